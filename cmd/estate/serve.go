@@ -1,0 +1,97 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/estate-cmdb/estate/graph"
+	"github.com/estate-cmdb/estate/ingest"
+	"github.com/estate-cmdb/estate/ingest/demo"
+	"github.com/estate-cmdb/estate/server"
+	"github.com/estate-cmdb/estate/server/auth"
+)
+
+func (a *app) serveCommand() *cobra.Command {
+	cfg := server.DefaultConfig()
+	var loadDemo, anonymous bool
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the GraphQL API, the web UI, health checks and metrics",
+		Long: `Serve /graphql, /playground, /healthz, /readyz, /metrics and the web UI at /.
+
+Mutations need an API token (estate token create --role editor). Reads are open
+without a token only when the server listens on loopback, or with
+--allow-anonymous.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			host, _, err := net.SplitHostPort(cfg.Addr)
+			if err != nil {
+				return usageError("--addr %q: %v", cfg.Addr, err)
+			}
+			cfg.AnonymousRead = anonymous || isLoopback(host)
+			s, err := a.openStore(ctx)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			if loadDemo {
+				if err := a.loadDemo(ctx, s); err != nil {
+					return err
+				}
+			}
+			tokens, err := auth.Open(filepath.Join(a.store.dataDir, "tokens.json"))
+			if err != nil {
+				return err
+			}
+			srv, err := server.New(cfg, s, tokens, a.log)
+			if err != nil {
+				return err
+			}
+			return srv.ListenAndServe(ctx)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&cfg.Addr, "addr", cfg.Addr, "address to listen on")
+	f.BoolVar(&loadDemo, "demo", false, "load the demo estate (Acme) at start, once")
+	f.BoolVar(&anonymous, "allow-anonymous", false, "allow reads without a token on a non-loopback address")
+	f.DurationVar(&cfg.RequestTimeout, "request-timeout", cfg.RequestTimeout, "time limit of one request")
+	f.IntVar(&cfg.MaxDepth, "max-depth", cfg.MaxDepth, "maximum GraphQL query depth")
+	f.IntVar(&cfg.MaxComplexity, "max-complexity", cfg.MaxComplexity, "maximum GraphQL query complexity")
+	a.addStoreFlags(cmd)
+	return cmd
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// loadDemo ingests the demo estate unless it is already there, so restarting
+// with --demo keeps whatever was changed since.
+func (a *app) loadDemo(ctx context.Context, s graph.Store) error {
+	src := demo.New()
+	page, err := s.List(ctx, graph.ListQuery{Source: src.Name(), First: 1})
+	if err != nil {
+		return fmt.Errorf("check for the demo estate: %w", err)
+	}
+	if len(page.Nodes) > 0 {
+		a.log.Info().Msg("demo estate already loaded")
+		return nil
+	}
+	start := time.Now()
+	rep, err := ingest.Run(ctx, s, src, ingest.Options{Logger: a.log})
+	if err != nil {
+		return err
+	}
+	a.log.Info().Int("nodes", rep.Nodes).Int("edges", rep.Edges).Dur("took", time.Since(start)).Msg("demo estate loaded")
+	return nil
+}

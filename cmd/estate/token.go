@@ -1,0 +1,87 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/estate-cmdb/estate/server/auth"
+)
+
+func (a *app) tokenCommand() *cobra.Command {
+	var dataDir string
+	cmd := &cobra.Command{
+		Use:   "token",
+		Short: "Create, list and revoke API tokens",
+		Long: `API tokens authenticate GraphQL requests (Authorization: Bearer TOKEN).
+Roles: viewer (read), editor (read and change the estate), admin (also manage
+tokens). Only a hash of each token is stored, in DATA_DIR/tokens.json; the
+token itself is printed once, at creation.`,
+	}
+	cmd.PersistentFlags().StringVar(&dataDir, "data-dir", defaultDataDir(), "directory holding tokens.json")
+	open := func() (*auth.Store, error) { return auth.Open(filepath.Join(dataDir, "tokens.json")) }
+
+	var role, name string
+	create := &cobra.Command{
+		Use:   "create",
+		Short: "Create a token and print it (once)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			r, err := auth.ParseRole(role)
+			if err != nil {
+				return usageError("--role: %v", err)
+			}
+			ts, err := open()
+			if err != nil {
+				return err
+			}
+			plain, tok, err := ts.Create(r, name)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(a.stdout, plain)
+			a.log.Info().Str("id", tok.ID).Str("role", string(tok.Role)).Str("name", tok.Name).Msg("token created")
+			return nil
+		},
+	}
+	create.Flags().StringVar(&role, "role", "viewer", "role: viewer, editor or admin")
+	create.Flags().StringVar(&name, "name", "", "what the token is for (shown in listings)")
+
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List tokens (never their secrets)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ts, err := open()
+			if err != nil {
+				return err
+			}
+			toks, err := ts.List()
+			if err != nil {
+				return err
+			}
+			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tROLE\tNAME\tCREATED")
+			for _, t := range toks {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", t.ID, t.Role, t.Name, t.Created.Format("2006-01-02 15:04"))
+			}
+			return tw.Flush()
+		},
+	}
+	revoke := &cobra.Command{
+		Use:   "revoke ID",
+		Short: "Revoke a token",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ts, err := open()
+			if err != nil {
+				return err
+			}
+			return ts.Revoke(args[0])
+		},
+	}
+	cmd.AddCommand(create, list, revoke)
+	return cmd
+}

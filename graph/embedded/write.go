@@ -1,0 +1,178 @@
+package embedded
+
+import (
+	"context"
+
+	"github.com/estate-cmdb/estate/graph"
+)
+
+// Apply implements graph.Store.
+func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, error) {
+	var res graph.ApplyResult
+	b, err := graph.ValidateBatch(b, s.now())
+	if err != nil {
+		return res, err
+	}
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	st := s.readState()
+	c := newChanges()
+	for _, in := range b.Nodes {
+		id := graph.NodeID(in.Kind, in.Key)
+		old := c.node(st, id)
+		if old == nil {
+			res.NodesCreated++
+		} else if _, pending := c.putNodes[id]; !pending {
+			res.NodesUpdated++
+		}
+		c.putNodes[id] = graph.MergeNode(old, in, b.Source, b.Run, b.At)
+	}
+	for _, in := range b.Edges {
+		for _, end := range []graph.Ref{in.From, in.To} {
+			if c.node(st, end.ID()) == nil {
+				return graph.ApplyResult{}, graph.Errorf(graph.CodeNotFound,
+					"%s relationship %s → %s: %s %q does not exist", in.Type, in.From, in.To, end.Kind, end.Key)
+			}
+		}
+		id := in.ID()
+		old := c.edge(st, id)
+		if old == nil {
+			res.EdgesCreated++
+		} else if _, pending := c.putEdges[id]; !pending {
+			res.EdgesUpdated++
+		}
+		c.putEdges[id] = graph.MergeEdge(old, in, b.Source, b.Run, b.At)
+	}
+	if err := s.commit(ctx, c); err != nil {
+		return graph.ApplyResult{}, err
+	}
+	return res, nil
+}
+
+// readState returns the current state for a writer. Writers hold writeMu, so
+// the state cannot change under them; only publish takes mu exclusively.
+func (s *Store) readState() *state { return s.state }
+
+// DeleteNodes implements graph.Store.
+func (s *Store) DeleteNodes(ctx context.Context, ids []graph.ID) (int, error) {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	st := s.readState()
+	c := newChanges()
+	for _, id := range ids {
+		if st.nodes[id] != nil && !c.delNodes[id] {
+			c.deleteNode(st, id)
+		}
+	}
+	if err := s.commit(ctx, c); err != nil {
+		return 0, err
+	}
+	return len(c.delNodes), nil
+}
+
+// DeleteEdges implements graph.Store.
+func (s *Store) DeleteEdges(ctx context.Context, ids []graph.ID) (int, error) {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	st := s.readState()
+	c := newChanges()
+	for _, id := range ids {
+		if st.edges[id] != nil {
+			c.deleteEdge(id)
+		}
+	}
+	if err := s.commit(ctx, c); err != nil {
+		return 0, err
+	}
+	return len(c.delEdges), nil
+}
+
+// Sweep implements graph.Store.
+func (s *Store) Sweep(ctx context.Context, r graph.SweepRequest) (graph.SweepResult, error) {
+	var res graph.SweepResult
+	r, err := r.Normalize()
+	if err != nil {
+		return res, err
+	}
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	st := s.readState()
+	c := newChanges()
+	for id := range st.srcNodes[r.Source] {
+		n := st.nodes[id]
+		if !graph.HasAnyKind(r.Kinds, n.Kind) {
+			continue
+		}
+		res.SourceNodesBefore++
+		n = graph.CloneNode(n)
+		if !graph.Retract(n, r.Source, r.Run) {
+			continue
+		}
+		if len(n.Assertions) == 0 {
+			c.deleteNode(st, id)
+			res.NodesRemoved++
+		} else {
+			c.putNodes[id] = n
+			res.NodesRetracted++
+		}
+	}
+	for id := range st.srcEdges[r.Source] {
+		e := st.edges[id]
+		if !graph.HasAnyKind(r.Kinds, e.From.Kind) && !graph.HasAnyKind(r.Kinds, e.To.Kind) {
+			continue
+		}
+		res.SourceEdgesBefore++
+		if c.delEdges[id] {
+			continue // its end is being removed
+		}
+		e = graph.CloneEdge(e)
+		if !graph.RetractEdge(e, r.Source, r.Run) {
+			continue
+		}
+		if len(e.Assertions) == 0 {
+			c.deleteEdge(id)
+		} else {
+			c.putEdges[id] = e
+			res.EdgesRetracted++
+		}
+	}
+	res.EdgesRemoved = len(c.delEdges)
+	if r.DryRun {
+		return res, ctx.Err()
+	}
+	if err := s.commit(ctx, c); err != nil {
+		return graph.SweepResult{}, err
+	}
+	return res, nil
+}
+
+// Restore implements graph.Store.
+func (s *Store) Restore(ctx context.Context, nodes []*graph.Node, edges []*graph.Edge) error {
+	if len(nodes)+len(edges) > graph.MaxBatchItems {
+		return graph.Errorf(graph.CodeLimitExceeded, "restore of %d items is over the limit of %d", len(nodes)+len(edges), graph.MaxBatchItems)
+	}
+	c := newChanges()
+	for _, n := range nodes {
+		n = graph.CloneNode(n)
+		if err := graph.ValidateNode(n); err != nil {
+			return err
+		}
+		c.putNodes[n.ID] = n
+	}
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	st := s.readState()
+	for _, e := range edges {
+		e = graph.CloneEdge(e)
+		if err := graph.ValidateStoredEdge(e); err != nil {
+			return err
+		}
+		for _, end := range []graph.Ref{e.From, e.To} {
+			if c.node(st, end.ID()) == nil {
+				return graph.Errorf(graph.CodeNotFound, "%s relationship %s → %s: %s %q does not exist", e.Type, e.From, e.To, end.Kind, end.Key)
+			}
+		}
+		c.putEdges[e.ID] = e
+	}
+	return s.commit(ctx, c)
+}

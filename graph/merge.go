@@ -1,0 +1,203 @@
+package graph
+
+import (
+	"maps"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+)
+
+// MergeNode applies one validated assertion to a stored node (nil for a new
+// one) and returns the result; old is not modified. These are the upsert
+// semantics every backend shares: a non-empty name replaces the stored one,
+// properties and labels merge key by key, aliases accumulate, and the
+// source's assertion is refreshed (first seen kept, last seen moved on).
+func MergeNode(old *Node, in NodeInput, source, run string, at time.Time) *Node {
+	n := &Node{ID: NodeID(in.Kind, in.Key), Kind: in.Kind, Key: in.Key, Name: in.Key}
+	if old != nil {
+		c := *old
+		n = &c
+		n.Props = maps.Clone(old.Props)
+		n.Labels = maps.Clone(old.Labels)
+		n.Aliases = append([]Alias(nil), old.Aliases...)
+		n.Assertions = append([]Assertion(nil), old.Assertions...)
+	}
+	if in.Name != "" {
+		n.Name = in.Name
+	}
+	n.Props = mergeMap(n.Props, in.Props)
+	n.Labels = mergeMap(n.Labels, in.Labels)
+	for _, a := range in.Aliases {
+		n.Aliases = addAlias(n.Aliases, Alias{Value: a, Source: source})
+	}
+	n.Assertions = assert(n.Assertions, source, run, in.Confidence, in.Evidence, at)
+	n.FirstSeen, n.LastSeen = seenSpan(n.Assertions)
+	return n
+}
+
+// MergeEdge applies one validated relationship assertion, like MergeNode.
+func MergeEdge(old *Edge, in EdgeInput, source, run string, at time.Time) *Edge {
+	e := &Edge{ID: in.ID(), Type: in.Type, From: in.From, To: in.To}
+	if old != nil {
+		c := *old
+		e = &c
+		e.Props = maps.Clone(old.Props)
+		e.Assertions = append([]Assertion(nil), old.Assertions...)
+	}
+	e.Props = mergeMap(e.Props, in.Props)
+	e.Assertions = assert(e.Assertions, source, run, in.Confidence, in.Evidence, at)
+	e.FirstSeen, e.LastSeen = seenSpan(e.Assertions)
+	return e
+}
+
+func mergeMap[V any](dst, src map[string]V) map[string]V {
+	if len(src) == 0 {
+		return dst
+	}
+	if dst == nil {
+		dst = make(map[string]V, len(src))
+	}
+	maps.Copy(dst, src)
+	return dst
+}
+
+func addAlias(as []Alias, a Alias) []Alias {
+	i := sort.Search(len(as), func(i int) bool { return compareAlias(as[i], a) >= 0 })
+	if i < len(as) && as[i] == a {
+		return as
+	}
+	as = append(as, Alias{})
+	copy(as[i+1:], as[i:])
+	as[i] = a
+	return as
+}
+
+func compareAlias(a, b Alias) int {
+	if c := strings.Compare(a.Value, b.Value); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Source, b.Source)
+}
+
+func assert(as []Assertion, source, run string, c Confidence, evidence string, at time.Time) []Assertion {
+	for i := range as {
+		if as[i].Source == source {
+			as[i].Run = run
+			as[i].Confidence = c
+			as[i].Evidence = evidence
+			if at.After(as[i].LastSeen) {
+				as[i].LastSeen = at
+			}
+			return as
+		}
+	}
+	as = append(as, Assertion{Source: source, Run: run, Confidence: c, Evidence: evidence, FirstSeen: at, LastSeen: at})
+	SortAssertions(as)
+	return as
+}
+
+func seenSpan(as []Assertion) (first, last time.Time) {
+	for i, a := range as {
+		if i == 0 || a.FirstSeen.Before(first) {
+			first = a.FirstSeen
+		}
+		if a.LastSeen.After(last) {
+			last = a.LastSeen
+		}
+	}
+	return first, last
+}
+
+// Retract removes the assertion of source unless it was made by keepRun. It
+// reports whether one was removed; the caller deletes the item when no
+// assertion is left. Aliases the source contributed go with it.
+func Retract(n *Node, source, keepRun string) bool {
+	kept, removed := retract(n.Assertions, source, keepRun)
+	if !removed {
+		return false
+	}
+	n.Assertions = kept
+	n.FirstSeen, n.LastSeen = seenSpan(kept)
+	aliases := n.Aliases[:0:0]
+	for _, a := range n.Aliases {
+		if a.Source != source {
+			aliases = append(aliases, a)
+		}
+	}
+	n.Aliases = aliases
+	return true
+}
+
+// RetractEdge is Retract for a relationship.
+func RetractEdge(e *Edge, source, keepRun string) bool {
+	kept, removed := retract(e.Assertions, source, keepRun)
+	if removed {
+		e.Assertions = kept
+		e.FirstSeen, e.LastSeen = seenSpan(kept)
+	}
+	return removed
+}
+
+func retract(as []Assertion, source, keepRun string) ([]Assertion, bool) {
+	for i, a := range as {
+		if a.Source == source && a.Run != keepRun {
+			kept := append(append([]Assertion(nil), as[:i]...), as[i+1:]...)
+			return kept, true
+		}
+	}
+	return as, false
+}
+
+// AssertedBy reports whether source asserts something with these assertions.
+func AssertedBy(as []Assertion, source string) bool {
+	for _, a := range as {
+		if a.Source == source {
+			return true
+		}
+	}
+	return false
+}
+
+// HasAnyKind reports whether k is in ks, or ks is empty (meaning all kinds).
+func HasAnyKind(ks []Kind, k Kind) bool {
+	if len(ks) == 0 {
+		return true
+	}
+	for _, x := range ks {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+// CloneNode returns a deep copy of n, so callers may modify what a store
+// returned without touching the store's copy.
+func CloneNode(n *Node) *Node {
+	if n == nil {
+		return nil
+	}
+	c := *n
+	c.Props = maps.Clone(n.Props)
+	for k, v := range c.Props {
+		if l, ok := v.([]string); ok {
+			c.Props[k] = slices.Clone(l) // keeps an empty list empty, not nil
+		}
+	}
+	c.Labels = maps.Clone(n.Labels)
+	c.Aliases = append([]Alias(nil), n.Aliases...)
+	c.Assertions = append([]Assertion(nil), n.Assertions...)
+	return &c
+}
+
+// CloneEdge returns a deep copy of e.
+func CloneEdge(e *Edge) *Edge {
+	if e == nil {
+		return nil
+	}
+	c := *e
+	c.Props = maps.Clone(e.Props)
+	c.Assertions = append([]Assertion(nil), e.Assertions...)
+	return &c
+}

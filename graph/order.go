@@ -1,0 +1,68 @@
+package graph
+
+import (
+	"slices"
+	"strings"
+)
+
+// SearchRank scores how well node n matches the lower-cased search text:
+// 0 for an exact key, alias or name, 1 for a prefix of one of them, 2 for a
+// substring of one of them or of a label value, -1 for no match. Every
+// backend ranks with these rules.
+func SearchRank(n *Node, text string) int {
+	best := -1
+	consider := func(s string, exactOK bool) {
+		s = strings.ToLower(s)
+		r := -1
+		switch {
+		case exactOK && s == text:
+			r = 0
+		case exactOK && strings.HasPrefix(s, text):
+			r = 1
+		case strings.Contains(s, text):
+			r = 2
+		}
+		if r >= 0 && (best < 0 || r < best) {
+			best = r
+		}
+	}
+	consider(n.Key, true)
+	consider(n.Name, true)
+	for _, a := range n.Aliases {
+		consider(a.Value, true)
+	}
+	for _, v := range n.Labels {
+		consider(v, false)
+	}
+	return best
+}
+
+// SortNeighbors orders neighbours by relationship type (RelTypes order), then
+// the other node's kind and key, then direction (outgoing first) and role.
+func SortNeighbors(ns []Neighbor) {
+	slices.SortFunc(ns, func(a, b Neighbor) int {
+		if ra, rb := RelRank(a.Edge.Type), RelRank(b.Edge.Type); ra != rb {
+			return ra - rb
+		}
+		if c := CompareRefs(a.Node.Ref(), b.Node.Ref()); c != 0 {
+			return c
+		}
+		if a.Outgoing != b.Outgoing {
+			if a.Outgoing {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.Edge.Role(), b.Edge.Role())
+	})
+}
+
+// SortHits orders traversal hits by depth, then kind, then key.
+func SortHits(hs []Hit) {
+	slices.SortFunc(hs, func(a, b Hit) int {
+		if a.Depth != b.Depth {
+			return a.Depth - b.Depth
+		}
+		return CompareRefs(a.Node.Ref(), b.Node.Ref())
+	})
+}

@@ -1,0 +1,278 @@
+package graph
+
+import (
+	"context"
+	"time"
+)
+
+// Store is the contract every backend implements and graph/graphtest checks.
+// Inputs are validated by the caller-facing helpers in this package
+// (ValidateBatch, the query Normalize methods) before a backend sees them, so
+// backends stay small; they still return only the error codes documented here.
+//
+// Unless a method says otherwise, a backend that cannot reach its storage
+// returns an error with CodeUnavailable, and a cancelled context returns the
+// context's error.
+type Store interface {
+	// Apply writes a batch atomically: either every node and relationship in
+	// it is upserted, or nothing changes. Upserts are idempotent by natural
+	// key: applying the same batch twice changes only lastSeen times.
+	// Errors: CodeInvalid for a batch ValidateBatch rejects; CodeNotFound when
+	// a relationship names a node that is neither stored nor in the batch;
+	// CodeLimitExceeded for a batch over MaxBatchItems.
+	Apply(ctx context.Context, b Batch) (ApplyResult, error)
+
+	// Nodes returns the nodes with the given ids, in order; an id that does
+	// not exist gives a nil entry, not an error (the shape dataloaders need).
+	Nodes(ctx context.Context, ids []ID) ([]*Node, error)
+	// Node returns the node of the given kind and key. Errors: CodeNotFound.
+	Node(ctx context.Context, ref Ref) (*Node, error)
+	// Resolve returns the nodes whose key or alias equals ref, ignoring case,
+	// optionally restricted to some kinds, ordered by kind then key.
+	Resolve(ctx context.Context, ref string, kinds []Kind) ([]*Node, error)
+	// List returns one page of nodes ordered by kind then key.
+	// Errors: CodeInvalid for a malformed cursor or filter;
+	// CodeLimitExceeded for First over MaxPageSize.
+	List(ctx context.Context, q ListQuery) (*NodePage, error)
+	// Search ranks nodes whose name, key, alias or label values contain the
+	// text, ignoring case: exact key, alias or name matches first, then prefixes,
+	// then other matches; ties ordered by kind then key.
+	Search(ctx context.Context, q SearchQuery) ([]*Node, error)
+
+	// Edges returns the relationships with the given ids, in order; nil for
+	// missing ones.
+	Edges(ctx context.Context, ids []ID) ([]*Edge, error)
+	// Neighbors returns, for each id, its relationships of the requested
+	// types and direction with the node at the other end, ordered by
+	// relationship type, then the other node's kind and key. One call serves
+	// many ids so that a GraphQL nesting level costs one store call.
+	Neighbors(ctx context.Context, ids []ID, q NeighborQuery) (map[ID][]Neighbor, error)
+	// Traverse walks breadth-first from the start nodes along the given
+	// steps up to MaxDepth, visiting each node once, and returns every node
+	// reached with its depth and one shortest path to it. Cycles terminate.
+	// When more than Limit nodes are reached the result is cut at Limit and
+	// Truncated is set. Errors: CodeInvalid for a bad query.
+	Traverse(ctx context.Context, q TraverseQuery) (*Traversal, error)
+
+	// DeleteNodes removes nodes and every relationship touching them,
+	// whoever asserted them, and returns how many nodes were removed. Ids
+	// that do not exist are ignored.
+	DeleteNodes(ctx context.Context, ids []ID) (int, error)
+	// DeleteEdges removes relationships whoever asserted them.
+	DeleteEdges(ctx context.Context, ids []ID) (int, error)
+	// Sweep retracts the assertions of one source that were not made by the
+	// given run, then removes nodes and relationships left with no assertion
+	// (and relationships whose end was removed). Other sources' assertions
+	// are kept. With DryRun it only counts. Errors: CodeInvalid for the
+	// manual source or an empty source or run.
+	Sweep(ctx context.Context, r SweepRequest) (SweepResult, error)
+
+	// ScanNodes calls fn for every node ordered by kind (in Kinds order) then
+	// key, and ScanEdges for every relationship ordered by type (in RelTypes
+	// order), from, to and role; they stream, so an estate need not fit in
+	// memory twice. An error from fn stops the scan and is returned.
+	ScanNodes(ctx context.Context, fn func(*Node) error) error
+	ScanEdges(ctx context.Context, fn func(*Edge) error) error
+	// Restore writes nodes and relationships exactly as given (provenance and
+	// times included), replacing any with the same id. It is what import uses.
+	// Errors: CodeInvalid for a node or edge that fails validation;
+	// CodeNotFound for a relationship whose ends are missing.
+	Restore(ctx context.Context, nodes []*Node, edges []*Edge) error
+
+	// Stats counts nodes per kind and relationships per type.
+	Stats(ctx context.Context) (Stats, error)
+	// Ping reports whether the backend can serve requests.
+	Ping(ctx context.Context) error
+	// Close releases the backend. The Store must not be used afterwards.
+	Close() error
+}
+
+// Limits every backend enforces.
+const (
+	MaxBatchItems   = 50_000
+	MaxPageSize     = 1000
+	DefaultPageSize = 50
+	MaxSearch       = 200
+	MaxDepth        = 10
+	MaxTraverse     = 100_000
+	MaxKeyLen       = 2048
+)
+
+// Batch is a set of assertions made by one source in one run at one time.
+type Batch struct {
+	Source string
+	Run    string
+	// At is when the source observed what it asserts; zero means now.
+	At    time.Time
+	Nodes []NodeInput
+	Edges []EdgeInput
+}
+
+// NodeInput asserts a node. Empty Name keeps the stored name (a new node is
+// named after its key); Props, Labels and Aliases merge into what is stored.
+type NodeInput struct {
+	Kind       Kind
+	Key        string
+	Name       string
+	Props      map[string]any
+	Labels     map[string]string
+	Aliases    []string
+	Confidence Confidence
+	Evidence   string
+}
+
+// Ref returns the node's kind and key.
+func (n NodeInput) Ref() Ref { return Ref{Kind: n.Kind, Key: n.Key} }
+
+// EdgeInput asserts a relationship between two nodes named by kind and key.
+type EdgeInput struct {
+	Type       RelType
+	From       Ref
+	To         Ref
+	Props      map[string]any
+	Confidence Confidence
+	Evidence   string
+}
+
+// ID returns the relationship's deterministic id.
+func (e EdgeInput) ID() ID {
+	role := ""
+	if e.Type == RelOwns {
+		role, _ = e.Props["role"].(string)
+		if role == "" {
+			role = OwnerTechnical
+		}
+	}
+	return EdgeID(e.Type, e.From.ID(), e.To.ID(), role)
+}
+
+// ApplyResult counts what a batch changed.
+type ApplyResult struct {
+	NodesCreated int
+	NodesUpdated int
+	EdgesCreated int
+	EdgesUpdated int
+}
+
+// ListQuery selects a page of nodes. All filters are optional and combine
+// with AND.
+type ListQuery struct {
+	Kinds []Kind
+	// Labels match when the node has each label with exactly that value.
+	Labels map[string]string
+	// Source matches nodes asserted by that source.
+	Source string
+	First  int
+	After  string // an opaque cursor from a previous page
+}
+
+// NodePage is one page of a listing.
+type NodePage struct {
+	Nodes []*Node
+	// Cursors[i] is the cursor of Nodes[i], for Relay edges.
+	Cursors     []string
+	HasNext     bool
+	TotalCount  int
+	EndCursor   string
+	StartCursor string
+}
+
+// SearchQuery is a free-text search.
+type SearchQuery struct {
+	Text  string
+	Kinds []Kind
+	Limit int
+}
+
+// NeighborQuery selects relationships around a node.
+type NeighborQuery struct {
+	Types     []RelType // empty means all types
+	Direction Direction
+	// Limit caps the neighbours returned per node (0 means MaxPageSize).
+	Limit int
+}
+
+// Neighbor is one relationship of a node and the node at its other end.
+type Neighbor struct {
+	Edge *Edge
+	Node *Node
+	// Outgoing is true when the relationship points away from the node asked
+	// about.
+	Outgoing bool
+}
+
+// Step is one relationship type to follow in a traversal, in one direction.
+type Step struct {
+	Type      RelType
+	Direction Direction
+}
+
+// TraverseQuery describes a bounded breadth-first walk.
+type TraverseQuery struct {
+	Starts   []ID
+	Steps    []Step
+	MaxDepth int
+	// Limit caps the nodes returned (0 means MaxTraverse).
+	Limit int
+}
+
+// Traversal is the result of a walk. Hits are ordered by depth, then kind,
+// then key; start nodes are not included.
+type Traversal struct {
+	Hits      []Hit
+	Truncated bool
+}
+
+// Hit is one node reached by a traversal.
+type Hit struct {
+	Node  *Node
+	Depth int
+	// Path lists the relationships from a start node to Node, in walking
+	// order: a shortest path (which one among equals is unspecified).
+	Path []*Edge
+}
+
+// SweepRequest asks to retract what a source asserted before a run.
+type SweepRequest struct {
+	Source string
+	// Run is the completed run whose assertions are kept.
+	Run string
+	// Kinds restricts the sweep to nodes of these kinds and relationships
+	// touching them; empty means all.
+	Kinds  []Kind
+	DryRun bool
+}
+
+// SweepResult counts what a sweep removed (or would remove, with DryRun).
+type SweepResult struct {
+	NodesRemoved      int
+	EdgesRemoved      int
+	NodesRetracted    int // nodes kept because other sources still assert them
+	EdgesRetracted    int
+	SourceNodesBefore int // nodes the source asserted before the sweep
+	SourceEdgesBefore int
+}
+
+// Stats counts what a store holds.
+type Stats struct {
+	Nodes map[Kind]int
+	Edges map[RelType]int
+}
+
+// TotalNodes sums the node counts.
+func (s Stats) TotalNodes() int {
+	n := 0
+	for _, c := range s.Nodes {
+		n += c
+	}
+	return n
+}
+
+// TotalEdges sums the relationship counts.
+func (s Stats) TotalEdges() int {
+	n := 0
+	for _, c := range s.Edges {
+		n += c
+	}
+	return n
+}

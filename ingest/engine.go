@@ -1,0 +1,255 @@
+// Package ingest is the engine between sources and the store: it runs a
+// source, batches what the source emits into atomic store writes, records
+// per-item errors, and after a successful complete run sweeps what the source
+// no longer asserts — guarded against mass deletion.
+//
+// A source only fetches and emits (see Source); everything about batching,
+// provenance, reconciliation and reporting lives here, once.
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/rs/zerolog"
+
+	"github.com/estate-cmdb/estate/graph"
+)
+
+// Source fetches from one system and emits nodes and relationships. A
+// relationship must be emitted after its two ends (or name nodes already
+// stored). Run returns an error only when the run as a whole failed; problems
+// with single items go to Emitter.ItemError and make the run partial.
+type Source interface {
+	// Name identifies the source and its scope, e.g. "github:acme"; it is
+	// the provenance recorded on everything the source asserts.
+	Name() string
+	Run(ctx context.Context, emit Emitter) error
+}
+
+// Emitter receives what a source finds. Its methods return an error only
+// when the run must stop (the store failed, the context was cancelled).
+type Emitter interface {
+	Node(graph.NodeInput) error
+	Edge(graph.EdgeInput) error
+	ItemError(item string, err error)
+}
+
+// Store is what the engine needs from a backend.
+type Store interface {
+	Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, error)
+	Sweep(ctx context.Context, r graph.SweepRequest) (graph.SweepResult, error)
+}
+
+// Status of a run.
+type Status string
+
+// Run statuses.
+const (
+	StatusRunning   Status = "running"
+	StatusSucceeded Status = "succeeded"
+	StatusPartial   Status = "partial"
+	StatusFailed    Status = "failed"
+)
+
+// Options tune a run.
+type Options struct {
+	// BatchSize is the number of items per store write (default 5000).
+	BatchSize int
+	// MaxDeleteShare is the share of a source's items a sweep may remove
+	// before the mass-deletion guard holds it back (default 0.25).
+	MaxDeleteShare float64
+	// GuardMinItems is the size below which the guard does not apply
+	// (default 20): removing 3 of 5 items is not a mass deletion.
+	GuardMinItems int
+	// AllowMassDelete overrides the guard for one run.
+	AllowMassDelete bool
+	// Progress, when set, is called after every batch with items written.
+	Progress func(items int)
+	Logger   zerolog.Logger
+	Now      func() time.Time
+}
+
+func (o *Options) defaults() {
+	if o.BatchSize <= 0 {
+		o.BatchSize = 5000
+	}
+	if o.MaxDeleteShare <= 0 {
+		o.MaxDeleteShare = 0.25
+	}
+	if o.GuardMinItems <= 0 {
+		o.GuardMinItems = 20
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+}
+
+// ItemError is a problem with one item that did not stop the run.
+type ItemError struct {
+	Item string `json:"item"`
+	Err  string `json:"error"`
+}
+
+// Report describes one run.
+type Report struct {
+	ID      string             `json:"id"`
+	Source  string             `json:"source"`
+	Status  Status             `json:"status"`
+	Started time.Time          `json:"started"`
+	Ended   time.Time          `json:"ended"`
+	Nodes   int                `json:"nodes"`
+	Edges   int                `json:"edges"`
+	Applied graph.ApplyResult  `json:"applied"`
+	Swept   *graph.SweepResult `json:"swept,omitempty"`
+	// SweepHeld explains why nothing was swept after a complete run.
+	SweepHeld string      `json:"sweepHeld,omitempty"`
+	Errors    []ItemError `json:"errors,omitempty"`
+	Err       string      `json:"error,omitempty"`
+}
+
+// Run runs src once against store and returns its report. The returned error
+// is non-nil when the run failed; the report is always filled in.
+func Run(ctx context.Context, store Store, src Source, opts Options) (*Report, error) {
+	opts.defaults()
+	rep := &Report{ID: uuid.NewString(), Source: src.Name(), Status: StatusRunning, Started: opts.Now().UTC()}
+	log := opts.Logger.With().Str("source", rep.Source).Str("run", rep.ID).Logger()
+	log.Info().Msg("ingest run started")
+	em := &emitter{ctx: ctx, store: store, rep: rep, opts: &opts, batch: graph.Batch{Source: rep.Source, Run: rep.ID}}
+	err := src.Run(ctx, em)
+	if err == nil {
+		err = em.flush()
+	}
+	switch {
+	case err != nil:
+		rep.Status = StatusFailed
+		rep.Err = err.Error()
+	case len(rep.Errors) > 0:
+		// A partial run removes nothing: what failed to be read is not gone.
+		rep.Status = StatusPartial
+		rep.SweepHeld = fmt.Sprintf("run is partial (%d item errors): nothing swept", len(rep.Errors))
+	default:
+		rep.Status = StatusSucceeded
+		err = sweep(ctx, store, rep, &opts)
+		if err != nil {
+			rep.Status = StatusFailed
+			rep.Err = err.Error()
+		}
+	}
+	rep.Ended = opts.Now().UTC()
+	ev := log.Info()
+	if rep.Status == StatusFailed {
+		ev = log.Error().Str("error", rep.Err)
+	}
+	ev.Str("status", string(rep.Status)).Int("nodes", rep.Nodes).Int("edges", rep.Edges).
+		Int("item_errors", len(rep.Errors)).Dur("took", rep.Ended.Sub(rep.Started)).Msg("ingest run ended")
+	if err != nil {
+		return rep, fmt.Errorf("ingest %s: %w", rep.Source, err)
+	}
+	return rep, nil
+}
+
+func sweep(ctx context.Context, store Store, rep *Report, opts *Options) error {
+	req := graph.SweepRequest{Source: rep.Source, Run: rep.ID, DryRun: true}
+	dry, err := store.Sweep(ctx, req)
+	if err != nil {
+		return fmt.Errorf("sweep dry run: %w", err)
+	}
+	before := dry.SourceNodesBefore + dry.SourceEdgesBefore
+	gone := dry.NodesRemoved + dry.NodesRetracted + dry.EdgesRemoved + dry.EdgesRetracted
+	if gone == 0 {
+		rep.Swept = &dry
+		return nil
+	}
+	if before >= opts.GuardMinItems && float64(gone) > opts.MaxDeleteShare*float64(before) && !opts.AllowMassDelete {
+		rep.SweepHeld = fmt.Sprintf("mass-deletion guard: the sweep would remove %d of %d items this source asserted (over %.0f%%); nothing removed — rerun with the override if this is intended",
+			gone, before, opts.MaxDeleteShare*100)
+		opts.Logger.Warn().Str("source", rep.Source).Int("would_remove", gone).Int("held", before).Msg("mass-deletion guard held the sweep")
+		return nil
+	}
+	req.DryRun = false
+	res, err := store.Sweep(ctx, req)
+	if err != nil {
+		return fmt.Errorf("sweep: %w", err)
+	}
+	rep.Swept = &res
+	return nil
+}
+
+type emitter struct {
+	ctx   context.Context
+	store Store
+	rep   *Report
+	opts  *Options
+	batch graph.Batch
+}
+
+func (e *emitter) Node(n graph.NodeInput) error {
+	v, err := graph.ValidateNodeInput(n)
+	if err != nil {
+		e.ItemError(n.Ref().String(), err)
+		return nil
+	}
+	n = v
+	e.batch.Nodes = append(e.batch.Nodes, n)
+	e.rep.Nodes++
+	return e.maybeFlush()
+}
+
+func (e *emitter) Edge(ed graph.EdgeInput) error {
+	v, err := graph.ValidateEdge(ed)
+	if err != nil {
+		e.ItemError(fmt.Sprintf("%s %s → %s", ed.Type, ed.From, ed.To), err)
+		return nil
+	}
+	ed = v
+	e.batch.Edges = append(e.batch.Edges, ed)
+	e.rep.Edges++
+	return e.maybeFlush()
+}
+
+func (e *emitter) ItemError(item string, err error) {
+	e.rep.Errors = append(e.rep.Errors, ItemError{Item: item, Err: err.Error()})
+	e.opts.Logger.Warn().Str("source", e.rep.Source).Str("item", item).Err(err).Msg("ingest item error")
+}
+
+func (e *emitter) maybeFlush() error {
+	if len(e.batch.Nodes)+len(e.batch.Edges) < e.opts.BatchSize {
+		return nil
+	}
+	return e.flush()
+}
+
+// flush writes the pending items. Nodes precede relationships within a
+// batch, and earlier batches are already stored, so a relationship emitted
+// after its ends always finds them.
+func (e *emitter) flush() error {
+	n := len(e.batch.Nodes) + len(e.batch.Edges)
+	if n == 0 {
+		return nil
+	}
+	if err := e.ctx.Err(); err != nil {
+		return err
+	}
+	e.batch.At = e.opts.Now()
+	res, err := e.store.Apply(e.ctx, e.batch)
+	if err != nil {
+		var ge *graph.Error
+		if errors.As(err, &ge) && (ge.Code == graph.CodeInvalid || ge.Code == graph.CodeNotFound) {
+			return fmt.Errorf("source emitted a bad batch: %w", err)
+		}
+		return err
+	}
+	e.rep.Applied.NodesCreated += res.NodesCreated
+	e.rep.Applied.NodesUpdated += res.NodesUpdated
+	e.rep.Applied.EdgesCreated += res.EdgesCreated
+	e.rep.Applied.EdgesUpdated += res.EdgesUpdated
+	e.batch.Nodes, e.batch.Edges = e.batch.Nodes[:0], e.batch.Edges[:0]
+	if e.opts.Progress != nil {
+		e.opts.Progress(n)
+	}
+	return nil
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The test command of the README: starts every real dependency the tests need,
+# runs them all, and stops what it started. CI (.ci/run) calls exactly this.
+#
+#   scripts/test.sh            everything, as CI runs it
+#   scripts/test.sh ./graph/... only some packages (dependencies still started)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+pkgs=("$@")
+[ ${#pkgs[@]} -gt 0 ] || pkgs=(./...)
+
+started_neo4j=0
+cleanup() {
+	if [ "$started_neo4j" = 1 ]; then scripts/neo4j.sh stop >&2 || true; fi
+}
+trap cleanup EXIT
+
+# Neo4j: the conformance suite and the Neo4j tests need a real server. A
+# server already running (scripts/neo4j.sh start by hand) is reused.
+if ! scripts/neo4j.sh status >/dev/null 2>&1; then
+	started_neo4j=1
+fi
+set -a
+eval "$(scripts/neo4j.sh start)"
+set +a
+# With a server up, the Neo4j legs must run: a skip would be a failure.
+export ESTATE_REQUIRE_NEO4J=1
+
+echo "== go vet" >&2
+go vet ./...
+
+echo "== generated code is up to date" >&2
+if git rev-parse --git-dir >/dev/null 2>&1; then
+	go generate ./...
+	if ! git diff --exit-code --stat -- . ':(exclude)go.sum'; then
+		echo "generated code differs from what is committed: run go generate ./... and commit" >&2
+		exit 1
+	fi
+fi
+
+echo "== go test" >&2
+go test -race -timeout 30m "${pkgs[@]}"
+
+echo "== fuzz (short)" >&2
+for target in $(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -r -n1 dirname | sort -u); do
+	for fn in $(grep -h '^func Fuzz' "$target"/*_test.go | sed 's/func \(Fuzz[A-Za-z0-9_]*\).*/\1/'); do
+		go test -run='^$' -fuzz="^${fn}\$" -fuzztime=10s "$target"
+	done
+done
