@@ -17,7 +17,10 @@ import (
 )
 
 func (a *app) serveCommand() *cobra.Command {
-	cfg := server.DefaultConfig()
+	cfg := server.Config{
+		Addr: server.DefaultAddr, RequestTimeout: server.DefaultRequestTimeout,
+		MaxDepth: server.DefaultMaxDepth, MaxComplexity: server.DefaultMaxComplexity, Version: version,
+	}
 	var loadDemo, anonymous bool
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -30,11 +33,10 @@ without a token only when the server listens on loopback, or with
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			host, _, err := net.SplitHostPort(cfg.Addr)
-			if err != nil {
+			if _, _, err := net.SplitHostPort(cfg.Addr); err != nil {
 				return usageError("--addr %q: %v", cfg.Addr, err)
 			}
-			cfg.AnonymousRead = anonymous || isLoopback(host)
+			cfg.AnonymousRead = anonymous || server.IsLoopback(cfg.Addr)
 			s, err := a.openStore(ctx)
 			if err != nil {
 				return err
@@ -65,14 +67,6 @@ without a token only when the server listens on loopback, or with
 	f.IntVar(&cfg.MaxComplexity, "max-complexity", cfg.MaxComplexity, "maximum GraphQL query complexity")
 	a.addStoreFlags(cmd)
 	return cmd
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // loadDemo ingests the demo estate unless it is already there, so restarting

@@ -65,7 +65,7 @@ token itself is printed once, at creation.`,
 			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "ID\tROLE\tNAME\tCREATED")
 			for _, t := range toks {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", t.ID, t.Role, t.Name, t.Created.Format("2006-01-02 15:04"))
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", t.ID, t.Role, t.Name, t.CreatedAt.Format("2006-01-02 15:04"))
 			}
 			return tw.Flush()
 		},
@@ -79,7 +79,12 @@ token itself is printed once, at creation.`,
 			if err != nil {
 				return err
 			}
-			return ts.Revoke(args[0])
+			tok, err := ts.Revoke(args[0])
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "revoked %s (%s, %s)\n", tok.ID, tok.Role, tok.Name)
+			return nil
 		},
 	}
 	cmd.AddCommand(create, list, revoke)
