@@ -13,7 +13,14 @@ import (
 // semantics every backend shares: a non-empty name replaces the stored one,
 // properties and labels merge key by key, aliases accumulate, and the
 // source's assertion is refreshed (first seen kept, last seen moved on).
+//
+// An observation older than what the same source last asserted changes
+// nothing: a late batch of an earlier run must not replace a newer run's
+// values, nor its run id (which would let the newer run's sweep remove it).
 func MergeNode(old *Node, in NodeInput, source, run string, at time.Time) *Node {
+	if old != nil && stale(old.Assertions, source, at) {
+		return CloneNode(old)
+	}
 	n := &Node{ID: NodeID(in.Kind, in.Key), Kind: in.Kind, Key: in.Key, Name: in.Key}
 	if old != nil {
 		c := *old
@@ -38,6 +45,9 @@ func MergeNode(old *Node, in NodeInput, source, run string, at time.Time) *Node 
 
 // MergeEdge applies one validated relationship assertion, like MergeNode.
 func MergeEdge(old *Edge, in EdgeInput, source, run string, at time.Time) *Edge {
+	if old != nil && stale(old.Assertions, source, at) {
+		return CloneEdge(old)
+	}
 	e := &Edge{ID: in.ID(), Type: in.Type, From: in.From, To: in.To}
 	if old != nil {
 		c := *old
@@ -49,6 +59,16 @@ func MergeEdge(old *Edge, in EdgeInput, source, run string, at time.Time) *Edge 
 	e.Assertions = assert(e.Assertions, source, run, in.Confidence, in.Evidence, at)
 	e.FirstSeen, e.LastSeen = seenSpan(e.Assertions)
 	return e
+}
+
+// stale reports whether source already asserted something later than at.
+func stale(as []Assertion, source string, at time.Time) bool {
+	for _, a := range as {
+		if a.Source == source {
+			return at.Before(a.LastSeen)
+		}
+	}
+	return false
 }
 
 func mergeMap[V any](dst, src map[string]V) map[string]V {
@@ -83,12 +103,7 @@ func compareAlias(a, b Alias) int {
 func assert(as []Assertion, source, run string, c Confidence, evidence string, at time.Time) []Assertion {
 	for i := range as {
 		if as[i].Source == source {
-			as[i].Run = run
-			as[i].Confidence = c
-			as[i].Evidence = evidence
-			if at.After(as[i].LastSeen) {
-				as[i].LastSeen = at
-			}
+			as[i].Run, as[i].Confidence, as[i].Evidence, as[i].LastSeen = run, c, evidence, at
 			return as
 		}
 	}

@@ -11,7 +11,8 @@ import (
 // PropType is the type of a node or relationship property.
 type PropType int
 
-// Property types. Times are kept as RFC 3339 strings so every backend and the
+// Property types. Times are kept as RFC 3339 strings in UTC (with
+// sub-second digits only when there are any) so every backend and the
 // export format store them the same way.
 const (
 	PropString PropType = iota
@@ -124,10 +125,10 @@ func coerce(t PropType, v any) (any, error) {
 			if err != nil {
 				return nil, fmt.Errorf("want %s, got %q", t, s)
 			}
-			return tm.UTC().Format(time.RFC3339), nil
+			return tm.UTC().Format(time.RFC3339Nano), nil
 		}
 		if tm, ok := v.(time.Time); ok {
-			return tm.UTC().Format(time.RFC3339), nil
+			return tm.UTC().Format(time.RFC3339Nano), nil
 		}
 	case PropBool:
 		if b, ok := v.(bool); ok {

@@ -6,9 +6,9 @@ import (
 )
 
 // Store is the contract every backend implements and graph/graphtest checks.
-// Inputs are validated by the caller-facing helpers in this package
-// (ValidateBatch, the query Normalize methods) before a backend sees them, so
-// backends stay small; they still return only the error codes documented here.
+// Each backend validates its inputs on entry with the helpers of this package
+// (ValidateBatch, ValidateRef, the query Normalize methods), so the rules live
+// in one place and backends stay small.
 //
 // Unless a method says otherwise, a backend that cannot reach its storage
 // returns an error with CodeUnavailable, and a cancelled context returns the
@@ -19,13 +19,15 @@ type Store interface {
 	// key: applying the same batch twice changes only lastSeen times.
 	// Errors: CodeInvalid for a batch ValidateBatch rejects; CodeNotFound when
 	// a relationship names a node that is neither stored nor in the batch;
-	// CodeLimitExceeded for a batch over MaxBatchItems.
+	// CodeLimitExceeded for a batch over MaxBatchItems. A nil property
+	// value is ignored: Apply never removes a property.
 	Apply(ctx context.Context, b Batch) (ApplyResult, error)
 
 	// Nodes returns the nodes with the given ids, in order; an id that does
 	// not exist gives a nil entry, not an error (the shape dataloaders need).
 	Nodes(ctx context.Context, ids []ID) ([]*Node, error)
-	// Node returns the node of the given kind and key. Errors: CodeNotFound.
+	// Node returns the node of the given kind and key (trimmed). Errors:
+	// CodeNotFound; CodeInvalid for a malformed ref.
 	Node(ctx context.Context, ref Ref) (*Node, error)
 	// Resolve returns the nodes whose key or alias equals ref, ignoring case,
 	// optionally restricted to some kinds, ordered by kind then key.
@@ -36,7 +38,9 @@ type Store interface {
 	List(ctx context.Context, q ListQuery) (*NodePage, error)
 	// Search ranks nodes whose name, key, alias or label values contain the
 	// text, ignoring case: exact key, alias or name matches first, then prefixes,
-	// then other matches; ties ordered by kind then key.
+	// then other matches; ties ordered by kind then key. Errors: CodeInvalid
+	// for empty text or an unknown kind; CodeLimitExceeded for a limit over
+	// MaxSearch.
 	Search(ctx context.Context, q SearchQuery) ([]*Node, error)
 
 	// Edges returns the relationships with the given ids, in order; nil for
@@ -44,14 +48,17 @@ type Store interface {
 	Edges(ctx context.Context, ids []ID) ([]*Edge, error)
 	// Neighbors returns, for each id, its relationships of the requested
 	// types and direction with the node at the other end, ordered by
-	// relationship type, then the other node's kind and key. One call serves
-	// many ids so that a GraphQL nesting level costs one store call.
+	// relationship type, then the other node's kind and key, then outgoing
+	// first, then role. One call serves many ids so that a GraphQL nesting
+	// level costs one store call. An id with no neighbours may be absent from
+	// the map. Errors: CodeInvalid for an unknown direction or type.
 	Neighbors(ctx context.Context, ids []ID, q NeighborQuery) (map[ID][]Neighbor, error)
 	// Traverse walks breadth-first from the start nodes along the given
 	// steps up to MaxDepth, visiting each node once, and returns every node
 	// reached with its depth and one shortest path to it. Cycles terminate.
 	// When more than Limit nodes are reached the result is cut at Limit and
-	// Truncated is set. Errors: CodeInvalid for a bad query.
+	// Truncated is set, keeping the shallowest nodes. Start ids that do not
+	// exist give no hits and no error. Errors: CodeInvalid for a bad query.
 	Traverse(ctx context.Context, q TraverseQuery) (*Traversal, error)
 
 	// DeleteNodes removes nodes and every relationship touching them,
@@ -63,8 +70,10 @@ type Store interface {
 	// Sweep retracts the assertions of one source that were not made by the
 	// given run, then removes nodes and relationships left with no assertion
 	// (and relationships whose end was removed). Other sources' assertions
-	// are kept. With DryRun it only counts. Errors: CodeInvalid for the
-	// manual source or an empty source or run.
+	// are kept. With DryRun it only counts. EdgesRemoved includes
+	// relationships removed because an end was removed; a relationship is in
+	// the Kinds scope when either end is. Errors: CodeInvalid for the manual
+	// source or an empty source or run.
 	Sweep(ctx context.Context, r SweepRequest) (SweepResult, error)
 
 	// ScanNodes calls fn for every node ordered by kind (in Kinds order) then
@@ -74,9 +83,10 @@ type Store interface {
 	ScanNodes(ctx context.Context, fn func(*Node) error) error
 	ScanEdges(ctx context.Context, fn func(*Edge) error) error
 	// Restore writes nodes and relationships exactly as given (provenance and
-	// times included), replacing any with the same id. It is what import uses.
-	// Errors: CodeInvalid for a node or edge that fails validation;
-	// CodeNotFound for a relationship whose ends are missing.
+	// times included), replacing any with the same id, atomically. It is what
+	// import uses, in chunks. Errors: CodeInvalid for a node or edge that
+	// fails validation; CodeNotFound for a relationship whose ends are
+	// missing; CodeLimitExceeded over MaxBatchItems.
 	Restore(ctx context.Context, nodes []*Node, edges []*Edge) error
 
 	// Stats counts nodes per kind and relationships per type.
@@ -146,7 +156,9 @@ func (e EdgeInput) ID() ID {
 	return EdgeID(e.Type, e.From.ID(), e.To.ID(), role)
 }
 
-// ApplyResult counts what a batch changed.
+// ApplyResult counts what a batch changed. Each distinct node or
+// relationship counts once: created if it was not stored before the batch,
+// otherwise updated.
 type ApplyResult struct {
 	NodesCreated int
 	NodesUpdated int
@@ -170,8 +182,10 @@ type ListQuery struct {
 type NodePage struct {
 	Nodes []*Node
 	// Cursors[i] is the cursor of Nodes[i], for Relay edges.
-	Cursors     []string
-	HasNext     bool
+	Cursors []string
+	HasNext bool
+	// TotalCount counts every node matching the filters, whatever First and
+	// After say.
 	TotalCount  int
 	EndCursor   string
 	StartCursor string

@@ -182,7 +182,8 @@ func validateEdge(e EdgeInput) (EdgeInput, error) {
 	return EdgeInput{Type: e.Type, From: from, To: to, Props: props, Confidence: conf, Evidence: e.Evidence}, nil
 }
 
-// ValidateNode checks a stored node (from an import) for consistency.
+// ValidateNode checks a stored node (from an import) for consistency and
+// canonicalises its properties in place: pass a copy if n must not change.
 func ValidateNode(n *Node) error {
 	ref, err := ValidateRef(n.Ref())
 	if err != nil {
@@ -205,7 +206,8 @@ func ValidateNode(n *Node) error {
 	return validAssertions(n.Assertions)
 }
 
-// ValidateStoredEdge checks a stored relationship (from an import).
+// ValidateStoredEdge checks a stored relationship (from an import) and
+// canonicalises its properties in place.
 func ValidateStoredEdge(e *Edge) error {
 	in, err := validateEdge(EdgeInput{Type: e.Type, From: e.From, To: e.To, Props: e.Props})
 	if err != nil {

@@ -375,6 +375,9 @@ func (s *Store) ScanNodes(ctx context.Context, fn func(*graph.Node) error) error
 
 // ScanEdges implements graph.Store.
 func (s *Store) ScanEdges(ctx context.Context, fn func(*graph.Edge) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	s.mu.RLock()
 	all := make([]*graph.Edge, 0, len(s.state.edges))
 	for _, e := range s.state.edges {
@@ -392,7 +395,7 @@ func (s *Store) ScanEdges(ctx context.Context, fn func(*graph.Edge) error) error
 			return err
 		}
 	}
-	return nil
+	return ctx.Err()
 }
 
 // Stats implements graph.Store.

@@ -23,6 +23,22 @@
 // behaviour; subtests do not run in parallel, so a harness may share one
 // server and wipe it between tests.
 //
+// Where the Store contract is silent the suite expects what a user would:
+//
+//   - ApplyResult counts each distinct node and relationship of a batch once,
+//     however often the batch repeats it.
+//   - NodePage.TotalCount counts every node matching the filters, whatever
+//     First and After are; a cursor stays usable after its node is deleted.
+//   - Neighbors may leave out an id with no neighbours or map it to an empty
+//     slice: callers treat both the same. Ties in the order (same type and
+//     other node) go outgoing first, then by role, as graph.SortNeighbors.
+//   - Traverse from ids that do not exist returns no hits and no error; when
+//     Limit cuts a walk, the shallowest nodes are the ones kept.
+//   - Restore and Apply validate everything before writing anything, and
+//     neither keeps references to what the caller passed in.
+//   - After a context is cancelled, a scan returns the context's error or
+//     has handed fn every item: never a silently shortened scan.
+//
 // The exported helpers (SmallEstate, SyntheticEstate, MustApply, TakeDump)
 // are for other packages' tests: analysis, GraphQL and CLI tests build on the
 // same small realistic estate.
@@ -58,6 +74,7 @@ func RunConformance(t *testing.T, h Harness) {
 		{"Resolve", testResolve},
 		{"List", testList},
 		{"Search", testSearch},
+		{"IndexesFollowUpdates", testIndexesFollowUpdates},
 		{"Edges", testEdges},
 		{"Neighbors", testNeighbors},
 		{"Traverse", testTraverse},

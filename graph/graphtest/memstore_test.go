@@ -197,26 +197,7 @@ func (s *memStore) Search(ctx context.Context, q graph.SearchQuery) ([]*graph.No
 		return nil, err
 	}
 	text := strings.ToLower(q.Text)
-	rank := func(n *graph.Node) int {
-		ids := []string{strings.ToLower(n.Key)}
-		for _, a := range n.Aliases {
-			ids = append(ids, strings.ToLower(a.Value))
-		}
-		if slices.Contains(ids, text) {
-			return 0
-		}
-		all := append(ids, strings.ToLower(n.Name))
-		if slices.ContainsFunc(all, func(s string) bool { return strings.HasPrefix(s, text) }) {
-			return 1
-		}
-		for _, v := range n.Labels {
-			all = append(all, strings.ToLower(v))
-		}
-		if slices.ContainsFunc(all, func(s string) bool { return strings.Contains(s, text) }) {
-			return 2
-		}
-		return -1
-	}
+	rank := func(n *graph.Node) int { return graph.SearchRank(n, text) }
 	s.mu.RLock()
 	hits := s.sorted(func(n *graph.Node) bool { return graph.HasAnyKind(q.Kinds, n.Kind) && rank(n) >= 0 })
 	s.mu.RUnlock()
@@ -261,10 +242,7 @@ func (s *memStore) Neighbors(ctx context.Context, ids []graph.ID, q graph.Neighb
 				l = append(l, graph.Neighbor{Edge: graph.CloneEdge(e), Node: graph.CloneNode(s.nodes[e.From.ID()])})
 			}
 		}
-		slices.SortFunc(l, func(a, b graph.Neighbor) int {
-			return cmp.Or(cmp.Compare(graph.RelRank(a.Edge.Type), graph.RelRank(b.Edge.Type)),
-				graph.CompareRefs(a.Node.Ref(), b.Node.Ref()), strings.Compare(a.Edge.Role(), b.Edge.Role()))
-		})
+		graph.SortNeighbors(l)
 		if len(l) > 0 {
 			out[id] = l[:min(len(l), q.Limit)]
 		}
@@ -316,9 +294,7 @@ func (s *memStore) Traverse(ctx context.Context, q graph.TraverseQuery) (*graph.
 		}
 		frontier = next
 	}
-	slices.SortFunc(tr.Hits, func(a, b graph.Hit) int {
-		return cmp.Or(cmp.Compare(a.Depth, b.Depth), graph.CompareRefs(a.Node.Ref(), b.Node.Ref()))
-	})
+	graph.SortHits(tr.Hits)
 	if len(tr.Hits) > q.Limit {
 		tr.Hits, tr.Truncated = tr.Hits[:q.Limit], true
 	}

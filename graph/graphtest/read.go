@@ -3,6 +3,7 @@ package graphtest
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/estate-cmdb/estate/graph"
@@ -83,7 +84,7 @@ func testResolve(t *testing.T, h Harness) {
 		{"nobody", nil, nil},
 	}
 	for _, c := range cases {
-		t.Run(fmt.Sprintf("%s%v", c.ref, c.kinds), func(t *testing.T) {
+		t.Run(strings.ReplaceAll(fmt.Sprintf("%s%v", c.ref, c.kinds), "/", "|"), func(t *testing.T) {
 			got, err := s.Resolve(t.Context(), c.ref, c.kinds)
 			if err != nil {
 				t.Fatalf("Resolve(%q, %v): %v", c.ref, c.kinds, err)
@@ -201,6 +202,9 @@ func testList(t *testing.T, h Harness) {
 			}
 			if len(p.Nodes) > 0 && (p.StartCursor != p.Cursors[0] || p.EndCursor != p.Cursors[len(p.Cursors)-1]) {
 				t.Errorf("page %d: start/end cursors %q %q are not the first and last cursors", i, p.StartCursor, p.EndCursor)
+			}
+			if i > 0 && len(p.Nodes) == 0 {
+				t.Errorf("page %d is empty although the page before said it had a next page", i)
 			}
 			got = append(got, p.Nodes...)
 			if !p.HasNext {
@@ -339,18 +343,22 @@ func testSearch(t *testing.T, h Harness) {
 	MustApply(t, s, graph.Batch{Source: "src", Run: "r1", At: T0, Nodes: []graph.NodeInput{
 		node(app("pay")), // exact key
 		{Kind: graph.KindTeam, Key: "team-x", Aliases: []string{"PAY"}}, // exact alias
-		{Kind: graph.KindService, Key: "payments", Name: "Payments"},    // prefix
-		node(app("payments-api")),                                       // prefix
+		{Kind: graph.KindTeam, Key: "t-77", Name: "Pay"},                // exact name
+		{Kind: graph.KindService, Key: "payments", Name: "Payments"},    // prefix (key and name)
+		node(app("payments-api")),                                       // prefix (key)
+		{Kind: graph.KindService, Key: "svc-payroll", Name: "Payroll"},  // prefix (name)
 		node(repo("github.com/acme/payments")),                          // contains (key)
 		{Kind: graph.KindTeam, Key: "t-42", Name: "The Pay Team"},       // contains (name)
 		{Kind: graph.KindCloudResource, Key: "arn:aws:s3:::bucket-logs",
 			Labels: map[string]string{"cost-centre": "cc-repay-01"}}, // contains (label value)
+		{Kind: graph.KindCloudResource, Key: "arn:aws:sqs:queue-1",
+			Labels: map[string]string{"app": "payroll"}}, // a label value never ranks above "contains"
 		{Kind: graph.KindService, Key: "billing", Labels: map[string]string{"pay": "no"}}, // label names do not count
 		node(person("bob@acme.example")),
 	}})
-	exact := []graph.Ref{app("pay"), team("team-x")}
-	prefix := []graph.Ref{svc("payments"), app("payments-api")}
-	contains := []graph.Ref{repo("github.com/acme/payments"), team("t-42"), res("arn:aws:s3:::bucket-logs")}
+	exact := []graph.Ref{app("pay"), team("t-77"), team("team-x")}
+	prefix := []graph.Ref{svc("payments"), svc("svc-payroll"), app("payments-api")}
+	contains := []graph.Ref{repo("github.com/acme/payments"), team("t-42"), res("arn:aws:s3:::bucket-logs"), res("arn:aws:sqs:queue-1")}
 	ranked := slices.Concat(exact, prefix, contains)
 
 	cases := []struct {
@@ -363,9 +371,10 @@ func testSearch(t *testing.T, h Harness) {
 		{"Trimmed", graph.SearchQuery{Text: "  pay "}, ranked},
 		{"Limit", graph.SearchQuery{Text: "pay", Limit: 3}, ranked[:3]},
 		{"Kinds", graph.SearchQuery{Text: "pay", Kinds: []graph.Kind{graph.KindApplication, graph.KindCloudResource}},
-			[]graph.Ref{app("pay"), app("payments-api"), res("arn:aws:s3:::bucket-logs")}},
+			[]graph.Ref{app("pay"), app("payments-api"), res("arn:aws:s3:::bucket-logs"), res("arn:aws:sqs:queue-1")}},
 		{"ExactKeyFirst", graph.SearchQuery{Text: "payments"}, []graph.Ref{svc("payments"), app("payments-api"), repo("github.com/acme/payments")}},
-		{"ExactAlias", graph.SearchQuery{Text: "pay", Kinds: []graph.Kind{graph.KindTeam}}, []graph.Ref{team("team-x"), team("t-42")}},
+		{"ExactAliasAndName", graph.SearchQuery{Text: "pay", Kinds: []graph.Kind{graph.KindTeam}}, []graph.Ref{team("t-77"), team("team-x"), team("t-42")}},
+		{"NamePrefix", graph.SearchQuery{Text: "PAYR"}, []graph.Ref{svc("svc-payroll"), res("arn:aws:sqs:queue-1")}},
 		{"Name", graph.SearchQuery{Text: "pay team"}, []graph.Ref{team("t-42")}},
 		{"LabelValue", graph.SearchQuery{Text: "REPAY"}, []graph.Ref{res("arn:aws:s3:::bucket-logs")}},
 		{"NoMatch", graph.SearchQuery{Text: "kubernetes"}, nil},
@@ -392,4 +401,42 @@ func testSearch(t *testing.T, h Harness) {
 			wantCode(t, fmt.Sprintf("Search(%+v)", c.q), err, c.code)
 		}
 	})
+}
+
+// testIndexesFollowUpdates checks that lookups answer from what is stored
+// now, not from what a node used to be called or labelled.
+func testIndexesFollowUpdates(t *testing.T, h Harness) {
+	s := h(t)
+	r := team("t-1")
+	MustApply(t, s, graph.Batch{Source: "catalog", Run: "c1", At: T0, Nodes: []graph.NodeInput{
+		{Kind: r.Kind, Key: r.Key, Name: "Checkout crew", Labels: map[string]string{"env": "prod"}}}})
+	MustApply(t, s, graph.Batch{Source: "aws:org", Run: "a1", At: at(1), Nodes: []graph.NodeInput{
+		{Kind: r.Kind, Key: r.Key, Name: "Basket crew", Labels: map[string]string{"env": "staging"}, Aliases: []string{"Basket"}}}})
+	search := func(text string) []*graph.Node {
+		t.Helper()
+		got, err := s.Search(t.Context(), graph.SearchQuery{Text: text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	list := func(q graph.ListQuery) []*graph.Node {
+		t.Helper()
+		p, err := s.List(t.Context(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.Nodes
+	}
+	sameRefs(t, "Search(old name)", search("checkout crew"))
+	sameRefs(t, "Search(new name)", search("basket crew"), r)
+	got, err := s.Resolve(t.Context(), "basket", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameRefs(t, "Resolve(new alias)", got, r)
+	sameRefs(t, "List(old label value)", list(graph.ListQuery{Labels: map[string]string{"env": "prod"}}))
+	sameRefs(t, "List(new label value)", list(graph.ListQuery{Labels: map[string]string{"env": "staging"}}), r)
+	sameRefs(t, "List(new source)", list(graph.ListQuery{Source: "aws:org"}), r)
+	sameRefs(t, "List(first source)", list(graph.ListQuery{Source: "catalog"}), r)
 }

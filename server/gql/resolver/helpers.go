@@ -1,0 +1,156 @@
+package resolver
+
+import (
+	"context"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/rs/zerolog/hlog"
+
+	"github.com/estate-cmdb/estate/graph"
+	"github.com/estate-cmdb/estate/server/auth"
+	"github.com/estate-cmdb/estate/server/gql/model"
+)
+
+// lookup returns the node of kind k whose key is key or, failing that, the
+// first whose key or alias matches key ignoring case; nil when none does.
+// Errors: INVALID_INPUT for a malformed key.
+func (r *Resolver) lookup(ctx context.Context, k graph.Kind, key string) (*graph.Node, error) {
+	ref, err := graph.ValidateRef(graph.Ref{Kind: k, Key: key})
+	if err != nil {
+		return nil, err
+	}
+	// A lookup is a root field: asking the store directly saves the
+	// loader's wait, and priming lets nested fields find the node.
+	ns, err := r.Store.Nodes(ctx, []graph.ID{ref.ID()})
+	if err != nil {
+		return nil, err
+	}
+	if n := ns[0]; n != nil {
+		r.loaders(ctx).Prime(n)
+		return n, nil
+	}
+	ns, err = r.Store.Resolve(ctx, ref.Key, []graph.Kind{k})
+	if err != nil || len(ns) == 0 {
+		return nil, err
+	}
+	return ns[0], nil
+}
+
+// repoKey turns a clone or browse URL into a repository key:
+// https://github.com/acme/payments.git, git@github.com:acme/payments.git and
+// ssh://git@github.com/acme/payments all give github.com/acme/payments.
+//
+// TODO: move into graph next to the other normalisation rules once it has
+// a home there, so ingest sources share it.
+func repoKey(u string) string {
+	s := strings.TrimSpace(u)
+	if i := strings.Index(s, "://"); i >= 0 {
+		s = s[i+3:]
+		if at := strings.Index(s, "@"); at >= 0 && at < strings.Index(s+"/", "/") {
+			s = s[at+1:] // user info
+		}
+	} else if at := strings.Index(s, "@"); at >= 0 && strings.Contains(s[at:], ":") {
+		// scp-like: git@host:owner/repo
+		s = strings.Replace(s[at+1:], ":", "/", 1)
+	}
+	if i := strings.IndexAny(s, "?#"); i >= 0 {
+		s = s[:i]
+	}
+	s = strings.TrimSuffix(strings.TrimSuffix(s, "/"), ".git")
+	if host, rest, ok := strings.Cut(s, "/"); ok {
+		// Host names are case-insensitive; drop a port.
+		host, _, _ = strings.Cut(host, ":")
+		s = strings.ToLower(host) + "/" + rest
+	}
+	return s
+}
+
+// runID identifies the API request that made a manual edit, so its
+// assertions can be traced to a request in the logs.
+func runID(ctx context.Context) string {
+	if id, ok := hlog.IDFromCtx(ctx); ok {
+		return "api-" + id.String()
+	}
+	return "api-" + uuid.NewString()
+}
+
+// evidence records who made a manual edit unless the caller said why.
+func evidence(ctx context.Context, given *string) string {
+	if given != nil && strings.TrimSpace(*given) != "" {
+		return *given
+	}
+	if p, ok := auth.PrincipalFrom(ctx); ok {
+		return "GraphQL API, token " + p.Name
+	}
+	return "GraphQL API"
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
+
+func refOf(in *model.RefInput) graph.Ref {
+	if in == nil {
+		return graph.Ref{}
+	}
+	return graph.Ref{Kind: in.Kind, Key: in.Key}
+}
+
+// edgeProps builds relationship properties from the link inputs; graph
+// validation rejects those the type does not allow.
+func edgeProps(role *model.OwnerRole, path *string) map[string]any {
+	props := map[string]any{}
+	if role != nil {
+		props["role"] = role.GraphRole()
+	}
+	if path != nil {
+		props["path"] = *path
+	}
+	return props
+}
+
+func (r *Resolver) tokens() (*auth.Store, error) {
+	if r.Tokens == nil {
+		return nil, graph.Errorf(graph.CodeUnavailable, "token management is not enabled on this server")
+	}
+	return r.Tokens, nil
+}
+
+func entities(ns []*graph.Node) []model.Entity {
+	out := make([]model.Entity, 0, len(ns))
+	for _, n := range ns {
+		if e := model.Wrap(n); e != nil {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// Shared field resolvers of every kind.
+
+func (r *Resolver) relationships(ctx context.Context, n *graph.Node, types []graph.RelType, dir *graph.Direction, first *int, after *string) (*model.RelationshipConnection, error) {
+	d := graph.Both
+	if dir != nil {
+		d = *dir
+	}
+	return relationshipConnection(r.related(ctx, n, rels{types: types, dir: d}, first, after))
+}
+
+func (r *Resolver) owners(ctx context.Context, n *graph.Node, roles []model.OwnerRole, first *int, after *string) (*model.RelationshipConnection, error) {
+	return relationshipConnection(r.related(ctx, n, rels{types: []graph.RelType{graph.RelOwns}, dir: graph.In, roles: roles}, first, after))
+}
+
+func (r *Resolver) owns(ctx context.Context, n *graph.Node, kinds []graph.Kind, roles []model.OwnerRole, first *int, after *string) (*model.RelationshipConnection, error) {
+	return relationshipConnection(r.related(ctx, n, rels{types: []graph.RelType{graph.RelOwns}, dir: graph.Out, kinds: kinds, roles: roles}, first, after))
+}
+
+// rel selects the relationships of one type and direction leading to
+// entities of one kind.
+func rel(t graph.RelType, dir graph.Direction, k graph.Kind) rels {
+	return rels{types: []graph.RelType{t}, dir: dir, kinds: []graph.Kind{k}}
+}

@@ -1,0 +1,156 @@
+// Package loaders batches the store reads of one GraphQL request
+// (the dataloader pattern, with github.com/vikstrous/dataloadgen).
+//
+// Resolvers of sibling objects run concurrently; each asks its loader for
+// one id, and the loader gathers the ids asked for within a short window
+// into one store call. So a nested query costs one Store.Neighbors call per
+// nesting level and relationship selection, not one per node. Loaders cache
+// for the life of one request only: they are created per request by
+// Middleware and found with For.
+package loaders
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/vikstrous/dataloadgen"
+
+	"github.com/estate-cmdb/estate/graph"
+)
+
+// DefaultWait is how long a loader gathers keys before calling the store:
+// the latency each nesting level adds. Sibling resolvers start within
+// microseconds of each other; on a very busy machine a late one costs an
+// extra store call, never a wrong answer.
+const DefaultWait = time.Millisecond
+
+// Loaders are the batching readers of one request.
+type Loaders struct {
+	store graph.Store
+	wait  time.Duration
+	nodes *dataloadgen.Loader[graph.ID, *graph.Node]
+
+	mu        sync.Mutex
+	neighbors map[string]*dataloadgen.Loader[graph.ID, []graph.Neighbor]
+}
+
+// New returns loaders reading from store that gather keys for wait (0
+// means DefaultWait).
+func New(store graph.Store, wait time.Duration) *Loaders {
+	if wait <= 0 {
+		wait = DefaultWait
+	}
+	l := &Loaders{store: store, wait: wait, neighbors: map[string]*dataloadgen.Loader[graph.ID, []graph.Neighbor]{}}
+	l.nodes = dataloadgen.NewLoader(l.fetchNodes, dataloadgen.WithWait(wait))
+	return l
+}
+
+func (l *Loaders) fetchNodes(ctx context.Context, ids []graph.ID) ([]*graph.Node, []error) {
+	ns, err := l.store.Nodes(ctx, ids)
+	if err != nil {
+		return nil, []error{err}
+	}
+	return ns, nil
+}
+
+// Node returns the node with id, or nil when there is none.
+func (l *Loaders) Node(ctx context.Context, id graph.ID) (*graph.Node, error) {
+	return l.nodes.Load(ctx, id)
+}
+
+// Nodes returns the nodes with the given ids, in order, nil for missing ones.
+func (l *Loaders) Nodes(ctx context.Context, ids []graph.ID) ([]*graph.Node, error) {
+	return l.nodes.LoadAll(ctx, ids)
+}
+
+// Neighbors returns the relationships of node id selected by the types and
+// direction of q (its Limit is ignored: up to graph.MaxPageSize per node),
+// ordered as graph.SortNeighbors orders them. Calls with the same types
+// and direction share one batch. The result is shared: do not modify it.
+func (l *Loaders) Neighbors(ctx context.Context, id graph.ID, q graph.NeighborQuery) ([]graph.Neighbor, error) {
+	q, err := q.Normalize()
+	if err != nil {
+		return nil, err
+	}
+	q.Types = slices.Clone(q.Types)
+	slices.Sort(q.Types)
+	q.Types = slices.Compact(q.Types)
+	q.Limit = graph.MaxPageSize
+	return l.neighborLoader(q).Load(ctx, id)
+}
+
+func (l *Loaders) neighborLoader(q graph.NeighborQuery) *dataloadgen.Loader[graph.ID, []graph.Neighbor] {
+	var b strings.Builder
+	b.WriteString(string(q.Direction))
+	for _, t := range q.Types {
+		b.WriteByte(' ')
+		b.WriteString(string(t))
+	}
+	sig := b.String()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if ld, ok := l.neighbors[sig]; ok {
+		return ld
+	}
+	ld := dataloadgen.NewLoader(func(ctx context.Context, ids []graph.ID) ([][]graph.Neighbor, []error) {
+		m, err := l.store.Neighbors(ctx, ids, q)
+		if err != nil {
+			return nil, []error{err}
+		}
+		out := make([][]graph.Neighbor, len(ids))
+		for i, id := range ids {
+			ns := m[id]
+			graph.SortNeighbors(ns)
+			out[i] = ns
+			for _, n := range ns {
+				// The other ends are known now: a later Relationship.from
+				// or node(id) for them needs no store call.
+				l.nodes.Prime(n.Node.ID, n.Node)
+			}
+		}
+		return out, nil
+	}, dataloadgen.WithWait(l.wait))
+	l.neighbors[sig] = ld
+	return ld
+}
+
+// Prime records a node read some other way (a listing, a lookup), so that
+// loading it by id needs no store call.
+func (l *Loaders) Prime(n *graph.Node) {
+	if n != nil {
+		l.nodes.Prime(n.ID, n)
+	}
+}
+
+// Clear forgets everything loaded so far. Mutations call it: what the
+// request read before is stale after.
+func (l *Loaders) Clear() {
+	l.nodes.ClearAll()
+	l.mu.Lock()
+	clear(l.neighbors)
+	l.mu.Unlock()
+}
+
+type ctxKey struct{}
+
+// NewContext returns ctx carrying l.
+func NewContext(ctx context.Context, l *Loaders) context.Context {
+	return context.WithValue(ctx, ctxKey{}, l)
+}
+
+// For returns the loaders of the request ctx belongs to, or nil.
+func For(ctx context.Context) *Loaders {
+	l, _ := ctx.Value(ctxKey{}).(*Loaders)
+	return l
+}
+
+// Middleware gives every request its own loaders over store.
+func Middleware(store graph.Store, wait time.Duration, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(NewContext(r.Context(), New(store, wait))))
+	})
+}

@@ -1,0 +1,101 @@
+package loaders_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/estate-cmdb/estate/graph"
+	"github.com/estate-cmdb/estate/server/loaders"
+)
+
+// fakeStore answers Nodes and Neighbors from nothing and records calls.
+type fakeStore struct {
+	graph.Store
+	mu        sync.Mutex
+	nodeCalls [][]graph.ID
+	nbCalls   []graph.NeighborQuery
+}
+
+func (f *fakeStore) Nodes(_ context.Context, ids []graph.ID) ([]*graph.Node, error) {
+	f.mu.Lock()
+	f.nodeCalls = append(f.nodeCalls, ids)
+	f.mu.Unlock()
+	out := make([]*graph.Node, len(ids))
+	for i, id := range ids {
+		out[i] = &graph.Node{ID: id, Kind: graph.KindService, Key: id.String()}
+	}
+	return out, nil
+}
+
+func (f *fakeStore) Neighbors(_ context.Context, ids []graph.ID, q graph.NeighborQuery) (map[graph.ID][]graph.Neighbor, error) {
+	f.mu.Lock()
+	f.nbCalls = append(f.nbCalls, q)
+	f.mu.Unlock()
+	out := map[graph.ID][]graph.Neighbor{}
+	for _, id := range ids {
+		other := graph.NodeID(graph.KindTeam, "owner-of-"+id.String())
+		out[id] = []graph.Neighbor{{
+			Edge: &graph.Edge{Type: graph.RelOwns, From: graph.Ref{Kind: graph.KindTeam, Key: "t"}, To: graph.Ref{Kind: graph.KindService, Key: id.String()}},
+			Node: &graph.Node{ID: other, Kind: graph.KindTeam, Key: "owner-of-" + id.String()},
+		}}
+	}
+	return out, nil
+}
+
+func TestBatching(t *testing.T) {
+	f := &fakeStore{}
+	l := loaders.New(f, 20*time.Millisecond)
+	ctx := context.Background()
+	ids := make([]graph.ID, 10)
+	for i := range ids {
+		ids[i] = graph.NodeID(graph.KindService, string(rune('a'+i)))
+	}
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			// Half ask for [OWNS, DEPENDS_ON], half for the same set in
+			// another order: one signature, one batch.
+			types := []graph.RelType{graph.RelOwns, graph.RelDependsOn}
+			if i%2 == 1 {
+				types = []graph.RelType{graph.RelDependsOn, graph.RelOwns, graph.RelOwns}
+			}
+			ns, err := l.Neighbors(ctx, id, graph.NeighborQuery{Types: types, Direction: graph.In})
+			if err != nil || len(ns) != 1 {
+				t.Errorf("Neighbors(%s) = %v, %v", id, ns, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if len(f.nbCalls) != 1 || f.nbCalls[0].Limit != graph.MaxPageSize {
+		t.Fatalf("Neighbors calls: %+v, want one with the full limit", f.nbCalls)
+	}
+
+	// The other ends were primed: loading them costs nothing.
+	other := graph.NodeID(graph.KindTeam, "owner-of-"+ids[3].String())
+	if n, err := l.Node(ctx, other); err != nil || n == nil || n.ID != other {
+		t.Fatalf("Node(primed) = %v, %v", n, err)
+	}
+	if len(f.nodeCalls) != 0 {
+		t.Errorf("a primed node was fetched: %v", f.nodeCalls)
+	}
+
+	// Another direction is another batch; a repeat is cached.
+	l.Neighbors(ctx, ids[0], graph.NeighborQuery{Types: []graph.RelType{graph.RelOwns}, Direction: graph.Out})
+	l.Neighbors(ctx, ids[0], graph.NeighborQuery{Types: []graph.RelType{graph.RelOwns}, Direction: graph.Out})
+	if len(f.nbCalls) != 2 {
+		t.Errorf("%d Neighbors calls, want 2", len(f.nbCalls))
+	}
+	// After Clear, everything is read again.
+	l.Clear()
+	l.Neighbors(ctx, ids[0], graph.NeighborQuery{Types: []graph.RelType{graph.RelOwns}, Direction: graph.Out})
+	if len(f.nbCalls) != 3 {
+		t.Errorf("%d Neighbors calls after Clear, want 3", len(f.nbCalls))
+	}
+	if _, err := l.Neighbors(ctx, ids[0], graph.NeighborQuery{Direction: "SIDEWAYS"}); graph.CodeOf(err) != graph.CodeInvalid {
+		t.Errorf("bad direction: %v", err)
+	}
+}

@@ -1,0 +1,227 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/rs/zerolog"
+
+	"github.com/estate-cmdb/estate/graph"
+)
+
+// metrics are the server's Prometheus metrics, in a registry of its own
+// (not the global one), so several servers in one process (tests) do not
+// collide.
+type metrics struct {
+	reg           *prometheus.Registry
+	httpRequests  *prometheus.CounterVec
+	httpDuration  *prometheus.HistogramVec
+	gqlOperations *prometheus.CounterVec
+	gqlErrors     *prometheus.CounterVec
+	storeDuration *prometheus.HistogramVec
+}
+
+func newMetrics() *metrics {
+	m := &metrics{
+		reg: prometheus.NewRegistry(),
+		httpRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "estate_http_requests_total",
+			Help: "HTTP requests by route, method and status code.",
+		}, []string{"route", "method", "code"}),
+		httpDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "estate_http_request_duration_seconds",
+			Help:    "HTTP request latency by route.",
+			Buckets: prometheus.DefBuckets,
+		}, []string{"route"}),
+		gqlOperations: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "estate_graphql_operations_total",
+			Help: "GraphQL operations by type (query, mutation; unknown when rejected before parsing) and outcome (ok, error).",
+		}, []string{"type", "outcome"}),
+		gqlErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "estate_graphql_errors_total",
+			Help: "GraphQL errors by extensions.code.",
+		}, []string{"code"}),
+		storeDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "estate_store_call_duration_seconds",
+			Help:    "Store call latency by method and outcome (ok or the error code).",
+			Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}, []string{"method", "outcome"}),
+	}
+	m.reg.MustRegister(m.httpRequests, m.httpDuration, m.gqlOperations, m.gqlErrors, m.storeDuration,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+func (m *metrics) handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+}
+
+func (m *metrics) instrumentHTTP(route string, h http.Handler) http.Handler {
+	labels := prometheus.Labels{"route": route}
+	h = promhttp.InstrumentHandlerDuration(m.httpDuration.MustCurryWith(labels), h)
+	return promhttp.InstrumentHandlerCounter(m.httpRequests.MustCurryWith(labels), h)
+}
+
+// gqlMetrics counts GraphQL operations and errors, and names the
+// operation in the request's log event.
+type gqlMetrics struct{ m *metrics }
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationInterceptor
+	graphql.ResponseInterceptor
+} = gqlMetrics{}
+
+func (gqlMetrics) ExtensionName() string                   { return "EstateMetrics" }
+func (gqlMetrics) Validate(graphql.ExecutableSchema) error { return nil }
+
+func (g gqlMetrics) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	if oc := graphql.GetOperationContext(ctx); oc != nil && oc.Operation != nil {
+		zerolog.Ctx(ctx).UpdateContext(func(c zerolog.Context) zerolog.Context {
+			c = c.Str("operation_type", string(oc.Operation.Operation))
+			if oc.Operation.Name != "" {
+				c = c.Str("operation", oc.Operation.Name)
+			}
+			return c
+		})
+	}
+	return next(ctx)
+}
+
+func (g gqlMetrics) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	resp := next(ctx)
+	if resp == nil {
+		return nil
+	}
+	typ := "unknown"
+	if graphql.HasOperationContext(ctx) {
+		if oc := graphql.GetOperationContext(ctx); oc.Operation != nil {
+			typ = string(oc.Operation.Operation)
+		}
+	}
+	outcome := "ok"
+	if len(resp.Errors) > 0 {
+		outcome = "error"
+	}
+	g.m.gqlOperations.WithLabelValues(typ, outcome).Inc()
+	for _, e := range resp.Errors {
+		code, _ := e.Extensions["code"].(string)
+		if code == "" {
+			code = codeInternal
+		}
+		g.m.gqlErrors.WithLabelValues(code).Inc()
+	}
+	return resp
+}
+
+// instrumented wraps a store to time every call.
+type instrumented struct {
+	s graph.Store
+	d *prometheus.HistogramVec
+}
+
+func instrument(s graph.Store, d *prometheus.HistogramVec) graph.Store {
+	return &instrumented{s: s, d: d}
+}
+
+func (i *instrumented) observe(method string, start time.Time, err error) {
+	outcome := "ok"
+	if err != nil {
+		outcome = strings.ToLower(string(graph.CodeOf(err)))
+	}
+	i.d.WithLabelValues(method, outcome).Observe(time.Since(start).Seconds())
+}
+
+func (i *instrumented) Apply(ctx context.Context, b graph.Batch) (r graph.ApplyResult, err error) {
+	defer func(t time.Time) { i.observe("Apply", t, err) }(time.Now())
+	return i.s.Apply(ctx, b)
+}
+
+func (i *instrumented) Nodes(ctx context.Context, ids []graph.ID) (r []*graph.Node, err error) {
+	defer func(t time.Time) { i.observe("Nodes", t, err) }(time.Now())
+	return i.s.Nodes(ctx, ids)
+}
+
+func (i *instrumented) Node(ctx context.Context, ref graph.Ref) (r *graph.Node, err error) {
+	defer func(t time.Time) { i.observe("Node", t, err) }(time.Now())
+	return i.s.Node(ctx, ref)
+}
+
+func (i *instrumented) Resolve(ctx context.Context, ref string, kinds []graph.Kind) (r []*graph.Node, err error) {
+	defer func(t time.Time) { i.observe("Resolve", t, err) }(time.Now())
+	return i.s.Resolve(ctx, ref, kinds)
+}
+
+func (i *instrumented) List(ctx context.Context, q graph.ListQuery) (r *graph.NodePage, err error) {
+	defer func(t time.Time) { i.observe("List", t, err) }(time.Now())
+	return i.s.List(ctx, q)
+}
+
+func (i *instrumented) Search(ctx context.Context, q graph.SearchQuery) (r []*graph.Node, err error) {
+	defer func(t time.Time) { i.observe("Search", t, err) }(time.Now())
+	return i.s.Search(ctx, q)
+}
+
+func (i *instrumented) Edges(ctx context.Context, ids []graph.ID) (r []*graph.Edge, err error) {
+	defer func(t time.Time) { i.observe("Edges", t, err) }(time.Now())
+	return i.s.Edges(ctx, ids)
+}
+
+func (i *instrumented) Neighbors(ctx context.Context, ids []graph.ID, q graph.NeighborQuery) (r map[graph.ID][]graph.Neighbor, err error) {
+	defer func(t time.Time) { i.observe("Neighbors", t, err) }(time.Now())
+	return i.s.Neighbors(ctx, ids, q)
+}
+
+func (i *instrumented) Traverse(ctx context.Context, q graph.TraverseQuery) (r *graph.Traversal, err error) {
+	defer func(t time.Time) { i.observe("Traverse", t, err) }(time.Now())
+	return i.s.Traverse(ctx, q)
+}
+
+func (i *instrumented) DeleteNodes(ctx context.Context, ids []graph.ID) (n int, err error) {
+	defer func(t time.Time) { i.observe("DeleteNodes", t, err) }(time.Now())
+	return i.s.DeleteNodes(ctx, ids)
+}
+
+func (i *instrumented) DeleteEdges(ctx context.Context, ids []graph.ID) (n int, err error) {
+	defer func(t time.Time) { i.observe("DeleteEdges", t, err) }(time.Now())
+	return i.s.DeleteEdges(ctx, ids)
+}
+
+func (i *instrumented) Sweep(ctx context.Context, r graph.SweepRequest) (res graph.SweepResult, err error) {
+	defer func(t time.Time) { i.observe("Sweep", t, err) }(time.Now())
+	return i.s.Sweep(ctx, r)
+}
+
+func (i *instrumented) ScanNodes(ctx context.Context, fn func(*graph.Node) error) (err error) {
+	defer func(t time.Time) { i.observe("ScanNodes", t, err) }(time.Now())
+	return i.s.ScanNodes(ctx, fn)
+}
+
+func (i *instrumented) ScanEdges(ctx context.Context, fn func(*graph.Edge) error) (err error) {
+	defer func(t time.Time) { i.observe("ScanEdges", t, err) }(time.Now())
+	return i.s.ScanEdges(ctx, fn)
+}
+
+func (i *instrumented) Restore(ctx context.Context, nodes []*graph.Node, edges []*graph.Edge) (err error) {
+	defer func(t time.Time) { i.observe("Restore", t, err) }(time.Now())
+	return i.s.Restore(ctx, nodes, edges)
+}
+
+func (i *instrumented) Stats(ctx context.Context) (s graph.Stats, err error) {
+	defer func(t time.Time) { i.observe("Stats", t, err) }(time.Now())
+	return i.s.Stats(ctx)
+}
+
+func (i *instrumented) Ping(ctx context.Context) (err error) {
+	defer func(t time.Time) { i.observe("Ping", t, err) }(time.Now())
+	return i.s.Ping(ctx)
+}
+
+// Close does not close the wrapped store: its owner (the CLI) does.
+func (i *instrumented) Close() error { return nil }

@@ -1,0 +1,235 @@
+package server_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/estate-cmdb/estate/graph"
+)
+
+// TestBadInput: each bad request gets the right code, a clear message, and
+// leaves the store exactly as it was.
+func TestBadInput(t *testing.T) {
+	e := newEnv(t)
+	cases := []struct {
+		name  string
+		query string
+		vars  map[string]any
+		code  string
+		msg   string
+	}{
+		{name: "unknown kind", query: `mutation { upsertEntities(input: [{kind: Widget, key: "w"}]) { created } }`, code: "INVALID_INPUT", msg: "Widget"},
+		{name: "unknown kind in a variable", query: `mutation($in: [EntityInput!]!) { upsertEntities(input: $in) { created } }`,
+			vars: map[string]any{"in": []any{map[string]any{"kind": "Widget", "key": "w"}}}, code: "INVALID_INPUT", msg: "Widget"},
+		{name: "empty key", query: `mutation { upsertEntities(input: [{kind: Service, key: "ok"}, {kind: Service, key: "  "}]) { created } }`, code: "INVALID_INPUT", msg: "key is empty"},
+		{name: "unknown property", query: `mutation { upsertEntities(input: [{kind: Service, key: "s", properties: {colour: "red"}}]) { created } }`, code: "INVALID_INPUT", msg: "colour"},
+		{name: "mistyped property", query: `mutation($p: Map) { upsertEntities(input: [{kind: Service, key: "s", properties: $p}]) { created } }`,
+			vars: map[string]any{"p": map[string]any{"tier": "high"}}, code: "INVALID_INPUT", msg: "tier"},
+		{name: "properties not an object", query: `mutation { upsertEntities(input: [{kind: Service, key: "s", properties: "tier=1"}]) { created } }`, code: "INVALID_INPUT", msg: "object"},
+		{name: "link to a missing node", query: `mutation { link(input: {type: PART_OF, from: {kind: Application, key: "payments-api"}, to: {kind: Service, key: "no-such-service"}}) { created } }`, code: "NOT_FOUND"},
+		{name: "link from a missing node", query: `mutation { link(input: {type: OWNS, from: {kind: Team, key: "ghosts"}, to: {kind: Service, key: "payments"}}) { created } }`, code: "NOT_FOUND"},
+		{name: "relationship not allowed between these kinds", query: `mutation { link(input: {type: BUILDS, from: {kind: Service, key: "payments"}, to: {kind: Application, key: "payments-api"}}) { created } }`, code: "INVALID_INPUT", msg: "cannot go from Service to Application"},
+		{name: "role on a relationship without roles", query: `mutation { link(input: {type: PART_OF, from: {kind: Application, key: "cards-web"}, to: {kind: Service, key: "payments"}, role: BUSINESS}) { created } }`, code: "INVALID_INPUT", msg: "role"},
+		{name: "link to itself", query: `mutation { link(input: {type: DEPENDS_ON, from: {kind: Application, key: "cards-web"}, to: {kind: Application, key: "cards-web"}}) { created } }`, code: "INVALID_INPUT", msg: "itself"},
+		{name: "unlink what is not there", query: `mutation { unlink(input: {type: OWNS, from: {kind: Team, key: "platform"}, to: {kind: Service, key: "payments"}}) { removed } }`, code: "NOT_FOUND"},
+		{name: "malformed id", query: `{ node(id: "payments") { id } }`, code: "INVALID_INPUT", msg: "malformed id"},
+		{name: "malformed cursor", query: `{ services(after: "!!") { totalCount } }`, code: "INVALID_INPUT", msg: "cursor"},
+		{name: "malformed relationship cursor", query: `{ service(key: "payments") { applications(after: "bm9wZQ") { totalCount } } }`, code: "INVALID_INPUT", msg: "cursor"},
+		{name: "unknown field", query: `{ service(key: "payments") { colour } }`, code: "INVALID_INPUT", msg: "colour"},
+		{name: "syntax error", query: `{ service(key: "payments") { `, code: "INVALID_INPUT"},
+		{name: "empty search", query: `{ search(text: "  ") { key } }`, code: "INVALID_INPUT", msg: "empty"},
+		{name: "repository without key or url", query: `{ repository { key } }`, code: "INVALID_INPUT"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			before := dump(t, e.base)
+			res := e.do(t, e.editor, tc.query, tc.vars)
+			if !slices.Equal(res.codes(), []string{tc.code}) || !strings.Contains(res.Errors[0].Message, tc.msg) {
+				t.Errorf("got %s, want %s mentioning %q", res.Raw, tc.code, tc.msg)
+			}
+			if dump(t, e.base) != before {
+				t.Error("the store changed")
+			}
+		})
+	}
+}
+
+// TestMutations edits the graph through the API: create, update, link,
+// unlink, delete, each asserted by the manual source.
+func TestMutations(t *testing.T) {
+	e := newEnv(t)
+	const upsert = `mutation($in: [EntityInput!]!) {
+  upsertEntities(input: $in) { created updated entities { __typename key name labels { key value } sources { source evidence } ... on Service { tier } } }
+}`
+	in := []any{
+		map[string]any{"kind": "Service", "key": "ledger", "name": "Ledger", "properties": map[string]any{"tier": 2}, "labels": []any{map[string]any{"key": "cost-centre", "value": "42"}}},
+		map[string]any{"kind": "Application", "key": "ledger-api"},
+	}
+	var got struct {
+		UpsertEntities struct {
+			Created, Updated int
+			Entities         []struct {
+				Typename string `json:"__typename"`
+				Key      string
+				Name     string
+				Tier     *int
+				Labels   []struct{ Key, Value string }
+				Sources  []struct{ Source, Evidence string }
+			}
+		}
+	}
+	e.do(t, e.editor, upsert, map[string]any{"in": in}).mustData(t, &got)
+	u := got.UpsertEntities
+	if u.Created != 2 || u.Updated != 0 || len(u.Entities) != 2 {
+		t.Fatalf("first upsert: %+v", u)
+	}
+	if s := u.Entities[0]; s.Typename != "Service" || s.Name != "Ledger" || s.Tier == nil || *s.Tier != 2 || len(s.Labels) != 1 ||
+		len(s.Sources) != 1 || s.Sources[0].Source != graph.SourceManual || s.Sources[0].Evidence != "GraphQL API, token test editor" {
+		t.Errorf("stored service: %+v", s)
+	}
+	if a := u.Entities[1]; a.Name != "ledger-api" {
+		t.Errorf("a new entity without a name is named after its key: %+v", a)
+	}
+	e.do(t, e.editor, upsert, map[string]any{"in": in[:1]}).mustData(t, &got)
+	if got.UpsertEntities.Created != 0 || got.UpsertEntities.Updated != 1 {
+		t.Errorf("second upsert: %+v", got.UpsertEntities)
+	}
+
+	const link = `mutation($in: LinkInput!) { link(input: $in) { created relationship { type direction role path confidence evidence from { key } to { key } } } }`
+	var linked struct {
+		Link struct {
+			Created      bool
+			Relationship struct {
+				Type, Direction, Confidence string
+				Role, Path, Evidence        *string
+				From, To                    struct{ Key string }
+			}
+		}
+	}
+	owns := map[string]any{"type": "OWNS", "from": map[string]any{"kind": "Team", "key": "platform"}, "to": map[string]any{"kind": "Service", "key": "ledger"}, "role": "SECURITY", "evidence": "CHG-1234"}
+	e.do(t, e.editor, link, map[string]any{"in": owns}).mustData(t, &linked)
+	r := linked.Link.Relationship
+	if !linked.Link.Created || r.Type != "OWNS" || r.Direction != "OUT" || r.Role == nil || *r.Role != "SECURITY" ||
+		r.Evidence == nil || *r.Evidence != "CHG-1234" || r.From.Key != "platform" || r.To.Key != "ledger" {
+		t.Errorf("link: %+v", linked.Link)
+	}
+	e.do(t, e.editor, link, map[string]any{"in": owns}).mustData(t, &linked)
+	if linked.Link.Created {
+		t.Error("linking again created a second relationship")
+	}
+	builds := map[string]any{"type": "BUILDS", "from": map[string]any{"kind": "Repository", "key": "github.com/acme/payments"}, "to": map[string]any{"kind": "Application", "key": "ledger-api"}, "path": "services/ledger"}
+	e.do(t, e.editor, link, map[string]any{"in": builds}).mustData(t, &linked)
+	if p := linked.Link.Relationship.Path; p == nil || *p != "services/ledger" {
+		t.Errorf("BUILDS path: %v", p)
+	}
+
+	// The new relationships show from both ends.
+	var seen struct {
+		Service struct {
+			Owners struct {
+				Edges []struct {
+					Node         struct{ Key string }
+					Relationship struct{ Role string }
+				}
+			}
+		}
+		Repository struct {
+			Applications struct{ Nodes []struct{ Key string } }
+		}
+	}
+	e.do(t, e.viewer, `{ service(key: "ledger") { owners { edges { node { key } relationship { role } } } } repository(key: "github.com/acme/payments") { applications { nodes { key } } } }`, nil).mustData(t, &seen)
+	if o := seen.Service.Owners.Edges; len(o) != 1 || o[0].Node.Key != "platform" || o[0].Relationship.Role != "SECURITY" {
+		t.Errorf("owners of ledger: %+v", o)
+	}
+	if a := seen.Repository.Applications.Nodes; len(a) != 3 || a[0].Key != "ledger-api" {
+		t.Errorf("applications of the monorepo: %+v", a)
+	}
+
+	// Unlink needs the role to name an OWNS relationship.
+	const unlink = `mutation($in: UnlinkInput!) { unlink(input: $in) { removed } }`
+	delete(owns, "evidence")
+	owns["role"] = "TECHNICAL"
+	if res := e.do(t, e.editor, unlink, map[string]any{"in": owns}); !slices.Equal(res.codes(), []string{"NOT_FOUND"}) {
+		t.Errorf("unlink with the wrong role: %s", res.Raw)
+	}
+	owns["role"] = "SECURITY"
+	var un struct{ Unlink struct{ Removed int } }
+	e.do(t, e.editor, unlink, map[string]any{"in": owns}).mustData(t, &un)
+	if un.Unlink.Removed != 1 {
+		t.Errorf("unlink removed %d", un.Unlink.Removed)
+	}
+
+	ids := []string{graph.NodeID(graph.KindService, "ledger").String(), graph.NodeID(graph.KindApplication, "ledger-api").String(), graph.NodeID(graph.KindService, "never-was").String()}
+	var del struct{ DeleteEntities struct{ Removed int } }
+	e.do(t, e.editor, `mutation($ids: [ID!]!) { deleteEntities(ids: $ids) { removed } }`, map[string]any{"ids": ids}).mustData(t, &del)
+	if del.DeleteEntities.Removed != 2 {
+		t.Errorf("deleted %d, want 2", del.DeleteEntities.Removed)
+	}
+	if n, err := e.base.Node(context.Background(), graph.Ref{Kind: graph.KindService, Key: "ledger"}); !errors.Is(err, graph.ErrNotFound) {
+		t.Errorf("ledger still there: %v, %v", n, err)
+	}
+	var after struct {
+		Repository struct {
+			Applications struct{ TotalCount int }
+		}
+	}
+	e.do(t, e.viewer, `{ repository(key: "github.com/acme/payments") { applications { totalCount } } }`, nil).mustData(t, &after)
+	if after.Repository.Applications.TotalCount != 2 {
+		t.Errorf("deleting an application left its relationships: %d", after.Repository.Applications.TotalCount)
+	}
+}
+
+// failingStore fails in the ways a broken backend does.
+type failingStore struct {
+	graph.Store
+}
+
+func (failingStore) Stats(context.Context) (graph.Stats, error) {
+	panic("stats exploded: password=swordfish")
+}
+
+func (failingStore) Search(context.Context, graph.SearchQuery) ([]*graph.Node, error) {
+	return nil, errors.New("disk controller reports sector 7 at /var/lib/secret")
+}
+
+func (failingStore) List(context.Context, graph.ListQuery) (*graph.NodePage, error) {
+	return nil, graph.Unavailable(errors.New("dial tcp 10.1.2.3:7687: connection refused"), "the graph database is unreachable")
+}
+
+func (failingStore) Ping(context.Context) error {
+	return graph.Unavailable(errors.New("dial tcp 10.1.2.3:7687: connection refused"), "the graph database is unreachable")
+}
+
+// TestInternalErrors: panics and unclassified errors become INTERNAL with a
+// safe message (the request id, never the cause), logged once; backend
+// outages are UNAVAILABLE without their network details.
+func TestInternalErrors(t *testing.T) {
+	e := newEnv(t, withStore(func(s graph.Store) graph.Store { return failingStore{s} }))
+	cases := []struct {
+		name, query, code, hidden, logged string
+	}{
+		{"panic", `{ stats { entities } }`, "INTERNAL", "swordfish", "panic in GraphQL request"},
+		{"error", `{ search(text: "x") { key } }`, "INTERNAL", "sector 7", "internal error in GraphQL request"},
+		{"unavailable", `{ services { totalCount } }`, "UNAVAILABLE", "10.1.2.3", "store unavailable"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res := e.do(t, e.viewer, tc.query, nil)
+			if !slices.Equal(res.codes(), []string{tc.code}) {
+				t.Fatalf("got %s, want %s", res.Raw, tc.code)
+			}
+			if strings.Contains(string(res.Raw), tc.hidden) {
+				t.Errorf("the response leaks %q: %s", tc.hidden, res.Raw)
+			}
+			if tc.code == "INTERNAL" && !strings.Contains(res.Errors[0].Message, "request ") {
+				t.Errorf("no request id to quote: %q", res.Errors[0].Message)
+			}
+			if n := strings.Count(e.logs.String(), tc.logged); n != 1 {
+				t.Errorf("%q logged %d times, want once", tc.logged, n)
+			}
+		})
+	}
+}
