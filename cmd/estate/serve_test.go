@@ -1,0 +1,182 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// binary builds the estate binary once for the tests that run it as a user
+// would: a real process, real signals, a real port.
+func binary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "estate")
+	cmd := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+type serverProc struct {
+	cmd  *exec.Cmd
+	base string
+	log  *bytes.Buffer
+}
+
+func startServer(t *testing.T, bin, dataDir string, args ...string) *serverProc {
+	t.Helper()
+	addr := freeAddr(t)
+	var log bytes.Buffer
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", addr, "--data-dir", dataDir, "--log-format", "json"}, args...)...)
+	cmd.Stdout, cmd.Stderr = &log, &log
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &serverProc{cmd: cmd, base: "http://" + addr, log: &log}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		resp, err := http.Get(p.base + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return p
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server not ready after 60s:\n%s", log.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// stop sends SIGTERM and expects a clean, prompt exit.
+func (p *serverProc) stop(t *testing.T) {
+	t.Helper()
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- p.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("server exited with %v after SIGTERM:\n%s", err, p.log.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("server did not stop within 30s of SIGTERM")
+	}
+}
+
+func (p *serverProc) query(t *testing.T, q string) string {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"query": q})
+	resp, err := http.Post(p.base+"/graphql", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || bytes.Contains(b, []byte(`"errors"`)) {
+		t.Fatalf("query %s: HTTP %d: %s", q, resp.StatusCode, b)
+	}
+	return string(b)
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// TestServeDemoAndRestart is the README's promise: serve --demo answers a
+// query for a service with its applications, their repositories and the
+// owning team; health, readiness and metrics answer; and a restart keeps
+// everything, including a manual edit.
+func TestServeDemoAndRestart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := binary(t)
+	dir := t.TempDir()
+	p := startServer(t, bin, dir, "--demo")
+
+	const svcQuery = `{ service(key: "payments") { name applications { edges { node { key
+		... on Application { repositories { edges { node { key } } } owners { edges { node { key kind } } } } } } } } }`
+	first := p.query(t, svcQuery)
+	for _, want := range []string{`"payments-api"`, `"github.com/acme/payments-api"`, `"payments-core"`, `"kind":"Team"`} {
+		if !strings.Contains(first, want) {
+			t.Errorf("service query lacks %s: %s", want, first)
+		}
+	}
+	for path, want := range map[string]string{"/healthz": "ok", "/readyz": "", "/metrics": "estate_http_requests_total"} {
+		code, body := get(t, p.base+path)
+		if code != http.StatusOK || !strings.Contains(body, want) {
+			t.Errorf("GET %s: %d %q", path, code, body[:min(len(body), 200)])
+		}
+	}
+
+	// A manual edit needs an editor token; then it must survive a restart.
+	tok, stderr, code := cli(t, "", "token", "create", "--role", "editor", "--name", "restart-test", "--data-dir", dir)
+	if code != exitOK {
+		t.Fatalf("token create: %s", stderr)
+	}
+	body := `{"query":"mutation { upsertEntities(input: [{kind: Service, key: \"restart-check\", name: \"Restart Check\"}]) { entities { key } } }"}`
+	req, _ := http.NewRequest("POST", p.base+"/graphql", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(tok))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(b), "restart-check") {
+		t.Fatalf("upsert with an editor token: %d %s", resp.StatusCode, b)
+	}
+	p.stop(t)
+	export1, stderr, code := cli(t, "", "export", "--data-dir", dir)
+	if code != exitOK {
+		t.Fatalf("export after stop: %s", stderr)
+	}
+
+	p = startServer(t, bin, dir, "--demo")
+	if again := p.query(t, svcQuery); again != first {
+		t.Fatalf("after restart the service query answers differently:\nbefore: %s\nafter:  %s", first, again)
+	}
+	if got := p.query(t, `{ service(key: "restart-check") { name } }`); !strings.Contains(got, "Restart Check") {
+		t.Fatalf("manual edit lost across restart: %s", got)
+	}
+	if !strings.Contains(p.log.String(), "demo estate already loaded") {
+		t.Errorf("restart with --demo reloaded the demo instead of keeping the data:\n%s", p.log.String())
+	}
+	p.stop(t)
+	export2, _, _ := cli(t, "", "export", "--data-dir", dir)
+	if export1 != export2 {
+		t.Fatal("a restart changed the stored estate")
+	}
+}
