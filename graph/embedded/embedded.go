@@ -10,7 +10,9 @@
 package embedded
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -32,12 +34,19 @@ const FileName = "estate.db"
 
 // format marks a file as an estate store, so that Open refuses any other
 // bbolt file instead of reading garbage.
-const format = "estate-embedded-1"
+const format = "estate-embedded-2"
 
+// The file holds a meta bucket and a log: one entry per committed write,
+// keyed by a growing sequence number. Appending keeps every commit's page
+// writes proportional to the write itself; with one record per key, a batch
+// of random ids would rewrite pages all over a large file. The log lives in
+// one of two buckets, so compaction can build the other and switch.
 var (
-	bucketMeta  = []byte("meta")
-	bucketNodes = []byte("nodes")
-	bucketEdges = []byte("edges")
+	bucketMeta = []byte("meta")
+	keyFormat  = []byte("format")
+	keyActive  = []byte("log")
+	logA       = []byte("log.a")
+	logB       = []byte("log.b")
 )
 
 // Options tune the embedded store.
@@ -51,6 +60,9 @@ type Options struct {
 	NoSync bool
 	// Now is the clock (default time.Now); tests fix it.
 	Now func() time.Time
+	// CompactSlack is how many superseded records the log may hold beyond
+	// the live ones before it is compacted (default 50,000).
+	CompactSlack int
 }
 
 // Store is the embedded backend. It implements graph.Store.
@@ -62,7 +74,13 @@ type Store struct {
 
 	writeMu sync.Mutex // serialises writers: merge, commit, publish
 
-	mu    sync.RWMutex // guards everything below
+	// active is the log bucket in force; logged counts the records in it.
+	// Both are only touched by writers (under writeMu) and Open.
+	active []byte
+	logged int
+	slack  int
+
+	mu    sync.RWMutex // guards state's contents
 	state *state
 }
 
@@ -75,6 +93,9 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.CompactSlack <= 0 {
+		opts.CompactSlack = 50_000
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data directory %q: %w", dir, err)
@@ -90,7 +111,7 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 		}
 		return nil, fmt.Errorf("open data file %s: %w", path, err)
 	}
-	s := &Store{db: db, log: opts.Logger.With().Str("component", "store.embedded").Logger(), now: opts.Now, path: path}
+	s := &Store{slack: opts.CompactSlack, db: db, log: opts.Logger.With().Str("component", "store.embedded").Logger(), now: opts.Now, path: path}
 	start := time.Now()
 	if err := s.load(ctx); err != nil {
 		db.Close()
@@ -101,95 +122,197 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 	return s, nil
 }
 
-// load checks the file's format marker and reads every record into memory.
+// load checks the file's format marker and replays the log into memory.
 func (s *Store) load(ctx context.Context) error {
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bucketMeta)
 		if meta == nil {
-			if tx.Bucket(bucketNodes) != nil || tx.Bucket(bucketEdges) != nil {
+			if k, _ := tx.Cursor().First(); k != nil {
 				return fmt.Errorf("data file %s is not an estate store (no format marker)", s.path)
 			}
 			var err error
 			if meta, err = tx.CreateBucket(bucketMeta); err != nil {
 				return err
 			}
-			if err := meta.Put([]byte("format"), []byte(format)); err != nil {
+			if err := meta.Put(keyFormat, []byte(format)); err != nil {
+				return err
+			}
+			if err := meta.Put(keyActive, logA); err != nil {
 				return err
 			}
 		}
-		if f := string(meta.Get([]byte("format"))); f != format {
+		if f := string(meta.Get(keyFormat)); f != format {
 			return fmt.Errorf("data file %s has format %q, this estate reads %q", s.path, f, format)
 		}
-		for _, b := range [][]byte{bucketNodes, bucketEdges} {
-			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-				return err
-			}
-		}
-		return nil
+		_, err := tx.CreateBucketIfNotExists(meta.Get(keyActive))
+		return err
 	})
 	if err != nil {
 		return err
 	}
 	st := newState()
+	logged := 0
 	err = s.db.View(func(tx *bolt.Tx) error {
-		err := tx.Bucket(bucketNodes).ForEach(func(k, v []byte) error {
-			n, err := decodeNode(v)
+		active := tx.Bucket(bucketMeta).Get(keyActive)
+		s.active = append([]byte(nil), active...)
+		return tx.Bucket(active).ForEach(func(k, v []byte) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			var e logEntry
+			if err := json.Unmarshal(v, &e); err != nil {
+				return fmt.Errorf("data file %s is corrupt: log entry %x: %w", s.path, k, err)
+			}
+			n, err := e.replay(st)
 			if err != nil {
-				return fmt.Errorf("data file %s is corrupt: node %x: %w", s.path, k, err)
+				return fmt.Errorf("data file %s is corrupt: log entry %x: %w", s.path, k, err)
 			}
-			st.putNode(n)
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		return tx.Bucket(bucketEdges).ForEach(func(k, v []byte) error {
-			e, err := decodeEdge(v)
-			if err != nil {
-				return fmt.Errorf("data file %s is corrupt: relationship %x: %w", s.path, k, err)
-			}
-			if st.nodes[e.From.ID()] == nil || st.nodes[e.To.ID()] == nil {
-				return fmt.Errorf("data file %s is corrupt: relationship %s %s→%s has a missing end", s.path, e.Type, e.From, e.To)
-			}
-			st.putEdge(e)
+			logged += n
 			return nil
 		})
 	})
 	if err != nil {
 		return err
 	}
+	for _, e := range st.edges {
+		if st.nodes[e.From.ID()] == nil || st.nodes[e.To.ID()] == nil {
+			return fmt.Errorf("data file %s is corrupt: relationship %s %s→%s has a missing end", s.path, e.Type, e.From, e.To)
+		}
+	}
 	s.state = st
-	return nil
+	s.logged = logged
+	return s.maybeCompact(ctx)
 }
 
-func decodeNode(v []byte) (*graph.Node, error) {
-	var n graph.Node
-	if err := json.Unmarshal(v, &n); err != nil {
-		return nil, err
-	}
-	props, err := graph.CoerceNodeProps(n.Kind, n.Props)
-	if err != nil {
-		return nil, err
-	}
-	n.Props = props
-	return &n, nil
+// logEntry is one committed write: the full new value of every node and
+// relationship it changed, and the ids it removed. Replaying the entries in
+// order rebuilds the graph.
+type logEntry struct {
+	Nodes    []*graph.Node `json:"n,omitempty"`
+	Edges    []*graph.Edge `json:"e,omitempty"`
+	DelNodes []graph.ID    `json:"dn,omitempty"`
+	DelEdges []graph.ID    `json:"de,omitempty"`
 }
 
-func decodeEdge(v []byte) (*graph.Edge, error) {
-	var e graph.Edge
-	if err := json.Unmarshal(v, &e); err != nil {
-		return nil, err
+// replay applies the entry to st and returns how many records it held.
+func (e *logEntry) replay(st *state) (int, error) {
+	for _, id := range e.DelEdges {
+		st.removeEdge(id)
 	}
-	props, err := graph.CoerceEdgeProps(e.Type, e.Props)
-	if err != nil {
-		return nil, err
+	for _, id := range e.DelNodes {
+		st.removeNode(id)
 	}
-	e.Props = props
-	return &e, nil
+	for _, n := range e.Nodes {
+		props, err := graph.CoerceNodeProps(n.Kind, n.Props)
+		if err != nil {
+			return 0, fmt.Errorf("node %s: %w", n.Ref(), err)
+		}
+		n.Props = props
+		st.putNode(n)
+	}
+	for _, ed := range e.Edges {
+		props, err := graph.CoerceEdgeProps(ed.Type, ed.Props)
+		if err != nil {
+			return 0, fmt.Errorf("relationship %s %s→%s: %w", ed.Type, ed.From, ed.To, err)
+		}
+		ed.Props = props
+		st.putEdge(ed)
+	}
+	return len(e.Nodes) + len(e.Edges) + len(e.DelNodes) + len(e.DelEdges), nil
 }
+
+// appendLog writes one entry at the end of the active log bucket.
+func appendLog(tx *bolt.Tx, bucket []byte, e *logEntry) error {
+	b := tx.Bucket(bucket)
+	seq, err := b.NextSequence()
+	if err != nil {
+		return err
+	}
+	v, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	var k [8]byte
+	binary.BigEndian.PutUint64(k[:], seq)
+	// Keys only grow, so bbolt can fill pages completely.
+	b.FillPercent = 1.0
+	return b.Put(k[:], v)
+}
+
+// maybeCompact rewrites the log as a snapshot of the live graph once it
+// holds more than CompactSlack superseded records, so the file and the start-up
+// replay stay proportional to the estate, not to its history. It writes
+// the snapshot into the inactive bucket over several transactions and
+// switches to it in a last one, so a crash mid-way leaves the old log in
+// force. Callers hold writeMu (or are Open).
+func (s *Store) maybeCompact(ctx context.Context) error {
+	live := len(s.state.nodes) + len(s.state.edges)
+	if s.logged <= live+s.slack {
+		return nil
+	}
+	start := time.Now()
+	next := logA
+	if bytes.Equal(s.active, logA) {
+		next = logB
+	}
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		if tx.Bucket(next) != nil {
+			if err := tx.DeleteBucket(next); err != nil {
+				return err
+			}
+		}
+		_, err := tx.CreateBucket(next)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("compact %s: %w", s.path, err)
+	}
+	// Snapshot in chunks: nodes first, so every relationship's ends exist
+	// when it is replayed.
+	var chunk logEntry
+	flush := func() error {
+		if len(chunk.Nodes)+len(chunk.Edges) == 0 {
+			return nil
+		}
+		err := s.db.Update(func(tx *bolt.Tx) error { return appendLog(tx, next, &chunk) })
+		chunk = logEntry{}
+		return err
+	}
+	for _, n := range s.state.nodes {
+		chunk.Nodes = append(chunk.Nodes, n)
+		if len(chunk.Nodes) == compactChunk {
+			if err := flush(); err != nil {
+				return fmt.Errorf("compact %s: %w", s.path, err)
+			}
+		}
+	}
+	for _, e := range s.state.edges {
+		chunk.Edges = append(chunk.Edges, e)
+		if len(chunk.Nodes)+len(chunk.Edges) == compactChunk {
+			if err := flush(); err != nil {
+				return fmt.Errorf("compact %s: %w", s.path, err)
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return fmt.Errorf("compact %s: %w", s.path, err)
+	}
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		if err := tx.Bucket(bucketMeta).Put(keyActive, next); err != nil {
+			return err
+		}
+		return tx.DeleteBucket(s.active)
+	})
+	if err != nil {
+		return fmt.Errorf("compact %s: %w", s.path, err)
+	}
+	s.log.Info().Int("live", live).Int("logged", s.logged).Dur("took", time.Since(start)).Msg("embedded store log compacted")
+	s.active, s.logged = next, live
+	return ctx.Err()
+}
+
+// compactChunk is the number of records per log entry in a snapshot.
+const compactChunk = 20_000
 
 // Close releases the data directory.
 func (s *Store) Close() error {
@@ -264,38 +387,24 @@ func (s *Store) commit(ctx context.Context, c *changes) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		nb, eb := tx.Bucket(bucketNodes), tx.Bucket(bucketEdges)
-		for id := range c.delEdges {
-			if err := eb.Delete(id[:]); err != nil {
-				return err
-			}
-		}
-		for id := range c.delNodes {
-			if err := nb.Delete(id[:]); err != nil {
-				return err
-			}
-		}
-		for id, n := range c.putNodes {
-			v, err := json.Marshal(n)
-			if err != nil {
-				return err
-			}
-			if err := nb.Put(id[:], v); err != nil {
-				return err
-			}
-		}
-		for id, e := range c.putEdges {
-			v, err := json.Marshal(e)
-			if err != nil {
-				return err
-			}
-			if err := eb.Put(id[:], v); err != nil {
-				return err
-			}
-		}
+	entry := &logEntry{}
+	for id := range c.delEdges {
+		entry.DelEdges = append(entry.DelEdges, id)
+	}
+	for id := range c.delNodes {
+		entry.DelNodes = append(entry.DelNodes, id)
+	}
+	for _, n := range c.putNodes {
+		entry.Nodes = append(entry.Nodes, n)
+	}
+	for _, e := range c.putEdges {
+		entry.Edges = append(entry.Edges, e)
+	}
+	n := len(entry.Nodes) + len(entry.Edges) + len(entry.DelNodes) + len(entry.DelEdges)
+	if n == 0 {
 		return nil
-	})
+	}
+	err := s.db.Update(func(tx *bolt.Tx) error { return appendLog(tx, s.active, entry) })
 	if err != nil {
 		if errors.Is(err, bolterrors.ErrDatabaseNotOpen) {
 			return graph.Unavailable(err, "embedded store is closed")
@@ -303,7 +412,6 @@ func (s *Store) commit(ctx context.Context, c *changes) error {
 		return fmt.Errorf("commit to %s: %w", s.path, err)
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	st := s.state
 	for id := range c.delEdges {
 		st.removeEdge(id)
@@ -316,6 +424,13 @@ func (s *Store) commit(ctx context.Context, c *changes) error {
 	}
 	for _, e := range c.putEdges {
 		st.putEdge(e)
+	}
+	s.mu.Unlock()
+	s.logged += n
+	if err := s.maybeCompact(ctx); err != nil {
+		// The write itself is committed; a failed compaction only leaves a
+		// longer log, retried after the next write.
+		s.log.Error().Err(err).Msg("embedded store compaction failed")
 	}
 	return nil
 }

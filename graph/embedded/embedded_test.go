@@ -185,3 +185,33 @@ func TestCrashLeavesCommittedState(t *testing.T) {
 	}
 	t.Logf("%d complete batches survived SIGKILL", bus)
 }
+
+func TestLogCompaction(t *testing.T) {
+	dir := t.TempDir()
+	opts := embedded.Options{Logger: zerolog.Nop(), CompactSlack: 100}
+	s, err := embedded.Open(context.Background(), dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := graphtest.SmallEstate()
+	live := len(b.Nodes) + len(b.Edges)
+	for i := range 20 {
+		b.Run, b.At = fmt.Sprint("run-", i), graphtest.EstateAt.Add(time.Duration(i)*time.Minute)
+		if _, err := s.Apply(context.Background(), b); err != nil {
+			t.Fatal(err)
+		}
+		if got := s.Logged(); got > live+100+live {
+			t.Fatalf("after %d runs the log holds %d records for %d live ones: no compaction", i+1, got, live)
+		}
+	}
+	before := export(t, s)
+	s.Close()
+	s, err = embedded.Open(context.Background(), dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if after := export(t, s); after != before {
+		t.Fatalf("compacted store reads back differently:\nbefore:\n%s\nafter:\n%s", before, after)
+	}
+}
