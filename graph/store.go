@@ -242,7 +242,8 @@ type Hit struct {
 	Node  *Node
 	Depth int
 	// Path lists the relationships from a start node to Node, in walking
-	// order: a shortest path (which one among equals is unspecified).
+	// order: a shortest path (which one among equals is unspecified). Paths
+	// of different hits may share *Edge values: treat them as read-only.
 	Path []*Edge
 }
 

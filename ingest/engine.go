@@ -38,6 +38,27 @@ type Emitter interface {
 	ItemError(item string, err error)
 }
 
+// Warner is implemented by emitters that record warnings: problems worth
+// reporting that do not make the run partial, because what the source read
+// is still complete — a malformed line in a file that was otherwise read, an
+// owner that names no one known. Sources call Warn rather than asserting it.
+type Warner interface {
+	Warn(item string, err error)
+}
+
+// Warn records a warning through emit, or an item error when emit cannot
+// record warnings (erring on the side of a partial run).
+func Warn(emit Emitter, item string, err error) {
+	if w, ok := emit.(Warner); ok {
+		w.Warn(item, err)
+		return
+	}
+	emit.ItemError(item, err)
+}
+
+// maxWarnings caps the warnings kept in a report; the rest are counted.
+const maxWarnings = 1000
+
 // Store is what the engine needs from a backend.
 type Store interface {
 	Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, error)
@@ -108,7 +129,11 @@ type Report struct {
 	// SweepHeld explains why nothing was swept after a complete run.
 	SweepHeld string      `json:"sweepHeld,omitempty"`
 	Errors    []ItemError `json:"errors,omitempty"`
-	Err       string      `json:"error,omitempty"`
+	// Warnings did not make the run partial (see Warner). The report keeps
+	// the first 1000; WarningCount counts them all.
+	Warnings     []ItemError `json:"warnings,omitempty"`
+	WarningCount int         `json:"warningCount,omitempty"`
+	Err          string      `json:"error,omitempty"`
 }
 
 // Run runs src once against store and returns its report. The returned error
@@ -214,6 +239,14 @@ func (e *emitter) Edge(ed graph.EdgeInput) error {
 func (e *emitter) ItemError(item string, err error) {
 	e.rep.Errors = append(e.rep.Errors, ItemError{Item: item, Err: err.Error()})
 	e.opts.Logger.Warn().Str("source", e.rep.Source).Str("item", item).Err(err).Msg("ingest item error")
+}
+
+func (e *emitter) Warn(item string, err error) {
+	e.rep.WarningCount++
+	if len(e.rep.Warnings) < maxWarnings {
+		e.rep.Warnings = append(e.rep.Warnings, ItemError{Item: item, Err: err.Error()})
+	}
+	e.opts.Logger.Debug().Str("source", e.rep.Source).Str("item", item).Err(err).Msg("ingest warning")
 }
 
 func (e *emitter) maybeFlush() error {

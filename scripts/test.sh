@@ -11,8 +11,10 @@ pkgs=("$@")
 [ ${#pkgs[@]} -gt 0 ] || pkgs=(./...)
 
 started_neo4j=0
+started_moto=0
 cleanup() {
 	if [ "$started_neo4j" = 1 ]; then scripts/neo4j.sh stop >&2 || true; fi
+	if [ "$started_moto" = 1 ]; then scripts/moto.sh stop >&2 || true; fi
 }
 trap cleanup EXIT
 
@@ -25,7 +27,16 @@ set -a
 eval "$(scripts/neo4j.sh start)"
 set +a
 # With a server up, the Neo4j legs must run: a skip would be a failure.
-export ESTATE_REQUIRE_NEO4J=1
+export ESTATE_REQUIRE_NEO4J=1 ESTATE_NEO4J_RESTART_TEST=1
+
+# moto: the AWS API emulator the AWS source is tested against.
+if ! scripts/moto.sh status >/dev/null 2>&1; then
+	started_moto=1
+fi
+set -a
+eval "$(scripts/moto.sh start)"
+set +a
+export ESTATE_REQUIRE_AWS=1
 
 echo "== go vet" >&2
 go vet ./...
@@ -41,6 +52,9 @@ fi
 
 echo "== go test" >&2
 go test -race -timeout 30m "${pkgs[@]}"
+
+echo "== web UI end to end (Chromium)" >&2
+scripts/e2e.sh
 
 echo "== fuzz (short)" >&2
 for target in $(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -r -n1 dirname | sort -u); do

@@ -1,6 +1,8 @@
-// Package web holds estate's web UI, built into dist/ and embedded in the
-// binary so that `estate serve` needs nothing else. For now dist/ holds a
-// placeholder page; the Vite + TypeScript UI will build into it.
+// Package web holds estate's web UI (Vite + TypeScript + React, sources in
+// src/), built into dist/ and embedded in the binary so that `estate serve`
+// needs nothing else. dist/ is committed: a fresh clone serves the UI without
+// Node. Rebuild it with `npm run build` after changing src/ (see README.md);
+// scripts/e2e.sh checks that it matches the sources.
 package web
 
 import (

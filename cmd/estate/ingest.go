@@ -11,6 +11,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/estate-cmdb/estate/ingest"
+	"github.com/estate-cmdb/estate/ingest/cloudtags"
 	"github.com/estate-cmdb/estate/ingest/demo"
 	"github.com/estate-cmdb/estate/ingest/synthetic"
 )
@@ -62,6 +63,8 @@ was partial (some items could not be read; nothing was removed).`,
 	synCmd.Flags().IntVar(&syn.Churn, "churn", 0, "churn steps applied to the base estate")
 	synCmd.PreRun = func(*cobra.Command, []string) { syn.Tier = synthetic.Tier(tier) }
 	cmd.AddCommand(synCmd)
+	cmd.AddCommand(a.gitIngestCommands(&opts)...)
+	cmd.AddCommand(a.cloudIngestCommands(&opts)...)
 	return cmd
 }
 
@@ -74,6 +77,11 @@ func (a *app) runIngest(ctx context.Context, src ingest.Source, opts ingest.Opti
 		return err
 	}
 	defer s.Close()
+	// Sources that link to what the CMDB already knows (cloud tags naming
+	// teams and applications) look names up in this store.
+	if r, ok := src.(resolving); ok {
+		r.SetResolver(cloudtags.StoreResolver(s.Resolve))
+	}
 	opts.Logger = a.log
 	if f, ok := a.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		bar := progressbar.NewOptions(-1, progressbar.OptionSetWriter(a.stderr),

@@ -323,11 +323,19 @@ walk:
 	}
 	s.mu.RUnlock()
 	graph.SortHits(res.Hits)
+	// Paths share their prefixes, so each edge is copied once and the
+	// copies are shared between hits: callers must treat paths as read-only.
+	copies := make(map[*graph.Edge]*graph.Edge, len(res.Hits))
 	for i := range res.Hits {
 		h := &res.Hits[i]
 		h.Node = graph.CloneNode(h.Node)
 		for j, e := range h.Path {
-			h.Path[j] = graph.CloneEdge(e)
+			c, ok := copies[e]
+			if !ok {
+				c = graph.CloneEdge(e)
+				copies[e] = c
+			}
+			h.Path[j] = c
 		}
 	}
 	return res, nil

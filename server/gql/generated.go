@@ -15,6 +15,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/estate-cmdb/estate/graph"
+	"github.com/estate-cmdb/estate/graph/analysis"
 	"github.com/estate-cmdb/estate/server/auth"
 	"github.com/estate-cmdb/estate/server/gql/model"
 	"github.com/google/uuid"
@@ -32,16 +33,24 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	AffectedItem() AffectedItemResolver
+	AnswerItem() AnswerItemResolver
 	Application() ApplicationResolver
 	BusinessUnit() BusinessUnitResolver
 	CloudAccount() CloudAccountResolver
 	CloudResource() CloudResourceResolver
+	Contact() ContactResolver
+	HealthReport() HealthReportResolver
 	Mutation() MutationResolver
+	NotifyTeam() NotifyTeamResolver
+	Owner() OwnerResolver
+	OwnershipConflict() OwnershipConflictResolver
 	Person() PersonResolver
 	Query() QueryResolver
 	Relationship() RelationshipResolver
 	Repository() RepositoryResolver
 	Service() ServiceResolver
+	StaleItem() StaleItemResolver
 	Team() TeamResolver
 }
 
@@ -50,9 +59,31 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	AffectedItem struct {
+		Depth  func(childComplexity int) int
+		Entity func(childComplexity int) int
+		Key    func(childComplexity int) int
+		Kind   func(childComplexity int) int
+		Name   func(childComplexity int) int
+		Path   func(childComplexity int) int
+	}
+
 	Alias struct {
 		Source func(childComplexity int) int
 		Value  func(childComplexity int) int
+	}
+
+	AnswerCount struct {
+		Count func(childComplexity int) int
+		Key   func(childComplexity int) int
+		Name  func(childComplexity int) int
+	}
+
+	AnswerItem struct {
+		Entity func(childComplexity int) int
+		Key    func(childComplexity int) int
+		Kind   func(childComplexity int) int
+		Name   func(childComplexity int) int
 	}
 
 	Application struct {
@@ -134,6 +165,12 @@ type ComplexityRoot struct {
 		Relationship func(childComplexity int) int
 	}
 
+	BusinessUnitImpact struct {
+		BusinessUnit func(childComplexity int) int
+		HighestTier  func(childComplexity int) int
+		Services     func(childComplexity int) int
+	}
+
 	CloudAccount struct {
 		Aliases       func(childComplexity int) int
 		Confidence    func(childComplexity int) int
@@ -204,6 +241,23 @@ type ComplexityRoot struct {
 		Relationship func(childComplexity int) int
 	}
 
+	Completeness struct {
+		RepositoriesMapped func(childComplexity int) int
+		ResourcesOwned     func(childComplexity int) int
+		ServicesOwned      func(childComplexity int) int
+	}
+
+	Contact struct {
+		Channel  func(childComplexity int) int
+		Departed func(childComplexity int) int
+		Email    func(childComplexity int) int
+		Entity   func(childComplexity int) int
+		Handles  func(childComplexity int) int
+		Key      func(childComplexity int) int
+		Kind     func(childComplexity int) int
+		Name     func(childComplexity int) int
+	}
+
 	CreateTokenPayload struct {
 		Info  func(childComplexity int) int
 		Token func(childComplexity int) int
@@ -225,9 +279,46 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	EntityRef struct {
+		Key  func(childComplexity int) int
+		Kind func(childComplexity int) int
+	}
+
+	EscalationChain struct {
+		Steps func(childComplexity int) int
+	}
+
+	HealthReport struct {
+		At             func(childComplexity int) int
+		ByBusinessUnit func(childComplexity int) int
+		Completeness   func(childComplexity int) int
+		StaleDays      func(childComplexity int) int
+		Staleness      func(childComplexity int) int
+	}
+
+	ImpactResult struct {
+		Affected      func(childComplexity int) int
+		BusinessUnits func(childComplexity int) int
+		ChangedPaths  func(childComplexity int) int
+		Direction     func(childComplexity int) int
+		HighestTier   func(childComplexity int) int
+		Ignored       func(childComplexity int) int
+		MaxDepth      func(childComplexity int) int
+		Notify        func(childComplexity int) int
+		Services      func(childComplexity int) int
+		Starts        func(childComplexity int) int
+		Truncated     func(childComplexity int) int
+		Unassigned    func(childComplexity int) int
+	}
+
 	KindCount struct {
 		Count func(childComplexity int) int
 		Kind  func(childComplexity int) int
+	}
+
+	KindRatio struct {
+		Kind  func(childComplexity int) int
+		Ratio func(childComplexity int) int
 	}
 
 	Label struct {
@@ -249,11 +340,72 @@ type ComplexityRoot struct {
 		UpsertEntities func(childComplexity int, input []*model.EntityInput) int
 	}
 
+	NotifyTeam struct {
+		Channel func(childComplexity int) int
+		Email   func(childComplexity int) int
+		Entity  func(childComplexity int) int
+		For     func(childComplexity int) int
+		Key     func(childComplexity int) int
+		Kind    func(childComplexity int) int
+		Name    func(childComplexity int) int
+	}
+
+	Owner struct {
+		Accountable   func(childComplexity int) int
+		Channel       func(childComplexity int) int
+		Class         func(childComplexity int) int
+		Confidence    func(childComplexity int) int
+		Departed      func(childComplexity int) int
+		Email         func(childComplexity int) int
+		Entity        func(childComplexity int) int
+		Evidence      func(childComplexity int) int
+		Handles       func(childComplexity int) int
+		InheritedFrom func(childComplexity int) int
+		Key           func(childComplexity int) int
+		Kind          func(childComplexity int) int
+		Name          func(childComplexity int) int
+		Role          func(childComplexity int) int
+		Via           func(childComplexity int) int
+	}
+
+	OwnershipConflict struct {
+		Explanation func(childComplexity int) int
+		Owners      func(childComplexity int) int
+		Resolved    func(childComplexity int) int
+		Role        func(childComplexity int) int
+		Winner      func(childComplexity int) int
+	}
+
+	OwnershipEvidence struct {
+		Class      func(childComplexity int) int
+		Confidence func(childComplexity int) int
+		Evidence   func(childComplexity int) int
+		Source     func(childComplexity int) int
+	}
+
+	OwnershipResult struct {
+		Candidates func(childComplexity int) int
+		Conflicts  func(childComplexity int) int
+		Escalation func(childComplexity int) int
+		Owners     func(childComplexity int) int
+		People     func(childComplexity int) int
+		Ref        func(childComplexity int) int
+		Resolution func(childComplexity int) int
+		Subject    func(childComplexity int) int
+	}
+
 	PageInfo struct {
 		EndCursor       func(childComplexity int) int
 		HasNextPage     func(childComplexity int) int
 		HasPreviousPage func(childComplexity int) int
 		StartCursor     func(childComplexity int) int
+	}
+
+	PathStep struct {
+		From func(childComplexity int) int
+		Path func(childComplexity int) int
+		To   func(childComplexity int) int
+		Type func(childComplexity int) int
 	}
 
 	Person struct {
@@ -299,6 +451,8 @@ type ComplexityRoot struct {
 		CloudResources func(childComplexity int, filter *model.EntityFilter, first *int, after *string) int
 		Entities       func(childComplexity int, kinds []graph.Kind, labels []*model.LabelInput, source *string, first *int, after *string) int
 		Entity         func(childComplexity int, kind graph.Kind, key string) int
+		Health         func(childComplexity int, staleDays *int) int
+		Impact         func(childComplexity int, refs []string, direction *analysis.Direction, maxDepth *int, changedPaths []string) int
 		Node           func(childComplexity int, id uuid.UUID) int
 		Nodes          func(childComplexity int, ids []uuid.UUID) int
 		People         func(childComplexity int, filter *model.EntityFilter, first *int, after *string) int
@@ -309,11 +463,19 @@ type ComplexityRoot struct {
 		Search         func(childComplexity int, text string, kinds []graph.Kind, first *int) int
 		Service        func(childComplexity int, key string) int
 		Services       func(childComplexity int, filter *model.EntityFilter, first *int, after *string) int
+		ShadowEstate   func(childComplexity int) int
 		Stats          func(childComplexity int) int
 		Team           func(childComplexity int, name string) int
 		Teams          func(childComplexity int, filter *model.EntityFilter, first *int, after *string) int
 		Tokens         func(childComplexity int) int
 		Viewer         func(childComplexity int) int
+		WhoOwns        func(childComplexity int, ref string) int
+	}
+
+	Ratio struct {
+		Count   func(childComplexity int) int
+		Percent func(childComplexity int) int
+		Total   func(childComplexity int) int
 	}
 
 	RelTypeCount struct {
@@ -423,6 +585,46 @@ type ComplexityRoot struct {
 		Relationship func(childComplexity int) int
 	}
 
+	ServiceImpact struct {
+		Applications func(childComplexity int) int
+		BusinessUnit func(childComplexity int) int
+		Service      func(childComplexity int) int
+		Tier         func(childComplexity int) int
+	}
+
+	ShadowFinding struct {
+		Account       func(childComplexity int) int
+		Archived      func(childComplexity int) int
+		BusinessUnits func(childComplexity int) int
+		Explanation   func(childComplexity int) int
+		Item          func(childComplexity int) int
+		Kind          func(childComplexity int) int
+		Related       func(childComplexity int) int
+		Tag           func(childComplexity int) int
+		Value         func(childComplexity int) int
+	}
+
+	ShadowReport struct {
+		ByAccount      func(childComplexity int) int
+		ByBusinessUnit func(childComplexity int) int
+		ByKind         func(childComplexity int) int
+		Findings       func(childComplexity int) int
+	}
+
+	StaleItem struct {
+		Entity   func(childComplexity int) int
+		Key      func(childComplexity int) int
+		Kind     func(childComplexity int) int
+		LastSeen func(childComplexity int) int
+		Name     func(childComplexity int) int
+	}
+
+	Staleness struct {
+		ByKind func(childComplexity int) int
+		Oldest func(childComplexity int) int
+		Stale  func(childComplexity int) int
+	}
+
 	Stats struct {
 		Entities          func(childComplexity int) int
 		Kinds             func(childComplexity int) int
@@ -472,6 +674,12 @@ type ComplexityRoot struct {
 		Role      func(childComplexity int) int
 	}
 
+	UnitHealth struct {
+		BusinessUnit func(childComplexity int) int
+		Completeness func(childComplexity int) int
+		Stale        func(childComplexity int) int
+	}
+
 	UnlinkPayload struct {
 		Removed func(childComplexity int) int
 	}
@@ -493,6 +701,12 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type AffectedItemResolver interface {
+	Entity(ctx context.Context, obj *analysis.Affected) (model.Entity, error)
+}
+type AnswerItemResolver interface {
+	Entity(ctx context.Context, obj *analysis.Item) (model.Entity, error)
+}
 type ApplicationResolver interface {
 	Relationships(ctx context.Context, obj *model.Application, typeArg []graph.RelType, direction *graph.Direction, first *int, after *string) (*model.RelationshipConnection, error)
 
@@ -526,6 +740,12 @@ type CloudResourceResolver interface {
 	DefinedBy(ctx context.Context, obj *model.CloudResource, first *int, after *string) (*model.RepositoryConnection, error)
 	Owners(ctx context.Context, obj *model.CloudResource, role []model.OwnerRole, first *int, after *string) (*model.RelationshipConnection, error)
 }
+type ContactResolver interface {
+	Entity(ctx context.Context, obj *analysis.Contact) (model.Entity, error)
+}
+type HealthReportResolver interface {
+	StaleDays(ctx context.Context, obj *analysis.HealthReport) (int, error)
+}
 type MutationResolver interface {
 	UpsertEntities(ctx context.Context, input []*model.EntityInput) (*model.UpsertEntitiesPayload, error)
 	Link(ctx context.Context, input model.LinkInput) (*model.LinkPayload, error)
@@ -533,6 +753,16 @@ type MutationResolver interface {
 	DeleteEntities(ctx context.Context, ids []uuid.UUID) (*model.DeleteEntitiesPayload, error)
 	CreateToken(ctx context.Context, role auth.Role, name string) (*model.CreateTokenPayload, error)
 	RevokeToken(ctx context.Context, id string) (*auth.Token, error)
+}
+type NotifyTeamResolver interface {
+	Entity(ctx context.Context, obj *analysis.Notify) (model.Entity, error)
+}
+type OwnerResolver interface {
+	Entity(ctx context.Context, obj *analysis.Owner) (model.Entity, error)
+	Role(ctx context.Context, obj *analysis.Owner) (model.OwnerRole, error)
+}
+type OwnershipConflictResolver interface {
+	Role(ctx context.Context, obj *analysis.Conflict) (model.OwnerRole, error)
 }
 type PersonResolver interface {
 	Relationships(ctx context.Context, obj *model.Person, typeArg []graph.RelType, direction *graph.Direction, first *int, after *string) (*model.RelationshipConnection, error)
@@ -563,6 +793,10 @@ type QueryResolver interface {
 	CloudAccount(ctx context.Context, key string) (*model.CloudAccount, error)
 	CloudResources(ctx context.Context, filter *model.EntityFilter, first *int, after *string) (*model.CloudResourceConnection, error)
 	CloudResource(ctx context.Context, arn string) (*model.CloudResource, error)
+	WhoOwns(ctx context.Context, ref string) (*analysis.Ownership, error)
+	Impact(ctx context.Context, refs []string, direction *analysis.Direction, maxDepth *int, changedPaths []string) (*analysis.ImpactResult, error)
+	ShadowEstate(ctx context.Context) (*analysis.ShadowReport, error)
+	Health(ctx context.Context, staleDays *int) (*analysis.HealthReport, error)
 	Stats(ctx context.Context) (*model.Stats, error)
 	Viewer(ctx context.Context) (*model.Viewer, error)
 	Tokens(ctx context.Context) ([]*auth.Token, error)
@@ -585,6 +819,9 @@ type ServiceResolver interface {
 	Applications(ctx context.Context, obj *model.Service, first *int, after *string) (*model.ApplicationConnection, error)
 	Dependents(ctx context.Context, obj *model.Service, first *int, after *string) (*model.ApplicationConnection, error)
 	Owners(ctx context.Context, obj *model.Service, role []model.OwnerRole, first *int, after *string) (*model.RelationshipConnection, error)
+}
+type StaleItemResolver interface {
+	Entity(ctx context.Context, obj *analysis.StaleItem) (model.Entity, error)
 }
 type TeamResolver interface {
 	Relationships(ctx context.Context, obj *model.Team, typeArg []graph.RelType, direction *graph.Direction, first *int, after *string) (*model.RelationshipConnection, error)
@@ -614,6 +851,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	_ = ec
 	switch typeName + "." + field {
 
+	case "AffectedItem.depth":
+		if e.ComplexityRoot.AffectedItem.Depth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AffectedItem.Depth(childComplexity), true
+	case "AffectedItem.entity":
+		if e.ComplexityRoot.AffectedItem.Entity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AffectedItem.Entity(childComplexity), true
+	case "AffectedItem.key":
+		if e.ComplexityRoot.AffectedItem.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AffectedItem.Key(childComplexity), true
+	case "AffectedItem.kind":
+		if e.ComplexityRoot.AffectedItem.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AffectedItem.Kind(childComplexity), true
+	case "AffectedItem.name":
+		if e.ComplexityRoot.AffectedItem.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AffectedItem.Name(childComplexity), true
+	case "AffectedItem.path":
+		if e.ComplexityRoot.AffectedItem.Path == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AffectedItem.Path(childComplexity), true
+
 	case "Alias.source":
 		if e.ComplexityRoot.Alias.Source == nil {
 			break
@@ -626,6 +900,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Alias.Value(childComplexity), true
+
+	case "AnswerCount.count":
+		if e.ComplexityRoot.AnswerCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnswerCount.Count(childComplexity), true
+	case "AnswerCount.key":
+		if e.ComplexityRoot.AnswerCount.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnswerCount.Key(childComplexity), true
+	case "AnswerCount.name":
+		if e.ComplexityRoot.AnswerCount.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnswerCount.Name(childComplexity), true
+
+	case "AnswerItem.entity":
+		if e.ComplexityRoot.AnswerItem.Entity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnswerItem.Entity(childComplexity), true
+	case "AnswerItem.key":
+		if e.ComplexityRoot.AnswerItem.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnswerItem.Key(childComplexity), true
+	case "AnswerItem.kind":
+		if e.ComplexityRoot.AnswerItem.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnswerItem.Kind(childComplexity), true
+	case "AnswerItem.name":
+		if e.ComplexityRoot.AnswerItem.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnswerItem.Name(childComplexity), true
 
 	case "Application.aliases":
 		if e.ComplexityRoot.Application.Aliases == nil {
@@ -1032,6 +1350,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.BusinessUnitEdge.Relationship(childComplexity), true
 
+	case "BusinessUnitImpact.businessUnit":
+		if e.ComplexityRoot.BusinessUnitImpact.BusinessUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BusinessUnitImpact.BusinessUnit(childComplexity), true
+	case "BusinessUnitImpact.highestTier":
+		if e.ComplexityRoot.BusinessUnitImpact.HighestTier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BusinessUnitImpact.HighestTier(childComplexity), true
+	case "BusinessUnitImpact.services":
+		if e.ComplexityRoot.BusinessUnitImpact.Services == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BusinessUnitImpact.Services(childComplexity), true
+
 	case "CloudAccount.aliases":
 		if e.ComplexityRoot.CloudAccount.Aliases == nil {
 			break
@@ -1390,6 +1727,74 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CloudResourceEdge.Relationship(childComplexity), true
 
+	case "Completeness.repositoriesMapped":
+		if e.ComplexityRoot.Completeness.RepositoriesMapped == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Completeness.RepositoriesMapped(childComplexity), true
+	case "Completeness.resourcesOwned":
+		if e.ComplexityRoot.Completeness.ResourcesOwned == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Completeness.ResourcesOwned(childComplexity), true
+	case "Completeness.servicesOwned":
+		if e.ComplexityRoot.Completeness.ServicesOwned == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Completeness.ServicesOwned(childComplexity), true
+
+	case "Contact.channel":
+		if e.ComplexityRoot.Contact.Channel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.Channel(childComplexity), true
+	case "Contact.departed":
+		if e.ComplexityRoot.Contact.Departed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.Departed(childComplexity), true
+	case "Contact.email":
+		if e.ComplexityRoot.Contact.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.Email(childComplexity), true
+	case "Contact.entity":
+		if e.ComplexityRoot.Contact.Entity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.Entity(childComplexity), true
+	case "Contact.handles":
+		if e.ComplexityRoot.Contact.Handles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.Handles(childComplexity), true
+	case "Contact.key":
+		if e.ComplexityRoot.Contact.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.Key(childComplexity), true
+	case "Contact.kind":
+		if e.ComplexityRoot.Contact.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.Kind(childComplexity), true
+	case "Contact.name":
+		if e.ComplexityRoot.Contact.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.Name(childComplexity), true
+
 	case "CreateTokenPayload.info":
 		if e.ComplexityRoot.CreateTokenPayload.Info == nil {
 			break
@@ -1448,6 +1853,130 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.EntityEdge.Node(childComplexity), true
 
+	case "EntityRef.key":
+		if e.ComplexityRoot.EntityRef.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntityRef.Key(childComplexity), true
+	case "EntityRef.kind":
+		if e.ComplexityRoot.EntityRef.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntityRef.Kind(childComplexity), true
+
+	case "EscalationChain.steps":
+		if e.ComplexityRoot.EscalationChain.Steps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EscalationChain.Steps(childComplexity), true
+
+	case "HealthReport.at":
+		if e.ComplexityRoot.HealthReport.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HealthReport.At(childComplexity), true
+	case "HealthReport.byBusinessUnit":
+		if e.ComplexityRoot.HealthReport.ByBusinessUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HealthReport.ByBusinessUnit(childComplexity), true
+	case "HealthReport.completeness":
+		if e.ComplexityRoot.HealthReport.Completeness == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HealthReport.Completeness(childComplexity), true
+	case "HealthReport.staleDays":
+		if e.ComplexityRoot.HealthReport.StaleDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HealthReport.StaleDays(childComplexity), true
+	case "HealthReport.staleness":
+		if e.ComplexityRoot.HealthReport.Staleness == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HealthReport.Staleness(childComplexity), true
+
+	case "ImpactResult.affected":
+		if e.ComplexityRoot.ImpactResult.Affected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImpactResult.Affected(childComplexity), true
+	case "ImpactResult.businessUnits":
+		if e.ComplexityRoot.ImpactResult.BusinessUnits == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImpactResult.BusinessUnits(childComplexity), true
+	case "ImpactResult.changedPaths":
+		if e.ComplexityRoot.ImpactResult.ChangedPaths == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImpactResult.ChangedPaths(childComplexity), true
+	case "ImpactResult.direction":
+		if e.ComplexityRoot.ImpactResult.Direction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImpactResult.Direction(childComplexity), true
+	case "ImpactResult.highestTier":
+		if e.ComplexityRoot.ImpactResult.HighestTier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImpactResult.HighestTier(childComplexity), true
+	case "ImpactResult.ignored":
+		if e.ComplexityRoot.ImpactResult.Ignored == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImpactResult.Ignored(childComplexity), true
+	case "ImpactResult.maxDepth":
+		if e.ComplexityRoot.ImpactResult.MaxDepth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImpactResult.MaxDepth(childComplexity), true
+	case "ImpactResult.notify":
+		if e.ComplexityRoot.ImpactResult.Notify == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImpactResult.Notify(childComplexity), true
+	case "ImpactResult.services":
+		if e.ComplexityRoot.ImpactResult.Services == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImpactResult.Services(childComplexity), true
+	case "ImpactResult.starts":
+		if e.ComplexityRoot.ImpactResult.Starts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImpactResult.Starts(childComplexity), true
+	case "ImpactResult.truncated":
+		if e.ComplexityRoot.ImpactResult.Truncated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImpactResult.Truncated(childComplexity), true
+	case "ImpactResult.unassigned":
+		if e.ComplexityRoot.ImpactResult.Unassigned == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImpactResult.Unassigned(childComplexity), true
+
 	case "KindCount.count":
 		if e.ComplexityRoot.KindCount.Count == nil {
 			break
@@ -1460,6 +1989,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.KindCount.Kind(childComplexity), true
+
+	case "KindRatio.kind":
+		if e.ComplexityRoot.KindRatio.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KindRatio.Kind(childComplexity), true
+	case "KindRatio.ratio":
+		if e.ComplexityRoot.KindRatio.Ratio == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KindRatio.Ratio(childComplexity), true
 
 	case "Label.key":
 		if e.ComplexityRoot.Label.Key == nil {
@@ -1554,6 +2096,245 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Mutation.UpsertEntities(childComplexity, args["input"].([]*model.EntityInput)), true
 
+	case "NotifyTeam.channel":
+		if e.ComplexityRoot.NotifyTeam.Channel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotifyTeam.Channel(childComplexity), true
+	case "NotifyTeam.email":
+		if e.ComplexityRoot.NotifyTeam.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotifyTeam.Email(childComplexity), true
+	case "NotifyTeam.entity":
+		if e.ComplexityRoot.NotifyTeam.Entity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotifyTeam.Entity(childComplexity), true
+	case "NotifyTeam.for":
+		if e.ComplexityRoot.NotifyTeam.For == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotifyTeam.For(childComplexity), true
+	case "NotifyTeam.key":
+		if e.ComplexityRoot.NotifyTeam.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotifyTeam.Key(childComplexity), true
+	case "NotifyTeam.kind":
+		if e.ComplexityRoot.NotifyTeam.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotifyTeam.Kind(childComplexity), true
+	case "NotifyTeam.name":
+		if e.ComplexityRoot.NotifyTeam.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotifyTeam.Name(childComplexity), true
+
+	case "Owner.accountable":
+		if e.ComplexityRoot.Owner.Accountable == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Owner.Accountable(childComplexity), true
+	case "Owner.channel":
+		if e.ComplexityRoot.Owner.Channel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Owner.Channel(childComplexity), true
+	case "Owner.class":
+		if e.ComplexityRoot.Owner.Class == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Owner.Class(childComplexity), true
+	case "Owner.confidence":
+		if e.ComplexityRoot.Owner.Confidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Owner.Confidence(childComplexity), true
+	case "Owner.departed":
+		if e.ComplexityRoot.Owner.Departed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Owner.Departed(childComplexity), true
+	case "Owner.email":
+		if e.ComplexityRoot.Owner.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Owner.Email(childComplexity), true
+	case "Owner.entity":
+		if e.ComplexityRoot.Owner.Entity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Owner.Entity(childComplexity), true
+	case "Owner.evidence":
+		if e.ComplexityRoot.Owner.Evidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Owner.Evidence(childComplexity), true
+	case "Owner.handles":
+		if e.ComplexityRoot.Owner.Handles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Owner.Handles(childComplexity), true
+	case "Owner.inheritedFrom":
+		if e.ComplexityRoot.Owner.InheritedFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Owner.InheritedFrom(childComplexity), true
+	case "Owner.key":
+		if e.ComplexityRoot.Owner.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Owner.Key(childComplexity), true
+	case "Owner.kind":
+		if e.ComplexityRoot.Owner.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Owner.Kind(childComplexity), true
+	case "Owner.name":
+		if e.ComplexityRoot.Owner.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Owner.Name(childComplexity), true
+	case "Owner.role":
+		if e.ComplexityRoot.Owner.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Owner.Role(childComplexity), true
+	case "Owner.via":
+		if e.ComplexityRoot.Owner.Via == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Owner.Via(childComplexity), true
+
+	case "OwnershipConflict.explanation":
+		if e.ComplexityRoot.OwnershipConflict.Explanation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnershipConflict.Explanation(childComplexity), true
+	case "OwnershipConflict.owners":
+		if e.ComplexityRoot.OwnershipConflict.Owners == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnershipConflict.Owners(childComplexity), true
+	case "OwnershipConflict.resolved":
+		if e.ComplexityRoot.OwnershipConflict.Resolved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnershipConflict.Resolved(childComplexity), true
+	case "OwnershipConflict.role":
+		if e.ComplexityRoot.OwnershipConflict.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnershipConflict.Role(childComplexity), true
+	case "OwnershipConflict.winner":
+		if e.ComplexityRoot.OwnershipConflict.Winner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnershipConflict.Winner(childComplexity), true
+
+	case "OwnershipEvidence.class":
+		if e.ComplexityRoot.OwnershipEvidence.Class == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnershipEvidence.Class(childComplexity), true
+	case "OwnershipEvidence.confidence":
+		if e.ComplexityRoot.OwnershipEvidence.Confidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnershipEvidence.Confidence(childComplexity), true
+	case "OwnershipEvidence.evidence":
+		if e.ComplexityRoot.OwnershipEvidence.Evidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnershipEvidence.Evidence(childComplexity), true
+	case "OwnershipEvidence.source":
+		if e.ComplexityRoot.OwnershipEvidence.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnershipEvidence.Source(childComplexity), true
+
+	case "OwnershipResult.candidates":
+		if e.ComplexityRoot.OwnershipResult.Candidates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnershipResult.Candidates(childComplexity), true
+	case "OwnershipResult.conflicts":
+		if e.ComplexityRoot.OwnershipResult.Conflicts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnershipResult.Conflicts(childComplexity), true
+	case "OwnershipResult.escalation":
+		if e.ComplexityRoot.OwnershipResult.Escalation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnershipResult.Escalation(childComplexity), true
+	case "OwnershipResult.owners":
+		if e.ComplexityRoot.OwnershipResult.Owners == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnershipResult.Owners(childComplexity), true
+	case "OwnershipResult.people":
+		if e.ComplexityRoot.OwnershipResult.People == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnershipResult.People(childComplexity), true
+	case "OwnershipResult.ref":
+		if e.ComplexityRoot.OwnershipResult.Ref == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnershipResult.Ref(childComplexity), true
+	case "OwnershipResult.resolution":
+		if e.ComplexityRoot.OwnershipResult.Resolution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnershipResult.Resolution(childComplexity), true
+	case "OwnershipResult.subject":
+		if e.ComplexityRoot.OwnershipResult.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnershipResult.Subject(childComplexity), true
+
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
 			break
@@ -1578,6 +2359,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
+
+	case "PathStep.from":
+		if e.ComplexityRoot.PathStep.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathStep.From(childComplexity), true
+	case "PathStep.path":
+		if e.ComplexityRoot.PathStep.Path == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathStep.Path(childComplexity), true
+	case "PathStep.to":
+		if e.ComplexityRoot.PathStep.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathStep.To(childComplexity), true
+	case "PathStep.type":
+		if e.ComplexityRoot.PathStep.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathStep.Type(childComplexity), true
 
 	case "Person.aliases":
 		if e.ComplexityRoot.Person.Aliases == nil {
@@ -1845,6 +2651,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Entity(childComplexity, args["kind"].(graph.Kind), args["key"].(string)), true
+	case "Query.health":
+		if e.ComplexityRoot.Query.Health == nil {
+			break
+		}
+
+		args, err := ec.field_Query_health_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Health(childComplexity, args["staleDays"].(*int)), true
+	case "Query.impact":
+		if e.ComplexityRoot.Query.Impact == nil {
+			break
+		}
+
+		args, err := ec.field_Query_impact_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Impact(childComplexity, args["refs"].([]string), args["direction"].(*analysis.Direction), args["maxDepth"].(*int), args["changedPaths"].([]string)), true
 
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
@@ -1956,6 +2784,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Services(childComplexity, args["filter"].(*model.EntityFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.shadowEstate":
+		if e.ComplexityRoot.Query.ShadowEstate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.ShadowEstate(childComplexity), true
 	case "Query.stats":
 		if e.ComplexityRoot.Query.Stats == nil {
 			break
@@ -1996,6 +2830,36 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Viewer(childComplexity), true
+	case "Query.whoOwns":
+		if e.ComplexityRoot.Query.WhoOwns == nil {
+			break
+		}
+
+		args, err := ec.field_Query_whoOwns_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.WhoOwns(childComplexity, args["ref"].(string)), true
+
+	case "Ratio.count":
+		if e.ComplexityRoot.Ratio.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Ratio.Count(childComplexity), true
+	case "Ratio.percent":
+		if e.ComplexityRoot.Ratio.Percent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Ratio.Percent(childComplexity), true
+	case "Ratio.total":
+		if e.ComplexityRoot.Ratio.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Ratio.Total(childComplexity), true
 
 	case "RelTypeCount.count":
 		if e.ComplexityRoot.RelTypeCount.Count == nil {
@@ -2509,6 +3373,161 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ServiceEdge.Relationship(childComplexity), true
 
+	case "ServiceImpact.applications":
+		if e.ComplexityRoot.ServiceImpact.Applications == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceImpact.Applications(childComplexity), true
+	case "ServiceImpact.businessUnit":
+		if e.ComplexityRoot.ServiceImpact.BusinessUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceImpact.BusinessUnit(childComplexity), true
+	case "ServiceImpact.service":
+		if e.ComplexityRoot.ServiceImpact.Service == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceImpact.Service(childComplexity), true
+	case "ServiceImpact.tier":
+		if e.ComplexityRoot.ServiceImpact.Tier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceImpact.Tier(childComplexity), true
+
+	case "ShadowFinding.account":
+		if e.ComplexityRoot.ShadowFinding.Account == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShadowFinding.Account(childComplexity), true
+	case "ShadowFinding.archived":
+		if e.ComplexityRoot.ShadowFinding.Archived == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShadowFinding.Archived(childComplexity), true
+	case "ShadowFinding.businessUnits":
+		if e.ComplexityRoot.ShadowFinding.BusinessUnits == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShadowFinding.BusinessUnits(childComplexity), true
+	case "ShadowFinding.explanation":
+		if e.ComplexityRoot.ShadowFinding.Explanation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShadowFinding.Explanation(childComplexity), true
+	case "ShadowFinding.item":
+		if e.ComplexityRoot.ShadowFinding.Item == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShadowFinding.Item(childComplexity), true
+	case "ShadowFinding.kind":
+		if e.ComplexityRoot.ShadowFinding.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShadowFinding.Kind(childComplexity), true
+	case "ShadowFinding.related":
+		if e.ComplexityRoot.ShadowFinding.Related == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShadowFinding.Related(childComplexity), true
+	case "ShadowFinding.tag":
+		if e.ComplexityRoot.ShadowFinding.Tag == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShadowFinding.Tag(childComplexity), true
+	case "ShadowFinding.value":
+		if e.ComplexityRoot.ShadowFinding.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShadowFinding.Value(childComplexity), true
+
+	case "ShadowReport.byAccount":
+		if e.ComplexityRoot.ShadowReport.ByAccount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShadowReport.ByAccount(childComplexity), true
+	case "ShadowReport.byBusinessUnit":
+		if e.ComplexityRoot.ShadowReport.ByBusinessUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShadowReport.ByBusinessUnit(childComplexity), true
+	case "ShadowReport.byKind":
+		if e.ComplexityRoot.ShadowReport.ByKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShadowReport.ByKind(childComplexity), true
+	case "ShadowReport.findings":
+		if e.ComplexityRoot.ShadowReport.Findings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShadowReport.Findings(childComplexity), true
+
+	case "StaleItem.entity":
+		if e.ComplexityRoot.StaleItem.Entity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaleItem.Entity(childComplexity), true
+	case "StaleItem.key":
+		if e.ComplexityRoot.StaleItem.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaleItem.Key(childComplexity), true
+	case "StaleItem.kind":
+		if e.ComplexityRoot.StaleItem.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaleItem.Kind(childComplexity), true
+	case "StaleItem.lastSeen":
+		if e.ComplexityRoot.StaleItem.LastSeen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaleItem.LastSeen(childComplexity), true
+	case "StaleItem.name":
+		if e.ComplexityRoot.StaleItem.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaleItem.Name(childComplexity), true
+
+	case "Staleness.byKind":
+		if e.ComplexityRoot.Staleness.ByKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Staleness.ByKind(childComplexity), true
+	case "Staleness.oldest":
+		if e.ComplexityRoot.Staleness.Oldest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Staleness.Oldest(childComplexity), true
+	case "Staleness.stale":
+		if e.ComplexityRoot.Staleness.Stale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Staleness.Stale(childComplexity), true
+
 	case "Stats.entities":
 		if e.ComplexityRoot.Stats.Entities == nil {
 			break
@@ -2742,6 +3761,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Token.Role(childComplexity), true
+
+	case "UnitHealth.businessUnit":
+		if e.ComplexityRoot.UnitHealth.BusinessUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitHealth.BusinessUnit(childComplexity), true
+	case "UnitHealth.completeness":
+		if e.ComplexityRoot.UnitHealth.Completeness == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitHealth.Completeness(childComplexity), true
+	case "UnitHealth.stale":
+		if e.ComplexityRoot.UnitHealth.Stale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitHealth.Stale(childComplexity), true
 
 	case "UnlinkPayload.removed":
 		if e.ComplexityRoot.UnlinkPayload.Removed == nil {
@@ -3502,6 +4540,28 @@ type Query {
   "A cloud resource by ARN (or Azure resource id, GCP asset name)."
   cloudResource(arn: String!): CloudResource
 
+  """
+  Who owns this? ref is whatever a service-desk agent has: an application or
+  service name, a repository URL (https or ssh), a hostname or URL, an ARN or
+  cloud resource id, a team name. "Kind:key" (Service:payments) picks a kind.
+  When ref may mean several things, the result has candidates and no subject.
+  NOT_FOUND when it names nothing; INVALID_INPUT when it is empty.
+  """
+  whoOwns(ref: String!): OwnershipResult!
+  """
+  What breaks if this changes (DOWNSTREAM), or what it relies on (UPSTREAM):
+  every item reached within maxDepth (1..10, else INVALID_INPUT) with its path,
+  grouped by service and business unit, with the highest tier and the teams to
+  notify. changedPaths limit a repository's applications to those whose
+  directory (the BUILDS path) holds a changed path. NOT_FOUND when a ref names
+  nothing; INVALID_INPUT when one is ambiguous.
+  """
+  impact(refs: [String!]!, direction: ImpactDirection = DOWNSTREAM, maxDepth: Int = 4, changedPaths: [String!]): ImpactResult!
+  "What runs that nobody registered: the Shadow DevOps estate (rules: docs/answers.md)."
+  shadowEstate: ShadowReport!
+  "Completeness and staleness of the CMDB, overall and per business unit. staleDays must be positive."
+  health(staleDays: Int = 30): HealthReport!
+
   "What the graph holds."
   stats: Stats!
   "The caller."
@@ -3598,6 +4658,285 @@ type Mutation {
   "Revokes an API token at once."
   revokeToken(id: String!): Token! @hasRole(role: ADMIN)
 }
+
+# ---------------------------------------------------------------------------
+# Answers (graph/analysis; rules and examples in docs/answers.md)
+
+"An entity named in an answer."
+type AnswerItem {
+  kind: Kind!
+  key: String!
+  name: String!
+  "The entity itself, for more of its fields."
+  entity: Entity
+}
+
+"An entity named by kind and natural key."
+type EntityRef {
+  kind: Kind!
+  key: String!
+}
+
+"A team or person (or business unit, in an escalation chain) and how to reach them."
+type Contact {
+  kind: Kind!
+  key: String!
+  name: String!
+  "Empty when unknown."
+  email: String!
+  "A team's contact channel (chat, queue); empty when unknown."
+  channel: String!
+  "A person's handles on each host."
+  handles: [String!]!
+  "A person who is in no team any more."
+  departed: Boolean!
+  entity: Entity
+}
+
+"""
+The precedence class of an ownership claim, highest first. Derived from the
+claim's source, evidence and confidence (docs/answers.md).
+"""
+enum OwnershipClass {
+  "An edit through the API (source manual)."
+  MANUAL
+  "A declared descriptor such as catalog-info.yaml."
+  DESCRIPTOR
+  "A CODEOWNERS line."
+  CODEOWNERS
+  "A cloud tag."
+  CLOUD_TAG
+  "Inherited from a service, business unit, application or repository."
+  INHERITED
+  "A guess from commit history."
+  COMMIT_HEURISTIC
+}
+
+"One source's claim behind an owner."
+type OwnershipEvidence {
+  source: String!
+  confidence: Confidence!
+  evidence: String!
+  class: OwnershipClass!
+}
+
+"One relationship on the way to an answer, as stored."
+type PathStep {
+  type: RelType!
+  from: EntityRef!
+  to: EntityRef!
+  "The BUILDS path (a monorepo directory); empty when none."
+  path: String!
+}
+
+"An owner of the subject in one role."
+type Owner {
+  kind: Kind!
+  key: String!
+  name: String!
+  "Empty when unknown."
+  email: String!
+  channel: String!
+  handles: [String!]!
+  departed: Boolean!
+  entity: Entity
+  role: OwnerRole!
+  "The best precedence class of the owner's claims."
+  class: OwnershipClass!
+  confidence: Confidence!
+  "The claims, best class first (an inherited owner: the ancestor's)."
+  evidence: [OwnershipEvidence!]!
+  "The ancestor the owner is inherited from, reached from the subject by via."
+  inheritedFrom: AnswerItem
+  via: [PathStep!]!
+  "At the top precedence of its role."
+  accountable: Boolean!
+}
+
+"Owners of one role that disagree."
+type OwnershipConflict {
+  role: OwnerRole!
+  "The owners, as Kind:key, best class first."
+  owners: [String!]!
+  "Precedence settles it: exactly one owner at the top class (the winner)."
+  resolved: Boolean!
+  "Empty when unresolved."
+  winner: String!
+  explanation: String!
+}
+
+"Who to go to next: an accountable team, its parent teams, the business units."
+type EscalationChain {
+  steps: [Contact!]!
+}
+
+type OwnershipResult {
+  ref: String!
+  "How ref was resolved: key or alias, repository URL, URL host name, or search."
+  resolution: String!
+  "What ref names; null when it is ambiguous."
+  subject: AnswerItem
+  "What an ambiguous ref may mean."
+  candidates: [AnswerItem!]!
+  "In role order, then precedence."
+  owners: [Owner!]!
+  conflicts: [OwnershipConflict!]!
+  escalation: [EscalationChain!]!
+  "Members of the accountable teams."
+  people: [Contact!]!
+}
+
+enum ImpactDirection {
+  "What breaks if the refs change: dependents, what runs on or is built from them, and the services and business units they are part of."
+  DOWNSTREAM
+  "What the refs rely on: dependencies, what they run on, the repositories building or defining them."
+  UPSTREAM
+}
+
+"An item a change reaches."
+type AffectedItem {
+  kind: Kind!
+  key: String!
+  name: String!
+  entity: Entity
+  depth: Int!
+  "From a start to the item."
+  path: [PathStep!]!
+}
+
+type ServiceImpact {
+  service: AnswerItem!
+  "0 when the service has no tier."
+  tier: Int!
+  businessUnit: AnswerItem
+  applications: [AnswerItem!]!
+}
+
+type BusinessUnitImpact {
+  businessUnit: AnswerItem!
+  services: [AnswerItem!]!
+  highestTier: Int!
+}
+
+"A team to notify and the affected items it owns (Kind:key)."
+type NotifyTeam {
+  kind: Kind!
+  key: String!
+  name: String!
+  "Empty when unknown."
+  email: String!
+  channel: String!
+  entity: Entity
+  for: [String!]!
+}
+
+type ImpactResult {
+  starts: [AnswerItem!]!
+  direction: ImpactDirection!
+  maxDepth: Int!
+  changedPaths: [String!]!
+  "By depth, then kind and key; starts excluded."
+  affected: [AffectedItem!]!
+  "A repository's applications the changed paths do not touch (and nothing else reaches)."
+  ignored: [AnswerItem!]!
+  services: [ServiceImpact!]!
+  "Affected applications in no service."
+  unassigned: [AnswerItem!]!
+  businessUnits: [BusinessUnitImpact!]!
+  "The most critical tier touched (1 highest), 0 when none."
+  highestTier: Int!
+  notify: [NotifyTeam!]!
+  "More items were reachable than the limit returned."
+  truncated: Boolean!
+}
+
+"""
+One thing the registered estate does not explain. kind is one of
+unregistered-account, unowned-resource, unknown-team-tag,
+unknown-application-tag, unknown-service-tag, unmapped-repository,
+application-without-service, service-without-owner,
+service-without-business-unit, departed-owner.
+"""
+type ShadowFinding {
+  kind: String!
+  item: AnswerItem!
+  explanation: String!
+  "The cloud account of a resource or account finding; empty otherwise."
+  account: String!
+  businessUnits: [String!]!
+  "The tag and value of an unknown-reference finding; empty otherwise."
+  tag: String!
+  value: String!
+  "The resources of an unregistered account; what a departed owner owns."
+  related: [AnswerItem!]!
+  "An unmapped repository that is archived."
+  archived: Boolean!
+}
+
+"A count of findings under one key (an empty key: attributed to none)."
+type AnswerCount {
+  key: String!
+  "Empty when unknown."
+  name: String!
+  count: Int!
+}
+
+type ShadowReport {
+  findings: [ShadowFinding!]!
+  byKind: [AnswerCount!]!
+  byBusinessUnit: [AnswerCount!]!
+  byAccount: [AnswerCount!]!
+}
+
+"count out of total; percent rounded to one decimal (100 when total is 0)."
+type Ratio {
+  count: Int!
+  total: Int!
+  percent: Float!
+}
+
+type Completeness {
+  "Services with an owner."
+  servicesOwned: Ratio!
+  "Repositories that build an application or define a resource."
+  repositoriesMapped: Ratio!
+  "Cloud resources with an owner (directly, or through an owned application or repository)."
+  resourcesOwned: Ratio!
+}
+
+type KindRatio {
+  kind: Kind!
+  ratio: Ratio!
+}
+
+type StaleItem {
+  kind: Kind!
+  key: String!
+  name: String!
+  entity: Entity
+  lastSeen: Time!
+}
+
+type Staleness {
+  stale: Ratio!
+  byKind: [KindRatio!]!
+  "Up to 20 stale items, least recently seen first."
+  oldest: [StaleItem!]!
+}
+
+type UnitHealth {
+  businessUnit: AnswerItem!
+  completeness: Completeness!
+  stale: Ratio!
+}
+
+type HealthReport {
+  at: Time!
+  staleDays: Int!
+  completeness: Completeness!
+  staleness: Staleness!
+  byBusinessUnit: [UnitHealth!]!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -3605,6 +4944,24 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_AffectedItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_AffectedItem_kind(ctx, field)
+	case "key":
+		return ec.fieldContext_AffectedItem_key(ctx, field)
+	case "name":
+		return ec.fieldContext_AffectedItem_name(ctx, field)
+	case "entity":
+		return ec.fieldContext_AffectedItem_entity(ctx, field)
+	case "depth":
+		return ec.fieldContext_AffectedItem_depth(ctx, field)
+	case "path":
+		return ec.fieldContext_AffectedItem_path(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AffectedItem", field.Name)
+}
 
 func (ec *executionContext) childFields_Alias(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -3614,6 +4971,32 @@ func (ec *executionContext) childFields_Alias(ctx context.Context, field graphql
 		return ec.fieldContext_Alias_source(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Alias", field.Name)
+}
+
+func (ec *executionContext) childFields_AnswerCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_AnswerCount_key(ctx, field)
+	case "name":
+		return ec.fieldContext_AnswerCount_name(ctx, field)
+	case "count":
+		return ec.fieldContext_AnswerCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AnswerCount", field.Name)
+}
+
+func (ec *executionContext) childFields_AnswerItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_AnswerItem_kind(ctx, field)
+	case "key":
+		return ec.fieldContext_AnswerItem_key(ctx, field)
+	case "name":
+		return ec.fieldContext_AnswerItem_name(ctx, field)
+	case "entity":
+		return ec.fieldContext_AnswerItem_entity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AnswerItem", field.Name)
 }
 
 func (ec *executionContext) childFields_Application(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3774,6 +5157,18 @@ func (ec *executionContext) childFields_BusinessUnitEdge(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type BusinessUnitEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_BusinessUnitImpact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "businessUnit":
+		return ec.fieldContext_BusinessUnitImpact_businessUnit(ctx, field)
+	case "services":
+		return ec.fieldContext_BusinessUnitImpact_services(ctx, field)
+	case "highestTier":
+		return ec.fieldContext_BusinessUnitImpact_highestTier(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BusinessUnitImpact", field.Name)
+}
+
 func (ec *executionContext) childFields_CloudAccount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3914,6 +5309,40 @@ func (ec *executionContext) childFields_CloudResourceEdge(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type CloudResourceEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Completeness(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "servicesOwned":
+		return ec.fieldContext_Completeness_servicesOwned(ctx, field)
+	case "repositoriesMapped":
+		return ec.fieldContext_Completeness_repositoriesMapped(ctx, field)
+	case "resourcesOwned":
+		return ec.fieldContext_Completeness_resourcesOwned(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Completeness", field.Name)
+}
+
+func (ec *executionContext) childFields_Contact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_Contact_kind(ctx, field)
+	case "key":
+		return ec.fieldContext_Contact_key(ctx, field)
+	case "name":
+		return ec.fieldContext_Contact_name(ctx, field)
+	case "email":
+		return ec.fieldContext_Contact_email(ctx, field)
+	case "channel":
+		return ec.fieldContext_Contact_channel(ctx, field)
+	case "handles":
+		return ec.fieldContext_Contact_handles(ctx, field)
+	case "departed":
+		return ec.fieldContext_Contact_departed(ctx, field)
+	case "entity":
+		return ec.fieldContext_Contact_entity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
+}
+
 func (ec *executionContext) childFields_CreateTokenPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "token":
@@ -3956,6 +5385,70 @@ func (ec *executionContext) childFields_EntityEdge(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type EntityEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_EntityRef(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_EntityRef_kind(ctx, field)
+	case "key":
+		return ec.fieldContext_EntityRef_key(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EntityRef", field.Name)
+}
+
+func (ec *executionContext) childFields_EscalationChain(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "steps":
+		return ec.fieldContext_EscalationChain_steps(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EscalationChain", field.Name)
+}
+
+func (ec *executionContext) childFields_HealthReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "at":
+		return ec.fieldContext_HealthReport_at(ctx, field)
+	case "staleDays":
+		return ec.fieldContext_HealthReport_staleDays(ctx, field)
+	case "completeness":
+		return ec.fieldContext_HealthReport_completeness(ctx, field)
+	case "staleness":
+		return ec.fieldContext_HealthReport_staleness(ctx, field)
+	case "byBusinessUnit":
+		return ec.fieldContext_HealthReport_byBusinessUnit(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HealthReport", field.Name)
+}
+
+func (ec *executionContext) childFields_ImpactResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "starts":
+		return ec.fieldContext_ImpactResult_starts(ctx, field)
+	case "direction":
+		return ec.fieldContext_ImpactResult_direction(ctx, field)
+	case "maxDepth":
+		return ec.fieldContext_ImpactResult_maxDepth(ctx, field)
+	case "changedPaths":
+		return ec.fieldContext_ImpactResult_changedPaths(ctx, field)
+	case "affected":
+		return ec.fieldContext_ImpactResult_affected(ctx, field)
+	case "ignored":
+		return ec.fieldContext_ImpactResult_ignored(ctx, field)
+	case "services":
+		return ec.fieldContext_ImpactResult_services(ctx, field)
+	case "unassigned":
+		return ec.fieldContext_ImpactResult_unassigned(ctx, field)
+	case "businessUnits":
+		return ec.fieldContext_ImpactResult_businessUnits(ctx, field)
+	case "highestTier":
+		return ec.fieldContext_ImpactResult_highestTier(ctx, field)
+	case "notify":
+		return ec.fieldContext_ImpactResult_notify(ctx, field)
+	case "truncated":
+		return ec.fieldContext_ImpactResult_truncated(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImpactResult", field.Name)
+}
+
 func (ec *executionContext) childFields_KindCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "kind":
@@ -3964,6 +5457,16 @@ func (ec *executionContext) childFields_KindCount(ctx context.Context, field gra
 		return ec.fieldContext_KindCount_count(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type KindCount", field.Name)
+}
+
+func (ec *executionContext) childFields_KindRatio(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_KindRatio_kind(ctx, field)
+	case "ratio":
+		return ec.fieldContext_KindRatio_ratio(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type KindRatio", field.Name)
 }
 
 func (ec *executionContext) childFields_Label(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3986,6 +5489,114 @@ func (ec *executionContext) childFields_LinkPayload(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type LinkPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_NotifyTeam(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_NotifyTeam_kind(ctx, field)
+	case "key":
+		return ec.fieldContext_NotifyTeam_key(ctx, field)
+	case "name":
+		return ec.fieldContext_NotifyTeam_name(ctx, field)
+	case "email":
+		return ec.fieldContext_NotifyTeam_email(ctx, field)
+	case "channel":
+		return ec.fieldContext_NotifyTeam_channel(ctx, field)
+	case "entity":
+		return ec.fieldContext_NotifyTeam_entity(ctx, field)
+	case "for":
+		return ec.fieldContext_NotifyTeam_for(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NotifyTeam", field.Name)
+}
+
+func (ec *executionContext) childFields_Owner(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_Owner_kind(ctx, field)
+	case "key":
+		return ec.fieldContext_Owner_key(ctx, field)
+	case "name":
+		return ec.fieldContext_Owner_name(ctx, field)
+	case "email":
+		return ec.fieldContext_Owner_email(ctx, field)
+	case "channel":
+		return ec.fieldContext_Owner_channel(ctx, field)
+	case "handles":
+		return ec.fieldContext_Owner_handles(ctx, field)
+	case "departed":
+		return ec.fieldContext_Owner_departed(ctx, field)
+	case "entity":
+		return ec.fieldContext_Owner_entity(ctx, field)
+	case "role":
+		return ec.fieldContext_Owner_role(ctx, field)
+	case "class":
+		return ec.fieldContext_Owner_class(ctx, field)
+	case "confidence":
+		return ec.fieldContext_Owner_confidence(ctx, field)
+	case "evidence":
+		return ec.fieldContext_Owner_evidence(ctx, field)
+	case "inheritedFrom":
+		return ec.fieldContext_Owner_inheritedFrom(ctx, field)
+	case "via":
+		return ec.fieldContext_Owner_via(ctx, field)
+	case "accountable":
+		return ec.fieldContext_Owner_accountable(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Owner", field.Name)
+}
+
+func (ec *executionContext) childFields_OwnershipConflict(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "role":
+		return ec.fieldContext_OwnershipConflict_role(ctx, field)
+	case "owners":
+		return ec.fieldContext_OwnershipConflict_owners(ctx, field)
+	case "resolved":
+		return ec.fieldContext_OwnershipConflict_resolved(ctx, field)
+	case "winner":
+		return ec.fieldContext_OwnershipConflict_winner(ctx, field)
+	case "explanation":
+		return ec.fieldContext_OwnershipConflict_explanation(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OwnershipConflict", field.Name)
+}
+
+func (ec *executionContext) childFields_OwnershipEvidence(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "source":
+		return ec.fieldContext_OwnershipEvidence_source(ctx, field)
+	case "confidence":
+		return ec.fieldContext_OwnershipEvidence_confidence(ctx, field)
+	case "evidence":
+		return ec.fieldContext_OwnershipEvidence_evidence(ctx, field)
+	case "class":
+		return ec.fieldContext_OwnershipEvidence_class(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OwnershipEvidence", field.Name)
+}
+
+func (ec *executionContext) childFields_OwnershipResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "ref":
+		return ec.fieldContext_OwnershipResult_ref(ctx, field)
+	case "resolution":
+		return ec.fieldContext_OwnershipResult_resolution(ctx, field)
+	case "subject":
+		return ec.fieldContext_OwnershipResult_subject(ctx, field)
+	case "candidates":
+		return ec.fieldContext_OwnershipResult_candidates(ctx, field)
+	case "owners":
+		return ec.fieldContext_OwnershipResult_owners(ctx, field)
+	case "conflicts":
+		return ec.fieldContext_OwnershipResult_conflicts(ctx, field)
+	case "escalation":
+		return ec.fieldContext_OwnershipResult_escalation(ctx, field)
+	case "people":
+		return ec.fieldContext_OwnershipResult_people(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OwnershipResult", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -3998,6 +5609,20 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_PathStep(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "type":
+		return ec.fieldContext_PathStep_type(ctx, field)
+	case "from":
+		return ec.fieldContext_PathStep_from(ctx, field)
+	case "to":
+		return ec.fieldContext_PathStep_to(ctx, field)
+	case "path":
+		return ec.fieldContext_PathStep_path(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PathStep", field.Name)
 }
 
 func (ec *executionContext) childFields_Person(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4062,6 +5687,18 @@ func (ec *executionContext) childFields_PersonEdge(ctx context.Context, field gr
 		return ec.fieldContext_PersonEdge_relationship(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PersonEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Ratio(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_Ratio_count(ctx, field)
+	case "total":
+		return ec.fieldContext_Ratio_total(ctx, field)
+	case "percent":
+		return ec.fieldContext_Ratio_percent(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Ratio", field.Name)
 }
 
 func (ec *executionContext) childFields_RelTypeCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4278,6 +5915,86 @@ func (ec *executionContext) childFields_ServiceEdge(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type ServiceEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_ServiceImpact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "service":
+		return ec.fieldContext_ServiceImpact_service(ctx, field)
+	case "tier":
+		return ec.fieldContext_ServiceImpact_tier(ctx, field)
+	case "businessUnit":
+		return ec.fieldContext_ServiceImpact_businessUnit(ctx, field)
+	case "applications":
+		return ec.fieldContext_ServiceImpact_applications(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ServiceImpact", field.Name)
+}
+
+func (ec *executionContext) childFields_ShadowFinding(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_ShadowFinding_kind(ctx, field)
+	case "item":
+		return ec.fieldContext_ShadowFinding_item(ctx, field)
+	case "explanation":
+		return ec.fieldContext_ShadowFinding_explanation(ctx, field)
+	case "account":
+		return ec.fieldContext_ShadowFinding_account(ctx, field)
+	case "businessUnits":
+		return ec.fieldContext_ShadowFinding_businessUnits(ctx, field)
+	case "tag":
+		return ec.fieldContext_ShadowFinding_tag(ctx, field)
+	case "value":
+		return ec.fieldContext_ShadowFinding_value(ctx, field)
+	case "related":
+		return ec.fieldContext_ShadowFinding_related(ctx, field)
+	case "archived":
+		return ec.fieldContext_ShadowFinding_archived(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ShadowFinding", field.Name)
+}
+
+func (ec *executionContext) childFields_ShadowReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "findings":
+		return ec.fieldContext_ShadowReport_findings(ctx, field)
+	case "byKind":
+		return ec.fieldContext_ShadowReport_byKind(ctx, field)
+	case "byBusinessUnit":
+		return ec.fieldContext_ShadowReport_byBusinessUnit(ctx, field)
+	case "byAccount":
+		return ec.fieldContext_ShadowReport_byAccount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ShadowReport", field.Name)
+}
+
+func (ec *executionContext) childFields_StaleItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_StaleItem_kind(ctx, field)
+	case "key":
+		return ec.fieldContext_StaleItem_key(ctx, field)
+	case "name":
+		return ec.fieldContext_StaleItem_name(ctx, field)
+	case "entity":
+		return ec.fieldContext_StaleItem_entity(ctx, field)
+	case "lastSeen":
+		return ec.fieldContext_StaleItem_lastSeen(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StaleItem", field.Name)
+}
+
+func (ec *executionContext) childFields_Staleness(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "stale":
+		return ec.fieldContext_Staleness_stale(ctx, field)
+	case "byKind":
+		return ec.fieldContext_Staleness_byKind(ctx, field)
+	case "oldest":
+		return ec.fieldContext_Staleness_oldest(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Staleness", field.Name)
+}
+
 func (ec *executionContext) childFields_Stats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "entities":
@@ -4374,6 +6091,18 @@ func (ec *executionContext) childFields_Token(ctx context.Context, field graphql
 		return ec.fieldContext_Token_createdAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Token", field.Name)
+}
+
+func (ec *executionContext) childFields_UnitHealth(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "businessUnit":
+		return ec.fieldContext_UnitHealth_businessUnit(ctx, field)
+	case "completeness":
+		return ec.fieldContext_UnitHealth_completeness(ctx, field)
+	case "stale":
+		return ec.fieldContext_UnitHealth_stale(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UnitHealth", field.Name)
 }
 
 func (ec *executionContext) childFields_UnlinkPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5478,6 +7207,58 @@ func (ec *executionContext) field_Query_entity_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_health_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "staleDays",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["staleDays"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_impact_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "refs",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["refs"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*analysis.Direction, error) {
+			return ec.unmarshalOImpactDirection2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐDirection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "maxDepth",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["maxDepth"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "changedPaths",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["changedPaths"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5739,6 +7520,20 @@ func (ec *executionContext) field_Query_teams_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_whoOwns_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "ref",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ref"] = arg0
 	return args, nil
 }
 
@@ -6190,6 +7985,162 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 
 // region    **************************** field.gotpl *****************************
 
+func (ec *executionContext) _AffectedItem_kind(ctx context.Context, field graphql.CollectedField, obj *analysis.Affected) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AffectedItem_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v graph.Kind) graphql.Marshaler {
+			return ec.marshalNKind2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AffectedItem_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AffectedItem", field, false, false, "Kind")
+}
+
+func (ec *executionContext) _AffectedItem_key(ctx context.Context, field graphql.CollectedField, obj *analysis.Affected) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AffectedItem_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AffectedItem_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AffectedItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _AffectedItem_name(ctx context.Context, field graphql.CollectedField, obj *analysis.Affected) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AffectedItem_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AffectedItem_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AffectedItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _AffectedItem_entity(ctx context.Context, field graphql.CollectedField, obj *analysis.Affected) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AffectedItem_entity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AffectedItem().Entity(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Entity) graphql.Marshaler {
+			return ec.marshalOEntity2githubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐEntity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AffectedItem_entity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AffectedItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AffectedItem_depth(ctx context.Context, field graphql.CollectedField, obj *analysis.Affected) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AffectedItem_depth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Depth, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AffectedItem_depth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AffectedItem", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AffectedItem_path(ctx context.Context, field graphql.CollectedField, obj *analysis.Affected) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AffectedItem_path(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Path, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []analysis.PathStep) graphql.Marshaler {
+			return ec.marshalNPathStep2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐPathStepᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AffectedItem_path(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AffectedItem",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PathStep(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Alias_value(ctx context.Context, field graphql.CollectedField, obj *graph.Alias) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6234,6 +8185,176 @@ func (ec *executionContext) _Alias_source(ctx context.Context, field graphql.Col
 }
 func (ec *executionContext) fieldContext_Alias_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Alias", field, false, false, "String")
+}
+
+func (ec *executionContext) _AnswerCount_key(ctx context.Context, field graphql.CollectedField, obj *analysis.Count) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnswerCount_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnswerCount_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnswerCount", field, false, false, "String")
+}
+
+func (ec *executionContext) _AnswerCount_name(ctx context.Context, field graphql.CollectedField, obj *analysis.Count) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnswerCount_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnswerCount_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnswerCount", field, false, false, "String")
+}
+
+func (ec *executionContext) _AnswerCount_count(ctx context.Context, field graphql.CollectedField, obj *analysis.Count) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnswerCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnswerCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnswerCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AnswerItem_kind(ctx context.Context, field graphql.CollectedField, obj *analysis.Item) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnswerItem_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v graph.Kind) graphql.Marshaler {
+			return ec.marshalNKind2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnswerItem_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnswerItem", field, false, false, "Kind")
+}
+
+func (ec *executionContext) _AnswerItem_key(ctx context.Context, field graphql.CollectedField, obj *analysis.Item) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnswerItem_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnswerItem_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnswerItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _AnswerItem_name(ctx context.Context, field graphql.CollectedField, obj *analysis.Item) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnswerItem_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnswerItem_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnswerItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _AnswerItem_entity(ctx context.Context, field graphql.CollectedField, obj *analysis.Item) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnswerItem_entity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AnswerItem().Entity(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Entity) graphql.Marshaler {
+			return ec.marshalOEntity2githubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐEntity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AnswerItem_entity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AnswerItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Application_id(ctx context.Context, field graphql.CollectedField, obj *model.Application) (ret graphql.Marshaler) {
@@ -7942,6 +10063,93 @@ func (ec *executionContext) fieldContext_BusinessUnitEdge_relationship(_ context
 	return fc, nil
 }
 
+func (ec *executionContext) _BusinessUnitImpact_businessUnit(ctx context.Context, field graphql.CollectedField, obj *analysis.BusinessUnitImpact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BusinessUnitImpact_businessUnit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BusinessUnit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v analysis.Item) graphql.Marshaler {
+			return ec.marshalNAnswerItem2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐItem(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BusinessUnitImpact_businessUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BusinessUnitImpact",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnswerItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BusinessUnitImpact_services(ctx context.Context, field graphql.CollectedField, obj *analysis.BusinessUnitImpact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BusinessUnitImpact_services(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Services, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []analysis.Item) graphql.Marshaler {
+			return ec.marshalNAnswerItem2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BusinessUnitImpact_services(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BusinessUnitImpact",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnswerItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BusinessUnitImpact_highestTier(ctx context.Context, field graphql.CollectedField, obj *analysis.BusinessUnitImpact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BusinessUnitImpact_highestTier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HighestTier, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BusinessUnitImpact_highestTier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BusinessUnitImpact", field, false, false, "Int")
+}
+
 func (ec *executionContext) _CloudAccount_id(ctx context.Context, field graphql.CollectedField, obj *model.CloudAccount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9459,6 +11667,295 @@ func (ec *executionContext) fieldContext_CloudResourceEdge_relationship(_ contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Completeness_servicesOwned(ctx context.Context, field graphql.CollectedField, obj *analysis.Completeness) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Completeness_servicesOwned(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ServicesOwned, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v analysis.Ratio) graphql.Marshaler {
+			return ec.marshalNRatio2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐRatio(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Completeness_servicesOwned(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Completeness",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Ratio(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Completeness_repositoriesMapped(ctx context.Context, field graphql.CollectedField, obj *analysis.Completeness) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Completeness_repositoriesMapped(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RepositoriesMapped, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v analysis.Ratio) graphql.Marshaler {
+			return ec.marshalNRatio2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐRatio(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Completeness_repositoriesMapped(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Completeness",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Ratio(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Completeness_resourcesOwned(ctx context.Context, field graphql.CollectedField, obj *analysis.Completeness) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Completeness_resourcesOwned(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResourcesOwned, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v analysis.Ratio) graphql.Marshaler {
+			return ec.marshalNRatio2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐRatio(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Completeness_resourcesOwned(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Completeness",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Ratio(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Contact_kind(ctx context.Context, field graphql.CollectedField, obj *analysis.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v graph.Kind) graphql.Marshaler {
+			return ec.marshalNKind2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contact", field, false, false, "Kind")
+}
+
+func (ec *executionContext) _Contact_key(ctx context.Context, field graphql.CollectedField, obj *analysis.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
+}
+
+func (ec *executionContext) _Contact_name(ctx context.Context, field graphql.CollectedField, obj *analysis.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
+}
+
+func (ec *executionContext) _Contact_email(ctx context.Context, field graphql.CollectedField, obj *analysis.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Email, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
+}
+
+func (ec *executionContext) _Contact_channel(ctx context.Context, field graphql.CollectedField, obj *analysis.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_channel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Channel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_channel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
+}
+
+func (ec *executionContext) _Contact_handles(ctx context.Context, field graphql.CollectedField, obj *analysis.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_handles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Handles, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_handles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
+}
+
+func (ec *executionContext) _Contact_departed(ctx context.Context, field graphql.CollectedField, obj *analysis.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_departed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Departed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_departed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contact", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Contact_entity(ctx context.Context, field graphql.CollectedField, obj *analysis.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_entity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Contact().Entity(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Entity) graphql.Marshaler {
+			return ec.marshalOEntity2githubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐEntity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_entity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Contact",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CreateTokenPayload_token(ctx context.Context, field graphql.CollectedField, obj *model.CreateTokenPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9711,6 +12208,565 @@ func (ec *executionContext) fieldContext_EntityEdge_node(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _EntityRef_kind(ctx context.Context, field graphql.CollectedField, obj *graph.Ref) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntityRef_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v graph.Kind) graphql.Marshaler {
+			return ec.marshalNKind2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntityRef_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntityRef", field, false, false, "Kind")
+}
+
+func (ec *executionContext) _EntityRef_key(ctx context.Context, field graphql.CollectedField, obj *graph.Ref) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntityRef_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntityRef_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntityRef", field, false, false, "String")
+}
+
+func (ec *executionContext) _EscalationChain_steps(ctx context.Context, field graphql.CollectedField, obj *analysis.EscalationChain) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationChain_steps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Steps, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []analysis.Contact) graphql.Marshaler {
+			return ec.marshalNContact2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐContactᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EscalationChain_steps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EscalationChain",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contact(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HealthReport_at(ctx context.Context, field graphql.CollectedField, obj *analysis.HealthReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HealthReport_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HealthReport_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HealthReport", field, false, false, "Time")
+}
+
+func (ec *executionContext) _HealthReport_staleDays(ctx context.Context, field graphql.CollectedField, obj *analysis.HealthReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HealthReport_staleDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HealthReport().StaleDays(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HealthReport_staleDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HealthReport", field, true, true, "Int")
+}
+
+func (ec *executionContext) _HealthReport_completeness(ctx context.Context, field graphql.CollectedField, obj *analysis.HealthReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HealthReport_completeness(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Completeness, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v analysis.Completeness) graphql.Marshaler {
+			return ec.marshalNCompleteness2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐCompleteness(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HealthReport_completeness(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HealthReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Completeness(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HealthReport_staleness(ctx context.Context, field graphql.CollectedField, obj *analysis.HealthReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HealthReport_staleness(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Staleness, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v analysis.Staleness) graphql.Marshaler {
+			return ec.marshalNStaleness2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐStaleness(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HealthReport_staleness(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HealthReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Staleness(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HealthReport_byBusinessUnit(ctx context.Context, field graphql.CollectedField, obj *analysis.HealthReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HealthReport_byBusinessUnit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByBusinessUnit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []analysis.UnitHealth) graphql.Marshaler {
+			return ec.marshalNUnitHealth2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐUnitHealthᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HealthReport_byBusinessUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HealthReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UnitHealth(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImpactResult_starts(ctx context.Context, field graphql.CollectedField, obj *analysis.ImpactResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImpactResult_starts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Starts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []analysis.Item) graphql.Marshaler {
+			return ec.marshalNAnswerItem2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImpactResult_starts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImpactResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnswerItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImpactResult_direction(ctx context.Context, field graphql.CollectedField, obj *analysis.ImpactResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImpactResult_direction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Direction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v analysis.Direction) graphql.Marshaler {
+			return ec.marshalNImpactDirection2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐDirection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImpactResult_direction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImpactResult", field, false, false, "ImpactDirection")
+}
+
+func (ec *executionContext) _ImpactResult_maxDepth(ctx context.Context, field graphql.CollectedField, obj *analysis.ImpactResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImpactResult_maxDepth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaxDepth, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImpactResult_maxDepth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImpactResult", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImpactResult_changedPaths(ctx context.Context, field graphql.CollectedField, obj *analysis.ImpactResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImpactResult_changedPaths(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChangedPaths, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImpactResult_changedPaths(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImpactResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImpactResult_affected(ctx context.Context, field graphql.CollectedField, obj *analysis.ImpactResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImpactResult_affected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Affected, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []analysis.Affected) graphql.Marshaler {
+			return ec.marshalNAffectedItem2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐAffectedᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImpactResult_affected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImpactResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AffectedItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImpactResult_ignored(ctx context.Context, field graphql.CollectedField, obj *analysis.ImpactResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImpactResult_ignored(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ignored, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []analysis.Item) graphql.Marshaler {
+			return ec.marshalNAnswerItem2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImpactResult_ignored(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImpactResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnswerItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImpactResult_services(ctx context.Context, field graphql.CollectedField, obj *analysis.ImpactResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImpactResult_services(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Services, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []analysis.ServiceImpact) graphql.Marshaler {
+			return ec.marshalNServiceImpact2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐServiceImpactᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImpactResult_services(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImpactResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ServiceImpact(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImpactResult_unassigned(ctx context.Context, field graphql.CollectedField, obj *analysis.ImpactResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImpactResult_unassigned(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unassigned, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []analysis.Item) graphql.Marshaler {
+			return ec.marshalNAnswerItem2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImpactResult_unassigned(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImpactResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnswerItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImpactResult_businessUnits(ctx context.Context, field graphql.CollectedField, obj *analysis.ImpactResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImpactResult_businessUnits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BusinessUnits, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []analysis.BusinessUnitImpact) graphql.Marshaler {
+			return ec.marshalNBusinessUnitImpact2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐBusinessUnitImpactᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImpactResult_businessUnits(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImpactResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BusinessUnitImpact(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImpactResult_highestTier(ctx context.Context, field graphql.CollectedField, obj *analysis.ImpactResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImpactResult_highestTier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HighestTier, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImpactResult_highestTier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImpactResult", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImpactResult_notify(ctx context.Context, field graphql.CollectedField, obj *analysis.ImpactResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImpactResult_notify(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notify, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []analysis.Notify) graphql.Marshaler {
+			return ec.marshalNNotifyTeam2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐNotifyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImpactResult_notify(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImpactResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NotifyTeam(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImpactResult_truncated(ctx context.Context, field graphql.CollectedField, obj *analysis.ImpactResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImpactResult_truncated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Truncated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImpactResult_truncated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImpactResult", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _KindCount_kind(ctx context.Context, field graphql.CollectedField, obj *model.KindCount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9755,6 +12811,61 @@ func (ec *executionContext) _KindCount_count(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_KindCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("KindCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _KindRatio_kind(ctx context.Context, field graphql.CollectedField, obj *analysis.KindStat) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KindRatio_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v graph.Kind) graphql.Marshaler {
+			return ec.marshalNKind2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KindRatio_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KindRatio", field, false, false, "Kind")
+}
+
+func (ec *executionContext) _KindRatio_ratio(ctx context.Context, field graphql.CollectedField, obj *analysis.KindStat) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KindRatio_ratio(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ratio, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v analysis.Ratio) graphql.Marshaler {
+			return ec.marshalNRatio2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐRatio(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KindRatio_ratio(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "KindRatio",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Ratio(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Label_key(ctx context.Context, field graphql.CollectedField, obj *model.Label) (ret graphql.Marshaler) {
@@ -10230,6 +13341,1002 @@ func (ec *executionContext) fieldContext_Mutation_revokeToken(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _NotifyTeam_kind(ctx context.Context, field graphql.CollectedField, obj *analysis.Notify) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NotifyTeam_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v graph.Kind) graphql.Marshaler {
+			return ec.marshalNKind2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NotifyTeam_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NotifyTeam", field, false, false, "Kind")
+}
+
+func (ec *executionContext) _NotifyTeam_key(ctx context.Context, field graphql.CollectedField, obj *analysis.Notify) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NotifyTeam_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NotifyTeam_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NotifyTeam", field, false, false, "String")
+}
+
+func (ec *executionContext) _NotifyTeam_name(ctx context.Context, field graphql.CollectedField, obj *analysis.Notify) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NotifyTeam_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NotifyTeam_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NotifyTeam", field, false, false, "String")
+}
+
+func (ec *executionContext) _NotifyTeam_email(ctx context.Context, field graphql.CollectedField, obj *analysis.Notify) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NotifyTeam_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Email, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NotifyTeam_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NotifyTeam", field, false, false, "String")
+}
+
+func (ec *executionContext) _NotifyTeam_channel(ctx context.Context, field graphql.CollectedField, obj *analysis.Notify) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NotifyTeam_channel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Channel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NotifyTeam_channel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NotifyTeam", field, false, false, "String")
+}
+
+func (ec *executionContext) _NotifyTeam_entity(ctx context.Context, field graphql.CollectedField, obj *analysis.Notify) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NotifyTeam_entity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.NotifyTeam().Entity(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Entity) graphql.Marshaler {
+			return ec.marshalOEntity2githubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐEntity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NotifyTeam_entity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NotifyTeam",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NotifyTeam_for(ctx context.Context, field graphql.CollectedField, obj *analysis.Notify) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NotifyTeam_for(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.For, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NotifyTeam_for(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NotifyTeam", field, false, false, "String")
+}
+
+func (ec *executionContext) _Owner_kind(ctx context.Context, field graphql.CollectedField, obj *analysis.Owner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Owner_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v graph.Kind) graphql.Marshaler {
+			return ec.marshalNKind2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Owner_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Owner", field, false, false, "Kind")
+}
+
+func (ec *executionContext) _Owner_key(ctx context.Context, field graphql.CollectedField, obj *analysis.Owner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Owner_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Owner_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Owner", field, false, false, "String")
+}
+
+func (ec *executionContext) _Owner_name(ctx context.Context, field graphql.CollectedField, obj *analysis.Owner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Owner_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Owner_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Owner", field, false, false, "String")
+}
+
+func (ec *executionContext) _Owner_email(ctx context.Context, field graphql.CollectedField, obj *analysis.Owner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Owner_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Email, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Owner_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Owner", field, false, false, "String")
+}
+
+func (ec *executionContext) _Owner_channel(ctx context.Context, field graphql.CollectedField, obj *analysis.Owner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Owner_channel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Channel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Owner_channel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Owner", field, false, false, "String")
+}
+
+func (ec *executionContext) _Owner_handles(ctx context.Context, field graphql.CollectedField, obj *analysis.Owner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Owner_handles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Handles, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Owner_handles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Owner", field, false, false, "String")
+}
+
+func (ec *executionContext) _Owner_departed(ctx context.Context, field graphql.CollectedField, obj *analysis.Owner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Owner_departed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Departed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Owner_departed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Owner", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Owner_entity(ctx context.Context, field graphql.CollectedField, obj *analysis.Owner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Owner_entity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Owner().Entity(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Entity) graphql.Marshaler {
+			return ec.marshalOEntity2githubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐEntity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Owner_entity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Owner",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Owner_role(ctx context.Context, field graphql.CollectedField, obj *analysis.Owner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Owner_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Owner().Role(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.OwnerRole) graphql.Marshaler {
+			return ec.marshalNOwnerRole2githubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐOwnerRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Owner_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Owner", field, true, true, "OwnerRole")
+}
+
+func (ec *executionContext) _Owner_class(ctx context.Context, field graphql.CollectedField, obj *analysis.Owner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Owner_class(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Class, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v analysis.Class) graphql.Marshaler {
+			return ec.marshalNOwnershipClass2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐClass(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Owner_class(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Owner", field, false, false, "OwnershipClass")
+}
+
+func (ec *executionContext) _Owner_confidence(ctx context.Context, field graphql.CollectedField, obj *analysis.Owner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Owner_confidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Confidence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v graph.Confidence) graphql.Marshaler {
+			return ec.marshalNConfidence2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐConfidence(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Owner_confidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Owner", field, false, false, "Confidence")
+}
+
+func (ec *executionContext) _Owner_evidence(ctx context.Context, field graphql.CollectedField, obj *analysis.Owner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Owner_evidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Evidence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []analysis.Evidence) graphql.Marshaler {
+			return ec.marshalNOwnershipEvidence2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐEvidenceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Owner_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Owner",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OwnershipEvidence(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Owner_inheritedFrom(ctx context.Context, field graphql.CollectedField, obj *analysis.Owner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Owner_inheritedFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InheritedFrom, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *analysis.Item) graphql.Marshaler {
+			return ec.marshalOAnswerItem2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐItem(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Owner_inheritedFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Owner",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnswerItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Owner_via(ctx context.Context, field graphql.CollectedField, obj *analysis.Owner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Owner_via(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Via, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []analysis.PathStep) graphql.Marshaler {
+			return ec.marshalNPathStep2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐPathStepᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Owner_via(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Owner",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PathStep(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Owner_accountable(ctx context.Context, field graphql.CollectedField, obj *analysis.Owner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Owner_accountable(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Accountable, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Owner_accountable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Owner", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _OwnershipConflict_role(ctx context.Context, field graphql.CollectedField, obj *analysis.Conflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnershipConflict_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OwnershipConflict().Role(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.OwnerRole) graphql.Marshaler {
+			return ec.marshalNOwnerRole2githubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐOwnerRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OwnershipConflict_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OwnershipConflict", field, true, true, "OwnerRole")
+}
+
+func (ec *executionContext) _OwnershipConflict_owners(ctx context.Context, field graphql.CollectedField, obj *analysis.Conflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnershipConflict_owners(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Owners, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OwnershipConflict_owners(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OwnershipConflict", field, false, false, "String")
+}
+
+func (ec *executionContext) _OwnershipConflict_resolved(ctx context.Context, field graphql.CollectedField, obj *analysis.Conflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnershipConflict_resolved(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Resolved, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OwnershipConflict_resolved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OwnershipConflict", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _OwnershipConflict_winner(ctx context.Context, field graphql.CollectedField, obj *analysis.Conflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnershipConflict_winner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Winner, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OwnershipConflict_winner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OwnershipConflict", field, false, false, "String")
+}
+
+func (ec *executionContext) _OwnershipConflict_explanation(ctx context.Context, field graphql.CollectedField, obj *analysis.Conflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnershipConflict_explanation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Explanation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OwnershipConflict_explanation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OwnershipConflict", field, false, false, "String")
+}
+
+func (ec *executionContext) _OwnershipEvidence_source(ctx context.Context, field graphql.CollectedField, obj *analysis.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnershipEvidence_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OwnershipEvidence_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OwnershipEvidence", field, false, false, "String")
+}
+
+func (ec *executionContext) _OwnershipEvidence_confidence(ctx context.Context, field graphql.CollectedField, obj *analysis.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnershipEvidence_confidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Confidence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v graph.Confidence) graphql.Marshaler {
+			return ec.marshalNConfidence2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐConfidence(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OwnershipEvidence_confidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OwnershipEvidence", field, false, false, "Confidence")
+}
+
+func (ec *executionContext) _OwnershipEvidence_evidence(ctx context.Context, field graphql.CollectedField, obj *analysis.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnershipEvidence_evidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Evidence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OwnershipEvidence_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OwnershipEvidence", field, false, false, "String")
+}
+
+func (ec *executionContext) _OwnershipEvidence_class(ctx context.Context, field graphql.CollectedField, obj *analysis.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnershipEvidence_class(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Class, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v analysis.Class) graphql.Marshaler {
+			return ec.marshalNOwnershipClass2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐClass(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OwnershipEvidence_class(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OwnershipEvidence", field, false, false, "OwnershipClass")
+}
+
+func (ec *executionContext) _OwnershipResult_ref(ctx context.Context, field graphql.CollectedField, obj *analysis.Ownership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnershipResult_ref(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ref, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OwnershipResult_ref(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OwnershipResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _OwnershipResult_resolution(ctx context.Context, field graphql.CollectedField, obj *analysis.Ownership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnershipResult_resolution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Resolution, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OwnershipResult_resolution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OwnershipResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _OwnershipResult_subject(ctx context.Context, field graphql.CollectedField, obj *analysis.Ownership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnershipResult_subject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *analysis.Item) graphql.Marshaler {
+			return ec.marshalOAnswerItem2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐItem(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OwnershipResult_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OwnershipResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnswerItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OwnershipResult_candidates(ctx context.Context, field graphql.CollectedField, obj *analysis.Ownership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnershipResult_candidates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Candidates, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []analysis.Item) graphql.Marshaler {
+			return ec.marshalNAnswerItem2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OwnershipResult_candidates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OwnershipResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnswerItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OwnershipResult_owners(ctx context.Context, field graphql.CollectedField, obj *analysis.Ownership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnershipResult_owners(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Owners, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []analysis.Owner) graphql.Marshaler {
+			return ec.marshalNOwner2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐOwnerᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OwnershipResult_owners(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OwnershipResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Owner(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OwnershipResult_conflicts(ctx context.Context, field graphql.CollectedField, obj *analysis.Ownership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnershipResult_conflicts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Conflicts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []analysis.Conflict) graphql.Marshaler {
+			return ec.marshalNOwnershipConflict2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐConflictᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OwnershipResult_conflicts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OwnershipResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OwnershipConflict(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OwnershipResult_escalation(ctx context.Context, field graphql.CollectedField, obj *analysis.Ownership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnershipResult_escalation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Escalation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []analysis.EscalationChain) graphql.Marshaler {
+			return ec.marshalNEscalationChain2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐEscalationChainᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OwnershipResult_escalation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OwnershipResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EscalationChain(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OwnershipResult_people(ctx context.Context, field graphql.CollectedField, obj *analysis.Ownership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnershipResult_people(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.People, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []analysis.Contact) graphql.Marshaler {
+			return ec.marshalNContact2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐContactᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OwnershipResult_people(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OwnershipResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contact(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10320,6 +14427,116 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _PathStep_type(ctx context.Context, field graphql.CollectedField, obj *analysis.PathStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathStep_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v graph.RelType) graphql.Marshaler {
+			return ec.marshalNRelType2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐRelType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathStep_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PathStep", field, false, false, "RelType")
+}
+
+func (ec *executionContext) _PathStep_from(ctx context.Context, field graphql.CollectedField, obj *analysis.PathStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathStep_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v graph.Ref) graphql.Marshaler {
+			return ec.marshalNEntityRef2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐRef(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathStep_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PathStep",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EntityRef(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PathStep_to(ctx context.Context, field graphql.CollectedField, obj *analysis.PathStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathStep_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v graph.Ref) graphql.Marshaler {
+			return ec.marshalNEntityRef2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐRef(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathStep_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PathStep",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EntityRef(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PathStep_path(ctx context.Context, field graphql.CollectedField, obj *analysis.PathStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathStep_path(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Path, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathStep_path(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PathStep", field, false, false, "String")
 }
 
 func (ec *executionContext) _Person_id(ctx context.Context, field graphql.CollectedField, obj *model.Person) (ret graphql.Marshaler) {
@@ -11954,6 +16171,170 @@ func (ec *executionContext) fieldContext_Query_cloudResource(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_whoOwns(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_whoOwns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().WhoOwns(ctx, fc.Args["ref"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *analysis.Ownership) graphql.Marshaler {
+			return ec.marshalNOwnershipResult2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐOwnership(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_whoOwns(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OwnershipResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_whoOwns_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_impact(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_impact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Impact(ctx, fc.Args["refs"].([]string), fc.Args["direction"].(*analysis.Direction), fc.Args["maxDepth"].(*int), fc.Args["changedPaths"].([]string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *analysis.ImpactResult) graphql.Marshaler {
+			return ec.marshalNImpactResult2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐImpactResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_impact(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImpactResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_impact_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_shadowEstate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_shadowEstate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().ShadowEstate(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *analysis.ShadowReport) graphql.Marshaler {
+			return ec.marshalNShadowReport2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐShadowReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_shadowEstate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShadowReport(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_health(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_health(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Health(ctx, fc.Args["staleDays"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *analysis.HealthReport) graphql.Marshaler {
+			return ec.marshalNHealthReport2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐHealthReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_health(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HealthReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_health_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_stats(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12142,6 +16523,75 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Ratio_count(ctx context.Context, field graphql.CollectedField, obj *analysis.Ratio) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Ratio_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Ratio_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Ratio", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Ratio_total(ctx context.Context, field graphql.CollectedField, obj *analysis.Ratio) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Ratio_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Ratio_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Ratio", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Ratio_percent(ctx context.Context, field graphql.CollectedField, obj *analysis.Ratio) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Ratio_percent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Percent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Ratio_percent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Ratio", field, false, false, "Float")
 }
 
 func (ec *executionContext) _RelTypeCount_type(ctx context.Context, field graphql.CollectedField, obj *model.RelTypeCount) (ret graphql.Marshaler) {
@@ -14299,6 +18749,698 @@ func (ec *executionContext) fieldContext_ServiceEdge_relationship(_ context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _ServiceImpact_service(ctx context.Context, field graphql.CollectedField, obj *analysis.ServiceImpact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceImpact_service(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Service, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v analysis.Item) graphql.Marshaler {
+			return ec.marshalNAnswerItem2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐItem(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceImpact_service(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServiceImpact",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnswerItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ServiceImpact_tier(ctx context.Context, field graphql.CollectedField, obj *analysis.ServiceImpact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceImpact_tier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tier, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceImpact_tier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceImpact", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ServiceImpact_businessUnit(ctx context.Context, field graphql.CollectedField, obj *analysis.ServiceImpact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceImpact_businessUnit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BusinessUnit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *analysis.Item) graphql.Marshaler {
+			return ec.marshalOAnswerItem2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐItem(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceImpact_businessUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServiceImpact",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnswerItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ServiceImpact_applications(ctx context.Context, field graphql.CollectedField, obj *analysis.ServiceImpact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceImpact_applications(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Applications, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []analysis.Item) graphql.Marshaler {
+			return ec.marshalNAnswerItem2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceImpact_applications(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServiceImpact",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnswerItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShadowFinding_kind(ctx context.Context, field graphql.CollectedField, obj *analysis.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShadowFinding_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShadowFinding_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShadowFinding", field, false, false, "String")
+}
+
+func (ec *executionContext) _ShadowFinding_item(ctx context.Context, field graphql.CollectedField, obj *analysis.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShadowFinding_item(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Item, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v analysis.Item) graphql.Marshaler {
+			return ec.marshalNAnswerItem2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐItem(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShadowFinding_item(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShadowFinding",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnswerItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShadowFinding_explanation(ctx context.Context, field graphql.CollectedField, obj *analysis.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShadowFinding_explanation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Explanation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShadowFinding_explanation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShadowFinding", field, false, false, "String")
+}
+
+func (ec *executionContext) _ShadowFinding_account(ctx context.Context, field graphql.CollectedField, obj *analysis.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShadowFinding_account(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Account, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShadowFinding_account(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShadowFinding", field, false, false, "String")
+}
+
+func (ec *executionContext) _ShadowFinding_businessUnits(ctx context.Context, field graphql.CollectedField, obj *analysis.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShadowFinding_businessUnits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BusinessUnits, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShadowFinding_businessUnits(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShadowFinding", field, false, false, "String")
+}
+
+func (ec *executionContext) _ShadowFinding_tag(ctx context.Context, field graphql.CollectedField, obj *analysis.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShadowFinding_tag(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tag, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShadowFinding_tag(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShadowFinding", field, false, false, "String")
+}
+
+func (ec *executionContext) _ShadowFinding_value(ctx context.Context, field graphql.CollectedField, obj *analysis.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShadowFinding_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShadowFinding_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShadowFinding", field, false, false, "String")
+}
+
+func (ec *executionContext) _ShadowFinding_related(ctx context.Context, field graphql.CollectedField, obj *analysis.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShadowFinding_related(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Related, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []analysis.Item) graphql.Marshaler {
+			return ec.marshalNAnswerItem2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShadowFinding_related(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShadowFinding",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnswerItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShadowFinding_archived(ctx context.Context, field graphql.CollectedField, obj *analysis.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShadowFinding_archived(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Archived, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShadowFinding_archived(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShadowFinding", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ShadowReport_findings(ctx context.Context, field graphql.CollectedField, obj *analysis.ShadowReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShadowReport_findings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Findings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []analysis.Finding) graphql.Marshaler {
+			return ec.marshalNShadowFinding2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐFindingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShadowReport_findings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShadowReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShadowFinding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShadowReport_byKind(ctx context.Context, field graphql.CollectedField, obj *analysis.ShadowReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShadowReport_byKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByKind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []analysis.Count) graphql.Marshaler {
+			return ec.marshalNAnswerCount2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShadowReport_byKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShadowReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnswerCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShadowReport_byBusinessUnit(ctx context.Context, field graphql.CollectedField, obj *analysis.ShadowReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShadowReport_byBusinessUnit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByBusinessUnit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []analysis.Count) graphql.Marshaler {
+			return ec.marshalNAnswerCount2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShadowReport_byBusinessUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShadowReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnswerCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShadowReport_byAccount(ctx context.Context, field graphql.CollectedField, obj *analysis.ShadowReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShadowReport_byAccount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByAccount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []analysis.Count) graphql.Marshaler {
+			return ec.marshalNAnswerCount2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShadowReport_byAccount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShadowReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnswerCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StaleItem_kind(ctx context.Context, field graphql.CollectedField, obj *analysis.StaleItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaleItem_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v graph.Kind) graphql.Marshaler {
+			return ec.marshalNKind2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaleItem_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StaleItem", field, false, false, "Kind")
+}
+
+func (ec *executionContext) _StaleItem_key(ctx context.Context, field graphql.CollectedField, obj *analysis.StaleItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaleItem_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaleItem_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StaleItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _StaleItem_name(ctx context.Context, field graphql.CollectedField, obj *analysis.StaleItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaleItem_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaleItem_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StaleItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _StaleItem_entity(ctx context.Context, field graphql.CollectedField, obj *analysis.StaleItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaleItem_entity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StaleItem().Entity(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Entity) graphql.Marshaler {
+			return ec.marshalOEntity2githubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐEntity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StaleItem_entity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StaleItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StaleItem_lastSeen(ctx context.Context, field graphql.CollectedField, obj *analysis.StaleItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaleItem_lastSeen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastSeen, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaleItem_lastSeen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StaleItem", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Staleness_stale(ctx context.Context, field graphql.CollectedField, obj *analysis.Staleness) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Staleness_stale(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stale, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v analysis.Ratio) graphql.Marshaler {
+			return ec.marshalNRatio2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐRatio(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Staleness_stale(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Staleness",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Ratio(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Staleness_byKind(ctx context.Context, field graphql.CollectedField, obj *analysis.Staleness) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Staleness_byKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByKind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []analysis.KindStat) graphql.Marshaler {
+			return ec.marshalNKindRatio2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐKindStatᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Staleness_byKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Staleness",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KindRatio(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Staleness_oldest(ctx context.Context, field graphql.CollectedField, obj *analysis.Staleness) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Staleness_oldest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Oldest, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []analysis.StaleItem) graphql.Marshaler {
+			return ec.marshalNStaleItem2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐStaleItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Staleness_oldest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Staleness",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StaleItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Stats_entities(ctx context.Context, field graphql.CollectedField, obj *model.Stats) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15283,6 +20425,102 @@ func (ec *executionContext) _Token_createdAt(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Token_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Token", field, false, false, "Time")
+}
+
+func (ec *executionContext) _UnitHealth_businessUnit(ctx context.Context, field graphql.CollectedField, obj *analysis.UnitHealth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitHealth_businessUnit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BusinessUnit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v analysis.Item) graphql.Marshaler {
+			return ec.marshalNAnswerItem2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐItem(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitHealth_businessUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnitHealth",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnswerItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UnitHealth_completeness(ctx context.Context, field graphql.CollectedField, obj *analysis.UnitHealth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitHealth_completeness(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Completeness, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v analysis.Completeness) graphql.Marshaler {
+			return ec.marshalNCompleteness2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐCompleteness(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitHealth_completeness(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnitHealth",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Completeness(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UnitHealth_stale(ctx context.Context, field graphql.CollectedField, obj *analysis.UnitHealth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitHealth_stale(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stale, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v analysis.Ratio) graphql.Marshaler {
+			return ec.marshalNRatio2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐRatio(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitHealth_stale(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnitHealth",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Ratio(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _UnlinkPayload_removed(ctx context.Context, field graphql.CollectedField, obj *model.UnlinkPayload) (ret graphql.Marshaler) {
@@ -17064,6 +22302,65 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 
 // region    **************************** object.gotpl ****************************
 
+var affectedItemImplementors = []string{"AffectedItem"}
+
+func (ec *executionContext) _AffectedItem(ctx context.Context, sel ast.SelectionSet, obj *analysis.Affected) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, affectedItemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AffectedItem")
+		case "kind":
+			out.Values[i] = ec._AffectedItem_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "key":
+			out.Values[i] = ec._AffectedItem_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._AffectedItem_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "entity":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AffectedItem_entity(ctx, field, obj)
+				})
+		case "depth":
+			out.Values[i] = ec._AffectedItem_depth(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "path":
+			out.Values[i] = ec._AffectedItem_path(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var aliasImplementors = []string{"Alias"}
 
 func (ec *executionContext) _Alias(ctx context.Context, sel ast.SelectionSet, obj *graph.Alias) graphql.Marshaler {
@@ -17085,6 +22382,98 @@ func (ec *executionContext) _Alias(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var answerCountImplementors = []string{"AnswerCount"}
+
+func (ec *executionContext) _AnswerCount(ctx context.Context, sel ast.SelectionSet, obj *analysis.Count) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, answerCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AnswerCount")
+		case "key":
+			out.Values[i] = ec._AnswerCount_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._AnswerCount_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._AnswerCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var answerItemImplementors = []string{"AnswerItem"}
+
+func (ec *executionContext) _AnswerItem(ctx context.Context, sel ast.SelectionSet, obj *analysis.Item) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, answerItemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AnswerItem")
+		case "kind":
+			out.Values[i] = ec._AnswerItem_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "key":
+			out.Values[i] = ec._AnswerItem_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._AnswerItem_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "entity":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AnswerItem_entity(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17600,6 +22989,49 @@ func (ec *executionContext) _BusinessUnitEdge(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var businessUnitImpactImplementors = []string{"BusinessUnitImpact"}
+
+func (ec *executionContext) _BusinessUnitImpact(ctx context.Context, sel ast.SelectionSet, obj *analysis.BusinessUnitImpact) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, businessUnitImpactImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BusinessUnitImpact")
+		case "businessUnit":
+			out.Values[i] = ec._BusinessUnitImpact_businessUnit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "services":
+			out.Values[i] = ec._BusinessUnitImpact_services(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "highestTier":
+			out.Values[i] = ec._BusinessUnitImpact_highestTier(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var cloudAccountImplementors = []string{"CloudAccount", "Node", "Entity"}
 
 func (ec *executionContext) _CloudAccount(ctx context.Context, sel ast.SelectionSet, obj *model.CloudAccount) graphql.Marshaler {
@@ -18037,6 +23469,118 @@ func (ec *executionContext) _CloudResourceEdge(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var completenessImplementors = []string{"Completeness"}
+
+func (ec *executionContext) _Completeness(ctx context.Context, sel ast.SelectionSet, obj *analysis.Completeness) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, completenessImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Completeness")
+		case "servicesOwned":
+			out.Values[i] = ec._Completeness_servicesOwned(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "repositoriesMapped":
+			out.Values[i] = ec._Completeness_repositoriesMapped(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resourcesOwned":
+			out.Values[i] = ec._Completeness_resourcesOwned(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var contactImplementors = []string{"Contact"}
+
+func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, obj *analysis.Contact) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, contactImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Contact")
+		case "kind":
+			out.Values[i] = ec._Contact_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "key":
+			out.Values[i] = ec._Contact_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Contact_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "email":
+			out.Values[i] = ec._Contact_email(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "channel":
+			out.Values[i] = ec._Contact_channel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "handles":
+			out.Values[i] = ec._Contact_handles(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "departed":
+			out.Values[i] = ec._Contact_departed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "entity":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Contact_entity(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var createTokenPayloadImplementors = []string{"CreateTokenPayload"}
 
 func (ec *executionContext) _CreateTokenPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateTokenPayload) graphql.Marshaler {
@@ -18194,6 +23738,219 @@ func (ec *executionContext) _EntityEdge(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var entityRefImplementors = []string{"EntityRef"}
+
+func (ec *executionContext) _EntityRef(ctx context.Context, sel ast.SelectionSet, obj *graph.Ref) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, entityRefImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EntityRef")
+		case "kind":
+			out.Values[i] = ec._EntityRef_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "key":
+			out.Values[i] = ec._EntityRef_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var escalationChainImplementors = []string{"EscalationChain"}
+
+func (ec *executionContext) _EscalationChain(ctx context.Context, sel ast.SelectionSet, obj *analysis.EscalationChain) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, escalationChainImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EscalationChain")
+		case "steps":
+			out.Values[i] = ec._EscalationChain_steps(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var healthReportImplementors = []string{"HealthReport"}
+
+func (ec *executionContext) _HealthReport(ctx context.Context, sel ast.SelectionSet, obj *analysis.HealthReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, healthReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HealthReport")
+		case "at":
+			out.Values[i] = ec._HealthReport_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "staleDays":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HealthReport_staleDays(ctx, field, obj)
+				})
+		case "completeness":
+			out.Values[i] = ec._HealthReport_completeness(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "staleness":
+			out.Values[i] = ec._HealthReport_staleness(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "byBusinessUnit":
+			out.Values[i] = ec._HealthReport_byBusinessUnit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var impactResultImplementors = []string{"ImpactResult"}
+
+func (ec *executionContext) _ImpactResult(ctx context.Context, sel ast.SelectionSet, obj *analysis.ImpactResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, impactResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImpactResult")
+		case "starts":
+			out.Values[i] = ec._ImpactResult_starts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "direction":
+			out.Values[i] = ec._ImpactResult_direction(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "maxDepth":
+			out.Values[i] = ec._ImpactResult_maxDepth(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changedPaths":
+			out.Values[i] = ec._ImpactResult_changedPaths(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "affected":
+			out.Values[i] = ec._ImpactResult_affected(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ignored":
+			out.Values[i] = ec._ImpactResult_ignored(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "services":
+			out.Values[i] = ec._ImpactResult_services(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unassigned":
+			out.Values[i] = ec._ImpactResult_unassigned(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "businessUnits":
+			out.Values[i] = ec._ImpactResult_businessUnits(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "highestTier":
+			out.Values[i] = ec._ImpactResult_highestTier(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "notify":
+			out.Values[i] = ec._ImpactResult_notify(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "truncated":
+			out.Values[i] = ec._ImpactResult_truncated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var kindCountImplementors = []string{"KindCount"}
 
 func (ec *executionContext) _KindCount(ctx context.Context, sel ast.SelectionSet, obj *model.KindCount) graphql.Marshaler {
@@ -18212,6 +23969,44 @@ func (ec *executionContext) _KindCount(ctx context.Context, sel ast.SelectionSet
 			}
 		case "count":
 			out.Values[i] = ec._KindCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var kindRatioImplementors = []string{"KindRatio"}
+
+func (ec *executionContext) _KindRatio(ctx context.Context, sel ast.SelectionSet, obj *analysis.KindStat) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, kindRatioImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("KindRatio")
+		case "kind":
+			out.Values[i] = ec._KindRatio_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ratio":
+			out.Values[i] = ec._KindRatio_ratio(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -18386,6 +24181,345 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 	return out
 }
 
+var notifyTeamImplementors = []string{"NotifyTeam"}
+
+func (ec *executionContext) _NotifyTeam(ctx context.Context, sel ast.SelectionSet, obj *analysis.Notify) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, notifyTeamImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NotifyTeam")
+		case "kind":
+			out.Values[i] = ec._NotifyTeam_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "key":
+			out.Values[i] = ec._NotifyTeam_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._NotifyTeam_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "email":
+			out.Values[i] = ec._NotifyTeam_email(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "channel":
+			out.Values[i] = ec._NotifyTeam_channel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "entity":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._NotifyTeam_entity(ctx, field, obj)
+				})
+		case "for":
+			out.Values[i] = ec._NotifyTeam_for(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ownerImplementors = []string{"Owner"}
+
+func (ec *executionContext) _Owner(ctx context.Context, sel ast.SelectionSet, obj *analysis.Owner) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ownerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Owner")
+		case "kind":
+			out.Values[i] = ec._Owner_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "key":
+			out.Values[i] = ec._Owner_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Owner_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "email":
+			out.Values[i] = ec._Owner_email(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "channel":
+			out.Values[i] = ec._Owner_channel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "handles":
+			out.Values[i] = ec._Owner_handles(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "departed":
+			out.Values[i] = ec._Owner_departed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "entity":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Owner_entity(ctx, field, obj)
+				})
+		case "role":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Owner_role(ctx, field, obj)
+				})
+		case "class":
+			out.Values[i] = ec._Owner_class(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "confidence":
+			out.Values[i] = ec._Owner_confidence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "evidence":
+			out.Values[i] = ec._Owner_evidence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "inheritedFrom":
+			out.Values[i] = ec._Owner_inheritedFrom(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "via":
+			out.Values[i] = ec._Owner_via(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "accountable":
+			out.Values[i] = ec._Owner_accountable(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ownershipConflictImplementors = []string{"OwnershipConflict"}
+
+func (ec *executionContext) _OwnershipConflict(ctx context.Context, sel ast.SelectionSet, obj *analysis.Conflict) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ownershipConflictImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OwnershipConflict")
+		case "role":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OwnershipConflict_role(ctx, field, obj)
+				})
+		case "owners":
+			out.Values[i] = ec._OwnershipConflict_owners(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "resolved":
+			out.Values[i] = ec._OwnershipConflict_resolved(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "winner":
+			out.Values[i] = ec._OwnershipConflict_winner(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "explanation":
+			out.Values[i] = ec._OwnershipConflict_explanation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ownershipEvidenceImplementors = []string{"OwnershipEvidence"}
+
+func (ec *executionContext) _OwnershipEvidence(ctx context.Context, sel ast.SelectionSet, obj *analysis.Evidence) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ownershipEvidenceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OwnershipEvidence")
+		case "source":
+			out.Values[i] = ec._OwnershipEvidence_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "confidence":
+			out.Values[i] = ec._OwnershipEvidence_confidence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "evidence":
+			out.Values[i] = ec._OwnershipEvidence_evidence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "class":
+			out.Values[i] = ec._OwnershipEvidence_class(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ownershipResultImplementors = []string{"OwnershipResult"}
+
+func (ec *executionContext) _OwnershipResult(ctx context.Context, sel ast.SelectionSet, obj *analysis.Ownership) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ownershipResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OwnershipResult")
+		case "ref":
+			out.Values[i] = ec._OwnershipResult_ref(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resolution":
+			out.Values[i] = ec._OwnershipResult_resolution(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "subject":
+			out.Values[i] = ec._OwnershipResult_subject(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "candidates":
+			out.Values[i] = ec._OwnershipResult_candidates(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "owners":
+			out.Values[i] = ec._OwnershipResult_owners(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "conflicts":
+			out.Values[i] = ec._OwnershipResult_conflicts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "escalation":
+			out.Values[i] = ec._OwnershipResult_escalation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "people":
+			out.Values[i] = ec._OwnershipResult_people(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var pageInfoImplementors = []string{"PageInfo"}
 
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *model.PageInfo) graphql.Marshaler {
@@ -18415,6 +24549,54 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		case "endCursor":
 			out.Values[i] = ec._PageInfo_endCursor(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pathStepImplementors = []string{"PathStep"}
+
+func (ec *executionContext) _PathStep(ctx context.Context, sel ast.SelectionSet, obj *analysis.PathStep) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pathStepImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PathStep")
+		case "type":
+			out.Values[i] = ec._PathStep_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "from":
+			out.Values[i] = ec._PathStep_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._PathStep_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "path":
+			out.Values[i] = ec._PathStep_path(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -18787,6 +24969,30 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_cloudResource(ctx, field)
 				})
+		case "whoOwns":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_whoOwns(ctx, field)
+				})
+		case "impact":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_impact(ctx, field)
+				})
+		case "shadowEstate":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_shadowEstate(ctx, field)
+				})
+		case "health":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_health(ctx, field)
+				})
 		case "stats":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -18818,6 +25024,49 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ratioImplementors = []string{"Ratio"}
+
+func (ec *executionContext) _Ratio(ctx context.Context, sel ast.SelectionSet, obj *analysis.Ratio) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ratioImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Ratio")
+		case "count":
+			out.Values[i] = ec._Ratio_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "total":
+			out.Values[i] = ec._Ratio_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "percent":
+			out.Values[i] = ec._Ratio_percent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -19512,6 +25761,272 @@ func (ec *executionContext) _ServiceEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var serviceImpactImplementors = []string{"ServiceImpact"}
+
+func (ec *executionContext) _ServiceImpact(ctx context.Context, sel ast.SelectionSet, obj *analysis.ServiceImpact) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, serviceImpactImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ServiceImpact")
+		case "service":
+			out.Values[i] = ec._ServiceImpact_service(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "tier":
+			out.Values[i] = ec._ServiceImpact_tier(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "businessUnit":
+			out.Values[i] = ec._ServiceImpact_businessUnit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "applications":
+			out.Values[i] = ec._ServiceImpact_applications(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var shadowFindingImplementors = []string{"ShadowFinding"}
+
+func (ec *executionContext) _ShadowFinding(ctx context.Context, sel ast.SelectionSet, obj *analysis.Finding) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, shadowFindingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ShadowFinding")
+		case "kind":
+			out.Values[i] = ec._ShadowFinding_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "item":
+			out.Values[i] = ec._ShadowFinding_item(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "explanation":
+			out.Values[i] = ec._ShadowFinding_explanation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "account":
+			out.Values[i] = ec._ShadowFinding_account(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "businessUnits":
+			out.Values[i] = ec._ShadowFinding_businessUnits(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "tag":
+			out.Values[i] = ec._ShadowFinding_tag(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._ShadowFinding_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "related":
+			out.Values[i] = ec._ShadowFinding_related(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "archived":
+			out.Values[i] = ec._ShadowFinding_archived(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var shadowReportImplementors = []string{"ShadowReport"}
+
+func (ec *executionContext) _ShadowReport(ctx context.Context, sel ast.SelectionSet, obj *analysis.ShadowReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, shadowReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ShadowReport")
+		case "findings":
+			out.Values[i] = ec._ShadowReport_findings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byKind":
+			out.Values[i] = ec._ShadowReport_byKind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byBusinessUnit":
+			out.Values[i] = ec._ShadowReport_byBusinessUnit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byAccount":
+			out.Values[i] = ec._ShadowReport_byAccount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var staleItemImplementors = []string{"StaleItem"}
+
+func (ec *executionContext) _StaleItem(ctx context.Context, sel ast.SelectionSet, obj *analysis.StaleItem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, staleItemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StaleItem")
+		case "kind":
+			out.Values[i] = ec._StaleItem_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "key":
+			out.Values[i] = ec._StaleItem_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._StaleItem_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "entity":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StaleItem_entity(ctx, field, obj)
+				})
+		case "lastSeen":
+			out.Values[i] = ec._StaleItem_lastSeen(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var stalenessImplementors = []string{"Staleness"}
+
+func (ec *executionContext) _Staleness(ctx context.Context, sel ast.SelectionSet, obj *analysis.Staleness) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stalenessImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Staleness")
+		case "stale":
+			out.Values[i] = ec._Staleness_stale(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byKind":
+			out.Values[i] = ec._Staleness_byKind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "oldest":
+			out.Values[i] = ec._Staleness_oldest(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var statsImplementors = []string{"Stats"}
 
 func (ec *executionContext) _Stats(ctx context.Context, sel ast.SelectionSet, obj *model.Stats) graphql.Marshaler {
@@ -19808,6 +26323,49 @@ func (ec *executionContext) _Token(ctx context.Context, sel ast.SelectionSet, ob
 			}
 		case "createdAt":
 			out.Values[i] = ec._Token_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var unitHealthImplementors = []string{"UnitHealth"}
+
+func (ec *executionContext) _UnitHealth(ctx context.Context, sel ast.SelectionSet, obj *analysis.UnitHealth) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, unitHealthImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UnitHealth")
+		case "businessUnit":
+			out.Values[i] = ec._UnitHealth_businessUnit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "completeness":
+			out.Values[i] = ec._UnitHealth_completeness(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "stale":
+			out.Values[i] = ec._UnitHealth_stale(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -20309,6 +26867,26 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) marshalNAffectedItem2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐAffected(ctx context.Context, sel ast.SelectionSet, v analysis.Affected) graphql.Marshaler {
+	return ec._AffectedItem(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAffectedItem2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐAffectedᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.Affected) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAffectedItem2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐAffected(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNAlias2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐAliasᚄ(ctx context.Context, sel ast.SelectionSet, v []*graph.Alias) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -20331,6 +26909,46 @@ func (ec *executionContext) marshalNAlias2ᚖgithubᚗcomᚋestateᚑcmdbᚋesta
 		return graphql.Null
 	}
 	return ec._Alias(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAnswerCount2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐCount(ctx context.Context, sel ast.SelectionSet, v analysis.Count) graphql.Marshaler {
+	return ec._AnswerCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAnswerCount2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐCountᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.Count) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAnswerCount2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAnswerItem2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐItem(ctx context.Context, sel ast.SelectionSet, v analysis.Item) graphql.Marshaler {
+	return ec._AnswerItem(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAnswerItem2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐItemᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.Item) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAnswerItem2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐItem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNApplication2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐApplicationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Application) graphql.Marshaler {
@@ -20483,6 +27101,26 @@ func (ec *executionContext) marshalNBusinessUnitEdge2ᚖgithubᚗcomᚋestateᚑ
 	return ec._BusinessUnitEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNBusinessUnitImpact2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐBusinessUnitImpact(ctx context.Context, sel ast.SelectionSet, v analysis.BusinessUnitImpact) graphql.Marshaler {
+	return ec._BusinessUnitImpact(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNBusinessUnitImpact2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐBusinessUnitImpactᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.BusinessUnitImpact) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBusinessUnitImpact2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐBusinessUnitImpact(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNCloudAccount2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐCloudAccountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CloudAccount) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -20595,6 +27233,10 @@ func (ec *executionContext) marshalNCloudResourceEdge2ᚖgithubᚗcomᚋestate�
 	return ec._CloudResourceEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNCompleteness2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐCompleteness(ctx context.Context, sel ast.SelectionSet, v analysis.Completeness) graphql.Marshaler {
+	return ec._Completeness(ctx, sel, &v)
+}
+
 func (ec *executionContext) unmarshalNConfidence2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐConfidence(ctx context.Context, v any) (graph.Confidence, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := unmarshalNConfidence2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐConfidence[tmp]
@@ -20622,6 +27264,26 @@ var (
 		graph.Heuristic: "HEURISTIC",
 	}
 )
+
+func (ec *executionContext) marshalNContact2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐContact(ctx context.Context, sel ast.SelectionSet, v analysis.Contact) graphql.Marshaler {
+	return ec._Contact(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNContact2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐContactᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.Contact) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNContact2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐContact(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
 
 func (ec *executionContext) marshalNCreateTokenPayload2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐCreateTokenPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateTokenPayload) graphql.Marshaler {
 	if v == nil {
@@ -20742,6 +27404,52 @@ func (ec *executionContext) unmarshalNEntityInput2ᚖgithubᚗcomᚋestateᚑcmd
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNEntityRef2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐRef(ctx context.Context, sel ast.SelectionSet, v graph.Ref) graphql.Marshaler {
+	return ec._EntityRef(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNEscalationChain2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐEscalationChain(ctx context.Context, sel ast.SelectionSet, v analysis.EscalationChain) graphql.Marshaler {
+	return ec._EscalationChain(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNEscalationChain2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐEscalationChainᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.EscalationChain) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEscalationChain2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐEscalationChain(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.SelectionSet, v float64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalFloatContext(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
+	}
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) marshalNHealthReport2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐHealthReport(ctx context.Context, sel ast.SelectionSet, v *analysis.HealthReport) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "HealthReport!")
+		return graphql.Null
+	}
+	return ec._HealthReport(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx context.Context, v any) (uuid.UUID, error) {
 	res, err := model.UnmarshalNodeID(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -20783,6 +27491,40 @@ func (ec *executionContext) marshalNID2ᚕgithubᚗcomᚋgoogleᚋuuidᚐUUIDᚄ
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNImpactDirection2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐDirection(ctx context.Context, v any) (analysis.Direction, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNImpactDirection2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐDirection[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNImpactDirection2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐDirection(ctx context.Context, sel ast.SelectionSet, v analysis.Direction) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNImpactDirection2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐDirection[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ImpactDirection!")
+	}
+	return res
+}
+
+var (
+	unmarshalNImpactDirection2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐDirection = map[string]analysis.Direction{
+		"DOWNSTREAM": analysis.Downstream,
+		"UPSTREAM":   analysis.Upstream,
+	}
+	marshalNImpactDirection2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐDirection = map[analysis.Direction]string{
+		analysis.Downstream: "DOWNSTREAM",
+		analysis.Upstream:   "UPSTREAM",
+	}
+)
+
+func (ec *executionContext) marshalNImpactResult2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐImpactResult(ctx context.Context, sel ast.SelectionSet, v *analysis.ImpactResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImpactResult!")
+		return graphql.Null
+	}
+	return ec._ImpactResult(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
@@ -20861,6 +27603,26 @@ func (ec *executionContext) marshalNKindCount2ᚖgithubᚗcomᚋestateᚑcmdbᚋ
 	return ec._KindCount(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNKindRatio2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐKindStat(ctx context.Context, sel ast.SelectionSet, v analysis.KindStat) graphql.Marshaler {
+	return ec._KindRatio(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNKindRatio2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐKindStatᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.KindStat) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNKindRatio2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐKindStat(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNLabel2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐLabelᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Label) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -20913,6 +27675,46 @@ func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋestateᚑcmdbᚋestat
 	return ret
 }
 
+func (ec *executionContext) marshalNNotifyTeam2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐNotify(ctx context.Context, sel ast.SelectionSet, v analysis.Notify) graphql.Marshaler {
+	return ec._NotifyTeam(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNNotifyTeam2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐNotifyᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.Notify) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNotifyTeam2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐNotify(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOwner2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐOwner(ctx context.Context, sel ast.SelectionSet, v analysis.Owner) graphql.Marshaler {
+	return ec._Owner(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNOwner2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐOwnerᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.Owner) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOwner2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐOwner(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNOwnerRole2githubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐOwnerRole(ctx context.Context, v any) (model.OwnerRole, error) {
 	var res model.OwnerRole
 	err := res.UnmarshalGQL(v)
@@ -20923,12 +27725,114 @@ func (ec *executionContext) marshalNOwnerRole2githubᚗcomᚋestateᚑcmdbᚋest
 	return v
 }
 
+func (ec *executionContext) unmarshalNOwnershipClass2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐClass(ctx context.Context, v any) (analysis.Class, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNOwnershipClass2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐClass[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOwnershipClass2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐClass(ctx context.Context, sel ast.SelectionSet, v analysis.Class) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNOwnershipClass2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐClass[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "OwnershipClass!")
+	}
+	return res
+}
+
+var (
+	unmarshalNOwnershipClass2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐClass = map[string]analysis.Class{
+		"MANUAL":           analysis.ClassManual,
+		"DESCRIPTOR":       analysis.ClassDescriptor,
+		"CODEOWNERS":       analysis.ClassCodeowners,
+		"CLOUD_TAG":        analysis.ClassTag,
+		"INHERITED":        analysis.ClassInherited,
+		"COMMIT_HEURISTIC": analysis.ClassHeuristic,
+	}
+	marshalNOwnershipClass2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐClass = map[analysis.Class]string{
+		analysis.ClassManual:     "MANUAL",
+		analysis.ClassDescriptor: "DESCRIPTOR",
+		analysis.ClassCodeowners: "CODEOWNERS",
+		analysis.ClassTag:        "CLOUD_TAG",
+		analysis.ClassInherited:  "INHERITED",
+		analysis.ClassHeuristic:  "COMMIT_HEURISTIC",
+	}
+)
+
+func (ec *executionContext) marshalNOwnershipConflict2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐConflict(ctx context.Context, sel ast.SelectionSet, v analysis.Conflict) graphql.Marshaler {
+	return ec._OwnershipConflict(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNOwnershipConflict2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐConflictᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.Conflict) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOwnershipConflict2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐConflict(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOwnershipEvidence2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐEvidence(ctx context.Context, sel ast.SelectionSet, v analysis.Evidence) graphql.Marshaler {
+	return ec._OwnershipEvidence(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNOwnershipEvidence2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐEvidenceᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.Evidence) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOwnershipEvidence2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐEvidence(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOwnershipResult2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐOwnership(ctx context.Context, sel ast.SelectionSet, v *analysis.Ownership) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OwnershipResult!")
+		return graphql.Null
+	}
+	return ec._OwnershipResult(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PageInfo!")
 		return graphql.Null
 	}
 	return ec._PageInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPathStep2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐPathStep(ctx context.Context, sel ast.SelectionSet, v analysis.PathStep) graphql.Marshaler {
+	return ec._PathStep(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPathStep2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐPathStepᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.PathStep) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPathStep2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐPathStep(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNPerson2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐPersonᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Person) graphql.Marshaler {
@@ -20985,6 +27889,10 @@ func (ec *executionContext) marshalNPersonEdge2ᚖgithubᚗcomᚋestateᚑcmdb�
 		return graphql.Null
 	}
 	return ec._PersonEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRatio2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐRatio(ctx context.Context, sel ast.SelectionSet, v analysis.Ratio) graphql.Marshaler {
+	return ec._Ratio(ctx, sel, &v)
 }
 
 func (ec *executionContext) unmarshalNRefInput2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐRefInput(ctx context.Context, v any) (*model.RefInput, error) {
@@ -21234,6 +28142,78 @@ func (ec *executionContext) marshalNServiceEdge2ᚖgithubᚗcomᚋestateᚑcmdb�
 	return ec._ServiceEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNServiceImpact2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐServiceImpact(ctx context.Context, sel ast.SelectionSet, v analysis.ServiceImpact) graphql.Marshaler {
+	return ec._ServiceImpact(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNServiceImpact2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐServiceImpactᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.ServiceImpact) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNServiceImpact2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐServiceImpact(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNShadowFinding2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐFinding(ctx context.Context, sel ast.SelectionSet, v analysis.Finding) graphql.Marshaler {
+	return ec._ShadowFinding(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNShadowFinding2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐFindingᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.Finding) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNShadowFinding2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐFinding(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNShadowReport2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐShadowReport(ctx context.Context, sel ast.SelectionSet, v *analysis.ShadowReport) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ShadowReport!")
+		return graphql.Null
+	}
+	return ec._ShadowReport(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStaleItem2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐStaleItem(ctx context.Context, sel ast.SelectionSet, v analysis.StaleItem) graphql.Marshaler {
+	return ec._StaleItem(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNStaleItem2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐStaleItemᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.StaleItem) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStaleItem2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐStaleItem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStaleness2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐStaleness(ctx context.Context, sel ast.SelectionSet, v analysis.Staleness) graphql.Marshaler {
+	return ec._Staleness(ctx, sel, &v)
+}
+
 func (ec *executionContext) marshalNStats2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐStats(ctx context.Context, sel ast.SelectionSet, v *model.Stats) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Stats!")
@@ -21377,6 +28357,26 @@ func (ec *executionContext) marshalNToken2ᚖgithubᚗcomᚋestateᚑcmdbᚋesta
 		return graphql.Null
 	}
 	return ec._Token(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNUnitHealth2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐUnitHealth(ctx context.Context, sel ast.SelectionSet, v analysis.UnitHealth) graphql.Marshaler {
+	return ec._UnitHealth(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNUnitHealth2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐUnitHealthᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.UnitHealth) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUnitHealth2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐUnitHealth(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNUnlinkInput2githubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐUnlinkInput(ctx context.Context, v any) (model.UnlinkInput, error) {
@@ -21550,6 +28550,13 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) marshalOAnswerItem2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐItem(ctx context.Context, sel ast.SelectionSet, v *analysis.Item) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AnswerItem(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOApplication2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐApplication(ctx context.Context, sel ast.SelectionSet, v *model.Application) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -21686,6 +28693,36 @@ func (ec *executionContext) unmarshalOEntityFilter2ᚖgithubᚗcomᚋestateᚑcm
 	res, err := ec.unmarshalInputEntityFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
+
+func (ec *executionContext) unmarshalOImpactDirection2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐDirection(ctx context.Context, v any) (*analysis.Direction, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOImpactDirection2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐDirection[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOImpactDirection2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐDirection(ctx context.Context, sel ast.SelectionSet, v *analysis.Direction) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOImpactDirection2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐDirection[*v])
+	return res
+}
+
+var (
+	unmarshalOImpactDirection2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐDirection = map[string]analysis.Direction{
+		"DOWNSTREAM": analysis.Downstream,
+		"UPSTREAM":   analysis.Upstream,
+	}
+	marshalOImpactDirection2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐDirection = map[analysis.Direction]string{
+		analysis.Downstream: "DOWNSTREAM",
+		analysis.Upstream:   "UPSTREAM",
+	}
+)
 
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
 	if v == nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/rs/zerolog/hlog"
 
 	"github.com/estate-cmdb/estate/graph"
+	"github.com/estate-cmdb/estate/graph/analysis"
 	"github.com/estate-cmdb/estate/server/auth"
 	"github.com/estate-cmdb/estate/server/gql/model"
 )
@@ -37,34 +38,9 @@ func (r *Resolver) lookup(ctx context.Context, k graph.Kind, key string) (*graph
 	return ns[0], nil
 }
 
-// repoKey turns a clone or browse URL into a repository key:
-// https://github.com/acme/payments.git, git@github.com:acme/payments.git and
-// ssh://git@github.com/acme/payments all give github.com/acme/payments.
-//
-// TODO: move into graph next to the other normalisation rules once it has
-// a home there, so ingest sources share it.
-func repoKey(u string) string {
-	s := strings.TrimSpace(u)
-	if i := strings.Index(s, "://"); i >= 0 {
-		s = s[i+3:]
-		if at := strings.Index(s, "@"); at >= 0 && at < strings.Index(s+"/", "/") {
-			s = s[at+1:] // user info
-		}
-	} else if at := strings.Index(s, "@"); at >= 0 && strings.Contains(s[at:], ":") {
-		// scp-like: git@host:owner/repo
-		s = strings.Replace(s[at+1:], ":", "/", 1)
-	}
-	if i := strings.IndexAny(s, "?#"); i >= 0 {
-		s = s[:i]
-	}
-	s = strings.TrimSuffix(strings.TrimSuffix(s, "/"), ".git")
-	if host, rest, ok := strings.Cut(s, "/"); ok {
-		// Host names are case-insensitive; drop a port.
-		host, _, _ = strings.Cut(host, ":")
-		s = strings.ToLower(host) + "/" + rest
-	}
-	return s
-}
+// repoKey turns a clone or browse URL into a repository key (the rule
+// lives in graph/analysis, shared with whoOwns).
+func repoKey(u string) string { return analysis.RepositoryKey(u) }
 
 // runID identifies the API request that made a manual edit, so its
 // assertions can be traced to a request in the logs.
@@ -153,4 +129,12 @@ func (r *Resolver) owns(ctx context.Context, n *graph.Node, kinds []graph.Kind, 
 // entities of one kind.
 func rel(t graph.RelType, dir graph.Direction, k graph.Kind) rels {
 	return rels{types: []graph.RelType{t}, dir: dir, kinds: []graph.Kind{k}}
+}
+
+// entityOf shows a node an answer names as its GraphQL entity (nil for none).
+func entityOf(n *graph.Node) model.Entity {
+	if n == nil {
+		return nil
+	}
+	return model.Wrap(n)
 }

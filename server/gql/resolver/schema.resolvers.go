@@ -7,13 +7,23 @@ package resolver
 
 import (
 	"context"
+	"time"
 
 	"github.com/estate-cmdb/estate/graph"
+	"github.com/estate-cmdb/estate/graph/analysis"
 	"github.com/estate-cmdb/estate/server/auth"
 	"github.com/estate-cmdb/estate/server/gql"
 	"github.com/estate-cmdb/estate/server/gql/model"
 	"github.com/google/uuid"
 )
+
+func (r *affectedItemResolver) Entity(ctx context.Context, obj *analysis.Affected) (model.Entity, error) {
+	return entityOf(obj.Node), nil
+}
+
+func (r *answerItemResolver) Entity(ctx context.Context, obj *analysis.Item) (model.Entity, error) {
+	return entityOf(obj.Node), nil
+}
 
 func (r *applicationResolver) Relationships(ctx context.Context, obj *model.Application, typeArg []graph.RelType, direction *graph.Direction, first *int, after *string) (*model.RelationshipConnection, error) {
 	return r.relationships(ctx, obj.N, typeArg, direction, first, after)
@@ -100,6 +110,14 @@ func (r *cloudResourceResolver) DefinedBy(ctx context.Context, obj *model.CloudR
 
 func (r *cloudResourceResolver) Owners(ctx context.Context, obj *model.CloudResource, role []model.OwnerRole, first *int, after *string) (*model.RelationshipConnection, error) {
 	return r.owners(ctx, obj.N, role, first, after)
+}
+
+func (r *contactResolver) Entity(ctx context.Context, obj *analysis.Contact) (model.Entity, error) {
+	return entityOf(obj.Node), nil
+}
+
+func (r *healthReportResolver) StaleDays(ctx context.Context, obj *analysis.HealthReport) (int, error) {
+	return int(obj.StaleAfter / (24 * time.Hour)), nil
 }
 
 func (r *mutationResolver) UpsertEntities(ctx context.Context, input []*model.EntityInput) (*model.UpsertEntitiesPayload, error) {
@@ -209,6 +227,22 @@ func (r *mutationResolver) RevokeToken(ctx context.Context, id string) (*auth.To
 		return nil, err
 	}
 	return &t, nil
+}
+
+func (r *notifyTeamResolver) Entity(ctx context.Context, obj *analysis.Notify) (model.Entity, error) {
+	return entityOf(obj.Node), nil
+}
+
+func (r *ownerResolver) Entity(ctx context.Context, obj *analysis.Owner) (model.Entity, error) {
+	return entityOf(obj.Node), nil
+}
+
+func (r *ownerResolver) Role(ctx context.Context, obj *analysis.Owner) (model.OwnerRole, error) {
+	return model.OwnerRoleFromGraph(obj.Role), nil
+}
+
+func (r *ownershipConflictResolver) Role(ctx context.Context, obj *analysis.Conflict) (model.OwnerRole, error) {
+	return model.OwnerRoleFromGraph(obj.Role), nil
 }
 
 func (r *personResolver) Relationships(ctx context.Context, obj *model.Person, typeArg []graph.RelType, direction *graph.Direction, first *int, after *string) (*model.RelationshipConnection, error) {
@@ -376,6 +410,33 @@ func (r *queryResolver) CloudResource(ctx context.Context, arn string) (*model.C
 	return orNil(n, err, asCloudResource)
 }
 
+func (r *queryResolver) WhoOwns(ctx context.Context, ref string) (*analysis.Ownership, error) {
+	return analysis.WhoOwns(ctx, r.Store, ref)
+}
+
+func (r *queryResolver) Impact(ctx context.Context, refs []string, direction *analysis.Direction, maxDepth *int, changedPaths []string) (*analysis.ImpactResult, error) {
+	q := analysis.ImpactQuery{Refs: refs, Direction: deref(direction), MaxDepth: deref(maxDepth), ChangedPaths: changedPaths}
+	if maxDepth != nil && *maxDepth == 0 {
+		q.MaxDepth = -1 // an explicit 0 is out of range, not the default
+	}
+	return analysis.Impact(ctx, r.Store, q)
+}
+
+func (r *queryResolver) ShadowEstate(ctx context.Context) (*analysis.ShadowReport, error) {
+	return analysis.ShadowEstate(ctx, r.Store)
+}
+
+func (r *queryResolver) Health(ctx context.Context, staleDays *int) (*analysis.HealthReport, error) {
+	days := 30
+	if staleDays != nil {
+		days = *staleDays
+	}
+	if days < 1 || days > 36500 {
+		return nil, graph.Errorf(graph.CodeInvalid, "staleDays %d is outside 1..36500", days)
+	}
+	return analysis.Health(ctx, r.Store, time.Duration(days)*24*time.Hour, r.Now())
+}
+
 func (r *queryResolver) Stats(ctx context.Context) (*model.Stats, error) {
 	s, err := r.Store.Stats(ctx)
 	if err != nil {
@@ -474,6 +535,10 @@ func (r *serviceResolver) Owners(ctx context.Context, obj *model.Service, role [
 	return r.owners(ctx, obj.N, role, first, after)
 }
 
+func (r *staleItemResolver) Entity(ctx context.Context, obj *analysis.StaleItem) (model.Entity, error) {
+	return entityOf(obj.Node), nil
+}
+
 func (r *teamResolver) Relationships(ctx context.Context, obj *model.Team, typeArg []graph.RelType, direction *graph.Direction, first *int, after *string) (*model.RelationshipConnection, error) {
 	return r.relationships(ctx, obj.N, typeArg, direction, first, after)
 }
@@ -499,6 +564,10 @@ func (r *teamResolver) Owners(ctx context.Context, obj *model.Team, role []model
 	return r.owners(ctx, obj.N, role, first, after)
 }
 
+func (r *Resolver) AffectedItem() gql.AffectedItemResolver { return &affectedItemResolver{r} }
+
+func (r *Resolver) AnswerItem() gql.AnswerItemResolver { return &answerItemResolver{r} }
+
 func (r *Resolver) Application() gql.ApplicationResolver { return &applicationResolver{r} }
 
 func (r *Resolver) BusinessUnit() gql.BusinessUnitResolver { return &businessUnitResolver{r} }
@@ -507,7 +576,19 @@ func (r *Resolver) CloudAccount() gql.CloudAccountResolver { return &cloudAccoun
 
 func (r *Resolver) CloudResource() gql.CloudResourceResolver { return &cloudResourceResolver{r} }
 
+func (r *Resolver) Contact() gql.ContactResolver { return &contactResolver{r} }
+
+func (r *Resolver) HealthReport() gql.HealthReportResolver { return &healthReportResolver{r} }
+
 func (r *Resolver) Mutation() gql.MutationResolver { return &mutationResolver{r} }
+
+func (r *Resolver) NotifyTeam() gql.NotifyTeamResolver { return &notifyTeamResolver{r} }
+
+func (r *Resolver) Owner() gql.OwnerResolver { return &ownerResolver{r} }
+
+func (r *Resolver) OwnershipConflict() gql.OwnershipConflictResolver {
+	return &ownershipConflictResolver{r}
+}
 
 func (r *Resolver) Person() gql.PersonResolver { return &personResolver{r} }
 
@@ -519,18 +600,28 @@ func (r *Resolver) Repository() gql.RepositoryResolver { return &repositoryResol
 
 func (r *Resolver) Service() gql.ServiceResolver { return &serviceResolver{r} }
 
+func (r *Resolver) StaleItem() gql.StaleItemResolver { return &staleItemResolver{r} }
+
 func (r *Resolver) Team() gql.TeamResolver { return &teamResolver{r} }
 
 type (
-	applicationResolver   struct{ *Resolver }
-	businessUnitResolver  struct{ *Resolver }
-	cloudAccountResolver  struct{ *Resolver }
-	cloudResourceResolver struct{ *Resolver }
-	mutationResolver      struct{ *Resolver }
-	personResolver        struct{ *Resolver }
-	queryResolver         struct{ *Resolver }
-	relationshipResolver  struct{ *Resolver }
-	repositoryResolver    struct{ *Resolver }
-	serviceResolver       struct{ *Resolver }
-	teamResolver          struct{ *Resolver }
+	affectedItemResolver      struct{ *Resolver }
+	answerItemResolver        struct{ *Resolver }
+	applicationResolver       struct{ *Resolver }
+	businessUnitResolver      struct{ *Resolver }
+	cloudAccountResolver      struct{ *Resolver }
+	cloudResourceResolver     struct{ *Resolver }
+	contactResolver           struct{ *Resolver }
+	healthReportResolver      struct{ *Resolver }
+	mutationResolver          struct{ *Resolver }
+	notifyTeamResolver        struct{ *Resolver }
+	ownerResolver             struct{ *Resolver }
+	ownershipConflictResolver struct{ *Resolver }
+	personResolver            struct{ *Resolver }
+	queryResolver             struct{ *Resolver }
+	relationshipResolver      struct{ *Resolver }
+	repositoryResolver        struct{ *Resolver }
+	serviceResolver           struct{ *Resolver }
+	staleItemResolver         struct{ *Resolver }
+	teamResolver              struct{ *Resolver }
 )

@@ -1,0 +1,167 @@
+package main
+
+import (
+	"context"
+	"os"
+
+	"github.com/goccy/go-yaml"
+	"github.com/spf13/cobra"
+
+	"github.com/estate-cmdb/estate/ingest"
+	awssrc "github.com/estate-cmdb/estate/ingest/aws"
+	"github.com/estate-cmdb/estate/ingest/azure"
+	"github.com/estate-cmdb/estate/ingest/cloudtags"
+	"github.com/estate-cmdb/estate/ingest/gcp"
+	"github.com/estate-cmdb/estate/ingest/terraform"
+)
+
+// cloudIngestCommands are the cloud sources: aws, terraform, azure and gcp.
+func (a *app) cloudIngestCommands(opts *ingest.Options) []*cobra.Command {
+	var rulesFile string
+	rules := func() (cloudtags.Rules, error) {
+		var r cloudtags.Rules
+		if rulesFile == "" {
+			return r, nil
+		}
+		b, err := os.ReadFile(rulesFile)
+		if err != nil {
+			return r, usageError("--tag-rules: %v", err)
+		}
+		if err := yaml.UnmarshalWithOptions(b, &r, yaml.Strict()); err != nil {
+			return r, usageError("--tag-rules %s: %v", rulesFile, err)
+		}
+		return r, r.Validate()
+	}
+	addRules := func(c *cobra.Command) {
+		c.Flags().StringVar(&rulesFile, "tag-rules", "", "YAML file naming the tag keys for team, application, service, repository, environment, costCentre and the value prefixes to strip (default: common conventions)")
+	}
+
+	var aws awssrc.Config
+	awsCmd := &cobra.Command{
+		Use:   "aws",
+		Short: "Inventory AWS accounts: resources, tags, and their links to teams and applications",
+		Long: `Read the caller's AWS account (default credential chain, or --aws-profile), member
+accounts entered by assume-role (--aws-assume-role, --aws-organization), in every
+enabled region or --aws-region, through the Resource Groups Tagging API and the
+EC2, S3, Lambda, ECS, EKS, RDS, DynamoDB, SQS, SNS, ELBv2 and IAM APIs. Tags naming
+a team, application or repository the CMDB knows link the resource to it; other
+tag values stay labels. Credentials are never logged or stored.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			r, err := rules()
+			if err != nil {
+				return err
+			}
+			aws.Tags = r
+			aws.Logger = a.log
+			src, err := awssrc.New(aws)
+			if err != nil {
+				return usageError("%v", err)
+			}
+			return a.runIngest(cmd.Context(), src, *opts)
+		},
+	}
+	f := awsCmd.Flags()
+	f.StringVar(&aws.Name, "aws-name", "", `source name (default "aws:" + profile, or "aws:default")`)
+	f.StringSliceVar(&aws.Regions, "aws-region", nil, "regions to read (repeatable or comma-separated; default every enabled region)")
+	f.StringVar(&aws.Endpoint, "aws-endpoint", "", "endpoint URL for every AWS service (an emulator such as moto)")
+	f.StringVar(&aws.Profile, "aws-profile", "", "named profile of the shared AWS config")
+	f.StringSliceVar(&aws.AssumeRoles, "aws-assume-role", nil, "role ARN in a member account to read too (repeatable)")
+	f.BoolVar(&aws.Organization, "aws-organization", false, "read every account AWS Organizations lists, through --aws-organization-role")
+	f.StringVar(&aws.OrganizationRole, "aws-organization-role", "OrganizationAccountAccessRole", "role name entered in member accounts")
+	f.StringSliceVar(&aws.Registered, "aws-registered", nil, "account ids registered with central IT (others are discovered-only)")
+	f.StringSliceVar(&aws.Services, "aws-services", nil, "services to read (default all: tagging,ec2,s3,lambda,ecs,eks,rds,dynamodb,sqs,sns,elbv2,iam)")
+	f.IntVar(&aws.MaxAttempts, "aws-max-attempts", 5, "attempts per call (throttling and transient errors back off exponentially)")
+	addRules(awsCmd)
+
+	var tf terraform.Config
+	tfCmd := &cobra.Command{
+		Use:   "terraform PATH...",
+		Short: "Ingest Terraform state files (format 4): resources, and the repository that DEFINES them",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			r, err := rules()
+			if err != nil {
+				return err
+			}
+			tf.Tags, tf.Paths, tf.Logger = r, args, a.log
+			src, err := terraform.New(tf)
+			if err != nil {
+				return usageError("%v", err)
+			}
+			return a.runIngest(cmd.Context(), src, *opts)
+		},
+	}
+	tf.MaxFileSize = terraform.MaxStateSize
+	tfCmd.Flags().StringVar(&tf.Repository, "terraform-repository", "", "repository the state belongs to (e.g. github.com/acme/infra): it DEFINES every resource")
+	tfCmd.Flags().StringVar(&tf.Name, "terraform-name", "", "source name suffix (default the repository, else the first path)")
+	tfCmd.Flags().Int64Var(&tf.MaxFileSize, "terraform-max-file-size", terraform.MaxStateSize, "largest state file read, in bytes")
+	addRules(tfCmd)
+
+	var az azure.Config
+	azCmd := &cobra.Command{
+		Use:   "azure",
+		Short: "Inventory Azure subscriptions through Azure Resource Graph",
+		Long: `List every resource of the subscriptions the identity can see (or --azure-subscription)
+through Azure Resource Graph. The bearer token comes from AZURE_ACCESS_TOKEN, e.g.
+  export AZURE_ACCESS_TOKEN="$(az account get-access-token --query accessToken -o tsv)"
+It is never logged or stored.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			r, err := rules()
+			if err != nil {
+				return err
+			}
+			az.Tags, az.Logger = r, a.log
+			if tok := os.Getenv("AZURE_ACCESS_TOKEN"); tok != "" {
+				az.Token = func(context.Context) (string, error) { return tok, nil }
+			}
+			src, err := azure.New(az)
+			if err != nil {
+				return usageError("%v", err)
+			}
+			return a.runIngest(cmd.Context(), src, *opts)
+		},
+	}
+	azCmd.Flags().StringVar(&az.Name, "azure-name", "", `source name (default "azure:default")`)
+	azCmd.Flags().StringSliceVar(&az.Subscriptions, "azure-subscription", nil, "subscription ids to read (default all visible)")
+	azCmd.Flags().StringSliceVar(&az.Registered, "azure-registered", nil, "subscription ids registered with central IT")
+	azCmd.Flags().StringVar(&az.Endpoint, "azure-endpoint", azure.DefaultEndpoint, "Azure Resource Manager endpoint")
+	addRules(azCmd)
+
+	var gc gcp.Config
+	gcpCmd := &cobra.Command{
+		Use:   "gcp EXPORT...",
+		Short: "Ingest Google Cloud Asset Inventory resource exports (NDJSON files or URLs)",
+		Long: `Read Cloud Asset Inventory resource exports (gcloud asset export --content-type=resource),
+from files or https URLs (e.g. https://storage.googleapis.com/BUCKET/OBJECT, read with the
+bearer token in GOOGLE_OAUTH_ACCESS_TOKEN, e.g. from gcloud auth print-access-token).`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			r, err := rules()
+			if err != nil {
+				return err
+			}
+			gc.Tags, gc.Exports, gc.Logger = r, args, a.log
+			if tok := os.Getenv("GOOGLE_OAUTH_ACCESS_TOKEN"); tok != "" {
+				gc.Token = func(context.Context) (string, error) { return tok, nil }
+			}
+			src, err := gcp.New(gc)
+			if err != nil {
+				return usageError("%v", err)
+			}
+			return a.runIngest(cmd.Context(), src, *opts)
+		},
+	}
+	gcpCmd.Flags().StringVar(&gc.Name, "gcp-name", "", `source name (default "gcp:default")`)
+	gcpCmd.Flags().StringSliceVar(&gc.Registered, "gcp-registered", nil, "project ids registered with central IT")
+	addRules(gcpCmd)
+	return []*cobra.Command{awsCmd, tfCmd, azCmd, gcpCmd}
+}
+
+// resolving is a source that looks names up in the CMDB it writes to.
+type resolving interface {
+	ingest.Source
+	SetResolver(cloudtags.Resolver)
+}
+

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+)
+
+func TestIngestTerraformCommand(t *testing.T) {
+	dir := t.TempDir()
+	state := "../../ingest/terraform/testdata/1308harshit__pearlThought-all-tasks-strapi__terraform5__terraform.tfstate.backup"
+	out, stderr, code := cli(t, "", "ingest", "terraform", "--data-dir", dir, "--terraform-repository", "github.com/acme/strapi", state)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var rep struct {
+		Source, Status string
+		Nodes          int
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || rep.Status != "succeeded" || rep.Source != "terraform:github.com/acme/strapi" {
+		t.Fatalf("report %+v (%v): %s", rep, err, out)
+	}
+	exp, _, _ := cli(t, "", "export", "--data-dir", dir)
+	if n := strings.Count(exp, `"type":"DEFINES"`); n != 17 {
+		t.Errorf("%d DEFINES in the export, want 17", n)
+	}
+	if _, stderr, code := cli(t, "", "ingest", "terraform", "--data-dir", dir, dir+"/missing.tfstate"); code == exitOK || !strings.Contains(stderr, "missing.tfstate") {
+		t.Errorf("missing file: exit %d, %q", code, stderr)
+	}
+}
+
+func TestIngestAWSCommand(t *testing.T) {
+	if _, stderr, code := cli(t, "", "ingest", "aws", "--data-dir", t.TempDir(), "--aws-region", "eu west 1"); code != exitUsage || !strings.Contains(stderr, "eu west 1") {
+		t.Errorf("bad region: exit %d, %q", code, stderr)
+	}
+	ep := os.Getenv("ESTATE_AWS_ENDPOINT")
+	if ep == "" {
+		msg := `ESTATE_AWS_ENDPOINT is not set: start moto with  set -a; eval "$(scripts/moto.sh start)"; set +a`
+		if os.Getenv("ESTATE_REQUIRE_AWS") == "1" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	// The default credential chain, from the environment; moto takes any key.
+	t.Setenv("AWS_ACCESS_KEY_ID", "testing")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "testing")
+	t.Setenv("AWS_CONFIG_FILE", os.DevNull)
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
+	dir := t.TempDir()
+	// --aws-endpoint comes from ESTATE_AWS_ENDPOINT, as scripts/moto.sh prints it.
+	out, stderr, code := cli(t, "", "ingest", "aws", "--data-dir", dir, "--aws-region", "us-east-1",
+		"--aws-registered", "123456789012", "--aws-services", "sqs,sns")
+	if code != exitOK || !strings.Contains(out, `"status": "succeeded"`) {
+		t.Fatalf("exit %d: %s\n%s", code, stderr, out)
+	}
+	exp, _, _ := cli(t, "", "export", "--data-dir", dir)
+	if !strings.Contains(exp, `"key":"aws:123456789012"`) || !strings.Contains(exp, `"registered":true`) {
+		t.Errorf("export has no registered account aws:123456789012:\n%s", exp)
+	}
+}
+
+func TestIngestGCPAndAzureCommands(t *testing.T) {
+	dir := t.TempDir()
+	out, stderr, code := cli(t, "", "ingest", "gcp", "--data-dir", dir, "--gcp-registered", "project1",
+		"../../ingest/gcp/testdata/forseti__mock_cai_resources.dump.jsonl")
+	if code != exitOK || !strings.Contains(out, `"source": "gcp:default"`) {
+		t.Fatalf("gcp: exit %d: %s\n%s", code, stderr, out)
+	}
+	t.Setenv("AZURE_ACCESS_TOKEN", "")
+	if _, stderr, code := cli(t, "", "ingest", "azure", "--data-dir", dir); code != exitUsage || !strings.Contains(stderr, "AZURE_ACCESS_TOKEN") {
+		t.Errorf("azure without a token: exit %d, %q", code, stderr)
+	}
+}

@@ -1,0 +1,250 @@
+// Package analysis answers the questions estate exists for, on any
+// graph.Store: who owns this (WhoOwns), what breaks if it changes (Impact),
+// what runs that nobody registered (ShadowEstate) and how good the CMDB is
+// (Health). It lives next to the Store contract and depends only on it, so
+// every backend gives the same answers; graph/analysis/analysistest checks
+// them on the demo estate.
+//
+// Store calls are bounded, never one per visited node: WhoOwns makes at most
+// four resolution calls and five graph calls, Impact one resolution per ref,
+// at most one Neighbors call for monorepo paths, one Traverse and three
+// Neighbors calls, and ShadowEstate and Health one ScanNodes and one
+// ScanEdges each (docs/answers.md).
+package analysis
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/estate-cmdb/estate/graph"
+)
+
+// Store is what the answers need from a backend; every graph.Store is one.
+type Store interface {
+	Resolve(ctx context.Context, ref string, kinds []graph.Kind) ([]*graph.Node, error)
+	Search(ctx context.Context, q graph.SearchQuery) ([]*graph.Node, error)
+	Neighbors(ctx context.Context, ids []graph.ID, q graph.NeighborQuery) (map[graph.ID][]graph.Neighbor, error)
+	Traverse(ctx context.Context, q graph.TraverseQuery) (*graph.Traversal, error)
+	ScanNodes(ctx context.Context, fn func(*graph.Node) error) error
+	ScanEdges(ctx context.Context, fn func(*graph.Edge) error) error
+}
+
+// Item names one entity in an answer. Node is the entity itself, for
+// callers (GraphQL) that show more of it; it is not part of the JSON form.
+type Item struct {
+	Kind graph.Kind  `json:"kind"`
+	Key  string      `json:"key"`
+	Name string      `json:"name"`
+	Node *graph.Node `json:"-"`
+}
+
+func itemOf(n *graph.Node) Item { return Item{Kind: n.Kind, Key: n.Key, Name: n.Name, Node: n} }
+
+// Ref returns the item's kind and key.
+func (i Item) Ref() graph.Ref { return graph.Ref{Kind: i.Kind, Key: i.Key} }
+
+func (i Item) String() string { return i.Ref().String() }
+
+// Contact is a team or person with the details needed to reach them.
+type Contact struct {
+	Item
+	Email string `json:"email,omitempty"`
+	// Channel is a team's contact channel (chat, queue).
+	Channel string   `json:"channel,omitempty"`
+	Handles []string `json:"handles,omitempty"`
+	// Departed is set for a person who is in no team any more.
+	Departed bool `json:"departed,omitempty"`
+}
+
+func contactOf(n *graph.Node) Contact {
+	c := Contact{Item: itemOf(n)}
+	c.Email, _ = n.Props["email"].(string)
+	c.Channel, _ = n.Props["contact"].(string)
+	switch h := n.Props["handles"].(type) {
+	case []string:
+		c.Handles = slices.Clone(h)
+	case []any:
+		for _, x := range h {
+			if s, ok := x.(string); ok {
+				c.Handles = append(c.Handles, s)
+			}
+		}
+	}
+	return c
+}
+
+// PathStep is one relationship on the way to an answer, as stored (From
+// and To as the relationship points).
+type PathStep struct {
+	Type graph.RelType `json:"type"`
+	From graph.Ref     `json:"from"`
+	To   graph.Ref     `json:"to"`
+	// Path is the BUILDS path (a monorepo directory), if any.
+	Path string `json:"path,omitempty"`
+}
+
+func stepOf(e *graph.Edge) PathStep {
+	p, _ := e.Props["path"].(string)
+	return PathStep{Type: e.Type, From: e.From, To: e.To, Path: p}
+}
+
+// RepositoryKey turns a clone or browse URL into a repository key:
+// https://github.com/acme/payments.git, git@github.com:acme/payments.git and
+// ssh://git@github.com/acme/payments all give github.com/acme/payments.
+// Anything else comes back trimmed.
+func RepositoryKey(u string) string {
+	s := strings.TrimSpace(u)
+	if i := strings.Index(s, "://"); i >= 0 {
+		s = s[i+3:]
+		if at := strings.Index(s, "@"); at >= 0 && at < strings.Index(s+"/", "/") {
+			s = s[at+1:] // user info
+		}
+	} else if at := strings.Index(s, "@"); at >= 0 && strings.Contains(s[at:], ":") {
+		// scp-like: git@host:owner/repo
+		s = strings.Replace(s[at+1:], ":", "/", 1)
+	}
+	if i := strings.IndexAny(s, "?#"); i >= 0 {
+		s = s[:i]
+	}
+	s = strings.TrimSuffix(strings.TrimSuffix(s, "/"), ".git")
+	if host, rest, ok := strings.Cut(s, "/"); ok {
+		// Host names are case-insensitive; drop a port.
+		host, _, _ = strings.Cut(host, ":")
+		s = strings.ToLower(host) + "/" + rest
+	}
+	return s
+}
+
+// hostOf returns the host name of a URL (https://pay.acme.example/v2 →
+// pay.acme.example), or "" when s is not a URL.
+func hostOf(s string) string {
+	_, rest, ok := strings.Cut(s, "://")
+	if !ok {
+		return ""
+	}
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		rest = rest[:i]
+	}
+	if at := strings.LastIndex(rest, "@"); at >= 0 {
+		rest = rest[at+1:]
+	}
+	host, _, _ := strings.Cut(rest, ":")
+	return strings.ToLower(host)
+}
+
+// Resolution is how a ref was resolved.
+type Resolution struct {
+	// Subject is the one entity the ref names; nil when it is ambiguous.
+	Subject *graph.Node
+	// Candidates are the entities an ambiguous ref may mean, best first.
+	Candidates []*graph.Node
+	// By says how: key or alias, repository URL, URL host, or search.
+	By string
+}
+
+// Resolution methods.
+const (
+	ByKey    = "key or alias"
+	ByRepo   = "repository URL"
+	ByHost   = "URL host name"
+	BySearch = "search"
+)
+
+// maxCandidates caps the candidates of an ambiguous ref.
+const maxCandidates = 20
+
+// Resolve finds what a ref names, the way a service-desk agent would
+// expect: a key or alias of any kind, ignoring case (Store.Resolve); a
+// "Kind:key" prefix such as "Service:payments" restricts the kinds; a
+// repository URL in https or ssh form; the host name of a URL; and last a
+// search whose exact name, key or alias matches win. More than one match
+// gives candidates, never a guess. Errors: CodeInvalid for an empty ref,
+// CodeNotFound when nothing matches at all.
+func Resolve(ctx context.Context, s Store, ref string, kinds []graph.Kind) (*Resolution, error) {
+	ref = strings.TrimSpace(ref)
+	if ref == "" {
+		return nil, graph.Errorf(graph.CodeInvalid, "the ref is empty")
+	}
+	if k, rest, ok := strings.Cut(ref, ":"); ok && rest != "" {
+		for _, kind := range graph.Kinds {
+			if strings.EqualFold(k, string(kind)) && graph.HasAnyKind(kinds, kind) {
+				ref, kinds = strings.TrimSpace(rest), []graph.Kind{kind}
+				break
+			}
+		}
+	}
+	found := func(ns []*graph.Node, by string) *Resolution {
+		switch len(ns) {
+		case 0:
+			return nil
+		case 1:
+			return &Resolution{Subject: ns[0], By: by}
+		}
+		if len(ns) > maxCandidates {
+			ns = ns[:maxCandidates]
+		}
+		return &Resolution{Candidates: ns, By: by}
+	}
+	ns, err := s.Resolve(ctx, ref, kinds)
+	if err != nil {
+		return nil, err
+	}
+	if r := found(ns, ByKey); r != nil {
+		return r, nil
+	}
+	if rk := RepositoryKey(ref); rk != ref && strings.Contains(rk, "/") && graph.HasAnyKind(kinds, graph.KindRepository) {
+		ns, err := s.Resolve(ctx, rk, []graph.Kind{graph.KindRepository})
+		if err != nil {
+			return nil, err
+		}
+		if r := found(ns, ByRepo); r != nil {
+			return r, nil
+		}
+	}
+	if h := hostOf(ref); h != "" {
+		ns, err := s.Resolve(ctx, h, kinds)
+		if err != nil {
+			return nil, err
+		}
+		if r := found(ns, ByHost); r != nil {
+			return r, nil
+		}
+	}
+	ns, err = s.Search(ctx, graph.SearchQuery{Text: ref, Kinds: kinds, Limit: maxCandidates})
+	if err != nil {
+		return nil, err
+	}
+	var exact []*graph.Node
+	low := strings.ToLower(ref)
+	for _, n := range ns {
+		if graph.SearchRank(n, low) == 0 {
+			exact = append(exact, n)
+		}
+	}
+	if r := found(exact, BySearch); r != nil {
+		return r, nil
+	}
+	if len(ns) > 0 {
+		return &Resolution{Candidates: ns, By: BySearch}, nil
+	}
+	return nil, graph.Errorf(graph.CodeNotFound, "%q names nothing in the estate (no key, alias, repository URL, host name or search match)", ref)
+}
+
+func items(ns []*graph.Node) []Item {
+	out := make([]Item, len(ns))
+	for i, n := range ns {
+		out[i] = itemOf(n)
+	}
+	return out
+}
+
+// sortedKeys returns the keys of a set, sorted.
+func sortedKeys[K ~string, V any](m map[K]V) []K {
+	out := make([]K, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}

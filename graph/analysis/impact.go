@@ -1,0 +1,467 @@
+package analysis
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/estate-cmdb/estate/graph"
+)
+
+// Direction of an impact analysis.
+type Direction string
+
+// Impact directions.
+const (
+	// Downstream is what breaks if the start changes: its dependents.
+	Downstream Direction = "downstream"
+	// Upstream is what the start relies on: what could break it.
+	Upstream Direction = "upstream"
+)
+
+// DefaultImpactDepth is the depth of an impact analysis when none is given.
+const DefaultImpactDepth = 4
+
+// ImpactSteps returns the relationships an impact analysis follows.
+//
+// Downstream (what breaks if this changes): DEPENDS_ON IN (dependents of an
+// application, service or resource), RUNS_ON IN (applications on a
+// resource), BUILDS OUT (applications a repository builds), DEFINES OUT
+// (resources a repository defines), PART_OF OUT (application → service →
+// business unit, which are affected with it).
+//
+// Upstream (what this relies on): DEPENDS_ON OUT, RUNS_ON OUT, BUILDS IN
+// (repositories building an application), DEFINES IN (repositories
+// defining a resource) and PART_OF IN (a service relies on its
+// applications, a business unit on its services).
+func ImpactSteps(d Direction) []graph.Step {
+	if d == Upstream {
+		return []graph.Step{
+			{Type: graph.RelDependsOn, Direction: graph.Out},
+			{Type: graph.RelRunsOn, Direction: graph.Out},
+			{Type: graph.RelBuilds, Direction: graph.In},
+			{Type: graph.RelDefines, Direction: graph.In},
+			{Type: graph.RelPartOf, Direction: graph.In},
+		}
+	}
+	return []graph.Step{
+		{Type: graph.RelDependsOn, Direction: graph.In},
+		{Type: graph.RelRunsOn, Direction: graph.In},
+		{Type: graph.RelBuilds, Direction: graph.Out},
+		{Type: graph.RelDefines, Direction: graph.Out},
+		{Type: graph.RelPartOf, Direction: graph.Out},
+	}
+}
+
+// impactKinds are what a change can start from: refs resolve among them
+// only (a team or a person does not change).
+var impactKinds = []graph.Kind{
+	graph.KindBusinessUnit, graph.KindService, graph.KindApplication, graph.KindRepository,
+	graph.KindCloudAccount, graph.KindCloudResource,
+}
+
+// ImpactQuery asks what a change reaches.
+type ImpactQuery struct {
+	Refs      []string
+	Direction Direction // default Downstream
+	MaxDepth  int       // default DefaultImpactDepth; at most graph.MaxDepth
+	// ChangedPaths are paths changed in the repositories among Refs: only
+	// the applications whose BUILDS path is a directory prefix of one of
+	// them count (a BUILDS without a path always counts).
+	ChangedPaths []string
+	// Limit caps the affected items (0: graph.MaxTraverse).
+	Limit int
+}
+
+// Affected is one item a change reaches.
+type Affected struct {
+	Item
+	Depth int `json:"depth"`
+	// Path leads from a start to the item.
+	Path []PathStep `json:"path"`
+}
+
+// ServiceImpact groups the affected applications of one service.
+type ServiceImpact struct {
+	Service      Item   `json:"service"`
+	Tier         int    `json:"tier,omitempty"` // 0 when unknown
+	BusinessUnit *Item  `json:"businessUnit,omitempty"`
+	Applications []Item `json:"applications"`
+}
+
+// BusinessUnitImpact groups the affected services of one business unit.
+type BusinessUnitImpact struct {
+	BusinessUnit Item   `json:"businessUnit"`
+	Services     []Item `json:"services"`
+	HighestTier  int    `json:"highestTier,omitempty"`
+}
+
+// Notify is a team to tell about the change and what of theirs it reaches.
+type Notify struct {
+	Contact
+	For []string `json:"for"` // refs of the affected items the team owns
+}
+
+// ImpactResult answers "what breaks if this changes?".
+type ImpactResult struct {
+	Starts       []Item    `json:"starts"`
+	Direction    Direction `json:"direction"`
+	MaxDepth     int       `json:"maxDepth"`
+	ChangedPaths []string  `json:"changedPaths,omitempty"`
+	// Affected items by depth, then kind and key; starts are not included.
+	Affected []Affected `json:"affected"`
+	// Ignored are applications of a repository among the starts that the
+	// changed paths do not touch and the walk does not reach otherwise.
+	Ignored []Item `json:"ignored"`
+	// Services groups affected applications (and affected services, and
+	// start applications) by service, by key; Unassigned lists affected
+	// applications in no service.
+	Services      []ServiceImpact      `json:"services"`
+	Unassigned    []Item               `json:"unassigned"`
+	BusinessUnits []BusinessUnitImpact `json:"businessUnits"`
+	// HighestTier is the most critical tier (1 highest) among the services
+	// in Services, 0 when none has a tier.
+	HighestTier int `json:"highestTier"`
+	// Notify are the teams owning (any role) affected or started-from
+	// applications and services, by key.
+	Notify    []Notify `json:"notify"`
+	Truncated bool     `json:"truncated"`
+}
+
+// Impact walks from the items the refs name (among business units,
+// services, applications, repositories, cloud accounts and resources), in one Traverse call, along
+// ImpactSteps(q.Direction) to q.MaxDepth, and groups what it reaches.
+//
+// Store calls: one resolution per ref (see Resolve; an ambiguous ref is an
+// error listing the candidates), one Neighbors when ChangedPaths are given,
+// one Traverse, and three Neighbors for services, business units and owners.
+// Errors: CodeInvalid for a bad direction or depth, or an ambiguous ref;
+// CodeNotFound for a ref naming nothing.
+func Impact(ctx context.Context, s Store, q ImpactQuery) (*ImpactResult, error) {
+	if q.Direction == "" {
+		q.Direction = Downstream
+	}
+	if q.Direction != Downstream && q.Direction != Upstream {
+		return nil, graph.Errorf(graph.CodeInvalid, "direction %q: want downstream or upstream", q.Direction)
+	}
+	if q.MaxDepth == 0 {
+		q.MaxDepth = DefaultImpactDepth
+	}
+	if q.MaxDepth < 1 || q.MaxDepth > graph.MaxDepth {
+		return nil, graph.Errorf(graph.CodeInvalid, "depth %d is outside 1..%d", q.MaxDepth, graph.MaxDepth)
+	}
+	if len(q.Refs) == 0 {
+		return nil, graph.Errorf(graph.CodeInvalid, "give at least one ref")
+	}
+	res := &ImpactResult{Direction: q.Direction, MaxDepth: q.MaxDepth, ChangedPaths: q.ChangedPaths,
+		Affected: []Affected{}, Ignored: []Item{}, Services: []ServiceImpact{}, Unassigned: []Item{},
+		BusinessUnits: []BusinessUnitImpact{}, Notify: []Notify{}}
+	var starts []*graph.Node
+	seen := map[graph.ID]bool{}
+	for _, ref := range q.Refs {
+		r, err := Resolve(ctx, s, ref, impactKinds)
+		if err != nil {
+			return nil, err
+		}
+		if r.Subject == nil {
+			var c []string
+			for _, n := range r.Candidates {
+				c = append(c, n.Ref().String())
+			}
+			return nil, graph.Errorf(graph.CodeInvalid, "%q is ambiguous: it may mean %s (prefix the kind, as in %s)",
+				ref, strings.Join(c, ", "), c[0])
+		}
+		if !seen[r.Subject.ID] {
+			seen[r.Subject.ID] = true
+			starts = append(starts, r.Subject)
+			res.Starts = append(res.Starts, itemOf(r.Subject))
+		}
+	}
+
+	// Monorepos: with changed paths, a repository start is replaced by what
+	// it defines and the applications whose directory the paths touch.
+	type pseudo struct {
+		edge *graph.Edge
+		node *graph.Node
+	}
+	pseudoStarts := map[graph.ID]pseudo{}
+	walkStarts := make([]graph.ID, 0, len(starts))
+	var repos []graph.ID
+	for _, n := range starts {
+		if len(q.ChangedPaths) > 0 && q.Direction == Downstream && n.Kind == graph.KindRepository {
+			repos = append(repos, n.ID)
+		} else {
+			walkStarts = append(walkStarts, n.ID)
+		}
+	}
+	if len(repos) > 0 {
+		nbs, err := s.Neighbors(ctx, repos, graph.NeighborQuery{
+			Types: []graph.RelType{graph.RelBuilds, graph.RelDefines}, Direction: graph.Out,
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range repos {
+			walkStarts = append(walkStarts, id) // keeps the repository itself out of the hits
+			for _, nb := range nbs[id] {
+				if !nb.Outgoing {
+					continue
+				}
+				if nb.Edge.Type == graph.RelBuilds && !touches(nb.Edge, q.ChangedPaths) {
+					res.Ignored = append(res.Ignored, itemOf(nb.Node))
+					continue
+				}
+				if !seen[nb.Node.ID] {
+					seen[nb.Node.ID] = true
+					pseudoStarts[nb.Node.ID] = pseudo{edge: nb.Edge, node: nb.Node}
+					walkStarts = append(walkStarts, nb.Node.ID)
+				}
+			}
+		}
+	}
+	steps := ImpactSteps(q.Direction)
+	if len(repos) > 0 {
+		// The repositories' own BUILDS and DEFINES were followed above.
+		steps = slices.DeleteFunc(slices.Clone(steps), func(st graph.Step) bool {
+			return st.Type == graph.RelBuilds || st.Type == graph.RelDefines
+		})
+		steps = append(steps, graph.Step{Type: graph.RelDefines, Direction: graph.Out})
+	}
+	tr, err := s.Traverse(ctx, graph.TraverseQuery{Starts: walkStarts, Steps: steps, MaxDepth: q.MaxDepth, Limit: q.Limit})
+	if err != nil {
+		return nil, err
+	}
+	res.Truncated = tr.Truncated
+	for _, p := range pseudoStarts {
+		res.Affected = append(res.Affected, Affected{Item: itemOf(p.node), Depth: 1, Path: []PathStep{stepOf(p.edge)}})
+	}
+	for _, h := range tr.Hits {
+		a := Affected{Item: itemOf(h.Node), Depth: h.Depth}
+		if len(h.Path) > 0 {
+			first := h.Path[0]
+			p, ok := pseudoStarts[first.From.ID()]
+			if !ok {
+				p, ok = pseudoStarts[first.To.ID()]
+			}
+			if ok {
+				a.Depth++
+				a.Path = append(a.Path, stepOf(p.edge))
+			}
+		}
+		if a.Depth > q.MaxDepth {
+			continue
+		}
+		for _, e := range h.Path {
+			a.Path = append(a.Path, stepOf(e))
+		}
+		res.Affected = append(res.Affected, a)
+	}
+	slices.SortStableFunc(res.Affected, func(a, b Affected) int {
+		if a.Depth != b.Depth {
+			return a.Depth - b.Depth
+		}
+		return graph.CompareRefs(a.Ref(), b.Ref())
+	})
+	// An untouched application that the walk reaches anyway is affected,
+	// not ignored.
+	reached := map[graph.ID]bool{}
+	for _, a := range res.Affected {
+		reached[a.Node.ID] = true
+	}
+	res.Ignored = slices.DeleteFunc(res.Ignored, func(i Item) bool { return reached[i.Node.ID] })
+	slices.SortFunc(res.Ignored, func(a, b Item) int { return graph.CompareRefs(a.Ref(), b.Ref()) })
+	if err := group(ctx, s, res, starts); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// touches reports whether a BUILDS relationship's path is a directory
+// prefix of one of the changed paths (or it has no path).
+func touches(e *graph.Edge, changed []string) bool {
+	p, _ := e.Props["path"].(string)
+	p = strings.Trim(p, "/")
+	if p == "" || p == "." {
+		return true
+	}
+	for _, c := range changed {
+		c = strings.TrimPrefix(strings.TrimSpace(c), "./")
+		c = strings.TrimPrefix(c, "/")
+		if c == p || strings.HasPrefix(c, p+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// group fills services, business units, tiers and teams with three
+// Neighbors calls: PART_OF out of the affected applications and services,
+// PART_OF out of the services reached only through an application, and
+// OWNS into all of them.
+func group(ctx context.Context, s Store, res *ImpactResult, starts []*graph.Node) error {
+	nodes := map[graph.ID]*graph.Node{}
+	var apps, svcs []graph.ID
+	add := func(n *graph.Node) {
+		if _, ok := nodes[n.ID]; ok {
+			return
+		}
+		switch n.Kind {
+		case graph.KindApplication:
+			apps = append(apps, n.ID)
+		case graph.KindService:
+			svcs = append(svcs, n.ID)
+		default:
+			return
+		}
+		nodes[n.ID] = n
+	}
+	for _, n := range starts {
+		add(n)
+	}
+	for _, a := range res.Affected {
+		add(a.Node)
+	}
+	// Services and business units (PART_OF out), then owners (OWNS in):
+	// asking each direction separately keeps a service's applications out
+	// of the answer.
+	nbs := map[graph.ID][]graph.Neighbor{}
+	ask := func(ids []graph.ID, t graph.RelType, d graph.Direction) error {
+		if len(ids) == 0 {
+			return nil
+		}
+		m, err := s.Neighbors(ctx, ids, graph.NeighborQuery{Types: []graph.RelType{t}, Direction: d})
+		if err != nil {
+			return err
+		}
+		for id, ns := range m {
+			nbs[id] = append(nbs[id], ns...)
+		}
+		return nil
+	}
+	if err := ask(append(slices.Clone(apps), svcs...), graph.RelPartOf, graph.Out); err != nil {
+		return err
+	}
+	serviceOf := map[graph.ID]*graph.Node{}
+	var more []graph.ID
+	for _, id := range apps {
+		for _, nb := range nbs[id] {
+			if nb.Outgoing && nb.Edge.Type == graph.RelPartOf && nb.Node.Kind == graph.KindService {
+				if prev := serviceOf[id]; prev == nil || nb.Node.Key < prev.Key {
+					serviceOf[id] = nb.Node
+				}
+			}
+		}
+		if sv := serviceOf[id]; sv != nil {
+			if _, ok := nodes[sv.ID]; !ok {
+				nodes[sv.ID] = sv
+				svcs = append(svcs, sv.ID)
+				more = append(more, sv.ID)
+			}
+		}
+	}
+	if err := ask(more, graph.RelPartOf, graph.Out); err != nil {
+		return err
+	}
+	if err := ask(append(slices.Clone(apps), svcs...), graph.RelOwns, graph.In); err != nil {
+		return err
+	}
+	type svcGroup struct {
+		si   ServiceImpact
+		apps map[string]Item
+	}
+	groups := map[graph.ID]*svcGroup{}
+	for _, id := range svcs {
+		n := nodes[id]
+		g := &svcGroup{si: ServiceImpact{Service: itemOf(n), Tier: tierOf(n)}, apps: map[string]Item{}}
+		for _, nb := range nbs[id] {
+			if nb.Outgoing && nb.Edge.Type == graph.RelPartOf && nb.Node.Kind == graph.KindBusinessUnit {
+				if g.si.BusinessUnit == nil || nb.Node.Key < g.si.BusinessUnit.Key {
+					bu := itemOf(nb.Node)
+					g.si.BusinessUnit = &bu
+				}
+			}
+		}
+		groups[id] = g
+	}
+	for _, id := range apps {
+		if sv := serviceOf[id]; sv != nil {
+			groups[sv.ID].apps[nodes[id].Key] = itemOf(nodes[id])
+		} else {
+			res.Unassigned = append(res.Unassigned, itemOf(nodes[id]))
+		}
+	}
+	units := map[string]*BusinessUnitImpact{}
+	for _, g := range groups {
+		for _, k := range sortedKeys(g.apps) {
+			g.si.Applications = append(g.si.Applications, g.apps[k])
+		}
+		if g.si.Applications == nil {
+			g.si.Applications = []Item{}
+		}
+		res.Services = append(res.Services, g.si)
+		if g.si.Tier > 0 && (res.HighestTier == 0 || g.si.Tier < res.HighestTier) {
+			res.HighestTier = g.si.Tier
+		}
+		if bu := g.si.BusinessUnit; bu != nil {
+			u := units[bu.Key]
+			if u == nil {
+				u = &BusinessUnitImpact{BusinessUnit: *bu}
+				units[bu.Key] = u
+			}
+			u.Services = append(u.Services, g.si.Service)
+			if g.si.Tier > 0 && (u.HighestTier == 0 || g.si.Tier < u.HighestTier) {
+				u.HighestTier = g.si.Tier
+			}
+		}
+	}
+	slices.SortFunc(res.Services, func(a, b ServiceImpact) int { return strings.Compare(a.Service.Key, b.Service.Key) })
+	slices.SortFunc(res.Unassigned, func(a, b Item) int { return strings.Compare(a.Key, b.Key) })
+	for _, k := range sortedKeys(units) {
+		u := units[k]
+		slices.SortFunc(u.Services, func(a, b Item) int { return strings.Compare(a.Key, b.Key) })
+		res.BusinessUnits = append(res.BusinessUnits, *u)
+	}
+	notify := map[graph.ID]*Notify{}
+	listed := map[[2]graph.ID]bool{} // team, item
+	for id, n := range nodes {
+		for _, nb := range nbs[id] {
+			if nb.Outgoing || nb.Edge.Type != graph.RelOwns || nb.Node.Kind != graph.KindTeam {
+				continue
+			}
+			t := notify[nb.Node.ID]
+			if t == nil {
+				t = &Notify{Contact: contactOf(nb.Node)}
+				notify[nb.Node.ID] = t
+			}
+			if k := [2]graph.ID{nb.Node.ID, id}; !listed[k] {
+				listed[k] = true
+				t.For = append(t.For, n.Ref().String())
+			}
+		}
+	}
+	for _, t := range notify {
+		slices.SortFunc(t.For, func(a, b string) int {
+			ka, _, _ := strings.Cut(a, ":")
+			kb, _, _ := strings.Cut(b, ":")
+			if c := graph.KindRank(graph.Kind(ka)) - graph.KindRank(graph.Kind(kb)); c != 0 {
+				return c
+			}
+			return strings.Compare(a, b)
+		})
+		res.Notify = append(res.Notify, *t)
+	}
+	slices.SortFunc(res.Notify, func(a, b Notify) int { return strings.Compare(a.Key, b.Key) })
+	return nil
+}
+
+func tierOf(n *graph.Node) int {
+	switch v := n.Props["tier"].(type) {
+	case int64:
+		return int(v)
+	case int:
+		return v
+	case float64:
+		return int(v)
+	}
+	return 0
+}

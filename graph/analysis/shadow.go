@@ -1,0 +1,239 @@
+package analysis
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/estate-cmdb/estate/graph"
+)
+
+// Kinds of shadow-estate finding.
+const (
+	FindingUnregisteredAccount = "unregistered-account"
+	FindingUnownedResource     = "unowned-resource"
+	FindingUnknownTagTeam      = "unknown-team-tag"
+	FindingUnknownTagApp       = "unknown-application-tag"
+	FindingUnknownTagService   = "unknown-service-tag"
+	FindingUnmappedRepository  = "unmapped-repository"
+	FindingOrphanApplication   = "application-without-service"
+	FindingServiceNoOwner      = "service-without-owner"
+	FindingServiceNoUnit       = "service-without-business-unit"
+	FindingDepartedOwner       = "departed-owner"
+)
+
+// FindingKinds lists the finding kinds in report order.
+var FindingKinds = []string{
+	FindingUnregisteredAccount, FindingUnownedResource, FindingUnknownTagTeam, FindingUnknownTagApp,
+	FindingUnknownTagService, FindingUnmappedRepository, FindingOrphanApplication,
+	FindingServiceNoOwner, FindingServiceNoUnit, FindingDepartedOwner,
+}
+
+// tagKinds are the tag (label) keys that name other entities, and the kinds
+// a value must resolve to: a value naming no key or alias of those kinds
+// is an unknown reference.
+var tagKinds = []struct {
+	keys    []string
+	kinds   []graph.Kind
+	finding string
+}{
+	{[]string{"team", "owner"}, []graph.Kind{graph.KindTeam, graph.KindPerson}, FindingUnknownTagTeam},
+	{[]string{"app", "application"}, []graph.Kind{graph.KindApplication}, FindingUnknownTagApp},
+	{[]string{"service"}, []graph.Kind{graph.KindService}, FindingUnknownTagService},
+}
+
+// Finding is one thing the registered estate does not explain.
+type Finding struct {
+	Kind        string `json:"kind"`
+	Item        Item   `json:"item"`
+	Explanation string `json:"explanation"`
+	// Account is the cloud account key of a resource or account finding.
+	Account string `json:"account,omitempty"`
+	// BusinessUnits the item is attributed to, if any.
+	BusinessUnits []string `json:"businessUnits,omitempty"`
+	// Tag and Value name the unknown reference of a tag finding.
+	Tag   string `json:"tag,omitempty"`
+	Value string `json:"value,omitempty"`
+	// Related are the items a finding is about besides Item: the resources
+	// of an unregistered account, what a departed owner owns.
+	Related []Item `json:"related,omitempty"`
+	// Archived is set on an unmapped repository that is archived.
+	Archived bool `json:"archived,omitempty"`
+}
+
+// Count is a number of findings under one name.
+type Count struct {
+	Key   string `json:"key"`
+	Name  string `json:"name,omitempty"`
+	Count int    `json:"count"`
+}
+
+// ShadowReport answers "what runs that nobody registered?".
+type ShadowReport struct {
+	// Findings by kind (FindingKinds order), then item kind and key, then
+	// tag.
+	Findings []Finding `json:"findings"`
+	// ByKind counts findings per kind (every kind listed).
+	ByKind []Count `json:"byKind"`
+	// ByBusinessUnit counts findings per business unit they are attributed
+	// to; "" counts those attributed to none.
+	ByBusinessUnit []Count `json:"byBusinessUnit"`
+	// ByAccount counts resource and account findings per cloud account.
+	ByAccount []Count `json:"byAccount"`
+}
+
+// ShadowEstate lists what no registered thing explains (docs/answers.md
+// has the rules). It reads the whole graph with one ScanNodes and one
+// ScanEdges call.
+func ShadowEstate(ctx context.Context, s Store) (*ShadowReport, error) {
+	e, err := scan(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	rep := &ShadowReport{Findings: []Finding{}}
+	add := func(f Finding) {
+		if f.Item.Node != nil {
+			f.BusinessUnits = sortedKeys(e.unitsOf(f.Item.Node))
+		}
+		rep.Findings = append(rep.Findings, f)
+	}
+	for _, a := range e.byKind[graph.KindCloudAccount] {
+		if reg, ok := a.Props["registered"].(bool); ok && !reg {
+			rs := e.into(a.ID, graph.RelInAccount, graph.KindCloudResource)
+			sortNodes(rs)
+			add(Finding{Kind: FindingUnregisteredAccount, Item: itemOf(a), Account: a.Key, Related: items(rs),
+				Explanation: fmt.Sprintf("cloud account not registered with central IT, holding %d resources", len(rs))})
+		}
+	}
+	for _, r := range e.byKind[graph.KindCloudResource] {
+		acct := ""
+		if a := e.accountOf(r.ID); a != nil {
+			acct = a.Key
+		}
+		if !e.resourceOwned(r.ID) {
+			add(Finding{Kind: FindingUnownedResource, Item: itemOf(r), Account: acct,
+				Explanation: "no owner: no OWNS, no owned application runs on or depends on it, no owned repository defines it"})
+		}
+		for _, tk := range tagKinds {
+			for _, key := range tk.keys {
+				v, ok := r.Labels[key]
+				if !ok || strings.TrimSpace(v) == "" || e.known(v, tk.kinds) {
+					continue
+				}
+				add(Finding{Kind: tk.finding, Item: itemOf(r), Account: acct, Tag: key, Value: v,
+					Explanation: fmt.Sprintf("tag %s=%s names no %s in the estate", key, v, kindNames(tk.kinds))})
+			}
+		}
+	}
+	for _, r := range e.byKind[graph.KindRepository] {
+		if e.repoMapped(r.ID) {
+			continue
+		}
+		f := Finding{Kind: FindingUnmappedRepository, Item: itemOf(r),
+			Explanation: "builds no application and defines no cloud resource"}
+		if arch, _ := r.Props["archived"].(bool); arch {
+			f.Archived = true
+			f.Explanation = "archived; " + f.Explanation
+		}
+		add(f)
+	}
+	for _, a := range e.byKind[graph.KindApplication] {
+		if len(e.outOf(a.ID, graph.RelPartOf, graph.KindService)) == 0 {
+			add(Finding{Kind: FindingOrphanApplication, Item: itemOf(a), Explanation: "part of no service"})
+		}
+	}
+	for _, sv := range e.byKind[graph.KindService] {
+		if !e.owned(sv.ID) {
+			add(Finding{Kind: FindingServiceNoOwner, Item: itemOf(sv), Explanation: "no team or person owns it"})
+		}
+		if len(e.outOf(sv.ID, graph.RelPartOf, graph.KindBusinessUnit)) == 0 {
+			add(Finding{Kind: FindingServiceNoUnit, Item: itemOf(sv), Explanation: "part of no business unit"})
+		}
+	}
+	for _, p := range e.byKind[graph.KindPerson] {
+		owns := e.outOf(p.ID, graph.RelOwns, "")
+		if len(owns) == 0 || len(e.outOf(p.ID, graph.RelMemberOf, graph.KindTeam)) > 0 {
+			continue
+		}
+		sortNodes(owns)
+		add(Finding{Kind: FindingDepartedOwner, Item: itemOf(p), Related: items(owns),
+			Explanation: fmt.Sprintf("in no team any more, still owns %d items", len(owns))})
+	}
+	slices.SortStableFunc(rep.Findings, func(a, b Finding) int {
+		if c := slices.Index(FindingKinds, a.Kind) - slices.Index(FindingKinds, b.Kind); c != 0 {
+			return c
+		}
+		if c := graph.CompareRefs(a.Item.Ref(), b.Item.Ref()); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Tag, b.Tag)
+	})
+
+	byKind, byUnit, byAcct := map[string]int{}, map[string]int{}, map[string]int{}
+	for _, f := range rep.Findings {
+		byKind[f.Kind]++
+		if len(f.BusinessUnits) == 0 {
+			byUnit[""]++
+		}
+		for _, u := range f.BusinessUnits {
+			byUnit[u]++
+		}
+		if f.Account != "" {
+			byAcct[f.Account]++
+		}
+	}
+	for _, k := range FindingKinds {
+		rep.ByKind = append(rep.ByKind, Count{Key: k, Count: byKind[k]})
+	}
+	names := func(k graph.Kind) map[string]string {
+		m := map[string]string{}
+		for _, n := range e.byKind[k] {
+			m[n.Key] = n.Name
+		}
+		return m
+	}
+	unitNames, acctNames := names(graph.KindBusinessUnit), names(graph.KindCloudAccount)
+	rep.ByBusinessUnit = counts(byUnit, unitNames)
+	rep.ByAccount = counts(byAcct, acctNames)
+	return rep, nil
+}
+
+func counts(m map[string]int, names map[string]string) []Count {
+	out := make([]Count, 0, len(m))
+	for k, n := range m {
+		out = append(out, Count{Key: k, Name: names[k], Count: n})
+	}
+	slices.SortFunc(out, func(a, b Count) int {
+		if c := cmp.Compare(b.Count, a.Count); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Key, b.Key)
+	})
+	return out
+}
+
+// known reports whether v is a key or alias (ignoring case) of a node of
+// one of the kinds.
+func (e *estate) known(v string, kinds []graph.Kind) bool {
+	v = strings.ToLower(strings.TrimSpace(v))
+	for _, k := range kinds {
+		if e.names[k][v] {
+			return true
+		}
+	}
+	return false
+}
+
+func kindNames(ks []graph.Kind) string {
+	s := make([]string, len(ks))
+	for i, k := range ks {
+		s[i] = strings.ToLower(string(k))
+	}
+	return strings.Join(s, " or ")
+}
+
+func sortNodes(ns []*graph.Node) {
+	slices.SortFunc(ns, func(a, b *graph.Node) int { return graph.CompareRefs(a.Ref(), b.Ref()) })
+}

@@ -1,0 +1,691 @@
+package neo4j
+
+// Tests read these environment variables:
+//
+//	ESTATE_NEO4J_URI, ESTATE_NEO4J_USER, ESTATE_NEO4J_PASSWORD  the server
+//	    (what `scripts/neo4j.sh start` prints); without a URI the tests skip
+//	ESTATE_NEO4J_DATABASE        database (default neo4j)
+//	ESTATE_REQUIRE_NEO4J=1       fail instead of skipping without a server (CI)
+//	ESTATE_NEO4J_RESTART_TEST=1  also run the tests that stop and kill the
+//	    server through scripts/neo4j.sh (CI); they start it again when done
+//
+// Stores are isolated by namespace: each harness call takes a free slot
+// (namespaces gt0_, gt1_, ...; a test holds at most a few at once), wipes it
+// and gives it back at cleanup, so the schema of each namespace is created
+// once and per-test setup is one DETACH DELETE.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+	"github.com/rs/zerolog"
+
+	"github.com/estate-cmdb/estate/graph"
+	"github.com/estate-cmdb/estate/graph/graphtest"
+	"github.com/estate-cmdb/estate/graph/jsonl"
+)
+
+const howToStart = `start one with: set -a; eval "$(scripts/neo4j.sh start)"; set +a`
+
+// requireServer skips (or, with ESTATE_REQUIRE_NEO4J=1, fails) the test
+// when no Neo4j is configured.
+func requireServer(t testing.TB) {
+	t.Helper()
+	if os.Getenv("ESTATE_NEO4J_URI") != "" {
+		return
+	}
+	if os.Getenv("ESTATE_REQUIRE_NEO4J") == "1" {
+		t.Fatalf("ESTATE_REQUIRE_NEO4J=1 but ESTATE_NEO4J_URI is unset; %s", howToStart)
+	}
+	t.Skipf("ESTATE_NEO4J_URI is unset, so the Neo4j backend is not tested; %s", howToStart)
+}
+
+func testConfig(namespace string) Config {
+	return Config{
+		URI: os.Getenv("ESTATE_NEO4J_URI"), User: os.Getenv("ESTATE_NEO4J_USER"),
+		Password: os.Getenv("ESTATE_NEO4J_PASSWORD"), Database: os.Getenv("ESTATE_NEO4J_DATABASE"),
+		Namespace: namespace, Logger: zerolog.Nop(),
+	}
+}
+
+// slots hands out test namespaces.
+var slots struct {
+	sync.Mutex
+	busy []bool
+}
+
+func takeSlot() int {
+	slots.Lock()
+	defer slots.Unlock()
+	for i, b := range slots.busy {
+		if !b {
+			slots.busy[i] = true
+			return i
+		}
+	}
+	slots.busy = append(slots.busy, true)
+	return len(slots.busy) - 1
+}
+
+func releaseSlot(i int) {
+	slots.Lock()
+	slots.busy[i] = false
+	slots.Unlock()
+}
+
+// openStore opens a fresh, empty store in a free namespace.
+func openStore(t testing.TB) *Store {
+	t.Helper()
+	requireServer(t)
+	slot := takeSlot()
+	s, err := Open(context.Background(), testConfig(fmt.Sprintf("gt%d_", slot)))
+	if err != nil {
+		releaseSlot(slot)
+		t.Fatalf("Open: %v", err)
+	}
+	if err := s.wipe(context.Background()); err != nil {
+		s.Close()
+		releaseSlot(slot)
+		t.Fatalf("wipe namespace %s: %v", s.ns, err)
+	}
+	t.Cleanup(func() {
+		s.Close()
+		releaseSlot(slot)
+	})
+	return s
+}
+
+func harness(t testing.TB) graph.Store { return openStore(t) }
+
+// wipe deletes every node and relationship of the store's namespace.
+func (s *Store) wipe(ctx context.Context) error {
+	if err := s.ready(ctx); err != nil {
+		return err
+	}
+	sess := s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.cfg.Database, BookmarkManager: s.bm})
+	defer sess.Close(ctx)
+	res, err := sess.Run(ctx, "MATCH (n:"+s.entity()+") CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS", nil)
+	if err != nil {
+		return err
+	}
+	_, err = res.Consume(ctx)
+	return err
+}
+
+func TestConformance(t *testing.T) {
+	requireServer(t)
+	graphtest.RunConformance(t, harness)
+}
+
+func BenchmarkStore(b *testing.B) {
+	requireServer(b)
+	graphtest.RunBenchmarks(b, harness)
+}
+
+// TestOpenWhileDown needs no server: nothing listens on the port, yet Open
+// succeeds, and calls fail fast with UNAVAILABLE.
+func TestOpenWhileDown(t *testing.T) {
+	cfg := Config{URI: "bolt://127.0.0.1:1", Password: "secret", ConnectTimeout: time.Second, MaxRetryTime: time.Second}
+	start := time.Now()
+	s, err := Open(t.Context(), cfg)
+	if err != nil {
+		t.Fatalf("Open with Neo4j down: %v, want a store", err)
+	}
+	defer s.Close()
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("Open with Neo4j down took %v", took)
+	}
+	calls := map[string]func() error{
+		"Ping":  func() error { return s.Ping(t.Context()) },
+		"Apply": func() error { _, err := s.Apply(t.Context(), graphtest.SmallEstate()); return err },
+		"Node":  func() error { _, err := s.Node(t.Context(), graph.Ref{Kind: graph.KindService, Key: "x"}); return err },
+		"List":  func() error { _, err := s.List(t.Context(), graph.ListQuery{}); return err },
+	}
+	for name, call := range calls {
+		start := time.Now()
+		err := call()
+		if !errors.Is(err, graph.ErrUnavailable) {
+			t.Errorf("%s with Neo4j down: %v, want UNAVAILABLE", name, err)
+		}
+		if took := time.Since(start); took > 3*time.Second {
+			t.Errorf("%s with Neo4j down took %v, want a fast failure", name, took)
+		}
+		if err != nil && strings.Contains(err.Error(), "secret") {
+			t.Errorf("%s error shows the password: %v", name, err)
+		}
+	}
+}
+
+func TestOpenRejectsBadConfig(t *testing.T) {
+	for name, cfg := range map[string]Config{
+		"NoURI":        {},
+		"BadNamespace": {URI: "bolt://127.0.0.1:1", Namespace: "a-b`"},
+		"BadScheme":    {URI: "http://127.0.0.1:7474"},
+	} {
+		if s, err := Open(t.Context(), cfg); err == nil {
+			s.Close()
+			t.Errorf("%s: Open succeeded", name)
+		}
+	}
+}
+
+func TestOpenRejectsWrongPassword(t *testing.T) {
+	requireServer(t)
+	cfg := testConfig("gt0_")
+	cfg.Password += "-wrong"
+	s, err := Open(t.Context(), cfg)
+	if err == nil {
+		s.Close()
+		t.Fatal("Open with a wrong password succeeded")
+	}
+	if strings.Contains(err.Error(), cfg.Password) {
+		t.Errorf("error shows the password: %v", err)
+	}
+}
+
+// TestSchema checks the versioned schema: the version node, the
+// constraints and indexes, and that opening again changes nothing.
+func TestSchema(t *testing.T) {
+	s := openStore(t)
+	ctx := t.Context()
+	query := func(cypher string, params map[string]any) []*neo4j.Record {
+		t.Helper()
+		res, err := neo4j.ExecuteQuery(ctx, s.driver, cypher, params, neo4j.EagerResultTransformer,
+			neo4j.ExecuteQueryWithDatabase(s.cfg.Database))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Records
+	}
+	recs := query("MATCH (v:EstateSchema {namespace: $ns}) RETURN v.version", map[string]any{"ns": s.ns})
+	if len(recs) != 1 || recs[0].Values[0] != int64(SchemaVersion) {
+		t.Fatalf("schema version node: %v, want one with version %d", recs, SchemaVersion)
+	}
+	schema := func() map[string]string {
+		names := map[string]string{}
+		for _, r := range query("SHOW INDEXES YIELD name, type, state RETURN name, type, state", nil) {
+			if strings.HasPrefix(r.Values[0].(string), s.schemaName()) && r.Values[2] != "ONLINE" {
+				t.Errorf("index %s is %s", r.Values[0], r.Values[2])
+			}
+			names["index "+r.Values[0].(string)] = r.Values[1].(string)
+		}
+		for _, r := range query("SHOW CONSTRAINTS YIELD name, type RETURN name, type", nil) {
+			names["constraint "+r.Values[0].(string)] = r.Values[1].(string)
+		}
+		return names
+	}
+	names := schema()
+	want := map[string]string{
+		"constraint " + s.schemaName("entity_id"):     "UNIQUENESS",
+		"constraint " + s.schemaName("service_key"):   "UNIQUENESS",
+		"constraint " + s.schemaName("depends_on_id"): "RELATIONSHIP_UNIQUENESS",
+		"index " + s.schemaName("entity_search"):      "TEXT",
+	}
+	for name, typ := range want {
+		if names[name] != typ {
+			t.Errorf("schema: %s is %q, want %s", name, names[name], typ)
+		}
+	}
+	// Opening again, even with a fresh Store, is a no-op.
+	s2, err := Open(ctx, testConfig(s.ns))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2.Close()
+	if after := schema(); fmt.Sprint(after) != fmt.Sprint(names) {
+		t.Errorf("reopening changed the schema:\n%v\n%v", names, after)
+	}
+	// A database migrated by a newer estate is refused, not misread.
+	query("MATCH (v:EstateSchema {namespace: $ns}) SET v.version = $v", map[string]any{"ns": s.ns, "v": int64(SchemaVersion + 1)})
+	defer query("MATCH (v:EstateSchema {namespace: $ns}) SET v.version = $v", map[string]any{"ns": s.ns, "v": int64(SchemaVersion)})
+	if s3, err := Open(ctx, testConfig(s.ns)); err == nil {
+		s3.Close()
+		t.Error("Open of a schema newer than this estate succeeded")
+	}
+}
+
+// TestNamespacesAreIsolated: two stores in one database see only their own
+// data.
+func TestNamespacesAreIsolated(t *testing.T) {
+	a, b := openStore(t), openStore(t)
+	graphtest.MustApply(t, a, graphtest.SmallEstate())
+	st, err := b.Stats(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.TotalNodes() != 0 || st.TotalEdges() != 0 {
+		t.Errorf("other namespace sees %d nodes, %d relationships", st.TotalNodes(), st.TotalEdges())
+	}
+	got, err := b.Search(t.Context(), graph.SearchQuery{Text: "pay"})
+	if err != nil || len(got) != 0 {
+		t.Errorf("other namespace's Search = %d nodes, %v", len(got), err)
+	}
+}
+
+// TestHotQueryPlans fails when the planner turns a hot read into an Eager
+// or CartesianProduct plan, or stops using the indexes.
+func TestHotQueryPlans(t *testing.T) {
+	s := openStore(t)
+	graphtest.MustApply(t, s, graphtest.SmallEstate())
+	q := graph.TraverseQuery{Starts: []graph.ID{graph.NodeID(graph.KindApplication, graphtest.EstatePaymentsAPI)}, MaxDepth: 4,
+		Steps: []graph.Step{{Type: graph.RelDependsOn, Direction: graph.In}, {Type: graph.RelPartOf, Direction: graph.Out},
+			{Type: graph.RelOwns, Direction: graph.Both}}}
+	nq, _ := graph.NeighborQuery{}.Normalize()
+	cases := map[string]struct {
+		cypher string
+		want   []string // operators the plan must use
+	}{
+		"Neighbors": {s.neighborsQuery(nq), []string{"NodeUniqueIndexSeek"}},
+		"Traverse":  {s.traverseQuery(q), []string{"NodeUniqueIndexSeek"}},
+		"Nodes":     {"UNWIND $ids AS id MATCH (n:" + s.entity() + " {id: id}) RETURN id, properties(n) AS n", []string{"NodeUniqueIndexSeek"}},
+		"Search":    {"MATCH (n:" + s.entity() + ") WHERE n.search CONTAINS $text RETURN n", []string{"NodeIndexContainsScan"}},
+		"ScanNodes": {"MATCH (n:" + s.kindLabel(graph.KindApplication) + ") WHERE n.key > $after RETURN properties(n) AS props ORDER BY n.key LIMIT $limit", []string{"NodeUniqueIndexSeekByRange"}},
+		"Edges":     {"MATCH ()-[r:" + s.relType(graph.RelOwns) + "]->() WHERE r.id IN $ids RETURN r", []string{"DirectedRelationshipUniqueIndexSeek"}},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			res, err := neo4j.ExecuteQuery(t.Context(), s.driver, "EXPLAIN "+c.cypher, map[string]any{}, neo4j.EagerResultTransformer,
+				neo4j.ExecuteQueryWithDatabase(s.cfg.Database))
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The root's string representation is the whole plan (the
+			// driver's Children() is unreliable for plans with Apply).
+			plan, _ := res.Summary.Plan().Arguments()["string-representation"].(string)
+			if plan == "" {
+				t.Fatal("no string representation of the plan")
+			}
+			ops := map[string]bool{}
+			for _, line := range strings.Split(plan, "\n") {
+				f := strings.Fields(strings.Trim(line, "|+ "))
+				if len(f) > 0 {
+					ops[strings.SplitN(f[0], "@", 2)[0]] = true
+				}
+			}
+			for _, bad := range []string{"Eager", "CartesianProduct", "AllNodesScan"} {
+				if ops[bad] {
+					t.Errorf("plan uses %s:\n%s", bad, plan)
+				}
+			}
+			for _, w := range c.want {
+				if !ops[w] {
+					t.Errorf("plan does not use %s: %s", w, plan)
+				}
+			}
+		})
+	}
+}
+
+// --- Tests that stop or kill the real server --------------------------------
+
+func requireRestartTest(t *testing.T) {
+	t.Helper()
+	requireServer(t)
+	if os.Getenv("ESTATE_NEO4J_RESTART_TEST") != "1" {
+		t.Skip("stops the shared Neo4j server: set ESTATE_NEO4J_RESTART_TEST=1 to run it")
+	}
+}
+
+// script runs scripts/neo4j.sh with the given command.
+func script(t testing.TB, command string) {
+	t.Helper()
+	_, file, _, _ := runtime.Caller(0)
+	path := filepath.Join(filepath.Dir(file), "..", "..", "scripts", "neo4j.sh")
+	start := time.Now()
+	cmd := exec.Command(path, command)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if out, err := cmd.Output(); err != nil {
+		t.Fatalf("scripts/neo4j.sh %s: %v\n%s%s", command, err, out, stderr.String())
+	}
+	t.Logf("scripts/neo4j.sh %s took %v", command, time.Since(start).Round(100*time.Millisecond))
+}
+
+// serverBackOnCleanup makes sure the server runs again after the test, even
+// when it fails half way.
+func serverBackOnCleanup(t *testing.T) {
+	t.Cleanup(func() {
+		_, file, _, _ := runtime.Caller(0)
+		path := filepath.Join(filepath.Dir(file), "..", "..", "scripts", "neo4j.sh")
+		if exec.Command(path, "status").Run() != nil {
+			script(t, "start")
+		}
+	})
+}
+
+// waitUp polls Ping until the store answers again.
+func waitUp(t *testing.T, s graph.Store, within time.Duration) time.Duration {
+	t.Helper()
+	start := time.Now()
+	for {
+		err := s.Ping(t.Context())
+		if err == nil {
+			return time.Since(start)
+		}
+		if time.Since(start) > within {
+			t.Fatalf("store did not recover within %v: %v", within, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// TestRestart stops the real server: calls fail fast with UNAVAILABLE; once
+// the server is back the same Store recovers by itself.
+func TestRestart(t *testing.T) {
+	requireRestartTest(t)
+	s := openStore(t)
+	graphtest.MustApply(t, s, graphtest.SmallEstate())
+	before := graphtest.TakeDump(t, s).JSON()
+	serverBackOnCleanup(t)
+
+	script(t, "stop")
+	extra := graph.Batch{Source: "manual", Run: "m1", Nodes: []graph.NodeInput{{Kind: graph.KindService, Key: "while-down"}}}
+	timed := func(what string, limit time.Duration, call func() error) {
+		t.Helper()
+		start := time.Now()
+		err := call()
+		took := time.Since(start)
+		if !errors.Is(err, graph.ErrUnavailable) {
+			t.Errorf("%s with Neo4j stopped: %v, want UNAVAILABLE", what, err)
+		}
+		if took > limit {
+			t.Errorf("%s with Neo4j stopped took %v, want under %v", what, took, limit)
+		}
+		t.Logf("%s with Neo4j stopped: %v after %v", what, err, took.Round(time.Millisecond))
+	}
+	// The first write finds the pool's connections dead and retries for at
+	// most MaxRetryTime; from then on calls fail at once.
+	timed("first Apply", s.cfg.MaxRetryTime+3*time.Second, func() error { _, err := s.Apply(t.Context(), extra); return err })
+	timed("second Apply", time.Second, func() error { _, err := s.Apply(t.Context(), extra); return err })
+	timed("Node", time.Second, func() error {
+		_, err := s.Node(t.Context(), graph.Ref{Kind: graph.KindService, Key: "payments"})
+		return err
+	})
+	time.Sleep(probeInterval)
+	timed("Ping", s.cfg.ConnectTimeout+time.Second, func() error { return s.Ping(t.Context()) })
+
+	script(t, "start")
+	t.Logf("store answered %v after the server was ready", waitUp(t, s, 2*time.Minute).Round(time.Millisecond))
+	if got := graphtest.TakeDump(t, s).JSON(); got != before {
+		t.Errorf("data changed across the restart")
+	}
+	graphtest.MustApply(t, s, extra)
+	if _, err := s.Node(t.Context(), graph.Ref{Kind: graph.KindService, Key: "while-down"}); err != nil {
+		t.Errorf("write after recovery not readable: %v", err)
+	}
+}
+
+// crashIngest is the ingest the crash test runs: self-contained batches of
+// about 1,000 nodes and 3,000 relationships, so that a batch's presence is
+// easy to count.
+func crashIngest(run string) []graph.Batch {
+	var out []graph.Batch
+	for i := range 16 {
+		b := graphtest.SyntheticEstate(fmt.Sprintf("c%02d-", i), 1000)
+		b.Source, b.Run = "crash-test", run
+		out = append(out, b)
+	}
+	return out
+}
+
+// exportLines exports the store and blanks what legitimately differs
+// between two runs of the same ingest: lastSeen times and run ids.
+func exportLines(t *testing.T, s graph.Store) []string {
+	t.Helper()
+	var buf bytes.Buffer
+	if _, err := jsonl.Export(t.Context(), s, &buf); err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, line := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+		var v any
+		dec := json.NewDecoder(strings.NewReader(line))
+		dec.UseNumber()
+		if err := dec.Decode(&v); err != nil {
+			t.Fatal(err)
+		}
+		var blank func(any)
+		blank = func(v any) {
+			switch v := v.(type) {
+			case map[string]any:
+				for k, x := range v {
+					if k == "lastSeen" || k == "run" {
+						v[k] = "-"
+					} else {
+						blank(x)
+					}
+				}
+			case []any:
+				for _, x := range v {
+					blank(x)
+				}
+			}
+		}
+		blank(v)
+		b, _ := json.Marshal(v)
+		out = append(out, string(b))
+	}
+	return out
+}
+
+// TestCrashAtomicity kills Neo4j (SIGKILL, no shutdown) in the middle of a
+// stream of batch Applies: after restart every batch is there entirely or
+// not at all, every acknowledged batch is there, and re-running the ingest
+// converges to the export of an uninterrupted run.
+func TestCrashAtomicity(t *testing.T) {
+	requireRestartTest(t)
+	ref := openStore(t)
+	for _, b := range crashIngest("ref") {
+		graphtest.MustApply(t, ref, b)
+	}
+	want := exportLines(t, ref)
+
+	s := openStore(t)
+	serverBackOnCleanup(t)
+	batches := crashIngest("r1")
+	acked := make([]atomic.Bool, len(batches))
+	started := make(chan int, len(batches))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i, b := range batches {
+			started <- i
+			if _, err := s.Apply(context.Background(), b); err == nil {
+				acked[i].Store(true)
+			} else if !errors.Is(err, graph.ErrUnavailable) {
+				t.Errorf("batch %d failed with %v, want success or UNAVAILABLE", i, err)
+			}
+		}
+	}()
+	const killDuring = 5
+	for i := range started {
+		if i == killDuring {
+			time.Sleep(150 * time.Millisecond) // well inside the batch's transaction
+			script(t, "kill")
+			break
+		}
+	}
+	<-done
+	script(t, "start")
+	waitUp(t, s, 2*time.Minute)
+
+	// Every batch all or nothing; every acknowledged batch present.
+	nodes, edges := map[string]int{}, map[string]int{}
+	prefix := func(key string) string { return key[:4] }
+	if err := s.ScanNodes(t.Context(), func(n *graph.Node) error { nodes[prefix(n.Key)]++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ScanEdges(t.Context(), func(e *graph.Edge) error { edges[prefix(e.From.Key)]++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	var present, absent []int
+	for i, b := range batches {
+		p := fmt.Sprintf("c%02d-", i)
+		switch {
+		case nodes[p] == len(b.Nodes) && edges[p] == len(b.Edges):
+			present = append(present, i)
+		case nodes[p] == 0 && edges[p] == 0:
+			absent = append(absent, i)
+			if acked[i].Load() {
+				t.Errorf("batch %d was acknowledged but is not stored", i)
+			}
+		default:
+			t.Errorf("batch %d is half written: %d of %d nodes, %d of %d relationships", i, nodes[p], len(b.Nodes), edges[p], len(b.Edges))
+		}
+	}
+	t.Logf("after the crash: batches %v stored, %v not", present, absent)
+	if len(absent) == 0 {
+		t.Errorf("the kill did not interrupt the ingest (every batch stored)")
+	}
+
+	for _, b := range crashIngest("r2") {
+		graphtest.MustApply(t, s, b)
+	}
+	got := exportLines(t, s)
+	if len(got) != len(want) {
+		t.Fatalf("re-run export has %d lines, the uninterrupted run's %d", len(got), len(want))
+	}
+	diffs := 0
+	for i := range got {
+		if got[i] != want[i] {
+			if diffs++; diffs <= 3 {
+				t.Errorf("export line %d differs:\n got %s\nwant %s", i+1, got[i], want[i])
+			}
+		}
+	}
+}
+
+// --- Raw-driver baseline ----------------------------------------------------
+
+// BenchmarkBaseline runs what BenchmarkStore measures directly through the
+// driver, without this package's layer: the same writes as plain
+// UNWIND+MERGE statements of precomputed property maps (no locking read, no
+// merge in Go, no validation), and the very Cypher the store runs for
+// neighbours and the depth-4 traversal with the records left undecoded.
+// BenchmarkStore/X divided by BenchmarkBaseline/X is the layer's overhead.
+func BenchmarkBaseline(b *testing.B) {
+	requireServer(b)
+	type rows struct {
+		nodes map[graph.Kind][]any
+		edges map[graph.RelType][]any
+	}
+	prepare := func(batch graph.Batch) rows {
+		v, err := graph.ValidateBatch(batch, time.Now())
+		if err != nil {
+			b.Fatal(err)
+		}
+		r := rows{nodes: map[graph.Kind][]any{}, edges: map[graph.RelType][]any{}}
+		for _, in := range v.Nodes {
+			p, _ := encodeNode(graph.MergeNode(nil, in, v.Source, v.Run, v.At))
+			r.nodes[in.Kind] = append(r.nodes[in.Kind], map[string]any{"id": in.Ref().ID().String(), "props": p})
+		}
+		for _, in := range v.Edges {
+			p, _ := encodeEdge(graph.MergeEdge(nil, in, v.Source, v.Run, v.At))
+			r.edges[in.Type] = append(r.edges[in.Type], map[string]any{
+				"id": in.ID().String(), "from": in.From.ID().String(), "to": in.To.ID().String(), "props": p})
+		}
+		return r
+	}
+	write := func(s *Store, r rows) {
+		sess := s.driver.NewSession(b.Context(), neo4j.SessionConfig{DatabaseName: s.cfg.Database})
+		defer sess.Close(b.Context())
+		_, err := sess.ExecuteWrite(b.Context(), func(tx neo4j.ManagedTransaction) (any, error) {
+			for _, k := range graph.Kinds {
+				if len(r.nodes[k]) > 0 {
+					if err := run(b.Context(), tx, "UNWIND $rows AS row MERGE (n:"+s.entity()+":"+s.kindLabel(k)+" {id: row.id}) SET n += row.props",
+						map[string]any{"rows": r.nodes[k]}); err != nil {
+						return nil, err
+					}
+				}
+			}
+			for _, t := range graph.RelTypes {
+				if len(r.edges[t]) > 0 {
+					if err := run(b.Context(), tx, "UNWIND $rows AS row MATCH (a:"+s.entity()+" {id: row.from}) MATCH (c:"+s.entity()+" {id: row.to})\n"+
+						"MERGE (a)-[r:"+s.relType(t)+" {id: row.id}]->(c) SET r += row.props", map[string]any{"rows": r.edges[t]}); err != nil {
+						return nil, err
+					}
+				}
+			}
+			return nil, nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+
+	b.Run("Apply/Create1k", func(b *testing.B) {
+		s := openStore(b)
+		i := 0
+		for b.Loop() {
+			b.StopTimer()
+			r := prepare(graphtest.SyntheticEstate(fmt.Sprintf("c%06d-", i), 1000))
+			i++
+			b.StartTimer()
+			write(s, r)
+		}
+		b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "nodes/s")
+	})
+	b.Run("Apply/Update1k", func(b *testing.B) {
+		s := openStore(b)
+		r := prepare(graphtest.SyntheticEstate("u-", 1000))
+		write(s, r)
+		for b.Loop() {
+			write(s, r)
+		}
+		b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "nodes/s")
+	})
+
+	s := openStore(b)
+	estate := graphtest.SyntheticEstate("", 5000)
+	graphtest.MustApply(b, s, estate)
+	var apps []graph.ID
+	for _, n := range estate.Nodes {
+		if n.Kind == graph.KindApplication {
+			apps = append(apps, n.Ref().ID())
+		}
+	}
+	raw := func(b *testing.B, cypher string, params map[string]any, check func(int)) {
+		for b.Loop() {
+			sess := s.driver.NewSession(b.Context(), neo4j.SessionConfig{DatabaseName: s.cfg.Database, AccessMode: neo4j.AccessModeRead})
+			n, err := sess.ExecuteRead(b.Context(), func(tx neo4j.ManagedTransaction) (any, error) {
+				recs, err := collect(b.Context(), tx, cypher, params)
+				return len(recs), err
+			})
+			sess.Close(b.Context())
+			if err != nil {
+				b.Fatal(err)
+			}
+			check(n.(int))
+		}
+	}
+	b.Run("Neighbors100", func(b *testing.B) {
+		q, _ := graph.NeighborQuery{Direction: graph.Both}.Normalize()
+		raw(b, s.neighborsQuery(q), map[string]any{"ids": idStrings(apps[200:300]), "limit": int64(q.Limit)}, func(n int) {
+			if n != 500 {
+				b.Fatalf("neighbours of 100 applications: %d records, want 500", n)
+			}
+		})
+	})
+	b.Run("TraverseDepth4", func(b *testing.B) {
+		q, _ := graph.TraverseQuery{Starts: apps[len(apps)/2 : len(apps)/2+1], MaxDepth: 4, Steps: []graph.Step{
+			{Type: graph.RelDependsOn, Direction: graph.In}, {Type: graph.RelPartOf, Direction: graph.Out}}}.Normalize()
+		raw(b, s.traverseQuery(q), map[string]any{"starts": idStrings(q.Starts), "limit": int64(q.Limit)}, func(n int) {
+			if n == 0 {
+				b.Fatal("traversal reached nothing")
+			}
+		})
+	})
+}

@@ -1,0 +1,162 @@
+package neo4j
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/estate-cmdb/estate/graph"
+)
+
+// Labels, relationship types and schema names, all built from the validated
+// namespace and the closed sets graph.Kinds and graph.RelTypes, and quoted.
+
+func (s *Store) entity() string { return "`" + s.ns + "Entity`" }
+
+func (s *Store) kindLabel(k graph.Kind) string {
+	if !k.Valid() {
+		panic(fmt.Sprintf("neo4j: kind %q used unvalidated", k))
+	}
+	return "`" + s.ns + string(k) + "`"
+}
+
+func (s *Store) relType(t graph.RelType) string {
+	if !t.Valid() {
+		panic(fmt.Sprintf("neo4j: relationship type %q used unvalidated", t))
+	}
+	return "`" + s.ns + string(t) + "`"
+}
+
+// relTypes is a relationship type expression such as `PART_OF`|`OWNS`;
+// empty means every type.
+func (s *Store) relTypes(ts []graph.RelType) string {
+	if len(ts) == 0 {
+		ts = graph.RelTypes
+	}
+	parts := make([]string, 0, len(ts))
+	for _, t := range ts {
+		parts = append(parts, s.relType(t))
+	}
+	return strings.Join(parts, "|")
+}
+
+// relTypeOf maps a stored relationship type back to the estate type.
+func (s *Store) relTypeOf(stored string) (graph.RelType, error) {
+	t := graph.RelType(strings.TrimPrefix(stored, s.ns))
+	if !strings.HasPrefix(stored, s.ns) || !t.Valid() {
+		return "", fmt.Errorf("neo4j: unexpected relationship type %q", stored)
+	}
+	return t, nil
+}
+
+// typeRank is a Cypher expression giving type(r)'s position in RelTypes.
+func (s *Store) typeRank(r string) string {
+	var b strings.Builder
+	b.WriteString("CASE type(" + r + ")")
+	for i, t := range graph.RelTypes {
+		fmt.Fprintf(&b, " WHEN '%s%s' THEN %d", s.ns, t, i)
+	}
+	b.WriteString(" END")
+	return b.String()
+}
+
+func (s *Store) schemaName(parts ...string) string {
+	return "estate_" + strings.ToLower(s.ns) + strings.Join(parts, "_")
+}
+
+// migration is one versioned schema change. Statements are idempotent
+// (IF NOT EXISTS), so a migration interrupted half way is simply run again.
+type migration struct {
+	version    int
+	name       string
+	statements func(s *Store) []string
+}
+
+// migrations run in order; SchemaVersion is the last one's version. Never
+// edit a released migration: add a new one.
+var migrations = []migration{
+	{1, "constraints, lookup and search indexes", func(s *Store) []string {
+		st := []string{
+			"CREATE CONSTRAINT estate_schema_namespace IF NOT EXISTS FOR (s:EstateSchema) REQUIRE s.namespace IS UNIQUE",
+			fmt.Sprintf("CREATE CONSTRAINT %s IF NOT EXISTS FOR (n:%s) REQUIRE n.id IS UNIQUE", s.schemaName("entity_id"), s.entity()),
+		}
+		for _, k := range graph.Kinds {
+			st = append(st, fmt.Sprintf("CREATE CONSTRAINT %s IF NOT EXISTS FOR (n:%s) REQUIRE n.key IS UNIQUE",
+				s.schemaName(strings.ToLower(string(k)), "key"), s.kindLabel(k)))
+		}
+		for _, t := range graph.RelTypes {
+			st = append(st, fmt.Sprintf("CREATE CONSTRAINT %s IF NOT EXISTS FOR ()-[r:%s]-() REQUIRE r.id IS UNIQUE",
+				s.schemaName(strings.ToLower(string(t)), "id"), s.relType(t)))
+		}
+		// Search and Resolve: CONTAINS over the lower-cased search text.
+		st = append(st, fmt.Sprintf("CREATE TEXT INDEX %s IF NOT EXISTS FOR (n:%s) ON (n.search)",
+			s.schemaName("entity_search"), s.entity()))
+		return st
+	}},
+}
+
+// SchemaVersion is the schema version this package sets up.
+var SchemaVersion = migrations[len(migrations)-1].version
+
+// ensureSchema brings the namespace's schema to SchemaVersion, once per
+// Store; a failure (Neo4j down) is retried on the next call.
+func (s *Store) ensureSchema(ctx context.Context) error {
+	if s.schemaDone.Load() {
+		return nil
+	}
+	s.schemaMu.Lock()
+	defer s.schemaMu.Unlock()
+	if s.schemaDone.Load() {
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	octx, cancel := context.WithTimeout(ctx, s.cfg.QueryTimeout)
+	defer cancel()
+	exec := func(cypher string, params map[string]any) (*neo4j.EagerResult, error) {
+		return neo4j.ExecuteQuery(octx, s.driver, cypher, params, neo4j.EagerResultTransformer,
+			neo4j.ExecuteQueryWithDatabase(s.cfg.Database), neo4j.ExecuteQueryWithBookmarkManager(s.bm))
+	}
+	res, err := exec("OPTIONAL MATCH (v:EstateSchema {namespace: $ns}) RETURN v.version AS version", map[string]any{"ns": s.ns})
+	if err != nil {
+		return s.mapErr(ctx, "read schema version", err)
+	}
+	s.markUp()
+	current := 0
+	if len(res.Records) > 0 {
+		if v, ok := res.Records[0].Values[0].(int64); ok {
+			current = int(v)
+		}
+	}
+	if current > SchemaVersion {
+		return &graph.Error{Code: graph.CodeInternal, Msg: fmt.Sprintf(
+			"neo4j database %q namespace %q has schema version %d, newer than this estate's %d: upgrade estate",
+			s.cfg.Database, s.ns, current, SchemaVersion)}
+	}
+	for _, m := range migrations {
+		if m.version <= current {
+			continue
+		}
+		start := time.Now()
+		for _, st := range m.statements(s) {
+			if _, err := exec(st, nil); err != nil {
+				return s.mapErr(ctx, fmt.Sprintf("schema migration %d", m.version), err)
+			}
+		}
+		if _, err := exec("CALL db.awaitIndexes($seconds)", map[string]any{"seconds": int64(s.cfg.QueryTimeout / time.Second)}); err != nil {
+			return s.mapErr(ctx, "await indexes", err)
+		}
+		if _, err := exec("MERGE (v:EstateSchema {namespace: $ns}) SET v.version = $version, v.migratedAt = datetime()",
+			map[string]any{"ns": s.ns, "version": int64(m.version)}); err != nil {
+			return s.mapErr(ctx, "record schema version", err)
+		}
+		s.log.Info().Int("version", m.version).Str("migration", m.name).Dur("took", time.Since(start)).
+			Msg("neo4j schema migrated")
+	}
+	s.schemaDone.Store(true)
+	return nil
+}

@@ -1,0 +1,678 @@
+package neo4j
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/estate-cmdb/estate/graph"
+)
+
+// Statements shared by the writers. Nodes and relationships found earlier
+// in the same transaction are addressed by element id (an id seek).
+// The set statements replace every property; the patch statements write
+// the changed ones (Apply's merges never remove a property).
+const (
+	setNodesByElementID   = "UNWIND $rows AS row MATCH (n) WHERE elementId(n) = row.eid SET n = row.props"
+	setRelsByElementID    = "UNWIND $rows AS row MATCH ()-[r]->() WHERE elementId(r) = row.eid SET r = row.props"
+	patchNodesByElementID = "UNWIND $rows AS row MATCH (n) WHERE elementId(n) = row.eid SET n += row.props"
+	patchRelsByElementID  = "UNWIND $rows AS row MATCH ()-[r]->() WHERE elementId(r) = row.eid SET r += row.props"
+)
+
+// changed returns the properties of next (encoded by this package) that
+// differ from prev (as read from Neo4j), or nil when none do.
+func changed(prev, next map[string]any) map[string]any {
+	var out map[string]any
+	for k, v := range next {
+		if !sameValue(prev[k], v) {
+			if out == nil {
+				out = map[string]any{}
+			}
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func sameValue(a, b any) bool {
+	switch b := b.(type) {
+	case []string:
+		l, ok := a.([]any)
+		if !ok || len(l) != len(b) {
+			return false
+		}
+		for i, x := range l {
+			if x != any(b[i]) {
+				return false
+			}
+		}
+		return true
+	case time.Time:
+		a, ok := a.(time.Time)
+		return ok && a.Equal(b)
+	default:
+		return a == any(b)
+	}
+}
+
+// mergeNodesQuery locks, or creates, the batch's nodes in the order of the
+// rows (sorted by id, so concurrent writers lock in one order) and returns
+// the stored state of those that existed. A node MERGE creates is written
+// whole at once (row.fresh: the batch merged into nothing, which is what it
+// is when nothing was stored) under the uniqueness lock of :Entity(id), with
+// its kind label (a dynamic label from the closed set graph.Kinds, never
+// user input). A matched node gets a throw-away property write, so that the
+// transaction holds its write lock before its properties are read:
+// concurrent writers of one node serialise here and no assertion is lost.
+func (s *Store) mergeNodesQuery() string {
+	return "UNWIND $rows AS row MERGE (n:" + s.entity() + " {id: row.id})\n" +
+		"ON CREATE SET n = row.fresh, n:$(row.label), n.__new = true\n" +
+		"ON MATCH SET n.__lock = true\n" +
+		"WITH row, n, n.__new IS NOT NULL AS created REMOVE n.__new, n.__lock\n" +
+		"RETURN row.id AS id, elementId(n) AS eid, created, CASE WHEN created THEN null ELSE properties(n) END AS props"
+}
+
+// label is a node's kind label, for dynamic labels ($(row.label)).
+func (s *Store) label(k graph.Kind) string {
+	if !k.Valid() {
+		panic(fmt.Sprintf("neo4j: kind %q used unvalidated", k))
+	}
+	return s.ns + string(k)
+}
+
+// typeName is a relationship's stored type, for dynamic types.
+func (s *Store) typeName(t graph.RelType) string {
+	if !t.Valid() {
+		panic(fmt.Sprintf("neo4j: relationship type %q used unvalidated", t))
+	}
+	return s.ns + string(t)
+}
+
+// lockNodesQuery locks existing nodes by id and returns their element ids.
+func (s *Store) lockNodesQuery() string {
+	return "UNWIND $ids AS id MATCH (n:" + s.entity() + " {id: id}) SET n.__lock = true REMOVE n.__lock RETURN id, elementId(n) AS eid"
+}
+
+// storedEdgesQuery returns the stored relationships among the ids grouped
+// by type in the parameters t0..t7, one index seek per type present.
+func (s *Store) storedEdgesQuery(types []graph.RelType) string {
+	var branches []string
+	for _, t := range types {
+		branches = append(branches, fmt.Sprintf("MATCH ()-[r:%s]->() WHERE r.id IN $t%d RETURN r", s.relType(t), graph.RelRank(t)))
+	}
+	return "CALL { " + strings.Join(branches, " UNION ALL ") + " } RETURN r.id AS id, elementId(r) AS eid, properties(r) AS props"
+}
+
+// createEdgesQuery creates relationships between nodes locked earlier in
+// the transaction; the type is dynamic, from the closed set graph.RelTypes.
+const createEdgesQuery = "UNWIND $rows AS row MATCH (a) WHERE elementId(a) = row.a MATCH (b) WHERE elementId(b) = row.b\n" +
+	"CREATE (a)-[r:$(row.type)]->(b) SET r = row.props"
+
+func missingEnd(typ graph.RelType, from, to, end graph.Ref) error {
+	return graph.Errorf(graph.CodeNotFound, "%s relationship %s → %s: %s %q does not exist", typ, from, to, end.Kind, end.Key)
+}
+
+// Apply implements graph.Store in one write transaction of at most six
+// statements: a MERGE that locks the batch's nodes, reading those stored
+// and writing those new whole; one that locks the relationship ends outside
+// the batch; one that reads the batch's relationships between nodes that
+// existed before (a relationship touching a new node is new); then, after
+// merging in Go with graph.MergeNode/MergeEdge, one writing the updated
+// nodes, one updating the stored relationships and one creating the new
+// ones (with a dynamic type from the closed set graph.RelTypes). A batch of
+// new things thus costs two statements: MERGE the nodes, CREATE the
+// relationships.
+func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, error) {
+	b, err := graph.ValidateBatch(b, s.now())
+	if err != nil {
+		return graph.ApplyResult{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return graph.ApplyResult{}, err
+	}
+	// What each node becomes if it is new: the batch's assertions of it
+	// merged in order into nothing.
+	// Ids are hashes: compute each once.
+	nodeIDs := make([]graph.ID, len(b.Nodes))
+	for i, in := range b.Nodes {
+		nodeIDs[i] = in.Ref().ID()
+	}
+	type edgeIDs struct{ id, from, to graph.ID }
+	eIDs := make([]edgeIDs, len(b.Edges))
+	for i, in := range b.Edges {
+		eIDs[i] = edgeIDs{in.ID(), in.From.ID(), in.To.ID()}
+	}
+	fresh := map[graph.ID]*graph.Node{}
+	nodeInputs := map[graph.ID][]graph.NodeInput{}
+	var order []graph.ID
+	for i, in := range b.Nodes {
+		id := nodeIDs[i]
+		old, seen := fresh[id]
+		if !seen {
+			order = append(order, id)
+		}
+		fresh[id] = graph.MergeNode(old, in, b.Source, b.Run, b.At)
+		nodeInputs[id] = append(nodeInputs[id], in)
+	}
+	slices.SortFunc(order, func(a, b graph.ID) int { return cmp.Compare(a.String(), b.String()) })
+	nodeRows := make([]any, len(order))
+	for i, id := range order {
+		n := fresh[id]
+		props, err := encodeNode(n)
+		if err != nil {
+			return graph.ApplyResult{}, err
+		}
+		nodeRows[i] = map[string]any{"id": id.String(), "label": s.label(n.Kind), "fresh": props}
+	}
+	var ends []string
+	endSeen := map[graph.ID]bool{}
+	for _, e := range eIDs {
+		for _, id := range []graph.ID{e.from, e.to} {
+			if fresh[id] == nil && !endSeen[id] {
+				endSeen[id] = true
+				ends = append(ends, id.String())
+			}
+		}
+	}
+	slices.Sort(ends)
+
+	var res graph.ApplyResult
+	err = s.write(ctx, "apply", func(ctx context.Context, tx neo4j.ManagedTransaction) error {
+		res = graph.ApplyResult{}
+		stored := map[graph.ID]*graph.Node{}       // nodes that existed, as they were
+		storedRaw := map[graph.ID]map[string]any{} // and as Neo4j holds them
+		created := map[graph.ID]bool{}
+		eids := map[graph.ID]string{}
+		if len(nodeRows) > 0 {
+			recs, err := collect(ctx, tx, s.mergeNodesQuery(), map[string]any{"rows": nodeRows})
+			if err != nil {
+				return err
+			}
+			for _, r := range recs {
+				id, err := uuidProp(map[string]any{"id": r.Values[0]}, "id")
+				if err != nil {
+					return err
+				}
+				eids[id] = str(r.Values[1])
+				if c, _ := r.Values[2].(bool); c {
+					created[id] = true
+					continue
+				}
+				raw := r.Values[3].(map[string]any)
+				n, err := (*decodeCache)(nil).node(raw)
+				if err != nil {
+					return err
+				}
+				stored[id], storedRaw[id] = n, raw
+			}
+		}
+		if len(ends) > 0 {
+			recs, err := collect(ctx, tx, s.lockNodesQuery(), map[string]any{"ids": ends})
+			if err != nil {
+				return err
+			}
+			for _, r := range recs {
+				id, err := uuidProp(map[string]any{"id": r.Values[0]}, "id")
+				if err != nil {
+					return err
+				}
+				eids[id] = str(r.Values[1])
+			}
+		}
+		for i, in := range b.Edges {
+			if _, ok := eids[eIDs[i].from]; !ok {
+				return missingEnd(in.Type, in.From, in.To, in.From)
+			}
+			if _, ok := eids[eIDs[i].to]; !ok {
+				return missingEnd(in.Type, in.From, in.To, in.To)
+			}
+		}
+
+		// Relationships between nodes that existed may be stored.
+		storedEdges := map[graph.ID]*graph.Edge{}
+		storedEdgesRaw := map[graph.ID]map[string]any{}
+		edgeEIDs := map[graph.ID]string{}
+		byType := map[graph.RelType][]string{}
+		inputs := map[graph.ID]graph.EdgeInput{}
+		for i, in := range b.Edges {
+			id := eIDs[i].id
+			if _, dup := inputs[id]; dup || created[eIDs[i].from] || created[eIDs[i].to] {
+				continue
+			}
+			inputs[id] = in
+			byType[in.Type] = append(byType[in.Type], id.String())
+		}
+		if len(byType) > 0 {
+			var types []graph.RelType
+			params := map[string]any{}
+			for _, t := range graph.RelTypes {
+				if ids := byType[t]; len(ids) > 0 {
+					types = append(types, t)
+					params[fmt.Sprintf("t%d", graph.RelRank(t))] = ids
+				}
+			}
+			recs, err := collect(ctx, tx, s.storedEdgesQuery(types), params)
+			if err != nil {
+				return err
+			}
+			for _, r := range recs {
+				id, err := uuidProp(map[string]any{"id": r.Values[0]}, "id")
+				if err != nil {
+					return err
+				}
+				in := inputs[id]
+				raw := r.Values[2].(map[string]any)
+				e, err := (*decodeCache)(nil).edge(in.Type, in.From, in.To, raw)
+				if err != nil {
+					return err
+				}
+				storedEdges[id], storedEdgesRaw[id], edgeEIDs[id] = e, raw, str(r.Values[1])
+			}
+		}
+
+		// Merge exactly as the embedded store does; count each distinct
+		// node and relationship once.
+		var updates []any
+		done := map[graph.ID]bool{}
+		for _, id := range nodeIDs {
+			if done[id] {
+				continue
+			}
+			done[id] = true
+			if created[id] {
+				res.NodesCreated++
+				continue
+			}
+			res.NodesUpdated++
+			n := stored[id]
+			for _, again := range nodeInputs[id] {
+				n = graph.MergeNode(n, again, b.Source, b.Run, b.At)
+			}
+			next, err := encodeNode(n)
+			if err != nil {
+				return err
+			}
+			if diff := changed(storedRaw[id], next); diff != nil {
+				updates = append(updates, map[string]any{"eid": eids[id], "props": diff})
+			}
+		}
+		if len(updates) > 0 {
+			if err := run(ctx, tx, patchNodesByElementID, map[string]any{"rows": updates}); err != nil {
+				return err
+			}
+		}
+		edges := map[graph.ID]*graph.Edge{}
+		var edgeOrder []graph.ID
+		for i, in := range b.Edges {
+			id := eIDs[i].id
+			old, pending := edges[id]
+			if !pending {
+				edgeOrder = append(edgeOrder, id)
+				old = storedEdges[id]
+				if old == nil {
+					res.EdgesCreated++
+				} else {
+					res.EdgesUpdated++
+				}
+			}
+			edges[id] = graph.MergeEdge(old, in, b.Source, b.Run, b.At)
+		}
+		var edgeUpdates, creates []any
+		for _, id := range edgeOrder {
+			e := edges[id]
+			props, err := encodeEdge(e)
+			if err != nil {
+				return err
+			}
+			if eid, ok := edgeEIDs[id]; ok {
+				if diff := changed(storedEdgesRaw[id], props); diff != nil {
+					edgeUpdates = append(edgeUpdates, map[string]any{"eid": eid, "props": diff})
+				}
+			} else {
+				creates = append(creates, map[string]any{
+					"a": eids[e.From.ID()], "b": eids[e.To.ID()], "type": s.typeName(e.Type), "props": props})
+			}
+		}
+		if len(edgeUpdates) > 0 {
+			if err := run(ctx, tx, patchRelsByElementID, map[string]any{"rows": edgeUpdates}); err != nil {
+				return err
+			}
+		}
+		if len(creates) > 0 {
+			if err := run(ctx, tx, createEdgesQuery, map[string]any{"rows": creates}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return graph.ApplyResult{}, err
+	}
+	return res, nil
+}
+
+// Restore implements graph.Store in one write transaction of three
+// statements: the stored relationship ends are locked and checked, then one
+// MERGE replaces the nodes' properties and one the relationships'.
+func (s *Store) Restore(ctx context.Context, nodes []*graph.Node, edges []*graph.Edge) error {
+	if len(nodes)+len(edges) > graph.MaxBatchItems {
+		return graph.Errorf(graph.CodeLimitExceeded, "restore of %d items is over the limit of %d", len(nodes)+len(edges), graph.MaxBatchItems)
+	}
+	// Validate copies (validation canonicalises properties); for
+	// duplicates the last one wins, as in the embedded store.
+	byID := map[graph.ID]*graph.Node{}
+	var order []graph.ID
+	for _, n := range nodes {
+		n = graph.CloneNode(n)
+		if err := graph.ValidateNode(n); err != nil {
+			return err
+		}
+		if _, dup := byID[n.ID]; !dup {
+			order = append(order, n.ID)
+		}
+		byID[n.ID] = n
+	}
+	var (
+		es         []*graph.Edge
+		badEdge    = -1
+		badEdgeErr error
+	)
+	for i, e := range edges {
+		e = graph.CloneEdge(e)
+		if err := graph.ValidateStoredEdge(e); err != nil {
+			badEdge, badEdgeErr = i, err
+			break
+		}
+		es = append(es, e)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	var ends []string
+	endSeen := map[graph.ID]bool{}
+	for _, e := range es {
+		for _, end := range []graph.Ref{e.From, e.To} {
+			if id := end.ID(); byID[id] == nil && !endSeen[id] {
+				endSeen[id] = true
+				ends = append(ends, id.String())
+			}
+		}
+	}
+	slices.Sort(ends)
+	if badEdge >= 0 && len(ends) == 0 {
+		return badEdgeErr // no stored end to check before it
+	}
+
+	var nodeRows []any
+	slices.SortFunc(order, func(a, b graph.ID) int { return cmp.Compare(a.String(), b.String()) })
+	for _, id := range order {
+		n := byID[id]
+		props, err := encodeNode(n)
+		if err != nil {
+			return err
+		}
+		nodeRows = append(nodeRows, map[string]any{"id": id.String(), "label": s.label(n.Kind), "props": props})
+	}
+	var edgeRows []any
+	last := map[graph.ID]int{}
+	for i, e := range es {
+		last[e.ID] = i
+	}
+	for i, e := range es {
+		if last[e.ID] != i {
+			continue
+		}
+		props, err := encodeEdge(e)
+		if err != nil {
+			return err
+		}
+		edgeRows = append(edgeRows, map[string]any{"id": e.ID.String(), "type": s.typeName(e.Type),
+			"from": e.From.ID().String(), "to": e.To.ID().String(), "props": props})
+	}
+
+	return s.write(ctx, "restore", func(ctx context.Context, tx neo4j.ManagedTransaction) error {
+		stored := map[string]bool{}
+		if len(ends) > 0 {
+			recs, err := collect(ctx, tx, s.lockNodesQuery(), map[string]any{"ids": ends})
+			if err != nil {
+				return err
+			}
+			for _, r := range recs {
+				stored[str(r.Values[0])] = true
+			}
+		}
+		for _, e := range es {
+			for _, end := range []graph.Ref{e.From, e.To} {
+				if id := end.ID(); byID[id] == nil && !stored[id.String()] {
+					return missingEnd(e.Type, e.From, e.To, end)
+				}
+			}
+		}
+		if badEdge >= 0 {
+			return badEdgeErr
+		}
+		if len(nodeRows) > 0 {
+			cypher := "UNWIND $rows AS row MERGE (n:" + s.entity() + " {id: row.id}) ON CREATE SET n:$(row.label) SET n = row.props"
+			if err := run(ctx, tx, cypher, map[string]any{"rows": nodeRows}); err != nil {
+				return err
+			}
+		}
+		if len(edgeRows) > 0 {
+			cypher := "UNWIND $rows AS row MATCH (a:" + s.entity() + " {id: row.from}) MATCH (b:" + s.entity() + " {id: row.to})\n" +
+				"MERGE (a)-[r:$(row.type) {id: row.id}]->(b) SET r = row.props"
+			if err := run(ctx, tx, cypher, map[string]any{"rows": edgeRows}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// DeleteNodes implements graph.Store in one statement.
+func (s *Store) DeleteNodes(ctx context.Context, ids []graph.ID) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	n := 0
+	err := s.write(ctx, "delete nodes", func(ctx context.Context, tx neo4j.ManagedTransaction) error {
+		recs, err := collect(ctx, tx, "UNWIND $ids AS id MATCH (n:"+s.entity()+" {id: id}) DETACH DELETE n RETURN count(*) AS c",
+			map[string]any{"ids": idStrings(distinctIDs(ids))})
+		if err != nil {
+			return err
+		}
+		n = int(recs[0].Values[0].(int64))
+		return nil
+	})
+	return n, err
+}
+
+// DeleteEdges implements graph.Store in one statement (an index seek per
+// type).
+func (s *Store) DeleteEdges(ctx context.Context, ids []graph.ID) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	branches := make([]string, len(graph.RelTypes))
+	for i, t := range graph.RelTypes {
+		branches[i] = "MATCH ()-[r:" + s.relType(t) + "]->() WHERE r.id IN $ids DELETE r RETURN count(*) AS c"
+	}
+	n := 0
+	err := s.write(ctx, "delete relationships", func(ctx context.Context, tx neo4j.ManagedTransaction) error {
+		recs, err := collect(ctx, tx, "CALL { "+strings.Join(branches, " UNION ALL ")+" } RETURN sum(c) AS c",
+			map[string]any{"ids": idStrings(distinctIDs(ids))})
+		if err != nil {
+			return err
+		}
+		n = int(recs[0].Values[0].(int64))
+		return nil
+	})
+	return n, err
+}
+
+// Sweep implements graph.Store in one transaction (a read transaction for a
+// dry run): count the source's nodes and find those whose assertion is from
+// another run; lock and read them; the same for relationships; find the
+// relationships of the nodes that go; then retract in Go with
+// graph.Retract/RetractEdge and write: delete relationships, update
+// relationships, delete nodes (with their relationships), update nodes.
+func (s *Store) Sweep(ctx context.Context, r graph.SweepRequest) (graph.SweepResult, error) {
+	r, err := r.Normalize()
+	if err != nil {
+		return graph.SweepResult{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return graph.SweepResult{}, err
+	}
+	params := map[string]any{"src": r.Source, "run": r.Run}
+	nodeKinds, edgeKinds := "", ""
+	if len(r.Kinds) > 0 {
+		nodeKinds = kindFilter(r.Kinds, params)
+		edgeKinds = " AND (a.kind IN $kinds OR b.kind IN $kinds)"
+	}
+	stale := func(x string) string {
+		return fmt.Sprintf("CASE WHEN any(i IN range(0, size(%[1]s.sources) - 1) WHERE %[1]s.sources[i] = $src AND %[1]s.runs[i] <> $run) THEN elementId(%[1]s) END", x)
+	}
+	findNodes := "MATCH (n:" + s.entity() + ") WHERE $src IN n.sources" + nodeKinds +
+		" RETURN count(n) AS before, collect(" + stale("n") + ") AS stale"
+	findEdges := "MATCH (a:" + s.entity() + ")-[r:" + s.relTypes(nil) + "]->(b:" + s.entity() + ") WHERE $src IN r.sources" + edgeKinds +
+		" RETURN count(r) AS before, collect(" + stale("r") + ") AS stale"
+	lock := ""
+	if !r.DryRun {
+		lock = " SET x.__lock = true REMOVE x.__lock"
+	}
+	readNodes := "UNWIND $eids AS eid MATCH (x) WHERE elementId(x) = eid" + lock + " RETURN eid, properties(x) AS props"
+	readEdges := "UNWIND $eids AS eid MATCH ()-[x]->() WHERE elementId(x) = eid" + lock + " RETURN eid, " + edgeFields("x")
+	incident := "UNWIND $eids AS eid MATCH (n) WHERE elementId(n) = eid MATCH (n)-[x]-() RETURN DISTINCT elementId(x) AS eid"
+
+	var res graph.SweepResult
+	w := func(ctx context.Context, tx neo4j.ManagedTransaction) error {
+		res = graph.SweepResult{}
+		dec := newDecodeCache()
+		find := func(cypher string) (int, []any, error) {
+			recs, err := collect(ctx, tx, cypher, params)
+			if err != nil {
+				return 0, nil, err
+			}
+			l, _ := recs[0].Values[1].([]any)
+			return int(recs[0].Values[0].(int64)), l, nil
+		}
+		before, staleNodes, err := find(findNodes)
+		if err != nil {
+			return err
+		}
+		res.SourceNodesBefore = before
+		before, staleEdges, err := find(findEdges)
+		if err != nil {
+			return err
+		}
+		res.SourceEdgesBefore = before
+
+		var removeNodes, updateNodes, removeEdges, updateEdges []any
+		if len(staleNodes) > 0 {
+			recs, err := collect(ctx, tx, readNodes, map[string]any{"eids": staleNodes})
+			if err != nil {
+				return err
+			}
+			for _, rec := range recs {
+				n, err := dec.node(rec.Values[1].(map[string]any))
+				if err != nil {
+					return err
+				}
+				if !graph.Retract(n, r.Source, r.Run) {
+					continue
+				}
+				if len(n.Assertions) == 0 {
+					removeNodes = append(removeNodes, rec.Values[0])
+					res.NodesRemoved++
+					continue
+				}
+				props, err := encodeNode(n)
+				if err != nil {
+					return err
+				}
+				updateNodes = append(updateNodes, map[string]any{"eid": rec.Values[0], "props": props})
+				res.NodesRetracted++
+			}
+		}
+		gone := map[string]bool{} // relationships of removed nodes
+		if len(removeNodes) > 0 {
+			recs, err := collect(ctx, tx, incident, map[string]any{"eids": removeNodes})
+			if err != nil {
+				return err
+			}
+			for _, rec := range recs {
+				gone[str(rec.Values[0])] = true
+			}
+		}
+		if len(staleEdges) > 0 {
+			recs, err := collect(ctx, tx, readEdges, map[string]any{"eids": staleEdges})
+			if err != nil {
+				return err
+			}
+			for _, rec := range recs {
+				eid := str(rec.Values[0])
+				if gone[eid] {
+					continue
+				}
+				e, err := s.edgeOf(rec, dec)
+				if err != nil {
+					return err
+				}
+				if !graph.RetractEdge(e, r.Source, r.Run) {
+					continue
+				}
+				if len(e.Assertions) == 0 {
+					removeEdges = append(removeEdges, eid)
+					continue
+				}
+				props, err := encodeEdge(e)
+				if err != nil {
+					return err
+				}
+				updateEdges = append(updateEdges, map[string]any{"eid": eid, "props": props})
+				res.EdgesRetracted++
+			}
+		}
+		res.EdgesRemoved = len(gone) + len(removeEdges)
+		if r.DryRun {
+			return nil
+		}
+		steps := []struct {
+			cypher string
+			rows   []any
+		}{
+			{"UNWIND $rows AS eid MATCH ()-[r]->() WHERE elementId(r) = eid DELETE r", removeEdges},
+			{setRelsByElementID, updateEdges},
+			{"UNWIND $rows AS eid MATCH (n) WHERE elementId(n) = eid DETACH DELETE n", removeNodes},
+			{setNodesByElementID, updateNodes},
+		}
+		for _, st := range steps {
+			if len(st.rows) > 0 {
+				if err := run(ctx, tx, st.cypher, map[string]any{"rows": st.rows}); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	if r.DryRun {
+		err = s.read(ctx, "sweep", w)
+	} else {
+		err = s.write(ctx, "sweep", w)
+	}
+	if err != nil {
+		return graph.SweepResult{}, err
+	}
+	return res, nil
+}

@@ -1,0 +1,184 @@
+package azure
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/estate-cmdb/estate/graph"
+	"github.com/estate-cmdb/estate/graph/embedded"
+	"github.com/estate-cmdb/estate/ingest"
+	"github.com/estate-cmdb/estate/ingest/cloudtags"
+)
+
+const sub = "cfbbd179-59d2-4052-aa06-9270a38aa9d6"
+
+const testToken = "azure-test-token-c2VjcmV0LXRva2Vu"
+
+// fixtureBody returns the 200 response body of an official example.
+func fixtureBody(t *testing.T, name string) map[string]any {
+	t.Helper()
+	data, err := os.ReadFile("testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ex struct {
+		Responses map[string]struct {
+			Body map[string]any `json:"body"`
+		} `json:"responses"`
+	}
+	if err := json.Unmarshal(data, &ex); err != nil {
+		t.Fatal(err)
+	}
+	return ex.Responses["200"].Body
+}
+
+// server replays pages (bodies) in order, following $skipToken "page-N";
+// status, when set for a page index, replaces that page with an error.
+func server(t *testing.T, pages []map[string]any, status map[int]int) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost || r.URL.Path != "/providers/Microsoft.ResourceGraph/resources" || r.URL.Query().Get("api-version") != "2021-03-01" {
+			http.Error(w, "unexpected request "+r.Method+" "+r.URL.String(), http.StatusNotFound)
+			return
+		}
+		if r.Header.Get("Authorization") != "Bearer "+testToken {
+			http.Error(w, `{"error":{"code":"AuthenticationFailed"}}`, http.StatusUnauthorized)
+			return
+		}
+		var req request
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil || req.Query != Query || req.Options.ResultFormat != "objectArray" {
+			http.Error(w, fmt.Sprintf("bad request body %+v %v", req, err), http.StatusBadRequest)
+			return
+		}
+		i := 0
+		if req.Options.SkipToken != "" {
+			fmt.Sscanf(req.Options.SkipToken, "page-%d", &i)
+		}
+		if code := status[i]; code != 0 {
+			http.Error(w, `{"error":{"code":"ServerError","message":"token `+testToken+` rejected"}}`, code)
+			return
+		}
+		json.NewEncoder(w).Encode(pages[i])
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// paginate splits a body's rows into pages of n linked by $skipToken.
+func paginate(body map[string]any, n int) []map[string]any {
+	data := body["data"].([]any)
+	var pages []map[string]any
+	for i := 0; i < len(data); i += n {
+		p := map[string]any{"totalRecords": len(data), "count": min(n, len(data)-i), "resultTruncated": "false", "data": data[i:min(i+n, len(data))]}
+		if i+n < len(data) {
+			p["$skipToken"] = fmt.Sprintf("page-%d", len(pages)+1)
+		}
+		pages = append(pages, p)
+	}
+	return pages
+}
+
+func run(t *testing.T, st *embedded.Store, srv *httptest.Server, cfg Config) (*ingest.Report, error) {
+	t.Helper()
+	cfg.Endpoint = srv.URL
+	cfg.Token = func(context.Context) (string, error) { return testToken, nil }
+	cfg.Resolve = cloudtags.StoreResolver(st.Resolve)
+	src, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ingest.Run(context.Background(), st, src, ingest.Options{})
+}
+
+func openStore(t *testing.T) *embedded.Store {
+	st, err := embedded.Open(context.Background(), t.TempDir(), embedded.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+func TestBasicQuery(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	st.Apply(ctx, graph.Batch{Source: "seed", Run: "1", Nodes: []graph.NodeInput{{Kind: graph.KindTeam, Key: "value1"}}})
+	srv := server(t, []map[string]any{fixtureBody(t, "ResourcesBasicQuery.json")}, nil)
+	rep, err := run(t, st, srv, Config{Registered: []string{sub}, Tags: cloudtags.Rules{Team: []string{"tag1"}}})
+	if err != nil || rep.Status != ingest.StatusSucceeded {
+		t.Fatalf("%v %+v", err, rep)
+	}
+	stats, _ := st.Stats(ctx)
+	if stats.Nodes[graph.KindCloudResource] != 3 || stats.Edges[graph.RelInAccount] != 3 || stats.Edges[graph.RelOwns] != 1 {
+		t.Errorf("stats %+v, want 3 resources in their subscription and one owned by tag", stats)
+	}
+	nic, err := st.Node(ctx, graph.Ref{Kind: graph.KindCloudResource, Key: "/subscriptions/" + sub + "/resourceGroups/RG1/providers/Microsoft.Network/networkInterfaces/myNetworkInterface"})
+	if err != nil || nic.Name != "myNetworkInterface" || nic.Props["type"] != "microsoft.network/networkinterfaces" ||
+		nic.Props["region"] != "centralus" || nic.Props["account"] != sub || nic.Labels["tag1"] != "Value1" {
+		t.Errorf("nic = %+v (%v)", nic, err)
+	}
+	acct, err := st.Node(ctx, graph.Ref{Kind: graph.KindCloudAccount, Key: "azure:" + sub})
+	if err != nil || acct.Props["registered"] != true || acct.Props["provider"] != "azure" {
+		t.Errorf("account = %+v (%v)", acct, err)
+	}
+}
+
+func TestPaginationAndProjectedRows(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	// The facet example projects no type: it comes from the id.
+	srv := server(t, paginate(fixtureBody(t, "ResourcesFacetQuery.json"), 2), nil)
+	rep, err := run(t, st, srv, Config{})
+	if err != nil || rep.Status != ingest.StatusSucceeded {
+		t.Fatalf("%v %+v", err, rep)
+	}
+	stats, _ := st.Stats(ctx)
+	if stats.Nodes[graph.KindCloudResource] != 5 {
+		t.Fatalf("%d VMs over 3 pages, want 5", stats.Nodes[graph.KindCloudResource])
+	}
+	vm, err := st.Node(ctx, graph.Ref{Kind: graph.KindCloudResource, Key: "/subscriptions/" + sub + "/resourceGroups/B-TEST-RG/providers/Microsoft.Compute/virtualMachines/myTestVm"})
+	if err != nil || vm.Props["type"] != "microsoft.compute/virtualmachines" {
+		t.Errorf("vm = %+v (%v)", vm, err)
+	}
+
+	// Summarize rows are aggregates, not resources.
+	st2 := openStore(t)
+	rep, err = run(t, st2, server(t, []map[string]any{fixtureBody(t, "ResourcesPropertiesQuery.json")}, nil), Config{})
+	if err != nil || rep.Status != ingest.StatusSucceeded || rep.Nodes != 0 {
+		t.Errorf("summarize rows: %v %+v", err, rep)
+	}
+}
+
+func TestFailures(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	pages := paginate(fixtureBody(t, "ResourcesFacetQuery.json"), 2)
+	if rep, err := run(t, st, server(t, pages, nil), Config{}); err != nil || rep.Status != ingest.StatusSucceeded {
+		t.Fatal(err)
+	}
+	// Page 2 fails: partial, nothing removed, the token never echoed.
+	rep, err := run(t, st, server(t, pages, map[int]int{1: http.StatusInternalServerError}), Config{})
+	if err != nil || rep.Status != ingest.StatusPartial || rep.Swept != nil {
+		t.Fatalf("page 2 failing: %v %+v", err, rep)
+	}
+	if stats, _ := st.Stats(ctx); stats.Nodes[graph.KindCloudResource] != 5 {
+		t.Errorf("a partial run lost resources: %+v", stats)
+	}
+	if b, _ := json.Marshal(rep); strings.Contains(string(b), testToken) {
+		t.Errorf("the report holds the token: %s", b)
+	}
+	// Page 1 fails: the run failed.
+	rep, err = run(t, st, server(t, pages, map[int]int{0: http.StatusForbidden}), Config{})
+	if err == nil || rep.Status != ingest.StatusFailed || !strings.Contains(rep.Err, "HTTP 403") || strings.Contains(rep.Err, testToken) {
+		t.Fatalf("page 1 failing: %v %+v", err, rep)
+	}
+	if _, err := New(Config{Subscriptions: []string{"not-a-guid"}}); err == nil {
+		t.Error("New accepted a bad subscription and no token")
+	}
+}

@@ -1,0 +1,213 @@
+package descriptors
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/estate-cmdb/estate/graph"
+)
+
+// Repo is the repository whose files Analyze reads.
+type Repo struct {
+	Ref  graph.Ref // the Repository node, emitted by the caller
+	Host string    // "github.com", a GHES or GitLab host, or "" for a local repository
+	Org  string    // organisation or top-level group, for team aliases
+	Name string    // repository name, for an application at the root
+	// Flavor selects CODEOWNERS semantics and locations.
+	Flavor Flavor
+}
+
+// File is one descriptor file of a repository (Classify accepted its path).
+type File struct {
+	Path string
+	Data []byte
+}
+
+// AnalyzeOptions tune Analyze.
+type AnalyzeOptions struct {
+	// ResolveOwner maps a CODEOWNERS owner to a known team or person. Nil
+	// means no directory of teams is known (a plain git repository): every
+	// owner becomes a Team or Person node, keyed as every source keys them,
+	// so it merges with the same team from a git host.
+	ResolveOwner func(Owner) (graph.Ref, bool)
+	// KnownRepo maps a project-slug annotation ("org/repo") to a repository
+	// the caller emits; nil or false keeps the BUILDS on this repository.
+	KnownRepo func(slug string) (graph.Ref, bool)
+}
+
+// Analyze applies every descriptor of one repository: catalog-info.yaml
+// (DECLARED), inference from build and deployment files where nothing is
+// declared (INFERRED), and CODEOWNERS: the owners of the root own the
+// repository (DECLARED), the owners of an application's directory own the
+// application (INFERRED). Evidence is prefixed with the repository key. Nodes
+// come before the relationships that name them; the repository node itself
+// is the caller's.
+func Analyze(repo Repo, files []File, opt AnalyzeOptions) Result {
+	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
+	prefix := repo.Ref.Key + "/"
+	var out Result
+	nodes := map[graph.Ref]int{}
+	addNode := func(n graph.NodeInput) {
+		if i, ok := nodes[n.Ref()]; ok {
+			mergeNode(&out.Nodes[i], n)
+			return
+		}
+		nodes[n.Ref()] = len(out.Nodes)
+		out.Nodes = append(out.Nodes, n)
+	}
+	var edges []graph.EdgeInput
+
+	cat := NewCatalog()
+	inf := NewInference(repo.Name)
+	var codeowners *Codeowners
+	locations := GitHubCodeownersLocations
+	if repo.Flavor == GitLab {
+		locations = GitLabCodeownersLocations
+	}
+	found := map[string][]byte{}
+	for _, f := range files {
+		k, ok := Classify(f.Path)
+		if !ok {
+			continue
+		}
+		switch k {
+		case KindCodeowners:
+			found[f.Path] = f.Data
+		case KindCatalog:
+			cat.Add(f.Path, f.Data)
+		default:
+			inf.Add(f.Path, k, f.Data)
+		}
+	}
+	for _, l := range locations {
+		if data, ok := found[l]; ok {
+			codeowners = ParseCodeowners(l, data, repo.Flavor)
+			break
+		}
+	}
+
+	declared := cat.Result()
+	declaredDirs := map[string]bool{}
+	for _, b := range declared.Builds {
+		declaredDirs[b.Path] = true
+	}
+	inferred := inf.Result(declaredDirs)
+	for _, r := range []Result{declared, inferred} {
+		for _, n := range r.Nodes {
+			n.Evidence = prefix + n.Evidence
+			addNode(n)
+		}
+		for _, e := range r.Edges {
+			e.Evidence = prefix + e.Evidence
+			edges = append(edges, e)
+		}
+		out.Problems = append(out.Problems, r.Problems...)
+	}
+	var apps []Build
+	for _, b := range append(declared.Builds, inferred.Builds...) {
+		from := repo.Ref
+		if b.ProjectSlug != "" && opt.KnownRepo != nil {
+			if r, ok := opt.KnownRepo(b.ProjectSlug); ok {
+				from = r
+			}
+		}
+		var props map[string]any
+		if b.Path != "" && from == repo.Ref {
+			props = map[string]any{"path": b.Path}
+		}
+		edges = append(edges, graph.EdgeInput{Type: graph.RelBuilds, From: from, To: b.App, Props: props,
+			Confidence: b.Confidence, Evidence: prefix + b.Evidence})
+		out.Builds = append(out.Builds, b)
+		if from == repo.Ref {
+			apps = append(apps, b)
+		}
+	}
+
+	if codeowners != nil {
+		out.Problems = append(out.Problems, codeowners.Problems...)
+		resolve := opt.ResolveOwner
+		if resolve != nil {
+			// Report every owner that names no one known, wherever it is
+			// in the file, once per line.
+			seen := map[string]bool{}
+			check := func(line int, owners []Owner) {
+				for _, o := range owners {
+					if o.Kind == OwnerRole {
+						continue
+					}
+					k := fmt.Sprint(line, o.Raw)
+					if _, ok := resolve(o); !ok && !seen[k] {
+						seen[k] = true
+						out.Problems = append(out.Problems, Problem{File: codeowners.File, Line: line,
+							Msg: fmt.Sprintf("owner %s names no known team or person", o.Raw)})
+					}
+				}
+			}
+			for _, sec := range codeowners.Sections {
+				check(sec.Line, sec.Defaults)
+			}
+			for _, r := range codeowners.Rules {
+				check(r.Line, r.Owners)
+			}
+		} else {
+			resolve = func(o Owner) (graph.Ref, bool) {
+				n, ok := o.OwnerNode(repo.Host, graph.Declared, prefix+codeowners.File)
+				if ok {
+					addNode(n)
+				}
+				return n.Ref(), ok
+			}
+		}
+		es, _ := codeowners.OwnsEdges(RootProbe, repo.Ref, graph.Declared, prefix, resolve)
+		edges = append(edges, es...)
+		for _, a := range apps {
+			if a.Path == "" {
+				continue // the repository's owners; the app's own owner comes from its descriptor
+			}
+			es, _ := codeowners.OwnsEdges(DirProbe(a.Path), a.App, graph.Inferred, prefix, resolve)
+			edges = append(edges, es...)
+		}
+	}
+	out.Edges = dedupEdges(edges)
+	out.Problems = dedupProblems(out.Problems)
+	return out
+}
+
+func mergeNode(dst *graph.NodeInput, src graph.NodeInput) {
+	if dst.Name == "" {
+		dst.Name = src.Name
+	}
+	for k, v := range src.Props {
+		if dst.Props == nil {
+			dst.Props = map[string]any{}
+		}
+		if _, ok := dst.Props[k]; !ok {
+			dst.Props[k] = v
+		}
+	}
+	have := map[string]bool{}
+	for _, a := range dst.Aliases {
+		have[strings.ToLower(a)] = true
+	}
+	for _, a := range src.Aliases {
+		if !have[strings.ToLower(a)] {
+			dst.Aliases = append(dst.Aliases, a)
+		}
+	}
+	if src.Confidence == graph.Declared {
+		dst.Confidence = graph.Declared
+	}
+}
+
+func dedupProblems(ps []Problem) []Problem {
+	seen := map[Problem]bool{}
+	out := ps[:0]
+	for _, p := range ps {
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -1,0 +1,375 @@
+package descriptors
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"sort"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/estate-cmdb/estate/graph"
+)
+
+// DescriptorKind classifies a file a git source should read.
+type DescriptorKind string
+
+// The files the descriptor analysis reads.
+const (
+	KindCodeowners  DescriptorKind = "codeowners"
+	KindCatalog     DescriptorKind = "catalog"
+	KindDockerfile  DescriptorKind = "dockerfile"
+	KindCompose     DescriptorKind = "compose"
+	KindHelmChart   DescriptorKind = "helm"
+	KindKustomize   DescriptorKind = "kustomize"
+	KindK8sManifest DescriptorKind = "kubernetes"
+	KindServerless  DescriptorKind = "serverless"
+)
+
+// Classify says whether a repository file (slash-separated path) is one the
+// analysis reads, and as what. Kubernetes manifests are recognised by
+// content, so any .yaml under a k8s/, kubernetes/, manifests/ or deploy/
+// directory is a candidate.
+func Classify(p string) (DescriptorKind, bool) {
+	base := path.Base(p)
+	low := strings.ToLower(base)
+	switch {
+	case base == "CODEOWNERS":
+		for _, l := range append(append([]string{}, GitHubCodeownersLocations...), GitLabCodeownersLocations...) {
+			if p == l {
+				return KindCodeowners, true
+			}
+		}
+		return "", false
+	case low == "catalog-info.yaml" || low == "catalog-info.yml":
+		return KindCatalog, true
+	case low == "dockerfile" || strings.HasPrefix(low, "dockerfile.") || strings.HasSuffix(low, ".dockerfile") || low == "containerfile":
+		return KindDockerfile, true
+	case low == "docker-compose.yml" || low == "docker-compose.yaml" || low == "compose.yml" || low == "compose.yaml":
+		return KindCompose, true
+	case base == "Chart.yaml":
+		return KindHelmChart, true
+	case low == "kustomization.yaml" || low == "kustomization.yml":
+		return KindKustomize, true
+	case low == "serverless.yml" || low == "serverless.yaml":
+		return KindServerless, true
+	case strings.HasSuffix(low, ".yaml") || strings.HasSuffix(low, ".yml"):
+		for _, d := range strings.Split(path.Dir(p), "/") {
+			switch strings.ToLower(d) {
+			case "k8s", "kubernetes", "manifests", "deploy", "deployment", "deployments":
+				if !strings.Contains(p, "/templates/") { // Helm templates are not plain YAML
+					return KindK8sManifest, true
+				}
+			}
+		}
+	}
+	return "", false
+}
+
+// Inference finds deployable units in a repository where no catalog-info.yaml
+// declares them: one Application per Dockerfile directory, compose service
+// with a build, Helm chart, Kubernetes workload or serverless service, with a
+// BUILDS path and the file as evidence, all INFERRED. Dependencies between
+// them (compose depends_on, chart dependencies) become DEPENDS_ON; a
+// dependency on something the repository does not build is reported.
+type Inference struct {
+	repoName string
+	apps     map[string]*inferred // by key
+	names    map[string]string    // unit name → key
+	order    []string
+	deps     []inferredDep
+	problems []Problem
+}
+
+type inferred struct {
+	key, name, path, evidence string
+	typ                       string
+}
+
+type inferredDep struct {
+	from, to, evidence, file string
+	line                     int
+}
+
+// NewInference starts an inference for the repository named repoName (used
+// for a deployable at the root).
+func NewInference(repoName string) *Inference {
+	return &Inference{repoName: repoName, apps: map[string]*inferred{}, names: map[string]string{}}
+}
+
+// add records a deployable. local names (a directory's or a compose
+// service's) are only unique within the repository, so they are keyed
+// "repo/name"; names an author chose for the unit itself (a chart, a
+// serverless service, a workload) are kept as they are, like a catalog
+// component's.
+func (in *Inference) add(name, dir, evidence, typ string, local bool) {
+	key := strings.ToLower(strings.TrimSpace(name))
+	repo := strings.ToLower(in.repoName)
+	if key == "" || key == "." || key == "/" {
+		key = repo
+	}
+	if _, ok := in.names[key]; !ok {
+		in.names[key] = ""
+	}
+	plain := key
+	if local && key != repo && repo != "" {
+		key = repo + "/" + key
+	}
+	if key == "" || len(key) > 200 {
+		return
+	}
+	if _, ok := in.apps[key]; ok {
+		return // first evidence wins; files are added in path order
+	}
+	if in.names[plain] == "" {
+		in.names[plain] = key
+	}
+	in.apps[key] = &inferred{key: key, name: name, path: dir, evidence: evidence, typ: typ}
+	in.order = append(in.order, key)
+}
+
+func (in *Inference) problem(file string, line int, format string, args ...any) {
+	in.problems = append(in.problems, Problem{File: file, Line: line, Msg: fmt.Sprintf(format, args...)})
+}
+
+func dirOf(p string) string {
+	d := path.Dir(p)
+	if d == "." {
+		return ""
+	}
+	return d
+}
+
+func (in *Inference) nameOf(dir string) string {
+	if dir == "" {
+		return in.repoName
+	}
+	return path.Base(dir)
+}
+
+// decodeYAML reads up to MaxCatalogDocuments documents.
+func decodeYAML(data []byte) ([]*yaml.Node, error) {
+	if err := CheckContent(data); err != nil {
+		return nil, err
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var docs []*yaml.Node
+	for len(docs) < MaxCatalogDocuments {
+		var n yaml.Node
+		err := dec.Decode(&n)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return docs, fmt.Errorf("invalid YAML: %w", err)
+		}
+		if len(n.Content) > 0 {
+			if err := checkExpansion(n.Content[0]); err != nil {
+				return docs, err
+			}
+			docs = append(docs, n.Content[0])
+		}
+	}
+	return docs, nil
+}
+
+// Add reads one file Classify accepted.
+func (in *Inference) Add(file string, kind DescriptorKind, data []byte) {
+	dir := dirOf(file)
+	if kind == KindDockerfile {
+		if err := CheckContent(data); err != nil {
+			in.problems = append(in.problems, Problem{File: file, Msg: err.Error(), Fatal: true})
+			return
+		}
+		if !bytes.Contains(bytes.ToUpper(data), []byte("FROM")) {
+			in.problem(file, 0, "Dockerfile without a FROM instruction; not a deployable")
+			return
+		}
+		in.add(in.nameOf(dir), dir, Evidence(file, 0), "container", true)
+		return
+	}
+	docs, err := decodeYAML(data)
+	if err != nil {
+		in.problems = append(in.problems, Problem{File: file, Msg: err.Error(), Fatal: len(docs) == 0})
+	}
+	for _, d := range docs {
+		switch kind {
+		case KindCompose:
+			in.compose(file, d)
+		case KindHelmChart:
+			var c struct {
+				Name         string `yaml:"name"`
+				Dependencies []struct {
+					Name string `yaml:"name"`
+				} `yaml:"dependencies"`
+			}
+			if err := d.Decode(&c); err != nil || c.Name == "" {
+				in.problem(file, d.Line, "Helm chart without a name")
+				continue
+			}
+			in.add(c.Name, dir, Evidence(file, lineOf(d, "name"))+" name: "+c.Name, "helm-chart", false)
+			for _, dep := range c.Dependencies {
+				in.deps = append(in.deps, inferredDep{from: c.Name, to: dep.Name, file: file, line: lineOf(d, "dependencies"),
+					evidence: Evidence(file, lineOf(d, "dependencies")) + " dependencies: " + dep.Name})
+			}
+		case KindServerless:
+			var s struct {
+				Service any `yaml:"service"`
+			}
+			_ = d.Decode(&s)
+			name, _ := s.Service.(string)
+			if m, ok := s.Service.(map[string]any); ok {
+				name, _ = m["name"].(string)
+			}
+			if name == "" {
+				in.problem(file, d.Line, "serverless.yml without a service name")
+				continue
+			}
+			in.add(name, dir, Evidence(file, lineOf(d, "service"))+" service: "+name, "serverless", false)
+		case KindKustomize:
+			// A kustomization is a deployable unit when it is not just a
+			// base for overlays; name it after its directory (overlays/prod
+			// → the directory above).
+			var k struct {
+				NamePrefix string `yaml:"namePrefix"`
+			}
+			_ = d.Decode(&k)
+			name := in.nameOf(dir)
+			switch strings.ToLower(name) {
+			case "base", "overlays", "prod", "production", "staging", "dev", "test", "k8s", "kubernetes", "deploy":
+				// environment or layout directories: the workload names say more
+				continue
+			}
+			in.add(name, dir, Evidence(file, 0)+" kustomization", "kubernetes", true)
+		case KindK8sManifest:
+			var m struct {
+				Kind     string `yaml:"kind"`
+				Metadata struct {
+					Name string `yaml:"name"`
+				} `yaml:"metadata"`
+			}
+			if d.Decode(&m) != nil {
+				continue
+			}
+			switch m.Kind {
+			case "Deployment", "StatefulSet", "DaemonSet", "CronJob", "Job", "Rollout":
+				if m.Metadata.Name != "" {
+					in.add(m.Metadata.Name, dir, Evidence(file, lineOf(d, "metadata", "name"))+" "+m.Kind+" "+m.Metadata.Name, "kubernetes", false)
+				}
+			}
+		}
+	}
+}
+
+func (in *Inference) compose(file string, d *yaml.Node) {
+	var c struct {
+		Services map[string]struct {
+			Build     any `yaml:"build"`
+			Image     string
+			DependsOn any `yaml:"depends_on"`
+		} `yaml:"services"`
+	}
+	if err := d.Decode(&c); err != nil {
+		in.problem(file, d.Line, "not a compose file: %v", err)
+		return
+	}
+	dir := dirOf(file)
+	names := make([]string, 0, len(c.Services))
+	for n := range c.Services {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		s := c.Services[n]
+		line := lineOf(d, "services", n)
+		if s.Build == nil {
+			continue // a third-party image (a database, a queue): not built here
+		}
+		ctx := "."
+		switch b := s.Build.(type) {
+		case string:
+			ctx = b
+		case map[string]any:
+			if v, ok := b["context"].(string); ok {
+				ctx = v
+			}
+		}
+		p := path.Clean(path.Join(dir, ctx))
+		if p == "." || strings.HasPrefix(p, "..") {
+			p = dir
+		}
+		in.add(n, p, Evidence(file, line)+" services."+n+".build", "container", true)
+		var deps []string
+		switch v := s.DependsOn.(type) {
+		case []any:
+			for _, x := range v {
+				if s, ok := x.(string); ok {
+					deps = append(deps, s)
+				}
+			}
+		case map[string]any:
+			for k := range v {
+				deps = append(deps, k)
+			}
+		}
+		sort.Strings(deps)
+		for _, dep := range deps {
+			dl := lineOf(d, "services", n, "depends_on")
+			if other, ok := c.Services[dep]; ok && other.Build == nil {
+				img := other.Image
+				if img == "" {
+					img = "no image"
+				}
+				in.problem(file, dl, "service %s depends on %s (%s), which this repository does not build", n, dep, img)
+				continue
+			}
+			in.deps = append(in.deps, inferredDep{from: n, to: dep, file: file, line: dl,
+				evidence: Evidence(file, dl) + " services." + n + ".depends_on: " + dep})
+		}
+	}
+}
+
+// Has reports whether an application with this key was inferred.
+func (in *Inference) Has(key string) bool { _, ok := in.apps[strings.ToLower(key)]; return ok }
+
+// KeyOf is the application key a deployable unit's name maps to ("" when
+// no unit has that name).
+func (in *Inference) KeyOf(name string) string { return in.names[strings.ToLower(name)] }
+
+// Result returns the inferred applications (skipping those whose path is in
+// declaredDirs: a catalog-info.yaml there already says what it builds), the
+// dependencies between them, and the problems.
+func (in *Inference) Result(declaredDirs map[string]bool) Result {
+	res := Result{Problems: append([]Problem(nil), in.problems...)}
+	kept := map[string]bool{}
+	for _, k := range in.order {
+		a := in.apps[k]
+		if declaredDirs[a.path] {
+			continue
+		}
+		kept[k] = true
+		ref := graph.Ref{Kind: graph.KindApplication, Key: k}
+		res.Nodes = append(res.Nodes, graph.NodeInput{Kind: graph.KindApplication, Key: k, Name: a.name,
+			Props: map[string]any{"type": a.typ}, Confidence: graph.Inferred, Evidence: a.evidence})
+		res.Builds = append(res.Builds, Build{App: ref, Path: a.path, Confidence: graph.Inferred, Evidence: a.evidence})
+	}
+	for _, d := range in.deps {
+		from, to := in.names[strings.ToLower(d.from)], in.names[strings.ToLower(d.to)]
+		if from == "" || !kept[from] {
+			continue
+		}
+		if to == "" || !kept[to] {
+			res.Problems = append(res.Problems, Problem{File: d.file, Line: d.line,
+				Msg: fmt.Sprintf("%s depends on %s, which this repository does not build", d.from, d.to)})
+			continue
+		}
+		res.Edges = append(res.Edges, graph.EdgeInput{Type: graph.RelDependsOn,
+			From: graph.Ref{Kind: graph.KindApplication, Key: from}, To: graph.Ref{Kind: graph.KindApplication, Key: to},
+			Confidence: graph.Inferred, Evidence: d.evidence})
+	}
+	res.Edges = dedupEdges(res.Edges)
+	return res
+}

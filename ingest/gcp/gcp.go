@@ -1,0 +1,323 @@
+// Package gcp is the Google Cloud source: it reads a Cloud Asset Inventory
+// resource export (newline-delimited JSON, as `gcloud asset export` writes
+// it to Cloud Storage) from files or URLs and emits each asset as a
+// CloudResource keyed by its full resource name
+// (//compute.googleapis.com/projects/p/zones/z/instances/i), in a
+// CloudAccount per project (gcp:<project id>). Labels become labels and,
+// through ingest/cloudtags, links to known teams and applications.
+package gcp
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/estate-cmdb/estate/graph"
+	"github.com/estate-cmdb/estate/ingest"
+	"github.com/estate-cmdb/estate/ingest/cloudtags"
+)
+
+// Config configures the GCP source.
+type Config struct {
+	// Name is the source name, default "gcp:default".
+	Name string `yaml:"name" json:"name"`
+	// Exports are CAI export files: local paths, or http(s) URLs such as
+	// https://storage.googleapis.com/<bucket>/<object> (read with Token).
+	Exports []string `yaml:"exports" json:"exports"`
+	// Registered lists the project ids known to central IT.
+	Registered []string `yaml:"registered" json:"registered"`
+	// MaxLine is the longest asset line accepted (default 16 MiB).
+	MaxLine int             `yaml:"maxLine" json:"maxLine"`
+	Tags    cloudtags.Rules `yaml:"tags" json:"tags"`
+
+	// Token, if set, returns a bearer token for URL exports.
+	Token   func(ctx context.Context) (string, error) `yaml:"-" json:"-"`
+	Resolve cloudtags.Resolver                        `yaml:"-" json:"-"`
+	Client  *http.Client                              `yaml:"-" json:"-"`
+	Logger  zerolog.Logger                            `yaml:"-" json:"-"`
+}
+
+// Source is the GCP source.
+type Source struct{ cfg Config }
+
+// New returns a source for cfg, or the configuration's problems.
+func New(cfg Config) (*Source, error) {
+	if cfg.Name == "" {
+		cfg.Name = "gcp:default"
+	}
+	if cfg.MaxLine <= 0 {
+		cfg.MaxLine = 16 << 20
+	}
+	if cfg.Client == nil {
+		cfg.Client = &http.Client{Timeout: 10 * time.Minute}
+	}
+	var errs []error
+	if len(cfg.Exports) == 0 {
+		errs = append(errs, errors.New("no Cloud Asset Inventory export given"))
+	}
+	if err := cfg.Tags.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("gcp source: %w", err)
+	}
+	return &Source{cfg: cfg}, nil
+}
+
+// Name implements ingest.Source.
+func (s *Source) Name() string { return s.cfg.Name }
+
+// SetResolver sets how labels are looked up in the CMDB.
+func (s *Source) SetResolver(r cloudtags.Resolver) { s.cfg.Resolve = r }
+
+// Asset is one line of a CAI export, as far as estate reads it.
+type Asset struct {
+	Name      string   `json:"name"`
+	AssetType string   `json:"asset_type"`
+	Ancestors []string `json:"ancestors"`
+	Resource  *struct {
+		Parent   string `json:"parent"`
+		Location string `json:"location"`
+		Data     struct {
+			Name              string            `json:"name"`
+			DisplayName       string            `json:"displayName"`
+			ProjectID         string            `json:"projectId"`
+			ProjectNumber     json.RawMessage   `json:"projectNumber"`
+			Labels            map[string]string `json:"labels"`
+			Location          string            `json:"location"`
+			CreationTimestamp string            `json:"creationTimestamp"`
+			TimeCreated       string            `json:"timeCreated"`
+			CreateTime        string            `json:"createTime"`
+		} `json:"data"`
+	} `json:"resource"`
+}
+
+var (
+	projectInName = regexp.MustCompile(`/projects/([^/]+)`)
+	zoneInName    = regexp.MustCompile(`/zones/([a-z]+-[a-z]+\d+)-[a-z]\b`)
+	regionInName  = regexp.MustCompile(`/(?:regions|locations)/([^/]+)`)
+)
+
+// computeTypes are the asset types an application runs on.
+var computeTypes = map[string]bool{
+	"compute.googleapis.com/Instance": true, "container.googleapis.com/Cluster": true,
+	"run.googleapis.com/Service": true, "cloudfunctions.googleapis.com/CloudFunction": true,
+	"appengine.googleapis.com/Service": true, "appengine.googleapis.com/Version": true,
+	"compute.googleapis.com/ForwardingRule": true,
+}
+
+type item struct {
+	asset Asset
+	file  string
+}
+
+// Run implements ingest.Source.
+func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
+	c := &s.cfg
+	var assets []item
+	read := 0
+	for _, exp := range c.Exports {
+		n, err := s.read(ctx, exp, func(a Asset) { assets = append(assets, item{a, exp}) }, emit)
+		read += n
+		if err != nil {
+			emit.ItemError(exp, err)
+		}
+	}
+	if read == 0 && len(assets) == 0 {
+		return fmt.Errorf("gcp: no asset read from %s", strings.Join(c.Exports, ", "))
+	}
+	// Projects are the accounts: their numbers map to ids.
+	ids := map[string]string{} // project number → project id
+	type project struct{ id, name string }
+	var projects []project
+	for _, it := range assets {
+		a := it.asset
+		if a.AssetType == "cloudresourcemanager.googleapis.com/Project" && a.Resource != nil {
+			d := a.Resource.Data
+			num := strings.Trim(string(d.ProjectNumber), `"`)
+			if d.ProjectID == "" {
+				continue
+			}
+			if num != "" {
+				ids[num] = d.ProjectID
+			}
+			if m := projectInName.FindStringSubmatch(a.Name); m != nil {
+				ids[m[1]] = d.ProjectID
+			}
+			projects = append(projects, project{d.ProjectID, d.Name})
+		}
+	}
+	seen := map[string]bool{}
+	emitAccount := func(id, name string) error {
+		if seen[id] {
+			return nil
+		}
+		seen[id] = true
+		return emit.Node(graph.NodeInput{Kind: graph.KindCloudAccount, Key: "gcp:" + id, Name: name,
+			Props: map[string]any{"provider": "gcp", "registered": slices.Contains(c.Registered, id)}, Evidence: "gcp project " + id})
+	}
+	for _, p := range projects {
+		if err := emitAccount(p.id, p.name); err != nil {
+			return err
+		}
+	}
+	linker := &cloudtags.Linker{Rules: c.Tags, Resolve: c.Resolve, Provider: "gcp", Note: cloudtags.Notes(emit, c.Logger, c.Name)}
+	for _, it := range assets {
+		a := it.asset
+		if strings.HasPrefix(a.AssetType, "cloudresourcemanager.googleapis.com/") || strings.HasPrefix(a.AssetType, "cloudbilling.googleapis.com/") {
+			continue // the hierarchy and billing: not resources
+		}
+		r := describe(a, ids)
+		ev := "gcp asset export " + it.file
+		props := map[string]any{"provider": "gcp", "type": a.AssetType}
+		if r.region != "" {
+			props["region"] = r.region
+		}
+		if r.project != "" {
+			props["account"] = r.project
+			if err := emitAccount(r.project, ""); err != nil {
+				return err
+			}
+		}
+		if !r.created.IsZero() {
+			props["createdAt"] = r.created
+		}
+		ref := graph.Ref{Kind: graph.KindCloudResource, Key: a.Name}
+		if err := emit.Node(graph.NodeInput{Kind: ref.Kind, Key: ref.Key, Name: r.name, Props: props, Labels: cloudtags.Labels(r.labels), Evidence: ev}); err != nil {
+			return err
+		}
+		if r.project != "" {
+			if err := emit.Edge(graph.EdgeInput{Type: graph.RelInAccount, From: ref, To: graph.Ref{Kind: graph.KindCloudAccount, Key: "gcp:" + r.project}, Evidence: ev}); err != nil {
+				return err
+			}
+		}
+		if err := linker.Link(ctx, emit, ref, r.labels, computeTypes[a.AssetType]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type described struct {
+	name, project, region string
+	created               time.Time
+	labels                map[string]string
+}
+
+func describe(a Asset, ids map[string]string) described {
+	r := described{name: a.Name[strings.LastIndex(a.Name, "/")+1:]}
+	if m := projectInName.FindStringSubmatch(a.Name); m != nil {
+		r.project = m[1]
+	}
+	if a.Resource != nil {
+		d := a.Resource.Data
+		r.labels = d.Labels
+		if r.project == "" {
+			if num := strings.Trim(string(d.ProjectNumber), `"`); num != "" {
+				r.project = num
+			} else if m := projectInName.FindStringSubmatch(a.Resource.Parent); m != nil {
+				r.project = m[1]
+			}
+		}
+		for _, ts := range []string{d.CreationTimestamp, d.TimeCreated, d.CreateTime} {
+			if t, err := time.Parse(time.RFC3339, ts); err == nil {
+				r.created = t.UTC()
+				break
+			}
+		}
+		r.region = strings.ToLower(a.Resource.Location)
+		if r.region == "" {
+			r.region = strings.ToLower(d.Location)
+		}
+	}
+	if r.project == "" {
+		for _, anc := range a.Ancestors {
+			if strings.HasPrefix(anc, "projects/") {
+				r.project = strings.TrimPrefix(anc, "projects/")
+				break
+			}
+		}
+	}
+	if id, ok := ids[r.project]; ok {
+		r.project = id
+	}
+	if r.region == "" {
+		if m := zoneInName.FindStringSubmatch(a.Name); m != nil {
+			r.region = m[1]
+		} else if m := regionInName.FindStringSubmatch(a.Name); m != nil && m[1] != "global" {
+			r.region = m[1]
+		}
+	}
+	return r
+}
+
+// read streams one export, calling fn for each asset line. A malformed line
+// is an item error; the rest of the file is still read.
+func (s *Source) read(ctx context.Context, exp string, fn func(Asset), emit ingest.Emitter) (int, error) {
+	var rc io.ReadCloser
+	if u, err := url.Parse(exp); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, exp, nil)
+		if err != nil {
+			return 0, err
+		}
+		if s.cfg.Token != nil {
+			tok, err := s.cfg.Token(ctx)
+			if err != nil {
+				return 0, fmt.Errorf("gcp token: %w", err)
+			}
+			req.Header.Set("Authorization", "Bearer "+tok)
+		}
+		resp, err := s.cfg.Client.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		if resp.StatusCode != http.StatusOK {
+			resp.Body.Close()
+			return 0, fmt.Errorf("GET %s: HTTP %d", u.Redacted(), resp.StatusCode)
+		}
+		rc = resp.Body
+	} else {
+		f, err := os.Open(exp)
+		if err != nil {
+			return 0, err
+		}
+		rc = f
+	}
+	defer rc.Close()
+	sc := bufio.NewScanner(rc)
+	sc.Buffer(make([]byte, 64<<10), s.cfg.MaxLine)
+	n, line := 0, 0
+	for sc.Scan() {
+		line++
+		b := sc.Bytes()
+		if len(strings.TrimSpace(string(b))) == 0 {
+			continue
+		}
+		var a Asset
+		if err := json.Unmarshal(b, &a); err != nil {
+			emit.ItemError(fmt.Sprintf("%s:%d", exp, line), fmt.Errorf("not a Cloud Asset Inventory asset: %w", err))
+			continue
+		}
+		if a.Name == "" || a.AssetType == "" || a.Resource == nil {
+			continue // IAM policy or org policy lines: no resource
+		}
+		fn(a)
+		n++
+	}
+	if err := sc.Err(); err != nil {
+		return n, fmt.Errorf("line %d: %w", line+1, err)
+	}
+	return n, nil
+}

@@ -1,0 +1,606 @@
+// Package github is the GitHub source: one organisation's repositories
+// (archived, fork, visibility, topics, language, pushed_at, default branch),
+// teams and their nesting, team members, team repository permissions,
+// organisation members, and each repository's descriptor files (CODEOWNERS,
+// catalog-info.yaml, build and deployment files — see ingest/descriptors),
+// read through the REST API with github.com/google/go-github.
+//
+// Pagination follows Link headers; primary and secondary rate limits are
+// obeyed (X-RateLimit-Reset, Retry-After) and server errors retried with
+// backoff. A repository whose files cannot be read is an item error: its
+// data is kept and the run is partial. Works against GitHub Enterprise
+// Server through BaseURL.
+package github
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	gh "github.com/google/go-github/v84/github"
+
+	"github.com/estate-cmdb/estate/graph"
+	"github.com/estate-cmdb/estate/ingest"
+	"github.com/estate-cmdb/estate/ingest/descriptors"
+)
+
+// Config configures the source. Token is read by the caller (the CLI reads
+// ESTATE_GITHUB_TOKEN); it is never logged.
+type Config struct {
+	Org   string
+	Token string
+	// App, when set, authenticates as a GitHub App installation instead of
+	// with Token.
+	App *App
+	// BaseURL is the REST API root, e.g. https://ghe.example.com/api/v3/
+	// (default https://api.github.com/).
+	BaseURL string
+	// Host is where repositories live, the first part of their keys
+	// (default github.com, or the BaseURL's host for GitHub Enterprise).
+	Host string
+	// HTTPClient is the transport (default: http.Client with a 60 s timeout).
+	HTTPClient *http.Client
+	// Concurrency bounds repositories read at once (default 4).
+	Concurrency int
+	// MaxRetries per request on rate limits and server errors (default 5).
+	MaxRetries int
+	// MaxWait is the longest single wait for a rate limit reset (default
+	// 15 minutes); a longer one fails the request.
+	MaxWait time.Duration
+	// CacheDir, when set, keeps responses with their ETags so that a re-run
+	// asks with If-None-Match and unchanged data costs a 304 (not counted
+	// against the rate limit). Holds organisation data: keep it private.
+	CacheDir string
+	// SkipDescriptors reads only the organisation, not each repository's files.
+	SkipDescriptors bool
+	// Sleep waits (tests replace it); default honours ctx.
+	Sleep func(ctx context.Context, d time.Duration) error
+}
+
+// Source reads one organisation.
+type Source struct {
+	cfg    Config
+	client *gh.Client
+	host   string
+	known  map[string]graph.Ref // org/repo → repository, set before descriptors are read
+}
+
+// New validates cfg and builds the client.
+func New(cfg Config) (*Source, error) {
+	cfg.Org = strings.TrimSpace(cfg.Org)
+	if cfg.Org == "" {
+		return nil, errors.New("github: an organisation is required")
+	}
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = 4
+	}
+	if cfg.MaxRetries <= 0 {
+		cfg.MaxRetries = 5
+	}
+	if cfg.MaxWait <= 0 {
+		cfg.MaxWait = 15 * time.Minute
+	}
+	if cfg.Sleep == nil {
+		cfg.Sleep = func(ctx context.Context, d time.Duration) error {
+			t := time.NewTimer(d)
+			defer t.Stop()
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-t.C:
+				return nil
+			}
+		}
+	}
+	hc := cfg.HTTPClient
+	if hc == nil {
+		// Keep a connection per concurrent reader instead of redialling.
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConnsPerHost = cfg.Concurrency + 2
+		hc = &http.Client{Timeout: 60 * time.Second, Transport: tr}
+	}
+	if cfg.CacheDir != "" {
+		base := hc.Transport
+		if base == nil {
+			base = http.DefaultTransport
+		}
+		who := cfg.Token
+		if cfg.App != nil {
+			who = fmt.Sprintf("app:%d/%d", cfg.App.ID, cfg.App.InstallationID)
+		}
+		et, err := newETagTransport(base, cfg.CacheDir, who)
+		if err != nil {
+			return nil, fmt.Errorf("github: cache: %w", err)
+		}
+		c := *hc
+		c.Transport = et
+		hc = &c
+	}
+	host := "github.com"
+	var base *url.URL
+	if cfg.BaseURL != "" {
+		u, err := url.Parse(cfg.BaseURL)
+		if err != nil || u.Host == "" {
+			return nil, fmt.Errorf("github: base URL %q is not a URL", cfg.BaseURL)
+		}
+		if !strings.HasSuffix(u.Path, "/") {
+			u.Path += "/"
+		}
+		base = u
+		if u.Hostname() != "api.github.com" {
+			host = strings.ToLower(u.Host)
+		}
+	}
+	if cfg.App != nil {
+		rt := hc.Transport
+		if rt == nil {
+			rt = http.DefaultTransport
+		}
+		at, err := newAppTransport(rt, *cfg.App, base)
+		if err != nil {
+			return nil, err
+		}
+		c := *hc
+		c.Transport = at
+		hc = &c
+	}
+	c := gh.NewClient(hc)
+	if cfg.Token != "" && cfg.App == nil {
+		c = c.WithAuthToken(cfg.Token)
+	}
+	if base != nil {
+		c.BaseURL = base
+	}
+	if cfg.Host != "" {
+		host = strings.ToLower(cfg.Host)
+	}
+	return &Source{cfg: cfg, client: c, host: host}, nil
+}
+
+// Name is "github:ORG" (with the host for GitHub Enterprise Server).
+func (s *Source) Name() string {
+	if s.host != "github.com" {
+		return "github:" + s.host + "/" + strings.ToLower(s.cfg.Org)
+	}
+	return "github:" + strings.ToLower(s.cfg.Org)
+}
+
+// call runs one request, waiting out rate limits and retrying server errors
+// and timeouts with exponential backoff.
+func (s *Source) call(ctx context.Context, fn func() (*gh.Response, error)) error {
+	for attempt := 0; ; attempt++ {
+		resp, err := fn()
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		var wait time.Duration
+		var rl *gh.RateLimitError
+		var ab *gh.AbuseRateLimitError
+		var ne net.Error
+		switch {
+		case errors.As(err, &ab):
+			wait = time.Minute
+			if ab.RetryAfter != nil {
+				wait = *ab.RetryAfter
+			}
+		case errors.As(err, &rl):
+			wait = time.Until(rl.Rate.Reset.Time) + time.Second
+		case resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusForbidden) &&
+			resp.Header.Get("Retry-After") != "":
+			secs, perr := strconv.Atoi(strings.TrimSpace(resp.Header.Get("Retry-After")))
+			if perr != nil {
+				return err
+			}
+			wait = time.Duration(secs) * time.Second
+		case resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500):
+			wait = backoff(attempt)
+		case resp == nil && errors.As(err, &ne):
+			wait = backoff(attempt)
+		default:
+			return err
+		}
+		if wait < 0 {
+			wait = 0
+		}
+		if attempt >= s.cfg.MaxRetries || wait > s.cfg.MaxWait {
+			return err
+		}
+		if err := s.cfg.Sleep(ctx, wait); err != nil {
+			return err
+		}
+	}
+}
+
+func backoff(attempt int) time.Duration {
+	d := time.Duration(1<<min(attempt, 6)) * 500 * time.Millisecond
+	return min(d, 30*time.Second)
+}
+
+// paginate calls page with each page number until the response has no next page.
+func (s *Source) paginate(ctx context.Context, page func(opt gh.ListOptions) (*gh.Response, error)) error {
+	opt := gh.ListOptions{PerPage: 100}
+	for {
+		var resp *gh.Response
+		err := s.call(ctx, func() (*gh.Response, error) {
+			r, err := page(opt)
+			resp = r
+			return r, err
+		})
+		if err != nil {
+			return err
+		}
+		if resp == nil || resp.NextPage == 0 {
+			return nil
+		}
+		opt.Page = resp.NextPage
+	}
+}
+
+type repoInfo struct {
+	r    *gh.Repository
+	key  string
+	node graph.NodeInput
+}
+
+// Run reads the organisation and emits.
+func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
+	org := s.cfg.Org
+	lorg := strings.ToLower(org)
+	api := "GitHub API GET /orgs/" + org
+
+	// Repositories. Failing to list them fails the run: without the list,
+	// nothing may be swept.
+	var repos []*repoInfo
+	err := s.paginate(ctx, func(opt gh.ListOptions) (*gh.Response, error) {
+		rs, resp, err := s.client.Repositories.ListByOrg(ctx, org, &gh.RepositoryListByOrgOptions{Type: "all", ListOptions: opt})
+		for _, r := range rs {
+			if ri := s.repoNode(r); ri != nil {
+				repos = append(repos, ri)
+			}
+		}
+		return resp, err
+	})
+	if err != nil {
+		return fmt.Errorf("list repositories of %s: %w", org, err)
+	}
+	// Teams (every team of the org, nested ones with their parent).
+	var teams []*gh.Team
+	err = s.paginate(ctx, func(opt gh.ListOptions) (*gh.Response, error) {
+		ts, resp, err := s.client.Teams.ListTeams(ctx, org, &opt)
+		teams = append(teams, ts...)
+		return resp, err
+	})
+	if err != nil {
+		return fmt.Errorf("list teams of %s: %w", org, err)
+	}
+	var members []*gh.User
+	err = s.paginate(ctx, func(opt gh.ListOptions) (*gh.Response, error) {
+		us, resp, err := s.client.Organizations.ListMembers(ctx, org, &gh.ListMembersOptions{ListOptions: opt})
+		members = append(members, us...)
+		return resp, err
+	})
+	if err != nil {
+		return fmt.Errorf("list members of %s: %w", org, err)
+	}
+
+	knownTeams := map[string]bool{}
+	knownPeople := map[string]bool{}
+	emitted := map[graph.Ref]bool{}
+	node := func(n graph.NodeInput) error {
+		emitted[n.Ref()] = true
+		return emit.Node(n)
+	}
+	for _, ri := range repos {
+		if err := node(ri.node); err != nil {
+			return err
+		}
+	}
+	for _, t := range teams {
+		slug := strings.ToLower(t.GetSlug())
+		if slug == "" {
+			continue
+		}
+		n := descriptors.TeamNode(s.host, lorg, slug, t.GetName(), graph.Declared, api+"/teams/"+slug)
+		if d := t.GetDescription(); d != "" {
+			n.Props = map[string]any{"description": d}
+		}
+		knownTeams[slug] = true
+		if err := node(n); err != nil {
+			return err
+		}
+	}
+	person := func(u *gh.User, ev string) error {
+		login := strings.ToLower(u.GetLogin())
+		if login == "" || knownPeople[login] {
+			return nil
+		}
+		knownPeople[login] = true
+		return node(descriptors.PersonNode(s.host, login, "", u.GetName(), graph.Declared, ev))
+	}
+	for _, u := range members {
+		if err := person(u, api+"/members"); err != nil {
+			return err
+		}
+	}
+
+	// Per team: members and repository permissions.
+	var edges []graph.EdgeInput
+	for _, t := range teams {
+		slug := strings.ToLower(t.GetSlug())
+		if slug == "" {
+			continue
+		}
+		tref := descriptors.TeamRef(slug)
+		if p := t.GetParent(); p != nil && knownTeams[strings.ToLower(p.GetSlug())] {
+			edges = append(edges, graph.EdgeInput{Type: graph.RelMemberOf, From: tref, To: descriptors.TeamRef(p.GetSlug()),
+				Confidence: graph.Declared, Evidence: api + "/teams/" + slug + " parent"})
+		}
+		var tm []*gh.User
+		err := s.paginate(ctx, func(opt gh.ListOptions) (*gh.Response, error) {
+			us, resp, err := s.client.Teams.ListTeamMembersBySlug(ctx, org, slug, &gh.TeamListTeamMembersOptions{ListOptions: opt})
+			tm = append(tm, us...)
+			return resp, err
+		})
+		if err != nil {
+			emit.ItemError("team "+slug+" members", err)
+		}
+		for _, u := range tm {
+			if err := person(u, api+"/teams/"+slug+"/members"); err != nil {
+				return err
+			}
+			edges = append(edges, graph.EdgeInput{Type: graph.RelMemberOf, From: descriptors.PersonRef(u.GetLogin()), To: tref,
+				Confidence: graph.Declared, Evidence: api + "/teams/" + slug + "/members"})
+		}
+		err = s.paginate(ctx, func(opt gh.ListOptions) (*gh.Response, error) {
+			rs, resp, err := s.client.Teams.ListTeamReposBySlug(ctx, org, slug, &opt)
+			for _, r := range rs {
+				// Admin (or maintain) on a repository is the strongest
+				// signal the API gives of who looks after it.
+				perm := r.GetRoleName()
+				if p := r.GetPermissions(); perm == "" && p.GetAdmin() {
+					perm = "admin"
+				} else if perm == "" && p.GetMaintain() {
+					perm = "maintain"
+				}
+				if perm != "admin" && perm != "maintain" {
+					continue
+				}
+				ri := s.repoNode(r)
+				if ri == nil || !emitted[ri.node.Ref()] {
+					continue
+				}
+				edges = append(edges, graph.EdgeInput{Type: graph.RelOwns, From: tref, To: ri.node.Ref(),
+					Props: map[string]any{"role": graph.OwnerTechnical}, Confidence: graph.Inferred,
+					Evidence: api + "/teams/" + slug + "/repos permission " + perm})
+			}
+			return resp, err
+		})
+		if err != nil {
+			emit.ItemError("team "+slug+" repositories", err)
+		}
+	}
+	for _, e := range edges {
+		if err := emit.Edge(e); err != nil {
+			return err
+		}
+	}
+	if s.cfg.SkipDescriptors {
+		return nil
+	}
+	return s.descriptors(ctx, emit, repos, knownTeams, knownPeople, emitted)
+}
+
+func (s *Source) repoNode(r *gh.Repository) *repoInfo {
+	full := r.GetFullName()
+	if full == "" {
+		return nil
+	}
+	key := strings.ToLower(s.host + "/" + full)
+	props := map[string]any{
+		"host": s.host, "url": r.GetHTMLURL(), "defaultBranch": r.GetDefaultBranch(),
+		"visibility": r.GetVisibility(), "archived": r.GetArchived(), "fork": r.GetFork(),
+		"language": r.GetLanguage(), "description": r.GetDescription(),
+	}
+	if props["visibility"] == "" {
+		props["visibility"] = "public"
+		if r.GetPrivate() {
+			props["visibility"] = "private"
+		}
+	}
+	if ts := r.Topics; len(ts) > 0 {
+		props["topics"] = append([]string(nil), ts...)
+	}
+	if p := r.PushedAt; p != nil {
+		props["pushedAt"] = p.UTC()
+	}
+	for k, v := range props {
+		if v == "" {
+			delete(props, k)
+		}
+	}
+	return &repoInfo{r: r, key: key, node: graph.NodeInput{
+		Kind: graph.KindRepository, Key: key, Name: r.GetName(), Props: props,
+		Aliases: []string{full, strings.ToLower(full)}, Confidence: graph.Declared,
+		Evidence: "GitHub API GET /orgs/" + s.cfg.Org + "/repos " + full,
+	}}
+}
+
+type repoResult struct {
+	res   descriptors.Result
+	extra []graph.NodeInput
+	err   error
+}
+
+// descriptors reads each repository's descriptor files with bounded
+// concurrency and emits in repository order.
+func (s *Source) descriptors(ctx context.Context, emit ingest.Emitter, repos []*repoInfo,
+	knownTeams, knownPeople map[string]bool, emitted map[graph.Ref]bool) error {
+	// A catalog-info.yaml naming another repository of the organisation
+	// (github.com/project-slug) says that repository builds the component.
+	byFull := map[string]graph.Ref{}
+	for _, ri := range repos {
+		byFull[strings.ToLower(ri.r.GetFullName())] = ri.node.Ref()
+	}
+	s.known = byFull
+	// Read a window of repositories at a time and emit it in order, so memory
+	// stays bounded by the window, not the organisation.
+	window := s.cfg.Concurrency * 8
+	for lo := 0; lo < len(repos); lo += window {
+		chunk := repos[lo:min(lo+window, len(repos))]
+		results := make([]repoResult, len(chunk))
+		sem := make(chan struct{}, s.cfg.Concurrency)
+		var wg sync.WaitGroup
+		for i, ri := range chunk {
+			wg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer wg.Done()
+				defer func() { <-sem }()
+				results[i] = s.readRepo(ctx, ri, knownTeams, knownPeople)
+			}()
+		}
+		wg.Wait()
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := s.emitRepos(emit, chunk, results, emitted); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Source) emitRepos(emit ingest.Emitter, repos []*repoInfo, results []repoResult, emitted map[graph.Ref]bool) error {
+	for i, ri := range repos {
+		rr := results[i]
+		if rr.err != nil {
+			// Its data from earlier runs is kept: the run is partial.
+			emit.ItemError(ri.r.GetFullName(), rr.err)
+			continue
+		}
+		for _, n := range append(rr.extra, rr.res.Nodes...) {
+			if err := emit.Node(n); err != nil {
+				return err
+			}
+			emitted[n.Ref()] = true
+		}
+		for _, p := range rr.res.Problems {
+			item := ri.key + "/" + p.File
+			if p.Fatal {
+				emit.ItemError(item, p)
+			} else {
+				ingest.Warn(emit, item, p)
+			}
+		}
+		for _, e := range rr.res.Edges {
+			if !emitted[e.From] || !emitted[e.To] {
+				continue
+			}
+			if err := emit.Edge(e); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (s *Source) readRepo(ctx context.Context, ri *repoInfo, knownTeams, knownPeople map[string]bool) repoResult {
+	owner, name := ri.r.GetOwner().GetLogin(), ri.r.GetName()
+	if owner == "" {
+		owner = s.cfg.Org
+	}
+	branch := ri.r.GetDefaultBranch()
+	if branch == "" {
+		branch = "HEAD"
+	}
+	var tree *gh.Tree
+	err := s.call(ctx, func() (*gh.Response, error) {
+		t, resp, err := s.client.Git.GetTree(ctx, owner, name, branch, true)
+		tree = t
+		if resp != nil && (resp.StatusCode == http.StatusConflict || resp.StatusCode == http.StatusNotFound) {
+			return resp, nil // an empty repository has no tree
+		}
+		return resp, err
+	})
+	if err != nil {
+		return repoResult{err: fmt.Errorf("read tree: %w", err)}
+	}
+	var files []descriptors.File
+	var probs []descriptors.Problem
+	if tree != nil {
+		entries := tree.Entries
+		sort.Slice(entries, func(i, j int) bool { return entries[i].GetPath() < entries[j].GetPath() })
+		for _, e := range entries {
+			p := e.GetPath()
+			if e.GetType() != "blob" || vendored(p) {
+				continue
+			}
+			if _, ok := descriptors.Classify(p); !ok {
+				continue
+			}
+			if e.GetSize() > descriptors.MaxFileSize {
+				probs = append(probs, descriptors.Problem{File: p, Fatal: true,
+					Msg: fmt.Sprintf("%d bytes, over the %d byte limit for descriptor files; skipped", e.GetSize(), descriptors.MaxFileSize)})
+				continue
+			}
+			var data []byte
+			err := s.call(ctx, func() (*gh.Response, error) {
+				b, resp, err := s.client.Git.GetBlobRaw(ctx, owner, name, e.GetSHA())
+				data = b
+				return resp, err
+			})
+			if err != nil {
+				return repoResult{err: fmt.Errorf("read %s: %w", p, err)}
+			}
+			files = append(files, descriptors.File{Path: p, Data: data})
+		}
+	}
+	var extra []graph.NodeInput
+	var mu sync.Mutex
+	repo := descriptors.Repo{Ref: ri.node.Ref(), Host: s.host, Org: strings.ToLower(s.cfg.Org), Name: strings.ToLower(name), Flavor: descriptors.GitHub}
+	res := descriptors.Analyze(repo, files, descriptors.AnalyzeOptions{
+		KnownRepo: func(slug string) (graph.Ref, bool) {
+			r, ok := s.known[strings.ToLower(slug)]
+			return r, ok
+		},
+		ResolveOwner: func(o descriptors.Owner) (graph.Ref, bool) {
+			switch o.Kind {
+			case descriptors.OwnerTeam:
+				return descriptors.TeamRef(o.Name), o.Org == strings.ToLower(s.cfg.Org) && knownTeams[o.Name]
+			case descriptors.OwnerUser:
+				return descriptors.PersonRef(o.Name), knownPeople[o.Name]
+			case descriptors.OwnerEmail:
+				// An e-mail address is an identity of its own.
+				n, _ := o.OwnerNode("", graph.Declared, ri.key+" CODEOWNERS")
+				mu.Lock()
+				extra = append(extra, n)
+				mu.Unlock()
+				return n.Ref(), true
+			}
+			return graph.Ref{}, false
+		},
+	})
+	res.Problems = append(probs, res.Problems...)
+	return repoResult{res: res, extra: extra}
+}
+
+func vendored(p string) bool {
+	for _, d := range strings.Split(p, "/") {
+		switch d {
+		case "vendor", "node_modules", "third_party", "testdata":
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,391 @@
+package github
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/estate-cmdb/estate/graph"
+	"github.com/estate-cmdb/estate/graph/embedded"
+	"github.com/estate-cmdb/estate/graph/jsonl"
+	"github.com/estate-cmdb/estate/ingest"
+)
+
+type recorder struct {
+	nodes    []graph.NodeInput
+	edges    []graph.EdgeInput
+	errs     []string
+	warnings []string
+}
+
+func (r *recorder) Node(n graph.NodeInput) error { r.nodes = append(r.nodes, n); return nil }
+func (r *recorder) Edge(e graph.EdgeInput) error { r.edges = append(r.edges, e); return nil }
+func (r *recorder) ItemError(item string, err error) {
+	r.errs = append(r.errs, item+": "+err.Error())
+}
+func (r *recorder) Warn(item string, err error) {
+	r.warnings = append(r.warnings, item+": "+err.Error())
+}
+
+type sleeps struct {
+	mu sync.Mutex
+	d  []time.Duration
+}
+
+func (s *sleeps) sleep(ctx context.Context, d time.Duration) error {
+	s.mu.Lock()
+	s.d = append(s.d, d)
+	s.mu.Unlock()
+	return ctx.Err()
+}
+
+func newSource(t testing.TB, f *fakeGitHub, sl *sleeps, tune ...func(*Config)) *Source {
+	t.Helper()
+	srv := f.start(t)
+	cfg := Config{Org: f.org, Token: "ghp_secret-token", Host: "github.com"}
+	for _, fn := range tune {
+		fn(&cfg)
+	}
+	if sl != nil {
+		cfg.Sleep = sl.sleep
+	}
+	// The fake serves at the root; strip the GHES-style prefix.
+	cfg.BaseURL = srv.URL + "/"
+	s, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The fake clock does not move go-github's own: let the server, not the
+	// client's pre-emptive check, decide (the source waits as told).
+	s.client.DisableRateLimitCheck = true
+	return s
+}
+
+const codeowners = "* @acme/justice-league\n/api/ @Octocat @ghost ops@acme.example\n"
+const catalog = `apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: %s-api
+spec:
+  type: service
+  owner: group:justice-league
+`
+
+func populate(f *fakeGitHub) {
+	for _, n := range f.repos {
+		f.files[n] = map[string]string{
+			".github/CODEOWNERS":    codeowners,
+			"api/catalog-info.yaml": fmt.Sprintf(catalog, n),
+			"api/Dockerfile":        "FROM golang\n",
+			"worker/Dockerfile":     "FROM golang\n",
+			"README.md":             "not a descriptor",
+		}
+	}
+	f.teamRepos["justice-league"] = []string{f.repos[0]}
+}
+
+func edgeIndex(es []graph.EdgeInput) map[string]graph.EdgeInput {
+	m := map[string]graph.EdgeInput{}
+	for _, e := range es {
+		m[string(e.Type)+" "+e.From.String()+" → "+e.To.String()] = e
+	}
+	return m
+}
+
+func TestOrganisation(t *testing.T) {
+	f := newFake(t, "acme", 3)
+	f.pageSize = 2 // two pages of repositories, followed through Link
+	populate(f)
+	// A central catalog entry in repo-2 for a component whose code is in repo-0.
+	f.files["repo-2"]["catalog-info.yaml"] = "kind: Component\nmetadata:\n  name: portal\n  annotations:\n    github.com/project-slug: Acme/Repo-0\nspec:\n  owner: justice-league\n"
+	s := newSource(t, f, nil)
+	if s.Name() != "github:acme" {
+		t.Errorf("name %q", s.Name())
+	}
+	if ghes, _ := New(Config{Org: "Acme", BaseURL: "https://ghe.example.com/api/v3"}); ghes.Name() != "github:ghe.example.com/acme" ||
+		ghes.client.BaseURL.String() != "https://ghe.example.com/api/v3/" {
+		t.Errorf("GHES name %q base %v", ghes.Name(), ghes.client.BaseURL)
+	}
+	rec := &recorder{}
+	if err := s.Run(context.Background(), rec); err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.errs) != 0 {
+		t.Errorf("item errors %v", rec.errs)
+	}
+	if f.hits["/orgs/acme/repos"] != 2 {
+		t.Errorf("repository pages fetched: %d, want 2", f.hits["/orgs/acme/repos"])
+	}
+	nodes := map[graph.Ref]graph.NodeInput{}
+	for _, n := range rec.nodes {
+		if _, err := graph.ValidateNodeInput(n); err != nil {
+			t.Errorf("%v: %v", n.Ref(), err)
+		}
+		if _, ok := nodes[n.Ref()]; !ok { // the organisation's own record comes first
+			nodes[n.Ref()] = n
+		}
+	}
+	repo := nodes[graph.Ref{Kind: graph.KindRepository, Key: "github.com/acme/repo-2"}]
+	// Values from GitHub's example (octocat/Hello-World).
+	if repo.Props["defaultBranch"] != "master" || repo.Props["visibility"] != "public" || repo.Props["archived"] != false ||
+		fmt.Sprint(repo.Props["topics"]) != "[octocat atom electron api]" || repo.Props["url"] != "https://github.com/acme/repo-2" {
+		t.Errorf("repository props %v", repo.Props)
+	}
+	if pt, ok := repo.Props["pushedAt"].(time.Time); !ok || pt.Format(time.RFC3339) != "2011-01-26T19:06:43Z" {
+		t.Errorf("pushedAt %v", repo.Props["pushedAt"])
+	}
+	team := nodes[graph.Ref{Kind: graph.KindTeam, Key: "justice-league"}]
+	if team.Name != "Justice League" || team.Props["description"] != "A great team." ||
+		!strings.Contains(strings.Join(team.Aliases, " "), "@acme/justice-league") {
+		t.Errorf("team %+v", team)
+	}
+	es := edgeIndex(rec.edges)
+	for _, want := range []string{
+		"MEMBER_OF Team:original-roster → Team:justice-league",
+		"MEMBER_OF Person:octocat → Team:justice-league",
+		"OWNS Team:justice-league → Repository:github.com/acme/repo-0",
+		"OWNS Team:justice-league → Repository:github.com/acme/repo-1",
+		"BUILDS Repository:github.com/acme/repo-1 → Application:repo-1-api",
+		"BUILDS Repository:github.com/acme/repo-1 → Application:repo-1/worker",
+		"OWNS Team:justice-league → Application:repo-1-api",
+		"OWNS Person:octocat → Application:repo-1-api",
+		"OWNS Person:ops@acme.example → Application:repo-1-api",
+		"BUILDS Repository:github.com/acme/repo-0 → Application:portal",
+	} {
+		if _, ok := es[want]; !ok {
+			t.Errorf("missing %s", want)
+		}
+	}
+	if e := es["OWNS Team:justice-league → Repository:github.com/acme/repo-0"]; e.Confidence != graph.Inferred ||
+		!strings.Contains(e.Evidence, "permission admin") {
+		// repo-0 is owned twice over: by permission and by CODEOWNERS; the
+		// index keeps the last, the CODEOWNERS one.
+		if e.Evidence != "github.com/acme/repo-0/.github/CODEOWNERS:1 * @acme/justice-league" {
+			t.Errorf("repo-0 ownership evidence %q", e.Evidence)
+		}
+	}
+	if b := es["BUILDS Repository:github.com/acme/repo-1 → Application:repo-1-api"]; b.Props["path"] != "api" || b.Confidence != graph.Declared {
+		t.Errorf("BUILDS %+v", b)
+	}
+	// @ghost is neither a member nor a team: reported, not invented.
+	if _, ok := nodes[graph.Ref{Kind: graph.KindPerson, Key: "ghost"}]; ok {
+		t.Error("@ghost became a person")
+	}
+	if !strings.Contains(strings.Join(rec.warnings, "\n"), "@ghost names no known team or person") {
+		t.Errorf("warnings %v", rec.warnings)
+	}
+}
+
+func TestRateLimitsAndRetries(t *testing.T) {
+	f := newFake(t, "acme", 2)
+	populate(f)
+	f.faults["/orgs/acme/repos"] = []string{"secondary"}
+	f.faults["/orgs/acme/teams"] = []string{"429"}
+	f.faults["/orgs/acme/members"] = []string{"500", "500"}
+	sl := &sleeps{}
+	s := newSource(t, f, sl)
+	rec := &recorder{}
+	if err := s.Run(context.Background(), rec); err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.errs) != 0 {
+		t.Errorf("item errors %v", rec.errs)
+	}
+	want := []time.Duration{7 * time.Second, 3 * time.Second, 500 * time.Millisecond, time.Second}
+	if fmt.Sprint(sl.d) != fmt.Sprint(want) {
+		t.Errorf("waits %v, want %v (Retry-After, Retry-After, backoff)", sl.d, want)
+	}
+	if f.hits["/orgs/acme/members"] != 3 {
+		t.Errorf("members fetched %d times", f.hits["/orgs/acme/members"])
+	}
+}
+
+func TestListingFailureFailsTheRun(t *testing.T) {
+	f := newFake(t, "acme", 2)
+	f.sticky["/orgs/acme/repos"] = 502
+	s := newSource(t, f, &sleeps{})
+	if err := s.Run(context.Background(), &recorder{}); err == nil || strings.Contains(err.Error(), "ghp_secret") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestReconciliation(t *testing.T) {
+	ctx := context.Background()
+	st, err := embedded.Open(ctx, t.TempDir(), embedded.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	f := newFake(t, "acme", 30)
+	populate(f)
+	s := newSource(t, f, &sleeps{})
+	tick := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	opts := ingest.Options{Now: func() time.Time { tick = tick.Add(time.Second); return tick }}
+	export := func() string {
+		var b bytes.Buffer
+		if _, err := jsonl.Export(ctx, st, &b); err != nil {
+			t.Fatal(err)
+		}
+		return regexp.MustCompile(`"(lastSeen|run)":"[^"]*"`).ReplaceAllString(b.String(), "")
+	}
+	has := func(key string) bool {
+		_, err := st.Node(ctx, graph.Ref{Kind: graph.KindRepository, Key: key})
+		return err == nil
+	}
+	app := func(key string) bool {
+		_, err := st.Node(ctx, graph.Ref{Kind: graph.KindApplication, Key: key})
+		return err == nil
+	}
+
+	rep, err := ingest.Run(ctx, st, s, opts)
+	if err != nil || rep.Status != ingest.StatusSucceeded {
+		t.Fatalf("run 1: %s %v %v", rep.Status, err, rep.Errors)
+	}
+	first := export()
+
+	// The same source twice: identical apart from lastSeen.
+	rep, err = ingest.Run(ctx, st, s, opts)
+	if err != nil || rep.Status != ingest.StatusSucceeded || rep.Applied.NodesCreated+rep.Applied.EdgesCreated != 0 {
+		t.Fatalf("run 2: %s %v %+v", rep.Status, err, rep.Applied)
+	}
+	if second := export(); second != first {
+		t.Error("a second identical run changed the export beyond lastSeen")
+	}
+
+	// One repository cannot be read (5xx on every try): its data is kept,
+	// the run is partial and nothing is swept — not even a repository
+	// deleted at the same time.
+	f.sticky["/repos/acme/repo-5/"] = 500
+	f.repos = append(f.repos[:7:7], f.repos[8:]...) // repo-7 deleted at the source
+	rep, err = ingest.Run(ctx, st, s, opts)
+	if err != nil || rep.Status != ingest.StatusPartial || !strings.Contains(rep.SweepHeld, "partial") {
+		t.Fatalf("run 3: %s %v held %q", rep.Status, err, rep.SweepHeld)
+	}
+	if !strings.Contains(fmt.Sprint(rep.Errors), "acme/repo-5") {
+		t.Errorf("errors %v", rep.Errors)
+	}
+	if !app("repo-5-api") || !has("github.com/acme/repo-7") {
+		t.Error("a partial run removed data")
+	}
+
+	// The next successful run removes the deleted repository (and its app).
+	delete(f.sticky, "/repos/acme/repo-5/")
+	rep, err = ingest.Run(ctx, st, s, opts)
+	if err != nil || rep.Status != ingest.StatusSucceeded || rep.SweepHeld != "" || rep.Swept == nil {
+		t.Fatalf("run 4: %s %v held %q", rep.Status, err, rep.SweepHeld)
+	}
+	if has("github.com/acme/repo-7") || app("repo-7-api") {
+		t.Error("the deleted repository is still there")
+	}
+	if !has("github.com/acme/repo-6") || !app("repo-5-api") {
+		t.Error("a repository still at the source was removed")
+	}
+
+	// A token that suddenly sees a third of the organisation: the guard
+	// holds the sweep and the report says why.
+	f.repos = f.repos[:10]
+	rep, err = ingest.Run(ctx, st, s, opts)
+	if err != nil || rep.Status != ingest.StatusSucceeded || !strings.Contains(rep.SweepHeld, "mass-deletion guard") {
+		t.Fatalf("run 5: %s %v held %q", rep.Status, err, rep.SweepHeld)
+	}
+	if !has("github.com/acme/repo-20") {
+		t.Error("the guard let the sweep remove repositories")
+	}
+}
+
+func TestConditionalRequests(t *testing.T) {
+	f := newFake(t, "acme", 3)
+	populate(f)
+	f.etags = true
+	cache := t.TempDir()
+	var runs [2]*recorder
+	for i := range runs {
+		s := newSource(t, f, nil, func(c *Config) { c.CacheDir = cache })
+		runs[i] = &recorder{}
+		if err := s.Run(context.Background(), runs[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if f.notModified == 0 {
+		t.Fatal("the second run made no conditional request that hit")
+	}
+	if fmt.Sprint(runs[0].nodes) != fmt.Sprint(runs[1].nodes) || fmt.Sprint(runs[0].edges) != fmt.Sprint(runs[1].edges) {
+		t.Error("answers from the cache differ from the first run's")
+	}
+	// A different token does not read another token's cache.
+	before := f.notModified
+	s := newSource(t, f, nil, func(c *Config) { c.CacheDir = cache; c.Token = "other" })
+	if err := s.Run(context.Background(), &recorder{}); err != nil {
+		t.Fatal(err)
+	}
+	if f.notModified != before {
+		t.Error("a second token used the first token's cache")
+	}
+	entries, _ := os.ReadDir(cache)
+	for _, e := range entries {
+		b, _ := os.ReadFile(filepath.Join(cache, e.Name()))
+		if bytes.Contains(b, []byte("ghp_secret")) {
+			t.Fatal("the token was written to the cache")
+		}
+	}
+}
+
+func TestTimeoutIsRetried(t *testing.T) {
+	f := newFake(t, "acme", 1)
+	populate(f)
+	f.faults["/orgs/acme/teams"] = []string{"slow"}
+	sl := &sleeps{}
+	s := newSource(t, f, sl, func(c *Config) { c.HTTPClient = &http.Client{Timeout: 100 * time.Millisecond} })
+	rec := &recorder{}
+	if err := s.Run(context.Background(), rec); err != nil {
+		t.Fatal(err)
+	}
+	if f.hits["/orgs/acme/teams"] != 2 || len(sl.d) != 1 {
+		t.Errorf("teams fetched %d times, waits %v: want one timeout, one backoff, one success", f.hits["/orgs/acme/teams"], sl.d)
+	}
+	if len(rec.errs) != 0 {
+		t.Errorf("errors %v", rec.errs)
+	}
+}
+
+func TestGitHubAppInstallation(t *testing.T) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pemKey := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})
+	f := newFake(t, "acme", 2)
+	populate(f)
+	f.appKey = &key.PublicKey
+	s := newSource(t, f, nil, func(c *Config) {
+		c.Token = ""
+		c.App = &App{ID: 7, InstallationID: 42, PrivateKeyPEM: pemKey}
+	})
+	rec := &recorder{}
+	if err := s.Run(context.Background(), rec); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.auth) == 0 {
+		t.Fatal("no requests")
+	}
+	for _, a := range f.auth {
+		if a != "Bearer ghs_installation" {
+			t.Fatalf("request authorised with %q, want the installation token", a)
+		}
+	}
+	if _, err := New(Config{Org: "acme", App: &App{ID: 7, InstallationID: 42, PrivateKeyPEM: []byte("nope")}}); err == nil {
+		t.Error("a bad private key was accepted")
+	}
+}

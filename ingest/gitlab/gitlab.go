@@ -1,0 +1,368 @@
+// Package gitlab is the GitLab source: one group with its subgroups (as
+// nested teams), their projects (as repositories, owned by their namespace
+// group), members including those inherited from above the group, and each
+// project's descriptor files (see ingest/descriptors), read with
+// gitlab.com/gitlab-org/api/client-go. The client retries rate limits (429,
+// Retry-After, RateLimit-Reset) and server errors itself; a project whose
+// files cannot be read is an item error and the run is partial.
+package gitlab
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	gl "gitlab.com/gitlab-org/api/client-go"
+
+	"github.com/estate-cmdb/estate/graph"
+	"github.com/estate-cmdb/estate/ingest"
+	"github.com/estate-cmdb/estate/ingest/descriptors"
+)
+
+// Config configures the source. Token is read by the caller (the CLI reads
+// ESTATE_GITLAB_TOKEN); it is never logged.
+type Config struct {
+	// Group is the full path of the top group, e.g. "acme" or "acme/platform".
+	Group string
+	Token string
+	// BaseURL is the API root (default https://gitlab.com/api/v4).
+	BaseURL string
+	// Host is where projects live, the first part of their keys (default:
+	// the BaseURL's host).
+	Host        string
+	HTTPClient  *http.Client
+	Concurrency int // projects read at once (default 4)
+	MaxRetries  int // per request (default 5)
+}
+
+// Source reads one group.
+type Source struct {
+	cfg    Config
+	client *gl.Client
+	host   string
+}
+
+// New validates cfg and builds the client.
+func New(cfg Config) (*Source, error) {
+	cfg.Group = strings.Trim(strings.TrimSpace(cfg.Group), "/")
+	if cfg.Group == "" {
+		return nil, errors.New("gitlab: a group is required")
+	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = "https://gitlab.com/api/v4"
+	}
+	u, err := url.Parse(cfg.BaseURL)
+	if err != nil || u.Host == "" {
+		return nil, fmt.Errorf("gitlab: base URL %q is not a URL", cfg.BaseURL)
+	}
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = 4
+	}
+	if cfg.MaxRetries <= 0 {
+		cfg.MaxRetries = 5
+	}
+	host := strings.ToLower(u.Host)
+	if cfg.Host != "" {
+		host = strings.ToLower(cfg.Host)
+	}
+	hc := cfg.HTTPClient
+	if hc == nil {
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConnsPerHost = cfg.Concurrency + 2
+		hc = &http.Client{Timeout: 60 * time.Second, Transport: tr}
+	}
+	c, err := gl.NewClient(cfg.Token, gl.WithBaseURL(cfg.BaseURL), gl.WithHTTPClient(hc), gl.WithCustomRetryMax(cfg.MaxRetries))
+	if err != nil {
+		return nil, fmt.Errorf("gitlab: %w", err)
+	}
+	return &Source{cfg: cfg, client: c, host: host}, nil
+}
+
+// Name is "gitlab:HOST/GROUP".
+func (s *Source) Name() string { return "gitlab:" + s.host + "/" + strings.ToLower(s.cfg.Group) }
+
+func paginate(page func(opt gl.ListOptions) (*gl.Response, error)) error {
+	opt := gl.ListOptions{PerPage: 100}
+	for {
+		resp, err := page(opt)
+		if err != nil {
+			return err
+		}
+		if resp == nil || resp.NextPage == 0 {
+			return nil
+		}
+		opt.Page = resp.NextPage
+	}
+}
+
+type project struct {
+	p    *gl.Project
+	node graph.NodeInput
+}
+
+// Run reads the group and emits.
+func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
+	rctx := gl.WithContext(ctx)
+	root, _, err := s.client.Groups.GetGroup(s.cfg.Group, &gl.GetGroupOptions{WithProjects: gl.Ptr(false)}, rctx)
+	if err != nil {
+		return fmt.Errorf("group %s: %w", s.cfg.Group, err)
+	}
+	groups := []*gl.Group{root}
+	err = paginate(func(opt gl.ListOptions) (*gl.Response, error) {
+		gs, resp, err := s.client.Groups.ListDescendantGroups(root.ID, &gl.ListDescendantGroupsOptions{ListOptions: opt}, rctx)
+		groups = append(groups, gs...)
+		return resp, err
+	})
+	if err != nil {
+		return fmt.Errorf("subgroups of %s: %w", s.cfg.Group, err)
+	}
+	var projects []*project
+	err = paginate(func(opt gl.ListOptions) (*gl.Response, error) {
+		ps, resp, err := s.client.Groups.ListGroupProjects(root.ID, &gl.ListGroupProjectsOptions{ListOptions: opt, IncludeSubGroups: gl.Ptr(true)}, rctx)
+		for _, p := range ps {
+			if pr := s.projectNode(p); pr != nil {
+				projects = append(projects, pr)
+			}
+		}
+		return resp, err
+	})
+	if err != nil {
+		return fmt.Errorf("projects of %s: %w", s.cfg.Group, err)
+	}
+
+	top := strings.ToLower(strings.SplitN(root.FullPath, "/", 2)[0])
+	api := "GitLab API GET /groups/"
+	byID := map[int64]string{}
+	known := map[string]graph.Ref{} // "group:full/path" and "user:login" → node
+	var edges []graph.EdgeInput
+	for _, g := range groups {
+		fp := strings.ToLower(g.FullPath)
+		if fp == "" {
+			continue
+		}
+		byID[g.ID] = fp
+		known["group:"+fp] = descriptors.TeamRef(fp)
+		n := descriptors.TeamNode(s.host, top, fp, g.Name, graph.Declared, api+g.FullPath)
+		if g.Description != "" {
+			n.Props = map[string]any{"description": g.Description}
+		}
+		if err := emit.Node(n); err != nil {
+			return err
+		}
+	}
+	for _, g := range groups {
+		if parent, ok := byID[g.ParentID]; ok && g.ID != root.ID {
+			edges = append(edges, graph.EdgeInput{Type: graph.RelMemberOf, From: descriptors.TeamRef(g.FullPath),
+				To: descriptors.TeamRef(parent), Confidence: graph.Declared, Evidence: api + g.FullPath + " parent_id"})
+		}
+	}
+	for _, pr := range projects {
+		if err := emit.Node(pr.node); err != nil {
+			return err
+		}
+		if pr.p.Namespace == nil {
+			continue
+		}
+		if ns := strings.ToLower(pr.p.Namespace.FullPath); known["group:"+ns] != (graph.Ref{}) {
+			edges = append(edges, graph.EdgeInput{Type: graph.RelOwns, From: descriptors.TeamRef(ns), To: pr.node.Ref(),
+				Props: map[string]any{"role": graph.OwnerTechnical}, Confidence: graph.Inferred,
+				Evidence: "GitLab API GET /projects/" + pr.p.PathWithNamespace + " namespace"})
+		}
+	}
+	// Members: everyone with access to the top group, including members
+	// inherited from above it, then each subgroup's own members.
+	for _, g := range groups {
+		var ms []*gl.GroupMember
+		list := s.client.Groups.ListGroupMembers
+		what := "/members"
+		if g.ID == root.ID {
+			list, what = s.client.Groups.ListAllGroupMembers, "/members/all"
+		}
+		err := paginate(func(opt gl.ListOptions) (*gl.Response, error) {
+			page, resp, err := list(g.ID, &gl.ListGroupMembersOptions{ListOptions: opt}, rctx)
+			ms = append(ms, page...)
+			return resp, err
+		})
+		if err != nil {
+			emit.ItemError("group "+g.FullPath+" members", err)
+			continue
+		}
+		for _, m := range ms {
+			login := strings.ToLower(m.Username)
+			if login == "" {
+				continue
+			}
+			ref, ok := known["user:"+login]
+			if !ok {
+				n := descriptors.PersonNode(s.host, login, m.Email, m.Name, graph.Declared, api+g.FullPath+what)
+				ref = n.Ref()
+				known["user:"+login] = ref
+				if err := emit.Node(n); err != nil {
+					return err
+				}
+			}
+			edges = append(edges, graph.EdgeInput{Type: graph.RelMemberOf, From: ref, To: descriptors.TeamRef(g.FullPath),
+				Confidence: graph.Declared, Evidence: fmt.Sprintf("%s%s%s access_level %d", api, g.FullPath, what, m.AccessLevel)})
+		}
+	}
+	for _, e := range edges {
+		if err := emit.Edge(e); err != nil {
+			return err
+		}
+	}
+	return s.descriptors(ctx, emit, projects, known, top)
+}
+
+func (s *Source) projectNode(p *gl.Project) *project {
+	if p == nil || p.PathWithNamespace == "" {
+		return nil
+	}
+	props := map[string]any{
+		"host": s.host, "url": p.WebURL, "defaultBranch": p.DefaultBranch, "visibility": string(p.Visibility),
+		"archived": p.Archived, "fork": p.ForkedFromProject != nil, "description": p.Description,
+	}
+	if len(p.Topics) > 0 {
+		props["topics"] = append([]string(nil), p.Topics...)
+	}
+	if p.LastActivityAt != nil {
+		props["pushedAt"] = p.LastActivityAt.UTC()
+	}
+	for k, v := range props {
+		if v == "" {
+			delete(props, k)
+		}
+	}
+	key := strings.ToLower(s.host + "/" + p.PathWithNamespace)
+	return &project{p: p, node: graph.NodeInput{Kind: graph.KindRepository, Key: key, Name: p.Name, Props: props,
+		Aliases: []string{p.PathWithNamespace}, Confidence: graph.Declared,
+		Evidence: "GitLab API GET /groups/" + s.cfg.Group + "/projects " + p.PathWithNamespace}}
+}
+
+type result struct {
+	res   descriptors.Result
+	extra []graph.NodeInput
+	err   error
+}
+
+func (s *Source) descriptors(ctx context.Context, emit ingest.Emitter, projects []*project, known map[string]graph.Ref, top string) error {
+	window := s.cfg.Concurrency * 8
+	for lo := 0; lo < len(projects); lo += window {
+		chunk := projects[lo:min(lo+window, len(projects))]
+		results := make([]result, len(chunk))
+		sem := make(chan struct{}, s.cfg.Concurrency)
+		var wg sync.WaitGroup
+		for i, pr := range chunk {
+			wg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer wg.Done()
+				defer func() { <-sem }()
+				results[i] = s.readProject(ctx, pr, known, top)
+			}()
+		}
+		wg.Wait()
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		for i, pr := range chunk {
+			r := results[i]
+			if r.err != nil {
+				emit.ItemError(pr.p.PathWithNamespace, r.err)
+				continue
+			}
+			for _, n := range append(r.extra, r.res.Nodes...) {
+				if err := emit.Node(n); err != nil {
+					return err
+				}
+			}
+			for _, p := range r.res.Problems {
+				item := pr.node.Key + "/" + p.File
+				if p.Fatal {
+					emit.ItemError(item, p)
+				} else {
+					ingest.Warn(emit, item, p)
+				}
+			}
+			for _, e := range r.res.Edges {
+				if err := emit.Edge(e); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func (s *Source) readProject(ctx context.Context, pr *project, known map[string]graph.Ref, top string) result {
+	rctx := gl.WithContext(ctx)
+	ref := pr.p.DefaultBranch
+	var files []descriptors.File
+	if ref != "" { // an empty project has no default branch and no files
+		var paths []string
+		err := paginate(func(opt gl.ListOptions) (*gl.Response, error) {
+			nodes, resp, err := s.client.Repositories.ListTree(pr.p.ID, &gl.ListTreeOptions{ListOptions: opt, Ref: gl.Ptr(ref), Recursive: gl.Ptr(true)}, rctx)
+			for _, n := range nodes {
+				if n.Type == "blob" && !vendored(n.Path) {
+					if _, ok := descriptors.Classify(n.Path); ok {
+						paths = append(paths, n.Path)
+					}
+				}
+			}
+			if resp != nil && resp.StatusCode == http.StatusNotFound {
+				return nil, nil
+			}
+			return resp, err
+		})
+		if err != nil {
+			return result{err: fmt.Errorf("read tree: %w", err)}
+		}
+		sort.Strings(paths)
+		for _, p := range paths {
+			data, _, err := s.client.RepositoryFiles.GetRawFile(pr.p.ID, p, &gl.GetRawFileOptions{Ref: gl.Ptr(ref)}, rctx)
+			if err != nil {
+				return result{err: fmt.Errorf("read %s: %w", p, err)}
+			}
+			files = append(files, descriptors.File{Path: p, Data: data})
+		}
+	}
+	var extra []graph.NodeInput
+	repo := descriptors.Repo{Ref: pr.node.Ref(), Host: s.host, Org: top, Name: strings.ToLower(pr.p.Path), Flavor: descriptors.GitLab}
+	res := descriptors.Analyze(repo, files, descriptors.AnalyzeOptions{
+		ResolveOwner: func(o descriptors.Owner) (graph.Ref, bool) {
+			switch o.Kind {
+			case descriptors.OwnerTeam:
+				r, ok := known["group:"+o.Name]
+				return r, ok
+			case descriptors.OwnerUser:
+				// On GitLab @name is a user or a top-level group.
+				if r, ok := known["group:"+o.Name]; ok {
+					return r, true
+				}
+				r, ok := known["user:"+o.Name]
+				return r, ok
+			case descriptors.OwnerEmail:
+				n, _ := o.OwnerNode("", graph.Declared, pr.node.Key+" CODEOWNERS")
+				extra = append(extra, n)
+				return n.Ref(), true
+			}
+			return graph.Ref{}, false
+		},
+	})
+	return result{res: res, extra: extra}
+}
+
+func vendored(p string) bool {
+	for _, d := range strings.Split(p, "/") {
+		switch d {
+		case "vendor", "node_modules", "third_party", "testdata":
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,325 @@
+// Package terraform is the Terraform state source: it reads state files
+// (format version 4; a file or a directory of them) and emits every managed
+// resource as a CloudResource keyed like the cloud sources key it (the ARN
+// for AWS, the resource id for Azure and Google), in its CloudAccount. When
+// the state belongs to a repository, the repository DEFINES each resource:
+// the infrastructure-as-code link between code and cloud.
+//
+// Only a few attributes are read (id, arn, name, region/location, tags,
+// tags_all, labels); nothing else in a state — where secrets live — is ever
+// copied.
+package terraform
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/rs/zerolog"
+
+	"github.com/estate-cmdb/estate/graph"
+	"github.com/estate-cmdb/estate/ingest"
+	awsarn "github.com/estate-cmdb/estate/ingest/aws/arn"
+	"github.com/estate-cmdb/estate/ingest/cloudtags"
+)
+
+// Config configures the Terraform source.
+type Config struct {
+	// Name names the source ("terraform:" + Name); default the repository,
+	// else the first path's base name.
+	Name string `yaml:"name" json:"name"`
+	// Paths are state files or directories searched for *.tfstate files
+	// (not descending into .terraform or .git).
+	Paths []string `yaml:"paths" json:"paths"`
+	// Repository, when set, is the repository the state belongs to, e.g.
+	// github.com/acme/infra: it DEFINES every resource in the state.
+	Repository string `yaml:"repository" json:"repository"`
+	// MaxFileSize is the largest state file read (default 256 MiB).
+	MaxFileSize int64 `yaml:"maxFileSize" json:"maxFileSize"`
+	// Tags says which tags name teams, applications and repositories.
+	Tags cloudtags.Rules `yaml:"tags" json:"tags"`
+	// Resolve looks names up in the CMDB; nil links nothing by tag (and the
+	// repository is taken as given).
+	Resolve cloudtags.Resolver `yaml:"-" json:"-"`
+	Logger  zerolog.Logger     `yaml:"-" json:"-"`
+}
+
+// Source is the Terraform state source.
+type Source struct{ cfg Config }
+
+// New returns a source for cfg, or the configuration's problems.
+func New(cfg Config) (*Source, error) {
+	cfg.Repository = normalizeRepo(cfg.Repository)
+	if cfg.MaxFileSize <= 0 {
+		cfg.MaxFileSize = MaxStateSize
+	}
+	if cfg.Name == "" {
+		switch {
+		case cfg.Repository != "":
+			cfg.Name = cfg.Repository
+		case len(cfg.Paths) > 0:
+			cfg.Name = filepath.Base(filepath.Clean(cfg.Paths[0]))
+		}
+	}
+	var errs []error
+	if len(cfg.Paths) == 0 {
+		errs = append(errs, errors.New("no state file or directory given"))
+	}
+	for _, p := range cfg.Paths {
+		if strings.TrimSpace(p) == "" {
+			errs = append(errs, errors.New("empty path"))
+		}
+	}
+	if err := cfg.Tags.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("terraform source: %w", err)
+	}
+	return &Source{cfg: cfg}, nil
+}
+
+// Name implements ingest.Source.
+func (s *Source) Name() string { return "terraform:" + s.cfg.Name }
+
+// normalizeRepo turns https://github.com/acme/infra.git into github.com/acme/infra.
+func normalizeRepo(r string) string {
+	r = strings.TrimSpace(r)
+	for _, p := range []string{"https://", "http://", "ssh://", "git@"} {
+		r = strings.TrimPrefix(r, p)
+	}
+	r = strings.TrimSuffix(strings.TrimSuffix(r, "/"), ".git")
+	if i := strings.Index(r, ":"); i > 0 && !strings.Contains(r[:i], "/") {
+		r = r[:i] + "/" + r[i+1:]
+	}
+	return r
+}
+
+// utility providers manage no cloud resource.
+var utility = map[string]bool{
+	"random": true, "null": true, "local": true, "tls": true, "template": true, "time": true,
+	"archive": true, "external": true, "http": true, "terraform": true, "cloudinit": true,
+}
+
+// Files returns the state files the paths name, sorted. A path that does
+// not exist is an error.
+func Files(paths []string) ([]string, error) {
+	var out []string
+	for _, p := range paths {
+		fi, err := os.Stat(p)
+		if err != nil {
+			return nil, err
+		}
+		if !fi.IsDir() {
+			out = append(out, p)
+			continue
+		}
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() {
+				if path != p && (d.Name() == ".terraform" || d.Name() == ".git" || d.Name() == "node_modules") {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if strings.HasSuffix(d.Name(), ".tfstate") {
+				out = append(out, path)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out), nil
+}
+
+// Run implements ingest.Source.
+func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
+	files, err := Files(s.cfg.Paths)
+	if err != nil {
+		return fmt.Errorf("terraform: %w", err)
+	}
+	if len(files) == 0 {
+		return fmt.Errorf("terraform: no *.tfstate file under %s", strings.Join(s.cfg.Paths, ", "))
+	}
+	var repo *graph.Ref
+	if s.cfg.Repository != "" {
+		r := graph.Ref{Kind: graph.KindRepository, Key: s.cfg.Repository}
+		if s.cfg.Resolve != nil {
+			if key, ok := s.cfg.Resolve(ctx, s.cfg.Repository, graph.KindRepository); ok {
+				r.Key = key
+			}
+		}
+		// The user said the state belongs to this repository: assert it.
+		if err := emit.Node(graph.NodeInput{Kind: r.Kind, Key: r.Key, Evidence: "terraform source configuration"}); err != nil {
+			return err
+		}
+		repo = &r
+	}
+	e := &emitState{src: s, emit: emit, repo: repo, linkers: map[string]*cloudtags.Linker{}, accounts: map[string]bool{}}
+	for _, f := range files {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		st, err := s.read(f)
+		if err != nil {
+			emit.ItemError(f, err)
+			continue
+		}
+		if err := e.state(ctx, f, st); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Source) read(path string) (*State, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, s.cfg.MaxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > s.cfg.MaxFileSize {
+		return nil, fmt.Errorf("state file is over the limit of %d bytes", s.cfg.MaxFileSize)
+	}
+	return ParseState(data)
+}
+
+type emitState struct {
+	src      *Source
+	emit     ingest.Emitter
+	repo     *graph.Ref
+	linkers  map[string]*cloudtags.Linker
+	accounts map[string]bool
+}
+
+// cloud is how one instance appears in the CMDB.
+type cloud struct {
+	key, provider, typ, region, account, name string
+}
+
+// describe keys an instance like the cloud sources do.
+func describe(in Instance) (cloud, bool) {
+	c := cloud{name: in.Name, region: in.Region}
+	if c.name == "" {
+		c.name = in.Tags["Name"]
+	}
+	if c.name == "" {
+		c.name = in.Address[strings.LastIndex(in.Address, ".")+1:]
+	}
+	switch in.Provider {
+	case "aws":
+		c.provider = "aws"
+		c.typ = in.Type
+		c.key = in.ID
+		if awsarn.Valid(in.ARN) {
+			c.key = in.ARN
+			c.typ = awsarn.Type(in.ARN)
+			if r := awsarn.Region(in.ARN); r != "" {
+				c.region = r
+			}
+			if a := awsarn.Account(in.ARN); a != "" {
+				c.account = "aws:" + a
+			}
+		}
+	case "azurerm", "azapi":
+		c.provider, c.typ, c.key = "azure", in.Type, in.ID
+		if p := strings.Split(in.ID, "/"); len(p) > 2 && strings.EqualFold(p[1], "subscriptions") {
+			c.account = "azure:" + strings.ToLower(p[2])
+		}
+	case "google", "google-beta":
+		c.provider, c.typ, c.key = "gcp", in.Type, in.ID
+		if p := strings.Split(in.ID, "/"); len(p) > 1 && p[0] == "projects" {
+			c.account = "gcp:" + p[1]
+		}
+	default:
+		c.provider, c.typ, c.key = in.Provider, in.Type, in.ID
+	}
+	return c, c.key != ""
+}
+
+func (e *emitState) state(ctx context.Context, file string, st *State) error {
+	var items []struct {
+		in Instance
+		c  cloud
+	}
+	for _, in := range st.Instances {
+		if utility[in.Provider] {
+			continue
+		}
+		c, ok := describe(in)
+		if !ok {
+			continue // no id yet: the apply that would create it never finished
+		}
+		items = append(items, struct {
+			in Instance
+			c  cloud
+		}{in, c})
+		if c.account != "" && !e.accounts[c.account] {
+			e.accounts[c.account] = true
+			if err := e.emit.Node(graph.NodeInput{Kind: graph.KindCloudAccount, Key: c.account,
+				Props: map[string]any{"provider": c.provider}, Evidence: "terraform state " + file}); err != nil {
+				return err
+			}
+		}
+	}
+	for _, it := range items {
+		in, c := it.in, it.c
+		evidence := fmt.Sprintf("terraform state %s: %s", file, in.Address)
+		props := map[string]any{"provider": c.provider, "type": c.typ}
+		if c.region != "" {
+			props["region"] = c.region
+		}
+		if c.account != "" {
+			props["account"] = c.account[strings.Index(c.account, ":")+1:]
+		}
+		ref := graph.Ref{Kind: graph.KindCloudResource, Key: c.key}
+		if err := e.emit.Node(graph.NodeInput{Kind: ref.Kind, Key: ref.Key, Name: c.name, Props: props,
+			Labels: cloudtags.Labels(in.Tags), Evidence: evidence}); err != nil {
+			return err
+		}
+		if c.account != "" {
+			if err := e.emit.Edge(graph.EdgeInput{Type: graph.RelInAccount, From: ref,
+				To: graph.Ref{Kind: graph.KindCloudAccount, Key: c.account}, Evidence: evidence}); err != nil {
+				return err
+			}
+		}
+		if e.repo != nil {
+			if err := e.emit.Edge(graph.EdgeInput{Type: graph.RelDefines, From: *e.repo, To: ref,
+				Confidence: graph.Declared, Evidence: evidence}); err != nil {
+				return err
+			}
+		}
+		if err := e.linker(c.provider).Link(ctx, e.emit, ref, in.Tags, awsarn.ComputeTypes[c.typ]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (e *emitState) linker(provider string) *cloudtags.Linker {
+	l := e.linkers[provider]
+	if l == nil {
+		l = &cloudtags.Linker{Rules: e.src.cfg.Tags, Resolve: e.src.cfg.Resolve, Provider: provider, Note: cloudtags.Notes(e.emit, e.src.cfg.Logger, e.src.Name())}
+		e.linkers[provider] = l
+	}
+	return l
+}
+
+// SetResolver sets how names from tags and the repository are looked up in
+// the CMDB (the CLI wires it to the store the run writes to).
+func (s *Source) SetResolver(r cloudtags.Resolver) { s.cfg.Resolve = r }

@@ -1,0 +1,261 @@
+package terraform
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/estate-cmdb/estate/graph"
+	"github.com/estate-cmdb/estate/graph/embedded"
+	"github.com/estate-cmdb/estate/graph/jsonl"
+	"github.com/estate-cmdb/estate/ingest"
+	"github.com/estate-cmdb/estate/ingest/cloudtags"
+)
+
+const (
+	loki   = "testdata/0lehKondratov__AWS-TR-SR-Loki-Grafana__terraform.tfstate"
+	strapi = "testdata/1308harshit__pearlThought-all-tasks-strapi__terraform5__terraform.tfstate.backup"
+	cicd   = "testdata/0945wltjrwls__AWS_CICD_TEST__terraform.tfstate"
+)
+
+func TestParseStateFixtures(t *testing.T) {
+	tests := []struct {
+		file      string
+		instances int
+		serial    int64
+		addresses []string
+		tagged    map[string]map[string]string // address → tags that must be there
+	}{
+		{loki, 52, 52,
+			[]string{`module.vpc.aws_subnet.private[0]`, `module.vpc.aws_subnet.public[2]`, `aws_s3_bucket.loki`,
+				`module.eks.module.eks_managed_node_group["management"].aws_iam_role.this[0]`},
+			map[string]map[string]string{
+				// tags = null: the provider's default_tags are only in tags_all.
+				"aws_kms_key.kms":    {"Team": "DevOps", "OwnerEmail": "devops@example.com"},
+				"aws_s3_bucket.loki": {"Name": "demo-grafana-loki-storage", "Team": "DevOps"},
+			}},
+		{strapi, 17, 82, []string{"aws_ecs_service.strapi_service", "aws_subnet.strapi_subnet[1]"},
+			map[string]map[string]string{"aws_lb.strapi_alb": {"Name": "strapi-alb"}}},
+		{cicd, 20, 177, []string{"aws_codecommit_repository.PROJECT_CodeCommit_JSJ980412"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(filepath.Base(tt.file), func(t *testing.T) {
+			data, err := os.ReadFile(tt.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, err := ParseState(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(st.Instances) != tt.instances || st.Serial != tt.serial {
+				t.Errorf("%d instances, serial %d; want %d, %d", len(st.Instances), st.Serial, tt.instances, tt.serial)
+			}
+			by := map[string]Instance{}
+			for _, in := range st.Instances {
+				by[in.Address] = in
+				if in.Provider != "aws" {
+					t.Errorf("%s: provider %q", in.Address, in.Provider)
+				}
+				if in.Type == "aws_eks_cluster" {
+					t.Errorf("the EKS cluster has no instance (its apply never finished) but was reported")
+				}
+			}
+			for _, a := range tt.addresses {
+				if _, ok := by[a]; !ok {
+					t.Errorf("no instance at %s", a)
+				}
+			}
+			for a, want := range tt.tagged {
+				for k, v := range want {
+					if got := by[a].Tags[k]; got != v {
+						t.Errorf("%s tag %s = %q, want %q", a, k, got, v)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestParseStateRejects(t *testing.T) {
+	tests := map[string]string{
+		"":                                "empty file",
+		"{":                               "not a Terraform state",
+		`[]`:                              "not a Terraform state",
+		`{"resources": []}`:               `no "version"`,
+		`{"version": 3, "resources": []}`: "format version 3",
+		`{"version": 4}`:                  `no "resources"`,
+		`{"version": 4, "resources": [{"mode": "managed"}]}`: "without type or name",
+		`{"version": 4, "resources": {}}`:                    "not a Terraform state",
+	}
+	for in, want := range tests {
+		_, err := ParseState([]byte(in))
+		if err == nil || !errors.Is(err, ErrNotState) || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParseState(%q) = %v, want an ErrNotState saying %q", in, err, want)
+		}
+	}
+}
+
+func FuzzParseState(f *testing.F) {
+	for _, file := range []string{loki, strapi, cicd} {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Add([]byte(`{"version":4,"resources":[{"mode":"managed","type":"aws_s3_bucket","name":"b","module":"module.x","instances":[{"index_key":"k","attributes":{"arn":"arn:aws:s3:::b","tags":{"team":"x"}}}]}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		st, err := ParseState(data)
+		if err != nil {
+			if st != nil || !errors.Is(err, ErrNotState) {
+				t.Fatalf("error %v with state %v", err, st)
+			}
+			return
+		}
+		for _, in := range st.Instances {
+			if in.Address == "" || in.Type == "" {
+				t.Fatalf("instance without address or type: %+v", in)
+			}
+			if _, ok := describe(in); ok && graph.NormalizeKey(in.ID) == "" && in.ARN == "" {
+				t.Fatalf("keyed an instance without id or ARN: %+v", in)
+			}
+		}
+	})
+}
+
+func openStore(t *testing.T) *embedded.Store {
+	t.Helper()
+	st, err := embedded.Open(context.Background(), t.TempDir(), embedded.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+func TestIngestFixtures(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		file      string
+		resources int // distinct keys (two S3 sub-resources share the bucket's id)
+		account   string
+	}{
+		{loki, 51, "aws:209038005832"},
+		{strapi, 17, "aws:816069168735"},
+		{cicd, 20, "aws:553303225826"},
+	}
+	for _, tt := range tests {
+		t.Run(filepath.Base(tt.file), func(t *testing.T) {
+			st := openStore(t)
+			// The CMDB knows the DevOps team; the default tags name it.
+			if _, err := st.Apply(ctx, graph.Batch{Source: "seed", Run: "1", Nodes: []graph.NodeInput{{Kind: graph.KindTeam, Key: "devops"}}}); err != nil {
+				t.Fatal(err)
+			}
+			src, err := New(Config{Paths: []string{tt.file}, Repository: "https://github.com/acme/infra.git", Resolve: cloudtags.StoreResolver(st.Resolve)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if src.Name() != "terraform:github.com/acme/infra" {
+				t.Errorf("name %q", src.Name())
+			}
+			rep, err := ingest.Run(ctx, st, src, ingest.Options{})
+			if err != nil || rep.Status != ingest.StatusSucceeded {
+				t.Fatalf("run: %v %+v", err, rep)
+			}
+			stats, err := st.Stats(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := stats.Nodes[graph.KindCloudResource]; got != tt.resources {
+				t.Errorf("%d resources, want %d", got, tt.resources)
+			}
+			if got := stats.Edges[graph.RelDefines]; got != tt.resources {
+				t.Errorf("%d DEFINES, want one per resource (%d)", got, tt.resources)
+			}
+			if _, err := st.Node(ctx, graph.Ref{Kind: graph.KindCloudAccount, Key: tt.account}); err != nil {
+				t.Errorf("account %s: %v", tt.account, err)
+			}
+			var defines *graph.Edge
+			st.ScanEdges(ctx, func(e *graph.Edge) error {
+				if e.Type == graph.RelDefines && defines == nil {
+					defines = e
+				}
+				return nil
+			})
+			if defines == nil || defines.From.Key != "github.com/acme/infra" || defines.Confidence() != graph.Declared ||
+				!strings.HasPrefix(defines.Assertions[0].Evidence, "terraform state "+tt.file+": ") {
+				t.Errorf("DEFINES = %+v, want from the repository, DECLARED, with file and address as evidence", defines)
+			}
+			var exp bytes.Buffer
+			if _, err := jsonl.Export(ctx, st, &exp); err != nil {
+				t.Fatal(err)
+			}
+			// Container environment values in the state are never copied.
+			if strings.Contains(exp.String(), "myVerySecretJWT") {
+				t.Error("the export holds a secret from container_definitions")
+			}
+			if tt.file == loki {
+				if got := stats.Edges[graph.RelOwns]; got == 0 {
+					t.Error("the Team=DevOps default tag made no OWNS")
+				}
+				bucket, err := st.Node(ctx, graph.Ref{Kind: graph.KindCloudResource, Key: "arn:aws:s3:::demo-grafana-loki-storage"})
+				if err != nil || bucket.Props["type"] != "AWS::S3::Bucket" || bucket.Name != "demo-grafana-loki-storage" || bucket.Labels["Team"] != "DevOps" {
+					t.Errorf("bucket = %+v (%v)", bucket, err)
+				}
+			}
+		})
+	}
+}
+
+func TestDirectoryAndBadFiles(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	for _, f := range []string{loki, cicd} {
+		data, _ := os.ReadFile(f)
+		os.MkdirAll(filepath.Join(dir, strings.TrimSuffix(filepath.Base(f), ".tfstate")), 0o755)
+		os.WriteFile(filepath.Join(dir, strings.TrimSuffix(filepath.Base(f), ".tfstate"), "terraform.tfstate"), data, 0o644)
+	}
+	os.MkdirAll(filepath.Join(dir, "x", ".terraform"), 0o755)
+	os.WriteFile(filepath.Join(dir, "x", ".terraform", "terraform.tfstate"), []byte(`{"version":3}`), 0o644)
+	files, err := Files([]string{dir})
+	if err != nil || len(files) != 2 {
+		t.Fatalf("Files = %v, %v; want the two states, not .terraform's", files, err)
+	}
+
+	st := openStore(t)
+	src, _ := New(Config{Paths: []string{dir}})
+	rep, err := ingest.Run(ctx, st, src, ingest.Options{})
+	if err != nil || rep.Status != ingest.StatusSucceeded {
+		t.Fatalf("dir: %v %+v", err, rep)
+	}
+	stats, _ := st.Stats(ctx)
+	if stats.Nodes[graph.KindCloudResource] != 71 || stats.Edges[graph.RelDefines] != 0 {
+		t.Errorf("dir: stats %+v, want 71 resources and no DEFINES without a repository", stats)
+	}
+
+	// A malformed file and a file over the size limit are item errors: the
+	// run is partial and keeps what it had.
+	os.WriteFile(filepath.Join(dir, "broken.tfstate"), []byte(`{"version": 4, "resources": [`), 0o644)
+	src, _ = New(Config{Paths: []string{dir}})
+	rep, _ = ingest.Run(ctx, st, src, ingest.Options{})
+	if rep.Status != ingest.StatusPartial || len(rep.Errors) != 1 || !strings.Contains(rep.Errors[0].Item, "broken.tfstate") {
+		t.Fatalf("broken file: %+v", rep)
+	}
+	src, _ = New(Config{Paths: []string{filepath.Join(dir, filepath.Base(strings.TrimSuffix(loki, ".tfstate")))}, MaxFileSize: 1000})
+	rep, _ = ingest.Run(ctx, st, src, ingest.Options{})
+	if rep.Status != ingest.StatusPartial || !strings.Contains(rep.Errors[0].Err, "over the limit of 1000 bytes") {
+		t.Fatalf("huge file: %+v", rep)
+	}
+	if _, err := New(Config{}); err == nil {
+		t.Error("New without paths succeeded")
+	}
+	src, _ = New(Config{Paths: []string{filepath.Join(dir, "missing")}})
+	if rep, err := ingest.Run(ctx, st, src, ingest.Options{}); err == nil || rep.Status != ingest.StatusFailed {
+		t.Errorf("missing path: %v %+v, want a failed run", err, rep)
+	}
+}

@@ -1,0 +1,252 @@
+package server_test
+
+import (
+	"encoding/json"
+	"slices"
+	"testing"
+
+	"github.com/estate-cmdb/estate/graph"
+	"github.com/estate-cmdb/estate/graph/analysis/analysistest"
+	"github.com/estate-cmdb/estate/ingest/demo"
+)
+
+func demoEnv(t *testing.T) *env {
+	return newEnv(t, withEstate(func(t testing.TB, s graph.Store) { analysistest.LoadDemo(t, s) }))
+}
+
+const whoOwnsQuery = `query($ref: String!) {
+  whoOwns(ref: $ref) {
+    ref resolution
+    subject { kind key name entity { __typename ... on Application { lifecycle } } }
+    candidates { kind key }
+    owners {
+      kind key name email channel handles departed role class confidence accountable
+      evidence { source confidence evidence class }
+      inheritedFrom { kind key }
+      via { type from { kind key } to { kind key } path }
+      entity { __typename id }
+    }
+    conflicts { role owners resolved winner explanation }
+    escalation { steps { kind key name email channel } }
+    people { key email handles }
+  }
+}`
+
+func TestWhoOwnsAPI(t *testing.T) {
+	e := demoEnv(t)
+	res := e.do(t, e.viewer, whoOwnsQuery, map[string]any{"ref": demo.PaymentsHostname})
+	res.mustData(t, nil)
+	golden(t, "whoowns_payments_api", res.Data)
+
+	var d struct {
+		WhoOwns struct {
+			Subject    *struct{ Key string }
+			Candidates []struct{ Kind, Key string }
+			Owners     []struct {
+				Key, Role, Class string
+				Accountable      bool
+			}
+			Conflicts []struct {
+				Role     string
+				Owners   []string
+				Resolved bool
+				Winner   *string
+			}
+		}
+	}
+	res.mustData(t, &d)
+	if d.WhoOwns.Subject == nil || d.WhoOwns.Subject.Key != demo.MultiOwnerApp || len(d.WhoOwns.Owners) != 3 {
+		t.Fatalf("whoOwns(%s): %s", demo.PaymentsHostname, res.Data)
+	}
+
+	// The conflict, resolved by precedence.
+	res = e.do(t, e.viewer, whoOwnsQuery, map[string]any{"ref": demo.ConflictApp})
+	res.mustData(t, &d)
+	c := d.WhoOwns.Conflicts
+	if len(c) != 1 || c[0].Role != "TECHNICAL" || !c[0].Resolved || c[0].Winner == nil || *c[0].Winner != "Team:checkout" ||
+		!slices.Equal(c[0].Owners, []string{"Team:checkout", "Team:storefront"}) {
+		t.Errorf("conflicts of %s: %+v", demo.ConflictApp, c)
+	}
+	classes := map[string]string{}
+	for _, o := range d.WhoOwns.Owners {
+		classes[o.Key] = o.Class
+	}
+	if classes["checkout"] != "DESCRIPTOR" || classes["storefront"] != "COMMIT_HEURISTIC" {
+		t.Errorf("classes: %v", classes)
+	}
+
+	// Ambiguous: candidates, no subject, no error.
+	res = e.do(t, e.viewer, whoOwnsQuery, map[string]any{"ref": "payments"})
+	res.mustData(t, &d)
+	if d.WhoOwns.Subject != nil || len(d.WhoOwns.Candidates) != 3 || len(d.WhoOwns.Owners) != 0 {
+		t.Errorf("whoOwns(payments): %s", res.Data)
+	}
+
+	// Nothing: NOT_FOUND.
+	res = e.do(t, e.viewer, whoOwnsQuery, map[string]any{"ref": "no-such-thing-anywhere"})
+	if !slices.Equal(res.codes(), []string{string(graph.CodeNotFound)}) {
+		t.Errorf("unknown ref: codes %v: %s", res.codes(), res.Raw)
+	}
+}
+
+const impactQuery = `query($refs: [String!]!, $depth: Int, $paths: [String!], $dir: ImpactDirection) {
+  impact(refs: $refs, maxDepth: $depth, changedPaths: $paths, direction: $dir) {
+    starts { key }
+    direction maxDepth truncated highestTier
+    affected { kind key depth path { type from { key } to { key } path } entity { __typename } }
+    ignored { key }
+    services { service { key } tier businessUnit { key } applications { key } }
+    businessUnits { businessUnit { key } highestTier services { key } }
+    notify { key channel for }
+  }
+}`
+
+type impactData struct {
+	Impact struct {
+		Direction   string
+		MaxDepth    int
+		HighestTier int
+		Truncated   bool
+		Affected    []struct {
+			Kind, Key string
+			Depth     int
+		}
+		Ignored  []struct{ Key string }
+		Services []struct {
+			Service      struct{ Key string }
+			Tier         int
+			BusinessUnit *struct{ Key string }
+		}
+		BusinessUnits []struct{ BusinessUnit struct{ Key string } }
+		Notify        []struct{ Key string }
+	}
+}
+
+func TestImpactAPI(t *testing.T) {
+	e := demoEnv(t)
+	res := e.do(t, e.viewer, impactQuery, map[string]any{"refs": []string{"git@github.com:acme/payments-api.git"}})
+	var d impactData
+	res.mustData(t, &d)
+	var apps, units, teams []string
+	for _, a := range d.Impact.Affected {
+		if a.Kind == "Application" {
+			apps = append(apps, a.Key)
+		}
+	}
+	for _, u := range d.Impact.BusinessUnits {
+		units = append(units, u.BusinessUnit.Key)
+	}
+	for _, n := range d.Impact.Notify {
+		teams = append(teams, n.Key)
+	}
+	wantApps := []string{"payments-api", "checkout-api", "online-banking-bff", "order-service",
+		"loyalty-api", "online-banking-web", "order-export", "storefront"}
+	if !slices.Equal(apps, wantApps) || !slices.Equal(units, []string{"digital-commerce", "payments", "retail-banking"}) ||
+		!slices.Equal(teams, []string{"checkout", "daily-banking", "marketing-web", "payments-core", "platform-sre", "storefront"}) ||
+		d.Impact.HighestTier != 1 || d.Impact.Direction != "DOWNSTREAM" || d.Impact.MaxDepth != 4 {
+		t.Errorf("impact of the payments-api repository:\napps %v\nunits %v\nteams %v\n%s", apps, units, teams, res.Data)
+	}
+
+	// A monorepo change in one directory.
+	res = e.do(t, e.viewer, impactQuery, map[string]any{"refs": []string{demo.MonorepoKey}, "paths": []string{"services/pricing/index.ts"}, "depth": 2})
+	res.mustData(t, &d)
+	var got []string
+	for _, a := range d.Impact.Affected {
+		got = append(got, a.Key)
+	}
+	if !slices.Equal(got, []string{"pricing-service", "checkout", "checkout-api"}) || len(d.Impact.Ignored) != 3 {
+		t.Errorf("monorepo impact: %v, ignored %v", got, d.Impact.Ignored)
+	}
+
+	for _, tc := range []struct {
+		vars map[string]any
+		code graph.Code
+	}{
+		{map[string]any{"refs": []string{"storefront"}, "depth": 11}, graph.CodeInvalid},
+		{map[string]any{"refs": []string{"storefront"}, "depth": 0}, graph.CodeInvalid},
+		{map[string]any{"refs": []string{"payments"}}, graph.CodeInvalid},
+		{map[string]any{"refs": []string{"storefront", "no-such-thing-anywhere"}}, graph.CodeNotFound},
+	} {
+		res := e.do(t, e.viewer, impactQuery, tc.vars)
+		if !slices.Equal(res.codes(), []string{string(tc.code)}) {
+			t.Errorf("impact %v: codes %v, want %s: %s", tc.vars, res.codes(), tc.code, res.Raw)
+		}
+	}
+}
+
+func TestShadowEstateAndHealthAPI(t *testing.T) {
+	e := demoEnv(t)
+	res := e.do(t, e.viewer, `{
+  shadowEstate {
+    findings { kind item { kind key } explanation account tag value archived related { key } }
+    byKind { key count }
+    byAccount { key name count }
+    byBusinessUnit { key count }
+  }
+}`, nil)
+	var d struct {
+		ShadowEstate struct {
+			Findings []struct {
+				Kind string
+				Item struct{ Key string }
+			}
+			ByKind []struct {
+				Key   string
+				Count int
+			}
+			ByAccount []struct {
+				Key   string
+				Name  *string
+				Count int
+			}
+		}
+	}
+	res.mustData(t, &d)
+	counts := map[string]int{}
+	for _, c := range d.ShadowEstate.ByKind {
+		counts[c.Key] = c.Count
+	}
+	want := map[string]int{
+		"unregistered-account": 1, "unowned-resource": len(demo.UnownedResources), "unknown-team-tag": 9,
+		"unknown-application-tag": 4, "unknown-service-tag": 0, "unmapped-repository": len(demo.UnmappedRepositories),
+		"application-without-service": 1, "service-without-owner": 1, "service-without-business-unit": 1, "departed-owner": 1,
+	}
+	if b1, b2 := jsonString(counts), jsonString(want); b1 != b2 {
+		t.Errorf("findings per kind:\n got %s\nwant %s", b1, b2)
+	}
+	if len(d.ShadowEstate.ByAccount) != 2 || d.ShadowEstate.ByAccount[0].Key != demo.ShadowAccount || d.ShadowEstate.ByAccount[0].Count != 18 {
+		t.Errorf("per account: %+v", d.ShadowEstate.ByAccount)
+	}
+
+	res = e.do(t, e.viewer, `{ health(staleDays: 30) {
+    staleDays
+    completeness { servicesOwned { count total percent } repositoriesMapped { count total percent } resourcesOwned { count total percent } }
+    staleness { stale { count total } byKind { kind ratio { count total } } oldest { key lastSeen } }
+    byBusinessUnit { businessUnit { key } completeness { servicesOwned { count total percent } } stale { count total } }
+  } }`, nil)
+	var h struct {
+		Health struct {
+			StaleDays    int
+			Completeness map[string]struct {
+				Count, Total int
+				Percent      float64
+			}
+			ByBusinessUnit []struct{ BusinessUnit struct{ Key string } }
+		}
+	}
+	res.mustData(t, &h)
+	c := h.Health.Completeness
+	if h.Health.StaleDays != 30 || c["servicesOwned"].Count != 21 || c["servicesOwned"].Total != 22 || c["servicesOwned"].Percent != 95.5 ||
+		c["repositoriesMapped"].Count != 41 || c["resourcesOwned"].Count != 89 || len(h.Health.ByBusinessUnit) != 4 {
+		t.Errorf("health: %s", res.Data)
+	}
+	res = e.do(t, e.viewer, `{ health(staleDays: 0) { staleDays } }`, nil)
+	if !slices.Equal(res.codes(), []string{string(graph.CodeInvalid)}) {
+		t.Errorf("staleDays 0: codes %v", res.codes())
+	}
+}
+
+func jsonString(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}

@@ -1,0 +1,123 @@
+// Shared setup for the end-to-end tests: a real `estate serve --demo` on a
+// free loopback port with a temporary data directory, and Debian's Chromium
+// driven by playwright-core.
+//
+//   ESTATE_BIN   the estate binary (default: built here with go build)
+//   CHROMIUM     the browser (default /usr/bin/chromium)
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const repoRoot = resolve(here, '..', '..');
+export const artifacts = join(here, 'artifacts');
+mkdirSync(artifacts, { recursive: true });
+
+function freePort() {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.unref();
+    s.on('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+  });
+}
+
+export function buildBinary(dir) {
+  if (process.env.ESTATE_BIN) return process.env.ESTATE_BIN;
+  const bin = join(mkdtempSync(join(tmpdir(), 'estate-bin-')), 'estate');
+  void dir;
+  execFileSync('go', ['build', '-o', bin, './cmd/estate'], { cwd: repoRoot, stdio: 'inherit' });
+  return bin;
+}
+
+let builtBin = null;
+
+/**
+ * Starts estate serve --demo on a free port; resolves with { base, stop, log }.
+ * host: the interface to listen on (a non-loopback one turns anonymous reads
+ * off). prepare(bin, dataDir): runs before the server starts (token create).
+ */
+export async function startServer({ host = '127.0.0.1', prepare } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'estate-e2e-'));
+  builtBin ??= buildBinary(dir);
+  const bin = builtBin;
+  const dataDir = join(dir, 'data');
+  const prepared = prepare ? prepare(bin, dataDir) : undefined;
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  let log = '';
+  const proc = spawn(bin, ['serve', '--demo', '--addr', `${host}:${port}`, '--data-dir', dataDir, '--log-format', 'json'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  proc.stdout.on('data', (d) => (log += d));
+  proc.stderr.on('data', (d) => (log += d));
+  let exited = false;
+  proc.on('exit', () => (exited = true));
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (exited) throw new Error(`estate serve exited early:\n${log}`);
+    try {
+      const r = await fetch(`${base}/readyz`);
+      if (r.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      proc.kill('SIGKILL');
+      throw new Error(`estate serve not ready after 60 s:\n${log}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    base,
+    dir,
+    prepared,
+    log: () => log,
+    async stop() {
+      if (!exited) {
+        proc.kill('SIGTERM');
+        await new Promise((r) => (exited ? r() : proc.on('exit', r)));
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Launches Debian's Chromium headless with the flags this machine needs. */
+export async function launchBrowser() {
+  const profile = mkdtempSync(join(tmpdir(), 'estate-chromium-'));
+  // launchPersistentContext gives the new, empty profile (--user-data-dir).
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: 1440, height: 900 },
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  return {
+    context,
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+export function shot(page, name) {
+  return page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: false });
+}

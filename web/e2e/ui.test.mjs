@@ -1,0 +1,386 @@
+// End-to-end tests of the web UI: Debian's Chromium (playwright-core)
+// against a real `estate serve --demo`. Screenshots go to e2e/artifacts/.
+// Run: npm run test:e2e (or scripts/e2e.sh from a fresh machine).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { launchBrowser, shot, startServer } from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function gql(query, variables = {}) {
+  const r = await fetch(`${server.base}/graphql`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  const j = await r.json();
+  assert.equal(j.errors, undefined, JSON.stringify(j.errors));
+  return j.data;
+}
+
+async function newPage() {
+  const page = await browser.context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  page.errors = errors;
+  return page;
+}
+
+const graphCounts = async (page) => {
+  const el = page.locator('[data-testid="graph-counts"] span');
+  return { nodes: Number(await el.getAttribute('data-nodes')), edges: Number(await el.getAttribute('data-edges')) };
+};
+
+describe('search and the entity page', () => {
+  test('search payments-api → entity page → owners with evidence', async () => {
+    const page = await newPage();
+    await page.goto(server.base + '/');
+    await page.getByRole('combobox', { name: 'Search the estate' }).fill('payments-api');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/entity\/[0-9a-f-]{36}$/);
+    await assert.doesNotReject(page.getByRole('heading', { level: 1, name: 'Payments API' }).waitFor());
+    const owners = page.getByTestId('owners');
+    await owners.locator('tbody tr').first().waitFor();
+    const rows = await owners.locator('tbody tr').allInnerTexts();
+    assert.equal(rows.length, 3, rows.join('\n'));
+    const byOwner = Object.fromEntries(rows.map((r) => [r.split('\t')[0].replace(/^(Team|Person)\s*/, '').trim(), r]));
+    assert.match(byOwner['Payments Core'], /technical/);
+    assert.match(byOwner['Payments Core'], /catalog-info\.yaml:12 spec\.owner: group:payments-core/);
+    assert.match(byOwner['Priya Shah'], /business/);
+    assert.match(byOwner['Platform SRE'], /support/);
+    for (const r of rows) assert.match(r, /declared/);
+    // Relationships in both directions, and the sources with their runs.
+    const rels = page.getByTestId('relationships');
+    assert.ok(await rels.getByRole('table').filter({ hasText: 'Outgoing' }).count(), 'outgoing relationships');
+    assert.ok(await rels.getByRole('table').filter({ hasText: 'Incoming' }).count(), 'incoming relationships');
+    assert.match(await rels.innerText(), /DEPENDS_ON/);
+    assert.match(await page.getByRole('region', { name: 'Sources' }).innerText(), /demo/);
+    await shot(page, 'entity-payments-api');
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
+  test('a hostname and an ARN resolve to their entities', async () => {
+    const page = await newPage();
+    await page.goto(server.base + '/');
+    const box = page.getByRole('combobox', { name: 'Search the estate' });
+    await box.fill('pay.acme.example');
+    await box.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Payments API' }).waitFor();
+    await box.fill('arn:aws:rds:eu-west-1:111122223333:db:accounts-db');
+    await box.press('Enter');
+    await page.getByTestId('entity-key').filter({ hasText: 'arn:aws:rds:eu-west-1:111122223333:db:accounts-db' }).waitFor();
+    await page.close();
+  });
+
+  test('the keyboard alone: / focuses search, arrows pick a suggestion', async () => {
+    const page = await newPage();
+    await page.goto(server.base + '/');
+    await page.locator('body').press('/');
+    await page.keyboard.type('ledger');
+    const list = page.getByRole('listbox', { name: 'Matches' });
+    await list.getByRole('option').first().waitFor();
+    await page.keyboard.press('ArrowDown');
+    const name = (await list.getByRole('option', { selected: true }).locator('strong').innerText()).trim();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name }).waitFor();
+    // Every form control on the page has an accessible name.
+    const unnamed = await page.evaluate(() =>
+      [...document.querySelectorAll('input, select, textarea, button')].filter(
+        (el) => !(el.labels?.length || el.getAttribute('aria-label') || el.textContent?.trim()),
+      ).length,
+    );
+    assert.equal(unnamed, 0);
+    await page.close();
+  });
+
+  test('an unowned resource says so, and a reload keeps the page', async () => {
+    const arn = 'arn:aws:s3:::acme-tmp-exports-2021';
+    const { cloudResource } = await gql('query($a:String!){ cloudResource(arn:$a){ id } }', { a: arn });
+    const page = await newPage();
+    await page.goto(`${server.base}/entity/${cloudResource.id}`);
+    await page.getByText('No direct owner').waitFor();
+    if (await serverHas('whoOwns')) await page.getByText('No owner, declared or inherited').waitFor();
+    await page.reload();
+    await page.getByTestId('entity-key').filter({ hasText: arn }).waitFor();
+    await shot(page, 'entity-unowned-resource');
+    await page.close();
+  });
+
+  test('entity page load time', async (t) => {
+    const { application } = await gql('{ application(key:"payments-api"){ id } }');
+    const page = await newPage();
+    const times = [];
+    for (let i = 0; i < 5; i++) {
+      const t0 = Date.now();
+      await page.goto(`${server.base}/entity/${application.id}`);
+      await page.getByTestId('owners').locator('tbody tr').first().waitFor();
+      await page.getByTestId('relationships').locator('tbody tr').first().waitFor();
+      times.push(Date.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    t.diagnostic(`entity page (cold navigation, until owners and relationships render) ms: ${times.join(', ')}; median ${times[2]}`);
+    await page.close();
+  });
+});
+
+describe('graph explorer', () => {
+  test('expands a node on click and filters by relationship type', async () => {
+    const { application } = await gql('{ application(key:"payments-api"){ id } }');
+    const page = await newPage();
+    await page.goto(server.base + `/entity/${application.id}`);
+    await page.getByRole('link', { name: 'Explore graph' }).click();
+    await page.waitForURL(/\/explore\//);
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="graph-counts"] span')?.getAttribute('data-nodes')) > 1);
+    const before = await graphCounts(page);
+    assert.ok(before.nodes >= 10, `neighbourhood of payments-api: ${before.nodes} nodes`);
+    const settled = () => page.waitForFunction(() => window.__estateLayouts === 0);
+    await settled();
+    // Click on the service node (Card Payments) where Cytoscape drew it.
+    const pos = await page.evaluate(() => {
+      const cy = window.__estateCy;
+      const n = cy.nodes().filter((x) => x.data('info').kind === 'Service')[0];
+      const box = cy.container().getBoundingClientRect();
+      const p = n.renderedPosition();
+      return { x: box.left + p.x, y: box.top + p.y, label: n.data('label') };
+    });
+    await page.mouse.click(pos.x, pos.y);
+    await page.getByText('Open entity page').waitFor({ timeout: 5000 }).catch(async (e) => {
+      await shot(page, 'explorer-click-missed');
+      throw new Error(`the click at ${JSON.stringify(pos)} selected nothing: ${e.message}`);
+    });
+    await page.waitForFunction((n) => Number(document.querySelector('[data-testid="graph-counts"] span')?.getAttribute('data-nodes')) > n, before.nodes);
+    const expanded = await graphCounts(page);
+    assert.ok(expanded.nodes > before.nodes && expanded.edges > before.edges, `before ${JSON.stringify(before)}, after ${JSON.stringify(expanded)}`);
+    await page.getByText(pos.label, { exact: true }).first().waitFor(); // the selection panel
+    await settled();
+    await shot(page, 'explorer-expanded');
+
+    await page.getByRole('checkbox', { name: 'OWNS' }).uncheck();
+    const filtered = await graphCounts(page);
+    assert.ok(filtered.edges < expanded.edges, `hiding OWNS: ${JSON.stringify(filtered)} vs ${JSON.stringify(expanded)}`);
+    await page.getByRole('checkbox', { name: 'OWNS' }).check();
+    assert.deepEqual(await graphCounts(page), expanded);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
+  test('highlights the unregistered account and unowned resources', async () => {
+    const { cloudAccount } = await gql('{ cloudAccount(key:"aws:444455556666"){ id } }');
+    const page = await newPage();
+    await page.goto(`${server.base}/explore/${cloudAccount.id}`);
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="graph-counts"] span')?.getAttribute('data-nodes')) > 1);
+    const marks = await page.evaluate(() => ({
+      unregistered: window.__estateCy.nodes('.unregistered').length,
+      unowned: window.__estateCy.nodes('.unowned').length,
+    }));
+    assert.equal(marks.unregistered, 1);
+    assert.ok(marks.unowned >= 8, `unowned resources in the shadow account: ${marks.unowned}`);
+    await page.waitForTimeout(1000);
+    await shot(page, 'explorer-shadow-account');
+    await page.close();
+  });
+
+  test('stays responsive with 2,000 elements', async (t) => {
+    const page = await newPage();
+    await page.goto(`${server.base}/bench/explorer?n=2000`);
+    await page.waitForFunction(() => window.__estatePerf, null, { timeout: 60_000 });
+    const perf = await page.evaluate(() => window.__estatePerf);
+    assert.equal(perf.elements, 2000);
+    t.diagnostic(`explorer with 2000 elements: ${JSON.stringify(perf)}`);
+    await shot(page, 'explorer-2000');
+    await page.close();
+  });
+});
+
+// The answers views. Expected figures are the demo estate's facts
+// (ingest/demo/demo.go: ShadowAccount, UnownedResources, UnmappedRepositories,
+// OrphanApp, UnownedService, ServiceWithoutBU, DepartedOwner, UnknownTeamTags,
+// UnknownAppTags) as checked by graph/analysis/analysistest. A server without
+// the answers API must show a clear "not available" state instead.
+async function serverHas(field) {
+  const d = await gql('{ __type(name: "Query") { fields { name } } }');
+  return d.__type.fields.some((f) => f.name === field);
+}
+
+describe('answers', () => {
+  test('the Shadow DevOps dashboard shows the demo estate’s findings', async () => {
+    const page = await newPage();
+    await page.goto(server.base + '/');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Shadow DevOps' }).click();
+    if (!(await serverHas('shadowEstate'))) {
+      await page.getByTestId('not-available').waitFor();
+      await shot(page, 'shadow-not-available');
+      return page.close();
+    }
+    const byKind = page.getByTestId('shadow-by-kind');
+    await byKind.waitFor();
+    const count = async (k) => Number(await byKind.locator(`[data-kind="${k}"]`).innerText());
+    const want = {
+      'unregistered-account': 1,
+      'unowned-resource': 17,
+      'unmapped-repository': 19,
+      'application-without-service': 1,
+      'service-without-owner': 1,
+      'service-without-business-unit': 1,
+      'departed-owner': 1,
+      'unknown-team-tag': 9,
+      'unknown-application-tag': 4,
+    };
+    for (const [k, n] of Object.entries(want)) assert.equal(await count(k), n, k);
+    const accounts = page.getByTestId('shadow-by-account');
+    assert.equal(await accounts.locator('[data-key="aws:444455556666"]').innerText(), '18');
+    assert.equal(await accounts.locator('[data-key="aws:111122223333"]').innerText(), '13');
+    await shot(page, 'shadow-dashboard');
+    // Drill down: the unregistered account's finding, with its 11 resources.
+    await byKind.getByRole('button', { name: /Unregistered cloud accounts/ }).click();
+    assert.equal(await page.getByTestId('shadow-shown').innerText(), '1');
+    const row = page.getByTestId('shadow-findings').locator('tbody tr');
+    assert.match(await row.innerText(), /marketing-experiments/);
+    assert.match(await row.innerText(), /11 items/);
+    await byKind.getByRole('button', { name: /Cloud resources nobody owns/ }).click();
+    assert.equal(await page.getByTestId('shadow-findings').locator('tbody tr').count(), 17);
+    await shot(page, 'shadow-unowned-resources');
+    // The findings shown, as CSV.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
+    const csv = readFileSync(await download.path(), 'utf8').trim().split('\n');
+    assert.equal(csv.length, 18);
+    assert.match(csv[0], /^finding,kind,key,name,account/);
+    assert.ok(csv.some((l) => l.startsWith('unowned-resource,CloudResource,arn:aws:s3:::acme-tmp-exports-2021,acme-tmp-exports-2021,aws:111122223333,')), csv.join('\n'));
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
+  test('the impact view lists the services a change to payments-api reaches', async () => {
+    const page = await newPage();
+    await page.goto(server.base + '/impact');
+    if (!(await serverHas('impact'))) {
+      await page.getByTestId('not-available').waitFor();
+      await shot(page, 'impact-not-available');
+      return page.close();
+    }
+    await page.getByLabel('What changes (one per line)').fill('https://github.com/acme/payments-api');
+    await page.getByRole('button', { name: 'Analyse impact' }).click();
+    const services = page.getByTestId('impact-services');
+    await services.locator('tbody tr').first().waitFor();
+    const keys = await services.locator('td[data-key]').evaluateAll((tds) => tds.map((td) => td.dataset.key).sort());
+    assert.deepEqual(keys, ['checkout', 'loyalty', 'online-banking', 'online-store', 'order-management', 'payments']);
+    assert.match(await page.getByTestId('impact-result').locator('h2').first().innerText(), /17 items affected · highest tier T1 · 6 services · 6 teams to notify/);
+    const teams = await page.getByTestId('impact-notify').locator('tbody tr').allInnerTexts();
+    assert.equal(teams.length, 6);
+    assert.ok(teams.some((t) => /Payments Core/.test(t)), teams.join('\n'));
+    await page.getByTestId('impact-graph').locator('canvas').first().waitFor();
+    await page.waitForTimeout(500);
+    await shot(page, 'impact-payments-api');
+    // The plain-text summary for a change request.
+    await page.getByText('Show the summary').click();
+    assert.match(await page.getByTestId('impact-summary').innerText(), /Teams to notify:\n- /);
+
+    // A monorepo change counts only the applications its paths touch.
+    await page.goto(`${server.base}/impact?ref=${encodeURIComponent('github.com/acme/checkout-monorepo')}&path=services%2Fpricing%2Fsrc%2Frules.ts`);
+    await page.getByTestId('impact-result').waitFor();
+    assert.match(await page.getByTestId('impact-result').innerText(), /Not touched by the changed paths: cart-service, checkout-ui-kit/);
+    const mono = await page.getByTestId('impact-notify').locator('tbody tr').count();
+    assert.equal(mono, 3);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
+  test('the CMDB health dashboard shows completeness', async () => {
+    const page = await newPage();
+    await page.goto(server.base + '/health');
+    if (!(await serverHas('health'))) {
+      await page.getByTestId('not-available').waitFor();
+      return page.close();
+    }
+    await page.getByTestId('health-services-owned').waitFor();
+    assert.match(await page.getByTestId('health-services-owned').innerText(), /95\.5%[\s\S]*21 of 22/);
+    assert.match(await page.getByTestId('health-repos-mapped').innerText(), /68\.3%[\s\S]*41 of 60/);
+    assert.match(await page.getByTestId('health-resources-owned').innerText(), /84\.0%[\s\S]*89 of 106/);
+    await shot(page, 'health-dashboard');
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+});
+
+describe('a server without the answers API', () => {
+  test('the dashboards say so instead of failing', async () => {
+    const page = await newPage();
+    // Answer the UI's schema question as an older server would.
+    await page.route('**/graphql', async (route) => {
+      const body = route.request().postData() ?? '';
+      if (!body.includes('__type(name: \\"Query\\")')) return route.continue();
+      const res = await route.fetch();
+      const json = await res.json();
+      json.data.__type.fields = json.data.__type.fields.filter((f) => !['impact', 'shadowEstate', 'health', 'whoOwns'].includes(f.name));
+      return route.fulfill({ response: res, json });
+    });
+    for (const [path, what] of [['/shadow', 'shadowEstate'], ['/impact', 'impact'], ['/health', 'health']]) {
+      await page.goto(server.base + path);
+      const box = page.getByTestId('not-available');
+      await box.waitFor();
+      assert.match(await box.innerText(), new RegExp(`Not available in this server[\\s\\S]*${what}`));
+    }
+    await shot(page, 'health-not-available');
+    const { application } = await gql('{ application(key:"payments-api"){ id } }');
+    await page.goto(`${server.base}/entity/${application.id}`);
+    await page.getByTestId('owners').locator('tbody tr').first().waitFor();
+    assert.equal(await page.getByTestId('who-owns').count(), 0);
+    await page.close();
+  });
+});
+
+describe('sign-in', () => {
+  test('a server that needs a token asks for one, and the token never goes into a URL', async () => {
+    // Listening on every interface turns anonymous reads off.
+    const locked = await startServer({
+      host: '0.0.0.0',
+      prepare: (bin, dataDir) =>
+        execFileSync(bin, ['token', 'create', '--role', 'viewer', '--name', 'e2e', '--data-dir', dataDir, '--log-level', 'error'], { encoding: 'utf8' }).trim(),
+    });
+    const token = locked.prepared;
+    assert.match(token, /^\S{20,}$/);
+    const page = await newPage();
+    const urls = [];
+    const authHeaders = [];
+    page.on('request', (r) => {
+      urls.push(r.url());
+      if (r.url().endsWith('/graphql')) authHeaders.push(r.headers()['authorization'] ?? '');
+    });
+    try {
+      await page.goto(locked.base + '/');
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+      await page.getByLabel('API token').fill('not-a-token');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByText('The server did not accept that token').waitFor();
+      await page.getByLabel('API token').fill(token);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByText('e2e (viewer)').waitFor();
+      await page.getByRole('heading', { name: /The estate: \d+ entities/ }).waitFor();
+      await shot(page, 'signed-in-home');
+      assert.ok(authHeaders.includes(`Bearer ${token}`), 'the token goes in the Authorization header');
+      for (const u of urls) assert.ok(!u.includes(token), `token in URL ${u}`);
+      // Signing out forgets it.
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+      assert.equal(await page.evaluate(() => sessionStorage.getItem('estate.token')), null);
+    } finally {
+      await page.close();
+      await locked.stop();
+    }
+  });
+});

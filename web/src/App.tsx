@@ -1,0 +1,145 @@
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
+import { authRequired, getToken, onAuthChange, request, setToken } from './api';
+import { ViewerDocument, type ViewerQuery } from './gql/graphql';
+import { Link, useLocation } from './router';
+import { SearchBox } from './SearchBox';
+import { SignIn } from './SignIn';
+import { Home } from './pages/Home';
+import { EntityPage } from './pages/Entity';
+import { SearchResults } from './pages/SearchResults';
+import { Loading } from './ui';
+
+// The graph views pull in Cytoscape: loaded only when opened.
+const Explorer = lazy(() => import('./pages/Explorer').then((m) => ({ default: m.Explorer })));
+const Bench = lazy(() => import('./pages/Bench').then((m) => ({ default: m.Bench })));
+const ImpactView = lazy(() => import('./pages/Impact').then((m) => ({ default: m.ImpactView })));
+const ShadowView = lazy(() => import('./pages/Shadow').then((m) => ({ default: m.ShadowView })));
+const HealthView = lazy(() => import('./pages/Health').then((m) => ({ default: m.HealthView })));
+
+function Route() {
+  const { path, query } = useLocation();
+  let m: RegExpMatchArray | null;
+  if (path === '/' || path === '') return <Home />;
+  if (path === '/search') return <SearchResults q={query.get('q') ?? ''} />;
+  if ((m = path.match(/^\/entity\/([^/]+)$/))) return <EntityPage id={decodeURIComponent(m[1])} />;
+  if ((m = path.match(/^\/explore\/([^/]+)$/))) return <Explorer id={decodeURIComponent(m[1])} />;
+  if (path === '/impact') return <ImpactView />;
+  if (path === '/shadow') return <ShadowView />;
+  if (path === '/health') return <HealthView />;
+  if (path === '/bench/explorer') return <Bench n={Number(query.get('n') ?? 2000)} />;
+  return (
+    <div>
+      <h1>Page not found</h1>
+      <p>
+        <Link href="/">Back to the start</Link>
+      </p>
+    </div>
+  );
+}
+
+export function App() {
+  const loc = useLocation();
+  const [viewer, setViewer] = useState<ViewerQuery['viewer'] | null>(null);
+  const [needAuth, setNeedAuth] = useState(false);
+  const [failed, setFailed] = useState(false);
+  const [gen, setGen] = useState(0);
+
+  useEffect(() => {
+    request(ViewerDocument).then(
+      (d) => {
+        setViewer(d.viewer);
+        setNeedAuth(false);
+      },
+      () => {
+        if (authRequired) setNeedAuth(true);
+      },
+    );
+  }, [gen]);
+
+  useEffect(
+    () =>
+      onAuthChange(() => {
+        if (authRequired) {
+          setFailed(!!getToken());
+          setNeedAuth(true);
+        }
+      }),
+    [],
+  );
+
+  // A new page: start at the top, and let screen readers know (focus the main region).
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    window.scrollTo(0, 0);
+    document.getElementById('main')?.focus({ preventScroll: true });
+  }, [loc.path]);
+
+  const nav = [
+    ['/', 'Search'],
+    ['/impact', 'Impact'],
+    ['/shadow', 'Shadow DevOps'],
+    ['/health', 'CMDB health'],
+  ] as const;
+
+  return (
+    <>
+      <a href="#main" className="skip">Skip to content</a>
+      <header className="top">
+        <Link href="/" className="brand">estate</Link>
+        <SearchBox />
+        <nav aria-label="Main">
+          <ul>
+            {nav.map(([href, label]) => (
+              <li key={href}>
+                <Link href={href} aria-current={loc.path === href ? 'page' : undefined}>{label}</Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div className="who">
+          {viewer && !viewer.anonymous ? (
+            <>
+              <span>{viewer.name} ({viewer.role.toLowerCase()})</span>{' '}
+              <button
+                type="button"
+                className="linkish"
+                onClick={() => {
+                  setToken(null);
+                  setViewer(null);
+                  setGen((g) => g + 1);
+                }}
+              >
+                Sign out
+              </button>
+            </>
+          ) : viewer ? (
+            <span className="muted">anonymous (read-only)</span>
+          ) : null}
+        </div>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {needAuth ? (
+          <SignIn
+            failed={failed}
+            onDone={() => {
+              setNeedAuth(false);
+              setFailed(false);
+              setGen((g) => g + 1);
+            }}
+          />
+        ) : (
+          <Suspense fallback={<Loading />}>
+            <Route key={gen} />
+          </Suspense>
+        )}
+      </main>
+      <footer className="foot">
+        <a href="/playground">GraphQL playground</a> · <a href="/metrics">metrics</a> · estate
+      </footer>
+    </>
+  );
+}

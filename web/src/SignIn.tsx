@@ -1,0 +1,26 @@
+import { useState } from 'react';
+import { setToken } from './api';
+
+/** Sign-in with an API token (estate token create). Kept in this tab's sessionStorage only. */
+export function SignIn({ onDone, failed }: { onDone: () => void; failed: boolean }) {
+  const [value, setValue] = useState('');
+  return (
+    <div className="signin card" role="dialog" aria-modal="false" aria-labelledby="signin-h">
+      <h1 id="signin-h">Sign in</h1>
+      <p>This server needs an API token. Ask an administrator for one (<code>estate token create --role viewer</code>).</p>
+      {failed && <p className="error" role="alert">The server did not accept that token.</p>}
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          setToken(value);
+          onDone();
+        }}
+      >
+        <label htmlFor="token">API token</label>
+        <input id="token" type="password" autoComplete="off" value={value} onChange={(e) => setValue(e.target.value)} required />
+        <button type="submit">Sign in</button>
+      </form>
+      <p className="muted">The token stays in this browser tab (session storage) and is sent only in the Authorization header.</p>
+    </div>
+  );
+}

@@ -1,0 +1,1465 @@
+/* eslint-disable */
+/** Internal type. DO NOT USE DIRECTLY. */
+type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+/** Internal type. DO NOT USE DIRECTLY. */
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** How sure a source is of what it asserts. */
+export type Confidence =
+  /** A file or API field says so (catalog-info.yaml, CODEOWNERS, a manual edit). */
+  | 'DECLARED'
+  /** A guess (commit history). */
+  | 'HEURISTIC'
+  /** A strong inference (a naming convention, a tag). */
+  | 'INFERRED';
+
+/** Which relationships of an entity to follow, relative to that entity. */
+export type Direction =
+  | 'BOTH'
+  /** Relationships pointing at the entity (the entity is `to`). */
+  | 'IN'
+  /** Relationships pointing away from the entity (the entity is `from`). */
+  | 'OUT';
+
+export type ImpactDirection =
+  /** What breaks if the refs change: dependents, what runs on or is built from them, and the services and business units they are part of. */
+  | 'DOWNSTREAM'
+  /** What the refs rely on: dependencies, what they run on, the repositories building or defining them. */
+  | 'UPSTREAM';
+
+/** What a thing is. Values are spelled as in __typename. */
+export type Kind =
+  | 'Application'
+  | 'BusinessUnit'
+  | 'CloudAccount'
+  | 'CloudResource'
+  | 'Person'
+  | 'Repository'
+  | 'Service'
+  | 'Team';
+
+/** The role of an owner (OWNS relationships). */
+export type OwnerRole =
+  | 'BUSINESS'
+  | 'SECURITY'
+  | 'SUPPORT'
+  | 'TECHNICAL';
+
+/**
+ * The precedence class of an ownership claim, highest first. Derived from the
+ * claim's source, evidence and confidence (docs/answers.md).
+ */
+export type OwnershipClass =
+  /** A cloud tag. */
+  | 'CLOUD_TAG'
+  /** A CODEOWNERS line. */
+  | 'CODEOWNERS'
+  /** A guess from commit history. */
+  | 'COMMIT_HEURISTIC'
+  /** A declared descriptor such as catalog-info.yaml. */
+  | 'DESCRIPTOR'
+  /** Inherited from a service, business unit, application or repository. */
+  | 'INHERITED'
+  /** An edit through the API (source manual). */
+  | 'MANUAL';
+
+/**
+ * The type of a relationship. Only these pairs are valid:
+ * PART_OF Service→BusinessUnit, Application→Service, BusinessUnit→BusinessUnit;
+ * BUILDS Repository→Application; OWNS Team|Person→BusinessUnit, Service,
+ * Application, Repository, CloudAccount, CloudResource or Team; MEMBER_OF
+ * Person→Team, Team→Team; DEPENDS_ON Application→Application, Service or
+ * CloudResource; RUNS_ON Application→CloudResource; IN_ACCOUNT
+ * CloudResource→CloudAccount; DEFINES Repository→CloudResource.
+ */
+export type RelType =
+  | 'BUILDS'
+  | 'DEFINES'
+  | 'DEPENDS_ON'
+  | 'IN_ACCOUNT'
+  | 'MEMBER_OF'
+  | 'OWNS'
+  | 'PART_OF'
+  | 'RUNS_ON';
+
+/** An API token's role. Each role includes the ones before it. */
+export type Role =
+  /** Edits, and manages API tokens. */
+  | 'ADMIN'
+  /** Reads, and edits the graph (mutations). */
+  | 'EDITOR'
+  /** Reads everything. */
+  | 'VIEWER';
+
+export type ItemFieldsFragment = { kind: Kind, key: string, name: string, entity:
+    | { id: string }
+    | { id: string }
+    | { id: string }
+    | { id: string }
+    | { id: string }
+    | { id: string }
+    | { id: string }
+    | { id: string }
+   | null };
+
+export type ImpactQueryVariables = Exact<{
+  refs: Array<string> | string;
+  direction: ImpactDirection;
+  maxDepth: number;
+  changedPaths?: Array<string> | string | null | undefined;
+}>;
+
+
+export type ImpactQuery = { impact: { direction: ImpactDirection, maxDepth: number, changedPaths: Array<string>, highestTier: number, truncated: boolean, starts: Array<{ kind: Kind, key: string, name: string, entity:
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+       | null }>, affected: Array<{ kind: Kind, key: string, name: string, depth: number, entity:
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+       | null, path: Array<{ type: RelType, path: string, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } }> }>, ignored: Array<{ kind: Kind, key: string, name: string, entity:
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+       | null }>, services: Array<{ tier: number, service: { kind: Kind, key: string, name: string, entity:
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+         | null }, businessUnit: { kind: Kind, key: string, name: string, entity:
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+         | null } | null, applications: Array<{ kind: Kind, key: string, name: string, entity:
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+         | null }> }>, unassigned: Array<{ kind: Kind, key: string, name: string, entity:
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+       | null }>, businessUnits: Array<{ highestTier: number, businessUnit: { kind: Kind, key: string, name: string, entity:
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+         | null }, services: Array<{ kind: Kind, key: string, name: string, entity:
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+         | null }> }>, notify: Array<{ kind: Kind, key: string, name: string, email: string, channel: string, for: Array<string>, entity:
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+       | null }> } };
+
+export type ShadowEstateQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ShadowEstateQuery = { shadowEstate: { findings: Array<{ kind: string, explanation: string, account: string, businessUnits: Array<string>, tag: string, value: string, archived: boolean, item: { kind: Kind, key: string, name: string, entity:
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+         | null }, related: Array<{ kind: Kind, key: string, name: string, entity:
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+         | null }> }>, byKind: Array<{ key: string, name: string, count: number }>, byBusinessUnit: Array<{ key: string, name: string, count: number }>, byAccount: Array<{ key: string, name: string, count: number }> } };
+
+export type RatioFieldsFragment = { count: number, total: number, percent: number };
+
+export type CompletenessFieldsFragment = { servicesOwned: { count: number, total: number, percent: number }, repositoriesMapped: { count: number, total: number, percent: number }, resourcesOwned: { count: number, total: number, percent: number } };
+
+export type HealthQueryVariables = Exact<{
+  staleDays: number;
+}>;
+
+
+export type HealthQuery = { health: { at: string, staleDays: number, completeness: { servicesOwned: { count: number, total: number, percent: number }, repositoriesMapped: { count: number, total: number, percent: number }, resourcesOwned: { count: number, total: number, percent: number } }, staleness: { stale: { count: number, total: number, percent: number }, byKind: Array<{ kind: Kind, ratio: { count: number, total: number, percent: number } }>, oldest: Array<{ kind: Kind, key: string, name: string, lastSeen: string, entity:
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+         | null }> }, byBusinessUnit: Array<{ businessUnit: { kind: Kind, key: string, name: string, entity:
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+         | null }, completeness: { servicesOwned: { count: number, total: number, percent: number }, repositoriesMapped: { count: number, total: number, percent: number }, resourcesOwned: { count: number, total: number, percent: number } }, stale: { count: number, total: number, percent: number } }> } };
+
+export type WhoOwnsQueryVariables = Exact<{
+  ref: string;
+}>;
+
+
+export type WhoOwnsQuery = { whoOwns: { resolution: string, subject: { kind: Kind, key: string, name: string, entity:
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+       | null } | null, owners: Array<{ kind: Kind, key: string, name: string, email: string, channel: string, departed: boolean, role: OwnerRole, class: OwnershipClass, confidence: Confidence, accountable: boolean, entity:
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+       | null, inheritedFrom: { kind: Kind, key: string, name: string, entity:
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+         | null } | null, evidence: Array<{ source: string, confidence: Confidence, evidence: string, class: OwnershipClass }> }>, conflicts: Array<{ role: OwnerRole, owners: Array<string>, resolved: boolean, winner: string, explanation: string }>, escalation: Array<{ steps: Array<{ kind: Kind, key: string, name: string, email: string, channel: string, entity:
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+         | null }> }> } };
+
+export type AssertionFieldsFragment = { source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string };
+
+export type RelFieldsFragment = { cursor: string, node:
+    | { id: string, kind: Kind, key: string, name: string }
+    | { id: string, kind: Kind, key: string, name: string }
+    | { id: string, kind: Kind, key: string, name: string }
+    | { id: string, kind: Kind, key: string, name: string }
+    | { id: string, kind: Kind, key: string, name: string }
+    | { id: string, kind: Kind, key: string, name: string }
+    | { id: string, kind: Kind, key: string, name: string }
+    | { id: string, kind: Kind, key: string, name: string }
+  , relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string }> } };
+
+export type EntityPageQueryVariables = Exact<{
+  id: string | number;
+  first?: number | null | undefined;
+}>;
+
+
+export type EntityPageQuery = { node:
+    | { kind: Kind, key: string, name: string, confidence: Confidence, firstSeen: string, lastSeen: string, description: string | null, lifecycle: string | null, hostnames: Array<string>, urls: Array<string>, id: string, appType: string | null, labels: Array<{ key: string, value: string }>, aliases: Array<{ value: string, source: string }>, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string }>, owners: { totalCount: number, edges: Array<{ cursor: string, relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string }> }, node:
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+           }> }, relationships: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node:
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+          , relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string }> } }> } }
+    | { kind: Kind, key: string, name: string, confidence: Confidence, firstSeen: string, lastSeen: string, description: string | null, id: string, labels: Array<{ key: string, value: string }>, aliases: Array<{ value: string, source: string }>, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string }>, owners: { totalCount: number, edges: Array<{ cursor: string, relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string }> }, node:
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+           }> }, relationships: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node:
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+          , relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string }> } }> } }
+    | { kind: Kind, key: string, name: string, confidence: Confidence, firstSeen: string, lastSeen: string, provider: string | null, registered: boolean | null, environment: string | null, id: string, labels: Array<{ key: string, value: string }>, aliases: Array<{ value: string, source: string }>, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string }>, owners: { totalCount: number, edges: Array<{ cursor: string, relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string }> }, node:
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+           }> }, relationships: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node:
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+          , relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string }> } }> } }
+    | { kind: Kind, key: string, name: string, confidence: Confidence, firstSeen: string, lastSeen: string, provider: string | null, region: string | null, accountId: string | null, hostnames: Array<string>, createdAt: string | null, id: string, resourceType: string | null, labels: Array<{ key: string, value: string }>, aliases: Array<{ value: string, source: string }>, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string }>, owners: { totalCount: number, edges: Array<{ cursor: string, relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string }> }, node:
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+           }> }, relationships: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node:
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+          , relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string }> } }> } }
+    | { kind: Kind, key: string, name: string, confidence: Confidence, firstSeen: string, lastSeen: string, email: string | null, handles: Array<string>, title: string | null, id: string, labels: Array<{ key: string, value: string }>, aliases: Array<{ value: string, source: string }>, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string }>, owners: { totalCount: number, edges: Array<{ cursor: string, relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string }> }, node:
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+           }> }, relationships: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node:
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+          , relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string }> } }> } }
+    | { kind: Kind, key: string, name: string, confidence: Confidence, firstSeen: string, lastSeen: string, description: string | null, host: string | null, url: string | null, defaultBranch: string | null, visibility: string | null, archived: boolean | null, fork: boolean | null, language: string | null, topics: Array<string>, pushedAt: string | null, id: string, labels: Array<{ key: string, value: string }>, aliases: Array<{ value: string, source: string }>, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string }>, owners: { totalCount: number, edges: Array<{ cursor: string, relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string }> }, node:
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+           }> }, relationships: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node:
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+          , relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string }> } }> } }
+    | { kind: Kind, key: string, name: string, confidence: Confidence, firstSeen: string, lastSeen: string, description: string | null, tier: number | null, lifecycle: string | null, criticality: string | null, id: string, labels: Array<{ key: string, value: string }>, aliases: Array<{ value: string, source: string }>, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string }>, owners: { totalCount: number, edges: Array<{ cursor: string, relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string }> }, node:
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+           }> }, relationships: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node:
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+          , relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string }> } }> } }
+    | { kind: Kind, key: string, name: string, confidence: Confidence, firstSeen: string, lastSeen: string, description: string | null, contact: string | null, email: string | null, id: string, labels: Array<{ key: string, value: string }>, aliases: Array<{ value: string, source: string }>, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string }>, owners: { totalCount: number, edges: Array<{ cursor: string, relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string }> }, node:
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+           }> }, relationships: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node:
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+          , relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string }> } }> } }
+   | null };
+
+export type MoreRelationshipsQueryVariables = Exact<{
+  id: string | number;
+  after?: string | null | undefined;
+  first?: number | null | undefined;
+}>;
+
+
+export type MoreRelationshipsQuery = { node:
+    | { id: string, relationships: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node:
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+          , relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string }> } }> } }
+    | { id: string, relationships: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node:
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+          , relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string }> } }> } }
+    | { id: string, relationships: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node:
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+          , relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string }> } }> } }
+    | { id: string, relationships: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node:
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+          , relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string }> } }> } }
+    | { id: string, relationships: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node:
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+          , relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string }> } }> } }
+    | { id: string, relationships: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node:
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+          , relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string }> } }> } }
+    | { id: string, relationships: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node:
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+          , relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string }> } }> } }
+    | { id: string, relationships: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node:
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+          , relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string }> } }> } }
+   | null };
+
+type GraphNode_Application_Fragment = { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } };
+
+type GraphNode_BusinessUnit_Fragment = { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } };
+
+type GraphNode_CloudAccount_Fragment = { registered: boolean | null, id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } };
+
+type GraphNode_CloudResource_Fragment = { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } };
+
+type GraphNode_Person_Fragment = { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } };
+
+type GraphNode_Repository_Fragment = { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } };
+
+type GraphNode_Service_Fragment = { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } };
+
+type GraphNode_Team_Fragment = { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } };
+
+export type GraphNodeFragment =
+  | GraphNode_Application_Fragment
+  | GraphNode_BusinessUnit_Fragment
+  | GraphNode_CloudAccount_Fragment
+  | GraphNode_CloudResource_Fragment
+  | GraphNode_Person_Fragment
+  | GraphNode_Repository_Fragment
+  | GraphNode_Service_Fragment
+  | GraphNode_Team_Fragment
+;
+
+export type NeighbourhoodQueryVariables = Exact<{
+  id: string | number;
+  types?: Array<RelType> | RelType | null | undefined;
+  first?: number | null | undefined;
+}>;
+
+
+export type NeighbourhoodQuery = { node:
+    | { id: string, kind: Kind, key: string, name: string, relationships: { totalCount: number, edges: Array<{ node:
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { registered: boolean | null, id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+          , relationship: { id: string, type: RelType, confidence: Confidence, role: OwnerRole | null, from:
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+            , to:
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+             } }> }, ownedBy: { totalCount: number } }
+    | { id: string, kind: Kind, key: string, name: string, relationships: { totalCount: number, edges: Array<{ node:
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { registered: boolean | null, id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+          , relationship: { id: string, type: RelType, confidence: Confidence, role: OwnerRole | null, from:
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+            , to:
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+             } }> }, ownedBy: { totalCount: number } }
+    | { id: string, registered: boolean | null, kind: Kind, key: string, name: string, relationships: { totalCount: number, edges: Array<{ node:
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { registered: boolean | null, id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+          , relationship: { id: string, type: RelType, confidence: Confidence, role: OwnerRole | null, from:
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+            , to:
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+             } }> }, ownedBy: { totalCount: number } }
+    | { id: string, kind: Kind, key: string, name: string, relationships: { totalCount: number, edges: Array<{ node:
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { registered: boolean | null, id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+          , relationship: { id: string, type: RelType, confidence: Confidence, role: OwnerRole | null, from:
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+            , to:
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+             } }> }, ownedBy: { totalCount: number } }
+    | { id: string, kind: Kind, key: string, name: string, relationships: { totalCount: number, edges: Array<{ node:
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { registered: boolean | null, id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+          , relationship: { id: string, type: RelType, confidence: Confidence, role: OwnerRole | null, from:
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+            , to:
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+             } }> }, ownedBy: { totalCount: number } }
+    | { id: string, kind: Kind, key: string, name: string, relationships: { totalCount: number, edges: Array<{ node:
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { registered: boolean | null, id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+          , relationship: { id: string, type: RelType, confidence: Confidence, role: OwnerRole | null, from:
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+            , to:
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+             } }> }, ownedBy: { totalCount: number } }
+    | { id: string, kind: Kind, key: string, name: string, relationships: { totalCount: number, edges: Array<{ node:
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { registered: boolean | null, id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+          , relationship: { id: string, type: RelType, confidence: Confidence, role: OwnerRole | null, from:
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+            , to:
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+             } }> }, ownedBy: { totalCount: number } }
+    | { id: string, kind: Kind, key: string, name: string, relationships: { totalCount: number, edges: Array<{ node:
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { registered: boolean | null, id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+          , relationship: { id: string, type: RelType, confidence: Confidence, role: OwnerRole | null, from:
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+            , to:
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+             } }> }, ownedBy: { totalCount: number } }
+   | null };
+
+export type SearchQueryVariables = Exact<{
+  text: string;
+  first?: number | null | undefined;
+}>;
+
+
+export type SearchQuery = { resolve: Array<
+    | { id: string, kind: Kind, key: string, name: string }
+    | { id: string, kind: Kind, key: string, name: string }
+    | { id: string, kind: Kind, key: string, name: string }
+    | { id: string, kind: Kind, key: string, name: string }
+    | { id: string, kind: Kind, key: string, name: string }
+    | { id: string, kind: Kind, key: string, name: string }
+    | { id: string, kind: Kind, key: string, name: string }
+    | { id: string, kind: Kind, key: string, name: string }
+  >, search: Array<
+    | { id: string, kind: Kind, key: string, name: string }
+    | { id: string, kind: Kind, key: string, name: string }
+    | { id: string, kind: Kind, key: string, name: string }
+    | { id: string, kind: Kind, key: string, name: string }
+    | { id: string, kind: Kind, key: string, name: string }
+    | { id: string, kind: Kind, key: string, name: string }
+    | { id: string, kind: Kind, key: string, name: string }
+    | { id: string, kind: Kind, key: string, name: string }
+  > };
+
+export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ViewerQuery = { viewer: { name: string, role: Role, anonymous: boolean } };
+
+export type StatsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type StatsQuery = { stats: { entities: number, relationships: number, kinds: Array<{ kind: Kind, count: number }>, relationshipTypes: Array<{ type: RelType, count: number }> } };
+
+export class TypedDocumentString<TResult, TVariables>
+  extends String
+  implements DocumentTypeDecoration<TResult, TVariables>
+{
+  __apiType?: NonNullable<DocumentTypeDecoration<TResult, TVariables>['__apiType']>;
+  private value: string;
+  public __meta__?: Record<string, any> | undefined;
+
+  constructor(value: string, __meta__?: Record<string, any> | undefined) {
+    super(value);
+    this.value = value;
+    this.__meta__ = __meta__;
+  }
+
+  override toString(): string & DocumentTypeDecoration<TResult, TVariables> {
+    return this.value;
+  }
+}
+export const ItemFieldsFragmentDoc = new TypedDocumentString(`
+    fragment ItemFields on AnswerItem {
+  kind
+  key
+  name
+  entity {
+    id
+  }
+}
+    `, {"fragmentName":"ItemFields"}) as unknown as TypedDocumentString<ItemFieldsFragment, unknown>;
+export const RatioFieldsFragmentDoc = new TypedDocumentString(`
+    fragment RatioFields on Ratio {
+  count
+  total
+  percent
+}
+    `, {"fragmentName":"RatioFields"}) as unknown as TypedDocumentString<RatioFieldsFragment, unknown>;
+export const CompletenessFieldsFragmentDoc = new TypedDocumentString(`
+    fragment CompletenessFields on Completeness {
+  servicesOwned {
+    ...RatioFields
+  }
+  repositoriesMapped {
+    ...RatioFields
+  }
+  resourcesOwned {
+    ...RatioFields
+  }
+}
+    fragment RatioFields on Ratio {
+  count
+  total
+  percent
+}`, {"fragmentName":"CompletenessFields"}) as unknown as TypedDocumentString<CompletenessFieldsFragment, unknown>;
+export const AssertionFieldsFragmentDoc = new TypedDocumentString(`
+    fragment AssertionFields on Assertion {
+  source
+  run
+  confidence
+  evidence
+  firstSeen
+  lastSeen
+}
+    `, {"fragmentName":"AssertionFields"}) as unknown as TypedDocumentString<AssertionFieldsFragment, unknown>;
+export const RelFieldsFragmentDoc = new TypedDocumentString(`
+    fragment RelFields on RelationshipEdge {
+  cursor
+  node {
+    id
+    kind
+    key
+    name
+  }
+  relationship {
+    id
+    type
+    direction
+    confidence
+    evidence
+    role
+    path
+    firstSeen
+    lastSeen
+    sources {
+      source
+    }
+  }
+}
+    `, {"fragmentName":"RelFields"}) as unknown as TypedDocumentString<RelFieldsFragment, unknown>;
+export const GraphNodeFragmentDoc = new TypedDocumentString(`
+    fragment GraphNode on Entity {
+  id
+  kind
+  key
+  name
+  ownedBy: relationships(type: [OWNS], direction: IN, first: 1) {
+    totalCount
+  }
+  ... on CloudAccount {
+    registered
+  }
+}
+    `, {"fragmentName":"GraphNode"}) as unknown as TypedDocumentString<GraphNodeFragment, unknown>;
+export const ImpactDocument = new TypedDocumentString(`
+    query Impact($refs: [String!]!, $direction: ImpactDirection!, $maxDepth: Int!, $changedPaths: [String!]) {
+  impact(
+    refs: $refs
+    direction: $direction
+    maxDepth: $maxDepth
+    changedPaths: $changedPaths
+  ) {
+    starts {
+      ...ItemFields
+    }
+    direction
+    maxDepth
+    changedPaths
+    highestTier
+    truncated
+    affected {
+      kind
+      key
+      name
+      entity {
+        id
+      }
+      depth
+      path {
+        type
+        from {
+          kind
+          key
+        }
+        to {
+          kind
+          key
+        }
+        path
+      }
+    }
+    ignored {
+      ...ItemFields
+    }
+    services {
+      service {
+        ...ItemFields
+      }
+      tier
+      businessUnit {
+        ...ItemFields
+      }
+      applications {
+        ...ItemFields
+      }
+    }
+    unassigned {
+      ...ItemFields
+    }
+    businessUnits {
+      businessUnit {
+        ...ItemFields
+      }
+      services {
+        ...ItemFields
+      }
+      highestTier
+    }
+    notify {
+      kind
+      key
+      name
+      email
+      channel
+      entity {
+        id
+      }
+      for
+    }
+  }
+}
+    fragment ItemFields on AnswerItem {
+  kind
+  key
+  name
+  entity {
+    id
+  }
+}`) as unknown as TypedDocumentString<ImpactQuery, ImpactQueryVariables>;
+export const ShadowEstateDocument = new TypedDocumentString(`
+    query ShadowEstate {
+  shadowEstate {
+    findings {
+      kind
+      item {
+        ...ItemFields
+      }
+      explanation
+      account
+      businessUnits
+      tag
+      value
+      related {
+        ...ItemFields
+      }
+      archived
+    }
+    byKind {
+      key
+      name
+      count
+    }
+    byBusinessUnit {
+      key
+      name
+      count
+    }
+    byAccount {
+      key
+      name
+      count
+    }
+  }
+}
+    fragment ItemFields on AnswerItem {
+  kind
+  key
+  name
+  entity {
+    id
+  }
+}`) as unknown as TypedDocumentString<ShadowEstateQuery, ShadowEstateQueryVariables>;
+export const HealthDocument = new TypedDocumentString(`
+    query Health($staleDays: Int!) {
+  health(staleDays: $staleDays) {
+    at
+    staleDays
+    completeness {
+      ...CompletenessFields
+    }
+    staleness {
+      stale {
+        ...RatioFields
+      }
+      byKind {
+        kind
+        ratio {
+          ...RatioFields
+        }
+      }
+      oldest {
+        kind
+        key
+        name
+        entity {
+          id
+        }
+        lastSeen
+      }
+    }
+    byBusinessUnit {
+      businessUnit {
+        ...ItemFields
+      }
+      completeness {
+        ...CompletenessFields
+      }
+      stale {
+        ...RatioFields
+      }
+    }
+  }
+}
+    fragment ItemFields on AnswerItem {
+  kind
+  key
+  name
+  entity {
+    id
+  }
+}
+fragment RatioFields on Ratio {
+  count
+  total
+  percent
+}
+fragment CompletenessFields on Completeness {
+  servicesOwned {
+    ...RatioFields
+  }
+  repositoriesMapped {
+    ...RatioFields
+  }
+  resourcesOwned {
+    ...RatioFields
+  }
+}`) as unknown as TypedDocumentString<HealthQuery, HealthQueryVariables>;
+export const WhoOwnsDocument = new TypedDocumentString(`
+    query WhoOwns($ref: String!) {
+  whoOwns(ref: $ref) {
+    resolution
+    subject {
+      ...ItemFields
+    }
+    owners {
+      kind
+      key
+      name
+      email
+      channel
+      departed
+      entity {
+        id
+      }
+      role
+      class
+      confidence
+      accountable
+      inheritedFrom {
+        ...ItemFields
+      }
+      evidence {
+        source
+        confidence
+        evidence
+        class
+      }
+    }
+    conflicts {
+      role
+      owners
+      resolved
+      winner
+      explanation
+    }
+    escalation {
+      steps {
+        kind
+        key
+        name
+        email
+        channel
+        entity {
+          id
+        }
+      }
+    }
+  }
+}
+    fragment ItemFields on AnswerItem {
+  kind
+  key
+  name
+  entity {
+    id
+  }
+}`) as unknown as TypedDocumentString<WhoOwnsQuery, WhoOwnsQueryVariables>;
+export const EntityPageDocument = new TypedDocumentString(`
+    query EntityPage($id: ID!, $first: Int = 100) {
+  node(id: $id) {
+    id
+    ... on Entity {
+      kind
+      key
+      name
+      confidence
+      firstSeen
+      lastSeen
+      labels {
+        key
+        value
+      }
+      aliases {
+        value
+        source
+      }
+      sources {
+        ...AssertionFields
+      }
+      owners: relationships(type: [OWNS], direction: IN, first: 50) {
+        totalCount
+        edges {
+          ...RelFields
+          relationship {
+            sources {
+              ...AssertionFields
+            }
+          }
+        }
+      }
+      relationships(first: $first) {
+        totalCount
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+        edges {
+          ...RelFields
+        }
+      }
+    }
+    ... on BusinessUnit {
+      description
+    }
+    ... on Service {
+      description
+      tier
+      lifecycle
+      criticality
+    }
+    ... on Application {
+      description
+      appType: type
+      lifecycle
+      hostnames
+      urls
+    }
+    ... on Repository {
+      description
+      host
+      url
+      defaultBranch
+      visibility
+      archived
+      fork
+      language
+      topics
+      pushedAt
+    }
+    ... on Team {
+      description
+      contact
+      email
+    }
+    ... on Person {
+      email
+      handles
+      title
+    }
+    ... on CloudAccount {
+      provider
+      registered
+      environment
+    }
+    ... on CloudResource {
+      provider
+      resourceType: type
+      region
+      accountId
+      hostnames
+      createdAt
+    }
+  }
+}
+    fragment AssertionFields on Assertion {
+  source
+  run
+  confidence
+  evidence
+  firstSeen
+  lastSeen
+}
+fragment RelFields on RelationshipEdge {
+  cursor
+  node {
+    id
+    kind
+    key
+    name
+  }
+  relationship {
+    id
+    type
+    direction
+    confidence
+    evidence
+    role
+    path
+    firstSeen
+    lastSeen
+    sources {
+      source
+    }
+  }
+}`) as unknown as TypedDocumentString<EntityPageQuery, EntityPageQueryVariables>;
+export const MoreRelationshipsDocument = new TypedDocumentString(`
+    query MoreRelationships($id: ID!, $after: String, $first: Int = 100) {
+  node(id: $id) {
+    id
+    ... on Entity {
+      relationships(first: $first, after: $after) {
+        totalCount
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+        edges {
+          ...RelFields
+        }
+      }
+    }
+  }
+}
+    fragment RelFields on RelationshipEdge {
+  cursor
+  node {
+    id
+    kind
+    key
+    name
+  }
+  relationship {
+    id
+    type
+    direction
+    confidence
+    evidence
+    role
+    path
+    firstSeen
+    lastSeen
+    sources {
+      source
+    }
+  }
+}`) as unknown as TypedDocumentString<MoreRelationshipsQuery, MoreRelationshipsQueryVariables>;
+export const NeighbourhoodDocument = new TypedDocumentString(`
+    query Neighbourhood($id: ID!, $types: [RelType!], $first: Int = 100) {
+  node(id: $id) {
+    id
+    ...GraphNode
+    ... on Entity {
+      relationships(type: $types, first: $first) {
+        totalCount
+        edges {
+          node {
+            ...GraphNode
+          }
+          relationship {
+            id
+            type
+            confidence
+            role
+            from {
+              id
+            }
+            to {
+              id
+            }
+          }
+        }
+      }
+    }
+  }
+}
+    fragment GraphNode on Entity {
+  id
+  kind
+  key
+  name
+  ownedBy: relationships(type: [OWNS], direction: IN, first: 1) {
+    totalCount
+  }
+  ... on CloudAccount {
+    registered
+  }
+}`) as unknown as TypedDocumentString<NeighbourhoodQuery, NeighbourhoodQueryVariables>;
+export const SearchDocument = new TypedDocumentString(`
+    query Search($text: String!, $first: Int = 20) {
+  resolve(ref: $text) {
+    id
+    kind
+    key
+    name
+  }
+  search(text: $text, first: $first) {
+    id
+    kind
+    key
+    name
+  }
+}
+    `) as unknown as TypedDocumentString<SearchQuery, SearchQueryVariables>;
+export const ViewerDocument = new TypedDocumentString(`
+    query Viewer {
+  viewer {
+    name
+    role
+    anonymous
+  }
+}
+    `) as unknown as TypedDocumentString<ViewerQuery, ViewerQueryVariables>;
+export const StatsDocument = new TypedDocumentString(`
+    query Stats {
+  stats {
+    entities
+    relationships
+    kinds {
+      kind
+      count
+    }
+    relationshipTypes {
+      type
+      count
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<StatsQuery, StatsQueryVariables>;

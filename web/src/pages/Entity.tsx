@@ -1,0 +1,227 @@
+// The entity page: what a thing is, who owns it and why, how it relates to
+// everything else (both directions), and which sources say so.
+import { useState } from 'react';
+import { request } from '../api';
+import {
+  EntityPageDocument,
+  MoreRelationshipsDocument,
+  type EntityPageQuery,
+  type RelFieldsFragment,
+} from '../gql/graphql';
+import { Link } from '../router';
+import { ConfidenceBadge, ErrorBox, KindBadge, Loading, Time, useAsync } from '../ui';
+import { WhoOwnsPanel } from './WhoOwns';
+
+type Node = NonNullable<EntityPageQuery['node']>;
+type EntityNode = Extract<Node, { kind: unknown }>;
+
+const hiddenProps = new Set([
+  '__typename', 'id', 'kind', 'key', 'name', 'confidence', 'firstSeen', 'lastSeen',
+  'labels', 'aliases', 'sources', 'owners', 'relationships',
+]);
+
+const propLabel: Record<string, string> = {
+  appType: 'type',
+  resourceType: 'type',
+  accountId: 'account id',
+  defaultBranch: 'default branch',
+  pushedAt: 'last push',
+  createdAt: 'created',
+};
+
+function PropValue({ v }: { v: unknown }) {
+  if (v === null || v === undefined || v === '') return <span className="muted">—</span>;
+  if (typeof v === 'boolean') return <>{v ? 'yes' : 'no'}</>;
+  if (Array.isArray(v)) return v.length ? <>{v.join(', ')}</> : <span className="muted">—</span>;
+  const s = String(v);
+  if (/^https?:\/\//.test(s)) return <a href={s} rel="noreferrer noopener">{s}</a>;
+  if (/^\d{4}-\d\d-\d\dT/.test(s)) return <Time t={s} />;
+  return <>{s}</>;
+}
+
+export function EntityPage({ id }: { id: string }) {
+  const { data, error, loading } = useAsync((signal) => request(EntityPageDocument, { id }, signal), [id]);
+  const [more, setMore] = useState<{ id: string; edges: RelFieldsFragment[]; next: string | null } | null>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
+
+  if (error) return <ErrorBox error={error} />;
+  if (loading && !data) return <Loading what="entity" />;
+  const node = data?.node;
+  if (!node || !('kind' in node)) {
+    return (
+      <div>
+        <h1>Not found</h1>
+        <p>Nothing in the estate has this id. Try the search box.</p>
+      </div>
+    );
+  }
+  const e = node as EntityNode;
+  document.title = `${e.name} · estate`;
+  const props = Object.entries(e).filter(([k]) => !hiddenProps.has(k));
+  const extra = more && more.id === id ? more : null;
+  const rels = [...e.relationships.edges, ...(extra?.edges ?? [])];
+  const next = extra ? extra.next : e.relationships.pageInfo.hasNextPage ? e.relationships.pageInfo.endCursor ?? null : null;
+
+  async function loadMore() {
+    if (!next) return;
+    setLoadingMore(true);
+    try {
+      const d = await request(MoreRelationshipsDocument, { id, after: next });
+      const r = d.node && 'relationships' in d.node ? d.node.relationships : null;
+      if (r) {
+        setMore({
+          id,
+          edges: [...(extra?.edges ?? []), ...r.edges],
+          next: r.pageInfo.hasNextPage ? r.pageInfo.endCursor ?? null : null,
+        });
+      }
+    } finally {
+      setLoadingMore(false);
+    }
+  }
+
+  const out = rels.filter((r) => r.relationship.direction === 'OUT');
+  const inc = rels.filter((r) => r.relationship.direction === 'IN');
+
+  return (
+    <article className="entity" aria-labelledby="entity-name">
+      <header className="entity-head">
+        <div>
+          <KindBadge kind={e.kind} />
+          <h1 id="entity-name">{e.name}</h1>
+          <p className="key" data-testid="entity-key">{e.key}</p>
+        </div>
+        <div className="actions">
+          <Link className="button" href={`/explore/${e.id}`}>Explore graph</Link>
+          <Link className="button secondary" href={`/impact?ref=${encodeURIComponent(e.key)}`}>Impact of a change</Link>
+        </div>
+      </header>
+      <dl className="meta">
+        <div><dt>Confidence</dt><dd><ConfidenceBadge c={e.confidence} /></dd></div>
+        <div><dt>First seen</dt><dd><Time t={e.firstSeen} /></dd></div>
+        <div><dt>Last seen</dt><dd><Time t={e.lastSeen} /></dd></div>
+        <div><dt>Sources</dt><dd>{e.sources.map((s) => s.source).join(', ') || '—'}</dd></div>
+      </dl>
+
+      <section aria-labelledby="owners-h" className="card" data-testid="owners">
+        <h2 id="owners-h">Owners {e.owners.totalCount > 0 && <span className="count">{e.owners.totalCount}</span>}</h2>
+        <p className="hint">Teams and people with an OWNS relationship to it, and the evidence each source gave.</p>
+        {e.owners.edges.length === 0 ? (
+          e.kind === 'Person' || e.kind === 'Team' || e.kind === 'BusinessUnit' ? (
+            <p className="muted">No direct owner recorded.</p>
+          ) : (
+            <p className="warn">No direct owner: no team or person has an OWNS relationship to it.</p>
+          )
+        ) : (
+          <table>
+            <thead>
+              <tr><th scope="col">Owner</th><th scope="col">Role</th><th scope="col">Confidence</th><th scope="col">Evidence</th><th scope="col">Sources</th><th scope="col">Last seen</th></tr>
+            </thead>
+            <tbody>
+              {e.owners.edges.map((o) => (
+                <tr key={o.relationship.id}>
+                  <td><KindBadge kind={o.node.kind} /> <Link href={`/entity/${o.node.id}`}>{o.node.name}</Link></td>
+                  <td>{o.relationship.role?.toLowerCase() ?? 'technical'}</td>
+                  <td><ConfidenceBadge c={o.relationship.confidence} /></td>
+                  <td className="evidence">{o.relationship.evidence || <span className="muted">none given</span>}</td>
+                  <td>{o.relationship.sources.map((s) => s.source).join(', ')}</td>
+                  <td><Time t={o.relationship.lastSeen} /></td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+
+      <WhoOwnsPanel kind={e.kind} keyName={e.key} />
+
+      <div className="two-col">
+        <section aria-labelledby="props-h" className="card">
+          <h2 id="props-h">Properties</h2>
+          {props.length === 0 ? <p className="muted">None.</p> : (
+            <dl className="props">
+              {props.map(([k, v]) => (
+                <div key={k}><dt>{propLabel[k] ?? k}</dt><dd><PropValue v={v} /></dd></div>
+              ))}
+            </dl>
+          )}
+        </section>
+        <section aria-labelledby="labels-h" className="card">
+          <h2 id="labels-h">Tags</h2>
+          {e.labels.length === 0 ? <p className="muted">No tags.</p> : (
+            <ul className="tags">
+              {e.labels.map((l) => <li key={l.key}><span className="tag-k">{l.key}</span><span className="tag-v">{l.value}</span></li>)}
+            </ul>
+          )}
+          {e.aliases.length > 0 && (
+            <>
+              <h3>Also known as</h3>
+              <ul className="plain">
+                {e.aliases.map((a) => <li key={a.value + a.source}><code>{a.value}</code> <span className="muted">({a.source})</span></li>)}
+              </ul>
+            </>
+          )}
+        </section>
+      </div>
+
+      <section aria-labelledby="rels-h" className="card" data-testid="relationships">
+        <h2 id="rels-h">Relationships <span className="count">{e.relationships.totalCount}</span></h2>
+        <RelTable title="Outgoing" caption={`${e.name} →`} edges={out} />
+        <RelTable title="Incoming" caption={`→ ${e.name}`} edges={inc} />
+        {next && (
+          <button type="button" onClick={loadMore} disabled={loadingMore}>
+            {loadingMore ? 'Loading…' : `Load more (${rels.length} of ${e.relationships.totalCount})`}
+          </button>
+        )}
+      </section>
+
+      <section aria-labelledby="sources-h" className="card">
+        <h2 id="sources-h">Sources</h2>
+        <table>
+          <thead>
+            <tr><th scope="col">Source</th><th scope="col">Confidence</th><th scope="col">Evidence</th><th scope="col">Run</th><th scope="col">First seen</th><th scope="col">Last seen</th></tr>
+          </thead>
+          <tbody>
+            {e.sources.map((s) => (
+              <tr key={s.source}>
+                <td>{s.source}</td>
+                <td><ConfidenceBadge c={s.confidence} /></td>
+                <td className="evidence">{s.evidence || <span className="muted">—</span>}</td>
+                <td><code className="run">{s.run}</code></td>
+                <td><Time t={s.firstSeen} /></td>
+                <td><Time t={s.lastSeen} /></td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+    </article>
+  );
+}
+
+function RelTable({ title, caption, edges }: { title: string; caption: string; edges: RelFieldsFragment[] }) {
+  if (edges.length === 0) return null;
+  const sorted = [...edges].sort((a, b) =>
+    a.relationship.type === b.relationship.type ? a.node.name.localeCompare(b.node.name) : a.relationship.type.localeCompare(b.relationship.type),
+  );
+  return (
+    <table className="rels">
+      <caption>{title} <span className="muted">({caption})</span></caption>
+      <thead>
+        <tr><th scope="col">Type</th><th scope="col">Entity</th><th scope="col">Detail</th><th scope="col">Confidence</th><th scope="col">Evidence</th><th scope="col">Last seen</th></tr>
+      </thead>
+      <tbody>
+        {sorted.map((r) => (
+          <tr key={r.relationship.id + r.relationship.direction}>
+            <td><span className="reltype">{r.relationship.type}</span></td>
+            <td><KindBadge kind={r.node.kind} /> <Link href={`/entity/${r.node.id}`}>{r.node.name}</Link></td>
+            <td>{[r.relationship.role?.toLowerCase(), r.relationship.path].filter(Boolean).join(' · ') || <span className="muted">—</span>}</td>
+            <td><ConfidenceBadge c={r.relationship.confidence} /></td>
+            <td className="evidence">{r.relationship.evidence || <span className="muted">—</span>}</td>
+            <td><Time t={r.relationship.lastSeen} /></td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

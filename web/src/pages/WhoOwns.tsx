@@ -1,0 +1,90 @@
+// "Who owns this?" as the server answers it (whoOwns): accountable owners by
+// precedence, inherited owners, conflicts and the escalation chain. Shown on
+// the entity page when the server offers the answers API.
+import { request } from '../api';
+import { WhoOwnsDocument } from '../gql/graphql';
+import { Link } from '../router';
+import { ConfidenceBadge, KindBadge, useAsync } from '../ui';
+import { useServerHas } from './Answers';
+
+const classLabel: Record<string, string> = {
+  MANUAL: 'manual edit',
+  DESCRIPTOR: 'descriptor',
+  CODEOWNERS: 'CODEOWNERS',
+  CLOUD_TAG: 'cloud tag',
+  INHERITED: 'inherited',
+  COMMIT_HEURISTIC: 'commit history',
+};
+
+export function WhoOwnsPanel({ kind, keyName }: { kind: string; keyName: string }) {
+  const s = useServerHas('whoOwns');
+  if (!s.has) return null;
+  return <Answer ownRef={`${kind}:${keyName}`} />;
+}
+
+function Answer({ ownRef }: { ownRef: string }) {
+  const { data, error } = useAsync((sig) => request(WhoOwnsDocument, { ref: ownRef }, sig), [ownRef]);
+  if (error) return <p className="muted">The server could not answer “who owns this” ({(error as Error).message}).</p>;
+  if (!data) return null;
+  const r = data.whoOwns;
+  const accountable = r.owners.filter((o) => o.accountable);
+  return (
+    <section className="card" aria-labelledby="whoowns-h" data-testid="who-owns">
+      <h2 id="whoowns-h">Who to call</h2>
+      {r.owners.length === 0 ? (
+        <p className="warn">No owner, declared or inherited.</p>
+      ) : (
+        <table>
+          <thead>
+            <tr><th scope="col">Owner</th><th scope="col">Role</th><th scope="col">Precedence</th><th scope="col">Contact</th><th scope="col">Evidence</th></tr>
+          </thead>
+          <tbody>
+            {r.owners.map((o) => (
+              <tr key={o.kind + o.key + o.role} className={o.accountable ? 'accountable' : undefined}>
+                <td>
+                  <KindBadge kind={o.kind} /> {o.entity ? <Link href={`/entity/${o.entity.id}`}>{o.name}</Link> : o.name}
+                  {o.accountable && <span className="exact"> accountable</span>}
+                  {o.departed && <span className="warn"> left the company</span>}
+                </td>
+                <td>{o.role.toLowerCase()}</td>
+                <td>
+                  {classLabel[o.class] ?? o.class} <ConfidenceBadge c={o.confidence} />
+                  {o.inheritedFrom && <div className="muted">from {o.inheritedFrom.name}</div>}
+                </td>
+                <td>{[o.channel, o.email].filter(Boolean).join(' · ') || <span className="muted">—</span>}</td>
+                <td className="evidence">{o.evidence.map((e) => e.evidence || e.source).join('; ')}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {r.conflicts.length > 0 && (
+        <div className="conflicts">
+          <h3>Conflicts</h3>
+          <ul>
+            {r.conflicts.map((c, i) => (
+              <li key={i}><strong>{c.role.toLowerCase()}</strong>: {c.explanation}{c.resolved && c.winner ? ` (precedence picks ${c.winner})` : ' (unresolved)'}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {r.escalation.length > 0 && (
+        <>
+          <h3>Escalation</h3>
+          {r.escalation.map((ch, i) => (
+            <p key={i} className="escalation">
+              {ch.steps.map((s, j) => (
+                <span key={s.kind + s.key}>
+                  {j > 0 && ' → '}
+                  {s.entity ? <Link href={`/entity/${s.entity.id}`}>{s.name}</Link> : s.name}
+                  {s.channel && <span className="muted"> ({s.channel})</span>}
+                </span>
+              ))}
+            </p>
+          ))}
+        </>
+      )}
+      {accountable.length === 0 && r.owners.length > 0 && <p className="muted">No owner is accountable at the top precedence.</p>}
+    </section>
+  );
+}
