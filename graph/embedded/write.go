@@ -104,10 +104,11 @@ func (s *Store) Sweep(ctx context.Context, r graph.SweepRequest) (graph.SweepRes
 			continue
 		}
 		res.SourceNodesBefore++
-		n = graph.CloneNode(n)
-		if !graph.Retract(n, r.Source, r.Run) {
-			continue
+		if !stale(n.Assertions, r.Source, r.Run) {
+			continue // re-asserted by this run: nothing to copy or change
 		}
+		n = graph.CloneNode(n)
+		graph.Retract(n, r.Source, r.Run)
 		if len(n.Assertions) == 0 {
 			c.deleteNode(st, id)
 			res.NodesRemoved++
@@ -125,10 +126,11 @@ func (s *Store) Sweep(ctx context.Context, r graph.SweepRequest) (graph.SweepRes
 		if c.delEdges[id] {
 			continue // its end is being removed
 		}
-		e = graph.CloneEdge(e)
-		if !graph.RetractEdge(e, r.Source, r.Run) {
+		if !stale(e.Assertions, r.Source, r.Run) {
 			continue
 		}
+		e = graph.CloneEdge(e)
+		graph.RetractEdge(e, r.Source, r.Run)
 		if len(e.Assertions) == 0 {
 			c.deleteEdge(id)
 		} else {
@@ -175,4 +177,15 @@ func (s *Store) Restore(ctx context.Context, nodes []*graph.Node, edges []*graph
 		c.putEdges[e.ID] = e
 	}
 	return s.commit(ctx, c)
+}
+
+// stale reports whether source asserts something with a run other than run,
+// that is, whether a sweep keeping run would retract it.
+func stale(as []graph.Assertion, source, run string) bool {
+	for _, a := range as {
+		if a.Source == source {
+			return a.Run != run
+		}
+	}
+	return false
 }

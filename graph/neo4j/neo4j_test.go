@@ -291,9 +291,9 @@ func TestHotQueryPlans(t *testing.T) {
 		"Neighbors": {s.neighborsQuery(nq), []string{"NodeUniqueIndexSeek"}},
 		"Traverse":  {s.traverseQuery(q), []string{"NodeUniqueIndexSeek"}},
 		"Nodes":     {"UNWIND $ids AS id MATCH (n:" + s.entity() + " {id: id}) RETURN id, properties(n) AS n", []string{"NodeUniqueIndexSeek"}},
-		"Search":    {"MATCH (n:" + s.entity() + ") WHERE n.search CONTAINS $text RETURN n", []string{"NodeIndexContainsScan"}},
-		"ScanNodes": {"MATCH (n:" + s.kindLabel(graph.KindApplication) + ") WHERE n.key > $after RETURN properties(n) AS props ORDER BY n.key LIMIT $limit", []string{"NodeUniqueIndexSeekByRange"}},
-		"Edges":     {"MATCH ()-[r:" + s.relType(graph.RelOwns) + "]->() WHERE r.id IN $ids RETURN r", []string{"DirectedRelationshipUniqueIndexSeek"}},
+		"Search":    {s.bySearch("text") + " RETURN n", []string{"NodeIndexContainsScan"}},
+		"ScanNodes": {s.scanNodesQuery(graph.KindApplication), []string{"NodeUniqueIndexSeekByRange"}},
+		"Edges":     {s.relsByID(graph.RelOwns, "ids") + " RETURN r", []string{"DirectedRelationshipUniqueIndexSeek"}},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {

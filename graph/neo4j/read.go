@@ -91,7 +91,7 @@ func (s *Store) Resolve(ctx context.Context, ref string, kinds []graph.Kind) ([]
 		return out, nil
 	}
 	params := map[string]any{"needle": "\n" + name + "\n", "name": name}
-	cypher := "MATCH (n:" + s.entity() + ") WHERE n.search CONTAINS $needle AND $name IN n.names" +
+	cypher := s.bySearch("needle") + " AND $name IN n.names" +
 		kindFilter(kinds, params) + " RETURN properties(n) AS n"
 	err := s.read(ctx, "resolve", func(ctx context.Context, tx neo4j.ManagedTransaction) error {
 		var err error
@@ -175,8 +175,7 @@ func (s *Store) List(ctx context.Context, q graph.ListQuery) (*graph.NodePage, e
 		if q.After != "" && k == after.Kind {
 			params[p] = after.Key
 		}
-		page = append(page, fmt.Sprintf("MATCH (n:%s) WHERE n.key > $%s%s RETURN n ORDER BY n.key LIMIT $limit",
-			s.kindLabel(k), p, filter))
+		page = append(page, s.keysAfter("n", k, p)+filter+" RETURN n ORDER BY n.key LIMIT $limit")
 	}
 	res := &graph.NodePage{}
 	err = s.read(ctx, "list", func(ctx context.Context, tx neo4j.ManagedTransaction) error {
@@ -227,7 +226,7 @@ func (s *Store) Search(ctx context.Context, q graph.SearchQuery) ([]*graph.Node,
 	}
 	text := strings.ToLower(q.Text)
 	params := map[string]any{"text": text, "limit": int64(q.Limit)}
-	cypher := "MATCH (n:" + s.entity() + ") WHERE n.search CONTAINS $text" + kindFilter(q.Kinds, params) + `
+	cypher := s.bySearch("text") + kindFilter(q.Kinds, params) + `
 WITH n, CASE
   WHEN $text IN n.terms THEN 0
   WHEN any(x IN n.terms WHERE x STARTS WITH $text) THEN 1
@@ -294,7 +293,7 @@ func (s *Store) Edges(ctx context.Context, ids []graph.ID) ([]*graph.Edge, error
 	}
 	branches := make([]string, len(graph.RelTypes))
 	for i, t := range graph.RelTypes {
-		branches[i] = "MATCH ()-[r:" + s.relType(t) + "]->() WHERE r.id IN $ids RETURN r"
+		branches[i] = s.relsByID(t, "ids") + " RETURN r"
 	}
 	cypher := "CALL { " + strings.Join(branches, " UNION ALL ") + " } RETURN " + edgeFields("r")
 	found := map[graph.ID]*graph.Edge{}
@@ -648,7 +647,7 @@ func (s *Store) ScanNodes(ctx context.Context, fn func(*graph.Node) error) error
 			}
 			continue
 		}
-		cypher := "MATCH (n:" + s.kindLabel(g.segments[0].k) + ") WHERE n.key > $after RETURN properties(n) AS props ORDER BY n.key LIMIT $limit"
+		cypher := s.scanNodesQuery(g.segments[0].k)
 		after := ""
 		for {
 			if err := ctx.Err(); err != nil {
@@ -673,6 +672,11 @@ func (s *Store) ScanNodes(ctx context.Context, fn func(*graph.Node) error) error
 		}
 	}
 	return nil
+}
+
+// scanNodesQuery reads a page of nodes of kind k in key order.
+func (s *Store) scanNodesQuery(k graph.Kind) string {
+	return s.keysAfter("n", k, "after") + " RETURN properties(n) AS props ORDER BY n.key LIMIT $limit"
 }
 
 // fromKinds lists, in Kinds order, the kinds a relationship of type t may
@@ -706,7 +710,7 @@ func (s *Store) ScanEdges(ctx context.Context, fn func(*graph.Edge) error) error
 		)
 		if g.paged {
 			t, k := g.segments[0].t, g.segments[0].k
-			cypher = "MATCH (a:" + s.kindLabel(k) + ") WHERE a.key > $after AND EXISTS { (a)-[:" + s.relType(t) + "]->() }\n" +
+			cypher = s.keysAfter("a", k, "after") + " AND EXISTS { (a)-[:" + s.relType(t) + "]->() }\n" +
 				"WITH a ORDER BY a.key LIMIT $limit\n" +
 				"MATCH (a)-[r:" + s.relType(t) + "]->(b)\n" +
 				"RETURN a.key AS akey, " + edgeFields("r")

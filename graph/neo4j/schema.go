@@ -52,6 +52,26 @@ func (s *Store) relTypeOf(stored string) (graph.RelType, error) {
 	return t, nil
 }
 
+// Planner hints keep the hot lookups on their indexes whatever the
+// statistics say (right after a bulk delete they say "empty", and the
+// planner would scan).
+
+// relsByID matches relationships r of type t whose id is in the list param.
+func (s *Store) relsByID(t graph.RelType, param string) string {
+	return "MATCH ()-[r:" + s.relType(t) + "]->() USING INDEX SEEK r:" + s.relType(t) + "(id) WHERE r.id IN $" + param
+}
+
+// bySearch matches entities n whose search text contains the param.
+func (s *Store) bySearch(param string) string {
+	return "MATCH (n:" + s.entity() + ") USING TEXT INDEX n:" + s.entity() + "(search) WHERE n.search CONTAINS $" + param
+}
+
+// keysAfter matches nodes v of kind k whose key sorts after the param, in
+// an ordered range scan of the kind's key index.
+func (s *Store) keysAfter(v string, k graph.Kind, param string) string {
+	return "MATCH (" + v + ":" + s.kindLabel(k) + ") USING INDEX " + v + ":" + s.kindLabel(k) + "(key) WHERE " + v + ".key > $" + param
+}
+
 // typeRank is a Cypher expression giving type(r)'s position in RelTypes.
 func (s *Store) typeRank(r string) string {
 	var b strings.Builder

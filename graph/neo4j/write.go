@@ -103,7 +103,7 @@ func (s *Store) lockNodesQuery() string {
 func (s *Store) storedEdgesQuery(types []graph.RelType) string {
 	var branches []string
 	for _, t := range types {
-		branches = append(branches, fmt.Sprintf("MATCH ()-[r:%s]->() WHERE r.id IN $t%d RETURN r", s.relType(t), graph.RelRank(t)))
+		branches = append(branches, s.relsByID(t, fmt.Sprintf("t%d", graph.RelRank(t)))+" RETURN r")
 	}
 	return "CALL { " + strings.Join(branches, " UNION ALL ") + " } RETURN r.id AS id, elementId(r) AS eid, properties(r) AS props"
 }
@@ -505,7 +505,7 @@ func (s *Store) DeleteEdges(ctx context.Context, ids []graph.ID) (int, error) {
 	}
 	branches := make([]string, len(graph.RelTypes))
 	for i, t := range graph.RelTypes {
-		branches[i] = "MATCH ()-[r:" + s.relType(t) + "]->() WHERE r.id IN $ids DELETE r RETURN count(*) AS c"
+		branches[i] = s.relsByID(t, "ids") + " DELETE r RETURN count(*) AS c"
 	}
 	n := 0
 	err := s.write(ctx, "delete relationships", func(ctx context.Context, tx neo4j.ManagedTransaction) error {
