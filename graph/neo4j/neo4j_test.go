@@ -34,6 +34,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/estate-cmdb/estate/graph"
+	"github.com/estate-cmdb/estate/graph/analysis/analysistest"
 	"github.com/estate-cmdb/estate/graph/graphtest"
 	"github.com/estate-cmdb/estate/graph/jsonl"
 )
@@ -123,6 +124,13 @@ func (s *Store) wipe(ctx context.Context) error {
 	}
 	_, err = res.Consume(ctx)
 	return err
+}
+
+// TestAnswers runs the answers' hand-checked expectations on the demo
+// estate against Neo4j: the same as on the embedded store.
+func TestAnswers(t *testing.T) {
+	requireServer(t)
+	analysistest.Run(t, harness)
 }
 
 func TestConformance(t *testing.T) {
