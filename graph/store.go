@@ -191,6 +191,19 @@ type NodePage struct {
 	StartCursor string
 }
 
+// FillCursors sets the page's cursors from its nodes, the same way on every
+// backend.
+func (p *NodePage) FillCursors() {
+	p.Cursors = p.Cursors[:0]
+	for _, n := range p.Nodes {
+		p.Cursors = append(p.Cursors, EncodeCursor(n.Ref()))
+	}
+	p.StartCursor, p.EndCursor = "", ""
+	if len(p.Cursors) > 0 {
+		p.StartCursor, p.EndCursor = p.Cursors[0], p.Cursors[len(p.Cursors)-1]
+	}
+}
+
 // SearchQuery is a free-text search.
 type SearchQuery struct {
 	Text  string

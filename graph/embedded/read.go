@@ -132,12 +132,7 @@ func (s *Store) List(ctx context.Context, q graph.ListQuery) (*graph.NodePage, e
 	}
 	s.mu.RUnlock()
 	cloneAll(page.Nodes)
-	for _, n := range page.Nodes {
-		page.Cursors = append(page.Cursors, graph.EncodeCursor(n.Ref()))
-	}
-	if len(page.Cursors) > 0 {
-		page.StartCursor, page.EndCursor = page.Cursors[0], page.Cursors[len(page.Cursors)-1]
-	}
+	page.FillCursors()
 	return page, nil
 }
 

@@ -202,12 +202,7 @@ func (s *Store) List(ctx context.Context, q graph.ListQuery) (*graph.NodePage, e
 	if len(res.Nodes) > q.First {
 		res.Nodes, res.HasNext = res.Nodes[:q.First], true
 	}
-	for _, n := range res.Nodes {
-		res.Cursors = append(res.Cursors, graph.EncodeCursor(n.Ref()))
-	}
-	if len(res.Cursors) > 0 {
-		res.StartCursor, res.EndCursor = res.Cursors[0], res.Cursors[len(res.Cursors)-1]
-	}
+	res.FillCursors()
 	return res, nil
 }
 

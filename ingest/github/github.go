@@ -453,30 +453,14 @@ func (s *Source) descriptors(ctx context.Context, emit ingest.Emitter, repos []*
 		byFull[strings.ToLower(ri.r.GetFullName())] = ri.node.Ref()
 	}
 	s.known = byFull
-	// Read a window of repositories at a time and emit it in order, so memory
-	// stays bounded by the window, not the organisation.
-	window := s.cfg.Concurrency * 8
-	for lo := 0; lo < len(repos); lo += window {
-		chunk := repos[lo:min(lo+window, len(repos))]
-		results := make([]repoResult, len(chunk))
-		sem := make(chan struct{}, s.cfg.Concurrency)
-		var wg sync.WaitGroup
-		for i, ri := range chunk {
-			wg.Add(1)
-			sem <- struct{}{}
-			go func() {
-				defer wg.Done()
-				defer func() { <-sem }()
-				results[i] = s.readRepo(ctx, ri, knownTeams, knownPeople)
-			}()
-		}
-		wg.Wait()
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := s.emitRepos(emit, chunk, results, emitted); err != nil {
-			return err
-		}
+	read := func(ctx context.Context, ri *repoInfo) repoResult {
+		return s.readRepo(ctx, ri, knownTeams, knownPeople)
+	}
+	err := ingest.Window(ctx, repos, s.cfg.Concurrency, read, func(chunk []*repoInfo, results []repoResult) error {
+		return s.emitRepos(emit, chunk, results, emitted)
+	})
+	if err != nil {
+		return err
 	}
 	return nil
 }

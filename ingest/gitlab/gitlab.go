@@ -15,7 +15,6 @@ import (
 	"net/url"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	gl "gitlab.com/gitlab-org/api/client-go"
@@ -251,25 +250,8 @@ type result struct {
 }
 
 func (s *Source) descriptors(ctx context.Context, emit ingest.Emitter, projects []*project, known map[string]graph.Ref, top string) error {
-	window := s.cfg.Concurrency * 8
-	for lo := 0; lo < len(projects); lo += window {
-		chunk := projects[lo:min(lo+window, len(projects))]
-		results := make([]result, len(chunk))
-		sem := make(chan struct{}, s.cfg.Concurrency)
-		var wg sync.WaitGroup
-		for i, pr := range chunk {
-			wg.Add(1)
-			sem <- struct{}{}
-			go func() {
-				defer wg.Done()
-				defer func() { <-sem }()
-				results[i] = s.readProject(ctx, pr, known, top)
-			}()
-		}
-		wg.Wait()
-		if err := ctx.Err(); err != nil {
-			return err
-		}
+	read := func(ctx context.Context, pr *project) result { return s.readProject(ctx, pr, known, top) }
+	return ingest.Window(ctx, projects, s.cfg.Concurrency, read, func(chunk []*project, results []result) error {
 		for i, pr := range chunk {
 			r := results[i]
 			if r.err != nil {
@@ -295,8 +277,8 @@ func (s *Source) descriptors(ctx context.Context, emit ingest.Emitter, projects 
 				}
 			}
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 func (s *Source) readProject(ctx context.Context, pr *project, known map[string]graph.Ref, top string) result {
