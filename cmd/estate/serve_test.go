@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -39,19 +40,38 @@ func freeAddr(t *testing.T) string {
 type serverProc struct {
 	cmd  *exec.Cmd
 	base string
-	log  *bytes.Buffer
+	log  *lockedBuffer
+}
+
+// lockedBuffer collects a child's output, which os/exec copies from another
+// goroutine while the test reads it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func startServer(t *testing.T, bin, dataDir string, args ...string) *serverProc {
 	t.Helper()
 	addr := freeAddr(t)
-	var log bytes.Buffer
+	log := &lockedBuffer{}
 	cmd := exec.Command(bin, append([]string{"serve", "--addr", addr, "--data-dir", dataDir, "--log-format", "json"}, args...)...)
-	cmd.Stdout, cmd.Stderr = &log, &log
+	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &serverProc{cmd: cmd, base: "http://" + addr, log: &log}
+	p := &serverProc{cmd: cmd, base: "http://" + addr, log: log}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	deadline := time.Now().Add(60 * time.Second)
 	for {
