@@ -421,10 +421,18 @@ func (c *Catalog) Result() Result {
 			}
 		}
 	}
+	var at *entity // the entity whose relationships are being read
 	edge := func(t graph.RelType, from, to graph.Ref, props map[string]any, ev string) {
+		if from == to {
+			// A group listing itself as its child (found by fuzzing) is a
+			// mistake in the file, not a relationship.
+			c.reportTo(&res, at.file, at.line, "%s: %s %s names itself; ignored", ev, t, from)
+			return
+		}
 		res.Edges = append(res.Edges, graph.EdgeInput{Type: t, From: from, To: to, Props: props, Confidence: graph.Declared, Evidence: ev})
 	}
 	for _, e := range c.entities {
+		at = e
 		self, ok := target(e.ref)
 		if !ok {
 			continue
