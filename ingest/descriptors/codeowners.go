@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/bmatcuk/doublestar/v4"
 
@@ -297,6 +299,10 @@ func (c *Codeowners) parseOwners(line int, fields []string) []Owner {
 
 // ParseOwner classifies one owner token; handles are lower-cased.
 func ParseOwner(tok string, flavor Flavor) (Owner, error) {
+	if strings.ContainsFunc(tok, unicode.IsControl) || !utf8.ValidString(tok) {
+		// Found by fuzzing: no host accepts these in a handle or address.
+		return Owner{}, fmt.Errorf("owner %q contains control characters or invalid UTF-8", tok)
+	}
 	low := strings.ToLower(tok)
 	switch {
 	case roleOwnerRe.MatchString(low):
