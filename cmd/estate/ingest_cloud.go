@@ -164,4 +164,3 @@ type resolving interface {
 	ingest.Source
 	SetResolver(cloudtags.Resolver)
 }
-
