@@ -155,13 +155,29 @@ func RetractEdge(e *Edge, source, keepRun string) bool {
 }
 
 func retract(as []Assertion, source, keepRun string) ([]Assertion, bool) {
+	i := retractable(as, source, keepRun)
+	if i < 0 {
+		return as, false
+	}
+	return append(append([]Assertion(nil), as[:i]...), as[i+1:]...), true
+}
+
+// retractable returns the index of source's assertion when a sweep keeping
+// keepRun would retract it, and -1 otherwise.
+func retractable(as []Assertion, source, keepRun string) int {
 	for i, a := range as {
 		if a.Source == source && a.Run != keepRun {
-			kept := append(append([]Assertion(nil), as[:i]...), as[i+1:]...)
-			return kept, true
+			return i
 		}
 	}
-	return as, false
+	return -1
+}
+
+// Retractable reports whether Retract(…, source, keepRun) would remove an
+// assertion from as, without copying anything: sweeps use it to skip what
+// the run re-asserted.
+func Retractable(as []Assertion, source, keepRun string) bool {
+	return retractable(as, source, keepRun) >= 0
 }
 
 // AssertedBy reports whether source asserts something with these assertions.

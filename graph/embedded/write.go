@@ -104,7 +104,7 @@ func (s *Store) Sweep(ctx context.Context, r graph.SweepRequest) (graph.SweepRes
 			continue
 		}
 		res.SourceNodesBefore++
-		if !stale(n.Assertions, r.Source, r.Run) {
+		if !graph.Retractable(n.Assertions, r.Source, r.Run) {
 			continue // re-asserted by this run: nothing to copy or change
 		}
 		n = graph.CloneNode(n)
@@ -126,7 +126,7 @@ func (s *Store) Sweep(ctx context.Context, r graph.SweepRequest) (graph.SweepRes
 		if c.delEdges[id] {
 			continue // its end is being removed
 		}
-		if !stale(e.Assertions, r.Source, r.Run) {
+		if !graph.Retractable(e.Assertions, r.Source, r.Run) {
 			continue
 		}
 		e = graph.CloneEdge(e)
@@ -177,15 +177,4 @@ func (s *Store) Restore(ctx context.Context, nodes []*graph.Node, edges []*graph
 		c.putEdges[e.ID] = e
 	}
 	return s.commit(ctx, c)
-}
-
-// stale reports whether source asserts something with a run other than run,
-// that is, whether a sweep keeping run would retract it.
-func stale(as []graph.Assertion, source, run string) bool {
-	for _, a := range as {
-		if a.Source == source {
-			return a.Run != run
-		}
-	}
-	return false
 }
