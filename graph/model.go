@@ -28,12 +28,18 @@ const (
 	KindPerson        Kind = "Person"
 	KindCloudAccount  Kind = "CloudAccount"
 	KindCloudResource Kind = "CloudResource"
+	// KindChange is an assessed change (change governance): its key is
+	// ChangeKey(repository, commit, environment).
+	KindChange Kind = "Change"
+	// KindIncident is an incident, keyed by the source system's id.
+	KindIncident Kind = "Incident"
 )
 
 // Kinds lists every kind in a stable order (used for export and listings).
 var Kinds = []Kind{
 	KindBusinessUnit, KindService, KindApplication, KindRepository,
 	KindTeam, KindPerson, KindCloudAccount, KindCloudResource,
+	KindChange, KindIncident,
 }
 
 // Valid reports whether k is one of Kinds.
@@ -55,11 +61,19 @@ const (
 	RelRunsOn    RelType = "RUNS_ON"
 	RelInAccount RelType = "IN_ACCOUNT"
 	RelDefines   RelType = "DEFINES"
+	// RelAffects links a change or an incident to the applications and
+	// services it touches or hits.
+	RelAffects RelType = "AFFECTS"
+	// RelMadeBy links a change to the team or person that made it.
+	RelMadeBy RelType = "MADE_BY"
+	// RelCausedBy links an incident to the change that caused it.
+	RelCausedBy RelType = "CAUSED_BY"
 )
 
 // RelTypes lists every relationship type in a stable order.
 var RelTypes = []RelType{
 	RelPartOf, RelBuilds, RelOwns, RelMemberOf, RelDependsOn, RelRunsOn, RelInAccount, RelDefines,
+	RelAffects, RelMadeBy, RelCausedBy,
 }
 
 // ownedKinds are the kinds an OWNS relationship may point at: everything a
@@ -85,6 +99,12 @@ var allowedPairs = func() map[RelType]map[Kind][]Kind {
 		RelRunsOn:    {KindApplication: {KindCloudResource}},
 		RelInAccount: {KindCloudResource: {KindCloudAccount}},
 		RelDefines:   {KindRepository: {KindCloudResource}},
+		RelAffects: {
+			KindChange:   {KindApplication, KindService},
+			KindIncident: {KindService, KindApplication},
+		},
+		RelMadeBy:   {KindChange: {KindTeam, KindPerson}},
+		RelCausedBy: {KindIncident: {KindChange}},
 	}
 	return m
 }()
@@ -104,6 +124,12 @@ func (t RelType) Allowed(from, to Kind) bool {
 func (t RelType) Valid() bool {
 	_, ok := allowedPairs[t]
 	return ok
+}
+
+// ChangeKey is the natural key of a Change: the repository, the commit and
+// the environment it goes to, as in github.com/acme/payments@3f2a9c1/prod.
+func ChangeKey(repository, commit, environment string) string {
+	return repository + "@" + commit + "/" + environment
 }
 
 // Confidence says how sure a source is of what it asserts.

@@ -52,6 +52,20 @@ var propSchemas = map[Kind]map[string]PropType{
 		"provider": PropString, "type": PropString, "region": PropString, "account": PropString,
 		"hostnames": PropStringList, "createdAt": PropTime,
 	},
+	// Change and Incident are written by change governance (graph/governance);
+	// factors is the assessment's explanation as a JSON document.
+	KindChange: {
+		"repository": PropString, "commit": PropString, "environment": PropString,
+		"class": PropString, "score": PropInt, "status": PropString, "policyVersion": PropString,
+		"factors": PropString, "team": PropString, "changedPaths": PropStringList,
+		"linesChanged": PropInt, "coverage": PropInt, "components": PropInt,
+		"committedAt": PropTime, "assessedAt": PropTime, "requestedBy": PropString,
+		"decidedAt": PropTime, "decidedBy": PropString, "decisionReason": PropString,
+	},
+	KindIncident: {
+		"description": PropString, "source": PropString, "severity": PropString, "status": PropString,
+		"url": PropString, "startedAt": PropTime, "restoredAt": PropTime,
+	},
 }
 
 // edgePropSchemas are the properties relationships may carry.

@@ -65,5 +65,5 @@ func (s *Server) principal(r *http.Request) (p auth.Principal, status int, msg s
 		hlog.FromRequest(r).Error().Err(err).Msg("cannot read the token store")
 		return p, http.StatusServiceUnavailable, "cannot check API tokens right now"
 	}
-	return auth.Principal{TokenID: t.ID, Name: t.Name, Role: t.Role}, 0, ""
+	return auth.Principal{TokenID: t.ID, Name: t.Name, Role: t.Role, Membership: t.Membership}, 0, ""
 }

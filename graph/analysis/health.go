@@ -116,7 +116,9 @@ func Health(ctx context.Context, s Store, staleAfter time.Duration, now time.Tim
 	var oldest []StaleItem
 	for _, k := range graph.Kinds {
 		ns := e.byKind[k]
-		if len(ns) == 0 {
+		// Changes and incidents are records of events, not estate: they
+		// are never "seen again" by a source, so staleness means nothing.
+		if len(ns) == 0 || k == graph.KindChange || k == graph.KindIncident {
 			continue
 		}
 		st := 0

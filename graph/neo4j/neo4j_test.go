@@ -35,6 +35,7 @@ import (
 
 	"github.com/estate-cmdb/estate/graph"
 	"github.com/estate-cmdb/estate/graph/analysis/analysistest"
+	"github.com/estate-cmdb/estate/graph/governance/governancetest"
 	"github.com/estate-cmdb/estate/graph/graphtest"
 	"github.com/estate-cmdb/estate/graph/jsonl"
 )
@@ -131,6 +132,13 @@ func (s *Store) wipe(ctx context.Context) error {
 func TestAnswers(t *testing.T) {
 	requireServer(t)
 	analysistest.Run(t, harness)
+}
+
+// TestGovernance runs change governance's hand-checked assessments and
+// metrics against Neo4j: the same as on the embedded store.
+func TestGovernance(t *testing.T) {
+	requireServer(t)
+	governancetest.Run(t, harness)
 }
 
 func TestConformance(t *testing.T) {

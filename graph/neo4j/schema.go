@@ -116,6 +116,20 @@ var migrations = []migration{
 			s.schemaName("entity_search"), s.entity()))
 		return st
 	}},
+	// Version 1 iterates the kinds and types of its day; a database made
+	// before change governance lacks these.
+	{2, "change governance: Change and Incident keys, AFFECTS, MADE_BY and CAUSED_BY ids", func(s *Store) []string {
+		var st []string
+		for _, k := range []graph.Kind{graph.KindChange, graph.KindIncident} {
+			st = append(st, fmt.Sprintf("CREATE CONSTRAINT %s IF NOT EXISTS FOR (n:%s) REQUIRE n.key IS UNIQUE",
+				s.schemaName(strings.ToLower(string(k)), "key"), s.kindLabel(k)))
+		}
+		for _, t := range []graph.RelType{graph.RelAffects, graph.RelMadeBy, graph.RelCausedBy} {
+			st = append(st, fmt.Sprintf("CREATE CONSTRAINT %s IF NOT EXISTS FOR ()-[r:%s]-() REQUIRE r.id IS UNIQUE",
+				s.schemaName(strings.ToLower(string(t)), "id"), s.relType(t)))
+		}
+		return st
+	}},
 }
 
 // SchemaVersion is the schema version this package sets up.

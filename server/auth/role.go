@@ -103,6 +103,8 @@ type Principal struct {
 	Name      string
 	Role      Role
 	Anonymous bool
+	// Membership says which changes the principal may approve.
+	Membership Membership
 }
 
 // Anonymous is the principal of a request without a token on a server that

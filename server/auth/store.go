@@ -33,6 +33,15 @@ type Token struct {
 	Name      string    `json:"name"`
 	Role      Role      `json:"role"`
 	CreatedAt time.Time `json:"createdAt"`
+	Membership
+}
+
+// Membership is what a token may decide in change governance: NORMAL
+// changes of the teams it names (team keys, as in the graph), and HIGH ones
+// when it is on the change advisory board (CAB).
+type Membership struct {
+	Teams []string `json:"teams,omitempty"`
+	CAB   bool     `json:"cab,omitempty"`
 }
 
 // record is a token as stored: the description and the secret's hash.
@@ -92,6 +101,20 @@ func (s *Store) Path() string { return s.path }
 // plaintext, which is not stored anywhere and cannot be recovered.
 // Errors: CodeInvalid (graph) for a bad role or name.
 func (s *Store) Create(role Role, name string) (string, Token, error) {
+	return s.CreateWith(role, name, Membership{})
+}
+
+// CreateWith is Create for a token with change-governance membership.
+// Errors: as Create's, and CodeInvalid for an empty or control-character
+// team name.
+func (s *Store) CreateWith(role Role, name string, m Membership) (string, Token, error) {
+	m.Teams = slices.Clone(m.Teams)
+	for i, t := range m.Teams {
+		m.Teams[i] = strings.TrimSpace(t)
+		if m.Teams[i] == "" || strings.ContainsFunc(t, unicode.IsControl) {
+			return "", Token{}, graph.Errorf(graph.CodeInvalid, "team %q is not a usable team key", t)
+		}
+	}
 	if !role.Valid() {
 		return "", Token{}, graph.Errorf(graph.CodeInvalid, "unknown role %q (known: viewer, editor, admin)", role)
 	}
@@ -113,7 +136,7 @@ func (s *Store) Create(role Role, name string) (string, Token, error) {
 		return "", Token{}, err
 	}
 	plain := TokenPrefix + base64.RawURLEncoding.EncodeToString(secret)
-	t := Token{ID: "tok_" + hex.EncodeToString(id), Name: name, Role: role, CreatedAt: s.now().UTC().Truncate(time.Second)}
+	t := Token{ID: "tok_" + hex.EncodeToString(id), Name: name, Role: role, CreatedAt: s.now().UTC().Truncate(time.Second), Membership: m}
 	err := s.update(func(rs []record) ([]record, error) {
 		return append(rs, record{Token: t, Hash: hashToken(plain)}), nil
 	})

@@ -16,6 +16,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/estate-cmdb/estate/graph"
 	"github.com/estate-cmdb/estate/graph/analysis"
+	"github.com/estate-cmdb/estate/graph/governance"
 	"github.com/estate-cmdb/estate/server/auth"
 	"github.com/estate-cmdb/estate/server/gql/model"
 	"github.com/google/uuid"
@@ -37,10 +38,12 @@ type ResolverRoot interface {
 	AnswerItem() AnswerItemResolver
 	Application() ApplicationResolver
 	BusinessUnit() BusinessUnitResolver
+	Change() ChangeResolver
 	CloudAccount() CloudAccountResolver
 	CloudResource() CloudResourceResolver
 	Contact() ContactResolver
 	HealthReport() HealthReportResolver
+	Incident() IncidentResolver
 	Mutation() MutationResolver
 	NotifyTeam() NotifyTeamResolver
 	Owner() OwnerResolver
@@ -171,6 +174,66 @@ type ComplexityRoot struct {
 		Services     func(childComplexity int) int
 	}
 
+	Change struct {
+		Affects        func(childComplexity int, first *int, after *string) int
+		Aliases        func(childComplexity int) int
+		AssessedAt     func(childComplexity int) int
+		ChangedPaths   func(childComplexity int) int
+		Class          func(childComplexity int) int
+		Commit         func(childComplexity int) int
+		CommittedAt    func(childComplexity int) int
+		Components     func(childComplexity int) int
+		Confidence     func(childComplexity int) int
+		Coverage       func(childComplexity int) int
+		DecidedAt      func(childComplexity int) int
+		DecidedBy      func(childComplexity int) int
+		DecisionReason func(childComplexity int) int
+		Environment    func(childComplexity int) int
+		Factors        func(childComplexity int) int
+		FirstSeen      func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Incidents      func(childComplexity int, first *int, after *string) int
+		Key            func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		Labels         func(childComplexity int) int
+		LastSeen       func(childComplexity int) int
+		LinesChanged   func(childComplexity int) int
+		Name           func(childComplexity int) int
+		PolicyVersion  func(childComplexity int) int
+		Relationships  func(childComplexity int, typeArg []graph.RelType, direction *graph.Direction, first *int, after *string) int
+		Repository     func(childComplexity int) int
+		RequestedBy    func(childComplexity int) int
+		Score          func(childComplexity int) int
+		Sources        func(childComplexity int) int
+		Status         func(childComplexity int) int
+		Team           func(childComplexity int) int
+	}
+
+	ChangeAssessment struct {
+		Change   func(childComplexity int) int
+		Recorded func(childComplexity int) int
+	}
+
+	ChangeConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ChangeEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ChangeFactor struct {
+		BlocksStandard func(childComplexity int) int
+		Explanation    func(childComplexity int) int
+		Items          func(childComplexity int) int
+		Name           func(childComplexity int) int
+		Points         func(childComplexity int) int
+	}
+
 	CloudAccount struct {
 		Aliases       func(childComplexity int) int
 		Confidence    func(childComplexity int) int
@@ -267,6 +330,20 @@ type ComplexityRoot struct {
 		Removed func(childComplexity int) int
 	}
 
+	DeliveryMetrics struct {
+		ChangeFailureRate    func(childComplexity int) int
+		Deployments          func(childComplexity int) int
+		DeploymentsPerDay    func(childComplexity int) int
+		FailedDeployments    func(childComplexity int) int
+		From                 func(childComplexity int) int
+		Incidents            func(childComplexity int) int
+		LeadTimeSeconds      func(childComplexity int) int
+		Restored             func(childComplexity int) int
+		Scope                func(childComplexity int) int
+		TimeToRestoreSeconds func(childComplexity int) int
+		To                   func(childComplexity int) int
+	}
+
 	EntityConnection struct {
 		Edges      func(childComplexity int) int
 		Nodes      func(childComplexity int) int
@@ -311,6 +388,29 @@ type ComplexityRoot struct {
 		Unassigned    func(childComplexity int) int
 	}
 
+	Incident struct {
+		Affects       func(childComplexity int, first *int, after *string) int
+		Aliases       func(childComplexity int) int
+		CausedBy      func(childComplexity int) int
+		Confidence    func(childComplexity int) int
+		Description   func(childComplexity int) int
+		FirstSeen     func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Key           func(childComplexity int) int
+		Kind          func(childComplexity int) int
+		Labels        func(childComplexity int) int
+		LastSeen      func(childComplexity int) int
+		Name          func(childComplexity int) int
+		Relationships func(childComplexity int, typeArg []graph.RelType, direction *graph.Direction, first *int, after *string) int
+		RestoredAt    func(childComplexity int) int
+		Severity      func(childComplexity int) int
+		Source        func(childComplexity int) int
+		Sources       func(childComplexity int) int
+		StartedAt     func(childComplexity int) int
+		Status        func(childComplexity int) int
+		URL           func(childComplexity int) int
+	}
+
 	KindCount struct {
 		Count func(childComplexity int) int
 		Kind  func(childComplexity int) int
@@ -332,9 +432,13 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		ApproveChange  func(childComplexity int, key string, reason *string) int
+		AssessChange   func(childComplexity int, input model.AssessChangeInput) int
 		CreateToken    func(childComplexity int, role auth.Role, name string) int
 		DeleteEntities func(childComplexity int, ids []uuid.UUID) int
 		Link           func(childComplexity int, input model.LinkInput) int
+		RecordIncident func(childComplexity int, input model.IncidentInput) int
+		RejectChange   func(childComplexity int, key string, reason *string) int
 		RevokeToken    func(childComplexity int, id string) int
 		Unlink         func(childComplexity int, input model.UnlinkInput) int
 		UpsertEntities func(childComplexity int, input []*model.EntityInput) int
@@ -441,35 +545,39 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Application    func(childComplexity int, key string) int
-		Applications   func(childComplexity int, filter *model.EntityFilter, first *int, after *string) int
-		BusinessUnit   func(childComplexity int, key string) int
-		BusinessUnits  func(childComplexity int, filter *model.EntityFilter, first *int, after *string) int
-		CloudAccount   func(childComplexity int, key string) int
-		CloudAccounts  func(childComplexity int, filter *model.EntityFilter, first *int, after *string) int
-		CloudResource  func(childComplexity int, arn string) int
-		CloudResources func(childComplexity int, filter *model.EntityFilter, first *int, after *string) int
-		Entities       func(childComplexity int, kinds []graph.Kind, labels []*model.LabelInput, source *string, first *int, after *string) int
-		Entity         func(childComplexity int, kind graph.Kind, key string) int
-		Health         func(childComplexity int, staleDays *int) int
-		Impact         func(childComplexity int, refs []string, direction *analysis.Direction, maxDepth *int, changedPaths []string) int
-		Node           func(childComplexity int, id uuid.UUID) int
-		Nodes          func(childComplexity int, ids []uuid.UUID) int
-		People         func(childComplexity int, filter *model.EntityFilter, first *int, after *string) int
-		Person         func(childComplexity int, key string) int
-		Repositories   func(childComplexity int, filter *model.EntityFilter, first *int, after *string) int
-		Repository     func(childComplexity int, key *string, url *string) int
-		Resolve        func(childComplexity int, ref string, kinds []graph.Kind) int
-		Search         func(childComplexity int, text string, kinds []graph.Kind, first *int) int
-		Service        func(childComplexity int, key string) int
-		Services       func(childComplexity int, filter *model.EntityFilter, first *int, after *string) int
-		ShadowEstate   func(childComplexity int) int
-		Stats          func(childComplexity int) int
-		Team           func(childComplexity int, name string) int
-		Teams          func(childComplexity int, filter *model.EntityFilter, first *int, after *string) int
-		Tokens         func(childComplexity int) int
-		Viewer         func(childComplexity int) int
-		WhoOwns        func(childComplexity int, ref string) int
+		Application       func(childComplexity int, key string) int
+		Applications      func(childComplexity int, filter *model.EntityFilter, first *int, after *string) int
+		BusinessUnit      func(childComplexity int, key string) int
+		BusinessUnits     func(childComplexity int, filter *model.EntityFilter, first *int, after *string) int
+		Change            func(childComplexity int, key string) int
+		Changes           func(childComplexity int, class *governance.Class, status *governance.Status, environment *string, team *string, first *int, after *string) int
+		CloudAccount      func(childComplexity int, key string) int
+		CloudAccounts     func(childComplexity int, filter *model.EntityFilter, first *int, after *string) int
+		CloudResource     func(childComplexity int, arn string) int
+		CloudResources    func(childComplexity int, filter *model.EntityFilter, first *int, after *string) int
+		DeliveryMetrics   func(childComplexity int, kind graph.Kind, key string, from time.Time, to time.Time) int
+		Entities          func(childComplexity int, kinds []graph.Kind, labels []*model.LabelInput, source *string, first *int, after *string) int
+		Entity            func(childComplexity int, kind graph.Kind, key string) int
+		Health            func(childComplexity int, staleDays *int) int
+		Impact            func(childComplexity int, refs []string, direction *analysis.Direction, maxDepth *int, changedPaths []string) int
+		Node              func(childComplexity int, id uuid.UUID) int
+		Nodes             func(childComplexity int, ids []uuid.UUID) int
+		People            func(childComplexity int, filter *model.EntityFilter, first *int, after *string) int
+		Person            func(childComplexity int, key string) int
+		Repositories      func(childComplexity int, filter *model.EntityFilter, first *int, after *string) int
+		Repository        func(childComplexity int, key *string, url *string) int
+		Resolve           func(childComplexity int, ref string, kinds []graph.Kind) int
+		Search            func(childComplexity int, text string, kinds []graph.Kind, first *int) int
+		Service           func(childComplexity int, key string) int
+		Services          func(childComplexity int, filter *model.EntityFilter, first *int, after *string) int
+		ShadowEstate      func(childComplexity int) int
+		Stats             func(childComplexity int) int
+		Team              func(childComplexity int, name string) int
+		TeamAccreditation func(childComplexity int, team string) int
+		Teams             func(childComplexity int, filter *model.EntityFilter, first *int, after *string) int
+		Tokens            func(childComplexity int) int
+		Viewer            func(childComplexity int) int
+		WhoOwns           func(childComplexity int, ref string) int
 	}
 
 	Ratio struct {
@@ -654,6 +762,14 @@ type ComplexityRoot struct {
 		Sources       func(childComplexity int) int
 	}
 
+	TeamAccreditation struct {
+		IncidentsCaused func(childComplexity int) int
+		Level           func(childComplexity int) int
+		Metrics         func(childComplexity int) int
+		Reasons         func(childComplexity int) int
+		Team            func(childComplexity int) int
+	}
+
 	TeamConnection struct {
 		Edges      func(childComplexity int) int
 		Nodes      func(childComplexity int) int
@@ -725,6 +841,12 @@ type BusinessUnitResolver interface {
 	Services(ctx context.Context, obj *model.BusinessUnit, first *int, after *string) (*model.ServiceConnection, error)
 	Owners(ctx context.Context, obj *model.BusinessUnit, role []model.OwnerRole, first *int, after *string) (*model.RelationshipConnection, error)
 }
+type ChangeResolver interface {
+	Relationships(ctx context.Context, obj *model.Change, typeArg []graph.RelType, direction *graph.Direction, first *int, after *string) (*model.RelationshipConnection, error)
+
+	Affects(ctx context.Context, obj *model.Change, first *int, after *string) (*model.RelationshipConnection, error)
+	Incidents(ctx context.Context, obj *model.Change, first *int, after *string) (*model.RelationshipConnection, error)
+}
 type CloudAccountResolver interface {
 	Relationships(ctx context.Context, obj *model.CloudAccount, typeArg []graph.RelType, direction *graph.Direction, first *int, after *string) (*model.RelationshipConnection, error)
 
@@ -746,6 +868,12 @@ type ContactResolver interface {
 type HealthReportResolver interface {
 	StaleDays(ctx context.Context, obj *analysis.HealthReport) (int, error)
 }
+type IncidentResolver interface {
+	Relationships(ctx context.Context, obj *model.Incident, typeArg []graph.RelType, direction *graph.Direction, first *int, after *string) (*model.RelationshipConnection, error)
+
+	Affects(ctx context.Context, obj *model.Incident, first *int, after *string) (*model.RelationshipConnection, error)
+	CausedBy(ctx context.Context, obj *model.Incident) (*model.Change, error)
+}
 type MutationResolver interface {
 	UpsertEntities(ctx context.Context, input []*model.EntityInput) (*model.UpsertEntitiesPayload, error)
 	Link(ctx context.Context, input model.LinkInput) (*model.LinkPayload, error)
@@ -753,6 +881,10 @@ type MutationResolver interface {
 	DeleteEntities(ctx context.Context, ids []uuid.UUID) (*model.DeleteEntitiesPayload, error)
 	CreateToken(ctx context.Context, role auth.Role, name string) (*model.CreateTokenPayload, error)
 	RevokeToken(ctx context.Context, id string) (*auth.Token, error)
+	AssessChange(ctx context.Context, input model.AssessChangeInput) (*model.ChangeAssessment, error)
+	ApproveChange(ctx context.Context, key string, reason *string) (*model.Change, error)
+	RejectChange(ctx context.Context, key string, reason *string) (*model.Change, error)
+	RecordIncident(ctx context.Context, input model.IncidentInput) (*model.Incident, error)
 }
 type NotifyTeamResolver interface {
 	Entity(ctx context.Context, obj *analysis.Notify) (model.Entity, error)
@@ -800,6 +932,10 @@ type QueryResolver interface {
 	Stats(ctx context.Context) (*model.Stats, error)
 	Viewer(ctx context.Context) (*model.Viewer, error)
 	Tokens(ctx context.Context) ([]*auth.Token, error)
+	Change(ctx context.Context, key string) (*model.Change, error)
+	Changes(ctx context.Context, class *governance.Class, status *governance.Status, environment *string, team *string, first *int, after *string) (*model.ChangeConnection, error)
+	DeliveryMetrics(ctx context.Context, kind graph.Kind, key string, from time.Time, to time.Time) (*model.DeliveryMetrics, error)
+	TeamAccreditation(ctx context.Context, team string) (*model.TeamAccreditation, error)
 }
 type RelationshipResolver interface {
 	From(ctx context.Context, obj *model.Relationship) (model.Entity, error)
@@ -1369,6 +1505,296 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.BusinessUnitImpact.Services(childComplexity), true
 
+	case "Change.affects":
+		if e.ComplexityRoot.Change.Affects == nil {
+			break
+		}
+
+		args, err := ec.field_Change_affects_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Change.Affects(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Change.aliases":
+		if e.ComplexityRoot.Change.Aliases == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Aliases(childComplexity), true
+	case "Change.assessedAt":
+		if e.ComplexityRoot.Change.AssessedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.AssessedAt(childComplexity), true
+	case "Change.changedPaths":
+		if e.ComplexityRoot.Change.ChangedPaths == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.ChangedPaths(childComplexity), true
+	case "Change.class":
+		if e.ComplexityRoot.Change.Class == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Class(childComplexity), true
+	case "Change.commit":
+		if e.ComplexityRoot.Change.Commit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Commit(childComplexity), true
+	case "Change.committedAt":
+		if e.ComplexityRoot.Change.CommittedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.CommittedAt(childComplexity), true
+	case "Change.components":
+		if e.ComplexityRoot.Change.Components == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Components(childComplexity), true
+	case "Change.confidence":
+		if e.ComplexityRoot.Change.Confidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Confidence(childComplexity), true
+	case "Change.coverage":
+		if e.ComplexityRoot.Change.Coverage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Coverage(childComplexity), true
+	case "Change.decidedAt":
+		if e.ComplexityRoot.Change.DecidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.DecidedAt(childComplexity), true
+	case "Change.decidedBy":
+		if e.ComplexityRoot.Change.DecidedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.DecidedBy(childComplexity), true
+	case "Change.decisionReason":
+		if e.ComplexityRoot.Change.DecisionReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.DecisionReason(childComplexity), true
+	case "Change.environment":
+		if e.ComplexityRoot.Change.Environment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Environment(childComplexity), true
+	case "Change.factors":
+		if e.ComplexityRoot.Change.Factors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Factors(childComplexity), true
+	case "Change.firstSeen":
+		if e.ComplexityRoot.Change.FirstSeen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.FirstSeen(childComplexity), true
+	case "Change.id":
+		if e.ComplexityRoot.Change.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.ID(childComplexity), true
+	case "Change.incidents":
+		if e.ComplexityRoot.Change.Incidents == nil {
+			break
+		}
+
+		args, err := ec.field_Change_incidents_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Change.Incidents(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Change.key":
+		if e.ComplexityRoot.Change.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Key(childComplexity), true
+	case "Change.kind":
+		if e.ComplexityRoot.Change.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Kind(childComplexity), true
+	case "Change.labels":
+		if e.ComplexityRoot.Change.Labels == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Labels(childComplexity), true
+	case "Change.lastSeen":
+		if e.ComplexityRoot.Change.LastSeen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.LastSeen(childComplexity), true
+	case "Change.linesChanged":
+		if e.ComplexityRoot.Change.LinesChanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.LinesChanged(childComplexity), true
+	case "Change.name":
+		if e.ComplexityRoot.Change.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Name(childComplexity), true
+	case "Change.policyVersion":
+		if e.ComplexityRoot.Change.PolicyVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.PolicyVersion(childComplexity), true
+	case "Change.relationships":
+		if e.ComplexityRoot.Change.Relationships == nil {
+			break
+		}
+
+		args, err := ec.field_Change_relationships_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Change.Relationships(childComplexity, args["type"].([]graph.RelType), args["direction"].(*graph.Direction), args["first"].(*int), args["after"].(*string)), true
+	case "Change.repository":
+		if e.ComplexityRoot.Change.Repository == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Repository(childComplexity), true
+	case "Change.requestedBy":
+		if e.ComplexityRoot.Change.RequestedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.RequestedBy(childComplexity), true
+	case "Change.score":
+		if e.ComplexityRoot.Change.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Score(childComplexity), true
+	case "Change.sources":
+		if e.ComplexityRoot.Change.Sources == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Sources(childComplexity), true
+	case "Change.status":
+		if e.ComplexityRoot.Change.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Status(childComplexity), true
+	case "Change.team":
+		if e.ComplexityRoot.Change.Team == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Team(childComplexity), true
+
+	case "ChangeAssessment.change":
+		if e.ComplexityRoot.ChangeAssessment.Change == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeAssessment.Change(childComplexity), true
+	case "ChangeAssessment.recorded":
+		if e.ComplexityRoot.ChangeAssessment.Recorded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeAssessment.Recorded(childComplexity), true
+
+	case "ChangeConnection.edges":
+		if e.ComplexityRoot.ChangeConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeConnection.Edges(childComplexity), true
+	case "ChangeConnection.nodes":
+		if e.ComplexityRoot.ChangeConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeConnection.Nodes(childComplexity), true
+	case "ChangeConnection.pageInfo":
+		if e.ComplexityRoot.ChangeConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeConnection.PageInfo(childComplexity), true
+	case "ChangeConnection.totalCount":
+		if e.ComplexityRoot.ChangeConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeConnection.TotalCount(childComplexity), true
+
+	case "ChangeEdge.cursor":
+		if e.ComplexityRoot.ChangeEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeEdge.Cursor(childComplexity), true
+	case "ChangeEdge.node":
+		if e.ComplexityRoot.ChangeEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeEdge.Node(childComplexity), true
+
+	case "ChangeFactor.blocksStandard":
+		if e.ComplexityRoot.ChangeFactor.BlocksStandard == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeFactor.BlocksStandard(childComplexity), true
+	case "ChangeFactor.explanation":
+		if e.ComplexityRoot.ChangeFactor.Explanation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeFactor.Explanation(childComplexity), true
+	case "ChangeFactor.items":
+		if e.ComplexityRoot.ChangeFactor.Items == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeFactor.Items(childComplexity), true
+	case "ChangeFactor.name":
+		if e.ComplexityRoot.ChangeFactor.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeFactor.Name(childComplexity), true
+	case "ChangeFactor.points":
+		if e.ComplexityRoot.ChangeFactor.Points == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeFactor.Points(childComplexity), true
+
 	case "CloudAccount.aliases":
 		if e.ComplexityRoot.CloudAccount.Aliases == nil {
 			break
@@ -1815,6 +2241,73 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DeleteEntitiesPayload.Removed(childComplexity), true
 
+	case "DeliveryMetrics.changeFailureRate":
+		if e.ComplexityRoot.DeliveryMetrics.ChangeFailureRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryMetrics.ChangeFailureRate(childComplexity), true
+	case "DeliveryMetrics.deployments":
+		if e.ComplexityRoot.DeliveryMetrics.Deployments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryMetrics.Deployments(childComplexity), true
+	case "DeliveryMetrics.deploymentsPerDay":
+		if e.ComplexityRoot.DeliveryMetrics.DeploymentsPerDay == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryMetrics.DeploymentsPerDay(childComplexity), true
+	case "DeliveryMetrics.failedDeployments":
+		if e.ComplexityRoot.DeliveryMetrics.FailedDeployments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryMetrics.FailedDeployments(childComplexity), true
+	case "DeliveryMetrics.from":
+		if e.ComplexityRoot.DeliveryMetrics.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryMetrics.From(childComplexity), true
+	case "DeliveryMetrics.incidents":
+		if e.ComplexityRoot.DeliveryMetrics.Incidents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryMetrics.Incidents(childComplexity), true
+	case "DeliveryMetrics.leadTimeSeconds":
+		if e.ComplexityRoot.DeliveryMetrics.LeadTimeSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryMetrics.LeadTimeSeconds(childComplexity), true
+	case "DeliveryMetrics.restored":
+		if e.ComplexityRoot.DeliveryMetrics.Restored == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryMetrics.Restored(childComplexity), true
+	case "DeliveryMetrics.scope":
+		if e.ComplexityRoot.DeliveryMetrics.Scope == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryMetrics.Scope(childComplexity), true
+	case "DeliveryMetrics.timeToRestoreSeconds":
+		if e.ComplexityRoot.DeliveryMetrics.TimeToRestoreSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryMetrics.TimeToRestoreSeconds(childComplexity), true
+	case "DeliveryMetrics.to":
+		if e.ComplexityRoot.DeliveryMetrics.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryMetrics.To(childComplexity), true
+
 	case "EntityConnection.edges":
 		if e.ComplexityRoot.EntityConnection.Edges == nil {
 			break
@@ -1977,6 +2470,137 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ImpactResult.Unassigned(childComplexity), true
 
+	case "Incident.affects":
+		if e.ComplexityRoot.Incident.Affects == nil {
+			break
+		}
+
+		args, err := ec.field_Incident_affects_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Incident.Affects(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Incident.aliases":
+		if e.ComplexityRoot.Incident.Aliases == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incident.Aliases(childComplexity), true
+	case "Incident.causedBy":
+		if e.ComplexityRoot.Incident.CausedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incident.CausedBy(childComplexity), true
+	case "Incident.confidence":
+		if e.ComplexityRoot.Incident.Confidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incident.Confidence(childComplexity), true
+	case "Incident.description":
+		if e.ComplexityRoot.Incident.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incident.Description(childComplexity), true
+	case "Incident.firstSeen":
+		if e.ComplexityRoot.Incident.FirstSeen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incident.FirstSeen(childComplexity), true
+	case "Incident.id":
+		if e.ComplexityRoot.Incident.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incident.ID(childComplexity), true
+	case "Incident.key":
+		if e.ComplexityRoot.Incident.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incident.Key(childComplexity), true
+	case "Incident.kind":
+		if e.ComplexityRoot.Incident.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incident.Kind(childComplexity), true
+	case "Incident.labels":
+		if e.ComplexityRoot.Incident.Labels == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incident.Labels(childComplexity), true
+	case "Incident.lastSeen":
+		if e.ComplexityRoot.Incident.LastSeen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incident.LastSeen(childComplexity), true
+	case "Incident.name":
+		if e.ComplexityRoot.Incident.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incident.Name(childComplexity), true
+	case "Incident.relationships":
+		if e.ComplexityRoot.Incident.Relationships == nil {
+			break
+		}
+
+		args, err := ec.field_Incident_relationships_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Incident.Relationships(childComplexity, args["type"].([]graph.RelType), args["direction"].(*graph.Direction), args["first"].(*int), args["after"].(*string)), true
+	case "Incident.restoredAt":
+		if e.ComplexityRoot.Incident.RestoredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incident.RestoredAt(childComplexity), true
+	case "Incident.severity":
+		if e.ComplexityRoot.Incident.Severity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incident.Severity(childComplexity), true
+	case "Incident.source":
+		if e.ComplexityRoot.Incident.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incident.Source(childComplexity), true
+	case "Incident.sources":
+		if e.ComplexityRoot.Incident.Sources == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incident.Sources(childComplexity), true
+	case "Incident.startedAt":
+		if e.ComplexityRoot.Incident.StartedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incident.StartedAt(childComplexity), true
+	case "Incident.status":
+		if e.ComplexityRoot.Incident.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incident.Status(childComplexity), true
+	case "Incident.url":
+		if e.ComplexityRoot.Incident.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incident.URL(childComplexity), true
+
 	case "KindCount.count":
 		if e.ComplexityRoot.KindCount.Count == nil {
 			break
@@ -2029,6 +2653,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LinkPayload.Relationship(childComplexity), true
 
+	case "Mutation.approveChange":
+		if e.ComplexityRoot.Mutation.ApproveChange == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_approveChange_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ApproveChange(childComplexity, args["key"].(string), args["reason"].(*string)), true
+	case "Mutation.assessChange":
+		if e.ComplexityRoot.Mutation.AssessChange == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_assessChange_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AssessChange(childComplexity, args["input"].(model.AssessChangeInput)), true
 	case "Mutation.createToken":
 		if e.ComplexityRoot.Mutation.CreateToken == nil {
 			break
@@ -2062,6 +2708,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Link(childComplexity, args["input"].(model.LinkInput)), true
+	case "Mutation.recordIncident":
+		if e.ComplexityRoot.Mutation.RecordIncident == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordIncident_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordIncident(childComplexity, args["input"].(model.IncidentInput)), true
+	case "Mutation.rejectChange":
+		if e.ComplexityRoot.Mutation.RejectChange == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rejectChange_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RejectChange(childComplexity, args["key"].(string), args["reason"].(*string)), true
 	case "Mutation.revokeToken":
 		if e.ComplexityRoot.Mutation.RevokeToken == nil {
 			break
@@ -2585,6 +3253,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.BusinessUnits(childComplexity, args["filter"].(*model.EntityFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.change":
+		if e.ComplexityRoot.Query.Change == nil {
+			break
+		}
+
+		args, err := ec.field_Query_change_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Change(childComplexity, args["key"].(string)), true
+	case "Query.changes":
+		if e.ComplexityRoot.Query.Changes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_changes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Changes(childComplexity, args["class"].(*governance.Class), args["status"].(*governance.Status), args["environment"].(*string), args["team"].(*string), args["first"].(*int), args["after"].(*string)), true
 	case "Query.cloudAccount":
 		if e.ComplexityRoot.Query.CloudAccount == nil {
 			break
@@ -2629,6 +3319,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.CloudResources(childComplexity, args["filter"].(*model.EntityFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.deliveryMetrics":
+		if e.ComplexityRoot.Query.DeliveryMetrics == nil {
+			break
+		}
+
+		args, err := ec.field_Query_deliveryMetrics_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.DeliveryMetrics(childComplexity, args["kind"].(graph.Kind), args["key"].(string), args["from"].(time.Time), args["to"].(time.Time)), true
 	case "Query.entities":
 		if e.ComplexityRoot.Query.Entities == nil {
 			break
@@ -2807,6 +3508,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Team(childComplexity, args["name"].(string)), true
+	case "Query.teamAccreditation":
+		if e.ComplexityRoot.Query.TeamAccreditation == nil {
+			break
+		}
+
+		args, err := ec.field_Query_teamAccreditation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.TeamAccreditation(childComplexity, args["team"].(string)), true
 	case "Query.teams":
 		if e.ComplexityRoot.Query.Teams == nil {
 			break
@@ -3693,6 +4405,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Team.Sources(childComplexity), true
 
+	case "TeamAccreditation.incidentsCaused":
+		if e.ComplexityRoot.TeamAccreditation.IncidentsCaused == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TeamAccreditation.IncidentsCaused(childComplexity), true
+	case "TeamAccreditation.level":
+		if e.ComplexityRoot.TeamAccreditation.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TeamAccreditation.Level(childComplexity), true
+	case "TeamAccreditation.metrics":
+		if e.ComplexityRoot.TeamAccreditation.Metrics == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TeamAccreditation.Metrics(childComplexity), true
+	case "TeamAccreditation.reasons":
+		if e.ComplexityRoot.TeamAccreditation.Reasons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TeamAccreditation.Reasons(childComplexity), true
+	case "TeamAccreditation.team":
+		if e.ComplexityRoot.TeamAccreditation.Team == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TeamAccreditation.Team(childComplexity), true
+
 	case "TeamConnection.edges":
 		if e.ComplexityRoot.TeamConnection.Edges == nil {
 			break
@@ -3835,8 +4578,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AssessChangeInput", ec.unmarshalInputAssessChangeInput),
 			graphql.NewInputUnmarshaler("EntityFilter", ec.unmarshalInputEntityFilter),
 			graphql.NewInputUnmarshaler("EntityInput", ec.unmarshalInputEntityInput),
+			graphql.NewInputUnmarshaler("IncidentInput", ec.unmarshalInputIncidentInput),
 			graphql.NewInputUnmarshaler("LabelInput", ec.unmarshalInputLabelInput),
 			graphql.NewInputUnmarshaler("LinkInput", ec.unmarshalInputLinkInput),
 			graphql.NewInputUnmarshaler("RefInput", ec.unmarshalInputRefInput),
@@ -4937,6 +5682,234 @@ type HealthReport {
   staleness: Staleness!
   byBusinessUnit: [UnitHealth!]!
 }
+
+# ---------------------------------------------------------------------------
+# Change governance (graph/governance; docs/change-governance.md)
+
+extend enum Kind {
+  "An assessed change: repository@commit/environment."
+  Change
+  "An incident, keyed by the source system's id."
+  Incident
+}
+
+extend enum RelType {
+  "Change → Application or Service; Incident → Service or Application."
+  AFFECTS
+  "Change → Team or Person that made it."
+  MADE_BY
+  "Incident → Change that caused it."
+  CAUSED_BY
+}
+
+"An assessed change. Immutable once decided."
+type Change implements Node & Entity {
+  id: ID!
+  kind: Kind!
+  key: String!
+  name: String!
+  labels: [Label!]!
+  aliases: [Alias!]!
+  sources: [Assertion!]!
+  confidence: Confidence!
+  firstSeen: Time!
+  lastSeen: Time!
+  relationships(type: [RelType!], direction: Direction = BOTH, first: Int = 20, after: String): RelationshipConnection!
+
+  repository: String
+  commit: String
+  environment: String
+  class: ChangeClass
+  "0 (no risk) to 100."
+  score: Int
+  status: ChangeStatus
+  policyVersion: String
+  "The owning team's key, when one was found."
+  team: String
+  changedPaths: [String!]!
+  linesChanged: Int
+  "Percent of the changed code covered by tests, when the pipeline gave it."
+  coverage: Int
+  components: Int
+  committedAt: Time
+  assessedAt: Time
+  requestedBy: String
+  decidedAt: Time
+  decidedBy: String
+  decisionReason: String
+  "Every factor of the assessment, explained."
+  factors: [ChangeFactor!]!
+  "Applications and services the change touches."
+  affects(first: Int = 20, after: String): RelationshipConnection!
+  "Incidents caused by this change."
+  incidents(first: Int = 20, after: String): RelationshipConnection!
+}
+
+"An incident: what it hit and, when known, the change that caused it."
+type Incident implements Node & Entity {
+  id: ID!
+  kind: Kind!
+  key: String!
+  name: String!
+  labels: [Label!]!
+  aliases: [Alias!]!
+  sources: [Assertion!]!
+  confidence: Confidence!
+  firstSeen: Time!
+  lastSeen: Time!
+  relationships(type: [RelType!], direction: Direction = BOTH, first: Int = 20, after: String): RelationshipConnection!
+
+  description: String
+  "The system it came from (pagerduty, opsgenie, servicenow...)."
+  source: String
+  severity: String
+  status: String
+  url: String
+  startedAt: Time
+  restoredAt: Time
+  "Services and applications it hit."
+  affects(first: Int = 20, after: String): RelationshipConnection!
+  "The change that caused it, if known."
+  causedBy: Change
+}
+
+"How a change is handled: pre-approved, by the owning team, or by the change advisory board."
+enum ChangeClass {
+  STANDARD
+  NORMAL
+  HIGH
+}
+
+"Where a change's decision stands. STANDARD changes are APPROVED when assessed."
+enum ChangeStatus {
+  PENDING
+  APPROVED
+  REJECTED
+}
+
+"One factor of an assessment: what it measured, the points it added and why."
+type ChangeFactor {
+  "blast-radius, size, coverage, track-record, accreditation, data-quality, environment, standard-change."
+  name: String!
+  points: Int!
+  explanation: String!
+  "Entities the factor is about (the apps touched, the unowned items...)."
+  items: [EntityRef!]!
+  "Set when the factor rules the STANDARD class out."
+  blocksStandard: Boolean!
+}
+
+"What a pipeline is about to deploy."
+input AssessChangeInput {
+  "A repository key (github.com/acme/payments) or clone URL; it must be in the estate."
+  repository: String!
+  commit: String!
+  "One of the policy's environments; the policy's default when omitted."
+  environment: String
+  "Paths changed, relative to the repository root (they pick a monorepo's applications and standard changes)."
+  changedPaths: [String!]
+  linesChanged: Int
+  "Percent (0..100) of the changed code covered by automated tests."
+  coverage: Float
+  "When the commit was made (for lead time)."
+  committedAt: Time
+}
+
+type ChangeAssessment {
+  "True when the change had been assessed before: this is the recorded decision, unchanged."
+  recorded: Boolean!
+  change: Change!
+}
+
+"An incident in estate's generic shape (docs/change-governance.md maps PagerDuty, Opsgenie and ServiceNow onto it)."
+input IncidentInput {
+  "The source system's incident id; recording the same id again updates the incident."
+  id: String!
+  "pagerduty, opsgenie, servicenow..."
+  source: String
+  title: String!
+  description: String
+  severity: String
+  status: String
+  url: String
+  startedAt: Time!
+  restoredAt: Time
+  "Services or applications it hit: keys, aliases or Kind:key."
+  services: [String!]!
+  "The key of the recorded change that caused it, if known."
+  causedBy: String
+}
+
+"The four delivery metrics of a team, service or business unit over [from, to)."
+type DeliveryMetrics {
+  scope: EntityRef!
+  from: Time!
+  to: Time!
+  "Approved changes decided in the window."
+  deployments: Int!
+  deploymentsPerDay: Float!
+  "Median of decision time minus commit time; null when no deployment gave a commit time."
+  leadTimeSeconds: Float
+  "Deployments that caused an incident."
+  failedDeployments: Int!
+  changeFailureRate: Float!
+  "Incidents that started in the window."
+  incidents: Int!
+  restored: Int!
+  "Median of restore time minus start time; null when none was restored."
+  timeToRestoreSeconds: Float
+}
+
+enum AccreditationLevel {
+  BRONZE
+  SILVER
+  GOLD
+}
+
+"A team's standing from its track record over the policy's window."
+type TeamAccreditation {
+  team: EntityRef!
+  level: AccreditationLevel!
+  "What the team met and what it missed."
+  reasons: [String!]!
+  metrics: DeliveryMetrics!
+  incidentsCaused: Int!
+}
+
+type ChangeConnection {
+  edges: [ChangeEdge!]!
+  nodes: [Change!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+type ChangeEdge {
+  cursor: String!
+  node: Change!
+}
+
+extend type Query {
+  "A recorded change by key: repository@commit/environment."
+  change(key: String!): Change
+  "Recorded changes by key, optionally only some class, status, environment or owning team."
+  changes(class: ChangeClass, status: ChangeStatus, environment: String, team: String, first: Int = 50, after: String): ChangeConnection!
+  "Delivery metrics of a Team, Service or BusinessUnit (else INVALID_INPUT) over [from, to)."
+  deliveryMetrics(kind: Kind!, key: String!, from: Time!, to: Time!): DeliveryMetrics!
+  "A team's accreditation (bronze, silver, gold) with the reasons."
+  teamAccreditation(team: String!): TeamAccreditation!
+}
+
+# Change governance mutations. Assessing and recording incidents need EDITOR.
+# Approving and rejecting need EDITOR and, per change, membership: a NORMAL
+# change is decided by a token of its owning team (token teams), a HIGH one by
+# a CAB token (estate token create --team T / --cab); else FORBIDDEN. A decided
+# change is immutable (CONFLICT).
+extend type Mutation {
+  assessChange(input: AssessChangeInput!): ChangeAssessment! @hasRole(role: EDITOR)
+  approveChange(key: String!, reason: String): Change! @hasRole(role: EDITOR)
+  rejectChange(key: String!, reason: String): Change! @hasRole(role: EDITOR)
+  recordIncident(input: IncidentInput!): Incident! @hasRole(role: EDITOR)
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -5169,6 +6142,126 @@ func (ec *executionContext) childFields_BusinessUnitImpact(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type BusinessUnitImpact", field.Name)
 }
 
+func (ec *executionContext) childFields_Change(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Change_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_Change_kind(ctx, field)
+	case "key":
+		return ec.fieldContext_Change_key(ctx, field)
+	case "name":
+		return ec.fieldContext_Change_name(ctx, field)
+	case "labels":
+		return ec.fieldContext_Change_labels(ctx, field)
+	case "aliases":
+		return ec.fieldContext_Change_aliases(ctx, field)
+	case "sources":
+		return ec.fieldContext_Change_sources(ctx, field)
+	case "confidence":
+		return ec.fieldContext_Change_confidence(ctx, field)
+	case "firstSeen":
+		return ec.fieldContext_Change_firstSeen(ctx, field)
+	case "lastSeen":
+		return ec.fieldContext_Change_lastSeen(ctx, field)
+	case "relationships":
+		return ec.fieldContext_Change_relationships(ctx, field)
+	case "repository":
+		return ec.fieldContext_Change_repository(ctx, field)
+	case "commit":
+		return ec.fieldContext_Change_commit(ctx, field)
+	case "environment":
+		return ec.fieldContext_Change_environment(ctx, field)
+	case "class":
+		return ec.fieldContext_Change_class(ctx, field)
+	case "score":
+		return ec.fieldContext_Change_score(ctx, field)
+	case "status":
+		return ec.fieldContext_Change_status(ctx, field)
+	case "policyVersion":
+		return ec.fieldContext_Change_policyVersion(ctx, field)
+	case "team":
+		return ec.fieldContext_Change_team(ctx, field)
+	case "changedPaths":
+		return ec.fieldContext_Change_changedPaths(ctx, field)
+	case "linesChanged":
+		return ec.fieldContext_Change_linesChanged(ctx, field)
+	case "coverage":
+		return ec.fieldContext_Change_coverage(ctx, field)
+	case "components":
+		return ec.fieldContext_Change_components(ctx, field)
+	case "committedAt":
+		return ec.fieldContext_Change_committedAt(ctx, field)
+	case "assessedAt":
+		return ec.fieldContext_Change_assessedAt(ctx, field)
+	case "requestedBy":
+		return ec.fieldContext_Change_requestedBy(ctx, field)
+	case "decidedAt":
+		return ec.fieldContext_Change_decidedAt(ctx, field)
+	case "decidedBy":
+		return ec.fieldContext_Change_decidedBy(ctx, field)
+	case "decisionReason":
+		return ec.fieldContext_Change_decisionReason(ctx, field)
+	case "factors":
+		return ec.fieldContext_Change_factors(ctx, field)
+	case "affects":
+		return ec.fieldContext_Change_affects(ctx, field)
+	case "incidents":
+		return ec.fieldContext_Change_incidents(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Change", field.Name)
+}
+
+func (ec *executionContext) childFields_ChangeAssessment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "recorded":
+		return ec.fieldContext_ChangeAssessment_recorded(ctx, field)
+	case "change":
+		return ec.fieldContext_ChangeAssessment_change(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChangeAssessment", field.Name)
+}
+
+func (ec *executionContext) childFields_ChangeConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ChangeConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ChangeConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ChangeConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ChangeConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChangeConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ChangeEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ChangeEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ChangeEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChangeEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ChangeFactor(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_ChangeFactor_name(ctx, field)
+	case "points":
+		return ec.fieldContext_ChangeFactor_points(ctx, field)
+	case "explanation":
+		return ec.fieldContext_ChangeFactor_explanation(ctx, field)
+	case "items":
+		return ec.fieldContext_ChangeFactor_items(ctx, field)
+	case "blocksStandard":
+		return ec.fieldContext_ChangeFactor_blocksStandard(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChangeFactor", field.Name)
+}
+
 func (ec *executionContext) childFields_CloudAccount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -5361,6 +6454,34 @@ func (ec *executionContext) childFields_DeleteEntitiesPayload(ctx context.Contex
 	return nil, fmt.Errorf("no field named %q was found under type DeleteEntitiesPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_DeliveryMetrics(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "scope":
+		return ec.fieldContext_DeliveryMetrics_scope(ctx, field)
+	case "from":
+		return ec.fieldContext_DeliveryMetrics_from(ctx, field)
+	case "to":
+		return ec.fieldContext_DeliveryMetrics_to(ctx, field)
+	case "deployments":
+		return ec.fieldContext_DeliveryMetrics_deployments(ctx, field)
+	case "deploymentsPerDay":
+		return ec.fieldContext_DeliveryMetrics_deploymentsPerDay(ctx, field)
+	case "leadTimeSeconds":
+		return ec.fieldContext_DeliveryMetrics_leadTimeSeconds(ctx, field)
+	case "failedDeployments":
+		return ec.fieldContext_DeliveryMetrics_failedDeployments(ctx, field)
+	case "changeFailureRate":
+		return ec.fieldContext_DeliveryMetrics_changeFailureRate(ctx, field)
+	case "incidents":
+		return ec.fieldContext_DeliveryMetrics_incidents(ctx, field)
+	case "restored":
+		return ec.fieldContext_DeliveryMetrics_restored(ctx, field)
+	case "timeToRestoreSeconds":
+		return ec.fieldContext_DeliveryMetrics_timeToRestoreSeconds(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeliveryMetrics", field.Name)
+}
+
 func (ec *executionContext) childFields_EntityConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -5447,6 +6568,52 @@ func (ec *executionContext) childFields_ImpactResult(ctx context.Context, field 
 		return ec.fieldContext_ImpactResult_truncated(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ImpactResult", field.Name)
+}
+
+func (ec *executionContext) childFields_Incident(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Incident_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_Incident_kind(ctx, field)
+	case "key":
+		return ec.fieldContext_Incident_key(ctx, field)
+	case "name":
+		return ec.fieldContext_Incident_name(ctx, field)
+	case "labels":
+		return ec.fieldContext_Incident_labels(ctx, field)
+	case "aliases":
+		return ec.fieldContext_Incident_aliases(ctx, field)
+	case "sources":
+		return ec.fieldContext_Incident_sources(ctx, field)
+	case "confidence":
+		return ec.fieldContext_Incident_confidence(ctx, field)
+	case "firstSeen":
+		return ec.fieldContext_Incident_firstSeen(ctx, field)
+	case "lastSeen":
+		return ec.fieldContext_Incident_lastSeen(ctx, field)
+	case "relationships":
+		return ec.fieldContext_Incident_relationships(ctx, field)
+	case "description":
+		return ec.fieldContext_Incident_description(ctx, field)
+	case "source":
+		return ec.fieldContext_Incident_source(ctx, field)
+	case "severity":
+		return ec.fieldContext_Incident_severity(ctx, field)
+	case "status":
+		return ec.fieldContext_Incident_status(ctx, field)
+	case "url":
+		return ec.fieldContext_Incident_url(ctx, field)
+	case "startedAt":
+		return ec.fieldContext_Incident_startedAt(ctx, field)
+	case "restoredAt":
+		return ec.fieldContext_Incident_restoredAt(ctx, field)
+	case "affects":
+		return ec.fieldContext_Incident_affects(ctx, field)
+	case "causedBy":
+		return ec.fieldContext_Incident_causedBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Incident", field.Name)
 }
 
 func (ec *executionContext) childFields_KindCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6053,6 +7220,22 @@ func (ec *executionContext) childFields_Team(ctx context.Context, field graphql.
 	return nil, fmt.Errorf("no field named %q was found under type Team", field.Name)
 }
 
+func (ec *executionContext) childFields_TeamAccreditation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "team":
+		return ec.fieldContext_TeamAccreditation_team(ctx, field)
+	case "level":
+		return ec.fieldContext_TeamAccreditation_level(ctx, field)
+	case "reasons":
+		return ec.fieldContext_TeamAccreditation_reasons(ctx, field)
+	case "metrics":
+		return ec.fieldContext_TeamAccreditation_metrics(ctx, field)
+	case "incidentsCaused":
+		return ec.fieldContext_TeamAccreditation_incidentsCaused(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TeamAccreditation", field.Name)
+}
+
 func (ec *executionContext) childFields_TeamConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -6535,6 +7718,88 @@ func (ec *executionContext) field_BusinessUnit_services_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Change_affects_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Change_incidents_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Change_relationships_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "type",
+		func(ctx context.Context, v any) ([]graph.RelType, error) {
+			return ec.unmarshalORelType2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐRelTypeᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["type"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*graph.Direction, error) {
+			return ec.unmarshalODirection2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐDirection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_CloudAccount_owners_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6759,6 +8024,102 @@ func (ec *executionContext) field_CloudResource_relationships_args(ctx context.C
 	return args, nil
 }
 
+func (ec *executionContext) field_Incident_affects_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Incident_relationships_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "type",
+		func(ctx context.Context, v any) ([]graph.RelType, error) {
+			return ec.unmarshalORelType2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐRelTypeᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["type"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*graph.Direction, error) {
+			return ec.unmarshalODirection2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐDirection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_approveChange_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "key",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["key"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_assessChange_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AssessChangeInput, error) {
+			return ec.unmarshalNAssessChangeInput2githubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐAssessChangeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6806,6 +8167,42 @@ func (ec *executionContext) field_Mutation_link_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordIncident_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.IncidentInput, error) {
+			return ec.unmarshalNIncidentInput2githubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐIncidentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_rejectChange_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "key",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["key"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
 	return args, nil
 }
 
@@ -7051,6 +8448,74 @@ func (ec *executionContext) field_Query_businessUnits_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_change_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "key",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["key"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_changes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "class",
+		func(ctx context.Context, v any) (*governance.Class, error) {
+			return ec.unmarshalOChangeClass2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋgovernanceᚐClass(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["class"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*governance.Status, error) {
+			return ec.unmarshalOChangeStatus2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋgovernanceᚐStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "environment",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["environment"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "team",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["team"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_cloudAccount_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7136,6 +8601,44 @@ func (ec *executionContext) field_Query_cloudResources_args(ctx context.Context,
 		return nil, err
 	}
 	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_deliveryMetrics_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kind",
+		func(ctx context.Context, v any) (graph.Kind, error) {
+			return ec.unmarshalNKind2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐKind(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kind"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "key",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["key"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg3
 	return args, nil
 }
 
@@ -7476,6 +8979,20 @@ func (ec *executionContext) field_Query_services_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_teamAccreditation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "team",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["team"] = arg0
 	return args, nil
 }
 
@@ -10150,6 +11667,1194 @@ func (ec *executionContext) fieldContext_BusinessUnitImpact_highestTier(_ contex
 	return graphql.NewScalarFieldContext("BusinessUnitImpact", field, false, false, "Int")
 }
 
+func (ec *executionContext) _Change_id(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v uuid.UUID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Change_kind(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v graph.Kind) graphql.Marshaler {
+			return ec.marshalNKind2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, false, "Kind")
+}
+
+func (ec *executionContext) _Change_key(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, false, "String")
+}
+
+func (ec *executionContext) _Change_name(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, false, "String")
+}
+
+func (ec *executionContext) _Change_labels(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_labels(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Labels(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Label) graphql.Marshaler {
+			return ec.marshalNLabel2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐLabelᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_labels(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Change",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Label(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Change_aliases(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_aliases(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Aliases(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*graph.Alias) graphql.Marshaler {
+			return ec.marshalNAlias2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐAliasᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_aliases(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Change",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Alias(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Change_sources(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_sources(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sources(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*graph.Assertion) graphql.Marshaler {
+			return ec.marshalNAssertion2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐAssertionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_sources(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Change",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Assertion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Change_confidence(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_confidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Confidence(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v graph.Confidence) graphql.Marshaler {
+			return ec.marshalNConfidence2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐConfidence(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_confidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, false, "Confidence")
+}
+
+func (ec *executionContext) _Change_firstSeen(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_firstSeen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstSeen(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_firstSeen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, false, "Time")
+}
+
+func (ec *executionContext) _Change_lastSeen(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_lastSeen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastSeen(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_lastSeen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, false, "Time")
+}
+
+func (ec *executionContext) _Change_relationships(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_relationships(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Change().Relationships(ctx, obj, fc.Args["type"].([]graph.RelType), fc.Args["direction"].(*graph.Direction), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationshipConnection) graphql.Marshaler {
+			return ec.marshalNRelationshipConnection2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐRelationshipConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_relationships(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Change",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RelationshipConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Change_relationships_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Change_repository(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_repository(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Repository(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_repository(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, false, "String")
+}
+
+func (ec *executionContext) _Change_commit(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_commit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Commit(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_commit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, false, "String")
+}
+
+func (ec *executionContext) _Change_environment(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_environment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Environment(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_environment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, false, "String")
+}
+
+func (ec *executionContext) _Change_class(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_class(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Class(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *governance.Class) graphql.Marshaler {
+			return ec.marshalOChangeClass2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋgovernanceᚐClass(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_class(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, false, "ChangeClass")
+}
+
+func (ec *executionContext) _Change_score(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, false, "Int")
+}
+
+func (ec *executionContext) _Change_status(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *governance.Status) graphql.Marshaler {
+			return ec.marshalOChangeStatus2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋgovernanceᚐStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, false, "ChangeStatus")
+}
+
+func (ec *executionContext) _Change_policyVersion(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_policyVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PolicyVersion(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_policyVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, false, "String")
+}
+
+func (ec *executionContext) _Change_team(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_team(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Team(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_team(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, false, "String")
+}
+
+func (ec *executionContext) _Change_changedPaths(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_changedPaths(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChangedPaths(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_changedPaths(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, false, "String")
+}
+
+func (ec *executionContext) _Change_linesChanged(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_linesChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LinesChanged(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_linesChanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, false, "Int")
+}
+
+func (ec *executionContext) _Change_coverage(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_coverage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Coverage(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_coverage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, false, "Int")
+}
+
+func (ec *executionContext) _Change_components(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_components(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Components(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_components(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, false, "Int")
+}
+
+func (ec *executionContext) _Change_committedAt(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_committedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CommittedAt(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_committedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, false, "Time")
+}
+
+func (ec *executionContext) _Change_assessedAt(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_assessedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AssessedAt(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_assessedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, false, "Time")
+}
+
+func (ec *executionContext) _Change_requestedBy(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_requestedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequestedBy(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_requestedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, false, "String")
+}
+
+func (ec *executionContext) _Change_decidedAt(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_decidedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedAt(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_decidedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, false, "Time")
+}
+
+func (ec *executionContext) _Change_decidedBy(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_decidedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedBy(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_decidedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, false, "String")
+}
+
+func (ec *executionContext) _Change_decisionReason(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_decisionReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecisionReason(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_decisionReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, false, "String")
+}
+
+func (ec *executionContext) _Change_factors(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_factors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Factors(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*governance.Factor) graphql.Marshaler {
+			return ec.marshalNChangeFactor2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋgovernanceᚐFactorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_factors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Change",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeFactor(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Change_affects(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_affects(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Change().Affects(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationshipConnection) graphql.Marshaler {
+			return ec.marshalNRelationshipConnection2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐRelationshipConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_affects(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Change",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RelationshipConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Change_affects_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Change_incidents(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_incidents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Change().Incidents(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationshipConnection) graphql.Marshaler {
+			return ec.marshalNRelationshipConnection2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐRelationshipConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_incidents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Change",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RelationshipConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Change_incidents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeAssessment_recorded(ctx context.Context, field graphql.CollectedField, obj *model.ChangeAssessment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeAssessment_recorded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Recorded, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeAssessment_recorded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeAssessment", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ChangeAssessment_change(ctx context.Context, field graphql.CollectedField, obj *model.ChangeAssessment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeAssessment_change(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Change, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeAssessment_change(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeAssessment",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ChangeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ChangeEdge) graphql.Marshaler {
+			return ec.marshalNChangeEdge2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐChangeEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.ChangeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ChangeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ChangeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ChangeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ChangeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ChangeEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ChangeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeFactor_name(ctx context.Context, field graphql.CollectedField, obj *governance.Factor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeFactor_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeFactor_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeFactor", field, false, false, "String")
+}
+
+func (ec *executionContext) _ChangeFactor_points(ctx context.Context, field graphql.CollectedField, obj *governance.Factor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeFactor_points(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Points, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeFactor_points(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeFactor", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ChangeFactor_explanation(ctx context.Context, field graphql.CollectedField, obj *governance.Factor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeFactor_explanation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Explanation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeFactor_explanation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeFactor", field, false, false, "String")
+}
+
+func (ec *executionContext) _ChangeFactor_items(ctx context.Context, field graphql.CollectedField, obj *governance.Factor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeFactor_items(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Items, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []graph.Ref) graphql.Marshaler {
+			return ec.marshalNEntityRef2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐRefᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeFactor_items(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeFactor",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EntityRef(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeFactor_blocksStandard(ctx context.Context, field graphql.CollectedField, obj *governance.Factor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeFactor_blocksStandard(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BlocksStandard, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeFactor_blocksStandard(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeFactor", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _CloudAccount_id(ctx context.Context, field graphql.CollectedField, obj *model.CloudAccount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12034,6 +14739,268 @@ func (ec *executionContext) fieldContext_DeleteEntitiesPayload_removed(_ context
 	return graphql.NewScalarFieldContext("DeleteEntitiesPayload", field, false, false, "Int")
 }
 
+func (ec *executionContext) _DeliveryMetrics_scope(ctx context.Context, field graphql.CollectedField, obj *model.DeliveryMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryMetrics_scope(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Scope, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *graph.Ref) graphql.Marshaler {
+			return ec.marshalNEntityRef2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐRef(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryMetrics_scope(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeliveryMetrics",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EntityRef(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeliveryMetrics_from(ctx context.Context, field graphql.CollectedField, obj *model.DeliveryMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryMetrics_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryMetrics_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeliveryMetrics", field, false, false, "Time")
+}
+
+func (ec *executionContext) _DeliveryMetrics_to(ctx context.Context, field graphql.CollectedField, obj *model.DeliveryMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryMetrics_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryMetrics_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeliveryMetrics", field, false, false, "Time")
+}
+
+func (ec *executionContext) _DeliveryMetrics_deployments(ctx context.Context, field graphql.CollectedField, obj *model.DeliveryMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryMetrics_deployments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Deployments, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryMetrics_deployments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeliveryMetrics", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DeliveryMetrics_deploymentsPerDay(ctx context.Context, field graphql.CollectedField, obj *model.DeliveryMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryMetrics_deploymentsPerDay(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeploymentsPerDay, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryMetrics_deploymentsPerDay(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeliveryMetrics", field, false, false, "Float")
+}
+
+func (ec *executionContext) _DeliveryMetrics_leadTimeSeconds(ctx context.Context, field graphql.CollectedField, obj *model.DeliveryMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryMetrics_leadTimeSeconds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LeadTimeSeconds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryMetrics_leadTimeSeconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeliveryMetrics", field, false, false, "Float")
+}
+
+func (ec *executionContext) _DeliveryMetrics_failedDeployments(ctx context.Context, field graphql.CollectedField, obj *model.DeliveryMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryMetrics_failedDeployments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FailedDeployments, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryMetrics_failedDeployments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeliveryMetrics", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DeliveryMetrics_changeFailureRate(ctx context.Context, field graphql.CollectedField, obj *model.DeliveryMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryMetrics_changeFailureRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChangeFailureRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryMetrics_changeFailureRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeliveryMetrics", field, false, false, "Float")
+}
+
+func (ec *executionContext) _DeliveryMetrics_incidents(ctx context.Context, field graphql.CollectedField, obj *model.DeliveryMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryMetrics_incidents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Incidents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryMetrics_incidents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeliveryMetrics", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DeliveryMetrics_restored(ctx context.Context, field graphql.CollectedField, obj *model.DeliveryMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryMetrics_restored(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Restored, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryMetrics_restored(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeliveryMetrics", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DeliveryMetrics_timeToRestoreSeconds(ctx context.Context, field graphql.CollectedField, obj *model.DeliveryMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryMetrics_timeToRestoreSeconds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TimeToRestoreSeconds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryMetrics_timeToRestoreSeconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeliveryMetrics", field, false, false, "Float")
+}
+
 func (ec *executionContext) _EntityConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.EntityConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12767,6 +15734,544 @@ func (ec *executionContext) fieldContext_ImpactResult_truncated(_ context.Contex
 	return graphql.NewScalarFieldContext("ImpactResult", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _Incident_id(ctx context.Context, field graphql.CollectedField, obj *model.Incident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Incident_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v uuid.UUID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Incident_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Incident", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Incident_kind(ctx context.Context, field graphql.CollectedField, obj *model.Incident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Incident_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v graph.Kind) graphql.Marshaler {
+			return ec.marshalNKind2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Incident_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Incident", field, true, false, "Kind")
+}
+
+func (ec *executionContext) _Incident_key(ctx context.Context, field graphql.CollectedField, obj *model.Incident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Incident_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Incident_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Incident", field, true, false, "String")
+}
+
+func (ec *executionContext) _Incident_name(ctx context.Context, field graphql.CollectedField, obj *model.Incident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Incident_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Incident_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Incident", field, true, false, "String")
+}
+
+func (ec *executionContext) _Incident_labels(ctx context.Context, field graphql.CollectedField, obj *model.Incident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Incident_labels(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Labels(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Label) graphql.Marshaler {
+			return ec.marshalNLabel2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐLabelᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Incident_labels(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Incident",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Label(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Incident_aliases(ctx context.Context, field graphql.CollectedField, obj *model.Incident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Incident_aliases(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Aliases(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*graph.Alias) graphql.Marshaler {
+			return ec.marshalNAlias2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐAliasᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Incident_aliases(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Incident",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Alias(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Incident_sources(ctx context.Context, field graphql.CollectedField, obj *model.Incident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Incident_sources(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sources(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*graph.Assertion) graphql.Marshaler {
+			return ec.marshalNAssertion2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐAssertionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Incident_sources(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Incident",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Assertion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Incident_confidence(ctx context.Context, field graphql.CollectedField, obj *model.Incident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Incident_confidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Confidence(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v graph.Confidence) graphql.Marshaler {
+			return ec.marshalNConfidence2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐConfidence(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Incident_confidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Incident", field, true, false, "Confidence")
+}
+
+func (ec *executionContext) _Incident_firstSeen(ctx context.Context, field graphql.CollectedField, obj *model.Incident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Incident_firstSeen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstSeen(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Incident_firstSeen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Incident", field, true, false, "Time")
+}
+
+func (ec *executionContext) _Incident_lastSeen(ctx context.Context, field graphql.CollectedField, obj *model.Incident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Incident_lastSeen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastSeen(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Incident_lastSeen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Incident", field, true, false, "Time")
+}
+
+func (ec *executionContext) _Incident_relationships(ctx context.Context, field graphql.CollectedField, obj *model.Incident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Incident_relationships(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Incident().Relationships(ctx, obj, fc.Args["type"].([]graph.RelType), fc.Args["direction"].(*graph.Direction), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationshipConnection) graphql.Marshaler {
+			return ec.marshalNRelationshipConnection2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐRelationshipConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Incident_relationships(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Incident",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RelationshipConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Incident_relationships_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Incident_description(ctx context.Context, field graphql.CollectedField, obj *model.Incident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Incident_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Incident_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Incident", field, true, false, "String")
+}
+
+func (ec *executionContext) _Incident_source(ctx context.Context, field graphql.CollectedField, obj *model.Incident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Incident_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Incident_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Incident", field, true, false, "String")
+}
+
+func (ec *executionContext) _Incident_severity(ctx context.Context, field graphql.CollectedField, obj *model.Incident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Incident_severity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Severity(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Incident_severity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Incident", field, true, false, "String")
+}
+
+func (ec *executionContext) _Incident_status(ctx context.Context, field graphql.CollectedField, obj *model.Incident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Incident_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Incident_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Incident", field, true, false, "String")
+}
+
+func (ec *executionContext) _Incident_url(ctx context.Context, field graphql.CollectedField, obj *model.Incident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Incident_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Incident_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Incident", field, true, false, "String")
+}
+
+func (ec *executionContext) _Incident_startedAt(ctx context.Context, field graphql.CollectedField, obj *model.Incident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Incident_startedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartedAt(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Incident_startedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Incident", field, true, false, "Time")
+}
+
+func (ec *executionContext) _Incident_restoredAt(ctx context.Context, field graphql.CollectedField, obj *model.Incident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Incident_restoredAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RestoredAt(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Incident_restoredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Incident", field, true, false, "Time")
+}
+
+func (ec *executionContext) _Incident_affects(ctx context.Context, field graphql.CollectedField, obj *model.Incident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Incident_affects(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Incident().Affects(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationshipConnection) graphql.Marshaler {
+			return ec.marshalNRelationshipConnection2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐRelationshipConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Incident_affects(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Incident",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RelationshipConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Incident_affects_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Incident_causedBy(ctx context.Context, field graphql.CollectedField, obj *model.Incident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Incident_causedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Incident().CausedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Change) graphql.Marshaler {
+			return ec.marshalOChange2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐChange(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Incident_causedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Incident",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _KindCount_kind(ctx context.Context, field graphql.CollectedField, obj *model.KindCount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13335,6 +16840,254 @@ func (ec *executionContext) fieldContext_Mutation_revokeToken(ctx context.Contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_revokeToken_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_assessChange(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_assessChange(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AssessChange(ctx, fc.Args["input"].(model.AssessChangeInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋauthᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.ChangeAssessment
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.ChangeAssessment
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeAssessment) graphql.Marshaler {
+			return ec.marshalNChangeAssessment2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐChangeAssessment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_assessChange(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeAssessment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_assessChange_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_approveChange(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_approveChange(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ApproveChange(ctx, fc.Args["key"].(string), fc.Args["reason"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋauthᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.Change
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.Change
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_approveChange(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_approveChange_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_rejectChange(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_rejectChange(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RejectChange(ctx, fc.Args["key"].(string), fc.Args["reason"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋauthᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.Change
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.Change
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_rejectChange(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_rejectChange_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordIncident(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordIncident(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordIncident(ctx, fc.Args["input"].(model.IncidentInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋauthᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.Incident
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.Incident
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Incident) graphql.Marshaler {
+			return ec.marshalNIncident2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐIncident(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordIncident(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Incident(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordIncident_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -16445,6 +20198,182 @@ func (ec *executionContext) fieldContext_Query_tokens(_ context.Context, field g
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Token(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_change(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_change(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Change(ctx, fc.Args["key"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Change) graphql.Marshaler {
+			return ec.marshalOChange2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐChange(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_change(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_change_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_changes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Changes(ctx, fc.Args["class"].(*governance.Class), fc.Args["status"].(*governance.Status), fc.Args["environment"].(*string), fc.Args["team"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
+			return ec.marshalNChangeConnection2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐChangeConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_changes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_changes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_deliveryMetrics(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_deliveryMetrics(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().DeliveryMetrics(ctx, fc.Args["kind"].(graph.Kind), fc.Args["key"].(string), fc.Args["from"].(time.Time), fc.Args["to"].(time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeliveryMetrics) graphql.Marshaler {
+			return ec.marshalNDeliveryMetrics2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐDeliveryMetrics(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_deliveryMetrics(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeliveryMetrics(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_deliveryMetrics_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_teamAccreditation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_teamAccreditation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().TeamAccreditation(ctx, fc.Args["team"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TeamAccreditation) graphql.Marshaler {
+			return ec.marshalNTeamAccreditation2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐTeamAccreditation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_teamAccreditation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TeamAccreditation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_teamAccreditation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -20129,6 +24058,139 @@ func (ec *executionContext) fieldContext_Team_owners(ctx context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _TeamAccreditation_team(ctx context.Context, field graphql.CollectedField, obj *model.TeamAccreditation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TeamAccreditation_team(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Team, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *graph.Ref) graphql.Marshaler {
+			return ec.marshalNEntityRef2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐRef(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TeamAccreditation_team(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TeamAccreditation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EntityRef(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TeamAccreditation_level(ctx context.Context, field graphql.CollectedField, obj *model.TeamAccreditation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TeamAccreditation_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v governance.Level) graphql.Marshaler {
+			return ec.marshalNAccreditationLevel2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋgovernanceᚐLevel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TeamAccreditation_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TeamAccreditation", field, false, false, "AccreditationLevel")
+}
+
+func (ec *executionContext) _TeamAccreditation_reasons(ctx context.Context, field graphql.CollectedField, obj *model.TeamAccreditation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TeamAccreditation_reasons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reasons, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TeamAccreditation_reasons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TeamAccreditation", field, false, false, "String")
+}
+
+func (ec *executionContext) _TeamAccreditation_metrics(ctx context.Context, field graphql.CollectedField, obj *model.TeamAccreditation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TeamAccreditation_metrics(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Metrics, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeliveryMetrics) graphql.Marshaler {
+			return ec.marshalNDeliveryMetrics2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐDeliveryMetrics(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TeamAccreditation_metrics(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TeamAccreditation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeliveryMetrics(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TeamAccreditation_incidentsCaused(ctx context.Context, field graphql.CollectedField, obj *model.TeamAccreditation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TeamAccreditation_incidentsCaused(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IncidentsCaused, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TeamAccreditation_incidentsCaused(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TeamAccreditation", field, false, false, "Int")
+}
+
 func (ec *executionContext) _TeamConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.TeamConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21766,6 +25828,90 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAssessChangeInput(ctx context.Context, obj any) (model.AssessChangeInput, error) {
+	var it model.AssessChangeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"repository", "commit", "environment", "changedPaths", "linesChanged", "coverage", "committedAt"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "repository":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repository"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Repository = data
+		case "commit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("commit"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Commit = data
+		case "environment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("environment"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Environment = data
+		case "changedPaths":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("changedPaths"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ChangedPaths = data
+		case "linesChanged":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("linesChanged"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LinesChanged = data
+		case "coverage":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("coverage"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Coverage = data
+		case "committedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("committedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommittedAt = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAssessChangeInput unmarshals raw into the AssessChangeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAssessChangeInput(ctx context.Context, raw any) (model.AssessChangeInput, error) {
+	var out model.AssessChangeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AssessChangeInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputEntityFilter(ctx context.Context, obj any) (model.EntityFilter, error) {
 	var it model.EntityFilter
 	if obj == nil {
@@ -21903,6 +26049,118 @@ func (ec *executionContext) unmarshalInputEntityInput(ctx context.Context, obj a
 func UnmarshalEntityInput(ctx context.Context, raw any) (model.EntityInput, error) {
 	var out model.EntityInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "EntityInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputIncidentInput(ctx context.Context, obj any) (model.IncidentInput, error) {
+	var it model.IncidentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "source", "title", "description", "severity", "status", "url", "startedAt", "restoredAt", "services", "causedBy"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "source":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("source"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Source = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "severity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("severity"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Severity = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URL = data
+		case "startedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedAt"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartedAt = data
+		case "restoredAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("restoredAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RestoredAt = data
+		case "services":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("services"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Services = data
+		case "causedBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("causedBy"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CausedBy = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalIncidentInput unmarshals raw into the IncidentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalIncidentInput(ctx context.Context, raw any) (model.IncidentInput, error) {
+	var out model.IncidentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "IncidentInput", raw, &out)
 	return out, err
 }
 
@@ -22187,6 +26445,13 @@ func (ec *executionContext) _Entity(ctx context.Context, sel ast.SelectionSet, o
 			return graphql.Null
 		}
 		return ec._Person(ctx, sel, obj)
+	case model.Incident:
+		return ec._Incident(ctx, sel, &obj)
+	case *model.Incident:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Incident(ctx, sel, obj)
 	case model.CloudResource:
 		return ec._CloudResource(ctx, sel, &obj)
 	case *model.CloudResource:
@@ -22201,6 +26466,13 @@ func (ec *executionContext) _Entity(ctx context.Context, sel ast.SelectionSet, o
 			return graphql.Null
 		}
 		return ec._CloudAccount(ctx, sel, obj)
+	case model.Change:
+		return ec._Change(ctx, sel, &obj)
+	case *model.Change:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Change(ctx, sel, obj)
 	case model.BusinessUnit:
 		return ec._BusinessUnit(ctx, sel, &obj)
 	case *model.BusinessUnit:
@@ -22256,6 +26528,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Person(ctx, sel, obj)
+	case model.Incident:
+		return ec._Incident(ctx, sel, &obj)
+	case *model.Incident:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Incident(ctx, sel, obj)
 	case model.CloudResource:
 		return ec._CloudResource(ctx, sel, &obj)
 	case *model.CloudResource:
@@ -22270,6 +26549,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._CloudAccount(ctx, sel, obj)
+	case model.Change:
+		return ec._Change(ctx, sel, &obj)
+	case *model.Change:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Change(ctx, sel, obj)
 	case model.BusinessUnit:
 		return ec._BusinessUnit(ctx, sel, &obj)
 	case *model.BusinessUnit:
@@ -23032,6 +27318,374 @@ func (ec *executionContext) _BusinessUnitImpact(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var changeImplementors = []string{"Change", "Node", "Entity"}
+
+func (ec *executionContext) _Change(ctx context.Context, sel ast.SelectionSet, obj *model.Change) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Change")
+		case "id":
+			out.Values[i] = ec._Change_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._Change_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "key":
+			out.Values[i] = ec._Change_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Change_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "labels":
+			out.Values[i] = ec._Change_labels(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "aliases":
+			out.Values[i] = ec._Change_aliases(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sources":
+			out.Values[i] = ec._Change_sources(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "confidence":
+			out.Values[i] = ec._Change_confidence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "firstSeen":
+			out.Values[i] = ec._Change_firstSeen(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastSeen":
+			out.Values[i] = ec._Change_lastSeen(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "relationships":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Change_relationships(ctx, field, obj)
+				})
+		case "repository":
+			out.Values[i] = ec._Change_repository(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "commit":
+			out.Values[i] = ec._Change_commit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "environment":
+			out.Values[i] = ec._Change_environment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "class":
+			out.Values[i] = ec._Change_class(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "score":
+			out.Values[i] = ec._Change_score(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Change_status(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "policyVersion":
+			out.Values[i] = ec._Change_policyVersion(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "team":
+			out.Values[i] = ec._Change_team(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "changedPaths":
+			out.Values[i] = ec._Change_changedPaths(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "linesChanged":
+			out.Values[i] = ec._Change_linesChanged(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "coverage":
+			out.Values[i] = ec._Change_coverage(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "components":
+			out.Values[i] = ec._Change_components(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "committedAt":
+			out.Values[i] = ec._Change_committedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "assessedAt":
+			out.Values[i] = ec._Change_assessedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "requestedBy":
+			out.Values[i] = ec._Change_requestedBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decidedAt":
+			out.Values[i] = ec._Change_decidedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decidedBy":
+			out.Values[i] = ec._Change_decidedBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decisionReason":
+			out.Values[i] = ec._Change_decisionReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "factors":
+			out.Values[i] = ec._Change_factors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "affects":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Change_affects(ctx, field, obj)
+				})
+		case "incidents":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Change_incidents(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var changeAssessmentImplementors = []string{"ChangeAssessment"}
+
+func (ec *executionContext) _ChangeAssessment(ctx context.Context, sel ast.SelectionSet, obj *model.ChangeAssessment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changeAssessmentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChangeAssessment")
+		case "recorded":
+			out.Values[i] = ec._ChangeAssessment_recorded(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "change":
+			out.Values[i] = ec._ChangeAssessment_change(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var changeConnectionImplementors = []string{"ChangeConnection"}
+
+func (ec *executionContext) _ChangeConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ChangeConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changeConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChangeConnection")
+		case "edges":
+			out.Values[i] = ec._ChangeConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._ChangeConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ChangeConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ChangeConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var changeEdgeImplementors = []string{"ChangeEdge"}
+
+func (ec *executionContext) _ChangeEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ChangeEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changeEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChangeEdge")
+		case "cursor":
+			out.Values[i] = ec._ChangeEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ChangeEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var changeFactorImplementors = []string{"ChangeFactor"}
+
+func (ec *executionContext) _ChangeFactor(ctx context.Context, sel ast.SelectionSet, obj *governance.Factor) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changeFactorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChangeFactor")
+		case "name":
+			out.Values[i] = ec._ChangeFactor_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "points":
+			out.Values[i] = ec._ChangeFactor_points(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "explanation":
+			out.Values[i] = ec._ChangeFactor_explanation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "items":
+			out.Values[i] = ec._ChangeFactor_items(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "blocksStandard":
+			out.Values[i] = ec._ChangeFactor_blocksStandard(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var cloudAccountImplementors = []string{"CloudAccount", "Node", "Entity"}
 
 func (ec *executionContext) _CloudAccount(ctx context.Context, sel ast.SelectionSet, obj *model.CloudAccount) graphql.Marshaler {
@@ -23652,6 +28306,89 @@ func (ec *executionContext) _DeleteEntitiesPayload(ctx context.Context, sel ast.
 	return out
 }
 
+var deliveryMetricsImplementors = []string{"DeliveryMetrics"}
+
+func (ec *executionContext) _DeliveryMetrics(ctx context.Context, sel ast.SelectionSet, obj *model.DeliveryMetrics) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deliveryMetricsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeliveryMetrics")
+		case "scope":
+			out.Values[i] = ec._DeliveryMetrics_scope(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "from":
+			out.Values[i] = ec._DeliveryMetrics_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._DeliveryMetrics_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deployments":
+			out.Values[i] = ec._DeliveryMetrics_deployments(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deploymentsPerDay":
+			out.Values[i] = ec._DeliveryMetrics_deploymentsPerDay(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "leadTimeSeconds":
+			out.Values[i] = ec._DeliveryMetrics_leadTimeSeconds(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "failedDeployments":
+			out.Values[i] = ec._DeliveryMetrics_failedDeployments(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changeFailureRate":
+			out.Values[i] = ec._DeliveryMetrics_changeFailureRate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "incidents":
+			out.Values[i] = ec._DeliveryMetrics_incidents(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "restored":
+			out.Values[i] = ec._DeliveryMetrics_restored(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "timeToRestoreSeconds":
+			out.Values[i] = ec._DeliveryMetrics_timeToRestoreSeconds(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var entityConnectionImplementors = []string{"EntityConnection"}
 
 func (ec *executionContext) _EntityConnection(ctx context.Context, sel ast.SelectionSet, obj *model.EntityConnection) graphql.Marshaler {
@@ -23951,6 +28688,137 @@ func (ec *executionContext) _ImpactResult(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var incidentImplementors = []string{"Incident", "Node", "Entity"}
+
+func (ec *executionContext) _Incident(ctx context.Context, sel ast.SelectionSet, obj *model.Incident) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, incidentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Incident")
+		case "id":
+			out.Values[i] = ec._Incident_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._Incident_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "key":
+			out.Values[i] = ec._Incident_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Incident_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "labels":
+			out.Values[i] = ec._Incident_labels(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "aliases":
+			out.Values[i] = ec._Incident_aliases(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sources":
+			out.Values[i] = ec._Incident_sources(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "confidence":
+			out.Values[i] = ec._Incident_confidence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "firstSeen":
+			out.Values[i] = ec._Incident_firstSeen(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastSeen":
+			out.Values[i] = ec._Incident_lastSeen(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "relationships":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Incident_relationships(ctx, field, obj)
+				})
+		case "description":
+			out.Values[i] = ec._Incident_description(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "source":
+			out.Values[i] = ec._Incident_source(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "severity":
+			out.Values[i] = ec._Incident_severity(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Incident_status(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "url":
+			out.Values[i] = ec._Incident_url(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "startedAt":
+			out.Values[i] = ec._Incident_startedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "restoredAt":
+			out.Values[i] = ec._Incident_restoredAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "affects":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Incident_affects(ctx, field, obj)
+				})
+		case "causedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Incident_causedBy(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var kindCountImplementors = []string{"KindCount"}
 
 func (ec *executionContext) _KindCount(ctx context.Context, sel ast.SelectionSet, obj *model.KindCount) graphql.Marshaler {
@@ -24160,6 +29028,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "revokeToken":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_revokeToken(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "assessChange":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_assessChange(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "approveChange":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_approveChange(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rejectChange":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_rejectChange(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordIncident":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordIncident(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -25010,6 +29906,30 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_tokens(ctx, field)
+				})
+		case "change":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_change(ctx, field)
+				})
+		case "changes":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_changes(ctx, field)
+				})
+		case "deliveryMetrics":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_deliveryMetrics(ctx, field)
+				})
+		case "teamAccreditation":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_teamAccreditation(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -26204,6 +31124,59 @@ func (ec *executionContext) _Team(ctx context.Context, sel ast.SelectionSet, obj
 	return out
 }
 
+var teamAccreditationImplementors = []string{"TeamAccreditation"}
+
+func (ec *executionContext) _TeamAccreditation(ctx context.Context, sel ast.SelectionSet, obj *model.TeamAccreditation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, teamAccreditationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TeamAccreditation")
+		case "team":
+			out.Values[i] = ec._TeamAccreditation_team(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "level":
+			out.Values[i] = ec._TeamAccreditation_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reasons":
+			out.Values[i] = ec._TeamAccreditation_reasons(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "metrics":
+			out.Values[i] = ec._TeamAccreditation_metrics(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "incidentsCaused":
+			out.Values[i] = ec._TeamAccreditation_incidentsCaused(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var teamConnectionImplementors = []string{"TeamConnection"}
 
 func (ec *executionContext) _TeamConnection(ctx context.Context, sel ast.SelectionSet, obj *model.TeamConnection) graphql.Marshaler {
@@ -26867,6 +31840,34 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) unmarshalNAccreditationLevel2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋgovernanceᚐLevel(ctx context.Context, v any) (governance.Level, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNAccreditationLevel2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋgovernanceᚐLevel[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAccreditationLevel2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋgovernanceᚐLevel(ctx context.Context, sel ast.SelectionSet, v governance.Level) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNAccreditationLevel2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋgovernanceᚐLevel[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "AccreditationLevel!")
+	}
+	return res
+}
+
+var (
+	unmarshalNAccreditationLevel2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋgovernanceᚐLevel = map[string]governance.Level{
+		"BRONZE": governance.Bronze,
+		"SILVER": governance.Silver,
+		"GOLD":   governance.Gold,
+	}
+	marshalNAccreditationLevel2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋgovernanceᚐLevel = map[governance.Level]string{
+		governance.Bronze: "BRONZE",
+		governance.Silver: "SILVER",
+		governance.Gold:   "GOLD",
+	}
+)
+
 func (ec *executionContext) marshalNAffectedItem2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐAffected(ctx context.Context, sel ast.SelectionSet, v analysis.Affected) graphql.Marshaler {
 	return ec._AffectedItem(ctx, sel, &v)
 }
@@ -27031,6 +32032,11 @@ func (ec *executionContext) marshalNAssertion2ᚖgithubᚗcomᚋestateᚑcmdbᚋ
 	return ec._Assertion(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNAssessChangeInput2githubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐAssessChangeInput(ctx context.Context, v any) (model.AssessChangeInput, error) {
+	res, err := ec.unmarshalInputAssessChangeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -27119,6 +32125,94 @@ func (ec *executionContext) marshalNBusinessUnitImpact2ᚕgithubᚗcomᚋestate�
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNChange2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Change) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNChange2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNChange2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐChange(ctx context.Context, sel ast.SelectionSet, v *model.Change) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Change!")
+		return graphql.Null
+	}
+	return ec._Change(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNChangeAssessment2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐChangeAssessment(ctx context.Context, sel ast.SelectionSet, v *model.ChangeAssessment) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ChangeAssessment!")
+		return graphql.Null
+	}
+	return ec._ChangeAssessment(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNChangeConnection2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐChangeConnection(ctx context.Context, sel ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ChangeConnection!")
+		return graphql.Null
+	}
+	return ec._ChangeConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNChangeEdge2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐChangeEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ChangeEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNChangeEdge2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐChangeEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNChangeEdge2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐChangeEdge(ctx context.Context, sel ast.SelectionSet, v *model.ChangeEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ChangeEdge!")
+		return graphql.Null
+	}
+	return ec._ChangeEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNChangeFactor2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋgovernanceᚐFactorᚄ(ctx context.Context, sel ast.SelectionSet, v []*governance.Factor) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNChangeFactor2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋgovernanceᚐFactor(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNChangeFactor2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋgovernanceᚐFactor(ctx context.Context, sel ast.SelectionSet, v *governance.Factor) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ChangeFactor!")
+		return graphql.Null
+	}
+	return ec._ChangeFactor(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNCloudAccount2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐCloudAccountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CloudAccount) graphql.Marshaler {
@@ -27301,6 +32395,14 @@ func (ec *executionContext) marshalNDeleteEntitiesPayload2ᚖgithubᚗcomᚋesta
 	return ec._DeleteEntitiesPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNDeliveryMetrics2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐDeliveryMetrics(ctx context.Context, sel ast.SelectionSet, v *model.DeliveryMetrics) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DeliveryMetrics!")
+		return graphql.Null
+	}
+	return ec._DeliveryMetrics(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNDirection2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐDirection(ctx context.Context, v any) (graph.Direction, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := unmarshalNDirection2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐDirection[tmp]
@@ -27406,6 +32508,30 @@ func (ec *executionContext) unmarshalNEntityInput2ᚖgithubᚗcomᚋestateᚑcmd
 
 func (ec *executionContext) marshalNEntityRef2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐRef(ctx context.Context, sel ast.SelectionSet, v graph.Ref) graphql.Marshaler {
 	return ec._EntityRef(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNEntityRef2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐRefᚄ(ctx context.Context, sel ast.SelectionSet, v []graph.Ref) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEntityRef2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐRef(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNEntityRef2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐRef(ctx context.Context, sel ast.SelectionSet, v *graph.Ref) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EntityRef!")
+		return graphql.Null
+	}
+	return ec._EntityRef(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNEscalationChain2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐEscalationChain(ctx context.Context, sel ast.SelectionSet, v analysis.EscalationChain) graphql.Marshaler {
@@ -27527,6 +32653,19 @@ func (ec *executionContext) marshalNImpactResult2ᚖgithubᚗcomᚋestateᚑcmdb
 	return ec._ImpactResult(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNIncident2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐIncident(ctx context.Context, sel ast.SelectionSet, v *model.Incident) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Incident!")
+		return graphql.Null
+	}
+	return ec._Incident(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNIncidentInput2githubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐIncidentInput(ctx context.Context, v any) (model.IncidentInput, error) {
+	res, err := ec.unmarshalInputIncidentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
 	res, err := graphql.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -27566,6 +32705,8 @@ var (
 		"Person":        graph.KindPerson,
 		"CloudAccount":  graph.KindCloudAccount,
 		"CloudResource": graph.KindCloudResource,
+		"Change":        graph.KindChange,
+		"Incident":      graph.KindIncident,
 	}
 	marshalNKind2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐKind = map[graph.Kind]string{
 		graph.KindBusinessUnit:  "BusinessUnit",
@@ -27576,6 +32717,8 @@ var (
 		graph.KindPerson:        "Person",
 		graph.KindCloudAccount:  "CloudAccount",
 		graph.KindCloudResource: "CloudResource",
+		graph.KindChange:        "Change",
+		graph.KindIncident:      "Incident",
 	}
 )
 
@@ -27925,6 +33068,9 @@ var (
 		"RUNS_ON":    graph.RelRunsOn,
 		"IN_ACCOUNT": graph.RelInAccount,
 		"DEFINES":    graph.RelDefines,
+		"AFFECTS":    graph.RelAffects,
+		"MADE_BY":    graph.RelMadeBy,
+		"CAUSED_BY":  graph.RelCausedBy,
 	}
 	marshalNRelType2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐRelType = map[graph.RelType]string{
 		graph.RelPartOf:    "PART_OF",
@@ -27935,6 +33081,9 @@ var (
 		graph.RelRunsOn:    "RUNS_ON",
 		graph.RelInAccount: "IN_ACCOUNT",
 		graph.RelDefines:   "DEFINES",
+		graph.RelAffects:   "AFFECTS",
+		graph.RelMadeBy:    "MADE_BY",
+		graph.RelCausedBy:  "CAUSED_BY",
 	}
 )
 
@@ -28289,6 +33438,14 @@ func (ec *executionContext) marshalNTeam2ᚖgithubᚗcomᚋestateᚑcmdbᚋestat
 	return ec._Team(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNTeamAccreditation2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐTeamAccreditation(ctx context.Context, sel ast.SelectionSet, v *model.TeamAccreditation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TeamAccreditation!")
+		return graphql.Null
+	}
+	return ec._TeamAccreditation(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNTeamConnection2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐTeamConnection(ctx context.Context, sel ast.SelectionSet, v *model.TeamConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "TeamConnection!")
@@ -28601,6 +33758,77 @@ func (ec *executionContext) marshalOBusinessUnit2ᚖgithubᚗcomᚋestateᚑcmdb
 	return ec._BusinessUnit(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOChange2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐChange(ctx context.Context, sel ast.SelectionSet, v *model.Change) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Change(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOChangeClass2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋgovernanceᚐClass(ctx context.Context, v any) (*governance.Class, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOChangeClass2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋgovernanceᚐClass[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOChangeClass2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋgovernanceᚐClass(ctx context.Context, sel ast.SelectionSet, v *governance.Class) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOChangeClass2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋgovernanceᚐClass[*v])
+	return res
+}
+
+var (
+	unmarshalOChangeClass2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋgovernanceᚐClass = map[string]governance.Class{
+		"STANDARD": governance.Standard,
+		"NORMAL":   governance.Normal,
+		"HIGH":     governance.High,
+	}
+	marshalOChangeClass2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋgovernanceᚐClass = map[governance.Class]string{
+		governance.Standard: "STANDARD",
+		governance.Normal:   "NORMAL",
+		governance.High:     "HIGH",
+	}
+)
+
+func (ec *executionContext) unmarshalOChangeStatus2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋgovernanceᚐStatus(ctx context.Context, v any) (*governance.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOChangeStatus2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋgovernanceᚐStatus[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOChangeStatus2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋgovernanceᚐStatus(ctx context.Context, sel ast.SelectionSet, v *governance.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOChangeStatus2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋgovernanceᚐStatus[*v])
+	return res
+}
+
+var (
+	unmarshalOChangeStatus2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋgovernanceᚐStatus = map[string]governance.Status{
+		"PENDING":  governance.Pending,
+		"APPROVED": governance.Approved,
+		"REJECTED": governance.Rejected,
+	}
+	marshalOChangeStatus2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋgovernanceᚐStatus = map[governance.Status]string{
+		governance.Pending:  "PENDING",
+		governance.Approved: "APPROVED",
+		governance.Rejected: "REJECTED",
+	}
+)
+
 func (ec *executionContext) marshalOCloudAccount2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐCloudAccount(ctx context.Context, sel ast.SelectionSet, v *model.CloudAccount) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -28692,6 +33920,23 @@ func (ec *executionContext) unmarshalOEntityFilter2ᚖgithubᚗcomᚋestateᚑcm
 	}
 	res, err := ec.unmarshalInputEntityFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel ast.SelectionSet, v *float64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalFloatContext(*v)
+	return graphql.WrapContextMarshaler(ctx, res)
 }
 
 func (ec *executionContext) unmarshalOImpactDirection2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐDirection(ctx context.Context, v any) (*analysis.Direction, error) {

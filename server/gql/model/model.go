@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/estate-cmdb/estate/graph"
+	"github.com/estate-cmdb/estate/graph/governance"
 )
 
 // Node is the GraphQL Node interface: anything with a global id.
@@ -193,6 +194,64 @@ func (e CloudResource) AccountID() *string    { return e.str("account") }
 func (e CloudResource) Hostnames() []string   { return e.strList("hostnames") }
 func (e CloudResource) CreatedAt() *time.Time { return e.timeProp("createdAt") }
 
+// Change is an assessed change (graph/governance).
+type Change struct{ Base }
+
+func (e Change) Repository() *string     { return e.str("repository") }
+func (e Change) Commit() *string         { return e.str("commit") }
+func (e Change) Environment() *string    { return e.str("environment") }
+func (e Change) PolicyVersion() *string  { return e.str("policyVersion") }
+func (e Change) Team() *string           { return e.str("team") }
+func (e Change) ChangedPaths() []string  { return e.strList("changedPaths") }
+func (e Change) LinesChanged() *int      { return e.integer("linesChanged") }
+func (e Change) Coverage() *int          { return e.integer("coverage") }
+func (e Change) Components() *int        { return e.integer("components") }
+func (e Change) Score() *int             { return e.integer("score") }
+func (e Change) CommittedAt() *time.Time { return e.timeProp("committedAt") }
+func (e Change) AssessedAt() *time.Time  { return e.timeProp("assessedAt") }
+func (e Change) RequestedBy() *string    { return e.str("requestedBy") }
+func (e Change) DecidedAt() *time.Time   { return e.timeProp("decidedAt") }
+func (e Change) DecidedBy() *string      { return e.str("decidedBy") }
+func (e Change) DecisionReason() *string { return e.str("decisionReason") }
+
+// Class is the change's class (nil when the record has none).
+func (e Change) Class() *governance.Class {
+	if s := e.str("class"); s != nil {
+		c := governance.Class(*s)
+		return &c
+	}
+	return nil
+}
+
+// Status is where the change's decision stands.
+func (e Change) Status() *governance.Status {
+	if s := e.str("status"); s != nil {
+		st := governance.Status(*s)
+		return &st
+	}
+	return nil
+}
+
+// Factors are the assessment's factors; an unreadable record gives none.
+func (e Change) Factors() []*governance.Factor {
+	c, err := governance.ChangeOf(e.N)
+	if err != nil {
+		return []*governance.Factor{}
+	}
+	return ptrs(c.Factors)
+}
+
+// Incident is an incident (graph/governance).
+type Incident struct{ Base }
+
+func (e Incident) Description() *string   { return e.str("description") }
+func (e Incident) Source() *string        { return e.str("source") }
+func (e Incident) Severity() *string      { return e.str("severity") }
+func (e Incident) Status() *string        { return e.str("status") }
+func (e Incident) URL() *string           { return e.str("url") }
+func (e Incident) StartedAt() *time.Time  { return e.timeProp("startedAt") }
+func (e Incident) RestoredAt() *time.Time { return e.timeProp("restoredAt") }
+
 // Wrap returns the GraphQL type of n's kind (nil for nil).
 func Wrap(n *graph.Node) Entity {
 	if n == nil {
@@ -216,6 +275,10 @@ func Wrap(n *graph.Node) Entity {
 		return &CloudAccount{b}
 	case graph.KindCloudResource:
 		return &CloudResource{b}
+	case graph.KindChange:
+		return &Change{b}
+	case graph.KindIncident:
+		return &Incident{b}
 	}
 	return nil
 }

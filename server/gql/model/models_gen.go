@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 
 	"github.com/estate-cmdb/estate/graph"
+	"github.com/estate-cmdb/estate/graph/governance"
 	"github.com/estate-cmdb/estate/server/auth"
 )
 
@@ -25,6 +27,22 @@ type ApplicationEdge struct {
 	Relationship *Relationship `json:"relationship,omitempty"`
 }
 
+// What a pipeline is about to deploy.
+type AssessChangeInput struct {
+	// A repository key (github.com/acme/payments) or clone URL; it must be in the estate.
+	Repository string `json:"repository"`
+	Commit     string `json:"commit"`
+	// One of the policy's environments; the policy's default when omitted.
+	Environment *string `json:"environment,omitempty"`
+	// Paths changed, relative to the repository root (they pick a monorepo's applications and standard changes).
+	ChangedPaths []string `json:"changedPaths,omitempty"`
+	LinesChanged *int     `json:"linesChanged,omitempty"`
+	// Percent (0..100) of the changed code covered by automated tests.
+	Coverage *float64 `json:"coverage,omitempty"`
+	// When the commit was made (for lead time).
+	CommittedAt *time.Time `json:"committedAt,omitempty"`
+}
+
 type BusinessUnitConnection struct {
 	Edges      []*BusinessUnitEdge `json:"edges"`
 	Nodes      []*BusinessUnit     `json:"nodes"`
@@ -36,6 +54,24 @@ type BusinessUnitEdge struct {
 	Cursor       string        `json:"cursor"`
 	Node         *BusinessUnit `json:"node"`
 	Relationship *Relationship `json:"relationship,omitempty"`
+}
+
+type ChangeAssessment struct {
+	// True when the change had been assessed before: this is the recorded decision, unchanged.
+	Recorded bool    `json:"recorded"`
+	Change   *Change `json:"change"`
+}
+
+type ChangeConnection struct {
+	Edges      []*ChangeEdge `json:"edges"`
+	Nodes      []*Change     `json:"nodes"`
+	PageInfo   *PageInfo     `json:"pageInfo"`
+	TotalCount int           `json:"totalCount"`
+}
+
+type ChangeEdge struct {
+	Cursor string  `json:"cursor"`
+	Node   *Change `json:"node"`
 }
 
 type CloudAccountConnection struct {
@@ -74,6 +110,26 @@ type DeleteEntitiesPayload struct {
 	Removed int `json:"removed"`
 }
 
+// The four delivery metrics of a team, service or business unit over [from, to).
+type DeliveryMetrics struct {
+	Scope *graph.Ref `json:"scope"`
+	From  time.Time  `json:"from"`
+	To    time.Time  `json:"to"`
+	// Approved changes decided in the window.
+	Deployments       int     `json:"deployments"`
+	DeploymentsPerDay float64 `json:"deploymentsPerDay"`
+	// Median of decision time minus commit time; null when no deployment gave a commit time.
+	LeadTimeSeconds *float64 `json:"leadTimeSeconds,omitempty"`
+	// Deployments that caused an incident.
+	FailedDeployments int     `json:"failedDeployments"`
+	ChangeFailureRate float64 `json:"changeFailureRate"`
+	// Incidents that started in the window.
+	Incidents int `json:"incidents"`
+	Restored  int `json:"restored"`
+	// Median of restore time minus start time; null when none was restored.
+	TimeToRestoreSeconds *float64 `json:"timeToRestoreSeconds,omitempty"`
+}
+
 type EntityConnection struct {
 	Edges      []*EntityEdge `json:"edges"`
 	Nodes      []Entity      `json:"nodes"`
@@ -108,6 +164,25 @@ type EntityInput struct {
 	Confidence *graph.Confidence `json:"confidence,omitempty"`
 	// Why: a ticket, a document. Defaults to who made the edit.
 	Evidence *string `json:"evidence,omitempty"`
+}
+
+// An incident in estate's generic shape (docs/change-governance.md maps PagerDuty, Opsgenie and ServiceNow onto it).
+type IncidentInput struct {
+	// The source system's incident id; recording the same id again updates the incident.
+	ID string `json:"id"`
+	// pagerduty, opsgenie, servicenow...
+	Source      *string    `json:"source,omitempty"`
+	Title       string     `json:"title"`
+	Description *string    `json:"description,omitempty"`
+	Severity    *string    `json:"severity,omitempty"`
+	Status      *string    `json:"status,omitempty"`
+	URL         *string    `json:"url,omitempty"`
+	StartedAt   time.Time  `json:"startedAt"`
+	RestoredAt  *time.Time `json:"restoredAt,omitempty"`
+	// Services or applications it hit: keys, aliases or Kind:key.
+	Services []string `json:"services"`
+	// The key of the recorded change that caused it, if known.
+	CausedBy *string `json:"causedBy,omitempty"`
 }
 
 // How many entities of one kind the graph holds.
@@ -225,6 +300,16 @@ type Stats struct {
 	Kinds []*KindCount `json:"kinds"`
 	// Per relationship type, every type listed.
 	RelationshipTypes []*RelTypeCount `json:"relationshipTypes"`
+}
+
+// A team's standing from its track record over the policy's window.
+type TeamAccreditation struct {
+	Team  *graph.Ref       `json:"team"`
+	Level governance.Level `json:"level"`
+	// What the team met and what it missed.
+	Reasons         []string         `json:"reasons"`
+	Metrics         *DeliveryMetrics `json:"metrics"`
+	IncidentsCaused int              `json:"incidentsCaused"`
 }
 
 type TeamConnection struct {

@@ -14,6 +14,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/estate-cmdb/estate/graph"
+	"github.com/estate-cmdb/estate/graph/governance"
 	"github.com/estate-cmdb/estate/server/auth"
 	"github.com/estate-cmdb/estate/server/gql"
 )
@@ -29,6 +30,9 @@ type Resolver struct {
 	MaxPageSize int
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// Governor is change governance (default: the default policy over
+	// Store).
+	Governor *governance.Governor
 }
 
 // NewExecutableSchema returns the schema wired to r, with the @hasRole
@@ -39,6 +43,9 @@ func NewExecutableSchema(r *Resolver) graphql.ExecutableSchema {
 	}
 	if r.Now == nil {
 		r.Now = time.Now
+	}
+	if r.Governor == nil {
+		r.Governor = governance.New(r.Store, nil)
 	}
 	return gql.NewExecutableSchema(gql.Config{
 		Resolvers:  r,

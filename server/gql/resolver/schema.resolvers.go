@@ -11,6 +11,7 @@ import (
 
 	"github.com/estate-cmdb/estate/graph"
 	"github.com/estate-cmdb/estate/graph/analysis"
+	"github.com/estate-cmdb/estate/graph/governance"
 	"github.com/estate-cmdb/estate/server/auth"
 	"github.com/estate-cmdb/estate/server/gql"
 	"github.com/estate-cmdb/estate/server/gql/model"
@@ -75,6 +76,18 @@ func (r *businessUnitResolver) Owners(ctx context.Context, obj *model.BusinessUn
 	return r.owners(ctx, obj.N, role, first, after)
 }
 
+func (r *changeResolver) Relationships(ctx context.Context, obj *model.Change, typeArg []graph.RelType, direction *graph.Direction, first *int, after *string) (*model.RelationshipConnection, error) {
+	return r.relationships(ctx, obj.N, typeArg, direction, first, after)
+}
+
+func (r *changeResolver) Affects(ctx context.Context, obj *model.Change, first *int, after *string) (*model.RelationshipConnection, error) {
+	return r.relationships(ctx, obj.N, []graph.RelType{graph.RelAffects}, &dirOut, first, after)
+}
+
+func (r *changeResolver) Incidents(ctx context.Context, obj *model.Change, first *int, after *string) (*model.RelationshipConnection, error) {
+	return r.relationships(ctx, obj.N, []graph.RelType{graph.RelCausedBy}, &dirIn, first, after)
+}
+
 func (r *cloudAccountResolver) Relationships(ctx context.Context, obj *model.CloudAccount, typeArg []graph.RelType, direction *graph.Direction, first *int, after *string) (*model.RelationshipConnection, error) {
 	return r.relationships(ctx, obj.N, typeArg, direction, first, after)
 }
@@ -118,6 +131,19 @@ func (r *contactResolver) Entity(ctx context.Context, obj *analysis.Contact) (mo
 
 func (r *healthReportResolver) StaleDays(ctx context.Context, obj *analysis.HealthReport) (int, error) {
 	return int(obj.StaleAfter / (24 * time.Hour)), nil
+}
+
+func (r *incidentResolver) Relationships(ctx context.Context, obj *model.Incident, typeArg []graph.RelType, direction *graph.Direction, first *int, after *string) (*model.RelationshipConnection, error) {
+	return r.relationships(ctx, obj.N, typeArg, direction, first, after)
+}
+
+func (r *incidentResolver) Affects(ctx context.Context, obj *model.Incident, first *int, after *string) (*model.RelationshipConnection, error) {
+	return r.relationships(ctx, obj.N, []graph.RelType{graph.RelAffects}, &dirOut, first, after)
+}
+
+func (r *incidentResolver) CausedBy(ctx context.Context, obj *model.Incident) (*model.Change, error) {
+	n, err := r.one(ctx, obj.N, graph.RelCausedBy, graph.Out, graph.KindChange)
+	return orNil(n, err, asChange)
 }
 
 func (r *mutationResolver) UpsertEntities(ctx context.Context, input []*model.EntityInput) (*model.UpsertEntitiesPayload, error) {
@@ -227,6 +253,22 @@ func (r *mutationResolver) RevokeToken(ctx context.Context, id string) (*auth.To
 		return nil, err
 	}
 	return &t, nil
+}
+
+func (r *mutationResolver) AssessChange(ctx context.Context, input model.AssessChangeInput) (*model.ChangeAssessment, error) {
+	return r.assessChange(ctx, input)
+}
+
+func (r *mutationResolver) ApproveChange(ctx context.Context, key string, reason *string) (*model.Change, error) {
+	return r.decideChange(ctx, key, reason, true)
+}
+
+func (r *mutationResolver) RejectChange(ctx context.Context, key string, reason *string) (*model.Change, error) {
+	return r.decideChange(ctx, key, reason, false)
+}
+
+func (r *mutationResolver) RecordIncident(ctx context.Context, input model.IncidentInput) (*model.Incident, error) {
+	return r.recordIncident(ctx, input)
 }
 
 func (r *notifyTeamResolver) Entity(ctx context.Context, obj *analysis.Notify) (model.Entity, error) {
@@ -476,6 +518,23 @@ func (r *queryResolver) Tokens(ctx context.Context) ([]*auth.Token, error) {
 	return out, nil
 }
 
+func (r *queryResolver) Change(ctx context.Context, key string) (*model.Change, error) {
+	n, err := r.lookup(ctx, graph.KindChange, key)
+	return orNil(n, err, asChange)
+}
+
+func (r *queryResolver) Changes(ctx context.Context, class *governance.Class, status *governance.Status, environment *string, team *string, first *int, after *string) (*model.ChangeConnection, error) {
+	return r.changes(ctx, class, status, environment, team, first, after)
+}
+
+func (r *queryResolver) DeliveryMetrics(ctx context.Context, kind graph.Kind, key string, from time.Time, to time.Time) (*model.DeliveryMetrics, error) {
+	return r.deliveryMetrics(ctx, kind, key, from, to)
+}
+
+func (r *queryResolver) TeamAccreditation(ctx context.Context, team string) (*model.TeamAccreditation, error) {
+	return r.teamAccreditation(ctx, team)
+}
+
 func (r *relationshipResolver) From(ctx context.Context, obj *model.Relationship) (model.Entity, error) {
 	n, err := r.loaders(ctx).Node(ctx, obj.Edge.From.ID())
 	if err != nil {
@@ -572,6 +631,8 @@ func (r *Resolver) Application() gql.ApplicationResolver { return &applicationRe
 
 func (r *Resolver) BusinessUnit() gql.BusinessUnitResolver { return &businessUnitResolver{r} }
 
+func (r *Resolver) Change() gql.ChangeResolver { return &changeResolver{r} }
+
 func (r *Resolver) CloudAccount() gql.CloudAccountResolver { return &cloudAccountResolver{r} }
 
 func (r *Resolver) CloudResource() gql.CloudResourceResolver { return &cloudResourceResolver{r} }
@@ -579,6 +640,8 @@ func (r *Resolver) CloudResource() gql.CloudResourceResolver { return &cloudReso
 func (r *Resolver) Contact() gql.ContactResolver { return &contactResolver{r} }
 
 func (r *Resolver) HealthReport() gql.HealthReportResolver { return &healthReportResolver{r} }
+
+func (r *Resolver) Incident() gql.IncidentResolver { return &incidentResolver{r} }
 
 func (r *Resolver) Mutation() gql.MutationResolver { return &mutationResolver{r} }
 
@@ -609,10 +672,12 @@ type (
 	answerItemResolver        struct{ *Resolver }
 	applicationResolver       struct{ *Resolver }
 	businessUnitResolver      struct{ *Resolver }
+	changeResolver            struct{ *Resolver }
 	cloudAccountResolver      struct{ *Resolver }
 	cloudResourceResolver     struct{ *Resolver }
 	contactResolver           struct{ *Resolver }
 	healthReportResolver      struct{ *Resolver }
+	incidentResolver          struct{ *Resolver }
 	mutationResolver          struct{ *Resolver }
 	notifyTeamResolver        struct{ *Resolver }
 	ownerResolver             struct{ *Resolver }

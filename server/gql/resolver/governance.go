@@ -1,0 +1,139 @@
+package resolver
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/estate-cmdb/estate/graph"
+	"github.com/estate-cmdb/estate/graph/governance"
+	"github.com/estate-cmdb/estate/server/auth"
+	"github.com/estate-cmdb/estate/server/gql/model"
+)
+
+// Change governance: thin translations to graph/governance.
+
+// Approver is who the caller is in change governance: the token's name and
+// membership (auth.Membership).
+func Approver(ctx context.Context) governance.Approver {
+	p, _ := auth.PrincipalFrom(ctx)
+	return governance.Approver{Name: p.Name, Teams: p.Membership.Teams, CAB: p.Membership.CAB}
+}
+
+// Forbidden turns a governance denial into the API's FORBIDDEN.
+func Forbidden(err error) error {
+	var d *governance.DeniedError
+	if errors.As(err, &d) {
+		return &auth.Error{Code: auth.CodeForbidden, Msg: d.Msg}
+	}
+	return err
+}
+
+func (r *Resolver) changeNode(ctx context.Context, key string) (*model.Change, error) {
+	n, err := r.Store.Node(ctx, graph.Ref{Kind: graph.KindChange, Key: key})
+	if err != nil {
+		return nil, err
+	}
+	return asChange(n), nil
+}
+
+func asChange(n *graph.Node) *model.Change { return &model.Change{Base: model.Base{N: n}} }
+
+func (r *Resolver) assessChange(ctx context.Context, in model.AssessChangeInput) (*model.ChangeAssessment, error) {
+	c, err := r.Governor.Assess(ctx, governance.AssessInput{Repository: in.Repository, Commit: in.Commit,
+		Environment: deref(in.Environment), ChangedPaths: in.ChangedPaths, LinesChanged: in.LinesChanged,
+		Coverage: in.Coverage, CommittedAt: in.CommittedAt, RequestedBy: Approver(ctx).Name})
+	if err != nil {
+		return nil, err
+	}
+	ch, err := r.changeNode(ctx, c.Key)
+	if err != nil {
+		return nil, err
+	}
+	return &model.ChangeAssessment{Recorded: c.Recorded, Change: ch}, nil
+}
+
+func (r *Resolver) decideChange(ctx context.Context, key string, reason *string, approve bool) (*model.Change, error) {
+	decide := r.Governor.Reject
+	if approve {
+		decide = r.Governor.Approve
+	}
+	if _, err := decide(ctx, key, Approver(ctx), deref(reason)); err != nil {
+		return nil, Forbidden(err)
+	}
+	return r.changeNode(ctx, key)
+}
+
+func (r *Resolver) recordIncident(ctx context.Context, in model.IncidentInput) (*model.Incident, error) {
+	started := in.StartedAt
+	n, err := r.Governor.RecordIncident(ctx, governance.IncidentInput{ID: in.ID, Source: deref(in.Source), Title: in.Title,
+		Description: deref(in.Description), Severity: deref(in.Severity), Status: deref(in.Status), URL: deref(in.URL),
+		StartedAt: &started, RestoredAt: in.RestoredAt, Services: in.Services, CausedBy: deref(in.CausedBy)})
+	if err != nil {
+		return nil, err
+	}
+	return &model.Incident{Base: model.Base{N: n}}, nil
+}
+
+func (r *Resolver) changes(ctx context.Context, class *governance.Class, status *governance.Status, env, team *string, first *int, after *string) (*model.ChangeConnection, error) {
+	var labels []*model.LabelInput
+	add := func(k string, v *string) {
+		if v != nil {
+			labels = append(labels, &model.LabelInput{Key: k, Value: *v})
+		}
+	}
+	if class != nil {
+		add("class", (*string)(class))
+	}
+	if status != nil {
+		add("status", (*string)(status))
+	}
+	add("environment", env)
+	add("team", team)
+	p, err := r.list(ctx, []graph.Kind{graph.KindChange}, labels, nil, first, after)
+	if err != nil {
+		return nil, err
+	}
+	es, ns := build(p, asChange, func(c string, n *model.Change, _ *model.Relationship) *model.ChangeEdge {
+		return &model.ChangeEdge{Cursor: c, Node: n}
+	})
+	return &model.ChangeConnection{Edges: es, Nodes: ns, PageInfo: p.info, TotalCount: p.total}, nil
+}
+
+func metricsOf(m *governance.Metrics) *model.DeliveryMetrics {
+	secs := func(d *time.Duration) *float64 {
+		if d == nil {
+			return nil
+		}
+		s := d.Seconds()
+		return &s
+	}
+	scope := m.Scope
+	return &model.DeliveryMetrics{Scope: &scope, From: m.From, To: m.To, Deployments: m.Deployments,
+		DeploymentsPerDay: m.DeploymentsPerDay, LeadTimeSeconds: secs(m.LeadTime), FailedDeployments: m.FailedDeployments,
+		ChangeFailureRate: m.ChangeFailureRate, Incidents: m.Incidents, Restored: m.Restored, TimeToRestoreSeconds: secs(m.TimeToRestore)}
+}
+
+func (r *Resolver) deliveryMetrics(ctx context.Context, kind graph.Kind, key string, from, to time.Time) (*model.DeliveryMetrics, error) {
+	m, err := r.Governor.DeliveryMetrics(ctx, graph.Ref{Kind: kind, Key: key}, from, to)
+	if err != nil {
+		return nil, err
+	}
+	return metricsOf(m), nil
+}
+
+func (r *Resolver) teamAccreditation(ctx context.Context, team string) (*model.TeamAccreditation, error) {
+	a, err := r.Governor.TeamAccreditation(ctx, team)
+	if err != nil {
+		return nil, err
+	}
+	ref := a.Team
+	return &model.TeamAccreditation{Team: &ref, Level: a.Level, Reasons: a.Reasons, Metrics: metricsOf(a.Metrics),
+		IncidentsCaused: a.IncidentsCaused}, nil
+}
+
+// Directions as addressable values, for relationship fields.
+var (
+	dirOut = graph.Out
+	dirIn  = graph.In
+)
