@@ -27,6 +27,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/estate-cmdb/estate/graph"
+	"github.com/estate-cmdb/estate/graph/governance"
 	"github.com/estate-cmdb/estate/server/auth"
 	"github.com/estate-cmdb/estate/server/gql/resolver"
 	"github.com/estate-cmdb/estate/server/loaders"
@@ -77,6 +78,9 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// Version is reported by /healthz.
 	Version string
+	// ChangePolicy is the change-governance policy (default:
+	// governance.DefaultPolicy).
+	ChangePolicy *governance.Policy
 }
 
 func (c Config) withDefaults() (Config, error) {
@@ -139,6 +143,8 @@ type Server struct {
 	tokens  *auth.Store
 	metrics *metrics
 	handler http.Handler
+	// governor serves change governance to GraphQL and the webhooks.
+	governor *governance.Governor
 }
 
 // New builds a server over store. tokens may be nil: then no token is
@@ -160,6 +166,7 @@ func New(cfg Config, store graph.Store, tokens *auth.Store, log zerolog.Logger) 
 		tokens:  tokens,
 		metrics: m,
 	}
+	s.governor = governance.New(s.store, cfg.ChangePolicy)
 	s.handler = s.routes(s.graphQL())
 	return s, nil
 }
@@ -170,6 +177,7 @@ func (s *Server) graphQL() http.Handler {
 		Store:       s.store,
 		Tokens:      s.tokens,
 		MaxPageSize: s.cfg.MaxPageSize,
+		Governor:    s.governor,
 	})
 	srv := handler.New(pagedComplexity{es})
 	srv.AddTransport(transport.Options{})
@@ -205,6 +213,7 @@ func (s *Server) routes(gqlHandler http.Handler) http.Handler {
 	handle("GET /healthz", "/healthz", http.HandlerFunc(s.healthz))
 	handle("GET /readyz", "/readyz", http.HandlerFunc(s.readyz))
 	handle("GET /metrics", "/metrics", s.metrics.handler())
+	s.hooks(handle)
 	handle("GET /", "/", webUI())
 
 	var h http.Handler = mux

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -40,7 +41,7 @@ func TestCreateVerifyRevoke(t *testing.T) {
 	}
 
 	got, err := s.Verify(plain)
-	if err != nil || got != tok {
+	if err != nil || !reflect.DeepEqual(got, tok) {
 		t.Errorf("Verify = %+v, %v", got, err)
 	}
 	for _, bad := range []string{"", "est_", plain + "x", strings.TrimPrefix(plain, auth.TokenPrefix), strings.ToUpper(plain)} {
@@ -154,5 +155,22 @@ func TestRequire(t *testing.T) {
 	}
 	if _, err := auth.ParseRole("root"); err == nil {
 		t.Error("ParseRole accepted root")
+	}
+}
+
+// A token's change-governance membership is kept and comes back on Verify;
+// a blank team is refused.
+func TestCreateWithMembership(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), auth.FileName))
+	plain, tok, err := s.CreateWith(auth.RoleEditor, "carla", auth.Membership{Teams: []string{" checkout "}, CAB: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := open(t, s.Path()).Verify(plain)
+	if err != nil || !reflect.DeepEqual(got, tok) || !reflect.DeepEqual(got.Teams, []string{"checkout"}) || !got.CAB {
+		t.Errorf("Verify = %+v, %v; want teams [checkout] and CAB", got, err)
+	}
+	if _, _, err := s.CreateWith(auth.RoleEditor, "x", auth.Membership{Teams: []string{" "}}); graph.CodeOf(err) != graph.CodeInvalid {
+		t.Errorf("blank team: %v, want INVALID_INPUT", err)
 	}
 }

@@ -1,0 +1,187 @@
+package server_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/estate-cmdb/estate/graph"
+	"github.com/estate-cmdb/estate/graph/graphtest"
+	"github.com/estate-cmdb/estate/ingest/demo"
+	"github.com/estate-cmdb/estate/server/auth"
+)
+
+// demoNow loads the demo estate as seen just now (so nothing is stale).
+func demoNow(t testing.TB, s graph.Store) {
+	nodes, edges, err := demo.Items()
+	if err != nil {
+		t.Fatal(err)
+	}
+	graphtest.MustApply(t, s, graph.Batch{Source: demo.SourceName, Run: "demo-now", Nodes: nodes, Edges: edges})
+}
+
+func member(t *testing.T, e *env, name string, m auth.Membership) string {
+	t.Helper()
+	plain, _, err := e.tokens.CreateWith(auth.RoleEditor, name, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return plain
+}
+
+const assessQuery = `mutation($in: AssessChangeInput!) { assessChange(input: $in) { recorded change { key class status score team decidedBy factors { name points explanation blocksStandard items { kind key } } affects { totalCount } } } }`
+
+type changeOut struct {
+	Key, Class, Status, Team string
+	DecidedBy                *string
+	Score                    int
+	Factors                  []struct {
+		Name        string
+		Explanation string
+	}
+}
+
+// Assess, approve and reject through GraphQL: roles and token membership
+// decide who may decide what, decisions are immutable.
+func TestChangeGovernanceGraphQL(t *testing.T) {
+	e := newEnv(t, withEstate(demoNow))
+	identity := member(t, e, "ivan", auth.Membership{Teams: []string{"platform-identity"}})
+	marketing := member(t, e, "mia", auth.Membership{Teams: []string{"marketing-web"}})
+	cab := member(t, e, "carla", auth.Membership{CAB: true})
+
+	assess := func(token string, in map[string]any) (changeOut, gqlResponse) {
+		t.Helper()
+		res := e.do(t, token, assessQuery, map[string]any{"in": in})
+		var d struct{ AssessChange struct{ Change changeOut } }
+		if len(res.Errors) == 0 {
+			res.mustData(t, &d)
+		}
+		return d.AssessChange.Change, res
+	}
+	if _, res := assess(e.viewer, map[string]any{"repository": "github.com/acme/auth-client-go", "commit": "x"}); !slices.Equal(res.codes(), []string{"FORBIDDEN"}) {
+		t.Errorf("viewer assesses: %s, want FORBIDDEN", res.Raw)
+	}
+	high, res := assess(e.editor, map[string]any{"repository": "git@github.com:acme/auth-client-go.git", "commit": "abc123", "changedPaths": []string{"client.go"}})
+	if high.Class != "HIGH" || high.Status != "PENDING" || high.Key != "github.com/acme/auth-client-go@abc123/production" || len(high.Factors) < 5 {
+		t.Fatalf("assess shared library: %s", res.Raw)
+	}
+	decide := func(token, op, key string) gqlResponse {
+		return e.do(t, token, `mutation($k: String!) { `+op+`(key: $k, reason: "r") { status decidedBy } }`, map[string]any{"k": key})
+	}
+	for _, tc := range []struct {
+		name, token, op, key, code string
+	}{
+		{"owning team approves HIGH", identity, "approveChange", high.Key, "FORBIDDEN"},
+		{"plain editor approves HIGH", e.editor, "approveChange", high.Key, "FORBIDDEN"},
+		{"viewer approves", e.viewer, "approveChange", high.Key, "FORBIDDEN"},
+		{"unknown change", cab, "approveChange", "github.com/acme/x@1/production", "NOT_FOUND"},
+	} {
+		if res := decide(tc.token, tc.op, tc.key); !slices.Equal(res.codes(), []string{tc.code}) {
+			t.Errorf("%s: %s, want %s", tc.name, res.Raw, tc.code)
+		}
+	}
+	if res := decide(cab, "approveChange", high.Key); len(res.Errors) > 0 || !strings.Contains(string(res.Data), `"status":"APPROVED","decidedBy":"carla"`) {
+		t.Errorf("CAB approves HIGH: %s", res.Raw)
+	}
+	if res := decide(cab, "rejectChange", high.Key); !slices.Equal(res.codes(), []string{"CONFLICT"}) {
+		t.Errorf("rejecting an approved change: %s, want CONFLICT", res.Raw)
+	}
+
+	normal, _ := assess(e.editor, map[string]any{"repository": "github.com/acme/www-marketing", "commit": "n1", "changedPaths": []string{"src/a.ts"}, "linesChanged": 40, "coverage": 72.5})
+	if normal.Class != "NORMAL" || normal.Team != "marketing-web" {
+		t.Fatalf("marketing change: %+v", normal)
+	}
+	if res := decide(identity, "rejectChange", normal.Key); !slices.Equal(res.codes(), []string{"FORBIDDEN"}) || !strings.Contains(res.Errors[0].Message, "marketing-web") {
+		t.Errorf("another team rejects NORMAL: %s", res.Raw)
+	}
+	if res := decide(marketing, "rejectChange", normal.Key); len(res.Errors) > 0 || !strings.Contains(string(res.Data), `"REJECTED"`) {
+		t.Errorf("owning team rejects NORMAL: %s", res.Raw)
+	}
+	if res := decide(cab, "approveChange", normal.Key); !slices.Equal(res.codes(), []string{"CONFLICT"}) {
+		t.Errorf("approving a rejected change: %s, want CONFLICT", res.Raw)
+	}
+	again, res := assess(e.editor, map[string]any{"repository": "github.com/acme/www-marketing", "commit": "n1", "changedPaths": []string{"src/a.ts"}})
+	if again.Status != "REJECTED" || !strings.Contains(string(res.Data), `"recorded":true`) {
+		t.Errorf("re-assessing a rejected change: %s", res.Raw)
+	}
+
+	// Reads: one change, listings by label, metrics, accreditation.
+	res = e.do(t, e.viewer, `query($k: String!, $from: Time!, $to: Time!) {
+	  change(key: $k) { class status coverage linesChanged factors { name } affects { edges { node { key } } } }
+	  pending: changes(status: PENDING) { totalCount }
+	  rejected: changes(status: REJECTED, team: "marketing-web") { nodes { key } }
+	  teamAccreditation(team: "marketing-web") { level reasons }
+	  deliveryMetrics(kind: Team, key: "platform-identity", from: $from, to: $to) { deployments failedDeployments }
+	}`, map[string]any{"k": normal.Key, "from": time.Now().Add(-24 * time.Hour).Format(time.RFC3339), "to": time.Now().Add(time.Hour).Format(time.RFC3339)})
+	for _, want := range []string{`"class":"NORMAL"`, `"coverage":72`, `"linesChanged":40`, `"pending":{"totalCount":0}`,
+		`"rejected":{"nodes":[{"key":"github.com/acme/www-marketing@n1/production"}]}`, `"level":"BRONZE"`, `"deployments":1`, `"name":"data-quality"`} {
+		if !strings.Contains(string(res.Data), want) {
+			t.Errorf("reads: %s lacks %s", res.Raw, want)
+		}
+	}
+}
+
+func (e *env) hook(t *testing.T, token, path, body string) (int, string) {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	rec := httptest.NewRecorder()
+	e.h.ServeHTTP(rec, req)
+	return rec.Code, rec.Body.String()
+}
+
+// The webhooks: JSON in and out, a bearer token, 4xx naming the field on
+// bad input, and nothing recorded then.
+func TestChangeGovernanceWebhooks(t *testing.T) {
+	e := newEnv(t, withEstate(demoNow))
+	before := dump(t, e.base)
+	started := time.Now().UTC().Add(-time.Hour).Format(time.RFC3339)
+	for _, tc := range []struct {
+		name, token, path, body string
+		status                  int
+		want                    string
+	}{
+		{"no token", "", "/hooks/changes/assess", `{"repository":"github.com/acme/auth-client-go","commit":"a"}`, 401, "UNAUTHENTICATED"},
+		{"viewer token", e.viewer, "/hooks/changes/assess", `{"repository":"github.com/acme/auth-client-go","commit":"a"}`, 403, "editor role"},
+		{"unknown repository", e.editor, "/hooks/changes/assess", `{"repository":"github.com/acme/nope","commit":"a"}`, 404, `repository: \"github.com/acme/nope\" is not a repository`},
+		{"missing commit", e.editor, "/hooks/changes/assess", `{"repository":"github.com/acme/auth-client-go"}`, 400, "commit: required"},
+		{"unknown field", e.editor, "/hooks/changes/assess", `{"repository":"github.com/acme/auth-client-go","commit":"a","colour":1}`, 400, `unknown field \"colour\"`},
+		{"not JSON", e.editor, "/hooks/changes/assess", `repository=x`, 400, "malformed JSON"},
+		{"incident without id", e.editor, "/hooks/incidents", `{"title":"down","startedAt":"` + started + `","services":["checkout"]}`, 400, "incident id: required"},
+		{"incident without start", e.editor, "/hooks/incidents", `{"id":"PD-1","title":"down","services":["checkout"]}`, 400, "incident startedAt: required"},
+		{"incident without services", e.editor, "/hooks/incidents", `{"id":"PD-1","title":"down","startedAt":"` + started + `"}`, 400, "incident services:"},
+		{"incident with a bad time", e.editor, "/hooks/incidents", `{"id":"PD-1","title":"down","startedAt":"yesterday","services":["checkout"]}`, 400, "malformed JSON"},
+	} {
+		status, body := e.hook(t, tc.token, tc.path, tc.body)
+		if status != tc.status || !strings.Contains(body, tc.want) {
+			t.Errorf("%s: HTTP %d %s; want %d saying %s", tc.name, status, body, tc.status, tc.want)
+		}
+	}
+	if dump(t, e.base) != before {
+		t.Error("bad webhook input changed the store")
+	}
+	status, body := e.hook(t, e.editor, "/hooks/changes/assess", `{"repository":"github.com/acme/auth-client-go","commit":"a1","changedPaths":["client.go"]}`)
+	var c struct {
+		Key, Class string
+		Factors    []json.RawMessage
+	}
+	if err := json.NewDecoder(bytes.NewBufferString(body)).Decode(&c); status != 200 || err != nil || c.Class != "HIGH" || len(c.Factors) == 0 {
+		t.Fatalf("assess webhook: HTTP %d %s", status, body)
+	}
+	status, body = e.hook(t, e.editor, "/hooks/incidents", `{"id":"PD-9","source":"pagerduty","title":"login errors","severity":"SEV2","startedAt":"`+started+`","services":["identity"],"causedBy":"`+c.Key+`"}`)
+	if status != 200 || !strings.Contains(body, `"key":"PD-9"`) {
+		t.Fatalf("incident webhook: HTTP %d %s", status, body)
+	}
+	res := e.do(t, e.viewer, `query($k: String!) { change(key: $k) { incidents { edges { node { key } } } } }`, map[string]any{"k": c.Key})
+	if !strings.Contains(string(res.Data), `"key":"PD-9"`) {
+		t.Errorf("the change does not list the incident it caused: %s", res.Raw)
+	}
+}
