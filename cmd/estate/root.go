@@ -85,6 +85,7 @@ name upper-cased with dashes as underscores (--data-dir is ESTATE_DATA_DIR).`,
 	root.AddCommand(a.serveCommand(), a.tokenCommand(), a.exportCommand(), a.importCommand(),
 		a.ingestCommand(), a.versionCommand())
 	root.AddCommand(a.ownersCommand(), a.impactCommand(), a.shadowCommand(), a.healthCommand())
+	root.AddCommand(a.changeCommand())
 	return root
 }
 

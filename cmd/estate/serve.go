@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/estate-cmdb/estate/graph"
+	"github.com/estate-cmdb/estate/graph/governance"
 	"github.com/estate-cmdb/estate/ingest"
 	"github.com/estate-cmdb/estate/ingest/demo"
 	"github.com/estate-cmdb/estate/server"
@@ -22,6 +23,7 @@ func (a *app) serveCommand() *cobra.Command {
 		MaxDepth: server.DefaultMaxDepth, MaxComplexity: server.DefaultMaxComplexity, Version: version,
 	}
 	var loadDemo, anonymous bool
+	var changePolicy string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the GraphQL API, the web UI, health checks and metrics",
@@ -37,6 +39,13 @@ without a token only when the server listens on loopback, or with
 				return usageError("--addr %q: %v", cfg.Addr, err)
 			}
 			cfg.AnonymousRead = anonymous || server.IsLoopback(cfg.Addr)
+			if changePolicy != "" {
+				p, err := governance.LoadPolicy(changePolicy)
+				if err != nil {
+					return &codedError{code: exitUsage, err: err}
+				}
+				cfg.ChangePolicy = p
+			}
 			s, err := a.openStore(ctx)
 			if err != nil {
 				return err
@@ -65,6 +74,7 @@ without a token only when the server listens on loopback, or with
 	f.DurationVar(&cfg.RequestTimeout, "request-timeout", cfg.RequestTimeout, "time limit of one request")
 	f.IntVar(&cfg.MaxDepth, "max-depth", cfg.MaxDepth, "maximum GraphQL query depth")
 	f.IntVar(&cfg.MaxComplexity, "max-complexity", cfg.MaxComplexity, "maximum GraphQL query complexity")
+	f.StringVar(&changePolicy, "change-policy", "", "change-governance policy file (default: the built-in policy; estate change policy prints it)")
 	a.addStoreFlags(cmd)
 	return cmd
 }

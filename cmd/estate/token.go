@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"path/filepath"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -24,6 +25,7 @@ token itself is printed once, at creation.`,
 	open := func() (*auth.Store, error) { return auth.Open(filepath.Join(dataDir, "tokens.json")) }
 
 	var role, name string
+	var member auth.Membership
 	create := &cobra.Command{
 		Use:   "create",
 		Short: "Create a token and print it (once)",
@@ -37,7 +39,7 @@ token itself is printed once, at creation.`,
 			if err != nil {
 				return err
 			}
-			plain, tok, err := ts.Create(r, name)
+			plain, tok, err := ts.CreateWith(r, name, member)
 			if err != nil {
 				return err
 			}
@@ -48,6 +50,8 @@ token itself is printed once, at creation.`,
 	}
 	create.Flags().StringVar(&role, "role", "viewer", "role: viewer, editor or admin")
 	create.Flags().StringVar(&name, "name", "", "what the token is for (shown in listings)")
+	create.Flags().StringArrayVar(&member.Teams, "team", nil, "team key whose NORMAL changes the token may approve or reject (repeat)")
+	create.Flags().BoolVar(&member.CAB, "cab", false, "the token sits on the change advisory board: it may decide HIGH changes")
 
 	list := &cobra.Command{
 		Use:   "list",
@@ -63,9 +67,9 @@ token itself is printed once, at creation.`,
 				return err
 			}
 			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tROLE\tNAME\tCREATED")
+			fmt.Fprintln(tw, "ID\tROLE\tNAME\tCREATED\tCHANGES")
 			for _, t := range toks {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", t.ID, t.Role, t.Name, t.CreatedAt.Format("2006-01-02 15:04"))
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", t.ID, t.Role, t.Name, t.CreatedAt.Format("2006-01-02 15:04"), membershipText(t.Membership))
 			}
 			return tw.Flush()
 		},
@@ -89,4 +93,19 @@ token itself is printed once, at creation.`,
 	}
 	cmd.AddCommand(create, list, revoke)
 	return cmd
+}
+
+// membershipText says what changes a token may decide.
+func membershipText(m auth.Membership) string {
+	var parts []string
+	if m.CAB {
+		parts = append(parts, "CAB")
+	}
+	if len(m.Teams) > 0 {
+		parts = append(parts, "teams "+strings.Join(m.Teams, ","))
+	}
+	if len(parts) == 0 {
+		return "-"
+	}
+	return strings.Join(parts, "; ")
 }
