@@ -105,6 +105,24 @@ func TestChangeGovernanceGraphQL(t *testing.T) {
 	if res := decide(cab, "approveChange", normal.Key); !slices.Equal(res.codes(), []string{"CONFLICT"}) {
 		t.Errorf("approving a rejected change: %s, want CONFLICT", res.Raw)
 	}
+	// Generic edits cannot touch the record.
+	var ids struct{ Change struct{ ID string } }
+	e.do(t, e.viewer, `query($k: String!) { change(key: $k) { id } }`, map[string]any{"k": normal.Key}).mustData(t, &ids)
+	for name, q := range map[string]string{
+		"upsert":   `mutation { upsertEntities(input: [{kind: Change, key: "` + normal.Key + `", properties: {status: "APPROVED"}}]) { created } }`,
+		"link":     `mutation { link(input: {type: AFFECTS, from: {kind: Change, key: "` + normal.Key + `"}, to: {kind: Service, key: "payments"}}) { created } }`,
+		"unlink":   `mutation { unlink(input: {type: MADE_BY, from: {kind: Change, key: "` + normal.Key + `"}, to: {kind: Team, key: "marketing-web"}}) { removed } }`,
+		"delete":   `mutation { deleteEntities(ids: ["` + ids.Change.ID + `"]) { removed } }`,
+		"incident": `mutation { upsertEntities(input: [{kind: Incident, key: "INC-1"}]) { created } }`,
+	} {
+		before := dump(t, e.base)
+		if res := e.do(t, cab, q, nil); !slices.Equal(res.codes(), []string{"INVALID_INPUT"}) || !strings.Contains(res.Errors[0].Message, "records of change governance") {
+			t.Errorf("generic %s of a change: %s, want INVALID_INPUT", name, res.Raw)
+		}
+		if dump(t, e.base) != before {
+			t.Errorf("generic %s of a change changed the store", name)
+		}
+	}
 	again, res := assess(e.editor, map[string]any{"repository": "github.com/acme/www-marketing", "commit": "n1", "changedPaths": []string{"src/a.ts"}})
 	if again.Status != "REJECTED" || !strings.Contains(string(res.Data), `"recorded":true`) {
 		t.Errorf("re-assessing a rejected change: %s", res.Raw)

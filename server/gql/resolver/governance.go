@@ -137,3 +137,32 @@ var (
 	dirOut = graph.Out
 	dirIn  = graph.In
 )
+
+// governed refuses generic edits of change-governance records: changes and
+// incidents, and the relationships out of them, are written only through
+// assessChange, approveChange, rejectChange and recordIncident, so a
+// decided change stays as decided.
+func governed(kinds ...graph.Kind) error {
+	for _, k := range kinds {
+		if k == graph.KindChange || k == graph.KindIncident {
+			return graph.Errorf(graph.CodeInvalid, "%s entities are records of change governance: use assessChange, approveChange, rejectChange or recordIncident", k)
+		}
+	}
+	return nil
+}
+
+// governedIDs is governed for the nodes with the given ids.
+func (r *Resolver) governedIDs(ctx context.Context, ids []graph.ID) error {
+	ns, err := r.Store.Nodes(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, n := range ns {
+		if n != nil {
+			if err := governed(n.Kind); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -149,6 +149,9 @@ func (r *incidentResolver) CausedBy(ctx context.Context, obj *model.Incident) (*
 func (r *mutationResolver) UpsertEntities(ctx context.Context, input []*model.EntityInput) (*model.UpsertEntitiesPayload, error) {
 	b := graph.Batch{Source: graph.SourceManual, Run: runID(ctx), Nodes: make([]graph.NodeInput, 0, len(input))}
 	for _, in := range input {
+		if err := governed(in.Kind); err != nil {
+			return nil, err
+		}
 		b.Nodes = append(b.Nodes, graph.NodeInput{
 			Kind: in.Kind, Key: in.Key, Name: deref(in.Name), Props: in.Properties,
 			Labels: labelMap(in.Labels), Aliases: in.Aliases,
@@ -176,6 +179,9 @@ func (r *mutationResolver) UpsertEntities(ctx context.Context, input []*model.En
 }
 
 func (r *mutationResolver) Link(ctx context.Context, input model.LinkInput) (*model.LinkPayload, error) {
+	if err := governed(input.From.Kind); err != nil {
+		return nil, err
+	}
 	e := graph.EdgeInput{
 		Type: input.Type, From: refOf(input.From), To: refOf(input.To),
 		Props:      edgeProps(input.Role, input.Path),
@@ -201,6 +207,9 @@ func (r *mutationResolver) Link(ctx context.Context, input model.LinkInput) (*mo
 }
 
 func (r *mutationResolver) Unlink(ctx context.Context, input model.UnlinkInput) (*model.UnlinkPayload, error) {
+	if err := governed(input.From.Kind); err != nil {
+		return nil, err
+	}
 	e, err := graph.ValidateEdge(graph.EdgeInput{
 		Type: input.Type, From: refOf(input.From), To: refOf(input.To),
 		Props: edgeProps(input.Role, nil),
@@ -222,6 +231,9 @@ func (r *mutationResolver) Unlink(ctx context.Context, input model.UnlinkInput) 
 func (r *mutationResolver) DeleteEntities(ctx context.Context, ids []uuid.UUID) (*model.DeleteEntitiesPayload, error) {
 	if len(ids) > graph.MaxBatchItems {
 		return nil, graph.Errorf(graph.CodeLimitExceeded, "%d ids is over the limit of %d", len(ids), graph.MaxBatchItems)
+	}
+	if err := r.governedIDs(ctx, ids); err != nil {
+		return nil, err
 	}
 	n, err := r.Store.DeleteNodes(ctx, ids)
 	if err != nil {
