@@ -11,6 +11,8 @@ export const kindColour: Record<Kind, string> = {
   Person: '#b0306a',
   CloudAccount: '#7a5c00',
   CloudResource: '#0b6b7a',
+  Change: '#8a3b12',
+  Incident: '#b3261e',
 };
 
 export const kindLabel: Record<Kind, string> = {
@@ -22,6 +24,8 @@ export const kindLabel: Record<Kind, string> = {
   Person: 'Person',
   CloudAccount: 'Cloud account',
   CloudResource: 'Cloud resource',
+  Change: 'Change',
+  Incident: 'Incident',
 };
 
 export const allKinds = Object.keys(kindColour) as Kind[];
@@ -38,4 +42,7 @@ export const relTypes = [
   'RUNS_ON',
   'IN_ACCOUNT',
   'DEFINES',
+  'AFFECTS',
+  'MADE_BY',
+  'CAUSED_BY',
 ] as const;

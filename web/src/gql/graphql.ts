@@ -31,8 +31,12 @@ export type ImpactDirection =
 export type Kind =
   | 'Application'
   | 'BusinessUnit'
+  /** An assessed change: repository@commit/environment. */
+  | 'Change'
   | 'CloudAccount'
   | 'CloudResource'
+  /** An incident, keyed by the source system's id. */
+  | 'Incident'
   | 'Person'
   | 'Repository'
   | 'Service'
@@ -73,10 +77,16 @@ export type OwnershipClass =
  * CloudResource→CloudAccount; DEFINES Repository→CloudResource.
  */
 export type RelType =
+  /** Change → Application or Service; Incident → Service or Application. */
+  | 'AFFECTS'
   | 'BUILDS'
+  /** Incident → Change that caused it. */
+  | 'CAUSED_BY'
   | 'DEFINES'
   | 'DEPENDS_ON'
   | 'IN_ACCOUNT'
+  /** Change → Team or Person that made it. */
+  | 'MADE_BY'
   | 'MEMBER_OF'
   | 'OWNS'
   | 'PART_OF'
@@ -92,6 +102,8 @@ export type Role =
   | 'VIEWER';
 
 export type ItemFieldsFragment = { kind: Kind, key: string, name: string, entity:
+    | { id: string }
+    | { id: string }
     | { id: string }
     | { id: string }
     | { id: string }
@@ -119,7 +131,11 @@ export type ImpactQuery = { impact: { direction: ImpactDirection, maxDepth: numb
         | { id: string }
         | { id: string }
         | { id: string }
+        | { id: string }
+        | { id: string }
        | null }>, affected: Array<{ kind: Kind, key: string, name: string, depth: number, entity:
+        | { id: string }
+        | { id: string }
         | { id: string }
         | { id: string }
         | { id: string }
@@ -137,7 +153,11 @@ export type ImpactQuery = { impact: { direction: ImpactDirection, maxDepth: numb
         | { id: string }
         | { id: string }
         | { id: string }
+        | { id: string }
+        | { id: string }
        | null }>, services: Array<{ tier: number, service: { kind: Kind, key: string, name: string, entity:
+          | { id: string }
+          | { id: string }
           | { id: string }
           | { id: string }
           | { id: string }
@@ -155,7 +175,11 @@ export type ImpactQuery = { impact: { direction: ImpactDirection, maxDepth: numb
           | { id: string }
           | { id: string }
           | { id: string }
+          | { id: string }
+          | { id: string }
          | null } | null, applications: Array<{ kind: Kind, key: string, name: string, entity:
+          | { id: string }
+          | { id: string }
           | { id: string }
           | { id: string }
           | { id: string }
@@ -173,7 +197,11 @@ export type ImpactQuery = { impact: { direction: ImpactDirection, maxDepth: numb
         | { id: string }
         | { id: string }
         | { id: string }
+        | { id: string }
+        | { id: string }
        | null }>, businessUnits: Array<{ highestTier: number, businessUnit: { kind: Kind, key: string, name: string, entity:
+          | { id: string }
+          | { id: string }
           | { id: string }
           | { id: string }
           | { id: string }
@@ -191,7 +219,11 @@ export type ImpactQuery = { impact: { direction: ImpactDirection, maxDepth: numb
           | { id: string }
           | { id: string }
           | { id: string }
+          | { id: string }
+          | { id: string }
          | null }> }>, notify: Array<{ kind: Kind, key: string, name: string, email: string, channel: string, for: Array<string>, entity:
+        | { id: string }
+        | { id: string }
         | { id: string }
         | { id: string }
         | { id: string }
@@ -214,7 +246,11 @@ export type ShadowEstateQuery = { shadowEstate: { findings: Array<{ kind: string
           | { id: string }
           | { id: string }
           | { id: string }
+          | { id: string }
+          | { id: string }
          | null }, related: Array<{ kind: Kind, key: string, name: string, entity:
+          | { id: string }
+          | { id: string }
           | { id: string }
           | { id: string }
           | { id: string }
@@ -243,7 +279,11 @@ export type HealthQuery = { health: { at: string, staleDays: number, completenes
           | { id: string }
           | { id: string }
           | { id: string }
+          | { id: string }
+          | { id: string }
          | null }> }, byBusinessUnit: Array<{ businessUnit: { kind: Kind, key: string, name: string, entity:
+          | { id: string }
+          | { id: string }
           | { id: string }
           | { id: string }
           | { id: string }
@@ -268,7 +308,11 @@ export type WhoOwnsQuery = { whoOwns: { resolution: string, subject: { kind: Kin
         | { id: string }
         | { id: string }
         | { id: string }
+        | { id: string }
+        | { id: string }
        | null } | null, owners: Array<{ kind: Kind, key: string, name: string, email: string, channel: string, departed: boolean, role: OwnerRole, class: OwnershipClass, confidence: Confidence, accountable: boolean, entity:
+        | { id: string }
+        | { id: string }
         | { id: string }
         | { id: string }
         | { id: string }
@@ -286,7 +330,11 @@ export type WhoOwnsQuery = { whoOwns: { resolution: string, subject: { kind: Kin
           | { id: string }
           | { id: string }
           | { id: string }
+          | { id: string }
+          | { id: string }
          | null } | null, evidence: Array<{ source: string, confidence: Confidence, evidence: string, class: OwnershipClass }> }>, conflicts: Array<{ role: OwnerRole, owners: Array<string>, resolved: boolean, winner: string, explanation: string }>, escalation: Array<{ steps: Array<{ kind: Kind, key: string, name: string, email: string, channel: string, entity:
+          | { id: string }
+          | { id: string }
           | { id: string }
           | { id: string }
           | { id: string }
@@ -300,6 +348,8 @@ export type WhoOwnsQuery = { whoOwns: { resolution: string, subject: { kind: Kin
 export type AssertionFieldsFragment = { source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string };
 
 export type RelFieldsFragment = { cursor: string, node:
+    | { id: string, kind: Kind, key: string, name: string }
+    | { id: string, kind: Kind, key: string, name: string }
     | { id: string, kind: Kind, key: string, name: string }
     | { id: string, kind: Kind, key: string, name: string }
     | { id: string, kind: Kind, key: string, name: string }
@@ -326,7 +376,11 @@ export type EntityPageQuery = { node:
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
            }> }, relationships: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node:
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
@@ -345,7 +399,34 @@ export type EntityPageQuery = { node:
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
            }> }, relationships: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node:
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+          , relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string }> } }> } }
+    | { kind: Kind, key: string, name: string, confidence: Confidence, firstSeen: string, lastSeen: string, id: string, labels: Array<{ key: string, value: string }>, aliases: Array<{ value: string, source: string }>, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string }>, owners: { totalCount: number, edges: Array<{ cursor: string, relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string }> }, node:
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+           }> }, relationships: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node:
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
@@ -364,7 +445,11 @@ export type EntityPageQuery = { node:
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
            }> }, relationships: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node:
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
@@ -383,7 +468,34 @@ export type EntityPageQuery = { node:
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
            }> }, relationships: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node:
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+          , relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string }> } }> } }
+    | { kind: Kind, key: string, name: string, confidence: Confidence, firstSeen: string, lastSeen: string, id: string, labels: Array<{ key: string, value: string }>, aliases: Array<{ value: string, source: string }>, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string }>, owners: { totalCount: number, edges: Array<{ cursor: string, relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string }> }, node:
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+           }> }, relationships: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node:
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
@@ -402,7 +514,11 @@ export type EntityPageQuery = { node:
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
            }> }, relationships: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node:
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
@@ -421,7 +537,11 @@ export type EntityPageQuery = { node:
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
            }> }, relationships: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node:
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
@@ -440,7 +560,11 @@ export type EntityPageQuery = { node:
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
            }> }, relationships: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node:
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
@@ -459,7 +583,11 @@ export type EntityPageQuery = { node:
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
            }> }, relationships: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node:
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
@@ -488,28 +616,12 @@ export type MoreRelationshipsQuery = { node:
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
-          , relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string }> } }> } }
-    | { id: string, relationships: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node:
-            | { id: string, kind: Kind, key: string, name: string }
-            | { id: string, kind: Kind, key: string, name: string }
-            | { id: string, kind: Kind, key: string, name: string }
-            | { id: string, kind: Kind, key: string, name: string }
-            | { id: string, kind: Kind, key: string, name: string }
-            | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
           , relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string }> } }> } }
     | { id: string, relationships: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node:
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
-            | { id: string, kind: Kind, key: string, name: string }
-            | { id: string, kind: Kind, key: string, name: string }
-            | { id: string, kind: Kind, key: string, name: string }
-            | { id: string, kind: Kind, key: string, name: string }
-            | { id: string, kind: Kind, key: string, name: string }
-            | { id: string, kind: Kind, key: string, name: string }
-          , relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string }> } }> } }
-    | { id: string, relationships: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node:
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
@@ -528,14 +640,6 @@ export type MoreRelationshipsQuery = { node:
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
-          , relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string }> } }> } }
-    | { id: string, relationships: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node:
-            | { id: string, kind: Kind, key: string, name: string }
-            | { id: string, kind: Kind, key: string, name: string }
-            | { id: string, kind: Kind, key: string, name: string }
-            | { id: string, kind: Kind, key: string, name: string }
-            | { id: string, kind: Kind, key: string, name: string }
-            | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
           , relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string }> } }> } }
@@ -548,8 +652,72 @@ export type MoreRelationshipsQuery = { node:
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
           , relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string }> } }> } }
     | { id: string, relationships: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node:
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+          , relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string }> } }> } }
+    | { id: string, relationships: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node:
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+          , relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string }> } }> } }
+    | { id: string, relationships: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node:
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+          , relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string }> } }> } }
+    | { id: string, relationships: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node:
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+          , relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string }> } }> } }
+    | { id: string, relationships: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node:
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+          , relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string }> } }> } }
+    | { id: string, relationships: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node:
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
@@ -565,9 +733,13 @@ type GraphNode_Application_Fragment = { id: string, kind: Kind, key: string, nam
 
 type GraphNode_BusinessUnit_Fragment = { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } };
 
+type GraphNode_Change_Fragment = { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } };
+
 type GraphNode_CloudAccount_Fragment = { registered: boolean | null, id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } };
 
 type GraphNode_CloudResource_Fragment = { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } };
+
+type GraphNode_Incident_Fragment = { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } };
 
 type GraphNode_Person_Fragment = { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } };
 
@@ -580,8 +752,10 @@ type GraphNode_Team_Fragment = { id: string, kind: Kind, key: string, name: stri
 export type GraphNodeFragment =
   | GraphNode_Application_Fragment
   | GraphNode_BusinessUnit_Fragment
+  | GraphNode_Change_Fragment
   | GraphNode_CloudAccount_Fragment
   | GraphNode_CloudResource_Fragment
+  | GraphNode_Incident_Fragment
   | GraphNode_Person_Fragment
   | GraphNode_Repository_Fragment
   | GraphNode_Service_Fragment
@@ -599,7 +773,9 @@ export type NeighbourhoodQuery = { node:
     | { id: string, kind: Kind, key: string, name: string, relationships: { totalCount: number, edges: Array<{ node:
             | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
             | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
             | { registered: boolean | null, id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
             | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
             | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
             | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
@@ -614,7 +790,11 @@ export type NeighbourhoodQuery = { node:
               | { id: string }
               | { id: string }
               | { id: string }
+              | { id: string }
+              | { id: string }
             , to:
+              | { id: string }
+              | { id: string }
               | { id: string }
               | { id: string }
               | { id: string }
@@ -627,7 +807,9 @@ export type NeighbourhoodQuery = { node:
     | { id: string, kind: Kind, key: string, name: string, relationships: { totalCount: number, edges: Array<{ node:
             | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
             | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
             | { registered: boolean | null, id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
             | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
             | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
             | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
@@ -642,7 +824,45 @@ export type NeighbourhoodQuery = { node:
               | { id: string }
               | { id: string }
               | { id: string }
+              | { id: string }
+              | { id: string }
             , to:
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+             } }> }, ownedBy: { totalCount: number } }
+    | { id: string, kind: Kind, key: string, name: string, relationships: { totalCount: number, edges: Array<{ node:
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { registered: boolean | null, id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+          , relationship: { id: string, type: RelType, confidence: Confidence, role: OwnerRole | null, from:
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+            , to:
+              | { id: string }
+              | { id: string }
               | { id: string }
               | { id: string }
               | { id: string }
@@ -655,7 +875,9 @@ export type NeighbourhoodQuery = { node:
     | { id: string, registered: boolean | null, kind: Kind, key: string, name: string, relationships: { totalCount: number, edges: Array<{ node:
             | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
             | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
             | { registered: boolean | null, id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
             | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
             | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
             | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
@@ -670,7 +892,11 @@ export type NeighbourhoodQuery = { node:
               | { id: string }
               | { id: string }
               | { id: string }
+              | { id: string }
+              | { id: string }
             , to:
+              | { id: string }
+              | { id: string }
               | { id: string }
               | { id: string }
               | { id: string }
@@ -683,7 +909,9 @@ export type NeighbourhoodQuery = { node:
     | { id: string, kind: Kind, key: string, name: string, relationships: { totalCount: number, edges: Array<{ node:
             | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
             | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
             | { registered: boolean | null, id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
             | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
             | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
             | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
@@ -698,7 +926,11 @@ export type NeighbourhoodQuery = { node:
               | { id: string }
               | { id: string }
               | { id: string }
+              | { id: string }
+              | { id: string }
             , to:
+              | { id: string }
+              | { id: string }
               | { id: string }
               | { id: string }
               | { id: string }
@@ -711,7 +943,9 @@ export type NeighbourhoodQuery = { node:
     | { id: string, kind: Kind, key: string, name: string, relationships: { totalCount: number, edges: Array<{ node:
             | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
             | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
             | { registered: boolean | null, id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
             | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
             | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
             | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
@@ -726,7 +960,11 @@ export type NeighbourhoodQuery = { node:
               | { id: string }
               | { id: string }
               | { id: string }
+              | { id: string }
+              | { id: string }
             , to:
+              | { id: string }
+              | { id: string }
               | { id: string }
               | { id: string }
               | { id: string }
@@ -739,7 +977,9 @@ export type NeighbourhoodQuery = { node:
     | { id: string, kind: Kind, key: string, name: string, relationships: { totalCount: number, edges: Array<{ node:
             | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
             | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
             | { registered: boolean | null, id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
             | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
             | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
             | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
@@ -754,7 +994,11 @@ export type NeighbourhoodQuery = { node:
               | { id: string }
               | { id: string }
               | { id: string }
+              | { id: string }
+              | { id: string }
             , to:
+              | { id: string }
+              | { id: string }
               | { id: string }
               | { id: string }
               | { id: string }
@@ -767,7 +1011,9 @@ export type NeighbourhoodQuery = { node:
     | { id: string, kind: Kind, key: string, name: string, relationships: { totalCount: number, edges: Array<{ node:
             | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
             | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
             | { registered: boolean | null, id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
             | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
             | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
             | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
@@ -782,7 +1028,11 @@ export type NeighbourhoodQuery = { node:
               | { id: string }
               | { id: string }
               | { id: string }
+              | { id: string }
+              | { id: string }
             , to:
+              | { id: string }
+              | { id: string }
               | { id: string }
               | { id: string }
               | { id: string }
@@ -795,7 +1045,9 @@ export type NeighbourhoodQuery = { node:
     | { id: string, kind: Kind, key: string, name: string, relationships: { totalCount: number, edges: Array<{ node:
             | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
             | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
             | { registered: boolean | null, id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
             | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
             | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
             | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
@@ -810,7 +1062,45 @@ export type NeighbourhoodQuery = { node:
               | { id: string }
               | { id: string }
               | { id: string }
+              | { id: string }
+              | { id: string }
             , to:
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+             } }> }, ownedBy: { totalCount: number } }
+    | { id: string, kind: Kind, key: string, name: string, relationships: { totalCount: number, edges: Array<{ node:
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { registered: boolean | null, id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+          , relationship: { id: string, type: RelType, confidence: Confidence, role: OwnerRole | null, from:
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+            , to:
+              | { id: string }
+              | { id: string }
               | { id: string }
               | { id: string }
               | { id: string }
@@ -837,7 +1127,11 @@ export type SearchQuery = { resolve: Array<
     | { id: string, kind: Kind, key: string, name: string }
     | { id: string, kind: Kind, key: string, name: string }
     | { id: string, kind: Kind, key: string, name: string }
+    | { id: string, kind: Kind, key: string, name: string }
+    | { id: string, kind: Kind, key: string, name: string }
   >, search: Array<
+    | { id: string, kind: Kind, key: string, name: string }
+    | { id: string, kind: Kind, key: string, name: string }
     | { id: string, kind: Kind, key: string, name: string }
     | { id: string, kind: Kind, key: string, name: string }
     | { id: string, kind: Kind, key: string, name: string }
