@@ -705,3 +705,46 @@ func BenchmarkBaseline(b *testing.B) {
 		})
 	})
 }
+
+// TestSchemaMigratesFromVersion1: a database set up before change
+// governance (version 1, no Change/Incident constraints) gets them when a
+// newer estate opens it.
+func TestSchemaMigratesFromVersion1(t *testing.T) {
+	s := openStore(t)
+	ctx := t.Context()
+	query := func(cypher string, params map[string]any) []*neo4j.Record {
+		t.Helper()
+		res, err := neo4j.ExecuteQuery(ctx, s.driver, cypher, params, neo4j.EagerResultTransformer,
+			neo4j.ExecuteQueryWithDatabase(s.cfg.Database))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Records
+	}
+	added := []string{s.schemaName("change", "key"), s.schemaName("incident", "key"), s.schemaName("affects", "id"),
+		s.schemaName("made_by", "id"), s.schemaName("caused_by", "id")}
+	for _, name := range added {
+		query("DROP CONSTRAINT "+name+" IF EXISTS", nil)
+	}
+	query("MATCH (v:EstateSchema {namespace: $ns}) SET v.version = 1", map[string]any{"ns": s.ns})
+	s2, err := Open(ctx, testConfig(s.ns))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	if err := s2.Ping(ctx); err != nil {
+		t.Fatal(err)
+	}
+	have := map[string]bool{}
+	for _, r := range query("SHOW CONSTRAINTS YIELD name RETURN name", nil) {
+		have[r.Values[0].(string)] = true
+	}
+	for _, name := range added {
+		if !have[name] {
+			t.Errorf("after migrating from version 1: no constraint %s", name)
+		}
+	}
+	if recs := query("MATCH (v:EstateSchema {namespace: $ns}) RETURN v.version", map[string]any{"ns": s.ns}); len(recs) != 1 || recs[0].Values[0] != int64(2) {
+		t.Errorf("schema version after migration: %v, want 2", recs)
+	}
+}
