@@ -42,6 +42,13 @@ var Kinds = []Kind{
 	KindChange, KindIncident,
 }
 
+// EstateKinds are the kinds sources ingest: every kind but the records of
+// change governance (Change, Incident), which only graph/governance writes.
+var EstateKinds = []Kind{
+	KindBusinessUnit, KindService, KindApplication, KindRepository,
+	KindTeam, KindPerson, KindCloudAccount, KindCloudResource,
+}
+
 // Valid reports whether k is one of Kinds.
 func (k Kind) Valid() bool {
 	_, ok := propSchemas[k]
@@ -74,6 +81,12 @@ const (
 var RelTypes = []RelType{
 	RelPartOf, RelBuilds, RelOwns, RelMemberOf, RelDependsOn, RelRunsOn, RelInAccount, RelDefines,
 	RelAffects, RelMadeBy, RelCausedBy,
+}
+
+// EstateRelTypes are the relationship types sources ingest: every type but
+// those of change governance (AFFECTS, MADE_BY, CAUSED_BY).
+var EstateRelTypes = []RelType{
+	RelPartOf, RelBuilds, RelOwns, RelMemberOf, RelDependsOn, RelRunsOn, RelInAccount, RelDefines,
 }
 
 // ownedKinds are the kinds an OWNS relationship may point at: everything a

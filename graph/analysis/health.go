@@ -114,11 +114,11 @@ func Health(ctx context.Context, s Store, staleAfter time.Duration, now time.Tim
 		unit(n.Key)
 	}
 	var oldest []StaleItem
-	for _, k := range graph.Kinds {
+	// Changes and incidents are records of events, not estate: no source
+	// sees them again, so staleness and completeness do not apply.
+	for _, k := range graph.EstateKinds {
 		ns := e.byKind[k]
-		// Changes and incidents are records of events, not estate: they
-		// are never "seen again" by a source, so staleness means nothing.
-		if len(ns) == 0 || k == graph.KindChange || k == graph.KindIncident {
+		if len(ns) == 0 {
 			continue
 		}
 		st := 0

@@ -201,7 +201,7 @@ func TestCounts(t *testing.T) {
 		}
 		perConf[e.Type][e.Confidence] = true
 	}
-	for _, rt := range graph.RelTypes {
+	for _, rt := range graph.EstateRelTypes {
 		if perType[rt] == 0 {
 			t.Errorf("no %s relationships", rt)
 		}

@@ -137,15 +137,15 @@ func TestCountsMatchTierTable(t *testing.T) {
 	for _, tier := range []Tier{TierS, TierM} {
 		t.Run(string(tier), func(t *testing.T) {
 			want := Counts(tier)
-			if len(want) != len(graph.Kinds) {
-				t.Fatalf("Counts(%s) has %d kinds, want %d", tier, len(want), len(graph.Kinds))
+			if len(want) != len(graph.EstateKinds) {
+				t.Fatalf("Counts(%s) has %d kinds, want %d", tier, len(want), len(graph.EstateKinds))
 			}
 			c := newCounter()
 			if err := mustNew(t, DefaultConfig(tier, 3)).Run(context.Background(), c); err != nil {
 				t.Fatal(err)
 			}
 			nodes := 0
-			for _, k := range graph.Kinds {
+			for _, k := range graph.EstateKinds {
 				if c.nodes[k] != want[k] {
 					t.Errorf("%s: emitted %d, tier table says %d", k, c.nodes[k], want[k])
 				}
@@ -156,7 +156,7 @@ func TestCountsMatchTierTable(t *testing.T) {
 			if per < 3.3 || per > 3.7 {
 				t.Errorf("%.2f relationships per node (%d / %d), want about 3.5", per, c.totalEdges(), nodes)
 			}
-			for _, rt := range graph.RelTypes {
+			for _, rt := range graph.EstateRelTypes {
 				if c.edges[rt] == 0 {
 					t.Errorf("no %s relationship emitted", rt)
 				}
