@@ -280,7 +280,7 @@ func (g *Governor) assess(ctx context.Context, repo *graph.Node, in AssessInput,
 			factors = append(factors, Factor{Name: FactorTrackRecord, Explanation: "no owning team: no track record to go by"})
 		} else {
 			c.Team = owner.Key
-			h, err := loadHistory(ctx, g.store)
+			h, err := loadHistory(ctx, g.store, owner.Key)
 			if err != nil {
 				return nil, err
 			}

@@ -6,6 +6,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/estate-cmdb/estate/graph"
+	"github.com/estate-cmdb/estate/graph/analysis"
 	"github.com/estate-cmdb/estate/graph/embedded"
 	"github.com/estate-cmdb/estate/graph/governance/governancetest"
 )
@@ -21,3 +22,7 @@ func embeddedHarness(t testing.TB) graph.Store {
 
 // Change governance on the embedded store.
 func TestGovernanceEmbedded(t *testing.T) { governancetest.Run(t, embeddedHarness) }
+
+func analysisImpact(b *testing.B, s graph.Store) (*analysis.ImpactResult, error) {
+	return analysis.Impact(b.Context(), s, analysis.ImpactQuery{Refs: []string{"Repository:github.com/acme/auth-client-go"}})
+}

@@ -33,15 +33,32 @@ type histIncident struct {
 	causedBy []graph.ID
 }
 
-// loadHistory reads every Change and Incident, a page at a time, with one
-// Neighbors call per page.
-func loadHistory(ctx context.Context, s Store) (*history, error) {
+// loadHistory reads every Incident and every Change (only the changes of
+// team, by their team label, when team is not empty), a page at a time,
+// with one Neighbors call per page.
+func loadHistory(ctx context.Context, s Store, team string) (*history, error) {
 	h := &history{}
-	q := graph.ListQuery{Kinds: []graph.Kind{graph.KindChange, graph.KindIncident}, First: graph.MaxPageSize}
+	queries := []graph.ListQuery{{Kinds: []graph.Kind{graph.KindChange, graph.KindIncident}}}
+	if team != "" {
+		queries = []graph.ListQuery{
+			{Kinds: []graph.Kind{graph.KindChange}, Labels: map[string]string{"team": team}},
+			{Kinds: []graph.Kind{graph.KindIncident}},
+		}
+	}
+	for _, q := range queries {
+		q.First = graph.MaxPageSize
+		if err := h.load(ctx, s, q); err != nil {
+			return nil, err
+		}
+	}
+	return h, nil
+}
+
+func (h *history) load(ctx context.Context, s Store, q graph.ListQuery) error {
 	for {
 		page, err := s.List(ctx, q)
 		if err != nil {
-			return nil, fmt.Errorf("read change history: %w", err)
+			return fmt.Errorf("read change history: %w", err)
 		}
 		ids := make([]graph.ID, len(page.Nodes))
 		for i, n := range page.Nodes {
@@ -50,14 +67,14 @@ func loadHistory(ctx context.Context, s Store) (*history, error) {
 		nbs, err := s.Neighbors(ctx, ids, graph.NeighborQuery{
 			Types: []graph.RelType{graph.RelAffects, graph.RelMadeBy, graph.RelCausedBy}, Direction: graph.Both})
 		if err != nil {
-			return nil, fmt.Errorf("read change history: %w", err)
+			return fmt.Errorf("read change history: %w", err)
 		}
 		for _, n := range page.Nodes {
 			switch n.Kind {
 			case graph.KindChange:
 				c, err := ChangeOf(n)
 				if err != nil {
-					return nil, err
+					return err
 				}
 				hc := &histChange{node: n, change: c}
 				for _, nb := range nbs[n.ID] {
@@ -85,7 +102,7 @@ func loadHistory(ctx context.Context, s Store) (*history, error) {
 			}
 		}
 		if !page.HasNext {
-			return h, nil
+			return nil
 		}
 		q.After = page.EndCursor
 	}
@@ -139,7 +156,7 @@ func (g *Governor) DeliveryMetrics(ctx context.Context, scope graph.Ref, from, t
 	if err != nil {
 		return nil, err
 	}
-	h, err := loadHistory(ctx, g.store)
+	h, err := loadHistory(ctx, g.store, "")
 	if err != nil {
 		return nil, err
 	}
@@ -298,7 +315,7 @@ func (g *Governor) TeamAccreditation(ctx context.Context, team string) (*Accredi
 	if err != nil {
 		return nil, err
 	}
-	h, err := loadHistory(ctx, g.store)
+	h, err := loadHistory(ctx, g.store, n.Key)
 	if err != nil {
 		return nil, err
 	}

@@ -358,6 +358,11 @@ func testMetrics(t *testing.T, s graph.Store, c *clock) {
 		if ch.Team != "checkout" {
 			t.Fatalf("%s owned by %q, want checkout", ch.Key, ch.Team)
 		}
+		// A monorepo change touches only the application whose directory
+		// holds the changed path.
+		if got, want := refs(ch.Affects), []string{"Service:checkout", "Application:cart-service"}; ch.Components != 1 || !slices.Equal(got, want) {
+			t.Fatalf("%s: %d components, AFFECTS %v; want 1, %v", ch.Key, ch.Components, got, want)
+		}
 		var err error
 		switch x.decision {
 		case governance.Approved:
