@@ -41,6 +41,40 @@ func TestChangeAssessLocal(t *testing.T) {
 	}
 }
 
+// Changes survive export and import unchanged.
+func TestChangeExportImport(t *testing.T) {
+	dir := demoDir(t)
+	if _, errOut, code := cli(t, "", "change", "assess", "--data-dir", dir, "--repo", "github.com/acme/auth-client-go", "--commit", "abc", "--coverage", "55.5"); code != exitChangeHigh {
+		t.Fatalf("assess: exit %d %s", code, errOut)
+	}
+	tmp := t.TempDir()
+	first, second := filepath.Join(tmp, "1.jsonl"), filepath.Join(tmp, "2.jsonl")
+	for _, args := range [][]string{
+		{"export", "--data-dir", dir, "--out", first},
+		{"import", "--data-dir", filepath.Join(tmp, "copy"), first},
+		{"export", "--data-dir", filepath.Join(tmp, "copy"), "--out", second},
+	} {
+		if _, errOut, code := cli(t, "", args...); code != exitOK {
+			t.Fatalf("%v: exit %d %s", args, code, errOut)
+		}
+	}
+	a, err := os.ReadFile(first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(a) != string(b) || !strings.Contains(string(a), `"key":"github.com/acme/auth-client-go@abc/production"`) {
+		t.Errorf("export → import → export differs, or lacks the change")
+	}
+	out, _, code := cli(t, "", "change", "assess", "--data-dir", filepath.Join(tmp, "copy"), "--repo", "github.com/acme/auth-client-go", "--commit", "abc")
+	if code != exitChangeHigh || !strings.Contains(out, "(recorded decision)") {
+		t.Errorf("the imported change is not the recorded decision: exit %d\n%s", code, out)
+	}
+}
+
 // estate change policy prints the built-in policy, which --check accepts;
 // a malformed policy exits 2 naming the field.
 func TestChangePolicy(t *testing.T) {

@@ -262,6 +262,26 @@ func testRecorded(t *testing.T, s graph.Store, c *clock) {
 	if st2 := stats(t, s); st2.TotalNodes() != st.TotalNodes() || st2.TotalEdges() != st.TotalEdges() {
 		t.Errorf("re-assessment wrote: %d/%d nodes/edges, was %d/%d", st2.TotalNodes(), st2.TotalEdges(), st.TotalNodes(), st.TotalEdges())
 	}
+	// Assessing one new change from many pipelines at once records it once.
+	results := make(chan *governance.Change, 8)
+	for range 8 {
+		go func() {
+			c, err := g.Assess(t.Context(), governance.AssessInput{Repository: authLibRepo, Commit: "race"})
+			if err != nil {
+				t.Error(err)
+			}
+			results <- c
+		}()
+	}
+	fresh := 0
+	for range 8 {
+		if c := <-results; c != nil && !c.Recorded {
+			fresh++
+		}
+	}
+	if fresh != 1 {
+		t.Errorf("8 concurrent assessments of one change: %d recorded it, want 1", fresh)
+	}
 	// Another environment is another change.
 	if prod := assess(t, g, governance.AssessInput{Repository: authLibRepo, Commit: "abc"}); prod.Recorded {
 		t.Errorf("production assessment of a staging-assessed commit returned the staging record")
