@@ -1,11 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"io"
 	"os"
 
-	"github.com/goccy/go-yaml"
 	"github.com/spf13/cobra"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/estate-cmdb/estate/ingest"
 	awssrc "github.com/estate-cmdb/estate/ingest/aws"
@@ -27,7 +30,10 @@ func (a *app) cloudIngestCommands(opts *ingest.Options) []*cobra.Command {
 		if err != nil {
 			return r, usageError("--tag-rules: %v", err)
 		}
-		if err := yaml.UnmarshalWithOptions(b, &r, yaml.Strict()); err != nil {
+		// Strict: a misspelt key would otherwise silently fall back to the defaults.
+		dec := yaml.NewDecoder(bytes.NewReader(b))
+		dec.KnownFields(true)
+		if err := dec.Decode(&r); err != nil && !errors.Is(err, io.EOF) {
 			return r, usageError("--tag-rules %s: %v", rulesFile, err)
 		}
 		return r, r.Validate()
@@ -77,8 +83,13 @@ tag values stay labels. Credentials are never logged or stored.`,
 	var tf terraform.Config
 	tfCmd := &cobra.Command{
 		Use:   "terraform PATH...",
-		Short: "Ingest Terraform state files (format 4): resources, and the repository that DEFINES them",
-		Args:  cobra.MinimumNArgs(1),
+		Short: "Ingest Terraform state (format 4): resources, and the repository that DEFINES them",
+		Long: `Read Terraform state files, directories of *.tfstate files, or state in an S3 backend:
+s3://BUCKET/KEY reads that object and its workspaces' copies (env:/WORKSPACE/KEY),
+s3://BUCKET/PREFIX/ every *.tfstate object under the prefix. S3 is read with the default
+AWS credential chain (or --aws-profile), in the bucket's region; credentials are never
+logged or stored. Only ids, ARNs, names, regions and tags are read from a state.`,
+		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			r, err := rules()
 			if err != nil {
@@ -96,6 +107,9 @@ tag values stay labels. Credentials are never logged or stored.`,
 	tfCmd.Flags().StringVar(&tf.Repository, "terraform-repository", "", "repository the state belongs to (e.g. github.com/acme/infra): it DEFINES every resource")
 	tfCmd.Flags().StringVar(&tf.Name, "terraform-name", "", "source name suffix (default the repository, else the first path)")
 	tfCmd.Flags().Int64Var(&tf.MaxFileSize, "terraform-max-file-size", terraform.MaxStateSize, "largest state file read, in bytes")
+	tfCmd.Flags().StringVar(&tf.S3.Profile, "aws-profile", "", "named profile of the shared AWS config, for s3:// state")
+	tfCmd.Flags().StringVar(&tf.S3.Region, "aws-region", "", "region asked first for an s3:// bucket's region (default the configured one, else us-east-1)")
+	tfCmd.Flags().StringVar(&tf.S3.Endpoint, "aws-endpoint", "", "S3 endpoint URL for s3:// state (an emulator such as moto; path-style)")
 	addRules(tfCmd)
 
 	var az azure.Config
