@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/spf13/cobra"
 	"go.yaml.in/yaml/v3"
 
@@ -117,9 +118,11 @@ logged or stored. Only ids, ARNs, names, regions and tags are read from a state.
 		Use:   "azure",
 		Short: "Inventory Azure subscriptions through Azure Resource Graph",
 		Long: `List every resource of the subscriptions the identity can see (or --azure-subscription)
-through Azure Resource Graph. The bearer token comes from AZURE_ACCESS_TOKEN, e.g.
+through Azure Resource Graph. The identity is Azure's default credential chain
+(environment: AZURE_CLIENT_ID with AZURE_CLIENT_SECRET or a certificate, workload or
+managed identity, az login, azd), or the bearer token in AZURE_ACCESS_TOKEN, e.g.
   export AZURE_ACCESS_TOKEN="$(az account get-access-token --query accessToken -o tsv)"
-It is never logged or stored.`,
+Secrets and tokens are never logged or stored.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			r, err := rules()
@@ -128,7 +131,13 @@ It is never logged or stored.`,
 			}
 			az.Tags, az.Logger = r, a.log
 			if tok := os.Getenv("AZURE_ACCESS_TOKEN"); tok != "" {
-				az.Token = func(context.Context) (string, error) { return tok, nil }
+				az.Credential = azure.StaticToken(tok)
+			} else {
+				cred, err := azidentity.NewDefaultAzureCredential(nil)
+				if err != nil {
+					return usageError("azure credential: %v", err)
+				}
+				az.Credential = cred
 			}
 			src, err := azure.New(az)
 			if err != nil {

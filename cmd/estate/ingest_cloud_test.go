@@ -68,9 +68,18 @@ func TestIngestGCPAndAzureCommands(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, `"source": "gcp:default"`) {
 		t.Fatalf("gcp: exit %d: %s\n%s", code, stderr, out)
 	}
+	// Without AZURE_ACCESS_TOKEN the default credential chain is asked;
+	// here it has nothing (only the Azure CLI, not installed), and says so.
 	t.Setenv("AZURE_ACCESS_TOKEN", "")
-	if _, stderr, code := cli(t, "", "ingest", "azure", "--data-dir", dir); code != exitUsage || !strings.Contains(stderr, "AZURE_ACCESS_TOKEN") {
-		t.Errorf("azure without a token: exit %d, %q", code, stderr)
+	t.Setenv("AZURE_TOKEN_CREDENTIALS", "AzureCLICredential")
+	t.Setenv("PATH", t.TempDir())
+	_, stderr, code = cli(t, "", "ingest", "azure", "--data-dir", dir, "--azure-endpoint", "https://127.0.0.1:1")
+	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	if last := lines[len(lines)-1]; code == exitOK || !strings.Contains(last, "DefaultAzureCredential") || !strings.Contains(last, "AzureCLICredential") {
+		t.Errorf("azure without a credential: exit %d, %q; want a last line naming the credentials tried", code, stderr)
+	}
+	if _, stderr, code := cli(t, "", "ingest", "azure", "--data-dir", dir, "--azure-endpoint", "http://management.azure.com"); code != exitUsage || !strings.Contains(stderr, "https") {
+		t.Errorf("plain-http endpoint: exit %d, %q", code, stderr)
 	}
 }
 

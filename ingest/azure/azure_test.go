@@ -38,12 +38,24 @@ func fixtureBody(t *testing.T, name string) map[string]any {
 	return ex.Responses["200"].Body
 }
 
+// request is Resource Graph's QueryRequest as the server reads it.
+type request struct {
+	Subscriptions []string `json:"subscriptions"`
+	Query         string   `json:"query"`
+	Options       struct {
+		SkipToken    string `json:"$skipToken"`
+		Top          int    `json:"$top"`
+		ResultFormat string `json:"resultFormat"`
+	} `json:"options"`
+}
+
 // server replays pages (bodies) in order, following $skipToken "page-N";
 // status, when set for a page index, replaces that page with an error.
 func server(t *testing.T, pages []map[string]any, status map[int]int) *httptest.Server {
 	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost || r.URL.Path != "/providers/Microsoft.ResourceGraph/resources" || r.URL.Query().Get("api-version") != "2021-03-01" {
+	// TLS: the SDK sends a bearer token over https only.
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost || r.URL.Path != "/providers/Microsoft.ResourceGraph/resources" || r.URL.Query().Get("api-version") != "2024-04-01" {
 			http.Error(w, "unexpected request "+r.Method+" "+r.URL.String(), http.StatusNotFound)
 			return
 		}
@@ -87,7 +99,8 @@ func paginate(body map[string]any, n int) []map[string]any {
 func run(t *testing.T, st *embedded.Store, srv *httptest.Server, cfg Config) (*ingest.Report, error) {
 	t.Helper()
 	cfg.Endpoint = srv.URL
-	cfg.Token = func(context.Context) (string, error) { return testToken, nil }
+	cfg.Client = srv.Client()
+	cfg.Credential = StaticToken(testToken)
 	cfg.Resolve = cloudtags.StoreResolver(st.Resolve)
 	src, err := New(cfg)
 	if err != nil {
@@ -162,8 +175,9 @@ func TestFailures(t *testing.T) {
 	if rep, err := run(t, st, server(t, pages, nil), Config{}); err != nil || rep.Status != ingest.StatusSucceeded {
 		t.Fatal(err)
 	}
-	// Page 2 fails: partial, nothing removed, the token never echoed.
-	rep, err := run(t, st, server(t, pages, map[int]int{1: http.StatusInternalServerError}), Config{})
+	// Page 2 fails (and keeps failing: no retries): partial, nothing
+	// removed, the token never echoed.
+	rep, err := run(t, st, server(t, pages, map[int]int{1: http.StatusInternalServerError}), Config{MaxRetries: -1})
 	if err != nil || rep.Status != ingest.StatusPartial || rep.Swept != nil {
 		t.Fatalf("page 2 failing: %v %+v", err, rep)
 	}
@@ -178,7 +192,31 @@ func TestFailures(t *testing.T) {
 	if err == nil || rep.Status != ingest.StatusFailed || !strings.Contains(rep.Err, "HTTP 403") || strings.Contains(rep.Err, testToken) {
 		t.Fatalf("page 1 failing: %v %+v", err, rep)
 	}
-	if _, err := New(Config{Subscriptions: []string{"not-a-guid"}}); err == nil {
-		t.Error("New accepted a bad subscription and no token")
+	for _, cfg := range []Config{{Subscriptions: []string{"not-a-guid"}, Credential: StaticToken("x")}, {}, {Endpoint: "http://management.azure.com", Credential: StaticToken("x")}} {
+		if _, err := New(cfg); err == nil {
+			t.Errorf("New(%+v) accepted a bad subscription, no credential or a plain-http endpoint", cfg)
+		}
+	}
+}
+
+// TestThrottled: Resource Graph throttles with 429 and Retry-After; the
+// SDK's retry policy waits and asks again.
+func TestThrottled(t *testing.T) {
+	st := openStore(t)
+	body := fixtureBody(t, "ResourcesBasicQuery.json")
+	calls := 0
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		if calls == 1 {
+			w.Header().Set("Retry-After", "1")
+			http.Error(w, `{"error":{"code":"RateLimiting","message":"Please provide below info when asking for support"}}`, http.StatusTooManyRequests)
+			return
+		}
+		json.NewEncoder(w).Encode(body)
+	}))
+	t.Cleanup(srv.Close)
+	rep, err := run(t, st, srv, Config{})
+	if err != nil || rep.Status != ingest.StatusSucceeded || calls != 2 || rep.Nodes != 4 {
+		t.Fatalf("%v %+v after %d calls, want success after one retry (3 resources + 1 subscription)", err, rep, calls)
 	}
 }
