@@ -4,12 +4,16 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
+	"sync"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/spf13/cobra"
 	"go.yaml.in/yaml/v3"
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/google"
 
 	"github.com/estate-cmdb/estate/ingest"
 	awssrc "github.com/estate-cmdb/estate/ingest/aws"
@@ -154,12 +158,13 @@ Secrets and tokens are never logged or stored.`,
 
 	var gc gcp.Config
 	gcpCmd := &cobra.Command{
-		Use:   "gcp EXPORT...",
-		Short: "Ingest Google Cloud Asset Inventory resource exports (NDJSON files or URLs)",
-		Long: `Read Cloud Asset Inventory resource exports (gcloud asset export --content-type=resource),
-from files or https URLs (e.g. https://storage.googleapis.com/BUCKET/OBJECT, read with the
-bearer token in GOOGLE_OAUTH_ACCESS_TOKEN, e.g. from gcloud auth print-access-token).`,
-		Args: cobra.MinimumNArgs(1),
+		Use:   "gcp [EXPORT...]",
+		Short: "Inventory Google Cloud through Cloud Asset Inventory: searchAllResources, or resource exports",
+		Long: `Search every resource of organizations, folders or projects (--gcp-scope) with Cloud Asset
+Inventory's searchAllResources, and/or read resource exports (gcloud asset export
+--content-type=resource) from files or https URLs (e.g. https://storage.googleapis.com/BUCKET/OBJECT).
+Requests carry the bearer token in GOOGLE_OAUTH_ACCESS_TOKEN (e.g. from gcloud auth
+print-access-token), else Application Default Credentials. Tokens are never logged or stored.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			r, err := rules()
 			if err != nil {
@@ -168,6 +173,8 @@ bearer token in GOOGLE_OAUTH_ACCESS_TOKEN, e.g. from gcloud auth print-access-to
 			gc.Tags, gc.Exports, gc.Logger = r, args, a.log
 			if tok := os.Getenv("GOOGLE_OAUTH_ACCESS_TOKEN"); tok != "" {
 				gc.Token = func(context.Context) (string, error) { return tok, nil }
+			} else {
+				gc.Token = applicationDefaultToken()
 			}
 			src, err := gcp.New(gc)
 			if err != nil {
@@ -176,10 +183,33 @@ bearer token in GOOGLE_OAUTH_ACCESS_TOKEN, e.g. from gcloud auth print-access-to
 			return a.runIngest(cmd.Context(), src, *opts)
 		},
 	}
+	gcpCmd.Flags().StringSliceVar(&gc.Scopes, "gcp-scope", nil, "organizations/NUMBER, folders/NUMBER or projects/ID to search (repeatable)")
+	gcpCmd.Flags().StringVar(&gc.Endpoint, "gcp-endpoint", gcp.DefaultEndpoint, "Cloud Asset API endpoint")
 	gcpCmd.Flags().StringVar(&gc.Name, "gcp-name", "", `source name (default "gcp:default")`)
 	gcpCmd.Flags().StringSliceVar(&gc.Registered, "gcp-registered", nil, "project ids registered with central IT")
 	addRules(gcpCmd)
 	return []*cobra.Command{awsCmd, tfCmd, azCmd, gcpCmd}
+}
+
+// applicationDefaultToken returns Google's Application Default Credentials
+// as a token function, found on first use (local exports need none).
+func applicationDefaultToken() func(context.Context) (string, error) {
+	var once sync.Once
+	var ts oauth2.TokenSource
+	var err error
+	return func(ctx context.Context) (string, error) {
+		once.Do(func() {
+			ts, err = google.DefaultTokenSource(context.WithoutCancel(ctx), "https://www.googleapis.com/auth/cloud-platform")
+		})
+		if err != nil {
+			return "", fmt.Errorf("application default credentials: %w", err)
+		}
+		tok, err := ts.Token()
+		if err != nil {
+			return "", fmt.Errorf("application default credentials: %w", err)
+		}
+		return tok.AccessToken, nil
+	}
 }
 
 // resolving is a source that looks names up in the CMDB it writes to.

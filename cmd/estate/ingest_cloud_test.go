@@ -68,6 +68,12 @@ func TestIngestGCPAndAzureCommands(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, `"source": "gcp:default"`) {
 		t.Fatalf("gcp: exit %d: %s\n%s", code, stderr, out)
 	}
+	if _, stderr, code := cli(t, "", "ingest", "gcp", "--data-dir", dir); code != exitUsage || !strings.Contains(stderr, "no Cloud Asset Inventory export or search scope") {
+		t.Errorf("gcp with nothing to read: exit %d, %q", code, stderr)
+	}
+	if _, stderr, code := cli(t, "", "ingest", "gcp", "--data-dir", dir, "--gcp-scope", "project1"); code != exitUsage || !strings.Contains(stderr, `"project1"`) {
+		t.Errorf("gcp with a bad scope: exit %d, %q", code, stderr)
+	}
 	// Without AZURE_ACCESS_TOKEN the default credential chain is asked;
 	// here it has nothing (only the Azure CLI, not installed), and says so.
 	t.Setenv("AZURE_ACCESS_TOKEN", "")
