@@ -1,6 +1,7 @@
 package azure
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,8 +11,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rs/zerolog"
+
 	"github.com/estate-cmdb/estate/graph"
 	"github.com/estate-cmdb/estate/graph/embedded"
+	"github.com/estate-cmdb/estate/graph/jsonl"
 	"github.com/estate-cmdb/estate/ingest"
 	"github.com/estate-cmdb/estate/ingest/cloudtags"
 )
@@ -218,5 +222,38 @@ func TestThrottled(t *testing.T) {
 	rep, err := run(t, st, srv, Config{})
 	if err != nil || rep.Status != ingest.StatusSucceeded || calls != 2 || rep.Nodes != 4 {
 		t.Fatalf("%v %+v after %d calls, want success after one retry (3 resources + 1 subscription)", err, rep, calls)
+	}
+}
+
+// TestTokenNeverLeaks fails pages with a server that echoes the token in
+// its error body, and looks for the token wherever a user could see it:
+// logs, reports, errors, the export.
+func TestTokenNeverLeaks(t *testing.T) {
+	st := openStore(t)
+	var logs bytes.Buffer
+	log := zerolog.New(&logs).Level(zerolog.TraceLevel)
+	pages := paginate(fixtureBody(t, "ResourcesFacetQuery.json"), 2)
+	var texts []string
+	for _, fail := range []map[int]int{nil, {1: http.StatusInternalServerError}, {0: http.StatusUnauthorized}} {
+		srv := server(t, pages, fail)
+		src, err := New(Config{Endpoint: srv.URL, Client: srv.Client(), Credential: StaticToken(testToken), MaxRetries: -1, Logger: log})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := ingest.Run(context.Background(), st, src, ingest.Options{Logger: log})
+		b, _ := json.Marshal(rep)
+		texts = append(texts, string(b), fmt.Sprint(err))
+	}
+	var exp bytes.Buffer
+	if _, err := jsonl.Export(context.Background(), st, &exp); err != nil {
+		t.Fatal(err)
+	}
+	texts = append(texts, logs.String(), exp.String())
+	all := strings.Join(texts, "\n")
+	if strings.Contains(all, testToken) {
+		t.Errorf("the token is in the logs, a report, an error or the export:\n%s", all)
+	}
+	if !strings.Contains(all, "partial") || !strings.Contains(all, "HTTP 401") || exp.Len() == 0 || logs.Len() == 0 {
+		t.Fatal("no partial run, no failed run, nothing logged or exported: the check proves nothing")
 	}
 }

@@ -159,11 +159,14 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 	c := &s.cfg
 	var assets []item
 	read := 0
+	var named []string // what the run was asked to read, as it may be shown
 	for _, exp := range c.Exports {
-		n, err := s.read(ctx, exp, func(a Asset) { assets = append(assets, item{a, "gcp asset export " + exp}) }, emit)
+		shown := redact(exp)
+		named = append(named, shown)
+		n, err := s.read(ctx, exp, func(a Asset) { assets = append(assets, item{a, "gcp asset export " + shown}) }, emit)
 		read += n
 		if err != nil {
-			emit.ItemError(exp, err)
+			emit.ItemError(shown, err)
 		}
 	}
 	for _, scope := range c.Scopes {
@@ -174,7 +177,7 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 		}
 	}
 	if read == 0 && len(assets) == 0 {
-		return fmt.Errorf("gcp: no asset read from %s", strings.Join(append(slices.Clone(c.Exports), c.Scopes...), ", "))
+		return fmt.Errorf("gcp: no asset read from %s", strings.Join(append(named, c.Scopes...), ", "))
 	}
 	// Projects are the accounts: their numbers map to ids.
 	ids := map[string]string{} // project number → project id
@@ -330,7 +333,7 @@ func (s *Source) read(ctx context.Context, exp string, fn func(Asset), emit inge
 		}
 		var a Asset
 		if err := json.Unmarshal(b, &a); err != nil {
-			emit.ItemError(fmt.Sprintf("%s:%d", exp, line), fmt.Errorf("not a Cloud Asset Inventory asset: %w", err))
+			emit.ItemError(fmt.Sprintf("%s:%d", redact(exp), line), fmt.Errorf("not a Cloud Asset Inventory asset: %w", err))
 			continue
 		}
 		if a.Name == "" || a.AssetType == "" || a.Resource == nil {
@@ -343,6 +346,19 @@ func (s *Source) read(ctx context.Context, exp string, fn func(Asset), emit inge
 		return n, fmt.Errorf("line %d: %w", line+1, err)
 	}
 	return n, nil
+}
+
+// redact shows a URL without its query (signed URLs carry their signature
+// there) and without a password; a local path stays as it is.
+func redact(exp string) string {
+	u, err := url.Parse(exp)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return exp
+	}
+	if u.RawQuery != "" {
+		u.RawQuery = "REDACTED"
+	}
+	return u.Redacted()
 }
 
 // get sends an authorized GET and returns the body of a 200 answer. The
@@ -362,7 +378,11 @@ func (s *Source) get(ctx context.Context, u *url.URL) (io.ReadCloser, error) {
 	}
 	resp, err := s.cfg.Client.Do(req)
 	if err != nil {
-		return nil, err
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // its message repeats the whole URL
+		}
+		return nil, fmt.Errorf("GET %s: %w", redact(u.String()), err)
 	}
 	if resp.StatusCode != http.StatusOK {
 		defer resp.Body.Close()
@@ -372,7 +392,7 @@ func (s *Source) get(ctx context.Context, u *url.URL) (io.ReadCloser, error) {
 			} `json:"error"`
 		}
 		json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(&e)
-		msg := fmt.Sprintf("GET %s: HTTP %d", u.Redacted(), resp.StatusCode)
+		msg := fmt.Sprintf("GET %s: HTTP %d", redact(u.String()), resp.StatusCode)
 		if e.Error.Status != "" {
 			msg += " " + e.Error.Status
 		}

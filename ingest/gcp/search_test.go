@@ -2,6 +2,7 @@ package gcp
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -12,8 +13,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rs/zerolog"
+
 	"github.com/estate-cmdb/estate/graph"
 	"github.com/estate-cmdb/estate/graph/embedded"
+	"github.com/estate-cmdb/estate/graph/jsonl"
 	"github.com/estate-cmdb/estate/ingest"
 )
 
@@ -185,4 +189,42 @@ func TestSearchAllResources(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestTokenNeverLeaks: a search page fails with an error body that echoes
+// the token, an export URL refuses it; the token is nowhere a user could
+// see it — logs, reports, errors, the export.
+func TestTokenNeverLeaks(t *testing.T) {
+	results := searchResults(t)
+	st := openStore(t)
+	var logs bytes.Buffer
+	log := zerolog.New(&logs).Level(zerolog.TraceLevel)
+	token := func(context.Context) (string, error) { return searchToken, nil }
+	var texts []string
+	for _, cfg := range []Config{
+		{Scopes: []string{"projects/project1"}, Endpoint: searchServer(t, "projects/project1", results, 50, 1).URL, PageSize: 50},
+		{Exports: []string{searchServer(t, "projects/project1", results, 50, 0).URL + "/export.jsonl?token=" + searchToken}},
+		{Exports: []string{"http://127.0.0.1:1/export.jsonl?X-Goog-Signature=" + searchToken}}, // nothing listens
+	} {
+		cfg.Token, cfg.Logger = token, log
+		src, err := New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := ingest.Run(context.Background(), st, src, ingest.Options{Logger: log})
+		b, _ := json.Marshal(rep)
+		texts = append(texts, string(b), fmt.Sprint(err))
+	}
+	var exp bytes.Buffer
+	if _, err := jsonl.Export(context.Background(), st, &exp); err != nil {
+		t.Fatal(err)
+	}
+	texts = append(texts, logs.String(), exp.String())
+	all := strings.Join(texts, "\n")
+	if strings.Contains(all, searchToken) {
+		t.Errorf("the token is in the logs, a report, an error or the export:\n%s", all)
+	}
+	if !strings.Contains(all, "partial") || !strings.Contains(all, "HTTP 404") || exp.Len() == 0 || logs.Len() == 0 {
+		t.Fatal("no partial run, no failed run, nothing logged or exported: the check proves nothing")
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"fmt"
 	"os"
 	"slices"
@@ -18,9 +19,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/rs/zerolog"
 
 	"github.com/estate-cmdb/estate/graph"
 	"github.com/estate-cmdb/estate/graph/embedded"
+	"github.com/estate-cmdb/estate/graph/jsonl"
 	"github.com/estate-cmdb/estate/ingest"
 )
 
@@ -219,5 +222,46 @@ func TestS3PathsRejected(t *testing.T) {
 	}
 	if _, err := New(Config{Paths: []string{"s3://b1/k"}, S3: S3Config{Endpoint: "127.0.0.1:5055"}}); err == nil || !strings.Contains(err.Error(), "S3 endpoint") {
 		t.Errorf("bad endpoint: %v", err)
+	}
+}
+
+// TestS3CredentialsNeverLeak reads with recognisable credentials from the
+// default chain — a good run, a partial one and a failed one — and looks for
+// them wherever a user could see them: logs, reports, errors, the export.
+func TestS3CredentialsNeverLeak(t *testing.T) {
+	ep := motoEndpoint(t)
+	const keyID, secret = "AKIAESTATES3LEAK0001", "estate-s3-leak-secret-Zm9vYmFyYmF6"
+	motoCredentials(t, keyID, secret)
+	bucket := stateBucket(t, ep, map[string]string{
+		"infra/terraform.tfstate":  loki,
+		"broken/terraform.tfstate": `{"version": 4, "resources": [`,
+	})
+	st := openStore(t)
+	var logs bytes.Buffer
+	log := zerolog.New(&logs).Level(zerolog.TraceLevel)
+	var texts []string
+	for _, path := range []string{"s3://" + bucket, "s3://" + bucket + "-missing/terraform.tfstate"} {
+		src, err := New(Config{Paths: []string{path}, S3: S3Config{Endpoint: ep}, Logger: log})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := ingest.Run(context.Background(), st, src, ingest.Options{Logger: log})
+		b, _ := json.Marshal(rep)
+		texts = append(texts, string(b), fmt.Sprint(err))
+	}
+	var exp bytes.Buffer
+	if _, err := jsonl.Export(context.Background(), st, &exp); err != nil {
+		t.Fatal(err)
+	}
+	texts = append(texts, logs.String(), exp.String())
+	for _, text := range texts {
+		for _, s := range []string{keyID, secret} {
+			if strings.Contains(text, s) {
+				t.Errorf("the credential %q is in %.200s", s, text)
+			}
+		}
+	}
+	if !strings.Contains(strings.Join(texts, ""), "partial") || !strings.Contains(strings.Join(texts, ""), "does not exist") || exp.Len() == 0 || logs.Len() == 0 {
+		t.Fatal("no partial run, no failed run, nothing logged or exported: the check proves nothing")
 	}
 }
