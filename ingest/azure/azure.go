@@ -283,11 +283,14 @@ func (s *Source) client() (*armresourcegraph.Client, error) {
 }
 
 // audience is the token audience for a Resource Manager endpoint: the
-// public cloud's for its endpoint, the endpoint itself elsewhere (sovereign
-// clouds and Azure Stack name their audience by their endpoint).
+// known clouds' own (public, China, US Government), else the endpoint
+// itself (Azure Stack names its audience by its endpoint).
 func audience(endpoint string) string {
-	if strings.TrimSuffix(endpoint, "/") == DefaultEndpoint {
-		return cloud.AzurePublic.Services[cloud.ResourceManager].Audience
+	for _, c := range []cloud.Configuration{cloud.AzurePublic, cloud.AzureChina, cloud.AzureGovernment} {
+		rm := c.Services[cloud.ResourceManager]
+		if strings.TrimSuffix(rm.Endpoint, "/") == strings.TrimSuffix(endpoint, "/") {
+			return rm.Audience
+		}
 	}
 	return endpoint
 }

@@ -257,3 +257,16 @@ func TestTokenNeverLeaks(t *testing.T) {
 		t.Fatal("no partial run, no failed run, nothing logged or exported: the check proves nothing")
 	}
 }
+
+func TestAudience(t *testing.T) {
+	for endpoint, want := range map[string]string{
+		DefaultEndpoint:                                "https://management.core.windows.net/",
+		"https://management.chinacloudapi.cn/":         "https://management.core.chinacloudapi.cn",
+		"https://management.usgovcloudapi.net":         "https://management.core.usgovcloudapi.net",
+		"https://management.local.azurestack.external": "https://management.local.azurestack.external",
+	} {
+		if got := audience(endpoint); got != want {
+			t.Errorf("audience(%s) = %q, want %q", endpoint, got, want)
+		}
+	}
+}
