@@ -261,8 +261,8 @@ func TestTokenNeverLeaks(t *testing.T) {
 func TestAudience(t *testing.T) {
 	for endpoint, want := range map[string]string{
 		DefaultEndpoint:                                "https://management.core.windows.net/",
-		"https://management.chinacloudapi.cn/":         "https://management.core.chinacloudapi.cn",
-		"https://management.usgovcloudapi.net":         "https://management.core.usgovcloudapi.net",
+		"https://management.chinacloudapi.cn/":         "https://management.core.chinacloudapi.cn/",
+		"https://management.usgovcloudapi.net":         "https://management.core.usgovcloudapi.net/",
 		"https://management.local.azurestack.external": "https://management.local.azurestack.external",
 	} {
 		if got := audience(endpoint); got != want {
