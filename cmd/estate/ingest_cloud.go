@@ -2,18 +2,12 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"errors"
-	"fmt"
 	"io"
 	"os"
-	"sync"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/spf13/cobra"
 	"go.yaml.in/yaml/v3"
-	"golang.org/x/oauth2"
-	"golang.org/x/oauth2/google"
 
 	"github.com/estate-cmdb/estate/ingest"
 	awssrc "github.com/estate-cmdb/estate/ingest/aws"
@@ -134,15 +128,6 @@ Secrets and tokens are never logged or stored.`,
 				return err
 			}
 			az.Tags, az.Logger = r, a.log
-			if tok := os.Getenv("AZURE_ACCESS_TOKEN"); tok != "" {
-				az.Credential = azure.StaticToken(tok)
-			} else {
-				cred, err := azidentity.NewDefaultAzureCredential(nil)
-				if err != nil {
-					return usageError("azure credential: %v", err)
-				}
-				az.Credential = cred
-			}
 			src, err := azure.New(az)
 			if err != nil {
 				return usageError("%v", err)
@@ -171,11 +156,6 @@ print-access-token), else Application Default Credentials. Tokens are never logg
 				return err
 			}
 			gc.Tags, gc.Exports, gc.Logger = r, args, a.log
-			if tok := os.Getenv("GOOGLE_OAUTH_ACCESS_TOKEN"); tok != "" {
-				gc.Token = func(context.Context) (string, error) { return tok, nil }
-			} else {
-				gc.Token = applicationDefaultToken()
-			}
 			src, err := gcp.New(gc)
 			if err != nil {
 				return usageError("%v", err)
@@ -189,27 +169,6 @@ print-access-token), else Application Default Credentials. Tokens are never logg
 	gcpCmd.Flags().StringSliceVar(&gc.Registered, "gcp-registered", nil, "project ids registered with central IT")
 	addRules(gcpCmd)
 	return []*cobra.Command{awsCmd, tfCmd, azCmd, gcpCmd}
-}
-
-// applicationDefaultToken returns Google's Application Default Credentials
-// as a token function, found on first use (local exports need none).
-func applicationDefaultToken() func(context.Context) (string, error) {
-	var once sync.Once
-	var ts oauth2.TokenSource
-	var err error
-	return func(ctx context.Context) (string, error) {
-		once.Do(func() {
-			ts, err = google.DefaultTokenSource(context.WithoutCancel(ctx), "https://www.googleapis.com/auth/cloud-platform")
-		})
-		if err != nil {
-			return "", fmt.Errorf("application default credentials: %w", err)
-		}
-		tok, err := ts.Token()
-		if err != nil {
-			return "", fmt.Errorf("application default credentials: %w", err)
-		}
-		return tok.AccessToken, nil
-	}
 }
 
 // resolving is a source that looks names up in the CMDB it writes to.

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -25,6 +26,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/resourcegraph/armresourcegraph"
 	"github.com/rs/zerolog"
 
@@ -56,8 +58,8 @@ type Config struct {
 	MaxRetries int             `yaml:"maxRetries" json:"maxRetries"`
 	Tags       cloudtags.Rules `yaml:"tags" json:"tags"`
 
-	// Credential gets Resource Manager tokens (the CLI passes
-	// azidentity.DefaultAzureCredential or StaticToken).
+	// Credential gets Resource Manager tokens; nil means
+	// EnvironmentCredential.
 	Credential azcore.TokenCredential `yaml:"-" json:"-"`
 	Resolve    cloudtags.Resolver     `yaml:"-" json:"-"`
 	// Client, if set, sends the requests (tests: an httptest TLS server's client).
@@ -68,6 +70,21 @@ type Config struct {
 // StaticToken is a credential that always returns one bearer token, e.g.
 // the output of `az account get-access-token`.
 type StaticToken string
+
+// EnvironmentCredential is the bearer token in AZURE_ACCESS_TOKEN (e.g.
+// from `az account get-access-token`), else Azure's default credential
+// chain: environment (AZURE_CLIENT_ID with a secret or certificate),
+// workload identity, managed identity, az and azd logins.
+func EnvironmentCredential() (azcore.TokenCredential, error) {
+	if tok := os.Getenv("AZURE_ACCESS_TOKEN"); tok != "" {
+		return StaticToken(tok), nil
+	}
+	cred, err := azidentity.NewDefaultAzureCredential(nil)
+	if err != nil {
+		return nil, fmt.Errorf("azure credential: %w", err)
+	}
+	return cred, nil
+}
 
 // GetToken implements azcore.TokenCredential.
 func (t StaticToken) GetToken(context.Context, policy.TokenRequestOptions) (azcore.AccessToken, error) {
@@ -104,7 +121,11 @@ func New(cfg Config) (*Source, error) {
 		}
 	}
 	if cfg.Credential == nil {
-		errs = append(errs, errors.New("no credential (the CLI uses AZURE_ACCESS_TOKEN, else the Azure default credential chain)"))
+		cred, err := EnvironmentCredential()
+		if err != nil {
+			errs = append(errs, err)
+		}
+		cfg.Credential = cred
 	}
 	if err := cfg.Tags.Validate(); err != nil {
 		errs = append(errs, err)

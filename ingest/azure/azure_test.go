@@ -196,9 +196,9 @@ func TestFailures(t *testing.T) {
 	if err == nil || rep.Status != ingest.StatusFailed || !strings.Contains(rep.Err, "HTTP 403") || strings.Contains(rep.Err, testToken) {
 		t.Fatalf("page 1 failing: %v %+v", err, rep)
 	}
-	for _, cfg := range []Config{{Subscriptions: []string{"not-a-guid"}, Credential: StaticToken("x")}, {}, {Endpoint: "http://management.azure.com", Credential: StaticToken("x")}} {
+	for _, cfg := range []Config{{Subscriptions: []string{"not-a-guid"}, Credential: StaticToken("x")}, {Endpoint: "http://management.azure.com", Credential: StaticToken("x")}} {
 		if _, err := New(cfg); err == nil {
-			t.Errorf("New(%+v) accepted a bad subscription, no credential or a plain-http endpoint", cfg)
+			t.Errorf("New(%+v) accepted a bad subscription or a plain-http endpoint", cfg)
 		}
 	}
 }
@@ -268,5 +268,18 @@ func TestAudience(t *testing.T) {
 		if got := audience(endpoint); got != want {
 			t.Errorf("audience(%s) = %q, want %q", endpoint, got, want)
 		}
+	}
+}
+
+// TestEnvironmentToken: without a credential, AZURE_ACCESS_TOKEN is the token.
+func TestEnvironmentToken(t *testing.T) {
+	t.Setenv("AZURE_ACCESS_TOKEN", testToken)
+	srv := server(t, []map[string]any{fixtureBody(t, "ResourcesBasicQuery.json")}, nil)
+	src, err := New(Config{Endpoint: srv.URL, Client: srv.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := ingest.Run(context.Background(), openStore(t), src, ingest.Options{}); err != nil || rep.Status != ingest.StatusSucceeded || rep.Nodes != 4 {
+		t.Errorf("%v %+v", err, rep)
 	}
 }

@@ -22,9 +22,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/google"
 
 	"github.com/estate-cmdb/estate/graph"
 	"github.com/estate-cmdb/estate/ingest"
@@ -51,7 +54,8 @@ type Config struct {
 	MaxLine int             `yaml:"maxLine" json:"maxLine"`
 	Tags    cloudtags.Rules `yaml:"tags" json:"tags"`
 
-	// Token, if set, returns a bearer token for URL exports and searches.
+	// Token returns a bearer token for URL exports and searches; nil means
+	// EnvironmentToken.
 	Token   func(ctx context.Context) (string, error) `yaml:"-" json:"-"`
 	Resolve cloudtags.Resolver                        `yaml:"-" json:"-"`
 	Client  *http.Client                              `yaml:"-" json:"-"`
@@ -71,6 +75,9 @@ func New(cfg Config) (*Source, error) {
 	}
 	if cfg.Client == nil {
 		cfg.Client = &http.Client{Timeout: 10 * time.Minute}
+	}
+	if cfg.Token == nil {
+		cfg.Token = EnvironmentToken()
 	}
 	if cfg.Endpoint == "" {
 		cfg.Endpoint = DefaultEndpoint
@@ -346,6 +353,31 @@ func (s *Source) read(ctx context.Context, exp string, fn func(Asset), emit inge
 		return n, fmt.Errorf("line %d: %w", line+1, err)
 	}
 	return n, nil
+}
+
+// EnvironmentToken is the bearer token in GOOGLE_OAUTH_ACCESS_TOKEN (e.g.
+// from `gcloud auth print-access-token`), else Application Default
+// Credentials, found on first use (local exports need none).
+func EnvironmentToken() func(context.Context) (string, error) {
+	if tok := os.Getenv("GOOGLE_OAUTH_ACCESS_TOKEN"); tok != "" {
+		return func(context.Context) (string, error) { return tok, nil }
+	}
+	var once sync.Once
+	var ts oauth2.TokenSource
+	var err error
+	return func(ctx context.Context) (string, error) {
+		once.Do(func() {
+			ts, err = google.DefaultTokenSource(context.WithoutCancel(ctx), "https://www.googleapis.com/auth/cloud-platform")
+		})
+		if err != nil {
+			return "", fmt.Errorf("application default credentials: %w", err)
+		}
+		tok, err := ts.Token()
+		if err != nil {
+			return "", fmt.Errorf("application default credentials: %w", err)
+		}
+		return tok.AccessToken, nil
+	}
 }
 
 // redact shows a URL without its query (signed URLs carry their signature

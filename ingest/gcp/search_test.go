@@ -228,3 +228,13 @@ func TestTokenNeverLeaks(t *testing.T) {
 		t.Fatal("no partial run, no failed run, nothing logged or exported: the check proves nothing")
 	}
 }
+
+// TestEnvironmentToken: without a token function, GOOGLE_OAUTH_ACCESS_TOKEN is the token.
+func TestEnvironmentToken(t *testing.T) {
+	t.Setenv("GOOGLE_OAUTH_ACCESS_TOKEN", searchToken)
+	srv := searchServer(t, "projects/project1", searchResults(t), 500, 0)
+	rep := ingestExport(t, openStore(t), Config{Scopes: []string{"projects/project1"}, Endpoint: srv.URL})
+	if rep.Status != ingest.StatusSucceeded || rep.Nodes != 127 {
+		t.Errorf("%+v", rep)
+	}
+}
