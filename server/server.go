@@ -1,7 +1,7 @@
-// Package server is estate's HTTP server: the GraphQL API (/graphql and a
-// playground), health (/healthz, /readyz), Prometheus metrics (/metrics)
-// and the web UI (/), with authentication, request limits, structured
-// request logs and graceful shutdown.
+// Package server is estate's HTTP server: the GraphQL API (/graphql), health
+// (/healthz, /readyz), Prometheus metrics (/metrics) and the web UI (/, with
+// its GraphQL playground at /playground), with authentication, request
+// limits, structured request logs and graceful shutdown.
 //
 // The handler is built explicitly (handler.New) so every limit is visible
 // here: body size, query depth, complexity, page size and time.
@@ -20,7 +20,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
 	"github.com/rs/zerolog/hlog"
@@ -209,7 +208,6 @@ func (s *Server) routes(gqlHandler http.Handler) http.Handler {
 	for _, method := range []string{"GET", "POST", "OPTIONS"} {
 		handle(method+" /graphql", "/graphql", gqlHandler)
 	}
-	handle("GET /playground", "/playground", playground.Handler("estate GraphQL playground", "/graphql"))
 	handle("GET /healthz", "/healthz", http.HandlerFunc(s.healthz))
 	handle("GET /readyz", "/readyz", http.HandlerFunc(s.readyz))
 	handle("GET /metrics", "/metrics", s.metrics.handler())

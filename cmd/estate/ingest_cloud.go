@@ -1,11 +1,13 @@
 package main
 
 import (
-	"context"
+	"bytes"
+	"errors"
+	"io"
 	"os"
 
-	"github.com/goccy/go-yaml"
 	"github.com/spf13/cobra"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/estate-cmdb/estate/ingest"
 	awssrc "github.com/estate-cmdb/estate/ingest/aws"
@@ -27,7 +29,10 @@ func (a *app) cloudIngestCommands(opts *ingest.Options) []*cobra.Command {
 		if err != nil {
 			return r, usageError("--tag-rules: %v", err)
 		}
-		if err := yaml.UnmarshalWithOptions(b, &r, yaml.Strict()); err != nil {
+		// Strict: a misspelt key would otherwise silently fall back to the defaults.
+		dec := yaml.NewDecoder(bytes.NewReader(b))
+		dec.KnownFields(true)
+		if err := dec.Decode(&r); err != nil && !errors.Is(err, io.EOF) {
 			return r, usageError("--tag-rules %s: %v", rulesFile, err)
 		}
 		return r, r.Validate()
@@ -77,8 +82,13 @@ tag values stay labels. Credentials are never logged or stored.`,
 	var tf terraform.Config
 	tfCmd := &cobra.Command{
 		Use:   "terraform PATH...",
-		Short: "Ingest Terraform state files (format 4): resources, and the repository that DEFINES them",
-		Args:  cobra.MinimumNArgs(1),
+		Short: "Ingest Terraform state (format 4): resources, and the repository that DEFINES them",
+		Long: `Read Terraform state files, directories of *.tfstate files, or state in an S3 backend:
+s3://BUCKET/KEY reads that object and its workspaces' copies (env:/WORKSPACE/KEY),
+s3://BUCKET/PREFIX/ every *.tfstate object under the prefix. S3 is read with the default
+AWS credential chain (or --aws-profile), in the bucket's region; credentials are never
+logged or stored. Only ids, ARNs, names, regions and tags are read from a state.`,
+		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			r, err := rules()
 			if err != nil {
@@ -96,6 +106,9 @@ tag values stay labels. Credentials are never logged or stored.`,
 	tfCmd.Flags().StringVar(&tf.Repository, "terraform-repository", "", "repository the state belongs to (e.g. github.com/acme/infra): it DEFINES every resource")
 	tfCmd.Flags().StringVar(&tf.Name, "terraform-name", "", "source name suffix (default the repository, else the first path)")
 	tfCmd.Flags().Int64Var(&tf.MaxFileSize, "terraform-max-file-size", terraform.MaxStateSize, "largest state file read, in bytes")
+	tfCmd.Flags().StringVar(&tf.S3.Profile, "aws-profile", "", "named profile of the shared AWS config, for s3:// state")
+	tfCmd.Flags().StringVar(&tf.S3.Region, "aws-region", "", "region asked first for an s3:// bucket's region (default the configured one, else us-east-1)")
+	tfCmd.Flags().StringVar(&tf.S3.Endpoint, "aws-endpoint", "", "S3 endpoint URL for s3:// state (an emulator such as moto; path-style)")
 	addRules(tfCmd)
 
 	var az azure.Config
@@ -103,9 +116,11 @@ tag values stay labels. Credentials are never logged or stored.`,
 		Use:   "azure",
 		Short: "Inventory Azure subscriptions through Azure Resource Graph",
 		Long: `List every resource of the subscriptions the identity can see (or --azure-subscription)
-through Azure Resource Graph. The bearer token comes from AZURE_ACCESS_TOKEN, e.g.
+through Azure Resource Graph. The identity is Azure's default credential chain
+(environment: AZURE_CLIENT_ID with AZURE_CLIENT_SECRET or a certificate, workload or
+managed identity, az login, azd), or the bearer token in AZURE_ACCESS_TOKEN, e.g.
   export AZURE_ACCESS_TOKEN="$(az account get-access-token --query accessToken -o tsv)"
-It is never logged or stored.`,
+Secrets and tokens are never logged or stored.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			r, err := rules()
@@ -113,9 +128,6 @@ It is never logged or stored.`,
 				return err
 			}
 			az.Tags, az.Logger = r, a.log
-			if tok := os.Getenv("AZURE_ACCESS_TOKEN"); tok != "" {
-				az.Token = func(context.Context) (string, error) { return tok, nil }
-			}
 			src, err := azure.New(az)
 			if err != nil {
 				return usageError("%v", err)
@@ -131,21 +143,19 @@ It is never logged or stored.`,
 
 	var gc gcp.Config
 	gcpCmd := &cobra.Command{
-		Use:   "gcp EXPORT...",
-		Short: "Ingest Google Cloud Asset Inventory resource exports (NDJSON files or URLs)",
-		Long: `Read Cloud Asset Inventory resource exports (gcloud asset export --content-type=resource),
-from files or https URLs (e.g. https://storage.googleapis.com/BUCKET/OBJECT, read with the
-bearer token in GOOGLE_OAUTH_ACCESS_TOKEN, e.g. from gcloud auth print-access-token).`,
-		Args: cobra.MinimumNArgs(1),
+		Use:   "gcp [EXPORT...]",
+		Short: "Inventory Google Cloud through Cloud Asset Inventory: searchAllResources, or resource exports",
+		Long: `Search every resource of organizations, folders or projects (--gcp-scope) with Cloud Asset
+Inventory's searchAllResources, and/or read resource exports (gcloud asset export
+--content-type=resource) from files or https URLs (e.g. https://storage.googleapis.com/BUCKET/OBJECT).
+Requests carry the bearer token in GOOGLE_OAUTH_ACCESS_TOKEN (e.g. from gcloud auth
+print-access-token), else Application Default Credentials. Tokens are never logged or stored.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			r, err := rules()
 			if err != nil {
 				return err
 			}
 			gc.Tags, gc.Exports, gc.Logger = r, args, a.log
-			if tok := os.Getenv("GOOGLE_OAUTH_ACCESS_TOKEN"); tok != "" {
-				gc.Token = func(context.Context) (string, error) { return tok, nil }
-			}
 			src, err := gcp.New(gc)
 			if err != nil {
 				return usageError("%v", err)
@@ -153,6 +163,8 @@ bearer token in GOOGLE_OAUTH_ACCESS_TOKEN, e.g. from gcloud auth print-access-to
 			return a.runIngest(cmd.Context(), src, *opts)
 		},
 	}
+	gcpCmd.Flags().StringSliceVar(&gc.Scopes, "gcp-scope", nil, "organizations/NUMBER, folders/NUMBER or projects/ID to search (repeatable)")
+	gcpCmd.Flags().StringVar(&gc.Endpoint, "gcp-endpoint", gcp.DefaultEndpoint, "Cloud Asset API endpoint")
 	gcpCmd.Flags().StringVar(&gc.Name, "gcp-name", "", `source name (default "gcp:default")`)
 	gcpCmd.Flags().StringSliceVar(&gc.Registered, "gcp-registered", nil, "project ids registered with central IT")
 	addRules(gcpCmd)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/rand"
 	"encoding/json"
 	"os"
 	"strings"
@@ -67,8 +68,78 @@ func TestIngestGCPAndAzureCommands(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, `"source": "gcp:default"`) {
 		t.Fatalf("gcp: exit %d: %s\n%s", code, stderr, out)
 	}
+	if _, stderr, code := cli(t, "", "ingest", "gcp", "--data-dir", dir); code != exitUsage || !strings.Contains(stderr, "no Cloud Asset Inventory export or search scope") {
+		t.Errorf("gcp with nothing to read: exit %d, %q", code, stderr)
+	}
+	if _, stderr, code := cli(t, "", "ingest", "gcp", "--data-dir", dir, "--gcp-scope", "project1"); code != exitUsage || !strings.Contains(stderr, `"project1"`) {
+		t.Errorf("gcp with a bad scope: exit %d, %q", code, stderr)
+	}
+	// Without AZURE_ACCESS_TOKEN the default credential chain is asked;
+	// here it has nothing (only the Azure CLI, not installed), and says so.
 	t.Setenv("AZURE_ACCESS_TOKEN", "")
-	if _, stderr, code := cli(t, "", "ingest", "azure", "--data-dir", dir); code != exitUsage || !strings.Contains(stderr, "AZURE_ACCESS_TOKEN") {
-		t.Errorf("azure without a token: exit %d, %q", code, stderr)
+	t.Setenv("AZURE_TOKEN_CREDENTIALS", "AzureCLICredential")
+	t.Setenv("PATH", t.TempDir())
+	_, stderr, code = cli(t, "", "ingest", "azure", "--data-dir", dir, "--azure-endpoint", "https://127.0.0.1:1")
+	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	if last := lines[len(lines)-1]; code == exitOK || !strings.Contains(last, "DefaultAzureCredential") || !strings.Contains(last, "AzureCLICredential") {
+		t.Errorf("azure without a credential: exit %d, %q; want a last line naming the credentials tried", code, stderr)
+	}
+	if _, stderr, code := cli(t, "", "ingest", "azure", "--data-dir", dir, "--azure-endpoint", "http://management.azure.com"); code != exitUsage || !strings.Contains(stderr, "https") {
+		t.Errorf("plain-http endpoint: exit %d, %q", code, stderr)
+	}
+}
+
+func TestTagRulesFile(t *testing.T) {
+	state := "../../ingest/terraform/testdata/0lehKondratov__AWS-TR-SR-Loki-Grafana__terraform.tfstate"
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := dir + "/" + name
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	tests := []struct {
+		name, rules string
+		code        int
+		msg         string
+	}{
+		{"known keys", "team: [OwnerEmail]\nstripPrefixes: [\"team-\"]\n", exitOK, ""},
+		{"empty file: the defaults", "", exitOK, ""},
+		{"misspelt key", "teams: [Team]\n", exitUsage, "teams"},
+		{"not YAML", "team: [Team\n", exitUsage, "rules.yaml"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rules := write("rules.yaml", tt.rules)
+			_, stderr, code := cli(t, "", "ingest", "terraform", "--data-dir", t.TempDir(), "--tag-rules", rules, state)
+			if code != tt.code || !strings.Contains(stderr, tt.msg) {
+				t.Errorf("exit %d, stderr %q; want exit %d mentioning %q", code, stderr, tt.code, tt.msg)
+			}
+		})
+	}
+}
+
+func TestIngestTerraformFromS3Command(t *testing.T) {
+	if _, stderr, code := cli(t, "", "ingest", "terraform", "--data-dir", t.TempDir(), "s3://"); code != exitUsage || !strings.Contains(stderr, "not an S3 location") {
+		t.Errorf("bad location: exit %d, %q", code, stderr)
+	}
+	ep := os.Getenv("ESTATE_AWS_ENDPOINT")
+	if ep == "" {
+		msg := `ESTATE_AWS_ENDPOINT is not set: start moto with  set -a; eval "$(scripts/moto.sh start)"; set +a`
+		if os.Getenv("ESTATE_REQUIRE_AWS") == "1" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	t.Setenv("AWS_ACCESS_KEY_ID", "testing")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "testing")
+	t.Setenv("AWS_CONFIG_FILE", os.DevNull)
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
+	// --aws-endpoint comes from ESTATE_AWS_ENDPOINT; the bucket does not exist.
+	bucket := "estate-cli-missing-" + strings.ToLower(rand.Text()[:10])
+	_, stderr, code := cli(t, "", "ingest", "terraform", "--data-dir", t.TempDir(), "s3://"+bucket+"/terraform.tfstate")
+	if code == exitOK || !strings.Contains(stderr, `bucket "`+bucket+`" does not exist`) {
+		t.Errorf("missing bucket: exit %d, %q", code, stderr)
 	}
 }

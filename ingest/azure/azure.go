@@ -4,24 +4,30 @@
 // CloudAccount per subscription (azure:<subscription id>). Tags become labels
 // and, through ingest/cloudtags, links to known teams and applications.
 //
-// It speaks Resource Graph's REST API (api-version 2021-03-01) with plain
-// net/http and a bearer token from a TokenSource, so it needs no SDK.
+// It queries Resource Graph through the official SDK (armresourcegraph),
+// which also handles throttling (429 with Retry-After) and transient
+// failures, with any azcore.TokenCredential: the CLI uses
+// azidentity.DefaultAzureCredential, or a static token.
 package azure
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/resourcegraph/armresourcegraph"
 	"github.com/rs/zerolog"
 
 	"github.com/estate-cmdb/estate/graph"
@@ -35,9 +41,6 @@ const DefaultEndpoint = "https://management.azure.com"
 // Query is the Resource Graph query the source runs.
 const Query = "Resources | project id, name, type, location, resourceGroup, subscriptionId, tags | order by id asc"
 
-// TokenSource returns a bearer token for Azure Resource Manager.
-type TokenSource func(ctx context.Context) (string, error)
-
 // Config configures the Azure source.
 type Config struct {
 	// Name is the source name, default "azure:default".
@@ -49,13 +52,43 @@ type Config struct {
 	// Endpoint is Resource Manager's URL (default DefaultEndpoint).
 	Endpoint string `yaml:"endpoint" json:"endpoint"`
 	// PageSize is the rows asked per request (default 1000, Resource Graph's maximum).
-	PageSize int             `yaml:"pageSize" json:"pageSize"`
-	Tags     cloudtags.Rules `yaml:"tags" json:"tags"`
+	PageSize int `yaml:"pageSize" json:"pageSize"`
+	// MaxRetries is how often a throttled or failed request is retried
+	// (default 3; negative: never).
+	MaxRetries int             `yaml:"maxRetries" json:"maxRetries"`
+	Tags       cloudtags.Rules `yaml:"tags" json:"tags"`
 
-	Token   TokenSource        `yaml:"-" json:"-"`
-	Resolve cloudtags.Resolver `yaml:"-" json:"-"`
-	Client  *http.Client       `yaml:"-" json:"-"`
-	Logger  zerolog.Logger     `yaml:"-" json:"-"`
+	// Credential gets Resource Manager tokens; nil means
+	// EnvironmentCredential.
+	Credential azcore.TokenCredential `yaml:"-" json:"-"`
+	Resolve    cloudtags.Resolver     `yaml:"-" json:"-"`
+	// Client, if set, sends the requests (tests: an httptest TLS server's client).
+	Client *http.Client   `yaml:"-" json:"-"`
+	Logger zerolog.Logger `yaml:"-" json:"-"`
+}
+
+// StaticToken is a credential that always returns one bearer token, e.g.
+// the output of `az account get-access-token`.
+type StaticToken string
+
+// EnvironmentCredential is the bearer token in AZURE_ACCESS_TOKEN (e.g.
+// from `az account get-access-token`), else Azure's default credential
+// chain: environment (AZURE_CLIENT_ID with a secret or certificate),
+// workload identity, managed identity, az and azd logins.
+func EnvironmentCredential() (azcore.TokenCredential, error) {
+	if tok := os.Getenv("AZURE_ACCESS_TOKEN"); tok != "" {
+		return StaticToken(tok), nil
+	}
+	cred, err := azidentity.NewDefaultAzureCredential(nil)
+	if err != nil {
+		return nil, fmt.Errorf("azure credential: %w", err)
+	}
+	return cred, nil
+}
+
+// GetToken implements azcore.TokenCredential.
+func (t StaticToken) GetToken(context.Context, policy.TokenRequestOptions) (azcore.AccessToken, error) {
+	return azcore.AccessToken{Token: string(t), ExpiresOn: time.Now().Add(time.Hour)}, nil
 }
 
 var subscriptionRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
@@ -74,20 +107,25 @@ func New(cfg Config) (*Source, error) {
 	if cfg.PageSize <= 0 || cfg.PageSize > 1000 {
 		cfg.PageSize = 1000
 	}
-	if cfg.Client == nil {
-		cfg.Client = &http.Client{Timeout: 2 * time.Minute}
+	if cfg.MaxRetries == 0 {
+		cfg.MaxRetries = 3
 	}
 	var errs []error
-	if u, err := url.Parse(cfg.Endpoint); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		errs = append(errs, fmt.Errorf("endpoint %q is not an http(s) URL", cfg.Endpoint))
+	// The SDK sends credentials over https only.
+	if u, err := url.Parse(cfg.Endpoint); err != nil || u.Scheme != "https" || u.Host == "" {
+		errs = append(errs, fmt.Errorf("endpoint %q is not an https URL", cfg.Endpoint))
 	}
 	for _, s := range append(slices.Clone(cfg.Subscriptions), cfg.Registered...) {
 		if !subscriptionRE.MatchString(s) {
 			errs = append(errs, fmt.Errorf("subscription %q is not a subscription id (a GUID)", s))
 		}
 	}
-	if cfg.Token == nil {
-		errs = append(errs, errors.New("no token source (set AZURE_ACCESS_TOKEN, e.g. from `az account get-access-token`)"))
+	if cfg.Credential == nil {
+		cred, err := EnvironmentCredential()
+		if err != nil {
+			errs = append(errs, err)
+		}
+		cfg.Credential = cred
 	}
 	if err := cfg.Tags.Validate(); err != nil {
 		errs = append(errs, err)
@@ -103,30 +141,6 @@ func (s *Source) Name() string { return s.cfg.Name }
 
 // SetResolver sets how tag values are looked up in the CMDB.
 func (s *Source) SetResolver(r cloudtags.Resolver) { s.cfg.Resolve = r }
-
-// request is Resource Graph's QueryRequest.
-type request struct {
-	Subscriptions []string       `json:"subscriptions,omitempty"`
-	Query         string         `json:"query"`
-	Options       requestOptions `json:"options"`
-}
-
-type requestOptions struct {
-	SkipToken    string `json:"$skipToken,omitempty"`
-	Top          int    `json:"$top,omitempty"`
-	ResultFormat string `json:"resultFormat"`
-}
-
-// Response is Resource Graph's QueryResponse (objectArray format).
-type Response struct {
-	TotalRecords int64 `json:"totalRecords"`
-	Count        int64 `json:"count"`
-	// ResultTruncated is "true"/"false" as a string in the API's own
-	// examples, a boolean elsewhere.
-	ResultTruncated json.RawMessage  `json:"resultTruncated"`
-	SkipToken       string           `json:"$skipToken"`
-	Data            []map[string]any `json:"data"`
-}
 
 // Resource is one row describing a resource.
 type Resource struct {
@@ -185,12 +199,21 @@ var computeTypes = map[string]bool{
 // Run implements ingest.Source.
 func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 	c := &s.cfg
+	client, err := s.client()
+	if err != nil {
+		return err
+	}
 	var rows []Resource
-	req := request{Subscriptions: c.Subscriptions, Query: Query, Options: requestOptions{Top: c.PageSize, ResultFormat: "objectArray"}}
+	req := armresourcegraph.QueryRequest{Query: to(Query), Options: &armresourcegraph.QueryRequestOptions{
+		Top: to(int32(c.PageSize)), ResultFormat: to(armresourcegraph.ResultFormatObjectArray)}}
+	for _, sub := range c.Subscriptions {
+		req.Subscriptions = append(req.Subscriptions, to(sub))
+	}
 	skipped := 0
 	for page := 0; ; page++ {
-		resp, err := s.query(ctx, req)
+		resp, err := client.Resources(ctx, req, nil)
 		if err != nil {
+			err = describeError(err)
 			if page == 0 {
 				return err // nothing read: the run failed
 			}
@@ -198,7 +221,9 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 			emit.ItemError(c.Name+" resource graph page "+fmt.Sprint(page+1), err)
 			break
 		}
-		for _, row := range resp.Data {
+		data, _ := resp.Data.([]any)
+		for _, d := range data {
+			row, _ := d.(map[string]any)
 			r, ok := ParseRow(row)
 			if !ok {
 				skipped++
@@ -206,7 +231,7 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 			}
 			rows = append(rows, r)
 		}
-		if resp.SkipToken == "" {
+		if resp.SkipToken == nil || *resp.SkipToken == "" {
 			break
 		}
 		req.Options.SkipToken = resp.SkipToken
@@ -257,54 +282,55 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 	return nil
 }
 
-// query runs one Resource Graph request. The token is sent, never logged.
-func (s *Source) query(ctx context.Context, req request) (*Response, error) {
-	body, _ := json.Marshal(req)
-	token, err := s.cfg.Token(ctx)
+func to[T any](v T) *T { return &v }
+
+// client is a Resource Graph client for the configured endpoint.
+func (s *Source) client() (*armresourcegraph.Client, error) {
+	c := &s.cfg
+	opts := &arm.ClientOptions{ClientOptions: policy.ClientOptions{
+		Cloud: cloud.Configuration{Services: map[cloud.ServiceName]cloud.ServiceConfiguration{
+			cloud.ResourceManager: {Endpoint: c.Endpoint, Audience: audience(c.Endpoint)},
+		}},
+		Retry: policy.RetryOptions{MaxRetries: int32(c.MaxRetries)},
+	}}
+	if c.Client != nil {
+		opts.Transport = c.Client
+	}
+	cl, err := armresourcegraph.NewClient(c.Credential, opts)
 	if err != nil {
-		return nil, fmt.Errorf("azure token: %w", err)
+		return nil, fmt.Errorf("azure resource graph client: %w", err)
 	}
-	u := strings.TrimSuffix(s.cfg.Endpoint, "/") + "/providers/Microsoft.ResourceGraph/resources?api-version=2021-03-01"
-	for attempt := 0; ; attempt++ {
-		hr, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
-		if err != nil {
-			return nil, err
+	return cl, nil
+}
+
+// audience is the token audience for a Resource Manager endpoint: the
+// known clouds' own (public, China, US Government), else the endpoint
+// itself (Azure Stack names its audience by its endpoint).
+func audience(endpoint string) string {
+	for _, c := range []cloud.Configuration{cloud.AzurePublic, cloud.AzureChina, cloud.AzureGovernment} {
+		rm := c.Services[cloud.ResourceManager]
+		if strings.TrimSuffix(rm.Endpoint, "/") == strings.TrimSuffix(endpoint, "/") {
+			return rm.Audience
 		}
-		hr.Header.Set("Content-Type", "application/json")
-		hr.Header.Set("Authorization", "Bearer "+token)
-		resp, err := s.cfg.Client.Do(hr)
-		if err != nil {
-			return nil, fmt.Errorf("azure resource graph: %w", err)
-		}
-		data, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
-		resp.Body.Close()
-		if err != nil {
-			return nil, fmt.Errorf("azure resource graph: %w", err)
-		}
-		// Resource Graph throttles per tenant: 429 with Retry-After.
-		if resp.StatusCode == http.StatusTooManyRequests && attempt < 4 {
-			wait := time.Duration(1<<attempt) * time.Second
-			if d, err := time.ParseDuration(resp.Header.Get("Retry-After") + "s"); err == nil && d > 0 && d < time.Minute {
-				wait = d
-			}
-			select {
-			case <-ctx.Done():
-				return nil, ctx.Err()
-			case <-time.After(wait):
-			}
-			continue
-		}
-		if resp.StatusCode != http.StatusOK {
-			msg := string(data)
-			if len(msg) > 300 {
-				msg = msg[:300]
-			}
-			return nil, fmt.Errorf("azure resource graph: HTTP %d: %s", resp.StatusCode, strings.ReplaceAll(msg, token, "[REDACTED]"))
-		}
-		var out Response
-		if err := json.Unmarshal(data, &out); err != nil {
-			return nil, fmt.Errorf("azure resource graph: malformed response: %w", err)
-		}
-		return &out, nil
 	}
+	return endpoint
+}
+
+// describeError turns an SDK error into one line naming the status and
+// Azure's error code; the response body (which could echo a request
+// header) is left out.
+func describeError(err error) error {
+	var re *azcore.ResponseError
+	if errors.As(err, &re) {
+		msg := fmt.Sprintf("azure resource graph: HTTP %d", re.StatusCode)
+		if re.ErrorCode != "" {
+			msg += " " + re.ErrorCode
+		}
+		return errors.New(msg)
+	}
+	if msg := err.Error(); strings.Contains(msg, "\n") {
+		// azidentity lists every credential it tried, one per line.
+		return errors.New("azure resource graph: " + strings.Join(strings.Fields(msg), " "))
+	}
+	return fmt.Errorf("azure resource graph: %w", err)
 }

@@ -1,6 +1,7 @@
 package azure
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,8 +11,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rs/zerolog"
+
 	"github.com/estate-cmdb/estate/graph"
 	"github.com/estate-cmdb/estate/graph/embedded"
+	"github.com/estate-cmdb/estate/graph/jsonl"
 	"github.com/estate-cmdb/estate/ingest"
 	"github.com/estate-cmdb/estate/ingest/cloudtags"
 )
@@ -38,12 +42,24 @@ func fixtureBody(t *testing.T, name string) map[string]any {
 	return ex.Responses["200"].Body
 }
 
+// request is Resource Graph's QueryRequest as the server reads it.
+type request struct {
+	Subscriptions []string `json:"subscriptions"`
+	Query         string   `json:"query"`
+	Options       struct {
+		SkipToken    string `json:"$skipToken"`
+		Top          int    `json:"$top"`
+		ResultFormat string `json:"resultFormat"`
+	} `json:"options"`
+}
+
 // server replays pages (bodies) in order, following $skipToken "page-N";
 // status, when set for a page index, replaces that page with an error.
 func server(t *testing.T, pages []map[string]any, status map[int]int) *httptest.Server {
 	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost || r.URL.Path != "/providers/Microsoft.ResourceGraph/resources" || r.URL.Query().Get("api-version") != "2021-03-01" {
+	// TLS: the SDK sends a bearer token over https only.
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost || r.URL.Path != "/providers/Microsoft.ResourceGraph/resources" || r.URL.Query().Get("api-version") != "2024-04-01" {
 			http.Error(w, "unexpected request "+r.Method+" "+r.URL.String(), http.StatusNotFound)
 			return
 		}
@@ -87,7 +103,8 @@ func paginate(body map[string]any, n int) []map[string]any {
 func run(t *testing.T, st *embedded.Store, srv *httptest.Server, cfg Config) (*ingest.Report, error) {
 	t.Helper()
 	cfg.Endpoint = srv.URL
-	cfg.Token = func(context.Context) (string, error) { return testToken, nil }
+	cfg.Client = srv.Client()
+	cfg.Credential = StaticToken(testToken)
 	cfg.Resolve = cloudtags.StoreResolver(st.Resolve)
 	src, err := New(cfg)
 	if err != nil {
@@ -162,8 +179,9 @@ func TestFailures(t *testing.T) {
 	if rep, err := run(t, st, server(t, pages, nil), Config{}); err != nil || rep.Status != ingest.StatusSucceeded {
 		t.Fatal(err)
 	}
-	// Page 2 fails: partial, nothing removed, the token never echoed.
-	rep, err := run(t, st, server(t, pages, map[int]int{1: http.StatusInternalServerError}), Config{})
+	// Page 2 fails (and keeps failing: no retries): partial, nothing
+	// removed, the token never echoed.
+	rep, err := run(t, st, server(t, pages, map[int]int{1: http.StatusInternalServerError}), Config{MaxRetries: -1})
 	if err != nil || rep.Status != ingest.StatusPartial || rep.Swept != nil {
 		t.Fatalf("page 2 failing: %v %+v", err, rep)
 	}
@@ -178,7 +196,90 @@ func TestFailures(t *testing.T) {
 	if err == nil || rep.Status != ingest.StatusFailed || !strings.Contains(rep.Err, "HTTP 403") || strings.Contains(rep.Err, testToken) {
 		t.Fatalf("page 1 failing: %v %+v", err, rep)
 	}
-	if _, err := New(Config{Subscriptions: []string{"not-a-guid"}}); err == nil {
-		t.Error("New accepted a bad subscription and no token")
+	for _, cfg := range []Config{{Subscriptions: []string{"not-a-guid"}, Credential: StaticToken("x")}, {Endpoint: "http://management.azure.com", Credential: StaticToken("x")}} {
+		if _, err := New(cfg); err == nil {
+			t.Errorf("New(%+v) accepted a bad subscription or a plain-http endpoint", cfg)
+		}
+	}
+}
+
+// TestThrottled: Resource Graph throttles with 429 and Retry-After; the
+// SDK's retry policy waits and asks again.
+func TestThrottled(t *testing.T) {
+	st := openStore(t)
+	body := fixtureBody(t, "ResourcesBasicQuery.json")
+	calls := 0
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		if calls == 1 {
+			w.Header().Set("Retry-After", "1")
+			http.Error(w, `{"error":{"code":"RateLimiting","message":"Please provide below info when asking for support"}}`, http.StatusTooManyRequests)
+			return
+		}
+		json.NewEncoder(w).Encode(body)
+	}))
+	t.Cleanup(srv.Close)
+	rep, err := run(t, st, srv, Config{})
+	if err != nil || rep.Status != ingest.StatusSucceeded || calls != 2 || rep.Nodes != 4 {
+		t.Fatalf("%v %+v after %d calls, want success after one retry (3 resources + 1 subscription)", err, rep, calls)
+	}
+}
+
+// TestTokenNeverLeaks fails pages with a server that echoes the token in
+// its error body, and looks for the token wherever a user could see it:
+// logs, reports, errors, the export.
+func TestTokenNeverLeaks(t *testing.T) {
+	st := openStore(t)
+	var logs bytes.Buffer
+	log := zerolog.New(&logs).Level(zerolog.TraceLevel)
+	pages := paginate(fixtureBody(t, "ResourcesFacetQuery.json"), 2)
+	var texts []string
+	for _, fail := range []map[int]int{nil, {1: http.StatusInternalServerError}, {0: http.StatusUnauthorized}} {
+		srv := server(t, pages, fail)
+		src, err := New(Config{Endpoint: srv.URL, Client: srv.Client(), Credential: StaticToken(testToken), MaxRetries: -1, Logger: log})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := ingest.Run(context.Background(), st, src, ingest.Options{Logger: log})
+		b, _ := json.Marshal(rep)
+		texts = append(texts, string(b), fmt.Sprint(err))
+	}
+	var exp bytes.Buffer
+	if _, err := jsonl.Export(context.Background(), st, &exp); err != nil {
+		t.Fatal(err)
+	}
+	texts = append(texts, logs.String(), exp.String())
+	all := strings.Join(texts, "\n")
+	if strings.Contains(all, testToken) {
+		t.Errorf("the token is in the logs, a report, an error or the export:\n%s", all)
+	}
+	if !strings.Contains(all, "partial") || !strings.Contains(all, "HTTP 401") || exp.Len() == 0 || logs.Len() == 0 {
+		t.Fatal("no partial run, no failed run, nothing logged or exported: the check proves nothing")
+	}
+}
+
+func TestAudience(t *testing.T) {
+	for endpoint, want := range map[string]string{
+		DefaultEndpoint:                                "https://management.core.windows.net/",
+		"https://management.chinacloudapi.cn/":         "https://management.core.chinacloudapi.cn/",
+		"https://management.usgovcloudapi.net":         "https://management.core.usgovcloudapi.net/",
+		"https://management.local.azurestack.external": "https://management.local.azurestack.external",
+	} {
+		if got := audience(endpoint); got != want {
+			t.Errorf("audience(%s) = %q, want %q", endpoint, got, want)
+		}
+	}
+}
+
+// TestEnvironmentToken: without a credential, AZURE_ACCESS_TOKEN is the token.
+func TestEnvironmentToken(t *testing.T) {
+	t.Setenv("AZURE_ACCESS_TOKEN", testToken)
+	srv := server(t, []map[string]any{fixtureBody(t, "ResourcesBasicQuery.json")}, nil)
+	src, err := New(Config{Endpoint: srv.URL, Client: srv.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := ingest.Run(context.Background(), openStore(t), src, ingest.Options{}); err != nil || rep.Status != ingest.StatusSucceeded || rep.Nodes != 4 {
+		t.Errorf("%v %+v", err, rep)
 	}
 }

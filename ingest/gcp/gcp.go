@@ -1,6 +1,7 @@
-// Package gcp is the Google Cloud source: it reads a Cloud Asset Inventory
-// resource export (newline-delimited JSON, as `gcloud asset export` writes
-// it to Cloud Storage) from files or URLs and emits each asset as a
+// Package gcp is the Google Cloud source: it reads Cloud Asset Inventory —
+// resource exports (newline-delimited JSON, as `gcloud asset export` writes
+// them to Cloud Storage) from files or URLs, and the searchAllResources API
+// over organizations, folders or projects — and emits each asset as a
 // CloudResource keyed by its full resource name
 // (//compute.googleapis.com/projects/p/zones/z/instances/i), in a
 // CloudAccount per project (gcp:<project id>). Labels become labels and,
@@ -19,10 +20,14 @@ import (
 	"os"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/google"
 
 	"github.com/estate-cmdb/estate/graph"
 	"github.com/estate-cmdb/estate/ingest"
@@ -36,13 +41,21 @@ type Config struct {
 	// Exports are CAI export files: local paths, or http(s) URLs such as
 	// https://storage.googleapis.com/<bucket>/<object> (read with Token).
 	Exports []string `yaml:"exports" json:"exports"`
+	// Scopes are searched with Cloud Asset Inventory's searchAllResources:
+	// organizations/<number>, folders/<number> or projects/<id or number>.
+	Scopes []string `yaml:"scopes" json:"scopes"`
+	// Endpoint is the Cloud Asset API's URL (default DefaultEndpoint).
+	Endpoint string `yaml:"endpoint" json:"endpoint"`
+	// PageSize is the results asked per search page (default and most 500).
+	PageSize int `yaml:"pageSize" json:"pageSize"`
 	// Registered lists the project ids known to central IT.
 	Registered []string `yaml:"registered" json:"registered"`
 	// MaxLine is the longest asset line accepted (default 16 MiB).
 	MaxLine int             `yaml:"maxLine" json:"maxLine"`
 	Tags    cloudtags.Rules `yaml:"tags" json:"tags"`
 
-	// Token, if set, returns a bearer token for URL exports.
+	// Token returns a bearer token for URL exports and searches; nil means
+	// EnvironmentToken.
 	Token   func(ctx context.Context) (string, error) `yaml:"-" json:"-"`
 	Resolve cloudtags.Resolver                        `yaml:"-" json:"-"`
 	Client  *http.Client                              `yaml:"-" json:"-"`
@@ -63,9 +76,26 @@ func New(cfg Config) (*Source, error) {
 	if cfg.Client == nil {
 		cfg.Client = &http.Client{Timeout: 10 * time.Minute}
 	}
+	if cfg.Token == nil {
+		cfg.Token = EnvironmentToken()
+	}
+	if cfg.Endpoint == "" {
+		cfg.Endpoint = DefaultEndpoint
+	}
+	if cfg.PageSize <= 0 || cfg.PageSize > 500 {
+		cfg.PageSize = 500
+	}
 	var errs []error
-	if len(cfg.Exports) == 0 {
-		errs = append(errs, errors.New("no Cloud Asset Inventory export given"))
+	if len(cfg.Exports) == 0 && len(cfg.Scopes) == 0 {
+		errs = append(errs, errors.New("no Cloud Asset Inventory export or search scope given"))
+	}
+	for _, sc := range cfg.Scopes {
+		if !scopeRE.MatchString(sc) {
+			errs = append(errs, fmt.Errorf("search scope %q is not organizations/<number>, folders/<number> or projects/<id>", sc))
+		}
+	}
+	if u, err := url.Parse(cfg.Endpoint); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("endpoint %q is not an http(s) URL", cfg.Endpoint))
 	}
 	if err := cfg.Tags.Validate(); err != nil {
 		errs = append(errs, err)
@@ -84,25 +114,33 @@ func (s *Source) SetResolver(r cloudtags.Resolver) { s.cfg.Resolve = r }
 
 // Asset is one line of a CAI export, as far as estate reads it.
 type Asset struct {
-	Name      string   `json:"name"`
-	AssetType string   `json:"asset_type"`
-	Ancestors []string `json:"ancestors"`
-	Resource  *struct {
-		Parent   string `json:"parent"`
-		Location string `json:"location"`
-		Data     struct {
-			Name              string            `json:"name"`
-			DisplayName       string            `json:"displayName"`
-			ProjectID         string            `json:"projectId"`
-			ProjectNumber     json.RawMessage   `json:"projectNumber"`
-			Labels            map[string]string `json:"labels"`
-			Location          string            `json:"location"`
-			CreationTimestamp string            `json:"creationTimestamp"`
-			TimeCreated       string            `json:"timeCreated"`
-			CreateTime        string            `json:"createTime"`
-		} `json:"data"`
-	} `json:"resource"`
+	Name      string         `json:"name"`
+	AssetType string         `json:"asset_type"`
+	Ancestors []string       `json:"ancestors"`
+	Resource  *AssetResource `json:"resource"`
 }
+
+// AssetResource is the resource part of an asset.
+type AssetResource struct {
+	Parent   string `json:"parent"`
+	Location string `json:"location"`
+	Data     struct {
+		Name              string            `json:"name"`
+		DisplayName       string            `json:"displayName"`
+		ProjectID         string            `json:"projectId"`
+		ProjectNumber     json.RawMessage   `json:"projectNumber"`
+		Labels            map[string]string `json:"labels"`
+		Location          string            `json:"location"`
+		CreationTimestamp string            `json:"creationTimestamp"`
+		TimeCreated       string            `json:"timeCreated"`
+		CreateTime        string            `json:"createTime"`
+	} `json:"data"`
+}
+
+// DefaultEndpoint is the Cloud Asset API.
+const DefaultEndpoint = "https://cloudasset.googleapis.com"
+
+var scopeRE = regexp.MustCompile(`^(organizations|folders|projects)/[a-z0-9][a-z0-9-]*$`)
 
 var (
 	projectInName = regexp.MustCompile(`/projects/([^/]+)`)
@@ -119,8 +157,8 @@ var computeTypes = map[string]bool{
 }
 
 type item struct {
-	asset Asset
-	file  string
+	asset    Asset
+	evidence string
 }
 
 // Run implements ingest.Source.
@@ -128,15 +166,25 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 	c := &s.cfg
 	var assets []item
 	read := 0
+	var named []string // what the run was asked to read, as it may be shown
 	for _, exp := range c.Exports {
-		n, err := s.read(ctx, exp, func(a Asset) { assets = append(assets, item{a, exp}) }, emit)
+		shown := redact(exp)
+		named = append(named, shown)
+		n, err := s.read(ctx, exp, func(a Asset) { assets = append(assets, item{a, "gcp asset export " + shown}) }, emit)
 		read += n
 		if err != nil {
-			emit.ItemError(exp, err)
+			emit.ItemError(shown, err)
+		}
+	}
+	for _, scope := range c.Scopes {
+		n, err := s.search(ctx, scope, func(a Asset) { assets = append(assets, item{a, "gcp asset search " + scope}) })
+		read += n
+		if err != nil {
+			emit.ItemError("gcp search "+scope, err)
 		}
 	}
 	if read == 0 && len(assets) == 0 {
-		return fmt.Errorf("gcp: no asset read from %s", strings.Join(c.Exports, ", "))
+		return fmt.Errorf("gcp: no asset read from %s", strings.Join(append(named, c.Scopes...), ", "))
 	}
 	// Projects are the accounts: their numbers map to ids.
 	ids := map[string]string{} // project number → project id
@@ -180,7 +228,7 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 			continue // the hierarchy and billing: not resources
 		}
 		r := describe(a, ids)
-		ev := "gcp asset export " + it.file
+		ev := it.evidence
 		props := map[string]any{"provider": "gcp", "type": a.AssetType}
 		if r.region != "" {
 			props["region"] = r.region
@@ -268,26 +316,11 @@ func describe(a Asset, ids map[string]string) described {
 func (s *Source) read(ctx context.Context, exp string, fn func(Asset), emit ingest.Emitter) (int, error) {
 	var rc io.ReadCloser
 	if u, err := url.Parse(exp); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, exp, nil)
+		body, err := s.get(ctx, u)
 		if err != nil {
 			return 0, err
 		}
-		if s.cfg.Token != nil {
-			tok, err := s.cfg.Token(ctx)
-			if err != nil {
-				return 0, fmt.Errorf("gcp token: %w", err)
-			}
-			req.Header.Set("Authorization", "Bearer "+tok)
-		}
-		resp, err := s.cfg.Client.Do(req)
-		if err != nil {
-			return 0, err
-		}
-		if resp.StatusCode != http.StatusOK {
-			resp.Body.Close()
-			return 0, fmt.Errorf("GET %s: HTTP %d", u.Redacted(), resp.StatusCode)
-		}
-		rc = resp.Body
+		rc = body
 	} else {
 		f, err := os.Open(exp)
 		if err != nil {
@@ -307,7 +340,7 @@ func (s *Source) read(ctx context.Context, exp string, fn func(Asset), emit inge
 		}
 		var a Asset
 		if err := json.Unmarshal(b, &a); err != nil {
-			emit.ItemError(fmt.Sprintf("%s:%d", exp, line), fmt.Errorf("not a Cloud Asset Inventory asset: %w", err))
+			emit.ItemError(fmt.Sprintf("%s:%d", redact(exp), line), fmt.Errorf("not a Cloud Asset Inventory asset: %w", err))
 			continue
 		}
 		if a.Name == "" || a.AssetType == "" || a.Resource == nil {
@@ -320,4 +353,159 @@ func (s *Source) read(ctx context.Context, exp string, fn func(Asset), emit inge
 		return n, fmt.Errorf("line %d: %w", line+1, err)
 	}
 	return n, nil
+}
+
+// EnvironmentToken is the bearer token in GOOGLE_OAUTH_ACCESS_TOKEN (e.g.
+// from `gcloud auth print-access-token`), else Application Default
+// Credentials, found on first use (local exports need none).
+func EnvironmentToken() func(context.Context) (string, error) {
+	if tok := os.Getenv("GOOGLE_OAUTH_ACCESS_TOKEN"); tok != "" {
+		return func(context.Context) (string, error) { return tok, nil }
+	}
+	var once sync.Once
+	var ts oauth2.TokenSource
+	var err error
+	return func(ctx context.Context) (string, error) {
+		once.Do(func() {
+			ts, err = google.DefaultTokenSource(context.WithoutCancel(ctx), "https://www.googleapis.com/auth/cloud-platform")
+		})
+		if err != nil {
+			return "", fmt.Errorf("application default credentials: %w", err)
+		}
+		tok, err := ts.Token()
+		if err != nil {
+			return "", fmt.Errorf("application default credentials: %w", err)
+		}
+		return tok.AccessToken, nil
+	}
+}
+
+// redact shows a URL without its query (signed URLs carry their signature
+// there) and without a password; a local path stays as it is.
+func redact(exp string) string {
+	u, err := url.Parse(exp)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return exp
+	}
+	if u.RawQuery != "" {
+		u.RawQuery = "REDACTED"
+	}
+	return u.Redacted()
+}
+
+// get sends an authorized GET and returns the body of a 200 answer. The
+// token is sent, never logged; errors name the URL without credentials and
+// Google's error status, not the body.
+func (s *Source) get(ctx context.Context, u *url.URL) (io.ReadCloser, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	if s.cfg.Token != nil {
+		tok, err := s.cfg.Token(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("gcp token: %w", err)
+		}
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	resp, err := s.cfg.Client.Do(req)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // its message repeats the whole URL
+		}
+		return nil, fmt.Errorf("GET %s: %w", redact(u.String()), err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		defer resp.Body.Close()
+		var e struct {
+			Error struct {
+				Status string `json:"status"`
+			} `json:"error"`
+		}
+		json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(&e)
+		msg := fmt.Sprintf("GET %s: HTTP %d", redact(u.String()), resp.StatusCode)
+		if e.Error.Status != "" {
+			msg += " " + e.Error.Status
+		}
+		return nil, errors.New(msg)
+	}
+	return resp.Body, nil
+}
+
+// searchResult is a ResourceSearchResult of searchAllResources, as far as
+// estate reads it.
+type searchResult struct {
+	Name                   string            `json:"name"`
+	AssetType              string            `json:"assetType"`
+	Project                string            `json:"project"` // projects/<number>
+	DisplayName            string            `json:"displayName"`
+	Location               string            `json:"location"`
+	Labels                 map[string]string `json:"labels"`
+	CreateTime             string            `json:"createTime"`
+	ParentFullResourceName string            `json:"parentFullResourceName"`
+	AdditionalAttributes   struct {
+		ProjectID string `json:"projectId"`
+	} `json:"additionalAttributes"`
+}
+
+// asset turns a search result into the export's shape, so both read alike.
+func (r searchResult) asset() Asset {
+	a := Asset{Name: r.Name, AssetType: r.AssetType}
+	if r.Project != "" {
+		a.Ancestors = []string{r.Project}
+	}
+	a.Resource = &AssetResource{Parent: r.ParentFullResourceName, Location: r.Location}
+	d := &a.Resource.Data
+	d.DisplayName, d.Labels, d.CreateTime = r.DisplayName, r.Labels, r.CreateTime
+	if r.AssetType == "cloudresourcemanager.googleapis.com/Project" {
+		d.ProjectID = r.AdditionalAttributes.ProjectID
+		d.Name = r.DisplayName
+		if num := strings.TrimPrefix(r.Project, "projects/"); num != "" {
+			d.ProjectNumber = json.RawMessage(strconv.Quote(num))
+		}
+	}
+	return a
+}
+
+// search pages through searchAllResources over one scope, calling fn for
+// each result. A failing page ends the scope with an error; what was read
+// before it is kept.
+func (s *Source) search(ctx context.Context, scope string, fn func(Asset)) (int, error) {
+	n, token := 0, ""
+	for {
+		u, err := url.Parse(strings.TrimSuffix(s.cfg.Endpoint, "/") + "/v1/" + scope + ":searchAllResources")
+		if err != nil {
+			return n, err
+		}
+		q := url.Values{"pageSize": {strconv.Itoa(s.cfg.PageSize)}}
+		if token != "" {
+			q.Set("pageToken", token)
+		}
+		u.RawQuery = q.Encode()
+		body, err := s.get(ctx, u)
+		if err != nil {
+			return n, err
+		}
+		var page struct {
+			Results       []searchResult `json:"results"`
+			NextPageToken string         `json:"nextPageToken"`
+		}
+		err = json.NewDecoder(body).Decode(&page)
+		body.Close()
+		if err != nil {
+			return n, fmt.Errorf("searchAllResources %s: malformed page: %w", scope, err)
+		}
+		for _, r := range page.Results {
+			if r.Name == "" || r.AssetType == "" {
+				continue
+			}
+			fn(r.asset())
+			n++
+		}
+		if page.NextPageToken == "" {
+			return n, nil
+		}
+		token = page.NextPageToken
+	}
 }

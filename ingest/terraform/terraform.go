@@ -1,5 +1,6 @@
 // Package terraform is the Terraform state source: it reads state files
-// (format version 4; a file or a directory of them) and emits every managed
+// (format version 4; a file, a directory of them, or objects in an S3
+// backend, read with the default AWS credential chain) and emits every managed
 // resource as a CloudResource keyed like the cloud sources key it (the ARN
 // for AWS, the resource id for Azure and Google), in its CloudAccount. When
 // the state belongs to a repository, the repository DEFINES each resource:
@@ -16,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -34,9 +36,12 @@ type Config struct {
 	// Name names the source ("terraform:" + Name); default the repository,
 	// else the first path's base name.
 	Name string `yaml:"name" json:"name"`
-	// Paths are state files or directories searched for *.tfstate files
-	// (not descending into .terraform or .git).
+	// Paths are state files, directories searched for *.tfstate files
+	// (not descending into .terraform or .git), or S3 locations
+	// (s3://bucket/key-or-prefix: see S3Config and Source.s3States).
 	Paths []string `yaml:"paths" json:"paths"`
+	// S3 says how s3:// paths are read.
+	S3 S3Config `yaml:"s3" json:"s3"`
 	// Repository, when set, is the repository the state belongs to, e.g.
 	// github.com/acme/infra: it DEFINES every resource in the state.
 	Repository string `yaml:"repository" json:"repository"`
@@ -74,6 +79,16 @@ func New(cfg Config) (*Source, error) {
 	for _, p := range cfg.Paths {
 		if strings.TrimSpace(p) == "" {
 			errs = append(errs, errors.New("empty path"))
+		}
+		if isS3(p) {
+			if _, err := parseS3(p); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	if e := cfg.S3.Endpoint; e != "" {
+		if u, err := url.Parse(e); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("S3 endpoint %q is not an http(s) URL", e))
 		}
 	}
 	if err := cfg.Tags.Validate(); err != nil {
@@ -143,14 +158,64 @@ func Files(paths []string) ([]string, error) {
 	return slices.Compact(out), nil
 }
 
-// Run implements ingest.Source.
-func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
-	files, err := Files(s.cfg.Paths)
+// location is one state to read: a local file or an S3 object.
+type location struct {
+	name string // the path, or s3://bucket/key
+	read func(context.Context) ([]byte, error)
+}
+
+// locations lists the states the paths name. A path that does not exist,
+// a bucket that does not exist and an S3 location holding no state are
+// errors: the run reads nothing.
+func (s *Source) locations(ctx context.Context) ([]location, error) {
+	var local []string
+	var out []location
+	for _, p := range s.cfg.Paths {
+		if !isS3(p) {
+			local = append(local, p)
+			continue
+		}
+		loc, err := parseS3(p)
+		if err != nil {
+			return nil, err
+		}
+		objs, err := s.s3States(ctx, loc)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+		if len(objs) == 0 {
+			return nil, fmt.Errorf("%s: no state object (neither that key nor *.tfstate under it)", p)
+		}
+		out = append(out, objs...)
+	}
+	if len(local) == 0 {
+		return out, nil
+	}
+	files, err := Files(local)
 	if err != nil {
-		return fmt.Errorf("terraform: %w", err)
+		return nil, err
 	}
 	if len(files) == 0 {
-		return fmt.Errorf("terraform: no *.tfstate file under %s", strings.Join(s.cfg.Paths, ", "))
+		return nil, fmt.Errorf("no *.tfstate file under %s", strings.Join(local, ", "))
+	}
+	for _, f := range files {
+		out = append(out, location{name: f, read: func(context.Context) ([]byte, error) {
+			fh, err := os.Open(f)
+			if err != nil {
+				return nil, err
+			}
+			defer fh.Close()
+			return s.readLimited(fh)
+		}})
+	}
+	return out, nil
+}
+
+// Run implements ingest.Source.
+func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
+	locs, err := s.locations(ctx)
+	if err != nil {
+		return fmt.Errorf("terraform: %w", err)
 	}
 	var repo *graph.Ref
 	if s.cfg.Repository != "" {
@@ -167,36 +232,37 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 		repo = &r
 	}
 	e := &emitState{src: s, emit: emit, repo: repo, linkers: map[string]*cloudtags.Linker{}, accounts: map[string]bool{}}
-	for _, f := range files {
+	for _, loc := range locs {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		st, err := s.read(f)
+		data, err := loc.read(ctx)
 		if err != nil {
-			emit.ItemError(f, err)
+			emit.ItemError(loc.name, err)
 			continue
 		}
-		if err := e.state(ctx, f, st); err != nil {
+		st, err := ParseState(data)
+		if err != nil {
+			emit.ItemError(loc.name, err)
+			continue
+		}
+		if err := e.state(ctx, loc.name, st); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (s *Source) read(path string) (*State, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, s.cfg.MaxFileSize+1))
+// readLimited reads a whole state, refusing one over MaxFileSize.
+func (s *Source) readLimited(r io.Reader) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, s.cfg.MaxFileSize+1))
 	if err != nil {
 		return nil, err
 	}
 	if int64(len(data)) > s.cfg.MaxFileSize {
 		return nil, fmt.Errorf("state file is over the limit of %d bytes", s.cfg.MaxFileSize)
 	}
-	return ParseState(data)
+	return data, nil
 }
 
 type emitState struct {

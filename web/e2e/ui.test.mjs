@@ -317,6 +317,35 @@ describe('answers', () => {
   });
 });
 
+describe('GraphQL playground', () => {
+  test('runs a query with nothing loaded from another host', async () => {
+    const page = await newPage();
+    const external = [];
+    // Offline means offline: any request off the server's host is refused and recorded.
+    await page.route('**/*', (route) => {
+      const url = new URL(route.request().url());
+      if (url.host === new URL(server.base).host || url.protocol === 'data:') return route.continue();
+      external.push(url.href);
+      return route.abort();
+    });
+    await page.goto(server.base + '/');
+    await page.getByRole('link', { name: 'GraphQL playground' }).click();
+    await page.waitForURL(/\/playground$/);
+    const run = page.getByRole('button', { name: /Execute query/ });
+    await run.waitFor();
+    await run.click();
+    const result = page.locator('.graphiql-response');
+    await page.waitForFunction(() => document.querySelector('.graphiql-response')?.textContent?.includes('Payments Core'));
+    const text = await result.innerText();
+    assert.match(text, /"subject"[\s\S]*"payments-api"/);
+    assert.match(text, /Payments Core/);
+    await shot(page, 'playground');
+    assert.deepEqual(external, []);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+});
+
 describe('a server without the answers API', () => {
   test('the dashboards say so instead of failing', async () => {
     const page = await newPage();

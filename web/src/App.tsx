@@ -15,6 +15,8 @@ const Bench = lazy(() => import('./pages/Bench').then((m) => ({ default: m.Bench
 const ImpactView = lazy(() => import('./pages/Impact').then((m) => ({ default: m.ImpactView })));
 const ShadowView = lazy(() => import('./pages/Shadow').then((m) => ({ default: m.ShadowView })));
 const HealthView = lazy(() => import('./pages/Health').then((m) => ({ default: m.HealthView })));
+// GraphiQL is large: its own chunk, loaded only by the playground.
+const Playground = lazy(() => import('./pages/Playground').then((m) => ({ default: m.Playground })));
 
 function Route() {
   const { path, query } = useLocation();
@@ -26,6 +28,7 @@ function Route() {
   if (path === '/impact') return <ImpactView />;
   if (path === '/shadow') return <ShadowView />;
   if (path === '/health') return <HealthView />;
+  if (path === '/playground') return <Playground />;
   if (path === '/bench/explorer') return <Bench n={Number(query.get('n') ?? 2000)} />;
   return (
     <div>
@@ -138,7 +141,7 @@ export function App() {
         )}
       </main>
       <footer className="foot">
-        <a href="/playground">GraphQL playground</a> · <a href="/metrics">metrics</a> · estate
+        <Link href="/playground">GraphQL playground</Link> · <a href="/metrics">metrics</a> · estate
       </footer>
     </>
   );
