@@ -10,6 +10,8 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/estate-cmdb/estate/graph"
+	"github.com/estate-cmdb/estate/graph/analysis"
 	"github.com/estate-cmdb/estate/ingest"
 	"github.com/estate-cmdb/estate/ingest/cloudtags"
 	"github.com/estate-cmdb/estate/ingest/demo"
@@ -68,6 +70,12 @@ was partial (some items could not be read; nothing was removed).`,
 	return cmd
 }
 
+// shadowSummary makes the Summarize hook of a run: the shadow estate's
+// finding counts after the run, kept in its record for the trend.
+func shadowSummary(s graph.Store) func(context.Context) (map[string]int, error) {
+	return func(ctx context.Context) (map[string]int, error) { return analysis.ShadowSummary(ctx, s) }
+}
+
 // exitPartial is the exit code of an ingest run that was partial.
 const exitPartial = 4
 
@@ -83,6 +91,7 @@ func (a *app) runIngest(ctx context.Context, src ingest.Source, opts ingest.Opti
 		r.SetResolver(cloudtags.StoreResolver(s.Resolve))
 	}
 	opts.Logger = a.log
+	opts.Summarize = shadowSummary(s)
 	if f, ok := a.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		bar := progressbar.NewOptions(-1, progressbar.OptionSetWriter(a.stderr),
 			progressbar.OptionSetDescription("ingest "+src.Name()), progressbar.OptionShowCount(),

@@ -82,7 +82,7 @@ func (a *app) loadDemo(ctx context.Context, s graph.Store) error {
 		return nil
 	}
 	start := time.Now()
-	rep, err := ingest.Run(ctx, s, src, ingest.Options{Logger: a.log})
+	rep, err := ingest.Run(ctx, s, src, ingest.Options{Logger: a.log, Summarize: shadowSummary(s)})
 	if err != nil {
 		return err
 	}
