@@ -101,8 +101,12 @@ type Options struct {
 	// estate's counts, say, so a trend across runs can be drawn. An error
 	// is reported as a warning of the run.
 	Summarize func(ctx context.Context) (map[string]int, error)
-	Logger    zerolog.Logger
-	Now       func() time.Time
+	// OnStart, when set, is called with the run's first record (running)
+	// once it has been written, before the source starts reading: how a
+	// caller that runs ingest in the background learns the run's id.
+	OnStart func(graph.IngestRun)
+	Logger  zerolog.Logger
+	Now     func() time.Time
 }
 
 func (o *Options) defaults() {
@@ -189,6 +193,9 @@ func Run(ctx context.Context, store Store, src Source, opts Options) (*Report, e
 	log.Info().Msg("ingest run started")
 	em := &emitter{ctx: ctx, store: store, rep: rep, opts: &opts, log: log, batch: graph.Batch{Source: rep.Source, Run: rep.ID}}
 	em.record(ctx)
+	if opts.OnStart != nil {
+		opts.OnStart(rep.Record())
+	}
 	err := src.Run(ctx, em)
 	if err == nil {
 		err = em.flush()

@@ -12,6 +12,7 @@ import (
 	"github.com/estate-cmdb/estate/graph"
 	"github.com/estate-cmdb/estate/ingest"
 	"github.com/estate-cmdb/estate/ingest/demo"
+	"github.com/estate-cmdb/estate/ingest/sources"
 	"github.com/estate-cmdb/estate/server"
 	"github.com/estate-cmdb/estate/server/auth"
 )
@@ -22,6 +23,7 @@ func (a *app) serveCommand() *cobra.Command {
 		MaxDepth: server.DefaultMaxDepth, MaxComplexity: server.DefaultMaxComplexity, Version: version,
 	}
 	var loadDemo, anonymous bool
+	var configPath string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the GraphQL API, the web UI, health checks and metrics",
@@ -37,6 +39,14 @@ without a token only when the server listens on loopback, or with
 				return usageError("--addr %q: %v", cfg.Addr, err)
 			}
 			cfg.AnonymousRead = anonymous || server.IsLoopback(cfg.Addr)
+			var file *sources.File
+			if configPath != "" {
+				f, err := sources.Load(configPath)
+				if err != nil {
+					return usageError("%v", err)
+				}
+				file = f
+			}
 			s, err := a.openStore(ctx)
 			if err != nil {
 				return err
@@ -50,6 +60,15 @@ without a token only when the server listens on loopback, or with
 			tokens, err := auth.Open(filepath.Join(a.store.dataDir, "tokens.json"))
 			if err != nil {
 				return err
+			}
+			if file != nil {
+				// Background runs stop with the server (recorded failed)
+				// and end before the store is closed.
+				runner := sources.NewRunner(ctx, file, s, sources.Env{Logger: a.log},
+					ingest.Options{Logger: a.log, Summarize: shadowSummary(s)})
+				defer runner.Wait()
+				cfg.Ingest = runner
+				a.log.Info().Str("config", configPath).Int("sources", len(file.Sources)).Msg("ingest sources configured")
 			}
 			srv, err := server.New(cfg, s, tokens, a.log)
 			if err != nil {
@@ -65,6 +84,7 @@ without a token only when the server listens on loopback, or with
 	f.DurationVar(&cfg.RequestTimeout, "request-timeout", cfg.RequestTimeout, "time limit of one request")
 	f.IntVar(&cfg.MaxDepth, "max-depth", cfg.MaxDepth, "maximum GraphQL query depth")
 	f.IntVar(&cfg.MaxComplexity, "max-complexity", cfg.MaxComplexity, "maximum GraphQL query complexity")
+	a.addConfigFlag(cmd, &configPath)
 	a.addStoreFlags(cmd)
 	return cmd
 }

@@ -54,6 +54,13 @@ func (r *applicationResolver) Owners(ctx context.Context, obj *model.Application
 	return r.owners(ctx, obj.N, role, first, after)
 }
 
+func (r *assertionResolver) IngestRun(ctx context.Context, obj *graph.Assertion) (*graph.IngestRun, error) {
+	if obj.Run == "" {
+		return nil, nil
+	}
+	return r.loaders(ctx).Run(ctx, obj.Run)
+}
+
 func (r *businessUnitResolver) Relationships(ctx context.Context, obj *model.BusinessUnit, typeArg []graph.RelType, direction *graph.Direction, first *int, after *string) (*model.RelationshipConnection, error) {
 	return r.relationships(ctx, obj.N, typeArg, direction, first, after)
 }
@@ -118,6 +125,18 @@ func (r *contactResolver) Entity(ctx context.Context, obj *analysis.Contact) (mo
 
 func (r *healthReportResolver) StaleDays(ctx context.Context, obj *analysis.HealthReport) (int, error) {
 	return int(obj.StaleAfter / (24 * time.Hour)), nil
+}
+
+func (r *ingestRunResolver) Ended(ctx context.Context, obj *graph.IngestRun) (*time.Time, error) {
+	return runEnded(obj), nil
+}
+
+func (r *ingestRunResolver) Summary(ctx context.Context, obj *graph.IngestRun) ([]*model.IngestFigure, error) {
+	return runSummary(obj), nil
+}
+
+func (r *ingestRunResolver) ShadowFindings(ctx context.Context, obj *graph.IngestRun) (*int, error) {
+	return runShadowFindings(obj), nil
 }
 
 func (r *mutationResolver) UpsertEntities(ctx context.Context, input []*model.EntityInput) (*model.UpsertEntitiesPayload, error) {
@@ -227,6 +246,10 @@ func (r *mutationResolver) RevokeToken(ctx context.Context, id string) (*auth.To
 		return nil, err
 	}
 	return &t, nil
+}
+
+func (r *mutationResolver) StartIngest(ctx context.Context, source string) (*graph.IngestRun, error) {
+	return r.startIngest(ctx, source)
 }
 
 func (r *notifyTeamResolver) Entity(ctx context.Context, obj *analysis.Notify) (model.Entity, error) {
@@ -476,6 +499,18 @@ func (r *queryResolver) Tokens(ctx context.Context) ([]*auth.Token, error) {
 	return out, nil
 }
 
+func (r *queryResolver) IngestRuns(ctx context.Context, source *string, status *graph.RunStatus, first *int, after *string) (*model.IngestRunConnection, error) {
+	return r.ingestRuns(ctx, source, status, first, after)
+}
+
+func (r *queryResolver) IngestRun(ctx context.Context, id string) (*graph.IngestRun, error) {
+	return r.ingestRun(ctx, id)
+}
+
+func (r *queryResolver) IngestSources(ctx context.Context) ([]*model.IngestSource, error) {
+	return r.ingestSources(ctx)
+}
+
 func (r *relationshipResolver) From(ctx context.Context, obj *model.Relationship) (model.Entity, error) {
 	n, err := r.loaders(ctx).Node(ctx, obj.Edge.From.ID())
 	if err != nil {
@@ -570,6 +605,8 @@ func (r *Resolver) AnswerItem() gql.AnswerItemResolver { return &answerItemResol
 
 func (r *Resolver) Application() gql.ApplicationResolver { return &applicationResolver{r} }
 
+func (r *Resolver) Assertion() gql.AssertionResolver { return &assertionResolver{r} }
+
 func (r *Resolver) BusinessUnit() gql.BusinessUnitResolver { return &businessUnitResolver{r} }
 
 func (r *Resolver) CloudAccount() gql.CloudAccountResolver { return &cloudAccountResolver{r} }
@@ -579,6 +616,8 @@ func (r *Resolver) CloudResource() gql.CloudResourceResolver { return &cloudReso
 func (r *Resolver) Contact() gql.ContactResolver { return &contactResolver{r} }
 
 func (r *Resolver) HealthReport() gql.HealthReportResolver { return &healthReportResolver{r} }
+
+func (r *Resolver) IngestRun() gql.IngestRunResolver { return &ingestRunResolver{r} }
 
 func (r *Resolver) Mutation() gql.MutationResolver { return &mutationResolver{r} }
 
@@ -608,11 +647,13 @@ type (
 	affectedItemResolver      struct{ *Resolver }
 	answerItemResolver        struct{ *Resolver }
 	applicationResolver       struct{ *Resolver }
+	assertionResolver         struct{ *Resolver }
 	businessUnitResolver      struct{ *Resolver }
 	cloudAccountResolver      struct{ *Resolver }
 	cloudResourceResolver     struct{ *Resolver }
 	contactResolver           struct{ *Resolver }
 	healthReportResolver      struct{ *Resolver }
+	ingestRunResolver         struct{ *Resolver }
 	mutationResolver          struct{ *Resolver }
 	notifyTeamResolver        struct{ *Resolver }
 	ownerResolver             struct{ *Resolver }
