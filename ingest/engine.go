@@ -1,7 +1,8 @@
 // Package ingest is the engine between sources and the store: it runs a
 // source, batches what the source emits into atomic store writes, records
 // per-item errors, and after a successful complete run sweeps what the source
-// no longer asserts — guarded against mass deletion.
+// no longer asserts — guarded against mass deletion. Each run is recorded in
+// the store (graph.IngestRun) as it starts, progresses and ends.
 //
 // A source only fetches and emits (see Source); everything about batching,
 // provenance, reconciliation and reporting lives here, once.

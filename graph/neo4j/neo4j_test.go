@@ -287,6 +287,14 @@ func TestNamespacesAreIsolated(t *testing.T) {
 	if err != nil || len(got) != 0 {
 		t.Errorf("other namespace's Search = %d nodes, %v", len(got), err)
 	}
+	run := graph.IngestRun{ID: "r1", Source: "demo", Status: graph.RunSucceeded, Started: graphtest.T0}
+	if err := a.PutRun(t.Context(), run); err != nil {
+		t.Fatal(err)
+	}
+	runs, err := b.ListRuns(t.Context(), graph.RunQuery{})
+	if err != nil || runs.TotalCount != 0 {
+		t.Errorf("other namespace's ListRuns = %+v, %v; want none", runs, err)
+	}
 }
 
 // TestHotQueryPlans fails when the planner turns a hot read into an Eager
