@@ -89,6 +89,19 @@ type Store interface {
 	// missing; CodeLimitExceeded over MaxBatchItems.
 	Restore(ctx context.Context, nodes []*Node, edges []*Edge) error
 
+	// PutRun records an ingest run, replacing the record with the same id.
+	// Run records live apart from the graph: they are neither nodes nor
+	// exported, and a sweep never touches them. Errors: CodeInvalid for a
+	// record ValidateRun rejects.
+	PutRun(ctx context.Context, r IngestRun) error
+	// Runs returns the runs with the given ids, in order; nil for an id
+	// with no run.
+	Runs(ctx context.Context, ids []string) ([]*IngestRun, error)
+	// ListRuns returns one page of runs, newest first (CompareRuns).
+	// Errors: CodeInvalid for a malformed cursor or an unknown status;
+	// CodeLimitExceeded for First over MaxPageSize.
+	ListRuns(ctx context.Context, q RunQuery) (*RunPage, error)
+
 	// Stats counts nodes per kind and relationships per type.
 	Stats(ctx context.Context) (Stats, error)
 	// Ping reports whether the backend can serve requests.

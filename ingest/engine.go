@@ -1,7 +1,8 @@
 // Package ingest is the engine between sources and the store: it runs a
 // source, batches what the source emits into atomic store writes, records
 // per-item errors, and after a successful complete run sweeps what the source
-// no longer asserts — guarded against mass deletion.
+// no longer asserts — guarded against mass deletion. Each run is recorded in
+// the store (graph.IngestRun) as it starts, progresses and ends.
 //
 // A source only fetches and emits (see Source); everything about batching,
 // provenance, reconciliation and reporting lives here, once.
@@ -59,21 +60,23 @@ func Warn(emit Emitter, item string, err error) {
 // maxWarnings caps the warnings kept in a report; the rest are counted.
 const maxWarnings = 1000
 
-// Store is what the engine needs from a backend.
+// Store is what the engine needs from a backend: writing the graph and
+// recording the run.
 type Store interface {
 	Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, error)
 	Sweep(ctx context.Context, r graph.SweepRequest) (graph.SweepResult, error)
+	PutRun(ctx context.Context, r graph.IngestRun) error
 }
 
-// Status of a run.
-type Status string
+// Status of a run: the statuses a run record holds.
+type Status = graph.RunStatus
 
 // Run statuses.
 const (
-	StatusRunning   Status = "running"
-	StatusSucceeded Status = "succeeded"
-	StatusPartial   Status = "partial"
-	StatusFailed    Status = "failed"
+	StatusRunning   = graph.RunRunning
+	StatusSucceeded = graph.RunSucceeded
+	StatusPartial   = graph.RunPartial
+	StatusFailed    = graph.RunFailed
 )
 
 // Options tune a run.
@@ -90,8 +93,21 @@ type Options struct {
 	AllowMassDelete bool
 	// Progress, when set, is called after every batch with items written.
 	Progress func(items int)
-	Logger   zerolog.Logger
-	Now      func() time.Time
+	// RecordEvery is how often, at most, the run record is rewritten with
+	// the progress so far (default 2s); it is also written at the start
+	// and the end.
+	RecordEvery time.Duration
+	// Summarize, when set, is called once the run is over (swept or not)
+	// and its figures are kept in the run record's Summary — the shadow
+	// estate's counts, say, so a trend across runs can be drawn. An error
+	// is reported as a warning of the run.
+	Summarize func(ctx context.Context) (map[string]int, error)
+	// OnStart, when set, is called with the run's first record (running)
+	// once it has been written, before the source starts reading: how a
+	// caller that runs ingest in the background learns the run's id.
+	OnStart func(graph.IngestRun)
+	Logger  zerolog.Logger
+	Now     func() time.Time
 }
 
 func (o *Options) defaults() {
@@ -107,13 +123,13 @@ func (o *Options) defaults() {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.RecordEvery <= 0 {
+		o.RecordEvery = 2 * time.Second
+	}
 }
 
 // ItemError is a problem with one item that did not stop the run.
-type ItemError struct {
-	Item string `json:"item"`
-	Err  string `json:"error"`
-}
+type ItemError = graph.RunItem
 
 // Report describes one run.
 type Report struct {
@@ -134,6 +150,39 @@ type Report struct {
 	Warnings     []ItemError `json:"warnings,omitempty"`
 	WarningCount int         `json:"warningCount,omitempty"`
 	Err          string      `json:"error,omitempty"`
+	// Summary is what Options.Summarize computed after the run.
+	Summary map[string]int `json:"summary,omitempty"`
+	// RecordErr says why the run record could not be written to the store
+	// (the run itself may still have succeeded): the last such failure.
+	RecordErr string `json:"recordError,omitempty"`
+}
+
+// Record is the run record of the report as the store keeps it: item
+// errors and warnings capped at graph.MaxRunItems, with their counts.
+func (r *Report) Record() graph.IngestRun {
+	return graph.IngestRun{
+		ID: r.ID, Source: r.Source, Status: r.Status, Started: r.Started, Ended: r.Ended,
+		Nodes: r.Nodes, Edges: r.Edges, Applied: r.Applied, Swept: r.Swept, SweepHeld: r.SweepHeld,
+		Errors: capped(r.Errors), ErrorCount: len(r.Errors),
+		Warnings: capped(r.Warnings), WarningCount: r.WarningCount,
+		Err: r.Err, Summary: r.Summary,
+	}
+}
+
+func capped(items []ItemError) []ItemError { return items[:min(len(items), graph.MaxRunItems)] }
+
+// recordTimeout bounds the final write of a run record, which runs even
+// when the run's context was cancelled: a cancelled run is recorded failed.
+const recordTimeout = 10 * time.Second
+
+// record writes the run record. A failure is logged and kept in the
+// report, never returned: the ingest result matters more than its record.
+func (e *emitter) record(ctx context.Context) {
+	e.recorded = e.opts.Now()
+	if err := e.store.PutRun(ctx, e.rep.Record()); err != nil {
+		e.rep.RecordErr = err.Error()
+		e.log.Error().Err(err).Str("status", string(e.rep.Status)).Msg("could not record the ingest run")
+	}
 }
 
 // Run runs src once against store and returns its report. The returned error
@@ -143,7 +192,11 @@ func Run(ctx context.Context, store Store, src Source, opts Options) (*Report, e
 	rep := &Report{ID: uuid.NewString(), Source: src.Name(), Status: StatusRunning, Started: opts.Now().UTC()}
 	log := opts.Logger.With().Str("source", rep.Source).Str("run", rep.ID).Logger()
 	log.Info().Msg("ingest run started")
-	em := &emitter{ctx: ctx, store: store, rep: rep, opts: &opts, batch: graph.Batch{Source: rep.Source, Run: rep.ID}}
+	em := &emitter{ctx: ctx, store: store, rep: rep, opts: &opts, log: log, batch: graph.Batch{Source: rep.Source, Run: rep.ID}}
+	em.record(ctx)
+	if opts.OnStart != nil {
+		opts.OnStart(rep.Record())
+	}
 	err := src.Run(ctx, em)
 	if err == nil {
 		err = em.flush()
@@ -164,7 +217,19 @@ func Run(ctx context.Context, store Store, src Source, opts Options) (*Report, e
 			rep.Err = err.Error()
 		}
 	}
+	// The end is recorded whatever happened to ctx: a cancelled run is
+	// recorded as failed rather than left running.
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
+	if opts.Summarize != nil {
+		sum, serr := opts.Summarize(fctx)
+		if serr != nil {
+			em.Warn("run summary", serr)
+		}
+		rep.Summary = sum
+	}
 	rep.Ended = opts.Now().UTC()
+	em.record(fctx)
 	ev := log.Info()
 	if rep.Status == StatusFailed {
 		ev = log.Error().Str("error", rep.Err)
@@ -209,7 +274,10 @@ type emitter struct {
 	store Store
 	rep   *Report
 	opts  *Options
+	log   zerolog.Logger
 	batch graph.Batch
+	// recorded is when the run record was last written.
+	recorded time.Time
 }
 
 func (e *emitter) Node(n graph.NodeInput) error {
@@ -283,6 +351,9 @@ func (e *emitter) flush() error {
 	e.batch.Nodes, e.batch.Edges = e.batch.Nodes[:0], e.batch.Edges[:0]
 	if e.opts.Progress != nil {
 		e.opts.Progress(n)
+	}
+	if e.opts.Now().Sub(e.recorded) >= e.opts.RecordEvery {
+		e.record(e.ctx)
 	}
 	return nil
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/estate-cmdb/estate/graph/embedded"
 	"github.com/estate-cmdb/estate/server"
 	"github.com/estate-cmdb/estate/server/auth"
+	"github.com/estate-cmdb/estate/server/gql/resolver"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden.json from the current responses")
@@ -49,6 +50,8 @@ type envConfig struct {
 	wrap func(graph.Store) graph.Store
 	// build fills the store; default fixture.
 	build func(testing.TB, graph.Store)
+	// ingest, when set, makes the server's ingester over the base store.
+	ingest func(testing.TB, graph.Store) resolver.Ingester
 }
 
 func withConfig(f func(*server.Config)) envOption { return func(c *envConfig) { f(&c.cfg) } }
@@ -91,6 +94,9 @@ func newEnv(t testing.TB, opts ...envOption) *env {
 	}
 	if c.wrap != nil {
 		e.store = c.wrap(base)
+	}
+	if c.ingest != nil {
+		c.cfg.Ingest = c.ingest(t, base)
 	}
 	log := zerolog.New(e.logs)
 	srv, err := server.New(c.cfg, e.store, tokens, log)

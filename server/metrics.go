@@ -213,6 +213,21 @@ func (i *instrumented) Restore(ctx context.Context, nodes []*graph.Node, edges [
 	return i.s.Restore(ctx, nodes, edges)
 }
 
+func (i *instrumented) PutRun(ctx context.Context, r graph.IngestRun) (err error) {
+	defer func(t time.Time) { i.observe("PutRun", t, err) }(time.Now())
+	return i.s.PutRun(ctx, r)
+}
+
+func (i *instrumented) Runs(ctx context.Context, ids []string) (r []*graph.IngestRun, err error) {
+	defer func(t time.Time) { i.observe("Runs", t, err) }(time.Now())
+	return i.s.Runs(ctx, ids)
+}
+
+func (i *instrumented) ListRuns(ctx context.Context, q graph.RunQuery) (p *graph.RunPage, err error) {
+	defer func(t time.Time) { i.observe("ListRuns", t, err) }(time.Now())
+	return i.s.ListRuns(ctx, q)
+}
+
 func (i *instrumented) Stats(ctx context.Context) (s graph.Stats, err error) {
 	defer func(t time.Time) { i.observe("Stats", t, err) }(time.Now())
 	return i.s.Stats(ctx)

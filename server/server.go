@@ -80,6 +80,10 @@ type Config struct {
 	// ChangePolicy is the change-governance policy (default:
 	// governance.DefaultPolicy).
 	ChangePolicy *governance.Policy
+	// Ingest starts the configured ingest sources for startIngest and
+	// lists them for ingestSources; nil when none are configured. Its
+	// runs are its owner's to stop and wait for (sources.Runner).
+	Ingest resolver.Ingester
 }
 
 func (c Config) withDefaults() (Config, error) {
@@ -174,6 +178,7 @@ func New(cfg Config, store graph.Store, tokens *auth.Store, log zerolog.Logger) 
 func (s *Server) graphQL() http.Handler {
 	es := resolver.NewExecutableSchema(&resolver.Resolver{
 		Store:       s.store,
+		Ingest:      s.cfg.Ingest,
 		Tokens:      s.tokens,
 		MaxPageSize: s.cfg.MaxPageSize,
 		Governor:    s.governor,

@@ -10,10 +10,12 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/estate-cmdb/estate/graph"
+	"github.com/estate-cmdb/estate/graph/analysis"
 	"github.com/estate-cmdb/estate/ingest"
 	"github.com/estate-cmdb/estate/ingest/cloudtags"
 	"github.com/estate-cmdb/estate/ingest/demo"
-	"github.com/estate-cmdb/estate/ingest/synthetic"
+	"github.com/estate-cmdb/estate/ingest/sources"
 )
 
 // ingestCommand groups one subcommand per source. Adding a source is one
@@ -43,29 +45,88 @@ was partial (some items could not be read; nothing was removed).`,
 		},
 	})
 
-	var syn synthetic.Config
+	syn := sources.Types["synthetic"]().(*sources.Synthetic)
 	synCmd := &cobra.Command{
 		Use:   "synthetic",
 		Short: "Generate a synthetic estate of a benchmark tier (S, M or L)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			src, err := synthetic.New(syn)
-			if err != nil {
-				return usageError("%v", err)
-			}
-			return a.runIngest(cmd.Context(), src, opts)
+			return a.ingestFrom(cmd.Context(), syn, opts)
 		},
 	}
-	tier := "S"
-	synCmd.Flags().StringVar(&tier, "tier", "S", "tier: S (~10k nodes), M (~100k), L (~500k)")
-	synCmd.Flags().Int64Var(&syn.Seed, "seed", 1, "generator seed; the same seed gives the same estate")
-	synCmd.Flags().Float64Var(&syn.Skew, "skew", 0.8, "how concentrated dependencies are, 0..1")
+	synCmd.Flags().StringVar(&syn.Tier, "tier", syn.Tier, "tier: S (~10k nodes), M (~100k), L (~500k)")
+	synCmd.Flags().Int64Var(&syn.Seed, "seed", syn.Seed, "generator seed; the same seed gives the same estate")
+	synCmd.Flags().Float64Var(&syn.Skew, "skew", syn.Skew, "how concentrated dependencies are, 0..1")
 	synCmd.Flags().IntVar(&syn.Churn, "churn", 0, "churn steps applied to the base estate")
-	synCmd.PreRun = func(*cobra.Command, []string) { syn.Tier = synthetic.Tier(tier) }
 	cmd.AddCommand(synCmd)
+	cmd.AddCommand(a.configIngestCommand(&opts))
 	cmd.AddCommand(a.gitIngestCommands(&opts)...)
 	cmd.AddCommand(a.cloudIngestCommands(&opts)...)
 	return cmd
+}
+
+// shadowSummary makes the Summarize hook of a run: the shadow estate's
+// finding counts after the run, kept in its record for the trend.
+func shadowSummary(s graph.Store) func(context.Context) (map[string]int, error) {
+	return func(ctx context.Context) (map[string]int, error) { return analysis.ShadowSummary(ctx, s) }
+}
+
+// configIngestCommand runs sources configured in a file.
+func (a *app) configIngestCommand(opts *ingest.Options) *cobra.Command {
+	var path string
+	cmd := &cobra.Command{
+		Use:   "run [NAME...] --config FILE",
+		Short: "Run the sources configured in a file: the named ones, or all of them in order",
+		Long: `Run sources configured in a YAML file (see docs/estate.example.yaml), each as
+its own run, one after the other. Tokens come from the environment variables the
+file names (tokenEnv), never from the file. The exit code is the first failed
+run's: 1 failed, 4 partial, 2 for a bad file or an unknown name.`,
+		RunE: func(cmd *cobra.Command, names []string) error {
+			if path == "" {
+				return usageError("--config (or ESTATE_CONFIG) must name the configuration file")
+			}
+			f, err := sources.Load(path)
+			if err != nil {
+				return usageError("%v", err)
+			}
+			selected := f.Sources
+			if len(names) > 0 {
+				selected = nil
+				for _, n := range names {
+					c, err := f.Lookup(n)
+					if err != nil {
+						return usageError("%v", err)
+					}
+					selected = append(selected, c)
+				}
+			}
+			var first error
+			for _, c := range selected {
+				err := a.ingestFrom(cmd.Context(), c, *opts)
+				if err != nil && first == nil {
+					first = err
+				}
+			}
+			return first
+		},
+	}
+	a.addConfigFlag(cmd, &path)
+	return cmd
+}
+
+// addConfigFlag adds --config, the configuration file naming sources.
+func (a *app) addConfigFlag(cmd *cobra.Command, path *string) {
+	cmd.Flags().StringVar(path, "config", "", "YAML file configuring named ingest sources (see docs/estate.example.yaml)")
+}
+
+// ingestFrom builds a source from its options and runs it; options that
+// do not build are a usage error.
+func (a *app) ingestFrom(ctx context.Context, o sources.Options, opts ingest.Options) error {
+	src, err := o.Source(sources.Env{Logger: a.log})
+	if err != nil {
+		return usageError("%v", err)
+	}
+	return a.runIngest(ctx, src, opts)
 }
 
 // exitPartial is the exit code of an ingest run that was partial.
@@ -83,6 +144,7 @@ func (a *app) runIngest(ctx context.Context, src ingest.Source, opts ingest.Opti
 		r.SetResolver(cloudtags.StoreResolver(s.Resolve))
 	}
 	opts.Logger = a.log
+	opts.Summarize = shadowSummary(s)
 	if f, ok := a.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		bar := progressbar.NewOptions(-1, progressbar.OptionSetWriter(a.stderr),
 			progressbar.OptionSetDescription("ingest "+src.Name()), progressbar.OptionShowCount(),

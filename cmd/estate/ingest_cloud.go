@@ -10,10 +10,10 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/estate-cmdb/estate/ingest"
-	awssrc "github.com/estate-cmdb/estate/ingest/aws"
 	"github.com/estate-cmdb/estate/ingest/azure"
 	"github.com/estate-cmdb/estate/ingest/cloudtags"
 	"github.com/estate-cmdb/estate/ingest/gcp"
+	"github.com/estate-cmdb/estate/ingest/sources"
 	"github.com/estate-cmdb/estate/ingest/terraform"
 )
 
@@ -41,7 +41,7 @@ func (a *app) cloudIngestCommands(opts *ingest.Options) []*cobra.Command {
 		c.Flags().StringVar(&rulesFile, "tag-rules", "", "YAML file naming the tag keys for team, application, service, repository, environment, costCentre and the value prefixes to strip (default: common conventions)")
 	}
 
-	var aws awssrc.Config
+	aws := sources.Types["aws"]().(*sources.AWS)
 	awsCmd := &cobra.Command{
 		Use:   "aws",
 		Short: "Inventory AWS accounts: resources, tags, and their links to teams and applications",
@@ -58,12 +58,7 @@ tag values stay labels. Credentials are never logged or stored.`,
 				return err
 			}
 			aws.Tags = r
-			aws.Logger = a.log
-			src, err := awssrc.New(aws)
-			if err != nil {
-				return usageError("%v", err)
-			}
-			return a.runIngest(cmd.Context(), src, *opts)
+			return a.ingestFrom(cmd.Context(), aws, *opts)
 		},
 	}
 	f := awsCmd.Flags()
@@ -73,13 +68,13 @@ tag values stay labels. Credentials are never logged or stored.`,
 	f.StringVar(&aws.Profile, "aws-profile", "", "named profile of the shared AWS config")
 	f.StringSliceVar(&aws.AssumeRoles, "aws-assume-role", nil, "role ARN in a member account to read too (repeatable)")
 	f.BoolVar(&aws.Organization, "aws-organization", false, "read every account AWS Organizations lists, through --aws-organization-role")
-	f.StringVar(&aws.OrganizationRole, "aws-organization-role", "OrganizationAccountAccessRole", "role name entered in member accounts")
+	f.StringVar(&aws.OrganizationRole, "aws-organization-role", aws.OrganizationRole, "role name entered in member accounts")
 	f.StringSliceVar(&aws.Registered, "aws-registered", nil, "account ids registered with central IT (others are discovered-only)")
 	f.StringSliceVar(&aws.Services, "aws-services", nil, "services to read (default all: tagging,ec2,s3,lambda,ecs,eks,rds,dynamodb,sqs,sns,elbv2,iam)")
-	f.IntVar(&aws.MaxAttempts, "aws-max-attempts", 5, "attempts per call (throttling and transient errors back off exponentially)")
+	f.IntVar(&aws.MaxAttempts, "aws-max-attempts", aws.MaxAttempts, "attempts per call (throttling and transient errors back off exponentially)")
 	addRules(awsCmd)
 
-	var tf terraform.Config
+	tf := sources.Types["terraform"]().(*sources.Terraform)
 	tfCmd := &cobra.Command{
 		Use:   "terraform PATH...",
 		Short: "Ingest Terraform state (format 4): resources, and the repository that DEFINES them",
@@ -94,15 +89,10 @@ logged or stored. Only ids, ARNs, names, regions and tags are read from a state.
 			if err != nil {
 				return err
 			}
-			tf.Tags, tf.Paths, tf.Logger = r, args, a.log
-			src, err := terraform.New(tf)
-			if err != nil {
-				return usageError("%v", err)
-			}
-			return a.runIngest(cmd.Context(), src, *opts)
+			tf.Tags, tf.Paths = r, args
+			return a.ingestFrom(cmd.Context(), tf, *opts)
 		},
 	}
-	tf.MaxFileSize = terraform.MaxStateSize
 	tfCmd.Flags().StringVar(&tf.Repository, "terraform-repository", "", "repository the state belongs to (e.g. github.com/acme/infra): it DEFINES every resource")
 	tfCmd.Flags().StringVar(&tf.Name, "terraform-name", "", "source name suffix (default the repository, else the first path)")
 	tfCmd.Flags().Int64Var(&tf.MaxFileSize, "terraform-max-file-size", terraform.MaxStateSize, "largest state file read, in bytes")
@@ -111,7 +101,7 @@ logged or stored. Only ids, ARNs, names, regions and tags are read from a state.
 	tfCmd.Flags().StringVar(&tf.S3.Endpoint, "aws-endpoint", "", "S3 endpoint URL for s3:// state (an emulator such as moto; path-style)")
 	addRules(tfCmd)
 
-	var az azure.Config
+	az := sources.Types["azure"]().(*sources.Azure)
 	azCmd := &cobra.Command{
 		Use:   "azure",
 		Short: "Inventory Azure subscriptions through Azure Resource Graph",
@@ -127,12 +117,8 @@ Secrets and tokens are never logged or stored.`,
 			if err != nil {
 				return err
 			}
-			az.Tags, az.Logger = r, a.log
-			src, err := azure.New(az)
-			if err != nil {
-				return usageError("%v", err)
-			}
-			return a.runIngest(cmd.Context(), src, *opts)
+			az.Tags = r
+			return a.ingestFrom(cmd.Context(), az, *opts)
 		},
 	}
 	azCmd.Flags().StringVar(&az.Name, "azure-name", "", `source name (default "azure:default")`)
@@ -141,7 +127,7 @@ Secrets and tokens are never logged or stored.`,
 	azCmd.Flags().StringVar(&az.Endpoint, "azure-endpoint", azure.DefaultEndpoint, "Azure Resource Manager endpoint")
 	addRules(azCmd)
 
-	var gc gcp.Config
+	gc := sources.Types["gcp"]().(*sources.GCP)
 	gcpCmd := &cobra.Command{
 		Use:   "gcp [EXPORT...]",
 		Short: "Inventory Google Cloud through Cloud Asset Inventory: searchAllResources, or resource exports",
@@ -155,12 +141,8 @@ print-access-token), else Application Default Credentials. Tokens are never logg
 			if err != nil {
 				return err
 			}
-			gc.Tags, gc.Exports, gc.Logger = r, args, a.log
-			src, err := gcp.New(gc)
-			if err != nil {
-				return usageError("%v", err)
-			}
-			return a.runIngest(cmd.Context(), src, *opts)
+			gc.Tags, gc.Exports = r, args
+			return a.ingestFrom(cmd.Context(), gc, *opts)
 		},
 	}
 	gcpCmd.Flags().StringSliceVar(&gc.Scopes, "gcp-scope", nil, "organizations/NUMBER, folders/NUMBER or projects/ID to search (repeatable)")

@@ -1,23 +1,16 @@
 package main
 
 import (
-	"os"
-	"time"
-
 	"github.com/spf13/cobra"
 
 	"github.com/estate-cmdb/estate/ingest"
-	"github.com/estate-cmdb/estate/ingest/github"
-	"github.com/estate-cmdb/estate/ingest/gitlab"
-	"github.com/estate-cmdb/estate/ingest/gitrepo"
+	"github.com/estate-cmdb/estate/ingest/sources"
 )
 
 // gitIngestCommands are the git-host sources: a GitHub organisation, a
 // GitLab group and plain git repositories.
 func (a *app) gitIngestCommands(opts *ingest.Options) []*cobra.Command {
-	var gh github.Config
-	var appID, appInstallation int64
-	var appKeyFile string
+	gh := sources.Types["github"]().(*sources.GitHub)
 	ghCmd := &cobra.Command{
 		Use:   "github --org ORG",
 		Short: "Ingest a GitHub organisation: repositories, teams, people and descriptor files",
@@ -31,32 +24,21 @@ GitHub App give --app-id, --app-installation-id and --app-private-key-file
 instead. For GitHub Enterprise Server give --base-url https://HOST/api/v3/.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if appID != 0 || appKeyFile != "" {
-				key, err := os.ReadFile(appKeyFile)
-				if err != nil {
-					return usageError("--app-private-key-file: %v", err)
-				}
-				gh.App = &github.App{ID: appID, InstallationID: appInstallation, PrivateKeyPEM: key}
-			}
-			src, err := github.New(gh)
-			if err != nil {
-				return usageError("%v", err)
-			}
-			return a.runIngest(cmd.Context(), src, *opts)
+			return a.ingestFrom(cmd.Context(), gh, *opts)
 		},
 	}
 	f := ghCmd.Flags()
 	f.StringVar(&gh.Org, "org", "", "organisation to ingest (required)")
 	f.StringVar(&gh.Token, "github-token", "", "API token (default from ESTATE_GITHUB_TOKEN)")
 	f.StringVar(&gh.BaseURL, "base-url", "", "REST API root for GitHub Enterprise Server, e.g. https://ghe.example.com/api/v3/")
-	f.IntVar(&gh.Concurrency, "concurrency", 4, "repositories read at once")
-	f.Int64Var(&appID, "app-id", 0, "authenticate as this GitHub App (with --app-installation-id and --app-private-key-file) instead of a token")
-	f.Int64Var(&appInstallation, "app-installation-id", 0, "the App's installation in the organisation")
-	f.StringVar(&appKeyFile, "app-private-key-file", "", "PEM file with the App's private key")
-	f.StringVar(&gh.CacheDir, "http-cache-dir", "", "keep responses with their ETags here so a re-run costs conditional requests (holds organisation data: keep it private)")
+	f.IntVar(&gh.Concurrency, "concurrency", gh.Concurrency, "repositories read at once")
+	f.Int64Var(&gh.AppID, "app-id", 0, "authenticate as this GitHub App (with --app-installation-id and --app-private-key-file) instead of a token")
+	f.Int64Var(&gh.AppInstallationID, "app-installation-id", 0, "the App's installation in the organisation")
+	f.StringVar(&gh.AppPrivateKeyFile, "app-private-key-file", "", "PEM file with the App's private key")
+	f.StringVar(&gh.HTTPCacheDir, "http-cache-dir", "", "keep responses with their ETags here so a re-run costs conditional requests (holds organisation data: keep it private)")
 	f.BoolVar(&gh.SkipDescriptors, "skip-descriptors", false, "read only the organisation, not each repository's files")
 
-	var glc gitlab.Config
+	glc := sources.Types["gitlab"]().(*sources.GitLab)
 	glCmd := &cobra.Command{
 		Use:   "gitlab --group GROUP",
 		Short: "Ingest a GitLab group: subgroups, projects, members and descriptor files",
@@ -69,20 +51,16 @@ The token comes from ESTATE_GITLAB_TOKEN (or --gitlab-token); it is never
 logged. For a self-managed instance give --base-url https://HOST/api/v4.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			src, err := gitlab.New(glc)
-			if err != nil {
-				return usageError("%v", err)
-			}
-			return a.runIngest(cmd.Context(), src, *opts)
+			return a.ingestFrom(cmd.Context(), glc, *opts)
 		},
 	}
 	gf := glCmd.Flags()
 	gf.StringVar(&glc.Group, "group", "", "full path of the group to ingest (required)")
 	gf.StringVar(&glc.Token, "gitlab-token", "", "API token (default from ESTATE_GITLAB_TOKEN)")
 	gf.StringVar(&glc.BaseURL, "base-url", "", "API root of a self-managed GitLab, e.g. https://gitlab.example.com/api/v4")
-	gf.IntVar(&glc.Concurrency, "concurrency", 4, "projects read at once")
+	gf.IntVar(&glc.Concurrency, "concurrency", glc.Concurrency, "projects read at once")
 
-	var window time.Duration
+	git := sources.Types["git"]().(*sources.Git)
 	gitCmd := &cobra.Command{
 		Use:   "git PATH_OR_URL...",
 		Short: "Ingest git repositories (local paths or clone URLs): descriptors and commit heuristics",
@@ -94,11 +72,12 @@ A URL is cloned into a temporary directory with the git CLI.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var errs []error
 			for _, target := range args {
-				src, err := gitrepo.New(gitrepo.Config{Target: target, Window: window})
-				if err != nil {
-					return usageError("%v", err)
-				}
-				if err := a.runIngest(cmd.Context(), src, *opts); err != nil {
+				one := *git
+				one.Target = target
+				if err := a.ingestFrom(cmd.Context(), &one, *opts); err != nil {
+					if exitCode(err) == exitUsage {
+						return err
+					}
 					errs = append(errs, err)
 				}
 			}
@@ -109,6 +88,6 @@ A URL is cloned into a temporary directory with the git CLI.`,
 			return nil
 		},
 	}
-	gitCmd.Flags().DurationVar(&window, "window", 90*24*time.Hour, "how far back commit heuristics look")
+	gitCmd.Flags().DurationVar(&git.Window, "window", git.Window, "how far back commit heuristics look")
 	return []*cobra.Command{ghCmd, glCmd, gitCmd}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/estate-cmdb/estate/graph/governance"
 	"github.com/estate-cmdb/estate/ingest"
 	"github.com/estate-cmdb/estate/ingest/demo"
+	"github.com/estate-cmdb/estate/ingest/sources"
 	"github.com/estate-cmdb/estate/server"
 	"github.com/estate-cmdb/estate/server/auth"
 )
@@ -24,6 +25,7 @@ func (a *app) serveCommand() *cobra.Command {
 	}
 	var loadDemo, anonymous bool
 	var changePolicy string
+	var configPath string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the GraphQL API, the web UI, health checks and metrics",
@@ -46,6 +48,14 @@ without a token only when the server listens on loopback, or with
 				}
 				cfg.ChangePolicy = p
 			}
+			var file *sources.File
+			if configPath != "" {
+				f, err := sources.Load(configPath)
+				if err != nil {
+					return usageError("%v", err)
+				}
+				file = f
+			}
 			s, err := a.openStore(ctx)
 			if err != nil {
 				return err
@@ -59,6 +69,15 @@ without a token only when the server listens on loopback, or with
 			tokens, err := auth.Open(filepath.Join(a.store.dataDir, "tokens.json"))
 			if err != nil {
 				return err
+			}
+			if file != nil {
+				// Background runs stop with the server (recorded failed)
+				// and end before the store is closed.
+				runner := sources.NewRunner(ctx, file, s, sources.Env{Logger: a.log},
+					ingest.Options{Logger: a.log, Summarize: shadowSummary(s)})
+				defer runner.Wait()
+				cfg.Ingest = runner
+				a.log.Info().Str("config", configPath).Int("sources", len(file.Sources)).Msg("ingest sources configured")
 			}
 			srv, err := server.New(cfg, s, tokens, a.log)
 			if err != nil {
@@ -75,6 +94,7 @@ without a token only when the server listens on loopback, or with
 	f.IntVar(&cfg.MaxDepth, "max-depth", cfg.MaxDepth, "maximum GraphQL query depth")
 	f.IntVar(&cfg.MaxComplexity, "max-complexity", cfg.MaxComplexity, "maximum GraphQL query complexity")
 	f.StringVar(&changePolicy, "change-policy", "", "change-governance policy file (default: the built-in policy; estate change policy prints it)")
+	a.addConfigFlag(cmd, &configPath)
 	a.addStoreFlags(cmd)
 	return cmd
 }
@@ -92,7 +112,7 @@ func (a *app) loadDemo(ctx context.Context, s graph.Store) error {
 		return nil
 	}
 	start := time.Now()
-	rep, err := ingest.Run(ctx, s, src, ingest.Options{Logger: a.log})
+	rep, err := ingest.Run(ctx, s, src, ingest.Options{Logger: a.log, Summarize: shadowSummary(s)})
 	if err != nil {
 		return err
 	}

@@ -82,6 +82,8 @@ type Store struct {
 
 	mu    sync.RWMutex // guards state's contents
 	state *state
+
+	runs runIndex // ingest run records (runs.go)
 }
 
 // Open opens (creating if needed) the store in dir. It fails with a clear
@@ -114,6 +116,10 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 	s := &Store{slack: opts.CompactSlack, db: db, log: opts.Logger.With().Str("component", "store.embedded").Logger(), now: opts.Now, path: path}
 	start := time.Now()
 	if err := s.load(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := s.loadRuns(); err != nil {
 		db.Close()
 		return nil, err
 	}

@@ -20,10 +20,11 @@ type memStore struct {
 	mu    sync.RWMutex
 	nodes map[graph.ID]*graph.Node
 	edges map[graph.ID]*graph.Edge
+	runs  map[string]*graph.IngestRun
 }
 
 func newMemStore() *memStore {
-	return &memStore{nodes: map[graph.ID]*graph.Node{}, edges: map[graph.ID]*graph.Edge{}}
+	return &memStore{nodes: map[graph.ID]*graph.Node{}, edges: map[graph.ID]*graph.Edge{}, runs: map[string]*graph.IngestRun{}}
 }
 
 func TestConformanceReference(t *testing.T) {
@@ -500,3 +501,50 @@ func (s *memStore) Stats(ctx context.Context) (graph.Stats, error) {
 func (s *memStore) Ping(ctx context.Context) error { return ctx.Err() }
 
 func (s *memStore) Close() error { return nil }
+
+func (s *memStore) PutRun(ctx context.Context, r graph.IngestRun) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	v, err := graph.ValidateRun(r)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.runs[v.ID] = v
+	return nil
+}
+
+func (s *memStore) Runs(ctx context.Context, ids []string) ([]*graph.IngestRun, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]*graph.IngestRun, len(ids))
+	for i, id := range ids {
+		out[i] = graph.CloneRun(s.runs[id])
+	}
+	return out, nil
+}
+
+func (s *memStore) ListRuns(ctx context.Context, q graph.RunQuery) (*graph.RunPage, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	q, err := q.Normalize()
+	if err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	var all []*graph.IngestRun
+	for _, r := range s.runs {
+		if q.Matches(r) {
+			all = append(all, graph.CloneRun(r))
+		}
+	}
+	s.mu.RUnlock()
+	slices.SortFunc(all, graph.CompareRuns)
+	return graph.PageRuns(all, q), nil
+}

@@ -24,6 +24,9 @@
 //	search      every term and label value, lower-cased, one per line with a
 //	            newline before and after: a TEXT index on it serves CONTAINS
 //
+// Ingest run records are nodes of their own label, IngestRun, outside
+// Entity (see runs.go).
+//
 // names, terms, lvals, search, sources and runs are derived: the store
 // rewrites them on every write. The search field is the search index: a
 // TEXT (trigram) index answers CONTAINS exactly, which a Lucene FULLTEXT

@@ -119,12 +119,16 @@ func (s *Store) wipe(ctx context.Context) error {
 	}
 	sess := s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.cfg.Database, BookmarkManager: s.bm})
 	defer sess.Close(ctx)
-	res, err := sess.Run(ctx, "MATCH (n:"+s.entity()+") CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS", nil)
-	if err != nil {
-		return err
+	for _, label := range []string{s.entity(), s.runLabel()} {
+		res, err := sess.Run(ctx, "MATCH (n:"+label+") CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS", nil)
+		if err != nil {
+			return err
+		}
+		if _, err := res.Consume(ctx); err != nil {
+			return err
+		}
 	}
-	_, err = res.Consume(ctx)
-	return err
+	return nil
 }
 
 // TestAnswers runs the answers' hand-checked expectations on the demo
@@ -249,6 +253,8 @@ func TestSchema(t *testing.T) {
 		"constraint " + s.schemaName("service_key"):   "UNIQUENESS",
 		"constraint " + s.schemaName("depends_on_id"): "RELATIONSHIP_UNIQUENESS",
 		"index " + s.schemaName("entity_search"):      "TEXT",
+		"constraint " + s.schemaName("ingest_run_id"): "UNIQUENESS",
+		"index " + s.schemaName("ingest_run_started"): "RANGE",
 	}
 	for name, typ := range want {
 		if names[name] != typ {
@@ -288,6 +294,14 @@ func TestNamespacesAreIsolated(t *testing.T) {
 	got, err := b.Search(t.Context(), graph.SearchQuery{Text: "pay"})
 	if err != nil || len(got) != 0 {
 		t.Errorf("other namespace's Search = %d nodes, %v", len(got), err)
+	}
+	run := graph.IngestRun{ID: "r1", Source: "demo", Status: graph.RunSucceeded, Started: graphtest.T0}
+	if err := a.PutRun(t.Context(), run); err != nil {
+		t.Fatal(err)
+	}
+	runs, err := b.ListRuns(t.Context(), graph.RunQuery{})
+	if err != nil || runs.TotalCount != 0 {
+		t.Errorf("other namespace's ListRuns = %+v, %v; want none", runs, err)
 	}
 }
 

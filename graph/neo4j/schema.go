@@ -130,6 +130,12 @@ var migrations = []migration{
 		}
 		return st
 	}},
+	{3, "ingest run records", func(s *Store) []string {
+		return []string{
+			fmt.Sprintf("CREATE CONSTRAINT %s IF NOT EXISTS FOR (r:%s) REQUIRE r.id IS UNIQUE", s.schemaName("ingest_run_id"), s.runLabel()),
+			fmt.Sprintf("CREATE RANGE INDEX %s IF NOT EXISTS FOR (r:%s) ON (r.started)", s.schemaName("ingest_run_started"), s.runLabel()),
+		}
+	}},
 }
 
 // SchemaVersion is the schema version this package sets up.

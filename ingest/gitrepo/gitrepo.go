@@ -374,6 +374,10 @@ func (s *Source) git(ctx context.Context, dir string, args ...string) ([]byte, e
 	cmd := exec.CommandContext(ctx, s.cfg.Git, args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GIT_TERMINAL_PROMPT=0", "LC_ALL=C")
+	// Cancelling kills git, but a helper it started (git-remote-https
+	// waiting on a stalled server) can hold the output pipes open: stop
+	// waiting for them soon after, so a cancelled run ends.
+	cmd.WaitDelay = 5 * time.Second
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

@@ -37,6 +37,7 @@ type ResolverRoot interface {
 	AffectedItem() AffectedItemResolver
 	AnswerItem() AnswerItemResolver
 	Application() ApplicationResolver
+	Assertion() AssertionResolver
 	BusinessUnit() BusinessUnitResolver
 	Change() ChangeResolver
 	CloudAccount() CloudAccountResolver
@@ -44,6 +45,7 @@ type ResolverRoot interface {
 	Contact() ContactResolver
 	HealthReport() HealthReportResolver
 	Incident() IncidentResolver
+	IngestRun() IngestRunResolver
 	Mutation() MutationResolver
 	NotifyTeam() NotifyTeamResolver
 	Owner() OwnerResolver
@@ -131,6 +133,7 @@ type ComplexityRoot struct {
 		Confidence func(childComplexity int) int
 		Evidence   func(childComplexity int) int
 		FirstSeen  func(childComplexity int) int
+		IngestRun  func(childComplexity int) int
 		LastSeen   func(childComplexity int) int
 		Run        func(childComplexity int) int
 		Source     func(childComplexity int) int
@@ -411,6 +414,73 @@ type ComplexityRoot struct {
 		URL           func(childComplexity int) int
 	}
 
+	IngestApplied struct {
+		EdgesCreated func(childComplexity int) int
+		EdgesUpdated func(childComplexity int) int
+		NodesCreated func(childComplexity int) int
+		NodesUpdated func(childComplexity int) int
+	}
+
+	IngestFigure struct {
+		Key   func(childComplexity int) int
+		Value func(childComplexity int) int
+	}
+
+	IngestItemError struct {
+		Err  func(childComplexity int) int
+		Item func(childComplexity int) int
+	}
+
+	IngestRun struct {
+		Applied        func(childComplexity int) int
+		Edges          func(childComplexity int) int
+		Ended          func(childComplexity int) int
+		Err            func(childComplexity int) int
+		ErrorCount     func(childComplexity int) int
+		Errors         func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Nodes          func(childComplexity int) int
+		ShadowFindings func(childComplexity int) int
+		Source         func(childComplexity int) int
+		Started        func(childComplexity int) int
+		Status         func(childComplexity int) int
+		Summary        func(childComplexity int) int
+		SweepHeld      func(childComplexity int) int
+		Swept          func(childComplexity int) int
+		WarningCount   func(childComplexity int) int
+		Warnings       func(childComplexity int) int
+	}
+
+	IngestRunConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	IngestRunEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	IngestSource struct {
+		LastRun func(childComplexity int) int
+		Name    func(childComplexity int) int
+		Problem func(childComplexity int) int
+		Running func(childComplexity int) int
+		Source  func(childComplexity int) int
+		Type    func(childComplexity int) int
+	}
+
+	IngestSweep struct {
+		EdgesRemoved      func(childComplexity int) int
+		EdgesRetracted    func(childComplexity int) int
+		NodesRemoved      func(childComplexity int) int
+		NodesRetracted    func(childComplexity int) int
+		SourceEdgesBefore func(childComplexity int) int
+		SourceNodesBefore func(childComplexity int) int
+	}
+
 	KindCount struct {
 		Count func(childComplexity int) int
 		Kind  func(childComplexity int) int
@@ -440,6 +510,7 @@ type ComplexityRoot struct {
 		RecordIncident func(childComplexity int, input model.IncidentInput) int
 		RejectChange   func(childComplexity int, key string, reason *string) int
 		RevokeToken    func(childComplexity int, id string) int
+		StartIngest    func(childComplexity int, source string) int
 		Unlink         func(childComplexity int, input model.UnlinkInput) int
 		UpsertEntities func(childComplexity int, input []*model.EntityInput) int
 	}
@@ -560,6 +631,9 @@ type ComplexityRoot struct {
 		Entity            func(childComplexity int, kind graph.Kind, key string) int
 		Health            func(childComplexity int, staleDays *int) int
 		Impact            func(childComplexity int, refs []string, direction *analysis.Direction, maxDepth *int, changedPaths []string) int
+		IngestRun         func(childComplexity int, id string) int
+		IngestRuns        func(childComplexity int, source *string, status *graph.RunStatus, first *int, after *string) int
+		IngestSources     func(childComplexity int) int
 		Node              func(childComplexity int, id uuid.UUID) int
 		Nodes             func(childComplexity int, ids []uuid.UUID) int
 		People            func(childComplexity int, filter *model.EntityFilter, first *int, after *string) int
@@ -833,6 +907,9 @@ type ApplicationResolver interface {
 	RunsOn(ctx context.Context, obj *model.Application, first *int, after *string) (*model.CloudResourceConnection, error)
 	Owners(ctx context.Context, obj *model.Application, role []model.OwnerRole, first *int, after *string) (*model.RelationshipConnection, error)
 }
+type AssertionResolver interface {
+	IngestRun(ctx context.Context, obj *graph.Assertion) (*graph.IngestRun, error)
+}
 type BusinessUnitResolver interface {
 	Relationships(ctx context.Context, obj *model.BusinessUnit, typeArg []graph.RelType, direction *graph.Direction, first *int, after *string) (*model.RelationshipConnection, error)
 
@@ -874,6 +951,12 @@ type IncidentResolver interface {
 	Affects(ctx context.Context, obj *model.Incident, first *int, after *string) (*model.RelationshipConnection, error)
 	CausedBy(ctx context.Context, obj *model.Incident) (*model.Change, error)
 }
+type IngestRunResolver interface {
+	Ended(ctx context.Context, obj *graph.IngestRun) (*time.Time, error)
+
+	Summary(ctx context.Context, obj *graph.IngestRun) ([]*model.IngestFigure, error)
+	ShadowFindings(ctx context.Context, obj *graph.IngestRun) (*int, error)
+}
 type MutationResolver interface {
 	UpsertEntities(ctx context.Context, input []*model.EntityInput) (*model.UpsertEntitiesPayload, error)
 	Link(ctx context.Context, input model.LinkInput) (*model.LinkPayload, error)
@@ -885,6 +968,7 @@ type MutationResolver interface {
 	ApproveChange(ctx context.Context, key string, reason *string) (*model.Change, error)
 	RejectChange(ctx context.Context, key string, reason *string) (*model.Change, error)
 	RecordIncident(ctx context.Context, input model.IncidentInput) (*model.Incident, error)
+	StartIngest(ctx context.Context, source string) (*graph.IngestRun, error)
 }
 type NotifyTeamResolver interface {
 	Entity(ctx context.Context, obj *analysis.Notify) (model.Entity, error)
@@ -936,6 +1020,9 @@ type QueryResolver interface {
 	Changes(ctx context.Context, class *governance.Class, status *governance.Status, environment *string, team *string, first *int, after *string) (*model.ChangeConnection, error)
 	DeliveryMetrics(ctx context.Context, kind graph.Kind, key string, from time.Time, to time.Time) (*model.DeliveryMetrics, error)
 	TeamAccreditation(ctx context.Context, team string) (*model.TeamAccreditation, error)
+	IngestRuns(ctx context.Context, source *string, status *graph.RunStatus, first *int, after *string) (*model.IngestRunConnection, error)
+	IngestRun(ctx context.Context, id string) (*graph.IngestRun, error)
+	IngestSources(ctx context.Context) ([]*model.IngestSource, error)
 }
 type RelationshipResolver interface {
 	From(ctx context.Context, obj *model.Relationship) (model.Entity, error)
@@ -1306,6 +1393,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Assertion.FirstSeen(childComplexity), true
+	case "Assertion.ingestRun":
+		if e.ComplexityRoot.Assertion.IngestRun == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assertion.IngestRun(childComplexity), true
 	case "Assertion.lastSeen":
 		if e.ComplexityRoot.Assertion.LastSeen == nil {
 			break
@@ -2601,6 +2694,272 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Incident.URL(childComplexity), true
 
+	case "IngestApplied.edgesCreated":
+		if e.ComplexityRoot.IngestApplied.EdgesCreated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestApplied.EdgesCreated(childComplexity), true
+	case "IngestApplied.edgesUpdated":
+		if e.ComplexityRoot.IngestApplied.EdgesUpdated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestApplied.EdgesUpdated(childComplexity), true
+	case "IngestApplied.nodesCreated":
+		if e.ComplexityRoot.IngestApplied.NodesCreated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestApplied.NodesCreated(childComplexity), true
+	case "IngestApplied.nodesUpdated":
+		if e.ComplexityRoot.IngestApplied.NodesUpdated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestApplied.NodesUpdated(childComplexity), true
+
+	case "IngestFigure.key":
+		if e.ComplexityRoot.IngestFigure.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestFigure.Key(childComplexity), true
+	case "IngestFigure.value":
+		if e.ComplexityRoot.IngestFigure.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestFigure.Value(childComplexity), true
+
+	case "IngestItemError.error":
+		if e.ComplexityRoot.IngestItemError.Err == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestItemError.Err(childComplexity), true
+	case "IngestItemError.item":
+		if e.ComplexityRoot.IngestItemError.Item == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestItemError.Item(childComplexity), true
+
+	case "IngestRun.applied":
+		if e.ComplexityRoot.IngestRun.Applied == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestRun.Applied(childComplexity), true
+	case "IngestRun.edges":
+		if e.ComplexityRoot.IngestRun.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestRun.Edges(childComplexity), true
+	case "IngestRun.ended":
+		if e.ComplexityRoot.IngestRun.Ended == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestRun.Ended(childComplexity), true
+	case "IngestRun.error":
+		if e.ComplexityRoot.IngestRun.Err == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestRun.Err(childComplexity), true
+	case "IngestRun.errorCount":
+		if e.ComplexityRoot.IngestRun.ErrorCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestRun.ErrorCount(childComplexity), true
+	case "IngestRun.errors":
+		if e.ComplexityRoot.IngestRun.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestRun.Errors(childComplexity), true
+	case "IngestRun.id":
+		if e.ComplexityRoot.IngestRun.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestRun.ID(childComplexity), true
+	case "IngestRun.nodes":
+		if e.ComplexityRoot.IngestRun.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestRun.Nodes(childComplexity), true
+	case "IngestRun.shadowFindings":
+		if e.ComplexityRoot.IngestRun.ShadowFindings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestRun.ShadowFindings(childComplexity), true
+	case "IngestRun.source":
+		if e.ComplexityRoot.IngestRun.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestRun.Source(childComplexity), true
+	case "IngestRun.started":
+		if e.ComplexityRoot.IngestRun.Started == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestRun.Started(childComplexity), true
+	case "IngestRun.status":
+		if e.ComplexityRoot.IngestRun.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestRun.Status(childComplexity), true
+	case "IngestRun.summary":
+		if e.ComplexityRoot.IngestRun.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestRun.Summary(childComplexity), true
+	case "IngestRun.sweepHeld":
+		if e.ComplexityRoot.IngestRun.SweepHeld == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestRun.SweepHeld(childComplexity), true
+	case "IngestRun.swept":
+		if e.ComplexityRoot.IngestRun.Swept == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestRun.Swept(childComplexity), true
+	case "IngestRun.warningCount":
+		if e.ComplexityRoot.IngestRun.WarningCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestRun.WarningCount(childComplexity), true
+	case "IngestRun.warnings":
+		if e.ComplexityRoot.IngestRun.Warnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestRun.Warnings(childComplexity), true
+
+	case "IngestRunConnection.edges":
+		if e.ComplexityRoot.IngestRunConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestRunConnection.Edges(childComplexity), true
+	case "IngestRunConnection.nodes":
+		if e.ComplexityRoot.IngestRunConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestRunConnection.Nodes(childComplexity), true
+	case "IngestRunConnection.pageInfo":
+		if e.ComplexityRoot.IngestRunConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestRunConnection.PageInfo(childComplexity), true
+	case "IngestRunConnection.totalCount":
+		if e.ComplexityRoot.IngestRunConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestRunConnection.TotalCount(childComplexity), true
+
+	case "IngestRunEdge.cursor":
+		if e.ComplexityRoot.IngestRunEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestRunEdge.Cursor(childComplexity), true
+	case "IngestRunEdge.node":
+		if e.ComplexityRoot.IngestRunEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestRunEdge.Node(childComplexity), true
+
+	case "IngestSource.lastRun":
+		if e.ComplexityRoot.IngestSource.LastRun == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestSource.LastRun(childComplexity), true
+	case "IngestSource.name":
+		if e.ComplexityRoot.IngestSource.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestSource.Name(childComplexity), true
+	case "IngestSource.problem":
+		if e.ComplexityRoot.IngestSource.Problem == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestSource.Problem(childComplexity), true
+	case "IngestSource.running":
+		if e.ComplexityRoot.IngestSource.Running == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestSource.Running(childComplexity), true
+	case "IngestSource.source":
+		if e.ComplexityRoot.IngestSource.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestSource.Source(childComplexity), true
+	case "IngestSource.type":
+		if e.ComplexityRoot.IngestSource.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestSource.Type(childComplexity), true
+
+	case "IngestSweep.edgesRemoved":
+		if e.ComplexityRoot.IngestSweep.EdgesRemoved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestSweep.EdgesRemoved(childComplexity), true
+	case "IngestSweep.edgesRetracted":
+		if e.ComplexityRoot.IngestSweep.EdgesRetracted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestSweep.EdgesRetracted(childComplexity), true
+	case "IngestSweep.nodesRemoved":
+		if e.ComplexityRoot.IngestSweep.NodesRemoved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestSweep.NodesRemoved(childComplexity), true
+	case "IngestSweep.nodesRetracted":
+		if e.ComplexityRoot.IngestSweep.NodesRetracted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestSweep.NodesRetracted(childComplexity), true
+	case "IngestSweep.sourceEdgesBefore":
+		if e.ComplexityRoot.IngestSweep.SourceEdgesBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestSweep.SourceEdgesBefore(childComplexity), true
+	case "IngestSweep.sourceNodesBefore":
+		if e.ComplexityRoot.IngestSweep.SourceNodesBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestSweep.SourceNodesBefore(childComplexity), true
+
 	case "KindCount.count":
 		if e.ComplexityRoot.KindCount.Count == nil {
 			break
@@ -2741,6 +3100,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeToken(childComplexity, args["id"].(string)), true
+	case "Mutation.startIngest":
+		if e.ComplexityRoot.Mutation.StartIngest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_startIngest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.StartIngest(childComplexity, args["source"].(string)), true
 	case "Mutation.unlink":
 		if e.ComplexityRoot.Mutation.Unlink == nil {
 			break
@@ -3374,6 +3744,34 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Impact(childComplexity, args["refs"].([]string), args["direction"].(*analysis.Direction), args["maxDepth"].(*int), args["changedPaths"].([]string)), true
+	case "Query.ingestRun":
+		if e.ComplexityRoot.Query.IngestRun == nil {
+			break
+		}
+
+		args, err := ec.field_Query_ingestRun_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.IngestRun(childComplexity, args["id"].(string)), true
+	case "Query.ingestRuns":
+		if e.ComplexityRoot.Query.IngestRuns == nil {
+			break
+		}
+
+		args, err := ec.field_Query_ingestRuns_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.IngestRuns(childComplexity, args["source"].(*string), args["status"].(*graph.RunStatus), args["first"].(*int), args["after"].(*string)), true
+	case "Query.ingestSources":
+		if e.ComplexityRoot.Query.IngestSources == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.IngestSources(childComplexity), true
 
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
@@ -5910,6 +6308,130 @@ extend type Mutation {
   rejectChange(key: String!, reason: String): Change! @hasRole(role: EDITOR)
   recordIncident(input: IncidentInput!): Incident! @hasRole(role: EDITOR)
 }
+
+# ---------------------------------------------------------------------------
+# Ingest runs: what each run of a source found and did, recorded in the
+# store; and the sources configured with ` + "`" + `estate serve --config FILE` + "`" + `.
+
+enum IngestRunStatus {
+  RUNNING
+  SUCCEEDED
+  PARTIAL
+  FAILED
+}
+
+"A problem with one item of a run (a repository that could not be read, a malformed file)."
+type IngestItemError {
+  item: String!
+  error: String!
+}
+
+"What a run's writes did: each distinct entity or relationship counts once."
+type IngestApplied {
+  nodesCreated: Int!
+  nodesUpdated: Int!
+  edgesCreated: Int!
+  edgesUpdated: Int!
+}
+
+"What the sweep after a complete run removed."
+type IngestSweep {
+  nodesRemoved: Int!
+  edgesRemoved: Int!
+  "Kept because other sources still assert them; this source's assertion went."
+  nodesRetracted: Int!
+  edgesRetracted: Int!
+  "What the source asserted before the sweep."
+  sourceNodesBefore: Int!
+  sourceEdgesBefore: Int!
+}
+
+"A figure computed after a run, such as shadow.total or shadow.unowned-resource."
+type IngestFigure {
+  key: String!
+  value: Int!
+}
+
+"One run of an ingest source. Its id is the ` + "`" + `run` + "`" + ` of the assertions it made."
+type IngestRun {
+  id: String!
+  "The source, such as github:acme or aws:audit."
+  source: String!
+  status: IngestRunStatus!
+  started: Time!
+  "Null while running."
+  ended: Time
+  "Entities and relationships the source emitted so far."
+  nodes: Int!
+  edges: Int!
+  applied: IngestApplied!
+  "Null when nothing was swept (see sweepHeld) or the run has not ended."
+  swept: IngestSweep
+  "Why nothing was swept: a partial run, the mass-deletion guard. Empty otherwise."
+  sweepHeld: String!
+  "The first 100 item errors; errorCount counts all. Any makes the run partial."
+  errors: [IngestItemError!]!
+  errorCount: Int!
+  "The first 100 warnings (problems that did not make the run partial); warningCount counts all."
+  warnings: [IngestItemError!]!
+  warningCount: Int!
+  "Why a failed run failed. Empty otherwise."
+  error: String!
+  "Figures computed after the run, sorted by key: shadow.total and shadow.<finding kind>."
+  summary: [IngestFigure!]!
+  "The shadow-estate findings counted after the run (summary's shadow.total); null when not counted."
+  shadowFindings: Int
+}
+
+type IngestRunConnection {
+  edges: [IngestRunEdge!]!
+  nodes: [IngestRun!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+type IngestRunEdge {
+  cursor: String!
+  node: IngestRun!
+}
+
+"A source configured in the server's configuration file. Secrets are never shown."
+type IngestSource {
+  "The name in the file: what startIngest takes."
+  name: String!
+  "github, gitlab, git, aws, terraform, azure, gcp, demo or synthetic."
+  type: String!
+  "The provenance its runs are recorded under; null when it cannot be built (see problem)."
+  source: String
+  "Why the source cannot be built now (a token variable that is not set). Empty otherwise."
+  problem: String!
+  running: Boolean!
+  "Its latest run, if any."
+  lastRun: IngestRun
+}
+
+extend type Query {
+  "Ingest runs, newest first, optionally of one source (github:acme) and one status."
+  ingestRuns(source: String, status: IngestRunStatus, first: Int = 20, after: String): IngestRunConnection!
+  "The run with this id, or null."
+  ingestRun(id: String!): IngestRun
+  "The sources configured with serve --config, in file order; empty without one."
+  ingestSources: [IngestSource!]!
+}
+
+extend type Mutation {
+  """
+  Starts a run of a configured source in the background and returns it,
+  running; poll ingestRun(id) for progress. NOT_FOUND for a name the
+  configuration does not have, CONFLICT while that source is running.
+  """
+  startIngest(source: String!): IngestRun! @hasRole(role: EDITOR)
+}
+
+extend type Assertion {
+  "The ingest run that made the assertion; null for manual edits and runs not recorded."
+  ingestRun: IngestRun
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -6062,6 +6584,8 @@ func (ec *executionContext) childFields_Assertion(ctx context.Context, field gra
 		return ec.fieldContext_Assertion_firstSeen(ctx, field)
 	case "lastSeen":
 		return ec.fieldContext_Assertion_lastSeen(ctx, field)
+	case "ingestRun":
+		return ec.fieldContext_Assertion_ingestRun(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Assertion", field.Name)
 }
@@ -6614,6 +7138,140 @@ func (ec *executionContext) childFields_Incident(ctx context.Context, field grap
 		return ec.fieldContext_Incident_causedBy(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Incident", field.Name)
+}
+
+func (ec *executionContext) childFields_IngestApplied(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodesCreated":
+		return ec.fieldContext_IngestApplied_nodesCreated(ctx, field)
+	case "nodesUpdated":
+		return ec.fieldContext_IngestApplied_nodesUpdated(ctx, field)
+	case "edgesCreated":
+		return ec.fieldContext_IngestApplied_edgesCreated(ctx, field)
+	case "edgesUpdated":
+		return ec.fieldContext_IngestApplied_edgesUpdated(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IngestApplied", field.Name)
+}
+
+func (ec *executionContext) childFields_IngestFigure(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_IngestFigure_key(ctx, field)
+	case "value":
+		return ec.fieldContext_IngestFigure_value(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IngestFigure", field.Name)
+}
+
+func (ec *executionContext) childFields_IngestItemError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "item":
+		return ec.fieldContext_IngestItemError_item(ctx, field)
+	case "error":
+		return ec.fieldContext_IngestItemError_error(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IngestItemError", field.Name)
+}
+
+func (ec *executionContext) childFields_IngestRun(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_IngestRun_id(ctx, field)
+	case "source":
+		return ec.fieldContext_IngestRun_source(ctx, field)
+	case "status":
+		return ec.fieldContext_IngestRun_status(ctx, field)
+	case "started":
+		return ec.fieldContext_IngestRun_started(ctx, field)
+	case "ended":
+		return ec.fieldContext_IngestRun_ended(ctx, field)
+	case "nodes":
+		return ec.fieldContext_IngestRun_nodes(ctx, field)
+	case "edges":
+		return ec.fieldContext_IngestRun_edges(ctx, field)
+	case "applied":
+		return ec.fieldContext_IngestRun_applied(ctx, field)
+	case "swept":
+		return ec.fieldContext_IngestRun_swept(ctx, field)
+	case "sweepHeld":
+		return ec.fieldContext_IngestRun_sweepHeld(ctx, field)
+	case "errors":
+		return ec.fieldContext_IngestRun_errors(ctx, field)
+	case "errorCount":
+		return ec.fieldContext_IngestRun_errorCount(ctx, field)
+	case "warnings":
+		return ec.fieldContext_IngestRun_warnings(ctx, field)
+	case "warningCount":
+		return ec.fieldContext_IngestRun_warningCount(ctx, field)
+	case "error":
+		return ec.fieldContext_IngestRun_error(ctx, field)
+	case "summary":
+		return ec.fieldContext_IngestRun_summary(ctx, field)
+	case "shadowFindings":
+		return ec.fieldContext_IngestRun_shadowFindings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IngestRun", field.Name)
+}
+
+func (ec *executionContext) childFields_IngestRunConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_IngestRunConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_IngestRunConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_IngestRunConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_IngestRunConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IngestRunConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_IngestRunEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_IngestRunEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_IngestRunEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IngestRunEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_IngestSource(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_IngestSource_name(ctx, field)
+	case "type":
+		return ec.fieldContext_IngestSource_type(ctx, field)
+	case "source":
+		return ec.fieldContext_IngestSource_source(ctx, field)
+	case "problem":
+		return ec.fieldContext_IngestSource_problem(ctx, field)
+	case "running":
+		return ec.fieldContext_IngestSource_running(ctx, field)
+	case "lastRun":
+		return ec.fieldContext_IngestSource_lastRun(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IngestSource", field.Name)
+}
+
+func (ec *executionContext) childFields_IngestSweep(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodesRemoved":
+		return ec.fieldContext_IngestSweep_nodesRemoved(ctx, field)
+	case "edgesRemoved":
+		return ec.fieldContext_IngestSweep_edgesRemoved(ctx, field)
+	case "nodesRetracted":
+		return ec.fieldContext_IngestSweep_nodesRetracted(ctx, field)
+	case "edgesRetracted":
+		return ec.fieldContext_IngestSweep_edgesRetracted(ctx, field)
+	case "sourceNodesBefore":
+		return ec.fieldContext_IngestSweep_sourceNodesBefore(ctx, field)
+	case "sourceEdgesBefore":
+		return ec.fieldContext_IngestSweep_sourceEdgesBefore(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IngestSweep", field.Name)
 }
 
 func (ec *executionContext) childFields_KindCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8220,6 +8878,20 @@ func (ec *executionContext) field_Mutation_revokeToken_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_startIngest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "source",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["source"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_unlink_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8759,6 +9431,58 @@ func (ec *executionContext) field_Query_impact_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["changedPaths"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_ingestRun_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_ingestRuns_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "source",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["source"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*graph.RunStatus, error) {
+			return ec.unmarshalOIngestRunStatus2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐRunStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
 	return args, nil
 }
 
@@ -10884,6 +11608,38 @@ func (ec *executionContext) _Assertion_lastSeen(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Assertion_lastSeen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Assertion", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Assertion_ingestRun(ctx context.Context, field graphql.CollectedField, obj *graph.Assertion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Assertion_ingestRun(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Assertion().IngestRun(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *graph.IngestRun) graphql.Marshaler {
+			return ec.marshalOIngestRun2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐIngestRun(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Assertion_ingestRun(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Assertion",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IngestRun(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _BusinessUnit_id(ctx context.Context, field graphql.CollectedField, obj *model.BusinessUnit) (ret graphql.Marshaler) {
@@ -16272,6 +17028,1085 @@ func (ec *executionContext) fieldContext_Incident_causedBy(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _IngestApplied_nodesCreated(ctx context.Context, field graphql.CollectedField, obj *graph.ApplyResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestApplied_nodesCreated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NodesCreated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestApplied_nodesCreated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestApplied", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IngestApplied_nodesUpdated(ctx context.Context, field graphql.CollectedField, obj *graph.ApplyResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestApplied_nodesUpdated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NodesUpdated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestApplied_nodesUpdated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestApplied", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IngestApplied_edgesCreated(ctx context.Context, field graphql.CollectedField, obj *graph.ApplyResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestApplied_edgesCreated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EdgesCreated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestApplied_edgesCreated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestApplied", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IngestApplied_edgesUpdated(ctx context.Context, field graphql.CollectedField, obj *graph.ApplyResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestApplied_edgesUpdated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EdgesUpdated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestApplied_edgesUpdated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestApplied", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IngestFigure_key(ctx context.Context, field graphql.CollectedField, obj *model.IngestFigure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestFigure_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestFigure_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestFigure", field, false, false, "String")
+}
+
+func (ec *executionContext) _IngestFigure_value(ctx context.Context, field graphql.CollectedField, obj *model.IngestFigure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestFigure_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestFigure_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestFigure", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IngestItemError_item(ctx context.Context, field graphql.CollectedField, obj *graph.RunItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestItemError_item(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Item, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestItemError_item(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestItemError", field, false, false, "String")
+}
+
+func (ec *executionContext) _IngestItemError_error(ctx context.Context, field graphql.CollectedField, obj *graph.RunItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestItemError_error(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Err, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestItemError_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestItemError", field, false, false, "String")
+}
+
+func (ec *executionContext) _IngestRun_id(ctx context.Context, field graphql.CollectedField, obj *graph.IngestRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestRun_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestRun_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _IngestRun_source(ctx context.Context, field graphql.CollectedField, obj *graph.IngestRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestRun_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestRun_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _IngestRun_status(ctx context.Context, field graphql.CollectedField, obj *graph.IngestRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestRun_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v graph.RunStatus) graphql.Marshaler {
+			return ec.marshalNIngestRunStatus2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐRunStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestRun_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestRun", field, false, false, "IngestRunStatus")
+}
+
+func (ec *executionContext) _IngestRun_started(ctx context.Context, field graphql.CollectedField, obj *graph.IngestRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestRun_started(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Started, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestRun_started(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestRun", field, false, false, "Time")
+}
+
+func (ec *executionContext) _IngestRun_ended(ctx context.Context, field graphql.CollectedField, obj *graph.IngestRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestRun_ended(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.IngestRun().Ended(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IngestRun_ended(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestRun", field, true, true, "Time")
+}
+
+func (ec *executionContext) _IngestRun_nodes(ctx context.Context, field graphql.CollectedField, obj *graph.IngestRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestRun_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestRun_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestRun", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IngestRun_edges(ctx context.Context, field graphql.CollectedField, obj *graph.IngestRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestRun_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestRun_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestRun", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IngestRun_applied(ctx context.Context, field graphql.CollectedField, obj *graph.IngestRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestRun_applied(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Applied, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v graph.ApplyResult) graphql.Marshaler {
+			return ec.marshalNIngestApplied2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐApplyResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestRun_applied(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IngestRun",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IngestApplied(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IngestRun_swept(ctx context.Context, field graphql.CollectedField, obj *graph.IngestRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestRun_swept(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Swept, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *graph.SweepResult) graphql.Marshaler {
+			return ec.marshalOIngestSweep2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐSweepResult(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IngestRun_swept(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IngestRun",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IngestSweep(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IngestRun_sweepHeld(ctx context.Context, field graphql.CollectedField, obj *graph.IngestRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestRun_sweepHeld(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SweepHeld, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestRun_sweepHeld(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _IngestRun_errors(ctx context.Context, field graphql.CollectedField, obj *graph.IngestRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestRun_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []graph.RunItem) graphql.Marshaler {
+			return ec.marshalNIngestItemError2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐRunItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestRun_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IngestRun",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IngestItemError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IngestRun_errorCount(ctx context.Context, field graphql.CollectedField, obj *graph.IngestRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestRun_errorCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ErrorCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestRun_errorCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestRun", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IngestRun_warnings(ctx context.Context, field graphql.CollectedField, obj *graph.IngestRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestRun_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Warnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []graph.RunItem) graphql.Marshaler {
+			return ec.marshalNIngestItemError2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐRunItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestRun_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IngestRun",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IngestItemError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IngestRun_warningCount(ctx context.Context, field graphql.CollectedField, obj *graph.IngestRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestRun_warningCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WarningCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestRun_warningCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestRun", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IngestRun_error(ctx context.Context, field graphql.CollectedField, obj *graph.IngestRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestRun_error(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Err, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestRun_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _IngestRun_summary(ctx context.Context, field graphql.CollectedField, obj *graph.IngestRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestRun_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.IngestRun().Summary(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.IngestFigure) graphql.Marshaler {
+			return ec.marshalNIngestFigure2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐIngestFigureᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestRun_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IngestRun",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IngestFigure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IngestRun_shadowFindings(ctx context.Context, field graphql.CollectedField, obj *graph.IngestRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestRun_shadowFindings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.IngestRun().ShadowFindings(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IngestRun_shadowFindings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestRun", field, true, true, "Int")
+}
+
+func (ec *executionContext) _IngestRunConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.IngestRunConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestRunConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.IngestRunEdge) graphql.Marshaler {
+			return ec.marshalNIngestRunEdge2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐIngestRunEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestRunConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IngestRunConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IngestRunEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IngestRunConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.IngestRunConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestRunConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*graph.IngestRun) graphql.Marshaler {
+			return ec.marshalNIngestRun2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐIngestRunᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestRunConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IngestRunConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IngestRun(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IngestRunConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.IngestRunConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestRunConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestRunConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IngestRunConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IngestRunConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.IngestRunConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestRunConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestRunConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestRunConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IngestRunEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.IngestRunEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestRunEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestRunEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestRunEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _IngestRunEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.IngestRunEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestRunEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *graph.IngestRun) graphql.Marshaler {
+			return ec.marshalNIngestRun2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐIngestRun(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestRunEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IngestRunEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IngestRun(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IngestSource_name(ctx context.Context, field graphql.CollectedField, obj *model.IngestSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestSource_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestSource_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestSource", field, false, false, "String")
+}
+
+func (ec *executionContext) _IngestSource_type(ctx context.Context, field graphql.CollectedField, obj *model.IngestSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestSource_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestSource_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestSource", field, false, false, "String")
+}
+
+func (ec *executionContext) _IngestSource_source(ctx context.Context, field graphql.CollectedField, obj *model.IngestSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestSource_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IngestSource_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestSource", field, false, false, "String")
+}
+
+func (ec *executionContext) _IngestSource_problem(ctx context.Context, field graphql.CollectedField, obj *model.IngestSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestSource_problem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Problem, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestSource_problem(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestSource", field, false, false, "String")
+}
+
+func (ec *executionContext) _IngestSource_running(ctx context.Context, field graphql.CollectedField, obj *model.IngestSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestSource_running(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Running, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestSource_running(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestSource", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _IngestSource_lastRun(ctx context.Context, field graphql.CollectedField, obj *model.IngestSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestSource_lastRun(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastRun, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *graph.IngestRun) graphql.Marshaler {
+			return ec.marshalOIngestRun2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐIngestRun(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IngestSource_lastRun(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IngestSource",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IngestRun(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IngestSweep_nodesRemoved(ctx context.Context, field graphql.CollectedField, obj *graph.SweepResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestSweep_nodesRemoved(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NodesRemoved, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestSweep_nodesRemoved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestSweep", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IngestSweep_edgesRemoved(ctx context.Context, field graphql.CollectedField, obj *graph.SweepResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestSweep_edgesRemoved(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EdgesRemoved, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestSweep_edgesRemoved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestSweep", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IngestSweep_nodesRetracted(ctx context.Context, field graphql.CollectedField, obj *graph.SweepResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestSweep_nodesRetracted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NodesRetracted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestSweep_nodesRetracted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestSweep", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IngestSweep_edgesRetracted(ctx context.Context, field graphql.CollectedField, obj *graph.SweepResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestSweep_edgesRetracted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EdgesRetracted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestSweep_edgesRetracted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestSweep", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IngestSweep_sourceNodesBefore(ctx context.Context, field graphql.CollectedField, obj *graph.SweepResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestSweep_sourceNodesBefore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SourceNodesBefore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestSweep_sourceNodesBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestSweep", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IngestSweep_sourceEdgesBefore(ctx context.Context, field graphql.CollectedField, obj *graph.SweepResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestSweep_sourceEdgesBefore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SourceEdgesBefore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestSweep_sourceEdgesBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestSweep", field, false, false, "Int")
+}
+
 func (ec *executionContext) _KindCount_kind(ctx context.Context, field graphql.CollectedField, obj *model.KindCount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17088,6 +18923,68 @@ func (ec *executionContext) fieldContext_Mutation_recordIncident(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_recordIncident_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_startIngest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_startIngest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().StartIngest(ctx, fc.Args["source"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋauthᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *graph.IngestRun
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *graph.IngestRun
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *graph.IngestRun) graphql.Marshaler {
+			return ec.marshalNIngestRun2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐIngestRun(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_startIngest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IngestRun(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_startIngest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -20374,6 +22271,126 @@ func (ec *executionContext) fieldContext_Query_teamAccreditation(ctx context.Con
 	if fc.Args, err = ec.field_Query_teamAccreditation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_ingestRuns(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_ingestRuns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().IngestRuns(ctx, fc.Args["source"].(*string), fc.Args["status"].(*graph.RunStatus), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IngestRunConnection) graphql.Marshaler {
+			return ec.marshalNIngestRunConnection2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐIngestRunConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_ingestRuns(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IngestRunConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_ingestRuns_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_ingestRun(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_ingestRun(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().IngestRun(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *graph.IngestRun) graphql.Marshaler {
+			return ec.marshalOIngestRun2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐIngestRun(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_ingestRun(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IngestRun(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_ingestRun_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_ingestSources(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_ingestSources(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().IngestSources(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.IngestSource) graphql.Marshaler {
+			return ec.marshalNIngestSource2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐIngestSourceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_ingestSources(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IngestSource(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -27027,33 +29044,39 @@ func (ec *executionContext) _Assertion(ctx context.Context, sel ast.SelectionSet
 		case "source":
 			out.Values[i] = ec._Assertion_source(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "run":
 			out.Values[i] = ec._Assertion_run(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "confidence":
 			out.Values[i] = ec._Assertion_confidence(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "evidence":
 			out.Values[i] = ec._Assertion_evidence(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "firstSeen":
 			out.Values[i] = ec._Assertion_firstSeen(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "lastSeen":
 			out.Values[i] = ec._Assertion_lastSeen(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "ingestRun":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Assertion_ingestRun(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -28819,6 +30842,448 @@ func (ec *executionContext) _Incident(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var ingestAppliedImplementors = []string{"IngestApplied"}
+
+func (ec *executionContext) _IngestApplied(ctx context.Context, sel ast.SelectionSet, obj *graph.ApplyResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ingestAppliedImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IngestApplied")
+		case "nodesCreated":
+			out.Values[i] = ec._IngestApplied_nodesCreated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodesUpdated":
+			out.Values[i] = ec._IngestApplied_nodesUpdated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edgesCreated":
+			out.Values[i] = ec._IngestApplied_edgesCreated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edgesUpdated":
+			out.Values[i] = ec._IngestApplied_edgesUpdated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ingestFigureImplementors = []string{"IngestFigure"}
+
+func (ec *executionContext) _IngestFigure(ctx context.Context, sel ast.SelectionSet, obj *model.IngestFigure) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ingestFigureImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IngestFigure")
+		case "key":
+			out.Values[i] = ec._IngestFigure_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._IngestFigure_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ingestItemErrorImplementors = []string{"IngestItemError"}
+
+func (ec *executionContext) _IngestItemError(ctx context.Context, sel ast.SelectionSet, obj *graph.RunItem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ingestItemErrorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IngestItemError")
+		case "item":
+			out.Values[i] = ec._IngestItemError_item(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "error":
+			out.Values[i] = ec._IngestItemError_error(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ingestRunImplementors = []string{"IngestRun"}
+
+func (ec *executionContext) _IngestRun(ctx context.Context, sel ast.SelectionSet, obj *graph.IngestRun) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ingestRunImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IngestRun")
+		case "id":
+			out.Values[i] = ec._IngestRun_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "source":
+			out.Values[i] = ec._IngestRun_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._IngestRun_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "started":
+			out.Values[i] = ec._IngestRun_started(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "ended":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._IngestRun_ended(ctx, field, obj)
+				})
+		case "nodes":
+			out.Values[i] = ec._IngestRun_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "edges":
+			out.Values[i] = ec._IngestRun_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "applied":
+			out.Values[i] = ec._IngestRun_applied(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "swept":
+			out.Values[i] = ec._IngestRun_swept(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sweepHeld":
+			out.Values[i] = ec._IngestRun_sweepHeld(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "errors":
+			out.Values[i] = ec._IngestRun_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "errorCount":
+			out.Values[i] = ec._IngestRun_errorCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "warnings":
+			out.Values[i] = ec._IngestRun_warnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "warningCount":
+			out.Values[i] = ec._IngestRun_warningCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "error":
+			out.Values[i] = ec._IngestRun_error(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "summary":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._IngestRun_summary(ctx, field, obj)
+				})
+		case "shadowFindings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._IngestRun_shadowFindings(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ingestRunConnectionImplementors = []string{"IngestRunConnection"}
+
+func (ec *executionContext) _IngestRunConnection(ctx context.Context, sel ast.SelectionSet, obj *model.IngestRunConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ingestRunConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IngestRunConnection")
+		case "edges":
+			out.Values[i] = ec._IngestRunConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._IngestRunConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._IngestRunConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._IngestRunConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ingestRunEdgeImplementors = []string{"IngestRunEdge"}
+
+func (ec *executionContext) _IngestRunEdge(ctx context.Context, sel ast.SelectionSet, obj *model.IngestRunEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ingestRunEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IngestRunEdge")
+		case "cursor":
+			out.Values[i] = ec._IngestRunEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._IngestRunEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ingestSourceImplementors = []string{"IngestSource"}
+
+func (ec *executionContext) _IngestSource(ctx context.Context, sel ast.SelectionSet, obj *model.IngestSource) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ingestSourceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IngestSource")
+		case "name":
+			out.Values[i] = ec._IngestSource_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "type":
+			out.Values[i] = ec._IngestSource_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._IngestSource_source(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "problem":
+			out.Values[i] = ec._IngestSource_problem(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "running":
+			out.Values[i] = ec._IngestSource_running(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lastRun":
+			out.Values[i] = ec._IngestSource_lastRun(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ingestSweepImplementors = []string{"IngestSweep"}
+
+func (ec *executionContext) _IngestSweep(ctx context.Context, sel ast.SelectionSet, obj *graph.SweepResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ingestSweepImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IngestSweep")
+		case "nodesRemoved":
+			out.Values[i] = ec._IngestSweep_nodesRemoved(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edgesRemoved":
+			out.Values[i] = ec._IngestSweep_edgesRemoved(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodesRetracted":
+			out.Values[i] = ec._IngestSweep_nodesRetracted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edgesRetracted":
+			out.Values[i] = ec._IngestSweep_edgesRetracted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sourceNodesBefore":
+			out.Values[i] = ec._IngestSweep_sourceNodesBefore(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sourceEdgesBefore":
+			out.Values[i] = ec._IngestSweep_sourceEdgesBefore(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var kindCountImplementors = []string{"KindCount"}
 
 func (ec *executionContext) _KindCount(ctx context.Context, sel ast.SelectionSet, obj *model.KindCount) graphql.Marshaler {
@@ -29056,6 +31521,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "recordIncident":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_recordIncident(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startIngest":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_startIngest(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -29930,6 +32402,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_teamAccreditation(ctx, field)
+				})
+		case "ingestRuns":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_ingestRuns(ctx, field)
+				})
+		case "ingestRun":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_ingestRun(ctx, field)
+				})
+		case "ingestSources":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_ingestSources(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -32666,6 +35156,164 @@ func (ec *executionContext) unmarshalNIncidentInput2githubᚗcomᚋestateᚑcmdb
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNIngestApplied2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐApplyResult(ctx context.Context, sel ast.SelectionSet, v graph.ApplyResult) graphql.Marshaler {
+	return ec._IngestApplied(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNIngestFigure2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐIngestFigureᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.IngestFigure) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIngestFigure2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐIngestFigure(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNIngestFigure2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐIngestFigure(ctx context.Context, sel ast.SelectionSet, v *model.IngestFigure) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IngestFigure!")
+		return graphql.Null
+	}
+	return ec._IngestFigure(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNIngestItemError2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐRunItem(ctx context.Context, sel ast.SelectionSet, v graph.RunItem) graphql.Marshaler {
+	return ec._IngestItemError(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNIngestItemError2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐRunItemᚄ(ctx context.Context, sel ast.SelectionSet, v []graph.RunItem) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIngestItemError2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐRunItem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNIngestRun2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐIngestRunᚄ(ctx context.Context, sel ast.SelectionSet, v []*graph.IngestRun) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIngestRun2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐIngestRun(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNIngestRun2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐIngestRun(ctx context.Context, sel ast.SelectionSet, v *graph.IngestRun) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IngestRun!")
+		return graphql.Null
+	}
+	return ec._IngestRun(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNIngestRunConnection2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐIngestRunConnection(ctx context.Context, sel ast.SelectionSet, v *model.IngestRunConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IngestRunConnection!")
+		return graphql.Null
+	}
+	return ec._IngestRunConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNIngestRunEdge2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐIngestRunEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.IngestRunEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIngestRunEdge2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐIngestRunEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNIngestRunEdge2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐIngestRunEdge(ctx context.Context, sel ast.SelectionSet, v *model.IngestRunEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IngestRunEdge!")
+		return graphql.Null
+	}
+	return ec._IngestRunEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNIngestRunStatus2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐRunStatus(ctx context.Context, v any) (graph.RunStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNIngestRunStatus2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐRunStatus[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNIngestRunStatus2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐRunStatus(ctx context.Context, sel ast.SelectionSet, v graph.RunStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNIngestRunStatus2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐRunStatus[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "IngestRunStatus!")
+	}
+	return res
+}
+
+var (
+	unmarshalNIngestRunStatus2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐRunStatus = map[string]graph.RunStatus{
+		"RUNNING":   graph.RunRunning,
+		"SUCCEEDED": graph.RunSucceeded,
+		"PARTIAL":   graph.RunPartial,
+		"FAILED":    graph.RunFailed,
+	}
+	marshalNIngestRunStatus2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐRunStatus = map[graph.RunStatus]string{
+		graph.RunRunning:   "RUNNING",
+		graph.RunSucceeded: "SUCCEEDED",
+		graph.RunPartial:   "PARTIAL",
+		graph.RunFailed:    "FAILED",
+	}
+)
+
+func (ec *executionContext) marshalNIngestSource2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐIngestSourceᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.IngestSource) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIngestSource2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐIngestSource(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNIngestSource2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐIngestSource(ctx context.Context, sel ast.SelectionSet, v *model.IngestSource) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IngestSource!")
+		return graphql.Null
+	}
+	return ec._IngestSource(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
 	res, err := graphql.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -33968,6 +36616,54 @@ var (
 		analysis.Upstream:   "UPSTREAM",
 	}
 )
+
+func (ec *executionContext) marshalOIngestRun2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐIngestRun(ctx context.Context, sel ast.SelectionSet, v *graph.IngestRun) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._IngestRun(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOIngestRunStatus2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐRunStatus(ctx context.Context, v any) (*graph.RunStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOIngestRunStatus2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐRunStatus[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOIngestRunStatus2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐRunStatus(ctx context.Context, sel ast.SelectionSet, v *graph.RunStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOIngestRunStatus2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐRunStatus[*v])
+	return res
+}
+
+var (
+	unmarshalOIngestRunStatus2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐRunStatus = map[string]graph.RunStatus{
+		"RUNNING":   graph.RunRunning,
+		"SUCCEEDED": graph.RunSucceeded,
+		"PARTIAL":   graph.RunPartial,
+		"FAILED":    graph.RunFailed,
+	}
+	marshalOIngestRunStatus2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐRunStatus = map[graph.RunStatus]string{
+		graph.RunRunning:   "RUNNING",
+		graph.RunSucceeded: "SUCCEEDED",
+		graph.RunPartial:   "PARTIAL",
+		graph.RunFailed:    "FAILED",
+	}
+)
+
+func (ec *executionContext) marshalOIngestSweep2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐSweepResult(ctx context.Context, sel ast.SelectionSet, v *graph.SweepResult) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._IngestSweep(ctx, sel, v)
+}
 
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
 	if v == nil {

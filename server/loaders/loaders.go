@@ -33,6 +33,7 @@ type Loaders struct {
 	store graph.Store
 	wait  time.Duration
 	nodes *dataloadgen.Loader[graph.ID, *graph.Node]
+	runs  *dataloadgen.Loader[string, *graph.IngestRun]
 
 	mu        sync.Mutex
 	neighbors map[string]*dataloadgen.Loader[graph.ID, []graph.Neighbor]
@@ -46,7 +47,20 @@ func New(store graph.Store, wait time.Duration) *Loaders {
 	}
 	l := &Loaders{store: store, wait: wait, neighbors: map[string]*dataloadgen.Loader[graph.ID, []graph.Neighbor]{}}
 	l.nodes = dataloadgen.NewLoader(l.fetchNodes, dataloadgen.WithWait(wait))
+	l.runs = dataloadgen.NewLoader(func(ctx context.Context, ids []string) ([]*graph.IngestRun, []error) {
+		rs, err := l.store.Runs(ctx, ids)
+		if err != nil {
+			return nil, []error{err}
+		}
+		return rs, nil
+	}, dataloadgen.WithWait(wait))
 	return l
+}
+
+// Run returns the ingest run with id, or nil when there is none: the runs
+// behind the assertions of a page of entities cost one store call.
+func (l *Loaders) Run(ctx context.Context, id string) (*graph.IngestRun, error) {
+	return l.runs.Load(ctx, id)
 }
 
 func (l *Loaders) fetchNodes(ctx context.Context, ids []graph.ID) ([]*graph.Node, []error) {

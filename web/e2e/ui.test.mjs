@@ -346,6 +346,48 @@ describe('GraphQL playground', () => {
   });
 });
 
+describe('ingest runs', () => {
+  test('the demo run on the runs page, in the shadow trend and behind an entity’s sources', async () => {
+    // serve --demo loads the demo estate as a recorded run, with the shadow count after it.
+    const { ingestRuns } = await gql('{ ingestRuns { totalCount nodes { id source status nodes shadowFindings } } }');
+    assert.equal(ingestRuns.totalCount, 1);
+    const run = ingestRuns.nodes[0];
+    assert.equal(run.source, 'demo');
+    assert.equal(run.status, 'SUCCEEDED');
+    const page = await newPage();
+    await page.goto(server.base + '/');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Ingest runs' }).click();
+    const row = page.getByTestId('runs').locator(`tr[data-run="${run.id}"]`);
+    await row.waitFor();
+    assert.equal(await page.getByTestId('runs-total').innerText(), '1');
+    assert.equal(await row.locator('[data-status]').getAttribute('data-status'), 'SUCCEEDED');
+    assert.match(await row.getByTestId('run-found').innerText(), new RegExp(`^${run.nodes} entities`));
+    assert.equal(await row.getByTestId('run-shadow').innerText(), String(run.shadowFindings));
+    await shot(page, 'ingest-runs');
+
+    // The shadow dashboard's trend: one bar, the demo run's count, which is every finding.
+    await page.goto(server.base + '/shadow');
+    const bars = page.getByTestId('shadow-trend').locator('.trend-bar');
+    await bars.first().waitFor();
+    assert.equal(await bars.count(), 1);
+    assert.equal(await bars.first().getAttribute('data-n'), String(run.shadowFindings));
+    const all = Number(await page.getByTestId('shadow-by-kind').locator('[data-kind="all"]').innerText());
+    assert.equal(run.shadowFindings, all);
+    await shot(page, 'shadow-trend');
+
+    // The entity page: the demo source's assertion links to its run.
+    const { application } = await gql('{ application(key:"payments-api"){ id sources { source } } }');
+    await page.goto(`${server.base}/entity/${application.id}`);
+    const cell = page.getByTestId('source-run').first();
+    await cell.waitFor();
+    assert.equal(await cell.locator('[data-status]').getAttribute('data-status'), 'SUCCEEDED');
+    await cell.getByRole('link').click();
+    await page.getByTestId('runs').waitFor();
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+});
+
 describe('a server without the answers API', () => {
   test('the dashboards say so instead of failing', async () => {
     const page = await newPage();

@@ -14,6 +14,7 @@ const Explorer = lazy(() => import('./pages/Explorer').then((m) => ({ default: m
 const Bench = lazy(() => import('./pages/Bench').then((m) => ({ default: m.Bench })));
 const ImpactView = lazy(() => import('./pages/Impact').then((m) => ({ default: m.ImpactView })));
 const ShadowView = lazy(() => import('./pages/Shadow').then((m) => ({ default: m.ShadowView })));
+const RunsView = lazy(() => import('./pages/Runs').then((m) => ({ default: m.RunsView })));
 const HealthView = lazy(() => import('./pages/Health').then((m) => ({ default: m.HealthView })));
 // GraphiQL is large: its own chunk, loaded only by the playground.
 const Playground = lazy(() => import('./pages/Playground').then((m) => ({ default: m.Playground })));
@@ -29,6 +30,7 @@ function Route() {
   if (path === '/shadow') return <ShadowView />;
   if (path === '/health') return <HealthView />;
   if (path === '/playground') return <Playground />;
+  if (path === '/runs') return <RunsView />;
   if (path === '/bench/explorer') return <Bench n={Number(query.get('n') ?? 2000)} />;
   return (
     <div>
@@ -86,6 +88,7 @@ export function App() {
     ['/impact', 'Impact'],
     ['/shadow', 'Shadow DevOps'],
     ['/health', 'CMDB health'],
+    ['/runs', 'Ingest runs'],
   ] as const;
 
   return (

@@ -15,6 +15,11 @@ export function ConfidenceBadge({ c }: { c: string }) {
   return <span className={`conf conf-${c.toLowerCase()}`}>{c.toLowerCase()}</span>;
 }
 
+/** An ingest run's status, coloured. */
+export function RunStatus({ s }: { s: string }) {
+  return <span className={`run-status run-${s.toLowerCase()}`} data-status={s}>{s.toLowerCase()}</span>;
+}
+
 export function Time({ t }: { t: string | null | undefined }) {
   if (!t) return <span className="muted">—</span>;
   const d = new Date(t);

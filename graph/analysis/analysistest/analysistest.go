@@ -37,6 +37,7 @@ func Run(t *testing.T, h graphtest.Harness) {
 		{"Impact/Upstream", testImpactUpstream},
 		{"Impact/Invalid", testImpactInvalid},
 		{"ShadowEstate", testShadow},
+		{"ShadowSummary", testShadowSummary},
 		{"Health", testHealth},
 	} {
 		c.Calls()

@@ -185,6 +185,39 @@ type IncidentInput struct {
 	CausedBy *string `json:"causedBy,omitempty"`
 }
 
+// A figure computed after a run, such as shadow.total or shadow.unowned-resource.
+type IngestFigure struct {
+	Key   string `json:"key"`
+	Value int    `json:"value"`
+}
+
+type IngestRunConnection struct {
+	Edges      []*IngestRunEdge   `json:"edges"`
+	Nodes      []*graph.IngestRun `json:"nodes"`
+	PageInfo   *PageInfo          `json:"pageInfo"`
+	TotalCount int                `json:"totalCount"`
+}
+
+type IngestRunEdge struct {
+	Cursor string           `json:"cursor"`
+	Node   *graph.IngestRun `json:"node"`
+}
+
+// A source configured in the server's configuration file. Secrets are never shown.
+type IngestSource struct {
+	// The name in the file: what startIngest takes.
+	Name string `json:"name"`
+	// github, gitlab, git, aws, terraform, azure, gcp, demo or synthetic.
+	Type string `json:"type"`
+	// The provenance its runs are recorded under; null when it cannot be built (see problem).
+	Source *string `json:"source,omitempty"`
+	// Why the source cannot be built now (a token variable that is not set). Empty otherwise.
+	Problem string `json:"problem"`
+	Running bool   `json:"running"`
+	// Its latest run, if any.
+	LastRun *graph.IngestRun `json:"lastRun,omitempty"`
+}
+
 // How many entities of one kind the graph holds.
 type KindCount struct {
 	Kind  graph.Kind `json:"kind"`

@@ -23,6 +23,9 @@ import (
 type Resolver struct {
 	// Store is the graph.
 	Store graph.Store
+	// Ingest starts configured sources (startIngest, ingestSources); nil
+	// when none are configured.
+	Ingest Ingester
 	// Tokens manages API tokens; nil disables token management.
 	Tokens *auth.Store
 	// MaxPageSize caps `first` (default 100). The server rejects larger

@@ -55,6 +55,13 @@ func (r *applicationResolver) Owners(ctx context.Context, obj *model.Application
 	return r.owners(ctx, obj.N, role, first, after)
 }
 
+func (r *assertionResolver) IngestRun(ctx context.Context, obj *graph.Assertion) (*graph.IngestRun, error) {
+	if obj.Run == "" {
+		return nil, nil
+	}
+	return r.loaders(ctx).Run(ctx, obj.Run)
+}
+
 func (r *businessUnitResolver) Relationships(ctx context.Context, obj *model.BusinessUnit, typeArg []graph.RelType, direction *graph.Direction, first *int, after *string) (*model.RelationshipConnection, error) {
 	return r.relationships(ctx, obj.N, typeArg, direction, first, after)
 }
@@ -144,6 +151,18 @@ func (r *incidentResolver) Affects(ctx context.Context, obj *model.Incident, fir
 func (r *incidentResolver) CausedBy(ctx context.Context, obj *model.Incident) (*model.Change, error) {
 	n, err := r.one(ctx, obj.N, graph.RelCausedBy, graph.Out, graph.KindChange)
 	return orNil(n, err, asChange)
+}
+
+func (r *ingestRunResolver) Ended(ctx context.Context, obj *graph.IngestRun) (*time.Time, error) {
+	return runEnded(obj), nil
+}
+
+func (r *ingestRunResolver) Summary(ctx context.Context, obj *graph.IngestRun) ([]*model.IngestFigure, error) {
+	return runSummary(obj), nil
+}
+
+func (r *ingestRunResolver) ShadowFindings(ctx context.Context, obj *graph.IngestRun) (*int, error) {
+	return runShadowFindings(obj), nil
 }
 
 func (r *mutationResolver) UpsertEntities(ctx context.Context, input []*model.EntityInput) (*model.UpsertEntitiesPayload, error) {
@@ -281,6 +300,10 @@ func (r *mutationResolver) RejectChange(ctx context.Context, key string, reason 
 
 func (r *mutationResolver) RecordIncident(ctx context.Context, input model.IncidentInput) (*model.Incident, error) {
 	return r.recordIncident(ctx, input)
+}
+
+func (r *mutationResolver) StartIngest(ctx context.Context, source string) (*graph.IngestRun, error) {
+	return r.startIngest(ctx, source)
 }
 
 func (r *notifyTeamResolver) Entity(ctx context.Context, obj *analysis.Notify) (model.Entity, error) {
@@ -547,6 +570,18 @@ func (r *queryResolver) TeamAccreditation(ctx context.Context, team string) (*mo
 	return r.teamAccreditation(ctx, team)
 }
 
+func (r *queryResolver) IngestRuns(ctx context.Context, source *string, status *graph.RunStatus, first *int, after *string) (*model.IngestRunConnection, error) {
+	return r.ingestRuns(ctx, source, status, first, after)
+}
+
+func (r *queryResolver) IngestRun(ctx context.Context, id string) (*graph.IngestRun, error) {
+	return r.ingestRun(ctx, id)
+}
+
+func (r *queryResolver) IngestSources(ctx context.Context) ([]*model.IngestSource, error) {
+	return r.ingestSources(ctx)
+}
+
 func (r *relationshipResolver) From(ctx context.Context, obj *model.Relationship) (model.Entity, error) {
 	n, err := r.loaders(ctx).Node(ctx, obj.Edge.From.ID())
 	if err != nil {
@@ -641,6 +676,8 @@ func (r *Resolver) AnswerItem() gql.AnswerItemResolver { return &answerItemResol
 
 func (r *Resolver) Application() gql.ApplicationResolver { return &applicationResolver{r} }
 
+func (r *Resolver) Assertion() gql.AssertionResolver { return &assertionResolver{r} }
+
 func (r *Resolver) BusinessUnit() gql.BusinessUnitResolver { return &businessUnitResolver{r} }
 
 func (r *Resolver) Change() gql.ChangeResolver { return &changeResolver{r} }
@@ -654,6 +691,8 @@ func (r *Resolver) Contact() gql.ContactResolver { return &contactResolver{r} }
 func (r *Resolver) HealthReport() gql.HealthReportResolver { return &healthReportResolver{r} }
 
 func (r *Resolver) Incident() gql.IncidentResolver { return &incidentResolver{r} }
+
+func (r *Resolver) IngestRun() gql.IngestRunResolver { return &ingestRunResolver{r} }
 
 func (r *Resolver) Mutation() gql.MutationResolver { return &mutationResolver{r} }
 
@@ -683,6 +722,7 @@ type (
 	affectedItemResolver      struct{ *Resolver }
 	answerItemResolver        struct{ *Resolver }
 	applicationResolver       struct{ *Resolver }
+	assertionResolver         struct{ *Resolver }
 	businessUnitResolver      struct{ *Resolver }
 	changeResolver            struct{ *Resolver }
 	cloudAccountResolver      struct{ *Resolver }
@@ -690,6 +730,7 @@ type (
 	contactResolver           struct{ *Resolver }
 	healthReportResolver      struct{ *Resolver }
 	incidentResolver          struct{ *Resolver }
+	ingestRunResolver         struct{ *Resolver }
 	mutationResolver          struct{ *Resolver }
 	notifyTeamResolver        struct{ *Resolver }
 	ownerResolver             struct{ *Resolver }

@@ -27,6 +27,12 @@ export type ImpactDirection =
   /** What the refs rely on: dependencies, what they run on, the repositories building or defining them. */
   | 'UPSTREAM';
 
+export type IngestRunStatus =
+  | 'FAILED'
+  | 'PARTIAL'
+  | 'RUNNING'
+  | 'SUCCEEDED';
+
 /** What a thing is. Values are spelled as in __typename. */
 export type Kind =
   | 'Application'
@@ -345,7 +351,7 @@ export type WhoOwnsQuery = { whoOwns: { resolution: string, subject: { kind: Kin
           | { id: string }
          | null }> }> } };
 
-export type AssertionFieldsFragment = { source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string };
+export type AssertionFieldsFragment = { source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null };
 
 export type RelFieldsFragment = { cursor: string, node:
     | { id: string, kind: Kind, key: string, name: string }
@@ -367,7 +373,7 @@ export type EntityPageQueryVariables = Exact<{
 
 
 export type EntityPageQuery = { node:
-    | { kind: Kind, key: string, name: string, confidence: Confidence, firstSeen: string, lastSeen: string, description: string | null, lifecycle: string | null, hostnames: Array<string>, urls: Array<string>, id: string, appType: string | null, labels: Array<{ key: string, value: string }>, aliases: Array<{ value: string, source: string }>, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string }>, owners: { totalCount: number, edges: Array<{ cursor: string, relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string }> }, node:
+    | { kind: Kind, key: string, name: string, confidence: Confidence, firstSeen: string, lastSeen: string, description: string | null, lifecycle: string | null, hostnames: Array<string>, urls: Array<string>, id: string, appType: string | null, labels: Array<{ key: string, value: string }>, aliases: Array<{ value: string, source: string }>, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null }>, owners: { totalCount: number, edges: Array<{ cursor: string, relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null }> }, node:
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
@@ -390,7 +396,7 @@ export type EntityPageQuery = { node:
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
           , relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string }> } }> } }
-    | { kind: Kind, key: string, name: string, confidence: Confidence, firstSeen: string, lastSeen: string, description: string | null, id: string, labels: Array<{ key: string, value: string }>, aliases: Array<{ value: string, source: string }>, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string }>, owners: { totalCount: number, edges: Array<{ cursor: string, relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string }> }, node:
+    | { kind: Kind, key: string, name: string, confidence: Confidence, firstSeen: string, lastSeen: string, description: string | null, id: string, labels: Array<{ key: string, value: string }>, aliases: Array<{ value: string, source: string }>, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null }>, owners: { totalCount: number, edges: Array<{ cursor: string, relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null }> }, node:
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
@@ -413,7 +419,7 @@ export type EntityPageQuery = { node:
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
           , relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string }> } }> } }
-    | { kind: Kind, key: string, name: string, confidence: Confidence, firstSeen: string, lastSeen: string, id: string, labels: Array<{ key: string, value: string }>, aliases: Array<{ value: string, source: string }>, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string }>, owners: { totalCount: number, edges: Array<{ cursor: string, relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string }> }, node:
+    | { kind: Kind, key: string, name: string, confidence: Confidence, firstSeen: string, lastSeen: string, id: string, labels: Array<{ key: string, value: string }>, aliases: Array<{ value: string, source: string }>, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null }>, owners: { totalCount: number, edges: Array<{ cursor: string, relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null }> }, node:
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
@@ -436,7 +442,7 @@ export type EntityPageQuery = { node:
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
           , relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string }> } }> } }
-    | { kind: Kind, key: string, name: string, confidence: Confidence, firstSeen: string, lastSeen: string, provider: string | null, registered: boolean | null, environment: string | null, id: string, labels: Array<{ key: string, value: string }>, aliases: Array<{ value: string, source: string }>, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string }>, owners: { totalCount: number, edges: Array<{ cursor: string, relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string }> }, node:
+    | { kind: Kind, key: string, name: string, confidence: Confidence, firstSeen: string, lastSeen: string, provider: string | null, registered: boolean | null, environment: string | null, id: string, labels: Array<{ key: string, value: string }>, aliases: Array<{ value: string, source: string }>, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null }>, owners: { totalCount: number, edges: Array<{ cursor: string, relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null }> }, node:
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
@@ -459,7 +465,7 @@ export type EntityPageQuery = { node:
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
           , relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string }> } }> } }
-    | { kind: Kind, key: string, name: string, confidence: Confidence, firstSeen: string, lastSeen: string, provider: string | null, region: string | null, accountId: string | null, hostnames: Array<string>, createdAt: string | null, id: string, resourceType: string | null, labels: Array<{ key: string, value: string }>, aliases: Array<{ value: string, source: string }>, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string }>, owners: { totalCount: number, edges: Array<{ cursor: string, relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string }> }, node:
+    | { kind: Kind, key: string, name: string, confidence: Confidence, firstSeen: string, lastSeen: string, provider: string | null, region: string | null, accountId: string | null, hostnames: Array<string>, createdAt: string | null, id: string, resourceType: string | null, labels: Array<{ key: string, value: string }>, aliases: Array<{ value: string, source: string }>, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null }>, owners: { totalCount: number, edges: Array<{ cursor: string, relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null }> }, node:
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
@@ -482,7 +488,7 @@ export type EntityPageQuery = { node:
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
           , relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string }> } }> } }
-    | { kind: Kind, key: string, name: string, confidence: Confidence, firstSeen: string, lastSeen: string, id: string, labels: Array<{ key: string, value: string }>, aliases: Array<{ value: string, source: string }>, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string }>, owners: { totalCount: number, edges: Array<{ cursor: string, relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string }> }, node:
+    | { kind: Kind, key: string, name: string, confidence: Confidence, firstSeen: string, lastSeen: string, id: string, labels: Array<{ key: string, value: string }>, aliases: Array<{ value: string, source: string }>, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null }>, owners: { totalCount: number, edges: Array<{ cursor: string, relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null }> }, node:
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
@@ -505,7 +511,7 @@ export type EntityPageQuery = { node:
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
           , relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string }> } }> } }
-    | { kind: Kind, key: string, name: string, confidence: Confidence, firstSeen: string, lastSeen: string, email: string | null, handles: Array<string>, title: string | null, id: string, labels: Array<{ key: string, value: string }>, aliases: Array<{ value: string, source: string }>, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string }>, owners: { totalCount: number, edges: Array<{ cursor: string, relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string }> }, node:
+    | { kind: Kind, key: string, name: string, confidence: Confidence, firstSeen: string, lastSeen: string, email: string | null, handles: Array<string>, title: string | null, id: string, labels: Array<{ key: string, value: string }>, aliases: Array<{ value: string, source: string }>, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null }>, owners: { totalCount: number, edges: Array<{ cursor: string, relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null }> }, node:
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
@@ -528,7 +534,7 @@ export type EntityPageQuery = { node:
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
           , relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string }> } }> } }
-    | { kind: Kind, key: string, name: string, confidence: Confidence, firstSeen: string, lastSeen: string, description: string | null, host: string | null, url: string | null, defaultBranch: string | null, visibility: string | null, archived: boolean | null, fork: boolean | null, language: string | null, topics: Array<string>, pushedAt: string | null, id: string, labels: Array<{ key: string, value: string }>, aliases: Array<{ value: string, source: string }>, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string }>, owners: { totalCount: number, edges: Array<{ cursor: string, relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string }> }, node:
+    | { kind: Kind, key: string, name: string, confidence: Confidence, firstSeen: string, lastSeen: string, description: string | null, host: string | null, url: string | null, defaultBranch: string | null, visibility: string | null, archived: boolean | null, fork: boolean | null, language: string | null, topics: Array<string>, pushedAt: string | null, id: string, labels: Array<{ key: string, value: string }>, aliases: Array<{ value: string, source: string }>, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null }>, owners: { totalCount: number, edges: Array<{ cursor: string, relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null }> }, node:
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
@@ -551,7 +557,7 @@ export type EntityPageQuery = { node:
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
           , relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string }> } }> } }
-    | { kind: Kind, key: string, name: string, confidence: Confidence, firstSeen: string, lastSeen: string, description: string | null, tier: number | null, lifecycle: string | null, criticality: string | null, id: string, labels: Array<{ key: string, value: string }>, aliases: Array<{ value: string, source: string }>, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string }>, owners: { totalCount: number, edges: Array<{ cursor: string, relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string }> }, node:
+    | { kind: Kind, key: string, name: string, confidence: Confidence, firstSeen: string, lastSeen: string, description: string | null, tier: number | null, lifecycle: string | null, criticality: string | null, id: string, labels: Array<{ key: string, value: string }>, aliases: Array<{ value: string, source: string }>, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null }>, owners: { totalCount: number, edges: Array<{ cursor: string, relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null }> }, node:
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
@@ -574,7 +580,7 @@ export type EntityPageQuery = { node:
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
           , relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string }> } }> } }
-    | { kind: Kind, key: string, name: string, confidence: Confidence, firstSeen: string, lastSeen: string, description: string | null, contact: string | null, email: string | null, id: string, labels: Array<{ key: string, value: string }>, aliases: Array<{ value: string, source: string }>, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string }>, owners: { totalCount: number, edges: Array<{ cursor: string, relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string }> }, node:
+    | { kind: Kind, key: string, name: string, confidence: Confidence, firstSeen: string, lastSeen: string, description: string | null, contact: string | null, email: string | null, id: string, labels: Array<{ key: string, value: string }>, aliases: Array<{ value: string, source: string }>, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null }>, owners: { totalCount: number, edges: Array<{ cursor: string, relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null }> }, node:
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
@@ -1112,6 +1118,32 @@ export type NeighbourhoodQuery = { node:
              } }> }, ownedBy: { totalCount: number } }
    | null };
 
+export type RunFieldsFragment = { id: string, source: string, status: IngestRunStatus, started: string, ended: string | null, nodes: number, edges: number, sweepHeld: string, errorCount: number, warningCount: number, error: string, shadowFindings: number | null, applied: { nodesCreated: number, nodesUpdated: number, edgesCreated: number, edgesUpdated: number }, swept: { nodesRemoved: number, edgesRemoved: number, nodesRetracted: number, edgesRetracted: number } | null, errors: Array<{ item: string, error: string }> };
+
+export type IngestRunsQueryVariables = Exact<{
+  source?: string | null | undefined;
+  status?: IngestRunStatus | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type IngestRunsQuery = { ingestRuns: { totalCount: number, nodes: Array<{ id: string, source: string, status: IngestRunStatus, started: string, ended: string | null, nodes: number, edges: number, sweepHeld: string, errorCount: number, warningCount: number, error: string, shadowFindings: number | null, applied: { nodesCreated: number, nodesUpdated: number, edgesCreated: number, edgesUpdated: number }, swept: { nodesRemoved: number, edgesRemoved: number, nodesRetracted: number, edgesRetracted: number } | null, errors: Array<{ item: string, error: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, ingestSources: Array<{ name: string, type: string, source: string | null, problem: string, running: boolean, lastRun: { id: string, status: IngestRunStatus, ended: string | null } | null }> };
+
+export type ShadowTrendQueryVariables = Exact<{
+  first?: number | null | undefined;
+}>;
+
+
+export type ShadowTrendQuery = { ingestRuns: { nodes: Array<{ id: string, source: string, status: IngestRunStatus, started: string, shadowFindings: number | null }> } };
+
+export type StartIngestMutationVariables = Exact<{
+  source: string;
+}>;
+
+
+export type StartIngestMutation = { startIngest: { id: string, status: IngestRunStatus } };
+
 export type SearchQueryVariables = Exact<{
   text: string;
   first?: number | null | undefined;
@@ -1212,6 +1244,11 @@ export const AssertionFieldsFragmentDoc = new TypedDocumentString(`
   evidence
   firstSeen
   lastSeen
+  ingestRun {
+    id
+    status
+    started
+  }
 }
     `, {"fragmentName":"AssertionFields"}) as unknown as TypedDocumentString<AssertionFieldsFragment, unknown>;
 export const RelFieldsFragmentDoc = new TypedDocumentString(`
@@ -1253,6 +1290,38 @@ export const GraphNodeFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"GraphNode"}) as unknown as TypedDocumentString<GraphNodeFragment, unknown>;
+export const RunFieldsFragmentDoc = new TypedDocumentString(`
+    fragment RunFields on IngestRun {
+  id
+  source
+  status
+  started
+  ended
+  nodes
+  edges
+  applied {
+    nodesCreated
+    nodesUpdated
+    edgesCreated
+    edgesUpdated
+  }
+  swept {
+    nodesRemoved
+    edgesRemoved
+    nodesRetracted
+    edgesRetracted
+  }
+  sweepHeld
+  errorCount
+  errors {
+    item
+    error
+  }
+  warningCount
+  error
+  shadowFindings
+}
+    `, {"fragmentName":"RunFields"}) as unknown as TypedDocumentString<RunFieldsFragment, unknown>;
 export const ImpactDocument = new TypedDocumentString(`
     query Impact($refs: [String!]!, $direction: ImpactDirection!, $maxDepth: Int!, $changedPaths: [String!]) {
   impact(
@@ -1610,6 +1679,11 @@ export const EntityPageDocument = new TypedDocumentString(`
   evidence
   firstSeen
   lastSeen
+  ingestRun {
+    id
+    status
+    started
+  }
 }
 fragment RelFields on RelationshipEdge {
   cursor
@@ -1716,6 +1790,82 @@ export const NeighbourhoodDocument = new TypedDocumentString(`
     registered
   }
 }`) as unknown as TypedDocumentString<NeighbourhoodQuery, NeighbourhoodQueryVariables>;
+export const IngestRunsDocument = new TypedDocumentString(`
+    query IngestRuns($source: String, $status: IngestRunStatus, $first: Int = 20, $after: String) {
+  ingestRuns(source: $source, status: $status, first: $first, after: $after) {
+    totalCount
+    nodes {
+      ...RunFields
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+  ingestSources {
+    name
+    type
+    source
+    problem
+    running
+    lastRun {
+      id
+      status
+      ended
+    }
+  }
+}
+    fragment RunFields on IngestRun {
+  id
+  source
+  status
+  started
+  ended
+  nodes
+  edges
+  applied {
+    nodesCreated
+    nodesUpdated
+    edgesCreated
+    edgesUpdated
+  }
+  swept {
+    nodesRemoved
+    edgesRemoved
+    nodesRetracted
+    edgesRetracted
+  }
+  sweepHeld
+  errorCount
+  errors {
+    item
+    error
+  }
+  warningCount
+  error
+  shadowFindings
+}`) as unknown as TypedDocumentString<IngestRunsQuery, IngestRunsQueryVariables>;
+export const ShadowTrendDocument = new TypedDocumentString(`
+    query ShadowTrend($first: Int = 50) {
+  ingestRuns(first: $first) {
+    nodes {
+      id
+      source
+      status
+      started
+      shadowFindings
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ShadowTrendQuery, ShadowTrendQueryVariables>;
+export const StartIngestDocument = new TypedDocumentString(`
+    mutation StartIngest($source: String!) {
+  startIngest(source: $source) {
+    id
+    status
+  }
+}
+    `) as unknown as TypedDocumentString<StartIngestMutation, StartIngestMutationVariables>;
 export const SearchDocument = new TypedDocumentString(`
     query Search($text: String!, $first: Int = 20) {
   resolve(ref: $text) {

@@ -9,7 +9,7 @@ import {
   type RelFieldsFragment,
 } from '../gql/graphql';
 import { Link } from '../router';
-import { ConfidenceBadge, ErrorBox, KindBadge, Loading, Time, useAsync } from '../ui';
+import { ConfidenceBadge, ErrorBox, KindBadge, Loading, RunStatus, Time, useAsync } from '../ui';
 import { WhoOwnsPanel } from './WhoOwns';
 
 type Node = NonNullable<EntityPageQuery['node']>;
@@ -187,7 +187,11 @@ export function EntityPage({ id }: { id: string }) {
                 <td>{s.source}</td>
                 <td><ConfidenceBadge c={s.confidence} /></td>
                 <td className="evidence">{s.evidence || <span className="muted">—</span>}</td>
-                <td><code className="run">{s.run}</code></td>
+                <td data-testid="source-run">
+                  {s.ingestRun ? (
+                    <Link href={`/runs#run-${s.ingestRun.id}`}><RunStatus s={s.ingestRun.status} /> run <Time t={s.ingestRun.started} /></Link>
+                  ) : <code className="run">{s.run}</code>}
+                </td>
                 <td><Time t={s.firstSeen} /></td>
                 <td><Time t={s.lastSeen} /></td>
               </tr>

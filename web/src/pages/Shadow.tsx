@@ -3,9 +3,9 @@
 // its explanation. Clicking a count filters the findings.
 import { useMemo, useState } from 'react';
 import { request } from '../api';
-import { ShadowEstateDocument, type ShadowEstateQuery } from '../gql/graphql';
+import { ShadowEstateDocument, ShadowTrendDocument, type ShadowEstateQuery } from '../gql/graphql';
 import { Link } from '../router';
-import { ErrorBox, KindBadge, Loading, useAsync } from '../ui';
+import { ErrorBox, KindBadge, Loading, Time, useAsync } from '../ui';
 import { Unavailable, useServerHas } from './Answers';
 
 type Report = ShadowEstateQuery['shadowEstate'];
@@ -87,7 +87,7 @@ function ShadowReport() {
         <Bars title="By cloud account" counts={rep.byAccount} testId="shadow-by-account" none="No account" onPick={(c) => setFilter({ by: 'account', key: c.key, label: c.name ?? c.key })} />
         <Bars title="By business unit" counts={rep.byBusinessUnit} testId="shadow-by-unit" none="No business unit" onPick={(c) => setFilter({ by: 'unit', key: c.key, label: c.name ?? (c.key || 'no business unit') })} />
       </div>
-      <p className="muted">Trend across ingest runs: this server's API does not offer ingest-run history yet.</p>
+      <ShadowTrend />
       <section className="card" aria-labelledby="findings-h">
         <h2 id="findings-h">
           Findings{filter ? `: ${filter.label}` : ''} <span className="count" data-testid="shadow-shown">{shown.length}</span>{' '}
@@ -147,6 +147,43 @@ function Bars({ title, counts, testId, none, onPick }: { title: string; counts: 
             </li>
           ))}
         </ul>
+      )}
+    </section>
+  );
+}
+
+/**
+ * The shadow estate's size after each ingest run that counted it, oldest
+ * first: a bar per run, with the same figures as a table for screen readers.
+ */
+function ShadowTrend() {
+  const has = useServerHas('ingestRuns');
+  const { data, error } = useAsync((sig) => (has.has ? request(ShadowTrendDocument, { first: 50 }, sig) : Promise.resolve(null)), [has.has]);
+  if (!has.has || error) return null;
+  const points = (data?.ingestRuns.nodes ?? []).filter((r) => r.shadowFindings != null).reverse();
+  const max = Math.max(1, ...points.map((p) => p.shadowFindings ?? 0));
+  return (
+    <section className="card" aria-labelledby="trend-h">
+      <h2 id="trend-h">Trend across ingest runs</h2>
+      {points.length === 0 ? <p className="muted">No ingest run has counted the shadow estate yet.</p> : (
+        <>
+          <div className="trend" aria-hidden="true" data-testid="shadow-trend">
+            {points.map((p) => (
+              <div key={p.id} className="trend-bar" title={`${p.source}, ${p.started}: ${p.shadowFindings}`} style={{ height: `${(100 * (p.shadowFindings ?? 0)) / max}%` }} data-n={p.shadowFindings} />
+            ))}
+          </div>
+          <details>
+            <summary>As a table ({points.length} run{points.length === 1 ? '' : 's'})</summary>
+            <table data-testid="shadow-trend-table">
+              <thead><tr><th scope="col">Run started</th><th scope="col">Source</th><th scope="col">Findings after it</th></tr></thead>
+              <tbody>
+                {points.map((p) => (
+                  <tr key={p.id}><td><Time t={p.started} /></td><td>{p.source}</td><td>{p.shadowFindings}</td></tr>
+                ))}
+              </tbody>
+            </table>
+          </details>
+        </>
       )}
     </section>
   );

@@ -1,0 +1,243 @@
+package sources
+
+import (
+	"fmt"
+	"maps"
+	"os"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/estate-cmdb/estate/graph"
+	"github.com/estate-cmdb/estate/ingest"
+)
+
+// File is a configuration file: named sources, each a type and that type's
+// options.
+//
+//	sources:
+//	  - name: acme-github
+//	    type: github
+//	    org: acme
+//	    tokenEnv: GITHUB_TOKEN
+type File struct {
+	Path    string
+	Sources []*Configured
+}
+
+// Configured is one named source of a file.
+type Configured struct {
+	Name    string
+	Type    string
+	Options Options
+	path    string
+	line    int
+}
+
+// required lists, per type, the options a file must give.
+var required = map[string][]string{
+	"github":    {"org"},
+	"gitlab":    {"group"},
+	"git":       {"target"},
+	"terraform": {"paths"},
+	"gcp":       {"exports"},
+}
+
+var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`)
+
+// secretish are option names that would put a secret in the file.
+var secretish = []string{"token", "password", "secret", "privatekey", "apikey", "credentials", "accesskey"}
+
+// Load reads and checks a configuration file.
+func Load(path string) (*File, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return Parse(path, data)
+}
+
+// Parse checks a configuration file's content strictly: an unknown field,
+// an unknown type, a missing name or required option, a duplicate name or a
+// value of the wrong type is an error naming the file, the line, the source
+// and the field. path only names the file in errors.
+func Parse(path string, data []byte) (*File, error) {
+	f := &File{Path: path}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	if len(doc.Content) == 0 {
+		return nil, fmt.Errorf("config %s: empty: want a list of sources under \"sources\"", path)
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("config %s:%d: want a mapping with \"sources\"", path, root.Line)
+	}
+	var list *yaml.Node
+	for i := 0; i < len(root.Content); i += 2 {
+		k, v := root.Content[i], root.Content[i+1]
+		if k.Value != "sources" {
+			return nil, fmt.Errorf("config %s:%d: unknown field %q (want sources)", path, k.Line, k.Value)
+		}
+		list = v
+	}
+	if list == nil || list.Kind != yaml.SequenceNode {
+		return nil, fmt.Errorf("config %s: \"sources\" must be a list", path)
+	}
+	seen := map[string]int{}
+	for i, item := range list.Content {
+		c, err := parseSource(path, i, item)
+		if err != nil {
+			return nil, err
+		}
+		if line, dup := seen[c.Name]; dup {
+			return nil, fmt.Errorf("config %s:%d: source %q is also defined on line %d", path, c.line, c.Name, line)
+		}
+		seen[c.Name] = c.line
+		f.Sources = append(f.Sources, c)
+	}
+	return f, nil
+}
+
+func parseSource(path string, i int, item *yaml.Node) (*Configured, error) {
+	if item.Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("config %s:%d: source %d must be a mapping with name, type and options", path, item.Line, i+1)
+	}
+	c := &Configured{path: path, line: item.Line}
+	keys := map[string]*yaml.Node{}
+	for j := 0; j < len(item.Content); j += 2 {
+		k, v := item.Content[j], item.Content[j+1]
+		keys[k.Value] = v
+		switch k.Value {
+		case "name":
+			c.Name = strings.TrimSpace(v.Value)
+		case "type":
+			c.Type = strings.TrimSpace(v.Value)
+		}
+	}
+	where := fmt.Sprintf("config %s:%d: source %d", path, item.Line, i+1)
+	if !nameRE.MatchString(c.Name) {
+		if c.Name == "" {
+			return nil, fmt.Errorf("%s: field name is required", where)
+		}
+		return nil, fmt.Errorf("%s: name %q must be letters, digits, '.', '_' or '-'", where, c.Name)
+	}
+	where = fmt.Sprintf("config %s:%d: source %q", path, item.Line, c.Name)
+	mk, ok := Types[c.Type]
+	if !ok {
+		if c.Type == "" {
+			return nil, fmt.Errorf("%s: field type is required (one of %s)", where, strings.Join(TypeNames(), ", "))
+		}
+		return nil, fmt.Errorf("%s: unknown type %q (want one of %s)", where, c.Type, strings.Join(TypeNames(), ", "))
+	}
+	c.Options = mk()
+	if err := checkFields(item, reflect.TypeOf(c.Options).Elem(), []string{"name", "type"}, where, c.Type); err != nil {
+		return nil, err
+	}
+	// name and type are the file's, not options: the inline configs of
+	// the cloud sources have a name field too (the provenance), which the
+	// file leaves at its default so runs from the file and from the
+	// command line are the same source.
+	opts := &yaml.Node{Kind: yaml.MappingNode, Tag: item.Tag, Line: item.Line, Column: item.Column}
+	for j := 0; j < len(item.Content); j += 2 {
+		if k := item.Content[j].Value; k != "name" && k != "type" {
+			opts.Content = append(opts.Content, item.Content[j], item.Content[j+1])
+		}
+	}
+	if err := opts.Decode(c.Options); err != nil {
+		return nil, fmt.Errorf("%s: %w", where, err)
+	}
+	for _, r := range required[c.Type] {
+		v, ok := keys[r]
+		if !ok || (v.Kind == yaml.ScalarNode && strings.TrimSpace(v.Value) == "") || (v.Kind == yaml.SequenceNode && len(v.Content) == 0) {
+			return nil, fmt.Errorf("%s: option %s is required for type %s", where, r, c.Type)
+		}
+	}
+	return c, nil
+}
+
+// checkFields fails on a key of the mapping node that is not a field of t
+// (by its yaml name) nor one of extra, recursing into nested structs.
+func checkFields(node *yaml.Node, t reflect.Type, extra []string, where, typ string) error {
+	fields := yamlFields(t)
+	for j := 0; j < len(node.Content); j += 2 {
+		k, v := node.Content[j], node.Content[j+1]
+		if slices.Contains(extra, k.Value) {
+			continue
+		}
+		ft, ok := fields[k.Value]
+		if !ok {
+			known := append(slices.Collect(maps.Keys(fields)), extra...)
+			slices.Sort(known)
+			known = slices.Compact(known)
+			msg := fmt.Sprintf("%s: line %d: unknown option %q for type %s (known: %s)", where, k.Line, k.Value, typ, strings.Join(known, ", "))
+			lower := strings.ToLower(k.Value)
+			if slices.ContainsFunc(secretish, func(s string) bool { return strings.Contains(lower, s) }) {
+				msg += "; secrets do not belong in the file: name the environment variable holding it with tokenEnv"
+			}
+			return fmt.Errorf("%s", msg)
+		}
+		for ft.Kind() == reflect.Pointer {
+			ft = ft.Elem()
+		}
+		if ft.Kind() == reflect.Struct && v.Kind == yaml.MappingNode {
+			if err := checkFields(v, ft, nil, where+" option "+k.Value, typ); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// yamlFields maps the yaml names of t's fields to their types, following
+// inline structs as yaml.v3 does.
+func yamlFields(t reflect.Type) map[string]reflect.Type {
+	out := map[string]reflect.Type{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		switch {
+		case name == "-":
+			continue
+		case strings.Contains(opts, "inline"):
+			for k, v := range yamlFields(f.Type) {
+				out[k] = v
+			}
+			continue
+		case name == "":
+			name = strings.ToLower(f.Name)
+		}
+		out[name] = f.Type
+	}
+	return out
+}
+
+// Lookup returns the named source. Errors: CodeNotFound.
+func (f *File) Lookup(name string) (*Configured, error) {
+	for _, c := range f.Sources {
+		if c.Name == name {
+			return c, nil
+		}
+	}
+	names := make([]string, len(f.Sources))
+	for i, c := range f.Sources {
+		names[i] = c.Name
+	}
+	return nil, graph.Errorf(graph.CodeNotFound, "no source %q in %s (configured: %s)", name, f.Path, strings.Join(names, ", "))
+}
+
+// Source builds the configured source; errors name the file and source.
+func (c *Configured) Source(env Env) (ingest.Source, error) {
+	src, err := c.Options.Source(env)
+	if err != nil {
+		return nil, fmt.Errorf("config %s:%d: source %q (%s): %w", c.path, c.line, c.Name, c.Type, err)
+	}
+	return src, nil
+}
