@@ -13,6 +13,8 @@ import (
 // semantics every backend shares: a non-empty name replaces the stored one,
 // properties and labels merge key by key, aliases accumulate, and the
 // source's assertion is refreshed (first seen kept, last seen moved on).
+// A field the manual source set keeps its manual value; a differing
+// ingested value becomes a Conflict (provenance.go).
 //
 // An observation older than what the same source last asserted changes
 // nothing: a late batch of an earlier run must not replace a newer run's
@@ -29,12 +31,10 @@ func MergeNode(old *Node, in NodeInput, source, run string, at time.Time) *Node 
 		n.Labels = maps.Clone(old.Labels)
 		n.Aliases = append([]Alias(nil), old.Aliases...)
 		n.Assertions = append([]Assertion(nil), old.Assertions...)
+		n.Manual = slices.Clone(old.Manual)
+		n.Conflicts = slices.Clone(old.Conflicts)
 	}
-	if in.Name != "" {
-		n.Name = in.Name
-	}
-	n.Props = mergeMap(n.Props, in.Props)
-	n.Labels = mergeMap(n.Labels, in.Labels)
+	mergeFields(n, in, source, at)
 	for _, a := range in.Aliases {
 		n.Aliases = addAlias(n.Aliases, Alias{Value: a, Source: source})
 	}
@@ -126,7 +126,7 @@ func seenSpan(as []Assertion) (first, last time.Time) {
 
 // Retract removes the assertion of source unless it was made by keepRun. It
 // reports whether one was removed; the caller deletes the item when no
-// assertion is left. Aliases the source contributed go with it.
+// assertion is left. Aliases and conflicts the source contributed go with it.
 func Retract(n *Node, source, keepRun string) bool {
 	kept, removed := retract(n.Assertions, source, keepRun)
 	if !removed {
@@ -134,6 +134,7 @@ func Retract(n *Node, source, keepRun string) bool {
 	}
 	n.Assertions = kept
 	n.FirstSeen, n.LastSeen = seenSpan(kept)
+	n.Conflicts = dropConflicts(n.Conflicts, func(c Conflict) bool { return c.Source == source })
 	aliases := n.Aliases[:0:0]
 	for _, a := range n.Aliases {
 		if a.Source != source {
@@ -219,6 +220,8 @@ func CloneNode(n *Node) *Node {
 	c.Labels = maps.Clone(n.Labels)
 	c.Aliases = append([]Alias(nil), n.Aliases...)
 	c.Assertions = append([]Assertion(nil), n.Assertions...)
+	c.Manual = slices.Clone(n.Manual)
+	c.Conflicts = slices.Clone(n.Conflicts)
 	return &c
 }
 

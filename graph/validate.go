@@ -203,6 +203,9 @@ func ValidateNode(n *Node) error {
 		return err
 	}
 	n.Props = props
+	if err := validProvenance(n); err != nil {
+		return err
+	}
 	return validAssertions(n.Assertions)
 }
 

@@ -88,6 +88,7 @@ func RunConformance(t *testing.T, h Harness) {
 		{"Concurrency", testConcurrency},
 		{"Context", testContext},
 		{"Copies", testCopies},
+		{"ManualProvenance", testManualProvenance},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.fn(t, h) })

@@ -33,6 +33,16 @@ func encodeNode(n *graph.Node) (map[string]any, error) {
 	if err := encodeAssertions(m, n.Assertions); err != nil {
 		return nil, err
 	}
+	if len(n.Manual) > 0 {
+		m["manual"] = n.Manual
+	}
+	if len(n.Conflicts) > 0 {
+		b, err := json.Marshal(n.Conflicts)
+		if err != nil {
+			return nil, err
+		}
+		m["conflicts"] = string(b)
+	}
 	lower := func(s string) string { return strings.ToLower(s) }
 	names := []string{lower(n.Key)}
 	if len(n.Aliases) > 0 {
@@ -185,6 +195,12 @@ func (c *decodeCache) node(m map[string]any) (*graph.Node, error) {
 	if n.Aliases, err = cachedJSON(al, m, "aliases"); err != nil {
 		return nil, err
 	}
+	if n.Conflicts, err = cachedJSON[graph.Conflict](nil, m, "conflicts"); err != nil {
+		return nil, err
+	}
+	if n.Manual, err = stringList(m, "manual"); err != nil {
+		return nil, err
+	}
 	var props map[string]any
 	for k, v := range m {
 		switch {
@@ -245,6 +261,28 @@ func (c *decodeCache) edge(t graph.RelType, from, to graph.Ref, m map[string]any
 		return nil, fmt.Errorf("neo4j: relationship %s: %w", e.ID, err)
 	}
 	return e, nil
+}
+
+// stringList reads a list-of-strings property (nil when absent).
+func stringList(m map[string]any, name string) ([]string, error) {
+	switch v := m[name].(type) {
+	case nil:
+		return nil, nil
+	case []string:
+		return v, nil
+	case []any:
+		out := make([]string, len(v))
+		for i, x := range v {
+			s, ok := x.(string)
+			if !ok {
+				return nil, fmt.Errorf("neo4j: stored %s holds a %T, not a string", name, x)
+			}
+			out[i] = s
+		}
+		return out, nil
+	default:
+		return nil, fmt.Errorf("neo4j: stored %s is a %T, not a list of strings", name, v)
+	}
 }
 
 func str(v any) string {

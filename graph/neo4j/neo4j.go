@@ -18,6 +18,9 @@
 //	            times included); sources and runs are the same records'
 //	            source and run as aligned lists, for filters and sweeps
 //	aliases     JSON array of graph.Alias (absent when there are none)
+//	manual      list of the fields the manual source set (absent when none);
+//	conflicts   JSON array of graph.Conflict (absent when none). Nodes
+//	            written before these existed simply lack them: no migration
 //	names       lower-cased key and alias values (what Resolve matches)
 //	terms       names plus the lower-cased name (what Search ranks exact/prefix)
 //	lvals       lower-cased label values (what Search also matches)
