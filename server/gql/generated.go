@@ -89,6 +89,7 @@ type ComplexityRoot struct {
 	Application struct {
 		Aliases       func(childComplexity int) int
 		Confidence    func(childComplexity int) int
+		Conflicts     func(childComplexity int) int
 		Dependents    func(childComplexity int, first *int, after *string) int
 		DependsOn     func(childComplexity int, first *int, after *string) int
 		Description   func(childComplexity int) int
@@ -137,6 +138,7 @@ type ComplexityRoot struct {
 		Aliases       func(childComplexity int) int
 		Children      func(childComplexity int, first *int, after *string) int
 		Confidence    func(childComplexity int) int
+		Conflicts     func(childComplexity int) int
 		Description   func(childComplexity int) int
 		FirstSeen     func(childComplexity int) int
 		ID            func(childComplexity int) int
@@ -174,6 +176,7 @@ type ComplexityRoot struct {
 	CloudAccount struct {
 		Aliases       func(childComplexity int) int
 		Confidence    func(childComplexity int) int
+		Conflicts     func(childComplexity int) int
 		Environment   func(childComplexity int) int
 		FirstSeen     func(childComplexity int) int
 		ID            func(childComplexity int) int
@@ -209,6 +212,7 @@ type ComplexityRoot struct {
 		Aliases       func(childComplexity int) int
 		Applications  func(childComplexity int, first *int, after *string) int
 		Confidence    func(childComplexity int) int
+		Conflicts     func(childComplexity int) int
 		CreatedAt     func(childComplexity int) int
 		DefinedBy     func(childComplexity int, first *int, after *string) int
 		Dependents    func(childComplexity int, first *int, after *string) int
@@ -286,6 +290,14 @@ type ComplexityRoot struct {
 
 	EscalationChain struct {
 		Steps func(childComplexity int) int
+	}
+
+	FieldConflict struct {
+		Field    func(childComplexity int) int
+		Ingested func(childComplexity int) int
+		Manual   func(childComplexity int) int
+		SeenAt   func(childComplexity int) int
+		Source   func(childComplexity int) int
 	}
 
 	HealthReport struct {
@@ -411,6 +423,7 @@ type ComplexityRoot struct {
 	Person struct {
 		Aliases       func(childComplexity int) int
 		Confidence    func(childComplexity int) int
+		Conflicts     func(childComplexity int) int
 		Email         func(childComplexity int) int
 		FirstSeen     func(childComplexity int) int
 		Handles       func(childComplexity int) int
@@ -515,6 +528,7 @@ type ComplexityRoot struct {
 		Applications  func(childComplexity int, first *int, after *string) int
 		Archived      func(childComplexity int) int
 		Confidence    func(childComplexity int) int
+		Conflicts     func(childComplexity int) int
 		DefaultBranch func(childComplexity int) int
 		Defines       func(childComplexity int, first *int, after *string) int
 		Description   func(childComplexity int) int
@@ -555,6 +569,7 @@ type ComplexityRoot struct {
 		Applications  func(childComplexity int, first *int, after *string) int
 		BusinessUnit  func(childComplexity int) int
 		Confidence    func(childComplexity int) int
+		Conflicts     func(childComplexity int) int
 		Criticality   func(childComplexity int) int
 		Dependents    func(childComplexity int, first *int, after *string) int
 		Description   func(childComplexity int) int
@@ -636,6 +651,7 @@ type ComplexityRoot struct {
 		Aliases       func(childComplexity int) int
 		Children      func(childComplexity int, first *int, after *string) int
 		Confidence    func(childComplexity int) int
+		Conflicts     func(childComplexity int) int
 		Contact       func(childComplexity int) int
 		Description   func(childComplexity int) int
 		Email         func(childComplexity int) int
@@ -957,6 +973,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Application.Confidence(childComplexity), true
+	case "Application.conflicts":
+		if e.ComplexityRoot.Application.Conflicts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.Conflicts(childComplexity), true
 	case "Application.dependents":
 		if e.ComplexityRoot.Application.Dependents == nil {
 			break
@@ -1212,6 +1234,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BusinessUnit.Confidence(childComplexity), true
+	case "BusinessUnit.conflicts":
+		if e.ComplexityRoot.BusinessUnit.Conflicts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BusinessUnit.Conflicts(childComplexity), true
 	case "BusinessUnit.description":
 		if e.ComplexityRoot.BusinessUnit.Description == nil {
 			break
@@ -1381,6 +1409,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CloudAccount.Confidence(childComplexity), true
+	case "CloudAccount.conflicts":
+		if e.ComplexityRoot.CloudAccount.Conflicts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CloudAccount.Conflicts(childComplexity), true
 	case "CloudAccount.environment":
 		if e.ComplexityRoot.CloudAccount.Environment == nil {
 			break
@@ -1560,6 +1594,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CloudResource.Confidence(childComplexity), true
+	case "CloudResource.conflicts":
+		if e.ComplexityRoot.CloudResource.Conflicts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CloudResource.Conflicts(childComplexity), true
 	case "CloudResource.createdAt":
 		if e.ComplexityRoot.CloudResource.CreatedAt == nil {
 			break
@@ -1872,6 +1912,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EscalationChain.Steps(childComplexity), true
+
+	case "FieldConflict.field":
+		if e.ComplexityRoot.FieldConflict.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FieldConflict.Field(childComplexity), true
+	case "FieldConflict.ingested":
+		if e.ComplexityRoot.FieldConflict.Ingested == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FieldConflict.Ingested(childComplexity), true
+	case "FieldConflict.manual":
+		if e.ComplexityRoot.FieldConflict.Manual == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FieldConflict.Manual(childComplexity), true
+	case "FieldConflict.seenAt":
+		if e.ComplexityRoot.FieldConflict.SeenAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FieldConflict.SeenAt(childComplexity), true
+	case "FieldConflict.source":
+		if e.ComplexityRoot.FieldConflict.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FieldConflict.Source(childComplexity), true
 
 	case "HealthReport.at":
 		if e.ComplexityRoot.HealthReport.At == nil {
@@ -2397,6 +2468,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Person.Confidence(childComplexity), true
+	case "Person.conflicts":
+		if e.ComplexityRoot.Person.Conflicts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Person.Conflicts(childComplexity), true
 	case "Person.email":
 		if e.ComplexityRoot.Person.Email == nil {
 			break
@@ -3014,6 +3091,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Repository.Confidence(childComplexity), true
+	case "Repository.conflicts":
+		if e.ComplexityRoot.Repository.Conflicts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Repository.Conflicts(childComplexity), true
 	case "Repository.defaultBranch":
 		if e.ComplexityRoot.Repository.DefaultBranch == nil {
 			break
@@ -3223,6 +3306,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Service.Confidence(childComplexity), true
+	case "Service.conflicts":
+		if e.ComplexityRoot.Service.Conflicts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Service.Conflicts(childComplexity), true
 	case "Service.criticality":
 		if e.ComplexityRoot.Service.Criticality == nil {
 			break
@@ -3576,6 +3665,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Team.Confidence(childComplexity), true
+	case "Team.conflicts":
+		if e.ComplexityRoot.Team.Conflicts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Team.Conflicts(childComplexity), true
 	case "Team.contact":
 		if e.ComplexityRoot.Team.Contact == nil {
 			break
@@ -4059,6 +4154,8 @@ interface Entity implements Node {
   aliases: [Alias!]!
   "Every source asserting the entity, sorted by source."
   sources: [Assertion!]!
+  "Ingested values that differ from a kept manual edit, sorted by field, then source."
+  conflicts: [FieldConflict!]!
   "The strongest confidence of any source."
   confidence: Confidence!
   firstSeen: Time!
@@ -4132,6 +4229,7 @@ type BusinessUnit implements Node & Entity {
   labels: [Label!]!
   aliases: [Alias!]!
   sources: [Assertion!]!
+  conflicts: [FieldConflict!]!
   confidence: Confidence!
   firstSeen: Time!
   lastSeen: Time!
@@ -4156,6 +4254,7 @@ type Service implements Node & Entity {
   labels: [Label!]!
   aliases: [Alias!]!
   sources: [Assertion!]!
+  conflicts: [FieldConflict!]!
   confidence: Confidence!
   firstSeen: Time!
   lastSeen: Time!
@@ -4182,6 +4281,7 @@ type Application implements Node & Entity {
   labels: [Label!]!
   aliases: [Alias!]!
   sources: [Assertion!]!
+  conflicts: [FieldConflict!]!
   confidence: Confidence!
   firstSeen: Time!
   lastSeen: Time!
@@ -4213,6 +4313,7 @@ type Repository implements Node & Entity {
   labels: [Label!]!
   aliases: [Alias!]!
   sources: [Assertion!]!
+  conflicts: [FieldConflict!]!
   confidence: Confidence!
   firstSeen: Time!
   lastSeen: Time!
@@ -4243,6 +4344,7 @@ type Team implements Node & Entity {
   labels: [Label!]!
   aliases: [Alias!]!
   sources: [Assertion!]!
+  conflicts: [FieldConflict!]!
   confidence: Confidence!
   firstSeen: Time!
   lastSeen: Time!
@@ -4271,6 +4373,7 @@ type Person implements Node & Entity {
   labels: [Label!]!
   aliases: [Alias!]!
   sources: [Assertion!]!
+  conflicts: [FieldConflict!]!
   confidence: Confidence!
   firstSeen: Time!
   lastSeen: Time!
@@ -4294,6 +4397,7 @@ type CloudAccount implements Node & Entity {
   labels: [Label!]!
   aliases: [Alias!]!
   sources: [Assertion!]!
+  conflicts: [FieldConflict!]!
   confidence: Confidence!
   firstSeen: Time!
   lastSeen: Time!
@@ -4318,6 +4422,7 @@ type CloudResource implements Node & Entity {
   labels: [Label!]!
   aliases: [Alias!]!
   sources: [Assertion!]!
+  conflicts: [FieldConflict!]!
   confidence: Confidence!
   firstSeen: Time!
   lastSeen: Time!
@@ -4937,6 +5042,29 @@ type HealthReport {
   staleness: Staleness!
   byBusinessUnit: [UnitHealth!]!
 }
+
+# ---------------------------------------------------------------------------
+# Manual edits and ingested values (graph/provenance.go)
+
+"""
+A value a source asserts for a field that a manual edit set to something
+else. The manual value is kept (manual edits are never silently
+overwritten); the conflict goes away when the source agrees again, when the
+manual value is changed to the ingested one, or when the source stops
+asserting the entity.
+"""
+type FieldConflict {
+  "name, props.NAME (a typed property such as props.tier) or labels.NAME."
+  field: String!
+  "The value the manual edit set, which the entity shows."
+  manual: String!
+  "The value the source asserts: strings as they are, other values as JSON."
+  ingested: String!
+  "The source asserting the differing value, such as github:acme."
+  source: String!
+  "When the source last asserted it."
+  seenAt: Time!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -5015,6 +5143,8 @@ func (ec *executionContext) childFields_Application(ctx context.Context, field g
 		return ec.fieldContext_Application_aliases(ctx, field)
 	case "sources":
 		return ec.fieldContext_Application_sources(ctx, field)
+	case "conflicts":
+		return ec.fieldContext_Application_conflicts(ctx, field)
 	case "confidence":
 		return ec.fieldContext_Application_confidence(ctx, field)
 	case "firstSeen":
@@ -5109,6 +5239,8 @@ func (ec *executionContext) childFields_BusinessUnit(ctx context.Context, field 
 		return ec.fieldContext_BusinessUnit_aliases(ctx, field)
 	case "sources":
 		return ec.fieldContext_BusinessUnit_sources(ctx, field)
+	case "conflicts":
+		return ec.fieldContext_BusinessUnit_conflicts(ctx, field)
 	case "confidence":
 		return ec.fieldContext_BusinessUnit_confidence(ctx, field)
 	case "firstSeen":
@@ -5185,6 +5317,8 @@ func (ec *executionContext) childFields_CloudAccount(ctx context.Context, field 
 		return ec.fieldContext_CloudAccount_aliases(ctx, field)
 	case "sources":
 		return ec.fieldContext_CloudAccount_sources(ctx, field)
+	case "conflicts":
+		return ec.fieldContext_CloudAccount_conflicts(ctx, field)
 	case "confidence":
 		return ec.fieldContext_CloudAccount_confidence(ctx, field)
 	case "firstSeen":
@@ -5249,6 +5383,8 @@ func (ec *executionContext) childFields_CloudResource(ctx context.Context, field
 		return ec.fieldContext_CloudResource_aliases(ctx, field)
 	case "sources":
 		return ec.fieldContext_CloudResource_sources(ctx, field)
+	case "conflicts":
+		return ec.fieldContext_CloudResource_conflicts(ctx, field)
 	case "confidence":
 		return ec.fieldContext_CloudResource_confidence(ctx, field)
 	case "firstSeen":
@@ -5401,6 +5537,22 @@ func (ec *executionContext) childFields_EscalationChain(ctx context.Context, fie
 		return ec.fieldContext_EscalationChain_steps(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EscalationChain", field.Name)
+}
+
+func (ec *executionContext) childFields_FieldConflict(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "field":
+		return ec.fieldContext_FieldConflict_field(ctx, field)
+	case "manual":
+		return ec.fieldContext_FieldConflict_manual(ctx, field)
+	case "ingested":
+		return ec.fieldContext_FieldConflict_ingested(ctx, field)
+	case "source":
+		return ec.fieldContext_FieldConflict_source(ctx, field)
+	case "seenAt":
+		return ec.fieldContext_FieldConflict_seenAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FieldConflict", field.Name)
 }
 
 func (ec *executionContext) childFields_HealthReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5641,6 +5793,8 @@ func (ec *executionContext) childFields_Person(ctx context.Context, field graphq
 		return ec.fieldContext_Person_aliases(ctx, field)
 	case "sources":
 		return ec.fieldContext_Person_sources(ctx, field)
+	case "conflicts":
+		return ec.fieldContext_Person_conflicts(ctx, field)
 	case "confidence":
 		return ec.fieldContext_Person_confidence(ctx, field)
 	case "firstSeen":
@@ -5781,6 +5935,8 @@ func (ec *executionContext) childFields_Repository(ctx context.Context, field gr
 		return ec.fieldContext_Repository_aliases(ctx, field)
 	case "sources":
 		return ec.fieldContext_Repository_sources(ctx, field)
+	case "conflicts":
+		return ec.fieldContext_Repository_conflicts(ctx, field)
 	case "confidence":
 		return ec.fieldContext_Repository_confidence(ctx, field)
 	case "firstSeen":
@@ -5861,6 +6017,8 @@ func (ec *executionContext) childFields_Service(ctx context.Context, field graph
 		return ec.fieldContext_Service_aliases(ctx, field)
 	case "sources":
 		return ec.fieldContext_Service_sources(ctx, field)
+	case "conflicts":
+		return ec.fieldContext_Service_conflicts(ctx, field)
 	case "confidence":
 		return ec.fieldContext_Service_confidence(ctx, field)
 	case "firstSeen":
@@ -6025,6 +6183,8 @@ func (ec *executionContext) childFields_Team(ctx context.Context, field graphql.
 		return ec.fieldContext_Team_aliases(ctx, field)
 	case "sources":
 		return ec.fieldContext_Team_sources(ctx, field)
+	case "conflicts":
+		return ec.fieldContext_Team_conflicts(ctx, field)
 	case "confidence":
 		return ec.fieldContext_Team_confidence(ctx, field)
 	case "firstSeen":
@@ -8545,6 +8705,38 @@ func (ec *executionContext) fieldContext_Application_sources(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Application_conflicts(ctx context.Context, field graphql.CollectedField, obj *model.Application) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Application_conflicts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Conflicts(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*graph.Conflict) graphql.Marshaler {
+			return ec.marshalNFieldConflict2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐConflictᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Application_conflicts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Application",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FieldConflict(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Application_confidence(ctx context.Context, field graphql.CollectedField, obj *model.Application) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9557,6 +9749,38 @@ func (ec *executionContext) fieldContext_BusinessUnit_sources(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _BusinessUnit_conflicts(ctx context.Context, field graphql.CollectedField, obj *model.BusinessUnit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BusinessUnit_conflicts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Conflicts(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*graph.Conflict) graphql.Marshaler {
+			return ec.marshalNFieldConflict2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐConflictᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BusinessUnit_conflicts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BusinessUnit",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FieldConflict(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _BusinessUnit_confidence(ctx context.Context, field graphql.CollectedField, obj *model.BusinessUnit) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10338,6 +10562,38 @@ func (ec *executionContext) fieldContext_CloudAccount_sources(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _CloudAccount_conflicts(ctx context.Context, field graphql.CollectedField, obj *model.CloudAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CloudAccount_conflicts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Conflicts(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*graph.Conflict) graphql.Marshaler {
+			return ec.marshalNFieldConflict2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐConflictᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CloudAccount_conflicts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CloudAccount",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FieldConflict(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CloudAccount_confidence(ctx context.Context, field graphql.CollectedField, obj *model.CloudAccount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10997,6 +11253,38 @@ func (ec *executionContext) fieldContext_CloudResource_sources(_ context.Context
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Assertion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CloudResource_conflicts(ctx context.Context, field graphql.CollectedField, obj *model.CloudResource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CloudResource_conflicts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Conflicts(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*graph.Conflict) graphql.Marshaler {
+			return ec.marshalNFieldConflict2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐConflictᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CloudResource_conflicts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CloudResource",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FieldConflict(ctx, field)
 		},
 	}
 	return fc, nil
@@ -12284,6 +12572,121 @@ func (ec *executionContext) fieldContext_EscalationChain_steps(_ context.Context
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _FieldConflict_field(ctx context.Context, field graphql.CollectedField, obj *graph.Conflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FieldConflict_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FieldConflict_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FieldConflict", field, false, false, "String")
+}
+
+func (ec *executionContext) _FieldConflict_manual(ctx context.Context, field graphql.CollectedField, obj *graph.Conflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FieldConflict_manual(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Manual, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FieldConflict_manual(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FieldConflict", field, false, false, "String")
+}
+
+func (ec *executionContext) _FieldConflict_ingested(ctx context.Context, field graphql.CollectedField, obj *graph.Conflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FieldConflict_ingested(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ingested, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FieldConflict_ingested(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FieldConflict", field, false, false, "String")
+}
+
+func (ec *executionContext) _FieldConflict_source(ctx context.Context, field graphql.CollectedField, obj *graph.Conflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FieldConflict_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FieldConflict_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FieldConflict", field, false, false, "String")
+}
+
+func (ec *executionContext) _FieldConflict_seenAt(ctx context.Context, field graphql.CollectedField, obj *graph.Conflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FieldConflict_seenAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SeenAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FieldConflict_seenAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FieldConflict", field, false, false, "Time")
 }
 
 func (ec *executionContext) _HealthReport_at(ctx context.Context, field graphql.CollectedField, obj *analysis.HealthReport) (ret graphql.Marshaler) {
@@ -14722,6 +15125,38 @@ func (ec *executionContext) fieldContext_Person_sources(_ context.Context, field
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Assertion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Person_conflicts(ctx context.Context, field graphql.CollectedField, obj *model.Person) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Person_conflicts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Conflicts(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*graph.Conflict) graphql.Marshaler {
+			return ec.marshalNFieldConflict2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐConflictᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Person_conflicts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Person",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FieldConflict(ctx, field)
 		},
 	}
 	return fc, nil
@@ -17305,6 +17740,38 @@ func (ec *executionContext) fieldContext_Repository_sources(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Repository_conflicts(ctx context.Context, field graphql.CollectedField, obj *model.Repository) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Repository_conflicts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Conflicts(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*graph.Conflict) graphql.Marshaler {
+			return ec.marshalNFieldConflict2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐConflictᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Repository_conflicts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Repository",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FieldConflict(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Repository_confidence(ctx context.Context, field graphql.CollectedField, obj *model.Repository) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18169,6 +18636,38 @@ func (ec *executionContext) fieldContext_Service_sources(_ context.Context, fiel
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Assertion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Service_conflicts(ctx context.Context, field graphql.CollectedField, obj *model.Service) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Service_conflicts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Conflicts(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*graph.Conflict) graphql.Marshaler {
+			return ec.marshalNFieldConflict2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐConflictᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Service_conflicts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Service",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FieldConflict(ctx, field)
 		},
 	}
 	return fc, nil
@@ -19734,6 +20233,38 @@ func (ec *executionContext) fieldContext_Team_sources(_ context.Context, field g
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Assertion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Team_conflicts(ctx context.Context, field graphql.CollectedField, obj *model.Team) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Team_conflicts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Conflicts(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*graph.Conflict) graphql.Marshaler {
+			return ec.marshalNFieldConflict2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐConflictᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Team_conflicts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Team",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FieldConflict(ctx, field)
 		},
 	}
 	return fc, nil
@@ -22537,6 +23068,11 @@ func (ec *executionContext) _Application(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "conflicts":
+			out.Values[i] = ec._Application_conflicts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "confidence":
 			out.Values[i] = ec._Application_confidence(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -22831,6 +23367,11 @@ func (ec *executionContext) _BusinessUnit(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "conflicts":
+			out.Values[i] = ec._BusinessUnit_conflicts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "confidence":
 			out.Values[i] = ec._BusinessUnit_confidence(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -23078,6 +23619,11 @@ func (ec *executionContext) _CloudAccount(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "conflicts":
+			out.Values[i] = ec._CloudAccount_conflicts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "confidence":
 			out.Values[i] = ec._CloudAccount_confidence(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -23277,6 +23823,11 @@ func (ec *executionContext) _CloudResource(ctx context.Context, sel ast.Selectio
 			}
 		case "sources":
 			out.Values[i] = ec._CloudResource_sources(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "conflicts":
+			out.Values[i] = ec._CloudResource_conflicts(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -23789,6 +24340,59 @@ func (ec *executionContext) _EscalationChain(ctx context.Context, sel ast.Select
 			out.Values[i] = graphql.MarshalString("EscalationChain")
 		case "steps":
 			out.Values[i] = ec._EscalationChain_steps(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var fieldConflictImplementors = []string{"FieldConflict"}
+
+func (ec *executionContext) _FieldConflict(ctx context.Context, sel ast.SelectionSet, obj *graph.Conflict) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, fieldConflictImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FieldConflict")
+		case "field":
+			out.Values[i] = ec._FieldConflict_field(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "manual":
+			out.Values[i] = ec._FieldConflict_manual(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ingested":
+			out.Values[i] = ec._FieldConflict_ingested(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._FieldConflict_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "seenAt":
+			out.Values[i] = ec._FieldConflict_seenAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -24662,6 +25266,11 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "conflicts":
+			out.Values[i] = ec._Person_conflicts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "confidence":
 			out.Values[i] = ec._Person_confidence(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -25345,6 +25954,11 @@ func (ec *executionContext) _Repository(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "conflicts":
+			out.Values[i] = ec._Repository_conflicts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "confidence":
 			out.Values[i] = ec._Repository_confidence(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -25585,6 +26199,11 @@ func (ec *executionContext) _Service(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "sources":
 			out.Values[i] = ec._Service_sources(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "conflicts":
+			out.Values[i] = ec._Service_conflicts(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -26118,6 +26737,11 @@ func (ec *executionContext) _Team(ctx context.Context, sel ast.SelectionSet, obj
 			}
 		case "sources":
 			out.Values[i] = ec._Team_sources(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "conflicts":
+			out.Values[i] = ec._Team_conflicts(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -27426,6 +28050,30 @@ func (ec *executionContext) marshalNEscalationChain2ᚕgithubᚗcomᚋestateᚑc
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNFieldConflict2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐConflictᚄ(ctx context.Context, sel ast.SelectionSet, v []*graph.Conflict) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFieldConflict2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐConflict(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFieldConflict2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐConflict(ctx context.Context, sel ast.SelectionSet, v *graph.Conflict) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FieldConflict!")
+		return graphql.Null
+	}
+	return ec._FieldConflict(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {

@@ -53,6 +53,10 @@ func (b Base) Aliases() []*graph.Alias { return ptrs(b.N.Aliases) }
 // Sources returns the node's assertions, sorted by source.
 func (b Base) Sources() []*graph.Assertion { return ptrs(b.N.Assertions) }
 
+// Conflicts returns the ingested values that differ from manual edits,
+// sorted by field, then source.
+func (b Base) Conflicts() []*graph.Conflict { return ptrs(b.N.Conflicts) }
+
 func labels(m map[string]string) []*Label {
 	out := make([]*Label, 0, len(m))
 	for k, v := range m {
