@@ -93,8 +93,11 @@ func Analyze(repo Repo, files []File, opt AnalyzeOptions) Result {
 		declaredDirs[b.Path] = true
 	}
 	inferred := inf.Result(declaredDirs)
-	for _, r := range []Result{declared, inferred} {
+	for i, r := range []Result{declared, inferred} {
 		for _, n := range r.Nodes {
+			if i == 1 { // several files' evidence, joined by "; "
+				n.Evidence = strings.ReplaceAll(n.Evidence, evidenceSep, evidenceSep+prefix)
+			}
 			n.Evidence = prefix + n.Evidence
 			addNode(n)
 		}
