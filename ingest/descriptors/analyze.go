@@ -93,11 +93,16 @@ func Analyze(repo Repo, files []File, opt AnalyzeOptions) Result {
 		declaredDirs[b.Path] = true
 	}
 	inferred := inf.Result(declaredDirs)
-	for i, r := range []Result{declared, inferred} {
+	// Inferred evidence may join several files' (evidenceSep): each gets
+	// the repository prefix; the prefix for the first is added below.
+	for i := range inferred.Nodes {
+		inferred.Nodes[i].Evidence = strings.ReplaceAll(inferred.Nodes[i].Evidence, evidenceSep, evidenceSep+prefix)
+	}
+	for i := range inferred.Builds {
+		inferred.Builds[i].Evidence = strings.ReplaceAll(inferred.Builds[i].Evidence, evidenceSep, evidenceSep+prefix)
+	}
+	for _, r := range []Result{declared, inferred} {
 		for _, n := range r.Nodes {
-			if i == 1 { // several files' evidence, joined by "; "
-				n.Evidence = strings.ReplaceAll(n.Evidence, evidenceSep, evidenceSep+prefix)
-			}
 			n.Evidence = prefix + n.Evidence
 			addNode(n)
 		}

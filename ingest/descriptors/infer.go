@@ -161,8 +161,14 @@ func (in *Inference) add(name, dir, evidence, typ string, local bool) *inferred 
 	if key == "" || len(key) > 200 {
 		return nil
 	}
-	if _, ok := in.apps[key]; ok {
-		return nil // first evidence wins; files are added in path order
+	if old, ok := in.apps[key]; ok {
+		// First evidence wins (files are added in path order), except
+		// that where a unit is built (a skaffold artifact named like the
+		// workload that runs it) says more than where it is deployed.
+		if old.typ == "kubernetes" && typ == "container" {
+			old.path, old.typ, old.evidence = dir, typ, evidence+evidenceSep+old.evidence
+		}
+		return nil
 	}
 	if in.names[plain] == "" {
 		in.names[plain] = key
