@@ -93,6 +93,7 @@ type ComplexityRoot struct {
 		Dependents    func(childComplexity int, first *int, after *string) int
 		DependsOn     func(childComplexity int, first *int, after *string) int
 		Description   func(childComplexity int) int
+		Environments  func(childComplexity int) int
 		FirstSeen     func(childComplexity int) int
 		Hostnames     func(childComplexity int) int
 		ID            func(childComplexity int) int
@@ -1007,6 +1008,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Application.Description(childComplexity), true
+	case "Application.environments":
+		if e.ComplexityRoot.Application.Environments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.Environments(childComplexity), true
 	case "Application.firstSeen":
 		if e.ComplexityRoot.Application.FirstSeen == nil {
 			break
@@ -4292,6 +4299,8 @@ type Application implements Node & Entity {
   lifecycle: String
   hostnames: [String!]!
   urls: [String!]!
+  "Environments CI jobs deploy it to (GitHub Actions or GitLab CI ` + "`" + `environment` + "`" + `), sorted."
+  environments: [String!]!
   "The service this application is part of."
   service: Service
   "Repositories that build this application (the relationship carries the path)."
@@ -5163,6 +5172,8 @@ func (ec *executionContext) childFields_Application(ctx context.Context, field g
 		return ec.fieldContext_Application_hostnames(ctx, field)
 	case "urls":
 		return ec.fieldContext_Application_urls(ctx, field)
+	case "environments":
+		return ec.fieldContext_Application_environments(ctx, field)
 	case "service":
 		return ec.fieldContext_Application_service(ctx, field)
 	case "repositories":
@@ -8962,6 +8973,29 @@ func (ec *executionContext) _Application_urls(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Application_urls(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Application", field, true, false, "String")
+}
+
+func (ec *executionContext) _Application_environments(ctx context.Context, field graphql.CollectedField, obj *model.Application) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Application_environments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Environments(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Application_environments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Application", field, true, false, "String")
 }
 
@@ -23116,6 +23150,11 @@ func (ec *executionContext) _Application(ctx context.Context, sel ast.SelectionS
 			}
 		case "urls":
 			out.Values[i] = ec._Application_urls(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "environments":
+			out.Values[i] = ec._Application_environments(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

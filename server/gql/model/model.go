@@ -146,11 +146,12 @@ func (e Service) Criticality() *string { return e.str("criticality") }
 // Application is a deployable component.
 type Application struct{ Base }
 
-func (e Application) Description() *string { return e.str("description") }
-func (e Application) Type() *string        { return e.str("type") }
-func (e Application) Lifecycle() *string   { return e.str("lifecycle") }
-func (e Application) Hostnames() []string  { return e.strList("hostnames") }
-func (e Application) Urls() []string       { return e.strList("urls") }
+func (e Application) Description() *string   { return e.str("description") }
+func (e Application) Type() *string          { return e.str("type") }
+func (e Application) Lifecycle() *string     { return e.str("lifecycle") }
+func (e Application) Hostnames() []string    { return e.strList("hostnames") }
+func (e Application) Environments() []string { return e.strList("environments") }
+func (e Application) Urls() []string         { return e.strList("urls") }
 
 // Repository is a source repository.
 type Repository struct{ Base }
