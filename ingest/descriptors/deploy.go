@@ -210,7 +210,7 @@ func (in *Inference) githubWorkflow(file string, d *yaml.Node) {
 		if name == "" {
 			name = scalar(field(env, "name"))
 		}
-		if name == "" {
+		if name == "" || strings.Contains(name, "${{") { // an expression: known only when the job runs
 			return
 		}
 		in.deploys = append(in.deploys, deployJob{file: file, job: k.Value, env: name, line: env.Line,
@@ -320,7 +320,8 @@ var dnsLabel = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 // DNS label (a compose service, a Kubernetes Service in the namespace) or
 // the Service of a cluster-local name (NAME.NS.svc[.cluster.local]). Fully
 // qualified names outside the cluster, IP addresses and localhost are
-// external or meaningless here and left out.
+// external or meaningless here and left out. A value that is one bare word
+// is returned marked bare: it is a dependency only if it is a unit's name.
 func addressHosts(value string) []host {
 	var out []host
 	toks := strings.FieldsFunc(value, func(r rune) bool { return r == ',' || r == ';' || r == ' ' || r == '\t' || r == '\n' })
