@@ -105,13 +105,11 @@ type Inference struct {
 	order    []string
 	deps     []inferredDep
 	problems []Problem
-	// services maps a Kubernetes Service name to the workloads its
-	// selector picks, resolved in Result against workloads' pod labels.
+	// Kubernetes Services and workloads: an address naming a Service
+	// resolves, in Result, to the workload whose pod labels it selects.
 	services  []k8sService
 	workloads []k8sWorkload
 	deploys   []deployJob
-	// terraform collects each directory's root evidence until Result.
-	terraform map[string]string
 }
 
 type inferred struct {
@@ -128,16 +126,16 @@ type inferredDep struct {
 	// via says how the dependency was found when it is not a list of
 	// names (an environment variable), for the report.
 	via string
-	// address is set when to is a host name read from an address: one
-	// that names no unit is reported only when it looks like an address
-	// inside the repository's network (see localHost).
+	// address is set when to is a host read from an address, which is
+	// reported when it names no unit; a bare value naming none is not a
+	// dependency at all (see addressHosts).
 	address bool
 }
 
 // NewInference starts an inference for the repository named repoName (used
 // for a deployable at the root).
 func NewInference(repoName string) *Inference {
-	return &Inference{repoName: repoName, apps: map[string]*inferred{}, names: map[string]string{}, terraform: map[string]string{}}
+	return &Inference{repoName: repoName, apps: map[string]*inferred{}, names: map[string]string{}}
 }
 
 // add records a deployable. local names (a directory's or a compose
