@@ -88,11 +88,7 @@ func Analyze(repo Repo, files []File, opt AnalyzeOptions) Result {
 	}
 
 	declared := cat.Result()
-	declaredDirs := map[string]bool{}
-	for _, b := range declared.Builds {
-		declaredDirs[b.Path] = true
-	}
-	inferred := inf.Result(declaredDirs)
+	inferred := inf.Result(declared.Builds)
 	// Inferred evidence may join several files' (evidenceSep): each gets
 	// the repository prefix; the prefix for the first is added below.
 	for i := range inferred.Nodes {

@@ -2,6 +2,7 @@ package descriptors
 
 import (
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -45,7 +46,8 @@ func TestInferDeployables(t *testing.T) {
 		apps []string
 		// edges: "from → to: evidence"
 		edges []string
-		// problems: "file:line: message" (each must be reported)
+		// problems: "file:line: message" (each must be reported; none
+		// means none may be)
 		problems []string
 		// evidence: "key: text the application's evidence contains"
 		evidence []string
@@ -76,6 +78,14 @@ func TestInferDeployables(t *testing.T) {
 			evidence: []string{
 				"shop/api: shop/services/api/Dockerfile; shop/.github/workflows/deploy.yml:14 deploy-api.environment: production",
 				"shop/web: shop/.github/workflows/deploy.yml:21 deploy-web.environment: staging",
+			},
+		},
+		{
+			// A deploy job may deploy what a catalog-info.yaml declares.
+			dir: "declared",
+			apps: []string{
+				"payments-api@services/api service [production]",
+				"shop/web@services/web container []",
 			},
 		},
 		{
@@ -127,8 +137,8 @@ func TestInferDeployables(t *testing.T) {
 					}
 				}
 				envs, _ := n.Props["environments"].([]string)
-				apps = append(apps, n.Key+"@"+path+" "+n.Props["type"].(string)+" ["+strings.Join(envs, " ")+"]")
-				if n.Confidence != graph.Inferred || !strings.HasPrefix(n.Evidence, "shop/") {
+				apps = append(apps, fmt.Sprint(n.Key, "@", path, " ", n.Props["type"], " [", strings.Join(envs, " "), "]"))
+				if n.Confidence != graph.Inferred && !strings.Contains(n.Evidence, "catalog-info.yaml") || !strings.HasPrefix(n.Evidence, "shop/") {
 					t.Errorf("%s: confidence %s, evidence %q; want INFERRED with the file", n.Key, n.Confidence, n.Evidence)
 				}
 			}
@@ -162,6 +172,9 @@ func TestInferDeployables(t *testing.T) {
 			var problems []string
 			for _, p := range res.Problems {
 				problems = append(problems, p.Error())
+			}
+			if len(tc.problems) == 0 && len(problems) > 0 {
+				t.Errorf("unexpected problems:\n%s", strings.Join(problems, "\n"))
 			}
 			for _, w := range tc.problems {
 				if !slices.ContainsFunc(problems, func(p string) bool { return strings.HasPrefix(p, w) }) {

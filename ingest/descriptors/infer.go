@@ -398,13 +398,23 @@ func (in *Inference) Has(key string) bool { _, ok := in.apps[strings.ToLower(key
 // no unit has that name).
 func (in *Inference) KeyOf(name string) string { return in.names[strings.ToLower(name)] }
 
-// Result returns the inferred applications (skipping those whose path is in
-// declaredDirs: a catalog-info.yaml there already says what it builds), the
-// dependencies between them, and the problems. A unit named only after its
-// Dockerfile's directory gives way to a unit with a chosen name (a chart, a
-// skaffold artifact, a workload) built from the same directory.
-func (in *Inference) Result(declaredDirs map[string]bool) Result {
+// Result returns the inferred applications (skipping those built where a
+// declared one is: a catalog-info.yaml there already says what it builds),
+// the dependencies between them, and the problems. A unit named only after
+// its Dockerfile's directory gives way to a unit with a chosen name (a
+// chart, a skaffold artifact, a workload) built from the same directory.
+// CI deploy jobs may deploy declared applications too: those get a node
+// carrying only their environments.
+func (in *Inference) Result(declared []Build) Result {
 	res := Result{Problems: append([]Problem(nil), in.problems...)}
+	declaredDirs := map[string]bool{}
+	var targets []*inferred // what deploy jobs may deploy: declared and kept units
+	for _, b := range declared {
+		declaredDirs[b.Path] = true
+		if b.ProjectSlug == "" {
+			targets = append(targets, &inferred{key: b.App.Key, name: b.App.Key, path: b.Path})
+		}
+	}
 	named := map[string]string{} // path → key of a unit with a chosen name
 	for _, k := range in.order {
 		if a := in.apps[k]; !a.weak {
@@ -430,7 +440,14 @@ func (in *Inference) Result(declaredDirs map[string]bool) Result {
 	for _, a := range kept {
 		keptKey[a.key] = true
 	}
-	in.resolveDeploys(kept, &res)
+	in.resolveDeploys(append(targets, kept...), &res)
+	for _, a := range targets {
+		if len(a.envs) > 0 {
+			res.Nodes = append(res.Nodes, graph.NodeInput{Kind: graph.KindApplication, Key: a.key,
+				Props: map[string]any{"environments": slices.Clone(a.envs)}, Confidence: graph.Inferred,
+				Evidence: strings.Join(a.envEvidence, evidenceSep)})
+		}
+	}
 	for _, a := range kept {
 		ref := graph.Ref{Kind: graph.KindApplication, Key: a.key}
 		props := map[string]any{"type": a.typ}

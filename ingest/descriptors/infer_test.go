@@ -39,7 +39,7 @@ func TestInferMonorepo(t *testing.T) {
 		}
 		in.Add(p, k, []byte(files[p]))
 	}
-	res := in.Result(map[string]bool{"declared": true})
+	res := in.Result([]Build{{App: graph.Ref{Kind: graph.KindApplication, Key: "declared-app"}, Path: "declared"}})
 	var apps []string
 	for _, b := range res.Builds {
 		apps = append(apps, b.App.Key+"@"+b.Path)
