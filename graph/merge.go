@@ -54,8 +54,10 @@ func MergeEdge(old *Edge, in EdgeInput, source, run string, at time.Time) *Edge 
 		e = &c
 		e.Props = maps.Clone(old.Props)
 		e.Assertions = append([]Assertion(nil), old.Assertions...)
+		e.Manual = slices.Clone(old.Manual)
+		e.Conflicts = slices.Clone(old.Conflicts)
 	}
-	e.Props = mergeMap(e.Props, in.Props)
+	mergeEdgeFields(e, in, source, at)
 	e.Assertions = assert(e.Assertions, source, run, in.Confidence, in.Evidence, at)
 	e.FirstSeen, e.LastSeen = seenSpan(e.Assertions)
 	return e
@@ -69,17 +71,6 @@ func stale(as []Assertion, source string, at time.Time) bool {
 		}
 	}
 	return false
-}
-
-func mergeMap[V any](dst, src map[string]V) map[string]V {
-	if len(src) == 0 {
-		return dst
-	}
-	if dst == nil {
-		dst = make(map[string]V, len(src))
-	}
-	maps.Copy(dst, src)
-	return dst
 }
 
 func addAlias(as []Alias, a Alias) []Alias {
@@ -151,6 +142,7 @@ func RetractEdge(e *Edge, source, keepRun string) bool {
 	if removed {
 		e.Assertions = kept
 		e.FirstSeen, e.LastSeen = seenSpan(kept)
+		e.Conflicts = dropConflicts(e.Conflicts, func(c Conflict) bool { return c.Source == source })
 	}
 	return removed
 }
@@ -233,5 +225,7 @@ func CloneEdge(e *Edge) *Edge {
 	c := *e
 	c.Props = maps.Clone(e.Props)
 	c.Assertions = append([]Assertion(nil), e.Assertions...)
+	c.Manual = slices.Clone(e.Manual)
+	c.Conflicts = slices.Clone(e.Conflicts)
 	return &c
 }

@@ -218,6 +218,9 @@ type Edge struct {
 	Assertions []Assertion    `json:"assertions"`
 	FirstSeen  time.Time      `json:"firstSeen"`
 	LastSeen   time.Time      `json:"lastSeen"`
+	// Manual and Conflicts are as on Node, for properties.
+	Manual    []string   `json:"manual,omitempty"`
+	Conflicts []Conflict `json:"conflicts,omitempty"`
 }
 
 // Role returns the OWNS role of the edge ("" for other types).

@@ -11,8 +11,8 @@ import (
 
 // Per-field provenance of manual edits. DESIGN.md: manual edits are never
 // silently overwritten, and a conflict with an ingested value is visible.
-// A field the manual source set (the name, one property, one label) is
-// pinned: a source that later asserts a different value leaves the manual
+// A field the manual source set (a node's name, one property, one label; a
+// relationship's property) is pinned: a source that later asserts a different value leaves the manual
 // value in place and records a Conflict instead; the conflict goes away
 // when the source asserts the manual value again, when the manual source
 // sets the ingested value, or when the source's assertion is swept.
@@ -62,28 +62,35 @@ func FormatValue(v any) string {
 	return string(b)
 }
 
-// fieldMerge applies one assertion's fields to a node the caller owns.
+// fieldMerge applies one assertion's fields to a node or relationship the
+// caller owns.
 type fieldMerge struct {
-	n      *Node
-	source string
-	at     time.Time
+	manual    *[]string
+	conflicts *[]Conflict
+	source    string
+	at        time.Time
 	// last is the most recent non-manual assertion, for a manual edit that
 	// replaces an ingested value.
 	last *Assertion
 }
 
-// mergeFields applies in's name, properties and labels to n, honouring the
-// fields the manual source pinned.
-func mergeFields(n *Node, in NodeInput, source string, at time.Time) {
-	m := fieldMerge{n: n, source: source, at: at}
+func newFieldMerge(manual *[]string, conflicts *[]Conflict, as []Assertion, source string, at time.Time) *fieldMerge {
+	m := &fieldMerge{manual: manual, conflicts: conflicts, source: source, at: at}
 	if source == SourceManual {
-		for i := range n.Assertions {
-			a := &n.Assertions[i]
+		for i := range as {
+			a := &as[i]
 			if a.Source != SourceManual && (m.last == nil || a.LastSeen.After(m.last.LastSeen)) {
 				m.last = a
 			}
 		}
 	}
+	return m
+}
+
+// mergeFields applies in's name, properties and labels to n, honouring the
+// fields the manual source pinned.
+func mergeFields(n *Node, in NodeInput, source string, at time.Time) {
+	m := newFieldMerge(&n.Manual, &n.Conflicts, n.Assertions, source, at)
 	if in.Name != "" {
 		m.field(FieldName, n.Name, n.Name != "" && n.Name != n.Key, in.Name, func() { n.Name = in.Name })
 	}
@@ -107,37 +114,52 @@ func mergeFields(n *Node, in NodeInput, source string, at time.Time) {
 	}
 }
 
+// mergeEdgeFields applies in's properties to e (only path can differ
+// between assertions: role is part of an OWNS relationship's identity).
+func mergeEdgeFields(e *Edge, in EdgeInput, source string, at time.Time) {
+	m := newFieldMerge(&e.Manual, &e.Conflicts, e.Assertions, source, at)
+	for _, k := range slices.Sorted(maps.Keys(in.Props)) {
+		cur, has := e.Props[k]
+		m.field(PropField(k), cur, has, in.Props[k], func() {
+			if e.Props == nil {
+				e.Props = map[string]any{}
+			}
+			e.Props[k] = in.Props[k]
+		})
+	}
+}
+
 // field merges one field: cur is the stored value (has says whether there
 // is one), v the asserted one, apply stores v.
 func (m *fieldMerge) field(field string, cur any, has bool, v any, apply func()) {
-	n := m.n
-	_, pinned := slices.BinarySearch(n.Manual, field)
+	manual, conflicts := m.manual, m.conflicts
+	_, pinned := slices.BinarySearch(*manual, field)
 	if m.source != SourceManual {
 		switch {
 		case !pinned:
 			apply()
 		case FormatValue(cur) == FormatValue(v):
-			n.Conflicts = dropConflicts(n.Conflicts, func(c Conflict) bool { return c.Field == field && c.Source == m.source })
+			*conflicts = dropConflicts(*conflicts, func(c Conflict) bool { return c.Field == field && c.Source == m.source })
 		default:
-			n.Conflicts = putConflict(n.Conflicts, Conflict{Field: field, Manual: FormatValue(cur),
+			*conflicts = putConflict(*conflicts, Conflict{Field: field, Manual: FormatValue(cur),
 				Ingested: FormatValue(v), Source: m.source, SeenAt: m.at})
 		}
 		return
 	}
 	text := FormatValue(v)
 	if !pinned && has && m.last != nil && FormatValue(cur) != text {
-		n.Conflicts = putConflict(n.Conflicts, Conflict{Field: field, Manual: text,
+		*conflicts = putConflict(*conflicts, Conflict{Field: field, Manual: text,
 			Ingested: FormatValue(cur), Source: m.last.Source, SeenAt: m.last.LastSeen})
 	}
 	apply()
 	if !pinned {
-		i, _ := slices.BinarySearch(n.Manual, field)
-		n.Manual = slices.Insert(n.Manual, i, field)
+		i, _ := slices.BinarySearch(*manual, field)
+		*manual = slices.Insert(*manual, i, field)
 	}
-	n.Conflicts = dropConflicts(n.Conflicts, func(c Conflict) bool { return c.Field == field && c.Ingested == text })
-	for i := range n.Conflicts {
-		if n.Conflicts[i].Field == field {
-			n.Conflicts[i].Manual = text
+	*conflicts = dropConflicts(*conflicts, func(c Conflict) bool { return c.Field == field && c.Ingested == text })
+	for i := range *conflicts {
+		if (*conflicts)[i].Field == field {
+			(*conflicts)[i].Manual = text
 		}
 	}
 }
@@ -169,29 +191,30 @@ func dropConflicts(cs []Conflict, drop func(Conflict) bool) []Conflict {
 	return cs
 }
 
-// validProvenance checks an imported node's Manual and Conflicts lists.
-func validProvenance(n *Node) error {
+// validProvenance checks an imported node's or relationship's Manual and
+// Conflicts lists; what names it in errors.
+func validProvenance(what string, manual []string, conflicts []Conflict) error {
 	validField := func(f string) bool {
 		return f == FieldName || strings.HasPrefix(f, "props.") && len(f) > len("props.") ||
 			strings.HasPrefix(f, "labels.") && len(f) > len("labels.")
 	}
-	if !slices.IsSorted(n.Manual) {
-		return Errorf(CodeInvalid, "%s %q: manual fields are not sorted", n.Kind, n.Key)
+	if !slices.IsSorted(manual) {
+		return Errorf(CodeInvalid, "%s: manual fields are not sorted", what)
 	}
-	for _, f := range n.Manual {
+	for _, f := range manual {
 		if !validField(f) {
-			return Errorf(CodeInvalid, "%s %q: unknown manual field %q (want name, props.NAME or labels.NAME)", n.Kind, n.Key, f)
+			return Errorf(CodeInvalid, "%s: unknown manual field %q (want name, props.NAME or labels.NAME)", what, f)
 		}
 	}
-	if !slices.IsSortedFunc(n.Conflicts, compareConflict) {
-		return Errorf(CodeInvalid, "%s %q: conflicts are not sorted by field and source", n.Kind, n.Key)
+	if !slices.IsSortedFunc(conflicts, compareConflict) {
+		return Errorf(CodeInvalid, "%s: conflicts are not sorted by field and source", what)
 	}
-	for _, c := range n.Conflicts {
+	for _, c := range conflicts {
 		if !validField(c.Field) {
-			return Errorf(CodeInvalid, "%s %q: conflict on unknown field %q", n.Kind, n.Key, c.Field)
+			return Errorf(CodeInvalid, "%s: conflict on unknown field %q", what, c.Field)
 		}
 		if err := validSource(c.Source); err != nil {
-			return fmt.Errorf("%s %q: conflict on %s: %w", n.Kind, n.Key, c.Field, err)
+			return fmt.Errorf("%s: conflict on %s: %w", what, c.Field, err)
 		}
 	}
 	return nil

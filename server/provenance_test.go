@@ -56,3 +56,29 @@ func TestManualEditSurvivesReingest(t *testing.T) {
 		t.Errorf("after the source agrees: name %q, conflicts %+v; want no conflict", name, cs)
 	}
 }
+
+// TestManualPathShowsConflict: a BUILDS path set through the API is kept,
+// and the path the ingested source asserts shows on the relationship.
+func TestManualPathShowsConflict(t *testing.T) {
+	e := newEnv(t)
+	e.do(t, e.editor, `mutation { link(input: {type: BUILDS, from: {kind: Repository, key: "github.com/acme/payments"}, to: {kind: Application, key: "payments-api"}, path: "cmd/api"}) { created } }`, nil).
+		mustData(t, &struct{}{})
+	var got struct {
+		Application struct {
+			Repositories struct {
+				Edges []struct {
+					Relationship struct {
+						Path      string
+						Conflicts []struct{ Field, Manual, Ingested, Source string }
+					}
+				}
+			}
+		}
+	}
+	e.do(t, e.viewer, `{ application(key: "payments-api") { repositories { edges { relationship { path conflicts { field manual ingested source } } } } } }`, nil).mustData(t, &got)
+	edges := got.Application.Repositories.Edges
+	if len(edges) != 1 || edges[0].Relationship.Path != "cmd/api" || len(edges[0].Relationship.Conflicts) != 1 ||
+		edges[0].Relationship.Conflicts[0] != (struct{ Field, Manual, Ingested, Source string }{"props.path", "cmd/api", "services/api", "test:fixture"}) {
+		t.Errorf("BUILDS payments → payments-api: %+v; want path cmd/api and the fixture's services/api as a conflict", edges)
+	}
+}

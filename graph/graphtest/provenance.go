@@ -164,6 +164,37 @@ func testManualProvenance(t *testing.T, h Harness) {
 		})
 	}
 
+	t.Run("a manual path on a relationship survives a re-ingest", func(t *testing.T) {
+		s := h(t)
+		r := repo("github.com/acme/mono")
+		ingestBuilds := func(run string, minute int) graph.Batch {
+			return graph.Batch{Source: "git:mono", Run: run, At: at(minute), Nodes: nodes(r, target),
+				Edges: []graph.EdgeInput{edge(graph.RelBuilds, r, target, "path", "services/orders")}}
+		}
+		MustApply(t, s, ingestBuilds("r1", 1))
+		MustApply(t, s, graph.Batch{Source: graph.SourceManual, Run: "m", At: at(2), Nodes: nodes(r, target),
+			Edges: []graph.EdgeInput{edge(graph.RelBuilds, r, target, "path", "apps/orders")}})
+		MustApply(t, s, ingestBuilds("r2", 3))
+		e := getEdge(t, s, edge(graph.RelBuilds, r, target))
+		sameJSON(t, "BUILDS path, manual fields, conflicts", []any{e.Props, e.Manual, e.Conflicts}, []any{
+			map[string]any{"path": "apps/orders"}, []string{"props.path"},
+			[]graph.Conflict{conflict("props.path", "apps/orders", "services/orders", 3)}})
+
+		d := TakeDump(t, s)
+		s2 := h(t)
+		if err := s2.Restore(t.Context(), d.Nodes, d.Edges); err != nil {
+			t.Fatalf("Restore(dump): %v", err)
+		}
+		sameJSON(t, "dump after restore", TakeDump(t, s2), d)
+
+		if _, err := s.Sweep(t.Context(), graph.SweepRequest{Source: "git:mono", Run: "r3"}); err != nil {
+			t.Fatal(err)
+		}
+		e = getEdge(t, s, edge(graph.RelBuilds, r, target))
+		sameJSON(t, "after a sweep of the source", []any{e.Props, e.Manual, e.Conflicts}, []any{
+			map[string]any{"path": "apps/orders"}, []string{"props.path"}, nil})
+	})
+
 	t.Run("restore rejects malformed provenance", func(t *testing.T) {
 		for _, bad := range []struct {
 			name   string

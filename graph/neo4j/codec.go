@@ -33,15 +33,8 @@ func encodeNode(n *graph.Node) (map[string]any, error) {
 	if err := encodeAssertions(m, n.Assertions); err != nil {
 		return nil, err
 	}
-	if len(n.Manual) > 0 {
-		m["manual"] = n.Manual
-	}
-	if len(n.Conflicts) > 0 {
-		b, err := json.Marshal(n.Conflicts)
-		if err != nil {
-			return nil, err
-		}
-		m["conflicts"] = string(b)
+	if err := encodeProvenance(m, n.Manual, n.Conflicts); err != nil {
+		return nil, err
 	}
 	lower := func(s string) string { return strings.ToLower(s) }
 	names := []string{lower(n.Key)}
@@ -95,6 +88,9 @@ func encodeEdge(e *graph.Edge) (map[string]any, error) {
 	if err := encodeAssertions(m, e.Assertions); err != nil {
 		return nil, err
 	}
+	if err := encodeProvenance(m, e.Manual, e.Conflicts); err != nil {
+		return nil, err
+	}
 	for k, v := range e.Props {
 		if v != nil {
 			m[propPrefix+k] = v
@@ -117,6 +113,32 @@ func encodeAssertions(m map[string]any, as []graph.Assertion) error {
 	m["sources"] = sources
 	m["runs"] = runs
 	return nil
+}
+
+// encodeProvenance stores the fields the manual source pinned and the
+// conflicts with them (both absent when empty).
+func encodeProvenance(m map[string]any, manual []string, conflicts []graph.Conflict) error {
+	if len(manual) > 0 {
+		m["manual"] = manual
+	}
+	if len(conflicts) > 0 {
+		b, err := json.Marshal(conflicts)
+		if err != nil {
+			return err
+		}
+		m["conflicts"] = string(b)
+	}
+	return nil
+}
+
+// decodeProvenance reverses encodeProvenance.
+func decodeProvenance(m map[string]any) ([]string, []graph.Conflict, error) {
+	conflicts, err := cachedJSON[graph.Conflict](nil, m, "conflicts")
+	if err != nil {
+		return nil, nil, err
+	}
+	manual, err := stringList(m, "manual")
+	return manual, conflicts, err
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -195,10 +217,7 @@ func (c *decodeCache) node(m map[string]any) (*graph.Node, error) {
 	if n.Aliases, err = cachedJSON(al, m, "aliases"); err != nil {
 		return nil, err
 	}
-	if n.Conflicts, err = cachedJSON[graph.Conflict](nil, m, "conflicts"); err != nil {
-		return nil, err
-	}
-	if n.Manual, err = stringList(m, "manual"); err != nil {
+	if n.Manual, n.Conflicts, err = decodeProvenance(m); err != nil {
 		return nil, err
 	}
 	var props map[string]any
@@ -246,6 +265,9 @@ func (c *decodeCache) edge(t graph.RelType, from, to graph.Ref, m map[string]any
 		as = c.assertions
 	}
 	if e.Assertions, err = cachedJSON(as, m, "assertions"); err != nil {
+		return nil, err
+	}
+	if e.Manual, e.Conflicts, err = decodeProvenance(m); err != nil {
 		return nil, err
 	}
 	var props map[string]any

@@ -38,7 +38,8 @@
 // Relationships are Neo4j relationships whose type is the estate type
 // (PART_OF, OWNS, ...) with properties id (unique per type: a relationship
 // uniqueness constraint, which also serves lookups by id), p_role / p_path,
-// firstSeen, lastSeen, assertions, sources and runs. Reading a node or
+// firstSeen, lastSeen, assertions, sources, runs, and manual / conflicts as
+// on nodes. Reading a node or
 // relationship back decodes these properties and coerces the typed ones with
 // graph.CoerceNodeProps/CoerceEdgeProps, so values round-trip in their
 // canonical Go types (int64, bool, []string, string); times come back in

@@ -499,6 +499,7 @@ type ComplexityRoot struct {
 
 	Relationship struct {
 		Confidence func(childComplexity int) int
+		Conflicts  func(childComplexity int) int
 		Direction  func(childComplexity int) int
 		Evidence   func(childComplexity int) int
 		FirstSeen  func(childComplexity int) int
@@ -2964,6 +2965,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Relationship.Confidence(childComplexity), true
+	case "Relationship.conflicts":
+		if e.ComplexityRoot.Relationship.Conflicts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Relationship.Conflicts(childComplexity), true
 	case "Relationship.direction":
 		if e.ComplexityRoot.Relationship.Direction == nil {
 			break
@@ -4191,6 +4198,8 @@ type Relationship {
   "The path inside the repository, on BUILDS relationships (monorepos)."
   path: String
   sources: [Assertion!]!
+  "Ingested property values that differ from a kept manual edit (field props.path), sorted by field, then source."
+  conflicts: [FieldConflict!]!
   firstSeen: Time!
   lastSeen: Time!
 }
@@ -5898,6 +5907,8 @@ func (ec *executionContext) childFields_Relationship(ctx context.Context, field 
 		return ec.fieldContext_Relationship_path(ctx, field)
 	case "sources":
 		return ec.fieldContext_Relationship_sources(ctx, field)
+	case "conflicts":
+		return ec.fieldContext_Relationship_conflicts(ctx, field)
 	case "firstSeen":
 		return ec.fieldContext_Relationship_firstSeen(ctx, field)
 	case "lastSeen":
@@ -17366,6 +17377,38 @@ func (ec *executionContext) fieldContext_Relationship_sources(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Relationship_conflicts(ctx context.Context, field graphql.CollectedField, obj *model.Relationship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Relationship_conflicts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Conflicts(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*graph.Conflict) graphql.Marshaler {
+			return ec.marshalNFieldConflict2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐConflictᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Relationship_conflicts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Relationship",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FieldConflict(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Relationship_firstSeen(ctx context.Context, field graphql.CollectedField, obj *model.Relationship) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25831,6 +25874,11 @@ func (ec *executionContext) _Relationship(ctx context.Context, sel ast.Selection
 			}
 		case "sources":
 			out.Values[i] = ec._Relationship_sources(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "conflicts":
+			out.Values[i] = ec._Relationship_conflicts(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

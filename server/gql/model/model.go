@@ -238,6 +238,7 @@ func (r *Relationship) Confidence() graph.Confidence { return r.Edge.Confidence(
 func (r *Relationship) FirstSeen() time.Time         { return r.Edge.FirstSeen }
 func (r *Relationship) LastSeen() time.Time          { return r.Edge.LastSeen }
 func (r *Relationship) Sources() []*graph.Assertion  { return ptrs(r.Edge.Assertions) }
+func (r *Relationship) Conflicts() []*graph.Conflict { return ptrs(r.Edge.Conflicts) }
 
 // Direction is OUT when the entity the relationship was reached from is
 // its `from` end.
