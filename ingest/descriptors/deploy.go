@@ -264,6 +264,10 @@ func (in *Inference) kubernetes(file, dir string, d *yaml.Node) {
 		if sel := stringMap(field(d, "spec", "selector")); len(sel) > 0 {
 			in.services = append(in.services, k8sService{name: name, selector: sel})
 		}
+	case "ConfigMap":
+		pairs(field(d, "data"), func(k, v *yaml.Node) {
+			in.configs = append(in.configs, configEntry{configMap: name, key: k.Value, value: scalar(v), file: file, line: v.Line})
+		})
 	case "Deployment", "StatefulSet", "DaemonSet", "CronJob", "Job", "Rollout":
 		in.add(name, dir, Evidence(file, lineOf(d, "metadata", "name"))+" "+kind+" "+name, "kubernetes", false)
 		pod := field(d, "spec", "template")
@@ -273,12 +277,21 @@ func (in *Inference) kubernetes(file, dir string, d *yaml.Node) {
 		in.workloads = append(in.workloads, k8sWorkload{name: name, labels: stringMap(field(pod, "metadata", "labels"))})
 		for _, list := range []string{"initContainers", "containers"} {
 			for _, c := range items(field(pod, "spec", list)) {
+				for _, ef := range items(field(c, "envFrom")) {
+					if cm := scalar(field(ef, "configMapRef", "name")); cm != "" {
+						in.configRefs = append(in.configRefs, configRef{workload: kind + " " + name, from: name, configMap: cm})
+					}
+				}
 				for _, e := range items(field(c, "env")) {
+					env := scalar(field(e, "name"))
+					if ref := field(e, "valueFrom", "configMapKeyRef"); ref != nil {
+						in.configRefs = append(in.configRefs, configRef{workload: kind + " " + name, from: name,
+							configMap: scalar(field(ref, "name")), key: scalar(field(ref, "key"))})
+					}
 					v := field(e, "value")
 					if v == nil {
 						continue
 					}
-					env := scalar(field(e, "name"))
 					for _, h := range addressHosts(v.Value) {
 						in.envDep(file, v.Line, name, "env "+env, kind+" "+name+" env "+env, h)
 					}
@@ -286,6 +299,36 @@ func (in *Inference) kubernetes(file, dir string, d *yaml.Node) {
 			}
 		}
 	}
+}
+
+// configEntry is one key of a ConfigMap; configRef a workload's use of a
+// ConfigMap (all of it through envFrom, or one key).
+type configEntry struct {
+	configMap, key, value, file string
+	line                        int
+}
+
+type configRef struct {
+	workload, from, configMap, key string
+}
+
+// configDeps are the dependencies the ConfigMap values a workload uses
+// name, with the ConfigMap's file and line as evidence.
+func (in *Inference) configDeps() []inferredDep {
+	var out []inferredDep
+	for _, r := range in.configRefs {
+		for _, c := range in.configs {
+			if c.configMap != r.configMap || r.key != "" && c.key != r.key {
+				continue
+			}
+			for _, h := range addressHosts(c.value) {
+				out = append(out, inferredDep{from: r.from, to: h.name, file: c.file, line: c.line,
+					via: "ConfigMap " + c.configMap + " " + c.key, address: !h.bare,
+					evidence: Evidence(c.file, c.line) + " ConfigMap " + c.configMap + " data." + c.key + " → " + h.name + " (used by " + r.workload + ")"})
+			}
+		}
+	}
+	return out
 }
 
 type k8sService struct {

@@ -51,6 +51,8 @@ func TestInferDeployables(t *testing.T) {
 		problems []string
 		// evidence: "key: text the application's evidence contains"
 		evidence []string
+		// absent: text no problem may contain
+		absent []string
 	}{
 		{
 			dir: "skaffold",
@@ -109,6 +111,7 @@ func TestInferDeployables(t *testing.T) {
 			},
 			edges: []string{
 				"billing → invoices: shop/deploy/k8s/billing.yaml:15 Deployment billing env INVOICES_URL → invoices-svc",
+				"invoices → billing: shop/deploy/k8s/invoices-config.yaml:6 ConfigMap invoices-config data.BILLING_ADDR → billing (used by Deployment invoices)",
 				"shop/orders → shop/web: shop/docker-compose.yml:13 services.orders.environment.WEB_HOST → web",
 				"shop/web → shop/orders: shop/docker-compose.yml:5 services.web.environment.ORDERS_URL → orders",
 			},
@@ -116,7 +119,10 @@ func TestInferDeployables(t *testing.T) {
 				"docker-compose.yml:6: service web names db in environment DATABASE_URL, which this repository does not build (postgres:16)",
 				"docker-compose.yml:7: web depends on payments (environment PAYMENTS_ADDR), which this repository does not build",
 				"deploy/k8s/billing.yaml:17: billing depends on rabbitmq (env QUEUE_URL), which this repository does not build",
+				"deploy/k8s/invoices-config.yaml:7: invoices depends on audit (ConfigMap invoices-config AUDIT_URL), which this repository does not build",
 			},
+			// A ConfigMap no workload uses names nothing anyone depends on.
+			absent: []string{"nowhere"},
 		},
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
@@ -175,6 +181,11 @@ func TestInferDeployables(t *testing.T) {
 			}
 			if len(tc.problems) == 0 && len(problems) > 0 {
 				t.Errorf("unexpected problems:\n%s", strings.Join(problems, "\n"))
+			}
+			for _, a := range tc.absent {
+				if slices.ContainsFunc(problems, func(p string) bool { return strings.Contains(p, a) }) {
+					t.Errorf("a problem mentions %q:\n%s", a, strings.Join(problems, "\n"))
+				}
 			}
 			for _, w := range tc.problems {
 				if !slices.ContainsFunc(problems, func(p string) bool { return strings.HasPrefix(p, w) }) {

@@ -107,9 +107,11 @@ type Inference struct {
 	problems []Problem
 	// Kubernetes Services and workloads: an address naming a Service
 	// resolves, in Result, to the workload whose pod labels it selects.
-	services  []k8sService
-	workloads []k8sWorkload
-	deploys   []deployJob
+	services   []k8sService
+	workloads  []k8sWorkload
+	configs    []configEntry
+	configRefs []configRef
+	deploys    []deployJob
 }
 
 type inferred struct {
@@ -481,7 +483,7 @@ func (in *Inference) Result(declared []Build) Result {
 		}
 		return k
 	}
-	for _, d := range in.deps {
+	for _, d := range append(slices.Clone(in.deps), in.configDeps()...) {
 		from, to := resolve(d.from), resolve(d.to)
 		if from == "" || !keptKey[from] || from == to {
 			continue
