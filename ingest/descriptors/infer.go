@@ -93,8 +93,9 @@ func Classify(p string) (DescriptorKind, bool) {
 // with a build, skaffold artifact, Helm chart, Kubernetes workload,
 // serverless service or Terraform root (type infrastructure), with a BUILDS
 // path and the file as evidence, all INFERRED. Dependencies between them
-// (compose depends_on, chart dependencies, environment variables naming
-// another unit's service address) become DEPENDS_ON; a dependency on
+// (compose depends_on, chart dependencies, environment variables or the
+// ConfigMap values a workload uses naming another unit's service address)
+// become DEPENDS_ON; a dependency on
 // something the repository does not build is reported. CI jobs deploying to
 // a named environment (GitHub Actions, GitLab CI) add the environment to the
 // application they deploy.
