@@ -13,6 +13,8 @@ import (
 // semantics every backend shares: a non-empty name replaces the stored one,
 // properties and labels merge key by key, aliases accumulate, and the
 // source's assertion is refreshed (first seen kept, last seen moved on).
+// A field the manual source set keeps its manual value; a differing
+// ingested value becomes a Conflict (provenance.go).
 //
 // An observation older than what the same source last asserted changes
 // nothing: a late batch of an earlier run must not replace a newer run's
@@ -29,12 +31,10 @@ func MergeNode(old *Node, in NodeInput, source, run string, at time.Time) *Node 
 		n.Labels = maps.Clone(old.Labels)
 		n.Aliases = append([]Alias(nil), old.Aliases...)
 		n.Assertions = append([]Assertion(nil), old.Assertions...)
+		n.Manual = slices.Clone(old.Manual)
+		n.Conflicts = slices.Clone(old.Conflicts)
 	}
-	if in.Name != "" {
-		n.Name = in.Name
-	}
-	n.Props = mergeMap(n.Props, in.Props)
-	n.Labels = mergeMap(n.Labels, in.Labels)
+	mergeFields(n, in, source, at)
 	for _, a := range in.Aliases {
 		n.Aliases = addAlias(n.Aliases, Alias{Value: a, Source: source})
 	}
@@ -54,8 +54,10 @@ func MergeEdge(old *Edge, in EdgeInput, source, run string, at time.Time) *Edge 
 		e = &c
 		e.Props = maps.Clone(old.Props)
 		e.Assertions = append([]Assertion(nil), old.Assertions...)
+		e.Manual = slices.Clone(old.Manual)
+		e.Conflicts = slices.Clone(old.Conflicts)
 	}
-	e.Props = mergeMap(e.Props, in.Props)
+	mergeEdgeFields(e, in, source, at)
 	e.Assertions = assert(e.Assertions, source, run, in.Confidence, in.Evidence, at)
 	e.FirstSeen, e.LastSeen = seenSpan(e.Assertions)
 	return e
@@ -69,17 +71,6 @@ func stale(as []Assertion, source string, at time.Time) bool {
 		}
 	}
 	return false
-}
-
-func mergeMap[V any](dst, src map[string]V) map[string]V {
-	if len(src) == 0 {
-		return dst
-	}
-	if dst == nil {
-		dst = make(map[string]V, len(src))
-	}
-	maps.Copy(dst, src)
-	return dst
 }
 
 func addAlias(as []Alias, a Alias) []Alias {
@@ -126,7 +117,7 @@ func seenSpan(as []Assertion) (first, last time.Time) {
 
 // Retract removes the assertion of source unless it was made by keepRun. It
 // reports whether one was removed; the caller deletes the item when no
-// assertion is left. Aliases the source contributed go with it.
+// assertion is left. Aliases and conflicts the source contributed go with it.
 func Retract(n *Node, source, keepRun string) bool {
 	kept, removed := retract(n.Assertions, source, keepRun)
 	if !removed {
@@ -134,6 +125,7 @@ func Retract(n *Node, source, keepRun string) bool {
 	}
 	n.Assertions = kept
 	n.FirstSeen, n.LastSeen = seenSpan(kept)
+	n.Conflicts = dropConflicts(n.Conflicts, func(c Conflict) bool { return c.Source == source })
 	aliases := n.Aliases[:0:0]
 	for _, a := range n.Aliases {
 		if a.Source != source {
@@ -150,6 +142,7 @@ func RetractEdge(e *Edge, source, keepRun string) bool {
 	if removed {
 		e.Assertions = kept
 		e.FirstSeen, e.LastSeen = seenSpan(kept)
+		e.Conflicts = dropConflicts(e.Conflicts, func(c Conflict) bool { return c.Source == source })
 	}
 	return removed
 }
@@ -219,6 +212,8 @@ func CloneNode(n *Node) *Node {
 	c.Labels = maps.Clone(n.Labels)
 	c.Aliases = append([]Alias(nil), n.Aliases...)
 	c.Assertions = append([]Assertion(nil), n.Assertions...)
+	c.Manual = slices.Clone(n.Manual)
+	c.Conflicts = slices.Clone(n.Conflicts)
 	return &c
 }
 
@@ -230,5 +225,7 @@ func CloneEdge(e *Edge) *Edge {
 	c := *e
 	c.Props = maps.Clone(e.Props)
 	c.Assertions = append([]Assertion(nil), e.Assertions...)
+	c.Manual = slices.Clone(e.Manual)
+	c.Conflicts = slices.Clone(e.Conflicts)
 	return &c
 }

@@ -235,6 +235,12 @@ type Node struct {
 	Assertions []Assertion `json:"assertions"`
 	FirstSeen  time.Time   `json:"firstSeen"`
 	LastSeen   time.Time   `json:"lastSeen"`
+	// Manual lists the fields the manual source set, sorted ("name",
+	// "props.<name>", "labels.<name>"): ingests no longer overwrite them.
+	Manual []string `json:"manual,omitempty"`
+	// Conflicts are ingested values that differ from a manual one, sorted
+	// by Field, then Source (see provenance.go).
+	Conflicts []Conflict `json:"conflicts,omitempty"`
 }
 
 // Ref returns the node's kind and key.
@@ -251,6 +257,9 @@ type Edge struct {
 	Assertions []Assertion    `json:"assertions"`
 	FirstSeen  time.Time      `json:"firstSeen"`
 	LastSeen   time.Time      `json:"lastSeen"`
+	// Manual and Conflicts are as on Node, for properties.
+	Manual    []string   `json:"manual,omitempty"`
+	Conflicts []Conflict `json:"conflicts,omitempty"`
 }
 
 // Role returns the OWNS role of the edge ("" for other types).

@@ -37,6 +37,8 @@ var propSchemas = map[Kind]map[string]PropType{
 	KindApplication: {
 		"description": PropString, "type": PropString, "lifecycle": PropString,
 		"hostnames": PropStringList, "urls": PropStringList,
+		// environments it is deployed to (CI deploy jobs name them)
+		"environments": PropStringList,
 	},
 	KindRepository: {
 		"description": PropString, "host": PropString, "url": PropString,

@@ -203,6 +203,9 @@ func ValidateNode(n *Node) error {
 		return err
 	}
 	n.Props = props
+	if err := validProvenance(fmt.Sprintf("%s %q", n.Kind, n.Key), n.Manual, n.Conflicts); err != nil {
+		return err
+	}
 	return validAssertions(n.Assertions)
 }
 
@@ -220,6 +223,9 @@ func ValidateStoredEdge(e *Edge) error {
 		return Errorf(CodeInvalid, "%s %s→%s has no assertion", e.Type, e.From, e.To)
 	}
 	e.Props = in.Props
+	if err := validProvenance(fmt.Sprintf("%s %s→%s", e.Type, e.From, e.To), e.Manual, e.Conflicts); err != nil {
+		return err
+	}
 	return validAssertions(e.Assertions)
 }
 

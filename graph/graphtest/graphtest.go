@@ -89,6 +89,7 @@ func RunConformance(t *testing.T, h Harness) {
 		{"Context", testContext},
 		{"Copies", testCopies},
 		{"Runs", testRuns},
+		{"ManualProvenance", testManualProvenance},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.fn(t, h) })

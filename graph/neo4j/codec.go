@@ -33,6 +33,9 @@ func encodeNode(n *graph.Node) (map[string]any, error) {
 	if err := encodeAssertions(m, n.Assertions); err != nil {
 		return nil, err
 	}
+	if err := encodeProvenance(m, n.Manual, n.Conflicts); err != nil {
+		return nil, err
+	}
 	lower := func(s string) string { return strings.ToLower(s) }
 	names := []string{lower(n.Key)}
 	if len(n.Aliases) > 0 {
@@ -85,6 +88,9 @@ func encodeEdge(e *graph.Edge) (map[string]any, error) {
 	if err := encodeAssertions(m, e.Assertions); err != nil {
 		return nil, err
 	}
+	if err := encodeProvenance(m, e.Manual, e.Conflicts); err != nil {
+		return nil, err
+	}
 	for k, v := range e.Props {
 		if v != nil {
 			m[propPrefix+k] = v
@@ -107,6 +113,32 @@ func encodeAssertions(m map[string]any, as []graph.Assertion) error {
 	m["sources"] = sources
 	m["runs"] = runs
 	return nil
+}
+
+// encodeProvenance stores the fields the manual source pinned and the
+// conflicts with them (both absent when empty).
+func encodeProvenance(m map[string]any, manual []string, conflicts []graph.Conflict) error {
+	if len(manual) > 0 {
+		m["manual"] = manual
+	}
+	if len(conflicts) > 0 {
+		b, err := json.Marshal(conflicts)
+		if err != nil {
+			return err
+		}
+		m["conflicts"] = string(b)
+	}
+	return nil
+}
+
+// decodeProvenance reverses encodeProvenance.
+func decodeProvenance(m map[string]any) ([]string, []graph.Conflict, error) {
+	conflicts, err := cachedJSON[graph.Conflict](nil, m, "conflicts")
+	if err != nil {
+		return nil, nil, err
+	}
+	manual, err := stringList(m, "manual")
+	return manual, conflicts, err
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -185,6 +217,9 @@ func (c *decodeCache) node(m map[string]any) (*graph.Node, error) {
 	if n.Aliases, err = cachedJSON(al, m, "aliases"); err != nil {
 		return nil, err
 	}
+	if n.Manual, n.Conflicts, err = decodeProvenance(m); err != nil {
+		return nil, err
+	}
 	var props map[string]any
 	for k, v := range m {
 		switch {
@@ -232,6 +267,9 @@ func (c *decodeCache) edge(t graph.RelType, from, to graph.Ref, m map[string]any
 	if e.Assertions, err = cachedJSON(as, m, "assertions"); err != nil {
 		return nil, err
 	}
+	if e.Manual, e.Conflicts, err = decodeProvenance(m); err != nil {
+		return nil, err
+	}
 	var props map[string]any
 	for k, v := range m {
 		if strings.HasPrefix(k, propPrefix) {
@@ -245,6 +283,28 @@ func (c *decodeCache) edge(t graph.RelType, from, to graph.Ref, m map[string]any
 		return nil, fmt.Errorf("neo4j: relationship %s: %w", e.ID, err)
 	}
 	return e, nil
+}
+
+// stringList reads a list-of-strings property (nil when absent).
+func stringList(m map[string]any, name string) ([]string, error) {
+	switch v := m[name].(type) {
+	case nil:
+		return nil, nil
+	case []string:
+		return v, nil
+	case []any:
+		out := make([]string, len(v))
+		for i, x := range v {
+			s, ok := x.(string)
+			if !ok {
+				return nil, fmt.Errorf("neo4j: stored %s holds a %T, not a string", name, x)
+			}
+			out[i] = s
+		}
+		return out, nil
+	default:
+		return nil, fmt.Errorf("neo4j: stored %s is a %T, not a list of strings", name, v)
+	}
 }
 
 func str(v any) string {

@@ -18,6 +18,9 @@
 //	            times included); sources and runs are the same records'
 //	            source and run as aligned lists, for filters and sweeps
 //	aliases     JSON array of graph.Alias (absent when there are none)
+//	manual      list of the fields the manual source set (absent when none);
+//	conflicts   JSON array of graph.Conflict (absent when none). Nodes
+//	            written before these existed simply lack them: no migration
 //	names       lower-cased key and alias values (what Resolve matches)
 //	terms       names plus the lower-cased name (what Search ranks exact/prefix)
 //	lvals       lower-cased label values (what Search also matches)
@@ -38,7 +41,8 @@
 // Relationships are Neo4j relationships whose type is the estate type
 // (PART_OF, OWNS, ...) with properties id (unique per type: a relationship
 // uniqueness constraint, which also serves lookups by id), p_role / p_path,
-// firstSeen, lastSeen, assertions, sources and runs. Reading a node or
+// firstSeen, lastSeen, assertions, sources, runs, and manual / conflicts as
+// on nodes. Reading a node or
 // relationship back decodes these properties and coerces the typed ones with
 // graph.CoerceNodeProps/CoerceEdgeProps, so values round-trip in their
 // canonical Go types (int64, bool, []string, string); times come back in

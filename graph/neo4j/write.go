@@ -25,15 +25,25 @@ const (
 )
 
 // changed returns the properties of next (encoded by this package) that
-// differ from prev (as read from Neo4j), or nil when none do.
+// differ from prev (as read from Neo4j), or nil when none do. A property
+// prev has and next lacks (conflicts resolved by a merge) maps to nil,
+// which SET n += removes; "__" properties are transient lock markers.
 func changed(prev, next map[string]any) map[string]any {
 	var out map[string]any
+	set := func(k string, v any) {
+		if out == nil {
+			out = map[string]any{}
+		}
+		out[k] = v
+	}
 	for k, v := range next {
 		if !sameValue(prev[k], v) {
-			if out == nil {
-				out = map[string]any{}
-			}
-			out[k] = v
+			set(k, v)
+		}
+	}
+	for k := range prev {
+		if _, ok := next[k]; !ok && !strings.HasPrefix(k, "__") {
+			set(k, nil)
 		}
 	}
 	return out

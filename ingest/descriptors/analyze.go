@@ -88,11 +88,15 @@ func Analyze(repo Repo, files []File, opt AnalyzeOptions) Result {
 	}
 
 	declared := cat.Result()
-	declaredDirs := map[string]bool{}
-	for _, b := range declared.Builds {
-		declaredDirs[b.Path] = true
+	inferred := inf.Result(declared.Builds)
+	// Inferred evidence may join several files' (evidenceSep): each gets
+	// the repository prefix; the prefix for the first is added below.
+	for i := range inferred.Nodes {
+		inferred.Nodes[i].Evidence = strings.ReplaceAll(inferred.Nodes[i].Evidence, evidenceSep, evidenceSep+prefix)
 	}
-	inferred := inf.Result(declaredDirs)
+	for i := range inferred.Builds {
+		inferred.Builds[i].Evidence = strings.ReplaceAll(inferred.Builds[i].Evidence, evidenceSep, evidenceSep+prefix)
+	}
 	for _, r := range []Result{declared, inferred} {
 		for _, n := range r.Nodes {
 			n.Evidence = prefix + n.Evidence

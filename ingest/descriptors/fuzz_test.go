@@ -53,6 +53,14 @@ func FuzzCatalogInfo(f *testing.F) {
 		return nil
 	})
 	f.Add([]byte("a: &a [x, x]\nb: [*a, *a]\nkind: Component\nmetadata: {name: a}\n"))
+	_ = filepath.WalkDir("testdata/infer", func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if b, err := os.ReadFile(p); err == nil {
+				f.Add(b)
+			}
+		}
+		return nil
+	})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		res := ParseCatalogInfo("catalog-info.yaml", data)
 		nodes := map[graph.Ref]bool{}
@@ -74,6 +82,20 @@ func FuzzCatalogInfo(f *testing.F) {
 		in.Add("docker-compose.yml", KindCompose, data)
 		in.Add("Chart.yaml", KindHelmChart, data)
 		in.Add("k8s/x.yaml", KindK8sManifest, data)
-		_ = in.Result(nil)
+		in.Add("skaffold.yaml", KindSkaffold, data)
+		in.Add(".github/workflows/deploy.yml", KindGitHubCI, data)
+		in.Add(".gitlab-ci.yml", KindGitLabCI, data)
+		in.Add("main.tf", KindTerraform, data)
+		inferred := in.Result(nil)
+		for _, n := range inferred.Nodes {
+			if _, err := graph.ValidateNodeInput(n); err != nil {
+				t.Fatalf("invalid inferred node %+v: %v", n, err)
+			}
+		}
+		for _, e := range inferred.Edges {
+			if _, err := graph.ValidateEdge(e); err != nil {
+				t.Fatalf("invalid inferred edge %+v: %v", e, err)
+			}
+		}
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -27,12 +28,17 @@ const (
 	KindKustomize   DescriptorKind = "kustomize"
 	KindK8sManifest DescriptorKind = "kubernetes"
 	KindServerless  DescriptorKind = "serverless"
+	KindSkaffold    DescriptorKind = "skaffold"
+	KindTerraform   DescriptorKind = "terraform"
+	KindGitHubCI    DescriptorKind = "github-actions"
+	KindGitLabCI    DescriptorKind = "gitlab-ci"
 )
 
 // Classify says whether a repository file (slash-separated path) is one the
 // analysis reads, and as what. Kubernetes manifests are recognised by
 // content, so any .yaml under a k8s/, kubernetes/, manifests/ or deploy/
-// directory is a candidate.
+// directory is a candidate. Terraform files are read outside modules/
+// directories (a module is not a root) and .terraform/ (downloaded copies).
 func Classify(p string) (DescriptorKind, bool) {
 	base := path.Base(p)
 	low := strings.ToLower(base)
@@ -56,6 +62,19 @@ func Classify(p string) (DescriptorKind, bool) {
 		return KindKustomize, true
 	case low == "serverless.yml" || low == "serverless.yaml":
 		return KindServerless, true
+	case low == "skaffold.yaml" || low == "skaffold.yml":
+		return KindSkaffold, true
+	case p == ".gitlab-ci.yml" || p == ".gitlab-ci.yaml":
+		return KindGitLabCI, true
+	case path.Dir(p) == ".github/workflows" && (strings.HasSuffix(low, ".yml") || strings.HasSuffix(low, ".yaml")):
+		return KindGitHubCI, true
+	case strings.HasSuffix(low, ".tf"):
+		for _, d := range strings.Split(path.Dir(p), "/") {
+			if d == "modules" || d == ".terraform" {
+				return "", false
+			}
+		}
+		return KindTerraform, true
 	case strings.HasSuffix(low, ".yaml") || strings.HasSuffix(low, ".yml"):
 		for _, d := range strings.Split(path.Dir(p), "/") {
 			switch strings.ToLower(d) {
@@ -71,10 +90,15 @@ func Classify(p string) (DescriptorKind, bool) {
 
 // Inference finds deployable units in a repository where no catalog-info.yaml
 // declares them: one Application per Dockerfile directory, compose service
-// with a build, Helm chart, Kubernetes workload or serverless service, with a
-// BUILDS path and the file as evidence, all INFERRED. Dependencies between
-// them (compose depends_on, chart dependencies) become DEPENDS_ON; a
-// dependency on something the repository does not build is reported.
+// with a build, skaffold artifact, Helm chart, Kubernetes workload,
+// serverless service or Terraform root (type infrastructure), with a BUILDS
+// path and the file as evidence, all INFERRED. Dependencies between them
+// (compose depends_on, chart dependencies, environment variables or the
+// ConfigMap values a workload uses naming another unit's service address)
+// become DEPENDS_ON; a dependency on
+// something the repository does not build is reported. CI jobs deploying to
+// a named environment (GitHub Actions, GitLab CI) add the environment to the
+// application they deploy.
 type Inference struct {
 	repoName string
 	apps     map[string]*inferred // by key
@@ -82,16 +106,33 @@ type Inference struct {
 	order    []string
 	deps     []inferredDep
 	problems []Problem
+	// Kubernetes Services and workloads: an address naming a Service
+	// resolves, in Result, to the workload whose pod labels it selects.
+	services   []k8sService
+	workloads  []k8sWorkload
+	configs    []configEntry
+	configRefs []configRef
+	deploys    []deployJob
 }
 
 type inferred struct {
 	key, name, path, evidence string
 	typ                       string
+	weak                      bool     // named only after its Dockerfile's directory
+	envs                      []string // deployment environments, sorted
+	envEvidence               []string
 }
 
 type inferredDep struct {
 	from, to, evidence, file string
 	line                     int
+	// via says how the dependency was found when it is not a list of
+	// names (an environment variable), for the report.
+	via string
+	// address is set when to is a host read from an address, which is
+	// reported when it names no unit; a bare value naming none is not a
+	// dependency at all (see addressHosts).
+	address bool
 }
 
 // NewInference starts an inference for the repository named repoName (used
@@ -104,8 +145,8 @@ func NewInference(repoName string) *Inference {
 // service's) are only unique within the repository, so they are keyed
 // "repo/name"; names an author chose for the unit itself (a chart, a
 // serverless service, a workload) are kept as they are, like a catalog
-// component's.
-func (in *Inference) add(name, dir, evidence, typ string, local bool) {
+// component's. It returns the new unit, or nil when the key was taken.
+func (in *Inference) add(name, dir, evidence, typ string, local bool) *inferred {
 	key := strings.ToLower(strings.TrimSpace(name))
 	repo := strings.ToLower(in.repoName)
 	if key == "" || key == "." || key == "/" {
@@ -119,16 +160,24 @@ func (in *Inference) add(name, dir, evidence, typ string, local bool) {
 		key = repo + "/" + key
 	}
 	if key == "" || len(key) > 200 {
-		return
+		return nil
 	}
-	if _, ok := in.apps[key]; ok {
-		return // first evidence wins; files are added in path order
+	if old, ok := in.apps[key]; ok {
+		// First evidence wins (files are added in path order), except
+		// that where a unit is built (a skaffold artifact named like the
+		// workload that runs it) says more than where it is deployed.
+		if old.typ == "kubernetes" && typ == "container" {
+			old.path, old.typ, old.evidence = dir, typ, evidence+evidenceSep+old.evidence
+		}
+		return nil
 	}
 	if in.names[plain] == "" {
 		in.names[plain] = key
 	}
-	in.apps[key] = &inferred{key: key, name: name, path: dir, evidence: evidence, typ: typ}
+	a := &inferred{key: key, name: name, path: dir, evidence: evidence, typ: typ}
+	in.apps[key] = a
 	in.order = append(in.order, key)
+	return a
 }
 
 func (in *Inference) problem(file string, line int, format string, args ...any) {
@@ -188,7 +237,13 @@ func (in *Inference) Add(file string, kind DescriptorKind, data []byte) {
 			in.problem(file, 0, "Dockerfile without a FROM instruction; not a deployable")
 			return
 		}
-		in.add(in.nameOf(dir), dir, Evidence(file, 0), "container", true)
+		if a := in.add(in.nameOf(dir), dir, Evidence(file, 0), "container", true); a != nil {
+			a.weak = true
+		}
+		return
+	}
+	if kind == KindTerraform {
+		in.terraformFile(file, data)
 		return
 	}
 	docs, err := decodeYAML(data)
@@ -199,6 +254,12 @@ func (in *Inference) Add(file string, kind DescriptorKind, data []byte) {
 		switch kind {
 		case KindCompose:
 			in.compose(file, d)
+		case KindSkaffold:
+			in.skaffold(file, d)
+		case KindGitHubCI:
+			in.githubWorkflow(file, d)
+		case KindGitLabCI:
+			in.gitlabCI(file, d)
 		case KindHelmChart:
 			var c struct {
 				Name         string `yaml:"name"`
@@ -245,21 +306,7 @@ func (in *Inference) Add(file string, kind DescriptorKind, data []byte) {
 			}
 			in.add(name, dir, Evidence(file, 0)+" kustomization", "kubernetes", true)
 		case KindK8sManifest:
-			var m struct {
-				Kind     string `yaml:"kind"`
-				Metadata struct {
-					Name string `yaml:"name"`
-				} `yaml:"metadata"`
-			}
-			if d.Decode(&m) != nil {
-				continue
-			}
-			switch m.Kind {
-			case "Deployment", "StatefulSet", "DaemonSet", "CronJob", "Job", "Rollout":
-				if m.Metadata.Name != "" {
-					in.add(m.Metadata.Name, dir, Evidence(file, lineOf(d, "metadata", "name"))+" "+m.Kind+" "+m.Metadata.Name, "kubernetes", false)
-				}
-			}
+			in.kubernetes(file, dir, d)
 		}
 	}
 }
@@ -297,11 +344,19 @@ func (in *Inference) compose(file string, d *yaml.Node) {
 				ctx = v
 			}
 		}
-		p := path.Clean(path.Join(dir, ctx))
-		if p == "." || strings.HasPrefix(p, "..") {
-			p = dir
-		}
-		in.add(n, p, Evidence(file, line)+" services."+n+".build", "container", true)
+		in.add(n, contextDir(dir, ctx), Evidence(file, line)+" services."+n+".build", "container", true)
+		composeEnv(field(d, "services", n, "environment"), func(name, value string, line int) {
+			for _, h := range addressHosts(value) {
+				if other, ok := c.Services[h.name]; ok && other.Build == nil {
+					if !h.bare {
+						in.problem(file, line, "service %s names %s in environment %s, which this repository does not build (%s)",
+							n, h.name, name, imageOr(other.Image))
+					}
+					continue
+				}
+				in.envDep(file, line, n, "environment "+name, "services."+n+".environment."+name, h)
+			}
+		})
 		var deps []string
 		switch v := s.DependsOn.(type) {
 		case []any:
@@ -319,17 +374,24 @@ func (in *Inference) compose(file string, d *yaml.Node) {
 		for _, dep := range deps {
 			dl := lineOf(d, "services", n, "depends_on")
 			if other, ok := c.Services[dep]; ok && other.Build == nil {
-				img := other.Image
-				if img == "" {
-					img = "no image"
-				}
-				in.problem(file, dl, "service %s depends on %s (%s), which this repository does not build", n, dep, img)
+				in.problem(file, dl, "service %s depends on %s (%s), which this repository does not build", n, dep, imageOr(other.Image))
 				continue
 			}
 			in.deps = append(in.deps, inferredDep{from: n, to: dep, file: file, line: dl,
 				evidence: Evidence(file, dl) + " services." + n + ".depends_on: " + dep})
 		}
 	}
+}
+
+// evidenceSep joins the evidence of an application several files speak of
+// (its unit, the CI jobs deploying it).
+const evidenceSep = "; "
+
+func imageOr(img string) string {
+	if img == "" {
+		return "no image"
+	}
+	return img
 }
 
 // Has reports whether an application with this key was inferred.
@@ -339,31 +401,104 @@ func (in *Inference) Has(key string) bool { _, ok := in.apps[strings.ToLower(key
 // no unit has that name).
 func (in *Inference) KeyOf(name string) string { return in.names[strings.ToLower(name)] }
 
-// Result returns the inferred applications (skipping those whose path is in
-// declaredDirs: a catalog-info.yaml there already says what it builds), the
-// dependencies between them, and the problems.
-func (in *Inference) Result(declaredDirs map[string]bool) Result {
+// Result returns the inferred applications (skipping those built where a
+// declared one is: a catalog-info.yaml there already says what it builds),
+// the dependencies between them, and the problems. A unit named only after
+// its Dockerfile's directory gives way to a unit with a chosen name (a
+// chart, a skaffold artifact, a workload) built from the same directory.
+// CI deploy jobs may deploy declared applications too: those get a node
+// carrying only their environments.
+func (in *Inference) Result(declared []Build) Result {
 	res := Result{Problems: append([]Problem(nil), in.problems...)}
-	kept := map[string]bool{}
+	declaredDirs := map[string]bool{}
+	var targets []*inferred // what deploy jobs may deploy: declared and kept units
+	for _, b := range declared {
+		declaredDirs[b.Path] = true
+		if b.ProjectSlug == "" {
+			targets = append(targets, &inferred{key: b.App.Key, name: b.App.Key, path: b.Path})
+		}
+	}
+	named := map[string]string{} // path → key of a unit with a chosen name
+	for _, k := range in.order {
+		if a := in.apps[k]; !a.weak {
+			if _, ok := named[a.path]; !ok {
+				named[a.path] = k
+			}
+		}
+	}
+	alias := map[string]string{}
+	var kept []*inferred
 	for _, k := range in.order {
 		a := in.apps[k]
 		if declaredDirs[a.path] {
 			continue
 		}
-		kept[k] = true
-		ref := graph.Ref{Kind: graph.KindApplication, Key: k}
-		res.Nodes = append(res.Nodes, graph.NodeInput{Kind: graph.KindApplication, Key: k, Name: a.name,
-			Props: map[string]any{"type": a.typ}, Confidence: graph.Inferred, Evidence: a.evidence})
-		res.Builds = append(res.Builds, Build{App: ref, Path: a.path, Confidence: graph.Inferred, Evidence: a.evidence})
-	}
-	for _, d := range in.deps {
-		from, to := in.names[strings.ToLower(d.from)], in.names[strings.ToLower(d.to)]
-		if from == "" || !kept[from] {
+		if other, ok := named[a.path]; ok && a.weak {
+			alias[k] = other
 			continue
 		}
-		if to == "" || !kept[to] {
+		kept = append(kept, a)
+	}
+	keptKey := map[string]bool{}
+	for _, a := range kept {
+		keptKey[a.key] = true
+	}
+	in.resolveDeploys(append(targets, kept...), &res)
+	for _, a := range targets {
+		if len(a.envs) > 0 {
+			res.Nodes = append(res.Nodes, graph.NodeInput{Kind: graph.KindApplication, Key: a.key,
+				Props: map[string]any{"environments": slices.Clone(a.envs)}, Confidence: graph.Inferred,
+				Evidence: strings.Join(a.envEvidence, evidenceSep)})
+		}
+	}
+	for _, a := range kept {
+		ref := graph.Ref{Kind: graph.KindApplication, Key: a.key}
+		props := map[string]any{"type": a.typ}
+		evidence := a.evidence
+		if len(a.envs) > 0 {
+			props["environments"] = slices.Clone(a.envs)
+			evidence = strings.Join(append([]string{evidence}, a.envEvidence...), evidenceSep)
+		}
+		res.Nodes = append(res.Nodes, graph.NodeInput{Kind: graph.KindApplication, Key: a.key, Name: a.name,
+			Props: props, Confidence: graph.Inferred, Evidence: evidence})
+		res.Builds = append(res.Builds, Build{App: ref, Path: a.path, Confidence: graph.Inferred, Evidence: a.evidence})
+	}
+	resolve := func(name string) string {
+		k := in.names[strings.ToLower(name)]
+		if k == "" {
+			// A Kubernetes Service: the workload its selector picks.
+			for _, s := range in.services {
+				if s.name != name {
+					continue
+				}
+				for _, w := range in.workloads {
+					if selects(s.selector, w.labels) {
+						k = in.names[strings.ToLower(w.name)]
+						break
+					}
+				}
+			}
+		}
+		if a, ok := alias[k]; ok {
+			k = a
+		}
+		return k
+	}
+	for _, d := range append(slices.Clone(in.deps), in.configDeps()...) {
+		from, to := resolve(d.from), resolve(d.to)
+		if from == "" || !keptKey[from] || from == to {
+			continue
+		}
+		if to == "" || !keptKey[to] {
+			if d.via != "" && !d.address {
+				continue // a plain value naming no unit is just a value
+			}
+			how := ""
+			if d.via != "" {
+				how = " (" + d.via + ")"
+			}
 			res.Problems = append(res.Problems, Problem{File: d.file, Line: d.line,
-				Msg: fmt.Sprintf("%s depends on %s, which this repository does not build", d.from, d.to)})
+				Msg: fmt.Sprintf("%s depends on %s%s, which this repository does not build", d.from, d.to, how)})
 			continue
 		}
 		res.Edges = append(res.Edges, graph.EdgeInput{Type: graph.RelDependsOn,
@@ -372,4 +507,17 @@ func (in *Inference) Result(declaredDirs map[string]bool) Result {
 	}
 	res.Edges = dedupEdges(res.Edges)
 	return res
+}
+
+// selects reports whether a Service selector picks pods with these labels.
+func selects(selector, labels map[string]string) bool {
+	if len(selector) == 0 {
+		return false
+	}
+	for k, v := range selector {
+		if labels[k] != v {
+			return false
+		}
+	}
+	return true
 }

@@ -39,7 +39,7 @@ func TestInferMonorepo(t *testing.T) {
 		}
 		in.Add(p, k, []byte(files[p]))
 	}
-	res := in.Result(map[string]bool{"declared": true})
+	res := in.Result([]Build{{App: graph.Ref{Kind: graph.KindApplication, Key: "declared-app"}, Path: "declared"}})
 	var apps []string
 	for _, b := range res.Builds {
 		apps = append(apps, b.App.Key+"@"+b.Path)
@@ -83,12 +83,15 @@ func TestClassify(t *testing.T) {
 		".github/CODEOWNERS": KindCodeowners, "docs/CODEOWNERS": KindCodeowners, ".gitlab/CODEOWNERS": KindCodeowners,
 		"catalog-info.yaml": KindCatalog, "a/b/catalog-info.yml": KindCatalog, "Dockerfile.prod": KindDockerfile,
 		"compose.yaml": KindCompose, "c/Chart.yaml": KindHelmChart, "k8s/app.yaml": KindK8sManifest,
+		"skaffold.yaml": KindSkaffold, "svc/skaffold.yml": KindSkaffold, ".github/workflows/deploy.yml": KindGitHubCI,
+		".gitlab-ci.yml": KindGitLabCI, "main.tf": KindTerraform, "infra/envs/prod/backend.tf": KindTerraform,
 	} {
 		if got, ok := Classify(p); !ok || got != want {
 			t.Errorf("Classify(%q) = %q, %v", p, got, ok)
 		}
 	}
-	for _, p := range []string{"src/CODEOWNERS", "README.md", "config.yaml", "chart/templates/x.yaml"} {
+	for _, p := range []string{"src/CODEOWNERS", "README.md", "config.yaml", "chart/templates/x.yaml",
+		"infra/modules/vpc/main.tf", "envs/prod/.terraform/modules/x/main.tf", "ci/.gitlab-ci.yml", ".github/actions/x/action.yml"} {
 		if k, ok := Classify(p); ok {
 			t.Errorf("Classify(%q) = %q", p, k)
 		}

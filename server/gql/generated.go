@@ -94,9 +94,11 @@ type ComplexityRoot struct {
 	Application struct {
 		Aliases       func(childComplexity int) int
 		Confidence    func(childComplexity int) int
+		Conflicts     func(childComplexity int) int
 		Dependents    func(childComplexity int, first *int, after *string) int
 		DependsOn     func(childComplexity int, first *int, after *string) int
 		Description   func(childComplexity int) int
+		Environments  func(childComplexity int) int
 		FirstSeen     func(childComplexity int) int
 		Hostnames     func(childComplexity int) int
 		ID            func(childComplexity int) int
@@ -143,6 +145,7 @@ type ComplexityRoot struct {
 		Aliases       func(childComplexity int) int
 		Children      func(childComplexity int, first *int, after *string) int
 		Confidence    func(childComplexity int) int
+		Conflicts     func(childComplexity int) int
 		Description   func(childComplexity int) int
 		FirstSeen     func(childComplexity int) int
 		ID            func(childComplexity int) int
@@ -187,6 +190,7 @@ type ComplexityRoot struct {
 		CommittedAt    func(childComplexity int) int
 		Components     func(childComplexity int) int
 		Confidence     func(childComplexity int) int
+		Conflicts      func(childComplexity int) int
 		Coverage       func(childComplexity int) int
 		DecidedAt      func(childComplexity int) int
 		DecidedBy      func(childComplexity int) int
@@ -240,6 +244,7 @@ type ComplexityRoot struct {
 	CloudAccount struct {
 		Aliases       func(childComplexity int) int
 		Confidence    func(childComplexity int) int
+		Conflicts     func(childComplexity int) int
 		Environment   func(childComplexity int) int
 		FirstSeen     func(childComplexity int) int
 		ID            func(childComplexity int) int
@@ -275,6 +280,7 @@ type ComplexityRoot struct {
 		Aliases       func(childComplexity int) int
 		Applications  func(childComplexity int, first *int, after *string) int
 		Confidence    func(childComplexity int) int
+		Conflicts     func(childComplexity int) int
 		CreatedAt     func(childComplexity int) int
 		DefinedBy     func(childComplexity int, first *int, after *string) int
 		Dependents    func(childComplexity int, first *int, after *string) int
@@ -368,6 +374,14 @@ type ComplexityRoot struct {
 		Steps func(childComplexity int) int
 	}
 
+	FieldConflict struct {
+		Field    func(childComplexity int) int
+		Ingested func(childComplexity int) int
+		Manual   func(childComplexity int) int
+		SeenAt   func(childComplexity int) int
+		Source   func(childComplexity int) int
+	}
+
 	HealthReport struct {
 		At             func(childComplexity int) int
 		ByBusinessUnit func(childComplexity int) int
@@ -396,6 +410,7 @@ type ComplexityRoot struct {
 		Aliases       func(childComplexity int) int
 		CausedBy      func(childComplexity int) int
 		Confidence    func(childComplexity int) int
+		Conflicts     func(childComplexity int) int
 		Description   func(childComplexity int) int
 		FirstSeen     func(childComplexity int) int
 		ID            func(childComplexity int) int
@@ -586,6 +601,7 @@ type ComplexityRoot struct {
 	Person struct {
 		Aliases       func(childComplexity int) int
 		Confidence    func(childComplexity int) int
+		Conflicts     func(childComplexity int) int
 		Email         func(childComplexity int) int
 		FirstSeen     func(childComplexity int) int
 		Handles       func(childComplexity int) int
@@ -667,6 +683,7 @@ type ComplexityRoot struct {
 
 	Relationship struct {
 		Confidence func(childComplexity int) int
+		Conflicts  func(childComplexity int) int
 		Direction  func(childComplexity int) int
 		Evidence   func(childComplexity int) int
 		FirstSeen  func(childComplexity int) int
@@ -697,6 +714,7 @@ type ComplexityRoot struct {
 		Applications  func(childComplexity int, first *int, after *string) int
 		Archived      func(childComplexity int) int
 		Confidence    func(childComplexity int) int
+		Conflicts     func(childComplexity int) int
 		DefaultBranch func(childComplexity int) int
 		Defines       func(childComplexity int, first *int, after *string) int
 		Description   func(childComplexity int) int
@@ -737,6 +755,7 @@ type ComplexityRoot struct {
 		Applications  func(childComplexity int, first *int, after *string) int
 		BusinessUnit  func(childComplexity int) int
 		Confidence    func(childComplexity int) int
+		Conflicts     func(childComplexity int) int
 		Criticality   func(childComplexity int) int
 		Dependents    func(childComplexity int, first *int, after *string) int
 		Description   func(childComplexity int) int
@@ -818,6 +837,7 @@ type ComplexityRoot struct {
 		Aliases       func(childComplexity int) int
 		Children      func(childComplexity int, first *int, after *string) int
 		Confidence    func(childComplexity int) int
+		Conflicts     func(childComplexity int) int
 		Contact       func(childComplexity int) int
 		Description   func(childComplexity int) int
 		Email         func(childComplexity int) int
@@ -1180,6 +1200,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Application.Confidence(childComplexity), true
+	case "Application.conflicts":
+		if e.ComplexityRoot.Application.Conflicts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.Conflicts(childComplexity), true
 	case "Application.dependents":
 		if e.ComplexityRoot.Application.Dependents == nil {
 			break
@@ -1208,6 +1234,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Application.Description(childComplexity), true
+	case "Application.environments":
+		if e.ComplexityRoot.Application.Environments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.Environments(childComplexity), true
 	case "Application.firstSeen":
 		if e.ComplexityRoot.Application.FirstSeen == nil {
 			break
@@ -1441,6 +1473,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BusinessUnit.Confidence(childComplexity), true
+	case "BusinessUnit.conflicts":
+		if e.ComplexityRoot.BusinessUnit.Conflicts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BusinessUnit.Conflicts(childComplexity), true
 	case "BusinessUnit.description":
 		if e.ComplexityRoot.BusinessUnit.Description == nil {
 			break
@@ -1657,6 +1695,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Change.Confidence(childComplexity), true
+	case "Change.conflicts":
+		if e.ComplexityRoot.Change.Conflicts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Conflicts(childComplexity), true
 	case "Change.coverage":
 		if e.ComplexityRoot.Change.Coverage == nil {
 			break
@@ -1900,6 +1944,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CloudAccount.Confidence(childComplexity), true
+	case "CloudAccount.conflicts":
+		if e.ComplexityRoot.CloudAccount.Conflicts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CloudAccount.Conflicts(childComplexity), true
 	case "CloudAccount.environment":
 		if e.ComplexityRoot.CloudAccount.Environment == nil {
 			break
@@ -2079,6 +2129,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CloudResource.Confidence(childComplexity), true
+	case "CloudResource.conflicts":
+		if e.ComplexityRoot.CloudResource.Conflicts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CloudResource.Conflicts(childComplexity), true
 	case "CloudResource.createdAt":
 		if e.ComplexityRoot.CloudResource.CreatedAt == nil {
 			break
@@ -2459,6 +2515,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.EscalationChain.Steps(childComplexity), true
 
+	case "FieldConflict.field":
+		if e.ComplexityRoot.FieldConflict.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FieldConflict.Field(childComplexity), true
+	case "FieldConflict.ingested":
+		if e.ComplexityRoot.FieldConflict.Ingested == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FieldConflict.Ingested(childComplexity), true
+	case "FieldConflict.manual":
+		if e.ComplexityRoot.FieldConflict.Manual == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FieldConflict.Manual(childComplexity), true
+	case "FieldConflict.seenAt":
+		if e.ComplexityRoot.FieldConflict.SeenAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FieldConflict.SeenAt(childComplexity), true
+	case "FieldConflict.source":
+		if e.ComplexityRoot.FieldConflict.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FieldConflict.Source(childComplexity), true
+
 	case "HealthReport.at":
 		if e.ComplexityRoot.HealthReport.At == nil {
 			break
@@ -2592,6 +2679,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Incident.Confidence(childComplexity), true
+	case "Incident.conflicts":
+		if e.ComplexityRoot.Incident.Conflicts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incident.Conflicts(childComplexity), true
 	case "Incident.description":
 		if e.ComplexityRoot.Incident.Description == nil {
 			break
@@ -3435,6 +3528,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Person.Confidence(childComplexity), true
+	case "Person.conflicts":
+		if e.ComplexityRoot.Person.Conflicts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Person.Conflicts(childComplexity), true
 	case "Person.email":
 		if e.ComplexityRoot.Person.Email == nil {
 			break
@@ -3990,6 +4089,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Relationship.Confidence(childComplexity), true
+	case "Relationship.conflicts":
+		if e.ComplexityRoot.Relationship.Conflicts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Relationship.Conflicts(childComplexity), true
 	case "Relationship.direction":
 		if e.ComplexityRoot.Relationship.Direction == nil {
 			break
@@ -4124,6 +4229,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Repository.Confidence(childComplexity), true
+	case "Repository.conflicts":
+		if e.ComplexityRoot.Repository.Conflicts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Repository.Conflicts(childComplexity), true
 	case "Repository.defaultBranch":
 		if e.ComplexityRoot.Repository.DefaultBranch == nil {
 			break
@@ -4333,6 +4444,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Service.Confidence(childComplexity), true
+	case "Service.conflicts":
+		if e.ComplexityRoot.Service.Conflicts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Service.Conflicts(childComplexity), true
 	case "Service.criticality":
 		if e.ComplexityRoot.Service.Criticality == nil {
 			break
@@ -4686,6 +4803,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Team.Confidence(childComplexity), true
+	case "Team.conflicts":
+		if e.ComplexityRoot.Team.Conflicts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Team.Conflicts(childComplexity), true
 	case "Team.contact":
 		if e.ComplexityRoot.Team.Contact == nil {
 			break
@@ -5202,6 +5325,8 @@ interface Entity implements Node {
   aliases: [Alias!]!
   "Every source asserting the entity, sorted by source."
   sources: [Assertion!]!
+  "Ingested values that differ from a kept manual edit, sorted by field, then source."
+  conflicts: [FieldConflict!]!
   "The strongest confidence of any source."
   confidence: Confidence!
   firstSeen: Time!
@@ -5230,6 +5355,8 @@ type Relationship {
   "The path inside the repository, on BUILDS relationships (monorepos)."
   path: String
   sources: [Assertion!]!
+  "Ingested property values that differ from a kept manual edit (field props.path), sorted by field, then source."
+  conflicts: [FieldConflict!]!
   firstSeen: Time!
   lastSeen: Time!
 }
@@ -5275,6 +5402,7 @@ type BusinessUnit implements Node & Entity {
   labels: [Label!]!
   aliases: [Alias!]!
   sources: [Assertion!]!
+  conflicts: [FieldConflict!]!
   confidence: Confidence!
   firstSeen: Time!
   lastSeen: Time!
@@ -5299,6 +5427,7 @@ type Service implements Node & Entity {
   labels: [Label!]!
   aliases: [Alias!]!
   sources: [Assertion!]!
+  conflicts: [FieldConflict!]!
   confidence: Confidence!
   firstSeen: Time!
   lastSeen: Time!
@@ -5325,6 +5454,7 @@ type Application implements Node & Entity {
   labels: [Label!]!
   aliases: [Alias!]!
   sources: [Assertion!]!
+  conflicts: [FieldConflict!]!
   confidence: Confidence!
   firstSeen: Time!
   lastSeen: Time!
@@ -5335,6 +5465,8 @@ type Application implements Node & Entity {
   lifecycle: String
   hostnames: [String!]!
   urls: [String!]!
+  "Environments CI jobs deploy it to (GitHub Actions or GitLab CI ` + "`" + `environment` + "`" + `), sorted."
+  environments: [String!]!
   "The service this application is part of."
   service: Service
   "Repositories that build this application (the relationship carries the path)."
@@ -5356,6 +5488,7 @@ type Repository implements Node & Entity {
   labels: [Label!]!
   aliases: [Alias!]!
   sources: [Assertion!]!
+  conflicts: [FieldConflict!]!
   confidence: Confidence!
   firstSeen: Time!
   lastSeen: Time!
@@ -5386,6 +5519,7 @@ type Team implements Node & Entity {
   labels: [Label!]!
   aliases: [Alias!]!
   sources: [Assertion!]!
+  conflicts: [FieldConflict!]!
   confidence: Confidence!
   firstSeen: Time!
   lastSeen: Time!
@@ -5414,6 +5548,7 @@ type Person implements Node & Entity {
   labels: [Label!]!
   aliases: [Alias!]!
   sources: [Assertion!]!
+  conflicts: [FieldConflict!]!
   confidence: Confidence!
   firstSeen: Time!
   lastSeen: Time!
@@ -5437,6 +5572,7 @@ type CloudAccount implements Node & Entity {
   labels: [Label!]!
   aliases: [Alias!]!
   sources: [Assertion!]!
+  conflicts: [FieldConflict!]!
   confidence: Confidence!
   firstSeen: Time!
   lastSeen: Time!
@@ -5461,6 +5597,7 @@ type CloudResource implements Node & Entity {
   labels: [Label!]!
   aliases: [Alias!]!
   sources: [Assertion!]!
+  conflicts: [FieldConflict!]!
   confidence: Confidence!
   firstSeen: Time!
   lastSeen: Time!
@@ -6113,6 +6250,8 @@ type Change implements Node & Entity {
   firstSeen: Time!
   lastSeen: Time!
   relationships(type: [RelType!], direction: Direction = BOTH, first: Int = 20, after: String): RelationshipConnection!
+  "Fields a manual edit set where a source says otherwise (empty for governance records, which only the API writes)."
+  conflicts: [FieldConflict!]!
 
   repository: String
   commit: String
@@ -6156,6 +6295,8 @@ type Incident implements Node & Entity {
   firstSeen: Time!
   lastSeen: Time!
   relationships(type: [RelType!], direction: Direction = BOTH, first: Int = 20, after: String): RelationshipConnection!
+  "Fields a manual edit set where a source says otherwise (empty for governance records, which only the API writes)."
+  conflicts: [FieldConflict!]!
 
   description: String
   "The system it came from (pagerduty, opsgenie, servicenow...)."
@@ -6432,6 +6573,29 @@ extend type Assertion {
   "The ingest run that made the assertion; null for manual edits and runs not recorded."
   ingestRun: IngestRun
 }
+
+# ---------------------------------------------------------------------------
+# Manual edits and ingested values (graph/provenance.go)
+
+"""
+A value a source asserts for a field that a manual edit set to something
+else. The manual value is kept (manual edits are never silently
+overwritten); the conflict goes away when the source agrees again, when the
+manual value is changed to the ingested one, or when the source stops
+asserting the entity.
+"""
+type FieldConflict {
+  "name, props.NAME (a typed property such as props.tier) or labels.NAME."
+  field: String!
+  "The value the manual edit set, which the entity shows."
+  manual: String!
+  "The value the source asserts: strings as they are, other values as JSON."
+  ingested: String!
+  "The source asserting the differing value, such as github:acme."
+  source: String!
+  "When the source last asserted it."
+  seenAt: Time!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -6510,6 +6674,8 @@ func (ec *executionContext) childFields_Application(ctx context.Context, field g
 		return ec.fieldContext_Application_aliases(ctx, field)
 	case "sources":
 		return ec.fieldContext_Application_sources(ctx, field)
+	case "conflicts":
+		return ec.fieldContext_Application_conflicts(ctx, field)
 	case "confidence":
 		return ec.fieldContext_Application_confidence(ctx, field)
 	case "firstSeen":
@@ -6528,6 +6694,8 @@ func (ec *executionContext) childFields_Application(ctx context.Context, field g
 		return ec.fieldContext_Application_hostnames(ctx, field)
 	case "urls":
 		return ec.fieldContext_Application_urls(ctx, field)
+	case "environments":
+		return ec.fieldContext_Application_environments(ctx, field)
 	case "service":
 		return ec.fieldContext_Application_service(ctx, field)
 	case "repositories":
@@ -6606,6 +6774,8 @@ func (ec *executionContext) childFields_BusinessUnit(ctx context.Context, field 
 		return ec.fieldContext_BusinessUnit_aliases(ctx, field)
 	case "sources":
 		return ec.fieldContext_BusinessUnit_sources(ctx, field)
+	case "conflicts":
+		return ec.fieldContext_BusinessUnit_conflicts(ctx, field)
 	case "confidence":
 		return ec.fieldContext_BusinessUnit_confidence(ctx, field)
 	case "firstSeen":
@@ -6690,6 +6860,8 @@ func (ec *executionContext) childFields_Change(ctx context.Context, field graphq
 		return ec.fieldContext_Change_lastSeen(ctx, field)
 	case "relationships":
 		return ec.fieldContext_Change_relationships(ctx, field)
+	case "conflicts":
+		return ec.fieldContext_Change_conflicts(ctx, field)
 	case "repository":
 		return ec.fieldContext_Change_repository(ctx, field)
 	case "commit":
@@ -6802,6 +6974,8 @@ func (ec *executionContext) childFields_CloudAccount(ctx context.Context, field 
 		return ec.fieldContext_CloudAccount_aliases(ctx, field)
 	case "sources":
 		return ec.fieldContext_CloudAccount_sources(ctx, field)
+	case "conflicts":
+		return ec.fieldContext_CloudAccount_conflicts(ctx, field)
 	case "confidence":
 		return ec.fieldContext_CloudAccount_confidence(ctx, field)
 	case "firstSeen":
@@ -6866,6 +7040,8 @@ func (ec *executionContext) childFields_CloudResource(ctx context.Context, field
 		return ec.fieldContext_CloudResource_aliases(ctx, field)
 	case "sources":
 		return ec.fieldContext_CloudResource_sources(ctx, field)
+	case "conflicts":
+		return ec.fieldContext_CloudResource_conflicts(ctx, field)
 	case "confidence":
 		return ec.fieldContext_CloudResource_confidence(ctx, field)
 	case "firstSeen":
@@ -7048,6 +7224,22 @@ func (ec *executionContext) childFields_EscalationChain(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type EscalationChain", field.Name)
 }
 
+func (ec *executionContext) childFields_FieldConflict(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "field":
+		return ec.fieldContext_FieldConflict_field(ctx, field)
+	case "manual":
+		return ec.fieldContext_FieldConflict_manual(ctx, field)
+	case "ingested":
+		return ec.fieldContext_FieldConflict_ingested(ctx, field)
+	case "source":
+		return ec.fieldContext_FieldConflict_source(ctx, field)
+	case "seenAt":
+		return ec.fieldContext_FieldConflict_seenAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FieldConflict", field.Name)
+}
+
 func (ec *executionContext) childFields_HealthReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "at":
@@ -7118,6 +7310,8 @@ func (ec *executionContext) childFields_Incident(ctx context.Context, field grap
 		return ec.fieldContext_Incident_lastSeen(ctx, field)
 	case "relationships":
 		return ec.fieldContext_Incident_relationships(ctx, field)
+	case "conflicts":
+		return ec.fieldContext_Incident_conflicts(ctx, field)
 	case "description":
 		return ec.fieldContext_Incident_description(ctx, field)
 	case "source":
@@ -7466,6 +7660,8 @@ func (ec *executionContext) childFields_Person(ctx context.Context, field graphq
 		return ec.fieldContext_Person_aliases(ctx, field)
 	case "sources":
 		return ec.fieldContext_Person_sources(ctx, field)
+	case "conflicts":
+		return ec.fieldContext_Person_conflicts(ctx, field)
 	case "confidence":
 		return ec.fieldContext_Person_confidence(ctx, field)
 	case "firstSeen":
@@ -7558,6 +7754,8 @@ func (ec *executionContext) childFields_Relationship(ctx context.Context, field 
 		return ec.fieldContext_Relationship_path(ctx, field)
 	case "sources":
 		return ec.fieldContext_Relationship_sources(ctx, field)
+	case "conflicts":
+		return ec.fieldContext_Relationship_conflicts(ctx, field)
 	case "firstSeen":
 		return ec.fieldContext_Relationship_firstSeen(ctx, field)
 	case "lastSeen":
@@ -7606,6 +7804,8 @@ func (ec *executionContext) childFields_Repository(ctx context.Context, field gr
 		return ec.fieldContext_Repository_aliases(ctx, field)
 	case "sources":
 		return ec.fieldContext_Repository_sources(ctx, field)
+	case "conflicts":
+		return ec.fieldContext_Repository_conflicts(ctx, field)
 	case "confidence":
 		return ec.fieldContext_Repository_confidence(ctx, field)
 	case "firstSeen":
@@ -7686,6 +7886,8 @@ func (ec *executionContext) childFields_Service(ctx context.Context, field graph
 		return ec.fieldContext_Service_aliases(ctx, field)
 	case "sources":
 		return ec.fieldContext_Service_sources(ctx, field)
+	case "conflicts":
+		return ec.fieldContext_Service_conflicts(ctx, field)
 	case "confidence":
 		return ec.fieldContext_Service_confidence(ctx, field)
 	case "firstSeen":
@@ -7850,6 +8052,8 @@ func (ec *executionContext) childFields_Team(ctx context.Context, field graphql.
 		return ec.fieldContext_Team_aliases(ctx, field)
 	case "sources":
 		return ec.fieldContext_Team_sources(ctx, field)
+	case "conflicts":
+		return ec.fieldContext_Team_conflicts(ctx, field)
 	case "confidence":
 		return ec.fieldContext_Team_confidence(ctx, field)
 	case "firstSeen":
@@ -10786,6 +10990,38 @@ func (ec *executionContext) fieldContext_Application_sources(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Application_conflicts(ctx context.Context, field graphql.CollectedField, obj *model.Application) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Application_conflicts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Conflicts(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*graph.Conflict) graphql.Marshaler {
+			return ec.marshalNFieldConflict2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐConflictᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Application_conflicts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Application",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FieldConflict(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Application_confidence(ctx context.Context, field graphql.CollectedField, obj *model.Application) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11011,6 +11247,29 @@ func (ec *executionContext) _Application_urls(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Application_urls(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Application", field, true, false, "String")
+}
+
+func (ec *executionContext) _Application_environments(ctx context.Context, field graphql.CollectedField, obj *model.Application) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Application_environments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Environments(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Application_environments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Application", field, true, false, "String")
 }
 
@@ -11825,6 +12084,38 @@ func (ec *executionContext) fieldContext_BusinessUnit_sources(_ context.Context,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Assertion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BusinessUnit_conflicts(ctx context.Context, field graphql.CollectedField, obj *model.BusinessUnit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BusinessUnit_conflicts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Conflicts(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*graph.Conflict) graphql.Marshaler {
+			return ec.marshalNFieldConflict2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐConflictᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BusinessUnit_conflicts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BusinessUnit",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FieldConflict(ctx, field)
 		},
 	}
 	return fc, nil
@@ -12720,6 +13011,38 @@ func (ec *executionContext) fieldContext_Change_relationships(ctx context.Contex
 	if fc.Args, err = ec.field_Change_relationships_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Change_conflicts(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_conflicts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Conflicts(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*graph.Conflict) graphql.Marshaler {
+			return ec.marshalNFieldConflict2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐConflictᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_conflicts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Change",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FieldConflict(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -13799,6 +14122,38 @@ func (ec *executionContext) fieldContext_CloudAccount_sources(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _CloudAccount_conflicts(ctx context.Context, field graphql.CollectedField, obj *model.CloudAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CloudAccount_conflicts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Conflicts(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*graph.Conflict) graphql.Marshaler {
+			return ec.marshalNFieldConflict2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐConflictᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CloudAccount_conflicts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CloudAccount",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FieldConflict(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CloudAccount_confidence(ctx context.Context, field graphql.CollectedField, obj *model.CloudAccount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14458,6 +14813,38 @@ func (ec *executionContext) fieldContext_CloudResource_sources(_ context.Context
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Assertion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CloudResource_conflicts(ctx context.Context, field graphql.CollectedField, obj *model.CloudResource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CloudResource_conflicts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Conflicts(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*graph.Conflict) graphql.Marshaler {
+			return ec.marshalNFieldConflict2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐConflictᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CloudResource_conflicts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CloudResource",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FieldConflict(ctx, field)
 		},
 	}
 	return fc, nil
@@ -16009,6 +16396,121 @@ func (ec *executionContext) fieldContext_EscalationChain_steps(_ context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _FieldConflict_field(ctx context.Context, field graphql.CollectedField, obj *graph.Conflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FieldConflict_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FieldConflict_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FieldConflict", field, false, false, "String")
+}
+
+func (ec *executionContext) _FieldConflict_manual(ctx context.Context, field graphql.CollectedField, obj *graph.Conflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FieldConflict_manual(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Manual, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FieldConflict_manual(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FieldConflict", field, false, false, "String")
+}
+
+func (ec *executionContext) _FieldConflict_ingested(ctx context.Context, field graphql.CollectedField, obj *graph.Conflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FieldConflict_ingested(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ingested, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FieldConflict_ingested(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FieldConflict", field, false, false, "String")
+}
+
+func (ec *executionContext) _FieldConflict_source(ctx context.Context, field graphql.CollectedField, obj *graph.Conflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FieldConflict_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FieldConflict_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FieldConflict", field, false, false, "String")
+}
+
+func (ec *executionContext) _FieldConflict_seenAt(ctx context.Context, field graphql.CollectedField, obj *graph.Conflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FieldConflict_seenAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SeenAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FieldConflict_seenAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FieldConflict", field, false, false, "Time")
+}
+
 func (ec *executionContext) _HealthReport_at(ctx context.Context, field graphql.CollectedField, obj *analysis.HealthReport) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16787,6 +17289,38 @@ func (ec *executionContext) fieldContext_Incident_relationships(ctx context.Cont
 	if fc.Args, err = ec.field_Incident_relationships_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Incident_conflicts(ctx context.Context, field graphql.CollectedField, obj *model.Incident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Incident_conflicts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Conflicts(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*graph.Conflict) graphql.Marshaler {
+			return ec.marshalNFieldConflict2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐConflictᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Incident_conflicts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Incident",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FieldConflict(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -20377,6 +20911,38 @@ func (ec *executionContext) fieldContext_Person_sources(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Person_conflicts(ctx context.Context, field graphql.CollectedField, obj *model.Person) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Person_conflicts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Conflicts(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*graph.Conflict) graphql.Marshaler {
+			return ec.marshalNFieldConflict2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐConflictᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Person_conflicts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Person",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FieldConflict(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Person_confidence(ctx context.Context, field graphql.CollectedField, obj *model.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22843,6 +23409,38 @@ func (ec *executionContext) fieldContext_Relationship_sources(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Relationship_conflicts(ctx context.Context, field graphql.CollectedField, obj *model.Relationship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Relationship_conflicts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Conflicts(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*graph.Conflict) graphql.Marshaler {
+			return ec.marshalNFieldConflict2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐConflictᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Relationship_conflicts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Relationship",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FieldConflict(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Relationship_firstSeen(ctx context.Context, field graphql.CollectedField, obj *model.Relationship) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23246,6 +23844,38 @@ func (ec *executionContext) fieldContext_Repository_sources(_ context.Context, f
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Assertion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Repository_conflicts(ctx context.Context, field graphql.CollectedField, obj *model.Repository) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Repository_conflicts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Conflicts(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*graph.Conflict) graphql.Marshaler {
+			return ec.marshalNFieldConflict2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐConflictᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Repository_conflicts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Repository",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FieldConflict(ctx, field)
 		},
 	}
 	return fc, nil
@@ -24115,6 +24745,38 @@ func (ec *executionContext) fieldContext_Service_sources(_ context.Context, fiel
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Assertion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Service_conflicts(ctx context.Context, field graphql.CollectedField, obj *model.Service) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Service_conflicts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Conflicts(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*graph.Conflict) graphql.Marshaler {
+			return ec.marshalNFieldConflict2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐConflictᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Service_conflicts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Service",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FieldConflict(ctx, field)
 		},
 	}
 	return fc, nil
@@ -25680,6 +26342,38 @@ func (ec *executionContext) fieldContext_Team_sources(_ context.Context, field g
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Assertion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Team_conflicts(ctx context.Context, field graphql.CollectedField, obj *model.Team) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Team_conflicts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Conflicts(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*graph.Conflict) graphql.Marshaler {
+			return ec.marshalNFieldConflict2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐConflictᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Team_conflicts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Team",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FieldConflict(ctx, field)
 		},
 	}
 	return fc, nil
@@ -28840,6 +29534,11 @@ func (ec *executionContext) _Application(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "conflicts":
+			out.Values[i] = ec._Application_conflicts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "confidence":
 			out.Values[i] = ec._Application_confidence(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -28883,6 +29582,11 @@ func (ec *executionContext) _Application(ctx context.Context, sel ast.SelectionS
 			}
 		case "urls":
 			out.Values[i] = ec._Application_urls(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "environments":
+			out.Values[i] = ec._Application_environments(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -29137,6 +29841,11 @@ func (ec *executionContext) _BusinessUnit(ctx context.Context, sel ast.Selection
 			}
 		case "sources":
 			out.Values[i] = ec._BusinessUnit_sources(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "conflicts":
+			out.Values[i] = ec._BusinessUnit_conflicts(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -29408,6 +30117,11 @@ func (ec *executionContext) _Change(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Change_relationships(ctx, field, obj)
 				})
+		case "conflicts":
+			out.Values[i] = ec._Change_conflicts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "repository":
 			out.Values[i] = ec._Change_repository(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -29755,6 +30469,11 @@ func (ec *executionContext) _CloudAccount(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "conflicts":
+			out.Values[i] = ec._CloudAccount_conflicts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "confidence":
 			out.Values[i] = ec._CloudAccount_confidence(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -29954,6 +30673,11 @@ func (ec *executionContext) _CloudResource(ctx context.Context, sel ast.Selectio
 			}
 		case "sources":
 			out.Values[i] = ec._CloudResource_sources(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "conflicts":
+			out.Values[i] = ec._CloudResource_conflicts(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -30569,6 +31293,59 @@ func (ec *executionContext) _EscalationChain(ctx context.Context, sel ast.Select
 	return out
 }
 
+var fieldConflictImplementors = []string{"FieldConflict"}
+
+func (ec *executionContext) _FieldConflict(ctx context.Context, sel ast.SelectionSet, obj *graph.Conflict) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, fieldConflictImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FieldConflict")
+		case "field":
+			out.Values[i] = ec._FieldConflict_field(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "manual":
+			out.Values[i] = ec._FieldConflict_manual(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ingested":
+			out.Values[i] = ec._FieldConflict_ingested(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._FieldConflict_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "seenAt":
+			out.Values[i] = ec._FieldConflict_seenAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var healthReportImplementors = []string{"HealthReport"}
 
 func (ec *executionContext) _HealthReport(ctx context.Context, sel ast.SelectionSet, obj *analysis.HealthReport) graphql.Marshaler {
@@ -30778,6 +31555,11 @@ func (ec *executionContext) _Incident(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Incident_relationships(ctx, field, obj)
 				})
+		case "conflicts":
+			out.Values[i] = ec._Incident_conflicts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "description":
 			out.Values[i] = ec._Incident_description(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -32030,6 +32812,11 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "conflicts":
+			out.Values[i] = ec._Person_conflicts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "confidence":
 			out.Values[i] = ec._Person_confidence(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -32596,6 +33383,11 @@ func (ec *executionContext) _Relationship(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "conflicts":
+			out.Values[i] = ec._Relationship_conflicts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "firstSeen":
 			out.Values[i] = ec._Relationship_firstSeen(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -32752,6 +33544,11 @@ func (ec *executionContext) _Repository(ctx context.Context, sel ast.SelectionSe
 			}
 		case "sources":
 			out.Values[i] = ec._Repository_sources(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "conflicts":
+			out.Values[i] = ec._Repository_conflicts(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -32995,6 +33792,11 @@ func (ec *executionContext) _Service(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "sources":
 			out.Values[i] = ec._Service_sources(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "conflicts":
+			out.Values[i] = ec._Service_conflicts(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -33528,6 +34330,11 @@ func (ec *executionContext) _Team(ctx context.Context, sel ast.SelectionSet, obj
 			}
 		case "sources":
 			out.Values[i] = ec._Team_sources(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "conflicts":
+			out.Values[i] = ec._Team_conflicts(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -35042,6 +35849,30 @@ func (ec *executionContext) marshalNEscalationChain2ᚕgithubᚗcomᚋestateᚑc
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNFieldConflict2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐConflictᚄ(ctx context.Context, sel ast.SelectionSet, v []*graph.Conflict) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFieldConflict2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐConflict(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFieldConflict2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐConflict(ctx context.Context, sel ast.SelectionSet, v *graph.Conflict) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FieldConflict!")
+		return graphql.Null
+	}
+	return ec._FieldConflict(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {

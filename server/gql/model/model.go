@@ -54,6 +54,10 @@ func (b Base) Aliases() []*graph.Alias { return ptrs(b.N.Aliases) }
 // Sources returns the node's assertions, sorted by source.
 func (b Base) Sources() []*graph.Assertion { return ptrs(b.N.Assertions) }
 
+// Conflicts returns the ingested values that differ from manual edits,
+// sorted by field, then source.
+func (b Base) Conflicts() []*graph.Conflict { return ptrs(b.N.Conflicts) }
+
 func labels(m map[string]string) []*Label {
 	out := make([]*Label, 0, len(m))
 	for k, v := range m {
@@ -143,11 +147,12 @@ func (e Service) Criticality() *string { return e.str("criticality") }
 // Application is a deployable component.
 type Application struct{ Base }
 
-func (e Application) Description() *string { return e.str("description") }
-func (e Application) Type() *string        { return e.str("type") }
-func (e Application) Lifecycle() *string   { return e.str("lifecycle") }
-func (e Application) Hostnames() []string  { return e.strList("hostnames") }
-func (e Application) Urls() []string       { return e.strList("urls") }
+func (e Application) Description() *string   { return e.str("description") }
+func (e Application) Type() *string          { return e.str("type") }
+func (e Application) Lifecycle() *string     { return e.str("lifecycle") }
+func (e Application) Hostnames() []string    { return e.strList("hostnames") }
+func (e Application) Environments() []string { return e.strList("environments") }
+func (e Application) Urls() []string         { return e.strList("urls") }
 
 // Repository is a source repository.
 type Repository struct{ Base }
@@ -296,6 +301,7 @@ func (r *Relationship) Confidence() graph.Confidence { return r.Edge.Confidence(
 func (r *Relationship) FirstSeen() time.Time         { return r.Edge.FirstSeen }
 func (r *Relationship) LastSeen() time.Time          { return r.Edge.LastSeen }
 func (r *Relationship) Sources() []*graph.Assertion  { return ptrs(r.Edge.Assertions) }
+func (r *Relationship) Conflicts() []*graph.Conflict { return ptrs(r.Edge.Conflicts) }
 
 // Direction is OUT when the entity the relationship was reached from is
 // its `from` end.

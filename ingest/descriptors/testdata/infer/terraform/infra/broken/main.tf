@@ -1,0 +1,2 @@
+terraform {
+  backend "s3" {

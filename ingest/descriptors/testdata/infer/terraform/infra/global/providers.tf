@@ -1,0 +1,7 @@
+provider "aws" {
+  region = "us-east-1"
+}
+
+resource "aws_iam_account_alias" "this" {
+  account_alias = "acme"
+}

@@ -1,0 +1,3 @@
+locals {
+  owners = ["platform"]
+}
