@@ -1,6 +1,7 @@
 package embedded
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -10,33 +11,117 @@ import (
 )
 
 // state is the in-memory copy of the graph with the indexes reads need.
-// Stored *Node and *Edge values are never modified in place: a write
-// replaces the pointer, so a reader may keep one after releasing the lock.
+//
+// It is laid out for the garbage collector, whose marking of millions of
+// small pointer-rich objects was most of the cost of a large estate: nodes
+// and relationships live in slices of records addressed by int32, the id
+// maps hold no pointers, adjacency is lists of int32 relationship indexes,
+// and a relationship's payload is one encoded byte string (codec.go),
+// decoded when read. Freed slots are reused.
+//
+// Stored *graph.Node values are never modified in place: a write replaces
+// the pointer, so a reader may keep one after releasing the lock. Read
+// relationships are decoded fresh for each caller.
 type state struct {
-	nodes  map[graph.ID]*graph.Node
-	edges  map[graph.ID]*graph.Edge
+	nodeAt    map[graph.ID]int32
+	nodes     []nodeRec
+	freeNodes []int32
+
+	edgeAt    map[graph.ID]int32
+	edges     []edgeRec
+	freeEdges []int32
+
 	byKind map[graph.Kind]*btree.BTreeG[keyItem]
-	// out and in are adjacency lists; order is not kept (reads sort).
-	out, in map[graph.ID][]*graph.Edge
 	// names maps lower-cased keys and aliases to node ids, for Resolve.
 	names map[string][]graph.ID
-	// bySource maps each source to what it asserts, for sweeps and filters.
-	srcNodes map[string]map[graph.ID]struct{}
-	srcEdges map[string]map[graph.ID]struct{}
+	// srcNodes and srcEdges map each source to the slots it asserts, for
+	// sweeps and filters.
+	srcNodes map[string]map[int32]struct{}
+	srcEdges map[string]map[int32]struct{}
 }
+
+// nodeRec is a node slot; n is nil when the slot is free.
+type nodeRec struct {
+	n *graph.Node
+	// out and in are the node's relationships; order is not kept (reads sort).
+	out, in []int32
+}
+
+// edgeRec is a relationship slot; typ is 0 when the slot is free.
+type edgeRec struct {
+	id       graph.ID
+	from, to int32
+	typ      relCode
+	data     []byte // encodeEdgeData
+}
+
+// relCode numbers graph.RelTypes from 1 in memory (never on disk).
+type relCode uint8
+
+var relCodes = func() map[graph.RelType]relCode {
+	m := make(map[graph.RelType]relCode, len(graph.RelTypes))
+	for i, t := range graph.RelTypes {
+		m[t] = relCode(i + 1)
+	}
+	return m
+}()
+
+func (c relCode) relType() graph.RelType { return graph.RelTypes[c-1] }
 
 func newState() *state {
 	st := &state{
-		nodes: map[graph.ID]*graph.Node{}, edges: map[graph.ID]*graph.Edge{},
-		byKind: map[graph.Kind]*btree.BTreeG[keyItem]{},
-		out:    map[graph.ID][]*graph.Edge{}, in: map[graph.ID][]*graph.Edge{},
+		nodeAt: map[graph.ID]int32{}, edgeAt: map[graph.ID]int32{},
+		byKind:   map[graph.Kind]*btree.BTreeG[keyItem]{},
 		names:    map[string][]graph.ID{},
-		srcNodes: map[string]map[graph.ID]struct{}{}, srcEdges: map[string]map[graph.ID]struct{}{},
+		srcNodes: map[string]map[int32]struct{}{}, srcEdges: map[string]map[int32]struct{}{},
 	}
 	for _, k := range graph.Kinds {
 		st.byKind[k] = newKindTree()
 	}
 	return st
+}
+
+func (st *state) numNodes() int { return len(st.nodeAt) }
+func (st *state) numEdges() int { return len(st.edgeAt) }
+
+// node returns the stored node with the id, or nil.
+func (st *state) node(id graph.ID) *graph.Node {
+	if i, ok := st.nodeAt[id]; ok {
+		return st.nodes[i].n
+	}
+	return nil
+}
+
+// edge decodes the relationship in slot i into a new value the caller owns.
+func (st *state) edge(i int32) *graph.Edge {
+	r := &st.edges[i]
+	e := &graph.Edge{ID: r.id, Type: r.typ.relType(), From: st.nodes[r.from].n.Ref(), To: st.nodes[r.to].n.Ref()}
+	if err := decodeEdgeData(e, r.data); err != nil {
+		// The payload was encoded by this process: failing here is a bug.
+		panic(fmt.Sprintf("embedded: relationship %s payload: %v", r.id, err))
+	}
+	return e
+}
+
+// edgeKey returns the parts of the relationship in slot i that order
+// neighbours: id, type, ends and, on OWNS, the role.
+func (st *state) edgeKey(i int32) *graph.Edge {
+	r := &st.edges[i]
+	e := &graph.Edge{ID: r.id, Type: r.typ.relType(), From: st.nodes[r.from].n.Ref(), To: st.nodes[r.to].n.Ref()}
+	if e.Type == graph.RelOwns {
+		rd := reader{b: r.data}
+		rd.skipAssertions()
+		e.Props = rd.props()
+	}
+	return e
+}
+
+// edgeByID decodes the relationship with the id, or returns nil.
+func (st *state) edgeByID(id graph.ID) *graph.Edge {
+	if i, ok := st.edgeAt[id]; ok {
+		return st.edge(i)
+	}
+	return nil
 }
 
 func nameKeys(n *graph.Node) []string {
@@ -50,22 +135,32 @@ func nameKeys(n *graph.Node) []string {
 }
 
 func (st *state) putNode(n *graph.Node) {
-	if old := st.nodes[n.ID]; old != nil {
-		st.unindexNode(old)
+	i, ok := st.nodeAt[n.ID]
+	if ok {
+		st.unindexNode(i)
+		// A replaced node keeps its slot and so its relationships.
+		st.nodes[i].n = n
+	} else {
+		if l := len(st.freeNodes); l > 0 {
+			i, st.freeNodes = st.freeNodes[l-1], st.freeNodes[:l-1]
+			st.nodes[i] = nodeRec{n: n}
+		} else {
+			i = int32(len(st.nodes))
+			st.nodes = append(st.nodes, nodeRec{n: n})
+		}
+		st.nodeAt[n.ID] = i
 	}
-	st.nodes[n.ID] = n
 	st.byKind[n.Kind].ReplaceOrInsert(keyItem{key: n.Key, id: n.ID})
 	for _, k := range nameKeys(n) {
 		st.names[k] = append(st.names[k], n.ID)
 	}
 	for _, a := range n.Assertions {
-		addTo(st.srcNodes, a.Source, n.ID)
+		addTo(st.srcNodes, a.Source, i)
 	}
-	// A replaced node keeps its relationships, whose stored ends are refs,
-	// so adjacency needs no change.
 }
 
-func (st *state) unindexNode(n *graph.Node) {
+func (st *state) unindexNode(i int32) {
+	n := st.nodes[i].n
 	for _, k := range nameKeys(n) {
 		ids := slices.DeleteFunc(st.names[k], func(id graph.ID) bool { return id == n.ID })
 		if len(ids) == 0 {
@@ -75,70 +170,105 @@ func (st *state) unindexNode(n *graph.Node) {
 		}
 	}
 	for _, a := range n.Assertions {
-		removeFrom(st.srcNodes, a.Source, n.ID)
+		removeFrom(st.srcNodes, a.Source, i)
 	}
 }
 
+// removeNode removes the node and any relationship still touching it.
 func (st *state) removeNode(id graph.ID) {
-	n := st.nodes[id]
-	if n == nil {
+	i, ok := st.nodeAt[id]
+	if !ok {
 		return
 	}
-	st.unindexNode(n)
+	for _, l := range [][]int32{st.nodes[i].out, st.nodes[i].in} {
+		for _, e := range slices.Clone(l) {
+			st.removeEdge(st.edges[e].id)
+		}
+	}
+	n := st.nodes[i].n
+	st.unindexNode(i)
 	st.byKind[n.Kind].Delete(keyItem{key: n.Key})
-	delete(st.nodes, id)
-	delete(st.out, id)
-	delete(st.in, id)
+	delete(st.nodeAt, id)
+	st.nodes[i] = nodeRec{}
+	st.freeNodes = append(st.freeNodes, i)
 }
 
-func (st *state) putEdge(e *graph.Edge) {
-	if old := st.edges[e.ID]; old != nil {
-		st.removeEdge(e.ID)
+// putLogEdge publishes a relationship; both its ends must be stored. data
+// is kept, not copied.
+func (st *state) putLogEdge(e logEdge) error {
+	typ, ok := relCodes[e.typ]
+	if !ok {
+		return fmt.Errorf("relationship %s has unknown type %q", e.id, e.typ)
 	}
-	st.edges[e.ID] = e
-	from, to := e.From.ID(), e.To.ID()
-	st.out[from] = append(st.out[from], e)
-	st.in[to] = append(st.in[to], e)
-	for _, a := range e.Assertions {
-		addTo(st.srcEdges, a.Source, e.ID)
+	from, okFrom := st.nodeAt[e.from]
+	to, okTo := st.nodeAt[e.to]
+	if !okFrom || !okTo {
+		return fmt.Errorf("relationship %s %s has a missing end", e.typ, e.id)
 	}
+	if i, ok := st.edgeAt[e.id]; ok {
+		r := &st.edges[i]
+		if r.from == from && r.to == to && r.typ == typ {
+			// The usual update: same ends, new payload.
+			edgeSources(r.data, func(src []byte) { removeFrom(st.srcEdges, src, i) })
+			r.data = e.data
+			edgeSources(r.data, func(src []byte) { addTo(st.srcEdges, src, i) })
+			return nil
+		}
+		st.removeEdge(e.id)
+	}
+	var i int32
+	rec := edgeRec{id: e.id, from: from, to: to, typ: typ, data: e.data}
+	if l := len(st.freeEdges); l > 0 {
+		i, st.freeEdges = st.freeEdges[l-1], st.freeEdges[:l-1]
+		st.edges[i] = rec
+	} else {
+		i = int32(len(st.edges))
+		st.edges = append(st.edges, rec)
+	}
+	st.edgeAt[e.id] = i
+	st.nodes[from].out = append(st.nodes[from].out, i)
+	st.nodes[to].in = append(st.nodes[to].in, i)
+	edgeSources(e.data, func(src []byte) { addTo(st.srcEdges, src, i) })
+	return nil
 }
 
 func (st *state) removeEdge(id graph.ID) {
-	e := st.edges[id]
-	if e == nil {
+	i, ok := st.edgeAt[id]
+	if !ok {
 		return
 	}
-	delete(st.edges, id)
-	drop := func(m map[graph.ID][]*graph.Edge, at graph.ID) {
-		l := slices.DeleteFunc(m[at], func(x *graph.Edge) bool { return x.ID == id })
+	r := st.edges[i]
+	drop := func(l []int32) []int32 {
+		l = slices.DeleteFunc(l, func(x int32) bool { return x == i })
 		if len(l) == 0 {
-			delete(m, at)
-		} else {
-			m[at] = l
+			return nil
 		}
+		return l
 	}
-	drop(st.out, e.From.ID())
-	drop(st.in, e.To.ID())
-	for _, a := range e.Assertions {
-		removeFrom(st.srcEdges, a.Source, id)
-	}
+	st.nodes[r.from].out = drop(st.nodes[r.from].out)
+	st.nodes[r.to].in = drop(st.nodes[r.to].in)
+	edgeSources(r.data, func(src []byte) { removeFrom(st.srcEdges, src, i) })
+	delete(st.edgeAt, id)
+	st.edges[i] = edgeRec{}
+	st.freeEdges = append(st.freeEdges, i)
 }
 
-func addTo(m map[string]map[graph.ID]struct{}, src string, id graph.ID) {
-	s := m[src]
+// addTo and removeFrom take a source as a string or as bytes read from a
+// payload; the map lookups with string(src) do not allocate.
+func addTo[S string | []byte](m map[string]map[int32]struct{}, src S, i int32) {
+	s := m[string(src)]
 	if s == nil {
-		s = map[graph.ID]struct{}{}
-		m[src] = s
+		s = map[int32]struct{}{}
+		m[string(src)] = s
 	}
-	s[id] = struct{}{}
+	s[i] = struct{}{}
 }
 
-func removeFrom(m map[string]map[graph.ID]struct{}, src string, id graph.ID) {
-	if s := m[src]; s != nil {
-		delete(s, id)
+func removeFrom[S string | []byte](m map[string]map[int32]struct{}, src S, i int32) {
+	if s := m[string(src)]; s != nil {
+		delete(s, i)
 		if len(s) == 0 {
-			delete(m, src)
+			delete(m, string(src))
 		}
 	}
 }

@@ -60,7 +60,7 @@ func (s *Store) DeleteNodes(ctx context.Context, ids []graph.ID) (int, error) {
 	st := s.readState()
 	c := newChanges()
 	for _, id := range ids {
-		if st.nodes[id] != nil && !c.delNodes[id] {
+		if st.node(id) != nil && !c.delNodes[id] {
 			c.deleteNode(st, id)
 		}
 	}
@@ -77,7 +77,7 @@ func (s *Store) DeleteEdges(ctx context.Context, ids []graph.ID) (int, error) {
 	st := s.readState()
 	c := newChanges()
 	for _, id := range ids {
-		if st.edges[id] != nil {
+		if _, ok := st.edgeAt[id]; ok {
 			c.deleteEdge(id)
 		}
 	}
@@ -98,8 +98,9 @@ func (s *Store) Sweep(ctx context.Context, r graph.SweepRequest) (graph.SweepRes
 	defer s.writeMu.Unlock()
 	st := s.readState()
 	c := newChanges()
-	for id := range st.srcNodes[r.Source] {
-		n := st.nodes[id]
+	for i := range st.srcNodes[r.Source] {
+		n := st.nodes[i].n
+		id := n.ID
 		if !graph.HasAnyKind(r.Kinds, n.Kind) {
 			continue
 		}
@@ -117,19 +118,21 @@ func (s *Store) Sweep(ctx context.Context, r graph.SweepRequest) (graph.SweepRes
 			res.NodesRetracted++
 		}
 	}
-	for id := range st.srcEdges[r.Source] {
-		e := st.edges[id]
-		if !graph.HasAnyKind(r.Kinds, e.From.Kind) && !graph.HasAnyKind(r.Kinds, e.To.Kind) {
+	for i := range st.srcEdges[r.Source] {
+		rec := &st.edges[i]
+		id := rec.id
+		if !graph.HasAnyKind(r.Kinds, st.nodes[rec.from].n.Kind) && !graph.HasAnyKind(r.Kinds, st.nodes[rec.to].n.Kind) {
 			continue
 		}
 		res.SourceEdgesBefore++
 		if c.delEdges[id] {
 			continue // its end is being removed
 		}
-		if !graph.Retractable(e.Assertions, r.Source, r.Run) {
+		as := reader{b: rec.data}
+		if !graph.Retractable(as.assertions(), r.Source, r.Run) {
 			continue
 		}
-		e = graph.CloneEdge(e)
+		e := st.edge(i)
 		graph.RetractEdge(e, r.Source, r.Run)
 		if len(e.Assertions) == 0 {
 			c.deleteEdge(id)

@@ -1,0 +1,433 @@
+package embedded
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/estate-cmdb/estate/graph"
+)
+
+// A relationship's payload (its properties, assertions and seen times) is
+// kept in memory and in the log as one compact byte string, so the garbage
+// collector sees one pointer-free object per relationship instead of a
+// dozen small ones. The layout, all lengths and counts as uvarints:
+//
+//	assertions: count, then per assertion source, run, confidence, evidence
+//	            (strings) and first seen, last seen (times)
+//	props:      count, then per property name (string) and value (tagged)
+//	times:      first seen, last seen
+//
+// A string is its length and bytes; a time is its Unix seconds (varint)
+// and nanoseconds, read back in UTC; a value is a tag byte and its data.
+
+// Value tags: the property types graph.CoerceEdgeProps produces.
+const (
+	tagString byte = 's'
+	tagInt    byte = 'i'
+	tagBool   byte = 'b'
+	tagList   byte = 'l'
+)
+
+var errShort = errors.New("truncated record")
+
+func putString(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+func putTime(b []byte, t time.Time) []byte {
+	b = binary.AppendVarint(b, t.Unix())
+	return binary.AppendUvarint(b, uint64(t.Nanosecond()))
+}
+
+func putValue(b []byte, v any) ([]byte, error) {
+	switch v := v.(type) {
+	case string:
+		return putString(append(b, tagString), v), nil
+	case int64:
+		return binary.AppendVarint(append(b, tagInt), v), nil
+	case bool:
+		if v {
+			return append(b, tagBool, 1), nil
+		}
+		return append(b, tagBool, 0), nil
+	case []string:
+		b = binary.AppendUvarint(append(b, tagList), uint64(len(v)))
+		for _, s := range v {
+			b = putString(b, s)
+		}
+		return b, nil
+	}
+	return nil, fmt.Errorf("property value of type %T cannot be stored", v)
+}
+
+// encodeEdgeData appends e's payload to b.
+func encodeEdgeData(b []byte, e *graph.Edge) ([]byte, error) {
+	b = binary.AppendUvarint(b, uint64(len(e.Assertions)))
+	for _, a := range e.Assertions {
+		b = putString(b, a.Source)
+		b = putString(b, a.Run)
+		b = putString(b, string(a.Confidence))
+		b = putString(b, a.Evidence)
+		b = putTime(b, a.FirstSeen)
+		b = putTime(b, a.LastSeen)
+	}
+	b = binary.AppendUvarint(b, uint64(len(e.Props)))
+	for _, k := range slices.Sorted(maps.Keys(e.Props)) {
+		b = putString(b, k)
+		var err error
+		if b, err = putValue(b, e.Props[k]); err != nil {
+			return nil, fmt.Errorf("relationship %s %s→%s property %q: %w", e.Type, e.From, e.To, k, err)
+		}
+	}
+	b = putTime(b, e.FirstSeen)
+	return putTime(b, e.LastSeen), nil
+}
+
+// reader decodes what the put functions wrote; the first error sticks.
+type reader struct {
+	b   []byte
+	err error
+}
+
+func (r *reader) uvarint() uint64 {
+	if r.err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		r.err = errShort
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *reader) varint() int64 {
+	if r.err != nil {
+		return 0
+	}
+	v, n := binary.Varint(r.b)
+	if n <= 0 {
+		r.err = errShort
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+// count reads a length and checks it against what is left, so corrupt
+// input cannot make a decoder allocate without bound.
+func (r *reader) count() int {
+	n := r.uvarint()
+	if n > uint64(len(r.b)) {
+		r.err = errShort
+		return 0
+	}
+	return int(n)
+}
+
+func (r *reader) bytes(n int) []byte {
+	if r.err != nil {
+		return nil
+	}
+	if n > len(r.b) {
+		r.err = errShort
+		return nil
+	}
+	v := r.b[:n:n]
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *reader) string() string { return string(r.bytes(r.count())) }
+
+func (r *reader) byte() byte {
+	if v := r.bytes(1); v != nil {
+		return v[0]
+	}
+	return 0
+}
+
+func (r *reader) id() graph.ID {
+	var id graph.ID
+	copy(id[:], r.bytes(len(id)))
+	return id
+}
+
+func (r *reader) time() time.Time {
+	sec := r.varint()
+	nsec := r.uvarint()
+	if nsec >= 1e9 {
+		r.err = errShort
+		return time.Time{}
+	}
+	return time.Unix(sec, int64(nsec)).UTC()
+}
+
+func (r *reader) value() any {
+	switch r.byte() {
+	case tagString:
+		return r.string()
+	case tagInt:
+		return r.varint()
+	case tagBool:
+		return r.byte() == 1
+	case tagList:
+		l := make([]string, 0, r.count())
+		for range cap(l) {
+			l = append(l, r.string())
+		}
+		return l
+	}
+	if r.err == nil {
+		r.err = errors.New("unknown property value tag")
+	}
+	return nil
+}
+
+func (r *reader) assertions() []graph.Assertion {
+	n := r.count()
+	if n == 0 {
+		return nil
+	}
+	as := make([]graph.Assertion, n)
+	for i := range as {
+		as[i] = graph.Assertion{
+			Source: r.string(), Run: r.string(), Confidence: graph.Confidence(r.string()),
+			Evidence: r.string(), FirstSeen: r.time(), LastSeen: r.time(),
+		}
+	}
+	return as
+}
+
+func (r *reader) props() map[string]any {
+	n := r.count()
+	if n == 0 {
+		return nil
+	}
+	m := make(map[string]any, n)
+	for range n {
+		k := r.string()
+		m[k] = r.value()
+	}
+	return m
+}
+
+// decodeEdgeData fills e's payload from data.
+func decodeEdgeData(e *graph.Edge, data []byte) error {
+	r := reader{b: data}
+	e.Assertions = r.assertions()
+	e.Props = r.props()
+	e.FirstSeen, e.LastSeen = r.time(), r.time()
+	return r.err
+}
+
+// eachSource calls fn, when given, with the source of every assertion
+// left in r, and skips past them.
+func (r *reader) eachSource(fn func(src []byte)) {
+	for range r.count() {
+		src := r.bytes(r.count())
+		if fn != nil && r.err == nil {
+			fn(src)
+		}
+		r.bytes(r.count()) // run
+		r.bytes(r.count()) // confidence
+		r.bytes(r.count()) // evidence
+		r.time()
+		r.time()
+	}
+}
+
+func (r *reader) skipAssertions() { r.eachSource(nil) }
+
+// edgeSources calls fn with the source of every assertion in data without
+// decoding the rest.
+func edgeSources(data []byte, fn func(src []byte)) {
+	r := reader{b: data}
+	r.eachSource(fn)
+}
+
+// Log entries. A log entry is one committed write: the full new value of
+// every node and relationship it changed, and the ids it removed; replaying
+// the entries in order rebuilds the graph. Format 3 entries are binary and
+// start with logV3; format 2 wrote JSON objects (starting with '{'), which
+// are still read so that an older store opens and upgrades in place.
+//
+//	logV3
+//	deleted relationships: count, ids (16 bytes each)
+//	deleted nodes:         count, ids
+//	nodes:                 count, then per node its JSON (length-prefixed):
+//	                       a field added to graph.Node is stored with no
+//	                       change here
+//	relationships:         count, then per relationship id, type (string),
+//	                       from and to node ids, payload (length-prefixed)
+const logV3 byte = 3
+
+// logEdge is a relationship as the log and the in-memory state hold it.
+type logEdge struct {
+	id, from, to graph.ID
+	typ          graph.RelType
+	data         []byte
+}
+
+type logEntry struct {
+	nodes              [][]byte // JSON of each graph.Node
+	edges              []logEdge
+	delNodes, delEdges []graph.ID
+}
+
+func (e *logEntry) records() int {
+	return len(e.nodes) + len(e.edges) + len(e.delNodes) + len(e.delEdges)
+}
+
+func (e *logEntry) encode() []byte {
+	size := 1 + 16*(len(e.delNodes)+len(e.delEdges)) + 20
+	for _, n := range e.nodes {
+		size += len(n) + 3
+	}
+	for _, ed := range e.edges {
+		size += 48 + len(ed.typ) + len(ed.data) + 4
+	}
+	b := make([]byte, 0, size)
+	b = append(b, logV3)
+	for _, ids := range [][]graph.ID{e.delEdges, e.delNodes} {
+		b = binary.AppendUvarint(b, uint64(len(ids)))
+		for _, id := range ids {
+			b = append(b, id[:]...)
+		}
+	}
+	b = binary.AppendUvarint(b, uint64(len(e.nodes)))
+	for _, n := range e.nodes {
+		b = binary.AppendUvarint(b, uint64(len(n)))
+		b = append(b, n...)
+	}
+	b = binary.AppendUvarint(b, uint64(len(e.edges)))
+	for _, ed := range e.edges {
+		b = append(b, ed.id[:]...)
+		b = putString(b, string(ed.typ))
+		b = append(b, ed.from[:]...)
+		b = append(b, ed.to[:]...)
+		b = binary.AppendUvarint(b, uint64(len(ed.data)))
+		b = append(b, ed.data...)
+	}
+	return b
+}
+
+// replayEntry applies one stored log entry to st and returns how many
+// records it held. v is only valid during the call (bbolt owns it), so
+// everything kept is copied.
+func replayEntry(st *state, v []byte) (int, error) {
+	if len(v) > 0 && v[0] == '{' {
+		return replayJSON(st, v)
+	}
+	if len(v) == 0 || v[0] != logV3 {
+		return 0, errors.New("unknown log entry format")
+	}
+	r := reader{b: v[1:]}
+	records := 0
+	for range r.count() {
+		st.removeEdge(r.id())
+		records++
+	}
+	for range r.count() {
+		st.removeNode(r.id())
+		records++
+	}
+	for range r.count() {
+		raw := r.bytes(r.count())
+		if r.err != nil {
+			break
+		}
+		n := new(graph.Node)
+		if err := json.Unmarshal(raw, n); err != nil {
+			return 0, err
+		}
+		if err := putStoredNode(st, n); err != nil {
+			return 0, err
+		}
+		records++
+	}
+	for range r.count() {
+		ed := logEdge{id: r.id(), typ: graph.RelType(r.string()), from: r.id(), to: r.id()}
+		data := r.bytes(r.count())
+		if r.err != nil {
+			break
+		}
+		ed.data = append([]byte(nil), data...)
+		if err := st.putLogEdge(ed); err != nil {
+			return 0, err
+		}
+		records++
+	}
+	if r.err == nil && len(r.b) != 0 {
+		r.err = errors.New("trailing bytes")
+	}
+	return records, r.err
+}
+
+// jsonEntry is a format 2 log entry.
+type jsonEntry struct {
+	Nodes    []*graph.Node `json:"n,omitempty"`
+	Edges    []*graph.Edge `json:"e,omitempty"`
+	DelNodes []graph.ID    `json:"dn,omitempty"`
+	DelEdges []graph.ID    `json:"de,omitempty"`
+}
+
+func replayJSON(st *state, v []byte) (int, error) {
+	var e jsonEntry
+	if err := json.Unmarshal(v, &e); err != nil {
+		return 0, err
+	}
+	for _, id := range e.DelEdges {
+		st.removeEdge(id)
+	}
+	for _, id := range e.DelNodes {
+		st.removeNode(id)
+	}
+	for _, n := range e.Nodes {
+		if err := putStoredNode(st, n); err != nil {
+			return 0, err
+		}
+	}
+	for _, ed := range e.Edges {
+		props, err := graph.CoerceEdgeProps(ed.Type, ed.Props)
+		if err != nil {
+			return 0, fmt.Errorf("relationship %s %s→%s: %w", ed.Type, ed.From, ed.To, err)
+		}
+		ed.Props = props
+		le, err := newLogEdge(ed)
+		if err != nil {
+			return 0, err
+		}
+		if err := st.putLogEdge(le); err != nil {
+			return 0, err
+		}
+	}
+	return len(e.Nodes) + len(e.Edges) + len(e.DelNodes) + len(e.DelEdges), nil
+}
+
+// putStoredNode canonicalises a node read from the log and publishes it.
+func putStoredNode(st *state, n *graph.Node) error {
+	props, err := graph.CoerceNodeProps(n.Kind, n.Props)
+	if err != nil {
+		return fmt.Errorf("node %s: %w", n.Ref(), err)
+	}
+	n.Props = props
+	st.putNode(n)
+	return nil
+}
+
+// newLogEdge encodes e for the log and the state.
+func newLogEdge(e *graph.Edge) (logEdge, error) {
+	data, err := encodeEdgeData(nil, e)
+	if err != nil {
+		return logEdge{}, err
+	}
+	return logEdge{id: e.ID, typ: e.Type, from: e.From.ID(), to: e.To.ID(), data: data}, nil
+}
