@@ -401,7 +401,7 @@ func replayJSON(st *state, v []byte) (int, error) {
 			return 0, fmt.Errorf("relationship %s %s→%s: %w", ed.Type, ed.From, ed.To, err)
 		}
 		ed.Props = props
-		le, err := newLogEdge(ed)
+		le, err := newLogEdge(ed, ed.From.ID(), ed.To.ID())
 		if err != nil {
 			return 0, err
 		}
@@ -423,11 +423,12 @@ func putStoredNode(st *state, n *graph.Node) error {
 	return nil
 }
 
-// newLogEdge encodes e for the log and the state.
-func newLogEdge(e *graph.Edge) (logEdge, error) {
+// newLogEdge encodes e, whose ends have the given ids, for the log and
+// the state.
+func newLogEdge(e *graph.Edge, from, to graph.ID) (logEdge, error) {
 	data, err := encodeEdgeData(nil, e)
 	if err != nil {
 		return logEdge{}, err
 	}
-	return logEdge{id: e.ID, typ: e.Type, from: e.From.ID(), to: e.To.ID(), data: data}, nil
+	return logEdge{id: e.ID, typ: e.Type, from: from, to: to, data: data}, nil
 }

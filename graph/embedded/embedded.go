@@ -306,6 +306,9 @@ func (s *Store) Ping(ctx context.Context) error {
 type changes struct {
 	putNodes map[graph.ID]*graph.Node
 	putEdges map[graph.ID]*graph.Edge
+	// ends caches the node ids of put relationships' ends where the writer
+	// already derived them (each is a SHA-1 of the end's kind and key).
+	ends map[graph.ID][2]graph.ID
 	delNodes map[graph.ID]bool
 	delEdges map[graph.ID]bool
 }
@@ -313,6 +316,7 @@ type changes struct {
 func newChanges() *changes {
 	return &changes{
 		putNodes: map[graph.ID]*graph.Node{}, putEdges: map[graph.ID]*graph.Edge{},
+		ends: map[graph.ID][2]graph.ID{},
 		delNodes: map[graph.ID]bool{}, delEdges: map[graph.ID]bool{},
 	}
 }
@@ -378,8 +382,12 @@ func (s *Store) commit(ctx context.Context, c *changes) error {
 		nodes = append(nodes, n)
 		entry.nodes = append(entry.nodes, v)
 	}
-	for _, e := range c.putEdges {
-		le, err := newLogEdge(e)
+	for id, e := range c.putEdges {
+		ends, ok := c.ends[id]
+		if !ok {
+			ends = [2]graph.ID{e.From.ID(), e.To.ID()}
+		}
+		le, err := newLogEdge(e, ends[0], ends[1])
 		if err != nil {
 			return err
 		}

@@ -27,14 +27,27 @@ func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, er
 		}
 		c.putNodes[id] = graph.MergeNode(old, in, b.Source, b.Run, b.At)
 	}
+	// Relationships of a batch share ends (accounts, hot services), and an
+	// end's id is a SHA-1: derive each once.
+	ids := map[graph.Ref]graph.ID{}
+	idOf := func(r graph.Ref) graph.ID {
+		id, ok := ids[r]
+		if !ok {
+			id = r.ID()
+			ids[r] = id
+		}
+		return id
+	}
 	for _, in := range b.Edges {
-		for _, end := range []graph.Ref{in.From, in.To} {
-			if c.node(st, end.ID()) == nil {
+		ends := [2]graph.ID{idOf(in.From), idOf(in.To)}
+		for i, end := range []graph.Ref{in.From, in.To} {
+			if c.node(st, ends[i]) == nil {
 				return graph.ApplyResult{}, graph.Errorf(graph.CodeNotFound,
 					"%s relationship %s → %s: %s %q does not exist", in.Type, in.From, in.To, end.Kind, end.Key)
 			}
 		}
 		id := in.ID()
+		c.ends[id] = ends
 		old := c.edge(st, id)
 		if old == nil {
 			res.EdgesCreated++
@@ -138,6 +151,7 @@ func (s *Store) Sweep(ctx context.Context, r graph.SweepRequest) (graph.SweepRes
 			c.deleteEdge(id)
 		} else {
 			c.putEdges[id] = e
+			c.ends[id] = [2]graph.ID{st.nodes[rec.from].n.ID, st.nodes[rec.to].n.ID}
 			res.EdgesRetracted++
 		}
 	}
