@@ -66,6 +66,40 @@ func putValue(b []byte, v any) ([]byte, error) {
 	return nil, fmt.Errorf("property value of type %T cannot be stored", v)
 }
 
+// appendProps appends a property map: its size, then each name and value.
+func appendProps(b []byte, props map[string]any) ([]byte, error) {
+	b = binary.AppendUvarint(b, uint64(len(props)))
+	for _, k := range slices.Sorted(maps.Keys(props)) {
+		b = putString(b, k)
+		var err error
+		if b, err = putValue(b, props[k]); err != nil {
+			return nil, fmt.Errorf("property %q: %w", k, err)
+		}
+	}
+	return b, nil
+}
+
+// encodeProps encodes a node's properties as the state keeps them (nil
+// for none).
+func encodeProps(props map[string]any) ([]byte, error) {
+	if len(props) == 0 {
+		return nil, nil
+	}
+	return appendProps(nil, props)
+}
+
+func decodeProps(b []byte) (map[string]any, error) {
+	if len(b) == 0 {
+		return nil, nil
+	}
+	r := reader{b: b}
+	m := r.props()
+	if r.err == nil && len(r.b) != 0 {
+		r.err = errors.New("trailing bytes")
+	}
+	return m, r.err
+}
+
 // encodeEdgeData appends e's payload to b.
 func encodeEdgeData(b []byte, e *graph.Edge) ([]byte, error) {
 	b = binary.AppendUvarint(b, uint64(len(e.Assertions)))
@@ -77,13 +111,9 @@ func encodeEdgeData(b []byte, e *graph.Edge) ([]byte, error) {
 		b = putTime(b, a.FirstSeen)
 		b = putTime(b, a.LastSeen)
 	}
-	b = binary.AppendUvarint(b, uint64(len(e.Props)))
-	for _, k := range slices.Sorted(maps.Keys(e.Props)) {
-		b = putString(b, k)
-		var err error
-		if b, err = putValue(b, e.Props[k]); err != nil {
-			return nil, fmt.Errorf("relationship %s %s→%s property %q: %w", e.Type, e.From, e.To, k, err)
-		}
+	b, err := appendProps(b, e.Props)
+	if err != nil {
+		return nil, fmt.Errorf("relationship %s %s→%s: %w", e.Type, e.From, e.To, err)
 	}
 	b = putTime(b, e.FirstSeen)
 	return putTime(b, e.LastSeen), nil
@@ -418,8 +448,11 @@ func putStoredNode(st *state, n *graph.Node) error {
 	if err != nil {
 		return fmt.Errorf("node %s: %w", n.Ref(), err)
 	}
-	n.Props = props
-	st.putNode(n)
+	p, err := encodeProps(props)
+	if err != nil {
+		return fmt.Errorf("node %s: %w", n.Ref(), err)
+	}
+	st.putNode(n, p)
 	return nil
 }
 

@@ -241,11 +241,11 @@ func (s *Store) maybeCompact(ctx context.Context) error {
 		return err
 	}
 	st := s.state
-	for _, r := range st.nodes {
+	for i, r := range st.nodes {
 		if r.n == nil {
 			continue
 		}
-		v, err := json.Marshal(r.n)
+		v, err := json.Marshal(st.copyNode(int32(i)))
 		if err != nil {
 			return fmt.Errorf("compact %s: %w", s.path, err)
 		}
@@ -332,6 +332,15 @@ func (c *changes) node(st *state, id graph.ID) *graph.Node {
 	return st.node(id)
 }
 
+// exists reports whether the node will exist after the pending changes.
+func (c *changes) exists(st *state, id graph.ID) bool {
+	if c.delNodes[id] {
+		return false
+	}
+	_, ok := c.putNodes[id]
+	return ok || st.has(id)
+}
+
 func (c *changes) edge(st *state, id graph.ID) *graph.Edge {
 	if c.delEdges[id] {
 		return nil
@@ -374,12 +383,18 @@ func (s *Store) commit(ctx context.Context, c *changes) error {
 		entry.delNodes = append(entry.delNodes, id)
 	}
 	nodes := make([]*graph.Node, 0, len(c.putNodes))
+	props := make([][]byte, 0, len(c.putNodes))
 	for _, n := range c.putNodes {
 		v, err := json.Marshal(n)
 		if err != nil {
 			return fmt.Errorf("encode node %s: %w", n.Ref(), err)
 		}
+		p, err := encodeProps(n.Props)
+		if err != nil {
+			return fmt.Errorf("node %s: %w", n.Ref(), err)
+		}
 		nodes = append(nodes, n)
+		props = append(props, p)
 		entry.nodes = append(entry.nodes, v)
 	}
 	for id, e := range c.putEdges {
@@ -412,8 +427,8 @@ func (s *Store) commit(ctx context.Context, c *changes) error {
 	for _, id := range entry.delNodes {
 		st.removeNode(id)
 	}
-	for _, n := range nodes {
-		st.putNode(n)
+	for i, n := range nodes {
+		st.putNode(n, props[i])
 	}
 	var perr error
 	for _, e := range entry.edges {
@@ -437,8 +452,8 @@ func (s *Store) commit(ctx context.Context, c *changes) error {
 
 // keyItem orders nodes of one kind by key in the per-kind B-tree.
 type keyItem struct {
-	key string
-	id  graph.ID
+	key  string
+	slot int32
 }
 
 func lessKey(a, b keyItem) bool { return a.key < b.key }

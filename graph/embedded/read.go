@@ -19,9 +19,6 @@ func (s *Store) Nodes(ctx context.Context, ids []graph.ID) ([]*graph.Node, error
 		out[i] = s.state.node(id)
 	}
 	s.mu.RUnlock()
-	for i, n := range out {
-		out[i] = graph.CloneNode(n)
-	}
 	return out, nil
 }
 
@@ -50,24 +47,17 @@ func (s *Store) Resolve(ctx context.Context, ref string, kinds []graph.Kind) ([]
 	var out []*graph.Node
 	s.mu.RLock()
 	for _, id := range s.state.names[key] {
-		if n := s.state.node(id); n != nil && graph.HasAnyKind(kinds, n.Kind) {
-			out = append(out, n)
+		if i, ok := s.state.nodeAt[id]; ok && graph.HasAnyKind(kinds, s.state.nodes[i].n.Kind) {
+			out = append(out, s.state.copyNode(i))
 		}
 	}
 	s.mu.RUnlock()
 	sortNodes(out)
-	return cloneAll(out), nil
+	return out, nil
 }
 
 func sortNodes(ns []*graph.Node) {
 	slices.SortFunc(ns, func(a, b *graph.Node) int { return graph.CompareRefs(a.Ref(), b.Ref()) })
-}
-
-func cloneAll(ns []*graph.Node) []*graph.Node {
-	for i, n := range ns {
-		ns[i] = graph.CloneNode(n)
-	}
-	return ns
 }
 
 // List implements graph.Store.
@@ -112,7 +102,7 @@ func (s *Store) List(ctx context.Context, q graph.ListQuery) (*graph.NodePage, e
 			page.TotalCount += tree.Len()
 		}
 		tree.Ascend(func(it keyItem) bool {
-			n := st.node(it.id)
+			n := st.nodes[it.slot].n
 			if !match(n) {
 				return true
 			}
@@ -126,12 +116,11 @@ func (s *Store) List(ctx context.Context, q graph.ListQuery) (*graph.NodePage, e
 				page.HasNext = true
 				return !unfiltered // keep counting only when filters apply
 			}
-			page.Nodes = append(page.Nodes, n)
+			page.Nodes = append(page.Nodes, st.copyNode(it.slot))
 			return true
 		})
 	}
 	s.mu.RUnlock()
-	cloneAll(page.Nodes)
 	page.FillCursors()
 	return page, nil
 }
@@ -149,21 +138,22 @@ func (s *Store) Search(ctx context.Context, q graph.SearchQuery) ([]*graph.Node,
 	}
 	text := strings.ToLower(q.Text)
 	type scored struct {
-		n    *graph.Node
+		n    *graph.Node // as stored, without properties
+		slot int32
 		rank int
 	}
 	var hits []scored
 	s.mu.RLock()
-	for _, r := range s.state.nodes {
+	defer s.mu.RUnlock()
+	for i, r := range s.state.nodes {
 		n := r.n
 		if n == nil || !graph.HasAnyKind(q.Kinds, n.Kind) {
 			continue
 		}
 		if r := graph.SearchRank(n, text); r >= 0 {
-			hits = append(hits, scored{n, r})
+			hits = append(hits, scored{n, int32(i), r})
 		}
 	}
-	s.mu.RUnlock()
 	slices.SortFunc(hits, func(a, b scored) int {
 		if a.rank != b.rank {
 			return a.rank - b.rank
@@ -172,7 +162,7 @@ func (s *Store) Search(ctx context.Context, q graph.SearchQuery) ([]*graph.Node,
 	})
 	out := make([]*graph.Node, 0, min(len(hits), q.Limit))
 	for _, h := range hits[:min(len(hits), q.Limit)] {
-		out = append(out, graph.CloneNode(h.n))
+		out = append(out, s.state.copyNode(h.slot))
 	}
 	return out, nil
 }
@@ -232,15 +222,11 @@ func (s *Store) Neighbors(ctx context.Context, ids []graph.ID, q graph.NeighborQ
 		}
 		for j := range ns {
 			ns[j].Edge = st.edgeByID(ns[j].Edge.ID)
+			ns[j].Node = st.node(ns[j].Node.ID)
 		}
 		out[id] = ns
 	}
 	s.mu.RUnlock()
-	for _, ns := range out {
-		for i := range ns {
-			ns[i].Node = graph.CloneNode(ns[i].Node)
-		}
-	}
 	return out, nil
 }
 
@@ -325,13 +311,10 @@ walk:
 			path[j] = e
 			at = pv.prev
 		}
-		res.Hits = append(res.Hits, graph.Hit{Node: st.nodes[i].n, Depth: int(v.depth), Path: path})
+		res.Hits = append(res.Hits, graph.Hit{Node: st.copyNode(i), Depth: int(v.depth), Path: path})
 	}
 	s.mu.RUnlock()
 	graph.SortHits(res.Hits)
-	for i := range res.Hits {
-		res.Hits[i].Node = graph.CloneNode(res.Hits[i].Node)
-	}
 	return res, nil
 }
 
@@ -352,7 +335,7 @@ func (s *Store) ScanNodes(ctx context.Context, fn func(*graph.Node) error) error
 				if started && it.key == from {
 					return true
 				}
-				batch = append(batch, s.state.node(it.id))
+				batch = append(batch, s.state.copyNode(it.slot))
 				return len(batch) < chunk
 			}
 			if started {
@@ -362,7 +345,7 @@ func (s *Store) ScanNodes(ctx context.Context, fn func(*graph.Node) error) error
 			}
 			s.mu.RUnlock()
 			for _, n := range batch {
-				if err := fn(graph.CloneNode(n)); err != nil {
+				if err := fn(n); err != nil {
 					return err
 				}
 			}

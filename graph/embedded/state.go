@@ -40,9 +40,12 @@ type state struct {
 	srcEdges map[string]map[int32]struct{}
 }
 
-// nodeRec is a node slot; n is nil when the slot is free.
+// nodeRec is a node slot; n is nil when the slot is free. The stored node's
+// Props are nil: they are kept encoded in props (encodeProps), one
+// pointer-free object instead of a map of boxed values.
 type nodeRec struct {
-	n *graph.Node
+	n     *graph.Node
+	props []byte
 	// out and in are the node's relationships; order is not kept (reads sort).
 	out, in []int32
 }
@@ -84,12 +87,30 @@ func newState() *state {
 func (st *state) numNodes() int { return len(st.nodeAt) }
 func (st *state) numEdges() int { return len(st.edgeAt) }
 
-// node returns the stored node with the id, or nil.
+// has reports whether a node with the id is stored.
+func (st *state) has(id graph.ID) bool {
+	_, ok := st.nodeAt[id]
+	return ok
+}
+
+// node returns a copy of the node with the id that the caller owns, or nil.
 func (st *state) node(id graph.ID) *graph.Node {
 	if i, ok := st.nodeAt[id]; ok {
-		return st.nodes[i].n
+		return st.copyNode(i)
 	}
 	return nil
+}
+
+// copyNode returns a copy of the node in slot i, properties decoded.
+func (st *state) copyNode(i int32) *graph.Node {
+	r := &st.nodes[i]
+	n := graph.CloneNode(r.n)
+	var err error
+	if n.Props, err = decodeProps(r.props); err != nil {
+		// The properties were encoded by this process: failing here is a bug.
+		panic(fmt.Sprintf("embedded: node %s properties: %v", n.Ref(), err))
+	}
+	return n
 }
 
 // edge decodes the relationship in slot i into a new value the caller owns.
@@ -134,23 +155,27 @@ func nameKeys(n *graph.Node) []string {
 	return ks
 }
 
-func (st *state) putNode(n *graph.Node) {
+// putNode publishes n, whose properties are encoded in props. The state
+// takes n over: its Props are dropped.
+func (st *state) putNode(n *graph.Node, props []byte) {
+	n.Props = nil
 	i, ok := st.nodeAt[n.ID]
 	if ok {
 		st.unindexNode(i)
 		// A replaced node keeps its slot and so its relationships.
-		st.nodes[i].n = n
+		st.nodes[i].n, st.nodes[i].props = n, props
 	} else {
+		rec := nodeRec{n: n, props: props}
 		if l := len(st.freeNodes); l > 0 {
 			i, st.freeNodes = st.freeNodes[l-1], st.freeNodes[:l-1]
-			st.nodes[i] = nodeRec{n: n}
+			st.nodes[i] = rec
 		} else {
 			i = int32(len(st.nodes))
-			st.nodes = append(st.nodes, nodeRec{n: n})
+			st.nodes = append(st.nodes, rec)
 		}
 		st.nodeAt[n.ID] = i
 	}
-	st.byKind[n.Kind].ReplaceOrInsert(keyItem{key: n.Key, id: n.ID})
+	st.byKind[n.Kind].ReplaceOrInsert(keyItem{key: n.Key, slot: i})
 	for _, k := range nameKeys(n) {
 		st.names[k] = append(st.names[k], n.ID)
 	}

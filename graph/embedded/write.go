@@ -41,7 +41,7 @@ func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, er
 	for _, in := range b.Edges {
 		ends := [2]graph.ID{idOf(in.From), idOf(in.To)}
 		for i, end := range []graph.Ref{in.From, in.To} {
-			if c.node(st, ends[i]) == nil {
+			if !c.exists(st, ends[i]) {
 				return graph.ApplyResult{}, graph.Errorf(graph.CodeNotFound,
 					"%s relationship %s → %s: %s %q does not exist", in.Type, in.From, in.To, end.Kind, end.Key)
 			}
@@ -73,7 +73,7 @@ func (s *Store) DeleteNodes(ctx context.Context, ids []graph.ID) (int, error) {
 	st := s.readState()
 	c := newChanges()
 	for _, id := range ids {
-		if st.node(id) != nil && !c.delNodes[id] {
+		if st.has(id) && !c.delNodes[id] {
 			c.deleteNode(st, id)
 		}
 	}
@@ -121,7 +121,7 @@ func (s *Store) Sweep(ctx context.Context, r graph.SweepRequest) (graph.SweepRes
 		if !graph.Retractable(n.Assertions, r.Source, r.Run) {
 			continue // re-asserted by this run: nothing to copy or change
 		}
-		n = graph.CloneNode(n)
+		n = st.copyNode(i)
 		graph.Retract(n, r.Source, r.Run)
 		if len(n.Assertions) == 0 {
 			c.deleteNode(st, id)
@@ -187,7 +187,7 @@ func (s *Store) Restore(ctx context.Context, nodes []*graph.Node, edges []*graph
 			return err
 		}
 		for _, end := range []graph.Ref{e.From, e.To} {
-			if c.node(st, end.ID()) == nil {
+			if !c.exists(st, end.ID()) {
 				return graph.Errorf(graph.CodeNotFound, "%s relationship %s → %s: %s %q does not exist", e.Type, e.From, e.To, end.Kind, end.Key)
 			}
 		}
