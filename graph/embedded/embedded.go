@@ -308,7 +308,7 @@ type changes struct {
 	putEdges map[graph.ID]*graph.Edge
 	// ends caches the node ids of put relationships' ends where the writer
 	// already derived them (each is a SHA-1 of the end's kind and key).
-	ends map[graph.ID][2]graph.ID
+	ends     map[graph.ID][2]graph.ID
 	delNodes map[graph.ID]bool
 	delEdges map[graph.ID]bool
 }
@@ -316,7 +316,7 @@ type changes struct {
 func newChanges() *changes {
 	return &changes{
 		putNodes: map[graph.ID]*graph.Node{}, putEdges: map[graph.ID]*graph.Edge{},
-		ends: map[graph.ID][2]graph.ID{},
+		ends:     map[graph.ID][2]graph.ID{},
 		delNodes: map[graph.ID]bool{}, delEdges: map[graph.ID]bool{},
 	}
 }
