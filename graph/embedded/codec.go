@@ -120,9 +120,27 @@ func encodeEdgeData(b []byte, e *graph.Edge) ([]byte, error) {
 }
 
 // reader decodes what the put functions wrote; the first error sticks.
+// With syms set it reads a payload in the state's form, whose repeated
+// strings are indexes into syms.
 type reader struct {
-	b   []byte
-	err error
+	b    []byte
+	syms []string
+	err  error
+}
+
+// sym reads a string a payload may hold as a symbol.
+func (r *reader) sym() string {
+	if r.syms == nil {
+		return r.string()
+	}
+	i := r.uvarint()
+	if i >= uint64(len(r.syms)) {
+		if r.err == nil {
+			r.err = errors.New("unknown symbol")
+		}
+		return ""
+	}
+	return r.syms[i]
 }
 
 func (r *reader) uvarint() uint64 {
@@ -229,7 +247,7 @@ func (r *reader) assertions() []graph.Assertion {
 	as := make([]graph.Assertion, n)
 	for i := range as {
 		as[i] = graph.Assertion{
-			Source: r.string(), Run: r.string(), Confidence: graph.Confidence(r.string()),
+			Source: r.sym(), Run: r.sym(), Confidence: graph.Confidence(r.sym()),
 			Evidence: r.string(), FirstSeen: r.time(), LastSeen: r.time(),
 		}
 	}
@@ -249,38 +267,98 @@ func (r *reader) props() map[string]any {
 	return m
 }
 
-// decodeEdgeData fills e's payload from data.
-func decodeEdgeData(e *graph.Edge, data []byte) error {
-	r := reader{b: data}
+// edgeData decodes the rest of a relationship's payload into e.
+func (r *reader) edgeData(e *graph.Edge) error {
 	e.Assertions = r.assertions()
 	e.Props = r.props()
 	e.FirstSeen, e.LastSeen = r.time(), r.time()
+	if r.err == nil && len(r.b) != 0 {
+		r.err = errors.New("trailing bytes")
+	}
 	return r.err
 }
 
 // eachSource calls fn, when given, with the source of every assertion
 // left in r, and skips past them.
-func (r *reader) eachSource(fn func(src []byte)) {
+func (r *reader) eachSource(fn func(src string)) {
 	for range r.count() {
-		src := r.bytes(r.count())
+		src := r.sym()
+		r.sym() // run
+		r.sym() // confidence
+		r.string()
+		r.time()
+		r.time()
 		if fn != nil && r.err == nil {
 			fn(src)
 		}
-		r.bytes(r.count()) // run
-		r.bytes(r.count()) // confidence
-		r.bytes(r.count()) // evidence
-		r.time()
-		r.time()
 	}
 }
 
 func (r *reader) skipAssertions() { r.eachSource(nil) }
 
-// edgeSources calls fn with the source of every assertion in data without
-// decoding the rest.
-func edgeSources(data []byte, fn func(src []byte)) {
+// symbols interns the strings relationships repeat (sources, runs,
+// confidences) for the state's form of their payloads, which holds them
+// as indexes: a relationship's payload then takes tens of bytes, not a
+// hundred. The table only grows; it holds one entry per source and run.
+type symbols struct {
+	strs []string
+	at   map[string]uint64
+}
+
+func (sy *symbols) id(b []byte) uint64 {
+	if i, ok := sy.at[string(b)]; ok {
+		return i
+	}
+	s := string(b)
+	i := uint64(len(sy.strs))
+	sy.strs = append(sy.strs, s)
+	if sy.at == nil {
+		sy.at = map[string]uint64{}
+	}
+	sy.at[s] = i
+	return i
+}
+
+// intern converts a payload from the log's form to the state's.
+func (sy *symbols) intern(data []byte) ([]byte, error) {
 	r := reader{b: data}
-	r.eachSource(fn)
+	out := make([]byte, 0, len(data))
+	n := r.count()
+	out = binary.AppendUvarint(out, uint64(n))
+	for range n {
+		for range 3 { // source, run, confidence
+			s := r.bytes(r.count())
+			if r.err != nil {
+				return nil, r.err
+			}
+			out = binary.AppendUvarint(out, sy.id(s))
+		}
+		rest := r.b
+		r.string()
+		r.time()
+		r.time()
+		out = append(out, rest[:len(rest)-len(r.b)]...)
+	}
+	return append(out, r.b...), r.err // properties and times are kept as they are
+}
+
+// expand converts a payload from the state's form back to the log's.
+func (sy *symbols) expand(data []byte) []byte {
+	r := reader{b: data, syms: sy.strs}
+	out := make([]byte, 0, len(data)+64)
+	n := r.count()
+	out = binary.AppendUvarint(out, uint64(n))
+	for range n {
+		for range 3 {
+			out = putString(out, r.sym())
+		}
+		rest := r.b
+		r.string()
+		r.time()
+		r.time()
+		out = append(out, rest[:len(rest)-len(r.b)]...)
+	}
+	return append(out, r.b...)
 }
 
 // Log entries. A log entry is one committed write: the full new value of
@@ -385,11 +463,15 @@ func replayEntry(st *state, v []byte) (int, error) {
 	}
 	for range r.count() {
 		ed := logEdge{id: r.id(), typ: graph.RelType(r.string()), from: r.id(), to: r.id()}
-		data := r.bytes(r.count())
+		ed.data = r.bytes(r.count())
 		if r.err != nil {
 			break
 		}
-		ed.data = append([]byte(nil), data...)
+		// Check the whole payload, so that damage is found on open.
+		check := reader{b: ed.data}
+		if err := check.edgeData(&graph.Edge{}); err != nil {
+			return 0, fmt.Errorf("relationship %s: %w", ed.id, err)
+		}
 		if err := st.putLogEdge(ed); err != nil {
 			return 0, err
 		}

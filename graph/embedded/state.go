@@ -30,6 +30,7 @@ type state struct {
 	edgeAt    map[graph.ID]int32
 	edges     []edgeRec
 	freeEdges []int32
+	syms      symbols
 
 	byKind map[graph.Kind]*btree.BTreeG[keyItem]
 	// names maps lower-cased keys and aliases to node ids, for Resolve.
@@ -55,7 +56,7 @@ type edgeRec struct {
 	id       graph.ID
 	from, to int32
 	typ      relCode
-	data     []byte // encodeEdgeData
+	data     []byte // encodeEdgeData, interned (symbols.intern)
 }
 
 // relCode numbers graph.RelTypes from 1 in memory (never on disk).
@@ -117,7 +118,8 @@ func (st *state) copyNode(i int32) *graph.Node {
 func (st *state) edge(i int32) *graph.Edge {
 	r := &st.edges[i]
 	e := &graph.Edge{ID: r.id, Type: r.typ.relType(), From: st.nodes[r.from].n.Ref(), To: st.nodes[r.to].n.Ref()}
-	if err := decodeEdgeData(e, r.data); err != nil {
+	rd := st.reader(r.data)
+	if err := rd.edgeData(e); err != nil {
 		// The payload was encoded by this process: failing here is a bug.
 		panic(fmt.Sprintf("embedded: relationship %s payload: %v", r.id, err))
 	}
@@ -130,11 +132,20 @@ func (st *state) edgeKey(i int32) *graph.Edge {
 	r := &st.edges[i]
 	e := &graph.Edge{ID: r.id, Type: r.typ.relType(), From: st.nodes[r.from].n.Ref(), To: st.nodes[r.to].n.Ref()}
 	if e.Type == graph.RelOwns {
-		rd := reader{b: r.data}
+		rd := st.reader(r.data)
 		rd.skipAssertions()
 		e.Props = rd.props()
 	}
 	return e
+}
+
+// reader reads a relationship payload in the state's form.
+func (st *state) reader(data []byte) reader { return reader{b: data, syms: st.syms.strs} }
+
+// edgeSources calls fn with the source of every assertion in a payload.
+func (st *state) edgeSources(data []byte, fn func(src string)) {
+	r := st.reader(data)
+	r.eachSource(fn)
 }
 
 // edgeByID decodes the relationship with the id, or returns nil.
@@ -218,9 +229,13 @@ func (st *state) removeNode(id graph.ID) {
 	st.freeNodes = append(st.freeNodes, i)
 }
 
-// putLogEdge publishes a relationship; both its ends must be stored. data
-// is kept, not copied.
+// putLogEdge publishes a relationship; both its ends must be stored.
 func (st *state) putLogEdge(e logEdge) error {
+	data, err := st.syms.intern(e.data)
+	if err != nil {
+		return fmt.Errorf("relationship %s: %w", e.id, err)
+	}
+	e.data = data
 	typ, ok := relCodes[e.typ]
 	if !ok {
 		return fmt.Errorf("relationship %s has unknown type %q", e.id, e.typ)
@@ -234,9 +249,9 @@ func (st *state) putLogEdge(e logEdge) error {
 		r := &st.edges[i]
 		if r.from == from && r.to == to && r.typ == typ {
 			// The usual update: same ends, new payload.
-			edgeSources(r.data, func(src []byte) { removeFrom(st.srcEdges, src, i) })
+			st.edgeSources(r.data, func(src string) { removeFrom(st.srcEdges, src, i) })
 			r.data = e.data
-			edgeSources(r.data, func(src []byte) { addTo(st.srcEdges, src, i) })
+			st.edgeSources(r.data, func(src string) { addTo(st.srcEdges, src, i) })
 			return nil
 		}
 		st.removeEdge(e.id)
@@ -253,7 +268,7 @@ func (st *state) putLogEdge(e logEdge) error {
 	st.edgeAt[e.id] = i
 	st.nodes[from].out = append(st.nodes[from].out, i)
 	st.nodes[to].in = append(st.nodes[to].in, i)
-	edgeSources(e.data, func(src []byte) { addTo(st.srcEdges, src, i) })
+	st.edgeSources(e.data, func(src string) { addTo(st.srcEdges, src, i) })
 	return nil
 }
 
@@ -272,28 +287,26 @@ func (st *state) removeEdge(id graph.ID) {
 	}
 	st.nodes[r.from].out = drop(st.nodes[r.from].out)
 	st.nodes[r.to].in = drop(st.nodes[r.to].in)
-	edgeSources(r.data, func(src []byte) { removeFrom(st.srcEdges, src, i) })
+	st.edgeSources(r.data, func(src string) { removeFrom(st.srcEdges, src, i) })
 	delete(st.edgeAt, id)
 	st.edges[i] = edgeRec{}
 	st.freeEdges = append(st.freeEdges, i)
 }
 
-// addTo and removeFrom take a source as a string or as bytes read from a
-// payload; the map lookups with string(src) do not allocate.
-func addTo[S string | []byte](m map[string]map[int32]struct{}, src S, i int32) {
-	s := m[string(src)]
+func addTo(m map[string]map[int32]struct{}, src string, i int32) {
+	s := m[src]
 	if s == nil {
 		s = map[int32]struct{}{}
-		m[string(src)] = s
+		m[src] = s
 	}
 	s[i] = struct{}{}
 }
 
-func removeFrom[S string | []byte](m map[string]map[int32]struct{}, src S, i int32) {
-	if s := m[string(src)]; s != nil {
+func removeFrom(m map[string]map[int32]struct{}, src string, i int32) {
+	if s := m[src]; s != nil {
 		delete(s, i)
 		if len(s) == 0 {
-			delete(m, string(src))
+			delete(m, src)
 		}
 	}
 }
