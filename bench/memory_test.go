@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/rs/zerolog"
 
 	"github.com/estate-cmdb/estate/graph"
@@ -43,7 +44,8 @@ func BenchmarkMemory(b *testing.B) {
 			b.Fatal(err)
 		}
 		at := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
-		batch := graph.Batch{Source: "synthetic", Run: "memory", At: at}
+		// A run id like the engine's, since every assertion holds one.
+		batch := graph.Batch{Source: "synthetic", Run: uuid.NewString(), At: at}
 		flush := func() {
 			if _, err := s.Apply(ctx, batch); err != nil {
 				b.Fatal(err)
