@@ -22,8 +22,9 @@ import (
 //	props:      count, then per property name (string) and value (tagged)
 //	times:      first seen, last seen
 //
-// A string is its length and bytes; a time is its Unix seconds (varint)
-// and nanoseconds, read back in UTC; a value is a tag byte and its data.
+// A string is its length and bytes; a time is mostly its distance from
+// the previous one (putTime), read back in UTC; a value is a tag byte and
+// its data.
 
 // Value tags: the property types graph.CoerceEdgeProps produces.
 const (
@@ -40,7 +41,18 @@ func putString(b []byte, s string) []byte {
 	return append(b, s...)
 }
 
-func putTime(b []byte, t time.Time) []byte {
+// putTime appends t. Stored times are whole milliseconds and a payload's
+// times are close together, so a time is usually written as twice its
+// distance in milliseconds from the payload's previous one (*prev), often
+// one byte; any other time is written in full after the marker 1.
+func putTime(b []byte, t time.Time, prev *int64) []byte {
+	const limit = 1 << 60
+	if ms := t.UnixMilli(); t.Nanosecond()%1e6 == 0 && ms > -limit && ms < limit && *prev > -limit && *prev < limit {
+		d := ms - *prev
+		*prev = ms
+		return binary.AppendVarint(b, d<<1)
+	}
+	b = binary.AppendVarint(b, 1)
 	b = binary.AppendVarint(b, t.Unix())
 	return binary.AppendUvarint(b, uint64(t.Nanosecond()))
 }
@@ -102,21 +114,22 @@ func decodeProps(b []byte) (map[string]any, error) {
 
 // encodeEdgeData appends e's payload to b.
 func encodeEdgeData(b []byte, e *graph.Edge) ([]byte, error) {
+	var prev int64
 	b = binary.AppendUvarint(b, uint64(len(e.Assertions)))
 	for _, a := range e.Assertions {
 		b = putString(b, a.Source)
 		b = putString(b, a.Run)
 		b = putString(b, string(a.Confidence))
 		b = putString(b, a.Evidence)
-		b = putTime(b, a.FirstSeen)
-		b = putTime(b, a.LastSeen)
+		b = putTime(b, a.FirstSeen, &prev)
+		b = putTime(b, a.LastSeen, &prev)
 	}
 	b, err := appendProps(b, e.Props)
 	if err != nil {
 		return nil, fmt.Errorf("relationship %s %s→%s: %w", e.Type, e.From, e.To, err)
 	}
-	b = putTime(b, e.FirstSeen)
-	return putTime(b, e.LastSeen), nil
+	b = putTime(b, e.FirstSeen, &prev)
+	return putTime(b, e.LastSeen, &prev), nil
 }
 
 // reader decodes what the put functions wrote; the first error sticks.
@@ -125,6 +138,7 @@ func encodeEdgeData(b []byte, e *graph.Edge) ([]byte, error) {
 type reader struct {
 	b    []byte
 	syms []string
+	prev int64 // the last time read, in milliseconds (putTime)
 	err  error
 }
 
@@ -209,10 +223,17 @@ func (r *reader) id() graph.ID {
 }
 
 func (r *reader) time() time.Time {
+	v := r.varint()
+	if v&1 == 0 {
+		r.prev += v >> 1
+		return time.UnixMilli(r.prev).UTC()
+	}
 	sec := r.varint()
 	nsec := r.uvarint()
-	if nsec >= 1e9 {
-		r.err = errShort
+	if v != 1 || nsec >= 1e9 {
+		if r.err == nil {
+			r.err = errors.New("bad time")
+		}
 		return time.Time{}
 	}
 	return time.Unix(sec, int64(nsec)).UTC()
