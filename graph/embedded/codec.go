@@ -340,10 +340,9 @@ func (sy *symbols) id(b []byte) uint64 {
 	return i
 }
 
-// intern converts a payload from the log's form to the state's.
-func (sy *symbols) intern(data []byte) ([]byte, error) {
+// intern appends a payload in the log's form to out in the state's form.
+func (sy *symbols) intern(out, data []byte) ([]byte, error) {
 	r := reader{b: data}
-	out := make([]byte, 0, len(data))
 	n := r.count()
 	out = binary.AppendUvarint(out, uint64(n))
 	for range n {

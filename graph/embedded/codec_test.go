@@ -1,7 +1,9 @@
 package embedded
 
 import (
+	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -43,7 +45,8 @@ func TestEdgeDataRoundTrip(t *testing.T) {
 			}
 			var sy symbols
 			sy.id([]byte("unrelated")) // symbols already in use shift the indexes
-			interned, err := sy.intern(data)
+			interned, err := sy.intern([]byte{1, 2, 3}, data) // appended after other bytes
+			interned = interned[3:]
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -85,5 +88,55 @@ func TestEdgeDataDamaged(t *testing.T) {
 	}
 	if _, err := encodeEdgeData(nil, &graph.Edge{Props: map[string]any{"x": 1.5}}); err == nil {
 		t.Error("a property of an unsupported type was encoded")
+	}
+}
+
+// TestArenaReclaimsReplacedPayloads rewrites every relationship's payload
+// many times and checks that the arena stays proportional to the live
+// payloads and that every relationship still reads back its latest value.
+func TestArenaReclaimsReplacedPayloads(t *testing.T) {
+	st := newState()
+	at := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	bu := &graph.Node{ID: graph.NodeID(graph.KindBusinessUnit, "bu"), Kind: graph.KindBusinessUnit, Key: "bu"}
+	st.putNode(bu, nil)
+	const services, rounds = 1000, 60
+	for i := range services {
+		key := fmt.Sprint("svc-", i)
+		st.putNode(&graph.Node{ID: graph.NodeID(graph.KindService, key), Kind: graph.KindService, Key: key}, nil)
+	}
+	live := 0
+	for round := range rounds {
+		live = 0
+		for i := range services {
+			from := graph.Ref{Kind: graph.KindService, Key: fmt.Sprint("svc-", i)}
+			e := &graph.Edge{
+				ID: graph.EdgeID(graph.RelPartOf, from.ID(), bu.ID, ""), Type: graph.RelPartOf, From: from, To: bu.Ref(),
+				Assertions: []graph.Assertion{{Source: "test", Run: fmt.Sprint("run-", round), Confidence: graph.Declared,
+					Evidence: strings.Repeat("e", 20), FirstSeen: at, LastSeen: at.Add(time.Duration(round) * time.Minute)}},
+			}
+			le, err := newLogEdge(e, from.ID(), bu.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := st.putLogEdge(le); err != nil {
+				t.Fatal(err)
+			}
+			live += int(st.edges[st.edgeAt[e.ID]].size)
+		}
+	}
+	if written := rounds * live; len(st.arena) > 2*live+arenaSlack || len(st.arena) > written/2 {
+		t.Errorf("arena holds %d bytes for %d live ones after %d written: replaced payloads not reclaimed", len(st.arena), live, written)
+	}
+	if st.numEdges() != services {
+		t.Fatalf("%d relationships, want %d", st.numEdges(), services)
+	}
+	for i := range st.edges {
+		e := st.edge(int32(i))
+		if a := e.Assertions[0]; a.Run != fmt.Sprint("run-", rounds-1) || !a.LastSeen.Equal(at.Add((rounds-1)*time.Minute)) {
+			t.Fatalf("%s reads back %+v, want the last round's assertion", e.From, a)
+		}
+	}
+	if got := st.srcEdges["test"]; len(got) != services {
+		t.Errorf("source index holds %d relationships, want %d", len(got), services)
 	}
 }

@@ -260,7 +260,7 @@ func (s *Store) maybeCompact(ctx context.Context) error {
 		if r.typ == 0 {
 			continue
 		}
-		chunk.edges = append(chunk.edges, logEdge{id: r.id, typ: r.typ.relType(), from: st.nodes[r.from].n.ID, to: st.nodes[r.to].n.ID, data: st.syms.expand(r.data)})
+		chunk.edges = append(chunk.edges, logEdge{id: r.id, typ: r.typ.relType(), from: st.nodes[r.from].n.ID, to: st.nodes[r.to].n.ID, data: st.syms.expand(st.payload(&r))})
 		if chunk.records() == compactChunk {
 			if err := flush(); err != nil {
 				return fmt.Errorf("compact %s: %w", s.path, err)

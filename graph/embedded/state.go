@@ -1,7 +1,9 @@
 package embedded
 
 import (
+	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -31,6 +33,11 @@ type state struct {
 	edges     []edgeRec
 	freeEdges []int32
 	syms      symbols
+	// arena holds every relationship's payload back to back, so that a
+	// payload costs its bytes and no allocation of its own; garbage counts
+	// the bytes of replaced payloads, reclaimed by compactArena.
+	arena   []byte
+	garbage int
 
 	byKind map[graph.Kind]*btree.BTreeG[keyItem]
 	// names maps lower-cased keys and aliases to node ids, for Resolve.
@@ -51,12 +58,14 @@ type nodeRec struct {
 	out, in []int32
 }
 
-// edgeRec is a relationship slot; typ is 0 when the slot is free.
+// edgeRec is a relationship slot; typ is 0 when the slot is free. Its
+// payload is arena[off:off+size], encodeEdgeData's bytes in the state's
+// form (symbols.intern).
 type edgeRec struct {
-	id       graph.ID
-	from, to int32
-	typ      relCode
-	data     []byte // encodeEdgeData, interned (symbols.intern)
+	id        graph.ID
+	from, to  int32
+	off, size uint32
+	typ       relCode
 }
 
 // relCode numbers graph.RelTypes from 1 in memory (never on disk).
@@ -118,7 +127,7 @@ func (st *state) copyNode(i int32) *graph.Node {
 func (st *state) edge(i int32) *graph.Edge {
 	r := &st.edges[i]
 	e := &graph.Edge{ID: r.id, Type: r.typ.relType(), From: st.nodes[r.from].n.Ref(), To: st.nodes[r.to].n.Ref()}
-	rd := st.reader(r.data)
+	rd := st.reader(r)
 	if err := rd.edgeData(e); err != nil {
 		// The payload was encoded by this process: failing here is a bug.
 		panic(fmt.Sprintf("embedded: relationship %s payload: %v", r.id, err))
@@ -132,20 +141,68 @@ func (st *state) edgeKey(i int32) *graph.Edge {
 	r := &st.edges[i]
 	e := &graph.Edge{ID: r.id, Type: r.typ.relType(), From: st.nodes[r.from].n.Ref(), To: st.nodes[r.to].n.Ref()}
 	if e.Type == graph.RelOwns {
-		rd := st.reader(r.data)
+		rd := st.reader(r)
 		rd.skipAssertions()
 		e.Props = rd.props()
 	}
 	return e
 }
 
-// reader reads a relationship payload in the state's form.
-func (st *state) reader(data []byte) reader { return reader{b: data, syms: st.syms.strs} }
+// payload returns r's payload in the state's form.
+func (st *state) payload(r *edgeRec) []byte {
+	return st.arena[r.off : r.off+r.size : r.off+r.size]
+}
 
-// edgeSources calls fn with the source of every assertion in a payload.
-func (st *state) edgeSources(data []byte, fn func(src string)) {
-	r := st.reader(data)
-	r.eachSource(fn)
+// reader reads r's payload.
+func (st *state) reader(r *edgeRec) reader {
+	return reader{b: st.payload(r), syms: st.syms.strs}
+}
+
+// edgeSources calls fn with the source of every assertion of r.
+func (st *state) edgeSources(r *edgeRec, fn func(src string)) {
+	rd := st.reader(r)
+	rd.eachSource(fn)
+}
+
+// store interns a payload in the log's form into the arena and points r
+// at it.
+func (st *state) store(r *edgeRec, data []byte) error {
+	off := len(st.arena)
+	arena, err := st.syms.intern(st.arena, data)
+	if err == nil && len(arena) > math.MaxUint32 {
+		err = errors.New("relationship payloads over 4 GiB")
+	}
+	if err != nil {
+		st.arena = st.arena[:off]
+		return err
+	}
+	st.arena = arena
+	r.off, r.size = uint32(off), uint32(len(arena)-off)
+	return nil
+}
+
+// arenaSlack is the garbage the arena may always hold.
+const arenaSlack = 1 << 20
+
+// release marks r's payload as garbage, and rewrites the arena once
+// garbage is most of it.
+func (st *state) release(r *edgeRec) {
+	st.garbage += int(r.size)
+	if st.garbage > arenaSlack && st.garbage > len(st.arena)/2 {
+		st.compactArena()
+	}
+}
+
+func (st *state) compactArena() {
+	arena := make([]byte, 0, len(st.arena)-st.garbage)
+	for i := range st.edges {
+		if r := &st.edges[i]; r.typ != 0 {
+			off := len(arena)
+			arena = append(arena, st.payload(r)...)
+			r.off = uint32(off)
+		}
+	}
+	st.arena, st.garbage = arena, 0
 }
 
 // edgeByID decodes the relationship with the id, or returns nil.
@@ -231,11 +288,6 @@ func (st *state) removeNode(id graph.ID) {
 
 // putLogEdge publishes a relationship; both its ends must be stored.
 func (st *state) putLogEdge(e logEdge) error {
-	data, err := st.syms.intern(e.data)
-	if err != nil {
-		return fmt.Errorf("relationship %s: %w", e.id, err)
-	}
-	e.data = data
 	typ, ok := relCodes[e.typ]
 	if !ok {
 		return fmt.Errorf("relationship %s has unknown type %q", e.id, e.typ)
@@ -249,15 +301,22 @@ func (st *state) putLogEdge(e logEdge) error {
 		r := &st.edges[i]
 		if r.from == from && r.to == to && r.typ == typ {
 			// The usual update: same ends, new payload.
-			st.edgeSources(r.data, func(src string) { removeFrom(st.srcEdges, src, i) })
-			r.data = e.data
-			st.edgeSources(r.data, func(src string) { addTo(st.srcEdges, src, i) })
+			old := *r
+			if err := st.store(r, e.data); err != nil {
+				return fmt.Errorf("relationship %s: %w", e.id, err)
+			}
+			st.edgeSources(&old, func(src string) { removeFrom(st.srcEdges, src, i) })
+			st.edgeSources(r, func(src string) { addTo(st.srcEdges, src, i) })
+			st.release(&old)
 			return nil
 		}
 		st.removeEdge(e.id)
 	}
 	var i int32
-	rec := edgeRec{id: e.id, from: from, to: to, typ: typ, data: e.data}
+	rec := edgeRec{id: e.id, from: from, to: to, typ: typ}
+	if err := st.store(&rec, e.data); err != nil {
+		return fmt.Errorf("relationship %s: %w", e.id, err)
+	}
 	if l := len(st.freeEdges); l > 0 {
 		i, st.freeEdges = st.freeEdges[l-1], st.freeEdges[:l-1]
 		st.edges[i] = rec
@@ -268,7 +327,7 @@ func (st *state) putLogEdge(e logEdge) error {
 	st.edgeAt[e.id] = i
 	st.nodes[from].out = append(st.nodes[from].out, i)
 	st.nodes[to].in = append(st.nodes[to].in, i)
-	st.edgeSources(e.data, func(src string) { addTo(st.srcEdges, src, i) })
+	st.edgeSources(&rec, func(src string) { addTo(st.srcEdges, src, i) })
 	return nil
 }
 
@@ -287,10 +346,11 @@ func (st *state) removeEdge(id graph.ID) {
 	}
 	st.nodes[r.from].out = drop(st.nodes[r.from].out)
 	st.nodes[r.to].in = drop(st.nodes[r.to].in)
-	st.edgeSources(r.data, func(src string) { removeFrom(st.srcEdges, src, i) })
+	st.edgeSources(&r, func(src string) { removeFrom(st.srcEdges, src, i) })
 	delete(st.edgeAt, id)
 	st.edges[i] = edgeRec{}
 	st.freeEdges = append(st.freeEdges, i)
+	st.release(&r)
 }
 
 func addTo(m map[string]map[int32]struct{}, src string, i int32) {

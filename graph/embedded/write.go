@@ -141,7 +141,7 @@ func (s *Store) Sweep(ctx context.Context, r graph.SweepRequest) (graph.SweepRes
 		if c.delEdges[id] {
 			continue // its end is being removed
 		}
-		as := st.reader(rec.data)
+		as := st.reader(rec)
 		if !graph.Retractable(as.assertions(), r.Source, r.Run) {
 			continue
 		}
