@@ -44,7 +44,7 @@ func TestEdgeDataRoundTrip(t *testing.T) {
 				t.Fatal(err)
 			}
 			var sy symbols
-			sy.id([]byte("unrelated")) // symbols already in use shift the indexes
+			sy.id([]byte("unrelated"))                        // symbols already in use shift the indexes
 			interned, err := sy.intern([]byte{1, 2, 3}, data) // appended after other bytes
 			interned = interned[3:]
 			if err != nil {
