@@ -42,10 +42,8 @@ type state struct {
 	byKind map[graph.Kind]*btree.BTreeG[keyItem]
 	// names maps lower-cased keys and aliases to node ids, for Resolve.
 	names map[string][]graph.ID
-	// srcNodes and srcEdges map each source to the slots it asserts, for
-	// sweeps and filters.
+	// srcNodes maps each source to the node slots it asserts, for sweeps.
 	srcNodes map[string]map[int32]struct{}
-	srcEdges map[string]map[int32]struct{}
 }
 
 // nodeRec is a node slot; n is nil when the slot is free. The stored node's
@@ -86,7 +84,7 @@ func newState() *state {
 		nodeAt: map[graph.ID]int32{}, edgeAt: map[graph.ID]int32{},
 		byKind:   map[graph.Kind]*btree.BTreeG[keyItem]{},
 		names:    map[string][]graph.ID{},
-		srcNodes: map[string]map[int32]struct{}{}, srcEdges: map[string]map[int32]struct{}{},
+		srcNodes: map[string]map[int32]struct{}{},
 	}
 	for _, k := range graph.Kinds {
 		st.byKind[k] = newKindTree()
@@ -158,10 +156,12 @@ func (st *state) reader(r *edgeRec) reader {
 	return reader{b: st.payload(r), syms: st.syms.strs}
 }
 
-// edgeSources calls fn with the source of every assertion of r.
-func (st *state) edgeSources(r *edgeRec, fn func(src string)) {
+// assertedBy reports whether source asserts r.
+func (st *state) assertedBy(r *edgeRec, source string) bool {
 	rd := st.reader(r)
-	rd.eachSource(fn)
+	found := false
+	rd.eachSource(func(src string) { found = found || src == source })
+	return found
 }
 
 // store interns a payload in the log's form into the arena and points r
@@ -305,8 +305,6 @@ func (st *state) putLogEdge(e logEdge) error {
 			if err := st.store(r, e.data); err != nil {
 				return fmt.Errorf("relationship %s: %w", e.id, err)
 			}
-			st.edgeSources(&old, func(src string) { removeFrom(st.srcEdges, src, i) })
-			st.edgeSources(r, func(src string) { addTo(st.srcEdges, src, i) })
 			st.release(&old)
 			return nil
 		}
@@ -327,7 +325,6 @@ func (st *state) putLogEdge(e logEdge) error {
 	st.edgeAt[e.id] = i
 	st.nodes[from].out = append(st.nodes[from].out, i)
 	st.nodes[to].in = append(st.nodes[to].in, i)
-	st.edgeSources(&rec, func(src string) { addTo(st.srcEdges, src, i) })
 	return nil
 }
 
@@ -346,7 +343,6 @@ func (st *state) removeEdge(id graph.ID) {
 	}
 	st.nodes[r.from].out = drop(st.nodes[r.from].out)
 	st.nodes[r.to].in = drop(st.nodes[r.to].in)
-	st.edgeSources(&r, func(src string) { removeFrom(st.srcEdges, src, i) })
 	delete(st.edgeAt, id)
 	st.edges[i] = edgeRec{}
 	st.freeEdges = append(st.freeEdges, i)

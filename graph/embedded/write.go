@@ -131,8 +131,14 @@ func (s *Store) Sweep(ctx context.Context, r graph.SweepRequest) (graph.SweepRes
 			res.NodesRetracted++
 		}
 	}
-	for i := range st.srcEdges[r.Source] {
+	// Relationships keep no index by source (it would cost more memory
+	// than the relationship itself): the sweep reads every payload's
+	// sources, which allocates nothing.
+	for i := range st.edges {
 		rec := &st.edges[i]
+		if rec.typ == 0 || !st.assertedBy(rec, r.Source) {
+			continue
+		}
 		id := rec.id
 		if !graph.HasAnyKind(r.Kinds, st.nodes[rec.from].n.Kind) && !graph.HasAnyKind(r.Kinds, st.nodes[rec.to].n.Kind) {
 			continue
@@ -145,7 +151,7 @@ func (s *Store) Sweep(ctx context.Context, r graph.SweepRequest) (graph.SweepRes
 		if !graph.Retractable(as.assertions(), r.Source, r.Run) {
 			continue
 		}
-		e := st.edge(i)
+		e := st.edge(int32(i))
 		graph.RetractEdge(e, r.Source, r.Run)
 		if len(e.Assertions) == 0 {
 			c.deleteEdge(id)
