@@ -121,7 +121,8 @@ func TestArenaReclaimsReplacedPayloads(t *testing.T) {
 			if err := st.putLogEdge(le); err != nil {
 				t.Fatal(err)
 			}
-			live += int(st.edges[st.edgeAt[e.ID]].size)
+			i, _ := st.edgeAt.get(e.ID)
+			live += int(st.edges[i].size)
 		}
 	}
 	if written := rounds * live; len(st.arena) > 2*live+arenaSlack || len(st.arena) > written/2 {

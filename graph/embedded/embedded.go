@@ -354,7 +354,7 @@ func (c *changes) edge(st *state, id graph.ID) *graph.Edge {
 func (c *changes) deleteNode(st *state, id graph.ID) {
 	c.delNodes[id] = true
 	delete(c.putNodes, id)
-	if i, ok := st.nodeAt[id]; ok {
+	if i, ok := st.nodeAt.get(id); ok {
 		for _, e := range st.nodes[i].out {
 			c.deleteEdge(st.edges[e].id)
 		}

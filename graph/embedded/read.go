@@ -47,7 +47,7 @@ func (s *Store) Resolve(ctx context.Context, ref string, kinds []graph.Kind) ([]
 	var out []*graph.Node
 	s.mu.RLock()
 	for _, id := range s.state.names[key] {
-		if i, ok := s.state.nodeAt[id]; ok && graph.HasAnyKind(kinds, s.state.nodes[i].n.Kind) {
+		if i, ok := s.state.nodeAt.get(id); ok && graph.HasAnyKind(kinds, s.state.nodes[i].n.Kind) {
 			out = append(out, s.state.copyNode(i))
 		}
 	}
@@ -195,7 +195,7 @@ func (s *Store) Neighbors(ctx context.Context, ids []graph.ID, q graph.NeighborQ
 	st := s.state
 	want := typeSet(q.Types)
 	for _, id := range ids {
-		i, ok := st.nodeAt[id]
+		i, ok := st.nodeAt.get(id)
 		if _, done := out[id]; done || !ok {
 			continue
 		}
@@ -255,7 +255,7 @@ func (s *Store) Traverse(ctx context.Context, q graph.TraverseQuery) (*graph.Tra
 	seen := map[int32]visit{}
 	var frontier []int32
 	for _, id := range q.Starts {
-		if i, ok := st.nodeAt[id]; ok {
+		if i, ok := st.nodeAt.get(id); ok {
 			if _, dup := seen[i]; !dup {
 				seen[i] = visit{via: -1}
 				frontier = append(frontier, i)

@@ -25,11 +25,11 @@ import (
 // the pointer, so a reader may keep one after releasing the lock. Read
 // relationships are decoded fresh for each caller.
 type state struct {
-	nodeAt    map[graph.ID]int32
+	nodeAt    idIndex
 	nodes     []nodeRec
 	freeNodes []int32
 
-	edgeAt    map[graph.ID]int32
+	edgeAt    idIndex
 	edges     []edgeRec
 	freeEdges []int32
 	syms      symbols
@@ -81,7 +81,6 @@ func (c relCode) relType() graph.RelType { return graph.RelTypes[c-1] }
 
 func newState() *state {
 	st := &state{
-		nodeAt: map[graph.ID]int32{}, edgeAt: map[graph.ID]int32{},
 		byKind:   map[graph.Kind]*btree.BTreeG[keyItem]{},
 		names:    map[string][]graph.ID{},
 		srcNodes: map[string]map[int32]struct{}{},
@@ -89,21 +88,23 @@ func newState() *state {
 	for _, k := range graph.Kinds {
 		st.byKind[k] = newKindTree()
 	}
+	st.nodeAt = newIDIndex(func(i int32) graph.ID { return st.nodes[i].n.ID })
+	st.edgeAt = newIDIndex(func(i int32) graph.ID { return st.edges[i].id })
 	return st
 }
 
-func (st *state) numNodes() int { return len(st.nodeAt) }
-func (st *state) numEdges() int { return len(st.edgeAt) }
+func (st *state) numNodes() int { return st.nodeAt.len() }
+func (st *state) numEdges() int { return st.edgeAt.len() }
 
 // has reports whether a node with the id is stored.
 func (st *state) has(id graph.ID) bool {
-	_, ok := st.nodeAt[id]
+	_, ok := st.nodeAt.get(id)
 	return ok
 }
 
 // node returns a copy of the node with the id that the caller owns, or nil.
 func (st *state) node(id graph.ID) *graph.Node {
-	if i, ok := st.nodeAt[id]; ok {
+	if i, ok := st.nodeAt.get(id); ok {
 		return st.copyNode(i)
 	}
 	return nil
@@ -207,7 +208,7 @@ func (st *state) compactArena() {
 
 // edgeByID decodes the relationship with the id, or returns nil.
 func (st *state) edgeByID(id graph.ID) *graph.Edge {
-	if i, ok := st.edgeAt[id]; ok {
+	if i, ok := st.edgeAt.get(id); ok {
 		return st.edge(i)
 	}
 	return nil
@@ -227,7 +228,7 @@ func nameKeys(n *graph.Node) []string {
 // takes n over: its Props are dropped.
 func (st *state) putNode(n *graph.Node, props []byte) {
 	n.Props = nil
-	i, ok := st.nodeAt[n.ID]
+	i, ok := st.nodeAt.get(n.ID)
 	if ok {
 		st.unindexNode(i)
 		// A replaced node keeps its slot and so its relationships.
@@ -241,7 +242,7 @@ func (st *state) putNode(n *graph.Node, props []byte) {
 			i = int32(len(st.nodes))
 			st.nodes = append(st.nodes, rec)
 		}
-		st.nodeAt[n.ID] = i
+		st.nodeAt.put(n.ID, i)
 	}
 	st.byKind[n.Kind].ReplaceOrInsert(keyItem{key: n.Key, slot: i})
 	for _, k := range nameKeys(n) {
@@ -269,7 +270,7 @@ func (st *state) unindexNode(i int32) {
 
 // removeNode removes the node and any relationship still touching it.
 func (st *state) removeNode(id graph.ID) {
-	i, ok := st.nodeAt[id]
+	i, ok := st.nodeAt.get(id)
 	if !ok {
 		return
 	}
@@ -281,7 +282,7 @@ func (st *state) removeNode(id graph.ID) {
 	n := st.nodes[i].n
 	st.unindexNode(i)
 	st.byKind[n.Kind].Delete(keyItem{key: n.Key})
-	delete(st.nodeAt, id)
+	st.nodeAt.delete(id)
 	st.nodes[i] = nodeRec{}
 	st.freeNodes = append(st.freeNodes, i)
 }
@@ -292,12 +293,12 @@ func (st *state) putLogEdge(e logEdge) error {
 	if !ok {
 		return fmt.Errorf("relationship %s has unknown type %q", e.id, e.typ)
 	}
-	from, okFrom := st.nodeAt[e.from]
-	to, okTo := st.nodeAt[e.to]
+	from, okFrom := st.nodeAt.get(e.from)
+	to, okTo := st.nodeAt.get(e.to)
 	if !okFrom || !okTo {
 		return fmt.Errorf("relationship %s %s has a missing end", e.typ, e.id)
 	}
-	if i, ok := st.edgeAt[e.id]; ok {
+	if i, ok := st.edgeAt.get(e.id); ok {
 		r := &st.edges[i]
 		if r.from == from && r.to == to && r.typ == typ {
 			// The usual update: same ends, new payload.
@@ -322,14 +323,14 @@ func (st *state) putLogEdge(e logEdge) error {
 		i = int32(len(st.edges))
 		st.edges = append(st.edges, rec)
 	}
-	st.edgeAt[e.id] = i
+	st.edgeAt.put(e.id, i)
 	st.nodes[from].out = append(st.nodes[from].out, i)
 	st.nodes[to].in = append(st.nodes[to].in, i)
 	return nil
 }
 
 func (st *state) removeEdge(id graph.ID) {
-	i, ok := st.edgeAt[id]
+	i, ok := st.edgeAt.get(id)
 	if !ok {
 		return
 	}
@@ -343,7 +344,7 @@ func (st *state) removeEdge(id graph.ID) {
 	}
 	st.nodes[r.from].out = drop(st.nodes[r.from].out)
 	st.nodes[r.to].in = drop(st.nodes[r.to].in)
-	delete(st.edgeAt, id)
+	st.edgeAt.delete(id)
 	st.edges[i] = edgeRec{}
 	st.freeEdges = append(st.freeEdges, i)
 	st.release(&r)

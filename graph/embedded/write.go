@@ -90,7 +90,7 @@ func (s *Store) DeleteEdges(ctx context.Context, ids []graph.ID) (int, error) {
 	st := s.readState()
 	c := newChanges()
 	for _, id := range ids {
-		if _, ok := st.edgeAt[id]; ok {
+		if _, ok := st.edgeAt.get(id); ok {
 			c.deleteEdge(id)
 		}
 	}
