@@ -50,6 +50,7 @@ type state struct {
 // Props are nil: they are kept encoded in props (encodeProps), one
 // pointer-free object instead of a map of boxed values.
 type nodeRec struct {
+	id    graph.ID // n.ID, here so that id lookups stay in this slice
 	n     *graph.Node
 	props []byte
 	// out and in are the node's relationships; order is not kept (reads sort).
@@ -88,7 +89,7 @@ func newState() *state {
 	for _, k := range graph.Kinds {
 		st.byKind[k] = newKindTree()
 	}
-	st.nodeAt = newIDIndex(func(i int32) graph.ID { return st.nodes[i].n.ID })
+	st.nodeAt = newIDIndex(func(i int32) graph.ID { return st.nodes[i].id })
 	st.edgeAt = newIDIndex(func(i int32) graph.ID { return st.edges[i].id })
 	return st
 }
@@ -234,7 +235,7 @@ func (st *state) putNode(n *graph.Node, props []byte) {
 		// A replaced node keeps its slot and so its relationships.
 		st.nodes[i].n, st.nodes[i].props = n, props
 	} else {
-		rec := nodeRec{n: n, props: props}
+		rec := nodeRec{id: n.ID, n: n, props: props}
 		if l := len(st.freeNodes); l > 0 {
 			i, st.freeNodes = st.freeNodes[l-1], st.freeNodes[:l-1]
 			st.nodes[i] = rec
