@@ -390,9 +390,10 @@ func (sy *symbols) expand(data []byte) []byte {
 //	logV3
 //	deleted relationships: count, ids (16 bytes each)
 //	deleted nodes:         count, ids
-//	nodes:                 count, then per node its JSON (length-prefixed):
-//	                       a field added to graph.Node is stored with no
-//	                       change here
+//	nodes:                 count, then per node its properties
+//	                       (encodeProps) and its JSON without them, both
+//	                       length-prefixed: a field added to graph.Node
+//	                       is stored with no change here
 //	relationships:         count, then per relationship id, type (string),
 //	                       from and to node ids, payload (length-prefixed)
 const logV3 byte = 3
@@ -404,8 +405,29 @@ type logEdge struct {
 	data         []byte
 }
 
+// logNode is a node as the log holds it.
+type logNode struct {
+	props []byte // encodeProps
+	json  []byte // the graph.Node without its Props
+}
+
+// newLogNode encodes n for the log; props are also what the state keeps.
+func newLogNode(n *graph.Node) (logNode, error) {
+	props, err := encodeProps(n.Props)
+	if err != nil {
+		return logNode{}, fmt.Errorf("node %s: %w", n.Ref(), err)
+	}
+	c := *n
+	c.Props = nil
+	v, err := json.Marshal(&c)
+	if err != nil {
+		return logNode{}, fmt.Errorf("encode node %s: %w", n.Ref(), err)
+	}
+	return logNode{props: props, json: v}, nil
+}
+
 type logEntry struct {
-	nodes              [][]byte // JSON of each graph.Node
+	nodes              []logNode
 	edges              []logEdge
 	delNodes, delEdges []graph.ID
 }
@@ -417,7 +439,7 @@ func (e *logEntry) records() int {
 func (e *logEntry) encode() []byte {
 	size := 1 + 16*(len(e.delNodes)+len(e.delEdges)) + 20
 	for _, n := range e.nodes {
-		size += len(n) + 3
+		size += len(n.props) + len(n.json) + 6
 	}
 	for _, ed := range e.edges {
 		size += 48 + len(ed.typ) + len(ed.data) + 4
@@ -432,8 +454,10 @@ func (e *logEntry) encode() []byte {
 	}
 	b = binary.AppendUvarint(b, uint64(len(e.nodes)))
 	for _, n := range e.nodes {
-		b = binary.AppendUvarint(b, uint64(len(n)))
-		b = append(b, n...)
+		b = binary.AppendUvarint(b, uint64(len(n.props)))
+		b = append(b, n.props...)
+		b = binary.AppendUvarint(b, uint64(len(n.json)))
+		b = append(b, n.json...)
 	}
 	b = binary.AppendUvarint(b, uint64(len(e.edges)))
 	for _, ed := range e.edges {
@@ -468,6 +492,7 @@ func replayEntry(st *state, v []byte) (int, error) {
 		records++
 	}
 	for range r.count() {
+		props := r.bytes(r.count())
 		raw := r.bytes(r.count())
 		if r.err != nil {
 			break
@@ -476,9 +501,13 @@ func replayEntry(st *state, v []byte) (int, error) {
 		if err := json.Unmarshal(raw, n); err != nil {
 			return 0, err
 		}
-		if err := putStoredNode(st, n); err != nil {
-			return 0, err
+		if _, err := decodeProps(props); err != nil || n.Props != nil {
+			return 0, fmt.Errorf("node %s: damaged properties", n.Ref())
 		}
+		if len(props) == 0 {
+			props = nil
+		}
+		st.putNode(n, append([]byte(nil), props...))
 		records++
 	}
 	for range r.count() {

@@ -241,15 +241,15 @@ func (s *Store) maybeCompact(ctx context.Context) error {
 		return err
 	}
 	st := s.state
-	for i, r := range st.nodes {
+	for _, r := range st.nodes {
 		if r.n == nil {
 			continue
 		}
-		v, err := json.Marshal(st.copyNode(int32(i)))
+		v, err := json.Marshal(r.n) // stored without its Props
 		if err != nil {
 			return fmt.Errorf("compact %s: %w", s.path, err)
 		}
-		chunk.nodes = append(chunk.nodes, v)
+		chunk.nodes = append(chunk.nodes, logNode{props: r.props, json: v})
 		if chunk.records() == compactChunk {
 			if err := flush(); err != nil {
 				return fmt.Errorf("compact %s: %w", s.path, err)
@@ -383,19 +383,13 @@ func (s *Store) commit(ctx context.Context, c *changes) error {
 		entry.delNodes = append(entry.delNodes, id)
 	}
 	nodes := make([]*graph.Node, 0, len(c.putNodes))
-	props := make([][]byte, 0, len(c.putNodes))
 	for _, n := range c.putNodes {
-		v, err := json.Marshal(n)
+		ln, err := newLogNode(n)
 		if err != nil {
-			return fmt.Errorf("encode node %s: %w", n.Ref(), err)
-		}
-		p, err := encodeProps(n.Props)
-		if err != nil {
-			return fmt.Errorf("node %s: %w", n.Ref(), err)
+			return err
 		}
 		nodes = append(nodes, n)
-		props = append(props, p)
-		entry.nodes = append(entry.nodes, v)
+		entry.nodes = append(entry.nodes, ln)
 	}
 	for id, e := range c.putEdges {
 		ends, ok := c.ends[id]
@@ -428,7 +422,7 @@ func (s *Store) commit(ctx context.Context, c *changes) error {
 		st.removeNode(id)
 	}
 	for i, n := range nodes {
-		st.putNode(n, props[i])
+		st.putNode(n, entry.nodes[i].props)
 	}
 	var perr error
 	for _, e := range entry.edges {
