@@ -13,9 +13,11 @@ import (
 )
 
 // A relationship's payload (its properties, assertions and seen times) is
-// kept in memory and in the log as one compact byte string, so the garbage
-// collector sees one pointer-free object per relationship instead of a
-// dozen small ones. The layout, all lengths and counts as uvarints:
+// kept in the log and in memory as a few bytes, so the garbage collector
+// sees no object per relationship instead of a dozen small ones; memory
+// holds the payloads in one arena, with sources, runs and confidences as
+// symbols (symbols.intern). A node's properties use the same property
+// encoding. The layout, all lengths and counts as uvarints:
 //
 //	assertions: count, then per assertion source, run, confidence, evidence
 //	            (strings) and first seen, last seen (times)
@@ -26,7 +28,8 @@ import (
 // the previous one (putTime), read back in UTC; a value is a tag byte and
 // its data.
 
-// Value tags: the property types graph.CoerceEdgeProps produces.
+// Value tags: the property types graph.CoerceNodeProps and
+// graph.CoerceEdgeProps produce.
 const (
 	tagString byte = 's'
 	tagInt    byte = 'i'
@@ -398,7 +401,7 @@ func (sy *symbols) expand(data []byte) []byte {
 //	                       from and to node ids, payload (length-prefixed)
 const logV3 byte = 3
 
-// logEdge is a relationship as the log and the in-memory state hold it.
+// logEdge is a relationship as the log holds it.
 type logEdge struct {
 	id, from, to graph.ID
 	typ          graph.RelType
@@ -573,7 +576,8 @@ func replayJSON(st *state, v []byte) (int, error) {
 	return len(e.Nodes) + len(e.Edges) + len(e.DelNodes) + len(e.DelEdges), nil
 }
 
-// putStoredNode canonicalises a node read from the log and publishes it.
+// putStoredNode canonicalises a node read from a format 2 entry and
+// publishes it.
 func putStoredNode(st *state, n *graph.Node) error {
 	props, err := graph.CoerceNodeProps(n.Kind, n.Props)
 	if err != nil {
