@@ -33,8 +33,13 @@ import (
 const FileName = "estate.db"
 
 // format marks a file as an estate store, so that Open refuses any other
-// bbolt file instead of reading garbage.
-const format = "estate-embedded-2"
+// bbolt file instead of reading garbage. Format 3 writes binary log entries
+// (codec.go); a format 2 file, whose entries are JSON, is still read, and
+// its marker is moved to 3 on open because new entries will be binary.
+const (
+	format   = "estate-embedded-3"
+	formatV2 = "estate-embedded-2"
+)
 
 // The file holds a meta bucket and a log: one entry per committed write,
 // keyed by a growing sequence number. Appending keeps every commit's page
@@ -123,7 +128,7 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
-	s.log.Info().Int("nodes", len(s.state.nodes)).Int("edges", len(s.state.edges)).
+	s.log.Info().Int("nodes", s.state.numNodes()).Int("edges", s.state.numEdges()).
 		Dur("took", time.Since(start)).Str("path", path).Msg("embedded store opened")
 	return s, nil
 }
@@ -147,7 +152,13 @@ func (s *Store) load(ctx context.Context) error {
 				return err
 			}
 		}
-		if f := string(meta.Get(keyFormat)); f != format {
+		switch f := string(meta.Get(keyFormat)); f {
+		case format:
+		case formatV2:
+			if err := meta.Put(keyFormat, []byte(format)); err != nil {
+				return err
+			}
+		default:
 			return fmt.Errorf("data file %s has format %q, this estate reads %q", s.path, f, format)
 		}
 		_, err := tx.CreateBucketIfNotExists(meta.Get(keyActive))
@@ -165,11 +176,7 @@ func (s *Store) load(ctx context.Context) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			var e logEntry
-			if err := json.Unmarshal(v, &e); err != nil {
-				return fmt.Errorf("data file %s is corrupt: log entry %x: %w", s.path, k, err)
-			}
-			n, err := e.replay(st)
+			n, err := replayEntry(st, v)
 			if err != nil {
 				return fmt.Errorf("data file %s is corrupt: log entry %x: %w", s.path, k, err)
 			}
@@ -180,51 +187,9 @@ func (s *Store) load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, e := range st.edges {
-		if st.nodes[e.From.ID()] == nil || st.nodes[e.To.ID()] == nil {
-			return fmt.Errorf("data file %s is corrupt: relationship %s %s→%s has a missing end", s.path, e.Type, e.From, e.To)
-		}
-	}
 	s.state = st
 	s.logged = logged
 	return s.maybeCompact(ctx)
-}
-
-// logEntry is one committed write: the full new value of every node and
-// relationship it changed, and the ids it removed. Replaying the entries in
-// order rebuilds the graph.
-type logEntry struct {
-	Nodes    []*graph.Node `json:"n,omitempty"`
-	Edges    []*graph.Edge `json:"e,omitempty"`
-	DelNodes []graph.ID    `json:"dn,omitempty"`
-	DelEdges []graph.ID    `json:"de,omitempty"`
-}
-
-// replay applies the entry to st and returns how many records it held.
-func (e *logEntry) replay(st *state) (int, error) {
-	for _, id := range e.DelEdges {
-		st.removeEdge(id)
-	}
-	for _, id := range e.DelNodes {
-		st.removeNode(id)
-	}
-	for _, n := range e.Nodes {
-		props, err := graph.CoerceNodeProps(n.Kind, n.Props)
-		if err != nil {
-			return 0, fmt.Errorf("node %s: %w", n.Ref(), err)
-		}
-		n.Props = props
-		st.putNode(n)
-	}
-	for _, ed := range e.Edges {
-		props, err := graph.CoerceEdgeProps(ed.Type, ed.Props)
-		if err != nil {
-			return 0, fmt.Errorf("relationship %s %s→%s: %w", ed.Type, ed.From, ed.To, err)
-		}
-		ed.Props = props
-		st.putEdge(ed)
-	}
-	return len(e.Nodes) + len(e.Edges) + len(e.DelNodes) + len(e.DelEdges), nil
 }
 
 // appendLog writes one entry at the end of the active log bucket.
@@ -234,10 +199,7 @@ func appendLog(tx *bolt.Tx, bucket []byte, e *logEntry) error {
 	if err != nil {
 		return err
 	}
-	v, err := json.Marshal(e)
-	if err != nil {
-		return err
-	}
+	v := e.encode()
 	var k [8]byte
 	binary.BigEndian.PutUint64(k[:], seq)
 	// Keys only grow, so bbolt can fill pages completely.
@@ -252,7 +214,7 @@ func appendLog(tx *bolt.Tx, bucket []byte, e *logEntry) error {
 // switches to it in a last one, so a crash mid-way leaves the old log in
 // force. Callers hold writeMu (or are Open).
 func (s *Store) maybeCompact(ctx context.Context) error {
-	live := len(s.state.nodes) + len(s.state.edges)
+	live := s.state.numNodes() + s.state.numEdges()
 	if s.logged <= live+s.slack {
 		return nil
 	}
@@ -277,24 +239,35 @@ func (s *Store) maybeCompact(ctx context.Context) error {
 	// when it is replayed.
 	var chunk logEntry
 	flush := func() error {
-		if len(chunk.Nodes)+len(chunk.Edges) == 0 {
+		if chunk.records() == 0 {
 			return nil
 		}
 		err := s.db.Update(func(tx *bolt.Tx) error { return appendLog(tx, next, &chunk) })
 		chunk = logEntry{}
 		return err
 	}
-	for _, n := range s.state.nodes {
-		chunk.Nodes = append(chunk.Nodes, n)
-		if len(chunk.Nodes) == compactChunk {
+	st := s.state
+	for _, r := range st.nodes {
+		if r.n == nil {
+			continue
+		}
+		v, err := json.Marshal(r.n) // stored without its Props
+		if err != nil {
+			return fmt.Errorf("compact %s: %w", s.path, err)
+		}
+		chunk.nodes = append(chunk.nodes, logNode{props: r.props, json: v})
+		if chunk.records() == compactChunk {
 			if err := flush(); err != nil {
 				return fmt.Errorf("compact %s: %w", s.path, err)
 			}
 		}
 	}
-	for _, e := range s.state.edges {
-		chunk.Edges = append(chunk.Edges, e)
-		if len(chunk.Nodes)+len(chunk.Edges) == compactChunk {
+	for _, r := range st.edges {
+		if r.typ == 0 {
+			continue
+		}
+		chunk.edges = append(chunk.edges, logEdge{id: r.id, typ: r.typ.relType(), from: st.nodes[r.from].n.ID, to: st.nodes[r.to].n.ID, data: st.syms.expand(st.payload(&r))})
+		if chunk.records() == compactChunk {
 			if err := flush(); err != nil {
 				return fmt.Errorf("compact %s: %w", s.path, err)
 			}
@@ -339,6 +312,9 @@ func (s *Store) Ping(ctx context.Context) error {
 type changes struct {
 	putNodes map[graph.ID]*graph.Node
 	putEdges map[graph.ID]*graph.Edge
+	// ends caches the node ids of put relationships' ends where the writer
+	// already derived them (each is a SHA-1 of the end's kind and key).
+	ends     map[graph.ID][2]graph.ID
 	delNodes map[graph.ID]bool
 	delEdges map[graph.ID]bool
 }
@@ -346,6 +322,7 @@ type changes struct {
 func newChanges() *changes {
 	return &changes{
 		putNodes: map[graph.ID]*graph.Node{}, putEdges: map[graph.ID]*graph.Edge{},
+		ends:     map[graph.ID][2]graph.ID{},
 		delNodes: map[graph.ID]bool{}, delEdges: map[graph.ID]bool{},
 	}
 }
@@ -358,7 +335,16 @@ func (c *changes) node(st *state, id graph.ID) *graph.Node {
 	if n, ok := c.putNodes[id]; ok {
 		return n
 	}
-	return st.nodes[id]
+	return st.node(id)
+}
+
+// exists reports whether the node will exist after the pending changes.
+func (c *changes) exists(st *state, id graph.ID) bool {
+	if c.delNodes[id] {
+		return false
+	}
+	_, ok := c.putNodes[id]
+	return ok || st.has(id)
 }
 
 func (c *changes) edge(st *state, id graph.ID) *graph.Edge {
@@ -368,17 +354,19 @@ func (c *changes) edge(st *state, id graph.ID) *graph.Edge {
 	if e, ok := c.putEdges[id]; ok {
 		return e
 	}
-	return st.edges[id]
+	return st.edgeByID(id)
 }
 
 func (c *changes) deleteNode(st *state, id graph.ID) {
 	c.delNodes[id] = true
 	delete(c.putNodes, id)
-	for _, e := range st.out[id] {
-		c.deleteEdge(e.ID)
-	}
-	for _, e := range st.in[id] {
-		c.deleteEdge(e.ID)
+	if i, ok := st.nodeAt.get(id); ok {
+		for _, e := range st.nodes[i].out {
+			c.deleteEdge(st.edges[e].id)
+		}
+		for _, e := range st.nodes[i].in {
+			c.deleteEdge(st.edges[e].id)
+		}
 	}
 }
 
@@ -395,18 +383,32 @@ func (s *Store) commit(ctx context.Context, c *changes) error {
 	}
 	entry := &logEntry{}
 	for id := range c.delEdges {
-		entry.DelEdges = append(entry.DelEdges, id)
+		entry.delEdges = append(entry.delEdges, id)
 	}
 	for id := range c.delNodes {
-		entry.DelNodes = append(entry.DelNodes, id)
+		entry.delNodes = append(entry.delNodes, id)
 	}
+	nodes := make([]*graph.Node, 0, len(c.putNodes))
 	for _, n := range c.putNodes {
-		entry.Nodes = append(entry.Nodes, n)
+		ln, err := newLogNode(n)
+		if err != nil {
+			return err
+		}
+		nodes = append(nodes, n)
+		entry.nodes = append(entry.nodes, ln)
 	}
-	for _, e := range c.putEdges {
-		entry.Edges = append(entry.Edges, e)
+	for id, e := range c.putEdges {
+		ends, ok := c.ends[id]
+		if !ok {
+			ends = [2]graph.ID{e.From.ID(), e.To.ID()}
+		}
+		le, err := newLogEdge(e, ends[0], ends[1])
+		if err != nil {
+			return err
+		}
+		entry.edges = append(entry.edges, le)
 	}
-	n := len(entry.Nodes) + len(entry.Edges) + len(entry.DelNodes) + len(entry.DelEdges)
+	n := entry.records()
 	if n == 0 {
 		return nil
 	}
@@ -419,19 +421,26 @@ func (s *Store) commit(ctx context.Context, c *changes) error {
 	}
 	s.mu.Lock()
 	st := s.state
-	for id := range c.delEdges {
+	for _, id := range entry.delEdges {
 		st.removeEdge(id)
 	}
-	for id := range c.delNodes {
+	for _, id := range entry.delNodes {
 		st.removeNode(id)
 	}
-	for _, n := range c.putNodes {
-		st.putNode(n)
+	for i, n := range nodes {
+		st.putNode(n, entry.nodes[i].props)
 	}
-	for _, e := range c.putEdges {
-		st.putEdge(e)
+	var perr error
+	for _, e := range entry.edges {
+		if err := st.putLogEdge(e); err != nil && perr == nil {
+			perr = err
+		}
 	}
 	s.mu.Unlock()
+	if perr != nil {
+		// Writers check both ends before committing: this is a bug.
+		panic(fmt.Sprintf("embedded: publish committed write: %v", perr))
+	}
 	s.logged += n
 	if err := s.maybeCompact(ctx); err != nil {
 		// The write itself is committed; a failed compaction only leaves a
@@ -443,8 +452,8 @@ func (s *Store) commit(ctx context.Context, c *changes) error {
 
 // keyItem orders nodes of one kind by key in the per-kind B-tree.
 type keyItem struct {
-	key string
-	id  graph.ID
+	key  string
+	slot int32
 }
 
 func lessKey(a, b keyItem) bool { return a.key < b.key }

@@ -16,12 +16,9 @@ func (s *Store) Nodes(ctx context.Context, ids []graph.ID) ([]*graph.Node, error
 	out := make([]*graph.Node, len(ids))
 	s.mu.RLock()
 	for i, id := range ids {
-		out[i] = s.state.nodes[id]
+		out[i] = s.state.node(id)
 	}
 	s.mu.RUnlock()
-	for i, n := range out {
-		out[i] = graph.CloneNode(n)
-	}
 	return out, nil
 }
 
@@ -50,24 +47,17 @@ func (s *Store) Resolve(ctx context.Context, ref string, kinds []graph.Kind) ([]
 	var out []*graph.Node
 	s.mu.RLock()
 	for _, id := range s.state.names[key] {
-		if n := s.state.nodes[id]; n != nil && graph.HasAnyKind(kinds, n.Kind) {
-			out = append(out, n)
+		if i, ok := s.state.nodeAt.get(id); ok && graph.HasAnyKind(kinds, s.state.nodes[i].n.Kind) {
+			out = append(out, s.state.copyNode(i))
 		}
 	}
 	s.mu.RUnlock()
 	sortNodes(out)
-	return cloneAll(out), nil
+	return out, nil
 }
 
 func sortNodes(ns []*graph.Node) {
 	slices.SortFunc(ns, func(a, b *graph.Node) int { return graph.CompareRefs(a.Ref(), b.Ref()) })
-}
-
-func cloneAll(ns []*graph.Node) []*graph.Node {
-	for i, n := range ns {
-		ns[i] = graph.CloneNode(n)
-	}
-	return ns
 }
 
 // List implements graph.Store.
@@ -112,7 +102,7 @@ func (s *Store) List(ctx context.Context, q graph.ListQuery) (*graph.NodePage, e
 			page.TotalCount += tree.Len()
 		}
 		tree.Ascend(func(it keyItem) bool {
-			n := st.nodes[it.id]
+			n := st.nodes[it.slot].n
 			if !match(n) {
 				return true
 			}
@@ -126,12 +116,11 @@ func (s *Store) List(ctx context.Context, q graph.ListQuery) (*graph.NodePage, e
 				page.HasNext = true
 				return !unfiltered // keep counting only when filters apply
 			}
-			page.Nodes = append(page.Nodes, n)
+			page.Nodes = append(page.Nodes, st.copyNode(it.slot))
 			return true
 		})
 	}
 	s.mu.RUnlock()
-	cloneAll(page.Nodes)
 	page.FillCursors()
 	return page, nil
 }
@@ -149,20 +138,22 @@ func (s *Store) Search(ctx context.Context, q graph.SearchQuery) ([]*graph.Node,
 	}
 	text := strings.ToLower(q.Text)
 	type scored struct {
-		n    *graph.Node
+		n    *graph.Node // as stored, without properties
+		slot int32
 		rank int
 	}
 	var hits []scored
 	s.mu.RLock()
-	for _, n := range s.state.nodes {
-		if !graph.HasAnyKind(q.Kinds, n.Kind) {
+	defer s.mu.RUnlock()
+	for i, r := range s.state.nodes {
+		n := r.n
+		if n == nil || !graph.HasAnyKind(q.Kinds, n.Kind) {
 			continue
 		}
 		if r := graph.SearchRank(n, text); r >= 0 {
-			hits = append(hits, scored{n, r})
+			hits = append(hits, scored{n, int32(i), r})
 		}
 	}
-	s.mu.RUnlock()
 	slices.SortFunc(hits, func(a, b scored) int {
 		if a.rank != b.rank {
 			return a.rank - b.rank
@@ -171,7 +162,7 @@ func (s *Store) Search(ctx context.Context, q graph.SearchQuery) ([]*graph.Node,
 	})
 	out := make([]*graph.Node, 0, min(len(hits), q.Limit))
 	for _, h := range hits[:min(len(hits), q.Limit)] {
-		out = append(out, graph.CloneNode(h.n))
+		out = append(out, s.state.copyNode(h.slot))
 	}
 	return out, nil
 }
@@ -184,12 +175,9 @@ func (s *Store) Edges(ctx context.Context, ids []graph.ID) ([]*graph.Edge, error
 	out := make([]*graph.Edge, len(ids))
 	s.mu.RLock()
 	for i, id := range ids {
-		out[i] = s.state.edges[id]
+		out[i] = s.state.edgeByID(id)
 	}
 	s.mu.RUnlock()
-	for i, e := range out {
-		out[i] = graph.CloneEdge(e)
-	}
 	return out, nil
 }
 
@@ -205,39 +193,40 @@ func (s *Store) Neighbors(ctx context.Context, ids []graph.ID, q graph.NeighborQ
 	out := make(map[graph.ID][]graph.Neighbor, len(ids))
 	s.mu.RLock()
 	st := s.state
+	want := typeSet(q.Types)
 	for _, id := range ids {
-		if _, done := out[id]; done || st.nodes[id] == nil {
+		i, ok := st.nodeAt.get(id)
+		if _, done := out[id]; done || !ok {
 			continue
 		}
 		var ns []graph.Neighbor
+		// Sort on what ordering needs (type, other end, direction, role) and
+		// decode only the relationships within the limit.
 		if q.Direction != graph.In {
-			for _, e := range st.out[id] {
-				if len(q.Types) == 0 || slices.Contains(q.Types, e.Type) {
-					ns = append(ns, graph.Neighbor{Edge: e, Node: st.nodes[e.To.ID()], Outgoing: true})
+			for _, e := range st.nodes[i].out {
+				if r := &st.edges[e]; want[r.typ] {
+					ns = append(ns, graph.Neighbor{Edge: st.edgeKey(e), Node: st.nodes[r.to].n, Outgoing: true})
 				}
 			}
 		}
 		if q.Direction != graph.Out {
-			for _, e := range st.in[id] {
-				if len(q.Types) == 0 || slices.Contains(q.Types, e.Type) {
-					ns = append(ns, graph.Neighbor{Edge: e, Node: st.nodes[e.From.ID()]})
+			for _, e := range st.nodes[i].in {
+				if r := &st.edges[e]; want[r.typ] {
+					ns = append(ns, graph.Neighbor{Edge: st.edgeKey(e), Node: st.nodes[r.from].n})
 				}
 			}
 		}
-		out[id] = ns
-	}
-	s.mu.RUnlock()
-	for id, ns := range out {
 		graph.SortNeighbors(ns)
 		if len(ns) > q.Limit {
 			ns = ns[:q.Limit]
 		}
-		for i := range ns {
-			ns[i].Edge = graph.CloneEdge(ns[i].Edge)
-			ns[i].Node = graph.CloneNode(ns[i].Node)
+		for j := range ns {
+			ns[j].Edge = st.edgeByID(ns[j].Edge.ID)
+			ns[j].Node = st.node(ns[j].Node.ID)
 		}
 		out[id] = ns
 	}
+	s.mu.RUnlock()
 	return out, nil
 }
 
@@ -250,36 +239,36 @@ func (s *Store) Traverse(ctx context.Context, q graph.TraverseQuery) (*graph.Tra
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	follow := map[graph.RelType]graph.Direction{}
+	var out, in [256]bool // by relationship code: follow along, against the arrow
 	for _, st := range q.Steps {
-		if d, ok := follow[st.Type]; ok && d != st.Direction {
-			follow[st.Type] = graph.Both
-		} else {
-			follow[st.Type] = st.Direction
-		}
+		c := relCodes[st.Type]
+		out[c] = out[c] || st.Direction != graph.In
+		in[c] = in[c] || st.Direction != graph.Out
 	}
 	type visit struct {
-		depth int
-		via   *graph.Edge // the edge that reached it; nil for a start
-		prev  graph.ID
+		depth int32
+		via   int32 // the relationship slot that reached it; -1 for a start
+		prev  int32 // the node slot it was reached from
 	}
 	s.mu.RLock()
 	st := s.state
-	seen := map[graph.ID]visit{}
-	var frontier []graph.ID
+	seen := map[int32]visit{}
+	var frontier []int32
 	for _, id := range q.Starts {
-		if _, ok := seen[id]; !ok && st.nodes[id] != nil {
-			seen[id] = visit{}
-			frontier = append(frontier, id)
+		if i, ok := st.nodeAt.get(id); ok {
+			if _, dup := seen[i]; !dup {
+				seen[i] = visit{via: -1}
+				frontier = append(frontier, i)
+			}
 		}
 	}
-	var order []graph.ID
+	var order []int32
 	truncated := false
 walk:
-	for depth := 1; depth <= q.MaxDepth && len(frontier) > 0; depth++ {
-		var next []graph.ID
-		for _, id := range frontier {
-			reach := func(e *graph.Edge, to graph.ID) bool {
+	for depth := int32(1); depth <= int32(q.MaxDepth) && len(frontier) > 0; depth++ {
+		var next []int32
+		for _, at := range frontier {
+			reach := func(e, to int32) bool {
 				if _, ok := seen[to]; ok {
 					return true
 				}
@@ -287,52 +276,45 @@ walk:
 					truncated = true
 					return false
 				}
-				seen[to] = visit{depth: depth, via: e, prev: id}
+				seen[to] = visit{depth: depth, via: e, prev: at}
 				order = append(order, to)
 				next = append(next, to)
 				return true
 			}
-			for _, e := range st.out[id] {
-				if d, ok := follow[e.Type]; ok && d != graph.In && !reach(e, e.To.ID()) {
+			for _, e := range st.nodes[at].out {
+				if r := &st.edges[e]; out[r.typ] && !reach(e, r.to) {
 					break walk
 				}
 			}
-			for _, e := range st.in[id] {
-				if d, ok := follow[e.Type]; ok && d != graph.Out && !reach(e, e.From.ID()) {
+			for _, e := range st.nodes[at].in {
+				if r := &st.edges[e]; in[r.typ] && !reach(e, r.from) {
 					break walk
 				}
 			}
 		}
 		frontier = next
 	}
+	// Paths share their prefixes, so each relationship is decoded once and
+	// shared between hits: callers must treat paths as read-only.
+	edges := make(map[int32]*graph.Edge, len(order))
 	res := &graph.Traversal{Truncated: truncated, Hits: make([]graph.Hit, 0, len(order))}
-	for _, id := range order {
-		v := seen[id]
+	for _, i := range order {
+		v := seen[i]
 		path := make([]*graph.Edge, v.depth)
-		for at, i := id, v.depth-1; i >= 0; i-- {
+		for at, j := i, v.depth-1; j >= 0; j-- {
 			pv := seen[at]
-			path[i] = pv.via
+			e, ok := edges[pv.via]
+			if !ok {
+				e = st.edge(pv.via)
+				edges[pv.via] = e
+			}
+			path[j] = e
 			at = pv.prev
 		}
-		res.Hits = append(res.Hits, graph.Hit{Node: st.nodes[id], Depth: v.depth, Path: path})
+		res.Hits = append(res.Hits, graph.Hit{Node: st.copyNode(i), Depth: int(v.depth), Path: path})
 	}
 	s.mu.RUnlock()
 	graph.SortHits(res.Hits)
-	// Paths share their prefixes, so each edge is copied once and the
-	// copies are shared between hits: callers must treat paths as read-only.
-	copies := make(map[*graph.Edge]*graph.Edge, len(res.Hits))
-	for i := range res.Hits {
-		h := &res.Hits[i]
-		h.Node = graph.CloneNode(h.Node)
-		for j, e := range h.Path {
-			c, ok := copies[e]
-			if !ok {
-				c = graph.CloneEdge(e)
-				copies[e] = c
-			}
-			h.Path[j] = c
-		}
-	}
 	return res, nil
 }
 
@@ -353,7 +335,7 @@ func (s *Store) ScanNodes(ctx context.Context, fn func(*graph.Node) error) error
 				if started && it.key == from {
 					return true
 				}
-				batch = append(batch, s.state.nodes[it.id])
+				batch = append(batch, s.state.copyNode(it.slot))
 				return len(batch) < chunk
 			}
 			if started {
@@ -363,7 +345,7 @@ func (s *Store) ScanNodes(ctx context.Context, fn func(*graph.Node) error) error
 			}
 			s.mu.RUnlock()
 			for _, n := range batch {
-				if err := fn(graph.CloneNode(n)); err != nil {
+				if err := fn(n); err != nil {
 					return err
 				}
 			}
@@ -382,9 +364,11 @@ func (s *Store) ScanEdges(ctx context.Context, fn func(*graph.Edge) error) error
 		return err
 	}
 	s.mu.RLock()
-	all := make([]*graph.Edge, 0, len(s.state.edges))
-	for _, e := range s.state.edges {
-		all = append(all, e)
+	all := make([]*graph.Edge, 0, s.state.numEdges())
+	for i, r := range s.state.edges {
+		if r.typ != 0 {
+			all = append(all, s.state.edge(int32(i)))
+		}
 	}
 	s.mu.RUnlock()
 	slices.SortFunc(all, graph.CompareEdges)
@@ -394,7 +378,7 @@ func (s *Store) ScanEdges(ctx context.Context, fn func(*graph.Edge) error) error
 				return err
 			}
 		}
-		if err := fn(graph.CloneEdge(e)); err != nil {
+		if err := fn(e); err != nil {
 			return err
 		}
 	}
@@ -414,8 +398,19 @@ func (s *Store) Stats(ctx context.Context) (graph.Stats, error) {
 			st.Nodes[k] = n
 		}
 	}
-	for _, e := range s.state.edges {
-		st.Edges[e.Type]++
+	for _, r := range s.state.edges {
+		if r.typ != 0 {
+			st.Edges[r.typ.relType()]++
+		}
 	}
 	return st, nil
+}
+
+// typeSet returns which relationship codes a query's types select (all when
+// none are given).
+func typeSet(types []graph.RelType) (set [256]bool) {
+	for _, t := range graph.RelTypes {
+		set[relCodes[t]] = len(types) == 0 || slices.Contains(types, t)
+	}
+	return set
 }

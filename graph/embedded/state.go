@@ -1,6 +1,9 @@
 package embedded
 
 import (
+	"errors"
+	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -10,33 +13,206 @@ import (
 )
 
 // state is the in-memory copy of the graph with the indexes reads need.
-// Stored *Node and *Edge values are never modified in place: a write
-// replaces the pointer, so a reader may keep one after releasing the lock.
+//
+// It is laid out for the garbage collector, whose marking of millions of
+// small pointer-rich objects was most of the cost of a large estate: nodes
+// and relationships live in slices of records addressed by int32, the id
+// maps hold no pointers, adjacency is lists of int32 relationship indexes,
+// and a relationship's payload is one encoded byte string (codec.go),
+// decoded when read. Freed slots are reused.
+//
+// Stored *graph.Node values are never modified in place: a write replaces
+// the pointer, so a reader may keep one after releasing the lock. Read
+// relationships are decoded fresh for each caller.
 type state struct {
-	nodes  map[graph.ID]*graph.Node
-	edges  map[graph.ID]*graph.Edge
+	nodeAt    idIndex
+	nodes     []nodeRec
+	freeNodes []int32
+
+	edgeAt    idIndex
+	edges     []edgeRec
+	freeEdges []int32
+	syms      symbols
+	// arena holds every relationship's payload back to back, so that a
+	// payload costs its bytes and no allocation of its own; garbage counts
+	// the bytes of replaced payloads, reclaimed by compactArena.
+	arena   []byte
+	garbage int
+
 	byKind map[graph.Kind]*btree.BTreeG[keyItem]
-	// out and in are adjacency lists; order is not kept (reads sort).
-	out, in map[graph.ID][]*graph.Edge
 	// names maps lower-cased keys and aliases to node ids, for Resolve.
 	names map[string][]graph.ID
-	// bySource maps each source to what it asserts, for sweeps and filters.
-	srcNodes map[string]map[graph.ID]struct{}
-	srcEdges map[string]map[graph.ID]struct{}
+	// srcNodes maps each source to the node slots it asserts, for sweeps.
+	srcNodes map[string]map[int32]struct{}
 }
+
+// nodeRec is a node slot; n is nil when the slot is free. The stored node's
+// Props are nil: they are kept encoded in props (encodeProps), one
+// pointer-free object instead of a map of boxed values.
+type nodeRec struct {
+	id    graph.ID // n.ID, here so that id lookups stay in this slice
+	n     *graph.Node
+	props []byte
+	// out and in are the node's relationships; order is not kept (reads sort).
+	out, in []int32
+}
+
+// edgeRec is a relationship slot; typ is 0 when the slot is free. Its
+// payload is arena[off:off+size], encodeEdgeData's bytes in the state's
+// form (symbols.intern).
+type edgeRec struct {
+	id        graph.ID
+	from, to  int32
+	off, size uint32
+	typ       relCode
+}
+
+// relCode numbers graph.RelTypes from 1 in memory (never on disk).
+type relCode uint8
+
+var relCodes = func() map[graph.RelType]relCode {
+	m := make(map[graph.RelType]relCode, len(graph.RelTypes))
+	for i, t := range graph.RelTypes {
+		m[t] = relCode(i + 1)
+	}
+	return m
+}()
+
+func (c relCode) relType() graph.RelType { return graph.RelTypes[c-1] }
 
 func newState() *state {
 	st := &state{
-		nodes: map[graph.ID]*graph.Node{}, edges: map[graph.ID]*graph.Edge{},
-		byKind: map[graph.Kind]*btree.BTreeG[keyItem]{},
-		out:    map[graph.ID][]*graph.Edge{}, in: map[graph.ID][]*graph.Edge{},
+		byKind:   map[graph.Kind]*btree.BTreeG[keyItem]{},
 		names:    map[string][]graph.ID{},
-		srcNodes: map[string]map[graph.ID]struct{}{}, srcEdges: map[string]map[graph.ID]struct{}{},
+		srcNodes: map[string]map[int32]struct{}{},
 	}
 	for _, k := range graph.Kinds {
 		st.byKind[k] = newKindTree()
 	}
+	st.nodeAt = newIDIndex(func(i int32) graph.ID { return st.nodes[i].id })
+	st.edgeAt = newIDIndex(func(i int32) graph.ID { return st.edges[i].id })
 	return st
+}
+
+func (st *state) numNodes() int { return st.nodeAt.len() }
+func (st *state) numEdges() int { return st.edgeAt.len() }
+
+// has reports whether a node with the id is stored.
+func (st *state) has(id graph.ID) bool {
+	_, ok := st.nodeAt.get(id)
+	return ok
+}
+
+// node returns a copy of the node with the id that the caller owns, or nil.
+func (st *state) node(id graph.ID) *graph.Node {
+	if i, ok := st.nodeAt.get(id); ok {
+		return st.copyNode(i)
+	}
+	return nil
+}
+
+// copyNode returns a copy of the node in slot i, properties decoded.
+func (st *state) copyNode(i int32) *graph.Node {
+	r := &st.nodes[i]
+	n := graph.CloneNode(r.n)
+	var err error
+	if n.Props, err = decodeProps(r.props); err != nil {
+		// The properties were encoded by this process: failing here is a bug.
+		panic(fmt.Sprintf("embedded: node %s properties: %v", n.Ref(), err))
+	}
+	return n
+}
+
+// edge decodes the relationship in slot i into a new value the caller owns.
+func (st *state) edge(i int32) *graph.Edge {
+	r := &st.edges[i]
+	e := &graph.Edge{ID: r.id, Type: r.typ.relType(), From: st.nodes[r.from].n.Ref(), To: st.nodes[r.to].n.Ref()}
+	rd := st.reader(r)
+	if err := rd.edgeData(e); err != nil {
+		// The payload was encoded by this process: failing here is a bug.
+		panic(fmt.Sprintf("embedded: relationship %s payload: %v", r.id, err))
+	}
+	return e
+}
+
+// edgeKey returns the parts of the relationship in slot i that order
+// neighbours: id, type, ends and, on OWNS, the role.
+func (st *state) edgeKey(i int32) *graph.Edge {
+	r := &st.edges[i]
+	e := &graph.Edge{ID: r.id, Type: r.typ.relType(), From: st.nodes[r.from].n.Ref(), To: st.nodes[r.to].n.Ref()}
+	if e.Type == graph.RelOwns {
+		rd := st.reader(r)
+		rd.skipAssertions()
+		e.Props = rd.props()
+	}
+	return e
+}
+
+// payload returns r's payload in the state's form.
+func (st *state) payload(r *edgeRec) []byte {
+	return st.arena[r.off : r.off+r.size : r.off+r.size]
+}
+
+// reader reads r's payload.
+func (st *state) reader(r *edgeRec) reader {
+	return reader{b: st.payload(r), syms: st.syms.strs}
+}
+
+// assertedBy reports whether source asserts r.
+func (st *state) assertedBy(r *edgeRec, source string) bool {
+	rd := st.reader(r)
+	found := false
+	rd.eachSource(func(src string) { found = found || src == source })
+	return found
+}
+
+// store interns a payload in the log's form into the arena and points r
+// at it.
+func (st *state) store(r *edgeRec, data []byte) error {
+	off := len(st.arena)
+	arena, err := st.syms.intern(st.arena, data)
+	if err == nil && len(arena) > math.MaxUint32 {
+		err = errors.New("relationship payloads over 4 GiB")
+	}
+	if err != nil {
+		st.arena = st.arena[:off]
+		return err
+	}
+	st.arena = arena
+	r.off, r.size = uint32(off), uint32(len(arena)-off)
+	return nil
+}
+
+// arenaSlack is the garbage the arena may always hold.
+const arenaSlack = 1 << 20
+
+// release marks r's payload as garbage, and rewrites the arena once
+// garbage is most of it.
+func (st *state) release(r *edgeRec) {
+	st.garbage += int(r.size)
+	if st.garbage > arenaSlack && st.garbage > len(st.arena)/2 {
+		st.compactArena()
+	}
+}
+
+func (st *state) compactArena() {
+	arena := make([]byte, 0, len(st.arena)-st.garbage)
+	for i := range st.edges {
+		if r := &st.edges[i]; r.typ != 0 {
+			off := len(arena)
+			arena = append(arena, st.payload(r)...)
+			r.off = uint32(off)
+		}
+	}
+	st.arena, st.garbage = arena, 0
+}
+
+// edgeByID decodes the relationship with the id, or returns nil.
+func (st *state) edgeByID(id graph.ID) *graph.Edge {
+	if i, ok := st.edgeAt.get(id); ok {
+		return st.edge(i)
+	}
+	return nil
 }
 
 func nameKeys(n *graph.Node) []string {
@@ -49,23 +225,37 @@ func nameKeys(n *graph.Node) []string {
 	return ks
 }
 
-func (st *state) putNode(n *graph.Node) {
-	if old := st.nodes[n.ID]; old != nil {
-		st.unindexNode(old)
+// putNode publishes n, whose properties are encoded in props. The state
+// takes n over: its Props are dropped.
+func (st *state) putNode(n *graph.Node, props []byte) {
+	n.Props = nil
+	i, ok := st.nodeAt.get(n.ID)
+	if ok {
+		st.unindexNode(i)
+		// A replaced node keeps its slot and so its relationships.
+		st.nodes[i].n, st.nodes[i].props = n, props
+	} else {
+		rec := nodeRec{id: n.ID, n: n, props: props}
+		if l := len(st.freeNodes); l > 0 {
+			i, st.freeNodes = st.freeNodes[l-1], st.freeNodes[:l-1]
+			st.nodes[i] = rec
+		} else {
+			i = int32(len(st.nodes))
+			st.nodes = append(st.nodes, rec)
+		}
+		st.nodeAt.put(n.ID, i)
 	}
-	st.nodes[n.ID] = n
-	st.byKind[n.Kind].ReplaceOrInsert(keyItem{key: n.Key, id: n.ID})
+	st.byKind[n.Kind].ReplaceOrInsert(keyItem{key: n.Key, slot: i})
 	for _, k := range nameKeys(n) {
 		st.names[k] = append(st.names[k], n.ID)
 	}
 	for _, a := range n.Assertions {
-		addTo(st.srcNodes, a.Source, n.ID)
+		addTo(st.srcNodes, a.Source, i)
 	}
-	// A replaced node keeps its relationships, whose stored ends are refs,
-	// so adjacency needs no change.
 }
 
-func (st *state) unindexNode(n *graph.Node) {
+func (st *state) unindexNode(i int32) {
+	n := st.nodes[i].n
 	for _, k := range nameKeys(n) {
 		ids := slices.DeleteFunc(st.names[k], func(id graph.ID) bool { return id == n.ID })
 		if len(ids) == 0 {
@@ -75,68 +265,104 @@ func (st *state) unindexNode(n *graph.Node) {
 		}
 	}
 	for _, a := range n.Assertions {
-		removeFrom(st.srcNodes, a.Source, n.ID)
+		removeFrom(st.srcNodes, a.Source, i)
 	}
 }
 
+// removeNode removes the node and any relationship still touching it.
 func (st *state) removeNode(id graph.ID) {
-	n := st.nodes[id]
-	if n == nil {
+	i, ok := st.nodeAt.get(id)
+	if !ok {
 		return
 	}
-	st.unindexNode(n)
+	for _, l := range [][]int32{st.nodes[i].out, st.nodes[i].in} {
+		for _, e := range slices.Clone(l) {
+			st.removeEdge(st.edges[e].id)
+		}
+	}
+	n := st.nodes[i].n
+	st.unindexNode(i)
 	st.byKind[n.Kind].Delete(keyItem{key: n.Key})
-	delete(st.nodes, id)
-	delete(st.out, id)
-	delete(st.in, id)
+	st.nodeAt.delete(id)
+	st.nodes[i] = nodeRec{}
+	st.freeNodes = append(st.freeNodes, i)
 }
 
-func (st *state) putEdge(e *graph.Edge) {
-	if old := st.edges[e.ID]; old != nil {
-		st.removeEdge(e.ID)
+// putLogEdge publishes a relationship; both its ends must be stored.
+func (st *state) putLogEdge(e logEdge) error {
+	typ, ok := relCodes[e.typ]
+	if !ok {
+		return fmt.Errorf("relationship %s has unknown type %q", e.id, e.typ)
 	}
-	st.edges[e.ID] = e
-	from, to := e.From.ID(), e.To.ID()
-	st.out[from] = append(st.out[from], e)
-	st.in[to] = append(st.in[to], e)
-	for _, a := range e.Assertions {
-		addTo(st.srcEdges, a.Source, e.ID)
+	from, okFrom := st.nodeAt.get(e.from)
+	to, okTo := st.nodeAt.get(e.to)
+	if !okFrom || !okTo {
+		return fmt.Errorf("relationship %s %s has a missing end", e.typ, e.id)
 	}
+	if i, ok := st.edgeAt.get(e.id); ok {
+		r := &st.edges[i]
+		if r.from == from && r.to == to && r.typ == typ {
+			// The usual update: same ends, new payload.
+			old := *r
+			if err := st.store(r, e.data); err != nil {
+				return fmt.Errorf("relationship %s: %w", e.id, err)
+			}
+			st.release(&old)
+			return nil
+		}
+		st.removeEdge(e.id)
+	}
+	var i int32
+	rec := edgeRec{id: e.id, from: from, to: to, typ: typ}
+	if err := st.store(&rec, e.data); err != nil {
+		return fmt.Errorf("relationship %s: %w", e.id, err)
+	}
+	if l := len(st.freeEdges); l > 0 {
+		i, st.freeEdges = st.freeEdges[l-1], st.freeEdges[:l-1]
+		st.edges[i] = rec
+	} else {
+		i = int32(len(st.edges))
+		st.edges = append(st.edges, rec)
+	}
+	st.edgeAt.put(e.id, i)
+	st.nodes[from].out = append(st.nodes[from].out, i)
+	st.nodes[to].in = append(st.nodes[to].in, i)
+	return nil
 }
 
 func (st *state) removeEdge(id graph.ID) {
-	e := st.edges[id]
-	if e == nil {
+	i, ok := st.edgeAt.get(id)
+	if !ok {
 		return
 	}
-	delete(st.edges, id)
-	drop := func(m map[graph.ID][]*graph.Edge, at graph.ID) {
-		l := slices.DeleteFunc(m[at], func(x *graph.Edge) bool { return x.ID == id })
+	r := st.edges[i]
+	drop := func(l []int32) []int32 {
+		l = slices.DeleteFunc(l, func(x int32) bool { return x == i })
 		if len(l) == 0 {
-			delete(m, at)
-		} else {
-			m[at] = l
+			return nil
 		}
+		return l
 	}
-	drop(st.out, e.From.ID())
-	drop(st.in, e.To.ID())
-	for _, a := range e.Assertions {
-		removeFrom(st.srcEdges, a.Source, id)
-	}
+	st.nodes[r.from].out = drop(st.nodes[r.from].out)
+	st.nodes[r.to].in = drop(st.nodes[r.to].in)
+	st.edgeAt.delete(id)
+	st.edges[i] = edgeRec{}
+	st.freeEdges = append(st.freeEdges, i)
+	st.release(&r)
 }
 
-func addTo(m map[string]map[graph.ID]struct{}, src string, id graph.ID) {
+func addTo(m map[string]map[int32]struct{}, src string, i int32) {
 	s := m[src]
 	if s == nil {
-		s = map[graph.ID]struct{}{}
+		s = map[int32]struct{}{}
 		m[src] = s
 	}
-	s[id] = struct{}{}
+	s[i] = struct{}{}
 }
 
-func removeFrom(m map[string]map[graph.ID]struct{}, src string, id graph.ID) {
+func removeFrom(m map[string]map[int32]struct{}, src string, i int32) {
 	if s := m[src]; s != nil {
-		delete(s, id)
+		delete(s, i)
 		if len(s) == 0 {
 			delete(m, src)
 		}

@@ -27,14 +27,27 @@ func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, er
 		}
 		c.putNodes[id] = graph.MergeNode(old, in, b.Source, b.Run, b.At)
 	}
+	// Relationships of a batch share ends (accounts, hot services), and an
+	// end's id is a SHA-1: derive each once.
+	ids := map[graph.Ref]graph.ID{}
+	idOf := func(r graph.Ref) graph.ID {
+		id, ok := ids[r]
+		if !ok {
+			id = r.ID()
+			ids[r] = id
+		}
+		return id
+	}
 	for _, in := range b.Edges {
-		for _, end := range []graph.Ref{in.From, in.To} {
-			if c.node(st, end.ID()) == nil {
+		ends := [2]graph.ID{idOf(in.From), idOf(in.To)}
+		for i, end := range []graph.Ref{in.From, in.To} {
+			if !c.exists(st, ends[i]) {
 				return graph.ApplyResult{}, graph.Errorf(graph.CodeNotFound,
 					"%s relationship %s → %s: %s %q does not exist", in.Type, in.From, in.To, end.Kind, end.Key)
 			}
 		}
 		id := in.ID()
+		c.ends[id] = ends
 		old := c.edge(st, id)
 		if old == nil {
 			res.EdgesCreated++
@@ -60,7 +73,7 @@ func (s *Store) DeleteNodes(ctx context.Context, ids []graph.ID) (int, error) {
 	st := s.readState()
 	c := newChanges()
 	for _, id := range ids {
-		if st.nodes[id] != nil && !c.delNodes[id] {
+		if st.has(id) && !c.delNodes[id] {
 			c.deleteNode(st, id)
 		}
 	}
@@ -77,7 +90,7 @@ func (s *Store) DeleteEdges(ctx context.Context, ids []graph.ID) (int, error) {
 	st := s.readState()
 	c := newChanges()
 	for _, id := range ids {
-		if st.edges[id] != nil {
+		if _, ok := st.edgeAt.get(id); ok {
 			c.deleteEdge(id)
 		}
 	}
@@ -98,8 +111,9 @@ func (s *Store) Sweep(ctx context.Context, r graph.SweepRequest) (graph.SweepRes
 	defer s.writeMu.Unlock()
 	st := s.readState()
 	c := newChanges()
-	for id := range st.srcNodes[r.Source] {
-		n := st.nodes[id]
+	for i := range st.srcNodes[r.Source] {
+		n := st.nodes[i].n
+		id := n.ID
 		if !graph.HasAnyKind(r.Kinds, n.Kind) {
 			continue
 		}
@@ -107,7 +121,7 @@ func (s *Store) Sweep(ctx context.Context, r graph.SweepRequest) (graph.SweepRes
 		if !graph.Retractable(n.Assertions, r.Source, r.Run) {
 			continue // re-asserted by this run: nothing to copy or change
 		}
-		n = graph.CloneNode(n)
+		n = st.copyNode(i)
 		graph.Retract(n, r.Source, r.Run)
 		if len(n.Assertions) == 0 {
 			c.deleteNode(st, id)
@@ -117,24 +131,33 @@ func (s *Store) Sweep(ctx context.Context, r graph.SweepRequest) (graph.SweepRes
 			res.NodesRetracted++
 		}
 	}
-	for id := range st.srcEdges[r.Source] {
-		e := st.edges[id]
-		if !graph.HasAnyKind(r.Kinds, e.From.Kind) && !graph.HasAnyKind(r.Kinds, e.To.Kind) {
+	// Relationships keep no index by source (it would cost more memory
+	// than the relationship itself): the sweep reads every payload's
+	// sources, which allocates nothing.
+	for i := range st.edges {
+		rec := &st.edges[i]
+		if rec.typ == 0 || !st.assertedBy(rec, r.Source) {
+			continue
+		}
+		id := rec.id
+		if !graph.HasAnyKind(r.Kinds, st.nodes[rec.from].n.Kind) && !graph.HasAnyKind(r.Kinds, st.nodes[rec.to].n.Kind) {
 			continue
 		}
 		res.SourceEdgesBefore++
 		if c.delEdges[id] {
 			continue // its end is being removed
 		}
-		if !graph.Retractable(e.Assertions, r.Source, r.Run) {
+		as := st.reader(rec)
+		if !graph.Retractable(as.assertions(), r.Source, r.Run) {
 			continue
 		}
-		e = graph.CloneEdge(e)
+		e := st.edge(int32(i))
 		graph.RetractEdge(e, r.Source, r.Run)
 		if len(e.Assertions) == 0 {
 			c.deleteEdge(id)
 		} else {
 			c.putEdges[id] = e
+			c.ends[id] = [2]graph.ID{st.nodes[rec.from].n.ID, st.nodes[rec.to].n.ID}
 			res.EdgesRetracted++
 		}
 	}
@@ -170,7 +193,7 @@ func (s *Store) Restore(ctx context.Context, nodes []*graph.Node, edges []*graph
 			return err
 		}
 		for _, end := range []graph.Ref{e.From, e.To} {
-			if c.node(st, end.ID()) == nil {
+			if !c.exists(st, end.ID()) {
 				return graph.Errorf(graph.CodeNotFound, "%s relationship %s → %s: %s %q does not exist", e.Type, e.From, e.To, end.Kind, end.Key)
 			}
 		}

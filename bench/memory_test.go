@@ -1,0 +1,88 @@
+package bench
+
+import (
+	"context"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/rs/zerolog"
+
+	"github.com/estate-cmdb/estate/graph"
+	"github.com/estate-cmdb/estate/graph/embedded"
+	"github.com/estate-cmdb/estate/ingest/synthetic"
+)
+
+// heapAfterGC is the live heap once garbage is collected.
+func heapAfterGC() uint64 {
+	var m runtime.MemStats
+	runtime.GC()
+	runtime.GC()
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
+// BenchmarkMemory is figure F6's memory per node and per relationship on
+// the embedded store: the M estate's items are collected first, then its
+// nodes and then its relationships are applied to a fresh store, and the
+// live heap is read after a collection at each step, so each figure
+// includes its share of the store's indexes (adjacency counts as the
+// relationships'). One iteration is one whole load.
+func BenchmarkMemory(b *testing.B) {
+	in := &mapsEmitter{nodes: map[graph.ID]graph.NodeInput{}, edges: map[graph.ID]graph.EdgeInput{}}
+	if err := source(b, synthetic.TierM).Run(context.Background(), in); err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	var perNode, perEdge float64
+	for b.Loop() {
+		b.StopTimer()
+		base := heapAfterGC()
+		s, err := embedded.Open(ctx, b.TempDir(), embedded.Options{Logger: zerolog.Nop(), NoSync: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		at := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
+		// A run id like the engine's, since every assertion holds one.
+		batch := graph.Batch{Source: "synthetic", Run: uuid.NewString(), At: at}
+		flush := func() {
+			if _, err := s.Apply(ctx, batch); err != nil {
+				b.Fatal(err)
+			}
+			batch.Nodes, batch.Edges = nil, nil
+		}
+		b.StartTimer()
+		for _, n := range in.nodes {
+			if batch.Nodes = append(batch.Nodes, n); len(batch.Nodes) == 5000 {
+				flush()
+			}
+		}
+		flush()
+		b.StopTimer()
+		withNodes := heapAfterGC()
+		b.StartTimer()
+		for _, e := range in.edges {
+			if batch.Edges = append(batch.Edges, e); len(batch.Edges) == 5000 {
+				flush()
+			}
+		}
+		flush()
+		b.StopTimer()
+		withEdges := heapAfterGC()
+		st, err := s.Stats(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if st.TotalNodes() != len(in.nodes) || st.TotalEdges() != len(in.edges) {
+			b.Fatalf("store holds %d nodes and %d relationships, want %d and %d", st.TotalNodes(), st.TotalEdges(), len(in.nodes), len(in.edges))
+		}
+		perNode = float64(withNodes-base) / float64(len(in.nodes))
+		perEdge = float64(withEdges-withNodes) / float64(len(in.edges))
+		runtime.KeepAlive(s)
+		s.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(perNode, "B/node")
+	b.ReportMetric(perEdge, "B/edge")
+}

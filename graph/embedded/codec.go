@@ -1,0 +1,602 @@
+package embedded
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/estate-cmdb/estate/graph"
+)
+
+// A relationship's payload (its properties, assertions and seen times) is
+// kept in the log and in memory as a few bytes, so the garbage collector
+// sees no object per relationship instead of a dozen small ones; memory
+// holds the payloads in one arena, with sources, runs and confidences as
+// symbols (symbols.intern). A node's properties use the same property
+// encoding. The layout, all lengths and counts as uvarints:
+//
+//	assertions: count, then per assertion source, run, confidence, evidence
+//	            (strings) and first seen, last seen (times)
+//	props:      count, then per property name (string) and value (tagged)
+//	times:      first seen, last seen
+//
+// A string is its length and bytes; a time is mostly its distance from
+// the previous one (putTime), read back in UTC; a value is a tag byte and
+// its data.
+
+// Value tags: the property types graph.CoerceNodeProps and
+// graph.CoerceEdgeProps produce.
+const (
+	tagString byte = 's'
+	tagInt    byte = 'i'
+	tagBool   byte = 'b'
+	tagList   byte = 'l'
+)
+
+var errShort = errors.New("truncated record")
+
+func putString(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+// putTime appends t. Stored times are whole milliseconds and a payload's
+// times are close together, so a time is usually written as twice its
+// distance in milliseconds from the payload's previous one (*prev), often
+// one byte; any other time is written in full after the marker 1.
+func putTime(b []byte, t time.Time, prev *int64) []byte {
+	const limit = 1 << 60
+	if ms := t.UnixMilli(); t.Nanosecond()%1e6 == 0 && ms > -limit && ms < limit && *prev > -limit && *prev < limit {
+		d := ms - *prev
+		*prev = ms
+		return binary.AppendVarint(b, d<<1)
+	}
+	b = binary.AppendVarint(b, 1)
+	b = binary.AppendVarint(b, t.Unix())
+	return binary.AppendUvarint(b, uint64(t.Nanosecond()))
+}
+
+func putValue(b []byte, v any) ([]byte, error) {
+	switch v := v.(type) {
+	case string:
+		return putString(append(b, tagString), v), nil
+	case int64:
+		return binary.AppendVarint(append(b, tagInt), v), nil
+	case bool:
+		if v {
+			return append(b, tagBool, 1), nil
+		}
+		return append(b, tagBool, 0), nil
+	case []string:
+		b = binary.AppendUvarint(append(b, tagList), uint64(len(v)))
+		for _, s := range v {
+			b = putString(b, s)
+		}
+		return b, nil
+	}
+	return nil, fmt.Errorf("property value of type %T cannot be stored", v)
+}
+
+// appendProps appends a property map: its size, then each name and value.
+func appendProps(b []byte, props map[string]any) ([]byte, error) {
+	b = binary.AppendUvarint(b, uint64(len(props)))
+	for _, k := range slices.Sorted(maps.Keys(props)) {
+		b = putString(b, k)
+		var err error
+		if b, err = putValue(b, props[k]); err != nil {
+			return nil, fmt.Errorf("property %q: %w", k, err)
+		}
+	}
+	return b, nil
+}
+
+// encodeProps encodes a node's properties as the state keeps them (nil
+// for none).
+func encodeProps(props map[string]any) ([]byte, error) {
+	if len(props) == 0 {
+		return nil, nil
+	}
+	return appendProps(nil, props)
+}
+
+func decodeProps(b []byte) (map[string]any, error) {
+	if len(b) == 0 {
+		return nil, nil
+	}
+	r := reader{b: b}
+	m := r.props()
+	if r.err == nil && len(r.b) != 0 {
+		r.err = errors.New("trailing bytes")
+	}
+	return m, r.err
+}
+
+// encodeEdgeData appends e's payload to b.
+func encodeEdgeData(b []byte, e *graph.Edge) ([]byte, error) {
+	var prev int64
+	b = binary.AppendUvarint(b, uint64(len(e.Assertions)))
+	for _, a := range e.Assertions {
+		b = putString(b, a.Source)
+		b = putString(b, a.Run)
+		b = putString(b, string(a.Confidence))
+		b = putString(b, a.Evidence)
+		b = putTime(b, a.FirstSeen, &prev)
+		b = putTime(b, a.LastSeen, &prev)
+	}
+	b, err := appendProps(b, e.Props)
+	if err != nil {
+		return nil, fmt.Errorf("relationship %s %s→%s: %w", e.Type, e.From, e.To, err)
+	}
+	b = putTime(b, e.FirstSeen, &prev)
+	return putTime(b, e.LastSeen, &prev), nil
+}
+
+// reader decodes what the put functions wrote; the first error sticks.
+// With syms set it reads a payload in the state's form, whose repeated
+// strings are indexes into syms.
+type reader struct {
+	b    []byte
+	syms []string
+	prev int64 // the last time read, in milliseconds (putTime)
+	err  error
+}
+
+// sym reads a string a payload may hold as a symbol.
+func (r *reader) sym() string {
+	if r.syms == nil {
+		return r.string()
+	}
+	i := r.uvarint()
+	if i >= uint64(len(r.syms)) {
+		if r.err == nil {
+			r.err = errors.New("unknown symbol")
+		}
+		return ""
+	}
+	return r.syms[i]
+}
+
+func (r *reader) uvarint() uint64 {
+	if r.err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		r.err = errShort
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *reader) varint() int64 {
+	if r.err != nil {
+		return 0
+	}
+	v, n := binary.Varint(r.b)
+	if n <= 0 {
+		r.err = errShort
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+// count reads a length and checks it against what is left, so corrupt
+// input cannot make a decoder allocate without bound.
+func (r *reader) count() int {
+	n := r.uvarint()
+	if n > uint64(len(r.b)) {
+		r.err = errShort
+		return 0
+	}
+	return int(n)
+}
+
+func (r *reader) bytes(n int) []byte {
+	if r.err != nil {
+		return nil
+	}
+	if n > len(r.b) {
+		r.err = errShort
+		return nil
+	}
+	v := r.b[:n:n]
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *reader) string() string { return string(r.bytes(r.count())) }
+
+func (r *reader) byte() byte {
+	if v := r.bytes(1); v != nil {
+		return v[0]
+	}
+	return 0
+}
+
+func (r *reader) id() graph.ID {
+	var id graph.ID
+	copy(id[:], r.bytes(len(id)))
+	return id
+}
+
+func (r *reader) time() time.Time {
+	v := r.varint()
+	if v&1 == 0 {
+		r.prev += v >> 1
+		return time.UnixMilli(r.prev).UTC()
+	}
+	sec := r.varint()
+	nsec := r.uvarint()
+	if v != 1 || nsec >= 1e9 {
+		if r.err == nil {
+			r.err = errors.New("bad time")
+		}
+		return time.Time{}
+	}
+	return time.Unix(sec, int64(nsec)).UTC()
+}
+
+func (r *reader) value() any {
+	switch r.byte() {
+	case tagString:
+		return r.string()
+	case tagInt:
+		return r.varint()
+	case tagBool:
+		return r.byte() == 1
+	case tagList:
+		l := make([]string, 0, r.count())
+		for range cap(l) {
+			l = append(l, r.string())
+		}
+		return l
+	}
+	if r.err == nil {
+		r.err = errors.New("unknown property value tag")
+	}
+	return nil
+}
+
+func (r *reader) assertions() []graph.Assertion {
+	n := r.count()
+	if n == 0 {
+		return nil
+	}
+	as := make([]graph.Assertion, n)
+	for i := range as {
+		as[i] = graph.Assertion{
+			Source: r.sym(), Run: r.sym(), Confidence: graph.Confidence(r.sym()),
+			Evidence: r.string(), FirstSeen: r.time(), LastSeen: r.time(),
+		}
+	}
+	return as
+}
+
+func (r *reader) props() map[string]any {
+	n := r.count()
+	if n == 0 {
+		return nil
+	}
+	m := make(map[string]any, n)
+	for range n {
+		k := r.string()
+		m[k] = r.value()
+	}
+	return m
+}
+
+// edgeData decodes the rest of a relationship's payload into e.
+func (r *reader) edgeData(e *graph.Edge) error {
+	e.Assertions = r.assertions()
+	e.Props = r.props()
+	e.FirstSeen, e.LastSeen = r.time(), r.time()
+	if r.err == nil && len(r.b) != 0 {
+		r.err = errors.New("trailing bytes")
+	}
+	return r.err
+}
+
+// eachSource calls fn, when given, with the source of every assertion
+// left in r, and skips past them.
+func (r *reader) eachSource(fn func(src string)) {
+	for range r.count() {
+		src := r.sym()
+		r.sym() // run
+		r.sym() // confidence
+		r.string()
+		r.time()
+		r.time()
+		if fn != nil && r.err == nil {
+			fn(src)
+		}
+	}
+}
+
+func (r *reader) skipAssertions() { r.eachSource(nil) }
+
+// symbols interns the strings relationships repeat (sources, runs,
+// confidences) for the state's form of their payloads, which holds them
+// as indexes: a relationship's payload then takes tens of bytes, not a
+// hundred. The table only grows; it holds one entry per source and run.
+type symbols struct {
+	strs []string
+	at   map[string]uint64
+}
+
+func (sy *symbols) id(b []byte) uint64 {
+	if i, ok := sy.at[string(b)]; ok {
+		return i
+	}
+	s := string(b)
+	i := uint64(len(sy.strs))
+	sy.strs = append(sy.strs, s)
+	if sy.at == nil {
+		sy.at = map[string]uint64{}
+	}
+	sy.at[s] = i
+	return i
+}
+
+// intern appends a payload in the log's form to out in the state's form.
+func (sy *symbols) intern(out, data []byte) ([]byte, error) {
+	r := reader{b: data}
+	n := r.count()
+	out = binary.AppendUvarint(out, uint64(n))
+	for range n {
+		for range 3 { // source, run, confidence
+			s := r.bytes(r.count())
+			if r.err != nil {
+				return nil, r.err
+			}
+			out = binary.AppendUvarint(out, sy.id(s))
+		}
+		rest := r.b
+		r.string()
+		r.time()
+		r.time()
+		out = append(out, rest[:len(rest)-len(r.b)]...)
+	}
+	return append(out, r.b...), r.err // properties and times are kept as they are
+}
+
+// expand converts a payload from the state's form back to the log's.
+func (sy *symbols) expand(data []byte) []byte {
+	r := reader{b: data, syms: sy.strs}
+	out := make([]byte, 0, len(data)+64)
+	n := r.count()
+	out = binary.AppendUvarint(out, uint64(n))
+	for range n {
+		for range 3 {
+			out = putString(out, r.sym())
+		}
+		rest := r.b
+		r.string()
+		r.time()
+		r.time()
+		out = append(out, rest[:len(rest)-len(r.b)]...)
+	}
+	return append(out, r.b...)
+}
+
+// Log entries. A log entry is one committed write: the full new value of
+// every node and relationship it changed, and the ids it removed; replaying
+// the entries in order rebuilds the graph. Format 3 entries are binary and
+// start with logV3; format 2 wrote JSON objects (starting with '{'), which
+// are still read so that an older store opens and upgrades in place.
+//
+//	logV3
+//	deleted relationships: count, ids (16 bytes each)
+//	deleted nodes:         count, ids
+//	nodes:                 count, then per node its properties
+//	                       (encodeProps) and its JSON without them, both
+//	                       length-prefixed: a field added to graph.Node
+//	                       is stored with no change here
+//	relationships:         count, then per relationship id, type (string),
+//	                       from and to node ids, payload (length-prefixed)
+const logV3 byte = 3
+
+// logEdge is a relationship as the log holds it.
+type logEdge struct {
+	id, from, to graph.ID
+	typ          graph.RelType
+	data         []byte
+}
+
+// logNode is a node as the log holds it.
+type logNode struct {
+	props []byte // encodeProps
+	json  []byte // the graph.Node without its Props
+}
+
+// newLogNode encodes n for the log; props are also what the state keeps.
+func newLogNode(n *graph.Node) (logNode, error) {
+	props, err := encodeProps(n.Props)
+	if err != nil {
+		return logNode{}, fmt.Errorf("node %s: %w", n.Ref(), err)
+	}
+	c := *n
+	c.Props = nil
+	v, err := json.Marshal(&c)
+	if err != nil {
+		return logNode{}, fmt.Errorf("encode node %s: %w", n.Ref(), err)
+	}
+	return logNode{props: props, json: v}, nil
+}
+
+type logEntry struct {
+	nodes              []logNode
+	edges              []logEdge
+	delNodes, delEdges []graph.ID
+}
+
+func (e *logEntry) records() int {
+	return len(e.nodes) + len(e.edges) + len(e.delNodes) + len(e.delEdges)
+}
+
+func (e *logEntry) encode() []byte {
+	size := 1 + 16*(len(e.delNodes)+len(e.delEdges)) + 20
+	for _, n := range e.nodes {
+		size += len(n.props) + len(n.json) + 6
+	}
+	for _, ed := range e.edges {
+		size += 48 + len(ed.typ) + len(ed.data) + 4
+	}
+	b := make([]byte, 0, size)
+	b = append(b, logV3)
+	for _, ids := range [][]graph.ID{e.delEdges, e.delNodes} {
+		b = binary.AppendUvarint(b, uint64(len(ids)))
+		for _, id := range ids {
+			b = append(b, id[:]...)
+		}
+	}
+	b = binary.AppendUvarint(b, uint64(len(e.nodes)))
+	for _, n := range e.nodes {
+		b = binary.AppendUvarint(b, uint64(len(n.props)))
+		b = append(b, n.props...)
+		b = binary.AppendUvarint(b, uint64(len(n.json)))
+		b = append(b, n.json...)
+	}
+	b = binary.AppendUvarint(b, uint64(len(e.edges)))
+	for _, ed := range e.edges {
+		b = append(b, ed.id[:]...)
+		b = putString(b, string(ed.typ))
+		b = append(b, ed.from[:]...)
+		b = append(b, ed.to[:]...)
+		b = binary.AppendUvarint(b, uint64(len(ed.data)))
+		b = append(b, ed.data...)
+	}
+	return b
+}
+
+// replayEntry applies one stored log entry to st and returns how many
+// records it held. v is only valid during the call (bbolt owns it), so
+// everything kept is copied.
+func replayEntry(st *state, v []byte) (int, error) {
+	if len(v) > 0 && v[0] == '{' {
+		return replayJSON(st, v)
+	}
+	if len(v) == 0 || v[0] != logV3 {
+		return 0, errors.New("unknown log entry format")
+	}
+	r := reader{b: v[1:]}
+	records := 0
+	for range r.count() {
+		st.removeEdge(r.id())
+		records++
+	}
+	for range r.count() {
+		st.removeNode(r.id())
+		records++
+	}
+	for range r.count() {
+		props := r.bytes(r.count())
+		raw := r.bytes(r.count())
+		if r.err != nil {
+			break
+		}
+		n := new(graph.Node)
+		if err := json.Unmarshal(raw, n); err != nil {
+			return 0, err
+		}
+		if _, err := decodeProps(props); err != nil || n.Props != nil {
+			return 0, fmt.Errorf("node %s: damaged properties", n.Ref())
+		}
+		if len(props) == 0 {
+			props = nil
+		}
+		st.putNode(n, append([]byte(nil), props...))
+		records++
+	}
+	for range r.count() {
+		ed := logEdge{id: r.id(), typ: graph.RelType(r.string()), from: r.id(), to: r.id()}
+		ed.data = r.bytes(r.count())
+		if r.err != nil {
+			break
+		}
+		// Check the whole payload, so that damage is found on open.
+		check := reader{b: ed.data}
+		if err := check.edgeData(&graph.Edge{}); err != nil {
+			return 0, fmt.Errorf("relationship %s: %w", ed.id, err)
+		}
+		if err := st.putLogEdge(ed); err != nil {
+			return 0, err
+		}
+		records++
+	}
+	if r.err == nil && len(r.b) != 0 {
+		r.err = errors.New("trailing bytes")
+	}
+	return records, r.err
+}
+
+// jsonEntry is a format 2 log entry.
+type jsonEntry struct {
+	Nodes    []*graph.Node `json:"n,omitempty"`
+	Edges    []*graph.Edge `json:"e,omitempty"`
+	DelNodes []graph.ID    `json:"dn,omitempty"`
+	DelEdges []graph.ID    `json:"de,omitempty"`
+}
+
+func replayJSON(st *state, v []byte) (int, error) {
+	var e jsonEntry
+	if err := json.Unmarshal(v, &e); err != nil {
+		return 0, err
+	}
+	for _, id := range e.DelEdges {
+		st.removeEdge(id)
+	}
+	for _, id := range e.DelNodes {
+		st.removeNode(id)
+	}
+	for _, n := range e.Nodes {
+		if err := putStoredNode(st, n); err != nil {
+			return 0, err
+		}
+	}
+	for _, ed := range e.Edges {
+		props, err := graph.CoerceEdgeProps(ed.Type, ed.Props)
+		if err != nil {
+			return 0, fmt.Errorf("relationship %s %s→%s: %w", ed.Type, ed.From, ed.To, err)
+		}
+		ed.Props = props
+		le, err := newLogEdge(ed, ed.From.ID(), ed.To.ID())
+		if err != nil {
+			return 0, err
+		}
+		if err := st.putLogEdge(le); err != nil {
+			return 0, err
+		}
+	}
+	return len(e.Nodes) + len(e.Edges) + len(e.DelNodes) + len(e.DelEdges), nil
+}
+
+// putStoredNode canonicalises a node read from a format 2 entry and
+// publishes it.
+func putStoredNode(st *state, n *graph.Node) error {
+	props, err := graph.CoerceNodeProps(n.Kind, n.Props)
+	if err != nil {
+		return fmt.Errorf("node %s: %w", n.Ref(), err)
+	}
+	p, err := encodeProps(props)
+	if err != nil {
+		return fmt.Errorf("node %s: %w", n.Ref(), err)
+	}
+	st.putNode(n, p)
+	return nil
+}
+
+// newLogEdge encodes e, whose ends have the given ids, for the log and
+// the state.
+func newLogEdge(e *graph.Edge, from, to graph.ID) (logEdge, error) {
+	data, err := encodeEdgeData(nil, e)
+	if err != nil {
+		return logEdge{}, err
+	}
+	return logEdge{id: e.ID, typ: e.Type, from: from, to: to, data: data}, nil
+}

@@ -1,0 +1,140 @@
+package embedded
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/estate-cmdb/estate/graph"
+)
+
+// TestEdgeDataRoundTrip checks that a relationship's payload reads back
+// as written, in the log's form and through the state's interned form,
+// for every property type and for times the short form cannot hold.
+func TestEdgeDataRoundTrip(t *testing.T) {
+	at := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	assertion := func(src, run string, first, last time.Time) graph.Assertion {
+		return graph.Assertion{Source: src, Run: run, Confidence: graph.Declared, FirstSeen: first, LastSeen: last}
+	}
+	cases := map[string]*graph.Edge{
+		"no props": {Assertions: []graph.Assertion{assertion("github", "run-1", at, at)}, FirstSeen: at, LastSeen: at},
+		"every value type": {
+			Props:      map[string]any{"role": "business", "n": int64(-7), "ok": true, "list": []string{"a", "b"}, "empty": []string{}},
+			Assertions: []graph.Assertion{assertion("github", "run-1", at, at.Add(time.Hour))},
+			FirstSeen:  at, LastSeen: at.Add(time.Hour),
+		},
+		"two sources, times going back": {
+			Assertions: []graph.Assertion{
+				{Source: "aws", Run: "r2", Confidence: graph.Inferred, Evidence: "tag owner=team-a", FirstSeen: at, LastSeen: at.Add(48 * time.Hour)},
+				assertion("github", "r1", at.Add(-365*24*time.Hour), at.Add(-time.Minute)),
+			},
+			FirstSeen: at.Add(-365 * 24 * time.Hour), LastSeen: at.Add(48 * time.Hour),
+		},
+		"sub-millisecond and zero times": {
+			Assertions: []graph.Assertion{assertion("manual", "", at.Add(123456789*time.Nanosecond), time.Time{})},
+			FirstSeen:  time.Time{}, LastSeen: time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC),
+		},
+	}
+	for name, want := range cases {
+		t.Run(name, func(t *testing.T) {
+			data, err := encodeEdgeData(nil, want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var sy symbols
+			sy.id([]byte("unrelated"))                        // symbols already in use shift the indexes
+			interned, err := sy.intern([]byte{1, 2, 3}, data) // appended after other bytes
+			interned = interned[3:]
+			if err != nil {
+				t.Fatal(err)
+			}
+			forms := map[string]reader{
+				"log":      {b: data},
+				"state":    {b: interned, syms: sy.strs},
+				"expanded": {b: sy.expand(interned)},
+			}
+			for form, r := range forms {
+				got := &graph.Edge{}
+				if err := r.edgeData(got); err != nil {
+					t.Fatalf("%s form: %v", form, err)
+				}
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("%s form reads back\n%+v\nwant\n%+v", form, got, want)
+				}
+			}
+		})
+	}
+}
+
+// TestEdgeDataDamaged checks that every truncation of a payload is an
+// error, not a panic or a silently shorter relationship.
+func TestEdgeDataDamaged(t *testing.T) {
+	at := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	data, err := encodeEdgeData(nil, &graph.Edge{
+		Props:      map[string]any{"role": "support"},
+		Assertions: []graph.Assertion{{Source: "github", Run: "run-1", Confidence: graph.Declared, FirstSeen: at, LastSeen: at}},
+		FirstSeen:  at, LastSeen: at,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for n := range len(data) {
+		r := reader{b: data[:n]}
+		if err := r.edgeData(&graph.Edge{}); err == nil {
+			t.Errorf("payload cut to %d of %d bytes read without error", n, len(data))
+		}
+	}
+	if _, err := encodeEdgeData(nil, &graph.Edge{Props: map[string]any{"x": 1.5}}); err == nil {
+		t.Error("a property of an unsupported type was encoded")
+	}
+}
+
+// TestArenaReclaimsReplacedPayloads rewrites every relationship's payload
+// many times and checks that the arena stays proportional to the live
+// payloads and that every relationship still reads back its latest value.
+func TestArenaReclaimsReplacedPayloads(t *testing.T) {
+	st := newState()
+	at := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	bu := &graph.Node{ID: graph.NodeID(graph.KindBusinessUnit, "bu"), Kind: graph.KindBusinessUnit, Key: "bu"}
+	st.putNode(bu, nil)
+	const services, rounds = 1000, 60
+	for i := range services {
+		key := fmt.Sprint("svc-", i)
+		st.putNode(&graph.Node{ID: graph.NodeID(graph.KindService, key), Kind: graph.KindService, Key: key}, nil)
+	}
+	live := 0
+	for round := range rounds {
+		live = 0
+		for i := range services {
+			from := graph.Ref{Kind: graph.KindService, Key: fmt.Sprint("svc-", i)}
+			e := &graph.Edge{
+				ID: graph.EdgeID(graph.RelPartOf, from.ID(), bu.ID, ""), Type: graph.RelPartOf, From: from, To: bu.Ref(),
+				Assertions: []graph.Assertion{{Source: "test", Run: fmt.Sprint("run-", round), Confidence: graph.Declared,
+					Evidence: strings.Repeat("e", 20), FirstSeen: at, LastSeen: at.Add(time.Duration(round) * time.Minute)}},
+			}
+			le, err := newLogEdge(e, from.ID(), bu.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := st.putLogEdge(le); err != nil {
+				t.Fatal(err)
+			}
+			i, _ := st.edgeAt.get(e.ID)
+			live += int(st.edges[i].size)
+		}
+	}
+	if written := rounds * live; len(st.arena) > 2*live+arenaSlack || len(st.arena) > written/2 {
+		t.Errorf("arena holds %d bytes for %d live ones after %d written: replaced payloads not reclaimed", len(st.arena), live, written)
+	}
+	if st.numEdges() != services {
+		t.Fatalf("%d relationships, want %d", st.numEdges(), services)
+	}
+	for i := range st.edges {
+		e := st.edge(int32(i))
+		if a := e.Assertions[0]; a.Run != fmt.Sprint("run-", rounds-1) || !a.LastSeen.Equal(at.Add((rounds-1)*time.Minute)) {
+			t.Fatalf("%s reads back %+v, want the last round's assertion", e.From, a)
+		}
+	}
+}
