@@ -23,6 +23,8 @@ import (
 //	            (strings) and first seen, last seen (times)
 //	props:      count, then per property name (string) and value (tagged)
 //	times:      first seen, last seen
+//	extra:      only when the relationship has manual fields or conflicts
+//	            (rare): their JSON, length-prefixed (edgeExtra)
 //
 // A string is its length and bytes; a time is mostly its distance from
 // the previous one (putTime), read back in UTC; a value is a tag byte and
@@ -132,7 +134,23 @@ func encodeEdgeData(b []byte, e *graph.Edge) ([]byte, error) {
 		return nil, fmt.Errorf("relationship %s %s→%s: %w", e.Type, e.From, e.To, err)
 	}
 	b = putTime(b, e.FirstSeen, &prev)
-	return putTime(b, e.LastSeen, &prev), nil
+	b = putTime(b, e.LastSeen, &prev)
+	if len(e.Manual) == 0 && len(e.Conflicts) == 0 {
+		return b, nil
+	}
+	extra, err := json.Marshal(edgeExtra{Manual: e.Manual, Conflicts: e.Conflicts})
+	if err != nil {
+		return nil, fmt.Errorf("relationship %s %s→%s: %w", e.Type, e.From, e.To, err)
+	}
+	return putString(b, string(extra)), nil
+}
+
+// edgeExtra is the part of a relationship's payload only manual edits
+// produce (graph/provenance.go), kept as JSON: it is rare, and JSON keeps
+// it readable when those fields grow.
+type edgeExtra struct {
+	Manual    []string         `json:"manual,omitempty"`
+	Conflicts []graph.Conflict `json:"conflicts,omitempty"`
 }
 
 // reader decodes what the put functions wrote; the first error sticks.
@@ -296,6 +314,13 @@ func (r *reader) edgeData(e *graph.Edge) error {
 	e.Assertions = r.assertions()
 	e.Props = r.props()
 	e.FirstSeen, e.LastSeen = r.time(), r.time()
+	if r.err == nil && len(r.b) != 0 {
+		var x edgeExtra
+		if err := json.Unmarshal(r.bytes(r.count()), &x); err != nil && r.err == nil {
+			r.err = fmt.Errorf("relationship manual fields: %w", err)
+		}
+		e.Manual, e.Conflicts = x.Manual, x.Conflicts
+	}
 	if r.err == nil && len(r.b) != 0 {
 		r.err = errors.New("trailing bytes")
 	}
