@@ -81,9 +81,12 @@ type Budget struct {
 	Time  time.Duration
 }
 
+// ErrConfig is wrapped by every error Run returns for a bad Config.
+var ErrConfig = errors.New("harness: bad configuration")
+
 func (c *Config) defaults() error {
 	if _, err := synthetic.New(synthetic.DefaultConfig(c.Tier, c.Seed)); err != nil {
-		return err
+		return fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	if c.Runs <= 0 {
 		c.Runs = 3
@@ -93,15 +96,15 @@ func (c *Config) defaults() error {
 	}
 	for _, f := range c.Figures {
 		if !slices.Contains(Figures, f) {
-			return fmt.Errorf("harness: figure %q is unknown (want some of %v)", f, Figures)
+			return fmt.Errorf("%w: figure %q is unknown (want some of %v)", ErrConfig, f, Figures)
 		}
 	}
 	if len(c.Stores) == 0 {
-		return errors.New("harness: no store to measure")
+		return fmt.Errorf("%w: no store to measure", ErrConfig)
 	}
 	for _, s := range c.Stores {
 		if s != StoreEmbedded && s != StoreNeo4j {
-			return fmt.Errorf("harness: store %q is unknown (want embedded or neo4j)", s)
+			return fmt.Errorf("%w: store %q is unknown (want embedded or neo4j)", ErrConfig, s)
 		}
 	}
 	if c.Dir == "" {
@@ -166,13 +169,13 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 // harness holds what every store run shares: the generated estate (base and
 // churned) in maps, its floors and samples.
 type harness struct {
-	cfg          Config
-	base, churn  *Maps
-	downstream   *Compact // over the churned estate
-	ownersOf     map[graph.ID][]string
-	samples      synthetic.Samples
-	baseCfg      synthetic.Config
-	churnCfg     synthetic.Config
+	cfg         Config
+	base, churn *Maps
+	downstream  *Compact // over the churned estate
+	ownersOf    map[graph.ID][]string
+	samples     synthetic.Samples
+	baseCfg     synthetic.Config
+	churnCfg    synthetic.Config
 }
 
 func (h *harness) progress(format string, args ...any) {
