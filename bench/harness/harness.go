@@ -55,6 +55,9 @@ type Config struct {
 	// Neo4j configures the Neo4j store. Its Namespace is replaced by a
 	// fresh one per store the harness opens, which is dropped afterwards.
 	Neo4j neo4j.Config
+	// DirectBatchSizes are the batch sizes of F1's raw-driver peer on Neo4j
+	// (default 1,000, 5,000 and 20,000 rows).
+	DirectBatchSizes []int
 	// Dir holds the embedded stores (default the system's temporary
 	// directory); each is removed afterwards.
 	Dir string
@@ -106,6 +109,9 @@ func (c *Config) defaults() error {
 		if s != StoreEmbedded && s != StoreNeo4j {
 			return fmt.Errorf("%w: store %q is unknown (want embedded or neo4j)", ErrConfig, s)
 		}
+	}
+	if len(c.DirectBatchSizes) == 0 {
+		c.DirectBatchSizes = []int{1000, 5000, 20000}
 	}
 	if c.Dir == "" {
 		c.Dir = os.TempDir()
@@ -492,7 +498,7 @@ func (h *harness) directLoad(ctx context.Context, rec *recorder) error {
 	for _, e := range h.base.Edges {
 		edges = append(edges, e)
 	}
-	for _, size := range []int{1000, 5000, 20000} {
+	for _, size := range h.cfg.DirectBatchSizes {
 		s, err := h.open(ctx, StoreNeo4j)
 		if err != nil {
 			return err

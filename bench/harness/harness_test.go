@@ -22,17 +22,16 @@ func smoke(t *testing.T, store string) *Result {
 		Tier: synthetic.TierS, Seed: 1, Runs: 1, Stores: []string{store}, Dir: t.TempDir(), Samples: 20,
 		QueryBudget: Budget{Count: 20, Time: 200 * time.Millisecond},
 		LoadBudget:  Budget{Count: 100, Time: 200 * time.Millisecond},
-		PageSize:    5000, PageLatency: time.Millisecond,
+		PageSize:    5000, PageLatency: time.Millisecond, DirectBatchSizes: []int{5000},
 		Neo4j: neo4j.Config{
 			URI: os.Getenv("ESTATE_NEO4J_URI"), User: os.Getenv("ESTATE_NEO4J_USER"),
 			Password: os.Getenv("ESTATE_NEO4J_PASSWORD"), Database: os.Getenv("ESTATE_NEO4J_DATABASE"),
 		},
 	}
-	var progress bytes.Buffer
-	cfg.Progress = &progress
+	cfg.Progress = t.Output()
 	res, err := Run(context.Background(), cfg)
 	if err != nil {
-		t.Fatalf("harness on S/%s: %v\n%s", store, err, progress.String())
+		t.Fatalf("harness on S/%s: %v", store, err)
 	}
 	return res
 }

@@ -111,6 +111,7 @@ func (h *harness) impact(ctx context.Context, kind string, s *opened, rec *recor
 				rec.check(fmt.Sprintf("F3 %s: starts whose raw Cypher record count differs from the floor's reach", what), 0, wrong)
 				addLatencies(rec, "F3", what, "same Cypher, raw driver", lat)
 			}
+			h.progress("  F3 %s: %d starts", what, len(sizes))
 		}
 	}
 	return nil
@@ -172,6 +173,7 @@ func (h *harness) whoOwns(ctx context.Context, s *opened, rec *recorder) error {
 		return nil
 	})
 	addLatencies(rec, "F4", "who owns", "direct map lookup (floor)", lat)
+	h.progress("  F4 who owns: %d subjects", len(refs))
 	return nil
 }
 
