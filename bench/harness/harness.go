@@ -243,11 +243,35 @@ func load(ctx context.Context, cfg synthetic.Config) (*Maps, error) {
 // opened is a store the harness opened, with how to open it again and how
 // to remove it.
 type opened struct {
-	graph.Store
-	reopen func(ctx context.Context) (graph.Store, error)
-	drop   func(ctx context.Context) error
-	dir    string
-	direct *neo4j.Direct
+	graph.Store // nil while closed
+	reopen      func(ctx context.Context) (graph.Store, error)
+	dir         string        // the embedded store's directory
+	direct      *neo4j.Direct // the Neo4j store's raw access
+}
+
+// remove closes the store and deletes what it holds: the Neo4j namespace
+// (through the still open driver) or the embedded store's directory.
+func (o *opened) remove(ctx context.Context) error {
+	var err error
+	if o.direct != nil && o.Store != nil {
+		err = o.direct.Drop(ctx)
+	}
+	if o.Store != nil {
+		o.Store.Close()
+		o.Store = nil
+	}
+	if o.dir != "" {
+		err = errors.Join(err, os.RemoveAll(o.dir))
+	}
+	return err
+}
+
+// setStore makes a reopened store the current one.
+func (o *opened) setStore(s graph.Store) {
+	o.Store = s
+	if ns, ok := s.(*neo4j.Store); ok {
+		o.direct = ns.Direct()
+	}
 }
 
 // open opens a fresh, empty store of the kind.
@@ -268,7 +292,7 @@ func (h *harness) open(ctx context.Context, kind string) (*opened, error) {
 			os.RemoveAll(dir)
 			return nil, err
 		}
-		return &opened{Store: s, reopen: openIt, dir: dir, drop: func(context.Context) error { return os.RemoveAll(dir) }}, nil
+		return &opened{Store: s, reopen: openIt, dir: dir}, nil
 	}
 	ns := make([]byte, 4)
 	rand.Read(ns)
@@ -290,8 +314,9 @@ func (h *harness) open(ctx context.Context, kind string) (*opened, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := s.(*neo4j.Store).Direct()
-	return &opened{Store: s, reopen: openIt, direct: d, drop: d.Drop}, nil
+	o := &opened{reopen: openIt}
+	o.setStore(s)
+	return o, nil
 }
 
 // sweepTimer times the sweeps of ingest runs (F2).
@@ -316,10 +341,7 @@ func (h *harness) runStore(ctx context.Context, kind string, run int, rec *recor
 		return err
 	}
 	defer func() {
-		if s.Store != nil {
-			s.Close()
-		}
-		if e := s.drop(context.WithoutCancel(ctx)); e != nil && err == nil {
+		if e := s.remove(context.WithoutCancel(ctx)); e != nil && err == nil {
 			err = fmt.Errorf("remove the benchmark store: %w", e)
 		}
 	}()
@@ -504,8 +526,7 @@ func (h *harness) directLoad(ctx context.Context, rec *recorder) error {
 			return err
 		}
 		err = func() error {
-			defer s.Close()
-			defer s.drop(context.WithoutCancel(ctx))
+			defer s.remove(context.WithoutCancel(ctx))
 			// Encoding is the caller's work, outside the time: nodes first, so
 			// every chunk's relationships find their ends.
 			var chunks []*neo4j.Rows
@@ -608,10 +629,15 @@ func (h *harness) footprint(ctx context.Context, kind string, s *opened, rec *re
 		rec.add("F6", "heap per node (all heap / nodes)", by, "B", float64(bytes)/float64(nodes))
 		rec.add("F6", "heap per relationship (all heap / relationships)", by, "B", float64(bytes)/float64(edges))
 	}
-	err := s.Close()
-	s.Store = nil // the closed store's memory is not the reopened one's
-	if err != nil {
-		return err
+	// The embedded store is closed first (it locks its directory, and its
+	// memory must not count twice); the Neo4j one after the new one is open,
+	// so that its namespace can always be dropped.
+	old := s.Store
+	if kind == StoreEmbedded {
+		s.Store = nil
+		if err := old.Close(); err != nil {
+			return err
+		}
 	}
 	before := heap()
 	start := time.Now()
@@ -621,11 +647,13 @@ func (h *harness) footprint(ctx context.Context, kind string, s *opened, rec *re
 	}
 	st, err := s2.Stats(ctx)
 	took := time.Since(start)
+	if kind != StoreEmbedded {
+		old.Close()
+	}
+	s.setStore(s2)
 	if err != nil {
-		s2.Close()
 		return err
 	}
-	s.Store = s2
 	rec.add("F6", "start-up (open and first answer)", "estate", "ms", float64(took.Microseconds())/1e3)
 	rec.check("F6 reopen: nodes", nodes, st.TotalNodes())
 	if kind == StoreEmbedded {
