@@ -58,6 +58,9 @@ type Config struct {
 	// DirectBatchSizes are the batch sizes of F1's raw-driver peer on Neo4j
 	// (default 1,000, 5,000 and 20,000 rows).
 	DirectBatchSizes []int
+	// NoSync opens the embedded stores without fsync: for smoke tests only,
+	// as it overstates write speed.
+	NoSync bool
 	// Dir holds the embedded stores (default the system's temporary
 	// directory); each is removed afterwards.
 	Dir string
@@ -285,7 +288,7 @@ func (h *harness) open(ctx context.Context, kind string) (*opened, error) {
 			return nil, err
 		}
 		openIt := func(ctx context.Context) (graph.Store, error) {
-			return embedded.Open(ctx, dir, embedded.Options{Logger: zerolog.Nop()})
+			return embedded.Open(ctx, dir, embedded.Options{Logger: zerolog.Nop(), NoSync: h.cfg.NoSync})
 		}
 		s, err := openIt(ctx)
 		if err != nil {

@@ -19,7 +19,7 @@ import (
 func smoke(t *testing.T, store string) *Result {
 	t.Helper()
 	cfg := Config{
-		Tier: synthetic.TierS, Seed: 1, Runs: 1, Stores: []string{store}, Dir: t.TempDir(), Samples: 20,
+		Tier: synthetic.TierS, Seed: 1, Runs: 1, Stores: []string{store}, Dir: t.TempDir(), Samples: 20, NoSync: true,
 		QueryBudget: Budget{Count: 20, Time: 200 * time.Millisecond},
 		LoadBudget:  Budget{Count: 100, Time: 200 * time.Millisecond},
 		PageSize:    5000, PageLatency: time.Millisecond, DirectBatchSizes: []int{5000},
