@@ -29,12 +29,12 @@ const hotStarts = 10
 
 // loop runs op until the budget is spent, at least once and at least once
 // per start; i is the operation's number.
-func loop(b Budget, starts int, op func(i int) error) (latencies, error) {
-	var lat latencies
+func loop(b Budget, starts int, op func(i int) error) (Latencies, error) {
+	var lat Latencies
 	deadline := time.Now().Add(b.Time)
 	for i := 0; i < max(b.Count, starts) && (i < starts || time.Now().Before(deadline)); i++ {
 		var err error
-		lat.time(func() { err = op(i) })
+		lat.Time(func() { err = op(i) })
 		if err != nil {
 			return lat, err
 		}
@@ -117,8 +117,8 @@ func (h *harness) impact(ctx context.Context, kind string, s *opened, rec *recor
 	return nil
 }
 
-func addLatencies(rec *recorder, fig, what, by string, lat latencies) {
-	p50, p99, mx := lat.percentiles()
+func addLatencies(rec *recorder, fig, what, by string, lat Latencies) {
+	p50, p99, mx := lat.Percentiles()
 	rec.add(fig, what, by, "p50 µs", p50)
 	rec.add(fig, what, by, "p99 µs", p99)
 	if fig == "F3" {
@@ -246,7 +246,7 @@ func (h *harness) serve(ctx context.Context, s *opened, rec *recorder) error {
 				what := fmt.Sprintf("nested query, concurrency %d", c)
 				var (
 					mu    sync.Mutex
-					lat   latencies
+					lat   Latencies
 					next  atomic.Int64
 					first error
 					wg    sync.WaitGroup
@@ -286,7 +286,7 @@ func (h *harness) serve(ctx context.Context, s *opened, rec *recorder) error {
 					return fmt.Errorf("%s at concurrency %d: %w", hd.name, c, first)
 				}
 				rec.add("F5", what, hd.name, "requests/s", float64(len(lat))/took.Seconds())
-				p50, p99, _ := lat.percentiles()
+				p50, p99, _ := lat.Percentiles()
 				rec.add("F5", what, hd.name, "p50 ms", p50/1e3)
 				rec.add("F5", what, hd.name, "p99 ms", p99/1e3)
 			}

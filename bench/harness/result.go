@@ -263,17 +263,18 @@ func median(sorted []float64) float64 {
 	return (sorted[n/2-1] + sorted[n/2]) / 2
 }
 
-// latencies are per-operation durations.
-type latencies []time.Duration
+// Latencies are per-operation durations, for percentiles.
+type Latencies []time.Duration
 
-func (l *latencies) time(fn func()) {
+// Time runs fn and appends how long it took.
+func (l *Latencies) Time(fn func()) {
 	t := time.Now()
 	fn()
 	*l = append(*l, time.Since(t))
 }
 
-// percentiles returns p50, p99 and max in microseconds (nearest rank).
-func (l latencies) percentiles() (p50, p99, mx float64) {
+// Percentiles returns p50, p99 and max in microseconds (nearest rank).
+func (l Latencies) Percentiles() (p50, p99, mx float64) {
 	if len(l) == 0 {
 		return 0, 0, 0
 	}
