@@ -83,8 +83,8 @@ func (h *harness) impact(ctx context.Context, kind string, s *opened, rec *recor
 			for _, n := range sizes {
 				mean += float64(n)
 			}
-			rec.add("F3", what, "estate", "result size (mean)", mean/float64(len(sizes)))
-			rec.add("F3", what, "estate", "result size (max)", float64(slices.Max(sizes)))
+			rec.add("F3", what, "estate", "items reached (mean)", mean/float64(len(sizes)))
+			rec.add("F3", what, "estate", "items reached (max)", float64(slices.Max(sizes)))
 
 			lat, _ = loop(Budget{Count: max(h.cfg.QueryBudget.Count, 1000), Time: h.cfg.QueryBudget.Time}, len(starts), func(i int) error {
 				h.downstream.Reach(starts[i%len(starts)].ID(), depth)
@@ -119,10 +119,10 @@ func (h *harness) impact(ctx context.Context, kind string, s *opened, rec *recor
 
 func addLatencies(rec *recorder, fig, what, by string, lat Latencies) {
 	p50, p99, mx := lat.Percentiles()
-	rec.add(fig, what, by, "p50 µs", p50)
-	rec.add(fig, what, by, "p99 µs", p99)
+	rec.add(fig, what, by, "µs p50", p50)
+	rec.add(fig, what, by, "µs p99", p99)
 	if fig == "F3" {
-		rec.add(fig, what, by, "max µs", mx)
+		rec.add(fig, what, by, "µs max", mx)
 	}
 }
 
@@ -287,8 +287,8 @@ func (h *harness) serve(ctx context.Context, s *opened, rec *recorder) error {
 				}
 				rec.add("F5", what, hd.name, "requests/s", float64(len(lat))/took.Seconds())
 				p50, p99, _ := lat.Percentiles()
-				rec.add("F5", what, hd.name, "p50 ms", p50/1e3)
-				rec.add("F5", what, hd.name, "p99 ms", p99/1e3)
+				rec.add("F5", what, hd.name, "ms p50", p50/1e3)
+				rec.add("F5", what, hd.name, "ms p99", p99/1e3)
 			}
 			return nil
 		}()

@@ -121,13 +121,27 @@ func (r *Result) WriteMarkdown(w io.Writer) error {
 		r.Generated.Nodes, r.Generated.Edges, r.Generated.ChurnNodes, r.Generated.ChurnEdges)
 	for _, s := range r.Stores {
 		fmt.Fprintf(b, "\n#### %s\n\n", s.Store)
-		fmt.Fprintln(b, "| figure | what | by | unit | median | min | max |")
-		fmt.Fprintln(b, "|---|---|---|---|---:|---:|---:|")
+		fmt.Fprintln(b, "| figure | what | by | median (min–max) |")
+		fmt.Fprintln(b, "|---|---|---|---|")
+		type row struct{ figure, what, by string }
+		var rows []row
+		cells := map[row][]string{}
 		for _, x := range s.Metrics {
-			fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s |\n", x.Figure, x.What, x.By, x.Unit, num(x.Median), num(x.Min), num(x.Max))
+			k := row{x.Figure, x.What, x.By}
+			if _, ok := cells[k]; !ok {
+				rows = append(rows, k)
+			}
+			c := num(x.Median) + " " + x.Unit
+			if x.Min != x.Max {
+				c += " (" + num(x.Min) + "–" + num(x.Max) + ")"
+			}
+			cells[k] = append(cells[k], c)
+		}
+		for _, k := range rows {
+			fmt.Fprintf(b, "| %s | %s | %s | %s |\n", k.figure, k.what, k.by, strings.Join(cells[k], "; "))
 		}
 		for _, g := range s.NotMeasured {
-			fmt.Fprintf(b, "| %s | %s | — | — | not measured | | |\n", g.Figure, g.What)
+			fmt.Fprintf(b, "| %s | %s | — | not measured |\n", g.Figure, g.What)
 		}
 		if len(s.NotMeasured) > 0 {
 			fmt.Fprintln(b)
@@ -164,9 +178,9 @@ func num(v float64) string {
 	switch a := max(v, -v); {
 	case a == 0:
 		return "0"
-	case a >= 1000:
-		return fmt.Sprintf("%.0f", v)
 	case a >= 100:
+		return fmt.Sprintf("%.0f", v)
+	case a >= 10:
 		return fmt.Sprintf("%.1f", v)
 	case a >= 1:
 		return fmt.Sprintf("%.2f", v)
