@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -20,6 +21,7 @@ func (a *app) benchCommand() *cobra.Command {
 		tier, store   string
 		figures       []string
 		out, markdown string
+		cpuProfile    string
 	)
 	cmd := &cobra.Command{
 		Use:   "bench",
@@ -54,6 +56,17 @@ neither is given, as Markdown to stdout.`,
 			}
 			cfg.Neo4j = a.store.neo4j.config(a.log)
 			cfg.Progress = a.stderr
+			if cpuProfile != "" {
+				f, err := os.Create(cpuProfile)
+				if err != nil {
+					return fmt.Errorf("bench: --cpu-profile: %w", err)
+				}
+				defer f.Close()
+				if err := pprof.StartCPUProfile(f); err != nil {
+					return fmt.Errorf("bench: --cpu-profile: %w", err)
+				}
+				defer pprof.StopCPUProfile()
+			}
 			res, err := harness.Run(cmd.Context(), cfg)
 			if err != nil {
 				if errors.Is(err, harness.ErrConfig) {
@@ -103,6 +116,7 @@ neither is given, as Markdown to stdout.`,
 	f.StringVar(&out, "out", "", "write the result as JSON to this file")
 	f.StringVar(&markdown, "markdown", "", "write the result as a Markdown table to this file")
 	f.StringVar(&cfg.Dir, "dir", "", "directory for the embedded stores (default the system's temporary directory)")
+	f.StringVar(&cpuProfile, "cpu-profile", "", "write a CPU profile of the whole run (go tool pprof) to this file")
 	f.IntVar(&cfg.Samples, "samples", 100, "starts per sample set of F3–F5")
 	f.DurationVar(&cfg.QueryBudget.Time, "query-time", 0, "time limit of each F3/F4 latency series (default 3s)")
 	f.DurationVar(&cfg.LoadBudget.Time, "load-time", 0, "time limit of each F5 load level (default 3s)")
