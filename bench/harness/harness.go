@@ -344,7 +344,7 @@ func (h *harness) runStore(ctx context.Context, kind string, run int, rec *recor
 		}
 	}
 	if h.want("F4") {
-		if err := h.whoOwns(ctx, s, rec); err != nil {
+		if err := h.whoOwns(ctx, kind, s, rec); err != nil {
 			return err
 		}
 	}

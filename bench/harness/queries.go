@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -129,7 +130,7 @@ func addLatencies(rec *recorder, fig, what, by string, lat Latencies) {
 // whoOwns is F4: analysis.WhoOwns for uniform applications, services,
 // repositories and resources, beside direct map lookups of the owners; the
 // direct owners it finds are checked against the generator's.
-func (h *harness) whoOwns(ctx context.Context, s *opened, rec *recorder) error {
+func (h *harness) whoOwns(ctx context.Context, kind string, s *opened, rec *recorder) error {
 	var refs []graph.Ref
 	sm := h.samples
 	for i := range h.cfg.Samples {
@@ -167,12 +168,16 @@ func (h *harness) whoOwns(ctx context.Context, s *opened, rec *recorder) error {
 	}
 	rec.check("F4: subjects whose direct owners differ from the generator's", 0, wrong)
 	addLatencies(rec, "F4", "who owns", "estate", lat)
-	found := 0
 	lat, _ = loop(Budget{Count: max(h.cfg.QueryBudget.Count, 1000), Time: h.cfg.QueryBudget.Time}, len(refs), func(i int) error {
-		found += len(h.ownersOf[refs[i%len(refs)].ID()])
+		if h.ownersOf[refs[i%len(refs)].ID()] == nil && i < 0 {
+			return errors.New("unreachable") // keeps the lookup from being optimised away
+		}
 		return nil
 	})
 	addLatencies(rec, "F4", "who owns", "direct map lookup (floor)", lat)
+	if kind == StoreNeo4j {
+		rec.gap("F4", "who owns, the equivalent fixed-length Cypher", "not written yet: who-owns is several store calls, and one Cypher statement answering the same has not been written")
+	}
 	h.progress("  F4 who owns: %d subjects", len(refs))
 	return nil
 }
