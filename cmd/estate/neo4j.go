@@ -36,13 +36,18 @@ func (n *neo4jFlags) add(f *pflag.FlagSet) {
 // fail with UNAVAILABLE until it is back) and fails for a malformed
 // configuration or rejected credentials.
 func (n *neo4jFlags) open(ctx context.Context, log zerolog.Logger) (graph.Store, error) {
-	s, err := neo4j.Open(ctx, neo4j.Config{
-		URI: n.uri, User: n.user, Password: n.password, Database: n.database,
-		Namespace: n.namespace, MaxPoolSize: n.maxPoolSize,
-		QueryTimeout: n.queryTimeout, ConnectTimeout: n.connectTimeout, Logger: log,
-	})
+	s, err := neo4j.Open(ctx, n.config(log))
 	if err != nil {
 		return nil, fmt.Errorf("--store neo4j: %w", err)
 	}
 	return s, nil
+}
+
+// config is the backend configuration the flags give.
+func (n *neo4jFlags) config(log zerolog.Logger) neo4j.Config {
+	return neo4j.Config{
+		URI: n.uri, User: n.user, Password: n.password, Database: n.database,
+		Namespace: n.namespace, MaxPoolSize: n.maxPoolSize,
+		QueryTimeout: n.queryTimeout, ConnectTimeout: n.connectTimeout, Logger: log,
+	}
 }

@@ -83,7 +83,7 @@ name upper-cased with dashes as underscores (--data-dir is ESTATE_DATA_DIR).`,
 	pf.StringVar(&a.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	pf.StringVar(&a.logFormat, "log-format", "auto", "log format: json, console, or auto (console on a terminal)")
 	root.AddCommand(a.serveCommand(), a.tokenCommand(), a.exportCommand(), a.importCommand(),
-		a.ingestCommand(), a.versionCommand())
+		a.ingestCommand(), a.benchCommand(), a.versionCommand())
 	root.AddCommand(a.ownersCommand(), a.impactCommand(), a.shadowCommand(), a.healthCommand())
 	root.AddCommand(a.changeCommand())
 	return root

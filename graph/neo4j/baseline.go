@@ -1,0 +1,193 @@
+package neo4j
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/estate-cmdb/estate/graph"
+)
+
+// Direct is raw driver access to one Store's namespace, for the benchmark
+// harness's peers (BENCHMARKS.md): the same rows written with plain
+// UNWIND+MERGE and the very Cypher the store runs, without this package's
+// layer (no locking read, no merge in Go, no decoding), so that the store's
+// time divided by Direct's is the layer's overhead. It also drops a
+// namespace once a benchmark is done with it. Nothing else should use it.
+type Direct struct{ s *Store }
+
+// Direct returns raw access to the store's namespace.
+func (s *Store) Direct() *Direct { return &Direct{s: s} }
+
+// Rows are a batch encoded as the store would write it, ready for Load.
+type Rows struct {
+	nodes map[graph.Kind][]any
+	edges map[graph.RelType][]any
+	n, e  int
+}
+
+// Len returns the number of nodes and relationships in the rows.
+func (r *Rows) Len() (nodes, edges int) { return r.n, r.e }
+
+// Encode validates a batch and encodes its nodes and relationships as the
+// property maps the store writes for new items (assertions included).
+func (d *Direct) Encode(b graph.Batch) (*Rows, error) {
+	v, err := graph.ValidateBatch(b, d.s.now())
+	if err != nil {
+		return nil, err
+	}
+	r := &Rows{nodes: map[graph.Kind][]any{}, edges: map[graph.RelType][]any{}, n: len(v.Nodes), e: len(v.Edges)}
+	for _, in := range v.Nodes {
+		p, err := encodeNode(graph.MergeNode(nil, in, v.Source, v.Run, v.At))
+		if err != nil {
+			return nil, err
+		}
+		r.nodes[in.Kind] = append(r.nodes[in.Kind], map[string]any{"id": in.Ref().ID().String(), "props": p})
+	}
+	for _, in := range v.Edges {
+		p, err := encodeEdge(graph.MergeEdge(nil, in, v.Source, v.Run, v.At))
+		if err != nil {
+			return nil, err
+		}
+		r.edges[in.Type] = append(r.edges[in.Type], map[string]any{
+			"id": in.ID().String(), "from": in.From.ID().String(), "to": in.To.ID().String(), "props": p})
+	}
+	return r, nil
+}
+
+// Load writes the rows with UNWIND+MERGE, batchSize rows per transaction:
+// nodes kind by kind, then relationships type by type (ends matched by id,
+// on the namespace's uniqueness constraint).
+func (d *Direct) Load(ctx context.Context, r *Rows, batchSize int) error {
+	if batchSize <= 0 {
+		return errors.New("neo4j direct load: batch size must be positive")
+	}
+	s := d.s
+	if err := s.ready(ctx); err != nil {
+		return err
+	}
+	sess := s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.cfg.Database, BookmarkManager: s.bm})
+	defer sess.Close(ctx)
+	write := func(cypher string, rows []any) error {
+		for i := 0; i < len(rows); i += batchSize {
+			chunk := rows[i:min(len(rows), i+batchSize)]
+			if _, err := sess.ExecuteWrite(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+				return nil, run(ctx, tx, cypher, map[string]any{"rows": chunk})
+			}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, k := range graph.Kinds {
+		if err := write("UNWIND $rows AS row MERGE (n:"+s.entity()+":"+s.kindLabel(k)+" {id: row.id}) SET n += row.props", r.nodes[k]); err != nil {
+			return fmt.Errorf("neo4j direct load of %s nodes: %w", k, err)
+		}
+	}
+	for _, t := range graph.RelTypes {
+		if err := write("UNWIND $rows AS row MATCH (a:"+s.entity()+" {id: row.from}) MATCH (c:"+s.entity()+" {id: row.to})\n"+
+			"MERGE (a)-[r:"+s.relType(t)+" {id: row.id}]->(c) SET r += row.props", r.edges[t]); err != nil {
+			return fmt.Errorf("neo4j direct load of %s relationships: %w", t, err)
+		}
+	}
+	return nil
+}
+
+// Traverse runs the statement Store.Traverse runs for q and returns the
+// number of records, left undecoded (the hits before Traverse cuts them at
+// the limit).
+func (d *Direct) Traverse(ctx context.Context, q graph.TraverseQuery) (int, error) {
+	q, err := q.Normalize()
+	if err != nil {
+		return 0, err
+	}
+	s := d.s
+	if err := s.ready(ctx); err != nil {
+		return 0, err
+	}
+	sess := s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.cfg.Database, AccessMode: neo4j.AccessModeRead, BookmarkManager: s.bm})
+	defer sess.Close(ctx)
+	n, err := sess.ExecuteRead(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+		recs, err := collect(ctx, tx, s.traverseQuery(q), map[string]any{"starts": idStrings(distinctIDs(q.Starts)), "limit": int64(q.Limit)})
+		return len(recs), err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("neo4j direct traverse: %w", err)
+	}
+	return n.(int), nil
+}
+
+// Server describes the Neo4j server: its version and edition, and its
+// memory settings (server.memory.*).
+func (d *Direct) Server(ctx context.Context) (version string, memory map[string]string, err error) {
+	s := d.s
+	exec := func(cypher string) (*neo4j.EagerResult, error) {
+		return neo4j.ExecuteQuery(ctx, s.driver, cypher, nil, neo4j.EagerResultTransformer, neo4j.ExecuteQueryWithDatabase(s.cfg.Database))
+	}
+	res, err := exec("CALL dbms.components() YIELD name, versions, edition RETURN name + ' ' + versions[0] + ' ' + edition")
+	if err != nil {
+		return "", nil, fmt.Errorf("neo4j version: %w", err)
+	}
+	if len(res.Records) > 0 {
+		version, _ = res.Records[0].Values[0].(string)
+	}
+	memory = map[string]string{}
+	res, err = exec("SHOW SETTINGS YIELD name, value WHERE name STARTS WITH 'server.memory.' RETURN name, value")
+	if err != nil {
+		return version, memory, nil // settings need privileges some users lack
+	}
+	for _, r := range res.Records {
+		k, _ := r.Values[0].(string)
+		v, _ := r.Values[1].(string)
+		memory[k] = v
+	}
+	return version, memory, nil
+}
+
+// Drop deletes every node and relationship of the namespace, its
+// constraints and indexes, and its schema version node. It refuses the
+// empty namespace: dropping estate's real data is never a benchmark step.
+func (d *Direct) Drop(ctx context.Context) error {
+	s := d.s
+	if s.ns == "" {
+		return errors.New("neo4j direct drop: refusing to drop the empty namespace")
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+	defer cancel()
+	sess := s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.cfg.Database, BookmarkManager: s.bm})
+	defer sess.Close(ctx)
+	exec := func(cypher string, params map[string]any) error {
+		res, err := sess.Run(ctx, cypher, params)
+		if err == nil {
+			_, err = res.Consume(ctx)
+		}
+		if err != nil {
+			return fmt.Errorf("neo4j drop namespace %s: %w", s.ns, err)
+		}
+		return nil
+	}
+	if err := exec("MATCH (n:"+s.entity()+") CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS", nil); err != nil {
+		return err
+	}
+	// The names migration 1 gives (see migrations).
+	constraints := []string{s.schemaName("entity_id")}
+	for _, k := range graph.Kinds {
+		constraints = append(constraints, s.schemaName(strings.ToLower(string(k)), "key"))
+	}
+	for _, t := range graph.RelTypes {
+		constraints = append(constraints, s.schemaName(strings.ToLower(string(t)), "id"))
+	}
+	for _, c := range constraints {
+		if err := exec("DROP CONSTRAINT "+c+" IF EXISTS", nil); err != nil {
+			return err
+		}
+	}
+	if err := exec("DROP INDEX "+s.schemaName("entity_search")+" IF EXISTS", nil); err != nil {
+		return err
+	}
+	return exec("MATCH (v:EstateSchema {namespace: $ns}) DELETE v", map[string]any{"ns": s.ns})
+}
