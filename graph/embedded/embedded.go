@@ -66,7 +66,8 @@ type Options struct {
 	// Now is the clock (default time.Now); tests fix it.
 	Now func() time.Time
 	// CompactSlack is how many superseded records the log may hold beyond
-	// the live ones before it is compacted (default 50,000).
+	// the live ones before it is compacted (default 50,000); a large estate
+	// may hold as many superseded records as live ones (see maybeCompact).
 	CompactSlack int
 }
 
@@ -208,14 +209,18 @@ func appendLog(tx *bolt.Tx, bucket []byte, e *logEntry) error {
 }
 
 // maybeCompact rewrites the log as a snapshot of the live graph once it
-// holds more than CompactSlack superseded records, so the file and the start-up
-// replay stay proportional to the estate, not to its history. It writes
+// holds more superseded records than CompactSlack and than live ones, so the
+// file and the start-up replay stay proportional to the estate, not to its
+// history. The second bound keeps compaction amortised: a sync that
+// rewrites every record of a large estate (a no-op sync refreshes every
+// last-seen time) triggers at most one compaction, not one per
+// CompactSlack records — each of which would write the whole estate. It writes
 // the snapshot into the inactive bucket over several transactions and
 // switches to it in a last one, so a crash mid-way leaves the old log in
 // force. Callers hold writeMu (or are Open).
 func (s *Store) maybeCompact(ctx context.Context) error {
 	live := s.state.numNodes() + s.state.numEdges()
-	if s.logged <= live+s.slack {
+	if s.logged <= live+max(s.slack, live) {
 		return nil
 	}
 	start := time.Now()

@@ -219,6 +219,35 @@ func TestLogCompaction(t *testing.T) {
 	}
 }
 
+// TestCompactionAmortised: syncs that rewrite every record (a no-op
+// re-ingest refreshes every last-seen time) compact at most once per
+// estate-sized amount of writes, whatever CompactSlack says. Compacting
+// every CompactSlack records made a no-op sync of a large estate rewrite
+// the whole estate many times over.
+func TestCompactionAmortised(t *testing.T) {
+	s, err := embedded.Open(context.Background(), t.TempDir(), embedded.Options{Logger: zerolog.Nop(), CompactSlack: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	b := graphtest.SmallEstate()
+	const runs = 20
+	compactions, last := 0, 0
+	for i := range runs {
+		b.Run, b.At = fmt.Sprint("run-", i), graphtest.EstateAt.Add(time.Duration(i)*time.Minute)
+		if _, err := s.Apply(context.Background(), b); err != nil {
+			t.Fatal(err)
+		}
+		if got := s.Logged(); got < last {
+			compactions++
+		}
+		last = s.Logged()
+	}
+	if compactions == 0 || compactions > runs/2 {
+		t.Errorf("%d full rewrites of the estate compacted %d times, want between 1 and %d", runs, compactions, runs/2)
+	}
+}
+
 // TestReadsFormat2 opens a store written by the previous format, whose log
 // entries were JSON, and checks that it reads back what was written, is
 // upgraded in place, and keeps working across another restart.
