@@ -16,6 +16,7 @@ import (
 	"github.com/estate-cmdb/estate/ingest/sources"
 	"github.com/estate-cmdb/estate/server"
 	"github.com/estate-cmdb/estate/server/auth"
+	"github.com/estate-cmdb/estate/server/loaders"
 )
 
 func (a *app) serveCommand() *cobra.Command {
@@ -41,6 +42,9 @@ without a token only when the server listens on loopback, or with
 				return usageError("--addr %q: %v", cfg.Addr, err)
 			}
 			cfg.AnonymousRead = anonymous || server.IsLoopback(cfg.Addr)
+			if a.store.backend == "neo4j" {
+				cfg.LoaderWait = loaders.RemoteWait
+			}
 			if changePolicy != "" {
 				p, err := governance.LoadPolicy(changePolicy)
 				if err != nil {

@@ -25,8 +25,17 @@ import (
 // DefaultWait is how long a loader gathers keys before calling the store:
 // the latency each nesting level adds. Sibling resolvers start within
 // microseconds of each other; on a very busy machine a late one costs an
-// extra store call, never a wrong answer.
-const DefaultWait = time.Millisecond
+// extra store call, never a wrong answer. A store whose calls are round
+// trips (Neo4j) wants a longer window: see RemoteWait.
+//
+// Measured on the M estate (BenchmarkNestedQuery, three levels): 1 ms
+// gave 5.2 ms a request, 50 µs 2.7 ms, against 0.13 ms for the plain
+// handler making the same store calls.
+const DefaultWait = 50 * time.Microsecond
+
+// RemoteWait is the window for a store across the network, where one
+// call more per level costs a round trip, far more than the wait.
+const RemoteWait = time.Millisecond
 
 // Loaders are the batching readers of one request.
 type Loaders struct {
