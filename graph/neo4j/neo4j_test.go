@@ -758,7 +758,7 @@ func TestSchemaMigratesFromVersion1(t *testing.T) {
 			t.Errorf("after migrating from version 1: no constraint %s", name)
 		}
 	}
-	if recs := query("MATCH (v:EstateSchema {namespace: $ns}) RETURN v.version", map[string]any{"ns": s.ns}); len(recs) != 1 || recs[0].Values[0] != int64(2) {
-		t.Errorf("schema version after migration: %v, want 2", recs)
+	if recs := query("MATCH (v:EstateSchema {namespace: $ns}) RETURN v.version", map[string]any{"ns": s.ns}); len(recs) != 1 || recs[0].Values[0] != int64(SchemaVersion) {
+		t.Errorf("schema version after migration: %v, want %d", recs, SchemaVersion)
 	}
 }
