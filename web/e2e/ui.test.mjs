@@ -333,6 +333,8 @@ describe('GraphQL playground', () => {
     await page.waitForURL(/\/playground$/);
     const run = page.getByRole('button', { name: /Execute query/ });
     await run.waitFor();
+    // GraphiQL fills its editor after mounting: run only once the example query is in it.
+    await page.waitForFunction(() => document.querySelector('.graphiql-query-editor')?.textContent?.includes('whoOwns'));
     await run.click();
     const result = page.locator('.graphiql-response');
     await page.waitForFunction(() => document.querySelector('.graphiql-response')?.textContent?.includes('Payments Core'));
