@@ -10,19 +10,11 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/estate-cmdb/estate/bench/harness"
+	"github.com/estate-cmdb/estate/bench/heapstat"
 	"github.com/estate-cmdb/estate/graph"
 	"github.com/estate-cmdb/estate/graph/embedded"
 	"github.com/estate-cmdb/estate/ingest/synthetic"
 )
-
-// heapAfterGC is the live heap once garbage is collected.
-func heapAfterGC() uint64 {
-	var m runtime.MemStats
-	runtime.GC()
-	runtime.GC()
-	runtime.ReadMemStats(&m)
-	return m.HeapAlloc
-}
 
 // BenchmarkMemory is figure F6's memory per node and per relationship on
 // the embedded store: the M estate's items are collected first, then its
@@ -39,7 +31,7 @@ func BenchmarkMemory(b *testing.B) {
 	var perNode, perEdge float64
 	for b.Loop() {
 		b.StopTimer()
-		base := heapAfterGC()
+		base := heapstat.Live()
 		s, err := embedded.Open(ctx, b.TempDir(), embedded.Options{Logger: zerolog.Nop(), NoSync: true})
 		if err != nil {
 			b.Fatal(err)
@@ -61,7 +53,7 @@ func BenchmarkMemory(b *testing.B) {
 		}
 		flush()
 		b.StopTimer()
-		withNodes := heapAfterGC()
+		withNodes := heapstat.Live()
 		b.StartTimer()
 		for _, e := range in.Edges {
 			if batch.Edges = append(batch.Edges, e); len(batch.Edges) == 5000 {
@@ -70,7 +62,7 @@ func BenchmarkMemory(b *testing.B) {
 		}
 		flush()
 		b.StopTimer()
-		withEdges := heapAfterGC()
+		withEdges := heapstat.Live()
 		st, err := s.Stats(ctx)
 		if err != nil {
 			b.Fatal(err)
