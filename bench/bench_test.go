@@ -10,10 +10,11 @@ import (
 	"os"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/rs/zerolog"
 
-	"github.com/estate-cmdb/estate/graph"
+	"github.com/estate-cmdb/estate/bench/harness"
 	"github.com/estate-cmdb/estate/graph/embedded"
 	"github.com/estate-cmdb/estate/ingest"
 	"github.com/estate-cmdb/estate/ingest/synthetic"
@@ -42,27 +43,6 @@ func source(tb testing.TB, tier synthetic.Tier) *synthetic.Source {
 	return src
 }
 
-// mapsEmitter is the in-memory ceiling: the same items into plain maps,
-// with the same validation the engine does, and nothing else.
-type mapsEmitter struct {
-	nodes map[graph.ID]graph.NodeInput
-	edges map[graph.ID]graph.EdgeInput
-}
-
-func (m *mapsEmitter) Node(n graph.NodeInput) error {
-	v, err := graph.ValidateNodeInput(n)
-	m.nodes[graph.NodeID(v.Kind, v.Key)] = v
-	return err
-}
-
-func (m *mapsEmitter) Edge(e graph.EdgeInput) error {
-	v, err := graph.ValidateEdge(e)
-	m.edges[v.ID()] = v
-	return err
-}
-
-func (m *mapsEmitter) ItemError(string, error) {}
-
 // BenchmarkIngest is figure F1's cold sync for the M tier: the synthetic
 // source through the engine into a fresh embedded store, beside the same
 // items loaded into plain maps.
@@ -79,17 +59,17 @@ func BenchmarkIngest(b *testing.B) {
 			b.ReportMetric(float64(nodes+edges)/sec, "items/s")
 		}
 		b.Run(fmt.Sprintf("%s/maps", tier), func(b *testing.B) {
-			var m *mapsEmitter
+			var m *harness.Maps
 			for b.Loop() {
-				m = &mapsEmitter{nodes: map[graph.ID]graph.NodeInput{}, edges: map[graph.ID]graph.EdgeInput{}}
+				m = harness.NewMaps()
 				if err := source(b, tier).Run(context.Background(), m); err != nil {
 					b.Fatal(err)
 				}
 			}
-			if len(m.nodes) != want {
-				b.Fatalf("maps hold %d nodes, want %d", len(m.nodes), want)
+			if len(m.Nodes) != want {
+				b.Fatalf("maps hold %d nodes, want %d", len(m.Nodes), want)
 			}
-			report(b, len(m.nodes), len(m.edges))
+			report(b, len(m.Nodes), len(m.Edges))
 		})
 		for _, nosync := range []bool{false, true} {
 			name := fmt.Sprintf("%s/embedded", tier)
@@ -142,114 +122,6 @@ var estateM = sync.OnceValues(func() (*embedded.Store, error) {
 	return s, err
 })
 
-const nestedQuery = `query Nested($key: String!) {
-  service(key: $key) {
-    key name
-    applications {
-      edges { node { key
-        repositories { edges { node { key
-          owners { edges { node { key name } } }
-        } } }
-      } }
-    }
-  }
-}`
-
-// answer is the shape both handlers return, so their results compare.
-type answer struct {
-	Service struct {
-		Key          string `json:"key"`
-		Applications struct {
-			Edges []struct {
-				Node struct {
-					Key          string `json:"key"`
-					Repositories struct {
-						Edges []struct {
-							Node struct {
-								Key    string `json:"key"`
-								Owners struct {
-									Edges []struct {
-										Node struct{ Key, Name string }
-									}
-								}
-							}
-						}
-					}
-				}
-			}
-		}
-	}
-}
-
-func (a answer) size() (apps, repos, owners int) {
-	for _, ae := range a.Service.Applications.Edges {
-		apps++
-		for _, re := range ae.Node.Repositories.Edges {
-			repos++
-			owners += len(re.Node.Owners.Edges)
-		}
-	}
-	return
-}
-
-// plainHandler is F5's peer: net/http and encoding/json calling the same
-// store functions the resolvers call, one Neighbors call per level.
-func plainHandler(s graph.Store) http.Handler {
-	type obj = map[string]any
-	edges := func(items []obj) obj {
-		es := make([]obj, len(items))
-		for i, it := range items {
-			es[i] = obj{"node": it}
-		}
-		return obj{"edges": es}
-	}
-	level := func(ctx context.Context, ids []graph.ID, t graph.RelType) (map[graph.ID][]graph.Neighbor, error) {
-		return s.Neighbors(ctx, ids, graph.NeighborQuery{Types: []graph.RelType{t}, Direction: graph.In, Limit: 20})
-	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var req struct {
-			Variables struct{ Key string } `json:"variables"`
-		}
-		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		ctx := r.Context()
-		svc, err := s.Node(ctx, graph.Ref{Kind: graph.KindService, Key: req.Variables.Key})
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusNotFound)
-			return
-		}
-		apps, _ := level(ctx, []graph.ID{svc.ID}, graph.RelPartOf)
-		var appIDs []graph.ID
-		for _, n := range apps[svc.ID] {
-			appIDs = append(appIDs, n.Node.ID)
-		}
-		repos, _ := level(ctx, appIDs, graph.RelBuilds)
-		var repoIDs []graph.ID
-		for _, ns := range repos {
-			for _, n := range ns {
-				repoIDs = append(repoIDs, n.Node.ID)
-			}
-		}
-		owners, _ := level(ctx, repoIDs, graph.RelOwns)
-		var appObjs []obj
-		for _, a := range apps[svc.ID] {
-			var repoObjs []obj
-			for _, rp := range repos[a.Node.ID] {
-				var ownerObjs []obj
-				for _, o := range owners[rp.Node.ID] {
-					ownerObjs = append(ownerObjs, obj{"key": o.Node.Key, "name": o.Node.Name})
-				}
-				repoObjs = append(repoObjs, obj{"key": rp.Node.Key, "owners": edges(ownerObjs)})
-			}
-			appObjs = append(appObjs, obj{"key": a.Node.Key, "repositories": edges(repoObjs)})
-		}
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(obj{"data": obj{"service": obj{"key": svc.Key, "name": svc.Name, "applications": edges(appObjs)}}})
-	})
-}
-
 // BenchmarkNestedQuery is the three-level question (service → applications
 // → repositories → owners) on the M tier through the real GraphQL handler,
 // beside the plain JSON handler. Both answer for the same services, in turn,
@@ -266,7 +138,7 @@ func BenchmarkNestedQuery(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	handlers := map[string]http.Handler{"graphql": srv.Handler(), "plain-json": plainHandler(s)}
+	handlers := map[string]http.Handler{"graphql": srv.Handler(), "plain-json": harness.PlainHandler(s, 30*time.Second)}
 	want := map[string][3]int{}
 	for _, name := range []string{"plain-json", "graphql"} {
 		h := handlers[name]
@@ -275,19 +147,19 @@ func BenchmarkNestedQuery(b *testing.B) {
 			for b.Loop() {
 				key := services[i%len(services)].Key
 				i++
-				body, _ := json.Marshal(map[string]any{"query": nestedQuery, "variables": map[string]any{"key": key}})
+				body, _ := json.Marshal(map[string]any{"query": harness.NestedQuery, "variables": map[string]any{"key": key}})
 				req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
 				req.Header.Set("Content-Type", "application/json")
 				rec := httptest.NewRecorder()
 				h.ServeHTTP(rec, req)
 				var res struct {
-					Data   answer
+					Data   harness.NestedAnswer
 					Errors []json.RawMessage
 				}
 				if err := json.Unmarshal(rec.Body.Bytes(), &res); err != nil || rec.Code != 200 || len(res.Errors) > 0 {
 					b.Fatalf("%s %s: HTTP %d %v: %.300s", name, key, rec.Code, err, rec.Body.String())
 				}
-				a, r, o := res.Data.size()
+				a, r, o := res.Data.Size()
 				if w, ok := want[key]; !ok {
 					want[key] = [3]int{a, r, o}
 				} else if w != [3]int{a, r, o} {

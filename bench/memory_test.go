@@ -9,19 +9,12 @@ import (
 	"github.com/google/uuid"
 	"github.com/rs/zerolog"
 
+	"github.com/estate-cmdb/estate/bench/harness"
+	"github.com/estate-cmdb/estate/bench/heapstat"
 	"github.com/estate-cmdb/estate/graph"
 	"github.com/estate-cmdb/estate/graph/embedded"
 	"github.com/estate-cmdb/estate/ingest/synthetic"
 )
-
-// heapAfterGC is the live heap once garbage is collected.
-func heapAfterGC() uint64 {
-	var m runtime.MemStats
-	runtime.GC()
-	runtime.GC()
-	runtime.ReadMemStats(&m)
-	return m.HeapAlloc
-}
 
 // BenchmarkMemory is figure F6's memory per node and per relationship on
 // the embedded store: the M estate's items are collected first, then its
@@ -30,7 +23,7 @@ func heapAfterGC() uint64 {
 // includes its share of the store's indexes (adjacency counts as the
 // relationships'). One iteration is one whole load.
 func BenchmarkMemory(b *testing.B) {
-	in := &mapsEmitter{nodes: map[graph.ID]graph.NodeInput{}, edges: map[graph.ID]graph.EdgeInput{}}
+	in := harness.NewMaps()
 	if err := source(b, synthetic.TierM).Run(context.Background(), in); err != nil {
 		b.Fatal(err)
 	}
@@ -38,7 +31,7 @@ func BenchmarkMemory(b *testing.B) {
 	var perNode, perEdge float64
 	for b.Loop() {
 		b.StopTimer()
-		base := heapAfterGC()
+		base := heapstat.Live()
 		s, err := embedded.Open(ctx, b.TempDir(), embedded.Options{Logger: zerolog.Nop(), NoSync: true})
 		if err != nil {
 			b.Fatal(err)
@@ -53,32 +46,32 @@ func BenchmarkMemory(b *testing.B) {
 			batch.Nodes, batch.Edges = nil, nil
 		}
 		b.StartTimer()
-		for _, n := range in.nodes {
+		for _, n := range in.Nodes {
 			if batch.Nodes = append(batch.Nodes, n); len(batch.Nodes) == 5000 {
 				flush()
 			}
 		}
 		flush()
 		b.StopTimer()
-		withNodes := heapAfterGC()
+		withNodes := heapstat.Live()
 		b.StartTimer()
-		for _, e := range in.edges {
+		for _, e := range in.Edges {
 			if batch.Edges = append(batch.Edges, e); len(batch.Edges) == 5000 {
 				flush()
 			}
 		}
 		flush()
 		b.StopTimer()
-		withEdges := heapAfterGC()
+		withEdges := heapstat.Live()
 		st, err := s.Stats(ctx)
 		if err != nil {
 			b.Fatal(err)
 		}
-		if st.TotalNodes() != len(in.nodes) || st.TotalEdges() != len(in.edges) {
-			b.Fatalf("store holds %d nodes and %d relationships, want %d and %d", st.TotalNodes(), st.TotalEdges(), len(in.nodes), len(in.edges))
+		if st.TotalNodes() != len(in.Nodes) || st.TotalEdges() != len(in.Edges) {
+			b.Fatalf("store holds %d nodes and %d relationships, want %d and %d", st.TotalNodes(), st.TotalEdges(), len(in.Nodes), len(in.Edges))
 		}
-		perNode = float64(withNodes-base) / float64(len(in.nodes))
-		perEdge = float64(withEdges-withNodes) / float64(len(in.edges))
+		perNode = float64(withNodes-base) / float64(len(in.Nodes))
+		perEdge = float64(withEdges-withNodes) / float64(len(in.Edges))
 		runtime.KeepAlive(s)
 		s.Close()
 		b.StartTimer()

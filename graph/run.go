@@ -166,15 +166,11 @@ func (q RunQuery) Normalize() (RunQuery, error) {
 	if q.Status != "" && !q.Status.Valid() {
 		return q, Errorf(CodeInvalid, "unknown run status %q (want one of %s)", q.Status, statusList())
 	}
-	if q.First < 0 {
-		return q, Errorf(CodeInvalid, "first must not be negative")
+	first, err := pageSize(q.First)
+	if err != nil {
+		return q, err
 	}
-	if q.First == 0 {
-		q.First = DefaultPageSize
-	}
-	if q.First > MaxPageSize {
-		return q, Errorf(CodeLimitExceeded, "first is %d, over the page size limit of %d", q.First, MaxPageSize)
-	}
+	q.First = first
 	if q.After != "" {
 		if _, _, err := DecodeRunCursor(q.After); err != nil {
 			return q, err
@@ -206,10 +202,7 @@ func (p *RunPage) FillCursors() {
 	for _, r := range p.Runs {
 		p.Cursors = append(p.Cursors, EncodeRunCursor(r))
 	}
-	p.StartCursor, p.EndCursor = "", ""
-	if len(p.Cursors) > 0 {
-		p.StartCursor, p.EndCursor = p.Cursors[0], p.Cursors[len(p.Cursors)-1]
-	}
+	p.StartCursor, p.EndCursor = ends(p.Cursors)
 }
 
 // CompareRuns orders runs newest first: by start time descending, then id

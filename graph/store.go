@@ -211,10 +211,16 @@ func (p *NodePage) FillCursors() {
 	for _, n := range p.Nodes {
 		p.Cursors = append(p.Cursors, EncodeCursor(n.Ref()))
 	}
-	p.StartCursor, p.EndCursor = "", ""
-	if len(p.Cursors) > 0 {
-		p.StartCursor, p.EndCursor = p.Cursors[0], p.Cursors[len(p.Cursors)-1]
+	p.StartCursor, p.EndCursor = ends(p.Cursors)
+}
+
+// ends returns a page's start and end cursors: its first and last, or
+// none for an empty page.
+func ends(cursors []string) (start, end string) {
+	if len(cursors) == 0 {
+		return "", ""
 	}
+	return cursors[0], cursors[len(cursors)-1]
 }
 
 // SearchQuery is a free-text search.

@@ -241,20 +241,30 @@ func validAssertions(as []Assertion) error {
 	return nil
 }
 
+// pageSize checks a query's First and applies the default page size.
+// Errors: CodeInvalid when negative, CodeLimitExceeded over MaxPageSize.
+func pageSize(first int) (int, error) {
+	switch {
+	case first < 0:
+		return first, Errorf(CodeInvalid, "first must not be negative")
+	case first == 0:
+		return DefaultPageSize, nil
+	case first > MaxPageSize:
+		return first, Errorf(CodeLimitExceeded, "first is %d, over the page size limit of %d", first, MaxPageSize)
+	}
+	return first, nil
+}
+
 // Normalize checks a listing query and applies defaults.
 func (q ListQuery) Normalize() (ListQuery, error) {
 	if err := validKinds(q.Kinds); err != nil {
 		return q, err
 	}
-	if q.First < 0 {
-		return q, Errorf(CodeInvalid, "first must not be negative")
+	first, err := pageSize(q.First)
+	if err != nil {
+		return q, err
 	}
-	if q.First == 0 {
-		q.First = DefaultPageSize
-	}
-	if q.First > MaxPageSize {
-		return q, Errorf(CodeLimitExceeded, "first is %d, over the page size limit of %d", q.First, MaxPageSize)
-	}
+	q.First = first
 	if q.After != "" {
 		if _, err := DecodeCursor(q.After); err != nil {
 			return q, err

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/estate-cmdb/estate/bench/heapstat"
 	"github.com/estate-cmdb/estate/graph"
 )
 
@@ -32,7 +33,7 @@ func (h *harness) footprint(ctx context.Context, kind string, s *opened, rec *re
 			return err
 		}
 	}
-	before := heap()
+	before := heapstat.Live()
 	start := time.Now()
 	s2, err := s.reopen(ctx)
 	if err != nil {
@@ -50,7 +51,7 @@ func (h *harness) footprint(ctx context.Context, kind string, s *opened, rec *re
 	rec.add("F6", "start-up (open and first answer)", "estate", "ms", float64(took.Microseconds())/1e3)
 	rec.check("F6 reopen: nodes", nodes, st.TotalNodes())
 	if kind == StoreEmbedded {
-		perItem("estate", heap()-before)
+		perItem("estate", heapstat.Live()-before)
 		size, err := dirSize(s.dir)
 		if err != nil {
 			return err
@@ -60,18 +61,18 @@ func (h *harness) footprint(ctx context.Context, kind string, s *opened, rec *re
 		rec.gap("F6", "heap and on-disk size", "Neo4j holds the graph in its own server process and store files, shared with other namespaces; only start-up is measured")
 	}
 
-	before = heap()
+	before = heapstat.Live()
 	b := NewCompactBuilder()
 	for _, e := range h.churn.Edges {
 		b.Add(e.From.ID(), e.To.ID())
 	}
 	c := b.Build()
-	perItem("compact arrays (floor)", heap()-before)
+	perItem("compact arrays (floor)", heapstat.Live()-before)
 	runtime.KeepAlive(c)
 
-	before = heap()
+	before = heapstat.Live()
 	naive := naiveGraph(h.churn)
-	perItem("naive map-of-slices graph", heap()-before)
+	perItem("naive map-of-slices graph", heapstat.Live()-before)
 	runtime.KeepAlive(naive)
 	return nil
 }
@@ -122,15 +123,6 @@ func cloneMap(m map[string]any) map[string]any {
 		out[k] = v
 	}
 	return out
-}
-
-// heap is the live heap after a full collection.
-func heap() uint64 {
-	runtime.GC()
-	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	return ms.HeapAlloc
 }
 
 func dirSize(dir string) (int64, error) {

@@ -6,6 +6,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/estate-cmdb/estate/ingest/aws/mototest"
 )
 
 func TestIngestTerraformCommand(t *testing.T) {
@@ -35,19 +37,9 @@ func TestIngestAWSCommand(t *testing.T) {
 	if _, stderr, code := cli(t, "", "ingest", "aws", "--data-dir", t.TempDir(), "--aws-region", "eu west 1"); code != exitUsage || !strings.Contains(stderr, "eu west 1") {
 		t.Errorf("bad region: exit %d, %q", code, stderr)
 	}
-	ep := os.Getenv("ESTATE_AWS_ENDPOINT")
-	if ep == "" {
-		msg := `ESTATE_AWS_ENDPOINT is not set: start moto with  set -a; eval "$(scripts/moto.sh start)"; set +a`
-		if os.Getenv("ESTATE_REQUIRE_AWS") == "1" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
+	mototest.Endpoint(t)
 	// The default credential chain, from the environment; moto takes any key.
-	t.Setenv("AWS_ACCESS_KEY_ID", "testing")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "testing")
-	t.Setenv("AWS_CONFIG_FILE", os.DevNull)
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
+	mototest.Credentials(t, "testing", "testing")
 	dir := t.TempDir()
 	// --aws-endpoint comes from ESTATE_AWS_ENDPOINT, as scripts/moto.sh prints it.
 	out, stderr, code := cli(t, "", "ingest", "aws", "--data-dir", dir, "--aws-region", "us-east-1",
@@ -124,18 +116,8 @@ func TestIngestTerraformFromS3Command(t *testing.T) {
 	if _, stderr, code := cli(t, "", "ingest", "terraform", "--data-dir", t.TempDir(), "s3://"); code != exitUsage || !strings.Contains(stderr, "not an S3 location") {
 		t.Errorf("bad location: exit %d, %q", code, stderr)
 	}
-	ep := os.Getenv("ESTATE_AWS_ENDPOINT")
-	if ep == "" {
-		msg := `ESTATE_AWS_ENDPOINT is not set: start moto with  set -a; eval "$(scripts/moto.sh start)"; set +a`
-		if os.Getenv("ESTATE_REQUIRE_AWS") == "1" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	t.Setenv("AWS_ACCESS_KEY_ID", "testing")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "testing")
-	t.Setenv("AWS_CONFIG_FILE", os.DevNull)
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
+	mototest.Endpoint(t)
+	mototest.Credentials(t, "testing", "testing")
 	// --aws-endpoint comes from ESTATE_AWS_ENDPOINT; the bucket does not exist.
 	bucket := "estate-cli-missing-" + strings.ToLower(rand.Text()[:10])
 	_, stderr, code := cli(t, "", "ingest", "terraform", "--data-dir", t.TempDir(), "s3://"+bucket+"/terraform.tfstate")

@@ -12,6 +12,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/estate-cmdb/estate/bench/harness"
 	"github.com/estate-cmdb/estate/graph"
 	"github.com/estate-cmdb/estate/graph/analysis"
 	"github.com/estate-cmdb/estate/graph/embedded"
@@ -70,26 +71,14 @@ func benchEstate(b *testing.B) (*embedded.Store, synthetic.Samples) {
 	return benchStore, benchSamples
 }
 
-// latencies collects per-operation durations and reports p50 and p99.
-type latencies []time.Duration
-
-func (l *latencies) time(fn func()) {
-	t := time.Now()
-	fn()
-	*l = append(*l, time.Since(t))
-}
-
-func (l latencies) report(b *testing.B) {
-	if len(l) == 0 {
+// report reports the p50 and p99 of the latencies.
+func report(b *testing.B, lat harness.Latencies) {
+	if len(lat) == 0 {
 		return
 	}
-	s := slices.Clone(l)
-	slices.Sort(s)
-	pct := func(p float64) float64 {
-		return float64(s[min(len(s)-1, int(p*float64(len(s))))].Nanoseconds()) / 1e3
-	}
-	b.ReportMetric(pct(0.50), "p50-µs")
-	b.ReportMetric(pct(0.99), "p99-µs")
+	p50, p99, _ := lat.Percentiles()
+	b.ReportMetric(p50, "p50-µs")
+	b.ReportMetric(p99, "p99-µs")
 }
 
 // mixed interleaves hot and uniform starts.
@@ -117,18 +106,18 @@ func BenchmarkWhoOwns(b *testing.B) {
 		}
 	}
 	ctx := context.Background()
-	var lat latencies
+	var lat harness.Latencies
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		r := refs[i%len(refs)]
 		var o *analysis.Ownership
 		var err error
-		lat.time(func() { o, err = analysis.WhoOwns(ctx, s, string(r.Kind)+":"+r.Key) })
+		lat.Time(func() { o, err = analysis.WhoOwns(ctx, s, string(r.Kind)+":"+r.Key) })
 		if err != nil || o.Subject == nil || o.Subject.Key != r.Key {
 			b.Fatalf("WhoOwns(%s): %+v, %v", r, o, err)
 		}
 	}
-	lat.report(b)
+	report(b, lat)
 }
 
 func BenchmarkImpactDepth6(b *testing.B) {
@@ -139,7 +128,7 @@ func BenchmarkImpactDepth6(b *testing.B) {
 		hot[r] = true
 	}
 	ctx := context.Background()
-	var lat latencies
+	var lat harness.Latencies
 	total := 0
 	var (
 		slowest   time.Duration
@@ -151,7 +140,7 @@ func BenchmarkImpactDepth6(b *testing.B) {
 		r := refs[i%len(refs)]
 		var res *analysis.ImpactResult
 		var err error
-		lat.time(func() {
+		lat.Time(func() {
 			res, err = analysis.Impact(ctx, s, analysis.ImpactQuery{Refs: []string{string(r.Kind) + ":" + r.Key}, MaxDepth: 6})
 		})
 		if err != nil || len(res.Starts) != 1 || res.Starts[0].Key != r.Key || (hot[r] && len(res.Affected) == 0) {
@@ -163,120 +152,36 @@ func BenchmarkImpactDepth6(b *testing.B) {
 		}
 	}
 	b.Logf("slowest: %s from %s reaching %d items", slowest, slowRef, slowItems)
-	lat.report(b)
+	report(b, lat)
 	b.ReportMetric(float64(total)/float64(b.N), "items/op")
 }
 
-// compact is the benchmark graph as integer arrays (CSR), the floor a plain
-// in-memory breadth-first search reaches.
-type compact struct {
-	index map[graph.ID]int32
-	off   []int32
-	adj   []int32
-}
-
-// buildCompact keeps, per node, the neighbours follow says to walk to.
-func buildCompact(b *testing.B, s *embedded.Store, follow func(e *graph.Edge) (from, to graph.ID, ok bool)) *compact {
-	b.Helper()
-	ctx := context.Background()
-	c := &compact{index: map[graph.ID]int32{}}
-	id := func(x graph.ID) int32 {
-		i, ok := c.index[x]
-		if !ok {
-			i = int32(len(c.index))
-			c.index[x] = i
-		}
-		return i
-	}
-	var pairs [][2]int32
-	if err := s.ScanEdges(ctx, func(e *graph.Edge) error {
-		if f, t, ok := follow(e); ok {
-			pairs = append(pairs, [2]int32{id(f), id(t)})
+// benchFloor times a BFS to depth from each of refs over the benchmark
+// graph's arcs as integer arrays, oriented by follow: the floor a plain
+// in-memory search reaches.
+func benchFloor(b *testing.B, follow func(t graph.RelType, from, to graph.ID) (graph.ID, graph.ID, bool), refs []graph.Ref, depth int) {
+	s, _ := benchEstate(b)
+	cb := harness.NewCompactBuilder()
+	if err := s.ScanEdges(context.Background(), func(e *graph.Edge) error {
+		if f, t, ok := follow(e.Type, e.From.ID(), e.To.ID()); ok {
+			cb.Add(f, t)
 		}
 		return nil
 	}); err != nil {
 		b.Fatal(err)
 	}
-	n := len(c.index)
-	c.off = make([]int32, n+1)
-	for _, p := range pairs {
-		c.off[p[0]+1]++
-	}
-	for i := range n {
-		c.off[i+1] += c.off[i]
-	}
-	c.adj = make([]int32, len(pairs))
-	fill := slices.Clone(c.off)
-	for _, p := range pairs {
-		c.adj[fill[p[0]]] = p[1]
-		fill[p[0]]++
-	}
-	return c
-}
-
-// bfs counts the nodes within depth of start.
-func (c *compact) bfs(start int32, depth int, seen []uint32, stamp uint32) int {
-	frontier := []int32{start}
-	seen[start] = stamp
-	n := 0
-	for d := 0; d < depth && len(frontier) > 0; d++ {
-		var next []int32
-		for _, v := range frontier {
-			for _, u := range c.adj[c.off[v]:c.off[v+1]] {
-				if seen[u] != stamp {
-					seen[u] = stamp
-					next = append(next, u)
-					n++
-				}
-			}
-		}
-		frontier = next
-	}
-	return n
-}
-
-func downstream(e *graph.Edge) (graph.ID, graph.ID, bool) {
-	switch e.Type {
-	case graph.RelDependsOn, graph.RelRunsOn:
-		return e.To.ID(), e.From.ID(), true
-	case graph.RelBuilds, graph.RelDefines, graph.RelPartOf:
-		return e.From.ID(), e.To.ID(), true
-	}
-	return graph.ID{}, graph.ID{}, false
-}
-
-// ownership follows what WhoOwns reads: owners (OWNS in), ancestors
-// (PART_OF out, RUNS_ON and DEPENDS_ON in, DEFINES in) and parent teams.
-func ownership(e *graph.Edge) (graph.ID, graph.ID, bool) {
-	switch e.Type {
-	case graph.RelOwns, graph.RelRunsOn, graph.RelDependsOn, graph.RelDefines:
-		return e.To.ID(), e.From.ID(), true
-	case graph.RelPartOf, graph.RelMemberOf:
-		return e.From.ID(), e.To.ID(), true
-	}
-	return graph.ID{}, graph.ID{}, false
-}
-
-func benchFloor(b *testing.B, follow func(*graph.Edge) (graph.ID, graph.ID, bool), refs []graph.Ref, depth int) {
-	s, _ := benchEstate(b)
-	c := buildCompact(b, s, follow)
-	seen := make([]uint32, len(c.index))
-	var lat latencies
+	c := cb.Build()
+	var lat harness.Latencies
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		r := refs[i%len(refs)]
-		start, ok := c.index[r.ID()]
 		n := 0
-		lat.time(func() {
-			if ok {
-				n = c.bfs(start, depth, seen, uint32(i+1))
-			}
-		})
+		lat.Time(func() { n = c.Reach(r.ID(), depth) })
 		if n < 0 {
 			b.Fatal("negative reach")
 		}
 	}
-	lat.report(b)
+	report(b, lat)
 }
 
 // BenchmarkFloorWhoOwns is a BFS to depth 4 over the ownership arrays from
@@ -284,7 +189,7 @@ func benchFloor(b *testing.B, follow func(*graph.Edge) (graph.ID, graph.ID, bool
 func BenchmarkFloorWhoOwns(b *testing.B) {
 	_, sm := benchEstate(b)
 	refs := mixed(sm.Applications, append(slices.Clone(sm.Resources), sm.Repositories...))
-	benchFloor(b, ownership, refs, 4)
+	benchFloor(b, harness.Ownership, refs, 4)
 }
 
 // BenchmarkFloorImpactDepth6 is a BFS to depth 6 over the downstream
@@ -292,5 +197,5 @@ func BenchmarkFloorWhoOwns(b *testing.B) {
 func BenchmarkFloorImpactDepth6(b *testing.B) {
 	_, sm := benchEstate(b)
 	refs := mixed(append(slices.Clone(sm.HotApplications), sm.HotResources...), append(slices.Clone(sm.Applications), sm.Repositories...))
-	benchFloor(b, downstream, refs, 6)
+	benchFloor(b, harness.Downstream, refs, 6)
 }

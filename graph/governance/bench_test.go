@@ -7,6 +7,7 @@ import (
 
 	"github.com/estate-cmdb/estate/graph"
 	"github.com/estate-cmdb/estate/graph/analysis/analysistest"
+	"github.com/estate-cmdb/estate/graph/embedded/embeddedtest"
 	"github.com/estate-cmdb/estate/graph/governance"
 	"github.com/estate-cmdb/estate/graph/graphtest"
 )
@@ -19,7 +20,7 @@ import (
 func BenchmarkAssess(b *testing.B) {
 	for _, history := range []int{0, 1_000, 10_000} {
 		b.Run(fmt.Sprintf("history=%d", history), func(b *testing.B) {
-			s := embeddedHarness(b)
+			s := embeddedtest.Harness(b)
 			analysistest.LoadDemo(b, s)
 			seedHistory(b, s, history)
 			g := governance.New(s, nil)
@@ -54,7 +55,7 @@ func seedHistory(b *testing.B, s graph.Store, n int) {
 // BenchmarkImpactFloor is the peer: the impact analysis an assessment
 // starts with, alone.
 func BenchmarkImpactFloor(b *testing.B) {
-	s := embeddedHarness(b)
+	s := embeddedtest.Harness(b)
 	analysistest.LoadDemo(b, s)
 	b.ResetTimer()
 	for range b.N {

@@ -180,12 +180,7 @@ func (s *memStore) List(ctx context.Context, q graph.ListQuery) (*graph.NodePage
 		rest, p.HasNext = rest[:q.First], true
 	}
 	p.Nodes = rest
-	for _, n := range rest {
-		p.Cursors = append(p.Cursors, graph.EncodeCursor(n.Ref()))
-	}
-	if len(p.Cursors) > 0 {
-		p.StartCursor, p.EndCursor = p.Cursors[0], p.Cursors[len(p.Cursors)-1]
-	}
+	p.FillCursors()
 	return p, nil
 }
 

@@ -216,20 +216,26 @@ func TestOpenRejectsWrongPassword(t *testing.T) {
 	}
 }
 
-// TestSchema checks the versioned schema: the version node, the
-// constraints and indexes, and that opening again changes nothing.
-func TestSchema(t *testing.T) {
-	s := openStore(t)
-	ctx := t.Context()
-	query := func(cypher string, params map[string]any) []*neo4j.Record {
+// cypherRunner returns a function that runs Cypher straight on s's
+// database, failing t on an error, for tests that look under the store.
+func cypherRunner(t *testing.T, s *Store) func(cypher string, params map[string]any) []*neo4j.Record {
+	return func(cypher string, params map[string]any) []*neo4j.Record {
 		t.Helper()
-		res, err := neo4j.ExecuteQuery(ctx, s.driver, cypher, params, neo4j.EagerResultTransformer,
+		res, err := neo4j.ExecuteQuery(t.Context(), s.driver, cypher, params, neo4j.EagerResultTransformer,
 			neo4j.ExecuteQueryWithDatabase(s.cfg.Database))
 		if err != nil {
 			t.Fatal(err)
 		}
 		return res.Records
 	}
+}
+
+// TestSchema checks the versioned schema: the version node, the
+// constraints and indexes, and that opening again changes nothing.
+func TestSchema(t *testing.T) {
+	s := openStore(t)
+	ctx := t.Context()
+	query := cypherRunner(t, s)
 	recs := query("MATCH (v:EstateSchema {namespace: $ns}) RETURN v.version", map[string]any{"ns": s.ns})
 	if len(recs) != 1 || recs[0].Values[0] != int64(SchemaVersion) {
 		t.Fatalf("schema version node: %v, want one with version %d", recs, SchemaVersion)
@@ -726,15 +732,7 @@ func BenchmarkBaseline(b *testing.B) {
 func TestSchemaMigratesFromVersion1(t *testing.T) {
 	s := openStore(t)
 	ctx := t.Context()
-	query := func(cypher string, params map[string]any) []*neo4j.Record {
-		t.Helper()
-		res, err := neo4j.ExecuteQuery(ctx, s.driver, cypher, params, neo4j.EagerResultTransformer,
-			neo4j.ExecuteQueryWithDatabase(s.cfg.Database))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return res.Records
-	}
+	query := cypherRunner(t, s)
 	added := []string{s.schemaName("change", "key"), s.schemaName("incident", "key"), s.schemaName("affects", "id"),
 		s.schemaName("made_by", "id"), s.schemaName("caused_by", "id")}
 	for _, name := range added {

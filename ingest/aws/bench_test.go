@@ -10,12 +10,12 @@ import (
 	"net/url"
 	"runtime"
 	"strconv"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
+	"github.com/estate-cmdb/estate/bench/heapstat"
 	"github.com/estate-cmdb/estate/graph"
 	"github.com/estate-cmdb/estate/graph/embedded"
 	"github.com/estate-cmdb/estate/ingest"
@@ -108,29 +108,6 @@ func benchConfig(srv *httptest.Server) Config {
 		Credentials: credentials.NewStaticCredentialsProvider("AKIABENCH", "bench-secret", "")}
 }
 
-// heapPeak samples the heap in use until the returned stop is called,
-// which returns the peak.
-func heapPeak() (stop func() uint64) {
-	var peak atomic.Uint64
-	done, finished := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(finished)
-		var ms runtime.MemStats
-		for {
-			runtime.ReadMemStats(&ms)
-			if ms.HeapInuse > peak.Load() {
-				peak.Store(ms.HeapInuse)
-			}
-			select {
-			case <-done:
-				return
-			case <-time.After(20 * time.Millisecond):
-			}
-		}
-	}()
-	return func() uint64 { close(done); <-finished; return peak.Load() }
-}
-
 // BenchmarkGetResources100k ingests 100,000 resources from a generated
 // GetResources stream, read by the real SDK, through the engine into a
 // fresh embedded store that knows the teams and applications the tags name
@@ -163,7 +140,7 @@ func BenchmarkGetResources100k(b *testing.B) {
 			b.Fatal(err)
 		}
 		runtime.GC()
-		stop := heapPeak()
+		stop := heapstat.Peak()
 		b.StartTimer()
 		start := time.Now()
 		rep, err := ingest.Run(ctx, st, src, ingest.Options{})
@@ -203,7 +180,7 @@ func BenchmarkGetResources100kRead(b *testing.B) {
 		}
 		inv := newInventory(benchAccount)
 		runtime.GC()
-		stop := heapPeak()
+		stop := heapstat.Peak()
 		b.StartTimer()
 		start := time.Now()
 		err = collectTagging(ctx, cfg, "us-east-1", inv)

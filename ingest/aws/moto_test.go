@@ -17,7 +17,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/big"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -55,23 +54,9 @@ import (
 	"github.com/estate-cmdb/estate/graph/embedded"
 	"github.com/estate-cmdb/estate/graph/jsonl"
 	"github.com/estate-cmdb/estate/ingest"
+	"github.com/estate-cmdb/estate/ingest/aws/mototest"
 	"github.com/estate-cmdb/estate/ingest/cloudtags"
 )
-
-// motoEndpoint returns moto's URL, skipping (or, with ESTATE_REQUIRE_AWS=1,
-// failing) when none is configured.
-func motoEndpoint(t testing.TB) string {
-	t.Helper()
-	ep := os.Getenv("ESTATE_AWS_ENDPOINT")
-	if ep == "" {
-		msg := `ESTATE_AWS_ENDPOINT is not set: start moto with  set -a; eval "$(scripts/moto.sh start)"; set +a`
-		if os.Getenv("ESTATE_REQUIRE_AWS") == "1" {
-			t.Fatal(msg + " (ESTATE_REQUIRE_AWS=1: the AWS leg must run)")
-		}
-		t.Skip(msg)
-	}
-	return ep
-}
 
 // freshAccount returns a random 12-digit account id no other test uses.
 func freshAccount(t testing.TB) string {
@@ -349,7 +334,7 @@ func edgeSet(t *testing.T, st *embedded.Store) map[string]*graph.Edge {
 }
 
 func TestIngestFromMoto(t *testing.T) {
-	ep := motoEndpoint(t)
+	ep := mototest.Endpoint(t)
 	ctx := context.Background()
 	account := freshAccount(t)
 	creds := accountCreds(t, ep, account)
@@ -498,7 +483,7 @@ func TestIngestFromMoto(t *testing.T) {
 
 // TestMemberAccounts reads a second account through assume-role.
 func TestMemberAccounts(t *testing.T) {
-	ep := motoEndpoint(t)
+	ep := mototest.Endpoint(t)
 	root, member := freshAccount(t), freshAccount(t)
 	rootCreds := accountCreds(t, ep, root)
 	fill(t, ep, rootCreds, root, "us-east-1", "root", nil)
@@ -534,7 +519,7 @@ func TestMemberAccounts(t *testing.T) {
 // region and a failing assume-role, and looks for them everywhere a user
 // could see them: logs, the report, the graph export.
 func TestCredentialsNeverLeak(t *testing.T) {
-	ep := motoEndpoint(t)
+	ep := mototest.Endpoint(t)
 	const keyID, secret, token = "AKIAESTATELEAKCHECK1", "estate-fake-secret-Zm9vYmFyYmF6cXV4", "estate-fake-session-token-c2VjcmV0"
 	st := openStore(t)
 	var logs bytes.Buffer
@@ -596,7 +581,7 @@ func TestConfigValidate(t *testing.T) {
 // TestOrganization lists the member accounts through AWS Organizations and
 // enters each through the organization's access role.
 func TestOrganization(t *testing.T) {
-	ep := motoEndpoint(t)
+	ep := mototest.Endpoint(t)
 	ctx := context.Background()
 	root := freshAccount(t)
 	creds := accountCreds(t, ep, root)

@@ -7,10 +7,9 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"testing"
-	"time"
 
+	"github.com/estate-cmdb/estate/bench/heapstat"
 	"github.com/estate-cmdb/estate/graph"
 	"github.com/estate-cmdb/estate/graph/embedded"
 	"github.com/estate-cmdb/estate/ingest"
@@ -74,34 +73,15 @@ func BenchmarkOrganisation5000(b *testing.B) {
 // and reports repos/s and the peak heap in use.
 func measure(b *testing.B, repos int, once func()) {
 	runtime.GC()
-	var peak atomic.Uint64
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		var ms runtime.MemStats
-		for {
-			runtime.ReadMemStats(&ms)
-			if ms.HeapInuse > peak.Load() {
-				peak.Store(ms.HeapInuse)
-			}
-			select {
-			case <-stop:
-				return
-			case <-time.After(20 * time.Millisecond):
-			}
-		}
-	}()
+	stop := heapstat.Peak()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		once()
 	}
 	b.StopTimer()
-	close(stop)
-	wg.Wait()
+	peak := stop()
 	b.ReportMetric(float64(repos*b.N)/b.Elapsed().Seconds(), "repos/s")
-	b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MiB")
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
 }
 
 // countingEmitter counts what a source emits and keeps nothing.

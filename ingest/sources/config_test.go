@@ -113,3 +113,34 @@ func TestTokenEnv(t *testing.T) {
 		t.Errorf("bad tier: %v", err)
 	}
 }
+
+// The cloud sources' tokenEnv is optional: unset in the file, the source
+// builds with its own credential chain; named, the variable must be set.
+func TestCloudTokenEnv(t *testing.T) {
+	for _, c := range []struct {
+		name, yaml, wantErr string
+	}{
+		{"azure without tokenEnv", "type: azure", ""},
+		{"azure with a set tokenEnv", "type: azure\n    tokenEnv: AZURE_ACCESS_TOKEN", ""},
+		{"azure with an unset tokenEnv", "type: azure\n    tokenEnv: NOT_SET_ANYWHERE", "NOT_SET_ANYWHERE"},
+		{"gcp without tokenEnv", "type: gcp\n    exports: [/srv/assets.ndjson]", ""},
+		{"gcp with a set tokenEnv", "type: gcp\n    exports: [/srv/assets.ndjson]\n    tokenEnv: AZURE_ACCESS_TOKEN", ""},
+		{"gcp with an unset tokenEnv", "type: gcp\n    exports: [/srv/assets.ndjson]\n    tokenEnv: NOT_SET_ANYWHERE", "NOT_SET_ANYWHERE"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f, err := sources.Parse("estate.yaml", []byte("sources:\n  - name: cloud\n    "+c.yaml+"\n"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = f.Sources[0].Source(env)
+			switch {
+			case c.wantErr == "" && err != nil:
+				t.Errorf("unexpected error: %v", err)
+			case c.wantErr != "" && (err == nil || !strings.Contains(err.Error(), c.wantErr)):
+				t.Errorf("error %v, want one naming %s", err, c.wantErr)
+			case err != nil && strings.Contains(err.Error(), "az-secret"):
+				t.Errorf("the error shows a token: %v", err)
+			}
+		})
+	}
+}

@@ -179,6 +179,17 @@ func (o *Terraform) Source(env Env) (ingest.Source, error) {
 	return terraform.New(cfg)
 }
 
+// tokenFromEnv reads the static token a cloud source's tokenEnv names,
+// which must be set. Without tokenEnv, ok is false and the source keeps its
+// own credential chain.
+func tokenFromEnv(env Env, tokenEnv string) (tok string, ok bool, err error) {
+	if tokenEnv == "" {
+		return "", false, nil
+	}
+	tok, err = secret(env, "", tokenEnv, true)
+	return tok, err == nil, err
+}
+
 // Azure inventories subscriptions through Resource Graph. Without
 // tokenEnv the source uses azure.EnvironmentCredential: AZURE_ACCESS_TOKEN,
 // else Azure's default credential chain.
@@ -191,11 +202,11 @@ type Azure struct {
 func (o *Azure) Source(env Env) (ingest.Source, error) {
 	cfg := o.Config
 	cfg.Logger = env.Logger
-	if o.TokenEnv != "" {
-		tok, err := secret(env, "", o.TokenEnv, true)
-		if err != nil {
-			return nil, err
-		}
+	tok, ok, err := tokenFromEnv(env, o.TokenEnv)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
 		cfg.Credential = azure.StaticToken(tok)
 	}
 	return azure.New(cfg)
@@ -213,11 +224,11 @@ type GCP struct {
 func (o *GCP) Source(env Env) (ingest.Source, error) {
 	cfg := o.Config
 	cfg.Logger = env.Logger
-	if o.TokenEnv != "" {
-		tok, err := secret(env, "", o.TokenEnv, true)
-		if err != nil {
-			return nil, err
-		}
+	tok, ok, err := tokenFromEnv(env, o.TokenEnv)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
 		cfg.Token = func(context.Context) (string, error) { return tok, nil }
 	}
 	return gcp.New(cfg)

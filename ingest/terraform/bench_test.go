@@ -7,10 +7,10 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/estate-cmdb/estate/bench/heapstat"
 	"github.com/estate-cmdb/estate/graph"
 	"github.com/estate-cmdb/estate/graph/embedded"
 	"github.com/estate-cmdb/estate/ingest"
@@ -44,31 +44,6 @@ func syntheticState(tb testing.TB, n int) string {
 		tb.Fatal(err)
 	}
 	return path
-}
-
-// peakHeap samples the heap in use until stop is closed.
-func peakHeap(stop <-chan struct{}) func() uint64 {
-	var mu sync.Mutex
-	var peak uint64
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		t := time.NewTicker(25 * time.Millisecond)
-		defer t.Stop()
-		var ms runtime.MemStats
-		for {
-			runtime.ReadMemStats(&ms)
-			mu.Lock()
-			peak = max(peak, ms.HeapInuse)
-			mu.Unlock()
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	return func() uint64 { <-done; mu.Lock(); defer mu.Unlock(); return peak }
 }
 
 // BenchmarkIngest100k ingests 100,000 synthetic cloud resources from one
@@ -108,14 +83,13 @@ func BenchmarkIngest100k(b *testing.B) {
 			return nodes[0].Key, true
 		})
 		runtime.GC()
-		stop := make(chan struct{})
-		peak := peakHeap(stop)
+		stop := heapstat.Peak()
 		b.StartTimer()
 		start := time.Now()
 		rep, err := ingest.Run(ctx, st, src, ingest.Options{})
 		took := time.Since(start)
 		b.StopTimer()
-		close(stop)
+		peak := stop()
 		if err != nil || rep.Status != ingest.StatusSucceeded {
 			b.Fatalf("run: %v %+v", err, rep)
 		}
@@ -124,7 +98,7 @@ func BenchmarkIngest100k(b *testing.B) {
 			b.Fatalf("stats %+v", stats)
 		}
 		b.ReportMetric(float64(n)/took.Seconds(), "resources/s")
-		b.ReportMetric(float64(peak())/(1<<20), "peak-heap-MiB")
+		b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
 		st.Close()
 		b.StartTimer()
 	}

@@ -8,7 +8,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"fmt"
 	"os"
 	"slices"
@@ -23,36 +22,10 @@ import (
 
 	"github.com/estate-cmdb/estate/graph"
 	"github.com/estate-cmdb/estate/graph/embedded"
-	"github.com/estate-cmdb/estate/graph/jsonl"
 	"github.com/estate-cmdb/estate/ingest"
+	"github.com/estate-cmdb/estate/ingest/aws/mototest"
+	"github.com/estate-cmdb/estate/ingest/ingesttest"
 )
-
-// motoEndpoint returns moto's URL, skipping (or, with ESTATE_REQUIRE_AWS=1,
-// failing) when none is configured.
-func motoEndpoint(t testing.TB) string {
-	t.Helper()
-	ep := os.Getenv("ESTATE_AWS_ENDPOINT")
-	if ep == "" {
-		msg := `ESTATE_AWS_ENDPOINT is not set: start moto with  set -a; eval "$(scripts/moto.sh start)"; set +a`
-		if os.Getenv("ESTATE_REQUIRE_AWS") == "1" {
-			t.Fatal(msg + " (ESTATE_REQUIRE_AWS=1: the AWS leg must run)")
-		}
-		t.Skip(msg)
-	}
-	return ep
-}
-
-// motoCredentials puts credentials in the environment, where the default
-// chain the source uses finds them (moto takes any key).
-func motoCredentials(t *testing.T, keyID, secret string) {
-	t.Setenv("AWS_ACCESS_KEY_ID", keyID)
-	t.Setenv("AWS_SECRET_ACCESS_KEY", secret)
-	t.Setenv("AWS_SESSION_TOKEN", "")
-	t.Setenv("AWS_PROFILE", "")
-	t.Setenv("AWS_REGION", "")
-	t.Setenv("AWS_CONFIG_FILE", os.DevNull)
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
-}
 
 // stateBucket creates a fresh bucket in moto and uploads objects (key →
 // local file, or literal content when the value starts with "{").
@@ -113,8 +86,8 @@ func ingestPaths(t *testing.T, st *embedded.Store, cfg Config) (*ingest.Report, 
 }
 
 func TestS3Backend(t *testing.T) {
-	ep := motoEndpoint(t)
-	motoCredentials(t, "AKIAESTATES3TEST0001", "estate-s3-test-secret")
+	ep := mototest.Endpoint(t)
+	mototest.Credentials(t, "AKIAESTATES3TEST0001", "estate-s3-test-secret")
 	bucket := stateBucket(t, ep, map[string]string{
 		"infra/terraform.tfstate":              loki,   // the default workspace
 		"env:/staging/infra/terraform.tfstate": strapi, // workspace "staging" of the same key
@@ -229,39 +202,22 @@ func TestS3PathsRejected(t *testing.T) {
 // default chain — a good run, a partial one and a failed one — and looks for
 // them wherever a user could see them: logs, reports, errors, the export.
 func TestS3CredentialsNeverLeak(t *testing.T) {
-	ep := motoEndpoint(t)
+	ep := mototest.Endpoint(t)
 	const keyID, secret = "AKIAESTATES3LEAK0001", "estate-s3-leak-secret-Zm9vYmFyYmF6"
-	motoCredentials(t, keyID, secret)
+	mototest.Credentials(t, keyID, secret)
 	bucket := stateBucket(t, ep, map[string]string{
 		"infra/terraform.tfstate":  loki,
 		"broken/terraform.tfstate": `{"version": 4, "resources": [`,
 	})
-	st := openStore(t)
-	var logs bytes.Buffer
-	log := zerolog.New(&logs).Level(zerolog.TraceLevel)
-	var texts []string
-	for _, path := range []string{"s3://" + bucket, "s3://" + bucket + "-missing/terraform.tfstate"} {
-		src, err := New(Config{Paths: []string{path}, S3: S3Config{Endpoint: ep}, Logger: log})
-		if err != nil {
-			t.Fatal(err)
-		}
-		rep, err := ingest.Run(context.Background(), st, src, ingest.Options{Logger: log})
-		b, _ := json.Marshal(rep)
-		texts = append(texts, string(b), fmt.Sprint(err))
-	}
-	var exp bytes.Buffer
-	if _, err := jsonl.Export(context.Background(), st, &exp); err != nil {
-		t.Fatal(err)
-	}
-	texts = append(texts, logs.String(), exp.String())
-	for _, text := range texts {
-		for _, s := range []string{keyID, secret} {
-			if strings.Contains(text, s) {
-				t.Errorf("the credential %q is in %.200s", s, text)
+	ingesttest.SecretsNeverShow(t, func(log zerolog.Logger) []ingest.Source {
+		var srcs []ingest.Source
+		for _, path := range []string{"s3://" + bucket, "s3://" + bucket + "-missing/terraform.tfstate"} {
+			src, err := New(Config{Paths: []string{path}, S3: S3Config{Endpoint: ep}, Logger: log})
+			if err != nil {
+				t.Fatal(err)
 			}
+			srcs = append(srcs, src)
 		}
-	}
-	if !strings.Contains(strings.Join(texts, ""), "partial") || !strings.Contains(strings.Join(texts, ""), "does not exist") || exp.Len() == 0 || logs.Len() == 0 {
-		t.Fatal("no partial run, no failed run, nothing logged or exported: the check proves nothing")
-	}
+		return srcs
+	}, []string{keyID, secret}, "partial", "does not exist")
 }

@@ -1,0 +1,63 @@
+// Package ingesttest holds checks every source's tests share. It is for
+// tests only.
+package ingesttest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/rs/zerolog"
+
+	"github.com/estate-cmdb/estate/graph/embedded"
+	"github.com/estate-cmdb/estate/graph/jsonl"
+	"github.com/estate-cmdb/estate/ingest"
+)
+
+// SecretsNeverShow runs the sources newSources makes, one after another,
+// through the engine into a fresh embedded store, with a trace-level logger
+// for the sources and the engine, and fails t if any of secrets is anywhere
+// a user could see it: the logs, the run reports, the errors, the export.
+//
+// So that the check cannot pass by accident, the runs must have logged
+// something and left something to export, and every string in want (such
+// as "partial" and the failure a source was made to hit) must appear.
+func SecretsNeverShow(t *testing.T, newSources func(log zerolog.Logger) []ingest.Source, secrets []string, want ...string) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := embedded.Open(ctx, t.TempDir(), embedded.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var logs bytes.Buffer
+	log := zerolog.New(&logs).Level(zerolog.TraceLevel)
+	var texts []string
+	for _, src := range newSources(log) {
+		rep, err := ingest.Run(ctx, st, src, ingest.Options{Logger: log})
+		b, _ := json.Marshal(rep)
+		texts = append(texts, string(b), fmt.Sprint(err))
+	}
+	var exp bytes.Buffer
+	if _, err := jsonl.Export(ctx, st, &exp); err != nil {
+		t.Fatal(err)
+	}
+	texts = append(texts, logs.String(), exp.String())
+	all := strings.Join(texts, "\n")
+	for _, s := range secrets {
+		if strings.Contains(all, s) {
+			t.Errorf("the secret %q is in the logs, a report, an error or the export:\n%s", s, all)
+		}
+	}
+	for _, w := range want {
+		if !strings.Contains(all, w) {
+			t.Errorf("%q is nowhere in the logs, reports, errors or export: the runs did not go as the test meant, so the check proves nothing", w)
+		}
+	}
+	if exp.Len() == 0 || logs.Len() == 0 {
+		t.Errorf("nothing logged or nothing exported: the check proves nothing")
+	}
+}
