@@ -170,10 +170,19 @@ func (d *Direct) Drop(ctx context.Context) error {
 		}
 		return nil
 	}
-	if err := exec("MATCH (n:"+s.entity()+") CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS", nil); err != nil {
-		return err
+	// Relationships first, then nodes: DETACH DELETE of a hub node (a shared
+	// library thousands depend on) in a batch of nodes ran Neo4j out of
+	// transaction memory on the M estate.
+	for _, cypher := range []string{
+		"MATCH (:" + s.entity() + ")-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS",
+		"MATCH (n:" + s.entity() + ") CALL (n) { DELETE n } IN TRANSACTIONS OF 10000 ROWS",
+		"MATCH (r:" + s.runLabel() + ") CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS",
+	} {
+		if err := exec(cypher, nil); err != nil {
+			return err
+		}
 	}
-	// The names migration 1 gives (see migrations).
+	// The names the migrations give (see migrations).
 	constraints := []string{s.schemaName("entity_id")}
 	for _, k := range graph.Kinds {
 		constraints = append(constraints, s.schemaName(strings.ToLower(string(k)), "key"))
@@ -181,13 +190,16 @@ func (d *Direct) Drop(ctx context.Context) error {
 	for _, t := range graph.RelTypes {
 		constraints = append(constraints, s.schemaName(strings.ToLower(string(t)), "id"))
 	}
+	constraints = append(constraints, s.schemaName("ingest_run_id"))
 	for _, c := range constraints {
 		if err := exec("DROP CONSTRAINT "+c+" IF EXISTS", nil); err != nil {
 			return err
 		}
 	}
-	if err := exec("DROP INDEX "+s.schemaName("entity_search")+" IF EXISTS", nil); err != nil {
-		return err
+	for _, idx := range []string{s.schemaName("entity_search"), s.schemaName("ingest_run_started")} {
+		if err := exec("DROP INDEX "+idx+" IF EXISTS", nil); err != nil {
+			return err
+		}
 	}
 	return exec("MATCH (v:EstateSchema {namespace: $ns}) DELETE v", map[string]any{"ns": s.ns})
 }

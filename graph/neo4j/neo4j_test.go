@@ -760,3 +760,53 @@ func TestSchemaMigratesFromVersion1(t *testing.T) {
 		t.Errorf("schema version after migration: %v, want %d", recs, SchemaVersion)
 	}
 }
+
+// TestDirectDropLeavesNothing: the benchmark harness drops its namespaces
+// with Direct.Drop; nothing of the namespace may remain — nodes, run
+// records, constraints, indexes or the schema version node — and other
+// namespaces keep theirs.
+func TestDirectDropLeavesNothing(t *testing.T) {
+	requireServer(t)
+	ctx := t.Context()
+	keep := openStore(t)
+	graphtest.MustApply(t, keep, graphtest.SmallEstate())
+	ns := fmt.Sprintf("dropTest%d_", time.Now().UnixNano()%1_000_000)
+	s, err := Open(ctx, testConfig(ns))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	graphtest.MustApply(t, s, graphtest.SmallEstate())
+	if err := s.PutRun(ctx, graph.IngestRun{ID: "r1", Source: "demo", Status: graph.RunSucceeded, Started: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Direct().Drop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	count := func(cypher string, params map[string]any) int64 {
+		t.Helper()
+		res, err := neo4j.ExecuteQuery(ctx, s.driver, cypher, params, neo4j.EagerResultTransformer, neo4j.ExecuteQueryWithDatabase(s.cfg.Database))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Records[0].Values[0].(int64)
+	}
+	prefix := map[string]any{"ns": ns, "schema": s.schemaName()}
+	for what, cypher := range map[string]string{
+		"nodes":          "MATCH (n) WHERE any(l IN labels(n) WHERE l STARTS WITH $ns) RETURN count(n)",
+		"constraints":    "SHOW CONSTRAINTS YIELD name WHERE name STARTS WITH $schema RETURN count(*)",
+		"indexes":        "SHOW INDEXES YIELD name WHERE name STARTS WITH $schema RETURN count(*)",
+		"schema version": "MATCH (v:EstateSchema {namespace: $ns}) RETURN count(v)",
+	} {
+		if n := count(cypher, prefix); n != 0 {
+			t.Errorf("after Drop, %d %s of namespace %s remain", n, what, ns)
+		}
+	}
+	st, err := keep.Stats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.TotalNodes() != len(graphtest.SmallEstate().Nodes) {
+		t.Errorf("another namespace lost nodes: %d left", st.TotalNodes())
+	}
+}
