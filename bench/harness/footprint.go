@@ -18,20 +18,27 @@ import (
 // arrays and a naive map-of-slices graph of the same estate.
 func (h *harness) footprint(ctx context.Context, kind string, s *opened, rec *recorder) error {
 	nodes, edges := len(h.churn.Nodes), len(h.churn.Edges)
-	perItem := func(by string, bytes uint64) {
-		rec.add("F6", "heap", by, "MiB", float64(bytes)/(1<<20))
-		rec.add("F6", "heap per node (all heap / nodes)", by, "B", float64(bytes)/float64(nodes))
-		rec.add("F6", "heap per relationship (all heap / relationships)", by, "B", float64(bytes)/float64(edges))
+	// The growth is signed: when less is live after than before (a
+	// reference to what should be gone), the figure shows it as negative
+	// rather than wrapping around to 2^64.
+	perItem := func(by string, before, after uint64) {
+		bytes := float64(after) - float64(before)
+		rec.add("F6", "heap", by, "MiB", bytes/(1<<20))
+		rec.add("F6", "heap per node (all heap / nodes)", by, "B", bytes/float64(nodes))
+		rec.add("F6", "heap per relationship (all heap / relationships)", by, "B", bytes/float64(edges))
 	}
 	// The embedded store is closed first (it locks its directory, and its
-	// memory must not count twice); the Neo4j one after the new one is open,
-	// so that its namespace can always be dropped.
-	old := s.Store
+	// memory must not count twice: nothing may refer to it while the heap
+	// is measured, and a closed store still holds its state); the Neo4j one
+	// after the new one is open, so that its namespace can always be dropped.
+	var old graph.Store
 	if kind == StoreEmbedded {
-		s.Store = nil
-		if err := old.Close(); err != nil {
+		if err := s.Store.Close(); err != nil {
 			return err
 		}
+		s.Store = nil
+	} else {
+		old = s.Store
 	}
 	before := heapstat.Live()
 	start := time.Now()
@@ -41,7 +48,7 @@ func (h *harness) footprint(ctx context.Context, kind string, s *opened, rec *re
 	}
 	st, err := s2.Stats(ctx)
 	took := time.Since(start)
-	if kind != StoreEmbedded {
+	if old != nil {
 		old.Close()
 	}
 	s.setStore(s2)
@@ -51,7 +58,7 @@ func (h *harness) footprint(ctx context.Context, kind string, s *opened, rec *re
 	rec.add("F6", "start-up (open and first answer)", "estate", "ms", float64(took.Microseconds())/1e3)
 	rec.check("F6 reopen: nodes", nodes, st.TotalNodes())
 	if kind == StoreEmbedded {
-		perItem("estate", heapstat.Live()-before)
+		perItem("estate", before, heapstat.Live())
 		size, err := dirSize(s.dir)
 		if err != nil {
 			return err
@@ -67,12 +74,12 @@ func (h *harness) footprint(ctx context.Context, kind string, s *opened, rec *re
 		b.Add(e.From.ID(), e.To.ID())
 	}
 	c := b.Build()
-	perItem("compact arrays (floor)", heapstat.Live()-before)
+	perItem("compact arrays (floor)", before, heapstat.Live())
 	runtime.KeepAlive(c)
 
 	before = heapstat.Live()
 	naive := naiveGraph(h.churn)
-	perItem("naive map-of-slices graph", heapstat.Live()-before)
+	perItem("naive map-of-slices graph", before, heapstat.Live())
 	runtime.KeepAlive(naive)
 	return nil
 }

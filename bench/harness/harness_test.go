@@ -93,6 +93,22 @@ func checkResult(t *testing.T, res *Result, store string) {
 			t.Errorf("%s has no %q peer on %s", f, peer, store)
 		}
 	}
+	// F6's heap is what the reopened embedded store adds to the live heap.
+	// It holds at least the compact arrays' adjacency plus every node's and
+	// relationship's 16-byte id; a figure below that (or above a GiB for ten
+	// thousand nodes) counted the closed store's memory as well.
+	heapMiB := map[string]float64{}
+	for _, m := range sr.Metrics {
+		if m.Figure == "F6" && m.What == "heap" {
+			heapMiB[m.By] = m.Median
+		}
+	}
+	if store == StoreEmbedded {
+		least := heapMiB["compact arrays (floor)"] + float64(16*(res.Generated.ChurnNodes+res.Generated.ChurnEdges))/(1<<20)
+		if got := heapMiB["estate"]; got < least || got >= 1024 {
+			t.Errorf("F6 heap of the embedded store: %v MiB, want between %.2f MiB (compact arrays and ids) and 1 GiB", got, least)
+		}
+	}
 	if store == StoreNeo4j {
 		if !by["F1"]["raw driver UNWIND+MERGE, batches of 5000"] || !by["F3"]["same Cypher, raw driver"] {
 			t.Errorf("Neo4j peers missing: %v, %v", by["F1"], by["F3"])
