@@ -174,6 +174,18 @@ describe('graph explorer', () => {
     const filtered = await graphCounts(page);
     assert.ok(filtered.edges < expanded.edges, `hiding OWNS: ${JSON.stringify(filtered)} vs ${JSON.stringify(expanded)}`);
     await page.getByRole('checkbox', { name: 'OWNS' }).check();
+    // The counts follow the graph's next render: wait for them (a graph that
+    // never gets its nodes back times out here), then compare.
+    await page
+      .waitForFunction(
+        (want) => {
+          const el = document.querySelector('[data-testid="graph-counts"] span');
+          return Number(el?.getAttribute('data-nodes')) === want.nodes && Number(el?.getAttribute('data-edges')) === want.edges;
+        },
+        expanded,
+        { timeout: 5000 },
+      )
+      .catch(() => {});
     assert.deepEqual(await graphCounts(page), expanded);
     assert.deepEqual(page.errors, []);
     await page.close();
