@@ -313,9 +313,14 @@ func str(v any) string {
 }
 
 func uuidProp(m map[string]any, name string) (uuid.UUID, error) {
-	id, err := uuid.Parse(str(m[name]))
+	return parseUUID(name, m[name])
+}
+
+// parseUUID reads a stored id, such as a record's id column.
+func parseUUID(name string, v any) (uuid.UUID, error) {
+	id, err := uuid.Parse(str(v))
 	if err != nil {
-		return uuid.UUID{}, fmt.Errorf("neo4j: stored %s %q is not a UUID", name, m[name])
+		return uuid.UUID{}, fmt.Errorf("neo4j: stored %s %q is not a UUID", name, v)
 	}
 	return id, nil
 }

@@ -360,7 +360,7 @@ func (s *Store) Neighbors(ctx context.Context, ids []graph.ID, q graph.NeighborQ
 			return err
 		}
 		for _, r := range recs {
-			id, err := uuidProp(map[string]any{"id": r.Values[0]}, "id")
+			id, err := parseUUID("id", r.Values[0])
 			if err != nil {
 				return err
 			}

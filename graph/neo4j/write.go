@@ -204,7 +204,7 @@ func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, er
 				return err
 			}
 			for _, r := range recs {
-				id, err := uuidProp(map[string]any{"id": r.Values[0]}, "id")
+				id, err := parseUUID("id", r.Values[0])
 				if err != nil {
 					return err
 				}
@@ -227,7 +227,7 @@ func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, er
 				return err
 			}
 			for _, r := range recs {
-				id, err := uuidProp(map[string]any{"id": r.Values[0]}, "id")
+				id, err := parseUUID("id", r.Values[0])
 				if err != nil {
 					return err
 				}
@@ -271,7 +271,7 @@ func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, er
 				return err
 			}
 			for _, r := range recs {
-				id, err := uuidProp(map[string]any{"id": r.Values[0]}, "id")
+				id, err := parseUUID("id", r.Values[0])
 				if err != nil {
 					return err
 				}
