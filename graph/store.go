@@ -102,6 +102,13 @@ type Store interface {
 	// CodeLimitExceeded for First over MaxPageSize.
 	ListRuns(ctx context.Context, q RunQuery) (*RunPage, error)
 
+	// History returns one page of a node's audit trail (audit.go): the
+	// events of the node and of every relationship with it at one end,
+	// newest first, committed in the same transaction as the changes they
+	// record. Errors: CodeInvalid for a nil id or a malformed cursor;
+	// CodeLimitExceeded for First over MaxPageSize.
+	History(ctx context.Context, q HistoryQuery) (*HistoryPage, error)
+
 	// Stats counts nodes per kind and relationships per type.
 	Stats(ctx context.Context) (Stats, error)
 	// Ping reports whether the backend can serve requests.

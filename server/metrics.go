@@ -143,6 +143,11 @@ func (i *instrumented) Apply(ctx context.Context, b graph.Batch) (r graph.ApplyR
 	return i.s.Apply(ctx, b)
 }
 
+func (i *instrumented) History(ctx context.Context, q graph.HistoryQuery) (r *graph.HistoryPage, err error) {
+	defer func(t time.Time) { i.observe("History", t, err) }(time.Now())
+	return i.s.History(ctx, q)
+}
+
 func (i *instrumented) Nodes(ctx context.Context, ids []graph.ID) (r []*graph.Node, err error) {
 	defer func(t time.Time) { i.observe("Nodes", t, err) }(time.Now())
 	return i.s.Nodes(ctx, ids)

@@ -90,6 +90,7 @@ func RunConformance(t *testing.T, h Harness) {
 		{"Copies", testCopies},
 		{"Runs", testRuns},
 		{"ManualProvenance", testManualProvenance},
+		{"Audit", testAudit},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.fn(t, h) })

@@ -21,6 +21,7 @@ type memStore struct {
 	nodes map[graph.ID]*graph.Node
 	edges map[graph.ID]*graph.Edge
 	runs  map[string]*graph.IngestRun
+	audit []*graph.AuditEvent // in commit order
 }
 
 func newMemStore() *memStore {
@@ -78,13 +79,46 @@ func (s *memStore) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult,
 		}
 		edges[id] = graph.MergeEdge(old, in, v.Source, v.Run, v.At)
 	}
+	rec := graph.NewAuditRecorder(ctx, v.Source, v.Run, time.Now())
 	for id, n := range nodes {
+		rec.Node(s.nodes[id], n)
 		s.nodes[id] = n
 	}
 	for id, e := range edges {
+		rec.Edge(s.edges[id], e)
 		s.edges[id] = e
 	}
+	s.record(rec)
 	return res, nil
+}
+
+// record keeps a write's audit events. The caller holds the lock.
+func (s *memStore) record(rec *graph.AuditRecorder) {
+	for _, e := range rec.Events(int64(len(s.audit))) {
+		s.audit = append(s.audit, &e)
+	}
+}
+
+func (s *memStore) History(ctx context.Context, q graph.HistoryQuery) (*graph.HistoryPage, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	q, err := q.Normalize()
+	if err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []*graph.AuditEvent
+	for _, e := range s.audit {
+		if e.Touches(q.ID) && e.At.After(q.Since) {
+			c := *e
+			c.Node, c.Edge = graph.CloneNode(e.Node), graph.CloneEdge(e.Edge)
+			out = append(out, &c)
+		}
+	}
+	slices.SortFunc(out, graph.CompareAudit)
+	return graph.PageHistory(out, q), nil
 }
 
 func (s *memStore) Nodes(ctx context.Context, ids []graph.ID) ([]*graph.Node, error) {
@@ -303,18 +337,22 @@ func (s *memStore) DeleteNodes(ctx context.Context, ids []graph.ID) (int, error)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	rec := graph.NewAuditRecorder(ctx, "", "", time.Now())
 	n := 0
 	for _, id := range ids {
-		if _, ok := s.nodes[id]; ok {
+		if old, ok := s.nodes[id]; ok {
+			rec.Node(old, nil)
 			delete(s.nodes, id)
 			n++
 		}
 	}
 	for id, e := range s.edges {
 		if s.nodes[e.From.ID()] == nil || s.nodes[e.To.ID()] == nil {
+			rec.Edge(e, nil)
 			delete(s.edges, id)
 		}
 	}
+	s.record(rec)
 	return n, nil
 }
 
@@ -324,13 +362,16 @@ func (s *memStore) DeleteEdges(ctx context.Context, ids []graph.ID) (int, error)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	rec := graph.NewAuditRecorder(ctx, "", "", time.Now())
 	n := 0
 	for _, id := range ids {
-		if _, ok := s.edges[id]; ok {
+		if old, ok := s.edges[id]; ok {
+			rec.Edge(old, nil)
 			delete(s.edges, id)
 			n++
 		}
 	}
+	s.record(rec)
 	return n, nil
 }
 
@@ -384,18 +425,24 @@ func (s *memStore) Sweep(ctx context.Context, r graph.SweepRequest) (graph.Sweep
 	if r.DryRun {
 		return res, nil
 	}
+	rec := graph.NewAuditRecorder(ctx, r.Source, r.Run, time.Now())
 	for id, n := range nodes {
+		rec.Node(s.nodes[id], n)
 		s.nodes[id] = n
 	}
 	for id := range removed {
+		rec.Node(s.nodes[id], nil)
 		delete(s.nodes, id)
 	}
 	for id, e := range edges {
+		rec.Edge(s.edges[id], e)
 		s.edges[id] = e
 	}
 	for id := range gone {
+		rec.Edge(s.edges[id], nil)
 		delete(s.edges, id)
 	}
+	s.record(rec)
 	return res, nil
 }
 
@@ -468,12 +515,16 @@ func (s *memStore) Restore(ctx context.Context, nodes []*graph.Node, edges []*gr
 			}
 		}
 	}
+	rec := graph.NewAuditRecorder(ctx, "", "", time.Now())
 	for _, n := range ns {
+		rec.Node(s.nodes[n.ID], n)
 		s.nodes[n.ID] = n
 	}
 	for _, e := range es {
+		rec.Edge(s.edges[e.ID], e)
 		s.edges[e.ID] = e
 	}
+	s.record(rec)
 	return nil
 }
 
