@@ -63,6 +63,19 @@ type AuditEvent struct {
 	// created.
 	Node *Node `json:"node,omitempty"`
 	Edge *Edge `json:"edge,omitempty"`
+	// Changes says field by field what an update changed, so a history
+	// reads without replaying states.
+	Changes []FieldChange `json:"changes,omitempty"`
+}
+
+// FieldChange is one field an update changed. Field is name, props.NAME,
+// labels.NAME, aliases, sources (which sources assert the item, with their
+// confidence), evidence.SOURCE or conflicts; values are as FormatValue
+// shows them, empty for none.
+type FieldChange struct {
+	Field  string `json:"field"`
+	Before string `json:"before,omitempty"`
+	After  string `json:"after,omitempty"`
 }
 
 // IsEdge reports whether the event is about a relationship.
@@ -149,7 +162,11 @@ func (r *AuditRecorder) Node(before, after *Node) {
 	if n == nil {
 		n = before
 	}
-	r.events = append(r.events, AuditEvent{Op: op, Subject: n.ID, Kind: n.Kind, Key: n.Key, Node: CloneNode(before)})
+	ev := AuditEvent{Op: op, Subject: n.ID, Kind: n.Kind, Key: n.Key, Node: CloneNode(before)}
+	if op == AuditUpdated {
+		ev.Changes = diffNode(before, after)
+	}
+	r.events = append(r.events, ev)
 }
 
 // Edge records a relationship's change, like Node.
@@ -162,7 +179,15 @@ func (r *AuditRecorder) Edge(before, after *Edge) {
 	if e == nil {
 		e = before
 	}
-	r.events = append(r.events, AuditEvent{Op: op, Subject: e.ID, Type: e.Type, From: e.From, To: e.To, Edge: CloneEdge(before)})
+	ev := AuditEvent{Op: op, Subject: e.ID, Type: e.Type, From: e.From, To: e.To, Edge: CloneEdge(before)}
+	if op == AuditUpdated {
+		var d fieldDiff
+		d.props(before.Props, after.Props)
+		d.assertions(before.Assertions, after.Assertions)
+		d.conflicts(before.Conflicts, after.Conflicts)
+		ev.Changes = d
+	}
+	r.events = append(r.events, ev)
 }
 
 func auditOp(created, deleted bool, changed func() bool) (AuditOp, bool) {
@@ -203,6 +228,89 @@ func nodeChanged(a, b *Node) bool {
 func edgeChanged(a, b *Edge) bool {
 	return !propsEqual(a.Props, b.Props) || !assertionsEqual(a.Assertions, b.Assertions) ||
 		!slices.Equal(a.Manual, b.Manual) || !slices.EqualFunc(a.Conflicts, b.Conflicts, conflictEqual)
+}
+
+// fieldDiff collects the FieldChanges of an update, in field order.
+type fieldDiff []FieldChange
+
+func (d *fieldDiff) add(field, before, after string) {
+	if before != after {
+		*d = append(*d, FieldChange{Field: field, Before: before, After: after})
+	}
+}
+
+func diffNode(a, b *Node) []FieldChange {
+	var d fieldDiff
+	d.add(FieldName, a.Name, b.Name)
+	d.props(a.Props, b.Props)
+	for _, k := range slices.Sorted(maps.Keys(unionKeys(a.Labels, b.Labels))) {
+		d.add(LabelField(k), a.Labels[k], b.Labels[k])
+	}
+	alias := func(as []Alias) string {
+		vs := make([]string, 0, len(as))
+		for _, x := range as {
+			vs = append(vs, x.Value)
+		}
+		return strings.Join(slices.Compact(vs), ", ")
+	}
+	d.add("aliases", alias(a.Aliases), alias(b.Aliases))
+	d.assertions(a.Assertions, b.Assertions)
+	d.conflicts(a.Conflicts, b.Conflicts)
+	return d
+}
+
+func (d *fieldDiff) props(a, b map[string]any) {
+	for _, k := range slices.Sorted(maps.Keys(unionKeys(a, b))) {
+		format := func(m map[string]any) string {
+			if v, ok := m[k]; ok {
+				return FormatValue(v)
+			}
+			return ""
+		}
+		d.add(PropField(k), format(a), format(b))
+	}
+}
+
+// assertions shows which sources assert the item (and how surely), then
+// the evidence of each source that kept asserting it.
+func (d *fieldDiff) assertions(a, b []Assertion) {
+	list := func(as []Assertion) string {
+		out := make([]string, len(as))
+		for i, x := range as {
+			out[i] = x.Source + " (" + string(x.Confidence) + ")"
+		}
+		return strings.Join(out, ", ")
+	}
+	d.add("sources", list(a), list(b))
+	for _, x := range a {
+		for _, y := range b {
+			if x.Source == y.Source {
+				d.add("evidence."+x.Source, x.Evidence, y.Evidence)
+			}
+		}
+	}
+}
+
+func (d *fieldDiff) conflicts(a, b []Conflict) {
+	list := func(cs []Conflict) string {
+		out := make([]string, len(cs))
+		for i, c := range cs {
+			out[i] = c.Field + " from " + c.Source + ": " + c.Ingested
+		}
+		return strings.Join(out, "; ")
+	}
+	d.add("conflicts", list(a), list(b))
+}
+
+func unionKeys[V any](a, b map[string]V) map[string]bool {
+	u := make(map[string]bool, len(a)+len(b))
+	for k := range a {
+		u[k] = true
+	}
+	for k := range b {
+		u[k] = true
+	}
+	return u
 }
 
 // propsEqual compares canonical property maps (see CoerceNodeProps).

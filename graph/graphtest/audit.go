@@ -92,6 +92,22 @@ func testAudit(t *testing.T, h Harness) {
 			t.Errorf("a re-sync that changed nothing but seen times left events:\n got %s\nwant %s",
 				strings.Join(st.afterNoop, "\n     "), strings.Join(want[1:], "\n     "))
 		}
+		// An update says field by field what changed.
+		page, err := st.s.History(t.Context(), graph.HistoryQuery{ID: orders.ID(), Since: st.registered, First: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var changes []graph.FieldChange
+		for _, e := range page.Events {
+			if e.Op == graph.AuditUpdated && !e.IsEdge() {
+				changes = e.Changes
+			}
+		}
+		wantChanges := []graph.FieldChange{
+			{Field: "props.description", After: "Takes orders"},
+			{Field: "sources", Before: "manual (DECLARED)", After: "github:acme (DECLARED), manual (DECLARED)"},
+		}
+		sameJSON(t, "changes of the sync", changes, wantChanges)
 		// The team's history holds its own creation and its relationship's.
 		gotTeam := history(t, st.s, owners.ID())
 		wantTeam := []string{want[0], want[4], "created Team:owners by alice via manual/m1"}
@@ -99,7 +115,7 @@ func testAudit(t *testing.T, h Harness) {
 			t.Errorf("history of owners:\n got %s\nwant %s", strings.Join(gotTeam, "\n     "), strings.Join(wantTeam, "\n     "))
 		}
 		// Since keeps only the later events.
-		page, err := st.s.History(t.Context(), graph.HistoryQuery{ID: orders.ID(), Since: st.synced})
+		page, err = st.s.History(t.Context(), graph.HistoryQuery{ID: orders.ID(), Since: st.synced})
 		if err != nil {
 			t.Fatal(err)
 		}
