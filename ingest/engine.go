@@ -190,6 +190,11 @@ func (e *emitter) record(ctx context.Context) {
 func Run(ctx context.Context, store Store, src Source, opts Options) (*Report, error) {
 	opts.defaults()
 	rep := &Report{ID: uuid.NewString(), Source: src.Name(), Status: StatusRunning, Started: opts.Now().UTC()}
+	if graph.ActorFrom(ctx) == "" {
+		// The audit trail records the run's changes as made by its source
+		// unless the caller (an API request) named someone.
+		ctx = graph.WithActor(ctx, rep.Source)
+	}
 	log := opts.Logger.With().Str("source", rep.Source).Str("run", rep.ID).Logger()
 	log.Info().Msg("ingest run started")
 	em := &emitter{ctx: ctx, store: store, rep: rep, opts: &opts, log: log, batch: graph.Batch{Source: rep.Source, Run: rep.ID}}

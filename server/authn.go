@@ -8,6 +8,7 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/rs/zerolog/hlog"
 
+	"github.com/estate-cmdb/estate/graph"
 	"github.com/estate-cmdb/estate/server/auth"
 )
 
@@ -36,7 +37,10 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				return c.Str("token_id", p.TokenID)
 			})
 		}
-		next.ServeHTTP(w, r.WithContext(auth.WithPrincipal(r.Context(), p)))
+		// Writes the request makes are recorded in the audit trail as the
+		// principal's: its token's name, never the token.
+		ctx := graph.WithActor(auth.WithPrincipal(r.Context(), p), p.Name)
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 

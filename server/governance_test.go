@@ -92,6 +92,42 @@ func TestChangeGovernanceGraphQL(t *testing.T) {
 		t.Errorf("rejecting an approved change: %s, want CONFLICT", res.Raw)
 	}
 
+	// The assessment and the decision are in the change's audit trail,
+	// with who made them.
+	var hist struct {
+		Change struct {
+			History struct {
+				Nodes []struct {
+					Op, Actor, Source string
+					Entity            *struct{ Key string }
+					Changes           []struct{ Field, Before, After string }
+				}
+			}
+		}
+	}
+	e.do(t, e.viewer, `query($k: String!) { change(key: $k) { history { nodes { op actor source entity { key } changes { field before after } } } } }`,
+		map[string]any{"k": high.Key}).mustData(t, &hist)
+	var trail []string
+	for _, n := range hist.Change.History.Nodes {
+		if n.Entity == nil {
+			continue // its AFFECTS and MADE_BY relationships
+		}
+		line := n.Op + " by " + n.Actor + " via " + n.Source
+		for _, c := range n.Changes {
+			if c.Field == "props.status" || c.Field == "props.decidedBy" {
+				line += "; " + c.Field + " " + c.Before + "→" + c.After
+			}
+		}
+		trail = append(trail, line)
+	}
+	wantTrail := []string{
+		"UPDATED by carla via governance; props.decidedBy →carla; props.status PENDING→APPROVED",
+		"CREATED by test editor via governance",
+	}
+	if !slices.Equal(trail, wantTrail) {
+		t.Errorf("audit trail of the HIGH change:\n got %s\nwant %s", strings.Join(trail, "\n     "), strings.Join(wantTrail, "\n     "))
+	}
+
 	normal, _ := assess(e.editor, map[string]any{"repository": "github.com/acme/www-marketing", "commit": "n1", "changedPaths": []string{"src/a.ts"}, "linesChanged": 40, "coverage": 72.5})
 	if normal.Class != "NORMAL" || normal.Team != "marketing-web" {
 		t.Fatalf("marketing change: %+v", normal)

@@ -100,6 +100,7 @@ type ComplexityRoot struct {
 		Description   func(childComplexity int) int
 		Environments  func(childComplexity int) int
 		FirstSeen     func(childComplexity int) int
+		History       func(childComplexity int, since *time.Time, first *int, after *string) int
 		Hostnames     func(childComplexity int) int
 		ID            func(childComplexity int) int
 		Key           func(childComplexity int) int
@@ -141,6 +142,34 @@ type ComplexityRoot struct {
 		Source     func(childComplexity int) int
 	}
 
+	AuditEvent struct {
+		Actor        func(childComplexity int) int
+		At           func(childComplexity int) int
+		Changes      func(childComplexity int) int
+		Entity       func(childComplexity int) int
+		Op           func(childComplexity int) int
+		Relationship func(childComplexity int) int
+		Run          func(childComplexity int) int
+		Source       func(childComplexity int) int
+	}
+
+	AuditEventConnection struct {
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	AuditEventEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	AuditRelationship struct {
+		From func(childComplexity int) int
+		To   func(childComplexity int) int
+		Type func(childComplexity int) int
+	}
+
 	BusinessUnit struct {
 		Aliases       func(childComplexity int) int
 		Children      func(childComplexity int, first *int, after *string) int
@@ -148,6 +177,7 @@ type ComplexityRoot struct {
 		Conflicts     func(childComplexity int) int
 		Description   func(childComplexity int) int
 		FirstSeen     func(childComplexity int) int
+		History       func(childComplexity int, since *time.Time, first *int, after *string) int
 		ID            func(childComplexity int) int
 		Key           func(childComplexity int) int
 		Kind          func(childComplexity int) int
@@ -198,6 +228,7 @@ type ComplexityRoot struct {
 		Environment    func(childComplexity int) int
 		Factors        func(childComplexity int) int
 		FirstSeen      func(childComplexity int) int
+		History        func(childComplexity int, since *time.Time, first *int, after *string) int
 		ID             func(childComplexity int) int
 		Incidents      func(childComplexity int, first *int, after *string) int
 		Key            func(childComplexity int) int
@@ -247,6 +278,7 @@ type ComplexityRoot struct {
 		Conflicts     func(childComplexity int) int
 		Environment   func(childComplexity int) int
 		FirstSeen     func(childComplexity int) int
+		History       func(childComplexity int, since *time.Time, first *int, after *string) int
 		ID            func(childComplexity int) int
 		Key           func(childComplexity int) int
 		Kind          func(childComplexity int) int
@@ -285,6 +317,7 @@ type ComplexityRoot struct {
 		DefinedBy     func(childComplexity int, first *int, after *string) int
 		Dependents    func(childComplexity int, first *int, after *string) int
 		FirstSeen     func(childComplexity int) int
+		History       func(childComplexity int, since *time.Time, first *int, after *string) int
 		Hostnames     func(childComplexity int) int
 		ID            func(childComplexity int) int
 		Key           func(childComplexity int) int
@@ -370,8 +403,32 @@ type ComplexityRoot struct {
 		Kind func(childComplexity int) int
 	}
 
+	EntitySnapshot struct {
+		At            func(childComplexity int) int
+		Entity        func(childComplexity int) int
+		Relationships func(childComplexity int) int
+		Truncated     func(childComplexity int) int
+	}
+
+	EntityState struct {
+		Aliases func(childComplexity int) int
+		ID      func(childComplexity int) int
+		Key     func(childComplexity int) int
+		Kind    func(childComplexity int) int
+		Labels  func(childComplexity int) int
+		Name    func(childComplexity int) int
+		Props   func(childComplexity int) int
+		Sources func(childComplexity int) int
+	}
+
 	EscalationChain struct {
 		Steps func(childComplexity int) int
+	}
+
+	FieldChange struct {
+		After  func(childComplexity int) int
+		Before func(childComplexity int) int
+		Field  func(childComplexity int) int
 	}
 
 	FieldConflict struct {
@@ -413,6 +470,7 @@ type ComplexityRoot struct {
 		Conflicts     func(childComplexity int) int
 		Description   func(childComplexity int) int
 		FirstSeen     func(childComplexity int) int
+		History       func(childComplexity int, since *time.Time, first *int, after *string) int
 		ID            func(childComplexity int) int
 		Key           func(childComplexity int) int
 		Kind          func(childComplexity int) int
@@ -605,6 +663,7 @@ type ComplexityRoot struct {
 		Email         func(childComplexity int) int
 		FirstSeen     func(childComplexity int) int
 		Handles       func(childComplexity int) int
+		History       func(childComplexity int, since *time.Time, first *int, after *string) int
 		ID            func(childComplexity int) int
 		Key           func(childComplexity int) int
 		Kind          func(childComplexity int) int
@@ -645,6 +704,7 @@ type ComplexityRoot struct {
 		DeliveryMetrics   func(childComplexity int, kind graph.Kind, key string, from time.Time, to time.Time) int
 		Entities          func(childComplexity int, kinds []graph.Kind, labels []*model.LabelInput, source *string, first *int, after *string) int
 		Entity            func(childComplexity int, kind graph.Kind, key string) int
+		EntityAsOf        func(childComplexity int, id uuid.UUID, at time.Time) int
 		Health            func(childComplexity int, staleDays *int) int
 		Impact            func(childComplexity int, refs []string, direction *analysis.Direction, maxDepth *int, changedPaths []string) int
 		IngestRun         func(childComplexity int, id string) int
@@ -709,6 +769,16 @@ type ComplexityRoot struct {
 		Relationship func(childComplexity int) int
 	}
 
+	RelationshipState struct {
+		From    func(childComplexity int) int
+		ID      func(childComplexity int) int
+		Props   func(childComplexity int) int
+		Role    func(childComplexity int) int
+		Sources func(childComplexity int) int
+		To      func(childComplexity int) int
+		Type    func(childComplexity int) int
+	}
+
 	Repository struct {
 		Aliases       func(childComplexity int) int
 		Applications  func(childComplexity int, first *int, after *string) int
@@ -720,6 +790,7 @@ type ComplexityRoot struct {
 		Description   func(childComplexity int) int
 		FirstSeen     func(childComplexity int) int
 		Fork          func(childComplexity int) int
+		History       func(childComplexity int, since *time.Time, first *int, after *string) int
 		Host          func(childComplexity int) int
 		ID            func(childComplexity int) int
 		Key           func(childComplexity int) int
@@ -760,6 +831,7 @@ type ComplexityRoot struct {
 		Dependents    func(childComplexity int, first *int, after *string) int
 		Description   func(childComplexity int) int
 		FirstSeen     func(childComplexity int) int
+		History       func(childComplexity int, since *time.Time, first *int, after *string) int
 		ID            func(childComplexity int) int
 		Key           func(childComplexity int) int
 		Kind          func(childComplexity int) int
@@ -842,6 +914,7 @@ type ComplexityRoot struct {
 		Description   func(childComplexity int) int
 		Email         func(childComplexity int) int
 		FirstSeen     func(childComplexity int) int
+		History       func(childComplexity int, since *time.Time, first *int, after *string) int
 		ID            func(childComplexity int) int
 		Key           func(childComplexity int) int
 		Kind          func(childComplexity int) int
@@ -926,6 +999,7 @@ type ApplicationResolver interface {
 	Dependents(ctx context.Context, obj *model.Application, first *int, after *string) (*model.ApplicationConnection, error)
 	RunsOn(ctx context.Context, obj *model.Application, first *int, after *string) (*model.CloudResourceConnection, error)
 	Owners(ctx context.Context, obj *model.Application, role []model.OwnerRole, first *int, after *string) (*model.RelationshipConnection, error)
+	History(ctx context.Context, obj *model.Application, since *time.Time, first *int, after *string) (*model.AuditEventConnection, error)
 }
 type AssertionResolver interface {
 	IngestRun(ctx context.Context, obj *graph.Assertion) (*graph.IngestRun, error)
@@ -937,18 +1011,21 @@ type BusinessUnitResolver interface {
 	Children(ctx context.Context, obj *model.BusinessUnit, first *int, after *string) (*model.BusinessUnitConnection, error)
 	Services(ctx context.Context, obj *model.BusinessUnit, first *int, after *string) (*model.ServiceConnection, error)
 	Owners(ctx context.Context, obj *model.BusinessUnit, role []model.OwnerRole, first *int, after *string) (*model.RelationshipConnection, error)
+	History(ctx context.Context, obj *model.BusinessUnit, since *time.Time, first *int, after *string) (*model.AuditEventConnection, error)
 }
 type ChangeResolver interface {
 	Relationships(ctx context.Context, obj *model.Change, typeArg []graph.RelType, direction *graph.Direction, first *int, after *string) (*model.RelationshipConnection, error)
 
 	Affects(ctx context.Context, obj *model.Change, first *int, after *string) (*model.RelationshipConnection, error)
 	Incidents(ctx context.Context, obj *model.Change, first *int, after *string) (*model.RelationshipConnection, error)
+	History(ctx context.Context, obj *model.Change, since *time.Time, first *int, after *string) (*model.AuditEventConnection, error)
 }
 type CloudAccountResolver interface {
 	Relationships(ctx context.Context, obj *model.CloudAccount, typeArg []graph.RelType, direction *graph.Direction, first *int, after *string) (*model.RelationshipConnection, error)
 
 	Resources(ctx context.Context, obj *model.CloudAccount, first *int, after *string) (*model.CloudResourceConnection, error)
 	Owners(ctx context.Context, obj *model.CloudAccount, role []model.OwnerRole, first *int, after *string) (*model.RelationshipConnection, error)
+	History(ctx context.Context, obj *model.CloudAccount, since *time.Time, first *int, after *string) (*model.AuditEventConnection, error)
 }
 type CloudResourceResolver interface {
 	Relationships(ctx context.Context, obj *model.CloudResource, typeArg []graph.RelType, direction *graph.Direction, first *int, after *string) (*model.RelationshipConnection, error)
@@ -958,6 +1035,7 @@ type CloudResourceResolver interface {
 	Dependents(ctx context.Context, obj *model.CloudResource, first *int, after *string) (*model.ApplicationConnection, error)
 	DefinedBy(ctx context.Context, obj *model.CloudResource, first *int, after *string) (*model.RepositoryConnection, error)
 	Owners(ctx context.Context, obj *model.CloudResource, role []model.OwnerRole, first *int, after *string) (*model.RelationshipConnection, error)
+	History(ctx context.Context, obj *model.CloudResource, since *time.Time, first *int, after *string) (*model.AuditEventConnection, error)
 }
 type ContactResolver interface {
 	Entity(ctx context.Context, obj *analysis.Contact) (model.Entity, error)
@@ -970,6 +1048,7 @@ type IncidentResolver interface {
 
 	Affects(ctx context.Context, obj *model.Incident, first *int, after *string) (*model.RelationshipConnection, error)
 	CausedBy(ctx context.Context, obj *model.Incident) (*model.Change, error)
+	History(ctx context.Context, obj *model.Incident, since *time.Time, first *int, after *string) (*model.AuditEventConnection, error)
 }
 type IngestRunResolver interface {
 	Ended(ctx context.Context, obj *graph.IngestRun) (*time.Time, error)
@@ -1005,6 +1084,7 @@ type PersonResolver interface {
 
 	Teams(ctx context.Context, obj *model.Person, first *int, after *string) (*model.TeamConnection, error)
 	Owns(ctx context.Context, obj *model.Person, kinds []graph.Kind, role []model.OwnerRole, first *int, after *string) (*model.RelationshipConnection, error)
+	History(ctx context.Context, obj *model.Person, since *time.Time, first *int, after *string) (*model.AuditEventConnection, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id uuid.UUID) (model.Node, error)
@@ -1043,6 +1123,7 @@ type QueryResolver interface {
 	IngestRuns(ctx context.Context, source *string, status *graph.RunStatus, first *int, after *string) (*model.IngestRunConnection, error)
 	IngestRun(ctx context.Context, id string) (*graph.IngestRun, error)
 	IngestSources(ctx context.Context) ([]*model.IngestSource, error)
+	EntityAsOf(ctx context.Context, id uuid.UUID, at time.Time) (*model.EntitySnapshot, error)
 }
 type RelationshipResolver interface {
 	From(ctx context.Context, obj *model.Relationship) (model.Entity, error)
@@ -1054,6 +1135,7 @@ type RepositoryResolver interface {
 	Applications(ctx context.Context, obj *model.Repository, first *int, after *string) (*model.ApplicationConnection, error)
 	Defines(ctx context.Context, obj *model.Repository, first *int, after *string) (*model.CloudResourceConnection, error)
 	Owners(ctx context.Context, obj *model.Repository, role []model.OwnerRole, first *int, after *string) (*model.RelationshipConnection, error)
+	History(ctx context.Context, obj *model.Repository, since *time.Time, first *int, after *string) (*model.AuditEventConnection, error)
 }
 type ServiceResolver interface {
 	Relationships(ctx context.Context, obj *model.Service, typeArg []graph.RelType, direction *graph.Direction, first *int, after *string) (*model.RelationshipConnection, error)
@@ -1062,6 +1144,7 @@ type ServiceResolver interface {
 	Applications(ctx context.Context, obj *model.Service, first *int, after *string) (*model.ApplicationConnection, error)
 	Dependents(ctx context.Context, obj *model.Service, first *int, after *string) (*model.ApplicationConnection, error)
 	Owners(ctx context.Context, obj *model.Service, role []model.OwnerRole, first *int, after *string) (*model.RelationshipConnection, error)
+	History(ctx context.Context, obj *model.Service, since *time.Time, first *int, after *string) (*model.AuditEventConnection, error)
 }
 type StaleItemResolver interface {
 	Entity(ctx context.Context, obj *analysis.StaleItem) (model.Entity, error)
@@ -1074,6 +1157,7 @@ type TeamResolver interface {
 	Parent(ctx context.Context, obj *model.Team) (*model.Team, error)
 	Children(ctx context.Context, obj *model.Team, first *int, after *string) (*model.TeamConnection, error)
 	Owners(ctx context.Context, obj *model.Team, role []model.OwnerRole, first *int, after *string) (*model.RelationshipConnection, error)
+	History(ctx context.Context, obj *model.Team, since *time.Time, first *int, after *string) (*model.AuditEventConnection, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1246,6 +1330,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Application.FirstSeen(childComplexity), true
+	case "Application.history":
+		if e.ComplexityRoot.Application.History == nil {
+			break
+		}
+
+		args, err := ec.field_Application_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Application.History(childComplexity, args["since"].(*time.Time), args["first"].(*int), args["after"].(*string)), true
 	case "Application.hostnames":
 		if e.ComplexityRoot.Application.Hostnames == nil {
 			break
@@ -1450,6 +1545,106 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Assertion.Source(childComplexity), true
 
+	case "AuditEvent.actor":
+		if e.ComplexityRoot.AuditEvent.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.Actor(childComplexity), true
+	case "AuditEvent.at":
+		if e.ComplexityRoot.AuditEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.At(childComplexity), true
+	case "AuditEvent.changes":
+		if e.ComplexityRoot.AuditEvent.Changes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.Changes(childComplexity), true
+	case "AuditEvent.entity":
+		if e.ComplexityRoot.AuditEvent.Entity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.Entity(childComplexity), true
+	case "AuditEvent.op":
+		if e.ComplexityRoot.AuditEvent.Op == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.Op(childComplexity), true
+	case "AuditEvent.relationship":
+		if e.ComplexityRoot.AuditEvent.Relationship == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.Relationship(childComplexity), true
+	case "AuditEvent.run":
+		if e.ComplexityRoot.AuditEvent.Run == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.Run(childComplexity), true
+	case "AuditEvent.source":
+		if e.ComplexityRoot.AuditEvent.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.Source(childComplexity), true
+
+	case "AuditEventConnection.edges":
+		if e.ComplexityRoot.AuditEventConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEventConnection.Edges(childComplexity), true
+	case "AuditEventConnection.nodes":
+		if e.ComplexityRoot.AuditEventConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEventConnection.Nodes(childComplexity), true
+	case "AuditEventConnection.pageInfo":
+		if e.ComplexityRoot.AuditEventConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEventConnection.PageInfo(childComplexity), true
+
+	case "AuditEventEdge.cursor":
+		if e.ComplexityRoot.AuditEventEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEventEdge.Cursor(childComplexity), true
+	case "AuditEventEdge.node":
+		if e.ComplexityRoot.AuditEventEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEventEdge.Node(childComplexity), true
+
+	case "AuditRelationship.from":
+		if e.ComplexityRoot.AuditRelationship.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditRelationship.From(childComplexity), true
+	case "AuditRelationship.to":
+		if e.ComplexityRoot.AuditRelationship.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditRelationship.To(childComplexity), true
+	case "AuditRelationship.type":
+		if e.ComplexityRoot.AuditRelationship.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditRelationship.Type(childComplexity), true
+
 	case "BusinessUnit.aliases":
 		if e.ComplexityRoot.BusinessUnit.Aliases == nil {
 			break
@@ -1491,6 +1686,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BusinessUnit.FirstSeen(childComplexity), true
+	case "BusinessUnit.history":
+		if e.ComplexityRoot.BusinessUnit.History == nil {
+			break
+		}
+
+		args, err := ec.field_BusinessUnit_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.BusinessUnit.History(childComplexity, args["since"].(*time.Time), args["first"].(*int), args["after"].(*string)), true
 	case "BusinessUnit.id":
 		if e.ComplexityRoot.BusinessUnit.ID == nil {
 			break
@@ -1743,6 +1949,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Change.FirstSeen(childComplexity), true
+	case "Change.history":
+		if e.ComplexityRoot.Change.History == nil {
+			break
+		}
+
+		args, err := ec.field_Change_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Change.History(childComplexity, args["since"].(*time.Time), args["first"].(*int), args["after"].(*string)), true
 	case "Change.id":
 		if e.ComplexityRoot.Change.ID == nil {
 			break
@@ -1962,6 +2179,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CloudAccount.FirstSeen(childComplexity), true
+	case "CloudAccount.history":
+		if e.ComplexityRoot.CloudAccount.History == nil {
+			break
+		}
+
+		args, err := ec.field_CloudAccount_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CloudAccount.History(childComplexity, args["since"].(*time.Time), args["first"].(*int), args["after"].(*string)), true
 	case "CloudAccount.id":
 		if e.ComplexityRoot.CloudAccount.ID == nil {
 			break
@@ -2169,6 +2397,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CloudResource.FirstSeen(childComplexity), true
+	case "CloudResource.history":
+		if e.ComplexityRoot.CloudResource.History == nil {
+			break
+		}
+
+		args, err := ec.field_CloudResource_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CloudResource.History(childComplexity, args["since"].(*time.Time), args["first"].(*int), args["after"].(*string)), true
 	case "CloudResource.hostnames":
 		if e.ComplexityRoot.CloudResource.Hostnames == nil {
 			break
@@ -2508,12 +2747,105 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.EntityRef.Kind(childComplexity), true
 
+	case "EntitySnapshot.at":
+		if e.ComplexityRoot.EntitySnapshot.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntitySnapshot.At(childComplexity), true
+	case "EntitySnapshot.entity":
+		if e.ComplexityRoot.EntitySnapshot.Entity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntitySnapshot.Entity(childComplexity), true
+	case "EntitySnapshot.relationships":
+		if e.ComplexityRoot.EntitySnapshot.Relationships == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntitySnapshot.Relationships(childComplexity), true
+	case "EntitySnapshot.truncated":
+		if e.ComplexityRoot.EntitySnapshot.Truncated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntitySnapshot.Truncated(childComplexity), true
+
+	case "EntityState.aliases":
+		if e.ComplexityRoot.EntityState.Aliases == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntityState.Aliases(childComplexity), true
+	case "EntityState.id":
+		if e.ComplexityRoot.EntityState.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntityState.ID(childComplexity), true
+	case "EntityState.key":
+		if e.ComplexityRoot.EntityState.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntityState.Key(childComplexity), true
+	case "EntityState.kind":
+		if e.ComplexityRoot.EntityState.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntityState.Kind(childComplexity), true
+	case "EntityState.labels":
+		if e.ComplexityRoot.EntityState.Labels == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntityState.Labels(childComplexity), true
+	case "EntityState.name":
+		if e.ComplexityRoot.EntityState.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntityState.Name(childComplexity), true
+	case "EntityState.props":
+		if e.ComplexityRoot.EntityState.Props == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntityState.Props(childComplexity), true
+	case "EntityState.sources":
+		if e.ComplexityRoot.EntityState.Sources == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntityState.Sources(childComplexity), true
+
 	case "EscalationChain.steps":
 		if e.ComplexityRoot.EscalationChain.Steps == nil {
 			break
 		}
 
 		return e.ComplexityRoot.EscalationChain.Steps(childComplexity), true
+
+	case "FieldChange.after":
+		if e.ComplexityRoot.FieldChange.After == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FieldChange.After(childComplexity), true
+	case "FieldChange.before":
+		if e.ComplexityRoot.FieldChange.Before == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FieldChange.Before(childComplexity), true
+	case "FieldChange.field":
+		if e.ComplexityRoot.FieldChange.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FieldChange.Field(childComplexity), true
 
 	case "FieldConflict.field":
 		if e.ComplexityRoot.FieldConflict.Field == nil {
@@ -2697,6 +3029,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Incident.FirstSeen(childComplexity), true
+	case "Incident.history":
+		if e.ComplexityRoot.Incident.History == nil {
+			break
+		}
+
+		args, err := ec.field_Incident_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Incident.History(childComplexity, args["since"].(*time.Time), args["first"].(*int), args["after"].(*string)), true
 	case "Incident.id":
 		if e.ComplexityRoot.Incident.ID == nil {
 			break
@@ -3552,6 +3895,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Person.Handles(childComplexity), true
+	case "Person.history":
+		if e.ComplexityRoot.Person.History == nil {
+			break
+		}
+
+		args, err := ec.field_Person_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Person.History(childComplexity, args["since"].(*time.Time), args["first"].(*int), args["after"].(*string)), true
 	case "Person.id":
 		if e.ComplexityRoot.Person.ID == nil {
 			break
@@ -3821,6 +4175,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Entity(childComplexity, args["kind"].(graph.Kind), args["key"].(string)), true
+	case "Query.entityAsOf":
+		if e.ComplexityRoot.Query.EntityAsOf == nil {
+			break
+		}
+
+		args, err := ec.field_Query_entityAsOf_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.EntityAsOf(childComplexity, args["id"].(uuid.UUID), args["at"].(time.Time)), true
 	case "Query.health":
 		if e.ComplexityRoot.Query.Health == nil {
 			break
@@ -4200,6 +4565,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RelationshipEdge.Relationship(childComplexity), true
 
+	case "RelationshipState.from":
+		if e.ComplexityRoot.RelationshipState.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelationshipState.From(childComplexity), true
+	case "RelationshipState.id":
+		if e.ComplexityRoot.RelationshipState.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelationshipState.ID(childComplexity), true
+	case "RelationshipState.props":
+		if e.ComplexityRoot.RelationshipState.Props == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelationshipState.Props(childComplexity), true
+	case "RelationshipState.role":
+		if e.ComplexityRoot.RelationshipState.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelationshipState.Role(childComplexity), true
+	case "RelationshipState.sources":
+		if e.ComplexityRoot.RelationshipState.Sources == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelationshipState.Sources(childComplexity), true
+	case "RelationshipState.to":
+		if e.ComplexityRoot.RelationshipState.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelationshipState.To(childComplexity), true
+	case "RelationshipState.type":
+		if e.ComplexityRoot.RelationshipState.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelationshipState.Type(childComplexity), true
+
 	case "Repository.aliases":
 		if e.ComplexityRoot.Repository.Aliases == nil {
 			break
@@ -4270,6 +4678,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Repository.Fork(childComplexity), true
+	case "Repository.history":
+		if e.ComplexityRoot.Repository.History == nil {
+			break
+		}
+
+		args, err := ec.field_Repository_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Repository.History(childComplexity, args["since"].(*time.Time), args["first"].(*int), args["after"].(*string)), true
 	case "Repository.host":
 		if e.ComplexityRoot.Repository.Host == nil {
 			break
@@ -4479,6 +4898,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Service.FirstSeen(childComplexity), true
+	case "Service.history":
+		if e.ComplexityRoot.Service.History == nil {
+			break
+		}
+
+		args, err := ec.field_Service_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Service.History(childComplexity, args["since"].(*time.Time), args["first"].(*int), args["after"].(*string)), true
 	case "Service.id":
 		if e.ComplexityRoot.Service.ID == nil {
 			break
@@ -4833,6 +5263,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Team.FirstSeen(childComplexity), true
+	case "Team.history":
+		if e.ComplexityRoot.Team.History == nil {
+			break
+		}
+
+		args, err := ec.field_Team_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Team.History(childComplexity, args["since"].(*time.Time), args["first"].(*int), args["after"].(*string)), true
 	case "Team.id":
 		if e.ComplexityRoot.Team.ID == nil {
 			break
@@ -6596,6 +7037,152 @@ type FieldConflict {
   "When the source last asserted it."
   seenAt: Time!
 }
+
+# ---------------------------------------------------------------------------
+# The audit trail of the CMDB itself (graph/audit.go)
+
+enum AuditOp {
+  CREATED
+  UPDATED
+  DELETED
+}
+
+"""
+One recorded change to an entity or to one of its relationships: who made
+it, through which source and run, when, and what changed. Every write that
+changes something records one per item, in the same transaction; a re-sync
+that only sees the same things again records nothing.
+"""
+type AuditEvent {
+  "When the store committed the change."
+  at: Time!
+  op: AuditOp!
+  "Who made it: the API token's name or the ingest source. Empty when unknown."
+  actor: String!
+  "The source of the write (manual, github:acme); empty for a deletion through the API."
+  source: String!
+  "The ingest run or API request of the write; empty when none."
+  run: String!
+  "The entity changed; null when the event is about a relationship."
+  entity: EntityRef
+  "The relationship changed; null when the event is about an entity."
+  relationship: AuditRelationship
+  "Field by field what an update changed (empty for a creation or deletion)."
+  changes: [FieldChange!]!
+}
+
+"A relationship named by its type and ends, as an audit event records it."
+type AuditRelationship {
+  type: RelType!
+  from: EntityRef!
+  to: EntityRef!
+}
+
+"""
+One field an update changed: name, props.NAME, labels.NAME, aliases,
+sources (which sources assert it, with their confidence), evidence.SOURCE or
+conflicts. Values are shown as text; empty for none.
+"""
+type FieldChange {
+  field: String!
+  before: String!
+  after: String!
+}
+
+type AuditEventConnection {
+  edges: [AuditEventEdge!]!
+  nodes: [AuditEvent!]!
+  pageInfo: PageInfo!
+}
+
+type AuditEventEdge {
+  cursor: String!
+  node: AuditEvent!
+}
+
+"""
+An entity and its relationships as the CMDB held them at a past time (the
+current state with every recorded change since undone). Last-seen times are
+those of the next recorded change, not of the moment asked about.
+"""
+type EntitySnapshot {
+  at: Time!
+  "The entity as it was; null when it did not exist then."
+  entity: EntityState
+  "Its relationships then, in both directions."
+  relationships: [RelationshipState!]!
+  "Set when the entity has more relationships now than one read returns (1000): some are missing."
+  truncated: Boolean!
+}
+
+"An entity's recorded state."
+type EntityState {
+  id: ID!
+  kind: Kind!
+  key: String!
+  name: String!
+  "Typed properties (tier, url, ...)."
+  props: Map!
+  labels: [Label!]!
+  aliases: [Alias!]!
+  sources: [Assertion!]!
+}
+
+"A relationship's recorded state."
+type RelationshipState {
+  id: ID!
+  type: RelType!
+  from: EntityRef!
+  to: EntityRef!
+  "The owner's role, on OWNS relationships."
+  role: OwnerRole
+  props: Map!
+  sources: [Assertion!]!
+}
+
+extend type Query {
+  """
+  The state of the entity with this id, and of its relationships, at a past
+  time: what a post-implementation review compares with what changed.
+  LIMIT_EXCEEDED when too many changes touched it since (ask about a later time).
+  """
+  entityAsOf(id: ID!, at: Time!): EntitySnapshot!
+}
+
+extend interface Entity {
+  "Recorded changes to the entity and its relationships, newest first; since keeps the later ones."
+  history(since: Time, first: Int = 20, after: String): AuditEventConnection!
+}
+extend type BusinessUnit {
+  history(since: Time, first: Int = 20, after: String): AuditEventConnection!
+}
+extend type Service {
+  history(since: Time, first: Int = 20, after: String): AuditEventConnection!
+}
+extend type Application {
+  history(since: Time, first: Int = 20, after: String): AuditEventConnection!
+}
+extend type Repository {
+  history(since: Time, first: Int = 20, after: String): AuditEventConnection!
+}
+extend type Team {
+  history(since: Time, first: Int = 20, after: String): AuditEventConnection!
+}
+extend type Person {
+  history(since: Time, first: Int = 20, after: String): AuditEventConnection!
+}
+extend type CloudAccount {
+  history(since: Time, first: Int = 20, after: String): AuditEventConnection!
+}
+extend type CloudResource {
+  history(since: Time, first: Int = 20, after: String): AuditEventConnection!
+}
+extend type Change {
+  history(since: Time, first: Int = 20, after: String): AuditEventConnection!
+}
+extend type Incident {
+  history(since: Time, first: Int = 20, after: String): AuditEventConnection!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -6708,6 +7295,8 @@ func (ec *executionContext) childFields_Application(ctx context.Context, field g
 		return ec.fieldContext_Application_runsOn(ctx, field)
 	case "owners":
 		return ec.fieldContext_Application_owners(ctx, field)
+	case "history":
+		return ec.fieldContext_Application_history(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Application", field.Name)
 }
@@ -6758,6 +7347,62 @@ func (ec *executionContext) childFields_Assertion(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type Assertion", field.Name)
 }
 
+func (ec *executionContext) childFields_AuditEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "at":
+		return ec.fieldContext_AuditEvent_at(ctx, field)
+	case "op":
+		return ec.fieldContext_AuditEvent_op(ctx, field)
+	case "actor":
+		return ec.fieldContext_AuditEvent_actor(ctx, field)
+	case "source":
+		return ec.fieldContext_AuditEvent_source(ctx, field)
+	case "run":
+		return ec.fieldContext_AuditEvent_run(ctx, field)
+	case "entity":
+		return ec.fieldContext_AuditEvent_entity(ctx, field)
+	case "relationship":
+		return ec.fieldContext_AuditEvent_relationship(ctx, field)
+	case "changes":
+		return ec.fieldContext_AuditEvent_changes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditEventConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AuditEventConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_AuditEventConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AuditEventConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEventConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditEventEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_AuditEventEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_AuditEventEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEventEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditRelationship(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "type":
+		return ec.fieldContext_AuditRelationship_type(ctx, field)
+	case "from":
+		return ec.fieldContext_AuditRelationship_from(ctx, field)
+	case "to":
+		return ec.fieldContext_AuditRelationship_to(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditRelationship", field.Name)
+}
+
 func (ec *executionContext) childFields_BusinessUnit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -6794,6 +7439,8 @@ func (ec *executionContext) childFields_BusinessUnit(ctx context.Context, field 
 		return ec.fieldContext_BusinessUnit_services(ctx, field)
 	case "owners":
 		return ec.fieldContext_BusinessUnit_owners(ctx, field)
+	case "history":
+		return ec.fieldContext_BusinessUnit_history(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type BusinessUnit", field.Name)
 }
@@ -6904,6 +7551,8 @@ func (ec *executionContext) childFields_Change(ctx context.Context, field graphq
 		return ec.fieldContext_Change_affects(ctx, field)
 	case "incidents":
 		return ec.fieldContext_Change_incidents(ctx, field)
+	case "history":
+		return ec.fieldContext_Change_history(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Change", field.Name)
 }
@@ -6994,6 +7643,8 @@ func (ec *executionContext) childFields_CloudAccount(ctx context.Context, field 
 		return ec.fieldContext_CloudAccount_resources(ctx, field)
 	case "owners":
 		return ec.fieldContext_CloudAccount_owners(ctx, field)
+	case "history":
+		return ec.fieldContext_CloudAccount_history(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CloudAccount", field.Name)
 }
@@ -7072,6 +7723,8 @@ func (ec *executionContext) childFields_CloudResource(ctx context.Context, field
 		return ec.fieldContext_CloudResource_definedBy(ctx, field)
 	case "owners":
 		return ec.fieldContext_CloudResource_owners(ctx, field)
+	case "history":
+		return ec.fieldContext_CloudResource_history(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CloudResource", field.Name)
 }
@@ -7216,12 +7869,60 @@ func (ec *executionContext) childFields_EntityRef(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type EntityRef", field.Name)
 }
 
+func (ec *executionContext) childFields_EntitySnapshot(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "at":
+		return ec.fieldContext_EntitySnapshot_at(ctx, field)
+	case "entity":
+		return ec.fieldContext_EntitySnapshot_entity(ctx, field)
+	case "relationships":
+		return ec.fieldContext_EntitySnapshot_relationships(ctx, field)
+	case "truncated":
+		return ec.fieldContext_EntitySnapshot_truncated(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EntitySnapshot", field.Name)
+}
+
+func (ec *executionContext) childFields_EntityState(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_EntityState_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_EntityState_kind(ctx, field)
+	case "key":
+		return ec.fieldContext_EntityState_key(ctx, field)
+	case "name":
+		return ec.fieldContext_EntityState_name(ctx, field)
+	case "props":
+		return ec.fieldContext_EntityState_props(ctx, field)
+	case "labels":
+		return ec.fieldContext_EntityState_labels(ctx, field)
+	case "aliases":
+		return ec.fieldContext_EntityState_aliases(ctx, field)
+	case "sources":
+		return ec.fieldContext_EntityState_sources(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EntityState", field.Name)
+}
+
 func (ec *executionContext) childFields_EscalationChain(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "steps":
 		return ec.fieldContext_EscalationChain_steps(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EscalationChain", field.Name)
+}
+
+func (ec *executionContext) childFields_FieldChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "field":
+		return ec.fieldContext_FieldChange_field(ctx, field)
+	case "before":
+		return ec.fieldContext_FieldChange_before(ctx, field)
+	case "after":
+		return ec.fieldContext_FieldChange_after(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FieldChange", field.Name)
 }
 
 func (ec *executionContext) childFields_FieldConflict(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7330,6 +8031,8 @@ func (ec *executionContext) childFields_Incident(ctx context.Context, field grap
 		return ec.fieldContext_Incident_affects(ctx, field)
 	case "causedBy":
 		return ec.fieldContext_Incident_causedBy(ctx, field)
+	case "history":
+		return ec.fieldContext_Incident_history(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Incident", field.Name)
 }
@@ -7680,6 +8383,8 @@ func (ec *executionContext) childFields_Person(ctx context.Context, field graphq
 		return ec.fieldContext_Person_teams(ctx, field)
 	case "owns":
 		return ec.fieldContext_Person_owns(ctx, field)
+	case "history":
+		return ec.fieldContext_Person_history(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Person", field.Name)
 }
@@ -7788,6 +8493,26 @@ func (ec *executionContext) childFields_RelationshipEdge(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type RelationshipEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_RelationshipState(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_RelationshipState_id(ctx, field)
+	case "type":
+		return ec.fieldContext_RelationshipState_type(ctx, field)
+	case "from":
+		return ec.fieldContext_RelationshipState_from(ctx, field)
+	case "to":
+		return ec.fieldContext_RelationshipState_to(ctx, field)
+	case "role":
+		return ec.fieldContext_RelationshipState_role(ctx, field)
+	case "props":
+		return ec.fieldContext_RelationshipState_props(ctx, field)
+	case "sources":
+		return ec.fieldContext_RelationshipState_sources(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RelationshipState", field.Name)
+}
+
 func (ec *executionContext) childFields_Repository(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -7840,6 +8565,8 @@ func (ec *executionContext) childFields_Repository(ctx context.Context, field gr
 		return ec.fieldContext_Repository_defines(ctx, field)
 	case "owners":
 		return ec.fieldContext_Repository_owners(ctx, field)
+	case "history":
+		return ec.fieldContext_Repository_history(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Repository", field.Name)
 }
@@ -7912,6 +8639,8 @@ func (ec *executionContext) childFields_Service(ctx context.Context, field graph
 		return ec.fieldContext_Service_dependents(ctx, field)
 	case "owners":
 		return ec.fieldContext_Service_owners(ctx, field)
+	case "history":
+		return ec.fieldContext_Service_history(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Service", field.Name)
 }
@@ -8078,6 +8807,8 @@ func (ec *executionContext) childFields_Team(ctx context.Context, field graphql.
 		return ec.fieldContext_Team_children(ctx, field)
 	case "owners":
 		return ec.fieldContext_Team_owners(ctx, field)
+	case "history":
+		return ec.fieldContext_Team_history(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Team", field.Name)
 }
@@ -8356,6 +9087,36 @@ func (ec *executionContext) field_Application_dependsOn_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Application_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "since",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["since"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Application_owners_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8490,6 +9251,36 @@ func (ec *executionContext) field_BusinessUnit_children_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_BusinessUnit_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "since",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["since"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_BusinessUnit_owners_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8602,6 +9393,36 @@ func (ec *executionContext) field_Change_affects_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Change_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "since",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["since"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Change_incidents_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8659,6 +9480,36 @@ func (ec *executionContext) field_Change_relationships_args(ctx context.Context,
 		return nil, err
 	}
 	args["after"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_CloudAccount_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "since",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["since"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -8818,6 +9669,36 @@ func (ec *executionContext) field_CloudResource_dependents_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_CloudResource_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "since",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["since"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_CloudResource_owners_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8905,6 +9786,36 @@ func (ec *executionContext) field_Incident_affects_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Incident_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "since",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["since"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -9121,6 +10032,36 @@ func (ec *executionContext) field_Mutation_upsertEntities_args(ctx context.Conte
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Person_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "since",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["since"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -9561,6 +10502,28 @@ func (ec *executionContext) field_Query_entities_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_entityAsOf_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "at",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["at"] = arg1
 	return args, nil
 }
 
@@ -10026,6 +10989,36 @@ func (ec *executionContext) field_Repository_defines_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Repository_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "since",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["since"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Repository_owners_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10138,6 +11131,36 @@ func (ec *executionContext) field_Service_dependents_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Service_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "since",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["since"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Service_owners_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10225,6 +11248,36 @@ func (ec *executionContext) field_Team_children_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Team_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "since",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["since"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -11525,6 +12578,50 @@ func (ec *executionContext) fieldContext_Application_owners(ctx context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Application_history(ctx context.Context, field graphql.CollectedField, obj *model.Application) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Application_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Application().History(ctx, obj, fc.Args["since"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AuditEventConnection) graphql.Marshaler {
+			return ec.marshalNAuditEventConnection2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐAuditEventConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Application_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Application",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEventConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Application_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ApplicationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ApplicationConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11896,6 +12993,455 @@ func (ec *executionContext) fieldContext_Assertion_ingestRun(_ context.Context, 
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_IngestRun(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEvent_at(ctx context.Context, field graphql.CollectedField, obj *model.AuditEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEvent_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEvent", field, true, false, "Time")
+}
+
+func (ec *executionContext) _AuditEvent_op(ctx context.Context, field graphql.CollectedField, obj *model.AuditEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEvent_op(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Op(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v graph.AuditOp) graphql.Marshaler {
+			return ec.marshalNAuditOp2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐAuditOp(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEvent_op(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEvent", field, true, false, "AuditOp")
+}
+
+func (ec *executionContext) _AuditEvent_actor(ctx context.Context, field graphql.CollectedField, obj *model.AuditEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEvent_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEvent_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEvent", field, true, false, "String")
+}
+
+func (ec *executionContext) _AuditEvent_source(ctx context.Context, field graphql.CollectedField, obj *model.AuditEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEvent_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEvent_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEvent", field, true, false, "String")
+}
+
+func (ec *executionContext) _AuditEvent_run(ctx context.Context, field graphql.CollectedField, obj *model.AuditEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEvent_run(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Run(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEvent_run(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEvent", field, true, false, "String")
+}
+
+func (ec *executionContext) _AuditEvent_entity(ctx context.Context, field graphql.CollectedField, obj *model.AuditEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEvent_entity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Entity(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *graph.Ref) graphql.Marshaler {
+			return ec.marshalOEntityRef2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐRef(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEvent_entity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EntityRef(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEvent_relationship(ctx context.Context, field graphql.CollectedField, obj *model.AuditEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEvent_relationship(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Relationship(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AuditRelationship) graphql.Marshaler {
+			return ec.marshalOAuditRelationship2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐAuditRelationship(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEvent_relationship(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditRelationship(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEvent_changes(ctx context.Context, field graphql.CollectedField, obj *model.AuditEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEvent_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*graph.FieldChange) graphql.Marshaler {
+			return ec.marshalNFieldChange2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐFieldChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEvent_changes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FieldChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEventConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AuditEventConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEventConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.AuditEventEdge) graphql.Marshaler {
+			return ec.marshalNAuditEventEdge2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐAuditEventEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEventConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEventConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEventEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEventConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.AuditEventConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEventConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.AuditEvent) graphql.Marshaler {
+			return ec.marshalNAuditEvent2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐAuditEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEventConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEventConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEventConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.AuditEventConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEventConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEventConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEventConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEventEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AuditEventEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEventEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEventEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEventEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEventEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.AuditEventEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEventEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AuditEvent) graphql.Marshaler {
+			return ec.marshalNAuditEvent2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐAuditEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEventEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEventEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditRelationship_type(ctx context.Context, field graphql.CollectedField, obj *model.AuditRelationship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditRelationship_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v graph.RelType) graphql.Marshaler {
+			return ec.marshalNRelType2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐRelType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditRelationship_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditRelationship", field, false, false, "RelType")
+}
+
+func (ec *executionContext) _AuditRelationship_from(ctx context.Context, field graphql.CollectedField, obj *model.AuditRelationship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditRelationship_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v graph.Ref) graphql.Marshaler {
+			return ec.marshalNEntityRef2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐRef(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditRelationship_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditRelationship",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EntityRef(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditRelationship_to(ctx context.Context, field graphql.CollectedField, obj *model.AuditRelationship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditRelationship_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v graph.Ref) graphql.Marshaler {
+			return ec.marshalNEntityRef2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐRef(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditRelationship_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditRelationship",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EntityRef(ctx, field)
 		},
 	}
 	return fc, nil
@@ -12415,6 +13961,50 @@ func (ec *executionContext) fieldContext_BusinessUnit_owners(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_BusinessUnit_owners_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BusinessUnit_history(ctx context.Context, field graphql.CollectedField, obj *model.BusinessUnit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BusinessUnit_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.BusinessUnit().History(ctx, obj, fc.Args["since"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AuditEventConnection) graphql.Marshaler {
+			return ec.marshalNAuditEventConnection2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐAuditEventConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BusinessUnit_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BusinessUnit",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEventConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_BusinessUnit_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13581,6 +15171,50 @@ func (ec *executionContext) fieldContext_Change_incidents(ctx context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Change_history(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Change().History(ctx, obj, fc.Args["since"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AuditEventConnection) graphql.Marshaler {
+			return ec.marshalNAuditEventConnection2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐAuditEventConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Change",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEventConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Change_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ChangeAssessment_recorded(ctx context.Context, field graphql.CollectedField, obj *model.ChangeAssessment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14418,6 +16052,50 @@ func (ec *executionContext) fieldContext_CloudAccount_owners(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_CloudAccount_owners_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CloudAccount_history(ctx context.Context, field graphql.CollectedField, obj *model.CloudAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CloudAccount_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.CloudAccount().History(ctx, obj, fc.Args["since"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AuditEventConnection) graphql.Marshaler {
+			return ec.marshalNAuditEventConnection2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐAuditEventConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CloudAccount_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CloudAccount",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEventConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_CloudAccount_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -15303,6 +16981,50 @@ func (ec *executionContext) fieldContext_CloudResource_owners(ctx context.Contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_CloudResource_owners_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CloudResource_history(ctx context.Context, field graphql.CollectedField, obj *model.CloudResource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CloudResource_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.CloudResource().History(ctx, obj, fc.Args["since"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AuditEventConnection) graphql.Marshaler {
+			return ec.marshalNAuditEventConnection2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐAuditEventConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CloudResource_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CloudResource",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEventConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_CloudResource_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -16364,6 +18086,327 @@ func (ec *executionContext) fieldContext_EntityRef_key(_ context.Context, field 
 	return graphql.NewScalarFieldContext("EntityRef", field, false, false, "String")
 }
 
+func (ec *executionContext) _EntitySnapshot_at(ctx context.Context, field graphql.CollectedField, obj *model.EntitySnapshot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntitySnapshot_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntitySnapshot_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntitySnapshot", field, true, false, "Time")
+}
+
+func (ec *executionContext) _EntitySnapshot_entity(ctx context.Context, field graphql.CollectedField, obj *model.EntitySnapshot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntitySnapshot_entity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Entity(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EntityState) graphql.Marshaler {
+			return ec.marshalOEntityState2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐEntityState(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EntitySnapshot_entity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EntitySnapshot",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EntityState(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EntitySnapshot_relationships(ctx context.Context, field graphql.CollectedField, obj *model.EntitySnapshot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntitySnapshot_relationships(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Relationships(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.RelationshipState) graphql.Marshaler {
+			return ec.marshalNRelationshipState2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐRelationshipStateᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntitySnapshot_relationships(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EntitySnapshot",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RelationshipState(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EntitySnapshot_truncated(ctx context.Context, field graphql.CollectedField, obj *model.EntitySnapshot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntitySnapshot_truncated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Truncated(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntitySnapshot_truncated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntitySnapshot", field, true, false, "Boolean")
+}
+
+func (ec *executionContext) _EntityState_id(ctx context.Context, field graphql.CollectedField, obj *model.EntityState) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntityState_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v uuid.UUID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntityState_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntityState", field, true, false, "ID")
+}
+
+func (ec *executionContext) _EntityState_kind(ctx context.Context, field graphql.CollectedField, obj *model.EntityState) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntityState_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v graph.Kind) graphql.Marshaler {
+			return ec.marshalNKind2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntityState_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntityState", field, true, false, "Kind")
+}
+
+func (ec *executionContext) _EntityState_key(ctx context.Context, field graphql.CollectedField, obj *model.EntityState) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntityState_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntityState_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntityState", field, true, false, "String")
+}
+
+func (ec *executionContext) _EntityState_name(ctx context.Context, field graphql.CollectedField, obj *model.EntityState) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntityState_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntityState_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntityState", field, true, false, "String")
+}
+
+func (ec *executionContext) _EntityState_props(ctx context.Context, field graphql.CollectedField, obj *model.EntityState) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntityState_props(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Props(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v map[string]any) graphql.Marshaler {
+			return ec.marshalNMap2map(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntityState_props(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntityState", field, true, false, "Map")
+}
+
+func (ec *executionContext) _EntityState_labels(ctx context.Context, field graphql.CollectedField, obj *model.EntityState) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntityState_labels(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Labels(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Label) graphql.Marshaler {
+			return ec.marshalNLabel2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐLabelᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntityState_labels(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EntityState",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Label(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EntityState_aliases(ctx context.Context, field graphql.CollectedField, obj *model.EntityState) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntityState_aliases(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Aliases(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*graph.Alias) graphql.Marshaler {
+			return ec.marshalNAlias2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐAliasᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntityState_aliases(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EntityState",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Alias(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EntityState_sources(ctx context.Context, field graphql.CollectedField, obj *model.EntityState) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntityState_sources(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sources(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*graph.Assertion) graphql.Marshaler {
+			return ec.marshalNAssertion2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐAssertionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntityState_sources(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EntityState",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Assertion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _EscalationChain_steps(ctx context.Context, field graphql.CollectedField, obj *analysis.EscalationChain) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16394,6 +18437,75 @@ func (ec *executionContext) fieldContext_EscalationChain_steps(_ context.Context
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _FieldChange_field(ctx context.Context, field graphql.CollectedField, obj *graph.FieldChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FieldChange_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FieldChange_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FieldChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _FieldChange_before(ctx context.Context, field graphql.CollectedField, obj *graph.FieldChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FieldChange_before(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Before, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FieldChange_before(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FieldChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _FieldChange_after(ctx context.Context, field graphql.CollectedField, obj *graph.FieldChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FieldChange_after(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.After, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FieldChange_after(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FieldChange", field, false, false, "String")
 }
 
 func (ec *executionContext) _FieldConflict_field(ctx context.Context, field graphql.CollectedField, obj *graph.Conflict) (ret graphql.Marshaler) {
@@ -17558,6 +19670,50 @@ func (ec *executionContext) fieldContext_Incident_causedBy(_ context.Context, fi
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Change(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Incident_history(ctx context.Context, field graphql.CollectedField, obj *model.Incident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Incident_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Incident().History(ctx, obj, fc.Args["since"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AuditEventConnection) graphql.Marshaler {
+			return ec.marshalNAuditEventConnection2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐAuditEventConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Incident_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Incident",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEventConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Incident_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -21213,6 +23369,50 @@ func (ec *executionContext) fieldContext_Person_owns(ctx context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Person_history(ctx context.Context, field graphql.CollectedField, obj *model.Person) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Person_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Person().History(ctx, obj, fc.Args["since"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AuditEventConnection) graphql.Marshaler {
+			return ec.marshalNAuditEventConnection2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐAuditEventConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Person_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Person",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEventConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Person_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PersonConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.PersonConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22961,6 +25161,50 @@ func (ec *executionContext) fieldContext_Query_ingestSources(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_entityAsOf(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_entityAsOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().EntityAsOf(ctx, fc.Args["id"].(uuid.UUID), fc.Args["at"].(time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EntitySnapshot) graphql.Marshaler {
+			return ec.marshalNEntitySnapshot2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐEntitySnapshot(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_entityAsOf(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EntitySnapshot(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_entityAsOf_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23661,6 +25905,194 @@ func (ec *executionContext) fieldContext_RelationshipEdge_relationship(_ context
 	return fc, nil
 }
 
+func (ec *executionContext) _RelationshipState_id(ctx context.Context, field graphql.CollectedField, obj *model.RelationshipState) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelationshipState_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v uuid.UUID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelationshipState_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RelationshipState", field, true, false, "ID")
+}
+
+func (ec *executionContext) _RelationshipState_type(ctx context.Context, field graphql.CollectedField, obj *model.RelationshipState) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelationshipState_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v graph.RelType) graphql.Marshaler {
+			return ec.marshalNRelType2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐRelType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelationshipState_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RelationshipState", field, true, false, "RelType")
+}
+
+func (ec *executionContext) _RelationshipState_from(ctx context.Context, field graphql.CollectedField, obj *model.RelationshipState) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelationshipState_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v graph.Ref) graphql.Marshaler {
+			return ec.marshalNEntityRef2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐRef(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelationshipState_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RelationshipState",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EntityRef(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RelationshipState_to(ctx context.Context, field graphql.CollectedField, obj *model.RelationshipState) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelationshipState_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v graph.Ref) graphql.Marshaler {
+			return ec.marshalNEntityRef2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐRef(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelationshipState_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RelationshipState",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EntityRef(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RelationshipState_role(ctx context.Context, field graphql.CollectedField, obj *model.RelationshipState) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelationshipState_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OwnerRole) graphql.Marshaler {
+			return ec.marshalOOwnerRole2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐOwnerRole(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RelationshipState_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RelationshipState", field, true, false, "OwnerRole")
+}
+
+func (ec *executionContext) _RelationshipState_props(ctx context.Context, field graphql.CollectedField, obj *model.RelationshipState) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelationshipState_props(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Props(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v map[string]any) graphql.Marshaler {
+			return ec.marshalNMap2map(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelationshipState_props(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RelationshipState", field, true, false, "Map")
+}
+
+func (ec *executionContext) _RelationshipState_sources(ctx context.Context, field graphql.CollectedField, obj *model.RelationshipState) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelationshipState_sources(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sources(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*graph.Assertion) graphql.Marshaler {
+			return ec.marshalNAssertion2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐAssertionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelationshipState_sources(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RelationshipState",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Assertion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Repository_id(ctx context.Context, field graphql.CollectedField, obj *model.Repository) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -24350,6 +26782,50 @@ func (ec *executionContext) fieldContext_Repository_owners(ctx context.Context, 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Repository_owners_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Repository_history(ctx context.Context, field graphql.CollectedField, obj *model.Repository) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Repository_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Repository().History(ctx, obj, fc.Args["since"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AuditEventConnection) graphql.Marshaler {
+			return ec.marshalNAuditEventConnection2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐAuditEventConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Repository_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Repository",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEventConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Repository_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -25145,6 +27621,50 @@ func (ec *executionContext) fieldContext_Service_owners(ctx context.Context, fie
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Service_owners_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Service_history(ctx context.Context, field graphql.CollectedField, obj *model.Service) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Service_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Service().History(ctx, obj, fc.Args["since"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AuditEventConnection) graphql.Marshaler {
+			return ec.marshalNAuditEventConnection2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐAuditEventConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Service_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Service",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEventConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Service_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -26763,6 +29283,50 @@ func (ec *executionContext) fieldContext_Team_owners(ctx context.Context, field 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Team_owners_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Team_history(ctx context.Context, field graphql.CollectedField, obj *model.Team) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Team_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Team().History(ctx, obj, fc.Args["since"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AuditEventConnection) graphql.Marshaler {
+			return ec.marshalNAuditEventConnection2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐAuditEventConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Team_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Team",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEventConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Team_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -29626,6 +32190,12 @@ func (ec *executionContext) _Application(ctx context.Context, sel ast.SelectionS
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Application_owners(ctx, field, obj)
 				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Application_history(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -29798,6 +32368,198 @@ func (ec *executionContext) _Assertion(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var auditEventImplementors = []string{"AuditEvent"}
+
+func (ec *executionContext) _AuditEvent(ctx context.Context, sel ast.SelectionSet, obj *model.AuditEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditEvent")
+		case "at":
+			out.Values[i] = ec._AuditEvent_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "op":
+			out.Values[i] = ec._AuditEvent_op(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actor":
+			out.Values[i] = ec._AuditEvent_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._AuditEvent_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "run":
+			out.Values[i] = ec._AuditEvent_run(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "entity":
+			out.Values[i] = ec._AuditEvent_entity(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "relationship":
+			out.Values[i] = ec._AuditEvent_relationship(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "changes":
+			out.Values[i] = ec._AuditEvent_changes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auditEventConnectionImplementors = []string{"AuditEventConnection"}
+
+func (ec *executionContext) _AuditEventConnection(ctx context.Context, sel ast.SelectionSet, obj *model.AuditEventConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditEventConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditEventConnection")
+		case "edges":
+			out.Values[i] = ec._AuditEventConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._AuditEventConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._AuditEventConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auditEventEdgeImplementors = []string{"AuditEventEdge"}
+
+func (ec *executionContext) _AuditEventEdge(ctx context.Context, sel ast.SelectionSet, obj *model.AuditEventEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditEventEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditEventEdge")
+		case "cursor":
+			out.Values[i] = ec._AuditEventEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._AuditEventEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auditRelationshipImplementors = []string{"AuditRelationship"}
+
+func (ec *executionContext) _AuditRelationship(ctx context.Context, sel ast.SelectionSet, obj *model.AuditRelationship) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditRelationshipImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditRelationship")
+		case "type":
+			out.Values[i] = ec._AuditRelationship_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "from":
+			out.Values[i] = ec._AuditRelationship_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._AuditRelationship_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var businessUnitImplementors = []string{"BusinessUnit", "Node", "Entity"}
 
 func (ec *executionContext) _BusinessUnit(ctx context.Context, sel ast.SelectionSet, obj *model.BusinessUnit) graphql.Marshaler {
@@ -29898,6 +32660,12 @@ func (ec *executionContext) _BusinessUnit(ctx context.Context, sel ast.Selection
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._BusinessUnit_owners(ctx, field, obj)
+				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BusinessUnit_history(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -30229,6 +32997,12 @@ func (ec *executionContext) _Change(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Change_incidents(ctx, field, obj)
 				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Change_history(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -30522,6 +33296,12 @@ func (ec *executionContext) _CloudAccount(ctx context.Context, sel ast.Selection
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._CloudAccount_owners(ctx, field, obj)
 				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CloudAccount_history(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -30761,6 +33541,12 @@ func (ec *executionContext) _CloudResource(ctx context.Context, sel ast.Selectio
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._CloudResource_owners(ctx, field, obj)
+				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CloudResource_history(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -31260,6 +34046,122 @@ func (ec *executionContext) _EntityRef(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var entitySnapshotImplementors = []string{"EntitySnapshot"}
+
+func (ec *executionContext) _EntitySnapshot(ctx context.Context, sel ast.SelectionSet, obj *model.EntitySnapshot) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, entitySnapshotImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EntitySnapshot")
+		case "at":
+			out.Values[i] = ec._EntitySnapshot_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "entity":
+			out.Values[i] = ec._EntitySnapshot_entity(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "relationships":
+			out.Values[i] = ec._EntitySnapshot_relationships(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "truncated":
+			out.Values[i] = ec._EntitySnapshot_truncated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var entityStateImplementors = []string{"EntityState"}
+
+func (ec *executionContext) _EntityState(ctx context.Context, sel ast.SelectionSet, obj *model.EntityState) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, entityStateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EntityState")
+		case "id":
+			out.Values[i] = ec._EntityState_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._EntityState_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "key":
+			out.Values[i] = ec._EntityState_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._EntityState_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "props":
+			out.Values[i] = ec._EntityState_props(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "labels":
+			out.Values[i] = ec._EntityState_labels(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "aliases":
+			out.Values[i] = ec._EntityState_aliases(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sources":
+			out.Values[i] = ec._EntityState_sources(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var escalationChainImplementors = []string{"EscalationChain"}
 
 func (ec *executionContext) _EscalationChain(ctx context.Context, sel ast.SelectionSet, obj *analysis.EscalationChain) graphql.Marshaler {
@@ -31273,6 +34175,49 @@ func (ec *executionContext) _EscalationChain(ctx context.Context, sel ast.Select
 			out.Values[i] = graphql.MarshalString("EscalationChain")
 		case "steps":
 			out.Values[i] = ec._EscalationChain_steps(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var fieldChangeImplementors = []string{"FieldChange"}
+
+func (ec *executionContext) _FieldChange(ctx context.Context, sel ast.SelectionSet, obj *graph.FieldChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, fieldChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FieldChange")
+		case "field":
+			out.Values[i] = ec._FieldChange_field(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "before":
+			out.Values[i] = ec._FieldChange_before(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "after":
+			out.Values[i] = ec._FieldChange_after(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -31606,6 +34551,12 @@ func (ec *executionContext) _Incident(ctx context.Context, sel ast.SelectionSet,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Incident_causedBy(ctx, field, obj)
+				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Incident_history(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -32865,6 +35816,12 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Person_owns(ctx, field, obj)
 				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Person_history(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -33208,6 +36165,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_ingestSources(ctx, field)
 				})
+		case "entityAsOf":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_entityAsOf(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -33501,6 +36464,69 @@ func (ec *executionContext) _RelationshipEdge(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var relationshipStateImplementors = []string{"RelationshipState"}
+
+func (ec *executionContext) _RelationshipState(ctx context.Context, sel ast.SelectionSet, obj *model.RelationshipState) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, relationshipStateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RelationshipState")
+		case "id":
+			out.Values[i] = ec._RelationshipState_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "type":
+			out.Values[i] = ec._RelationshipState_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "from":
+			out.Values[i] = ec._RelationshipState_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._RelationshipState_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "role":
+			out.Values[i] = ec._RelationshipState_role(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "props":
+			out.Values[i] = ec._RelationshipState_props(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sources":
+			out.Values[i] = ec._RelationshipState_sources(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var repositoryImplementors = []string{"Repository", "Node", "Entity"}
 
 func (ec *executionContext) _Repository(ctx context.Context, sel ast.SelectionSet, obj *model.Repository) graphql.Marshaler {
@@ -33640,6 +36666,12 @@ func (ec *executionContext) _Repository(ctx context.Context, sel ast.SelectionSe
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Repository_owners(ctx, field, obj)
+				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Repository_history(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -33864,6 +36896,12 @@ func (ec *executionContext) _Service(ctx context.Context, sel ast.SelectionSet, 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Service_owners(ctx, field, obj)
+				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Service_history(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -34403,6 +37441,12 @@ func (ec *executionContext) _Team(ctx context.Context, sel ast.SelectionSet, obj
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Team_owners(ctx, field, obj)
+				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Team_history(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -35334,6 +38378,90 @@ func (ec *executionContext) unmarshalNAssessChangeInput2githubᚗcomᚋestateᚑ
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNAuditEvent2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐAuditEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AuditEvent) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAuditEvent2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐAuditEvent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAuditEvent2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐAuditEvent(ctx context.Context, sel ast.SelectionSet, v *model.AuditEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditEvent!")
+		return graphql.Null
+	}
+	return ec._AuditEvent(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAuditEventConnection2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐAuditEventConnection(ctx context.Context, sel ast.SelectionSet, v *model.AuditEventConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditEventConnection!")
+		return graphql.Null
+	}
+	return ec._AuditEventConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAuditEventEdge2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐAuditEventEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AuditEventEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAuditEventEdge2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐAuditEventEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAuditEventEdge2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐAuditEventEdge(ctx context.Context, sel ast.SelectionSet, v *model.AuditEventEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditEventEdge!")
+		return graphql.Null
+	}
+	return ec._AuditEventEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAuditOp2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐAuditOp(ctx context.Context, v any) (graph.AuditOp, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNAuditOp2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐAuditOp[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAuditOp2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐAuditOp(ctx context.Context, sel ast.SelectionSet, v graph.AuditOp) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNAuditOp2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐAuditOp[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "AuditOp!")
+	}
+	return res
+}
+
+var (
+	unmarshalNAuditOp2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐAuditOp = map[string]graph.AuditOp{
+		"CREATED": graph.AuditCreated,
+		"UPDATED": graph.AuditUpdated,
+		"DELETED": graph.AuditDeleted,
+	}
+	marshalNAuditOp2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐAuditOp = map[graph.AuditOp]string{
+		graph.AuditCreated: "CREATED",
+		graph.AuditUpdated: "UPDATED",
+		graph.AuditDeleted: "DELETED",
+	}
+)
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -35831,6 +38959,14 @@ func (ec *executionContext) marshalNEntityRef2ᚖgithubᚗcomᚋestateᚑcmdbᚋ
 	return ec._EntityRef(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNEntitySnapshot2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐEntitySnapshot(ctx context.Context, sel ast.SelectionSet, v *model.EntitySnapshot) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EntitySnapshot!")
+		return graphql.Null
+	}
+	return ec._EntitySnapshot(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNEscalationChain2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐEscalationChain(ctx context.Context, sel ast.SelectionSet, v analysis.EscalationChain) graphql.Marshaler {
 	return ec._EscalationChain(ctx, sel, &v)
 }
@@ -35849,6 +38985,30 @@ func (ec *executionContext) marshalNEscalationChain2ᚕgithubᚗcomᚋestateᚑc
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNFieldChange2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐFieldChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*graph.FieldChange) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFieldChange2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐFieldChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFieldChange2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐFieldChange(ctx context.Context, sel ast.SelectionSet, v *graph.FieldChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FieldChange!")
+		return graphql.Null
+	}
+	return ec._FieldChange(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNFieldConflict2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐConflictᚄ(ctx context.Context, sel ast.SelectionSet, v []*graph.Conflict) graphql.Marshaler {
@@ -36287,6 +39447,24 @@ func (ec *executionContext) marshalNLinkPayload2ᚖgithubᚗcomᚋestateᚑcmdb�
 	return ec._LinkPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNMap2map(ctx context.Context, v any) (map[string]any, error) {
+	res, err := model.UnmarshalMap(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMap2map(ctx context.Context, sel ast.SelectionSet, v map[string]any) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Map!")
+		return graphql.Null
+	}
+	_ = sel
+	res := model.MarshalMap(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Map!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v []model.Node) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -36628,6 +39806,30 @@ func (ec *executionContext) marshalNRelationshipEdge2ᚖgithubᚗcomᚋestateᚑ
 		return graphql.Null
 	}
 	return ec._RelationshipEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRelationshipState2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐRelationshipStateᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RelationshipState) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRelationshipState2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐRelationshipState(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRelationshipState2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐRelationshipState(ctx context.Context, sel ast.SelectionSet, v *model.RelationshipState) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RelationshipState!")
+		return graphql.Null
+	}
+	return ec._RelationshipState(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNRepository2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐRepositoryᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Repository) graphql.Marshaler {
@@ -37200,6 +40402,13 @@ func (ec *executionContext) marshalOApplication2ᚖgithubᚗcomᚋestateᚑcmdb�
 	return ec._Application(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOAuditRelationship2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐAuditRelationship(ctx context.Context, sel ast.SelectionSet, v *model.AuditRelationship) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AuditRelationship(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -37399,6 +40608,20 @@ func (ec *executionContext) unmarshalOEntityFilter2ᚖgithubᚗcomᚋestateᚑcm
 	}
 	res, err := ec.unmarshalInputEntityFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOEntityRef2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐRef(ctx context.Context, sel ast.SelectionSet, v *graph.Ref) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._EntityRef(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOEntityState2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐEntityState(ctx context.Context, sel ast.SelectionSet, v *model.EntityState) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._EntityState(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {

@@ -43,6 +43,17 @@ type AssessChangeInput struct {
 	CommittedAt *time.Time `json:"committedAt,omitempty"`
 }
 
+type AuditEventConnection struct {
+	Edges    []*AuditEventEdge `json:"edges"`
+	Nodes    []*AuditEvent     `json:"nodes"`
+	PageInfo *PageInfo         `json:"pageInfo"`
+}
+
+type AuditEventEdge struct {
+	Cursor string      `json:"cursor"`
+	Node   *AuditEvent `json:"node"`
+}
+
 type BusinessUnitConnection struct {
 	Edges      []*BusinessUnitEdge `json:"edges"`
 	Nodes      []*BusinessUnit     `json:"nodes"`

@@ -55,6 +55,10 @@ func (r *applicationResolver) Owners(ctx context.Context, obj *model.Application
 	return r.owners(ctx, obj.N, role, first, after)
 }
 
+func (r *applicationResolver) History(ctx context.Context, obj *model.Application, since *time.Time, first *int, after *string) (*model.AuditEventConnection, error) {
+	return r.history(ctx, obj.N, since, first, after)
+}
+
 func (r *assertionResolver) IngestRun(ctx context.Context, obj *graph.Assertion) (*graph.IngestRun, error) {
 	if obj.Run == "" {
 		return nil, nil
@@ -83,6 +87,10 @@ func (r *businessUnitResolver) Owners(ctx context.Context, obj *model.BusinessUn
 	return r.owners(ctx, obj.N, role, first, after)
 }
 
+func (r *businessUnitResolver) History(ctx context.Context, obj *model.BusinessUnit, since *time.Time, first *int, after *string) (*model.AuditEventConnection, error) {
+	return r.history(ctx, obj.N, since, first, after)
+}
+
 func (r *changeResolver) Relationships(ctx context.Context, obj *model.Change, typeArg []graph.RelType, direction *graph.Direction, first *int, after *string) (*model.RelationshipConnection, error) {
 	return r.relationships(ctx, obj.N, typeArg, direction, first, after)
 }
@@ -95,6 +103,10 @@ func (r *changeResolver) Incidents(ctx context.Context, obj *model.Change, first
 	return r.relationships(ctx, obj.N, []graph.RelType{graph.RelCausedBy}, &dirIn, first, after)
 }
 
+func (r *changeResolver) History(ctx context.Context, obj *model.Change, since *time.Time, first *int, after *string) (*model.AuditEventConnection, error) {
+	return r.history(ctx, obj.N, since, first, after)
+}
+
 func (r *cloudAccountResolver) Relationships(ctx context.Context, obj *model.CloudAccount, typeArg []graph.RelType, direction *graph.Direction, first *int, after *string) (*model.RelationshipConnection, error) {
 	return r.relationships(ctx, obj.N, typeArg, direction, first, after)
 }
@@ -105,6 +117,10 @@ func (r *cloudAccountResolver) Resources(ctx context.Context, obj *model.CloudAc
 
 func (r *cloudAccountResolver) Owners(ctx context.Context, obj *model.CloudAccount, role []model.OwnerRole, first *int, after *string) (*model.RelationshipConnection, error) {
 	return r.owners(ctx, obj.N, role, first, after)
+}
+
+func (r *cloudAccountResolver) History(ctx context.Context, obj *model.CloudAccount, since *time.Time, first *int, after *string) (*model.AuditEventConnection, error) {
+	return r.history(ctx, obj.N, since, first, after)
 }
 
 func (r *cloudResourceResolver) Relationships(ctx context.Context, obj *model.CloudResource, typeArg []graph.RelType, direction *graph.Direction, first *int, after *string) (*model.RelationshipConnection, error) {
@@ -132,6 +148,10 @@ func (r *cloudResourceResolver) Owners(ctx context.Context, obj *model.CloudReso
 	return r.owners(ctx, obj.N, role, first, after)
 }
 
+func (r *cloudResourceResolver) History(ctx context.Context, obj *model.CloudResource, since *time.Time, first *int, after *string) (*model.AuditEventConnection, error) {
+	return r.history(ctx, obj.N, since, first, after)
+}
+
 func (r *contactResolver) Entity(ctx context.Context, obj *analysis.Contact) (model.Entity, error) {
 	return entityOf(obj.Node), nil
 }
@@ -151,6 +171,10 @@ func (r *incidentResolver) Affects(ctx context.Context, obj *model.Incident, fir
 func (r *incidentResolver) CausedBy(ctx context.Context, obj *model.Incident) (*model.Change, error) {
 	n, err := r.one(ctx, obj.N, graph.RelCausedBy, graph.Out, graph.KindChange)
 	return orNil(n, err, asChange)
+}
+
+func (r *incidentResolver) History(ctx context.Context, obj *model.Incident, since *time.Time, first *int, after *string) (*model.AuditEventConnection, error) {
+	return r.history(ctx, obj.N, since, first, after)
 }
 
 func (r *ingestRunResolver) Ended(ctx context.Context, obj *graph.IngestRun) (*time.Time, error) {
@@ -332,6 +356,10 @@ func (r *personResolver) Teams(ctx context.Context, obj *model.Person, first *in
 
 func (r *personResolver) Owns(ctx context.Context, obj *model.Person, kinds []graph.Kind, role []model.OwnerRole, first *int, after *string) (*model.RelationshipConnection, error) {
 	return r.owns(ctx, obj.N, kinds, role, first, after)
+}
+
+func (r *personResolver) History(ctx context.Context, obj *model.Person, since *time.Time, first *int, after *string) (*model.AuditEventConnection, error) {
+	return r.history(ctx, obj.N, since, first, after)
 }
 
 func (r *queryResolver) Node(ctx context.Context, id uuid.UUID) (model.Node, error) {
@@ -582,6 +610,10 @@ func (r *queryResolver) IngestSources(ctx context.Context) ([]*model.IngestSourc
 	return r.ingestSources(ctx)
 }
 
+func (r *queryResolver) EntityAsOf(ctx context.Context, id uuid.UUID, at time.Time) (*model.EntitySnapshot, error) {
+	return r.entityAsOf(ctx, id, at)
+}
+
 func (r *relationshipResolver) From(ctx context.Context, obj *model.Relationship) (model.Entity, error) {
 	n, err := r.loaders(ctx).Node(ctx, obj.Edge.From.ID())
 	if err != nil {
@@ -620,6 +652,10 @@ func (r *repositoryResolver) Owners(ctx context.Context, obj *model.Repository, 
 	return r.owners(ctx, obj.N, role, first, after)
 }
 
+func (r *repositoryResolver) History(ctx context.Context, obj *model.Repository, since *time.Time, first *int, after *string) (*model.AuditEventConnection, error) {
+	return r.history(ctx, obj.N, since, first, after)
+}
+
 func (r *serviceResolver) Relationships(ctx context.Context, obj *model.Service, typeArg []graph.RelType, direction *graph.Direction, first *int, after *string) (*model.RelationshipConnection, error) {
 	return r.relationships(ctx, obj.N, typeArg, direction, first, after)
 }
@@ -639,6 +675,10 @@ func (r *serviceResolver) Dependents(ctx context.Context, obj *model.Service, fi
 
 func (r *serviceResolver) Owners(ctx context.Context, obj *model.Service, role []model.OwnerRole, first *int, after *string) (*model.RelationshipConnection, error) {
 	return r.owners(ctx, obj.N, role, first, after)
+}
+
+func (r *serviceResolver) History(ctx context.Context, obj *model.Service, since *time.Time, first *int, after *string) (*model.AuditEventConnection, error) {
+	return r.history(ctx, obj.N, since, first, after)
 }
 
 func (r *staleItemResolver) Entity(ctx context.Context, obj *analysis.StaleItem) (model.Entity, error) {
@@ -668,6 +708,10 @@ func (r *teamResolver) Children(ctx context.Context, obj *model.Team, first *int
 
 func (r *teamResolver) Owners(ctx context.Context, obj *model.Team, role []model.OwnerRole, first *int, after *string) (*model.RelationshipConnection, error) {
 	return r.owners(ctx, obj.N, role, first, after)
+}
+
+func (r *teamResolver) History(ctx context.Context, obj *model.Team, since *time.Time, first *int, after *string) (*model.AuditEventConnection, error) {
+	return r.history(ctx, obj.N, since, first, after)
 }
 
 func (r *Resolver) AffectedItem() gql.AffectedItemResolver { return &affectedItemResolver{r} }
