@@ -52,7 +52,24 @@ func TestChangeGovernanceGraphQL(t *testing.T) {
 	e := newEnv(t, withEstate(demoNow))
 	identity := member(t, e, "ivan", auth.Membership{Teams: []string{"platform-identity"}})
 	marketing := member(t, e, "mia", auth.Membership{Teams: []string{"marketing-web"}})
-	cab := member(t, e, "carla", auth.Membership{CAB: true})
+	// The CAB member's token is made through the API, as an admin would.
+	var made struct {
+		CreateToken struct {
+			Token string
+			Info  struct {
+				Teams []string
+				CAB   bool
+			}
+		}
+	}
+	e.do(t, e.admin, `mutation { createToken(role: EDITOR, name: "carla", cab: true, teams: ["payments"]) { token info { teams cab } } }`, nil).mustData(t, &made)
+	cab := made.CreateToken.Token
+	if !made.CreateToken.Info.CAB || !slices.Equal(made.CreateToken.Info.Teams, []string{"payments"}) {
+		t.Errorf("createToken with membership: %+v", made.CreateToken.Info)
+	}
+	if res := e.do(t, e.admin, `mutation { createToken(role: EDITOR, name: "x", teams: [" "]) { token } }`, nil); !slices.Equal(res.codes(), []string{"INVALID_INPUT"}) {
+		t.Errorf("createToken with a blank team: %s, want INVALID_INPUT", res.Raw)
+	}
 
 	assess := func(token string, in map[string]any) (changeOut, gqlResponse) {
 		t.Helper()

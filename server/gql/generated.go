@@ -577,7 +577,7 @@ type ComplexityRoot struct {
 	Mutation struct {
 		ApproveChange  func(childComplexity int, key string, reason *string) int
 		AssessChange   func(childComplexity int, input model.AssessChangeInput) int
-		CreateToken    func(childComplexity int, role auth.Role, name string) int
+		CreateToken    func(childComplexity int, role auth.Role, name string, teams []string, cab *bool) int
 		DeleteEntities func(childComplexity int, ids []uuid.UUID) int
 		Link           func(childComplexity int, input model.LinkInput) int
 		RecordIncident func(childComplexity int, input model.IncidentInput) int
@@ -951,10 +951,12 @@ type ComplexityRoot struct {
 	}
 
 	Token struct {
+		CAB       func(childComplexity int) int
 		CreatedAt func(childComplexity int) int
 		ID        func(childComplexity int) int
 		Name      func(childComplexity int) int
 		Role      func(childComplexity int) int
+		Teams     func(childComplexity int) int
 	}
 
 	UnitHealth struct {
@@ -1061,7 +1063,7 @@ type MutationResolver interface {
 	Link(ctx context.Context, input model.LinkInput) (*model.LinkPayload, error)
 	Unlink(ctx context.Context, input model.UnlinkInput) (*model.UnlinkPayload, error)
 	DeleteEntities(ctx context.Context, ids []uuid.UUID) (*model.DeleteEntitiesPayload, error)
-	CreateToken(ctx context.Context, role auth.Role, name string) (*model.CreateTokenPayload, error)
+	CreateToken(ctx context.Context, role auth.Role, name string, teams []string, cab *bool) (*model.CreateTokenPayload, error)
 	RevokeToken(ctx context.Context, id string) (*auth.Token, error)
 	AssessChange(ctx context.Context, input model.AssessChangeInput) (*model.ChangeAssessment, error)
 	ApproveChange(ctx context.Context, key string, reason *string) (*model.Change, error)
@@ -3480,7 +3482,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateToken(childComplexity, args["role"].(auth.Role), args["name"].(string)), true
+		return e.ComplexityRoot.Mutation.CreateToken(childComplexity, args["role"].(auth.Role), args["name"].(string), args["teams"].([]string), args["cab"].(*bool)), true
 	case "Mutation.deleteEntities":
 		if e.ComplexityRoot.Mutation.DeleteEntities == nil {
 			break
@@ -5442,6 +5444,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TeamEdge.Relationship(childComplexity), true
 
+	case "Token.cab":
+		if e.ComplexityRoot.Token.CAB == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Token.CAB(childComplexity), true
 	case "Token.createdAt":
 		if e.ComplexityRoot.Token.CreatedAt == nil {
 			break
@@ -5466,6 +5474,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Token.Role(childComplexity), true
+	case "Token.teams":
+		if e.ComplexityRoot.Token.Teams == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Token.Teams(childComplexity), true
 
 	case "UnitHealth.businessUnit":
 		if e.ComplexityRoot.UnitHealth.BusinessUnit == nil {
@@ -6211,6 +6225,10 @@ type Token {
   name: String!
   role: Role!
   createdAt: Time!
+  "Teams (keys) whose NORMAL changes the token may approve or reject."
+  teams: [String!]!
+  "Whether the token is on the change advisory board, which decides HIGH changes."
+  cab: Boolean!
 }
 
 type Query {
@@ -6374,8 +6392,12 @@ type Mutation {
   unlink(input: UnlinkInput!): UnlinkPayload! @hasRole(role: EDITOR)
   "Removes entities and their relationships, whoever asserted them. Unknown ids are ignored."
   deleteEntities(ids: [ID!]!): DeleteEntitiesPayload! @hasRole(role: EDITOR)
-  "Creates an API token; the payload holds the secret, shown only this once."
-  createToken(role: Role!, name: String!): CreateTokenPayload! @hasRole(role: ADMIN)
+  """
+  Creates an API token; the payload holds the secret, shown only this once.
+  teams and cab give it change-governance membership:
+  the teams whose NORMAL changes it may decide, and the change advisory board.
+  """
+  createToken(role: Role!, name: String!, teams: [String!], cab: Boolean = false): CreateTokenPayload! @hasRole(role: ADMIN)
   "Revokes an API token at once."
   revokeToken(id: String!): Token! @hasRole(role: ADMIN)
 }
@@ -8865,6 +8887,10 @@ func (ec *executionContext) childFields_Token(ctx context.Context, field graphql
 		return ec.fieldContext_Token_role(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Token_createdAt(ctx, field)
+	case "teams":
+		return ec.fieldContext_Token_teams(ctx, field)
+	case "cab":
+		return ec.fieldContext_Token_cab(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Token", field.Name)
 }
@@ -9912,6 +9938,22 @@ func (ec *executionContext) field_Mutation_createToken_args(ctx context.Context,
 		return nil, err
 	}
 	args["name"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "teams",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["teams"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "cab",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["cab"] = arg3
 	return args, nil
 }
 
@@ -21257,7 +21299,7 @@ func (ec *executionContext) _Mutation_createToken(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateToken(ctx, fc.Args["role"].(auth.Role), fc.Args["name"].(string))
+			return ec.Resolvers.Mutation().CreateToken(ctx, fc.Args["role"].(auth.Role), fc.Args["name"].(string), fc.Args["teams"].([]string), fc.Args["cab"].(*bool))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -29764,6 +29806,52 @@ func (ec *executionContext) fieldContext_Token_createdAt(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Token", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Token_teams(ctx context.Context, field graphql.CollectedField, obj *auth.Token) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Token_teams(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Teams, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Token_teams(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Token", field, false, false, "String")
+}
+
+func (ec *executionContext) _Token_cab(ctx context.Context, field graphql.CollectedField, obj *auth.Token) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Token_cab(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CAB, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Token_cab(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Token", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _UnitHealth_businessUnit(ctx context.Context, field graphql.CollectedField, obj *analysis.UnitHealth) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -37637,6 +37725,16 @@ func (ec *executionContext) _Token(ctx context.Context, sel ast.SelectionSet, ob
 			}
 		case "createdAt":
 			out.Values[i] = ec._Token_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "teams":
+			out.Values[i] = ec._Token_teams(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cab":
+			out.Values[i] = ec._Token_cab(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

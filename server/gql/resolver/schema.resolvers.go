@@ -286,12 +286,12 @@ func (r *mutationResolver) DeleteEntities(ctx context.Context, ids []uuid.UUID) 
 	return &model.DeleteEntitiesPayload{Removed: n}, nil
 }
 
-func (r *mutationResolver) CreateToken(ctx context.Context, role auth.Role, name string) (*model.CreateTokenPayload, error) {
+func (r *mutationResolver) CreateToken(ctx context.Context, role auth.Role, name string, teams []string, cab *bool) (*model.CreateTokenPayload, error) {
 	ts, err := r.tokens()
 	if err != nil {
 		return nil, err
 	}
-	plain, t, err := ts.Create(role, name)
+	plain, t, err := ts.CreateWith(role, name, auth.Membership{Teams: teams, CAB: deref(cab)})
 	if err != nil {
 		return nil, err
 	}
