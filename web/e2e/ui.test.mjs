@@ -74,6 +74,27 @@ describe('search and the entity page', () => {
     await page.close();
   });
 
+  test('the history of an entity lists its recorded changes', async () => {
+    const { application } = await gql(`{ application(key:"payments-api"){ id
+      history(first: 20) { nodes { op actor source entity { key } } } } }`);
+    const events = application.history.nodes;
+    // serve --demo loads the estate as one ingest run: the application and
+    // each of its relationships were created by the demo source.
+    assert.ok(events.length > 1, JSON.stringify(events));
+    assert.ok(events.every((e) => e.op === 'CREATED' && e.actor === 'demo' && e.source === 'demo'), JSON.stringify(events));
+    assert.equal(events.filter((e) => e.entity?.key === 'payments-api').length, 1);
+    const page = await newPage();
+    await page.goto(`${server.base}/entity/${application.id}`);
+    const history = page.getByRole('region', { name: 'History' });
+    await history.getByTestId('history').locator('tbody tr').first().waitFor();
+    const rows = history.getByTestId('history').locator('tbody tr');
+    assert.equal(await rows.count(), events.length);
+    assert.match(await rows.filter({ hasText: 'Application:payments-api' }).innerText(), /created\s+Application:payments-api\s+demo\s+demo/);
+    await shot(page, 'entity-history');
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
   test('a hostname and an ARN resolve to their entities', async () => {
     const page = await newPage();
     await page.goto(server.base + '/');

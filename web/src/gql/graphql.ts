@@ -4,6 +4,11 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+export type AuditOp =
+  | 'CREATED'
+  | 'DELETED'
+  | 'UPDATED';
+
 /** How sure a source is of what it asserts. */
 export type Confidence =
   /** A file or API field says so (catalog-info.yaml, CODEOWNERS, a manual edit). */
@@ -1118,6 +1123,25 @@ export type NeighbourhoodQuery = { node:
              } }> }, ownedBy: { totalCount: number } }
    | null };
 
+export type EntityHistoryQueryVariables = Exact<{
+  id: string | number;
+  after?: string | null | undefined;
+}>;
+
+
+export type EntityHistoryQuery = { node:
+    | { history: { nodes: Array<{ at: string, op: AuditOp, actor: string, source: string, run: string, entity: { kind: Kind, key: string } | null, relationship: { type: RelType, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } } | null, changes: Array<{ field: string, before: string, after: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
+    | { history: { nodes: Array<{ at: string, op: AuditOp, actor: string, source: string, run: string, entity: { kind: Kind, key: string } | null, relationship: { type: RelType, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } } | null, changes: Array<{ field: string, before: string, after: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
+    | { history: { nodes: Array<{ at: string, op: AuditOp, actor: string, source: string, run: string, entity: { kind: Kind, key: string } | null, relationship: { type: RelType, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } } | null, changes: Array<{ field: string, before: string, after: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
+    | { history: { nodes: Array<{ at: string, op: AuditOp, actor: string, source: string, run: string, entity: { kind: Kind, key: string } | null, relationship: { type: RelType, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } } | null, changes: Array<{ field: string, before: string, after: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
+    | { history: { nodes: Array<{ at: string, op: AuditOp, actor: string, source: string, run: string, entity: { kind: Kind, key: string } | null, relationship: { type: RelType, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } } | null, changes: Array<{ field: string, before: string, after: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
+    | { history: { nodes: Array<{ at: string, op: AuditOp, actor: string, source: string, run: string, entity: { kind: Kind, key: string } | null, relationship: { type: RelType, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } } | null, changes: Array<{ field: string, before: string, after: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
+    | { history: { nodes: Array<{ at: string, op: AuditOp, actor: string, source: string, run: string, entity: { kind: Kind, key: string } | null, relationship: { type: RelType, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } } | null, changes: Array<{ field: string, before: string, after: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
+    | { history: { nodes: Array<{ at: string, op: AuditOp, actor: string, source: string, run: string, entity: { kind: Kind, key: string } | null, relationship: { type: RelType, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } } | null, changes: Array<{ field: string, before: string, after: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
+    | { history: { nodes: Array<{ at: string, op: AuditOp, actor: string, source: string, run: string, entity: { kind: Kind, key: string } | null, relationship: { type: RelType, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } } | null, changes: Array<{ field: string, before: string, after: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
+    | { history: { nodes: Array<{ at: string, op: AuditOp, actor: string, source: string, run: string, entity: { kind: Kind, key: string } | null, relationship: { type: RelType, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } } | null, changes: Array<{ field: string, before: string, after: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
+   | null };
+
 export type RunFieldsFragment = { id: string, source: string, status: IngestRunStatus, started: string, ended: string | null, nodes: number, edges: number, sweepHeld: string, errorCount: number, warningCount: number, error: string, shadowFindings: number | null, applied: { nodesCreated: number, nodesUpdated: number, edgesCreated: number, edgesUpdated: number }, swept: { nodesRemoved: number, edgesRemoved: number, nodesRetracted: number, edgesRetracted: number } | null, errors: Array<{ item: string, error: string }> };
 
 export type IngestRunsQueryVariables = Exact<{
@@ -1790,6 +1814,47 @@ export const NeighbourhoodDocument = new TypedDocumentString(`
     registered
   }
 }`) as unknown as TypedDocumentString<NeighbourhoodQuery, NeighbourhoodQueryVariables>;
+export const EntityHistoryDocument = new TypedDocumentString(`
+    query EntityHistory($id: ID!, $after: String) {
+  node(id: $id) {
+    ... on Entity {
+      history(first: 20, after: $after) {
+        nodes {
+          at
+          op
+          actor
+          source
+          run
+          entity {
+            kind
+            key
+          }
+          relationship {
+            type
+            from {
+              kind
+              key
+            }
+            to {
+              kind
+              key
+            }
+          }
+          changes {
+            field
+            before
+            after
+          }
+        }
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<EntityHistoryQuery, EntityHistoryQueryVariables>;
 export const IngestRunsDocument = new TypedDocumentString(`
     query IngestRuns($source: String, $status: IngestRunStatus, $first: Int = 20, $after: String) {
   ingestRuns(source: $source, status: $status, first: $first, after: $after) {

@@ -10,6 +10,7 @@ import {
 } from '../gql/graphql';
 import { Link } from '../router';
 import { ConfidenceBadge, ErrorBox, KindBadge, Loading, RunStatus, Time, useAsync } from '../ui';
+import { HistoryPanel } from './History';
 import { WhoOwnsPanel } from './WhoOwns';
 
 type Node = NonNullable<EntityPageQuery['node']>;
@@ -198,6 +199,11 @@ export function EntityPage({ id }: { id: string }) {
             ))}
           </tbody>
         </table>
+      </section>
+
+      <section aria-labelledby="history-h" className="card">
+        <h2 id="history-h">History</h2>
+        <HistoryPanel id={e.id} />
       </section>
     </article>
   );
