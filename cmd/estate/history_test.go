@@ -38,7 +38,7 @@ func TestHistoryCommand(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "Did not exist then.") {
 		t.Errorf("history --as-of before the demo was loaded: exit %d: %s", code, out)
 	}
-	out, _, code = cli(t, "", "history", "payments-api", "--as-of", time.Now().UTC().Format(time.RFC3339), "--data-dir", dir)
+	out, _, code = cli(t, "", "history", "payments-api", "--as-of", time.Now().UTC().Format(time.RFC3339Nano), "--data-dir", dir)
 	if code != exitOK || !strings.Contains(out, "Name: Payments API") || !strings.Contains(out, "DEPENDS_ON") {
 		t.Errorf("history --as-of now: exit %d: %s", code, out)
 	}
