@@ -58,6 +58,7 @@ func checkResult(t *testing.T, res *Result, store string) {
 		"run 1 cold: nodes stored", "run 1 cold: relationships stored", "run 1 no-op: items created", "run 1 no-op: items swept",
 		"run 1 churn: nodes swept", "run 1 churn: nodes stored", "run 1 churn: relationships stored",
 		"F3 impact depth 4, hot starts: starts whose affected count differs from the floor's reach",
+		"F3 impact depth 4, hot starts: starts whose Store.Traverse hit count differs from the floor's reach",
 		"F4: subjects whose direct owners differ from the generator's",
 		"F5: services whose GraphQL answer differs in size from the plain handler's",
 		"F6 reopen: nodes",

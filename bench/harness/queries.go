@@ -43,8 +43,9 @@ func loop(b Budget, starts int, op func(i int) error) (Latencies, error) {
 }
 
 // impact is F3: analysis.Impact downstream at each depth from uniform and hot
-// application starts, beside the compact-array BFS floor and, on Neo4j, the
-// store's traversal Cypher through the raw driver. Every answer's size is
+// application starts, beside the store's traversal alone, the compact-array
+// BFS floor and, on Neo4j, the store's traversal Cypher through the raw
+// driver. Every answer's size is
 // checked against the floor's reach.
 func (h *harness) impact(ctx context.Context, kind string, s *opened, rec *recorder) error {
 	sets := []struct {
@@ -91,6 +92,26 @@ func (h *harness) impact(ctx context.Context, kind string, s *opened, rec *recor
 				return nil
 			})
 			addLatencies(rec, "F3", what, "compact-array BFS (floor)", lat)
+
+			// The traversal alone, the one store call of Impact that the
+			// raw-driver peer repeats: a like-for-like pair on Neo4j.
+			wrong = 0
+			lat, err = loop(h.cfg.QueryBudget, len(starts), func(i int) error {
+				r := starts[i%len(starts)]
+				t, err := s.Traverse(ctx, graph.TraverseQuery{Starts: []graph.ID{r.ID()}, Steps: analysis.ImpactSteps(analysis.Downstream), MaxDepth: depth})
+				if err != nil {
+					return fmt.Errorf("traverse from %s: %w", r, err)
+				}
+				if want := h.downstream.Reach(r.ID(), depth); i < len(starts) && !t.Truncated && len(t.Hits) != want {
+					wrong++
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			rec.check(fmt.Sprintf("F3 %s: starts whose Store.Traverse hit count differs from the floor's reach", what), 0, wrong)
+			addLatencies(rec, "F3", what, "Store.Traverse alone", lat)
 
 			if kind == StoreNeo4j {
 				wrong = 0
