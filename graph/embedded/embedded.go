@@ -45,7 +45,9 @@ const (
 // keyed by a growing sequence number. Appending keeps every commit's page
 // writes proportional to the write itself; with one record per key, a batch
 // of random ids would rewrite pages all over a large file. The log lives in
-// one of two buckets, so compaction can build the other and switch.
+// one of two buckets, so compaction can build the other and switch. The
+// audit trail and ingest run records have buckets of their own (audit.go,
+// runs.go).
 var (
 	bucketMeta = []byte("meta")
 	keyFormat  = []byte("format")
@@ -162,8 +164,10 @@ func (s *Store) load(ctx context.Context) error {
 		default:
 			return fmt.Errorf("data file %s has format %q, this estate reads %q", s.path, f, format)
 		}
-		_, err := tx.CreateBucketIfNotExists(meta.Get(keyActive))
-		return err
+		if _, err := tx.CreateBucketIfNotExists(meta.Get(keyActive)); err != nil {
+			return err
+		}
+		return createAuditBuckets(tx)
 	})
 	if err != nil {
 		return err
@@ -322,6 +326,11 @@ type changes struct {
 	ends     map[graph.ID][2]graph.ID
 	delNodes map[graph.ID]bool
 	delEdges map[graph.ID]bool
+	// wasNodes and wasEdges hold the stored state of put items where the
+	// writer already read it, so that recording the change (audit.go)
+	// copies nothing more; other items are read when recorded.
+	wasNodes map[graph.ID]*graph.Node
+	wasEdges map[graph.ID]*graph.Edge
 }
 
 func newChanges() *changes {
@@ -329,6 +338,7 @@ func newChanges() *changes {
 		putNodes: map[graph.ID]*graph.Node{}, putEdges: map[graph.ID]*graph.Edge{},
 		ends:     map[graph.ID][2]graph.ID{},
 		delNodes: map[graph.ID]bool{}, delEdges: map[graph.ID]bool{},
+		wasNodes: map[graph.ID]*graph.Node{}, wasEdges: map[graph.ID]*graph.Edge{},
 	}
 }
 
@@ -380,9 +390,11 @@ func (c *changes) deleteEdge(id graph.ID) {
 	delete(c.putEdges, id)
 }
 
-// commit writes the changes in one bbolt transaction and, only if that
-// succeeds, publishes them to memory. Callers hold writeMu.
-func (s *Store) commit(ctx context.Context, c *changes) error {
+// commit writes the changes and their audit events, made on behalf of ctx's
+// actor by source's run (both empty for a deletion or restore), in one bbolt
+// transaction and, only if that succeeds, publishes them to memory. Callers
+// hold writeMu.
+func (s *Store) commit(ctx context.Context, c *changes, source, run string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -417,7 +429,14 @@ func (s *Store) commit(ctx context.Context, c *changes) error {
 	if n == 0 {
 		return nil
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error { return appendLog(tx, s.active, entry) })
+	rec := graph.NewAuditRecorder(ctx, source, run, s.now())
+	c.record(s.state, rec)
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		if err := appendLog(tx, s.active, entry); err != nil {
+			return err
+		}
+		return writeAudit(tx, rec, c.ends)
+	})
 	if err != nil {
 		if errors.Is(err, bolterrors.ErrDatabaseNotOpen) {
 			return graph.Unavailable(err, "embedded store is closed")

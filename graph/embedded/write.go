@@ -24,6 +24,7 @@ func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, er
 			res.NodesCreated++
 		} else if _, pending := c.putNodes[id]; !pending {
 			res.NodesUpdated++
+			c.wasNodes[id] = old
 		}
 		c.putNodes[id] = graph.MergeNode(old, in, b.Source, b.Run, b.At)
 	}
@@ -53,10 +54,11 @@ func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, er
 			res.EdgesCreated++
 		} else if _, pending := c.putEdges[id]; !pending {
 			res.EdgesUpdated++
+			c.wasEdges[id] = old
 		}
 		c.putEdges[id] = graph.MergeEdge(old, in, b.Source, b.Run, b.At)
 	}
-	if err := s.commit(ctx, c); err != nil {
+	if err := s.commit(ctx, c, b.Source, b.Run); err != nil {
 		return graph.ApplyResult{}, err
 	}
 	return res, nil
@@ -77,7 +79,7 @@ func (s *Store) DeleteNodes(ctx context.Context, ids []graph.ID) (int, error) {
 			c.deleteNode(st, id)
 		}
 	}
-	if err := s.commit(ctx, c); err != nil {
+	if err := s.commit(ctx, c, "", ""); err != nil {
 		return 0, err
 	}
 	return len(c.delNodes), nil
@@ -94,7 +96,7 @@ func (s *Store) DeleteEdges(ctx context.Context, ids []graph.ID) (int, error) {
 			c.deleteEdge(id)
 		}
 	}
-	if err := s.commit(ctx, c); err != nil {
+	if err := s.commit(ctx, c, "", ""); err != nil {
 		return 0, err
 	}
 	return len(c.delEdges), nil
@@ -165,7 +167,7 @@ func (s *Store) Sweep(ctx context.Context, r graph.SweepRequest) (graph.SweepRes
 	if r.DryRun {
 		return res, ctx.Err()
 	}
-	if err := s.commit(ctx, c); err != nil {
+	if err := s.commit(ctx, c, r.Source, r.Run); err != nil {
 		return graph.SweepResult{}, err
 	}
 	return res, nil
@@ -199,5 +201,5 @@ func (s *Store) Restore(ctx context.Context, nodes []*graph.Node, edges []*graph
 		}
 		c.putEdges[e.ID] = e
 	}
-	return s.commit(ctx, c)
+	return s.commit(ctx, c, "", "")
 }
