@@ -68,7 +68,7 @@ func TestAuditTrailGraphQL(t *testing.T) {
 	}
 	want := []string{
 		"DELETED by test admin via : OWNS money→billing",
-		"UPDATED by test admin via manual: Service:billing props.tier 2→1",
+		"UPDATED by test admin via manual: Service:billing props.tier 2→1 evidence.manual GraphQL API, token test editor→GraphQL API, token test admin",
 		"CREATED by test editor via manual: OWNS money→billing",
 		"CREATED by test editor via manual: Service:billing",
 	}
