@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -280,7 +281,7 @@ func (g *Governor) assess(ctx context.Context, repo *graph.Node, in AssessInput,
 			factors = append(factors, Factor{Name: FactorTrackRecord, Explanation: "no owning team: no track record to go by"})
 		} else {
 			c.Team = owner.Key
-			h, err := loadHistory(ctx, g.store, owner.Key)
+			h, err := loadHistory(ctx, g.store, owner.Key, g.trackRecordFrom(now), now)
 			if err != nil {
 				return nil, err
 			}
@@ -558,10 +559,16 @@ func (g *Governor) record(ctx context.Context, a *assessment, now time.Time) err
 		props["decidedBy"] = c.DecidedBy
 		props["decisionReason"] = c.Reason
 	}
+	labels := changeLabels(c)
+	placed := c.AssessedAt
+	if c.DecidedAt != nil {
+		placed = *c.DecidedAt
+	}
+	maps.Copy(labels, historyLabels(placed))
 	ref := graph.Ref{Kind: graph.KindChange, Key: c.Key}
 	b := graph.Batch{Source: Source, Run: "assess:" + c.Key, At: now, Nodes: []graph.NodeInput{{
 		Kind: graph.KindChange, Key: c.Key, Name: fmt.Sprintf("%s %s to %s", c.Repository, short(c.Commit), c.Environment),
-		Props: props, Labels: changeLabels(c), Confidence: graph.Declared, Evidence: "assessed under policy " + c.PolicyVersion,
+		Props: props, Labels: labels, Confidence: graph.Declared, Evidence: "assessed under policy " + c.PolicyVersion,
 	}}}
 	for _, r := range a.affects {
 		b.Edges = append(b.Edges, graph.EdgeInput{Type: graph.RelAffects, From: ref, To: r, Confidence: graph.Declared,

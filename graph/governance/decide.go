@@ -64,8 +64,10 @@ func (g *Governor) decide(ctx context.Context, key string, who Approver, reason 
 	}
 	now := g.now()
 	props := map[string]any{"status": string(to), "decidedAt": stamp(now), "decidedBy": who.Name, "decisionReason": reason}
+	labels := historyLabels(now) // the decision moves the change to its month
+	labels["status"] = string(to)
 	_, err = g.store.Apply(ctx, graph.Batch{Source: Source, Run: strings.ToLower(string(to)) + ":" + key, At: now,
-		Nodes: []graph.NodeInput{{Kind: graph.KindChange, Key: key, Props: props, Labels: map[string]string{"status": string(to)}, Confidence: graph.Declared,
+		Nodes: []graph.NodeInput{{Kind: graph.KindChange, Key: key, Props: props, Labels: labels, Confidence: graph.Declared,
 			Evidence: fmt.Sprintf("%s by %s", strings.ToLower(string(to)), who.Name)}}})
 	if err != nil {
 		return nil, fmt.Errorf("record decision on %s: %w", key, err)

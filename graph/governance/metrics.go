@@ -3,6 +3,7 @@ package governance
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -10,11 +11,14 @@ import (
 	"github.com/estate-cmdb/estate/graph"
 )
 
-// history is every recorded change and incident with the relationships the
-// metrics need.
+// history is the recorded changes and incidents a window's metrics need,
+// with the relationships the metrics need.
 type history struct {
 	changes   []*histChange
 	incidents []*histIncident
+	loaded    map[graph.ID]bool
+	// causers are the changes the loaded incidents were CAUSED_BY.
+	causers []*graph.Node
 }
 
 type histChange struct {
@@ -33,25 +37,111 @@ type histIncident struct {
 	causedBy []graph.ID
 }
 
-// loadHistory reads every Incident and every Change (only the changes of
-// team, by their team label, when team is not empty), a page at a time,
-// with one Neighbors call per page.
-func loadHistory(ctx context.Context, s Store, team string) (*history, error) {
-	h := &history{}
-	queries := []graph.ListQuery{{Kinds: []graph.Kind{graph.KindChange, graph.KindIncident}}}
+// Every recorded Change and Incident is labelled with its month (UTC) so
+// that a window's history is read by month, not whole: a change by the
+// month of its decision (of its assessment while it is pending, which no
+// metric counts), an incident by the month it started. Only the decision
+// time places a change in a window: a change assessed before a window and
+// decided inside it is a deployment of that window, and its label moves
+// with the decision. historyLabel marks the records so labelled, so that
+// records written before the labels can be counted.
+const (
+	monthLabel   = "month"
+	historyLabel = "history"
+	historyValue = "monthly"
+)
+
+// historyLabels are the labels of a record placed in history at t.
+func historyLabels(t time.Time) map[string]string {
+	return map[string]string{monthLabel: t.UTC().Format("2006-01"), historyLabel: historyValue}
+}
+
+// months are the values of monthLabel that cover [from, to).
+func months(from, to time.Time) []string {
+	var out []string
+	from, to = from.UTC(), to.UTC()
+	for m := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC); m.Before(to); m = m.AddDate(0, 1, 0) {
+		out = append(out, m.Format("2006-01"))
+	}
+	return out
+}
+
+// loadHistory reads what the metrics over [from, to) need: the changes
+// (only those of team, by their team label, when team is not empty) and
+// the incidents of the months covering the window, and the changes that
+// caused those incidents whatever their month, a page at a time with one
+// Neighbors call per page. The metrics filter the window exactly. Records
+// written before the month labels existed have none; while any is left,
+// the whole history is read, as before the labels, so the answer
+// never depends on the labels being there.
+func loadHistory(ctx context.Context, s Store, team string, from, to time.Time) (*history, error) {
+	changes := graph.ListQuery{Kinds: []graph.Kind{graph.KindChange}}
 	if team != "" {
-		queries = []graph.ListQuery{
-			{Kinds: []graph.Kind{graph.KindChange}, Labels: map[string]string{"team": team}},
-			{Kinds: []graph.Kind{graph.KindIncident}},
+		changes.Labels = map[string]string{"team": team}
+	}
+	incidents := graph.ListQuery{Kinds: []graph.Kind{graph.KindIncident}}
+	queries := []graph.ListQuery{changes, incidents}
+	labelled, err := allLabelled(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	if labelled {
+		queries = nil
+		for _, m := range months(from, to) {
+			queries = append(queries, withLabel(changes, monthLabel, m), withLabel(incidents, monthLabel, m))
 		}
 	}
+	h := &history{loaded: map[graph.ID]bool{}}
 	for _, q := range queries {
 		q.First = graph.MaxPageSize
 		if err := h.load(ctx, s, q); err != nil {
 			return nil, err
 		}
 	}
+	// A change that caused an incident of the window counts for its scope
+	// whenever it was decided.
+	var causers []*graph.Node
+	for _, n := range h.causers {
+		if !h.loaded[n.ID] && (team == "" || n.Labels["team"] == team) {
+			h.loaded[n.ID] = true
+			causers = append(causers, n)
+		}
+	}
+	for len(causers) > 0 {
+		page := causers[:min(len(causers), graph.MaxPageSize)]
+		causers = causers[len(page):]
+		if err := h.add(ctx, s, page); err != nil {
+			return nil, err
+		}
+	}
 	return h, nil
+}
+
+// allLabelled reports whether every Change and Incident carries the month
+// label: two counts, no record read. It counts every team's changes, not
+// only the ones asked for: the count of all is then kept by the store, and
+// only the labelled ones are counted.
+func allLabelled(ctx context.Context, s Store) (bool, error) {
+	q := graph.ListQuery{Kinds: []graph.Kind{graph.KindChange, graph.KindIncident}, First: 1}
+	all, err := s.List(ctx, q)
+	if err != nil {
+		return false, fmt.Errorf("count change history: %w", err)
+	}
+	labelled, err := s.List(ctx, withLabel(q, historyLabel, historyValue))
+	if err != nil {
+		return false, fmt.Errorf("count change history: %w", err)
+	}
+	return labelled.TotalCount == all.TotalCount, nil
+}
+
+// withLabel is q also filtered on label k = v.
+func withLabel(q graph.ListQuery, k, v string) graph.ListQuery {
+	q.Labels = maps.Clone(q.Labels)
+	if q.Labels == nil {
+		q.Labels = map[string]string{}
+	}
+	q.Labels[k] = v
+	return q
 }
 
 func (h *history) load(ctx context.Context, s Store, q graph.ListQuery) error {
@@ -60,52 +150,71 @@ func (h *history) load(ctx context.Context, s Store, q graph.ListQuery) error {
 		if err != nil {
 			return fmt.Errorf("read change history: %w", err)
 		}
-		ids := make([]graph.ID, len(page.Nodes))
-		for i, n := range page.Nodes {
-			ids[i] = n.ID
-		}
-		nbs, err := s.Neighbors(ctx, ids, graph.NeighborQuery{
-			Types: []graph.RelType{graph.RelAffects, graph.RelMadeBy, graph.RelCausedBy}, Direction: graph.Both})
-		if err != nil {
-			return fmt.Errorf("read change history: %w", err)
-		}
+		var fresh []*graph.Node
 		for _, n := range page.Nodes {
-			switch n.Kind {
-			case graph.KindChange:
-				c, err := ChangeOf(n)
-				if err != nil {
-					return err
-				}
-				hc := &histChange{node: n, change: c}
-				for _, nb := range nbs[n.ID] {
-					switch {
-					case nb.Outgoing && nb.Edge.Type == graph.RelMadeBy:
-						hc.madeBy = append(hc.madeBy, nb.Node.ID)
-					case nb.Outgoing && nb.Edge.Type == graph.RelAffects:
-						hc.affects = append(hc.affects, nb.Node.ID)
-					case !nb.Outgoing && nb.Edge.Type == graph.RelCausedBy:
-						hc.caused = append(hc.caused, nb.Node.ID)
-					}
-				}
-				h.changes = append(h.changes, hc)
-			case graph.KindIncident:
-				hi := &histIncident{node: n, started: timeProp(n.Props, "startedAt"), restored: timeProp(n.Props, "restoredAt")}
-				for _, nb := range nbs[n.ID] {
-					switch {
-					case nb.Outgoing && nb.Edge.Type == graph.RelAffects:
-						hi.affects = append(hi.affects, nb.Node.ID)
-					case nb.Outgoing && nb.Edge.Type == graph.RelCausedBy:
-						hi.causedBy = append(hi.causedBy, nb.Node.ID)
-					}
-				}
-				h.incidents = append(h.incidents, hi)
+			if !h.loaded[n.ID] {
+				h.loaded[n.ID] = true
+				fresh = append(fresh, n)
 			}
+		}
+		if err := h.add(ctx, s, fresh); err != nil {
+			return err
 		}
 		if !page.HasNext {
 			return nil
 		}
 		q.After = page.EndCursor
 	}
+}
+
+// add reads the relationships of changes and incidents and adds them.
+func (h *history) add(ctx context.Context, s Store, nodes []*graph.Node) error {
+	if len(nodes) == 0 {
+		return nil
+	}
+	ids := make([]graph.ID, len(nodes))
+	for i, n := range nodes {
+		ids[i] = n.ID
+	}
+	nbs, err := s.Neighbors(ctx, ids, graph.NeighborQuery{
+		Types: []graph.RelType{graph.RelAffects, graph.RelMadeBy, graph.RelCausedBy}, Direction: graph.Both})
+	if err != nil {
+		return fmt.Errorf("read change history: %w", err)
+	}
+	for _, n := range nodes {
+		switch n.Kind {
+		case graph.KindChange:
+			c, err := ChangeOf(n)
+			if err != nil {
+				return err
+			}
+			hc := &histChange{node: n, change: c}
+			for _, nb := range nbs[n.ID] {
+				switch {
+				case nb.Outgoing && nb.Edge.Type == graph.RelMadeBy:
+					hc.madeBy = append(hc.madeBy, nb.Node.ID)
+				case nb.Outgoing && nb.Edge.Type == graph.RelAffects:
+					hc.affects = append(hc.affects, nb.Node.ID)
+				case !nb.Outgoing && nb.Edge.Type == graph.RelCausedBy:
+					hc.caused = append(hc.caused, nb.Node.ID)
+				}
+			}
+			h.changes = append(h.changes, hc)
+		case graph.KindIncident:
+			hi := &histIncident{node: n, started: timeProp(n.Props, "startedAt"), restored: timeProp(n.Props, "restoredAt")}
+			for _, nb := range nbs[n.ID] {
+				switch {
+				case nb.Outgoing && nb.Edge.Type == graph.RelAffects:
+					hi.affects = append(hi.affects, nb.Node.ID)
+				case nb.Outgoing && nb.Edge.Type == graph.RelCausedBy:
+					hi.causedBy = append(hi.causedBy, nb.Node.ID)
+					h.causers = append(h.causers, nb.Node)
+				}
+			}
+			h.incidents = append(h.incidents, hi)
+		}
+	}
+	return nil
 }
 
 // Metrics are the four delivery metrics of one team, service or business
@@ -156,7 +265,8 @@ func (g *Governor) DeliveryMetrics(ctx context.Context, scope graph.Ref, from, t
 	if err != nil {
 		return nil, err
 	}
-	h, err := loadHistory(ctx, g.store, "")
+	from, to = from.UTC(), to.UTC()
+	h, err := loadHistory(ctx, g.store, "", from, to)
 	if err != nil {
 		return nil, err
 	}
@@ -164,7 +274,7 @@ func (g *Governor) DeliveryMetrics(ctx context.Context, scope graph.Ref, from, t
 	if err != nil {
 		return nil, err
 	}
-	m, _ := h.metrics(n, set, from.UTC(), to.UTC())
+	m, _ := h.metrics(n, set, from, to)
 	return m, nil
 }
 
@@ -315,11 +425,17 @@ func (g *Governor) TeamAccreditation(ctx context.Context, team string) (*Accredi
 	if err != nil {
 		return nil, err
 	}
-	h, err := loadHistory(ctx, g.store, n.Key)
+	now := g.now()
+	h, err := loadHistory(ctx, g.store, n.Key, g.trackRecordFrom(now), now)
 	if err != nil {
 		return nil, err
 	}
-	return g.accreditation(ctx, h, n, g.now())
+	return g.accreditation(ctx, h, n, now)
+}
+
+// trackRecordFrom is the start of the track-record window ending at now.
+func (g *Governor) trackRecordFrom(now time.Time) time.Time {
+	return now.Add(-time.Duration(g.policy.TrackRecordDays) * 24 * time.Hour)
 }
 
 func (g *Governor) accreditation(ctx context.Context, h *history, team *graph.Node, now time.Time) (*Accreditation, error) {
@@ -327,8 +443,7 @@ func (g *Governor) accreditation(ctx context.Context, h *history, team *graph.No
 	if err != nil {
 		return nil, err
 	}
-	from := now.Add(-time.Duration(g.policy.TrackRecordDays) * 24 * time.Hour)
-	m, caused := h.metrics(team, set, from, now)
+	m, caused := h.metrics(team, set, g.trackRecordFrom(now), now)
 	a := &Accreditation{Team: team.Ref(), Level: Bronze, Metrics: m, IncidentsCaused: caused}
 	check := func(l Level, r LevelRule) bool {
 		var miss []string

@@ -34,6 +34,7 @@ func Run(t *testing.T, h graphtest.Harness) {
 		{"RecordedDecision", testRecorded},
 		{"Approvals", testApprovals},
 		{"DeliveryMetrics", testMetrics},
+		{"HistoryByMonth", testHistoryByMonth},
 		{"BadInput", testBadInput},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -453,6 +454,92 @@ func testMetrics(t *testing.T, s graph.Store, c *clock) {
 		t.Errorf("checkout accreditation %s, %d incidents caused (%v); want bronze, 2", acc.Level, acc.IncidentsCaused, acc.Reasons)
 	}
 	wantContains(t, "accreditation reasons", strings.Join(acc.Reasons, "; "), "not gold", "change failure rate 40%", "not silver")
+}
+
+// testHistoryByMonth checks the metrics across month boundaries, which
+// decide what history is read: a change assessed months before the window
+// and decided in it is a deployment; an incident in the window caused by a
+// change decided long before it still counts for that change's team; a
+// record from before the month labels (none) is still counted.
+func testHistoryByMonth(t *testing.T, s graph.Store, c *clock) {
+	g := governor(s, c, nil)
+	ctx := t.Context()
+	day := 24 * time.Hour
+	w0 := time.Date(2026, 4, 6, 9, 0, 0, 0, time.UTC) // window [w0, w1): April
+	w1 := w0.Add(10 * day)
+	cab := governance.Approver{Name: "carla", CAB: true}
+	change := func(commit string, assessed, decided time.Time) *governance.Change {
+		t.Helper()
+		c.set(assessed)
+		ch := assess(t, g, governance.AssessInput{Repository: monorepo, Commit: commit, ChangedPaths: []string{"services/cart/main.go"}})
+		c.set(decided)
+		if _, err := g.Approve(ctx, ch.Key, cab, ""); err != nil {
+			t.Fatal(err)
+		}
+		return ch
+	}
+	month := func(ref graph.Ref, want time.Time) {
+		t.Helper()
+		n, err := s.Node(ctx, ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := n.Labels["month"]; got != want.Format("2006-01") {
+			t.Errorf("%s: month label %q, want %q (labels %v)", ref, got, want.Format("2006-01"), n.Labels)
+		}
+	}
+	late := change("late", w0.Add(-40*day), w0.Add(day)) // assessed in February, decided in the window
+	month(graph.Ref{Kind: graph.KindChange, Key: late.Key}, w0)
+	old := change("old", w0.Add(-100*day), w0.Add(-100*day)) // December
+	change("after", w1.Add(day), w1.Add(day))                // April, after the window
+	// The incident hit identity, which checkout does not own: it is the
+	// checkout team's only through the change that caused it.
+	if _, err := g.RecordIncident(ctx, governance.IncidentInput{ID: "old-cause", Title: "login errors", StartedAt: ptr(w0.Add(2 * day)),
+		Services: []string{"Service:identity"}, CausedBy: old.Key}); err != nil {
+		t.Fatal(err)
+	}
+	month(graph.Ref{Kind: graph.KindIncident, Key: "old-cause"}, w0)
+
+	check := func(deployments int) {
+		t.Helper()
+		for _, scope := range []graph.Ref{
+			{Kind: graph.KindTeam, Key: "checkout"},
+			{Kind: graph.KindService, Key: "checkout"},
+			{Kind: graph.KindBusinessUnit, Key: "digital-commerce"},
+		} {
+			m, err := g.DeliveryMetrics(ctx, scope, w0, w1)
+			if err != nil {
+				t.Fatalf("%s: %v", scope, err)
+			}
+			if m.Deployments != deployments || m.FailedDeployments != 0 || m.Incidents != 1 {
+				t.Errorf("%s: %d deployments, %d failed, %d incidents; want %d, 0, 1", scope, m.Deployments, m.FailedDeployments, m.Incidents, deployments)
+			}
+		}
+		// Track record over the 90 days to w0+9d, from mid January: the
+		// December change is outside it, its incident inside.
+		c.set(w0.Add(9 * day))
+		acc, err := g.TeamAccreditation(ctx, "checkout")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if acc.Metrics.Deployments != deployments || acc.IncidentsCaused != 1 {
+			t.Errorf("checkout track record: %d deployments, %d incidents caused; want %d, 1", acc.Metrics.Deployments, acc.IncidentsCaused, deployments)
+		}
+	}
+	check(1)
+	// A change recorded before the month labels: approved in the window,
+	// with no month label.
+	legacy := graph.Ref{Kind: graph.KindChange, Key: graph.ChangeKey(monorepo, "legacy", "production")}
+	decided := w0.Add(3 * day).Format(time.RFC3339)
+	graphtest.MustApply(t, s, graph.Batch{Source: governance.Source, Run: "legacy", At: w0, Nodes: []graph.NodeInput{{
+		Kind: legacy.Kind, Key: legacy.Key, Confidence: graph.Declared,
+		Labels: map[string]string{"class": "NORMAL", "status": "APPROVED", "environment": "production", "team": "checkout"},
+		Props:  map[string]any{"class": "NORMAL", "status": "APPROVED", "decidedAt": decided, "assessedAt": decided, "team": "checkout"}}},
+		Edges: []graph.EdgeInput{
+			{Type: graph.RelMadeBy, From: legacy, To: graph.Ref{Kind: graph.KindTeam, Key: "checkout"}, Confidence: graph.Declared},
+			{Type: graph.RelAffects, From: legacy, To: graph.Ref{Kind: graph.KindService, Key: "checkout"}, Confidence: graph.Declared},
+		}})
+	check(2)
 }
 
 // Bad input gets a clear error naming what was wrong and records nothing.
