@@ -1,12 +1,12 @@
-// Package loaders batches the store reads of one GraphQL request
-// (the dataloader pattern, with github.com/vikstrous/dataloadgen).
+// Package loaders batches the store reads of one GraphQL request (the
+// dataloader pattern).
 //
 // Resolvers of sibling objects run concurrently; each asks its loader for
-// one id, and the loader gathers the ids asked for within a short window
-// into one store call. So a nested query costs one Store.Neighbors call per
-// nesting level and relationship selection, not one per node. Loaders cache
-// for the life of one request only: they are created per request by
-// Middleware and found with For.
+// one id, and the loader gathers the ids asked for until every sibling has
+// asked (or is done) into one store call. So a nested query costs one
+// Store.Neighbors call per nesting level and relationship selection, not
+// one per node. Loaders cache for the life of one request only: they are
+// created per request by Middleware and found with For.
 package loaders
 
 import (
@@ -17,71 +17,64 @@ import (
 	"sync"
 	"time"
 
-	"github.com/vikstrous/dataloadgen"
-
 	"github.com/estate-cmdb/estate/graph"
 )
 
-// DefaultWait is how long a loader gathers keys before calling the store:
-// the latency each nesting level adds. Sibling resolvers start within
-// microseconds of each other; on a very busy machine a late one costs an
-// extra store call, never a wrong answer. A store whose calls are round
-// trips (Neo4j) wants a longer window: see RemoteWait.
+// DefaultWait bounds how long a loader gathers keys before calling the
+// store. A loader dispatches as soon as nothing else in the process can
+// run, which is when every sibling resolver has asked (see settle); the
+// bound matters only in a busy process, where other requests always have
+// something to run. There a late sibling costs an extra store call, never
+// a wrong answer.
 //
-// Measured on the M estate (BenchmarkNestedQuery, three levels): 1 ms
-// gave 5.2 ms a request, 50 µs 2.7 ms, against 0.13 ms for the plain
-// handler making the same store calls. On the 2-core VMs the benchmarks
-// run on, a Go timer never fires sooner than ~1 ms (time.Sleep(20µs)
-// takes 1.05 ms there), so each level still waits about that long: the
-// remaining gap needs a trigger that is not a timer (dispatch once the
-// sibling resolvers have run) or look-ahead prefetching, not a shorter wait.
+// Before, a timer alone dispatched: on the 2-core VMs the benchmarks run
+// on, a Go timer never fires sooner than ~1 ms (time.Sleep(20µs) takes
+// 1.05 ms there), so each level of a nested query waited about that long
+// (BenchmarkNestedQuery, M estate: 2.7 ms a request with a 50 µs timer,
+// against 0.13 ms for the plain handler). Dispatching on idleness took
+// BenchmarkNestedQuery/fixture from 3.1 to 0.87 ms, in one run on a
+// loaded machine.
 const DefaultWait = 50 * time.Microsecond
 
-// RemoteWait is the window for a store across the network, where one
-// call more per level costs a round trip, far more than the wait.
+// RemoteWait is the bound for a store across the network, where one call
+// more per level costs a round trip, far more than the wait. A dispatch on
+// idleness fits such a store as well: a resolver waiting on the network is
+// blocked, not running, so it does not hold a batch back, and a batch is
+// not sent while a sibling still runs. A sibling that makes a round trip
+// of its own before asking misses the batch, where a 1 ms window might
+// have caught it; the relationship resolvers ask before anything else.
 const RemoteWait = time.Millisecond
 
 // Loaders are the batching readers of one request.
 type Loaders struct {
 	store graph.Store
 	wait  time.Duration
-	nodes *dataloadgen.Loader[graph.ID, *graph.Node]
-	runs  *dataloadgen.Loader[string, *graph.IngestRun]
+	nodes *loader[graph.ID, *graph.Node]
+	runs  *loader[string, *graph.IngestRun]
 
 	mu        sync.Mutex
-	neighbors map[string]*dataloadgen.Loader[graph.ID, []graph.Neighbor]
+	neighbors map[string]*loader[graph.ID, []graph.Neighbor]
 }
 
-// New returns loaders reading from store that gather keys for wait (0
-// means DefaultWait).
+// New returns loaders reading from store that gather keys for at most
+// wait (0 means DefaultWait).
 func New(store graph.Store, wait time.Duration) *Loaders {
 	if wait <= 0 {
 		wait = DefaultWait
 	}
-	l := &Loaders{store: store, wait: wait, neighbors: map[string]*dataloadgen.Loader[graph.ID, []graph.Neighbor]{}}
-	l.nodes = dataloadgen.NewLoader(l.fetchNodes, dataloadgen.WithWait(wait))
-	l.runs = dataloadgen.NewLoader(func(ctx context.Context, ids []string) ([]*graph.IngestRun, []error) {
-		rs, err := l.store.Runs(ctx, ids)
-		if err != nil {
-			return nil, []error{err}
-		}
-		return rs, nil
-	}, dataloadgen.WithWait(wait))
-	return l
+	return &Loaders{
+		store:     store,
+		wait:      wait,
+		nodes:     newLoader(wait, store.Nodes),
+		runs:      newLoader(wait, store.Runs),
+		neighbors: map[string]*loader[graph.ID, []graph.Neighbor]{},
+	}
 }
 
 // Run returns the ingest run with id, or nil when there is none: the runs
 // behind the assertions of a page of entities cost one store call.
 func (l *Loaders) Run(ctx context.Context, id string) (*graph.IngestRun, error) {
 	return l.runs.Load(ctx, id)
-}
-
-func (l *Loaders) fetchNodes(ctx context.Context, ids []graph.ID) ([]*graph.Node, []error) {
-	ns, err := l.store.Nodes(ctx, ids)
-	if err != nil {
-		return nil, []error{err}
-	}
-	return ns, nil
 }
 
 // Node returns the node with id, or nil when there is none.
@@ -110,7 +103,7 @@ func (l *Loaders) Neighbors(ctx context.Context, id graph.ID, q graph.NeighborQu
 	return l.neighborLoader(q).Load(ctx, id)
 }
 
-func (l *Loaders) neighborLoader(q graph.NeighborQuery) *dataloadgen.Loader[graph.ID, []graph.Neighbor] {
+func (l *Loaders) neighborLoader(q graph.NeighborQuery) *loader[graph.ID, []graph.Neighbor] {
 	var b strings.Builder
 	b.WriteString(string(q.Direction))
 	for _, t := range q.Types {
@@ -123,10 +116,10 @@ func (l *Loaders) neighborLoader(q graph.NeighborQuery) *dataloadgen.Loader[grap
 	if ld, ok := l.neighbors[sig]; ok {
 		return ld
 	}
-	ld := dataloadgen.NewLoader(func(ctx context.Context, ids []graph.ID) ([][]graph.Neighbor, []error) {
+	ld := newLoader(l.wait, func(ctx context.Context, ids []graph.ID) ([][]graph.Neighbor, error) {
 		m, err := l.store.Neighbors(ctx, ids, q)
 		if err != nil {
-			return nil, []error{err}
+			return nil, err
 		}
 		out := make([][]graph.Neighbor, len(ids))
 		for i, id := range ids {
@@ -140,7 +133,7 @@ func (l *Loaders) neighborLoader(q graph.NeighborQuery) *dataloadgen.Loader[grap
 			}
 		}
 		return out, nil
-	}, dataloadgen.WithWait(l.wait))
+	})
 	l.neighbors[sig] = ld
 	return ld
 }
@@ -156,7 +149,7 @@ func (l *Loaders) Prime(n *graph.Node) {
 // Clear forgets everything loaded so far. Mutations call it: what the
 // request read before is stale after.
 func (l *Loaders) Clear() {
-	l.nodes.ClearAll()
+	l.nodes.Clear()
 	l.mu.Lock()
 	clear(l.neighbors)
 	l.mu.Unlock()

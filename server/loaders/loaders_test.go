@@ -2,6 +2,7 @@ package loaders_test
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -97,5 +98,70 @@ func TestBatching(t *testing.T) {
 	}
 	if _, err := l.Neighbors(ctx, ids[0], graph.NeighborQuery{Direction: "SIDEWAYS"}); graph.CodeOf(err) != graph.CodeInvalid {
 		t.Errorf("bad direction: %v", err)
+	}
+}
+
+// TestDispatchWithoutTimer gathers a level with a wait no test would sit
+// out: the batch must go once every sibling has asked, in one store call.
+func TestDispatchWithoutTimer(t *testing.T) {
+	f := &fakeStore{}
+	l := loaders.New(f, time.Hour)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		var wg sync.WaitGroup
+		for i := range 20 {
+			wg.Go(func() {
+				id := graph.NodeID(graph.KindService, string(rune('a'+i)))
+				if ns, err := l.Neighbors(context.Background(), id, graph.NeighborQuery{Types: []graph.RelType{graph.RelOwns}, Direction: graph.In}); err != nil || len(ns) != 1 {
+					t.Errorf("Neighbors(%s) = %v, %v", id, ns, err)
+				}
+			})
+		}
+		wg.Wait()
+	}()
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+		t.Fatal("the batch waited for its timer")
+	}
+	if len(f.nbCalls) != 1 {
+		t.Errorf("%d Neighbors calls, want 1", len(f.nbCalls))
+	}
+}
+
+// failingStore fails every Nodes call, and panics on Runs.
+type failingStore struct{ graph.Store }
+
+func (failingStore) Nodes(context.Context, []graph.ID) ([]*graph.Node, error) {
+	return nil, graph.Errorf(graph.CodeUnavailable, "down")
+}
+
+func (failingStore) Runs(context.Context, []string) ([]*graph.IngestRun, error) {
+	panic("broken")
+}
+
+func TestErrors(t *testing.T) {
+	// No batch goes while its caller runs, and the wait is never reached:
+	// the canceled caller below is still waiting when it checks.
+	l := loaders.New(failingStore{}, time.Hour)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	for i := range 3 {
+		wg.Go(func() {
+			id := graph.NodeID(graph.KindService, string(rune('a'+i)))
+			if _, err := l.Node(ctx, id); graph.CodeOf(err) != graph.CodeUnavailable {
+				t.Errorf("Node(%s): %v, want the store's error", id, err)
+			}
+		})
+	}
+	wg.Wait()
+	if _, err := l.Run(ctx, "r1"); err == nil {
+		t.Error("a panicking store gave no error")
+	}
+	canceled, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := l.Run(canceled, "r2"); !errors.Is(err, context.Canceled) {
+		t.Errorf("Run(canceled) = %v", err)
 	}
 }
