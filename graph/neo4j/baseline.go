@@ -177,6 +177,7 @@ func (d *Direct) Drop(ctx context.Context) error {
 		"MATCH (:" + s.entity() + ")-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS",
 		"MATCH (n:" + s.entity() + ") CALL (n) { DELETE n } IN TRANSACTIONS OF 10000 ROWS",
 		"MATCH (r:" + s.runLabel() + ") CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS",
+		"MATCH (e:" + s.auditLabel() + ") CALL (e) { DELETE e } IN TRANSACTIONS OF 10000 ROWS",
 	} {
 		if err := exec(cypher, nil); err != nil {
 			return err
@@ -196,7 +197,11 @@ func (d *Direct) Drop(ctx context.Context) error {
 			return err
 		}
 	}
-	for _, idx := range []string{s.schemaName("entity_search"), s.schemaName("ingest_run_started")} {
+	indexes := []string{s.schemaName("entity_search"), s.schemaName("ingest_run_started")}
+	for _, end := range auditEnds {
+		indexes = append(indexes, s.schemaName("audit", end))
+	}
+	for _, idx := range indexes {
 		if err := exec("DROP INDEX "+idx+" IF EXISTS", nil); err != nil {
 			return err
 		}

@@ -27,8 +27,8 @@
 //	search      every term and label value, lower-cased, one per line with a
 //	            newline before and after: a TEXT index on it serves CONTAINS
 //
-// Ingest run records are nodes of their own label, IngestRun, outside
-// Entity (see runs.go).
+// Ingest run records and audit events are nodes of their own labels,
+// IngestRun and AuditEvent, outside Entity (see runs.go and audit.go).
 //
 // names, terms, lvals, search, sources and runs are derived: the store
 // rewrites them on every write. The search field is the search index: a
@@ -74,9 +74,9 @@
 // merged in Go with graph.MergeNode / graph.MergeEdge — the same code the
 // embedded store runs — and the results are written back with UNWIND: one
 // statement for updated nodes, one for updated relationships, one creating
-// the new relationships. Writers of overlapping batches serialise on the
-// nodes they share, so no assertion is lost; a batch of new things costs two
-// statements.
+// the new relationships, one creating the audit events of what changed.
+// Writers of overlapping batches serialise on the nodes they share, so no
+// assertion is lost; a batch of new things costs three statements.
 //
 // Reads run in ExecuteRead: Nodes, Node, Resolve, Search, Edges, Neighbors
 // (for any number of ids), Traverse (a breadth-first walk unrolled into one

@@ -136,6 +136,14 @@ var migrations = []migration{
 			fmt.Sprintf("CREATE RANGE INDEX %s IF NOT EXISTS FOR (r:%s) ON (r.started)", s.schemaName("ingest_run_started"), s.runLabel()),
 		}
 	}},
+	{4, "audit trail", func(s *Store) []string {
+		var st []string
+		for _, end := range auditEnds {
+			st = append(st, fmt.Sprintf("CREATE RANGE INDEX %s IF NOT EXISTS FOR (e:%s) ON (e.%s, e.at, e.seq)",
+				s.schemaName("audit", end), s.auditLabel(), end))
+		}
+		return st
+	}},
 }
 
 // SchemaVersion is the schema version this package sets up.

@@ -127,16 +127,17 @@ func missingEnd(typ graph.RelType, from, to, end graph.Ref) error {
 	return graph.Errorf(graph.CodeNotFound, "%s relationship %s → %s: %s %q does not exist", typ, from, to, end.Kind, end.Key)
 }
 
-// Apply implements graph.Store in one write transaction of at most six
+// Apply implements graph.Store in one write transaction of at most seven
 // statements: a MERGE that locks the batch's nodes, reading those stored
 // and writing those new whole; one that locks the relationship ends outside
 // the batch; one that reads the batch's relationships between nodes that
 // existed before (a relationship touching a new node is new); then, after
 // merging in Go with graph.MergeNode/MergeEdge, one writing the updated
-// nodes, one updating the stored relationships and one creating the new
-// ones (with a dynamic type from the closed set graph.RelTypes). A batch of
-// new things thus costs two statements: MERGE the nodes, CREATE the
-// relationships.
+// nodes, one updating the stored relationships, one creating the new ones
+// (with a dynamic type from the closed set graph.RelTypes) and one
+// recording the audit events. A batch of new things thus costs three
+// statements: MERGE the nodes, CREATE the relationships, CREATE their
+// events; a re-sync that changes nothing writes no event.
 func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, error) {
 	b, err := graph.ValidateBatch(b, s.now())
 	if err != nil {
@@ -194,6 +195,7 @@ func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, er
 	var res graph.ApplyResult
 	err = s.write(ctx, "apply", func(ctx context.Context, tx neo4j.ManagedTransaction) error {
 		res = graph.ApplyResult{}
+		rec := graph.NewAuditRecorder(ctx, b.Source, b.Run, s.now())
 		stored := map[graph.ID]*graph.Node{}       // nodes that existed, as they were
 		storedRaw := map[graph.ID]map[string]any{} // and as Neo4j holds them
 		created := map[graph.ID]bool{}
@@ -296,6 +298,7 @@ func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, er
 			done[id] = true
 			if created[id] {
 				res.NodesCreated++
+				rec.Node(nil, fresh[id])
 				continue
 			}
 			res.NodesUpdated++
@@ -303,6 +306,7 @@ func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, er
 			for _, again := range nodeInputs[id] {
 				n = graph.MergeNode(n, again, b.Source, b.Run, b.At)
 			}
+			rec.Node(stored[id], n)
 			next, err := encodeNode(n)
 			if err != nil {
 				return err
@@ -335,6 +339,7 @@ func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, er
 		var edgeUpdates, creates []any
 		for _, id := range edgeOrder {
 			e := edges[id]
+			rec.Edge(storedEdges[id], e)
 			props, err := encodeEdge(e)
 			if err != nil {
 				return err
@@ -358,7 +363,7 @@ func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, er
 				return err
 			}
 		}
-		return nil
+		return s.record(ctx, tx, rec)
 	})
 	if err != nil {
 		return graph.ApplyResult{}, err
@@ -366,9 +371,20 @@ func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, er
 	return res, nil
 }
 
-// Restore implements graph.Store in one write transaction of three
+// replaceReturningOld ends a MERGE of v whose ON CREATE SET marks v.__new:
+// a matched v is locked before it is read, then v's properties are
+// replaced by row.props, and the statement returns row.id with v's
+// properties before (null for a created v), for the audit trail.
+func replaceReturningOld(v string) string {
+	return fmt.Sprintf(" ON MATCH SET %[1]s.__lock = true\n"+
+		"WITH row, %[1]s, CASE WHEN %[1]s.__new IS NULL THEN properties(%[1]s) END AS old SET %[1]s = row.props RETURN row.id AS id, old", v)
+}
+
+// Restore implements graph.Store in one write transaction of four
 // statements: the stored relationship ends are locked and checked, then one
-// MERGE replaces the nodes' properties and one the relationships'.
+// MERGE replaces the nodes' properties and one the relationships' (each
+// returning what it replaced, for the audit trail), and one records the
+// events.
 func (s *Store) Restore(ctx context.Context, nodes []*graph.Node, edges []*graph.Edge) error {
 	if len(nodes)+len(edges) > graph.MaxBatchItems {
 		return graph.Errorf(graph.CodeLimitExceeded, "restore of %d items is over the limit of %d", len(nodes)+len(edges), graph.MaxBatchItems)
@@ -429,12 +445,12 @@ func (s *Store) Restore(ctx context.Context, nodes []*graph.Node, edges []*graph
 		nodeRows = append(nodeRows, map[string]any{"id": id.String(), "label": s.label(n.Kind), "props": props})
 	}
 	var edgeRows []any
-	last := map[graph.ID]int{}
-	for i, e := range es {
-		last[e.ID] = i
+	restored := map[graph.ID]*graph.Edge{}
+	for _, e := range es {
+		restored[e.ID] = e // the last one wins
 	}
-	for i, e := range es {
-		if last[e.ID] != i {
+	for _, e := range es {
+		if restored[e.ID] != e {
 			continue
 		}
 		props, err := encodeEdge(e)
@@ -446,6 +462,8 @@ func (s *Store) Restore(ctx context.Context, nodes []*graph.Node, edges []*graph
 	}
 
 	return s.write(ctx, "restore", func(ctx context.Context, tx neo4j.ManagedTransaction) error {
+		rec := graph.NewAuditRecorder(ctx, "", "", s.now())
+		dec := newDecodeCache()
 		stored := map[string]bool{}
 		if len(ends) > 0 {
 			recs, err := collect(ctx, tx, s.lockNodesQuery(), map[string]any{"ids": ends})
@@ -467,23 +485,68 @@ func (s *Store) Restore(ctx context.Context, nodes []*graph.Node, edges []*graph
 			return badEdgeErr
 		}
 		if len(nodeRows) > 0 {
-			cypher := "UNWIND $rows AS row MERGE (n:" + s.entity() + " {id: row.id}) ON CREATE SET n:$(row.label) SET n = row.props"
-			if err := run(ctx, tx, cypher, map[string]any{"rows": nodeRows}); err != nil {
+			cypher := "UNWIND $rows AS row MERGE (n:" + s.entity() + " {id: row.id}) ON CREATE SET n:$(row.label), n.__new = true" + replaceReturningOld("n")
+			recs, err := collect(ctx, tx, cypher, map[string]any{"rows": nodeRows})
+			if err != nil {
 				return err
+			}
+			for _, r := range recs {
+				id, err := parseUUID("id", r.Values[0])
+				if err != nil {
+					return err
+				}
+				n := byID[id]
+				var old *graph.Node
+				if raw, ok := r.Values[1].(map[string]any); ok {
+					if old, err = dec.node(raw); err != nil {
+						return err
+					}
+				}
+				rec.Node(old, n)
 			}
 		}
 		if len(edgeRows) > 0 {
 			cypher := "UNWIND $rows AS row MATCH (a:" + s.entity() + " {id: row.from}) MATCH (b:" + s.entity() + " {id: row.to})\n" +
-				"MERGE (a)-[r:$(row.type) {id: row.id}]->(b) SET r = row.props"
-			if err := run(ctx, tx, cypher, map[string]any{"rows": edgeRows}); err != nil {
+				"MERGE (a)-[r:$(row.type) {id: row.id}]->(b) ON CREATE SET r.__new = true" + replaceReturningOld("r")
+			recs, err := collect(ctx, tx, cypher, map[string]any{"rows": edgeRows})
+			if err != nil {
 				return err
 			}
+			for _, r := range recs {
+				id, err := parseUUID("id", r.Values[0])
+				if err != nil {
+					return err
+				}
+				e := restored[id]
+				var old *graph.Edge
+				if raw, ok := r.Values[1].(map[string]any); ok {
+					if old, err = dec.edge(e.Type, e.From, e.To, raw); err != nil {
+						return err
+					}
+				}
+				rec.Edge(old, e)
+			}
 		}
-		return nil
+		return s.record(ctx, tx, rec)
 	})
 }
 
-// DeleteNodes implements graph.Store in one statement.
+// incidentQuery locks and reads the relationships of the nodes whose
+// element ids are in $eids (lock: the clause that locks x, or none); the
+// nodes' writers lock the ends first, so once the nodes are locked their
+// relationships hold still.
+func incidentQuery(lock string) string {
+	return "UNWIND $eids AS eid MATCH (n) WHERE elementId(n) = eid MATCH (n)-[x]-() WITH DISTINCT x" + lock +
+		" RETURN elementId(x) AS eid, " + edgeFields("x")
+}
+
+// lockClause locks x, a node or relationship, for the rest of the
+// transaction with a throw-away property write.
+const lockClause = " SET x.__lock = true REMOVE x.__lock"
+
+// DeleteNodes implements graph.Store in one transaction of four
+// statements: lock and read the nodes, lock and read their relationships
+// (the audit trail records what each was), delete them, record.
 func (s *Store) DeleteNodes(ctx context.Context, ids []graph.ID) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
@@ -493,19 +556,48 @@ func (s *Store) DeleteNodes(ctx context.Context, ids []graph.ID) (int, error) {
 	}
 	n := 0
 	err := s.write(ctx, "delete nodes", func(ctx context.Context, tx neo4j.ManagedTransaction) error {
-		recs, err := collect(ctx, tx, "UNWIND $ids AS id MATCH (n:"+s.entity()+" {id: id}) DETACH DELETE n RETURN count(*) AS c",
+		rec := graph.NewAuditRecorder(ctx, "", "", s.now())
+		dec := newDecodeCache()
+		recs, err := collect(ctx, tx, "UNWIND $ids AS id MATCH (x:"+s.entity()+" {id: id})"+lockClause+" RETURN elementId(x) AS eid, properties(x) AS props",
 			map[string]any{"ids": idStrings(distinctIDs(ids))})
 		if err != nil {
 			return err
 		}
-		n = int(recs[0].Values[0].(int64))
-		return nil
+		n = len(recs)
+		if n == 0 {
+			return nil
+		}
+		eids := make([]any, n)
+		for i, r := range recs {
+			old, err := dec.node(r.Values[1].(map[string]any))
+			if err != nil {
+				return err
+			}
+			rec.Node(old, nil)
+			eids[i] = r.Values[0]
+		}
+		params := map[string]any{"eids": eids}
+		if recs, err = collect(ctx, tx, incidentQuery(lockClause), params); err != nil {
+			return err
+		}
+		for _, r := range recs {
+			old, err := s.edgeOf(r, dec)
+			if err != nil {
+				return err
+			}
+			rec.Edge(old, nil)
+		}
+		if err := run(ctx, tx, "UNWIND $eids AS eid MATCH (n) WHERE elementId(n) = eid DETACH DELETE n", params); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, rec)
 	})
 	return n, err
 }
 
-// DeleteEdges implements graph.Store in one statement (an index seek per
-// type).
+// DeleteEdges implements graph.Store in two statements: one locking,
+// reading and deleting the relationships (an index seek per type), one
+// recording what they were.
 func (s *Store) DeleteEdges(ctx context.Context, ids []graph.ID) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
@@ -515,17 +607,27 @@ func (s *Store) DeleteEdges(ctx context.Context, ids []graph.ID) (int, error) {
 	}
 	branches := make([]string, len(graph.RelTypes))
 	for i, t := range graph.RelTypes {
-		branches[i] = s.relsByID(t, "ids") + " DELETE r RETURN count(*) AS c"
+		branches[i] = s.relsByID(t, "ids") + " RETURN r AS x"
 	}
+	cypher := "CALL { " + strings.Join(branches, " UNION ALL ") + " }" + lockClause +
+		" WITH x, " + edgeFields("x") + " DELETE x RETURN type, edge, from, to"
 	n := 0
 	err := s.write(ctx, "delete relationships", func(ctx context.Context, tx neo4j.ManagedTransaction) error {
-		recs, err := collect(ctx, tx, "CALL { "+strings.Join(branches, " UNION ALL ")+" } RETURN sum(c) AS c",
-			map[string]any{"ids": idStrings(distinctIDs(ids))})
+		rec := graph.NewAuditRecorder(ctx, "", "", s.now())
+		dec := newDecodeCache()
+		recs, err := collect(ctx, tx, cypher, map[string]any{"ids": idStrings(distinctIDs(ids))})
 		if err != nil {
 			return err
 		}
-		n = int(recs[0].Values[0].(int64))
-		return nil
+		n = len(recs)
+		for _, r := range recs {
+			old, err := s.edgeOf(r, dec)
+			if err != nil {
+				return err
+			}
+			rec.Edge(old, nil)
+		}
+		return s.record(ctx, tx, rec)
 	})
 	return n, err
 }
@@ -535,7 +637,8 @@ func (s *Store) DeleteEdges(ctx context.Context, ids []graph.ID) (int, error) {
 // another run; lock and read them; the same for relationships; find the
 // relationships of the nodes that go; then retract in Go with
 // graph.Retract/RetractEdge and write: delete relationships, update
-// relationships, delete nodes (with their relationships), update nodes.
+// relationships, delete nodes (with their relationships), update nodes,
+// record the audit events.
 func (s *Store) Sweep(ctx context.Context, r graph.SweepRequest) (graph.SweepResult, error) {
 	r, err := r.Normalize()
 	if err != nil {
@@ -559,15 +662,15 @@ func (s *Store) Sweep(ctx context.Context, r graph.SweepRequest) (graph.SweepRes
 		" RETURN count(r) AS before, collect(" + stale("r") + ") AS stale"
 	lock := ""
 	if !r.DryRun {
-		lock = " SET x.__lock = true REMOVE x.__lock"
+		lock = lockClause
 	}
 	readNodes := "UNWIND $eids AS eid MATCH (x) WHERE elementId(x) = eid" + lock + " RETURN eid, properties(x) AS props"
 	readEdges := "UNWIND $eids AS eid MATCH ()-[x]->() WHERE elementId(x) = eid" + lock + " RETURN eid, " + edgeFields("x")
-	incident := "UNWIND $eids AS eid MATCH (n) WHERE elementId(n) = eid MATCH (n)-[x]-() RETURN DISTINCT elementId(x) AS eid"
 
 	var res graph.SweepResult
 	w := func(ctx context.Context, tx neo4j.ManagedTransaction) error {
 		res = graph.SweepResult{}
+		rec := graph.NewAuditRecorder(ctx, r.Source, r.Run, s.now())
 		dec := newDecodeCache()
 		find := func(cypher string) (int, []any, error) {
 			recs, err := collect(ctx, tx, cypher, params)
@@ -590,62 +693,73 @@ func (s *Store) Sweep(ctx context.Context, r graph.SweepRequest) (graph.SweepRes
 
 		var removeNodes, updateNodes, removeEdges, updateEdges []any
 		if len(staleNodes) > 0 {
-			recs, err := collect(ctx, tx, readNodes, map[string]any{"eids": staleNodes})
+			rows, err := collect(ctx, tx, readNodes, map[string]any{"eids": staleNodes})
 			if err != nil {
 				return err
 			}
-			for _, rec := range recs {
-				n, err := dec.node(rec.Values[1].(map[string]any))
+			for _, row := range rows {
+				n, err := dec.node(row.Values[1].(map[string]any))
 				if err != nil {
 					return err
 				}
+				before := graph.CloneNode(n) // Retract changes n in place
 				if !graph.Retract(n, r.Source, r.Run) {
 					continue
 				}
 				if len(n.Assertions) == 0 {
-					removeNodes = append(removeNodes, rec.Values[0])
+					removeNodes = append(removeNodes, row.Values[0])
+					rec.Node(before, nil)
 					res.NodesRemoved++
 					continue
 				}
+				rec.Node(before, n)
 				props, err := encodeNode(n)
 				if err != nil {
 					return err
 				}
-				updateNodes = append(updateNodes, map[string]any{"eid": rec.Values[0], "props": props})
+				updateNodes = append(updateNodes, map[string]any{"eid": row.Values[0], "props": props})
 				res.NodesRetracted++
 			}
 		}
 		gone := map[string]bool{} // relationships of removed nodes
 		if len(removeNodes) > 0 {
-			recs, err := collect(ctx, tx, incident, map[string]any{"eids": removeNodes})
+			rows, err := collect(ctx, tx, incidentQuery(lock), map[string]any{"eids": removeNodes})
 			if err != nil {
 				return err
 			}
-			for _, rec := range recs {
-				gone[str(rec.Values[0])] = true
-			}
-		}
-		if len(staleEdges) > 0 {
-			recs, err := collect(ctx, tx, readEdges, map[string]any{"eids": staleEdges})
-			if err != nil {
-				return err
-			}
-			for _, rec := range recs {
-				eid := str(rec.Values[0])
-				if gone[eid] {
-					continue
-				}
-				e, err := s.edgeOf(rec, dec)
+			for _, row := range rows {
+				e, err := s.edgeOf(row, dec)
 				if err != nil {
 					return err
 				}
+				gone[str(row.Values[0])] = true
+				rec.Edge(e, nil)
+			}
+		}
+		if len(staleEdges) > 0 {
+			rows, err := collect(ctx, tx, readEdges, map[string]any{"eids": staleEdges})
+			if err != nil {
+				return err
+			}
+			for _, row := range rows {
+				eid := str(row.Values[0])
+				if gone[eid] {
+					continue
+				}
+				e, err := s.edgeOf(row, dec)
+				if err != nil {
+					return err
+				}
+				before := graph.CloneEdge(e) // RetractEdge changes e in place
 				if !graph.RetractEdge(e, r.Source, r.Run) {
 					continue
 				}
 				if len(e.Assertions) == 0 {
 					removeEdges = append(removeEdges, eid)
+					rec.Edge(before, nil)
 					continue
 				}
+				rec.Edge(before, e)
 				props, err := encodeEdge(e)
 				if err != nil {
 					return err
@@ -674,7 +788,7 @@ func (s *Store) Sweep(ctx context.Context, r graph.SweepRequest) (graph.SweepRes
 				}
 			}
 		}
-		return nil
+		return s.record(ctx, tx, rec)
 	}
 	if r.DryRun {
 		err = s.read(ctx, "sweep", w)
