@@ -2,6 +2,7 @@ package graph
 
 import (
 	"maps"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -48,8 +49,10 @@ func MergeEdge(old *Edge, in EdgeInput, source, run string, at time.Time) *Edge 
 	if old != nil && stale(old.Assertions, source, at) {
 		return CloneEdge(old)
 	}
-	e := &Edge{ID: in.ID(), Type: in.Type, From: in.From, To: in.To}
-	if old != nil {
+	var e *Edge
+	if old == nil {
+		e = &Edge{ID: in.ID(), Type: in.Type, From: in.From, To: in.To}
+	} else {
 		c := *old
 		e = &c
 		e.Props = maps.Clone(old.Props)
@@ -101,6 +104,92 @@ func assert(as []Assertion, source, run string, c Confidence, evidence string, a
 	as = append(as, Assertion{Source: source, Run: run, Confidence: c, Evidence: evidence, FirstSeen: at, LastSeen: at})
 	SortAssertions(as)
 	return as
+}
+
+// Touch returns as after source re-asserted it in run at at with nothing
+// else changed — what MergeNode and MergeEdge do to an item whose input
+// matches it — and the item's new seen span; as is not modified. ok is
+// false when source does not assert the item. A store may keep such a
+// re-assertion as just source, run and at.
+func Touch(as []Assertion, source, run string, at time.Time) (out []Assertion, first, last time.Time, ok bool) {
+	for i := range as {
+		if as[i].Source == source {
+			out = slices.Clone(as)
+			out[i].Run, out[i].LastSeen = run, at
+			first, last = seenSpan(out)
+			return out, first, last, true
+		}
+	}
+	return nil, first, last, false
+}
+
+// TouchesNode reports, without merging, whether MergeNode(old, in, source,
+// run, at) changes nothing of the stored node old but what Touch changes:
+// what a re-sync mostly finds, and a store may then keep just the touch.
+// It answers false, for the caller to merge, whenever manual fields or
+// conflicts are involved.
+func TouchesNode(old *Node, in NodeInput, source string, at time.Time) bool {
+	if !touchable(old.Assertions, old.Manual, old.Conflicts, in.Confidence, in.Evidence, source, at) ||
+		(in.Name != "" && in.Name != old.Name) || !holdsProps(old.Props, in.Props) {
+		return false
+	}
+	for k, v := range in.Labels {
+		if w, ok := old.Labels[k]; !ok || w != v {
+			return false
+		}
+	}
+	for _, a := range in.Aliases {
+		if _, ok := slices.BinarySearchFunc(old.Aliases, Alias{Value: a, Source: source}, compareAlias); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// TouchesEdge is TouchesNode for MergeEdge.
+func TouchesEdge(old *Edge, in EdgeInput, source string, at time.Time) bool {
+	return touchable(old.Assertions, old.Manual, old.Conflicts, in.Confidence, in.Evidence, source, at) &&
+		holdsProps(old.Props, in.Props)
+}
+
+// touchable reports whether asserting with c and evidence at at only moves
+// source's run and last-seen time: source asserts the item already, just
+// so and not later (stale), and no manual field or conflict is in play.
+func touchable(as []Assertion, manual []string, conflicts []Conflict, c Confidence, evidence, source string, at time.Time) bool {
+	if source == SourceManual || len(manual) > 0 || len(conflicts) > 0 {
+		return false
+	}
+	for _, a := range as {
+		if a.Source == source {
+			return a.Confidence == c && a.Evidence == evidence && !at.Before(a.LastSeen)
+		}
+	}
+	return false
+}
+
+// holdsProps reports whether merging in into stored leaves it as it is.
+func holdsProps(stored, in map[string]any) bool {
+	for k, v := range in {
+		w, ok := stored[k]
+		if !ok {
+			return false
+		}
+		switch v := v.(type) {
+		case string, int64, bool:
+			if v != w {
+				return false
+			}
+		case []string:
+			if w, ok := w.([]string); !ok || !slices.Equal(v, w) {
+				return false
+			}
+		default:
+			if !reflect.DeepEqual(v, w) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func seenSpan(as []Assertion) (first, last time.Time) {

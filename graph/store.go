@@ -165,7 +165,11 @@ type EdgeInput struct {
 }
 
 // ID returns the relationship's deterministic id.
-func (e EdgeInput) ID() ID {
+func (e EdgeInput) ID() ID { return e.IDBetween(e.From.ID(), e.To.ID()) }
+
+// IDBetween is ID for a writer that already derived its ends' ids (each a
+// SHA-1, like the relationship's own).
+func (e EdgeInput) IDBetween(from, to ID) ID {
 	role := ""
 	if e.Type == RelOwns {
 		role, _ = e.Props["role"].(string)
@@ -173,7 +177,7 @@ func (e EdgeInput) ID() ID {
 			role = OwnerTechnical
 		}
 	}
-	return EdgeID(e.Type, e.From.ID(), e.To.ID(), role)
+	return EdgeID(e.Type, from, to, role)
 }
 
 // ApplyResult counts what a batch changed. Each distinct node or

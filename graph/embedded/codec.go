@@ -243,6 +243,15 @@ func (r *reader) id() graph.ID {
 	return id
 }
 
+// ids reads what putIDs wrote.
+func (r *reader) ids() []graph.ID {
+	ids := make([]graph.ID, 0, r.count())
+	for range cap(ids) {
+		ids = append(ids, r.id())
+	}
+	return ids
+}
+
 func (r *reader) time() time.Time {
 	v := r.varint()
 	if v&1 == 0 {
@@ -345,6 +354,29 @@ func (r *reader) eachSource(fn func(src string)) {
 
 func (r *reader) skipAssertions() { r.eachSource(nil) }
 
+// skipProps skips past a property map without decoding it.
+func (r *reader) skipProps() {
+	for range r.count() {
+		r.bytes(r.count())
+		switch r.byte() {
+		case tagString:
+			r.bytes(r.count())
+		case tagInt:
+			r.varint()
+		case tagBool:
+			r.byte()
+		case tagList:
+			for range r.count() {
+				r.bytes(r.count())
+			}
+		default:
+			if r.err == nil {
+				r.err = errors.New("unknown property value tag")
+			}
+		}
+	}
+}
+
 // symbols interns the strings relationships repeat (sources, runs,
 // confidences) for the state's form of their payloads, which holds them
 // as indexes: a relationship's payload then takes tens of bytes, not a
@@ -410,12 +442,14 @@ func (sy *symbols) expand(data []byte) []byte {
 }
 
 // Log entries. A log entry is one committed write: the full new value of
-// every node and relationship it changed, and the ids it removed; replaying
-// the entries in order rebuilds the graph. Format 3 entries are binary and
-// start with logV3; format 2 wrote JSON objects (starting with '{'), which
-// are still read so that an older store opens and upgrades in place.
+// every node and relationship it changed, the ids of those it only
+// touched (touch.go), and the ids it removed; replaying the entries in
+// order rebuilds the graph. Entries are binary and start with their
+// version: logV4 entries end with the touches, logV3 ones (format 3) have
+// none. Format 2 wrote JSON objects (starting with '{'). Older entries are
+// still read, so that an older store opens and upgrades in place.
 //
-//	logV3
+//	logV4
 //	deleted relationships: count, ids (16 bytes each)
 //	deleted nodes:         count, ids
 //	nodes:                 count, then per node its properties
@@ -424,7 +458,12 @@ func (sy *symbols) expand(data []byte) []byte {
 //	                       is stored with no change here
 //	relationships:         count, then per relationship id, type (string),
 //	                       from and to node ids, payload (length-prefixed)
-const logV3 byte = 3
+//	touches:               source, run (strings), time (putTime), then
+//	                       touched nodes and relationships: count, ids each
+const (
+	logV3 byte = 3
+	logV4 byte = 4
+)
 
 // logEdge is a relationship as the log holds it.
 type logEdge struct {
@@ -458,14 +497,39 @@ type logEntry struct {
 	nodes              []logNode
 	edges              []logEdge
 	delNodes, delEdges []graph.ID
+	// touch is what touchNodes and touchEdges were touched by.
+	touch                  touch
+	touchNodes, touchEdges []graph.ID
 }
 
 func (e *logEntry) records() int {
-	return len(e.nodes) + len(e.edges) + len(e.delNodes) + len(e.delEdges)
+	return len(e.nodes) + len(e.edges) + len(e.delNodes) + len(e.delEdges) + len(e.touchNodes) + len(e.touchEdges)
+}
+
+// touchesPerRecord is how many touches weigh as much as one record towards
+// compaction (Store.logged): a touch takes 16 bytes of the log, a record
+// ten times that, and a touch replays without decoding anything. Counting
+// touches at all keeps the log bounded under endless no-op syncs.
+const touchesPerRecord = 8
+
+// weight is what the entry adds to Store.logged.
+func (e *logEntry) weight() int {
+	return len(e.nodes) + len(e.edges) + len(e.delNodes) + len(e.delEdges) + touchWeight(len(e.touchNodes)+len(e.touchEdges))
+}
+
+func touchWeight(touches int) int { return (touches + touchesPerRecord - 1) / touchesPerRecord }
+
+// putIDs appends a count and the ids.
+func putIDs(b []byte, ids []graph.ID) []byte {
+	b = binary.AppendUvarint(b, uint64(len(ids)))
+	for _, id := range ids {
+		b = append(b, id[:]...)
+	}
+	return b
 }
 
 func (e *logEntry) encode() []byte {
-	size := 1 + 16*(len(e.delNodes)+len(e.delEdges)) + 20
+	size := 1 + 16*(len(e.delNodes)+len(e.delEdges)+len(e.touchNodes)+len(e.touchEdges)) + 40 + len(e.touch.source) + len(e.touch.run)
 	for _, n := range e.nodes {
 		size += len(n.props) + len(n.json) + 6
 	}
@@ -473,13 +537,9 @@ func (e *logEntry) encode() []byte {
 		size += 48 + len(ed.typ) + len(ed.data) + 4
 	}
 	b := make([]byte, 0, size)
-	b = append(b, logV3)
-	for _, ids := range [][]graph.ID{e.delEdges, e.delNodes} {
-		b = binary.AppendUvarint(b, uint64(len(ids)))
-		for _, id := range ids {
-			b = append(b, id[:]...)
-		}
-	}
+	b = append(b, logV4)
+	b = putIDs(b, e.delEdges)
+	b = putIDs(b, e.delNodes)
 	b = binary.AppendUvarint(b, uint64(len(e.nodes)))
 	for _, n := range e.nodes {
 		b = binary.AppendUvarint(b, uint64(len(n.props)))
@@ -496,28 +556,33 @@ func (e *logEntry) encode() []byte {
 		b = binary.AppendUvarint(b, uint64(len(ed.data)))
 		b = append(b, ed.data...)
 	}
-	return b
+	b = putString(b, e.touch.source)
+	b = putString(b, e.touch.run)
+	var prev int64
+	b = putTime(b, e.touch.at, &prev)
+	b = putIDs(b, e.touchNodes)
+	return putIDs(b, e.touchEdges)
 }
 
-// replayEntry applies one stored log entry to st and returns how many
-// records it held. v is only valid during the call (bbolt owns it), so
+// replayEntry applies one stored log entry to st and returns its weight
+// (logEntry.weight). v is only valid during the call (bbolt owns it), so
 // everything kept is copied.
 func replayEntry(st *state, v []byte) (int, error) {
 	if len(v) > 0 && v[0] == '{' {
 		return replayJSON(st, v)
 	}
-	if len(v) == 0 || v[0] != logV3 {
+	if len(v) == 0 || (v[0] != logV3 && v[0] != logV4) {
 		return 0, errors.New("unknown log entry format")
 	}
 	r := reader{b: v[1:]}
-	records := 0
+	weight := 0
 	for range r.count() {
 		st.removeEdge(r.id())
-		records++
+		weight++
 	}
 	for range r.count() {
 		st.removeNode(r.id())
-		records++
+		weight++
 	}
 	for range r.count() {
 		props := r.bytes(r.count())
@@ -536,7 +601,7 @@ func replayEntry(st *state, v []byte) (int, error) {
 			props = nil
 		}
 		st.putNode(n, append([]byte(nil), props...))
-		records++
+		weight++
 	}
 	for range r.count() {
 		ed := logEdge{id: r.id(), typ: graph.RelType(r.string()), from: r.id(), to: r.id()}
@@ -552,12 +617,27 @@ func replayEntry(st *state, v []byte) (int, error) {
 		if err := st.putLogEdge(ed); err != nil {
 			return 0, err
 		}
-		records++
+		weight++
+	}
+	if v[0] == logV4 {
+		r.prev = 0 // the time is written on its own (encode)
+		t := touch{source: r.string(), run: r.string(), at: r.time()}
+		nodes, edges := r.ids(), r.ids()
+		if r.err != nil {
+			return 0, r.err
+		}
+		if err := st.touchNodes(nodes, t); err != nil {
+			return 0, err
+		}
+		if err := st.touchEdges(edges, t); err != nil {
+			return 0, err
+		}
+		weight += touchWeight(len(nodes) + len(edges))
 	}
 	if r.err == nil && len(r.b) != 0 {
 		r.err = errors.New("trailing bytes")
 	}
-	return records, r.err
+	return weight, r.err
 }
 
 // jsonEntry is a format 2 log entry.

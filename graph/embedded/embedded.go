@@ -33,11 +33,14 @@ import (
 const FileName = "estate.db"
 
 // format marks a file as an estate store, so that Open refuses any other
-// bbolt file instead of reading garbage. Format 3 writes binary log entries
-// (codec.go); a format 2 file, whose entries are JSON, is still read, and
-// its marker is moved to 3 on open because new entries will be binary.
+// bbolt file instead of reading garbage. Format 4 writes binary log entries
+// that may hold touches (codec.go); a format 3 file (binary entries without
+// touches) or format 2 file (JSON entries) is still read, and its marker
+// is moved to 4 on open, so that an estate that cannot read touches
+// refuses the file instead of misreading new entries.
 const (
-	format   = "estate-embedded-3"
+	format   = "estate-embedded-4"
+	formatV3 = "estate-embedded-3"
 	formatV2 = "estate-embedded-2"
 )
 
@@ -82,7 +85,8 @@ type Store struct {
 
 	writeMu sync.Mutex // serialises writers: merge, commit, publish
 
-	// active is the log bucket in force; logged counts the records in it.
+	// active is the log bucket in force; logged weighs the records in it
+	// (logEntry.weight).
 	// Both are only touched by writers (under writeMu) and Open.
 	active []byte
 	logged int
@@ -157,7 +161,7 @@ func (s *Store) load(ctx context.Context) error {
 		}
 		switch f := string(meta.Get(keyFormat)); f {
 		case format:
-		case formatV2:
+		case formatV3, formatV2:
 			if err := meta.Put(keyFormat, []byte(format)); err != nil {
 				return err
 			}
@@ -331,6 +335,10 @@ type changes struct {
 	// copies nothing more; other items are read when recorded.
 	wasNodes map[graph.ID]*graph.Node
 	wasEdges map[graph.ID]*graph.Edge
+	// touchedNodes and touchedEdges are the stored items the write only
+	// touches, by touch (touch.go): not put, and recorded as nothing.
+	touch                      touch
+	touchedNodes, touchedEdges map[graph.ID]bool
 }
 
 func newChanges() *changes {
@@ -339,18 +347,8 @@ func newChanges() *changes {
 		ends:     map[graph.ID][2]graph.ID{},
 		delNodes: map[graph.ID]bool{}, delEdges: map[graph.ID]bool{},
 		wasNodes: map[graph.ID]*graph.Node{}, wasEdges: map[graph.ID]*graph.Edge{},
+		touchedNodes: map[graph.ID]bool{}, touchedEdges: map[graph.ID]bool{},
 	}
-}
-
-// node returns the node as it will be after the pending changes.
-func (c *changes) node(st *state, id graph.ID) *graph.Node {
-	if c.delNodes[id] {
-		return nil
-	}
-	if n, ok := c.putNodes[id]; ok {
-		return n
-	}
-	return st.node(id)
 }
 
 // exists reports whether the node will exist after the pending changes.
@@ -360,16 +358,6 @@ func (c *changes) exists(st *state, id graph.ID) bool {
 	}
 	_, ok := c.putNodes[id]
 	return ok || st.has(id)
-}
-
-func (c *changes) edge(st *state, id graph.ID) *graph.Edge {
-	if c.delEdges[id] {
-		return nil
-	}
-	if e, ok := c.putEdges[id]; ok {
-		return e
-	}
-	return st.edgeByID(id)
 }
 
 func (c *changes) deleteNode(st *state, id graph.ID) {
@@ -425,9 +413,17 @@ func (s *Store) commit(ctx context.Context, c *changes, source, run string) erro
 		}
 		entry.edges = append(entry.edges, le)
 	}
-	n := entry.records()
-	if n == 0 {
+	for id := range c.touchedNodes {
+		entry.touchNodes = append(entry.touchNodes, id)
+	}
+	for id := range c.touchedEdges {
+		entry.touchEdges = append(entry.touchEdges, id)
+	}
+	if entry.records() == 0 {
 		return nil
+	}
+	if len(entry.touchNodes)+len(entry.touchEdges) > 0 {
+		entry.touch = c.touch
 	}
 	rec := graph.NewAuditRecorder(ctx, source, run, s.now())
 	c.record(s.state, rec)
@@ -460,12 +456,20 @@ func (s *Store) commit(ctx context.Context, c *changes, source, run string) erro
 			perr = err
 		}
 	}
+	// Published as replayed, so that memory holds what a reopen would.
+	if err := st.touchNodes(entry.touchNodes, c.touch); err != nil && perr == nil {
+		perr = err
+	}
+	if err := st.touchEdges(entry.touchEdges, c.touch); err != nil && perr == nil {
+		perr = err
+	}
 	s.mu.Unlock()
 	if perr != nil {
-		// Writers check both ends before committing: this is a bug.
+		// Writers check both ends, and touch only what the source asserts,
+		// before committing: this is a bug.
 		panic(fmt.Sprintf("embedded: publish committed write: %v", perr))
 	}
-	s.logged += n
+	s.logged += entry.weight()
 	if err := s.maybeCompact(ctx); err != nil {
 		// The write itself is committed; a failed compaction only leaves a
 		// longer log, retried after the next write.

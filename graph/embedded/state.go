@@ -111,6 +111,24 @@ func (st *state) node(id graph.ID) *graph.Node {
 	return nil
 }
 
+// nodeView returns the node with the id, properties decoded, or nil.
+// Unlike node, it shares all else with the stored node: callers must not
+// modify it.
+func (st *state) nodeView(id graph.ID) *graph.Node {
+	i, ok := st.nodeAt.get(id)
+	if !ok {
+		return nil
+	}
+	r := &st.nodes[i]
+	n := *r.n
+	var err error
+	if n.Props, err = decodeProps(r.props); err != nil {
+		// The properties were encoded by this process: failing here is a bug.
+		panic(fmt.Sprintf("embedded: node %s properties: %v", n.Ref(), err))
+	}
+	return &n
+}
+
 // copyNode returns a copy of the node in slot i, properties decoded.
 func (st *state) copyNode(i int32) *graph.Node {
 	r := &st.nodes[i]
@@ -303,12 +321,7 @@ func (st *state) putLogEdge(e logEdge) error {
 		r := &st.edges[i]
 		if r.from == from && r.to == to && r.typ == typ {
 			// The usual update: same ends, new payload.
-			old := *r
-			if err := st.store(r, e.data); err != nil {
-				return fmt.Errorf("relationship %s: %w", e.id, err)
-			}
-			st.release(&old)
-			return nil
+			return st.replacePayload(i, e.data)
 		}
 		st.removeEdge(e.id)
 	}
@@ -327,6 +340,18 @@ func (st *state) putLogEdge(e logEdge) error {
 	st.edgeAt.put(e.id, i)
 	st.nodes[from].out = append(st.nodes[from].out, i)
 	st.nodes[to].in = append(st.nodes[to].in, i)
+	return nil
+}
+
+// replacePayload gives the relationship in slot i a new payload in the
+// log's form.
+func (st *state) replacePayload(i int32, data []byte) error {
+	r := &st.edges[i]
+	old := *r
+	if err := st.store(r, data); err != nil {
+		return fmt.Errorf("relationship %s: %w", r.id, err)
+	}
+	st.release(&old)
 	return nil
 }
 

@@ -17,12 +17,31 @@ func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, er
 	defer s.writeMu.Unlock()
 	st := s.readState()
 	c := newChanges()
+	c.touch = touch{source: b.Source, run: b.Run, at: b.At}
+	// Most of a re-sync re-asserts what is stored: such an item is only
+	// touched (touch.go), neither merged nor copied. An item asserted again
+	// later in the batch is merged into its touched value and written in
+	// full.
 	for _, in := range b.Nodes {
 		id := graph.NodeID(in.Kind, in.Key)
-		old := c.node(st, id)
-		if old == nil {
+		old, pending := c.putNodes[id]
+		if !pending {
+			old = st.nodeView(id)
+			if c.touchedNodes[id] {
+				delete(c.touchedNodes, id)
+				c.wasNodes[id], pending = old, true
+				old, _ = c.touch.node(old)
+			}
+		}
+		switch {
+		case old == nil:
 			res.NodesCreated++
-		} else if _, pending := c.putNodes[id]; !pending {
+		case pending:
+		case graph.TouchesNode(old, in, b.Source, b.At):
+			res.NodesUpdated++
+			c.touchedNodes[id] = true
+			continue
+		default:
 			res.NodesUpdated++
 			c.wasNodes[id] = old
 		}
@@ -47,12 +66,26 @@ func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, er
 					"%s relationship %s → %s: %s %q does not exist", in.Type, in.From, in.To, end.Kind, end.Key)
 			}
 		}
-		id := in.ID()
+		id := in.IDBetween(ends[0], ends[1])
 		c.ends[id] = ends
-		old := c.edge(st, id)
-		if old == nil {
+		old, pending := c.putEdges[id]
+		if !pending {
+			old = st.edgeByID(id)
+			if c.touchedEdges[id] {
+				delete(c.touchedEdges, id)
+				c.wasEdges[id], pending = old, true
+				old, _ = c.touch.edge(old)
+			}
+		}
+		switch {
+		case old == nil:
 			res.EdgesCreated++
-		} else if _, pending := c.putEdges[id]; !pending {
+		case pending:
+		case graph.TouchesEdge(old, in, b.Source, b.At):
+			res.EdgesUpdated++
+			c.touchedEdges[id] = true
+			continue
+		default:
 			res.EdgesUpdated++
 			c.wasEdges[id] = old
 		}

@@ -1,0 +1,135 @@
+package embedded
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/estate-cmdb/estate/graph"
+)
+
+// A touch is a re-assertion that changed nothing but an item's seen times
+// and its source's run (graph.Touch): what every item of a no-op sync
+// gets, which Apply finds without merging or copying anything
+// (graph.TouchesNode, graph.TouchesEdge). The log keeps it as the item's id under the batch's source, run
+// and time instead of the item's whole new value, and memory applies it
+// without re-indexing anything, so a no-op sync costs a fraction of the
+// sync that wrote the estate. Last-seen times and run ids stay durable:
+// sweeps and staleness depend on them.
+type touch struct {
+	source, run string
+	at          time.Time
+}
+
+// node returns n touched, sharing all but its assertions with n; ok is
+// false when the touch's source does not assert n.
+func (t touch) node(n *graph.Node) (_ *graph.Node, ok bool) {
+	c := *n
+	c.Assertions, c.FirstSeen, c.LastSeen, ok = graph.Touch(n.Assertions, t.source, t.run, t.at)
+	return &c, ok
+}
+
+// edge is node for a relationship.
+func (t touch) edge(e *graph.Edge) (_ *graph.Edge, ok bool) {
+	c := *e
+	c.Assertions, c.FirstSeen, c.LastSeen, ok = graph.Touch(e.Assertions, t.source, t.run, t.at)
+	return &c, ok
+}
+
+// touchNodes applies t to the stored nodes with the ids. Their indexes
+// hold nothing a touch changes, and their properties stay encoded as they
+// are.
+func (st *state) touchNodes(ids []graph.ID, t touch) error {
+	for _, id := range ids {
+		i, ok := st.nodeAt.get(id)
+		if !ok {
+			return fmt.Errorf("touch of node %s, which is not stored", id)
+		}
+		n, ok := t.node(st.nodes[i].n)
+		if !ok {
+			return fmt.Errorf("touch of node %s by %q, which does not assert it", id, t.source)
+		}
+		st.nodes[i].n = n
+	}
+	return nil
+}
+
+// touchEdges applies t to the stored relationships with the ids, rewriting
+// their payloads in the arena without decoding them (touchPayload).
+func (st *state) touchEdges(ids []graph.ID, t touch) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	src, known := st.syms.at[t.source]
+	run := st.syms.id([]byte(t.run))
+	for _, id := range ids {
+		i, ok := st.edgeAt.get(id)
+		if !ok {
+			return fmt.Errorf("touch of relationship %s, which is not stored", id)
+		}
+		r := &st.edges[i]
+		old, off := *r, len(st.arena)
+		// Appending cannot move the payload read: it lies before off.
+		arena, ok, err := touchPayload(st.arena, st.payload(r), src, run, t.at)
+		switch {
+		case err != nil:
+			err = fmt.Errorf("relationship %s: %w", id, err)
+		case !ok || !known:
+			err = fmt.Errorf("touch of relationship %s by %q, which does not assert it", id, t.source)
+		case len(arena) > math.MaxUint32:
+			err = errors.New("relationship payloads over 4 GiB")
+		}
+		if err != nil {
+			st.arena = st.arena[:off]
+			return err
+		}
+		st.arena = arena
+		r.off, r.size = uint32(off), uint32(len(arena)-off)
+		st.release(&old)
+	}
+	return nil
+}
+
+// touchPayload appends p, a relationship's payload in the state's form,
+// touched by the source and run with these symbols at at: the bytes that
+// decoding p, touching it (touch.edge) and storing it again would give. ok
+// is false when the source does not assert it.
+func touchPayload(out, p []byte, source, run uint64, at time.Time) (_ []byte, ok bool, err error) {
+	r := reader{b: p}
+	var prev int64
+	var first, last time.Time
+	n := r.count()
+	out = binary.AppendUvarint(out, uint64(n))
+	for i := range n {
+		src, rn, conf := r.uvarint(), r.uvarint(), r.uvarint()
+		evidence := r.bytes(r.count())
+		seen, lastSeen := r.time(), r.time()
+		if src == source && !ok {
+			rn, lastSeen, ok = run, at, true
+		}
+		out = binary.AppendUvarint(out, src)
+		out = binary.AppendUvarint(out, rn)
+		out = binary.AppendUvarint(out, conf)
+		out = binary.AppendUvarint(out, uint64(len(evidence)))
+		out = append(out, evidence...)
+		out = putTime(out, seen, &prev)
+		out = putTime(out, lastSeen, &prev)
+		// The seen span as graph.Touch derives it.
+		if i == 0 || seen.Before(first) {
+			first = seen
+		}
+		if lastSeen.After(last) {
+			last = lastSeen
+		}
+	}
+	props := r.b
+	r.skipProps()
+	out = append(out, props[:len(props)-len(r.b)]...)
+	r.time()
+	r.time()
+	out = putTime(out, first, &prev)
+	out = putTime(out, last, &prev)
+	return append(out, r.b...), ok, r.err // manual fields, if any
+}

@@ -1,0 +1,264 @@
+package embedded
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/estate-cmdb/estate/graph"
+	"github.com/estate-cmdb/estate/graph/graphtest"
+)
+
+// TestTouchPayloadMatchesEncoding: touching a payload in place gives the
+// bytes that decoding, touching and storing the relationship again would.
+func TestTouchPayloadMatchesEncoding(t *testing.T) {
+	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	as := func(runs ...string) []graph.Assertion {
+		var out []graph.Assertion
+		for i, r := range runs {
+			out = append(out, graph.Assertion{Source: fmt.Sprint("src-", i), Run: r, Confidence: graph.Confidence("declared"),
+				Evidence: "file " + r, FirstSeen: at.Add(time.Duration(-i-10) * time.Hour), LastSeen: at.Add(time.Duration(-i) * time.Hour)})
+		}
+		return out
+	}
+	edges := map[string]*graph.Edge{
+		"one assertion": {Assertions: as("r0")},
+		"several":       {Assertions: as("r0", "r1", "r2"), Props: map[string]any{"path": "svc/a", "n": int64(3), "ok": true, "l": []string{"x", "y"}}},
+		"manual":        {Assertions: as("r0", "r1"), Manual: []string{"props.path"}, Conflicts: []graph.Conflict{{Field: "props.path", Manual: "a", Ingested: "b", Source: "src-1", SeenAt: at}}},
+		// A touch at an earlier time than another source's last sighting.
+		"not latest": {Assertions: as("r0", "r1")},
+	}
+	for name, e := range edges {
+		t.Run(name, func(t *testing.T) {
+			st := newState()
+			for _, key := range []string{"a", "b"} {
+				st.putNode(&graph.Node{ID: graph.NodeID(graph.KindService, key), Kind: graph.KindService, Key: key}, nil)
+			}
+			e.Type, e.From, e.To = graph.RelDependsOn, graph.Ref{Kind: graph.KindService, Key: "a"}, graph.Ref{Kind: graph.KindService, Key: "b"}
+			e.ID = graph.EdgeID(e.Type, e.From.ID(), e.To.ID(), "")
+			e.FirstSeen, e.LastSeen = e.Assertions[len(e.Assertions)-1].FirstSeen, e.Assertions[0].LastSeen
+			le, err := newLogEdge(e, e.From.ID(), e.To.ID())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := st.putLogEdge(le); err != nil {
+				t.Fatal(err)
+			}
+			tc := touch{source: "src-1", run: "new-run", at: at.Add(time.Minute)}
+			if name == "one assertion" {
+				tc.source = "src-0"
+			}
+			if name == "not latest" {
+				tc.at = at.Add(-30 * time.Minute)
+			}
+			want, ok := tc.edge(e)
+			if !ok {
+				t.Fatal("touch.edge: not asserted")
+			}
+			wantData, err := encodeEdgeData(nil, want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := st.touchEdges([]graph.ID{e.ID}, tc); err != nil {
+				t.Fatal(err)
+			}
+			wantPayload, err := st.syms.intern(nil, wantData)
+			if err != nil {
+				t.Fatal(err)
+			}
+			i, _ := st.edgeAt.get(e.ID)
+			if got := st.payload(&st.edges[i]); !bytes.Equal(got, wantPayload) {
+				t.Fatalf("touched payload\n%x, want\n%x", got, wantPayload)
+			}
+			if got := st.edge(i); !reflect.DeepEqual(got, want) {
+				t.Fatalf("touched relationship reads %+v, want %+v", got, want)
+			}
+			if err := st.touchEdges([]graph.ID{e.ID}, touch{source: "nobody", run: "x", at: at}); err == nil {
+				t.Fatal("a touch by a source that does not assert the relationship was applied")
+			}
+		})
+	}
+}
+
+// lastEntry returns the newest entry of the store's log.
+func lastEntry(t *testing.T, s *Store) []byte {
+	t.Helper()
+	var v []byte
+	err := s.db.View(func(tx *bolt.Tx) error {
+		_, last := tx.Bucket(s.active).Cursor().Last()
+		v = bytes.Clone(last)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// dump renders the whole store, to compare states across restarts.
+func dump(t *testing.T, s *Store) string {
+	t.Helper()
+	var sb strings.Builder
+	ctx := context.Background()
+	if err := s.ScanNodes(ctx, func(n *graph.Node) error { fmt.Fprintf(&sb, "%+v\n", *n); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ScanEdges(ctx, func(e *graph.Edge) error { fmt.Fprintf(&sb, "%+v\n", *e); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return sb.String()
+}
+
+func openAt(t *testing.T, dir string) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), dir, Options{Logger: zerolog.Nop()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestNoopSyncIsTouches: re-asserting an unchanged estate logs touches,
+// not records, and the new run ids and last-seen times survive a restart,
+// so that the run's sweep keeps everything.
+func TestNoopSyncIsTouches(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s := openAt(t, dir)
+	b := graphtest.SmallEstate()
+	b.Run, b.At = "run-1", graphtest.EstateAt
+	if _, err := s.Apply(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	cold := len(lastEntry(t, s))
+	b.Run, b.At = "run-2", graphtest.EstateAt.Add(time.Hour)
+	res, err := s.Apply(ctx, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.NodesUpdated != len(b.Nodes) || res.EdgesUpdated != len(b.Edges) {
+		t.Fatalf("no-op counted %+v, want every item updated", res)
+	}
+	items := len(b.Nodes) + len(b.Edges)
+	if noop := len(lastEntry(t, s)); noop > 16*items+64 {
+		t.Fatalf("the no-op logged %d bytes for %d items (the cold write %d): not touches", noop, items, cold)
+	}
+	want := dump(t, s)
+	s.Close()
+
+	s = openAt(t, dir)
+	defer s.Close()
+	if got := dump(t, s); got != want {
+		t.Fatalf("touches read back differently:\ngot:\n%s\nwant:\n%s", got, want)
+	}
+	check := func(what string, as []graph.Assertion, lastSeen time.Time) {
+		if len(as) != 1 || as[0].Run != "run-2" || !as[0].LastSeen.Equal(b.At) || !as[0].FirstSeen.Equal(graphtest.EstateAt) || !lastSeen.Equal(b.At) {
+			t.Errorf("%s after a restart: assertions %+v, last seen %v; want run-2 last seen at %v", what, as, lastSeen, b.At)
+		}
+	}
+	err = s.ScanNodes(ctx, func(n *graph.Node) error { check(n.Ref().String(), n.Assertions, n.LastSeen); return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.ScanEdges(ctx, func(e *graph.Edge) error { check(string(e.Type), e.Assertions, e.LastSeen); return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	sw, err := s.Sweep(ctx, graph.SweepRequest{Source: b.Source, Run: "run-2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sw.NodesRemoved+sw.EdgesRemoved+sw.NodesRetracted+sw.EdgesRetracted != 0 {
+		t.Fatalf("the sweep of the touching run removed %+v", sw)
+	}
+
+	// A node asserted twice in a batch, touched and then changed, is
+	// written in full: the change survives a restart.
+	b.Run, b.At = "run-3", graphtest.EstateAt.Add(2*time.Hour)
+	renamed := b.Nodes[0]
+	renamed.Name = "renamed"
+	b.Nodes = append(b.Nodes, renamed)
+	if _, err := s.Apply(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	want = dump(t, s)
+	s.Close()
+	s = openAt(t, dir)
+	defer s.Close()
+	if got := dump(t, s); got != want {
+		t.Fatalf("a touched then changed node reads back differently:\ngot:\n%s\nwant:\n%s", got, want)
+	}
+	if n, err := s.Node(ctx, renamed.Ref()); err != nil || n.Name != "renamed" || n.Assertions[0].Run != "run-3" {
+		t.Fatalf("node asserted twice reads back as %+v (%v)", n, err)
+	}
+}
+
+// TestReadsFormat3 opens a store whose log entries are format 3 (no
+// touches), upgrades it, and checks that touches written after the
+// upgrade survive a restart beside the old entries.
+func TestReadsFormat3(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s := openAt(t, dir)
+	b := graphtest.SmallEstate()
+	if _, err := s.Apply(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	want := dump(t, s)
+	s.Close()
+	// A format 4 entry without touches is a format 3 entry followed by an
+	// empty touch section.
+	empty := (&logEntry{}).encode()[5:]
+	db, err := bolt.Open(dir+"/"+FileName, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		if err := meta.Put(keyFormat, []byte(formatV3)); err != nil {
+			return err
+		}
+		log := tx.Bucket(meta.Get(keyActive))
+		k, v := log.Cursor().Last()
+		if v[0] != logV4 || !bytes.HasSuffix(v, empty) {
+			return fmt.Errorf("the entry (%d bytes, version %d) is not a format 4 entry without touches", len(v), v[0])
+		}
+		return log.Put(bytes.Clone(k), append([]byte{logV3}, v[1:len(v)-len(empty)]...))
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	s = openAt(t, dir)
+	if got := dump(t, s); got != want {
+		t.Fatalf("format 3 store reads back differently:\ngot:\n%s\nwant:\n%s", got, want)
+	}
+	b.Run, b.At = "run-2", graphtest.EstateAt.Add(time.Hour)
+	if _, err := s.Apply(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	want = dump(t, s)
+	s.Close()
+	s = openAt(t, dir)
+	defer s.Close()
+	if got := dump(t, s); got != want {
+		t.Fatalf("upgraded store reads back differently after touches and a restart:\ngot:\n%s\nwant:\n%s", got, want)
+	}
+	err = s.db.View(func(tx *bolt.Tx) error {
+		if f := string(tx.Bucket(bucketMeta).Get(keyFormat)); f != format {
+			return fmt.Errorf("format marker %q after the upgrade, want %q", f, format)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
