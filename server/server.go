@@ -69,9 +69,9 @@ type Config struct {
 	MaxPageSize int
 	// QueryCacheSize is how many parsed queries are kept.
 	QueryCacheSize int
-	// LoaderWait bounds how long a dataloader gathers keys before one
-	// store call (default loaders.DefaultWait); it dispatches sooner, once
-	// every sibling resolver has asked.
+	// LoaderWait bounds how long a dataloader waits for the next key
+	// before one store call (default loaders.DefaultWait); it dispatches
+	// sooner, once every sibling resolver has asked.
 	LoaderWait time.Duration
 	// ShutdownTimeout bounds the graceful shutdown: in-flight requests get
 	// this long to finish.

@@ -111,7 +111,11 @@ func (a *answer[V]) get(ctx context.Context) (V, error) {
 
 // dispatch fetches batch b once no more keys are coming.
 func (l *loader[K, V]) dispatch(b *batch[K, V]) {
-	settle(l.wait)
+	settle(l.wait, func() int {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		return len(b.keys)
+	})
 	l.mu.Lock()
 	if l.batch == b {
 		l.batch = nil
@@ -165,10 +169,10 @@ func (l *loader[K, V]) Clear() {
 var settling atomic.Int64
 
 // settle returns once every other goroutine of the process is blocked, or
-// after wait. Resolvers of sibling objects are goroutines gqlgen has
-// started: each runs until it blocks on a loader (or ends), so when
-// nothing but settling dispatchers runs or waits to run, every key of
-// this level has been asked for.
+// once size (the keys of the batch) has not grown for wait. Resolvers of
+// sibling objects are goroutines gqlgen has started: each runs until it
+// blocks on a loader (or ends), so when nothing but settling dispatchers
+// runs or waits to run, every key of this level has been asked for.
 //
 // While goroutines wait to run, settle yields to them. While none waits
 // but another processor is busy, it polls without yielding: a yield would
@@ -181,16 +185,23 @@ var settling atomic.Int64
 //
 // The wait bounds it in a busy process, where other requests keep
 // goroutines running; it is measured, not a timer, so it does not
-// overshoot by a timer's granularity.
-func settle(wait time.Duration) {
+// overshoot by a timer's granularity. It runs from the last key added, so
+// a level whose siblings keep asking is not cut short.
+func settle(wait time.Duration, size func() int) {
 	settling.Add(1)
 	defer settling.Add(-1)
-	start := time.Now()
+	last, n := time.Now(), size()
 	samples := []metrics.Sample{{Name: "/sched/goroutines/running:goroutines"}, {Name: "/sched/goroutines/runnable:goroutines"}}
 	for {
 		metrics.Read(samples)
 		running, runnable := samples[0].Value.Uint64(), samples[1].Value.Uint64()
-		if running+runnable <= uint64(settling.Load()) || time.Since(start) >= wait {
+		if running+runnable <= uint64(settling.Load()) {
+			return
+		}
+		now := time.Now()
+		if m := size(); m != n {
+			last, n = now, m
+		} else if now.Sub(last) >= wait {
 			return
 		}
 		if runnable > 0 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -127,6 +128,39 @@ func TestDispatchWithoutTimer(t *testing.T) {
 	}
 	if len(f.nbCalls) != 1 {
 		t.Errorf("%d Neighbors calls, want 1", len(f.nbCalls))
+	}
+}
+
+// TestWaitFromLastKey keeps the process busy, so only the wait can end a
+// batch, and has siblings ask one after another, each well within the
+// wait of the one before but all of them over it: the wait runs from the
+// last key, so they still share one store call.
+func TestWaitFromLastKey(t *testing.T) {
+	f := &fakeStore{}
+	const wait, gap, siblings = 200 * time.Millisecond, 20 * time.Millisecond, 15
+	l := loaders.New(f, wait)
+	var stop atomic.Bool
+	spun := make(chan struct{})
+	go func() { // another request, always running
+		defer close(spun)
+		for !stop.Load() {
+		}
+	}()
+	var wg sync.WaitGroup
+	for i := range siblings {
+		wg.Go(func() {
+			time.Sleep(time.Duration(i) * gap)
+			id := graph.NodeID(graph.KindService, string(rune('a'+i)))
+			if _, err := l.Neighbors(context.Background(), id, graph.NeighborQuery{Types: []graph.RelType{graph.RelOwns}, Direction: graph.In}); err != nil {
+				t.Errorf("Neighbors(%s): %v", id, err)
+			}
+		})
+	}
+	wg.Wait()
+	stop.Store(true)
+	<-spun
+	if len(f.nbCalls) != 1 {
+		t.Errorf("%d Neighbors calls for siblings %v apart over %v, want 1", len(f.nbCalls), gap, time.Duration(siblings-1)*gap)
 	}
 }
 

@@ -118,17 +118,32 @@ func (r *Resolver) relationships(ctx context.Context, n *graph.Node, types []gra
 }
 
 func (r *Resolver) owners(ctx context.Context, n *graph.Node, roles []model.OwnerRole, first *int, after *string) (*model.RelationshipConnection, error) {
-	return relationshipConnection(r.related(ctx, n, rels{types: []graph.RelType{graph.RelOwns}, dir: graph.In, roles: roles}, first, after))
+	return relationshipConnection(r.related(ctx, n, rels{types: only(graph.RelOwns), dir: graph.In, roles: roles}, first, after))
 }
 
 func (r *Resolver) owns(ctx context.Context, n *graph.Node, kinds []graph.Kind, roles []model.OwnerRole, first *int, after *string) (*model.RelationshipConnection, error) {
-	return relationshipConnection(r.related(ctx, n, rels{types: []graph.RelType{graph.RelOwns}, dir: graph.Out, kinds: kinds, roles: roles}, first, after))
+	return relationshipConnection(r.related(ctx, n, rels{types: only(graph.RelOwns), dir: graph.Out, kinds: kinds, roles: roles}, first, after))
 }
 
 // rel selects the relationships of one type and direction leading to
 // entities of one kind.
 func rel(t graph.RelType, dir graph.Direction, k graph.Kind) rels {
-	return rels{types: []graph.RelType{t}, dir: dir, kinds: []graph.Kind{k}}
+	return rels{types: only(t), dir: dir, kinds: onlyKind(k)}
+}
+
+// only is the list of the single type t, shared and read-only: a slice of
+// graph.RelTypes, not a new one. Relationship fields are resolved once per
+// node of a nested level, and a literal []graph.RelType{t} would cost an
+// allocation each time.
+func only(t graph.RelType) []graph.RelType {
+	i := graph.RelRank(t)
+	return graph.RelTypes[i : i+1 : i+1]
+}
+
+// onlyKind is only for a kind: a one-kind slice of graph.Kinds.
+func onlyKind(k graph.Kind) []graph.Kind {
+	i := graph.KindRank(k)
+	return graph.Kinds[i : i+1 : i+1]
 }
 
 // entityOf shows a node an answer names as its GraphQL entity (nil for none).

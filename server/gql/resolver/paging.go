@@ -77,7 +77,8 @@ func (r *Resolver) related(ctx context.Context, n *graph.Node, s rels, first *in
 		return page{}, err
 	}
 	var from relKey
-	if after != nil && *after != "" {
+	paged := after != nil && *after != ""
+	if paged {
 		if from, err = decodeRelCursor(*after); err != nil {
 			return page{}, err
 		}
@@ -86,33 +87,47 @@ func (r *Resolver) related(ctx context.Context, n *graph.Node, s rels, first *in
 	if err != nil {
 		return page{}, err
 	}
-	kept := make([]graph.Neighbor, 0, len(all))
-	for _, nb := range all {
-		if s.keep(nb) {
-			kept = append(kept, nb)
-		}
-	}
+	// One pass over the loader's (shared, ordered) relationships: count
+	// those s keeps, find the first after the cursor, take the page from
+	// there. A resolver runs this for every node of a nested level, so it
+	// allocates per page, not per relationship.
+	p := page{info: &model.PageInfo{}}
 	start := 0
-	if after != nil && *after != "" {
-		// The first relationship after the cursor's position; a cursor
-		// whose relationship is gone still finds its place.
-		start = len(kept)
-		for i, nb := range kept {
-			if compareRelKeys(keyOf(nb), from) > 0 {
-				start = i
-				break
-			}
+	if paged {
+		start = -1
+	}
+	var rs []model.Relationship // the page's relationships, in one allocation
+	for _, nb := range all {
+		if !s.keep(nb) {
+			continue
 		}
+		i := p.total
+		p.total++
+		if start < 0 {
+			// The first relationship after the cursor's position; a
+			// cursor whose relationship is gone still finds its place.
+			if compareRelKeys(keyOf(nb), from) <= 0 {
+				continue
+			}
+			start = i
+		}
+		if i-start >= size {
+			continue
+		}
+		if rs == nil {
+			// At most size, and at most what is left: the pointers into rs
+			// stay valid because it never grows.
+			rs = make([]model.Relationship, 0, min(size, len(all)))
+			p.items = make([]item, 0, cap(rs))
+		}
+		rs = append(rs, model.Relationship{Edge: nb.Edge, Outgoing: nb.Outgoing})
+		p.items = append(p.items, item{node: nb.Node, rel: &rs[len(rs)-1], cursor: encodeRelCursor(keyOf(nb))})
 	}
-	end := min(start+size, len(kept))
-	p := page{total: len(kept), info: &model.PageInfo{HasNextPage: end < len(kept), HasPreviousPage: start > 0}}
-	for _, nb := range kept[start:end] {
-		p.items = append(p.items, item{
-			node:   nb.Node,
-			rel:    &model.Relationship{Edge: nb.Edge, Outgoing: nb.Outgoing},
-			cursor: encodeRelCursor(keyOf(nb)),
-		})
+	if start < 0 {
+		start = p.total
 	}
+	p.info.HasNextPage = start+len(p.items) < p.total
+	p.info.HasPreviousPage = start > 0
 	p.setCursors()
 	return p, nil
 }
@@ -120,7 +135,7 @@ func (r *Resolver) related(ctx context.Context, n *graph.Node, s rels, first *in
 // one returns the first entity of kind k related to n by t in direction
 // dir (to-one fields such as Service.businessUnit), or nil.
 func (r *Resolver) one(ctx context.Context, n *graph.Node, t graph.RelType, dir graph.Direction, k graph.Kind) (*graph.Node, error) {
-	all, err := r.loaders(ctx).Neighbors(ctx, n.ID, graph.NeighborQuery{Types: []graph.RelType{t}, Direction: dir})
+	all, err := r.loaders(ctx).Neighbors(ctx, n.ID, graph.NeighborQuery{Types: only(t), Direction: dir})
 	if err != nil {
 		return nil, err
 	}
@@ -167,13 +182,24 @@ func compareRelKeys(a, b relKey) int {
 	return strings.Compare(a.role, b.role)
 }
 
+// encodeRelCursor encodes every relationship of a page, cursor selected or
+// not, so it builds the string in buffers on the stack: one allocation, for
+// the string itself, unless the key is unusually long.
 func encodeRelCursor(k relKey) string {
-	dir := "i"
+	dir := byte('i')
 	if k.out {
-		dir = "o"
+		dir = 'o'
 	}
-	s := strings.Join([]string{string(k.typ), string(k.ref.Kind), k.ref.Key, dir, k.role}, "\x00")
-	return base64.RawURLEncoding.EncodeToString([]byte(s))
+	var raw [192]byte
+	b := append(raw[:0], k.typ...)
+	b = append(b, 0)
+	b = append(b, k.ref.Kind...)
+	b = append(b, 0)
+	b = append(b, k.ref.Key...)
+	b = append(b, 0, dir, 0)
+	b = append(b, k.role...)
+	var enc [256]byte
+	return string(base64.RawURLEncoding.AppendEncode(enc[:0], b))
 }
 
 func decodeRelCursor(c string) (relKey, error) {

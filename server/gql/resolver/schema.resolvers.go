@@ -40,7 +40,7 @@ func (r *applicationResolver) Repositories(ctx context.Context, obj *model.Appli
 }
 
 func (r *applicationResolver) DependsOn(ctx context.Context, obj *model.Application, first *int, after *string) (*model.RelationshipConnection, error) {
-	return relationshipConnection(r.related(ctx, obj.N, rels{types: []graph.RelType{graph.RelDependsOn}, dir: graph.Out}, first, after))
+	return relationshipConnection(r.related(ctx, obj.N, rels{types: only(graph.RelDependsOn), dir: graph.Out}, first, after))
 }
 
 func (r *applicationResolver) Dependents(ctx context.Context, obj *model.Application, first *int, after *string) (*model.ApplicationConnection, error) {
@@ -96,11 +96,11 @@ func (r *changeResolver) Relationships(ctx context.Context, obj *model.Change, t
 }
 
 func (r *changeResolver) Affects(ctx context.Context, obj *model.Change, first *int, after *string) (*model.RelationshipConnection, error) {
-	return r.relationships(ctx, obj.N, []graph.RelType{graph.RelAffects}, &dirOut, first, after)
+	return r.relationships(ctx, obj.N, only(graph.RelAffects), &dirOut, first, after)
 }
 
 func (r *changeResolver) Incidents(ctx context.Context, obj *model.Change, first *int, after *string) (*model.RelationshipConnection, error) {
-	return r.relationships(ctx, obj.N, []graph.RelType{graph.RelCausedBy}, &dirIn, first, after)
+	return r.relationships(ctx, obj.N, only(graph.RelCausedBy), &dirIn, first, after)
 }
 
 func (r *changeResolver) History(ctx context.Context, obj *model.Change, since *time.Time, first *int, after *string) (*model.AuditEventConnection, error) {
@@ -165,7 +165,7 @@ func (r *incidentResolver) Relationships(ctx context.Context, obj *model.Inciden
 }
 
 func (r *incidentResolver) Affects(ctx context.Context, obj *model.Incident, first *int, after *string) (*model.RelationshipConnection, error) {
-	return r.relationships(ctx, obj.N, []graph.RelType{graph.RelAffects}, &dirOut, first, after)
+	return r.relationships(ctx, obj.N, only(graph.RelAffects), &dirOut, first, after)
 }
 
 func (r *incidentResolver) CausedBy(ctx context.Context, obj *model.Incident) (*model.Change, error) {
