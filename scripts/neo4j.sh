@@ -22,10 +22,10 @@
 #   ESTATE_NEO4J_PORT      Bolt port on 127.0.0.1 (default 7687).
 #   ESTATE_NEO4J_PASSWORD  password of user neo4j (default estate-test-password). It is set
 #                          only when the data dir is created; to change it later, `reset`.
-#   ESTATE_NEO4J_HEAP, ESTATE_NEO4J_PAGECACHE   memory (default 2g and 512m). With a 1g heap,
-#                          G1 spent about twice as long in pauses during batch upserts
-#                          (~2 s vs ~1 s per 25 batches of 1,000 nodes): the server's live set
-#                          is ~400 MB, leaving G1 an ~80 MB eden that a batch fills many times.
+#   ESTATE_NEO4J_HEAP, ESTATE_NEO4J_PAGECACHE   memory (default 2g and 512m). The server's
+#                          live set is ~400 MB; with a 1g heap G1 kept an ~80 MB eden, which
+#                          one batch of 1,000 nodes fills several times, and batch upserts
+#                          spent about twice as long in GC pauses as with 2g.
 #   ESTATE_NEO4J_START_TIMEOUT, ESTATE_NEO4J_STOP_TIMEOUT   seconds (default 180 and 120).
 #   ESTATE_NEO4J_JAVA_HOME  a JDK 17 or 21 to use (default: first 17/21 found).
 #   MAVEN_OPTS             passed to mvn as usual (e.g. -Dmaven.repo.local=...).
