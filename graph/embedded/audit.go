@@ -6,8 +6,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
-	"time"
+	"sync"
 
 	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
@@ -15,7 +16,7 @@ import (
 	"github.com/estate-cmdb/estate/graph"
 )
 
-// The audit trail (graph/audit.go) lives only on disk: an estate's history
+// The audit trail (graph/audit.go) lives on disk: an estate's history
 // outgrows its graph, so no event is held in memory. Events are written in
 // the transaction that commits the write they record, so a crash leaves
 // both or neither, and compaction, which rewrites only the log buckets,
@@ -28,36 +29,218 @@ import (
 // index key holds the event's time before its Seq, so that a node's keys
 // sort in history order (graph.CompareAudit, reversed) whatever the clock
 // did between writes, and a cursor or Since is a seek, not a scan.
+//
+// Index keys start with random node ids, so putting a write's keys would
+// dirty a page per key all over a tree of millions (the problem the log
+// avoids, embedded.go): the index trails the events instead. Entries of
+// events after keyAuditIndexed (in the meta bucket: the last Seq whose
+// entries are in bucketAuditBy) wait in memory (auditPending) and are put
+// in bulk, sorted, when Options.AuditIndexPending of them wait and at
+// Close, so that each page is written once per flush. History merges both.
+// A crash loses only the pending entries, which Open derives again from the
+// events after keyAuditIndexed. A file without the key (written before the
+// index trailed) has a complete index.
 var (
 	bucketAudit   = []byte("audit")
 	bucketAuditBy = []byte("audit.by")
+	// keyAuditIndexed is in bucketMeta.
+	keyAuditIndexed = []byte("audit.indexed")
 )
 
 const auditIndexKeyLen = 16 + 8 + 8
 
-// auditIndexKey is node id, At in nanoseconds with the sign bit flipped (so
-// that byte order is time order), then Seq.
-func auditIndexKey(id graph.ID, at time.Time, seq int64) []byte {
-	k := make([]byte, auditIndexKeyLen)
-	copy(k, id[:])
-	binary.BigEndian.PutUint64(k[16:], uint64(at.UnixNano())^1<<63)
-	binary.BigEndian.PutUint64(k[24:], uint64(seq))
-	return k
+// appendAuditIndexKey appends an index key: node id, At in nanoseconds
+// with the sign bit flipped (so that byte order is time order), then Seq.
+func appendAuditIndexKey(k []byte, id graph.ID, at, seq int64) []byte {
+	k = append(k, id[:]...)
+	k = binary.BigEndian.AppendUint64(k, uint64(at)^1<<63)
+	return binary.BigEndian.AppendUint64(k, uint64(seq))
 }
 
-// indexKeyAt returns the time in an index key.
-func indexKeyAt(k []byte) time.Time {
-	return time.Unix(0, int64(binary.BigEndian.Uint64(k[16:])^1<<63)).UTC()
+// auditPos is an event's place in a node's history: At in nanoseconds,
+// then Seq. ok is false past the end of a history.
+type auditPos struct {
+	at, seq int64
+	ok      bool
+}
+
+// indexKeyPos returns the position in an index key.
+func indexKeyPos(k []byte) auditPos {
+	return auditPos{int64(binary.BigEndian.Uint64(k[16:]) ^ 1<<63), int64(binary.BigEndian.Uint64(k[24:])), true}
+}
+
+// cmp orders positions as their index keys: oldest first.
+func (a auditPos) cmp(b auditPos) int {
+	if c := cmpInt64(a.at, b.at); c != 0 {
+		return c
+	}
+	return cmpInt64(a.seq, b.seq)
+}
+
+func cmpInt64(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// auditRef is an index entry waiting in memory.
+type auditRef struct {
+	id      graph.ID
+	at, seq int64
+	prev    int32 // the node's previous pending entry, or -1
+}
+
+// auditPending holds the index entries not yet in bucketAuditBy: one slice
+// for all, chained per node through last, so that holding hundreds of
+// thousands costs no allocation per node. Writers add and flush under the
+// store's writeMu; mu lets History read while they do.
+type auditPending struct {
+	mu   sync.RWMutex
+	refs []auditRef
+	last map[graph.ID]int32
+}
+
+func (p *auditPending) add(refs []auditRef) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.last == nil {
+		p.last = map[graph.ID]int32{}
+	}
+	for _, r := range refs {
+		r.prev = -1
+		if i, ok := p.last[r.id]; ok {
+			r.prev = i
+		}
+		p.last[r.id] = int32(len(p.refs))
+		p.refs = append(p.refs, r)
+	}
+}
+
+// of returns the positions of id's pending entries. Callers hold mu.
+func (p *auditPending) of(id graph.ID) []auditPos {
+	var out []auditPos
+	i, ok := p.last[id]
+	for ok && i >= 0 {
+		r := &p.refs[i]
+		out = append(out, auditPos{r.at, r.seq, true})
+		i = r.prev
+	}
+	return out
+}
+
+func (p *auditPending) len() int {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	return len(p.refs)
+}
+
+// auditAbout returns the ids of the nodes e is about. ends holds
+// relationships' end ids where the writer derived them (changes.ends).
+func auditAbout(e *graph.AuditEvent, ends map[graph.ID][2]graph.ID) []graph.ID {
+	if !e.IsEdge() {
+		return []graph.ID{e.Subject}
+	}
+	ids, ok := ends[e.Subject]
+	if !ok {
+		ids = [2]graph.ID{e.From.ID(), e.To.ID()}
+	}
+	if ids[0] == ids[1] {
+		return ids[:1]
+	}
+	return ids[:]
 }
 
 // createAuditBuckets makes the audit buckets, so that a file written before
-// the audit trail existed opens and starts recording.
+// the audit trail existed opens and starts recording, and marks a file
+// without keyAuditIndexed as indexed up to its last event.
 func createAuditBuckets(tx *bolt.Tx) error {
 	for _, name := range [][]byte{bucketAudit, bucketAuditBy} {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return fmt.Errorf("create bucket %s: %w", name, err)
 		}
 	}
+	meta := tx.Bucket(bucketMeta)
+	if meta.Get(keyAuditIndexed) != nil {
+		return nil
+	}
+	return meta.Put(keyAuditIndexed, binary.BigEndian.AppendUint64(nil, tx.Bucket(bucketAudit).Sequence()))
+}
+
+// loadAuditPending derives the index entries of the events after
+// keyAuditIndexed: those a crash kept from being flushed.
+func (s *Store) loadAuditPending(ctx context.Context) error {
+	var refs []auditRef
+	err := s.db.View(func(tx *bolt.Tx) error {
+		indexed := tx.Bucket(bucketMeta).Get(keyAuditIndexed)
+		if len(indexed) != 8 {
+			return fmt.Errorf("data file %s is corrupt: %s is %x", s.path, keyAuditIndexed, indexed)
+		}
+		c := tx.Bucket(bucketAudit).Cursor()
+		from := binary.BigEndian.Uint64(indexed) + 1
+		for k, v := c.Seek(binary.BigEndian.AppendUint64(nil, from)); k != nil; k, v = c.Next() {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			e, err := graph.DecodeAuditEvent(v)
+			if err != nil {
+				return fmt.Errorf("data file %s is corrupt: audit event %x: %w", s.path, k, err)
+			}
+			for _, id := range auditAbout(e, nil) {
+				refs = append(refs, auditRef{id: id, at: e.At.UnixNano(), seq: e.Seq})
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	s.pending.add(refs)
+	return nil
+}
+
+// flushAuditIndex puts the pending index entries into bucketAuditBy, sorted,
+// in one transaction that also moves keyAuditIndexed to the last event.
+// Callers hold writeMu, so no event is committed meanwhile. The entries
+// stay pending until the transaction commits: a History that reads both
+// meanwhile sees each event twice and merges it once.
+func (s *Store) flushAuditIndex() error {
+	p := &s.pending
+	p.mu.RLock()
+	buf := make([]byte, 0, len(p.refs)*auditIndexKeyLen)
+	keys := make([][]byte, len(p.refs))
+	for i, r := range p.refs {
+		buf = appendAuditIndexKey(buf, r.id, r.at, r.seq)
+		keys[i] = buf[len(buf)-auditIndexKeyLen:]
+	}
+	p.mu.RUnlock()
+	if len(keys) == 0 {
+		return nil
+	}
+	// bbolt splits pages only at commit, so keys put in random order pile
+	// into a few pages, each put shifting all that came before; in order,
+	// each lands after the last.
+	slices.SortFunc(keys, bytes.Compare)
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		by := tx.Bucket(bucketAuditBy)
+		for _, k := range keys {
+			if err := by.Put(k, []byte{}); err != nil {
+				return err
+			}
+		}
+		last := tx.Bucket(bucketAudit).Sequence()
+		return tx.Bucket(bucketMeta).Put(keyAuditIndexed, binary.BigEndian.AppendUint64(nil, last))
+	})
+	if err != nil {
+		return fmt.Errorf("flush audit index of %s: %w", s.path, err)
+	}
+	p.mu.Lock()
+	p.refs = p.refs[:0]
+	clear(p.last)
+	p.mu.Unlock()
 	return nil
 }
 
@@ -87,61 +270,43 @@ func (c *changes) record(st *state, rec *graph.AuditRecorder) {
 	}
 }
 
-// writeAudit stores rec's events and their index entries in tx, numbering
-// them from the audit bucket's sequence. ends holds relationships' end ids
-// where the writer derived them (changes.ends).
-func writeAudit(tx *bolt.Tx, rec *graph.AuditRecorder, ends map[graph.ID][2]graph.ID) error {
+// writeAudit stores rec's events in tx, numbering them from the audit
+// bucket's sequence, and returns their index entries for auditPending.
+// ends holds relationships' end ids where the writer derived them
+// (changes.ends).
+func writeAudit(tx *bolt.Tx, rec *graph.AuditRecorder, ends map[graph.ID][2]graph.ID) ([]auditRef, error) {
 	if rec.Len() == 0 {
-		return nil
+		return nil, nil
 	}
-	events, by := tx.Bucket(bucketAudit), tx.Bucket(bucketAuditBy)
+	events := tx.Bucket(bucketAudit)
 	first := events.Sequence() + 1
 	if err := events.SetSequence(first + uint64(rec.Len()) - 1); err != nil {
-		return err
+		return nil, err
 	}
 	// Seqs only grow, so bbolt can fill the event pages completely.
 	events.FillPercent = 1.0
-	var keys [][]byte
+	var refs []auditRef
 	for _, e := range rec.Events(int64(first)) {
 		v, err := graph.EncodeAuditEvent(&e)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		// bbolt keeps keys and values until the transaction ends: each
 		// gets its own slice.
 		if err := events.Put(binary.BigEndian.AppendUint64(nil, uint64(e.Seq)), v); err != nil {
-			return err
+			return nil, err
 		}
-		about := []graph.ID{e.Subject}
-		if e.IsEdge() {
-			ids, ok := ends[e.Subject]
-			if !ok {
-				ids = [2]graph.ID{e.From.ID(), e.To.ID()}
-			}
-			about = ids[:]
-			if ids[0] == ids[1] {
-				about = about[:1]
-			}
-		}
-		for _, id := range about {
-			keys = append(keys, auditIndexKey(id, e.At, e.Seq))
+		for _, id := range auditAbout(&e, ends) {
+			refs = append(refs, auditRef{id: id, at: e.At.UnixNano(), seq: e.Seq})
 		}
 	}
-	// bbolt splits pages only at commit, so keys put in random order pile
-	// into a few pages, each put shifting all that came before (quadratic
-	// in a write's events); in order, each lands after the last.
-	slices.SortFunc(keys, bytes.Compare)
-	for _, k := range keys {
-		if err := by.Put(k, []byte{}); err != nil {
-			return err
-		}
-	}
-	return nil
+	return refs, nil
 }
 
 // History implements graph.Store. It walks the node's index keys backwards
 // from the cursor (or the end), in a read transaction that writers do not
-// wait for, reading First+1 events to know whether another page follows.
+// wait for, merged with its pending entries, reading First+1 events to know
+// whether another page follows.
 func (s *Store) History(ctx context.Context, q graph.HistoryQuery) (*graph.HistoryPage, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -150,47 +315,86 @@ func (s *Store) History(ctx context.Context, q graph.HistoryQuery) (*graph.Histo
 	if err != nil {
 		return nil, err
 	}
-	// Keys before start in byte order are the events after the cursor in
-	// history order; with no cursor, start is past every key of the node.
-	start := append(q.ID[:], bytes.Repeat([]byte{0xff}, auditIndexKeyLen-16)...)
+	// Positions before start are the events after the cursor in history
+	// order; with no cursor, start is past every position.
+	start := auditPos{math.MaxInt64, math.MaxInt64, true}
 	if q.After != "" {
 		at, seq, _ := graph.DecodeAuditCursor(q.After) // checked by Normalize
-		start = auditIndexKey(q.ID, at, seq)
+		start = auditPos{at.UnixNano(), seq, true}
 	}
-	p := &graph.HistoryPage{}
-	err = s.db.View(func(tx *bolt.Tx) error {
-		events, c := tx.Bucket(bucketAudit), tx.Bucket(bucketAuditBy).Cursor()
-		k, _ := c.Seek(start)
-		if k == nil {
-			k, _ = c.Last()
-		} else {
-			k, _ = c.Prev()
-		}
-		for ; k != nil && bytes.HasPrefix(k, q.ID[:]); k, _ = c.Prev() {
-			if !indexKeyAt(k).After(q.Since) {
-				break
-			}
-			if len(p.Events) == q.First {
-				p.HasNext = true
-				break
-			}
-			v := events.Get(k[24:])
-			if v == nil {
-				return fmt.Errorf("data file %s is corrupt: audit index entry %x has no event", s.path, k)
-			}
-			e, err := graph.DecodeAuditEvent(v)
-			if err != nil {
-				return fmt.Errorf("data file %s is corrupt: audit event %x: %w", s.path, k[24:], err)
-			}
-			p.Events = append(p.Events, e)
-		}
-		return nil
-	})
+	since := q.Since.UnixNano()
+	if q.Since.IsZero() {
+		since = math.MinInt64
+	}
+	// The transaction begins before the pending entries are read: an entry
+	// a flush commits meanwhile is in one or both, never in neither.
+	s.pending.mu.RLock()
+	tx, err := s.db.Begin(false)
+	var pending []auditPos
+	if err == nil {
+		pending = s.pending.of(q.ID)
+	}
+	s.pending.mu.RUnlock()
 	if err != nil {
 		if errors.Is(err, bolterrors.ErrDatabaseNotOpen) {
 			return nil, graph.Unavailable(err, "embedded store is closed")
 		}
 		return nil, fmt.Errorf("history of %s: %w", q.ID, err)
+	}
+	defer tx.Rollback()
+	pending = slices.DeleteFunc(pending, func(p auditPos) bool { return p.cmp(start) >= 0 || p.at <= since })
+	slices.SortFunc(pending, func(a, b auditPos) int { return b.cmp(a) })
+	events, c := tx.Bucket(bucketAudit), tx.Bucket(bucketAuditBy).Cursor()
+	k, _ := c.Seek(appendAuditIndexKey(nil, q.ID, start.at, start.seq))
+	if k == nil {
+		k, _ = c.Last()
+	} else {
+		k, _ = c.Prev()
+	}
+	nextIndexed := func() auditPos {
+		if k == nil || !bytes.HasPrefix(k, q.ID[:]) {
+			return auditPos{}
+		}
+		if p := indexKeyPos(k); p.at > since {
+			return p
+		}
+		return auditPos{}
+	}
+	p := &graph.HistoryPage{}
+	for next := nextIndexed(); ; {
+		var pend auditPos
+		if len(pending) > 0 {
+			pend = pending[0]
+		}
+		e, indexed := pend, false
+		switch {
+		case !pend.ok || next.ok && next.cmp(pend) > 0:
+			e, indexed = next, true
+		case next.ok && next.cmp(pend) == 0: // flushed since read: one event
+			e, indexed, pending = next, true, pending[1:]
+		default:
+			pending = pending[1:]
+		}
+		if !e.ok {
+			break
+		}
+		if len(p.Events) == q.First {
+			p.HasNext = true
+			break
+		}
+		if indexed {
+			k, _ = c.Prev()
+			next = nextIndexed()
+		}
+		v := events.Get(binary.BigEndian.AppendUint64(nil, uint64(e.seq)))
+		if v == nil {
+			return nil, fmt.Errorf("data file %s is corrupt: audit index entry of %s has no event %d", s.path, q.ID, e.seq)
+		}
+		ev, err := graph.DecodeAuditEvent(v)
+		if err != nil {
+			return nil, fmt.Errorf("data file %s is corrupt: audit event %d: %w", s.path, e.seq, err)
+		}
+		p.Events = append(p.Events, ev)
 	}
 	p.FillCursors()
 	return p, nil

@@ -175,3 +175,188 @@ func TestOpensFileWithoutAudit(t *testing.T) {
 		t.Fatalf("after a rename the history is %d events, of the node %+v; want one update", countEvents(tr), es)
 	}
 }
+
+// auditIndexKeys counts the keys of the on-disk audit index of the closed
+// store in dir.
+func auditIndexKeys(t *testing.T, dir string) int {
+	t.Helper()
+	db, err := bolt.Open(filepath.Join(dir, embedded.FileName), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	n := 0
+	err = db.View(func(tx *bolt.Tx) error {
+		n = tx.Bucket([]byte("audit.by")).Stats().KeyN
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestHistoryPendingSurvivesCrash: index entries wait in memory, and a
+// crash before they are written loses none of the history: Open derives
+// them from the events on disk.
+func TestHistoryPendingSurvivesCrash(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s := open(t, dir)
+	b := graphtest.SmallEstate()
+	for i := range 3 {
+		if _, err := s.Apply(ctx, rename(b, fmt.Sprint("name-", i), i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := trail(t, s, b)
+	if s.PendingAuditEntries() == 0 {
+		t.Fatal("no index entry is pending: the test would not check a crash loses none")
+	}
+	if err := s.Crash(); err != nil {
+		t.Fatal(err)
+	}
+	if n := auditIndexKeys(t, dir); n != 0 {
+		t.Fatalf("the on-disk index has %d keys before any flush, want none", n)
+	}
+
+	s = open(t, dir)
+	if after := trail(t, s, b); !reflect.DeepEqual(after, before) {
+		t.Fatalf("history changed across a crash: %d events before, %d after", countEvents(before), countEvents(after))
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if n := auditIndexKeys(t, dir); n == 0 {
+		t.Fatal("Close left the index entries unwritten")
+	}
+	s = open(t, dir)
+	defer s.Close()
+	if n := s.PendingAuditEntries(); n != 0 {
+		t.Fatalf("after a clean Close, Open found %d entries to index, want none", n)
+	}
+	if after := trail(t, s, b); !reflect.DeepEqual(after, before) {
+		t.Fatalf("history changed across a flush: %d events before, %d after", countEvents(before), countEvents(after))
+	}
+}
+
+// TestHistoryPagesAcrossFlush: a history that is partly on disk and partly
+// pending reads in order, and a flush between two pages neither repeats nor
+// skips an event.
+func TestHistoryPagesAcrossFlush(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, t.TempDir())
+	defer s.Close()
+	b := graphtest.SmallEstate()
+	id := graph.NodeID(b.Nodes[0].Kind, b.Nodes[0].Key)
+	for i := range 8 {
+		if i == 4 {
+			if err := s.FlushAuditIndex(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := s.Apply(ctx, rename(b, fmt.Sprint("name-", i), i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	all, err := s.History(ctx, graph.HistoryQuery{ID: id, First: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all.Events) < 8 || all.HasNext {
+		t.Fatalf("whole history: %d events (more: %v), want at least 8 in one page", len(all.Events), all.HasNext)
+	}
+	for i := 1; i < len(all.Events); i++ {
+		if graph.CompareAudit(all.Events[i-1], all.Events[i]) >= 0 {
+			t.Fatalf("history out of order at %d: %+v before %+v", i, all.Events[i-1], all.Events[i])
+		}
+	}
+	var paged []*graph.AuditEvent
+	q := graph.HistoryQuery{ID: id, First: 3}
+	for {
+		p, err := s.History(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		paged = append(paged, p.Events...)
+		if len(paged) == 3 && s.PendingAuditEntries() > 0 {
+			if err := s.FlushAuditIndex(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if !p.HasNext {
+			break
+		}
+		q.After = p.EndCursor
+	}
+	if s.PendingAuditEntries() != 0 {
+		t.Fatal("no flush happened between pages")
+	}
+	if !reflect.DeepEqual(paged, all.Events) {
+		t.Fatalf("paging across a flush read %d events, want the %d of the whole history", len(paged), len(all.Events))
+	}
+}
+
+// TestAuditIndexBound: once AuditIndexPending entries wait, the write that
+// reached the bound writes them to the index.
+func TestAuditIndexBound(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := embedded.Open(ctx, dir, embedded.Options{Logger: zerolog.Nop(), AuditIndexPending: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := graphtest.SmallEstate()
+	if _, err := s.Apply(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	if n := s.PendingAuditEntries(); n != 0 {
+		t.Fatalf("%d entries pending after a write of more than the bound", n)
+	}
+	if _, err := s.Apply(ctx, rename(b, "renamed", 1)); err != nil {
+		t.Fatal(err)
+	}
+	if n := s.PendingAuditEntries(); n != 1 {
+		t.Fatalf("%d entries pending after a rename under the bound, want 1", n)
+	}
+	if err := s.Crash(); err != nil {
+		t.Fatal(err)
+	}
+	if n, want := auditIndexKeys(t, dir), len(b.Nodes)+2*len(b.Edges); n < want-len(b.Edges) || n > want {
+		t.Fatalf("the on-disk index has %d keys after the bound was reached, want about %d", n, want)
+	}
+}
+
+// TestOpensFileWithCompleteIndex: a file whose index is complete but that
+// has no mark of how far (written before the index trailed its events)
+// opens with nothing to index again.
+func TestOpensFileWithCompleteIndex(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s := open(t, dir)
+	b := graphtest.SmallEstate()
+	if _, err := s.Apply(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	before := trail(t, s, b)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err := bolt.Open(filepath.Join(dir, embedded.FileName), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error { return tx.Bucket([]byte("meta")).Delete([]byte("audit.indexed")) })
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s = open(t, dir)
+	defer s.Close()
+	if n := s.PendingAuditEntries(); n != 0 {
+		t.Fatalf("Open found %d entries to index in a file with a complete index, want none", n)
+	}
+	if after := trail(t, s, b); !reflect.DeepEqual(after, before) {
+		t.Fatalf("history changed: %d events before, %d after", countEvents(before), countEvents(after))
+	}
+}

@@ -74,6 +74,10 @@ type Options struct {
 	// the live ones before it is compacted (default 50,000); a large estate
 	// may hold as many superseded records as live ones (see maybeCompact).
 	CompactSlack int
+	// AuditIndexPending is how many audit index entries (one per node an
+	// event is about) wait in memory before they are written to the index
+	// together (default 500,000; audit.go).
+	AuditIndexPending int
 }
 
 // Store is the embedded backend. It implements graph.Store.
@@ -96,6 +100,9 @@ type Store struct {
 	state *state
 
 	runs runIndex // ingest run records (runs.go)
+
+	pending      auditPending // audit index entries not yet on disk (audit.go)
+	pendingBound int
 }
 
 // Open opens (creating if needed) the store in dir. It fails with a clear
@@ -111,6 +118,9 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 	if opts.CompactSlack <= 0 {
 		opts.CompactSlack = 50_000
 	}
+	if opts.AuditIndexPending <= 0 {
+		opts.AuditIndexPending = 500_000
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data directory %q: %w", dir, err)
 	}
@@ -125,13 +135,17 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 		}
 		return nil, fmt.Errorf("open data file %s: %w", path, err)
 	}
-	s := &Store{slack: opts.CompactSlack, db: db, log: opts.Logger.With().Str("component", "store.embedded").Logger(), now: opts.Now, path: path}
+	s := &Store{slack: opts.CompactSlack, pendingBound: opts.AuditIndexPending, db: db, log: opts.Logger.With().Str("component", "store.embedded").Logger(), now: opts.Now, path: path}
 	start := time.Now()
 	if err := s.load(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
 	if err := s.loadRuns(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := s.loadAuditPending(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -306,11 +320,12 @@ func (s *Store) maybeCompact(ctx context.Context) error {
 // compactChunk is the number of records per log entry in a snapshot.
 const compactChunk = 20_000
 
-// Close releases the data directory.
+// Close writes the pending audit index entries and releases the data
+// directory.
 func (s *Store) Close() error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
-	return s.db.Close()
+	return errors.Join(s.flushAuditIndex(), s.db.Close())
 }
 
 // Ping reports whether the store is open.
@@ -427,11 +442,14 @@ func (s *Store) commit(ctx context.Context, c *changes, source, run string) erro
 	}
 	rec := graph.NewAuditRecorder(ctx, source, run, s.now())
 	c.record(s.state, rec)
+	var refs []auditRef
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		if err := appendLog(tx, s.active, entry); err != nil {
 			return err
 		}
-		return writeAudit(tx, rec, c.ends)
+		var err error
+		refs, err = writeAudit(tx, rec, c.ends)
+		return err
 	})
 	if err != nil {
 		if errors.Is(err, bolterrors.ErrDatabaseNotOpen) {
@@ -468,6 +486,14 @@ func (s *Store) commit(ctx context.Context, c *changes, source, run string) erro
 		// Writers check both ends, and touch only what the source asserts,
 		// before committing: this is a bug.
 		panic(fmt.Sprintf("embedded: publish committed write: %v", perr))
+	}
+	s.pending.add(refs)
+	if s.pending.len() >= s.pendingBound {
+		if err := s.flushAuditIndex(); err != nil {
+			// The events are committed; their entries stay pending, and
+			// the flush is retried after the next write.
+			s.log.Error().Err(err).Msg("embedded store audit index flush failed")
+		}
 	}
 	s.logged += entry.weight()
 	if err := s.maybeCompact(ctx); err != nil {

@@ -6,3 +6,17 @@ func (s *Store) Logged() int {
 	defer s.writeMu.Unlock()
 	return s.logged
 }
+
+// PendingAuditEntries exposes how many audit index entries wait in memory.
+func (s *Store) PendingAuditEntries() int { return s.pending.len() }
+
+// FlushAuditIndex writes the pending audit index entries, as Close does.
+func (s *Store) FlushAuditIndex() error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	return s.flushAuditIndex()
+}
+
+// Crash releases the data file as a crash would: without writing the
+// pending audit index entries.
+func (s *Store) Crash() error { return s.db.Close() }
