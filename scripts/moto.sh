@@ -112,8 +112,21 @@ terminate() {
   if kill -0 "$pid" 2>/dev/null; then
     log "still running after ${STOP_TIMEOUT}s; sending SIGKILL"
     kill -KILL "$pid" 2>/dev/null || true
+    # Wait until it is gone and its port free, for a start right after.
+    deadline=$((SECONDS + 10))
+    while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
   fi
   rm -f "$PID_FILE"
+}
+
+# answers_within SECONDS: whether the server answers within that time.
+answers_within() {
+  local deadline=$((SECONDS + $1))
+  while ((SECONDS < deadline)); do
+    answers && return 0
+    sleep 0.2
+  done
+  return 1
 }
 
 wait_ready() {
@@ -139,9 +152,13 @@ cmd_start() {
   local pid
   if pid="$(server_pid)"; then
     log "already running (pid $pid), checking that it answers on $URL..."
-    wait_ready "$pid"
-    print_env
-    return 0
+    if answers_within 20; then
+      print_env
+      return 0
+    fi
+    # A server left running for long can wedge; a fresh one costs seconds.
+    log "it does not answer: stopping it and starting a fresh one"
+    terminate "$pid"
   fi
   if port_in_use; then
     # A moto started by hand (moto_server -p PORT) is fine to reuse; anything else is not.

@@ -23,8 +23,11 @@ trap cleanup EXIT
 if ! scripts/neo4j.sh status >/dev/null 2>&1; then
 	started_neo4j=1
 fi
+# Captured first so that a server that cannot start fails this script
+# (inside eval "$(...)" its exit status would be lost).
+neo4j_env="$(scripts/neo4j.sh start)"
 set -a
-eval "$(scripts/neo4j.sh start)"
+eval "$neo4j_env"
 set +a
 # With a server up, the Neo4j legs must run: a skip would be a failure.
 export ESTATE_REQUIRE_NEO4J=1
@@ -33,8 +36,9 @@ export ESTATE_REQUIRE_NEO4J=1
 if ! scripts/moto.sh status >/dev/null 2>&1; then
 	started_moto=1
 fi
+moto_env="$(scripts/moto.sh start)"
 set -a
-eval "$(scripts/moto.sh start)"
+eval "$moto_env"
 set +a
 export ESTATE_REQUIRE_AWS=1
 
