@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -393,17 +394,7 @@ func CompareAudit(a, b *AuditEvent) int {
 	if c := b.At.Compare(a.At); c != 0 {
 		return c
 	}
-	return cmpInt64(b.Seq, a.Seq)
-}
-
-func cmpInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
+	return cmp.Compare(b.Seq, a.Seq)
 }
 
 // EncodeAuditCursor makes the opaque cursor of an event in a history.
@@ -444,9 +435,15 @@ func PageHistory(events []*AuditEvent, q HistoryQuery) *HistoryPage {
 		}
 		events = events[i:]
 	}
+	return NewHistoryPage(events, q.First)
+}
+
+// NewHistoryPage makes a page of the first events, which a backend read one
+// past the page size: whether that extra one came back is HasNext.
+func NewHistoryPage(events []*AuditEvent, first int) *HistoryPage {
 	p := &HistoryPage{}
-	if len(events) > q.First {
-		events, p.HasNext = events[:q.First], true
+	if len(events) > first {
+		events, p.HasNext = events[:first], true
 	}
 	p.Events = events
 	p.FillCursors()

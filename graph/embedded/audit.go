@@ -2,6 +2,7 @@ package embedded
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -71,20 +72,10 @@ func indexKeyPos(k []byte) auditPos {
 
 // cmp orders positions as their index keys: oldest first.
 func (a auditPos) cmp(b auditPos) int {
-	if c := cmpInt64(a.at, b.at); c != 0 {
+	if c := cmp.Compare(a.at, b.at); c != 0 {
 		return c
 	}
-	return cmpInt64(a.seq, b.seq)
-}
-
-func cmpInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
+	return cmp.Compare(a.seq, b.seq)
 }
 
 // auditRef is an index entry waiting in memory.

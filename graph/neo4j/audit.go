@@ -112,19 +112,13 @@ func (s *Store) History(ctx context.Context, q graph.HistoryQuery) (*graph.Histo
 	if err != nil {
 		return nil, err
 	}
-	p := &graph.HistoryPage{}
-	for _, rec := range recs {
-		e, err := graph.DecodeAuditEvent([]byte(str(rec.Values[0])))
-		if err != nil {
+	events := make([]*graph.AuditEvent, len(recs))
+	for i, rec := range recs {
+		if events[i], err = graph.DecodeAuditEvent([]byte(str(rec.Values[0]))); err != nil {
 			return nil, err
 		}
-		p.Events = append(p.Events, e)
 	}
-	if len(p.Events) > q.First {
-		p.Events, p.HasNext = p.Events[:q.First], true
-	}
-	p.FillCursors()
-	return p, nil
+	return graph.NewHistoryPage(events, q.First), nil
 }
 
 // unixNanos is t in Unix nanoseconds, clamped to the int64 range (which
