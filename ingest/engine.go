@@ -79,9 +79,14 @@ const (
 	StatusFailed    = graph.RunFailed
 )
 
+// DefaultBatchSize is the number of items per store write unless
+// Options.BatchSize says otherwise.
+const DefaultBatchSize = 5000
+
 // Options tune a run.
 type Options struct {
-	// BatchSize is the number of items per store write (default 5000).
+	// BatchSize is the number of items per store write (default
+	// DefaultBatchSize).
 	BatchSize int
 	// MaxDeleteShare is the share of a source's items a sweep may remove
 	// before the mass-deletion guard holds it back (default 0.25).
@@ -112,7 +117,7 @@ type Options struct {
 
 func (o *Options) defaults() {
 	if o.BatchSize <= 0 {
-		o.BatchSize = 5000
+		o.BatchSize = DefaultBatchSize
 	}
 	if o.MaxDeleteShare <= 0 {
 		o.MaxDeleteShare = 0.25

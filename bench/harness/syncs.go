@@ -160,7 +160,9 @@ func (h *harness) mapsPeer(ctx context.Context, rec *recorder) {
 }
 
 // directLoad is F1's Neo4j peer: the cold sync's rows written by the raw
-// driver with UNWIND+MERGE at three batch sizes, each into a fresh
+// driver with UNWIND+MERGE at three batch sizes, and at the engine's batch
+// size with the audit rows the store writes for every created item (the
+// like-for-like peer of the store's own writes), each into a fresh
 // namespace that is dropped afterwards.
 func (h *harness) directLoad(ctx context.Context, rec *recorder) error {
 	batch := func(nodes []graph.NodeInput, edges []graph.EdgeInput) graph.Batch {
@@ -174,7 +176,16 @@ func (h *harness) directLoad(ctx context.Context, rec *recorder) error {
 	for _, e := range h.base.Edges {
 		edges = append(edges, e)
 	}
+	type peer struct {
+		size  int
+		audit bool
+	}
+	var peers []peer
 	for _, size := range h.cfg.DirectBatchSizes {
+		peers = append(peers, peer{size: size})
+	}
+	peers = append(peers, peer{size: ingest.DefaultBatchSize, audit: true})
+	for _, p := range peers {
 		s, err := h.open(ctx, StoreNeo4j)
 		if err != nil {
 			return err
@@ -185,14 +196,14 @@ func (h *harness) directLoad(ctx context.Context, rec *recorder) error {
 			// every chunk's relationships find their ends.
 			var chunks []*neo4j.Rows
 			for i := 0; i < len(nodes); i += graph.MaxBatchItems {
-				r, err := s.direct.Encode(batch(nodes[i:min(len(nodes), i+graph.MaxBatchItems)], nil))
+				r, err := s.direct.Encode(ctx, batch(nodes[i:min(len(nodes), i+graph.MaxBatchItems)], nil))
 				if err != nil {
 					return err
 				}
 				chunks = append(chunks, r)
 			}
 			for i := 0; i < len(edges); i += graph.MaxBatchItems {
-				r, err := s.direct.Encode(batch(nil, edges[i:min(len(edges), i+graph.MaxBatchItems)]))
+				r, err := s.direct.Encode(ctx, batch(nil, edges[i:min(len(edges), i+graph.MaxBatchItems)]))
 				if err != nil {
 					return err
 				}
@@ -200,21 +211,40 @@ func (h *harness) directLoad(ctx context.Context, rec *recorder) error {
 			}
 			start := time.Now()
 			for _, r := range chunks {
-				if err := s.direct.Load(ctx, r, size); err != nil {
+				if err := s.direct.Load(ctx, r, neo4j.LoadOptions{BatchSize: p.size, Audit: p.audit}); err != nil {
 					return err
 				}
 			}
 			took := time.Since(start)
-			by := fmt.Sprintf("raw driver UNWIND+MERGE, batches of %d", size)
+			by := fmt.Sprintf("raw driver UNWIND+MERGE, batches of %d", p.size)
+			if p.audit {
+				by += ", with the store's audit rows"
+			}
 			rec.add("F1", "cold sync", by, "nodes/s", float64(len(nodes))/took.Seconds())
 			rec.add("F1", "cold sync", by, "edges/s", float64(len(edges))/took.Seconds())
-			h.progress("  raw driver load, batches of %d: %s", size, took.Round(time.Millisecond))
+			h.progress("  %s: %s", by, took.Round(time.Millisecond))
 			st, err := s.Stats(ctx)
 			if err != nil {
 				return err
 			}
 			rec.check(by+": nodes stored", len(nodes), st.TotalNodes())
 			rec.check(by+": relationships stored", len(edges), st.TotalEdges())
+			if p.audit {
+				// The peer is like for like only if it really wrote the trail:
+				// a node's creation, and each of its relationships', is there.
+				n := nodes[0].Ref().ID()
+				page, err := s.History(ctx, graph.HistoryQuery{ID: n, First: graph.MaxPageSize})
+				if err != nil {
+					return err
+				}
+				want := 1
+				for _, e := range edges {
+					if e.From.ID() == n || e.To.ID() == n {
+						want++
+					}
+				}
+				rec.check(by+": creation events of one node", min(want, graph.MaxPageSize), len(page.Events))
+			}
 			return nil
 		}()
 		if err != nil {

@@ -47,13 +47,26 @@ func (s *Store) record(ctx context.Context, tx neo4j.ManagedTransaction, rec *gr
 	if rec.Len() == 0 {
 		return nil
 	}
-	events := rec.Events(writeSeq())
+	rows, err := auditRows(rec.Events(writeSeq()))
+	if err != nil {
+		return err
+	}
+	return run(ctx, tx, s.auditCreate(), map[string]any{"rows": rows})
+}
+
+// auditCreate is the statement that writes audit rows.
+func (s *Store) auditCreate() string {
+	return "UNWIND $rows AS row CREATE (e:" + s.auditLabel() + ") SET e = row"
+}
+
+// auditRows encodes events as the rows auditCreate writes.
+func auditRows(events []graph.AuditEvent) ([]any, error) {
 	rows := make([]any, len(events))
 	for i := range events {
 		e := &events[i]
 		data, err := graph.EncodeAuditEvent(e)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		row := map[string]any{"at": e.At.UnixNano(), "seq": e.Seq, "subject": e.Subject.String(), "data": string(data)}
 		if e.IsEdge() {
@@ -63,7 +76,7 @@ func (s *Store) record(ctx context.Context, tx neo4j.ManagedTransaction, rec *gr
 		}
 		rows[i] = row
 	}
-	return run(ctx, tx, "UNWIND $rows AS row CREATE (e:"+s.auditLabel()+") SET e = row", map[string]any{"rows": rows})
+	return rows, nil
 }
 
 // historyQuery reads a page of a node's events: those with the node at end

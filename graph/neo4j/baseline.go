@@ -23,75 +23,136 @@ type Direct struct{ s *Store }
 // Direct returns raw access to the store's namespace.
 func (s *Store) Direct() *Direct { return &Direct{s: s} }
 
-// Rows are a batch encoded as the store would write it, ready for Load.
+// Rows are a batch encoded as the store would write it, ready for Load:
+// each kind's (type's) item rows beside the audit rows recording their
+// creation, position for position.
 type Rows struct {
-	nodes map[graph.Kind][]any
-	edges map[graph.RelType][]any
-	n, e  int
+	nodes, nodeAudit map[graph.Kind][]any
+	edges, edgeAudit map[graph.RelType][]any
+	n, e             int
 }
 
 // Len returns the number of nodes and relationships in the rows.
 func (r *Rows) Len() (nodes, edges int) { return r.n, r.e }
 
 // Encode validates a batch and encodes its nodes and relationships as the
-// property maps the store writes for new items (assertions included).
-func (d *Direct) Encode(b graph.Batch) (*Rows, error) {
+// property maps the store writes for new items (assertions included), and
+// the audit events the store writes for their creation.
+func (d *Direct) Encode(ctx context.Context, b graph.Batch) (*Rows, error) {
 	v, err := graph.ValidateBatch(b, d.s.now())
 	if err != nil {
 		return nil, err
 	}
-	r := &Rows{nodes: map[graph.Kind][]any{}, edges: map[graph.RelType][]any{}, n: len(v.Nodes), e: len(v.Edges)}
+	r := &Rows{nodes: map[graph.Kind][]any{}, nodeAudit: map[graph.Kind][]any{},
+		edges: map[graph.RelType][]any{}, edgeAudit: map[graph.RelType][]any{}, n: len(v.Nodes), e: len(v.Edges)}
+	rec := graph.NewAuditRecorder(ctx, v.Source, v.Run, v.At)
 	for _, in := range v.Nodes {
-		p, err := encodeNode(graph.MergeNode(nil, in, v.Source, v.Run, v.At))
+		n := graph.MergeNode(nil, in, v.Source, v.Run, v.At)
+		p, err := encodeNode(n)
 		if err != nil {
 			return nil, err
 		}
 		r.nodes[in.Kind] = append(r.nodes[in.Kind], map[string]any{"id": in.Ref().ID().String(), "props": p})
+		rec.Node(nil, n)
 	}
 	for _, in := range v.Edges {
-		p, err := encodeEdge(graph.MergeEdge(nil, in, v.Source, v.Run, v.At))
+		e := graph.MergeEdge(nil, in, v.Source, v.Run, v.At)
+		p, err := encodeEdge(e)
 		if err != nil {
 			return nil, err
 		}
 		r.edges[in.Type] = append(r.edges[in.Type], map[string]any{
 			"id": in.ID().String(), "from": in.From.ID().String(), "to": in.To.ID().String(), "props": p})
+		rec.Edge(nil, e)
+	}
+	// The recorder keeps the order of its calls: nodes, then relationships.
+	audit, err := auditRows(rec.Events(writeSeq()))
+	if err != nil {
+		return nil, err
+	}
+	for _, in := range v.Nodes {
+		r.nodeAudit[in.Kind] = append(r.nodeAudit[in.Kind], audit[0])
+		audit = audit[1:]
+	}
+	for _, in := range v.Edges {
+		r.edgeAudit[in.Type] = append(r.edgeAudit[in.Type], audit[0])
+		audit = audit[1:]
 	}
 	return r, nil
 }
 
-// Load writes the rows with UNWIND+MERGE, batchSize rows per transaction:
-// nodes kind by kind, then relationships type by type (ends matched by id,
-// on the namespace's uniqueness constraint).
-func (d *Direct) Load(ctx context.Context, r *Rows, batchSize int) error {
-	if batchSize <= 0 {
-		return errors.New("neo4j direct load: batch size must be positive")
+// LoadOptions say how Load writes rows.
+type LoadOptions struct {
+	// BatchSize is the number of rows per transaction, each kind's and
+	// type's rows apart; 0 writes all the rows in one transaction.
+	BatchSize int
+	// Audit also writes each row's audit event with the statement the
+	// store runs, in the transaction of the row: the like-for-like peer of
+	// the store's writes, which record every creation.
+	Audit bool
+}
+
+// Load writes the rows with UNWIND+MERGE: nodes kind by kind, then
+// relationships type by type (ends matched by id, on the namespace's
+// uniqueness constraint).
+func (d *Direct) Load(ctx context.Context, r *Rows, o LoadOptions) error {
+	if o.BatchSize < 0 {
+		return errors.New("neo4j direct load: batch size must not be negative")
 	}
 	s := d.s
 	if err := s.ready(ctx); err != nil {
 		return err
 	}
-	sess := s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.cfg.Database, BookmarkManager: s.bm})
-	defer sess.Close(ctx)
-	write := func(cypher string, rows []any) error {
-		for i := 0; i < len(rows); i += batchSize {
-			chunk := rows[i:min(len(rows), i+batchSize)]
-			if _, err := sess.ExecuteWrite(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
-				return nil, run(ctx, tx, cypher, map[string]any{"rows": chunk})
-			}); err != nil {
-				return err
+	type part struct {
+		what        string
+		cypher      string
+		rows, audit []any
+	}
+	var parts []part
+	for _, k := range graph.Kinds {
+		parts = append(parts, part{string(k) + " nodes",
+			"UNWIND $rows AS row MERGE (n:" + s.entity() + ":" + s.kindLabel(k) + " {id: row.id}) SET n += row.props", r.nodes[k], r.nodeAudit[k]})
+	}
+	for _, t := range graph.RelTypes {
+		parts = append(parts, part{string(t) + " relationships",
+			"UNWIND $rows AS row MATCH (a:" + s.entity() + " {id: row.from}) MATCH (c:" + s.entity() + " {id: row.to})\n" +
+				"MERGE (a)-[r:" + s.relType(t) + " {id: row.id}]->(c) SET r += row.props", r.edges[t], r.edgeAudit[t]})
+	}
+	// write runs parts[i].rows[from:to] for every part in one transaction.
+	write := func(ctx context.Context, tx neo4j.ManagedTransaction, p part, from, to int) error {
+		if from >= to {
+			return nil
+		}
+		if err := run(ctx, tx, p.cypher, map[string]any{"rows": p.rows[from:to]}); err != nil {
+			return fmt.Errorf("neo4j direct load of %s: %w", p.what, err)
+		}
+		if o.Audit {
+			if err := run(ctx, tx, s.auditCreate(), map[string]any{"rows": p.audit[from:to]}); err != nil {
+				return fmt.Errorf("neo4j direct load of %s' audit events: %w", p.what, err)
 			}
 		}
 		return nil
 	}
-	for _, k := range graph.Kinds {
-		if err := write("UNWIND $rows AS row MERGE (n:"+s.entity()+":"+s.kindLabel(k)+" {id: row.id}) SET n += row.props", r.nodes[k]); err != nil {
-			return fmt.Errorf("neo4j direct load of %s nodes: %w", k, err)
-		}
+	sess := s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.cfg.Database, BookmarkManager: s.bm})
+	defer sess.Close(ctx)
+	if o.BatchSize == 0 {
+		_, err := sess.ExecuteWrite(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+			for _, p := range parts {
+				if err := write(ctx, tx, p, 0, len(p.rows)); err != nil {
+					return nil, err
+				}
+			}
+			return nil, nil
+		})
+		return err
 	}
-	for _, t := range graph.RelTypes {
-		if err := write("UNWIND $rows AS row MATCH (a:"+s.entity()+" {id: row.from}) MATCH (c:"+s.entity()+" {id: row.to})\n"+
-			"MERGE (a)-[r:"+s.relType(t)+" {id: row.id}]->(c) SET r += row.props", r.edges[t]); err != nil {
-			return fmt.Errorf("neo4j direct load of %s relationships: %w", t, err)
+	for _, p := range parts {
+		for i := 0; i < len(p.rows); i += o.BatchSize {
+			if _, err := sess.ExecuteWrite(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+				return nil, write(ctx, tx, p, i, min(len(p.rows), i+o.BatchSize))
+			}); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

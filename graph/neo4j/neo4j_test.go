@@ -369,77 +369,49 @@ func TestHotQueryPlans(t *testing.T) {
 // BenchmarkBaseline runs what BenchmarkStore measures directly through the
 // driver, without this package's layer: the same writes as plain
 // UNWIND+MERGE statements of precomputed property maps (no locking read, no
-// merge in Go, no validation), and the very Cypher the store runs for
-// neighbours and the depth-4 traversal with the records left undecoded.
-// BenchmarkStore/X divided by BenchmarkBaseline/X is the layer's overhead.
+// merge in Go, no validation) — alone, and with the audit rows the store
+// writes for every created item (the like-for-like peer) — and the very
+// Cypher the store runs for neighbours and the depth-4 traversal with the
+// records left undecoded. BenchmarkStore/X divided by BenchmarkBaseline/X
+// is the layer's overhead.
 func BenchmarkBaseline(b *testing.B) {
 	requireServer(b)
-	type rows struct {
-		nodes map[graph.Kind][]any
-		edges map[graph.RelType][]any
-	}
-	prepare := func(batch graph.Batch) rows {
-		v, err := graph.ValidateBatch(batch, time.Now())
+	prepare := func(b *testing.B, s *Store, batch graph.Batch) *Rows {
+		r, err := s.Direct().Encode(b.Context(), batch)
 		if err != nil {
 			b.Fatal(err)
-		}
-		r := rows{nodes: map[graph.Kind][]any{}, edges: map[graph.RelType][]any{}}
-		for _, in := range v.Nodes {
-			p, _ := encodeNode(graph.MergeNode(nil, in, v.Source, v.Run, v.At))
-			r.nodes[in.Kind] = append(r.nodes[in.Kind], map[string]any{"id": in.Ref().ID().String(), "props": p})
-		}
-		for _, in := range v.Edges {
-			p, _ := encodeEdge(graph.MergeEdge(nil, in, v.Source, v.Run, v.At))
-			r.edges[in.Type] = append(r.edges[in.Type], map[string]any{
-				"id": in.ID().String(), "from": in.From.ID().String(), "to": in.To.ID().String(), "props": p})
 		}
 		return r
 	}
-	write := func(s *Store, r rows) {
-		sess := s.driver.NewSession(b.Context(), neo4j.SessionConfig{DatabaseName: s.cfg.Database})
-		defer sess.Close(b.Context())
-		_, err := sess.ExecuteWrite(b.Context(), func(tx neo4j.ManagedTransaction) (any, error) {
-			for _, k := range graph.Kinds {
-				if len(r.nodes[k]) > 0 {
-					if err := run(b.Context(), tx, "UNWIND $rows AS row MERGE (n:"+s.entity()+":"+s.kindLabel(k)+" {id: row.id}) SET n += row.props",
-						map[string]any{"rows": r.nodes[k]}); err != nil {
-						return nil, err
-					}
-				}
-			}
-			for _, t := range graph.RelTypes {
-				if len(r.edges[t]) > 0 {
-					if err := run(b.Context(), tx, "UNWIND $rows AS row MATCH (a:"+s.entity()+" {id: row.from}) MATCH (c:"+s.entity()+" {id: row.to})\n"+
-						"MERGE (a)-[r:"+s.relType(t)+" {id: row.id}]->(c) SET r += row.props", map[string]any{"rows": r.edges[t]}); err != nil {
-						return nil, err
-					}
-				}
-			}
-			return nil, nil
-		})
-		if err != nil {
+	write := func(b *testing.B, s *Store, r *Rows, audit bool) {
+		if err := s.Direct().Load(b.Context(), r, LoadOptions{Audit: audit}); err != nil {
 			b.Fatal(err)
 		}
 	}
-
-	b.Run("Apply/Create1k", func(b *testing.B) {
-		s := openStore(b)
-		i := 0
-		for b.Loop() {
-			b.StopTimer()
-			r := prepare(graphtest.SyntheticEstate(fmt.Sprintf("c%06d-", i), 1000))
-			i++
-			b.StartTimer()
-			write(s, r)
+	for _, audit := range []bool{false, true} {
+		name := "Apply/Create1k"
+		if audit {
+			name += "Audited"
 		}
-		b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "nodes/s")
-	})
+		b.Run(name, func(b *testing.B) {
+			s := openStore(b)
+			i := 0
+			for b.Loop() {
+				b.StopTimer()
+				r := prepare(b, s, graphtest.SyntheticEstate(fmt.Sprintf("c%06d-", i), 1000))
+				i++
+				b.StartTimer()
+				write(b, s, r, audit)
+			}
+			b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "nodes/s")
+		})
+	}
 	b.Run("Apply/Update1k", func(b *testing.B) {
 		s := openStore(b)
-		r := prepare(graphtest.SyntheticEstate("u-", 1000))
-		write(s, r)
+		r := prepare(b, s, graphtest.SyntheticEstate("u-", 1000))
+		write(b, s, r, false)
 		for b.Loop() {
-			write(s, r)
+			write(b, s, r, false)
 		}
 		b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "nodes/s")
 	})
