@@ -239,7 +239,7 @@ func TestPrimaryRateLimitIsWaitedOutAndLogged(t *testing.T) {
 			var logs bytes.Buffer
 			s := newSource(t, f, sl, func(c *Config) {
 				c.Now = func() time.Time { return now }
-				c.Logger = zerolog.New(&logs)
+				c.Logger = zerolog.New(zerolog.SyncWriter(&logs))
 			})
 			err := s.Run(context.Background(), &recorder{})
 			if fmt.Sprint(sl.d) != tc.waits {

@@ -200,7 +200,7 @@ func TestGroup(t *testing.T) {
 	f.once["/groups/123/projects"] = http.StatusTooManyRequests
 	f.once["/groups/123/descendant_groups"] = http.StatusBadGateway
 	var logs bytes.Buffer
-	s := source(t, f, func(c *Config) { c.Logger = zerolog.New(&logs) })
+	s := source(t, f, func(c *Config) { c.Logger = zerolog.New(zerolog.SyncWriter(&logs)) })
 	if s.Name() != "gitlab:gitlab.example.com/foo" {
 		t.Errorf("name %q", s.Name())
 	}
@@ -322,7 +322,7 @@ func TestTimeoutIsRetried(t *testing.T) {
 	var logs bytes.Buffer
 	s := source(t, f, func(c *Config) {
 		c.HTTPClient = &http.Client{Timeout: 100 * time.Millisecond}
-		c.Logger = zerolog.New(&logs)
+		c.Logger = zerolog.New(zerolog.SyncWriter(&logs))
 	})
 	rec := &recorder{}
 	if err := s.Run(context.Background(), rec); err != nil {
