@@ -2,7 +2,9 @@ package descriptors
 
 import (
 	"os"
+	"path"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/estate-cmdb/estate/graph"
@@ -86,16 +88,67 @@ func FuzzCatalogInfo(f *testing.F) {
 		in.Add(".github/workflows/deploy.yml", KindGitHubCI, data)
 		in.Add(".gitlab-ci.yml", KindGitLabCI, data)
 		in.Add("main.tf", KindTerraform, data)
-		inferred := in.Result(nil)
-		for _, n := range inferred.Nodes {
-			if _, err := graph.ValidateNodeInput(n); err != nil {
-				t.Fatalf("invalid inferred node %+v: %v", n, err)
-			}
-		}
-		for _, e := range inferred.Edges {
-			if _, err := graph.ValidateEdge(e); err != nil {
-				t.Fatalf("invalid inferred edge %+v: %v", e, err)
-			}
-		}
+		checkInferred(t, in.Result(nil))
 	})
+}
+
+// checkInferred fails t when inference produced something the store
+// would reject.
+func checkInferred(t *testing.T, res Result) {
+	t.Helper()
+	for _, n := range res.Nodes {
+		if _, err := graph.ValidateNodeInput(n); err != nil {
+			t.Fatalf("invalid inferred node %+v: %v", n, err)
+		}
+	}
+	for _, e := range res.Edges {
+		if _, err := graph.ValidateEdge(e); err != nil {
+			t.Fatalf("invalid inferred edge %+v: %v", e, err)
+		}
+	}
+}
+
+// fuzzInference fuzzes one kind of deployment descriptor, named name, in
+// any directory with any content: nothing may panic and what is inferred
+// must be valid. Seeds are the testdata files of that kind, then extra.
+func fuzzInference(f *testing.F, kind DescriptorKind, name string, extra ...string) {
+	_ = filepath.WalkDir("testdata/infer", func(p string, d os.DirEntry, err error) error {
+		rel := strings.TrimPrefix(filepath.ToSlash(p), "testdata/infer/")
+		if k, ok := Classify(rel); err == nil && !d.IsDir() && ok && k == kind {
+			if b, err := os.ReadFile(p); err == nil {
+				f.Add(b, path.Dir(rel))
+			}
+		}
+		return nil
+	})
+	for _, s := range extra {
+		f.Add([]byte(s), "deploy/web")
+	}
+	f.Fuzz(func(t *testing.T, data []byte, dir string) {
+		in := NewInference("r")
+		in.Add(path.Join(dir, name), kind, data)
+		checkInferred(t, in.Result(nil))
+	})
+}
+
+func FuzzKustomize(f *testing.F) {
+	// From the Kubernetes documentation's kustomize examples.
+	fuzzInference(f, KindKustomize, "kustomization.yaml",
+		"apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamePrefix: dev-\nresources:\n- deployment.yaml\n- service.yaml\n",
+		"resources:\n- ../../base\npatches:\n- path: replica.yaml\n",
+		"namePrefix: [x\n")
+}
+
+func FuzzServerless(f *testing.F) {
+	fuzzInference(f, KindServerless, "serverless.yml",
+		"service:\n  name: orders\nprovider:\n  name: aws\n  runtime: nodejs18.x\nfunctions:\n  hello:\n    handler: handler.hello\n",
+		"service: [a, b]\n",
+		"service: {name: 7}\n")
+}
+
+func FuzzDockerfile(f *testing.F) {
+	fuzzInference(f, KindDockerfile, "Dockerfile",
+		"# syntax=docker/dockerfile:1\nFROM golang:1.22 AS build\nCOPY . .\nRUN go build -o /app\nFROM scratch\nCOPY --from=build /app /app\n",
+		"RUN echo no base image\n",
+		"\x00\x01FROM")
 }

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 
@@ -147,6 +149,13 @@ func NewInference(repoName string) *Inference {
 // serverless service, a workload) are kept as they are, like a catalog
 // component's. It returns the new unit, or nil when the key was taken.
 func (in *Inference) add(name, dir, evidence, typ string, local bool) *inferred {
+	// Git allows any bytes in a path, but the store refuses such a name:
+	// kept, the unit would make every run partial (and hold every sweep).
+	if strings.ContainsFunc(name, unicode.IsControl) || !utf8.ValidString(name) {
+		in.problems = append(in.problems, Problem{File: strings.ToValidUTF8(dir, "\uFFFD"),
+			Msg: fmt.Sprintf("%q cannot name an application (control characters or invalid UTF-8); skipped", name)})
+		return nil
+	}
 	key := strings.ToLower(strings.TrimSpace(name))
 	repo := strings.ToLower(in.repoName)
 	if key == "" || key == "." || key == "/" {

@@ -32,7 +32,9 @@ type fakeGitHub struct {
 	// ("secondary", "primary", "429", "500"); sticky ones stay forever.
 	faults map[string][]string
 	sticky map[string]int // path prefix → status always returned
-	hits   map[string]int
+	// rateReset is when an exhausted primary rate limit resets.
+	rateReset time.Time
+	hits      map[string]int
 	// etags turns on ETag / If-None-Match; notModified counts 304s.
 	etags       bool
 	notModified int
@@ -108,6 +110,15 @@ func (f *fakeGitHub) fault(w http.ResponseWriter, p string) bool {
 		w.Header().Set("Retry-After", "7")
 		w.WriteHeader(http.StatusForbidden)
 		fmt.Fprint(w, `{"message":"You have exceeded a secondary rate limit.","documentation_url":"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"}`)
+	case "primary":
+		// As GitHub answers once the hourly quota is spent.
+		w.Header().Set("X-RateLimit-Limit", "5000")
+		w.Header().Set("X-RateLimit-Remaining", "0")
+		w.Header().Set("X-RateLimit-Used", "5000")
+		w.Header().Set("X-RateLimit-Resource", "core")
+		w.Header().Set("X-RateLimit-Reset", strconv.FormatInt(f.rateReset.Unix(), 10))
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprint(w, `{"message":"API rate limit exceeded for user ID 1.","documentation_url":"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-primary-rate-limits"}`)
 	case "429":
 		w.Header().Set("Retry-After", "3")
 		w.WriteHeader(http.StatusTooManyRequests)

@@ -26,6 +26,7 @@ import (
 	"time"
 
 	gh "github.com/google/go-github/v84/github"
+	"github.com/rs/zerolog"
 
 	"github.com/estate-cmdb/estate/graph"
 	"github.com/estate-cmdb/estate/ingest"
@@ -52,8 +53,10 @@ type Config struct {
 	Concurrency int
 	// MaxRetries per request on rate limits and server errors (default 5).
 	MaxRetries int
-	// MaxWait is the longest single wait for a rate limit reset (default
-	// 15 minutes); a longer one fails the request.
+	// MaxWait is the longest single wait for a rate limit (default 65
+	// minutes). GitHub's primary limit resets within the hour, so every
+	// real reset is waited out and the run resumes; only a nonsensical
+	// wait fails the request, with the time to rerun in the error.
 	MaxWait time.Duration
 	// CacheDir, when set, keeps responses with their ETags so that a re-run
 	// asks with If-None-Match and unchanged data costs a 304 (not counted
@@ -63,6 +66,12 @@ type Config struct {
 	SkipDescriptors bool
 	// Sleep waits (tests replace it); default honours ctx.
 	Sleep func(ctx context.Context, d time.Duration) error
+	// Now is the clock rate-limit resets are measured against (default
+	// time.Now; tests replace it).
+	Now func() time.Time
+	// Logger receives each listing step's counts and every wait before a
+	// retry, with its reason and duration. Never the token.
+	Logger zerolog.Logger
 }
 
 // Source reads one organisation.
@@ -71,6 +80,7 @@ type Source struct {
 	client *gh.Client
 	host   string
 	known  map[string]graph.Ref // org/repo → repository, set before descriptors are read
+	log    zerolog.Logger
 }
 
 // New validates cfg and builds the client.
@@ -86,7 +96,10 @@ func New(cfg Config) (*Source, error) {
 		cfg.MaxRetries = 5
 	}
 	if cfg.MaxWait <= 0 {
-		cfg.MaxWait = 15 * time.Minute
+		cfg.MaxWait = 65 * time.Minute
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
 	if cfg.Sleep == nil {
 		cfg.Sleep = func(ctx context.Context, d time.Duration) error {
@@ -162,7 +175,9 @@ func New(cfg Config) (*Source, error) {
 	if cfg.Host != "" {
 		host = strings.ToLower(cfg.Host)
 	}
-	return &Source{cfg: cfg, client: c, host: host}, nil
+	s := &Source{cfg: cfg, client: c, host: host}
+	s.log = cfg.Logger.With().Str("source", s.Name()).Logger()
+	return s, nil
 }
 
 // Name is "github:ORG" (with the host for GitHub Enterprise Server).
@@ -174,7 +189,7 @@ func (s *Source) Name() string {
 }
 
 // call runs one request, waiting out rate limits and retrying server errors
-// and timeouts with exponential backoff.
+// and timeouts with exponential backoff. Every wait is logged.
 func (s *Source) call(ctx context.Context, fn func() (*gh.Response, error)) error {
 	for attempt := 0; ; attempt++ {
 		resp, err := fn()
@@ -184,42 +199,76 @@ func (s *Source) call(ctx context.Context, fn func() (*gh.Response, error)) erro
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		var wait time.Duration
-		var rl *gh.RateLimitError
-		var ab *gh.AbuseRateLimitError
-		var ne net.Error
-		switch {
-		case errors.As(err, &ab):
-			wait = time.Minute
-			if ab.RetryAfter != nil {
-				wait = *ab.RetryAfter
-			}
-		case errors.As(err, &rl):
-			wait = time.Until(rl.Rate.Reset.Time) + time.Second
-		case resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusForbidden) &&
-			resp.Header.Get("Retry-After") != "":
-			secs, perr := strconv.Atoi(strings.TrimSpace(resp.Header.Get("Retry-After")))
-			if perr != nil {
-				return err
-			}
-			wait = time.Duration(secs) * time.Second
-		case resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500):
-			wait = backoff(attempt)
-		case resp == nil && errors.As(err, &ne):
-			wait = backoff(attempt)
-		default:
+		wait, reason, ok := retryWait(resp, err, attempt, s.cfg.Now())
+		if !ok || attempt >= s.cfg.MaxRetries {
 			return err
 		}
-		if wait < 0 {
-			wait = 0
+		resume := s.cfg.Now().Add(wait).UTC()
+		if wait > s.cfg.MaxWait {
+			return fmt.Errorf("%s: GitHub asks to wait %s, over the %s limit; rerun after %s: %w",
+				reason, wait, s.cfg.MaxWait, resume.Format(time.RFC3339), err)
 		}
-		if attempt >= s.cfg.MaxRetries || wait > s.cfg.MaxWait {
-			return err
-		}
+		s.log.Warn().Str("request", requestPath(resp, err)).Str("reason", reason).Stringer("wait", wait).
+			Time("resume", resume).Int("attempt", attempt+1).Err(err).Msg("github: waiting before retrying")
 		if err := s.cfg.Sleep(ctx, wait); err != nil {
 			return err
 		}
 	}
+}
+
+// retryWait says how long to wait before retrying a failed request and why,
+// or ok=false when retrying cannot help.
+func retryWait(resp *gh.Response, err error, attempt int, now time.Time) (wait time.Duration, reason string, ok bool) {
+	var rl *gh.RateLimitError
+	var ab *gh.AbuseRateLimitError
+	var ne net.Error
+	status := 0
+	if resp != nil {
+		status = resp.StatusCode
+	}
+	switch {
+	case errors.As(err, &ab):
+		wait = time.Minute
+		if ab.RetryAfter != nil {
+			wait = *ab.RetryAfter
+		}
+		reason = "secondary rate limit (Retry-After)"
+	case errors.As(err, &rl):
+		wait = rl.Rate.Reset.Sub(now) + time.Second
+		reason = "primary rate limit (X-RateLimit-Remaining 0 until X-RateLimit-Reset)"
+	case (status == http.StatusTooManyRequests || status == http.StatusForbidden) && resp.Header.Get("Retry-After") != "":
+		secs, perr := strconv.Atoi(strings.TrimSpace(resp.Header.Get("Retry-After")))
+		if perr != nil {
+			return 0, "", false
+		}
+		wait = time.Duration(secs) * time.Second
+		reason = fmt.Sprintf("HTTP %d with Retry-After", status)
+	case status == http.StatusTooManyRequests || status >= 500:
+		wait, reason = backoff(attempt), fmt.Sprintf("HTTP %d", status)
+	case resp == nil && errors.As(err, &ne):
+		wait, reason = backoff(attempt), "network error"
+		if ne.Timeout() {
+			reason = "timeout"
+		}
+	default:
+		return 0, "", false
+	}
+	return max(wait, 0), reason, true
+}
+
+// requestPath is the API path a failed request asked for, for the log
+// (never its headers, which hold the token).
+func requestPath(resp *gh.Response, err error) string {
+	if resp != nil && resp.Request != nil {
+		return resp.Request.URL.Path
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		if u, perr := url.Parse(ue.URL); perr == nil {
+			return u.Path
+		}
+	}
+	return ""
 }
 
 func backoff(attempt int) time.Duration {
@@ -274,6 +323,7 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 	if err != nil {
 		return fmt.Errorf("list repositories of %s: %w", org, err)
 	}
+	s.log.Info().Int("repositories", len(repos)).Msg("github: listed repositories")
 	// Teams (every team of the org, nested ones with their parent).
 	var teams []*gh.Team
 	err = s.paginate(ctx, func(opt gh.ListOptions) (*gh.Response, error) {
@@ -284,6 +334,7 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 	if err != nil {
 		return fmt.Errorf("list teams of %s: %w", org, err)
 	}
+	s.log.Info().Int("teams", len(teams)).Msg("github: listed teams")
 	var members []*gh.User
 	err = s.paginate(ctx, func(opt gh.ListOptions) (*gh.Response, error) {
 		us, resp, err := s.client.Organizations.ListMembers(ctx, org, &gh.ListMembersOptions{ListOptions: opt})
@@ -293,6 +344,7 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 	if err != nil {
 		return fmt.Errorf("list members of %s: %w", org, err)
 	}
+	s.log.Info().Int("members", len(members)).Msg("github: listed organisation members")
 
 	knownTeams := map[string]bool{}
 	knownPeople := map[string]bool{}
@@ -336,6 +388,7 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 
 	// Per team: members and repository permissions.
 	var edges []graph.EdgeInput
+	var memberships, owns, accessOnly int
 	for _, t := range teams {
 		slug := strings.ToLower(t.GetSlug())
 		if slug == "" {
@@ -361,12 +414,16 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 			}
 			edges = append(edges, graph.EdgeInput{Type: graph.RelMemberOf, From: descriptors.PersonRef(u.GetLogin()), To: tref,
 				Confidence: graph.Declared, Evidence: api + "/teams/" + slug + "/members"})
+			memberships++
 		}
 		err = s.paginate(ctx, func(opt gh.ListOptions) (*gh.Response, error) {
 			rs, resp, err := s.client.Teams.ListTeamReposBySlug(ctx, org, slug, &opt)
 			for _, r := range rs {
 				// Admin (or maintain) on a repository is the strongest
-				// signal the API gives of who looks after it.
+				// signal the API gives of who looks after it. Write,
+				// triage and read are access, not accountability (an
+				// "all engineers" team writes everywhere): counted and
+				// logged, never OWNS — see docs/git-sources.md.
 				perm := r.GetRoleName()
 				if p := r.GetPermissions(); perm == "" && p.GetAdmin() {
 					perm = "admin"
@@ -374,6 +431,7 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 					perm = "maintain"
 				}
 				if perm != "admin" && perm != "maintain" {
+					accessOnly++
 					continue
 				}
 				ri := s.repoNode(r)
@@ -383,6 +441,7 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 				edges = append(edges, graph.EdgeInput{Type: graph.RelOwns, From: tref, To: ri.node.Ref(),
 					Props: map[string]any{"role": graph.OwnerTechnical}, Confidence: graph.Inferred,
 					Evidence: api + "/teams/" + slug + "/repos permission " + perm})
+				owns++
 			}
 			return resp, err
 		})
@@ -390,6 +449,8 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 			emit.ItemError("team "+slug+" repositories", err)
 		}
 	}
+	s.log.Info().Int("teams", len(teams)).Int("memberships", memberships).Int("owns", owns).
+		Int("access_only", accessOnly).Msg("github: read team members and repository permissions")
 	for _, e := range edges {
 		if err := emit.Edge(e); err != nil {
 			return err
@@ -456,12 +517,21 @@ func (s *Source) descriptors(ctx context.Context, emit ingest.Emitter, repos []*
 	read := func(ctx context.Context, ri *repoInfo) repoResult {
 		return s.readRepo(ctx, ri, knownTeams, knownPeople)
 	}
+	var unreadable, apps int
 	err := ingest.Window(ctx, repos, s.cfg.Concurrency, read, func(chunk []*repoInfo, results []repoResult) error {
+		for _, rr := range results {
+			if rr.err != nil {
+				unreadable++
+			}
+			apps += len(rr.res.Builds)
+		}
 		return s.emitRepos(emit, chunk, results, emitted)
 	})
 	if err != nil {
 		return err
 	}
+	s.log.Info().Int("repositories", len(repos)).Int("unreadable", unreadable).Int("applications", apps).
+		Msg("github: read descriptor files")
 	return nil
 }
 
@@ -576,6 +646,8 @@ func (s *Source) readRepo(ctx context.Context, ri *repoInfo, knownTeams, knownPe
 		},
 	})
 	res.Problems = append(probs, res.Problems...)
+	s.log.Debug().Str("repository", ri.key).Int("files", len(files)).Int("applications", len(res.Builds)).
+		Int("problems", len(res.Problems)).Msg("github: read repository files")
 	return repoResult{res: res, extra: extra}
 }
 

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
+	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"net/http"
@@ -16,6 +17,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/rs/zerolog"
 
 	"github.com/estate-cmdb/estate/graph"
 	"github.com/estate-cmdb/estate/graph/embedded"
@@ -209,6 +212,74 @@ func TestRateLimitsAndRetries(t *testing.T) {
 	}
 	if f.hits["/orgs/acme/members"] != 3 {
 		t.Errorf("members fetched %d times", f.hits["/orgs/acme/members"])
+	}
+}
+
+func TestPrimaryRateLimitIsWaitedOutAndLogged(t *testing.T) {
+	now := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name    string
+		reset   time.Duration
+		waits   string
+		wantErr string
+	}{
+		// The quota resets in 40 minutes: wait (a second past the reset)
+		// and resume where the run stopped.
+		{"waited out", 40 * time.Minute, "[40m1s]", ""},
+		// A reset hours away is not a GitHub answer: fail, saying when
+		// a rerun will be let in.
+		{"over MaxWait", 3 * time.Hour, "[]", "rerun after 2026-11-01T15:00:01Z"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFake(t, "acme", 2)
+			populate(f)
+			f.rateReset = now.Add(tc.reset)
+			f.faults["/orgs/acme/teams"] = []string{"primary"}
+			sl := &sleeps{}
+			var logs bytes.Buffer
+			s := newSource(t, f, sl, func(c *Config) {
+				c.Now = func() time.Time { return now }
+				c.Logger = zerolog.New(zerolog.SyncWriter(&logs))
+			})
+			err := s.Run(context.Background(), &recorder{})
+			if fmt.Sprint(sl.d) != tc.waits {
+				t.Errorf("waits %v, want %s", sl.d, tc.waits)
+			}
+			if strings.Contains(logs.String(), "ghp_secret") {
+				t.Fatalf("the token is in the log:\n%s", logs.String())
+			}
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f.hits["/orgs/acme/teams"] != 2 {
+				t.Errorf("teams fetched %d times, want 2 (limited, then resumed)", f.hits["/orgs/acme/teams"])
+			}
+			var logged bool
+			for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+				var l map[string]any
+				if err := json.Unmarshal([]byte(line), &l); err != nil {
+					t.Fatalf("log line %q: %v", line, err)
+				}
+				if strings.HasPrefix(fmt.Sprint(l["reason"]), "primary rate limit") {
+					logged = l["wait"] == "40m1s" && l["resume"] == "2026-11-01T12:40:01Z" &&
+						l["request"] == "/orgs/acme/teams" && l["level"] == "warn"
+				}
+			}
+			if !logged {
+				t.Errorf("the wait is not logged with its reason, duration and resume time:\n%s", logs.String())
+			}
+			for _, step := range []string{`"repositories":2,"message":"github: listed repositories"`, `"message":"github: read descriptor files"`} {
+				if !strings.Contains(logs.String(), step) {
+					t.Errorf("log lacks %s:\n%s", step, logs.String())
+				}
+			}
+		})
 	}
 }
 

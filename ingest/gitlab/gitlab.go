@@ -3,8 +3,9 @@
 // group), members including those inherited from above the group, and each
 // project's descriptor files (see ingest/descriptors), read with
 // gitlab.com/gitlab-org/api/client-go. The client retries rate limits (429,
-// Retry-After, RateLimit-Reset) and server errors itself; a project whose
-// files cannot be read is an item error and the run is partial.
+// waiting until RateLimit-Reset), server errors and timeouts itself, and
+// each wait is logged; a project whose files cannot be read is an item
+// error and the run is partial.
 package gitlab
 
 import (
@@ -17,6 +18,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/go-retryablehttp"
+	"github.com/rs/zerolog"
 	gl "gitlab.com/gitlab-org/api/client-go"
 
 	"github.com/estate-cmdb/estate/graph"
@@ -38,6 +41,9 @@ type Config struct {
 	HTTPClient  *http.Client
 	Concurrency int // projects read at once (default 4)
 	MaxRetries  int // per request (default 5)
+	// Logger receives each listing step's counts and every wait before a
+	// retry, with its reason and duration. Never the token.
+	Logger zerolog.Logger
 }
 
 // Source reads one group.
@@ -45,6 +51,7 @@ type Source struct {
 	cfg    Config
 	client *gl.Client
 	host   string
+	log    zerolog.Logger
 }
 
 // New validates cfg and builds the client.
@@ -76,11 +83,53 @@ func New(cfg Config) (*Source, error) {
 		tr.MaxIdleConnsPerHost = cfg.Concurrency + 2
 		hc = &http.Client{Timeout: 60 * time.Second, Transport: tr}
 	}
-	c, err := gl.NewClient(cfg.Token, gl.WithBaseURL(cfg.BaseURL), gl.WithHTTPClient(hc), gl.WithCustomRetryMax(cfg.MaxRetries))
+	s := &Source{cfg: cfg, host: host}
+	s.log = cfg.Logger.With().Str("source", s.Name()).Logger()
+	// The source only reads (GET), so any failed request is safe to send
+	// again — timeouts included, which the client's own policy gives up on
+	// once connected.
+	c, err := gl.NewClient(cfg.Token, gl.WithBaseURL(cfg.BaseURL), gl.WithHTTPClient(hc), gl.WithCustomRetryMax(cfg.MaxRetries),
+		gl.WithCustomRetry(retryablehttp.DefaultRetryPolicy), gl.WithCustomLeveledLogger(retryLog{s.log}))
 	if err != nil {
 		return nil, fmt.Errorf("gitlab: %w", err)
 	}
-	return &Source{cfg: cfg, client: c, host: host}, nil
+	s.client = c
+	return s, nil
+}
+
+// retryLog passes the retrying HTTP client's messages to zerolog: each
+// retry, with its wait and the status (or, in the failure logged just
+// before it, the error) that caused it, as a warning; the per-request
+// chatter at trace level. Request URLs carry no token (it is a header).
+type retryLog struct{ log zerolog.Logger }
+
+func (l retryLog) Error(msg string, kv ...any) { l.write(l.log.Warn(), msg, kv) }
+func (l retryLog) Warn(msg string, kv ...any)  { l.write(l.log.Warn(), msg, kv) }
+func (l retryLog) Info(msg string, kv ...any)  { l.write(l.log.Debug(), msg, kv) }
+func (l retryLog) Debug(msg string, kv ...any) {
+	if msg == "retrying request" {
+		l.write(l.log.Warn(), "gitlab: waiting before retrying", kv)
+		return
+	}
+	l.write(l.log.Trace(), msg, kv)
+}
+
+func (l retryLog) write(ev *zerolog.Event, msg string, kv []any) {
+	for i := 0; i+1 < len(kv); i += 2 {
+		k, _ := kv[i].(string)
+		switch k {
+		case "timeout": // retryablehttp's name for the wait
+			ev = ev.Str("wait", fmt.Sprint(kv[i+1]))
+		case "remaining":
+			ev = ev.Interface("retries_left", kv[i+1])
+		case "error":
+			err, _ := kv[i+1].(error)
+			ev = ev.Err(err)
+		default:
+			ev = ev.Interface(k, kv[i+1])
+		}
+	}
+	ev.Msg(msg)
 }
 
 // Name is "gitlab:HOST/GROUP".
@@ -134,6 +183,7 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 	if err != nil {
 		return fmt.Errorf("projects of %s: %w", s.cfg.Group, err)
 	}
+	s.log.Info().Int("groups", len(groups)).Int("projects", len(projects)).Msg("gitlab: listed groups and projects")
 
 	top := strings.ToLower(strings.SplitN(root.FullPath, "/", 2)[0])
 	api := "GitLab API GET /groups/"
@@ -176,6 +226,7 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 	}
 	// Members: everyone with access to the top group, including members
 	// inherited from above it, then each subgroup's own members.
+	people := 0
 	for _, g := range groups {
 		var ms []*gl.GroupMember
 		list := s.client.Groups.ListGroupMembers
@@ -202,6 +253,7 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 				n := descriptors.PersonNode(s.host, login, m.Email, m.Name, graph.Declared, api+g.FullPath+what)
 				ref = n.Ref()
 				known["user:"+login] = ref
+				people++
 				if err := emit.Node(n); err != nil {
 					return err
 				}
@@ -210,6 +262,7 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 				Confidence: graph.Declared, Evidence: fmt.Sprintf("%s%s%s access_level %d", api, g.FullPath, what, m.AccessLevel)})
 		}
 	}
+	s.log.Info().Int("people", people).Int("relationships", len(edges)).Msg("gitlab: read group members")
 	for _, e := range edges {
 		if err := emit.Edge(e); err != nil {
 			return err
@@ -251,10 +304,17 @@ type result struct {
 
 func (s *Source) descriptors(ctx context.Context, emit ingest.Emitter, projects []*project, known map[string]graph.Ref, top string) error {
 	read := func(ctx context.Context, pr *project) result { return s.readProject(ctx, pr, known, top) }
+	var unreadable, apps int
+	defer func() {
+		s.log.Info().Int("projects", len(projects)).Int("unreadable", unreadable).Int("applications", apps).
+			Msg("gitlab: read descriptor files")
+	}()
 	return ingest.Window(ctx, projects, s.cfg.Concurrency, read, func(chunk []*project, results []result) error {
 		for i, pr := range chunk {
 			r := results[i]
+			apps += len(r.res.Builds)
 			if r.err != nil {
+				unreadable++
 				emit.ItemError(pr.p.PathWithNamespace, r.err)
 				continue
 			}
@@ -285,6 +345,7 @@ func (s *Source) readProject(ctx context.Context, pr *project, known map[string]
 	rctx := gl.WithContext(ctx)
 	ref := pr.p.DefaultBranch
 	var files []descriptors.File
+	var probs []descriptors.Problem
 	if ref != "" { // an empty project has no default branch and no files
 		var paths []string
 		err := paginate(func(opt gl.ListOptions) (*gl.Response, error) {
@@ -306,7 +367,12 @@ func (s *Source) readProject(ctx context.Context, pr *project, known map[string]
 		}
 		sort.Strings(paths)
 		for _, p := range paths {
-			data, _, err := s.client.RepositoryFiles.GetRawFile(pr.p.ID, p, &gl.GetRawFileOptions{Ref: gl.Ptr(ref)}, rctx)
+			data, err := s.rawFile(ctx, pr.p.ID, p, ref)
+			if errors.Is(err, errTooLarge) {
+				probs = append(probs, descriptors.Problem{File: p, Fatal: true,
+					Msg: fmt.Sprintf("over the %d byte limit for descriptor files; skipped", descriptors.MaxFileSize)})
+				continue
+			}
 			if err != nil {
 				return result{err: fmt.Errorf("read %s: %w", p, err)}
 			}
@@ -336,7 +402,50 @@ func (s *Source) readProject(ctx context.Context, pr *project, known map[string]
 			return graph.Ref{}, false
 		},
 	})
+	res.Problems = append(probs, res.Problems...)
+	s.log.Debug().Str("project", pr.node.Key).Int("files", len(files)).Int("applications", len(res.Builds)).
+		Int("problems", len(res.Problems)).Msg("gitlab: read project files")
 	return result{res: res, extra: extra}
+}
+
+var errTooLarge = errors.New("file too large")
+
+// rawFile reads one file of the project at ref. The tree listing gives no
+// sizes, so the body is read up to the descriptor size limit and the
+// transfer stopped there: a huge file is neither held nor downloaded.
+func (s *Source) rawFile(ctx context.Context, pid int64, p, ref string) ([]byte, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	req, err := s.client.NewRequest(http.MethodGet, fmt.Sprintf("projects/%d/repository/files/%s/raw", pid, gl.PathEscape(p)),
+		&gl.GetRawFileOptions{Ref: gl.Ptr(ref)}, []gl.RequestOptionFunc{gl.WithContext(ctx)})
+	if err != nil {
+		return nil, err
+	}
+	w := &cappedBuffer{max: descriptors.MaxFileSize, cancel: cancel}
+	_, err = s.client.Do(req, w)
+	if w.over {
+		return nil, errTooLarge
+	}
+	return w.buf, err
+}
+
+// cappedBuffer keeps up to max bytes; past that it cancels the request (so
+// the client's drain of the rest of the body ends at once) and refuses more.
+type cappedBuffer struct {
+	buf    []byte
+	max    int
+	over   bool
+	cancel context.CancelFunc
+}
+
+func (b *cappedBuffer) Write(p []byte) (int, error) {
+	if len(b.buf)+len(p) > b.max {
+		b.over = true
+		b.cancel()
+		return 0, errTooLarge
+	}
+	b.buf = append(b.buf, p...)
+	return len(p), nil
 }
 
 func vendored(p string) bool {

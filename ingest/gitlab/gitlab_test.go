@@ -1,23 +1,30 @@
 package gitlab
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/rs/zerolog"
+
 	"github.com/estate-cmdb/estate/graph"
 	"github.com/estate-cmdb/estate/graph/embedded"
+	"github.com/estate-cmdb/estate/graph/jsonl"
 	"github.com/estate-cmdb/estate/ingest"
 )
 
@@ -28,6 +35,7 @@ type fakeGitLab struct {
 	files    map[int]map[string]string
 	sticky   map[string]int // path prefix → status
 	once     map[string]int // path → status served once (429 with Retry-After)
+	slow     map[string]int // path → requests answered after the client's timeout
 	pageSize int
 	hits     map[string]int
 }
@@ -44,7 +52,7 @@ func load(t *testing.T, name string, v any) {
 }
 
 func newFake(t *testing.T, n int) *fakeGitLab {
-	f := &fakeGitLab{t: t, files: map[int]map[string]string{}, sticky: map[string]int{}, once: map[string]int{}, pageSize: 2, hits: map[string]int{}}
+	f := &fakeGitLab{t: t, files: map[int]map[string]string{}, sticky: map[string]int{}, once: map[string]int{}, slow: map[string]int{}, pageSize: 2, hits: map[string]int{}}
 	var tmpl []map[string]any
 	load(t, "groups__list-projects.json", &tmpl)
 	for i := 0; i < n; i++ {
@@ -92,6 +100,12 @@ func (f *fakeGitLab) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, `{"message":"boom"}`, code)
 			return
 		}
+	}
+	if f.slow[p] > 0 {
+		f.slow[p]--
+		f.mu.Unlock()
+		time.Sleep(300 * time.Millisecond) // past the client's timeout
+		f.mu.Lock()
 	}
 	if code, ok := f.once[p]; ok {
 		delete(f.once, p)
@@ -167,10 +181,14 @@ func (r *recorder) Warn(item string, err error) {
 	r.warnings = append(r.warnings, item+": "+err.Error())
 }
 
-func source(t *testing.T, f *fakeGitLab) *Source {
+func source(t *testing.T, f *fakeGitLab, tune ...func(*Config)) *Source {
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
-	s, err := New(Config{Group: "foo", Token: "glpat-secret", BaseURL: srv.URL + "/api/v4", Host: "gitlab.example.com", MaxRetries: 1})
+	cfg := Config{Group: "foo", Token: "glpat-secret", BaseURL: srv.URL + "/api/v4", Host: "gitlab.example.com", MaxRetries: 1}
+	for _, fn := range tune {
+		fn(&cfg)
+	}
+	s, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +199,8 @@ func TestGroup(t *testing.T) {
 	f := newFake(t, 3)
 	f.once["/groups/123/projects"] = http.StatusTooManyRequests
 	f.once["/groups/123/descendant_groups"] = http.StatusBadGateway
-	s := source(t, f)
+	var logs bytes.Buffer
+	s := source(t, f, func(c *Config) { c.Logger = zerolog.New(zerolog.SyncWriter(&logs)) })
 	if s.Name() != "gitlab:gitlab.example.com/foo" {
 		t.Errorf("name %q", s.Name())
 	}
@@ -238,6 +257,129 @@ func TestGroup(t *testing.T) {
 	w := strings.Join(rec.warnings, "\n")
 	if !strings.Contains(w, "@nobody names no known team or person") {
 		t.Errorf("warnings %s", w)
+	}
+	// The rate-limit wait is logged with its cause and duration; the
+	// token never is.
+	waited := false
+	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var l map[string]any
+		if err := json.Unmarshal([]byte(line), &l); err != nil {
+			t.Fatalf("log line %q: %v", line, err)
+		}
+		if l["message"] == "gitlab: waiting before retrying" && strings.Contains(fmt.Sprint(l["request"]), "/groups/123/projects") {
+			d, err := time.ParseDuration(fmt.Sprint(l["wait"]))
+			waited = err == nil && d > 0 && strings.Contains(fmt.Sprint(l["request"]), "(status: 429)") && l["level"] == "warn"
+		}
+	}
+	if !waited {
+		t.Errorf("no warning of the wait after the 429 with its duration and status:\n%s", logs.String())
+	}
+	if strings.Contains(logs.String(), "glpat-secret") {
+		t.Errorf("the token is in the log")
+	}
+	if !strings.Contains(logs.String(), `"groups":3,"projects":3,"message":"gitlab: listed groups and projects"`) {
+		t.Errorf("the listing step's counts are not logged:\n%s", logs.String())
+	}
+}
+
+func TestRunTwiceIsIdempotent(t *testing.T) {
+	ctx := context.Background()
+	st, err := embedded.Open(ctx, t.TempDir(), embedded.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	s := source(t, newFake(t, 3))
+	tick := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	opts := ingest.Options{Now: func() time.Time { tick = tick.Add(time.Hour); return tick }}
+	export := func() string {
+		var b bytes.Buffer
+		if _, err := jsonl.Export(ctx, st, &b); err != nil {
+			t.Fatal(err)
+		}
+		return regexp.MustCompile(`"(lastSeen|run)":"[^"]*"`).ReplaceAllString(b.String(), "")
+	}
+	rep, err := ingest.Run(ctx, st, s, opts)
+	if err != nil || rep.Status != ingest.StatusSucceeded || rep.Applied.NodesCreated == 0 {
+		t.Fatalf("run 1: %s %v %+v %v", rep.Status, err, rep.Applied, rep.Errors)
+	}
+	first := export()
+	rep, err = ingest.Run(ctx, st, s, opts)
+	if err != nil || rep.Status != ingest.StatusSucceeded {
+		t.Fatalf("run 2: %s %v %v", rep.Status, err, rep.Errors)
+	}
+	if rep.Applied.NodesCreated+rep.Applied.EdgesCreated != 0 {
+		t.Errorf("the second run created %+v", rep.Applied)
+	}
+	if second := export(); second != first {
+		t.Errorf("a second identical run changed the export beyond lastSeen:\n%s\n---\n%s", first, second)
+	}
+}
+
+func TestTimeoutIsRetried(t *testing.T) {
+	f := newFake(t, 1)
+	f.slow["/groups/123/descendant_groups"] = 1
+	var logs bytes.Buffer
+	s := source(t, f, func(c *Config) {
+		c.HTTPClient = &http.Client{Timeout: 100 * time.Millisecond}
+		c.Logger = zerolog.New(zerolog.SyncWriter(&logs))
+	})
+	rec := &recorder{}
+	if err := s.Run(context.Background(), rec); err != nil {
+		t.Fatal(err)
+	}
+	if f.hits["/groups/123/descendant_groups"] != 2 || len(rec.errs) != 0 {
+		t.Errorf("subgroups fetched %d times, errors %v: want one timeout, then a success", f.hits["/groups/123/descendant_groups"], rec.errs)
+	}
+	if !strings.Contains(logs.String(), "Client.Timeout exceeded") || !strings.Contains(logs.String(), "gitlab: waiting before retrying") {
+		t.Errorf("the timeout and the wait after it are not logged:\n%s", logs.String())
+	}
+}
+
+// countingTransport counts the response body bytes the client reads.
+type countingTransport struct{ n atomic.Int64 }
+
+func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := http.DefaultTransport.RoundTrip(r)
+	if err == nil {
+		resp.Body = &countingBody{ReadCloser: resp.Body, n: &c.n}
+	}
+	return resp, err
+}
+
+type countingBody struct {
+	io.ReadCloser
+	n *atomic.Int64
+}
+
+func (b *countingBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	b.n.Add(int64(n))
+	return n, err
+}
+
+func TestHugeFileIsNotReadWhole(t *testing.T) {
+	f := newFake(t, 1)
+	f.files[100]["big/catalog-info.yaml"] = strings.Repeat("# padding\n", 1<<20) // 10 MiB
+	ct := &countingTransport{}
+	s := source(t, f, func(c *Config) { c.HTTPClient = &http.Client{Transport: ct} })
+	rec := &recorder{}
+	if err := s.Run(context.Background(), rec); err != nil {
+		t.Fatal(err)
+	}
+	if errs := strings.Join(rec.errs, "\n"); len(rec.errs) != 1 ||
+		!strings.Contains(errs, "big/catalog-info.yaml: over the 1048576 byte limit") {
+		t.Errorf("item errors %v, want one for the huge file", rec.errs)
+	}
+	if n := ct.n.Load(); n > 3<<20 {
+		t.Errorf("the client read %d bytes: the huge file was downloaded whole", n)
+	}
+	built := false
+	for _, e := range rec.edges {
+		built = built || (e.Type == graph.RelBuilds && e.To.Key == "p0-api")
+	}
+	if !built {
+		t.Error("the rest of the project was not read")
 	}
 }
 

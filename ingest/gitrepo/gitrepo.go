@@ -22,6 +22,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rs/zerolog"
+
 	"github.com/estate-cmdb/estate/graph"
 	"github.com/estate-cmdb/estate/ingest"
 	"github.com/estate-cmdb/estate/ingest/descriptors"
@@ -40,12 +42,16 @@ type Config struct {
 	Git string
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// Logger receives each step's counts (clone, descriptor files,
+	// applications, top committers). URLs are logged without credentials.
+	Logger zerolog.Logger
 }
 
 // Source ingests one git repository.
 type Source struct {
 	cfg  Config
 	name string
+	log  zerolog.Logger
 }
 
 // New validates cfg and fills in defaults.
@@ -84,6 +90,7 @@ func New(cfg Config) (*Source, error) {
 		s.cfg.Target = abs
 		s.name = "git:local:" + abs
 	}
+	s.log = cfg.Logger.With().Str("source", s.name).Logger()
 	return s, nil
 }
 
@@ -142,10 +149,12 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 		}
 		defer os.RemoveAll(tmp)
 		dir = filepath.Join(tmp, "repo")
+		started := time.Now()
 		if _, err := s.git(ctx, "", "clone", "--quiet", "--no-tags", "--single-branch", "--", s.cfg.Target, dir); err != nil {
 			return fmt.Errorf("clone %s: %w", redact(s.cfg.Target), err)
 		}
 		remote = s.cfg.Target
+		s.log.Info().Str("url", redact(remote)).Stringer("took", time.Since(started).Round(time.Millisecond)).Msg("git: cloned")
 	} else if out, err := s.git(ctx, dir, "config", "--get", "remote.origin.url"); err == nil {
 		remote = strings.TrimSpace(string(out))
 	}
@@ -190,6 +199,8 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 		return err
 	}
 	res := descriptors.Analyze(repo, files, descriptors.AnalyzeOptions{})
+	s.log.Info().Str("repository", repo.Ref.Key).Int("files", len(files)).Int("applications", len(res.Builds)).
+		Int("problems", len(res.Problems)).Msg("git: read descriptor files")
 	for _, n := range res.Nodes {
 		if err := emit.Node(n); err != nil {
 			return err
@@ -230,8 +241,12 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 		}
 		heur = append(heur, graph.EdgeInput{Type: graph.RelOwns, From: top.ref(), To: t.ref,
 			Props: map[string]any{"role": graph.OwnerTechnical}, Confidence: graph.Heuristic,
-			Evidence: top.evidence(repo.Ref.Key, t.path)})
+			Evidence: s.evidence(repo.Ref.Key, t.path)})
+		s.log.Debug().Str("target", t.ref.String()).Str("committer", top.email).Int("commits", top.n).Int("of", top.total).
+			Msg("git: top committer")
 	}
+	s.log.Info().Int("targets", len(targets)).Int("owners", len(heur)).Stringer("window", s.cfg.Window).
+		Msg("git: read commit history")
 	for _, e := range append(res.Edges, heur...) {
 		if err := emit.Edge(e); err != nil {
 			return err
@@ -291,7 +306,6 @@ func skipped(p string) bool {
 type committer struct {
 	email, name string
 	n, total    int
-	since       time.Time
 }
 
 var noreply = regexp.MustCompile(`^(?:\d+\+)?([a-z0-9-]+)@users\.noreply\.github\.com$`)
@@ -316,12 +330,22 @@ func (c *committer) person(host string) graph.NodeInput {
 	return descriptors.PersonNode("", "", c.email, c.name, graph.Heuristic, ev)
 }
 
-func (c *committer) evidence(repo, p string) string {
+// evidence names the rule, not its figures: a date or a count would change
+// on every daily run and rewrite every such relationship for nothing. The
+// figures are in the log.
+func (s *Source) evidence(repo, p string) string {
 	where := repo
 	if p != "" {
 		where += "/" + p
 	}
-	return fmt.Sprintf("git log: %d of %d commits since %s (%s)", c.n, c.total, c.since.Format("2006-01-02"), where)
+	window := s.cfg.Window.String()
+	switch d := s.cfg.Window / (24 * time.Hour); {
+	case d == 1 && s.cfg.Window == 24*time.Hour:
+		window = "day"
+	case d*24*time.Hour == s.cfg.Window:
+		window = fmt.Sprintf("%d days", d)
+	}
+	return fmt.Sprintf("git log: most commits in the last %s (%s)", window, where)
 }
 
 // topCommitter is the author of most commits in the window touching p (the
@@ -348,7 +372,7 @@ func (s *Source) topCommitter(ctx context.Context, dir, p string) (*committer, e
 		total++
 		c := counts[email]
 		if c == nil {
-			c = &committer{email: email, name: name, since: since}
+			c = &committer{email: email, name: name}
 			counts[email] = c
 		}
 		c.n++

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rs/zerolog"
+
 	"github.com/estate-cmdb/estate/graph"
 	"github.com/estate-cmdb/estate/graph/embedded"
 	"github.com/estate-cmdb/estate/graph/jsonl"
@@ -205,8 +207,8 @@ func TestMonorepo(t *testing.T) {
 		"OWNS Team:platform → Repository:github.com/acme/shop":              {graph.Declared, "github.com/acme/shop/.github/CODEOWNERS:2 * @acme/platform"},
 		"OWNS Team:payments → Application:shop/worker":                      {graph.Inferred, "github.com/acme/shop/.github/CODEOWNERS:4 /services/worker/ @acme/payments"},
 		"OWNS Person:alice → Application:payments-api":                      {graph.Inferred, ""},
-		"OWNS Person:bob@acme.example → Repository:github.com/acme/shop":    {graph.Heuristic, "git log: 3 of 6 commits since 2026-08-22 (github.com/acme/shop)"},
-		"OWNS Person:carol → Application:shop/worker":                       {graph.Heuristic, "git log: 2 of 3 commits since 2026-08-22 (github.com/acme/shop/services/worker)"},
+		"OWNS Person:bob@acme.example → Repository:github.com/acme/shop":    {graph.Heuristic, "git log: most commits in the last 90 days (github.com/acme/shop)"},
+		"OWNS Person:carol → Application:shop/worker":                       {graph.Heuristic, "git log: most commits in the last 90 days (github.com/acme/shop/services/worker)"},
 		"OWNS Person:dev@acme.example → Application:shop/web":               {graph.Inferred, ""},
 	}
 	for k, w := range want {
@@ -288,6 +290,46 @@ func TestBadFilesAreItemErrors(t *testing.T) {
 	}
 	if !ok {
 		t.Error("the rest of the run did not go on")
+	}
+}
+
+// A daily re-run of an unchanged repository changes nothing: the evidence
+// of the commit heuristic does not move with the clock.
+func TestDailyRerunDoesNotChurn(t *testing.T) {
+	r := monorepo(t)
+	ctx := context.Background()
+	st, err := embedded.Open(ctx, t.TempDir(), embedded.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var exports []string
+	var logs bytes.Buffer
+	for day := range 2 {
+		at := now.Add(time.Duration(day) * 24 * time.Hour)
+		src, err := New(Config{Target: r.dir, Now: func() time.Time { return at }, Logger: zerolog.New(&logs)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := ingest.Run(ctx, st, src, ingest.Options{Now: func() time.Time { return at }})
+		if err != nil || rep.Status != ingest.StatusSucceeded {
+			t.Fatalf("day %d: %s %v %v", day, rep.Status, err, rep.Errors)
+		}
+		var b bytes.Buffer
+		if _, err := jsonl.Export(ctx, st, &b); err != nil {
+			t.Fatal(err)
+		}
+		exports = append(exports, regexp.MustCompile(`"(lastSeen|run)":"[^"]*"`).ReplaceAllString(b.String(), ""))
+	}
+	if exports[0] != exports[1] {
+		t.Errorf("a run a day later changed the export beyond lastSeen:\n%s\n---\n%s", exports[0], exports[1])
+	}
+	if !strings.Contains(exports[1], "git log: most commits in the last 90 days") {
+		t.Error("the heuristic owners are missing from the export")
+	}
+	// The figures behind the heuristic are in the log instead.
+	if !strings.Contains(logs.String(), `"committer":"bob@acme.example","commits":3,"of":6`) {
+		t.Errorf("the top committer's figures are not logged:\n%s", logs.String())
 	}
 }
 

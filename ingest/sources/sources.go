@@ -114,7 +114,7 @@ func (o *GitHub) Source(env Env) (ingest.Source, error) {
 		return nil, err
 	}
 	cfg := github.Config{Org: o.Org, Token: tok, BaseURL: o.BaseURL, Concurrency: o.Concurrency,
-		CacheDir: o.HTTPCacheDir, SkipDescriptors: o.SkipDescriptors}
+		CacheDir: o.HTTPCacheDir, SkipDescriptors: o.SkipDescriptors, Logger: env.Logger}
 	if o.AppID != 0 || o.AppPrivateKeyFile != "" {
 		key, err := os.ReadFile(o.AppPrivateKeyFile)
 		if err != nil {
@@ -140,7 +140,7 @@ func (o *GitLab) Source(env Env) (ingest.Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	return gitlab.New(gitlab.Config{Group: o.Group, Token: tok, BaseURL: o.BaseURL, Concurrency: o.Concurrency})
+	return gitlab.New(gitlab.Config{Group: o.Group, Token: tok, BaseURL: o.BaseURL, Concurrency: o.Concurrency, Logger: env.Logger})
 }
 
 // Git reads one repository, a local path or a URL to clone.
@@ -150,8 +150,8 @@ type Git struct {
 }
 
 // Source implements Options.
-func (o *Git) Source(Env) (ingest.Source, error) {
-	return gitrepo.New(gitrepo.Config{Target: o.Target, Window: o.Window})
+func (o *Git) Source(env Env) (ingest.Source, error) {
+	return gitrepo.New(gitrepo.Config{Target: o.Target, Window: o.Window, Logger: env.Logger})
 }
 
 // AWS inventories AWS accounts; credentials come from the default chain or

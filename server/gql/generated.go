@@ -110,6 +110,7 @@ type ComplexityRoot struct {
 		Lifecycle     func(childComplexity int) int
 		Name          func(childComplexity int) int
 		Owners        func(childComplexity int, role []model.OwnerRole, first *int, after *string) int
+		PartOf        func(childComplexity int, first *int, after *string) int
 		Relationships func(childComplexity int, typeArg []graph.RelType, direction *graph.Direction, first *int, after *string) int
 		Repositories  func(childComplexity int, first *int, after *string) int
 		RunsOn        func(childComplexity int, first *int, after *string) int
@@ -996,6 +997,7 @@ type ApplicationResolver interface {
 	Relationships(ctx context.Context, obj *model.Application, typeArg []graph.RelType, direction *graph.Direction, first *int, after *string) (*model.RelationshipConnection, error)
 
 	Service(ctx context.Context, obj *model.Application) (*model.Service, error)
+	PartOf(ctx context.Context, obj *model.Application, first *int, after *string) (*model.RelationshipConnection, error)
 	Repositories(ctx context.Context, obj *model.Application, first *int, after *string) (*model.RepositoryConnection, error)
 	DependsOn(ctx context.Context, obj *model.Application, first *int, after *string) (*model.RelationshipConnection, error)
 	Dependents(ctx context.Context, obj *model.Application, first *int, after *string) (*model.ApplicationConnection, error)
@@ -1402,6 +1404,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Application.Owners(childComplexity, args["role"].([]model.OwnerRole), args["first"].(*int), args["after"].(*string)), true
+	case "Application.partOf":
+		if e.ComplexityRoot.Application.PartOf == nil {
+			break
+		}
+
+		args, err := ec.field_Application_partOf_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Application.PartOf(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Application.relationships":
 		if e.ComplexityRoot.Application.Relationships == nil {
 			break
@@ -5924,6 +5937,8 @@ type Application implements Node & Entity {
   environments: [String!]!
   "The service this application is part of."
   service: Service
+  "Its PART_OF links to services, each with the evidence and confidence that put it there."
+  partOf(first: Int = 20, after: String): RelationshipConnection!
   "Repositories that build this application (the relationship carries the path)."
   repositories(first: Int = 20, after: String): RepositoryConnection!
   "Applications, services and cloud resources this application depends on."
@@ -7307,6 +7322,8 @@ func (ec *executionContext) childFields_Application(ctx context.Context, field g
 		return ec.fieldContext_Application_environments(ctx, field)
 	case "service":
 		return ec.fieldContext_Application_service(ctx, field)
+	case "partOf":
+		return ec.fieldContext_Application_partOf(ctx, field)
 	case "repositories":
 		return ec.fieldContext_Application_repositories(ctx, field)
 	case "dependsOn":
@@ -9170,6 +9187,28 @@ func (ec *executionContext) field_Application_owners_args(ctx context.Context, r
 		return nil, err
 	}
 	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Application_partOf_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -12396,6 +12435,50 @@ func (ec *executionContext) fieldContext_Application_service(_ context.Context, 
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Service(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Application_partOf(ctx context.Context, field graphql.CollectedField, obj *model.Application) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Application_partOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Application().PartOf(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationshipConnection) graphql.Marshaler {
+			return ec.marshalNRelationshipConnection2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐRelationshipConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Application_partOf(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Application",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RelationshipConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Application_partOf_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -32247,6 +32330,12 @@ func (ec *executionContext) _Application(ctx context.Context, sel ast.SelectionS
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Application_service(ctx, field, obj)
+				})
+		case "partOf":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Application_partOf(ctx, field, obj)
 				})
 		case "repositories":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,

@@ -35,6 +35,10 @@ func (r *applicationResolver) Service(ctx context.Context, obj *model.Applicatio
 	return orNil(n, err, asService)
 }
 
+func (r *applicationResolver) PartOf(ctx context.Context, obj *model.Application, first *int, after *string) (*model.RelationshipConnection, error) {
+	return relationshipConnection(r.related(ctx, obj.N, rel(graph.RelPartOf, graph.Out, graph.KindService), first, after))
+}
+
 func (r *applicationResolver) Repositories(ctx context.Context, obj *model.Application, first *int, after *string) (*model.RepositoryConnection, error) {
 	return repositoryConnection(r.related(ctx, obj.N, rel(graph.RelBuilds, graph.In, graph.KindRepository), first, after))
 }
