@@ -20,6 +20,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -375,6 +376,11 @@ func TestIngestFromMoto(t *testing.T) {
 			if got != want {
 				t.Errorf("%s: props %q, want %q", arn, got, want)
 			}
+			// SNS topics and ECS clusters have no creation time in their
+			// APIs; moto leaves out the ECS service's createdAt that AWS gives.
+			if hasCreated, want := n.Props["createdAt"] != nil, !slices.Contains([]string{"AWS::SNS::Topic", "AWS::ECS::Cluster", "AWS::ECS::Service"}, typ); hasCreated != want {
+				t.Errorf("%s: createdAt %v, want it set %v", arn, n.Props["createdAt"], want)
+			}
 			if region == "us-east-1" && (n.Labels["team"] != "@acme/Checkout-Team" || n.Labels["env"] != "prod") {
 				t.Errorf("%s: labels %v, want the tags", arn, n.Labels)
 			}
@@ -512,6 +518,18 @@ func TestMemberAccounts(t *testing.T) {
 	// Services not asked for are not read.
 	if _, err := st.Node(ctx, graph.Ref{Kind: graph.KindCloudResource, Key: memberArns["AWS::DynamoDB::Table"]}); err == nil {
 		t.Error("dynamodb read although not among the configured services")
+	}
+}
+
+func TestLambdaTime(t *testing.T) {
+	for in, want := range map[string]string{
+		"2019-08-14T22:24:34.140+0000":   "2019-08-14T22:24:34.14Z",     // AWS
+		"2024-05-01T09:30:00.123456000Z": "2024-05-01T09:30:00.123456Z", // moto
+		"yesterday":                      "0001-01-01T00:00:00Z",
+	} {
+		if got := lambdaTime(in).UTC().Format(time.RFC3339Nano); got != want {
+			t.Errorf("lambdaTime(%q) = %s, want %s", in, got, want)
+		}
 	}
 }
 
