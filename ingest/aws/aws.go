@@ -67,7 +67,9 @@ type Config struct {
 	Organization     bool   `yaml:"organization" json:"organization"`
 	OrganizationRole string `yaml:"organizationRole" json:"organizationRole"`
 	// Registered lists the account ids known to central IT; every other
-	// account found is discovered-only (Shadow DevOps).
+	// account found is discovered-only (Shadow DevOps). Without a list the
+	// source says nothing of registration (cloudtags.AccountProps), and an
+	// account is registered only through the API.
 	Registered []string `yaml:"registered" json:"registered"`
 	// Environments optionally names each account's environment by id.
 	Environments map[string]string `yaml:"environments" json:"environments"`
@@ -323,7 +325,7 @@ func (r *run) account(ctx context.Context, a *account) error {
 	key := "aws:" + a.id
 	scope := c.Name + " account " + a.id
 	log := r.log.With().Str("account", a.id).Logger()
-	props := map[string]any{"provider": "aws", "registered": slices.Contains(c.Registered, a.id)}
+	props := cloudtags.AccountProps("aws", c.Registered, a.id)
 	if env := c.Environments[a.id]; env != "" {
 		props["environment"] = env
 	}

@@ -54,7 +54,8 @@ type Config struct {
 	Name string `yaml:"name" json:"name"`
 	// Subscriptions to read; empty means every subscription the identity sees.
 	Subscriptions []string `yaml:"subscriptions" json:"subscriptions"`
-	// Registered lists the subscription ids known to central IT.
+	// Registered lists the subscription ids known to central IT (see
+	// cloudtags.AccountProps).
 	Registered []string `yaml:"registered" json:"registered"`
 	// Endpoint is Resource Manager's URL (default DefaultEndpoint).
 	Endpoint string `yaml:"endpoint" json:"endpoint"`
@@ -246,9 +247,8 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 		emit.ItemError(c.Name+" resource graph subscriptions", err)
 	}
 	for _, sub := range slices.Sorted(maps.Keys(names)) {
-		registered := slices.ContainsFunc(c.Registered, func(x string) bool { return strings.EqualFold(x, sub) })
 		if err := emit.Node(graph.NodeInput{Kind: graph.KindCloudAccount, Key: "azure:" + sub, Name: names[sub],
-			Props: map[string]any{"provider": "azure", "registered": registered}, Evidence: "azure subscription " + sub}); err != nil {
+			Props: cloudtags.AccountProps("azure", c.Registered, sub), Evidence: "azure subscription " + sub}); err != nil {
 			return err
 		}
 	}
