@@ -100,7 +100,9 @@ func ShadowEstate(ctx context.Context, s Store) (*ShadowReport, error) {
 		rep.Findings = append(rep.Findings, f)
 	}
 	for _, a := range e.byKind[graph.KindCloudAccount] {
-		if reg, ok := a.Props["registered"].(bool); ok && !reg {
+		// Registered only when something says so (a source's list, the
+		// API); an account nothing registers is discovered-only.
+		if reg, _ := a.Props["registered"].(bool); !reg {
 			rs := e.into(a.ID, graph.RelInAccount, graph.KindCloudResource)
 			sortNodes(rs)
 			add(Finding{Kind: FindingUnregisteredAccount, Item: itemOf(a), Account: a.Key, Related: items(rs),

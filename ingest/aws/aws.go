@@ -67,7 +67,9 @@ type Config struct {
 	Organization     bool   `yaml:"organization" json:"organization"`
 	OrganizationRole string `yaml:"organizationRole" json:"organizationRole"`
 	// Registered lists the account ids known to central IT; every other
-	// account found is discovered-only (Shadow DevOps).
+	// account found is discovered-only (Shadow DevOps). Without a list the
+	// source says nothing of registration (cloudtags.AccountProps), and an
+	// account is registered only through the API.
 	Registered []string `yaml:"registered" json:"registered"`
 	// Environments optionally names each account's environment by id.
 	Environments map[string]string `yaml:"environments" json:"environments"`
@@ -216,12 +218,11 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 		}
 		accounts = append(accounts, r.assume(ctx, base, acct, arn))
 	}
-	var regions []string // enabled regions of the caller's account, when not configured
 	for _, a := range accounts {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := r.account(ctx, a, &regions); err != nil {
+		if err := r.account(ctx, a); err != nil {
 			return err
 		}
 	}
@@ -319,35 +320,29 @@ func (r *run) assume(ctx context.Context, base aws.Config, id, roleARN string) *
 }
 
 // account reads one account and emits it with everything in it.
-func (r *run) account(ctx context.Context, a *account, enabled *[]string) error {
+func (r *run) account(ctx context.Context, a *account) error {
 	c := &r.src.cfg
 	key := "aws:" + a.id
 	scope := c.Name + " account " + a.id
 	log := r.log.With().Str("account", a.id).Logger()
-	props := map[string]any{"provider": "aws", "registered": slices.Contains(c.Registered, a.id)}
+	props := cloudtags.AccountProps("aws", c.Registered, a.id)
 	if env := c.Environments[a.id]; env != "" {
 		props["environment"] = env
 	}
+	// An account that cannot be read still exists (it was configured or
+	// listed): say so, read nothing.
+	node := graph.NodeInput{Kind: graph.KindCloudAccount, Key: key, Name: a.name, Props: props, Evidence: "aws account " + a.id}
 	if a.err != nil {
 		r.itemError(scope, a.err)
-		// The account exists (it was configured or listed); say so, read nothing.
-		return r.emit.Node(graph.NodeInput{Kind: graph.KindCloudAccount, Key: key, Name: a.name, Props: props,
-			Evidence: "aws account " + a.id})
+		return r.emit.Node(node)
 	}
 	regions := c.Regions
 	if len(regions) == 0 {
-		if *enabled == nil {
-			out, err := ec2.NewFromConfig(a.cfg).DescribeRegions(ctx, &ec2.DescribeRegionsInput{})
-			if err != nil {
-				r.itemError(scope, fmt.Errorf("list enabled regions: %w", err))
-				return r.emit.Node(graph.NodeInput{Kind: graph.KindCloudAccount, Key: key, Name: a.name, Props: props})
-			}
-			for _, reg := range out.Regions {
-				*enabled = append(*enabled, aws.ToString(reg.RegionName))
-			}
-			sort.Strings(*enabled)
+		var err error
+		if regions, err = enabledRegions(ctx, a.cfg); err != nil {
+			r.itemError(scope, fmt.Errorf("list enabled regions: %w", err))
+			return r.emit.Node(node)
 		}
-		regions = *enabled
 	}
 
 	inv := newInventory(a.id)
@@ -378,8 +373,8 @@ func (r *run) account(ctx context.Context, a *account, enabled *[]string) error 
 	}
 	log.Debug().Int("resources", len(inv.byARN)).Int("regions", len(regions)).Dur("took", time.Since(started)).Msg("aws account read")
 
-	if err := r.emit.Node(graph.NodeInput{Kind: graph.KindCloudAccount, Key: key, Name: a.name, Props: props,
-		Evidence: "aws account " + a.id}); err != nil {
+	node.Name = a.name
+	if err := r.emit.Node(node); err != nil {
 		return err
 	}
 	linker := &cloudtags.Linker{Rules: c.Tags, Resolve: c.Resolve, Provider: "aws", Note: cloudtags.Notes(r.emit, r.log, c.Name)}
@@ -389,6 +384,25 @@ func (r *run) account(ctx context.Context, a *account, enabled *[]string) error 
 		}
 	}
 	return nil
+}
+
+// enabledRegions lists the regions enabled for the account cfg is in. Each
+// account asks for itself: opt-in regions differ between accounts, and a
+// region only the caller enabled fails in a member that did not.
+func enabledRegions(ctx context.Context, cfg aws.Config) ([]string, error) {
+	out, err := ec2.NewFromConfig(cfg).DescribeRegions(ctx, &ec2.DescribeRegionsInput{})
+	if err != nil {
+		return nil, err
+	}
+	var regions []string
+	for _, reg := range out.Regions {
+		regions = append(regions, aws.ToString(reg.RegionName))
+	}
+	if len(regions) == 0 {
+		return nil, errors.New("DescribeRegions returned no region")
+	}
+	sort.Strings(regions)
+	return regions, nil
 }
 
 // emitResource emits one resource, its account link and its tag links.

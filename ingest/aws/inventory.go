@@ -301,6 +301,18 @@ func (r *run) collectS3(ctx context.Context, cfg aws.Config, inv *inventory, reg
 	return nil
 }
 
+// lambdaTime reads Lambda's LastModified: ISO 8601 with a numeric zone
+// ("2019-08-14T22:24:34.140+0000"), or RFC 3339 as some emulators write it;
+// anything else is no time.
+func lambdaTime(s string) time.Time {
+	for _, layout := range []string{"2006-01-02T15:04:05-0700", time.RFC3339} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t
+		}
+	}
+	return time.Time{}
+}
+
 func collectLambda(ctx context.Context, cfg aws.Config, region string, inv *inventory) error {
 	cl := lambda.NewFromConfig(cfg)
 	p := lambda.NewListFunctionsPaginator(cl, &lambda.ListFunctionsInput{})
@@ -315,8 +327,9 @@ func collectLambda(ctx context.Context, cfg aws.Config, region string, inv *inve
 			if err != nil {
 				return fmt.Errorf("function %s tags: %w", aws.ToString(f.FunctionName), err)
 			}
+			// Lambda keeps no creation time: the last change is the nearest it has.
 			inv.add(&resource{arn: arn, typ: "AWS::Lambda::Function", region: region, name: aws.ToString(f.FunctionName),
-				tags: tags.Tags, evidence: "aws lambda ListFunctions " + region})
+				created: lambdaTime(aws.ToString(f.LastModified)), tags: tags.Tags, evidence: "aws lambda ListFunctions " + region})
 		}
 	}
 	return nil

@@ -1,7 +1,8 @@
 // Package azure is the Azure source: it lists every resource of the
 // configured (or all visible) subscriptions through Azure Resource Graph and
 // emits them as CloudResource nodes keyed by their ARM resource id, in a
-// CloudAccount per subscription (azure:<subscription id>). Tags become labels
+// CloudAccount per subscription (azure:<subscription id>, named by its
+// display name; empty subscriptions too). Tags become labels
 // and, through ingest/cloudtags, links to known teams and applications.
 //
 // It queries Resource Graph through the official SDK (armresourcegraph),
@@ -14,6 +15,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
@@ -38,8 +40,13 @@ import (
 // DefaultEndpoint is Azure Resource Manager in the public cloud.
 const DefaultEndpoint = "https://management.azure.com"
 
-// Query is the Resource Graph query the source runs.
+// Query is the Resource Graph query that lists the resources.
 const Query = "Resources | project id, name, type, location, resourceGroup, subscriptionId, tags | order by id asc"
+
+// SubscriptionsQuery lists the subscriptions themselves: their display
+// names, and the subscriptions that hold no resource, which Query never
+// mentions. Resource Graph has no creation time for a subscription.
+const SubscriptionsQuery = "ResourceContainers | where type =~ 'microsoft.resources/subscriptions' | project id, name, subscriptionId | order by id asc"
 
 // Config configures the Azure source.
 type Config struct {
@@ -47,7 +54,8 @@ type Config struct {
 	Name string `yaml:"name" json:"name"`
 	// Subscriptions to read; empty means every subscription the identity sees.
 	Subscriptions []string `yaml:"subscriptions" json:"subscriptions"`
-	// Registered lists the subscription ids known to central IT.
+	// Registered lists the subscription ids known to central IT (see
+	// cloudtags.AccountProps).
 	Registered []string `yaml:"registered" json:"registered"`
 	// Endpoint is Resource Manager's URL (default DefaultEndpoint).
 	Endpoint string `yaml:"endpoint" json:"endpoint"`
@@ -204,58 +212,43 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 		return err
 	}
 	var rows []Resource
-	req := armresourcegraph.QueryRequest{Query: to(Query), Options: &armresourcegraph.QueryRequestOptions{
-		Top: to(int32(c.PageSize)), ResultFormat: to(armresourcegraph.ResultFormatObjectArray)}}
-	for _, sub := range c.Subscriptions {
-		req.Subscriptions = append(req.Subscriptions, to(sub))
-	}
 	skipped := 0
-	for page := 0; ; page++ {
-		resp, err := client.Resources(ctx, req, nil)
-		if err != nil {
-			err = describeError(err)
-			if page == 0 {
-				return err // nothing read: the run failed
-			}
-			// Part of the estate was read; the rest is missing: partial.
-			emit.ItemError(c.Name+" resource graph page "+fmt.Sprint(page+1), err)
-			break
-		}
-		data, _ := resp.Data.([]any)
-		for _, d := range data {
-			row, _ := d.(map[string]any)
-			r, ok := ParseRow(row)
-			if !ok {
-				skipped++
-				continue
-			}
+	pages, err := s.query(ctx, client, Query, func(row map[string]any) {
+		if r, ok := ParseRow(row); ok {
 			rows = append(rows, r)
+		} else {
+			skipped++
 		}
-		if resp.SkipToken == nil || *resp.SkipToken == "" {
-			break
+	})
+	if err != nil {
+		if pages == 0 {
+			return err // nothing read: the run failed
 		}
-		req.Options.SkipToken = resp.SkipToken
+		// Part of the estate was read; the rest is missing: partial.
+		emit.ItemError(c.Name+" resource graph page "+fmt.Sprint(pages+1), err)
 	}
 	if skipped > 0 {
 		c.Logger.Warn().Str("source", c.Name).Int("rows", skipped).Msg("resource graph rows without a resource id skipped")
 	}
-	// Accounts first (every configured subscription, and every one seen).
-	subs := map[string]bool{}
+	// Accounts first: every configured subscription, every one listed and
+	// every one a resource is in.
+	names := map[string]string{}
 	for _, sub := range c.Subscriptions {
-		subs[strings.ToLower(sub)] = true
+		names[strings.ToLower(sub)] = ""
 	}
 	for _, r := range rows {
-		subs[r.Subscription] = true
+		names[r.Subscription] = ""
 	}
-	keys := make([]string, 0, len(subs))
-	for k := range subs {
-		keys = append(keys, k)
+	if _, err := s.query(ctx, client, SubscriptionsQuery, func(row map[string]any) {
+		if sub, name, ok := parseSubscription(row); ok {
+			names[sub] = name
+		}
+	}); err != nil {
+		emit.ItemError(c.Name+" resource graph subscriptions", err)
 	}
-	slices.Sort(keys)
-	for _, sub := range keys {
-		registered := slices.ContainsFunc(c.Registered, func(x string) bool { return strings.EqualFold(x, sub) })
-		if err := emit.Node(graph.NodeInput{Kind: graph.KindCloudAccount, Key: "azure:" + sub,
-			Props: map[string]any{"provider": "azure", "registered": registered}, Evidence: "azure subscription " + sub}); err != nil {
+	for _, sub := range slices.Sorted(maps.Keys(names)) {
+		if err := emit.Node(graph.NodeInput{Kind: graph.KindCloudAccount, Key: "azure:" + sub, Name: names[sub],
+			Props: cloudtags.AccountProps("azure", c.Registered, sub), Evidence: "azure subscription " + sub}); err != nil {
 			return err
 		}
 	}
@@ -280,6 +273,44 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 		}
 	}
 	return nil
+}
+
+// query runs q over the configured subscriptions, page after page, and
+// hands each row to row; pages is how many pages were read.
+func (s *Source) query(ctx context.Context, client *armresourcegraph.Client, q string, row func(map[string]any)) (pages int, err error) {
+	c := &s.cfg
+	req := armresourcegraph.QueryRequest{Query: to(q), Options: &armresourcegraph.QueryRequestOptions{
+		Top: to(int32(c.PageSize)), ResultFormat: to(armresourcegraph.ResultFormatObjectArray)}}
+	for _, sub := range c.Subscriptions {
+		req.Subscriptions = append(req.Subscriptions, to(sub))
+	}
+	for ; ; pages++ {
+		resp, err := client.Resources(ctx, req, nil)
+		if err != nil {
+			return pages, describeError(err)
+		}
+		data, _ := resp.Data.([]any)
+		for _, d := range data {
+			r, _ := d.(map[string]any)
+			row(r)
+		}
+		if resp.SkipToken == nil || *resp.SkipToken == "" {
+			return pages + 1, nil
+		}
+		req.Options.SkipToken = resp.SkipToken
+	}
+}
+
+// parseSubscription reads a SubscriptionsQuery row: the subscription id
+// (lower case, as ParseRow gives it) and its display name.
+func parseSubscription(row map[string]any) (sub, name string, ok bool) {
+	id, _ := row["id"].(string)
+	name, _ = row["name"].(string)
+	p := strings.Split(id, "/")
+	if len(p) != 3 || p[0] != "" || !strings.EqualFold(p[1], "subscriptions") || !subscriptionRE.MatchString(p[2]) {
+		return "", "", false
+	}
+	return strings.ToLower(p[2]), name, true
 }
 
 func to[T any](v T) *T { return &v }

@@ -52,9 +52,11 @@ type request struct {
 	} `json:"options"`
 }
 
-// server replays pages (bodies) in order, following $skipToken "page-N";
-// status, when set for a page index, replaces that page with an error.
-func server(t *testing.T, pages []map[string]any, status map[int]int) *httptest.Server {
+// server replays Query's pages (bodies) in order, following $skipToken
+// "page-N"; status, when set for a page index, replaces that page with an
+// error. SubscriptionsQuery gets subs, or no rows when subs is nil, or
+// the error status[-1].
+func server(t *testing.T, pages []map[string]any, status map[int]int, subs map[string]any) *httptest.Server {
 	t.Helper()
 	// TLS: the SDK sends a bearer token over https only.
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -67,8 +69,19 @@ func server(t *testing.T, pages []map[string]any, status map[int]int) *httptest.
 			return
 		}
 		var req request
-		if err := json.NewDecoder(r.Body).Decode(&req); err != nil || req.Query != Query || req.Options.ResultFormat != "objectArray" {
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil || (req.Query != Query && req.Query != SubscriptionsQuery) || req.Options.ResultFormat != "objectArray" {
 			http.Error(w, fmt.Sprintf("bad request body %+v %v", req, err), http.StatusBadRequest)
+			return
+		}
+		if req.Query == SubscriptionsQuery {
+			if code := status[-1]; code != 0 {
+				http.Error(w, `{"error":{"code":"ServerError"}}`, code)
+				return
+			}
+			if subs == nil {
+				subs = map[string]any{"totalRecords": 0, "count": 0, "resultTruncated": "false", "data": []any{}}
+			}
+			json.NewEncoder(w).Encode(subs)
 			return
 		}
 		i := 0
@@ -125,7 +138,7 @@ func TestBasicQuery(t *testing.T) {
 	ctx := context.Background()
 	st := openStore(t)
 	st.Apply(ctx, graph.Batch{Source: "seed", Run: "1", Nodes: []graph.NodeInput{{Kind: graph.KindTeam, Key: "value1"}}})
-	srv := server(t, []map[string]any{fixtureBody(t, "ResourcesBasicQuery.json")}, nil)
+	srv := server(t, []map[string]any{fixtureBody(t, "ResourcesBasicQuery.json")}, nil, nil)
 	rep, err := run(t, st, srv, Config{Registered: []string{sub}, Tags: cloudtags.Rules{Team: []string{"tag1"}}})
 	if err != nil || rep.Status != ingest.StatusSucceeded {
 		t.Fatalf("%v %+v", err, rep)
@@ -145,11 +158,45 @@ func TestBasicQuery(t *testing.T) {
 	}
 }
 
+// TestSubscriptions: the subscriptions come from the ResourceContainers
+// table with their display names, an empty one included. The response is
+// testdata/SubscriptionsQuery.json, estate's own in the shape of the
+// official ResourcesBasicQuery.json example (see testdata/README.md).
+func TestSubscriptions(t *testing.T) {
+	ctx := context.Background()
+	const empty = "5e1ca8a3-4b1d-4d4e-9a8c-0f2b6a1e7c11"
+	st := openStore(t)
+	basic := []map[string]any{fixtureBody(t, "ResourcesBasicQuery.json")}
+	subs := fixtureBody(t, "SubscriptionsQuery.json")
+	rep, err := run(t, st, server(t, basic, nil, subs), Config{})
+	if err != nil || rep.Status != ingest.StatusSucceeded {
+		t.Fatalf("%v %+v", err, rep)
+	}
+	for key, name := range map[string]string{"azure:" + sub: "Contoso Production", "azure:" + empty: "Sandbox (no resources)"} {
+		a, err := st.Node(ctx, graph.Ref{Kind: graph.KindCloudAccount, Key: key})
+		if err != nil || a.Name != name || a.Props["provider"] != "azure" {
+			t.Errorf("%s = %+v (%v), want named %q", key, a, err, name)
+		}
+	}
+	if stats, _ := st.Stats(ctx); stats.Nodes[graph.KindCloudAccount] != 2 || stats.Edges[graph.RelInAccount] != 3 {
+		t.Errorf("stats %+v, want 2 subscriptions, the 3 resources in one of them", stats)
+	}
+
+	// The subscriptions query failing loses names, not resources: partial.
+	rep, err = run(t, st, server(t, basic, map[int]int{-1: http.StatusInternalServerError}, subs), Config{MaxRetries: -1})
+	if err != nil || rep.Status != ingest.StatusPartial || len(rep.Errors) != 1 || !strings.Contains(rep.Errors[0].Item, "subscriptions") {
+		t.Fatalf("failing subscriptions query: %v %+v", err, rep)
+	}
+	if a, err := st.Node(ctx, graph.Ref{Kind: graph.KindCloudAccount, Key: "azure:" + empty}); err != nil || a.Name != "Sandbox (no resources)" {
+		t.Errorf("empty subscription after a partial run: %+v (%v)", a, err)
+	}
+}
+
 func TestPaginationAndProjectedRows(t *testing.T) {
 	ctx := context.Background()
 	st := openStore(t)
 	// The facet example projects no type: it comes from the id.
-	srv := server(t, paginate(fixtureBody(t, "ResourcesFacetQuery.json"), 2), nil)
+	srv := server(t, paginate(fixtureBody(t, "ResourcesFacetQuery.json"), 2), nil, nil)
 	rep, err := run(t, st, srv, Config{})
 	if err != nil || rep.Status != ingest.StatusSucceeded {
 		t.Fatalf("%v %+v", err, rep)
@@ -165,7 +212,7 @@ func TestPaginationAndProjectedRows(t *testing.T) {
 
 	// Summarize rows are aggregates, not resources.
 	st2 := openStore(t)
-	rep, err = run(t, st2, server(t, []map[string]any{fixtureBody(t, "ResourcesPropertiesQuery.json")}, nil), Config{})
+	rep, err = run(t, st2, server(t, []map[string]any{fixtureBody(t, "ResourcesPropertiesQuery.json")}, nil, nil), Config{})
 	if err != nil || rep.Status != ingest.StatusSucceeded || rep.Nodes != 0 {
 		t.Errorf("summarize rows: %v %+v", err, rep)
 	}
@@ -175,12 +222,12 @@ func TestFailures(t *testing.T) {
 	ctx := context.Background()
 	st := openStore(t)
 	pages := paginate(fixtureBody(t, "ResourcesFacetQuery.json"), 2)
-	if rep, err := run(t, st, server(t, pages, nil), Config{}); err != nil || rep.Status != ingest.StatusSucceeded {
+	if rep, err := run(t, st, server(t, pages, nil, nil), Config{}); err != nil || rep.Status != ingest.StatusSucceeded {
 		t.Fatal(err)
 	}
 	// Page 2 fails (and keeps failing: no retries): partial, nothing
 	// removed, the token never echoed.
-	rep, err := run(t, st, server(t, pages, map[int]int{1: http.StatusInternalServerError}), Config{MaxRetries: -1})
+	rep, err := run(t, st, server(t, pages, map[int]int{1: http.StatusInternalServerError}, nil), Config{MaxRetries: -1})
 	if err != nil || rep.Status != ingest.StatusPartial || rep.Swept != nil {
 		t.Fatalf("page 2 failing: %v %+v", err, rep)
 	}
@@ -191,7 +238,7 @@ func TestFailures(t *testing.T) {
 		t.Errorf("the report holds the token: %s", b)
 	}
 	// Page 1 fails: the run failed.
-	rep, err = run(t, st, server(t, pages, map[int]int{0: http.StatusForbidden}), Config{})
+	rep, err = run(t, st, server(t, pages, map[int]int{0: http.StatusForbidden}, nil), Config{})
 	if err == nil || rep.Status != ingest.StatusFailed || !strings.Contains(rep.Err, "HTTP 403") || strings.Contains(rep.Err, testToken) {
 		t.Fatalf("page 1 failing: %v %+v", err, rep)
 	}
@@ -219,7 +266,9 @@ func TestThrottled(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	rep, err := run(t, st, srv, Config{})
-	if err != nil || rep.Status != ingest.StatusSucceeded || calls != 2 || rep.Nodes != 4 {
+	// Three calls: the throttled one, its retry, the subscriptions query
+	// (answered with resource rows, which name no subscription).
+	if err != nil || rep.Status != ingest.StatusSucceeded || calls != 3 || rep.Nodes != 4 {
 		t.Fatalf("%v %+v after %d calls, want success after one retry (3 resources + 1 subscription)", err, rep, calls)
 	}
 }
@@ -232,7 +281,7 @@ func TestTokenNeverLeaks(t *testing.T) {
 	ingesttest.SecretsNeverShow(t, func(log zerolog.Logger) []ingest.Source {
 		var srcs []ingest.Source
 		for _, fail := range []map[int]int{nil, {1: http.StatusInternalServerError}, {0: http.StatusUnauthorized}} {
-			srv := server(t, pages, fail)
+			srv := server(t, pages, fail, nil)
 			src, err := New(Config{Endpoint: srv.URL, Client: srv.Client(), Credential: StaticToken(testToken), MaxRetries: -1, Logger: log})
 			if err != nil {
 				t.Fatal(err)
@@ -259,7 +308,7 @@ func TestAudience(t *testing.T) {
 // TestEnvironmentToken: without a credential, AZURE_ACCESS_TOKEN is the token.
 func TestEnvironmentToken(t *testing.T) {
 	t.Setenv("AZURE_ACCESS_TOKEN", testToken)
-	srv := server(t, []map[string]any{fixtureBody(t, "ResourcesBasicQuery.json")}, nil)
+	srv := server(t, []map[string]any{fixtureBody(t, "ResourcesBasicQuery.json")}, nil, nil)
 	src, err := New(Config{Endpoint: srv.URL, Client: srv.Client()})
 	if err != nil {
 		t.Fatal(err)

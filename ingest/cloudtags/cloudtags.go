@@ -337,3 +337,17 @@ func StoreResolver(resolve func(ctx context.Context, ref string, kinds []graph.K
 		return nodes[0].Key, true
 	}
 }
+
+// AccountProps are a cloud account's properties: its provider and, when
+// the source's configuration lists the accounts central IT knows
+// (registered), whether this one is among them. Without such a list the
+// source does not know and says nothing, so an account registered through
+// the API (registered: true by the manual source) meets no contradiction;
+// with one, the list speaks for every account the source finds.
+func AccountProps(provider string, registered []string, id string) map[string]any {
+	props := map[string]any{"provider": provider}
+	if len(registered) > 0 {
+		props["registered"] = slices.ContainsFunc(registered, func(r string) bool { return strings.EqualFold(r, id) })
+	}
+	return props
+}

@@ -136,3 +136,22 @@ func TestLink(t *testing.T) {
 		t.Fatalf("emitter error: got %v", err)
 	}
 }
+
+func TestAccountProps(t *testing.T) {
+	for _, tc := range []struct {
+		registered []string
+		id         string
+		want       any // nil: not asserted
+	}{
+		{nil, "123456789012", nil},
+		{[]string{"123456789012"}, "123456789012", true},
+		{[]string{"123456789012"}, "210987654321", false},
+		{[]string{"CFBBD179-59D2-4052-AA06-9270A38AA9D6"}, "cfbbd179-59d2-4052-aa06-9270a38aa9d6", true},
+	} {
+		props := AccountProps("aws", tc.registered, tc.id)
+		got, asserted := props["registered"]
+		if props["provider"] != "aws" || asserted != (tc.want != nil) || (asserted && got != tc.want) {
+			t.Errorf("AccountProps(%v, %s) = %v, want registered %v", tc.registered, tc.id, props, tc.want)
+		}
+	}
+}

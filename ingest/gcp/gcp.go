@@ -19,7 +19,6 @@ import (
 	"net/url"
 	"os"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -48,7 +47,8 @@ type Config struct {
 	Endpoint string `yaml:"endpoint" json:"endpoint"`
 	// PageSize is the results asked per search page (default and most 500).
 	PageSize int `yaml:"pageSize" json:"pageSize"`
-	// Registered lists the project ids known to central IT.
+	// Registered lists the project ids known to central IT (see
+	// cloudtags.AccountProps).
 	Registered []string `yaml:"registered" json:"registered"`
 	// MaxLine is the longest asset line accepted (default 16 MiB).
 	MaxLine int             `yaml:"maxLine" json:"maxLine"`
@@ -214,7 +214,7 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 		}
 		seen[id] = true
 		return emit.Node(graph.NodeInput{Kind: graph.KindCloudAccount, Key: "gcp:" + id, Name: name,
-			Props: map[string]any{"provider": "gcp", "registered": slices.Contains(c.Registered, id)}, Evidence: "gcp project " + id})
+			Props: cloudtags.AccountProps("gcp", c.Registered, id), Evidence: "gcp project " + id})
 	}
 	for _, p := range projects {
 		if err := emitAccount(p.id, p.name); err != nil {

@@ -28,7 +28,8 @@ export function nodeInfo(n: GraphNodeFragment): NodeInfo {
     kind: n.kind,
     key: n.key,
     unowned: ownableKinds.has(n.kind) && n.ownedBy.totalCount === 0,
-    unregistered: n.kind === 'CloudAccount' && 'registered' in n && n.registered === false,
+    // As the shadow estate: an account nothing registers is discovered-only.
+    unregistered: n.kind === 'CloudAccount' && 'registered' in n && n.registered !== true,
   };
 }
 
