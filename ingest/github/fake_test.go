@@ -32,6 +32,9 @@ type fakeGitHub struct {
 	// ("secondary", "primary", "429", "500"); sticky ones stay forever.
 	faults map[string][]string
 	sticky map[string]int // path prefix → status always returned
+	// truncated repositories' trees are served as the API serves a tree
+	// too large to list whole.
+	truncated map[string]bool
 	hits   map[string]int
 	// etags turns on ETag / If-None-Match; notModified counts 304s.
 	etags       bool
@@ -61,7 +64,7 @@ func loadJSON(t testing.TB, name string, v any) {
 
 func newFake(t testing.TB, org string, nrepos int) *fakeGitHub {
 	f := &fakeGitHub{org: org, files: map[string]map[string]string{}, pageSize: 100,
-		faults: map[string][]string{}, sticky: map[string]int{}, hits: map[string]int{},
+		faults: map[string][]string{}, sticky: map[string]int{}, hits: map[string]int{}, truncated: map[string]bool{},
 		teamRepos: map[string][]string{}}
 	var repos []map[string]any
 	loadJSON(t, "repos__list-for-org.json", &repos)
@@ -253,7 +256,7 @@ func (f *fakeGitHub) serve(w http.ResponseWriter, r *http.Request) {
 				"sha": hex.EncodeToString([]byte(repo + ":" + fp)), "size": len(f.files[repo][fp])})
 		}
 		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(map[string]any{"sha": "abc", "tree": entries, "truncated": false})
+		_ = json.NewEncoder(w).Encode(map[string]any{"sha": "abc", "tree": entries, "truncated": f.truncated[repo]})
 	case len(parts) == 6 && parts[0] == "repos" && parts[3] == "git" && parts[4] == "blobs":
 		sha, _ := hex.DecodeString(parts[5])
 		repo, fp, _ := strings.Cut(string(sha), ":")
