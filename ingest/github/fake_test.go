@@ -35,7 +35,7 @@ type fakeGitHub struct {
 	// truncated repositories' trees are served as the API serves a tree
 	// too large to list whole.
 	truncated map[string]bool
-	hits   map[string]int
+	hits      map[string]int
 	// etags turns on ETag / If-None-Match; notModified counts 304s.
 	etags       bool
 	notModified int
