@@ -22,7 +22,9 @@ import (
 // values, nor its run id (which would let the newer run's sweep remove it).
 func MergeNode(old *Node, in NodeInput, source, run string, at time.Time) *Node {
 	if old != nil && stale(old.Assertions, source, at) {
-		return CloneNode(old)
+		n := CloneNode(old)
+		widenScope(n.Assertions, source, run, in.Scope)
+		return n
 	}
 	n := &Node{ID: NodeID(in.Kind, in.Key), Kind: in.Kind, Key: in.Key, Name: in.Key}
 	if old != nil {
@@ -39,7 +41,7 @@ func MergeNode(old *Node, in NodeInput, source, run string, at time.Time) *Node 
 	for _, a := range in.Aliases {
 		n.Aliases = addAlias(n.Aliases, Alias{Value: a, Source: source})
 	}
-	n.Assertions = assert(n.Assertions, source, run, in.Confidence, in.Evidence, at)
+	n.Assertions = assert(n.Assertions, source, run, in.Scope, in.Confidence, in.Evidence, at)
 	n.FirstSeen, n.LastSeen = seenSpan(n.Assertions)
 	return n
 }
@@ -47,7 +49,9 @@ func MergeNode(old *Node, in NodeInput, source, run string, at time.Time) *Node 
 // MergeEdge applies one validated relationship assertion, like MergeNode.
 func MergeEdge(old *Edge, in EdgeInput, source, run string, at time.Time) *Edge {
 	if old != nil && stale(old.Assertions, source, at) {
-		return CloneEdge(old)
+		e := CloneEdge(old)
+		widenScope(e.Assertions, source, run, in.Scope)
+		return e
 	}
 	var e *Edge
 	if old == nil {
@@ -61,7 +65,7 @@ func MergeEdge(old *Edge, in EdgeInput, source, run string, at time.Time) *Edge 
 		e.Conflicts = slices.Clone(old.Conflicts)
 	}
 	mergeEdgeFields(e, in, source, at)
-	e.Assertions = assert(e.Assertions, source, run, in.Confidence, in.Evidence, at)
+	e.Assertions = assert(e.Assertions, source, run, in.Scope, in.Confidence, in.Evidence, at)
 	e.FirstSeen, e.LastSeen = seenSpan(e.Assertions)
 	return e
 }
@@ -94,14 +98,31 @@ func compareAlias(a, b Alias) int {
 	return strings.Compare(a.Source, b.Source)
 }
 
-func assert(as []Assertion, source, run string, c Confidence, evidence string, at time.Time) []Assertion {
+// widenScope records that run asserted an item again, out of order, in
+// scope: a batch too late to change anything else still widens the scope
+// of what the same run asserted.
+func widenScope(as []Assertion, source, run, scope string) {
+	for i := range as {
+		if as[i].Source == source && as[i].Run == run {
+			as[i].Scope = CommonScope(as[i].Scope, scope)
+		}
+	}
+}
+
+// assert records source's assertion by run in scope. A run that asserts an
+// item from two scopes records their common scope, so that a sweep keeping
+// either keeps the item (scope.go).
+func assert(as []Assertion, source, run, scope string, c Confidence, evidence string, at time.Time) []Assertion {
 	for i := range as {
 		if as[i].Source == source {
-			as[i].Run, as[i].Confidence, as[i].Evidence, as[i].LastSeen = run, c, evidence, at
+			if as[i].Run == run {
+				scope = CommonScope(as[i].Scope, scope)
+			}
+			as[i].Run, as[i].Scope, as[i].Confidence, as[i].Evidence, as[i].LastSeen = run, scope, c, evidence, at
 			return as
 		}
 	}
-	as = append(as, Assertion{Source: source, Run: run, Confidence: c, Evidence: evidence, FirstSeen: at, LastSeen: at})
+	as = append(as, Assertion{Source: source, Run: run, Scope: scope, Confidence: c, Evidence: evidence, FirstSeen: at, LastSeen: at})
 	SortAssertions(as)
 	return as
 }
@@ -129,7 +150,7 @@ func Touch(as []Assertion, source, run string, at time.Time) (out []Assertion, f
 // It answers false, for the caller to merge, whenever manual fields or
 // conflicts are involved.
 func TouchesNode(old *Node, in NodeInput, source string, at time.Time) bool {
-	if !touchable(old.Assertions, old.Manual, old.Conflicts, in.Confidence, in.Evidence, source, at) ||
+	if !touchable(old.Assertions, old.Manual, old.Conflicts, in.Scope, in.Confidence, in.Evidence, source, at) ||
 		(in.Name != "" && in.Name != old.Name) || !holdsProps(old.Props, in.Props) {
 		return false
 	}
@@ -148,20 +169,21 @@ func TouchesNode(old *Node, in NodeInput, source string, at time.Time) bool {
 
 // TouchesEdge is TouchesNode for MergeEdge.
 func TouchesEdge(old *Edge, in EdgeInput, source string, at time.Time) bool {
-	return touchable(old.Assertions, old.Manual, old.Conflicts, in.Confidence, in.Evidence, source, at) &&
+	return touchable(old.Assertions, old.Manual, old.Conflicts, in.Scope, in.Confidence, in.Evidence, source, at) &&
 		holdsProps(old.Props, in.Props)
 }
 
-// touchable reports whether asserting with c and evidence at at only moves
-// source's run and last-seen time: source asserts the item already, just
-// so and not later (stale), and no manual field or conflict is in play.
-func touchable(as []Assertion, manual []string, conflicts []Conflict, c Confidence, evidence, source string, at time.Time) bool {
+// touchable reports whether asserting in scope with c and evidence at at
+// only moves source's run and last-seen time: source asserts the item
+// already, just so and not later (stale), and no manual field or conflict
+// is in play.
+func touchable(as []Assertion, manual []string, conflicts []Conflict, scope string, c Confidence, evidence, source string, at time.Time) bool {
 	if source == SourceManual || len(manual) > 0 || len(conflicts) > 0 {
 		return false
 	}
 	for _, a := range as {
 		if a.Source == source {
-			return a.Confidence == c && a.Evidence == evidence && !at.Before(a.LastSeen)
+			return a.Scope == scope && a.Confidence == c && a.Evidence == evidence && !at.Before(a.LastSeen)
 		}
 	}
 	return false
@@ -204,14 +226,16 @@ func seenSpan(as []Assertion) (first, last time.Time) {
 	return first, last
 }
 
-// Retract removes the assertion of source unless it was made by keepRun. It
-// reports whether one was removed; the caller deletes the item when no
-// assertion is left. Aliases and conflicts the source contributed go with it.
-func Retract(n *Node, source, keepRun string) bool {
-	kept, removed := retract(n.Assertions, source, keepRun)
+// Retract removes the assertion of r's source unless r keeps it: it was
+// made by r's run, or in a scope r keeps. It reports whether one was
+// removed; the caller deletes the item when no assertion is left. Aliases
+// and conflicts the source contributed go with it.
+func Retract(n *Node, r SweepRequest) bool {
+	kept, removed := retract(n.Assertions, r)
 	if !removed {
 		return false
 	}
+	source := r.Source
 	n.Assertions = kept
 	n.FirstSeen, n.LastSeen = seenSpan(kept)
 	n.Conflicts = dropConflicts(n.Conflicts, func(c Conflict) bool { return c.Source == source })
@@ -226,40 +250,43 @@ func Retract(n *Node, source, keepRun string) bool {
 }
 
 // RetractEdge is Retract for a relationship.
-func RetractEdge(e *Edge, source, keepRun string) bool {
-	kept, removed := retract(e.Assertions, source, keepRun)
+func RetractEdge(e *Edge, r SweepRequest) bool {
+	kept, removed := retract(e.Assertions, r)
 	if removed {
 		e.Assertions = kept
 		e.FirstSeen, e.LastSeen = seenSpan(kept)
-		e.Conflicts = dropConflicts(e.Conflicts, func(c Conflict) bool { return c.Source == source })
+		e.Conflicts = dropConflicts(e.Conflicts, func(c Conflict) bool { return c.Source == r.Source })
 	}
 	return removed
 }
 
-func retract(as []Assertion, source, keepRun string) ([]Assertion, bool) {
-	i := retractable(as, source, keepRun)
+func retract(as []Assertion, r SweepRequest) ([]Assertion, bool) {
+	i := retractable(as, r)
 	if i < 0 {
 		return as, false
 	}
 	return append(append([]Assertion(nil), as[:i]...), as[i+1:]...), true
 }
 
-// retractable returns the index of source's assertion when a sweep keeping
-// keepRun would retract it, and -1 otherwise.
-func retractable(as []Assertion, source, keepRun string) int {
+// retractable returns the index of r's source's assertion when the sweep r
+// would retract it, and -1 otherwise.
+func retractable(as []Assertion, r SweepRequest) int {
 	for i, a := range as {
-		if a.Source == source && a.Run != keepRun {
+		if a.Source == r.Source {
+			if a.Run == r.Run || ScopeHeld(a.Scope, r.Keep) {
+				return -1
+			}
 			return i
 		}
 	}
 	return -1
 }
 
-// Retractable reports whether Retract(…, source, keepRun) would remove an
-// assertion from as, without copying anything: sweeps use it to skip what
-// the run re-asserted.
-func Retractable(as []Assertion, source, keepRun string) bool {
-	return retractable(as, source, keepRun) >= 0
+// Retractable reports whether Retract(…, r) would remove an assertion from
+// as, without copying anything: sweeps use it to skip what the run
+// re-asserted or keeps.
+func Retractable(as []Assertion, r SweepRequest) bool {
+	return retractable(as, r) >= 0
 }
 
 // AssertedBy reports whether source asserts something with these assertions.

@@ -12,7 +12,7 @@ import (
 // inputs or items must be considered by them (the field counts below).
 func TestTouchesAgreesWithMerge(t *testing.T) {
 	for typ, n := range map[reflect.Type]int{
-		reflect.TypeFor[NodeInput](): 8, reflect.TypeFor[EdgeInput](): 6,
+		reflect.TypeFor[NodeInput](): 9, reflect.TypeFor[EdgeInput](): 7,
 		reflect.TypeFor[Node](): 12, reflect.TypeFor[Edge](): 10,
 	} {
 		if typ.NumField() != n {
@@ -43,6 +43,7 @@ func TestTouchesAgreesWithMerge(t *testing.T) {
 		"new alias":         {func(in NodeInput) NodeInput { in.Aliases = []string{"pay"}; return in }, "src", at, false},
 		"other confidence":  {func(in NodeInput) NodeInput { in.Confidence = Inferred; return in }, "src", at, false},
 		"other evidence":    {func(in NodeInput) NodeInput { in.Evidence = "x"; return in }, "src", at, false},
+		"other scope":       {func(in NodeInput) NodeInput { in.Scope = "repo/acme/pay"; return in }, "src", at, false},
 		"new source":        {func(in NodeInput) NodeInput { return in }, "third", at, false},
 		"the manual source": {func(in NodeInput) NodeInput { return in }, SourceManual, at, false},
 	}
@@ -67,6 +68,7 @@ func TestTouchesAgreesWithMerge(t *testing.T) {
 	}{
 		"same":           {func(in EdgeInput) EdgeInput { return in }, true},
 		"other evidence": {func(in EdgeInput) EdgeInput { in.Evidence = "y"; return in }, false},
+		"other scope":    {func(in EdgeInput) EdgeInput { in.Scope = "repo/acme/pay"; return in }, false},
 		"new prop":       {func(in EdgeInput) EdgeInput { in.Props = map[string]any{"role": OwnerTechnical, "x": "y"}; return in }, false},
 	}
 	for name, tc := range edgeCases {
@@ -84,5 +86,47 @@ func TestTouchesAgreesWithMerge(t *testing.T) {
 	manual.Manual = []string{PropField("x")}
 	if TouchesEdge(manual, edge, "src", at) {
 		t.Error("TouchesEdge: an input for a relationship with manual fields touches it")
+	}
+}
+
+// TestMergeScope: an assertion records the scope it was made in; one run
+// asserting an item from two scopes records their common scope, even when
+// the second batch comes late; a later run records its own scope.
+func TestMergeScope(t *testing.T) {
+	t0 := time.Date(2026, 1, 2, 8, 0, 0, 0, time.UTC)
+	in := func(scope string) NodeInput { return NodeInput{Kind: KindTeam, Key: "t", Scope: scope} }
+	type step struct {
+		scope, run string
+		at         time.Duration
+	}
+	cases := map[string]struct {
+		steps []step
+		want  string
+	}{
+		"one scope":                       {[]step{{"repo/acme/a", "r1", 0}}, "repo/acme/a"},
+		"two scopes, one run":             {[]step{{"repo/acme/a", "r1", 0}, {"repo/acme/b", "r1", time.Minute}}, "repo/acme"},
+		"two scopes, one run, late batch": {[]step{{"repo/acme/a", "r1", time.Minute}, {"aws/1", "r1", 0}}, ""},
+		"a later run":                     {[]step{{"repo/acme/a", "r1", 0}, {"repo/acme/b", "r1", 0}, {"repo/acme/b", "r2", time.Hour}}, "repo/acme/b"},
+	}
+	for name, tc := range cases {
+		var n *Node
+		for _, st := range tc.steps {
+			n = MergeNode(n, in(st.scope), "src", st.run, t0.Add(st.at))
+		}
+		if got := n.Assertions[0].Scope; got != tc.want {
+			t.Errorf("%s: scope %q, want %q", name, got, tc.want)
+		}
+	}
+}
+
+func TestScopeHeld(t *testing.T) {
+	keep := []string{"repo/acme/pay", "aws/1/eu-west-1"}
+	for scope, want := range map[string]bool{
+		"repo/acme/pay": true, "repo/acme/pay/deploy": true, "repo/acme": true, "": true, "aws/1": true,
+		"repo/acme/payments": false, "repo/acme/web": false, "aws/1/us-east-1": false, "aws/2": false,
+	} {
+		if got := ScopeHeld(scope, keep); got != want {
+			t.Errorf("ScopeHeld(%q, %q) = %v, want %v", scope, keep, got, want)
+		}
 	}
 }

@@ -206,8 +206,11 @@ func (r Ref) String() string { return string(r.Kind) + ":" + r.Key }
 // Assertion records that one source said a node or relationship exists.
 // A node or relationship lives as long as at least one assertion does.
 type Assertion struct {
-	Source     string     `json:"source"`
-	Run        string     `json:"run,omitempty"`
+	Source string `json:"source"`
+	Run    string `json:"run,omitempty"`
+	// Scope is the part of the source's system the assertion was made in
+	// (scope.go); "" is the whole source.
+	Scope      string     `json:"scope,omitempty"`
 	Confidence Confidence `json:"confidence"`
 	Evidence   string     `json:"evidence,omitempty"`
 	FirstSeen  time.Time  `json:"firstSeen"`

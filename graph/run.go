@@ -32,10 +32,13 @@ func (s RunStatus) Valid() bool { return slices.Contains(RunStatuses, s) }
 // counts say how many there were in all.
 const MaxRunItems = 100
 
-// RunItem is a problem with one item of a run.
+// RunItem is a problem with one item of a run. Scope is the part of the
+// source's system the item belongs to (scope.go), "" when the problem is
+// not confined to one.
 type RunItem struct {
-	Item string `json:"item"`
-	Err  string `json:"error"`
+	Item  string `json:"item"`
+	Err   string `json:"error"`
+	Scope string `json:"scope,omitempty"`
 }
 
 // IngestRun is the record of one ingest run: what a source found, what the
@@ -57,6 +60,9 @@ type IngestRun struct {
 	// why nothing was swept (a partial run, the mass-deletion guard).
 	Swept     *SweepResult `json:"swept,omitempty"`
 	SweepHeld string       `json:"sweepHeld,omitempty"`
+	// KeptScopes are the scopes of a partial run's item errors, which its
+	// sweep left as they were (SweepRequest.Keep).
+	KeptScopes []string `json:"keptScopes,omitempty"`
 	// Errors keeps the first MaxRunItems item errors, ErrorCount counts all
 	// of them; the same for warnings.
 	Errors       []RunItem `json:"errors,omitempty"`
@@ -81,6 +87,7 @@ func CloneRun(r *IngestRun) *IngestRun {
 		sw := *r.Swept
 		c.Swept = &sw
 	}
+	c.KeptScopes = slices.Clone(r.KeptScopes)
 	c.Errors = slices.Clone(r.Errors)
 	c.Warnings = slices.Clone(r.Warnings)
 	if r.Summary != nil {

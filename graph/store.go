@@ -70,7 +70,8 @@ type Store interface {
 	// Sweep retracts the assertions of one source that were not made by the
 	// given run, then removes nodes and relationships left with no assertion
 	// (and relationships whose end was removed). Other sources' assertions
-	// are kept. With DryRun it only counts. EdgesRemoved includes
+	// are kept, and so are the source's in the scopes Keep holds. With
+	// DryRun it only counts. EdgesRemoved includes
 	// relationships removed because an end was removed; a relationship is in
 	// the Kinds scope when either end is. Errors: CodeInvalid for the manual
 	// source or an empty source or run.
@@ -149,6 +150,9 @@ type NodeInput struct {
 	Aliases    []string
 	Confidence Confidence
 	Evidence   string
+	// Scope is the part of the source's system the node was read from
+	// (scope.go); "" is the whole source.
+	Scope string
 }
 
 // Ref returns the node's kind and key.
@@ -162,6 +166,7 @@ type EdgeInput struct {
 	Props      map[string]any
 	Confidence Confidence
 	Evidence   string
+	Scope      string
 }
 
 // ID returns the relationship's deterministic id.
@@ -297,7 +302,11 @@ type SweepRequest struct {
 	Run string
 	// Kinds restricts the sweep to nodes of these kinds and relationships
 	// touching them; empty means all.
-	Kinds  []Kind
+	Kinds []Kind
+	// Keep lists scopes the run could not read: assertions made in one of
+	// them, under one or in a scope containing one (ScopeHeld) are neither
+	// retracted nor counted as going.
+	Keep   []string
 	DryRun bool
 }
 

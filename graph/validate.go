@@ -121,9 +121,12 @@ func validateNode(n NodeInput) (NodeInput, error) {
 			aliases = append(aliases, a)
 		}
 	}
+	if err := validScope(n.Scope); err != nil {
+		return NodeInput{}, fmt.Errorf("%s %q: %w", ref.Kind, ref.Key, err)
+	}
 	return NodeInput{
 		Kind: ref.Kind, Key: ref.Key, Name: name, Props: props, Labels: labels,
-		Aliases: aliases, Confidence: conf, Evidence: n.Evidence,
+		Aliases: aliases, Confidence: conf, Evidence: n.Evidence, Scope: n.Scope,
 	}, nil
 }
 
@@ -179,7 +182,10 @@ func validateEdge(e EdgeInput) (EdgeInput, error) {
 	if err != nil {
 		return EdgeInput{}, err
 	}
-	return EdgeInput{Type: e.Type, From: from, To: to, Props: props, Confidence: conf, Evidence: e.Evidence}, nil
+	if err := validScope(e.Scope); err != nil {
+		return EdgeInput{}, fmt.Errorf("%s %s→%s: %w", e.Type, from, to, err)
+	}
+	return EdgeInput{Type: e.Type, From: from, To: to, Props: props, Confidence: conf, Evidence: e.Evidence, Scope: e.Scope}, nil
 }
 
 // ValidateNode checks a stored node (from an import) for consistency and
@@ -236,6 +242,9 @@ func validAssertions(as []Assertion) error {
 		}
 		if !a.Confidence.Valid() {
 			return Errorf(CodeInvalid, "assertion by %q has unknown confidence %q", a.Source, a.Confidence)
+		}
+		if err := validScope(a.Scope); err != nil {
+			return fmt.Errorf("assertion by %q: %w", a.Source, err)
 		}
 	}
 	return nil
@@ -345,6 +354,14 @@ func (r SweepRequest) Normalize() (SweepRequest, error) {
 	}
 	if strings.TrimSpace(r.Run) == "" {
 		return r, Errorf(CodeInvalid, "sweep of %q names no run to keep", r.Source)
+	}
+	for _, k := range r.Keep {
+		if k == "" {
+			return r, Errorf(CodeInvalid, "sweep of %q keeps the whole source: nothing to sweep", r.Source)
+		}
+		if err := validScope(k); err != nil {
+			return r, err
+		}
 	}
 	return r, validKinds(r.Kinds)
 }

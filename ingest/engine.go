@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -23,7 +24,10 @@ import (
 // Source fetches from one system and emits nodes and relationships. A
 // relationship must be emitted after its two ends (or name nodes already
 // stored). Run returns an error only when the run as a whole failed; problems
-// with single items go to Emitter.ItemError and make the run partial.
+// with single items go to Emitter.ItemError and make the run partial. A
+// source that reads its system in parts (repositories, accounts, regions)
+// emits each part through Scoped, so that a part that fails holds back the
+// sweep of that part only.
 type Source interface {
 	// Name identifies the source and its scope, e.g. "github:acme"; it is
 	// the provenance recorded on everything the source asserts.
@@ -55,6 +59,63 @@ func Warn(emit Emitter, item string, err error) {
 		return
 	}
 	emit.ItemError(item, err)
+}
+
+// Scoped returns an Emitter that asserts what it is given in scope, a part
+// of the source's system such as "repo/acme/payments" or
+// "aws/123456789012/eu-west-1" (graph/scope.go), and records its item
+// errors against that scope. A run whose item errors all belong to scopes
+// is partial but sweeps everything except those scopes; one item error
+// outside any scope holds the whole sweep. What a nested Scoped asserts
+// keeps the inner, narrower scope.
+func Scoped(emit Emitter, scope string) Emitter { return scoped{emit: emit, scope: scope} }
+
+type scoped struct {
+	emit  Emitter
+	scope string
+}
+
+// in returns the scope an item asserted in scope gets.
+func (s scoped) in(scope string) string {
+	if graph.InScope(scope, s.scope) {
+		return scope
+	}
+	return s.scope
+}
+
+func (s scoped) Node(n graph.NodeInput) error {
+	n.Scope = s.in(n.Scope)
+	return s.emit.Node(n)
+}
+
+func (s scoped) Edge(e graph.EdgeInput) error {
+	e.Scope = s.in(e.Scope)
+	return s.emit.Edge(e)
+}
+
+func (s scoped) ItemError(item string, err error) { s.scopedItemError(s.scope, item, err) }
+
+func (s scoped) scopedItemError(scope, item string, err error) {
+	if r, ok := s.emit.(scopeRecorder); ok {
+		r.scopedItemError(s.in(scope), item, err)
+		return
+	}
+	// An emitter that cannot record a scope holds the whole sweep.
+	s.emit.ItemError(item, err)
+}
+
+func (s scoped) Warn(item string, err error) {
+	if w, ok := s.emit.(Warner); ok {
+		w.Warn(item, err)
+		return
+	}
+	s.ItemError(item, err)
+}
+
+// scopeRecorder is implemented by emitters that record an item error
+// against a scope: the engine's, and Scoped's.
+type scopeRecorder interface {
+	scopedItemError(scope, item string, err error)
 }
 
 // maxWarnings caps the warnings kept in a report; the rest are counted.
@@ -148,8 +209,11 @@ type Report struct {
 	Applied graph.ApplyResult  `json:"applied"`
 	Swept   *graph.SweepResult `json:"swept,omitempty"`
 	// SweepHeld explains why nothing was swept after a complete run.
-	SweepHeld string      `json:"sweepHeld,omitempty"`
-	Errors    []ItemError `json:"errors,omitempty"`
+	SweepHeld string `json:"sweepHeld,omitempty"`
+	// KeptScopes are the scopes of a partial run's item errors, which the
+	// sweep kept as they were.
+	KeptScopes []string    `json:"keptScopes,omitempty"`
+	Errors     []ItemError `json:"errors,omitempty"`
 	// Warnings did not make the run partial (see Warner). The report keeps
 	// the first 1000; WarningCount counts them all.
 	Warnings     []ItemError `json:"warnings,omitempty"`
@@ -167,7 +231,7 @@ type Report struct {
 func (r *Report) Record() graph.IngestRun {
 	return graph.IngestRun{
 		ID: r.ID, Source: r.Source, Status: r.Status, Started: r.Started, Ended: r.Ended,
-		Nodes: r.Nodes, Edges: r.Edges, Applied: r.Applied, Swept: r.Swept, SweepHeld: r.SweepHeld,
+		Nodes: r.Nodes, Edges: r.Edges, Applied: r.Applied, Swept: r.Swept, SweepHeld: r.SweepHeld, KeptScopes: r.KeptScopes,
 		Errors: capped(r.Errors), ErrorCount: len(r.Errors),
 		Warnings: capped(r.Warnings), WarningCount: r.WarningCount,
 		Err: r.Err, Summary: r.Summary,
@@ -211,18 +275,26 @@ func Run(ctx context.Context, store Store, src Source, opts Options) (*Report, e
 	if err == nil {
 		err = em.flush()
 	}
+	var whole int
+	rep.KeptScopes, whole = failedScopes(rep.Errors)
 	switch {
 	case err != nil:
 		rep.Status = StatusFailed
 		rep.Err = err.Error()
-	case len(rep.Errors) > 0:
-		// A partial run removes nothing: what failed to be read is not gone.
+		rep.KeptScopes = nil
+	case whole > 0:
+		// What failed to be read is not gone: a partial run whose errors
+		// are not confined to scopes removes nothing.
 		rep.Status = StatusPartial
-		rep.SweepHeld = fmt.Sprintf("run is partial (%d item errors): nothing swept", len(rep.Errors))
+		rep.SweepHeld = fmt.Sprintf("run is partial (%d item errors, %d outside any scope): nothing swept", len(rep.Errors), whole)
+		rep.KeptScopes = nil
 	default:
+		// A run whose errors all lie in scopes sweeps the rest.
 		rep.Status = StatusSucceeded
-		err = sweep(ctx, store, rep, &opts)
-		if err != nil {
+		if len(rep.Errors) > 0 {
+			rep.Status = StatusPartial
+		}
+		if err = sweep(ctx, store, rep, &opts); err != nil {
 			rep.Status = StatusFailed
 			rep.Err = err.Error()
 		}
@@ -252,8 +324,29 @@ func Run(ctx context.Context, store Store, src Source, opts Options) (*Report, e
 	return rep, nil
 }
 
+// failedScopes returns the scopes of the item errors, sorted, without the
+// ones inside another, and how many errors have no scope.
+func failedScopes(errs []ItemError) (scopes []string, whole int) {
+	for _, e := range errs {
+		if e.Scope == "" {
+			whole++
+			continue
+		}
+		scopes = append(scopes, e.Scope)
+	}
+	slices.Sort(scopes)
+	scopes = slices.Compact(scopes)
+	var outer []string
+	for _, s := range scopes {
+		if !slices.ContainsFunc(scopes, func(o string) bool { return o != s && graph.InScope(s, o) }) {
+			outer = append(outer, s)
+		}
+	}
+	return outer, whole
+}
+
 func sweep(ctx context.Context, store Store, rep *Report, opts *Options) error {
-	req := graph.SweepRequest{Source: rep.Source, Run: rep.ID, DryRun: true}
+	req := graph.SweepRequest{Source: rep.Source, Run: rep.ID, Keep: rep.KeptScopes, DryRun: true}
 	dry, err := store.Sweep(ctx, req)
 	if err != nil {
 		return fmt.Errorf("sweep dry run: %w", err)
@@ -293,7 +386,7 @@ type emitter struct {
 func (e *emitter) Node(n graph.NodeInput) error {
 	v, err := graph.ValidateNodeInput(n)
 	if err != nil {
-		e.ItemError(n.Ref().String(), err)
+		e.scopedItemError(n.Scope, n.Ref().String(), err)
 		return nil
 	}
 	n = v
@@ -305,7 +398,7 @@ func (e *emitter) Node(n graph.NodeInput) error {
 func (e *emitter) Edge(ed graph.EdgeInput) error {
 	v, err := graph.ValidateEdge(ed)
 	if err != nil {
-		e.ItemError(fmt.Sprintf("%s %s → %s", ed.Type, ed.From, ed.To), err)
+		e.scopedItemError(ed.Scope, fmt.Sprintf("%s %s → %s", ed.Type, ed.From, ed.To), err)
 		return nil
 	}
 	ed = v
@@ -314,9 +407,14 @@ func (e *emitter) Edge(ed graph.EdgeInput) error {
 	return e.maybeFlush()
 }
 
-func (e *emitter) ItemError(item string, err error) {
-	e.rep.Errors = append(e.rep.Errors, ItemError{Item: item, Err: err.Error()})
-	e.opts.Logger.Warn().Str("source", e.rep.Source).Str("item", item).Err(err).Msg("ingest item error")
+func (e *emitter) ItemError(item string, err error) { e.scopedItemError("", item, err) }
+
+func (e *emitter) scopedItemError(scope, item string, err error) {
+	if graph.ValidateScope(scope) != nil {
+		scope = "" // a scope no sweep can keep holds the whole sweep
+	}
+	e.rep.Errors = append(e.rep.Errors, ItemError{Item: item, Err: err.Error(), Scope: scope})
+	e.opts.Logger.Warn().Str("source", e.rep.Source).Str("scope", scope).Str("item", item).Err(err).Msg("ingest item error")
 }
 
 func (e *emitter) Warn(item string, err error) {

@@ -19,7 +19,7 @@ import (
 	"github.com/estate-cmdb/estate/server/gql/resolver"
 )
 
-const runFields = `id source status started ended nodes edges errorCount warningCount error sweepHeld
+const runFields = `id source status started ended nodes edges errorCount warningCount error sweepHeld keptScopes errors { item scope }
 	applied { nodesCreated } swept { nodesRemoved } summary { key value } shadowFindings`
 
 type gqlRun struct {

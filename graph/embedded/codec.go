@@ -19,8 +19,10 @@ import (
 // symbols (symbols.intern). A node's properties use the same property
 // encoding. The layout, all lengths and counts as uvarints:
 //
-//	assertions: count, then per assertion source, run, confidence, evidence
-//	            (strings) and first seen, last seen (times)
+//	assertions: count, then per assertion source, run, confidence, scope,
+//	            evidence (strings) and first seen, last seen (times); the
+//	            payloads of format 3 and 4 log entries have no scope
+//	            (replayEntry upgrades them)
 //	props:      count, then per property name (string) and value (tagged)
 //	times:      first seen, last seen
 //	extra:      only when the relationship has manual fields or conflicts
@@ -125,6 +127,7 @@ func encodeEdgeData(b []byte, e *graph.Edge) ([]byte, error) {
 		b = putString(b, a.Source)
 		b = putString(b, a.Run)
 		b = putString(b, string(a.Confidence))
+		b = putString(b, a.Scope)
 		b = putString(b, a.Evidence)
 		b = putTime(b, a.FirstSeen, &prev)
 		b = putTime(b, a.LastSeen, &prev)
@@ -161,6 +164,9 @@ type reader struct {
 	syms []string
 	prev int64 // the last time read, in milliseconds (putTime)
 	err  error
+	// unscoped is set for a payload of a format 3 or 4 log entry, whose
+	// assertions have no scope.
+	unscoped bool
 }
 
 // sym reads a string a payload may hold as a symbol.
@@ -297,10 +303,11 @@ func (r *reader) assertions() []graph.Assertion {
 	}
 	as := make([]graph.Assertion, n)
 	for i := range as {
-		as[i] = graph.Assertion{
-			Source: r.sym(), Run: r.sym(), Confidence: graph.Confidence(r.sym()),
-			Evidence: r.string(), FirstSeen: r.time(), LastSeen: r.time(),
+		as[i] = graph.Assertion{Source: r.sym(), Run: r.sym(), Confidence: graph.Confidence(r.sym())}
+		if !r.unscoped {
+			as[i].Scope = r.sym()
 		}
+		as[i].Evidence, as[i].FirstSeen, as[i].LastSeen = r.string(), r.time(), r.time()
 	}
 	return as
 }
@@ -343,6 +350,7 @@ func (r *reader) eachSource(fn func(src string)) {
 		src := r.sym()
 		r.sym() // run
 		r.sym() // confidence
+		r.sym() // scope
 		r.string()
 		r.time()
 		r.time()
@@ -377,8 +385,12 @@ func (r *reader) skipProps() {
 	}
 }
 
+// assertionSymbols is how many strings of an assertion in a payload are
+// symbols: source, run, confidence and scope.
+const assertionSymbols = 4
+
 // symbols interns the strings relationships repeat (sources, runs,
-// confidences) for the state's form of their payloads, which holds them
+// confidences, scopes) for the state's form of their payloads, which holds them
 // as indexes: a relationship's payload then takes tens of bytes, not a
 // hundred. The table only grows; it holds one entry per source and run.
 type symbols struct {
@@ -406,7 +418,7 @@ func (sy *symbols) intern(out, data []byte) ([]byte, error) {
 	n := r.count()
 	out = binary.AppendUvarint(out, uint64(n))
 	for range n {
-		for range 3 { // source, run, confidence
+		for range assertionSymbols {
 			s := r.bytes(r.count())
 			if r.err != nil {
 				return nil, r.err
@@ -429,7 +441,7 @@ func (sy *symbols) expand(data []byte) []byte {
 	n := r.count()
 	out = binary.AppendUvarint(out, uint64(n))
 	for range n {
-		for range 3 {
+		for range assertionSymbols {
 			out = putString(out, r.sym())
 		}
 		rest := r.b
@@ -445,11 +457,12 @@ func (sy *symbols) expand(data []byte) []byte {
 // every node and relationship it changed, the ids of those it only
 // touched (touch.go), and the ids it removed; replaying the entries in
 // order rebuilds the graph. Entries are binary and start with their
-// version: logV4 entries end with the touches, logV3 ones (format 3) have
-// none. Format 2 wrote JSON objects (starting with '{'). Older entries are
-// still read, so that an older store opens and upgrades in place.
+// version: logV5 and logV4 entries end with the touches, logV3 ones
+// (format 3) have none; relationship payloads have assertion scopes from
+// logV5 on. Format 2 wrote JSON objects (starting with '{'). Older entries
+// are still read, so that an older store opens and upgrades in place.
 //
-//	logV4
+//	logV5
 //	deleted relationships: count, ids (16 bytes each)
 //	deleted nodes:         count, ids
 //	nodes:                 count, then per node its properties
@@ -463,6 +476,7 @@ func (sy *symbols) expand(data []byte) []byte {
 const (
 	logV3 byte = 3
 	logV4 byte = 4
+	logV5 byte = 5
 )
 
 // logEdge is a relationship as the log holds it.
@@ -537,7 +551,7 @@ func (e *logEntry) encode() []byte {
 		size += 48 + len(ed.typ) + len(ed.data) + 4
 	}
 	b := make([]byte, 0, size)
-	b = append(b, logV4)
+	b = append(b, logV5)
 	b = putIDs(b, e.delEdges)
 	b = putIDs(b, e.delNodes)
 	b = binary.AppendUvarint(b, uint64(len(e.nodes)))
@@ -571,7 +585,7 @@ func replayEntry(st *state, v []byte) (int, error) {
 	if len(v) > 0 && v[0] == '{' {
 		return replayJSON(st, v)
 	}
-	if len(v) == 0 || (v[0] != logV3 && v[0] != logV4) {
+	if len(v) == 0 || v[0] < logV3 || v[0] > logV5 {
 		return 0, errors.New("unknown log entry format")
 	}
 	r := reader{b: v[1:]}
@@ -610,16 +624,24 @@ func replayEntry(st *state, v []byte) (int, error) {
 			break
 		}
 		// Check the whole payload, so that damage is found on open.
-		check := reader{b: ed.data}
-		if err := check.edgeData(&graph.Edge{}); err != nil {
+		check := reader{b: ed.data, unscoped: v[0] < logV5}
+		e := &graph.Edge{ID: ed.id, Type: ed.typ}
+		if err := check.edgeData(e); err != nil {
 			return 0, fmt.Errorf("relationship %s: %w", ed.id, err)
+		}
+		if check.unscoped {
+			data, err := encodeEdgeData(nil, e)
+			if err != nil {
+				return 0, err
+			}
+			ed.data = data
 		}
 		if err := st.putLogEdge(ed); err != nil {
 			return 0, err
 		}
 		weight++
 	}
-	if v[0] == logV4 {
+	if v[0] >= logV4 {
 		r.prev = 0 // the time is written on its own (encode)
 		t := touch{source: r.string(), run: r.string(), at: r.time()}
 		nodes, edges := r.ids(), r.ids()

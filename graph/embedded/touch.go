@@ -103,7 +103,7 @@ func touchPayload(out, p []byte, source, run uint64, at time.Time) (_ []byte, ok
 	n := r.count()
 	out = binary.AppendUvarint(out, uint64(n))
 	for i := range n {
-		src, rn, conf := r.uvarint(), r.uvarint(), r.uvarint()
+		src, rn, conf, scope := r.uvarint(), r.uvarint(), r.uvarint(), r.uvarint()
 		evidence := r.bytes(r.count())
 		seen, lastSeen := r.time(), r.time()
 		if src == source && !ok {
@@ -112,6 +112,7 @@ func touchPayload(out, p []byte, source, run uint64, at time.Time) (_ []byte, ok
 		out = binary.AppendUvarint(out, src)
 		out = binary.AppendUvarint(out, rn)
 		out = binary.AppendUvarint(out, conf)
+		out = binary.AppendUvarint(out, scope)
 		out = binary.AppendUvarint(out, uint64(len(evidence)))
 		out = append(out, evidence...)
 		out = putTime(out, seen, &prev)

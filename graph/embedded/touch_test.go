@@ -3,6 +3,7 @@ package embedded
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"reflect"
 	"strings"
@@ -213,8 +214,8 @@ func TestReadsFormat3(t *testing.T) {
 	}
 	want := dump(t, s)
 	s.Close()
-	// A format 4 entry without touches is a format 3 entry followed by an
-	// empty touch section.
+	// A format 3 entry is a format 4 entry without the touch section, and
+	// a format 4 one a format 5 entry whose payloads have no scopes.
 	empty := (&logEntry{}).encode()[5:]
 	db, err := bolt.Open(dir+"/"+FileName, 0o600, nil)
 	if err != nil {
@@ -227,10 +228,14 @@ func TestReadsFormat3(t *testing.T) {
 		}
 		log := tx.Bucket(meta.Get(keyActive))
 		k, v := log.Cursor().Last()
-		if v[0] != logV4 || !bytes.HasSuffix(v, empty) {
-			return fmt.Errorf("the entry (%d bytes, version %d) is not a format 4 entry without touches", len(v), v[0])
+		if v[0] != logV5 || !bytes.HasSuffix(v, empty) {
+			return fmt.Errorf("the entry (%d bytes, version %d) is not a format 5 entry without touches", len(v), v[0])
 		}
-		return log.Put(bytes.Clone(k), append([]byte{logV3}, v[1:len(v)-len(empty)]...))
+		v4, err := unscopedEntry(v)
+		if err != nil {
+			return err
+		}
+		return log.Put(bytes.Clone(k), append([]byte{logV3}, v4[1:len(v4)-len(empty)]...))
 	})
 	db.Close()
 	if err != nil {
@@ -261,4 +266,51 @@ func TestReadsFormat3(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// unscopedEntry rewrites a format 5 log entry holding only nodes and
+// relationships as a format 4 one: its payloads without assertion scopes.
+func unscopedEntry(v []byte) ([]byte, error) {
+	r := reader{b: v[1:]}
+	out := []byte{logV4}
+	out = putIDs(out, r.ids())
+	out = putIDs(out, r.ids())
+	nodes := r.b
+	for range r.count() {
+		r.bytes(r.count())
+		r.bytes(r.count())
+	}
+	out = append(out, nodes[:len(nodes)-len(r.b)]...)
+	n := r.count()
+	out = binary.AppendUvarint(out, uint64(n))
+	for range n {
+		head := r.b
+		r.id()
+		r.string()
+		r.id()
+		r.id()
+		out = append(out, head[:len(head)-len(r.b)]...)
+		p := reader{b: r.bytes(r.count())}
+		var data []byte
+		na := p.count()
+		data = binary.AppendUvarint(data, uint64(na))
+		for range na {
+			for range 3 { // source, run, confidence
+				data = putString(data, p.string())
+			}
+			p.string() // the scope
+			rest := p.b
+			p.string()
+			p.time()
+			p.time()
+			data = append(data, rest[:len(rest)-len(p.b)]...)
+		}
+		data = append(data, p.b...)
+		if p.err != nil {
+			return nil, p.err
+		}
+		out = binary.AppendUvarint(out, uint64(len(data)))
+		out = append(out, data...)
+	}
+	return append(out, r.b...), r.err
 }

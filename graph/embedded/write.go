@@ -153,11 +153,11 @@ func (s *Store) Sweep(ctx context.Context, r graph.SweepRequest) (graph.SweepRes
 			continue
 		}
 		res.SourceNodesBefore++
-		if !graph.Retractable(n.Assertions, r.Source, r.Run) {
+		if !graph.Retractable(n.Assertions, r) {
 			continue // re-asserted by this run: nothing to copy or change
 		}
 		n = st.copyNode(i)
-		graph.Retract(n, r.Source, r.Run)
+		graph.Retract(n, r)
 		if len(n.Assertions) == 0 {
 			c.deleteNode(st, id)
 			res.NodesRemoved++
@@ -183,11 +183,11 @@ func (s *Store) Sweep(ctx context.Context, r graph.SweepRequest) (graph.SweepRes
 			continue // its end is being removed
 		}
 		as := st.reader(rec)
-		if !graph.Retractable(as.assertions(), r.Source, r.Run) {
+		if !graph.Retractable(as.assertions(), r) {
 			continue
 		}
 		e := st.edge(int32(i))
-		graph.RetractEdge(e, r.Source, r.Run)
+		graph.RetractEdge(e, r)
 		if len(e.Assertions) == 0 {
 			c.deleteEdge(id)
 		} else {

@@ -272,6 +272,61 @@ func testSweep(t *testing.T, h Harness) {
 		getNode(t, s, account)
 	})
 
+	t.Run("KeepsScopes", func(t *testing.T) {
+		// r1 read repositories a and b, an account and the whole source; r2
+		// failed to read repository a and no longer finds the rest.
+		s := h(t)
+		a1, a2, b1, ab, c, team, whole, k := app("a1"), app("a2"), app("b1"), app("ab"), app("c"), app("team"), app("whole"), app("k")
+		in := func(r graph.Ref, scope string) graph.NodeInput {
+			return graph.NodeInput{Kind: r.Kind, Key: r.Key, Scope: scope}
+		}
+		a1k, b1c := dependsOn(a1, k), dependsOn(b1, c)
+		a1k.Scope, b1c.Scope = "repo/acme/a", "repo/acme/b"
+		MustApply(t, s, graph.Batch{Source: srcA, Run: "r1", At: at(0),
+			Nodes: []graph.NodeInput{in(a1, "repo/acme/a"), in(a2, "repo/acme/a/deploy"), in(b1, "repo/acme/b"),
+				in(ab, "repo/acme/ab"), in(c, "aws/1"), in(whole, ""), in(k, "repo/acme/b"),
+				in(team, "repo/acme/a"), in(team, "repo/acme/b")},
+			Edges: []graph.EdgeInput{a1k, b1c}})
+		if got := getNode(t, s, team).Assertions[0].Scope; got != "repo/acme" {
+			t.Errorf("a node one run asserts from two repositories has scope %q, want their common scope repo/acme", got)
+		}
+		MustApply(t, s, graph.Batch{Source: srcA, Run: "r2", At: at(60), Nodes: []graph.NodeInput{in(k, "repo/acme/b")}})
+		before := TakeDump(t, s)
+		req := graph.SweepRequest{Source: srcA, Run: "r2", Keep: []string{"repo/acme/a"}, DryRun: true}
+		dry := sweep(t, s, req)
+		unchanged(t, s, before, "a dry run")
+		req.DryRun = false
+		real := sweep(t, s, req)
+		want := graph.SweepResult{NodesRemoved: 3, EdgesRemoved: 1, SourceNodesBefore: 8, SourceEdgesBefore: 2}
+		if dry != real || real != want {
+			t.Errorf("dry run counted %+v, the real sweep %+v; want both %+v", dry, real, want)
+		}
+		// Kept: what repository a asserted (under it too), and what a
+		// scope containing it asserted, which a may still assert.
+		for _, r := range []graph.Ref{a1, a2, team, whole, k} {
+			if n := getNode(t, s, r); r != k && n.Assertions[0].Run != "r1" {
+				t.Errorf("%s, kept, has assertions %+v", r, n.Assertions)
+			}
+		}
+		if getEdge(t, s, a1k) == nil {
+			t.Errorf("%s→%s, asserted from the kept repository, was swept", a1, k)
+		}
+		// Swept: other repositories, a repository whose name merely starts
+		// with a's, another account.
+		for _, r := range []graph.Ref{b1, ab, c} {
+			absent(t, s, r)
+		}
+		if getEdge(t, s, b1c) != nil {
+			t.Errorf("%s→%s survived the sweep", b1, c)
+		}
+		// Once repository a is read again, what it no longer asserts goes.
+		MustApply(t, s, graph.Batch{Source: srcA, Run: "r3", At: at(90), Nodes: []graph.NodeInput{in(a1, "repo/acme/a"), in(k, "repo/acme/b")}})
+		if got := sweep(t, s, graph.SweepRequest{Source: srcA, Run: "r3"}); got.NodesRemoved != 3 {
+			t.Errorf("the next complete sweep removed %d nodes, want 3 (a2, team, whole): %+v", got.NodesRemoved, got)
+		}
+		absent(t, s, a2)
+	})
+
 	t.Run("SourceWithNothing", func(t *testing.T) {
 		s := setup(t)
 		before := TakeDump(t, s)
@@ -290,6 +345,8 @@ func testSweep(t *testing.T, h Harness) {
 			"EmptySource": {Source: "", Run: "r2"},
 			"EmptyRun":    {Source: srcA, Run: ""},
 			"UnknownKind": {Source: srcA, Run: "r2", Kinds: []graph.Kind{"Server"}},
+			"KeepsAll":    {Source: srcA, Run: "r2", Keep: []string{""}},
+			"BadScope":    {Source: srcA, Run: "r2", Keep: []string{"repo//a"}},
 		} {
 			_, err := s.Sweep(t.Context(), r)
 			wantCode(t, "Sweep "+name, err, graph.CodeInvalid)
@@ -408,7 +465,7 @@ func testScan(t *testing.T, h Harness) {
 
 // richEstate is SmallEstate plus a second source asserting some of the same
 // things, so that dumps hold several assertions, aliases from two sources and
-// different first and last seen times.
+// different first and last seen times, and assertions made in a scope.
 func richEstate() []graph.Batch {
 	second := graph.Batch{Source: "aws:org", Run: "a1", At: EstateAt.Add(90 * time.Minute),
 		Nodes: []graph.NodeInput{
@@ -421,10 +478,19 @@ func richEstate() []graph.Batch {
 				Props: map[string]any{"role": graph.OwnerSupport}, Confidence: graph.Heuristic, Evidence: "tag team=payments-core"},
 			edge(graph.RelInAccount, res(EstatePaymentsDB), acct(EstateAccount)),
 		}}
+	for i := range second.Nodes {
+		second.Nodes[i].Scope = richScope
+	}
+	for i := range second.Edges {
+		second.Edges[i].Scope = richScope
+	}
 	later := SmallEstate()
 	later.Run, later.At = "demo-2", EstateAt.Add(3*time.Hour)
 	return []graph.Batch{SmallEstate(), second, later}
 }
+
+// richScope is the scope of richEstate's second source.
+const richScope = "aws/123456789012/eu-west-1"
 
 func testRestore(t *testing.T, h Harness) {
 	t.Run("RoundTrip", func(t *testing.T) {
@@ -433,6 +499,17 @@ func testRestore(t *testing.T, h Harness) {
 			MustApply(t, s1, b)
 		}
 		d1 := TakeDump(t, s1)
+		scoped := 0
+		for _, e := range d1.Edges {
+			for _, a := range e.Assertions {
+				if a.Scope == richScope {
+					scoped++
+				}
+			}
+		}
+		if scoped != 2 {
+			t.Errorf("%d relationships keep the scope %s they were asserted in, want 2", scoped, richScope)
+		}
 		s2 := h(t)
 		if err := s2.Restore(t.Context(), d1.Nodes, d1.Edges); err != nil {
 			t.Fatalf("Restore: %v", err)

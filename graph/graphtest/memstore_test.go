@@ -393,7 +393,7 @@ func (s *memStore) Sweep(ctx context.Context, r graph.SweepRequest) (graph.Sweep
 		}
 		res.SourceNodesBefore++
 		c := graph.CloneNode(n)
-		if !graph.Retract(c, r.Source, r.Run) {
+		if !graph.Retract(c, r) {
 			continue
 		}
 		if len(c.Assertions) == 0 {
@@ -411,7 +411,7 @@ func (s *memStore) Sweep(ctx context.Context, r graph.SweepRequest) (graph.Sweep
 		retracted := false
 		if inScope && graph.AssertedBy(e.Assertions, r.Source) {
 			res.SourceEdgesBefore++
-			retracted = graph.RetractEdge(c, r.Source, r.Run)
+			retracted = graph.RetractEdge(c, r)
 		}
 		switch {
 		case removed[e.From.ID()] || removed[e.To.ID()] || (retracted && len(c.Assertions) == 0):

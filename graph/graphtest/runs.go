@@ -47,10 +47,10 @@ func testRuns(t *testing.T, h Harness) {
 		full := graph.IngestRun{
 			ID: "run-1", Source: "github:acme", Status: graph.RunPartial,
 			Started: at(0), Ended: at(3).Add(123456789), Nodes: 40, Edges: 55,
-			Applied:   graph.ApplyResult{NodesCreated: 30, NodesUpdated: 10, EdgesCreated: 50, EdgesUpdated: 5},
-			Swept:     &graph.SweepResult{NodesRemoved: 1, EdgesRemoved: 2, SourceNodesBefore: 40, SourceEdgesBefore: 57},
-			SweepHeld: "run is partial (1 item errors): nothing swept",
-			Errors:    []graph.RunItem{{Item: "acme/broken", Err: "HTTP 500"}}, ErrorCount: 1,
+			Applied:    graph.ApplyResult{NodesCreated: 30, NodesUpdated: 10, EdgesCreated: 50, EdgesUpdated: 5},
+			Swept:      &graph.SweepResult{NodesRemoved: 1, EdgesRemoved: 2, SourceNodesBefore: 40, SourceEdgesBefore: 57},
+			KeptScopes: []string{"repo/acme/broken"},
+			Errors:     []graph.RunItem{{Item: "acme/broken", Err: "HTTP 500", Scope: "repo/acme/broken"}}, ErrorCount: 1,
 			Warnings: []graph.RunItem{{Item: "acme/x CODEOWNERS:3", Err: "unknown owner @nobody"}}, WarningCount: 7,
 			Summary: map[string]int{"shadow.total": 12, "shadow.UNOWNED_RESOURCE": 4},
 		}

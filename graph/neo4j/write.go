@@ -703,7 +703,7 @@ func (s *Store) Sweep(ctx context.Context, r graph.SweepRequest) (graph.SweepRes
 					return err
 				}
 				before := graph.CloneNode(n) // Retract changes n in place
-				if !graph.Retract(n, r.Source, r.Run) {
+				if !graph.Retract(n, r) {
 					continue
 				}
 				if len(n.Assertions) == 0 {
@@ -751,7 +751,7 @@ func (s *Store) Sweep(ctx context.Context, r graph.SweepRequest) (graph.SweepRes
 					return err
 				}
 				before := graph.CloneEdge(e) // RetractEdge changes e in place
-				if !graph.RetractEdge(e, r.Source, r.Run) {
+				if !graph.RetractEdge(e, r) {
 					continue
 				}
 				if len(e.Assertions) == 0 {

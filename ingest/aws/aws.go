@@ -274,8 +274,25 @@ type run struct {
 	scrub *scrubber
 }
 
-func (r *run) itemError(scope string, err error) {
-	r.emit.ItemError(scope, r.scrub.err(err))
+// itemError records a problem with item, in the scope (graph/scope.go) of
+// what it holds back from the sweep: an account ("aws/ID"), one of its
+// regions ("aws/ID/REGION"), or "" for the whole source.
+func (r *run) itemError(in, item string, err error) {
+	ingest.Scoped(r.emit, in).ItemError(item, r.scrub.err(err))
+}
+
+// accountScope and regionScope are the scopes of what an account, or one
+// of its regions, holds.
+func accountScope(account string) string        { return "aws/" + account }
+func regionScope(account, region string) string { return accountScope(account) + "/" + region }
+
+// resourceScope is the scope a resource is asserted in: its region's, or
+// its account's for a global one.
+func resourceScope(res *resource) string {
+	if res.region == "" {
+		return accountScope(res.account)
+	}
+	return regionScope(res.account, res.region)
 }
 
 // orgAccounts lists the organization's active accounts other than the caller's.
@@ -285,7 +302,8 @@ func (r *run) orgAccounts(ctx context.Context, base aws.Config, self string) []*
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			r.itemError(r.src.cfg.Name+" organization", fmt.Errorf("list accounts: %w", err))
+			// Which accounts went unread is unknown: the whole sweep is held.
+			r.itemError("", r.src.cfg.Name+" organization", fmt.Errorf("list accounts: %w", err))
 			return out
 		}
 		for _, a := range page.Accounts {
@@ -329,19 +347,20 @@ func (r *run) account(ctx context.Context, a *account) error {
 	if env := c.Environments[a.id]; env != "" {
 		props["environment"] = env
 	}
+	emit := ingest.Scoped(r.emit, accountScope(a.id))
 	// An account that cannot be read still exists (it was configured or
 	// listed): say so, read nothing.
 	node := graph.NodeInput{Kind: graph.KindCloudAccount, Key: key, Name: a.name, Props: props, Evidence: "aws account " + a.id}
 	if a.err != nil {
-		r.itemError(scope, a.err)
-		return r.emit.Node(node)
+		r.itemError(accountScope(a.id), scope, a.err)
+		return emit.Node(node)
 	}
 	regions := c.Regions
 	if len(regions) == 0 {
 		var err error
 		if regions, err = enabledRegions(ctx, a.cfg); err != nil {
-			r.itemError(scope, fmt.Errorf("list enabled regions: %w", err))
-			return r.emit.Node(node)
+			r.itemError(accountScope(a.id), scope, fmt.Errorf("list enabled regions: %w", err))
+			return emit.Node(node)
 		}
 	}
 
@@ -369,17 +388,17 @@ func (r *run) account(ctx context.Context, a *account) error {
 		return err
 	}
 	for _, e := range inv.errs {
-		r.itemError(e.scope, e.err)
+		r.itemError(e.in, e.scope, e.err)
 	}
 	log.Debug().Int("resources", len(inv.byARN)).Int("regions", len(regions)).Dur("took", time.Since(started)).Msg("aws account read")
 
 	node.Name = a.name
-	if err := r.emit.Node(node); err != nil {
+	if err := emit.Node(node); err != nil {
 		return err
 	}
 	linker := &cloudtags.Linker{Rules: c.Tags, Resolve: c.Resolve, Provider: "aws", Note: cloudtags.Notes(r.emit, r.log, c.Name)}
 	for _, res := range inv.sorted() {
-		if err := emitResource(ctx, r.emit, linker, key, res); err != nil {
+		if err := emitResource(ctx, ingest.Scoped(r.emit, resourceScope(res)), linker, key, res); err != nil {
 			return err
 		}
 	}

@@ -41,9 +41,11 @@ type resource struct {
 	evidence                        string
 }
 
+// scopeErr is a failure to read part of an account: scope names it for
+// the report, in is the scope of the graph it holds back from the sweep.
 type scopeErr struct {
-	scope string
-	err   error
+	scope, in string
+	err       error
 }
 
 // inventory collects one account's resources from several services and
@@ -105,10 +107,10 @@ func (inv *inventory) add(r *resource) {
 	}
 }
 
-func (inv *inventory) fail(scope string, err error) {
+func (inv *inventory) fail(scope, in string, err error) {
 	inv.mu.Lock()
 	defer inv.mu.Unlock()
-	inv.errs = append(inv.errs, scopeErr{scope, err})
+	inv.errs = append(inv.errs, scopeErr{scope, in, err})
 }
 
 func (inv *inventory) sorted() []*resource {
@@ -133,12 +135,12 @@ func (r *run) collectGlobal(ctx context.Context, cfg aws.Config, account string,
 			name = out.AccountAliases[0]
 		}
 		if err := collectIAM(ctx, cl, inv); err != nil {
-			inv.fail(scope+" iam", err)
+			inv.fail(scope+" iam", accountScope(account), err)
 		}
 	}
 	if r.enabled("s3") {
 		if err := r.collectS3(ctx, cfg, inv, regions); err != nil {
-			inv.fail(scope+" s3", err)
+			inv.fail(scope+" s3", accountScope(account), err)
 		}
 	}
 	return name
@@ -171,7 +173,7 @@ func (r *run) collectRegion(ctx context.Context, cfg aws.Config, account, region
 			return
 		}
 		if err := s.fn(ctx, cfg, region, inv); err != nil {
-			inv.fail(scope+" "+s.service, err)
+			inv.fail(scope+" "+s.service, regionScope(account, region), err)
 			if isUnreachable(err) {
 				// The region's endpoint does not answer: every other
 				// service would fail the same way, slowly.

@@ -34,6 +34,9 @@ type fakeGitHub struct {
 	sticky map[string]int // path prefix → status always returned
 	// rateReset is when an exhausted primary rate limit resets.
 	rateReset time.Time
+	// truncated repositories' trees are served as the API serves a tree
+	// too large to list whole.
+	truncated map[string]bool
 	hits      map[string]int
 	// etags turns on ETag / If-None-Match; notModified counts 304s.
 	etags       bool
@@ -63,7 +66,7 @@ func loadJSON(t testing.TB, name string, v any) {
 
 func newFake(t testing.TB, org string, nrepos int) *fakeGitHub {
 	f := &fakeGitHub{org: org, files: map[string]map[string]string{}, pageSize: 100,
-		faults: map[string][]string{}, sticky: map[string]int{}, hits: map[string]int{},
+		faults: map[string][]string{}, sticky: map[string]int{}, hits: map[string]int{}, truncated: map[string]bool{},
 		teamRepos: map[string][]string{}}
 	var repos []map[string]any
 	loadJSON(t, "repos__list-for-org.json", &repos)
@@ -264,7 +267,7 @@ func (f *fakeGitHub) serve(w http.ResponseWriter, r *http.Request) {
 				"sha": hex.EncodeToString([]byte(repo + ":" + fp)), "size": len(f.files[repo][fp])})
 		}
 		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(map[string]any{"sha": "abc", "tree": entries, "truncated": false})
+		_ = json.NewEncoder(w).Encode(map[string]any{"sha": "abc", "tree": entries, "truncated": f.truncated[repo]})
 	case len(parts) == 6 && parts[0] == "repos" && parts[3] == "git" && parts[4] == "blobs":
 		sha, _ := hex.DecodeString(parts[5])
 		repo, fp, _ := strings.Cut(string(sha), ":")

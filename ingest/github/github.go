@@ -346,15 +346,19 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 	}
 	s.log.Info().Int("members", len(members)).Msg("github: listed organisation members")
 
+	// Scopes (ingest.Scoped): what the organisation's listings say, each
+	// team's members and repositories, each repository. A repository or
+	// team that cannot be read holds back the sweep of its scope only.
+	orgEmit := ingest.Scoped(emit, "org/"+lorg)
 	knownTeams := map[string]bool{}
 	knownPeople := map[string]bool{}
 	emitted := map[graph.Ref]bool{}
-	node := func(n graph.NodeInput) error {
+	node := func(emit ingest.Emitter, n graph.NodeInput) error {
 		emitted[n.Ref()] = true
 		return emit.Node(n)
 	}
 	for _, ri := range repos {
-		if err := node(ri.node); err != nil {
+		if err := node(ingest.Scoped(emit, repoScope(ri)), ri.node); err != nil {
 			return err
 		}
 	}
@@ -368,20 +372,20 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 			n.Props = map[string]any{"description": d}
 		}
 		knownTeams[slug] = true
-		if err := node(n); err != nil {
+		if err := node(orgEmit, n); err != nil {
 			return err
 		}
 	}
-	person := func(u *gh.User, ev string) error {
+	person := func(emit ingest.Emitter, u *gh.User, ev string) error {
 		login := strings.ToLower(u.GetLogin())
 		if login == "" || knownPeople[login] {
 			return nil
 		}
 		knownPeople[login] = true
-		return node(descriptors.PersonNode(s.host, login, "", u.GetName(), graph.Declared, ev))
+		return node(emit, descriptors.PersonNode(s.host, login, "", u.GetName(), graph.Declared, ev))
 	}
 	for _, u := range members {
-		if err := person(u, api+"/members"); err != nil {
+		if err := person(orgEmit, u, api+"/members"); err != nil {
 			return err
 		}
 	}
@@ -395,9 +399,11 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 			continue
 		}
 		tref := descriptors.TeamRef(slug)
+		scope := "team/" + lorg + "/" + slug
+		teamEmit := ingest.Scoped(emit, scope)
 		if p := t.GetParent(); p != nil && knownTeams[strings.ToLower(p.GetSlug())] {
 			edges = append(edges, graph.EdgeInput{Type: graph.RelMemberOf, From: tref, To: descriptors.TeamRef(p.GetSlug()),
-				Confidence: graph.Declared, Evidence: api + "/teams/" + slug + " parent"})
+				Confidence: graph.Declared, Evidence: api + "/teams/" + slug + " parent", Scope: "org/" + lorg})
 		}
 		var tm []*gh.User
 		err := s.paginate(ctx, func(opt gh.ListOptions) (*gh.Response, error) {
@@ -406,14 +412,14 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 			return resp, err
 		})
 		if err != nil {
-			emit.ItemError("team "+slug+" members", err)
+			teamEmit.ItemError("team "+slug+" members", err)
 		}
 		for _, u := range tm {
-			if err := person(u, api+"/teams/"+slug+"/members"); err != nil {
+			if err := person(teamEmit, u, api+"/teams/"+slug+"/members"); err != nil {
 				return err
 			}
 			edges = append(edges, graph.EdgeInput{Type: graph.RelMemberOf, From: descriptors.PersonRef(u.GetLogin()), To: tref,
-				Confidence: graph.Declared, Evidence: api + "/teams/" + slug + "/members"})
+				Confidence: graph.Declared, Evidence: api + "/teams/" + slug + "/members", Scope: scope})
 			memberships++
 		}
 		err = s.paginate(ctx, func(opt gh.ListOptions) (*gh.Response, error) {
@@ -440,13 +446,13 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 				}
 				edges = append(edges, graph.EdgeInput{Type: graph.RelOwns, From: tref, To: ri.node.Ref(),
 					Props: map[string]any{"role": graph.OwnerTechnical}, Confidence: graph.Inferred,
-					Evidence: api + "/teams/" + slug + "/repos permission " + perm})
+					Evidence: api + "/teams/" + slug + "/repos permission " + perm, Scope: scope})
 				owns++
 			}
 			return resp, err
 		})
 		if err != nil {
-			emit.ItemError("team "+slug+" repositories", err)
+			teamEmit.ItemError("team "+slug+" repositories", err)
 		}
 	}
 	s.log.Info().Int("teams", len(teams)).Int("memberships", memberships).Int("owns", owns).
@@ -535,11 +541,16 @@ func (s *Source) descriptors(ctx context.Context, emit ingest.Emitter, repos []*
 	return nil
 }
 
+// repoScope is the scope of what a repository's files say.
+func repoScope(ri *repoInfo) string { return "repo/" + strings.ToLower(ri.r.GetFullName()) }
+
 func (s *Source) emitRepos(emit ingest.Emitter, repos []*repoInfo, results []repoResult, emitted map[graph.Ref]bool) error {
 	for i, ri := range repos {
 		rr := results[i]
+		emit := ingest.Scoped(emit, repoScope(ri))
 		if rr.err != nil {
-			// Its data from earlier runs is kept: the run is partial.
+			// Its data from earlier runs is kept: the run is partial, and
+			// sweeps what other repositories no longer say.
 			emit.ItemError(ri.r.GetFullName(), rr.err)
 			continue
 		}
@@ -592,6 +603,12 @@ func (s *Source) readRepo(ctx context.Context, ri *repoInfo, knownTeams, knownPe
 	}
 	var files []descriptors.File
 	var probs []descriptors.Problem
+	if tree.GetTruncated() {
+		// Files beyond the cut would go missing and be swept: the
+		// repository counts as not read.
+		probs = append(probs, descriptors.Problem{File: ".", Fatal: true,
+			Msg: "the git tree API truncated the file list (too many files); descriptor files may be missing"})
+	}
 	if tree != nil {
 		entries := tree.Entries
 		sort.Slice(entries, func(i, j int) bool { return entries[i].GetPath() < entries[j].GetPath() })

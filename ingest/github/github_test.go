@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -335,32 +336,58 @@ func TestReconciliation(t *testing.T) {
 		t.Error("a second identical run changed the export beyond lastSeen")
 	}
 
-	// One repository cannot be read (5xx on every try): its data is kept,
-	// the run is partial and nothing is swept — not even a repository
-	// deleted at the same time.
-	f.sticky["/repos/acme/repo-5/"] = 500
-	f.repos = append(f.repos[:7:7], f.repos[8:]...) // repo-7 deleted at the source
-	rep, err = ingest.Run(ctx, st, s, opts)
-	if err != nil || rep.Status != ingest.StatusPartial || !strings.Contains(rep.SweepHeld, "partial") {
-		t.Fatalf("run 3: %s %v held %q", rep.Status, err, rep.SweepHeld)
+	owners := func(app string) int {
+		ref := graph.Ref{Kind: graph.KindApplication, Key: app}
+		m, err := st.Neighbors(ctx, []graph.ID{ref.ID()}, graph.NeighborQuery{Direction: graph.In, Types: []graph.RelType{graph.RelOwns}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(m[ref.ID()])
 	}
-	if !strings.Contains(fmt.Sprint(rep.Errors), "acme/repo-5") {
-		t.Errorf("errors %v", rep.Errors)
-	}
-	if !app("repo-5-api") || !has("github.com/acme/repo-7") {
-		t.Error("a partial run removed data")
+	owners5, owners6, owners8 := owners("repo-5-api"), owners("repo-6-api"), owners("repo-8-api")
+	if owners5 == 0 {
+		t.Fatal("repo-5-api has no owners to keep")
 	}
 
-	// The next successful run removes the deleted repository (and its app).
-	delete(f.sticky, "/repos/acme/repo-5/")
+	// Repositories that cannot be read — one answers 5xx on every try,
+	// one has a descriptor file that does not parse (a templated YAML),
+	// one a tree the API cut short: their data is kept and the run is
+	// partial, but what the other repositories no longer say is swept: a
+	// repository deleted at the same time goes.
+	f.sticky["/repos/acme/repo-5/"] = 500
+	f.files["repo-6"]["api/catalog-info.yaml"] = "metadata: {{ .Values.name }}\nspec: [\n"
+	f.truncated["repo-8"] = true
+	f.repos = append(f.repos[:7:7], f.repos[8:]...) // repo-7 deleted at the source
 	rep, err = ingest.Run(ctx, st, s, opts)
-	if err != nil || rep.Status != ingest.StatusSucceeded || rep.SweepHeld != "" || rep.Swept == nil {
-		t.Fatalf("run 4: %s %v held %q", rep.Status, err, rep.SweepHeld)
+	if err != nil || rep.Status != ingest.StatusPartial || rep.SweepHeld != "" || rep.Swept == nil || rep.Swept.NodesRemoved == 0 {
+		t.Fatalf("run 3: %s %v held %q swept %+v", rep.Status, err, rep.SweepHeld, rep.Swept)
+	}
+	if want := []string{"repo/acme/repo-5", "repo/acme/repo-6", "repo/acme/repo-8"}; !slices.Equal(rep.KeptScopes, want) {
+		t.Errorf("kept scopes %q, want %q; errors %v", rep.KeptScopes, want, rep.Errors)
+	}
+	for _, e := range rep.Errors {
+		if !strings.HasPrefix(e.Scope, "repo/acme/repo-") {
+			t.Errorf("item error %+v outside a repository's scope", e)
+		}
 	}
 	if has("github.com/acme/repo-7") || app("repo-7-api") {
-		t.Error("the deleted repository is still there")
+		t.Error("a partial run kept a repository deleted at the source")
 	}
-	if !has("github.com/acme/repo-6") || !app("repo-5-api") {
+	for app, want := range map[string]int{"repo-5-api": owners5, "repo-6-api": owners6, "repo-8-api": owners8} {
+		if got := owners(app); got != want {
+			t.Errorf("%s, of a repository that could not be read, has %d owners, want the %d it had", app, got, want)
+		}
+	}
+
+	// The next complete run succeeds and sweeps everything again.
+	delete(f.sticky, "/repos/acme/repo-5/")
+	delete(f.truncated, "repo-8")
+	populate(f)
+	rep, err = ingest.Run(ctx, st, s, opts)
+	if err != nil || rep.Status != ingest.StatusSucceeded || rep.SweepHeld != "" || rep.Swept == nil || len(rep.KeptScopes) != 0 {
+		t.Fatalf("run 4: %s %v held %q kept %q", rep.Status, err, rep.SweepHeld, rep.KeptScopes)
+	}
+	if !has("github.com/acme/repo-6") || !app("repo-5-api") || !app("repo-8-api") {
 		t.Error("a repository still at the source was removed")
 	}
 

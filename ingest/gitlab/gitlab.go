@@ -187,6 +187,10 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 
 	top := strings.ToLower(strings.SplitN(root.FullPath, "/", 2)[0])
 	api := "GitLab API GET /groups/"
+	// Scopes (ingest.Scoped): what the group listings say, each group's
+	// members, each project. A group or project that cannot be read holds
+	// back the sweep of its scope only.
+	orgEmit := ingest.Scoped(emit, orgScope(root))
 	byID := map[int64]string{}
 	known := map[string]graph.Ref{} // "group:full/path" and "user:login" → node
 	var edges []graph.EdgeInput
@@ -201,18 +205,18 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 		if g.Description != "" {
 			n.Props = map[string]any{"description": g.Description}
 		}
-		if err := emit.Node(n); err != nil {
+		if err := orgEmit.Node(n); err != nil {
 			return err
 		}
 	}
 	for _, g := range groups {
 		if parent, ok := byID[g.ParentID]; ok && g.ID != root.ID {
 			edges = append(edges, graph.EdgeInput{Type: graph.RelMemberOf, From: descriptors.TeamRef(g.FullPath),
-				To: descriptors.TeamRef(parent), Confidence: graph.Declared, Evidence: api + g.FullPath + " parent_id"})
+				To: descriptors.TeamRef(parent), Confidence: graph.Declared, Evidence: api + g.FullPath + " parent_id", Scope: orgScope(root)})
 		}
 	}
 	for _, pr := range projects {
-		if err := emit.Node(pr.node); err != nil {
+		if err := ingest.Scoped(emit, projectScope(pr)).Node(pr.node); err != nil {
 			return err
 		}
 		if pr.p.Namespace == nil {
@@ -221,7 +225,7 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 		if ns := strings.ToLower(pr.p.Namespace.FullPath); known["group:"+ns] != (graph.Ref{}) {
 			edges = append(edges, graph.EdgeInput{Type: graph.RelOwns, From: descriptors.TeamRef(ns), To: pr.node.Ref(),
 				Props: map[string]any{"role": graph.OwnerTechnical}, Confidence: graph.Inferred,
-				Evidence: "GitLab API GET /projects/" + pr.p.PathWithNamespace + " namespace"})
+				Evidence: "GitLab API GET /projects/" + pr.p.PathWithNamespace + " namespace", Scope: orgScope(root)})
 		}
 	}
 	// Members: everyone with access to the top group, including members
@@ -239,8 +243,10 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 			ms = append(ms, page...)
 			return resp, err
 		})
+		scope := "team/" + strings.ToLower(g.FullPath)
+		teamEmit := ingest.Scoped(emit, scope)
 		if err != nil {
-			emit.ItemError("group "+g.FullPath+" members", err)
+			teamEmit.ItemError("group "+g.FullPath+" members", err)
 			continue
 		}
 		for _, m := range ms {
@@ -254,12 +260,12 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 				ref = n.Ref()
 				known["user:"+login] = ref
 				people++
-				if err := emit.Node(n); err != nil {
+				if err := teamEmit.Node(n); err != nil {
 					return err
 				}
 			}
 			edges = append(edges, graph.EdgeInput{Type: graph.RelMemberOf, From: ref, To: descriptors.TeamRef(g.FullPath),
-				Confidence: graph.Declared, Evidence: fmt.Sprintf("%s%s%s access_level %d", api, g.FullPath, what, m.AccessLevel)})
+				Confidence: graph.Declared, Evidence: fmt.Sprintf("%s%s%s access_level %d", api, g.FullPath, what, m.AccessLevel), Scope: scope})
 		}
 	}
 	s.log.Info().Int("people", people).Int("relationships", len(edges)).Msg("gitlab: read group members")
@@ -270,6 +276,12 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 	}
 	return s.descriptors(ctx, emit, projects, known, top)
 }
+
+// orgScope is the scope of what the group listings say.
+func orgScope(root *gl.Group) string { return "org/" + strings.ToLower(root.FullPath) }
+
+// projectScope is the scope of what a project's files say.
+func projectScope(pr *project) string { return "repo/" + strings.ToLower(pr.p.PathWithNamespace) }
 
 func (s *Source) projectNode(p *gl.Project) *project {
 	if p == nil || p.PathWithNamespace == "" {
@@ -313,6 +325,7 @@ func (s *Source) descriptors(ctx context.Context, emit ingest.Emitter, projects 
 		for i, pr := range chunk {
 			r := results[i]
 			apps += len(r.res.Builds)
+			emit := ingest.Scoped(emit, projectScope(pr))
 			if r.err != nil {
 				unreadable++
 				emit.ItemError(pr.p.PathWithNamespace, r.err)

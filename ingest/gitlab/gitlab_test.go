@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -396,17 +397,22 @@ func TestProjectFailureKeepsData(t *testing.T) {
 	if err != nil || rep.Status != ingest.StatusSucceeded {
 		t.Fatalf("run 1 %s %v %v", rep.Status, err, rep.Errors)
 	}
+	// p1 cannot be read and p2 is deleted: the partial run keeps p1's data
+	// and sweeps p2 (three projects are too few for the guard to judge).
 	f.sticky["/projects/101/"] = 500
-	f.projects = f.projects[:2] // p2 deleted
-	rep, err = ingest.Run(ctx, st, s, ingest.Options{})
-	if err != nil || rep.Status != ingest.StatusPartial {
-		t.Fatalf("run 2 %s %v", rep.Status, err)
+	f.projects = f.projects[:2]
+	rep, err = ingest.Run(ctx, st, s, ingest.Options{AllowMassDelete: true})
+	if err != nil || rep.Status != ingest.StatusPartial || rep.Swept == nil {
+		t.Fatalf("run 2 %s %v held %q", rep.Status, err, rep.SweepHeld)
+	}
+	if want := []string{"repo/foo/p1"}; !slices.Equal(rep.KeptScopes, want) {
+		t.Errorf("kept scopes %q, want %q (errors %v)", rep.KeptScopes, want, rep.Errors)
 	}
 	if _, err := st.Node(ctx, graph.Ref{Kind: graph.KindApplication, Key: "p1-api"}); err != nil {
 		t.Errorf("partial run lost p1's data: %v", err)
 	}
-	if _, err := st.Node(ctx, graph.Ref{Kind: graph.KindRepository, Key: "gitlab.example.com/foo/bar/p2"}); err != nil {
-		t.Errorf("partial run swept: %v", err)
+	if _, err := st.Node(ctx, graph.Ref{Kind: graph.KindRepository, Key: "gitlab.example.com/foo/bar/p2"}); graph.CodeOf(err) != graph.CodeNotFound {
+		t.Errorf("partial run kept the deleted project: %v", err)
 	}
 	delete(f.sticky, "/projects/101/")
 	rep, err = ingest.Run(ctx, st, s, ingest.Options{AllowMassDelete: true})

@@ -182,6 +182,13 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 	}
 	node.Name = repo.Name
 	repo.Ref = node.Ref()
+	// Everything read from the repository is in its scope, so that its
+	// item errors are recorded against it (ingest.Scoped).
+	scope := "repo/" + node.Key
+	if graph.ValidateScope(scope) != nil {
+		scope = "repo" // a local path
+	}
+	emit = ingest.Scoped(emit, scope)
 	if out, err := s.git(ctx, dir, "symbolic-ref", "--quiet", "--short", "HEAD"); err == nil {
 		node.Props["defaultBranch"] = strings.TrimSpace(string(out))
 	}

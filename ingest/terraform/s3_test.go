@@ -151,7 +151,7 @@ func TestS3Backend(t *testing.T) {
 		}
 	})
 
-	t.Run("an unreadable object is partial and keeps data", func(t *testing.T) {
+	t.Run("an unreadable object is partial and keeps its data", func(t *testing.T) {
 		st := openStore(t)
 		path := "s3://" + bucket + "/infra/terraform.tfstate"
 		if rep, err := ingestPaths(t, st, Config{Paths: []string{path}, S3: s3cfg}); err != nil || rep.Status != ingest.StatusSucceeded {
@@ -161,8 +161,9 @@ func TestS3Backend(t *testing.T) {
 		// The staging workspace's state is now cut short.
 		put(t, motoS3(t, ep), bucket, "env:/staging/infra/terraform.tfstate", []byte(`{"version": 4, "resources": [`))
 		rep, _ := ingestPaths(t, st, Config{Paths: []string{path}, S3: s3cfg})
-		if rep.Status != ingest.StatusPartial || len(rep.Errors) != 1 || rep.Errors[0].Item != "s3://"+bucket+"/env:/staging/infra/terraform.tfstate" || rep.Swept != nil {
-			t.Fatalf("%+v, want partial with one error naming the object, nothing swept", rep)
+		if rep.Status != ingest.StatusPartial || len(rep.Errors) != 1 || rep.Errors[0].Item != "s3://"+bucket+"/env:/staging/infra/terraform.tfstate" ||
+			!slices.Equal(rep.KeptScopes, []string{"state/s3:/" + bucket + "/env:/staging/infra/terraform.tfstate"}) {
+			t.Fatalf("%+v, want partial with one error naming the object, keeping its scope", rep)
 		}
 		if after := shapeOf(t, st); fmt.Sprint(after) != fmt.Sprint(before) {
 			t.Errorf("a partial run changed the graph: %v, was %v", after.stats, before.stats)

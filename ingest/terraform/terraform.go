@@ -236,14 +236,18 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		// Each state file is a scope: one that cannot be read keeps what it
+		// said before and the others are swept. Accounts are asserted in
+		// every state naming them, so that one failing keeps them.
+		e.emit, e.accounts = ingest.Scoped(emit, stateScope(loc.name)), map[string]bool{}
 		data, err := loc.read(ctx)
 		if err != nil {
-			emit.ItemError(loc.name, err)
+			e.emit.ItemError(loc.name, err)
 			continue
 		}
 		st, err := ParseState(data)
 		if err != nil {
-			emit.ItemError(loc.name, err)
+			e.emit.ItemError(loc.name, err)
 			continue
 		}
 		if err := e.state(ctx, loc.name, st); err != nil {
@@ -251,6 +255,16 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 		}
 	}
 	return nil
+}
+
+// stateScope is the scope of what a state file says: "state/" and its
+// path or URL's segments.
+func stateScope(name string) string {
+	scope := strings.Join(append([]string{"state"}, strings.FieldsFunc(name, func(r rune) bool { return r == '/' })...), "/")
+	if graph.ValidateScope(scope) != nil {
+		return "state" // every state file's: an error in it holds them all
+	}
+	return scope
 }
 
 // readLimited reads a whole state, refusing one over MaxFileSize.

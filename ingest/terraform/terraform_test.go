@@ -239,13 +239,30 @@ func TestDirectoryAndBadFiles(t *testing.T) {
 	}
 
 	// A malformed file and a file over the size limit are item errors: the
-	// run is partial and keeps what it had.
+	// run is partial and keeps what the file said, while the other state
+	// files are swept — loki's state, gone from the directory, goes.
+	lokiDir := filepath.Join(dir, filepath.Base(strings.TrimSuffix(loki, ".tfstate")))
+	lokiState, _ := os.ReadFile(filepath.Join(lokiDir, "terraform.tfstate"))
 	os.WriteFile(filepath.Join(dir, "broken.tfstate"), []byte(`{"version": 4, "resources": [`), 0o644)
+	os.Rename(filepath.Join(lokiDir, "terraform.tfstate"), filepath.Join(dir, "gone"))
 	src, _ = New(Config{Paths: []string{dir}})
-	rep, _ = ingest.Run(ctx, st, src, ingest.Options{})
-	if rep.Status != ingest.StatusPartial || len(rep.Errors) != 1 || !strings.Contains(rep.Errors[0].Item, "broken.tfstate") {
+	rep, _ = ingest.Run(ctx, st, src, ingest.Options{AllowMassDelete: true})
+	if rep.Status != ingest.StatusPartial || len(rep.Errors) != 1 || !strings.Contains(rep.Errors[0].Item, "broken.tfstate") ||
+		len(rep.KeptScopes) != 1 || !strings.HasSuffix(rep.KeptScopes[0], "/broken.tfstate") || rep.Swept == nil || rep.Swept.NodesRemoved == 0 {
 		t.Fatalf("broken file: %+v", rep)
 	}
+	// The loki state is back but cut short: its resources are kept.
+	os.WriteFile(filepath.Join(lokiDir, "terraform.tfstate"), lokiState, 0o644)
+	if rep, err := ingest.Run(ctx, st, src, ingest.Options{}); err != nil || rep.Status != ingest.StatusPartial {
+		t.Fatalf("loki back: %v %+v", err, rep)
+	}
+	before, _ := st.Stats(ctx)
+	os.WriteFile(filepath.Join(lokiDir, "terraform.tfstate"), lokiState[:len(lokiState)/2], 0o644)
+	rep, _ = ingest.Run(ctx, st, src, ingest.Options{})
+	if after, _ := st.Stats(ctx); rep.Status != ingest.StatusPartial || len(rep.KeptScopes) != 2 || after.TotalNodes() != before.TotalNodes() {
+		t.Fatalf("cut-short state: %d nodes, had %d; report %+v", after.TotalNodes(), before.TotalNodes(), rep)
+	}
+	os.Remove(filepath.Join(dir, "broken.tfstate"))
 	src, _ = New(Config{Paths: []string{filepath.Join(dir, filepath.Base(strings.TrimSuffix(loki, ".tfstate")))}, MaxFileSize: 1000})
 	rep, _ = ingest.Run(ctx, st, src, ingest.Options{})
 	if rep.Status != ingest.StatusPartial || !strings.Contains(rep.Errors[0].Err, "over the limit of 1000 bytes") {

@@ -501,8 +501,9 @@ type ComplexityRoot struct {
 	}
 
 	IngestItemError struct {
-		Err  func(childComplexity int) int
-		Item func(childComplexity int) int
+		Err   func(childComplexity int) int
+		Item  func(childComplexity int) int
+		Scope func(childComplexity int) int
 	}
 
 	IngestRun struct {
@@ -513,6 +514,7 @@ type ComplexityRoot struct {
 		ErrorCount     func(childComplexity int) int
 		Errors         func(childComplexity int) int
 		ID             func(childComplexity int) int
+		KeptScopes     func(childComplexity int) int
 		Nodes          func(childComplexity int) int
 		ShadowFindings func(childComplexity int) int
 		Source         func(childComplexity int) int
@@ -3195,6 +3197,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IngestItemError.Item(childComplexity), true
+	case "IngestItemError.scope":
+		if e.ComplexityRoot.IngestItemError.Scope == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestItemError.Scope(childComplexity), true
 
 	case "IngestRun.applied":
 		if e.ComplexityRoot.IngestRun.Applied == nil {
@@ -3238,6 +3246,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IngestRun.ID(childComplexity), true
+	case "IngestRun.keptScopes":
+		if e.ComplexityRoot.IngestRun.KeptScopes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestRun.KeptScopes(childComplexity), true
 	case "IngestRun.nodes":
 		if e.ComplexityRoot.IngestRun.Nodes == nil {
 			break
@@ -6943,6 +6957,8 @@ enum IngestRunStatus {
 type IngestItemError {
   item: String!
   error: String!
+  "The part of the source the item belongs to (repo/acme/payments, aws/123456789012/eu-west-1); empty when the problem is not confined to one."
+  scope: String!
 }
 
 "What a run's writes did: each distinct entity or relationship counts once."
@@ -6986,8 +7002,10 @@ type IngestRun {
   applied: IngestApplied!
   "Null when nothing was swept (see sweepHeld) or the run has not ended."
   swept: IngestSweep
-  "Why nothing was swept: a partial run, the mass-deletion guard. Empty otherwise."
+  "Why nothing was swept: a partial run with an item error outside any scope, the mass-deletion guard. Empty otherwise."
   sweepHeld: String!
+  "The scopes of a partial run's item errors (a repository, an account's region), whose data the sweep kept while sweeping the rest."
+  keptScopes: [String!]!
   "The first 100 item errors; errorCount counts all. Any makes the run partial."
   errors: [IngestItemError!]!
   errorCount: Int!
@@ -8106,6 +8124,8 @@ func (ec *executionContext) childFields_IngestItemError(ctx context.Context, fie
 		return ec.fieldContext_IngestItemError_item(ctx, field)
 	case "error":
 		return ec.fieldContext_IngestItemError_error(ctx, field)
+	case "scope":
+		return ec.fieldContext_IngestItemError_scope(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type IngestItemError", field.Name)
 }
@@ -8132,6 +8152,8 @@ func (ec *executionContext) childFields_IngestRun(ctx context.Context, field gra
 		return ec.fieldContext_IngestRun_swept(ctx, field)
 	case "sweepHeld":
 		return ec.fieldContext_IngestRun_sweepHeld(ctx, field)
+	case "keptScopes":
+		return ec.fieldContext_IngestRun_keptScopes(ctx, field)
 	case "errors":
 		return ec.fieldContext_IngestRun_errors(ctx, field)
 	case "errorCount":
@@ -20027,6 +20049,29 @@ func (ec *executionContext) fieldContext_IngestItemError_error(_ context.Context
 	return graphql.NewScalarFieldContext("IngestItemError", field, false, false, "String")
 }
 
+func (ec *executionContext) _IngestItemError_scope(ctx context.Context, field graphql.CollectedField, obj *graph.RunItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestItemError_scope(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Scope, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestItemError_scope(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestItemError", field, false, false, "String")
+}
+
 func (ec *executionContext) _IngestRun_id(ctx context.Context, field graphql.CollectedField, obj *graph.IngestRun) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20272,6 +20317,29 @@ func (ec *executionContext) _IngestRun_sweepHeld(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_IngestRun_sweepHeld(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _IngestRun_keptScopes(ctx context.Context, field graphql.CollectedField, obj *graph.IngestRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestRun_keptScopes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.KeptScopes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestRun_keptScopes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("IngestRun", field, false, false, "String")
 }
 
@@ -34859,6 +34927,11 @@ func (ec *executionContext) _IngestItemError(ctx context.Context, sel ast.Select
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "scope":
+			out.Values[i] = ec._IngestItemError_scope(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -34935,6 +35008,11 @@ func (ec *executionContext) _IngestRun(ctx context.Context, sel ast.SelectionSet
 			}
 		case "sweepHeld":
 			out.Values[i] = ec._IngestRun_sweepHeld(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "keptScopes":
+			out.Values[i] = ec._IngestRun_keptScopes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

@@ -1142,7 +1142,7 @@ export type EntityHistoryQuery = { node:
     | { history: { nodes: Array<{ at: string, op: AuditOp, actor: string, source: string, run: string, entity: { kind: Kind, key: string } | null, relationship: { type: RelType, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } } | null, changes: Array<{ field: string, before: string, after: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
    | null };
 
-export type RunFieldsFragment = { id: string, source: string, status: IngestRunStatus, started: string, ended: string | null, nodes: number, edges: number, sweepHeld: string, errorCount: number, warningCount: number, error: string, shadowFindings: number | null, applied: { nodesCreated: number, nodesUpdated: number, edgesCreated: number, edgesUpdated: number }, swept: { nodesRemoved: number, edgesRemoved: number, nodesRetracted: number, edgesRetracted: number } | null, errors: Array<{ item: string, error: string }> };
+export type RunFieldsFragment = { id: string, source: string, status: IngestRunStatus, started: string, ended: string | null, nodes: number, edges: number, sweepHeld: string, keptScopes: Array<string>, errorCount: number, warningCount: number, error: string, shadowFindings: number | null, applied: { nodesCreated: number, nodesUpdated: number, edgesCreated: number, edgesUpdated: number }, swept: { nodesRemoved: number, edgesRemoved: number, nodesRetracted: number, edgesRetracted: number } | null, errors: Array<{ item: string, error: string }> };
 
 export type IngestRunsQueryVariables = Exact<{
   source?: string | null | undefined;
@@ -1152,7 +1152,7 @@ export type IngestRunsQueryVariables = Exact<{
 }>;
 
 
-export type IngestRunsQuery = { ingestRuns: { totalCount: number, nodes: Array<{ id: string, source: string, status: IngestRunStatus, started: string, ended: string | null, nodes: number, edges: number, sweepHeld: string, errorCount: number, warningCount: number, error: string, shadowFindings: number | null, applied: { nodesCreated: number, nodesUpdated: number, edgesCreated: number, edgesUpdated: number }, swept: { nodesRemoved: number, edgesRemoved: number, nodesRetracted: number, edgesRetracted: number } | null, errors: Array<{ item: string, error: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, ingestSources: Array<{ name: string, type: string, source: string | null, problem: string, running: boolean, lastRun: { id: string, status: IngestRunStatus, ended: string | null } | null }> };
+export type IngestRunsQuery = { ingestRuns: { totalCount: number, nodes: Array<{ id: string, source: string, status: IngestRunStatus, started: string, ended: string | null, nodes: number, edges: number, sweepHeld: string, keptScopes: Array<string>, errorCount: number, warningCount: number, error: string, shadowFindings: number | null, applied: { nodesCreated: number, nodesUpdated: number, edgesCreated: number, edgesUpdated: number }, swept: { nodesRemoved: number, edgesRemoved: number, nodesRetracted: number, edgesRetracted: number } | null, errors: Array<{ item: string, error: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, ingestSources: Array<{ name: string, type: string, source: string | null, problem: string, running: boolean, lastRun: { id: string, status: IngestRunStatus, ended: string | null } | null }> };
 
 export type ShadowTrendQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -1336,6 +1336,7 @@ export const RunFieldsFragmentDoc = new TypedDocumentString(`
     edgesRetracted
   }
   sweepHeld
+  keptScopes
   errorCount
   errors {
     item
@@ -1901,6 +1902,7 @@ export const IngestRunsDocument = new TypedDocumentString(`
     edgesRetracted
   }
   sweepHeld
+  keptScopes
   errorCount
   errors {
     item

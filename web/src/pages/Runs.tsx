@@ -106,6 +106,11 @@ function RunRow({ r }: { r: Run }) {
       <td>
         {r.swept ? `${r.swept.nodesRemoved + r.swept.edgesRemoved} removed` : <span className="muted">—</span>}
         {r.sweepHeld && <div className="muted small">{r.sweepHeld}</div>}
+        {r.keptScopes.length > 0 && (
+          <div className="muted small" data-testid="run-kept">
+            kept (not read): {r.keptScopes.map((k, i) => <span key={k}>{i > 0 && ', '}<code>{k}</code></span>)}
+          </div>
+        )}
       </td>
       <td>
         {r.errorCount === 0 && r.warningCount === 0 ? <span className="muted">none</span> : (
