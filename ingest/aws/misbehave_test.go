@@ -159,7 +159,8 @@ func TestEnabledRegionsPerAccount(t *testing.T) {
 
 // TestFailingAccountKeepsItsData: a member account that can no longer be
 // entered (its assume-role is denied) is reported in the run, which is
-// partial, and what was read from it before stays.
+// partial, and what was read from it before stays: the sweep keeps the
+// account's scope and removes nothing.
 func TestFailingAccountKeepsItsData(t *testing.T) {
 	ep := mototest.Endpoint(t)
 	root, member := freshAccount(t), freshAccount(t)
@@ -183,8 +184,10 @@ func TestFailingAccountKeepsItsData(t *testing.T) {
 
 	deny = true
 	rep := ingestOnce(t, st, cfg, zerolog.Nop())
-	if rep.Status != ingest.StatusPartial || rep.Swept != nil {
-		t.Fatalf("denied member: status %s swept %+v, want partial with nothing swept", rep.Status, rep.Swept)
+	if rep.Status != ingest.StatusPartial || rep.Swept == nil || rep.Swept.NodesRemoved+rep.Swept.EdgesRemoved != 0 ||
+		!slices.Equal(rep.KeptScopes, []string{"aws/" + member}) {
+		t.Fatalf("denied member: status %s swept %+v kept %v, want partial, the member's scope kept and nothing removed",
+			rep.Status, rep.Swept, rep.KeptScopes)
 	}
 	if !slices.ContainsFunc(rep.Errors, func(e ingest.ItemError) bool {
 		return strings.Contains(e.Item+" "+e.Err, member) && strings.Contains(e.Err, "AccessDenied")
