@@ -354,8 +354,9 @@ func (e *emitState) state(ctx context.Context, file string, st *State) error {
 			props["account"] = c.account[strings.Index(c.account, ":")+1:]
 		}
 		ref := graph.Ref{Kind: graph.KindCloudResource, Key: c.key}
+		linker := e.linker(c.provider)
 		if err := e.emit.Node(graph.NodeInput{Kind: ref.Kind, Key: ref.Key, Name: c.name, Props: props,
-			Labels: cloudtags.Labels(in.Tags), Evidence: evidence}); err != nil {
+			Labels: linker.Labels(ctx, in.Tags), Evidence: evidence}); err != nil {
 			return err
 		}
 		if c.account != "" {
@@ -370,7 +371,7 @@ func (e *emitState) state(ctx context.Context, file string, st *State) error {
 				return err
 			}
 		}
-		if err := e.linker(c.provider).Link(ctx, e.emit, ref, in.Tags, awsarn.ComputeTypes[c.typ]); err != nil {
+		if err := linker.Link(ctx, e.emit, ref, in.Tags, awsarn.ComputeTypes[c.typ]); err != nil {
 			return err
 		}
 	}

@@ -1,0 +1,39 @@
+package graph
+
+import "strings"
+
+// unknownTagPrefix starts the labels of UnknownTagLabel.
+const unknownTagPrefix = "unknown-"
+
+// UnknownTagLabel is the label a cloud source puts on a resource for a tag
+// (tagKey, as the resource spells it) that names a role — team,
+// application, service, repository — under the configured tag rules. Its
+// value is what the tag names that the estate does not know, several
+// values separated by ", ", or "" when every value resolved. The source
+// that applies the rules is the one that decides, so the shadow report
+// (which reads these labels) and the links it made cannot disagree.
+func UnknownTagLabel(role, tagKey string) string { return unknownTagPrefix + role + "/" + tagKey }
+
+// ParseUnknownTagLabel splits a label made by UnknownTagLabel.
+func ParseUnknownTagLabel(label string) (role, tagKey string, ok bool) {
+	rest, ok := strings.CutPrefix(label, unknownTagPrefix)
+	if !ok {
+		return "", "", false
+	}
+	role, tagKey, ok = strings.Cut(rest, "/")
+	if !ok || role == "" || tagKey == "" {
+		return "", "", false
+	}
+	return role, tagKey, true
+}
+
+// UnknownTagValues splits the value of an UnknownTagLabel.
+func UnknownTagValues(v string) []string {
+	var out []string
+	for p := range strings.SplitSeq(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
