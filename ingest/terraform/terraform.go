@@ -4,8 +4,10 @@
 // resource as a CloudResource keyed like the cloud sources key it (the ARN
 // for AWS, the resource id for Azure and Google; see describe for resources
 // without one), in its CloudAccount, with its Terraform address and type. When
-// the state belongs to a repository, the repository DEFINES each resource:
-// the infrastructure-as-code link between code and cloud.
+// the state belongs to a repository — given, or for a state in S3 the one
+// whose backend block names it, as a git ingest recorded it
+// (graph.TerraformStateAlias) — the repository DEFINES each resource: the
+// infrastructure-as-code link between code and cloud.
 //
 // Only a few attributes are read (id, arn, name, region/location, tags,
 // tags_all, labels); nothing else in a state — where secrets live — is ever
@@ -44,7 +46,9 @@ type Config struct {
 	// S3 says how s3:// paths are read.
 	S3 S3Config `yaml:"s3" json:"s3"`
 	// Repository, when set, is the repository the state belongs to, e.g.
-	// github.com/acme/infra: it DEFINES every resource in the state.
+	// github.com/acme/infra: it DEFINES every resource in the state. When
+	// it is not, a state read from S3 belongs to the repository whose
+	// backend block names its location, if a git ingest recorded one.
 	Repository string `yaml:"repository" json:"repository"`
 	// MaxFileSize is the largest state file read (default 256 MiB).
 	MaxFileSize int64 `yaml:"maxFileSize" json:"maxFileSize"`
@@ -162,7 +166,10 @@ func Files(paths []string) ([]string, error) {
 // location is one state to read: a local file or an S3 object.
 type location struct {
 	name string // the path, or s3://bucket/key
-	read func(context.Context) ([]byte, error)
+	// backend is where a backend block would say the state is (an S3
+	// object's location without its workspace prefix); "" for files.
+	backend string
+	read    func(context.Context) ([]byte, error)
 }
 
 // locations lists the states the paths name. A path that does not exist,
@@ -247,11 +254,29 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 			emit.ItemError(loc.name, err)
 			continue
 		}
-		if err := e.state(ctx, loc.name, st); err != nil {
+		repo := e.repo
+		if repo == nil {
+			repo = s.backendRepo(ctx, loc)
+		}
+		if err := e.state(ctx, loc.name, st, repo); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// backendRepo is the repository whose backend block names the state's
+// location, as the git ingests record it (graph.TerraformStateAlias on the
+// repository): nil when none, or several, do — or nothing is resolved.
+func (s *Source) backendRepo(ctx context.Context, loc location) *graph.Ref {
+	if loc.backend == "" || s.cfg.Resolve == nil {
+		return nil
+	}
+	key, ok := s.cfg.Resolve(ctx, graph.TerraformStateAlias(loc.backend), graph.KindRepository)
+	if !ok {
+		return nil
+	}
+	return &graph.Ref{Kind: graph.KindRepository, Key: key}
 }
 
 // readLimited reads a whole state, refusing one over MaxFileSize.
@@ -368,7 +393,8 @@ func describe(in Instance, account, lineage string) (cloud, bool) {
 	return c, true
 }
 
-func (e *emitState) state(ctx context.Context, file string, st *State) error {
+// state emits one state's resources; repo, if set, DEFINES them.
+func (e *emitState) state(ctx context.Context, file string, st *State, repo *graph.Ref) error {
 	var items []struct {
 		in Instance
 		c  cloud
@@ -416,8 +442,8 @@ func (e *emitState) state(ctx context.Context, file string, st *State) error {
 				return err
 			}
 		}
-		if e.repo != nil {
-			if err := e.emit.Edge(graph.EdgeInput{Type: graph.RelDefines, From: *e.repo, To: ref,
+		if repo != nil {
+			if err := e.emit.Edge(graph.EdgeInput{Type: graph.RelDefines, From: *repo, To: ref,
 				Confidence: graph.Declared, Evidence: evidence}); err != nil {
 				return err
 			}

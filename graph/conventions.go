@@ -1,3 +1,6 @@
+// Conventions shared by sources and answers: labels and aliases one side
+// writes and the other reads, so neither imports the other.
+
 package graph
 
 import "strings"
@@ -37,3 +40,9 @@ func UnknownTagValues(v string) []string {
 	}
 	return out
 }
+
+// TerraformStateAlias is the alias of a Repository whose Terraform code
+// keeps its state at location (s3://bucket/key, as its backend block says):
+// how a Terraform state source, reading that state, finds the repository
+// that DEFINES its resources without being told.
+func TerraformStateAlias(location string) string { return "terraform-state:" + location }
