@@ -53,6 +53,8 @@ var propSchemas = map[Kind]map[string]PropType{
 	KindCloudResource: {
 		"provider": PropString, "type": PropString, "region": PropString, "account": PropString,
 		"hostnames": PropStringList, "createdAt": PropTime,
+		// where Terraform manages it: module.vpc.aws_subnet.private[0], aws_subnet
+		"terraformAddress": PropString, "terraformType": PropString,
 	},
 	// Change and Incident are written by change governance (graph/governance);
 	// factors is the assessment's explanation as a JSON document.

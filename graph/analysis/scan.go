@@ -2,7 +2,6 @@ package analysis
 
 import (
 	"context"
-	"strings"
 
 	"github.com/estate-cmdb/estate/graph"
 )
@@ -19,27 +18,16 @@ type estate struct {
 	byKind map[graph.Kind][]*graph.Node // in scan order: by key
 	out    map[graph.ID][]link
 	in     map[graph.ID][]link
-	// names indexes lower-cased keys and aliases per kind, for tag values.
-	names map[graph.Kind]map[string]bool
 }
 
 func scan(ctx context.Context, s Store) (*estate, error) {
 	e := &estate{
 		nodes: map[graph.ID]*graph.Node{}, byKind: map[graph.Kind][]*graph.Node{},
-		out: map[graph.ID][]link{}, in: map[graph.ID][]link{}, names: map[graph.Kind]map[string]bool{},
+		out: map[graph.ID][]link{}, in: map[graph.ID][]link{},
 	}
 	err := s.ScanNodes(ctx, func(n *graph.Node) error {
 		e.nodes[n.ID] = n
 		e.byKind[n.Kind] = append(e.byKind[n.Kind], n)
-		m := e.names[n.Kind]
-		if m == nil {
-			m = map[string]bool{}
-			e.names[n.Kind] = m
-		}
-		m[strings.ToLower(n.Key)] = true
-		for _, a := range n.Aliases {
-			m[strings.ToLower(a.Value)] = true
-		}
 		return nil
 	})
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -31,17 +32,14 @@ var FindingKinds = []string{
 	FindingServiceNoOwner, FindingServiceNoUnit, FindingDepartedOwner,
 }
 
-// tagKinds are the tag (label) keys that name other entities, and the kinds
-// a value must resolve to: a value naming no key or alias of those kinds
-// is an unknown reference.
-var tagKinds = []struct {
-	keys    []string
-	kinds   []graph.Kind
-	finding string
-}{
-	{[]string{"team", "owner"}, []graph.Kind{graph.KindTeam, graph.KindPerson}, FindingUnknownTagTeam},
-	{[]string{"app", "application"}, []graph.Kind{graph.KindApplication}, FindingUnknownTagApp},
-	{[]string{"service"}, []graph.Kind{graph.KindService}, FindingUnknownTagService},
+// tagFindings are the findings of a graph.UnknownTagLabel, by the role its
+// tag has under the source's tag rules, and what the value should have
+// named. Unknown repository tags are recorded too but are not a finding
+// kind.
+var tagFindings = map[string]struct{ kind, names string }{
+	"team":        {FindingUnknownTagTeam, "team or person"},
+	"application": {FindingUnknownTagApp, "application"},
+	"service":     {FindingUnknownTagService, "application"},
 }
 
 // Finding is one thing the registered estate does not explain.
@@ -73,7 +71,7 @@ type Count struct {
 // ShadowReport answers "what runs that nobody registered?".
 type ShadowReport struct {
 	// Findings by kind (FindingKinds order), then item kind and key, then
-	// tag.
+	// tag and value.
 	Findings []Finding `json:"findings"`
 	// ByKind counts findings per kind (every kind listed).
 	ByKind []Count `json:"byKind"`
@@ -118,14 +116,18 @@ func ShadowEstate(ctx context.Context, s Store) (*ShadowReport, error) {
 			add(Finding{Kind: FindingUnownedResource, Item: itemOf(r), Account: acct,
 				Explanation: "no owner: no OWNS, no owned application runs on or depends on it, no owned repository defines it"})
 		}
-		for _, tk := range tagKinds {
-			for _, key := range tk.keys {
-				v, ok := r.Labels[key]
-				if !ok || strings.TrimSpace(v) == "" || e.known(v, tk.kinds) {
-					continue
-				}
-				add(Finding{Kind: tk.finding, Item: itemOf(r), Account: acct, Tag: key, Value: v,
-					Explanation: fmt.Sprintf("tag %s=%s names no %s in the estate", key, v, kindNames(tk.kinds))})
+		// The source that read the tags applied the configured tag rules
+		// and recorded what it could not resolve; that is the finding, so
+		// it agrees with the links the source made.
+		for _, label := range slices.Sorted(maps.Keys(r.Labels)) {
+			role, tag, ok := graph.ParseUnknownTagLabel(label)
+			tf, known := tagFindings[role]
+			if !ok || !known {
+				continue
+			}
+			for _, v := range graph.UnknownTagValues(r.Labels[label]) {
+				add(Finding{Kind: tf.kind, Item: itemOf(r), Account: acct, Tag: tag, Value: v,
+					Explanation: fmt.Sprintf("tag %s=%s names no %s in the estate", tag, v, tf.names)})
 			}
 		}
 	}
@@ -170,7 +172,10 @@ func ShadowEstate(ctx context.Context, s Store) (*ShadowReport, error) {
 		if c := graph.CompareRefs(a.Item.Ref(), b.Item.Ref()); c != 0 {
 			return c
 		}
-		return strings.Compare(a.Tag, b.Tag)
+		if c := strings.Compare(a.Tag, b.Tag); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Value, b.Value)
 	})
 
 	byKind, byUnit, byAcct := map[string]int{}, map[string]int{}, map[string]int{}
@@ -214,26 +219,6 @@ func counts(m map[string]int, names map[string]string) []Count {
 		return strings.Compare(a.Key, b.Key)
 	})
 	return out
-}
-
-// known reports whether v is a key or alias (ignoring case) of a node of
-// one of the kinds.
-func (e *estate) known(v string, kinds []graph.Kind) bool {
-	v = strings.ToLower(strings.TrimSpace(v))
-	for _, k := range kinds {
-		if e.names[k][v] {
-			return true
-		}
-	}
-	return false
-}
-
-func kindNames(ks []graph.Kind) string {
-	s := make([]string, len(ks))
-	for i, k := range ks {
-		s[i] = strings.ToLower(string(k))
-	}
-	return strings.Join(s, " or ")
 }
 
 func sortNodes(ns []*graph.Node) {

@@ -444,7 +444,7 @@ func emitResource(ctx context.Context, emit ingest.Emitter, linker *cloudtags.Li
 	}
 	ref := graph.Ref{Kind: graph.KindCloudResource, Key: res.arn}
 	if err := emit.Node(graph.NodeInput{Kind: ref.Kind, Key: ref.Key, Name: name, Props: props,
-		Labels: cloudtags.Labels(res.tags), Evidence: res.evidence}); err != nil {
+		Labels: linker.Labels(ctx, res.tags), Evidence: res.evidence}); err != nil {
 		return err
 	}
 	if err := emit.Edge(graph.EdgeInput{Type: graph.RelInAccount, From: ref,

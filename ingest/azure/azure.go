@@ -258,7 +258,7 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 		if r.Location != "" {
 			props["region"] = r.Location
 		}
-		labels := cloudtags.Labels(r.Tags)
+		labels := linker.Labels(ctx, r.Tags)
 		ref := graph.Ref{Kind: graph.KindCloudResource, Key: r.ID}
 		ev := "azure resource graph " + r.ID
 		if err := emit.Node(graph.NodeInput{Kind: ref.Kind, Key: ref.Key, Name: r.Name, Props: props, Labels: labels, Evidence: ev}); err != nil {

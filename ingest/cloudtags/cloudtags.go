@@ -5,8 +5,9 @@
 //
 // A tag links a resource only to something the CMDB already knows: values are
 // looked up through a Resolver (the CLI wires it to Store.Resolve). A value
-// naming nothing known is kept as what it is — a label on the resource — and
-// reported as a note; it never becomes a new team or application.
+// naming nothing known is kept as what it is — a label on the resource, with
+// a graph.UnknownTagLabel saying so for the shadow report — and reported as a
+// note; it never becomes a new team or application.
 package cloudtags
 
 import (
@@ -249,49 +250,95 @@ func (l *Linker) lookup(ctx context.Context, role Role, value string, kinds ...g
 	return graph.Ref{}, false
 }
 
+// resolve looks up what a tag names: a team or person for a team tag, an
+// application for an application or service tag, a repository for a
+// repository tag. Other roles name nothing (ok false).
+func (l *Linker) resolve(ctx context.Context, m Ref) (graph.Ref, bool) {
+	switch m.Role {
+	case RoleTeam:
+		return l.lookup(ctx, m.Role, m.Value, graph.KindTeam, graph.KindPerson)
+	case RoleApplication, RoleService:
+		return l.lookup(ctx, m.Role, m.Value, graph.KindApplication)
+	case RoleRepository:
+		return l.lookup(ctx, m.Role, m.Value, graph.KindRepository)
+	}
+	return graph.Ref{}, false
+}
+
+// links reports whether a tag of the role names something to link to.
+func links(r Role) bool {
+	return r == RoleTeam || r == RoleApplication || r == RoleService || r == RoleRepository
+}
+
+// Labels returns the labels of a resource with these tags: the tags, and
+// for each tag naming a team, application, service or repository a
+// graph.UnknownTagLabel holding the values that resolve to nothing known
+// ("" when all resolve, so that a value the estate has come to know since
+// the last run stops being reported). The shadow report reads these, so
+// what it calls unknown is exactly what Link could not link. Without a
+// resolver nothing was looked up and nothing is recorded as unknown.
+func (l *Linker) Labels(ctx context.Context, tags map[string]string) map[string]string {
+	out := copyTags(tags)
+	if l.Resolve == nil {
+		return out
+	}
+	for _, m := range l.Rules.Match(tags) {
+		if !links(m.Role) {
+			continue
+		}
+		if out == nil {
+			out = map[string]string{}
+		}
+		k := graph.UnknownTagLabel(string(m.Role), m.Key)
+		v, seen := out[k]
+		if _, ok := l.resolve(ctx, m); ok {
+			if !seen {
+				out[k] = ""
+			}
+			continue
+		}
+		if v != "" {
+			v += ", "
+		}
+		out[k] = v + m.Value
+	}
+	return out
+}
+
 // Link emits the relationships res's tags support: OWNS from a team (or
 // person) named by a team tag, RUNS_ON (when runsOn, for compute) or
 // DEPENDS_ON from an application named by an application or service tag,
 // DEFINES from a repository named by a repository tag — all INFERRED, with
-// the tag as evidence. The resource node must have been emitted before.
-// It returns the emitter's error (the run must stop) only.
+// the tag as evidence — and notes the tags naming nothing known. The
+// resource node must have been emitted before, with Labels (which record
+// those tags on it). Without a resolver it does nothing. It returns the
+// emitter's error (the run must stop) only.
 func (l *Linker) Link(ctx context.Context, emit ingest.Emitter, res graph.Ref, tags map[string]string, runsOn bool) error {
+	if l.Resolve == nil {
+		return nil
+	}
 	for _, m := range l.Rules.Match(tags) {
-		evidence := fmt.Sprintf("%s tag %s=%s", l.Provider, m.Key, m.Value)
-		var (
-			ref  graph.Ref
-			ok   bool
-			edge graph.EdgeInput
-		)
-		switch m.Role {
-		case RoleTeam:
-			kinds := []graph.Kind{graph.KindTeam, graph.KindPerson}
-			if ref, ok = l.lookup(ctx, m.Role, m.Value, kinds...); ok {
-				edge = graph.EdgeInput{Type: graph.RelOwns, From: ref, To: res, Props: map[string]any{"role": graph.OwnerTechnical}}
-			}
-		case RoleApplication, RoleService:
-			if ref, ok = l.lookup(ctx, m.Role, m.Value, graph.KindApplication); ok {
-				t := graph.RelDependsOn
-				if runsOn {
-					t = graph.RelRunsOn
-				}
-				edge = graph.EdgeInput{Type: t, From: ref, To: res}
-			}
-		case RoleRepository:
-			if ref, ok = l.lookup(ctx, m.Role, m.Value, graph.KindRepository); ok {
-				edge = graph.EdgeInput{Type: graph.RelDefines, From: ref, To: res}
-			}
-		default:
+		if !links(m.Role) {
 			continue // environment, cost centre: labels only
 		}
+		evidence := fmt.Sprintf("%s tag %s=%s", l.Provider, m.Key, m.Value)
+		ref, ok := l.resolve(ctx, m)
 		if !ok {
 			if l.Note != nil {
 				l.Note(res.Key, fmt.Sprintf("%s names no known %s (kept as a label)", evidence, m.Role))
 			}
 			continue
 		}
-		edge.Confidence = graph.Inferred
-		edge.Evidence = evidence
+		edge := graph.EdgeInput{Type: graph.RelDefines, From: ref, To: res, Confidence: graph.Inferred, Evidence: evidence}
+		switch m.Role {
+		case RoleTeam:
+			edge.Type, edge.Props = graph.RelOwns, map[string]any{"role": graph.OwnerTechnical}
+		case RoleApplication, RoleService:
+			edge.Type = graph.RelDependsOn
+			if runsOn {
+				edge.Type = graph.RelRunsOn
+			}
+		}
 		if err := emit.Edge(edge); err != nil {
 			return err
 		}
@@ -312,8 +359,8 @@ func Notes(emit ingest.Emitter, log zerolog.Logger, source string) func(item, ms
 	}
 }
 
-// Labels copies tags into node labels, dropping empty keys.
-func Labels(tags map[string]string) map[string]string {
+// copyTags copies tags into node labels, dropping empty keys.
+func copyTags(tags map[string]string) map[string]string {
 	if len(tags) == 0 {
 		return nil
 	}

@@ -3,6 +3,7 @@ package cloudtags
 import (
 	"context"
 	"errors"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -153,5 +154,81 @@ func TestAccountProps(t *testing.T) {
 		if props["provider"] != "aws" || asserted != (tc.want != nil) || (asserted && got != tc.want) {
 			t.Errorf("AccountProps(%v, %s) = %v, want registered %v", tc.registered, tc.id, props, tc.want)
 		}
+	}
+}
+
+// TestLabels checks what a resource records about its tags: the tags, and
+// per tag naming something, the values the rules could not resolve — the
+// cases the shadow report used to get wrong by re-deriving from raw tags.
+func TestLabels(t *testing.T) {
+	known := map[graph.Kind]map[string]string{
+		graph.KindTeam:        {"checkout-team": "github.com/acme/team/checkout-team"},
+		graph.KindApplication: {"checkout-api": "checkout-api"},
+	}
+	resolve := func(_ context.Context, ref string, kind graph.Kind) (string, bool) {
+		k, ok := known[kind][strings.ToLower(ref)]
+		return k, ok
+	}
+	squad := Default()
+	squad.Team = append(squad.Team, "squad")
+	tests := []struct {
+		name  string
+		rules Rules
+		tags  map[string]string
+		want  map[string]string // the unknown-tag labels only
+	}{
+		{"normalised team resolves", Default(), map[string]string{"team": "@acme/Checkout-Team"},
+			map[string]string{"unknown-team/team": ""}},
+		{"custom team key", squad, map[string]string{"squad": "ghost2", "env": "prod"},
+			map[string]string{"unknown-team/squad": "ghost2"}},
+		{"custom key not configured", Default(), map[string]string{"squad": "ghost2"}, map[string]string{}},
+		{"one of two values unknown", Default(), map[string]string{"app": "checkout-api, cart"},
+			map[string]string{"unknown-application/app": "cart"}},
+		{"both values unknown", Default(), map[string]string{"app": "cart; basket"},
+			map[string]string{"unknown-application/app": "cart, basket"}},
+		{"key spelled as the resource does", Default(), map[string]string{"Team": "DevOps", "Name": "loki"},
+			map[string]string{"unknown-team/Team": "DevOps"}},
+		{"service and repository tags", Default(), map[string]string{"service": "checkout-api", "repo": "acme/ghost"},
+			map[string]string{"unknown-service/service": "", "unknown-repository/repo": "acme/ghost"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := &Linker{Rules: tt.rules, Resolve: resolve, Provider: "aws"}
+			got := l.Labels(context.Background(), tt.tags)
+			unknown := map[string]string{}
+			for k, v := range got {
+				if _, _, ok := graph.ParseUnknownTagLabel(k); ok {
+					unknown[k] = v
+				} else if tt.tags[k] != v {
+					t.Errorf("label %s=%q, want the tag %q", k, v, tt.tags[k])
+				}
+			}
+			if len(got)-len(unknown) != len(tt.tags) {
+				t.Errorf("labels %v do not hold every tag of %v", got, tt.tags)
+			}
+			if !maps.Equal(unknown, tt.want) {
+				t.Errorf("unknown-tag labels %v, want %v", unknown, tt.want)
+			}
+			// What Labels calls unknown is what Link does not link.
+			rec := &recorder{}
+			if err := l.Link(context.Background(), rec, graph.Ref{Kind: graph.KindCloudResource, Key: "r"}, tt.tags, false); err != nil {
+				t.Fatal(err)
+			}
+			want := 0
+			for _, m := range tt.rules.Match(tt.tags) {
+				if links(m.Role) {
+					want++
+				}
+			}
+			for _, v := range unknown {
+				want -= len(graph.UnknownTagValues(v))
+			}
+			if len(rec.edges) != want {
+				t.Errorf("Link made %d edges, want %d (the linkable values less the unknown ones)", len(rec.edges), want)
+			}
+		})
+	}
+	if got := (&Linker{}).Labels(context.Background(), map[string]string{"team": "ghost"}); !maps.Equal(got, map[string]string{"team": "ghost"}) {
+		t.Errorf("without a resolver: labels %v, want the tags only (nothing was looked up)", got)
 	}
 }

@@ -1,10 +1,12 @@
 package demo
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
 	"github.com/estate-cmdb/estate/graph"
+	"github.com/estate-cmdb/estate/ingest/cloudtags"
 )
 
 // estate is the demo turned into what a source emits.
@@ -208,6 +210,18 @@ func (b *builder) addNodes() {
 		}
 		b.node(n)
 	}
+	// The labels record which tags name nothing known, as a cloud source's
+	// would: by the tags this demo links by (team → Team, app → Application).
+	tags := &cloudtags.Linker{Provider: "aws", Resolve: func(_ context.Context, ref string, kind graph.Kind) (string, bool) {
+		var key string
+		switch kind {
+		case graph.KindTeam:
+			key = b.teamByTag[strings.ToLower(ref)]
+		case graph.KindApplication:
+			key = b.appByTag[strings.ToLower(ref)]
+		}
+		return key, key != ""
+	}}
 	for _, set := range []struct {
 		account string
 		rs      []resource
@@ -229,7 +243,7 @@ func (b *builder) addNodes() {
 			aliases = append(aliases, r.hostnames...)
 			b.node(graph.NodeInput{
 				Kind: graph.KindCloudResource, Key: r.arn, Name: r.name, Props: props,
-				Labels: parseTags(r.tags), Aliases: aliases,
+				Labels: tags.Labels(context.Background(), parseTags(r.tags)), Aliases: aliases,
 				Evidence: "AWS Config " + r.typ,
 			})
 		}

@@ -2,6 +2,7 @@ package descriptors
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -42,7 +43,7 @@ type AnalyzeOptions struct {
 // repository (DECLARED), the owners of an application's directory own the
 // application (INFERRED). Evidence is prefixed with the repository key. Nodes
 // come before the relationships that name them; the repository node itself
-// is the caller's.
+// is the caller's (Nodes repeats it only to add its Terraform state aliases).
 func Analyze(repo Repo, files []File, opt AnalyzeOptions) Result {
 	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
 	prefix := repo.Ref.Key + "/"
@@ -107,6 +108,19 @@ func Analyze(repo Repo, files []File, opt AnalyzeOptions) Result {
 			edges = append(edges, e)
 		}
 		out.Problems = append(out.Problems, r.Problems...)
+	}
+	// The repository is the caller's node; it is listed again only to add
+	// where its Terraform roots keep their state (graph.TerraformStateAlias),
+	// which is how the Terraform source finds the repository that DEFINES
+	// a state's resources.
+	if len(inf.states) > 0 {
+		n := graph.NodeInput{Kind: repo.Ref.Kind, Key: repo.Ref.Key, Evidence: prefix + inf.states[0].evidence}
+		for _, st := range inf.states {
+			n.Aliases = append(n.Aliases, graph.TerraformStateAlias(st.location))
+		}
+		slices.Sort(n.Aliases)
+		n.Aliases = slices.Compact(n.Aliases)
+		addNode(n)
 	}
 	var apps []Build
 	for _, b := range append(declared.Builds, inferred.Builds...) {

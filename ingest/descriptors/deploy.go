@@ -11,6 +11,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -171,24 +172,60 @@ func (in *Inference) terraformFile(file string, data []byte) {
 	if name == "" {
 		name = in.repoName
 	}
+	var ev string // why the directory is a root: its first backend or provider
 	for _, b := range body.Blocks {
-		var ev string
 		switch b.Type {
 		case "terraform":
 			for _, nb := range b.Body.Blocks {
-				if nb.Type == "backend" || nb.Type == "cloud" {
-					ev = fmt.Sprintf("%s terraform %s %s", Evidence(file, nb.TypeRange.Start.Line), nb.Type, strings.Join(nb.Labels, " "))
-					break
+				if nb.Type != "backend" && nb.Type != "cloud" {
+					continue
 				}
+				e := strings.TrimSpace(fmt.Sprintf("%s terraform %s %s", Evidence(file, nb.TypeRange.Start.Line), nb.Type, strings.Join(nb.Labels, " ")))
+				if loc := s3Backend(nb); loc != "" {
+					in.states = append(in.states, stateLocation{loc, e + ": state " + loc})
+				}
+				if ev == "" {
+					ev = e
+				}
+				break
 			}
 		case "provider":
-			ev = fmt.Sprintf("%s provider %s", Evidence(file, b.TypeRange.Start.Line), strings.Join(b.Labels, " "))
-		}
-		if ev != "" {
-			in.add(name, dir, strings.TrimSpace(ev), "infrastructure", true)
-			return
+			if ev == "" {
+				ev = strings.TrimSpace(fmt.Sprintf("%s provider %s", Evidence(file, b.TypeRange.Start.Line), strings.Join(b.Labels, " ")))
+			}
 		}
 	}
+	if ev != "" {
+		in.add(name, dir, ev, "infrastructure", true)
+	}
+}
+
+// stateLocation is where a Terraform root keeps its state.
+type stateLocation struct{ location, evidence string }
+
+// s3Backend returns s3://bucket/key for a backend "s3" block that spells
+// both out as literals; "" for other backends, or when they come from
+// -backend-config at init (a partial configuration) or from variables.
+func s3Backend(b *hclsyntax.Block) string {
+	if len(b.Labels) != 1 || b.Labels[0] != "s3" {
+		return ""
+	}
+	literal := func(name string) string {
+		a, ok := b.Body.Attributes[name]
+		if !ok {
+			return ""
+		}
+		v, diags := a.Expr.Value(nil)
+		if diags.HasErrors() || v.IsNull() || !v.IsKnown() || v.Type() != cty.String {
+			return ""
+		}
+		return strings.TrimSpace(v.AsString())
+	}
+	bucket, key := literal("bucket"), strings.TrimPrefix(literal("key"), "/")
+	if bucket == "" || key == "" {
+		return ""
+	}
+	return "s3://" + bucket + "/" + key
 }
 
 // deployJob is a CI job that deploys to a named environment.

@@ -53,6 +53,8 @@ func TestInferDeployables(t *testing.T) {
 		evidence []string
 		// absent: text no problem may contain
 		absent []string
+		// states: the Terraform state aliases the repository gets
+		states []string
 	}{
 		{
 			dir: "skaffold",
@@ -65,10 +67,17 @@ func TestInferDeployables(t *testing.T) {
 		{
 			dir: "terraform",
 			apps: []string{
+				"shop/infra/envs/dev@infra/envs/dev infrastructure []",
 				"shop/infra/envs/prod@infra/envs/prod infrastructure []",
+				"shop/infra/envs/staging@infra/envs/staging infrastructure []",
 				"shop/infra/global@infra/global infrastructure []",
 			},
 			problems: []string{"infra/broken/main.tf: invalid HCL"},
+			// dev's backend is configured at init: no location to record.
+			states: []string{
+				"terraform-state:s3://acme-tfstate/prod/terraform.tfstate",
+				"terraform-state:s3://acme-tfstate/staging/terraform.tfstate",
+			},
 		},
 		{
 			dir: "actions",
@@ -154,6 +163,18 @@ func TestInferDeployables(t *testing.T) {
 				if i < 0 || !strings.Contains(res.Nodes[i].Evidence, text) {
 					t.Errorf("evidence of %s lacks %q", key, text)
 				}
+			}
+			var states []string
+			for _, n := range res.Nodes {
+				if n.Ref() == repo {
+					states = append(states, n.Aliases...)
+					if !strings.HasPrefix(n.Evidence, "shop/infra/envs/prod/main.tf:5 terraform backend s3: state s3://") {
+						t.Errorf("repository evidence %q, want the backend block", n.Evidence)
+					}
+				}
+			}
+			if !slices.Equal(states, tc.states) {
+				t.Errorf("state aliases %q, want %q", states, tc.states)
 			}
 			slices.Sort(apps)
 			if !slices.Equal(apps, tc.apps) {

@@ -115,6 +115,8 @@ type Inference struct {
 	configs    []configEntry
 	configRefs []configRef
 	deploys    []deployJob
+	// states are the Terraform roots' state locations (S3 backends).
+	states []stateLocation
 }
 
 type inferred struct {

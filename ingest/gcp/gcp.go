@@ -243,7 +243,7 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 			props["createdAt"] = r.created
 		}
 		ref := graph.Ref{Kind: graph.KindCloudResource, Key: a.Name}
-		if err := emit.Node(graph.NodeInput{Kind: ref.Kind, Key: ref.Key, Name: r.name, Props: props, Labels: cloudtags.Labels(r.labels), Evidence: ev}); err != nil {
+		if err := emit.Node(graph.NodeInput{Kind: ref.Kind, Key: ref.Key, Name: r.name, Props: props, Labels: linker.Labels(ctx, r.labels), Evidence: ev}); err != nil {
 			return err
 		}
 		if r.project != "" {

@@ -37,13 +37,14 @@ type Configured struct {
 	line    int
 }
 
-// required lists, per type, the options a file must give.
-var required = map[string][]string{
-	"github":    {"org"},
-	"gitlab":    {"group"},
-	"git":       {"target"},
-	"terraform": {"paths"},
-	"gcp":       {"exports"},
+// required lists, per type, the options a file must give: of each group,
+// at least one (GCP reads exports, searches scopes, or both).
+var required = map[string][][]string{
+	"github":    {{"org"}},
+	"gitlab":    {{"group"}},
+	"git":       {{"target"}},
+	"terraform": {{"paths"}},
+	"gcp":       {{"exports", "scopes"}},
 }
 
 var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`)
@@ -151,10 +152,13 @@ func parseSource(path string, i int, item *yaml.Node) (*Configured, error) {
 	if err := opts.Decode(c.Options); err != nil {
 		return nil, fmt.Errorf("%s: %w", where, err)
 	}
-	for _, r := range required[c.Type] {
+	given := func(r string) bool {
 		v, ok := keys[r]
-		if !ok || (v.Kind == yaml.ScalarNode && strings.TrimSpace(v.Value) == "") || (v.Kind == yaml.SequenceNode && len(v.Content) == 0) {
-			return nil, fmt.Errorf("%s: option %s is required for type %s", where, r, c.Type)
+		return ok && !(v.Kind == yaml.ScalarNode && strings.TrimSpace(v.Value) == "") && !(v.Kind == yaml.SequenceNode && len(v.Content) == 0)
+	}
+	for _, group := range required[c.Type] {
+		if !slices.ContainsFunc(group, given) {
+			return nil, fmt.Errorf("%s: option %s is required for type %s", where, strings.Join(group, " or "), c.Type)
 		}
 	}
 	return c, nil

@@ -73,6 +73,7 @@ func TestParseRejects(t *testing.T) {
 		{"secret in the file", "sources:\n  - name: gh\n    type: github\n    org: acme\n    token: ghp-abc", []string{`unknown option "token"`, "tokenEnv"}},
 		{"missing required option", "sources:\n  - name: gh\n    type: github", []string{`source "gh"`, "option org is required"}},
 		{"empty required list", "sources:\n  - name: tf\n    type: terraform\n    paths: []", []string{`source "tf"`, "option paths is required"}},
+		{"gcp with neither exports nor scopes", "sources:\n  - name: g\n    type: gcp\n    registered: [p]", []string{`source "g"`, "option exports or scopes is required"}},
 		{"wrong value type", "sources:\n  - name: gh\n    type: github\n    org: acme\n    concurrency: lots", []string{`source "gh"`, "line 5", "lots"}},
 		{"duplicate name", "sources:\n  - name: d\n    type: demo\n  - name: d\n    type: synthetic", []string{`source "d"`, "line 2"}},
 	} {
@@ -124,6 +125,7 @@ func TestCloudTokenEnv(t *testing.T) {
 		{"azure with a set tokenEnv", "type: azure\n    tokenEnv: AZURE_ACCESS_TOKEN", ""},
 		{"azure with an unset tokenEnv", "type: azure\n    tokenEnv: NOT_SET_ANYWHERE", "NOT_SET_ANYWHERE"},
 		{"gcp without tokenEnv", "type: gcp\n    exports: [/srv/assets.ndjson]", ""},
+		{"gcp with scopes only", "type: gcp\n    scopes: [projects/acme-prod]", ""},
 		{"gcp with a set tokenEnv", "type: gcp\n    exports: [/srv/assets.ndjson]\n    tokenEnv: AZURE_ACCESS_TOKEN", ""},
 		{"gcp with an unset tokenEnv", "type: gcp\n    exports: [/srv/assets.ndjson]\n    tokenEnv: NOT_SET_ANYWHERE", "NOT_SET_ANYWHERE"},
 	} {

@@ -158,7 +158,11 @@ func (s *Source) s3States(ctx context.Context, loc s3Location) ([]location, erro
 	keys = slices.Compact(keys)
 	out := make([]location, 0, len(keys))
 	for _, k := range keys {
-		out = append(out, location{name: s3Location{loc.bucket, k}.String(), read: func(ctx context.Context) ([]byte, error) {
+		backend := k
+		if ws, ok := strings.CutPrefix(k, workspacePrefix); ok {
+			_, backend, _ = strings.Cut(ws, "/")
+		}
+		out = append(out, location{name: s3Location{loc.bucket, k}.String(), backend: s3Location{loc.bucket, backend}.String(), read: func(ctx context.Context) ([]byte, error) {
 			obj, err := cl.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(loc.bucket), Key: aws.String(k)})
 			if err != nil {
 				return nil, err

@@ -26,10 +26,14 @@ type Instance struct {
 	Type    string // aws_subnet
 	// Provider is the provider's type name: aws, azurerm, google, …
 	Provider string
-	ID       string
-	ARN      string
-	Name     string
-	Region   string
+	// ProviderConfig is the provider configuration that manages it, as the
+	// state names it: provider["registry.terraform.io/hashicorp/aws"].west.
+	// One configuration talks to one account.
+	ProviderConfig string
+	ID             string
+	ARN            string
+	Name           string
+	Region         string
 	// Tags merges tags_all (provider default tags) and tags (AWS, Azure)
 	// or labels (Google).
 	Tags    map[string]string
@@ -112,7 +116,7 @@ func ParseState(data []byte) (*State, error) {
 			}
 			attrs := in.Attributes
 			i := Instance{
-				Address: addr, Type: r.Type, Provider: providerName(r.Provider, r.Type),
+				Address: addr, Type: r.Type, Provider: providerName(r.Provider, r.Type), ProviderConfig: r.Provider,
 				ID: str(attrs.ID), ARN: str(attrs.ARN), Name: str(attrs.Name),
 				Region: str(attrs.Region), Tainted: in.Status == "tainted",
 			}

@@ -2,9 +2,12 @@
 // (format version 4; a file, a directory of them, or objects in an S3
 // backend, read with the default AWS credential chain) and emits every managed
 // resource as a CloudResource keyed like the cloud sources key it (the ARN
-// for AWS, the resource id for Azure and Google), in its CloudAccount. When
-// the state belongs to a repository, the repository DEFINES each resource:
-// the infrastructure-as-code link between code and cloud.
+// for AWS, the resource id for Azure and Google; see describe for resources
+// without one), in its CloudAccount, with its Terraform address and type. When
+// the state belongs to a repository — given, or for a state in S3 the one
+// whose backend block names it, as a git ingest recorded it
+// (graph.TerraformStateAlias) — the repository DEFINES each resource: the
+// infrastructure-as-code link between code and cloud.
 //
 // Only a few attributes are read (id, arn, name, region/location, tags,
 // tags_all, labels); nothing else in a state — where secrets live — is ever
@@ -43,7 +46,9 @@ type Config struct {
 	// S3 says how s3:// paths are read.
 	S3 S3Config `yaml:"s3" json:"s3"`
 	// Repository, when set, is the repository the state belongs to, e.g.
-	// github.com/acme/infra: it DEFINES every resource in the state.
+	// github.com/acme/infra: it DEFINES every resource in the state. When
+	// it is not, a state read from S3 belongs to the repository whose
+	// backend block names its location, if a git ingest recorded one.
 	Repository string `yaml:"repository" json:"repository"`
 	// MaxFileSize is the largest state file read (default 256 MiB).
 	MaxFileSize int64 `yaml:"maxFileSize" json:"maxFileSize"`
@@ -161,7 +166,10 @@ func Files(paths []string) ([]string, error) {
 // location is one state to read: a local file or an S3 object.
 type location struct {
 	name string // the path, or s3://bucket/key
-	read func(context.Context) ([]byte, error)
+	// backend is where a backend block would say the state is (an S3
+	// object's location without its workspace prefix); "" for files.
+	backend string
+	read    func(context.Context) ([]byte, error)
 }
 
 // locations lists the states the paths name. A path that does not exist,
@@ -250,7 +258,11 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 			e.emit.ItemError(loc.name, err)
 			continue
 		}
-		if err := e.state(ctx, loc.name, st); err != nil {
+		repo := e.repo
+		if repo == nil {
+			repo = s.backendRepo(ctx, loc)
+		}
+		if err := e.state(ctx, loc.name, st, repo); err != nil {
 			return err
 		}
 	}
@@ -265,6 +277,20 @@ func stateScope(name string) string {
 		return "state" // every state file's: an error in it holds them all
 	}
 	return scope
+}
+
+// backendRepo is the repository whose backend block names the state's
+// location, as the git ingests record it (graph.TerraformStateAlias on the
+// repository): nil when none, or several, do — or nothing is resolved.
+func (s *Source) backendRepo(ctx context.Context, loc location) *graph.Ref {
+	if loc.backend == "" || s.cfg.Resolve == nil {
+		return nil
+	}
+	key, ok := s.cfg.Resolve(ctx, graph.TerraformStateAlias(loc.backend), graph.KindRepository)
+	if !ok {
+		return nil
+	}
+	return &graph.Ref{Kind: graph.KindRepository, Key: key}
 }
 
 // readLimited reads a whole state, refusing one over MaxFileSize.
@@ -292,56 +318,107 @@ type cloud struct {
 	key, provider, typ, region, account, name string
 }
 
-// describe keys an instance like the cloud sources do.
-func describe(in Instance) (cloud, bool) {
-	c := cloud{name: in.Name, region: in.Region}
+// arnOf is an AWS instance's ARN: its arn attribute, or its id when that
+// is one (aws_ecs_service, for one, has no arn attribute).
+func arnOf(in Instance) string {
+	if awsarn.Valid(in.ARN) {
+		return in.ARN
+	}
+	if in.Provider == "aws" && awsarn.Valid(in.ID) {
+		return in.ID
+	}
+	return ""
+}
+
+// stateAccounts returns, per provider configuration of an AWS provider,
+// the one account its ARNs name; a configuration whose ARNs name several
+// accounts (or none) is left out: its other resources get no account.
+func stateAccounts(st *State) map[string]string {
+	seen := map[string]map[string]bool{}
+	for _, in := range st.Instances {
+		if a := awsarn.Account(arnOf(in)); a != "" {
+			if seen[in.ProviderConfig] == nil {
+				seen[in.ProviderConfig] = map[string]bool{}
+			}
+			seen[in.ProviderConfig]["aws:"+a] = true
+		}
+	}
+	out := map[string]string{}
+	for pc, accts := range seen {
+		if len(accts) == 1 {
+			for a := range accts {
+				out[pc] = a
+			}
+		}
+	}
+	return out
+}
+
+// describe keys an instance like the cloud sources do: by ARN for AWS, by
+// resource id for Azure and Google. An instance without such an id (an
+// S3 bucket's encryption configuration, a security group rule, a
+// Kubernetes namespace) has only its type and id, which other types
+// share (aws_s3_bucket_public_access_block's id is the bucket name): it is
+// keyed ACCOUNT/TYPE/ID, or, when its account is not known,
+// terraform:LINEAGE/TYPE/ID — unique to its state. account is the account
+// of the instance's provider configuration, when the state says
+// (stateAccounts).
+func describe(in Instance, account, lineage string) (cloud, bool) {
+	c := cloud{name: in.Name, region: in.Region, provider: in.Provider, typ: in.Type}
 	if c.name == "" {
 		c.name = in.Tags["Name"]
 	}
 	if c.name == "" {
 		c.name = in.Address[strings.LastIndex(in.Address, ".")+1:]
 	}
+	if in.ID == "" && arnOf(in) == "" {
+		return c, false
+	}
 	switch in.Provider {
 	case "aws":
-		c.provider = "aws"
-		c.typ = in.Type
-		c.key = in.ID
-		if awsarn.Valid(in.ARN) {
-			c.key = in.ARN
-			c.typ = awsarn.Type(in.ARN)
-			if r := awsarn.Region(in.ARN); r != "" {
+		c.account = account
+		if arn := arnOf(in); arn != "" {
+			c.key, c.typ = arn, awsarn.Type(arn)
+			if r := awsarn.Region(arn); r != "" {
 				c.region = r
 			}
-			if a := awsarn.Account(in.ARN); a != "" {
+			if a := awsarn.Account(arn); a != "" {
 				c.account = "aws:" + a
 			}
 		}
 	case "azurerm", "azapi":
-		c.provider, c.typ, c.key = "azure", in.Type, in.ID
+		c.provider, c.key = "azure", in.ID
 		if p := strings.Split(in.ID, "/"); len(p) > 2 && strings.EqualFold(p[1], "subscriptions") {
 			c.account = "azure:" + strings.ToLower(p[2])
 		}
 	case "google", "google-beta":
-		c.provider, c.typ, c.key = "gcp", in.Type, in.ID
+		c.provider, c.key = "gcp", in.ID
 		if p := strings.Split(in.ID, "/"); len(p) > 1 && p[0] == "projects" {
 			c.account = "gcp:" + p[1]
 		}
-	default:
-		c.provider, c.typ, c.key = in.Provider, in.Type, in.ID
 	}
-	return c, c.key != ""
+	if c.key == "" {
+		scope := c.account
+		if scope == "" {
+			scope = "terraform:" + lineage
+		}
+		c.key = scope + "/" + in.Type + "/" + in.ID
+	}
+	return c, true
 }
 
-func (e *emitState) state(ctx context.Context, file string, st *State) error {
+// state emits one state's resources; repo, if set, DEFINES them.
+func (e *emitState) state(ctx context.Context, file string, st *State, repo *graph.Ref) error {
 	var items []struct {
 		in Instance
 		c  cloud
 	}
+	accounts := stateAccounts(st)
 	for _, in := range st.Instances {
 		if utility[in.Provider] {
 			continue
 		}
-		c, ok := describe(in)
+		c, ok := describe(in, accounts[in.ProviderConfig], st.Lineage)
 		if !ok {
 			continue // no id yet: the apply that would create it never finished
 		}
@@ -360,7 +437,7 @@ func (e *emitState) state(ctx context.Context, file string, st *State) error {
 	for _, it := range items {
 		in, c := it.in, it.c
 		evidence := fmt.Sprintf("terraform state %s: %s", file, in.Address)
-		props := map[string]any{"provider": c.provider, "type": c.typ}
+		props := map[string]any{"provider": c.provider, "type": c.typ, "terraformType": in.Type, "terraformAddress": in.Address}
 		if c.region != "" {
 			props["region"] = c.region
 		}
@@ -368,8 +445,9 @@ func (e *emitState) state(ctx context.Context, file string, st *State) error {
 			props["account"] = c.account[strings.Index(c.account, ":")+1:]
 		}
 		ref := graph.Ref{Kind: graph.KindCloudResource, Key: c.key}
+		linker := e.linker(c.provider)
 		if err := e.emit.Node(graph.NodeInput{Kind: ref.Kind, Key: ref.Key, Name: c.name, Props: props,
-			Labels: cloudtags.Labels(in.Tags), Evidence: evidence}); err != nil {
+			Labels: linker.Labels(ctx, in.Tags), Evidence: evidence}); err != nil {
 			return err
 		}
 		if c.account != "" {
@@ -378,13 +456,13 @@ func (e *emitState) state(ctx context.Context, file string, st *State) error {
 				return err
 			}
 		}
-		if e.repo != nil {
-			if err := e.emit.Edge(graph.EdgeInput{Type: graph.RelDefines, From: *e.repo, To: ref,
+		if repo != nil {
+			if err := e.emit.Edge(graph.EdgeInput{Type: graph.RelDefines, From: *repo, To: ref,
 				Confidence: graph.Declared, Evidence: evidence}); err != nil {
 				return err
 			}
 		}
-		if err := e.linker(c.provider).Link(ctx, e.emit, ref, in.Tags, awsarn.ComputeTypes[c.typ]); err != nil {
+		if err := linker.Link(ctx, e.emit, ref, in.Tags, awsarn.ComputeTypes[c.typ]); err != nil {
 			return err
 		}
 	}

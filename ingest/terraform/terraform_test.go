@@ -121,7 +121,7 @@ func FuzzParseState(f *testing.F) {
 			if in.Address == "" || in.Type == "" {
 				t.Fatalf("instance without address or type: %+v", in)
 			}
-			if _, ok := describe(in); ok && graph.NormalizeKey(in.ID) == "" && in.ARN == "" {
+			if _, ok := describe(in, "", st.Lineage); ok && graph.NormalizeKey(in.ID) == "" && arnOf(in) == "" {
 				t.Fatalf("keyed an instance without id or ARN: %+v", in)
 			}
 		}
@@ -142,10 +142,17 @@ func TestIngestFixtures(t *testing.T) {
 	ctx := context.Background()
 	tests := []struct {
 		file      string
-		resources int // distinct keys (two S3 sub-resources share the bucket's id)
+		resources int // one per managed instance with an id (ParseStateFixtures' count): none collide
 		account   string
 	}{
-		{loki, 51, "aws:209038005832"},
+		// 52 instances, 17 with an ARN naming the account, 35 without an
+		// ARN (security group rules, route table associations, policy
+		// attachments, the bucket's ACL, public access block and encryption
+		// configuration — the last two both have the bucket name as id, and
+		// were one node when non-ARN resources were keyed by bare id).
+		{loki, 52, "aws:209038005832"},
+		// 17 instances; aws_ecs_service has no arn attribute but its id is
+		// its ARN.
 		{strapi, 17, "aws:816069168735"},
 		{cicd, 20, "aws:553303225826"},
 	}
@@ -177,6 +184,12 @@ func TestIngestFixtures(t *testing.T) {
 			if got := stats.Edges[graph.RelDefines]; got != tt.resources {
 				t.Errorf("%d DEFINES, want one per resource (%d)", got, tt.resources)
 			}
+			// Each state has one AWS provider configuration whose ARNs name
+			// one account: resources without an account in their ARN (or
+			// without an ARN) are in it too.
+			if got := stats.Edges[graph.RelInAccount]; got != tt.resources {
+				t.Errorf("%d IN_ACCOUNT, want one per resource (%d)", got, tt.resources)
+			}
 			if _, err := st.Node(ctx, graph.Ref{Kind: graph.KindCloudAccount, Key: tt.account}); err != nil {
 				t.Errorf("account %s: %v", tt.account, err)
 			}
@@ -204,8 +217,30 @@ func TestIngestFixtures(t *testing.T) {
 					t.Error("the Team=DevOps default tag made no OWNS")
 				}
 				bucket, err := st.Node(ctx, graph.Ref{Kind: graph.KindCloudResource, Key: "arn:aws:s3:::demo-grafana-loki-storage"})
-				if err != nil || bucket.Props["type"] != "AWS::S3::Bucket" || bucket.Name != "demo-grafana-loki-storage" || bucket.Labels["Team"] != "DevOps" {
+				if err != nil || bucket.Props["type"] != "AWS::S3::Bucket" || bucket.Name != "demo-grafana-loki-storage" || bucket.Labels["Team"] != "DevOps" ||
+					bucket.Props["terraformAddress"] != "aws_s3_bucket.loki" || bucket.Props["terraformType"] != "aws_s3_bucket" {
 					t.Errorf("bucket = %+v (%v)", bucket, err)
+				}
+				// The team tag resolved, so nothing is recorded as unknown.
+				if v, ok := bucket.Labels[graph.UnknownTagLabel("team", "Team")]; !ok || v != "" {
+					t.Errorf("bucket unknown-team label %q (set %v), want empty: DevOps is known", v, ok)
+				}
+				// The bucket's sub-resources share its name as id: each is its own node, in the account.
+				for typ, addr := range map[string]string{
+					"aws_s3_bucket_public_access_block":                  "aws_s3_bucket_public_access_block.loki",
+					"aws_s3_bucket_server_side_encryption_configuration": "aws_s3_bucket_server_side_encryption_configuration.loki",
+				} {
+					ref := graph.Ref{Kind: graph.KindCloudResource, Key: "aws:209038005832/" + typ + "/demo-grafana-loki-storage"}
+					n, err := st.Node(ctx, ref)
+					if err != nil || n.Props["terraformType"] != typ || n.Props["terraformAddress"] != addr || n.Props["account"] != "209038005832" {
+						t.Errorf("%s = %+v (%v)", ref.Key, n, err)
+					}
+				}
+			}
+			if tt.file == strapi {
+				svc, err := st.Node(ctx, graph.Ref{Kind: graph.KindCloudResource, Key: "arn:aws:ecs:us-east-1:816069168735:service/strapi-cluster/strapi-service"})
+				if err != nil || svc.Props["type"] != "AWS::ECS::Service" || svc.Props["region"] != "us-east-1" {
+					t.Errorf("ECS service keyed by its id, an ARN = %+v (%v)", svc, err)
 				}
 			}
 		})
@@ -234,8 +269,8 @@ func TestDirectoryAndBadFiles(t *testing.T) {
 		t.Fatalf("dir: %v %+v", err, rep)
 	}
 	stats, _ := st.Stats(ctx)
-	if stats.Nodes[graph.KindCloudResource] != 71 || stats.Edges[graph.RelDefines] != 0 {
-		t.Errorf("dir: stats %+v, want 71 resources and no DEFINES without a repository", stats)
+	if stats.Nodes[graph.KindCloudResource] != 72 || stats.Edges[graph.RelDefines] != 0 {
+		t.Errorf("dir: stats %+v, want 72 resources (52 + 20) and no DEFINES without a repository", stats)
 	}
 
 	// A malformed file and a file over the size limit are item errors: the
@@ -274,5 +309,63 @@ func TestDirectoryAndBadFiles(t *testing.T) {
 	src, _ = New(Config{Paths: []string{filepath.Join(dir, "missing")}})
 	if rep, err := ingest.Run(ctx, st, src, ingest.Options{}); err == nil || rep.Status != ingest.StatusFailed {
 		t.Errorf("missing path: %v %+v, want a failed run", err, rep)
+	}
+}
+
+func TestDescribeKeys(t *testing.T) {
+	const pc, west = `provider["registry.terraform.io/hashicorp/aws"]`, `provider["registry.terraform.io/hashicorp/aws"].west`
+	st := &State{Lineage: "L1", Instances: []Instance{
+		{Address: "aws_iam_role.a", Type: "aws_iam_role", Provider: "aws", ProviderConfig: pc, ID: "a", ARN: "arn:aws:iam::111111111111:role/a"},
+		{Address: "aws_s3_bucket.b", Type: "aws_s3_bucket", Provider: "aws", ProviderConfig: pc, ID: "b", ARN: "arn:aws:s3:::b"},
+		{Address: "aws_s3_bucket_policy.b", Type: "aws_s3_bucket_policy", Provider: "aws", ProviderConfig: pc, ID: "b"},
+		// The west configuration's ARNs name two accounts: which one a
+		// resource without an ARN is in cannot be told.
+		{Address: "aws_iam_role.w1", Type: "aws_iam_role", Provider: "aws", ProviderConfig: west, ID: "w1", ARN: "arn:aws:iam::222222222222:role/w1"},
+		{Address: "aws_iam_role.w2", Type: "aws_iam_role", Provider: "aws", ProviderConfig: west, ID: "w2", ARN: "arn:aws:iam::333333333333:role/w2"},
+		{Address: "aws_security_group_rule.w", Type: "aws_security_group_rule", Provider: "aws", ProviderConfig: west, ID: "sgrule-1"},
+		{Address: "kubernetes_namespace.m", Type: "kubernetes_namespace", Provider: "kubernetes", ID: "monitoring"},
+		{Address: "azurerm_resource_group.r", Type: "azurerm_resource_group", Provider: "azurerm", ID: "/subscriptions/ABC/resourceGroups/r"},
+		{Address: "aws_instance.pending", Type: "aws_instance", Provider: "aws", ProviderConfig: pc},
+	}}
+	want := []struct{ key, account string }{
+		{"arn:aws:iam::111111111111:role/a", "aws:111111111111"},
+		{"arn:aws:s3:::b", "aws:111111111111"}, // no account in an S3 ARN: the configuration's
+		{"aws:111111111111/aws_s3_bucket_policy/b", "aws:111111111111"},
+		{"arn:aws:iam::222222222222:role/w1", "aws:222222222222"},
+		{"arn:aws:iam::333333333333:role/w2", "aws:333333333333"},
+		{"terraform:L1/aws_security_group_rule/sgrule-1", ""},
+		{"terraform:L1/kubernetes_namespace/monitoring", ""},
+		{"/subscriptions/ABC/resourceGroups/r", "azure:abc"},
+		{"", ""}, // no id: not keyed
+	}
+	accounts := stateAccounts(st)
+	for i, in := range st.Instances {
+		c, ok := describe(in, accounts[in.ProviderConfig], st.Lineage)
+		if ok != (want[i].key != "") || c.key != want[i].key || c.account != want[i].account {
+			t.Errorf("%s: key %q account %q (ok %v), want %q %q", in.Address, c.key, c.account, ok, want[i].key, want[i].account)
+		}
+	}
+}
+
+// TestUnknownTeamTag: the Loki state's default tag Team=DevOps (in
+// tags_all, capitalised) names no team of this CMDB: the resources record
+// it, under the key as spelled, for the shadow report.
+func TestUnknownTeamTag(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	src, err := New(Config{Paths: []string{loki}, Resolve: cloudtags.StoreResolver(st.Resolve)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := ingest.Run(ctx, st, src, ingest.Options{})
+	if err != nil || rep.Status != ingest.StatusSucceeded {
+		t.Fatalf("run: %v %+v", err, rep)
+	}
+	bucket, err := st.Node(ctx, graph.Ref{Kind: graph.KindCloudResource, Key: "arn:aws:s3:::demo-grafana-loki-storage"})
+	if err != nil || bucket.Labels[graph.UnknownTagLabel("team", "Team")] != "DevOps" {
+		t.Fatalf("bucket labels %v (%v), want unknown-team/Team=DevOps", bucket.Labels, err)
+	}
+	if rep.WarningCount == 0 || !strings.Contains(rep.Warnings[0].Err, "tag Team=DevOps names no known team") {
+		t.Errorf("warnings %+v, want the unknown team noted", rep.Warnings)
 	}
 }
