@@ -726,6 +726,7 @@ type ComplexityRoot struct {
 		TeamAccreditation func(childComplexity int, team string) int
 		Teams             func(childComplexity int, filter *model.EntityFilter, first *int, after *string) int
 		Tokens            func(childComplexity int) int
+		Unowned           func(childComplexity int, ids []uuid.UUID) int
 		Viewer            func(childComplexity int) int
 		WhoOwns           func(childComplexity int, ref string) int
 	}
@@ -1114,6 +1115,7 @@ type QueryResolver interface {
 	WhoOwns(ctx context.Context, ref string) (*analysis.Ownership, error)
 	Impact(ctx context.Context, refs []string, direction *analysis.Direction, maxDepth *int, changedPaths []string) (*analysis.ImpactResult, error)
 	ShadowEstate(ctx context.Context) (*analysis.ShadowReport, error)
+	Unowned(ctx context.Context, ids []uuid.UUID) ([]uuid.UUID, error)
 	Health(ctx context.Context, staleDays *int) (*analysis.HealthReport, error)
 	Stats(ctx context.Context) (*model.Stats, error)
 	Viewer(ctx context.Context) (*model.Viewer, error)
@@ -4400,6 +4402,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Tokens(childComplexity), true
+	case "Query.unowned":
+		if e.ComplexityRoot.Query.Unowned == nil {
+			break
+		}
+
+		args, err := ec.field_Query_unowned_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Unowned(childComplexity, args["ids"].([]uuid.UUID)), true
 	case "Query.viewer":
 		if e.ComplexityRoot.Query.Viewer == nil {
 			break
@@ -6298,6 +6311,13 @@ type Query {
   impact(refs: [String!]!, direction: ImpactDirection = DOWNSTREAM, maxDepth: Int = 4, changedPaths: [String!]): ImpactResult!
   "What runs that nobody registered: the Shadow DevOps estate (rules: docs/answers.md)."
   shadowEstate: ShadowReport!
+  """
+  Of these entities, those whoOwns finds no owner for, direct or inherited:
+  services, applications, repositories, cloud accounts and cloud resources
+  (other kinds, and ids that match nothing, are never listed), in the order
+  asked. What the explorer highlights; LIMIT_EXCEEDED over the page size.
+  """
+  unowned(ids: [ID!]!): [ID!]!
   "Completeness and staleness of the CMDB, overall and per business unit. staleDays must be positive."
   health(staleDays: Int = 30): HealthReport!
 
@@ -10970,6 +10990,20 @@ func (ec *executionContext) field_Query_teams_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_unowned_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "ids",
+		func(ctx context.Context, v any) ([]uuid.UUID, error) {
+			return ec.unmarshalNID2ᚕgithubᚗcomᚋgoogleᚋuuidᚐUUIDᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ids"] = arg0
 	return args, nil
 }
 
@@ -24749,6 +24783,50 @@ func (ec *executionContext) fieldContext_Query_shadowEstate(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_unowned(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_unowned(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Unowned(ctx, fc.Args["ids"].([]uuid.UUID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []uuid.UUID) graphql.Marshaler {
+			return ec.marshalNID2ᚕgithubᚗcomᚋgoogleᚋuuidᚐUUIDᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_unowned(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ID does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_unowned_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_health(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -36186,6 +36264,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_shadowEstate(ctx, field)
+				})
+		case "unowned":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_unowned(ctx, field)
 				})
 		case "health":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,

@@ -221,19 +221,43 @@ describe('graph explorer', () => {
     await page.close();
   });
 
-  test('highlights the unregistered account and unowned resources', async () => {
+  test('highlights the unregistered account and what nobody owns, as whoOwns says', async () => {
+    // Nobody owns the shadow account and 8 of its 11 resources; the other 3 are owned through
+    // an application (inherited), which whoOwns finds and the explorer must not flag.
     const { cloudAccount } = await gql('{ cloudAccount(key:"aws:444455556666"){ id } }');
     const page = await newPage();
     await page.goto(`${server.base}/explore/${cloudAccount.id}`);
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="graph-counts"] span')?.getAttribute('data-nodes')) > 1);
     const marks = await page.evaluate(() => ({
-      unregistered: window.__estateCy.nodes('.unregistered').length,
-      unowned: window.__estateCy.nodes('.unowned').length,
+      unregistered: window.__estateCy.nodes('.unregistered').map((n) => n.data('info').key),
+      unowned: window.__estateCy.nodes('.unowned').map((n) => n.data('info').key).sort(),
+      nodes: window.__estateCy.nodes().map((n) => n.data('info')),
     }));
-    assert.equal(marks.unregistered, 1);
-    assert.ok(marks.unowned >= 8, `unowned resources in the shadow account: ${marks.unowned}`);
+    assert.deepEqual(marks.unregistered, ['aws:444455556666']);
+    assert.equal(marks.unowned.length, 9, marks.unowned.join('\n'));
+    // The same answer as "who owns this" for every entity in view.
+    const nobody = [];
+    for (const n of marks.nodes) {
+      const { whoOwns } = await gql('query($r:String!){ whoOwns(ref:$r){ owners { key } } }', { r: `${n.kind}:${n.key}` });
+      if (whoOwns.owners.length === 0) nobody.push(n.key);
+    }
+    assert.deepEqual(marks.unowned, nobody.sort());
     await page.waitForTimeout(1000);
     await shot(page, 'explorer-shadow-account');
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
+  test('a resource owned through its application is not highlighted', async () => {
+    const arn = 'arn:aws:dynamodb:eu-west-1:111122223333:table/auth-sessions';
+    const { cloudResource } = await gql('query($a:String!){ cloudResource(arn:$a){ id } }', { a: arn });
+    const { whoOwns } = await gql('query($r:String!){ whoOwns(ref:$r){ owners { key class inheritedFrom { key } } } }', { r: arn });
+    assert.ok(whoOwns.owners.length > 0 && whoOwns.owners.every((o) => o.class === 'INHERITED'), JSON.stringify(whoOwns));
+    const page = await newPage();
+    await page.goto(`${server.base}/explore/${cloudResource.id}`);
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="graph-counts"] span')?.getAttribute('data-nodes')) > 1);
+    assert.equal(await page.evaluate((id) => window.__estateCy.getElementById(id).hasClass('unowned'), cloudResource.id), false);
+    assert.deepEqual(page.errors, []);
     await page.close();
   });
 

@@ -7,6 +7,7 @@ package resolver
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/estate-cmdb/estate/graph"
@@ -529,6 +530,17 @@ func (r *queryResolver) Impact(ctx context.Context, refs []string, direction *an
 
 func (r *queryResolver) ShadowEstate(ctx context.Context) (*analysis.ShadowReport, error) {
 	return analysis.ShadowEstate(ctx, r.Store)
+}
+
+func (r *queryResolver) Unowned(ctx context.Context, ids []uuid.UUID) ([]uuid.UUID, error) {
+	if len(ids) > r.MaxPageSize {
+		return nil, graph.Errorf(graph.CodeLimitExceeded, "%d ids is over the page size limit of %d", len(ids), r.MaxPageSize)
+	}
+	ns, err := r.loaders(ctx).Nodes(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	return analysis.Unowned(ctx, r.Store, slices.DeleteFunc(ns, func(n *graph.Node) bool { return n == nil }))
 }
 
 func (r *queryResolver) Health(ctx context.Context, staleDays *int) (*analysis.HealthReport, error) {

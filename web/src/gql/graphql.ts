@@ -740,25 +740,25 @@ export type MoreRelationshipsQuery = { node:
           , relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string }> } }> } }
    | null };
 
-type GraphNode_Application_Fragment = { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } };
+type GraphNode_Application_Fragment = { id: string, kind: Kind, key: string, name: string };
 
-type GraphNode_BusinessUnit_Fragment = { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } };
+type GraphNode_BusinessUnit_Fragment = { id: string, kind: Kind, key: string, name: string };
 
-type GraphNode_Change_Fragment = { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } };
+type GraphNode_Change_Fragment = { id: string, kind: Kind, key: string, name: string };
 
-type GraphNode_CloudAccount_Fragment = { registered: boolean | null, id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } };
+type GraphNode_CloudAccount_Fragment = { registered: boolean | null, id: string, kind: Kind, key: string, name: string };
 
-type GraphNode_CloudResource_Fragment = { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } };
+type GraphNode_CloudResource_Fragment = { id: string, kind: Kind, key: string, name: string };
 
-type GraphNode_Incident_Fragment = { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } };
+type GraphNode_Incident_Fragment = { id: string, kind: Kind, key: string, name: string };
 
-type GraphNode_Person_Fragment = { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } };
+type GraphNode_Person_Fragment = { id: string, kind: Kind, key: string, name: string };
 
-type GraphNode_Repository_Fragment = { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } };
+type GraphNode_Repository_Fragment = { id: string, kind: Kind, key: string, name: string };
 
-type GraphNode_Service_Fragment = { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } };
+type GraphNode_Service_Fragment = { id: string, kind: Kind, key: string, name: string };
 
-type GraphNode_Team_Fragment = { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } };
+type GraphNode_Team_Fragment = { id: string, kind: Kind, key: string, name: string };
 
 export type GraphNodeFragment =
   | GraphNode_Application_Fragment
@@ -782,16 +782,16 @@ export type NeighbourhoodQueryVariables = Exact<{
 
 export type NeighbourhoodQuery = { node:
     | { id: string, kind: Kind, key: string, name: string, relationships: { totalCount: number, edges: Array<{ node:
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { registered: boolean | null, id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { registered: boolean | null, id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
           , relationship: { id: string, type: RelType, confidence: Confidence, role: OwnerRole | null, from:
               | { id: string }
               | { id: string }
@@ -814,18 +814,18 @@ export type NeighbourhoodQuery = { node:
               | { id: string }
               | { id: string }
               | { id: string }
-             } }> }, ownedBy: { totalCount: number } }
+             } }> } }
     | { id: string, kind: Kind, key: string, name: string, relationships: { totalCount: number, edges: Array<{ node:
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { registered: boolean | null, id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { registered: boolean | null, id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
           , relationship: { id: string, type: RelType, confidence: Confidence, role: OwnerRole | null, from:
               | { id: string }
               | { id: string }
@@ -848,18 +848,18 @@ export type NeighbourhoodQuery = { node:
               | { id: string }
               | { id: string }
               | { id: string }
-             } }> }, ownedBy: { totalCount: number } }
+             } }> } }
     | { id: string, kind: Kind, key: string, name: string, relationships: { totalCount: number, edges: Array<{ node:
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { registered: boolean | null, id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { registered: boolean | null, id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
           , relationship: { id: string, type: RelType, confidence: Confidence, role: OwnerRole | null, from:
               | { id: string }
               | { id: string }
@@ -882,18 +882,18 @@ export type NeighbourhoodQuery = { node:
               | { id: string }
               | { id: string }
               | { id: string }
-             } }> }, ownedBy: { totalCount: number } }
+             } }> } }
     | { id: string, registered: boolean | null, kind: Kind, key: string, name: string, relationships: { totalCount: number, edges: Array<{ node:
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { registered: boolean | null, id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { registered: boolean | null, id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
           , relationship: { id: string, type: RelType, confidence: Confidence, role: OwnerRole | null, from:
               | { id: string }
               | { id: string }
@@ -916,18 +916,18 @@ export type NeighbourhoodQuery = { node:
               | { id: string }
               | { id: string }
               | { id: string }
-             } }> }, ownedBy: { totalCount: number } }
+             } }> } }
     | { id: string, kind: Kind, key: string, name: string, relationships: { totalCount: number, edges: Array<{ node:
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { registered: boolean | null, id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { registered: boolean | null, id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
           , relationship: { id: string, type: RelType, confidence: Confidence, role: OwnerRole | null, from:
               | { id: string }
               | { id: string }
@@ -950,18 +950,18 @@ export type NeighbourhoodQuery = { node:
               | { id: string }
               | { id: string }
               | { id: string }
-             } }> }, ownedBy: { totalCount: number } }
+             } }> } }
     | { id: string, kind: Kind, key: string, name: string, relationships: { totalCount: number, edges: Array<{ node:
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { registered: boolean | null, id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { registered: boolean | null, id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
           , relationship: { id: string, type: RelType, confidence: Confidence, role: OwnerRole | null, from:
               | { id: string }
               | { id: string }
@@ -984,18 +984,18 @@ export type NeighbourhoodQuery = { node:
               | { id: string }
               | { id: string }
               | { id: string }
-             } }> }, ownedBy: { totalCount: number } }
+             } }> } }
     | { id: string, kind: Kind, key: string, name: string, relationships: { totalCount: number, edges: Array<{ node:
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { registered: boolean | null, id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { registered: boolean | null, id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
           , relationship: { id: string, type: RelType, confidence: Confidence, role: OwnerRole | null, from:
               | { id: string }
               | { id: string }
@@ -1018,18 +1018,18 @@ export type NeighbourhoodQuery = { node:
               | { id: string }
               | { id: string }
               | { id: string }
-             } }> }, ownedBy: { totalCount: number } }
+             } }> } }
     | { id: string, kind: Kind, key: string, name: string, relationships: { totalCount: number, edges: Array<{ node:
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { registered: boolean | null, id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { registered: boolean | null, id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
           , relationship: { id: string, type: RelType, confidence: Confidence, role: OwnerRole | null, from:
               | { id: string }
               | { id: string }
@@ -1052,18 +1052,18 @@ export type NeighbourhoodQuery = { node:
               | { id: string }
               | { id: string }
               | { id: string }
-             } }> }, ownedBy: { totalCount: number } }
+             } }> } }
     | { id: string, kind: Kind, key: string, name: string, relationships: { totalCount: number, edges: Array<{ node:
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { registered: boolean | null, id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { registered: boolean | null, id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
           , relationship: { id: string, type: RelType, confidence: Confidence, role: OwnerRole | null, from:
               | { id: string }
               | { id: string }
@@ -1086,18 +1086,18 @@ export type NeighbourhoodQuery = { node:
               | { id: string }
               | { id: string }
               | { id: string }
-             } }> }, ownedBy: { totalCount: number } }
+             } }> } }
     | { id: string, kind: Kind, key: string, name: string, relationships: { totalCount: number, edges: Array<{ node:
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { registered: boolean | null, id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { registered: boolean | null, id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
           , relationship: { id: string, type: RelType, confidence: Confidence, role: OwnerRole | null, from:
               | { id: string }
               | { id: string }
@@ -1120,8 +1120,15 @@ export type NeighbourhoodQuery = { node:
               | { id: string }
               | { id: string }
               | { id: string }
-             } }> }, ownedBy: { totalCount: number } }
+             } }> } }
    | null };
+
+export type UnownedQueryVariables = Exact<{
+  ids: Array<string | number> | string | number;
+}>;
+
+
+export type UnownedQuery = { unowned: Array<string> };
 
 export type EntityHistoryQueryVariables = Exact<{
   id: string | number;
@@ -1306,9 +1313,6 @@ export const GraphNodeFragmentDoc = new TypedDocumentString(`
   kind
   key
   name
-  ownedBy: relationships(type: [OWNS], direction: IN, first: 1) {
-    totalCount
-  }
   ... on CloudAccount {
     registered
   }
@@ -1807,13 +1811,15 @@ export const NeighbourhoodDocument = new TypedDocumentString(`
   kind
   key
   name
-  ownedBy: relationships(type: [OWNS], direction: IN, first: 1) {
-    totalCount
-  }
   ... on CloudAccount {
     registered
   }
 }`) as unknown as TypedDocumentString<NeighbourhoodQuery, NeighbourhoodQueryVariables>;
+export const UnownedDocument = new TypedDocumentString(`
+    query Unowned($ids: [ID!]!) {
+  unowned(ids: $ids)
+}
+    `) as unknown as TypedDocumentString<UnownedQuery, UnownedQueryVariables>;
 export const EntityHistoryDocument = new TypedDocumentString(`
     query EntityHistory($id: ID!, $after: String) {
   node(id: $id) {

@@ -6,7 +6,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Core, ElementDefinition, LayoutOptions } from 'cytoscape';
 import { request } from '../api';
-import { NeighbourhoodDocument, type GraphNodeFragment, type Kind, type RelType } from '../gql/graphql';
+import { NeighbourhoodDocument, UnownedDocument, type GraphNodeFragment, type Kind, type RelType } from '../gql/graphql';
 import { allKinds, kindColour, kindLabel, ownableKinds, relTypes } from '../kinds';
 import { Link, navigate } from '../router';
 import { ErrorBox, KindBadge } from '../ui';
@@ -21,15 +21,32 @@ export interface NodeInfo {
   unregistered: boolean;
 }
 
-export function nodeInfo(n: GraphNodeFragment): NodeInfo {
+export function nodeInfo(n: GraphNodeFragment, unowned: Set<string>): NodeInfo {
   return {
     id: n.id,
     label: n.name,
     kind: n.kind,
     key: n.key,
-    unowned: ownableKinds.has(n.kind) && n.ownedBy.totalCount === 0,
+    unowned: unowned.has(n.id),
     unregistered: n.kind === 'CloudAccount' && 'registered' in n && n.registered === false,
   };
+}
+
+/** The server's page size: the most ids one unowned query takes. */
+const idsPerRequest = 100;
+
+/**
+ * Of these entities, the ones nobody owns, directly or inherited: the server
+ * answers with whoOwns's rule, so the highlight agrees with "who owns this".
+ */
+async function unownedOf(ns: GraphNodeFragment[]): Promise<Set<string>> {
+  const ids = [...new Set(ns.filter((n) => ownableKinds.has(n.kind)).map((n) => n.id))];
+  const out = new Set<string>();
+  for (let i = 0; i < ids.length; i += idsPerRequest) {
+    const d = await request(UnownedDocument, { ids: ids.slice(i, i + idsPerRequest) });
+    for (const id of d.unowned) out.add(id);
+  }
+  return out;
 }
 
 
@@ -101,17 +118,18 @@ export function Explorer({ id }: { id: string }) {
           truncated.current.set(nodeId, n.relationships.totalCount);
         }
         const els: ElementDefinition[] = [];
-        const self = nodeInfo(n);
+        const unowned = await unownedOf([n, ...n.relationships.edges.map((e) => e.node)].filter((x) => cy.getElementById(x.id).empty()));
+        const self = nodeInfo(n, unowned);
         if (cy.getElementById(n.id).empty()) els.push(nodeEl(self));
         for (const e of n.relationships.edges) {
-          if (cy.getElementById(e.node.id).empty()) els.push(nodeEl(nodeInfo(e.node)));
+          if (cy.getElementById(e.node.id).empty()) els.push(nodeEl(nodeInfo(e.node, unowned)));
           const r = e.relationship;
           if (cy.getElementById(r.id).empty()) els.push({ group: 'edges', data: { id: r.id, source: r.from.id, target: r.to.id, type: r.type } });
         }
         const seen = new Set<string>();
-        const fresh = els.filter((el) => (seen.has(el.data.id!) ? false : (seen.add(el.data.id!), true)));
+        const unique = els.filter((el) => (seen.has(el.data.id!) ? false : (seen.add(el.data.id!), true)));
         const before = cy.nodes().length;
-        const added = cy.add(fresh);
+        const added = cy.add(unique);
         cy.getElementById(nodeId).addClass('expanded');
         if (before === 0) {
           cy.getElementById(nodeId).addClass('root');
