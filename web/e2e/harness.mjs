@@ -121,3 +121,45 @@ export async function launchBrowser() {
 export function shot(page, name) {
   return page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: false });
 }
+
+/**
+ * Drags across the element with the mouse and zooms with the wheel, as a
+ * user does, recording the time between animation frames in the page:
+ * { pan: [ms...], zoom: [ms...] }. Cytoscape draws a user's drag and wheel
+ * differently from a programmatic pan, so this is the measure that counts.
+ */
+export async function viewportFrames(page, selector) {
+  const box = await page.locator(selector).boundingBox();
+  const cx = box.x + box.width / 2;
+  const cy = box.y + box.height / 2;
+  const record = () =>
+    page.evaluate(() => {
+      window.__frames = [];
+      let last = performance.now();
+      const tick = (now) => {
+        window.__frames.push(now - last);
+        last = now;
+        if (window.__frames.length < 10_000) window.__frameLoop = requestAnimationFrame(tick);
+      };
+      window.__frameLoop = requestAnimationFrame(tick);
+    });
+  const collect = () => page.evaluate(() => (cancelAnimationFrame(window.__frameLoop), window.__frames.slice(1)));
+  await page.mouse.move(cx, cy);
+  await record();
+  await page.mouse.down();
+  for (let i = 0; i < 60; i++) await page.mouse.move(cx + (i < 30 ? i : 60 - i) * 6, cy + i * 2);
+  await page.mouse.up();
+  const pan = await collect();
+  await record();
+  for (let i = 0; i < 20; i++) await page.mouse.wheel(0, i < 10 ? -120 : 120);
+  await page.waitForTimeout(300);
+  const zoom = await collect();
+  return { pan, zoom };
+}
+
+/** n, min, p50, p95 and max of xs, rounded to 0.1. */
+export function stats(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const p = (f) => +s[Math.min(s.length - 1, Math.floor(f * s.length))].toFixed(1);
+  return { n: s.length, min: p(0), p50: p(0.5), p95: p(0.95), max: p(1) };
+}
