@@ -144,7 +144,8 @@ describe('search and the entity page', () => {
     const page = await newPage();
     await page.goto(`${server.base}/entity/${cloudResource.id}`);
     await page.getByText('No direct owner').waitFor();
-    if (await serverHas('whoOwns')) await page.getByText('No owner, declared or inherited').waitFor();
+    assert.ok(await serverHas('whoOwns'), 'the server answers whoOwns');
+    await page.getByText('No owner, declared or inherited').waitFor();
     await page.reload();
     await page.getByTestId('entity-key').filter({ hasText: arn }).waitFor();
     await shot(page, 'entity-unowned-resource');
@@ -284,8 +285,9 @@ describe('graph explorer', () => {
 // The answers views. Expected figures are the demo estate's facts
 // (ingest/demo/demo.go: ShadowAccount, UnownedResources, UnmappedRepositories,
 // OrphanApp, UnownedService, ServiceWithoutBU, DepartedOwner, UnknownTeamTags,
-// UnknownAppTags) as checked by graph/analysis/analysistest. A server without
-// the answers API must show a clear "not available" state instead.
+// UnknownAppTags) as checked by graph/analysis/analysistest. estate serve
+// answers them all (the tests fail if it stops); a server without them is
+// tested on its own below.
 async function serverHas(field) {
   const d = await gql('{ __type(name: "Query") { fields { name } } }');
   return d.__type.fields.some((f) => f.name === field);
@@ -296,11 +298,7 @@ describe('answers', () => {
     const page = await newPage();
     await page.goto(server.base + '/');
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Shadow DevOps' }).click();
-    if (!(await serverHas('shadowEstate'))) {
-      await page.getByTestId('not-available').waitFor();
-      await shot(page, 'shadow-not-available');
-      return page.close();
-    }
+    assert.ok(await serverHas('shadowEstate'), 'the server answers shadowEstate');
     const byKind = page.getByTestId('shadow-by-kind');
     await byKind.waitFor();
     const count = async (k) => Number(await byKind.locator(`[data-kind="${k}"]`).innerText());
@@ -342,11 +340,7 @@ describe('answers', () => {
   test('the impact view lists the services a change to payments-api reaches', async () => {
     const page = await newPage();
     await page.goto(server.base + '/impact');
-    if (!(await serverHas('impact'))) {
-      await page.getByTestId('not-available').waitFor();
-      await shot(page, 'impact-not-available');
-      return page.close();
-    }
+    assert.ok(await serverHas('impact'), 'the server answers impact');
     await page.getByLabel('What changes (one per line)').fill('https://github.com/acme/payments-api');
     await page.getByRole('button', { name: 'Analyse impact' }).click();
     const services = page.getByTestId('impact-services');
@@ -374,13 +368,57 @@ describe('answers', () => {
     await page.close();
   });
 
+  test('the impact summary copies to the clipboard, also on plain http, and says when it cannot', async () => {
+    const url = `${server.base}/impact?ref=${encodeURIComponent('https://github.com/acme/payments-api')}`;
+    const copyAndRead = async (page) => {
+      await page.getByTestId('impact-result').waitFor();
+      await page.getByRole('button', { name: 'Copy summary for a change request' }).click();
+      return page.getByTestId('copy-status').innerText();
+    };
+    // 127.0.0.1 is a secure context: the Clipboard API.
+    await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.base });
+    let page = await newPage();
+    await page.goto(url);
+    assert.equal(await copyAndRead(page), 'Copied.');
+    const summary = await page.getByTestId('impact-summary').textContent();
+    assert.match(summary, /^Impact of changing Repository github.com\/acme\/payments-api/);
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), summary);
+    await page.close();
+
+    // http://host:8080 has no Clipboard API: the copy command on the text.
+    const plainHttp = () => {
+      Object.defineProperty(Navigator.prototype, 'clipboard', { get: () => undefined });
+      const exec = document.execCommand.bind(document);
+      document.execCommand = (cmd, ...rest) => {
+        if (cmd !== 'copy') return exec(cmd, ...rest);
+        window.__copied = document.activeElement?.value;
+        return window.__refuseCopy ? false : exec(cmd, ...rest);
+      };
+    };
+    page = await newPage();
+    await page.addInitScript(plainHttp);
+    await page.goto(url);
+    assert.equal(await copyAndRead(page), 'Copied.');
+    assert.equal(await page.evaluate(() => window.__copied), summary);
+    await page.close();
+
+    // A browser that refuses: a visible message, and the summary open and selected for Ctrl+C.
+    page = await newPage();
+    await page.addInitScript(plainHttp);
+    await page.addInitScript(() => (window.__refuseCopy = true));
+    await page.goto(url);
+    assert.match(await copyAndRead(page), /did not let the page copy/);
+    assert.ok(await page.getByTestId('impact-summary').isVisible());
+    await page.waitForFunction((s) => window.getSelection().toString() === s, summary);
+    await shot(page, 'impact-copy-refused');
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
   test('the CMDB health dashboard shows completeness', async () => {
     const page = await newPage();
     await page.goto(server.base + '/health');
-    if (!(await serverHas('health'))) {
-      await page.getByTestId('not-available').waitFor();
-      return page.close();
-    }
+    assert.ok(await serverHas('health'), 'the server answers health');
     await page.getByTestId('health-services-owned').waitFor();
     assert.match(await page.getByTestId('health-services-owned').innerText(), /95\.5%[\s\S]*21 of 22/);
     assert.match(await page.getByTestId('health-repos-mapped').innerText(), /68\.3%[\s\S]*41 of 60/);
