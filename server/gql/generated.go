@@ -38,6 +38,7 @@ type ResolverRoot interface {
 	AnswerItem() AnswerItemResolver
 	Application() ApplicationResolver
 	Assertion() AssertionResolver
+	AuditEvent() AuditEventResolver
 	BusinessUnit() BusinessUnitResolver
 	Change() ChangeResolver
 	CloudAccount() CloudAccountResolver
@@ -147,6 +148,7 @@ type ComplexityRoot struct {
 		At           func(childComplexity int) int
 		Changes      func(childComplexity int) int
 		Entity       func(childComplexity int) int
+		IngestRun    func(childComplexity int) int
 		Op           func(childComplexity int) int
 		Relationship func(childComplexity int) int
 		Run          func(childComplexity int) int
@@ -1007,6 +1009,9 @@ type ApplicationResolver interface {
 type AssertionResolver interface {
 	IngestRun(ctx context.Context, obj *graph.Assertion) (*graph.IngestRun, error)
 }
+type AuditEventResolver interface {
+	IngestRun(ctx context.Context, obj *model.AuditEvent) (*graph.IngestRun, error)
+}
 type BusinessUnitResolver interface {
 	Relationships(ctx context.Context, obj *model.BusinessUnit, typeArg []graph.RelType, direction *graph.Direction, first *int, after *string) (*model.RelationshipConnection, error)
 
@@ -1573,6 +1578,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEvent.Entity(childComplexity), true
+	case "AuditEvent.ingestRun":
+		if e.ComplexityRoot.AuditEvent.IngestRun == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.IngestRun(childComplexity), true
 	case "AuditEvent.op":
 		if e.ComplexityRoot.AuditEvent.Op == nil {
 			break
@@ -7057,6 +7068,11 @@ extend type Assertion {
   ingestRun: IngestRun
 }
 
+extend type AuditEvent {
+  "The ingest run that made the change; null for API edits and runs not recorded."
+  ingestRun: IngestRun
+}
+
 # ---------------------------------------------------------------------------
 # Manual edits and ingested values (graph/provenance.go)
 
@@ -7407,6 +7423,8 @@ func (ec *executionContext) childFields_AuditEvent(ctx context.Context, field gr
 		return ec.fieldContext_AuditEvent_relationship(ctx, field)
 	case "changes":
 		return ec.fieldContext_AuditEvent_changes(ctx, field)
+	case "ingestRun":
+		return ec.fieldContext_AuditEvent_ingestRun(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuditEvent", field.Name)
 }
@@ -13280,6 +13298,38 @@ func (ec *executionContext) fieldContext_AuditEvent_changes(_ context.Context, f
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_FieldChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEvent_ingestRun(ctx context.Context, field graphql.CollectedField, obj *model.AuditEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEvent_ingestRun(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuditEvent().IngestRun(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *graph.IngestRun) graphql.Marshaler {
+			return ec.marshalOIngestRun2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐIngestRun(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEvent_ingestRun(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IngestRun(ctx, field)
 		},
 	}
 	return fc, nil
@@ -32548,43 +32598,49 @@ func (ec *executionContext) _AuditEvent(ctx context.Context, sel ast.SelectionSe
 		case "at":
 			out.Values[i] = ec._AuditEvent_at(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "op":
 			out.Values[i] = ec._AuditEvent_op(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "actor":
 			out.Values[i] = ec._AuditEvent_actor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "source":
 			out.Values[i] = ec._AuditEvent_source(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "run":
 			out.Values[i] = ec._AuditEvent_run(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "entity":
 			out.Values[i] = ec._AuditEvent_entity(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "relationship":
 			out.Values[i] = ec._AuditEvent_relationship(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "changes":
 			out.Values[i] = ec._AuditEvent_changes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "ingestRun":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditEvent_ingestRun(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

@@ -496,7 +496,20 @@ describe('ingest runs', () => {
     await cell.waitFor();
     assert.equal(await cell.locator('[data-status]').getAttribute('data-status'), 'SUCCEEDED');
     await cell.getByRole('link').click();
-    await page.getByTestId('runs').waitFor();
+    await page.waitForURL(`${server.base}/runs/${run.id}`);
+    assert.equal(await page.getByTestId('runs').locator(`tr[data-run="${run.id}"] [data-status]`).getAttribute('data-status'), 'SUCCEEDED');
+    // So does each recorded change the run made, in the history.
+    await page.goBack();
+    const historyRun = page.getByTestId('history').locator('tbody tr').first().getByTestId('history-run');
+    await historyRun.getByRole('link').click();
+    await page.waitForURL(`${server.base}/runs/${run.id}`);
+    await page.getByRole('heading', { level: 1, name: `Ingest run ${run.id}` }).waitFor();
+    // A run id that is no ingest run says so.
+    await page.goto(`${server.base}/runs/no-such-run`);
+    await page.getByText('No ingest run has the id').waitFor();
+    // /runs#run-<id> marks the run.
+    await page.goto(`${server.base}/runs#run-${run.id}`);
+    await page.locator(`tr[data-run="${run.id}"][aria-current="true"]`).waitFor();
     assert.deepEqual(page.errors, []);
     await page.close();
   });

@@ -61,10 +61,11 @@ func (r *applicationResolver) History(ctx context.Context, obj *model.Applicatio
 }
 
 func (r *assertionResolver) IngestRun(ctx context.Context, obj *graph.Assertion) (*graph.IngestRun, error) {
-	if obj.Run == "" {
-		return nil, nil
-	}
-	return r.loaders(ctx).Run(ctx, obj.Run)
+	return r.recordedRun(ctx, obj.Run)
+}
+
+func (r *auditEventResolver) IngestRun(ctx context.Context, obj *model.AuditEvent) (*graph.IngestRun, error) {
+	return r.recordedRun(ctx, obj.E.Run)
 }
 
 func (r *businessUnitResolver) Relationships(ctx context.Context, obj *model.BusinessUnit, typeArg []graph.RelType, direction *graph.Direction, first *int, after *string) (*model.RelationshipConnection, error) {
@@ -734,6 +735,8 @@ func (r *Resolver) Application() gql.ApplicationResolver { return &applicationRe
 
 func (r *Resolver) Assertion() gql.AssertionResolver { return &assertionResolver{r} }
 
+func (r *Resolver) AuditEvent() gql.AuditEventResolver { return &auditEventResolver{r} }
+
 func (r *Resolver) BusinessUnit() gql.BusinessUnitResolver { return &businessUnitResolver{r} }
 
 func (r *Resolver) Change() gql.ChangeResolver { return &changeResolver{r} }
@@ -779,6 +782,7 @@ type (
 	answerItemResolver        struct{ *Resolver }
 	applicationResolver       struct{ *Resolver }
 	assertionResolver         struct{ *Resolver }
+	auditEventResolver        struct{ *Resolver }
 	businessUnitResolver      struct{ *Resolver }
 	changeResolver            struct{ *Resolver }
 	cloudAccountResolver      struct{ *Resolver }

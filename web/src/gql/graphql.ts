@@ -1137,16 +1137,16 @@ export type EntityHistoryQueryVariables = Exact<{
 
 
 export type EntityHistoryQuery = { node:
-    | { history: { nodes: Array<{ at: string, op: AuditOp, actor: string, source: string, run: string, entity: { kind: Kind, key: string } | null, relationship: { type: RelType, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } } | null, changes: Array<{ field: string, before: string, after: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
-    | { history: { nodes: Array<{ at: string, op: AuditOp, actor: string, source: string, run: string, entity: { kind: Kind, key: string } | null, relationship: { type: RelType, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } } | null, changes: Array<{ field: string, before: string, after: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
-    | { history: { nodes: Array<{ at: string, op: AuditOp, actor: string, source: string, run: string, entity: { kind: Kind, key: string } | null, relationship: { type: RelType, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } } | null, changes: Array<{ field: string, before: string, after: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
-    | { history: { nodes: Array<{ at: string, op: AuditOp, actor: string, source: string, run: string, entity: { kind: Kind, key: string } | null, relationship: { type: RelType, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } } | null, changes: Array<{ field: string, before: string, after: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
-    | { history: { nodes: Array<{ at: string, op: AuditOp, actor: string, source: string, run: string, entity: { kind: Kind, key: string } | null, relationship: { type: RelType, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } } | null, changes: Array<{ field: string, before: string, after: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
-    | { history: { nodes: Array<{ at: string, op: AuditOp, actor: string, source: string, run: string, entity: { kind: Kind, key: string } | null, relationship: { type: RelType, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } } | null, changes: Array<{ field: string, before: string, after: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
-    | { history: { nodes: Array<{ at: string, op: AuditOp, actor: string, source: string, run: string, entity: { kind: Kind, key: string } | null, relationship: { type: RelType, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } } | null, changes: Array<{ field: string, before: string, after: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
-    | { history: { nodes: Array<{ at: string, op: AuditOp, actor: string, source: string, run: string, entity: { kind: Kind, key: string } | null, relationship: { type: RelType, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } } | null, changes: Array<{ field: string, before: string, after: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
-    | { history: { nodes: Array<{ at: string, op: AuditOp, actor: string, source: string, run: string, entity: { kind: Kind, key: string } | null, relationship: { type: RelType, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } } | null, changes: Array<{ field: string, before: string, after: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
-    | { history: { nodes: Array<{ at: string, op: AuditOp, actor: string, source: string, run: string, entity: { kind: Kind, key: string } | null, relationship: { type: RelType, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } } | null, changes: Array<{ field: string, before: string, after: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
+    | { history: { nodes: Array<{ at: string, op: AuditOp, actor: string, source: string, run: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null, entity: { kind: Kind, key: string } | null, relationship: { type: RelType, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } } | null, changes: Array<{ field: string, before: string, after: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
+    | { history: { nodes: Array<{ at: string, op: AuditOp, actor: string, source: string, run: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null, entity: { kind: Kind, key: string } | null, relationship: { type: RelType, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } } | null, changes: Array<{ field: string, before: string, after: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
+    | { history: { nodes: Array<{ at: string, op: AuditOp, actor: string, source: string, run: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null, entity: { kind: Kind, key: string } | null, relationship: { type: RelType, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } } | null, changes: Array<{ field: string, before: string, after: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
+    | { history: { nodes: Array<{ at: string, op: AuditOp, actor: string, source: string, run: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null, entity: { kind: Kind, key: string } | null, relationship: { type: RelType, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } } | null, changes: Array<{ field: string, before: string, after: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
+    | { history: { nodes: Array<{ at: string, op: AuditOp, actor: string, source: string, run: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null, entity: { kind: Kind, key: string } | null, relationship: { type: RelType, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } } | null, changes: Array<{ field: string, before: string, after: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
+    | { history: { nodes: Array<{ at: string, op: AuditOp, actor: string, source: string, run: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null, entity: { kind: Kind, key: string } | null, relationship: { type: RelType, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } } | null, changes: Array<{ field: string, before: string, after: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
+    | { history: { nodes: Array<{ at: string, op: AuditOp, actor: string, source: string, run: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null, entity: { kind: Kind, key: string } | null, relationship: { type: RelType, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } } | null, changes: Array<{ field: string, before: string, after: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
+    | { history: { nodes: Array<{ at: string, op: AuditOp, actor: string, source: string, run: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null, entity: { kind: Kind, key: string } | null, relationship: { type: RelType, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } } | null, changes: Array<{ field: string, before: string, after: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
+    | { history: { nodes: Array<{ at: string, op: AuditOp, actor: string, source: string, run: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null, entity: { kind: Kind, key: string } | null, relationship: { type: RelType, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } } | null, changes: Array<{ field: string, before: string, after: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
+    | { history: { nodes: Array<{ at: string, op: AuditOp, actor: string, source: string, run: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null, entity: { kind: Kind, key: string } | null, relationship: { type: RelType, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } } | null, changes: Array<{ field: string, before: string, after: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
    | null };
 
 export type RunFieldsFragment = { id: string, source: string, status: IngestRunStatus, started: string, ended: string | null, nodes: number, edges: number, sweepHeld: string, errorCount: number, warningCount: number, error: string, shadowFindings: number | null, applied: { nodesCreated: number, nodesUpdated: number, edgesCreated: number, edgesUpdated: number }, swept: { nodesRemoved: number, edgesRemoved: number, nodesRetracted: number, edgesRetracted: number } | null, errors: Array<{ item: string, error: string }> };
@@ -1160,6 +1160,13 @@ export type IngestRunsQueryVariables = Exact<{
 
 
 export type IngestRunsQuery = { ingestRuns: { totalCount: number, nodes: Array<{ id: string, source: string, status: IngestRunStatus, started: string, ended: string | null, nodes: number, edges: number, sweepHeld: string, errorCount: number, warningCount: number, error: string, shadowFindings: number | null, applied: { nodesCreated: number, nodesUpdated: number, edgesCreated: number, edgesUpdated: number }, swept: { nodesRemoved: number, edgesRemoved: number, nodesRetracted: number, edgesRetracted: number } | null, errors: Array<{ item: string, error: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, ingestSources: Array<{ name: string, type: string, source: string | null, problem: string, running: boolean, lastRun: { id: string, status: IngestRunStatus, ended: string | null } | null }> };
+
+export type IngestRunQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type IngestRunQuery = { ingestRun: { id: string, source: string, status: IngestRunStatus, started: string, ended: string | null, nodes: number, edges: number, sweepHeld: string, errorCount: number, warningCount: number, error: string, shadowFindings: number | null, applied: { nodesCreated: number, nodesUpdated: number, edgesCreated: number, edgesUpdated: number }, swept: { nodesRemoved: number, edgesRemoved: number, nodesRetracted: number, edgesRetracted: number } | null, errors: Array<{ item: string, error: string }> } | null };
 
 export type ShadowTrendQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -1831,6 +1838,11 @@ export const EntityHistoryDocument = new TypedDocumentString(`
           actor
           source
           run
+          ingestRun {
+            id
+            status
+            started
+          }
           entity {
             kind
             key
@@ -1916,6 +1928,42 @@ export const IngestRunsDocument = new TypedDocumentString(`
   error
   shadowFindings
 }`) as unknown as TypedDocumentString<IngestRunsQuery, IngestRunsQueryVariables>;
+export const IngestRunDocument = new TypedDocumentString(`
+    query IngestRun($id: String!) {
+  ingestRun(id: $id) {
+    ...RunFields
+  }
+}
+    fragment RunFields on IngestRun {
+  id
+  source
+  status
+  started
+  ended
+  nodes
+  edges
+  applied {
+    nodesCreated
+    nodesUpdated
+    edgesCreated
+    edgesUpdated
+  }
+  swept {
+    nodesRemoved
+    edgesRemoved
+    nodesRetracted
+    edgesRetracted
+  }
+  sweepHeld
+  errorCount
+  errors {
+    item
+    error
+  }
+  warningCount
+  error
+  shadowFindings
+}`) as unknown as TypedDocumentString<IngestRunQuery, IngestRunQueryVariables>;
 export const ShadowTrendDocument = new TypedDocumentString(`
     query ShadowTrend($first: Int = 50) {
   ingestRuns(first: $first) {
