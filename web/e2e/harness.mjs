@@ -42,9 +42,10 @@ let builtBin = null;
 /**
  * Starts estate serve --demo on a free port; resolves with { base, stop, log }.
  * host: the interface to listen on (a non-loopback one turns anonymous reads
- * off). prepare(bin, dataDir): runs before the server starts (token create).
+ * off). prepare(bin, dataDir): runs before the server starts (token create,
+ * files in dirname(dataDir)); args(prepared): more arguments for serve.
  */
-export async function startServer({ host = '127.0.0.1', prepare } = {}) {
+export async function startServer({ host = '127.0.0.1', prepare, args = () => [] } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'estate-e2e-'));
   builtBin ??= buildBinary(dir);
   const bin = builtBin;
@@ -53,7 +54,7 @@ export async function startServer({ host = '127.0.0.1', prepare } = {}) {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   let log = '';
-  const proc = spawn(bin, ['serve', '--demo', '--addr', `${host}:${port}`, '--data-dir', dataDir, '--log-format', 'json'], {
+  const proc = spawn(bin, ['serve', '--demo', '--addr', `${host}:${port}`, '--data-dir', dataDir, '--log-format', 'json', ...args(prepared)], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   proc.stdout.on('data', (d) => (log += d));

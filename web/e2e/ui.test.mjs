@@ -4,7 +4,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { launchBrowser, shot, startServer, stats, viewportFrames } from './harness.mjs';
 
 let server;
@@ -512,6 +514,89 @@ describe('ingest runs', () => {
     await page.locator(`tr[data-run="${run.id}"][aria-current="true"]`).waitFor();
     assert.deepEqual(page.errors, []);
     await page.close();
+  });
+});
+
+describe('a configured source run from the UI', () => {
+  test('Run source: running, then succeeded; each run a bar in the shadow trend', async () => {
+    // A terraform source whose state file is a named pipe: each run blocks reading it
+    // until the test writes a state, so the page is seen while the run is RUNNING.
+    const cfg = await startServer({
+      prepare: (bin, dataDir) => {
+        const dir = dirname(dataDir);
+        const fifo = join(dir, 'infra.tfstate');
+        execFileSync('mkfifo', [fifo]);
+        writeFileSync(join(dir, 'estate.yaml'), `sources:\n  - name: infra\n    type: terraform\n    paths: [${fifo}]\n`);
+        const token = execFileSync(bin, ['token', 'create', '--role', 'editor', '--name', 'e2e-editor', '--data-dir', dataDir, '--log-level', 'error'], { encoding: 'utf8' }).trim();
+        return { fifo, token, config: join(dir, 'estate.yaml') };
+      },
+      args: (p) => ['--config', p.config],
+    });
+    const { fifo, token } = cfg.prepared;
+    // Buckets nobody owns: each is an unowned-resource finding.
+    const state = (n) =>
+      JSON.stringify({
+        version: 4,
+        resources: Array.from({ length: n }, (_, i) => ({
+          mode: 'managed', type: 'aws_s3_bucket', name: `b${i}`,
+          instances: [{ attributes: { arn: `arn:aws:s3:::e2e-orphan-${i}`, bucket: `e2e-orphan-${i}` } }],
+        })),
+      });
+    const page = await browser.context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.addInitScript((t) => sessionStorage.setItem('estate.token', t), token);
+    let blocked = false; // a run waits on the pipe: stopping the server would wait for it
+    try {
+      await page.goto(cfg.base + '/runs');
+      const sources = page.getByTestId('sources');
+      await sources.waitFor();
+      const runs = page.getByTestId('runs');
+      for (const n of [2, 5]) {
+        await sources.getByRole('button', { name: 'Run infra' }).click();
+        blocked = true;
+        // Started: the page shows it running, and the button waits.
+        await sources.getByRole('button', { name: 'Running…' }).waitFor();
+        const running = runs.locator('tbody tr').filter({ hasText: 'infra' }).first();
+        assert.equal(await running.locator('[data-status]').getAttribute('data-status'), 'RUNNING');
+        await shot(page, `runs-running-${n}`);
+        await writeFile(fifo, state(n));
+        blocked = false;
+        // The page refreshes itself until the run ends.
+        await runs.locator('tbody tr').filter({ hasText: 'infra' }).first().locator('[data-status="SUCCEEDED"]').waitFor({ timeout: 15_000 });
+        await sources.getByRole('button', { name: 'Run infra' }).waitFor();
+      }
+      assert.equal(await page.getByTestId('runs-total').innerText(), '3');
+
+      // The shadow trend: the demo run, then +2 and +5 unowned buckets.
+      const r = await (await fetch(`${cfg.base}/graphql`, {
+        method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ query: '{ ingestRuns { nodes { source shadowFindings } } }' }),
+      })).json();
+      const counts = r.data.ingestRuns.nodes.map((x) => x.shadowFindings).reverse();
+      assert.equal(counts.length, 3);
+      assert.deepEqual([counts[1] - counts[0], counts[2] - counts[0]], [2, 5]);
+      await page.goto(cfg.base + '/shadow');
+      const trend = page.getByRole('list', { name: 'Findings after each run, oldest first' });
+      const bars = trend.getByRole('listitem');
+      await bars.first().waitFor();
+      assert.equal(await bars.count(), 3);
+      assert.deepEqual(await bars.evaluateAll((els) => els.map((e) => Number(e.dataset.n))), counts);
+      const labels = await bars.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+      assert.match(labels[0], new RegExp(`^demo run of .+: ${counts[0]} findings$`));
+      assert.match(labels[2], new RegExp(`^terraform:infra\\.tfstate run of .+: ${counts[2]} findings$`));
+      assert.deepEqual(await bars.locator('.trend-n').allInnerTexts(), counts.map(String));
+      // By finding type, in the table.
+      await page.getByText(/As a table, by finding type/).click();
+      const last = page.getByTestId('shadow-trend-table').locator('tbody tr').last();
+      assert.match(await last.innerText(), new RegExp(`terraform:infra\\.tfstate\\s+${counts[2]}\\s+.*unowned-resource ${17 + 5}`));
+      await shot(page, 'shadow-trend-runs');
+      assert.deepEqual(errors, []);
+    } finally {
+      await page.close();
+      if (blocked) await writeFile(fifo, state(0));
+      await cfg.stop();
+    }
   });
 });
 

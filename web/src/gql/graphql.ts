@@ -1173,7 +1173,7 @@ export type ShadowTrendQueryVariables = Exact<{
 }>;
 
 
-export type ShadowTrendQuery = { ingestRuns: { nodes: Array<{ id: string, source: string, status: IngestRunStatus, started: string, shadowFindings: number | null }> } };
+export type ShadowTrendQuery = { ingestRuns: { nodes: Array<{ id: string, source: string, status: IngestRunStatus, started: string, shadowFindings: number | null, summary: Array<{ key: string, value: number }> }> } };
 
 export type StartIngestMutationVariables = Exact<{
   source: string;
@@ -1973,6 +1973,10 @@ export const ShadowTrendDocument = new TypedDocumentString(`
       status
       started
       shadowFindings
+      summary {
+        key
+        value
+      }
     }
   }
 }
