@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -163,4 +164,18 @@ export function stats(xs) {
   const s = [...xs].sort((a, b) => a - b);
   const p = (f) => +s[Math.min(s.length - 1, Math.floor(f * s.length))].toFixed(1);
   return { n: s.length, min: p(0), p50: p(0.5), p95: p(0.95), max: p(1) };
+}
+
+const axeSource = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/**
+ * Runs axe-core (WCAG 2.1 A and AA rules, colour contrast among them) on the
+ * page as it is and returns its violations as "rule: target (summary)" lines.
+ */
+export async function axeViolations(page) {
+  await page.addScriptTag({ path: axeSource });
+  const res = await page.evaluate(() =>
+    window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] }),
+  );
+  return res.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')} (${n.failureSummary.replace(/\s+/g, ' ').slice(0, 200)})`));
 }

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { launchBrowser, shot, startServer, stats, viewportFrames } from './harness.mjs';
+import { axeViolations, launchBrowser, shot, startServer, stats, viewportFrames } from './harness.mjs';
 
 let server;
 let browser;
@@ -625,6 +625,45 @@ describe('a server without the answers API', () => {
     assert.equal(await page.getByTestId('who-owns').count(), 0);
     await page.close();
   });
+});
+
+// Every main page, checked by axe-core (WCAG 2.1 AA: contrast, names, roles),
+// on a laptop screen (1366×768) as well as the tests' larger default.
+describe('accessibility and a laptop screen', () => {
+  const pages = async () => {
+    const { application } = await gql('{ application(key:"payments-api"){ id } }');
+    const { cloudAccount } = await gql('{ cloudAccount(key:"aws:444455556666"){ id } }');
+    return [
+      ['home', '/', (p) => p.getByRole('heading', { name: /The estate: \d+ entities/ }).waitFor()],
+      ['search', '/search?q=payments', (p) => p.getByRole('link', { name: 'Payments API' }).first().waitFor()],
+      ['entity', `/entity/${application.id}`, (p) => p.getByTestId('who-owns').waitFor()],
+      ['explorer', `/explore/${cloudAccount.id}`, (p) => p.waitForFunction(() => Number(document.querySelector('[data-testid="graph-counts"] span')?.getAttribute('data-nodes')) > 1)],
+      ['impact', `/impact?ref=${encodeURIComponent('https://github.com/acme/payments-api')}`, (p) => p.getByTestId('impact-services').waitFor()],
+      ['shadow', '/shadow', (p) => p.getByTestId('shadow-trend').waitFor()],
+      ['health', '/health', (p) => p.getByTestId('health-services-owned').waitFor()],
+      ['runs', '/runs', (p) => p.getByTestId('runs').waitFor()],
+    ];
+  };
+
+  for (const [label, size] of [['default screen', { width: 1440, height: 900 }], ['laptop 1366×768', { width: 1366, height: 768 }]]) {
+    test(`no axe-core violations on the main pages (${label})`, async () => {
+      const page = await newPage();
+      await page.setViewportSize(size);
+      const found = [];
+      for (const [name, path, ready] of await pages()) {
+        await page.goto(server.base + path);
+        await ready(page);
+        for (const v of await axeViolations(page)) found.push(`${name}: ${v}`);
+        // Nothing wider than the screen: no sideways scrolling on a laptop.
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        assert.ok(overflow <= 0, `${name} is ${overflow}px wider than a ${size.width}px window`);
+        if (size.width === 1366) await shot(page, `laptop-${name}`);
+      }
+      assert.deepEqual(found, []);
+      assert.deepEqual(page.errors, []);
+      await page.close();
+    });
+  }
 });
 
 describe('sign-in', () => {
