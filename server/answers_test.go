@@ -250,3 +250,34 @@ func jsonString(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+// The explorer's highlight: of the ids asked, those whoOwns finds no owner
+// for. An unowned resource is listed; one owned only through the application
+// that depends on it is not; neither is a team, nor an unknown id.
+func TestUnownedAPI(t *testing.T) {
+	e := demoEnv(t)
+	var d struct {
+		Inherited, Unowned, Team struct{ ID string }
+	}
+	e.do(t, e.viewer, `{
+	  inherited: cloudResource(arn: "arn:aws:rds:eu-west-1:111122223333:db:payments-db") { id }
+	  unowned: cloudResource(arn: "arn:aws:s3:::acme-tmp-exports-2021") { id }
+	  team: team(name: "payments-core") { id }
+	}`, nil).mustData(t, &d)
+	missing := "00000000-0000-4000-8000-000000000000"
+	ids := []string{d.Team.ID, d.Inherited.ID, missing, d.Unowned.ID}
+	var got struct{ Unowned []string }
+	e.do(t, e.viewer, `query($ids: [ID!]!) { unowned(ids: $ids) }`, map[string]any{"ids": ids}).mustData(t, &got)
+	if !slices.Equal(got.Unowned, []string{d.Unowned.ID}) {
+		t.Errorf("unowned(%v) = %v, want only %s", ids, got.Unowned, d.Unowned.ID)
+	}
+
+	tooMany := make([]string, 101)
+	for i := range tooMany {
+		tooMany[i] = d.Unowned.ID
+	}
+	res := e.do(t, e.viewer, `query($ids: [ID!]!) { unowned(ids: $ids) }`, map[string]any{"ids": tooMany})
+	if !slices.Equal(res.codes(), []string{string(graph.CodeLimitExceeded)}) {
+		t.Errorf("101 ids: codes %v: %s", res.codes(), res.Raw)
+	}
+}

@@ -226,6 +226,34 @@ func TestIngestRuns(t *testing.T) {
 		t.Errorf("payments sources %v, want the demo among them", seen)
 	}
 
+	// And the runs behind its recorded changes: the demo run's, no other.
+	var hist struct {
+		Entity struct {
+			History struct {
+				Nodes []struct {
+					Source, Run string
+					IngestRun   *struct{ ID string }
+				}
+			}
+		}
+	}
+	e.do(t, e.viewer, `{ entity(kind: Service, key: "payments") { ... on Service { history(first: 100) { nodes { source run ingestRun { id } } } } } }`, nil).mustData(t, &hist)
+	byDemo := 0
+	for _, ev := range hist.Entity.History.Nodes {
+		switch {
+		case ev.Source == demo.SourceName && (ev.IngestRun == nil || ev.IngestRun.ID != d.ID || ev.Run != d.ID):
+			t.Errorf("demo change's run = %q %+v, want %s", ev.Run, ev.IngestRun, d.ID)
+		case ev.Source != demo.SourceName && ev.IngestRun != nil:
+			t.Errorf("%s change (run %q) has ingest run %+v, want null", ev.Source, ev.Run, ev.IngestRun)
+		}
+		if ev.Source == demo.SourceName {
+			byDemo++
+		}
+	}
+	if byDemo == 0 {
+		t.Errorf("payments history %+v: want changes by the demo run", hist.Entity.History.Nodes)
+	}
+
 	for _, tc := range []struct {
 		name, query, code string
 	}{

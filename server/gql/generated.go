@@ -38,6 +38,7 @@ type ResolverRoot interface {
 	AnswerItem() AnswerItemResolver
 	Application() ApplicationResolver
 	Assertion() AssertionResolver
+	AuditEvent() AuditEventResolver
 	BusinessUnit() BusinessUnitResolver
 	Change() ChangeResolver
 	CloudAccount() CloudAccountResolver
@@ -148,6 +149,7 @@ type ComplexityRoot struct {
 		At           func(childComplexity int) int
 		Changes      func(childComplexity int) int
 		Entity       func(childComplexity int) int
+		IngestRun    func(childComplexity int) int
 		Op           func(childComplexity int) int
 		Relationship func(childComplexity int) int
 		Run          func(childComplexity int) int
@@ -729,6 +731,7 @@ type ComplexityRoot struct {
 		TeamAccreditation func(childComplexity int, team string) int
 		Teams             func(childComplexity int, filter *model.EntityFilter, first *int, after *string) int
 		Tokens            func(childComplexity int) int
+		Unowned           func(childComplexity int, ids []uuid.UUID) int
 		Viewer            func(childComplexity int) int
 		WhoOwns           func(childComplexity int, ref string) int
 	}
@@ -1010,6 +1013,9 @@ type ApplicationResolver interface {
 type AssertionResolver interface {
 	IngestRun(ctx context.Context, obj *graph.Assertion) (*graph.IngestRun, error)
 }
+type AuditEventResolver interface {
+	IngestRun(ctx context.Context, obj *model.AuditEvent) (*graph.IngestRun, error)
+}
 type BusinessUnitResolver interface {
 	Relationships(ctx context.Context, obj *model.BusinessUnit, typeArg []graph.RelType, direction *graph.Direction, first *int, after *string) (*model.RelationshipConnection, error)
 
@@ -1118,6 +1124,7 @@ type QueryResolver interface {
 	WhoOwns(ctx context.Context, ref string) (*analysis.Ownership, error)
 	Impact(ctx context.Context, refs []string, direction *analysis.Direction, maxDepth *int, changedPaths []string) (*analysis.ImpactResult, error)
 	ShadowEstate(ctx context.Context) (*analysis.ShadowReport, error)
+	Unowned(ctx context.Context, ids []uuid.UUID) ([]uuid.UUID, error)
 	Health(ctx context.Context, staleDays *int) (*analysis.HealthReport, error)
 	Stats(ctx context.Context) (*model.Stats, error)
 	Viewer(ctx context.Context) (*model.Viewer, error)
@@ -1586,6 +1593,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEvent.Entity(childComplexity), true
+	case "AuditEvent.ingestRun":
+		if e.ComplexityRoot.AuditEvent.IngestRun == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.IngestRun(childComplexity), true
 	case "AuditEvent.op":
 		if e.ComplexityRoot.AuditEvent.Op == nil {
 			break
@@ -4427,6 +4440,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Tokens(childComplexity), true
+	case "Query.unowned":
+		if e.ComplexityRoot.Query.Unowned == nil {
+			break
+		}
+
+		args, err := ec.field_Query_unowned_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Unowned(childComplexity, args["ids"].([]uuid.UUID)), true
 	case "Query.viewer":
 		if e.ComplexityRoot.Query.Viewer == nil {
 			break
@@ -6327,6 +6351,13 @@ type Query {
   impact(refs: [String!]!, direction: ImpactDirection = DOWNSTREAM, maxDepth: Int = 4, changedPaths: [String!]): ImpactResult!
   "What runs that nobody registered: the Shadow DevOps estate (rules: docs/answers.md)."
   shadowEstate: ShadowReport!
+  """
+  Of these entities, those whoOwns finds no owner for, direct or inherited:
+  services, applications, repositories, cloud accounts and cloud resources
+  (other kinds, and ids that match nothing, are never listed), in the order
+  asked. What the explorer highlights; LIMIT_EXCEEDED over the page size.
+  """
+  unowned(ids: [ID!]!): [ID!]!
   "Completeness and staleness of the CMDB, overall and per business unit. staleDays must be positive."
   health(staleDays: Int = 30): HealthReport!
 
@@ -7070,6 +7101,11 @@ extend type Assertion {
   ingestRun: IngestRun
 }
 
+extend type AuditEvent {
+  "The ingest run that made the change; null for API edits and runs not recorded."
+  ingestRun: IngestRun
+}
+
 # ---------------------------------------------------------------------------
 # Manual edits and ingested values (graph/provenance.go)
 
@@ -7422,6 +7458,8 @@ func (ec *executionContext) childFields_AuditEvent(ctx context.Context, field gr
 		return ec.fieldContext_AuditEvent_relationship(ctx, field)
 	case "changes":
 		return ec.fieldContext_AuditEvent_changes(ctx, field)
+	case "ingestRun":
+		return ec.fieldContext_AuditEvent_ingestRun(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuditEvent", field.Name)
 }
@@ -11034,6 +11072,20 @@ func (ec *executionContext) field_Query_teams_args(ctx context.Context, rawArgs 
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_unowned_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "ids",
+		func(ctx context.Context, v any) ([]uuid.UUID, error) {
+			return ec.unmarshalNID2ᚕgithubᚗcomᚋgoogleᚋuuidᚐUUIDᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ids"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_whoOwns_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -13351,6 +13403,38 @@ func (ec *executionContext) fieldContext_AuditEvent_changes(_ context.Context, f
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_FieldChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEvent_ingestRun(ctx context.Context, field graphql.CollectedField, obj *model.AuditEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEvent_ingestRun(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuditEvent().IngestRun(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *graph.IngestRun) graphql.Marshaler {
+			return ec.marshalOIngestRun2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐIngestRun(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEvent_ingestRun(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IngestRun(ctx, field)
 		},
 	}
 	return fc, nil
@@ -24900,6 +24984,50 @@ func (ec *executionContext) fieldContext_Query_shadowEstate(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_unowned(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_unowned(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Unowned(ctx, fc.Args["ids"].([]uuid.UUID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []uuid.UUID) graphql.Marshaler {
+			return ec.marshalNID2ᚕgithubᚗcomᚋgoogleᚋuuidᚐUUIDᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_unowned(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ID does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_unowned_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_health(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -32627,43 +32755,49 @@ func (ec *executionContext) _AuditEvent(ctx context.Context, sel ast.SelectionSe
 		case "at":
 			out.Values[i] = ec._AuditEvent_at(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "op":
 			out.Values[i] = ec._AuditEvent_op(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "actor":
 			out.Values[i] = ec._AuditEvent_actor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "source":
 			out.Values[i] = ec._AuditEvent_source(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "run":
 			out.Values[i] = ec._AuditEvent_run(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "entity":
 			out.Values[i] = ec._AuditEvent_entity(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "relationship":
 			out.Values[i] = ec._AuditEvent_relationship(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "changes":
 			out.Values[i] = ec._AuditEvent_changes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "ingestRun":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditEvent_ingestRun(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -36353,6 +36487,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_shadowEstate(ctx, field)
+				})
+		case "unowned":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_unowned(ctx, field)
 				})
 		case "health":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,

@@ -2,20 +2,16 @@
 // docs/benchmarks.md). Run from web/: node e2e/measure.mjs [runs]
 //   - entity page, cold load (new page, full navigation) until owners and
 //     relationships are on screen; and in-app navigation between entities;
-//   - the explorer with 2,000 synthetic elements: layout + first render,
-//     pan frame times, zoom.
-import { launchBrowser, startServer } from './harness.mjs';
+//   - the real explorer on 2,000 synthetic elements (/bench/explorer):
+//     opening, expanding a node and laying out again, and the frame times of
+//     a mouse drag and of wheel zooming.
+import { launchBrowser, startServer, stats, viewportFrames } from './harness.mjs';
 
 const runs = Number(process.argv[2] ?? 10);
 const server = await startServer();
 const browser = await launchBrowser();
 const q = async (query) =>
   (await (await fetch(`${server.base}/graphql`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ query }) })).json()).data;
-const stats = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const p = (f) => s[Math.min(s.length - 1, Math.floor(f * s.length))];
-  return { n: s.length, min: s[0], p50: p(0.5), p95: p(0.95), max: s[s.length - 1] };
-};
 try {
   const { application } = await q('{ application(key:"payments-api"){ id } }');
   const url = `${server.base}/entity/${application.id}`;
@@ -46,14 +42,22 @@ try {
   }
   console.log('entity page, in-app navigation (ms):', JSON.stringify(stats(nav)));
   const perf = [];
+  const pan = [];
+  const zoom = [];
   for (let i = 0; i < Math.max(3, Math.round(runs / 3)); i++) {
     await page.goto(`${server.base}/bench/explorer?n=2000`);
-    await page.waitForFunction(() => window.__estatePerf, null, { timeout: 120_000 });
+    await page.waitForFunction(() => window.__estatePerf, null, { timeout: 180_000 });
     perf.push(await page.evaluate(() => window.__estatePerf));
+    const f = await viewportFrames(page, '[data-testid="graph"]');
+    pan.push(...f.pan);
+    zoom.push(...f.zoom);
   }
-  for (const k of ['layoutAndRenderMs', 'initMs', 'layoutMs', 'firstRenderMs', 'panMeanFrameMs', 'panP95FrameMs', 'zoomMs']) {
-    console.log(`explorer 2000 elements ${k}:`, JSON.stringify(stats(perf.map((p) => p[k]))));
-  }
+  console.log('explorer elements after the run:', perf[0].elements);
+  console.log('explorer 2000 elements open (ms):', JSON.stringify(stats(perf.map((p) => p.openMs))));
+  console.log('explorer 2000 elements expand a node + relayout (ms):', JSON.stringify(stats(perf.flatMap((p) => p.expandMs))));
+  console.log('explorer 2000 elements Re-layout button (ms):', JSON.stringify(stats(perf.map((p) => p.relayoutMs))));
+  console.log('explorer 2000 elements mouse-drag frame (ms):', JSON.stringify(stats(pan)));
+  console.log('explorer 2000 elements wheel-zoom frame (ms):', JSON.stringify(stats(zoom)));
 } finally {
   await browser.close();
   await server.stop();

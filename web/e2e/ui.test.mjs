@@ -4,8 +4,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { launchBrowser, shot, startServer } from './harness.mjs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { axeViolations, launchBrowser, shot, startServer, stats, viewportFrames } from './harness.mjs';
 
 let server;
 let browser;
@@ -144,7 +146,8 @@ describe('search and the entity page', () => {
     const page = await newPage();
     await page.goto(`${server.base}/entity/${cloudResource.id}`);
     await page.getByText('No direct owner').waitFor();
-    if (await serverHas('whoOwns')) await page.getByText('No owner, declared or inherited').waitFor();
+    assert.ok(await serverHas('whoOwns'), 'the server answers whoOwns');
+    await page.getByText('No owner, declared or inherited').waitFor();
     await page.reload();
     await page.getByTestId('entity-key').filter({ hasText: arn }).waitFor();
     await shot(page, 'entity-unowned-resource');
@@ -221,30 +224,62 @@ describe('graph explorer', () => {
     await page.close();
   });
 
-  test('highlights the unregistered account and unowned resources', async () => {
+  test('highlights the unregistered account and what nobody owns, as whoOwns says', async () => {
+    // Nobody owns the shadow account and 8 of its 11 resources; the other 3 are owned through
+    // an application (inherited), which whoOwns finds and the explorer must not flag.
     const { cloudAccount } = await gql('{ cloudAccount(key:"aws:444455556666"){ id } }');
     const page = await newPage();
     await page.goto(`${server.base}/explore/${cloudAccount.id}`);
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="graph-counts"] span')?.getAttribute('data-nodes')) > 1);
     const marks = await page.evaluate(() => ({
-      unregistered: window.__estateCy.nodes('.unregistered').length,
-      unowned: window.__estateCy.nodes('.unowned').length,
+      unregistered: window.__estateCy.nodes('.unregistered').map((n) => n.data('info').key),
+      unowned: window.__estateCy.nodes('.unowned').map((n) => n.data('info').key).sort(),
+      nodes: window.__estateCy.nodes().map((n) => n.data('info')),
     }));
-    assert.equal(marks.unregistered, 1);
-    assert.ok(marks.unowned >= 8, `unowned resources in the shadow account: ${marks.unowned}`);
+    assert.deepEqual(marks.unregistered, ['aws:444455556666']);
+    assert.equal(marks.unowned.length, 9, marks.unowned.join('\n'));
+    // The same answer as "who owns this" for every entity in view.
+    const nobody = [];
+    for (const n of marks.nodes) {
+      const { whoOwns } = await gql('query($r:String!){ whoOwns(ref:$r){ owners { key } } }', { r: `${n.kind}:${n.key}` });
+      if (whoOwns.owners.length === 0) nobody.push(n.key);
+    }
+    assert.deepEqual(marks.unowned, nobody.sort());
     await page.waitForTimeout(1000);
     await shot(page, 'explorer-shadow-account');
+    assert.deepEqual(page.errors, []);
     await page.close();
   });
 
-  test('stays responsive with 2,000 elements', async (t) => {
+  test('a resource owned through its application is not highlighted', async () => {
+    const arn = 'arn:aws:dynamodb:eu-west-1:111122223333:table/auth-sessions';
+    const { cloudResource } = await gql('query($a:String!){ cloudResource(arn:$a){ id } }', { a: arn });
+    const { whoOwns } = await gql('query($r:String!){ whoOwns(ref:$r){ owners { key class inheritedFrom { key } } } }', { r: arn });
+    assert.ok(whoOwns.owners.length > 0 && whoOwns.owners.every((o) => o.class === 'INHERITED'), JSON.stringify(whoOwns));
+    const page = await newPage();
+    await page.goto(`${server.base}/explore/${cloudResource.id}`);
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="graph-counts"] span')?.getAttribute('data-nodes')) > 1);
+    assert.equal(await page.evaluate((id) => window.__estateCy.getElementById(id).hasClass('unowned'), cloudResource.id), false);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
+  test('the real explorer with 2,000 elements: opens, pans, zooms, expands and lays out again', async (t) => {
     const page = await newPage();
     await page.goto(`${server.base}/bench/explorer?n=2000`);
-    await page.waitForFunction(() => window.__estatePerf, null, { timeout: 60_000 });
+    await page.waitForFunction(() => window.__estatePerf, null, { timeout: 120_000 });
     const perf = await page.evaluate(() => window.__estatePerf);
-    assert.equal(perf.elements, 2000);
-    t.diagnostic(`explorer with 2000 elements: ${JSON.stringify(perf)}`);
+    // 2,000 from the root's neighbourhood, then three expansions of 20 leaves each.
+    assert.equal(perf.elements, 2000 + 3 * 40);
+    assert.equal(perf.expandMs.length, 3);
+    assert.equal((await graphCounts(page)).nodes, perf.nodes);
+    const before = await page.evaluate(() => ({ pan: window.__estateCy.pan(), zoom: window.__estateCy.zoom() }));
+    const frames = await viewportFrames(page, '[data-testid="graph"]');
+    const afterPan = await page.evaluate(() => ({ pan: window.__estateCy.pan(), zoom: window.__estateCy.zoom() }));
+    assert.notDeepEqual(afterPan.pan, before.pan, 'the mouse drag pans the graph');
+    t.diagnostic(`explorer with 2000 elements: ${JSON.stringify(perf)}; drag frames ${JSON.stringify(stats(frames.pan))}; wheel frames ${JSON.stringify(stats(frames.zoom))}`);
     await shot(page, 'explorer-2000');
+    assert.deepEqual(page.errors, []);
     await page.close();
   });
 });
@@ -252,8 +287,9 @@ describe('graph explorer', () => {
 // The answers views. Expected figures are the demo estate's facts
 // (ingest/demo/demo.go: ShadowAccount, UnownedResources, UnmappedRepositories,
 // OrphanApp, UnownedService, ServiceWithoutBU, DepartedOwner, UnknownTeamTags,
-// UnknownAppTags) as checked by graph/analysis/analysistest. A server without
-// the answers API must show a clear "not available" state instead.
+// UnknownAppTags) as checked by graph/analysis/analysistest. estate serve
+// answers them all (the tests fail if it stops); a server without them is
+// tested on its own below.
 async function serverHas(field) {
   const d = await gql('{ __type(name: "Query") { fields { name } } }');
   return d.__type.fields.some((f) => f.name === field);
@@ -264,11 +300,7 @@ describe('answers', () => {
     const page = await newPage();
     await page.goto(server.base + '/');
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Shadow DevOps' }).click();
-    if (!(await serverHas('shadowEstate'))) {
-      await page.getByTestId('not-available').waitFor();
-      await shot(page, 'shadow-not-available');
-      return page.close();
-    }
+    assert.ok(await serverHas('shadowEstate'), 'the server answers shadowEstate');
     const byKind = page.getByTestId('shadow-by-kind');
     await byKind.waitFor();
     const count = async (k) => Number(await byKind.locator(`[data-kind="${k}"]`).innerText());
@@ -310,11 +342,7 @@ describe('answers', () => {
   test('the impact view lists the services a change to payments-api reaches', async () => {
     const page = await newPage();
     await page.goto(server.base + '/impact');
-    if (!(await serverHas('impact'))) {
-      await page.getByTestId('not-available').waitFor();
-      await shot(page, 'impact-not-available');
-      return page.close();
-    }
+    assert.ok(await serverHas('impact'), 'the server answers impact');
     await page.getByLabel('What changes (one per line)').fill('https://github.com/acme/payments-api');
     await page.getByRole('button', { name: 'Analyse impact' }).click();
     const services = page.getByTestId('impact-services');
@@ -342,13 +370,57 @@ describe('answers', () => {
     await page.close();
   });
 
+  test('the impact summary copies to the clipboard, also on plain http, and says when it cannot', async () => {
+    const url = `${server.base}/impact?ref=${encodeURIComponent('https://github.com/acme/payments-api')}`;
+    const copyAndRead = async (page) => {
+      await page.getByTestId('impact-result').waitFor();
+      await page.getByRole('button', { name: 'Copy summary for a change request' }).click();
+      return page.getByTestId('copy-status').innerText();
+    };
+    // 127.0.0.1 is a secure context: the Clipboard API.
+    await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.base });
+    let page = await newPage();
+    await page.goto(url);
+    assert.equal(await copyAndRead(page), 'Copied.');
+    const summary = await page.getByTestId('impact-summary').textContent();
+    assert.match(summary, /^Impact of changing Repository github.com\/acme\/payments-api/);
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), summary);
+    await page.close();
+
+    // http://host:8080 has no Clipboard API: the copy command on the text.
+    const plainHttp = () => {
+      Object.defineProperty(Navigator.prototype, 'clipboard', { get: () => undefined });
+      const exec = document.execCommand.bind(document);
+      document.execCommand = (cmd, ...rest) => {
+        if (cmd !== 'copy') return exec(cmd, ...rest);
+        window.__copied = document.activeElement?.value;
+        return window.__refuseCopy ? false : exec(cmd, ...rest);
+      };
+    };
+    page = await newPage();
+    await page.addInitScript(plainHttp);
+    await page.goto(url);
+    assert.equal(await copyAndRead(page), 'Copied.');
+    assert.equal(await page.evaluate(() => window.__copied), summary);
+    await page.close();
+
+    // A browser that refuses: a visible message, and the summary open and selected for Ctrl+C.
+    page = await newPage();
+    await page.addInitScript(plainHttp);
+    await page.addInitScript(() => (window.__refuseCopy = true));
+    await page.goto(url);
+    assert.match(await copyAndRead(page), /did not let the page copy/);
+    assert.ok(await page.getByTestId('impact-summary').isVisible());
+    await page.waitForFunction((s) => window.getSelection().toString() === s, summary);
+    await shot(page, 'impact-copy-refused');
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
   test('the CMDB health dashboard shows completeness', async () => {
     const page = await newPage();
     await page.goto(server.base + '/health');
-    if (!(await serverHas('health'))) {
-      await page.getByTestId('not-available').waitFor();
-      return page.close();
-    }
+    assert.ok(await serverHas('health'), 'the server answers health');
     await page.getByTestId('health-services-owned').waitFor();
     assert.match(await page.getByTestId('health-services-owned').innerText(), /95\.5%[\s\S]*21 of 22/);
     assert.match(await page.getByTestId('health-repos-mapped').innerText(), /68\.3%[\s\S]*41 of 60/);
@@ -426,9 +498,105 @@ describe('ingest runs', () => {
     await cell.waitFor();
     assert.equal(await cell.locator('[data-status]').getAttribute('data-status'), 'SUCCEEDED');
     await cell.getByRole('link').click();
-    await page.getByTestId('runs').waitFor();
+    await page.waitForURL(`${server.base}/runs/${run.id}`);
+    assert.equal(await page.getByTestId('runs').locator(`tr[data-run="${run.id}"] [data-status]`).getAttribute('data-status'), 'SUCCEEDED');
+    // So does each recorded change the run made, in the history.
+    await page.goBack();
+    const historyRun = page.getByTestId('history').locator('tbody tr').first().getByTestId('history-run');
+    await historyRun.getByRole('link').click();
+    await page.waitForURL(`${server.base}/runs/${run.id}`);
+    await page.getByRole('heading', { level: 1, name: `Ingest run ${run.id}` }).waitFor();
+    // A run id that is no ingest run says so.
+    await page.goto(`${server.base}/runs/no-such-run`);
+    await page.getByText('No ingest run has the id').waitFor();
+    // /runs#run-<id> marks the run.
+    await page.goto(`${server.base}/runs#run-${run.id}`);
+    await page.locator(`tr[data-run="${run.id}"][aria-current="true"]`).waitFor();
     assert.deepEqual(page.errors, []);
     await page.close();
+  });
+});
+
+describe('a configured source run from the UI', () => {
+  test('Run source: running, then succeeded; each run a bar in the shadow trend', async () => {
+    // A terraform source whose state file is a named pipe: each run blocks reading it
+    // until the test writes a state, so the page is seen while the run is RUNNING.
+    const cfg = await startServer({
+      prepare: (bin, dataDir) => {
+        const dir = dirname(dataDir);
+        const fifo = join(dir, 'infra.tfstate');
+        execFileSync('mkfifo', [fifo]);
+        writeFileSync(join(dir, 'estate.yaml'), `sources:\n  - name: infra\n    type: terraform\n    paths: [${fifo}]\n`);
+        const token = execFileSync(bin, ['token', 'create', '--role', 'editor', '--name', 'e2e-editor', '--data-dir', dataDir, '--log-level', 'error'], { encoding: 'utf8' }).trim();
+        return { fifo, token, config: join(dir, 'estate.yaml') };
+      },
+      args: (p) => ['--config', p.config],
+    });
+    const { fifo, token } = cfg.prepared;
+    // Buckets nobody owns: each is an unowned-resource finding.
+    const state = (n) =>
+      JSON.stringify({
+        version: 4,
+        resources: Array.from({ length: n }, (_, i) => ({
+          mode: 'managed', type: 'aws_s3_bucket', name: `b${i}`,
+          instances: [{ attributes: { arn: `arn:aws:s3:::e2e-orphan-${i}`, bucket: `e2e-orphan-${i}` } }],
+        })),
+      });
+    const page = await browser.context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.addInitScript((t) => sessionStorage.setItem('estate.token', t), token);
+    let blocked = false; // a run waits on the pipe: stopping the server would wait for it
+    try {
+      await page.goto(cfg.base + '/runs');
+      const sources = page.getByTestId('sources');
+      await sources.waitFor();
+      const runs = page.getByTestId('runs');
+      for (const n of [2, 5]) {
+        await sources.getByRole('button', { name: 'Run infra' }).click();
+        blocked = true;
+        // Started: the page shows it running, and the button waits.
+        await sources.getByRole('button', { name: 'Running…' }).waitFor();
+        const running = runs.locator('tbody tr').filter({ hasText: 'infra' }).first();
+        assert.equal(await running.locator('[data-status]').getAttribute('data-status'), 'RUNNING');
+        await shot(page, `runs-running-${n}`);
+        await writeFile(fifo, state(n));
+        blocked = false;
+        // The page refreshes itself until the run ends.
+        await runs.locator('tbody tr').filter({ hasText: 'infra' }).first().locator('[data-status="SUCCEEDED"]').waitFor({ timeout: 15_000 });
+        await sources.getByRole('button', { name: 'Run infra' }).waitFor();
+      }
+      assert.equal(await page.getByTestId('runs-total').innerText(), '3');
+
+      // The shadow trend: the demo run, then +2 and +5 unowned buckets.
+      const r = await (await fetch(`${cfg.base}/graphql`, {
+        method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ query: '{ ingestRuns { nodes { source shadowFindings } } }' }),
+      })).json();
+      const counts = r.data.ingestRuns.nodes.map((x) => x.shadowFindings).reverse();
+      assert.equal(counts.length, 3);
+      assert.deepEqual([counts[1] - counts[0], counts[2] - counts[0]], [2, 5]);
+      await page.goto(cfg.base + '/shadow');
+      const trend = page.getByRole('list', { name: 'Findings after each run, oldest first' });
+      const bars = trend.getByRole('listitem');
+      await bars.first().waitFor();
+      assert.equal(await bars.count(), 3);
+      assert.deepEqual(await bars.evaluateAll((els) => els.map((e) => Number(e.dataset.n))), counts);
+      const labels = await bars.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+      assert.match(labels[0], new RegExp(`^demo run of .+: ${counts[0]} findings$`));
+      assert.match(labels[2], new RegExp(`^terraform:infra\\.tfstate run of .+: ${counts[2]} findings$`));
+      assert.deepEqual(await bars.locator('.trend-n').allInnerTexts(), counts.map(String));
+      // By finding type, in the table.
+      await page.getByText(/As a table, by finding type/).click();
+      const last = page.getByTestId('shadow-trend-table').locator('tbody tr').last();
+      assert.match(await last.innerText(), new RegExp(`terraform:infra\\.tfstate\\s+${counts[2]}\\s+.*unowned-resource ${17 + 5}`));
+      await shot(page, 'shadow-trend-runs');
+      assert.deepEqual(errors, []);
+    } finally {
+      await page.close();
+      if (blocked) await writeFile(fifo, state(0));
+      await cfg.stop();
+    }
   });
 });
 
@@ -457,6 +625,45 @@ describe('a server without the answers API', () => {
     assert.equal(await page.getByTestId('who-owns').count(), 0);
     await page.close();
   });
+});
+
+// Every main page, checked by axe-core (WCAG 2.1 AA: contrast, names, roles),
+// on a laptop screen (1366×768) as well as the tests' larger default.
+describe('accessibility and a laptop screen', () => {
+  const pages = async () => {
+    const { application } = await gql('{ application(key:"payments-api"){ id } }');
+    const { cloudAccount } = await gql('{ cloudAccount(key:"aws:444455556666"){ id } }');
+    return [
+      ['home', '/', (p) => p.getByRole('heading', { name: /The estate: \d+ entities/ }).waitFor()],
+      ['search', '/search?q=payments', (p) => p.getByRole('link', { name: 'Payments API' }).first().waitFor()],
+      ['entity', `/entity/${application.id}`, (p) => p.getByTestId('who-owns').waitFor()],
+      ['explorer', `/explore/${cloudAccount.id}`, (p) => p.waitForFunction(() => Number(document.querySelector('[data-testid="graph-counts"] span')?.getAttribute('data-nodes')) > 1)],
+      ['impact', `/impact?ref=${encodeURIComponent('https://github.com/acme/payments-api')}`, (p) => p.getByTestId('impact-services').waitFor()],
+      ['shadow', '/shadow', (p) => p.getByTestId('shadow-trend').waitFor()],
+      ['health', '/health', (p) => p.getByTestId('health-services-owned').waitFor()],
+      ['runs', '/runs', (p) => p.getByTestId('runs').waitFor()],
+    ];
+  };
+
+  for (const [label, size] of [['default screen', { width: 1440, height: 900 }], ['laptop 1366×768', { width: 1366, height: 768 }]]) {
+    test(`no axe-core violations on the main pages (${label})`, async () => {
+      const page = await newPage();
+      await page.setViewportSize(size);
+      const found = [];
+      for (const [name, path, ready] of await pages()) {
+        await page.goto(server.base + path);
+        await ready(page);
+        for (const v of await axeViolations(page)) found.push(`${name}: ${v}`);
+        // Nothing wider than the screen: no sideways scrolling on a laptop.
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        assert.ok(overflow <= 0, `${name} is ${overflow}px wider than a ${size.width}px window`);
+        if (size.width === 1366) await shot(page, `laptop-${name}`);
+      }
+      assert.deepEqual(found, []);
+      assert.deepEqual(page.errors, []);
+      await page.close();
+    });
+  }
 });
 
 describe('sign-in', () => {

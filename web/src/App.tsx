@@ -15,6 +15,7 @@ const Bench = lazy(() => import('./pages/Bench').then((m) => ({ default: m.Bench
 const ImpactView = lazy(() => import('./pages/Impact').then((m) => ({ default: m.ImpactView })));
 const ShadowView = lazy(() => import('./pages/Shadow').then((m) => ({ default: m.ShadowView })));
 const RunsView = lazy(() => import('./pages/Runs').then((m) => ({ default: m.RunsView })));
+const RunView = lazy(() => import('./pages/Runs').then((m) => ({ default: m.RunView })));
 const HealthView = lazy(() => import('./pages/Health').then((m) => ({ default: m.HealthView })));
 // GraphiQL is large: its own chunk, loaded only by the playground.
 const Playground = lazy(() => import('./pages/Playground').then((m) => ({ default: m.Playground })));
@@ -31,6 +32,7 @@ function Route() {
   if (path === '/health') return <HealthView />;
   if (path === '/playground') return <Playground />;
   if (path === '/runs') return <RunsView />;
+  if ((m = path.match(/^\/runs\/([^/]+)$/))) return <RunView id={decodeURIComponent(m[1])} />;
   if (path === '/bench/explorer') return <Bench n={Number(query.get('n') ?? 2000)} />;
   return (
     <div>

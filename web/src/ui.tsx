@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { Kind } from './gql/graphql';
 import { kindColour, kindLabel } from './kinds';
 import { ApiError } from './api';
+import { Link } from './router';
 
 export function KindBadge({ kind }: { kind: Kind }) {
   return (
@@ -18,6 +19,21 @@ export function ConfidenceBadge({ c }: { c: string }) {
 /** An ingest run's status, coloured. */
 export function RunStatus({ s }: { s: string }) {
   return <span className={`run-status run-${s.toLowerCase()}`} data-status={s}>{s.toLowerCase()}</span>;
+}
+
+/**
+ * The run behind a write: a link to the ingest run's page, or the id of an
+ * API request (or of a run not recorded) as text.
+ */
+export function RunLink({ run, ingestRun }: { run: string; ingestRun: { id: string; status: string; started: string } | null | undefined }) {
+  if (ingestRun) {
+    return (
+      <Link href={`/runs/${encodeURIComponent(ingestRun.id)}`}>
+        <RunStatus s={ingestRun.status} /> run <Time t={ingestRun.started} />
+      </Link>
+    );
+  }
+  return run ? <code className="run">{run}</code> : <span className="muted">—</span>;
 }
 
 export function Time({ t }: { t: string | null | undefined }) {

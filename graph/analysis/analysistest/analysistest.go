@@ -31,6 +31,7 @@ func Run(t *testing.T, h graphtest.Harness) {
 		{"WhoOwns/Inherited", testInherited},
 		{"WhoOwns/Departed", testDeparted},
 		{"WhoOwns/Resolution", testResolution},
+		{"Unowned", testUnowned},
 		{"Impact/Repository", testImpactRepository},
 		{"Impact/Monorepo", testImpactMonorepo},
 		{"Impact/Depth", testImpactDepth},
@@ -576,4 +577,57 @@ func testStaleness(t *testing.T, h graphtest.Harness) {
 			t.Errorf("payments unit: %+v stale, want all but one", u.Stale)
 		}
 	}
+}
+
+// testUnowned checks Unowned against WhoOwns for every entity of the kinds
+// it answers for, in one batch, and that the demo's unowned resources are
+// the shadow estate's.
+func testUnowned(t *testing.T, c *Counting) {
+	var nodes []*graph.Node
+	if err := c.Store.ScanNodes(t.Context(), func(n *graph.Node) error {
+		nodes = append(nodes, n)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	c.Calls()
+	ids, err := analysis.Unowned(t.Context(), c, nodes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	atMost(t, c, "Unowned of the whole estate", 2+4)
+	var got, want []string
+	for _, n := range nodes {
+		if slices.Contains(ids, n.ID) {
+			got = append(got, n.Ref().String())
+		}
+		if !slices.Contains(analysis.OwnedKinds, n.Kind) {
+			continue
+		}
+		if o := whoOwns(t, c, n.Ref().String()); len(o.Owners) == 0 {
+			want = append(want, n.Ref().String())
+		}
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	same(t, "unowned (WhoOwns finds no owner)", got, want)
+	rep, err := analysis.ShadowEstate(t.Context(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var shadow []string
+	for _, f := range rep.Findings {
+		if f.Kind == analysis.FindingUnownedResource {
+			shadow = append(shadow, f.Item.Ref().String())
+		}
+	}
+	var resources []string
+	for _, r := range got {
+		if strings.HasPrefix(r, string(graph.KindCloudResource)+":") {
+			resources = append(resources, r)
+		}
+	}
+	slices.Sort(shadow)
+	same(t, "unowned resources (the shadow estate's)", resources, shadow)
+	t.Logf("%d unowned of %d: %v", len(got), len(nodes), got)
 }

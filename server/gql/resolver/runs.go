@@ -103,3 +103,12 @@ func runShadowFindings(run *graph.IngestRun) *int {
 	}
 	return nil
 }
+
+// recordedRun is the ingest run with id (batched per request), nil for an
+// empty id, an API request's id or a run not recorded.
+func (r *Resolver) recordedRun(ctx context.Context, id string) (*graph.IngestRun, error) {
+	if id == "" {
+		return nil, nil
+	}
+	return r.loaders(ctx).Run(ctx, id)
+}

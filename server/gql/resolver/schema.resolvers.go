@@ -7,6 +7,7 @@ package resolver
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/estate-cmdb/estate/graph"
@@ -64,10 +65,11 @@ func (r *applicationResolver) History(ctx context.Context, obj *model.Applicatio
 }
 
 func (r *assertionResolver) IngestRun(ctx context.Context, obj *graph.Assertion) (*graph.IngestRun, error) {
-	if obj.Run == "" {
-		return nil, nil
-	}
-	return r.loaders(ctx).Run(ctx, obj.Run)
+	return r.recordedRun(ctx, obj.Run)
+}
+
+func (r *auditEventResolver) IngestRun(ctx context.Context, obj *model.AuditEvent) (*graph.IngestRun, error) {
+	return r.recordedRun(ctx, obj.E.Run)
 }
 
 func (r *businessUnitResolver) Relationships(ctx context.Context, obj *model.BusinessUnit, typeArg []graph.RelType, direction *graph.Direction, first *int, after *string) (*model.RelationshipConnection, error) {
@@ -535,6 +537,17 @@ func (r *queryResolver) ShadowEstate(ctx context.Context) (*analysis.ShadowRepor
 	return analysis.ShadowEstate(ctx, r.Store)
 }
 
+func (r *queryResolver) Unowned(ctx context.Context, ids []uuid.UUID) ([]uuid.UUID, error) {
+	if len(ids) > r.MaxPageSize {
+		return nil, graph.Errorf(graph.CodeLimitExceeded, "%d ids is over the page size limit of %d", len(ids), r.MaxPageSize)
+	}
+	ns, err := r.loaders(ctx).Nodes(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	return analysis.Unowned(ctx, r.Store, slices.DeleteFunc(ns, func(n *graph.Node) bool { return n == nil }))
+}
+
 func (r *queryResolver) Health(ctx context.Context, staleDays *int) (*analysis.HealthReport, error) {
 	days := 30
 	if staleDays != nil {
@@ -726,6 +739,8 @@ func (r *Resolver) Application() gql.ApplicationResolver { return &applicationRe
 
 func (r *Resolver) Assertion() gql.AssertionResolver { return &assertionResolver{r} }
 
+func (r *Resolver) AuditEvent() gql.AuditEventResolver { return &auditEventResolver{r} }
+
 func (r *Resolver) BusinessUnit() gql.BusinessUnitResolver { return &businessUnitResolver{r} }
 
 func (r *Resolver) Change() gql.ChangeResolver { return &changeResolver{r} }
@@ -771,6 +786,7 @@ type (
 	answerItemResolver        struct{ *Resolver }
 	applicationResolver       struct{ *Resolver }
 	assertionResolver         struct{ *Resolver }
+	auditEventResolver        struct{ *Resolver }
 	businessUnitResolver      struct{ *Resolver }
 	changeResolver            struct{ *Resolver }
 	cloudAccountResolver      struct{ *Resolver }

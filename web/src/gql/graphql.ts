@@ -740,25 +740,25 @@ export type MoreRelationshipsQuery = { node:
           , relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string }> } }> } }
    | null };
 
-type GraphNode_Application_Fragment = { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } };
+type GraphNode_Application_Fragment = { id: string, kind: Kind, key: string, name: string };
 
-type GraphNode_BusinessUnit_Fragment = { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } };
+type GraphNode_BusinessUnit_Fragment = { id: string, kind: Kind, key: string, name: string };
 
-type GraphNode_Change_Fragment = { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } };
+type GraphNode_Change_Fragment = { id: string, kind: Kind, key: string, name: string };
 
-type GraphNode_CloudAccount_Fragment = { registered: boolean | null, id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } };
+type GraphNode_CloudAccount_Fragment = { registered: boolean | null, id: string, kind: Kind, key: string, name: string };
 
-type GraphNode_CloudResource_Fragment = { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } };
+type GraphNode_CloudResource_Fragment = { id: string, kind: Kind, key: string, name: string };
 
-type GraphNode_Incident_Fragment = { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } };
+type GraphNode_Incident_Fragment = { id: string, kind: Kind, key: string, name: string };
 
-type GraphNode_Person_Fragment = { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } };
+type GraphNode_Person_Fragment = { id: string, kind: Kind, key: string, name: string };
 
-type GraphNode_Repository_Fragment = { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } };
+type GraphNode_Repository_Fragment = { id: string, kind: Kind, key: string, name: string };
 
-type GraphNode_Service_Fragment = { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } };
+type GraphNode_Service_Fragment = { id: string, kind: Kind, key: string, name: string };
 
-type GraphNode_Team_Fragment = { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } };
+type GraphNode_Team_Fragment = { id: string, kind: Kind, key: string, name: string };
 
 export type GraphNodeFragment =
   | GraphNode_Application_Fragment
@@ -782,16 +782,16 @@ export type NeighbourhoodQueryVariables = Exact<{
 
 export type NeighbourhoodQuery = { node:
     | { id: string, kind: Kind, key: string, name: string, relationships: { totalCount: number, edges: Array<{ node:
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { registered: boolean | null, id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { registered: boolean | null, id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
           , relationship: { id: string, type: RelType, confidence: Confidence, role: OwnerRole | null, from:
               | { id: string }
               | { id: string }
@@ -814,18 +814,18 @@ export type NeighbourhoodQuery = { node:
               | { id: string }
               | { id: string }
               | { id: string }
-             } }> }, ownedBy: { totalCount: number } }
+             } }> } }
     | { id: string, kind: Kind, key: string, name: string, relationships: { totalCount: number, edges: Array<{ node:
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { registered: boolean | null, id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { registered: boolean | null, id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
           , relationship: { id: string, type: RelType, confidence: Confidence, role: OwnerRole | null, from:
               | { id: string }
               | { id: string }
@@ -848,18 +848,18 @@ export type NeighbourhoodQuery = { node:
               | { id: string }
               | { id: string }
               | { id: string }
-             } }> }, ownedBy: { totalCount: number } }
+             } }> } }
     | { id: string, kind: Kind, key: string, name: string, relationships: { totalCount: number, edges: Array<{ node:
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { registered: boolean | null, id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { registered: boolean | null, id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
           , relationship: { id: string, type: RelType, confidence: Confidence, role: OwnerRole | null, from:
               | { id: string }
               | { id: string }
@@ -882,18 +882,18 @@ export type NeighbourhoodQuery = { node:
               | { id: string }
               | { id: string }
               | { id: string }
-             } }> }, ownedBy: { totalCount: number } }
+             } }> } }
     | { id: string, registered: boolean | null, kind: Kind, key: string, name: string, relationships: { totalCount: number, edges: Array<{ node:
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { registered: boolean | null, id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { registered: boolean | null, id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
           , relationship: { id: string, type: RelType, confidence: Confidence, role: OwnerRole | null, from:
               | { id: string }
               | { id: string }
@@ -916,18 +916,18 @@ export type NeighbourhoodQuery = { node:
               | { id: string }
               | { id: string }
               | { id: string }
-             } }> }, ownedBy: { totalCount: number } }
+             } }> } }
     | { id: string, kind: Kind, key: string, name: string, relationships: { totalCount: number, edges: Array<{ node:
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { registered: boolean | null, id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { registered: boolean | null, id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
           , relationship: { id: string, type: RelType, confidence: Confidence, role: OwnerRole | null, from:
               | { id: string }
               | { id: string }
@@ -950,18 +950,18 @@ export type NeighbourhoodQuery = { node:
               | { id: string }
               | { id: string }
               | { id: string }
-             } }> }, ownedBy: { totalCount: number } }
+             } }> } }
     | { id: string, kind: Kind, key: string, name: string, relationships: { totalCount: number, edges: Array<{ node:
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { registered: boolean | null, id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { registered: boolean | null, id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
           , relationship: { id: string, type: RelType, confidence: Confidence, role: OwnerRole | null, from:
               | { id: string }
               | { id: string }
@@ -984,18 +984,18 @@ export type NeighbourhoodQuery = { node:
               | { id: string }
               | { id: string }
               | { id: string }
-             } }> }, ownedBy: { totalCount: number } }
+             } }> } }
     | { id: string, kind: Kind, key: string, name: string, relationships: { totalCount: number, edges: Array<{ node:
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { registered: boolean | null, id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { registered: boolean | null, id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
           , relationship: { id: string, type: RelType, confidence: Confidence, role: OwnerRole | null, from:
               | { id: string }
               | { id: string }
@@ -1018,18 +1018,18 @@ export type NeighbourhoodQuery = { node:
               | { id: string }
               | { id: string }
               | { id: string }
-             } }> }, ownedBy: { totalCount: number } }
+             } }> } }
     | { id: string, kind: Kind, key: string, name: string, relationships: { totalCount: number, edges: Array<{ node:
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { registered: boolean | null, id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { registered: boolean | null, id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
           , relationship: { id: string, type: RelType, confidence: Confidence, role: OwnerRole | null, from:
               | { id: string }
               | { id: string }
@@ -1052,18 +1052,18 @@ export type NeighbourhoodQuery = { node:
               | { id: string }
               | { id: string }
               | { id: string }
-             } }> }, ownedBy: { totalCount: number } }
+             } }> } }
     | { id: string, kind: Kind, key: string, name: string, relationships: { totalCount: number, edges: Array<{ node:
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { registered: boolean | null, id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { registered: boolean | null, id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
           , relationship: { id: string, type: RelType, confidence: Confidence, role: OwnerRole | null, from:
               | { id: string }
               | { id: string }
@@ -1086,18 +1086,18 @@ export type NeighbourhoodQuery = { node:
               | { id: string }
               | { id: string }
               | { id: string }
-             } }> }, ownedBy: { totalCount: number } }
+             } }> } }
     | { id: string, kind: Kind, key: string, name: string, relationships: { totalCount: number, edges: Array<{ node:
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { registered: boolean | null, id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
-            | { id: string, kind: Kind, key: string, name: string, ownedBy: { totalCount: number } }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { registered: boolean | null, id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
+            | { id: string, kind: Kind, key: string, name: string }
           , relationship: { id: string, type: RelType, confidence: Confidence, role: OwnerRole | null, from:
               | { id: string }
               | { id: string }
@@ -1120,8 +1120,15 @@ export type NeighbourhoodQuery = { node:
               | { id: string }
               | { id: string }
               | { id: string }
-             } }> }, ownedBy: { totalCount: number } }
+             } }> } }
    | null };
+
+export type UnownedQueryVariables = Exact<{
+  ids: Array<string | number> | string | number;
+}>;
+
+
+export type UnownedQuery = { unowned: Array<string> };
 
 export type EntityHistoryQueryVariables = Exact<{
   id: string | number;
@@ -1130,16 +1137,16 @@ export type EntityHistoryQueryVariables = Exact<{
 
 
 export type EntityHistoryQuery = { node:
-    | { history: { nodes: Array<{ at: string, op: AuditOp, actor: string, source: string, run: string, entity: { kind: Kind, key: string } | null, relationship: { type: RelType, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } } | null, changes: Array<{ field: string, before: string, after: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
-    | { history: { nodes: Array<{ at: string, op: AuditOp, actor: string, source: string, run: string, entity: { kind: Kind, key: string } | null, relationship: { type: RelType, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } } | null, changes: Array<{ field: string, before: string, after: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
-    | { history: { nodes: Array<{ at: string, op: AuditOp, actor: string, source: string, run: string, entity: { kind: Kind, key: string } | null, relationship: { type: RelType, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } } | null, changes: Array<{ field: string, before: string, after: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
-    | { history: { nodes: Array<{ at: string, op: AuditOp, actor: string, source: string, run: string, entity: { kind: Kind, key: string } | null, relationship: { type: RelType, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } } | null, changes: Array<{ field: string, before: string, after: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
-    | { history: { nodes: Array<{ at: string, op: AuditOp, actor: string, source: string, run: string, entity: { kind: Kind, key: string } | null, relationship: { type: RelType, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } } | null, changes: Array<{ field: string, before: string, after: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
-    | { history: { nodes: Array<{ at: string, op: AuditOp, actor: string, source: string, run: string, entity: { kind: Kind, key: string } | null, relationship: { type: RelType, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } } | null, changes: Array<{ field: string, before: string, after: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
-    | { history: { nodes: Array<{ at: string, op: AuditOp, actor: string, source: string, run: string, entity: { kind: Kind, key: string } | null, relationship: { type: RelType, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } } | null, changes: Array<{ field: string, before: string, after: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
-    | { history: { nodes: Array<{ at: string, op: AuditOp, actor: string, source: string, run: string, entity: { kind: Kind, key: string } | null, relationship: { type: RelType, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } } | null, changes: Array<{ field: string, before: string, after: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
-    | { history: { nodes: Array<{ at: string, op: AuditOp, actor: string, source: string, run: string, entity: { kind: Kind, key: string } | null, relationship: { type: RelType, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } } | null, changes: Array<{ field: string, before: string, after: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
-    | { history: { nodes: Array<{ at: string, op: AuditOp, actor: string, source: string, run: string, entity: { kind: Kind, key: string } | null, relationship: { type: RelType, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } } | null, changes: Array<{ field: string, before: string, after: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
+    | { history: { nodes: Array<{ at: string, op: AuditOp, actor: string, source: string, run: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null, entity: { kind: Kind, key: string } | null, relationship: { type: RelType, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } } | null, changes: Array<{ field: string, before: string, after: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
+    | { history: { nodes: Array<{ at: string, op: AuditOp, actor: string, source: string, run: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null, entity: { kind: Kind, key: string } | null, relationship: { type: RelType, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } } | null, changes: Array<{ field: string, before: string, after: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
+    | { history: { nodes: Array<{ at: string, op: AuditOp, actor: string, source: string, run: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null, entity: { kind: Kind, key: string } | null, relationship: { type: RelType, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } } | null, changes: Array<{ field: string, before: string, after: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
+    | { history: { nodes: Array<{ at: string, op: AuditOp, actor: string, source: string, run: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null, entity: { kind: Kind, key: string } | null, relationship: { type: RelType, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } } | null, changes: Array<{ field: string, before: string, after: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
+    | { history: { nodes: Array<{ at: string, op: AuditOp, actor: string, source: string, run: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null, entity: { kind: Kind, key: string } | null, relationship: { type: RelType, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } } | null, changes: Array<{ field: string, before: string, after: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
+    | { history: { nodes: Array<{ at: string, op: AuditOp, actor: string, source: string, run: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null, entity: { kind: Kind, key: string } | null, relationship: { type: RelType, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } } | null, changes: Array<{ field: string, before: string, after: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
+    | { history: { nodes: Array<{ at: string, op: AuditOp, actor: string, source: string, run: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null, entity: { kind: Kind, key: string } | null, relationship: { type: RelType, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } } | null, changes: Array<{ field: string, before: string, after: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
+    | { history: { nodes: Array<{ at: string, op: AuditOp, actor: string, source: string, run: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null, entity: { kind: Kind, key: string } | null, relationship: { type: RelType, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } } | null, changes: Array<{ field: string, before: string, after: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
+    | { history: { nodes: Array<{ at: string, op: AuditOp, actor: string, source: string, run: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null, entity: { kind: Kind, key: string } | null, relationship: { type: RelType, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } } | null, changes: Array<{ field: string, before: string, after: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
+    | { history: { nodes: Array<{ at: string, op: AuditOp, actor: string, source: string, run: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null, entity: { kind: Kind, key: string } | null, relationship: { type: RelType, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } } | null, changes: Array<{ field: string, before: string, after: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
    | null };
 
 export type RunFieldsFragment = { id: string, source: string, status: IngestRunStatus, started: string, ended: string | null, nodes: number, edges: number, sweepHeld: string, keptScopes: Array<string>, errorCount: number, warningCount: number, error: string, shadowFindings: number | null, applied: { nodesCreated: number, nodesUpdated: number, edgesCreated: number, edgesUpdated: number }, swept: { nodesRemoved: number, edgesRemoved: number, nodesRetracted: number, edgesRetracted: number } | null, errors: Array<{ item: string, error: string }> };
@@ -1154,12 +1161,19 @@ export type IngestRunsQueryVariables = Exact<{
 
 export type IngestRunsQuery = { ingestRuns: { totalCount: number, nodes: Array<{ id: string, source: string, status: IngestRunStatus, started: string, ended: string | null, nodes: number, edges: number, sweepHeld: string, keptScopes: Array<string>, errorCount: number, warningCount: number, error: string, shadowFindings: number | null, applied: { nodesCreated: number, nodesUpdated: number, edgesCreated: number, edgesUpdated: number }, swept: { nodesRemoved: number, edgesRemoved: number, nodesRetracted: number, edgesRetracted: number } | null, errors: Array<{ item: string, error: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, ingestSources: Array<{ name: string, type: string, source: string | null, problem: string, running: boolean, lastRun: { id: string, status: IngestRunStatus, ended: string | null } | null }> };
 
+export type IngestRunQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type IngestRunQuery = { ingestRun: { id: string, source: string, status: IngestRunStatus, started: string, ended: string | null, nodes: number, edges: number, sweepHeld: string, keptScopes: Array<string>, errorCount: number, warningCount: number, error: string, shadowFindings: number | null, applied: { nodesCreated: number, nodesUpdated: number, edgesCreated: number, edgesUpdated: number }, swept: { nodesRemoved: number, edgesRemoved: number, nodesRetracted: number, edgesRetracted: number } | null, errors: Array<{ item: string, error: string }> } | null };
+
 export type ShadowTrendQueryVariables = Exact<{
   first?: number | null | undefined;
 }>;
 
 
-export type ShadowTrendQuery = { ingestRuns: { nodes: Array<{ id: string, source: string, status: IngestRunStatus, started: string, shadowFindings: number | null }> } };
+export type ShadowTrendQuery = { ingestRuns: { nodes: Array<{ id: string, source: string, status: IngestRunStatus, started: string, shadowFindings: number | null, summary: Array<{ key: string, value: number }> }> } };
 
 export type StartIngestMutationVariables = Exact<{
   source: string;
@@ -1306,9 +1320,6 @@ export const GraphNodeFragmentDoc = new TypedDocumentString(`
   kind
   key
   name
-  ownedBy: relationships(type: [OWNS], direction: IN, first: 1) {
-    totalCount
-  }
   ... on CloudAccount {
     registered
   }
@@ -1808,13 +1819,15 @@ export const NeighbourhoodDocument = new TypedDocumentString(`
   kind
   key
   name
-  ownedBy: relationships(type: [OWNS], direction: IN, first: 1) {
-    totalCount
-  }
   ... on CloudAccount {
     registered
   }
 }`) as unknown as TypedDocumentString<NeighbourhoodQuery, NeighbourhoodQueryVariables>;
+export const UnownedDocument = new TypedDocumentString(`
+    query Unowned($ids: [ID!]!) {
+  unowned(ids: $ids)
+}
+    `) as unknown as TypedDocumentString<UnownedQuery, UnownedQueryVariables>;
 export const EntityHistoryDocument = new TypedDocumentString(`
     query EntityHistory($id: ID!, $after: String) {
   node(id: $id) {
@@ -1826,6 +1839,11 @@ export const EntityHistoryDocument = new TypedDocumentString(`
           actor
           source
           run
+          ingestRun {
+            id
+            status
+            started
+          }
           entity {
             kind
             key
@@ -1912,6 +1930,43 @@ export const IngestRunsDocument = new TypedDocumentString(`
   error
   shadowFindings
 }`) as unknown as TypedDocumentString<IngestRunsQuery, IngestRunsQueryVariables>;
+export const IngestRunDocument = new TypedDocumentString(`
+    query IngestRun($id: String!) {
+  ingestRun(id: $id) {
+    ...RunFields
+  }
+}
+    fragment RunFields on IngestRun {
+  id
+  source
+  status
+  started
+  ended
+  nodes
+  edges
+  applied {
+    nodesCreated
+    nodesUpdated
+    edgesCreated
+    edgesUpdated
+  }
+  swept {
+    nodesRemoved
+    edgesRemoved
+    nodesRetracted
+    edgesRetracted
+  }
+  sweepHeld
+  keptScopes
+  errorCount
+  errors {
+    item
+    error
+  }
+  warningCount
+  error
+  shadowFindings
+}`) as unknown as TypedDocumentString<IngestRunQuery, IngestRunQueryVariables>;
 export const ShadowTrendDocument = new TypedDocumentString(`
     query ShadowTrend($first: Int = 50) {
   ingestRuns(first: $first) {
@@ -1921,6 +1976,10 @@ export const ShadowTrendDocument = new TypedDocumentString(`
       status
       started
       shadowFindings
+      summary {
+        key
+        value
+      }
     }
   }
 }

@@ -9,7 +9,7 @@ import {
   type RelFieldsFragment,
 } from '../gql/graphql';
 import { Link } from '../router';
-import { ConfidenceBadge, ErrorBox, KindBadge, Loading, RunStatus, Time, useAsync } from '../ui';
+import { ConfidenceBadge, ErrorBox, KindBadge, Loading, RunLink, Time, useAsync } from '../ui';
 import { HistoryPanel } from './History';
 import { WhoOwnsPanel } from './WhoOwns';
 
@@ -189,9 +189,7 @@ export function EntityPage({ id }: { id: string }) {
                 <td><ConfidenceBadge c={s.confidence} /></td>
                 <td className="evidence">{s.evidence || <span className="muted">—</span>}</td>
                 <td data-testid="source-run">
-                  {s.ingestRun ? (
-                    <Link href={`/runs#run-${s.ingestRun.id}`}><RunStatus s={s.ingestRun.status} /> run <Time t={s.ingestRun.started} /></Link>
-                  ) : <code className="run">{s.run}</code>}
+                  <RunLink run={s.run} ingestRun={s.ingestRun} />
                 </td>
                 <td><Time t={s.firstSeen} /></td>
                 <td><Time t={s.lastSeen} /></td>

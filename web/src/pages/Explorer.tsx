@@ -6,7 +6,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Core, ElementDefinition, LayoutOptions } from 'cytoscape';
 import { request } from '../api';
-import { NeighbourhoodDocument, type GraphNodeFragment, type Kind, type RelType } from '../gql/graphql';
+import { NeighbourhoodDocument, UnownedDocument, type GraphNodeFragment, type Kind, type NeighbourhoodQuery, type RelType } from '../gql/graphql';
 import { allKinds, kindColour, kindLabel, ownableKinds, relTypes } from '../kinds';
 import { Link, navigate } from '../router';
 import { ErrorBox, KindBadge } from '../ui';
@@ -21,17 +21,44 @@ export interface NodeInfo {
   unregistered: boolean;
 }
 
-export function nodeInfo(n: GraphNodeFragment): NodeInfo {
+export function nodeInfo(n: GraphNodeFragment, unowned: Set<string>): NodeInfo {
   return {
     id: n.id,
     label: n.name,
     kind: n.kind,
     key: n.key,
-    unowned: ownableKinds.has(n.kind) && n.ownedBy.totalCount === 0,
+    unowned: unowned.has(n.id),
     // As the shadow estate: an account nothing registers is discovered-only.
     unregistered: n.kind === 'CloudAccount' && 'registered' in n && n.registered !== true,
   };
 }
+
+/** The server's page size: the most ids one unowned query takes. */
+const idsPerRequest = 100;
+
+/**
+ * Where the explorer's graph comes from: the server, or for the benchmark
+ * page (Bench.tsx) a synthetic estate, so that it measures this component.
+ */
+export interface ExplorerSource {
+  neighbourhood(id: string): Promise<NeighbourhoodQuery['node']>;
+  /** Of these entities, the ones nobody owns, directly or inherited. */
+  unowned(ns: GraphNodeFragment[]): Promise<Set<string>>;
+}
+
+const serverSource: ExplorerSource = {
+  neighbourhood: async (id) => (await request(NeighbourhoodDocument, { id, first: 100 })).node,
+  // The server answers with whoOwns's rule, so the highlight agrees with "who owns this".
+  async unowned(ns) {
+    const ids = [...new Set(ns.filter((n) => ownableKinds.has(n.kind)).map((n) => n.id))];
+    const out = new Set<string>();
+    for (let i = 0; i < ids.length; i += idsPerRequest) {
+      const d = await request(UnownedDocument, { ids: ids.slice(i, i + idsPerRequest) });
+      for (const id of d.unowned) out.add(id);
+    }
+    return out;
+  },
+};
 
 
 export function layoutFor(n: number, animate = false): LayoutOptions {
@@ -53,18 +80,12 @@ export function layoutFor(n: number, animate = false): LayoutOptions {
   } as unknown as LayoutOptions;
 }
 
-/** Rendering options: big graphs pan as a texture and without edges. */
-export function viewportOptions(elements: number) {
-  const big = elements > 600;
-  return { textureOnViewport: big, hideEdgesOnViewport: big, hideLabelsOnViewport: big, pixelRatio: big ? 1 : ('auto' as const) };
-}
-
 async function loadCytoscape() {
   const mod = await import('cytoscape');
   return mod.default;
 }
 
-export function Explorer({ id }: { id: string }) {
+export function Explorer({ id, source = serverSource }: { id: string; source?: ExplorerSource }) {
   const box = useRef<HTMLDivElement>(null);
   const cyRef = useRef<Core | null>(null);
   const expanded = useRef(new Set<string>());
@@ -75,6 +96,7 @@ export function Explorer({ id }: { id: string }) {
   const [hidden, setHidden] = useState<Set<RelType>>(new Set());
   const [selected, setSelected] = useState<NodeInfo | null>(null);
   const [list, setList] = useState<NodeInfo[]>([]);
+  const [listOpen, setListOpen] = useState(false);
   const [root, setRoot] = useState<NodeInfo | null>(null);
   const hiddenRef = useRef(hidden);
   hiddenRef.current = hidden;
@@ -94,25 +116,25 @@ export function Explorer({ id }: { id: string }) {
       if (!cy || expanded.current.has(nodeId)) return;
       setBusy(true);
       try {
-        const d = await request(NeighbourhoodDocument, { id: nodeId, first: 100 });
-        const n = d.node;
+        const n = await source.neighbourhood(nodeId);
         if (!n || !('relationships' in n)) throw new Error('This entity no longer exists.');
         expanded.current.add(nodeId);
         if (n.relationships.totalCount > n.relationships.edges.length) {
           truncated.current.set(nodeId, n.relationships.totalCount);
         }
         const els: ElementDefinition[] = [];
-        const self = nodeInfo(n);
+        const unowned = await source.unowned([n, ...n.relationships.edges.map((e) => e.node)].filter((x) => cy.getElementById(x.id).empty()));
+        const self = nodeInfo(n, unowned);
         if (cy.getElementById(n.id).empty()) els.push(nodeEl(self));
         for (const e of n.relationships.edges) {
-          if (cy.getElementById(e.node.id).empty()) els.push(nodeEl(nodeInfo(e.node)));
+          if (cy.getElementById(e.node.id).empty()) els.push(nodeEl(nodeInfo(e.node, unowned)));
           const r = e.relationship;
           if (cy.getElementById(r.id).empty()) els.push({ group: 'edges', data: { id: r.id, source: r.from.id, target: r.to.id, type: r.type } });
         }
         const seen = new Set<string>();
-        const fresh = els.filter((el) => (seen.has(el.data.id!) ? false : (seen.add(el.data.id!), true)));
+        const unique = els.filter((el) => (seen.has(el.data.id!) ? false : (seen.add(el.data.id!), true)));
         const before = cy.nodes().length;
-        const added = cy.add(fresh);
+        const added = cy.add(unique);
         cy.getElementById(nodeId).addClass('expanded');
         if (before === 0) {
           cy.getElementById(nodeId).addClass('root');
@@ -132,7 +154,7 @@ export function Explorer({ id }: { id: string }) {
         setBusy(false);
       }
     },
-    [refresh],
+    [refresh, source],
   );
 
   useEffect(() => {
@@ -257,9 +279,10 @@ export function Explorer({ id }: { id: string }) {
         </aside>
         <div className="graph" ref={box} data-testid="graph" aria-label="Relationship graph (the list below offers the same actions)" role="img" />
       </div>
-      <details className="card">
+      <details className="card" onToggle={(e) => setListOpen(e.currentTarget.open)}>
         <summary>Nodes in view ({list.length}) — keyboard-friendly list</summary>
-        <ul className="node-list">
+        {/* Rendered only when open: thousands of rows would slow every expand. */}
+        {listOpen && <ul className="node-list">
           {list.map((n) => (
             <li key={n.id}>
               <KindBadge kind={n.kind} /> {n.label}
@@ -269,7 +292,7 @@ export function Explorer({ id }: { id: string }) {
               <button type="button" className="secondary" onClick={() => navigate(`/entity/${n.id}`)}>Open</button>
             </li>
           ))}
-        </ul>
+        </ul>}
       </details>
     </div>
   );

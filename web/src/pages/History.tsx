@@ -4,7 +4,7 @@
 import { useState } from 'react';
 import { request } from '../api';
 import { EntityHistoryDocument, type EntityHistoryQuery } from '../gql/graphql';
-import { ErrorBox, Loading, Time, useAsync } from '../ui';
+import { ErrorBox, Loading, RunLink, Time, useAsync } from '../ui';
 
 type Event = Extract<NonNullable<EntityHistoryQuery['node']>, { history: unknown }>['history']['nodes'][number];
 
@@ -53,7 +53,7 @@ export function HistoryPanel({ id }: { id: string }) {
       ) : (
         <table data-testid="history">
           <thead>
-            <tr><th scope="col">When</th><th scope="col">Change</th><th scope="col">Item</th><th scope="col">By</th><th scope="col">Source</th><th scope="col">What changed</th></tr>
+            <tr><th scope="col">When</th><th scope="col">Change</th><th scope="col">Item</th><th scope="col">By</th><th scope="col">Source</th><th scope="col">Run</th><th scope="col">What changed</th></tr>
           </thead>
           <tbody>
             {events.map((ev, i) => (
@@ -63,6 +63,7 @@ export function HistoryPanel({ id }: { id: string }) {
                 <td>{what(ev)}</td>
                 <td>{ev.actor || <span className="muted">—</span>}</td>
                 <td>{ev.source || <span className="muted">—</span>}</td>
+                <td data-testid="history-run"><RunLink run={ev.run} ingestRun={ev.ingestRun} /></td>
                 <td>
                   {ev.changes.length === 0 ? <span className="muted">—</span> : (
                     <ul className="changes">

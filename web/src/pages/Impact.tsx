@@ -118,7 +118,8 @@ function ImpactResult({ params }: { params: Params }) {
       request(ImpactDocument, { refs: params.refs, changedPaths: params.paths.length ? params.paths : null, direction: params.direction, maxDepth: params.depth }, sig),
     [JSON.stringify(params)],
   );
-  const [copied, setCopied] = useState(false);
+  const [copy, setCopy] = useState<'idle' | 'copied' | 'failed'>('idle');
+  const [showSummary, setShowSummary] = useState(false);
   if (error) return <ErrorBox error={error} />;
   if (loading || !data) return <Loading what="the impact" />;
   const r = data.impact;
@@ -145,18 +146,22 @@ function ImpactResult({ params }: { params: Params }) {
         <button
           type="button"
           onClick={async () => {
-            try {
-              await navigator.clipboard.writeText(text);
-              setCopied(true);
-            } catch {
-              setCopied(false);
+            const ok = await copyText(text);
+            setCopy(ok ? 'copied' : 'failed');
+            if (!ok) {
+              // Leave the summary open and selected, for Ctrl+C.
+              setShowSummary(true);
+              requestAnimationFrame(() => selectContents(document.querySelector('[data-testid="impact-summary"]')));
             }
           }}
         >
           Copy summary for a change request
         </button>{' '}
-        <span role="status">{copied ? 'Copied.' : ''}</span>
-        <details>
+        <span role="status" data-testid="copy-status">
+          {copy === 'copied' && 'Copied.'}
+          {copy === 'failed' && <strong className="warn">The browser did not let the page copy: the summary is selected below, copy it with Ctrl+C.</strong>}
+        </span>
+        <details open={showSummary} onToggle={(e) => setShowSummary(e.currentTarget.open)}>
           <summary>Show the summary</summary>
           <pre className="summary" data-testid="impact-summary">{text}</pre>
         </details>
@@ -235,4 +240,43 @@ function ImpactResult({ params }: { params: Params }) {
       </section>
     </div>
   );
+}
+
+/**
+ * Puts text on the clipboard; false when the browser refuses. The Clipboard
+ * API exists only in secure contexts (HTTPS, localhost), so on a plain
+ * http://host:8080 the older copy command is used on a hidden text area.
+ */
+async function copyText(text: string): Promise<boolean> {
+  try {
+    if (navigator.clipboard) {
+      await navigator.clipboard.writeText(text);
+      return true;
+    }
+  } catch {
+    // Denied (no permission, page not focused): try the copy command.
+  }
+  const area = document.createElement('textarea');
+  area.value = text;
+  area.setAttribute('readonly', '');
+  area.style.position = 'fixed';
+  area.style.opacity = '0';
+  document.body.appendChild(area);
+  area.select();
+  try {
+    return document.execCommand('copy');
+  } catch {
+    return false;
+  } finally {
+    area.remove();
+  }
+}
+
+function selectContents(el: Element | null) {
+  if (!el) return;
+  const range = document.createRange();
+  range.selectNodeContents(el);
+  const sel = window.getSelection();
+  sel?.removeAllRanges();
+  sel?.addRange(range);
 }

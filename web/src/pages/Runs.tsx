@@ -2,10 +2,12 @@
 // status, progress while running, counts, and the items that failed; and
 // the sources configured on the server (serve --config), which an editor
 // can start from here. While a run is running the page refreshes itself.
+// /runs/<id> shows one run, however old (the links from entity pages).
 import { useEffect, useState } from 'react';
 import { request } from '../api';
-import { IngestRunsDocument, StartIngestDocument, type IngestRunStatus, type IngestRunsQuery } from '../gql/graphql';
+import { IngestRunDocument, IngestRunsDocument, StartIngestDocument, type IngestRunStatus, type IngestRunsQuery } from '../gql/graphql';
 import { ErrorBox, Loading, RunStatus, Time, useAsync } from '../ui';
+import { Link } from '../router';
 import { Unavailable, useServerHas } from './Answers';
 
 type Run = IngestRunsQuery['ingestRuns']['nodes'][number];
@@ -25,6 +27,52 @@ export function RunsView() {
       <p className="lead">What each run of a source found, what it changed, and what went wrong.</p>
       {s.loading ? <Loading /> : s.error ? <ErrorBox error={s.error} /> : s.has ? <Runs /> : <Unavailable what="The ingest-runs page" field="ingestRuns" />}
     </div>
+  );
+}
+
+/** One run, by id: /runs/<id>. Refreshes itself while it runs. */
+export function RunView({ id }: { id: string }) {
+  const [tick, setTick] = useState(0);
+  const { data, error } = useAsync((sig) => request(IngestRunDocument, { id }, sig), [id, tick]);
+  const running = data?.ingestRun?.status === 'RUNNING';
+  useEffect(() => {
+    if (!running) return;
+    const t = setTimeout(() => setTick((n) => n + 1), refreshMs);
+    return () => clearTimeout(t);
+  }, [running, data]);
+  document.title = `Ingest run ${id} · estate`;
+  let body;
+  if (error) body = <ErrorBox error={error} />;
+  else if (!data) body = <Loading what="the run" />;
+  else if (!data.ingestRun) body = <p className="muted">No ingest run has the id <code>{id}</code>: it may be an API request, or a run the server did not record.</p>;
+  else body = <RunTable runs={[data.ingestRun]} />;
+  return (
+    <div>
+      <h1>Ingest run <code>{id}</code></h1>
+      <p><Link href="/runs">All runs</Link></p>
+      {body}
+    </div>
+  );
+}
+
+function RunTable({ runs }: { runs: Run[] }) {
+  // /runs#run-<id> marks that run and brings it into view.
+  const target = decodeURIComponent(location.hash.replace(/^#run-/, ''));
+  useEffect(() => {
+    if (target) document.getElementById(`run-${target}`)?.scrollIntoView({ block: 'center' });
+  }, [target, runs.length]);
+  return (
+    <table data-testid="runs">
+      <thead>
+        <tr>
+          <th scope="col">Source</th><th scope="col">Status</th><th scope="col">Started</th><th scope="col">Ended</th>
+          <th scope="col">Found</th><th scope="col">Created / updated</th><th scope="col">Swept</th><th scope="col">Problems</th><th scope="col">Shadow findings</th>
+        </tr>
+      </thead>
+      <tbody>
+        {runs.map((r) => <RunRow key={r.id} r={r} current={r.id === target} />)}
+      </tbody>
+    </table>
   );
 }
 
@@ -75,17 +123,7 @@ function Runs() {
           {loading && <span className="muted small"> refreshing…</span>}
         </h2>
         {runs.length === 0 ? <p className="muted">No runs{status ? ` with status ${status.toLowerCase()}` : ''} yet.</p> : (
-          <table data-testid="runs">
-            <thead>
-              <tr>
-                <th scope="col">Source</th><th scope="col">Status</th><th scope="col">Started</th><th scope="col">Ended</th>
-                <th scope="col">Found</th><th scope="col">Created / updated</th><th scope="col">Swept</th><th scope="col">Problems</th><th scope="col">Shadow findings</th>
-              </tr>
-            </thead>
-            <tbody>
-              {runs.map((r) => <RunRow key={r.id} r={r} />)}
-            </tbody>
-          </table>
+          <RunTable runs={runs} />
         )}
         {next && <button type="button" onClick={loadMore}>Load more ({runs.length} of {page.totalCount})</button>}
       </section>
@@ -93,10 +131,10 @@ function Runs() {
   );
 }
 
-function RunRow({ r }: { r: Run }) {
+function RunRow({ r, current }: { r: Run; current: boolean }) {
   const a = r.applied;
   return (
-    <tr id={`run-${r.id}`} data-run={r.id}>
+    <tr id={`run-${r.id}`} data-run={r.id} className={current ? 'current' : undefined} aria-current={current ? 'true' : undefined}>
       <td>{r.source}<div className="key" title="run id">{r.id}</div></td>
       <td><RunStatus s={r.status} />{r.error && <div className="error-text">{r.error}</div>}</td>
       <td><Time t={r.started} /></td>

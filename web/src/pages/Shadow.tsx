@@ -3,7 +3,7 @@
 // its explanation. Clicking a count filters the findings.
 import { useMemo, useState } from 'react';
 import { request } from '../api';
-import { ShadowEstateDocument, ShadowTrendDocument, type ShadowEstateQuery } from '../gql/graphql';
+import { ShadowEstateDocument, ShadowTrendDocument, type ShadowEstateQuery, type ShadowTrendQuery } from '../gql/graphql';
 import { Link } from '../router';
 import { ErrorBox, KindBadge, Loading, Time, useAsync } from '../ui';
 import { Unavailable, useServerHas } from './Answers';
@@ -152,9 +152,21 @@ function Bars({ title, counts, testId, none, onPick }: { title: string; counts: 
   );
 }
 
+type TrendPoint = ShadowTrendQuery['ingestRuns']['nodes'][number];
+
+/** "unowned-resource 17, unmapped-repository 19": the run's counts by finding type, largest first. */
+function byType(p: TrendPoint): string {
+  return p.summary
+    .filter((f) => f.key.startsWith('shadow.') && f.key !== 'shadow.total' && f.value > 0)
+    .sort((a, b) => b.value - a.value || a.key.localeCompare(b.key))
+    .map((f) => `${f.key.slice('shadow.'.length)} ${f.value}`)
+    .join(', ');
+}
+
 /**
  * The shadow estate's size after each ingest run that counted it, oldest
- * first: a bar per run, with the same figures as a table for screen readers.
+ * first: a labelled bar per run (a list, so screen readers read each one),
+ * and the same figures by finding type as a table.
  */
 function ShadowTrend() {
   const has = useServerHas('ingestRuns');
@@ -167,18 +179,24 @@ function ShadowTrend() {
       <h2 id="trend-h">Trend across ingest runs</h2>
       {points.length === 0 ? <p className="muted">No ingest run has counted the shadow estate yet.</p> : (
         <>
-          <div className="trend" aria-hidden="true" data-testid="shadow-trend">
-            {points.map((p) => (
-              <div key={p.id} className="trend-bar" title={`${p.source}, ${p.started}: ${p.shadowFindings}`} style={{ height: `${(100 * (p.shadowFindings ?? 0)) / max}%` }} data-n={p.shadowFindings} />
-            ))}
-          </div>
+          <ol className="trend" aria-label="Findings after each run, oldest first" data-testid="shadow-trend">
+            {points.map((p) => {
+              const when = new Date(p.started).toLocaleString();
+              return (
+                <li key={p.id} className="trend-bar" data-n={p.shadowFindings} aria-label={`${p.source} run of ${when}: ${p.shadowFindings} findings`} title={`${p.source}, ${when}: ${p.shadowFindings} findings (${byType(p)})`}>
+                  <span className="trend-n" aria-hidden="true">{p.shadowFindings}</span>
+                  <span className="trend-fill" aria-hidden="true" style={{ height: `calc((100% - 1rem) * ${(p.shadowFindings ?? 0) / max})` }} />
+                </li>
+              );
+            })}
+          </ol>
           <details>
-            <summary>As a table ({points.length} run{points.length === 1 ? '' : 's'})</summary>
+            <summary>As a table, by finding type ({points.length} run{points.length === 1 ? '' : 's'})</summary>
             <table data-testid="shadow-trend-table">
-              <thead><tr><th scope="col">Run started</th><th scope="col">Source</th><th scope="col">Findings after it</th></tr></thead>
+              <thead><tr><th scope="col">Run started</th><th scope="col">Source</th><th scope="col">Findings after it</th><th scope="col">By type</th></tr></thead>
               <tbody>
                 {points.map((p) => (
-                  <tr key={p.id}><td><Time t={p.started} /></td><td>{p.source}</td><td>{p.shadowFindings}</td></tr>
+                  <tr key={p.id}><td><Time t={p.started} /></td><td>{p.source}</td><td>{p.shadowFindings}</td><td className="small">{byType(p)}</td></tr>
                 ))}
               </tbody>
             </table>
