@@ -375,6 +375,8 @@ describe('answers', () => {
     const copyAndRead = async (page) => {
       await page.getByTestId('impact-result').waitFor();
       await page.getByRole('button', { name: 'Copy summary for a change request' }).click();
+      // The copy is asynchronous: wait for its outcome, not the empty status before it.
+      await page.waitForFunction(() => document.querySelector('[data-testid="copy-status"]')?.textContent.trim());
       return page.getByTestId('copy-status').innerText();
     };
     // 127.0.0.1 is a secure context: the Clipboard API.
