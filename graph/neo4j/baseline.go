@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -118,18 +119,25 @@ func (d *Direct) Load(ctx context.Context, r *Rows, o LoadOptions) error {
 			"UNWIND $rows AS row MATCH (a:" + s.entity() + " {id: row.from}) MATCH (c:" + s.entity() + " {id: row.to})\n" +
 				"MERGE (a)-[r:" + s.relType(t) + " {id: row.id}]->(c) SET r += row.props", r.edges[t], r.edgeAudit[t]})
 	}
-	// write runs parts[i].rows[from:to] for every part in one transaction.
-	write := func(ctx context.Context, tx neo4j.ManagedTransaction, p part, from, to int) error {
-		if from >= to {
+	// write writes rows [from, to) of each part in tx and then, as the store
+	// does, their audit rows with one statement.
+	write := func(ctx context.Context, tx neo4j.ManagedTransaction, ps []part, from, to int) error {
+		var audit []any
+		for _, p := range ps {
+			lo, hi := min(from, len(p.rows)), min(to, len(p.rows))
+			if lo == hi {
+				continue
+			}
+			if err := run(ctx, tx, p.cypher, map[string]any{"rows": p.rows[lo:hi]}); err != nil {
+				return fmt.Errorf("neo4j direct load of %s: %w", p.what, err)
+			}
+			audit = append(audit, p.audit[lo:hi]...)
+		}
+		if !o.Audit || len(audit) == 0 {
 			return nil
 		}
-		if err := run(ctx, tx, p.cypher, map[string]any{"rows": p.rows[from:to]}); err != nil {
-			return fmt.Errorf("neo4j direct load of %s: %w", p.what, err)
-		}
-		if o.Audit {
-			if err := run(ctx, tx, s.auditCreate(), map[string]any{"rows": p.audit[from:to]}); err != nil {
-				return fmt.Errorf("neo4j direct load of %s' audit events: %w", p.what, err)
-			}
+		if err := run(ctx, tx, s.auditCreate(), map[string]any{"rows": audit}); err != nil {
+			return fmt.Errorf("neo4j direct load of audit events: %w", err)
 		}
 		return nil
 	}
@@ -137,19 +145,14 @@ func (d *Direct) Load(ctx context.Context, r *Rows, o LoadOptions) error {
 	defer sess.Close(ctx)
 	if o.BatchSize == 0 {
 		_, err := sess.ExecuteWrite(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
-			for _, p := range parts {
-				if err := write(ctx, tx, p, 0, len(p.rows)); err != nil {
-					return nil, err
-				}
-			}
-			return nil, nil
+			return nil, write(ctx, tx, parts, 0, math.MaxInt)
 		})
 		return err
 	}
 	for _, p := range parts {
 		for i := 0; i < len(p.rows); i += o.BatchSize {
 			if _, err := sess.ExecuteWrite(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
-				return nil, write(ctx, tx, p, i, min(len(p.rows), i+o.BatchSize))
+				return nil, write(ctx, tx, []part{p}, i, i+o.BatchSize)
 			}); err != nil {
 				return err
 			}
