@@ -2,23 +2,20 @@ package server_test
 
 import (
 	"context"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/estate-cmdb/estate/graph"
 	"github.com/estate-cmdb/estate/ingest"
 	"github.com/estate-cmdb/estate/ingest/gitrepo"
+	"github.com/estate-cmdb/estate/ingest/ingesttest"
 )
 
 // gitMonorepo makes a real git repository: a catalog-declared API and a
 // worker known only by its Dockerfile, with CODEOWNERS.
 func gitMonorepo(t testing.TB) string {
 	t.Helper()
-	dir := t.TempDir()
-	files := map[string]string{
+	return ingesttest.GitRepo(t, "git@github.com:Acme/Shop.git", map[string]string{
 		".github/CODEOWNERS": "*                 @acme/platform\n/services/worker/ @acme/payments\n",
 		"services/api/catalog-info.yaml": `apiVersion: backstage.io/v1alpha1
 kind: Component
@@ -37,30 +34,7 @@ spec:
   owner: payments
 `,
 		"services/worker/Dockerfile": "FROM golang\n",
-	}
-	for p, c := range files {
-		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(p)), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, p), []byte(c), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, args := range [][]string{
-		{"init", "--quiet", "--initial-branch=main"},
-		{"remote", "add", "origin", "git@github.com:Acme/Shop.git"},
-		{"add", "."},
-		{"commit", "--quiet", "-m", "shop"},
-	} {
-		cmd := exec.Command("git", args...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=Alice", "GIT_AUTHOR_EMAIL=alice@acme.example",
-			"GIT_COMMITTER_NAME=Alice", "GIT_COMMITTER_EMAIL=alice@acme.example", "GIT_CONFIG_NOSYSTEM=1", "HOME="+dir)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-	}
-	return dir
+	})
 }
 
 // The acceptance query of the git-host issue, on data a git source

@@ -6,8 +6,6 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -18,6 +16,7 @@ import (
 
 	"github.com/estate-cmdb/estate/graph"
 	"github.com/estate-cmdb/estate/ingest/aws/mototest"
+	"github.com/estate-cmdb/estate/ingest/ingesttest"
 )
 
 // TestTerraformStateFoundByGitIngest: a repository whose Terraform root
@@ -31,19 +30,6 @@ func TestTerraformStateFoundByGitIngest(t *testing.T) {
 	mototest.Credentials(t, "AKIAESTATEBACKEND001", "estate-backend-secret")
 	bucket := "estate-backend-" + strings.ToLower(rand.Text()[:10])
 
-	repo := t.TempDir()
-	gitc := func(args ...string) {
-		t.Helper()
-		cmd := exec.Command("git", args...)
-		cmd.Dir = repo
-		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=Ann", "GIT_AUTHOR_EMAIL=ann@acme.example",
-			"GIT_COMMITTER_NAME=Ann", "GIT_COMMITTER_EMAIL=ann@acme.example", "GIT_CONFIG_NOSYSTEM=1", "HOME="+repo)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-	}
-	gitc("init", "--quiet", "--initial-branch=main")
-	gitc("remote", "add", "origin", "git@github.com:acme/infra-live.git")
 	mainTF := `terraform {
   backend "s3" {
     bucket = "` + bucket + `"
@@ -56,14 +42,7 @@ provider "aws" {
   region = "eu-west-1"
 }
 `
-	if err := os.MkdirAll(filepath.Join(repo, "live"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(repo, "live", "main.tf"), []byte(mainTF), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	gitc("add", ".")
-	gitc("commit", "--quiet", "-m", "live infrastructure")
+	repo := ingesttest.GitRepo(t, "git@github.com:acme/infra-live.git", map[string]string{"live/main.tf": mainTF})
 
 	cfg, err := config.LoadDefaultConfig(context.Background(), config.WithRegion("eu-west-1"))
 	if err != nil {

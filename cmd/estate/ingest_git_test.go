@@ -5,36 +5,17 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/estate-cmdb/estate/ingest/ingesttest"
 )
 
 func TestIngestGitLocalRepository(t *testing.T) {
-	repo := t.TempDir()
-	gitc := func(args ...string) {
-		t.Helper()
-		cmd := exec.Command("git", args...)
-		cmd.Dir = repo
-		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=Ann", "GIT_AUTHOR_EMAIL=ann@acme.example",
-			"GIT_COMMITTER_NAME=Ann", "GIT_COMMITTER_EMAIL=ann@acme.example", "GIT_CONFIG_NOSYSTEM=1", "HOME="+repo)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-	}
-	gitc("init", "--quiet", "--initial-branch=main")
-	gitc("remote", "add", "origin", "https://github.com/acme/tools.git")
-	for p, c := range map[string]string{"CODEOWNERS": "* @acme/tooling\n", "cli/Dockerfile": "FROM scratch\n"} {
-		_ = os.MkdirAll(filepath.Join(repo, filepath.Dir(p)), 0o755)
-		if err := os.WriteFile(filepath.Join(repo, p), []byte(c), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	gitc("add", ".")
-	gitc("commit", "--quiet", "-m", "init")
+	repo := ingesttest.GitRepo(t, "https://github.com/acme/tools.git",
+		map[string]string{"CODEOWNERS": "* @acme/tooling\n", "cli/Dockerfile": "FROM scratch\n"})
 
 	dir := t.TempDir()
 	out, stderr, code := cli(t, "", "ingest", "git", repo, "--data-dir", dir)

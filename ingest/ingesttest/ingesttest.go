@@ -7,6 +7,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -60,4 +63,38 @@ func SecretsNeverShow(t *testing.T, newSources func(log zerolog.Logger) []ingest
 	if exp.Len() == 0 || logs.Len() == 0 {
 		t.Errorf("nothing logged or nothing exported: the check proves nothing")
 	}
+}
+
+// GitRepo makes a real git repository in a temporary directory: files
+// (slash-separated paths) committed once by a fixed author on branch main,
+// with remote as its origin. It returns the repository's directory.
+func GitRepo(t testing.TB, remote string, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for p, c := range files {
+		full := filepath.Join(dir, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(c), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, args := range [][]string{
+		{"init", "--quiet", "--initial-branch=main"},
+		{"remote", "add", "origin", remote},
+		{"add", "."},
+		{"commit", "--quiet", "-m", "initial commit"},
+	} {
+		cmd := exec.Command("git", args...)
+		cmd.Dir = dir
+		// No system or user configuration: the test sees git as a fresh
+		// machine would.
+		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=Ann", "GIT_AUTHOR_EMAIL=ann@acme.example",
+			"GIT_COMMITTER_NAME=Ann", "GIT_COMMITTER_EMAIL=ann@acme.example", "GIT_CONFIG_NOSYSTEM=1", "HOME="+dir)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	return dir
 }
