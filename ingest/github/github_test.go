@@ -513,7 +513,9 @@ func TestLocationTargetsAreRead(t *testing.T) {
 	if o := es["OWNS Team:justice-league → Application:cart"]; o.Evidence != "github.com/acme/repo-0/services/cart/component.yaml:7 spec.owner: group:justice-league" {
 		t.Errorf("OWNS %+v", o)
 	}
-	blob := func(p string) int { return f.hits["/repos/acme/repo-0/git/blobs/"+hex.EncodeToString([]byte("repo-0:"+p))] }
+	blob := func(p string) int {
+		return f.hits["/repos/acme/repo-0/git/blobs/"+hex.EncodeToString([]byte("repo-0:"+p))]
+	}
 	if blob("services/cart/component.yaml") != 1 || blob("README.md") != 0 {
 		t.Errorf("blob reads: component.yaml %d (want 1), README.md %d (want 0)", blob("services/cart/component.yaml"), blob("README.md"))
 	}
