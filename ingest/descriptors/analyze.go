@@ -35,10 +35,17 @@ type AnalyzeOptions struct {
 	// KnownRepo maps a project-slug annotation ("org/repo") to a repository
 	// the caller emits; nil or false keeps the BUILDS on this repository.
 	KnownRepo func(slug string) (graph.Ref, bool)
+	// Paths lists every file of the repository (vendored trees left out,
+	// as for files) and ReadFile reads one: Backstage Location targets
+	// resolve against Paths, and those that are not among the descriptor
+	// files are read with ReadFile. Without ReadFile, Locations are
+	// followed only to descriptor files.
+	Paths    []string
+	ReadFile func(path string) ([]byte, error)
 }
 
-// Analyze applies every descriptor of one repository: catalog-info.yaml
-// (DECLARED), inference from build and deployment files where nothing is
+// Analyze applies every descriptor of one repository: catalog-info.yaml and
+// the in-repository files its Location entities name (DECLARED), inference from build and deployment files where nothing is
 // declared (INFERRED), and CODEOWNERS: the owners of the root own the
 // repository (DECLARED), the owners of an application's directory own the
 // application (INFERRED). Evidence is prefixed with the repository key. Nodes
@@ -81,6 +88,21 @@ func Analyze(repo Repo, files []File, opt AnalyzeOptions) Result {
 			inf.Add(f.Path, k, f.Data)
 		}
 	}
+	read := map[string][]byte{}
+	var paths []string
+	if opt.ReadFile != nil {
+		paths = append(paths, opt.Paths...)
+	}
+	for _, f := range files {
+		read[f.Path] = f.Data
+		paths = append(paths, f.Path)
+	}
+	cat.FollowLocations(slices.Compact(slices.Sorted(slices.Values(paths))), func(p string) ([]byte, error) {
+		if data, ok := read[p]; ok {
+			return data, nil
+		}
+		return opt.ReadFile(p)
+	})
 	for _, l := range locations {
 		if data, ok := found[l]; ok {
 			codeowners = ParseCodeowners(l, data, repo.Flavor)

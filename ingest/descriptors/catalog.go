@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path"
 	"regexp"
 	"sort"
 	"strings"
 
+	"github.com/bmatcuk/doublestar/v4"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/estate-cmdb/estate/graph"
@@ -20,6 +22,9 @@ import (
 const (
 	MaxCatalogDocuments = 500
 	maxEntityRefs       = 1000
+	// MaxLocationFiles caps the files read because a Location names them
+	// (a glob over a large monorepo, or Locations naming each other).
+	MaxLocationFiles = 500
 )
 
 // Build says that the repository holding a descriptor builds an application,
@@ -43,16 +48,22 @@ type Build struct {
 //	Group → Team, User → Person, Resource → CloudResource.
 //
 // API entities have no kind of their own: a component consuming an API
-// another component provides DEPENDS_ON that component. Location and
-// Template entities are recognised and skipped. Everything is DECLARED.
+// another component provides DEPENDS_ON that component. The model has no
+// relationship from a CloudResource to a Service or anything it depends on:
+// a Resource's spec.system becomes its SystemLabel, and its spec.dependsOn
+// is reported (spec.dependencyOf naming a Component is a DEPENDS_ON from that
+// Component). Location entities
+// name more catalog files, which FollowLocations reads; Template entities are
+// recognised and skipped. Everything is DECLARED.
 type Catalog struct {
 	entities []*entity
 	byRef    map[string]*entity // "kind:namespace/name", lower case
+	files    map[string]bool    // files added, so a Location naming one again reads nothing
 	problems []Problem
 }
 
 // NewCatalog returns an empty catalog.
-func NewCatalog() *Catalog { return &Catalog{byRef: map[string]*entity{}} }
+func NewCatalog() *Catalog { return &Catalog{byRef: map[string]*entity{}, files: map[string]bool{}} }
 
 type entityRef struct{ kind, namespace, name string }
 
@@ -88,12 +99,17 @@ type rawEntity struct {
 		Members      []string `yaml:"members"`
 		MemberOf     []string `yaml:"memberOf"`
 		DependsOn    []string `yaml:"dependsOn"`
+		DependencyOf []string `yaml:"dependencyOf"`
 		ProvidesApis []string `yaml:"providesApis"`
 		ConsumesApis []string `yaml:"consumesApis"`
 		Profile      struct {
 			DisplayName string `yaml:"displayName"`
 			Email       string `yaml:"email"`
 		} `yaml:"profile"`
+		// Location: where more catalog files are; Type (above) is url or file.
+		Target   string   `yaml:"target"`
+		Targets  []string `yaml:"targets"`
+		Presence string   `yaml:"presence"`
 	} `yaml:"spec"`
 }
 
@@ -110,6 +126,7 @@ func ParseCatalogInfo(file string, data []byte) Result {
 // Add reads the entities of one catalog file (multi-document YAML). Problems
 // with one document do not stop the others.
 func (c *Catalog) Add(file string, data []byte) {
+	c.files[file] = true
 	if err := CheckContent(data); err != nil {
 		c.problems = append(c.problems, Problem{File: file, Msg: err.Error(), Fatal: true})
 		return
@@ -189,8 +206,8 @@ func (e *entity) validate() string {
 	if ns == "" {
 		ns = "default"
 	}
-	if n := len(r.Spec.DependsOn) + len(r.Spec.Members) + len(r.Spec.MemberOf) + len(r.Spec.Children) +
-		len(r.Spec.ProvidesApis) + len(r.Spec.ConsumesApis); n > maxEntityRefs {
+	if n := len(r.Spec.DependsOn) + len(r.Spec.DependencyOf) + len(r.Spec.Members) + len(r.Spec.MemberOf) + len(r.Spec.Children) +
+		len(r.Spec.ProvidesApis) + len(r.Spec.ConsumesApis) + len(r.Spec.Targets); n > maxEntityRefs {
 		return fmt.Sprintf("%s %q names %d other entities, over the limit of %d", r.Kind, r.Metadata.Name, n, maxEntityRefs)
 	}
 	e.ref = entityRef{kind: kind, namespace: ns, name: strings.ToLower(r.Metadata.Name)}
@@ -288,9 +305,25 @@ func (r entityRef) graphKind() (graph.Kind, bool) {
 
 // lineOf finds the line of a key path ("spec", "owner") in a document.
 func lineOf(n *yaml.Node, path ...string) int {
+	n, _ = nodeAt(n, path...)
+	return n.Line
+}
+
+// itemLine finds the line of the i-th item of the sequence at a key path,
+// or of the key path when it is not a sequence that long.
+func itemLine(n *yaml.Node, i int, path ...string) int {
+	n, ok := nodeAt(n, path...)
+	if ok && n.Kind == yaml.SequenceNode && i < len(n.Content) {
+		return n.Content[i].Line
+	}
+	return n.Line
+}
+
+// nodeAt walks a key path as far as it goes; ok says it went all the way.
+func nodeAt(n *yaml.Node, path ...string) (*yaml.Node, bool) {
 	for _, k := range path {
 		if n.Kind != yaml.MappingNode {
-			return n.Line
+			return n, false
 		}
 		found := false
 		for i := 0; i+1 < len(n.Content); i += 2 {
@@ -300,10 +333,121 @@ func lineOf(n *yaml.Node, path ...string) int {
 			}
 		}
 		if !found {
-			return n.Line
+			return n, false
 		}
 	}
-	return n.Line
+	return n, true
+}
+
+// FollowLocations reads the files that the Location entities read so far
+// name inside the repository, then those that Locations in them name, and so
+// on; a file already read is not read again, so Locations naming each other
+// end. paths are the repository's files (the targets resolve against them,
+// globs in doublestar syntax as Backstage's minimatch globs) and read fetches
+// one. A target that is a URL, escapes the repository, or names no file is
+// reported and not followed (a missing target of a Location with
+// spec.presence: optional is not reported, as in Backstage).
+func (c *Catalog) FollowLocations(paths []string, read func(path string) ([]byte, error)) {
+	exists := make(map[string]bool, len(paths))
+	for _, p := range paths {
+		exists[p] = true
+	}
+	sorted := append([]string(nil), paths...)
+	sort.Strings(sorted)
+	budget := MaxLocationFiles
+	// Add appends the entities of each file read, Locations included, to
+	// c.entities: the loop reaches them in turn.
+	for i := 0; i < len(c.entities); i++ {
+		e := c.entities[i]
+		if e.ref.kind != "location" {
+			continue
+		}
+		r := &e.raw
+		if t := strings.ToLower(r.Spec.Type); t != "" && t != "url" && t != "file" {
+			c.problem(e.file, lineOf(e.doc, "spec", "type"), "Location %s: type %q is read by a Backstage plugin, not by estate; its targets are not followed", r.Metadata.Name, r.Spec.Type)
+			continue
+		}
+		type target struct {
+			s    string
+			line int
+		}
+		var targets []target
+		if r.Spec.Target != "" {
+			targets = append(targets, target{r.Spec.Target, lineOf(e.doc, "spec", "target")})
+		}
+		for j, t := range r.Spec.Targets {
+			targets = append(targets, target{t, itemLine(e.doc, j, "spec", "targets")})
+		}
+		if len(targets) == 0 {
+			c.problem(e.file, lineOf(e.doc, "metadata", "name"), "Location %s has no spec.target or spec.targets", r.Metadata.Name)
+		}
+		for _, t := range targets {
+			files, why := locate(e.dir, strings.TrimSpace(t.s), sorted, exists)
+			if why != "" {
+				if why == notFound && strings.EqualFold(r.Spec.Presence, "optional") {
+					continue
+				}
+				c.problem(e.file, t.line, "Location %s: target %s %s", r.Metadata.Name, t.s, why)
+				continue
+			}
+			for _, p := range files {
+				if c.files[p] {
+					continue
+				}
+				if budget == 0 {
+					c.problem(e.file, t.line, "Location %s: target %s: more than %d files named by Locations; the rest are not read", r.Metadata.Name, t.s, MaxLocationFiles)
+					return
+				}
+				budget--
+				data, err := read(p)
+				if err != nil {
+					c.files[p] = true
+					c.problems = append(c.problems, Problem{File: p, Fatal: true,
+						Msg: fmt.Sprintf("named by Location %s (%s): %v", r.Metadata.Name, Evidence(e.file, t.line), err)})
+					continue
+				}
+				c.Add(p, data)
+			}
+		}
+	}
+}
+
+const notFound = "names no file in the repository"
+
+// locate resolves a Location target against the directory of the file that
+// holds it: the repository files it names, or why it is not followed.
+func locate(dir, target string, sorted []string, exists map[string]bool) ([]string, string) {
+	switch {
+	case target == "":
+		return nil, "is empty"
+	case strings.Contains(target, "://"):
+		return nil, "is a URL; estate follows only relative paths inside the repository, so it is not followed"
+	case strings.HasPrefix(target, "/"):
+		return nil, "is an absolute path, outside the repository; not followed"
+	}
+	p := path.Join(dir, target)
+	if p == ".." || strings.HasPrefix(p, "../") {
+		return nil, "is outside the repository; not followed"
+	}
+	if !strings.ContainsAny(p, "*?[{") {
+		if !exists[p] {
+			return nil, notFound
+		}
+		return []string{p}, ""
+	}
+	if !doublestar.ValidatePattern(p) {
+		return nil, "is not a valid glob pattern"
+	}
+	var out []string
+	for _, f := range sorted {
+		if ok, _ := doublestar.Match(p, f); ok {
+			out = append(out, f)
+		}
+	}
+	if len(out) == 0 {
+		return nil, notFound
+	}
+	return out, ""
 }
 
 // Result maps every entity read so far and resolves references between
@@ -313,10 +457,10 @@ func lineOf(n *yaml.Node, path ...string) int {
 // and left out.
 func (c *Catalog) Result() Result {
 	res := Result{Problems: append([]Problem(nil), c.problems...)}
-	emitted := map[graph.Ref]bool{}
+	emitted := map[graph.Ref]int{} // index in res.Nodes
 	node := func(n graph.NodeInput) {
-		if !emitted[n.Ref()] {
-			emitted[n.Ref()] = true
+		if _, ok := emitted[n.Ref()]; !ok {
+			emitted[n.Ref()] = len(res.Nodes)
 			res.Nodes = append(res.Nodes, n)
 		}
 	}
@@ -468,20 +612,45 @@ func (c *Catalog) Result() Result {
 				c.reportTo(&res, e.file, lineOf(e.doc, "spec", "owner"), "%s %s: owner %q is not a group or user", r.Kind, r.Metadata.Name, r.Spec.Owner)
 			}
 		}
+		// dependsOn and its reverse, dependencyOf (Component and Resource):
+		// estate's model has DEPENDS_ON only from an Application, so one
+		// from a Resource is reported, not recorded.
+		depend := func(field string, i int, ref string, from, to graph.Ref) {
+			line := itemLine(e.doc, i, "spec", field)
+			if graph.RelDependsOn.Allowed(from.Kind, to.Kind) {
+				edge(graph.RelDependsOn, from, to, nil, Evidence(e.file, line)+" spec."+field+": "+ref)
+				return
+			}
+			c.reportTo(&res, e.file, line, "%s %s: spec.%s %s: estate's model has no DEPENDS_ON from a %s to a %s; not recorded",
+				r.Kind, r.Metadata.Name, field, ref, from.Kind, to.Kind)
+		}
+		for i, d := range r.Spec.DependsOn {
+			if to, ok := resolve("dependsOn", d, "component"); ok {
+				depend("dependsOn", i, d, self, to)
+			}
+		}
+		for i, d := range r.Spec.DependencyOf {
+			if from, ok := resolve("dependencyOf", d, "component"); ok {
+				depend("dependencyOf", i, d, from, self)
+			}
+		}
 		switch self.Kind {
+		case graph.KindCloudResource:
+			// No relationship of the model goes from a CloudResource to a
+			// Service: the system is kept as a label of the resource.
+			if r.Spec.System != "" {
+				if to, ok := resolve("system", r.Spec.System, "system"); ok && to.Kind == graph.KindService {
+					n := &res.Nodes[emitted[self]]
+					if n.Labels == nil {
+						n.Labels = map[string]string{}
+					}
+					n.Labels[SystemLabel] = to.Key
+				}
+			}
 		case graph.KindApplication:
 			if r.Spec.System != "" {
 				if to, ok := resolve("system", r.Spec.System, "system"); ok && to.Kind == graph.KindService {
 					edge(graph.RelPartOf, self, to, nil, at("spec", "system")+" spec.system: "+r.Spec.System)
-				}
-			}
-			for _, d := range r.Spec.DependsOn {
-				if to, ok := resolve("dependsOn", d, "component"); ok {
-					if graph.RelDependsOn.Allowed(self.Kind, to.Kind) {
-						edge(graph.RelDependsOn, self, to, nil, at("spec", "dependsOn")+" spec.dependsOn: "+d)
-					} else {
-						c.reportTo(&res, e.file, lineOf(e.doc, "spec", "dependsOn"), "%s %s: dependsOn %s: a %s cannot depend on a %s", r.Kind, r.Metadata.Name, d, self.Kind, to.Kind)
-					}
 				}
 			}
 			for _, a := range r.Spec.ConsumesApis {
@@ -548,6 +717,10 @@ func (c *Catalog) Result() Result {
 	res.Edges = dedupEdges(res.Edges)
 	return res
 }
+
+// SystemLabel is the label of a CloudResource read from a Backstage Resource
+// whose spec.system names a System: the key of that Service.
+const SystemLabel = "backstage.io/system"
 
 func (c *Catalog) reportTo(res *Result, file string, line int, format string, args ...any) {
 	res.Problems = append(res.Problems, Problem{File: file, Line: line, Msg: fmt.Sprintf(format, args...)})

@@ -5,7 +5,8 @@
 //
 // Everything here is a pure function over file contents: no I/O, no network,
 // no store. The git sources (gitrepo, github, gitlab) fetch the files and
-// emit what these functions return. A problem with one line or one file is
+// emit what these functions return; the one file read on demand, a target of
+// a Backstage Location, is read through the caller's AnalyzeOptions.ReadFile. A problem with one line or one file is
 // returned as a Problem, never a panic and never fatal to the rest.
 package descriptors
 

@@ -45,16 +45,23 @@ func FuzzCodeowners(f *testing.F) {
 	})
 }
 
+// FuzzCatalogInfo reads any content as a root catalog-info.yaml and, when it
+// holds Locations, as every file they name in a small repository (the same
+// content everywhere, so Locations name themselves and each other).
 func FuzzCatalogInfo(f *testing.F) {
-	_ = filepath.WalkDir("testdata/backstage", func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && filepath.Ext(p) == ".yaml" {
-			if b, err := os.ReadFile(p); err == nil {
-				f.Add(b)
+	for _, dir := range []string{"testdata/backstage", "testdata/location"} {
+		_ = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && filepath.Ext(p) == ".yaml" {
+				if b, err := os.ReadFile(p); err == nil {
+					f.Add(b)
+				}
 			}
-		}
-		return nil
-	})
+			return nil
+		})
+	}
 	f.Add([]byte("a: &a [x, x]\nb: [*a, *a]\nkind: Component\nmetadata: {name: a}\n"))
+	f.Add([]byte("kind: Location\nmetadata: {name: l}\nspec: {targets: ['./**/*.yaml', '../x', 'https://h/x', './[']}\n"))
+	paths := []string{"catalog-info.yaml", "a/catalog-info.yaml", "a/b/entities.yaml", "services/x/component.yaml", "README.md"}
 	_ = filepath.WalkDir("testdata/infer", func(p string, d os.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
 			if b, err := os.ReadFile(p); err == nil {
@@ -64,7 +71,17 @@ func FuzzCatalogInfo(f *testing.F) {
 		return nil
 	})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		res := ParseCatalogInfo("catalog-info.yaml", data)
+		c := NewCatalog()
+		c.Add("catalog-info.yaml", data)
+		read := map[string]bool{}
+		c.FollowLocations(paths, func(p string) ([]byte, error) {
+			if read[p] || p == "catalog-info.yaml" {
+				t.Fatalf("%s read again", p)
+			}
+			read[p] = true
+			return data, nil
+		})
+		res := c.Result()
 		nodes := map[graph.Ref]bool{}
 		for _, n := range res.Nodes {
 			if _, err := graph.ValidateNodeInput(n); err != nil {

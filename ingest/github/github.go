@@ -16,9 +16,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -609,6 +611,21 @@ func (s *Source) readRepo(ctx context.Context, ri *repoInfo, knownTeams, knownPe
 		probs = append(probs, descriptors.Problem{File: ".", Fatal: true,
 			Msg: "the git tree API truncated the file list (too many files); descriptor files may be missing"})
 	}
+	// blobs are the repository's files, for the other files a catalog
+	// Location may name.
+	blobs := map[string]*gh.TreeEntry{}
+	readBlob := func(e *gh.TreeEntry) ([]byte, error) {
+		if e.GetSize() > descriptors.MaxFileSize {
+			return nil, fmt.Errorf("%d bytes: %w", e.GetSize(), errTooLarge)
+		}
+		var data []byte
+		err := s.call(ctx, func() (*gh.Response, error) {
+			b, resp, err := s.client.Git.GetBlobRaw(ctx, owner, name, e.GetSHA())
+			data = b
+			return resp, err
+		})
+		return data, err
+	}
 	if tree != nil {
 		entries := tree.Entries
 		sort.Slice(entries, func(i, j int) bool { return entries[i].GetPath() < entries[j].GetPath() })
@@ -617,20 +634,15 @@ func (s *Source) readRepo(ctx context.Context, ri *repoInfo, knownTeams, knownPe
 			if e.GetType() != "blob" || vendored(p) {
 				continue
 			}
+			blobs[p] = e
 			if _, ok := descriptors.Classify(p); !ok {
 				continue
 			}
-			if e.GetSize() > descriptors.MaxFileSize {
-				probs = append(probs, descriptors.Problem{File: p, Fatal: true,
-					Msg: fmt.Sprintf("%d bytes, over the %d byte limit for descriptor files; skipped", e.GetSize(), descriptors.MaxFileSize)})
+			data, err := readBlob(e)
+			if errors.Is(err, errTooLarge) {
+				probs = append(probs, descriptors.Problem{File: p, Fatal: true, Msg: err.Error()})
 				continue
 			}
-			var data []byte
-			err := s.call(ctx, func() (*gh.Response, error) {
-				b, resp, err := s.client.Git.GetBlobRaw(ctx, owner, name, e.GetSHA())
-				data = b
-				return resp, err
-			})
 			if err != nil {
 				return repoResult{err: fmt.Errorf("read %s: %w", p, err)}
 			}
@@ -641,6 +653,8 @@ func (s *Source) readRepo(ctx context.Context, ri *repoInfo, knownTeams, knownPe
 	var mu sync.Mutex
 	repo := descriptors.Repo{Ref: ri.node.Ref(), Host: s.host, Org: strings.ToLower(s.cfg.Org), Name: strings.ToLower(name), Flavor: descriptors.GitHub}
 	res := descriptors.Analyze(repo, files, descriptors.AnalyzeOptions{
+		Paths:    slices.Sorted(maps.Keys(blobs)),
+		ReadFile: func(p string) ([]byte, error) { return readBlob(blobs[p]) },
 		KnownRepo: func(slug string) (graph.Ref, bool) {
 			r, ok := s.known[strings.ToLower(slug)]
 			return r, ok
@@ -667,6 +681,8 @@ func (s *Source) readRepo(ctx context.Context, ri *repoInfo, knownTeams, knownPe
 		Int("problems", len(res.Problems)).Msg("github: read repository files")
 	return repoResult{res: res, extra: extra}
 }
+
+var errTooLarge = fmt.Errorf("over the %d byte limit for descriptor files; skipped", descriptors.MaxFileSize)
 
 func vendored(p string) bool {
 	for _, d := range strings.Split(p, "/") {

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
+	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
@@ -485,5 +486,37 @@ func TestGitHubAppInstallation(t *testing.T) {
 	}
 	if _, err := New(Config{Org: "acme", App: &App{ID: 7, InstallationID: 42, PrivateKeyPEM: []byte("nope")}}); err == nil {
 		t.Error("a bad private key was accepted")
+	}
+}
+
+// A root catalog-info.yaml that is a Backstage Location: the files its glob
+// names are fetched (and only those), read as descriptors of the same
+// repository.
+func TestLocationTargetsAreRead(t *testing.T) {
+	f := newFake(t, "acme", 1)
+	populate(f)
+	f.files["repo-0"]["catalog-info.yaml"] = "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: all\nspec:\n  targets: [./services/*/component.yaml]\n"
+	f.files["repo-0"]["services/cart/component.yaml"] = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: cart\nspec:\n  type: service\n  owner: group:justice-league\n"
+	s := newSource(t, f, nil)
+	rec := &recorder{}
+	if err := s.Run(context.Background(), rec); err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.errs) != 0 {
+		t.Errorf("item errors %v", rec.errs)
+	}
+	es := edgeIndex(rec.edges)
+	b := es["BUILDS Repository:github.com/acme/repo-0 → Application:cart"]
+	if b.Evidence != "github.com/acme/repo-0/services/cart/component.yaml:4 Component cart" || b.Props["path"] != "services/cart" || b.Confidence != graph.Declared {
+		t.Errorf("BUILDS %+v", b)
+	}
+	if o := es["OWNS Team:justice-league → Application:cart"]; o.Evidence != "github.com/acme/repo-0/services/cart/component.yaml:7 spec.owner: group:justice-league" {
+		t.Errorf("OWNS %+v", o)
+	}
+	blob := func(p string) int {
+		return f.hits["/repos/acme/repo-0/git/blobs/"+hex.EncodeToString([]byte("repo-0:"+p))]
+	}
+	if blob("services/cart/component.yaml") != 1 || blob("README.md") != 0 {
+		t.Errorf("blob reads: component.yaml %d (want 1), README.md %d (want 0)", blob("services/cart/component.yaml"), blob("README.md"))
 	}
 }

@@ -359,12 +359,16 @@ func (s *Source) readProject(ctx context.Context, pr *project, known map[string]
 	ref := pr.p.DefaultBranch
 	var files []descriptors.File
 	var probs []descriptors.Problem
+	// blobs are the project's files, for the other files a catalog
+	// Location may name.
+	var blobs []string
 	if ref != "" { // an empty project has no default branch and no files
 		var paths []string
 		err := paginate(func(opt gl.ListOptions) (*gl.Response, error) {
 			nodes, resp, err := s.client.Repositories.ListTree(pr.p.ID, &gl.ListTreeOptions{ListOptions: opt, Ref: gl.Ptr(ref), Recursive: gl.Ptr(true)}, rctx)
 			for _, n := range nodes {
 				if n.Type == "blob" && !vendored(n.Path) {
+					blobs = append(blobs, n.Path)
 					if _, ok := descriptors.Classify(n.Path); ok {
 						paths = append(paths, n.Path)
 					}
@@ -382,8 +386,7 @@ func (s *Source) readProject(ctx context.Context, pr *project, known map[string]
 		for _, p := range paths {
 			data, err := s.rawFile(ctx, pr.p.ID, p, ref)
 			if errors.Is(err, errTooLarge) {
-				probs = append(probs, descriptors.Problem{File: p, Fatal: true,
-					Msg: fmt.Sprintf("over the %d byte limit for descriptor files; skipped", descriptors.MaxFileSize)})
+				probs = append(probs, descriptors.Problem{File: p, Fatal: true, Msg: err.Error()})
 				continue
 			}
 			if err != nil {
@@ -395,6 +398,8 @@ func (s *Source) readProject(ctx context.Context, pr *project, known map[string]
 	var extra []graph.NodeInput
 	repo := descriptors.Repo{Ref: pr.node.Ref(), Host: s.host, Org: top, Name: strings.ToLower(pr.p.Path), Flavor: descriptors.GitLab}
 	res := descriptors.Analyze(repo, files, descriptors.AnalyzeOptions{
+		Paths:    blobs,
+		ReadFile: func(p string) ([]byte, error) { return s.rawFile(ctx, pr.p.ID, p, ref) },
 		ResolveOwner: func(o descriptors.Owner) (graph.Ref, bool) {
 			switch o.Kind {
 			case descriptors.OwnerTeam:
@@ -421,7 +426,7 @@ func (s *Source) readProject(ctx context.Context, pr *project, known map[string]
 	return result{res: res, extra: extra}
 }
 
-var errTooLarge = errors.New("file too large")
+var errTooLarge = fmt.Errorf("over the %d byte limit for descriptor files; skipped", descriptors.MaxFileSize)
 
 // rawFile reads one file of the project at ref. The tree listing gives no
 // sizes, so the body is read up to the descriptor size limit and the

@@ -423,3 +423,33 @@ func TestProjectFailureKeepsData(t *testing.T) {
 		t.Errorf("deleted project still there: %v", err)
 	}
 }
+
+// A root catalog-info.yaml that is a Backstage Location: the files its glob
+// names are read through the files API as descriptors of the same project.
+func TestLocationTargetsAreRead(t *testing.T) {
+	f := newFake(t, 1)
+	f.files[100]["catalog-info.yaml"] = "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: all\nspec:\n  targets:\n    - ./services/*/component.yaml\n    - ./gone.yaml\n"
+	f.files[100]["services/cart/component.yaml"] = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: cart\nspec:\n  type: service\n  owner: group:foo/bar\n"
+	rec := &recorder{}
+	if err := source(t, f).Run(context.Background(), rec); err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.errs) != 0 {
+		t.Errorf("errors %v", rec.errs)
+	}
+	idx := map[string]graph.EdgeInput{}
+	for _, e := range rec.edges {
+		idx[string(e.Type)+" "+e.From.String()+" → "+e.To.String()] = e
+	}
+	b := idx["BUILDS Repository:gitlab.example.com/foo/bar/p0 → Application:cart"]
+	if b.Evidence != "gitlab.example.com/foo/bar/p0/services/cart/component.yaml:4 Component cart" || b.Props["path"] != "services/cart" {
+		t.Errorf("BUILDS %+v", b)
+	}
+	if o := idx["OWNS Team:foo/bar → Application:cart"]; o.Evidence != "gitlab.example.com/foo/bar/p0/services/cart/component.yaml:7 spec.owner: group:foo/bar" {
+		t.Errorf("OWNS %+v", o)
+	}
+	want := "gitlab.example.com/foo/bar/p0/catalog-info.yaml: catalog-info.yaml:8: Location all: target ./gone.yaml names no file in the repository"
+	if w := strings.Join(rec.warnings, "\n"); !strings.Contains(w, want) {
+		t.Errorf("warnings lack %q:\n%s", want, w)
+	}
+}

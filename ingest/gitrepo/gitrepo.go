@@ -11,12 +11,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"os"
 	"os/exec"
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -201,11 +203,14 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 		return err
 	}
 
-	files, err := s.readDescriptors(ctx, dir, emit)
+	files, tree, err := s.readDescriptors(ctx, dir, emit)
 	if err != nil {
 		return err
 	}
-	res := descriptors.Analyze(repo, files, descriptors.AnalyzeOptions{})
+	res := descriptors.Analyze(repo, files, descriptors.AnalyzeOptions{
+		Paths:    slices.Sorted(maps.Keys(tree)),
+		ReadFile: func(p string) ([]byte, error) { return s.readBlob(ctx, dir, tree[p]) },
+	})
 	s.log.Info().Str("repository", repo.Ref.Key).Int("files", len(files)).Int("applications", len(res.Builds)).
 		Int("problems", len(res.Problems)).Msg("git: read descriptor files")
 	for _, n := range res.Nodes {
@@ -264,15 +269,23 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 
 var skipDirs = map[string]bool{"vendor": true, "node_modules": true, ".git": true, "third_party": true, "testdata": true}
 
-// readDescriptors lists HEAD's tree and reads the files descriptors.Classify
-// accepts, skipping vendored trees; a file too large or binary is an item
-// error and the rest go on.
-func (s *Source) readDescriptors(ctx context.Context, dir string, emit ingest.Emitter) ([]descriptors.File, error) {
+// blob is a file of HEAD's tree.
+type blob struct {
+	object string
+	size   int64
+}
+
+// readDescriptors lists HEAD's tree, skipping vendored trees, and reads the
+// files descriptors.Classify accepts; a file too large or binary is an item
+// error and the rest go on. The tree is returned for the other files a
+// catalog Location may name.
+func (s *Source) readDescriptors(ctx context.Context, dir string, emit ingest.Emitter) ([]descriptors.File, map[string]blob, error) {
 	out, err := s.git(ctx, dir, "ls-tree", "-r", "-z", "--long", "--full-tree", "HEAD")
 	if err != nil {
-		return nil, fmt.Errorf("list HEAD: %w", err)
+		return nil, nil, fmt.Errorf("list HEAD: %w", err)
 	}
 	var files []descriptors.File
+	tree := map[string]blob{}
 	for _, rec := range bytes.Split(out, []byte{0}) {
 		// "<mode> SP <type> SP <object> SP+ <size> TAB <path>"
 		tab := bytes.IndexByte(rec, '\t')
@@ -283,22 +296,30 @@ func (s *Source) readDescriptors(ctx context.Context, dir string, emit ingest.Em
 		if len(meta) != 4 || meta[1] != "blob" || skipped(p) {
 			continue
 		}
+		size, _ := strconv.ParseInt(meta[3], 10, 64)
+		tree[p] = blob{object: meta[2], size: size}
 		if _, ok := descriptors.Classify(p); !ok {
 			continue
 		}
-		size, _ := strconv.ParseInt(meta[3], 10, 64)
-		if size > s.cfg.MaxFileSize {
-			emit.ItemError(p, fmt.Errorf("%d bytes, over the %d byte limit for descriptor files; skipped", size, s.cfg.MaxFileSize))
-			continue
-		}
-		data, err := s.git(ctx, dir, "cat-file", "blob", meta[2])
+		data, err := s.readBlob(ctx, dir, tree[p])
 		if err != nil {
-			emit.ItemError(p, fmt.Errorf("read: %w", err))
+			emit.ItemError(p, err)
 			continue
 		}
 		files = append(files, descriptors.File{Path: p, Data: data})
 	}
-	return files, nil
+	return files, tree, nil
+}
+
+func (s *Source) readBlob(ctx context.Context, dir string, b blob) ([]byte, error) {
+	if b.size > s.cfg.MaxFileSize {
+		return nil, fmt.Errorf("%d bytes, over the %d byte limit for descriptor files; skipped", b.size, s.cfg.MaxFileSize)
+	}
+	data, err := s.git(ctx, dir, "cat-file", "blob", b.object)
+	if err != nil {
+		return nil, fmt.Errorf("read: %w", err)
+	}
+	return data, nil
 }
 
 func skipped(p string) bool {
