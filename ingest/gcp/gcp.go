@@ -198,9 +198,6 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 			failed[scope] = err
 		}
 	}
-	if read == 0 && len(assets) == 0 {
-		return fmt.Errorf("gcp: no asset read from %s", strings.Join(append(named, c.Scopes...), ", "))
-	}
 	// Projects are the accounts: their numbers map to ids.
 	ids := map[string]string{} // project number → project id
 	type project struct{ id, name, scope string }
@@ -226,6 +223,9 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 		if err := failed[scope]; err != nil {
 			ingest.Scoped(emit, searchScope(scope, ids)).ItemError("gcp search "+scope, err)
 		}
+	}
+	if read == 0 && len(assets) == 0 {
+		return fmt.Errorf("gcp: no asset read from %s", strings.Join(append(named, c.Scopes...), ", "))
 	}
 	// scopeOf is the scope of what an item says of project.
 	scopeOf := func(it item, project string) string {
