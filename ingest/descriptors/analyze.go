@@ -15,9 +15,9 @@ type Repo struct {
 	// again with its Terraform state aliases added and nothing else
 	// changed, so that the second assertion keeps the caller's evidence.
 	Node graph.NodeInput
-	Host string    // "github.com", a GHES or GitLab host, or "" for a local repository
-	Org  string    // organisation or top-level group, for team aliases
-	Name string    // repository name, for an application at the root
+	Host string // "github.com", a GHES or GitLab host, or "" for a local repository
+	Org  string // organisation or top-level group, for team aliases
+	Name string // repository name, for an application at the root
 	// Flavor selects CODEOWNERS semantics and locations.
 	Flavor Flavor
 }
