@@ -130,3 +130,17 @@ func TestScopeHeld(t *testing.T) {
 		}
 	}
 }
+
+func TestPathScope(t *testing.T) {
+	for path, want := range map[string]string{
+		"envs/prod/terraform.tfstate":                      "state/envs/prod/terraform.tfstate",
+		"/srv/state//prod.tfstate":                         "state/srv/state/prod.tfstate",
+		"s3://acme-tfstate/prod/terraform.tfstate":         "state/s3:/acme-tfstate/prod/terraform.tfstate",
+		"https://storage.googleapis.com/b/x.json?REDACTED": "state/https:/storage.googleapis.com/b/x.json?REDACTED",
+		"prod\x00.tfstate":                                 "state",
+	} {
+		if got := PathScope("state", path); got != want {
+			t.Errorf("PathScope(state, %q) = %q, want %q", path, got, want)
+		}
+	}
+}

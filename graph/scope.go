@@ -69,3 +69,14 @@ func CommonScope(a, b string) string {
 	}
 	return a
 }
+
+// PathScope is the scope of what one file or URL says: prefix, then the
+// "/"-separated segments of path; prefix alone (every such file's scope)
+// when that is no valid scope.
+func PathScope(prefix, path string) string {
+	scope := strings.Join(append([]string{prefix}, strings.FieldsFunc(path, func(r rune) bool { return r == '/' })...), "/")
+	if validScope(scope) != nil {
+		return prefix
+	}
+	return scope
+}

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -88,6 +89,14 @@ provider "aws" {
 		}
 		if rec.Node != nil && rec.Node.Kind == graph.KindCloudResource {
 			resources++
+		}
+		if n := rec.Node; n != nil && n.Kind == graph.KindRepository {
+			// The backend block adds the alias, not its evidence: the
+			// repository stays asserted by what the git ingest listed.
+			i := slices.IndexFunc(n.Assertions, func(a graph.Assertion) bool { return strings.HasPrefix(a.Source, "git:") })
+			if i < 0 || n.Assertions[i].Evidence != "git remote origin git@github.com:acme/infra-live.git" {
+				t.Errorf("repository assertions %+v, want the git ingest's with the remote as evidence", n.Assertions)
+			}
 		}
 		if e := rec.Edge; e != nil && e.Type == graph.RelDefines {
 			defines[e.From.Key]++

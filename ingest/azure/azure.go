@@ -4,6 +4,8 @@
 // CloudAccount per subscription (azure:<subscription id>, named by its
 // display name; empty subscriptions too). Tags become labels
 // and, through ingest/cloudtags, links to known teams and applications.
+// Each subscription is a scope of the sweep ("azure/<subscription id>",
+// see Source.Run).
 //
 // It queries Resource Graph through the official SDK (armresourcegraph),
 // which also handles throttling (429 with Retry-After) and transient
@@ -205,27 +207,62 @@ var computeTypes = map[string]bool{
 }
 
 // Run implements ingest.Source.
+//
+// Each subscription is a scope ("azure/<subscription id>"): what it holds
+// is asserted in it, so that a subscription that cannot be read keeps its
+// data while the others are swept. A failure is scoped only where it can
+// be told to which subscription it belongs. Resource Graph answers a query
+// over several subscriptions as one result set whose pages mix them, and
+// leaves out, without an error, subscriptions the identity cannot read; so
+// configured subscriptions are queried one at a time, each failure scoped
+// to its subscription, while without a configured list the one query over
+// every visible subscription holds the whole sweep when a page fails.
 func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 	c := &s.cfg
 	client, err := s.client()
 	if err != nil {
 		return err
 	}
+	// A part is one query: a configured subscription, or all of them.
+	type part struct {
+		subs []string
+		emit ingest.Emitter
+		err  error
+	}
+	parts := []part{{emit: emit}}
+	if len(c.Subscriptions) > 0 {
+		parts = parts[:0]
+		for _, sub := range c.Subscriptions {
+			parts = append(parts, part{subs: []string{sub}, emit: ingest.Scoped(emit, subscriptionScope(sub))})
+		}
+	}
 	var rows []Resource
-	skipped := 0
-	pages, err := s.query(ctx, client, Query, func(row map[string]any) {
-		if r, ok := ParseRow(row); ok {
-			rows = append(rows, r)
-		} else {
-			skipped++
+	skipped, read := 0, false
+	for i := range parts {
+		p := &parts[i]
+		pages, err := s.query(ctx, client, Query, p.subs, func(row map[string]any) {
+			if r, ok := ParseRow(row); ok {
+				rows = append(rows, r)
+			} else {
+				skipped++
+			}
+		})
+		read = read || pages > 0
+		if err != nil && len(p.subs) > 0 {
+			err = fmt.Errorf("subscription %s: %w", p.subs[0], err)
 		}
-	})
-	if err != nil {
-		if pages == 0 {
-			return err // nothing read: the run failed
+		p.err = err
+	}
+	var failed []error
+	for _, p := range parts {
+		if p.err != nil && read {
+			// Part of the estate was read; the rest is missing: partial.
+			p.emit.ItemError(c.Name+" resource graph", p.err)
 		}
-		// Part of the estate was read; the rest is missing: partial.
-		emit.ItemError(c.Name+" resource graph page "+fmt.Sprint(pages+1), err)
+		failed = append(failed, p.err)
+	}
+	if !read {
+		return errors.Join(failed...) // nothing read: the run failed
 	}
 	if skipped > 0 {
 		c.Logger.Warn().Str("source", c.Name).Int("rows", skipped).Msg("resource graph rows without a resource id skipped")
@@ -239,21 +276,30 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 	for _, r := range rows {
 		names[r.Subscription] = ""
 	}
-	if _, err := s.query(ctx, client, SubscriptionsQuery, func(row map[string]any) {
+	if _, err := s.query(ctx, client, SubscriptionsQuery, c.Subscriptions, func(row map[string]any) {
 		if sub, name, ok := parseSubscription(row); ok {
 			names[sub] = name
 		}
 	}); err != nil {
-		emit.ItemError(c.Name+" resource graph subscriptions", err)
+		item := c.Name + " resource graph subscriptions"
+		if len(c.Subscriptions) > 0 {
+			// Only display names are missing (a stored name stays).
+			ingest.Warn(emit, item, err)
+		} else {
+			// Subscriptions without resources are missing: the sweep
+			// would remove them.
+			emit.ItemError(item, err)
+		}
 	}
 	for _, sub := range slices.Sorted(maps.Keys(names)) {
-		if err := emit.Node(graph.NodeInput{Kind: graph.KindCloudAccount, Key: "azure:" + sub, Name: names[sub],
+		if err := ingest.Scoped(emit, subscriptionScope(sub)).Node(graph.NodeInput{Kind: graph.KindCloudAccount, Key: "azure:" + sub, Name: names[sub],
 			Props: cloudtags.AccountProps("azure", c.Registered, sub), Evidence: "azure subscription " + sub}); err != nil {
 			return err
 		}
 	}
 	linker := &cloudtags.Linker{Rules: c.Tags, Resolve: c.Resolve, Provider: "azure", Note: cloudtags.Notes(emit, c.Logger, c.Name)}
 	for _, r := range rows {
+		emit := ingest.Scoped(emit, subscriptionScope(r.Subscription))
 		props := map[string]any{"provider": "azure", "type": r.Type, "account": r.Subscription}
 		if r.Location != "" {
 			props["region"] = r.Location
@@ -275,19 +321,24 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 	return nil
 }
 
-// query runs q over the configured subscriptions, page after page, and
-// hands each row to row; pages is how many pages were read.
-func (s *Source) query(ctx context.Context, client *armresourcegraph.Client, q string, row func(map[string]any)) (pages int, err error) {
+// subscriptionScope is the scope of what a subscription holds.
+func subscriptionScope(sub string) string { return "azure/" + strings.ToLower(sub) }
+
+// query runs q over subs (nil: every subscription the identity sees),
+// page after page, and hands each row to row; pages is how many pages
+// were read. A result Resource Graph truncated without a $skipToken to
+// go on with is an error: the rows it left out would be swept.
+func (s *Source) query(ctx context.Context, client *armresourcegraph.Client, q string, subs []string, row func(map[string]any)) (pages int, err error) {
 	c := &s.cfg
 	req := armresourcegraph.QueryRequest{Query: to(q), Options: &armresourcegraph.QueryRequestOptions{
 		Top: to(int32(c.PageSize)), ResultFormat: to(armresourcegraph.ResultFormatObjectArray)}}
-	for _, sub := range c.Subscriptions {
+	for _, sub := range subs {
 		req.Subscriptions = append(req.Subscriptions, to(sub))
 	}
 	for ; ; pages++ {
 		resp, err := client.Resources(ctx, req, nil)
 		if err != nil {
-			return pages, describeError(err)
+			return pages, fmt.Errorf("page %d: %w", pages+1, describeError(err))
 		}
 		data, _ := resp.Data.([]any)
 		for _, d := range data {
@@ -295,6 +346,9 @@ func (s *Source) query(ctx context.Context, client *armresourcegraph.Client, q s
 			row(r)
 		}
 		if resp.SkipToken == nil || *resp.SkipToken == "" {
+			if resp.ResultTruncated != nil && *resp.ResultTruncated == armresourcegraph.ResultTruncatedTrue {
+				return pages + 1, fmt.Errorf("page %d: azure resource graph: result truncated, no $skipToken to read the rest", pages+1)
+			}
 			return pages + 1, nil
 		}
 		req.Options.SkipToken = resp.SkipToken

@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -52,11 +54,24 @@ type request struct {
 	} `json:"options"`
 }
 
-// server replays Query's pages (bodies) in order, following $skipToken
-// "page-N"; status, when set for a page index, replaces that page with an
-// error. SubscriptionsQuery gets subs, or no rows when subs is nil, or
-// the error status[-1].
+// reply is how the server answers Query: pages in order, following
+// $skipToken "page-N"; status, when set for a page index, replaces that
+// page with an error.
+type reply struct {
+	pages  []map[string]any
+	status map[int]int
+}
+
+// server answers every Query with the same reply; SubscriptionsQuery gets
+// subs, or no rows when subs is nil, or the error status[-1].
 func server(t *testing.T, pages []map[string]any, status map[int]int, subs map[string]any) *httptest.Server {
+	return routedServer(t, map[string]reply{"": {pages, status}}, subs)
+}
+
+// routedServer answers a Query over one subscription with that
+// subscription's reply, any other with the reply under ""; SubscriptionsQuery
+// as server does, with the status[-1] of the reply under "".
+func routedServer(t *testing.T, replies map[string]reply, subs map[string]any) *httptest.Server {
 	t.Helper()
 	// TLS: the SDK sends a bearer token over https only.
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -74,7 +89,7 @@ func server(t *testing.T, pages []map[string]any, status map[int]int, subs map[s
 			return
 		}
 		if req.Query == SubscriptionsQuery {
-			if code := status[-1]; code != 0 {
+			if code := replies[""].status[-1]; code != 0 {
 				http.Error(w, `{"error":{"code":"ServerError"}}`, code)
 				return
 			}
@@ -84,6 +99,11 @@ func server(t *testing.T, pages []map[string]any, status map[int]int, subs map[s
 			json.NewEncoder(w).Encode(subs)
 			return
 		}
+		rep, ok := replies[strings.Join(req.Subscriptions, ",")]
+		if !ok {
+			rep = replies[""]
+		}
+		pages, status := rep.pages, rep.status
 		i := 0
 		if req.Options.SkipToken != "" {
 			fmt.Sscanf(req.Options.SkipToken, "page-%d", &i)
@@ -192,6 +212,77 @@ func TestSubscriptions(t *testing.T) {
 	}
 }
 
+// rehome moves a body's rows into subscription to: the official examples
+// all lie in one subscription.
+func rehome(t *testing.T, body map[string]any, to string) map[string]any {
+	t.Helper()
+	b, err := json.Marshal(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out map[string]any
+	if err := json.Unmarshal([]byte(strings.ReplaceAll(string(b), sub, to)), &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestSubscriptionScopes: configured subscriptions are read one query each,
+// so one that fails keeps its resources while a resource removed from a
+// healthy one is swept. The failing one is the Basic Query example's, the
+// healthy one holds the Facet Query example's five VMs.
+func TestSubscriptionScopes(t *testing.T) {
+	ctx := context.Background()
+	const other = "5e1ca8a3-4b1d-4d4e-9a8c-0f2b6a1e7c11"
+	st := openStore(t)
+	basic := []map[string]any{fixtureBody(t, "ResourcesBasicQuery.json")}
+	vms := rehome(t, fixtureBody(t, "ResourcesFacetQuery.json"), other)
+	cfg := Config{Subscriptions: []string{sub, strings.ToUpper(other)}, MaxRetries: -1}
+	subs := fixtureBody(t, "SubscriptionsQuery.json")
+	rep, err := run(t, st, routedServer(t, map[string]reply{sub: {pages: basic}, strings.ToUpper(other): {pages: paginate(vms, 2)}}, subs), cfg)
+	if err != nil || rep.Status != ingest.StatusSucceeded || rep.Nodes != 10 {
+		t.Fatalf("%v %+v, want 8 resources in 2 subscriptions", err, rep)
+	}
+
+	// The first subscription fails, the second lost a VM, the subscriptions
+	// query fails too (only names: a warning).
+	gone := vms["data"].([]any)[4].(map[string]any)["id"].(string)
+	fewer := maps.Clone(vms)
+	fewer["data"] = vms["data"].([]any)[:4]
+	srv := routedServer(t, map[string]reply{
+		"":                     {status: map[int]int{-1: http.StatusInternalServerError}},
+		sub:                    {pages: basic, status: map[int]int{0: http.StatusForbidden}},
+		strings.ToUpper(other): {pages: paginate(fewer, 2)},
+	}, subs)
+	rep, err = run(t, st, srv, cfg)
+	if err != nil || rep.Status != ingest.StatusPartial || len(rep.Errors) != 1 || rep.Errors[0].Scope != "azure/"+sub ||
+		!strings.Contains(rep.Errors[0].Err, "subscription "+sub+": page 1: azure resource graph: HTTP 403") ||
+		!slices.Equal(rep.KeptScopes, []string{"azure/" + sub}) || rep.WarningCount != 1 {
+		t.Fatalf("%v %+v, want partial with the failing subscription kept and the names warned about", err, rep)
+	}
+	if rep.Swept == nil || rep.Swept.NodesRemoved != 1 {
+		t.Errorf("swept %+v, want the VM removed from the healthy subscription", rep.Swept)
+	}
+	if n, _ := st.Node(ctx, graph.Ref{Kind: graph.KindCloudResource, Key: gone}); n != nil {
+		t.Errorf("%s is still there after it went from a subscription that was read", gone)
+	}
+	stats, _ := st.Stats(ctx)
+	if stats.Nodes[graph.KindCloudResource] != 7 || stats.Edges[graph.RelInAccount] != 7 {
+		t.Errorf("stats %+v, want the failing subscription's 3 resources kept beside the other's 4", stats)
+	}
+	for key, name := range map[string]string{"azure:" + sub: "Contoso Production", "azure:" + other: "Sandbox (no resources)"} {
+		if a, err := st.Node(ctx, graph.Ref{Kind: graph.KindCloudAccount, Key: key}); err != nil || a.Name != name {
+			t.Errorf("%s = %+v (%v), want its name kept", key, a, err)
+		}
+	}
+
+	// Every subscription failing: the run failed, naming each.
+	rep, err = run(t, st, routedServer(t, map[string]reply{"": {pages: basic, status: map[int]int{0: http.StatusForbidden}}}, subs), cfg)
+	if err == nil || rep.Status != ingest.StatusFailed || !strings.Contains(rep.Err, sub) || !strings.Contains(rep.Err, strings.ToUpper(other)) {
+		t.Errorf("all failing: %v %+v", err, rep)
+	}
+}
+
 func TestPaginationAndProjectedRows(t *testing.T) {
 	ctx := context.Background()
 	st := openStore(t)
@@ -228,14 +319,26 @@ func TestFailures(t *testing.T) {
 	// Page 2 fails (and keeps failing: no retries): partial, nothing
 	// removed, the token never echoed.
 	rep, err := run(t, st, server(t, pages, map[int]int{1: http.StatusInternalServerError}, nil), Config{MaxRetries: -1})
-	if err != nil || rep.Status != ingest.StatusPartial || rep.Swept != nil {
-		t.Fatalf("page 2 failing: %v %+v", err, rep)
+	if err != nil || rep.Status != ingest.StatusPartial || rep.Swept != nil || rep.KeptScopes != nil || len(rep.Errors) != 1 || rep.Errors[0].Scope != "" {
+		t.Fatalf("page 2 failing: %v %+v, want partial and nothing swept: a page of all subscriptions belongs to none", err, rep)
 	}
 	if stats, _ := st.Stats(ctx); stats.Nodes[graph.KindCloudResource] != 5 {
 		t.Errorf("a partial run lost resources: %+v", stats)
 	}
 	if b, _ := json.Marshal(rep); strings.Contains(string(b), testToken) {
 		t.Errorf("the report holds the token: %s", b)
+	}
+	// A result truncated with no $skipToken is missing rows: partial,
+	// nothing removed.
+	truncated := maps.Clone(pages[0])
+	truncated["resultTruncated"] = "true"
+	delete(truncated, "$skipToken")
+	rep, err = run(t, st, server(t, []map[string]any{truncated}, nil, nil), Config{})
+	if err != nil || rep.Status != ingest.StatusPartial || rep.Swept != nil || len(rep.Errors) != 1 || !strings.Contains(rep.Errors[0].Err, "truncated") {
+		t.Fatalf("truncated: %v %+v", err, rep)
+	}
+	if stats, _ := st.Stats(ctx); stats.Nodes[graph.KindCloudResource] != 5 {
+		t.Errorf("a truncated result lost resources: %+v", stats)
 	}
 	// Page 1 fails: the run failed.
 	rep, err = run(t, st, server(t, pages, map[int]int{0: http.StatusForbidden}, nil), Config{})

@@ -11,10 +11,13 @@ import (
 
 // Repo is the repository whose files Analyze reads.
 type Repo struct {
-	Ref  graph.Ref // the Repository node, emitted by the caller
-	Host string    // "github.com", a GHES or GitLab host, or "" for a local repository
-	Org  string    // organisation or top-level group, for team aliases
-	Name string    // repository name, for an application at the root
+	// Node is the Repository node as the caller emits it. Analyze lists it
+	// again with its Terraform state aliases added and nothing else
+	// changed, so that the second assertion keeps the caller's evidence.
+	Node graph.NodeInput
+	Host string // "github.com", a GHES or GitLab host, or "" for a local repository
+	Org  string // organisation or top-level group, for team aliases
+	Name string // repository name, for an application at the root
 	// Flavor selects CODEOWNERS semantics and locations.
 	Flavor Flavor
 }
@@ -53,7 +56,8 @@ type AnalyzeOptions struct {
 // is the caller's (Nodes repeats it only to add its Terraform state aliases).
 func Analyze(repo Repo, files []File, opt AnalyzeOptions) Result {
 	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
-	prefix := repo.Ref.Key + "/"
+	ref := repo.Node.Ref()
+	prefix := ref.Key + "/"
 	var out Result
 	nodes := map[graph.Ref]int{}
 	addNode := func(n graph.NodeInput) {
@@ -134,11 +138,13 @@ func Analyze(repo Repo, files []File, opt AnalyzeOptions) Result {
 	// The repository is the caller's node; it is listed again only to add
 	// where its Terraform roots keep their state (graph.TerraformStateAlias),
 	// which is how the Terraform source finds the repository that DEFINES
-	// a state's resources.
+	// a state's resources. It keeps the caller's evidence: an assertion
+	// holds one, and the last one a run gives wins (graph/merge.go).
 	if len(inf.states) > 0 {
-		n := graph.NodeInput{Kind: repo.Ref.Kind, Key: repo.Ref.Key, Evidence: prefix + inf.states[0].evidence}
+		n := repo.Node
+		n.Aliases = slices.Clone(n.Aliases)
 		for _, st := range inf.states {
-			n.Aliases = append(n.Aliases, graph.TerraformStateAlias(st.location))
+			n.Aliases = append(n.Aliases, graph.TerraformStateAlias(st))
 		}
 		slices.Sort(n.Aliases)
 		n.Aliases = slices.Compact(n.Aliases)
@@ -146,20 +152,20 @@ func Analyze(repo Repo, files []File, opt AnalyzeOptions) Result {
 	}
 	var apps []Build
 	for _, b := range append(declared.Builds, inferred.Builds...) {
-		from := repo.Ref
+		from := ref
 		if b.ProjectSlug != "" && opt.KnownRepo != nil {
 			if r, ok := opt.KnownRepo(b.ProjectSlug); ok {
 				from = r
 			}
 		}
 		var props map[string]any
-		if b.Path != "" && from == repo.Ref {
+		if b.Path != "" && from == ref {
 			props = map[string]any{"path": b.Path}
 		}
 		edges = append(edges, graph.EdgeInput{Type: graph.RelBuilds, From: from, To: b.App, Props: props,
 			Confidence: b.Confidence, Evidence: prefix + b.Evidence})
 		out.Builds = append(out.Builds, b)
-		if from == repo.Ref {
+		if from == ref {
 			apps = append(apps, b)
 		}
 	}
@@ -199,7 +205,7 @@ func Analyze(repo Repo, files []File, opt AnalyzeOptions) Result {
 				return n.Ref(), ok
 			}
 		}
-		es, _ := codeowners.OwnsEdges(RootProbe, repo.Ref, graph.Declared, prefix, resolve)
+		es, _ := codeowners.OwnsEdges(RootProbe, ref, graph.Declared, prefix, resolve)
 		edges = append(edges, es...)
 		for _, a := range apps {
 			if a.Path == "" {

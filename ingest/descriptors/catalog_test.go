@@ -225,7 +225,7 @@ func analyzeDir(t *testing.T, dir string) (Result, []string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	repo := Repo{Ref: graph.Ref{Kind: graph.KindRepository, Key: "github.com/acme/shop"}, Host: "github.com", Org: "acme", Name: "shop", Flavor: GitHub}
+	repo := Repo{Node: graph.NodeInput{Kind: graph.KindRepository, Key: "github.com/acme/shop"}, Host: "github.com", Org: "acme", Name: "shop", Flavor: GitHub}
 	res := Analyze(repo, files, AnalyzeOptions{Paths: paths, ReadFile: func(p string) ([]byte, error) {
 		onDemand = append(onDemand, p)
 		return os.ReadFile(filepath.Join(dir, filepath.FromSlash(p)))

@@ -182,7 +182,7 @@ func (in *Inference) terraformFile(file string, data []byte) {
 				}
 				e := strings.TrimSpace(fmt.Sprintf("%s terraform %s %s", Evidence(file, nb.TypeRange.Start.Line), nb.Type, strings.Join(nb.Labels, " ")))
 				if loc := s3Backend(nb); loc != "" {
-					in.states = append(in.states, stateLocation{loc, e + ": state " + loc})
+					in.states = append(in.states, loc)
 				}
 				if ev == "" {
 					ev = e
@@ -199,9 +199,6 @@ func (in *Inference) terraformFile(file string, data []byte) {
 		in.add(name, dir, ev, "infrastructure", true)
 	}
 }
-
-// stateLocation is where a Terraform root keeps its state.
-type stateLocation struct{ location, evidence string }
 
 // s3Backend returns s3://bucket/key for a backend "s3" block that spells
 // both out as literals; "" for other backends, or when they come from

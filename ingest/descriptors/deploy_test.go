@@ -135,8 +135,10 @@ func TestInferDeployables(t *testing.T) {
 		},
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
-			repo := graph.Ref{Kind: graph.KindRepository, Key: "shop"}
-			res := Analyze(Repo{Ref: repo, Name: "shop"}, readRepo(t, filepath.Join("testdata", "infer", tc.dir)), AnalyzeOptions{})
+			node := graph.NodeInput{Kind: graph.KindRepository, Key: "shop", Name: "shop", Aliases: []string{"acme/shop"},
+				Confidence: graph.Declared, Evidence: "GitHub API GET /orgs/acme/repos acme/shop"}
+			repo := node.Ref()
+			res := Analyze(Repo{Node: node, Name: "shop"}, readRepo(t, filepath.Join("testdata", "infer", tc.dir)), AnalyzeOptions{})
 			var apps []string
 			for _, n := range res.Nodes {
 				if _, err := graph.ValidateNodeInput(n); err != nil {
@@ -167,9 +169,11 @@ func TestInferDeployables(t *testing.T) {
 			var states []string
 			for _, n := range res.Nodes {
 				if n.Ref() == repo {
-					states = append(states, n.Aliases...)
-					if !strings.HasPrefix(n.Evidence, "shop/infra/envs/prod/main.tf:5 terraform backend s3: state s3://") {
-						t.Errorf("repository evidence %q, want the backend block", n.Evidence)
+					// Listed again for its aliases, the repository keeps
+					// the caller's evidence, confidence and aliases.
+					states = append(states, slices.DeleteFunc(slices.Clone(n.Aliases), func(a string) bool { return a == "acme/shop" })...)
+					if n.Evidence != node.Evidence || n.Confidence != node.Confidence || !slices.Contains(n.Aliases, "acme/shop") || n.Name != node.Name {
+						t.Errorf("repository listed as %+v, want the caller's node %+v with state aliases", n, node)
 					}
 				}
 			}

@@ -116,7 +116,7 @@ type Inference struct {
 	configRefs []configRef
 	deploys    []deployJob
 	// states are the Terraform roots' state locations (S3 backends).
-	states []stateLocation
+	states []string
 }
 
 type inferred struct {

@@ -5,7 +5,9 @@
 // CloudResource keyed by its full resource name
 // (//compute.googleapis.com/projects/p/zones/z/instances/i), in a
 // CloudAccount per project (gcp:<project id>). Labels become labels and,
-// through ingest/cloudtags, links to known teams and applications.
+// through ingest/cloudtags, links to known teams and applications. Each
+// export file and each project searched is a scope of the sweep (see
+// Source.Run).
 package gcp
 
 import (
@@ -159,9 +161,19 @@ var computeTypes = map[string]bool{
 type item struct {
 	asset    Asset
 	evidence string
+	// scope is the export's that held the asset; "" for a search, whose
+	// assets are in their project's.
+	scope string
 }
 
 // Run implements ingest.Source.
+//
+// What the run reads is scoped (graph/scope.go) so that a part that fails
+// keeps its data while the rest is swept: an export file is a scope
+// ("export/" and its path or URL), and so is each project a search finds
+// ("gcp/<project id>"). A failed search of projects/<id> is scoped to its
+// project; one of an organization or folder, whose projects are unknown
+// once it failed, holds the whole sweep.
 func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 	c := &s.cfg
 	var assets []item
@@ -170,25 +182,25 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 	for _, exp := range c.Exports {
 		shown := redact(exp)
 		named = append(named, shown)
-		n, err := s.read(ctx, exp, func(a Asset) { assets = append(assets, item{a, "gcp asset export " + shown}) }, emit)
+		scope := graph.PathScope("export", shown)
+		emit := ingest.Scoped(emit, scope)
+		n, err := s.read(ctx, exp, func(a Asset) { assets = append(assets, item{a, "gcp asset export " + shown, scope}) }, emit)
 		read += n
 		if err != nil {
 			emit.ItemError(shown, err)
 		}
 	}
+	failed := map[string]error{} // search scope → its failure
 	for _, scope := range c.Scopes {
-		n, err := s.search(ctx, scope, func(a Asset) { assets = append(assets, item{a, "gcp asset search " + scope}) })
+		n, err := s.search(ctx, scope, func(a Asset) { assets = append(assets, item{a, "gcp asset search " + scope, ""}) })
 		read += n
 		if err != nil {
-			emit.ItemError("gcp search "+scope, err)
+			failed[scope] = err
 		}
-	}
-	if read == 0 && len(assets) == 0 {
-		return fmt.Errorf("gcp: no asset read from %s", strings.Join(append(named, c.Scopes...), ", "))
 	}
 	// Projects are the accounts: their numbers map to ids.
 	ids := map[string]string{} // project number → project id
-	type project struct{ id, name string }
+	type project struct{ id, name, scope string }
 	var projects []project
 	for _, it := range assets {
 		a := it.asset
@@ -204,20 +216,35 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 			if m := projectInName.FindStringSubmatch(a.Name); m != nil {
 				ids[m[1]] = d.ProjectID
 			}
-			projects = append(projects, project{d.ProjectID, d.Name})
+			projects = append(projects, project{d.ProjectID, d.Name, it.scope})
 		}
 	}
-	seen := map[string]bool{}
-	emitAccount := func(id, name string) error {
-		if seen[id] {
-			return nil
+	for _, scope := range c.Scopes {
+		if err := failed[scope]; err != nil {
+			ingest.Scoped(emit, searchScope(scope, ids)).ItemError("gcp search "+scope, err)
 		}
-		seen[id] = true
-		return emit.Node(graph.NodeInput{Kind: graph.KindCloudAccount, Key: "gcp:" + id, Name: name,
-			Props: cloudtags.AccountProps("gcp", c.Registered, id), Evidence: "gcp project " + id})
+	}
+	if read == 0 && len(assets) == 0 {
+		return fmt.Errorf("gcp: no asset read from %s", strings.Join(append(named, c.Scopes...), ", "))
+	}
+	// scopeOf is the scope of what an item says of project.
+	scopeOf := func(it item, project string) string {
+		if it.scope == "" && project != "" {
+			return projectScope(project)
+		}
+		return it.scope
+	}
+	seen := map[[2]string]bool{} // each project once per scope, so a failing scope keeps it
+	emitAccount := func(scope, id, name string) error {
+		if k := [2]string{scope, id}; !seen[k] {
+			seen[k] = true
+			return ingest.Scoped(emit, scope).Node(graph.NodeInput{Kind: graph.KindCloudAccount, Key: "gcp:" + id, Name: name,
+				Props: cloudtags.AccountProps("gcp", c.Registered, id), Evidence: "gcp project " + id})
+		}
+		return nil
 	}
 	for _, p := range projects {
-		if err := emitAccount(p.id, p.name); err != nil {
+		if err := emitAccount(scopeOf(item{scope: p.scope}, p.id), p.id, p.name); err != nil {
 			return err
 		}
 	}
@@ -228,6 +255,8 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 			continue // the hierarchy and billing: not resources
 		}
 		r := describe(a, ids)
+		scope := scopeOf(it, r.project)
+		emit := ingest.Scoped(emit, scope)
 		ev := it.evidence
 		props := map[string]any{"provider": "gcp", "type": a.AssetType}
 		if r.region != "" {
@@ -235,7 +264,7 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 		}
 		if r.project != "" {
 			props["account"] = r.project
-			if err := emitAccount(r.project, ""); err != nil {
+			if err := emitAccount(scope, r.project, ""); err != nil {
 				return err
 			}
 		}
@@ -256,6 +285,26 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 		}
 	}
 	return nil
+}
+
+// projectScope is the scope of what a search finds in a project.
+func projectScope(id string) string { return "gcp/" + id }
+
+// searchScope is the scope a failed search of scope holds back: its
+// project's for projects/<id>, or for projects/<number> whose id another
+// read gave; "" (the whole source) otherwise.
+func searchScope(scope string, ids map[string]string) string {
+	p, ok := strings.CutPrefix(scope, "projects/")
+	if !ok {
+		return ""
+	}
+	if id, ok := ids[p]; ok {
+		return projectScope(id)
+	}
+	if strings.Trim(p, "0123456789") == "" {
+		return "" // a project number: its id, and so its scope, unknown
+	}
+	return projectScope(p)
 }
 
 type described struct {

@@ -93,7 +93,7 @@ func TestBadExports(t *testing.T) {
 	bad := filepath.Join(dir, "export.jsonl")
 	os.WriteFile(bad, append(append([]byte{}, data...), []byte("{not json\n")...), 0o644)
 	rep := ingestExport(t, st, Config{Exports: []string{bad}})
-	if rep.Status != ingest.StatusPartial || len(rep.Errors) != 1 || rep.Errors[0].Item != bad+":134" {
+	if rep.Status != ingest.StatusPartial || len(rep.Errors) != 1 || rep.Errors[0].Item != bad+":134" || rep.Errors[0].Scope != graph.PathScope("export", bad) {
 		t.Fatalf("malformed line: %+v", rep)
 	}
 	if stats, _ := st.Stats(ctx); stats.Nodes[graph.KindCloudResource] != 123 {

@@ -85,11 +85,26 @@ func searchResults(t *testing.T) []map[string]any {
 // must be the one configured), under scope; failPage, when not 0, answers
 // that page with Google's PERMISSION_DENIED error.
 func searchServer(t *testing.T, scope string, results []map[string]any, size, failPage int) *httptest.Server {
+	return scopesServer(t, map[string]searched{scope: {results, failPage}}, size)
+}
+
+// searched is what scopesServer answers one scope's search with; failPage
+// -1 fails the first page.
+type searched struct {
+	results  []map[string]any
+	failPage int
+}
+
+// scopesServer serves each scope's search as searchServer does.
+func scopesServer(t *testing.T, scopes map[string]searched, size int) *httptest.Server {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet || r.URL.Path != "/v1/"+scope+":searchAllResources" || r.URL.Query().Get("pageSize") != strconv.Itoa(size) {
+		scope, ok := strings.CutSuffix(strings.TrimPrefix(r.URL.Path, "/v1/"), ":searchAllResources")
+		sr, known := scopes[scope]
+		if r.Method != http.MethodGet || !ok || !known || r.URL.Query().Get("pageSize") != strconv.Itoa(size) {
 			http.Error(w, "unexpected request "+r.URL.String(), http.StatusNotFound)
 			return
 		}
+		results, failPage := sr.results, sr.failPage
 		if r.Header.Get("Authorization") != "Bearer "+searchToken {
 			http.Error(w, `{"error":{"code":401,"status":"UNAUTHENTICATED"}}`, http.StatusUnauthorized)
 			return
@@ -98,7 +113,7 @@ func searchServer(t *testing.T, scope string, results []map[string]any, size, fa
 		if tok := r.URL.Query().Get("pageToken"); tok != "" {
 			page, _ = strconv.Atoi(strings.TrimPrefix(tok, "page-"))
 		}
-		if failPage != 0 && page == failPage {
+		if failPage != 0 && page == max(failPage, 0) {
 			w.WriteHeader(http.StatusForbidden)
 			fmt.Fprintf(w, `{"error":{"code":403,"message":"The caller does not have permission (token %s)","status":"PERMISSION_DENIED"}}`, searchToken)
 			return
@@ -170,8 +185,8 @@ func TestSearchAllResources(t *testing.T) {
 		srv := searchServer(t, "folders/1031", results, 50, 2)
 		rep := ingestExport(t, st, Config{Scopes: []string{"folders/1031"}, Endpoint: srv.URL, PageSize: 50, Token: token})
 		if rep.Status != ingest.StatusPartial || len(rep.Errors) != 1 || rep.Errors[0].Item != "gcp search folders/1031" ||
-			!strings.Contains(rep.Errors[0].Err, "HTTP 403 PERMISSION_DENIED") || rep.Swept != nil {
-			t.Fatalf("%+v, want partial naming the scope and Google's status, nothing swept", rep)
+			!strings.Contains(rep.Errors[0].Err, "HTTP 403 PERMISSION_DENIED") || rep.Swept != nil || rep.Errors[0].Scope != "" {
+			t.Fatalf("%+v, want partial naming the scope and Google's status, nothing swept: a folder's projects are unknown", rep)
 		}
 		if b, _ := json.Marshal(rep); strings.Contains(string(b), searchToken) {
 			t.Errorf("the report holds the token: %s", b)

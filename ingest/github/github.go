@@ -651,7 +651,7 @@ func (s *Source) readRepo(ctx context.Context, ri *repoInfo, knownTeams, knownPe
 	}
 	var extra []graph.NodeInput
 	var mu sync.Mutex
-	repo := descriptors.Repo{Ref: ri.node.Ref(), Host: s.host, Org: strings.ToLower(s.cfg.Org), Name: strings.ToLower(name), Flavor: descriptors.GitHub}
+	repo := descriptors.Repo{Node: ri.node, Host: s.host, Org: strings.ToLower(s.cfg.Org), Name: strings.ToLower(name), Flavor: descriptors.GitHub}
 	res := descriptors.Analyze(repo, files, descriptors.AnalyzeOptions{
 		Paths:    slices.Sorted(maps.Keys(blobs)),
 		ReadFile: func(p string) ([]byte, error) { return readBlob(blobs[p]) },

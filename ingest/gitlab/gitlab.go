@@ -396,7 +396,7 @@ func (s *Source) readProject(ctx context.Context, pr *project, known map[string]
 		}
 	}
 	var extra []graph.NodeInput
-	repo := descriptors.Repo{Ref: pr.node.Ref(), Host: s.host, Org: top, Name: strings.ToLower(pr.p.Path), Flavor: descriptors.GitLab}
+	repo := descriptors.Repo{Node: pr.node, Host: s.host, Org: top, Name: strings.ToLower(pr.p.Path), Flavor: descriptors.GitLab}
 	res := descriptors.Analyze(repo, files, descriptors.AnalyzeOptions{
 		Paths:    blobs,
 		ReadFile: func(p string) ([]byte, error) { return s.rawFile(ctx, pr.p.ID, p, ref) },

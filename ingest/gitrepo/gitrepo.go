@@ -183,7 +183,6 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 		node.Evidence = "git repository at " + s.cfg.Target
 	}
 	node.Name = repo.Name
-	repo.Ref = node.Ref()
 	// Everything read from the repository is in its scope, so that its
 	// item errors are recorded against it (ingest.Scoped).
 	scope := "repo/" + node.Key
@@ -207,11 +206,12 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 	if err != nil {
 		return err
 	}
+	repo.Node = node
 	res := descriptors.Analyze(repo, files, descriptors.AnalyzeOptions{
 		Paths:    slices.Sorted(maps.Keys(tree)),
 		ReadFile: func(p string) ([]byte, error) { return s.readBlob(ctx, dir, tree[p]) },
 	})
-	s.log.Info().Str("repository", repo.Ref.Key).Int("files", len(files)).Int("applications", len(res.Builds)).
+	s.log.Info().Str("repository", node.Key).Int("files", len(files)).Int("applications", len(res.Builds)).
 		Int("problems", len(res.Problems)).Msg("git: read descriptor files")
 	for _, n := range res.Nodes {
 		if err := emit.Node(n); err != nil {
@@ -219,7 +219,7 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 		}
 	}
 	for _, p := range res.Problems {
-		item := repo.Ref.Key + "/" + p.File
+		item := node.Key + "/" + p.File
 		if p.Fatal {
 			emit.ItemError(item, p)
 		} else {
@@ -232,7 +232,7 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 		ref  graph.Ref
 		path string
 	}
-	targets := []target{{repo.Ref, ""}}
+	targets := []target{{node.Ref(), ""}}
 	for _, b := range res.Builds {
 		if b.Path != "" {
 			targets = append(targets, target{b.App, b.Path})
@@ -242,7 +242,7 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 	for _, t := range targets {
 		top, err := s.topCommitter(ctx, dir, t.path)
 		if err != nil {
-			emit.ItemError(repo.Ref.Key+" git log", err)
+			emit.ItemError(node.Key+" git log", err)
 			continue
 		}
 		if top == nil {
@@ -253,7 +253,7 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 		}
 		heur = append(heur, graph.EdgeInput{Type: graph.RelOwns, From: top.ref(), To: t.ref,
 			Props: map[string]any{"role": graph.OwnerTechnical}, Confidence: graph.Heuristic,
-			Evidence: s.evidence(repo.Ref.Key, t.path)})
+			Evidence: s.evidence(node.Key, t.path)})
 		s.log.Debug().Str("target", t.ref.String()).Str("committer", top.email).Int("commits", top.n).Int("of", top.total).
 			Msg("git: top committer")
 	}

@@ -247,7 +247,7 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 		// Each state file is a scope: one that cannot be read keeps what it
 		// said before and the others are swept. Accounts are asserted in
 		// every state naming them, so that one failing keeps them.
-		e.emit, e.accounts = ingest.Scoped(emit, stateScope(loc.name)), map[string]bool{}
+		e.emit, e.accounts = ingest.Scoped(emit, graph.PathScope("state", loc.name)), map[string]bool{}
 		data, err := loc.read(ctx)
 		if err != nil {
 			e.emit.ItemError(loc.name, err)
@@ -267,16 +267,6 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 		}
 	}
 	return nil
-}
-
-// stateScope is the scope of what a state file says: "state/" and its
-// path or URL's segments.
-func stateScope(name string) string {
-	scope := strings.Join(append([]string{"state"}, strings.FieldsFunc(name, func(r rune) bool { return r == '/' })...), "/")
-	if graph.ValidateScope(scope) != nil {
-		return "state" // every state file's: an error in it holds them all
-	}
-	return scope
 }
 
 // backendRepo is the repository whose backend block names the state's
