@@ -9,9 +9,11 @@
 package gitlab
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"sort"
@@ -83,6 +85,9 @@ func New(cfg Config) (*Source, error) {
 		tr.MaxIdleConnsPerHost = cfg.Concurrency + 2
 		hc = &http.Client{Timeout: 60 * time.Second, Transport: tr}
 	}
+	capped := *hc
+	capped.Transport = rawCap{base: hc.Transport}
+	hc = &capped
 	s := &Source{cfg: cfg, host: host}
 	s.log = cfg.Logger.With().Str("source", s.Name()).Logger()
 	// The source only reads (GET), so any failed request is safe to send
@@ -432,38 +437,56 @@ var errTooLarge = fmt.Errorf("over the %d byte limit for descriptor files; skipp
 // sizes, so the body is read up to the descriptor size limit and the
 // transfer stopped there: a huge file is neither held nor downloaded.
 func (s *Source) rawFile(ctx context.Context, pid int64, p, ref string) ([]byte, error) {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	req, err := s.client.NewRequest(http.MethodGet, fmt.Sprintf("projects/%d/repository/files/%s/raw", pid, gl.PathEscape(p)),
 		&gl.GetRawFileOptions{Ref: gl.Ptr(ref)}, []gl.RequestOptionFunc{gl.WithContext(ctx)})
 	if err != nil {
 		return nil, err
 	}
-	w := &cappedBuffer{max: descriptors.MaxFileSize, cancel: cancel}
-	_, err = s.client.Do(req, w)
-	if w.over {
-		return nil, errTooLarge
+	var buf bytes.Buffer
+	if _, err := s.client.Do(req, &buf); err != nil {
+		if errors.Is(err, errTooLarge) {
+			return nil, errTooLarge
+		}
+		return nil, err
 	}
-	return w.buf, err
+	return buf.Bytes(), nil
 }
 
-// cappedBuffer keeps up to max bytes; past that it cancels the request (so
-// the client's drain of the rest of the body ends at once) and refuses more.
-type cappedBuffer struct {
-	buf    []byte
-	max    int
-	over   bool
-	cancel context.CancelFunc
+// rawCap cuts raw file bodies at descriptors.MaxFileSize: the tree API
+// gives no sizes, and the client drains whatever body its caller stops
+// reading, so only the body itself can stop a huge file from being
+// downloaded whole.
+type rawCap struct{ base http.RoundTripper }
+
+func (c rawCap) RoundTrip(r *http.Request) (*http.Response, error) {
+	base := c.base
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	resp, err := base.RoundTrip(r)
+	if err == nil && strings.HasSuffix(r.URL.Path, "/raw") {
+		resp.Body = &cappedBody{ReadCloser: resp.Body, left: descriptors.MaxFileSize}
+	}
+	return resp, err
 }
 
-func (b *cappedBuffer) Write(p []byte) (int, error) {
-	if len(b.buf)+len(p) > b.max {
-		b.over = true
-		b.cancel()
+// cappedBody reads up to left bytes, then fails with errTooLarge.
+type cappedBody struct {
+	io.ReadCloser
+	left int
+}
+
+func (b *cappedBody) Read(p []byte) (int, error) {
+	if b.left < 0 {
 		return 0, errTooLarge
 	}
-	b.buf = append(b.buf, p...)
-	return len(p), nil
+	// One byte past the limit tells a file of exactly the limit from a
+	// larger one.
+	n, err := b.ReadCloser.Read(p[:min(len(p), b.left+1)])
+	if b.left -= n; b.left < 0 {
+		return n, errTooLarge
+	}
+	return n, err
 }
 
 func vendored(p string) bool {
