@@ -22,14 +22,18 @@ import (
 	"sync"
 	"testing"
 
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/rs/zerolog"
 
 	"github.com/estate-cmdb/estate/graph"
 	"github.com/estate-cmdb/estate/ingest"
 	"github.com/estate-cmdb/estate/ingest/aws/mototest"
+	"github.com/estate-cmdb/estate/ingest/cloudtags"
 	"github.com/estate-cmdb/estate/ingest/ingesttest"
 )
 
@@ -317,5 +321,44 @@ func TestCredentialsNeverLeak(t *testing.T) {
 	}, []string{key, secret, token}, "partial", "AuthFailure", "InvalidClientTokenId", "[REDACTED]")
 	if b, err := json.Marshal(cfg); err != nil || bytes.Contains(b, []byte(secret)) || bytes.Contains(b, []byte(key)) {
 		t.Errorf("the configuration serialises its credentials: %s (%v)", b, err)
+	}
+}
+
+// TestTypeOnlyTaggingFinds: a tagged resource of a type no service
+// collector lists (a VPC; the EC2 collector reads instances) comes from the
+// Resource Groups Tagging API alone, with its region, account, tags and
+// team link.
+func TestTypeOnlyTaggingFinds(t *testing.T) {
+	ep := mototest.Endpoint(t)
+	account := freshAccount(t)
+	creds := accountCreds(t, ep, account)
+	out, err := ec2.NewFromConfig(awsConfig(t, ep, "eu-west-1", creds)).CreateVpc(context.Background(), &ec2.CreateVpcInput{
+		CidrBlock: aws.String("10.9.0.0/16"),
+		TagSpecifications: []ec2types.TagSpecification{{ResourceType: ec2types.ResourceTypeVpc,
+			Tags: []ec2types.Tag{{Key: aws.String("team"), Value: aws.String("ghost-squad")}, {Key: aws.String("cost-centre"), Value: aws.String("cc-9")}}}},
+	})
+	if err != nil {
+		t.Fatalf("moto: CreateVpc: %v", err)
+	}
+	vpc := fmt.Sprintf("arn:aws:ec2:eu-west-1:%s:vpc/%s", account, aws.ToString(out.Vpc.VpcId))
+	st := openStore(t)
+	rep := ingestOnce(t, st, Config{Name: "aws:tagging-only", Endpoint: ep, Credentials: creds, Regions: []string{"eu-west-1"},
+		Services: []string{"tagging", "ec2"}, Resolve: cloudtags.StoreResolver(st.Resolve)}, zerolog.Nop())
+	if rep.Status != ingest.StatusSucceeded {
+		t.Fatalf("status %s, errors %+v", rep.Status, rep.Errors)
+	}
+	n, err := st.Node(context.Background(), graph.Ref{Kind: graph.KindCloudResource, Key: vpc})
+	if err != nil {
+		t.Fatalf("the VPC only the tagging API lists is missing: %v", err)
+	}
+	if n.Props["region"] != "eu-west-1" || n.Labels["team"] != "ghost-squad" || n.Labels["cost-centre"] != "cc-9" {
+		t.Errorf("VPC props %v labels %v, want region eu-west-1 and its tags", n.Props, n.Labels)
+	}
+	nb, err := st.Neighbors(context.Background(), []graph.ID{n.ID}, graph.NeighborQuery{Direction: graph.Out, Types: []graph.RelType{graph.RelInAccount}})
+	if err != nil || len(nb[n.ID]) != 1 || nb[n.ID][0].Node.Key != "aws:"+account {
+		t.Errorf("VPC IN_ACCOUNT %v %v, want aws:%s", nb[n.ID], err, account)
+	}
+	if n.Labels["unknown-team/team"] != "ghost-squad" {
+		t.Errorf("an unknown team tag is not recorded as such: labels %v", n.Labels)
 	}
 }
