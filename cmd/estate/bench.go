@@ -54,6 +54,11 @@ neither is given, as Markdown to stdout.`,
 			for _, f := range figures {
 				cfg.Figures = append(cfg.Figures, strings.ToUpper(strings.TrimSpace(f)))
 			}
+			for _, n := range cfg.DirectBatchSizes {
+				if n <= 0 {
+					return usageError("--direct-batch-sizes: %d is not a batch size (want rows per transaction, over 0)", n)
+				}
+			}
 			cfg.Neo4j = a.store.neo4j.config(a.log)
 			cfg.Progress = a.stderr
 			if cpuProfile != "" {
@@ -121,6 +126,8 @@ neither is given, as Markdown to stdout.`,
 	f.DurationVar(&cfg.QueryBudget.Time, "query-time", 0, "time limit of each F3/F4 latency series (default 3s)")
 	f.DurationVar(&cfg.LoadBudget.Time, "load-time", 0, "time limit of each F5 load level (default 3s)")
 	f.DurationVar(&cfg.PageLatency, "page-latency", 0, "F7: simulated latency per page of 1000 items (default 50ms)")
+	f.IntSliceVar(&cfg.DirectBatchSizes, "direct-batch-sizes", nil,
+		"F1 on Neo4j: batch sizes of the plain raw-driver peer (default 1000,5000,20000); the peer writing the store's audit rows runs at the engine's batch size")
 	a.store.neo4j.add(f)
 	return cmd
 }

@@ -21,6 +21,7 @@ func TestBenchUsage(t *testing.T) {
 		{[]string{"--store", "sqlite"}, `--store "sqlite"`},
 		{[]string{"--figures", "F1,F9"}, `figure "F9"`},
 		{[]string{"--runs", "many"}, "--runs"},
+		{[]string{"--direct-batch-sizes", "5000,0"}, "--direct-batch-sizes: 0 is not a batch size"},
 	} {
 		_, stderr, code := cli(t, "", append([]string{"bench", "--dir", t.TempDir()}, tc.args...)...)
 		if code != exitUsage || !strings.Contains(stderr, tc.msg) {
