@@ -153,3 +153,12 @@ func entityOf(n *graph.Node) model.Entity {
 	}
 	return model.Wrap(n)
 }
+
+// nodesByID loads the nodes of a list of ids the client gave (nil where
+// none), refusing more ids than a page holds.
+func (r *Resolver) nodesByID(ctx context.Context, ids []uuid.UUID) ([]*graph.Node, error) {
+	if len(ids) > r.MaxPageSize {
+		return nil, graph.Errorf(graph.CodeLimitExceeded, "%d ids is over the page size limit of %d", len(ids), r.MaxPageSize)
+	}
+	return r.loaders(ctx).Nodes(ctx, ids)
+}

@@ -377,10 +377,7 @@ func (r *queryResolver) Node(ctx context.Context, id uuid.UUID) (model.Node, err
 }
 
 func (r *queryResolver) Nodes(ctx context.Context, ids []uuid.UUID) ([]model.Node, error) {
-	if len(ids) > r.MaxPageSize {
-		return nil, graph.Errorf(graph.CodeLimitExceeded, "%d ids is over the page size limit of %d", len(ids), r.MaxPageSize)
-	}
-	ns, err := r.loaders(ctx).Nodes(ctx, ids)
+	ns, err := r.nodesByID(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -538,10 +535,7 @@ func (r *queryResolver) ShadowEstate(ctx context.Context) (*analysis.ShadowRepor
 }
 
 func (r *queryResolver) Unowned(ctx context.Context, ids []uuid.UUID) ([]uuid.UUID, error) {
-	if len(ids) > r.MaxPageSize {
-		return nil, graph.Errorf(graph.CodeLimitExceeded, "%d ids is over the page size limit of %d", len(ids), r.MaxPageSize)
-	}
-	ns, err := r.loaders(ctx).Nodes(ctx, ids)
+	ns, err := r.nodesByID(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
