@@ -91,8 +91,10 @@ func Unowned(ctx context.Context, s Store, nodes []*graph.Node) ([]graph.ID, err
 			break
 		}
 		var ask []graph.ID
+		asked := map[graph.ID]bool{}
 		for _, st := range level {
-			if !slices.Contains(ask, st.a) {
+			if !asked[st.a] {
+				asked[st.a] = true
 				ask = append(ask, st.a)
 			}
 		}
