@@ -27,9 +27,7 @@ const MaxScopeLen = 512
 
 // ValidateScope checks a scope: "" or non-empty segments joined by "/",
 // without control characters. Errors: CodeInvalid.
-func ValidateScope(s string) error { return validScope(s) }
-
-func validScope(s string) error {
+func ValidateScope(s string) error {
 	if s == "" {
 		return nil
 	}
@@ -75,7 +73,7 @@ func CommonScope(a, b string) string {
 // when that is no valid scope.
 func PathScope(prefix, path string) string {
 	scope := strings.Join(append([]string{prefix}, strings.FieldsFunc(path, func(r rune) bool { return r == '/' })...), "/")
-	if validScope(scope) != nil {
+	if ValidateScope(scope) != nil {
 		return prefix
 	}
 	return scope

@@ -121,7 +121,7 @@ func validateNode(n NodeInput) (NodeInput, error) {
 			aliases = append(aliases, a)
 		}
 	}
-	if err := validScope(n.Scope); err != nil {
+	if err := ValidateScope(n.Scope); err != nil {
 		return NodeInput{}, fmt.Errorf("%s %q: %w", ref.Kind, ref.Key, err)
 	}
 	return NodeInput{
@@ -182,7 +182,7 @@ func validateEdge(e EdgeInput) (EdgeInput, error) {
 	if err != nil {
 		return EdgeInput{}, err
 	}
-	if err := validScope(e.Scope); err != nil {
+	if err := ValidateScope(e.Scope); err != nil {
 		return EdgeInput{}, fmt.Errorf("%s %s→%s: %w", e.Type, from, to, err)
 	}
 	return EdgeInput{Type: e.Type, From: from, To: to, Props: props, Confidence: conf, Evidence: e.Evidence, Scope: e.Scope}, nil
@@ -243,7 +243,7 @@ func validAssertions(as []Assertion) error {
 		if !a.Confidence.Valid() {
 			return Errorf(CodeInvalid, "assertion by %q has unknown confidence %q", a.Source, a.Confidence)
 		}
-		if err := validScope(a.Scope); err != nil {
+		if err := ValidateScope(a.Scope); err != nil {
 			return fmt.Errorf("assertion by %q: %w", a.Source, err)
 		}
 	}
@@ -359,7 +359,7 @@ func (r SweepRequest) Normalize() (SweepRequest, error) {
 		if k == "" {
 			return r, Errorf(CodeInvalid, "sweep of %q keeps the whole source: nothing to sweep", r.Source)
 		}
-		if err := validScope(k); err != nil {
+		if err := ValidateScope(k); err != nil {
 			return r, err
 		}
 	}
