@@ -6,7 +6,7 @@
 // them on the demo estate.
 //
 // Store calls are bounded, never one per visited node: WhoOwns makes at most
-// four resolution calls and five graph calls, Impact one resolution per ref,
+// four resolution calls and six graph calls, Impact one resolution per ref,
 // at most one Neighbors call for monorepo paths, one Traverse and three
 // Neighbors calls, and ShadowEstate and Health one ScanNodes and one
 // ScanEdges each (docs/answers.md).

@@ -107,6 +107,7 @@ func BenchmarkWhoOwns(b *testing.B) {
 	}
 	ctx := context.Background()
 	var lat harness.Latencies
+	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		r := refs[i%len(refs)]
@@ -118,6 +119,33 @@ func BenchmarkWhoOwns(b *testing.B) {
 		}
 	}
 	report(b, lat)
+}
+
+// BenchmarkImpactDepth4Uniform is issue 8's impact figure: downstream to
+// depth 4 from uniform application starts (F3 of estate bench), each answer
+// checked against the floor's reach.
+func BenchmarkImpactDepth4Uniform(b *testing.B) {
+	s, sm := benchEstate(b)
+	reach := benchCompact(b, harness.Downstream)
+	ctx := context.Background()
+	var lat harness.Latencies
+	total := 0
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		r := sm.Applications[i%len(sm.Applications)]
+		var res *analysis.ImpactResult
+		var err error
+		lat.Time(func() {
+			res, err = analysis.Impact(ctx, s, analysis.ImpactQuery{Refs: []string{string(r.Kind) + ":" + r.Key}, MaxDepth: 4})
+		})
+		if err != nil || len(res.Starts) != 1 || res.Starts[0].Key != r.Key || len(res.Affected) != reach.Reach(r.ID(), 4) {
+			b.Fatalf("Impact(%s): %v, %v", r, res, err)
+		}
+		total += len(res.Affected)
+	}
+	report(b, lat)
+	b.ReportMetric(float64(total)/float64(b.N), "items/op")
 }
 
 func BenchmarkImpactDepth6(b *testing.B) {
@@ -160,17 +188,7 @@ func BenchmarkImpactDepth6(b *testing.B) {
 // graph's arcs as integer arrays, oriented by follow: the floor a plain
 // in-memory search reaches.
 func benchFloor(b *testing.B, follow func(t graph.RelType, from, to graph.ID) (graph.ID, graph.ID, bool), refs []graph.Ref, depth int) {
-	s, _ := benchEstate(b)
-	cb := harness.NewCompactBuilder()
-	if err := s.ScanEdges(context.Background(), func(e *graph.Edge) error {
-		if f, t, ok := follow(e.Type, e.From.ID(), e.To.ID()); ok {
-			cb.Add(f, t)
-		}
-		return nil
-	}); err != nil {
-		b.Fatal(err)
-	}
-	c := cb.Build()
+	c := benchCompact(b, follow)
 	var lat harness.Latencies
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
@@ -182,6 +200,29 @@ func benchFloor(b *testing.B, follow func(t graph.RelType, from, to graph.ID) (g
 		}
 	}
 	report(b, lat)
+}
+
+// benchCompact builds the benchmark graph's arcs as integer arrays,
+// oriented by follow.
+func benchCompact(b *testing.B, follow func(t graph.RelType, from, to graph.ID) (graph.ID, graph.ID, bool)) *harness.Compact {
+	s, _ := benchEstate(b)
+	cb := harness.NewCompactBuilder()
+	if err := s.ScanEdges(context.Background(), func(e *graph.Edge) error {
+		if f, t, ok := follow(e.Type, e.From.ID(), e.To.ID()); ok {
+			cb.Add(f, t)
+		}
+		return nil
+	}); err != nil {
+		b.Fatal(err)
+	}
+	return cb.Build()
+}
+
+// BenchmarkFloorImpactDepth4Uniform is a BFS to depth 4 over the downstream
+// arrays from the same starts as BenchmarkImpactDepth4Uniform.
+func BenchmarkFloorImpactDepth4Uniform(b *testing.B) {
+	_, sm := benchEstate(b)
+	benchFloor(b, harness.Downstream, sm.Applications, 4)
 }
 
 // BenchmarkFloorWhoOwns is a BFS to depth 4 over the ownership arrays from

@@ -236,8 +236,8 @@ func Impact(ctx context.Context, s Store, q ImpactQuery) (*ImpactResult, error) 
 		res.Affected = append(res.Affected, Affected{Item: itemOf(p.node), Depth: 1, Path: []PathStep{stepOf(p.edge)}})
 	}
 	for _, h := range tr.Hits {
-		a := Affected{Item: itemOf(h.Node), Depth: h.Depth}
-		if len(h.Path) > 0 {
+		a := Affected{Item: itemOf(h.Node), Depth: h.Depth, Path: make([]PathStep, 0, len(h.Path)+1)}
+		if len(pseudoStarts) > 0 && len(h.Path) > 0 {
 			first := h.Path[0]
 			p, ok := pseudoStarts[first.From.ID()]
 			if !ok {
@@ -334,7 +334,11 @@ func group(ctx context.Context, s Store, res *ImpactResult, starts []*graph.Node
 			return err
 		}
 		for id, ns := range m {
-			nbs[id] = append(nbs[id], ns...)
+			if nbs[id] == nil {
+				nbs[id] = ns // most ids are asked about once
+			} else {
+				nbs[id] = append(nbs[id], ns...)
+			}
 		}
 		return nil
 	}

@@ -192,9 +192,10 @@ const maxTeamNesting = 6
 // An ambiguous ref gives an Ownership with Candidates and no Subject.
 // Errors: those of Resolve, and store errors.
 //
-// Store calls: Resolve's (one to four), then five at most: Neighbors of the
+// Store calls: Resolve's (one to four), then six at most: Neighbors of the
 // subject, Traverse up PART_OF, Neighbors for inherited owners, Traverse up
-// the team tree, Neighbors for team parents and members.
+// the team tree, Neighbors for team parents (and people's teams) and
+// Neighbors for the accountable teams' members.
 func WhoOwns(ctx context.Context, s Store, ref string) (*Ownership, error) {
 	r, err := Resolve(ctx, s, ref, nil)
 	if err != nil {
@@ -394,9 +395,18 @@ func WhoOwns(ctx context.Context, s Store, ref string) (*Ownership, error) {
 		}
 	}
 	ids = append(ids, persons...)
-	mem, err := s.Neighbors(ctx, ids, graph.NeighborQuery{Types: []graph.RelType{graph.RelMemberOf}, Direction: graph.Both})
+	// Parents and teams of people (MEMBER_OF out) for all of them, members
+	// (in) for the accountable teams only: the ancestors' members, most of
+	// a team tree's relationships, are no part of the answer.
+	up, err := s.Neighbors(ctx, ids, graph.NeighborQuery{Types: []graph.RelType{graph.RelMemberOf}, Direction: graph.Out})
 	if err != nil {
 		return nil, err
+	}
+	var members map[graph.ID][]graph.Neighbor
+	if len(teamIDs) > 0 {
+		if members, err = s.Neighbors(ctx, teamIDs, graph.NeighborQuery{Types: []graph.RelType{graph.RelMemberOf}, Direction: graph.In}); err != nil {
+			return nil, err
+		}
 	}
 	// Departed owners: people in no team.
 	for i := range out.Owners {
@@ -405,7 +415,7 @@ func WhoOwns(ctx context.Context, s Store, ref string) (*Ownership, error) {
 			continue
 		}
 		inTeam := false
-		for _, nb := range mem[w.Node.ID] {
+		for _, nb := range up[w.Node.ID] {
 			if nb.Outgoing && nb.Node.Kind == graph.KindTeam {
 				inTeam = true
 			}
@@ -414,7 +424,7 @@ func WhoOwns(ctx context.Context, s Store, ref string) (*Ownership, error) {
 	}
 	parent := func(id graph.ID) *graph.Node {
 		var best *graph.Node
-		for _, nb := range mem[id] {
+		for _, nb := range up[id] {
 			if nb.Outgoing && nb.Node.Kind == graph.KindTeam && (best == nil || nb.Node.Key < best.Key) {
 				best = nb.Node
 			}
@@ -440,12 +450,13 @@ func WhoOwns(ctx context.Context, s Store, ref string) (*Ownership, error) {
 		}
 		chain.Steps = append(chain.Steps, units...)
 		out.Escalation = append(out.Escalation, chain)
-		for _, nb := range mem[t.ID] {
+		for _, nb := range members[t.ID] {
 			if !nb.Outgoing && nb.Node.Kind == graph.KindPerson {
 				people[nb.Node.ID] = nb.Node
 			}
 		}
 	}
+	out.People = make([]Contact, 0, len(people))
 	for _, p := range people {
 		out.People = append(out.People, contactOf(p))
 	}

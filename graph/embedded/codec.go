@@ -111,7 +111,7 @@ func decodeProps(b []byte) (map[string]any, error) {
 	if len(b) == 0 {
 		return nil, nil
 	}
-	r := reader{b: b}
+	r := decoding(b, nil)
 	m := r.props()
 	if r.err == nil && len(r.b) != 0 {
 		r.err = errors.New("trailing bytes")
@@ -167,6 +167,15 @@ type reader struct {
 	// unscoped is set for a payload of a format 3 or 4 log entry, whose
 	// assertions have no scope.
 	unscoped bool
+	// text, when set, holds the bytes b started as: strings are then cut
+	// out of it, one allocation for a whole payload instead of one per
+	// string (most of a read's garbage, and the garbage sets the tail).
+	text string
+}
+
+// decoding returns a reader of b whose strings share one copy of it.
+func decoding(b []byte, syms []string) reader {
+	return reader{b: b, syms: syms, text: string(b)}
 }
 
 // sym reads a string a payload may hold as a symbol.
@@ -234,7 +243,14 @@ func (r *reader) bytes(n int) []byte {
 	return v
 }
 
-func (r *reader) string() string { return string(r.bytes(r.count())) }
+func (r *reader) string() string {
+	b := r.bytes(r.count())
+	if r.text == "" {
+		return string(b)
+	}
+	at := len(r.text) - len(r.b) - len(b) // b ends where what is left starts
+	return r.text[at : at+len(b)]
+}
 
 func (r *reader) byte() byte {
 	if v := r.bytes(1); v != nil {
@@ -348,10 +364,10 @@ func (r *reader) edgeData(e *graph.Edge) error {
 func (r *reader) eachSource(fn func(src string)) {
 	for range r.count() {
 		src := r.sym()
-		r.sym() // run
-		r.sym() // confidence
-		r.sym() // scope
-		r.string()
+		r.sym()            // run
+		r.sym()            // confidence
+		r.sym()            // scope
+		r.bytes(r.count()) // evidence
 		r.time()
 		r.time()
 		if fn != nil && r.err == nil {

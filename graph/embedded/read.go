@@ -194,35 +194,55 @@ func (s *Store) Neighbors(ctx context.Context, ids []graph.ID, q graph.NeighborQ
 	s.mu.RLock()
 	st := s.state
 	want := typeSet(q.Types)
+	// arcs are one node's relationships asked for, as slots.
+	type arc struct {
+		e, other int32
+		outgoing bool
+	}
+	var arcs []arc
 	for _, id := range ids {
 		i, ok := st.nodeAt.get(id)
 		if _, done := out[id]; done || !ok {
 			continue
 		}
-		var ns []graph.Neighbor
-		// Sort on what ordering needs (type, other end, direction, role) and
-		// decode only the relationships within the limit.
+		arcs = arcs[:0]
 		if q.Direction != graph.In {
 			for _, e := range st.nodes[i].out {
 				if r := &st.edges[e]; want[r.typ] {
-					ns = append(ns, graph.Neighbor{Edge: st.edgeKey(e), Node: st.nodes[r.to].n, Outgoing: true})
+					arcs = append(arcs, arc{e, r.to, true})
 				}
 			}
 		}
 		if q.Direction != graph.Out {
 			for _, e := range st.nodes[i].in {
 				if r := &st.edges[e]; want[r.typ] {
-					ns = append(ns, graph.Neighbor{Edge: st.edgeKey(e), Node: st.nodes[r.from].n})
+					arcs = append(arcs, arc{e, r.from, false})
 				}
 			}
 		}
-		graph.SortNeighbors(ns)
-		if len(ns) > q.Limit {
-			ns = ns[:q.Limit]
+		if len(arcs) == 0 {
+			out[id] = nil
+			continue
 		}
-		for j := range ns {
-			ns[j].Edge = st.edgeByID(ns[j].Edge.ID)
-			ns[j].Node = st.node(ns[j].Node.ID)
+		ns := make([]graph.Neighbor, len(arcs))
+		if len(arcs) <= q.Limit {
+			// The usual case: each relationship is decoded once, by slot.
+			for j, a := range arcs {
+				ns[j] = graph.Neighbor{Edge: st.edge(a.e), Node: st.copyNode(a.other), Outgoing: a.outgoing}
+			}
+			graph.SortNeighbors(ns)
+		} else {
+			// Over the limit, sort on what ordering needs (type, other end,
+			// direction, role) and decode only the relationships kept.
+			for j, a := range arcs {
+				ns[j] = graph.Neighbor{Edge: st.edgeKey(a.e), Node: st.nodes[a.other].n, Outgoing: a.outgoing}
+			}
+			graph.SortNeighbors(ns)
+			ns = ns[:q.Limit]
+			for j := range ns {
+				ns[j].Edge = st.edgeByID(ns[j].Edge.ID)
+				ns[j].Node = st.node(ns[j].Node.ID)
+			}
 		}
 		out[id] = ns
 	}
@@ -249,24 +269,28 @@ func (s *Store) Traverse(ctx context.Context, q graph.TraverseQuery) (*graph.Tra
 		depth int32
 		via   int32 // the relationship slot that reached it; -1 for a start
 		prev  int32 // the node slot it was reached from
+		hit   int32 // its place in order
 	}
 	s.mu.RLock()
 	st := s.state
 	seen := map[int32]visit{}
-	var frontier []int32
+	var starts []int32
 	for _, id := range q.Starts {
 		if i, ok := st.nodeAt.get(id); ok {
 			if _, dup := seen[i]; !dup {
 				seen[i] = visit{via: -1}
-				frontier = append(frontier, i)
+				starts = append(starts, i)
 			}
 		}
 	}
+	// order lists the nodes reached, breadth first: a level's frontier is
+	// the part of it the level before added.
 	var order []int32
 	truncated := false
+	frontier := starts
 walk:
 	for depth := int32(1); depth <= int32(q.MaxDepth) && len(frontier) > 0; depth++ {
-		var next []int32
+		from := len(order)
 		for _, at := range frontier {
 			reach := func(e, to int32) bool {
 				if _, ok := seen[to]; ok {
@@ -276,9 +300,8 @@ walk:
 					truncated = true
 					return false
 				}
-				seen[to] = visit{depth: depth, via: e, prev: at}
+				seen[to] = visit{depth: depth, via: e, prev: at, hit: int32(len(order))}
 				order = append(order, to)
-				next = append(next, to)
 				return true
 			}
 			for _, e := range st.nodes[at].out {
@@ -292,26 +315,26 @@ walk:
 				}
 			}
 		}
-		frontier = next
+		frontier = order[from:]
 	}
-	// Paths share their prefixes, so each relationship is decoded once and
-	// shared between hits: callers must treat paths as read-only.
-	edges := make(map[int32]*graph.Edge, len(order))
-	res := &graph.Traversal{Truncated: truncated, Hits: make([]graph.Hit, 0, len(order))}
+	// A hit's path is the path of the node it was reached from (earlier in
+	// order) and one relationship more: each relationship is decoded once
+	// and shared between the paths through it, so callers must treat paths
+	// as read-only. The paths share one backing array, each capped.
+	length := 0
 	for _, i := range order {
+		length += int(seen[i].depth)
+	}
+	edges := make([]*graph.Edge, 0, length)
+	res := &graph.Traversal{Truncated: truncated, Hits: make([]graph.Hit, len(order))}
+	for h, i := range order {
 		v := seen[i]
-		path := make([]*graph.Edge, v.depth)
-		for at, j := i, v.depth-1; j >= 0; j-- {
-			pv := seen[at]
-			e, ok := edges[pv.via]
-			if !ok {
-				e = st.edge(pv.via)
-				edges[pv.via] = e
-			}
-			path[j] = e
-			at = pv.prev
+		at := len(edges)
+		if p := seen[v.prev]; p.via >= 0 {
+			edges = append(edges, res.Hits[p.hit].Path...)
 		}
-		res.Hits = append(res.Hits, graph.Hit{Node: st.copyNode(i), Depth: int(v.depth), Path: path})
+		edges = append(edges, st.edge(v.via))
+		res.Hits[h] = graph.Hit{Node: st.copyNode(i), Depth: int(v.depth), Path: edges[at:len(edges):len(edges)]}
 	}
 	s.mu.RUnlock()
 	graph.SortHits(res.Hits)

@@ -145,7 +145,7 @@ func (st *state) copyNode(i int32) *graph.Node {
 func (st *state) edge(i int32) *graph.Edge {
 	r := &st.edges[i]
 	e := &graph.Edge{ID: r.id, Type: r.typ.relType(), From: st.nodes[r.from].n.Ref(), To: st.nodes[r.to].n.Ref()}
-	rd := st.reader(r)
+	rd := decoding(st.payload(r), st.syms.strs)
 	if err := rd.edgeData(e); err != nil {
 		// The payload was encoded by this process: failing here is a bug.
 		panic(fmt.Sprintf("embedded: relationship %s payload: %v", r.id, err))

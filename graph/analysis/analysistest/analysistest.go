@@ -115,7 +115,7 @@ func whoOwns(t *testing.T, c *Counting, ref string) *analysis.Ownership {
 
 func testMultiOwner(t *testing.T, c *Counting) {
 	o := whoOwns(t, c, demo.MultiOwnerApp)
-	atMost(t, c, "WhoOwns by key", 1+5)
+	atMost(t, c, "WhoOwns by key", 1+6)
 	same(t, "owners", owners(o), []string{
 		"technical Team:payments-core descriptor accountable",
 		"business Person:priya.shah@acme.example descriptor accountable",
@@ -191,7 +191,7 @@ func testConflict(t *testing.T, c *Counting) {
 
 func testInherited(t *testing.T, c *Counting) {
 	o := whoOwns(t, c, "arn:aws:rds:eu-west-1:111122223333:db:payments-db")
-	atMost(t, c, "WhoOwns of a resource", 1+5)
+	atMost(t, c, "WhoOwns of a resource", 1+6)
 	same(t, "owners", owners(o), []string{
 		"technical Team:payments-core cloud-tag accountable",
 		"business Person:priya.shah@acme.example inherited accountable from Application:payments-api",
@@ -232,7 +232,7 @@ func testResolution(t *testing.T, c *Counting) {
 		if err != nil || o.Subject == nil || o.Subject.Key != demo.MultiOwnerApp || o.Resolution != by {
 			t.Errorf("WhoOwns(%q) = %+v, %v; want %s by %s", ref, o, err, demo.MultiOwnerApp, by)
 		}
-		atMost(t, c, "WhoOwns("+ref+")", 4+5)
+		atMost(t, c, "WhoOwns("+ref+")", 4+6)
 	}
 	// Three things are called payments: candidates, not a guess.
 	o, err := analysis.WhoOwns(t.Context(), c, "payments")
