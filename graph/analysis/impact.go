@@ -232,6 +232,7 @@ func Impact(ctx context.Context, s Store, q ImpactQuery) (*ImpactResult, error) 
 		return nil, err
 	}
 	res.Truncated = tr.Truncated
+	res.Affected = make([]Affected, 0, len(pseudoStarts)+len(tr.Hits))
 	for _, p := range pseudoStarts {
 		res.Affected = append(res.Affected, Affected{Item: itemOf(p.node), Depth: 1, Path: []PathStep{stepOf(p.edge)}})
 	}
