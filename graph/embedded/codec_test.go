@@ -53,6 +53,7 @@ func TestEdgeDataRoundTrip(t *testing.T) {
 			forms := map[string]reader{
 				"log":      {b: data},
 				"state":    {b: interned, syms: sy.strs},
+				"decoding": decoding(interned, sy.strs), // strings cut from one copy
 				"expanded": {b: sy.expand(interned)},
 			}
 			for form, r := range forms {
