@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/estate-cmdb/estate/bench/cputime"
 	"github.com/estate-cmdb/estate/graph"
 )
 
@@ -71,9 +72,9 @@ func benchmarkNestedQuery(b *testing.B, est nestedBench) {
 	// wall time follows the neighbours' load, the CPU time much less.
 	// And the store calls per request: the loaders' batching (one call per
 	// level at best) suffers when the process is busy.
-	cpu0, calls0 := cpuTime(b), storeCalls(b, e)
+	cpu0, calls0 := cputime.Process(), storeCalls(b, e)
 	defer func() {
-		b.ReportMetric(float64(cpuTime(b)-cpu0)/float64(b.N), "cpu-ns/op")
+		b.ReportMetric(float64(cputime.Process()-cpu0)/float64(b.N), "cpu-ns/op")
 		b.ReportMetric(float64(storeCalls(b, e)-calls0)/float64(b.N), "store-calls/op")
 	}()
 	if est.Clients == 0 {

@@ -61,7 +61,8 @@ func checkResult(t *testing.T, res *Result, store string) {
 		"F3 impact depth 4, hot starts: starts whose Store.Traverse hit count differs from the floor's reach",
 		"F4: subjects whose direct owners differ from the generator's",
 		"F4 shadow estate: reports whose counts per kind do not add up, or without unowned resources",
-		"F5: services whose GraphQL answer differs in size from the plain handler's",
+		"F5 nested query: requests whose GraphQL answer differs in size from the plain handler's",
+		"F5 owner lookup: requests whose GraphQL answer differs in size from the plain handler's",
 		"F6 reopen: nodes",
 	} {
 		found := false

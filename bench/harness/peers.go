@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/estate-cmdb/estate/graph"
+	"github.com/estate-cmdb/estate/graph/analysis"
 )
 
 // Maps is the in-memory ceiling of an ingest (F1's peer): the items a source
@@ -213,6 +214,68 @@ func (a NestedAnswer) Size() (apps, repos, owners int) {
 		}
 	}
 	return
+}
+
+// OwnerQuery is F5's other question, the service desk's: who owns one
+// thing, with everything the answer carries (owners with their evidence
+// and inheritance path, conflicts, escalation, people) — not the entity
+// fields, which the plain handler has no store call for.
+const OwnerQuery = `query Owner($ref: String!) {
+  whoOwns(ref: $ref) {
+    ref resolution
+    subject { kind key name }
+    candidates { kind key name }
+    owners {
+      kind key name email channel handles departed role class confidence accountable
+      evidence { source confidence evidence class }
+      inheritedFrom { kind key name }
+      via { type from { kind key } to { kind key } path }
+    }
+    conflicts { role owners resolved winner explanation }
+    escalation { steps { kind key name email channel handles departed } }
+    people { kind key name email channel handles departed }
+  }
+}`
+
+// OwnerAnswer is the part of both handlers' owner answers that F5
+// compares.
+type OwnerAnswer struct {
+	WhoOwns struct {
+		Owners     []struct{ Kind, Key, Role string }
+		Escalation []struct{ Steps []struct{ Key string } }
+		People     []struct{ Key string }
+	}
+}
+
+// Size counts the owners, escalation steps and people in the answer.
+func (a OwnerAnswer) Size() (owners, steps, people int) {
+	for _, c := range a.WhoOwns.Escalation {
+		steps += len(c.Steps)
+	}
+	return len(a.WhoOwns.Owners), steps, len(a.WhoOwns.People)
+}
+
+// PlainOwnerHandler is F5's peer for OwnerQuery: net/http and encoding/json
+// answering with analysis.WhoOwns, the call the whoOwns resolver makes.
+func PlainOwnerHandler(s graph.Store, timeout time.Duration) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Variables struct{ Ref string } `json:"variables"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), timeout)
+		defer cancel()
+		o, err := analysis.WhoOwns(ctx, s, req.Variables.Ref)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusNotFound)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]any{"data": map[string]any{"whoOwns": o}})
+	})
 }
 
 // PlainHandler is F5's peer: net/http and encoding/json answering

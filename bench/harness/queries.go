@@ -146,10 +146,9 @@ func addLatencies(rec *recorder, fig, what, by string, lat Latencies) {
 	}
 }
 
-// whoOwns is F4: analysis.WhoOwns for uniform applications, services,
-// repositories and resources, beside direct map lookups of the owners; the
-// direct owners it finds are checked against the generator's.
-func (h *harness) whoOwns(ctx context.Context, kind string, s *opened, rec *recorder) error {
+// ownerSubjects are F4's and F5's who-owns subjects: uniform applications,
+// services, repositories and resources, interleaved.
+func (h *harness) ownerSubjects() []graph.Ref {
 	var refs []graph.Ref
 	sm := h.samples
 	for i := range h.cfg.Samples {
@@ -159,6 +158,14 @@ func (h *harness) whoOwns(ctx context.Context, kind string, s *opened, rec *reco
 			}
 		}
 	}
+	return refs
+}
+
+// whoOwns is F4: analysis.WhoOwns for uniform applications, services,
+// repositories and resources, beside direct map lookups of the owners; the
+// direct owners it finds are checked against the generator's.
+func (h *harness) whoOwns(ctx context.Context, kind string, s *opened, rec *recorder) error {
+	refs := h.ownerSubjects()
 	wrong := 0
 	lat, err := loop(h.cfg.QueryBudget, len(refs), func(i int) error {
 		r := refs[i%len(refs)]
@@ -257,27 +264,52 @@ var sink int
 // concurrency levels of F5.
 var concurrency = []int{1, 4, 16, 64}
 
-// serve is F5: NestedQuery through the real GraphQL handler and through
-// PlainHandler, both on loopback HTTP, at each concurrency. Both must give
-// the same answer for every service first.
+// question is one of F5's GraphQL requests with its plain peer: what runs
+// the same store calls and answers the same JSON without GraphQL.
+type question struct {
+	name  string // "owner lookup", as the figure's rows read
+	query string
+	// vars are the requests' variables, asked round-robin.
+	vars  []map[string]any
+	plain http.Handler
+	// size counts what the answer holds, to compare both handlers'.
+	size func(data json.RawMessage) ([3]int, error)
+}
+
+// serve is F5: the nested query (service → applications → repositories →
+// owners, over every sampled service) and the owner lookup (whoOwns, over
+// F4's subjects), each through the real GraphQL handler and through its
+// plain peer, both on loopback HTTP, at each concurrency. Both handlers must
+// give same-sized answers for every request first.
 func (h *harness) serve(ctx context.Context, s *opened, rec *recorder) error {
 	srv, err := server.New(server.Config{AnonymousRead: true}, s, nil, zerolog.Nop())
 	if err != nil {
 		return err
 	}
-	handlers := []struct {
-		name string
-		h    http.Handler
-	}{{"GraphQL", srv.Handler()}, {"plain net/http + encoding/json", PlainHandler(s, 30*time.Second)}}
-	services := append(slices.Clone(h.samples.Services), h.samples.HotServices...)
+	var services, subjects []map[string]any
+	for _, svc := range append(slices.Clone(h.samples.Services), h.samples.HotServices...) {
+		services = append(services, map[string]any{"key": svc.Key})
+	}
+	for _, r := range h.ownerSubjects() {
+		subjects = append(subjects, map[string]any{"ref": string(r.Kind) + ":" + r.Key})
+	}
+	sizeOf := func(v interface{ Size() (int, int, int) }) func(json.RawMessage) ([3]int, error) {
+		return func(data json.RawMessage) ([3]int, error) {
+			if err := json.Unmarshal(data, v); err != nil {
+				return [3]int{}, err
+			}
+			x, y, z := v.Size()
+			return [3]int{x, y, z}, nil
+		}
+	}
+	questions := []question{
+		{"nested query", NestedQuery, services, PlainHandler(s, 30*time.Second), sizeOf(&NestedAnswer{})},
+		{"owner lookup", OwnerQuery, subjects, PlainOwnerHandler(s, 30*time.Second), sizeOf(&OwnerAnswer{})},
+	}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64, MaxConnsPerHost: 64}, Timeout: time.Minute}
 	defer client.CloseIdleConnections()
-	type answer struct {
-		Data   NestedAnswer
-		Errors []json.RawMessage
-	}
-	ask := func(url, key string) ([]byte, error) {
-		body, _ := json.Marshal(map[string]any{"query": NestedQuery, "variables": map[string]any{"key": key}})
+	ask := func(url, query string, vars map[string]any) ([]byte, error) {
+		body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url+"/graphql", bytes.NewReader(body))
 		if err != nil {
 			return nil, err
@@ -294,86 +326,106 @@ func (h *harness) serve(ctx context.Context, s *opened, rec *recorder) error {
 		}
 		return b, err
 	}
-	sizes := map[string][3]int{}
-	wrong := 0
-	for _, hd := range handlers {
-		ts := httptest.NewServer(hd.h)
-		err := func() error {
-			defer ts.Close()
-			for _, svc := range services {
-				b, err := ask(ts.URL, svc.Key)
-				var a answer
-				if err == nil {
-					err = json.Unmarshal(b, &a)
+	for _, q := range questions {
+		handlers := []struct {
+			name string
+			h    http.Handler
+		}{{"GraphQL", srv.Handler()}, {"plain net/http + encoding/json", q.plain}}
+		sizes := make([]*[3]int, len(q.vars))
+		wrong := 0
+		for _, hd := range handlers {
+			ts := httptest.NewServer(hd.h)
+			err := func() error {
+				defer ts.Close()
+				for i, vars := range q.vars {
+					b, err := ask(ts.URL, q.query, vars)
+					var a struct {
+						Data   json.RawMessage
+						Errors []json.RawMessage
+					}
+					if err == nil {
+						err = json.Unmarshal(b, &a)
+					}
+					if err == nil && len(a.Errors) > 0 {
+						err = fmt.Errorf("errors: %s", a.Errors[0])
+					}
+					var size [3]int
+					if err == nil {
+						size, err = q.size(a.Data)
+					}
+					if err != nil {
+						return fmt.Errorf("%s, %s for %v: %w", q.name, hd.name, vars, err)
+					}
+					if sizes[i] == nil {
+						sizes[i] = &size
+					} else if *sizes[i] != size {
+						wrong++
+					}
 				}
-				if err == nil && len(a.Errors) > 0 {
-					err = fmt.Errorf("errors: %s", a.Errors[0])
-				}
-				if err != nil {
-					return fmt.Errorf("%s for service %s: %w", hd.name, svc.Key, err)
-				}
-				x, y, z := a.Data.Size()
-				if w, ok := sizes[svc.Key]; !ok {
-					sizes[svc.Key] = [3]int{x, y, z}
-				} else if w != [3]int{x, y, z} {
-					wrong++
-				}
-			}
-			for _, c := range concurrency {
-				what := fmt.Sprintf("nested query, concurrency %d", c)
-				var (
-					mu    sync.Mutex
-					lat   Latencies
-					next  atomic.Int64
-					first error
-					wg    sync.WaitGroup
-				)
-				deadline := time.Now().Add(h.cfg.LoadBudget.Time)
-				start := time.Now()
-				for range c {
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						for {
-							i := int(next.Add(1)) - 1
-							if i >= h.cfg.LoadBudget.Count || (i >= c && time.Now().After(deadline)) {
-								return
-							}
-							t := time.Now()
-							b, err := ask(ts.URL, services[i%len(services)].Key)
-							d := time.Since(t)
-							if err == nil && bytes.Contains(b, []byte(`"errors"`)) {
-								err = fmt.Errorf("errors: %.200s", b)
-							}
-							mu.Lock()
-							if err != nil && first == nil {
-								first = err
-							}
-							lat = append(lat, d)
-							mu.Unlock()
-							if err != nil {
-								return
-							}
+				for _, c := range concurrency {
+					what := fmt.Sprintf("%s, concurrency %d", q.name, c)
+					lat, took, err := h.load(c, func(i int) error {
+						b, err := ask(ts.URL, q.query, q.vars[i%len(q.vars)])
+						if err == nil && bytes.Contains(b, []byte(`"errors"`)) {
+							err = fmt.Errorf("errors: %.200s", b)
 						}
-					}()
+						return err
+					})
+					if err != nil {
+						return fmt.Errorf("%s, %s at concurrency %d: %w", q.name, hd.name, c, err)
+					}
+					rec.add("F5", what, hd.name, "requests/s", float64(len(lat))/took.Seconds())
+					p50, p99, _ := lat.Percentiles()
+					rec.add("F5", what, hd.name, "ms p50", p50/1e3)
+					rec.add("F5", what, hd.name, "ms p99", p99/1e3)
 				}
-				wg.Wait()
-				took := time.Since(start)
-				if first != nil {
-					return fmt.Errorf("%s at concurrency %d: %w", hd.name, c, first)
-				}
-				rec.add("F5", what, hd.name, "requests/s", float64(len(lat))/took.Seconds())
-				p50, p99, _ := lat.Percentiles()
-				rec.add("F5", what, hd.name, "ms p50", p50/1e3)
-				rec.add("F5", what, hd.name, "ms p99", p99/1e3)
+				return nil
+			}()
+			if err != nil {
+				return err
 			}
-			return nil
-		}()
-		if err != nil {
-			return err
+			h.progress("  F5 %s, %s done", q.name, hd.name)
 		}
-		h.progress("  F5 %s done", hd.name)
+		rec.check(fmt.Sprintf("F5 %s: requests whose GraphQL answer differs in size from the plain handler's", q.name), 0, wrong)
 	}
-	rec.check("F5: services whose GraphQL answer differs in size from the plain handler's", 0, wrong)
 	return nil
+}
+
+// load runs op from c clients at once until the load budget is spent, at
+// least once per client; i is the operation's number. It stops at the
+// first error.
+func (h *harness) load(c int, op func(i int) error) (Latencies, time.Duration, error) {
+	var (
+		mu    sync.Mutex
+		lat   Latencies
+		next  atomic.Int64
+		first error
+		wg    sync.WaitGroup
+	)
+	deadline := time.Now().Add(h.cfg.LoadBudget.Time)
+	start := time.Now()
+	for range c {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= h.cfg.LoadBudget.Count || (i >= c && time.Now().After(deadline)) {
+					return
+				}
+				t := time.Now()
+				err := op(i)
+				d := time.Since(t)
+				mu.Lock()
+				if err != nil && first == nil {
+					first = err
+				}
+				lat = append(lat, d)
+				mu.Unlock()
+				if err != nil {
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return lat, time.Since(start), first
 }
