@@ -1,6 +1,8 @@
 package graph
 
 import (
+	"iter"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -10,14 +12,22 @@ import (
 // substring of one of them or of a label value, -1 for no match. Every
 // backend ranks with these rules.
 func SearchRank(n *Node, text string) int {
+	return SearchRankLabels(n, text, maps.Values(n.Labels))
+}
+
+// SearchRankLabels is SearchRank with n's label values given apart, for a
+// backend that does not keep them in n.Labels. A label value ranks no
+// better than any match of the key, name or aliases, so the values are
+// only read when none of those matches.
+func SearchRankLabels(n *Node, text string, labelValues iter.Seq[string]) int {
 	best := -1
-	consider := func(s string, exactOK bool) {
+	consider := func(s string) {
 		s = strings.ToLower(s)
 		r := -1
 		switch {
-		case exactOK && s == text:
+		case s == text:
 			r = 0
-		case exactOK && strings.HasPrefix(s, text):
+		case strings.HasPrefix(s, text):
 			r = 1
 		case strings.Contains(s, text):
 			r = 2
@@ -26,15 +36,20 @@ func SearchRank(n *Node, text string) int {
 			best = r
 		}
 	}
-	consider(n.Key, true)
-	consider(n.Name, true)
+	consider(n.Key)
+	consider(n.Name)
 	for _, a := range n.Aliases {
-		consider(a.Value, true)
+		consider(a.Value)
 	}
-	for _, v := range n.Labels {
-		consider(v, false)
+	if best >= 0 {
+		return best
 	}
-	return best
+	for v := range labelValues {
+		if strings.Contains(strings.ToLower(v), text) {
+			return 2
+		}
+	}
+	return -1
 }
 
 // SortNeighbors orders neighbours by relationship type (RelTypes order), then

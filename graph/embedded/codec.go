@@ -98,8 +98,8 @@ func appendProps(b []byte, props map[string]any) ([]byte, error) {
 	return b, nil
 }
 
-// encodeProps encodes a node's properties as the state keeps them (nil
-// for none).
+// encodeProps encodes a node's properties as the log keeps them (nil for
+// none).
 func encodeProps(props map[string]any) ([]byte, error) {
 	if len(props) == 0 {
 		return nil, nil
@@ -117,6 +117,90 @@ func decodeProps(b []byte) (map[string]any, error) {
 		r.err = errors.New("trailing bytes")
 	}
 	return m, r.err
+}
+
+// nodeData is a node's properties and labels as the state keeps them: the
+// properties as encodeProps wrote them (an empty map when there are none
+// but labels), then, when there are any, the labels: their count, then
+// each name and value (strings), sorted by name. A Go map of a few labels
+// costs several hundred bytes, more than the rest of a cloud resource;
+// encoded they take tens. nil for neither. The result is allocated to
+// size, as the state keeps it for the node's life.
+func nodeData(props []byte, labels map[string]string) []byte {
+	if len(labels) == 0 {
+		if len(props) == 0 {
+			return nil
+		}
+		return append(make([]byte, 0, len(props)), props...)
+	}
+	size := max(len(props), 1) + binary.MaxVarintLen32
+	for k, v := range labels {
+		size += len(k) + len(v) + 2*binary.MaxVarintLen32
+	}
+	b := make([]byte, 0, size)
+	if len(props) == 0 {
+		b = binary.AppendUvarint(b, 0)
+	}
+	b = append(b, props...)
+	b = binary.AppendUvarint(b, uint64(len(labels)))
+	for _, k := range slices.Sorted(maps.Keys(labels)) {
+		b = putString(b, k)
+		b = putString(b, labels[k])
+	}
+	return slices.Clip(b)
+}
+
+// decodeNodeData decodes what nodeData wrote. The strings it returns share
+// one copy of b.
+func decodeNodeData(b []byte) (map[string]any, map[string]string, error) {
+	if len(b) == 0 {
+		return nil, nil, nil
+	}
+	r := reader{b: b, str: string(b)}
+	props := r.props()
+	var labels map[string]string
+	if len(r.b) == 0 {
+		return props, nil, r.err
+	}
+	if n := r.count(); n > 0 {
+		labels = make(map[string]string, n)
+		for range n {
+			k := r.string()
+			labels[k] = r.string()
+		}
+	}
+	if r.err == nil && len(r.b) != 0 {
+		r.err = errors.New("trailing bytes")
+	}
+	return props, labels, r.err
+}
+
+// nodeProps returns the properties part of nodeData's bytes, as the log
+// keeps them.
+func nodeProps(b []byte) []byte {
+	r := reader{b: b}
+	r.skipProps()
+	if p := b[:len(b)-len(r.b)]; len(p) > 1 || len(r.b) == 0 {
+		return p
+	}
+	return nil // the empty map before labels
+}
+
+// eachLabel calls fn with every label of nodeData's bytes, as long as fn
+// returns true. The bytes are b's, so fn may compare them but not keep them.
+func eachLabel(b []byte, fn func(k, v []byte) bool) {
+	r := reader{b: b}
+	r.skipProps()
+	if len(r.b) == 0 {
+		return
+	}
+	for range r.count() {
+		k := r.bytes(r.count())
+		v := r.bytes(r.count())
+		if r.err != nil || !fn(k, v) {
+			return
+		}
+	}
 }
 
 // encodeEdgeData appends e's payload to b.
@@ -167,6 +251,9 @@ type reader struct {
 	// unscoped is set for a payload of a format 3 or 4 log entry, whose
 	// assertions have no scope.
 	unscoped bool
+	// str, when set, holds the bytes b started with as one string, and
+	// strings are read as parts of it: one allocation for all of them.
+	str string
 }
 
 // sym reads a string a payload may hold as a symbol.
@@ -234,7 +321,15 @@ func (r *reader) bytes(n int) []byte {
 	return v
 }
 
-func (r *reader) string() string { return string(r.bytes(r.count())) }
+func (r *reader) string() string {
+	n := r.count()
+	off := len(r.str) - len(r.b)
+	v := r.bytes(n)
+	if r.str == "" || v == nil {
+		return string(v)
+	}
+	return r.str[off : off+n]
+}
 
 func (r *reader) byte() byte {
 	if v := r.bytes(1); v != nil {
@@ -396,6 +491,14 @@ const assertionSymbols = 4
 type symbols struct {
 	strs []string
 	at   map[string]uint64
+}
+
+// str returns the table's copy of s.
+func (sy *symbols) str(s string) string {
+	if i, ok := sy.at[s]; ok {
+		return sy.strs[i]
+	}
+	return sy.strs[sy.id([]byte(s))]
 }
 
 func (sy *symbols) id(b []byte) uint64 {
@@ -611,10 +714,8 @@ func replayEntry(st *state, v []byte) (int, error) {
 		if _, err := decodeProps(props); err != nil || n.Props != nil {
 			return 0, fmt.Errorf("node %s: damaged properties", n.Ref())
 		}
-		if len(props) == 0 {
-			props = nil
-		}
-		st.putNode(n, append([]byte(nil), props...))
+		st.intern(n)
+		st.putNode(n, props) // copied by putNode
 		weight++
 	}
 	for range r.count() {
