@@ -46,6 +46,8 @@ type state struct {
 	names map[string][]graph.ID
 	// srcNodes maps each source to the node slots it asserts, for sweeps.
 	srcNodes map[string]map[int32]struct{}
+	// shared is the assertions of the node last put or touched (share).
+	shared []graph.Assertion
 }
 
 // nodeRec is a node slot; n is nil when the slot is free. The stored node's
@@ -336,11 +338,24 @@ func (st *state) named(key string, kinds []graph.Kind) []int32 {
 	return out
 }
 
+// share returns as, or the equal assertions of the node last put or
+// touched. The nodes of one batch mostly carry the same assertion (source,
+// run, confidence, times), and stored nodes are never modified in place,
+// so they may hold one copy of it.
+func (st *state) share(as []graph.Assertion) []graph.Assertion {
+	if len(as) > 0 && slices.Equal(as, st.shared) {
+		return st.shared
+	}
+	st.shared = as
+	return as
+}
+
 // putNode publishes n, whose properties are encoded in props (as the log
 // keeps them). The state takes n over: its Props and Labels are dropped.
 func (st *state) putNode(n *graph.Node, props []byte) {
 	data := nodeData(props, n.Labels)
 	n.Props, n.Labels = nil, nil
+	n.Assertions = st.share(n.Assertions)
 	i, ok := st.nodeAt.get(n.ID)
 	if ok {
 		st.unindexNode(i)
