@@ -1,8 +1,6 @@
 package graph
 
 import (
-	"iter"
-	"maps"
 	"slices"
 	"strings"
 )
@@ -12,14 +10,22 @@ import (
 // substring of one of them or of a label value, -1 for no match. Every
 // backend ranks with these rules.
 func SearchRank(n *Node, text string) int {
-	return SearchRankLabels(n, text, maps.Values(n.Labels))
+	if r := SearchRankNamed(n, text); r >= 0 {
+		return r
+	}
+	for _, v := range n.Labels {
+		if r := SearchRankLabel(v, text); r >= 0 {
+			return r
+		}
+	}
+	return -1
 }
 
-// SearchRankLabels is SearchRank with n's label values given apart, for a
-// backend that does not keep them in n.Labels. A label value ranks no
-// better than any match of the key, name or aliases, so the values are
-// only read when none of those matches.
-func SearchRankLabels(n *Node, text string, labelValues iter.Seq[string]) int {
+// SearchRankNamed is SearchRank of n's key, name and aliases alone, for a
+// backend that keeps labels apart: a label value ranks no better than any
+// match of those, so it needs ranking (SearchRankLabel) only when this
+// finds none.
+func SearchRankNamed(n *Node, text string) int {
 	best := -1
 	consider := func(s string) {
 		s = strings.ToLower(s)
@@ -41,13 +47,14 @@ func SearchRankLabels(n *Node, text string, labelValues iter.Seq[string]) int {
 	for _, a := range n.Aliases {
 		consider(a.Value)
 	}
-	if best >= 0 {
-		return best
-	}
-	for v := range labelValues {
-		if strings.Contains(strings.ToLower(v), text) {
-			return 2
-		}
+	return best
+}
+
+// SearchRankLabel is SearchRank of one label value: 2 when it holds the
+// text, -1 when not.
+func SearchRankLabel(v, text string) int {
+	if strings.Contains(strings.ToLower(v), text) {
+		return 2
 	}
 	return -1
 }

@@ -119,35 +119,27 @@ func decodeProps(b []byte) (map[string]any, error) {
 	return m, r.err
 }
 
-// nodeData is a node's properties and labels as the state keeps them: the
-// properties as encodeProps wrote them (an empty map when there are none
-// but labels), then, when there are any, the labels: their count, then
-// each name and value (strings), sorted by name. A Go map of a few labels
-// costs several hundred bytes, more than the rest of a cloud resource;
-// encoded they take tens. nil for neither. The result is allocated to
-// size, as the state keeps it for the node's life.
+// nodeData is a node's labels and properties as the state keeps them: the
+// labels' count, then each name and value (strings), sorted by name, then
+// the properties as encodeProps wrote them, if any. A Go map of a few
+// labels costs several hundred bytes, more than the rest of a cloud
+// resource; encoded they take tens. Labels come first, so that filters and
+// searches read them without decoding the properties. nil for neither; the
+// bytes are allocated to size, as the state keeps them for the node's life.
 func nodeData(props []byte, labels map[string]string) []byte {
-	if len(labels) == 0 {
-		if len(props) == 0 {
-			return nil
-		}
-		return append(make([]byte, 0, len(props)), props...)
+	if len(props) == 0 && len(labels) == 0 {
+		return nil
 	}
-	size := max(len(props), 1) + binary.MaxVarintLen32
+	size := binary.MaxVarintLen32 + len(props)
 	for k, v := range labels {
 		size += len(k) + len(v) + 2*binary.MaxVarintLen32
 	}
-	b := make([]byte, 0, size)
-	if len(props) == 0 {
-		b = binary.AppendUvarint(b, 0)
-	}
-	b = append(b, props...)
-	b = binary.AppendUvarint(b, uint64(len(labels)))
+	b := binary.AppendUvarint(make([]byte, 0, size), uint64(len(labels)))
 	for _, k := range slices.Sorted(maps.Keys(labels)) {
 		b = putString(b, k)
 		b = putString(b, labels[k])
 	}
-	return slices.Clip(b)
+	return slices.Clip(append(b, props...))
 }
 
 // decodeNodeData decodes what nodeData wrote. The strings it returns share
@@ -157,11 +149,7 @@ func decodeNodeData(b []byte) (map[string]any, map[string]string, error) {
 		return nil, nil, nil
 	}
 	r := reader{b: b, str: string(b)}
-	props := r.props()
 	var labels map[string]string
-	if len(r.b) == 0 {
-		return props, nil, r.err
-	}
 	if n := r.count(); n > 0 {
 		labels = make(map[string]string, n)
 		for range n {
@@ -169,31 +157,24 @@ func decodeNodeData(b []byte) (map[string]any, map[string]string, error) {
 			labels[k] = r.string()
 		}
 	}
+	var props map[string]any
+	if r.err == nil && len(r.b) > 0 {
+		props = r.props()
+	}
 	if r.err == nil && len(r.b) != 0 {
 		r.err = errors.New("trailing bytes")
 	}
 	return props, labels, r.err
 }
 
-// nodeProps returns the properties part of nodeData's bytes, as the log
-// keeps them.
-func nodeProps(b []byte) []byte {
-	r := reader{b: b}
-	r.skipProps()
-	if p := b[:len(b)-len(r.b)]; len(p) > 1 || len(r.b) == 0 {
-		return p
-	}
-	return nil // the empty map before labels
-}
-
 // eachLabel calls fn with every label of nodeData's bytes, as long as fn
-// returns true. The bytes are b's, so fn may compare them but not keep them.
+// returns true. The bytes are b's, so fn may compare them but not keep
+// them.
 func eachLabel(b []byte, fn func(k, v []byte) bool) {
-	r := reader{b: b}
-	r.skipProps()
-	if len(r.b) == 0 {
+	if len(b) == 0 {
 		return
 	}
+	r := reader{b: b}
 	for range r.count() {
 		k := r.bytes(r.count())
 		v := r.bytes(r.count())
@@ -201,6 +182,23 @@ func eachLabel(b []byte, fn func(k, v []byte) bool) {
 			return
 		}
 	}
+}
+
+// nodeProps returns the properties part of nodeData's bytes, as the log
+// keeps them.
+func nodeProps(b []byte) []byte {
+	if len(b) == 0 {
+		return nil
+	}
+	r := reader{b: b}
+	for range r.count() {
+		r.bytes(r.count())
+		r.bytes(r.count())
+	}
+	if len(r.b) == 0 {
+		return nil
+	}
+	return r.b
 }
 
 // encodeEdgeData appends e's payload to b.

@@ -163,9 +163,14 @@ func (st *state) hasLabels(i int32, want map[string]string) bool {
 // searchRank is graph.SearchRank of the node in slot i.
 func (st *state) searchRank(i int32, text string) int {
 	r := &st.nodes[i]
-	return graph.SearchRankLabels(r.n, text, func(yield func(string) bool) {
-		eachLabel(r.data, func(_, v []byte) bool { return yield(string(v)) })
-	})
+	rank := graph.SearchRankNamed(r.n, text)
+	if rank < 0 {
+		eachLabel(r.data, func(_, v []byte) bool {
+			rank = graph.SearchRankLabel(string(v), text)
+			return rank < 0
+		})
+	}
+	return rank
 }
 
 // edge decodes the relationship in slot i into a new value the caller owns.
