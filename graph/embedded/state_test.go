@@ -103,3 +103,41 @@ func TestBatchSharesAssertions(t *testing.T) {
 		}
 	}
 }
+
+// TestAuditFlushReleasesPending checks that writing the pending audit
+// index entries gives their memory back, rather than keeping room for as
+// many as were pending, and that entries pend again afterwards.
+func TestAuditFlushReleasesPending(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, t.TempDir(), Options{Logger: zerolog.Nop()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	b := graphtest.SmallEstate()
+	if _, err := s.Apply(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	if s.pending.len() == 0 {
+		t.Fatal("no audit index entries pending after a write")
+	}
+	s.writeMu.Lock()
+	err = s.flushAuditIndex()
+	s.writeMu.Unlock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cap(s.pending.refs) != 0 || s.pending.last != nil {
+		t.Errorf("after a flush the pending entries keep room for %d and an index of %d", cap(s.pending.refs), len(s.pending.last))
+	}
+	b.Nodes = b.Nodes[:1]
+	b.Nodes[0].Name = "renamed"
+	b.Edges = nil
+	b.Run, b.At = "r2", b.At.Add(time.Minute)
+	if _, err := s.Apply(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	if n := s.pending.len(); n != 1 {
+		t.Errorf("%d entries pending after a rename, want 1", n)
+	}
+}
