@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"time"
 
@@ -85,10 +84,22 @@ func putValue(b []byte, v any) ([]byte, error) {
 	return nil, fmt.Errorf("property value of type %T cannot be stored", v)
 }
 
+// sortedKeys returns m's keys in order, in buf when they fit: most maps
+// encoded here have a few keys, and this runs for every item written.
+func sortedKeys[V any](m map[string]V, buf []string) []string {
+	keys := buf[:0]
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
 // appendProps appends a property map: its size, then each name and value.
 func appendProps(b []byte, props map[string]any) ([]byte, error) {
 	b = binary.AppendUvarint(b, uint64(len(props)))
-	for _, k := range slices.Sorted(maps.Keys(props)) {
+	var buf [16]string
+	for _, k := range sortedKeys(props, buf[:]) {
 		b = putString(b, k)
 		var err error
 		if b, err = putValue(b, props[k]); err != nil {
@@ -135,7 +146,8 @@ func nodeData(props []byte, labels map[string]string) []byte {
 		size += len(k) + len(v) + 2*binary.MaxVarintLen32
 	}
 	b := binary.AppendUvarint(make([]byte, 0, size), uint64(len(labels)))
-	for _, k := range slices.Sorted(maps.Keys(labels)) {
+	var buf [16]string
+	for _, k := range sortedKeys(labels, buf[:]) {
 		b = putString(b, k)
 		b = putString(b, labels[k])
 	}
@@ -813,6 +825,7 @@ func putStoredNode(st *state, n *graph.Node) error {
 	if err != nil {
 		return fmt.Errorf("node %s: %w", n.Ref(), err)
 	}
+	st.intern(n)
 	st.putNode(n, p)
 	return nil
 }
