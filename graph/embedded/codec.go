@@ -497,7 +497,9 @@ const assertionSymbols = 4
 // symbols interns the strings relationships repeat (sources, runs,
 // confidences, scopes) for the state's form of their payloads, which holds them
 // as indexes: a relationship's payload then takes tens of bytes, not a
-// hundred. The table only grows; it holds one entry per source and run.
+// hundred. Nodes read from the log share its copies of those strings and of
+// their kinds (state.intern). The table only grows; it holds one entry per
+// source, run, kind, confidence and scope.
 type symbols struct {
 	strs []string
 	at   map[string]uint64
