@@ -10,14 +10,30 @@ import (
 // substring of one of them or of a label value, -1 for no match. Every
 // backend ranks with these rules.
 func SearchRank(n *Node, text string) int {
+	if r := SearchRankNamed(n, text); r >= 0 {
+		return r
+	}
+	for _, v := range n.Labels {
+		if r := SearchRankLabel(v, text); r >= 0 {
+			return r
+		}
+	}
+	return -1
+}
+
+// SearchRankNamed is SearchRank of n's key, name and aliases alone, for a
+// backend that keeps labels apart: a label value ranks no better than any
+// match of those, so it needs ranking (SearchRankLabel) only when this
+// finds none.
+func SearchRankNamed(n *Node, text string) int {
 	best := -1
-	consider := func(s string, exactOK bool) {
+	consider := func(s string) {
 		s = strings.ToLower(s)
 		r := -1
 		switch {
-		case exactOK && s == text:
+		case s == text:
 			r = 0
-		case exactOK && strings.HasPrefix(s, text):
+		case strings.HasPrefix(s, text):
 			r = 1
 		case strings.Contains(s, text):
 			r = 2
@@ -26,15 +42,21 @@ func SearchRank(n *Node, text string) int {
 			best = r
 		}
 	}
-	consider(n.Key, true)
-	consider(n.Name, true)
+	consider(n.Key)
+	consider(n.Name)
 	for _, a := range n.Aliases {
-		consider(a.Value, true)
-	}
-	for _, v := range n.Labels {
-		consider(v, false)
+		consider(a.Value)
 	}
 	return best
+}
+
+// SearchRankLabel is SearchRank of one label value: 2 when it holds the
+// text, -1 when not.
+func SearchRankLabel(v, text string) int {
+	if strings.Contains(strings.ToLower(v), text) {
+		return 2
+	}
+	return -1
 }
 
 // SortNeighbors orders neighbours by relationship type (RelTypes order), then

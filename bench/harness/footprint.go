@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"time"
 
@@ -59,6 +60,9 @@ func (h *harness) footprint(ctx context.Context, kind string, s *opened, rec *re
 	rec.check("F6 reopen: nodes", nodes, st.TotalNodes())
 	if kind == StoreEmbedded {
 		perItem("estate", before, heapstat.Live())
+		if err := writeHeapProfile(h.cfg.HeapProfile); err != nil {
+			return err
+		}
 		size, err := dirSize(s.dir)
 		if err != nil {
 			return err
@@ -81,6 +85,26 @@ func (h *harness) footprint(ctx context.Context, kind string, s *opened, rec *re
 	naive := naiveGraph(h.churn)
 	perItem("naive map-of-slices graph", before, heapstat.Live())
 	runtime.KeepAlive(naive)
+	return nil
+}
+
+// writeHeapProfile writes the live heap as of the last collection to the
+// file, if one is named.
+func writeHeapProfile(path string) error {
+	if path == "" {
+		return nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("heap profile: %w", err)
+	}
+	err = pprof.Lookup("heap").WriteTo(f, 0)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("heap profile %s: %w", path, err)
+	}
 	return nil
 }
 

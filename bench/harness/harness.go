@@ -75,6 +75,11 @@ type Config struct {
 	PageLatency time.Duration
 	// Progress receives one line per step (default: discarded).
 	Progress io.Writer
+	// HeapProfile, when set, is a file that F6 writes a heap profile
+	// (go tool pprof) to at the point it measures the reopened embedded
+	// store: what that store holds, by allocation site. Each run
+	// overwrites it.
+	HeapProfile string
 }
 
 // Budget bounds a measuring loop: it stops at Count operations or after

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,10 +16,10 @@ import (
 // smoke runs the harness once on the S tier against one store, with small
 // budgets: it checks that every figure is measured and that every answer
 // agrees with the generator and the peers. It asserts answers, never
-// timings.
-func smoke(t *testing.T, store string) *Result {
+// timings. heapProfile, when set, is where F6 writes its heap profile.
+func smoke(t *testing.T, store, heapProfile string) *Result {
 	t.Helper()
-	cfg := Config{
+	cfg := Config{HeapProfile: heapProfile,
 		Tier: synthetic.TierS, Seed: 1, Runs: 1, Stores: []string{store}, Dir: t.TempDir(), Samples: 20, NoSync: true,
 		QueryBudget: Budget{Count: 20, Time: 200 * time.Millisecond},
 		LoadBudget:  Budget{Count: 100, Time: 200 * time.Millisecond},
@@ -133,7 +134,12 @@ func checkResult(t *testing.T, res *Result, store string) {
 }
 
 func TestSmokeEmbedded(t *testing.T) {
-	checkResult(t, smoke(t, StoreEmbedded), StoreEmbedded)
+	heap := filepath.Join(t.TempDir(), "heap.pprof")
+	checkResult(t, smoke(t, StoreEmbedded, heap), StoreEmbedded)
+	// go tool pprof reads a gzipped protocol buffer.
+	if b, err := os.ReadFile(heap); err != nil || len(b) < 100 || !bytes.HasPrefix(b, []byte{0x1f, 0x8b}) {
+		t.Errorf("F6 heap profile: %d bytes, %v; want a gzipped profile", len(b), err)
+	}
 }
 
 func TestSmokeNeo4j(t *testing.T) {
@@ -143,5 +149,5 @@ func TestSmokeNeo4j(t *testing.T) {
 		}
 		t.Skip("ESTATE_NEO4J_URI is unset, so the harness is not run against Neo4j")
 	}
-	checkResult(t, smoke(t, StoreNeo4j), StoreNeo4j)
+	checkResult(t, smoke(t, StoreNeo4j, ""), StoreNeo4j)
 }

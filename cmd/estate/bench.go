@@ -122,6 +122,7 @@ neither is given, as Markdown to stdout.`,
 	f.StringVar(&markdown, "markdown", "", "write the result as a Markdown table to this file")
 	f.StringVar(&cfg.Dir, "dir", "", "directory for the embedded stores (default the system's temporary directory)")
 	f.StringVar(&cpuProfile, "cpu-profile", "", "write a CPU profile of the whole run (go tool pprof) to this file")
+	f.StringVar(&cfg.HeapProfile, "mem-profile", "", "F6: write a heap profile (go tool pprof) of the reopened embedded store to this file")
 	f.IntVar(&cfg.Samples, "samples", 100, "starts per sample set of F3–F5")
 	f.DurationVar(&cfg.QueryBudget.Time, "query-time", 0, "time limit of each F3/F4 latency series (default 3s)")
 	f.DurationVar(&cfg.LoadBudget.Time, "load-time", 0, "time limit of each F5 load level (default 3s)")

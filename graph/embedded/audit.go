@@ -228,9 +228,11 @@ func (s *Store) flushAuditIndex() error {
 	if err != nil {
 		return fmt.Errorf("flush audit index of %s: %w", s.path, err)
 	}
+	// Dropped rather than emptied: a slice and a map keep the capacity of
+	// the most they held (hundreds of thousands of entries) for as long
+	// as they live, and most of a store's life has far fewer pending.
 	p.mu.Lock()
-	p.refs = p.refs[:0]
-	clear(p.last)
+	p.refs, p.last = nil, nil
 	p.mu.Unlock()
 	return nil
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"time"
 
@@ -85,10 +84,22 @@ func putValue(b []byte, v any) ([]byte, error) {
 	return nil, fmt.Errorf("property value of type %T cannot be stored", v)
 }
 
+// sortedKeys returns m's keys in order, in buf when they fit: most maps
+// encoded here have a few keys, and this runs for every item written.
+func sortedKeys[V any](m map[string]V, buf []string) []string {
+	keys := buf[:0]
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
 // appendProps appends a property map: its size, then each name and value.
 func appendProps(b []byte, props map[string]any) ([]byte, error) {
 	b = binary.AppendUvarint(b, uint64(len(props)))
-	for _, k := range slices.Sorted(maps.Keys(props)) {
+	var buf [16]string
+	for _, k := range sortedKeys(props, buf[:]) {
 		b = putString(b, k)
 		var err error
 		if b, err = putValue(b, props[k]); err != nil {
@@ -98,8 +109,8 @@ func appendProps(b []byte, props map[string]any) ([]byte, error) {
 	return b, nil
 }
 
-// encodeProps encodes a node's properties as the state keeps them (nil
-// for none).
+// encodeProps encodes a node's properties as the log keeps them (nil for
+// none).
 func encodeProps(props map[string]any) ([]byte, error) {
 	if len(props) == 0 {
 		return nil, nil
@@ -117,6 +128,89 @@ func decodeProps(b []byte) (map[string]any, error) {
 		r.err = errors.New("trailing bytes")
 	}
 	return m, r.err
+}
+
+// nodeData is a node's labels and properties as the state keeps them: the
+// labels' count, then each name and value (strings), sorted by name, then
+// the properties as encodeProps wrote them, if any. A Go map of a few
+// labels costs several hundred bytes, more than the rest of a cloud
+// resource; encoded they take tens. Labels come first, so that filters and
+// searches read them without decoding the properties. nil for neither; the
+// bytes are allocated to size, as the state keeps them for the node's life.
+func nodeData(props []byte, labels map[string]string) []byte {
+	if len(props) == 0 && len(labels) == 0 {
+		return nil
+	}
+	size := binary.MaxVarintLen32 + len(props)
+	for k, v := range labels {
+		size += len(k) + len(v) + 2*binary.MaxVarintLen32
+	}
+	b := binary.AppendUvarint(make([]byte, 0, size), uint64(len(labels)))
+	var buf [16]string
+	for _, k := range sortedKeys(labels, buf[:]) {
+		b = putString(b, k)
+		b = putString(b, labels[k])
+	}
+	return slices.Clip(append(b, props...))
+}
+
+// decodeNodeData decodes what nodeData wrote. The strings it returns share
+// one copy of b.
+func decodeNodeData(b []byte) (map[string]any, map[string]string, error) {
+	if len(b) == 0 {
+		return nil, nil, nil
+	}
+	r := decoding(b, nil)
+	var labels map[string]string
+	if n := r.count(); n > 0 {
+		labels = make(map[string]string, n)
+		for range n {
+			k := r.string()
+			labels[k] = r.string()
+		}
+	}
+	var props map[string]any
+	if r.err == nil && len(r.b) > 0 {
+		props = r.props()
+	}
+	if r.err == nil && len(r.b) != 0 {
+		r.err = errors.New("trailing bytes")
+	}
+	return props, labels, r.err
+}
+
+// eachLabel calls fn with every label of nodeData's bytes, as long as fn
+// returns true. The bytes are b's, so fn may compare them but not keep
+// them.
+func eachLabel(b []byte, fn func(k, v []byte) bool) {
+	if len(b) == 0 {
+		return
+	}
+	r := reader{b: b}
+	for range r.count() {
+		k := r.bytes(r.count())
+		v := r.bytes(r.count())
+		if r.err != nil || !fn(k, v) {
+			return
+		}
+	}
+}
+
+// nodeProps returns the properties part of nodeData's bytes, as the log
+// keeps them.
+func nodeProps(b []byte) []byte {
+	if len(b) == 0 {
+		return nil
+	}
+	r := reader{b: b}
+	for range r.count() {
+		r.bytes(r.count())
+		r.bytes(r.count())
+	}
+	if len(r.b) == 0 {
+		return nil
+	}
+	return r.b
 }
 
 // encodeEdgeData appends e's payload to b.
@@ -408,10 +502,20 @@ const assertionSymbols = 4
 // symbols interns the strings relationships repeat (sources, runs,
 // confidences, scopes) for the state's form of their payloads, which holds them
 // as indexes: a relationship's payload then takes tens of bytes, not a
-// hundred. The table only grows; it holds one entry per source and run.
+// hundred. Nodes read from the log share its copies of those strings and of
+// their kinds (state.intern). The table only grows; it holds one entry per
+// source, run, kind, confidence and scope.
 type symbols struct {
 	strs []string
 	at   map[string]uint64
+}
+
+// str returns the table's copy of s.
+func (sy *symbols) str(s string) string {
+	if i, ok := sy.at[s]; ok {
+		return sy.strs[i]
+	}
+	return sy.strs[sy.id([]byte(s))]
 }
 
 func (sy *symbols) id(b []byte) uint64 {
@@ -627,10 +731,8 @@ func replayEntry(st *state, v []byte) (int, error) {
 		if _, err := decodeProps(props); err != nil || n.Props != nil {
 			return 0, fmt.Errorf("node %s: damaged properties", n.Ref())
 		}
-		if len(props) == 0 {
-			props = nil
-		}
-		st.putNode(n, append([]byte(nil), props...))
+		st.intern(n)
+		st.putNode(n, props) // copied by putNode
 		weight++
 	}
 	for range r.count() {
@@ -730,6 +832,7 @@ func putStoredNode(st *state, n *graph.Node) error {
 	if err != nil {
 		return fmt.Errorf("node %s: %w", n.Ref(), err)
 	}
+	st.intern(n)
 	st.putNode(n, p)
 	return nil
 }

@@ -139,3 +139,48 @@ func TestArenaReclaimsReplacedPayloads(t *testing.T) {
 		}
 	}
 }
+
+// TestNodeDataRoundTrip checks that a node's properties and labels read
+// back from the state's form, that the log's form of the properties comes
+// back out of it unchanged, and that the bytes are allocated to size.
+func TestNodeDataRoundTrip(t *testing.T) {
+	cases := map[string]struct {
+		props  map[string]any
+		labels map[string]string
+	}{
+		"neither":     {},
+		"props only":  {props: map[string]any{"tier": "gold", "n": int64(3), "tags": []string{"a"}}},
+		"labels only": {labels: map[string]string{"env": "prod", "team": "payments-core"}},
+		"both":        {props: map[string]any{"region": "eu-west-1"}, labels: map[string]string{"env": "prod", "": "empty name", "v": ""}},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			props, err := encodeProps(c.props)
+			if err != nil {
+				t.Fatal(err)
+			}
+			data := nodeData(props, c.labels)
+			if cap(data) != len(data) {
+				t.Errorf("data holds %d bytes in %d", len(data), cap(data))
+			}
+			gotProps, gotLabels, err := decodeNodeData(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(gotProps, c.props) || !reflect.DeepEqual(gotLabels, c.labels) {
+				t.Errorf("read back %v and %v, want %v and %v", gotProps, gotLabels, c.props, c.labels)
+			}
+			if got := nodeProps(data); string(got) != string(props) || (got == nil) != (props == nil) {
+				t.Errorf("properties part %x, want %x", got, props)
+			}
+			seen := map[string]string{}
+			eachLabel(data, func(k, v []byte) bool { seen[string(k)] = string(v); return true })
+			if len(c.labels) > 0 && !reflect.DeepEqual(seen, c.labels) || len(c.labels) == 0 && len(seen) > 0 {
+				t.Errorf("eachLabel saw %v, want %v", seen, c.labels)
+			}
+		})
+	}
+	if _, _, err := decodeNodeData([]byte{0, 2, 1, 'k'}); err == nil {
+		t.Error("truncated labels decoded")
+	}
+}

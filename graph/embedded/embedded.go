@@ -212,6 +212,7 @@ func (s *Store) load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	st.trim()
 	s.state = st
 	s.logged = logged
 	return s.maybeCompact(ctx)
@@ -276,15 +277,19 @@ func (s *Store) maybeCompact(ctx context.Context) error {
 		return err
 	}
 	st := s.state
-	for _, r := range st.nodes {
+	for i, r := range st.nodes {
 		if r.n == nil {
 			continue
 		}
-		v, err := json.Marshal(r.n) // stored without its Props
+		// The log keeps a node's labels in its JSON, its properties apart.
+		n := *r.n
+		st.decodeData(int32(i), &n)
+		n.Props = nil
+		v, err := json.Marshal(&n)
 		if err != nil {
 			return fmt.Errorf("compact %s: %w", s.path, err)
 		}
-		chunk.nodes = append(chunk.nodes, logNode{props: r.props, json: v})
+		chunk.nodes = append(chunk.nodes, logNode{props: nodeProps(r.data), json: v})
 		if chunk.records() == compactChunk {
 			if err := flush(); err != nil {
 				return fmt.Errorf("compact %s: %w", s.path, err)

@@ -46,10 +46,8 @@ func (s *Store) Resolve(ctx context.Context, ref string, kinds []graph.Kind) ([]
 	key := strings.ToLower(strings.TrimSpace(ref))
 	var out []*graph.Node
 	s.mu.RLock()
-	for _, id := range s.state.names[key] {
-		if i, ok := s.state.nodeAt.get(id); ok && graph.HasAnyKind(kinds, s.state.nodes[i].n.Kind) {
-			out = append(out, s.state.copyNode(i))
-		}
+	for _, i := range s.state.named(key, kinds) {
+		out = append(out, s.state.copyNode(i))
 	}
 	s.mu.RUnlock()
 	sortNodes(out)
@@ -84,16 +82,11 @@ func (s *Store) List(ctx context.Context, q graph.ListQuery) (*graph.NodePage, e
 	page := &graph.NodePage{}
 	s.mu.RLock()
 	st := s.state
-	match := func(n *graph.Node) bool {
-		if q.Source != "" && !graph.AssertedBy(n.Assertions, q.Source) {
+	match := func(i int32) bool {
+		if q.Source != "" && !graph.AssertedBy(st.nodes[i].n.Assertions, q.Source) {
 			return false
 		}
-		for k, v := range q.Labels {
-			if got, ok := n.Labels[k]; !ok || got != v {
-				return false
-			}
-		}
-		return true
+		return st.hasLabels(i, q.Labels)
 	}
 	unfiltered := q.Source == "" && len(q.Labels) == 0
 	for _, k := range kinds {
@@ -102,10 +95,10 @@ func (s *Store) List(ctx context.Context, q graph.ListQuery) (*graph.NodePage, e
 			page.TotalCount += tree.Len()
 		}
 		tree.Ascend(func(it keyItem) bool {
-			n := st.nodes[it.slot].n
-			if !match(n) {
+			if !match(it.slot) {
 				return true
 			}
+			n := st.nodes[it.slot].n
 			if !unfiltered {
 				page.TotalCount++
 			}
@@ -138,7 +131,7 @@ func (s *Store) Search(ctx context.Context, q graph.SearchQuery) ([]*graph.Node,
 	}
 	text := strings.ToLower(q.Text)
 	type scored struct {
-		n    *graph.Node // as stored, without properties
+		n    *graph.Node // as stored, without properties and labels
 		slot int32
 		rank int
 	}
@@ -150,7 +143,7 @@ func (s *Store) Search(ctx context.Context, q graph.SearchQuery) ([]*graph.Node,
 		if n == nil || !graph.HasAnyKind(q.Kinds, n.Kind) {
 			continue
 		}
-		if r := graph.SearchRank(n, text); r >= 0 {
+		if r := s.state.searchRank(int32(i), text); r >= 0 {
 			hits = append(hits, scored{n, int32(i), r})
 		}
 	}

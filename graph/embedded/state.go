@@ -40,19 +40,23 @@ type state struct {
 	garbage int
 
 	byKind map[graph.Kind]*btree.BTreeG[keyItem]
-	// names maps lower-cased keys and aliases to node ids, for Resolve.
+	// names maps lower-cased aliases, and keys that are not lower-case
+	// already, to node ids, for Resolve (named); a lower-case key is
+	// found in byKind instead, so that most nodes need no entry here.
 	names map[string][]graph.ID
 	// srcNodes maps each source to the node slots it asserts, for sweeps.
 	srcNodes map[string]map[int32]struct{}
+	// shared is the assertions of the node last put or touched (share).
+	shared []graph.Assertion
 }
 
 // nodeRec is a node slot; n is nil when the slot is free. The stored node's
-// Props are nil: they are kept encoded in props (encodeProps), one
-// pointer-free object instead of a map of boxed values.
+// Props and Labels are nil: they are kept encoded in data (nodeData), one
+// pointer-free object instead of maps of strings and boxed values.
 type nodeRec struct {
-	id    graph.ID // n.ID, here so that id lookups stay in this slice
-	n     *graph.Node
-	props []byte
+	id   graph.ID // n.ID, here so that id lookups stay in this slice
+	n    *graph.Node
+	data []byte
 	// out and in are the node's relationships; order is not kept (reads sort).
 	out, in []int32
 }
@@ -111,34 +115,62 @@ func (st *state) node(id graph.ID) *graph.Node {
 	return nil
 }
 
-// nodeView returns the node with the id, properties decoded, or nil.
-// Unlike node, it shares all else with the stored node: callers must not
-// modify it.
+// nodeView returns the node with the id, properties and labels decoded,
+// or nil. Unlike node, it shares all else with the stored node: callers
+// must not modify it.
 func (st *state) nodeView(id graph.ID) *graph.Node {
 	i, ok := st.nodeAt.get(id)
 	if !ok {
 		return nil
 	}
-	r := &st.nodes[i]
-	n := *r.n
-	var err error
-	if n.Props, err = decodeProps(r.props); err != nil {
-		// The properties were encoded by this process: failing here is a bug.
-		panic(fmt.Sprintf("embedded: node %s properties: %v", n.Ref(), err))
-	}
+	n := *st.nodes[i].n
+	st.decodeData(i, &n)
 	return &n
 }
 
-// copyNode returns a copy of the node in slot i, properties decoded.
+// copyNode returns a copy of the node in slot i, properties and labels
+// decoded.
 func (st *state) copyNode(i int32) *graph.Node {
-	r := &st.nodes[i]
-	n := graph.CloneNode(r.n)
+	n := graph.CloneNode(st.nodes[i].n)
+	st.decodeData(i, n)
+	return n
+}
+
+// decodeData sets n's properties and labels from slot i's data.
+func (st *state) decodeData(i int32, n *graph.Node) {
 	var err error
-	if n.Props, err = decodeProps(r.props); err != nil {
-		// The properties were encoded by this process: failing here is a bug.
+	if n.Props, n.Labels, err = decodeNodeData(st.nodes[i].data); err != nil {
+		// The data was encoded by this process: failing here is a bug.
 		panic(fmt.Sprintf("embedded: node %s properties: %v", n.Ref(), err))
 	}
-	return n
+}
+
+// hasLabels reports whether the node in slot i has each of the labels.
+func (st *state) hasLabels(i int32, want map[string]string) bool {
+	if len(want) == 0 {
+		return true
+	}
+	found := 0
+	eachLabel(st.nodes[i].data, func(k, v []byte) bool {
+		if w, ok := want[string(k)]; ok && w == string(v) {
+			found++
+		}
+		return found < len(want)
+	})
+	return found == len(want)
+}
+
+// searchRank is graph.SearchRank of the node in slot i.
+func (st *state) searchRank(i int32, text string) int {
+	r := &st.nodes[i]
+	rank := graph.SearchRankNamed(r.n, text)
+	if rank < 0 {
+		eachLabel(r.data, func(_, v []byte) bool {
+			rank = graph.SearchRankLabel(string(v), text)
+			return rank < 0
+		})
+	}
+	return rank
 }
 
 // edge decodes the relationship in slot i into a new value the caller owns.
@@ -205,11 +237,53 @@ func (st *state) store(r *edgeRec, data []byte) error {
 const arenaSlack = 1 << 20
 
 // release marks r's payload as garbage, and rewrites the arena once
-// garbage is most of it.
+// garbage is a quarter of it: a sync that touches every relationship
+// replaces every payload, and the arena should not hold them twice.
 func (st *state) release(r *edgeRec) {
 	st.garbage += int(r.size)
-	if st.garbage > arenaSlack && st.garbage > len(st.arena)/2 {
+	if st.garbage > arenaSlack && st.garbage > len(st.arena)/4 {
 		st.compactArena()
+	}
+}
+
+// trim gives back what building the state by appending leaves over: the
+// arena's garbage and the spare capacity of the record slices. Open calls
+// it after replaying the log, whose touches and updates replace payloads
+// and whose appends grow slices by up to a quarter more than they hold.
+func (st *state) trim() {
+	st.compactArena()
+	st.nodes = clip(st.nodes)
+	st.edges = clip(st.edges)
+	st.freeNodes = clip(st.freeNodes)
+	st.freeEdges = clip(st.freeEdges)
+}
+
+// clip returns s, or a copy without its spare capacity when that is over
+// an eighth of it.
+func clip[S ~[]E, E any](s S) S {
+	if cap(s)-len(s) > len(s)/8 {
+		return slices.Clone(s)
+	}
+	return s
+}
+
+// intern makes a node decoded from the log share the strings that many
+// nodes repeat (kind, sources, runs, confidences, scopes) through the
+// state's symbols, instead of holding a copy of each; its name shares its
+// key's bytes when the key holds it, as a cloud resource's ARN holds its
+// id.
+func (st *state) intern(n *graph.Node) {
+	n.Kind = graph.Kind(st.syms.str(string(n.Kind)))
+	if i := strings.LastIndex(n.Key, n.Name); i >= 0 {
+		n.Name = n.Key[i : i+len(n.Name)]
+	}
+	for i := range n.Assertions {
+		a := &n.Assertions[i]
+		a.Source, a.Run, a.Scope = st.syms.str(a.Source), st.syms.str(a.Run), st.syms.str(a.Scope)
+		a.Confidence = graph.Confidence(st.syms.str(string(a.Confidence)))
+	}
+	for i := range n.Aliases {
+		n.Aliases[i].Source = st.syms.str(n.Aliases[i].Source)
 	}
 }
 
@@ -233,27 +307,67 @@ func (st *state) edgeByID(id graph.ID) *graph.Edge {
 	return nil
 }
 
+// nameKeys returns n's entries in names: its lower-cased aliases and key,
+// except a key already lower-case and what equals it.
 func nameKeys(n *graph.Node) []string {
-	ks := []string{strings.ToLower(n.Key)}
+	key := strings.ToLower(n.Key)
+	var ks []string
+	if key != n.Key {
+		ks = append(ks, key)
+	}
 	for _, a := range n.Aliases {
-		if l := strings.ToLower(a.Value); !slices.Contains(ks, l) {
+		if l := strings.ToLower(a.Value); l != key && !slices.Contains(ks, l) {
 			ks = append(ks, l)
 		}
 	}
 	return ks
 }
 
-// putNode publishes n, whose properties are encoded in props. The state
-// takes n over: its Props are dropped.
+// named returns the slots of the nodes of the kinds (all for none) whose
+// lower-cased key or alias is key.
+func (st *state) named(key string, kinds []graph.Kind) []int32 {
+	var out []int32
+	for _, id := range st.names[key] {
+		if i, ok := st.nodeAt.get(id); ok && graph.HasAnyKind(kinds, st.nodes[i].n.Kind) {
+			out = append(out, i)
+		}
+	}
+	for _, k := range graph.Kinds {
+		if !graph.HasAnyKind(kinds, k) {
+			continue
+		}
+		if it, ok := st.byKind[k].Get(keyItem{key: key}); ok {
+			out = append(out, it.slot)
+		}
+	}
+	return out
+}
+
+// share returns as, or the equal assertions of the node last put or
+// touched. The nodes of one batch mostly carry the same assertion (source,
+// run, confidence, times), and stored nodes are never modified in place,
+// so they may hold one copy of it.
+func (st *state) share(as []graph.Assertion) []graph.Assertion {
+	if len(as) > 0 && slices.Equal(as, st.shared) {
+		return st.shared
+	}
+	st.shared = as
+	return as
+}
+
+// putNode publishes n, whose properties are encoded in props (as the log
+// keeps them). The state takes n over: its Props and Labels are dropped.
 func (st *state) putNode(n *graph.Node, props []byte) {
-	n.Props = nil
+	data := nodeData(props, n.Labels)
+	n.Props, n.Labels = nil, nil
+	n.Assertions = st.share(n.Assertions)
 	i, ok := st.nodeAt.get(n.ID)
 	if ok {
 		st.unindexNode(i)
 		// A replaced node keeps its slot and so its relationships.
-		st.nodes[i].n, st.nodes[i].props = n, props
+		st.nodes[i].n, st.nodes[i].data = n, data
 	} else {
-		rec := nodeRec{id: n.ID, n: n, props: props}
+		rec := nodeRec{id: n.ID, n: n, data: data}
 		if l := len(st.freeNodes); l > 0 {
 			i, st.freeNodes = st.freeNodes[l-1], st.freeNodes[:l-1]
 			st.nodes[i] = rec

@@ -51,6 +51,7 @@ func (st *state) touchNodes(ids []graph.ID, t touch) error {
 		if !ok {
 			return fmt.Errorf("touch of node %s by %q, which does not assert it", id, t.source)
 		}
+		n.Assertions = st.share(n.Assertions)
 		st.nodes[i].n = n
 	}
 	return nil

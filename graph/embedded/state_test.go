@@ -1,0 +1,143 @@
+package embedded
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/estate-cmdb/estate/graph"
+	"github.com/estate-cmdb/estate/graph/graphtest"
+)
+
+// TestOpenHoldsNoGarbage re-syncs an estate, which replaces every
+// relationship's payload in the log, and checks that a reopened store
+// holds each payload once: replaying the log leaves the arena with no
+// garbage and no spare capacity.
+func TestOpenHoldsNoGarbage(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := Open(ctx, dir, Options{Logger: zerolog.Nop()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := graphtest.SmallEstate()
+	for _, run := range []string{"r1", "r2"} {
+		b.Run, b.At = run, b.At.Add(1000)
+		if _, err := s.Apply(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if s, err = Open(ctx, dir, Options{Logger: zerolog.Nop()}); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	st := s.state
+	live := 0
+	for i := range st.edges {
+		live += int(st.edges[i].size)
+	}
+	if st.garbage != 0 || len(st.arena) != live || cap(st.arena) != live {
+		t.Errorf("arena of %d bytes (capacity %d, %d counted as garbage) for %d live ones", len(st.arena), cap(st.arena), st.garbage, live)
+	}
+}
+
+// TestBatchSharesAssertions checks that the nodes of one batch hold one
+// copy of their common assertion, after a write and after a touch, and
+// that a later write to one of them changes none of the others.
+func TestBatchSharesAssertions(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, t.TempDir(), Options{Logger: zerolog.Nop()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	at := graphtest.EstateAt
+	keys := []string{"svc-a", "svc-b", "svc-c"}
+	batch := graph.Batch{Source: "catalog", Run: "r1", At: at}
+	for _, k := range keys {
+		batch.Nodes = append(batch.Nodes, graph.NodeInput{Kind: graph.KindService, Key: k})
+	}
+	shared := func(when string) {
+		t.Helper()
+		var first *graph.Assertion
+		for _, k := range keys {
+			i, _ := s.state.nodeAt.get(graph.NodeID(graph.KindService, k))
+			as := s.state.nodes[i].n.Assertions
+			if first == nil {
+				first = &as[0]
+			} else if &as[0] != first {
+				t.Errorf("%s: %s holds a copy of the batch's assertion", when, k)
+			}
+		}
+	}
+	for _, run := range []string{"r1", "r2"} { // written, then touched
+		batch.Run, batch.At = run, batch.At.Add(time.Minute)
+		if _, err := s.Apply(ctx, batch); err != nil {
+			t.Fatal(err)
+		}
+		shared("run " + run)
+	}
+	other := graph.Batch{Source: "aws", Run: "a1", At: batch.At.Add(time.Minute),
+		Nodes: []graph.NodeInput{{Kind: graph.KindService, Key: "svc-b"}}}
+	if _, err := s.Apply(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range keys {
+		n, err := s.Node(ctx, graph.Ref{Kind: graph.KindService, Key: k})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := 1
+		if k == "svc-b" {
+			want = 2
+		}
+		i := slices.IndexFunc(n.Assertions, func(a graph.Assertion) bool { return a.Source == "catalog" })
+		if len(n.Assertions) != want || i < 0 || n.Assertions[i].Run != "r2" {
+			t.Errorf("%s after another source's write to svc-b: %+v, want %d assertions and catalog's at run r2", k, n.Assertions, want)
+		}
+	}
+}
+
+// TestAuditFlushReleasesPending checks that writing the pending audit
+// index entries gives their memory back, rather than keeping room for as
+// many as were pending, and that entries pend again afterwards.
+func TestAuditFlushReleasesPending(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, t.TempDir(), Options{Logger: zerolog.Nop()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	b := graphtest.SmallEstate()
+	if _, err := s.Apply(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	if s.pending.len() == 0 {
+		t.Fatal("no audit index entries pending after a write")
+	}
+	s.writeMu.Lock()
+	err = s.flushAuditIndex()
+	s.writeMu.Unlock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cap(s.pending.refs) != 0 || s.pending.last != nil {
+		t.Errorf("after a flush the pending entries keep room for %d and an index of %d", cap(s.pending.refs), len(s.pending.last))
+	}
+	b.Nodes = b.Nodes[:1]
+	b.Nodes[0].Name = "renamed"
+	b.Edges = nil
+	b.Run, b.At = "r2", b.At.Add(time.Minute)
+	if _, err := s.Apply(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	if n := s.pending.len(); n != 1 {
+		t.Errorf("%d entries pending after a rename, want 1", n)
+	}
+}
