@@ -217,19 +217,25 @@ func (s *Store) load(ctx context.Context) error {
 	return s.maybeCompact(ctx)
 }
 
-// appendLog writes one entry at the end of the active log bucket.
-func appendLog(tx *bolt.Tx, bucket []byte, e *logEntry) error {
+// appendLog writes an entry at the end of the log bucket, in pieces
+// (logEntry.chunks), and returns what they weigh towards compaction.
+func appendLog(tx *bolt.Tx, bucket []byte, e *logEntry) (int, error) {
 	b := tx.Bucket(bucket)
-	seq, err := b.NextSequence()
-	if err != nil {
-		return err
-	}
-	v := e.encode()
-	var k [8]byte
-	binary.BigEndian.PutUint64(k[:], seq)
 	// Keys only grow, so bbolt can fill pages completely.
 	b.FillPercent = 1.0
-	return b.Put(k[:], v)
+	weight := 0
+	for _, c := range e.chunks(logChunkBytes) {
+		seq, err := b.NextSequence()
+		if err != nil {
+			return 0, err
+		}
+		// bbolt keeps keys until the transaction ends: each its own array.
+		if err := b.Put(binary.BigEndian.AppendUint64(nil, seq), c.encode()); err != nil {
+			return 0, err
+		}
+		weight += c.weight()
+	}
+	return weight, nil
 }
 
 // maybeCompact rewrites the log as a snapshot of the live graph once it
@@ -271,7 +277,10 @@ func (s *Store) maybeCompact(ctx context.Context) error {
 		if chunk.records() == 0 {
 			return nil
 		}
-		err := s.db.Update(func(tx *bolt.Tx) error { return appendLog(tx, next, &chunk) })
+		err := s.db.Update(func(tx *bolt.Tx) error {
+			_, err := appendLog(tx, next, &chunk)
+			return err
+		})
 		chunk = logEntry{}
 		return err
 	}
@@ -445,11 +454,12 @@ func (s *Store) commit(ctx context.Context, c *changes, source, run string) erro
 	rec := graph.NewAuditRecorder(ctx, source, run, s.now())
 	c.record(s.state, rec)
 	var refs []auditRef
+	weight := 0
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		if err := appendLog(tx, s.active, entry); err != nil {
+		var err error
+		if weight, err = appendLog(tx, s.active, entry); err != nil {
 			return err
 		}
-		var err error
 		refs, err = writeAudit(tx, rec, c.ends)
 		return err
 	})
@@ -497,7 +507,7 @@ func (s *Store) commit(ctx context.Context, c *changes, source, run string) erro
 			s.log.Error().Err(err).Msg("embedded store audit index flush failed")
 		}
 	}
-	s.logged += entry.weight()
+	s.logged += weight
 	if err := s.maybeCompact(ctx); err != nil {
 		// The write itself is committed; a failed compaction only leaves a
 		// longer log, retried after the next write.
