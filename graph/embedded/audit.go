@@ -261,6 +261,10 @@ func (c *changes) record(st *state, rec *graph.AuditRecorder) {
 	}
 }
 
+// auditEventBytes is about what an ingest's event (an item created) takes
+// encoded.
+const auditEventBytes = 384
+
 // writeAudit stores rec's events in tx, numbering them from the audit
 // bucket's sequence, and returns their index entries for auditPending.
 // ends holds relationships' end ids where the writer derived them
@@ -276,18 +280,25 @@ func writeAudit(tx *bolt.Tx, rec *graph.AuditRecorder, ends map[graph.ID][2]grap
 	}
 	// Seqs only grow, so bbolt can fill the event pages completely.
 	events.FillPercent = 1.0
-	var refs []auditRef
-	for _, e := range rec.Events(int64(first)) {
-		v, err := graph.EncodeAuditEvent(&e)
-		if err != nil {
+	// bbolt keeps keys and values until the transaction ends, so each is
+	// cut from a buffer that is only appended to: a value's bytes stay put
+	// when the buffer grows into a new array.
+	n := rec.Len()
+	keys, vals := make([]byte, 0, 8*n), make([]byte, 0, auditEventBytes*n)
+	refs := make([]auditRef, 0, 2*n)
+	evs := rec.Events(int64(first))
+	for i := range evs {
+		e := &evs[i]
+		start := len(vals)
+		var err error
+		if vals, err = graph.AppendAuditEvent(vals, e); err != nil {
 			return nil, err
 		}
-		// bbolt keeps keys and values until the transaction ends: each
-		// gets its own slice.
-		if err := events.Put(binary.BigEndian.AppendUint64(nil, uint64(e.Seq)), v); err != nil {
+		keys = binary.BigEndian.AppendUint64(keys, uint64(e.Seq))
+		if err := events.Put(keys[len(keys)-8:], vals[start:]); err != nil {
 			return nil, err
 		}
-		for _, id := range auditAbout(&e, ends) {
+		for _, id := range auditAbout(e, ends) {
 			refs = append(refs, auditRef{id: id, at: e.At.UnixNano(), seq: e.Seq})
 		}
 	}

@@ -500,7 +500,7 @@ func newLogNode(n *graph.Node) (logNode, error) {
 	}
 	c := *n
 	c.Props = nil
-	v, err := json.Marshal(&c)
+	v, err := graph.AppendNodeJSON(nil, &c)
 	if err != nil {
 		return logNode{}, fmt.Errorf("encode node %s: %w", n.Ref(), err)
 	}

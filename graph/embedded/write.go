@@ -89,7 +89,11 @@ func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, er
 			res.EdgesUpdated++
 			c.wasEdges[id] = old
 		}
-		c.putEdges[id] = graph.MergeEdge(old, in, b.Source, b.Run, b.At)
+		if old == nil {
+			c.putEdges[id] = graph.NewEdge(id, in, b.Source, b.Run, b.At)
+		} else {
+			c.putEdges[id] = graph.MergeEdge(old, in, b.Source, b.Run, b.At)
+		}
 	}
 	if err := s.commit(ctx, c, b.Source, b.Run); err != nil {
 		return graph.ApplyResult{}, err
