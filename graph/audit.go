@@ -116,9 +116,8 @@ func AppendAuditEvent(b []byte, e *AuditEvent) ([]byte, error) {
 	b = appendJSONField(b, "run", e.Run)
 	b = append(b, `,"op":`...)
 	b = appendJSONString(b, string(e.Op))
-	b = append(b, `,"subject":"`...)
-	b = append(b, e.Subject.String()...)
-	b = append(b, '"')
+	b = append(b, `,"subject":`...)
+	b = appendJSONID(b, e.Subject)
 	b = appendJSONField(b, "kind", string(e.Kind))
 	b = appendJSONField(b, "key", e.Key)
 	b = appendJSONField(b, "type", string(e.Type))
@@ -255,6 +254,10 @@ func (r *AuditRecorder) Events(first int64) []AuditEvent {
 	}
 	return r.events
 }
+
+// Grow makes room for n more events, for a write that knows how many
+// items it changes.
+func (r *AuditRecorder) Grow(n int) { r.events = slices.Grow(r.events, n) }
 
 // Len counts the events recorded so far.
 func (r *AuditRecorder) Len() int { return len(r.events) }

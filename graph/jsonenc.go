@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"encoding/hex"
 	"encoding/json"
 	"maps"
 	"slices"
@@ -20,9 +21,9 @@ func AppendNodeJSON(b []byte, n *Node) ([]byte, error) {
 		v, err := json.Marshal(n)
 		return append(b, v...), err
 	}
-	b = append(b, `{"id":"`...)
-	b = append(b, n.ID.String()...)
-	b = append(b, `","kind":`...)
+	b = append(b, `{"id":`...)
+	b = appendJSONID(b, n.ID)
+	b = append(b, `,"kind":`...)
 	b = appendJSONString(b, string(n.Kind))
 	b = append(b, `,"key":`...)
 	b = appendJSONString(b, n.Key)
@@ -87,6 +88,18 @@ func appendAssertionJSON(b []byte, a *Assertion) []byte {
 	b = append(b, `,"lastSeen":`...)
 	b = appendJSONTime(b, a.LastSeen)
 	return append(b, '}')
+}
+
+// appendJSONID appends id as encoding/json writes it (its String, quoted).
+func appendJSONID(b []byte, id ID) []byte {
+	b = append(b, '"')
+	for i, part := range [][]byte{id[:4], id[4:6], id[6:8], id[8:10], id[10:]} {
+		if i > 0 {
+			b = append(b, '-')
+		}
+		b = hex.AppendEncode(b, part)
+	}
+	return append(b, '"')
 }
 
 // jsonTime reports whether appendJSONTime writes t as encoding/json does:

@@ -81,9 +81,11 @@ func TestAppendNodeJSONIsJSON(t *testing.T) {
 			n.Labels = map[string]string{"z": "last", "env": "prod", "a\tb": "<x>"}
 			n.Aliases = []graph.Alias{{Value: "zoe@acme.com", Source: "github:acme"}, {Value: "Zoë", Source: "aws:123"}}
 		}),
-		"props":          node(func(n *graph.Node) { n.Props = map[string]any{"email": "zoe@acme.com"} }),
-		"manual":         node(func(n *graph.Node) { n.Manual = []string{"name"} }),
-		"conflicts":      node(func(n *graph.Node) { n.Conflicts = []graph.Conflict{{Field: "name", Manual: "Zoë", Ingested: "Z", Source: "aws:123", SeenAt: at}} }),
+		"props":  node(func(n *graph.Node) { n.Props = map[string]any{"email": "zoe@acme.com"} }),
+		"manual": node(func(n *graph.Node) { n.Manual = []string{"name"} }),
+		"conflicts": node(func(n *graph.Node) {
+			n.Conflicts = []graph.Conflict{{Field: "name", Manual: "Zoë", Ingested: "Z", Source: "aws:123", SeenAt: at}}
+		}),
 		"zero times":     node(func(n *graph.Node) { n.FirstSeen, n.LastSeen = time.Time{}, time.Time{} }),
 		"a far-off time": node(func(n *graph.Node) { n.LastSeen = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) }),
 	}

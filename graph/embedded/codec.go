@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"time"
 
@@ -88,7 +87,13 @@ func putValue(b []byte, v any) ([]byte, error) {
 // appendProps appends a property map: its size, then each name and value.
 func appendProps(b []byte, props map[string]any) ([]byte, error) {
 	b = binary.AppendUvarint(b, uint64(len(props)))
-	for _, k := range slices.Sorted(maps.Keys(props)) {
+	var small [8]string // most items have a few properties: no allocation
+	keys := small[:0]
+	for k := range props {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
 		b = putString(b, k)
 		var err error
 		if b, err = putValue(b, props[k]); err != nil {
@@ -492,19 +497,21 @@ type logNode struct {
 	json  []byte // the graph.Node without its Props
 }
 
-// newLogNode encodes n for the log; props are also what the state keeps.
-func newLogNode(n *graph.Node) (logNode, error) {
+// newLogNode encodes n for the log, its JSON appended to buf (see
+// newLogEdge); props are also what the state keeps, in their own array.
+func newLogNode(buf []byte, n *graph.Node) (logNode, []byte, error) {
 	props, err := encodeProps(n.Props)
 	if err != nil {
-		return logNode{}, fmt.Errorf("node %s: %w", n.Ref(), err)
+		return logNode{}, buf, fmt.Errorf("node %s: %w", n.Ref(), err)
 	}
 	c := *n
 	c.Props = nil
-	v, err := graph.AppendNodeJSON(nil, &c)
+	start := len(buf)
+	buf, err = graph.AppendNodeJSON(buf, &c)
 	if err != nil {
-		return logNode{}, fmt.Errorf("encode node %s: %w", n.Ref(), err)
+		return logNode{}, buf[:start], fmt.Errorf("encode node %s: %w", n.Ref(), err)
 	}
-	return logNode{props: props, json: v}, nil
+	return logNode{props: props, json: buf[start:len(buf):len(buf)]}, buf, nil
 }
 
 type logEntry struct {
@@ -756,7 +763,7 @@ func replayJSON(st *state, v []byte) (int, error) {
 			return 0, fmt.Errorf("relationship %s %s→%s: %w", ed.Type, ed.From, ed.To, err)
 		}
 		ed.Props = props
-		le, err := newLogEdge(ed, ed.From.ID(), ed.To.ID())
+		le, _, err := newLogEdge(nil, ed, ed.From.ID(), ed.To.ID())
 		if err != nil {
 			return 0, err
 		}
@@ -783,11 +790,15 @@ func putStoredNode(st *state, n *graph.Node) error {
 }
 
 // newLogEdge encodes e, whose ends have the given ids, for the log and
-// the state.
-func newLogEdge(e *graph.Edge, from, to graph.ID) (logEdge, error) {
-	data, err := encodeEdgeData(nil, e)
+// the state, its payload appended to buf. A writer encodes a whole batch
+// into one buffer: what is cut from it is only read until the write is
+// encoded and published (the state copies payloads into its arena), and
+// stays as it is when the buffer grows into a new array.
+func newLogEdge(buf []byte, e *graph.Edge, from, to graph.ID) (logEdge, []byte, error) {
+	start := len(buf)
+	buf, err := encodeEdgeData(buf, e)
 	if err != nil {
-		return logEdge{}, err
+		return logEdge{}, buf[:start], err
 	}
-	return logEdge{id: e.ID, typ: e.Type, from: from, to: to, data: data}, nil
+	return logEdge{id: e.ID, typ: e.Type, from: from, to: to, data: buf[start:len(buf):len(buf)]}, buf, nil
 }

@@ -114,7 +114,7 @@ func TestArenaReclaimsReplacedPayloads(t *testing.T) {
 				Assertions: []graph.Assertion{{Source: "test", Run: fmt.Sprint("run-", round), Confidence: graph.Declared,
 					Evidence: strings.Repeat("e", 20), FirstSeen: at, LastSeen: at.Add(time.Duration(round) * time.Minute)}},
 			}
-			le, err := newLogEdge(e, from.ID(), bu.ID)
+			le, _, err := newLogEdge(nil, e, from.ID(), bu.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -145,22 +145,27 @@ func TestArenaReclaimsReplacedPayloads(t *testing.T) {
 func TestLogChunksReplayAsOne(t *testing.T) {
 	at := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
 	as := []graph.Assertion{{Source: "src", Run: "run-1", Confidence: graph.Declared, FirstSeen: at, LastSeen: at}}
+	// Every item is cut from one buffer that grows under them, as a
+	// commit's are.
+	buf := make([]byte, 0, 64)
 	node := func(key string) logNode {
-		ln, err := newLogNode(&graph.Node{ID: graph.NodeID(graph.KindService, key), Kind: graph.KindService, Key: key, Name: key,
+		ln, b, err := newLogNode(buf, &graph.Node{ID: graph.NodeID(graph.KindService, key), Kind: graph.KindService, Key: key, Name: key,
 			Props: map[string]any{"tier": "1"}, Assertions: as, FirstSeen: at, LastSeen: at})
 		if err != nil {
 			t.Fatal(err)
 		}
+		buf = b
 		return ln
 	}
 	edge := func(from, to string) logEdge {
 		f, g := graph.Ref{Kind: graph.KindService, Key: from}, graph.Ref{Kind: graph.KindService, Key: to}
 		e := &graph.Edge{ID: graph.EdgeID(graph.RelDependsOn, f.ID(), g.ID(), ""), Type: graph.RelDependsOn, From: f, To: g,
 			Assertions: as, FirstSeen: at, LastSeen: at}
-		le, err := newLogEdge(e, f.ID(), g.ID())
+		le, b, err := newLogEdge(buf, e, f.ID(), g.ID())
 		if err != nil {
 			t.Fatal(err)
 		}
+		buf = b
 		return le
 	}
 	id := func(key string) graph.ID { return graph.NodeID(graph.KindService, key) }

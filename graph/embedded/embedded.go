@@ -420,11 +420,13 @@ func (s *Store) commit(ctx context.Context, c *changes, source, run string) erro
 		entry.delNodes = append(entry.delNodes, id)
 	}
 	nodes := make([]*graph.Node, 0, len(c.putNodes))
+	buf := make([]byte, 0, 512*len(c.putNodes)+128*len(c.putEdges)) // newLogEdge
 	for _, n := range c.putNodes {
-		ln, err := newLogNode(n)
+		ln, b, err := newLogNode(buf, n)
 		if err != nil {
 			return err
 		}
+		buf = b
 		nodes = append(nodes, n)
 		entry.nodes = append(entry.nodes, ln)
 	}
@@ -433,10 +435,11 @@ func (s *Store) commit(ctx context.Context, c *changes, source, run string) erro
 		if !ok {
 			ends = [2]graph.ID{e.From.ID(), e.To.ID()}
 		}
-		le, err := newLogEdge(e, ends[0], ends[1])
+		le, b, err := newLogEdge(buf, e, ends[0], ends[1])
 		if err != nil {
 			return err
 		}
+		buf = b
 		entry.edges = append(entry.edges, le)
 	}
 	for id := range c.touchedNodes {
@@ -452,6 +455,7 @@ func (s *Store) commit(ctx context.Context, c *changes, source, run string) erro
 		entry.touch = c.touch
 	}
 	rec := graph.NewAuditRecorder(ctx, source, run, s.now())
+	rec.Grow(len(c.putNodes) + len(c.putEdges) + len(c.delNodes) + len(c.delEdges))
 	c.record(s.state, rec)
 	var refs []auditRef
 	weight := 0

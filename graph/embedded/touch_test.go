@@ -45,7 +45,7 @@ func TestTouchPayloadMatchesEncoding(t *testing.T) {
 			e.Type, e.From, e.To = graph.RelDependsOn, graph.Ref{Kind: graph.KindService, Key: "a"}, graph.Ref{Kind: graph.KindService, Key: "b"}
 			e.ID = graph.EdgeID(e.Type, e.From.ID(), e.To.ID(), "")
 			e.FirstSeen, e.LastSeen = e.Assertions[len(e.Assertions)-1].FirstSeen, e.Assertions[0].LastSeen
-			le, err := newLogEdge(e, e.From.ID(), e.To.ID())
+			le, _, err := newLogEdge(nil, e, e.From.ID(), e.To.ID())
 			if err != nil {
 				t.Fatal(err)
 			}
