@@ -346,8 +346,12 @@ func TestTouchesAgreesWithGraph(t *testing.T) {
 		{name: "the same at the same time", source: "aws", at: at},
 		{name: "earlier than last seen", source: "aws", at: at.Add(-time.Minute)},
 		{name: "second source", source: "github", at: at,
-			node: func(_ *graph.Node, in *graph.NodeInput) { in.Scope, in.Confidence, in.Evidence, in.Aliases = "", graph.Inferred, "", nil },
-			edge: func(_ *graph.Edge, in *graph.EdgeInput) { in.Scope, in.Confidence, in.Evidence = "", graph.Inferred, "" }},
+			node: func(_ *graph.Node, in *graph.NodeInput) {
+				in.Scope, in.Confidence, in.Evidence, in.Aliases = "", graph.Inferred, "", nil
+			},
+			edge: func(_ *graph.Edge, in *graph.EdgeInput) {
+				in.Scope, in.Confidence, in.Evidence = "", graph.Inferred, ""
+			}},
 		{name: "a source that does not assert it", source: "gitlab", at: at},
 		{name: "the manual source", source: graph.SourceManual, at: at},
 		{name: "other scope", source: "aws", at: at,
@@ -363,7 +367,9 @@ func TestTouchesAgreesWithGraph(t *testing.T) {
 			node: func(_ *graph.Node, in *graph.NodeInput) { in.Props = map[string]any{"tier": "1"} },
 			edge: func(_ *graph.Edge, in *graph.EdgeInput) { in.Props = map[string]any{"n": int64(3)} }},
 		{name: "a property changed", source: "aws", at: at,
-			node: func(_ *graph.Node, in *graph.NodeInput) { in.Props = map[string]any{"tier": "2", "lifecycle": "production"} },
+			node: func(_ *graph.Node, in *graph.NodeInput) {
+				in.Props = map[string]any{"tier": "2", "lifecycle": "production"}
+			},
 			edge: func(_ *graph.Edge, in *graph.EdgeInput) { in.Props = map[string]any{"path": "svc/b", "n": int64(3)} }},
 		{name: "a stored item without properties", source: "aws", at: at,
 			node: func(n *graph.Node, in *graph.NodeInput) { n.Props, in.Props = nil, nil },
