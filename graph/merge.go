@@ -53,17 +53,28 @@ func MergeEdge(old *Edge, in EdgeInput, source, run string, at time.Time) *Edge 
 		widenScope(e.Assertions, source, run, in.Scope)
 		return e
 	}
-	var e *Edge
 	if old == nil {
-		e = &Edge{ID: in.ID(), Type: in.Type, From: in.From, To: in.To}
-	} else {
-		c := *old
-		e = &c
-		e.Props = maps.Clone(old.Props)
-		e.Assertions = append([]Assertion(nil), old.Assertions...)
-		e.Manual = slices.Clone(old.Manual)
-		e.Conflicts = slices.Clone(old.Conflicts)
+		return NewEdge(in.ID(), in, source, run, at)
 	}
+	c := *old
+	e := &c
+	e.Props = maps.Clone(old.Props)
+	e.Assertions = append([]Assertion(nil), old.Assertions...)
+	e.Manual = slices.Clone(old.Manual)
+	e.Conflicts = slices.Clone(old.Conflicts)
+	return assertEdge(e, in, source, run, at)
+}
+
+// NewEdge is MergeEdge of a relationship not stored yet, for a caller
+// that already derived its id (in.ID(): three SHA-1s, which a bulk write
+// should not pay twice).
+func NewEdge(id ID, in EdgeInput, source, run string, at time.Time) *Edge {
+	return assertEdge(&Edge{ID: id, Type: in.Type, From: in.From, To: in.To}, in, source, run, at)
+}
+
+// assertEdge merges in into e, a copy of the stored relationship or a new
+// one, and returns it.
+func assertEdge(e *Edge, in EdgeInput, source, run string, at time.Time) *Edge {
 	mergeEdgeFields(e, in, source, at)
 	e.Assertions = assert(e.Assertions, source, run, in.Scope, in.Confidence, in.Evidence, at)
 	e.FirstSeen, e.LastSeen = seenSpan(e.Assertions)

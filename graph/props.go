@@ -131,11 +131,13 @@ func sortedNames(schema map[string]PropType) string {
 	return string(b)
 }
 
+// coerce returns v itself when it already has its canonical type: boxing
+// it again would allocate, once per property of every item ingested.
 func coerce(t PropType, v any) (any, error) {
 	switch t {
 	case PropString:
-		if s, ok := v.(string); ok {
-			return s, nil
+		if _, ok := v.(string); ok {
+			return v, nil
 		}
 	case PropTime:
 		if s, ok := v.(string); ok {
@@ -159,7 +161,7 @@ func coerce(t PropType, v any) (any, error) {
 		case int32:
 			return int64(n), nil
 		case int64:
-			return n, nil
+			return v, nil
 		case float64:
 			if n == math.Trunc(n) && math.Abs(n) < 1<<53 {
 				return int64(n), nil

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 )
 
 // RunStatus is the state of an ingest run.
@@ -110,7 +109,7 @@ func ValidateRun(r IngestRun) (*IngestRun, error) {
 	switch {
 	case c.ID == "":
 		return nil, Errorf(CodeInvalid, "ingest run id is empty")
-	case len(c.ID) > 256 || strings.ContainsFunc(c.ID, unicode.IsControl):
+	case len(c.ID) > 256 || hasControl(c.ID):
 		return nil, Errorf(CodeInvalid, "ingest run id %q is malformed", c.ID)
 	}
 	if err := validSource(c.Source); err != nil {

@@ -3,7 +3,6 @@ package graph
 import (
 	"slices"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -31,7 +30,7 @@ func ValidateScope(s string) error {
 	if s == "" {
 		return nil
 	}
-	if len(s) > MaxScopeLen || !utf8.ValidString(s) || strings.ContainsFunc(s, unicode.IsControl) ||
+	if len(s) > MaxScopeLen || !utf8.ValidString(s) || hasControl(s) ||
 		slices.Contains(strings.Split(s, "/"), "") || strings.TrimSpace(s) != s {
 		return Errorf(CodeInvalid, "scope %q is malformed (want segments joined by \"/\", at most %d bytes)", s, MaxScopeLen)
 	}

@@ -53,7 +53,7 @@ func validSource(s string) error {
 	if strings.TrimSpace(s) == "" {
 		return Errorf(CodeInvalid, "source is empty")
 	}
-	if len(s) > 256 || strings.ContainsFunc(s, unicode.IsControl) {
+	if len(s) > 256 || hasControl(s) {
 		return Errorf(CodeInvalid, "source %q is malformed", s)
 	}
 	return nil
@@ -72,7 +72,7 @@ func ValidateRef(r Ref) (Ref, error) {
 		return Ref{}, Errorf(CodeInvalid, "%s key is %d bytes, over the limit of %d", r.Kind, len(key), MaxKeyLen)
 	case !utf8.ValidString(key):
 		return Ref{}, Errorf(CodeInvalid, "%s key is not valid UTF-8", r.Kind)
-	case strings.ContainsFunc(key, unicode.IsControl):
+	case hasControl(key):
 		return Ref{}, Errorf(CodeInvalid, "%s key %q contains control characters", r.Kind, key)
 	}
 	return Ref{Kind: r.Kind, Key: key}, nil
@@ -104,7 +104,7 @@ func validateNode(n NodeInput) (NodeInput, error) {
 		return NodeInput{}, err
 	}
 	name := strings.TrimSpace(n.Name)
-	if strings.ContainsFunc(name, unicode.IsControl) || !utf8.ValidString(name) {
+	if hasControl(name) || !utf8.ValidString(name) {
 		return NodeInput{}, Errorf(CodeInvalid, "%s %q: name contains control characters or invalid UTF-8", ref.Kind, ref.Key)
 	}
 	labels := make(map[string]string, len(n.Labels))
@@ -440,4 +440,19 @@ func CompareEdges(a, b *Edge) int {
 // SortAssertions orders assertions by source, the stored order.
 func SortAssertions(as []Assertion) {
 	sort.Slice(as, func(i, j int) bool { return as[i].Source < as[j].Source })
+}
+
+// hasControl reports whether s holds a control character. Keys are mostly
+// ASCII, checked byte by byte; the rest of s from the first other byte is
+// decoded.
+func hasControl(s string) bool {
+	for i := range len(s) {
+		switch c := s[i]; {
+		case c >= utf8.RuneSelf:
+			return strings.ContainsFunc(s[i:], unicode.IsControl)
+		case c < 0x20 || c == 0x7f:
+			return true
+		}
+	}
+	return false
 }

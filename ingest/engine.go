@@ -275,6 +275,10 @@ func Run(ctx context.Context, store Store, src Source, opts Options) (*Report, e
 	if err == nil {
 		err = em.flush()
 	}
+	// Nothing is decided, swept or recorded while a write is under way.
+	if werr := em.wait(); err == nil {
+		err = werr
+	}
 	var whole int
 	rep.KeptScopes, whole = failedScopes(rep.Errors)
 	switch {
@@ -378,9 +382,22 @@ type emitter struct {
 	rep   *Report
 	opts  *Options
 	log   zerolog.Logger
-	batch graph.Batch
+	// batch is filled while the previous one, spare, is written (writing).
+	batch, spare graph.Batch
+	writing      *write
+	// failed is the error of a failed write: the batch is lost, so the
+	// run fails however the source goes on, and sweeps nothing.
+	failed error
 	// recorded is when the run record was last written.
 	recorded time.Time
+}
+
+// write is a batch being written by the store.
+type write struct {
+	done  chan struct{}
+	items int
+	res   graph.ApplyResult
+	err   error
 }
 
 func (e *emitter) Node(n graph.NodeInput) error {
@@ -432,10 +449,17 @@ func (e *emitter) maybeFlush() error {
 	return e.flush()
 }
 
-// flush writes the pending items. Nodes precede relationships within a
-// batch, and earlier batches are already stored, so a relationship emitted
-// after its ends always finds them.
+// flush starts writing the pending items and returns, so that the source
+// reads on while the store writes (the two take about as long on an
+// embedded store). It first waits for the batch before, so batches are
+// written one at a time and in order: nodes precede relationships within
+// a batch, and earlier batches are stored, so a relationship emitted after
+// its ends always finds them. A store error reaches the source at the
+// next flush.
 func (e *emitter) flush() error {
+	if err := e.wait(); err != nil {
+		return err
+	}
 	n := len(e.batch.Nodes) + len(e.batch.Edges)
 	if n == 0 {
 		return nil
@@ -443,25 +467,46 @@ func (e *emitter) flush() error {
 	if err := e.ctx.Err(); err != nil {
 		return err
 	}
-	e.batch.At = e.opts.Now()
-	res, err := e.store.Apply(e.ctx, e.batch)
-	if err != nil {
-		var ge *graph.Error
-		if errors.As(err, &ge) && (ge.Code == graph.CodeInvalid || ge.Code == graph.CodeNotFound) {
-			return fmt.Errorf("source emitted a bad batch: %w", err)
-		}
-		return err
-	}
-	e.rep.Applied.NodesCreated += res.NodesCreated
-	e.rep.Applied.NodesUpdated += res.NodesUpdated
-	e.rep.Applied.EdgesCreated += res.EdgesCreated
-	e.rep.Applied.EdgesUpdated += res.EdgesUpdated
-	e.batch.Nodes, e.batch.Edges = e.batch.Nodes[:0], e.batch.Edges[:0]
-	if e.opts.Progress != nil {
-		e.opts.Progress(n)
-	}
 	if e.opts.Now().Sub(e.recorded) >= e.opts.RecordEvery {
 		e.record(e.ctx)
+	}
+	e.batch.At = e.opts.Now()
+	w := &write{done: make(chan struct{}), items: n}
+	b := e.batch
+	go func() {
+		defer close(w.done)
+		w.res, w.err = e.store.Apply(e.ctx, b)
+	}()
+	e.writing = w
+	// The spare batch was written by the last wait: its arrays are free.
+	e.batch, e.spare = e.spare, b
+	e.batch.Source, e.batch.Run = b.Source, b.Run
+	e.batch.Nodes, e.batch.Edges = e.batch.Nodes[:0], e.batch.Edges[:0]
+	return nil
+}
+
+// wait waits for the batch being written, if any, and accounts for it.
+func (e *emitter) wait() error {
+	w := e.writing
+	if w == nil {
+		return e.failed
+	}
+	<-w.done
+	e.writing = nil
+	if w.err != nil {
+		e.failed = w.err
+		var ge *graph.Error
+		if errors.As(w.err, &ge) && (ge.Code == graph.CodeInvalid || ge.Code == graph.CodeNotFound) {
+			e.failed = fmt.Errorf("source emitted a bad batch: %w", w.err)
+		}
+		return e.failed
+	}
+	e.rep.Applied.NodesCreated += w.res.NodesCreated
+	e.rep.Applied.NodesUpdated += w.res.NodesUpdated
+	e.rep.Applied.EdgesCreated += w.res.EdgesCreated
+	e.rep.Applied.EdgesUpdated += w.res.EdgesUpdated
+	if e.opts.Progress != nil {
+		e.opts.Progress(w.items)
 	}
 	return nil
 }

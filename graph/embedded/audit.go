@@ -50,12 +50,25 @@ var (
 
 const auditIndexKeyLen = 16 + 8 + 8
 
-// appendAuditIndexKey appends an index key: node id, At in nanoseconds
-// with the sign bit flipped (so that byte order is time order), then Seq.
+// auditKey is an index key: node id, At in nanoseconds with the sign bit
+// flipped (so that byte order is time order), then Seq, as the four
+// big-endian words it is written as, so that sorting keys compares
+// integers.
+type auditKey [auditIndexKeyLen / 8]uint64
+
+func newAuditKey(id graph.ID, at, seq int64) auditKey {
+	return auditKey{binary.BigEndian.Uint64(id[:8]), binary.BigEndian.Uint64(id[8:]), uint64(at) ^ 1<<63, uint64(seq)}
+}
+
+func (k auditKey) append(b []byte) []byte {
+	for _, w := range k {
+		b = binary.BigEndian.AppendUint64(b, w)
+	}
+	return b
+}
+
 func appendAuditIndexKey(k []byte, id graph.ID, at, seq int64) []byte {
-	k = append(k, id[:]...)
-	k = binary.BigEndian.AppendUint64(k, uint64(at)^1<<63)
-	return binary.BigEndian.AppendUint64(k, uint64(seq))
+	return newAuditKey(id, at, seq).append(k)
 }
 
 // auditPos is an event's place in a node's history: At in nanoseconds,
@@ -201,24 +214,26 @@ func (s *Store) loadAuditPending(ctx context.Context) error {
 func (s *Store) flushAuditIndex() error {
 	p := &s.pending
 	p.mu.RLock()
-	buf := make([]byte, 0, len(p.refs)*auditIndexKeyLen)
-	keys := make([][]byte, len(p.refs))
+	sorted := make([]auditKey, len(p.refs))
 	for i, r := range p.refs {
-		buf = appendAuditIndexKey(buf, r.id, r.at, r.seq)
-		keys[i] = buf[len(buf)-auditIndexKeyLen:]
+		sorted[i] = newAuditKey(r.id, r.at, r.seq)
 	}
 	p.mu.RUnlock()
-	if len(keys) == 0 {
+	if len(sorted) == 0 {
 		return nil
 	}
 	// bbolt splits pages only at commit, so keys put in random order pile
 	// into a few pages, each put shifting all that came before; in order,
 	// each lands after the last.
-	slices.SortFunc(keys, bytes.Compare)
+	slices.SortFunc(sorted, func(a, b auditKey) int { return slices.Compare(a[:], b[:]) })
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		by := tx.Bucket(bucketAuditBy)
-		for _, k := range keys {
-			if err := by.Put(k, []byte{}); err != nil {
+		// bbolt keeps keys until the transaction ends: each is cut from
+		// one array.
+		buf := make([]byte, 0, len(sorted)*auditIndexKeyLen)
+		for _, k := range sorted {
+			buf = k.append(buf)
+			if err := by.Put(buf[len(buf)-auditIndexKeyLen:], []byte{}); err != nil {
 				return err
 			}
 		}
@@ -263,6 +278,10 @@ func (c *changes) record(st *state, rec *graph.AuditRecorder) {
 	}
 }
 
+// auditEventBytes is about what an ingest's event (an item created) takes
+// encoded.
+const auditEventBytes = 384
+
 // writeAudit stores rec's events in tx, numbering them from the audit
 // bucket's sequence, and returns their index entries for auditPending.
 // ends holds relationships' end ids where the writer derived them
@@ -278,18 +297,25 @@ func writeAudit(tx *bolt.Tx, rec *graph.AuditRecorder, ends map[graph.ID][2]grap
 	}
 	// Seqs only grow, so bbolt can fill the event pages completely.
 	events.FillPercent = 1.0
-	var refs []auditRef
-	for _, e := range rec.Events(int64(first)) {
-		v, err := graph.EncodeAuditEvent(&e)
-		if err != nil {
+	// bbolt keeps keys and values until the transaction ends, so each is
+	// cut from a buffer that is only appended to: a value's bytes stay put
+	// when the buffer grows into a new array.
+	n := rec.Len()
+	keys, vals := make([]byte, 0, 8*n), make([]byte, 0, auditEventBytes*n)
+	refs := make([]auditRef, 0, 2*n)
+	evs := rec.Events(int64(first))
+	for i := range evs {
+		e := &evs[i]
+		start := len(vals)
+		var err error
+		if vals, err = graph.AppendAuditEvent(vals, e); err != nil {
 			return nil, err
 		}
-		// bbolt keeps keys and values until the transaction ends: each
-		// gets its own slice.
-		if err := events.Put(binary.BigEndian.AppendUint64(nil, uint64(e.Seq)), v); err != nil {
+		keys = binary.BigEndian.AppendUint64(keys, uint64(e.Seq))
+		if err := events.Put(keys[len(keys)-8:], vals[start:]); err != nil {
 			return nil, err
 		}
-		for _, id := range auditAbout(&e, ends) {
+		for _, id := range auditAbout(e, ends) {
 			refs = append(refs, auditRef{id: id, at: e.At.UnixNano(), seq: e.Seq})
 		}
 	}

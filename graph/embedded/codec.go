@@ -612,19 +612,21 @@ type logNode struct {
 	json  []byte // the graph.Node without its Props
 }
 
-// newLogNode encodes n for the log; props are also what the state keeps.
-func newLogNode(n *graph.Node) (logNode, error) {
+// newLogNode encodes n for the log, its JSON appended to buf (see
+// newLogEdge); props are also what the state keeps, in their own array.
+func newLogNode(buf []byte, n *graph.Node) (logNode, []byte, error) {
 	props, err := encodeProps(n.Props)
 	if err != nil {
-		return logNode{}, fmt.Errorf("node %s: %w", n.Ref(), err)
+		return logNode{}, buf, fmt.Errorf("node %s: %w", n.Ref(), err)
 	}
 	c := *n
 	c.Props = nil
-	v, err := json.Marshal(&c)
+	start := len(buf)
+	buf, err = graph.AppendNodeJSON(buf, &c)
 	if err != nil {
-		return logNode{}, fmt.Errorf("encode node %s: %w", n.Ref(), err)
+		return logNode{}, buf[:start], fmt.Errorf("encode node %s: %w", n.Ref(), err)
 	}
-	return logNode{props: props, json: v}, nil
+	return logNode{props: props, json: buf[start:len(buf):len(buf)]}, buf, nil
 }
 
 type logEntry struct {
@@ -662,13 +664,77 @@ func putIDs(b []byte, ids []graph.ID) []byte {
 	return b
 }
 
+// size bounds what the node adds to an encoded entry.
+func (n *logNode) size() int { return len(n.props) + len(n.json) + 6 }
+
+// size bounds what the relationship adds to an encoded entry.
+func (ed *logEdge) size() int { return 48 + len(ed.typ) + len(ed.data) + 4 }
+
+func idSize(*graph.ID) int { return len(graph.ID{}) }
+
+// logChunkBytes bounds an encoded log entry (but one node or relationship
+// may take more). bbolt keeps at least two values in a leaf page and
+// rewrites the whole leaf a put lands in, so an entry of megabytes would be
+// written again by the next commit or two; in pieces of this size a commit
+// writes little more than itself.
+const logChunkBytes = 16 << 10
+
+// chunks splits e into entries of about limit encoded bytes that, replayed
+// one after the other, do what e does: each holds a stretch of e's
+// sections in e's order (deletions, nodes, relationships, touches).
+func (e *logEntry) chunks(limit int) []logEntry {
+	c := chunker{limit: limit, cur: logEntry{touch: e.touch}}
+	cutSection(&c, e.delEdges, func(e *logEntry) *[]graph.ID { return &e.delEdges }, idSize)
+	cutSection(&c, e.delNodes, func(e *logEntry) *[]graph.ID { return &e.delNodes }, idSize)
+	cutSection(&c, e.nodes, func(e *logEntry) *[]logNode { return &e.nodes }, (*logNode).size)
+	cutSection(&c, e.edges, func(e *logEntry) *[]logEdge { return &e.edges }, (*logEdge).size)
+	cutSection(&c, e.touchNodes, func(e *logEntry) *[]graph.ID { return &e.touchNodes }, idSize)
+	cutSection(&c, e.touchEdges, func(e *logEntry) *[]graph.ID { return &e.touchEdges }, idSize)
+	if c.cur.records() > 0 {
+		c.close()
+	}
+	return c.out
+}
+
+// chunker collects the entries of logEntry.chunks.
+type chunker struct {
+	limit, size int
+	cur         logEntry
+	out         []logEntry
+}
+
+func (c *chunker) close() {
+	c.out = append(c.out, c.cur)
+	c.cur, c.size = logEntry{touch: c.cur.touch}, 0
+}
+
+// cutSection adds items, one section of an entry, to c's entries: each
+// entry's part is a subslice of items, so nothing is copied.
+func cutSection[T any](c *chunker, items []T, field func(*logEntry) *[]T, size func(*T) int) {
+	start := 0
+	for i := range items {
+		n := size(&items[i])
+		if c.size > 0 && c.size+n > c.limit {
+			if i > start {
+				*field(&c.cur) = items[start:i]
+			}
+			c.close()
+			start = i
+		}
+		c.size += n
+	}
+	if len(items) > start {
+		*field(&c.cur) = items[start:]
+	}
+}
+
 func (e *logEntry) encode() []byte {
 	size := 1 + 16*(len(e.delNodes)+len(e.delEdges)+len(e.touchNodes)+len(e.touchEdges)) + 40 + len(e.touch.source) + len(e.touch.run)
-	for _, n := range e.nodes {
-		size += len(n.props) + len(n.json) + 6
+	for i := range e.nodes {
+		size += e.nodes[i].size()
 	}
-	for _, ed := range e.edges {
-		size += 48 + len(ed.typ) + len(ed.data) + 4
+	for i := range e.edges {
+		size += e.edges[i].size()
 	}
 	b := make([]byte, 0, size)
 	b = append(b, logV5)
@@ -810,7 +876,7 @@ func replayJSON(st *state, v []byte) (int, error) {
 			return 0, fmt.Errorf("relationship %s %s→%s: %w", ed.Type, ed.From, ed.To, err)
 		}
 		ed.Props = props
-		le, err := newLogEdge(ed, ed.From.ID(), ed.To.ID())
+		le, _, err := newLogEdge(nil, ed, ed.From.ID(), ed.To.ID())
 		if err != nil {
 			return 0, err
 		}
@@ -838,11 +904,15 @@ func putStoredNode(st *state, n *graph.Node) error {
 }
 
 // newLogEdge encodes e, whose ends have the given ids, for the log and
-// the state.
-func newLogEdge(e *graph.Edge, from, to graph.ID) (logEdge, error) {
-	data, err := encodeEdgeData(nil, e)
+// the state, its payload appended to buf. A writer encodes a whole batch
+// into one buffer: what is cut from it is only read until the write is
+// encoded and published (the state copies payloads into its arena), and
+// stays as it is when the buffer grows into a new array.
+func newLogEdge(buf []byte, e *graph.Edge, from, to graph.ID) (logEdge, []byte, error) {
+	start := len(buf)
+	buf, err := encodeEdgeData(buf, e)
 	if err != nil {
-		return logEdge{}, err
+		return logEdge{}, buf[:start], err
 	}
-	return logEdge{id: e.ID, typ: e.Type, from: from, to: to, data: data}, nil
+	return logEdge{id: e.ID, typ: e.Type, from: from, to: to, data: buf[start:len(buf):len(buf)]}, buf, nil
 }

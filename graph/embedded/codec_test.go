@@ -115,7 +115,7 @@ func TestArenaReclaimsReplacedPayloads(t *testing.T) {
 				Assertions: []graph.Assertion{{Source: "test", Run: fmt.Sprint("run-", round), Confidence: graph.Declared,
 					Evidence: strings.Repeat("e", 20), FirstSeen: at, LastSeen: at.Add(time.Duration(round) * time.Minute)}},
 			}
-			le, err := newLogEdge(e, from.ID(), bu.ID)
+			le, _, err := newLogEdge(nil, e, from.ID(), bu.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -182,5 +182,100 @@ func TestNodeDataRoundTrip(t *testing.T) {
 	}
 	if _, _, err := decodeNodeData([]byte{0, 2, 1, 'k'}); err == nil {
 		t.Error("truncated labels decoded")
+	}
+}
+
+// TestLogChunksReplayAsOne splits a log entry holding every section into
+// small pieces and checks that each piece stays near the limit and that
+// replaying the pieces in order leaves the state the whole entry leaves.
+func TestLogChunksReplayAsOne(t *testing.T) {
+	at := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+	as := []graph.Assertion{{Source: "src", Run: "run-1", Confidence: graph.Declared, FirstSeen: at, LastSeen: at}}
+	// Every item is cut from one buffer that grows under them, as a
+	// commit's are.
+	buf := make([]byte, 0, 64)
+	node := func(key string) logNode {
+		ln, b, err := newLogNode(buf, &graph.Node{ID: graph.NodeID(graph.KindService, key), Kind: graph.KindService, Key: key, Name: key,
+			Props: map[string]any{"tier": "1"}, Assertions: as, FirstSeen: at, LastSeen: at})
+		if err != nil {
+			t.Fatal(err)
+		}
+		buf = b
+		return ln
+	}
+	edge := func(from, to string) logEdge {
+		f, g := graph.Ref{Kind: graph.KindService, Key: from}, graph.Ref{Kind: graph.KindService, Key: to}
+		e := &graph.Edge{ID: graph.EdgeID(graph.RelDependsOn, f.ID(), g.ID(), ""), Type: graph.RelDependsOn, From: f, To: g,
+			Assertions: as, FirstSeen: at, LastSeen: at}
+		le, b, err := newLogEdge(buf, e, f.ID(), g.ID())
+		if err != nil {
+			t.Fatal(err)
+		}
+		buf = b
+		return le
+	}
+	id := func(key string) graph.ID { return graph.NodeID(graph.KindService, key) }
+	base := &logEntry{}
+	for i := range 6 {
+		base.nodes = append(base.nodes, node(fmt.Sprint("old-", i)))
+	}
+	base.edges = []logEdge{edge("old-0", "old-1"), edge("old-1", "old-2"), edge("old-2", "old-3"), edge("old-4", "old-5")}
+	entry := &logEntry{
+		delEdges:   []graph.ID{base.edges[0].id},
+		delNodes:   []graph.ID{id("old-5")},
+		touch:      touch{source: "src", run: "run-2", at: at.Add(time.Hour)},
+		touchNodes: []graph.ID{id("old-0"), id("old-1"), id("old-2")},
+		touchEdges: []graph.ID{base.edges[1].id, base.edges[2].id},
+	}
+	for i := range 40 {
+		entry.nodes = append(entry.nodes, node(fmt.Sprint("new-", i)))
+		entry.edges = append(entry.edges, edge(fmt.Sprint("new-", i), "old-0"))
+	}
+	replay := func(entries ...*logEntry) *state {
+		st := newState()
+		for _, e := range entries {
+			if _, err := replayEntry(st, e.encode()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return st
+	}
+	want := replay(base, entry)
+	for _, limit := range []int{1, 64, 300, 1000, 1 << 20} {
+		t.Run(fmt.Sprint("limit ", limit), func(t *testing.T) {
+			chunks := entry.chunks(limit)
+			pieces, records := []*logEntry{base}, 0
+			for i := range chunks {
+				c := &chunks[i]
+				pieces = append(pieces, c)
+				records += c.records()
+				// An entry's header (version, six counts, touch) takes
+				// under 100 bytes here; one item may pass the limit alone.
+				if n := len(c.encode()); n > limit+100 && c.records() > 1 {
+					t.Errorf("piece %d of %d records encodes to %d bytes, limit %d", i, c.records(), n, limit)
+				}
+			}
+			if records != entry.records() {
+				t.Fatalf("pieces hold %d records, the entry %d", records, entry.records())
+			}
+			if limit == 1<<20 && len(chunks) != 1 {
+				t.Errorf("a %d-byte entry was cut into %d pieces", len(entry.encode()), len(chunks))
+			}
+			got := replay(pieces...)
+			if got.numNodes() != want.numNodes() || got.numEdges() != want.numEdges() {
+				t.Fatalf("pieces replay to %d nodes and %d relationships, the entry to %d and %d",
+					got.numNodes(), got.numEdges(), want.numNodes(), want.numEdges())
+			}
+			for i := range want.nodes {
+				if w := want.nodes[i].n; w != nil && !reflect.DeepEqual(got.node(w.ID), want.node(w.ID)) {
+					t.Errorf("node %s replays as\n%+v\nwant\n%+v", w.Key, got.node(w.ID), want.node(w.ID))
+				}
+			}
+			for i := range want.edges {
+				if w := want.edges[i]; w.typ != 0 && !reflect.DeepEqual(got.edgeByID(w.id), want.edgeByID(w.id)) {
+					t.Errorf("relationship %s replays as\n%+v\nwant\n%+v", w.id, got.edgeByID(w.id), want.edgeByID(w.id))
+				}
+			}
+		})
 	}
 }

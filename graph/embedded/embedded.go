@@ -218,19 +218,25 @@ func (s *Store) load(ctx context.Context) error {
 	return s.maybeCompact(ctx)
 }
 
-// appendLog writes one entry at the end of the active log bucket.
-func appendLog(tx *bolt.Tx, bucket []byte, e *logEntry) error {
+// appendLog writes an entry at the end of the log bucket, in pieces
+// (logEntry.chunks), and returns what they weigh towards compaction.
+func appendLog(tx *bolt.Tx, bucket []byte, e *logEntry) (int, error) {
 	b := tx.Bucket(bucket)
-	seq, err := b.NextSequence()
-	if err != nil {
-		return err
-	}
-	v := e.encode()
-	var k [8]byte
-	binary.BigEndian.PutUint64(k[:], seq)
 	// Keys only grow, so bbolt can fill pages completely.
 	b.FillPercent = 1.0
-	return b.Put(k[:], v)
+	weight := 0
+	for _, c := range e.chunks(logChunkBytes) {
+		seq, err := b.NextSequence()
+		if err != nil {
+			return 0, err
+		}
+		// bbolt keeps keys until the transaction ends: each its own array.
+		if err := b.Put(binary.BigEndian.AppendUint64(nil, seq), c.encode()); err != nil {
+			return 0, err
+		}
+		weight += c.weight()
+	}
+	return weight, nil
 }
 
 // maybeCompact rewrites the log as a snapshot of the live graph once it
@@ -272,7 +278,10 @@ func (s *Store) maybeCompact(ctx context.Context) error {
 		if chunk.records() == 0 {
 			return nil
 		}
-		err := s.db.Update(func(tx *bolt.Tx) error { return appendLog(tx, next, &chunk) })
+		err := s.db.Update(func(tx *bolt.Tx) error {
+			_, err := appendLog(tx, next, &chunk)
+			return err
+		})
 		chunk = logEntry{}
 		return err
 	}
@@ -416,11 +425,13 @@ func (s *Store) commit(ctx context.Context, c *changes, source, run string) erro
 		entry.delNodes = append(entry.delNodes, id)
 	}
 	nodes := make([]*graph.Node, 0, len(c.putNodes))
+	buf := make([]byte, 0, 512*len(c.putNodes)+128*len(c.putEdges)) // newLogEdge
 	for _, n := range c.putNodes {
-		ln, err := newLogNode(n)
+		ln, b, err := newLogNode(buf, n)
 		if err != nil {
 			return err
 		}
+		buf = b
 		nodes = append(nodes, n)
 		entry.nodes = append(entry.nodes, ln)
 	}
@@ -429,10 +440,11 @@ func (s *Store) commit(ctx context.Context, c *changes, source, run string) erro
 		if !ok {
 			ends = [2]graph.ID{e.From.ID(), e.To.ID()}
 		}
-		le, err := newLogEdge(e, ends[0], ends[1])
+		le, b, err := newLogEdge(buf, e, ends[0], ends[1])
 		if err != nil {
 			return err
 		}
+		buf = b
 		entry.edges = append(entry.edges, le)
 	}
 	for id := range c.touchedNodes {
@@ -448,13 +460,15 @@ func (s *Store) commit(ctx context.Context, c *changes, source, run string) erro
 		entry.touch = c.touch
 	}
 	rec := graph.NewAuditRecorder(ctx, source, run, s.now())
+	rec.Grow(len(c.putNodes) + len(c.putEdges) + len(c.delNodes) + len(c.delEdges))
 	c.record(s.state, rec)
 	var refs []auditRef
+	weight := 0
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		if err := appendLog(tx, s.active, entry); err != nil {
+		var err error
+		if weight, err = appendLog(tx, s.active, entry); err != nil {
 			return err
 		}
-		var err error
 		refs, err = writeAudit(tx, rec, c.ends)
 		return err
 	})
@@ -502,7 +516,7 @@ func (s *Store) commit(ctx context.Context, c *changes, source, run string) erro
 			s.log.Error().Err(err).Msg("embedded store audit index flush failed")
 		}
 	}
-	s.logged += entry.weight()
+	s.logged += weight
 	if err := s.maybeCompact(ctx); err != nil {
 		// The write itself is committed; a failed compaction only leaves a
 		// longer log, retried after the next write.

@@ -1,6 +1,7 @@
 package embedded
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -134,4 +135,65 @@ func touchPayload(out, p []byte, source, run uint64, at time.Time) (_ []byte, ok
 	out = putTime(out, first, &prev)
 	out = putTime(out, last, &prev)
 	return append(out, r.b...), ok, r.err // manual fields, if any
+}
+
+// touchesNode is graph.TouchesNode for the stored node in slot i. A
+// re-sync asserts the properties it stored, so when in's encode to the
+// stored bytes they are held without decoding them into a map; labels are
+// looked up in their encoded form.
+func (st *state) touchesNode(i int32, in graph.NodeInput, source string, at time.Time, scratch *[]byte) bool {
+	r := &st.nodes[i]
+	if len(in.Props) > 0 {
+		p, err := appendProps((*scratch)[:0], in.Props)
+		if err != nil || !bytes.Equal(p, nodeProps(r.data)) {
+			return graph.TouchesNode(st.nodeView(r.n.ID), in, source, at)
+		}
+		*scratch, in.Props = p, nil
+	}
+	if len(in.Labels) > 0 {
+		held := 0
+		eachLabel(r.data, func(k, v []byte) bool {
+			if w, ok := in.Labels[string(k)]; ok {
+				if w != string(v) {
+					return false
+				}
+				held++
+			}
+			return true
+		})
+		if held != len(in.Labels) {
+			return false // a label in is not stored so (graph.TouchesNode)
+		}
+		in.Labels = nil
+	}
+	return graph.TouchesNode(r.n, in, source, at) // r.n holds no properties or labels
+}
+
+// touchesEdge is graph.TouchesEdge for the stored relationship in slot i,
+// read from its payload without decoding it (graph.TouchesEdge then
+// touchable's conditions, on the encoded form).
+func (st *state) touchesEdge(i int32, in graph.EdgeInput, source string, at time.Time) bool {
+	if len(in.Props) > 0 {
+		return graph.TouchesEdge(st.edge(i), in, source, at)
+	}
+	if source == graph.SourceManual {
+		return false
+	}
+	r := st.reader(&st.edges[i])
+	touches, found := false, false
+	for range r.count() {
+		src, _, conf, scope := r.sym(), r.sym(), r.sym(), r.sym()
+		evidence := r.bytes(r.count())
+		r.time()
+		last := r.time()
+		if src == source && !found {
+			found = true
+			touches = scope == in.Scope && conf == string(in.Confidence) && string(evidence) == in.Evidence && !at.Before(last)
+		}
+	}
+	r.skipProps()
+	r.time()
+	r.time()
+	// Bytes after the times are manual fields or conflicts (encodeEdgeData).
+	return touches && r.err == nil && len(r.b) == 0
 }

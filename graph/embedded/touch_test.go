@@ -45,7 +45,7 @@ func TestTouchPayloadMatchesEncoding(t *testing.T) {
 			e.Type, e.From, e.To = graph.RelDependsOn, graph.Ref{Kind: graph.KindService, Key: "a"}, graph.Ref{Kind: graph.KindService, Key: "b"}
 			e.ID = graph.EdgeID(e.Type, e.From.ID(), e.To.ID(), "")
 			e.FirstSeen, e.LastSeen = e.Assertions[len(e.Assertions)-1].FirstSeen, e.Assertions[0].LastSeen
-			le, err := newLogEdge(e, e.From.ID(), e.To.ID())
+			le, _, err := newLogEdge(nil, e, e.From.ID(), e.To.ID())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -313,4 +313,132 @@ func unscopedEntry(v []byte) ([]byte, error) {
 		out = append(out, data...)
 	}
 	return append(out, r.b...), r.err
+}
+
+// TestTouchesAgreesWithGraph: the store's touch checks, which read stored
+// items without decoding them, answer as graph.TouchesNode and
+// graph.TouchesEdge do on the decoded items, for every way an input can
+// differ from what is stored.
+func TestTouchesAgreesWithGraph(t *testing.T) {
+	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	stored := []graph.Assertion{
+		{Source: "aws", Run: "r1", Scope: "aws/1", Confidence: graph.Declared, Evidence: "tag", FirstSeen: at.Add(-time.Hour), LastSeen: at},
+		{Source: "github", Run: "r2", Confidence: graph.Inferred, FirstSeen: at.Add(-2 * time.Hour), LastSeen: at.Add(-time.Hour)},
+	}
+	props := map[string]any{"path": "svc/a", "n": int64(3)}
+	a, b := graph.Ref{Kind: graph.KindService, Key: "a"}, graph.Ref{Kind: graph.KindService, Key: "b"}
+	node := &graph.Node{ID: a.ID(), Kind: a.Kind, Key: a.Key, Name: "A", Props: map[string]any{"tier": "1", "lifecycle": "production"},
+		Labels: map[string]string{"env": "prod"}, Aliases: []graph.Alias{{Value: "alpha", Source: "aws"}},
+		Assertions: stored, FirstSeen: at.Add(-2 * time.Hour), LastSeen: at}
+	edge := &graph.Edge{ID: graph.EdgeID(graph.RelBuilds, a.ID(), b.ID(), ""), Type: graph.RelBuilds, From: a, To: b, Props: props,
+		Assertions: stored, FirstSeen: at.Add(-2 * time.Hour), LastSeen: at}
+	nodeIn := graph.NodeInput{Kind: a.Kind, Key: a.Key, Name: "A", Props: map[string]any{"tier": "1", "lifecycle": "production"},
+		Labels: map[string]string{"env": "prod"}, Aliases: []string{"alpha"}, Scope: "aws/1", Confidence: graph.Declared, Evidence: "tag"}
+	edgeIn := graph.EdgeInput{Type: graph.RelBuilds, From: a, To: b, Props: props, Scope: "aws/1", Confidence: graph.Declared, Evidence: "tag"}
+	cases := []struct {
+		name   string
+		source string
+		at     time.Time
+		node   func(n *graph.Node, in *graph.NodeInput)
+		edge   func(e *graph.Edge, in *graph.EdgeInput)
+		// labels is set for the cases about labels, which only nodes have:
+		// the relationship is asserted the same again.
+		labels bool
+	}{
+		{name: "the same again", source: "aws", at: at.Add(time.Hour)},
+		{name: "the same at the same time", source: "aws", at: at},
+		{name: "earlier than last seen", source: "aws", at: at.Add(-time.Minute)},
+		{name: "second source", source: "github", at: at,
+			node: func(_ *graph.Node, in *graph.NodeInput) {
+				in.Scope, in.Confidence, in.Evidence, in.Aliases = "", graph.Inferred, "", nil
+			},
+			edge: func(_ *graph.Edge, in *graph.EdgeInput) {
+				in.Scope, in.Confidence, in.Evidence = "", graph.Inferred, ""
+			}},
+		{name: "a source that does not assert it", source: "gitlab", at: at},
+		{name: "the manual source", source: graph.SourceManual, at: at},
+		{name: "other scope", source: "aws", at: at,
+			node: func(_ *graph.Node, in *graph.NodeInput) { in.Scope = "aws/2" }, edge: func(_ *graph.Edge, in *graph.EdgeInput) { in.Scope = "aws/2" }},
+		{name: "other confidence", source: "aws", at: at,
+			node: func(_ *graph.Node, in *graph.NodeInput) { in.Confidence = graph.Inferred },
+			edge: func(_ *graph.Edge, in *graph.EdgeInput) { in.Confidence = graph.Inferred }},
+		{name: "other evidence", source: "aws", at: at,
+			node: func(_ *graph.Node, in *graph.NodeInput) { in.Evidence = "file" }, edge: func(_ *graph.Edge, in *graph.EdgeInput) { in.Evidence = "" }},
+		{name: "no properties asserted", source: "aws", at: at,
+			node: func(_ *graph.Node, in *graph.NodeInput) { in.Props = nil }, edge: func(_ *graph.Edge, in *graph.EdgeInput) { in.Props = nil }},
+		{name: "fewer properties asserted", source: "aws", at: at,
+			node: func(_ *graph.Node, in *graph.NodeInput) { in.Props = map[string]any{"tier": "1"} },
+			edge: func(_ *graph.Edge, in *graph.EdgeInput) { in.Props = map[string]any{"n": int64(3)} }},
+		{name: "a property changed", source: "aws", at: at,
+			node: func(_ *graph.Node, in *graph.NodeInput) {
+				in.Props = map[string]any{"tier": "2", "lifecycle": "production"}
+			},
+			edge: func(_ *graph.Edge, in *graph.EdgeInput) { in.Props = map[string]any{"path": "svc/b", "n": int64(3)} }},
+		{name: "a label changed", source: "aws", at: at,
+			node: func(_ *graph.Node, in *graph.NodeInput) { in.Labels = map[string]string{"env": "dev"} }, labels: true},
+		{name: "a label added", source: "aws", at: at,
+			node: func(_ *graph.Node, in *graph.NodeInput) { in.Labels = map[string]string{"env": "prod", "team": "a"} }, labels: true},
+		{name: "fewer labels asserted", source: "aws", at: at,
+			node: func(n *graph.Node, in *graph.NodeInput) {
+				n.Labels, in.Labels = map[string]string{"env": "prod", "team": "a"}, map[string]string{"team": "a"}
+			}, labels: true},
+		{name: "a stored item without properties", source: "aws", at: at,
+			node: func(n *graph.Node, in *graph.NodeInput) { n.Props, in.Props = nil, nil },
+			edge: func(e *graph.Edge, in *graph.EdgeInput) { e.Props, in.Props = nil, nil }},
+		{name: "manual fields", source: "aws", at: at,
+			node: func(n *graph.Node, _ *graph.NodeInput) { n.Manual = []string{"name"} },
+			edge: func(e *graph.Edge, in *graph.EdgeInput) { e.Manual, in.Props = []string{"props.path"}, nil }},
+		{name: "a conflict", source: "aws", at: at,
+			node: func(n *graph.Node, _ *graph.NodeInput) {
+				n.Conflicts = []graph.Conflict{{Field: "name", Manual: "A", Ingested: "B", Source: "aws", SeenAt: at}}
+			},
+			edge: func(e *graph.Edge, in *graph.EdgeInput) {
+				e.Conflicts, in.Props = []graph.Conflict{{Field: "props.path", Manual: "x", Ingested: "y", Source: "aws", SeenAt: at}}, nil
+			}},
+	}
+	// Both answers are checked against what each case is set up for, so
+	// that the cases cover touching and not.
+	touching := map[string]bool{"the same again": true, "the same at the same time": true, "second source": true,
+		"no properties asserted": true, "fewer properties asserted": true, "a stored item without properties": true,
+		"fewer labels asserted": true}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			n, e := graph.CloneNode(node), graph.CloneEdge(edge)
+			nin, ein := nodeIn, edgeIn
+			if tc.node != nil {
+				tc.node(n, &nin)
+			}
+			if tc.edge != nil {
+				tc.edge(e, &ein)
+			}
+			st := newState()
+			ln, _, err := newLogNode(nil, n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st.putNode(graph.CloneNode(n), ln.props)
+			st.putNode(&graph.Node{ID: b.ID(), Kind: b.Kind, Key: b.Key}, nil)
+			le, _, err := newLogEdge(nil, e, a.ID(), b.ID())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := st.putLogEdge(le); err != nil {
+				t.Fatal(err)
+			}
+			ni, _ := st.nodeAt.get(n.ID)
+			ei, _ := st.edgeAt.get(e.ID)
+			var scratch []byte
+			gotNode, wantNode := st.touchesNode(ni, nin, tc.source, tc.at, &scratch), graph.TouchesNode(n, nin, tc.source, tc.at)
+			if gotNode != wantNode {
+				t.Errorf("node: the store says touches %v, graph.TouchesNode %v", gotNode, wantNode)
+			}
+			gotEdge, wantEdge := st.touchesEdge(ei, ein, tc.source, tc.at), graph.TouchesEdge(e, ein, tc.source, tc.at)
+			if gotEdge != wantEdge {
+				t.Errorf("relationship: the store says touches %v, graph.TouchesEdge %v", gotEdge, wantEdge)
+			}
+			if touches := touching[tc.name]; touches != wantNode || (touches || tc.labels) != wantEdge {
+				t.Errorf("graph says node touches %v, relationship %v; the case is set up to say %v", wantNode, wantEdge, touches)
+			}
+		})
+	}
 }

@@ -19,13 +19,20 @@ func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, er
 	c := newChanges()
 	c.touch = touch{source: b.Source, run: b.Run, at: b.At}
 	// Most of a re-sync re-asserts what is stored: such an item is only
-	// touched (touch.go), neither merged nor copied. An item asserted again
+	// touched (touch.go), neither merged nor copied, found without decoding
+	// it (state.touchesNode, state.touchesEdge). An item asserted again
 	// later in the batch is merged into its touched value and written in
 	// full.
+	var scratch []byte // touchesNode
 	for _, in := range b.Nodes {
 		id := graph.NodeID(in.Kind, in.Key)
 		old, pending := c.putNodes[id]
 		if !pending {
+			if i, ok := st.nodeAt.get(id); ok && !c.touchedNodes[id] && st.touchesNode(i, in, b.Source, b.At, &scratch) {
+				res.NodesUpdated++
+				c.touchedNodes[id] = true
+				continue
+			}
 			old = st.nodeView(id)
 			if c.touchedNodes[id] {
 				delete(c.touchedNodes, id)
@@ -37,10 +44,6 @@ func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, er
 		case old == nil:
 			res.NodesCreated++
 		case pending:
-		case graph.TouchesNode(old, in, b.Source, b.At):
-			res.NodesUpdated++
-			c.touchedNodes[id] = true
-			continue
 		default:
 			res.NodesUpdated++
 			c.wasNodes[id] = old
@@ -70,6 +73,11 @@ func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, er
 		c.ends[id] = ends
 		old, pending := c.putEdges[id]
 		if !pending {
+			if i, ok := st.edgeAt.get(id); ok && !c.touchedEdges[id] && st.touchesEdge(i, in, b.Source, b.At) {
+				res.EdgesUpdated++
+				c.touchedEdges[id] = true
+				continue
+			}
 			old = st.edgeByID(id)
 			if c.touchedEdges[id] {
 				delete(c.touchedEdges, id)
@@ -81,15 +89,15 @@ func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, er
 		case old == nil:
 			res.EdgesCreated++
 		case pending:
-		case graph.TouchesEdge(old, in, b.Source, b.At):
-			res.EdgesUpdated++
-			c.touchedEdges[id] = true
-			continue
 		default:
 			res.EdgesUpdated++
 			c.wasEdges[id] = old
 		}
-		c.putEdges[id] = graph.MergeEdge(old, in, b.Source, b.Run, b.At)
+		if old == nil {
+			c.putEdges[id] = graph.NewEdge(id, in, b.Source, b.Run, b.At)
+		} else {
+			c.putEdges[id] = graph.MergeEdge(old, in, b.Source, b.Run, b.At)
+		}
 	}
 	if err := s.commit(ctx, c, b.Source, b.Run); err != nil {
 		return graph.ApplyResult{}, err
