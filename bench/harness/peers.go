@@ -258,9 +258,21 @@ func (a OwnerAnswer) Size() (owners, steps, people int) {
 // PlainOwnerHandler is F5's peer for OwnerQuery: net/http and encoding/json
 // answering with analysis.WhoOwns, the call the whoOwns resolver makes.
 func PlainOwnerHandler(s graph.Store, timeout time.Duration) http.Handler {
+	return plainJSON(timeout, func(ctx context.Context, vars struct{ Ref string }) (any, error) {
+		o, err := analysis.WhoOwns(ctx, s, vars.Ref)
+		return map[string]any{"whoOwns": o}, err
+	})
+}
+
+// plainJSON is a plain handler of one question, the way an API without
+// GraphQL would answer it: it decodes the variables of a GraphQL request
+// body (the query text is ignored), answers them within timeout, and
+// writes {"data": answer} with encoding/json; an error is a 404 when
+// something asked for is not found, else a 500.
+func plainJSON[V any](timeout time.Duration, answer func(context.Context, V) (any, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
-			Variables struct{ Ref string } `json:"variables"`
+			Variables V `json:"variables"`
 		}
 		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
@@ -268,20 +280,23 @@ func PlainOwnerHandler(s graph.Store, timeout time.Duration) http.Handler {
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), timeout)
 		defer cancel()
-		o, err := analysis.WhoOwns(ctx, s, req.Variables.Ref)
+		data, err := answer(ctx, req.Variables)
 		if err != nil {
-			http.Error(w, err.Error(), http.StatusNotFound)
+			status := http.StatusInternalServerError
+			if graph.CodeOf(err) == graph.CodeNotFound {
+				status = http.StatusNotFound
+			}
+			http.Error(w, err.Error(), status)
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(map[string]any{"data": map[string]any{"whoOwns": o}})
+		json.NewEncoder(w).Encode(map[string]any{"data": data})
 	})
 }
 
-// PlainHandler is F5's peer: net/http and encoding/json answering
-// NestedQuery (the variables of a GraphQL request body; the query text is
-// ignored) with the same store calls the resolvers make, one Neighbors call
-// per level, so the difference is the cost of GraphQL itself.
+// PlainHandler is F5's peer for NestedQuery: net/http and encoding/json
+// answering with the same store calls the resolvers make, one Neighbors
+// call per level, so the difference is the cost of GraphQL itself.
 func PlainHandler(s graph.Store, timeout time.Duration) http.Handler {
 	type obj = map[string]any
 	edges := func(items []obj) obj {
@@ -294,26 +309,14 @@ func PlainHandler(s graph.Store, timeout time.Duration) http.Handler {
 	level := func(ctx context.Context, ids []graph.ID, t graph.RelType) (map[graph.ID][]graph.Neighbor, error) {
 		return s.Neighbors(ctx, ids, graph.NeighborQuery{Types: []graph.RelType{t}, Direction: graph.In, Limit: 20})
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var req struct {
-			Variables struct{ Key string } `json:"variables"`
-		}
-		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		ctx, cancel := context.WithTimeout(r.Context(), timeout)
-		defer cancel()
-		svc, err := s.Node(ctx, graph.Ref{Kind: graph.KindService, Key: req.Variables.Key})
+	return plainJSON(timeout, func(ctx context.Context, vars struct{ Key string }) (any, error) {
+		svc, err := s.Node(ctx, graph.Ref{Kind: graph.KindService, Key: vars.Key})
 		if err != nil {
-			http.Error(w, err.Error(), http.StatusNotFound)
-			return
+			return nil, err
 		}
-		fail := func(err error) { http.Error(w, err.Error(), http.StatusInternalServerError) }
 		apps, err := level(ctx, []graph.ID{svc.ID}, graph.RelPartOf)
 		if err != nil {
-			fail(err)
-			return
+			return nil, err
 		}
 		var appIDs []graph.ID
 		for _, n := range apps[svc.ID] {
@@ -321,8 +324,7 @@ func PlainHandler(s graph.Store, timeout time.Duration) http.Handler {
 		}
 		repos, err := level(ctx, appIDs, graph.RelBuilds)
 		if err != nil {
-			fail(err)
-			return
+			return nil, err
 		}
 		var repoIDs []graph.ID
 		for _, ns := range repos {
@@ -332,8 +334,7 @@ func PlainHandler(s graph.Store, timeout time.Duration) http.Handler {
 		}
 		owners, err := level(ctx, repoIDs, graph.RelOwns)
 		if err != nil {
-			fail(err)
-			return
+			return nil, err
 		}
 		var appObjs []obj
 		for _, a := range apps[svc.ID] {
@@ -347,7 +348,6 @@ func PlainHandler(s graph.Store, timeout time.Duration) http.Handler {
 			}
 			appObjs = append(appObjs, obj{"key": a.Node.Key, "repositories": edges(repoObjs)})
 		}
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(obj{"data": obj{"service": obj{"key": svc.Key, "name": svc.Name, "applications": edges(appObjs)}}})
+		return obj{"service": obj{"key": svc.Key, "name": svc.Name, "applications": edges(appObjs)}}, nil
 	})
 }
