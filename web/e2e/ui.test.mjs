@@ -182,20 +182,43 @@ describe('graph explorer', () => {
     const before = await graphCounts(page);
     assert.ok(before.nodes >= 10, `neighbourhood of payments-api: ${before.nodes} nodes`);
     const settled = () => page.waitForFunction(() => window.__estateLayouts === 0);
-    await settled();
     // Click on the service node (Card Payments) where Cytoscape drew it.
-    const pos = await page.evaluate(() => {
-      const cy = window.__estateCy;
-      const n = cy.nodes().filter((x) => x.data('info').kind === 'Service')[0];
-      const box = cy.container().getBoundingClientRect();
-      const p = n.renderedPosition();
-      return { x: box.left + p.x, y: box.top + p.y, label: n.data('label') };
-    });
-    await page.mouse.click(pos.x, pos.y);
-    await page.getByText('Open entity page').waitFor({ timeout: 5000 }).catch(async (e) => {
-      await shot(page, 'explorer-click-missed');
-      throw new Error(`the click at ${JSON.stringify(pos)} selected nothing: ${e.message}`);
-    });
+    // The graph can still move after the layouts counted as settled (a
+    // layout starting late, the fit after it), so the click is aimed at
+    // where the node is once it stayed put for a few frames, and aimed
+    // again if the graph moved under it; three misses fail.
+    let pos;
+    for (let attempt = 1; ; attempt++) {
+      await settled();
+      pos = await page.evaluate(async () => {
+        const cy = window.__estateCy;
+        const n = cy.nodes().filter((x) => x.data('info').kind === 'Service')[0];
+        const at = () => {
+          const box = cy.container().getBoundingClientRect();
+          const p = n.renderedPosition();
+          return { x: box.left + p.x, y: box.top + p.y, label: n.data('label') };
+        };
+        let last = at();
+        for (let still = 0; still < 5; ) {
+          await new Promise((r) => requestAnimationFrame(r));
+          const now = at();
+          still = now.x === last.x && now.y === last.y ? still + 1 : 0;
+          last = now;
+        }
+        return last;
+      });
+      await page.mouse.click(pos.x, pos.y);
+      const missed = await page
+        .getByText('Open entity page')
+        .waitFor({ timeout: 5000 })
+        .then(() => null)
+        .catch((e) => e);
+      if (!missed) break;
+      if (attempt === 3) {
+        await shot(page, 'explorer-click-missed');
+        throw new Error(`three clicks at ${JSON.stringify(pos)} selected nothing: ${missed.message}`);
+      }
+    }
     await page.waitForFunction((n) => Number(document.querySelector('[data-testid="graph-counts"] span')?.getAttribute('data-nodes')) > n, before.nodes);
     const expanded = await graphCounts(page);
     assert.ok(expanded.nodes > before.nodes && expanded.edges > before.edges, `before ${JSON.stringify(before)}, after ${JSON.stringify(expanded)}`);
