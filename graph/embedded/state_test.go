@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rs/zerolog"
-
 	"github.com/estate-cmdb/estate/graph"
 	"github.com/estate-cmdb/estate/graph/graphtest"
 )
@@ -19,10 +17,7 @@ import (
 func TestOpenHoldsNoGarbage(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	s, err := Open(ctx, dir, Options{Logger: zerolog.Nop()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openAt(t, dir)
 	b := graphtest.SmallEstate()
 	for _, run := range []string{"r1", "r2"} {
 		b.Run, b.At = run, b.At.Add(1000)
@@ -33,9 +28,7 @@ func TestOpenHoldsNoGarbage(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if s, err = Open(ctx, dir, Options{Logger: zerolog.Nop()}); err != nil {
-		t.Fatal(err)
-	}
+	s = openAt(t, dir)
 	defer s.Close()
 	st := s.state
 	live := 0
@@ -52,10 +45,7 @@ func TestOpenHoldsNoGarbage(t *testing.T) {
 // that a later write to one of them changes none of the others.
 func TestBatchSharesAssertions(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, t.TempDir(), Options{Logger: zerolog.Nop()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openAt(t, t.TempDir())
 	defer s.Close()
 	at := graphtest.EstateAt
 	keys := []string{"svc-a", "svc-b", "svc-c"}
@@ -109,10 +99,7 @@ func TestBatchSharesAssertions(t *testing.T) {
 // many as were pending, and that entries pend again afterwards.
 func TestAuditFlushReleasesPending(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, t.TempDir(), Options{Logger: zerolog.Nop()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openAt(t, t.TempDir())
 	defer s.Close()
 	b := graphtest.SmallEstate()
 	if _, err := s.Apply(ctx, b); err != nil {
@@ -122,7 +109,7 @@ func TestAuditFlushReleasesPending(t *testing.T) {
 		t.Fatal("no audit index entries pending after a write")
 	}
 	s.writeMu.Lock()
-	err = s.flushAuditIndex()
+	err := s.flushAuditIndex()
 	s.writeMu.Unlock()
 	if err != nil {
 		t.Fatal(err)

@@ -140,7 +140,7 @@ func touchPayload(out, p []byte, source, run uint64, at time.Time) (_ []byte, ok
 // touchesNode is graph.TouchesNode for the stored node in slot i. A
 // re-sync asserts the properties it stored, so when in's encode to the
 // stored bytes they are held without decoding them into a map; labels are
-// looked up in their encoded form.
+// looked up in their encoded form (hasLabels).
 func (st *state) touchesNode(i int32, in graph.NodeInput, source string, at time.Time, scratch *[]byte) bool {
 	r := &st.nodes[i]
 	if len(in.Props) > 0 {
@@ -150,22 +150,10 @@ func (st *state) touchesNode(i int32, in graph.NodeInput, source string, at time
 		}
 		*scratch, in.Props = p, nil
 	}
-	if len(in.Labels) > 0 {
-		held := 0
-		eachLabel(r.data, func(k, v []byte) bool {
-			if w, ok := in.Labels[string(k)]; ok {
-				if w != string(v) {
-					return false
-				}
-				held++
-			}
-			return true
-		})
-		if held != len(in.Labels) {
-			return false // a label in is not stored so (graph.TouchesNode)
-		}
-		in.Labels = nil
+	if !st.hasLabels(i, in.Labels) {
+		return false // a label in is not stored so (graph.TouchesNode)
 	}
+	in.Labels = nil
 	return graph.TouchesNode(r.n, in, source, at) // r.n holds no properties or labels
 }
 
