@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"maps"
 	"time"
 )
 
@@ -252,6 +253,8 @@ type NeighborQuery struct {
 	Direction Direction
 	// Limit caps the neighbours returned per node (0 means MaxPageSize).
 	Limit int
+	// Light, when set, asks for light nodes and relationships (Light).
+	Light *Light
 }
 
 // Neighbor is one relationship of a node and the node at its other end.
@@ -276,6 +279,58 @@ type TraverseQuery struct {
 	MaxDepth int
 	// Limit caps the nodes returned (0 means MaxTraverse).
 	Limit int
+	// Light, when set, asks for light nodes and relationships (Light).
+	Light *Light
+}
+
+// Light asks Traverse or Neighbors for light values: a node with its ID,
+// Kind, Key, Name and, in Props, only the properties Props names that it
+// has (nil for none; Labels nil), and a relationship with its ID, Type,
+// From, To and Props. Every other field (aliases, assertions, times,
+// provenance) may be set or left zero, as suits the backend, and the values
+// may be shared with the store and other callers: treat them as read-only,
+// and load a node (Nodes) for more of it.
+//
+// It exists because answers that walk the graph (impact) read a name and a
+// property or two of hundreds of nodes: as full values each is a deep copy
+// with every property, label, alias and assertion decoded, and on a large
+// estate that garbage, not the walk, set the latency tail
+// (docs/benchmarks.md). A nil *Light asks for full values.
+type Light struct {
+	Props []string
+}
+
+// Node returns n as a light node: a new value with n's ID, Kind, Key, Name
+// and the named properties, or n itself when l is nil. It is for backends
+// that hold full values anyway.
+func (l *Light) Node(n *Node) *Node {
+	if l == nil || n == nil {
+		return n
+	}
+	return &Node{ID: n.ID, Kind: n.Kind, Key: n.Key, Name: n.Name, Props: l.pick(n.Props)}
+}
+
+// Edge returns e as a light relationship (a new value), or e itself when l
+// is nil.
+func (l *Light) Edge(e *Edge) *Edge {
+	if l == nil || e == nil {
+		return e
+	}
+	return &Edge{ID: e.ID, Type: e.Type, From: e.From, To: e.To, Props: maps.Clone(e.Props)}
+}
+
+// pick returns the named properties of props that are set (nil for none).
+func (l *Light) pick(props map[string]any) map[string]any {
+	var out map[string]any
+	for _, k := range l.Props {
+		if v, ok := props[k]; ok {
+			if out == nil {
+				out = make(map[string]any, len(l.Props))
+			}
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // Traversal is the result of a walk. Hits are ordered by depth, then kind,

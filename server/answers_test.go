@@ -93,11 +93,11 @@ const impactQuery = `query($refs: [String!]!, $depth: Int, $paths: [String!], $d
   impact(refs: $refs, maxDepth: $depth, changedPaths: $paths, direction: $dir) {
     starts { key }
     direction maxDepth truncated highestTier
-    affected { kind key depth path { type from { key } to { key } path } entity { __typename } }
+    affected { kind key depth path { type from { key } to { key } path } entity { __typename key } }
     ignored { key }
-    services { service { key } tier businessUnit { key } applications { key } }
+    services { service { key entity { ... on Service { lifecycle } } } tier businessUnit { key } applications { key } }
     businessUnits { businessUnit { key } highestTier services { key } }
-    notify { key channel for }
+    notify { key channel for entity { ... on Team { description } } }
   }
 }`
 
@@ -110,15 +110,47 @@ type impactData struct {
 		Affected    []struct {
 			Kind, Key string
 			Depth     int
+			Entity    *struct {
+				Typename string `json:"__typename"`
+				Key      string
+			}
 		}
 		Ignored  []struct{ Key string }
 		Services []struct {
-			Service      struct{ Key string }
+			Service struct {
+				Key    string
+				Entity *struct{ Lifecycle string }
+			}
 			Tier         int
 			BusinessUnit *struct{ Key string }
 		}
 		BusinessUnits []struct{ BusinessUnit struct{ Key string } }
-		Notify        []struct{ Key string }
+		Notify        []struct {
+			Key    string
+			Entity *struct{ Description string }
+		}
+	}
+}
+
+// checkImpactEntities checks that every affected item, service and team
+// of an impact answer shows its whole entity (Impact reads them light; the
+// resolvers load them), down to fields the answer itself does not read.
+func checkImpactEntities(t *testing.T, d impactData) {
+	t.Helper()
+	for _, a := range d.Impact.Affected {
+		if a.Entity == nil || a.Entity.Typename != a.Kind || a.Entity.Key != a.Key {
+			t.Errorf("affected %s:%s: entity %+v", a.Kind, a.Key, a.Entity)
+		}
+	}
+	for _, s := range d.Impact.Services {
+		if s.Service.Entity == nil || s.Service.Entity.Lifecycle == "" {
+			t.Errorf("service %s: entity %+v, want its lifecycle", s.Service.Key, s.Service.Entity)
+		}
+	}
+	for _, n := range d.Impact.Notify {
+		if n.Entity == nil || n.Entity.Description == "" {
+			t.Errorf("team %s: entity %+v, want its description", n.Key, n.Entity)
+		}
 	}
 }
 
@@ -146,6 +178,7 @@ func TestImpactAPI(t *testing.T) {
 		d.Impact.HighestTier != 1 || d.Impact.Direction != "DOWNSTREAM" || d.Impact.MaxDepth != 4 {
 		t.Errorf("impact of the payments-api repository:\napps %v\nunits %v\nteams %v\n%s", apps, units, teams, res.Data)
 	}
+	checkImpactEntities(t, d)
 
 	// A monorepo change in one directory.
 	res = e.do(t, e.viewer, impactQuery, map[string]any{"refs": []string{demo.MonorepoKey}, "paths": []string{"services/pricing/index.ts"}, "depth": 2})
@@ -157,6 +190,7 @@ func TestImpactAPI(t *testing.T) {
 	if !slices.Equal(got, []string{"pricing-service", "checkout", "checkout-api"}) || len(d.Impact.Ignored) != 3 {
 		t.Errorf("monorepo impact: %v, ignored %v", got, d.Impact.Ignored)
 	}
+	checkImpactEntities(t, d)
 
 	for _, tc := range []struct {
 		vars map[string]any

@@ -31,7 +31,10 @@ type Store interface {
 }
 
 // Item names one entity in an answer. Node is the entity itself, for
-// callers (GraphQL) that show more of it; it is not part of the JSON form.
+// callers (GraphQL) that show more of it, when the answer read it whole; it
+// is nil when the answer read it light (graph.Light: Impact's affected
+// items, groups and teams), and callers load it by Ref().ID() for more. It
+// is not part of the JSON form.
 type Item struct {
 	Kind graph.Kind  `json:"kind"`
 	Key  string      `json:"key"`
@@ -40,6 +43,10 @@ type Item struct {
 }
 
 func itemOf(n *graph.Node) Item { return Item{Kind: n.Kind, Key: n.Key, Name: n.Name, Node: n} }
+
+// lightItemOf names a node read light: Node stays nil, so that no caller
+// mistakes what was read for the whole entity.
+func lightItemOf(n *graph.Node) Item { return Item{Kind: n.Kind, Key: n.Key, Name: n.Name} }
 
 // Ref returns the item's kind and key.
 func (i Item) Ref() graph.Ref { return graph.Ref{Kind: i.Kind, Key: i.Key} }

@@ -187,6 +187,7 @@ func Impact(ctx context.Context, s Store, q ImpactQuery) (*ImpactResult, error) 
 	pseudoStarts := map[graph.ID]pseudo{}
 	walkStarts := make([]graph.ID, 0, len(starts))
 	var repos []graph.ID
+	var ignored []*graph.Node
 	for _, n := range starts {
 		if len(q.ChangedPaths) > 0 && q.Direction == Downstream && n.Kind == graph.KindRepository {
 			repos = append(repos, n.ID)
@@ -196,7 +197,7 @@ func Impact(ctx context.Context, s Store, q ImpactQuery) (*ImpactResult, error) 
 	}
 	if len(repos) > 0 {
 		nbs, err := s.Neighbors(ctx, repos, graph.NeighborQuery{
-			Types: []graph.RelType{graph.RelBuilds, graph.RelDefines}, Direction: graph.Out,
+			Types: []graph.RelType{graph.RelBuilds, graph.RelDefines}, Direction: graph.Out, Light: walkRead,
 		})
 		if err != nil {
 			return nil, err
@@ -208,7 +209,7 @@ func Impact(ctx context.Context, s Store, q ImpactQuery) (*ImpactResult, error) 
 					continue
 				}
 				if nb.Edge.Type == graph.RelBuilds && !touches(nb.Edge, q.ChangedPaths) {
-					res.Ignored = append(res.Ignored, itemOf(nb.Node))
+					ignored = append(ignored, nb.Node)
 					continue
 				}
 				if !seen[nb.Node.ID] {
@@ -227,17 +228,20 @@ func Impact(ctx context.Context, s Store, q ImpactQuery) (*ImpactResult, error) 
 		})
 		steps = append(steps, graph.Step{Type: graph.RelDefines, Direction: graph.Out})
 	}
-	tr, err := s.Traverse(ctx, graph.TraverseQuery{Starts: walkStarts, Steps: steps, MaxDepth: q.MaxDepth, Limit: q.Limit})
+	tr, err := s.Traverse(ctx, graph.TraverseQuery{Starts: walkStarts, Steps: steps, MaxDepth: q.MaxDepth, Limit: q.Limit, Light: walkRead})
 	if err != nil {
 		return nil, err
 	}
 	res.Truncated = tr.Truncated
 	res.Affected = make([]Affected, 0, len(pseudoStarts)+len(tr.Hits))
+	// reached are the affected nodes, for grouping.
+	reached := make(map[graph.ID]*graph.Node, len(pseudoStarts)+len(tr.Hits))
 	for _, p := range pseudoStarts {
-		res.Affected = append(res.Affected, Affected{Item: itemOf(p.node), Depth: 1, Path: []PathStep{stepOf(p.edge)}})
+		reached[p.node.ID] = p.node
+		res.Affected = append(res.Affected, Affected{Item: lightItemOf(p.node), Depth: 1, Path: []PathStep{stepOf(p.edge)}})
 	}
 	for _, h := range tr.Hits {
-		a := Affected{Item: itemOf(h.Node), Depth: h.Depth, Path: make([]PathStep, 0, len(h.Path)+1)}
+		a := Affected{Item: lightItemOf(h.Node), Depth: h.Depth, Path: make([]PathStep, 0, len(h.Path)+1)}
 		if len(pseudoStarts) > 0 && len(h.Path) > 0 {
 			first := h.Path[0]
 			p, ok := pseudoStarts[first.From.ID()]
@@ -255,6 +259,7 @@ func Impact(ctx context.Context, s Store, q ImpactQuery) (*ImpactResult, error) 
 		for _, e := range h.Path {
 			a.Path = append(a.Path, stepOf(e))
 		}
+		reached[h.Node.ID] = h.Node
 		res.Affected = append(res.Affected, a)
 	}
 	slices.SortStableFunc(res.Affected, func(a, b Affected) int {
@@ -265,13 +270,13 @@ func Impact(ctx context.Context, s Store, q ImpactQuery) (*ImpactResult, error) 
 	})
 	// An untouched application that the walk reaches anyway is affected,
 	// not ignored.
-	reached := map[graph.ID]bool{}
-	for _, a := range res.Affected {
-		reached[a.Node.ID] = true
+	for _, n := range ignored {
+		if reached[n.ID] == nil {
+			res.Ignored = append(res.Ignored, lightItemOf(n))
+		}
 	}
-	res.Ignored = slices.DeleteFunc(res.Ignored, func(i Item) bool { return reached[i.Node.ID] })
 	slices.SortFunc(res.Ignored, func(a, b Item) int { return graph.CompareRefs(a.Ref(), b.Ref()) })
-	if err := group(ctx, s, res, starts); err != nil {
+	if err := group(ctx, s, res, starts, reached); err != nil {
 		return nil, err
 	}
 	return res, nil
@@ -295,11 +300,20 @@ func touches(e *graph.Edge, changed []string) bool {
 	return false
 }
 
+// walkRead and teamRead are how Impact reads what it walks and groups:
+// light (graph.Light), with only the properties it shows — a service's
+// tier, a team's contacts. Its items therefore name their entities light
+// (Item.Node is nil).
+var (
+	walkRead = &graph.Light{Props: []string{"tier"}}
+	teamRead = &graph.Light{Props: []string{"email", "contact", "handles"}}
+)
+
 // group fills services, business units, tiers and teams with three
 // Neighbors calls: PART_OF out of the affected applications and services,
 // PART_OF out of the services reached only through an application, and
-// OWNS into all of them.
-func group(ctx context.Context, s Store, res *ImpactResult, starts []*graph.Node) error {
+// OWNS into all of them. reached are the affected nodes by id.
+func group(ctx context.Context, s Store, res *ImpactResult, starts []*graph.Node, reached map[graph.ID]*graph.Node) error {
 	nodes := map[graph.ID]*graph.Node{}
 	var apps, svcs []graph.ID
 	add := func(n *graph.Node) {
@@ -319,18 +333,18 @@ func group(ctx context.Context, s Store, res *ImpactResult, starts []*graph.Node
 	for _, n := range starts {
 		add(n)
 	}
-	for _, a := range res.Affected {
-		add(a.Node)
+	for _, n := range reached {
+		add(n)
 	}
 	// Services and business units (PART_OF out), then owners (OWNS in):
 	// asking each direction separately keeps a service's applications out
 	// of the answer.
 	nbs := map[graph.ID][]graph.Neighbor{}
-	ask := func(ids []graph.ID, t graph.RelType, d graph.Direction) error {
+	ask := func(ids []graph.ID, t graph.RelType, d graph.Direction, read *graph.Light) error {
 		if len(ids) == 0 {
 			return nil
 		}
-		m, err := s.Neighbors(ctx, ids, graph.NeighborQuery{Types: []graph.RelType{t}, Direction: d})
+		m, err := s.Neighbors(ctx, ids, graph.NeighborQuery{Types: []graph.RelType{t}, Direction: d, Light: read})
 		if err != nil {
 			return err
 		}
@@ -343,7 +357,7 @@ func group(ctx context.Context, s Store, res *ImpactResult, starts []*graph.Node
 		}
 		return nil
 	}
-	if err := ask(append(slices.Clone(apps), svcs...), graph.RelPartOf, graph.Out); err != nil {
+	if err := ask(append(slices.Clone(apps), svcs...), graph.RelPartOf, graph.Out, walkRead); err != nil {
 		return err
 	}
 	serviceOf := map[graph.ID]*graph.Node{}
@@ -364,10 +378,10 @@ func group(ctx context.Context, s Store, res *ImpactResult, starts []*graph.Node
 			}
 		}
 	}
-	if err := ask(more, graph.RelPartOf, graph.Out); err != nil {
+	if err := ask(more, graph.RelPartOf, graph.Out, walkRead); err != nil {
 		return err
 	}
-	if err := ask(append(slices.Clone(apps), svcs...), graph.RelOwns, graph.In); err != nil {
+	if err := ask(append(slices.Clone(apps), svcs...), graph.RelOwns, graph.In, teamRead); err != nil {
 		return err
 	}
 	type svcGroup struct {
@@ -377,11 +391,11 @@ func group(ctx context.Context, s Store, res *ImpactResult, starts []*graph.Node
 	groups := map[graph.ID]*svcGroup{}
 	for _, id := range svcs {
 		n := nodes[id]
-		g := &svcGroup{si: ServiceImpact{Service: itemOf(n), Tier: tierOf(n)}, apps: map[string]Item{}}
+		g := &svcGroup{si: ServiceImpact{Service: lightItemOf(n), Tier: tierOf(n)}, apps: map[string]Item{}}
 		for _, nb := range nbs[id] {
 			if nb.Outgoing && nb.Edge.Type == graph.RelPartOf && nb.Node.Kind == graph.KindBusinessUnit {
 				if g.si.BusinessUnit == nil || nb.Node.Key < g.si.BusinessUnit.Key {
-					bu := itemOf(nb.Node)
+					bu := lightItemOf(nb.Node)
 					g.si.BusinessUnit = &bu
 				}
 			}
@@ -390,9 +404,9 @@ func group(ctx context.Context, s Store, res *ImpactResult, starts []*graph.Node
 	}
 	for _, id := range apps {
 		if sv := serviceOf[id]; sv != nil {
-			groups[sv.ID].apps[nodes[id].Key] = itemOf(nodes[id])
+			groups[sv.ID].apps[nodes[id].Key] = lightItemOf(nodes[id])
 		} else {
-			res.Unassigned = append(res.Unassigned, itemOf(nodes[id]))
+			res.Unassigned = append(res.Unassigned, lightItemOf(nodes[id]))
 		}
 	}
 	units := map[string]*BusinessUnitImpact{}
@@ -436,6 +450,7 @@ func group(ctx context.Context, s Store, res *ImpactResult, starts []*graph.Node
 			t := notify[nb.Node.ID]
 			if t == nil {
 				t = &Notify{Contact: contactOf(nb.Node)}
+				t.Node = nil // read light
 				notify[nb.Node.ID] = t
 			}
 			if k := [2]graph.ID{nb.Node.ID, id}; !listed[k] {

@@ -476,23 +476,58 @@ func (r *reader) skipAssertions() { r.eachSource(nil) }
 func (r *reader) skipProps() {
 	for range r.count() {
 		r.bytes(r.count())
-		switch r.byte() {
-		case tagString:
+		r.skipValue()
+	}
+}
+
+// skipValue skips past one property value without decoding it.
+func (r *reader) skipValue() {
+	switch r.byte() {
+	case tagString:
+		r.bytes(r.count())
+	case tagInt:
+		r.varint()
+	case tagBool:
+		r.byte()
+	case tagList:
+		for range r.count() {
 			r.bytes(r.count())
-		case tagInt:
-			r.varint()
-		case tagBool:
-			r.byte()
-		case tagList:
-			for range r.count() {
-				r.bytes(r.count())
-			}
-		default:
-			if r.err == nil {
-				r.err = errors.New("unknown property value tag")
-			}
+		}
+	default:
+		if r.err == nil {
+			r.err = errors.New("unknown property value tag")
 		}
 	}
+}
+
+// pickProps decodes only the named properties of nodeData's bytes (nil
+// when the node has none of them), skipping the rest unread: a light read
+// (graph.Light) asks for one or two of a node's dozen.
+func pickProps(b []byte, names []string) (map[string]any, error) {
+	if len(b) == 0 || len(names) == 0 {
+		return nil, nil
+	}
+	r := reader{b: b}
+	for range r.count() { // labels
+		r.bytes(r.count())
+		r.bytes(r.count())
+	}
+	if len(r.b) == 0 {
+		return nil, r.err
+	}
+	var m map[string]any
+	for range r.count() {
+		k := r.bytes(r.count())
+		if !slices.Contains(names, string(k)) {
+			r.skipValue()
+			continue
+		}
+		if m == nil {
+			m = make(map[string]any, len(names))
+		}
+		m[string(k)] = r.value()
+	}
+	return m, r.err
 }
 
 // assertionSymbols is how many strings of an assertion in a payload are

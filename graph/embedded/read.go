@@ -221,20 +221,23 @@ func (s *Store) Neighbors(ctx context.Context, ids []graph.ID, q graph.NeighborQ
 		if len(arcs) <= q.Limit {
 			// The usual case: each relationship is decoded once, by slot.
 			for j, a := range arcs {
-				ns[j] = graph.Neighbor{Edge: st.edge(a.e), Node: st.copyNode(a.other), Outgoing: a.outgoing}
+				ns[j] = graph.Neighbor{Edge: st.readEdge(a.e, q.Light), Node: st.readNode(a.other, q.Light), Outgoing: a.outgoing}
 			}
 			graph.SortNeighbors(ns)
 		} else {
 			// Over the limit, sort on what ordering needs (type, other end,
 			// direction, role) and decode only the relationships kept.
 			for j, a := range arcs {
-				ns[j] = graph.Neighbor{Edge: st.edgeKey(a.e), Node: st.nodes[a.other].n, Outgoing: a.outgoing}
+				ns[j] = graph.Neighbor{Edge: st.lightEdge(a.e), Node: st.nodes[a.other].n, Outgoing: a.outgoing}
 			}
 			graph.SortNeighbors(ns)
 			ns = ns[:q.Limit]
 			for j := range ns {
-				ns[j].Edge = st.edgeByID(ns[j].Edge.ID)
-				ns[j].Node = st.node(ns[j].Node.ID)
+				if q.Light == nil {
+					ns[j].Edge = st.edgeByID(ns[j].Edge.ID)
+				}
+				i, _ := st.nodeAt.get(ns[j].Node.ID)
+				ns[j].Node = st.readNode(i, q.Light)
 			}
 		}
 		out[id] = ns
@@ -326,8 +329,8 @@ walk:
 		if p := seen[v.prev]; p.via >= 0 {
 			edges = append(edges, res.Hits[p.hit].Path...)
 		}
-		edges = append(edges, st.edge(v.via))
-		res.Hits[h] = graph.Hit{Node: st.copyNode(i), Depth: int(v.depth), Path: edges[at:len(edges):len(edges)]}
+		edges = append(edges, st.readEdge(v.via, q.Light))
+		res.Hits[h] = graph.Hit{Node: st.readNode(i, q.Light), Depth: int(v.depth), Path: edges[at:len(edges):len(edges)]}
 	}
 	s.mu.RUnlock()
 	graph.SortHits(res.Hits)

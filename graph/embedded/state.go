@@ -185,17 +185,51 @@ func (st *state) edge(i int32) *graph.Edge {
 	return e
 }
 
-// edgeKey returns the parts of the relationship in slot i that order
-// neighbours: id, type, ends and, on OWNS, the role.
-func (st *state) edgeKey(i int32) *graph.Edge {
+// lightEdge returns the relationship in slot i as graph.Light has it: id,
+// type, ends and properties (the OWNS role that orders neighbours, the
+// BUILDS path), without assertions or times.
+func (st *state) lightEdge(i int32) *graph.Edge {
 	r := &st.edges[i]
 	e := &graph.Edge{ID: r.id, Type: r.typ.relType(), From: st.nodes[r.from].n.Ref(), To: st.nodes[r.to].n.Ref()}
-	if e.Type == graph.RelOwns {
-		rd := st.reader(r)
-		rd.skipAssertions()
-		e.Props = rd.props()
+	rd := st.reader(r)
+	rd.skipAssertions()
+	if e.Props = rd.props(); rd.err != nil {
+		panic(fmt.Sprintf("embedded: relationship %s payload: %v", r.id, rd.err))
 	}
 	return e
+}
+
+// lightNode returns the node in slot i as graph.Light has it: the stored
+// value itself (whose Props and Labels are nil) when it has none of the
+// named properties, else a shallow copy holding them. Both share the
+// stored node's other fields, which a write replaces and never modifies.
+func (st *state) lightNode(i int32, l *graph.Light) *graph.Node {
+	r := &st.nodes[i]
+	props, err := pickProps(r.data, l.Props)
+	if err != nil {
+		panic(fmt.Sprintf("embedded: node %s properties: %v", r.n.Ref(), err))
+	}
+	if props == nil {
+		return r.n
+	}
+	n := *r.n
+	n.Props = props
+	return &n
+}
+
+// readNode and readEdge read slot i whole, or light when l is set.
+func (st *state) readNode(i int32, l *graph.Light) *graph.Node {
+	if l != nil {
+		return st.lightNode(i, l)
+	}
+	return st.copyNode(i)
+}
+
+func (st *state) readEdge(i int32, l *graph.Light) *graph.Edge {
+	if l != nil {
+		return st.lightEdge(i)
+	}
+	return st.edge(i)
 }
 
 // payload returns r's payload in the state's form.

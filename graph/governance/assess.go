@@ -485,8 +485,20 @@ func (g *Governor) dataQuality(ctx context.Context, repo *graph.Node, imp *analy
 	for _, u := range imp.Unassigned {
 		unassigned[u.Key] = true
 	}
+	// Impact names its items light (analysis.Item): their times are
+	// read here, for the few items a change touches.
+	staleItem := func(it analysis.Item) error {
+		n, err := g.store.Node(ctx, it.Ref())
+		if err != nil {
+			return fmt.Errorf("data quality of %s: %w", it, err)
+		}
+		stale(n)
+		return nil
+	}
 	for _, t := range touched {
-		stale(t.Node)
+		if err := staleItem(t); err != nil {
+			return nil, err
+		}
 		if unassigned[t.Key] {
 			d.add(t.Ref(), "is unmapped: it is part of no service")
 		}
@@ -498,7 +510,9 @@ func (g *Governor) dataQuality(ctx context.Context, repo *graph.Node, imp *analy
 		if slices.ContainsFunc(s.Applications, func(i analysis.Item) bool {
 			return slices.ContainsFunc(touched, func(t analysis.Item) bool { return t.Key == i.Key })
 		}) {
-			stale(s.Service.Node)
+			if err := staleItem(s.Service); err != nil {
+				return nil, err
+			}
 			if err := d.ownership(ctx, g.store, s.Service); err != nil {
 				return nil, err
 			}

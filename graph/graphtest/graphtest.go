@@ -78,6 +78,7 @@ func RunConformance(t *testing.T, h Harness) {
 		{"Edges", testEdges},
 		{"Neighbors", testNeighbors},
 		{"Traverse", testTraverse},
+		{"Light", testLight},
 		{"DeleteNodes", testDeleteNodes},
 		{"DeleteEdges", testDeleteEdges},
 		{"Sweep", testSweep},

@@ -266,10 +266,10 @@ func (s *memStore) Neighbors(ctx context.Context, ids []graph.ID, q graph.Neighb
 				continue
 			}
 			if e.From.ID() == id && q.Direction != graph.In {
-				l = append(l, graph.Neighbor{Edge: graph.CloneEdge(e), Node: graph.CloneNode(s.nodes[e.To.ID()]), Outgoing: true})
+				l = append(l, graph.Neighbor{Edge: q.Light.Edge(graph.CloneEdge(e)), Node: q.Light.Node(graph.CloneNode(s.nodes[e.To.ID()])), Outgoing: true})
 			}
 			if e.To.ID() == id && q.Direction != graph.Out {
-				l = append(l, graph.Neighbor{Edge: graph.CloneEdge(e), Node: graph.CloneNode(s.nodes[e.From.ID()])})
+				l = append(l, graph.Neighbor{Edge: q.Light.Edge(graph.CloneEdge(e)), Node: q.Light.Node(graph.CloneNode(s.nodes[e.From.ID()]))})
 			}
 		}
 		graph.SortNeighbors(l)
@@ -317,9 +317,9 @@ func (s *memStore) Traverse(ctx context.Context, q graph.TraverseQuery) (*graph.
 				if _, seen := paths[to]; seen {
 					continue
 				}
-				paths[to] = append(slices.Clone(paths[id]), graph.CloneEdge(e))
+				paths[to] = append(slices.Clone(paths[id]), q.Light.Edge(graph.CloneEdge(e)))
 				next = append(next, to)
-				tr.Hits = append(tr.Hits, graph.Hit{Node: graph.CloneNode(s.nodes[to]), Depth: depth, Path: paths[to]})
+				tr.Hits = append(tr.Hits, graph.Hit{Node: q.Light.Node(graph.CloneNode(s.nodes[to])), Depth: depth, Path: paths[to]})
 			}
 		}
 		frontier = next

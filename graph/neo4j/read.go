@@ -374,7 +374,9 @@ func (s *Store) Neighbors(ctx context.Context, ids []graph.ID, q graph.NeighborQ
 				return err
 			}
 			outgoing, _ := r.Values[1].(bool)
-			out[id] = append(out[id], graph.Neighbor{Edge: e, Node: n, Outgoing: outgoing})
+			// A light read is cut down from the full values: the statement
+			// stays one for both, and Neo4j's cost is the expansion.
+			out[id] = append(out[id], graph.Neighbor{Edge: q.Light.Edge(e), Node: q.Light.Node(n), Outgoing: outgoing})
 		}
 		return nil
 	})
@@ -504,10 +506,14 @@ func (s *Store) Traverse(ctx context.Context, q graph.TraverseQuery) (*graph.Tra
 			if at == nil {
 				return nil, fmt.Errorf("neo4j traverse: broken parent chain to %s", h.node.Ref())
 			}
-			path[i] = graph.CloneEdge(at.via)
+			if q.Light != nil {
+				path[i] = q.Light.Edge(at.via)
+			} else {
+				path[i] = graph.CloneEdge(at.via)
+			}
 			at = byID[at.parent]
 		}
-		tr.Hits = append(tr.Hits, graph.Hit{Node: h.node, Depth: h.depth, Path: path})
+		tr.Hits = append(tr.Hits, graph.Hit{Node: q.Light.Node(h.node), Depth: h.depth, Path: path})
 	}
 	graph.SortHits(tr.Hits)
 	if len(tr.Hits) > q.Limit {

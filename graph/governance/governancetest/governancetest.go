@@ -31,6 +31,7 @@ func Run(t *testing.T, h graphtest.Harness) {
 		{"StandardForGoldTeamDocs", testStandard},
 		{"HighForSharedLibrary", testHigh},
 		{"UnownedNeverStandard", testUnowned},
+		{"StaleItemsNamed", testStale},
 		{"RecordedDecision", testRecorded},
 		{"Approvals", testApprovals},
 		{"DeliveryMetrics", testMetrics},
@@ -229,6 +230,23 @@ func testUnowned(t *testing.T, s graph.Store, c *clock) {
 	ok := assess(t, g, governance.AssessInput{Repository: "github.com/acme/intranet", Commit: "d1", ChangedPaths: []string{"docs/a.md"}})
 	if ok.Class != governance.Standard {
 		t.Errorf("owned intranet docs change under the lenient policy: %s (%+v), want STANDARD", ok.Class, ok.Factors)
+	}
+}
+
+// Once no source has seen the estate for longer than the policy's stale
+// days, the data-quality factor names the repository, the application it
+// touches and that application's service as stale, whether the change
+// gives paths (a monorepo walk) or not.
+func testStale(t *testing.T, s graph.Store, c *clock) {
+	p := governance.DefaultPolicy()
+	c.set(analysistest.DemoAt.Add(time.Duration(p.StaleDays+1) * 24 * time.Hour))
+	g := governor(s, c, p)
+	for _, paths := range [][]string{nil, {"docs/a.md"}} {
+		ch := assess(t, g, governance.AssessInput{Repository: "github.com/acme/intranet", Commit: "s1", ChangedPaths: paths})
+		dq := factor(t, ch, governance.FactorDataQuality)
+		for _, item := range []string{"Repository:github.com/acme/intranet", "Application:intranet-portal", "Service:intranet"} {
+			wantContains(t, fmt.Sprintf("data quality with paths %v", paths), dq.Explanation, item+" is stale")
+		}
 	}
 }
 

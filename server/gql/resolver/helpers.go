@@ -154,6 +154,21 @@ func entityOf(n *graph.Node) model.Entity {
 	return model.Wrap(n)
 }
 
+// itemEntity shows an item of an answer as its GraphQL entity: the node
+// the answer read, or, for an item it read light (analysis.Item: Impact's),
+// the whole node through the request's loaders — one store call for all
+// the items of a response, made only when a client asks for entities.
+func (r *Resolver) itemEntity(ctx context.Context, it analysis.Item) (model.Entity, error) {
+	if it.Node != nil {
+		return model.Wrap(it.Node), nil
+	}
+	n, err := r.loaders(ctx).Node(ctx, it.Ref().ID())
+	if err != nil {
+		return nil, err
+	}
+	return entityOf(n), nil
+}
+
 // nodesByID loads the nodes of a list of ids the client gave (nil where
 // none), refusing more ids than a page holds.
 func (r *Resolver) nodesByID(ctx context.Context, ids []uuid.UUID) ([]*graph.Node, error) {

@@ -20,11 +20,11 @@ import (
 )
 
 func (r *affectedItemResolver) Entity(ctx context.Context, obj *analysis.Affected) (model.Entity, error) {
-	return entityOf(obj.Node), nil
+	return r.itemEntity(ctx, obj.Item)
 }
 
 func (r *answerItemResolver) Entity(ctx context.Context, obj *analysis.Item) (model.Entity, error) {
-	return entityOf(obj.Node), nil
+	return r.itemEntity(ctx, *obj)
 }
 
 func (r *applicationResolver) Relationships(ctx context.Context, obj *model.Application, typeArg []graph.RelType, direction *graph.Direction, first *int, after *string) (*model.RelationshipConnection, error) {
@@ -159,7 +159,7 @@ func (r *cloudResourceResolver) History(ctx context.Context, obj *model.CloudRes
 }
 
 func (r *contactResolver) Entity(ctx context.Context, obj *analysis.Contact) (model.Entity, error) {
-	return entityOf(obj.Node), nil
+	return r.itemEntity(ctx, obj.Item)
 }
 
 func (r *healthReportResolver) StaleDays(ctx context.Context, obj *analysis.HealthReport) (int, error) {
@@ -337,11 +337,11 @@ func (r *mutationResolver) StartIngest(ctx context.Context, source string) (*gra
 }
 
 func (r *notifyTeamResolver) Entity(ctx context.Context, obj *analysis.Notify) (model.Entity, error) {
-	return entityOf(obj.Node), nil
+	return r.itemEntity(ctx, obj.Item)
 }
 
 func (r *ownerResolver) Entity(ctx context.Context, obj *analysis.Owner) (model.Entity, error) {
-	return entityOf(obj.Node), nil
+	return r.itemEntity(ctx, obj.Item)
 }
 
 func (r *ownerResolver) Role(ctx context.Context, obj *analysis.Owner) (model.OwnerRole, error) {

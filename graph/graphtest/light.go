@@ -1,0 +1,142 @@
+package graphtest
+
+import (
+	"fmt"
+	"maps"
+	"reflect"
+	"slices"
+	"testing"
+
+	"github.com/estate-cmdb/estate/graph"
+)
+
+// lightEstate is a small estate whose nodes have properties beyond those a
+// light read names, labels and aliases, and whose relationships carry a
+// role and a path:
+//
+//	team t OWNS a (technical); repo r BUILDS a (path apps/a)
+//	c DEPENDS_ON b DEPENDS_ON a; a PART_OF svc s
+func lightEstate() graph.Batch {
+	a, b, c, s, tm, r := app("a"), app("b"), app("c"), svc("s"), team("t"), repo("r")
+	withProps := func(ref graph.Ref, name string, props map[string]any) graph.NodeInput {
+		return graph.NodeInput{Kind: ref.Kind, Key: ref.Key, Name: name, Props: props,
+			Labels: map[string]string{"env": "prod"}, Aliases: []string{ref.Key + "-alias"}}
+	}
+	return graph.Batch{Source: "src", Run: "r1", At: T0,
+		Nodes: []graph.NodeInput{
+			withProps(a, "App A", map[string]any{"description": "the a", "lifecycle": "production"}),
+			withProps(b, "App B", map[string]any{"description": "the b"}),
+			{Kind: c.Kind, Key: c.Key},
+			withProps(s, "Service S", map[string]any{"tier": 1, "description": "the s", "lifecycle": "production"}),
+			withProps(tm, "Team T", map[string]any{"email": "t@example.com", "contact": "#t", "description": "the t"}),
+			withProps(r, "Repo R", map[string]any{"description": "the r", "visibility": "private"}),
+		},
+		Edges: []graph.EdgeInput{
+			owns(tm, a, graph.OwnerTechnical),
+			edge(graph.RelBuilds, r, a, "path", "apps/a"),
+			dependsOn(b, a),
+			dependsOn(c, b),
+			partOf(a, s),
+		}}
+}
+
+// testLight checks graph.Light on Traverse and Neighbors: the same hits,
+// paths and neighbours as a full read, each node with its id, kind, key
+// and name and only the named properties it has, no labels, and each
+// relationship with its id, type, ends and properties.
+func testLight(t *testing.T, h Harness) {
+	s := h(t)
+	MustApply(t, s, lightEstate())
+	a := app("a")
+	light := &graph.Light{Props: []string{"tier", "email", "visibility"}}
+
+	t.Run("Traverse", func(t *testing.T) {
+		q := graph.TraverseQuery{Starts: ids(a), MaxDepth: 2, Steps: []graph.Step{
+			{Type: graph.RelDependsOn, Direction: graph.In}, {Type: graph.RelPartOf, Direction: graph.Out},
+			{Type: graph.RelBuilds, Direction: graph.In}, {Type: graph.RelOwns, Direction: graph.In},
+		}}
+		full, err := s.Traverse(t.Context(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q.Light = light
+		got, err := s.Traverse(t.Context(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Hits) != 5 || len(got.Hits) != len(full.Hits) {
+			t.Fatalf("light traversal: %d hits, full %d, want 5 each (b, r, s, t, then c)", len(got.Hits), len(full.Hits))
+		}
+		for i, hit := range got.Hits {
+			want := full.Hits[i]
+			what := fmt.Sprintf("light hit %d (%s)", i, want.Node.Ref())
+			checkLightNode(t, what, light, hit.Node, want.Node)
+			if hit.Depth != want.Depth || len(hit.Path) != len(want.Path) {
+				t.Errorf("%s: depth %d, path of %d; full read: %d, %d", what, hit.Depth, len(hit.Path), want.Depth, len(want.Path))
+				continue
+			}
+			for j := range hit.Path {
+				checkLightEdge(t, what+" path", hit.Path[j], want.Path[j])
+			}
+		}
+	})
+
+	t.Run("Neighbors", func(t *testing.T) {
+		full, err := s.Neighbors(t.Context(), ids(a), graph.NeighborQuery{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := s.Neighbors(t.Context(), ids(a), graph.NeighborQuery{Light: light})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, want := m[a.ID()], full[a.ID()]
+		if len(got) != 4 || len(got) != len(want) {
+			t.Fatalf("light neighbours of a: %d, full %d, want 4 each", len(got), len(want))
+		}
+		for i, nb := range got {
+			what := fmt.Sprintf("light neighbour %d (%s)", i, want[i].Node.Ref())
+			if nb.Outgoing != want[i].Outgoing {
+				t.Errorf("%s: outgoing %v, full read %v", what, nb.Outgoing, want[i].Outgoing)
+			}
+			checkLightNode(t, what, light, nb.Node, want[i].Node)
+			checkLightEdge(t, what, nb.Edge, want[i].Edge)
+		}
+	})
+}
+
+// checkLightNode compares a light node with the full read of it.
+func checkLightNode(t testing.TB, what string, l *graph.Light, got, full *graph.Node) {
+	t.Helper()
+	if got == nil || full == nil {
+		t.Errorf("%s: node %v, full read %v", what, got, full)
+		return
+	}
+	if got.ID != full.ID || got.Kind != full.Kind || got.Key != full.Key || got.Name != full.Name {
+		t.Errorf("%s: %s %s %q %q, full read %s %s %q %q", what, got.ID, got.Kind, got.Key, got.Name, full.ID, full.Kind, full.Key, full.Name)
+	}
+	want := maps.Clone(full.Props)
+	maps.DeleteFunc(want, func(k string, _ any) bool { return !slices.Contains(l.Props, k) })
+	if len(want) == 0 {
+		want = nil
+	}
+	if !reflect.DeepEqual(got.Props, want) {
+		t.Errorf("%s: props %v, want only the named ones the node has: %v (full read %v)", what, got.Props, want, full.Props)
+	}
+	if got.Labels != nil {
+		t.Errorf("%s: labels %v, want none on a light node", what, got.Labels)
+	}
+}
+
+// checkLightEdge compares a light relationship with the full read of it.
+func checkLightEdge(t testing.TB, what string, got, full *graph.Edge) {
+	t.Helper()
+	if got == nil || full == nil {
+		t.Errorf("%s: relationship %v, full read %v", what, got, full)
+		return
+	}
+	if got.ID != full.ID || got.Type != full.Type || got.From != full.From || got.To != full.To || !reflect.DeepEqual(got.Props, full.Props) {
+		t.Errorf("%s: relationship %s %s %s→%s %v, full read %s %s %s→%s %v",
+			what, got.ID, got.Type, got.From, got.To, got.Props, full.ID, full.Type, full.From, full.To, full.Props)
+	}
+}
