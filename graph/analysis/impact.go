@@ -134,7 +134,9 @@ type ImpactResult struct {
 //
 // Store calls: one resolution per ref (see Resolve; an ambiguous ref is an
 // error listing the candidates), one Neighbors when ChangedPaths are given,
-// one Traverse, and three Neighbors for services, business units and owners.
+// one Traverse, and three Neighbors for services, business units and owners,
+// all but the resolutions reading light values (graph.Light): every item
+// but the starts names its entity light (Item.Node is nil).
 // Errors: CodeInvalid for a bad direction or depth, or an ambiguous ref;
 // CodeNotFound for a ref naming nothing.
 func Impact(ctx context.Context, s Store, q ImpactQuery) (*ImpactResult, error) {
@@ -302,11 +304,12 @@ func touches(e *graph.Edge, changed []string) bool {
 
 // walkRead and teamRead are how Impact reads what it walks and groups:
 // light (graph.Light), with only the properties it shows — a service's
-// tier, a team's contacts. Its items therefore name their entities light
+// tier, a team's e-mail and channel (Impact notifies teams only, so no
+// person's handles). Its items therefore name their entities light
 // (Item.Node is nil).
 var (
 	walkRead = &graph.Light{Props: []string{"tier"}}
-	teamRead = &graph.Light{Props: []string{"email", "contact", "handles"}}
+	teamRead = &graph.Light{Props: []string{"email", "contact"}}
 )
 
 // group fills services, business units, tiers and teams with three

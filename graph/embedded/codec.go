@@ -518,14 +518,15 @@ func pickProps(b []byte, names []string) (map[string]any, error) {
 	var m map[string]any
 	for range r.count() {
 		k := r.bytes(r.count())
-		if !slices.Contains(names, string(k)) {
+		j := slices.Index(names, string(k))
+		if j < 0 {
 			r.skipValue()
 			continue
 		}
 		if m == nil {
 			m = make(map[string]any, len(names))
 		}
-		m[string(k)] = r.value()
+		m[names[j]] = r.value() // the caller's copy of the name: no allocation
 	}
 	return m, r.err
 }

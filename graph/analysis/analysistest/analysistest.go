@@ -339,6 +339,12 @@ func testImpactRepository(t *testing.T, c *Counting) {
 		"platform-sre: Application:payments-api",
 		"storefront: Service:loyalty Service:online-store Application:loyalty-api Application:storefront",
 	})
+	// A team to notify comes with the details to reach it.
+	for _, n := range r.Notify {
+		if n.Key == "payments-core" && (n.Email != "payments-core@acme.example" || n.Channel != "slack:#payments-core") {
+			t.Errorf("payments-core to notify: %q %q", n.Email, n.Channel)
+		}
+	}
 	// Every path starts at the repository and ends at the item.
 	for _, a := range r.Affected {
 		if len(a.Path) != a.Depth {
