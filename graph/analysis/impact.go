@@ -242,8 +242,16 @@ func Impact(ctx context.Context, s Store, q ImpactQuery) (*ImpactResult, error) 
 		reached[p.node.ID] = p.node
 		res.Affected = append(res.Affected, Affected{Item: lightItemOf(p.node), Depth: 1, Path: []PathStep{stepOf(p.edge)}})
 	}
+	// The paths share one backing array, each capped: one allocation, not
+	// one per item.
+	length := 0
 	for _, h := range tr.Hits {
-		a := Affected{Item: lightItemOf(h.Node), Depth: h.Depth, Path: make([]PathStep, 0, len(h.Path)+1)}
+		length += len(h.Path) + 1
+	}
+	paths := make([]PathStep, 0, length)
+	for _, h := range tr.Hits {
+		a := Affected{Item: lightItemOf(h.Node), Depth: h.Depth}
+		at := len(paths)
 		if len(pseudoStarts) > 0 && len(h.Path) > 0 {
 			first := h.Path[0]
 			p, ok := pseudoStarts[first.From.ID()]
@@ -252,15 +260,17 @@ func Impact(ctx context.Context, s Store, q ImpactQuery) (*ImpactResult, error) 
 			}
 			if ok {
 				a.Depth++
-				a.Path = append(a.Path, stepOf(p.edge))
+				paths = append(paths, stepOf(p.edge))
 			}
 		}
 		if a.Depth > q.MaxDepth {
+			paths = paths[:at]
 			continue
 		}
 		for _, e := range h.Path {
-			a.Path = append(a.Path, stepOf(e))
+			paths = append(paths, stepOf(e))
 		}
+		a.Path = paths[at:len(paths):len(paths)]
 		reached[h.Node.ID] = h.Node
 		res.Affected = append(res.Affected, a)
 	}
@@ -387,52 +397,44 @@ func group(ctx context.Context, s Store, res *ImpactResult, starts []*graph.Node
 	if err := ask(append(slices.Clone(apps), svcs...), graph.RelOwns, graph.In, teamRead); err != nil {
 		return err
 	}
-	type svcGroup struct {
-		si   ServiceImpact
-		apps map[string]Item
-	}
-	groups := map[graph.ID]*svcGroup{}
+	groups := make(map[graph.ID]*ServiceImpact, len(svcs))
 	for _, id := range svcs {
 		n := nodes[id]
-		g := &svcGroup{si: ServiceImpact{Service: lightItemOf(n), Tier: tierOf(n)}, apps: map[string]Item{}}
+		g := &ServiceImpact{Service: lightItemOf(n), Tier: tierOf(n), Applications: []Item{}}
 		for _, nb := range nbs[id] {
 			if nb.Outgoing && nb.Edge.Type == graph.RelPartOf && nb.Node.Kind == graph.KindBusinessUnit {
-				if g.si.BusinessUnit == nil || nb.Node.Key < g.si.BusinessUnit.Key {
+				if g.BusinessUnit == nil || nb.Node.Key < g.BusinessUnit.Key {
 					bu := lightItemOf(nb.Node)
-					g.si.BusinessUnit = &bu
+					g.BusinessUnit = &bu
 				}
 			}
 		}
 		groups[id] = g
 	}
+	// Each application is in apps once (add), so in one group once.
 	for _, id := range apps {
 		if sv := serviceOf[id]; sv != nil {
-			groups[sv.ID].apps[nodes[id].Key] = lightItemOf(nodes[id])
+			groups[sv.ID].Applications = append(groups[sv.ID].Applications, lightItemOf(nodes[id]))
 		} else {
 			res.Unassigned = append(res.Unassigned, lightItemOf(nodes[id]))
 		}
 	}
 	units := map[string]*BusinessUnitImpact{}
-	for _, g := range groups {
-		for _, k := range sortedKeys(g.apps) {
-			g.si.Applications = append(g.si.Applications, g.apps[k])
+	for _, si := range groups {
+		slices.SortFunc(si.Applications, func(a, b Item) int { return strings.Compare(a.Key, b.Key) })
+		res.Services = append(res.Services, *si)
+		if si.Tier > 0 && (res.HighestTier == 0 || si.Tier < res.HighestTier) {
+			res.HighestTier = si.Tier
 		}
-		if g.si.Applications == nil {
-			g.si.Applications = []Item{}
-		}
-		res.Services = append(res.Services, g.si)
-		if g.si.Tier > 0 && (res.HighestTier == 0 || g.si.Tier < res.HighestTier) {
-			res.HighestTier = g.si.Tier
-		}
-		if bu := g.si.BusinessUnit; bu != nil {
+		if bu := si.BusinessUnit; bu != nil {
 			u := units[bu.Key]
 			if u == nil {
 				u = &BusinessUnitImpact{BusinessUnit: *bu}
 				units[bu.Key] = u
 			}
-			u.Services = append(u.Services, g.si.Service)
-			if g.si.Tier > 0 && (u.HighestTier == 0 || g.si.Tier < u.HighestTier) {
-				u.HighestTier = g.si.Tier
+			u.Services = append(u.Services, si.Service)
+			if si.Tier > 0 && (u.HighestTier == 0 || si.Tier < u.HighestTier) {
+				u.HighestTier = si.Tier
 			}
 		}
 	}
