@@ -446,7 +446,6 @@ func group(ctx context.Context, s Store, res *ImpactResult, starts []*graph.Node
 		res.BusinessUnits = append(res.BusinessUnits, *u)
 	}
 	notify := map[graph.ID]*Notify{}
-	listed := map[[2]graph.ID]bool{} // team, item
 	for id, n := range nodes {
 		for _, nb := range nbs[id] {
 			if nb.Outgoing || nb.Edge.Type != graph.RelOwns || nb.Node.Kind != graph.KindTeam {
@@ -458,10 +457,7 @@ func group(ctx context.Context, s Store, res *ImpactResult, starts []*graph.Node
 				t.Node = nil // read light
 				notify[nb.Node.ID] = t
 			}
-			if k := [2]graph.ID{nb.Node.ID, id}; !listed[k] {
-				listed[k] = true
-				t.For = append(t.For, n.Ref().String())
-			}
+			t.For = append(t.For, n.Ref().String()) // twice for a team in two roles: compacted below
 		}
 	}
 	for _, t := range notify {
@@ -473,6 +469,7 @@ func group(ctx context.Context, s Store, res *ImpactResult, starts []*graph.Node
 			}
 			return strings.Compare(a, b)
 		})
+		t.For = slices.Compact(t.For)
 		res.Notify = append(res.Notify, *t)
 	}
 	slices.SortFunc(res.Notify, func(a, b Notify) int { return strings.Compare(a.Key, b.Key) })

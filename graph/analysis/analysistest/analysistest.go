@@ -45,6 +45,29 @@ func Run(t *testing.T, h graphtest.Harness) {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, c) })
 	}
 	t.Run("Health/Staleness", func(t *testing.T) { testStaleness(t, h) })
+	t.Run("Impact/TeamInTwoRoles", func(t *testing.T) { testImpactTwoRoles(t, h) })
+}
+
+// A team owning an item in two roles is told about it once.
+func testImpactTwoRoles(t *testing.T, h graphtest.Harness) {
+	s := h(t)
+	app := graph.Ref{Kind: graph.KindApplication, Key: "ledger"}
+	svc := graph.Ref{Kind: graph.KindService, Key: "accounting"}
+	team := graph.Ref{Kind: graph.KindTeam, Key: "finance-eng"}
+	owns := func(to graph.Ref, role string) graph.EdgeInput {
+		return graph.EdgeInput{Type: graph.RelOwns, From: team, To: to, Props: map[string]any{"role": role}}
+	}
+	graphtest.MustApply(t, s, graph.Batch{Source: "src", Run: "r1", At: DemoAt,
+		Nodes: []graph.NodeInput{{Kind: app.Kind, Key: app.Key}, {Kind: svc.Kind, Key: svc.Key}, {Kind: team.Kind, Key: team.Key}},
+		Edges: []graph.EdgeInput{
+			{Type: graph.RelPartOf, From: app, To: svc},
+			owns(app, graph.OwnerTechnical), owns(app, graph.OwnerBusiness), owns(svc, graph.OwnerTechnical),
+		}})
+	r, err := analysis.Impact(t.Context(), s, analysis.ImpactQuery{Refs: []string{app.String()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	same(t, "teams", notify(r), []string{"finance-eng: Service:accounting Application:ledger"})
 }
 
 func owners(o *analysis.Ownership) []string {
