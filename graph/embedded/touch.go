@@ -159,11 +159,9 @@ func (st *state) touchesNode(i int32, in graph.NodeInput, source string, at time
 
 // touchesEdge is graph.TouchesEdge for the stored relationship in slot i,
 // read from its payload without decoding it (graph.TouchesEdge then
-// touchable's conditions, on the encoded form).
-func (st *state) touchesEdge(i int32, in graph.EdgeInput, source string, at time.Time) bool {
-	if len(in.Props) > 0 {
-		return graph.TouchesEdge(st.edge(i), in, source, at)
-	}
+// touchable's conditions, on the encoded form). Properties are compared
+// encoded, as touchesNode does: every OWNS relationship carries its role.
+func (st *state) touchesEdge(i int32, in graph.EdgeInput, source string, at time.Time, scratch *[]byte) bool {
 	if source == graph.SourceManual {
 		return false
 	}
@@ -179,9 +177,23 @@ func (st *state) touchesEdge(i int32, in graph.EdgeInput, source string, at time
 			touches = scope == in.Scope && conf == string(in.Confidence) && string(evidence) == in.Evidence && !at.Before(last)
 		}
 	}
+	props := r.b
 	r.skipProps()
+	props = props[:len(props)-len(r.b)]
 	r.time()
 	r.time()
 	// Bytes after the times are manual fields or conflicts (encodeEdgeData).
-	return touches && r.err == nil && len(r.b) == 0
+	if !touches || r.err != nil || len(r.b) != 0 {
+		return false
+	}
+	if len(in.Props) == 0 {
+		return true
+	}
+	p, err := appendProps((*scratch)[:0], in.Props)
+	if err == nil && bytes.Equal(p, props) {
+		*scratch = p
+		return true
+	}
+	// Fewer or differently typed properties than stored may still hold.
+	return graph.TouchesEdge(st.edge(i), in, source, at)
 }

@@ -432,7 +432,7 @@ func TestTouchesAgreesWithGraph(t *testing.T) {
 			if gotNode != wantNode {
 				t.Errorf("node: the store says touches %v, graph.TouchesNode %v", gotNode, wantNode)
 			}
-			gotEdge, wantEdge := st.touchesEdge(ei, ein, tc.source, tc.at), graph.TouchesEdge(e, ein, tc.source, tc.at)
+			gotEdge, wantEdge := st.touchesEdge(ei, ein, tc.source, tc.at, &scratch), graph.TouchesEdge(e, ein, tc.source, tc.at)
 			if gotEdge != wantEdge {
 				t.Errorf("relationship: the store says touches %v, graph.TouchesEdge %v", gotEdge, wantEdge)
 			}

@@ -23,7 +23,7 @@ func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, er
 	// it (state.touchesNode, state.touchesEdge). An item asserted again
 	// later in the batch is merged into its touched value and written in
 	// full.
-	var scratch []byte // touchesNode
+	var scratch []byte // touchesNode, touchesEdge
 	for _, in := range b.Nodes {
 		id := graph.NodeID(in.Kind, in.Key)
 		old, pending := c.putNodes[id]
@@ -73,7 +73,7 @@ func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, er
 		c.ends[id] = ends
 		old, pending := c.putEdges[id]
 		if !pending {
-			if i, ok := st.edgeAt.get(id); ok && !c.touchedEdges[id] && st.touchesEdge(i, in, b.Source, b.At) {
+			if i, ok := st.edgeAt.get(id); ok && !c.touchedEdges[id] && st.touchesEdge(i, in, b.Source, b.At, &scratch) {
 				res.EdgesUpdated++
 				c.touchedEdges[id] = true
 				continue
