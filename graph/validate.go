@@ -14,7 +14,9 @@ import (
 // properties coerced to their declared types, confidence defaulted to
 // DECLARED, At defaulted to now (UTC, millisecond precision so every backend
 // stores the same instant). Duplicate items in one batch merge in order.
-// Errors are CodeInvalid and name the offending item.
+// The items of b.Checked were validated when added: they are taken as they
+// are, ahead of b.Nodes and b.Edges, and b.Checked is spent. Errors are
+// CodeInvalid and name the offending item.
 func ValidateBatch(b Batch, now time.Time) (Batch, error) {
 	if err := validSource(b.Source); err != nil {
 		return Batch{}, err
@@ -22,7 +24,15 @@ func ValidateBatch(b Batch, now time.Time) (Batch, error) {
 	if strings.TrimSpace(b.Run) == "" {
 		return Batch{}, Errorf(CodeInvalid, "batch from %q has no run id", b.Source)
 	}
-	if n := len(b.Nodes) + len(b.Edges); n > MaxBatchItems {
+	var nodes []NodeInput
+	var edges []EdgeInput
+	if b.Checked != nil {
+		var err error
+		if nodes, edges, err = b.Checked.take(); err != nil {
+			return Batch{}, err
+		}
+	}
+	if n := len(nodes) + len(edges) + len(b.Nodes) + len(b.Edges); n > MaxBatchItems {
 		return Batch{}, Errorf(CodeLimitExceeded, "batch of %d items is over the limit of %d", n, MaxBatchItems)
 	}
 	out := Batch{Source: b.Source, Run: b.Run, At: b.At}
@@ -30,21 +40,30 @@ func ValidateBatch(b Batch, now time.Time) (Batch, error) {
 		out.At = now
 	}
 	out.At = out.At.UTC().Truncate(time.Millisecond)
-	out.Nodes = make([]NodeInput, 0, len(b.Nodes))
-	for i, n := range b.Nodes {
-		v, err := validateNode(n)
-		if err != nil {
-			return Batch{}, fmt.Errorf("node %d: %w", i, err)
-		}
-		out.Nodes = append(out.Nodes, v)
+	var err error
+	if out.Nodes, err = validateAll(nodes, b.Nodes, validateNode, "node"); err != nil {
+		return Batch{}, err
 	}
-	out.Edges = make([]EdgeInput, 0, len(b.Edges))
-	for i, e := range b.Edges {
-		v, err := validateEdge(e)
+	if out.Edges, err = validateAll(edges, b.Edges, validateEdge, "relationship"); err != nil {
+		return Batch{}, err
+	}
+	return out, nil
+}
+
+// validateAll appends the validated items to checked, which holds items
+// validated before; with no items, checked itself is the answer.
+func validateAll[T any](checked, items []T, validate func(T) (T, error), what string) ([]T, error) {
+	if len(items) == 0 && checked != nil {
+		return checked, nil
+	}
+	out := make([]T, 0, len(checked)+len(items))
+	out = append(out, checked...)
+	for i, it := range items {
+		v, err := validate(it)
 		if err != nil {
-			return Batch{}, fmt.Errorf("relationship %d: %w", i, err)
+			return nil, fmt.Errorf("%s %d: %w", what, i, err)
 		}
-		out.Edges = append(out.Edges, v)
+		out = append(out, v)
 	}
 	return out, nil
 }
