@@ -18,6 +18,10 @@ func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, er
 	st := s.readState()
 	c := newChanges()
 	c.touch = touch{source: b.Source, run: b.Run, at: b.At}
+	// A re-sync touches most of a batch: sized up front, the sets of
+	// touched items are not rehashed as they grow.
+	c.touchedNodes = make(map[graph.ID]bool, len(b.Nodes))
+	c.touchedEdges = make(map[graph.ID]bool, len(b.Edges))
 	// Most of a re-sync re-asserts what is stored: such an item is only
 	// touched (touch.go), neither merged nor copied, found without decoding
 	// it (state.touchesNode, state.touchesEdge). An item asserted again
@@ -52,7 +56,7 @@ func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, er
 	}
 	// Relationships of a batch share ends (accounts, hot services), and an
 	// end's id is a SHA-1: derive each once.
-	ids := map[graph.Ref]graph.ID{}
+	ids := make(map[graph.Ref]graph.ID, len(b.Edges))
 	idOf := func(r graph.Ref) graph.ID {
 		id, ok := ids[r]
 		if !ok {
@@ -70,7 +74,6 @@ func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, er
 			}
 		}
 		id := in.IDBetween(ends[0], ends[1])
-		c.ends[id] = ends
 		old, pending := c.putEdges[id]
 		if !pending {
 			if i, ok := st.edgeAt.get(id); ok && !c.touchedEdges[id] && st.touchesEdge(i, in, b.Source, b.At, &scratch) {
@@ -93,6 +96,7 @@ func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, er
 			res.EdgesUpdated++
 			c.wasEdges[id] = old
 		}
+		c.ends[id] = ends
 		if old == nil {
 			c.putEdges[id] = graph.NewEdge(id, in, b.Source, b.Run, b.At)
 		} else {
