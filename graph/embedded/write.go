@@ -183,7 +183,11 @@ func (s *Store) Sweep(ctx context.Context, r graph.SweepRequest) (graph.SweepRes
 	// sources, which allocates nothing.
 	for i := range st.edges {
 		rec := &st.edges[i]
-		if rec.typ == 0 || !st.assertedBy(rec, r.Source) {
+		if rec.typ == 0 {
+			continue
+		}
+		asserted, retract := st.sweeps(rec, r)
+		if !asserted {
 			continue
 		}
 		id := rec.id
@@ -194,8 +198,7 @@ func (s *Store) Sweep(ctx context.Context, r graph.SweepRequest) (graph.SweepRes
 		if c.delEdges[id] {
 			continue // its end is being removed
 		}
-		as := st.reader(rec)
-		if !graph.Retractable(as.assertions(), r) {
+		if !retract {
 			continue
 		}
 		e := st.edge(int32(i))
