@@ -39,18 +39,74 @@ func (t touch) edge(e *graph.Edge) (_ *graph.Edge, ok bool) {
 	return &c, ok
 }
 
-// touchNodes applies t to the stored nodes with the ids. Their indexes
-// hold nothing a touch changes, and their properties stay encoded as they
-// are.
+// marks tells which slots the write under way only touches, for Apply: a
+// slot is marked when its mark equals gen, which moves on with every
+// write, so a re-sync builds and clears no set of ids per write. Only
+// writers use it (under writeMu).
+type marks struct {
+	gen          uint32
+	nodes, edges []uint32
+}
+
+// next starts a write over a state of n node slots and e relationship
+// slots.
+func (m *marks) next(n, e int) {
+	if m.gen++; m.gen == 0 { // wrapped: an old mark could equal a new gen
+		clear(m.nodes)
+		clear(m.edges)
+		m.gen = 1
+	}
+	m.nodes = extend(m.nodes, n)
+	m.edges = extend(m.edges, e)
+}
+
+// extend returns s with at least n elements, the new ones zero.
+func extend(s []uint32, n int) []uint32 {
+	if d := n - len(s); d > 0 {
+		s = append(s, make([]uint32, d)...)
+	}
+	return s
+}
+
+// touchNodes applies t to the stored nodes with the ids (a replayed log
+// entry).
 func (st *state) touchNodes(ids []graph.ID, t touch) error {
-	for _, id := range ids {
-		i, ok := st.nodeAt.get(id)
+	slots, err := slotsOf(&st.nodeAt, ids, "node")
+	if err != nil {
+		return err
+	}
+	return st.touchNodesAt(slots, t)
+}
+
+// touchEdges is touchNodes for relationships.
+func (st *state) touchEdges(ids []graph.ID, t touch) error {
+	slots, err := slotsOf(&st.edgeAt, ids, "relationship")
+	if err != nil {
+		return err
+	}
+	return st.touchEdgesAt(slots, t)
+}
+
+// slotsOf returns the slots of the ids in x.
+func slotsOf(x *idIndex, ids []graph.ID, what string) ([]int32, error) {
+	slots := make([]int32, len(ids))
+	for k, id := range ids {
+		i, ok := x.get(id)
 		if !ok {
-			return fmt.Errorf("touch of node %s, which is not stored", id)
+			return nil, fmt.Errorf("touch of %s %s, which is not stored", what, id)
 		}
+		slots[k] = i
+	}
+	return slots, nil
+}
+
+// touchNodesAt applies t to the nodes in the slots. Their indexes hold
+// nothing a touch changes, and their properties stay encoded as they are.
+func (st *state) touchNodesAt(slots []int32, t touch) error {
+	for _, i := range slots {
 		n, ok := t.node(st.nodes[i].n)
 		if !ok {
-			return fmt.Errorf("touch of node %s by %q, which does not assert it", id, t.source)
+			return fmt.Errorf("touch of node %s by %q, which does not assert it", st.nodes[i].id, t.source)
 		}
 		n.Assertions = st.share(n.Assertions)
 		st.nodes[i].n = n
@@ -58,28 +114,24 @@ func (st *state) touchNodes(ids []graph.ID, t touch) error {
 	return nil
 }
 
-// touchEdges applies t to the stored relationships with the ids, rewriting
+// touchEdgesAt applies t to the relationships in the slots, rewriting
 // their payloads in the arena without decoding them (touchPayload).
-func (st *state) touchEdges(ids []graph.ID, t touch) error {
-	if len(ids) == 0 {
+func (st *state) touchEdgesAt(slots []int32, t touch) error {
+	if len(slots) == 0 {
 		return nil
 	}
 	src, known := st.syms.at[t.source]
 	run := st.syms.id([]byte(t.run))
-	for _, id := range ids {
-		i, ok := st.edgeAt.get(id)
-		if !ok {
-			return fmt.Errorf("touch of relationship %s, which is not stored", id)
-		}
+	for _, i := range slots {
 		r := &st.edges[i]
 		old, off := *r, len(st.arena)
 		// Appending cannot move the payload read: it lies before off.
 		arena, ok, err := touchPayload(st.arena, st.payload(r), src, run, t.at)
 		switch {
 		case err != nil:
-			err = fmt.Errorf("relationship %s: %w", id, err)
+			err = fmt.Errorf("relationship %s: %w", r.id, err)
 		case !ok || !known:
-			err = fmt.Errorf("touch of relationship %s by %q, which does not assert it", id, t.source)
+			err = fmt.Errorf("touch of relationship %s by %q, which does not assert it", r.id, t.source)
 		case len(arena) > math.MaxUint32:
 			err = errors.New("relationship payloads over 4 GiB")
 		}

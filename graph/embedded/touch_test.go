@@ -180,12 +180,15 @@ func TestNoopSyncIsTouches(t *testing.T) {
 		t.Fatalf("the sweep of the touching run removed %+v", sw)
 	}
 
-	// A node asserted twice in a batch, touched and then changed, is
-	// written in full: the change survives a restart.
+	// A node and a relationship asserted twice in a batch, touched and
+	// then changed, are written in full: the changes survive a restart.
 	b.Run, b.At = "run-3", graphtest.EstateAt.Add(2*time.Hour)
 	renamed := b.Nodes[0]
 	renamed.Name = "renamed"
 	b.Nodes = append(b.Nodes, renamed)
+	evidenced := b.Edges[0]
+	evidenced.Evidence = "seen again"
+	b.Edges = append(b.Edges, evidenced)
 	if _, err := s.Apply(ctx, b); err != nil {
 		t.Fatal(err)
 	}
@@ -198,6 +201,10 @@ func TestNoopSyncIsTouches(t *testing.T) {
 	}
 	if n, err := s.Node(ctx, renamed.Ref()); err != nil || n.Name != "renamed" || n.Assertions[0].Run != "run-3" {
 		t.Fatalf("node asserted twice reads back as %+v (%v)", n, err)
+	}
+	es, err := s.Edges(ctx, []graph.ID{evidenced.ID()})
+	if err != nil || es[0] == nil || es[0].Assertions[0].Evidence != "seen again" || es[0].Assertions[0].Run != "run-3" {
+		t.Fatalf("relationship asserted twice reads back as %+v (%v)", es, err)
 	}
 }
 

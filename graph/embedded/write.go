@@ -2,6 +2,7 @@ package embedded
 
 import (
 	"context"
+	"slices"
 
 	"github.com/estate-cmdb/estate/graph"
 )
@@ -18,28 +19,29 @@ func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, er
 	st := s.readState()
 	c := newChanges()
 	c.touch = touch{source: b.Source, run: b.Run, at: b.At}
-	// A re-sync touches most of a batch: sized up front, the sets of
-	// touched items are not rehashed as they grow.
-	c.touchedNodes = make(map[graph.ID]bool, len(b.Nodes))
-	c.touchedEdges = make(map[graph.ID]bool, len(b.Edges))
 	// Most of a re-sync re-asserts what is stored: such an item is only
 	// touched (touch.go), neither merged nor copied, found without decoding
-	// it (state.touchesNode, state.touchesEdge). An item asserted again
-	// later in the batch is merged into its touched value and written in
-	// full.
+	// it (state.touchesNode, state.touchesEdge), and marked by its slot
+	// (marks). An item asserted again later in the batch is merged into
+	// its touched value and written in full: its mark is cleared, and it
+	// is left out of the touched slots below.
+	m := &s.marks
+	m.next(len(st.nodes), len(st.edges))
 	var scratch []byte // touchesNode, touchesEdge
 	for _, in := range b.Nodes {
 		id := graph.NodeID(in.Kind, in.Key)
 		old, pending := c.putNodes[id]
 		if !pending {
-			if i, ok := st.nodeAt.get(id); ok && !c.touchedNodes[id] && st.touchesNode(i, in, b.Source, b.At, &scratch) {
+			i, stored := st.nodeAt.get(id)
+			if stored && m.nodes[i] != m.gen && st.touchesNode(i, in, b.Source, b.At, &scratch) {
 				res.NodesUpdated++
-				c.touchedNodes[id] = true
+				m.nodes[i] = m.gen
+				c.touchedNodes = append(c.touchedNodes, i)
 				continue
 			}
 			old = st.nodeView(id)
-			if c.touchedNodes[id] {
-				delete(c.touchedNodes, id)
+			if stored && m.nodes[i] == m.gen {
+				m.nodes[i] = 0
 				c.wasNodes[id], pending = old, true
 				old, _ = c.touch.node(old)
 			}
@@ -55,35 +57,45 @@ func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, er
 		c.putNodes[id] = graph.MergeNode(old, in, b.Source, b.Run, b.At)
 	}
 	// Relationships of a batch share ends (accounts, hot services), and an
-	// end's id is a SHA-1: derive each once.
-	ids := make(map[graph.Ref]graph.ID, len(b.Edges))
-	idOf := func(r graph.Ref) graph.ID {
-		id, ok := ids[r]
+	// end's id is a SHA-1: derive each once, and look it up once (every
+	// node of the batch is put by now, and Apply removes none).
+	type end struct {
+		id     graph.ID
+		exists bool
+	}
+	ends := make(map[graph.Ref]end, len(b.Edges))
+	endOf := func(r graph.Ref) end {
+		e, ok := ends[r]
 		if !ok {
-			id = r.ID()
-			ids[r] = id
+			e.id = r.ID()
+			e.exists = c.exists(st, e.id)
+			ends[r] = e
 		}
-		return id
+		return e
 	}
 	for _, in := range b.Edges {
-		ends := [2]graph.ID{idOf(in.From), idOf(in.To)}
-		for i, end := range []graph.Ref{in.From, in.To} {
-			if !c.exists(st, ends[i]) {
-				return graph.ApplyResult{}, graph.Errorf(graph.CodeNotFound,
-					"%s relationship %s → %s: %s %q does not exist", in.Type, in.From, in.To, end.Kind, end.Key)
+		from, to := endOf(in.From), endOf(in.To)
+		if !from.exists || !to.exists {
+			missing := in.From
+			if from.exists {
+				missing = in.To
 			}
+			return graph.ApplyResult{}, graph.Errorf(graph.CodeNotFound,
+				"%s relationship %s → %s: %s %q does not exist", in.Type, in.From, in.To, missing.Kind, missing.Key)
 		}
-		id := in.IDBetween(ends[0], ends[1])
+		id := in.IDBetween(from.id, to.id)
 		old, pending := c.putEdges[id]
 		if !pending {
-			if i, ok := st.edgeAt.get(id); ok && !c.touchedEdges[id] && st.touchesEdge(i, in, b.Source, b.At, &scratch) {
+			i, stored := st.edgeAt.get(id)
+			if stored && m.edges[i] != m.gen && st.touchesEdge(i, in, b.Source, b.At, &scratch) {
 				res.EdgesUpdated++
-				c.touchedEdges[id] = true
+				m.edges[i] = m.gen
+				c.touchedEdges = append(c.touchedEdges, i)
 				continue
 			}
 			old = st.edgeByID(id)
-			if c.touchedEdges[id] {
-				delete(c.touchedEdges, id)
+			if stored && m.edges[i] == m.gen {
+				m.edges[i] = 0
 				c.wasEdges[id], pending = old, true
 				old, _ = c.touch.edge(old)
 			}
@@ -96,13 +108,15 @@ func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, er
 			res.EdgesUpdated++
 			c.wasEdges[id] = old
 		}
-		c.ends[id] = ends
+		c.ends[id] = [2]graph.ID{from.id, to.id}
 		if old == nil {
 			c.putEdges[id] = graph.NewEdge(id, in, b.Source, b.Run, b.At)
 		} else {
 			c.putEdges[id] = graph.MergeEdge(old, in, b.Source, b.Run, b.At)
 		}
 	}
+	c.touchedNodes = slices.DeleteFunc(c.touchedNodes, func(i int32) bool { return m.nodes[i] != m.gen })
+	c.touchedEdges = slices.DeleteFunc(c.touchedEdges, func(i int32) bool { return m.edges[i] != m.gen })
 	if err := s.commit(ctx, c, b.Source, b.Run); err != nil {
 		return graph.ApplyResult{}, err
 	}
