@@ -11,13 +11,19 @@ import "sync"
 // Node and Edge, which keep the canonical copy (new maps and slices, not
 // the caller's), and ValidateBatch takes them out, once, so no caller can
 // change an item between its check and its write. The zero value is an
-// empty batch; it is applied once.
+// empty batch (so is NewCheckedBatch's); it is applied once.
 type CheckedBatch struct {
 	mu    sync.Mutex
 	nodes []NodeInput
 	edges []EdgeInput
 	// taken is set once ValidateBatch took the items out.
 	taken bool
+}
+
+// NewCheckedBatch returns an empty checked batch with room for about so
+// many nodes and relationships, so that filling it copies nothing.
+func NewCheckedBatch(nodes, edges int) *CheckedBatch {
+	return &CheckedBatch{nodes: make([]NodeInput, 0, nodes), edges: make([]EdgeInput, 0, edges)}
 }
 
 // Node validates n as ValidateBatch does and adds its canonical form.

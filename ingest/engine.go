@@ -267,7 +267,7 @@ func Run(ctx context.Context, store Store, src Source, opts Options) (*Report, e
 	log := opts.Logger.With().Str("source", rep.Source).Str("run", rep.ID).Logger()
 	log.Info().Msg("ingest run started")
 	em := &emitter{ctx: ctx, store: store, rep: rep, opts: &opts, log: log}
-	em.next()
+	em.next(0, 0)
 	em.record(ctx)
 	if opts.OnStart != nil {
 		opts.OnStart(rep.Record())
@@ -388,6 +388,9 @@ type emitter struct {
 	// without it, and the store trusts them (graph.CheckedBatch).
 	batch   graph.Batch
 	writing *write
+	// flushed counts the nodes and relationships in the batches written
+	// so far.
+	flushed [2]int
 	// failed is the error of a failed write: the batch is lost, so the
 	// run fails however the source goes on, and sweeps nothing.
 	failed error
@@ -475,14 +478,16 @@ func (e *emitter) flush() error {
 		w.res, w.err = e.store.Apply(e.ctx, b)
 	}()
 	e.writing = w
-	e.next()
+	e.next(e.rep.Nodes-e.flushed[0], e.rep.Edges-e.flushed[1])
+	e.flushed = [2]int{e.rep.Nodes, e.rep.Edges}
 	return nil
 }
 
 // next starts an empty batch. A checked batch is applied once, so each
-// write gets its own.
-func (e *emitter) next() {
-	e.batch = graph.Batch{Source: e.rep.Source, Run: e.rep.ID, Checked: &graph.CheckedBatch{}}
+// write gets its own, sized like the one before (nodes and relationships):
+// sources emit in long runs of one kind.
+func (e *emitter) next(nodes, edges int) {
+	e.batch = graph.Batch{Source: e.rep.Source, Run: e.rep.ID, Checked: graph.NewCheckedBatch(nodes, edges)}
 }
 
 // wait waits for the batch being written, if any, and accounts for it.
