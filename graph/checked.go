@@ -1,6 +1,9 @@
 package graph
 
-import "sync"
+import (
+	"fmt"
+	"sync"
+)
 
 // CheckedBatch holds items validated one by one as they were added, for a
 // writer that validates each item anyway: the ingest engine reports a bad
@@ -10,9 +13,12 @@ import "sync"
 // them again. Nothing else can reach them: they are added only through
 // Node and Edge, which keep the canonical copy (new maps and slices, not
 // the caller's), and ValidateBatch takes them out, once, so no caller can
-// change an item between its check and its write. The zero value is an
-// empty batch (so is NewCheckedBatch's); it is applied once.
-type CheckedBatch struct {
+// change an item between its check and its write. Copies of a
+// CheckedBatch share its items, and so whether they were taken. The zero
+// value is an empty batch; it is applied once.
+type CheckedBatch struct{ items *checkedItems }
+
+type checkedItems struct {
 	mu    sync.Mutex
 	nodes []NodeInput
 	edges []EdgeInput
@@ -23,7 +29,7 @@ type CheckedBatch struct {
 // NewCheckedBatch returns an empty checked batch with room for about so
 // many nodes and relationships, so that filling it copies nothing.
 func NewCheckedBatch(nodes, edges int) *CheckedBatch {
-	return &CheckedBatch{nodes: make([]NodeInput, 0, nodes), edges: make([]EdgeInput, 0, edges)}
+	return &CheckedBatch{items: &checkedItems{nodes: make([]NodeInput, 0, nodes), edges: make([]EdgeInput, 0, edges)}}
 }
 
 // Node validates n as ValidateBatch does and adds its canonical form.
@@ -32,12 +38,12 @@ func (c *CheckedBatch) Node(n NodeInput) error {
 	if err != nil {
 		return err
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.taken {
-		return Errorf(CodeInvalid, "%s: node added to a batch already applied", n.Ref())
+	it, err := c.open()
+	if err != nil {
+		return fmt.Errorf("%s: %w", n.Ref(), err)
 	}
-	c.nodes = append(c.nodes, v)
+	it.nodes = append(it.nodes, v)
+	it.mu.Unlock()
 	return nil
 }
 
@@ -47,32 +53,54 @@ func (c *CheckedBatch) Edge(e EdgeInput) error {
 	if err != nil {
 		return err
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.taken {
-		return Errorf(CodeInvalid, "%s %s → %s: relationship added to a batch already applied", e.Type, e.From, e.To)
+	it, err := c.open()
+	if err != nil {
+		return fmt.Errorf("%s %s → %s: %w", e.Type, e.From, e.To, err)
 	}
-	c.edges = append(c.edges, v)
+	it.edges = append(it.edges, v)
+	it.mu.Unlock()
 	return nil
+}
+
+// open returns the items locked, for adding to them, unless they were
+// taken.
+func (c *CheckedBatch) open() (*checkedItems, error) {
+	if c.items == nil {
+		c.items = &checkedItems{}
+	}
+	it := c.items
+	it.mu.Lock()
+	if it.taken {
+		it.mu.Unlock()
+		return nil, Errorf(CodeInvalid, "added to a batch already applied")
+	}
+	return it, nil
 }
 
 // Len is the number of items added.
 func (c *CheckedBatch) Len() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.nodes) + len(c.edges)
+	if c.items == nil {
+		return 0
+	}
+	c.items.mu.Lock()
+	defer c.items.mu.Unlock()
+	return len(c.items.nodes) + len(c.items.edges)
 }
 
 // take hands the items to ValidateBatch, once: a batch applied again
 // (a retry) is rejected rather than written empty.
 func (c *CheckedBatch) take() ([]NodeInput, []EdgeInput, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.taken {
+	if c.items == nil {
+		c.items = &checkedItems{}
+	}
+	it := c.items
+	it.mu.Lock()
+	defer it.mu.Unlock()
+	if it.taken {
 		return nil, nil, Errorf(CodeInvalid, "checked batch was already applied")
 	}
-	c.taken = true
-	nodes, edges := c.nodes, c.edges
-	c.nodes, c.edges = nil, nil
+	it.taken = true
+	nodes, edges := it.nodes, it.edges
+	it.nodes, it.edges = nil, nil
 	return nodes, edges, nil
 }

@@ -83,6 +83,19 @@ func TestCheckedBatchRejects(t *testing.T) {
 				}
 				return b, nil
 			}},
+		{name: "applied through a copy", code: graph.CodeInvalid, msg: "already applied",
+			fill: func(c *graph.CheckedBatch) (graph.Batch, error) {
+				if err := c.Node(graph.NodeInput{Kind: team.Kind, Key: team.Key}); err != nil {
+					return graph.Batch{}, err
+				}
+				dup := *c
+				peek, err := graph.ValidateBatch(graph.Batch{Source: "test", Run: "r1", Checked: &dup}, time.Now())
+				if err != nil {
+					return graph.Batch{}, err
+				}
+				peek.Nodes[0].Kind = "Spaceship" // what the copy handed out, changed after its check
+				return graph.Batch{Source: "test", Run: "r1", Checked: c}, nil
+			}},
 		{name: "added to after it was applied", code: graph.CodeInvalid, msg: "already applied",
 			fill: func(c *graph.CheckedBatch) (graph.Batch, error) {
 				if _, err := graph.ValidateBatch(graph.Batch{Source: "test", Run: "r1", Checked: c}, time.Now()); err != nil {
