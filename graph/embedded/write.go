@@ -57,43 +57,39 @@ func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, er
 		c.putNodes[id] = graph.MergeNode(old, in, b.Source, b.Run, b.At)
 	}
 	// Relationships of a batch share ends (accounts, hot services), and an
-	// end's id is a SHA-1: derive each once, and look it up once (every
-	// node of the batch is put by now, and Apply removes none).
-	type end struct {
-		id     graph.ID
-		exists bool
-	}
-	ends := make(map[graph.Ref]end, len(b.Edges))
-	endOf := func(r graph.Ref) end {
-		e, ok := ends[r]
+	// end's id is a SHA-1: derive each once.
+	ids := make(map[graph.Ref]graph.ID, len(b.Edges))
+	idOf := func(r graph.Ref) graph.ID {
+		id, ok := ids[r]
 		if !ok {
-			e.id = r.ID()
-			e.exists = c.exists(st, e.id)
-			ends[r] = e
+			id = r.ID()
+			ids[r] = id
 		}
-		return e
+		return id
 	}
 	for _, in := range b.Edges {
-		from, to := endOf(in.From), endOf(in.To)
-		if !from.exists || !to.exists {
-			missing := in.From
-			if from.exists {
-				missing = in.To
-			}
-			return graph.ApplyResult{}, graph.Errorf(graph.CodeNotFound,
-				"%s relationship %s → %s: %s %q does not exist", in.Type, in.From, in.To, missing.Kind, missing.Key)
-		}
-		id := in.IDBetween(from.id, to.id)
+		ends := [2]graph.ID{idOf(in.From), idOf(in.To)}
+		id := in.IDBetween(ends[0], ends[1])
 		old, pending := c.putEdges[id]
 		if !pending {
 			i, stored := st.edgeAt.get(id)
-			if stored && m.edges[i] != m.gen && st.touchesEdge(i, in, b.Source, b.At, &scratch) {
+			if !stored {
+				// Only a new relationship's ends are looked up: a stored
+				// or pending one's exist (Apply removes nothing).
+				for k, end := range []graph.Ref{in.From, in.To} {
+					if !c.exists(st, ends[k]) {
+						return graph.ApplyResult{}, graph.Errorf(graph.CodeNotFound,
+							"%s relationship %s → %s: %s %q does not exist", in.Type, in.From, in.To, end.Kind, end.Key)
+					}
+				}
+			} else if m.edges[i] != m.gen && st.touchesEdge(i, in, b.Source, b.At, &scratch) {
 				res.EdgesUpdated++
 				m.edges[i] = m.gen
 				c.touchedEdges = append(c.touchedEdges, i)
 				continue
+			} else {
+				old = st.edge(i)
 			}
-			old = st.edgeByID(id)
 			if stored && m.edges[i] == m.gen {
 				m.edges[i] = 0
 				c.wasEdges[id], pending = old, true
@@ -108,7 +104,7 @@ func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, er
 			res.EdgesUpdated++
 			c.wasEdges[id] = old
 		}
-		c.ends[id] = [2]graph.ID{from.id, to.id}
+		c.ends[id] = ends
 		if old == nil {
 			c.putEdges[id] = graph.NewEdge(id, in, b.Source, b.Run, b.At)
 		} else {
