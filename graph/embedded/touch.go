@@ -1,7 +1,6 @@
 package embedded
 
 import (
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -190,17 +189,20 @@ func touchPayload(out, p []byte, source, run uint64, at time.Time) (_ []byte, ok
 }
 
 // touchesNode is graph.TouchesNode for the stored node in slot i. A
-// re-sync asserts the properties it stored, so when in's encode to the
-// stored bytes they are held without decoding them into a map; labels are
-// looked up in their encoded form (hasLabels).
-func (st *state) touchesNode(i int32, in graph.NodeInput, source string, at time.Time, scratch *[]byte) bool {
+// re-sync asserts the properties it stored, so they are compared with the
+// stored bytes without decoding them into a map (holdsEncoded); labels
+// are looked up in their encoded form (hasLabels).
+func (st *state) touchesNode(i int32, in graph.NodeInput, source string, at time.Time) bool {
 	r := &st.nodes[i]
 	if len(in.Props) > 0 {
-		p, err := appendProps((*scratch)[:0], in.Props)
-		if err != nil || !bytes.Equal(p, nodeProps(r.data)) {
+		holds, sure := holdsEncoded(nodeProps(r.data), in.Props)
+		if !sure {
 			return graph.TouchesNode(st.nodeView(r.n.ID), in, source, at)
 		}
-		*scratch, in.Props = p, nil
+		if !holds {
+			return false
+		}
+		in.Props = nil
 	}
 	if !st.hasLabels(i, in.Labels) {
 		return false // a label in is not stored so (graph.TouchesNode)
@@ -209,11 +211,70 @@ func (st *state) touchesNode(i int32, in graph.NodeInput, source string, at time
 	return graph.TouchesNode(r.n, in, source, at) // r.n holds no properties or labels
 }
 
+// holdsEncoded is graph.TouchesNode's test of properties — merging props
+// into the stored ones leaves them as they are — on the stored ones
+// encoded (appendProps), decoding nothing: each of props is stored with
+// an equal value. sure is false for a value of a type the store does not
+// keep, which only the decoded comparison can answer.
+func holdsEncoded(stored []byte, props map[string]any) (holds, sure bool) {
+	r := reader{b: stored}
+	found := 0
+	for range r.count() {
+		v, ok := props[string(r.bytes(r.count()))]
+		same := ok
+		switch r.byte() {
+		case tagString:
+			s := r.bytes(r.count())
+			if ok {
+				w, isString := v.(string)
+				same = isString && w == string(s)
+			}
+		case tagInt:
+			n := r.varint()
+			if ok {
+				w, isInt := v.(int64)
+				same = isInt && w == n
+			}
+		case tagBool:
+			b := r.byte() == 1
+			if ok {
+				w, isBool := v.(bool)
+				same = isBool && w == b
+			}
+		case tagList:
+			w, isList := v.([]string)
+			n := r.count()
+			same = ok && isList && len(w) == n
+			for k := range n {
+				e := r.bytes(r.count())
+				same = same && w[k] == string(e)
+			}
+		default:
+			return false, false
+		}
+		if ok {
+			switch v.(type) {
+			case string, int64, bool, []string:
+			default:
+				return false, false
+			}
+			if !same {
+				return false, true
+			}
+			found++
+		}
+	}
+	if r.err != nil {
+		return false, false
+	}
+	return found == len(props), true
+}
+
 // touchesEdge is graph.TouchesEdge for the stored relationship in slot i,
 // read from its payload without decoding it (graph.TouchesEdge then
 // touchable's conditions, on the encoded form). Properties are compared
 // encoded, as touchesNode does: every OWNS relationship carries its role.
-func (st *state) touchesEdge(i int32, in graph.EdgeInput, source string, at time.Time, scratch *[]byte) bool {
+func (st *state) touchesEdge(i int32, in graph.EdgeInput, source string, at time.Time) bool {
 	if source == graph.SourceManual {
 		return false
 	}
@@ -241,11 +302,8 @@ func (st *state) touchesEdge(i int32, in graph.EdgeInput, source string, at time
 	if len(in.Props) == 0 {
 		return true
 	}
-	p, err := appendProps((*scratch)[:0], in.Props)
-	if err == nil && bytes.Equal(p, props) {
-		*scratch = p
-		return true
+	if holds, sure := holdsEncoded(props, in.Props); sure {
+		return holds
 	}
-	// Fewer or differently typed properties than stored may still hold.
 	return graph.TouchesEdge(st.edge(i), in, source, at)
 }

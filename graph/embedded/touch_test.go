@@ -381,6 +381,36 @@ func TestTouchesAgreesWithGraph(t *testing.T) {
 				in.Props = map[string]any{"tier": "2", "lifecycle": "production"}
 			},
 			edge: func(_ *graph.Edge, in *graph.EdgeInput) { in.Props = map[string]any{"path": "svc/b", "n": int64(3)} }},
+		{name: "list, integer and boolean properties the same", source: "aws", at: at,
+			node: func(n *graph.Node, in *graph.NodeInput) { n.Props, in.Props = typedProps(), typedProps() },
+			edge: func(e *graph.Edge, in *graph.EdgeInput) { e.Props, in.Props = typedProps(), typedProps() }},
+		{name: "a list property changed", source: "aws", at: at,
+			node: func(n *graph.Node, in *graph.NodeInput) {
+				n.Props, in.Props = typedProps(), typedProps()
+				in.Props["hostnames"] = []string{"a", "c"}
+			},
+			edge: func(e *graph.Edge, in *graph.EdgeInput) {
+				e.Props, in.Props = typedProps(), typedProps()
+				in.Props["hostnames"] = []string{"a"}
+			}},
+		{name: "a boolean and an integer property changed", source: "aws", at: at,
+			node: func(n *graph.Node, in *graph.NodeInput) {
+				n.Props, in.Props = typedProps(), typedProps()
+				in.Props["archived"] = false
+			},
+			edge: func(e *graph.Edge, in *graph.EdgeInput) {
+				e.Props, in.Props = typedProps(), typedProps()
+				in.Props["tier"] = int64(2)
+			}},
+		{name: "a property of a type the store does not keep", source: "aws", at: at,
+			node: func(n *graph.Node, in *graph.NodeInput) {
+				n.Props, in.Props = typedProps(), typedProps()
+				in.Props["tier"] = 1
+			},
+			edge: func(e *graph.Edge, in *graph.EdgeInput) {
+				e.Props, in.Props = typedProps(), typedProps()
+				in.Props["tier"] = 1.0
+			}},
 		{name: "a label changed", source: "aws", at: at,
 			node: func(_ *graph.Node, in *graph.NodeInput) { in.Labels = map[string]string{"env": "dev"} }, labels: true},
 		{name: "a label added", source: "aws", at: at,
@@ -407,7 +437,7 @@ func TestTouchesAgreesWithGraph(t *testing.T) {
 	// that the cases cover touching and not.
 	touching := map[string]bool{"the same again": true, "the same at the same time": true, "second source": true,
 		"no properties asserted": true, "fewer properties asserted": true, "a stored item without properties": true,
-		"fewer labels asserted": true}
+		"fewer labels asserted": true, "list, integer and boolean properties the same": true}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			n, e := graph.CloneNode(node), graph.CloneEdge(edge)
@@ -434,12 +464,11 @@ func TestTouchesAgreesWithGraph(t *testing.T) {
 			}
 			ni, _ := st.nodeAt.get(n.ID)
 			ei, _ := st.edgeAt.get(e.ID)
-			var scratch []byte
-			gotNode, wantNode := st.touchesNode(ni, nin, tc.source, tc.at, &scratch), graph.TouchesNode(n, nin, tc.source, tc.at)
+			gotNode, wantNode := st.touchesNode(ni, nin, tc.source, tc.at), graph.TouchesNode(n, nin, tc.source, tc.at)
 			if gotNode != wantNode {
 				t.Errorf("node: the store says touches %v, graph.TouchesNode %v", gotNode, wantNode)
 			}
-			gotEdge, wantEdge := st.touchesEdge(ei, ein, tc.source, tc.at, &scratch), graph.TouchesEdge(e, ein, tc.source, tc.at)
+			gotEdge, wantEdge := st.touchesEdge(ei, ein, tc.source, tc.at), graph.TouchesEdge(e, ein, tc.source, tc.at)
 			if gotEdge != wantEdge {
 				t.Errorf("relationship: the store says touches %v, graph.TouchesEdge %v", gotEdge, wantEdge)
 			}
@@ -448,4 +477,9 @@ func TestTouchesAgreesWithGraph(t *testing.T) {
 			}
 		})
 	}
+}
+
+// typedProps holds a property of each type the store encodes.
+func typedProps() map[string]any {
+	return map[string]any{"tier": int64(1), "hostnames": []string{"a", "b"}, "archived": true, "lifecycle": "production"}
 }

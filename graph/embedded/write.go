@@ -27,13 +27,12 @@ func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, er
 	// is left out of the touched slots below.
 	m := &s.marks
 	m.next(len(st.nodes), len(st.edges))
-	var scratch []byte // touchesNode, touchesEdge
 	for _, in := range b.Nodes {
 		id := graph.NodeID(in.Kind, in.Key)
 		old, pending := c.putNodes[id]
 		if !pending {
 			i, stored := st.nodeAt.get(id)
-			if stored && m.nodes[i] != m.gen && st.touchesNode(i, in, b.Source, b.At, &scratch) {
+			if stored && m.nodes[i] != m.gen && st.touchesNode(i, in, b.Source, b.At) {
 				res.NodesUpdated++
 				m.nodes[i] = m.gen
 				c.touchedNodes = append(c.touchedNodes, i)
@@ -82,7 +81,7 @@ func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, er
 							"%s relationship %s → %s: %s %q does not exist", in.Type, in.From, in.To, end.Kind, end.Key)
 					}
 				}
-			} else if m.edges[i] != m.gen && st.touchesEdge(i, in, b.Source, b.At, &scratch) {
+			} else if m.edges[i] != m.gen && st.touchesEdge(i, in, b.Source, b.At) {
 				res.EdgesUpdated++
 				m.edges[i] = m.gen
 				c.touchedEdges = append(c.touchedEdges, i)
