@@ -89,9 +89,11 @@ func ValidateRef(r Ref) (Ref, error) {
 		return Ref{}, Errorf(CodeInvalid, "%s key is empty", r.Kind)
 	case len(key) > MaxKeyLen:
 		return Ref{}, Errorf(CodeInvalid, "%s key is %d bytes, over the limit of %d", r.Kind, len(key), MaxKeyLen)
-	case !utf8.ValidString(key):
+	}
+	switch valid, control := checkText(key); {
+	case !valid:
 		return Ref{}, Errorf(CodeInvalid, "%s key is not valid UTF-8", r.Kind)
-	case hasControl(key):
+	case control:
 		return Ref{}, Errorf(CodeInvalid, "%s key %q contains control characters", r.Kind, key)
 	}
 	return Ref{Kind: r.Kind, Key: key}, nil
@@ -123,7 +125,7 @@ func validateNode(n NodeInput) (NodeInput, error) {
 		return NodeInput{}, err
 	}
 	name := strings.TrimSpace(n.Name)
-	if hasControl(name) || !utf8.ValidString(name) {
+	if valid, control := checkText(name); control || !valid {
 		return NodeInput{}, Errorf(CodeInvalid, "%s %q: name contains control characters or invalid UTF-8", ref.Kind, ref.Key)
 	}
 	labels := make(map[string]string, len(n.Labels))
@@ -461,17 +463,24 @@ func SortAssertions(as []Assertion) {
 	sort.Slice(as, func(i, j int) bool { return as[i].Source < as[j].Source })
 }
 
-// hasControl reports whether s holds a control character. Keys are mostly
-// ASCII, checked byte by byte; the rest of s from the first other byte is
-// decoded.
-func hasControl(s string) bool {
+// checkText reports whether s is valid UTF-8 and whether it holds a
+// control character (unicode.IsControl), in one pass over s while it is
+// ASCII, as keys and names mostly are: every item of every sync has its
+// keys checked. The rest of s from the first other byte is decoded.
+func checkText(s string) (valid, control bool) {
 	for i := range len(s) {
 		switch c := s[i]; {
 		case c >= utf8.RuneSelf:
-			return strings.ContainsFunc(s[i:], unicode.IsControl)
+			return utf8.ValidString(s[i:]), strings.ContainsFunc(s[i:], unicode.IsControl)
 		case c < 0x20 || c == 0x7f:
-			return true
+			return utf8.ValidString(s[i+1:]), true
 		}
 	}
-	return false
+	return true, false
+}
+
+// hasControl reports whether s holds a control character.
+func hasControl(s string) bool {
+	_, control := checkText(s)
+	return control
 }
