@@ -107,8 +107,9 @@ func kindList() string {
 	return strings.Join(s, ", ")
 }
 
-// ValidateNodeInput checks one node the way ValidateBatch does, so an
-// ingest run can report a bad item and go on without it.
+// ValidateNodeInput checks one node the way ValidateBatch does, for a
+// caller that holds items apart from a batch (a writer that batches them
+// uses CheckedBatch).
 func ValidateNodeInput(n NodeInput) (NodeInput, error) { return validateNode(n) }
 
 func validateNode(n NodeInput) (NodeInput, error) {
