@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -482,4 +483,22 @@ func TestTouchesAgreesWithGraph(t *testing.T) {
 // typedProps holds a property of each type the store encodes.
 func typedProps() map[string]any {
 	return map[string]any{"tier": int64(1), "hostnames": []string{"a", "b"}, "archived": true, "lifecycle": "production"}
+}
+
+// TestMarksWrap: after 2³² writes the generation wraps, and a slot marked
+// by an old write must not read as touched by a new one.
+func TestMarksWrap(t *testing.T) {
+	var m marks
+	m.next(2, 1)
+	m.nodes[1], m.edges[0] = m.gen, m.gen
+	m.next(3, 1)
+	if m.nodes[1] == m.gen || m.edges[0] == m.gen || len(m.nodes) != 3 {
+		t.Fatalf("the next write sees the last one's marks (gen %d, marks %v %v)", m.gen, m.nodes, m.edges)
+	}
+	m.gen = math.MaxUint32
+	m.nodes[0] = 1 // marked by the write that had gen 1, long ago
+	m.next(3, 1)
+	if m.gen == 0 || m.nodes[0] == m.gen {
+		t.Fatalf("after the wrap gen is %d and an old mark reads %d", m.gen, m.nodes[0])
+	}
 }
