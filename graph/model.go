@@ -8,6 +8,7 @@
 package graph
 
 import (
+	"crypto/sha1"
 	"strings"
 	"time"
 
@@ -176,20 +177,32 @@ var namespace = uuid.MustParse("6f1c3c52-8d55-4b63-9a63-5b0a3c7e2a10")
 // Keys are compared case-sensitively here; normalisation happens before (see
 // NormalizeKey).
 func NodeID(k Kind, key string) ID {
-	return uuid.NewSHA1(namespace, []byte(string(k)+"\x00"+key))
+	var buf [128]byte
+	b := append(append(append(buf[:0], namespace[:]...), k...), 0)
+	return nameID(append(b, key...))
 }
 
 // EdgeID is the deterministic id of a relationship. OWNS relationships are
 // distinct per role, so a team may own an asset both technically and as its
 // business owner.
 func EdgeID(t RelType, from, to ID, role string) ID {
-	b := make([]byte, 0, 80)
-	b = append(b, t...)
-	b = append(b, 0)
-	b = append(b, from[:]...)
-	b = append(b, to[:]...)
-	b = append(b, role...)
-	return uuid.NewSHA1(namespace, b)
+	var buf [96]byte
+	b := append(append(append(buf[:0], namespace[:]...), t...), 0)
+	b = append(append(b, from[:]...), to[:]...)
+	return nameID(append(b, role...))
+}
+
+// nameID is uuid.NewSHA1(namespace, name) for b, the namespace followed by
+// the name: one SHA-1 of a buffer on the caller's stack, where
+// uuid.NewSHA1 allocates a hash, its sum and the name's concatenation for
+// every id — and every item of every sync derives at least one.
+func nameID(b []byte) ID {
+	sum := sha1.Sum(b)
+	var id ID
+	copy(id[:], sum[:])
+	id[6] = id[6]&0x0f | 5<<4 // version 5: SHA-1
+	id[8] = id[8]&0x3f | 0x80 // RFC 4122 variant
+	return id
 }
 
 // Ref names a node by kind and natural key.

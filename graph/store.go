@@ -9,7 +9,10 @@ import (
 // Store is the contract every backend implements and graph/graphtest checks.
 // Each backend validates its inputs on entry with the helpers of this package
 // (ValidateBatch, ValidateRef, the query Normalize methods), so the rules live
-// in one place and backends stay small.
+// in one place and backends stay small. ValidateBatch does not check the
+// items of a batch's Checked again: only this package can put items there,
+// each validated as it was added (CheckedBatch), so no caller can skip the
+// check.
 //
 // Unless a method says otherwise, a backend that cannot reach its storage
 // returns an error with CodeUnavailable, and a cancelled context returns the
@@ -138,6 +141,10 @@ type Batch struct {
 	At    time.Time
 	Nodes []NodeInput
 	Edges []EdgeInput
+	// Checked holds items validated as they were added (CheckedBatch):
+	// they are written before Nodes and Edges, in the order added, and
+	// not validated again.
+	Checked *CheckedBatch
 }
 
 // NodeInput asserts a node. Empty Name keeps the stored name (a new node is

@@ -14,7 +14,9 @@ import (
 // properties coerced to their declared types, confidence defaulted to
 // DECLARED, At defaulted to now (UTC, millisecond precision so every backend
 // stores the same instant). Duplicate items in one batch merge in order.
-// Errors are CodeInvalid and name the offending item.
+// The items of b.Checked were validated when added: they are taken as they
+// are, ahead of b.Nodes and b.Edges, and b.Checked is spent. Errors are
+// CodeInvalid and name the offending item.
 func ValidateBatch(b Batch, now time.Time) (Batch, error) {
 	if err := validSource(b.Source); err != nil {
 		return Batch{}, err
@@ -22,7 +24,15 @@ func ValidateBatch(b Batch, now time.Time) (Batch, error) {
 	if strings.TrimSpace(b.Run) == "" {
 		return Batch{}, Errorf(CodeInvalid, "batch from %q has no run id", b.Source)
 	}
-	if n := len(b.Nodes) + len(b.Edges); n > MaxBatchItems {
+	var nodes []NodeInput
+	var edges []EdgeInput
+	if b.Checked != nil {
+		var err error
+		if nodes, edges, err = b.Checked.take(); err != nil {
+			return Batch{}, err
+		}
+	}
+	if n := len(nodes) + len(edges) + len(b.Nodes) + len(b.Edges); n > MaxBatchItems {
 		return Batch{}, Errorf(CodeLimitExceeded, "batch of %d items is over the limit of %d", n, MaxBatchItems)
 	}
 	out := Batch{Source: b.Source, Run: b.Run, At: b.At}
@@ -30,21 +40,30 @@ func ValidateBatch(b Batch, now time.Time) (Batch, error) {
 		out.At = now
 	}
 	out.At = out.At.UTC().Truncate(time.Millisecond)
-	out.Nodes = make([]NodeInput, 0, len(b.Nodes))
-	for i, n := range b.Nodes {
-		v, err := validateNode(n)
-		if err != nil {
-			return Batch{}, fmt.Errorf("node %d: %w", i, err)
-		}
-		out.Nodes = append(out.Nodes, v)
+	var err error
+	if out.Nodes, err = validateAll(nodes, b.Nodes, validateNode, "node"); err != nil {
+		return Batch{}, err
 	}
-	out.Edges = make([]EdgeInput, 0, len(b.Edges))
-	for i, e := range b.Edges {
-		v, err := validateEdge(e)
+	if out.Edges, err = validateAll(edges, b.Edges, validateEdge, "relationship"); err != nil {
+		return Batch{}, err
+	}
+	return out, nil
+}
+
+// validateAll appends the validated items to checked, which holds items
+// validated before; with no items, checked itself is the answer.
+func validateAll[T any](checked, items []T, validate func(T) (T, error), what string) ([]T, error) {
+	if len(items) == 0 && checked != nil {
+		return checked, nil
+	}
+	out := make([]T, 0, len(checked)+len(items))
+	out = append(out, checked...)
+	for i, it := range items {
+		v, err := validate(it)
 		if err != nil {
-			return Batch{}, fmt.Errorf("relationship %d: %w", i, err)
+			return nil, fmt.Errorf("%s %d: %w", what, i, err)
 		}
-		out.Edges = append(out.Edges, v)
+		out = append(out, v)
 	}
 	return out, nil
 }
@@ -70,9 +89,11 @@ func ValidateRef(r Ref) (Ref, error) {
 		return Ref{}, Errorf(CodeInvalid, "%s key is empty", r.Kind)
 	case len(key) > MaxKeyLen:
 		return Ref{}, Errorf(CodeInvalid, "%s key is %d bytes, over the limit of %d", r.Kind, len(key), MaxKeyLen)
-	case !utf8.ValidString(key):
+	}
+	switch valid, control := checkText(key); {
+	case !valid:
 		return Ref{}, Errorf(CodeInvalid, "%s key is not valid UTF-8", r.Kind)
-	case hasControl(key):
+	case control:
 		return Ref{}, Errorf(CodeInvalid, "%s key %q contains control characters", r.Kind, key)
 	}
 	return Ref{Kind: r.Kind, Key: key}, nil
@@ -86,8 +107,9 @@ func kindList() string {
 	return strings.Join(s, ", ")
 }
 
-// ValidateNodeInput checks one node the way ValidateBatch does, so an
-// ingest run can report a bad item and go on without it.
+// ValidateNodeInput checks one node the way ValidateBatch does, for a
+// caller that holds items apart from a batch (a writer that batches them
+// uses CheckedBatch).
 func ValidateNodeInput(n NodeInput) (NodeInput, error) { return validateNode(n) }
 
 func validateNode(n NodeInput) (NodeInput, error) {
@@ -104,7 +126,7 @@ func validateNode(n NodeInput) (NodeInput, error) {
 		return NodeInput{}, err
 	}
 	name := strings.TrimSpace(n.Name)
-	if hasControl(name) || !utf8.ValidString(name) {
+	if valid, control := checkText(name); control || !valid {
 		return NodeInput{}, Errorf(CodeInvalid, "%s %q: name contains control characters or invalid UTF-8", ref.Kind, ref.Key)
 	}
 	labels := make(map[string]string, len(n.Labels))
@@ -442,17 +464,24 @@ func SortAssertions(as []Assertion) {
 	sort.Slice(as, func(i, j int) bool { return as[i].Source < as[j].Source })
 }
 
-// hasControl reports whether s holds a control character. Keys are mostly
-// ASCII, checked byte by byte; the rest of s from the first other byte is
-// decoded.
-func hasControl(s string) bool {
+// checkText reports whether s is valid UTF-8 and whether it holds a
+// control character (unicode.IsControl), in one pass over s while it is
+// ASCII, as keys and names mostly are: every item of every sync has its
+// keys checked. The rest of s from the first other byte is decoded.
+func checkText(s string) (valid, control bool) {
 	for i := range len(s) {
 		switch c := s[i]; {
 		case c >= utf8.RuneSelf:
-			return strings.ContainsFunc(s[i:], unicode.IsControl)
+			return utf8.ValidString(s[i:]), strings.ContainsFunc(s[i:], unicode.IsControl)
 		case c < 0x20 || c == 0x7f:
-			return true
+			return utf8.ValidString(s[i+1:]), true
 		}
 	}
-	return false
+	return true, false
+}
+
+// hasControl reports whether s holds a control character.
+func hasControl(s string) bool {
+	_, control := checkText(s)
+	return control
 }

@@ -266,7 +266,8 @@ func Run(ctx context.Context, store Store, src Source, opts Options) (*Report, e
 	}
 	log := opts.Logger.With().Str("source", rep.Source).Str("run", rep.ID).Logger()
 	log.Info().Msg("ingest run started")
-	em := &emitter{ctx: ctx, store: store, rep: rep, opts: &opts, log: log, batch: graph.Batch{Source: rep.Source, Run: rep.ID}}
+	em := &emitter{ctx: ctx, store: store, rep: rep, opts: &opts, log: log}
+	em.next(0, 0)
 	em.record(ctx)
 	if opts.OnStart != nil {
 		opts.OnStart(rep.Record())
@@ -382,9 +383,14 @@ type emitter struct {
 	rep   *Report
 	opts  *Options
 	log   zerolog.Logger
-	// batch is filled while the previous one, spare, is written (writing).
-	batch, spare graph.Batch
-	writing      *write
+	// batch is filled while the one before is written (writing). Its
+	// items are validated as they come, to report a bad one and go on
+	// without it, and the store trusts them (graph.CheckedBatch).
+	batch   graph.Batch
+	writing *write
+	// flushed counts the nodes and relationships in the batches written
+	// so far.
+	flushed [2]int
 	// failed is the error of a failed write: the batch is lost, so the
 	// run fails however the source goes on, and sweeps nothing.
 	failed error
@@ -401,25 +407,19 @@ type write struct {
 }
 
 func (e *emitter) Node(n graph.NodeInput) error {
-	v, err := graph.ValidateNodeInput(n)
-	if err != nil {
+	if err := e.batch.Checked.Node(n); err != nil {
 		e.scopedItemError(n.Scope, n.Ref().String(), err)
 		return nil
 	}
-	n = v
-	e.batch.Nodes = append(e.batch.Nodes, n)
 	e.rep.Nodes++
 	return e.maybeFlush()
 }
 
 func (e *emitter) Edge(ed graph.EdgeInput) error {
-	v, err := graph.ValidateEdge(ed)
-	if err != nil {
+	if err := e.batch.Checked.Edge(ed); err != nil {
 		e.scopedItemError(ed.Scope, fmt.Sprintf("%s %s → %s", ed.Type, ed.From, ed.To), err)
 		return nil
 	}
-	ed = v
-	e.batch.Edges = append(e.batch.Edges, ed)
 	e.rep.Edges++
 	return e.maybeFlush()
 }
@@ -443,7 +443,7 @@ func (e *emitter) Warn(item string, err error) {
 }
 
 func (e *emitter) maybeFlush() error {
-	if len(e.batch.Nodes)+len(e.batch.Edges) < e.opts.BatchSize {
+	if e.batch.Checked.Len() < e.opts.BatchSize {
 		return nil
 	}
 	return e.flush()
@@ -460,7 +460,7 @@ func (e *emitter) flush() error {
 	if err := e.wait(); err != nil {
 		return err
 	}
-	n := len(e.batch.Nodes) + len(e.batch.Edges)
+	n := e.batch.Checked.Len()
 	if n == 0 {
 		return nil
 	}
@@ -478,11 +478,16 @@ func (e *emitter) flush() error {
 		w.res, w.err = e.store.Apply(e.ctx, b)
 	}()
 	e.writing = w
-	// The spare batch was written by the last wait: its arrays are free.
-	e.batch, e.spare = e.spare, b
-	e.batch.Source, e.batch.Run = b.Source, b.Run
-	e.batch.Nodes, e.batch.Edges = e.batch.Nodes[:0], e.batch.Edges[:0]
+	e.next(e.rep.Nodes-e.flushed[0], e.rep.Edges-e.flushed[1])
+	e.flushed = [2]int{e.rep.Nodes, e.rep.Edges}
 	return nil
+}
+
+// next starts an empty batch. A checked batch is applied once, so each
+// write gets its own, sized like the one before (nodes and relationships):
+// sources emit in long runs of one kind.
+func (e *emitter) next(nodes, edges int) {
+	e.batch = graph.Batch{Source: e.rep.Source, Run: e.rep.ID, Checked: graph.NewCheckedBatch(nodes, edges)}
 }
 
 // wait waits for the batch being written, if any, and accounts for it.

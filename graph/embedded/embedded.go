@@ -90,6 +90,7 @@ type Store struct {
 	path string
 
 	writeMu sync.Mutex // serialises writers: merge, commit, publish
+	marks   marks      // what the write under way touches (Apply)
 
 	// active is the log bucket in force; logged weighs the records in it
 	// (logEntry.weight).
@@ -366,10 +367,11 @@ type changes struct {
 	// copies nothing more; other items are read when recorded.
 	wasNodes map[graph.ID]*graph.Node
 	wasEdges map[graph.ID]*graph.Edge
-	// touchedNodes and touchedEdges are the stored items the write only
-	// touches, by touch (touch.go): not put, and recorded as nothing.
+	// touchedNodes and touchedEdges are the slots of the stored items the
+	// write only touches, by touch (touch.go): not put, and recorded as
+	// nothing.
 	touch                      touch
-	touchedNodes, touchedEdges map[graph.ID]bool
+	touchedNodes, touchedEdges []int32
 }
 
 func newChanges() *changes {
@@ -378,7 +380,6 @@ func newChanges() *changes {
 		ends:     map[graph.ID][2]graph.ID{},
 		delNodes: map[graph.ID]bool{}, delEdges: map[graph.ID]bool{},
 		wasNodes: map[graph.ID]*graph.Node{}, wasEdges: map[graph.ID]*graph.Edge{},
-		touchedNodes: map[graph.ID]bool{}, touchedEdges: map[graph.ID]bool{},
 	}
 }
 
@@ -447,11 +448,11 @@ func (s *Store) commit(ctx context.Context, c *changes, source, run string) erro
 		buf = b
 		entry.edges = append(entry.edges, le)
 	}
-	for id := range c.touchedNodes {
-		entry.touchNodes = append(entry.touchNodes, id)
+	for _, i := range c.touchedNodes {
+		entry.touchNodes = append(entry.touchNodes, s.state.nodes[i].id)
 	}
-	for id := range c.touchedEdges {
-		entry.touchEdges = append(entry.touchEdges, id)
+	for _, i := range c.touchedEdges {
+		entry.touchEdges = append(entry.touchEdges, s.state.edges[i].id)
 	}
 	if entry.records() == 0 {
 		return nil
@@ -496,10 +497,10 @@ func (s *Store) commit(ctx context.Context, c *changes, source, run string) erro
 		}
 	}
 	// Published as replayed, so that memory holds what a reopen would.
-	if err := st.touchNodes(entry.touchNodes, c.touch); err != nil && perr == nil {
+	if err := st.touchNodesAt(c.touchedNodes, c.touch); err != nil && perr == nil {
 		perr = err
 	}
-	if err := st.touchEdges(entry.touchEdges, c.touch); err != nil && perr == nil {
+	if err := st.touchEdgesAt(c.touchedEdges, c.touch); err != nil && perr == nil {
 		perr = err
 	}
 	s.mu.Unlock()

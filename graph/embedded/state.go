@@ -242,12 +242,23 @@ func (st *state) reader(r *edgeRec) reader {
 	return reader{b: st.payload(r), syms: st.syms.strs}
 }
 
-// assertedBy reports whether source asserts r.
-func (st *state) assertedBy(r *edgeRec, source string) bool {
+// sweeps reads r's assertions in place, as a sweep asks of every
+// relationship: whether req's source asserts it, and whether req retracts
+// that assertion (graph.Retractable), without decoding them into a slice.
+func (st *state) sweeps(r *edgeRec, req graph.SweepRequest) (asserted, retract bool) {
 	rd := st.reader(r)
-	found := false
-	rd.eachSource(func(src string) { found = found || src == source })
-	return found
+	for range rd.count() {
+		src, run := rd.sym(), rd.sym()
+		rd.sym() // confidence
+		scope := rd.sym()
+		rd.bytes(rd.count()) // evidence
+		rd.time()
+		rd.time()
+		if src == req.Source && !asserted && rd.err == nil {
+			asserted, retract = true, run != req.Run && !graph.ScopeHeld(scope, req.Keep)
+		}
+	}
+	return asserted, retract
 }
 
 // store interns a payload in the log's form into the arena and points r

@@ -128,3 +128,45 @@ func TestAuditFlushReleasesPending(t *testing.T) {
 		t.Errorf("%d entries pending after a rename, want 1", n)
 	}
 }
+
+// TestSweepsReadsAssertionsInPlace: what a sweep reads from a stored
+// relationship's payload answers as graph.AssertedBy and
+// graph.Retractable do on its decoded assertions.
+func TestSweepsReadsAssertionsInPlace(t *testing.T) {
+	at := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	a, b := graph.Ref{Kind: graph.KindTeam, Key: "a"}, graph.Ref{Kind: graph.KindService, Key: "b"}
+	e := &graph.Edge{ID: graph.EdgeID(graph.RelOwns, a.ID(), b.ID(), graph.OwnerTechnical), Type: graph.RelOwns, From: a, To: b,
+		Props: map[string]any{"role": graph.OwnerTechnical}, FirstSeen: at, LastSeen: at,
+		Assertions: []graph.Assertion{
+			{Source: "aws", Run: "r1", Scope: "aws/1", Confidence: graph.Declared, Evidence: "tag", FirstSeen: at, LastSeen: at},
+			{Source: "github", Run: "g1", Confidence: graph.Inferred, FirstSeen: at, LastSeen: at},
+		}}
+	st := newState()
+	st.putNode(&graph.Node{ID: a.ID(), Kind: a.Kind, Key: a.Key}, nil)
+	st.putNode(&graph.Node{ID: b.ID(), Kind: b.Kind, Key: b.Key}, nil)
+	le, _, err := newLogEdge(nil, e, a.ID(), b.ID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.putLogEdge(le); err != nil {
+		t.Fatal(err)
+	}
+	i, _ := st.edgeAt.get(e.ID)
+	for _, r := range []graph.SweepRequest{
+		{Source: "aws", Run: "r2"},                          // retracted
+		{Source: "aws", Run: "r1"},                          // re-asserted by the run
+		{Source: "aws", Run: "r2", Keep: []string{"aws/1"}}, // in a scope kept
+		{Source: "aws", Run: "r2", Keep: []string{"aws"}},   // under a scope kept
+		{Source: "aws", Run: "r2", Keep: []string{"aws/2"}}, // another scope kept
+		{Source: "github", Run: "g2"},
+		{Source: "gitlab", Run: "l1"}, // does not assert it
+	} {
+		asserted, retract := st.sweeps(&st.edges[i], r)
+		if want := graph.AssertedBy(e.Assertions, r.Source); asserted != want {
+			t.Errorf("%+v: asserted %v, graph.AssertedBy says %v", r, asserted, want)
+		}
+		if want := graph.Retractable(e.Assertions, r); retract != want {
+			t.Errorf("%+v: retract %v, graph.Retractable says %v", r, retract, want)
+		}
+	}
+}

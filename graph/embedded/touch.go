@@ -1,7 +1,6 @@
 package embedded
 
 import (
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -39,18 +38,74 @@ func (t touch) edge(e *graph.Edge) (_ *graph.Edge, ok bool) {
 	return &c, ok
 }
 
-// touchNodes applies t to the stored nodes with the ids. Their indexes
-// hold nothing a touch changes, and their properties stay encoded as they
-// are.
+// marks tells which slots the write under way only touches, for Apply: a
+// slot is marked when its mark equals gen, which moves on with every
+// write, so a re-sync builds and clears no set of ids per write. Only
+// writers use it (under writeMu).
+type marks struct {
+	gen          uint32
+	nodes, edges []uint32
+}
+
+// next starts a write over a state of n node slots and e relationship
+// slots.
+func (m *marks) next(n, e int) {
+	if m.gen++; m.gen == 0 { // wrapped: an old mark could equal a new gen
+		clear(m.nodes)
+		clear(m.edges)
+		m.gen = 1
+	}
+	m.nodes = extend(m.nodes, n)
+	m.edges = extend(m.edges, e)
+}
+
+// extend returns s with at least n elements, the new ones zero.
+func extend(s []uint32, n int) []uint32 {
+	if d := n - len(s); d > 0 {
+		s = append(s, make([]uint32, d)...)
+	}
+	return s
+}
+
+// touchNodes applies t to the stored nodes with the ids (a replayed log
+// entry).
 func (st *state) touchNodes(ids []graph.ID, t touch) error {
-	for _, id := range ids {
-		i, ok := st.nodeAt.get(id)
+	slots, err := slotsOf(&st.nodeAt, ids, "node")
+	if err != nil {
+		return err
+	}
+	return st.touchNodesAt(slots, t)
+}
+
+// touchEdges is touchNodes for relationships.
+func (st *state) touchEdges(ids []graph.ID, t touch) error {
+	slots, err := slotsOf(&st.edgeAt, ids, "relationship")
+	if err != nil {
+		return err
+	}
+	return st.touchEdgesAt(slots, t)
+}
+
+// slotsOf returns the slots of the ids in x.
+func slotsOf(x *idIndex, ids []graph.ID, what string) ([]int32, error) {
+	slots := make([]int32, len(ids))
+	for k, id := range ids {
+		i, ok := x.get(id)
 		if !ok {
-			return fmt.Errorf("touch of node %s, which is not stored", id)
+			return nil, fmt.Errorf("touch of %s %s, which is not stored", what, id)
 		}
+		slots[k] = i
+	}
+	return slots, nil
+}
+
+// touchNodesAt applies t to the nodes in the slots. Their indexes hold
+// nothing a touch changes, and their properties stay encoded as they are.
+func (st *state) touchNodesAt(slots []int32, t touch) error {
+	for _, i := range slots {
 		n, ok := t.node(st.nodes[i].n)
 		if !ok {
-			return fmt.Errorf("touch of node %s by %q, which does not assert it", id, t.source)
+			return fmt.Errorf("touch of node %s by %q, which does not assert it", st.nodes[i].id, t.source)
 		}
 		n.Assertions = st.share(n.Assertions)
 		st.nodes[i].n = n
@@ -58,28 +113,24 @@ func (st *state) touchNodes(ids []graph.ID, t touch) error {
 	return nil
 }
 
-// touchEdges applies t to the stored relationships with the ids, rewriting
+// touchEdgesAt applies t to the relationships in the slots, rewriting
 // their payloads in the arena without decoding them (touchPayload).
-func (st *state) touchEdges(ids []graph.ID, t touch) error {
-	if len(ids) == 0 {
+func (st *state) touchEdgesAt(slots []int32, t touch) error {
+	if len(slots) == 0 {
 		return nil
 	}
 	src, known := st.syms.at[t.source]
 	run := st.syms.id([]byte(t.run))
-	for _, id := range ids {
-		i, ok := st.edgeAt.get(id)
-		if !ok {
-			return fmt.Errorf("touch of relationship %s, which is not stored", id)
-		}
+	for _, i := range slots {
 		r := &st.edges[i]
 		old, off := *r, len(st.arena)
 		// Appending cannot move the payload read: it lies before off.
 		arena, ok, err := touchPayload(st.arena, st.payload(r), src, run, t.at)
 		switch {
 		case err != nil:
-			err = fmt.Errorf("relationship %s: %w", id, err)
+			err = fmt.Errorf("relationship %s: %w", r.id, err)
 		case !ok || !known:
-			err = fmt.Errorf("touch of relationship %s by %q, which does not assert it", id, t.source)
+			err = fmt.Errorf("touch of relationship %s by %q, which does not assert it", r.id, t.source)
 		case len(arena) > math.MaxUint32:
 			err = errors.New("relationship payloads over 4 GiB")
 		}
@@ -138,17 +189,20 @@ func touchPayload(out, p []byte, source, run uint64, at time.Time) (_ []byte, ok
 }
 
 // touchesNode is graph.TouchesNode for the stored node in slot i. A
-// re-sync asserts the properties it stored, so when in's encode to the
-// stored bytes they are held without decoding them into a map; labels are
-// looked up in their encoded form (hasLabels).
-func (st *state) touchesNode(i int32, in graph.NodeInput, source string, at time.Time, scratch *[]byte) bool {
+// re-sync asserts the properties it stored, so they are compared with the
+// stored bytes without decoding them into a map (holdsEncoded); labels
+// are looked up in their encoded form (hasLabels).
+func (st *state) touchesNode(i int32, in graph.NodeInput, source string, at time.Time) bool {
 	r := &st.nodes[i]
 	if len(in.Props) > 0 {
-		p, err := appendProps((*scratch)[:0], in.Props)
-		if err != nil || !bytes.Equal(p, nodeProps(r.data)) {
+		holds, sure := holdsEncoded(nodeProps(r.data), in.Props)
+		if !sure {
 			return graph.TouchesNode(st.nodeView(r.n.ID), in, source, at)
 		}
-		*scratch, in.Props = p, nil
+		if !holds {
+			return false
+		}
+		in.Props = nil
 	}
 	if !st.hasLabels(i, in.Labels) {
 		return false // a label in is not stored so (graph.TouchesNode)
@@ -157,13 +211,70 @@ func (st *state) touchesNode(i int32, in graph.NodeInput, source string, at time
 	return graph.TouchesNode(r.n, in, source, at) // r.n holds no properties or labels
 }
 
+// holdsEncoded is graph.TouchesNode's test of properties — merging props
+// into the stored ones leaves them as they are — on the stored ones
+// encoded (appendProps), decoding nothing: each of props is stored with
+// an equal value. sure is false for a value of a type the store does not
+// keep, which only the decoded comparison can answer.
+func holdsEncoded(stored []byte, props map[string]any) (holds, sure bool) {
+	r := reader{b: stored}
+	found := 0
+	for range r.count() {
+		v, ok := props[string(r.bytes(r.count()))]
+		same := ok
+		switch r.byte() {
+		case tagString:
+			s := r.bytes(r.count())
+			if ok {
+				w, isString := v.(string)
+				same = isString && w == string(s)
+			}
+		case tagInt:
+			n := r.varint()
+			if ok {
+				w, isInt := v.(int64)
+				same = isInt && w == n
+			}
+		case tagBool:
+			b := r.byte() == 1
+			if ok {
+				w, isBool := v.(bool)
+				same = isBool && w == b
+			}
+		case tagList:
+			w, isList := v.([]string)
+			n := r.count()
+			same = ok && isList && len(w) == n
+			for k := range n {
+				e := r.bytes(r.count())
+				same = same && w[k] == string(e)
+			}
+		default:
+			return false, false
+		}
+		if ok {
+			switch v.(type) {
+			case string, int64, bool, []string:
+			default:
+				return false, false
+			}
+			if !same {
+				return false, true
+			}
+			found++
+		}
+	}
+	if r.err != nil {
+		return false, false
+	}
+	return found == len(props), true
+}
+
 // touchesEdge is graph.TouchesEdge for the stored relationship in slot i,
 // read from its payload without decoding it (graph.TouchesEdge then
-// touchable's conditions, on the encoded form).
+// touchable's conditions, on the encoded form). Properties are compared
+// encoded, as touchesNode does: every OWNS relationship carries its role.
 func (st *state) touchesEdge(i int32, in graph.EdgeInput, source string, at time.Time) bool {
-	if len(in.Props) > 0 {
-		return graph.TouchesEdge(st.edge(i), in, source, at)
-	}
 	if source == graph.SourceManual {
 		return false
 	}
@@ -179,9 +290,20 @@ func (st *state) touchesEdge(i int32, in graph.EdgeInput, source string, at time
 			touches = scope == in.Scope && conf == string(in.Confidence) && string(evidence) == in.Evidence && !at.Before(last)
 		}
 	}
+	props := r.b
 	r.skipProps()
+	props = props[:len(props)-len(r.b)]
 	r.time()
 	r.time()
 	// Bytes after the times are manual fields or conflicts (encodeEdgeData).
-	return touches && r.err == nil && len(r.b) == 0
+	if !touches || r.err != nil || len(r.b) != 0 {
+		return false
+	}
+	if len(in.Props) == 0 {
+		return true
+	}
+	if holds, sure := holdsEncoded(props, in.Props); sure {
+		return holds
+	}
+	return graph.TouchesEdge(st.edge(i), in, source, at)
 }

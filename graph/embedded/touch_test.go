@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -180,12 +181,15 @@ func TestNoopSyncIsTouches(t *testing.T) {
 		t.Fatalf("the sweep of the touching run removed %+v", sw)
 	}
 
-	// A node asserted twice in a batch, touched and then changed, is
-	// written in full: the change survives a restart.
+	// A node and a relationship asserted twice in a batch, touched and
+	// then changed, are written in full: the changes survive a restart.
 	b.Run, b.At = "run-3", graphtest.EstateAt.Add(2*time.Hour)
 	renamed := b.Nodes[0]
 	renamed.Name = "renamed"
 	b.Nodes = append(b.Nodes, renamed)
+	evidenced := b.Edges[0]
+	evidenced.Evidence = "seen again"
+	b.Edges = append(b.Edges, evidenced)
 	if _, err := s.Apply(ctx, b); err != nil {
 		t.Fatal(err)
 	}
@@ -198,6 +202,10 @@ func TestNoopSyncIsTouches(t *testing.T) {
 	}
 	if n, err := s.Node(ctx, renamed.Ref()); err != nil || n.Name != "renamed" || n.Assertions[0].Run != "run-3" {
 		t.Fatalf("node asserted twice reads back as %+v (%v)", n, err)
+	}
+	es, err := s.Edges(ctx, []graph.ID{evidenced.ID()})
+	if err != nil || es[0] == nil || es[0].Assertions[0].Evidence != "seen again" || es[0].Assertions[0].Run != "run-3" {
+		t.Fatalf("relationship asserted twice reads back as %+v (%v)", es, err)
 	}
 }
 
@@ -374,6 +382,36 @@ func TestTouchesAgreesWithGraph(t *testing.T) {
 				in.Props = map[string]any{"tier": "2", "lifecycle": "production"}
 			},
 			edge: func(_ *graph.Edge, in *graph.EdgeInput) { in.Props = map[string]any{"path": "svc/b", "n": int64(3)} }},
+		{name: "list, integer and boolean properties the same", source: "aws", at: at,
+			node: func(n *graph.Node, in *graph.NodeInput) { n.Props, in.Props = typedProps(), typedProps() },
+			edge: func(e *graph.Edge, in *graph.EdgeInput) { e.Props, in.Props = typedProps(), typedProps() }},
+		{name: "a list property changed", source: "aws", at: at,
+			node: func(n *graph.Node, in *graph.NodeInput) {
+				n.Props, in.Props = typedProps(), typedProps()
+				in.Props["hostnames"] = []string{"a", "c"}
+			},
+			edge: func(e *graph.Edge, in *graph.EdgeInput) {
+				e.Props, in.Props = typedProps(), typedProps()
+				in.Props["hostnames"] = []string{"a"}
+			}},
+		{name: "a boolean and an integer property changed", source: "aws", at: at,
+			node: func(n *graph.Node, in *graph.NodeInput) {
+				n.Props, in.Props = typedProps(), typedProps()
+				in.Props["archived"] = false
+			},
+			edge: func(e *graph.Edge, in *graph.EdgeInput) {
+				e.Props, in.Props = typedProps(), typedProps()
+				in.Props["tier"] = int64(2)
+			}},
+		{name: "a property of a type the store does not keep", source: "aws", at: at,
+			node: func(n *graph.Node, in *graph.NodeInput) {
+				n.Props, in.Props = typedProps(), typedProps()
+				in.Props["tier"] = 1
+			},
+			edge: func(e *graph.Edge, in *graph.EdgeInput) {
+				e.Props, in.Props = typedProps(), typedProps()
+				in.Props["tier"] = 1.0
+			}},
 		{name: "a label changed", source: "aws", at: at,
 			node: func(_ *graph.Node, in *graph.NodeInput) { in.Labels = map[string]string{"env": "dev"} }, labels: true},
 		{name: "a label added", source: "aws", at: at,
@@ -400,7 +438,7 @@ func TestTouchesAgreesWithGraph(t *testing.T) {
 	// that the cases cover touching and not.
 	touching := map[string]bool{"the same again": true, "the same at the same time": true, "second source": true,
 		"no properties asserted": true, "fewer properties asserted": true, "a stored item without properties": true,
-		"fewer labels asserted": true}
+		"fewer labels asserted": true, "list, integer and boolean properties the same": true}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			n, e := graph.CloneNode(node), graph.CloneEdge(edge)
@@ -427,8 +465,7 @@ func TestTouchesAgreesWithGraph(t *testing.T) {
 			}
 			ni, _ := st.nodeAt.get(n.ID)
 			ei, _ := st.edgeAt.get(e.ID)
-			var scratch []byte
-			gotNode, wantNode := st.touchesNode(ni, nin, tc.source, tc.at, &scratch), graph.TouchesNode(n, nin, tc.source, tc.at)
+			gotNode, wantNode := st.touchesNode(ni, nin, tc.source, tc.at), graph.TouchesNode(n, nin, tc.source, tc.at)
 			if gotNode != wantNode {
 				t.Errorf("node: the store says touches %v, graph.TouchesNode %v", gotNode, wantNode)
 			}
@@ -440,5 +477,28 @@ func TestTouchesAgreesWithGraph(t *testing.T) {
 				t.Errorf("graph says node touches %v, relationship %v; the case is set up to say %v", wantNode, wantEdge, touches)
 			}
 		})
+	}
+}
+
+// typedProps holds a property of each type the store encodes.
+func typedProps() map[string]any {
+	return map[string]any{"tier": int64(1), "hostnames": []string{"a", "b"}, "archived": true, "lifecycle": "production"}
+}
+
+// TestMarksWrap: after 2³² writes the generation wraps, and a slot marked
+// by an old write must not read as touched by a new one.
+func TestMarksWrap(t *testing.T) {
+	var m marks
+	m.next(2, 1)
+	m.nodes[1], m.edges[0] = m.gen, m.gen
+	m.next(3, 1)
+	if m.nodes[1] == m.gen || m.edges[0] == m.gen || len(m.nodes) != 3 {
+		t.Fatalf("the next write sees the last one's marks (gen %d, marks %v %v)", m.gen, m.nodes, m.edges)
+	}
+	m.gen = math.MaxUint32
+	m.nodes[0] = 1 // marked by the write that had gen 1, long ago
+	m.next(3, 1)
+	if m.gen == 0 || m.nodes[0] == m.gen {
+		t.Fatalf("after the wrap gen is %d and an old mark reads %d", m.gen, m.nodes[0])
 	}
 }

@@ -2,6 +2,7 @@ package embedded
 
 import (
 	"context"
+	"slices"
 
 	"github.com/estate-cmdb/estate/graph"
 )
@@ -20,22 +21,26 @@ func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, er
 	c.touch = touch{source: b.Source, run: b.Run, at: b.At}
 	// Most of a re-sync re-asserts what is stored: such an item is only
 	// touched (touch.go), neither merged nor copied, found without decoding
-	// it (state.touchesNode, state.touchesEdge). An item asserted again
-	// later in the batch is merged into its touched value and written in
-	// full.
-	var scratch []byte // touchesNode
+	// it (state.touchesNode, state.touchesEdge), and marked by its slot
+	// (marks). An item asserted again later in the batch is merged into
+	// its touched value and written in full: its mark is cleared, and it
+	// is left out of the touched slots below.
+	m := &s.marks
+	m.next(len(st.nodes), len(st.edges))
 	for _, in := range b.Nodes {
 		id := graph.NodeID(in.Kind, in.Key)
 		old, pending := c.putNodes[id]
 		if !pending {
-			if i, ok := st.nodeAt.get(id); ok && !c.touchedNodes[id] && st.touchesNode(i, in, b.Source, b.At, &scratch) {
+			i, stored := st.nodeAt.get(id)
+			if stored && m.nodes[i] != m.gen && st.touchesNode(i, in, b.Source, b.At) {
 				res.NodesUpdated++
-				c.touchedNodes[id] = true
+				m.nodes[i] = m.gen
+				c.touchedNodes = append(c.touchedNodes, i)
 				continue
 			}
 			old = st.nodeView(id)
-			if c.touchedNodes[id] {
-				delete(c.touchedNodes, id)
+			if stored && m.nodes[i] == m.gen {
+				m.nodes[i] = 0
 				c.wasNodes[id], pending = old, true
 				old, _ = c.touch.node(old)
 			}
@@ -52,7 +57,7 @@ func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, er
 	}
 	// Relationships of a batch share ends (accounts, hot services), and an
 	// end's id is a SHA-1: derive each once.
-	ids := map[graph.Ref]graph.ID{}
+	ids := make(map[graph.Ref]graph.ID, len(b.Edges))
 	idOf := func(r graph.Ref) graph.ID {
 		id, ok := ids[r]
 		if !ok {
@@ -63,24 +68,29 @@ func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, er
 	}
 	for _, in := range b.Edges {
 		ends := [2]graph.ID{idOf(in.From), idOf(in.To)}
-		for i, end := range []graph.Ref{in.From, in.To} {
-			if !c.exists(st, ends[i]) {
-				return graph.ApplyResult{}, graph.Errorf(graph.CodeNotFound,
-					"%s relationship %s → %s: %s %q does not exist", in.Type, in.From, in.To, end.Kind, end.Key)
-			}
-		}
 		id := in.IDBetween(ends[0], ends[1])
-		c.ends[id] = ends
 		old, pending := c.putEdges[id]
 		if !pending {
-			if i, ok := st.edgeAt.get(id); ok && !c.touchedEdges[id] && st.touchesEdge(i, in, b.Source, b.At) {
+			i, stored := st.edgeAt.get(id)
+			if !stored {
+				// Only a new relationship's ends are looked up: a stored
+				// or pending one's exist (Apply removes nothing).
+				for k, end := range []graph.Ref{in.From, in.To} {
+					if !c.exists(st, ends[k]) {
+						return graph.ApplyResult{}, graph.Errorf(graph.CodeNotFound,
+							"%s relationship %s → %s: %s %q does not exist", in.Type, in.From, in.To, end.Kind, end.Key)
+					}
+				}
+			} else if m.edges[i] != m.gen && st.touchesEdge(i, in, b.Source, b.At) {
 				res.EdgesUpdated++
-				c.touchedEdges[id] = true
+				m.edges[i] = m.gen
+				c.touchedEdges = append(c.touchedEdges, i)
 				continue
+			} else {
+				old = st.edge(i)
 			}
-			old = st.edgeByID(id)
-			if c.touchedEdges[id] {
-				delete(c.touchedEdges, id)
+			if stored && m.edges[i] == m.gen {
+				m.edges[i] = 0
 				c.wasEdges[id], pending = old, true
 				old, _ = c.touch.edge(old)
 			}
@@ -93,12 +103,15 @@ func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, er
 			res.EdgesUpdated++
 			c.wasEdges[id] = old
 		}
+		c.ends[id] = ends
 		if old == nil {
 			c.putEdges[id] = graph.NewEdge(id, in, b.Source, b.Run, b.At)
 		} else {
 			c.putEdges[id] = graph.MergeEdge(old, in, b.Source, b.Run, b.At)
 		}
 	}
+	c.touchedNodes = slices.DeleteFunc(c.touchedNodes, func(i int32) bool { return m.nodes[i] != m.gen })
+	c.touchedEdges = slices.DeleteFunc(c.touchedEdges, func(i int32) bool { return m.edges[i] != m.gen })
 	if err := s.commit(ctx, c, b.Source, b.Run); err != nil {
 		return graph.ApplyResult{}, err
 	}
@@ -179,7 +192,11 @@ func (s *Store) Sweep(ctx context.Context, r graph.SweepRequest) (graph.SweepRes
 	// sources, which allocates nothing.
 	for i := range st.edges {
 		rec := &st.edges[i]
-		if rec.typ == 0 || !st.assertedBy(rec, r.Source) {
+		if rec.typ == 0 {
+			continue
+		}
+		asserted, retract := st.sweeps(rec, r)
+		if !asserted {
 			continue
 		}
 		id := rec.id
@@ -190,8 +207,7 @@ func (s *Store) Sweep(ctx context.Context, r graph.SweepRequest) (graph.SweepRes
 		if c.delEdges[id] {
 			continue // its end is being removed
 		}
-		as := st.reader(rec)
-		if !graph.Retractable(as.assertions(), r) {
+		if !retract {
 			continue
 		}
 		e := st.edge(int32(i))

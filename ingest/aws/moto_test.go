@@ -15,6 +15,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/big"
 	"slices"
@@ -49,6 +50,7 @@ import (
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
 	"github.com/rs/zerolog"
 
 	"github.com/estate-cmdb/estate/graph"
@@ -102,6 +104,17 @@ type fixture struct {
 	types   map[string]string // ARN → type
 }
 
+// existingSubnet returns the id of the subnet with the given CIDR in a VPC.
+func existingSubnet(t *testing.T, ctx context.Context, c *ec2.Client, vpc, cidr string) string {
+	t.Helper()
+	out, err := c.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{Filters: []ec2types.Filter{
+		{Name: aws.String("vpc-id"), Values: []string{vpc}}, {Name: aws.String("cidr-block"), Values: []string{cidr}}}})
+	if err != nil || len(out.Subnets) != 1 {
+		t.Fatalf("moto: ec2 DescribeSubnets %s %s: %d subnets, %v", vpc, cidr, len(out.Subnets), err)
+	}
+	return aws.ToString(out.Subnets[0].SubnetId)
+}
+
 // fill creates one resource of every listed type in region, tagged with tags
 // (plus Name), and returns their ARNs by type.
 func fill(t *testing.T, ep string, creds aws.CredentialsProvider, account, region, prefix string, tags map[string]string) map[string]string {
@@ -148,8 +161,16 @@ func fill(t *testing.T, ep string, creds aws.CredentialsProvider, account, regio
 	must("ec2 CreateVpc", err)
 	var subnets []string
 	for i, az := range []string{"a", "b"} {
-		sn, err := ec2c.CreateSubnet(ctx, &ec2.CreateSubnetInput{VpcId: vpc.Vpc.VpcId, CidrBlock: aws.String(fmt.Sprintf("10.0.%d.0/24", i)),
+		cidr := fmt.Sprintf("10.0.%d.0/24", i)
+		sn, err := ec2c.CreateSubnet(ctx, &ec2.CreateSubnetInput{VpcId: vpc.Vpc.VpcId, CidrBlock: aws.String(cidr),
 			AvailabilityZone: aws.String(region + az)})
+		var ae smithy.APIError
+		if errors.As(err, &ae) && ae.ErrorCode() == "InvalidSubnet.Conflict" {
+			// A cold moto can answer the SDK's first attempt too late; the
+			// retry then finds the subnet that attempt created.
+			subnets = append(subnets, existingSubnet(t, ctx, ec2c, aws.ToString(vpc.Vpc.VpcId), cidr))
+			continue
+		}
 		must("ec2 CreateSubnet", err)
 		subnets = append(subnets, aws.ToString(sn.Subnet.SubnetId))
 	}
