@@ -463,6 +463,7 @@ func (s *Store) Traverse(ctx context.Context, q graph.TraverseQuery) (*graph.Tra
 		depth  int
 		parent string
 		via    *graph.Edge
+		path   []*graph.Edge
 	}
 	var hits []*hit
 	cypher := s.traverseQuery(q)
@@ -494,26 +495,23 @@ func (s *Store) Traverse(ctx context.Context, q graph.TraverseQuery) (*graph.Tra
 	if err != nil {
 		return nil, err
 	}
+	// Each path is its parent's plus one relationship, so parents go
+	// first; paths share their *Edge values, as the contract allows.
+	slices.SortStableFunc(hits, func(a, b *hit) int { return a.depth - b.depth })
 	byID := make(map[string]*hit, len(hits))
-	for _, h := range hits {
-		byID[h.node.ID.String()] = h
-	}
 	tr := &graph.Traversal{Hits: make([]graph.Hit, 0, len(hits))}
 	for _, h := range hits {
-		path := make([]*graph.Edge, h.depth)
-		at := h
-		for i := h.depth - 1; i >= 0; i-- {
-			if at == nil {
+		var parent []*graph.Edge
+		if h.depth > 1 {
+			p := byID[h.parent]
+			if p == nil || len(p.path) != h.depth-1 {
 				return nil, fmt.Errorf("neo4j traverse: broken parent chain to %s", h.node.Ref())
 			}
-			if q.Light != nil {
-				path[i] = q.Light.Edge(at.via)
-			} else {
-				path[i] = graph.CloneEdge(at.via)
-			}
-			at = byID[at.parent]
+			parent = p.path
 		}
-		tr.Hits = append(tr.Hits, graph.Hit{Node: q.Light.Node(h.node), Depth: h.depth, Path: path})
+		h.path = append(parent[:len(parent):len(parent)], q.Light.Edge(h.via))
+		byID[h.node.ID.String()] = h
+		tr.Hits = append(tr.Hits, graph.Hit{Node: q.Light.Node(h.node), Depth: h.depth, Path: h.path})
 	}
 	graph.SortHits(tr.Hits)
 	if len(tr.Hits) > q.Limit {
