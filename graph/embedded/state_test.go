@@ -132,6 +132,18 @@ func TestAuditFlushReleasesPending(t *testing.T) {
 // TestSweepsReadsAssertionsInPlace: what a sweep reads from a stored
 // relationship's payload answers as graph.AssertedBy and
 // graph.Retractable do on its decoded assertions.
+// putLogEdge adds e to st as the log holds it.
+func putLogEdge(t *testing.T, st *state, e *graph.Edge) {
+	t.Helper()
+	le, _, err := newLogEdge(nil, e, e.From.ID(), e.To.ID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.putLogEdge(le); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestSweepsReadsAssertionsInPlace(t *testing.T) {
 	at := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 	a, b := graph.Ref{Kind: graph.KindTeam, Key: "a"}, graph.Ref{Kind: graph.KindService, Key: "b"}
@@ -144,13 +156,7 @@ func TestSweepsReadsAssertionsInPlace(t *testing.T) {
 	st := newState()
 	st.putNode(&graph.Node{ID: a.ID(), Kind: a.Kind, Key: a.Key}, nil)
 	st.putNode(&graph.Node{ID: b.ID(), Kind: b.Kind, Key: b.Key}, nil)
-	le, _, err := newLogEdge(nil, e, a.ID(), b.ID())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.putLogEdge(le); err != nil {
-		t.Fatal(err)
-	}
+	putLogEdge(t, st, e)
 	i, _ := st.edgeAt.get(e.ID)
 	for _, r := range []graph.SweepRequest{
 		{Source: "aws", Run: "r2"},                          // retracted

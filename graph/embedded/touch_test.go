@@ -456,13 +456,7 @@ func TestTouchesAgreesWithGraph(t *testing.T) {
 			}
 			st.putNode(graph.CloneNode(n), ln.props)
 			st.putNode(&graph.Node{ID: b.ID(), Kind: b.Kind, Key: b.Key}, nil)
-			le, _, err := newLogEdge(nil, e, a.ID(), b.ID())
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := st.putLogEdge(le); err != nil {
-				t.Fatal(err)
-			}
+			putLogEdge(t, st, e)
 			ni, _ := st.nodeAt.get(n.ID)
 			ei, _ := st.edgeAt.get(e.ID)
 			gotNode, wantNode := st.touchesNode(ni, nin, tc.source, tc.at), graph.TouchesNode(n, nin, tc.source, tc.at)
