@@ -485,20 +485,32 @@ func (g *Governor) dataQuality(ctx context.Context, repo *graph.Node, imp *analy
 	for _, u := range imp.Unassigned {
 		unassigned[u.Key] = true
 	}
-	// Impact names its items light (analysis.Item): their times are
-	// read here, for the few items a change touches.
-	staleItem := func(it analysis.Item) error {
-		n, err := g.store.Node(ctx, it.Ref())
-		if err != nil {
-			return fmt.Errorf("data quality of %s: %w", it, err)
+	// Impact names its items light (analysis.Item): the times of the
+	// items checked below are read in one store call.
+	var check []analysis.Item
+	for _, s := range imp.Services {
+		if slices.ContainsFunc(s.Applications, func(i analysis.Item) bool {
+			return slices.ContainsFunc(touched, func(t analysis.Item) bool { return t.Key == i.Key })
+		}) {
+			check = append(check, s.Service)
 		}
-		stale(n)
-		return nil
 	}
-	for _, t := range touched {
-		if err := staleItem(t); err != nil {
-			return nil, err
+	items := append(slices.Clone(touched), check...)
+	ids := make([]graph.ID, len(items))
+	for i, it := range items {
+		ids[i] = it.Ref().ID()
+	}
+	nodes, err := g.store.Nodes(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("data quality: %w", err)
+	}
+	for i, n := range nodes {
+		if n == nil {
+			return nil, graph.Errorf(graph.CodeNotFound, "data quality of %s: it is no longer stored", items[i])
 		}
+	}
+	for i, t := range touched {
+		stale(nodes[i])
 		if unassigned[t.Key] {
 			d.add(t.Ref(), "is unmapped: it is part of no service")
 		}
@@ -506,16 +518,10 @@ func (g *Governor) dataQuality(ctx context.Context, repo *graph.Node, imp *analy
 			return nil, err
 		}
 	}
-	for _, s := range imp.Services {
-		if slices.ContainsFunc(s.Applications, func(i analysis.Item) bool {
-			return slices.ContainsFunc(touched, func(t analysis.Item) bool { return t.Key == i.Key })
-		}) {
-			if err := staleItem(s.Service); err != nil {
-				return nil, err
-			}
-			if err := d.ownership(ctx, g.store, s.Service); err != nil {
-				return nil, err
-			}
+	for i, s := range check {
+		stale(nodes[len(touched)+i])
+		if err := d.ownership(ctx, g.store, s); err != nil {
+			return nil, err
 		}
 	}
 	return d, nil

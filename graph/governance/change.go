@@ -134,6 +134,7 @@ type Store interface {
 	analysis.Store
 	Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, error)
 	Node(ctx context.Context, ref graph.Ref) (*graph.Node, error)
+	Nodes(ctx context.Context, ids []graph.ID) ([]*graph.Node, error)
 	List(ctx context.Context, q graph.ListQuery) (*graph.NodePage, error)
 }
 
