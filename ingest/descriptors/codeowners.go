@@ -297,8 +297,24 @@ func (c *Codeowners) parseOwners(line int, fields []string) []Owner {
 	return out
 }
 
-// ParseOwner classifies one owner token; handles are lower-cased.
+// ParseOwner classifies one owner token; handles are lower-cased. A token
+// whose graph key the store would refuse (too long) is an error here, so a
+// CODEOWNERS line cannot make a whole sync fail.
 func ParseOwner(tok string, flavor Flavor) (Owner, error) {
+	o, err := classifyOwner(tok, flavor)
+	if err != nil {
+		return Owner{}, err
+	}
+	if ref, ok := o.Ref(); ok {
+		if _, err := graph.ValidateRef(ref); err != nil {
+			// Found by fuzzing: an e-mail address thousands of bytes long.
+			return Owner{}, fmt.Errorf("owner %.40q...: %w", tok, err)
+		}
+	}
+	return o, nil
+}
+
+func classifyOwner(tok string, flavor Flavor) (Owner, error) {
 	if strings.ContainsFunc(tok, unicode.IsControl) || !utf8.ValidString(tok) {
 		// Found by fuzzing: no host accepts these in a handle or address.
 		return Owner{}, fmt.Errorf("owner %q contains control characters or invalid UTF-8", tok)

@@ -180,7 +180,9 @@ apps/ @octocat
 }
 
 func TestMalformedLinesReportedNotFatal(t *testing.T) {
-	file := "* @ok\n/src/ not-an-owner @fine\n!neg @x\n[Section] @y\n/lib/*** @z\n/web/ @bad!handle @acme/web\n/x/ @a/b/c\n"
+	long := strings.Repeat("z", graph.MaxKeyLen) + "@example.com"
+	file := "* @ok\n/src/ not-an-owner @fine\n!neg @x\n[Section] @y\n/lib/*** @z\n/web/ @bad!handle @acme/web\n/x/ @a/b/c\n" +
+		"/long/ " + long + " @kept\n"
 	c := ParseCodeowners("CODEOWNERS", []byte(file), GitHub)
 	byLine := map[int]string{}
 	for _, p := range c.Problems {
@@ -189,10 +191,16 @@ func TestMalformedLinesReportedNotFatal(t *testing.T) {
 		}
 		byLine[p.Line] = p.Msg
 	}
-	for _, l := range []int{2, 3, 4, 5, 6, 7} {
+	for _, l := range []int{2, 3, 4, 5, 6, 7, 8} {
 		if byLine[l] == "" {
 			t.Errorf("line %d not reported; problems %v", l, c.Problems)
 		}
+	}
+	if !strings.Contains(byLine[8], "over the limit") {
+		t.Errorf("line 8 (an address longer than any key) reported as %q", byLine[8])
+	}
+	if got := owners(c.Match("long/a.go"))[""]; !reflect.DeepEqual(got, []string{"@kept"}) {
+		t.Errorf("long/a.go owners %v: an over-long owner must be dropped, the others kept", got)
 	}
 	if got := owners(c.Match("src/a.go"))[""]; !reflect.DeepEqual(got, []string{"@fine"}) {
 		t.Errorf("src/a.go owners %v: the valid owner on a line with a bad one must be kept", got)
