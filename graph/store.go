@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"maps"
 	"time"
 )
 
@@ -293,10 +292,12 @@ type TraverseQuery struct {
 // Light asks Traverse or Neighbors for light values: a node with its ID,
 // Kind, Key, Name and, in Props, only the properties Props names that it
 // has (nil for none; Labels nil), and a relationship with its ID, Type,
-// From, To and Props. Every other field (aliases, assertions, times,
-// provenance) may be set or left zero, as suits the backend, and the values
-// may be shared with the store and other callers: treat them as read-only,
-// and load a node (Nodes) for more of it.
+// From, To and, in Props, the properties Props names that it has and an
+// OWNS relationship's role (which tells its owners apart and orders
+// neighbours). Every other field (aliases, assertions, times, provenance)
+// may be set or left zero, as suits the backend, and the values may be
+// shared with the store and other callers: treat them as read-only, and
+// load a node (Nodes) for more of it.
 //
 // It exists because answers that walk the graph (impact) read a name and a
 // property or two of hundreds of nodes: as full values each is a deep copy
@@ -323,7 +324,11 @@ func (l *Light) Edge(e *Edge) *Edge {
 	if l == nil || e == nil {
 		return e
 	}
-	return &Edge{ID: e.ID, Type: e.Type, From: e.From, To: e.To, Props: maps.Clone(e.Props)}
+	props := l.pick(e.Props)
+	if e.Type == RelOwns {
+		props = LightRole(props, e.Role())
+	}
+	return &Edge{ID: e.ID, Type: e.Type, From: e.From, To: e.To, Props: props}
 }
 
 // pick returns the named properties of props that are set (nil for none).
@@ -338,6 +343,31 @@ func (l *Light) pick(props map[string]any) map[string]any {
 		}
 	}
 	return out
+}
+
+// roleProps are the properties of a light OWNS relationship that carries
+// no other, one map per role shared by all of them: a light read of a few
+// hundred owners would otherwise allocate a map for each.
+var roleProps = map[string]map[string]any{
+	OwnerTechnical: {"role": OwnerTechnical},
+	OwnerBusiness:  {"role": OwnerBusiness},
+	OwnerSupport:   {"role": OwnerSupport},
+	OwnerSecurity:  {"role": OwnerSecurity},
+}
+
+// LightRole returns the properties of a light OWNS relationship: picked
+// (its named properties, nil for none) with its role. Without named
+// properties it is a map shared by every relationship with that role, which
+// callers must not modify (as every light value).
+func LightRole(picked map[string]any, role string) map[string]any {
+	if picked == nil {
+		if m, ok := roleProps[role]; ok {
+			return m
+		}
+		picked = make(map[string]any, 1)
+	}
+	picked["role"] = role
+	return picked
 }
 
 // Traversal is the result of a walk. Hits are ordered by depth, then kind,

@@ -314,11 +314,11 @@ func touches(e *graph.Edge, changed []string) bool {
 
 // walkRead and teamRead are how Impact reads what it walks and groups:
 // light (graph.Light), with only the properties it shows — a service's
-// tier, a team's e-mail and channel (Impact notifies teams only, so no
-// person's handles). Its items therefore name their entities light
-// (Item.Node is nil).
+// tier, a BUILDS path, a team's e-mail and channel (Impact notifies teams
+// only, so no person's handles). Its items therefore name their entities
+// light (Item.Node is nil).
 var (
-	walkRead = &graph.Light{Props: []string{"tier"}}
+	walkRead = &graph.Light{Props: []string{"tier", "path"}}
 	teamRead = &graph.Light{Props: []string{"email", "contact"}}
 )
 
@@ -420,6 +420,7 @@ func group(ctx context.Context, s Store, res *ImpactResult, starts []*graph.Node
 		}
 	}
 	units := map[string]*BusinessUnitImpact{}
+	res.Services = make([]ServiceImpact, 0, len(groups))
 	for _, si := range groups {
 		slices.SortFunc(si.Applications, func(a, b Item) int { return strings.Compare(a.Key, b.Key) })
 		res.Services = append(res.Services, *si)
@@ -460,6 +461,7 @@ func group(ctx context.Context, s Store, res *ImpactResult, starts []*graph.Node
 			t.For = append(t.For, n.Ref().String()) // twice for a team in two roles: compacted below
 		}
 	}
+	res.Notify = make([]Notify, 0, len(notify))
 	for _, t := range notify {
 		slices.SortFunc(t.For, func(a, b string) int {
 			ka, _, _ := strings.Cut(a, ":")

@@ -515,6 +515,12 @@ func pickProps(b []byte, names []string) (map[string]any, error) {
 	if len(r.b) == 0 {
 		return nil, r.err
 	}
+	return r.pick(names), r.err
+}
+
+// pick decodes the named properties of the property map at r (nil when it
+// has none of them) and skips the rest unread.
+func (r *reader) pick(names []string) map[string]any {
 	var m map[string]any
 	for range r.count() {
 		k := r.bytes(r.count())
@@ -528,7 +534,37 @@ func pickProps(b []byte, names []string) (map[string]any, error) {
 		}
 		m[names[j]] = r.value() // the caller's copy of the name: no allocation
 	}
-	return m, r.err
+	return m
+}
+
+// ownerRoles are the OWNS roles by their code in an edgeRec (code 0: none
+// stored, which reads as graph.OwnerTechnical, as Edge.Role has it).
+var ownerRoles = [...]string{1: graph.OwnerTechnical, 2: graph.OwnerBusiness, 3: graph.OwnerSupport, 4: graph.OwnerSecurity}
+
+// lightFacts reads what a light read of a relationship needs from its
+// payload at r: its "role" property's code in ownerRoles (0 for none or one
+// validation would refuse), and whether it has any other property.
+func (r *reader) lightFacts() (role uint8, props bool) {
+	r.skipAssertions()
+	for range r.count() {
+		if string(r.bytes(r.count())) != "role" {
+			props = true
+			r.skipValue()
+			continue
+		}
+		if len(r.b) == 0 || r.b[0] != tagString {
+			r.skipValue()
+			continue
+		}
+		r.byte()
+		v := r.bytes(r.count())
+		for code, known := range ownerRoles {
+			if code > 0 && string(v) == known {
+				role = uint8(code)
+			}
+		}
+	}
+	return role, props
 }
 
 // assertionSymbols is how many strings of an assertion in a payload are

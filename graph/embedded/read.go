@@ -193,6 +193,21 @@ func (s *Store) Neighbors(ctx context.Context, ids []graph.ID, q graph.NeighborQ
 		outgoing bool
 	}
 	var arcs []arc
+	// node reads the node in a slot. A light node with properties is a
+	// copy, and the same one serves each time the node is met again (a
+	// team owning many of the nodes asked about): light values are shared.
+	node := func(i int32) *graph.Node { return st.readNode(i, q.Light) }
+	if q.Light != nil && len(q.Light.Props) > 0 {
+		read := map[int32]*graph.Node{}
+		node = func(i int32) *graph.Node {
+			n, ok := read[i]
+			if !ok {
+				n = st.lightNode(i, q.Light)
+				read[i] = n
+			}
+			return n
+		}
+	}
 	for _, id := range ids {
 		i, ok := st.nodeAt.get(id)
 		if _, done := out[id]; done || !ok {
@@ -221,23 +236,24 @@ func (s *Store) Neighbors(ctx context.Context, ids []graph.ID, q graph.NeighborQ
 		if len(arcs) <= q.Limit {
 			// The usual case: each relationship is decoded once, by slot.
 			for j, a := range arcs {
-				ns[j] = graph.Neighbor{Edge: st.readEdge(a.e, q.Light), Node: st.readNode(a.other, q.Light), Outgoing: a.outgoing}
+				ns[j] = graph.Neighbor{Edge: st.readEdge(a.e, q.Light), Node: node(a.other), Outgoing: a.outgoing}
 			}
 			graph.SortNeighbors(ns)
 		} else {
 			// Over the limit, sort on what ordering needs (type, other end,
 			// direction, role) and decode only the relationships kept.
 			for j, a := range arcs {
-				ns[j] = graph.Neighbor{Edge: st.lightEdge(a.e), Node: st.nodes[a.other].n, Outgoing: a.outgoing}
+				ns[j] = graph.Neighbor{Edge: st.lightEdge(a.e, orderRead), Node: st.nodes[a.other].n, Outgoing: a.outgoing}
 			}
 			graph.SortNeighbors(ns)
 			ns = ns[:q.Limit]
 			for j := range ns {
-				if q.Light == nil {
-					ns[j].Edge = st.edgeByID(ns[j].Edge.ID)
+				if q.Light == nil || len(q.Light.Props) > 0 {
+					e, _ := st.edgeAt.get(ns[j].Edge.ID)
+					ns[j].Edge = st.readEdge(e, q.Light)
 				}
 				i, _ := st.nodeAt.get(ns[j].Node.ID)
-				ns[j].Node = st.readNode(i, q.Light)
+				ns[j].Node = node(i)
 			}
 		}
 		out[id] = ns
@@ -245,6 +261,10 @@ func (s *Store) Neighbors(ctx context.Context, ids []graph.ID, q graph.NeighborQ
 	s.mu.RUnlock()
 	return out, nil
 }
+
+// orderRead is how Neighbors reads relationships to order them when more
+// than its limit match: light, whose OWNS role is what ordering needs.
+var orderRead = &graph.Light{}
 
 // Traverse implements graph.Store.
 func (s *Store) Traverse(ctx context.Context, q graph.TraverseQuery) (*graph.Traversal, error) {

@@ -1,6 +1,7 @@
 package embedded
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -59,6 +60,44 @@ type nodeRec struct {
 	data []byte
 	// out and in are the node's relationships; order is not kept (reads sort).
 	out, in []int32
+	// propBits has propBit set for the name of each of the node's
+	// properties: a light read naming none of them leaves data untouched,
+	// which for impact's walk (a service's tier) is nearly every node, and
+	// each data touched is a cache miss.
+	propBits uint64
+}
+
+// propBit is a property name's bit in nodeRec.propBits (FNV-1a, mod 64).
+func propBit(name string) uint64 {
+	h := uint32(2166136261)
+	for i := range len(name) {
+		h = (h ^ uint32(name[i])) * 16777619
+	}
+	return 1 << (h & 63)
+}
+
+// propBitsOf is the propBits of encodeProps's bytes (all bits set if they
+// do not decode, so that reads decode them and report what is wrong).
+func propBitsOf(props []byte) uint64 {
+	r := reader{b: props}
+	var bits uint64
+	for range r.count() {
+		bits |= propBit(string(r.bytes(r.count())))
+		r.skipValue()
+	}
+	if r.err != nil {
+		return ^uint64(0)
+	}
+	return bits
+}
+
+// propBits is the union of the names' propBit.
+func propBits(names []string) uint64 {
+	var bits uint64
+	for _, k := range names {
+		bits |= propBit(k)
+	}
+	return bits
 }
 
 // edgeRec is a relationship slot; typ is 0 when the slot is free. Its
@@ -69,6 +108,12 @@ type edgeRec struct {
 	from, to  int32
 	off, size uint32
 	typ       relCode
+	// role and props are what a light read needs from the payload
+	// (reader.lightFacts), kept in what was padding so that most light
+	// reads never touch the arena: impact reads hundreds of relationships
+	// per answer, and each payload it touches is a cache miss.
+	role  uint8
+	props bool
 }
 
 // relCode numbers graph.RelTypes from 1 in memory (never on disk).
@@ -186,15 +231,21 @@ func (st *state) edge(i int32) *graph.Edge {
 }
 
 // lightEdge returns the relationship in slot i as graph.Light has it: id,
-// type, ends and properties (the OWNS role that orders neighbours, the
-// BUILDS path), without assertions or times.
-func (st *state) lightEdge(i int32) *graph.Edge {
+// type, ends, the named properties (the BUILDS path impact shows) and an
+// OWNS role, without assertions or times. Only a relationship with
+// properties besides its role has its payload read.
+func (st *state) lightEdge(i int32, l *graph.Light) *graph.Edge {
 	r := &st.edges[i]
 	e := &graph.Edge{ID: r.id, Type: r.typ.relType(), From: st.nodes[r.from].n.Ref(), To: st.nodes[r.to].n.Ref()}
-	rd := st.reader(r)
-	rd.skipAssertions()
-	if e.Props = rd.props(); rd.err != nil {
-		panic(fmt.Sprintf("embedded: relationship %s payload: %v", r.id, rd.err))
+	if r.props && len(l.Props) > 0 {
+		rd := st.reader(r)
+		rd.skipAssertions()
+		if e.Props = rd.pick(l.Props); rd.err != nil {
+			panic(fmt.Sprintf("embedded: relationship %s payload: %v", r.id, rd.err))
+		}
+	}
+	if e.Type == graph.RelOwns {
+		e.Props = graph.LightRole(e.Props, cmp.Or(ownerRoles[r.role], graph.OwnerTechnical))
 	}
 	return e
 }
@@ -205,6 +256,9 @@ func (st *state) lightEdge(i int32) *graph.Edge {
 // stored node's other fields, which a write replaces and never modifies.
 func (st *state) lightNode(i int32, l *graph.Light) *graph.Node {
 	r := &st.nodes[i]
+	if r.propBits&propBits(l.Props) == 0 {
+		return r.n // none of the named properties: data left untouched
+	}
 	props, err := pickProps(r.data, l.Props)
 	if err != nil {
 		panic(fmt.Sprintf("embedded: node %s properties: %v", r.n.Ref(), err))
@@ -227,7 +281,7 @@ func (st *state) readNode(i int32, l *graph.Light) *graph.Node {
 
 func (st *state) readEdge(i int32, l *graph.Light) *graph.Edge {
 	if l != nil {
-		return st.lightEdge(i)
+		return st.lightEdge(i, l)
 	}
 	return st.edge(i)
 }
@@ -275,6 +329,10 @@ func (st *state) store(r *edgeRec, data []byte) error {
 	}
 	st.arena = arena
 	r.off, r.size = uint32(off), uint32(len(arena)-off)
+	rd := st.reader(r)
+	if r.role, r.props = rd.lightFacts(); rd.err != nil {
+		r.props = true // a light read decodes it, and reports what is wrong
+	}
 	return nil
 }
 
@@ -404,15 +462,16 @@ func (st *state) share(as []graph.Assertion) []graph.Assertion {
 // keeps them). The state takes n over: its Props and Labels are dropped.
 func (st *state) putNode(n *graph.Node, props []byte) {
 	data := nodeData(props, n.Labels)
+	bits := propBitsOf(props)
 	n.Props, n.Labels = nil, nil
 	n.Assertions = st.share(n.Assertions)
 	i, ok := st.nodeAt.get(n.ID)
 	if ok {
 		st.unindexNode(i)
 		// A replaced node keeps its slot and so its relationships.
-		st.nodes[i].n, st.nodes[i].data = n, data
+		st.nodes[i].n, st.nodes[i].data, st.nodes[i].propBits = n, data, bits
 	} else {
-		rec := nodeRec{id: n.ID, n: n, data: data}
+		rec := nodeRec{id: n.ID, n: n, data: data, propBits: bits}
 		if l := len(st.freeNodes); l > 0 {
 			i, st.freeNodes = st.freeNodes[l-1], st.freeNodes[:l-1]
 			st.nodes[i] = rec
