@@ -397,10 +397,10 @@ func (c *changes) deleteNode(st *state, id graph.ID) {
 	delete(c.putNodes, id)
 	if i, ok := st.nodeAt.get(id); ok {
 		for _, e := range st.nodes[i].out {
-			c.deleteEdge(st.edges[e].id)
+			c.deleteEdge(st.edges[e.slot()].id)
 		}
 		for _, e := range st.nodes[i].in {
-			c.deleteEdge(st.edges[e].id)
+			c.deleteEdge(st.edges[e.slot()].id)
 		}
 	}
 }

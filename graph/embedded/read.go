@@ -215,16 +215,18 @@ func (s *Store) Neighbors(ctx context.Context, ids []graph.ID, q graph.NeighborQ
 		}
 		arcs = arcs[:0]
 		if q.Direction != graph.In {
-			for _, e := range st.nodes[i].out {
-				if r := &st.edges[e]; want[r.typ] {
-					arcs = append(arcs, arc{e, r.to, true})
+			for _, l := range st.nodes[i].out {
+				if want[l.code()] {
+					e := l.slot()
+					arcs = append(arcs, arc{e, st.edges[e].to, true})
 				}
 			}
 		}
 		if q.Direction != graph.Out {
-			for _, e := range st.nodes[i].in {
-				if r := &st.edges[e]; want[r.typ] {
-					arcs = append(arcs, arc{e, r.from, false})
+			for _, l := range st.nodes[i].in {
+				if want[l.code()] {
+					e := l.slot()
+					arcs = append(arcs, arc{e, st.edges[e].from, false})
 				}
 			}
 		}
@@ -320,13 +322,13 @@ walk:
 				order = append(order, to)
 				return true
 			}
-			for _, e := range st.nodes[at].out {
-				if r := &st.edges[e]; out[r.typ] && !reach(e, r.to) {
+			for _, l := range st.nodes[at].out {
+				if e := l.slot(); out[l.code()] && !reach(e, st.edges[e].to) {
 					break walk
 				}
 			}
-			for _, e := range st.nodes[at].in {
-				if r := &st.edges[e]; in[r.typ] && !reach(e, r.from) {
+			for _, l := range st.nodes[at].in {
+				if e := l.slot(); in[l.code()] && !reach(e, st.edges[e].from) {
 					break walk
 				}
 			}

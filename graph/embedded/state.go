@@ -59,7 +59,7 @@ type nodeRec struct {
 	n    *graph.Node
 	data []byte
 	// out and in are the node's relationships; order is not kept (reads sort).
-	out, in []int32
+	out, in []link
 	// propBits has propBit set for the name of each of the node's
 	// properties: a light read naming none of them leaves data untouched,
 	// which for impact's walk (a service's tier) is nearly every node, and
@@ -119,7 +119,26 @@ type edgeRec struct {
 // relCode numbers graph.RelTypes from 1 in memory (never on disk).
 type relCode uint8
 
+// link is an entry of a node's out or in list: a relationship slot with
+// its type's relCode in the top bits, so that a walk picks a node's
+// relationships of a type from the list alone. Loading each record to read
+// its type was a cache miss apiece, and a business unit or a service has
+// hundreds of relationships a downstream walk does not follow.
+type link uint32
+
+// linkSlotBits bound the relationship slots a link holds (2^27, about 134
+// million); the rest holds a relCode.
+const linkSlotBits = 27
+
+func newLink(slot int32, c relCode) link { return link(uint32(slot) | uint32(c)<<linkSlotBits) }
+
+func (l link) slot() int32   { return int32(l & (1<<linkSlotBits - 1)) }
+func (l link) code() relCode { return relCode(l >> linkSlotBits) }
+
 var relCodes = func() map[graph.RelType]relCode {
+	if len(graph.RelTypes) >= 1<<(32-linkSlotBits) {
+		panic("embedded: more relationship types than a link holds")
+	}
 	m := make(map[graph.RelType]relCode, len(graph.RelTypes))
 	for i, t := range graph.RelTypes {
 		m[t] = relCode(i + 1)
@@ -511,9 +530,9 @@ func (st *state) removeNode(id graph.ID) {
 	if !ok {
 		return
 	}
-	for _, l := range [][]int32{st.nodes[i].out, st.nodes[i].in} {
+	for _, l := range [][]link{st.nodes[i].out, st.nodes[i].in} {
 		for _, e := range slices.Clone(l) {
-			st.removeEdge(st.edges[e].id)
+			st.removeEdge(st.edges[e.slot()].id)
 		}
 	}
 	n := st.nodes[i].n
@@ -552,12 +571,16 @@ func (st *state) putLogEdge(e logEdge) error {
 		i, st.freeEdges = st.freeEdges[l-1], st.freeEdges[:l-1]
 		st.edges[i] = rec
 	} else {
+		if len(st.edges) >= 1<<linkSlotBits {
+			st.release(&rec)
+			return fmt.Errorf("relationship %s: the store holds at most %d relationships", e.id, 1<<linkSlotBits)
+		}
 		i = int32(len(st.edges))
 		st.edges = append(st.edges, rec)
 	}
 	st.edgeAt.put(e.id, i)
-	st.nodes[from].out = append(st.nodes[from].out, i)
-	st.nodes[to].in = append(st.nodes[to].in, i)
+	st.nodes[from].out = append(st.nodes[from].out, newLink(i, typ))
+	st.nodes[to].in = append(st.nodes[to].in, newLink(i, typ))
 	return nil
 }
 
@@ -579,8 +602,8 @@ func (st *state) removeEdge(id graph.ID) {
 		return
 	}
 	r := st.edges[i]
-	drop := func(l []int32) []int32 {
-		l = slices.DeleteFunc(l, func(x int32) bool { return x == i })
+	drop := func(l []link) []link {
+		l = slices.DeleteFunc(l, func(x link) bool { return x.slot() == i })
 		if len(l) == 0 {
 			return nil
 		}
