@@ -89,12 +89,25 @@ func RunBenchmarks(b *testing.B, h Harness) {
 		}
 	})
 
-	b.Run("Neighbors100", func(b *testing.B) {
+	// Each read runs whole and light (graph.Light, naming the properties
+	// impact shows), side by side.
+	for _, read := range []struct {
+		name  string
+		light *graph.Light
+	}{{"", nil}, {"Light", &graph.Light{Props: []string{"tier", "path"}}}} {
+		benchReads(b, s, estate, appRefs, read.name, read.light)
+	}
+}
+
+// benchReads runs the neighbour and traversal benchmarks reading light, or
+// whole when light is nil; name follows each benchmark's.
+func benchReads(b *testing.B, s graph.Store, estate graph.Batch, appRefs []graph.Ref, name string, light *graph.Light) {
+	b.Run("Neighbors100"+name, func(b *testing.B) {
 		// Each application is PART_OF one service, DEPENDS_ON two others and
 		// depended on by two.
 		page := ids(appRefs[200:300]...)
 		for b.Loop() {
-			m, err := s.Neighbors(b.Context(), page, graph.NeighborQuery{Direction: graph.Both})
+			m, err := s.Neighbors(b.Context(), page, graph.NeighborQuery{Direction: graph.Both, Light: light})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -106,10 +119,10 @@ func RunBenchmarks(b *testing.B, h Harness) {
 		}
 	})
 
-	b.Run("TraverseDepth4", func(b *testing.B) {
+	b.Run("TraverseDepth4"+name, func(b *testing.B) {
 		// Impact of changing one application: who depends on it, and the
 		// services and business unit they belong to.
-		q := graph.TraverseQuery{Starts: ids(appRefs[len(appRefs)/2]), MaxDepth: 4, Steps: []graph.Step{
+		q := graph.TraverseQuery{Starts: ids(appRefs[len(appRefs)/2]), MaxDepth: 4, Light: light, Steps: []graph.Step{
 			{Type: graph.RelDependsOn, Direction: graph.In}, {Type: graph.RelPartOf, Direction: graph.Out}}}
 		want := reach(estate, q)
 		for b.Loop() {

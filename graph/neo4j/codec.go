@@ -270,19 +270,54 @@ func (c *decodeCache) edge(t graph.RelType, from, to graph.Ref, m map[string]any
 	if e.Manual, e.Conflicts, err = decodeProvenance(m); err != nil {
 		return nil, err
 	}
+	if e.Props, err = graph.CoerceEdgeProps(t, storedProps(m)); err != nil {
+		return nil, fmt.Errorf("neo4j: relationship %s: %w", e.ID, err)
+	}
+	return e, nil
+}
+
+// storedProps returns the properties among a node's or relationship's
+// stored fields m (nil for none), leaving out the absent ones a projection
+// returns as null.
+func storedProps(m map[string]any) map[string]any {
 	var props map[string]any
 	for k, v := range m {
-		if strings.HasPrefix(k, propPrefix) {
+		if v != nil && strings.HasPrefix(k, propPrefix) {
 			if props == nil {
 				props = map[string]any{}
 			}
 			props[k[len(propPrefix):]] = v
 		}
 	}
-	if e.Props, err = graph.CoerceEdgeProps(t, props); err != nil {
-		return nil, fmt.Errorf("neo4j: relationship %s: %w", e.ID, err)
+	return props
+}
+
+// lightNode decodes a node read light (hitFields): its id, kind, key,
+// name and the named properties it has.
+func lightNode(m map[string]any) (*graph.Node, error) {
+	id, err := uuidProp(m, "id")
+	if err != nil {
+		return nil, err
 	}
-	return e, nil
+	n := &graph.Node{ID: id, Kind: graph.Kind(str(m["kind"])), Key: str(m["key"]), Name: str(m["name"])}
+	if n.Props, err = graph.CoerceNodeProps(n.Kind, storedProps(m)); err != nil {
+		return nil, fmt.Errorf("neo4j: node %s %q: %w", n.Kind, n.Key, err)
+	}
+	return n, nil
+}
+
+// lightEdge decodes a relationship read light (hitFields): its id, the
+// named properties it has and an OWNS role, as l.Edge keeps them.
+func lightEdge(t graph.RelType, from, to graph.Ref, m map[string]any, l *graph.Light) (*graph.Edge, error) {
+	id, err := uuidProp(m, "id")
+	if err != nil {
+		return nil, err
+	}
+	props, err := graph.CoerceEdgeProps(t, storedProps(m))
+	if err != nil {
+		return nil, fmt.Errorf("neo4j: relationship %s: %w", id, err)
+	}
+	return l.Edge(&graph.Edge{ID: id, Type: t, From: from, To: to, Props: props}), nil
 }
 
 // stringList reads a list-of-strings property (nil when absent).

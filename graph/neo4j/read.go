@@ -263,18 +263,75 @@ RETURN properties(n) AS props ORDER BY score, n.rank, n.key LIMIT $limit`
 
 // edgeFields is the RETURN fragment that edgeOf decodes: type, properties
 // and both ends of relationship r.
-func edgeFields(r string) string {
-	return fmt.Sprintf("type(%[1]s) AS type, properties(%[1]s) AS edge, [startNode(%[1]s).kind, startNode(%[1]s).key] AS from, [endNode(%[1]s).kind, endNode(%[1]s).key] AS to", r)
+func edgeFields(r string) string { return edgeColumns(r, "properties("+r+")") }
+
+// edgeColumns is edgeFields with props for the properties column.
+func edgeColumns(r, props string) string {
+	return fmt.Sprintf("type(%[1]s) AS type, %[2]s AS edge, [startNode(%[1]s).kind, startNode(%[1]s).key] AS from, [endNode(%[1]s).kind, endNode(%[1]s).key] AS to", r, props)
 }
 
 // edgeOf decodes the edgeFields columns of a record.
 func (s *Store) edgeOf(rec *neo4j.Record, dec *decodeCache) (*graph.Edge, error) {
-	get := func(k string) any { v, _ := rec.Get(k); return v }
-	t, err := s.relTypeOf(str(get("type")))
+	t, from, to, m, err := s.edgeColumnsOf(rec)
 	if err != nil {
 		return nil, err
 	}
-	return dec.edge(t, refOf(get("from")), refOf(get("to")), get("edge").(map[string]any))
+	return dec.edge(t, from, to, m)
+}
+
+// edgeColumnsOf reads the edgeColumns of a record.
+func (s *Store) edgeColumnsOf(rec *neo4j.Record) (t graph.RelType, from, to graph.Ref, props map[string]any, err error) {
+	get := func(k string) any { v, _ := rec.Get(k); return v }
+	if t, err = s.relTypeOf(str(get("type"))); err != nil {
+		return "", graph.Ref{}, graph.Ref{}, nil, err
+	}
+	return t, refOf(get("from")), refOf(get("to")), get("edge").(map[string]any), nil
+}
+
+// hitFields is the RETURN fragment of a node n reached through relationship
+// r, as Neighbors and Traverse read them (hitOf decodes it): whole, or, for
+// a light read (graph.Light), only the fields a light value keeps, so that
+// Neo4j neither reads nor sends the rest (assertions, aliases, times).
+func hitFields(n, r string, l *graph.Light) string {
+	if l == nil {
+		return "properties(" + n + ") AS node, " + edgeFields(r)
+	}
+	return project(n, l, "id", "kind", "key", "name") + " AS node, " + edgeColumns(r, project(r, l, "id", propPrefix+"role"))
+}
+
+// project is a map projection of x's stored fields and of the properties
+// l names.
+func project(x string, l *graph.Light, fields ...string) string {
+	for _, p := range l.Props {
+		fields = append(fields, propPrefix+p)
+	}
+	for i, f := range fields {
+		fields[i] = ".`" + strings.ReplaceAll(f, "`", "``") + "`"
+	}
+	return x + " {" + strings.Join(fields, ", ") + "}"
+}
+
+// hitOf decodes the hitFields columns of a record.
+func (s *Store) hitOf(rec *neo4j.Record, dec *decodeCache, l *graph.Light) (*graph.Node, *graph.Edge, error) {
+	nv, _ := rec.Get("node")
+	if l == nil {
+		n, err := dec.node(nv.(map[string]any))
+		if err != nil {
+			return nil, nil, err
+		}
+		e, err := s.edgeOf(rec, dec)
+		return n, e, err
+	}
+	n, err := lightNode(nv.(map[string]any))
+	if err != nil {
+		return nil, nil, err
+	}
+	t, from, to, m, err := s.edgeColumnsOf(rec)
+	if err != nil {
+		return nil, nil, err
+	}
+	e, err := lightEdge(t, from, to, m, l)
+	return n, e, err
 }
 
 // Edges implements graph.Store: one statement, an index seek per type.
@@ -334,7 +391,7 @@ func (s *Store) neighborsQuery(q graph.NeighborQuery) string {
 		"WITH id, r, m, out ORDER BY id, " + s.typeRank("r") + ", m.rank, m.key, out DESC, coalesce(r.p_role, '')\n" +
 		"WITH id, collect({r: r, m: m, out: out})[..$limit] AS ns\n" +
 		"UNWIND ns AS x WITH id, x.r AS r, x.m AS m, x.out AS out\n" +
-		"RETURN id, out, properties(m) AS node, " + edgeFields("r")
+		"RETURN id, out, " + hitFields("m", "r", q.Light)
 }
 
 // Neighbors implements graph.Store in one statement for all ids.
@@ -364,19 +421,12 @@ func (s *Store) Neighbors(ctx context.Context, ids []graph.ID, q graph.NeighborQ
 			if err != nil {
 				return err
 			}
-			e, err := s.edgeOf(r, dec)
-			if err != nil {
-				return err
-			}
-			nv, _ := r.Get("node")
-			n, err := dec.node(nv.(map[string]any))
+			n, e, err := s.hitOf(r, dec, q.Light)
 			if err != nil {
 				return err
 			}
 			outgoing, _ := r.Values[1].(bool)
-			// A light read is cut down from the full values: the statement
-			// stays one for both, and Neo4j's cost is the expansion.
-			out[id] = append(out[id], graph.Neighbor{Edge: q.Light.Edge(e), Node: q.Light.Node(n), Outgoing: outgoing})
+			out[id] = append(out[id], graph.Neighbor{Edge: e, Node: n, Outgoing: outgoing})
 		}
 		return nil
 	})
@@ -444,7 +494,7 @@ func (s *Store) traverseQuery(q graph.TraverseQuery) string {
 		}
 	}
 	b.WriteString("UNWIND hits AS h WITH h.v AS v, h.d AS depth, h.u AS parent, h.r AS r\n")
-	b.WriteString("RETURN properties(v) AS node, depth, parent, " + edgeFields("r"))
+	b.WriteString("RETURN depth, parent, " + hitFields("v", "r", q.Light))
 	return b.String()
 }
 
@@ -477,12 +527,7 @@ func (s *Store) Traverse(ctx context.Context, q graph.TraverseQuery) (*graph.Tra
 		}
 		for res.Next(ctx) {
 			r := res.Record()
-			nv, _ := r.Get("node")
-			n, err := dec.node(nv.(map[string]any))
-			if err != nil {
-				return err
-			}
-			e, err := s.edgeOf(r, dec)
+			n, e, err := s.hitOf(r, dec, q.Light)
 			if err != nil {
 				return err
 			}
@@ -509,9 +554,9 @@ func (s *Store) Traverse(ctx context.Context, q graph.TraverseQuery) (*graph.Tra
 			}
 			parent = p.path
 		}
-		h.path = append(parent[:len(parent):len(parent)], q.Light.Edge(h.via))
+		h.path = append(parent[:len(parent):len(parent)], h.via)
 		byID[h.node.ID.String()] = h
-		tr.Hits = append(tr.Hits, graph.Hit{Node: q.Light.Node(h.node), Depth: h.depth, Path: h.path})
+		tr.Hits = append(tr.Hits, graph.Hit{Node: h.node, Depth: h.depth, Path: h.path})
 	}
 	graph.SortHits(tr.Hits)
 	if len(tr.Hits) > q.Limit {
