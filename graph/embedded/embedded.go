@@ -405,6 +405,31 @@ func (c *changes) deleteNode(st *state, id graph.ID) {
 	}
 }
 
+// fits refuses, with CodeLimitExceeded, changes that would leave more
+// relationships than the store holds (maxEdges). It must run before the
+// commit: a committed write is published, and replayed at every open, in
+// full. Only a write near the bound counts its new relationships.
+func (c *changes) fits(st *state) error {
+	n := st.numEdges()
+	if n+len(c.putEdges) <= maxEdges {
+		return nil
+	}
+	for id := range c.delEdges {
+		if _, ok := st.edgeAt.get(id); ok {
+			n--
+		}
+	}
+	for id := range c.putEdges {
+		if _, ok := st.edgeAt.get(id); !ok {
+			n++
+		}
+	}
+	if n > maxEdges {
+		return graph.Errorf(graph.CodeLimitExceeded, "this write would leave %d relationships; the embedded store holds at most %d", n, maxEdges)
+	}
+	return nil
+}
+
 func (c *changes) deleteEdge(id graph.ID) {
 	c.delEdges[id] = true
 	delete(c.putEdges, id)
@@ -416,6 +441,9 @@ func (c *changes) deleteEdge(id graph.ID) {
 // hold writeMu.
 func (s *Store) commit(ctx context.Context, c *changes, source, run string) error {
 	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := c.fits(s.state); err != nil {
 		return err
 	}
 	entry := &logEntry{}

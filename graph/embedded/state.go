@@ -130,6 +130,11 @@ type link uint32
 // million); the rest holds a relCode.
 const linkSlotBits = 27
 
+// maxEdges is how many relationships the store holds (a slot each, the
+// link's bound). A write that would exceed it is refused before it is
+// committed (changes.fits). A variable so that tests can reach it.
+var maxEdges = 1 << linkSlotBits
+
 func newLink(slot int32, c relCode) link { return link(uint32(slot) | uint32(c)<<linkSlotBits) }
 
 func (l link) slot() int32   { return int32(l & (1<<linkSlotBits - 1)) }
@@ -571,9 +576,9 @@ func (st *state) putLogEdge(e logEdge) error {
 		i, st.freeEdges = st.freeEdges[l-1], st.freeEdges[:l-1]
 		st.edges[i] = rec
 	} else {
-		if len(st.edges) >= 1<<linkSlotBits {
+		if len(st.edges) >= maxEdges {
 			st.release(&rec)
-			return fmt.Errorf("relationship %s: the store holds at most %d relationships", e.id, 1<<linkSlotBits)
+			return fmt.Errorf("relationship %s: the store holds at most %d relationships", e.id, maxEdges)
 		}
 		i = int32(len(st.edges))
 		st.edges = append(st.edges, rec)

@@ -3,6 +3,7 @@ package embedded
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -174,5 +175,57 @@ func TestSweepsReadsAssertionsInPlace(t *testing.T) {
 		if want := graph.Retractable(e.Assertions, r); retract != want {
 			t.Errorf("%+v: retract %v, graph.Retractable says %v", r, retract, want)
 		}
+	}
+}
+
+// TestRelationshipLimit lowers the store's relationship bound to an
+// estate's size and checks that a write which would pass it is refused
+// with LIMIT_EXCEEDED and changes nothing, on disk included, while a
+// re-sync of what is stored still goes through. Before the check, such a
+// write was committed and then failed to publish: a panic, and a log no
+// open could replay.
+func TestRelationshipLimit(t *testing.T) {
+	ctx := context.Background()
+	b := graphtest.SmallEstate()
+	defer func(old int) { maxEdges = old }(maxEdges)
+	maxEdges = len(b.Edges)
+	dir := t.TempDir()
+	s := openAt(t, dir)
+	if _, err := s.Apply(ctx, b); err != nil {
+		t.Fatalf("an estate at the bound: %v", err)
+	}
+	counts := func(s *Store) (nodes, edges int) {
+		st, err := s.Stats(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.TotalNodes(), st.TotalEdges()
+	}
+	nodes, edges := counts(s)
+
+	more := graph.Batch{Source: b.Source, Run: "r2", At: b.At.Add(time.Hour), Edges: []graph.EdgeInput{{
+		Type:       graph.RelDependsOn,
+		From:       graph.Ref{Kind: graph.KindApplication, Key: graphtest.EstatePaymentsWorker},
+		To:         graph.Ref{Kind: graph.KindApplication, Key: graphtest.EstateAccountsAPI},
+		Confidence: graph.Declared,
+	}}}
+	_, err := s.Apply(ctx, more)
+	if graph.CodeOf(err) != graph.CodeLimitExceeded || !strings.Contains(err.Error(), "at most") {
+		t.Fatalf("a relationship past the bound: %v, want LIMIT_EXCEEDED naming the bound", err)
+	}
+	if n, e := counts(s); n != nodes || e != edges {
+		t.Errorf("after the refused write: %d nodes, %d relationships; want %d, %d", n, e, nodes, edges)
+	}
+	b.Run, b.At = "r3", b.At.Add(2*time.Hour)
+	if _, err := s.Apply(ctx, b); err != nil {
+		t.Errorf("a re-sync at the bound: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = openAt(t, dir)
+	defer s.Close()
+	if n, e := counts(s); n != nodes || e != edges {
+		t.Errorf("reopened: %d nodes, %d relationships; want %d, %d", n, e, nodes, edges)
 	}
 }
