@@ -170,8 +170,10 @@ func heaviestStart(reach *harness.Compact, sm synthetic.Samples) (graph.Ref, int
 }
 
 // BenchmarkImpactDepth4Heaviest is the p99 start of
-// BenchmarkImpactDepth4Uniform on its own, beside the floor's BFS from it:
-// the cost per affected item, without the other starts' noise.
+// BenchmarkImpactDepth4Uniform on its own, beside the floor's BFS from it
+// and the one walk Impact makes (Store.Traverse, read light as Impact
+// reads it): the cost per affected item, without the other starts' noise,
+// and how much of it is the walk.
 func BenchmarkImpactDepth4Heaviest(b *testing.B) {
 	s, sm := benchEstate(b)
 	reach := benchCompact(b, harness.Downstream)
@@ -185,6 +187,16 @@ func BenchmarkImpactDepth4Heaviest(b *testing.B) {
 			}
 		}
 		b.ReportMetric(float64(n), "items/op")
+	})
+	b.Run("traverse", func(b *testing.B) {
+		q := graph.TraverseQuery{Starts: []graph.ID{r.ID()}, Steps: analysis.ImpactSteps(analysis.Downstream), MaxDepth: 4,
+			Light: &graph.Light{Props: []string{"tier", "path"}}}
+		b.ReportAllocs()
+		for b.Loop() {
+			if tr, err := s.Traverse(context.Background(), q); err != nil || len(tr.Hits) != n {
+				b.Fatalf("Traverse(%s): %v, %v", r, tr, err)
+			}
+		}
 	})
 	b.Run("floor", func(b *testing.B) {
 		for b.Loop() {
