@@ -2,9 +2,7 @@ package embedded
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 
@@ -104,10 +102,13 @@ func propBits(names []string) uint64 {
 // payload is arena[off:off+size], encodeEdgeData's bytes in the state's
 // form (symbols.intern).
 type edgeRec struct {
-	id        graph.ID
-	from, to  int32
-	off, size uint32
-	typ       relCode
+	id       graph.ID
+	from, to int32
+	// off is 64-bit so that the arena has no bound but memory: a write is
+	// published after its commit, and must not fail there.
+	off  uint64
+	size uint32
+	typ  relCode
 	// role and props are what a light read needs from the payload
 	// (reader.lightFacts), kept in what was padding so that most light
 	// reads never touch the arena: impact reads hundreds of relationships
@@ -312,7 +313,8 @@ func (st *state) readEdge(i int32, l *graph.Light) *graph.Edge {
 
 // payload returns r's payload in the state's form.
 func (st *state) payload(r *edgeRec) []byte {
-	return st.arena[r.off : r.off+r.size : r.off+r.size]
+	end := r.off + uint64(r.size)
+	return st.arena[r.off:end:end]
 }
 
 // reader reads r's payload.
@@ -344,15 +346,12 @@ func (st *state) sweeps(r *edgeRec, req graph.SweepRequest) (asserted, retract b
 func (st *state) store(r *edgeRec, data []byte) error {
 	off := len(st.arena)
 	arena, err := st.syms.intern(st.arena, data)
-	if err == nil && len(arena) > math.MaxUint32 {
-		err = errors.New("relationship payloads over 4 GiB")
-	}
 	if err != nil {
 		st.arena = st.arena[:off]
 		return err
 	}
 	st.arena = arena
-	r.off, r.size = uint32(off), uint32(len(arena)-off)
+	r.off, r.size = uint64(off), uint32(len(arena)-off)
 	rd := st.reader(r)
 	if r.role, r.props = rd.lightFacts(); rd.err != nil {
 		r.props = true // a light read decodes it, and reports what is wrong
@@ -420,7 +419,7 @@ func (st *state) compactArena() {
 		if r := &st.edges[i]; r.typ != 0 {
 			off := len(arena)
 			arena = append(arena, st.payload(r)...)
-			r.off = uint32(off)
+			r.off = uint64(off)
 		}
 	}
 	st.arena, st.garbage = arena, 0

@@ -2,9 +2,7 @@ package embedded
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/estate-cmdb/estate/graph"
@@ -131,15 +129,13 @@ func (st *state) touchEdgesAt(slots []int32, t touch) error {
 			err = fmt.Errorf("relationship %s: %w", r.id, err)
 		case !ok || !known:
 			err = fmt.Errorf("touch of relationship %s by %q, which does not assert it", r.id, t.source)
-		case len(arena) > math.MaxUint32:
-			err = errors.New("relationship payloads over 4 GiB")
 		}
 		if err != nil {
 			st.arena = st.arena[:off]
 			return err
 		}
 		st.arena = arena
-		r.off, r.size = uint32(off), uint32(len(arena)-off)
+		r.off, r.size = uint64(off), uint32(len(arena)-off)
 		st.release(&old)
 	}
 	return nil
