@@ -316,6 +316,9 @@ const (
 	OwnerSecurity  = "security"
 )
 
+// OwnerRoles lists every owner role, in the order answers list owners.
+var OwnerRoles = []string{OwnerTechnical, OwnerBusiness, OwnerSupport, OwnerSecurity}
+
 // NormalizeKey trims the spaces around a key. Keys are otherwise kept as the
 // source spells them; case-insensitive matching happens through aliases.
 func NormalizeKey(key string) string { return strings.TrimSpace(key) }

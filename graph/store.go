@@ -348,12 +348,13 @@ func (l *Light) pick(props map[string]any) map[string]any {
 // roleProps are the properties of a light OWNS relationship that carries
 // no other, one map per role shared by all of them: a light read of a few
 // hundred owners would otherwise allocate a map for each.
-var roleProps = map[string]map[string]any{
-	OwnerTechnical: {"role": OwnerTechnical},
-	OwnerBusiness:  {"role": OwnerBusiness},
-	OwnerSupport:   {"role": OwnerSupport},
-	OwnerSecurity:  {"role": OwnerSecurity},
-}
+var roleProps = func() map[string]map[string]any {
+	m := make(map[string]map[string]any, len(OwnerRoles))
+	for _, r := range OwnerRoles {
+		m[r] = map[string]any{"role": r}
+	}
+	return m
+}()
 
 // LightRole returns the properties of a light OWNS relationship: picked
 // (its named properties, nil for none) with its role. Without named

@@ -3,6 +3,7 @@ package graph
 import (
 	"encoding/base64"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -192,12 +193,11 @@ func validateEdge(e EdgeInput) (EdgeInput, error) {
 			props = map[string]any{}
 		}
 		role, _ := props["role"].(string)
-		switch role {
-		case "":
+		switch {
+		case role == "":
 			props["role"] = OwnerTechnical
-		case OwnerTechnical, OwnerBusiness, OwnerSupport, OwnerSecurity:
-		default:
-			return EdgeInput{}, Errorf(CodeInvalid, "unknown owner role %q (known: technical, business, support, security)", role)
+		case !slices.Contains(OwnerRoles, role):
+			return EdgeInput{}, Errorf(CodeInvalid, "unknown owner role %q (known: %s)", role, strings.Join(OwnerRoles, ", "))
 		}
 	}
 	conf, err := defaultConfidence(e.Confidence)

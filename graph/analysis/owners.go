@@ -158,13 +158,11 @@ func (o *Ownership) Accountable(role string) []Owner {
 	return out
 }
 
-var roleOrder = []string{graph.OwnerTechnical, graph.OwnerBusiness, graph.OwnerSupport, graph.OwnerSecurity}
-
 func roleRank(r string) int {
-	if i := slices.Index(roleOrder, r); i >= 0 {
+	if i := slices.Index(graph.OwnerRoles, r); i >= 0 {
 		return i
 	}
-	return len(roleOrder)
+	return len(graph.OwnerRoles)
 }
 
 // maxAncestry bounds the walk up from the subject: resource → application
@@ -359,7 +357,7 @@ func WhoOwns(ctx context.Context, s Store, ref string) (*Ownership, error) {
 			addStart(t)
 		}
 	}
-	for _, role := range roleOrder {
+	for _, role := range graph.OwnerRoles {
 		for _, w := range out.Accountable(role) {
 			addStart(w.Node)
 		}

@@ -537,9 +537,10 @@ func (r *reader) pick(names []string) map[string]any {
 	return m
 }
 
-// ownerRoles are the OWNS roles by their code in an edgeRec (code 0: none
-// stored, which reads as graph.OwnerTechnical, as Edge.Role has it).
-var ownerRoles = [...]string{1: graph.OwnerTechnical, 2: graph.OwnerBusiness, 3: graph.OwnerSupport, 4: graph.OwnerSecurity}
+// ownerRoles are the OWNS roles by their code in an edgeRec: graph.OwnerRoles
+// from 1 (code 0: none stored, which reads as graph.OwnerTechnical, as
+// Edge.Role has it). Codes live in memory only.
+var ownerRoles = append([]string{""}, graph.OwnerRoles...)
 
 // lightFacts reads what a light read of a relationship needs from its
 // payload at r: its "role" property's code in ownerRoles (0 for none or one
