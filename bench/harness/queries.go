@@ -30,22 +30,42 @@ const hotStarts = 10
 // loop runs op until the budget is spent, at least once and at least once
 // per start; i is the operation's number.
 func loop(b Budget, starts int, op func(i int) error) (Latencies, error) {
-	var lat Latencies
+	lat, err := interleave(b, starts, op)
+	return lat[0], err
+}
+
+// interleave runs ops in turn on the same operation number until the
+// budget is spent, at least once and at least once per start, taking turns
+// at going first; each op's latencies are its own. Operations compared on
+// one server run this way see the same moments of it. Each op is first
+// called once untimed, with i = starts (the first start again, past the
+// part that answers are checked on), so that no series pays alone for a
+// statement's planning on Neo4j or a cold cache.
+func interleave(b Budget, starts int, ops ...func(i int) error) ([]Latencies, error) {
+	lat := make([]Latencies, len(ops))
+	for _, op := range ops {
+		if err := op(starts); err != nil {
+			return lat, err
+		}
+	}
 	deadline := time.Now().Add(b.Time)
 	for i := 0; i < max(b.Count, starts) && (i < starts || time.Now().Before(deadline)); i++ {
-		var err error
-		lat.Time(func() { err = op(i) })
-		if err != nil {
-			return lat, err
+		for k := range ops {
+			k = (k + i) % len(ops)
+			var err error
+			lat[k].Time(func() { err = ops[k](i) })
+			if err != nil {
+				return lat, err
+			}
 		}
 	}
 	return lat, nil
 }
 
 // impact is F3: analysis.Impact downstream at each depth from uniform and hot
-// application starts, beside the store's traversal alone, the compact-array
-// BFS floor and, on Neo4j, the store's traversal Cypher through the raw
-// driver. Every answer's size is checked against the floor's reach.
+// application starts, beside the compact-array BFS floor and the store's
+// traversal alone (see walks). Every answer's size is checked against the
+// floor's reach.
 func (h *harness) impact(ctx context.Context, kind string, s *opened, rec *recorder) error {
 	sets := []struct {
 		name   string
@@ -92,47 +112,72 @@ func (h *harness) impact(ctx context.Context, kind string, s *opened, rec *recor
 			})
 			addLatencies(rec, "F3", what, "compact-array BFS (floor)", lat)
 
-			// The traversal alone, the one store call of Impact that the
-			// raw-driver peer repeats: a like-for-like pair on Neo4j.
-			wrong = 0
-			lat, err = loop(h.cfg.QueryBudget, len(starts), func(i int) error {
-				r := starts[i%len(starts)]
-				t, err := s.Traverse(ctx, graph.TraverseQuery{Starts: []graph.ID{r.ID()}, Steps: analysis.ImpactSteps(analysis.Downstream), MaxDepth: depth})
-				if err != nil {
-					return fmt.Errorf("traverse from %s: %w", r, err)
-				}
-				if want := h.downstream.Reach(r.ID(), depth); i < len(starts) && !t.Truncated && len(t.Hits) != want {
-					wrong++
-				}
-				return nil
-			})
-			if err != nil {
+			if err := h.walks(ctx, kind, s, rec, what, starts, depth); err != nil {
 				return err
-			}
-			rec.check(fmt.Sprintf("F3 %s: starts whose Store.Traverse hit count differs from the floor's reach", what), 0, wrong)
-			addLatencies(rec, "F3", what, "Store.Traverse alone", lat)
-
-			if kind == StoreNeo4j {
-				wrong = 0
-				lat, err = loop(h.cfg.QueryBudget, len(starts), func(i int) error {
-					r := starts[i%len(starts)]
-					n, err := s.direct.Traverse(ctx, graph.TraverseQuery{Starts: []graph.ID{r.ID()}, Steps: analysis.ImpactSteps(analysis.Downstream), MaxDepth: depth})
-					if err != nil {
-						return err
-					}
-					if want := h.downstream.Reach(r.ID(), depth); i < len(starts) && want < graph.MaxTraverse && n != want {
-						wrong++
-					}
-					return nil
-				})
-				if err != nil {
-					return err
-				}
-				rec.check(fmt.Sprintf("F3 %s: starts whose raw Cypher record count differs from the floor's reach", what), 0, wrong)
-				addLatencies(rec, "F3", what, "same Cypher, raw driver", lat)
 			}
 			h.progress("  F3 %s: %d starts", what, len(sizes))
 		}
+	}
+	return nil
+}
+
+// walks times the traversal alone, the one store call of Impact that the
+// raw-driver peer repeats, read whole and read light as Impact reads it
+// (analysis.ImpactRead), each beside the same Cypher through the raw driver
+// on Neo4j: like-for-like pairs, all taking turns so that each meets the
+// server in the same state. Hit counts are checked against the floor's
+// reach.
+func (h *harness) walks(ctx context.Context, kind string, s *opened, rec *recorder, what string, starts []graph.Ref, depth int) error {
+	reads := []struct {
+		name  string
+		light *graph.Light
+	}{{"", nil}, {", light (Impact's read)", analysis.ImpactRead()}}
+	var ops []func(i int) error
+	var labels []string
+	var checks []string
+	wrong := make([]int, 2*len(reads))
+	for _, rd := range reads {
+		q := func(r graph.Ref) graph.TraverseQuery {
+			return graph.TraverseQuery{Starts: []graph.ID{r.ID()}, Steps: analysis.ImpactSteps(analysis.Downstream), MaxDepth: depth, Light: rd.light}
+		}
+		k := len(ops)
+		ops = append(ops, func(i int) error {
+			r := starts[i%len(starts)]
+			t, err := s.Traverse(ctx, q(r))
+			if err != nil {
+				return fmt.Errorf("traverse from %s: %w", r, err)
+			}
+			if want := h.downstream.Reach(r.ID(), depth); i < len(starts) && !t.Truncated && len(t.Hits) != want {
+				wrong[k]++
+			}
+			return nil
+		})
+		labels = append(labels, "Store.Traverse alone"+rd.name)
+		checks = append(checks, "starts whose Store.Traverse"+rd.name+" hit count differs from the floor's reach")
+		if kind != StoreNeo4j {
+			continue
+		}
+		ops = append(ops, func(i int) error {
+			r := starts[i%len(starts)]
+			n, err := s.direct.Traverse(ctx, q(r))
+			if err != nil {
+				return fmt.Errorf("raw traverse from %s: %w", r, err)
+			}
+			if want := h.downstream.Reach(r.ID(), depth); i < len(starts) && want < graph.MaxTraverse && n != want {
+				wrong[k+1]++
+			}
+			return nil
+		})
+		labels = append(labels, "same Cypher, raw driver"+rd.name)
+		checks = append(checks, "starts whose raw Cypher"+rd.name+" record count differs from the floor's reach")
+	}
+	lats, err := interleave(h.cfg.QueryBudget, len(starts), ops...)
+	if err != nil {
+		return err
+	}
+	for k := range ops {
+		rec.check(fmt.Sprintf("F3 %s: %s", what, checks[k]), 0, wrong[k])
+		addLatencies(rec, "F3", what, labels[k], lats[k])
 	}
 	return nil
 }
