@@ -212,6 +212,22 @@ export function Explorer({ id, source = serverSource }: { id: string; source?: E
     refresh();
   }, [hidden, refresh]);
 
+  // Cytoscape keeps where its container is on the page and looks again only
+  // on a scroll or a resize. What is above the graph changes height while it
+  // loads (the line naming the root, an error), which moves the graph down
+  // without either: once the mouse had passed over the graph before that,
+  // clicks were mapped to where the nodes had been and selected nothing
+  // until the window was resized. So a change of height above the graph
+  // tells Cytoscape its container moved (cy.resize, as its docs ask).
+  const above = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = above.current;
+    if (!el) return;
+    const watch = new ResizeObserver(() => cyRef.current?.resize());
+    watch.observe(el);
+    return () => watch.disconnect();
+  }, []);
+
   function toggle(t: RelType) {
     const h = new Set(hidden);
     if (h.has(t)) h.delete(t);
@@ -221,24 +237,26 @@ export function Explorer({ id, source = serverSource }: { id: string; source?: E
 
   return (
     <div className="explorer">
-      <header className="explorer-head">
-        <div>
-          <h1>Graph explorer</h1>
-          {root && (
-            <p>
-              Around <KindBadge kind={root.kind} /> <Link href={`/entity/${root.id}`}>{root.label}</Link>. Click a node to
-              expand it.
-            </p>
-          )}
-        </div>
-        <p className="status" role="status" aria-live="polite" data-testid="graph-counts">
-          {busy ? 'Loading… ' : ''}
-          <span data-nodes={counts.nodes} data-edges={counts.edges}>
-            {counts.nodes} nodes, {counts.edges} relationships
-          </span>
-        </p>
-      </header>
-      {error ? <ErrorBox error={error} /> : null}
+      <div ref={above}>
+        <header className="explorer-head">
+          <div>
+            <h1>Graph explorer</h1>
+            {root && (
+              <p>
+                Around <KindBadge kind={root.kind} /> <Link href={`/entity/${root.id}`}>{root.label}</Link>. Click a node to
+                expand it.
+              </p>
+            )}
+          </div>
+          <p className="status" role="status" aria-live="polite" data-testid="graph-counts">
+            {busy ? 'Loading… ' : ''}
+            <span data-nodes={counts.nodes} data-edges={counts.edges}>
+              {counts.nodes} nodes, {counts.edges} relationships
+            </span>
+          </p>
+        </header>
+        {error ? <ErrorBox error={error} /> : null}
+      </div>
       <div className="explorer-body">
         <aside className="explorer-side" aria-label="Filters and legend">
           <fieldset>
