@@ -128,56 +128,62 @@ func (h *harness) impact(ctx context.Context, kind string, s *opened, rec *recor
 // server in the same state. Hit counts are checked against the floor's
 // reach.
 func (h *harness) walks(ctx context.Context, kind string, s *opened, rec *recorder, what string, starts []graph.Ref, depth int) error {
-	reads := []struct {
+	// series is one timed read: its latencies are reported by by, and its
+	// starts whose count differs from the floor's reach under check.
+	type series struct {
+		by, check string
+		wrong     int
+		op        func(i int) error
+	}
+	var all []*series
+	for _, rd := range []struct {
 		name  string
 		light *graph.Light
-	}{{"", nil}, {", light (Impact's read)", analysis.ImpactRead()}}
-	var ops []func(i int) error
-	var labels []string
-	var checks []string
-	wrong := make([]int, 2*len(reads))
-	for _, rd := range reads {
+	}{{"", nil}, {", light (Impact's read)", analysis.ImpactRead()}} {
 		q := func(r graph.Ref) graph.TraverseQuery {
 			return graph.TraverseQuery{Starts: []graph.ID{r.ID()}, Steps: analysis.ImpactSteps(analysis.Downstream), MaxDepth: depth, Light: rd.light}
 		}
-		k := len(ops)
-		ops = append(ops, func(i int) error {
+		est := &series{by: "Store.Traverse alone" + rd.name, check: "starts whose Store.Traverse" + rd.name + " hit count differs from the floor's reach"}
+		est.op = func(i int) error {
 			r := starts[i%len(starts)]
 			t, err := s.Traverse(ctx, q(r))
 			if err != nil {
 				return fmt.Errorf("traverse from %s: %w", r, err)
 			}
 			if want := h.downstream.Reach(r.ID(), depth); i < len(starts) && !t.Truncated && len(t.Hits) != want {
-				wrong[k]++
+				est.wrong++
 			}
 			return nil
-		})
-		labels = append(labels, "Store.Traverse alone"+rd.name)
-		checks = append(checks, "starts whose Store.Traverse"+rd.name+" hit count differs from the floor's reach")
+		}
+		all = append(all, est)
 		if kind != StoreNeo4j {
 			continue
 		}
-		ops = append(ops, func(i int) error {
+		raw := &series{by: "same Cypher, raw driver" + rd.name, check: "starts whose raw Cypher" + rd.name + " record count differs from the floor's reach"}
+		raw.op = func(i int) error {
 			r := starts[i%len(starts)]
 			n, err := s.direct.Traverse(ctx, q(r))
 			if err != nil {
 				return fmt.Errorf("raw traverse from %s: %w", r, err)
 			}
 			if want := h.downstream.Reach(r.ID(), depth); i < len(starts) && want < graph.MaxTraverse && n != want {
-				wrong[k+1]++
+				raw.wrong++
 			}
 			return nil
-		})
-		labels = append(labels, "same Cypher, raw driver"+rd.name)
-		checks = append(checks, "starts whose raw Cypher"+rd.name+" record count differs from the floor's reach")
+		}
+		all = append(all, raw)
+	}
+	ops := make([]func(i int) error, len(all))
+	for k, sr := range all {
+		ops[k] = sr.op
 	}
 	lats, err := interleave(h.cfg.QueryBudget, len(starts), ops...)
 	if err != nil {
 		return err
 	}
-	for k := range ops {
-		rec.check(fmt.Sprintf("F3 %s: %s", what, checks[k]), 0, wrong[k])
-		addLatencies(rec, "F3", what, labels[k], lats[k])
+	for k, sr := range all {
+		rec.check(fmt.Sprintf("F3 %s: %s", what, sr.check), 0, sr.wrong)
+		addLatencies(rec, "F3", what, sr.by, lats[k])
 	}
 	return nil
 }
