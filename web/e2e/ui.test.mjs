@@ -406,6 +406,42 @@ describe('answers', () => {
     await page.close();
   });
 
+  test('a node of the blast radius graph can still be dragged after the summary opens above it', async () => {
+    const page = await newPage();
+    // Tall enough that the whole page shows: no scroll, which would make
+    // Cytoscape look up the graph's place again, comes between.
+    await page.setViewportSize({ width: 1280, height: 3200 });
+    await page.goto(`${server.base}/impact?ref=${encodeURIComponent('https://github.com/acme/payments-api')}`);
+    await page.getByTestId('impact-graph').locator('canvas').first().waitFor();
+    await page.waitForFunction(() => window.__estateImpactCy?.nodes('.root').length === 1);
+    const graphTop = async () => (await page.getByTestId('impact-graph').boundingBox()).y;
+    const top = await graphTop();
+    await page.getByText('Show the summary').click();
+    await page.getByTestId('impact-summary').waitFor();
+    assert.ok((await graphTop()) > top + 100, 'the summary moved the graph down');
+    // Drag the start node 60 px right and 40 px down, where it is drawn now.
+    const at = await page.evaluate(() => {
+      const cy = window.__estateImpactCy;
+      const n = cy.nodes('.root')[0];
+      const box = cy.container().getBoundingClientRect();
+      const p = n.renderedPosition();
+      return { id: n.id(), x: box.left + p.x, y: box.top + p.y, pos: { ...n.position() }, zoom: cy.zoom(), pan: { ...cy.pan() } };
+    });
+    await page.mouse.move(at.x, at.y);
+    await page.mouse.down();
+    await page.mouse.move(at.x + 60, at.y + 40, { steps: 6 });
+    await page.mouse.up();
+    const after = await page.evaluate((id) => {
+      const cy = window.__estateImpactCy;
+      return { pos: { ...cy.getElementById(id).position() }, pan: { ...cy.pan() } };
+    }, at.id);
+    const dx = (after.pos.x - at.pos.x) * at.zoom;
+    const dy = (after.pos.y - at.pos.y) * at.zoom;
+    assert.ok(Math.abs(dx - 60) < 3 && Math.abs(dy - 40) < 3, `the node moved by ${dx}, ${dy} px (pan ${JSON.stringify(at.pan)} → ${JSON.stringify(after.pan)}); want 60, 40`);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
   test('the impact summary copies to the clipboard, also on plain http, and says when it cannot', async () => {
     const url = `${server.base}/impact?ref=${encodeURIComponent('https://github.com/acme/payments-api')}`;
     const copyAndRead = async (page) => {

@@ -1,7 +1,7 @@
 // The blast radius as a graph: the starts and every affected item, joined
 // by the relationships on their paths.
 import { useEffect, useRef } from 'react';
-import type { ElementDefinition } from 'cytoscape';
+import type { Core, ElementDefinition } from 'cytoscape';
 import type { Kind } from '../gql/graphql';
 import { kindColour } from '../kinds';
 import { style } from './explorerStyle';
@@ -44,7 +44,18 @@ export function ImpactGraph({ r }: { r: Impact }) {
         wheelSensitivity: 0.3,
       });
       if (cy.edges().length <= 40) cy.edges().addClass('labelled');
-      destroy = () => cy.destroy();
+      (window as unknown as { __estateImpactCy?: Core }).__estateImpactCy = cy;
+      // Cytoscape caches where its container is on the page and looks again
+      // only on a window scroll or resize. Opening the summary above the
+      // graph moves it down, and a drag or a wheel zoom then lands that far
+      // off: any change of the page's height tells it to look again
+      // (cy.resize, as its docs ask).
+      const watch = new ResizeObserver(() => cy.resize());
+      watch.observe(document.body);
+      destroy = () => {
+        watch.disconnect();
+        cy.destroy();
+      };
     });
     return () => {
       cancelled = true;
