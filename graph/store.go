@@ -50,11 +50,12 @@ type Store interface {
 	// missing ones.
 	Edges(ctx context.Context, ids []ID) ([]*Edge, error)
 	// Neighbors returns, for each id, its relationships of the requested
-	// types and direction with the node at the other end, ordered by
-	// relationship type, then the other node's kind and key, then outgoing
-	// first, then role. One call serves many ids so that a GraphQL nesting
-	// level costs one store call. An id with no neighbours may be absent from
-	// the map. Errors: CodeInvalid for an unknown direction or type.
+	// types and direction with the node at the other end (of the requested
+	// kinds), ordered by relationship type, then the other node's kind and
+	// key, then outgoing first, then role. One call serves many ids so that a
+	// GraphQL nesting level costs one store call. An id with no neighbours
+	// may be absent from the map. Errors: CodeInvalid for an unknown
+	// direction, type or kind.
 	Neighbors(ctx context.Context, ids []ID, q NeighborQuery) (map[ID][]Neighbor, error)
 	// Traverse walks breadth-first from the start nodes along the given
 	// steps up to MaxDepth, visiting each node once, and returns every node
@@ -257,6 +258,9 @@ type SearchQuery struct {
 type NeighborQuery struct {
 	Types     []RelType // empty means all types
 	Direction Direction
+	// Kinds keeps only the neighbours of these kinds (empty means all):
+	// the store leaves the others unread, and Limit counts what is kept.
+	Kinds []Kind
 	// Limit caps the neighbours returned per node (0 means MaxPageSize).
 	Limit int
 	// Light, when set, asks for light nodes and relationships (Light).

@@ -338,6 +338,11 @@ func (q NeighborQuery) Normalize() (NeighborQuery, error) {
 			return q, Errorf(CodeInvalid, "unknown relationship type %q", t)
 		}
 	}
+	for _, k := range q.Kinds {
+		if !k.Valid() {
+			return q, Errorf(CodeInvalid, "unknown kind %q (known: %s)", k, kindList())
+		}
+	}
 	if q.Limit <= 0 || q.Limit > MaxPageSize {
 		q.Limit = MaxPageSize
 	}

@@ -134,7 +134,7 @@ type ImpactResult struct {
 //
 // Store calls: one resolution per ref (see Resolve; an ambiguous ref is an
 // error listing the candidates), one Neighbors when ChangedPaths are given,
-// one Traverse, and three Neighbors for services, business units and owners,
+// one Traverse, and three Neighbors for services, business units and teams,
 // all but the resolutions reading light values (graph.Light): every item
 // but the starts names its entity light (Item.Node is nil).
 // Errors: CodeInvalid for a bad direction or depth, or an ambiguous ref;
@@ -322,6 +322,13 @@ var (
 	teamRead = &graph.Light{Props: []string{"email", "contact"}}
 )
 
+// groupKinds and notifyKinds are the kinds group asks its Neighbors calls
+// for: what an application or service is part of, and who is notified.
+var (
+	groupKinds  = []graph.Kind{graph.KindService, graph.KindBusinessUnit}
+	notifyKinds = []graph.Kind{graph.KindTeam}
+)
+
 // ImpactRead returns how Impact reads what it walks (a copy): benchmarks
 // time Impact's traversal alone with it.
 func ImpactRead() *graph.Light {
@@ -331,9 +338,9 @@ func ImpactRead() *graph.Light {
 // group fills services, business units, tiers and teams with three
 // Neighbors calls: PART_OF out of the affected applications and services,
 // PART_OF out of the services reached only through an application, and
-// OWNS into all of them. reached are the affected nodes by id.
+// OWNS from teams into all of them. reached are the affected nodes by id.
 func group(ctx context.Context, s Store, res *ImpactResult, starts []*graph.Node, reached map[graph.ID]*graph.Node) error {
-	nodes := map[graph.ID]*graph.Node{}
+	nodes := make(map[graph.ID]*graph.Node, len(starts)+len(reached))
 	var apps, svcs []graph.ID
 	add := func(n *graph.Node) {
 		if _, ok := nodes[n.ID]; ok {
@@ -355,15 +362,16 @@ func group(ctx context.Context, s Store, res *ImpactResult, starts []*graph.Node
 	for _, n := range reached {
 		add(n)
 	}
-	// Services and business units (PART_OF out), then owners (OWNS in):
-	// asking each direction separately keeps a service's applications out
-	// of the answer.
-	nbs := map[graph.ID][]graph.Neighbor{}
-	ask := func(ids []graph.ID, t graph.RelType, d graph.Direction, read *graph.Light) error {
+	// Services and business units (PART_OF out), then owning teams (OWNS
+	// in): asking each direction separately keeps a service's applications
+	// out of the answer, and asking for the kinds grouped by leaves the rest
+	// unread (the people among an application's owners).
+	nbs := make(map[graph.ID][]graph.Neighbor, len(nodes))
+	ask := func(ids []graph.ID, t graph.RelType, d graph.Direction, kinds []graph.Kind, read *graph.Light) error {
 		if len(ids) == 0 {
 			return nil
 		}
-		m, err := s.Neighbors(ctx, ids, graph.NeighborQuery{Types: []graph.RelType{t}, Direction: d, Light: read})
+		m, err := s.Neighbors(ctx, ids, graph.NeighborQuery{Types: []graph.RelType{t}, Direction: d, Kinds: kinds, Light: read})
 		if err != nil {
 			return err
 		}
@@ -376,10 +384,10 @@ func group(ctx context.Context, s Store, res *ImpactResult, starts []*graph.Node
 		}
 		return nil
 	}
-	if err := ask(append(slices.Clone(apps), svcs...), graph.RelPartOf, graph.Out, walkRead); err != nil {
+	if err := ask(append(slices.Clone(apps), svcs...), graph.RelPartOf, graph.Out, groupKinds, walkRead); err != nil {
 		return err
 	}
-	serviceOf := map[graph.ID]*graph.Node{}
+	serviceOf := make(map[graph.ID]*graph.Node, len(apps))
 	var more []graph.ID
 	for _, id := range apps {
 		for _, nb := range nbs[id] {
@@ -397,10 +405,10 @@ func group(ctx context.Context, s Store, res *ImpactResult, starts []*graph.Node
 			}
 		}
 	}
-	if err := ask(more, graph.RelPartOf, graph.Out, walkRead); err != nil {
+	if err := ask(more, graph.RelPartOf, graph.Out, groupKinds, walkRead); err != nil {
 		return err
 	}
-	if err := ask(append(slices.Clone(apps), svcs...), graph.RelOwns, graph.In, teamRead); err != nil {
+	if err := ask(append(slices.Clone(apps), svcs...), graph.RelOwns, graph.In, notifyKinds, teamRead); err != nil {
 		return err
 	}
 	groups := make(map[graph.ID]*ServiceImpact, len(svcs))
@@ -454,6 +462,7 @@ func group(ctx context.Context, s Store, res *ImpactResult, starts []*graph.Node
 	}
 	notify := map[graph.ID]*Notify{}
 	for id, n := range nodes {
+		var ref string
 		for _, nb := range nbs[id] {
 			if nb.Outgoing || nb.Edge.Type != graph.RelOwns || nb.Node.Kind != graph.KindTeam {
 				continue
@@ -464,7 +473,10 @@ func group(ctx context.Context, s Store, res *ImpactResult, starts []*graph.Node
 				t.Node = nil // read light
 				notify[nb.Node.ID] = t
 			}
-			t.For = append(t.For, n.Ref().String()) // twice for a team in two roles: compacted below
+			if ref == "" {
+				ref = n.Ref().String()
+			}
+			t.For = append(t.For, ref) // twice for a team in two roles: compacted below
 		}
 	}
 	res.Notify = make([]Notify, 0, len(notify))

@@ -187,6 +187,7 @@ func (s *Store) Neighbors(ctx context.Context, ids []graph.ID, q graph.NeighborQ
 	s.mu.RLock()
 	st := s.state
 	want := typeSet(q.Types)
+	kinds := kindSet(q.Kinds)
 	// arcs are one node's relationships asked for, as slots.
 	type arc struct {
 		e, other int32
@@ -218,7 +219,9 @@ func (s *Store) Neighbors(ctx context.Context, ids []graph.ID, q graph.NeighborQ
 			for _, l := range st.nodes[i].out {
 				if want[l.code()] {
 					e := l.slot()
-					arcs = append(arcs, arc{e, st.edges[e].to, true})
+					if to := st.edges[e].to; kinds.keeps(st, to) {
+						arcs = append(arcs, arc{e, to, true})
+					}
 				}
 			}
 		}
@@ -226,7 +229,9 @@ func (s *Store) Neighbors(ctx context.Context, ids []graph.ID, q graph.NeighborQ
 			for _, l := range st.nodes[i].in {
 				if want[l.code()] {
 					e := l.slot()
-					arcs = append(arcs, arc{e, st.edges[e].from, false})
+					if from := st.edges[e].from; kinds.keeps(st, from) {
+						arcs = append(arcs, arc{e, from, false})
+					}
 				}
 			}
 		}
@@ -445,6 +450,17 @@ func (s *Store) Stats(ctx context.Context) (graph.Stats, error) {
 		}
 	}
 	return st, nil
+}
+
+// kindSet is the kinds of node a Neighbors call keeps (all when none are
+// given).
+type kindSet []graph.Kind
+
+// keeps reports whether the node in slot i is of a kind kept. Without
+// kinds it does not look at the node: that read is a cache miss per
+// relationship.
+func (ks kindSet) keeps(st *state, i int32) bool {
+	return len(ks) == 0 || slices.Contains(ks, st.nodes[i].n.Kind)
 }
 
 // typeSet returns which relationship codes a query's types select (all when

@@ -265,10 +265,11 @@ func (s *memStore) Neighbors(ctx context.Context, ids []graph.ID, q graph.Neighb
 			if len(q.Types) > 0 && !slices.Contains(q.Types, e.Type) {
 				continue
 			}
-			if e.From.ID() == id && q.Direction != graph.In {
+			kept := func(r graph.Ref) bool { return len(q.Kinds) == 0 || slices.Contains(q.Kinds, r.Kind) }
+			if e.From.ID() == id && q.Direction != graph.In && kept(e.To) {
 				l = append(l, graph.Neighbor{Edge: q.Light.Edge(graph.CloneEdge(e)), Node: q.Light.Node(graph.CloneNode(s.nodes[e.To.ID()])), Outgoing: true})
 			}
-			if e.To.ID() == id && q.Direction != graph.Out {
+			if e.To.ID() == id && q.Direction != graph.Out && kept(e.From) {
 				l = append(l, graph.Neighbor{Edge: q.Light.Edge(graph.CloneEdge(e)), Node: q.Light.Node(graph.CloneNode(s.nodes[e.From.ID()]))})
 			}
 		}

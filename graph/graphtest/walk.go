@@ -160,6 +160,14 @@ func testNeighbors(t *testing.T, h Harness) {
 		{"TypesIn", graph.NeighborQuery{Direction: graph.In, Types: []graph.RelType{graph.RelOwns, graph.RelBuilds}}, in[:3]},
 		{"TypesOut", graph.NeighborQuery{Direction: graph.Out, Types: []graph.RelType{graph.RelOwns, graph.RelBuilds}}, nil},
 		{"Limit", graph.NeighborQuery{Direction: graph.Out, Limit: 2}, out[:2]},
+		{"Kinds", graph.NeighborQuery{Kinds: []graph.Kind{graph.KindTeam, graph.KindRepository}}, in[:3]},
+		{"KindsAndTypes", graph.NeighborQuery{Types: []graph.RelType{graph.RelDependsOn}, Kinds: []graph.Kind{graph.KindApplication}},
+			[]nb{{graph.RelDependsOn, cart, true, ""}, {graph.RelDependsOn, cart, false, ""}, {graph.RelDependsOn, web, false, ""}}},
+		// The limit counts the neighbours kept: the resources come before
+		// web in the unfiltered order, and would crowd it out.
+		{"KindsLimit", graph.NeighborQuery{Direction: graph.Both, Kinds: []graph.Kind{graph.KindApplication, graph.KindService}, Limit: 4},
+			[]nb{{graph.RelPartOf, shop, true, ""}, {graph.RelDependsOn, cart, true, ""}, {graph.RelDependsOn, cart, false, ""}, {graph.RelDependsOn, web, false, ""}}},
+		{"KindsNone", graph.NeighborQuery{Direction: graph.Out, Kinds: []graph.Kind{graph.KindPerson}}, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -197,6 +205,7 @@ func testNeighbors(t *testing.T, h Harness) {
 		for _, q := range []graph.NeighborQuery{
 			{Direction: "UP"},
 			{Direction: graph.Out, Types: []graph.RelType{"HOSTS"}},
+			{Direction: graph.Out, Kinds: []graph.Kind{"Server"}},
 		} {
 			_, err := s.Neighbors(t.Context(), ids(checkout), q)
 			wantCode(t, fmt.Sprintf("Neighbors(%+v)", q), err, graph.CodeInvalid)

@@ -375,16 +375,25 @@ func (s *Store) Edges(ctx context.Context, ids []graph.ID) ([]*graph.Edge, error
 }
 
 // neighborsQuery returns the statement Neighbors runs: every asked node's
-// relationships of the requested types and direction in one statement,
+// relationships of the requested types and direction (to nodes of the
+// requested kinds) in one statement,
 // ordered as graph.SortNeighbors orders and cut at $limit per node.
 func (s *Store) neighborsQuery(q graph.NeighborQuery) string {
 	types := s.relTypes(q.Types)
+	m := "m"
+	if len(q.Kinds) > 0 {
+		labels := make([]string, len(q.Kinds))
+		for i, k := range q.Kinds {
+			labels[i] = s.kindLabel(k)
+		}
+		m += ":" + strings.Join(labels, "|")
+	}
 	var branches []string
 	if q.Direction != graph.In {
-		branches = append(branches, "MATCH (n)-[r:"+types+"]->(m) RETURN r, m, true AS out")
+		branches = append(branches, "MATCH (n)-[r:"+types+"]->("+m+") RETURN r, m, true AS out")
 	}
 	if q.Direction != graph.Out {
-		branches = append(branches, "MATCH (n)<-[r:"+types+"]-(m) RETURN r, m, false AS out")
+		branches = append(branches, "MATCH (n)<-[r:"+types+"]-("+m+") RETURN r, m, false AS out")
 	}
 	return "UNWIND $ids AS id MATCH (n:" + s.entity() + " {id: id})\n" +
 		"CALL (n) { " + strings.Join(branches, " UNION ALL ") + " }\n" +

@@ -91,10 +91,11 @@ func (l *Loaders) Nodes(ctx context.Context, ids []graph.ID) ([]*graph.Node, err
 	return l.nodes.LoadAll(ctx, ids)
 }
 
-// Neighbors returns the relationships of node id selected by the types and
-// direction of q (its Limit is ignored: up to graph.MaxPageSize per node),
-// ordered as graph.SortNeighbors orders them. Calls with the same types
-// and direction share one batch. The result is shared: do not modify it.
+// Neighbors returns the relationships of node id selected by the types,
+// direction and kinds of q (its Limit and Light are ignored: up to
+// graph.MaxPageSize per node, read whole), ordered as graph.SortNeighbors
+// orders them. Calls with the same types, direction and kinds share one
+// batch. The result is shared: do not modify it.
 func (l *Loaders) Neighbors(ctx context.Context, id graph.ID, q graph.NeighborQuery) ([]graph.Neighbor, error) {
 	q, err := q.Normalize()
 	if err != nil {
@@ -103,19 +104,22 @@ func (l *Loaders) Neighbors(ctx context.Context, id graph.ID, q graph.NeighborQu
 	return l.neighborLoader(q).Load(ctx, id)
 }
 
-// neighborSig identifies a batch of Neighbors calls: a direction and a set
-// of types, one bit per type (its rank in graph.RelTypes). Resolvers ask
-// once per node of every nested level, so finding the batch must not
-// allocate.
+// neighborSig identifies a batch of Neighbors calls: a direction, a set
+// of types, one bit per type (its rank in graph.RelTypes), and a set of
+// kinds, one bit per kind (its rank in graph.Kinds). Resolvers ask once per
+// node of every nested level, so finding the batch must not allocate.
 type neighborSig struct {
-	dir   graph.Direction
-	types uint64
+	dir          graph.Direction
+	types, kinds uint64
 }
 
 func (l *Loaders) neighborLoader(q graph.NeighborQuery) *loader[graph.ID, []graph.Neighbor] {
 	sig := neighborSig{dir: q.Direction}
 	for _, t := range q.Types {
 		sig.types |= 1 << graph.RelRank(t) // Normalize checked t is one of RelTypes
+	}
+	for _, k := range q.Kinds {
+		sig.kinds |= 1 << graph.KindRank(k) // and k one of Kinds
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -127,6 +131,11 @@ func (l *Loaders) neighborLoader(q graph.NeighborQuery) *loader[graph.ID, []grap
 	for i, t := range graph.RelTypes {
 		if sig.types&(1<<i) != 0 {
 			bq.Types = append(bq.Types, t)
+		}
+	}
+	for i, k := range graph.Kinds {
+		if sig.kinds&(1<<i) != 0 {
+			bq.Kinds = append(bq.Kinds, k)
 		}
 	}
 	ld := newLoader(l.wait, func(ctx context.Context, ids []graph.ID) ([][]graph.Neighbor, error) {

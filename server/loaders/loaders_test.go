@@ -3,6 +3,7 @@ package loaders_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -91,11 +92,17 @@ func TestBatching(t *testing.T) {
 	if len(f.nbCalls) != 2 {
 		t.Errorf("%d Neighbors calls, want 2", len(f.nbCalls))
 	}
+	// Other kinds are another batch, asked with those kinds.
+	owners := graph.NeighborQuery{Types: []graph.RelType{graph.RelOwns}, Direction: graph.Out, Kinds: []graph.Kind{graph.KindTeam}}
+	l.Neighbors(ctx, ids[0], owners)
+	if len(f.nbCalls) != 3 || !slices.Equal(f.nbCalls[2].Kinds, owners.Kinds) {
+		t.Errorf("Neighbors calls %+v, want a third one asking for %v", f.nbCalls, owners.Kinds)
+	}
 	// After Clear, everything is read again.
 	l.Clear()
 	l.Neighbors(ctx, ids[0], graph.NeighborQuery{Types: []graph.RelType{graph.RelOwns}, Direction: graph.Out})
-	if len(f.nbCalls) != 3 {
-		t.Errorf("%d Neighbors calls after Clear, want 3", len(f.nbCalls))
+	if len(f.nbCalls) != 4 {
+		t.Errorf("%d Neighbors calls after Clear, want 4", len(f.nbCalls))
 	}
 	if _, err := l.Neighbors(ctx, ids[0], graph.NeighborQuery{Direction: "SIDEWAYS"}); graph.CodeOf(err) != graph.CodeInvalid {
 		t.Errorf("bad direction: %v", err)
