@@ -259,13 +259,13 @@ func (s *memStore) Neighbors(ctx context.Context, ids []graph.ID, q graph.Neighb
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	out := map[graph.ID][]graph.Neighbor{}
+	kept := func(r graph.Ref) bool { return len(q.Kinds) == 0 || slices.Contains(q.Kinds, r.Kind) }
 	for _, id := range ids {
 		var l []graph.Neighbor
 		for _, e := range s.edges {
 			if len(q.Types) > 0 && !slices.Contains(q.Types, e.Type) {
 				continue
 			}
-			kept := func(r graph.Ref) bool { return len(q.Kinds) == 0 || slices.Contains(q.Kinds, r.Kind) }
 			if e.From.ID() == id && q.Direction != graph.In && kept(e.To) {
 				l = append(l, graph.Neighbor{Edge: q.Light.Edge(graph.CloneEdge(e)), Node: q.Light.Node(graph.CloneNode(s.nodes[e.To.ID()])), Outgoing: true})
 			}

@@ -375,9 +375,9 @@ func (s *Store) Edges(ctx context.Context, ids []graph.ID) ([]*graph.Edge, error
 }
 
 // neighborsQuery returns the statement Neighbors runs: every asked node's
-// relationships of the requested types and direction (to nodes of the
-// requested kinds) in one statement,
-// ordered as graph.SortNeighbors orders and cut at $limit per node.
+// relationships of the requested types and direction, to nodes of the
+// requested kinds, in one statement, ordered as graph.SortNeighbors orders
+// and cut at $limit per node.
 func (s *Store) neighborsQuery(q graph.NeighborQuery) string {
 	types := s.relTypes(q.Types)
 	m := "m"
