@@ -104,6 +104,20 @@ type fixture struct {
 	types   map[string]string // ARN → type
 }
 
+// retriedCreate reports whether a create failed with the conflict code its
+// service gives for a name or range already taken. In a fresh account only
+// the create itself can have taken it: moto, slow on the first call into an
+// account's service and loaded by other packages' tests, now and then loses
+// an attempt's answer after doing the work (the SDK then warns "failed to
+// discard remaining HTTP response body … use of closed network
+// connection"), and the SDK's retry meets what that attempt made. CI failed
+// on it once for a subnet and once for an IAM role; the caller looks the
+// resource up instead.
+func retriedCreate(err error, code string) bool {
+	var ae smithy.APIError
+	return errors.As(err, &ae) && ae.ErrorCode() == code
+}
+
 // existingSubnet returns the id of the subnet with the given CIDR in a VPC.
 func existingSubnet(t *testing.T, ctx context.Context, c *ec2.Client, vpc, cidr string) string {
 	t.Helper()
@@ -135,10 +149,19 @@ func fill(t *testing.T, ep string, creds aws.CredentialsProvider, account, regio
 	for k, v := range tags {
 		iamTags = append(iamTags, iamtypes.Tag{Key: aws.String(k), Value: aws.String(v)})
 	}
-	role, err := iamc.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(prefix + "-role"),
+	roleName := aws.String(prefix + "-role")
+	created, err := iamc.CreateRole(ctx, &iam.CreateRoleInput{RoleName: roleName,
 		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[]}`), Tags: iamTags})
-	must("iam CreateRole", err)
-	arns["AWS::IAM::Role"] = aws.ToString(role.Role.Arn)
+	var role *iamtypes.Role
+	if retriedCreate(err, "EntityAlreadyExists") {
+		got, err := iamc.GetRole(ctx, &iam.GetRoleInput{RoleName: roleName})
+		must("iam GetRole", err)
+		role = got.Role
+	} else {
+		must("iam CreateRole", err)
+		role = created.Role
+	}
+	arns["AWS::IAM::Role"] = aws.ToString(role.Arn)
 
 	// EC2 instance (an AMI moto ships), in a VPC with two subnets for the load balancer.
 	ec2c := ec2.NewFromConfig(cfg)
@@ -164,10 +187,7 @@ func fill(t *testing.T, ep string, creds aws.CredentialsProvider, account, regio
 		cidr := fmt.Sprintf("10.0.%d.0/24", i)
 		sn, err := ec2c.CreateSubnet(ctx, &ec2.CreateSubnetInput{VpcId: vpc.Vpc.VpcId, CidrBlock: aws.String(cidr),
 			AvailabilityZone: aws.String(region + az)})
-		var ae smithy.APIError
-		if errors.As(err, &ae) && ae.ErrorCode() == "InvalidSubnet.Conflict" {
-			// A cold moto can answer the SDK's first attempt too late; the
-			// retry then finds the subnet that attempt created.
+		if retriedCreate(err, "InvalidSubnet.Conflict") {
 			subnets = append(subnets, existingSubnet(t, ctx, ec2c, aws.ToString(vpc.Vpc.VpcId), cidr))
 			continue
 		}
@@ -201,7 +221,7 @@ func fill(t *testing.T, ep string, creds aws.CredentialsProvider, account, regio
 	w.Write([]byte("def handler(event, context):\n    return 1\n"))
 	zw.Close()
 	fn, err := lambda.NewFromConfig(cfg).CreateFunction(ctx, &lambda.CreateFunctionInput{FunctionName: aws.String(prefix + "-fn"),
-		Runtime: lambdatypes.RuntimePython312, Role: role.Role.Arn, Handler: aws.String("handler.handler"),
+		Runtime: lambdatypes.RuntimePython312, Role: role.Arn, Handler: aws.String("handler.handler"),
 		Code: &lambdatypes.FunctionCode{ZipFile: zbuf.Bytes()}, Tags: tags})
 	must("lambda CreateFunction", err)
 	arns["AWS::Lambda::Function"] = aws.ToString(fn.FunctionArn)
@@ -224,7 +244,7 @@ func fill(t *testing.T, ep string, creds aws.CredentialsProvider, account, regio
 	arns["AWS::ECS::Service"] = aws.ToString(svc.Service.ServiceArn)
 
 	// EKS cluster (moto's tagging API does not list it: the source asks EKS).
-	eksOut, err := eks.NewFromConfig(cfg).CreateCluster(ctx, &eks.CreateClusterInput{Name: aws.String(prefix + "-eks"), RoleArn: role.Role.Arn,
+	eksOut, err := eks.NewFromConfig(cfg).CreateCluster(ctx, &eks.CreateClusterInput{Name: aws.String(prefix + "-eks"), RoleArn: role.Arn,
 		ResourcesVpcConfig: &ekstypes.VpcConfigRequest{SubnetIds: subnets}, Tags: tags})
 	must("eks CreateCluster", err)
 	arns["AWS::EKS::Cluster"] = aws.ToString(eksOut.Cluster.Arn)
@@ -353,6 +373,24 @@ func edgeSet(t *testing.T, st *embedded.Store) map[string]*graph.Edge {
 		t.Fatal(err)
 	}
 	return m
+}
+
+// TestFillAfterLostAnswer checks fill's recovery from a create whose first
+// attempt moto did but whose answer was lost (retriedCreate): the role is
+// there before fill asks for it, and fill goes on with that role.
+func TestFillAfterLostAnswer(t *testing.T) {
+	ep := mototest.Endpoint(t)
+	account := freshAccount(t)
+	creds := accountCreds(t, ep, account)
+	made, err := iam.NewFromConfig(awsConfig(t, ep, "us-east-1", creds)).CreateRole(context.Background(), &iam.CreateRoleInput{
+		RoleName: aws.String("again-role"), AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[]}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	arns := fill(t, ep, creds, account, "us-east-1", "again", nil)
+	if got, want := arns["AWS::IAM::Role"], aws.ToString(made.Role.Arn); got != want {
+		t.Errorf("role %q, want the one already there, %q", got, want)
+	}
 }
 
 func TestIngestFromMoto(t *testing.T) {
