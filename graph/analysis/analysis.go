@@ -7,7 +7,7 @@
 //
 // Store calls are bounded, never one per visited node: WhoOwns makes at most
 // four resolution calls and six graph calls, Impact one resolution per ref,
-// at most one Neighbors call for monorepo paths, one Traverse and two
+// at most one Neighbors call for monorepo paths, one Traverse and three
 // Neighbors calls, and ShadowEstate and Health one ScanNodes and one
 // ScanEdges each (docs/answers.md).
 package analysis

@@ -134,7 +134,7 @@ type ImpactResult struct {
 //
 // Store calls: one resolution per ref (see Resolve; an ambiguous ref is an
 // error listing the candidates), one Neighbors when ChangedPaths are given,
-// one Traverse, and two Neighbors for services, business units and teams,
+// one Traverse, and three Neighbors for services, business units and teams,
 // all but the resolutions reading light values (graph.Light): every item
 // but the starts names its entity light (Item.Node is nil).
 // Errors: CodeInvalid for a bad direction or depth, or an ambiguous ref;
@@ -312,23 +312,22 @@ func touches(e *graph.Edge, changed []string) bool {
 	return false
 }
 
-// walkRead is how Impact reads what it walks: light (graph.Light), with
-// only the properties it shows — a service's tier, a BUILDS path. Its items
-// therefore name their entities light (Item.Node is nil).
-var walkRead = &graph.Light{Props: []string{"tier", "path"}}
+// walkRead and teamRead are how Impact reads what it walks and groups:
+// light (graph.Light), with only the properties it shows — a service's
+// tier, a BUILDS path, a team's e-mail and channel (Impact notifies teams
+// only, so no person's handles). Its items therefore name their entities
+// light (Item.Node is nil).
+var (
+	walkRead = &graph.Light{Props: []string{"tier", "path"}}
+	teamRead = &graph.Light{Props: []string{"email", "contact"}}
+)
 
-// groupQuery is how group reads an application or service's neighbours:
-// what it is part of (PART_OF out: an application's service, a service's
-// business unit) and the teams owning it (OWNS in), light, with a service's
-// tier and a team's e-mail and channel. Asking for these kinds leaves the
-// rest unread: a service's applications (PART_OF in) and the people among
-// the owners, whom Impact does not notify.
-var groupQuery = graph.NeighborQuery{
-	Types:     []graph.RelType{graph.RelPartOf, graph.RelOwns},
-	Direction: graph.Both,
-	Kinds:     []graph.Kind{graph.KindService, graph.KindBusinessUnit, graph.KindTeam},
-	Light:     &graph.Light{Props: []string{"tier", "email", "contact"}},
-}
+// groupKinds and notifyKinds are the kinds group asks its Neighbors calls
+// for: what an application or service is part of, and who is notified.
+var (
+	groupKinds  = []graph.Kind{graph.KindService, graph.KindBusinessUnit}
+	notifyKinds = []graph.Kind{graph.KindTeam}
+)
 
 // ImpactRead returns how Impact reads what it walks (a copy): benchmarks
 // time Impact's traversal alone with it.
@@ -336,10 +335,10 @@ func ImpactRead() *graph.Light {
 	return &graph.Light{Props: slices.Clone(walkRead.Props)}
 }
 
-// group fills services, business units, tiers and teams with two
-// Neighbors calls (groupQuery): one for the affected applications and
-// services, one for the services reached only through an application.
-// reached are the affected nodes by id.
+// group fills services, business units, tiers and teams with three
+// Neighbors calls: PART_OF out of the affected applications and services,
+// PART_OF out of the services reached only through an application, and
+// OWNS from teams into all of them. reached are the affected nodes by id.
 func group(ctx context.Context, s Store, res *ImpactResult, starts []*graph.Node, reached map[graph.ID]*graph.Node) error {
 	nodes := make(map[graph.ID]*graph.Node, len(starts)+len(reached))
 	var apps, svcs []graph.ID
@@ -363,23 +362,29 @@ func group(ctx context.Context, s Store, res *ImpactResult, starts []*graph.Node
 	for _, n := range reached {
 		add(n)
 	}
-	// Each id is asked about once, and in one call reads what it is part of
-	// and who owns it (groupQuery).
+	// Services and business units (PART_OF out), then owning teams (OWNS
+	// in): asking each direction separately keeps a service's applications
+	// out of the answer, and asking for the kinds grouped by leaves the rest
+	// unread (the people among an application's owners).
 	nbs := make(map[graph.ID][]graph.Neighbor, len(nodes))
-	ask := func(ids []graph.ID) error {
+	ask := func(ids []graph.ID, t graph.RelType, d graph.Direction, kinds []graph.Kind, read *graph.Light) error {
 		if len(ids) == 0 {
 			return nil
 		}
-		m, err := s.Neighbors(ctx, ids, groupQuery)
+		m, err := s.Neighbors(ctx, ids, graph.NeighborQuery{Types: []graph.RelType{t}, Direction: d, Kinds: kinds, Light: read})
 		if err != nil {
 			return err
 		}
 		for id, ns := range m {
-			nbs[id] = ns
+			if nbs[id] == nil {
+				nbs[id] = ns // most ids are asked about once
+			} else {
+				nbs[id] = append(nbs[id], ns...)
+			}
 		}
 		return nil
 	}
-	if err := ask(append(slices.Clone(apps), svcs...)); err != nil {
+	if err := ask(append(slices.Clone(apps), svcs...), graph.RelPartOf, graph.Out, groupKinds, walkRead); err != nil {
 		return err
 	}
 	serviceOf := make(map[graph.ID]*graph.Node, len(apps))
@@ -400,7 +405,10 @@ func group(ctx context.Context, s Store, res *ImpactResult, starts []*graph.Node
 			}
 		}
 	}
-	if err := ask(more); err != nil {
+	if err := ask(more, graph.RelPartOf, graph.Out, groupKinds, walkRead); err != nil {
+		return err
+	}
+	if err := ask(append(slices.Clone(apps), svcs...), graph.RelOwns, graph.In, notifyKinds, teamRead); err != nil {
 		return err
 	}
 	groups := make(map[graph.ID]*ServiceImpact, len(svcs))

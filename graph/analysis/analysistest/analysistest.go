@@ -330,7 +330,7 @@ func impact(t *testing.T, c *Counting, q analysis.ImpactQuery) *analysis.ImpactR
 
 func testImpactRepository(t *testing.T, c *Counting) {
 	r := impact(t, c, analysis.ImpactQuery{Refs: []string{"https://github.com/acme/payments-api"}})
-	atMost(t, c, "Impact of a repository URL", 2+3)
+	atMost(t, c, "Impact of a repository URL", 2+4)
 	same(t, "affected", affected(r), []string{
 		"1 Application:payments-api",
 		"2 Service:payments", "2 Application:checkout-api", "2 Application:online-banking-bff", "2 Application:order-service",
