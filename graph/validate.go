@@ -304,6 +304,17 @@ func (q ListQuery) Normalize() (ListQuery, error) {
 	return q, nil
 }
 
+// PageKinds returns the kinds a listing pages through, in the order of its
+// pages (KindRank) and each once: all kinds when the query names none.
+func (q ListQuery) PageKinds() []Kind {
+	if len(q.Kinds) == 0 {
+		return slices.Clone(Kinds)
+	}
+	kinds := slices.Clone(q.Kinds)
+	slices.SortFunc(kinds, func(a, b Kind) int { return KindRank(a) - KindRank(b) })
+	return slices.Compact(kinds)
+}
+
 // Normalize checks a search query and applies defaults.
 func (q SearchQuery) Normalize() (SearchQuery, error) {
 	q.Text = strings.TrimSpace(q.Text)

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -20,6 +21,25 @@ func TestCheckText(t *testing.T) {
 		}
 		if want := strings.ContainsFunc(s, unicode.IsControl); control != want || hasControl(s) != want {
 			t.Errorf("checkText(%q) says control %v (hasControl %v), unicode.IsControl %v", s, control, hasControl(s), want)
+		}
+	}
+}
+
+func TestPageKinds(t *testing.T) {
+	for _, tc := range []struct {
+		kinds []Kind
+		want  []Kind
+	}{
+		{nil, Kinds},
+		{[]Kind{KindTeam, KindApplication, KindTeam}, []Kind{KindApplication, KindTeam}},
+		{[]Kind{KindIncident, KindBusinessUnit}, []Kind{KindBusinessUnit, KindIncident}},
+	} {
+		q := ListQuery{Kinds: slices.Clone(tc.kinds)}
+		if got := q.PageKinds(); !slices.Equal(got, tc.want) {
+			t.Errorf("PageKinds(%v) = %v, want %v", tc.kinds, got, tc.want)
+		}
+		if !slices.Equal(q.Kinds, tc.kinds) {
+			t.Errorf("PageKinds changed the query's kinds to %v", q.Kinds)
 		}
 	}
 }

@@ -71,13 +71,7 @@ func (s *Store) List(ctx context.Context, q graph.ListQuery) (*graph.NodePage, e
 	if q.After != "" {
 		after, _ = graph.DecodeCursor(q.After)
 	}
-	kinds := q.Kinds
-	if len(kinds) == 0 {
-		kinds = graph.Kinds
-	}
-	kinds = slices.Clone(kinds)
-	slices.SortFunc(kinds, func(a, b graph.Kind) int { return graph.KindRank(a) - graph.KindRank(b) })
-	kinds = slices.Compact(kinds)
+	kinds := q.PageKinds()
 
 	page := &graph.NodePage{}
 	s.mu.RLock()
