@@ -380,9 +380,11 @@ func TestNestedQueryBatches(t *testing.T) {
 			cs = &countingStore{Store: s, calls: map[string]int{}}
 			return cs
 		}),
-		// A generous window, so a busy CI machine cannot split a batch;
-		// the default is tuned for latency.
-		withConfig(func(c *server.Config) { c.LoaderWait = 25 * time.Millisecond }))
+		// A loader dispatches once every resolver waits on it, so the bound
+		// costs nothing here; it only cuts a batch when a resolver has not
+		// run for that long. On a loaded CI machine 25 ms did once (five
+		// Neighbors calls); the default is tuned for latency.
+		withConfig(func(c *server.Config) { c.LoaderWait = time.Second }))
 	cs.reset()
 	res := e.do(t, e.viewer, nestedQuery, map[string]any{"key": "payments"})
 	var got nestedResult
