@@ -106,13 +106,12 @@ type fixture struct {
 
 // retriedCreate reports whether a create failed with the conflict code its
 // service gives for a name or range already taken. In a fresh account only
-// the create itself can have taken it: moto, slow on the first call into an
-// account's service and loaded by other packages' tests, now and then loses
-// an attempt's answer after doing the work (the SDK then warns "failed to
-// discard remaining HTTP response body … use of closed network
-// connection"), and the SDK's retry meets what that attempt made. CI failed
-// on it once for a subnet and once for an IAM role; the caller looks the
-// resource up instead.
+// the create itself can have taken it: under load (other packages' tests
+// share the server) the client now and then loses the answer to an attempt
+// moto has carried out (the SDK then warns "failed to discard remaining
+// HTTP response body … use of closed network connection"), and the SDK's
+// retry meets what that attempt made. CI failed on it once for a subnet and
+// once for an IAM role; the caller looks the resource up instead.
 func retriedCreate(err error, code string) bool {
 	var ae smithy.APIError
 	return errors.As(err, &ae) && ae.ErrorCode() == code
