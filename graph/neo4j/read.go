@@ -376,11 +376,7 @@ func (s *Store) neighborsQuery(q graph.NeighborQuery) string {
 	types := s.relTypes(q.Types)
 	m := "m"
 	if len(q.Kinds) > 0 {
-		labels := make([]string, len(q.Kinds))
-		for i, k := range q.Kinds {
-			labels[i] = s.kindLabel(k)
-		}
-		m += ":" + strings.Join(labels, "|")
+		m += ":" + s.kindLabels(q.Kinds)
 	}
 	var branches []string
 	if q.Direction != graph.In {

@@ -43,6 +43,16 @@ func (s *Store) relTypes(ts []graph.RelType) string {
 	return strings.Join(parts, "|")
 }
 
+// kindLabels is a label expression such as `Team`|`Person` for a node
+// pattern's kinds; empty for none (the pattern then matches every kind).
+func (s *Store) kindLabels(ks []graph.Kind) string {
+	parts := make([]string, len(ks))
+	for i, k := range ks {
+		parts[i] = s.kindLabel(k)
+	}
+	return strings.Join(parts, "|")
+}
+
 // relTypeOf maps a stored relationship type back to the estate type.
 func (s *Store) relTypeOf(stored string) (graph.RelType, error) {
 	t := graph.RelType(strings.TrimPrefix(stored, s.ns))
