@@ -3,7 +3,6 @@ package graph
 import (
 	"encoding/hex"
 	"encoding/json"
-	"maps"
 	"slices"
 	"time"
 )
@@ -31,7 +30,8 @@ func AppendNodeJSON(b []byte, n *Node) ([]byte, error) {
 	b = appendJSONString(b, n.Name)
 	if len(n.Labels) > 0 {
 		b = append(b, `,"labels":{`...)
-		for i, k := range slices.Sorted(maps.Keys(n.Labels)) {
+		var buf [16]string
+		for i, k := range SortedKeys(n.Labels, buf[:]) {
 			if i > 0 {
 				b = append(b, ',')
 			}

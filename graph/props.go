@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"time"
 )
@@ -199,4 +200,17 @@ func CoerceNodeProps(k Kind, props map[string]any) (map[string]any, error) {
 // CoerceEdgeProps validates and canonicalises relationship properties.
 func CoerceEdgeProps(t RelType, props map[string]any) (map[string]any, error) {
 	return coerceProps(edgePropSchemas[t], string(t), props)
+}
+
+// SortedKeys returns m's keys in order, in buf when they fit. Properties
+// and labels are visited in name order wherever they are merged, encoded
+// or compared, for every item a sync writes; most maps have a few keys,
+// and slices.Sorted(maps.Keys(m)) would grow a new slice for each.
+func SortedKeys[V any](m map[string]V, buf []string) []string {
+	keys := buf[:0]
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }

@@ -3,7 +3,6 @@ package graph
 import (
 	"encoding/json"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -90,11 +89,22 @@ func newFieldMerge(manual *[]string, conflicts *[]Conflict, as []Assertion, sour
 // mergeFields applies in's name, properties and labels to n, honouring the
 // fields the manual source pinned.
 func mergeFields(n *Node, in NodeInput, source string, at time.Time) {
+	if source != SourceManual && len(n.Manual) == 0 {
+		// Nothing is pinned, so every field applies (fieldMerge.field)
+		// without naming it: the path of every item of a sync.
+		if in.Name != "" {
+			n.Name = in.Name
+		}
+		n.Props = putAll(n.Props, in.Props)
+		n.Labels = putAll(n.Labels, in.Labels)
+		return
+	}
 	m := newFieldMerge(&n.Manual, &n.Conflicts, n.Assertions, source, at)
 	if in.Name != "" {
 		m.field(FieldName, n.Name, n.Name != "" && n.Name != n.Key, in.Name, func() { n.Name = in.Name })
 	}
-	for _, k := range slices.Sorted(maps.Keys(in.Props)) {
+	var buf [16]string
+	for _, k := range SortedKeys(in.Props, buf[:]) {
 		cur, has := n.Props[k]
 		m.field(PropField(k), cur, has, in.Props[k], func() {
 			if n.Props == nil {
@@ -103,7 +113,7 @@ func mergeFields(n *Node, in NodeInput, source string, at time.Time) {
 			n.Props[k] = in.Props[k]
 		})
 	}
-	for _, k := range slices.Sorted(maps.Keys(in.Labels)) {
+	for _, k := range SortedKeys(in.Labels, buf[:]) {
 		cur, has := n.Labels[k]
 		m.field(LabelField(k), cur, has, in.Labels[k], func() {
 			if n.Labels == nil {
@@ -114,11 +124,30 @@ func mergeFields(n *Node, in NodeInput, source string, at time.Time) {
 	}
 }
 
+// putAll sets every entry of from in to, made when needed, and returns to.
+func putAll[V any](to, from map[string]V) map[string]V {
+	if len(from) == 0 {
+		return to
+	}
+	if to == nil {
+		to = make(map[string]V, len(from))
+	}
+	for k, v := range from {
+		to[k] = v
+	}
+	return to
+}
+
 // mergeEdgeFields applies in's properties to e (only path can differ
 // between assertions: role is part of an OWNS relationship's identity).
 func mergeEdgeFields(e *Edge, in EdgeInput, source string, at time.Time) {
+	if source != SourceManual && len(e.Manual) == 0 {
+		e.Props = putAll(e.Props, in.Props) // nothing pinned, as in mergeFields
+		return
+	}
 	m := newFieldMerge(&e.Manual, &e.Conflicts, e.Assertions, source, at)
-	for _, k := range slices.Sorted(maps.Keys(in.Props)) {
+	var buf [16]string
+	for _, k := range SortedKeys(in.Props, buf[:]) {
 		cur, has := e.Props[k]
 		m.field(PropField(k), cur, has, in.Props[k], func() {
 			if e.Props == nil {

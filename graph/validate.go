@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 	"unicode"
@@ -477,7 +476,7 @@ func CompareEdges(a, b *Edge) int {
 
 // SortAssertions orders assertions by source, the stored order.
 func SortAssertions(as []Assertion) {
-	sort.Slice(as, func(i, j int) bool { return as[i].Source < as[j].Source })
+	slices.SortFunc(as, func(a, b Assertion) int { return strings.Compare(a.Source, b.Source) })
 }
 
 // checkText reports whether s is valid UTF-8 and whether it holds a

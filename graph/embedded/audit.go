@@ -142,20 +142,22 @@ func (p *auditPending) len() int {
 	return len(p.refs)
 }
 
-// auditAbout returns the ids of the nodes e is about. ends holds
-// relationships' end ids where the writer derived them (changes.ends).
-func auditAbout(e *graph.AuditEvent, ends map[graph.ID][2]graph.ID) []graph.ID {
+// auditAbout returns the ids of the nodes e is about: the first n of ids,
+// in an array rather than a slice, as it runs for every event written.
+// ends holds relationships' end ids where the writer derived them
+// (changes.ends).
+func auditAbout(e *graph.AuditEvent, ends map[graph.ID][2]graph.ID) (ids [2]graph.ID, n int) {
 	if !e.IsEdge() {
-		return []graph.ID{e.Subject}
+		return [2]graph.ID{e.Subject}, 1
 	}
 	ids, ok := ends[e.Subject]
 	if !ok {
 		ids = [2]graph.ID{e.From.ID(), e.To.ID()}
 	}
 	if ids[0] == ids[1] {
-		return ids[:1]
+		return ids, 1
 	}
-	return ids[:]
+	return ids, 2
 }
 
 // createAuditBuckets makes the audit buckets, so that a file written before
@@ -193,7 +195,8 @@ func (s *Store) loadAuditPending(ctx context.Context) error {
 			if err != nil {
 				return fmt.Errorf("data file %s is corrupt: audit event %x: %w", s.path, k, err)
 			}
-			for _, id := range auditAbout(e, nil) {
+			ids, n := auditAbout(e, nil)
+			for _, id := range ids[:n] {
 				refs = append(refs, auditRef{id: id, at: e.At.UnixNano(), seq: e.Seq})
 			}
 		}
@@ -315,7 +318,8 @@ func writeAudit(tx *bolt.Tx, rec *graph.AuditRecorder, ends map[graph.ID][2]grap
 		if err := events.Put(keys[len(keys)-8:], vals[start:]); err != nil {
 			return nil, err
 		}
-		for _, id := range auditAbout(e, ends) {
+		ids, n := auditAbout(e, ends)
+		for _, id := range ids[:n] {
 			refs = append(refs, auditRef{id: id, at: e.At.UnixNano(), seq: e.Seq})
 		}
 	}

@@ -84,22 +84,11 @@ func putValue(b []byte, v any) ([]byte, error) {
 	return nil, fmt.Errorf("property value of type %T cannot be stored", v)
 }
 
-// sortedKeys returns m's keys in order, in buf when they fit: most maps
-// encoded here have a few keys, and this runs for every item written.
-func sortedKeys[V any](m map[string]V, buf []string) []string {
-	keys := buf[:0]
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
-
 // appendProps appends a property map: its size, then each name and value.
 func appendProps(b []byte, props map[string]any) ([]byte, error) {
 	b = binary.AppendUvarint(b, uint64(len(props)))
 	var buf [16]string
-	for _, k := range sortedKeys(props, buf[:]) {
+	for _, k := range graph.SortedKeys(props, buf[:]) {
 		b = putString(b, k)
 		var err error
 		if b, err = putValue(b, props[k]); err != nil {
@@ -147,7 +136,7 @@ func nodeData(props []byte, labels map[string]string) []byte {
 	}
 	b := binary.AppendUvarint(make([]byte, 0, size), uint64(len(labels)))
 	var buf [16]string
-	for _, k := range sortedKeys(labels, buf[:]) {
+	for _, k := range graph.SortedKeys(labels, buf[:]) {
 		b = putString(b, k)
 		b = putString(b, labels[k])
 	}
