@@ -23,8 +23,14 @@ import (
 // both or neither, and compaction, which rewrites only the log buckets,
 // leaves them alone.
 //
-// bucketAudit maps each event's Seq (8 bytes, big-endian, from the bucket's
-// sequence) to graph.EncodeAuditEvent's bytes. bucketAuditBy indexes them
+// bucketAudit holds the events in pieces of consecutive Seqs (from the
+// bucket's sequence), each piece keyed by its first Seq (8 bytes,
+// big-endian): auditPieceTag, then each event as its length (uvarint) and
+// graph.EncodeAuditEvent's bytes. A put per event cost bbolt a cursor, a
+// key copy and a leaf insert apiece, a tenth of a cold sync; pieces are cut
+// at logChunkBytes, as the log's are. Files of format 5 and before hold one
+// event per key, its bytes alone (a JSON object), and are read as they are
+// (eachAuditEvent). bucketAuditBy indexes them
 // by node: one empty value per node the event is about — a node event's
 // subject, each end of a relationship event — keyed by auditIndexKey. The
 // index key holds the event's time before its Seq, so that a node's keys
@@ -186,18 +192,31 @@ func (s *Store) loadAuditPending(ctx context.Context) error {
 			return fmt.Errorf("data file %s is corrupt: %s is %x", s.path, keyAuditIndexed, indexed)
 		}
 		c := tx.Bucket(bucketAudit).Cursor()
-		from := binary.BigEndian.Uint64(indexed) + 1
-		for k, v := c.Seek(binary.BigEndian.AppendUint64(nil, from)); k != nil; k, v = c.Next() {
+		from := int64(binary.BigEndian.Uint64(indexed)) + 1
+		k, v := seekAudit(c, from)
+		if k == nil {
+			k, v = c.First()
+		}
+		for ; k != nil; k, v = c.Next() {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			e, err := graph.DecodeAuditEvent(v)
+			err := eachAuditEvent(k, v, func(seq int64, b []byte) error {
+				if seq < from {
+					return nil
+				}
+				e, err := graph.DecodeAuditEvent(b)
+				if err != nil {
+					return err
+				}
+				ids, n := auditAbout(e, nil)
+				for _, id := range ids[:n] {
+					refs = append(refs, auditRef{id: id, at: e.At.UnixNano(), seq: e.Seq})
+				}
+				return nil
+			})
 			if err != nil {
-				return fmt.Errorf("data file %s is corrupt: audit event %x: %w", s.path, k, err)
-			}
-			ids, n := auditAbout(e, nil)
-			for _, id := range ids[:n] {
-				refs = append(refs, auditRef{id: id, at: e.At.UnixNano(), seq: e.Seq})
+				return fmt.Errorf("data file %s is corrupt: audit events from %x: %w", s.path, k, err)
 			}
 		}
 		return nil
@@ -300,30 +319,110 @@ func writeAudit(tx *bolt.Tx, rec *graph.AuditRecorder, ends map[graph.ID][2]grap
 	}
 	// Seqs only grow, so bbolt can fill the event pages completely.
 	events.FillPercent = 1.0
-	// bbolt keeps keys and values until the transaction ends, so each is
-	// cut from a buffer that is only appended to: a value's bytes stay put
+	// bbolt keeps values until the transaction ends, so each piece is cut
+	// from a buffer that is only appended to: a piece's bytes stay put
 	// when the buffer grows into a new array.
 	n := rec.Len()
-	keys, vals := make([]byte, 0, 8*n), make([]byte, 0, auditEventBytes*n)
+	vals := make([]byte, 0, (auditEventBytes+2)*n+n/(logChunkBytes/auditEventBytes)+1)
 	refs := make([]auditRef, 0, 2*n)
+	var event []byte // one event, encoded before its length is known
+	piece, pieceSeq := -1, int64(0)
+	put := func() error {
+		err := events.Put(binary.BigEndian.AppendUint64(nil, uint64(pieceSeq)), vals[piece:])
+		piece = -1
+		return err
+	}
 	evs := rec.Events(int64(first))
 	for i := range evs {
 		e := &evs[i]
-		start := len(vals)
 		var err error
-		if vals, err = graph.AppendAuditEvent(vals, e); err != nil {
+		if event, err = graph.AppendAuditEvent(event[:0], e); err != nil {
 			return nil, err
 		}
-		keys = binary.BigEndian.AppendUint64(keys, uint64(e.Seq))
-		if err := events.Put(keys[len(keys)-8:], vals[start:]); err != nil {
-			return nil, err
+		if piece >= 0 && len(vals)-piece+len(event) > logChunkBytes {
+			if err := put(); err != nil {
+				return nil, err
+			}
 		}
+		if piece < 0 {
+			piece, pieceSeq = len(vals), e.Seq
+			vals = append(vals, auditPieceTag)
+		}
+		vals = binary.AppendUvarint(vals, uint64(len(event)))
+		vals = append(vals, event...)
 		ids, n := auditAbout(e, ends)
 		for _, id := range ids[:n] {
 			refs = append(refs, auditRef{id: id, at: e.At.UnixNano(), seq: e.Seq})
 		}
 	}
+	if err := put(); err != nil {
+		return nil, err
+	}
 	return refs, nil
+}
+
+// auditPieceTag starts a piece of events (a format 5 event, a JSON object,
+// starts with '{').
+const auditPieceTag = 0
+
+// seekAudit returns the piece (or format 5 event) that holds the event seq
+// if there is one: the last key at or before seq. c is then on it.
+func seekAudit(c *bolt.Cursor, seq int64) (k, v []byte) {
+	key := binary.BigEndian.AppendUint64(nil, uint64(seq))
+	switch k, v = c.Seek(key); {
+	case k == nil:
+		return c.Last()
+	case bytes.Equal(k, key):
+		return k, v
+	}
+	return c.Prev()
+}
+
+// eachAuditEvent calls fn with each event of the piece (or format 5
+// event) v at key k, in order, with its Seq, until fn fails.
+func eachAuditEvent(k, v []byte, fn func(seq int64, b []byte) error) error {
+	seq := int64(binary.BigEndian.Uint64(k))
+	if len(v) == 0 || v[0] != auditPieceTag {
+		return fn(seq, v)
+	}
+	for r := v[1:]; len(r) > 0; seq++ {
+		size, w := binary.Uvarint(r)
+		if w <= 0 || size > uint64(len(r)-w) {
+			return fmt.Errorf("audit event %d: truncated", seq)
+		}
+		if err := fn(seq, r[w:w+int(size)]); err != nil {
+			return err
+		}
+		r = r[w+int(size):]
+	}
+	return nil
+}
+
+// errAuditFound stops eachAuditEvent once auditEventAt has its event.
+var errAuditFound = errors.New("found")
+
+// auditEventAt returns the bytes of the event seq, read with c, a cursor
+// on bucketAudit; nil when there is none.
+func auditEventAt(c *bolt.Cursor, seq int64) ([]byte, error) {
+	k, v := seekAudit(c, seq)
+	if k == nil {
+		return nil, nil
+	}
+	var found []byte
+	err := eachAuditEvent(k, v, func(s int64, b []byte) error {
+		switch {
+		case s == seq:
+			found = b
+			return errAuditFound
+		case s > seq:
+			return errAuditFound
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errAuditFound) {
+		return nil, err
+	}
+	return found, nil
 }
 
 // History implements graph.Store. It walks the node's index keys backwards
@@ -367,7 +466,7 @@ func (s *Store) History(ctx context.Context, q graph.HistoryQuery) (*graph.Histo
 	defer tx.Rollback()
 	pending = slices.DeleteFunc(pending, func(p auditPos) bool { return p.cmp(start) >= 0 || p.at <= since })
 	slices.SortFunc(pending, func(a, b auditPos) int { return b.cmp(a) })
-	events, c := tx.Bucket(bucketAudit), tx.Bucket(bucketAuditBy).Cursor()
+	events, c := tx.Bucket(bucketAudit).Cursor(), tx.Bucket(bucketAuditBy).Cursor()
 	k, _ := c.Seek(appendAuditIndexKey(nil, q.ID, start.at, start.seq))
 	if k == nil {
 		k, _ = c.Last()
@@ -409,7 +508,10 @@ func (s *Store) History(ctx context.Context, q graph.HistoryQuery) (*graph.Histo
 			k, _ = c.Prev()
 			next = nextIndexed()
 		}
-		v := events.Get(binary.BigEndian.AppendUint64(nil, uint64(e.seq)))
+		v, err := auditEventAt(events, e.seq)
+		if err != nil {
+			return nil, fmt.Errorf("data file %s is corrupt: %w", s.path, err)
+		}
 		if v == nil {
 			return nil, fmt.Errorf("data file %s is corrupt: audit index entry of %s has no event %d", s.path, q.ID, e.seq)
 		}

@@ -2,9 +2,11 @@ package embedded_test
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -358,5 +360,181 @@ func TestOpensFileWithCompleteIndex(t *testing.T) {
 	}
 	if after := trail(t, s, b); !reflect.DeepEqual(after, before) {
 		t.Fatalf("history changed: %d events before, %d after", countEvents(before), countEvents(after))
+	}
+}
+
+// largeEstate is SmallEstate with n applications more: their events take
+// several of the pieces the audit trail is stored in (about 16 KiB each).
+func largeEstate(n int) graph.Batch {
+	b := graphtest.SmallEstate()
+	b.Nodes = slices.Clone(b.Nodes)
+	for i := range n {
+		b.Nodes = append(b.Nodes, graph.NodeInput{Kind: graph.KindApplication, Key: fmt.Sprintf("app-%03d", i),
+			Name: fmt.Sprintf("Application %d of the large estate", i), Labels: map[string]string{"team": "platform"}})
+	}
+	return b
+}
+
+// auditKeys is how many keys the audit trail's bucket holds.
+func auditKeys(t *testing.T, dir string) int {
+	t.Helper()
+	db, err := bolt.Open(filepath.Join(dir, embedded.FileName), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	n := 0
+	if err := db.View(func(tx *bolt.Tx) error { n = tx.Bucket([]byte("audit")).Stats().KeyN; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestHistoryAcrossPieces: a write's events are stored in pieces, and every
+// node's history reads back whole from them — through the index after a
+// Close, and through the entries Open derives from the pieces after a
+// crash.
+func TestHistoryAcrossPieces(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s := open(t, dir)
+	b := largeEstate(300)
+	for i, name := range []string{"", "renamed"} {
+		bi := b
+		if name != "" {
+			bi = rename(b, name, i)
+		}
+		if _, err := s.Apply(ctx, bi); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := trail(t, s, b)
+	if want := len(b.Nodes) + 1; countEvents(before) < want {
+		t.Fatalf("the trail holds %d events, want at least %d", countEvents(before), want)
+	}
+	if err := s.Crash(); err != nil {
+		t.Fatal(err)
+	}
+	if n := auditKeys(t, dir); n < 3 || n > len(b.Nodes)/10 {
+		t.Fatalf("%d events are stored under %d keys: want them in a few pieces", countEvents(before), n)
+	}
+	s = open(t, dir)
+	if after := trail(t, s, b); !reflect.DeepEqual(after, before) {
+		t.Fatalf("history changed across a crash: %d events before, %d after", countEvents(before), countEvents(after))
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = open(t, dir)
+	defer s.Close()
+	if after := trail(t, s, b); !reflect.DeepEqual(after, before) {
+		t.Fatalf("history changed across a flush: %d events before, %d after", countEvents(before), countEvents(after))
+	}
+}
+
+// TestReadsFormat5Audit: a file of format 5 holds one audit event per key.
+// It opens with its history intact, records later events after them, and
+// is marked format 6, which an older estate refuses.
+func TestReadsFormat5Audit(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s := open(t, dir)
+	b := largeEstate(100)
+	if _, err := s.Apply(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	before := trail(t, s, b)
+	if err := s.Crash(); err != nil { // leaves index entries for Open to derive
+		t.Fatal(err)
+	}
+	// Rewrite the pieces (a 0 byte, then each event's length and bytes) as
+	// format 5 wrote events.
+	db, err := bolt.Open(filepath.Join(dir, embedded.FileName), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		old := tx.Bucket([]byte("audit"))
+		type event struct {
+			seq uint64
+			b   []byte
+		}
+		var events []event
+		err := old.ForEach(func(k, v []byte) error {
+			seq := binary.BigEndian.Uint64(k)
+			if v[0] != 0 {
+				return fmt.Errorf("value at %d is not a piece", seq)
+			}
+			for r := v[1:]; len(r) > 0; seq++ {
+				size, w := binary.Uvarint(r)
+				events = append(events, event{seq, slices.Clone(r[w : w+int(size)])})
+				r = r[w+int(size):]
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		last := old.Sequence()
+		if err := tx.DeleteBucket([]byte("audit")); err != nil {
+			return err
+		}
+		events5, err := tx.CreateBucket([]byte("audit"))
+		if err != nil {
+			return err
+		}
+		for _, e := range events {
+			if err := events5.Put(binary.BigEndian.AppendUint64(nil, e.seq), e.b); err != nil {
+				return err
+			}
+		}
+		if err := events5.SetSequence(last); err != nil {
+			return err
+		}
+		return tx.Bucket([]byte("meta")).Put([]byte("format"), []byte("estate-embedded-5"))
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := auditKeys(t, dir); n <= len(b.Nodes) {
+		t.Fatalf("the format 5 file holds %d keys, want one per event", n)
+	}
+
+	s = open(t, dir)
+	if after := trail(t, s, b); !reflect.DeepEqual(after, before) {
+		t.Fatalf("history of a format 5 file: %d events, want %d", countEvents(after), countEvents(before))
+	}
+	if _, err := s.Apply(ctx, rename(b, "after-format-5", 1)); err != nil {
+		t.Fatal(err)
+	}
+	want := trail(t, s, b)
+	if got, had := len(want[graph.NodeID(b.Nodes[0].Kind, b.Nodes[0].Key)]), len(before[graph.NodeID(b.Nodes[0].Kind, b.Nodes[0].Key)]); got != had+1 {
+		t.Fatalf("the renamed node's history has %d events, want %d", got, had+1)
+	}
+	if err := s.Crash(); err != nil {
+		t.Fatal(err)
+	}
+	s = open(t, dir)
+	after := trail(t, s, b)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(after, want) {
+		t.Fatalf("history mixing format 5 events and pieces changed across a crash: %d events, want %d", countEvents(after), countEvents(want))
+	}
+	db, err = bolt.Open(filepath.Join(dir, embedded.FileName), 0o600, &bolt.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	err = db.View(func(tx *bolt.Tx) error {
+		if f := string(tx.Bucket([]byte("meta")).Get([]byte("format"))); f != "estate-embedded-6" {
+			return fmt.Errorf("the file is marked %q after an open, want estate-embedded-6", f)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
