@@ -304,61 +304,85 @@ func (c *changes) record(st *state, rec *graph.AuditRecorder) {
 // encoded.
 const auditEventBytes = 384
 
-// writeAudit stores rec's events in tx, numbering them from the audit
-// bucket's sequence, and returns their index entries for auditPending.
+// encodedAudit is a write's audit events, encoded for bucketAudit before
+// its transaction begins (encodeAudit), with their index entries for
+// auditPending.
+type encodedAudit struct {
+	n      int      // events
+	pieces [][]byte // each keyed by the Seq of its first event
+	seqs   []int64
+	refs   []auditRef
+	err    error
+}
+
+// encodeAudit numbers rec's events from first and encodes them in pieces.
 // ends holds relationships' end ids where the writer derived them
 // (changes.ends).
-func writeAudit(tx *bolt.Tx, rec *graph.AuditRecorder, ends map[graph.ID][2]graph.ID) ([]auditRef, error) {
-	if rec.Len() == 0 {
-		return nil, nil
+func encodeAudit(rec *graph.AuditRecorder, ends map[graph.ID][2]graph.ID, first int64) encodedAudit {
+	n := rec.Len()
+	out := encodedAudit{n: n}
+	if n == 0 {
+		return out
 	}
-	events := tx.Bucket(bucketAudit)
-	first := events.Sequence() + 1
-	if err := events.SetSequence(first + uint64(rec.Len()) - 1); err != nil {
-		return nil, err
-	}
-	// Seqs only grow, so bbolt can fill the event pages completely.
-	events.FillPercent = 1.0
 	// bbolt keeps values until the transaction ends, so each piece is cut
 	// from a buffer that is only appended to: a piece's bytes stay put
 	// when the buffer grows into a new array.
-	n := rec.Len()
 	vals := make([]byte, 0, (auditEventBytes+2)*n+n/(logChunkBytes/auditEventBytes)+1)
-	refs := make([]auditRef, 0, 2*n)
+	out.refs = make([]auditRef, 0, 2*n)
 	var event []byte // one event, encoded before its length is known
-	piece, pieceSeq := -1, int64(0)
-	put := func() error {
-		err := events.Put(binary.BigEndian.AppendUint64(nil, uint64(pieceSeq)), vals[piece:])
+	piece := -1
+	cut := func() {
+		out.pieces = append(out.pieces, vals[piece:])
 		piece = -1
-		return err
 	}
-	evs := rec.Events(int64(first))
+	evs := rec.Events(first)
 	for i := range evs {
 		e := &evs[i]
 		var err error
 		if event, err = graph.AppendAuditEvent(event[:0], e); err != nil {
-			return nil, err
+			out.err = err
+			return out
 		}
 		if piece >= 0 && len(vals)-piece+len(event) > logChunkBytes {
-			if err := put(); err != nil {
-				return nil, err
-			}
+			cut()
 		}
 		if piece < 0 {
-			piece, pieceSeq = len(vals), e.Seq
+			piece = len(vals)
+			out.seqs = append(out.seqs, e.Seq)
 			vals = append(vals, auditPieceTag)
 		}
 		vals = binary.AppendUvarint(vals, uint64(len(event)))
 		vals = append(vals, event...)
 		ids, n := auditAbout(e, ends)
 		for _, id := range ids[:n] {
-			refs = append(refs, auditRef{id: id, at: e.At.UnixNano(), seq: e.Seq})
+			out.refs = append(out.refs, auditRef{id: id, at: e.At.UnixNano(), seq: e.Seq})
 		}
 	}
-	if err := put(); err != nil {
-		return nil, err
+	cut()
+	return out
+}
+
+// putAudit stores a write's encoded events in tx. last is the Seq of the
+// last event stored before them, which the bucket's sequence must be.
+func putAudit(tx *bolt.Tx, a *encodedAudit, last int64) error {
+	if a.n == 0 {
+		return nil
 	}
-	return refs, nil
+	events := tx.Bucket(bucketAudit)
+	if seq := events.Sequence(); seq != uint64(last) {
+		return fmt.Errorf("audit sequence is %d, the store numbered from %d", seq, last)
+	}
+	if err := events.SetSequence(uint64(last) + uint64(a.n)); err != nil {
+		return err
+	}
+	// Seqs only grow, so bbolt can fill the event pages completely.
+	events.FillPercent = 1.0
+	for i, p := range a.pieces {
+		if err := events.Put(binary.BigEndian.AppendUint64(nil, uint64(a.seqs[i])), p); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // auditPieceTag starts a piece of events (a format 5 event, a JSON object,

@@ -108,6 +108,10 @@ type Store struct {
 
 	pending      auditPending // audit index entries not yet on disk (audit.go)
 	pendingBound int
+	// auditSeq is the Seq of the last audit event committed (the audit
+	// bucket's sequence), so that a write's events are numbered before its
+	// transaction begins. Only writers (under writeMu) and Open touch it.
+	auditSeq int64
 }
 
 // Open opens (creating if needed) the store in dir. It fails with a clear
@@ -200,6 +204,7 @@ func (s *Store) load(ctx context.Context) error {
 	err = s.db.View(func(tx *bolt.Tx) error {
 		active := tx.Bucket(bucketMeta).Get(keyActive)
 		s.active = append([]byte(nil), active...)
+		s.auditSeq = int64(tx.Bucket(bucketAudit).Sequence())
 		return tx.Bucket(active).ForEach(func(k, v []byte) error {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -448,60 +453,34 @@ func (s *Store) commit(ctx context.Context, c *changes, source, run string) erro
 	if err := c.fits(s.state); err != nil {
 		return err
 	}
-	entry := &logEntry{}
-	for id := range c.delEdges {
-		entry.delEdges = append(entry.delEdges, id)
-	}
-	for id := range c.delNodes {
-		entry.delNodes = append(entry.delNodes, id)
-	}
-	nodes := make([]*graph.Node, 0, len(c.putNodes))
-	buf := make([]byte, 0, 512*len(c.putNodes)+128*len(c.putEdges)) // newLogEdge
-	for _, n := range c.putNodes {
-		ln, b, err := newLogNode(buf, n)
-		if err != nil {
-			return err
-		}
-		buf = b
-		nodes = append(nodes, n)
-		entry.nodes = append(entry.nodes, ln)
-	}
-	for id, e := range c.putEdges {
-		ends, ok := c.ends[id]
-		if !ok {
-			ends = [2]graph.ID{e.From.ID(), e.To.ID()}
-		}
-		le, b, err := newLogEdge(buf, e, ends[0], ends[1])
-		if err != nil {
-			return err
-		}
-		buf = b
-		entry.edges = append(entry.edges, le)
-	}
-	for _, i := range c.touchedNodes {
-		entry.touchNodes = append(entry.touchNodes, s.state.nodes[i].id)
-	}
-	for _, i := range c.touchedEdges {
-		entry.touchEdges = append(entry.touchEdges, s.state.edges[i].id)
-	}
-	if entry.records() == 0 {
+	if c.records() == 0 {
 		return nil
 	}
-	if len(entry.touchNodes)+len(entry.touchEdges) > 0 {
-		entry.touch = c.touch
+	// The audit events are recorded and encoded on the other core while
+	// this one encodes the log entry: both only read the changes and the
+	// state, which writeMu keeps still.
+	audit, at := make(chan encodedAudit, 1), s.now()
+	go func() {
+		rec := graph.NewAuditRecorder(ctx, source, run, at)
+		rec.Grow(len(c.putNodes) + len(c.putEdges) + len(c.delNodes) + len(c.delEdges))
+		c.record(s.state, rec)
+		audit <- encodeAudit(rec, c.ends, s.auditSeq+1)
+	}()
+	entry, nodes, err := c.logEntry(s.state)
+	events := <-audit
+	if err != nil {
+		return err
 	}
-	rec := graph.NewAuditRecorder(ctx, source, run, s.now())
-	rec.Grow(len(c.putNodes) + len(c.putEdges) + len(c.delNodes) + len(c.delEdges))
-	c.record(s.state, rec)
-	var refs []auditRef
+	if events.err != nil {
+		return events.err
+	}
 	weight := 0
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err = s.db.Update(func(tx *bolt.Tx) error {
 		var err error
 		if weight, err = appendLog(tx, s.active, entry); err != nil {
 			return err
 		}
-		refs, err = writeAudit(tx, rec, c.ends)
-		return err
+		return putAudit(tx, &events, s.auditSeq)
 	})
 	if err != nil {
 		if errors.Is(err, bolterrors.ErrDatabaseNotOpen) {
@@ -539,7 +518,8 @@ func (s *Store) commit(ctx context.Context, c *changes, source, run string) erro
 		// before committing: this is a bug.
 		panic(fmt.Sprintf("embedded: publish committed write: %v", perr))
 	}
-	s.pending.add(refs)
+	s.auditSeq += int64(events.n)
+	s.pending.add(events.refs)
 	if s.pending.len() >= s.pendingBound {
 		if err := s.flushAuditIndex(); err != nil {
 			// The events are committed; their entries stay pending, and
@@ -554,6 +534,56 @@ func (s *Store) commit(ctx context.Context, c *changes, source, run string) erro
 		s.log.Error().Err(err).Msg("embedded store compaction failed")
 	}
 	return nil
+}
+
+// records counts what the changes write to the log.
+func (c *changes) records() int {
+	return len(c.putNodes) + len(c.putEdges) + len(c.delNodes) + len(c.delEdges) + len(c.touchedNodes) + len(c.touchedEdges)
+}
+
+// logEntry encodes the changes as the log records them, with the nodes
+// put in the entry's order, for publishing.
+func (c *changes) logEntry(st *state) (*logEntry, []*graph.Node, error) {
+	entry := &logEntry{}
+	for id := range c.delEdges {
+		entry.delEdges = append(entry.delEdges, id)
+	}
+	for id := range c.delNodes {
+		entry.delNodes = append(entry.delNodes, id)
+	}
+	nodes := make([]*graph.Node, 0, len(c.putNodes))
+	buf := make([]byte, 0, 512*len(c.putNodes)+128*len(c.putEdges)) // newLogEdge
+	for _, n := range c.putNodes {
+		ln, b, err := newLogNode(buf, n)
+		if err != nil {
+			return nil, nil, err
+		}
+		buf = b
+		nodes = append(nodes, n)
+		entry.nodes = append(entry.nodes, ln)
+	}
+	for id, e := range c.putEdges {
+		ends, ok := c.ends[id]
+		if !ok {
+			ends = [2]graph.ID{e.From.ID(), e.To.ID()}
+		}
+		le, b, err := newLogEdge(buf, e, ends[0], ends[1])
+		if err != nil {
+			return nil, nil, err
+		}
+		buf = b
+		entry.edges = append(entry.edges, le)
+	}
+	for _, i := range c.touchedNodes {
+		entry.touchNodes = append(entry.touchNodes, st.nodes[i].id)
+	}
+	for _, i := range c.touchedEdges {
+		entry.touchEdges = append(entry.touchEdges, st.edges[i].id)
+	}
+	if len(entry.touchNodes)+len(entry.touchEdges) > 0 {
+		entry.touch = c.touch
+	}
+	return entry, nodes, nil
 }
 
 // keyItem orders nodes of one kind by key in the per-kind B-tree.
