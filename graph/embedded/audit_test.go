@@ -178,9 +178,8 @@ func TestOpensFileWithoutAudit(t *testing.T) {
 	}
 }
 
-// auditIndexKeys counts the keys of the on-disk audit index of the closed
-// store in dir.
-func auditIndexKeys(t *testing.T, dir string) int {
+// bucketKeys counts the keys of a bucket of the closed store in dir.
+func bucketKeys(t *testing.T, dir, bucket string) int {
 	t.Helper()
 	db, err := bolt.Open(filepath.Join(dir, embedded.FileName), 0o600, nil)
 	if err != nil {
@@ -188,15 +187,16 @@ func auditIndexKeys(t *testing.T, dir string) int {
 	}
 	defer db.Close()
 	n := 0
-	err = db.View(func(tx *bolt.Tx) error {
-		n = tx.Bucket([]byte("audit.by")).Stats().KeyN
-		return nil
-	})
-	if err != nil {
+	if err := db.View(func(tx *bolt.Tx) error { n = tx.Bucket([]byte(bucket)).Stats().KeyN; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	return n
 }
+
+// auditIndexKeys counts the keys of the on-disk audit index, auditKeys
+// those of the events' bucket.
+func auditIndexKeys(t *testing.T, dir string) int { t.Helper(); return bucketKeys(t, dir, "audit.by") }
+func auditKeys(t *testing.T, dir string) int      { t.Helper(); return bucketKeys(t, dir, "audit") }
 
 // TestHistoryPendingSurvivesCrash: index entries wait in memory, and a
 // crash before they are written loses none of the history: Open derives
@@ -373,21 +373,6 @@ func largeEstate(n int) graph.Batch {
 			Name: fmt.Sprintf("Application %d of the large estate", i), Labels: map[string]string{"team": "platform"}})
 	}
 	return b
-}
-
-// auditKeys is how many keys the audit trail's bucket holds.
-func auditKeys(t *testing.T, dir string) int {
-	t.Helper()
-	db, err := bolt.Open(filepath.Join(dir, embedded.FileName), 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	n := 0
-	if err := db.View(func(tx *bolt.Tx) error { n = tx.Bucket([]byte("audit")).Stats().KeyN; return nil }); err != nil {
-		t.Fatal(err)
-	}
-	return n
 }
 
 // TestHistoryAcrossPieces: a write's events are stored in pieces, and every
