@@ -161,7 +161,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err := h.prepare(ctx); err != nil {
 		return nil, err
 	}
-	res.Generated = Generated{Nodes: len(h.base.Nodes), Edges: len(h.base.Edges), ChurnNodes: len(h.churn.Nodes), ChurnEdges: len(h.churn.Edges)}
+	res.Generated = Generated{Nodes: h.base.nodes, Edges: h.base.edges, ChurnNodes: h.churn.nodes, ChurnEdges: h.churn.edges}
 	for _, store := range cfg.Stores {
 		rec := newRecorder()
 		for run := range cfg.Runs {
@@ -177,12 +177,14 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	return res, nil
 }
 
-// harness holds what every store run shares: the generated estate (base and
-// churned) in maps, its floors and samples.
+// harness holds what every store run shares: what the checks need of the
+// generated estate (base and churned), its floors and samples.
 type harness struct {
 	cfg         Config
-	base, churn *Maps
-	downstream  *Compact // over the churned estate
+	base, churn estateFacts
+	// churnDeleted counts the base estate's nodes the churned one lacks.
+	churnDeleted int
+	downstream   *Compact // over the churned estate
 	ownersOf    map[graph.ID][]string
 	samples     synthetic.Samples
 	baseCfg     synthetic.Config
@@ -195,24 +197,45 @@ func (h *harness) progress(format string, args ...any) {
 
 func (h *harness) want(f string) bool { return slices.Contains(h.cfg.Figures, f) }
 
-// prepare generates the estate into maps (what the checks compare with) and
+// estateFacts is what the checks need of a generated estate, kept instead
+// of the estate itself: an L estate in maps is gigabytes of pointers, which
+// the collector would mark again and again while the stores are measured,
+// a cost no deployment pays. A figure that needs the items generates them
+// again (load).
+type estateFacts struct {
+	stats        graph.Stats
+	nodes, edges int
+}
+
+func factsOf(m *Maps) estateFacts {
+	return estateFacts{stats: m.Stats(), nodes: len(m.Nodes), edges: len(m.Edges)}
+}
+
+// prepare generates the estate, keeps what the checks compare with and
 // builds the floors.
 func (h *harness) prepare(ctx context.Context) error {
 	h.baseCfg = synthetic.DefaultConfig(h.cfg.Tier, h.cfg.Seed)
 	h.churnCfg = h.baseCfg
 	h.churnCfg.Churn = 1
-	var err error
-	if h.base, err = load(ctx, h.baseCfg); err != nil {
+	base, err := load(ctx, h.baseCfg)
+	if err != nil {
 		return err
 	}
-	if h.churn, err = load(ctx, h.churnCfg); err != nil {
+	churn, err := load(ctx, h.churnCfg)
+	if err != nil {
 		return err
+	}
+	h.base, h.churn = factsOf(base), factsOf(churn)
+	for id := range base.Nodes {
+		if _, ok := churn.Nodes[id]; !ok {
+			h.churnDeleted++
+		}
 	}
 	src, _ := synthetic.New(h.churnCfg)
 	h.samples = src.Samples(h.cfg.Samples)
 	b := NewCompactBuilder()
 	h.ownersOf = map[graph.ID][]string{}
-	for _, e := range h.churn.Edges {
+	for _, e := range churn.Edges {
 		if f, t, ok := Downstream(e.Type, e.From.ID(), e.To.ID()); ok {
 			b.Add(f, t)
 		}
@@ -226,7 +249,7 @@ func (h *harness) prepare(ctx context.Context) error {
 	}
 	h.downstream = b.Build()
 	h.progress("generated tier %s: %d nodes, %d relationships (%d and %d after churn)",
-		h.cfg.Tier, len(h.base.Nodes), len(h.base.Edges), len(h.churn.Nodes), len(h.churn.Edges))
+		h.cfg.Tier, h.base.nodes, h.base.edges, h.churn.nodes, h.churn.edges)
 	return nil
 }
 

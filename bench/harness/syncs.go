@@ -58,12 +58,12 @@ func (h *harness) syncs(ctx context.Context, kind string, s *opened, run int, re
 			rec.add("F1", what, "estate", "edges/s", float64(rep.Edges)/took.Seconds())
 		}
 	}
-	counts := func(name string, want *Maps) error {
+	counts := func(name string, want estateFacts) error {
 		st, err := s.Stats(ctx)
 		if err != nil {
 			return err
 		}
-		ws := want.Stats()
+		ws := want.stats
 		rec.check(fmt.Sprintf("run %d %s: nodes stored", run+1, name), ws.TotalNodes(), st.TotalNodes())
 		rec.check(fmt.Sprintf("run %d %s: relationships stored", run+1, name), ws.TotalEdges(), st.TotalEdges())
 		for _, k := range graph.Kinds {
@@ -93,8 +93,8 @@ func (h *harness) syncs(ctx context.Context, kind string, s *opened, run int, re
 		return err
 	}
 	rate("cold sync", rep, took)
-	rec.check(fmt.Sprintf("run %d cold: nodes created", run+1), len(h.base.Nodes), rep.Applied.NodesCreated)
-	rec.check(fmt.Sprintf("run %d cold: relationships created", run+1), len(h.base.Edges), rep.Applied.EdgesCreated)
+	rec.check(fmt.Sprintf("run %d cold: nodes created", run+1), h.base.nodes, rep.Applied.NodesCreated)
+	rec.check(fmt.Sprintf("run %d cold: relationships created", run+1), h.base.edges, rep.Applied.EdgesCreated)
 	if err := counts("cold", h.base); err != nil {
 		return err
 	}
@@ -136,14 +136,8 @@ func (h *harness) syncs(ctx context.Context, kind string, s *opened, run int, re
 			rec.gap("F2", "Neo4j small vs large delete batches", "the store's sweep has no batch-size setting to vary; the raw-driver delete peer is not written yet")
 		}
 	}
-	deleted := 0
-	for id := range h.base.Nodes {
-		if _, ok := h.churn.Nodes[id]; !ok {
-			deleted++
-		}
-	}
-	rec.check(fmt.Sprintf("run %d churn: nodes swept", run+1), deleted, rep.Swept.NodesRemoved)
-	rec.check(fmt.Sprintf("run %d churn: nodes created", run+1), len(h.churn.Nodes)-(len(h.base.Nodes)-deleted), rep.Applied.NodesCreated)
+	rec.check(fmt.Sprintf("run %d churn: nodes swept", run+1), h.churnDeleted, rep.Swept.NodesRemoved)
+	rec.check(fmt.Sprintf("run %d churn: nodes created", run+1), h.churn.nodes-(h.base.nodes-h.churnDeleted), rep.Applied.NodesCreated)
 	return counts("churn", h.churn)
 }
 
@@ -168,12 +162,16 @@ func (h *harness) directLoad(ctx context.Context, rec *recorder) error {
 	batch := func(nodes []graph.NodeInput, edges []graph.EdgeInput) graph.Batch {
 		return graph.Batch{Source: "synthetic:direct", Run: "direct", Nodes: nodes, Edges: edges}
 	}
+	base, err := load(ctx, h.baseCfg)
+	if err != nil {
+		return err
+	}
 	var nodes []graph.NodeInput
-	for _, n := range h.base.Nodes {
+	for _, n := range base.Nodes {
 		nodes = append(nodes, n)
 	}
 	var edges []graph.EdgeInput
-	for _, e := range h.base.Edges {
+	for _, e := range base.Edges {
 		edges = append(edges, e)
 	}
 	type peer struct {
