@@ -185,10 +185,10 @@ type harness struct {
 	// churnDeleted counts the base estate's nodes the churned one lacks.
 	churnDeleted int
 	downstream   *Compact // over the churned estate
-	ownersOf    map[graph.ID][]string
-	samples     synthetic.Samples
-	baseCfg     synthetic.Config
-	churnCfg    synthetic.Config
+	ownersOf     map[graph.ID][]string
+	samples      synthetic.Samples
+	baseCfg      synthetic.Config
+	churnCfg     synthetic.Config
 }
 
 func (h *harness) progress(format string, args ...any) {
