@@ -18,7 +18,7 @@ import (
 // GC), its start-up (reopen) time and its size on disk, beside the compact
 // arrays and a naive map-of-slices graph of the same estate.
 func (h *harness) footprint(ctx context.Context, kind string, s *opened, rec *recorder) error {
-	nodes, edges := h.churn.nodes, h.churn.edges
+	nodes, edges := h.churn.TotalNodes(), h.churn.TotalEdges()
 	// The growth is signed: when less is live after than before (a
 	// reference to what should be gone), the figure shows it as negative
 	// rather than wrapping around to 2^64.

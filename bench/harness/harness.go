@@ -161,7 +161,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err := h.prepare(ctx); err != nil {
 		return nil, err
 	}
-	res.Generated = Generated{Nodes: h.base.nodes, Edges: h.base.edges, ChurnNodes: h.churn.nodes, ChurnEdges: h.churn.edges}
+	res.Generated = Generated{Nodes: h.base.TotalNodes(), Edges: h.base.TotalEdges(), ChurnNodes: h.churn.TotalNodes(), ChurnEdges: h.churn.TotalEdges()}
 	for _, store := range cfg.Stores {
 		rec := newRecorder()
 		for run := range cfg.Runs {
@@ -178,10 +178,14 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 }
 
 // harness holds what every store run shares: what the checks need of the
-// generated estate (base and churned), its floors and samples.
+// generated estate (base and churned), its floors and samples. Only the
+// estates' counts are kept, not their items: an L estate in maps is
+// gigabytes of pointers, which the collector would mark again and again
+// while the stores are measured, a cost no deployment pays. A figure that
+// needs the items generates them again (load).
 type harness struct {
 	cfg         Config
-	base, churn estateFacts
+	base, churn graph.Stats
 	// churnDeleted counts the base estate's nodes the churned one lacks.
 	churnDeleted int
 	downstream   *Compact // over the churned estate
@@ -197,20 +201,6 @@ func (h *harness) progress(format string, args ...any) {
 
 func (h *harness) want(f string) bool { return slices.Contains(h.cfg.Figures, f) }
 
-// estateFacts is what the checks need of a generated estate, kept instead
-// of the estate itself: an L estate in maps is gigabytes of pointers, which
-// the collector would mark again and again while the stores are measured,
-// a cost no deployment pays. A figure that needs the items generates them
-// again (load).
-type estateFacts struct {
-	stats        graph.Stats
-	nodes, edges int
-}
-
-func factsOf(m *Maps) estateFacts {
-	return estateFacts{stats: m.Stats(), nodes: len(m.Nodes), edges: len(m.Edges)}
-}
-
 // prepare generates the estate, keeps what the checks compare with and
 // builds the floors.
 func (h *harness) prepare(ctx context.Context) error {
@@ -225,7 +215,7 @@ func (h *harness) prepare(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	h.base, h.churn = factsOf(base), factsOf(churn)
+	h.base, h.churn = base.Stats(), churn.Stats()
 	for id := range base.Nodes {
 		if _, ok := churn.Nodes[id]; !ok {
 			h.churnDeleted++
@@ -249,7 +239,7 @@ func (h *harness) prepare(ctx context.Context) error {
 	}
 	h.downstream = b.Build()
 	h.progress("generated tier %s: %d nodes, %d relationships (%d and %d after churn)",
-		h.cfg.Tier, h.base.nodes, h.base.edges, h.churn.nodes, h.churn.edges)
+		h.cfg.Tier, h.base.TotalNodes(), h.base.TotalEdges(), h.churn.TotalNodes(), h.churn.TotalEdges())
 	return nil
 }
 
