@@ -188,21 +188,9 @@ func (s *Store) Neighbors(ctx context.Context, ids []graph.ID, q graph.NeighborQ
 		outgoing bool
 	}
 	var arcs []arc
-	// node reads the node in a slot. A light node with properties is a
-	// copy, and the same one serves each time the node is met again (a
-	// team owning many of the nodes asked about): light values are shared.
-	node := func(i int32) *graph.Node { return st.readNode(i, q.Light) }
-	if q.Light != nil && len(q.Light.Props) > 0 {
-		read := map[int32]*graph.Node{}
-		node = func(i int32) *graph.Node {
-			n, ok := read[i]
-			if !ok {
-				n = st.lightNode(i, q.Light)
-				read[i] = n
-			}
-			return n
-		}
-	}
+	// all holds the neighbours of every node asked about, each node's part
+	// capped: a few allocations per call rather than one per node.
+	var all []graph.Neighbor
 	for _, id := range ids {
 		i, ok := st.nodeAt.get(id)
 		if _, done := out[id]; done || !ok {
@@ -233,16 +221,19 @@ func (s *Store) Neighbors(ctx context.Context, ids []graph.ID, q graph.NeighborQ
 			out[id] = nil
 			continue
 		}
-		ns := make([]graph.Neighbor, len(arcs))
 		if len(arcs) <= q.Limit {
 			// The usual case: each relationship is decoded once, by slot.
-			for j, a := range arcs {
-				ns[j] = graph.Neighbor{Edge: st.readEdge(a.e, q.Light), Node: node(a.other), Outgoing: a.outgoing}
+			from := len(all)
+			for _, a := range arcs {
+				all = append(all, graph.Neighbor{Edge: st.readEdge(a.e, q.Light), Node: st.readNode(a.other, q.Light), Outgoing: a.outgoing})
 			}
+			ns := all[from:len(all):len(all)]
 			graph.SortNeighbors(ns)
+			out[id] = ns
 		} else {
 			// Over the limit, sort on what ordering needs (type, other end,
 			// direction, role) and decode only the relationships kept.
+			ns := make([]graph.Neighbor, len(arcs))
 			for j, a := range arcs {
 				ns[j] = graph.Neighbor{Edge: st.lightEdge(a.e, orderRead), Node: st.nodes[a.other].n, Outgoing: a.outgoing}
 			}
@@ -254,10 +245,10 @@ func (s *Store) Neighbors(ctx context.Context, ids []graph.ID, q graph.NeighborQ
 					ns[j].Edge = st.readEdge(e, q.Light)
 				}
 				i, _ := st.nodeAt.get(ns[j].Node.ID)
-				ns[j].Node = node(i)
+				ns[j].Node = st.readNode(i, q.Light)
 			}
+			out[id] = ns
 		}
-		out[id] = ns
 	}
 	s.mu.RUnlock()
 	return out, nil

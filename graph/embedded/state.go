@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
+	"unsafe"
 
 	"github.com/google/btree"
 
@@ -63,6 +65,25 @@ type nodeRec struct {
 	// which for impact's walk (a service's tier) is nearly every node, and
 	// each data touched is a cache miss.
 	propBits uint64
+	// light is the node's last light read with properties (a *lightCopy,
+	// atomic: readers share the read lock). Impact reads the same services
+	// and teams answer after answer, and each copy was a node, a map and
+	// its values of garbage. Whatever replaces n or data drops it
+	// (setNode).
+	light unsafe.Pointer
+}
+
+// lightCopy is a node as read light with props named.
+type lightCopy struct {
+	props []string
+	n     *graph.Node
+}
+
+// setNode replaces the node in slot i (not its relationships), dropping
+// its light copy. The caller holds the write lock.
+func (st *state) setNode(i int32, n *graph.Node, data []byte, bits uint64) {
+	r := &st.nodes[i]
+	r.n, r.data, r.propBits, r.light = n, data, bits, nil
 }
 
 // propBit is a property name's bit in nodeRec.propBits (FNV-1a, mod 64).
@@ -277,12 +298,16 @@ func (st *state) lightEdge(i int32, l *graph.Light) *graph.Edge {
 
 // lightNode returns the node in slot i as graph.Light has it: the stored
 // value itself (whose Props and Labels are nil) when it has none of the
-// named properties, else a shallow copy holding them. Both share the
-// stored node's other fields, which a write replaces and never modifies.
+// named properties, else a shallow copy holding them, kept for the next
+// read naming the same properties (nodeRec.light). Both share the stored
+// node's other fields, which a write replaces and never modifies.
 func (st *state) lightNode(i int32, l *graph.Light) *graph.Node {
 	r := &st.nodes[i]
 	if r.propBits&propBits(l.Props) == 0 {
 		return r.n // none of the named properties: data left untouched
+	}
+	if c := (*lightCopy)(atomic.LoadPointer(&r.light)); c != nil && slices.Equal(c.props, l.Props) {
+		return c.n
 	}
 	props, err := pickProps(r.data, l.Props)
 	if err != nil {
@@ -293,6 +318,7 @@ func (st *state) lightNode(i int32, l *graph.Light) *graph.Node {
 	}
 	n := *r.n
 	n.Props = props
+	atomic.StorePointer(&r.light, unsafe.Pointer(&lightCopy{props: slices.Clone(l.Props), n: &n}))
 	return &n
 }
 
@@ -492,7 +518,7 @@ func (st *state) putNode(n *graph.Node, props []byte) {
 	if ok {
 		st.unindexNode(i)
 		// A replaced node keeps its slot and so its relationships.
-		st.nodes[i].n, st.nodes[i].data, st.nodes[i].propBits = n, data, bits
+		st.setNode(i, n, data, bits)
 	} else {
 		rec := nodeRec{id: n.ID, n: n, data: data, propBits: bits}
 		if l := len(st.freeNodes); l > 0 {

@@ -106,7 +106,8 @@ func (st *state) touchNodesAt(slots []int32, t touch) error {
 			return fmt.Errorf("touch of node %s by %q, which does not assert it", st.nodes[i].id, t.source)
 		}
 		n.Assertions = st.share(n.Assertions)
-		st.nodes[i].n = n
+		r := &st.nodes[i]
+		st.setNode(i, n, r.data, r.propBits)
 	}
 	return nil
 }

@@ -51,18 +51,33 @@ func testLight(t *testing.T, h Harness) {
 	s := h(t)
 	b := lightEstate()
 	MustApply(t, s, b)
-	checkLight(t, s)
+	// "path" is a BUILDS property; an OWNS role is kept unnamed.
+	light := &graph.Light{Props: []string{"tier", "email", "visibility", "path"}}
+	checkLight(t, s, light)
 	// The same batch again, as an unchanged sync does (a backend may take
 	// a cheaper path for it), then a read of the same light values.
 	b.Run, b.At = "r2", at(10)
 	MustApply(t, s, b)
-	t.Run("AfterResync", func(t *testing.T) { checkLight(t, s) })
+	t.Run("AfterResync", func(t *testing.T) { checkLight(t, s, light) })
+	// Then the service's tier and the team's e-mail change: a backend that
+	// keeps light values between reads must not answer with one from before
+	// the write, nor with one read for other names.
+	b.Run, b.At = "r3", at(20)
+	for i, n := range b.Nodes {
+		switch n.Ref() {
+		case svc("s"):
+			b.Nodes[i].Props = map[string]any{"tier": 2, "description": "the s"}
+		case team("t"):
+			b.Nodes[i].Props = map[string]any{"email": "t-team@example.com", "contact": "#t-team", "description": "the t"}
+		}
+	}
+	MustApply(t, s, b)
+	t.Run("AfterChange", func(t *testing.T) { checkLight(t, s, light) })
+	t.Run("OtherNames", func(t *testing.T) { checkLight(t, s, &graph.Light{Props: []string{"contact", "tier"}}) })
 }
 
-func checkLight(t *testing.T, s graph.Store) {
+func checkLight(t *testing.T, s graph.Store, light *graph.Light) {
 	a := app("a")
-	// "path" is a BUILDS property; an OWNS role is kept unnamed.
-	light := &graph.Light{Props: []string{"tier", "email", "visibility", "path"}}
 
 	t.Run("Traverse", func(t *testing.T) {
 		q := graph.TraverseQuery{Starts: ids(a), MaxDepth: 2, Steps: []graph.Step{
