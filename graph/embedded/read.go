@@ -181,7 +181,7 @@ func (s *Store) Neighbors(ctx context.Context, ids []graph.ID, q graph.NeighborQ
 	s.mu.RLock()
 	st := s.state
 	want := typeSet(q.Types)
-	kinds := kindSetOf(q.Kinds)
+	kinds := kindSet(q.Kinds)
 	// arcs are one node's relationships asked for, as slots.
 	type arc struct {
 		e, other int32
@@ -437,30 +437,22 @@ func (s *Store) Stats(ctx context.Context) (graph.Stats, error) {
 	return st, nil
 }
 
-// kindSet is the kinds of node a Neighbors call keeps, a bit per
-// graph.KindRank (0: all).
-type kindSet uint32
-
-func kindSetOf(kinds []graph.Kind) kindSet {
-	var ks kindSet
-	for _, k := range kinds {
-		ks |= 1 << graph.KindRank(k)
-	}
-	return ks
-}
+// kindSet is the kinds of node a Neighbors call keeps (all when none are
+// given).
+type kindSet []graph.Kind
 
 // keeps reports whether the node in slot i is of a kind kept. Without
 // kinds it does not look at the node: that read is a cache miss per
 // relationship.
 func (ks kindSet) keeps(st *state, i int32) bool {
-	return ks == 0 || ks&(1<<st.nodes[i].kind) != 0
+	return len(ks) == 0 || slices.Contains(ks, st.nodes[i].n.Kind)
 }
 
 // typeSet returns which relationship codes a query's types select (all when
 // none are given).
 func typeSet(types []graph.RelType) (set [256]bool) {
-	for i, t := range graph.RelTypes {
-		set[relCode(i+1)] = len(types) == 0 || slices.Contains(types, t) // relCodes[t], without a map lookup
+	for _, t := range graph.RelTypes {
+		set[relCodes[t]] = len(types) == 0 || slices.Contains(types, t)
 	}
 	return set
 }

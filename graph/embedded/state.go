@@ -65,9 +65,6 @@ type nodeRec struct {
 	// which for impact's walk (a service's tier) is nearly every node, and
 	// each data touched is a cache miss.
 	propBits uint64
-	// kind is the node's graph.KindRank, here so that a Neighbors call
-	// filtering by kind reads the record it reads anyway, not the node.
-	kind uint8
 	// light is the node's last light read with properties (a *lightCopy,
 	// atomic: readers share the read lock). Impact reads the same services
 	// and teams answer after answer, and each copy was a node, a map and
@@ -86,7 +83,7 @@ type lightCopy struct {
 // its light copy. The caller holds the write lock.
 func (st *state) setNode(i int32, n *graph.Node, data []byte, bits uint64) {
 	r := &st.nodes[i]
-	r.n, r.data, r.propBits, r.kind, r.light = n, data, bits, uint8(graph.KindRank(n.Kind)), nil
+	r.n, r.data, r.propBits, r.light = n, data, bits, nil
 }
 
 // propBit is a property name's bit in nodeRec.propBits (FNV-1a, mod 64).
@@ -523,7 +520,7 @@ func (st *state) putNode(n *graph.Node, props []byte) {
 		// A replaced node keeps its slot and so its relationships.
 		st.setNode(i, n, data, bits)
 	} else {
-		rec := nodeRec{id: n.ID, n: n, data: data, propBits: bits, kind: uint8(graph.KindRank(n.Kind))}
+		rec := nodeRec{id: n.ID, n: n, data: data, propBits: bits}
 		if l := len(st.freeNodes); l > 0 {
 			i, st.freeNodes = st.freeNodes[l-1], st.freeNodes[:l-1]
 			st.nodes[i] = rec
