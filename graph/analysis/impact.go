@@ -411,41 +411,50 @@ func group(ctx context.Context, s Store, res *ImpactResult, starts []*graph.Node
 	if err := ask(append(slices.Clone(apps), svcs...), graph.RelOwns, graph.In, notifyKinds, teamRead); err != nil {
 		return err
 	}
-	groups := make(map[graph.ID]*ServiceImpact, len(svcs))
+	// Services are built in place; at is a service's place in them. A
+	// business unit's item is one value, shared by its services.
+	res.Services = make([]ServiceImpact, 0, len(svcs))
+	at := make(map[graph.ID]int, len(svcs))
+	units := map[graph.ID]*Item{}
 	for _, id := range svcs {
 		n := nodes[id]
-		g := &ServiceImpact{Service: lightItemOf(n), Tier: tierOf(n), Applications: []Item{}}
+		g := ServiceImpact{Service: lightItemOf(n), Tier: tierOf(n), Applications: []Item{}}
+		var bu *graph.Node
 		for _, nb := range nbs[id] {
-			if nb.Outgoing && nb.Edge.Type == graph.RelPartOf && nb.Node.Kind == graph.KindBusinessUnit {
-				if g.BusinessUnit == nil || nb.Node.Key < g.BusinessUnit.Key {
-					bu := lightItemOf(nb.Node)
-					g.BusinessUnit = &bu
-				}
+			if nb.Outgoing && nb.Edge.Type == graph.RelPartOf && nb.Node.Kind == graph.KindBusinessUnit && (bu == nil || nb.Node.Key < bu.Key) {
+				bu = nb.Node
 			}
 		}
-		groups[id] = g
+		if bu != nil {
+			if units[bu.ID] == nil {
+				it := lightItemOf(bu)
+				units[bu.ID] = &it
+			}
+			g.BusinessUnit = units[bu.ID]
+		}
+		at[id] = len(res.Services)
+		res.Services = append(res.Services, g)
 	}
-	// Each application is in apps once (add), so in one group once.
+	// Each application is in apps once (add), so in one service once.
 	for _, id := range apps {
 		if sv := serviceOf[id]; sv != nil {
-			groups[sv.ID].Applications = append(groups[sv.ID].Applications, lightItemOf(nodes[id]))
+			g := &res.Services[at[sv.ID]]
+			g.Applications = append(g.Applications, lightItemOf(nodes[id]))
 		} else {
 			res.Unassigned = append(res.Unassigned, lightItemOf(nodes[id]))
 		}
 	}
-	units := map[string]*BusinessUnitImpact{}
-	res.Services = make([]ServiceImpact, 0, len(groups))
-	for _, si := range groups {
+	byUnit := map[string]*BusinessUnitImpact{}
+	for _, si := range res.Services {
 		slices.SortFunc(si.Applications, func(a, b Item) int { return strings.Compare(a.Key, b.Key) })
-		res.Services = append(res.Services, *si)
 		if si.Tier > 0 && (res.HighestTier == 0 || si.Tier < res.HighestTier) {
 			res.HighestTier = si.Tier
 		}
 		if bu := si.BusinessUnit; bu != nil {
-			u := units[bu.Key]
+			u := byUnit[bu.Key]
 			if u == nil {
 				u = &BusinessUnitImpact{BusinessUnit: *bu}
-				units[bu.Key] = u
+				byUnit[bu.Key] = u
 			}
 			u.Services = append(u.Services, si.Service)
 			if si.Tier > 0 && (u.HighestTier == 0 || si.Tier < u.HighestTier) {
@@ -455,32 +464,35 @@ func group(ctx context.Context, s Store, res *ImpactResult, starts []*graph.Node
 	}
 	slices.SortFunc(res.Services, func(a, b ServiceImpact) int { return strings.Compare(a.Service.Key, b.Service.Key) })
 	slices.SortFunc(res.Unassigned, func(a, b Item) int { return strings.Compare(a.Key, b.Key) })
-	for _, k := range sortedKeys(units) {
-		u := units[k]
+	for _, k := range sortedKeys(byUnit) {
+		u := byUnit[k]
 		slices.SortFunc(u.Services, func(a, b Item) int { return strings.Compare(a.Key, b.Key) })
 		res.BusinessUnits = append(res.BusinessUnits, *u)
 	}
-	notify := map[graph.ID]*Notify{}
+	// Teams are built in place too; team is a team's place in res.Notify.
+	team := map[graph.ID]int{}
 	for id, n := range nodes {
 		var ref string
 		for _, nb := range nbs[id] {
 			if nb.Outgoing || nb.Edge.Type != graph.RelOwns || nb.Node.Kind != graph.KindTeam {
 				continue
 			}
-			t := notify[nb.Node.ID]
-			if t == nil {
-				t = &Notify{Contact: contactOf(nb.Node)}
-				t.Node = nil // read light
-				notify[nb.Node.ID] = t
+			k, ok := team[nb.Node.ID]
+			if !ok {
+				k = len(res.Notify)
+				team[nb.Node.ID] = k
+				c := contactOf(nb.Node)
+				c.Node = nil // read light
+				res.Notify = append(res.Notify, Notify{Contact: c})
 			}
 			if ref == "" {
 				ref = n.Ref().String()
 			}
-			t.For = append(t.For, ref) // twice for a team in two roles: compacted below
+			res.Notify[k].For = append(res.Notify[k].For, ref) // twice for a team in two roles: compacted below
 		}
 	}
-	res.Notify = make([]Notify, 0, len(notify))
-	for _, t := range notify {
+	for i := range res.Notify {
+		t := &res.Notify[i]
 		slices.SortFunc(t.For, func(a, b string) int {
 			ka, _, _ := strings.Cut(a, ":")
 			kb, _, _ := strings.Cut(b, ":")
@@ -490,7 +502,6 @@ func group(ctx context.Context, s Store, res *ImpactResult, starts []*graph.Node
 			return strings.Compare(a, b)
 		})
 		t.For = slices.Compact(t.For)
-		res.Notify = append(res.Notify, *t)
 	}
 	slices.SortFunc(res.Notify, func(a, b Notify) int { return strings.Compare(a.Key, b.Key) })
 	return nil
