@@ -294,7 +294,8 @@ func (s *Store) maybeCompact(ctx context.Context) error {
 		return err
 	}
 	st := s.state
-	for i, r := range st.nodes {
+	for i := range st.nodes {
+		r := &st.nodes[i] // not a copy: a reader may be setting its light copy
 		if r.n == nil {
 			continue
 		}

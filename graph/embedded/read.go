@@ -132,8 +132,8 @@ func (s *Store) Search(ctx context.Context, q graph.SearchQuery) ([]*graph.Node,
 	var hits []scored
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	for i, r := range s.state.nodes {
-		n := r.n
+	for i := range s.state.nodes {
+		n := s.state.nodes[i].n // not the record whole: a reader may be setting its light copy
 		if n == nil || !graph.HasAnyKind(q.Kinds, n.Kind) {
 			continue
 		}

@@ -26,8 +26,12 @@ func testConcurrency(t *testing.T, h Harness) {
 	for w := range writers {
 		wg.Go(func() {
 			for i := range batches {
+				// Each writer gives the shared service its own tier, so that
+				// the light reads below meet it changing.
+				sv := node(shared)
+				sv.Props = map[string]any{"tier": w + 1}
 				b := graph.Batch{Source: fmt.Sprint("src-", w), Run: fmt.Sprint("r", i), At: at(i),
-					Nodes: []graph.NodeInput{node(shared)}}
+					Nodes: []graph.NodeInput{sv}}
 				for j := range perBatch {
 					b.Nodes = append(b.Nodes, graph.NodeInput{Kind: graph.KindApplication, Key: appRef(w, i, j).Key,
 						Labels: map[string]string{"writer": fmt.Sprint(w)}})
@@ -102,6 +106,20 @@ func testConcurrency(t *testing.T, h Harness) {
 						Steps: []graph.Step{{Type: graph.RelDependsOn, Direction: graph.Out}}, MaxDepth: 4}); err != nil {
 						t.Errorf("reader %d: Traverse: %v", r, err)
 						return
+					}
+					// A light read of the service's tier, which a backend may
+					// keep between reads (graph.Light), while writers change it.
+					m, err := s.Neighbors(t.Context(), ids(appRef(r%writers, 0, 0)), graph.NeighborQuery{
+						Types: []graph.RelType{graph.RelPartOf}, Direction: graph.Out, Light: &graph.Light{Props: []string{"tier"}}})
+					if err != nil {
+						t.Errorf("reader %d: light Neighbors: %v", r, err)
+						return
+					}
+					for _, nb := range m[appRef(r%writers, 0, 0).ID()] {
+						if tier, _ := nb.Node.Props["tier"].(int64); tier < 1 || tier > writers {
+							t.Errorf("reader %d: the shared service read light has tier %v, want one a writer gave", r, nb.Node.Props["tier"])
+							return
+						}
 					}
 				case 3:
 					if _, err := s.Stats(t.Context()); err != nil {
