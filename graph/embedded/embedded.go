@@ -295,7 +295,7 @@ func (s *Store) maybeCompact(ctx context.Context) error {
 	}
 	st := s.state
 	for i := range st.nodes {
-		r := &st.nodes[i] // not a copy: a reader may be setting its light copy
+		r := &st.nodes[i]
 		if r.n == nil {
 			continue
 		}

@@ -133,7 +133,7 @@ func (s *Store) Search(ctx context.Context, q graph.SearchQuery) ([]*graph.Node,
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	for i := range s.state.nodes {
-		n := s.state.nodes[i].n // not the record whole: a reader may be setting its light copy
+		n := s.state.nodes[i].n
 		if n == nil || !graph.HasAnyKind(q.Kinds, n.Kind) {
 			continue
 		}

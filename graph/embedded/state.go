@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 	"sync/atomic"
-	"unsafe"
 
 	"github.com/google/btree"
 
@@ -65,12 +64,12 @@ type nodeRec struct {
 	// which for impact's walk (a service's tier) is nearly every node, and
 	// each data touched is a cache miss.
 	propBits uint64
-	// light is the node's last light read with properties (a *lightCopy,
-	// atomic: readers share the read lock). Impact reads the same services
-	// and teams answer after answer, and each copy was a node, a map and
-	// its values of garbage. Whatever replaces n or data drops it
-	// (setNode).
-	light unsafe.Pointer
+	// light is the node's last light read with properties, set by readers
+	// under the shared read lock. Impact reads the same services and teams
+	// answer after answer, and each copy was a node, a map and its values
+	// of garbage. Whatever replaces n or data drops it (setNode). Being
+	// atomic, it also keeps records from being copied whole (go vet).
+	light atomic.Pointer[lightCopy]
 }
 
 // lightCopy is a node as read light with props named.
@@ -83,7 +82,8 @@ type lightCopy struct {
 // its light copy. The caller holds the write lock.
 func (st *state) setNode(i int32, n *graph.Node, data []byte, bits uint64) {
 	r := &st.nodes[i]
-	r.n, r.data, r.propBits, r.light = n, data, bits, nil
+	r.n, r.data, r.propBits = n, data, bits
+	r.light.Store(nil)
 }
 
 // propBit is a property name's bit in nodeRec.propBits (FNV-1a, mod 64).
@@ -306,7 +306,7 @@ func (st *state) lightNode(i int32, l *graph.Light) *graph.Node {
 	if r.propBits&propBits(l.Props) == 0 {
 		return r.n // none of the named properties: data left untouched
 	}
-	if c := (*lightCopy)(atomic.LoadPointer(&r.light)); c != nil && slices.Equal(c.props, l.Props) {
+	if c := r.light.Load(); c != nil && slices.Equal(c.props, l.Props) {
 		return c.n
 	}
 	props, err := pickProps(r.data, l.Props)
@@ -318,7 +318,7 @@ func (st *state) lightNode(i int32, l *graph.Light) *graph.Node {
 	}
 	n := *r.n
 	n.Props = props
-	atomic.StorePointer(&r.light, unsafe.Pointer(&lightCopy{props: slices.Clone(l.Props), n: &n}))
+	r.light.Store(&lightCopy{props: slices.Clone(l.Props), n: &n})
 	return &n
 }
 
@@ -520,14 +520,15 @@ func (st *state) putNode(n *graph.Node, props []byte) {
 		// A replaced node keeps its slot and so its relationships.
 		st.setNode(i, n, data, bits)
 	} else {
-		rec := nodeRec{id: n.ID, n: n, data: data, propBits: bits}
+		// A new node takes a free slot (zeroed by removeNode) or a new one.
 		if l := len(st.freeNodes); l > 0 {
 			i, st.freeNodes = st.freeNodes[l-1], st.freeNodes[:l-1]
-			st.nodes[i] = rec
 		} else {
 			i = int32(len(st.nodes))
-			st.nodes = append(st.nodes, rec)
+			st.nodes = append(st.nodes, nodeRec{})
 		}
+		st.nodes[i].id = n.ID
+		st.setNode(i, n, data, bits)
 		st.nodeAt.put(n.ID, i)
 	}
 	st.byKind[n.Kind].ReplaceOrInsert(keyItem{key: n.Key, slot: i})
