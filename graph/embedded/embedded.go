@@ -414,28 +414,38 @@ func (c *changes) deleteNode(st *state, id graph.ID) {
 }
 
 // fits refuses, with CodeLimitExceeded, changes that would leave more
-// relationships than the store holds (maxEdges). It must run before the
-// commit: a committed write is published, and replayed at every open, in
-// full. Only a write near the bound counts its new relationships.
+// nodes or relationships than the store holds (maxNodes, maxEdges). It
+// must run before the commit: a committed write is published, and
+// replayed at every open, in full.
 func (c *changes) fits(st *state) error {
-	n := st.numEdges()
-	if n+len(c.putEdges) <= maxEdges {
-		return nil
+	if n, over := overBound(&st.nodeAt, maxNodes, c.putNodes, c.delNodes); over {
+		return graph.Errorf(graph.CodeLimitExceeded, "this write would leave %d nodes; the embedded store holds at most %d", n, maxNodes)
 	}
-	for id := range c.delEdges {
-		if _, ok := st.edgeAt.get(id); ok {
-			n--
-		}
-	}
-	for id := range c.putEdges {
-		if _, ok := st.edgeAt.get(id); !ok {
-			n++
-		}
-	}
-	if n > maxEdges {
+	if n, over := overBound(&st.edgeAt, maxEdges, c.putEdges, c.delEdges); over {
 		return graph.Errorf(graph.CodeLimitExceeded, "this write would leave %d relationships; the embedded store holds at most %d", n, maxEdges)
 	}
 	return nil
+}
+
+// overBound reports whether index would hold more than bound items after
+// puts and dels, and then how many. Only a write near the bound counts its
+// new items one by one.
+func overBound[V any](index *idIndex, bound int, puts map[graph.ID]V, dels map[graph.ID]bool) (n int, over bool) {
+	n = index.len()
+	if n+len(puts) <= bound {
+		return 0, false
+	}
+	for id := range dels {
+		if _, ok := index.get(id); ok {
+			n--
+		}
+	}
+	for id := range puts {
+		if _, ok := index.get(id); !ok {
+			n++
+		}
+	}
+	return n, n > bound
 }
 
 func (c *changes) deleteEdge(id graph.ID) {

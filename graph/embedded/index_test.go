@@ -16,8 +16,11 @@ func TestIDIndexMatchesMap(t *testing.T) {
 		ids := make([]graph.ID, pool)
 		for i := range ids {
 			ids[i] = graph.NodeID(graph.KindTeam, string(rune('a'+i%26))+string(rune(i)))
-			if i%3 == 0 && i > 0 {
+			switch {
+			case i%3 == 0 && i > 0:
 				copy(ids[i][:2], ids[i-1][:2]) // same low hash bits: same home bucket in a small table
+			case i%5 == 0 && i > 0:
+				copy(ids[i][:8], ids[i-1][:8]) // the same hash, tag included: told apart by the id alone
 			}
 		}
 		// slot i holds ids[i] while it is mapped.

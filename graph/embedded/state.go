@@ -157,6 +157,10 @@ const linkSlotBits = 27
 // committed (changes.fits). A variable so that tests can reach it.
 var maxEdges = 1 << linkSlotBits
 
+// maxNodes is how many nodes the store holds (idIndex's bound on slots),
+// refused the same way.
+var maxNodes = maxSlots
+
 func newLink(slot int32, c relCode) link { return link(uint32(slot) | uint32(c)<<linkSlotBits) }
 
 func (l link) slot() int32   { return int32(l & (1<<linkSlotBits - 1)) }

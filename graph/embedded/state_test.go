@@ -2,6 +2,7 @@ package embedded
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -178,54 +179,69 @@ func TestSweepsReadsAssertionsInPlace(t *testing.T) {
 	}
 }
 
-// TestRelationshipLimit lowers the store's relationship bound to an
-// estate's size and checks that a write which would pass it is refused
-// with LIMIT_EXCEEDED and changes nothing, on disk included, while a
-// re-sync of what is stored still goes through. Before the check, such a
-// write was committed and then failed to publish: a panic, and a log no
-// open could replay.
-func TestRelationshipLimit(t *testing.T) {
+// TestLimits lowers the store's node or relationship bound to an estate's
+// size and checks that a write which would pass it is refused with
+// LIMIT_EXCEEDED and changes nothing, on disk included, while a re-sync of
+// what is stored still goes through. Before the check, such a write was
+// committed and then failed to publish: a panic, and a log no open could
+// replay.
+func TestLimits(t *testing.T) {
 	ctx := context.Background()
-	b := graphtest.SmallEstate()
-	defer func(old int) { maxEdges = old }(maxEdges)
-	maxEdges = len(b.Edges)
-	dir := t.TempDir()
-	s := openAt(t, dir)
-	if _, err := s.Apply(ctx, b); err != nil {
-		t.Fatalf("an estate at the bound: %v", err)
-	}
-	counts := func(s *Store) (nodes, edges int) {
-		st, err := s.Stats(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return st.TotalNodes(), st.TotalEdges()
-	}
-	nodes, edges := counts(s)
+	for _, tc := range []struct {
+		name  string
+		bound *int
+		at    func(b graph.Batch) int // the estate's size in what is bound
+		more  graph.Batch             // one item more
+	}{
+		{"relationships", &maxEdges, func(b graph.Batch) int { return len(b.Edges) }, graph.Batch{Edges: []graph.EdgeInput{{
+			Type:       graph.RelDependsOn,
+			From:       graph.Ref{Kind: graph.KindApplication, Key: graphtest.EstatePaymentsWorker},
+			To:         graph.Ref{Kind: graph.KindApplication, Key: graphtest.EstateAccountsAPI},
+			Confidence: graph.Declared,
+		}}}},
+		{"nodes", &maxNodes, func(b graph.Batch) int { return len(b.Nodes) }, graph.Batch{Nodes: []graph.NodeInput{{
+			Kind: graph.KindTeam, Key: "one-too-many", Name: "One too many",
+		}}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := graphtest.SmallEstate()
+			defer func(old int) { *tc.bound = old }(*tc.bound)
+			*tc.bound = tc.at(b)
+			dir := t.TempDir()
+			s := openAt(t, dir)
+			if _, err := s.Apply(ctx, b); err != nil {
+				t.Fatalf("an estate at the bound: %v", err)
+			}
+			counts := func(s *Store) (nodes, edges int) {
+				st, err := s.Stats(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return st.TotalNodes(), st.TotalEdges()
+			}
+			nodes, edges := counts(s)
 
-	more := graph.Batch{Source: b.Source, Run: "r2", At: b.At.Add(time.Hour), Edges: []graph.EdgeInput{{
-		Type:       graph.RelDependsOn,
-		From:       graph.Ref{Kind: graph.KindApplication, Key: graphtest.EstatePaymentsWorker},
-		To:         graph.Ref{Kind: graph.KindApplication, Key: graphtest.EstateAccountsAPI},
-		Confidence: graph.Declared,
-	}}}
-	_, err := s.Apply(ctx, more)
-	if graph.CodeOf(err) != graph.CodeLimitExceeded || !strings.Contains(err.Error(), "at most") {
-		t.Fatalf("a relationship past the bound: %v, want LIMIT_EXCEEDED naming the bound", err)
-	}
-	if n, e := counts(s); n != nodes || e != edges {
-		t.Errorf("after the refused write: %d nodes, %d relationships; want %d, %d", n, e, nodes, edges)
-	}
-	b.Run, b.At = "r3", b.At.Add(2*time.Hour)
-	if _, err := s.Apply(ctx, b); err != nil {
-		t.Errorf("a re-sync at the bound: %v", err)
-	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-	s = openAt(t, dir)
-	defer s.Close()
-	if n, e := counts(s); n != nodes || e != edges {
-		t.Errorf("reopened: %d nodes, %d relationships; want %d, %d", n, e, nodes, edges)
+			more := tc.more
+			more.Source, more.Run, more.At = b.Source, "r2", b.At.Add(time.Hour)
+			_, err := s.Apply(ctx, more)
+			if graph.CodeOf(err) != graph.CodeLimitExceeded || !strings.Contains(err.Error(), fmt.Sprintf("at most %d", *tc.bound)) {
+				t.Fatalf("one item past the bound: %v, want LIMIT_EXCEEDED naming the bound", err)
+			}
+			if n, e := counts(s); n != nodes || e != edges {
+				t.Errorf("after the refused write: %d nodes, %d relationships; want %d, %d", n, e, nodes, edges)
+			}
+			b.Run, b.At = "r3", b.At.Add(2*time.Hour)
+			if _, err := s.Apply(ctx, b); err != nil {
+				t.Errorf("a re-sync at the bound: %v", err)
+			}
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+			s = openAt(t, dir)
+			defer s.Close()
+			if n, e := counts(s); n != nodes || e != edges {
+				t.Errorf("reopened: %d nodes, %d relationships; want %d, %d", n, e, nodes, edges)
+			}
+		})
 	}
 }
