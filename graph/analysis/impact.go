@@ -274,12 +274,16 @@ func Impact(ctx context.Context, s Store, q ImpactQuery) (*ImpactResult, error) 
 		reached[h.Node.ID] = h.Node
 		res.Affected = append(res.Affected, a)
 	}
-	slices.SortStableFunc(res.Affected, func(a, b Affected) int {
-		if a.Depth != b.Depth {
-			return a.Depth - b.Depth
-		}
-		return graph.CompareRefs(a.Ref(), b.Ref())
-	})
+	if len(pseudoStarts) > 0 {
+		// Traverse's hits come by depth, then kind and key; only a walk
+		// from a repository's parts moves items a level down.
+		slices.SortStableFunc(res.Affected, func(a, b Affected) int {
+			if a.Depth != b.Depth {
+				return a.Depth - b.Depth
+			}
+			return graph.CompareRefs(a.Ref(), b.Ref())
+		})
+	}
 	// An untouched application that the walk reaches anyway is affected,
 	// not ignored.
 	for _, n := range ignored {
