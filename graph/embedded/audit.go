@@ -106,8 +106,9 @@ type auditRef struct {
 
 // auditPending holds the index entries not yet in bucketAuditBy: one slice
 // for all, chained per node through last, so that holding hundreds of
-// thousands costs no allocation per node. Writers add and flush under the
-// store's writeMu; mu lets History read while they do.
+// thousands costs no allocation per node. Writers add under the store's
+// writeMu, a flush drops what it wrote; mu lets History read while they
+// do.
 type auditPending struct {
 	mu   sync.RWMutex
 	refs []auditRef
@@ -117,6 +118,13 @@ type auditPending struct {
 func (p *auditPending) add(refs []auditRef) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.addLocked(refs)
+}
+
+func (p *auditPending) addLocked(refs []auditRef) {
+	if len(refs) == 0 {
+		return
+	}
 	if p.last == nil {
 		p.last = map[graph.ID]int32{}
 	}
@@ -146,6 +154,34 @@ func (p *auditPending) len() int {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
 	return len(p.refs)
+}
+
+// sortedKeys returns the keys of the entries pending, sorted, and how many
+// they are: the entries a flush of them may drop. bbolt splits pages only
+// at commit, so keys put in random order pile into a few pages, each put
+// shifting all that came before; in order, each lands after the last.
+func (p *auditPending) sortedKeys() ([]auditKey, int) {
+	p.mu.RLock()
+	keys := make([]auditKey, len(p.refs))
+	for i, r := range p.refs {
+		keys[i] = newAuditKey(r.id, r.at, r.seq)
+	}
+	p.mu.RUnlock()
+	slices.SortFunc(keys, func(a, b auditKey) int { return slices.Compare(a[:], b[:]) })
+	return keys, len(keys)
+}
+
+// drop removes the first n entries, written to the index by a flush; those
+// added since stay. The entries are held anew rather than emptied: a slice
+// and a map keep the capacity of the most they held (hundreds of thousands
+// of entries) for as long as they live, and most of a store's life has far
+// fewer pending.
+func (p *auditPending) drop(n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	rest := p.refs[n:]
+	p.refs, p.last = nil, nil
+	p.addLocked(rest)
 }
 
 // auditAbout returns the ids of the nodes e is about: the first n of ids,
@@ -228,49 +264,94 @@ func (s *Store) loadAuditPending(ctx context.Context) error {
 	return nil
 }
 
-// flushAuditIndex puts the pending index entries into bucketAuditBy, sorted,
-// in one transaction that also moves keyAuditIndexed to the last event.
-// Callers hold writeMu, so no event is committed meanwhile. The entries
-// stay pending until the transaction commits: a History that reads both
-// meanwhile sees each event twice and merges it once.
-func (s *Store) flushAuditIndex() error {
-	p := &s.pending
-	p.mu.RLock()
-	sorted := make([]auditKey, len(p.refs))
-	for i, r := range p.refs {
-		sorted[i] = newAuditKey(r.id, r.at, r.seq)
+// auditFlushChunk is how many index entries one transaction of a flush
+// puts. A flush runs beside the writers (startAuditFlush), and bbolt lets
+// one transaction write at a time: in chunks, a write waits for one chunk,
+// not for the whole flush. The chunks are consecutive runs of the sorted
+// entries, so each dirties its own part of the tree, and the pages a flush
+// writes are about those of one transaction.
+const auditFlushChunk = 50_000
+
+// startAuditFlush starts writing the pending index entries in the
+// background once Options.AuditIndexPending of them wait: a flush of
+// hundreds of thousands took a fifth of a cold sync's writes, all while
+// the next write waited. One flush runs at a time; past twice the bound,
+// the writer waits for it rather than let memory grow. Callers hold
+// writeMu.
+func (s *Store) startAuditFlush() {
+	n := s.pending.len()
+	if n < s.pendingBound {
+		return
 	}
-	p.mu.RUnlock()
-	if len(sorted) == 0 {
-		return nil
-	}
-	// bbolt splits pages only at commit, so keys put in random order pile
-	// into a few pages, each put shifting all that came before; in order,
-	// each lands after the last.
-	slices.SortFunc(sorted, func(a, b auditKey) int { return slices.Compare(a[:], b[:]) })
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		by := tx.Bucket(bucketAuditBy)
-		// bbolt keeps keys until the transaction ends: each is cut from
-		// one array.
-		buf := make([]byte, 0, len(sorted)*auditIndexKeyLen)
-		for _, k := range sorted {
-			buf = k.append(buf)
-			if err := by.Put(buf[len(buf)-auditIndexKeyLen:], []byte{}); err != nil {
-				return err
+	if s.flushing != nil {
+		select {
+		case <-s.flushing:
+		default:
+			if n < 2*s.pendingBound {
+				return // the next write looks again
 			}
+			<-s.flushing
 		}
-		last := tx.Bucket(bucketAudit).Sequence()
-		return tx.Bucket(bucketMeta).Put(keyAuditIndexed, binary.BigEndian.AppendUint64(nil, last))
-	})
-	if err != nil {
-		return fmt.Errorf("flush audit index of %s: %w", s.path, err)
 	}
-	// Dropped rather than emptied: a slice and a map keep the capacity of
-	// the most they held (hundreds of thousands of entries) for as long
-	// as they live, and most of a store's life has far fewer pending.
-	p.mu.Lock()
-	p.refs, p.last = nil, nil
-	p.mu.Unlock()
+	keys, taken := s.pending.sortedKeys()
+	mark, done := s.auditSeq, make(chan struct{})
+	s.flushing = done
+	go func() {
+		defer close(done)
+		if err := s.writeAuditIndex(keys, mark); err != nil {
+			// The events are committed; their entries stay pending, and
+			// the flush is retried after a later write.
+			s.log.Error().Err(err).Msg("embedded store audit index flush failed")
+			return
+		}
+		s.pending.drop(taken)
+	}()
+}
+
+// flushAuditIndex writes every pending index entry and returns when they
+// are on disk (Close). Callers hold writeMu.
+func (s *Store) flushAuditIndex() error {
+	if s.flushing != nil {
+		<-s.flushing
+		s.flushing = nil
+	}
+	keys, taken := s.pending.sortedKeys()
+	if err := s.writeAuditIndex(keys, s.auditSeq); err != nil {
+		return err
+	}
+	s.pending.drop(taken)
+	return nil
+}
+
+// writeAuditIndex puts keys, sorted, into bucketAuditBy in chunks
+// (auditFlushChunk), the last of which moves keyAuditIndexed to mark, the
+// last event whose entries are among keys or on disk already. Until then a
+// crash leaves the mark where it was: Open derives the entries after it
+// again, and putting a key twice leaves one.
+func (s *Store) writeAuditIndex(keys []auditKey, mark int64) error {
+	// bbolt keeps keys until the transaction ends: each is cut from one
+	// array.
+	buf := make([]byte, 0, len(keys)*auditIndexKeyLen)
+	for from := 0; from < len(keys); from += auditFlushChunk {
+		chunk := keys[from:min(from+auditFlushChunk, len(keys))]
+		last := from+len(chunk) == len(keys)
+		err := s.db.Update(func(tx *bolt.Tx) error {
+			by := tx.Bucket(bucketAuditBy)
+			for _, k := range chunk {
+				buf = k.append(buf)
+				if err := by.Put(buf[len(buf)-auditIndexKeyLen:], []byte{}); err != nil {
+					return err
+				}
+			}
+			if !last {
+				return nil
+			}
+			return tx.Bucket(bucketMeta).Put(keyAuditIndexed, binary.BigEndian.AppendUint64(nil, uint64(mark)))
+		})
+		if err != nil {
+			return fmt.Errorf("flush audit index of %s: %w", s.path, err)
+		}
+	}
 	return nil
 }
 

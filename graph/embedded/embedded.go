@@ -108,6 +108,10 @@ type Store struct {
 
 	pending      auditPending // audit index entries not yet on disk (audit.go)
 	pendingBound int
+	// flushing is closed when the last flush started in the background
+	// ends (startAuditFlush); nil before the first. Only writers (under
+	// writeMu) touch it.
+	flushing chan struct{}
 	// auditSeq is the Seq of the last audit event committed (the audit
 	// bucket's sequence), so that a write's events are numbered before its
 	// transaction begins. Only writers (under writeMu) and Open touch it.
@@ -531,13 +535,7 @@ func (s *Store) commit(ctx context.Context, c *changes, source, run string) erro
 	}
 	s.auditSeq += int64(events.n)
 	s.pending.add(events.refs)
-	if s.pending.len() >= s.pendingBound {
-		if err := s.flushAuditIndex(); err != nil {
-			// The events are committed; their entries stay pending, and
-			// the flush is retried after the next write.
-			s.log.Error().Err(err).Msg("embedded store audit index flush failed")
-		}
-	}
+	s.startAuditFlush()
 	s.logged += weight
 	if err := s.maybeCompact(ctx); err != nil {
 		// The write itself is committed; a failed compaction only leaves a

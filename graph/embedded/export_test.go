@@ -17,6 +17,15 @@ func (s *Store) FlushAuditIndex() error {
 	return s.flushAuditIndex()
 }
 
+// WaitAuditFlush waits for the audit index flush under way, if any.
+func (s *Store) WaitAuditFlush() {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	if s.flushing != nil {
+		<-s.flushing
+	}
+}
+
 // Crash releases the data file as a crash would: without writing the
 // pending audit index entries.
 func (s *Store) Crash() error { return s.db.Close() }
