@@ -42,8 +42,9 @@ import (
 // avoids, embedded.go): the index trails the events instead. Entries of
 // events after keyAuditIndexed (in the meta bucket: the last Seq whose
 // entries are in bucketAuditBy) wait in memory (auditPending) and are put
-// in bulk, sorted, when Options.AuditIndexPending of them wait and at
-// Close, so that each page is written once per flush. History merges both.
+// in bulk, sorted, when Options.AuditIndexPending of them wait (in the
+// background, beside later writes: startAuditFlush) and at Close, so that
+// each page is written once per flush. History merges both.
 // A crash loses only the pending entries, which Open derives again from the
 // events after keyAuditIndexed. A file without the key (written before the
 // index trailed) has a complete index.
