@@ -1,6 +1,7 @@
 package embedded
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -49,5 +50,53 @@ func TestIDIndexMatchesMap(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// BenchmarkIDIndex looks ids up among a million, found and not found (the
+// lookup of every new id of an ingest), beside a Go map from id to slot.
+// The index reads a candidate's id back from its record, as the store
+// does from a node's or relationship's: a record apiece, 96 bytes, so that
+// on a large store each read is a cache miss.
+func BenchmarkIDIndex(b *testing.B) {
+	const n = 1_000_000
+	recs := make([]struct {
+		id  graph.ID
+		pad [80]byte
+	}, 2*n) // the second half is never put: the ids not found
+	for i := range recs {
+		recs[i].id = graph.NodeID(graph.KindApplication, fmt.Sprint("app-", i))
+	}
+	x := newIDIndex(func(s int32) graph.ID { return recs[s].id })
+	m := make(map[graph.ID]int32, n)
+	for i := range recs[:n] {
+		x.put(recs[i].id, int32(i))
+		m[recs[i].id] = int32(i)
+	}
+	for _, tc := range []struct {
+		name  string
+		from  int
+		found bool
+	}{{"found", 0, true}, {"not-found", n, false}} {
+		// A stride through the records, so that consecutive lookups share
+		// no cache line.
+		b.Run("index/"+tc.name, func(b *testing.B) {
+			i := 0
+			for b.Loop() {
+				i = (i + 7919) % n
+				if _, ok := x.get(recs[tc.from+i].id); ok != tc.found {
+					b.Fatalf("get(recs[%d]): found %v", tc.from+i, ok)
+				}
+			}
+		})
+		b.Run("map/"+tc.name, func(b *testing.B) {
+			i := 0
+			for b.Loop() {
+				i = (i + 7919) % n
+				if _, ok := m[recs[tc.from+i].id]; ok != tc.found {
+					b.Fatalf("m[recs[%d]]: found %v", tc.from+i, ok)
+				}
+			}
+		})
 	}
 }
