@@ -226,6 +226,14 @@ func TestHistoryPendingSurvivesCrash(t *testing.T) {
 	if after := trail(t, s, b); !reflect.DeepEqual(after, before) {
 		t.Fatalf("history changed across a crash: %d events before, %d after", countEvents(before), countEvents(after))
 	}
+	closeIndexed(t, s, dir, b, before)
+}
+
+// closeIndexed closes s and checks that Close wrote the pending index
+// entries: the store reopened has none left to index and the same trail of
+// b's nodes.
+func closeIndexed(t *testing.T, s *embedded.Store, dir string, b graph.Batch, want map[graph.ID][]*graph.AuditEvent) {
+	t.Helper()
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -237,8 +245,8 @@ func TestHistoryPendingSurvivesCrash(t *testing.T) {
 	if n := s.PendingAuditEntries(); n != 0 {
 		t.Fatalf("after a clean Close, Open found %d entries to index, want none", n)
 	}
-	if after := trail(t, s, b); !reflect.DeepEqual(after, before) {
-		t.Fatalf("history changed across a flush: %d events before, %d after", countEvents(before), countEvents(after))
+	if got := trail(t, s, b); !reflect.DeepEqual(got, want) {
+		t.Fatalf("history changed across Close: %d events before, %d after", countEvents(want), countEvents(got))
 	}
 }
 
@@ -299,19 +307,27 @@ func TestHistoryPagesAcrossFlush(t *testing.T) {
 	}
 }
 
+// openWithEstate opens a store in dir that flushes its audit index once
+// bound entries wait, and applies graphtest.SmallEstate to it.
+func openWithEstate(t *testing.T, dir string, bound int) (*embedded.Store, graph.Batch) {
+	t.Helper()
+	s, err := embedded.Open(t.Context(), dir, embedded.Options{Logger: zerolog.Nop(), AuditIndexPending: bound})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := graphtest.SmallEstate()
+	if _, err := s.Apply(t.Context(), b); err != nil {
+		t.Fatal(err)
+	}
+	return s, b
+}
+
 // TestAuditIndexBound: once AuditIndexPending entries wait, the write that
 // reached the bound starts writing them to the index.
 func TestAuditIndexBound(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	s, err := embedded.Open(ctx, dir, embedded.Options{Logger: zerolog.Nop(), AuditIndexPending: 50})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := graphtest.SmallEstate()
-	if _, err := s.Apply(ctx, b); err != nil {
-		t.Fatal(err)
-	}
+	s, b := openWithEstate(t, dir, 50)
 	s.WaitAuditFlush()
 	if n := s.PendingAuditEntries(); n != 0 {
 		t.Fatalf("%d entries pending after a write of more than the bound, once its flush ended", n)
@@ -337,14 +353,7 @@ func TestAuditIndexBound(t *testing.T) {
 func TestHistoryWhileFlushing(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	s, err := embedded.Open(ctx, dir, embedded.Options{Logger: zerolog.Nop(), AuditIndexPending: 20})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := graphtest.SmallEstate()
-	if _, err := s.Apply(ctx, b); err != nil {
-		t.Fatal(err)
-	}
+	s, b := openWithEstate(t, dir, 20)
 	id := graph.NodeID(b.Nodes[0].Kind, b.Nodes[0].Key)
 	history := func() []*graph.AuditEvent {
 		t.Helper()
@@ -369,21 +378,7 @@ func TestHistoryWhileFlushing(t *testing.T) {
 			}
 		}
 	}
-	want := trail(t, s, b)
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if n := auditIndexKeys(t, dir); n == 0 {
-		t.Fatal("no index entry written")
-	}
-	s = open(t, dir)
-	defer s.Close()
-	if n := s.PendingAuditEntries(); n != 0 {
-		t.Fatalf("after Close, Open found %d entries to index, want none", n)
-	}
-	if got := trail(t, s, b); !reflect.DeepEqual(got, want) {
-		t.Fatalf("history changed across Close: %d events before, %d after", countEvents(want), countEvents(got))
-	}
+	closeIndexed(t, s, dir, b, trail(t, s, b))
 }
 
 // TestOpensFileWithCompleteIndex: a file whose index is complete but that
