@@ -80,7 +80,8 @@ type Options struct {
 	CompactSlack int
 	// AuditIndexPending is how many audit index entries (one per node an
 	// event is about) wait in memory before they are written to the index
-	// together (default 500,000; audit.go).
+	// together, in the background (default 500,000; audit.go). While a
+	// flush is under way up to twice as many wait.
 	AuditIndexPending int
 }
 
