@@ -97,6 +97,22 @@ func checkResult(t *testing.T, res *Result, store string) {
 			t.Errorf("%s has no %q peer on %s", f, peer, store)
 		}
 	}
+	// F3 names the size of its p99 answer: one of the answers it measured.
+	f3 := map[string]map[string]float64{}
+	for _, m := range sr.Metrics {
+		if m.Figure == "F3" && m.By == "estate" {
+			if f3[m.What] == nil {
+				f3[m.What] = map[string]float64{}
+			}
+			f3[m.What][m.Unit] = m.Median
+		}
+	}
+	for what, u := range f3 {
+		at, ok := u["items reached by the p99 answer"]
+		if !ok || at < 0 || at > u["items reached (max)"] {
+			t.Errorf("F3 %s: the p99 answer reached %v items (recorded: %v), want 0 to the most any reached (%v)", what, at, ok, u["items reached (max)"])
+		}
+	}
 	// F6's heap is what the reopened embedded store adds to the live heap.
 	// It holds at least the compact arrays' adjacency plus every node's and
 	// relationship's 16-byte id; a figure below that (or above a GiB for ten
@@ -150,4 +166,39 @@ func TestSmokeNeo4j(t *testing.T) {
 		t.Skip("ESTATE_NEO4J_URI is unset, so the harness is not run against Neo4j")
 	}
 	checkResult(t, smoke(t, StoreNeo4j, ""), StoreNeo4j)
+}
+
+// TestLatenciesSample: the operation Sample names is the one whose
+// duration Percentiles reports; equal durations keep the order they were
+// timed in.
+func TestLatenciesSample(t *testing.T) {
+	us := func(ds ...int) Latencies {
+		var l Latencies
+		for _, d := range ds {
+			l = append(l, time.Duration(d)*time.Microsecond)
+		}
+		return l
+	}
+	for _, tc := range []struct {
+		lat       Latencies
+		p         float64
+		want      int
+		wantValue float64 // what Percentiles gives for p
+	}{
+		{us(5, 1, 9, 3), 0.50, 0, 5},
+		{us(5, 1, 9, 3), 0.99, 2, 9},
+		{us(4, 4, 4), 0.50, 1, 4},
+		{us(7), 0.99, 0, 7},
+		{nil, 0.99, -1, 0},
+	} {
+		got := tc.lat.Sample(tc.p)
+		if got != tc.want {
+			t.Errorf("%v.Sample(%v) = %d, want %d", tc.lat, tc.p, got, tc.want)
+		}
+		p50, p99, _ := tc.lat.Percentiles()
+		v := map[float64]float64{0.50: p50, 0.99: p99}[tc.p]
+		if v != tc.wantValue || (got >= 0 && float64(tc.lat[got].Microseconds()) != v) {
+			t.Errorf("%v: percentile %v is %v µs, operation %d took %v", tc.lat, tc.p, v, got, tc.lat[max(got, 0)])
+		}
+	}
 }

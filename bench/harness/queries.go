@@ -105,6 +105,8 @@ func (h *harness) impact(ctx context.Context, kind string, s *opened, rec *recor
 			}
 			rec.add("F3", what, "estate", "items reached (mean)", mean/float64(len(sizes)))
 			rec.add("F3", what, "estate", "items reached (max)", float64(slices.Max(sizes)))
+			// What sets the p99: at uniform starts, the few largest answers.
+			rec.add("F3", what, "estate", "items reached by the p99 answer", float64(sizes[lat.Sample(0.99)%len(starts)]))
 
 			lat, _ = loop(Budget{Count: max(h.cfg.QueryBudget.Count, 1000), Time: h.cfg.QueryBudget.Time}, len(starts), func(i int) error {
 				h.downstream.Reach(starts[i%len(starts)].ID(), depth)

@@ -2,6 +2,7 @@ package harness
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
 	"io"
 	"os"
@@ -295,7 +296,26 @@ func (l Latencies) Percentiles() (p50, p99, mx float64) {
 	s := slices.Clone(l)
 	slices.Sort(s)
 	at := func(p float64) float64 {
-		return float64(s[min(len(s)-1, int(p*float64(len(s))))].Nanoseconds()) / 1e3
+		return float64(s[rank(p, len(s))].Nanoseconds()) / 1e3
 	}
 	return at(0.50), at(0.99), float64(s[len(s)-1].Nanoseconds()) / 1e3
 }
+
+// Sample returns which operation (its number, in the order timed) is at
+// percentile p, as Percentiles ranks them; -1 when there are none. A
+// percentile that misses its target is then told by what that operation
+// did.
+func (l Latencies) Sample(p float64) int {
+	if len(l) == 0 {
+		return -1
+	}
+	ops := make([]int, len(l))
+	for i := range ops {
+		ops[i] = i
+	}
+	slices.SortStableFunc(ops, func(a, b int) int { return cmp.Compare(l[a], l[b]) })
+	return ops[rank(p, len(ops))]
+}
+
+// rank is the place of percentile p among n sorted samples (nearest rank).
+func rank(p float64, n int) int { return min(n-1, int(p*float64(n))) }
