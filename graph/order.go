@@ -91,8 +91,8 @@ func SortHits(hs []Hit) {
 // placesFrom is how many hits SortHits sorts by their places read out
 // first (sortHitsByPlace): a walk from a hot node reaches tens of
 // thousands, and reading each hit's node at every comparison was a cache
-// miss apiece: over half of the sort's time at 30,000 hits. Below a few hundred
-// the nodes stay in cache and the copies cost more than they save
+// miss apiece: over half of the sort's time at 30,000 hits. Below a few
+// hundred the nodes stay in cache and the copies cost more than they save
 // (BenchmarkSortHits).
 const placesFrom = 256
 
