@@ -157,11 +157,11 @@ func (p *auditPending) len() int {
 	return len(p.refs)
 }
 
-// sortedKeys returns the keys of the entries pending, sorted, and how many
-// they are: the entries a flush of them may drop. bbolt splits pages only
-// at commit, so keys put in random order pile into a few pages, each put
-// shifting all that came before; in order, each lands after the last.
-func (p *auditPending) sortedKeys() ([]auditKey, int) {
+// sortedKeys returns the keys of the entries pending, sorted: a flush that
+// writes them drops that many (drop). bbolt splits pages only at commit, so
+// keys put in random order pile into a few pages, each put shifting all
+// that came before; in order, each lands after the last.
+func (p *auditPending) sortedKeys() []auditKey {
 	p.mu.RLock()
 	keys := make([]auditKey, len(p.refs))
 	for i, r := range p.refs {
@@ -169,7 +169,7 @@ func (p *auditPending) sortedKeys() ([]auditKey, int) {
 	}
 	p.mu.RUnlock()
 	slices.SortFunc(keys, func(a, b auditKey) int { return slices.Compare(a[:], b[:]) })
-	return keys, len(keys)
+	return keys
 }
 
 // drop removes the first n entries, written to the index by a flush; those
@@ -291,10 +291,10 @@ func (s *Store) startAuditFlush() {
 			if n < 2*s.pendingBound {
 				return // the next write looks again
 			}
-			<-s.flushing
+			s.waitAuditFlush()
 		}
 	}
-	keys, taken := s.pending.sortedKeys()
+	keys := s.pending.sortedKeys()
 	mark, done := s.auditSeq, make(chan struct{})
 	s.flushing = done
 	go func() {
@@ -305,22 +305,28 @@ func (s *Store) startAuditFlush() {
 			s.log.Error().Err(err).Msg("embedded store audit index flush failed")
 			return
 		}
-		s.pending.drop(taken)
+		s.pending.drop(len(keys))
 	}()
+}
+
+// waitAuditFlush waits for the flush started in the background, if one
+// was. Callers hold writeMu.
+func (s *Store) waitAuditFlush() {
+	if s.flushing != nil {
+		<-s.flushing
+		s.flushing = nil
+	}
 }
 
 // flushAuditIndex writes every pending index entry and returns when they
 // are on disk (Close). Callers hold writeMu.
 func (s *Store) flushAuditIndex() error {
-	if s.flushing != nil {
-		<-s.flushing
-		s.flushing = nil
-	}
-	keys, taken := s.pending.sortedKeys()
+	s.waitAuditFlush()
+	keys := s.pending.sortedKeys()
 	if err := s.writeAuditIndex(keys, s.auditSeq); err != nil {
 		return err
 	}
-	s.pending.drop(taken)
+	s.pending.drop(len(keys))
 	return nil
 }
 
@@ -330,14 +336,14 @@ func (s *Store) flushAuditIndex() error {
 // crash leaves the mark where it was: Open derives the entries after it
 // again, and putting a key twice leaves one.
 func (s *Store) writeAuditIndex(keys []auditKey, mark int64) error {
-	// bbolt keeps keys until the transaction ends: each is cut from one
-	// array.
-	buf := make([]byte, 0, len(keys)*auditIndexKeyLen)
 	for from := 0; from < len(keys); from += auditFlushChunk {
 		chunk := keys[from:min(from+auditFlushChunk, len(keys))]
 		last := from+len(chunk) == len(keys)
 		err := s.db.Update(func(tx *bolt.Tx) error {
 			by := tx.Bucket(bucketAuditBy)
+			// bbolt keeps keys until the transaction ends: each is cut
+			// from one array.
+			buf := make([]byte, 0, len(chunk)*auditIndexKeyLen)
 			for _, k := range chunk {
 				buf = k.append(buf)
 				if err := by.Put(buf[len(buf)-auditIndexKeyLen:], []byte{}); err != nil {

@@ -110,8 +110,8 @@ type Store struct {
 	pending      auditPending // audit index entries not yet on disk (audit.go)
 	pendingBound int
 	// flushing is closed when the last flush started in the background
-	// ends (startAuditFlush); nil before the first. Only writers (under
-	// writeMu) touch it.
+	// ends (startAuditFlush); nil when none was started since the last
+	// wait for one. Only writers (under writeMu) touch it.
 	flushing chan struct{}
 	// auditSeq is the Seq of the last audit event committed (the audit
 	// bucket's sequence), so that a write's events are numbered before its

@@ -21,9 +21,7 @@ func (s *Store) FlushAuditIndex() error {
 func (s *Store) WaitAuditFlush() {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
-	if s.flushing != nil {
-		<-s.flushing
-	}
+	s.waitAuditFlush()
 }
 
 // Crash releases the data file as a crash would: without writing the
