@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"strings"
 
@@ -326,13 +327,6 @@ var (
 	teamRead = &graph.Light{Props: []string{"email", "contact"}}
 )
 
-// groupKinds and notifyKinds are the kinds group asks its Neighbors calls
-// for: what an application or service is part of, and who is notified.
-var (
-	groupKinds  = []graph.Kind{graph.KindService, graph.KindBusinessUnit}
-	notifyKinds = []graph.Kind{graph.KindTeam}
-)
-
 // ImpactRead returns how Impact reads what it walks (a copy): benchmarks
 // time Impact's traversal alone with it.
 func ImpactRead() *graph.Light {
@@ -340,174 +334,140 @@ func ImpactRead() *graph.Light {
 }
 
 // group fills services, business units, tiers and teams with three
-// Neighbors calls: PART_OF out of the affected applications and services,
-// PART_OF out of the services reached only through an application, and
-// OWNS from teams into all of them. reached are the affected nodes by id.
+// Neighbors calls: PART_OF out of the affected and started-from
+// applications to their services, PART_OF out of all those services to
+// their business units, and OWNS from teams into the applications and
+// services. reached are the affected nodes by id. Asking each call for one
+// type, direction and kind leaves the rest unread (a service's
+// applications, the people among owners), and each answer is looked up
+// where it is used rather than merged.
 func group(ctx context.Context, s Store, res *ImpactResult, starts []*graph.Node, reached map[graph.ID]*graph.Node) error {
-	nodes := make(map[graph.ID]*graph.Node, len(starts)+len(reached))
-	var apps, svcs []graph.ID
-	add := func(n *graph.Node) {
-		if _, ok := nodes[n.ID]; ok {
-			return
-		}
+	// Traverse leaves the starts out of its hits, so no node is in both.
+	var apps, svcs []*graph.Node
+	for _, n := range slices.Concat(starts, slices.Collect(maps.Values(reached))) {
 		switch n.Kind {
 		case graph.KindApplication:
-			apps = append(apps, n.ID)
+			apps = append(apps, n)
 		case graph.KindService:
-			svcs = append(svcs, n.ID)
-		default:
-			return
+			svcs = append(svcs, n)
 		}
-		nodes[n.ID] = n
 	}
-	for _, n := range starts {
-		add(n)
-	}
-	for _, n := range reached {
-		add(n)
-	}
-	// Services and business units (PART_OF out), then owning teams (OWNS
-	// in): asking each direction separately keeps a service's applications
-	// out of the answer, and asking for the kinds grouped by leaves the rest
-	// unread (the people among an application's owners).
-	nbs := make(map[graph.ID][]graph.Neighbor, len(nodes))
-	ask := func(ids []graph.ID, t graph.RelType, d graph.Direction, kinds []graph.Kind, read *graph.Light) error {
-		if len(ids) == 0 {
-			return nil
+	// Applications and (below) services by key: every list built from
+	// them is in order as it is built.
+	byKey := func(a, b *graph.Node) int { return strings.Compare(a.Key, b.Key) }
+	slices.SortFunc(apps, byKey)
+	ask := func(nodes []*graph.Node, t graph.RelType, d graph.Direction, k graph.Kind, read *graph.Light) (map[graph.ID][]graph.Neighbor, error) {
+		if len(nodes) == 0 {
+			return nil, nil
 		}
-		m, err := s.Neighbors(ctx, ids, graph.NeighborQuery{Types: []graph.RelType{t}, Direction: d, Kinds: kinds, Light: read})
-		if err != nil {
-			return err
+		ids := make([]graph.ID, len(nodes))
+		for i, n := range nodes {
+			ids[i] = n.ID
 		}
-		for id, ns := range m {
-			if nbs[id] == nil {
-				nbs[id] = ns // most ids are asked about once
-			} else {
-				nbs[id] = append(nbs[id], ns...)
-			}
-		}
-		return nil
+		return s.Neighbors(ctx, ids, graph.NeighborQuery{Types: []graph.RelType{t}, Direction: d, Kinds: []graph.Kind{k}, Light: read})
 	}
-	if err := ask(append(slices.Clone(apps), svcs...), graph.RelPartOf, graph.Out, groupKinds, walkRead); err != nil {
+	// An application's service is its first by key (Neighbors orders by
+	// key); a service it names that the walk did not reach joins them.
+	parents, err := ask(apps, graph.RelPartOf, graph.Out, graph.KindService, walkRead)
+	if err != nil {
 		return err
 	}
-	serviceOf := make(map[graph.ID]*graph.Node, len(apps))
-	var more []graph.ID
-	for _, id := range apps {
-		for _, nb := range nbs[id] {
-			if nb.Outgoing && nb.Edge.Type == graph.RelPartOf && nb.Node.Kind == graph.KindService {
-				if prev := serviceOf[id]; prev == nil || nb.Node.Key < prev.Key {
-					serviceOf[id] = nb.Node
-				}
-			}
-		}
-		if sv := serviceOf[id]; sv != nil {
-			if _, ok := nodes[sv.ID]; !ok {
-				nodes[sv.ID] = sv
-				svcs = append(svcs, sv.ID)
-				more = append(more, sv.ID)
+	isService := make(map[graph.ID]bool, len(svcs))
+	for _, n := range svcs {
+		isService[n.ID] = true
+	}
+	serviceOf := make([]*graph.Node, len(apps))
+	for i, a := range apps {
+		if nbs := parents[a.ID]; len(nbs) > 0 {
+			sv := nbs[0].Node
+			serviceOf[i] = sv
+			if !isService[sv.ID] {
+				isService[sv.ID] = true
+				svcs = append(svcs, sv)
 			}
 		}
 	}
-	if err := ask(more, graph.RelPartOf, graph.Out, groupKinds, walkRead); err != nil {
+	units, err := ask(svcs, graph.RelPartOf, graph.Out, graph.KindBusinessUnit, walkRead)
+	if err != nil {
 		return err
 	}
-	if err := ask(append(slices.Clone(apps), svcs...), graph.RelOwns, graph.In, notifyKinds, teamRead); err != nil {
+	owners, err := ask(slices.Concat(apps, svcs), graph.RelOwns, graph.In, graph.KindTeam, teamRead)
+	if err != nil {
 		return err
 	}
-	// Services are built in place; at is a service's place in them. A
-	// business unit's item is one value, shared by its services.
-	res.Services = make([]ServiceImpact, 0, len(svcs))
-	at := make(map[graph.ID]int, len(svcs))
-	units := map[graph.ID]*Item{}
-	for _, id := range svcs {
-		n := nodes[id]
+
+	slices.SortFunc(svcs, byKey)
+	res.Services = make([]ServiceImpact, len(svcs))
+	at := make(map[graph.ID]int, len(svcs)) // a service's place in res.Services
+	byUnit := map[graph.ID]*BusinessUnitImpact{}
+	for i, n := range svcs {
 		g := ServiceImpact{Service: lightItemOf(n), Tier: tierOf(n), Applications: []Item{}}
-		var bu *graph.Node
-		for _, nb := range nbs[id] {
-			if nb.Outgoing && nb.Edge.Type == graph.RelPartOf && nb.Node.Kind == graph.KindBusinessUnit && (bu == nil || nb.Node.Key < bu.Key) {
-				bu = nb.Node
-			}
+		if g.Tier > 0 && (res.HighestTier == 0 || g.Tier < res.HighestTier) {
+			res.HighestTier = g.Tier
 		}
-		if bu != nil {
-			if units[bu.ID] == nil {
-				it := lightItemOf(bu)
-				units[bu.ID] = &it
-			}
-			g.BusinessUnit = units[bu.ID]
-		}
-		at[id] = len(res.Services)
-		res.Services = append(res.Services, g)
-	}
-	// Each application is in apps once (add), so in one service once.
-	for _, id := range apps {
-		if sv := serviceOf[id]; sv != nil {
-			g := &res.Services[at[sv.ID]]
-			g.Applications = append(g.Applications, lightItemOf(nodes[id]))
-		} else {
-			res.Unassigned = append(res.Unassigned, lightItemOf(nodes[id]))
-		}
-	}
-	byUnit := map[string]*BusinessUnitImpact{}
-	for _, si := range res.Services {
-		slices.SortFunc(si.Applications, func(a, b Item) int { return strings.Compare(a.Key, b.Key) })
-		if si.Tier > 0 && (res.HighestTier == 0 || si.Tier < res.HighestTier) {
-			res.HighestTier = si.Tier
-		}
-		if bu := si.BusinessUnit; bu != nil {
-			u := byUnit[bu.Key]
+		if nbs := units[n.ID]; len(nbs) > 0 {
+			bu := nbs[0].Node // the first by key
+			u := byUnit[bu.ID]
 			if u == nil {
-				u = &BusinessUnitImpact{BusinessUnit: *bu}
-				byUnit[bu.Key] = u
+				u = &BusinessUnitImpact{BusinessUnit: lightItemOf(bu)}
+				byUnit[bu.ID] = u
 			}
-			u.Services = append(u.Services, si.Service)
-			if si.Tier > 0 && (u.HighestTier == 0 || si.Tier < u.HighestTier) {
-				u.HighestTier = si.Tier
+			g.BusinessUnit = &u.BusinessUnit
+			u.Services = append(u.Services, g.Service)
+			if g.Tier > 0 && (u.HighestTier == 0 || g.Tier < u.HighestTier) {
+				u.HighestTier = g.Tier
 			}
 		}
+		at[n.ID] = i
+		res.Services[i] = g
 	}
-	slices.SortFunc(res.Services, func(a, b ServiceImpact) int { return strings.Compare(a.Service.Key, b.Service.Key) })
-	slices.SortFunc(res.Unassigned, func(a, b Item) int { return strings.Compare(a.Key, b.Key) })
-	for _, k := range sortedKeys(byUnit) {
-		u := byUnit[k]
-		slices.SortFunc(u.Services, func(a, b Item) int { return strings.Compare(a.Key, b.Key) })
+	for i, a := range apps {
+		if sv := serviceOf[i]; sv != nil {
+			g := &res.Services[at[sv.ID]]
+			g.Applications = append(g.Applications, lightItemOf(a))
+		} else {
+			res.Unassigned = append(res.Unassigned, lightItemOf(a))
+		}
+	}
+	for _, u := range byUnit {
 		res.BusinessUnits = append(res.BusinessUnits, *u)
 	}
-	// Teams are built in place too; team is a team's place in res.Notify.
-	team := map[graph.ID]int{}
-	for id, n := range nodes {
-		var ref string
-		for _, nb := range nbs[id] {
-			if nb.Outgoing || nb.Edge.Type != graph.RelOwns || nb.Node.Kind != graph.KindTeam {
-				continue
+	slices.SortFunc(res.BusinessUnits, func(a, b BusinessUnitImpact) int {
+		return strings.Compare(a.BusinessUnit.Key, b.BusinessUnit.Key)
+	})
+
+	// Teams by key, each with what it owns: services, then applications
+	// (the kinds' order), each by key, as owned lists them.
+	owned := slices.Concat(svcs, apps)
+	place := map[graph.ID]int{} // a team's place in res.Notify
+	var teams []*graph.Node
+	for _, n := range owned {
+		for _, nb := range owners[n.ID] {
+			if _, ok := place[nb.Node.ID]; !ok {
+				place[nb.Node.ID] = 0
+				teams = append(teams, nb.Node)
 			}
-			k, ok := team[nb.Node.ID]
-			if !ok {
-				k = len(res.Notify)
-				team[nb.Node.ID] = k
-				c := contactOf(nb.Node)
-				c.Node = nil // read light
-				res.Notify = append(res.Notify, Notify{Contact: c})
-			}
+		}
+	}
+	slices.SortFunc(teams, byKey)
+	res.Notify = make([]Notify, len(teams))
+	for i, t := range teams {
+		place[t.ID] = i
+		res.Notify[i].Contact = contactOf(t)
+		res.Notify[i].Node = nil // read light
+	}
+	for _, n := range owned {
+		ref := ""
+		for _, nb := range owners[n.ID] {
 			if ref == "" {
 				ref = n.Ref().String()
 			}
-			res.Notify[k].For = append(res.Notify[k].For, ref) // twice for a team in two roles: compacted below
+			t := &res.Notify[place[nb.Node.ID]]
+			if len(t.For) == 0 || t.For[len(t.For)-1] != ref { // a team in two roles owns it twice
+				t.For = append(t.For, ref)
+			}
 		}
 	}
-	for i := range res.Notify {
-		t := &res.Notify[i]
-		slices.SortFunc(t.For, func(a, b string) int {
-			ka, _, _ := strings.Cut(a, ":")
-			kb, _, _ := strings.Cut(b, ":")
-			if c := graph.KindRank(graph.Kind(ka)) - graph.KindRank(graph.Kind(kb)); c != 0 {
-				return c
-			}
-			return strings.Compare(a, b)
-		})
-		t.For = slices.Compact(t.For)
-	}
-	slices.SortFunc(res.Notify, func(a, b Notify) int { return strings.Compare(a.Key, b.Key) })
 	return nil
 }
 

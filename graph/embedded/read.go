@@ -179,24 +179,30 @@ func (s *Store) Neighbors(ctx context.Context, ids []graph.ID, q graph.NeighborQ
 	}
 	out := make(map[graph.ID][]graph.Neighbor, len(ids))
 	s.mu.RLock()
+	defer s.mu.RUnlock()
 	st := s.state
 	want := typeSet(q.Types)
 	kinds := kindSet(q.Kinds)
-	// arcs are one node's relationships asked for, as slots.
+	// arcs are the relationships asked for, as slots; each node asked
+	// about has a span of them.
 	type arc struct {
 		e, other int32
 		outgoing bool
 	}
+	type span struct {
+		id       graph.ID
+		from, to int
+	}
 	var arcs []arc
-	// all holds the neighbours of every node asked about, each node's part
-	// capped: a few allocations per call rather than one per node.
-	var all []graph.Neighbor
+	spans := make([]span, 0, len(ids))
+	kept := 0
 	for _, id := range ids {
 		i, ok := st.nodeAt.get(id)
 		if _, done := out[id]; done || !ok {
 			continue
 		}
-		arcs = arcs[:0]
+		out[id] = nil
+		from := len(arcs)
 		if q.Direction != graph.In {
 			for _, l := range st.nodes[i].out {
 				if want[l.code()] {
@@ -217,40 +223,46 @@ func (s *Store) Neighbors(ctx context.Context, ids []graph.ID, q graph.NeighborQ
 				}
 			}
 		}
-		if len(arcs) == 0 {
-			out[id] = nil
-			continue
+		if len(arcs) > from {
+			spans = append(spans, span{id, from, len(arcs)})
+			kept += min(len(arcs)-from, q.Limit)
 		}
-		if len(arcs) <= q.Limit {
+	}
+	// The neighbours and their relationships each come from one array,
+	// each node's part capped: two allocations per call rather than one
+	// per neighbour.
+	all := make([]graph.Neighbor, 0, kept)
+	edges := make([]graph.Edge, kept)
+	for _, sp := range spans {
+		at := len(all)
+		if n := sp.to - sp.from; n <= q.Limit {
 			// The usual case: each relationship is decoded once, by slot.
-			from := len(all)
-			for _, a := range arcs {
-				all = append(all, graph.Neighbor{Edge: st.readEdge(a.e, q.Light), Node: st.readNode(a.other, q.Light), Outgoing: a.outgoing})
+			for _, a := range arcs[sp.from:sp.to] {
+				e := &edges[len(all)]
+				st.readEdge(e, a.e, q.Light)
+				all = append(all, graph.Neighbor{Edge: e, Node: st.readNode(a.other, q.Light), Outgoing: a.outgoing})
 			}
-			ns := all[from:len(all):len(all)]
-			graph.SortNeighbors(ns)
-			out[id] = ns
+			graph.SortNeighbors(all[at:])
 		} else {
 			// Over the limit, sort on what ordering needs (type, other end,
 			// direction, role) and decode only the relationships kept.
-			ns := make([]graph.Neighbor, len(arcs))
-			for j, a := range arcs {
-				ns[j] = graph.Neighbor{Edge: st.lightEdge(a.e, orderRead), Node: st.nodes[a.other].n, Outgoing: a.outgoing}
+			order := make([]graph.Edge, n)
+			ns := make([]graph.Neighbor, n)
+			for j, a := range arcs[sp.from:sp.to] {
+				st.lightEdge(&order[j], a.e, orderRead)
+				ns[j] = graph.Neighbor{Edge: &order[j], Node: st.nodes[a.other].n, Outgoing: a.outgoing}
 			}
 			graph.SortNeighbors(ns)
-			ns = ns[:q.Limit]
-			for j := range ns {
-				if q.Light == nil || len(q.Light.Props) > 0 {
-					e, _ := st.edgeAt.get(ns[j].Edge.ID)
-					ns[j].Edge = st.readEdge(e, q.Light)
-				}
-				i, _ := st.nodeAt.get(ns[j].Node.ID)
-				ns[j].Node = st.readNode(i, q.Light)
+			for _, nb := range ns[:q.Limit] {
+				e := &edges[len(all)]
+				slot, _ := st.edgeAt.get(nb.Edge.ID)
+				st.readEdge(e, slot, q.Light)
+				i, _ := st.nodeAt.get(nb.Node.ID)
+				all = append(all, graph.Neighbor{Edge: e, Node: st.readNode(i, q.Light), Outgoing: nb.Outgoing})
 			}
-			out[id] = ns
 		}
+		out[sp.id] = all[at:len(all):len(all)]
 	}
-	s.mu.RUnlock()
 	return out, nil
 }
 
@@ -334,6 +346,7 @@ walk:
 		length += int(seen[i].depth)
 	}
 	edges := make([]*graph.Edge, 0, length)
+	read := make([]graph.Edge, len(order)) // each hit's own relationship
 	res := &graph.Traversal{Truncated: truncated, Hits: make([]graph.Hit, len(order))}
 	for h, i := range order {
 		v := seen[i]
@@ -341,7 +354,9 @@ walk:
 		if p := seen[v.prev]; p.via >= 0 {
 			edges = append(edges, res.Hits[p.hit].Path...)
 		}
-		edges = append(edges, st.readEdge(v.via, q.Light))
+		e := &read[h]
+		st.readEdge(e, v.via, q.Light)
+		edges = append(edges, e)
 		res.Hits[h] = graph.Hit{Node: st.readNode(i, q.Light), Depth: int(v.depth), Path: edges[at:len(edges):len(edges)]}
 	}
 	s.mu.RUnlock()

@@ -270,23 +270,30 @@ func (st *state) searchRank(i int32, text string) int {
 
 // edge decodes the relationship in slot i into a new value the caller owns.
 func (st *state) edge(i int32) *graph.Edge {
+	e := new(graph.Edge)
+	st.decodeEdge(e, i)
+	return e
+}
+
+// decodeEdge decodes the relationship in slot i into e, which is zero.
+func (st *state) decodeEdge(e *graph.Edge, i int32) {
 	r := &st.edges[i]
-	e := &graph.Edge{ID: r.id, Type: r.typ.relType(), From: st.nodes[r.from].n.Ref(), To: st.nodes[r.to].n.Ref()}
+	*e = graph.Edge{ID: r.id, Type: r.typ.relType(), From: st.nodes[r.from].n.Ref(), To: st.nodes[r.to].n.Ref()}
 	rd := decoding(st.payload(r), st.syms.strs)
 	if err := rd.edgeData(e); err != nil {
 		// The payload was encoded by this process: failing here is a bug.
 		panic(fmt.Sprintf("embedded: relationship %s payload: %v", r.id, err))
 	}
-	return e
 }
 
 // lightEdge returns the relationship in slot i as graph.Light has it: id,
 // type, ends, the named properties (the BUILDS path impact shows) and an
 // OWNS role, without assertions or times. Only a relationship with
-// properties besides its role has its payload read.
-func (st *state) lightEdge(i int32, l *graph.Light) *graph.Edge {
+// properties besides its role has its payload read. It fills e, which is
+// zero.
+func (st *state) lightEdge(e *graph.Edge, i int32, l *graph.Light) {
 	r := &st.edges[i]
-	e := &graph.Edge{ID: r.id, Type: r.typ.relType(), From: st.nodes[r.from].n.Ref(), To: st.nodes[r.to].n.Ref()}
+	*e = graph.Edge{ID: r.id, Type: r.typ.relType(), From: st.nodes[r.from].n.Ref(), To: st.nodes[r.to].n.Ref()}
 	if r.props && len(l.Props) > 0 {
 		rd := st.reader(r)
 		rd.skipAssertions()
@@ -297,7 +304,6 @@ func (st *state) lightEdge(i int32, l *graph.Light) *graph.Edge {
 	if e.Type == graph.RelOwns {
 		e.Props = graph.LightRole(e.Props, cmp.Or(ownerRoles[r.role], graph.OwnerTechnical))
 	}
-	return e
 }
 
 // lightNode returns the node in slot i as graph.Light has it: the stored
@@ -326,7 +332,8 @@ func (st *state) lightNode(i int32, l *graph.Light) *graph.Node {
 	return &n
 }
 
-// readNode and readEdge read slot i whole, or light when l is set.
+// readNode and readEdge read slot i whole, or light when l is set;
+// readEdge fills e, so that a reader of many takes them from one array.
 func (st *state) readNode(i int32, l *graph.Light) *graph.Node {
 	if l != nil {
 		return st.lightNode(i, l)
@@ -334,11 +341,12 @@ func (st *state) readNode(i int32, l *graph.Light) *graph.Node {
 	return st.copyNode(i)
 }
 
-func (st *state) readEdge(i int32, l *graph.Light) *graph.Edge {
+func (st *state) readEdge(e *graph.Edge, i int32, l *graph.Light) {
 	if l != nil {
-		return st.lightEdge(i, l)
+		st.lightEdge(e, i, l)
+	} else {
+		st.decodeEdge(e, i)
 	}
-	return st.edge(i)
 }
 
 // payload returns r's payload in the state's form.
