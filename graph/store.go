@@ -265,11 +265,16 @@ type NeighborQuery struct {
 	Limit int
 	// Light, when set, asks for light nodes and relationships (Light).
 	Light *Light
+	// NodesOnly leaves each Neighbor's Edge nil, in the same order: for
+	// callers that want the nodes at the other ends alone (impact's
+	// grouping reads one or two for each item it reaches), whose
+	// relationships would be built for nothing.
+	NodesOnly bool
 }
 
 // Neighbor is one relationship of a node and the node at its other end.
 type Neighbor struct {
-	Edge *Edge
+	Edge *Edge // nil when asked NodesOnly
 	Node *Node
 	// Outgoing is true when the relationship points away from the node asked
 	// about.

@@ -338,9 +338,9 @@ func ImpactRead() *graph.Light {
 // applications to their services, PART_OF out of all those services to
 // their business units, and OWNS from teams into the applications and
 // services. reached are the affected nodes by id. Asking each call for one
-// type, direction and kind leaves the rest unread (a service's
-// applications, the people among owners), and each answer is looked up
-// where it is used rather than merged.
+// type, direction and kind, and for the nodes alone, leaves the rest unread
+// (a service's applications, the people among owners, the relationships),
+// and each answer is looked up where it is used rather than merged.
 func group(ctx context.Context, s Store, res *ImpactResult, starts []*graph.Node, reached map[graph.ID]*graph.Node) error {
 	// Traverse leaves the starts out of its hits, so no node is in both.
 	var apps, svcs []*graph.Node
@@ -364,7 +364,7 @@ func group(ctx context.Context, s Store, res *ImpactResult, starts []*graph.Node
 		for i, n := range nodes {
 			ids[i] = n.ID
 		}
-		return s.Neighbors(ctx, ids, graph.NeighborQuery{Types: []graph.RelType{t}, Direction: d, Kinds: []graph.Kind{k}, Light: read})
+		return s.Neighbors(ctx, ids, graph.NeighborQuery{Types: []graph.RelType{t}, Direction: d, Kinds: []graph.Kind{k}, Light: read, NodesOnly: true})
 	}
 	// An application's service is its first by key (Neighbors orders by
 	// key); a service it names that the walk did not reach joins them.

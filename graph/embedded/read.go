@@ -187,6 +187,7 @@ func (s *Store) Neighbors(ctx context.Context, ids []graph.ID, q graph.NeighborQ
 	// about has a span of them.
 	type arc struct {
 		e, other int32
+		code     relCode
 		outgoing bool
 	}
 	type span struct {
@@ -205,20 +206,20 @@ func (s *Store) Neighbors(ctx context.Context, ids []graph.ID, q graph.NeighborQ
 		from := len(arcs)
 		if q.Direction != graph.In {
 			for _, l := range st.nodes[i].out {
-				if want[l.code()] {
+				if c := l.code(); want[c] {
 					e := l.slot()
 					if to := st.edges[e].to; kinds.keeps(st, to) {
-						arcs = append(arcs, arc{e, to, true})
+						arcs = append(arcs, arc{e, to, c, true})
 					}
 				}
 			}
 		}
 		if q.Direction != graph.Out {
 			for _, l := range st.nodes[i].in {
-				if want[l.code()] {
+				if c := l.code(); want[c] {
 					e := l.slot()
 					if from := st.edges[e].from; kinds.keeps(st, from) {
-						arcs = append(arcs, arc{e, from, false})
+						arcs = append(arcs, arc{e, from, c, false})
 					}
 				}
 			}
@@ -228,47 +229,47 @@ func (s *Store) Neighbors(ctx context.Context, ids []graph.ID, q graph.NeighborQ
 			kept += min(len(arcs)-from, q.Limit)
 		}
 	}
-	// The neighbours and their relationships each come from one array,
-	// each node's part capped: two allocations per call rather than one
-	// per neighbour.
+	// Each node's arcs are ordered as graph.SortNeighbors orders (type,
+	// other end, direction, role) from the records, and only those kept are
+	// read. The neighbours and their relationships each come from one
+	// array, each node's part capped: two allocations per call rather than
+	// one per neighbour.
+	order := func(a, b arc) int {
+		if a.code != b.code {
+			return int(a.code) - int(b.code) // codes follow graph.RelTypes
+		}
+		if c := graph.CompareRefs(st.nodes[a.other].n.Ref(), st.nodes[b.other].n.Ref()); c != 0 {
+			return c
+		}
+		if a.outgoing != b.outgoing {
+			if a.outgoing {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(st.role(a.e), st.role(b.e))
+	}
 	all := make([]graph.Neighbor, 0, kept)
-	edges := make([]graph.Edge, kept)
+	var edges []graph.Edge
+	if !q.NodesOnly {
+		edges = make([]graph.Edge, kept)
+	}
 	for _, sp := range spans {
 		at := len(all)
-		if n := sp.to - sp.from; n <= q.Limit {
-			// The usual case: each relationship is decoded once, by slot.
-			for _, a := range arcs[sp.from:sp.to] {
-				e := &edges[len(all)]
-				st.readEdge(e, a.e, q.Light)
-				all = append(all, graph.Neighbor{Edge: e, Node: st.readNode(a.other, q.Light), Outgoing: a.outgoing})
+		span := arcs[sp.from:sp.to]
+		slices.SortFunc(span, order)
+		for _, a := range span[:min(len(span), q.Limit)] {
+			nb := graph.Neighbor{Node: st.readNode(a.other, q.Light), Outgoing: a.outgoing}
+			if !q.NodesOnly {
+				nb.Edge = &edges[len(all)]
+				st.readEdge(nb.Edge, a.e, q.Light)
 			}
-			graph.SortNeighbors(all[at:])
-		} else {
-			// Over the limit, sort on what ordering needs (type, other end,
-			// direction, role) and decode only the relationships kept.
-			order := make([]graph.Edge, n)
-			ns := make([]graph.Neighbor, n)
-			for j, a := range arcs[sp.from:sp.to] {
-				st.lightEdge(&order[j], a.e, orderRead)
-				ns[j] = graph.Neighbor{Edge: &order[j], Node: st.nodes[a.other].n, Outgoing: a.outgoing}
-			}
-			graph.SortNeighbors(ns)
-			for _, nb := range ns[:q.Limit] {
-				e := &edges[len(all)]
-				slot, _ := st.edgeAt.get(nb.Edge.ID)
-				st.readEdge(e, slot, q.Light)
-				i, _ := st.nodeAt.get(nb.Node.ID)
-				all = append(all, graph.Neighbor{Edge: e, Node: st.readNode(i, q.Light), Outgoing: nb.Outgoing})
-			}
+			all = append(all, nb)
 		}
 		out[sp.id] = all[at:len(all):len(all)]
 	}
 	return out, nil
 }
-
-// orderRead is how Neighbors reads relationships to order them when more
-// than its limit match: light, whose OWNS role is what ordering needs.
-var orderRead = &graph.Light{}
 
 // Traverse implements graph.Store.
 func (s *Store) Traverse(ctx context.Context, q graph.TraverseQuery) (*graph.Traversal, error) {

@@ -302,8 +302,18 @@ func (st *state) lightEdge(e *graph.Edge, i int32, l *graph.Light) {
 		}
 	}
 	if e.Type == graph.RelOwns {
-		e.Props = graph.LightRole(e.Props, cmp.Or(ownerRoles[r.role], graph.OwnerTechnical))
+		e.Props = graph.LightRole(e.Props, st.role(i))
 	}
+}
+
+// role returns the OWNS role of the relationship in slot i ("" for other
+// types), as graph.Edge.Role does, from its record alone.
+func (st *state) role(i int32) string {
+	r := &st.edges[i]
+	if r.typ.relType() != graph.RelOwns {
+		return ""
+	}
+	return cmp.Or(ownerRoles[r.role], graph.OwnerTechnical)
 }
 
 // lightNode returns the node in slot i as graph.Light has it: the stored

@@ -274,6 +274,11 @@ func (s *memStore) Neighbors(ctx context.Context, ids []graph.ID, q graph.Neighb
 			}
 		}
 		graph.SortNeighbors(l)
+		if q.NodesOnly {
+			for i := range l {
+				l[i].Edge = nil
+			}
+		}
 		if len(l) > 0 {
 			out[id] = l[:min(len(l), q.Limit)]
 		}

@@ -435,7 +435,13 @@ func (s *Store) Neighbors(ctx context.Context, ids []graph.ID, q graph.NeighborQ
 	for id, ns := range out {
 		graph.SortNeighbors(ns)
 		if len(ns) > q.Limit {
-			out[id] = ns[:q.Limit]
+			ns = ns[:q.Limit]
+			out[id] = ns
+		}
+		if q.NodesOnly {
+			for i := range ns {
+				ns[i].Edge = nil
+			}
 		}
 	}
 	return out, nil

@@ -92,8 +92,8 @@ func (l *Loaders) Nodes(ctx context.Context, ids []graph.ID) ([]*graph.Node, err
 }
 
 // Neighbors returns the relationships of node id selected by the types,
-// direction and kinds of q (its Limit and Light are ignored: up to
-// graph.MaxPageSize per node, read whole), ordered as graph.SortNeighbors
+// direction and kinds of q (its Limit, Light and NodesOnly are ignored: up
+// to graph.MaxPageSize per node, read whole), ordered as graph.SortNeighbors
 // orders them. Calls with the same types, direction and kinds share one
 // batch. The result is shared: do not modify it.
 func (l *Loaders) Neighbors(ctx context.Context, id graph.ID, q graph.NeighborQuery) ([]graph.Neighbor, error) {
