@@ -465,10 +465,14 @@ func (ks kindSet) keeps(st *state, i int32) bool {
 }
 
 // typeSet returns which relationship codes a query's types select (all when
-// none are given).
+// none are given). It looks up only the types asked for: it runs once per
+// Neighbors call, and impact's smallest answers make three.
 func typeSet(types []graph.RelType) (set [256]bool) {
-	for _, t := range graph.RelTypes {
-		set[relCodes[t]] = len(types) == 0 || slices.Contains(types, t)
+	if len(types) == 0 {
+		types = graph.RelTypes
+	}
+	for _, t := range types {
+		set[relCodes[t]] = true // Normalize checked that t is one of RelTypes
 	}
 	return set
 }
