@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -112,6 +113,10 @@ func checkResult(t *testing.T, res *Result, store string) {
 		if !ok || at < 0 || at > u["items reached (max)"] {
 			t.Errorf("F3 %s: the p99 answer reached %v items (recorded: %v), want 0 to the most any reached (%v)", what, at, ok, u["items reached (max)"])
 		}
+		// A start's median is one of its samples: at most the slowest.
+		if m, ok := u["µs p99 of each start's median"]; !ok || m <= 0 || m > u["µs max"] {
+			t.Errorf("F3 %s: p99 of each start's median %v µs (recorded: %v), want above 0 and at most the slowest sample (%v µs)", what, m, ok, u["µs max"])
+		}
 	}
 	// F6's heap is what the reopened embedded store adds to the live heap.
 	// It holds at least the compact arrays' adjacency plus every node's and
@@ -171,14 +176,37 @@ func TestSmokeNeo4j(t *testing.T) {
 // TestLatenciesSample: the operation Sample names is the one whose
 // duration Percentiles reports; equal durations keep the order they were
 // timed in.
-func TestLatenciesSample(t *testing.T) {
-	us := func(ds ...int) Latencies {
-		var l Latencies
-		for _, d := range ds {
-			l = append(l, time.Duration(d)*time.Microsecond)
-		}
-		return l
+// us returns latencies of the given microseconds.
+func us(ds ...int) Latencies {
+	var l Latencies
+	for _, d := range ds {
+		l = append(l, time.Duration(d)*time.Microsecond)
 	}
+	return l
+}
+
+func TestLatenciesMedians(t *testing.T) {
+	for _, tc := range []struct {
+		lat    Latencies
+		starts int
+		want   Latencies
+	}{
+		// Two starts, three passes: start 0 took 1, 3, 2; start 1 10, 30, 20.
+		{us(1, 10, 3, 30, 2, 20), 2, us(2, 20)},
+		// Two passes: the slower middle one.
+		{us(5, 1, 9, 3), 2, us(9, 3)},
+		// The last pass cut short by the time budget.
+		{us(4, 8, 6), 2, us(6, 8)},
+		{us(7), 3, us(7)},
+		{nil, 2, Latencies{}},
+	} {
+		if got := tc.lat.Medians(tc.starts); !slices.Equal(got, tc.want) {
+			t.Errorf("%v.Medians(%d) = %v, want %v", tc.lat, tc.starts, got, tc.want)
+		}
+	}
+}
+
+func TestLatenciesSample(t *testing.T) {
 	for _, tc := range []struct {
 		lat       Latencies
 		p         float64

@@ -99,6 +99,7 @@ func (h *harness) impact(ctx context.Context, kind string, s *opened, rec *recor
 			}
 			rec.check(fmt.Sprintf("F3 %s: starts whose affected count differs from the floor's reach", what), 0, wrong)
 			addLatencies(rec, "F3", what, "estate", lat)
+			addStartMedians(rec, what, "estate", lat, len(starts))
 			mean := 0.0
 			for _, n := range sizes {
 				mean += float64(n)
@@ -113,6 +114,7 @@ func (h *harness) impact(ctx context.Context, kind string, s *opened, rec *recor
 				return nil
 			})
 			addLatencies(rec, "F3", what, "compact-array BFS (floor)", lat)
+			addStartMedians(rec, what, "compact-array BFS (floor)", lat, len(starts))
 
 			if err := h.walks(ctx, kind, s, rec, what, starts, depth); err != nil {
 				return err
@@ -197,6 +199,13 @@ func addLatencies(rec *recorder, fig, what, by string, lat Latencies) {
 	if fig == "F3" {
 		rec.add(fig, what, by, "µs max", mx)
 	}
+}
+
+// addStartMedians records the p99 of each start's median (Latencies.Medians)
+// beside an F3 series' percentiles.
+func addStartMedians(rec *recorder, what, by string, lat Latencies, starts int) {
+	_, p99, _ := lat.Medians(starts).Percentiles()
+	rec.add("F3", what, by, "µs p99 of each start's median", p99)
 }
 
 // ownerSubjects are F4's and F5's who-owns subjects: uniform applications,

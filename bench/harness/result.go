@@ -317,5 +317,23 @@ func (l Latencies) Sample(p float64) int {
 	return ops[rank(p, len(ops))]
 }
 
+// Medians returns each start's median latency (the slower middle one of an
+// even count), when operation i ran start i%starts, as loop and interleave
+// run them. A start is about as slow on each of its passes, so the p99 of
+// these is what sets a series' p99, without the few samples that a noisy
+// two-core machine spoils: what tells two builds apart.
+func (l Latencies) Medians(starts int) Latencies {
+	out := make(Latencies, 0, starts)
+	for k := range min(starts, len(l)) {
+		var own Latencies
+		for i := k; i < len(l); i += starts {
+			own = append(own, l[i])
+		}
+		slices.Sort(own)
+		out = append(out, own[len(own)/2])
+	}
+	return out
+}
+
 // rank is the place of percentile p among n sorted samples (nearest rank).
 func rank(p float64, n int) int { return min(n-1, int(p*float64(n))) }

@@ -158,16 +158,7 @@ func BenchmarkImpactDepth4Uniform(b *testing.B) {
 	// slow on each pass, so this is what sets the p99, without the noise of
 	// a two-core machine (or a collection) landing on a few samples.
 	if b.N >= 3*len(sm.Applications) {
-		var medians harness.Latencies
-		for k := range sm.Applications {
-			var own harness.Latencies
-			for i := k; i < len(lat); i += len(sm.Applications) {
-				own = append(own, lat[i])
-			}
-			slices.Sort(own)
-			medians = append(medians, own[len(own)/2])
-		}
-		_, p99, _ := medians.Percentiles()
+		_, p99, _ := lat.Medians(len(sm.Applications)).Percentiles()
 		b.ReportMetric(p99, "start-median-p99-µs")
 	}
 }
