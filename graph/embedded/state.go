@@ -275,7 +275,7 @@ func (st *state) edge(i int32) *graph.Edge {
 	return e
 }
 
-// decodeEdge decodes the relationship in slot i into e, which is zero.
+// decodeEdge decodes the relationship in slot i into e, overwriting it.
 func (st *state) decodeEdge(e *graph.Edge, i int32) {
 	r := &st.edges[i]
 	*e = graph.Edge{ID: r.id, Type: r.typ.relType(), From: st.nodes[r.from].n.Ref(), To: st.nodes[r.to].n.Ref()}
@@ -289,8 +289,7 @@ func (st *state) decodeEdge(e *graph.Edge, i int32) {
 // lightEdge returns the relationship in slot i as graph.Light has it: id,
 // type, ends, the named properties (the BUILDS path impact shows) and an
 // OWNS role, without assertions or times. Only a relationship with
-// properties besides its role has its payload read. It fills e, which is
-// zero.
+// properties besides its role has its payload read. It overwrites e.
 func (st *state) lightEdge(e *graph.Edge, i int32, l *graph.Light) {
 	r := &st.edges[i]
 	*e = graph.Edge{ID: r.id, Type: r.typ.relType(), From: st.nodes[r.from].n.Ref(), To: st.nodes[r.to].n.Ref()}
