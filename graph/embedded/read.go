@@ -182,7 +182,7 @@ func (s *Store) Neighbors(ctx context.Context, ids []graph.ID, q graph.NeighborQ
 	defer s.mu.RUnlock()
 	st := s.state
 	want := typeSet(q.Types)
-	kinds := kindSet(q.Kinds)
+	kinds := kindSetOf(q.Kinds)
 	// arcs are the relationships asked for, as slots; each node asked
 	// about has a span of them.
 	type arc struct {
@@ -455,13 +455,29 @@ func (s *Store) Stats(ctx context.Context) (graph.Stats, error) {
 
 // kindSet is the kinds of node a Neighbors call keeps (all when none are
 // given).
-type kindSet []graph.Kind
+type kindSet uint16
 
-// keeps reports whether the node in slot i is of a kind kept. Without
-// kinds it does not look at the node: that read is a cache miss per
-// relationship.
+// kindBit is a kind's bit in a kindSet and in nodeRec.kind: one per place
+// in graph.Kinds.
+func kindBit(k graph.Kind) uint16 { return 1 << graph.KindRank(k) }
+
+// kindSetOf returns the set of kinds, or every kind for none.
+func kindSetOf(kinds []graph.Kind) kindSet {
+	if len(kinds) == 0 {
+		return ^kindSet(0)
+	}
+	var ks kindSet
+	for _, k := range kinds {
+		ks |= kindSet(kindBit(k))
+	}
+	return ks
+}
+
+// keeps reports whether the node in slot i is of a kind kept. Keeping
+// every kind it reads nothing, and else the node's record only, not the
+// node: each read is a cache miss per relationship on a large store.
 func (ks kindSet) keeps(st *state, i int32) bool {
-	return len(ks) == 0 || slices.Contains(ks, st.nodes[i].n.Kind)
+	return ks == ^kindSet(0) || uint16(ks)&st.nodes[i].kind != 0
 }
 
 // typeSet returns which relationship codes a query's types select (all when

@@ -54,7 +54,11 @@ type state struct {
 // Props and Labels are nil: they are kept encoded in data (nodeData), one
 // pointer-free object instead of maps of strings and boxed values.
 type nodeRec struct {
-	id   graph.ID // n.ID, here so that id lookups stay in this slice
+	id graph.ID // n.ID, here so that id lookups stay in this slice
+	// kind is n.Kind's bit (kindBit), here so that a read keeping some
+	// kinds rejects a neighbour without reading its node: a cache miss
+	// less for each person among an application's owners.
+	kind uint16
 	n    *graph.Node
 	data []byte
 	// out and in are the node's relationships; order is not kept (reads sort).
@@ -82,7 +86,7 @@ type lightCopy struct {
 // its light copy. The caller holds the write lock.
 func (st *state) setNode(i int32, n *graph.Node, data []byte, bits uint64) {
 	r := &st.nodes[i]
-	r.n, r.data, r.propBits = n, data, bits
+	r.n, r.data, r.propBits, r.kind = n, data, bits, kindBit(n.Kind)
 	r.light.Store(nil)
 }
 
