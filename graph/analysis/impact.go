@@ -387,16 +387,19 @@ func group(ctx context.Context, s Store, res *ImpactResult, starts []*graph.Node
 			}
 		}
 	}
+	slices.SortFunc(svcs, byKey)
+	// What teams are notified for: services, then applications (the kinds'
+	// order), each by key.
+	owned := slices.Concat(svcs, apps)
 	units, err := ask(svcs, graph.RelPartOf, graph.Out, graph.KindBusinessUnit, walkRead)
 	if err != nil {
 		return err
 	}
-	owners, err := ask(slices.Concat(apps, svcs), graph.RelOwns, graph.In, graph.KindTeam, teamRead)
+	owners, err := ask(owned, graph.RelOwns, graph.In, graph.KindTeam, teamRead)
 	if err != nil {
 		return err
 	}
 
-	slices.SortFunc(svcs, byKey)
 	res.Services = make([]ServiceImpact, len(svcs))
 	at := make(map[graph.ID]int, len(svcs)) // a service's place in res.Services
 	byUnit := map[graph.ID]*BusinessUnitImpact{}
@@ -436,9 +439,7 @@ func group(ctx context.Context, s Store, res *ImpactResult, starts []*graph.Node
 		return strings.Compare(a.BusinessUnit.Key, b.BusinessUnit.Key)
 	})
 
-	// Teams by key, each with what it owns: services, then applications
-	// (the kinds' order), each by key, as owned lists them.
-	owned := slices.Concat(svcs, apps)
+	// Teams by key, each with what it owns in owned's order.
 	place := map[graph.ID]int{} // a team's place in res.Notify
 	var teams []*graph.Node
 	for _, n := range owned {
