@@ -30,24 +30,27 @@ import (
 // key copy and a leaf insert apiece, a tenth of a cold sync; pieces are cut
 // at logChunkBytes, as the log's are. Files of format 5 and before hold one
 // event per key, its bytes alone (a JSON object), and are read as they are
-// (eachAuditEvent). bucketAuditBy indexes them
-// by node: one empty value per node the event is about — a node event's
-// subject, each end of a relationship event — keyed by auditIndexKey. The
-// index key holds the event's time before its Seq, so that a node's keys
-// sort in history order (graph.CompareAudit, reversed) whatever the clock
-// did between writes, and a cursor or Since is a seek, not a scan.
+// (eachAuditEvent). The index finds them by
+// node: one key per node the event is about — a node event's subject, each
+// end of a relationship event (auditKey). The index key holds the event's
+// time before its Seq, so that a node's keys sort in history order
+// (graph.CompareAudit, reversed) whatever the clock did between writes,
+// and a cursor or Since is a seek, not a scan.
 //
 // Index keys start with random node ids, so putting a write's keys would
 // dirty a page per key all over a tree of millions (the problem the log
 // avoids, embedded.go): the index trails the events instead. Entries of
 // events after keyAuditIndexed (in the meta bucket: the last Seq whose
-// entries are in bucketAuditBy) wait in memory (auditPending) and are put
-// in bulk, sorted, when Options.AuditIndexPending of them wait (in the
-// background, beside later writes: startAuditFlush) and at Close, so that
-// each page is written once per flush. History merges both.
-// A crash loses only the pending entries, which Open derives again from the
-// events after keyAuditIndexed. A file without the key (written before the
-// index trailed) has a complete index.
+// entries are on disk) wait in memory (auditPending) and are written in
+// bulk, sorted, as a run of their own (auditruns.go) when
+// Options.AuditIndexPending of them wait (in the background, beside later
+// writes: startAuditFlush) and at Close. History merges the runs and the
+// pending entries. A crash loses only the pending entries, which Open
+// derives again from the events after keyAuditIndexed. A file without the
+// key (written before the index trailed) has a complete index.
+//
+// Files of format 6 and before hold the index in bucketAuditBy, one empty
+// value per key in a single tree; Open moves it into a run.
 var (
 	bucketAudit   = []byte("audit")
 	bucketAuditBy = []byte("audit.by")
@@ -204,19 +207,67 @@ func auditAbout(e *graph.AuditEvent, ends map[graph.ID][2]graph.ID) (ids [2]grap
 }
 
 // createAuditBuckets makes the audit buckets, so that a file written before
-// the audit trail existed opens and starts recording, and marks a file
-// without keyAuditIndexed as indexed up to its last event.
+// the audit trail existed opens and starts recording; marks a file without
+// keyAuditIndexed as indexed up to its last event; removes the run a crash
+// left open; and moves a format 6 index into a run.
 func createAuditBuckets(tx *bolt.Tx) error {
-	for _, name := range [][]byte{bucketAudit, bucketAuditBy} {
+	for _, name := range [][]byte{bucketAudit, bucketAuditRuns} {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return fmt.Errorf("create bucket %s: %w", name, err)
 		}
 	}
 	meta := tx.Bucket(bucketMeta)
+	if open := meta.Get(keyAuditRunOpen); open != nil {
+		// Its entries are after keyAuditIndexed: Open derives them again.
+		if err := tx.Bucket(bucketAuditRuns).DeleteBucket(open); err != nil && !errors.Is(err, bolterrors.ErrBucketNotFound) {
+			return fmt.Errorf("remove the unfinished audit index run: %w", err)
+		}
+		if err := meta.Delete(keyAuditRunOpen); err != nil {
+			return err
+		}
+	}
+	if err := moveAuditIndex(tx); err != nil {
+		return err
+	}
 	if meta.Get(keyAuditIndexed) != nil {
 		return nil
 	}
 	return meta.Put(keyAuditIndexed, binary.BigEndian.AppendUint64(nil, tx.Bucket(bucketAudit).Sequence()))
+}
+
+// moveAuditIndex writes a format 6 index (bucketAuditBy) as a run and
+// removes it, in tx: once, on the first Open by this estate.
+func moveAuditIndex(tx *bolt.Tx) error {
+	by := tx.Bucket(bucketAuditBy)
+	if by == nil {
+		return nil
+	}
+	w := &runWriter{}
+	keys := make([]auditKey, 0, auditFlushChunk)
+	c := by.Cursor()
+	for k, _ := c.First(); ; k, _ = c.Next() {
+		if k != nil {
+			if len(k) != auditIndexKeyLen {
+				return fmt.Errorf("audit index key %x is %d bytes, want %d", k, len(k), auditIndexKeyLen)
+			}
+			keys = append(keys, keyOf(k))
+		}
+		if len(keys) > 0 && (k == nil || len(keys) == cap(keys)) {
+			if err := w.put(tx, keys); err != nil {
+				return err
+			}
+			keys = keys[:0]
+		}
+		if k == nil {
+			break
+		}
+	}
+	if w.name != nil {
+		if err := w.close(tx); err != nil {
+			return err
+		}
+	}
+	return tx.DeleteBucket(bucketAuditBy)
 }
 
 // loadAuditPending derives the index entries of the events after
@@ -268,10 +319,9 @@ func (s *Store) loadAuditPending(ctx context.Context) error {
 // auditFlushChunk is how many index entries one transaction of a flush
 // puts. A flush runs beside the writers (startAuditFlush), and bbolt lets
 // one transaction write at a time: in chunks, a write waits for one chunk,
-// not for the whole flush. The chunks are consecutive runs of the sorted
-// entries, so each dirties its own part of the tree, and the pages a flush
-// writes are about those of one transaction.
-const auditFlushChunk = 50_000
+// not for the whole flush. Each chunk appends its blocks to the run the
+// one before left off.
+var auditFlushChunk = 50_000
 
 // startAuditFlush starts writing the pending index entries in the
 // background once Options.AuditIndexPending of them wait: a flush of
@@ -306,6 +356,11 @@ func (s *Store) startAuditFlush() {
 			return
 		}
 		s.pending.drop(len(keys))
+		if err := s.mergeAuditRuns(); err != nil {
+			// The runs stay as they are, all read; the next flush tries
+			// again.
+			s.log.Error().Err(err).Msg("embedded store audit index merge failed")
+		}
 	}()
 }
 
@@ -327,31 +382,29 @@ func (s *Store) flushAuditIndex() error {
 		return err
 	}
 	s.pending.drop(len(keys))
-	return nil
+	// A store opened and closed often writes a small run each time.
+	return s.mergeAuditRuns()
 }
 
-// writeAuditIndex puts keys, sorted, into bucketAuditBy in chunks
-// (auditFlushChunk), the last of which moves keyAuditIndexed to mark, the
-// last event whose entries are among keys or on disk already. Until then a
-// crash leaves the mark where it was: Open derives the entries after it
-// again, and putting a key twice leaves one.
+// writeAuditIndex writes keys, sorted, as a new run in chunks
+// (auditFlushChunk), the last of which completes the run and moves
+// keyAuditIndexed to mark, the last event whose entries are among keys or
+// on disk already. Until then a crash leaves the mark where it was and the
+// run open: Open removes the run and derives its entries again.
 func (s *Store) writeAuditIndex(keys []auditKey, mark int64) error {
+	w := &runWriter{}
 	for from := 0; from < len(keys); from += auditFlushChunk {
 		chunk := keys[from:min(from+auditFlushChunk, len(keys))]
 		last := from+len(chunk) == len(keys)
 		err := s.db.Update(func(tx *bolt.Tx) error {
-			by := tx.Bucket(bucketAuditBy)
-			// bbolt keeps keys until the transaction ends: each is cut
-			// from one array.
-			buf := make([]byte, 0, len(chunk)*auditIndexKeyLen)
-			for _, k := range chunk {
-				buf = k.append(buf)
-				if err := by.Put(buf[len(buf)-auditIndexKeyLen:], []byte{}); err != nil {
-					return err
-				}
+			if err := w.put(tx, chunk); err != nil {
+				return err
 			}
 			if !last {
 				return nil
+			}
+			if err := w.close(tx); err != nil {
+				return err
 			}
 			return tx.Bucket(bucketMeta).Put(keyAuditIndexed, binary.BigEndian.AppendUint64(nil, uint64(mark)))
 		})
@@ -578,36 +631,25 @@ func (s *Store) History(ctx context.Context, q graph.HistoryQuery) (*graph.Histo
 	defer tx.Rollback()
 	pending = slices.DeleteFunc(pending, func(p auditPos) bool { return p.cmp(start) >= 0 || p.at <= since })
 	slices.SortFunc(pending, func(a, b auditPos) int { return b.cmp(a) })
-	events, c := tx.Bucket(bucketAudit).Cursor(), tx.Bucket(bucketAuditBy).Cursor()
-	k, _ := c.Seek(appendAuditIndexKey(nil, q.ID, start.at, start.seq))
-	if k == nil {
-		k, _ = c.Last()
-	} else {
-		k, _ = c.Prev()
-	}
-	nextIndexed := func() auditPos {
-		if k == nil || !bytes.HasPrefix(k, q.ID[:]) {
-			return auditPos{}
-		}
-		if p := indexKeyPos(k); p.at > since {
-			return p
-		}
-		return auditPos{}
+	events := tx.Bucket(bucketAudit).Cursor()
+	runs := tx.Bucket(bucketAuditRuns)
+	var ran []*historyCursor
+	for _, name := range auditRuns(tx) {
+		ran = append(ran, seekHistory(runs.Bucket(name), q.ID, start, since))
 	}
 	p := &graph.HistoryPage{}
-	for next := nextIndexed(); ; {
-		var pend auditPos
+	for {
+		// The newest position any run or the pending entries hold; an
+		// entry a flush wrote after the pending entries were read is in
+		// both, and is one event.
+		var e auditPos
 		if len(pending) > 0 {
-			pend = pending[0]
+			e = pending[0]
 		}
-		e, indexed := pend, false
-		switch {
-		case !pend.ok || next.ok && next.cmp(pend) > 0:
-			e, indexed = next, true
-		case next.ok && next.cmp(pend) == 0: // flushed since read: one event
-			e, indexed, pending = next, true, pending[1:]
-		default:
-			pending = pending[1:]
+		for _, h := range ran {
+			if at := h.pos(); at.ok && (!e.ok || at.cmp(e) > 0) {
+				e = at
+			}
 		}
 		if !e.ok {
 			break
@@ -616,9 +658,13 @@ func (s *Store) History(ctx context.Context, q graph.HistoryQuery) (*graph.Histo
 			p.HasNext = true
 			break
 		}
-		if indexed {
-			k, _ = c.Prev()
-			next = nextIndexed()
+		if len(pending) > 0 && pending[0].cmp(e) == 0 {
+			pending = pending[1:]
+		}
+		for _, h := range ran {
+			if at := h.pos(); at.ok && at.cmp(e) == 0 {
+				h.prev()
+			}
 		}
 		v, err := auditEventAt(events, e.seq)
 		if err != nil {

@@ -1,6 +1,7 @@
 package embedded_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -146,7 +147,7 @@ func TestOpensFileWithoutAudit(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, name := range []string{"audit", "audit.by"} {
+		for _, name := range []string{"audit", "audit.runs"} {
 			if err := tx.DeleteBucket([]byte(name)); err != nil {
 				return err
 			}
@@ -193,10 +194,33 @@ func bucketKeys(t *testing.T, dir, bucket string) int {
 	return n
 }
 
-// auditIndexKeys counts the keys of the on-disk audit index, auditKeys
-// those of the events' bucket.
-func auditIndexKeys(t *testing.T, dir string) int { t.Helper(); return bucketKeys(t, dir, "audit.by") }
-func auditKeys(t *testing.T, dir string) int      { t.Helper(); return bucketKeys(t, dir, "audit") }
+// auditKeys counts the keys of the events' bucket of the closed store in
+// dir.
+func auditKeys(t *testing.T, dir string) int { t.Helper(); return bucketKeys(t, dir, "audit") }
+
+// auditIndexKeys counts the entries of the on-disk audit index of the
+// closed store in dir, and the runs holding them.
+func auditIndexKeys(t *testing.T, dir string) (entries, runs int) {
+	t.Helper()
+	db, err := bolt.Open(filepath.Join(dir, embedded.FileName), 0o600, &bolt.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	err = db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket([]byte("audit.runs")).ForEachBucket(func(name []byte) error {
+			runs++
+			return tx.Bucket([]byte("audit.runs")).Bucket(name).ForEach(func(_, v []byte) error {
+				entries += len(v) / 32
+				return nil
+			})
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return entries, runs
+}
 
 // TestHistoryPendingSurvivesCrash: index entries wait in memory, and a
 // crash before they are written loses none of the history: Open derives
@@ -218,7 +242,7 @@ func TestHistoryPendingSurvivesCrash(t *testing.T) {
 	if err := s.Crash(); err != nil {
 		t.Fatal(err)
 	}
-	if n := auditIndexKeys(t, dir); n != 0 {
+	if n, _ := auditIndexKeys(t, dir); n != 0 {
 		t.Fatalf("the on-disk index has %d keys before any flush, want none", n)
 	}
 
@@ -237,7 +261,7 @@ func closeIndexed(t *testing.T, s *embedded.Store, dir string, b graph.Batch, wa
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if n := auditIndexKeys(t, dir); n == 0 {
+	if n, _ := auditIndexKeys(t, dir); n == 0 {
 		t.Fatal("Close left the index entries unwritten")
 	}
 	s = open(t, dir)
@@ -341,7 +365,8 @@ func TestAuditIndexBound(t *testing.T) {
 	if err := s.Crash(); err != nil {
 		t.Fatal(err)
 	}
-	if n, want := auditIndexKeys(t, dir), len(b.Nodes)+2*len(b.Edges); n < want-len(b.Edges) || n > want {
+	n, _ := auditIndexKeys(t, dir)
+	if want := len(b.Nodes) + 2*len(b.Edges); n < want-len(b.Edges) || n > want {
 		t.Fatalf("the on-disk index has %d keys after the bound was reached, want about %d", n, want)
 	}
 }
@@ -566,8 +591,145 @@ func TestReadsFormat5Audit(t *testing.T) {
 	}
 	defer db.Close()
 	err = db.View(func(tx *bolt.Tx) error {
-		if f := string(tx.Bucket([]byte("meta")).Get([]byte("format"))); f != "estate-embedded-6" {
-			return fmt.Errorf("the file is marked %q after an open, want estate-embedded-6", f)
+		if f := string(tx.Bucket([]byte("meta")).Get([]byte("format"))); f != "estate-embedded-7" {
+			return fmt.Errorf("the file is marked %q after an open, want estate-embedded-7", f)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestAuditRunsMerge: every flush writes a run, and once there are more
+// than a bounded number they are merged into one. History reads the same
+// through every merge, across restarts, with each index entry on disk
+// once.
+func TestAuditRunsMerge(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, b := openWithEstate(t, dir, 1)
+	const writes = 40
+	for i := range writes {
+		s.WaitAuditFlush() // one run per write
+		if _, err := s.Apply(ctx, rename(b, fmt.Sprint("name-", i), i+1)); err != nil {
+			t.Fatal(err)
+		}
+		if i%10 == 9 {
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+			var err error
+			if s, err = embedded.Open(ctx, dir, embedded.Options{Logger: zerolog.Nop(), AuditIndexPending: 1}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	want := trail(t, s, b)
+	id, own := graph.NodeID(b.Nodes[0].Kind, b.Nodes[0].Key), 0
+	for _, e := range want[id] {
+		if e.Subject == id {
+			own++
+		}
+	}
+	if own != writes+1 {
+		t.Fatalf("the renamed node's history has %d events of its own, want %d", own, writes+1)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	entries, runs := auditIndexKeys(t, dir)
+	if runs > 16 || runs >= writes {
+		t.Fatalf("%d writes left %d runs on disk: they were not merged", writes, runs)
+	}
+	// Every entry is one event in one node's history, and the estate's
+	// nodes are the ends of all its relationships.
+	if entries != countEvents(want) {
+		t.Fatalf("the index holds %d entries, want one per event in a history: %d", entries, countEvents(want))
+	}
+	s = open(t, dir)
+	defer s.Close()
+	if got := trail(t, s, b); !reflect.DeepEqual(got, want) {
+		t.Fatalf("history changed across the merges: %d events, want %d", countEvents(got), countEvents(want))
+	}
+}
+
+// TestMovesFormat6Index: a file of format 6 holds its audit index in one
+// tree, one key per entry. Open moves it into a run, and the history reads
+// as before.
+func TestMovesFormat6Index(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s := open(t, dir)
+	b := largeEstate(200)
+	for i := range 3 {
+		if _, err := s.Apply(ctx, rename(b, fmt.Sprint("name-", i), i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := trail(t, s, b)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := auditIndexKeys(t, dir)
+	// The format 6 layout: the entries as keys of audit.by, no runs.
+	db, err := bolt.Open(filepath.Join(dir, embedded.FileName), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		runs := tx.Bucket([]byte("audit.runs"))
+		by, err := tx.CreateBucket([]byte("audit.by"))
+		if err != nil {
+			return err
+		}
+		err = runs.ForEachBucket(func(name []byte) error {
+			return runs.Bucket(name).ForEach(func(_, v []byte) error {
+				for i := 0; i < len(v); i += 32 {
+					if err := by.Put(bytes.Clone(v[i:i+32]), []byte{}); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+		})
+		if err != nil {
+			return err
+		}
+		if err := tx.DeleteBucket([]byte("audit.runs")); err != nil {
+			return err
+		}
+		return tx.Bucket([]byte("meta")).Put([]byte("format"), []byte("estate-embedded-6"))
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := bucketKeys(t, dir, "audit.by"); n != entries {
+		t.Fatalf("the format 6 index holds %d keys, want %d", n, entries)
+	}
+
+	s = open(t, dir)
+	if got := trail(t, s, b); !reflect.DeepEqual(got, want) {
+		t.Fatalf("history of a format 6 file: %d events, want %d", countEvents(got), countEvents(want))
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got, runs := auditIndexKeys(t, dir); got != entries || runs != 1 {
+		t.Fatalf("after the move the index holds %d entries in %d runs, want %d in one", got, runs, entries)
+	}
+	db, err = bolt.Open(filepath.Join(dir, embedded.FileName), 0o600, &bolt.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	err = db.View(func(tx *bolt.Tx) error {
+		if tx.Bucket([]byte("audit.by")) != nil {
+			return fmt.Errorf("the format 6 index is still in the file")
+		}
+		if f := string(tx.Bucket([]byte("meta")).Get([]byte("format"))); f != "estate-embedded-7" {
+			return fmt.Errorf("the file is marked %q after an open, want estate-embedded-7", f)
 		}
 		return nil
 	})

@@ -33,15 +33,18 @@ import (
 const FileName = "estate.db"
 
 // format marks a file as an estate store, so that Open refuses any other
-// bbolt file instead of reading garbage. Format 6 writes audit events in
-// pieces (audit.go), and binary log entries that may hold touches and whose
-// relationships' assertions have scopes (codec.go); a format 5 file (one
-// audit event per key), format 4 file (no scopes), format 3 file (binary
-// entries without touches) or format 2 file (JSON entries) is still read,
-// and its marker is moved to 6 on open, so that an older estate refuses the
-// file instead of misreading new entries.
+// bbolt file instead of reading garbage. Format 7 writes the audit index
+// in runs (auditruns.go), audit events in pieces (audit.go), and binary log
+// entries that may hold touches and whose relationships' assertions have
+// scopes (codec.go); a format 6 file (the audit index in one tree, moved
+// into a run on open), format 5 file (one audit event per key), format 4
+// file (no scopes), format 3 file (binary entries without touches) or
+// format 2 file (JSON entries) is still read, and its marker is moved to 7
+// on open, so that an older estate refuses the file instead of misreading
+// new entries.
 const (
-	format   = "estate-embedded-6"
+	format   = "estate-embedded-7"
+	formatV6 = "estate-embedded-6"
 	formatV5 = "estate-embedded-5"
 	formatV4 = "estate-embedded-4"
 	formatV3 = "estate-embedded-3"
@@ -189,7 +192,7 @@ func (s *Store) load(ctx context.Context) error {
 		}
 		switch f := string(meta.Get(keyFormat)); f {
 		case format:
-		case formatV5, formatV4, formatV3, formatV2:
+		case formatV6, formatV5, formatV4, formatV3, formatV2:
 			if err := meta.Put(keyFormat, []byte(format)); err != nil {
 				return err
 			}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rs/zerolog"
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/estate-cmdb/estate/graph"
@@ -161,9 +162,9 @@ func TestAuditPendingDrop(t *testing.T) {
 }
 
 // TestAuditFlushInterrupted: a crash between two chunks of a flush leaves
-// some entries written and the mark of how far the index goes where it was.
-// Open derives those entries again; history has each event once, and the
-// next flush puts them again without repeating any.
+// a run open and the mark of how far the index goes where it was. Open
+// removes the run and derives its entries again; history has each event
+// once, and the next flush puts them again without repeating any.
 func TestAuditFlushInterrupted(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -188,17 +189,9 @@ func TestAuditFlushInterrupted(t *testing.T) {
 	want := history(s)
 	keys := s.pending.sortedKeys()
 	n := len(keys)
-	// The first chunk of a flush, as writeAuditIndex puts it, without the
-	// last chunk's mark.
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		by := tx.Bucket(bucketAuditBy)
-		for _, k := range keys[:n/2] {
-			if err := by.Put(k.append(nil), []byte{}); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	// The first chunk of a flush, as writeAuditIndex puts it: a run left
+	// open, without the last chunk's mark.
+	err := s.db.Update(func(tx *bolt.Tx) error { return (&runWriter{}).put(tx, keys[:n/2]) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,6 +202,17 @@ func TestAuditFlushInterrupted(t *testing.T) {
 	s = openAt(t, dir)
 	if p := s.pending.len(); p != n {
 		t.Fatalf("after the crash, Open found %d entries to index, want all %d of the interrupted flush", p, n)
+	}
+	err = s.db.View(func(tx *bolt.Tx) error {
+		if open := tx.Bucket(bucketMeta).Get(keyAuditRunOpen); open != nil {
+			return fmt.Errorf("run %x is still marked open", open)
+		}
+		return tx.Bucket(bucketAuditRuns).ForEachBucket(func(name []byte) error {
+			return fmt.Errorf("the interrupted run %x is still on disk", name)
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	if got := history(s); !reflect.DeepEqual(got, want) {
 		t.Fatalf("history across an interrupted flush: %d events, want %d", len(got), len(want))
@@ -338,5 +342,110 @@ func TestLimits(t *testing.T) {
 				t.Errorf("reopened: %d nodes, %d relationships; want %d, %d", n, e, nodes, edges)
 			}
 		})
+	}
+}
+
+// TestAuditMergeInChunks: flushes write runs of several blocks, and merges
+// read and write them in chunks, each in transactions of its own. With
+// blocks, chunks and a run bound of a few entries, the index on disk holds
+// exactly the entries the events on disk call for, once each, and every
+// node's history reads the same before and after the merges.
+func TestAuditMergeInChunks(t *testing.T) {
+	defer func(b, c, r int) { auditBlockKeys, auditFlushChunk, auditMaxRuns = b, c, r }(auditBlockKeys, auditFlushChunk, auditMaxRuns)
+	auditBlockKeys, auditFlushChunk, auditMaxRuns = 3, 7, 3
+	ctx := t.Context()
+	s, err := Open(ctx, t.TempDir(), Options{Logger: zerolog.Nop(), AuditIndexPending: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	b := graphtest.SmallEstate()
+	histories := func() map[graph.ID][]int64 {
+		out := map[graph.ID][]int64{}
+		for _, n := range b.Nodes {
+			id := graph.NodeID(n.Kind, n.Key)
+			p, err := s.History(ctx, graph.HistoryQuery{ID: id, First: 500})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range p.Events {
+				out[id] = append(out[id], e.Seq)
+			}
+		}
+		return out
+	}
+	var want map[graph.ID][]int64
+	for i := range 12 {
+		b.Nodes[i%len(b.Nodes)].Name = fmt.Sprint("name-", i)
+		b.Run, b.At = fmt.Sprint("r", i), b.At.Add(time.Minute)
+		s.writeMu.Lock()
+		s.waitAuditFlush()
+		s.writeMu.Unlock()
+		if i == 6 {
+			want = histories() // some runs merged, some entries pending
+		}
+		if _, err := s.Apply(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.writeMu.Lock()
+	err = s.flushAuditIndex()
+	s.writeMu.Unlock()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// What the events call for, and what the runs hold.
+	var derived, disk []auditKey
+	runs := 0
+	err = s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketAudit).Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			err := eachAuditEvent(k, v, func(_ int64, raw []byte) error {
+				e, err := graph.DecodeAuditEvent(raw)
+				if err != nil {
+					return err
+				}
+				ids, n := auditAbout(e, nil)
+				for _, id := range ids[:n] {
+					derived = append(derived, newAuditKey(id, e.At.UnixNano(), e.Seq))
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+		for _, name := range auditRuns(tx) {
+			runs++
+			err := tx.Bucket(bucketAuditRuns).Bucket(name).ForEach(func(_, v []byte) error {
+				for i := range blockLen(v) {
+					disk = append(disk, keyOf(blockKey(v, i)))
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if runs > auditMaxRuns {
+		t.Fatalf("%d runs on disk after the merges, want at most %d", runs, auditMaxRuns)
+	}
+	byKey := func(a, b auditKey) int { return slices.Compare(a[:], b[:]) }
+	slices.SortFunc(derived, byKey)
+	slices.SortFunc(disk, byKey)
+	if !slices.Equal(disk, derived) {
+		t.Fatalf("the runs hold %d entries, the events call for %d (or other ones)", len(disk), len(derived))
+	}
+	got := histories()
+	for id, seqs := range want {
+		if !slices.Equal(got[id][len(got[id])-len(seqs):], seqs) {
+			t.Fatalf("history of %s: %v, want it to end with %v", id, got[id], seqs)
+		}
 	}
 }
