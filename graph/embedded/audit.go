@@ -160,14 +160,12 @@ func (p *auditPending) len() int {
 	return len(p.refs)
 }
 
-// sortedKeys returns the keys of the entries pending, sorted: a flush that
-// writes them drops that many (drop). bbolt splits pages only at commit, so
-// keys put in random order pile into a few pages, each put shifting all
-// that came before; in order, each lands after the last.
-func (p *auditPending) sortedKeys() []auditKey {
+// sortedKeys returns the keys of the first n entries pending, sorted, as
+// a run holds them: a flush that writes them drops that many (drop).
+func (p *auditPending) sortedKeys(n int) []auditKey {
 	p.mu.RLock()
-	keys := make([]auditKey, len(p.refs))
-	for i, r := range p.refs {
+	keys := make([]auditKey, n)
+	for i, r := range p.refs[:n] {
 		keys[i] = newAuditKey(r.id, r.at, r.seq)
 	}
 	p.mu.RUnlock()
@@ -344,11 +342,13 @@ func (s *Store) startAuditFlush() {
 			s.waitAuditFlush()
 		}
 	}
-	keys := s.pending.sortedKeys()
-	mark, done := s.auditSeq, make(chan struct{})
+	// The entries are taken, and sorted, beside the writes: the writer
+	// only counts them.
+	n, mark, done := s.pending.len(), s.auditSeq, make(chan struct{})
 	s.flushing = done
 	go func() {
 		defer close(done)
+		keys := s.pending.sortedKeys(n)
 		if err := s.writeAuditIndex(keys, mark); err != nil {
 			// The events are committed; their entries stay pending, and
 			// the flush is retried after a later write.
@@ -377,7 +377,7 @@ func (s *Store) waitAuditFlush() {
 // are on disk (Close). Callers hold writeMu.
 func (s *Store) flushAuditIndex() error {
 	s.waitAuditFlush()
-	keys := s.pending.sortedKeys()
+	keys := s.pending.sortedKeys(s.pending.len())
 	if err := s.writeAuditIndex(keys, s.auditSeq); err != nil {
 		return err
 	}

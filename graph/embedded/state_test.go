@@ -142,7 +142,7 @@ func TestAuditPendingDrop(t *testing.T) {
 	a, b := graph.NodeID(graph.KindTeam, "a"), graph.NodeID(graph.KindTeam, "b")
 	var p auditPending
 	p.add([]auditRef{{id: a, at: 1, seq: 1}, {id: b, at: 1, seq: 1}, {id: a, at: 2, seq: 2}})
-	taken := len(p.sortedKeys())
+	taken := len(p.sortedKeys(p.len()))
 	p.add([]auditRef{{id: a, at: 3, seq: 3}, {id: b, at: 4, seq: 4}, {id: a, at: 5, seq: 5}}) // during the flush
 	p.drop(taken)
 	if n := p.len(); n != 3 {
@@ -187,7 +187,7 @@ func TestAuditFlushInterrupted(t *testing.T) {
 		return p.Events
 	}
 	want := history(s)
-	keys := s.pending.sortedKeys()
+	keys := s.pending.sortedKeys(s.pending.len())
 	n := len(keys)
 	// The first chunk of a flush, as writeAuditIndex puts it: a run left
 	// open, without the last chunk's mark.
