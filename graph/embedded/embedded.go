@@ -3,10 +3,12 @@
 // on a laptop needs no other server.
 //
 // Every write is validated and merged first, then committed in one bbolt
-// transaction, and only then published to the in-memory indexes. A crash at
-// any point therefore leaves the last committed state on disk, and readers
-// never see a half-applied batch. Writers are serialised; readers run
-// concurrently with each other and only wait for the brief publish step.
+// transaction and published to the in-memory indexes: after the
+// transaction, or, for a large write, beside it with readers kept out until
+// both end (commit). A crash at any point therefore leaves the last
+// committed state on disk, and readers never see a half-applied batch nor
+// one the file has not taken. Writers are serialised; readers run
+// concurrently with each other and only wait for the publish step.
 package embedded
 
 import (
@@ -120,6 +122,14 @@ type Store struct {
 	// bucket's sequence), so that a write's events are numbered before its
 	// transaction begins. Only writers (under writeMu) and Open touch it.
 	auditSeq int64
+	// broken is set when a commit failed after its write was published
+	// and the file could not be read again: memory may then hold a write
+	// the file does not, and no more writes are taken. Only writers touch
+	// it.
+	broken error
+	// beforeCommit runs last in every write's transaction; its error
+	// aborts the transaction. Tests set it to make a commit fail.
+	beforeCommit func(*bolt.Tx) error
 }
 
 // Open opens (creating if needed) the store in dir. It fails with a clear
@@ -152,7 +162,8 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 		}
 		return nil, fmt.Errorf("open data file %s: %w", path, err)
 	}
-	s := &Store{slack: opts.CompactSlack, pendingBound: opts.AuditIndexPending, db: db, log: opts.Logger.With().Str("component", "store.embedded").Logger(), now: opts.Now, path: path}
+	s := &Store{slack: opts.CompactSlack, pendingBound: opts.AuditIndexPending, db: db, log: opts.Logger.With().Str("component", "store.embedded").Logger(), now: opts.Now, path: path,
+		beforeCommit: func(*bolt.Tx) error { return nil }}
 	start := time.Now()
 	if err := s.load(ctx); err != nil {
 		db.Close()
@@ -207,13 +218,27 @@ func (s *Store) load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	err = s.db.View(func(tx *bolt.Tx) error {
+		s.active = bytes.Clone(tx.Bucket(bucketMeta).Get(keyActive))
+		s.auditSeq = int64(tx.Bucket(bucketAudit).Sequence())
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if s.state, s.logged, err = s.replay(ctx); err != nil {
+		return err
+	}
+	return s.maybeCompact(ctx)
+}
+
+// replay reads the log in force into a new state, and returns what its
+// records weigh towards compaction.
+func (s *Store) replay(ctx context.Context) (*state, int, error) {
 	st := newState()
 	logged := 0
-	err = s.db.View(func(tx *bolt.Tx) error {
-		active := tx.Bucket(bucketMeta).Get(keyActive)
-		s.active = append([]byte(nil), active...)
-		s.auditSeq = int64(tx.Bucket(bucketAudit).Sequence())
-		return tx.Bucket(active).ForEach(func(k, v []byte) error {
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(s.active).ForEach(func(k, v []byte) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
@@ -226,12 +251,10 @@ func (s *Store) load(ctx context.Context) error {
 		})
 	})
 	if err != nil {
-		return err
+		return nil, 0, err
 	}
 	st.trim()
-	s.state = st
-	s.logged = logged
-	return s.maybeCompact(ctx)
+	return st, logged, nil
 }
 
 // appendLog writes an entry at the end of the log bucket, in pieces
@@ -469,6 +492,9 @@ func (s *Store) commit(ctx context.Context, c *changes, source, run string) erro
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if s.broken != nil {
+		return graph.Unavailable(s.broken, "embedded store needs a restart")
+	}
 	if err := c.fits(s.state); err != nil {
 		return err
 	}
@@ -494,20 +520,76 @@ func (s *Store) commit(ctx context.Context, c *changes, source, run string) erro
 		return events.err
 	}
 	weight := 0
-	err = s.db.Update(func(tx *bolt.Tx) error {
-		var err error
-		if weight, err = appendLog(tx, s.active, entry); err != nil {
+	write := func() error {
+		err := s.db.Update(func(tx *bolt.Tx) error {
+			var err error
+			if weight, err = appendLog(tx, s.active, entry); err != nil {
+				return err
+			}
+			if err := putAudit(tx, &events, s.auditSeq); err != nil {
+				return err
+			}
+			return s.beforeCommit(tx)
+		})
+		switch {
+		case errors.Is(err, bolterrors.ErrDatabaseNotOpen):
+			return graph.Unavailable(err, "embedded store is closed")
+		case err != nil:
+			return fmt.Errorf("commit to %s: %w", s.path, err)
+		}
+		return nil
+	}
+	if c.records() < publishBeside {
+		if err := write(); err != nil {
 			return err
 		}
-		return putAudit(tx, &events, s.auditSeq)
-	})
-	if err != nil {
-		if errors.Is(err, bolterrors.ErrDatabaseNotOpen) {
-			return graph.Unavailable(err, "embedded store is closed")
+		s.mu.Lock()
+		s.publish(entry, nodes, c)
+		s.mu.Unlock()
+	} else {
+		// A large write's publish takes about as long as its transaction
+		// and fsync: they run side by side, and readers wait for both, so
+		// that none sees a write the file may yet refuse.
+		written := make(chan error, 1)
+		go func() { written <- write() }()
+		s.mu.Lock()
+		s.publish(entry, nodes, c)
+		if err := <-written; err != nil {
+			// Memory holds the write the file refused: it is read again
+			// from the file before readers come back.
+			st, logged, rerr := s.replay(context.WithoutCancel(ctx))
+			if rerr != nil {
+				s.broken = fmt.Errorf("embedded store %s: a commit failed (%w) and the file could not be read again (%w): restart estate", s.path, err, rerr)
+				s.mu.Unlock()
+				return graph.Unavailable(s.broken, "embedded store needs a restart")
+			}
+			s.state, s.logged = st, logged
+			s.mu.Unlock()
+			return err
 		}
-		return fmt.Errorf("commit to %s: %w", s.path, err)
+		s.mu.Unlock()
 	}
-	s.mu.Lock()
+	s.auditSeq += int64(events.n)
+	s.pending.add(events.refs)
+	s.startAuditFlush()
+	s.logged += weight
+	if err := s.maybeCompact(ctx); err != nil {
+		// The write itself is committed; a failed compaction only leaves a
+		// longer log, retried after the next write.
+		s.log.Error().Err(err).Msg("embedded store compaction failed")
+	}
+	return nil
+}
+
+// publishBeside is the number of records from which a write publishes into
+// memory beside its transaction rather than after it. Below it, the
+// transaction's fsync is the longer part, and readers keep reading while
+// it runs.
+const publishBeside = 1000
+
+// publish applies a committed write's changes to the state. Callers hold
+// writeMu and mu.
+func (s *Store) publish(entry *logEntry, nodes []*graph.Node, c *changes) {
 	st := s.state
 	for _, id := range entry.delEdges {
 		st.removeEdge(id)
@@ -531,22 +613,11 @@ func (s *Store) commit(ctx context.Context, c *changes, source, run string) erro
 	if err := st.touchEdgesAt(c.touchedEdges, c.touch); err != nil && perr == nil {
 		perr = err
 	}
-	s.mu.Unlock()
 	if perr != nil {
 		// Writers check both ends, and touch only what the source asserts,
 		// before committing: this is a bug.
 		panic(fmt.Sprintf("embedded: publish committed write: %v", perr))
 	}
-	s.auditSeq += int64(events.n)
-	s.pending.add(events.refs)
-	s.startAuditFlush()
-	s.logged += weight
-	if err := s.maybeCompact(ctx); err != nil {
-		// The write itself is committed; a failed compaction only leaves a
-		// longer log, retried after the next write.
-		s.log.Error().Err(err).Msg("embedded store compaction failed")
-	}
-	return nil
 }
 
 // records counts what the changes write to the log.

@@ -366,3 +366,58 @@ func TestCorruptLogEntry(t *testing.T) {
 		})
 	}
 }
+
+// TestFailedCommitChangesNothing: a write whose transaction the file
+// refuses changes nothing a reader sees — neither the nodes it adds nor the
+// one it renames — whether it is small (published after its transaction)
+// or large (published beside it, then read again from the file), and the
+// store takes the same write once the file accepts it.
+func TestFailedCommitChangesNothing(t *testing.T) {
+	for _, added := range []int{5, 3000} {
+		t.Run(fmt.Sprintf("%d nodes", added), func(t *testing.T) {
+			ctx := context.Background()
+			dir := t.TempDir()
+			s := open(t, dir)
+			defer func() { s.Close() }()
+			base := graphtest.SmallEstate()
+			if _, err := s.Apply(ctx, base); err != nil {
+				t.Fatal(err)
+			}
+			before := export(t, s)
+			b := base
+			b.Nodes = append([]graph.NodeInput(nil), base.Nodes...)
+			b.Nodes[0].Name = "renamed by the refused write"
+			for i := range added {
+				b.Nodes = append(b.Nodes, graph.NodeInput{Kind: graph.KindApplication, Key: fmt.Sprintf("refused-%04d", i), Name: "refused"})
+			}
+			b.Run = "refused-run"
+			full := errors.New("no space left on device")
+			s.FailCommits(full)
+			if _, err := s.Apply(ctx, b); !errors.Is(err, full) {
+				t.Fatalf("Apply with the file refusing: %v, want the file's error", err)
+			}
+			if got := export(t, s); got != before {
+				t.Fatalf("a refused write changed what readers see:\n%s\nwant:\n%s", got, before)
+			}
+			if hits, err := s.Search(ctx, graph.SearchQuery{Text: "refused"}); err != nil || len(hits) != 0 {
+				t.Fatalf("search finds %d nodes of the refused write (%v), want none", len(hits), err)
+			}
+
+			s.FailCommits(nil)
+			if _, err := s.Apply(ctx, b); err != nil {
+				t.Fatal(err)
+			}
+			after := export(t, s)
+			if after == before {
+				t.Fatal("the write accepted later changed nothing")
+			}
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+			s = open(t, dir)
+			if got := export(t, s); got != after {
+				t.Fatal("after a reopen the store reads differently from before it")
+			}
+		})
+	}
+}

@@ -1,5 +1,7 @@
 package embedded
 
+import bolt "go.etcd.io/bbolt"
+
 // Logged exposes the log's record count to tests.
 func (s *Store) Logged() int {
 	s.writeMu.Lock()
@@ -27,3 +29,11 @@ func (s *Store) WaitAuditFlush() {
 // Crash releases the data file as a crash would: without writing the
 // pending audit index entries.
 func (s *Store) Crash() error { return s.db.Close() }
+
+// FailCommits makes every write's transaction fail with err, as a full
+// disk would; nil lets them succeed again.
+func (s *Store) FailCommits(err error) {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	s.beforeCommit = func(*bolt.Tx) error { return err }
+}
