@@ -126,3 +126,43 @@ func TestCheckedBatchRejects(t *testing.T) {
 		})
 	}
 }
+
+// A validated batch's ids are its items' own, in order: those derived as
+// checked items were added, then those of its plain items; an item keyed
+// with spaces has the id of its trimmed key.
+func TestBatchIDs(t *testing.T) {
+	c := &graph.CheckedBatch{}
+	for _, n := range []graph.NodeInput{{Kind: svc.Kind, Key: " checkout "}, {Kind: team.Kind, Key: team.Key}} {
+		if err := c.Node(n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := c.Edge(graph.EdgeInput{Type: graph.RelOwns, From: team, To: graph.Ref{Kind: svc.Kind, Key: "checkout "}}); err != nil {
+		t.Fatal(err)
+	}
+	ann := graph.Ref{Kind: graph.KindPerson, Key: "ann"}
+	for _, checked := range []*graph.CheckedBatch{c, nil} {
+		in := graph.Batch{Source: "test", Run: "r1", Checked: checked,
+			Nodes: []graph.NodeInput{{Kind: ann.Kind, Key: ann.Key}},
+			Edges: []graph.EdgeInput{{Type: graph.RelMemberOf, From: ann, To: team}}}
+		b, err := graph.ValidateBatch(in, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		nodes, edges := b.IDs()
+		if len(nodes) != len(b.Nodes) || len(edges) != len(b.Edges) {
+			t.Fatalf("%d node ids and %d relationship ids for %d nodes and %d relationships", len(nodes), len(edges), len(b.Nodes), len(b.Edges))
+		}
+		for i, n := range b.Nodes {
+			if want := graph.NodeID(n.Kind, n.Key); nodes[i] != want {
+				t.Errorf("node %d (%s): id %s, want %s", i, n.Ref(), nodes[i], want)
+			}
+		}
+		for i, e := range b.Edges {
+			from, to := e.From.ID(), e.To.ID()
+			if want := (graph.EdgeIDs{ID: e.IDBetween(from, to), From: from, To: to}); edges[i] != want {
+				t.Errorf("relationship %d (%s %s → %s): ids %+v, want %+v", i, e.Type, e.From, e.To, edges[i], want)
+			}
+		}
+	}
+}
