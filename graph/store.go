@@ -145,8 +145,6 @@ type Batch struct {
 	// they are written before Nodes and Edges, in the order added, and
 	// not validated again.
 	Checked *CheckedBatch
-	// ids are the ids of the checked items, in order (IDs).
-	ids batchIDs
 }
 
 // NodeInput asserts a node. Empty Name keeps the stored name (a new node is

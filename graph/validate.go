@@ -26,17 +26,16 @@ func ValidateBatch(b Batch, now time.Time) (Batch, error) {
 	}
 	var nodes []NodeInput
 	var edges []EdgeInput
-	var ids batchIDs
 	if b.Checked != nil {
 		var err error
-		if nodes, edges, ids, err = b.Checked.take(); err != nil {
+		if nodes, edges, err = b.Checked.take(); err != nil {
 			return Batch{}, err
 		}
 	}
 	if n := len(nodes) + len(edges) + len(b.Nodes) + len(b.Edges); n > MaxBatchItems {
 		return Batch{}, Errorf(CodeLimitExceeded, "batch of %d items is over the limit of %d", n, MaxBatchItems)
 	}
-	out := Batch{Source: b.Source, Run: b.Run, At: b.At, ids: ids}
+	out := Batch{Source: b.Source, Run: b.Run, At: b.At}
 	if out.At.IsZero() {
 		out.At = now
 	}

@@ -27,9 +27,8 @@ func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, er
 	// is left out of the touched slots below.
 	m := &s.marks
 	m.next(len(st.nodes), len(st.edges))
-	nodeIDs, edgeIDs := b.IDs()
-	for k, in := range b.Nodes {
-		id := nodeIDs[k]
+	for _, in := range b.Nodes {
+		id := graph.NodeID(in.Kind, in.Key)
 		old, pending := c.putNodes[id]
 		if !pending {
 			i, stored := st.nodeAt.get(id)
@@ -56,8 +55,20 @@ func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, er
 		}
 		c.putNodes[id] = graph.MergeNode(old, in, b.Source, b.Run, b.At)
 	}
-	for k, in := range b.Edges {
-		ends, id := [2]graph.ID{edgeIDs[k].From, edgeIDs[k].To}, edgeIDs[k].ID
+	// Relationships of a batch share ends (accounts, hot services), and an
+	// end's id is a SHA-1: derive each once.
+	ids := make(map[graph.Ref]graph.ID, len(b.Edges))
+	idOf := func(r graph.Ref) graph.ID {
+		id, ok := ids[r]
+		if !ok {
+			id = r.ID()
+			ids[r] = id
+		}
+		return id
+	}
+	for _, in := range b.Edges {
+		ends := [2]graph.ID{idOf(in.From), idOf(in.To)}
+		id := in.IDBetween(ends[0], ends[1])
 		old, pending := c.putEdges[id]
 		if !pending {
 			i, stored := st.edgeAt.get(id)
