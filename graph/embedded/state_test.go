@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -447,5 +448,82 @@ func TestAuditMergeInChunks(t *testing.T) {
 		if !slices.Equal(got[id][len(got[id])-len(seqs):], seqs) {
 			t.Fatalf("history of %s: %v, want it to end with %v", id, got[id], seqs)
 		}
+	}
+}
+
+// TestSweepInParts: a sweep reads a large store's relationships in parts,
+// one per core, and finds, counts and retracts exactly what it does read
+// in one part — relationships only this source asserts (removed), those
+// another source asserts too (retracted), and those whose end goes.
+func TestSweepInParts(t *testing.T) {
+	defer func(at, procs int) { sweepSplitAt = at; runtime.GOMAXPROCS(procs) }(sweepSplitAt, runtime.GOMAXPROCS(4))
+	ctx := t.Context()
+	app := func(i int) graph.Ref { return graph.Ref{Kind: graph.KindApplication, Key: fmt.Sprintf("app-%03d", i)} }
+	var nodes []graph.NodeInput
+	var edges []graph.EdgeInput
+	for i := range 300 {
+		nodes = append(nodes, graph.NodeInput{Kind: graph.KindApplication, Key: app(i).Key})
+		if i > 0 {
+			edges = append(edges, graph.EdgeInput{Type: graph.RelDependsOn, From: app(i), To: app(i - 1)})
+		}
+	}
+	// Each store gets the estate from "scan" (run r1), a third of the
+	// relationships from "manual-import" too, then a second "scan" run
+	// asserting nine nodes in ten and every fourth relationship.
+	seconds := graph.Batch{Source: "scan", Run: "r2", At: graphtest.EstateAt.Add(time.Hour)}
+	for i, n := range nodes {
+		if i%10 != 9 {
+			seconds.Nodes = append(seconds.Nodes, n)
+		}
+	}
+	for i, e := range edges {
+		if i%4 == 0 {
+			seconds.Edges = append(seconds.Edges, e)
+		}
+	}
+	var others []graph.EdgeInput
+	for i, e := range edges {
+		if i%3 == 0 {
+			others = append(others, e)
+		}
+	}
+	sweep := func(split int) (dry, done graph.SweepResult, after string) {
+		sweepSplitAt = split
+		s := openAt(t, t.TempDir())
+		defer s.Close()
+		for _, b := range []graph.Batch{
+			{Source: "scan", Run: "r1", At: graphtest.EstateAt, Nodes: nodes, Edges: edges},
+			{Source: "import", Run: "i1", At: graphtest.EstateAt, Edges: others},
+			seconds,
+		} {
+			if _, err := s.Apply(ctx, b); err != nil {
+				t.Fatal(err)
+			}
+		}
+		req := graph.SweepRequest{Source: "scan", Run: "r2", DryRun: true}
+		dry, err := s.Sweep(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.DryRun = false
+		if done, err = s.Sweep(ctx, req); err != nil {
+			t.Fatal(err)
+		}
+		var sb strings.Builder
+		if err := s.ScanEdges(ctx, func(e *graph.Edge) error { fmt.Fprintf(&sb, "%s %s %d\n", e.From, e.To, len(e.Assertions)); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return dry, done, sb.String()
+	}
+	wantDry, want, wantAfter := sweep(1 << 30)
+	if want.EdgesRetracted == 0 || want.EdgesRemoved == 0 || want.NodesRemoved == 0 {
+		t.Fatalf("the sweep in one part %+v: want relationships retracted and removed, and nodes removed", want)
+	}
+	gotDry, got, gotAfter := sweep(0)
+	if gotDry != wantDry || got != want {
+		t.Fatalf("in parts the sweep found %+v (dry run %+v), in one part %+v (%+v)", got, gotDry, want, wantDry)
+	}
+	if gotAfter != wantAfter {
+		t.Fatalf("in parts the sweep left\n%s\nin one part\n%s", gotAfter, wantAfter)
 	}
 }

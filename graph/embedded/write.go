@@ -2,7 +2,9 @@ package embedded
 
 import (
 	"context"
+	"runtime"
 	"slices"
+	"sync"
 
 	"github.com/estate-cmdb/estate/graph"
 )
@@ -189,28 +191,15 @@ func (s *Store) Sweep(ctx context.Context, r graph.SweepRequest) (graph.SweepRes
 	}
 	// Relationships keep no index by source (it would cost more memory
 	// than the relationship itself): the sweep reads every payload's
-	// sources, which allocates nothing.
-	for i := range st.edges {
+	// sources, which allocates nothing, in parts on every core (a sweep
+	// reads what writeMu keeps still, and ends a sync while the source's
+	// core is idle), and then retracts what they found.
+	counted, retract := sweepEdges(st, r, c.delEdges)
+	res.SourceEdgesBefore += counted
+	for _, i := range retract {
 		rec := &st.edges[i]
-		if rec.typ == 0 {
-			continue
-		}
-		asserted, retract := st.sweeps(rec, r)
-		if !asserted {
-			continue
-		}
 		id := rec.id
-		if !graph.HasAnyKind(r.Kinds, st.nodes[rec.from].n.Kind) && !graph.HasAnyKind(r.Kinds, st.nodes[rec.to].n.Kind) {
-			continue
-		}
-		res.SourceEdgesBefore++
-		if c.delEdges[id] {
-			continue // its end is being removed
-		}
-		if !retract {
-			continue
-		}
-		e := st.edge(int32(i))
+		e := st.edge(i)
 		graph.RetractEdge(e, r)
 		if len(e.Assertions) == 0 {
 			c.deleteEdge(id)
@@ -228,6 +217,56 @@ func (s *Store) Sweep(ctx context.Context, r graph.SweepRequest) (graph.SweepRes
 		return graph.SweepResult{}, err
 	}
 	return res, nil
+}
+
+// sweepSplitAt is the number of relationship slots from which a sweep reads
+// them in parts; a variable so that tests can split small stores.
+var sweepSplitAt = 1 << 16
+
+// sweepEdges reads every relationship's assertions for the sweep r: how
+// many of those in its scope r's source asserts, and the slots of those
+// whose assertion it retracts, in slot order, leaving out those in gone
+// (an end is being removed). Large stores are read in one part per core.
+func sweepEdges(st *state, r graph.SweepRequest, gone map[graph.ID]bool) (counted int, retract []int32) {
+	parts := 1
+	if len(st.edges) >= sweepSplitAt {
+		parts = runtime.GOMAXPROCS(0)
+	}
+	type found struct {
+		counted int
+		retract []int32
+	}
+	out := make([]found, parts)
+	var wg sync.WaitGroup
+	for p := range parts {
+		lo, hi := p*len(st.edges)/parts, (p+1)*len(st.edges)/parts
+		wg.Go(func() {
+			f := &out[p]
+			for i := lo; i < hi; i++ {
+				rec := &st.edges[i]
+				if rec.typ == 0 {
+					continue
+				}
+				asserted, retracts := st.sweeps(rec, r)
+				if !asserted {
+					continue
+				}
+				if !graph.HasAnyKind(r.Kinds, st.nodes[rec.from].n.Kind) && !graph.HasAnyKind(r.Kinds, st.nodes[rec.to].n.Kind) {
+					continue
+				}
+				f.counted++
+				if retracts && !gone[rec.id] {
+					f.retract = append(f.retract, int32(i))
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for _, f := range out {
+		counted += f.counted
+		retract = append(retract, f.retract...)
+	}
+	return counted, retract
 }
 
 // Restore implements graph.Store.
