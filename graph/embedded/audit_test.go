@@ -496,7 +496,7 @@ func TestHistoryAcrossPieces(t *testing.T) {
 
 // TestReadsFormat5Audit: a file of format 5 holds one audit event per key.
 // It opens with its history intact, records later events after them, and
-// is marked format 6, which an older estate refuses.
+// is marked format 7, which an older estate refuses.
 func TestReadsFormat5Audit(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
