@@ -108,42 +108,42 @@ type auditRef struct {
 	prev    int32 // the node's previous pending entry, or -1
 }
 
-// auditPending holds the index entries not yet in bucketAuditBy: one slice
-// for all, chained per node through last, so that holding hundreds of
-// thousands costs no allocation per node. Writers add under the store's
-// writeMu, a flush drops what it wrote; mu lets History read while they
-// do.
+// auditPending holds the index entries not yet on disk: one slice for all,
+// chained per node through last, so that holding hundreds of thousands
+// costs no allocation per node. Writers add under the store's writeMu, a
+// flush drops what it wrote; mu lets History read while they do. Writers
+// only append: the entries are chained when a history next reads them
+// (of), as a sync adds hundreds of thousands that no history may read
+// before they are flushed, and chaining each was a map insert on the
+// writer's path.
 type auditPending struct {
-	mu   sync.RWMutex
-	refs []auditRef
-	last map[graph.ID]int32
+	mu      sync.RWMutex
+	refs    []auditRef
+	last    map[graph.ID]int32
+	chained int // refs[:chained] are chained through last
 }
 
 func (p *auditPending) add(refs []auditRef) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.addLocked(refs)
+	p.refs = append(p.refs, refs...)
 }
 
-func (p *auditPending) addLocked(refs []auditRef) {
-	if len(refs) == 0 {
-		return
-	}
+// of returns the positions of id's pending entries, newest first, after
+// chaining those added since the last call. Callers hold mu exclusively.
+func (p *auditPending) of(id graph.ID) []auditPos {
 	if p.last == nil {
 		p.last = map[graph.ID]int32{}
 	}
-	for _, r := range refs {
+	for i := p.chained; i < len(p.refs); i++ {
+		r := &p.refs[i]
 		r.prev = -1
-		if i, ok := p.last[r.id]; ok {
-			r.prev = i
+		if j, ok := p.last[r.id]; ok {
+			r.prev = j
 		}
-		p.last[r.id] = int32(len(p.refs))
-		p.refs = append(p.refs, r)
+		p.last[r.id] = int32(i)
 	}
-}
-
-// of returns the positions of id's pending entries. Callers hold mu.
-func (p *auditPending) of(id graph.ID) []auditPos {
+	p.chained = len(p.refs)
 	var out []auditPos
 	i, ok := p.last[id]
 	for ok && i >= 0 {
@@ -181,9 +181,7 @@ func (p *auditPending) sortedKeys(n int) []auditKey {
 func (p *auditPending) drop(n int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	rest := p.refs[n:]
-	p.refs, p.last = nil, nil
-	p.addLocked(rest)
+	p.refs, p.last, p.chained = slices.Clone(p.refs[n:]), nil, 0
 }
 
 // auditAbout returns the ids of the nodes e is about: the first n of ids,
@@ -615,13 +613,13 @@ func (s *Store) History(ctx context.Context, q graph.HistoryQuery) (*graph.Histo
 	}
 	// The transaction begins before the pending entries are read: an entry
 	// a flush commits meanwhile is in one or both, never in neither.
-	s.pending.mu.RLock()
+	s.pending.mu.Lock()
 	tx, err := s.db.Begin(false)
 	var pending []auditPos
 	if err == nil {
 		pending = s.pending.of(q.ID)
 	}
-	s.pending.mu.RUnlock()
+	s.pending.mu.Unlock()
 	if err != nil {
 		if errors.Is(err, bolterrors.ErrDatabaseNotOpen) {
 			return nil, graph.Unavailable(err, "embedded store is closed")
