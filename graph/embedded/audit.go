@@ -212,16 +212,12 @@ func createAuditBuckets(tx *bolt.Tx) error {
 			return fmt.Errorf("create bucket %s: %w", name, err)
 		}
 	}
-	meta := tx.Bucket(bucketMeta)
-	if open := meta.Get(keyAuditRunOpen); open != nil {
-		// Its entries are after keyAuditIndexed: Open derives them again.
-		if err := tx.Bucket(bucketAuditRuns).DeleteBucket(open); err != nil && !errors.Is(err, bolterrors.ErrBucketNotFound) {
-			return fmt.Errorf("remove the unfinished audit index run: %w", err)
-		}
-		if err := meta.Delete(keyAuditRunOpen); err != nil {
-			return err
-		}
+	// A crash's open run: its entries are after keyAuditIndexed, and Open
+	// derives them again.
+	if err := removeOpenRun(tx); err != nil {
+		return err
 	}
+	meta := tx.Bucket(bucketMeta)
 	if err := moveAuditIndex(tx); err != nil {
 		return err
 	}
@@ -240,22 +236,23 @@ func moveAuditIndex(tx *bolt.Tx) error {
 	}
 	w := &runWriter{}
 	keys := make([]auditKey, 0, auditFlushChunk)
-	c := by.Cursor()
-	for k, _ := c.First(); ; k, _ = c.Next() {
-		if k != nil {
-			if len(k) != auditIndexKeyLen {
-				return fmt.Errorf("audit index key %x is %d bytes, want %d", k, len(k), auditIndexKeyLen)
-			}
-			keys = append(keys, keyOf(k))
+	err := by.ForEach(func(k, _ []byte) error {
+		if len(k) != auditIndexKeyLen {
+			return fmt.Errorf("audit index key %x is %d bytes, want %d", k, len(k), auditIndexKeyLen)
 		}
-		if len(keys) > 0 && (k == nil || len(keys) == cap(keys)) {
-			if err := w.put(tx, keys); err != nil {
-				return err
-			}
-			keys = keys[:0]
+		if keys = append(keys, keyOf(k)); len(keys) < cap(keys) {
+			return nil
 		}
-		if k == nil {
-			break
+		err := w.put(tx, keys)
+		keys = keys[:0]
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if len(keys) > 0 {
+		if err := w.put(tx, keys); err != nil {
+			return err
 		}
 	}
 	if w.name != nil {
@@ -631,7 +628,7 @@ func (s *Store) History(ctx context.Context, q graph.HistoryQuery) (*graph.Histo
 	slices.SortFunc(pending, func(a, b auditPos) int { return b.cmp(a) })
 	events := tx.Bucket(bucketAudit).Cursor()
 	runs := tx.Bucket(bucketAuditRuns)
-	var ran []*historyCursor
+	var ran []historyCursor
 	for _, name := range auditRuns(tx) {
 		ran = append(ran, seekHistory(runs.Bucket(name), q.ID, start, since))
 	}

@@ -90,12 +90,10 @@ type runWriter struct {
 func (w *runWriter) put(tx *bolt.Tx, keys []auditKey) error {
 	runs := tx.Bucket(bucketAuditRuns)
 	if w.name == nil {
-		// A run a failed flush or merge left open is removed: its
-		// entries are pending again, or still in the runs it merged.
-		if open := tx.Bucket(bucketMeta).Get(keyAuditRunOpen); open != nil {
-			if err := runs.DeleteBucket(open); err != nil && !errors.Is(err, bolterrors.ErrBucketNotFound) {
-				return err
-			}
+		// A run a failed flush or merge left open: its entries are
+		// pending again, or still in the runs it merged.
+		if err := removeOpenRun(tx); err != nil {
+			return err
 		}
 		seq, err := runs.NextSequence()
 		if err != nil {
@@ -140,15 +138,28 @@ func (w *runWriter) put(tx *bolt.Tx, keys []auditKey) error {
 	return flush()
 }
 
+// removeOpenRun removes the run marked open, if any, and the mark.
+func removeOpenRun(tx *bolt.Tx) error {
+	meta := tx.Bucket(bucketMeta)
+	open := meta.Get(keyAuditRunOpen)
+	if open == nil {
+		return nil
+	}
+	if err := tx.Bucket(bucketAuditRuns).DeleteBucket(open); err != nil && !errors.Is(err, bolterrors.ErrBucketNotFound) {
+		return fmt.Errorf("remove the unfinished audit index run %x: %w", open, err)
+	}
+	return meta.Delete(keyAuditRunOpen)
+}
+
 // close marks the run complete, in the transaction of its last put.
 func (w *runWriter) close(tx *bolt.Tx) error {
 	return tx.Bucket(bucketMeta).Delete(keyAuditRunOpen)
 }
 
-// runCursor reads a run's blocks in key order from a position.
+// runCursor reads a run's keys in order, either way, from a position.
 type runCursor struct {
 	c     *bolt.Cursor
-	block []byte // nil past the end
+	block []byte // nil past either end
 	i     int
 }
 
@@ -181,7 +192,25 @@ func seekRunAfter(b *bolt.Bucket, after []byte) *runCursor {
 	return r
 }
 
-// key returns the current key, nil past the end.
+// seekRunBefore returns a cursor on the last key of run b before the key
+// before.
+func seekRunBefore(b *bolt.Bucket, before []byte) *runCursor {
+	r := &runCursor{c: b.Cursor()}
+	// Every key before it is in a block that starts before it: the one
+	// before the block Seek finds.
+	if k, _ := r.c.Seek(before); k == nil {
+		_, r.block = r.c.Last()
+	} else {
+		_, r.block = r.c.Prev()
+	}
+	r.i = sort.Search(blockLen(r.block), func(i int) bool { return bytes.Compare(blockKey(r.block, i), before) >= 0 }) - 1
+	if r.i < 0 {
+		r.block = nil
+	}
+	return r
+}
+
+// key returns the current key, nil past either end.
 func (r *runCursor) key() []byte {
 	if r.block == nil {
 		return nil
@@ -196,53 +225,38 @@ func (r *runCursor) next() {
 	}
 }
 
+func (r *runCursor) prev() {
+	if r.i--; r.i < 0 {
+		_, r.block = r.c.Prev()
+		r.i = blockLen(r.block) - 1
+	}
+}
+
 // historyCursor reads one node's keys in one run backwards, newest first,
 // down to a time.
 type historyCursor struct {
-	c     *bolt.Cursor
-	block []byte // nil past the start
-	i     int
+	*runCursor
 	id    graph.ID
 	since int64
 }
 
 // seekHistory returns a cursor on id's last key in run b before position
 // start (exclusive), reading keys after since.
-func seekHistory(b *bolt.Bucket, id graph.ID, start auditPos, since int64) *historyCursor {
-	h := &historyCursor{c: b.Cursor(), id: id, since: since}
-	before := appendAuditIndexKey(nil, id, start.at, start.seq)
-	// Every key before it is in a block that starts before it: the one
-	// before the block Seek finds.
-	if k, _ := h.c.Seek(before); k == nil {
-		_, h.block = h.c.Last()
-	} else {
-		_, h.block = h.c.Prev()
-	}
-	h.i = sort.Search(blockLen(h.block), func(i int) bool { return bytes.Compare(blockKey(h.block, i), before) >= 0 }) - 1
-	return h
+func seekHistory(b *bolt.Bucket, id graph.ID, start auditPos, since int64) historyCursor {
+	return historyCursor{seekRunBefore(b, appendAuditIndexKey(nil, id, start.at, start.seq)), id, since}
 }
 
 // pos returns the current key's position; not ok once past the node's
 // keys or since.
-func (h *historyCursor) pos() auditPos {
-	if h.block == nil || h.i < 0 {
-		return auditPos{}
-	}
-	k := blockKey(h.block, h.i)
-	if !bytes.HasPrefix(k, h.id[:]) {
+func (h historyCursor) pos() auditPos {
+	k := h.key()
+	if k == nil || !bytes.HasPrefix(k, h.id[:]) {
 		return auditPos{}
 	}
 	if p := indexKeyPos(k); p.at > h.since {
 		return p
 	}
 	return auditPos{}
-}
-
-func (h *historyCursor) prev() {
-	if h.i--; h.i < 0 {
-		_, h.block = h.c.Prev()
-		h.i = blockLen(h.block) - 1
-	}
 }
 
 // mergeAuditRuns merges every run into one once there are more than
