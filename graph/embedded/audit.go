@@ -449,21 +449,22 @@ type encodedAudit struct {
 	seqs   []int64
 	refs   []auditRef
 	err    error
+	buf    []byte // what the pieces are cut from
 }
 
 // encodeAudit numbers rec's events from first and encodes them in pieces.
 // ends holds relationships' end ids where the writer derived them
 // (changes.ends).
-func encodeAudit(rec *graph.AuditRecorder, ends map[graph.ID][2]graph.ID, first int64) encodedAudit {
+func encodeAudit(rec *graph.AuditRecorder, ends map[graph.ID][2]graph.ID, first int64, buf []byte) encodedAudit {
 	n := rec.Len()
-	out := encodedAudit{n: n}
+	out := encodedAudit{n: n, buf: buf}
 	if n == 0 {
 		return out
 	}
 	// bbolt keeps values until the transaction ends, so each piece is cut
 	// from a buffer that is only appended to: a piece's bytes stay put
 	// when the buffer grows into a new array.
-	vals := make([]byte, 0, (auditEventBytes+2)*n+n/(logChunkBytes/auditEventBytes)+1)
+	vals := slices.Grow(buf[:0], (auditEventBytes+2)*n+n/(logChunkBytes/auditEventBytes)+1)
 	out.refs = make([]auditRef, 0, 2*n)
 	var event []byte // one event, encoded before its length is known
 	piece := -1
@@ -476,7 +477,7 @@ func encodeAudit(rec *graph.AuditRecorder, ends map[graph.ID][2]graph.ID, first 
 		e := &evs[i]
 		var err error
 		if event, err = graph.AppendAuditEvent(event[:0], e); err != nil {
-			out.err = err
+			out.err, out.buf = err, vals
 			return out
 		}
 		if piece >= 0 && len(vals)-piece+len(event) > logChunkBytes {
@@ -495,6 +496,7 @@ func encodeAudit(rec *graph.AuditRecorder, ends map[graph.ID][2]graph.ID, first 
 		}
 	}
 	cut()
+	out.buf = vals
 	return out
 }
 

@@ -790,7 +790,8 @@ func cutSection[T any](c *chunker, items []T, field func(*logEntry) *[]T, size f
 	}
 }
 
-func (e *logEntry) encode() []byte {
+// size bounds the length of the entry's encoding.
+func (e *logEntry) size() int {
 	size := 1 + 16*(len(e.delNodes)+len(e.delEdges)+len(e.touchNodes)+len(e.touchEdges)) + 40 + len(e.touch.source) + len(e.touch.run)
 	for i := range e.nodes {
 		size += e.nodes[i].size()
@@ -798,7 +799,12 @@ func (e *logEntry) encode() []byte {
 	for i := range e.edges {
 		size += e.edges[i].size()
 	}
-	b := make([]byte, 0, size)
+	return size
+}
+
+// encode appends the entry's encoding to b.
+func (e *logEntry) encode(b []byte) []byte {
+	b = slices.Grow(b, e.size())
 	b = append(b, logV5)
 	b = putIDs(b, e.delEdges)
 	b = putIDs(b, e.delNodes)

@@ -234,7 +234,7 @@ func TestLogChunksReplayAsOne(t *testing.T) {
 	replay := func(entries ...*logEntry) *state {
 		st := newState()
 		for _, e := range entries {
-			if _, err := replayEntry(st, e.encode()); err != nil {
+			if _, err := replayEntry(st, e.encode(nil)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -251,7 +251,7 @@ func TestLogChunksReplayAsOne(t *testing.T) {
 				records += c.records()
 				// An entry's header (version, six counts, touch) takes
 				// under 100 bytes here; one item may pass the limit alone.
-				if n := len(c.encode()); n > limit+100 && c.records() > 1 {
+				if n := len(c.encode(nil)); n > limit+100 && c.records() > 1 {
 					t.Errorf("piece %d of %d records encodes to %d bytes, limit %d", i, c.records(), n, limit)
 				}
 			}
@@ -259,7 +259,7 @@ func TestLogChunksReplayAsOne(t *testing.T) {
 				t.Fatalf("pieces hold %d records, the entry %d", records, entry.records())
 			}
 			if limit == 1<<20 && len(chunks) != 1 {
-				t.Errorf("a %d-byte entry was cut into %d pieces", len(entry.encode()), len(chunks))
+				t.Errorf("a %d-byte entry was cut into %d pieces", len(entry.encode(nil)), len(chunks))
 			}
 			got := replay(pieces...)
 			if got.numNodes() != want.numNodes() || got.numEdges() != want.numEdges() {

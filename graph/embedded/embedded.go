@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -130,6 +131,37 @@ type Store struct {
 	// beforeCommit runs last in every write's transaction; its error
 	// aborts the transaction. Tests set it to make a commit fail.
 	beforeCommit func(*bolt.Tx) error
+	// buffers are what writes encode into, kept for the next write. Only
+	// writers touch them.
+	buffers buffers
+}
+
+// buffers are the byte arrays a write encodes its log entry, the entry's
+// pieces and its audit events into, kept from one write to the next: a cold
+// sync encodes gigabytes, and fresh arrays for every write made the
+// collector run a third more often. Nothing outlives the commit that used
+// them: the state copies what it keeps, and bbolt copies values into its
+// pages before the transaction ends.
+type buffers struct {
+	entry, log, audit []byte
+}
+
+// keepBytes is the largest buffer kept: one huge write (a restore) should
+// not hold its arrays for good.
+const keepBytes = 32 << 20
+
+// keep keeps a write's entry and audit buffers (the log's is kept by the
+// transaction), each emptied, unless it grew past keepBytes.
+func (b *buffers) keep(entry, audit []byte) {
+	b.entry, b.audit = kept(entry), kept(audit)
+	b.log = kept(b.log)
+}
+
+func kept(b []byte) []byte {
+	if cap(b) > keepBytes {
+		return nil
+	}
+	return b[:0]
 }
 
 // Open opens (creating if needed) the store in dir. It fails with a clear
@@ -259,23 +291,27 @@ func (s *Store) replay(ctx context.Context) (*state, int, error) {
 
 // appendLog writes an entry at the end of the log bucket, in pieces
 // (logEntry.chunks), and returns what they weigh towards compaction.
-func appendLog(tx *bolt.Tx, bucket []byte, e *logEntry) (int, error) {
+func appendLog(tx *bolt.Tx, bucket []byte, e *logEntry, buf []byte) (weight int, _ []byte, _ error) {
 	b := tx.Bucket(bucket)
 	// Keys only grow, so bbolt can fill pages completely.
 	b.FillPercent = 1.0
-	weight := 0
+	// bbolt keeps keys and values until the transaction ends: each key is
+	// its own array, and each value is cut from buf, which is only
+	// appended to (sized for the whole entry, so it rarely moves).
+	buf = slices.Grow(buf[:0], e.size())
 	for _, c := range e.chunks(logChunkBytes) {
 		seq, err := b.NextSequence()
 		if err != nil {
-			return 0, err
+			return 0, buf, err
 		}
-		// bbolt keeps keys until the transaction ends: each its own array.
-		if err := b.Put(binary.BigEndian.AppendUint64(nil, seq), c.encode()); err != nil {
-			return 0, err
+		start := len(buf)
+		buf = c.encode(buf)
+		if err := b.Put(binary.BigEndian.AppendUint64(nil, seq), buf[start:len(buf):len(buf)]); err != nil {
+			return 0, buf, err
 		}
 		weight += c.weight()
 	}
-	return weight, nil
+	return weight, buf, nil
 }
 
 // maybeCompact rewrites the log as a snapshot of the live graph once it
@@ -318,7 +354,7 @@ func (s *Store) maybeCompact(ctx context.Context) error {
 			return nil
 		}
 		err := s.db.Update(func(tx *bolt.Tx) error {
-			_, err := appendLog(tx, next, &chunk)
+			_, _, err := appendLog(tx, next, &chunk, nil)
 			return err
 		})
 		chunk = logEntry{}
@@ -509,10 +545,15 @@ func (s *Store) commit(ctx context.Context, c *changes, source, run string) erro
 		rec := graph.NewAuditRecorder(ctx, source, run, at)
 		rec.Grow(len(c.putNodes) + len(c.putEdges) + len(c.delNodes) + len(c.delEdges))
 		c.record(s.state, rec)
-		audit <- encodeAudit(rec, c.ends, s.auditSeq+1)
+		audit <- encodeAudit(rec, c.ends, s.auditSeq+1, s.buffers.audit)
 	}()
-	entry, nodes, err := c.logEntry(s.state)
+	entry, nodes, entryBuf, err := c.logEntry(s.state, s.buffers.entry)
 	events := <-audit
+	defer func() {
+		// Everything that read the buffers is done: the transaction, the
+		// publish and the audit encoder.
+		s.buffers.keep(entryBuf, events.buf)
+	}()
 	if err != nil {
 		return err
 	}
@@ -523,7 +564,7 @@ func (s *Store) commit(ctx context.Context, c *changes, source, run string) erro
 	write := func() error {
 		err := s.db.Update(func(tx *bolt.Tx) error {
 			var err error
-			if weight, err = appendLog(tx, s.active, entry); err != nil {
+			if weight, s.buffers.log, err = appendLog(tx, s.active, entry, s.buffers.log); err != nil {
 				return err
 			}
 			if err := putAudit(tx, &events, s.auditSeq); err != nil {
@@ -627,7 +668,7 @@ func (c *changes) records() int {
 
 // logEntry encodes the changes as the log records them, with the nodes
 // put in the entry's order, for publishing.
-func (c *changes) logEntry(st *state) (*logEntry, []*graph.Node, error) {
+func (c *changes) logEntry(st *state, buf []byte) (_ *logEntry, _ []*graph.Node, _ []byte, err error) {
 	entry := &logEntry{}
 	for id := range c.delEdges {
 		entry.delEdges = append(entry.delEdges, id)
@@ -636,11 +677,11 @@ func (c *changes) logEntry(st *state) (*logEntry, []*graph.Node, error) {
 		entry.delNodes = append(entry.delNodes, id)
 	}
 	nodes := make([]*graph.Node, 0, len(c.putNodes))
-	buf := make([]byte, 0, 512*len(c.putNodes)+128*len(c.putEdges)) // newLogEdge
+	buf = slices.Grow(buf[:0], 512*len(c.putNodes)+128*len(c.putEdges)) // newLogEdge
 	for _, n := range c.putNodes {
 		ln, b, err := newLogNode(buf, n)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, buf, err
 		}
 		buf = b
 		nodes = append(nodes, n)
@@ -653,7 +694,7 @@ func (c *changes) logEntry(st *state) (*logEntry, []*graph.Node, error) {
 		}
 		le, b, err := newLogEdge(buf, e, ends[0], ends[1])
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, buf, err
 		}
 		buf = b
 		entry.edges = append(entry.edges, le)
@@ -667,7 +708,7 @@ func (c *changes) logEntry(st *state) (*logEntry, []*graph.Node, error) {
 	if len(entry.touchNodes)+len(entry.touchEdges) > 0 {
 		entry.touch = c.touch
 	}
-	return entry, nodes, nil
+	return entry, nodes, buf, nil
 }
 
 // keyItem orders nodes of one kind by key in the per-kind B-tree.

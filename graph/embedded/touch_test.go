@@ -224,7 +224,7 @@ func TestReadsFormat3(t *testing.T) {
 	s.Close()
 	// A format 3 entry is a format 4 entry without the touch section, and
 	// a format 4 one a format 5 entry whose payloads have no scopes.
-	empty := (&logEntry{}).encode()[5:]
+	empty := (&logEntry{}).encode(nil)[5:]
 	db, err := bolt.Open(dir+"/"+FileName, 0o600, nil)
 	if err != nil {
 		t.Fatal(err)
