@@ -174,6 +174,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	res.Machine.LoadAfter = loadAverage()
 	res.Took = time.Since(start).Round(time.Second).String()
+	res.PeakRSS = peakRSS()
 	return res, nil
 }
 

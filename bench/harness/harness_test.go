@@ -147,7 +147,10 @@ func checkResult(t *testing.T, res *Result, store string) {
 	if err := res.WriteMarkdown(&md); err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []string{"| F1 | cold sync | estate | ", "#### " + store, "Answer checks: "} {
+	if !strings.HasSuffix(res.PeakRSS, " GiB") {
+		t.Errorf("peak RSS %q, want it recorded in GiB", res.PeakRSS)
+	}
+	for _, s := range []string{"| F1 | cold sync | estate | ", "#### " + store, "Answer checks: ", "peak RSS " + res.PeakRSS} {
 		if !strings.Contains(md.String(), s) {
 			t.Errorf("Markdown lacks %q:\n%s", s, md.String())
 		}

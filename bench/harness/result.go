@@ -22,6 +22,9 @@ type Result struct {
 	Runs    int       `json:"runs"`
 	Date    time.Time `json:"date"`
 	Took    string    `json:"took"`
+	// PeakRSS is the most memory this process held resident during the
+	// run (Linux's VmHWM): generator, floors and stores, not Neo4j's.
+	PeakRSS string `json:"peakRSS,omitempty"`
 	// Generated counts the estate the generator emits: base and after one
 	// churn step.
 	Generated Generated     `json:"generated"`
@@ -107,7 +110,8 @@ func (r *Result) Failed() []string {
 func (r *Result) WriteMarkdown(w io.Writer) error {
 	b := bufio.NewWriter(w)
 	m := r.Machine
-	fmt.Fprintf(b, "Tier %s, seed %d, skew %.1f, %d run(s), %s (took %s).  \n", r.Tier, r.Seed, r.Skew, r.Runs, r.Date.Format(time.RFC3339), r.Took)
+	fmt.Fprintf(b, "Tier %s, seed %d, skew %.1f, %d run(s), %s (took %s, peak RSS %s).  \n",
+		r.Tier, r.Seed, r.Skew, r.Runs, r.Date.Format(time.RFC3339), r.Took, orDash(r.PeakRSS))
 	fmt.Fprintf(b, "Machine: %s, %d cores, %s memory, %s, %s; load average before %s, after %s.  \n",
 		m.CPU, m.Cores, orDash(m.MemoryTotal), m.Go, m.OS, orDash(m.LoadBefore), orDash(m.LoadAfter))
 	if m.Neo4j != "" {
@@ -211,6 +215,21 @@ func machine() Machine {
 		}
 	}
 	return m
+}
+
+// peakRSS is the most memory the process has held resident, or "".
+func peakRSS() string {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return ""
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		var kb int64
+		if _, err := fmt.Sscanf(l, "VmHWM: %d kB", &kb); err == nil {
+			return fmt.Sprintf("%.1f GiB", float64(kb)/(1<<20))
+		}
+	}
+	return ""
 }
 
 // loadAverage is the 1, 5 and 15 minute load average, or "".

@@ -139,7 +139,7 @@ type Store struct {
 // buffers are the byte arrays a write encodes its log entry, the entry's
 // pieces and its audit events into, kept from one write to the next: a cold
 // sync encodes gigabytes, and fresh arrays for every write made the
-// collector run a third more often. Nothing outlives the commit that used
+// collector run a quarter more often. Nothing outlives the commit that used
 // them: the state copies what it keeps, and bbolt copies values into its
 // pages before the transaction ends.
 type buffers struct {
@@ -150,8 +150,9 @@ type buffers struct {
 // not hold its arrays for good.
 const keepBytes = 32 << 20
 
-// keep keeps a write's entry and audit buffers (the log's is kept by the
-// transaction), each emptied, unless it grew past keepBytes.
+// keep empties the buffers for the next write: entry and audit are the
+// arrays the write's encoders ended with, the log's is already in place
+// (appendLog). One grown past keepBytes is dropped.
 func (b *buffers) keep(entry, audit []byte) {
 	b.entry, b.audit = kept(entry), kept(audit)
 	b.log = kept(b.log)
