@@ -438,8 +438,11 @@ func TestWritesShareNoBytes(t *testing.T) {
 		b := graph.Batch{Source: "catalog", Run: run, At: graphtest.EstateAt}
 		for i := range 1500 {
 			ref := graph.Ref{Kind: graph.KindApplication, Key: fmt.Sprintf("%s-%04d", run, i)}
-			b.Nodes = append(b.Nodes, graph.NodeInput{Kind: ref.Kind, Key: ref.Key, Name: run,
-				Props: map[string]any{"description": strings.Repeat(run, 20)}, Labels: map[string]string{"env": run}})
+			n := graph.NodeInput{Kind: ref.Kind, Key: ref.Key, Name: run, Props: map[string]any{"description": strings.Repeat(run, 20)}}
+			if i%2 == 0 { // a node's data is kept differently with labels and without
+				n.Labels = map[string]string{"env": run}
+			}
+			b.Nodes = append(b.Nodes, n)
 			if i > 0 {
 				b.Edges = append(b.Edges, graph.EdgeInput{Type: graph.RelDependsOn, From: ref,
 					To: graph.Ref{Kind: ref.Kind, Key: fmt.Sprintf("%s-%04d", run, i-1)}, Evidence: strings.Repeat(run, 5)})
