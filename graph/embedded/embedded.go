@@ -13,11 +13,13 @@ package embedded
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -143,19 +145,20 @@ type Store struct {
 // them: the state copies what it keeps, and bbolt copies values into its
 // pages before the transaction ends.
 type buffers struct {
-	entry, log, audit []byte
+	entry      [2][]byte // changes.logEntry encodes a large write's nodes in two halves
+	log, audit []byte
 }
 
 // keepBytes is the largest buffer kept: one huge write (a restore) should
 // not hold its arrays for good.
 const keepBytes = 32 << 20
 
-// keep empties the buffers for the next write: entry and audit are the
-// arrays the write's encoders ended with, the log's is already in place
-// (appendLog). One grown past keepBytes is dropped.
-func (b *buffers) keep(entry, audit []byte) {
-	b.entry, b.audit = kept(entry), kept(audit)
-	b.log = kept(b.log)
+// keep empties the buffers for the next write: audit is the array the
+// audit encoder ended with, the others are already in place. One grown past
+// keepBytes is dropped.
+func (b *buffers) keep(audit []byte) {
+	b.entry[0], b.entry[1] = kept(b.entry[0]), kept(b.entry[1])
+	b.log, b.audit = kept(b.log), kept(audit)
 }
 
 func kept(b []byte) []byte {
@@ -548,12 +551,12 @@ func (s *Store) commit(ctx context.Context, c *changes, source, run string) erro
 		c.record(s.state, rec)
 		audit <- encodeAudit(rec, c.ends, s.auditSeq+1, s.buffers.audit)
 	}()
-	entry, nodes, entryBuf, err := c.logEntry(s.state, s.buffers.entry)
+	entry, nodes, err := c.logEntry(s.state, &s.buffers.entry)
 	events := <-audit
 	defer func() {
 		// Everything that read the buffers is done: the transaction, the
 		// publish and the audit encoder.
-		s.buffers.keep(entryBuf, events.buf)
+		s.buffers.keep(events.buf)
 	}()
 	if err != nil {
 		return err
@@ -668,8 +671,9 @@ func (c *changes) records() int {
 }
 
 // logEntry encodes the changes as the log records them, with the nodes
-// put in the entry's order, for publishing.
-func (c *changes) logEntry(st *state, buf []byte) (_ *logEntry, _ []*graph.Node, _ []byte, err error) {
+// put in the entry's order, for publishing. It encodes into bufs, and
+// leaves there the arrays it ends with.
+func (c *changes) logEntry(st *state, bufs *[2][]byte) (*logEntry, []*graph.Node, error) {
 	entry := &logEntry{}
 	for id := range c.delEdges {
 		entry.delEdges = append(entry.delEdges, id)
@@ -677,27 +681,38 @@ func (c *changes) logEntry(st *state, buf []byte) (_ *logEntry, _ []*graph.Node,
 	for id := range c.delNodes {
 		entry.delNodes = append(entry.delNodes, id)
 	}
-	nodes := make([]*graph.Node, 0, len(c.putNodes))
-	buf = slices.Grow(buf[:0], 512*len(c.putNodes)+128*len(c.putEdges)) // newLogEdge
-	for _, n := range c.putNodes {
-		ln, b, err := newLogNode(buf, n)
-		if err != nil {
-			return nil, nil, buf, err
-		}
-		buf = b
-		nodes = append(nodes, n)
-		entry.nodes = append(entry.nodes, ln)
+	nodes := slices.Collect(maps.Values(c.putNodes))
+	entry.nodes = make([]logNode, len(nodes))
+	// A large write's nodes are encoded in two halves side by side: the
+	// audit events beside them are a fifth of the work, and the other core
+	// would be idle.
+	half := len(nodes)
+	if half >= encodeInHalves {
+		half /= 2
+	}
+	var (
+		wg   sync.WaitGroup
+		err2 error
+	)
+	if half < len(nodes) {
+		wg.Go(func() { bufs[1], err2 = encodeNodes(bufs[1][:0], nodes[half:], entry.nodes[half:]) })
+	}
+	buf := slices.Grow(bufs[0][:0], 128*len(c.putEdges)) // newLogEdge
+	defer func() { bufs[0] = buf }()
+	buf, err := encodeNodes(buf, nodes[:half], entry.nodes[:half])
+	wg.Wait()
+	if err = cmp.Or(err, err2); err != nil {
+		return nil, nil, err
 	}
 	for id, e := range c.putEdges {
 		ends, ok := c.ends[id]
 		if !ok {
 			ends = [2]graph.ID{e.From.ID(), e.To.ID()}
 		}
-		le, b, err := newLogEdge(buf, e, ends[0], ends[1])
-		if err != nil {
-			return nil, nil, buf, err
+		var le logEdge
+		if le, buf, err = newLogEdge(buf, e, ends[0], ends[1]); err != nil {
+			return nil, nil, err
 		}
-		buf = b
 		entry.edges = append(entry.edges, le)
 	}
 	for _, i := range c.touchedNodes {
@@ -709,7 +724,26 @@ func (c *changes) logEntry(st *state, buf []byte) (_ *logEntry, _ []*graph.Node,
 	if len(entry.touchNodes)+len(entry.touchEdges) > 0 {
 		entry.touch = c.touch
 	}
-	return entry, nodes, buf, nil
+	return entry, nodes, nil
+}
+
+// encodeInHalves is the number of nodes from which a write encodes them in
+// two halves.
+const encodeInHalves = 1000
+
+// encodeNodes encodes nodes into out (newLogNode), their JSON appended to
+// buf, and returns buf.
+func encodeNodes(buf []byte, nodes []*graph.Node, out []logNode) ([]byte, error) {
+	buf = slices.Grow(buf, 512*len(nodes))
+	for i, n := range nodes {
+		ln, b, err := newLogNode(buf, n)
+		buf = b
+		if err != nil {
+			return buf, err
+		}
+		out[i] = ln
+	}
+	return buf, nil
 }
 
 // keyItem orders nodes of one kind by key in the per-kind B-tree.
