@@ -449,22 +449,49 @@ type encodedAudit struct {
 	seqs   []int64
 	refs   []auditRef
 	err    error
-	buf    []byte // what the pieces are cut from
 }
 
-// encodeAudit numbers rec's events from first and encodes them in pieces.
-// ends holds relationships' end ids where the writer derived them
-// (changes.ends).
-func encodeAudit(rec *graph.AuditRecorder, ends map[graph.ID][2]graph.ID, first int64, buf []byte) encodedAudit {
-	n := rec.Len()
-	out := encodedAudit{n: n, buf: buf}
+// encodeAudit numbers rec's events from first and encodes them in pieces,
+// into bufs (and leaves there the arrays it ends with). ends holds
+// relationships' end ids where the writer derived them (changes.ends). A
+// large write's events are encoded in two halves side by side: a write of
+// relationships takes longer to record and encode than its log entry, and
+// the writer waits for it.
+func encodeAudit(rec *graph.AuditRecorder, ends map[graph.ID][2]graph.ID, first int64, bufs *[2][]byte) encodedAudit {
+	evs := rec.Events(first)
+	half := len(evs)
+	if half >= encodeInHalves {
+		half /= 2
+	}
+	var (
+		second encodedAudit
+		wg     sync.WaitGroup
+	)
+	if half < len(evs) {
+		wg.Go(func() { second = encodeEvents(evs[half:], ends, &bufs[1]) })
+	}
+	out := encodeEvents(evs[:half], ends, &bufs[0])
+	wg.Wait()
+	out.n += second.n
+	out.pieces = append(out.pieces, second.pieces...)
+	out.seqs = append(out.seqs, second.seqs...)
+	out.refs = append(out.refs, second.refs...)
+	out.err = cmp.Or(out.err, second.err)
+	return out
+}
+
+// encodeEvents encodes numbered events in pieces cut from *buf.
+func encodeEvents(evs []graph.AuditEvent, ends map[graph.ID][2]graph.ID, buf *[]byte) encodedAudit {
+	n := len(evs)
+	out := encodedAudit{n: n}
 	if n == 0 {
 		return out
 	}
 	// bbolt keeps values until the transaction ends, so each piece is cut
 	// from a buffer that is only appended to: a piece's bytes stay put
 	// when the buffer grows into a new array.
-	vals := slices.Grow(buf[:0], (auditEventBytes+2)*n+n/(logChunkBytes/auditEventBytes)+1)
+	vals := slices.Grow((*buf)[:0], (auditEventBytes+2)*n+n/(logChunkBytes/auditEventBytes)+1)
+	defer func() { *buf = vals }()
 	out.refs = make([]auditRef, 0, 2*n)
 	var event []byte // one event, encoded before its length is known
 	piece := -1
@@ -472,12 +499,11 @@ func encodeAudit(rec *graph.AuditRecorder, ends map[graph.ID][2]graph.ID, first 
 		out.pieces = append(out.pieces, vals[piece:])
 		piece = -1
 	}
-	evs := rec.Events(first)
 	for i := range evs {
 		e := &evs[i]
 		var err error
 		if event, err = graph.AppendAuditEvent(event[:0], e); err != nil {
-			out.err, out.buf = err, vals
+			out.err = err
 			return out
 		}
 		if piece >= 0 && len(vals)-piece+len(event) > logChunkBytes {
@@ -496,7 +522,6 @@ func encodeAudit(rec *graph.AuditRecorder, ends map[graph.ID][2]graph.ID, first 
 		}
 	}
 	cut()
-	out.buf = vals
 	return out
 }
 

@@ -145,27 +145,25 @@ type Store struct {
 // them: the state copies what it keeps, and bbolt copies values into its
 // pages before the transaction ends.
 type buffers struct {
-	entry      [2][]byte // changes.logEntry encodes a large write's nodes in two halves
-	log, audit []byte
+	// A large write's nodes and audit events are encoded in two halves
+	// (changes.logEntry, encodeAudit).
+	entry, audit [2][]byte
+	log          []byte
 }
 
 // keepBytes is the largest buffer kept: one huge write (a restore) should
 // not hold its arrays for good.
 const keepBytes = 32 << 20
 
-// keep empties the buffers for the next write: audit is the array the
-// audit encoder ended with, the others are already in place. One grown past
-// keepBytes is dropped.
-func (b *buffers) keep(audit []byte) {
-	b.entry[0], b.entry[1] = kept(b.entry[0]), kept(b.entry[1])
-	b.log, b.audit = kept(b.log), kept(audit)
-}
-
-func kept(b []byte) []byte {
-	if cap(b) > keepBytes {
-		return nil
+// keep empties the buffers for the next write, dropping any grown past
+// keepBytes.
+func (b *buffers) keep() {
+	for _, buf := range []*[]byte{&b.entry[0], &b.entry[1], &b.audit[0], &b.audit[1], &b.log} {
+		if cap(*buf) > keepBytes {
+			*buf = nil
+		}
+		*buf = (*buf)[:0]
 	}
-	return b[:0]
 }
 
 // Open opens (creating if needed) the store in dir. It fails with a clear
@@ -549,14 +547,14 @@ func (s *Store) commit(ctx context.Context, c *changes, source, run string) erro
 		rec := graph.NewAuditRecorder(ctx, source, run, at)
 		rec.Grow(len(c.putNodes) + len(c.putEdges) + len(c.delNodes) + len(c.delEdges))
 		c.record(s.state, rec)
-		audit <- encodeAudit(rec, c.ends, s.auditSeq+1, s.buffers.audit)
+		audit <- encodeAudit(rec, c.ends, s.auditSeq+1, &s.buffers.audit)
 	}()
 	entry, nodes, err := c.logEntry(s.state, &s.buffers.entry)
 	events := <-audit
 	defer func() {
 		// Everything that read the buffers is done: the transaction, the
 		// publish and the audit encoder.
-		s.buffers.keep(events.buf)
+		s.buffers.keep()
 	}()
 	if err != nil {
 		return err
