@@ -725,8 +725,8 @@ func (c *changes) logEntry(st *state, bufs *[2][]byte) (*logEntry, []*graph.Node
 	return entry, nodes, nil
 }
 
-// encodeInHalves is the number of nodes from which a write encodes them in
-// two halves.
+// encodeInHalves is the number of nodes, or of audit events, from which a
+// write encodes them in two halves side by side.
 const encodeInHalves = 1000
 
 // encodeNodes encodes nodes into out (newLogNode), their JSON appended to
