@@ -527,3 +527,66 @@ func TestSweepInParts(t *testing.T) {
 		t.Fatalf("in parts the sweep left\n%s\nin one part\n%s", gotAfter, wantAfter)
 	}
 }
+
+// TestResolvesInParts applies the same batches — new items, the same again
+// (touched only), then some changed, some repeated within the batch and
+// some new — with a batch read in parts (resolved) and in one part, and
+// checks that each write answers and leaves the same.
+func TestResolvesInParts(t *testing.T) {
+	ctx := context.Background()
+	batch := func(run string, changed int) graph.Batch {
+		b := graph.Batch{Source: "catalog", Run: run, At: graphtest.EstateAt.Add(time.Duration(len(run)) * time.Hour)}
+		for i := range 40 {
+			desc := "app"
+			if changed > 0 && i%changed == 0 {
+				desc = "changed in " + run
+			}
+			ref := graph.Ref{Kind: graph.KindApplication, Key: fmt.Sprintf("app-%03d", i)}
+			b.Nodes = append(b.Nodes, graph.NodeInput{Kind: ref.Kind, Key: ref.Key, Props: map[string]any{"description": desc}})
+			if i > 0 {
+				b.Edges = append(b.Edges, graph.EdgeInput{Type: graph.RelDependsOn, From: ref,
+					To: graph.Ref{Kind: ref.Kind, Key: fmt.Sprintf("app-%03d", i-1)}, Evidence: desc})
+			}
+		}
+		if changed > 0 {
+			// An item asserted twice in one batch, and new ones.
+			b.Nodes = append(b.Nodes, graph.NodeInput{Kind: graph.KindApplication, Key: "app-001", Props: map[string]any{"description": "twice"}},
+				graph.NodeInput{Kind: graph.KindApplication, Key: "app-new", Name: "new"})
+			b.Edges = append(b.Edges, b.Edges[0], graph.EdgeInput{Type: graph.RelDependsOn,
+				From: graph.Ref{Kind: graph.KindApplication, Key: "app-new"}, To: graph.Ref{Kind: graph.KindApplication, Key: "app-000"}})
+		}
+		return b
+	}
+	run := func(from int) (results []graph.ApplyResult, state string) {
+		defer func(was int) { resolveFrom = was }(resolveFrom)
+		resolveFrom = from
+		s := openAt(t, t.TempDir())
+		defer s.Close()
+		for _, b := range []graph.Batch{batch("r1", 0), batch("r2", 0), batch("r33", 3)} {
+			res, err := s.Apply(ctx, b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			results = append(results, res)
+		}
+		var sb strings.Builder
+		if err := s.ScanNodes(ctx, func(n *graph.Node) error { fmt.Fprintf(&sb, "%+v\n", *n); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.ScanEdges(ctx, func(e *graph.Edge) error { fmt.Fprintf(&sb, "%+v\n", *e); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return results, sb.String()
+	}
+	partsResults, partsState := run(1)
+	oneResults, oneState := run(1 << 30)
+	if !reflect.DeepEqual(partsResults, oneResults) {
+		t.Errorf("writes read in parts answer %+v, in one part %+v", partsResults, oneResults)
+	}
+	if partsState != oneState {
+		t.Errorf("writes read in parts leave\n%s\nin one part\n%s", partsState, oneState)
+	}
+	if oneResults[1].NodesUpdated != 40 || oneResults[1].EdgesUpdated != 39 {
+		t.Errorf("the same batch again updated %+v, want every item touched", oneResults[1])
+	}
+}
