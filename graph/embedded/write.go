@@ -5,7 +5,6 @@ import (
 	"runtime"
 	"slices"
 	"sync"
-	"time"
 
 	"github.com/estate-cmdb/estate/graph"
 )
@@ -30,13 +29,12 @@ func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, er
 	// is left out of the touched slots below.
 	m := &s.marks
 	m.next(len(st.nodes), len(st.edges))
-	nodes := st.resolveNodes(b.Nodes, b.Source, b.At)
-	for k, in := range b.Nodes {
-		id := nodes[k].id
+	for _, in := range b.Nodes {
+		id := graph.NodeID(in.Kind, in.Key)
 		old, pending := c.putNodes[id]
 		if !pending {
-			i, stored := nodes[k].slot, nodes[k].stored
-			if stored && m.nodes[i] != m.gen && nodes[k].touches {
+			i, stored := st.nodeAt.get(id)
+			if stored && m.nodes[i] != m.gen && st.touchesNode(i, in, b.Source, b.At) {
 				res.NodesUpdated++
 				m.nodes[i] = m.gen
 				c.touchedNodes = append(c.touchedNodes, i)
@@ -59,12 +57,23 @@ func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, er
 		}
 		c.putNodes[id] = graph.MergeNode(old, in, b.Source, b.Run, b.At)
 	}
-	edges := st.resolveEdges(b.Edges, b.Source, b.At)
-	for k, in := range b.Edges {
-		ends, id := edges[k].ends, edges[k].id
+	// Relationships of a batch share ends (accounts, hot services), and an
+	// end's id is a SHA-1: derive each once.
+	ids := make(map[graph.Ref]graph.ID, len(b.Edges))
+	idOf := func(r graph.Ref) graph.ID {
+		id, ok := ids[r]
+		if !ok {
+			id = r.ID()
+			ids[r] = id
+		}
+		return id
+	}
+	for _, in := range b.Edges {
+		ends := [2]graph.ID{idOf(in.From), idOf(in.To)}
+		id := in.IDBetween(ends[0], ends[1])
 		old, pending := c.putEdges[id]
 		if !pending {
-			i, stored := edges[k].slot, edges[k].stored
+			i, stored := st.edgeAt.get(id)
 			if !stored {
 				// Only a new relationship's ends are looked up: a stored
 				// or pending one's exist (Apply removes nothing).
@@ -74,7 +83,7 @@ func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, er
 							"%s relationship %s → %s: %s %q does not exist", in.Type, in.From, in.To, end.Kind, end.Key)
 					}
 				}
-			} else if m.edges[i] != m.gen && edges[k].touches {
+			} else if m.edges[i] != m.gen && st.touchesEdge(i, in, b.Source, b.At) {
 				res.EdgesUpdated++
 				m.edges[i] = m.gen
 				c.touchedEdges = append(c.touchedEdges, i)
@@ -109,80 +118,6 @@ func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, er
 		return graph.ApplyResult{}, err
 	}
 	return res, nil
-}
-
-// resolved is what Apply reads of the state about one item of a batch
-// before merging it: its id (and a relationship's ends' ids), its slot if
-// stored, and whether the batch only re-asserts it (touchesNode,
-// touchesEdge). That is most of a re-sync's merge, and it writes nothing,
-// so a large batch reads it in one part per core (inParts).
-type resolved struct {
-	id      graph.ID
-	ends    [2]graph.ID
-	slot    int32
-	stored  bool
-	touches bool
-}
-
-// resolveFrom is the number of items from which a batch is resolved in
-// parts; a variable so that tests can resolve small batches in parts.
-var resolveFrom = 1000
-
-func (st *state) resolveNodes(in []graph.NodeInput, source string, at time.Time) []resolved {
-	out := make([]resolved, len(in))
-	inParts(parts(len(in), resolveFrom), len(in), func(_, lo, hi int) {
-		for k := lo; k < hi; k++ {
-			r := &out[k]
-			r.id = graph.NodeID(in[k].Kind, in[k].Key)
-			r.slot, r.stored = st.nodeAt.get(r.id)
-			r.touches = r.stored && st.touchesNode(r.slot, in[k], source, at)
-		}
-	})
-	return out
-}
-
-func (st *state) resolveEdges(in []graph.EdgeInput, source string, at time.Time) []resolved {
-	out := make([]resolved, len(in))
-	inParts(parts(len(in), resolveFrom), len(in), func(_, lo, hi int) {
-		// Relationships of a batch share ends (accounts, hot services), and
-		// an end's id is a SHA-1: derive each once.
-		ids := make(map[graph.Ref]graph.ID, hi-lo)
-		idOf := func(r graph.Ref) graph.ID {
-			id, ok := ids[r]
-			if !ok {
-				id = r.ID()
-				ids[r] = id
-			}
-			return id
-		}
-		for k := lo; k < hi; k++ {
-			r := &out[k]
-			r.ends = [2]graph.ID{idOf(in[k].From), idOf(in[k].To)}
-			r.id = in[k].IDBetween(r.ends[0], r.ends[1])
-			r.slot, r.stored = st.edgeAt.get(r.id)
-			r.touches = r.stored && st.touchesEdge(r.slot, in[k], source, at)
-		}
-	})
-	return out
-}
-
-// parts is how many parts inParts reads n items in: one per core from
-// from items on, else one.
-func parts(n, from int) int {
-	if n >= from {
-		return runtime.GOMAXPROCS(0)
-	}
-	return 1
-}
-
-// inParts calls read for n items cut into parts, side by side, and waits
-// for them: read(p, lo, hi) reads items [lo, hi), part p.
-func inParts(parts, n int, read func(p, lo, hi int)) {
-	var wg sync.WaitGroup
-	for p := range parts {
-		wg.Go(func() { read(p, p*n/parts, (p+1)*n/parts) })
-	}
-	wg.Wait()
 }
 
 // readState returns the current state for a writer. Writers hold writeMu, so
@@ -293,32 +228,40 @@ var sweepSplitAt = 1 << 16
 // whose assertion it retracts, in slot order, leaving out those in gone
 // (an end is being removed). Large stores are read in one part per core.
 func sweepEdges(st *state, r graph.SweepRequest, gone map[graph.ID]bool) (counted int, retract []int32) {
+	parts := 1
+	if len(st.edges) >= sweepSplitAt {
+		parts = runtime.GOMAXPROCS(0)
+	}
 	type found struct {
 		counted int
 		retract []int32
 	}
-	n := parts(len(st.edges), sweepSplitAt)
-	out := make([]found, n)
-	inParts(n, len(st.edges), func(p, lo, hi int) {
-		f := &out[p]
-		for i := lo; i < hi; i++ {
-			rec := &st.edges[i]
-			if rec.typ == 0 {
-				continue
+	out := make([]found, parts)
+	var wg sync.WaitGroup
+	for p := range parts {
+		lo, hi := p*len(st.edges)/parts, (p+1)*len(st.edges)/parts
+		wg.Go(func() {
+			f := &out[p]
+			for i := lo; i < hi; i++ {
+				rec := &st.edges[i]
+				if rec.typ == 0 {
+					continue
+				}
+				asserted, retracts := st.sweeps(rec, r)
+				if !asserted {
+					continue
+				}
+				if !graph.HasAnyKind(r.Kinds, st.nodes[rec.from].n.Kind) && !graph.HasAnyKind(r.Kinds, st.nodes[rec.to].n.Kind) {
+					continue
+				}
+				f.counted++
+				if retracts && !gone[rec.id] {
+					f.retract = append(f.retract, int32(i))
+				}
 			}
-			asserted, retracts := st.sweeps(rec, r)
-			if !asserted {
-				continue
-			}
-			if !graph.HasAnyKind(r.Kinds, st.nodes[rec.from].n.Kind) && !graph.HasAnyKind(r.Kinds, st.nodes[rec.to].n.Kind) {
-				continue
-			}
-			f.counted++
-			if retracts && !gone[rec.id] {
-				f.retract = append(f.retract, int32(i))
-			}
-		}
-	})
+		})
+	}
+	wg.Wait()
 	for _, f := range out {
 		counted += f.counted
 		retract = append(retract, f.retract...)
