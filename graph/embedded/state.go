@@ -419,7 +419,11 @@ const arenaSlack = 1 << 20
 func (st *state) release(r *edgeRec) {
 	st.garbage += int(r.size)
 	if st.garbage > arenaSlack && st.garbage > len(st.arena)/4 {
-		st.compactArena()
+		// The new array keeps room for as much as was garbage: what made
+		// it (a sync touching every relationship) goes on appending about
+		// as much before the next compaction, and would otherwise move the
+		// whole arena to a larger array several times on the way.
+		st.compactArena(st.garbage)
 	}
 }
 
@@ -428,7 +432,7 @@ func (st *state) release(r *edgeRec) {
 // it after replaying the log, whose touches and updates replace payloads
 // and whose appends grow slices by up to a quarter more than they hold.
 func (st *state) trim() {
-	st.compactArena()
+	st.compactArena(0)
 	st.nodes = clip(st.nodes)
 	st.edges = clip(st.edges)
 	st.freeNodes = clip(st.freeNodes)
@@ -464,8 +468,10 @@ func (st *state) intern(n *graph.Node) {
 	}
 }
 
-func (st *state) compactArena() {
-	arena := make([]byte, 0, len(st.arena)-st.garbage)
+// compactArena rewrites the arena without its garbage, into an array with
+// room for room more bytes.
+func (st *state) compactArena(room int) {
+	arena := make([]byte, 0, len(st.arena)-st.garbage+room)
 	for i := range st.edges {
 		if r := &st.edges[i]; r.typ != 0 {
 			off := len(arena)
