@@ -459,19 +459,11 @@ type encodedAudit struct {
 // the writer waits for it.
 func encodeAudit(rec *graph.AuditRecorder, ends map[graph.ID][2]graph.ID, first int64, bufs *[2][]byte) encodedAudit {
 	evs := rec.Events(first)
-	half := len(evs)
-	if half >= encodeInHalves {
-		half /= 2
-	}
-	var (
-		second encodedAudit
-		wg     sync.WaitGroup
-	)
-	if half < len(evs) {
-		wg.Go(func() { second = encodeEvents(evs[half:], ends, &bufs[1]) })
-	}
-	out := encodeEvents(evs[:half], ends, &bufs[0])
-	wg.Wait()
+	var halves [2]encodedAudit
+	inParts(len(evs), halvesOf(len(evs)), func(h, lo, hi int) {
+		halves[h] = encodeEvents(evs[lo:hi], ends, &bufs[h])
+	})
+	out, second := halves[0], halves[1]
 	out.n += second.n
 	out.pieces = append(out.pieces, second.pieces...)
 	out.seqs = append(out.seqs, second.seqs...)

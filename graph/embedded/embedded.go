@@ -155,14 +155,13 @@ type buffers struct {
 // not hold its arrays for good.
 const keepBytes = 32 << 20
 
-// keep empties the buffers for the next write, dropping any grown past
-// keepBytes.
+// keep drops any buffer grown past keepBytes; the others are kept for the
+// next write, which encodes from their start.
 func (b *buffers) keep() {
 	for _, buf := range []*[]byte{&b.entry[0], &b.entry[1], &b.audit[0], &b.audit[1], &b.log} {
 		if cap(*buf) > keepBytes {
 			*buf = nil
 		}
-		*buf = (*buf)[:0]
 	}
 }
 
@@ -684,31 +683,23 @@ func (c *changes) logEntry(st *state, bufs *[2][]byte) (*logEntry, []*graph.Node
 	// A large write's nodes are encoded in two halves side by side: the
 	// audit events beside them are a fifth of the work, and the other core
 	// would be idle.
-	half := len(nodes)
-	if half >= encodeInHalves {
-		half /= 2
-	}
-	var (
-		wg   sync.WaitGroup
-		err2 error
-	)
-	if half < len(nodes) {
-		wg.Go(func() { bufs[1], err2 = encodeNodes(bufs[1][:0], nodes[half:], entry.nodes[half:]) })
-	}
-	buf := slices.Grow(bufs[0][:0], 128*len(c.putEdges)) // newLogEdge
-	defer func() { bufs[0] = buf }()
-	buf, err := encodeNodes(buf, nodes[:half], entry.nodes[:half])
-	wg.Wait()
-	if err = cmp.Or(err, err2); err != nil {
+	var errs [2]error
+	inParts(len(nodes), halvesOf(len(nodes)), func(h, lo, hi int) {
+		bufs[h], errs[h] = encodeNodes(bufs[h][:0], nodes[lo:hi], entry.nodes[lo:hi])
+	})
+	if err := cmp.Or(errs[0], errs[1]); err != nil {
 		return nil, nil, err
 	}
+	buf := slices.Grow(bufs[0], 128*len(c.putEdges)) // newLogEdge
+	defer func() { bufs[0] = buf }()
 	for id, e := range c.putEdges {
 		ends, ok := c.ends[id]
 		if !ok {
 			ends = [2]graph.ID{e.From.ID(), e.To.ID()}
 		}
-		var le logEdge
-		if le, buf, err = newLogEdge(buf, e, ends[0], ends[1]); err != nil {
+		le, b, err := newLogEdge(buf, e, ends[0], ends[1])
+		buf = b
+		if err != nil {
 			return nil, nil, err
 		}
 		entry.edges = append(entry.edges, le)
@@ -728,6 +719,14 @@ func (c *changes) logEntry(st *state, bufs *[2][]byte) (*logEntry, []*graph.Node
 // encodeInHalves is the number of nodes, or of audit events, from which a
 // write encodes them in two halves side by side.
 const encodeInHalves = 1000
+
+// halvesOf is how many parts a write encodes n nodes or audit events in.
+func halvesOf(n int) int {
+	if n >= encodeInHalves {
+		return 2
+	}
+	return 1
+}
 
 // encodeNodes encodes nodes into out (newLogNode), their JSON appended to
 // buf, and returns buf.

@@ -237,36 +237,43 @@ func sweepEdges(st *state, r graph.SweepRequest, gone map[graph.ID]bool) (counte
 		retract []int32
 	}
 	out := make([]found, parts)
-	var wg sync.WaitGroup
-	for p := range parts {
-		lo, hi := p*len(st.edges)/parts, (p+1)*len(st.edges)/parts
-		wg.Go(func() {
-			f := &out[p]
-			for i := lo; i < hi; i++ {
-				rec := &st.edges[i]
-				if rec.typ == 0 {
-					continue
-				}
-				asserted, retracts := st.sweeps(rec, r)
-				if !asserted {
-					continue
-				}
-				if !graph.HasAnyKind(r.Kinds, st.nodes[rec.from].n.Kind) && !graph.HasAnyKind(r.Kinds, st.nodes[rec.to].n.Kind) {
-					continue
-				}
-				f.counted++
-				if retracts && !gone[rec.id] {
-					f.retract = append(f.retract, int32(i))
-				}
+	inParts(len(st.edges), parts, func(p, lo, hi int) {
+		f := &out[p]
+		for i := lo; i < hi; i++ {
+			rec := &st.edges[i]
+			if rec.typ == 0 {
+				continue
 			}
-		})
-	}
-	wg.Wait()
+			asserted, retracts := st.sweeps(rec, r)
+			if !asserted {
+				continue
+			}
+			if !graph.HasAnyKind(r.Kinds, st.nodes[rec.from].n.Kind) && !graph.HasAnyKind(r.Kinds, st.nodes[rec.to].n.Kind) {
+				continue
+			}
+			f.counted++
+			if retracts && !gone[rec.id] {
+				f.retract = append(f.retract, int32(i))
+			}
+		}
+	})
 	for _, f := range out {
 		counted += f.counted
 		retract = append(retract, f.retract...)
 	}
 	return counted, retract
+}
+
+// inParts calls do for n items cut into parts, side by side, and waits for
+// them: do(p, lo, hi) handles items [lo, hi), part p. The calling goroutine
+// does the first part.
+func inParts(n, parts int, do func(p, lo, hi int)) {
+	var wg sync.WaitGroup
+	for p := 1; p < parts; p++ {
+		wg.Go(func() { do(p, p*n/parts, (p+1)*n/parts) })
+	}
+	do(0, 0, n/parts)
+	wg.Wait()
 }
 
 // Restore implements graph.Store.
