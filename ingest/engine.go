@@ -168,6 +168,9 @@ type Options struct {
 	// estate's counts, say, so a trend across runs can be drawn. An error
 	// is reported as a warning of the run.
 	Summarize func(ctx context.Context) (map[string]int, error)
+	// SummaryTimeout bounds Summarize (default 1m): the shadow estate of
+	// half a million nodes takes seconds to count on a small machine.
+	SummaryTimeout time.Duration
 	// OnStart, when set, is called with the run's first record (running)
 	// once it has been written, before the source starts reading: how a
 	// caller that runs ingest in the background learns the run's id.
@@ -191,6 +194,9 @@ func (o *Options) defaults() {
 	}
 	if o.RecordEvery <= 0 {
 		o.RecordEvery = 2 * time.Second
+	}
+	if o.SummaryTimeout <= 0 {
+		o.SummaryTimeout = time.Minute
 	}
 }
 
@@ -254,6 +260,22 @@ func (e *emitter) record(ctx context.Context) {
 	}
 }
 
+// summarize calls opts.Summarize within opts.SummaryTimeout; a failure
+// is a warning of the run. A cancelled run is not summarised at length:
+// the summary stops with ctx.
+func summarize(ctx context.Context, em *emitter, opts *Options) map[string]int {
+	sctx, cancel := context.WithTimeout(ctx, opts.SummaryTimeout)
+	defer cancel()
+	sum, err := opts.Summarize(sctx)
+	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+			err = fmt.Errorf("not done within %s: %w", opts.SummaryTimeout, err)
+		}
+		em.Warn("run summary", err)
+	}
+	return sum
+}
+
 // Run runs src once against store and returns its report. The returned error
 // is non-nil when the run failed; the report is always filled in.
 func Run(ctx context.Context, store Store, src Source, opts Options) (*Report, error) {
@@ -304,18 +326,14 @@ func Run(ctx context.Context, store Store, src Source, opts Options) (*Report, e
 			rep.Err = err.Error()
 		}
 	}
-	// The end is recorded whatever happened to ctx: a cancelled run is
-	// recorded as failed rather than left running.
-	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
-	defer cancel()
 	if opts.Summarize != nil {
-		sum, serr := opts.Summarize(fctx)
-		if serr != nil {
-			em.Warn("run summary", serr)
-		}
-		rep.Summary = sum
+		rep.Summary = summarize(ctx, em, &opts)
 	}
 	rep.Ended = opts.Now().UTC()
+	// The end is recorded whatever happened to ctx, in a time of its own:
+	// a cancelled run is recorded as failed rather than left running.
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
 	em.record(fctx)
 	ev := log.Info()
 	if rep.Status == StatusFailed {

@@ -84,6 +84,7 @@ func TestRunIsRecorded(t *testing.T) {
 		src        teamsSource
 		cancel     bool
 		summarize  func(context.Context) (map[string]int, error)
+		sumTime    time.Duration // Options.SummaryTimeout
 		wantStatus graph.RunStatus
 		wantErrs   int // item errors kept in the record
 		wantSum    map[string]int
@@ -99,6 +100,15 @@ func TestRunIsRecorded(t *testing.T) {
 		{name: "summary failure is a warning", src: teamsSource{teams: 5},
 			summarize:  func(context.Context) (map[string]int, error) { return nil, errors.New("scan failed") },
 			wantStatus: graph.RunSucceeded, wantWarn: "scan failed"},
+		// A summary out of time (the shadow estate of a large estate) is a
+		// warning, and leaves the end of the run its own time to be
+		// recorded: the run is not left running.
+		{name: "summary out of time is a warning", src: teamsSource{teams: 5}, sumTime: 20 * time.Millisecond,
+			summarize: func(ctx context.Context) (map[string]int, error) {
+				<-ctx.Done()
+				return nil, ctx.Err()
+			},
+			wantStatus: graph.RunSucceeded, wantWarn: "not done within 20ms: context deadline exceeded"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			st := newRecordingStore(t)
@@ -108,7 +118,7 @@ func TestRunIsRecorded(t *testing.T) {
 			if tc.cancel {
 				src.cancel = cancel
 			}
-			rep, _ := ingest.Run(ctx, st, src, ingest.Options{BatchSize: 10, Now: tick(), Summarize: tc.summarize})
+			rep, _ := ingest.Run(ctx, st, src, ingest.Options{BatchSize: 10, Now: tick(), Summarize: tc.summarize, SummaryTimeout: tc.sumTime})
 			if rep.Status != tc.wantStatus {
 				t.Fatalf("status %s (%s), want %s", rep.Status, rep.Err, tc.wantStatus)
 			}
