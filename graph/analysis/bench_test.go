@@ -306,3 +306,28 @@ func BenchmarkFloorImpactDepth6(b *testing.B) {
 	refs := mixed(append(slices.Clone(sm.HotApplications), sm.HotResources...), append(slices.Clone(sm.Applications), sm.Repositories...))
 	benchFloor(b, harness.Downstream, refs, 6)
 }
+
+// BenchmarkShadowEstate and BenchmarkHealth time the whole-graph answers,
+// which read every node and relationship: at L (ESTATE_BENCH_TIER=L) an
+// API request has 10 s by default.
+func BenchmarkShadowEstate(b *testing.B) {
+	s, _ := benchEstate(b)
+	ctx := context.Background()
+	for b.Loop() {
+		rep, err := analysis.ShadowEstate(ctx, s)
+		if err != nil || len(rep.Findings) == 0 {
+			b.Fatalf("shadow estate: %d findings, %v", len(rep.Findings), err)
+		}
+	}
+}
+
+func BenchmarkHealth(b *testing.B) {
+	s, _ := benchEstate(b)
+	ctx := context.Background()
+	for b.Loop() {
+		rep, err := analysis.Health(ctx, s, 30*24*time.Hour, time.Now())
+		if err != nil || rep.Completeness.ServicesOwned.Total == 0 {
+			b.Fatalf("health: %+v, %v", rep, err)
+		}
+	}
+}

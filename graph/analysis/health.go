@@ -132,11 +132,11 @@ func Health(ctx context.Context, s Store, staleAfter time.Duration, now time.Tim
 			var ok bool
 			switch k {
 			case graph.KindService:
-				ok = e.owned(n.ID)
+				ok = e.owned(n)
 			case graph.KindRepository:
-				ok = e.repoMapped(n.ID)
+				ok = e.repoMapped(n)
 			case graph.KindCloudResource:
-				ok = e.resourceOwned(n.ID)
+				ok = e.resourceOwned(n)
 			}
 			for _, t := range append(tallies(us, unit), &total) {
 				t.all++

@@ -6,27 +6,27 @@ import (
 	"github.com/estate-cmdb/estate/graph"
 )
 
-// link is one relationship in the compact form whole-graph answers keep.
+// link is one relationship in the compact form whole-graph answers keep:
+// its type and the nodes at its ends.
 type link struct {
 	typ      graph.RelType
-	from, to graph.ID
+	from, to *graph.Node
 }
 
 // estate is the whole graph, read with one ScanNodes and one ScanEdges.
+// Relationships are kept by their ends' nodes, found by ref: deriving each
+// end's id (a SHA-1) cost more than the rest of reading it.
 type estate struct {
-	nodes  map[graph.ID]*graph.Node
 	byKind map[graph.Kind][]*graph.Node // in scan order: by key
-	out    map[graph.ID][]link
-	in     map[graph.ID][]link
+	out    map[*graph.Node][]link
+	in     map[*graph.Node][]link
 }
 
 func scan(ctx context.Context, s Store) (*estate, error) {
-	e := &estate{
-		nodes: map[graph.ID]*graph.Node{}, byKind: map[graph.Kind][]*graph.Node{},
-		out: map[graph.ID][]link{}, in: map[graph.ID][]link{},
-	}
+	e := &estate{byKind: map[graph.Kind][]*graph.Node{}, out: map[*graph.Node][]link{}, in: map[*graph.Node][]link{}}
+	byRef := map[graph.Ref]*graph.Node{}
 	err := s.ScanNodes(ctx, func(n *graph.Node) error {
-		e.nodes[n.ID] = n
+		byRef[n.Ref()] = n
 		e.byKind[n.Kind] = append(e.byKind[n.Kind], n)
 		return nil
 	})
@@ -34,9 +34,15 @@ func scan(ctx context.Context, s Store) (*estate, error) {
 		return nil, err
 	}
 	err = s.ScanEdges(ctx, func(ed *graph.Edge) error {
-		l := link{typ: ed.Type, from: ed.From.ID(), to: ed.To.ID()}
-		e.out[l.from] = append(e.out[l.from], l)
-		e.in[l.to] = append(e.in[l.to], l)
+		// A relationship written after the nodes were read may name a
+		// node they lack: it is left out, as its end is.
+		from, to := byRef[ed.From], byRef[ed.To]
+		if from == nil || to == nil {
+			return nil
+		}
+		l := link{typ: ed.Type, from: from, to: to}
+		e.out[from] = append(e.out[from], l)
+		e.in[to] = append(e.in[to], l)
 		return nil
 	})
 	if err != nil {
@@ -46,35 +52,31 @@ func scan(ctx context.Context, s Store) (*estate, error) {
 }
 
 // outOf returns the nodes n points at by t, of kind k ("" for any).
-func (e *estate) outOf(id graph.ID, t graph.RelType, k graph.Kind) []*graph.Node {
+func (e *estate) outOf(n *graph.Node, t graph.RelType, k graph.Kind) []*graph.Node {
 	var ns []*graph.Node
-	for _, l := range e.out[id] {
-		if l.typ == t {
-			if n := e.nodes[l.to]; n != nil && (k == "" || n.Kind == k) {
-				ns = append(ns, n)
-			}
+	for _, l := range e.out[n] {
+		if l.typ == t && (k == "" || l.to.Kind == k) {
+			ns = append(ns, l.to)
 		}
 	}
 	return ns
 }
 
 // into returns the nodes pointing at n by t, of kind k ("" for any).
-func (e *estate) into(id graph.ID, t graph.RelType, k graph.Kind) []*graph.Node {
+func (e *estate) into(n *graph.Node, t graph.RelType, k graph.Kind) []*graph.Node {
 	var ns []*graph.Node
-	for _, l := range e.in[id] {
-		if l.typ == t {
-			if n := e.nodes[l.from]; n != nil && (k == "" || n.Kind == k) {
-				ns = append(ns, n)
-			}
+	for _, l := range e.in[n] {
+		if l.typ == t && (k == "" || l.from.Kind == k) {
+			ns = append(ns, l.from)
 		}
 	}
 	return ns
 }
 
-func (e *estate) has(id graph.ID, t graph.RelType, out bool) bool {
-	ls := e.in[id]
+func (e *estate) has(n *graph.Node, t graph.RelType, out bool) bool {
+	ls := e.in[n]
 	if out {
-		ls = e.out[id]
+		ls = e.out[n]
 	}
 	for _, l := range ls {
 		if l.typ == t {
@@ -85,15 +87,15 @@ func (e *estate) has(id graph.ID, t graph.RelType, out bool) bool {
 }
 
 // owned reports whether an OWNS relationship points at id.
-func (e *estate) owned(id graph.ID) bool { return e.has(id, graph.RelOwns, false) }
+func (e *estate) owned(n *graph.Node) bool { return e.has(n, graph.RelOwns, false) }
 
 // appOwned: the application is owned, or its service is.
-func (e *estate) appOwned(id graph.ID) bool {
-	if e.owned(id) {
+func (e *estate) appOwned(n *graph.Node) bool {
+	if e.owned(n) {
 		return true
 	}
-	for _, s := range e.outOf(id, graph.RelPartOf, graph.KindService) {
-		if e.owned(s.ID) {
+	for _, s := range e.outOf(n, graph.RelPartOf, graph.KindService) {
+		if e.owned(s) {
 			return true
 		}
 	}
@@ -103,14 +105,14 @@ func (e *estate) appOwned(id graph.ID) bool {
 // resourceOwned is the rule for "a resource has an owner": an OWNS
 // relationship into it, or an owned application (appOwned) RUNS_ON or
 // DEPENDS_ON it, or an owned repository DEFINES it.
-func (e *estate) resourceOwned(id graph.ID) bool {
-	if e.owned(id) {
+func (e *estate) resourceOwned(n *graph.Node) bool {
+	if e.owned(n) {
 		return true
 	}
-	for _, l := range e.in[id] {
+	for _, l := range e.in[n] {
 		switch l.typ {
 		case graph.RelRunsOn, graph.RelDependsOn:
-			if n := e.nodes[l.from]; n != nil && n.Kind == graph.KindApplication && e.appOwned(n.ID) {
+			if l.from.Kind == graph.KindApplication && e.appOwned(l.from) {
 				return true
 			}
 		case graph.RelDefines:
@@ -123,8 +125,8 @@ func (e *estate) resourceOwned(id graph.ID) bool {
 }
 
 // repoMapped: the repository BUILDS an application or DEFINES a resource.
-func (e *estate) repoMapped(id graph.ID) bool {
-	return e.has(id, graph.RelBuilds, true) || e.has(id, graph.RelDefines, true)
+func (e *estate) repoMapped(n *graph.Node) bool {
+	return e.has(n, graph.RelBuilds, true) || e.has(n, graph.RelDefines, true)
 }
 
 // unitsOf returns the business units an item is attributed to (keys):
@@ -134,25 +136,24 @@ func (e *estate) repoMapped(id graph.ID) bool {
 // defining it; a cloud account's through its resources is not attempted.
 func (e *estate) unitsOf(n *graph.Node) map[string]bool {
 	out := map[string]bool{}
-	var svc func(id graph.ID)
-	svc = func(id graph.ID) {
-		for _, b := range e.outOf(id, graph.RelPartOf, graph.KindBusinessUnit) {
+	svc := func(s *graph.Node) {
+		for _, b := range e.outOf(s, graph.RelPartOf, graph.KindBusinessUnit) {
 			out[b.Key] = true
 		}
 	}
-	app := func(id graph.ID) {
-		for _, s := range e.outOf(id, graph.RelPartOf, graph.KindService) {
-			svc(s.ID)
+	app := func(a *graph.Node) {
+		for _, s := range e.outOf(a, graph.RelPartOf, graph.KindService) {
+			svc(s)
 		}
 	}
-	res := func(id graph.ID) {
-		for _, l := range e.in[id] {
+	res := func(r *graph.Node) {
+		for _, l := range e.in[r] {
 			if l.typ == graph.RelRunsOn || l.typ == graph.RelDependsOn {
 				app(l.from)
 			}
 			if l.typ == graph.RelDefines {
 				for _, a := range e.outOf(l.from, graph.RelBuilds, graph.KindApplication) {
-					app(a.ID)
+					app(a)
 				}
 			}
 		}
@@ -161,25 +162,25 @@ func (e *estate) unitsOf(n *graph.Node) map[string]bool {
 	case graph.KindBusinessUnit:
 		out[n.Key] = true
 	case graph.KindService:
-		svc(n.ID)
+		svc(n)
 	case graph.KindApplication:
-		app(n.ID)
+		app(n)
 	case graph.KindRepository:
-		for _, a := range e.outOf(n.ID, graph.RelBuilds, graph.KindApplication) {
-			app(a.ID)
+		for _, a := range e.outOf(n, graph.RelBuilds, graph.KindApplication) {
+			app(a)
 		}
-		for _, r := range e.outOf(n.ID, graph.RelDefines, graph.KindCloudResource) {
-			res(r.ID)
+		for _, r := range e.outOf(n, graph.RelDefines, graph.KindCloudResource) {
+			res(r)
 		}
 	case graph.KindCloudResource:
-		res(n.ID)
+		res(n)
 	}
 	return out
 }
 
 // accountOf returns the cloud account a resource is in, or nil.
-func (e *estate) accountOf(id graph.ID) *graph.Node {
-	if as := e.outOf(id, graph.RelInAccount, graph.KindCloudAccount); len(as) > 0 {
+func (e *estate) accountOf(n *graph.Node) *graph.Node {
+	if as := e.outOf(n, graph.RelInAccount, graph.KindCloudAccount); len(as) > 0 {
 		return as[0]
 	}
 	return nil

@@ -101,7 +101,7 @@ func ShadowEstate(ctx context.Context, s Store) (*ShadowReport, error) {
 		// Registered only when something says so (a source's list, the
 		// API); an account nothing registers is discovered-only.
 		if reg, _ := a.Props["registered"].(bool); !reg {
-			rs := e.into(a.ID, graph.RelInAccount, graph.KindCloudResource)
+			rs := e.into(a, graph.RelInAccount, graph.KindCloudResource)
 			sortNodes(rs)
 			add(Finding{Kind: FindingUnregisteredAccount, Item: itemOf(a), Account: a.Key, Related: items(rs),
 				Explanation: fmt.Sprintf("cloud account not registered with central IT, holding %d resources", len(rs))})
@@ -109,10 +109,10 @@ func ShadowEstate(ctx context.Context, s Store) (*ShadowReport, error) {
 	}
 	for _, r := range e.byKind[graph.KindCloudResource] {
 		acct := ""
-		if a := e.accountOf(r.ID); a != nil {
+		if a := e.accountOf(r); a != nil {
 			acct = a.Key
 		}
-		if !e.resourceOwned(r.ID) {
+		if !e.resourceOwned(r) {
 			add(Finding{Kind: FindingUnownedResource, Item: itemOf(r), Account: acct,
 				Explanation: "no owner: no OWNS, no owned application runs on or depends on it, no owned repository defines it"})
 		}
@@ -132,7 +132,7 @@ func ShadowEstate(ctx context.Context, s Store) (*ShadowReport, error) {
 		}
 	}
 	for _, r := range e.byKind[graph.KindRepository] {
-		if e.repoMapped(r.ID) {
+		if e.repoMapped(r) {
 			continue
 		}
 		f := Finding{Kind: FindingUnmappedRepository, Item: itemOf(r),
@@ -144,21 +144,21 @@ func ShadowEstate(ctx context.Context, s Store) (*ShadowReport, error) {
 		add(f)
 	}
 	for _, a := range e.byKind[graph.KindApplication] {
-		if len(e.outOf(a.ID, graph.RelPartOf, graph.KindService)) == 0 {
+		if len(e.outOf(a, graph.RelPartOf, graph.KindService)) == 0 {
 			add(Finding{Kind: FindingOrphanApplication, Item: itemOf(a), Explanation: "part of no service"})
 		}
 	}
 	for _, sv := range e.byKind[graph.KindService] {
-		if !e.owned(sv.ID) {
+		if !e.owned(sv) {
 			add(Finding{Kind: FindingServiceNoOwner, Item: itemOf(sv), Explanation: "no team or person owns it"})
 		}
-		if len(e.outOf(sv.ID, graph.RelPartOf, graph.KindBusinessUnit)) == 0 {
+		if len(e.outOf(sv, graph.RelPartOf, graph.KindBusinessUnit)) == 0 {
 			add(Finding{Kind: FindingServiceNoUnit, Item: itemOf(sv), Explanation: "part of no business unit"})
 		}
 	}
 	for _, p := range e.byKind[graph.KindPerson] {
-		owns := e.outOf(p.ID, graph.RelOwns, "")
-		if len(owns) == 0 || len(e.outOf(p.ID, graph.RelMemberOf, graph.KindTeam)) > 0 {
+		owns := e.outOf(p, graph.RelOwns, "")
+		if len(owns) == 0 || len(e.outOf(p, graph.RelMemberOf, graph.KindTeam)) > 0 {
 			continue
 		}
 		sortNodes(owns)

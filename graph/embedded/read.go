@@ -411,14 +411,12 @@ func (s *Store) ScanEdges(ctx context.Context, fn func(*graph.Edge) error) error
 		return err
 	}
 	s.mu.RLock()
-	all := make([]*graph.Edge, 0, s.state.numEdges())
-	for i, r := range s.state.edges {
-		if r.typ != 0 {
-			all = append(all, s.state.edge(int32(i)))
-		}
+	order := s.state.edgeOrder()
+	all := make([]*graph.Edge, len(order))
+	for i, slot := range order {
+		all[i] = s.state.edge(slot)
 	}
 	s.mu.RUnlock()
-	slices.SortFunc(all, graph.CompareEdges)
 	for i, e := range all {
 		if i%1000 == 0 {
 			if err := ctx.Err(); err != nil {

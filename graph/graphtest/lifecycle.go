@@ -363,10 +363,18 @@ func testScan(t *testing.T, h Harness) {
 		for _, lb := range listEstate() {
 			MustApply(t, s, lb)
 		}
+		// Owners in several roles: relationships between the same two
+		// nodes, ordered by role alone.
+		roles := graph.Batch{Source: b.Source, Run: b.Run, Edges: []graph.EdgeInput{
+			owns(person(EstateAlice), svc(EstatePayments), graph.OwnerSupport),
+			owns(person(EstateAlice), svc(EstatePayments), graph.OwnerSecurity),
+			owns(team(EstatePaymentsTeam), svc(EstatePayments), graph.OwnerBusiness),
+		}}
+		MustApply(t, s, roles)
 		d := TakeDump(t, s)
 		sameRefs(t, "ScanNodes order (kind in Kinds order, then key)", d.Nodes, sortedRefs(append(listEstate(), b), nil)...)
 		var want []*graph.Edge
-		for _, in := range b.Edges {
+		for _, in := range slices.Concat(b.Edges, roles.Edges) {
 			v, err := graph.ValidateEdge(in)
 			if err != nil {
 				t.Fatal(err)
