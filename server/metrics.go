@@ -213,6 +213,11 @@ func (i *instrumented) ScanEdges(ctx context.Context, fn func(*graph.Edge) error
 	return i.s.ScanEdges(ctx, fn)
 }
 
+func (i *instrumented) Topology(ctx context.Context) (t *graph.Topology, err error) {
+	defer func(t0 time.Time) { i.observe("Topology", t0, err) }(time.Now())
+	return i.s.Topology(ctx)
+}
+
 func (i *instrumented) Restore(ctx context.Context, nodes []*graph.Node, edges []*graph.Edge) (err error) {
 	defer func(t time.Time) { i.observe("Restore", t, err) }(time.Now())
 	return i.s.Restore(ctx, nodes, edges)

@@ -28,6 +28,7 @@ type Store interface {
 	Traverse(ctx context.Context, q graph.TraverseQuery) (*graph.Traversal, error)
 	ScanNodes(ctx context.Context, fn func(*graph.Node) error) error
 	ScanEdges(ctx context.Context, fn func(*graph.Edge) error) error
+	Topology(ctx context.Context) (*graph.Topology, error)
 }
 
 // Item names one entity in an answer. Node is the entity itself, for

@@ -430,6 +430,17 @@ func (s *Store) ScanEdges(ctx context.Context, fn func(*graph.Edge) error) error
 	return ctx.Err()
 }
 
+// Topology implements graph.Store, from one reading of the state: a
+// consistent whole, as ScanEdges' is.
+func (s *Store) Topology(ctx context.Context) (*graph.Topology, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.state.topology(), nil
+}
+
 // Stats implements graph.Store.
 func (s *Store) Stats(ctx context.Context) (graph.Stats, error) {
 	if err := ctx.Err(); err != nil {

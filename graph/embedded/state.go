@@ -319,6 +319,35 @@ func (st *state) role(i int32) string {
 	return cmp.Or(ownerRoles[r.role], graph.OwnerTechnical)
 }
 
+// places returns each node's place among all nodes in graph.CompareRefs
+// order (ScanNodes'), by slot, calling visit with the slots in that order.
+func (st *state) places(visit func(slot int32)) []int32 {
+	place := make([]int32, len(st.nodes))
+	n := int32(0)
+	for _, k := range graph.Kinds {
+		st.byKind[k].Ascend(func(it keyItem) bool {
+			place[it.slot] = n
+			n++
+			visit(it.slot)
+			return true
+		})
+	}
+	return place
+}
+
+// topology implements Store.Topology: the nodes copied as ScanNodes copies
+// them, and each relationship from its record alone.
+func (st *state) topology() *graph.Topology {
+	t := &graph.Topology{Nodes: make([]*graph.Node, 0, st.numNodes()), Links: make([]graph.Link, 0, st.numEdges())}
+	place := st.places(func(slot int32) { t.Nodes = append(t.Nodes, st.copyNode(slot)) })
+	for i := range st.edges {
+		if r := &st.edges[i]; r.typ != 0 {
+			t.Links = append(t.Links, graph.Link{Type: r.typ.relType(), From: place[r.from], To: place[r.to]})
+		}
+	}
+	return t
+}
+
 // edgeOrder returns the slots of the stored relationships in
 // graph.CompareEdges order (type, from, to, role), read from the records
 // alone: each end's place among all nodes in graph.CompareRefs order (the
@@ -326,15 +355,7 @@ func (st *state) role(i int32) string {
 // relationships compared their refs' strings, a cache miss or two apiece:
 // at L, 7 of the 9 seconds of every whole-graph answer's ScanEdges.
 func (st *state) edgeOrder() []int32 {
-	place := make([]uint64, len(st.nodes))
-	n := uint64(0)
-	for _, k := range graph.Kinds {
-		st.byKind[k].Ascend(func(it keyItem) bool {
-			place[it.slot] = n
-			n++
-			return true
-		})
-	}
+	place := st.places(func(int32) {})
 	// Type code (RelTypes order from 1), then the ends' places: 28 bits
 	// each hold any slot (maxNodes).
 	type sortKey struct {
@@ -344,7 +365,7 @@ func (st *state) edgeOrder() []int32 {
 	keys := make([]sortKey, 0, st.numEdges())
 	for i := range st.edges {
 		if r := &st.edges[i]; r.typ != 0 {
-			keys = append(keys, sortKey{uint64(r.typ)<<56 | place[r.from]<<28 | place[r.to], int32(i)})
+			keys = append(keys, sortKey{uint64(r.typ)<<56 | uint64(place[r.from])<<28 | uint64(place[r.to]), int32(i)})
 		}
 	}
 	slices.SortFunc(keys, func(a, b sortKey) int {

@@ -394,6 +394,41 @@ func testScan(t *testing.T, h Harness) {
 		}
 	})
 
+	t.Run("Topology", func(t *testing.T) {
+		// The whole graph's shape is what ScanNodes and ScanEdges read:
+		// the same nodes in the same order, each relationship's type and
+		// ends.
+		s := h(t)
+		b := SmallEstate()
+		MustApply(t, s, b)
+		MustApply(t, s, graph.Batch{Source: b.Source, Run: b.Run, Edges: []graph.EdgeInput{
+			owns(person(EstateAlice), svc(EstatePayments), graph.OwnerSupport),
+		}})
+		d := TakeDump(t, s)
+		topo, err := s.Topology(t.Context())
+		if err != nil {
+			t.Fatalf("Topology: %v", err)
+		}
+		if g, w := jsonOf(topo.Nodes), jsonOf(d.Nodes); g != w {
+			t.Errorf("Topology's nodes differ from ScanNodes':\n got %s\nwant %s", g, w)
+		}
+		var got, want []string
+		for _, l := range topo.Links {
+			if l.From < 0 || int(l.From) >= len(topo.Nodes) || l.To < 0 || int(l.To) >= len(topo.Nodes) {
+				t.Fatalf("link %+v points outside the %d nodes", l, len(topo.Nodes))
+			}
+			got = append(got, fmt.Sprintf("%s %s→%s", l.Type, topo.Nodes[l.From].Ref(), topo.Nodes[l.To].Ref()))
+		}
+		for _, e := range d.Edges {
+			want = append(want, fmt.Sprintf("%s %s→%s", e.Type, e.From, e.To))
+		}
+		slices.Sort(got)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("Topology's links:\n got %q\nwant %q", got, want)
+		}
+	})
+
 	t.Run("Large", func(t *testing.T) {
 		// Thousands of nodes of one kind: scans and listings that work in
 		// chunks or pages must not skip or repeat anything at the seams.

@@ -470,6 +470,10 @@ func (s *memStore) ScanNodes(ctx context.Context, fn func(*graph.Node) error) er
 	return nil
 }
 
+func (s *memStore) Topology(ctx context.Context) (*graph.Topology, error) {
+	return graph.ScanTopology(ctx, s)
+}
+
 func (s *memStore) ScanEdges(ctx context.Context, fn func(*graph.Edge) error) error {
 	if err := ctx.Err(); err != nil {
 		return err

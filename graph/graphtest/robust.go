@@ -209,6 +209,7 @@ func testContext(t *testing.T, h Harness) {
 			}},
 			{"ScanNodes", func(ctx context.Context) error { return s.ScanNodes(ctx, func(*graph.Node) error { return nil }) }},
 			{"ScanEdges", func(ctx context.Context) error { return s.ScanEdges(ctx, func(*graph.Edge) error { return nil }) }},
+			{"Topology", func(ctx context.Context) error { _, err := s.Topology(ctx); return err }},
 			{"Restore", func(ctx context.Context) error { return s.Restore(ctx, []*graph.Node{freshNode}, nil) }},
 			{"Stats", func(ctx context.Context) error { _, err := s.Stats(ctx); return err }},
 		}

@@ -743,6 +743,13 @@ func fromKinds(t graph.RelType) []graph.Kind {
 	return out
 }
 
+// Topology implements graph.Store with ScanNodes and ScanEdges
+// (graph.ScanTopology): relationships are read whole, as a lighter query
+// would only matter once Neo4j's whole-graph answers do.
+func (s *Store) Topology(ctx context.Context) (*graph.Topology, error) {
+	return graph.ScanTopology(ctx, s)
+}
+
 // ScanEdges implements graph.Store like ScanNodes, by segments of one type
 // and one start kind: small segments together, large ones by pages of
 // scanPage start nodes in key order with all their relationships of the

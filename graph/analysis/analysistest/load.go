@@ -69,6 +69,11 @@ func (c *Counting) ScanNodes(ctx context.Context, fn func(*graph.Node) error) er
 	return c.Store.ScanNodes(ctx, fn)
 }
 
+func (c *Counting) Topology(ctx context.Context) (*graph.Topology, error) {
+	c.calls.Add(1)
+	return c.Store.Topology(ctx)
+}
+
 func (c *Counting) ScanEdges(ctx context.Context, fn func(*graph.Edge) error) error {
 	c.calls.Add(1)
 	return c.Store.ScanEdges(ctx, fn)
