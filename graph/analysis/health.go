@@ -123,20 +123,20 @@ func Health(ctx context.Context, s Store, staleAfter time.Duration, now time.Tim
 		}
 		st := 0
 		for _, n := range ns {
-			us := e.unitsOf(n)
-			isStale := stale(n)
+			us := n.unitsOf()
+			isStale := stale(n.Node)
 			if isStale {
 				st++
-				oldest = append(oldest, StaleItem{Item: itemOf(n), LastSeen: n.LastSeen})
+				oldest = append(oldest, StaleItem{Item: itemOf(n.Node), LastSeen: n.LastSeen})
 			}
 			var ok bool
 			switch k {
 			case graph.KindService:
-				ok = e.owned(n)
+				ok = n.owned()
 			case graph.KindRepository:
-				ok = e.repoMapped(n)
+				ok = n.repoMapped()
 			case graph.KindCloudResource:
-				ok = e.resourceOwned(n)
+				ok = n.resourceOwned()
 			}
 			for _, t := range append(tallies(us, unit), &total) {
 				t.all++
@@ -185,7 +185,7 @@ func Health(ctx context.Context, s Store, staleAfter time.Duration, now time.Tim
 	rep.Staleness.Oldest = append([]StaleItem{}, oldest...)
 	byKey := map[string]*graph.Node{}
 	for _, n := range e.byKind[graph.KindBusinessUnit] {
-		byKey[n.Key] = n
+		byKey[n.Key] = n.Node
 	}
 	for _, k := range sortedKeys(units) {
 		n := byKey[k]

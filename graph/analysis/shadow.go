@@ -91,29 +91,27 @@ func ShadowEstate(ctx context.Context, s Store) (*ShadowReport, error) {
 		return nil, err
 	}
 	rep := &ShadowReport{Findings: []Finding{}}
-	add := func(f Finding) {
-		if f.Item.Node != nil {
-			f.BusinessUnits = sortedKeys(e.unitsOf(f.Item.Node))
-		}
+	add := func(n *node, f Finding) {
+		f.Item, f.BusinessUnits = itemOf(n.Node), sortedKeys(n.unitsOf())
 		rep.Findings = append(rep.Findings, f)
 	}
 	for _, a := range e.byKind[graph.KindCloudAccount] {
 		// Registered only when something says so (a source's list, the
 		// API); an account nothing registers is discovered-only.
 		if reg, _ := a.Props["registered"].(bool); !reg {
-			rs := e.into(a, graph.RelInAccount, graph.KindCloudResource)
+			rs := a.into(graph.RelInAccount, graph.KindCloudResource)
 			sortNodes(rs)
-			add(Finding{Kind: FindingUnregisteredAccount, Item: itemOf(a), Account: a.Key, Related: items(rs),
+			add(a, Finding{Kind: FindingUnregisteredAccount, Account: a.Key, Related: items(rs),
 				Explanation: fmt.Sprintf("cloud account not registered with central IT, holding %d resources", len(rs))})
 		}
 	}
 	for _, r := range e.byKind[graph.KindCloudResource] {
 		acct := ""
-		if a := e.accountOf(r); a != nil {
+		if a := r.accountOf(); a != nil {
 			acct = a.Key
 		}
-		if !e.resourceOwned(r) {
-			add(Finding{Kind: FindingUnownedResource, Item: itemOf(r), Account: acct,
+		if !r.resourceOwned() {
+			add(r, Finding{Kind: FindingUnownedResource, Account: acct,
 				Explanation: "no owner: no OWNS, no owned application runs on or depends on it, no owned repository defines it"})
 		}
 		// The source that read the tags applied the configured tag rules
@@ -126,43 +124,43 @@ func ShadowEstate(ctx context.Context, s Store) (*ShadowReport, error) {
 				continue
 			}
 			for _, v := range graph.UnknownTagValues(r.Labels[label]) {
-				add(Finding{Kind: tf.kind, Item: itemOf(r), Account: acct, Tag: tag, Value: v,
+				add(r, Finding{Kind: tf.kind, Account: acct, Tag: tag, Value: v,
 					Explanation: fmt.Sprintf("tag %s=%s names no %s in the estate", tag, v, tf.names)})
 			}
 		}
 	}
 	for _, r := range e.byKind[graph.KindRepository] {
-		if e.repoMapped(r) {
+		if r.repoMapped() {
 			continue
 		}
-		f := Finding{Kind: FindingUnmappedRepository, Item: itemOf(r),
+		f := Finding{Kind: FindingUnmappedRepository,
 			Explanation: "builds no application and defines no cloud resource"}
 		if arch, _ := r.Props["archived"].(bool); arch {
 			f.Archived = true
 			f.Explanation = "archived; " + f.Explanation
 		}
-		add(f)
+		add(r, f)
 	}
 	for _, a := range e.byKind[graph.KindApplication] {
-		if len(e.outOf(a, graph.RelPartOf, graph.KindService)) == 0 {
-			add(Finding{Kind: FindingOrphanApplication, Item: itemOf(a), Explanation: "part of no service"})
+		if len(a.outOf(graph.RelPartOf, graph.KindService)) == 0 {
+			add(a, Finding{Kind: FindingOrphanApplication, Explanation: "part of no service"})
 		}
 	}
 	for _, sv := range e.byKind[graph.KindService] {
-		if !e.owned(sv) {
-			add(Finding{Kind: FindingServiceNoOwner, Item: itemOf(sv), Explanation: "no team or person owns it"})
+		if !sv.owned() {
+			add(sv, Finding{Kind: FindingServiceNoOwner, Explanation: "no team or person owns it"})
 		}
-		if len(e.outOf(sv, graph.RelPartOf, graph.KindBusinessUnit)) == 0 {
-			add(Finding{Kind: FindingServiceNoUnit, Item: itemOf(sv), Explanation: "part of no business unit"})
+		if len(sv.outOf(graph.RelPartOf, graph.KindBusinessUnit)) == 0 {
+			add(sv, Finding{Kind: FindingServiceNoUnit, Explanation: "part of no business unit"})
 		}
 	}
 	for _, p := range e.byKind[graph.KindPerson] {
-		owns := e.outOf(p, graph.RelOwns, "")
-		if len(owns) == 0 || len(e.outOf(p, graph.RelMemberOf, graph.KindTeam)) > 0 {
+		owns := p.outOf(graph.RelOwns, "")
+		if len(owns) == 0 || len(p.outOf(graph.RelMemberOf, graph.KindTeam)) > 0 {
 			continue
 		}
 		sortNodes(owns)
-		add(Finding{Kind: FindingDepartedOwner, Item: itemOf(p), Related: items(owns),
+		add(p, Finding{Kind: FindingDepartedOwner, Related: items(owns),
 			Explanation: fmt.Sprintf("in no team any more, still owns %d items", len(owns))})
 	}
 	slices.SortStableFunc(rep.Findings, func(a, b Finding) int {
