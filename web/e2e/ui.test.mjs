@@ -780,3 +780,65 @@ describe('sign-in', () => {
     }
   });
 });
+
+describe('long answers on a synthetic estate', () => {
+  // The S tier (10,000 nodes) beside the demo: hundreds of findings and of
+  // affected items, drawn a page (200 rows) at a time.
+  let big;
+  before(async () => {
+    big = await startServer({
+      prepare: (bin, dataDir) => execFileSync(bin, ['ingest', 'synthetic', '--tier', 'S', '--data-dir', dataDir, '--log-level', 'error'], { stdio: 'ignore' }),
+    });
+  });
+  after(async () => big?.stop());
+
+  const rowsOf = (page, id) => page.getByTestId(id).locator('tbody tr').count();
+
+  test('the shadow estate shows 200 findings at a time, and each filter starts again at 200', async () => {
+    const page = await newPage();
+    await page.goto(big.base + '/shadow');
+    await page.getByTestId('shadow-findings').locator('tbody tr').first().waitFor();
+    const total = Number(await page.getByTestId('shadow-shown').innerText());
+    assert.ok(total > 400, `${total} findings; the S tier has hundreds`);
+    assert.equal(await rowsOf(page, 'shadow-findings'), 200);
+    assert.match(await page.getByTestId('more-rows').innerText(), new RegExp(`Showing 200 of ${total}\\.`));
+    await page.getByTestId('more-rows').getByRole('button', { name: 'Show 200 more' }).click();
+    assert.equal(await rowsOf(page, 'shadow-findings'), 400);
+    // A filter: its findings from the first page again.
+    await page.getByTestId('shadow-by-kind').getByRole('button', { name: /Repositories mapped to nothing/ }).click();
+    const repos = Number(await page.getByTestId('shadow-shown').innerText());
+    assert.ok(repos > 200 && repos < total, `${repos} unmapped repositories`);
+    assert.equal(await rowsOf(page, 'shadow-findings'), 200);
+    await page.getByTestId('more-rows').getByRole('button', { name: 'Show all' }).click();
+    assert.equal(await rowsOf(page, 'shadow-findings'), repos);
+    assert.equal(await page.getByTestId('more-rows').count(), 0, 'nothing more to show');
+    // The unregistered account's resources are drawn when opened.
+    await page.getByTestId('shadow-by-kind').getByRole('button', { name: /Unregistered cloud accounts/ }).click();
+    const account = page.getByTestId('shadow-findings').locator('tbody tr').first();
+    assert.equal(await account.locator('li').count(), 0);
+    const related = Number((await account.locator('summary').innerText()).split(' ')[0]);
+    await account.locator('summary').click();
+    assert.equal(await account.locator('li').count(), related);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
+  test('impact lists 200 affected items at a time, with the total in its heading', async () => {
+    const page = await newPage();
+    const { businessUnits } = await (await fetch(`${big.base}/graphql`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ query: '{ businessUnits(first: 1, filter: { source: "synthetic:S:1" }) { nodes { key } } }' }),
+    })).json().then((j) => j.data);
+    const unit = businessUnits.nodes[0].key;
+    await page.goto(`${big.base}/impact?ref=${encodeURIComponent('BusinessUnit:' + unit)}&direction=UPSTREAM&depth=3`);
+    await page.getByTestId('impact-affected').locator('tbody tr').first().waitFor();
+    const total = Number(await page.locator('#impact-all-h .count').innerText());
+    assert.ok(total > 200, `${total} items depend on ${unit}`);
+    assert.equal(await rowsOf(page, 'impact-affected'), 200);
+    assert.match(await page.getByTestId('more-rows').innerText(), new RegExp(`Showing 200 of ${total}\\.`));
+    await page.getByTestId('more-rows').getByRole('button', { name: 'Show all' }).click();
+    assert.equal(await rowsOf(page, 'impact-affected'), total);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+});

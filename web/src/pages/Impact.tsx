@@ -6,7 +6,7 @@ import { lazy, Suspense, useState } from 'react';
 import { request } from '../api';
 import { ImpactDocument, type ImpactDirection, type ImpactQuery } from '../gql/graphql';
 import { Link, navigate } from '../router';
-import { ErrorBox, KindBadge, Loading, useAsync } from '../ui';
+import { ErrorBox, KindBadge, Loading, useAsync, usePagedRows } from '../ui';
 import { Unavailable, useServerHas } from './Answers';
 
 const ImpactGraph = lazy(() => import('./ImpactGraph').then((m) => ({ default: m.ImpactGraph })));
@@ -112,6 +112,8 @@ function Tier({ t }: { t: number }) {
   return t ? <span className={`tier tier-${t}`}>T{t}</span> : <span className="muted">—</span>;
 }
 
+const noRows: Impact['affected'] = [];
+
 function ImpactResult({ params }: { params: Params }) {
   const { data, error, loading } = useAsync(
     (sig) =>
@@ -120,6 +122,7 @@ function ImpactResult({ params }: { params: Params }) {
   );
   const [copy, setCopy] = useState<'idle' | 'copied' | 'failed'>('idle');
   const [showSummary, setShowSummary] = useState(false);
+  const affected = usePagedRows(data?.impact.affected ?? noRows);
   if (error) return <ErrorBox error={error} />;
   if (loading || !data) return <Loading what="the impact" />;
   const r = data.impact;
@@ -224,7 +227,7 @@ function ImpactResult({ params }: { params: Params }) {
         <table data-testid="impact-affected">
           <thead><tr><th scope="col">Depth</th><th scope="col">Item</th><th scope="col">Path</th></tr></thead>
           <tbody>
-            {r.affected.map((a) => (
+            {affected.rows.map((a) => (
               <tr key={a.kind + a.key}>
                 <td>{a.depth}</td>
                 <td><KindBadge kind={a.kind} /> {a.entity ? <Link href={`/entity/${a.entity.id}`}>{a.name}</Link> : a.name}</td>
@@ -237,6 +240,7 @@ function ImpactResult({ params }: { params: Params }) {
             ))}
           </tbody>
         </table>
+        {affected.more}
       </section>
     </div>
   );

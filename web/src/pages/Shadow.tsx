@@ -5,7 +5,7 @@ import { useMemo, useState } from 'react';
 import { request } from '../api';
 import { ShadowEstateDocument, ShadowTrendDocument, type ShadowEstateQuery, type ShadowTrendQuery } from '../gql/graphql';
 import { Link } from '../router';
-import { ErrorBox, KindBadge, Loading, Time, useAsync } from '../ui';
+import { ErrorBox, KindBadge, Loading, Time, useAsync, usePagedRows } from '../ui';
 import { Unavailable, useServerHas } from './Answers';
 
 type Report = ShadowEstateQuery['shadowEstate'];
@@ -55,6 +55,7 @@ function ShadowReport() {
             : f.businessUnits.includes(filter.key),
     );
   }, [rep, filter]);
+  const { rows, more } = usePagedRows(shown);
   if (error) return <ErrorBox error={error} />;
   if (loading || !rep) return <Loading what="the shadow estate" />;
   return (
@@ -99,7 +100,7 @@ function ShadowReport() {
             <tr><th scope="col">Finding</th><th scope="col">Item</th><th scope="col">Explanation</th><th scope="col">Account</th><th scope="col">Related</th></tr>
           </thead>
           <tbody>
-            {shown.map((f, i) => (
+            {rows.map((f, i) => (
               <tr key={`${f.kind}-${f.item.kind}-${f.item.key}-${f.value ?? ''}-${i}`}>
                 <td>{findingLabel[f.kind] ?? f.kind}{f.archived && <span className="muted"> (archived)</span>}</td>
                 <td>
@@ -110,23 +111,33 @@ function ShadowReport() {
                 <td>{f.explanation}{f.tag && <div className="muted">tag <code>{f.tag}={f.value}</code></div>}</td>
                 <td>{f.account ?? <span className="muted">—</span>}</td>
                 <td>
-                  {f.related.length === 0 ? <span className="muted">—</span> : (
-                    <details>
-                      <summary>{f.related.length} item{f.related.length === 1 ? '' : 's'}</summary>
-                      <ul className="plain">
-                        {f.related.map((r) => (
-                          <li key={r.kind + r.key}>{r.entity ? <Link href={`/entity/${r.entity.id}`}>{r.name}</Link> : r.name}</li>
-                        ))}
-                      </ul>
-                    </details>
-                  )}
+                  {f.related.length === 0 ? <span className="muted">—</span> : <Related items={f.related} />}
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
+        {more}
       </section>
     </>
+  );
+}
+
+/** A finding's related items, drawn once opened: an unregistered account
+ * can hold hundreds of resources. */
+function Related({ items }: { items: Finding['related'] }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <details onToggle={(e) => setOpen(e.currentTarget.open)}>
+      <summary>{items.length} item{items.length === 1 ? '' : 's'}</summary>
+      {open && (
+        <ul className="plain">
+          {items.map((r) => (
+            <li key={r.kind + r.key}>{r.entity ? <Link href={`/entity/${r.entity.id}`}>{r.name}</Link> : r.name}</li>
+          ))}
+        </ul>
+      )}
+    </details>
   );
 }
 
