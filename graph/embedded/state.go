@@ -336,10 +336,18 @@ func (st *state) places(visit func(slot int32)) []int32 {
 }
 
 // topology implements Store.Topology: the nodes copied as ScanNodes copies
-// them, and each relationship from its record alone.
+// them, and each relationship from its record alone. Copying decodes every
+// node's properties, most of the time at L: a large store's nodes are
+// copied in one part per core.
 func (st *state) topology() *graph.Topology {
-	t := &graph.Topology{Nodes: make([]*graph.Node, 0, st.numNodes()), Links: make([]graph.Link, 0, st.numEdges())}
-	place := st.places(func(slot int32) { t.Nodes = append(t.Nodes, st.copyNode(slot)) })
+	order := make([]int32, 0, st.numNodes())
+	place := st.places(func(slot int32) { order = append(order, slot) })
+	t := &graph.Topology{Nodes: make([]*graph.Node, len(order)), Links: make([]graph.Link, 0, st.numEdges())}
+	inParts(len(order), partsFor(len(order)), func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			t.Nodes[i] = st.copyNode(order[i])
+		}
+	})
 	for i := range st.edges {
 		if r := &st.edges[i]; r.typ != 0 {
 			t.Links = append(t.Links, graph.Link{Type: r.typ.relType(), From: place[r.from], To: place[r.to]})

@@ -456,7 +456,7 @@ func TestAuditMergeInChunks(t *testing.T) {
 // in one part — relationships only this source asserts (removed), those
 // another source asserts too (retracted), and those whose end goes.
 func TestSweepInParts(t *testing.T) {
-	defer func(at, procs int) { sweepSplitAt = at; runtime.GOMAXPROCS(procs) }(sweepSplitAt, runtime.GOMAXPROCS(4))
+	defer func(at, procs int) { readInPartsFrom = at; runtime.GOMAXPROCS(procs) }(readInPartsFrom, runtime.GOMAXPROCS(4))
 	ctx := t.Context()
 	app := func(i int) graph.Ref { return graph.Ref{Kind: graph.KindApplication, Key: fmt.Sprintf("app-%03d", i)} }
 	var nodes []graph.NodeInput
@@ -488,7 +488,7 @@ func TestSweepInParts(t *testing.T) {
 		}
 	}
 	sweep := func(split int) (dry, done graph.SweepResult, after string) {
-		sweepSplitAt = split
+		readInPartsFrom = split
 		s := openAt(t, t.TempDir())
 		defer s.Close()
 		for _, b := range []graph.Batch{
@@ -525,5 +525,39 @@ func TestSweepInParts(t *testing.T) {
 	}
 	if gotAfter != wantAfter {
 		t.Fatalf("in parts the sweep left\n%s\nin one part\n%s", gotAfter, wantAfter)
+	}
+}
+
+// TestTopologyInParts: a large store's nodes are copied in one part per
+// core, and Topology reads the same nodes in the same order as ScanNodes,
+// each relationship between the right two.
+func TestTopologyInParts(t *testing.T) {
+	defer func(at, procs int) { readInPartsFrom = at; runtime.GOMAXPROCS(procs) }(readInPartsFrom, runtime.GOMAXPROCS(3))
+	readInPartsFrom = 1
+	s := openAt(t, t.TempDir())
+	defer s.Close()
+	b := graphtest.SyntheticEstate("", 500)
+	graphtest.MustApply(t, s, b)
+	d := graphtest.TakeDump(t, s)
+	topo, err := s.Topology(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(topo.Nodes) != len(d.Nodes) || len(topo.Links) != len(d.Edges) {
+		t.Fatalf("Topology: %d nodes and %d links; the store holds %d and %d", len(topo.Nodes), len(topo.Links), len(d.Nodes), len(d.Edges))
+	}
+	for i, n := range topo.Nodes {
+		if n.ID != d.Nodes[i].ID || n.Name != d.Nodes[i].Name || !reflect.DeepEqual(n.Props, d.Nodes[i].Props) {
+			t.Fatalf("node %d: %s, want %s as ScanNodes has it", i, n.Ref(), d.Nodes[i].Ref())
+		}
+	}
+	want := map[string]bool{}
+	for _, e := range d.Edges {
+		want[fmt.Sprint(e.Type, e.From, e.To)] = true
+	}
+	for _, l := range topo.Links {
+		if k := fmt.Sprint(l.Type, topo.Nodes[l.From].Ref(), topo.Nodes[l.To].Ref()); !want[k] {
+			t.Errorf("link %s is no relationship of the store", k)
+		}
 	}
 }

@@ -219,19 +219,25 @@ func (s *Store) Sweep(ctx context.Context, r graph.SweepRequest) (graph.SweepRes
 	return res, nil
 }
 
-// sweepSplitAt is the number of relationship slots from which a sweep reads
-// them in parts; a variable so that tests can split small stores.
-var sweepSplitAt = 1 << 16
+// readInPartsFrom is the number of slots from which a read of every
+// relationship (a sweep's) or every node (Topology's) is done in one part
+// per core; a variable so that tests can split small stores.
+var readInPartsFrom = 1 << 16
+
+// partsFor is how many parts a read of n slots is done in.
+func partsFor(n int) int {
+	if n >= readInPartsFrom {
+		return runtime.GOMAXPROCS(0)
+	}
+	return 1
+}
 
 // sweepEdges reads every relationship's assertions for the sweep r: how
 // many of those in its scope r's source asserts, and the slots of those
 // whose assertion it retracts, in slot order, leaving out those in gone
 // (an end is being removed). Large stores are read in one part per core.
 func sweepEdges(st *state, r graph.SweepRequest, gone map[graph.ID]bool) (counted int, retract []int32) {
-	parts := 1
-	if len(st.edges) >= sweepSplitAt {
-		parts = runtime.GOMAXPROCS(0)
-	}
+	parts := partsFor(len(st.edges))
 	type found struct {
 		counted int
 		retract []int32
