@@ -832,25 +832,49 @@ func (e *logEntry) encode(b []byte) []byte {
 	return putIDs(b, e.touchEdges)
 }
 
-// replayEntry applies one stored log entry to st and returns its weight
-// (logEntry.weight). v is only valid during the call (bbolt owns it), so
-// everything kept is copied.
-func replayEntry(st *state, v []byte) (int, error) {
+// parsedEntry is a stored log entry decoded and checked, ready to apply to
+// a state. Opening a store parses entries on one core while it applies
+// those before on the other (Store.replay): decoding nodes' JSON alone was
+// a third of opening an L store. What it holds may point into the stored
+// value, which is valid until the bbolt transaction ends; apply copies
+// what the state keeps.
+type parsedEntry struct {
+	delEdges, delNodes []graph.ID
+	nodes              []parsedNode
+	edges              []logEdge
+	// touched: the entry has a touch section (format 4 on).
+	touched                bool
+	touch                  touch
+	touchNodes, touchEdges []graph.ID
+	// json is a format 2 entry, applied as it was stored.
+	json *jsonEntry
+}
+
+type parsedNode struct {
+	n     *graph.Node
+	props []byte
+}
+
+// parseEntry decodes a stored log entry and checks it whole, so that damage
+// is found on open, without a state.
+func parseEntry(v []byte) (*parsedEntry, error) {
+	p := &parsedEntry{}
 	if len(v) > 0 && v[0] == '{' {
-		return replayJSON(st, v)
+		p.json = new(jsonEntry)
+		if err := json.Unmarshal(v, p.json); err != nil {
+			return nil, err
+		}
+		return p, nil
 	}
 	if len(v) == 0 || v[0] < logV3 || v[0] > logV5 {
-		return 0, errors.New("unknown log entry format")
+		return nil, errors.New("unknown log entry format")
 	}
 	r := reader{b: v[1:]}
-	weight := 0
 	for range r.count() {
-		st.removeEdge(r.id())
-		weight++
+		p.delEdges = append(p.delEdges, r.id())
 	}
 	for range r.count() {
-		st.removeNode(r.id())
-		weight++
+		p.delNodes = append(p.delNodes, r.id())
 	}
 	for range r.count() {
 		props := r.bytes(r.count())
@@ -860,14 +884,12 @@ func replayEntry(st *state, v []byte) (int, error) {
 		}
 		n := new(graph.Node)
 		if err := json.Unmarshal(raw, n); err != nil {
-			return 0, err
+			return nil, err
 		}
 		if _, err := decodeProps(props); err != nil || n.Props != nil {
-			return 0, fmt.Errorf("node %s: damaged properties", n.Ref())
+			return nil, fmt.Errorf("node %s: damaged properties", n.Ref())
 		}
-		st.intern(n)
-		st.putNode(n, props) // copied by putNode
-		weight++
+		p.nodes = append(p.nodes, parsedNode{n: n, props: props})
 	}
 	for range r.count() {
 		ed := logEdge{id: r.id(), typ: graph.RelType(r.string()), from: r.id(), to: r.id()}
@@ -875,43 +897,66 @@ func replayEntry(st *state, v []byte) (int, error) {
 		if r.err != nil {
 			break
 		}
-		// Check the whole payload, so that damage is found on open.
 		check := reader{b: ed.data, unscoped: v[0] < logV5}
 		e := &graph.Edge{ID: ed.id, Type: ed.typ}
 		if err := check.edgeData(e); err != nil {
-			return 0, fmt.Errorf("relationship %s: %w", ed.id, err)
+			return nil, fmt.Errorf("relationship %s: %w", ed.id, err)
 		}
 		if check.unscoped {
 			data, err := encodeEdgeData(nil, e)
 			if err != nil {
-				return 0, err
+				return nil, err
 			}
 			ed.data = data
 		}
-		if err := st.putLogEdge(ed); err != nil {
-			return 0, err
-		}
-		weight++
+		p.edges = append(p.edges, ed)
 	}
 	if v[0] >= logV4 {
 		r.prev = 0 // the time is written on its own (encode)
-		t := touch{source: r.string(), run: r.string(), at: r.time()}
-		nodes, edges := r.ids(), r.ids()
-		if r.err != nil {
-			return 0, r.err
-		}
-		if err := st.touchNodes(nodes, t); err != nil {
-			return 0, err
-		}
-		if err := st.touchEdges(edges, t); err != nil {
-			return 0, err
-		}
-		weight += touchWeight(len(nodes) + len(edges))
+		p.touched = true
+		p.touch = touch{source: r.string(), run: r.string(), at: r.time()}
+		p.touchNodes, p.touchEdges = r.ids(), r.ids()
 	}
 	if r.err == nil && len(r.b) != 0 {
 		r.err = errors.New("trailing bytes")
 	}
-	return weight, r.err
+	if r.err != nil {
+		return nil, r.err
+	}
+	return p, nil
+}
+
+// apply applies the entry to st and returns its weight (logEntry.weight).
+func (p *parsedEntry) apply(st *state) (int, error) {
+	if p.json != nil {
+		return applyJSON(st, p.json)
+	}
+	for _, id := range p.delEdges {
+		st.removeEdge(id)
+	}
+	for _, id := range p.delNodes {
+		st.removeNode(id)
+	}
+	for _, pn := range p.nodes {
+		st.intern(pn.n)
+		st.putNode(pn.n, pn.props) // copied by putNode
+	}
+	for _, ed := range p.edges {
+		if err := st.putLogEdge(ed); err != nil {
+			return 0, err
+		}
+	}
+	weight := len(p.delEdges) + len(p.delNodes) + len(p.nodes) + len(p.edges)
+	if p.touched {
+		if err := st.touchNodes(p.touchNodes, p.touch); err != nil {
+			return 0, err
+		}
+		if err := st.touchEdges(p.touchEdges, p.touch); err != nil {
+			return 0, err
+		}
+		weight += touchWeight(len(p.touchNodes) + len(p.touchEdges))
+	}
+	return weight, nil
 }
 
 // jsonEntry is a format 2 log entry.
@@ -922,11 +967,7 @@ type jsonEntry struct {
 	DelEdges []graph.ID    `json:"de,omitempty"`
 }
 
-func replayJSON(st *state, v []byte) (int, error) {
-	var e jsonEntry
-	if err := json.Unmarshal(v, &e); err != nil {
-		return 0, err
-	}
+func applyJSON(st *state, e *jsonEntry) (int, error) {
 	for _, id := range e.DelEdges {
 		st.removeEdge(id)
 	}

@@ -265,23 +265,55 @@ func (s *Store) load(ctx context.Context) error {
 	return s.maybeCompact(ctx)
 }
 
+// errStopped stops the parsing of log entries nobody will apply.
+var errStopped = errors.New("replay stopped")
+
 // replay reads the log in force into a new state, and returns what its
 // records weigh towards compaction.
 func (s *Store) replay(ctx context.Context) (*state, int, error) {
 	st := newState()
 	logged := 0
 	err := s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(s.active).ForEach(func(k, v []byte) error {
+		// Entries are parsed on one goroutine, the only one using tx, and
+		// applied in order on this one. The parser has ended before the
+		// transaction does: what it parsed points into the stored values.
+		type parsed struct {
+			k   []byte
+			p   *parsedEntry
+			err error
+		}
+		entries, stop := make(chan parsed, 64), make(chan struct{})
+		go func() {
+			defer close(entries)
+			tx.Bucket(s.active).ForEach(func(k, v []byte) error {
+				p, err := parseEntry(v)
+				select {
+				case entries <- parsed{k: k, p: p, err: err}:
+				case <-stop:
+					return errStopped
+				}
+				return err
+			})
+		}()
+		defer func() {
+			close(stop)
+			for range entries {
+			}
+		}()
+		for e := range entries {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			n, err := replayEntry(st, v)
+			n, err := 0, e.err
+			if err == nil {
+				n, err = e.p.apply(st)
+			}
 			if err != nil {
-				return fmt.Errorf("data file %s is corrupt: log entry %x: %w", s.path, k, err)
+				return fmt.Errorf("data file %s is corrupt: log entry %x: %w", s.path, e.k, err)
 			}
 			logged += n
-			return nil
-		})
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, 0, err

@@ -326,7 +326,9 @@ func TestReadsFormat2(t *testing.T) {
 }
 
 // TestCorruptLogEntry checks that a damaged log entry is reported as
-// corruption, naming the file, instead of being half-applied or panicking.
+// corruption, naming the file, instead of being half-applied or panicking:
+// the last entry, and the first of many, which the store parses ahead of
+// applying.
 func TestCorruptLogEntry(t *testing.T) {
 	cases := map[string]func(v []byte) []byte{
 		"truncated":      func(v []byte) []byte { return v[:len(v)/2] },
@@ -335,36 +337,53 @@ func TestCorruptLogEntry(t *testing.T) {
 		"bad json":       func([]byte) []byte { return []byte(`{"n":[{`) },
 	}
 	for name, damage := range cases {
-		t.Run(name, func(t *testing.T) {
-			dir := t.TempDir()
-			s := open(t, dir)
-			if _, err := s.Apply(context.Background(), graphtest.SmallEstate()); err != nil {
-				t.Fatal(err)
-			}
-			s.Close()
-			db, err := bolt.Open(filepath.Join(dir, embedded.FileName), 0o600, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			err = db.Update(func(tx *bolt.Tx) error {
-				log := tx.Bucket(tx.Bucket([]byte("meta")).Get([]byte("log")))
-				k, v := log.Cursor().Last()
-				return log.Put(k, damage(append([]byte(nil), v...)))
-			})
-			db.Close()
-			if err != nil {
-				t.Fatal(err)
-			}
-			s, err = embedded.Open(context.Background(), dir, embedded.Options{Logger: zerolog.Nop()})
-			if err == nil {
-				s.Close()
-				t.Fatal("opened a store with a damaged log entry without error")
-			}
-			if !strings.Contains(err.Error(), "corrupt") || !strings.Contains(err.Error(), dir) {
-				t.Fatalf("error %q does not say which file is corrupt", err)
-			}
-		})
+		for _, first := range []bool{false, true} {
+			where := map[bool]string{false: "last entry", true: "first of many"}[first]
+			testCorruptLogEntry(t, name+", "+where, damage, first)
+		}
 	}
+}
+
+func testCorruptLogEntry(t *testing.T, name string, damage func([]byte) []byte, first bool) {
+	t.Run(name, func(t *testing.T) {
+		dir := t.TempDir()
+		s := open(t, dir)
+		if _, err := s.Apply(context.Background(), graphtest.SmallEstate()); err != nil {
+			t.Fatal(err)
+		}
+		if first {
+			// Many entries after the damaged one.
+			graphtest.MustApply(t, s, graphtest.SyntheticEstate("", 3000))
+		}
+		s.Close()
+		db, err := bolt.Open(filepath.Join(dir, embedded.FileName), 0o600, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = db.Update(func(tx *bolt.Tx) error {
+			log := tx.Bucket(tx.Bucket([]byte("meta")).Get([]byte("log")))
+			if first && log.Stats().KeyN < 10 {
+				return fmt.Errorf("%d log entries, want many", log.Stats().KeyN)
+			}
+			k, v := log.Cursor().Last()
+			if first {
+				k, v = log.Cursor().First()
+			}
+			return log.Put(k, damage(append([]byte(nil), v...)))
+		})
+		db.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err = embedded.Open(context.Background(), dir, embedded.Options{Logger: zerolog.Nop()})
+		if err == nil {
+			s.Close()
+			t.Fatal("opened a store with a damaged log entry without error")
+		}
+		if !strings.Contains(err.Error(), "corrupt") || !strings.Contains(err.Error(), dir) {
+			t.Fatalf("error %q does not say which file is corrupt", err)
+		}
+	})
 }
 
 // TestFailedCommitChangesNothing: a write whose transaction the file
