@@ -519,3 +519,28 @@ func TestWritesShareNoBytes(t *testing.T) {
 	s = open(t, dir)
 	check("after a reopen")
 }
+
+// TestOpenCancelled: an open whose context ends while the log is being
+// read stops with the context's error, leaving the file as it was: the
+// parser running ahead of the replay stops too, and the next open reads
+// everything.
+func TestOpenCancelled(t *testing.T) {
+	dir := t.TempDir()
+	s := open(t, dir)
+	graphtest.MustApply(t, s, graphtest.SyntheticEstate("", 3000))
+	want := graphtest.TakeDump(t, s).JSON()
+	s.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if s, err := embedded.Open(ctx, dir, embedded.Options{Logger: zerolog.Nop()}); !errors.Is(err, context.Canceled) {
+		if s != nil {
+			s.Close()
+		}
+		t.Fatalf("open with a cancelled context: %v, want context.Canceled", err)
+	}
+	s = open(t, dir)
+	defer s.Close()
+	if got := graphtest.TakeDump(t, s).JSON(); got != want {
+		t.Error("the store after a cancelled open differs from what was written")
+	}
+}
