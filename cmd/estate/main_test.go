@@ -146,7 +146,7 @@ func TestLockedDataDir(t *testing.T) {
 	}
 	defer s.Close()
 	_, stderr, code := cli(t, "", "export", "--data-dir", dir)
-	if code != exitError || !strings.Contains(stderr, "in use by another estate process") {
+	if code != exitError || !strings.Contains(stderr, "in use by another estate process") || !strings.Contains(stderr, "GraphQL API") {
 		t.Fatalf("export on a locked dir: exit %d, stderr %q", code, stderr)
 	}
 }

@@ -189,7 +189,7 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 	if err != nil {
 		switch {
 		case errors.Is(err, bolterrors.ErrTimeout):
-			return nil, fmt.Errorf("data directory %q is in use by another estate process (lock held on %s)", dir, path)
+			return nil, fmt.Errorf("data directory %q is in use by another estate process (lock held on %s): stop it first, or, if it is estate serve, ask it through its web UI or GraphQL API", dir, path)
 		case errors.Is(err, bolterrors.ErrInvalid), errors.Is(err, bolterrors.ErrChecksum), errors.Is(err, bolterrors.ErrVersionMismatch):
 			return nil, fmt.Errorf("data file %s is corrupt or not an estate store: %w", path, err)
 		}
