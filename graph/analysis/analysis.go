@@ -8,8 +8,8 @@
 // Store calls are bounded, never one per visited node: WhoOwns makes at most
 // four resolution calls and six graph calls, Impact one resolution per ref,
 // at most one Neighbors call for monorepo paths, one Traverse and three
-// Neighbors calls, and ShadowEstate and Health one ScanNodes and one
-// ScanEdges each (docs/answers.md).
+// Neighbors calls, and ShadowEstate and Health one Topology each
+// (docs/answers.md).
 package analysis
 
 import (
@@ -26,8 +26,6 @@ type Store interface {
 	Search(ctx context.Context, q graph.SearchQuery) ([]*graph.Node, error)
 	Neighbors(ctx context.Context, ids []graph.ID, q graph.NeighborQuery) (map[graph.ID][]graph.Neighbor, error)
 	Traverse(ctx context.Context, q graph.TraverseQuery) (*graph.Traversal, error)
-	ScanNodes(ctx context.Context, fn func(*graph.Node) error) error
-	ScanEdges(ctx context.Context, fn func(*graph.Edge) error) error
 	Topology(ctx context.Context) (*graph.Topology, error)
 }
 

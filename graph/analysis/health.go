@@ -86,7 +86,7 @@ const maxOldest = 20
 
 // Health measures completeness and staleness, overall and per business
 // unit, at time now: an item is stale when now - lastSeen > staleAfter. It
-// reads the whole graph with one ScanNodes and one ScanEdges call.
+// reads the whole graph with one Topology call.
 // Errors: CodeInvalid for a staleAfter that is not positive.
 func Health(ctx context.Context, s Store, staleAfter time.Duration, now time.Time) (*HealthReport, error) {
 	if staleAfter <= 0 {

@@ -83,8 +83,7 @@ type ShadowReport struct {
 }
 
 // ShadowEstate lists what no registered thing explains (docs/answers.md
-// has the rules). It reads the whole graph with one ScanNodes and one
-// ScanEdges call.
+// has the rules). It reads the whole graph with one Topology call.
 func ShadowEstate(ctx context.Context, s Store) (*ShadowReport, error) {
 	e, err := scan(ctx, s)
 	if err != nil {
