@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -132,5 +134,37 @@ func TestImportRefusesNonEmptyStore(t *testing.T) {
 	}
 	if again := export(t, s); !bytes.Equal(again, data) {
 		t.Fatal("merging an export into the store it came from changed the store")
+	}
+}
+
+// TestImportInChunks: an export of thousands of lines is parsed in chunks
+// on every core; it imports whole and in order, and a bad line deep inside
+// is reported by its own number, with nothing written.
+func TestImportInChunks(t *testing.T) {
+	src := newStore(t)
+	graphtest.MustApply(t, src, graphtest.SyntheticEstate("", 2000))
+	good := export(t, src)
+	lines := strings.Split(strings.TrimSuffix(string(good), "\n"), "\n")
+	if len(lines) < 3500 {
+		t.Fatalf("%d lines; want several chunks", len(lines))
+	}
+	dst := newStore(t)
+	if _, err := jsonl.Import(t.Context(), dst, readerOnly{bytes.NewReader(good)}, false); err != nil {
+		t.Fatal(err)
+	}
+	if got := export(t, dst); !bytes.Equal(got, good) {
+		t.Fatal("a large export imported and exported again differs")
+	}
+	for _, at := range []int{1000, 1001, 2345, len(lines)} { // 1-based, at and around a chunk's seam
+		l := slices.Clone(lines)
+		l[at-1] = "{nope"
+		dst := newStore(t)
+		_, err := jsonl.Import(t.Context(), dst, readerOnly{strings.NewReader(strings.Join(l, "\n") + "\n")}, false)
+		if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("import line %d: not a JSON record", at)) {
+			t.Fatalf("line %d damaged: got error %v", at, err)
+		}
+		if got := export(t, dst); len(got) != 0 {
+			t.Fatalf("line %d damaged: the import wrote %d bytes", at, len(got))
+		}
 	}
 }
