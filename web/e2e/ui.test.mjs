@@ -823,7 +823,7 @@ describe('long answers on a synthetic estate', () => {
     await page.close();
   });
 
-  test('impact lists 200 affected items at a time, with the total in its heading', async () => {
+  test('impact lists 200 affected items at a time, with the total in its heading, and graphs the 300 nearest', async () => {
     const page = await newPage();
     const { businessUnits } = await (await fetch(`${big.base}/graphql`, {
       method: 'POST', headers: { 'Content-Type': 'application/json' },
@@ -836,6 +836,11 @@ describe('long answers on a synthetic estate', () => {
     assert.ok(total > 200, `${total} items depend on ${unit}`);
     assert.equal(await rowsOf(page, 'impact-affected'), 200);
     assert.match(await page.getByTestId('more-rows').innerText(), new RegExp(`Showing 200 of ${total}\\.`));
+    // The graph draws the 300 nearest, and says so.
+    await page.waitForFunction(() => window.__estateImpactCy);
+    assert.ok(total > 300, `${total} items: more than the graph draws`);
+    assert.equal(await page.evaluate(() => window.__estateImpactCy.nodes().length), 301, 'the start and the 300 nearest');
+    assert.match(await page.getByTestId('impact-graph-note').innerText(), new RegExp(`the 300 nearest of the ${total} affected items`));
     await page.getByTestId('more-rows').getByRole('button', { name: 'Show all' }).click();
     assert.equal(await rowsOf(page, 'impact-affected'), total);
     assert.deepEqual(page.errors, []);

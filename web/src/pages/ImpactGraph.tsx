@@ -7,7 +7,13 @@ import { kindColour } from '../kinds';
 import { style } from './explorerStyle';
 import type { Impact } from './Impact';
 
+/** The most affected items the graph draws, nearest first: a hot service's
+ * blast radius on a large estate reaches tens of thousands, which no layout
+ * draws in time or readably (the tables below list every item). */
+export const graphItems = 300;
+
 export function impactElements(r: Impact): ElementDefinition[] {
+  const affected = r.affected.slice(0, graphItems);
   const nodes = new Map<string, ElementDefinition>();
   const edges = new Map<string, ElementDefinition>();
   const node = (kind: Kind, key: string, name: string, start = false) => {
@@ -15,8 +21,8 @@ export function impactElements(r: Impact): ElementDefinition[] {
     if (!nodes.has(id)) nodes.set(id, { group: 'nodes', data: { id, label: name, colour: kindColour[kind] }, classes: start ? 'root' : '' });
   };
   r.starts.forEach((s) => node(s.kind, s.key, s.name, true));
-  r.affected.forEach((a) => node(a.kind, a.key, a.name));
-  for (const a of r.affected) {
+  affected.forEach((a) => node(a.kind, a.key, a.name));
+  for (const a of affected) {
     for (const p of a.path) {
       node(p.from.kind, p.from.key, p.from.key);
       node(p.to.kind, p.to.key, p.to.key);
@@ -62,7 +68,16 @@ export function ImpactGraph({ r }: { r: Impact }) {
       destroy();
     };
   }, [r]);
-  return <div className="impact-graph" ref={box} role="img" aria-label="Blast radius graph (the tables list the same items)" data-testid="impact-graph" />;
+  return (
+    <>
+      {r.affected.length > graphItems && (
+        <p className="muted" data-testid="impact-graph-note">
+          The graph shows the {graphItems} nearest of the {r.affected.length} affected items; the tables list them all.
+        </p>
+      )}
+      <div className="impact-graph" ref={box} role="img" aria-label="Blast radius graph (the tables list the same items)" data-testid="impact-graph" />
+    </>
+  );
 }
 
 function cy0Roots(els: ElementDefinition[]): string[] {
