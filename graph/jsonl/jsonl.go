@@ -146,7 +146,7 @@ func (w *restoring) wait() error {
 // Nodes must precede the relationships that use them, as Export writes
 // them. Decoding JSON is most of an import's time (two passes over 1.3 GB at
 // the L tier took 86 of 115 s), so lines are parsed in chunks on every core
-// (parseChunk) and checked against each other in order here.
+// (chunk.parse) and checked against each other in order here.
 func scan(ctx context.Context, r io.Reader, fn func([]*graph.Node, []*graph.Edge) error) (Counts, error) {
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
