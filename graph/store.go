@@ -444,37 +444,6 @@ type Link struct {
 	From, To int32 // indexes into Topology.Nodes
 }
 
-// ScanTopology builds a Topology from ScanNodes and ScanEdges, finding each
-// relationship's ends by ref: how a backend without a lighter read of its
-// relationships answers Store.Topology.
-func ScanTopology(ctx context.Context, s interface {
-	ScanNodes(ctx context.Context, fn func(*Node) error) error
-	ScanEdges(ctx context.Context, fn func(*Edge) error) error
-}) (*Topology, error) {
-	t := &Topology{}
-	at := map[Ref]int32{}
-	err := s.ScanNodes(ctx, func(n *Node) error {
-		at[n.Ref()] = int32(len(t.Nodes))
-		t.Nodes = append(t.Nodes, n)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	err = s.ScanEdges(ctx, func(e *Edge) error {
-		from, okFrom := at[e.From]
-		to, okTo := at[e.To]
-		if okFrom && okTo {
-			t.Links = append(t.Links, Link{Type: e.Type, From: from, To: to})
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return t, nil
-}
-
 // Stats counts what a store holds.
 type Stats struct {
 	Nodes map[Kind]int

@@ -404,29 +404,7 @@ func testScan(t *testing.T, h Harness) {
 		MustApply(t, s, graph.Batch{Source: b.Source, Run: b.Run, Edges: []graph.EdgeInput{
 			owns(person(EstateAlice), svc(EstatePayments), graph.OwnerSupport),
 		}})
-		d := TakeDump(t, s)
-		topo, err := s.Topology(t.Context())
-		if err != nil {
-			t.Fatalf("Topology: %v", err)
-		}
-		if g, w := jsonOf(topo.Nodes), jsonOf(d.Nodes); g != w {
-			t.Errorf("Topology's nodes differ from ScanNodes':\n got %s\nwant %s", g, w)
-		}
-		var got, want []string
-		for _, l := range topo.Links {
-			if l.From < 0 || int(l.From) >= len(topo.Nodes) || l.To < 0 || int(l.To) >= len(topo.Nodes) {
-				t.Fatalf("link %+v points outside the %d nodes", l, len(topo.Nodes))
-			}
-			got = append(got, fmt.Sprintf("%s %s→%s", l.Type, topo.Nodes[l.From].Ref(), topo.Nodes[l.To].Ref()))
-		}
-		for _, e := range d.Edges {
-			want = append(want, fmt.Sprintf("%s %s→%s", e.Type, e.From, e.To))
-		}
-		slices.Sort(got)
-		slices.Sort(want)
-		if !slices.Equal(got, want) {
-			t.Errorf("Topology's links:\n got %q\nwant %q", got, want)
-		}
+		sameTopology(t, s, TakeDump(t, s))
 	})
 
 	t.Run("Large", func(t *testing.T) {
@@ -468,6 +446,7 @@ func testScan(t *testing.T, h Harness) {
 			}
 		}
 		sameRefs(t, "every page of a large listing", listed, apps...)
+		sameTopology(t, s, d)
 	})
 
 	t.Run("ErrorStops", func(t *testing.T) {
@@ -748,5 +727,34 @@ func testStats(t *testing.T, h Harness) {
 func testPing(t *testing.T, h Harness) {
 	if err := h(t).Ping(t.Context()); err != nil {
 		t.Errorf("Ping: %v", err)
+	}
+}
+
+// sameTopology checks s.Topology against d, what ScanNodes and ScanEdges
+// read: the same nodes in the same order, each relationship's type and
+// ends.
+func sameTopology(t *testing.T, s graph.Store, d Dump) {
+	t.Helper()
+	topo, err := s.Topology(t.Context())
+	if err != nil {
+		t.Fatalf("Topology: %v", err)
+	}
+	if g, w := jsonOf(topo.Nodes), jsonOf(d.Nodes); g != w {
+		t.Errorf("Topology's nodes differ from ScanNodes':\n got %.2000s\nwant %.2000s", g, w)
+	}
+	var got, want []string
+	for _, l := range topo.Links {
+		if l.From < 0 || int(l.From) >= len(topo.Nodes) || l.To < 0 || int(l.To) >= len(topo.Nodes) {
+			t.Fatalf("link %+v points outside the %d nodes", l, len(topo.Nodes))
+		}
+		got = append(got, fmt.Sprintf("%s %s→%s", l.Type, topo.Nodes[l.From].Ref(), topo.Nodes[l.To].Ref()))
+	}
+	for _, e := range d.Edges {
+		want = append(want, fmt.Sprintf("%s %s→%s", e.Type, e.From, e.To))
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("Topology's %d links differ from ScanEdges' %d:\n got %.2000q\nwant %.2000q", len(got), len(want), got, want)
 	}
 }

@@ -470,8 +470,31 @@ func (s *memStore) ScanNodes(ctx context.Context, fn func(*graph.Node) error) er
 	return nil
 }
 
+// Topology is the plainest answer: ScanNodes, then ScanEdges with each
+// relationship's ends found by ref.
 func (s *memStore) Topology(ctx context.Context) (*graph.Topology, error) {
-	return graph.ScanTopology(ctx, s)
+	t := &graph.Topology{}
+	at := map[graph.Ref]int32{}
+	err := s.ScanNodes(ctx, func(n *graph.Node) error {
+		at[n.Ref()] = int32(len(t.Nodes))
+		t.Nodes = append(t.Nodes, n)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = s.ScanEdges(ctx, func(e *graph.Edge) error {
+		from, okFrom := at[e.From]
+		to, okTo := at[e.To]
+		if okFrom && okTo { // else written between the two scans
+			t.Links = append(t.Links, graph.Link{Type: e.Type, From: from, To: to})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
 }
 
 func (s *memStore) ScanEdges(ctx context.Context, fn func(*graph.Edge) error) error {

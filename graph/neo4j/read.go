@@ -743,18 +743,110 @@ func fromKinds(t graph.RelType) []graph.Kind {
 	return out
 }
 
-// Topology implements graph.Store with ScanNodes and ScanEdges
-// (graph.ScanTopology): relationships are read whole, as a lighter query
-// would only matter once Neo4j's whole-graph answers do.
+// Topology implements graph.Store with two reads at once: the nodes as
+// ScanNodes reads them, and the relationships by ScanEdges' segments and
+// pages, but one row per start node with its id and its relationships'
+// types and end ids: nothing of a relationship's properties crosses the
+// wire or is decoded. The first read is mostly this process decoding, the
+// second mostly Neo4j reading, so side by side they take little more than
+// the longer. Ends are matched by id, never by element id: Neo4j reuses
+// those after a delete, and a relationship written between the two reads
+// could be put on the wrong node.
 func (s *Store) Topology(ctx context.Context) (*graph.Topology, error) {
-	return graph.ScanTopology(ctx, s)
+	type link struct {
+		typ      graph.RelType
+		from, to graph.ID
+	}
+	var links []link
+	linksCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	linksRead := make(chan error, 1)
+	go func() {
+		linksRead <- s.scanRelationships(linksCtx, "topology", "a.id AS from, collect([type(r), endNode(r).id]) AS ends", func(page []*neo4j.Record) error {
+			for _, rec := range page {
+				from, err := parseUUID("relationship start id", rec.Values[1])
+				if err != nil {
+					return err
+				}
+				ends, _ := rec.Values[2].([]any)
+				for _, v := range ends {
+					e, ok := v.([]any)
+					if !ok || len(e) != 2 {
+						return fmt.Errorf("neo4j: topology read %T, not a relationship's type and end", v)
+					}
+					l := link{from: from}
+					if l.typ, err = s.relTypeOf(str(e[0])); err != nil {
+						return err
+					}
+					if l.to, err = parseUUID("relationship end id", e[1]); err != nil {
+						return err
+					}
+					links = append(links, l)
+				}
+			}
+			return nil
+		})
+	}()
+	t := &graph.Topology{}
+	at := map[graph.ID]int32{}
+	err := s.ScanNodes(ctx, func(n *graph.Node) error {
+		at[n.ID] = int32(len(t.Nodes))
+		t.Nodes = append(t.Nodes, n)
+		return nil
+	})
+	if err != nil {
+		cancel()
+		<-linksRead
+		return nil, err
+	}
+	if err := <-linksRead; err != nil {
+		return nil, err
+	}
+	t.Links = make([]graph.Link, 0, len(links))
+	for _, l := range links {
+		from, okFrom := at[l.from]
+		to, okTo := at[l.to]
+		if okFrom && okTo {
+			t.Links = append(t.Links, graph.Link{Type: l.typ, From: from, To: to})
+		}
+	}
+	return t, nil
 }
 
 // ScanEdges implements graph.Store like ScanNodes, by segments of one type
-// and one start kind: small segments together, large ones by pages of
-// scanPage start nodes in key order with all their relationships of the
-// type, each page sorted in Go with graph.CompareEdges.
+// and one start kind (scanRelationships), each page sorted in Go with
+// graph.CompareEdges.
 func (s *Store) ScanEdges(ctx context.Context, fn func(*graph.Edge) error) error {
+	return s.scanRelationships(ctx, "scan relationships", edgeFields("r"), func(recs []*neo4j.Record) error {
+		dec := newDecodeCache()
+		page := make([]*graph.Edge, 0, len(recs))
+		for _, rec := range recs {
+			e, err := s.edgeOf(rec, dec)
+			if err != nil {
+				return err
+			}
+			page = append(page, e)
+		}
+		slices.SortFunc(page, graph.CompareEdges)
+		for _, e := range page {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := fn(e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// scanRelationships reads every relationship r (with a its start node) by
+// segments of one type and one start kind: small segments together, large
+// ones by pages of scanPage start nodes in key order with all their
+// relationships of the type, each page a short read transaction of its own.
+// Each record is a.key followed by columns; fn gets each page's records
+// after its transaction.
+func (s *Store) scanRelationships(ctx context.Context, op, columns string, fn func([]*neo4j.Record) error) error {
 	segs, err := s.segmentCounts(ctx, true)
 	if err != nil {
 		return err
@@ -769,52 +861,36 @@ func (s *Store) ScanEdges(ctx context.Context, fn func(*graph.Edge) error) error
 			cypher = s.keysAfter("a", k, "after") + " AND EXISTS { (a)-[:" + s.relType(t) + "]->() }\n" +
 				"WITH a ORDER BY a.key LIMIT $limit\n" +
 				"MATCH (a)-[r:" + s.relType(t) + "]->(b)\n" +
-				"RETURN a.key AS akey, " + edgeFields("r")
+				"RETURN a.key AS akey, " + columns
 		} else {
 			var branches []string
 			for _, sg := range g.segments {
 				branches = append(branches, "MATCH (a:"+s.kindLabel(sg.k)+")-[r:"+s.relType(sg.t)+"]->() RETURN a, r")
 			}
-			cypher = "CALL { " + strings.Join(branches, " UNION ALL ") + " } RETURN a.key AS akey, " + edgeFields("r")
+			cypher = "CALL { " + strings.Join(branches, " UNION ALL ") + " } RETURN a.key AS akey, " + columns
 		}
 		for {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			var page []*graph.Edge
-			starts := map[string]bool{}
-			last := ""
-			err := s.read(ctx, "scan relationships", func(ctx context.Context, tx neo4j.ManagedTransaction) error {
-				page, last = page[:0], ""
-				clear(starts)
-				dec := newDecodeCache()
-				recs, err := collect(ctx, tx, cypher, params)
-				if err != nil {
-					return err
-				}
-				for _, r := range recs {
-					e, err := s.edgeOf(r, dec)
-					if err != nil {
-						return err
-					}
-					page = append(page, e)
-					akey := str(r.Values[0])
-					starts[akey] = true
-					last = max(last, akey)
-				}
-				return nil
+			var page []*neo4j.Record
+			err := s.read(ctx, op, func(ctx context.Context, tx neo4j.ManagedTransaction) error {
+				var err error
+				page, err = collect(ctx, tx, cypher, params)
+				return err
 			})
 			if err != nil {
 				return err
 			}
-			slices.SortFunc(page, graph.CompareEdges)
-			for _, e := range page {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-				if err := fn(e); err != nil {
-					return err
-				}
+			starts := map[string]bool{}
+			last := ""
+			for _, rec := range page {
+				akey := str(rec.Values[0])
+				starts[akey] = true
+				last = max(last, akey)
+			}
+			if err := fn(page); err != nil {
+				return err
 			}
 			if !g.paged || len(starts) < scanPage {
 				break
