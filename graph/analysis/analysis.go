@@ -234,7 +234,31 @@ func Resolve(ctx context.Context, s Store, ref string, kinds []graph.Kind) (*Res
 	if len(ns) > 0 {
 		return &Resolution{Candidates: ns, By: BySearch}, nil
 	}
-	return nil, graph.Errorf(graph.CodeNotFound, "%q names nothing in the estate (no key, alias, repository URL, host name or search match)", ref)
+	return nil, notFound(ctx, s, ref, kinds)
+}
+
+// notFound is Resolve's error when nothing of kinds matches ref. A key or
+// alias of another kind (a team given to impact, which starts from what
+// changes) is named, with the kinds that were asked for (CodeInvalid):
+// "names nothing" would send the user looking for a typo. Else
+// CodeNotFound.
+func notFound(ctx context.Context, s Store, ref string, kinds []graph.Kind) error {
+	if len(kinds) > 0 {
+		key := ref
+		if k, rest, ok := strings.Cut(ref, ":"); ok && rest != "" && slices.ContainsFunc(graph.Kinds, func(kind graph.Kind) bool {
+			return strings.EqualFold(k, string(kind))
+		}) {
+			key = strings.TrimSpace(rest)
+		}
+		if ns, err := s.Resolve(ctx, key, nil); err == nil && len(ns) > 0 {
+			var want []string
+			for _, k := range kinds {
+				want = append(want, string(k))
+			}
+			return graph.Errorf(graph.CodeInvalid, "%q is a %s, and only %s can be asked for here", ref, ns[0].Kind, strings.Join(want, ", "))
+		}
+	}
+	return graph.Errorf(graph.CodeNotFound, "%q names nothing in the estate (no key, alias, repository URL, host name or search match)", ref)
 }
 
 func items(ns []*graph.Node) []Item {

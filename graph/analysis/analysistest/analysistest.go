@@ -460,6 +460,14 @@ func testImpactInvalid(t *testing.T, c *Counting) {
 	if _, err := analysis.Impact(t.Context(), c, analysis.ImpactQuery{Refs: []string{"storefront", "no-such-thing-anywhere"}}); !errors.Is(err, graph.ErrNotFound) {
 		t.Errorf("unknown ref: %v, want NOT_FOUND", err)
 	}
+	// A team exists but does not change: the error says what it is, not
+	// that it names nothing.
+	for _, ref := range []string{"Team:platform-sre", "team:platform-sre"} {
+		_, err := analysis.Impact(t.Context(), c, analysis.ImpactQuery{Refs: []string{ref}})
+		if !errors.Is(err, graph.ErrInvalid) || !strings.Contains(err.Error(), "is a Team") || !strings.Contains(err.Error(), "Service") {
+			t.Errorf("Impact(%s): %v, want INVALID_INPUT saying it is a Team and which kinds impact takes", ref, err)
+		}
+	}
 }
 
 func testShadow(t *testing.T, c *Counting) {
