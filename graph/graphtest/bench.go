@@ -12,7 +12,8 @@ const benchSize = 5000
 
 // RunBenchmarks runs the micro benchmarks against stores made by h: Apply of
 // batches of 1,000 nodes (and their ~2,000 relationships), node lookups,
-// neighbours for a page of 100 nodes, and a depth-4 traversal. Each checks
+// neighbours for a page of 100 nodes, a depth-4 traversal, and the whole
+// graph's topology beside the two scans it replaces. Each checks
 // the answer inside the loop, so a broken backend cannot post a fast time.
 func RunBenchmarks(b *testing.B, h Harness) {
 	b.Run("Apply/Create1k", func(b *testing.B) {
@@ -85,6 +86,34 @@ func RunBenchmarks(b *testing.B, h Harness) {
 			}
 			if len(ns) != len(page) || ns[99] == nil || ns[99].ID != page[99] {
 				b.Fatalf("Nodes of 100 ids returned %d", len(ns))
+			}
+		}
+	})
+
+	// Topology beside the two scans it spares the whole-graph answers.
+	b.Run("Topology", func(b *testing.B) {
+		for b.Loop() {
+			t, err := s.Topology(b.Context())
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(t.Nodes) != len(estate.Nodes) || len(t.Links) != len(estate.Edges) {
+				b.Fatalf("Topology: %d nodes and %d links, want %d and %d", len(t.Nodes), len(t.Links), len(estate.Nodes), len(estate.Edges))
+			}
+		}
+	})
+	b.Run("ScanNodes+ScanEdges", func(b *testing.B) {
+		for b.Loop() {
+			nodes, edges := 0, 0
+			err := s.ScanNodes(b.Context(), func(*graph.Node) error { nodes++; return nil })
+			if err == nil {
+				err = s.ScanEdges(b.Context(), func(*graph.Edge) error { edges++; return nil })
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			if nodes != len(estate.Nodes) || edges != len(estate.Edges) {
+				b.Fatalf("scans: %d nodes and %d relationships, want %d and %d", nodes, edges, len(estate.Nodes), len(estate.Edges))
 			}
 		}
 	})
