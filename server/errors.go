@@ -68,6 +68,10 @@ func (s *Server) presentError(ctx context.Context, err error) *gqlerror.Error {
 	case errors.Is(err, context.DeadlineExceeded):
 		code = codeLimit
 		gerr.Message = fmt.Sprintf("the request took longer than the time limit of %s", s.cfg.RequestTimeout)
+		// Logged for the operator, who alone can raise the limit: answers
+		// over the whole graph grow with the estate.
+		log.Warn().Str("path", gerr.Path.String()).Dur("limit", s.cfg.RequestTimeout).
+			Msg("GraphQL request over its time limit (serve --request-timeout)")
 	case errors.Is(err, context.Canceled):
 		code = codeUnavailable
 		gerr.Message = "the request was cancelled"

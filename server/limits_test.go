@@ -146,6 +146,10 @@ func TestRequestTimeout(t *testing.T) {
 	if !slices.Equal(res.codes(), []string{"LIMIT_EXCEEDED"}) || !strings.Contains(res.Errors[0].Message, "time limit") {
 		t.Errorf("got %s", res.Raw)
 	}
+	// The operator, who can raise the limit, is told which answer hit it.
+	if logs := e.logs.String(); !strings.Contains(logs, `"level":"warn"`) || !strings.Contains(logs, "--request-timeout") || !strings.Contains(logs, `"path":"search"`) {
+		t.Errorf("no warning naming the answer and the flag in the log:\n%s", logs)
+	}
 }
 
 // TestGetTransport: queries work over GET (cacheable links); mutations do
