@@ -255,7 +255,7 @@ func notFound(ctx context.Context, s Store, ref string, kinds []graph.Kind) erro
 			for _, k := range kinds {
 				want = append(want, string(k))
 			}
-			return graph.Errorf(graph.CodeInvalid, "%q is a %s, and only %s can be asked for here", ref, ns[0].Kind, strings.Join(want, ", "))
+			return graph.Errorf(graph.CodeInvalid, "%q names %s, and only %s can be asked for here", ref, ns[0].Ref(), strings.Join(want, ", "))
 		}
 	}
 	return graph.Errorf(graph.CodeNotFound, "%q names nothing in the estate (no key, alias, repository URL, host name or search match)", ref)

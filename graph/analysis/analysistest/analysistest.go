@@ -464,7 +464,7 @@ func testImpactInvalid(t *testing.T, c *Counting) {
 	// that it names nothing.
 	for _, ref := range []string{"Team:platform-sre", "team:platform-sre"} {
 		_, err := analysis.Impact(t.Context(), c, analysis.ImpactQuery{Refs: []string{ref}})
-		if !errors.Is(err, graph.ErrInvalid) || !strings.Contains(err.Error(), "is a Team") || !strings.Contains(err.Error(), "Service") {
+		if !errors.Is(err, graph.ErrInvalid) || !strings.Contains(err.Error(), "names Team:platform-sre") || !strings.Contains(err.Error(), "Service") {
 			t.Errorf("Impact(%s): %v, want INVALID_INPUT saying it is a Team and which kinds impact takes", ref, err)
 		}
 	}
