@@ -6346,7 +6346,9 @@ type Query {
   grouped by service and business unit, with the highest tier and the teams to
   notify. changedPaths limit a repository's applications to those whose
   directory (the BUILDS path) holds a changed path. NOT_FOUND when a ref names
-  nothing; INVALID_INPUT when one is ambiguous.
+  nothing; INVALID_INPUT when one is ambiguous, or names a team or a person
+  (what changes is a business unit, service, application, repository, cloud
+  account or resource).
   """
   impact(refs: [String!]!, direction: ImpactDirection = DOWNSTREAM, maxDepth: Int = 4, changedPaths: [String!]): ImpactResult!
   "What runs that nobody registered: the Shadow DevOps estate (rules: docs/answers.md)."
