@@ -99,7 +99,6 @@ func Health(ctx context.Context, s Store, staleAfter time.Duration, now time.Tim
 	rep := &HealthReport{At: now.UTC(), StaleAfter: staleAfter, ByBusinessUnit: []UnitHealth{}}
 	stale := func(n *graph.Node) bool { return now.Sub(n.LastSeen) > staleAfter }
 
-	type tally struct{ svc, svcOwned, repo, repoMapped, res, resOwned, all, stale int }
 	units := map[string]*tally{}
 	unit := func(k string) *tally {
 		t := units[k]
@@ -123,7 +122,6 @@ func Health(ctx context.Context, s Store, staleAfter time.Duration, now time.Tim
 		}
 		st := 0
 		for _, n := range ns {
-			us := n.unitsOf()
 			isStale := stale(n.Node)
 			if isStale {
 				st++
@@ -138,28 +136,9 @@ func Health(ctx context.Context, s Store, staleAfter time.Duration, now time.Tim
 			case graph.KindCloudResource:
 				ok = n.resourceOwned()
 			}
-			for _, t := range append(tallies(us, unit), &total) {
-				t.all++
-				if isStale {
-					t.stale++
-				}
-				switch k {
-				case graph.KindService:
-					t.svc++
-					if ok {
-						t.svcOwned++
-					}
-				case graph.KindRepository:
-					t.repo++
-					if ok {
-						t.repoMapped++
-					}
-				case graph.KindCloudResource:
-					t.res++
-					if ok {
-						t.resOwned++
-					}
-				}
+			total.add(k, isStale, ok)
+			for _, key := range n.unitsOf() {
+				unit(key).add(k, isStale, ok)
 			}
 		}
 		rep.Staleness.ByKind = append(rep.Staleness.ByKind, KindStat{Kind: k, Ratio: ratio(st, len(ns))})
@@ -199,10 +178,31 @@ func Health(ctx context.Context, s Store, staleAfter time.Duration, now time.Tim
 	return rep, nil
 }
 
-func tallies[T any](keys map[string]bool, get func(string) *T) []*T {
-	out := make([]*T, 0, len(keys))
-	for _, k := range sortedKeys(keys) {
-		out = append(out, get(k))
+// tally counts what Health reports, overall or for a business unit.
+type tally struct{ svc, svcOwned, repo, repoMapped, res, resOwned, all, stale int }
+
+// add counts an item of kind k; ok is whether it meets its kind's
+// completeness rule (owned, mapped).
+func (t *tally) add(k graph.Kind, stale, ok bool) {
+	t.all++
+	if stale {
+		t.stale++
 	}
-	return out
+	switch k {
+	case graph.KindService:
+		t.svc++
+		if ok {
+			t.svcOwned++
+		}
+	case graph.KindRepository:
+		t.repo++
+		if ok {
+			t.repoMapped++
+		}
+	case graph.KindCloudResource:
+		t.res++
+		if ok {
+			t.resOwned++
+		}
+	}
 }

@@ -137,15 +137,21 @@ func (n *node) repoMapped() bool {
 	return has(n.out, graph.RelBuilds) || has(n.out, graph.RelDefines)
 }
 
-// unitsOf returns the business units an item is attributed to (keys):
+// unitsOf returns the keys of the business units an item is attributed to,
+// each once, in no order:
 // a service's own; an application's service's; a repository's through the
 // applications it builds and the resources it defines; a resource's through
 // the applications running on or depending on it and the repositories
 // defining it; a cloud account's through its resources is not attempted.
-func (n *node) unitsOf() map[string]bool {
-	out := map[string]bool{}
+func (n *node) unitsOf() []string {
+	out := []string{} // an item has a few units at most
+	add := func(key string) {
+		if !slices.Contains(out, key) {
+			out = append(out, key)
+		}
+	}
 	svc := func(s *node) {
-		each(s.out, graph.RelPartOf, graph.KindBusinessUnit, func(b *node) { out[b.Key] = true })
+		each(s.out, graph.RelPartOf, graph.KindBusinessUnit, func(b *node) { add(b.Key) })
 	}
 	app := func(a *node) { each(a.out, graph.RelPartOf, graph.KindService, svc) }
 	res := func(r *node) {
@@ -160,7 +166,7 @@ func (n *node) unitsOf() map[string]bool {
 	}
 	switch n.Kind {
 	case graph.KindBusinessUnit:
-		out[n.Key] = true
+		add(n.Key)
 	case graph.KindService:
 		svc(n)
 	case graph.KindApplication:

@@ -91,7 +91,8 @@ func ShadowEstate(ctx context.Context, s Store) (*ShadowReport, error) {
 	}
 	rep := &ShadowReport{Findings: []Finding{}}
 	add := func(n *node, f Finding) {
-		f.Item, f.BusinessUnits = itemOf(n.Node), sortedKeys(n.unitsOf())
+		f.Item, f.BusinessUnits = itemOf(n.Node), n.unitsOf()
+		slices.Sort(f.BusinessUnits)
 		rep.Findings = append(rep.Findings, f)
 	}
 	for _, a := range e.byKind[graph.KindCloudAccount] {
