@@ -34,7 +34,13 @@ identical output, on either backend.`,
 				defer f.Close()
 				w = f
 			}
-			c, err := jsonl.Export(cmd.Context(), s, w)
+			st, err := s.Stats(cmd.Context())
+			if err != nil {
+				return fmt.Errorf("export: %w", err)
+			}
+			add, done := a.progress("export", int64(st.TotalNodes()+st.TotalEdges()))
+			c, err := jsonl.Export(cmd.Context(), countedScanner{s, add}, w)
+			done()
 			if err != nil {
 				return err
 			}
@@ -75,7 +81,11 @@ is written, so a bad line changes nothing and the error names its line number.`,
 				return err
 			}
 			defer s.Close()
-			c, err := jsonl.Import(cmd.Context(), s, in, merge)
+			// The total is known only after the first pass has checked
+			// every line: the bar counts what is written.
+			add, done := a.progress("import (checking, then writing)", -1)
+			c, err := jsonl.Import(cmd.Context(), countedRestorer{s, add}, in, merge)
+			done()
 			if err != nil {
 				return err
 			}

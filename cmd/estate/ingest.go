@@ -4,11 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/estate-cmdb/estate/graph"
 	"github.com/estate-cmdb/estate/graph/analysis"
@@ -145,13 +142,9 @@ func (a *app) runIngest(ctx context.Context, src ingest.Source, opts ingest.Opti
 	}
 	opts.Logger = a.log
 	opts.Summarize = shadowSummary(s)
-	if f, ok := a.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		bar := progressbar.NewOptions(-1, progressbar.OptionSetWriter(a.stderr),
-			progressbar.OptionSetDescription("ingest "+src.Name()), progressbar.OptionShowCount(),
-			progressbar.OptionShowIts(), progressbar.OptionSetItsString("items"))
-		opts.Progress = func(n int) { bar.Add(n) }
-		defer bar.Finish()
-	}
+	add, done := a.progress("ingest "+src.Name(), -1)
+	opts.Progress = add
+	defer done()
 	rep, err := ingest.Run(ctx, s, src, opts)
 	enc := json.NewEncoder(a.stdout)
 	enc.SetIndent("", "  ")
