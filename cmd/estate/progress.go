@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
@@ -24,6 +25,7 @@ func (a *app) progress(what string, total int64) (add func(int), done func()) {
 	bar := progressbar.NewOptions64(total, progressbar.OptionSetWriter(a.stderr),
 		progressbar.OptionSetDescription(what), progressbar.OptionShowCount(),
 		progressbar.OptionShowIts(), progressbar.OptionSetItsString("items"),
+		progressbar.OptionThrottle(100*time.Millisecond),                  // export adds one record at a time
 		progressbar.OptionOnCompletion(func() { fmt.Fprintln(a.stderr) })) // logs start on a line of their own
 	return func(n int) { bar.Add(n) }, func() { bar.Finish() }
 }
