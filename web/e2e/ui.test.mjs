@@ -793,6 +793,17 @@ describe('long answers on a synthetic estate', () => {
   after(async () => big?.stop());
 
   const rowsOf = (page, id) => page.getByTestId(id).locator('tbody tr').count();
+  // A click returns before React draws what it changed: until polls check
+  // and returns its value once ok says so (or after 5 s, to fail the
+  // assertion that follows with what was there).
+  const until = async (check, ok) => {
+    const end = Date.now() + 5000;
+    for (;;) {
+      const v = await check();
+      if (ok(v) || Date.now() > end) return v;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
 
   test('the shadow estate shows 200 findings at a time, and each filter starts again at 200', async () => {
     const page = await newPage();
@@ -803,22 +814,23 @@ describe('long answers on a synthetic estate', () => {
     assert.equal(await rowsOf(page, 'shadow-findings'), 200);
     assert.match(await page.getByTestId('more-rows').innerText(), new RegExp(`Showing 200 of ${total}\\.`));
     await page.getByTestId('more-rows').getByRole('button', { name: 'Show 200 more' }).click();
-    assert.equal(await rowsOf(page, 'shadow-findings'), 400);
+    assert.equal(await until(() => rowsOf(page, 'shadow-findings'), (n) => n === 400), 400);
     // A filter: its findings from the first page again.
     await page.getByTestId('shadow-by-kind').getByRole('button', { name: /Repositories mapped to nothing/ }).click();
-    const repos = Number(await page.getByTestId('shadow-shown').innerText());
+    const repos = await until(async () => Number(await page.getByTestId('shadow-shown').innerText()), (n) => n !== total);
     assert.ok(repos > 200 && repos < total, `${repos} unmapped repositories`);
-    assert.equal(await rowsOf(page, 'shadow-findings'), 200);
+    assert.equal(await until(() => rowsOf(page, 'shadow-findings'), (n) => n === 200), 200);
     await page.getByTestId('more-rows').getByRole('button', { name: 'Show all' }).click();
-    assert.equal(await rowsOf(page, 'shadow-findings'), repos);
+    assert.equal(await until(() => rowsOf(page, 'shadow-findings'), (n) => n === repos), repos);
     assert.equal(await page.getByTestId('more-rows').count(), 0, 'nothing more to show');
     // The unregistered account's resources are drawn when opened.
     await page.getByTestId('shadow-by-kind').getByRole('button', { name: /Unregistered cloud accounts/ }).click();
     const account = page.getByTestId('shadow-findings').locator('tbody tr').first();
+    await until(async () => Number(await page.getByTestId('shadow-shown').innerText()), (n) => n !== repos);
     assert.equal(await account.locator('li').count(), 0);
     const related = Number((await account.locator('summary').innerText()).split(' ')[0]);
     await account.locator('summary').click();
-    assert.equal(await account.locator('li').count(), related);
+    assert.equal(await until(() => account.locator('li').count(), (n) => n === related), related);
     assert.deepEqual(page.errors, []);
     await page.close();
   });
@@ -842,7 +854,7 @@ describe('long answers on a synthetic estate', () => {
     assert.equal(await page.evaluate(() => window.__estateImpactCy.nodes().length), 301, 'the start and the 300 nearest');
     assert.match(await page.getByTestId('impact-graph-note').innerText(), new RegExp(`the 300 nearest of the ${total} affected items`));
     await page.getByTestId('more-rows').getByRole('button', { name: 'Show all' }).click();
-    assert.equal(await rowsOf(page, 'impact-affected'), total);
+    assert.equal(await until(() => rowsOf(page, 'impact-affected'), (n) => n === total), total);
     assert.deepEqual(page.errors, []);
     await page.close();
   });
