@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/estate-cmdb/estate/graph"
 )
@@ -758,11 +759,12 @@ func (s *Store) Topology(ctx context.Context) (*graph.Topology, error) {
 		from, to graph.ID
 	}
 	var links []link
-	linksCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	linksRead := make(chan error, 1)
-	go func() {
-		linksRead <- s.scanRelationships(linksCtx, "topology", "a.id AS from, collect([type(r), endNode(r).id]) AS ends", func(page []*neo4j.Record) error {
+	t := &graph.Topology{}
+	at := map[graph.ID]int32{}
+	// The first to fail stops the other.
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		return s.scanRelationships(ctx, "topology", "a.id AS from, collect([type(r), endNode(r).id]) AS ends", func(page []*neo4j.Record) error {
 			for _, rec := range page {
 				from, err := parseUUID("relationship start id", rec.Values[1])
 				if err != nil {
@@ -786,20 +788,15 @@ func (s *Store) Topology(ctx context.Context) (*graph.Topology, error) {
 			}
 			return nil
 		})
-	}()
-	t := &graph.Topology{}
-	at := map[graph.ID]int32{}
-	err := s.ScanNodes(ctx, func(n *graph.Node) error {
-		at[n.ID] = int32(len(t.Nodes))
-		t.Nodes = append(t.Nodes, n)
-		return nil
 	})
-	if err != nil {
-		cancel()
-		<-linksRead
-		return nil, err
-	}
-	if err := <-linksRead; err != nil {
+	g.Go(func() error {
+		return s.ScanNodes(ctx, func(n *graph.Node) error {
+			at[n.ID] = int32(len(t.Nodes))
+			t.Nodes = append(t.Nodes, n)
+			return nil
+		})
+	})
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
 	t.Links = make([]graph.Link, 0, len(links))
