@@ -6,7 +6,7 @@
 // them on the demo estate.
 //
 // Store calls are bounded, never one per visited node: WhoOwns makes at most
-// four resolution calls and six graph calls, Impact one resolution per ref,
+// seven resolution calls and six graph calls, Impact one resolution per ref,
 // at most one Neighbors call for monorepo paths, one Traverse and three
 // Neighbors calls, and ShadowEstate and Health one Topology each
 // (docs/answers.md).
@@ -145,7 +145,8 @@ type Resolution struct {
 	Subject *graph.Node
 	// Candidates are the entities an ambiguous ref may mean, best first.
 	Candidates []*graph.Node
-	// By says how: key or alias, repository URL, URL host, or search.
+	// By says how: key or alias, repository URL, link into a repository,
+	// application directory in a repository, URL host, or search.
 	By string
 }
 
@@ -153,6 +154,8 @@ type Resolution struct {
 const (
 	ByKey    = "key or alias"
 	ByRepo   = "repository URL"
+	ByLink   = "link into a repository"
+	ByPath   = "application directory in a repository"
 	ByHost   = "URL host name"
 	BySearch = "search"
 )
@@ -163,10 +166,16 @@ const maxCandidates = 20
 // Resolve finds what a ref names, the way a service-desk agent would
 // expect: a key or alias of any kind, ignoring case (Store.Resolve); a
 // "Kind:key" prefix such as "Service:payments" restricts the kinds; a
-// repository URL in https or ssh form; the host name of a URL; and last a
-// search whose exact name, key or alias matches win. More than one match
-// gives candidates, never a guess. Errors: CodeInvalid for an empty ref,
-// CodeNotFound when nothing matches at all.
+// repository URL in https or ssh form; a link into a repository (a file,
+// a pull request: the repository, or the application built from the
+// directory a path is in; see resolveLink); the host name of a URL; and
+// last a search whose exact name, key or alias matches win. More than one
+// match gives candidates, never a guess. Errors: CodeInvalid for an empty
+// ref, CodeNotFound when nothing matches at all.
+//
+// Store calls: at most seven, one per step but the link's three (two
+// repository lookups, one Neighbors); with kinds, an error naming an
+// entity of another kind costs up to four more.
 func Resolve(ctx context.Context, s Store, ref string, kinds []graph.Kind) (*Resolution, error) {
 	ref = strings.TrimSpace(ref)
 	if ref == "" {
@@ -207,6 +216,9 @@ func Resolve(ctx context.Context, s Store, ref string, kinds []graph.Kind) (*Res
 		if r := found(ns, ByRepo); r != nil {
 			return r, nil
 		}
+	}
+	if r, err := resolveLink(ctx, s, ref, kinds); err != nil || r != nil {
+		return r, err
 	}
 	if h := hostOf(ref); h != "" {
 		ns, err := s.Resolve(ctx, h, kinds)
@@ -250,7 +262,13 @@ func notFound(ctx context.Context, s Store, ref string, kinds []graph.Kind) erro
 		}) {
 			key = strings.TrimSpace(rest)
 		}
-		if ns, err := s.Resolve(ctx, key, nil); err == nil && len(ns) > 0 {
+		ns, err := s.Resolve(ctx, key, nil)
+		if err == nil && len(ns) == 0 {
+			if r, err := resolveLink(ctx, s, key, nil); err == nil && r != nil {
+				ns = []*graph.Node{r.Subject}
+			}
+		}
+		if len(ns) > 0 {
 			var want []string
 			for _, k := range kinds {
 				want = append(want, string(k))

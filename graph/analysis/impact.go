@@ -302,9 +302,8 @@ func Impact(ctx context.Context, s Store, q ImpactQuery) (*ImpactResult, error) 
 // touches reports whether a BUILDS relationship's path is a directory
 // prefix of one of the changed paths (or it has no path).
 func touches(e *graph.Edge, changed []string) bool {
-	p, _ := e.Props["path"].(string)
-	p = strings.Trim(p, "/")
-	if p == "" || p == "." {
+	p := buildDir(e)
+	if p == "" {
 		return true
 	}
 	for _, c := range changed {

@@ -190,7 +190,7 @@ const maxTeamNesting = 6
 // An ambiguous ref gives an Ownership with Candidates and no Subject.
 // Errors: those of Resolve, and store errors.
 //
-// Store calls: Resolve's (one to four), then six at most: Neighbors of the
+// Store calls: Resolve's (one to seven), then six at most: Neighbors of the
 // subject, Traverse up PART_OF, Neighbors for inherited owners, Traverse up
 // the team tree, Neighbors for team parents (and people's teams) and
 // Neighbors for the accountable teams' members.

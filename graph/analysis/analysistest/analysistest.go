@@ -46,6 +46,78 @@ func Run(t *testing.T, h graphtest.Harness) {
 	}
 	t.Run("Health/Staleness", func(t *testing.T) { testStaleness(t, h) })
 	t.Run("Impact/TeamInTwoRoles", func(t *testing.T) { testImpactTwoRoles(t, h) })
+	t.Run("Resolve/Links", func(t *testing.T) { testLinks(t, h) })
+}
+
+// Links into repositories as GitHub, GitLab (nested groups), Bitbucket and
+// Gitea make them, into monorepos built from nested and shared
+// directories.
+func testLinks(t *testing.T, h graphtest.Harness) {
+	s := h(t)
+	repo := func(key string) graph.NodeInput { return graph.NodeInput{Kind: graph.KindRepository, Key: key} }
+	var nodes []graph.NodeInput
+	var edges []graph.EdgeInput
+	builds := func(repo, app, dir string) {
+		nodes = append(nodes, graph.NodeInput{Kind: graph.KindApplication, Key: app})
+		e := graph.EdgeInput{Type: graph.RelBuilds, From: graph.Ref{Kind: graph.KindRepository, Key: repo}, To: graph.Ref{Kind: graph.KindApplication, Key: app}}
+		if dir != "" {
+			e.Props = map[string]any{"path": dir}
+		}
+		edges = append(edges, e)
+	}
+	const ledger, mono = "gitlab.example.com/platform/payments/ledger", "github.com/acme/mono"
+	nodes = append(nodes, repo(ledger), repo("git.example.com/ops/deploy"), repo("bitbucket.org/acme/mobile"),
+		repo("github.com/acme/tree"), repo(mono))
+	builds(ledger, "ledger-api", "api")
+	builds(ledger, "ledger-worker", "/worker/")
+	builds("git.example.com/ops/deploy", "deployer", "cmd/deployer")
+	builds(mono, "cart-worker", "services/cart/worker") // before the shallower one by key
+	builds(mono, "storefront-cart", "services/cart")
+	builds(mono, "shared-a", "libs/shared")
+	builds(mono, "shared-b", "libs/shared")
+	builds(mono, "docs-site", "docs/user guide")
+	builds(mono, "whole", ".")
+	graphtest.MustApply(t, s, graph.Batch{Source: "src", Run: "r1", At: DemoAt, Nodes: nodes, Edges: edges})
+
+	app := func(key string) string { return "Application:" + key + " by " + analysis.ByPath }
+	repoLink := func(key string) string { return "Repository:" + key + " by " + analysis.ByLink }
+	for ref, want := range map[string]string{
+		"https://gitlab.example.com/platform/payments/ledger/-/blob/main/api/handler.go": app("ledger-api"),
+		"https://gitlab.example.com/platform/payments/ledger/-/merge_requests/7":         repoLink(ledger),
+		"https://gitlab.example.com/platform/payments/ledger/-/tree/release/2.0/worker":  app("ledger-worker"),
+		"https://git.example.com/ops/deploy/src/branch/main/cmd/deployer/main.go":        app("deployer"),
+		"https://bitbucket.org/acme/mobile/src/4f2c1d0/README.md":                        repoLink("bitbucket.org/acme/mobile"),
+		"https://bitbucket.org/acme/mobile/pull-requests/3":                              repoLink("bitbucket.org/acme/mobile"),
+		"https://github.com/acme/tree/blob/main/x.go":                                    repoLink("github.com/acme/tree"),
+		"https://github.com/acme/mono/blob/main/services/cart/worker/main.go":            app("cart-worker"),
+		"https://github.com/acme/mono/blob/main/services/cart/api.go":                    app("storefront-cart"),
+		"https://github.com/acme/mono/blob/main/libs/shared/x.go":                        repoLink(mono),
+		"https://github.com/acme/mono/blob/main/docs/user%20guide/index.md":              app("docs-site"),
+		"https://github.com/acme/mono/blob/main/go.mod":                                  repoLink(mono),
+		"https://github.com/acme/mono/issues/5#issuecomment-1":                           repoLink(mono),
+	} {
+		r, err := analysis.Resolve(t.Context(), s, ref, nil)
+		if err != nil || r.Subject == nil {
+			t.Errorf("Resolve(%q) = %+v, %v; want %s", ref, r, err, want)
+			continue
+		}
+		same(t, ref, r.Subject.Ref().String()+" by "+r.By, want)
+	}
+	// A group is not a repository.
+	if r, err := analysis.Resolve(t.Context(), s, "https://gitlab.example.com/platform/payments/-/tree/main", nil); !errors.Is(err, graph.ErrNotFound) {
+		t.Errorf("link into a group: %+v, %v; want NOT_FOUND", r, err)
+	}
+	// Kinds apply: asked for repositories, a path names the repository;
+	// asked for services, the error names what the link is.
+	link := "https://gitlab.example.com/platform/payments/ledger/-/blob/main/api/handler.go"
+	r, err := analysis.Resolve(t.Context(), s, link, []graph.Kind{graph.KindRepository})
+	if err != nil || r.Subject == nil || r.Subject.Key != ledger {
+		t.Errorf("Resolve(%q, Repository) = %+v, %v; want %s", link, r, err, ledger)
+	}
+	_, err = analysis.Resolve(t.Context(), s, link, []graph.Kind{graph.KindService})
+	if !errors.Is(err, graph.ErrInvalid) || !strings.Contains(err.Error(), "Application:ledger-api") {
+		t.Errorf("Resolve(%q, Service): %v; want INVALID_INPUT naming Application:ledger-api", link, err)
+	}
 }
 
 // A team owning an item in two roles is told about it once.
@@ -269,6 +341,24 @@ func testResolution(t *testing.T, c *Counting) {
 	o = whoOwns(t, c, "service:payments")
 	if o.Subject.Kind != graph.KindService || len(o.Accountable(graph.OwnerTechnical)) != 1 || o.Accountable(graph.OwnerTechnical)[0].Key != "payments-core" {
 		t.Errorf("service:payments: %s, technical %v", o.Subject, o.Accountable(graph.OwnerTechnical))
+	}
+	// Links into a repository, as tickets carry them.
+	for ref, want := range map[string]string{
+		"https://github.com/acme/checkout-monorepo/pull/42":                          "Repository:" + demo.MonorepoKey + " by " + analysis.ByLink,
+		"https://github.com/acme/checkout-monorepo/blob/main/services/cart/x.go":     "Application:cart-service by " + analysis.ByPath,
+		"https://github.com/acme/checkout-monorepo/tree/feature/login/services/cart": "Application:cart-service by " + analysis.ByPath,
+		"https://github.com/acme/checkout-monorepo/blob/main/services/README.md":     "Repository:" + demo.MonorepoKey + " by " + analysis.ByLink,
+		// payments-api is built from its whole repository: the link names it.
+		"https://github.com/acme/payments-api/blob/main/cmd/main.go": "Repository:github.com/acme/payments-api by " + analysis.ByLink,
+	} {
+		c.Calls()
+		o := whoOwns(t, c, ref)
+		same(t, ref, o.Subject.Ref().String()+" by "+o.Resolution, want)
+		atMost(t, c, "WhoOwns("+ref+")", 7+6)
+	}
+	_, err = analysis.WhoOwns(t.Context(), c, "https://github.com/acme/no-such-repository/pull/42")
+	if !errors.Is(err, graph.ErrNotFound) {
+		t.Errorf("link into an unknown repository: %v, want NOT_FOUND", err)
 	}
 	_, err = analysis.WhoOwns(t.Context(), c, "no-such-thing-anywhere")
 	if !errors.Is(err, graph.ErrNotFound) {
