@@ -3,6 +3,7 @@ package server_test
 import (
 	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/estate-cmdb/estate/graph"
@@ -86,6 +87,57 @@ func TestWhoOwnsAPI(t *testing.T) {
 	res = e.do(t, e.viewer, whoOwnsQuery, map[string]any{"ref": "no-such-thing-anywhere"})
 	if !slices.Equal(res.codes(), []string{string(graph.CodeNotFound)}) {
 		t.Errorf("unknown ref: codes %v: %s", res.codes(), res.Raw)
+	}
+}
+
+// lookup is what the search box asks first: a link from a ticket, a
+// hostname, an ambiguous name, nothing, a kind that does not fit.
+func TestLookupAPI(t *testing.T) {
+	e := demoEnv(t)
+	const q = `query($ref: String!, $kinds: [Kind!]) {
+  lookup(ref: $ref, kinds: $kinds) { ref resolution subject { kind key entity { id } } candidates { kind key } }
+}`
+	type item struct {
+		Kind, Key string
+		Entity    *struct{ ID string }
+	}
+	var d struct {
+		Lookup *struct {
+			Ref, Resolution string
+			Subject         *item
+			Candidates      []item
+		}
+	}
+	for _, tc := range []struct {
+		ref, subject, by string
+		candidates       int
+	}{
+		{"https://github.com/acme/checkout-monorepo/blob/main/services/cart/main.go", "Application:cart-service", "application directory in a repository", 0},
+		{"https://github.com/acme/checkout-monorepo/pull/42", "Repository:" + demo.MonorepoKey, "link into a repository", 0},
+		{"https://pay.acme.example/v2/charge", "Application:" + demo.MultiOwnerApp, "URL host name", 0},
+		{"payments", "", "key or alias", 3},
+	} {
+		res := e.do(t, e.viewer, q, map[string]any{"ref": tc.ref})
+		res.mustData(t, &d)
+		l := d.Lookup
+		switch {
+		case l == nil || l.Ref != tc.ref || l.Resolution != tc.by || len(l.Candidates) != tc.candidates:
+			t.Errorf("lookup(%q): %s", tc.ref, res.Data)
+		case tc.subject == "" && l.Subject != nil,
+			tc.subject != "" && (l.Subject == nil || l.Subject.Kind+":"+l.Subject.Key != tc.subject || l.Subject.Entity == nil):
+			t.Errorf("lookup(%q): subject %s, want %q", tc.ref, res.Data, tc.subject)
+		}
+	}
+	// Nothing: null, no error (the search box asks as the agent types).
+	res := e.do(t, e.viewer, q, map[string]any{"ref": "no-such-thing-anywhere"})
+	res.mustData(t, &d)
+	if d.Lookup != nil {
+		t.Errorf("lookup of nothing: %s", res.Data)
+	}
+	// Another kind than asked for: INVALID_INPUT naming it.
+	res = e.do(t, e.viewer, q, map[string]any{"ref": "https://github.com/acme/checkout-monorepo/pull/42", "kinds": []string{"Service"}})
+	if !slices.Equal(res.codes(), []string{string(graph.CodeInvalid)}) || !strings.Contains(string(res.Raw), "Repository:"+demo.MonorepoKey) {
+		t.Errorf("lookup of a repository among services: codes %v: %s", res.codes(), res.Raw)
 	}
 }
 

@@ -249,6 +249,38 @@ func Resolve(ctx context.Context, s Store, ref string, kinds []graph.Kind) (*Res
 	return nil, notFound(ctx, s, ref, kinds)
 }
 
+// Named is what a ref names, as the answers read it: how whoOwns starts,
+// and what the search box shows first.
+type Named struct {
+	// Ref is what was asked; Resolution how it was resolved (By).
+	Ref        string `json:"ref"`
+	Resolution string `json:"resolution"`
+	// Subject is what the ref names, read whole; nil when it is ambiguous,
+	// and then Candidates lists what it may mean.
+	Subject    *Item  `json:"subject,omitempty"`
+	Candidates []Item `json:"candidates,omitempty"`
+}
+
+// Ambiguous reports whether the ref named several things.
+func (n *Named) Ambiguous() bool { return n.Subject == nil && len(n.Candidates) > 0 }
+
+// Lookup resolves ref among kinds (all when empty) as Resolve does, and
+// names what it found. Errors and store calls: Resolve's.
+func Lookup(ctx context.Context, s Store, ref string, kinds []graph.Kind) (*Named, error) {
+	r, err := Resolve(ctx, s, ref, kinds)
+	if err != nil {
+		return nil, err
+	}
+	out := &Named{Ref: ref, Resolution: r.By}
+	if r.Subject == nil {
+		out.Candidates = items(r.Candidates)
+		return out, nil
+	}
+	subj := itemOf(r.Subject)
+	out.Subject = &subj
+	return out, nil
+}
+
 // notFound is Resolve's error when nothing of kinds matches ref. A key or
 // alias of another kind (a team given to impact, which starts from what
 // changes) is named, with the kinds that were asked for (CodeInvalid):

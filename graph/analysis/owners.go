@@ -126,15 +126,9 @@ type EscalationChain struct {
 	Steps []Contact `json:"steps"`
 }
 
-// Ownership answers "who owns this?".
+// Ownership answers "who owns this?": what the ref names, then its owners.
 type Ownership struct {
-	// Ref is what was asked; Resolution how it was resolved.
-	Ref        string `json:"ref"`
-	Resolution string `json:"resolution"`
-	// Subject is what the ref names; nil when it is ambiguous, and then
-	// Candidates lists what it may mean.
-	Subject    *Item  `json:"subject,omitempty"`
-	Candidates []Item `json:"candidates,omitempty"`
+	Named
 	// Owners in role order (technical, business, support, security), then
 	// precedence, then kind and key.
 	Owners     []Owner           `json:"owners"`
@@ -143,9 +137,6 @@ type Ownership struct {
 	// People are the members of the accountable teams, by key.
 	People []Contact `json:"people"`
 }
-
-// Ambiguous reports whether the ref named several things.
-func (o *Ownership) Ambiguous() bool { return o.Subject == nil && len(o.Candidates) > 0 }
 
 // Accountable returns the accountable owners of a role.
 func (o *Ownership) Accountable(role string) []Owner {
@@ -195,18 +186,15 @@ const maxTeamNesting = 6
 // the team tree, Neighbors for team parents (and people's teams) and
 // Neighbors for the accountable teams' members.
 func WhoOwns(ctx context.Context, s Store, ref string) (*Ownership, error) {
-	r, err := Resolve(ctx, s, ref, nil)
+	named, err := Lookup(ctx, s, ref, nil)
 	if err != nil {
 		return nil, err
 	}
-	out := &Ownership{Ref: ref, Resolution: r.By, Owners: []Owner{}, Conflicts: []Conflict{}, Escalation: []EscalationChain{}, People: []Contact{}}
-	if r.Subject == nil {
-		out.Candidates = items(r.Candidates)
+	out := &Ownership{Named: *named, Owners: []Owner{}, Conflicts: []Conflict{}, Escalation: []EscalationChain{}, People: []Contact{}}
+	if out.Subject == nil {
 		return out, nil
 	}
-	x := r.Subject
-	subj := itemOf(x)
-	out.Subject = &subj
+	x := out.Subject.Node
 
 	// 1. The subject's owners (and, for a resource, what explains it; for
 	// a person, their teams): relationships into it, or out of a person.

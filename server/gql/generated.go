@@ -579,6 +579,13 @@ type ComplexityRoot struct {
 		Relationship func(childComplexity int) int
 	}
 
+	Lookup struct {
+		Candidates func(childComplexity int) int
+		Ref        func(childComplexity int) int
+		Resolution func(childComplexity int) int
+		Subject    func(childComplexity int) int
+	}
+
 	Mutation struct {
 		ApproveChange  func(childComplexity int, key string, reason *string) int
 		AssessChange   func(childComplexity int, input model.AssessChangeInput) int
@@ -715,6 +722,7 @@ type ComplexityRoot struct {
 		IngestRun         func(childComplexity int, id string) int
 		IngestRuns        func(childComplexity int, source *string, status *graph.RunStatus, first *int, after *string) int
 		IngestSources     func(childComplexity int) int
+		Lookup            func(childComplexity int, ref string, kinds []graph.Kind) int
 		Node              func(childComplexity int, id uuid.UUID) int
 		Nodes             func(childComplexity int, ids []uuid.UUID) int
 		People            func(childComplexity int, filter *model.EntityFilter, first *int, after *string) int
@@ -1121,6 +1129,7 @@ type QueryResolver interface {
 	CloudAccount(ctx context.Context, key string) (*model.CloudAccount, error)
 	CloudResources(ctx context.Context, filter *model.EntityFilter, first *int, after *string) (*model.CloudResourceConnection, error)
 	CloudResource(ctx context.Context, arn string) (*model.CloudResource, error)
+	Lookup(ctx context.Context, ref string, kinds []graph.Kind) (*analysis.Named, error)
 	WhoOwns(ctx context.Context, ref string) (*analysis.Ownership, error)
 	Impact(ctx context.Context, refs []string, direction *analysis.Direction, maxDepth *int, changedPaths []string) (*analysis.ImpactResult, error)
 	ShadowEstate(ctx context.Context) (*analysis.ShadowReport, error)
@@ -3490,6 +3499,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LinkPayload.Relationship(childComplexity), true
 
+	case "Lookup.candidates":
+		if e.ComplexityRoot.Lookup.Candidates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lookup.Candidates(childComplexity), true
+	case "Lookup.ref":
+		if e.ComplexityRoot.Lookup.Ref == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lookup.Ref(childComplexity), true
+	case "Lookup.resolution":
+		if e.ComplexityRoot.Lookup.Resolution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lookup.Resolution(childComplexity), true
+	case "Lookup.subject":
+		if e.ComplexityRoot.Lookup.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lookup.Subject(childComplexity), true
+
 	case "Mutation.approveChange":
 		if e.ComplexityRoot.Mutation.ApproveChange == nil {
 			break
@@ -4279,6 +4313,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.IngestSources(childComplexity), true
 
+	case "Query.lookup":
+		if e.ComplexityRoot.Query.Lookup == nil {
+			break
+		}
+
+		args, err := ec.field_Query_lookup_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Lookup(childComplexity, args["ref"].(string), args["kinds"].([]graph.Kind)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -6333,11 +6378,23 @@ type Query {
   cloudResource(arn: String!): CloudResource
 
   """
+  What ref names, read as whoOwns and impact read it (docs/answers.md,
+  "Resolving a ref"): a key or alias, a repository URL, a link into a
+  repository (a file, a pull request; a path in the directory an application
+  is built from names that application), the host name of a URL, then a
+  search's exact matches. "Kind:key" picks a kind, as kinds does. When ref
+  may mean several things, the result has candidates and no subject. Null
+  when it names nothing; INVALID_INPUT when it is empty, or names only
+  something of another kind than kinds.
+  """
+  lookup(ref: String!, kinds: [Kind!]): Lookup
+  """
   Who owns this? ref is whatever a service-desk agent has: an application or
-  service name, a repository URL (https or ssh), a hostname or URL, an ARN or
-  cloud resource id, a team name. "Kind:key" (Service:payments) picks a kind.
-  When ref may mean several things, the result has candidates and no subject.
-  NOT_FOUND when it names nothing; INVALID_INPUT when it is empty.
+  service name, a repository URL (https or ssh) or a link into a repository,
+  a hostname or URL, an ARN or cloud resource id, a team name. "Kind:key"
+  (Service:payments) picks a kind. When ref may mean several things, the
+  result has candidates and no subject. NOT_FOUND when it names nothing;
+  INVALID_INPUT when it is empty.
   """
   whoOwns(ref: String!): OwnershipResult!
   """
@@ -6575,9 +6632,20 @@ type EscalationChain {
   steps: [Contact!]!
 }
 
+"What a ref names, and how it was resolved."
+type Lookup {
+  ref: String!
+  "How ref was resolved: key or alias, repository URL, link into a repository, application directory in a repository, URL host name, or search."
+  resolution: String!
+  "What ref names; null when it is ambiguous."
+  subject: AnswerItem
+  "What an ambiguous ref may mean, best first."
+  candidates: [AnswerItem!]!
+}
+
 type OwnershipResult {
   ref: String!
-  "How ref was resolved: key or alias, repository URL, URL host name, or search."
+  "How ref was resolved: key or alias, repository URL, link into a repository, application directory in a repository, URL host name, or search."
   resolution: String!
   "What ref names; null when it is ambiguous."
   subject: AnswerItem
@@ -8310,6 +8378,20 @@ func (ec *executionContext) childFields_LinkPayload(ctx context.Context, field g
 		return ec.fieldContext_LinkPayload_relationship(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LinkPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Lookup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "ref":
+		return ec.fieldContext_Lookup_ref(ctx, field)
+	case "resolution":
+		return ec.fieldContext_Lookup_resolution(ctx, field)
+	case "subject":
+		return ec.fieldContext_Lookup_subject(ctx, field)
+	case "candidates":
+		return ec.fieldContext_Lookup_candidates(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Lookup", field.Name)
 }
 
 func (ec *executionContext) childFields_NotifyTeam(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10793,6 +10875,28 @@ func (ec *executionContext) field_Query_ingestRuns_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["after"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_lookup_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "ref",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ref"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]graph.Kind, error) {
+			return ec.unmarshalOKind2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg1
 	return args, nil
 }
 
@@ -21278,6 +21382,116 @@ func (ec *executionContext) fieldContext_LinkPayload_relationship(_ context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Lookup_ref(ctx context.Context, field graphql.CollectedField, obj *analysis.Named) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lookup_ref(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ref, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Lookup_ref(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Lookup", field, false, false, "String")
+}
+
+func (ec *executionContext) _Lookup_resolution(ctx context.Context, field graphql.CollectedField, obj *analysis.Named) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lookup_resolution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Resolution, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Lookup_resolution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Lookup", field, false, false, "String")
+}
+
+func (ec *executionContext) _Lookup_subject(ctx context.Context, field graphql.CollectedField, obj *analysis.Named) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lookup_subject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *analysis.Item) graphql.Marshaler {
+			return ec.marshalOAnswerItem2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐItem(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Lookup_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Lookup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnswerItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Lookup_candidates(ctx context.Context, field graphql.CollectedField, obj *analysis.Named) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lookup_candidates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Candidates, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []analysis.Item) graphql.Marshaler {
+			return ec.marshalNAnswerItem2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Lookup_candidates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Lookup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnswerItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_upsertEntities(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -24860,6 +25074,50 @@ func (ec *executionContext) fieldContext_Query_cloudResource(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_cloudResource_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_lookup(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_lookup(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Lookup(ctx, fc.Args["ref"].(string), fc.Args["kinds"].([]graph.Kind))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *analysis.Named) graphql.Marshaler {
+			return ec.marshalOLookup2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐNamed(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_lookup(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Lookup(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_lookup_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -35560,6 +35818,54 @@ func (ec *executionContext) _LinkPayload(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var lookupImplementors = []string{"Lookup"}
+
+func (ec *executionContext) _Lookup(ctx context.Context, sel ast.SelectionSet, obj *analysis.Named) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, lookupImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Lookup")
+		case "ref":
+			out.Values[i] = ec._Lookup_ref(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resolution":
+			out.Values[i] = ec._Lookup_resolution(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "subject":
+			out.Values[i] = ec._Lookup_subject(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "candidates":
+			out.Values[i] = ec._Lookup_candidates(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -36471,6 +36777,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_cloudResource(ctx, field)
+				})
+		case "lookup":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_lookup(ctx, field)
 				})
 		case "whoOwns":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -41195,6 +41507,13 @@ func (ec *executionContext) unmarshalOLabelInput2ᚕᚖgithubᚗcomᚋestateᚑc
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalOLookup2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐNamed(ctx context.Context, sel ast.SelectionSet, v *analysis.Named) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Lookup(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOMap2map(ctx context.Context, v any) (map[string]any, error) {

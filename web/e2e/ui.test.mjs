@@ -119,6 +119,24 @@ describe('search and the entity page', () => {
     await page.close();
   });
 
+  test('a link from a ticket opens what it points at', async () => {
+    const page = await newPage();
+    await page.goto(server.base + '/');
+    const box = page.getByRole('combobox', { name: 'Search the estate' });
+    // A file in the monorepo's directory of the cart service: the service's application.
+    await box.fill('https://github.com/acme/checkout-monorepo/blob/main/services/cart/internal/basket.go');
+    await box.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Cart Service' }).waitFor();
+    // A pull request: the repository, named first on the results page, with how.
+    const pull = 'https://github.com/acme/checkout-monorepo/pull/42';
+    await page.goto(`${server.base}/search?q=${encodeURIComponent(pull)}`);
+    const first = page.getByTestId('search-results').locator('li').first();
+    await first.waitFor();
+    assert.match(await first.innerText(), /checkout-monorepo[\s\S]*named by link into a repository/);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
   test('the keyboard alone: / focuses search, arrows pick a suggestion', async () => {
     const page = await newPage();
     await page.goto(server.base + '/');
@@ -683,7 +701,7 @@ describe('a server without the answers API', () => {
       if (!body.includes('__type(name: \\"Query\\")')) return route.continue();
       const res = await route.fetch();
       const json = await res.json();
-      json.data.__type.fields = json.data.__type.fields.filter((f) => !['impact', 'shadowEstate', 'health', 'whoOwns'].includes(f.name));
+      json.data.__type.fields = json.data.__type.fields.filter((f) => !['impact', 'shadowEstate', 'health', 'whoOwns', 'lookup'].includes(f.name));
       return route.fulfill({ response: res, json });
     });
     for (const [path, what] of [['/shadow', 'shadowEstate'], ['/impact', 'impact'], ['/health', 'health']]) {
@@ -697,6 +715,11 @@ describe('a server without the answers API', () => {
     await page.goto(`${server.base}/entity/${application.id}`);
     await page.getByTestId('owners').locator('tbody tr').first().waitFor();
     assert.equal(await page.getByTestId('who-owns').count(), 0);
+    // The search box resolves keys and aliases without lookup.
+    const box = page.getByRole('combobox', { name: 'Search the estate' });
+    await box.fill('pay.acme.example');
+    await box.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Payments API' }).waitFor();
     await page.close();
   });
 });

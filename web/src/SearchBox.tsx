@@ -1,23 +1,47 @@
-// The global search box: any ref (a name, a repository URL, an ARN, a
-// hostname). Exact matches of a key or alias (resolve) come first; Enter
-// opens the best match, or the results page when there are none.
+// The global search box: any ref (a name, a repository URL or a link into
+// a repository, an ARN, a hostname or URL). What the server says the text
+// names (lookup) comes first, then exact matches of a key or alias
+// (resolve), then a text search; Enter opens the one thing named, or the
+// results page.
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
-import { request } from './api';
-import { SearchDocument, type SearchQuery } from './gql/graphql';
+import { queryFields, request } from './api';
+import { LookupDocument, SearchDocument, type SearchQuery } from './gql/graphql';
 import { navigate } from './router';
 import { KindBadge } from './ui';
 
 type Hit = SearchQuery['search'][number];
 
-export function mergeHits(data: SearchQuery): Hit[] {
+/** What a text finds: hits, of which the first `exact` are what it names, resolved `by`. */
+export type Found = { hits: Hit[]; exact: number; by: string };
+
+export const byKey = 'key or alias';
+
+// findHits asks lookup beside Search, on servers that offer it (older ones
+// resolve keys and aliases only).
+export async function findHits(text: string, first: number, signal?: AbortSignal): Promise<Found> {
+  const hasLookup = await queryFields().then(
+    (f) => f.has('lookup'),
+    () => false,
+  );
+  const [d, l] = await Promise.all([
+    request(SearchDocument, { text, first }, signal),
+    hasLookup ? request(LookupDocument, { ref: text }, signal) : undefined,
+  ]);
+  const named: Hit[] = [];
+  const lk = l?.lookup;
+  // Candidates of a search are suggestions, not what the text names.
+  for (const it of lk?.subject ? [lk.subject] : lk?.resolution === 'search' ? [] : (lk?.candidates ?? [])) {
+    if (it.entity) named.push({ id: it.entity.id, kind: it.kind, key: it.key, name: it.name });
+  }
+  const exact = named.length > 0 ? named : d.resolve;
   const seen = new Set<string>();
-  const out: Hit[] = [];
-  for (const h of [...data.resolve, ...data.search]) {
+  const hits: Hit[] = [];
+  for (const h of [...exact, ...d.resolve, ...d.search]) {
     if (seen.has(h.id)) continue;
     seen.add(h.id);
-    out.push(h);
+    hits.push(h);
   }
-  return out;
+  return { hits, exact: exact.length, by: named.length > 0 ? lk!.resolution : byKey };
 }
 
 export function SearchBox() {
@@ -36,9 +60,9 @@ export function SearchBox() {
     }
     const ctl = new AbortController();
     const timer = setTimeout(() => {
-      request(SearchDocument, { text: q, first: 10 }, ctl.signal).then(
-        (d) => {
-          setHits(mergeHits(d));
+      findHits(q, 10, ctl.signal).then(
+        (f) => {
+          setHits(f.hits);
           setActive(-1);
         },
         () => {},
@@ -76,17 +100,14 @@ export function SearchBox() {
     if (active >= 0 && hits[active]) return go(hits[active]);
     // Ask again for exactly what was typed: the suggestions may be for an
     // earlier keystroke.
-    let list: Hit[] = [];
-    let exactCount = 0;
+    let found: Found = { hits: [], exact: 0, by: byKey };
     try {
-      const d = await request(SearchDocument, { text: q, first: 10 });
-      list = mergeHits(d);
-      exactCount = d.resolve.length;
+      found = await findHits(q, 10);
     } catch {
-      list = [];
+      // the results page says what went wrong
     }
-    // One exact match of a key or alias: that is the thing.
-    if (list.length === 1 || exactCount === 1) return go(list[0]);
+    // One thing named (or one match at all): that is the thing.
+    if (found.hits.length === 1 || found.exact === 1) return go(found.hits[0]);
     setOpen(false);
     navigate(`/search?q=${encodeURIComponent(q)}`);
   }

@@ -7,6 +7,7 @@ package resolver
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"time"
 
@@ -516,6 +517,14 @@ func (r *queryResolver) CloudResources(ctx context.Context, filter *model.Entity
 func (r *queryResolver) CloudResource(ctx context.Context, arn string) (*model.CloudResource, error) {
 	n, err := r.lookup(ctx, graph.KindCloudResource, arn)
 	return orNil(n, err, asCloudResource)
+}
+
+func (r *queryResolver) Lookup(ctx context.Context, ref string, kinds []graph.Kind) (*analysis.Named, error) {
+	named, err := analysis.Lookup(ctx, r.Store, ref, kinds)
+	if errors.Is(err, graph.ErrNotFound) {
+		return nil, nil
+	}
+	return named, err
 }
 
 func (r *queryResolver) WhoOwns(ctx context.Context, ref string) (*analysis.Ownership, error) {

@@ -1212,6 +1212,35 @@ export type SearchQuery = { resolve: Array<
     | { id: string, kind: Kind, key: string, name: string }
   > };
 
+export type LookupQueryVariables = Exact<{
+  ref: string;
+}>;
+
+
+export type LookupQuery = { lookup: { resolution: string, subject: { kind: Kind, key: string, name: string, entity:
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+       | null } | null, candidates: Array<{ kind: Kind, key: string, name: string, entity:
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+       | null }> } | null };
+
 export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -2008,6 +2037,26 @@ export const SearchDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<SearchQuery, SearchQueryVariables>;
+export const LookupDocument = new TypedDocumentString(`
+    query Lookup($ref: String!) {
+  lookup(ref: $ref) {
+    resolution
+    subject {
+      ...ItemFields
+    }
+    candidates {
+      ...ItemFields
+    }
+  }
+}
+    fragment ItemFields on AnswerItem {
+  kind
+  key
+  name
+  entity {
+    id
+  }
+}`) as unknown as TypedDocumentString<LookupQuery, LookupQueryVariables>;
 export const ViewerDocument = new TypedDocumentString(`
     query Viewer {
   viewer {

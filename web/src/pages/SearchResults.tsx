@@ -1,13 +1,11 @@
-import { request } from '../api';
-import { SearchDocument } from '../gql/graphql';
 import { Link } from '../router';
-import { mergeHits } from '../SearchBox';
+import { byKey, findHits } from '../SearchBox';
 import { ErrorBox, KindBadge, Loading, useAsync } from '../ui';
 
 export function SearchResults({ q }: { q: string }) {
-  const { data, error, loading } = useAsync((s) => request(SearchDocument, { text: q, first: 50 }, s), [q]);
+  const { data, error, loading } = useAsync((s) => findHits(q, 50, s), [q]);
   document.title = `${q} · search · estate`;
-  const hits = data ? mergeHits(data) : [];
+  const hits = data?.hits ?? [];
   return (
     <div>
       <h1>Results for “{q}”</h1>
@@ -20,7 +18,7 @@ export function SearchResults({ q }: { q: string }) {
             <li key={h.id}>
               <KindBadge kind={h.kind} /> <Link href={`/entity/${h.id}`}>{h.name}</Link>{' '}
               <span className="muted key">{h.key}</span>
-              {i < data!.resolve.length && <span className="exact"> exact match</span>}
+              {i < data!.exact && <span className="exact"> {data!.by === byKey ? 'exact match' : `named by ${data!.by}`}</span>}
             </li>
           ))}
         </ul>
