@@ -67,9 +67,9 @@ func (a *app) ownersCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "owners REF",
 		Short: "Who owns this? Owners, evidence, conflicts and escalation for a name, URL, hostname or ARN",
-		Long: `Resolve REF (an application or service name, a repository URL, a hostname or URL,
-an ARN or cloud resource id, a team name; "Kind:key" picks a kind) and print who
-owns it: owners per role with their precedence class and evidence, conflicts,
+		Long: `Resolve REF (an application or service name, a repository URL or a link into a
+repository, a hostname or URL, an ARN or cloud resource id or URL, an object in a
+bucket, a team name; "Kind:key" picks a kind) and print who owns it: owners per role with their precedence class and evidence, conflicts,
 the escalation chain (team → parent team → business unit) and the people in the
 accountable teams. Precedence: manual > descriptor > CODEOWNERS > cloud tag >
 inherited > commit heuristics (docs/answers.md).
@@ -198,7 +198,7 @@ func (a *app) impactCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "impact REF...",
 		Short: "What breaks if this changes? Affected items, services, business units, tier and teams",
-		Long: `Walk from the items the refs name (names, repository URLs, hostnames, ARNs) along
+		Long: `Walk from the items the refs name (names, repository URLs and links, hostnames, ARNs) along
 dependencies, runs-on, builds and part-of relationships, up to --depth, and print
 every affected item with its path, grouped by service and business unit, with
 the highest tier touched and the teams to notify.

@@ -152,12 +152,16 @@ type Resolution struct {
 
 // Resolution methods.
 const (
-	ByKey    = "key or alias"
-	ByRepo   = "repository URL"
-	ByLink   = "link into a repository"
-	ByPath   = "application directory in a repository"
-	ByHost   = "URL host name"
-	BySearch = "search"
+	ByKey  = "key or alias"
+	ByRepo = "repository URL"
+	ByLink = "link into a repository"
+	ByPath = "application directory in a repository"
+	// A cloud resource's URL, or that of a part of one (an object in a
+	// bucket, a function's alias): see cloudKeys.
+	ByCloudURL  = "cloud resource URL"
+	ByCloudPart = "cloud resource it is part of"
+	ByHost      = "URL host name"
+	BySearch    = "search"
 )
 
 // maxCandidates caps the candidates of an ambiguous ref.
@@ -166,15 +170,18 @@ const maxCandidates = 20
 // Resolve finds what a ref names, the way a service-desk agent would
 // expect: a key or alias of any kind, ignoring case (Store.Resolve); a
 // "Kind:key" prefix such as "Service:payments" restricts the kinds; a
-// repository URL in https or ssh form; a link into a repository (a file,
-// a pull request: the repository, or the application built from the
-// directory a path is in; see resolveLink); the host name of a URL; and
-// last a search whose exact name, key or alias matches win. More than one
+// cloud resource's URL or a part of one (an object in a bucket, a
+// function's alias; see cloudKeys); a repository URL in https or ssh
+// form; a link into a repository (a file, a pull request: the repository,
+// or the application built from the directory a path is in; see
+// resolveLink); the host name of a URL; and last a search whose exact
+// name, key or alias matches win. More than one
 // match gives candidates, never a guess. Errors: CodeInvalid for an empty
 // ref, CodeNotFound when nothing matches at all.
 //
-// Store calls: at most seven, one per step but the link's three (two
-// repository lookups, one Neighbors); with kinds, an error naming an
+// Store calls: at most seven, one per step but a cloud reference's three
+// lookups and a link's three (two repository lookups, one Neighbors), of
+// which a ref makes one or the other; with kinds, an error naming an
 // entity of another kind costs up to four more.
 func Resolve(ctx context.Context, s Store, ref string, kinds []graph.Kind) (*Resolution, error) {
 	ref = strings.TrimSpace(ref)
@@ -208,17 +215,23 @@ func Resolve(ctx context.Context, s Store, ref string, kinds []graph.Kind) (*Res
 	if r := found(ns, ByKey); r != nil {
 		return r, nil
 	}
-	if rk := RepositoryKey(ref); rk != ref && strings.Contains(rk, "/") && graph.HasAnyKind(kinds, graph.KindRepository) {
-		ns, err := s.Resolve(ctx, rk, []graph.Kind{graph.KindRepository})
-		if err != nil {
-			return nil, err
+	if keys := cloudKeys(ref); len(keys) > 0 {
+		if r, err := resolveCloud(ctx, s, keys, kinds); err != nil || r != nil {
+			return r, err
 		}
-		if r := found(ns, ByRepo); r != nil {
-			return r, nil
+	} else {
+		if rk := RepositoryKey(ref); rk != ref && strings.Contains(rk, "/") && graph.HasAnyKind(kinds, graph.KindRepository) {
+			ns, err := s.Resolve(ctx, rk, []graph.Kind{graph.KindRepository})
+			if err != nil {
+				return nil, err
+			}
+			if r := found(ns, ByRepo); r != nil {
+				return r, nil
+			}
 		}
-	}
-	if r, err := resolveLink(ctx, s, ref, kinds); err != nil || r != nil {
-		return r, err
+		if r, err := resolveLink(ctx, s, ref, kinds); err != nil || r != nil {
+			return r, err
+		}
 	}
 	if h := hostOf(ref); h != "" {
 		ns, err := s.Resolve(ctx, h, kinds)
@@ -294,9 +307,14 @@ func notFound(ctx context.Context, s Store, ref string, kinds []graph.Kind) erro
 		}) {
 			key = strings.TrimSpace(rest)
 		}
+		// Best effort: a store error here leaves the plain NOT_FOUND.
 		ns, err := s.Resolve(ctx, key, nil)
 		if err == nil && len(ns) == 0 {
-			if r, err := resolveLink(ctx, s, key, nil); err == nil && r != nil {
+			r, _ := resolveCloud(ctx, s, cloudKeys(key), nil)
+			if r == nil {
+				r, _ = resolveLink(ctx, s, key, nil)
+			}
+			if r != nil {
 				ns = []*graph.Node{r.Subject}
 			}
 		}

@@ -6379,7 +6379,8 @@ type Query {
 
   """
   What ref names, read as whoOwns and impact read it (docs/answers.md,
-  "Resolving a ref"): a key or alias, a repository URL, a link into a
+  "Resolving a ref"): a key or alias, a cloud resource's URL or a part of one
+  (an object in a bucket names the bucket), a repository URL, a link into a
   repository (a file, a pull request; a path in the directory an application
   is built from names that application), the host name of a URL, then a
   search's exact matches. "Kind:key" picks a kind, as kinds does. When ref
@@ -6391,7 +6392,8 @@ type Query {
   """
   Who owns this? ref is whatever a service-desk agent has: an application or
   service name, a repository URL (https or ssh) or a link into a repository,
-  a hostname or URL, an ARN or cloud resource id, a team name. "Kind:key"
+  a hostname or URL, an ARN or cloud resource id (or URL, or a part's: an
+  object in a bucket), a team name. "Kind:key"
   (Service:payments) picks a kind. When ref may mean several things, the
   result has candidates and no subject. NOT_FOUND when it names nothing;
   INVALID_INPUT when it is empty.
@@ -6635,7 +6637,7 @@ type EscalationChain {
 "What a ref names, and how it was resolved."
 type Lookup {
   ref: String!
-  "How ref was resolved: key or alias, repository URL, link into a repository, application directory in a repository, URL host name, or search."
+  "How ref was resolved: key or alias, cloud resource URL, cloud resource it is part of, repository URL, link into a repository, application directory in a repository, URL host name, or search."
   resolution: String!
   "What ref names; null when it is ambiguous."
   subject: AnswerItem
@@ -6645,7 +6647,7 @@ type Lookup {
 
 type OwnershipResult {
   ref: String!
-  "How ref was resolved: key or alias, repository URL, link into a repository, application directory in a repository, URL host name, or search."
+  "How ref was resolved: key or alias, cloud resource URL, cloud resource it is part of, repository URL, link into a repository, application directory in a repository, URL host name, or search."
   resolution: String!
   "What ref names; null when it is ambiguous."
   subject: AnswerItem

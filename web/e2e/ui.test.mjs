@@ -119,7 +119,7 @@ describe('search and the entity page', () => {
     await page.close();
   });
 
-  test('a link from a ticket opens what it points at', async () => {
+  test('a link from a ticket, or an object in a bucket, opens what it points at', async () => {
     const page = await newPage();
     await page.goto(server.base + '/');
     const box = page.getByRole('combobox', { name: 'Search the estate' });
@@ -127,6 +127,10 @@ describe('search and the entity page', () => {
     await box.fill('https://github.com/acme/checkout-monorepo/blob/main/services/cart/internal/basket.go');
     await box.press('Enter');
     await page.getByRole('heading', { level: 1, name: 'Cart Service' }).waitFor();
+    // An object in a bucket: the bucket.
+    await box.fill('s3://acme-statements/2024/05/statement-0042.pdf');
+    await box.press('Enter');
+    await page.getByTestId('entity-key').filter({ hasText: 'arn:aws:s3:::acme-statements' }).waitFor();
     // A pull request: the repository, named first on the results page, with how.
     const pull = 'https://github.com/acme/checkout-monorepo/pull/42';
     await page.goto(`${server.base}/search?q=${encodeURIComponent(pull)}`);

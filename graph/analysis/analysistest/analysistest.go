@@ -47,6 +47,39 @@ func Run(t *testing.T, h graphtest.Harness) {
 	t.Run("Health/Staleness", func(t *testing.T) { testStaleness(t, h) })
 	t.Run("Impact/TeamInTwoRoles", func(t *testing.T) { testImpactTwoRoles(t, h) })
 	t.Run("Resolve/Links", func(t *testing.T) { testLinks(t, h) })
+	t.Run("Resolve/CloudRefs", func(t *testing.T) { testCloudRefs(t, h) })
+}
+
+// Azure and Google Cloud references (the demo estate is on AWS): a child,
+// a portal page, a node pool, an object.
+func testCloudRefs(t *testing.T, h graphtest.Harness) {
+	s := h(t)
+	const site, cluster, bucket = "/subscriptions/0000/resourceGroups/web/providers/Microsoft.Web/sites/shop",
+		"//container.googleapis.com/projects/acme/locations/europe-west1/clusters/prod", "//storage.googleapis.com/acme-ml-models"
+	var nodes []graph.NodeInput
+	for _, k := range []string{site, cluster, bucket} {
+		nodes = append(nodes, graph.NodeInput{Kind: graph.KindCloudResource, Key: k})
+	}
+	graphtest.MustApply(t, s, graph.Batch{Source: "src", Run: "r1", At: DemoAt, Nodes: nodes})
+	for ref, want := range map[string]string{
+		// Azure's ids are case-insensitive.
+		"/subscriptions/0000/resourcegroups/WEB/providers/microsoft.web/sites/shop/slots/staging": site + " by " + analysis.ByCloudPart,
+		"https://portal.azure.com/#@acme.onmicrosoft.com/resource" + site + "/overview":           site + " by " + analysis.ByCloudURL,
+		cluster + "/nodePools/default":     cluster + " by " + analysis.ByCloudPart,
+		"gs://acme-ml-models/v3/model.bin": bucket + " by " + analysis.ByCloudPart,
+	} {
+		r, err := analysis.Resolve(t.Context(), s, ref, nil)
+		if err != nil || r.Subject == nil {
+			t.Errorf("Resolve(%q) = %+v, %v; want %s", ref, r, err, want)
+			continue
+		}
+		same(t, ref, r.Subject.Key+" by "+r.By, want)
+	}
+	// Asked for another kind, the error names the resource.
+	slot := site + "/slots/staging"
+	if _, err := analysis.Resolve(t.Context(), s, slot, []graph.Kind{graph.KindApplication}); !errors.Is(err, graph.ErrInvalid) || !strings.Contains(err.Error(), "CloudResource:"+site) {
+		t.Errorf("Resolve(%q, Application): %v; want INVALID_INPUT naming the site", slot, err)
+	}
 }
 
 // Links into repositories as GitHub, GitLab (nested groups), Bitbucket and
@@ -342,12 +375,19 @@ func testResolution(t *testing.T, c *Counting) {
 	if o.Subject.Kind != graph.KindService || len(o.Accountable(graph.OwnerTechnical)) != 1 || o.Accountable(graph.OwnerTechnical)[0].Key != "payments-core" {
 		t.Errorf("service:payments: %s, technical %v", o.Subject, o.Accountable(graph.OwnerTechnical))
 	}
-	// Links into a repository, as tickets carry them.
+	// Links into a repository and cloud references, as tickets carry them.
+	const bucket, queue = "CloudResource:arn:aws:s3:::acme-statements", "CloudResource:arn:aws:sqs:eu-west-1:111122223333:checkout-orders"
 	for ref, want := range map[string]string{
-		"https://github.com/acme/checkout-monorepo/pull/42":                          "Repository:" + demo.MonorepoKey + " by " + analysis.ByLink,
-		"https://github.com/acme/checkout-monorepo/blob/main/services/cart/x.go":     "Application:cart-service by " + analysis.ByPath,
-		"https://github.com/acme/checkout-monorepo/tree/feature/login/services/cart": "Application:cart-service by " + analysis.ByPath,
-		"https://github.com/acme/checkout-monorepo/blob/main/services/README.md":     "Repository:" + demo.MonorepoKey + " by " + analysis.ByLink,
+		"arn:aws:s3:::acme-statements/2024/05/statement-0042.pdf":                                                         bucket + " by " + analysis.ByCloudPart,
+		"s3://acme-statements/2024/05/statement-0042.pdf":                                                                 bucket + " by " + analysis.ByCloudPart,
+		"https://acme-statements.s3.eu-west-1.amazonaws.com/2024/05/x.pdf":                                                bucket + " by " + analysis.ByCloudPart,
+		"https://sqs.eu-west-1.amazonaws.com/111122223333/checkout-orders":                                                queue + " by " + analysis.ByCloudURL,
+		"arn:aws:lambda:eu-west-1:111122223333:function:payouts-api:PROD":                                                 "CloudResource:arn:aws:lambda:eu-west-1:111122223333:function:payouts-api by " + analysis.ByCloudPart,
+		"arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/app/checkout-alb/5427e3af63dfcd87/f2f7dc8efc522ab2": "CloudResource:arn:aws:elasticloadbalancing:eu-west-1:111122223333:loadbalancer/app/checkout-alb/5427e3af63dfcd87 by " + analysis.ByCloudPart,
+		"https://github.com/acme/checkout-monorepo/pull/42":                                                               "Repository:" + demo.MonorepoKey + " by " + analysis.ByLink,
+		"https://github.com/acme/checkout-monorepo/blob/main/services/cart/x.go":                                          "Application:cart-service by " + analysis.ByPath,
+		"https://github.com/acme/checkout-monorepo/tree/feature/login/services/cart":                                      "Application:cart-service by " + analysis.ByPath,
+		"https://github.com/acme/checkout-monorepo/blob/main/services/README.md":                                          "Repository:" + demo.MonorepoKey + " by " + analysis.ByLink,
 		// payments-api is built from its whole repository: the link names it.
 		"https://github.com/acme/payments-api/blob/main/cmd/main.go": "Repository:github.com/acme/payments-api by " + analysis.ByLink,
 	} {

@@ -1,0 +1,67 @@
+package analysis
+
+import (
+	"reflect"
+	"testing"
+)
+
+// The keys a cloud reference may name, nearest first; "part" marks the
+// key of a resource the reference is a part of.
+func TestCloudKeys(t *testing.T) {
+	const bucket = "arn:aws:s3:::acme-statements"
+	for ref, want := range map[string][]string{
+		// ARNs of parts.
+		bucket + "/2024/05/x.pdf": {bucket + " part"},
+		"arn:aws:lambda:eu-west-1:111122223333:function:payouts-api:PROD": {"arn:aws:lambda:eu-west-1:111122223333:function:payouts-api part"},
+		"arn:aws:dynamodb:eu-west-1:111122223333:table/carts/stream/2024-05-01T00:00:00.000": {
+			"arn:aws:dynamodb:eu-west-1:111122223333:table/carts/stream part", "arn:aws:dynamodb:eu-west-1:111122223333:table/carts part"},
+		"arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/app/checkout-alb/5427e3af63dfcd87/f2f7dc8efc522ab2": {
+			"arn:aws:elasticloadbalancing:eu-west-1:111122223333:loadbalancer/app/checkout-alb/5427e3af63dfcd87 part",
+			"arn:aws:elasticloadbalancing:eu-west-1:111122223333:loadbalancer/app/checkout-alb part",
+			"arn:aws:elasticloadbalancing:eu-west-1:111122223333:loadbalancer/app part"},
+		// A resource's own ARN was looked up before: nothing more to try.
+		bucket: nil,
+		"arn:aws:sqs:eu-west-1:111122223333:checkout-orders": nil,
+		"arn:aws:rds:eu-west-1:111122223333:db:payments-db":  nil,
+		// URLs and URIs.
+		"s3://acme-statements":                                                                      {bucket},
+		"s3://acme-statements/2024/05/x.pdf":                                                        {bucket + " part"},
+		"https://acme-statements.s3.eu-west-1.amazonaws.com/2024/x.pdf":                             {bucket + " part"},
+		"https://acme-statements.s3.amazonaws.com/":                                                 {bucket},
+		"https://acme-statements.s3-eu-west-1.amazonaws.com/x":                                      {bucket + " part"},
+		"https://s3.eu-west-1.amazonaws.com/acme-statements/2024/x.pdf":                             {bucket + " part"},
+		"https://s3.console.aws.amazon.com/s3/buckets/acme-statements?region=eu-west-1&tab=objects": {bucket},
+		"https://sqs.eu-west-1.amazonaws.com/111122223333/checkout-orders":                          {"arn:aws:sqs:eu-west-1:111122223333:checkout-orders"},
+		"https://eu-west-1.queue.amazonaws.com/111122223333/checkout-orders":                        {"arn:aws:sqs:eu-west-1:111122223333:checkout-orders"},
+		"gs://acme-ml-models/v3/model.bin":                                                          {"//storage.googleapis.com/acme-ml-models part"},
+		// Azure: a child's parent; a portal page's resource.
+		"/subscriptions/0000/resourceGroups/web/providers/Microsoft.Web/sites/shop/slots/staging": {
+			"/subscriptions/0000/resourceGroups/web/providers/Microsoft.Web/sites/shop part"},
+		"https://portal.azure.com/#@acme.onmicrosoft.com/resource/subscriptions/0000/resourceGroups/web/providers/Microsoft.Web/sites/shop/overview": {
+			"/subscriptions/0000/resourceGroups/web/providers/Microsoft.Web/sites/shop"},
+		"/subscriptions/0000/resourceGroups/web": nil,
+		// Google Cloud: a node pool's cluster.
+		"//container.googleapis.com/projects/acme/locations/europe-west1/clusters/prod/nodePools/default": {
+			"//container.googleapis.com/projects/acme/locations/europe-west1/clusters/prod part",
+			"//container.googleapis.com/projects/acme/locations/europe-west1 part",
+			"//container.googleapis.com/projects/acme part"},
+		// No cloud reference.
+		"https://github.com/acme/payments-api/pull/3":      nil,
+		"https://pay.acme.example/v2/charge":               nil,
+		"https://sqs.eu-west-1.amazonaws.com/111122223333": nil,
+		"payments-api":   nil,
+		"arn:not-an-arn": nil,
+	} {
+		var got []string
+		for _, k := range cloudKeys(ref) {
+			s := k.key
+			if k.part {
+				s += " part"
+			}
+			got = append(got, s)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("cloudKeys(%q)\n got %q\nwant %q", ref, got, want)
+		}
+	}
+}
