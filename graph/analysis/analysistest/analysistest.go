@@ -50,6 +50,17 @@ func Run(t *testing.T, h graphtest.Harness) {
 	t.Run("Resolve/CloudRefs", func(t *testing.T) { testCloudRefs(t, h) })
 }
 
+// resolvesTo checks that ref resolves to want: "Kind:key by resolution".
+func resolvesTo(t *testing.T, s graph.Store, ref, want string) {
+	t.Helper()
+	r, err := analysis.Resolve(t.Context(), s, ref, nil)
+	if err != nil || r.Subject == nil {
+		t.Errorf("Resolve(%q) = %+v, %v; want %s", ref, r, err, want)
+		return
+	}
+	same(t, ref, r.Subject.Ref().String()+" by "+r.By, want)
+}
+
 // Azure and Google Cloud references (the demo estate is on AWS): a child,
 // a portal page, a node pool, an object.
 func testCloudRefs(t *testing.T, h graphtest.Harness) {
@@ -63,17 +74,12 @@ func testCloudRefs(t *testing.T, h graphtest.Harness) {
 	graphtest.MustApply(t, s, graph.Batch{Source: "src", Run: "r1", At: DemoAt, Nodes: nodes})
 	for ref, want := range map[string]string{
 		// Azure's ids are case-insensitive.
-		"/subscriptions/0000/resourcegroups/WEB/providers/microsoft.web/sites/shop/slots/staging": site + " by " + analysis.ByCloudPart,
-		"https://portal.azure.com/#@acme.onmicrosoft.com/resource" + site + "/overview":           site + " by " + analysis.ByCloudURL,
-		cluster + "/nodePools/default":     cluster + " by " + analysis.ByCloudPart,
-		"gs://acme-ml-models/v3/model.bin": bucket + " by " + analysis.ByCloudPart,
+		"/subscriptions/0000/resourcegroups/WEB/providers/microsoft.web/sites/shop/slots/staging": "CloudResource:" + site + " by " + analysis.ByCloudPart,
+		"https://portal.azure.com/#@acme.onmicrosoft.com/resource" + site + "/overview":           "CloudResource:" + site + " by " + analysis.ByCloudURL,
+		cluster + "/nodePools/default":     "CloudResource:" + cluster + " by " + analysis.ByCloudPart,
+		"gs://acme-ml-models/v3/model.bin": "CloudResource:" + bucket + " by " + analysis.ByCloudPart,
 	} {
-		r, err := analysis.Resolve(t.Context(), s, ref, nil)
-		if err != nil || r.Subject == nil {
-			t.Errorf("Resolve(%q) = %+v, %v; want %s", ref, r, err, want)
-			continue
-		}
-		same(t, ref, r.Subject.Key+" by "+r.By, want)
+		resolvesTo(t, s, ref, want)
 	}
 	// Asked for another kind, the error names the resource.
 	slot := site + "/slots/staging"
@@ -129,12 +135,7 @@ func testLinks(t *testing.T, h graphtest.Harness) {
 		"https://github.com/acme/mono/blob/main/go.mod":                                  repoLink(mono),
 		"https://github.com/acme/mono/issues/5#issuecomment-1":                           repoLink(mono),
 	} {
-		r, err := analysis.Resolve(t.Context(), s, ref, nil)
-		if err != nil || r.Subject == nil {
-			t.Errorf("Resolve(%q) = %+v, %v; want %s", ref, r, err, want)
-			continue
-		}
-		same(t, ref, r.Subject.Ref().String()+" by "+r.By, want)
+		resolvesTo(t, s, ref, want)
 	}
 	// A group is not a repository.
 	if r, err := analysis.Resolve(t.Context(), s, "https://gitlab.example.com/platform/payments/-/tree/main", nil); !errors.Is(err, graph.ErrNotFound) {
