@@ -65,3 +65,26 @@ func TestCloudKeys(t *testing.T) {
 		}
 	}
 }
+
+// Any text: no panic, never ref itself, never more than maxCloudTries.
+func FuzzCloudKeys(f *testing.F) {
+	for _, seed := range []string{
+		"arn:aws:s3:::b/k", "arn:aws:lambda:r:1:function:f:1", "arn:aws:elasticloadbalancing:r:1:listener/app/a/b/c",
+		"s3://b/k", "https://b.s3.amazonaws.com/k", "https://s3.console.aws.amazon.com/s3/buckets/b",
+		"https://sqs.r.amazonaws.com/1/q", "https://portal.azure.com/#@t/resource/subscriptions/s/resourceGroups/g/providers/N/t/n/x",
+		"/subscriptions/s/resourceGroups/g/providers/N/t/n/c/d", "//svc/projects/p/t/n/c/d", "gs://b/o", "arn:", "//", "s3://",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, ref string) {
+		keys := cloudKeys(ref)
+		if len(keys) > maxCloudTries {
+			t.Errorf("cloudKeys(%q): %d keys", ref, len(keys))
+		}
+		for _, k := range keys {
+			if k.key == ref || k.key == "" {
+				t.Errorf("cloudKeys(%q): key %q", ref, k.key)
+			}
+		}
+	})
+}
