@@ -138,6 +138,7 @@ const (
 	MaxDepth        = 10
 	MaxTraverse     = 100_000
 	MaxKeyLen       = 2048
+	MaxSearchText   = 256 // bytes of SearchQuery.Text
 )
 
 // Batch is a set of assertions made by one source in one run at one time.

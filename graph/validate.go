@@ -320,8 +320,8 @@ func (q SearchQuery) Normalize() (SearchQuery, error) {
 	if q.Text == "" {
 		return q, Errorf(CodeInvalid, "search text is empty")
 	}
-	if len(q.Text) > 256 {
-		return q, Errorf(CodeInvalid, "search text is over 256 bytes")
+	if len(q.Text) > MaxSearchText {
+		return q, Errorf(CodeInvalid, "search text is over %d bytes", MaxSearchText)
 	}
 	if err := validKinds(q.Kinds); err != nil {
 		return q, err

@@ -167,6 +167,9 @@ const (
 // maxCandidates caps the candidates of an ambiguous ref.
 const maxCandidates = 20
 
+// maxRefLen caps a ref: a key, or a URL with a path after it.
+const maxRefLen = 4 * graph.MaxKeyLen
+
 // Resolve finds what a ref names, the way a service-desk agent would
 // expect: a key or alias of any kind, ignoring case (Store.Resolve); a
 // "Kind:key" prefix such as "Service:payments" restricts the kinds; a
@@ -177,7 +180,8 @@ const maxCandidates = 20
 // resolveLink); the host name of a URL; and last a search whose exact
 // name, key or alias matches win. More than one
 // match gives candidates, never a guess. Errors: CodeInvalid for an empty
-// ref, CodeNotFound when nothing matches at all.
+// ref or one over maxRefLen bytes, CodeNotFound when nothing matches at
+// all.
 //
 // Store calls: at most seven, one per step but a cloud reference's three
 // lookups and a link's three (two repository lookups, one Neighbors), of
@@ -187,6 +191,9 @@ func Resolve(ctx context.Context, s Store, ref string, kinds []graph.Kind) (*Res
 	ref = strings.TrimSpace(ref)
 	if ref == "" {
 		return nil, graph.Errorf(graph.CodeInvalid, "the ref is empty")
+	}
+	if len(ref) > maxRefLen {
+		return nil, graph.Errorf(graph.CodeInvalid, "the ref is over %d bytes", maxRefLen)
 	}
 	if k, rest, ok := strings.Cut(ref, ":"); ok && rest != "" {
 		for _, kind := range graph.Kinds {
@@ -241,6 +248,9 @@ func Resolve(ctx context.Context, s Store, ref string, kinds []graph.Kind) (*Res
 		if r := found(ns, ByHost); r != nil {
 			return r, nil
 		}
+	}
+	if len(ref) > graph.MaxSearchText { // no name is that long
+		return nil, notFound(ctx, s, ref, kinds)
 	}
 	ns, err = s.Search(ctx, graph.SearchQuery{Text: ref, Kinds: kinds, Limit: maxCandidates})
 	if err != nil {

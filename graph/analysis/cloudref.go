@@ -54,7 +54,8 @@ func resolveCloud(ctx context.Context, s Store, keys []cloudKey, kinds []graph.K
 
 // cloudKeys returns at most maxCloudTries keys ref may name, nearest
 // first, or none when ref is no cloud reference. ref itself is left out:
-// Resolve looked it up first.
+// Resolve looked it up first. Each way of making keys stops at one more
+// than that (one may be ref itself): a long ref has many prefixes.
 func cloudKeys(ref string) []cloudKey {
 	var keys []cloudKey
 	switch low := strings.ToLower(ref); {
@@ -111,7 +112,7 @@ func arnKeys(ref string, exact bool) []cloudKey {
 	if t < 0 {
 		return keys
 	}
-	for i := strings.LastIndexByte(res, res[t]); i > t; i = strings.LastIndexByte(res[:i], res[t]) {
+	for i := strings.LastIndexByte(res, res[t]); i > t && len(keys) <= maxCloudTries; i = strings.LastIndexByte(res[:i], res[t]) {
 		a.Resource = res[:i]
 		keys = append(keys, cloudKey{key: a.String(), part: true})
 	}
@@ -144,7 +145,7 @@ func azureKeys(id string) []cloudKey {
 // a name at a time while at least floor segments are left.
 func pairKeys(prefix string, segs []string, floor int) []cloudKey {
 	var keys []cloudKey
-	for n := len(segs); n >= floor; n -= 2 {
+	for n := len(segs); n >= floor && len(keys) <= maxCloudTries; n -= 2 {
 		keys = append(keys, cloudKey{key: prefix + strings.Join(segs[:n], "/"), part: n < len(segs)})
 	}
 	return keys

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -87,4 +88,20 @@ func FuzzCloudKeys(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A long ref has thousands of prefixes: cloudKeys builds the few it
+// returns, not all of them (which took 1.5 s for a 100 KB ARN).
+func TestCloudKeysLongRef(t *testing.T) {
+	for _, ref := range []string{
+		"arn:aws:dynamodb:eu-west-1:111122223333:table/carts" + strings.Repeat("/x", 4000),
+		"//storage.googleapis.com/b" + strings.Repeat("/x", 4000),
+	} {
+		if n := len(cloudKeys(ref)); n != maxCloudTries {
+			t.Errorf("cloudKeys(%.60q…): %d keys, want %d", ref, n, maxCloudTries)
+		}
+		if allocs := testing.AllocsPerRun(5, func() { cloudKeys(ref) }); allocs > 50 {
+			t.Errorf("cloudKeys(%.60q…): %.0f allocations, want a few per key", ref, allocs)
+		}
+	}
 }

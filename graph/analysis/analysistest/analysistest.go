@@ -408,6 +408,17 @@ func testResolution(t *testing.T, c *Counting) {
 	if _, err = analysis.WhoOwns(t.Context(), c, "  "); !errors.Is(err, graph.ErrInvalid) {
 		t.Errorf("empty ref: %v, want INVALID_INPUT", err)
 	}
+	// Long refs: a long link still resolves; what is too long for a
+	// name is not found, not a complaint about search; past the cap,
+	// INVALID_INPUT says so.
+	o = whoOwns(t, c, "https://github.com/acme/checkout-monorepo/blob/main/services/cart/"+strings.Repeat("d/", 1000)+"x.go")
+	same(t, "long link", o.Subject.Ref().String(), "Application:cart-service")
+	if _, err = analysis.WhoOwns(t.Context(), c, strings.Repeat("x", 300)); !errors.Is(err, graph.ErrNotFound) {
+		t.Errorf("300-byte ref: %v, want NOT_FOUND", err)
+	}
+	if _, err = analysis.WhoOwns(t.Context(), c, strings.Repeat("x", 9000)); !errors.Is(err, graph.ErrInvalid) || !strings.Contains(err.Error(), "over 8192 bytes") {
+		t.Errorf("9000-byte ref: %v, want INVALID_INPUT saying it is over 8192 bytes", err)
+	}
 }
 
 func affected(r *analysis.ImpactResult) []string {
