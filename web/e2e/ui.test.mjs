@@ -127,6 +127,11 @@ describe('search and the entity page', () => {
     await box.fill('https://github.com/acme/checkout-monorepo/blob/main/services/cart/internal/basket.go');
     await box.press('Enter');
     await page.getByRole('heading', { level: 1, name: 'Cart Service' }).waitFor();
+    // A link longer than a text search takes (256 bytes).
+    await page.goto(server.base + '/');
+    await box.fill(`https://github.com/acme/checkout-monorepo/blob/main/services/cart/${'deep/'.repeat(60)}x.go`);
+    await box.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Cart Service' }).waitFor();
     // An object in a bucket: the bucket.
     await box.fill('s3://acme-statements/2024/05/statement-0042.pdf');
     await box.press('Enter');

@@ -17,18 +17,22 @@ export type Found = { hits: Hit[]; exact: number; by: string };
 export const byKey = 'key or alias';
 
 // findHits asks lookup beside Search, on servers that offer it (older ones
-// resolve keys and aliases only).
+// resolve keys and aliases only). A long link is past the text search's
+// limit: what lookup names is then the answer, and Search's error only
+// when lookup found nothing.
 export async function findHits(text: string, first: number, signal?: AbortSignal): Promise<Found> {
   const hasLookup = await queryFields().then(
     (f) => f.has('lookup'),
     () => false,
   );
-  const [d, l] = await Promise.all([
+  const [searched, looked] = await Promise.allSettled([
     request(SearchDocument, { text, first }, signal),
     hasLookup ? request(LookupDocument, { ref: text }, signal) : undefined,
   ]);
+  const lk = looked.status === 'fulfilled' ? looked.value?.lookup : undefined;
+  if (searched.status === 'rejected' && !lk) throw searched.reason;
+  const d = searched.status === 'fulfilled' ? searched.value : { resolve: [], search: [] };
   const named: Hit[] = [];
-  const lk = l?.lookup;
   // Candidates of a search are suggestions, not what the text names.
   for (const it of lk?.subject ? [lk.subject] : lk?.resolution === 'search' ? [] : (lk?.candidates ?? [])) {
     if (it.entity) named.push({ id: it.entity.id, kind: it.kind, key: it.key, name: it.name });
