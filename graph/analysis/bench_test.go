@@ -129,6 +129,58 @@ func BenchmarkWhoOwns(b *testing.B) {
 	report(b, lat)
 }
 
+// BenchmarkResolve is what naming a subject costs, by the form of the
+// ref: a key (the baseline: one store lookup), a clone URL, links into
+// the repository (to a pull request: its view segment found; to a file:
+// then the BUILDS directories read), a resource's ARN, and a part of the resource (an S3 object, a
+// function's alias, a topic's subscription). Each answer is checked.
+func BenchmarkResolve(b *testing.B) {
+	s, sm := benchEstate(b)
+	type pair struct{ ref, want string }
+	var repos, resources []graph.Ref
+	for i := range 100 {
+		if i < len(sm.Repositories) {
+			repos = append(repos, sm.Repositories[i])
+		}
+		if i < len(sm.Resources) {
+			resources = append(resources, sm.Resources[i])
+		}
+	}
+	forms := []struct {
+		name string
+		refs []graph.Ref
+		ref  func(key string) string
+	}{
+		{"key", repos, func(k string) string { return k }},
+		{"clone-url", repos, func(k string) string { return "git@" + strings.Replace(k, "/", ":", 1) + ".git" }},
+		{"link", repos, func(k string) string { return "https://" + k + "/pull/42" }},
+		{"file-link", repos, func(k string) string { return "https://" + k + "/blob/main/README.md" }},
+		{"resource-arn", resources, func(k string) string { return k }},
+		{"resource-part", resources, func(k string) string {
+			if strings.HasPrefix(k, "arn:aws:s3:::") || strings.Count(k, "/") > 0 {
+				return k + "/part/x"
+			}
+			return k + ":PROD"
+		}},
+	}
+	for _, f := range forms {
+		b.Run(f.name, func(b *testing.B) {
+			pairs := make([]pair, len(f.refs))
+			for i, r := range f.refs {
+				pairs[i] = pair{f.ref(r.Key), r.Key}
+			}
+			ctx := context.Background()
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				p := pairs[i%len(pairs)]
+				if r, err := analysis.Resolve(ctx, s, p.ref, nil); err != nil || r.Subject == nil || r.Subject.Key != p.want {
+					b.Fatalf("Resolve(%s): %+v, %v; want %s", p.ref, r, err, p.want)
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkImpactDepth4Uniform is issue 8's impact figure: downstream to
 // depth 4 from uniform application starts (F3 of estate bench), each answer
 // checked against the floor's reach.

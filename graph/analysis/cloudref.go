@@ -77,7 +77,11 @@ func cloudKeys(ref string) []cloudKey {
 	return out
 }
 
-// arnKeys: an S3 object's bucket; a load balancer for its listener or
+// untypedARNs are the services whose ARNs name a resource without its
+// type, with the separator before a part of it.
+var untypedARNs = map[string]string{"s3": "/", "sns": ":", "sqs": ":"}
+
+// arnKeys: an S3 object's bucket; an SNS subscription's topic; a load balancer for its listener or
 // listener rule (whose ARN names the balancer's type, name and id); else
 // each shorter prefix of the resource at the separator that follows its
 // type (/ or :), nearest first, down to a type and a name, as in
@@ -93,9 +97,11 @@ func arnKeys(ref string, exact bool) []cloudKey {
 		keys = append(keys, cloudKey{key: a.String()})
 	}
 	res := a.Resource
-	if a.Service == "s3" {
-		if bucket, _, ok := strings.Cut(res, "/"); ok {
-			a.Resource = bucket
+	// Resources named without a type: a bucket's objects follow a /, a
+	// topic's subscriptions a :.
+	if sep, ok := untypedARNs[a.Service]; ok {
+		if name, _, ok := strings.Cut(res, sep); ok {
+			a.Resource = name
 			keys = append(keys, cloudKey{key: a.String(), part: true})
 		}
 		return keys

@@ -20,6 +20,8 @@ func TestCloudKeys(t *testing.T) {
 			"arn:aws:elasticloadbalancing:eu-west-1:111122223333:loadbalancer/app/checkout-alb/5427e3af63dfcd87 part",
 			"arn:aws:elasticloadbalancing:eu-west-1:111122223333:loadbalancer/app/checkout-alb part",
 			"arn:aws:elasticloadbalancing:eu-west-1:111122223333:loadbalancer/app part"},
+		"arn:aws:sns:eu-west-1:111122223333:payments-events:0b7e8a1c-3f2d-4e5a-9c6b-1d2e3f4a5b6c": {
+			"arn:aws:sns:eu-west-1:111122223333:payments-events part"},
 		// A resource's own ARN was looked up before: nothing more to try.
 		bucket: nil,
 		"arn:aws:sqs:eu-west-1:111122223333:checkout-orders": nil,
