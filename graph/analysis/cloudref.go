@@ -81,12 +81,12 @@ func cloudKeys(ref string) []cloudKey {
 // type, with the separator before a part of it.
 var untypedARNs = map[string]string{"s3": "/", "sns": ":", "sqs": ":"}
 
-// arnKeys: an S3 object's bucket; an SNS subscription's topic; a load balancer for its listener or
-// listener rule (whose ARN names the balancer's type, name and id); else
-// each shorter prefix of the resource at the separator that follows its
-// type (/ or :), nearest first, down to a type and a name, as in
-// function:name:alias or table/name/stream/label. exact adds the ARN
-// itself first (one made from a URL).
+// arnKeys: an S3 object's bucket; an SNS subscription's topic; a load
+// balancer for its listener or listener rule (whose ARN names the
+// balancer's type, name and id); else each shorter prefix of the resource
+// at the separator that follows its type (/ or :), nearest first, down to
+// a type and a name, as in function:name:alias or table/name/stream/label.
+// exact adds the ARN itself first (one made from a URL).
 func arnKeys(ref string, exact bool) []cloudKey {
 	a, err := arn.Parse(ref)
 	if err != nil {
