@@ -145,8 +145,7 @@ type Resolution struct {
 	Subject *graph.Node
 	// Candidates are the entities an ambiguous ref may mean, best first.
 	Candidates []*graph.Node
-	// By says how: key or alias, repository URL, link into a repository,
-	// application directory in a repository, URL host, or search.
+	// By says how: one of the By constants.
 	By string
 }
 
@@ -178,10 +177,9 @@ const maxRefLen = 4 * graph.MaxKeyLen
 // form; a link into a repository (a file, a pull request: the repository,
 // or the application built from the directory a path is in; see
 // resolveLink); the host name of a URL; and last a search whose exact
-// name, key or alias matches win. More than one
-// match gives candidates, never a guess. Errors: CodeInvalid for an empty
-// ref or one over maxRefLen bytes, CodeNotFound when nothing matches at
-// all.
+// name, key or alias matches win. More than one match gives candidates,
+// never a guess. Errors: CodeInvalid for an empty ref or one over
+// maxRefLen bytes, CodeNotFound when nothing matches at all.
 //
 // Store calls: at most seven, one per step but a cloud reference's three
 // lookups and a link's three (two repository lookups, one Neighbors), of
@@ -203,18 +201,6 @@ func Resolve(ctx context.Context, s Store, ref string, kinds []graph.Kind) (*Res
 			}
 		}
 	}
-	found := func(ns []*graph.Node, by string) *Resolution {
-		switch len(ns) {
-		case 0:
-			return nil
-		case 1:
-			return &Resolution{Subject: ns[0], By: by}
-		}
-		if len(ns) > maxCandidates {
-			ns = ns[:maxCandidates]
-		}
-		return &Resolution{Candidates: ns, By: by}
-	}
 	ns, err := s.Resolve(ctx, ref, kinds)
 	if err != nil {
 		return nil, err
@@ -226,19 +212,8 @@ func Resolve(ctx context.Context, s Store, ref string, kinds []graph.Kind) (*Res
 		if r, err := resolveCloud(ctx, s, keys, kinds); err != nil || r != nil {
 			return r, err
 		}
-	} else {
-		if rk := RepositoryKey(ref); rk != ref && strings.Contains(rk, "/") && graph.HasAnyKind(kinds, graph.KindRepository) {
-			ns, err := s.Resolve(ctx, rk, []graph.Kind{graph.KindRepository})
-			if err != nil {
-				return nil, err
-			}
-			if r := found(ns, ByRepo); r != nil {
-				return r, nil
-			}
-		}
-		if r, err := resolveLink(ctx, s, ref, kinds); err != nil || r != nil {
-			return r, err
-		}
+	} else if r, err := resolveRepository(ctx, s, ref, kinds); err != nil || r != nil {
+		return r, err
 	}
 	if h := hostOf(ref); h != "" {
 		ns, err := s.Resolve(ctx, h, kinds)
@@ -270,6 +245,21 @@ func Resolve(ctx context.Context, s Store, ref string, kinds []graph.Kind) (*Res
 		return &Resolution{Candidates: ns, By: BySearch}, nil
 	}
 	return nil, notFound(ctx, s, ref, kinds)
+}
+
+// found is the resolution of a step that matched ns: nil for none, the
+// subject for one, else candidates.
+func found(ns []*graph.Node, by string) *Resolution {
+	switch len(ns) {
+	case 0:
+		return nil
+	case 1:
+		return &Resolution{Subject: ns[0], By: by}
+	}
+	if len(ns) > maxCandidates {
+		ns = ns[:maxCandidates]
+	}
+	return &Resolution{Candidates: ns, By: by}
 }
 
 // Named is what a ref names, as the answers read it: how whoOwns starts,

@@ -39,6 +39,21 @@ var fileViews = map[string]bool{
 // named like a view (github.com/acme/tree/blob/main).
 const maxLinkTries = 2
 
+// resolveRepository resolves a repository URL in https or ssh form, then
+// a link into a repository (resolveLink). Nil when ref is neither.
+func resolveRepository(ctx context.Context, s Store, ref string, kinds []graph.Kind) (*Resolution, error) {
+	if rk := RepositoryKey(ref); rk != ref && strings.Contains(rk, "/") && graph.HasAnyKind(kinds, graph.KindRepository) {
+		ns, err := s.Resolve(ctx, rk, []graph.Kind{graph.KindRepository})
+		if err != nil {
+			return nil, err
+		}
+		if r := found(ns, ByRepo); r != nil {
+			return r, nil
+		}
+	}
+	return resolveLink(ctx, s, ref, kinds)
+}
+
 // resolveLink resolves a link into a repository (see the comment above) to
 // the repository, or, when it points at a path inside the directory an
 // application is built from (a BUILDS path: a monorepo), to that
