@@ -142,6 +142,7 @@ describe('search and the entity page', () => {
     const first = page.getByTestId('search-results').locator('li').first();
     await first.waitFor();
     assert.match(await first.innerText(), /checkout-monorepo[\s\S]*named by link into a repository/);
+    await shot(page, 'search-link');
     assert.deepEqual(page.errors, []);
     await page.close();
   });

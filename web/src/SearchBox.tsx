@@ -146,7 +146,7 @@ export function SearchBox() {
         id="global-search"
         ref={inputRef}
         type="search"
-        placeholder="Name, repository URL, ARN or hostname  ( / )"
+        placeholder="Name, link, ARN or hostname  ( / )"
         autoComplete="off"
         spellCheck={false}
         role="combobox"
