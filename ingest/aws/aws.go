@@ -433,17 +433,26 @@ func emitResource(ctx context.Context, emit ingest.Emitter, linker *cloudtags.Li
 	if !res.created.IsZero() {
 		props["createdAt"] = res.created.UTC()
 	}
+	// The service desk meets a resource by its host names (an RDS
+	// endpoint, an instance's or a load balancer's DNS name) and an
+	// instance by its id, in error messages and consoles: aliases, so
+	// that whoOwns finds it by them.
+	var aliases []string
 	if len(res.hostnames) > 0 {
 		h := slices.Clone(res.hostnames)
 		slices.Sort(h)
 		props["hostnames"] = slices.Compact(h)
+		aliases = props["hostnames"].([]string)
+	}
+	if res.typ == "AWS::EC2::Instance" {
+		aliases = append(slices.Clone(aliases), awsarn.Name(res.arn))
 	}
 	name := res.name
 	if n := res.tags["Name"]; n != "" {
 		name = n
 	}
 	ref := graph.Ref{Kind: graph.KindCloudResource, Key: res.arn}
-	if err := emit.Node(graph.NodeInput{Kind: ref.Kind, Key: ref.Key, Name: name, Props: props,
+	if err := emit.Node(graph.NodeInput{Kind: ref.Kind, Key: ref.Key, Name: name, Props: props, Aliases: aliases,
 		Labels: linker.Labels(ctx, res.tags), Evidence: res.evidence}); err != nil {
 		return err
 	}

@@ -469,6 +469,24 @@ func TestIngestFromMoto(t *testing.T) {
 	if inst, _ := st.Node(ctx, graph.Ref{Kind: graph.KindCloudResource, Key: east["AWS::EC2::Instance"]}); inst == nil || inst.Name != "east-web" || inst.Props["createdAt"] == nil {
 		t.Errorf("instance = %+v, want named by its Name tag, with createdAt", inst)
 	}
+	// A resource is found by its host names, an instance by its id too.
+	found := 0
+	for _, arn := range east {
+		n, _ := st.Node(ctx, graph.Ref{Kind: graph.KindCloudResource, Key: arn})
+		names, _ := n.Props["hostnames"].([]string)
+		if n.Props["type"] == "AWS::EC2::Instance" {
+			names = append(names, arn[strings.LastIndex(arn, "/")+1:])
+		}
+		for _, h := range names {
+			found++
+			if got, err := st.Resolve(ctx, h, nil); err != nil || len(got) != 1 || got[0].Key != arn {
+				t.Errorf("Resolve(%q) = %v, %v; want %s", h, got, err, arn)
+			}
+		}
+	}
+	if found < 4 { // an instance's id and DNS name, an RDS endpoint, a load balancer's DNS name
+		t.Errorf("only %d host names and ids to resolve", found)
+	}
 	// A tag naming an unknown team is a warning of the run, not an error.
 	if !slices.ContainsFunc(rep.Warnings, func(w ingest.ItemError) bool {
 		return strings.Contains(w.Err, "aws tag team=ghost-squad names no known team")
