@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -36,8 +37,28 @@ type Instance struct {
 	Region         string
 	// Tags merges tags_all (provider default tags) and tags (AWS, Azure)
 	// or labels (Google).
-	Tags    map[string]string
-	Tainted bool
+	Tags map[string]string
+	// Hostnames are the DNS names the resource answers on (hostAttrs), as
+	// the service desk meets them in errors and connection strings.
+	Hostnames []string
+	Tainted   bool
+}
+
+// hostAttrs are, by resource type, the attributes that hold a host name
+// (or a URL of one) the resource answers on.
+var hostAttrs = map[string][]string{
+	"aws_instance":            {"public_dns", "private_dns"},
+	"aws_eip":                 {"public_dns"},
+	"aws_db_instance":         {"address"},
+	"aws_rds_cluster":         {"endpoint", "reader_endpoint"},
+	"aws_lb":                  {"dns_name"},
+	"aws_alb":                 {"dns_name"},
+	"aws_elb":                 {"dns_name"},
+	"aws_s3_bucket":           {"bucket_regional_domain_name"},
+	"aws_eks_cluster":         {"endpoint"},
+	"azurerm_linux_web_app":   {"default_hostname"},
+	"azurerm_windows_web_app": {"default_hostname"},
+	"azurerm_app_service":     {"default_site_hostname"},
 }
 
 // rawState is the wire shape. Attributes stay raw: only a few known keys
@@ -72,6 +93,41 @@ type attributes struct {
 	Tags     json.RawMessage `json:"tags"`
 	TagsAll  json.RawMessage `json:"tags_all"`
 	Labels   json.RawMessage `json:"labels"`
+	// The attributes hostAttrs names.
+	PublicDNS           json.RawMessage `json:"public_dns"`
+	PrivateDNS          json.RawMessage `json:"private_dns"`
+	Address             json.RawMessage `json:"address"`
+	Endpoint            json.RawMessage `json:"endpoint"`
+	ReaderEndpoint      json.RawMessage `json:"reader_endpoint"`
+	DNSName             json.RawMessage `json:"dns_name"`
+	BucketRegionalName  json.RawMessage `json:"bucket_regional_domain_name"`
+	DefaultHostname     json.RawMessage `json:"default_hostname"`
+	DefaultSiteHostname json.RawMessage `json:"default_site_hostname"`
+}
+
+// hostnames returns the host names of a resource of type typ: those of
+// its hostAttrs that hold one, without a scheme, port or path, lower-cased,
+// sorted and once each.
+func (a *attributes) hostnames(typ string) []string {
+	byName := map[string]json.RawMessage{
+		"public_dns": a.PublicDNS, "private_dns": a.PrivateDNS, "address": a.Address, "endpoint": a.Endpoint,
+		"reader_endpoint": a.ReaderEndpoint, "dns_name": a.DNSName, "bucket_regional_domain_name": a.BucketRegionalName,
+		"default_hostname": a.DefaultHostname, "default_site_hostname": a.DefaultSiteHostname,
+	}
+	var out []string
+	for _, attr := range hostAttrs[typ] {
+		h := str(byName[attr])
+		if _, rest, ok := strings.Cut(h, "://"); ok {
+			h = rest
+		}
+		h, _, _ = strings.Cut(h, "/")
+		h, _, _ = strings.Cut(h, ":")
+		if h = strings.ToLower(strings.TrimSpace(h)); strings.Contains(h, ".") && !strings.ContainsAny(h, " \t@") {
+			out = append(out, h)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // MaxStateSize is the default largest state file ParseState accepts.
@@ -132,6 +188,7 @@ func ParseState(data []byte) (*State, error) {
 			if len(tags) > 0 {
 				i.Tags = tags
 			}
+			i.Hostnames = attrs.hostnames(r.Type)
 			st.Instances = append(st.Instances, i)
 		}
 	}

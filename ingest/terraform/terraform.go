@@ -434,9 +434,18 @@ func (e *emitState) state(ctx context.Context, file string, st *State, repo *gra
 		if c.account != "" {
 			props["account"] = c.account[strings.Index(c.account, ":")+1:]
 		}
+		// As the AWS source does: host names and an instance's id are
+		// aliases, so that whoOwns finds the resource by them.
+		aliases := in.Hostnames
+		if len(in.Hostnames) > 0 {
+			props["hostnames"] = in.Hostnames
+		}
+		if in.Type == "aws_instance" && in.ID != "" {
+			aliases = append(slices.Clone(aliases), in.ID)
+		}
 		ref := graph.Ref{Kind: graph.KindCloudResource, Key: c.key}
 		linker := e.linker(c.provider)
-		if err := e.emit.Node(graph.NodeInput{Kind: ref.Kind, Key: ref.Key, Name: c.name, Props: props,
+		if err := e.emit.Node(graph.NodeInput{Kind: ref.Kind, Key: ref.Key, Name: c.name, Props: props, Aliases: aliases,
 			Labels: linker.Labels(ctx, in.Tags), Evidence: evidence}); err != nil {
 			return err
 		}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -157,17 +158,29 @@ func TestIngestFixtures(t *testing.T) {
 		file      string
 		resources int // one per managed instance with an id (ParseStateFixtures' count): none collide
 		account   string
+		// names, each an alias of the resource keyed by the value: host
+		// names (hostAttrs) and an instance's id.
+		names map[string]string
 	}{
 		// 52 instances, 17 with an ARN naming the account, 35 without an
 		// ARN (security group rules, route table associations, policy
 		// attachments, the bucket's ACL, public access block and encryption
 		// configuration — the last two both have the bucket name as id, and
 		// were one node when non-ARN resources were keyed by bare id).
-		{loki, 52, "aws:209038005832"},
+		{loki, 52, "aws:209038005832", map[string]string{
+			"demo-grafana-loki-storage.s3.us-east-2.amazonaws.com": "arn:aws:s3:::demo-grafana-loki-storage",
+			// A NAT gateway's elastic IP: its public DNS name.
+			"ec2-3-129-117-79.us-east-2.compute.amazonaws.com": "aws:209038005832/aws_eip/eipalloc-0b27c046e4eb789a2",
+		}},
 		// 17 instances; aws_ecs_service has no arn attribute but its id is
 		// its ARN.
-		{strapi, 17, "aws:816069168735"},
-		{cicd, 20, "aws:553303225826"},
+		{strapi, 17, "aws:816069168735", map[string]string{
+			"strapi-alb-672106960.us-east-1.elb.amazonaws.com": "arn:aws:elasticloadbalancing:us-east-1:816069168735:loadbalancer/app/strapi-alb/1243331f75334f16",
+		}},
+		{cicd, 20, "aws:553303225826", map[string]string{
+			"i-041b8317ef11d9056":                      "arn:aws:ec2:us-east-2:553303225826:instance/i-041b8317ef11d9056",
+			"ip-10-0-1-147.us-east-2.compute.internal": "arn:aws:ec2:us-east-2:553303225826:instance/i-041b8317ef11d9056",
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(filepath.Base(tt.file), func(t *testing.T) {
@@ -205,6 +218,15 @@ func TestIngestFixtures(t *testing.T) {
 			}
 			if _, err := st.Node(ctx, graph.Ref{Kind: graph.KindCloudAccount, Key: tt.account}); err != nil {
 				t.Errorf("account %s: %v", tt.account, err)
+			}
+			for name, key := range tt.names {
+				if got, err := st.Resolve(ctx, name, nil); err != nil || len(got) != 1 || got[0].Key != key {
+					var keys []string
+					for _, n := range got {
+						keys = append(keys, n.Key)
+					}
+					t.Errorf("Resolve(%q) = %v, %v; want %s", name, keys, err, key)
+				}
 			}
 			var defines *graph.Edge
 			st.ScanEdges(ctx, func(e *graph.Edge) error {
@@ -380,5 +402,27 @@ func TestUnknownTeamTag(t *testing.T) {
 	}
 	if rep.WarningCount == 0 || !strings.Contains(rep.Warnings[0].Err, "tag Team=DevOps names no known team") {
 		t.Errorf("warnings %+v, want the unknown team noted", rep.Warnings)
+	}
+}
+
+// Host names as states hold them: a URL (EKS), upper case, a port, none.
+func TestHostnames(t *testing.T) {
+	raw := func(s string) json.RawMessage { b, _ := json.Marshal(s); return b }
+	for _, tt := range []struct {
+		typ   string
+		attrs attributes
+		want  []string
+	}{
+		{"aws_eks_cluster", attributes{Endpoint: raw("https://ABC123.gr7.us-east-1.eks.amazonaws.com")}, []string{"abc123.gr7.us-east-1.eks.amazonaws.com"}},
+		{"aws_rds_cluster", attributes{Endpoint: raw("orders.cluster-c1.eu-west-1.rds.amazonaws.com:5432"), ReaderEndpoint: raw("orders.cluster-ro-c1.eu-west-1.rds.amazonaws.com")},
+			[]string{"orders.cluster-c1.eu-west-1.rds.amazonaws.com", "orders.cluster-ro-c1.eu-west-1.rds.amazonaws.com"}},
+		{"aws_instance", attributes{PublicDNS: raw(""), PrivateDNS: raw("ip-10-0-1-5.ec2.internal")}, []string{"ip-10-0-1-5.ec2.internal"}},
+		// Not a host-name attribute of this type: an aws_eip's address is an IP.
+		{"aws_eip", attributes{Address: raw("10.0.0.1"), PublicDNS: raw("ec2-1-2-3-4.compute-1.amazonaws.com")}, []string{"ec2-1-2-3-4.compute-1.amazonaws.com"}},
+		{"aws_vpc", attributes{DNSName: raw("x.example")}, nil},
+	} {
+		if got := tt.attrs.hostnames(tt.typ); !slices.Equal(got, tt.want) {
+			t.Errorf("%s: hostnames %q, want %q", tt.typ, got, tt.want)
+		}
 	}
 }
