@@ -435,18 +435,21 @@ func emitResource(ctx context.Context, emit ingest.Emitter, linker *cloudtags.Li
 	}
 	// The service desk meets a resource by its host names (an RDS
 	// endpoint, an instance's or a load balancer's DNS name) and an
-	// instance by its id, in error messages and consoles: aliases, so
-	// that whoOwns finds it by them.
-	var aliases []string
+	// instance by its id and IP addresses, in alerts, error messages and
+	// consoles: aliases, so that whoOwns finds it by them. An address
+	// other instances had or share (another VPC) makes the lookup
+	// ambiguous, never a guess.
+	aliases := slices.Concat(res.hostnames, res.addresses)
 	if len(res.hostnames) > 0 {
 		h := slices.Clone(res.hostnames)
 		slices.Sort(h)
 		props["hostnames"] = slices.Compact(h)
-		aliases = props["hostnames"].([]string)
 	}
 	if res.typ == "AWS::EC2::Instance" {
-		aliases = append(slices.Clone(aliases), awsarn.Name(res.arn))
+		aliases = append(aliases, awsarn.Name(res.arn))
 	}
+	slices.Sort(aliases)
+	aliases = slices.Compact(aliases)
 	name := res.name
 	if n := res.tags["Name"]; n != "" {
 		name = n

@@ -37,6 +37,7 @@ type resource struct {
 	arn, typ, region, account, name string
 	created                         time.Time
 	hostnames                       []string
+	addresses                       []string // IP addresses
 	tags                            map[string]string
 	evidence                        string
 }
@@ -99,6 +100,7 @@ func (inv *inventory) add(r *resource) {
 		old.evidence = r.evidence
 	}
 	old.hostnames = append(old.hostnames, r.hostnames...)
+	old.addresses = append(old.addresses, r.addresses...)
 	for k, v := range r.tags {
 		if old.tags == nil {
 			old.tags = map[string]string{}
@@ -242,15 +244,20 @@ func collectEC2(ctx context.Context, cfg aws.Config, region string, inv *invento
 				for _, t := range in.Tags {
 					tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
 				}
-				var hosts []string
+				var hosts, addrs []string
 				for _, h := range []*string{in.PublicDnsName, in.PrivateDnsName} {
 					if s := aws.ToString(h); s != "" {
 						hosts = append(hosts, s)
 					}
 				}
+				for _, a := range []*string{in.PublicIpAddress, in.PrivateIpAddress} {
+					if s := aws.ToString(a); s != "" {
+						addrs = append(addrs, s)
+					}
+				}
 				inv.add(&resource{
 					arn: fmt.Sprintf("arn:aws:ec2:%s:%s:instance/%s", region, acct, id), typ: "AWS::EC2::Instance",
-					region: region, name: id, created: aws.ToTime(in.LaunchTime), hostnames: hosts, tags: tags,
+					region: region, name: id, created: aws.ToTime(in.LaunchTime), hostnames: hosts, addresses: addrs, tags: tags,
 					evidence: "aws ec2 DescribeInstances " + region,
 				})
 			}

@@ -469,13 +469,20 @@ func TestIngestFromMoto(t *testing.T) {
 	if inst, _ := st.Node(ctx, graph.Ref{Kind: graph.KindCloudResource, Key: east["AWS::EC2::Instance"]}); inst == nil || inst.Name != "east-web" || inst.Props["createdAt"] == nil {
 		t.Errorf("instance = %+v, want named by its Name tag, with createdAt", inst)
 	}
-	// A resource is found by its host names, an instance by its id too.
+	// A resource is found by its host names, an instance by its id and
+	// IP addresses too.
 	found := 0
 	for _, arn := range east {
 		n, _ := st.Node(ctx, graph.Ref{Kind: graph.KindCloudResource, Key: arn})
 		names, _ := n.Props["hostnames"].([]string)
 		if n.Props["type"] == "AWS::EC2::Instance" {
-			names = append(names, arn[strings.LastIndex(arn, "/")+1:])
+			id := arn[strings.LastIndex(arn, "/")+1:]
+			out, err := ec2.NewFromConfig(awsConfig(t, ep, "us-east-1", creds)).DescribeInstances(ctx, &ec2.DescribeInstancesInput{InstanceIds: []string{id}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			in := out.Reservations[0].Instances[0]
+			names = append(names, id, aws.ToString(in.PrivateIpAddress), aws.ToString(in.PublicIpAddress))
 		}
 		for _, h := range names {
 			found++
@@ -484,7 +491,7 @@ func TestIngestFromMoto(t *testing.T) {
 			}
 		}
 	}
-	if found < 4 { // an instance's id and DNS name, an RDS endpoint, a load balancer's DNS name
+	if found < 6 { // an instance's id, addresses and DNS name, an RDS endpoint, a load balancer's DNS name
 		t.Errorf("only %d host names and ids to resolve", found)
 	}
 	// A tag naming an unknown team is a warning of the run, not an error.

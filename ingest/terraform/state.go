@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -41,7 +42,16 @@ type Instance struct {
 	// Hostnames are the DNS names the resource answers on (hostAttrs), as
 	// the service desk meets them in errors and connection strings.
 	Hostnames []string
+	// Addresses are its IP addresses (addressAttrs).
+	Addresses []string
 	Tainted   bool
+}
+
+// addressAttrs are, by resource type, the attributes that hold an IP
+// address of the resource's own.
+var addressAttrs = map[string][]string{
+	"aws_instance": {"public_ip", "private_ip"},
+	"aws_eip":      {"public_ip"},
 }
 
 // hostAttrs are, by resource type, the attributes that hold a host name
@@ -103,6 +113,23 @@ type attributes struct {
 	BucketRegionalName  json.RawMessage `json:"bucket_regional_domain_name"`
 	DefaultHostname     json.RawMessage `json:"default_hostname"`
 	DefaultSiteHostname json.RawMessage `json:"default_site_hostname"`
+	// The attributes addressAttrs names.
+	PublicIP  json.RawMessage `json:"public_ip"`
+	PrivateIP json.RawMessage `json:"private_ip"`
+}
+
+// addresses returns the IP addresses of a resource of type typ: those of
+// its addressAttrs that hold one, sorted.
+func (a *attributes) addresses(typ string) []string {
+	byName := map[string]json.RawMessage{"public_ip": a.PublicIP, "private_ip": a.PrivateIP}
+	var out []string
+	for _, attr := range addressAttrs[typ] {
+		if ip, err := netip.ParseAddr(str(byName[attr])); err == nil {
+			out = append(out, ip.String())
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // hostnames returns the host names of a resource of type typ: those of
@@ -188,7 +215,7 @@ func ParseState(data []byte) (*State, error) {
 			if len(tags) > 0 {
 				i.Tags = tags
 			}
-			i.Hostnames = attrs.hostnames(r.Type)
+			i.Hostnames, i.Addresses = attrs.hostnames(r.Type), attrs.addresses(r.Type)
 			st.Instances = append(st.Instances, i)
 		}
 	}

@@ -434,14 +434,15 @@ func (e *emitState) state(ctx context.Context, file string, st *State, repo *gra
 		if c.account != "" {
 			props["account"] = c.account[strings.Index(c.account, ":")+1:]
 		}
-		// As the AWS source does: host names and an instance's id are
-		// aliases, so that whoOwns finds the resource by them.
-		aliases := in.Hostnames
+		// As the AWS source does: host names, IP addresses and an
+		// instance's id are aliases, so that whoOwns finds the resource
+		// by them.
+		aliases := slices.Concat(in.Hostnames, in.Addresses)
 		if len(in.Hostnames) > 0 {
 			props["hostnames"] = in.Hostnames
 		}
 		if in.Type == "aws_instance" && in.ID != "" {
-			aliases = append(slices.Clone(aliases), in.ID)
+			aliases = append(aliases, in.ID)
 		}
 		ref := graph.Ref{Kind: graph.KindCloudResource, Key: c.key}
 		linker := e.linker(c.provider)

@@ -159,7 +159,8 @@ func TestIngestFixtures(t *testing.T) {
 		resources int // one per managed instance with an id (ParseStateFixtures' count): none collide
 		account   string
 		// names, each an alias of the resource keyed by the value: host
-		// names (hostAttrs) and an instance's id.
+		// names (hostAttrs), IP addresses (addressAttrs) and an instance's
+		// id.
 		names map[string]string
 	}{
 		// 52 instances, 17 with an ARN naming the account, 35 without an
@@ -180,6 +181,11 @@ func TestIngestFixtures(t *testing.T) {
 		{cicd, 20, "aws:553303225826", map[string]string{
 			"i-041b8317ef11d9056":                      "arn:aws:ec2:us-east-2:553303225826:instance/i-041b8317ef11d9056",
 			"ip-10-0-1-147.us-east-2.compute.internal": "arn:aws:ec2:us-east-2:553303225826:instance/i-041b8317ef11d9056",
+			"10.0.1.147":                               "arn:aws:ec2:us-east-2:553303225826:instance/i-041b8317ef11d9056",
+			"3.145.164.247":                            "arn:aws:ec2:us-east-2:553303225826:instance/i-041b8317ef11d9056",
+			// The NAT gateway's elastic IP: its public address, not the
+			// private one of the interface it is attached to.
+			"3.133.3.165": "aws:553303225826/aws_eip/eipalloc-024c06f29d02e18c0",
 		}},
 	}
 	for _, tt := range tests {
@@ -424,5 +430,14 @@ func TestHostnames(t *testing.T) {
 		if got := tt.attrs.hostnames(tt.typ); !slices.Equal(got, tt.want) {
 			t.Errorf("%s: hostnames %q, want %q", tt.typ, got, tt.want)
 		}
+	}
+	// Addresses: IPv4 and IPv6, normalised; no address, or not one.
+	a := attributes{PublicIP: raw(""), PrivateIP: raw("2001:DB8::1")}
+	if got := a.addresses("aws_instance"); !slices.Equal(got, []string{"2001:db8::1"}) {
+		t.Errorf("addresses %q", got)
+	}
+	a = attributes{PublicIP: raw("not-an-ip"), PrivateIP: raw("10.0.0.1")}
+	if got := a.addresses("aws_eip"); got != nil {
+		t.Errorf("an elastic IP's addresses %q: want its public address only, and none that is not one", got)
 	}
 }
