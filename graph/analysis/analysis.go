@@ -14,6 +14,7 @@ package analysis
 
 import (
 	"context"
+	"net"
 	"slices"
 	"strings"
 
@@ -123,10 +124,14 @@ func RepositoryKey(u string) string {
 }
 
 // hostOf returns the host name of a URL (https://pay.acme.example/v2 →
-// pay.acme.example), or "" when s is not a URL.
+// pay.acme.example) or of a host and port, as connection errors give them
+// (10.0.1.15:5432), or "" when s is neither.
 func hostOf(s string) string {
 	_, rest, ok := strings.Cut(s, "://")
 	if !ok {
+		if host, port, err := net.SplitHostPort(s); err == nil && host != "" && port != "" && strings.Trim(port, "0123456789") == "" {
+			return strings.ToLower(host)
+		}
 		return ""
 	}
 	if i := strings.IndexAny(rest, "/?#"); i >= 0 {

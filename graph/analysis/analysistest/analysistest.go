@@ -353,6 +353,7 @@ func testResolution(t *testing.T, c *Counting) {
 	for ref, by := range map[string]string{
 		demo.PaymentsHostname:                analysis.ByKey,
 		"https://pay.acme.example/v2/charge": analysis.ByHost,
+		"pay.acme.example:443":               analysis.ByHost,
 		"Payments API":                       analysis.BySearch,
 		"PAYMENTS-API":                       analysis.ByKey,
 		"Application:payments-api":           analysis.ByKey,
