@@ -121,10 +121,9 @@ type attributes struct {
 // addresses returns the IP addresses of a resource of type typ: those of
 // its addressAttrs that hold one, sorted.
 func (a *attributes) addresses(typ string) []string {
-	byName := map[string]json.RawMessage{"public_ip": a.PublicIP, "private_ip": a.PrivateIP}
 	var out []string
 	for _, attr := range addressAttrs[typ] {
-		if ip, err := netip.ParseAddr(str(byName[attr])); err == nil {
+		if ip, err := netip.ParseAddr(str(a.named(attr))); err == nil {
 			out = append(out, ip.String())
 		}
 	}
@@ -132,18 +131,42 @@ func (a *attributes) addresses(typ string) []string {
 	return slices.Compact(out)
 }
 
+// named returns the attribute hostAttrs or addressAttrs calls name.
+func (a *attributes) named(name string) json.RawMessage {
+	switch name {
+	case "public_dns":
+		return a.PublicDNS
+	case "private_dns":
+		return a.PrivateDNS
+	case "address":
+		return a.Address
+	case "endpoint":
+		return a.Endpoint
+	case "reader_endpoint":
+		return a.ReaderEndpoint
+	case "dns_name":
+		return a.DNSName
+	case "bucket_regional_domain_name":
+		return a.BucketRegionalName
+	case "default_hostname":
+		return a.DefaultHostname
+	case "default_site_hostname":
+		return a.DefaultSiteHostname
+	case "public_ip":
+		return a.PublicIP
+	case "private_ip":
+		return a.PrivateIP
+	}
+	return nil
+}
+
 // hostnames returns the host names of a resource of type typ: those of
 // its hostAttrs that hold one, without a scheme, port or path, lower-cased,
 // sorted and once each.
 func (a *attributes) hostnames(typ string) []string {
-	byName := map[string]json.RawMessage{
-		"public_dns": a.PublicDNS, "private_dns": a.PrivateDNS, "address": a.Address, "endpoint": a.Endpoint,
-		"reader_endpoint": a.ReaderEndpoint, "dns_name": a.DNSName, "bucket_regional_domain_name": a.BucketRegionalName,
-		"default_hostname": a.DefaultHostname, "default_site_hostname": a.DefaultSiteHostname,
-	}
 	var out []string
 	for _, attr := range hostAttrs[typ] {
-		h := str(byName[attr])
+		h := str(a.named(attr))
 		if _, rest, ok := strings.Cut(h, "://"); ok {
 			h = rest
 		}

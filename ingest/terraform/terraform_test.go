@@ -431,6 +431,21 @@ func TestHostnames(t *testing.T) {
 			t.Errorf("%s: hostnames %q, want %q", tt.typ, got, tt.want)
 		}
 	}
+	// Every attribute the tables name is read.
+	var all attributes
+	if err := json.Unmarshal([]byte(`{"public_dns":"x","private_dns":"x","address":"x","endpoint":"x","reader_endpoint":"x",
+		"dns_name":"x","bucket_regional_domain_name":"x","default_hostname":"x","default_site_hostname":"x","public_ip":"x","private_ip":"x"}`), &all); err != nil {
+		t.Fatal(err)
+	}
+	for _, table := range []map[string][]string{hostAttrs, addressAttrs} {
+		for typ, attrs := range table {
+			for _, attr := range attrs {
+				if all.named(attr) == nil {
+					t.Errorf("%s: attribute %q is never read", typ, attr)
+				}
+			}
+		}
+	}
 	// Addresses: IPv4 and IPv6, normalised; no address, or not one.
 	a := attributes{PublicIP: raw(""), PrivateIP: raw("2001:DB8::1")}
 	if got := a.addresses("aws_instance"); !slices.Equal(got, []string{"2001:db8::1"}) {
