@@ -164,6 +164,7 @@ const (
 	// bucket, a function's alias): see cloudKeys.
 	ByCloudURL  = "cloud resource URL"
 	ByCloudPart = "cloud resource it is part of"
+	ByBackstage = "Backstage entity ref"
 	ByHost      = "URL host name"
 	BySearch    = "search"
 )
@@ -177,7 +178,8 @@ const maxRefLen = 4 * graph.MaxKeyLen
 // Resolve finds what a ref names, the way a service-desk agent would
 // expect: a key or alias of any kind, ignoring case (Store.Resolve); a
 // "Kind:key" prefix such as "Service:payments" restricts the kinds; a
-// cloud resource's URL or a part of one (an object in a bucket, a
+// Backstage entity ref or catalog page (backstageAlias); a cloud
+// resource's URL or a part of one (an object in a bucket, a
 // function's alias; see cloudKeys); a repository URL in https or ssh
 // form; a link into a repository (a file, a pull request: the repository,
 // or the application built from the directory a path is in; see
@@ -188,7 +190,8 @@ const maxRefLen = 4 * graph.MaxKeyLen
 //
 // Store calls: at most seven, one per step but a cloud reference's three
 // lookups and a link's three (two repository lookups, one Neighbors), of
-// which a ref makes one or the other; with kinds, an error naming an
+// which a ref makes one or the other (a Backstage ref makes two calls in
+// all); with kinds, an error naming an
 // entity of another kind costs up to four more.
 func Resolve(ctx context.Context, s Store, ref string, kinds []graph.Kind) (*Resolution, error) {
 	ref = strings.TrimSpace(ref)
@@ -212,6 +215,16 @@ func Resolve(ctx context.Context, s Store, ref string, kinds []graph.Kind) (*Res
 	}
 	if r := found(ns, ByKey); r != nil {
 		return r, nil
+	}
+	if alias := backstageAlias(ref); alias != "" {
+		ns, err := s.Resolve(ctx, alias, kinds)
+		if err != nil {
+			return nil, err
+		}
+		if r := found(ns, ByBackstage); r != nil {
+			return r, nil
+		}
+		return nil, notFound(ctx, s, ref, kinds) // no later step reads an entity ref
 	}
 	if keys := cloudKeys(ref); len(keys) > 0 {
 		if r, err := resolveCloud(ctx, s, keys, kinds); err != nil || r != nil {

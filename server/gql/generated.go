@@ -6379,7 +6379,8 @@ type Query {
 
   """
   What ref names, read as whoOwns and impact read it (docs/answers.md,
-  "Resolving a ref"): a key or alias, a cloud resource's URL or a part of one
+  "Resolving a ref"): a key or alias, a Backstage entity ref or catalog page,
+  a cloud resource's URL or a part of one
   (an object in a bucket names the bucket), a repository URL, a link into a
   repository (a file, a pull request; a path in the directory an application
   is built from names that application), the host name of a URL, then a
@@ -6637,7 +6638,7 @@ type EscalationChain {
 "What a ref names, and how it was resolved."
 type Lookup {
   ref: String!
-  "How ref was resolved: key or alias, cloud resource URL, cloud resource it is part of, repository URL, link into a repository, application directory in a repository, URL host name, or search."
+  "How ref was resolved: key or alias, Backstage entity ref, cloud resource URL, cloud resource it is part of, repository URL, link into a repository, application directory in a repository, URL host name, or search."
   resolution: String!
   "What ref names; null when it is ambiguous."
   subject: AnswerItem
@@ -6647,7 +6648,7 @@ type Lookup {
 
 type OwnershipResult {
   ref: String!
-  "How ref was resolved: key or alias, cloud resource URL, cloud resource it is part of, repository URL, link into a repository, application directory in a repository, URL host name, or search."
+  "How ref was resolved: key or alias, Backstage entity ref, cloud resource URL, cloud resource it is part of, repository URL, link into a repository, application directory in a repository, URL host name, or search."
   resolution: String!
   "What ref names; null when it is ambiguous."
   subject: AnswerItem

@@ -398,6 +398,25 @@ func testResolution(t *testing.T, c *Counting) {
 		same(t, ref, o.Subject.Ref().String()+" by "+o.Resolution, want)
 		atMost(t, c, "WhoOwns("+ref+")", 7+6)
 	}
+	// Backstage entity refs and catalog pages, the default namespace
+	// spelled out or not.
+	for ref, want := range map[string]string{
+		"component:default/payments-api": "Application:payments-api",
+		"Component:Default/Payments-API": "Application:payments-api",
+		"system:default/payments":        "Service:payments",
+		"group:default/payments-core":    "Team:payments-core",
+		"https://backstage.acme.example/catalog/default/component/payments-api/dependencies?x=1": "Application:payments-api",
+	} {
+		c.Calls()
+		o := whoOwns(t, c, ref)
+		same(t, ref, o.Subject.Ref().String()+" by "+o.Resolution, want+" by "+analysis.ByBackstage)
+		atMost(t, c, "WhoOwns("+ref+")", 2+6)
+	}
+	for _, ref := range []string{"component:default/no-such-component", "https://backstage.acme.example/catalog/default/component/no-such-component"} {
+		if _, err := analysis.WhoOwns(t.Context(), c, ref); !errors.Is(err, graph.ErrNotFound) {
+			t.Errorf("%s: %v, want NOT_FOUND", ref, err)
+		}
+	}
 	_, err = analysis.WhoOwns(t.Context(), c, "https://github.com/acme/no-such-repository/pull/42")
 	if !errors.Is(err, graph.ErrNotFound) {
 		t.Errorf("link into an unknown repository: %v, want NOT_FOUND", err)
