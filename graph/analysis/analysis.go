@@ -327,6 +327,9 @@ func notFound(ctx context.Context, s Store, ref string, kinds []graph.Kind) erro
 		}
 		// Best effort: a store error here leaves the plain NOT_FOUND.
 		ns, err := s.Resolve(ctx, key, nil)
+		if alias := backstageAlias(key); err == nil && len(ns) == 0 && alias != "" {
+			ns, err = s.Resolve(ctx, alias, nil)
+		}
 		if err == nil && len(ns) == 0 {
 			r, _ := resolveCloud(ctx, s, cloudKeys(key), nil)
 			if r == nil {

@@ -412,6 +412,10 @@ func testResolution(t *testing.T, c *Counting) {
 		same(t, ref, o.Subject.Ref().String()+" by "+o.Resolution, want+" by "+analysis.ByBackstage)
 		atMost(t, c, "WhoOwns("+ref+")", 2+6)
 	}
+	if _, err := analysis.Resolve(t.Context(), c, "component:default/payments-api", []graph.Kind{graph.KindService}); !errors.Is(err, graph.ErrInvalid) ||
+		!strings.Contains(err.Error(), "Application:payments-api") {
+		t.Errorf("a component among services: %v, want INVALID_INPUT naming the application", err)
+	}
 	for _, ref := range []string{"component:default/no-such-component", "https://backstage.acme.example/catalog/default/component/no-such-component"} {
 		if _, err := analysis.WhoOwns(t.Context(), c, ref); !errors.Is(err, graph.ErrNotFound) {
 			t.Errorf("%s: %v, want NOT_FOUND", ref, err)
