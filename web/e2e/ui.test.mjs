@@ -132,6 +132,13 @@ describe('search and the entity page', () => {
     await box.fill(`https://github.com/acme/checkout-monorepo/blob/main/services/cart/${'deep/'.repeat(60)}x.go`);
     await box.press('Enter');
     await page.getByRole('heading', { level: 1, name: 'Cart Service' }).waitFor();
+    // A Backstage entity ref, and a host and port from a connection error.
+    for (const ref of ['component:default/payments-api', 'pay.acme.example:443']) {
+      await page.goto(server.base + '/');
+      await box.fill(ref);
+      await box.press('Enter');
+      await page.getByRole('heading', { level: 1, name: 'Payments API' }).waitFor();
+    }
     // An object in a bucket: the bucket.
     await box.fill('s3://acme-statements/2024/05/statement-0042.pdf');
     await box.press('Enter');
