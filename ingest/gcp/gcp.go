@@ -18,9 +18,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -136,6 +138,14 @@ type AssetResource struct {
 		CreationTimestamp string            `json:"creationTimestamp"`
 		TimeCreated       string            `json:"timeCreated"`
 		CreateTime        string            `json:"createTime"`
+		// A Compute Engine instance's interfaces: its internal and
+		// external IP addresses.
+		NetworkInterfaces []struct {
+			NetworkIP     string `json:"networkIP"`
+			AccessConfigs []struct {
+				NatIP string `json:"natIP"`
+			} `json:"accessConfigs"`
+		} `json:"networkInterfaces"`
 	} `json:"data"`
 }
 
@@ -272,7 +282,8 @@ func (s *Source) Run(ctx context.Context, emit ingest.Emitter) error {
 			props["createdAt"] = r.created
 		}
 		ref := graph.Ref{Kind: graph.KindCloudResource, Key: a.Name}
-		if err := emit.Node(graph.NodeInput{Kind: ref.Kind, Key: ref.Key, Name: r.name, Props: props, Labels: linker.Labels(ctx, r.labels), Evidence: ev}); err != nil {
+		if err := emit.Node(graph.NodeInput{Kind: ref.Kind, Key: ref.Key, Name: r.name, Props: props, Aliases: r.addresses,
+			Labels: linker.Labels(ctx, r.labels), Evidence: ev}); err != nil {
 			return err
 		}
 		if r.project != "" {
@@ -311,6 +322,9 @@ type described struct {
 	name, project, region string
 	created               time.Time
 	labels                map[string]string
+	// addresses are an instance's IP addresses, sorted: aliases, as the
+	// AWS source gives them, so that whoOwns finds it by them.
+	addresses []string
 }
 
 func describe(a Asset, ids map[string]string) described {
@@ -321,6 +335,19 @@ func describe(a Asset, ids map[string]string) described {
 	if a.Resource != nil {
 		d := a.Resource.Data
 		r.labels = d.Labels
+		for _, ni := range d.NetworkInterfaces {
+			ips := []string{ni.NetworkIP}
+			for _, ac := range ni.AccessConfigs {
+				ips = append(ips, ac.NatIP)
+			}
+			for _, ip := range ips {
+				if a, err := netip.ParseAddr(ip); err == nil {
+					r.addresses = append(r.addresses, a.String())
+				}
+			}
+		}
+		slices.Sort(r.addresses)
+		r.addresses = slices.Compact(r.addresses)
 		if r.project == "" {
 			if num := strings.Trim(string(d.ProjectNumber), `"`); num != "" {
 				r.project = num

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/estate-cmdb/estate/graph"
@@ -69,6 +70,22 @@ func TestExportOverHTTP(t *testing.T) {
 	if err != nil || inst.Name != "iap_instance1" || inst.Props["region"] != "us-central1" || inst.Props["account"] != "project1" ||
 		inst.Props["type"] != "compute.googleapis.com/Instance" || inst.Props["createdAt"] != "2017-05-27T05:08:11.094Z" {
 		t.Errorf("instance = %+v (%v)", inst, err)
+	}
+	// An instance is found by its IP addresses; one address two instances
+	// have (10.138.0.2, in two projects) names both, for the caller to
+	// choose from.
+	const inst1, inst3 = "//compute.googleapis.com/projects/project1/zones/us-central1-c/instances/iap_instance1",
+		"//compute.googleapis.com/projects/project2/zones/us-west1-a/instances/instance3"
+	for ip, want := range map[string][]string{"192.168.1.2": {inst1}, "10.138.0.3": {"//compute.googleapis.com/projects/project1/zones/us-central1-c/instances/iap_instance2"},
+		"10.138.0.2": {inst1, inst3}} {
+		ns, err := st.Resolve(ctx, ip, nil)
+		var got []string
+		for _, n := range ns {
+			got = append(got, n.Key)
+		}
+		if err != nil || !slices.Equal(got, want) {
+			t.Errorf("Resolve(%s) = %q, %v; want %q", ip, got, err, want)
+		}
 	}
 	// bucket1 names its project by number (1043): mapped to the project id.
 	bucket, err := st.Node(ctx, graph.Ref{Kind: graph.KindCloudResource, Key: "//storage.googleapis.com/bucket1"})
