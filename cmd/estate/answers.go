@@ -69,10 +69,11 @@ func (a *app) ownersCommand() *cobra.Command {
 		Short: "Who owns this? Owners, evidence, conflicts and escalation for a name, URL, hostname or ARN",
 		Long: `Resolve REF (an application or service name, a repository URL or a link into a
 repository, a hostname or URL, an ARN or cloud resource id or URL, an object in a
-bucket, a team name; "Kind:key" picks a kind) and print who owns it: owners per role with their precedence class and evidence, conflicts,
-the escalation chain (team → parent team → business unit) and the people in the
-accountable teams. Precedence: manual > descriptor > CODEOWNERS > cloud tag >
-inherited > commit heuristics (docs/answers.md).
+bucket, a team name; "Kind:key" picks a kind) and print who owns it: owners per
+role with their precedence class and evidence, conflicts, the escalation chain
+(team → parent team → business unit) and the people in the accountable teams.
+Precedence: manual > descriptor > CODEOWNERS > cloud tag > inherited > commit
+heuristics (docs/answers.md).
 
 Exit codes: 3 when REF names nothing; 1 when it is ambiguous (the candidates
 are printed).`,

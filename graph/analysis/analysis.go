@@ -209,20 +209,12 @@ func Resolve(ctx context.Context, s Store, ref string, kinds []graph.Kind) (*Res
 			}
 		}
 	}
-	ns, err := s.Resolve(ctx, ref, kinds)
-	if err != nil {
-		return nil, err
-	}
-	if r := found(ns, ByKey); r != nil {
-		return r, nil
+	if r, err := lookup(ctx, s, ref, kinds, ByKey); err != nil || r != nil {
+		return r, err
 	}
 	if alias := backstageAlias(ref); alias != "" {
-		ns, err := s.Resolve(ctx, alias, kinds)
-		if err != nil {
-			return nil, err
-		}
-		if r := found(ns, ByBackstage); r != nil {
-			return r, nil
+		if r, err := lookup(ctx, s, alias, kinds, ByBackstage); err != nil || r != nil {
+			return r, err
 		}
 		return nil, notFound(ctx, s, ref, kinds) // no later step reads an entity ref
 	}
@@ -234,18 +226,14 @@ func Resolve(ctx context.Context, s Store, ref string, kinds []graph.Kind) (*Res
 		return r, err
 	}
 	if h := hostOf(ref); h != "" {
-		ns, err := s.Resolve(ctx, h, kinds)
-		if err != nil {
-			return nil, err
-		}
-		if r := found(ns, ByHost); r != nil {
-			return r, nil
+		if r, err := lookup(ctx, s, h, kinds, ByHost); err != nil || r != nil {
+			return r, err
 		}
 	}
 	if len(ref) > graph.MaxSearchText { // no name is that long
 		return nil, notFound(ctx, s, ref, kinds)
 	}
-	ns, err = s.Search(ctx, graph.SearchQuery{Text: ref, Kinds: kinds, Limit: maxCandidates})
+	ns, err := s.Search(ctx, graph.SearchQuery{Text: ref, Kinds: kinds, Limit: maxCandidates})
 	if err != nil {
 		return nil, err
 	}
@@ -263,6 +251,16 @@ func Resolve(ctx context.Context, s Store, ref string, kinds []graph.Kind) (*Res
 		return &Resolution{Candidates: ns, By: BySearch}, nil
 	}
 	return nil, notFound(ctx, s, ref, kinds)
+}
+
+// lookup is a step of Resolve that looks key up among kinds
+// (Store.Resolve): its resolution, by, or nil when key names nothing.
+func lookup(ctx context.Context, s Store, key string, kinds []graph.Kind, by string) (*Resolution, error) {
+	ns, err := s.Resolve(ctx, key, kinds)
+	if err != nil {
+		return nil, err
+	}
+	return found(ns, by), nil
 }
 
 // found is the resolution of a step that matched ns: nil for none, the

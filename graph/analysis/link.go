@@ -43,12 +43,8 @@ const maxLinkTries = 2
 // a link into a repository (resolveLink). Nil when ref is neither.
 func resolveRepository(ctx context.Context, s Store, ref string, kinds []graph.Kind) (*Resolution, error) {
 	if rk := RepositoryKey(ref); rk != ref && strings.Contains(rk, "/") && graph.HasAnyKind(kinds, graph.KindRepository) {
-		ns, err := s.Resolve(ctx, rk, []graph.Kind{graph.KindRepository})
-		if err != nil {
-			return nil, err
-		}
-		if r := found(ns, ByRepo); r != nil {
-			return r, nil
+		if r, err := lookup(ctx, s, rk, []graph.Kind{graph.KindRepository}, ByRepo); err != nil || r != nil {
+			return r, err
 		}
 	}
 	return resolveLink(ctx, s, ref, kinds)
