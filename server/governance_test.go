@@ -67,6 +67,24 @@ func TestChangeGovernanceGraphQL(t *testing.T) {
 	if !made.CreateToken.Info.CAB || !slices.Equal(made.CreateToken.Info.Teams, []string{"payments"}) {
 		t.Errorf("createToken with membership: %+v", made.CreateToken.Info)
 	}
+	// The viewer says what the caller may decide (the web UI shows the
+	// approve and reject buttons from it).
+	for _, tc := range []struct {
+		token string
+		teams []string
+		cab   bool
+	}{{identity, []string{"platform-identity"}, false}, {cab, []string{"payments"}, true}, {e.editor, []string{}, false}} {
+		var v struct {
+			Viewer struct {
+				Teams []string
+				Cab   bool
+			}
+		}
+		e.do(t, tc.token, `{ viewer { teams cab } }`, nil).mustData(t, &v)
+		if !slices.Equal(v.Viewer.Teams, tc.teams) || v.Viewer.Cab != tc.cab {
+			t.Errorf("viewer: teams %q cab %v, want %q %v", v.Viewer.Teams, v.Viewer.Cab, tc.teams, tc.cab)
+		}
+	}
 	if res := e.do(t, e.admin, `mutation { createToken(role: EDITOR, name: "x", teams: [" "]) { token } }`, nil); !slices.Equal(res.codes(), []string{"INVALID_INPUT"}) {
 		t.Errorf("createToken with a blank team: %s, want INVALID_INPUT", res.Raw)
 	}

@@ -66,7 +66,7 @@ without a token only when the server listens on loopback, or with
 			}
 			defer s.Close()
 			if loadDemo {
-				if err := a.loadDemo(ctx, s); err != nil {
+				if err := a.loadDemo(ctx, s, cfg.ChangePolicy); err != nil {
 					return err
 				}
 			}
@@ -103,9 +103,10 @@ without a token only when the server listens on loopback, or with
 	return cmd
 }
 
-// loadDemo ingests the demo estate unless it is already there, so restarting
-// with --demo keeps whatever was changed since.
-func (a *app) loadDemo(ctx context.Context, s graph.Store) error {
+// loadDemo ingests the demo estate, and assesses the demo's changes, unless
+// they are already there, so restarting with --demo keeps whatever was
+// changed since.
+func (a *app) loadDemo(ctx context.Context, s graph.Store, policy *governance.Policy) error {
 	src := demo.New()
 	page, err := s.List(ctx, graph.ListQuery{Source: src.Name(), First: 1})
 	if err != nil {
@@ -113,13 +114,23 @@ func (a *app) loadDemo(ctx context.Context, s graph.Store) error {
 	}
 	if len(page.Nodes) > 0 {
 		a.log.Info().Msg("demo estate already loaded")
+	} else {
+		start := time.Now()
+		rep, err := ingest.Run(ctx, s, src, ingest.Options{Logger: a.log, Summarize: shadowSummary(s)})
+		if err != nil {
+			return err
+		}
+		a.log.Info().Int("nodes", rep.Nodes).Int("edges", rep.Edges).Dur("took", time.Since(start)).Msg("demo estate loaded")
+	}
+	if page, err = s.List(ctx, graph.ListQuery{Kinds: []graph.Kind{graph.KindChange}, First: 1}); err != nil {
+		return fmt.Errorf("check for the demo changes: %w", err)
+	}
+	if len(page.Nodes) > 0 {
 		return nil
 	}
-	start := time.Now()
-	rep, err := ingest.Run(ctx, s, src, ingest.Options{Logger: a.log, Summarize: shadowSummary(s)})
-	if err != nil {
+	if err := loadDemoChanges(ctx, s, policy); err != nil {
 		return err
 	}
-	a.log.Info().Int("nodes", rep.Nodes).Int("edges", rep.Edges).Dur("took", time.Since(start)).Msg("demo estate loaded")
+	a.log.Info().Msg("demo changes assessed")
 	return nil
 }

@@ -135,8 +135,9 @@ func get(t *testing.T, url string) (int, string) {
 
 // TestServeDemoAndRestart is the README's promise: serve --demo answers a
 // query for a service with its applications, their repositories and the
-// owning team; health, readiness and metrics answer; and a restart keeps
-// everything, including a manual edit.
+// owning team; the demo's changes wait for decisions; health, readiness
+// and metrics answer; and a restart keeps everything, including a manual
+// edit.
 func TestServeDemoAndRestart(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
@@ -151,6 +152,18 @@ func TestServeDemoAndRestart(t *testing.T) {
 	for _, want := range []string{`"payments-api"`, `"github.com/acme/payments-api"`, `"payments-core"`, `"kind":"Team"`} {
 		if !strings.Contains(first, want) {
 			t.Errorf("service query lacks %s: %s", want, first)
+		}
+	}
+	// The demo's changes: four waiting for a decision, one approved that
+	// caused an incident, one rejected.
+	changes := p.query(t, `{ pending: changes(status: PENDING) { totalCount }
+		approved: changes(status: APPROVED) { nodes { key decidedBy incidents { totalCount } } }
+		rejected: changes(status: REJECTED) { nodes { key } } }`)
+	for _, want := range []string{`"pending":{"totalCount":4}`,
+		`"approved":{"nodes":[{"key":"github.com/acme/order-export@51be0a9/production","decidedBy":"dana.checkout (demo)","incidents":{"totalCount":1}}]}`,
+		`"rejected":{"nodes":[{"key":"github.com/acme/loyalty-api@9e07f3c/production"}]}`} {
+		if !strings.Contains(changes, want) {
+			t.Errorf("demo changes lack %s: %s", want, changes)
 		}
 	}
 	for path, want := range map[string]string{"/healthz": "ok", "/readyz": "", "/metrics": "estate_http_requests_total"} {

@@ -991,8 +991,10 @@ type ComplexityRoot struct {
 
 	Viewer struct {
 		Anonymous func(childComplexity int) int
+		Cab       func(childComplexity int) int
 		Name      func(childComplexity int) int
 		Role      func(childComplexity int) int
+		Teams     func(childComplexity int) int
 	}
 }
 
@@ -5628,6 +5630,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Viewer.Anonymous(childComplexity), true
+	case "Viewer.cab":
+		if e.ComplexityRoot.Viewer.Cab == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.Cab(childComplexity), true
 	case "Viewer.name":
 		if e.ComplexityRoot.Viewer.Name == nil {
 			break
@@ -5640,6 +5648,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Viewer.Role(childComplexity), true
+	case "Viewer.teams":
+		if e.ComplexityRoot.Viewer.Teams == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.Teams(childComplexity), true
 
 	}
 	return 0, false
@@ -6315,6 +6329,10 @@ type Viewer {
   name: String!
   role: Role!
   anonymous: Boolean!
+  "Teams (keys) whose NORMAL changes the caller may approve or reject."
+  teams: [String!]!
+  "Whether the caller is on the change advisory board, which decides any change, HIGH ones included."
+  cab: Boolean!
 }
 
 "An API token. The secret itself is shown once, when it is created."
@@ -9099,6 +9117,10 @@ func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphq
 		return ec.fieldContext_Viewer_role(ctx, field)
 	case "anonymous":
 		return ec.fieldContext_Viewer_anonymous(ctx, field)
+	case "teams":
+		return ec.fieldContext_Viewer_teams(ctx, field)
+	case "cab":
+		return ec.fieldContext_Viewer_cab(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Viewer", field.Name)
 }
@@ -30660,6 +30682,52 @@ func (ec *executionContext) fieldContext_Viewer_anonymous(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Viewer", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _Viewer_teams(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Viewer_teams(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Teams, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Viewer_teams(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Viewer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Viewer_cab(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Viewer_cab(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cab, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Viewer_cab(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Viewer", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -38521,6 +38589,16 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 			}
 		case "anonymous":
 			out.Values[i] = ec._Viewer_anonymous(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "teams":
+			out.Values[i] = ec._Viewer_teams(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cab":
+			out.Values[i] = ec._Viewer_cab(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

@@ -709,6 +709,103 @@ describe('a configured source run from the UI', () => {
   });
 });
 
+describe('changes', () => {
+  test('a team member approves its NORMAL change, the CAB rejects a HIGH one; each sees only what it may decide', async () => {
+    const token = (bin, dataDir, name, ...membership) =>
+      execFileSync(bin, ['token', 'create', '--role', 'editor', '--name', name, ...membership, '--data-dir', dataDir, '--log-level', 'error'], { encoding: 'utf8' }).trim();
+    const srv = await startServer({
+      prepare: (bin, dataDir) => ({ team: token(bin, dataDir, 'wendy', '--team', 'workplace'), cab: token(bin, dataDir, 'carla', '--cab') }),
+    });
+    const page = await newPage();
+    const row = (key) => page.locator(`[data-testid="changes"] tr[data-change="${key}"]`);
+    const signIn = async (t) => {
+      await page.locator('header').getByRole('button', { name: 'Sign in' }).click();
+      await page.getByText('This server lets anyone read').waitFor();
+      await page.getByLabel('API token').fill(t);
+      await page.getByRole('main').getByRole('button', { name: 'Sign in' }).click();
+    };
+    const intranet = 'github.com/acme/intranet@77aa012/production';
+    const payments = 'github.com/acme/payments-api@3f9c2e1/production';
+    try {
+      // The demo's changes: waiting ones first, each saying who decides it.
+      await page.goto(srv.base + '/');
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Changes' }).click();
+      await page.getByTestId('changes').waitFor();
+      assert.equal(await page.getByTestId('changes-total').innerText(), '4');
+      assert.equal(await row(payments).locator('[data-class]').getAttribute('data-class'), 'HIGH');
+      assert.match(await row(payments).innerText(), /waiting\s+for the change advisory board/);
+      assert.match(await row(intranet).innerText(), /NORMAL|normal/);
+      assert.match(await row(intranet).innerText(), /for team workplace/);
+      await shot(page, 'changes-waiting');
+
+      // Decided ones, with who decided; the approved one caused an incident.
+      await page.getByLabel('Status').selectOption('APPROVED');
+      const exportKey = 'github.com/acme/order-export@51be0a9/production';
+      await row(exportKey).waitFor();
+      assert.equal(await page.getByTestId('changes-total').innerText(), '1');
+      assert.match(await row(exportKey).innerText(), /by dana\.checkout \(demo\)/);
+      await row(exportKey).getByRole('link').click();
+      await page.getByTestId('decision-reason').waitFor();
+      assert.match(await page.getByTestId('decision-reason').innerText(), /warehouse partner/);
+      assert.match(await page.getByTestId('change-incidents').innerText(), /INC0010442/);
+      assert.ok((await page.getByTestId('change-factors').locator('tbody tr').count()) >= 5, 'the factors of the assessment');
+      assert.match(await page.getByTestId('change-affects').innerText(), /Order Export|order-export/i);
+      assert.equal(await page.getByRole('heading', { name: 'Decide' }).count(), 0, 'a decided change has no decision form');
+
+      // Anonymous: a waiting change says who decides it, without a form.
+      await page.goto(srv.base + '/changes/' + encodeURIComponent(intranet));
+      await page.getByTestId('decide-who').waitFor();
+      assert.match(await page.getByTestId('decide-who').innerText(), /workplace team .*decides this change\. Sign in/);
+
+      // The owning team's member signs in and approves it, with a reason.
+      await signIn(srv.prepared.team);
+      await page.getByText('wendy (editor)').waitFor();
+      await page.getByRole('heading', { name: 'Decide' }).waitFor();
+      await page.getByLabel('Reason (recorded with the decision)').fill('Intranet banner copy only; checked on staging');
+      await shot(page, 'change-decide');
+      await page.getByRole('button', { name: 'Approve' }).click();
+      await page.getByTestId('decision').waitFor();
+      assert.match(await page.getByTestId('decision').innerText(), /^by wendy/);
+      assert.equal(await page.locator('[data-testid="change-facts"] [data-status]').getAttribute('data-status'), 'APPROVED');
+      assert.match(await page.getByTestId('decision-reason').innerText(), /banner copy/);
+
+      // The same member may not decide a HIGH change.
+      await page.goto(srv.base + '/changes/' + encodeURIComponent(payments));
+      await page.getByTestId('decide-who').waitFor();
+      assert.match(await page.getByTestId('decide-who').innerText(), /Only the change advisory board decides this change\. Your token may not decide it\./);
+
+      // The change advisory board rejects it.
+      await page.locator('header').getByRole('button', { name: 'Sign out' }).click();
+      await page.getByText('anonymous (read-only)').waitFor();
+      await signIn(srv.prepared.cab);
+      await page.getByText('carla (editor)').waitFor();
+      await page.getByLabel('Reason (recorded with the decision)').fill('Retry change needs a canary first');
+      await page.getByRole('button', { name: 'Reject' }).click();
+      await page.getByTestId('decision').waitFor();
+      assert.equal(await page.locator('[data-testid="change-facts"] [data-status]').getAttribute('data-status'), 'REJECTED');
+      await shot(page, 'change-rejected');
+
+      // What the server recorded.
+      const d = await (await fetch(`${srv.base}/graphql`, {
+        method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ query: `{ a: change(key: "${intranet}") { status decidedBy decisionReason } b: change(key: "${payments}") { status decidedBy decisionReason } }` }),
+      })).json();
+      assert.deepEqual(d.data, {
+        a: { status: 'APPROVED', decidedBy: 'wendy', decisionReason: 'Intranet banner copy only; checked on staging' },
+        b: { status: 'REJECTED', decidedBy: 'carla', decisionReason: 'Retry change needs a canary first' },
+      });
+      // Two fewer waiting.
+      await page.goto(srv.base + '/changes');
+      await page.getByTestId('changes').waitFor();
+      assert.equal(await page.getByTestId('changes-total').innerText(), '2');
+      assert.deepEqual(page.errors, []);
+    } finally {
+      await page.close();
+      await srv.stop();
+    }
+  });
+});
+
 describe('a server without the answers API', () => {
   test('the dashboards say so instead of failing', async () => {
     const page = await newPage();
@@ -756,6 +853,8 @@ describe('accessibility and a laptop screen', () => {
       ['shadow', '/shadow', (p) => p.getByTestId('shadow-trend').waitFor()],
       ['health', '/health', (p) => p.getByTestId('health-services-owned').waitFor()],
       ['runs', '/runs', (p) => p.getByTestId('runs').waitFor()],
+      ['changes', '/changes', (p) => p.getByTestId('changes').waitFor()],
+      ['change', `/changes/${encodeURIComponent('github.com/acme/payments-api@3f9c2e1/production')}`, (p) => p.getByTestId('change-factors').waitFor()],
     ];
   };
 

@@ -16,6 +16,8 @@ const ImpactView = lazy(() => import('./pages/Impact').then((m) => ({ default: m
 const ShadowView = lazy(() => import('./pages/Shadow').then((m) => ({ default: m.ShadowView })));
 const RunsView = lazy(() => import('./pages/Runs').then((m) => ({ default: m.RunsView })));
 const RunView = lazy(() => import('./pages/Runs').then((m) => ({ default: m.RunView })));
+const ChangesView = lazy(() => import('./pages/Changes').then((m) => ({ default: m.ChangesView })));
+const ChangeView = lazy(() => import('./pages/Changes').then((m) => ({ default: m.ChangeView })));
 const HealthView = lazy(() => import('./pages/Health').then((m) => ({ default: m.HealthView })));
 // GraphiQL is large: its own chunk, loaded only by the playground.
 const Playground = lazy(() => import('./pages/Playground').then((m) => ({ default: m.Playground })));
@@ -32,6 +34,8 @@ function Route() {
   if (path === '/health') return <HealthView />;
   if (path === '/playground') return <Playground />;
   if (path === '/runs') return <RunsView />;
+  if (path === '/changes') return <ChangesView />;
+  if ((m = path.match(/^\/changes\/(.+)$/))) return <ChangeView changeKey={decodeURIComponent(m[1])} />;
   if ((m = path.match(/^\/runs\/([^/]+)$/))) return <RunView id={decodeURIComponent(m[1])} />;
   if (path === '/bench/explorer') return <Bench n={Number(query.get('n') ?? 2000)} />;
   return (
@@ -48,6 +52,9 @@ export function App() {
   const loc = useLocation();
   const [viewer, setViewer] = useState<ViewerQuery['viewer'] | null>(null);
   const [needAuth, setNeedAuth] = useState(false);
+  // signIn: an anonymous reader asked to sign in (to decide changes, run
+  // sources); needAuth: the server asked for a token.
+  const [signIn, setSignIn] = useState(false);
   const [failed, setFailed] = useState(false);
   const [gen, setGen] = useState(0);
 
@@ -90,6 +97,7 @@ export function App() {
     ['/impact', 'Impact'],
     ['/shadow', 'Shadow DevOps'],
     ['/health', 'CMDB health'],
+    ['/changes', 'Changes'],
     ['/runs', 'Ingest runs'],
   ] as const;
 
@@ -125,16 +133,24 @@ export function App() {
               </button>
             </>
           ) : viewer ? (
-            <span className="muted">anonymous (read-only)</span>
+            <>
+              <span className="muted">anonymous (read-only)</span>{' '}
+              <button type="button" className="linkish" onClick={() => setSignIn(true)}>
+                Sign in
+              </button>
+            </>
           ) : null}
         </div>
       </header>
       <main id="main" tabIndex={-1}>
-        {needAuth ? (
+        {needAuth || signIn ? (
           <SignIn
             failed={failed}
+            optional={!needAuth}
+            onCancel={() => setSignIn(false)}
             onDone={() => {
               setNeedAuth(false);
+              setSignIn(false);
               setFailed(false);
               setGen((g) => g + 1);
             }}

@@ -51,6 +51,7 @@ function relative(d: Date): string {
   if (s < 60) return 'just now';
   if (s < 3600) return `${Math.round(s / 60)} min ago`;
   if (s < 86400) return `${Math.round(s / 3600)} h ago`;
+  if (s < 86400 * 1.5) return '1 day ago';
   if (s < 86400 * 60) return `${Math.round(s / 86400)} days ago`;
   return d.toISOString().slice(0, 10);
 }

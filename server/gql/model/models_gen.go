@@ -394,6 +394,10 @@ type Viewer struct {
 	Name      string    `json:"name"`
 	Role      auth.Role `json:"role"`
 	Anonymous bool      `json:"anonymous"`
+	// Teams (keys) whose NORMAL changes the caller may approve or reject.
+	Teams []string `json:"teams"`
+	// Whether the caller is on the change advisory board, which decides any change, HIGH ones included.
+	Cab bool `json:"cab"`
 }
 
 // The role of an owner (OWNS relationships).

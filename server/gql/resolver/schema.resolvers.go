@@ -582,7 +582,11 @@ func (r *queryResolver) Viewer(ctx context.Context) (*model.Viewer, error) {
 	if !ok {
 		p = auth.Anonymous
 	}
-	return &model.Viewer{Name: p.Name, Role: p.Role, Anonymous: p.Anonymous}, nil
+	teams := p.Membership.Teams
+	if teams == nil {
+		teams = []string{}
+	}
+	return &model.Viewer{Name: p.Name, Role: p.Role, Anonymous: p.Anonymous, Teams: teams, Cab: p.Membership.CAB}, nil
 }
 
 func (r *queryResolver) Tokens(ctx context.Context) ([]*auth.Token, error) {

@@ -9,6 +9,18 @@ export type AuditOp =
   | 'DELETED'
   | 'UPDATED';
 
+/** How a change is handled: pre-approved, by the owning team, or by the change advisory board. */
+export type ChangeClass =
+  | 'HIGH'
+  | 'NORMAL'
+  | 'STANDARD';
+
+/** Where a change's decision stands. STANDARD changes are APPROVED when assessed. */
+export type ChangeStatus =
+  | 'APPROVED'
+  | 'PENDING'
+  | 'REJECTED';
+
 /** How sure a source is of what it asserts. */
 export type Confidence =
   /** A file or API field says so (catalog-info.yaml, CODEOWNERS, a manual edit). */
@@ -355,6 +367,69 @@ export type WhoOwnsQuery = { whoOwns: { resolution: string, subject: { kind: Kin
           | { id: string }
           | { id: string }
          | null }> }> } };
+
+export type ChangeRowFragment = { id: string, key: string, repository: string | null, commit: string | null, environment: string | null, class: ChangeClass | null, score: number | null, status: ChangeStatus | null, team: string | null, assessedAt: string | null, decidedAt: string | null, decidedBy: string | null };
+
+export type ChangesQueryVariables = Exact<{
+  status?: ChangeStatus | null | undefined;
+  class?: ChangeClass | null | undefined;
+  team?: string | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type ChangesQuery = { changes: { totalCount: number, nodes: Array<{ id: string, key: string, repository: string | null, commit: string | null, environment: string | null, class: ChangeClass | null, score: number | null, status: ChangeStatus | null, team: string | null, assessedAt: string | null, decidedAt: string | null, decidedBy: string | null }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type ChangeDetailQueryVariables = Exact<{
+  key: string;
+}>;
+
+
+export type ChangeDetailQuery = { change: { policyVersion: string | null, changedPaths: Array<string>, linesChanged: number | null, coverage: number | null, components: number | null, committedAt: string | null, requestedBy: string | null, decisionReason: string | null, id: string, key: string, repository: string | null, commit: string | null, environment: string | null, class: ChangeClass | null, score: number | null, status: ChangeStatus | null, team: string | null, assessedAt: string | null, decidedAt: string | null, decidedBy: string | null, factors: Array<{ name: string, points: number, explanation: string, blocksStandard: boolean, items: Array<{ kind: Kind, key: string }> }>, affects: { totalCount: number, edges: Array<{ node:
+          | { id: string, kind: Kind, key: string, name: string }
+          | { id: string, kind: Kind, key: string, name: string }
+          | { id: string, kind: Kind, key: string, name: string }
+          | { id: string, kind: Kind, key: string, name: string }
+          | { id: string, kind: Kind, key: string, name: string }
+          | { id: string, kind: Kind, key: string, name: string }
+          | { id: string, kind: Kind, key: string, name: string }
+          | { id: string, kind: Kind, key: string, name: string }
+          | { id: string, kind: Kind, key: string, name: string }
+          | { id: string, kind: Kind, key: string, name: string }
+         }> }, incidents: { totalCount: number, edges: Array<{ node:
+          | { __typename: 'Application', id: string, key: string, name: string }
+          | { __typename: 'BusinessUnit', id: string, key: string, name: string }
+          | { __typename: 'Change', id: string, key: string, name: string }
+          | { __typename: 'CloudAccount', id: string, key: string, name: string }
+          | { __typename: 'CloudResource', id: string, key: string, name: string }
+          | { __typename: 'Incident', severity: string | null, status: string | null, startedAt: string | null, restoredAt: string | null, url: string | null, id: string, key: string, name: string }
+          | { __typename: 'Person', id: string, key: string, name: string }
+          | { __typename: 'Repository', id: string, key: string, name: string }
+          | { __typename: 'Service', id: string, key: string, name: string }
+          | { __typename: 'Team', id: string, key: string, name: string }
+         }> } } | null };
+
+export type MembershipQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type MembershipQuery = { viewer: { role: Role, anonymous: boolean, teams: Array<string>, cab: boolean } };
+
+export type ApproveChangeMutationVariables = Exact<{
+  key: string;
+  reason?: string | null | undefined;
+}>;
+
+
+export type ApproveChangeMutation = { approveChange: { decisionReason: string | null, id: string, key: string, repository: string | null, commit: string | null, environment: string | null, class: ChangeClass | null, score: number | null, status: ChangeStatus | null, team: string | null, assessedAt: string | null, decidedAt: string | null, decidedBy: string | null } };
+
+export type RejectChangeMutationVariables = Exact<{
+  key: string;
+  reason?: string | null | undefined;
+}>;
+
+
+export type RejectChangeMutation = { rejectChange: { decisionReason: string | null, id: string, key: string, repository: string | null, commit: string | null, environment: string | null, class: ChangeClass | null, score: number | null, status: ChangeStatus | null, team: string | null, assessedAt: string | null, decidedAt: string | null, decidedBy: string | null } };
 
 export type AssertionFieldsFragment = { source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null };
 
@@ -1303,6 +1378,22 @@ export const CompletenessFieldsFragmentDoc = new TypedDocumentString(`
   total
   percent
 }`, {"fragmentName":"CompletenessFields"}) as unknown as TypedDocumentString<CompletenessFieldsFragment, unknown>;
+export const ChangeRowFragmentDoc = new TypedDocumentString(`
+    fragment ChangeRow on Change {
+  id
+  key
+  repository
+  commit
+  environment
+  class
+  score
+  status
+  team
+  assessedAt
+  decidedAt
+  decidedBy
+}
+    `, {"fragmentName":"ChangeRow"}) as unknown as TypedDocumentString<ChangeRowFragment, unknown>;
 export const AssertionFieldsFragmentDoc = new TypedDocumentString(`
     fragment AssertionFields on Assertion {
   source
@@ -1640,6 +1731,158 @@ export const WhoOwnsDocument = new TypedDocumentString(`
     id
   }
 }`) as unknown as TypedDocumentString<WhoOwnsQuery, WhoOwnsQueryVariables>;
+export const ChangesDocument = new TypedDocumentString(`
+    query Changes($status: ChangeStatus, $class: ChangeClass, $team: String, $first: Int = 50, $after: String) {
+  changes(
+    status: $status
+    class: $class
+    team: $team
+    first: $first
+    after: $after
+  ) {
+    totalCount
+    nodes {
+      ...ChangeRow
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+    fragment ChangeRow on Change {
+  id
+  key
+  repository
+  commit
+  environment
+  class
+  score
+  status
+  team
+  assessedAt
+  decidedAt
+  decidedBy
+}`) as unknown as TypedDocumentString<ChangesQuery, ChangesQueryVariables>;
+export const ChangeDetailDocument = new TypedDocumentString(`
+    query ChangeDetail($key: String!) {
+  change(key: $key) {
+    ...ChangeRow
+    policyVersion
+    changedPaths
+    linesChanged
+    coverage
+    components
+    committedAt
+    requestedBy
+    decisionReason
+    factors {
+      name
+      points
+      explanation
+      blocksStandard
+      items {
+        kind
+        key
+      }
+    }
+    affects(first: 100) {
+      totalCount
+      edges {
+        node {
+          id
+          kind
+          key
+          name
+        }
+      }
+    }
+    incidents(first: 20) {
+      totalCount
+      edges {
+        node {
+          __typename
+          id
+          key
+          name
+          ... on Incident {
+            severity
+            status
+            startedAt
+            restoredAt
+            url
+          }
+        }
+      }
+    }
+  }
+}
+    fragment ChangeRow on Change {
+  id
+  key
+  repository
+  commit
+  environment
+  class
+  score
+  status
+  team
+  assessedAt
+  decidedAt
+  decidedBy
+}`) as unknown as TypedDocumentString<ChangeDetailQuery, ChangeDetailQueryVariables>;
+export const MembershipDocument = new TypedDocumentString(`
+    query Membership {
+  viewer {
+    role
+    anonymous
+    teams
+    cab
+  }
+}
+    `) as unknown as TypedDocumentString<MembershipQuery, MembershipQueryVariables>;
+export const ApproveChangeDocument = new TypedDocumentString(`
+    mutation ApproveChange($key: String!, $reason: String) {
+  approveChange(key: $key, reason: $reason) {
+    ...ChangeRow
+    decisionReason
+  }
+}
+    fragment ChangeRow on Change {
+  id
+  key
+  repository
+  commit
+  environment
+  class
+  score
+  status
+  team
+  assessedAt
+  decidedAt
+  decidedBy
+}`) as unknown as TypedDocumentString<ApproveChangeMutation, ApproveChangeMutationVariables>;
+export const RejectChangeDocument = new TypedDocumentString(`
+    mutation RejectChange($key: String!, $reason: String) {
+  rejectChange(key: $key, reason: $reason) {
+    ...ChangeRow
+    decisionReason
+  }
+}
+    fragment ChangeRow on Change {
+  id
+  key
+  repository
+  commit
+  environment
+  class
+  score
+  status
+  team
+  assessedAt
+  decidedAt
+  decidedBy
+}`) as unknown as TypedDocumentString<RejectChangeMutation, RejectChangeMutationVariables>;
 export const EntityPageDocument = new TypedDocumentString(`
     query EntityPage($id: ID!, $first: Int = 100) {
   node(id: $id) {

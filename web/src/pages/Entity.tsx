@@ -94,7 +94,11 @@ export function EntityPage({ id }: { id: string }) {
         </div>
         <div className="actions">
           <Link className="button" href={`/explore/${e.id}`}>Explore graph</Link>
-          <Link className="button secondary" href={`/impact?ref=${encodeURIComponent(e.key)}`}>Impact of a change</Link>
+          {e.kind === 'Change' ? (
+            <Link className="button secondary" href={`/changes/${encodeURIComponent(e.key)}`}>Assessment and decision</Link>
+          ) : e.kind !== 'Incident' && (
+            <Link className="button secondary" href={`/impact?ref=${encodeURIComponent(e.key)}`}>Impact of a change</Link>
+          )}
         </div>
       </header>
       <dl className="meta">
