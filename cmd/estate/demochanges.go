@@ -55,6 +55,7 @@ func demoChanges(now time.Time) []demoChange {
 // changes nothing.
 func loadDemoChanges(ctx context.Context, s graph.Store, policy *governance.Policy) error {
 	g := governance.New(s, policy)
+	ctx = graph.WithActor(ctx, "demo") // who the audit trail says wrote them
 	now := time.Now().UTC()
 	var caused string
 	for _, d := range demoChanges(now) {

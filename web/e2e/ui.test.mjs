@@ -81,10 +81,12 @@ describe('search and the entity page', () => {
       history(first: 100) { nodes { op actor source entity { key } } pageInfo { hasNextPage } } } }`);
     const events = application.history.nodes;
     // serve --demo loads the estate as one ingest run: the application and
-    // each of its relationships were created by the demo source.
+    // each of its relationships were created by the demo source; then it
+    // assesses the demo's changes, one of which AFFECTS it (governance).
     assert.equal(application.history.pageInfo.hasNextPage, false);
     assert.ok(events.length > 20, `${events.length} events: want more than one page of the UI`);
-    assert.ok(events.every((e) => e.op === 'CREATED' && e.actor === 'demo' && e.source === 'demo'), JSON.stringify(events));
+    assert.ok(events.every((e) => e.op === 'CREATED' && e.actor === 'demo'), JSON.stringify(events));
+    assert.deepEqual(events.map((e) => e.source).filter((s) => s !== 'demo'), ['governance']);
     assert.equal(events.filter((e) => e.entity?.key === 'payments-api').length, 1);
     const page = await newPage();
     await page.goto(`${server.base}/entity/${application.id}`);
@@ -609,10 +611,11 @@ describe('ingest runs', () => {
     await cell.getByRole('link').click();
     await page.waitForURL(`${server.base}/runs/${run.id}`);
     assert.equal(await page.getByTestId('runs').locator(`tr[data-run="${run.id}"] [data-status]`).getAttribute('data-status'), 'SUCCEEDED');
-    // So does each recorded change the run made, in the history.
+    // So does each recorded change the run made, in the history (the
+    // newest is the demo change's AFFECTS, an API write: no run to link).
     await page.goBack();
-    const historyRun = page.getByTestId('history').locator('tbody tr').first().getByTestId('history-run');
-    await historyRun.getByRole('link').click();
+    const historyRun = page.getByTestId('history').getByTestId('history-run').getByRole('link').first();
+    await historyRun.click();
     await page.waitForURL(`${server.base}/runs/${run.id}`);
     await page.getByRole('heading', { level: 1, name: `Ingest run ${run.id}` }).waitFor();
     // A run id that is no ingest run says so.
@@ -798,6 +801,25 @@ describe('changes', () => {
       await page.goto(srv.base + '/changes');
       await page.getByTestId('changes').waitFor();
       assert.equal(await page.getByTestId('changes-total').innerText(), '2');
+
+      // A team's page: its track record (the approved export caused an
+      // incident) and a link to all its changes.
+      const t = await (await fetch(`${srv.base}/graphql`, {
+        method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ query: '{ team(name: "checkout") { id } }' }),
+      })).json();
+      await page.goto(`${srv.base}/entity/${t.data.team.id}`);
+      const delivery = page.getByTestId('team-delivery');
+      await delivery.getByTestId('delivery-metrics').waitFor();
+      assert.equal(await delivery.locator('[data-level]').getAttribute('data-level'), 'BRONZE');
+      assert.match(await delivery.getByTestId('delivery-metrics').innerText(), /Deployments\s+1 \(0\.01 a day\)[\s\S]*Change failure rate\s+100% \(1 of 1\)[\s\S]*Incidents caused\s+1/);
+      await shot(page, 'team-delivery');
+      assert.equal(await page.getByRole('link', { name: 'Impact of a change' }).count(), 0, 'a team does not change: no impact link');
+      await delivery.getByRole('link', { name: "the team's changes" }).click();
+      await page.getByTestId('changes').waitFor();
+      assert.equal(await page.getByLabel('Owning team').inputValue(), 'checkout');
+      assert.deepEqual((await page.getByTestId('changes').locator('tbody tr').evaluateAll((rs) => rs.map((r) => r.dataset.change))).sort(),
+        ['github.com/acme/checkout-monorepo@8a41d07/production', 'github.com/acme/order-export@51be0a9/production']);
       assert.deepEqual(page.errors, []);
     } finally {
       await page.close();

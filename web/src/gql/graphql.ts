@@ -4,6 +4,11 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+export type AccreditationLevel =
+  | 'BRONZE'
+  | 'GOLD'
+  | 'SILVER';
+
 export type AuditOp =
   | 'CREATED'
   | 'DELETED'
@@ -430,6 +435,13 @@ export type RejectChangeMutationVariables = Exact<{
 
 
 export type RejectChangeMutation = { rejectChange: { decisionReason: string | null, id: string, key: string, repository: string | null, commit: string | null, environment: string | null, class: ChangeClass | null, score: number | null, status: ChangeStatus | null, team: string | null, assessedAt: string | null, decidedAt: string | null, decidedBy: string | null } };
+
+export type TeamDeliveryQueryVariables = Exact<{
+  team: string;
+}>;
+
+
+export type TeamDeliveryQuery = { teamAccreditation: { level: AccreditationLevel, reasons: Array<string>, incidentsCaused: number, metrics: { from: string, to: string, deployments: number, deploymentsPerDay: number, leadTimeSeconds: number | null, failedDeployments: number, changeFailureRate: number, incidents: number, restored: number, timeToRestoreSeconds: number | null } } };
 
 export type AssertionFieldsFragment = { source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null };
 
@@ -1883,6 +1895,27 @@ export const RejectChangeDocument = new TypedDocumentString(`
   decidedAt
   decidedBy
 }`) as unknown as TypedDocumentString<RejectChangeMutation, RejectChangeMutationVariables>;
+export const TeamDeliveryDocument = new TypedDocumentString(`
+    query TeamDelivery($team: String!) {
+  teamAccreditation(team: $team) {
+    level
+    reasons
+    incidentsCaused
+    metrics {
+      from
+      to
+      deployments
+      deploymentsPerDay
+      leadTimeSeconds
+      failedDeployments
+      changeFailureRate
+      incidents
+      restored
+      timeToRestoreSeconds
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<TeamDeliveryQuery, TeamDeliveryQueryVariables>;
 export const EntityPageDocument = new TypedDocumentString(`
     query EntityPage($id: ID!, $first: Int = 100) {
   node(id: $id) {

@@ -17,9 +17,10 @@ import {
   type ChangeRowFragment,
   type ChangeStatus,
   type MembershipQuery,
+  TeamDeliveryDocument,
 } from '../gql/graphql';
 import { kindLabel } from '../kinds';
-import { Link } from '../router';
+import { Link, useLocation } from '../router';
 import { ErrorBox, KindBadge, Loading, Time, useAsync } from '../ui';
 import { Unavailable, useServerHas } from './Answers';
 
@@ -72,11 +73,23 @@ export function ChangesView() {
   );
 }
 
+/** The filters a link may set: /changes?team=checkout&status=any. */
+function initialFilters(q: URLSearchParams) {
+  const st = q.get('status')?.toUpperCase() ?? 'PENDING';
+  const cl = q.get('class')?.toUpperCase() ?? '';
+  return {
+    status: (['PENDING', 'APPROVED', 'REJECTED'].includes(st) ? st : '') as ChangeStatus | '',
+    cls: (classes as string[]).includes(cl) ? (cl as ChangeClass) : ('' as const),
+    team: q.get('team')?.trim() ?? '',
+  };
+}
+
 function ChangeList() {
-  const [status, setStatus] = useState<ChangeStatus | ''>('PENDING');
-  const [cls, setCls] = useState<ChangeClass | ''>('');
-  const [team, setTeam] = useState('');
-  const [teamField, setTeamField] = useState('');
+  const init = initialFilters(useLocation().query);
+  const [status, setStatus] = useState<ChangeStatus | ''>(init.status);
+  const [cls, setCls] = useState<ChangeClass | ''>(init.cls);
+  const [team, setTeam] = useState(init.team);
+  const [teamField, setTeamField] = useState(init.team);
   const [more, setMore] = useState<ChangeRowFragment[]>([]);
   const [after, setAfter] = useState<string | null>(null);
   const [moreError, setMoreError] = useState<unknown>(null);
@@ -346,3 +359,47 @@ function Decide({ c, onDecided }: { c: Detail; onDecided: () => void }) {
   );
 }
 
+
+/** Seconds as the largest unit that reads well: 90 → "2 min", 93,600 → "26 h". */
+function duration(sec: number | null | undefined): string {
+  if (sec == null) return '—';
+  if (sec < 90) return `${Math.round(sec)} s`;
+  if (sec < 90 * 60) return `${Math.round(sec / 60)} min`;
+  if (sec < 72 * 3600) return `${Math.round(sec / 3600)} h`;
+  return `${Math.round(sec / 86400)} days`;
+}
+
+/**
+ * A team's change track record on its entity page: its accreditation
+ * (which the change policy weighs) and the four delivery metrics over the
+ * policy's window, with a link to its changes.
+ */
+export function TeamDelivery({ team }: { team: string }) {
+  const has = useServerHas('teamAccreditation');
+  const { data, error } = useAsync((sig) => (has.has ? request(TeamDeliveryDocument, { team }, sig) : Promise.resolve(null)), [team, has.has]);
+  if (!has.has) return null;
+  const a = data?.teamAccreditation;
+  const m = a?.metrics;
+  const days = m ? Math.round((Date.parse(m.to) - Date.parse(m.from)) / 86400_000) : 0;
+  return (
+    <section className="card" aria-labelledby="delivery-h" data-testid="team-delivery">
+      <h2 id="delivery-h">Change track record{m ? ` (last ${days} days)` : ''}</h2>
+      {error ? <ErrorBox error={error} /> : !a || !m ? <Loading what="the track record" /> : (
+        <>
+          <p>
+            Accreditation <span className={`accreditation acc-${a.level.toLowerCase()}`} data-level={a.level}>{a.level.toLowerCase()}</span>{' '}
+            <Link href={`/changes?team=${encodeURIComponent(team)}&status=any`}>the team's changes</Link>
+          </p>
+          <ul className="plain small">{a.reasons.map((r) => <li key={r}>{r}</li>)}</ul>
+          <dl className="meta" data-testid="delivery-metrics">
+            <div><dt>Deployments</dt><dd>{m.deployments} ({m.deploymentsPerDay.toFixed(2)} a day)</dd></div>
+            <div><dt>Lead time (median)</dt><dd>{duration(m.leadTimeSeconds)}</dd></div>
+            <div><dt>Change failure rate</dt><dd>{Math.round(m.changeFailureRate * 100)}% ({m.failedDeployments} of {m.deployments})</dd></div>
+            <div><dt>Time to restore (median)</dt><dd>{duration(m.timeToRestoreSeconds)}</dd></div>
+            <div><dt>Incidents caused</dt><dd>{a.incidentsCaused}</dd></div>
+          </dl>
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,17 +1,25 @@
 // The entity page: what a thing is, who owns it and why, how it relates to
 // everything else (both directions), and which sources say so.
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { request } from '../api';
 import {
   EntityPageDocument,
   MoreRelationshipsDocument,
   type EntityPageQuery,
+  type Kind,
   type RelFieldsFragment,
 } from '../gql/graphql';
 import { Link } from '../router';
 import { ConfidenceBadge, ErrorBox, KindBadge, Loading, RunLink, Time, useAsync } from '../ui';
 import { HistoryPanel } from './History';
 import { WhoOwnsPanel } from './WhoOwns';
+
+// What a change can start from (analysis.impactKinds): a team, a person or
+// an incident does not change.
+const impactKinds = new Set<Kind>(['BusinessUnit', 'Service', 'Application', 'Repository', 'CloudAccount', 'CloudResource']);
+
+// The change track record: in the changes page's chunk, loaded for teams only.
+const TeamDelivery = lazy(() => import('./Changes').then((m) => ({ default: m.TeamDelivery })));
 
 type Node = NonNullable<EntityPageQuery['node']>;
 type EntityNode = Extract<Node, { kind: unknown }>;
@@ -96,7 +104,7 @@ export function EntityPage({ id }: { id: string }) {
           <Link className="button" href={`/explore/${e.id}`}>Explore graph</Link>
           {e.kind === 'Change' ? (
             <Link className="button secondary" href={`/changes/${encodeURIComponent(e.key)}`}>Assessment and decision</Link>
-          ) : e.kind !== 'Incident' && (
+          ) : impactKinds.has(e.kind) && (
             <Link className="button secondary" href={`/impact?ref=${encodeURIComponent(e.key)}`}>Impact of a change</Link>
           )}
         </div>
@@ -139,6 +147,11 @@ export function EntityPage({ id }: { id: string }) {
       </section>
 
       <WhoOwnsPanel kind={e.kind} keyName={e.key} />
+      {e.kind === 'Team' && (
+        <Suspense fallback={null}>
+          <TeamDelivery team={e.key} />
+        </Suspense>
+      )}
 
       <div className="two-col">
         <section aria-labelledby="props-h" className="card">
