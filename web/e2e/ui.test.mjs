@@ -776,6 +776,13 @@ describe('changes', () => {
       await page.goto(srv.base + '/changes/' + encodeURIComponent(payments));
       await page.getByTestId('decide-who').waitFor();
       assert.match(await page.getByTestId('decide-who').innerText(), /Only the change advisory board decides this change\. Your token may not decide it\./);
+      // What it reaches: the impact page, from its repository and changed path.
+      await page.getByRole('link', { name: 'what it reaches (impact analysis)' }).click();
+      await page.getByTestId('impact-services').waitFor();
+      assert.equal(new URL(page.url()).search, '?ref=github.com%2Facme%2Fpayments-api&path=internal%2Fcharge%2Fretry.go');
+      assert.match(await page.getByTestId('impact-services').innerText(), /online-banking|Online Banking/);
+      await page.goBack();
+      await page.getByTestId('decide-who').waitFor();
 
       // The change advisory board rejects it.
       await page.locator('header').getByRole('button', { name: 'Sign out' }).click();

@@ -196,6 +196,14 @@ function shortRepo(r: string | null | undefined): string {
 
 type Detail = NonNullable<ChangeDetailQuery['change']>;
 
+/** The impact page for what the change's assessment walked from: its repository, limited to its changed paths. */
+function impactHref(c: Pick<Detail, 'repository' | 'changedPaths'>): string {
+  const q = new URLSearchParams();
+  q.append('ref', c.repository ?? '');
+  for (const p of c.changedPaths) q.append('path', p);
+  return `/impact?${q}`;
+}
+
 /** One change: /changes/<key>. */
 export function ChangeView({ changeKey }: { changeKey: string }) {
   const [tick, setTick] = useState(0);
@@ -230,7 +238,10 @@ function ChangeDetail({ c, onDecided }: { c: Detail; onDecided: () => void }) {
             )}
             {c.decisionReason && <blockquote className="reason" data-testid="decision-reason">{c.decisionReason}</blockquote>}
           </dd>
-          <dt>Repository</dt><dd>{c.repository} at <code>{c.commit}</code></dd>
+          <dt>Repository</dt>
+          <dd>
+            {c.repository} at <code>{c.commit}</code> · <Link href={impactHref(c)}>what it reaches (impact analysis)</Link>
+          </dd>
           <dt>Environment</dt><dd>{c.environment}</dd>
           <dt>Owning team</dt><dd>{c.team ?? <span className="muted">none found</span>}</dd>
           <dt>Size</dt>
