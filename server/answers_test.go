@@ -367,3 +367,121 @@ func TestUnownedAPI(t *testing.T) {
 		t.Errorf("101 ids: codes %v: %s", res.codes(), res.Raw)
 	}
 }
+
+// TestShadowFindingsPagedAndFiltered: findingConnection pages through the
+// same findings as findings, in the same order, each once; both take the
+// same filters; a finding's related items come a page at a time with
+// their count; bad arguments are refused by name.
+func TestShadowFindingsPagedAndFiltered(t *testing.T) {
+	e := demoEnv(t)
+	type finding struct {
+		Kind          string
+		Item          struct{ Kind, Key string }
+		Account, Tag  string
+		Value         string
+		BusinessUnits []string
+	}
+	const fields = `kind item { kind key } account tag value businessUnits`
+	var all struct{ ShadowEstate struct{ Findings []finding } }
+	e.do(t, e.viewer, `{ shadowEstate { findings { `+fields+` } } }`, nil).mustData(t, &all)
+	every := all.ShadowEstate.Findings
+	if len(every) < 50 {
+		t.Fatalf("the demo's shadow estate has %d findings", len(every))
+	}
+
+	var paged []finding
+	after := ""
+	for pages := 0; ; pages++ {
+		var d struct {
+			ShadowEstate struct {
+				FindingConnection struct {
+					TotalCount int
+					Nodes      []finding
+					Edges      []struct{ Cursor string }
+					PageInfo   struct {
+						HasNextPage, HasPreviousPage bool
+						EndCursor                    string
+					}
+				}
+			}
+		}
+		e.do(t, e.viewer, `query($after: String) { shadowEstate { findingConnection(first: 7, after: $after) {
+			totalCount nodes { `+fields+` } edges { cursor } pageInfo { hasNextPage hasPreviousPage endCursor } } } }`,
+			map[string]any{"after": after}).mustData(t, &d)
+		c := d.ShadowEstate.FindingConnection
+		if c.TotalCount != len(every) || len(c.Nodes) > 7 || c.PageInfo.HasPreviousPage != (pages > 0) ||
+			len(c.Edges) != len(c.Nodes) || len(c.Nodes) > 0 && c.Edges[len(c.Edges)-1].Cursor != c.PageInfo.EndCursor {
+			t.Fatalf("page %d: %+v", pages, c)
+		}
+		paged = append(paged, c.Nodes...)
+		if !c.PageInfo.HasNextPage {
+			break
+		}
+		after = c.PageInfo.EndCursor
+	}
+	if jsonString(paged) != jsonString(every) {
+		t.Errorf("the pages hold other findings than findings:\n got %s\nwant %s", jsonString(paged), jsonString(every))
+	}
+
+	// The filters pick what a reader filtering the whole list would.
+	for _, tc := range []struct {
+		args string
+		keep func(f finding) bool
+	}{
+		{`kinds: ["unowned-resource", "departed-owner"]`, func(f finding) bool { return f.Kind == "unowned-resource" || f.Kind == "departed-owner" }},
+		{`account: "` + demo.ShadowAccount + `"`, func(f finding) bool { return f.Account == demo.ShadowAccount }},
+		{`account: ""`, func(f finding) bool { return f.Account == "" }},
+		{`businessUnit: "retail-banking"`, func(f finding) bool { return slices.Contains(f.BusinessUnits, "retail-banking") }},
+		{`businessUnit: ""`, func(f finding) bool { return len(f.BusinessUnits) == 0 }},
+		{`kinds: ["unknown-team-tag"], account: "` + demo.ShadowAccount + `"`, func(f finding) bool { return f.Kind == "unknown-team-tag" && f.Account == demo.ShadowAccount }},
+	} {
+		want := slices.DeleteFunc(slices.Clone(every), func(f finding) bool { return !tc.keep(f) })
+		var d struct {
+			ShadowEstate struct {
+				Findings          []finding
+				FindingConnection struct {
+					TotalCount int
+					Nodes      []finding
+				}
+			}
+		}
+		e.do(t, e.viewer, `{ shadowEstate { findings(`+tc.args+`) { `+fields+` }
+			findingConnection(`+tc.args+`, first: 100) { totalCount nodes { `+fields+` } } } }`, nil).mustData(t, &d)
+		if len(want) == 0 || len(want) == len(every) {
+			t.Errorf("%s: the demo should have some findings both ways, has %d of %d", tc.args, len(want), len(every))
+		}
+		c := d.ShadowEstate.FindingConnection
+		if jsonString(d.ShadowEstate.Findings) != jsonString(want) || c.TotalCount != len(want) || jsonString(c.Nodes) != jsonString(want) {
+			t.Errorf("%s: findings %d, connection %d of %d, want %d", tc.args, len(d.ShadowEstate.Findings), len(c.Nodes), c.TotalCount, len(want))
+		}
+	}
+
+	// The unregistered account's resources, three of them, and how many.
+	var acct struct {
+		ShadowEstate struct {
+			Findings []struct {
+				Related      []struct{ Key string }
+				RelatedCount int
+				All          []struct{ Key string }
+			}
+		}
+	}
+	e.do(t, e.viewer, `{ shadowEstate { findings(kinds: ["unregistered-account"]) { related(first: 3) { key } relatedCount all: related { key } } } }`, nil).mustData(t, &acct)
+	if f := acct.ShadowEstate.Findings; len(f) != 1 || len(f[0].Related) != 3 || f[0].RelatedCount != 11 || len(f[0].All) != 11 ||
+		jsonString(f[0].Related) != jsonString(f[0].All[:3]) {
+		t.Errorf("related(first: 3): %+v", f)
+	}
+
+	for _, tc := range []struct{ query, code, says string }{
+		{`{ shadowEstate { findings(kinds: ["unowned-thing"]) { kind } } }`, "INVALID_INPUT", `finding kind \"unowned-thing\"`},
+		{`{ shadowEstate { findingConnection(kinds: ["Application"]) { totalCount } } }`, "INVALID_INPUT", `finding kind \"Application\"`},
+		{`{ shadowEstate { findingConnection(after: "not-a-cursor") { totalCount } } }`, "INVALID_INPUT", "malformed cursor"},
+		{`{ shadowEstate { findingConnection(first: 101) { totalCount } } }`, "LIMIT_EXCEEDED", "101"},
+		{`{ shadowEstate { findings { related(first: 500) { key } } } }`, "LIMIT_EXCEEDED", "500"},
+	} {
+		res := e.do(t, e.viewer, tc.query, nil)
+		if !slices.Equal(res.codes(), []string{tc.code}) || !strings.Contains(string(res.Raw), tc.says) {
+			t.Errorf("%s: %s, want %s saying %s", tc.query, res.Raw, tc.code, tc.says)
+		}
+	}
+}

@@ -363,7 +363,11 @@ func keyList(is []analysis.Item) string {
 }
 
 func (a *app) shadowCommand() *cobra.Command {
-	var format string
+	var (
+		format        string
+		kinds         []string
+		account, unit string
+	)
 	cmd := &cobra.Command{
 		Use:   "shadow",
 		Short: "What runs that nobody registered? The shadow estate, with an explanation per finding",
@@ -371,34 +375,59 @@ func (a *app) shadowCommand() *cobra.Command {
 with no owner or with tags naming unknown teams or applications, repositories
 mapped to nothing, applications without a service, services without an owner or
 business unit, and owners who left; with counts per kind, business unit and
-account. Rules: docs/answers.md.`,
+account. Rules: docs/answers.md.
+
+--finding, --account and --business-unit list only some findings (the counts
+stay those of every finding); an empty --account or --business-unit lists the
+findings with none.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := checkFormat(format, "table", "json", "csv"); err != nil {
 				return err
+			}
+			filter := analysis.FindingFilter{Kinds: kinds}
+			if cmd.Flags().Changed("account") {
+				filter.Account = &account
+			}
+			if cmd.Flags().Changed("business-unit") {
+				filter.BusinessUnit = &unit
+			}
+			if err := filter.Validate(); err != nil {
+				return usageError("--finding: %v", err)
 			}
 			return a.withStore(cmd.Context(), func(s analysis.Store) error {
 				r, err := analysis.ShadowEstate(cmd.Context(), s)
 				if err != nil {
 					return err
 				}
+				all := len(r.Findings)
+				r.Findings = r.Filter(filter)
 				switch format {
 				case "json":
 					return writeJSON(a.stdout, r)
 				case "csv":
 					return writeShadowCSV(a.stdout, r)
 				}
-				return writeShadow(a.stdout, r)
+				return writeShadow(a.stdout, r, all)
 			})
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "table", "output format: table, json or csv")
+	cmd.Flags().StringArrayVar(&kinds, "finding", nil, "list only findings of this kind (repeatable): "+strings.Join(analysis.FindingKinds, ", "))
+	cmd.Flags().StringVar(&account, "account", "", "list only the findings of this cloud account key")
+	cmd.Flags().StringVar(&unit, "business-unit", "", "list only the findings attributed to this business unit key")
 	a.addStoreFlags(cmd)
 	return cmd
 }
 
-func writeShadow(w io.Writer, r *analysis.ShadowReport) error {
-	fmt.Fprintf(w, "%d findings\n\n", len(r.Findings))
+// writeShadow prints the report's findings (all of them, or those a filter
+// kept out of all) and the counts.
+func writeShadow(w io.Writer, r *analysis.ShadowReport, all int) error {
+	if len(r.Findings) == all {
+		fmt.Fprintf(w, "%d findings\n\n", all)
+	} else {
+		fmt.Fprintf(w, "%d of %d findings\n\n", len(r.Findings), all)
+	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "FINDING\tKIND\tITEM\tACCOUNT\tEXPLANATION")
 	for _, f := range r.Findings {

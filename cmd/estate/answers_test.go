@@ -5,8 +5,10 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -148,6 +150,24 @@ func TestAnswerJSONAndExitCodes(t *testing.T) {
 	if unowned != len(demo.UnownedResources) {
 		t.Errorf("csv lists %d unowned resources, want %d", unowned, len(demo.UnownedResources))
 	}
+	// Filtered: only the rows the filters pick, the same as filtering the
+	// whole list by hand.
+	out, _, code = cli(t, "", "shadow", "--format", "csv", "--finding", "unowned-resource", "--finding", "unknown-team-tag",
+		"--account", demo.ShadowAccount, "--data-dir", dir)
+	picked, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	want := [][]string{rows[0]}
+	for _, r := range rows[1:] {
+		if (r[0] == "unowned-resource" || r[0] == "unknown-team-tag") && r[4] == demo.ShadowAccount {
+			want = append(want, r)
+		}
+	}
+	if code != exitOK || err != nil || len(want) < 3 || len(want) == len(rows) || !slices.EqualFunc(picked, want, slices.Equal) {
+		t.Errorf("shadow filtered: exit %d, %v: %d rows, want %d:\n%s", code, err, len(picked), len(want), out)
+	}
+	out, _, code = cli(t, "", "shadow", "--business-unit", "", "--finding", "departed-owner", "--data-dir", dir)
+	if code != exitOK || !strings.HasPrefix(out, fmt.Sprintf("1 of %d findings\n", len(rows)-1)) {
+		t.Errorf("shadow --business-unit '' --finding departed-owner: exit %d:\n%s", code, out)
+	}
 
 	out, _, code = cli(t, "", "health", "--format", "json", "--data-dir", dir)
 	var h struct {
@@ -170,6 +190,7 @@ func TestAnswerJSONAndExitCodes(t *testing.T) {
 		{[]string{"impact", "storefront", "--direction", "sideways"}, exitUsage, "--direction"},
 		{[]string{"impact", "payments"}, exitUsage, "ambiguous"},
 		{[]string{"shadow", "--format", "xml"}, exitUsage, "--format"},
+		{[]string{"shadow", "--finding", "unowned"}, exitUsage, `finding kind "unowned"`},
 		{[]string{"owners", "payments", "--format", "csv"}, exitUsage, "--format"},
 		{[]string{"health", "--stale-days", "0"}, exitUsage, "--stale-days"},
 	} {

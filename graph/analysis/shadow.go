@@ -163,18 +163,7 @@ func ShadowEstate(ctx context.Context, s Store) (*ShadowReport, error) {
 		add(p, Finding{Kind: FindingDepartedOwner, Related: items(owns),
 			Explanation: fmt.Sprintf("in no team any more, still owns %d items", len(owns))})
 	}
-	slices.SortStableFunc(rep.Findings, func(a, b Finding) int {
-		if c := slices.Index(FindingKinds, a.Kind) - slices.Index(FindingKinds, b.Kind); c != 0 {
-			return c
-		}
-		if c := graph.CompareRefs(a.Item.Ref(), b.Item.Ref()); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.Tag, b.Tag); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Value, b.Value)
-	})
+	slices.SortStableFunc(rep.Findings, func(a, b Finding) int { return CompareFindings(&a, &b) })
 
 	byKind, byUnit, byAcct := map[string]int{}, map[string]int{}, map[string]int{}
 	for _, f := range rep.Findings {
@@ -203,6 +192,71 @@ func ShadowEstate(ctx context.Context, s Store) (*ShadowReport, error) {
 	rep.ByBusinessUnit = counts(byUnit, unitNames)
 	rep.ByAccount = counts(byAcct, acctNames)
 	return rep, nil
+}
+
+// CompareFindings orders findings as a report lists them: by kind
+// (FindingKinds order), then item kind and key, then tag and value. No two
+// findings of a report compare equal, so a finding's place is a cursor.
+func CompareFindings(a, b *Finding) int {
+	if c := slices.Index(FindingKinds, a.Kind) - slices.Index(FindingKinds, b.Kind); c != 0 {
+		return c
+	}
+	if c := graph.CompareRefs(a.Item.Ref(), b.Item.Ref()); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Tag, b.Tag); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Value, b.Value)
+}
+
+// FindingFilter picks findings of a report. A nil field picks every
+// finding; an empty Account or BusinessUnit picks those with none (as the
+// "" rows of ByAccount and ByBusinessUnit count them).
+type FindingFilter struct {
+	Kinds        []string // finding kinds (FindingKinds)
+	Account      *string  // a cloud account key
+	BusinessUnit *string  // a business unit key
+}
+
+// Validate reports a finding kind that is not one (CodeInvalid, naming it
+// and the kinds there are).
+func (f FindingFilter) Validate() error {
+	for _, k := range f.Kinds {
+		if !slices.Contains(FindingKinds, k) {
+			return graph.Errorf(graph.CodeInvalid, "finding kind %q: want one of %s", k, strings.Join(FindingKinds, ", "))
+		}
+	}
+	return nil
+}
+
+// Keep reports whether f picks x.
+func (f FindingFilter) Keep(x *Finding) bool {
+	if len(f.Kinds) > 0 && !slices.Contains(f.Kinds, x.Kind) {
+		return false
+	}
+	if f.Account != nil && x.Account != *f.Account {
+		return false
+	}
+	if u := f.BusinessUnit; u != nil && (*u == "" && len(x.BusinessUnits) > 0 || *u != "" && !slices.Contains(x.BusinessUnits, *u)) {
+		return false
+	}
+	return true
+}
+
+// Filter returns the findings f picks, in report order: the report's own
+// slice when f picks every finding.
+func (r *ShadowReport) Filter(f FindingFilter) []Finding {
+	if len(f.Kinds) == 0 && f.Account == nil && f.BusinessUnit == nil {
+		return r.Findings
+	}
+	out := []Finding{}
+	for i := range r.Findings {
+		if f.Keep(&r.Findings[i]) {
+			out = append(out, r.Findings[i])
+		}
+	}
+	return out
 }
 
 func counts(m map[string]int, names map[string]string) []Count {

@@ -2,6 +2,7 @@ package analysis_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -64,5 +65,53 @@ func TestShadowUnknownTags(t *testing.T) {
 		if c.Key == analysis.FindingUnknownTagApp && c.Count != 3 {
 			t.Errorf("unknown application tags counted %d, want 3", c.Count)
 		}
+	}
+}
+
+// TestFindingFilter: each field narrows, nil fields pick everything, an
+// empty account or unit picks the findings with none, and an unknown
+// finding kind is refused by name.
+func TestFindingFilter(t *testing.T) {
+	f := func(kind, key, acct string, units ...string) analysis.Finding {
+		return analysis.Finding{Kind: kind, Item: analysis.Item{Kind: graph.KindCloudResource, Key: key}, Account: acct, BusinessUnits: units}
+	}
+	rep := &analysis.ShadowReport{Findings: []analysis.Finding{
+		f(analysis.FindingUnregisteredAccount, "a", "aws:1"),
+		f(analysis.FindingUnownedResource, "b", "aws:1", "payments"),
+		f(analysis.FindingUnownedResource, "c", "aws:2", "payments", "retail"),
+		f(analysis.FindingUnmappedRepository, "d", ""),
+	}}
+	str := func(s string) *string { return &s }
+	for _, tc := range []struct {
+		name   string
+		filter analysis.FindingFilter
+		want   string
+	}{
+		{"nothing", analysis.FindingFilter{}, "abcd"},
+		{"kind", analysis.FindingFilter{Kinds: []string{analysis.FindingUnownedResource}}, "bc"},
+		{"two kinds", analysis.FindingFilter{Kinds: []string{analysis.FindingUnmappedRepository, analysis.FindingUnregisteredAccount}}, "ad"},
+		{"account", analysis.FindingFilter{Account: str("aws:1")}, "ab"},
+		{"no account", analysis.FindingFilter{Account: str("")}, "d"},
+		{"unit", analysis.FindingFilter{BusinessUnit: str("retail")}, "c"},
+		{"no unit", analysis.FindingFilter{BusinessUnit: str("")}, "ad"},
+		{"all three", analysis.FindingFilter{Kinds: []string{analysis.FindingUnownedResource}, Account: str("aws:1"), BusinessUnit: str("payments")}, "b"},
+		{"none left", analysis.FindingFilter{Account: str("aws:9")}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := tc.filter.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			got := ""
+			for _, x := range rep.Filter(tc.filter) {
+				got += x.Item.Key
+			}
+			if got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+	err := analysis.FindingFilter{Kinds: []string{"unowned-resource", "unowned-thing"}}.Validate()
+	if graph.CodeOf(err) != graph.CodeInvalid || !strings.Contains(err.Error(), `"unowned-thing"`) {
+		t.Errorf("unknown kind: %v, want INVALID_INPUT naming it", err)
 	}
 }

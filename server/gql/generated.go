@@ -56,6 +56,8 @@ type ResolverRoot interface {
 	Relationship() RelationshipResolver
 	Repository() RepositoryResolver
 	Service() ServiceResolver
+	ShadowFinding() ShadowFindingResolver
+	ShadowReport() ShadowReportResolver
 	StaleItem() StaleItemResolver
 	Team() TeamResolver
 }
@@ -886,16 +888,30 @@ type ComplexityRoot struct {
 		Explanation   func(childComplexity int) int
 		Item          func(childComplexity int) int
 		Kind          func(childComplexity int) int
-		Related       func(childComplexity int) int
+		Related       func(childComplexity int, first *int) int
+		RelatedCount  func(childComplexity int) int
 		Tag           func(childComplexity int) int
 		Value         func(childComplexity int) int
 	}
 
+	ShadowFindingConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ShadowFindingEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	ShadowReport struct {
-		ByAccount      func(childComplexity int) int
-		ByBusinessUnit func(childComplexity int) int
-		ByKind         func(childComplexity int) int
-		Findings       func(childComplexity int) int
+		ByAccount         func(childComplexity int) int
+		ByBusinessUnit    func(childComplexity int) int
+		ByKind            func(childComplexity int) int
+		FindingConnection func(childComplexity int, kinds []string, account *string, businessUnit *string, first *int, after *string) int
+		Findings          func(childComplexity int, kinds []string, account *string, businessUnit *string) int
 	}
 
 	StaleItem struct {
@@ -1169,6 +1185,14 @@ type ServiceResolver interface {
 	Dependents(ctx context.Context, obj *model.Service, first *int, after *string) (*model.ApplicationConnection, error)
 	Owners(ctx context.Context, obj *model.Service, role []model.OwnerRole, first *int, after *string) (*model.RelationshipConnection, error)
 	History(ctx context.Context, obj *model.Service, since *time.Time, first *int, after *string) (*model.AuditEventConnection, error)
+}
+type ShadowFindingResolver interface {
+	Related(ctx context.Context, obj *analysis.Finding, first *int) ([]*analysis.Item, error)
+	RelatedCount(ctx context.Context, obj *analysis.Finding) (int, error)
+}
+type ShadowReportResolver interface {
+	Findings(ctx context.Context, obj *analysis.ShadowReport, kinds []string, account *string, businessUnit *string) ([]*analysis.Finding, error)
+	FindingConnection(ctx context.Context, obj *analysis.ShadowReport, kinds []string, account *string, businessUnit *string, first *int, after *string) (*model.ShadowFindingConnection, error)
 }
 type StaleItemResolver interface {
 	Entity(ctx context.Context, obj *analysis.StaleItem) (model.Entity, error)
@@ -5196,7 +5220,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.ShadowFinding.Related(childComplexity), true
+		args, err := ec.field_ShadowFinding_related_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ShadowFinding.Related(childComplexity, args["first"].(*int)), true
+	case "ShadowFinding.relatedCount":
+		if e.ComplexityRoot.ShadowFinding.RelatedCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShadowFinding.RelatedCount(childComplexity), true
 	case "ShadowFinding.tag":
 		if e.ComplexityRoot.ShadowFinding.Tag == nil {
 			break
@@ -5209,6 +5244,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ShadowFinding.Value(childComplexity), true
+
+	case "ShadowFindingConnection.edges":
+		if e.ComplexityRoot.ShadowFindingConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShadowFindingConnection.Edges(childComplexity), true
+	case "ShadowFindingConnection.nodes":
+		if e.ComplexityRoot.ShadowFindingConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShadowFindingConnection.Nodes(childComplexity), true
+	case "ShadowFindingConnection.pageInfo":
+		if e.ComplexityRoot.ShadowFindingConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShadowFindingConnection.PageInfo(childComplexity), true
+	case "ShadowFindingConnection.totalCount":
+		if e.ComplexityRoot.ShadowFindingConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShadowFindingConnection.TotalCount(childComplexity), true
+
+	case "ShadowFindingEdge.cursor":
+		if e.ComplexityRoot.ShadowFindingEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShadowFindingEdge.Cursor(childComplexity), true
+	case "ShadowFindingEdge.node":
+		if e.ComplexityRoot.ShadowFindingEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShadowFindingEdge.Node(childComplexity), true
 
 	case "ShadowReport.byAccount":
 		if e.ComplexityRoot.ShadowReport.ByAccount == nil {
@@ -5228,12 +5301,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ShadowReport.ByKind(childComplexity), true
+	case "ShadowReport.findingConnection":
+		if e.ComplexityRoot.ShadowReport.FindingConnection == nil {
+			break
+		}
+
+		args, err := ec.field_ShadowReport_findingConnection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ShadowReport.FindingConnection(childComplexity, args["kinds"].([]string), args["account"].(*string), args["businessUnit"].(*string), args["first"].(*int), args["after"].(*string)), true
 	case "ShadowReport.findings":
 		if e.ComplexityRoot.ShadowReport.Findings == nil {
 			break
 		}
 
-		return e.ComplexityRoot.ShadowReport.Findings(childComplexity), true
+		args, err := ec.field_ShadowReport_findings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ShadowReport.Findings(childComplexity, args["kinds"].([]string), args["account"].(*string), args["businessUnit"].(*string)), true
 
 	case "StaleItem.entity":
 		if e.ComplexityRoot.StaleItem.Entity == nil {
@@ -6761,8 +6850,13 @@ type ShadowFinding {
   "The tag and value of an unknown-reference finding; empty otherwise."
   tag: String!
   value: String!
-  "The resources of an unregistered account; what a departed owner owns."
-  related: [AnswerItem!]!
+  """
+  The resources of an unregistered account; what a departed owner owns. An
+  account can hold thousands: first gives the first ones (at most the page
+  size limit, else LIMIT_EXCEEDED), relatedCount how many there are.
+  """
+  related(first: Int): [AnswerItem!]!
+  relatedCount: Int!
   "An unmapped repository that is archived."
   archived: Boolean!
 }
@@ -6775,11 +6869,34 @@ type AnswerCount {
   count: Int!
 }
 
+"""
+The shadow estate. The counts are of every finding; findings and
+findingConnection take the same filters: kinds (finding kinds, as byKind
+lists them; another is INVALID_INPUT), account (a cloud account key; "" for
+the findings with none) and businessUnit (a business unit key; "" for the
+findings attributed to none).
+"""
 type ShadowReport {
-  findings: [ShadowFinding!]!
+  "Every finding the filters pick, in report order: for exports. findingConnection pages them."
+  findings(kinds: [String!], account: String, businessUnit: String): [ShadowFinding!]!
+  "The findings the filters pick, a page at a time, in report order."
+  findingConnection(kinds: [String!], account: String, businessUnit: String, first: Int = 50, after: String): ShadowFindingConnection!
   byKind: [AnswerCount!]!
   byBusinessUnit: [AnswerCount!]!
   byAccount: [AnswerCount!]!
+}
+
+type ShadowFindingConnection {
+  edges: [ShadowFindingEdge!]!
+  nodes: [ShadowFinding!]!
+  pageInfo: PageInfo!
+  "How many findings the filters pick, over all pages."
+  totalCount: Int!
+}
+
+type ShadowFindingEdge {
+  cursor: String!
+  node: ShadowFinding!
 }
 
 "count out of total; percent rounded to one decimal (100 when total is 0)."
@@ -8907,16 +9024,44 @@ func (ec *executionContext) childFields_ShadowFinding(ctx context.Context, field
 		return ec.fieldContext_ShadowFinding_value(ctx, field)
 	case "related":
 		return ec.fieldContext_ShadowFinding_related(ctx, field)
+	case "relatedCount":
+		return ec.fieldContext_ShadowFinding_relatedCount(ctx, field)
 	case "archived":
 		return ec.fieldContext_ShadowFinding_archived(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ShadowFinding", field.Name)
 }
 
+func (ec *executionContext) childFields_ShadowFindingConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ShadowFindingConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ShadowFindingConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ShadowFindingConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ShadowFindingConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ShadowFindingConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ShadowFindingEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ShadowFindingEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ShadowFindingEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ShadowFindingEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_ShadowReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "findings":
 		return ec.fieldContext_ShadowReport_findings(ctx, field)
+	case "findingConnection":
+		return ec.fieldContext_ShadowReport_findingConnection(ctx, field)
 	case "byKind":
 		return ec.fieldContext_ShadowReport_byKind(ctx, field)
 	case "byBusinessUnit":
@@ -11512,6 +11657,96 @@ func (ec *executionContext) field_Service_relationships_args(ctx context.Context
 		return nil, err
 	}
 	args["after"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_ShadowFinding_related_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_ShadowReport_findingConnection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "account",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["account"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "businessUnit",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["businessUnit"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_ShadowReport_findings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "account",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["account"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "businessUnit",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["businessUnit"] = arg2
 	return args, nil
 }
 
@@ -28781,27 +29016,62 @@ func (ec *executionContext) _ShadowFinding_related(ctx context.Context, field gr
 			return ec.fieldContext_ShadowFinding_related(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Related, nil
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.ShadowFinding().Related(ctx, obj, fc.Args["first"].(*int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []analysis.Item) graphql.Marshaler {
-			return ec.marshalNAnswerItem2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐItemᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*analysis.Item) graphql.Marshaler {
+			return ec.marshalNAnswerItem2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐItemᚄ(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ShadowFinding_related(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_ShadowFinding_related(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ShadowFinding",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_AnswerItem(ctx, field)
 		},
 	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ShadowFinding_related_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ShadowFinding_relatedCount(ctx context.Context, field graphql.CollectedField, obj *analysis.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShadowFinding_relatedCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ShadowFinding().RelatedCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShadowFinding_relatedCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShadowFinding", field, true, true, "Int")
 }
 
 func (ec *executionContext) _ShadowFinding_archived(ctx context.Context, field graphql.CollectedField, obj *analysis.Finding) (ret graphql.Marshaler) {
@@ -28827,6 +29097,180 @@ func (ec *executionContext) fieldContext_ShadowFinding_archived(_ context.Contex
 	return graphql.NewScalarFieldContext("ShadowFinding", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _ShadowFindingConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ShadowFindingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShadowFindingConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ShadowFindingEdge) graphql.Marshaler {
+			return ec.marshalNShadowFindingEdge2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐShadowFindingEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShadowFindingConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShadowFindingConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShadowFindingEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShadowFindingConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.ShadowFindingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShadowFindingConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*analysis.Finding) graphql.Marshaler {
+			return ec.marshalNShadowFinding2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐFindingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShadowFindingConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShadowFindingConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShadowFinding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShadowFindingConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ShadowFindingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShadowFindingConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShadowFindingConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShadowFindingConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShadowFindingConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ShadowFindingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShadowFindingConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShadowFindingConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShadowFindingConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ShadowFindingEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ShadowFindingEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShadowFindingEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShadowFindingEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShadowFindingEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ShadowFindingEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ShadowFindingEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShadowFindingEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *analysis.Finding) graphql.Marshaler {
+			return ec.marshalNShadowFinding2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐFinding(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShadowFindingEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShadowFindingEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShadowFinding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ShadowReport_findings(ctx context.Context, field graphql.CollectedField, obj *analysis.ShadowReport) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -28836,25 +29280,81 @@ func (ec *executionContext) _ShadowReport_findings(ctx context.Context, field gr
 			return ec.fieldContext_ShadowReport_findings(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Findings, nil
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.ShadowReport().Findings(ctx, obj, fc.Args["kinds"].([]string), fc.Args["account"].(*string), fc.Args["businessUnit"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []analysis.Finding) graphql.Marshaler {
-			return ec.marshalNShadowFinding2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐFindingᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*analysis.Finding) graphql.Marshaler {
+			return ec.marshalNShadowFinding2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐFindingᚄ(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ShadowReport_findings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_ShadowReport_findings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ShadowReport",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ShadowFinding(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ShadowReport_findings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShadowReport_findingConnection(ctx context.Context, field graphql.CollectedField, obj *analysis.ShadowReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShadowReport_findingConnection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.ShadowReport().FindingConnection(ctx, obj, fc.Args["kinds"].([]string), fc.Args["account"].(*string), fc.Args["businessUnit"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ShadowFindingConnection) graphql.Marshaler {
+			return ec.marshalNShadowFindingConnection2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐShadowFindingConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShadowReport_findingConnection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShadowReport",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShadowFindingConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ShadowReport_findingConnection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -37853,45 +38353,138 @@ func (ec *executionContext) _ShadowFinding(ctx context.Context, sel ast.Selectio
 		case "kind":
 			out.Values[i] = ec._ShadowFinding_kind(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "item":
 			out.Values[i] = ec._ShadowFinding_item(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "explanation":
 			out.Values[i] = ec._ShadowFinding_explanation(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "account":
 			out.Values[i] = ec._ShadowFinding_account(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "businessUnits":
 			out.Values[i] = ec._ShadowFinding_businessUnits(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "tag":
 			out.Values[i] = ec._ShadowFinding_tag(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "value":
 			out.Values[i] = ec._ShadowFinding_value(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "related":
-			out.Values[i] = ec._ShadowFinding_related(ctx, field, obj)
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ShadowFinding_related(ctx, field, obj)
+				})
+		case "relatedCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ShadowFinding_relatedCount(ctx, field, obj)
+				})
+		case "archived":
+			out.Values[i] = ec._ShadowFinding_archived(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var shadowFindingConnectionImplementors = []string{"ShadowFindingConnection"}
+
+func (ec *executionContext) _ShadowFindingConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ShadowFindingConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, shadowFindingConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ShadowFindingConnection")
+		case "edges":
+			out.Values[i] = ec._ShadowFindingConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "archived":
-			out.Values[i] = ec._ShadowFinding_archived(ctx, field, obj)
+		case "nodes":
+			out.Values[i] = ec._ShadowFindingConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ShadowFindingConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ShadowFindingConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var shadowFindingEdgeImplementors = []string{"ShadowFindingEdge"}
+
+func (ec *executionContext) _ShadowFindingEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ShadowFindingEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, shadowFindingEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ShadowFindingEdge")
+		case "cursor":
+			out.Values[i] = ec._ShadowFindingEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ShadowFindingEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -37924,24 +38517,31 @@ func (ec *executionContext) _ShadowReport(ctx context.Context, sel ast.Selection
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("ShadowReport")
 		case "findings":
-			out.Values[i] = ec._ShadowReport_findings(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ShadowReport_findings(ctx, field, obj)
+				})
+		case "findingConnection":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ShadowReport_findingConnection(ctx, field, obj)
+				})
 		case "byKind":
 			out.Values[i] = ec._ShadowReport_byKind(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "byBusinessUnit":
 			out.Values[i] = ec._ShadowReport_byBusinessUnit(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "byAccount":
 			out.Values[i] = ec._ShadowReport_byAccount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -39091,6 +39691,30 @@ func (ec *executionContext) marshalNAnswerItem2ᚕgithubᚗcomᚋestateᚑcmdb�
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNAnswerItem2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*analysis.Item) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAnswerItem2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐItem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAnswerItem2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐItem(ctx context.Context, sel ast.SelectionSet, v *analysis.Item) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AnswerItem!")
+		return graphql.Null
+	}
+	return ec._AnswerItem(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNApplication2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐApplicationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Application) graphql.Marshaler {
@@ -40792,15 +41416,11 @@ func (ec *executionContext) marshalNServiceImpact2ᚕgithubᚗcomᚋestateᚑcmd
 	return ret
 }
 
-func (ec *executionContext) marshalNShadowFinding2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐFinding(ctx context.Context, sel ast.SelectionSet, v analysis.Finding) graphql.Marshaler {
-	return ec._ShadowFinding(ctx, sel, &v)
-}
-
-func (ec *executionContext) marshalNShadowFinding2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐFindingᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.Finding) graphql.Marshaler {
+func (ec *executionContext) marshalNShadowFinding2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐFindingᚄ(ctx context.Context, sel ast.SelectionSet, v []*analysis.Finding) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNShadowFinding2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐFinding(ctx, sel, v[i])
+		return ec.marshalNShadowFinding2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐFinding(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -40810,6 +41430,46 @@ func (ec *executionContext) marshalNShadowFinding2ᚕgithubᚗcomᚋestateᚑcmd
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNShadowFinding2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐFinding(ctx context.Context, sel ast.SelectionSet, v *analysis.Finding) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ShadowFinding!")
+		return graphql.Null
+	}
+	return ec._ShadowFinding(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNShadowFindingConnection2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐShadowFindingConnection(ctx context.Context, sel ast.SelectionSet, v *model.ShadowFindingConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ShadowFindingConnection!")
+		return graphql.Null
+	}
+	return ec._ShadowFindingConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNShadowFindingEdge2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐShadowFindingEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ShadowFindingEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNShadowFindingEdge2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐShadowFindingEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNShadowFindingEdge2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐShadowFindingEdge(ctx context.Context, sel ast.SelectionSet, v *model.ShadowFindingEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ShadowFindingEdge!")
+		return graphql.Null
+	}
+	return ec._ShadowFindingEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNShadowReport2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐShadowReport(ctx context.Context, sel ast.SelectionSet, v *analysis.ShadowReport) graphql.Marshaler {

@@ -991,14 +991,20 @@ describe('long answers on a synthetic estate', () => {
     await page.getByTestId('more-rows').getByRole('button', { name: 'Show all' }).click();
     assert.equal(await until(() => rowsOf(page, 'shadow-findings'), (n) => n === repos), repos);
     assert.equal(await page.getByTestId('more-rows').count(), 0, 'nothing more to show');
-    // The unregistered account's resources are drawn when opened.
+    // The unregistered account's resources are drawn when opened: the
+    // first 20 of them (the answer carries no more), and a link to them all.
     await page.getByTestId('shadow-by-kind').getByRole('button', { name: /Unregistered cloud accounts/ }).click();
     const account = page.getByTestId('shadow-findings').locator('tbody tr').first();
     await until(async () => Number(await page.getByTestId('shadow-shown').innerText()), (n) => n !== repos);
     assert.equal(await account.locator('li').count(), 0);
     const related = Number((await account.locator('summary').innerText()).split(' ')[0]);
+    assert.ok(related > 20, `${related} resources in the account`);
     await account.locator('summary').click();
-    assert.equal(await until(() => account.locator('li').count(), (n) => n === related), related);
+    assert.equal(await until(() => account.locator('li').count(), (n) => n === 21), 21);
+    assert.equal(await account.getByTestId('related-more').innerText(), `… and ${related - 20} more: all on its page`);
+    const accountKey = await account.locator('.key').innerText();
+    await account.getByTestId('related-more').getByRole('link').click();
+    assert.equal(await page.getByTestId('entity-key').innerText(), accountKey);
     assert.deepEqual(page.errors, []);
     await page.close();
   });

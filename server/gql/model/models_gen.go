@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/estate-cmdb/estate/graph"
+	"github.com/estate-cmdb/estate/graph/analysis"
 	"github.com/estate-cmdb/estate/graph/governance"
 	"github.com/estate-cmdb/estate/server/auth"
 )
@@ -335,6 +336,19 @@ type ServiceEdge struct {
 	Cursor       string        `json:"cursor"`
 	Node         *Service      `json:"node"`
 	Relationship *Relationship `json:"relationship,omitempty"`
+}
+
+type ShadowFindingConnection struct {
+	Edges    []*ShadowFindingEdge `json:"edges"`
+	Nodes    []*analysis.Finding  `json:"nodes"`
+	PageInfo *PageInfo            `json:"pageInfo"`
+	// How many findings the filters pick, over all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+type ShadowFindingEdge struct {
+	Cursor string            `json:"cursor"`
+	Node   *analysis.Finding `json:"node"`
 }
 
 type Stats struct {

@@ -705,6 +705,30 @@ func (r *serviceResolver) History(ctx context.Context, obj *model.Service, since
 	return r.history(ctx, obj.N, since, first, after)
 }
 
+func (r *shadowFindingResolver) Related(ctx context.Context, obj *analysis.Finding, first *int) ([]*analysis.Item, error) {
+	return r.relatedItems(obj, first)
+}
+
+func (r *shadowFindingResolver) RelatedCount(ctx context.Context, obj *analysis.Finding) (int, error) {
+	return len(obj.Related), nil
+}
+
+func (r *shadowReportResolver) Findings(ctx context.Context, obj *analysis.ShadowReport, kinds []string, account *string, businessUnit *string) ([]*analysis.Finding, error) {
+	fs, err := findings(obj, kinds, account, businessUnit)
+	if err != nil {
+		return nil, err
+	}
+	return pointers(fs), nil
+}
+
+func (r *shadowReportResolver) FindingConnection(ctx context.Context, obj *analysis.ShadowReport, kinds []string, account *string, businessUnit *string, first *int, after *string) (*model.ShadowFindingConnection, error) {
+	fs, err := findings(obj, kinds, account, businessUnit)
+	if err != nil {
+		return nil, err
+	}
+	return r.findingPage(fs, first, after)
+}
+
 func (r *staleItemResolver) Entity(ctx context.Context, obj *analysis.StaleItem) (model.Entity, error) {
 	return entityOf(obj.Node), nil
 }
@@ -784,6 +808,10 @@ func (r *Resolver) Repository() gql.RepositoryResolver { return &repositoryResol
 
 func (r *Resolver) Service() gql.ServiceResolver { return &serviceResolver{r} }
 
+func (r *Resolver) ShadowFinding() gql.ShadowFindingResolver { return &shadowFindingResolver{r} }
+
+func (r *Resolver) ShadowReport() gql.ShadowReportResolver { return &shadowReportResolver{r} }
+
 func (r *Resolver) StaleItem() gql.StaleItemResolver { return &staleItemResolver{r} }
 
 func (r *Resolver) Team() gql.TeamResolver { return &teamResolver{r} }
@@ -811,6 +839,8 @@ type (
 	relationshipResolver      struct{ *Resolver }
 	repositoryResolver        struct{ *Resolver }
 	serviceResolver           struct{ *Resolver }
+	shadowFindingResolver     struct{ *Resolver }
+	shadowReportResolver      struct{ *Resolver }
 	staleItemResolver         struct{ *Resolver }
 	teamResolver              struct{ *Resolver }
 )

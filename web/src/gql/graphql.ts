@@ -265,7 +265,7 @@ export type ImpactQuery = { impact: { direction: ImpactDirection, maxDepth: numb
 export type ShadowEstateQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type ShadowEstateQuery = { shadowEstate: { findings: Array<{ kind: string, explanation: string, account: string, businessUnits: Array<string>, tag: string, value: string, archived: boolean, item: { kind: Kind, key: string, name: string, entity:
+export type ShadowEstateQuery = { shadowEstate: { findings: Array<{ kind: string, explanation: string, account: string, businessUnits: Array<string>, tag: string, value: string, relatedCount: number, archived: boolean, item: { kind: Kind, key: string, name: string, entity:
           | { id: string }
           | { id: string }
           | { id: string }
@@ -1588,7 +1588,8 @@ export const ShadowEstateDocument = new TypedDocumentString(`
       businessUnits
       tag
       value
-      related {
+      relatedCount
+      related(first: 20) {
         ...ItemFields
       }
       archived

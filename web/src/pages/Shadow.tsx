@@ -111,7 +111,7 @@ function ShadowReport() {
                 <td>{f.explanation}{f.tag && <div className="muted">tag <code>{f.tag}={f.value}</code></div>}</td>
                 <td>{f.account ?? <span className="muted">—</span>}</td>
                 <td>
-                  {f.related.length === 0 ? <span className="muted">—</span> : <Related items={f.related} />}
+                  {f.relatedCount === 0 ? <span className="muted">—</span> : <Related f={f} />}
                 </td>
               </tr>
             ))}
@@ -123,18 +123,26 @@ function ShadowReport() {
   );
 }
 
-/** A finding's related items, drawn once opened: an unregistered account
- * can hold hundreds of resources. */
-function Related({ items }: { items: Finding['related'] }) {
+/** A finding's related items, drawn once opened: the first 20 (an
+ * unregistered account can hold thousands of resources; its page lists them
+ * all). */
+function Related({ f }: { f: Finding }) {
   const [open, setOpen] = useState(false);
+  const n = f.relatedCount;
+  const rest = n - f.related.length;
   return (
     <details onToggle={(e) => setOpen(e.currentTarget.open)}>
-      <summary>{items.length} item{items.length === 1 ? '' : 's'}</summary>
+      <summary>{n} item{n === 1 ? '' : 's'}</summary>
       {open && (
         <ul className="plain">
-          {items.map((r) => (
+          {f.related.map((r) => (
             <li key={r.kind + r.key}>{r.entity ? <Link href={`/entity/${r.entity.id}`}>{r.name}</Link> : r.name}</li>
           ))}
+          {rest > 0 && (
+            <li className="muted" data-testid="related-more">
+              … and {rest} more{f.item.entity && <>: <Link href={`/entity/${f.item.entity.id}`}>all on its page</Link></>}
+            </li>
+          )}
         </ul>
       )}
     </details>

@@ -1,0 +1,96 @@
+package resolver
+
+import (
+	"encoding/base64"
+	"slices"
+	"strings"
+
+	"github.com/estate-cmdb/estate/graph"
+	"github.com/estate-cmdb/estate/graph/analysis"
+	"github.com/estate-cmdb/estate/server/gql/model"
+)
+
+// findings returns the findings the filter arguments pick, checked.
+func findings(rep *analysis.ShadowReport, kinds []string, account, businessUnit *string) ([]analysis.Finding, error) {
+	f := analysis.FindingFilter{Kinds: kinds, Account: account, BusinessUnit: businessUnit}
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	return rep.Filter(f), nil
+}
+
+// pointers points into fs: gqlgen's resolvers return slices of pointers.
+func pointers[T any](fs []T) []*T {
+	out := make([]*T, len(fs))
+	for i := range fs {
+		out[i] = &fs[i]
+	}
+	return out
+}
+
+// findingPage is one page of fs (in report order) after the cursor.
+func (r *Resolver) findingPage(fs []analysis.Finding, first *int, after *string) (*model.ShadowFindingConnection, error) {
+	size, err := r.pageSize(first)
+	if err != nil {
+		return nil, err
+	}
+	start := 0
+	if after != nil && *after != "" {
+		from, err := decodeFindingCursor(*after)
+		if err != nil {
+			return nil, err
+		}
+		// The first finding after the cursor's place: a report computed
+		// again may have lost the cursor's own finding, not its place.
+		start, _ = slices.BinarySearchFunc(fs, from, func(f analysis.Finding, c analysis.Finding) int {
+			if analysis.CompareFindings(&f, &c) <= 0 {
+				return -1
+			}
+			return 1
+		})
+	}
+	page := fs[start:min(len(fs), start+size)]
+	c := &model.ShadowFindingConnection{
+		Edges: make([]*model.ShadowFindingEdge, len(page)), Nodes: pointers(page), TotalCount: len(fs),
+		PageInfo: &model.PageInfo{HasNextPage: start+len(page) < len(fs), HasPreviousPage: start > 0},
+	}
+	for i, n := range c.Nodes {
+		c.Edges[i] = &model.ShadowFindingEdge{Cursor: encodeFindingCursor(n), Node: n}
+	}
+	if len(c.Edges) > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[len(c.Edges)-1].Cursor
+	}
+	return c, nil
+}
+
+// A finding's cursor is its place in report order (analysis.CompareFindings).
+func encodeFindingCursor(f *analysis.Finding) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strings.Join([]string{f.Kind, string(f.Item.Kind), f.Item.Key, f.Tag, f.Value}, "\x00")))
+}
+
+func decodeFindingCursor(c string) (analysis.Finding, error) {
+	bad := graph.Errorf(graph.CodeInvalid, "malformed cursor %q", c)
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return analysis.Finding{}, bad
+	}
+	f := strings.Split(string(b), "\x00")
+	if len(f) != 5 || !slices.Contains(analysis.FindingKinds, f[0]) || !graph.Kind(f[1]).Valid() {
+		return analysis.Finding{}, bad
+	}
+	return analysis.Finding{Kind: f[0], Item: analysis.Item{Kind: graph.Kind(f[1]), Key: f[2]}, Tag: f[3], Value: f[4]}, nil
+}
+
+// relatedItems is the first of a finding's related items.
+func (r *Resolver) relatedItems(f *analysis.Finding, first *int) ([]*analysis.Item, error) {
+	n := len(f.Related)
+	if first != nil {
+		size, err := r.pageSize(first)
+		if err != nil {
+			return nil, err
+		}
+		n = min(n, size)
+	}
+	return pointers(f.Related[:n]), nil
+}
