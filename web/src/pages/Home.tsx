@@ -29,6 +29,10 @@ export function Home() {
           <p>Unregistered accounts, resources nobody owns, repositories mapped to nothing.</p>
         </li>
         <li className="card">
+          <h2><Link href="/changes">Changes</Link></h2>
+          <p>Changes pipelines are about to deploy, waiting for their team or the change advisory board.</p>
+        </li>
+        <li className="card">
           <h2><Link href="/health">CMDB health</Link></h2>
           <p>How complete and how fresh the CMDB is, per business unit.</p>
         </li>
