@@ -810,16 +810,22 @@ describe('changes', () => {
       assert.equal(await page.getByTestId('changes-total').innerText(), '2');
 
       // A team's page: its track record (the approved export caused an
-      // incident) and a link to all its changes.
-      const t = await (await fetch(`${srv.base}/graphql`, {
+      // incident) and a link to all its changes; the export's service
+      // counts the same deployment.
+      const ids = await (await fetch(`${srv.base}/graphql`, {
         method: 'POST', headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ query: '{ team(name: "checkout") { id } }' }),
+        body: JSON.stringify({ query: '{ team(name: "checkout") { id } service(key: "order-management") { id } }' }),
       })).json();
-      await page.goto(`${srv.base}/entity/${t.data.team.id}`);
-      const delivery = page.getByTestId('team-delivery');
+      await page.goto(`${srv.base}/entity/${ids.data.service.id}`);
+      await page.getByTestId('delivery-metrics').waitFor();
+      assert.match(await page.getByTestId('delivery-metrics').innerText(),
+        /Deployments\s+1 \(0\.01 a day\)[\s\S]*Change failure rate\s+100% \(1 of 1\)[\s\S]*Incidents\s+1 \(1 restored\)[\s\S]*Time to restore \(median\)\s+3 h/);
+      await page.goto(`${srv.base}/entity/${ids.data.team.id}`);
+      const delivery = page.getByTestId('delivery');
       await delivery.getByTestId('delivery-metrics').waitFor();
       assert.equal(await delivery.locator('[data-level]').getAttribute('data-level'), 'BRONZE');
-      assert.match(await delivery.getByTestId('delivery-metrics').innerText(), /Deployments\s+1 \(0\.01 a day\)[\s\S]*Change failure rate\s+100% \(1 of 1\)[\s\S]*Incidents caused\s+1/);
+      assert.match(await delivery.getByTestId('delivery-metrics').innerText(), /Deployments\s+1 \(0\.01 a day\)[\s\S]*Change failure rate\s+100% \(1 of 1\)/);
+      assert.equal(await delivery.getByTestId('incidents-caused').innerText(), 'Incidents its changes caused: 1');
       await shot(page, 'team-delivery');
       assert.equal(await page.getByRole('link', { name: 'Impact of a change' }).count(), 0, 'a team does not change: no impact link');
       await delivery.getByRole('link', { name: "the team's changes" }).click();

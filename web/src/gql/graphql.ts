@@ -436,12 +436,24 @@ export type RejectChangeMutationVariables = Exact<{
 
 export type RejectChangeMutation = { rejectChange: { decisionReason: string | null, id: string, key: string, repository: string | null, commit: string | null, environment: string | null, class: ChangeClass | null, score: number | null, status: ChangeStatus | null, team: string | null, assessedAt: string | null, decidedAt: string | null, decidedBy: string | null } };
 
+export type MetricsFieldsFragment = { from: string, to: string, deployments: number, deploymentsPerDay: number, leadTimeSeconds: number | null, failedDeployments: number, changeFailureRate: number, incidents: number, restored: number, timeToRestoreSeconds: number | null };
+
 export type TeamDeliveryQueryVariables = Exact<{
   team: string;
 }>;
 
 
 export type TeamDeliveryQuery = { teamAccreditation: { level: AccreditationLevel, reasons: Array<string>, incidentsCaused: number, metrics: { from: string, to: string, deployments: number, deploymentsPerDay: number, leadTimeSeconds: number | null, failedDeployments: number, changeFailureRate: number, incidents: number, restored: number, timeToRestoreSeconds: number | null } } };
+
+export type ScopeDeliveryQueryVariables = Exact<{
+  kind: Kind;
+  key: string;
+  from: string;
+  to: string;
+}>;
+
+
+export type ScopeDeliveryQuery = { deliveryMetrics: { from: string, to: string, deployments: number, deploymentsPerDay: number, leadTimeSeconds: number | null, failedDeployments: number, changeFailureRate: number, incidents: number, restored: number, timeToRestoreSeconds: number | null } };
 
 export type AssertionFieldsFragment = { source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null };
 
@@ -1406,6 +1418,20 @@ export const ChangeRowFragmentDoc = new TypedDocumentString(`
   decidedBy
 }
     `, {"fragmentName":"ChangeRow"}) as unknown as TypedDocumentString<ChangeRowFragment, unknown>;
+export const MetricsFieldsFragmentDoc = new TypedDocumentString(`
+    fragment MetricsFields on DeliveryMetrics {
+  from
+  to
+  deployments
+  deploymentsPerDay
+  leadTimeSeconds
+  failedDeployments
+  changeFailureRate
+  incidents
+  restored
+  timeToRestoreSeconds
+}
+    `, {"fragmentName":"MetricsFields"}) as unknown as TypedDocumentString<MetricsFieldsFragment, unknown>;
 export const AssertionFieldsFragmentDoc = new TypedDocumentString(`
     fragment AssertionFields on Assertion {
   source
@@ -1903,20 +1929,40 @@ export const TeamDeliveryDocument = new TypedDocumentString(`
     reasons
     incidentsCaused
     metrics {
-      from
-      to
-      deployments
-      deploymentsPerDay
-      leadTimeSeconds
-      failedDeployments
-      changeFailureRate
-      incidents
-      restored
-      timeToRestoreSeconds
+      ...MetricsFields
     }
   }
 }
-    `) as unknown as TypedDocumentString<TeamDeliveryQuery, TeamDeliveryQueryVariables>;
+    fragment MetricsFields on DeliveryMetrics {
+  from
+  to
+  deployments
+  deploymentsPerDay
+  leadTimeSeconds
+  failedDeployments
+  changeFailureRate
+  incidents
+  restored
+  timeToRestoreSeconds
+}`) as unknown as TypedDocumentString<TeamDeliveryQuery, TeamDeliveryQueryVariables>;
+export const ScopeDeliveryDocument = new TypedDocumentString(`
+    query ScopeDelivery($kind: Kind!, $key: String!, $from: Time!, $to: Time!) {
+  deliveryMetrics(kind: $kind, key: $key, from: $from, to: $to) {
+    ...MetricsFields
+  }
+}
+    fragment MetricsFields on DeliveryMetrics {
+  from
+  to
+  deployments
+  deploymentsPerDay
+  leadTimeSeconds
+  failedDeployments
+  changeFailureRate
+  incidents
+  restored
+  timeToRestoreSeconds
+}`) as unknown as TypedDocumentString<ScopeDeliveryQuery, ScopeDeliveryQueryVariables>;
 export const EntityPageDocument = new TypedDocumentString(`
     query EntityPage($id: ID!, $first: Int = 100) {
   node(id: $id) {

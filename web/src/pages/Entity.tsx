@@ -18,8 +18,8 @@ import { WhoOwnsPanel } from './WhoOwns';
 // an incident does not change.
 const impactKinds = new Set<Kind>(['BusinessUnit', 'Service', 'Application', 'Repository', 'CloudAccount', 'CloudResource']);
 
-// The change track record: in the changes page's chunk, loaded for teams only.
-const TeamDelivery = lazy(() => import('./Changes').then((m) => ({ default: m.TeamDelivery })));
+// Delivery metrics: in the changes page's chunk, loaded for teams, services and business units only.
+const Delivery = lazy(() => import('./Changes').then((m) => ({ default: m.Delivery })));
 
 type Node = NonNullable<EntityPageQuery['node']>;
 type EntityNode = Extract<Node, { kind: unknown }>;
@@ -147,9 +147,9 @@ export function EntityPage({ id }: { id: string }) {
       </section>
 
       <WhoOwnsPanel kind={e.kind} keyName={e.key} />
-      {e.kind === 'Team' && (
+      {(e.kind === 'Team' || e.kind === 'Service' || e.kind === 'BusinessUnit') && (
         <Suspense fallback={null}>
-          <TeamDelivery team={e.key} />
+          <Delivery kind={e.kind} keyName={e.key} />
         </Suspense>
       )}
 
