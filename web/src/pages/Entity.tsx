@@ -18,8 +18,8 @@ import { WhoOwnsPanel } from './WhoOwns';
 // an incident does not change.
 const impactKinds = new Set<Kind>(['BusinessUnit', 'Service', 'Application', 'Repository', 'CloudAccount', 'CloudResource']);
 
-// Delivery metrics: in the changes page's chunk, loaded for teams, services and business units only.
-const Delivery = lazy(() => import('./Changes').then((m) => ({ default: m.Delivery })));
+// Delivery metrics: their own chunk, loaded for teams, services and business units only.
+const Delivery = lazy(() => import('./Delivery').then((m) => ({ default: m.Delivery })));
 
 type Node = NonNullable<EntityPageQuery['node']>;
 type EntityNode = Extract<Node, { kind: unknown }>;
