@@ -310,39 +310,28 @@ func Lookup(ctx context.Context, s Store, ref string, kinds []graph.Kind) (*Name
 	return out, nil
 }
 
-// notFound is Resolve's error when nothing of kinds matches ref. A key or
-// alias of another kind (a team given to impact, which starts from what
-// changes) is named, with the kinds that were asked for (CodeInvalid):
-// "names nothing" would send the user looking for a typo. Else
-// CodeNotFound.
+// notFound is Resolve's error when nothing of kinds matches ref. What the
+// ref names among every kind, by any of Resolve's steps but a search's
+// partial matches (a team given to impact, which starts from what changes;
+// a host name of an application given where a team is asked), is named,
+// with the kinds that were asked for (CodeInvalid): "names nothing" would
+// send the user looking for a typo. Else CodeNotFound.
 func notFound(ctx context.Context, s Store, ref string, kinds []graph.Kind) error {
 	if len(kinds) > 0 {
-		key := ref
-		if k, rest, ok := strings.Cut(ref, ":"); ok && rest != "" && slices.ContainsFunc(graph.Kinds, func(kind graph.Kind) bool {
-			return strings.EqualFold(k, string(kind))
-		}) {
-			key = strings.TrimSpace(rest)
-		}
 		// Best effort: a store error here leaves the plain NOT_FOUND.
-		ns, err := s.Resolve(ctx, key, nil)
-		if alias := backstageAlias(key); err == nil && len(ns) == 0 && alias != "" {
-			ns, err = s.Resolve(ctx, alias, nil)
-		}
-		if err == nil && len(ns) == 0 {
-			r, _ := resolveCloud(ctx, s, cloudKeys(key), nil)
-			if r == nil {
-				r, _ = resolveLink(ctx, s, key, nil)
+		// Without kinds, Resolve ends in the plain NOT_FOUND: no loop.
+		if r, err := Resolve(ctx, s, ref, nil); err == nil {
+			n := r.Subject
+			if n == nil && r.By != BySearch && len(r.Candidates) > 0 {
+				n = r.Candidates[0]
 			}
-			if r != nil {
-				ns = []*graph.Node{r.Subject}
+			if n != nil {
+				var want []string
+				for _, k := range kinds {
+					want = append(want, string(k))
+				}
+				return graph.Errorf(graph.CodeInvalid, "%q names %s, and only %s can be asked for here", ref, n.Ref(), strings.Join(want, ", "))
 			}
-		}
-		if len(ns) > 0 {
-			var want []string
-			for _, k := range kinds {
-				want = append(want, string(k))
-			}
-			return graph.Errorf(graph.CodeInvalid, "%q names %s, and only %s can be asked for here", ref, ns[0].Ref(), strings.Join(want, ", "))
 		}
 	}
 	return graph.Errorf(graph.CodeNotFound, "%q names nothing in the estate (no key, alias, repository URL, host name or search match)", ref)

@@ -634,6 +634,23 @@ func testImpactInvalid(t *testing.T, c *Counting) {
 			t.Errorf("Impact(%s): %v, want INVALID_INPUT saying it is a Team and which kinds impact takes", ref, err)
 		}
 	}
+	// Every step of Resolve names what a ref is when another kind is
+	// asked for: a repository URL, a host name, an exact name.
+	for ref, is := range map[string]string{
+		"git@github.com:acme/payments-api.git":            "Repository:github.com/acme/payments-api",
+		"https://" + demo.PaymentsHostname + "/v2/charge": "Application:payments-api",
+		demo.PaymentsHostname + ":443":                    "Application:payments-api",
+		"Payments API":                                    "Application:payments-api",
+	} {
+		_, err := analysis.Resolve(t.Context(), c, ref, []graph.Kind{graph.KindTeam})
+		if !errors.Is(err, graph.ErrInvalid) || !strings.Contains(err.Error(), "names "+is) {
+			t.Errorf("Resolve(%q, Team): %v, want INVALID_INPUT naming %s", ref, err, is)
+		}
+	}
+	// A search's partial matches name nothing.
+	if _, err := analysis.Resolve(t.Context(), c, "Payments AP", []graph.Kind{graph.KindTeam}); !errors.Is(err, graph.ErrNotFound) {
+		t.Errorf("Resolve(partial name, Team): %v, want NOT_FOUND", err)
+	}
 }
 
 func testShadow(t *testing.T, c *Counting) {
