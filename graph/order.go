@@ -59,6 +59,13 @@ func SearchRankLabel(v, text string) int {
 	return -1
 }
 
+// SortNodes orders nodes by kind, then key (CompareRefs): the order every
+// Store method returning a list of nodes answers in. Stable, so nodes with
+// one ref (none in a store) keep their order.
+func SortNodes(ns []*Node) {
+	slices.SortStableFunc(ns, func(a, b *Node) int { return CompareRefs(a.Ref(), b.Ref()) })
+}
+
 // SortNeighbors orders neighbours by relationship type (RelTypes order), then
 // the other node's kind and key, then direction (outgoing first) and role.
 func SortNeighbors(ns []Neighbor) {

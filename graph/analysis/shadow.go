@@ -100,7 +100,7 @@ func ShadowEstate(ctx context.Context, s Store) (*ShadowReport, error) {
 		// API); an account nothing registers is discovered-only.
 		if reg, _ := a.Props["registered"].(bool); !reg {
 			rs := a.into(graph.RelInAccount, graph.KindCloudResource)
-			sortNodes(rs)
+			graph.SortNodes(rs)
 			add(a, Finding{Kind: FindingUnregisteredAccount, Account: a.Key, Related: items(rs),
 				Explanation: fmt.Sprintf("cloud account not registered with central IT, holding %d resources", len(rs))})
 		}
@@ -159,7 +159,7 @@ func ShadowEstate(ctx context.Context, s Store) (*ShadowReport, error) {
 		if len(owns) == 0 || len(p.outOf(graph.RelMemberOf, graph.KindTeam)) > 0 {
 			continue
 		}
-		sortNodes(owns)
+		graph.SortNodes(owns)
 		add(p, Finding{Kind: FindingDepartedOwner, Related: items(owns),
 			Explanation: fmt.Sprintf("in no team any more, still owns %d items", len(owns))})
 	}
@@ -273,6 +273,3 @@ func counts(m map[string]int, names map[string]string) []Count {
 	return out
 }
 
-func sortNodes(ns []*graph.Node) {
-	slices.SortFunc(ns, func(a, b *graph.Node) int { return graph.CompareRefs(a.Ref(), b.Ref()) })
-}

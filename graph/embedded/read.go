@@ -50,13 +50,10 @@ func (s *Store) Resolve(ctx context.Context, ref string, kinds []graph.Kind) ([]
 		out = append(out, s.state.copyNode(i))
 	}
 	s.mu.RUnlock()
-	sortNodes(out)
+	graph.SortNodes(out)
 	return out, nil
 }
 
-func sortNodes(ns []*graph.Node) {
-	slices.SortFunc(ns, func(a, b *graph.Node) int { return graph.CompareRefs(a.Ref(), b.Ref()) })
-}
 
 // List implements graph.Store.
 func (s *Store) List(ctx context.Context, q graph.ListQuery) (*graph.NodePage, error) {

@@ -102,7 +102,7 @@ func (s *Store) Resolve(ctx context.Context, ref string, kinds []graph.Kind) ([]
 	if err != nil {
 		return nil, err
 	}
-	sortNodes(out)
+	graph.SortNodes(out)
 	return out, nil
 }
 
@@ -124,9 +124,6 @@ func collectNodes(ctx context.Context, tx neo4j.ManagedTransaction, cypher strin
 	return out, nil
 }
 
-func sortNodes(ns []*graph.Node) {
-	slices.SortStableFunc(ns, func(a, b *graph.Node) int { return graph.CompareRefs(a.Ref(), b.Ref()) })
-}
 
 // List implements graph.Store in two statements: the page (one branch per
 // kind, each an ordered scan of that kind's key index from the cursor,
@@ -193,7 +190,7 @@ func (s *Store) List(ctx context.Context, q graph.ListQuery) (*graph.NodePage, e
 	if err != nil {
 		return nil, err
 	}
-	sortNodes(res.Nodes)
+	graph.SortNodes(res.Nodes)
 	if len(res.Nodes) > q.First {
 		res.Nodes, res.HasNext = res.Nodes[:q.First], true
 	}
@@ -663,7 +660,7 @@ func (s *Store) ScanNodes(ctx context.Context, fn func(*graph.Node) error) error
 		return err
 	}
 	emit := func(page []*graph.Node) error {
-		sortNodes(page)
+		graph.SortNodes(page)
 		for _, n := range page {
 			if err := ctx.Err(); err != nil {
 				return err
