@@ -174,7 +174,8 @@ const maxTeamNesting = 6
 // inherited from the nearest ancestor that has one for a role (application
 // → service → business unit; a resource from the applications running on or
 // depending on it and the repositories defining it; a repository from the
-// applications it builds); the accountable owners per role (the top
+// applications it builds; an incident or a change from the services and
+// applications it affects); the accountable owners per role (the top
 // precedence class); conflicts; escalation chains (team → parent teams →
 // business units); and the members of the accountable teams.
 //
@@ -202,6 +203,10 @@ func WhoOwns(ctx context.Context, s Store, ref string) (*Ownership, error) {
 	switch x.Kind {
 	case graph.KindCloudResource:
 		q.Types = append(q.Types, graph.RelRunsOn, graph.RelDependsOn, graph.RelDefines)
+	case graph.KindIncident, graph.KindChange:
+		// Nobody owns an incident or a change: whoever owns what it
+		// affects is who to call.
+		q = graph.NeighborQuery{Types: []graph.RelType{graph.RelOwns, graph.RelAffects}, Limit: maxFirstLevel}
 	case graph.KindPerson:
 		q = graph.NeighborQuery{Types: []graph.RelType{graph.RelMemberOf}, Direction: graph.Out}
 	}
@@ -224,7 +229,8 @@ func WhoOwns(ctx context.Context, s Store, ref string) (*Ownership, error) {
 			out.Owners = append(out.Owners, directOwner(nb))
 		case e.Type == graph.RelMemberOf && nb.Outgoing:
 			personTeams = append(personTeams, nb.Node)
-		case !nb.Outgoing && (e.Type == graph.RelRunsOn || e.Type == graph.RelDependsOn || e.Type == graph.RelDefines):
+		case !nb.Outgoing && (e.Type == graph.RelRunsOn || e.Type == graph.RelDependsOn || e.Type == graph.RelDefines),
+			nb.Outgoing && e.Type == graph.RelAffects:
 			if _, ok := anc[nb.Node.ID]; !ok {
 				anc[nb.Node.ID] = &ancestor{node: nb.Node, depth: 1, via: []PathStep{stepOf(e)}}
 				starts = append(starts, nb.Node.ID)

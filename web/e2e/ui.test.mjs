@@ -754,6 +754,11 @@ describe('changes', () => {
       assert.ok((await page.getByTestId('change-factors').locator('tbody tr').count()) >= 5, 'the factors of the assessment');
       assert.match(await page.getByTestId('change-affects').innerText(), /Order Export|order-export/i);
       assert.equal(await page.getByRole('heading', { name: 'Decide' }).count(), 0, 'a decided change has no decision form');
+      // The incident's page: whom to call is whoever owns what it hit.
+      await page.getByTestId('change-incidents').getByRole('link', { name: 'INC0010442' }).click();
+      await page.getByTestId('who-owns').getByRole('link', { name: 'Checkout' }).first().waitFor();
+      assert.match(await page.getByTestId('who-owns').innerText(), /inherited/i);
+
 
       // Anonymous: a waiting change says who decides it, without a form.
       await page.goto(srv.base + '/changes/' + encodeURIComponent(intranet));

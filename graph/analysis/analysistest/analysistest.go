@@ -46,6 +46,7 @@ func Run(t *testing.T, h graphtest.Harness) {
 	}
 	t.Run("Health/Staleness", func(t *testing.T) { testStaleness(t, h) })
 	t.Run("Impact/TeamInTwoRoles", func(t *testing.T) { testImpactTwoRoles(t, h) })
+	t.Run("WhoOwns/Incident", func(t *testing.T) { testWhoOwnsIncident(t, h) })
 	t.Run("Resolve/Links", func(t *testing.T) { testLinks(t, h) })
 	t.Run("Resolve/CloudRefs", func(t *testing.T) { testCloudRefs(t, h) })
 }
@@ -174,6 +175,39 @@ func testImpactTwoRoles(t *testing.T, h graphtest.Harness) {
 		t.Fatal(err)
 	}
 	same(t, "teams", notify(r), []string{"finance-eng: Service:accounting Application:ledger"})
+}
+
+// Nobody owns an incident or a change: whoever owns what it affects is
+// who to call — the application's own owner, else its service's.
+func testWhoOwnsIncident(t *testing.T, h graphtest.Harness) {
+	s := h(t)
+	ref := func(k graph.Kind, key string) graph.Ref { return graph.Ref{Kind: k, Key: key} }
+	ledger, cards := ref(graph.KindApplication, "ledger"), ref(graph.KindApplication, "cards")
+	svc, team, sre := ref(graph.KindService, "accounting"), ref(graph.KindTeam, "finance-eng"), ref(graph.KindTeam, "sre")
+	inc, chg := ref(graph.KindIncident, "INC-7"), ref(graph.KindChange, "github.com/acme/ledger@1/production")
+	graphtest.MustApply(t, s, graph.Batch{Source: "src", Run: "r1", At: DemoAt,
+		Nodes: []graph.NodeInput{{Kind: ledger.Kind, Key: ledger.Key}, {Kind: cards.Kind, Key: cards.Key}, {Kind: svc.Kind, Key: svc.Key},
+			{Kind: team.Kind, Key: team.Key}, {Kind: sre.Kind, Key: sre.Key}, {Kind: inc.Kind, Key: inc.Key}, {Kind: chg.Kind, Key: chg.Key}},
+		Edges: []graph.EdgeInput{
+			{Type: graph.RelPartOf, From: ledger, To: svc}, {Type: graph.RelPartOf, From: cards, To: svc},
+			{Type: graph.RelOwns, From: team, To: svc, Props: map[string]any{"role": graph.OwnerTechnical}},
+			{Type: graph.RelOwns, From: sre, To: cards, Props: map[string]any{"role": graph.OwnerSupport}},
+			{Type: graph.RelAffects, From: inc, To: ledger}, {Type: graph.RelAffects, From: inc, To: cards},
+			{Type: graph.RelAffects, From: chg, To: ledger},
+		}})
+	for _, tc := range []struct {
+		ref  graph.Ref
+		want []string
+	}{
+		{inc, []string{"technical Team:finance-eng inherited accountable from Service:accounting", "support Team:sre inherited accountable from Application:cards"}},
+		{chg, []string{"technical Team:finance-eng inherited accountable from Service:accounting"}},
+	} {
+		o, err := analysis.WhoOwns(t.Context(), s, tc.ref.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		same(t, "owners of "+tc.ref.String(), owners(o), tc.want)
+	}
 }
 
 func owners(o *analysis.Ownership) []string {
