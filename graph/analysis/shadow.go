@@ -272,4 +272,3 @@ func counts(m map[string]int, names map[string]string) []Count {
 	})
 	return out
 }
-

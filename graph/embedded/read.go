@@ -54,7 +54,6 @@ func (s *Store) Resolve(ctx context.Context, ref string, kinds []graph.Kind) ([]
 	return out, nil
 }
 
-
 // List implements graph.Store.
 func (s *Store) List(ctx context.Context, q graph.ListQuery) (*graph.NodePage, error) {
 	q, err := q.Normalize()

@@ -124,7 +124,6 @@ func collectNodes(ctx context.Context, tx neo4j.ManagedTransaction, cypher strin
 	return out, nil
 }
 
-
 // List implements graph.Store in two statements: the page (one branch per
 // kind, each an ordered scan of that kind's key index from the cursor,
 // filtered and limited) and the total count (count store when unfiltered).
