@@ -765,6 +765,17 @@ describe('changes', () => {
       await page.getByTestId('decide-who').waitFor();
       assert.match(await page.getByTestId('decide-who').innerText(), /workplace team .*decides this change\. Sign in/);
 
+      // A token the server refuses: told so, and back to reading without one.
+      await signIn('not-a-token');
+      await page.getByText('The server did not accept that token.').waitFor();
+      await page.getByRole('main').getByRole('button', { name: 'Cancel' }).click();
+      await page.getByTestId('decide-who').waitFor();
+      await page.getByText('anonymous (read-only)').waitFor();
+      assert.equal(await page.evaluate(() => sessionStorage.getItem('estate.token')), null);
+      // The browser logs the refusals (401): those only.
+      assert.ok(page.errors.length > 0 && page.errors.every((e) => e.includes('401 (Unauthorized)')), JSON.stringify(page.errors));
+      page.errors.length = 0;
+
       // The owning team's member signs in and approves it, with a reason.
       await signIn(srv.prepared.team);
       await page.getByText('wendy (editor)').waitFor();

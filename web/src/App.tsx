@@ -56,6 +56,9 @@ export function App() {
   // sources); needAuth: the server asked for a token.
   const [signIn, setSignIn] = useState(false);
   const [failed, setFailed] = useState(false);
+  // The server answered without a token once: a reader whose token it
+  // refuses may go back to reading without one.
+  const [readsWithoutToken, setReadsWithoutToken] = useState(false);
   const [gen, setGen] = useState(0);
 
   useEffect(() => {
@@ -63,6 +66,7 @@ export function App() {
       (d) => {
         setViewer(d.viewer);
         setNeedAuth(false);
+        if (d.viewer.anonymous) setReadsWithoutToken(true);
       },
       () => {
         if (authRequired) setNeedAuth(true);
@@ -146,8 +150,14 @@ export function App() {
         {needAuth || signIn ? (
           <SignIn
             failed={failed}
-            optional={!needAuth}
-            onCancel={() => setSignIn(false)}
+            optional={!needAuth || readsWithoutToken}
+            onCancel={() => {
+              setToken(null);
+              setNeedAuth(false);
+              setSignIn(false);
+              setFailed(false);
+              setGen((g) => g + 1);
+            }}
             onDone={() => {
               setNeedAuth(false);
               setSignIn(false);

@@ -3,8 +3,9 @@ import { setToken } from './api';
 
 /**
  * Sign-in with an API token (estate token create). Kept in this tab's
- * sessionStorage only. optional: the server reads without a token, and the
- * reader chose to sign in (to decide changes, run sources); they may cancel.
+ * sessionStorage only. optional: the server reads without a token (the
+ * reader chose to sign in, to decide changes or run sources, or the server
+ * refused their token); onCancel then goes back to reading without one.
  */
 export function SignIn({ onDone, onCancel, failed, optional = false }: { onDone: () => void; onCancel?: () => void; failed: boolean; optional?: boolean }) {
   const [value, setValue] = useState('');
