@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -104,7 +105,11 @@ the owning team; 11 HIGH, waiting for the change advisory board; 12 rejected;
 			if err != nil {
 				return err
 			}
-			return changeExit(c)
+			decideAt := ""
+			if target != "" {
+				decideAt = strings.TrimSuffix(target, "/") + "/changes/" + url.PathEscape(c.Key)
+			}
+			return changeExit(c, decideAt)
 		},
 	}
 	f := cmd.Flags()
@@ -185,21 +190,27 @@ func assessRemote(ctx context.Context, base, token string, in governance.AssessI
 }
 
 // changeExit maps a change's decision to its exit code, with a message on
-// stderr for the codes that stop a pipeline.
-func changeExit(c *governance.Change) error {
+// stderr for the codes that stop a pipeline. decideAt, when the server is
+// known, is the change's page in its web UI: a pipeline's log then says
+// where the approvers decide.
+func changeExit(c *governance.Change, decideAt string) error {
+	where := ""
+	if decideAt != "" {
+		where = "; decide at " + decideAt
+	}
 	switch {
 	case c.Status == governance.Approved:
 		return nil
 	case c.Status == governance.Rejected:
 		return &codedError{code: exitChangeRejected, err: fmt.Errorf("change %s was rejected by %s", c.Key, c.DecidedBy)}
 	case c.Class == governance.High:
-		return &codedError{code: exitChangeHigh, err: fmt.Errorf("change %s is HIGH: waiting for the change advisory board", c.Key)}
+		return &codedError{code: exitChangeHigh, err: fmt.Errorf("change %s is HIGH: waiting for the change advisory board%s", c.Key, where)}
 	}
 	who := "its owning team"
 	if c.Team != "" {
 		who = "team " + c.Team
 	}
-	return &codedError{code: exitChangeNormal, err: fmt.Errorf("change %s is NORMAL: waiting for approval by %s", c.Key, who)}
+	return &codedError{code: exitChangeNormal, err: fmt.Errorf("change %s is NORMAL: waiting for approval by %s%s", c.Key, who, where)}
 }
 
 func writeChange(w io.Writer, c *governance.Change) error {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -127,6 +128,17 @@ func TestChangeAssessRemote(t *testing.T) {
 	var c struct{ Class string }
 	if code != exitChangeHigh || json.Unmarshal([]byte(out), &c) != nil || c.Class != "HIGH" {
 		t.Errorf("remote assess: exit %d %s %s", code, out, errOut)
+	}
+	// Where to decide it: the change's page in the server's web UI.
+	if want := "decide at " + ts.URL + "/changes/github.com%2Facme%2Fauth-client-go@r1%2Fproduction"; !strings.Contains(errOut, want) {
+		t.Errorf("remote assess of a pending change: %q lacks %q", errOut, want)
+	}
+	page, _ := http.Get(ts.URL + "/changes/github.com%2Facme%2Fauth-client-go@r1%2Fproduction")
+	if page == nil || page.StatusCode != http.StatusOK || !strings.HasPrefix(page.Header.Get("Content-Type"), "text/html") {
+		t.Errorf("the change's page: %+v", page)
+	}
+	if page != nil {
+		page.Body.Close()
 	}
 	if _, errOut, code := cli(t, "", "change", "assess", "--server", ts.URL, "--token", editor, "--repo", "github.com/acme/nope", "--commit", "r1"); code != exitNotFound || !strings.Contains(errOut, "is not a repository") {
 		t.Errorf("remote unknown repository: exit %d %s", code, errOut)
