@@ -849,6 +849,12 @@ describe('changes', () => {
       assert.equal(await page.getByLabel('Owning team').inputValue(), 'checkout');
       assert.deepEqual((await page.getByTestId('changes').locator('tbody tr').evaluateAll((rs) => rs.map((r) => r.dataset.change))).sort(),
         ['github.com/acme/checkout-monorepo@8a41d07/production', 'github.com/acme/order-export@51be0a9/production']);
+      // The main menu's Changes: every waiting change again, not the team's.
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Changes' }).click();
+      await page.waitForURL(`${srv.base}/changes`);
+      await page.waitForFunction(() => document.querySelector('input[placeholder="team key"]')?.value === '');
+      assert.equal(await page.getByLabel('Owning team').inputValue(), '');
+      assert.equal(await page.getByLabel('Status').inputValue(), 'PENDING');
       assert.deepEqual(page.errors, []);
     } finally {
       await page.close();

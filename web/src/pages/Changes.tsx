@@ -59,6 +59,8 @@ function StatusBadge({ s }: { s: string | null | undefined }) {
 
 export function ChangesView() {
   const s = useServerHas('changes');
+  // A link with other filters (a team's changes) starts the list again.
+  const search = useLocation().query.toString();
   document.title = 'Changes · estate';
   return (
     <div>
@@ -67,7 +69,7 @@ export function ChangesView() {
         What pipelines are about to deploy, as estate assessed it: NORMAL changes wait for their owning team, HIGH ones for the
         change advisory board.
       </p>
-      {s.loading ? <Loading /> : s.error ? <ErrorBox error={s.error} /> : s.has ? <ChangeList /> : <Unavailable what="The changes page" field="changes" />}
+      {s.loading ? <Loading /> : s.error ? <ErrorBox error={s.error} /> : s.has ? <ChangeList key={search} /> : <Unavailable what="The changes page" field="changes" />}
     </div>
   );
 }
