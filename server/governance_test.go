@@ -269,6 +269,20 @@ func TestChangeGovernanceWebhooks(t *testing.T) {
 	if status != 200 || !strings.Contains(body, `"key":"PD-9"`) {
 		t.Fatalf("incident webhook: HTTP %d %s", status, body)
 	}
+	// Whom to call: the accountable owners of what it hit (the identity
+	// service's team), for the incident system to route it.
+	var inc struct {
+		WhoToCall []struct {
+			Kind, Key, Role, Channel string
+			InheritedFrom            struct{ Key string }
+		}
+	}
+	if err := json.Unmarshal([]byte(body), &inc); err != nil || len(inc.WhoToCall) == 0 {
+		t.Fatalf("incident webhook without whoToCall: %v %s", err, body)
+	}
+	if w := inc.WhoToCall[0]; w.Kind != "Team" || w.Key != "platform-identity" || w.Role != "technical" || w.InheritedFrom.Key != "identity" || w.Channel == "" {
+		t.Errorf("whoToCall: %+v", inc.WhoToCall)
+	}
 	res := e.do(t, e.viewer, `query($k: String!) { change(key: $k) { incidents { edges { node { key } } } } }`, map[string]any{"k": c.Key})
 	if !strings.Contains(string(res.Data), `"key":"PD-9"`) {
 		t.Errorf("the change does not list the incident it caused: %s", res.Raw)

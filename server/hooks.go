@@ -11,6 +11,7 @@ import (
 	"github.com/rs/zerolog/hlog"
 
 	"github.com/estate-cmdb/estate/graph"
+	"github.com/estate-cmdb/estate/graph/analysis"
 	"github.com/estate-cmdb/estate/graph/governance"
 	"github.com/estate-cmdb/estate/server/auth"
 	"github.com/estate-cmdb/estate/server/gql/resolver"
@@ -22,7 +23,8 @@ import (
 // 4xx status naming the field; nothing is recorded on bad input.
 //
 //	POST /hooks/changes/assess  governance.AssessInput → governance.Change
-//	POST /hooks/incidents       governance.IncidentInput → the incident
+//	POST /hooks/incidents       governance.IncidentInput → the incident, and
+//	                            whoToCall: the accountable owners of what it hit
 func (s *Server) hooks(mux func(pattern, route string, h http.Handler)) {
 	wrap := func(h http.HandlerFunc) http.Handler {
 		var out http.Handler = h
@@ -58,7 +60,21 @@ func (s *Server) incidentHook(w http.ResponseWriter, r *http.Request) {
 		s.hookError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"id": n.ID, "key": n.Key, "name": n.Name, "properties": n.Props})
+	out := map[string]any{"id": n.ID, "key": n.Key, "name": n.Name, "properties": n.Props}
+	// Whom to call: the accountable owners of what it hit, so that the
+	// incident system can route it. The incident is recorded either way.
+	if o, err := analysis.WhoOwns(r.Context(), s.store, n.Ref().String()); err != nil {
+		s.log.Warn().Err(err).Str("incident", n.Key).Msg("incident recorded; whom to call not found")
+	} else {
+		call := []analysis.Owner{}
+		for _, w := range o.Owners {
+			if w.Accountable {
+				call = append(call, w)
+			}
+		}
+		out["whoToCall"] = call
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 // hookInput checks the role and decodes a strict JSON body into v; on
