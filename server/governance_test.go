@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -105,6 +106,15 @@ func TestChangeGovernanceGraphQL(t *testing.T) {
 	if high.Class != "HIGH" || high.Status != "PENDING" || high.Key != "github.com/acme/auth-client-go@abc123/production" || len(high.Factors) < 5 {
 		t.Fatalf("assess shared library: %s", res.Raw)
 	}
+	// Prometheus sees it waiting.
+	pending := func(class string, n int) {
+		t.Helper()
+		want := fmt.Sprintf(`estate_changes_pending{class=%q} %d`, class, n)
+		if _, _, body := e.get(t, "/metrics"); !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	pending("HIGH", 1)
 	decide := func(token, op, key string) gqlResponse {
 		return e.do(t, token, `mutation($k: String!) { `+op+`(key: $k, reason: "r") { status decidedBy } }`, map[string]any{"k": key})
 	}
@@ -126,6 +136,7 @@ func TestChangeGovernanceGraphQL(t *testing.T) {
 	if res := decide(cab, "rejectChange", high.Key); !slices.Equal(res.codes(), []string{"CONFLICT"}) {
 		t.Errorf("rejecting an approved change: %s, want CONFLICT", res.Raw)
 	}
+	pending("HIGH", 0)
 
 	// The assessment and the decision are in the change's audit trail,
 	// with who made them.

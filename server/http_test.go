@@ -53,6 +53,8 @@ func TestMetrics(t *testing.T) {
 		`estate_store_call_duration_seconds_count{method="Neighbors",outcome="ok"}`,
 		`estate_store_call_duration_seconds_count{method="Nodes",outcome="ok"} 1`,
 		`go_goroutines`,
+		`estate_changes_pending{class="HIGH"} 0`,
+		`estate_changes_pending{class="NORMAL"} 0`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %s", want)

@@ -120,6 +120,39 @@ func (g gqlMetrics) InterceptResponse(ctx context.Context, next graphql.Response
 	return resp
 }
 
+// pendingChanges is the estate_changes_pending gauge: the changes waiting
+// for a decision, by class, counted in the store when Prometheus scrapes
+// (a count per class, through the labels index), so that an alert can say
+// "HIGH changes are waiting" whichever server instance decided them.
+type pendingChanges struct {
+	store graph.Store
+	log   zerolog.Logger
+	desc  *prometheus.Desc
+}
+
+func newPendingChanges(s graph.Store, log zerolog.Logger) pendingChanges {
+	return pendingChanges{store: s, log: log, desc: prometheus.NewDesc("estate_changes_pending",
+		"Assessed changes waiting for a decision, by class (NORMAL: the owning team; HIGH: the change advisory board).",
+		[]string{"class"}, nil)}
+}
+
+func (p pendingChanges) Describe(ch chan<- *prometheus.Desc) { ch <- p.desc }
+
+func (p pendingChanges) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for _, class := range []string{"NORMAL", "HIGH"} {
+		page, err := p.store.List(ctx, graph.ListQuery{Kinds: []graph.Kind{graph.KindChange},
+			Labels: map[string]string{"status": "PENDING", "class": class}, First: 1})
+		if err != nil {
+			// A scrape without the gauge, rather than a wrong zero.
+			p.log.Warn().Err(err).Msg("metrics: pending changes not counted")
+			return
+		}
+		ch <- prometheus.MustNewConstMetric(p.desc, prometheus.GaugeValue, float64(page.TotalCount), class)
+	}
+}
+
 // instrumented wraps a store to time every call.
 type instrumented struct {
 	s graph.Store

@@ -171,6 +171,7 @@ func New(cfg Config, store graph.Store, tokens *auth.Store, log zerolog.Logger) 
 		metrics: m,
 	}
 	s.governor = governance.New(s.store, cfg.ChangePolicy)
+	m.reg.MustRegister(newPendingChanges(store, s.log))
 	s.handler = s.routes(s.graphQL())
 	return s, nil
 }
