@@ -760,6 +760,10 @@ describe('changes', () => {
       assert.match(await page.getByTestId('who-owns').innerText(), /inherited/i);
 
 
+      // A key that is not one, or not even valid UTF-8 once decoded: said so.
+      await page.goto(srv.base + '/changes/%E0%A4');
+      await page.getByText('No recorded change has the key').waitFor();
+
       // Anonymous: a waiting change says who decides it, without a form.
       await page.goto(srv.base + '/changes/' + encodeURIComponent(intranet));
       await page.getByTestId('decide-who').waitFor();

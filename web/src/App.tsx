@@ -1,7 +1,7 @@
 import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { authRequired, getToken, onAuthChange, request, setToken } from './api';
 import { ViewerDocument, type ViewerQuery } from './gql/graphql';
-import { Link, useLocation } from './router';
+import { Link, segment, useLocation } from './router';
 import { SearchBox } from './SearchBox';
 import { SignIn } from './SignIn';
 import { Home } from './pages/Home';
@@ -27,16 +27,16 @@ function Route() {
   let m: RegExpMatchArray | null;
   if (path === '/' || path === '') return <Home />;
   if (path === '/search') return <SearchResults q={query.get('q') ?? ''} />;
-  if ((m = path.match(/^\/entity\/([^/]+)$/))) return <EntityPage id={decodeURIComponent(m[1])} />;
-  if ((m = path.match(/^\/explore\/([^/]+)$/))) return <Explorer id={decodeURIComponent(m[1])} />;
+  if ((m = path.match(/^\/entity\/([^/]+)$/))) return <EntityPage id={segment(m[1])} />;
+  if ((m = path.match(/^\/explore\/([^/]+)$/))) return <Explorer id={segment(m[1])} />;
   if (path === '/impact') return <ImpactView />;
   if (path === '/shadow') return <ShadowView />;
   if (path === '/health') return <HealthView />;
   if (path === '/playground') return <Playground />;
   if (path === '/runs') return <RunsView />;
   if (path === '/changes') return <ChangesView />;
-  if ((m = path.match(/^\/changes\/(.+)$/))) return <ChangeView changeKey={decodeURIComponent(m[1])} />;
-  if ((m = path.match(/^\/runs\/([^/]+)$/))) return <RunView id={decodeURIComponent(m[1])} />;
+  if ((m = path.match(/^\/changes\/(.+)$/))) return <ChangeView changeKey={segment(m[1])} />;
+  if ((m = path.match(/^\/runs\/([^/]+)$/))) return <RunView id={segment(m[1])} />;
   if (path === '/bench/explorer') return <Bench n={Number(query.get('n') ?? 2000)} />;
   return (
     <div>

@@ -13,6 +13,19 @@ export function navigate(to: string, replace = false): void {
 
 window.addEventListener('popstate', () => listeners.forEach((f) => f()));
 
+/**
+ * A path segment decoded (encodeURIComponent's inverse); a malformed one
+ * (a stray "%" typed into the address bar) as it is, so that the page says
+ * "not found" instead of failing to draw.
+ */
+export function segment(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
 export interface Location {
   path: string;
   query: URLSearchParams;

@@ -7,7 +7,7 @@ import { useEffect, useState } from 'react';
 import { request } from '../api';
 import { IngestRunDocument, IngestRunsDocument, StartIngestDocument, type IngestRunStatus, type IngestRunsQuery } from '../gql/graphql';
 import { ErrorBox, Loading, RunStatus, Time, useAsync } from '../ui';
-import { Link } from '../router';
+import { Link, segment } from '../router';
 import { Unavailable, useServerHas } from './Answers';
 
 type Run = IngestRunsQuery['ingestRuns']['nodes'][number];
@@ -57,7 +57,7 @@ export function RunView({ id }: { id: string }) {
 
 function RunTable({ runs }: { runs: Run[] }) {
   // /runs#run-<id> marks that run and brings it into view.
-  const target = decodeURIComponent(location.hash.replace(/^#run-/, ''));
+  const target = segment(location.hash.replace(/^#run-/, ''));
   useEffect(() => {
     if (target) document.getElementById(`run-${target}`)?.scrollIntoView({ block: 'center' });
   }, [target, runs.length]);
