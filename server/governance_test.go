@@ -299,3 +299,69 @@ func TestChangeGovernanceWebhooks(t *testing.T) {
 		t.Errorf("the change does not list the incident it caused: %s", res.Raw)
 	}
 }
+
+// changes(orderBy:) lists by assessment time, oldest or newest first,
+// paged with cursors; KEY (the default) stays by key.
+func TestChangesOrderedByTime(t *testing.T) {
+	e := newEnv(t, withEstate(demoNow))
+	var keys []string
+	for _, repo := range []string{"github.com/acme/www-marketing", "github.com/acme/auth-client-go", "github.com/acme/intranet"} {
+		var d struct {
+			AssessChange struct{ Change struct{ Key string } }
+		}
+		e.do(t, e.editor, assessQuery, map[string]any{"in": map[string]any{"repository": repo, "commit": "c1"}}).mustData(t, &d)
+		keys = append(keys, d.AssessChange.Change.Key)
+	}
+	list := func(order string, first int, after string) (got []string, next string, total int) {
+		t.Helper()
+		var d struct {
+			Changes struct {
+				TotalCount int
+				Nodes      []struct{ Key string }
+				PageInfo   struct {
+					HasNextPage bool
+					EndCursor   string
+				}
+			}
+		}
+		e.do(t, e.viewer, `query($o: ChangeOrder, $first: Int, $after: String) { changes(orderBy: $o, first: $first, after: $after) {
+			totalCount nodes { key } pageInfo { hasNextPage endCursor } } }`, map[string]any{"o": order, "first": first, "after": after}).mustData(t, &d)
+		for _, n := range d.Changes.Nodes {
+			got = append(got, n.Key)
+		}
+		if d.Changes.PageInfo.HasNextPage {
+			next = d.Changes.PageInfo.EndCursor
+		}
+		return got, next, d.Changes.TotalCount
+	}
+	byKey := slices.Sorted(slices.Values(keys))
+	for _, tc := range []struct {
+		order string
+		want  []string
+	}{
+		{"KEY", byKey},
+		{"ASSESSED", keys},
+		{"ASSESSED_DESC", []string{keys[2], keys[1], keys[0]}},
+	} {
+		var got []string
+		after := ""
+		for pages := 0; pages < 5; pages++ {
+			page, next, total := list(tc.order, 2, after)
+			if total != 3 {
+				t.Fatalf("%s: totalCount %d, want 3", tc.order, total)
+			}
+			got = append(got, page...)
+			if next == "" {
+				break
+			}
+			after = next
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%s, two a page: %q, want %q", tc.order, got, tc.want)
+		}
+	}
+	res := e.do(t, e.viewer, `{ changes(orderBy: ASSESSED, after: "bm9wZQ") { totalCount } }`, nil)
+	if !slices.Equal(res.codes(), []string{"INVALID_INPUT"}) || !strings.Contains(string(res.Raw), "malformed cursor") {
+		t.Errorf("a bad cursor: %s", res.Raw)
+	}
+}

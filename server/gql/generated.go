@@ -710,7 +710,7 @@ type ComplexityRoot struct {
 		BusinessUnit      func(childComplexity int, key string) int
 		BusinessUnits     func(childComplexity int, filter *model.EntityFilter, first *int, after *string) int
 		Change            func(childComplexity int, key string) int
-		Changes           func(childComplexity int, class *governance.Class, status *governance.Status, environment *string, team *string, first *int, after *string) int
+		Changes           func(childComplexity int, class *governance.Class, status *governance.Status, environment *string, team *string, orderBy *model.ChangeOrder, first *int, after *string) int
 		CloudAccount      func(childComplexity int, key string) int
 		CloudAccounts     func(childComplexity int, filter *model.EntityFilter, first *int, after *string) int
 		CloudResource     func(childComplexity int, arn string) int
@@ -1157,7 +1157,7 @@ type QueryResolver interface {
 	Viewer(ctx context.Context) (*model.Viewer, error)
 	Tokens(ctx context.Context) ([]*auth.Token, error)
 	Change(ctx context.Context, key string) (*model.Change, error)
-	Changes(ctx context.Context, class *governance.Class, status *governance.Status, environment *string, team *string, first *int, after *string) (*model.ChangeConnection, error)
+	Changes(ctx context.Context, class *governance.Class, status *governance.Status, environment *string, team *string, orderBy *model.ChangeOrder, first *int, after *string) (*model.ChangeConnection, error)
 	DeliveryMetrics(ctx context.Context, kind graph.Kind, key string, from time.Time, to time.Time) (*model.DeliveryMetrics, error)
 	TeamAccreditation(ctx context.Context, team string) (*model.TeamAccreditation, error)
 	IngestRuns(ctx context.Context, source *string, status *graph.RunStatus, first *int, after *string) (*model.IngestRunConnection, error)
@@ -4199,7 +4199,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Changes(childComplexity, args["class"].(*governance.Class), args["status"].(*governance.Status), args["environment"].(*string), args["team"].(*string), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Changes(childComplexity, args["class"].(*governance.Class), args["status"].(*governance.Status), args["environment"].(*string), args["team"].(*string), args["orderBy"].(*model.ChangeOrder), args["first"].(*int), args["after"].(*string)), true
 	case "Query.cloudAccount":
 		if e.ComplexityRoot.Query.CloudAccount == nil {
 			break
@@ -7050,6 +7050,16 @@ enum ChangeClass {
   HIGH
 }
 
+"How changes are listed."
+enum ChangeOrder {
+  "By key: repository@commit/environment."
+  KEY
+  "Oldest assessment first: what has waited longest (a queue of pending changes)."
+  ASSESSED
+  "Newest assessment first."
+  ASSESSED_DESC
+}
+
 "Where a change's decision stands. STANDARD changes are APPROVED when assessed."
 enum ChangeStatus {
   PENDING
@@ -7161,8 +7171,12 @@ type ChangeEdge {
 extend type Query {
   "A recorded change by key: repository@commit/environment."
   change(key: String!): Change
-  "Recorded changes by key, optionally only some class, status, environment or owning team."
-  changes(class: ChangeClass, status: ChangeStatus, environment: String, team: String, first: Int = 50, after: String): ChangeConnection!
+  """
+  Recorded changes, optionally only some class, status, environment or owning
+  team, in orderBy's order. The orders by time read every change the filters
+  pick: at most 10,000, else LIMIT_EXCEEDED (narrow the filters).
+  """
+  changes(class: ChangeClass, status: ChangeStatus, environment: String, team: String, orderBy: ChangeOrder = KEY, first: Int = 50, after: String): ChangeConnection!
   "Delivery metrics of a Team, Service or BusinessUnit (else INVALID_INPUT) over [from, to)."
   deliveryMetrics(kind: Kind!, key: String!, from: Time!, to: Time!): DeliveryMetrics!
   "A team's accreditation (bronze, silver, gold) with the reasons."
@@ -10709,22 +10723,30 @@ func (ec *executionContext) field_Query_changes_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["team"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.ChangeOrder, error) {
+			return ec.unmarshalOChangeOrder2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐChangeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg5
+	args["after"] = arg6
 	return args, nil
 }
 
@@ -25760,7 +25782,7 @@ func (ec *executionContext) _Query_changes(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Changes(ctx, fc.Args["class"].(*governance.Class), fc.Args["status"].(*governance.Status), fc.Args["environment"].(*string), fc.Args["team"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Changes(ctx, fc.Args["class"].(*governance.Class), fc.Args["status"].(*governance.Status), fc.Args["environment"].(*string), fc.Args["team"].(*string), fc.Args["orderBy"].(*model.ChangeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
@@ -41944,6 +41966,22 @@ var (
 		governance.High:     "HIGH",
 	}
 )
+
+func (ec *executionContext) unmarshalOChangeOrder2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐChangeOrder(ctx context.Context, v any) (*model.ChangeOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.ChangeOrder)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOChangeOrder2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐChangeOrder(ctx context.Context, sel ast.SelectionSet, v *model.ChangeOrder) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
 
 func (ec *executionContext) unmarshalOChangeStatus2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋgovernanceᚐStatus(ctx context.Context, v any) (*governance.Status, error) {
 	if v == nil {

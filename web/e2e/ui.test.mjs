@@ -740,6 +740,13 @@ describe('changes', () => {
       assert.match(await row(intranet).innerText(), /NORMAL|normal/);
       assert.match(await row(intranet).innerText(), /for team workplace/);
       await shot(page, 'changes-waiting');
+      // What has waited longest first (the demo's changes were assessed 29,
+      // 19, 4 and 1 hours ago); by repository on request.
+      const order = () => page.getByTestId('changes').locator('tbody tr').evaluateAll((rs) => rs.map((r) => r.dataset.change.split('@')[0]));
+      assert.deepEqual(await order(), ['github.com/acme/intranet', 'github.com/acme/checkout-monorepo', 'github.com/acme/payments-api', 'github.com/acme/promo-pages']);
+      await page.getByLabel('Order').selectOption('KEY');
+      await page.waitForFunction(() => document.querySelector('[data-testid="changes"] tbody tr')?.dataset.change.startsWith('github.com/acme/checkout-monorepo'));
+      assert.deepEqual(await order(), ['github.com/acme/checkout-monorepo', 'github.com/acme/intranet', 'github.com/acme/payments-api', 'github.com/acme/promo-pages']);
 
       // Decided ones, with who decided; the approved one caused an incident.
       await page.getByLabel('Status').selectOption('APPROVED');

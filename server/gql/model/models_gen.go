@@ -414,6 +414,67 @@ type Viewer struct {
 	Cab bool `json:"cab"`
 }
 
+// How changes are listed.
+type ChangeOrder string
+
+const (
+	// By key: repository@commit/environment.
+	ChangeOrderKey ChangeOrder = "KEY"
+	// Oldest assessment first: what has waited longest (a queue of pending changes).
+	ChangeOrderAssessed ChangeOrder = "ASSESSED"
+	// Newest assessment first.
+	ChangeOrderAssessedDesc ChangeOrder = "ASSESSED_DESC"
+)
+
+var AllChangeOrder = []ChangeOrder{
+	ChangeOrderKey,
+	ChangeOrderAssessed,
+	ChangeOrderAssessedDesc,
+}
+
+func (e ChangeOrder) IsValid() bool {
+	switch e {
+	case ChangeOrderKey, ChangeOrderAssessed, ChangeOrderAssessedDesc:
+		return true
+	}
+	return false
+}
+
+func (e ChangeOrder) String() string {
+	return string(e)
+}
+
+func (e *ChangeOrder) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ChangeOrder(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ChangeOrder", str)
+	}
+	return nil
+}
+
+func (e ChangeOrder) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ChangeOrder) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ChangeOrder) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // The role of an owner (OWNS relationships).
 type OwnerRole string
 

@@ -2,7 +2,10 @@ package resolver
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/estate-cmdb/estate/graph"
@@ -75,7 +78,7 @@ func (r *Resolver) recordIncident(ctx context.Context, in model.IncidentInput) (
 	return &model.Incident{Base: model.Base{N: n}}, nil
 }
 
-func (r *Resolver) changes(ctx context.Context, class *governance.Class, status *governance.Status, env, team *string, first *int, after *string) (*model.ChangeConnection, error) {
+func (r *Resolver) changes(ctx context.Context, class *governance.Class, status *governance.Status, env, team *string, order *model.ChangeOrder, first *int, after *string) (*model.ChangeConnection, error) {
 	var labels []*model.LabelInput
 	add := func(k string, v *string) {
 		if v != nil {
@@ -90,7 +93,15 @@ func (r *Resolver) changes(ctx context.Context, class *governance.Class, status 
 	}
 	add("environment", env)
 	add("team", team)
-	p, err := r.list(ctx, []graph.Kind{graph.KindChange}, labels, nil, first, after)
+	var (
+		p   page
+		err error
+	)
+	if order == nil || *order == model.ChangeOrderKey {
+		p, err = r.list(ctx, []graph.Kind{graph.KindChange}, labels, nil, first, after)
+	} else {
+		p, err = r.changesByTime(ctx, labelMap(labels), *order == model.ChangeOrderAssessedDesc, first, after)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -165,4 +176,104 @@ func (r *Resolver) governedIDs(ctx context.Context, ids []graph.ID) error {
 		}
 	}
 	return nil
+}
+
+// maxOrderedChanges bounds what an order by time reads: every change the
+// filters pick, as the store lists by key only. A variable for tests.
+var maxOrderedChanges = 10_000
+
+// timed is a change and when it was assessed: its place in a time order.
+type timed struct {
+	n  *graph.Node
+	at time.Time
+}
+
+func compareTimed(a, b timed) int {
+	if c := a.at.Compare(b.at); c != 0 {
+		return c
+	}
+	return strings.Compare(a.n.Key, b.n.Key)
+}
+
+// changesByTime returns one page of the changes with these labels ordered
+// by assessment time (then key), oldest first or newest first. The cursor
+// is a change's place in that order, so a page after new assessments
+// starts where the last one ended.
+func (r *Resolver) changesByTime(ctx context.Context, labels map[string]string, newest bool, first *int, after *string) (page, error) {
+	size, err := r.pageSize(first)
+	if err != nil {
+		return page{}, err
+	}
+	var from *timed
+	if after != nil && *after != "" {
+		t, err := decodeTimedCursor(*after)
+		if err != nil {
+			return page{}, err
+		}
+		from = &t
+	}
+	var all []timed
+	q := graph.ListQuery{Kinds: []graph.Kind{graph.KindChange}, Labels: labels, First: graph.MaxPageSize}
+	for {
+		res, err := r.Store.List(ctx, q)
+		if err != nil {
+			return page{}, err
+		}
+		if res.TotalCount > maxOrderedChanges {
+			return page{}, graph.Errorf(graph.CodeLimitExceeded,
+				"%d changes to order by time, over %d: narrow the filters (status, class, environment, team)", res.TotalCount, maxOrderedChanges)
+		}
+		for _, n := range res.Nodes {
+			c, err := governance.ChangeOf(n)
+			if err != nil {
+				return page{}, err
+			}
+			all = append(all, timed{n: n, at: c.AssessedAt})
+		}
+		if !res.HasNext {
+			break
+		}
+		q.After = res.EndCursor
+	}
+	cmp := compareTimed
+	if newest {
+		cmp = func(a, b timed) int { return compareTimed(b, a) }
+	}
+	slices.SortFunc(all, cmp)
+	start := 0
+	if from != nil {
+		start, _ = slices.BinarySearchFunc(all, *from, func(t, c timed) int {
+			if cmp(t, c) <= 0 {
+				return -1
+			}
+			return 1
+		})
+	}
+	taken := all[start:min(len(all), start+size)]
+	p := page{total: len(all), info: &model.PageInfo{HasNextPage: start+len(taken) < len(all), HasPreviousPage: start > 0}}
+	l := r.loaders(ctx)
+	for _, t := range taken {
+		l.Prime(t.n)
+		p.items = append(p.items, item{node: t.n, cursor: encodeTimedCursor(t)})
+	}
+	p.setCursors()
+	return p, nil
+}
+
+func encodeTimedCursor(t timed) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(t.at.UTC().Format(time.RFC3339Nano) + "\x00" + t.n.Key))
+}
+
+func decodeTimedCursor(c string) (timed, error) {
+	bad := graph.Errorf(graph.CodeInvalid, "malformed cursor %q", c)
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return timed{}, bad
+	}
+	at, key, ok := strings.Cut(string(b), "\x00")
+	t, err := time.Parse(time.RFC3339Nano, at)
+	if !ok || err != nil {
+		return timed{}, bad
+	}
+	return timed{n: &graph.Node{Kind: graph.KindChange, Key: key}, at: t}, nil
 }

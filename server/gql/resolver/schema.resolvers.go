@@ -610,8 +610,8 @@ func (r *queryResolver) Change(ctx context.Context, key string) (*model.Change, 
 	return orNil(n, err, asChange)
 }
 
-func (r *queryResolver) Changes(ctx context.Context, class *governance.Class, status *governance.Status, environment *string, team *string, first *int, after *string) (*model.ChangeConnection, error) {
-	return r.changes(ctx, class, status, environment, team, first, after)
+func (r *queryResolver) Changes(ctx context.Context, class *governance.Class, status *governance.Status, environment *string, team *string, orderBy *model.ChangeOrder, first *int, after *string) (*model.ChangeConnection, error) {
+	return r.changes(ctx, class, status, environment, team, orderBy, first, after)
 }
 
 func (r *queryResolver) DeliveryMetrics(ctx context.Context, kind graph.Kind, key string, from time.Time, to time.Time) (*model.DeliveryMetrics, error) {

@@ -20,6 +20,15 @@ export type ChangeClass =
   | 'NORMAL'
   | 'STANDARD';
 
+/** How changes are listed. */
+export type ChangeOrder =
+  /** Oldest assessment first: what has waited longest (a queue of pending changes). */
+  | 'ASSESSED'
+  /** Newest assessment first. */
+  | 'ASSESSED_DESC'
+  /** By key: repository@commit/environment. */
+  | 'KEY';
+
 /** Where a change's decision stands. STANDARD changes are APPROVED when assessed. */
 export type ChangeStatus =
   | 'APPROVED'
@@ -379,6 +388,7 @@ export type ChangesQueryVariables = Exact<{
   status?: ChangeStatus | null | undefined;
   class?: ChangeClass | null | undefined;
   team?: string | null | undefined;
+  orderBy?: ChangeOrder | null | undefined;
   first?: number | null | undefined;
   after?: string | null | undefined;
 }>;
@@ -1771,11 +1781,12 @@ export const WhoOwnsDocument = new TypedDocumentString(`
   }
 }`) as unknown as TypedDocumentString<WhoOwnsQuery, WhoOwnsQueryVariables>;
 export const ChangesDocument = new TypedDocumentString(`
-    query Changes($status: ChangeStatus, $class: ChangeClass, $team: String, $first: Int = 50, $after: String) {
+    query Changes($status: ChangeStatus, $class: ChangeClass, $team: String, $orderBy: ChangeOrder, $first: Int = 50, $after: String) {
   changes(
     status: $status
     class: $class
     team: $team
+    orderBy: $orderBy
     first: $first
     after: $after
   ) {

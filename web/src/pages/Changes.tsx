@@ -14,6 +14,7 @@ import {
   RejectChangeDocument,
   type ChangeClass,
   type ChangeDetailQuery,
+  type ChangeOrder,
   type ChangeRowFragment,
   type ChangeStatus,
   type MembershipQuery,
@@ -24,6 +25,11 @@ import { ErrorBox, KindBadge, Loading, Time, useAsync } from '../ui';
 import { Unavailable, useServerHas } from './Answers';
 
 const classes: ChangeClass[] = ['STANDARD', 'NORMAL', 'HIGH'];
+
+/** What waits longest first while deciding; the latest first otherwise. */
+function defaultOrder(status: ChangeStatus | ''): ChangeOrder {
+  return status === 'PENDING' ? 'ASSESSED' : 'ASSESSED_DESC';
+}
 const pageSize = 50;
 
 function changeHref(key: string): string {
@@ -91,16 +97,19 @@ function ChangeList() {
   const [cls, setCls] = useState<ChangeClass | ''>(init.cls);
   const [team, setTeam] = useState(init.team);
   const [teamField, setTeamField] = useState(init.team);
+  // The order follows the status until the reader picks one.
+  const [picked, setPicked] = useState<ChangeOrder | null>(null);
+  const order = picked ?? defaultOrder(status);
   const [more, setMore] = useState<ChangeRowFragment[]>([]);
   const [after, setAfter] = useState<string | null>(null);
   const [moreError, setMoreError] = useState<unknown>(null);
-  const vars = { status: status || null, class: cls || null, team: team || null, first: pageSize };
-  const { data, error, loading } = useAsync((sig) => request(ChangesDocument, vars, sig), [status, cls, team]);
+  const vars = { status: status || null, class: cls || null, team: team || null, orderBy: order, first: pageSize };
+  const { data, error, loading } = useAsync((sig) => request(ChangesDocument, vars, sig), [status, cls, team, order]);
   useEffect(() => {
     setMore([]);
     setAfter(null);
     setMoreError(null);
-  }, [status, cls, team]);
+  }, [status, cls, team, order]);
 
   const page = data?.changes;
   const rows = page ? [...page.nodes, ...more] : [];
@@ -140,6 +149,14 @@ function ChangeList() {
           <select value={cls} onChange={(e) => setCls(e.target.value as ChangeClass | '')}>
             <option value="">any</option>
             {classes.map((c) => <option key={c} value={c}>{c.toLowerCase()}</option>)}
+          </select>
+        </label>{' '}
+        <label className="inline">
+          Order{' '}
+          <select value={order} onChange={(e) => setPicked(e.target.value as ChangeOrder)}>
+            <option value="ASSESSED">oldest first</option>
+            <option value="ASSESSED_DESC">newest first</option>
+            <option value="KEY">by repository</option>
           </select>
         </label>{' '}
         <label className="inline">
