@@ -379,7 +379,8 @@ account. Rules: docs/answers.md.
 
 --finding, --account and --business-unit list only some findings (the counts
 stay those of every finding); an empty --account or --business-unit lists the
-findings with none.`,
+findings with none. Finding kinds:
+` + wrapList(analysis.FindingKinds, "  ", 80),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := checkFormat(format, "table", "json", "csv"); err != nil {
@@ -413,11 +414,33 @@ findings with none.`,
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "table", "output format: table, json or csv")
-	cmd.Flags().StringArrayVar(&kinds, "finding", nil, "list only findings of this kind (repeatable): "+strings.Join(analysis.FindingKinds, ", "))
+	cmd.Flags().StringArrayVar(&kinds, "finding", nil, "list only findings of this kind, e.g. unowned-resource (repeatable)")
 	cmd.Flags().StringVar(&account, "account", "", "list only the findings of this cloud account key")
 	cmd.Flags().StringVar(&unit, "business-unit", "", "list only the findings attributed to this business unit key")
 	a.addStoreFlags(cmd)
 	return cmd
+}
+
+// wrapList joins words with ", " into lines of at most width characters,
+// each starting with indent: a list in a --help text.
+func wrapList(words []string, indent string, width int) string {
+	var b strings.Builder
+	line := indent
+	for i, w := range words {
+		if i < len(words)-1 {
+			w += ","
+		}
+		if line != indent && len(line)+1+len(w) > width {
+			b.WriteString(line + "\n")
+			line = indent
+		}
+		if line != indent {
+			line += " "
+		}
+		line += w
+	}
+	b.WriteString(line)
+	return b.String()
 }
 
 // writeShadow prints the report's findings (all of them, or those a filter

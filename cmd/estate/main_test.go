@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/estate-cmdb/estate/graph/analysis"
 )
 
 // cli runs the estate command in-process, as a user would from a shell.
@@ -24,6 +26,18 @@ func TestHelpAndUsage(t *testing.T) {
 		out, _, code := cli(t, "", args...)
 		if code != exitOK || !strings.Contains(out, "Usage:") {
 			t.Errorf("estate %v: exit %d, output without usage:\n%s", args, code, out)
+		}
+	}
+	// shadow's help lists every finding kind, wrapped like the rest.
+	out, _, _ := cli(t, "", "shadow", "--help")
+	for _, k := range analysis.FindingKinds {
+		if !strings.Contains(out, k) {
+			t.Errorf("shadow --help lacks the finding kind %s", k)
+		}
+	}
+	for _, l := range strings.Split(out, "\n") {
+		if len(l) > 80 && !strings.HasPrefix(strings.TrimSpace(l), "-") {
+			t.Errorf("shadow --help has a line of %d characters: %q", len(l), l)
 		}
 	}
 	cases := []struct {
