@@ -209,9 +209,7 @@ func ChangeOf(n *graph.Node) (*Change, error) {
 		c.ChangedPaths = l
 	}
 	c.CommittedAt = timeProp(p, "committedAt")
-	if t := timeProp(p, "assessedAt"); t != nil {
-		c.AssessedAt = *t
-	}
+	c.AssessedAt = AssessedAt(n)
 	c.DecidedAt = timeProp(p, "decidedAt")
 	if s, ok := p["factors"].(string); ok && s != "" {
 		if err := json.Unmarshal([]byte(s), &c.Factors); err != nil {
@@ -219,6 +217,15 @@ func ChangeOf(n *graph.Node) (*Change, error) {
 		}
 	}
 	return c, nil
+}
+
+// AssessedAt is when the change n was assessed (zero if n is not a
+// recorded change): an order by time reads it alone, not the whole change.
+func AssessedAt(n *graph.Node) time.Time {
+	if t := timeProp(n.Props, "assessedAt"); t != nil {
+		return *t
+	}
+	return time.Time{}
 }
 
 func intProp(p map[string]any, name string) int {

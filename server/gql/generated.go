@@ -7174,7 +7174,7 @@ extend type Query {
   """
   Recorded changes, optionally only some class, status, environment or owning
   team, in orderBy's order. The orders by time read every change the filters
-  pick: at most 10,000, else LIMIT_EXCEEDED (narrow the filters).
+  pick: at most 5,000, else LIMIT_EXCEEDED (narrow the filters).
   """
   changes(class: ChangeClass, status: ChangeStatus, environment: String, team: String, orderBy: ChangeOrder = KEY, first: Int = 50, after: String): ChangeConnection!
   "Delivery metrics of a Team, Service or BusinessUnit (else INVALID_INPUT) over [from, to)."

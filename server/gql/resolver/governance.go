@@ -180,7 +180,7 @@ func (r *Resolver) governedIDs(ctx context.Context, ids []graph.ID) error {
 
 // maxOrderedChanges bounds what an order by time reads: every change the
 // filters pick, as the store lists by key only. A variable for tests.
-var maxOrderedChanges = 10_000
+var maxOrderedChanges = 5_000
 
 // timed is a change and when it was assessed: its place in a time order.
 type timed struct {
@@ -224,11 +224,7 @@ func (r *Resolver) changesByTime(ctx context.Context, labels map[string]string, 
 				"%d changes to order by time, over %d: narrow the filters (status, class, environment, team)", res.TotalCount, maxOrderedChanges)
 		}
 		for _, n := range res.Nodes {
-			c, err := governance.ChangeOf(n)
-			if err != nil {
-				return page{}, err
-			}
-			all = append(all, timed{n: n, at: c.AssessedAt})
+			all = append(all, timed{n: n, at: governance.AssessedAt(n)})
 		}
 		if !res.HasNext {
 			break
