@@ -22,8 +22,10 @@ after(async () => {
   await server?.stop();
 });
 
-async function gql(query, variables = {}) {
-  const r = await fetch(`${server.base}/graphql`, {
+// A GraphQL request to the shared demo server, or to another (base); it
+// must answer without errors.
+async function gql(query, variables = {}, base = server.base) {
+  const r = await fetch(`${base}/graphql`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ query, variables }),
@@ -681,11 +683,8 @@ describe('a configured source run from the UI', () => {
       assert.equal(await page.getByTestId('runs-total').innerText(), '3');
 
       // The shadow trend: the demo run, then +2 and +5 unowned buckets.
-      const r = await (await fetch(`${cfg.base}/graphql`, {
-        method: 'POST', headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ query: '{ ingestRuns { nodes { source shadowFindings } } }' }),
-      })).json();
-      const counts = r.data.ingestRuns.nodes.map((x) => x.shadowFindings).reverse();
+      const r = await gql('{ ingestRuns { nodes { source shadowFindings } } }', {}, cfg.base);
+      const counts = r.ingestRuns.nodes.map((x) => x.shadowFindings).reverse();
       assert.equal(counts.length, 3);
       assert.deepEqual([counts[1] - counts[0], counts[2] - counts[0]], [2, 5]);
       await page.goto(cfg.base + '/shadow');
@@ -823,11 +822,9 @@ describe('changes', () => {
       await shot(page, 'change-rejected');
 
       // What the server recorded.
-      const d = await (await fetch(`${srv.base}/graphql`, {
-        method: 'POST', headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ query: `{ a: change(key: "${intranet}") { status decidedBy decisionReason } b: change(key: "${payments}") { status decidedBy decisionReason } }` }),
-      })).json();
-      assert.deepEqual(d.data, {
+      const d = await gql('query($a: String!, $b: String!) { a: change(key: $a) { status decidedBy decisionReason } b: change(key: $b) { status decidedBy decisionReason } }',
+        { a: intranet, b: payments }, srv.base);
+      assert.deepEqual(d, {
         a: { status: 'APPROVED', decidedBy: 'wendy', decisionReason: 'Intranet banner copy only; checked on staging' },
         b: { status: 'REJECTED', decidedBy: 'carla', decisionReason: 'Retry change needs a canary first' },
       });
@@ -839,15 +836,12 @@ describe('changes', () => {
       // A team's page: its track record (the approved export caused an
       // incident) and a link to all its changes; the export's service
       // counts the same deployment.
-      const ids = await (await fetch(`${srv.base}/graphql`, {
-        method: 'POST', headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ query: '{ team(name: "checkout") { id } service(key: "order-management") { id } }' }),
-      })).json();
-      await page.goto(`${srv.base}/entity/${ids.data.service.id}`);
+      const ids = await gql('{ team(name: "checkout") { id } service(key: "order-management") { id } }', {}, srv.base);
+      await page.goto(`${srv.base}/entity/${ids.service.id}`);
       await page.getByTestId('delivery-metrics').waitFor();
       assert.match(await page.getByTestId('delivery-metrics').innerText(),
         /Deployments\s+1 \(0\.01 a day\)[\s\S]*Change failure rate\s+100% \(1 of 1\)[\s\S]*Incidents\s+1 \(1 restored\)[\s\S]*Time to restore \(median\)\s+3 h/);
-      await page.goto(`${srv.base}/entity/${ids.data.team.id}`);
+      await page.goto(`${srv.base}/entity/${ids.team.id}`);
       const delivery = page.getByTestId('delivery');
       await delivery.getByTestId('delivery-metrics').waitFor();
       assert.equal(await delivery.locator('[data-level]').getAttribute('data-level'), 'BRONZE');
@@ -1050,10 +1044,7 @@ describe('long answers on a synthetic estate', () => {
 
   test('impact lists 200 affected items at a time, with the total in its heading, and graphs the 300 nearest', async () => {
     const page = await newPage();
-    const { businessUnits } = await (await fetch(`${big.base}/graphql`, {
-      method: 'POST', headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ query: '{ businessUnits(first: 1, filter: { source: "synthetic:S:1" }) { nodes { key } } }' }),
-    })).json().then((j) => j.data);
+    const { businessUnits } = await gql('{ businessUnits(first: 1, filter: { source: "synthetic:S:1" }) { nodes { key } } }', {}, big.base);
     const unit = businessUnits.nodes[0].key;
     await page.goto(`${big.base}/impact?ref=${encodeURIComponent('BusinessUnit:' + unit)}&direction=UPSTREAM&depth=3`);
     await page.getByTestId('impact-affected').locator('tbody tr').first().waitFor();

@@ -2,7 +2,6 @@ package resolver
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"slices"
 	"strings"
@@ -238,12 +237,7 @@ func (r *Resolver) changesByTime(ctx context.Context, labels map[string]string, 
 	slices.SortFunc(all, cmp)
 	start := 0
 	if from != nil {
-		start, _ = slices.BinarySearchFunc(all, *from, func(t, c timed) int {
-			if cmp(t, c) <= 0 {
-				return -1
-			}
-			return 1
-		})
+		start = firstAfter(all, *from, cmp)
 	}
 	taken := all[start:min(len(all), start+size)]
 	p := page{total: len(all), info: &model.PageInfo{HasNextPage: start+len(taken) < len(all), HasPreviousPage: start > 0}}
@@ -257,19 +251,17 @@ func (r *Resolver) changesByTime(ctx context.Context, labels map[string]string, 
 }
 
 func encodeTimedCursor(t timed) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(t.at.UTC().Format(time.RFC3339Nano) + "\x00" + t.n.Key))
+	return placeCursor(t.at.UTC().Format(time.RFC3339Nano), t.n.Key)
 }
 
 func decodeTimedCursor(c string) (timed, error) {
-	bad := graph.Errorf(graph.CodeInvalid, "malformed cursor %q", c)
-	b, err := base64.RawURLEncoding.DecodeString(c)
+	f, err := placeOf(c, 2)
 	if err != nil {
-		return timed{}, bad
+		return timed{}, err
 	}
-	at, key, ok := strings.Cut(string(b), "\x00")
-	t, err := time.Parse(time.RFC3339Nano, at)
-	if !ok || err != nil {
-		return timed{}, bad
+	t, err := time.Parse(time.RFC3339Nano, f[0])
+	if err != nil {
+		return timed{}, malformedCursor(c)
 	}
-	return timed{n: &graph.Node{Kind: graph.KindChange, Key: key}, at: t}, nil
+	return timed{n: &graph.Node{Kind: graph.KindChange, Key: f[1]}, at: t}, nil
 }

@@ -203,16 +203,53 @@ func encodeRelCursor(k relKey) string {
 }
 
 func decodeRelCursor(c string) (relKey, error) {
-	bad := graph.Errorf(graph.CodeInvalid, "malformed cursor %q", c)
-	b, err := base64.RawURLEncoding.DecodeString(c)
+	f, err := placeOf(c, 5)
 	if err != nil {
-		return relKey{}, bad
+		return relKey{}, err
 	}
-	f := strings.Split(string(b), "\x00")
-	if len(f) != 5 || !graph.RelType(f[0]).Valid() || !graph.Kind(f[1]).Valid() || (f[3] != "i" && f[3] != "o") {
-		return relKey{}, bad
+	if !graph.RelType(f[0]).Valid() || !graph.Kind(f[1]).Valid() || (f[3] != "i" && f[3] != "o") {
+		return relKey{}, malformedCursor(c)
 	}
 	return relKey{typ: graph.RelType(f[0]), ref: graph.Ref{Kind: graph.Kind(f[1]), Key: f[2]}, out: f[3] == "o", role: f[4]}, nil
+}
+
+// A cursor of an answer the resolvers sort themselves (shadow findings,
+// changes by time; relationships too, encoded faster by encodeRelCursor)
+// is a place in that order: the fields of the place, NUL-separated, in
+// unpadded base64url.
+func placeCursor(fields ...string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strings.Join(fields, "\x00")))
+}
+
+// placeOf decodes a placeCursor of n fields.
+func placeOf(c string, n int) ([]string, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return nil, malformedCursor(c)
+	}
+	f := strings.Split(string(b), "\x00")
+	if len(f) != n {
+		return nil, malformedCursor(c)
+	}
+	return f, nil
+}
+
+func malformedCursor(c string) error {
+	return graph.Errorf(graph.CodeInvalid, "malformed cursor %q", c)
+}
+
+// firstAfter is where the page after a cursor starts in sorted, which is
+// in cmp's order: at the first element past the cursor's place, whether
+// or not the cursor's own element is still there (an answer computed
+// again may have lost it, not its place).
+func firstAfter[T any](sorted []T, place T, cmp func(a, b T) int) int {
+	i, _ := slices.BinarySearchFunc(sorted, place, func(e, p T) int {
+		if cmp(e, p) <= 0 {
+			return -1
+		}
+		return 1
+	})
+	return i
 }
 
 // list returns one page of a listing (Store.List).

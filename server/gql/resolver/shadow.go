@@ -1,9 +1,7 @@
 package resolver
 
 import (
-	"encoding/base64"
 	"slices"
-	"strings"
 
 	"github.com/estate-cmdb/estate/graph"
 	"github.com/estate-cmdb/estate/graph/analysis"
@@ -40,14 +38,7 @@ func (r *Resolver) findingPage(fs []analysis.Finding, first *int, after *string)
 		if err != nil {
 			return nil, err
 		}
-		// The first finding after the cursor's place: a report computed
-		// again may have lost the cursor's own finding, not its place.
-		start, _ = slices.BinarySearchFunc(fs, from, func(f analysis.Finding, c analysis.Finding) int {
-			if analysis.CompareFindings(&f, &c) <= 0 {
-				return -1
-			}
-			return 1
-		})
+		start = firstAfter(fs, from, func(a, b analysis.Finding) int { return analysis.CompareFindings(&a, &b) })
 	}
 	page := fs[start:min(len(fs), start+size)]
 	c := &model.ShadowFindingConnection{
@@ -66,18 +57,16 @@ func (r *Resolver) findingPage(fs []analysis.Finding, first *int, after *string)
 
 // A finding's cursor is its place in report order (analysis.CompareFindings).
 func encodeFindingCursor(f *analysis.Finding) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(strings.Join([]string{f.Kind, string(f.Item.Kind), f.Item.Key, f.Tag, f.Value}, "\x00")))
+	return placeCursor(f.Kind, string(f.Item.Kind), f.Item.Key, f.Tag, f.Value)
 }
 
 func decodeFindingCursor(c string) (analysis.Finding, error) {
-	bad := graph.Errorf(graph.CodeInvalid, "malformed cursor %q", c)
-	b, err := base64.RawURLEncoding.DecodeString(c)
+	f, err := placeOf(c, 5)
 	if err != nil {
-		return analysis.Finding{}, bad
+		return analysis.Finding{}, err
 	}
-	f := strings.Split(string(b), "\x00")
-	if len(f) != 5 || !slices.Contains(analysis.FindingKinds, f[0]) || !graph.Kind(f[1]).Valid() {
-		return analysis.Finding{}, bad
+	if !slices.Contains(analysis.FindingKinds, f[0]) || !graph.Kind(f[1]).Valid() {
+		return analysis.Finding{}, malformedCursor(c)
 	}
 	return analysis.Finding{Kind: f[0], Item: analysis.Item{Kind: graph.Kind(f[1]), Key: f[2]}, Tag: f[3], Value: f[4]}, nil
 }
