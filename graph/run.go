@@ -21,6 +21,9 @@ const (
 	RunFailed    RunStatus = "failed"
 )
 
+// ScheduledBy is IngestRun.StartedBy of a run a server's schedule started.
+const ScheduledBy = "schedule"
+
 // RunStatuses lists the statuses in a fixed order.
 var RunStatuses = []RunStatus{RunRunning, RunSucceeded, RunPartial, RunFailed}
 
@@ -48,6 +51,9 @@ type IngestRun struct {
 	ID     string    `json:"id"`
 	Source string    `json:"source"`
 	Status RunStatus `json:"status"`
+	// StartedBy says who started the run: the API caller's name, or
+	// ScheduledBy for a server's schedule; empty for the command line.
+	StartedBy string `json:"startedBy,omitempty"`
 	// Started is required; Ended is zero while the run is running.
 	Started time.Time `json:"started"`
 	Ended   time.Time `json:"ended,omitzero"`

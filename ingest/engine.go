@@ -175,8 +175,11 @@ type Options struct {
 	// once it has been written, before the source starts reading: how a
 	// caller that runs ingest in the background learns the run's id.
 	OnStart func(graph.IngestRun)
-	Logger  zerolog.Logger
-	Now     func() time.Time
+	// StartedBy is who started the run, kept in its record
+	// (graph.IngestRun.StartedBy).
+	StartedBy string
+	Logger    zerolog.Logger
+	Now       func() time.Time
 }
 
 func (o *Options) defaults() {
@@ -205,15 +208,17 @@ type ItemError = graph.RunItem
 
 // Report describes one run.
 type Report struct {
-	ID      string             `json:"id"`
-	Source  string             `json:"source"`
-	Status  Status             `json:"status"`
-	Started time.Time          `json:"started"`
-	Ended   time.Time          `json:"ended"`
-	Nodes   int                `json:"nodes"`
-	Edges   int                `json:"edges"`
-	Applied graph.ApplyResult  `json:"applied"`
-	Swept   *graph.SweepResult `json:"swept,omitempty"`
+	ID     string `json:"id"`
+	Source string `json:"source"`
+	// StartedBy is Options.StartedBy.
+	StartedBy string             `json:"startedBy,omitempty"`
+	Status    Status             `json:"status"`
+	Started   time.Time          `json:"started"`
+	Ended     time.Time          `json:"ended"`
+	Nodes     int                `json:"nodes"`
+	Edges     int                `json:"edges"`
+	Applied   graph.ApplyResult  `json:"applied"`
+	Swept     *graph.SweepResult `json:"swept,omitempty"`
 	// SweepHeld explains why nothing was swept after a complete run.
 	SweepHeld string `json:"sweepHeld,omitempty"`
 	// KeptScopes are the scopes of a partial run's item errors, which the
@@ -236,7 +241,7 @@ type Report struct {
 // errors and warnings capped at graph.MaxRunItems, with their counts.
 func (r *Report) Record() graph.IngestRun {
 	return graph.IngestRun{
-		ID: r.ID, Source: r.Source, Status: r.Status, Started: r.Started, Ended: r.Ended,
+		ID: r.ID, Source: r.Source, StartedBy: r.StartedBy, Status: r.Status, Started: r.Started, Ended: r.Ended,
 		Nodes: r.Nodes, Edges: r.Edges, Applied: r.Applied, Swept: r.Swept, SweepHeld: r.SweepHeld, KeptScopes: r.KeptScopes,
 		Errors: capped(r.Errors), ErrorCount: len(r.Errors),
 		Warnings: capped(r.Warnings), WarningCount: r.WarningCount,
@@ -280,7 +285,7 @@ func summarize(ctx context.Context, em *emitter, opts *Options) map[string]int {
 // is non-nil when the run failed; the report is always filled in.
 func Run(ctx context.Context, store Store, src Source, opts Options) (*Report, error) {
 	opts.defaults()
-	rep := &Report{ID: uuid.NewString(), Source: src.Name(), Status: StatusRunning, Started: opts.Now().UTC()}
+	rep := &Report{ID: uuid.NewString(), Source: src.Name(), StartedBy: opts.StartedBy, Status: StatusRunning, Started: opts.Now().UTC()}
 	if graph.ActorFrom(ctx) == "" {
 		// The audit trail records the run's changes as made by its source
 		// unless the caller (an API request) named someone.

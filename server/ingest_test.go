@@ -19,11 +19,12 @@ import (
 	"github.com/estate-cmdb/estate/server/gql/resolver"
 )
 
-const runFields = `id source status started ended nodes edges errorCount warningCount error sweepHeld keptScopes errors { item scope }
+const runFields = `id source status startedBy started ended nodes edges errorCount warningCount error sweepHeld keptScopes errors { item scope }
 	applied { nodesCreated } swept { nodesRemoved } summary { key value } shadowFindings`
 
 type gqlRun struct {
 	ID, Source, Status, Error string
+	StartedBy                 string
 	Ended                     *string
 	Nodes                     int
 	Applied                   struct{ NodesCreated int }
@@ -95,8 +96,8 @@ func TestIngestRuns(t *testing.T) {
 
 	var started struct{ StartIngest gqlRun }
 	e.do(t, e.editor, start, map[string]any{"s": "acme-demo"}).mustData(t, &started)
-	if r := started.StartIngest; r.Status != "RUNNING" || r.Source != demo.SourceName || r.Ended != nil || r.ID == "" {
-		t.Fatalf("startIngest returned %+v, want the demo run, running", r)
+	if r := started.StartIngest; r.Status != "RUNNING" || r.Source != demo.SourceName || r.Ended != nil || r.ID == "" || r.StartedBy != "test editor" {
+		t.Fatalf("startIngest returned %+v, want the demo run, running, started by the editor's token", r)
 	}
 	var stuck struct{ StartIngest gqlRun }
 	e.do(t, e.editor, start, map[string]any{"s": "stuck"}).mustData(t, &stuck)
@@ -146,7 +147,7 @@ func TestIngestRuns(t *testing.T) {
 		byID[r.ID] = r
 	}
 	d := byID[started.StartIngest.ID]
-	if d.Status != "SUCCEEDED" || d.Ended == nil || d.Nodes == 0 || d.Applied.NodesCreated == 0 {
+	if d.Status != "SUCCEEDED" || d.Ended == nil || d.Nodes == 0 || d.Applied.NodesCreated == 0 || d.StartedBy != "test editor" {
 		t.Errorf("demo run %+v, want succeeded with what it created", d)
 	}
 	if d.ShadowFindings == nil || *d.ShadowFindings == 0 || len(d.Summary) != len(analysis.FindingKinds)+1 || d.Summary[0].Key != "shadow.application-without-service" {

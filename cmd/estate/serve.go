@@ -74,18 +74,24 @@ without a token only when the server listens on loopback, or with
 			if err != nil {
 				return err
 			}
+			var runner *sources.Runner
 			if file != nil {
-				// Background runs stop with the server (recorded failed)
-				// and end before the store is closed.
-				runner := sources.NewRunner(ctx, file, s, sources.Env{Logger: a.log},
+				// Background runs stop with the server, however it stops
+				// (recorded failed), and end before the store is closed.
+				runCtx, cancel := context.WithCancel(ctx)
+				runner = sources.NewRunner(runCtx, file, s, sources.Env{Logger: a.log},
 					ingest.Options{Logger: a.log, Summarize: shadowSummary(s)})
 				defer runner.Wait()
+				defer cancel()
 				cfg.Ingest = runner
 				a.log.Info().Str("config", configPath).Int("sources", len(file.Sources)).Msg("ingest sources configured")
 			}
 			srv, err := server.New(cfg, s, tokens, a.log)
 			if err != nil {
 				return err
+			}
+			if runner != nil {
+				runner.Schedule()
 			}
 			return srv.ListenAndServe(ctx)
 		},

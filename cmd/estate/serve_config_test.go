@@ -6,11 +6,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestServeConfig: serve --config lists the example file's sources without
-// secrets, serve --demo records its run with the shadow figures, and a bad
-// file stops the start with the file named.
+// secrets and with their schedules, serve --demo records its run with the
+// shadow figures, and a bad file stops the start with the file named.
 func TestServeConfig(t *testing.T) {
 	example, err := filepath.Abs("../../docs/estate.example.yaml")
 	if err != nil {
@@ -22,7 +23,8 @@ func TestServeConfig(t *testing.T) {
 		Data struct {
 			IngestSources []struct {
 				Name, Type, Problem string
-				Source              *string
+				Source, Schedule    *string
+				NextRunAt           *time.Time
 			}
 			IngestRuns struct {
 				TotalCount int
@@ -33,7 +35,7 @@ func TestServeConfig(t *testing.T) {
 			}
 		}
 	}
-	body := p.query(t, `{ ingestSources { name type source problem } ingestRuns { totalCount nodes { source status shadowFindings } } }`)
+	body := p.query(t, `{ ingestSources { name type source problem schedule nextRunAt } ingestRuns { totalCount nodes { source status shadowFindings } } }`)
 	if err := json.Unmarshal([]byte(body), &res); err != nil {
 		t.Fatal(err)
 	}
@@ -43,6 +45,14 @@ func TestServeConfig(t *testing.T) {
 	}
 	if src[1].Source != nil || !strings.Contains(src[1].Problem, "GITLAB_TOKEN") {
 		t.Errorf("acme-gitlab without its token: %+v, want a problem naming GITLAB_TOKEN", src[1])
+	}
+	// A source that never ran waits for its first time: nothing but the
+	// demo ran at start.
+	if g := src[0]; g.Schedule == nil || *g.Schedule != "@every 6h" || g.NextRunAt == nil || time.Until(*g.NextRunAt) < 5*time.Hour {
+		t.Errorf("acme-github: schedule %v next %v, want @every 6h, about six hours from now", g.Schedule, g.NextRunAt)
+	}
+	if g := src[1]; g.Schedule != nil || g.NextRunAt != nil {
+		t.Errorf("acme-gitlab: schedule %v next %v, want none", g.Schedule, g.NextRunAt)
 	}
 	runs := res.Data.IngestRuns
 	if runs.TotalCount != 1 || runs.Nodes[0].Source != "demo" || runs.Nodes[0].Status != "SUCCEEDED" || runs.Nodes[0].ShadowFindings == 0 {

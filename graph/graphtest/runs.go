@@ -45,7 +45,7 @@ func testRuns(t *testing.T, h Harness) {
 	t.Run("RoundTrip", func(t *testing.T) {
 		s := h(t)
 		full := graph.IngestRun{
-			ID: "run-1", Source: "github:acme", Status: graph.RunPartial,
+			ID: "run-1", Source: "github:acme", StartedBy: "alice", Status: graph.RunPartial,
 			Started: at(0), Ended: at(3).Add(123456789), Nodes: 40, Edges: 55,
 			Applied:    graph.ApplyResult{NodesCreated: 30, NodesUpdated: 10, EdgesCreated: 50, EdgesUpdated: 5},
 			Swept:      &graph.SweepResult{NodesRemoved: 1, EdgesRemoved: 2, SourceNodesBefore: 40, SourceEdgesBefore: 57},

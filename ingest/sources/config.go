@@ -8,7 +8,9 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
+	"github.com/robfig/cron/v3"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/estate-cmdb/estate/graph"
@@ -33,9 +35,17 @@ type Configured struct {
 	Name    string
 	Type    string
 	Options Options
-	path    string
-	line    int
+	// Schedule is when a server runs the source by itself, as the file
+	// wrote it (see ParseSchedule); empty when only a person starts it.
+	Schedule string
+	schedule cron.Schedule
+	path     string
+	line     int
 }
+
+// fileFields are a source's fields that are the file's, not the type's
+// options.
+var fileFields = []string{"name", "type", "schedule"}
 
 // required lists, per type, the options a file must give: of each group,
 // at least one (GCP reads exports, searches scopes, or both).
@@ -118,6 +128,8 @@ func parseSource(path string, i int, item *yaml.Node) (*Configured, error) {
 			c.Name = strings.TrimSpace(v.Value)
 		case "type":
 			c.Type = strings.TrimSpace(v.Value)
+		case "schedule":
+			c.Schedule = strings.TrimSpace(v.Value)
 		}
 	}
 	where := fmt.Sprintf("config %s:%d: source %d", path, item.Line, i+1)
@@ -135,17 +147,27 @@ func parseSource(path string, i int, item *yaml.Node) (*Configured, error) {
 		}
 		return nil, fmt.Errorf("%s: unknown type %q (want one of %s)", where, c.Type, strings.Join(TypeNames(), ", "))
 	}
+	if v, ok := keys["schedule"]; ok {
+		if v.Kind != yaml.ScalarNode || c.Schedule == "" {
+			return nil, fmt.Errorf("%s: line %d: schedule must be a cron expression such as \"0 3 * * *\" or \"@every 6h\"", where, v.Line)
+		}
+		sched, err := ParseSchedule(c.Schedule)
+		if err != nil {
+			return nil, fmt.Errorf("%s: line %d: schedule %q: %w", where, v.Line, c.Schedule, err)
+		}
+		c.schedule = sched
+	}
 	c.Options = mk()
-	if err := checkFields(item, reflect.TypeOf(c.Options).Elem(), []string{"name", "type"}, where, c.Type); err != nil {
+	if err := checkFields(item, reflect.TypeOf(c.Options).Elem(), fileFields, where, c.Type); err != nil {
 		return nil, err
 	}
-	// name and type are the file's, not options: the inline configs of
-	// the cloud sources have a name field too (the provenance), which the
-	// file leaves at its default so runs from the file and from the
-	// command line are the same source.
+	// name, type and schedule are the file's, not options: the inline
+	// configs of the cloud sources have a name field too (the provenance),
+	// which the file leaves at its default so runs from the file and from
+	// the command line are the same source.
 	opts := &yaml.Node{Kind: yaml.MappingNode, Tag: item.Tag, Line: item.Line, Column: item.Column}
 	for j := 0; j < len(item.Content); j += 2 {
-		if k := item.Content[j].Value; k != "name" && k != "type" {
+		if k := item.Content[j].Value; !slices.Contains(fileFields, k) {
 			opts.Content = append(opts.Content, item.Content[j], item.Content[j+1])
 		}
 	}
@@ -244,4 +266,38 @@ func (c *Configured) Source(env Env) (ingest.Source, error) {
 		return nil, fmt.Errorf("config %s:%d: source %q (%s): %w", c.path, c.line, c.Name, c.Type, err)
 	}
 	return src, nil
+}
+
+// ParseSchedule reads a source's schedule as crontab(5) writes one: five
+// fields (minute, hour, day of month, month, day of week), or a
+// descriptor (@hourly, @daily, @weekly, @monthly, @every 6h), either
+// optionally after CRON_TZ=Zone; times are the server's local time
+// otherwise.
+func ParseSchedule(spec string) (cron.Schedule, error) {
+	spec = strings.TrimSpace(spec)
+	// The parser slices up to the first space after a zone prefix, and
+	// panics when there is none.
+	if strings.HasPrefix(spec, "TZ=") || strings.HasPrefix(spec, "CRON_TZ=") {
+		zone, rest, ok := strings.Cut(spec, " ")
+		if !ok || strings.TrimSpace(rest) == "" {
+			return nil, fmt.Errorf("%s names a time zone and no schedule after it", zone)
+		}
+	}
+	sched, err := cron.ParseStandard(spec)
+	if err != nil {
+		return nil, err
+	}
+	if sched.Next(time.Now()).IsZero() {
+		return nil, fmt.Errorf("no such day comes in the next five years")
+	}
+	return sched, nil
+}
+
+// Next returns when the source is next due after t, or the zero time when
+// it has no schedule.
+func (c *Configured) Next(t time.Time) time.Time {
+	if c.schedule == nil {
+		return time.Time{}
+	}
+	return c.schedule.Next(t)
 }

@@ -75,6 +75,8 @@ func TestParseRejects(t *testing.T) {
 		{"empty required list", "sources:\n  - name: tf\n    type: terraform\n    paths: []", []string{`source "tf"`, "option paths is required"}},
 		{"gcp with neither exports nor scopes", "sources:\n  - name: g\n    type: gcp\n    registered: [p]", []string{`source "g"`, "option exports or scopes is required"}},
 		{"wrong value type", "sources:\n  - name: gh\n    type: github\n    org: acme\n    concurrency: lots", []string{`source "gh"`, "line 5", "lots"}},
+		{"bad schedule", "sources:\n  - name: d\n    type: demo\n    schedule: 0 3 * *", []string{`source "d"`, "line 4", `schedule "0 3 * *"`, "5 fields"}},
+		{"schedule not a string", "sources:\n  - name: d\n    type: demo\n    schedule: [daily]", []string{`source "d"`, "line 4", "cron expression"}},
 		{"duplicate name", "sources:\n  - name: d\n    type: demo\n  - name: d\n    type: synthetic", []string{`source "d"`, "line 2"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

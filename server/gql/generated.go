@@ -523,6 +523,7 @@ type ComplexityRoot struct {
 		ShadowFindings func(childComplexity int) int
 		Source         func(childComplexity int) int
 		Started        func(childComplexity int) int
+		StartedBy      func(childComplexity int) int
 		Status         func(childComplexity int) int
 		Summary        func(childComplexity int) int
 		SweepHeld      func(childComplexity int) int
@@ -544,12 +545,14 @@ type ComplexityRoot struct {
 	}
 
 	IngestSource struct {
-		LastRun func(childComplexity int) int
-		Name    func(childComplexity int) int
-		Problem func(childComplexity int) int
-		Running func(childComplexity int) int
-		Source  func(childComplexity int) int
-		Type    func(childComplexity int) int
+		LastRun   func(childComplexity int) int
+		Name      func(childComplexity int) int
+		NextRunAt func(childComplexity int) int
+		Problem   func(childComplexity int) int
+		Running   func(childComplexity int) int
+		Schedule  func(childComplexity int) int
+		Source    func(childComplexity int) int
+		Type      func(childComplexity int) int
 	}
 
 	IngestSweep struct {
@@ -3324,6 +3327,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IngestRun.Started(childComplexity), true
+	case "IngestRun.startedBy":
+		if e.ComplexityRoot.IngestRun.StartedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestRun.StartedBy(childComplexity), true
 	case "IngestRun.status":
 		if e.ComplexityRoot.IngestRun.Status == nil {
 			break
@@ -3411,6 +3420,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IngestSource.Name(childComplexity), true
+	case "IngestSource.nextRunAt":
+		if e.ComplexityRoot.IngestSource.NextRunAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestSource.NextRunAt(childComplexity), true
 	case "IngestSource.problem":
 		if e.ComplexityRoot.IngestSource.Problem == nil {
 			break
@@ -3423,6 +3438,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IngestSource.Running(childComplexity), true
+	case "IngestSource.schedule":
+		if e.ComplexityRoot.IngestSource.Schedule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestSource.Schedule(childComplexity), true
 	case "IngestSource.source":
 		if e.ComplexityRoot.IngestSource.Source == nil {
 			break
@@ -7246,6 +7267,8 @@ type IngestRun {
   "The source, such as github:acme or aws:audit."
   source: String!
   status: IngestRunStatus!
+  "Who started the run: the API caller's name for startIngest, schedule for the server's schedule (IngestSource.schedule); empty for the command line."
+  startedBy: String!
   started: Time!
   "Null while running."
   ended: Time
@@ -7298,6 +7321,14 @@ type IngestSource {
   running: Boolean!
   "Its latest run, if any."
   lastRun: IngestRun
+  """
+  When the server runs it by itself, as the file says: a cron expression
+  ("0 3 * * *", "CRON_TZ=Europe/Paris 0 3 * * *") or a descriptor
+  ("@daily", "@every 6h"). Null when only a person starts it.
+  """
+  schedule: String
+  "When the schedule next starts it; null without a schedule. A time that comes while it still runs is skipped."
+  nextRunAt: Time
 }
 
 extend type Query {
@@ -8398,6 +8429,8 @@ func (ec *executionContext) childFields_IngestRun(ctx context.Context, field gra
 		return ec.fieldContext_IngestRun_source(ctx, field)
 	case "status":
 		return ec.fieldContext_IngestRun_status(ctx, field)
+	case "startedBy":
+		return ec.fieldContext_IngestRun_startedBy(ctx, field)
 	case "started":
 		return ec.fieldContext_IngestRun_started(ctx, field)
 	case "ended":
@@ -8470,6 +8503,10 @@ func (ec *executionContext) childFields_IngestSource(ctx context.Context, field 
 		return ec.fieldContext_IngestSource_running(ctx, field)
 	case "lastRun":
 		return ec.fieldContext_IngestSource_lastRun(ctx, field)
+	case "schedule":
+		return ec.fieldContext_IngestSource_schedule(ctx, field)
+	case "nextRunAt":
+		return ec.fieldContext_IngestSource_nextRunAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type IngestSource", field.Name)
 }
@@ -20613,6 +20650,29 @@ func (ec *executionContext) fieldContext_IngestRun_status(_ context.Context, fie
 	return graphql.NewScalarFieldContext("IngestRun", field, false, false, "IngestRunStatus")
 }
 
+func (ec *executionContext) _IngestRun_startedBy(ctx context.Context, field graphql.CollectedField, obj *graph.IngestRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestRun_startedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestRun_startedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestRun", field, false, false, "String")
+}
+
 func (ec *executionContext) _IngestRun_started(ctx context.Context, field graphql.CollectedField, obj *graph.IngestRun) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21322,6 +21382,52 @@ func (ec *executionContext) fieldContext_IngestSource_lastRun(_ context.Context,
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _IngestSource_schedule(ctx context.Context, field graphql.CollectedField, obj *model.IngestSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestSource_schedule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Schedule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IngestSource_schedule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestSource", field, false, false, "String")
+}
+
+func (ec *executionContext) _IngestSource_nextRunAt(ctx context.Context, field graphql.CollectedField, obj *model.IngestSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestSource_nextRunAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NextRunAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IngestSource_nextRunAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestSource", field, false, false, "Time")
 }
 
 func (ec *executionContext) _IngestSweep_nodesRemoved(ctx context.Context, field graphql.CollectedField, obj *graph.SweepResult) (ret graphql.Marshaler) {
@@ -35962,6 +36068,11 @@ func (ec *executionContext) _IngestRun(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "startedBy":
+			out.Values[i] = ec._IngestRun_startedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "started":
 			out.Values[i] = ec._IngestRun_started(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -36181,6 +36292,16 @@ func (ec *executionContext) _IngestSource(ctx context.Context, sel ast.Selection
 			}
 		case "lastRun":
 			out.Values[i] = ec._IngestSource_lastRun(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "schedule":
+			out.Values[i] = ec._IngestSource_schedule(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nextRunAt":
+			out.Values[i] = ec._IngestSource_nextRunAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}

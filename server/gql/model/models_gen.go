@@ -228,6 +228,12 @@ type IngestSource struct {
 	Running bool   `json:"running"`
 	// Its latest run, if any.
 	LastRun *graph.IngestRun `json:"lastRun,omitempty"`
+	// When the server runs it by itself, as the file says: a cron expression
+	// ("0 3 * * *", "CRON_TZ=Europe/Paris 0 3 * * *") or a descriptor
+	// ("@daily", "@every 6h"). Null when only a person starts it.
+	Schedule *string `json:"schedule,omitempty"`
+	// When the schedule next starts it; null without a schedule. A time that comes while it still runs is skipped.
+	NextRunAt *time.Time `json:"nextRunAt,omitempty"`
 }
 
 // How many entities of one kind the graph holds.

@@ -55,6 +55,12 @@ func (r *Resolver) ingestSources(ctx context.Context) ([]*model.IngestSource, er
 	}
 	for _, s := range r.Ingest.Sources() {
 		m := &model.IngestSource{Name: s.Name, Type: s.Type, Problem: s.Problem, Running: s.Running}
+		if s.Schedule != "" {
+			m.Schedule = &s.Schedule
+		}
+		if !s.Next.IsZero() {
+			m.NextRunAt = &s.Next
+		}
 		if s.Source != "" {
 			m.Source = &s.Source
 			p, err := r.Store.ListRuns(ctx, graph.RunQuery{Source: s.Source, First: 1})
