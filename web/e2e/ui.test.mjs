@@ -632,7 +632,7 @@ describe('ingest runs', () => {
 });
 
 describe('a configured source run from the UI', () => {
-  test('Run source: running, then succeeded; each run a bar in the shadow trend', async () => {
+  test('Run source: its schedule, running, then succeeded, by whom; each run a bar in the shadow trend', async () => {
     // A terraform source whose state file is a named pipe: each run blocks reading it
     // until the test writes a state, so the page is seen while the run is RUNNING.
     const cfg = await startServer({
@@ -640,7 +640,7 @@ describe('a configured source run from the UI', () => {
         const dir = dirname(dataDir);
         const fifo = join(dir, 'infra.tfstate');
         execFileSync('mkfifo', [fifo]);
-        writeFileSync(join(dir, 'estate.yaml'), `sources:\n  - name: infra\n    type: terraform\n    paths: [${fifo}]\n`);
+        writeFileSync(join(dir, 'estate.yaml'), `sources:\n  - name: infra\n    type: terraform\n    schedule: "@every 1h"\n    paths: [${fifo}]\n`);
         const token = execFileSync(bin, ['token', 'create', '--role', 'editor', '--name', 'e2e-editor', '--data-dir', dataDir, '--log-level', 'error'], { encoding: 'utf8' }).trim();
         return { fifo, token, config: join(dir, 'estate.yaml') };
       },
@@ -665,6 +665,8 @@ describe('a configured source run from the UI', () => {
       await page.goto(cfg.base + '/runs');
       const sources = page.getByTestId('sources');
       await sources.waitFor();
+      // It never ran, so its schedule waits for its first time.
+      assert.match(await sources.getByTestId('source-schedule').innerText(), /^@every 1h\s+next in 1 h$/);
       const runs = page.getByTestId('runs');
       for (const n of [2, 5]) {
         await sources.getByRole('button', { name: 'Run infra' }).click();
@@ -673,6 +675,7 @@ describe('a configured source run from the UI', () => {
         await sources.getByRole('button', { name: 'Running…' }).waitFor();
         const running = runs.locator('tbody tr').filter({ hasText: 'infra' }).first();
         assert.equal(await running.locator('[data-status]').getAttribute('data-status'), 'RUNNING');
+        assert.equal(await running.getByTestId('run-by').innerText(), 'by e2e-editor');
         await shot(page, `runs-running-${n}`);
         await writeFile(fifo, state(n));
         blocked = false;

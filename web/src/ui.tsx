@@ -48,12 +48,18 @@ export function Time({ t }: { t: string | null | undefined }) {
 
 function relative(d: Date): string {
   const s = (Date.now() - d.getTime()) / 1000;
-  if (s < 60) return 'just now';
-  if (s < 3600) return `${Math.round(s / 60)} min ago`;
-  if (s < 86400) return `${Math.round(s / 3600)} h ago`;
-  if (s < 86400 * 1.5) return '1 day ago';
-  if (s < 86400 * 60) return `${Math.round(s / 86400)} days ago`;
-  return d.toISOString().slice(0, 10);
+  if (s > -60 && s < 60) return s < 0 ? 'in a minute' : 'just now';
+  // Each unit is rounded before it is compared: 59.6 minutes is "1 h".
+  const minutes = Math.round(Math.abs(s) / 60);
+  const hours = Math.round(minutes / 60);
+  const days = Math.round(hours / 24);
+  let span: string;
+  if (minutes < 60) span = `${minutes} min`;
+  else if (hours < 24) span = `${hours} h`;
+  else if (days === 1) span = '1 day';
+  else if (days < 60) span = `${days} days`;
+  else return d.toISOString().slice(0, 10);
+  return s < 0 ? `in ${span}` : `${span} ago`;
 }
 
 export function ErrorBox({ error }: { error: unknown }) {

@@ -1258,7 +1258,7 @@ export type EntityHistoryQuery = { node:
     | { history: { nodes: Array<{ at: string, op: AuditOp, actor: string, source: string, run: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null, entity: { kind: Kind, key: string } | null, relationship: { type: RelType, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } } | null, changes: Array<{ field: string, before: string, after: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
    | null };
 
-export type RunFieldsFragment = { id: string, source: string, status: IngestRunStatus, started: string, ended: string | null, nodes: number, edges: number, sweepHeld: string, keptScopes: Array<string>, errorCount: number, warningCount: number, error: string, shadowFindings: number | null, applied: { nodesCreated: number, nodesUpdated: number, edgesCreated: number, edgesUpdated: number }, swept: { nodesRemoved: number, edgesRemoved: number, nodesRetracted: number, edgesRetracted: number } | null, errors: Array<{ item: string, error: string }> };
+export type RunFieldsFragment = { id: string, source: string, status: IngestRunStatus, startedBy: string, started: string, ended: string | null, nodes: number, edges: number, sweepHeld: string, keptScopes: Array<string>, errorCount: number, warningCount: number, error: string, shadowFindings: number | null, applied: { nodesCreated: number, nodesUpdated: number, edgesCreated: number, edgesUpdated: number }, swept: { nodesRemoved: number, edgesRemoved: number, nodesRetracted: number, edgesRetracted: number } | null, errors: Array<{ item: string, error: string }> };
 
 export type IngestRunsQueryVariables = Exact<{
   source?: string | null | undefined;
@@ -1268,14 +1268,14 @@ export type IngestRunsQueryVariables = Exact<{
 }>;
 
 
-export type IngestRunsQuery = { ingestRuns: { totalCount: number, nodes: Array<{ id: string, source: string, status: IngestRunStatus, started: string, ended: string | null, nodes: number, edges: number, sweepHeld: string, keptScopes: Array<string>, errorCount: number, warningCount: number, error: string, shadowFindings: number | null, applied: { nodesCreated: number, nodesUpdated: number, edgesCreated: number, edgesUpdated: number }, swept: { nodesRemoved: number, edgesRemoved: number, nodesRetracted: number, edgesRetracted: number } | null, errors: Array<{ item: string, error: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, ingestSources: Array<{ name: string, type: string, source: string | null, problem: string, running: boolean, lastRun: { id: string, status: IngestRunStatus, ended: string | null } | null }> };
+export type IngestRunsQuery = { ingestRuns: { totalCount: number, nodes: Array<{ id: string, source: string, status: IngestRunStatus, startedBy: string, started: string, ended: string | null, nodes: number, edges: number, sweepHeld: string, keptScopes: Array<string>, errorCount: number, warningCount: number, error: string, shadowFindings: number | null, applied: { nodesCreated: number, nodesUpdated: number, edgesCreated: number, edgesUpdated: number }, swept: { nodesRemoved: number, edgesRemoved: number, nodesRetracted: number, edgesRetracted: number } | null, errors: Array<{ item: string, error: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, ingestSources: Array<{ name: string, type: string, source: string | null, problem: string, running: boolean, schedule: string | null, nextRunAt: string | null, lastRun: { id: string, status: IngestRunStatus, ended: string | null } | null }> };
 
 export type IngestRunQueryVariables = Exact<{
   id: string;
 }>;
 
 
-export type IngestRunQuery = { ingestRun: { id: string, source: string, status: IngestRunStatus, started: string, ended: string | null, nodes: number, edges: number, sweepHeld: string, keptScopes: Array<string>, errorCount: number, warningCount: number, error: string, shadowFindings: number | null, applied: { nodesCreated: number, nodesUpdated: number, edgesCreated: number, edgesUpdated: number }, swept: { nodesRemoved: number, edgesRemoved: number, nodesRetracted: number, edgesRetracted: number } | null, errors: Array<{ item: string, error: string }> } | null };
+export type IngestRunQuery = { ingestRun: { id: string, source: string, status: IngestRunStatus, startedBy: string, started: string, ended: string | null, nodes: number, edges: number, sweepHeld: string, keptScopes: Array<string>, errorCount: number, warningCount: number, error: string, shadowFindings: number | null, applied: { nodesCreated: number, nodesUpdated: number, edgesCreated: number, edgesUpdated: number }, swept: { nodesRemoved: number, edgesRemoved: number, nodesRetracted: number, edgesRetracted: number } | null, errors: Array<{ item: string, error: string }> } | null };
 
 export type ShadowTrendQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -1498,6 +1498,7 @@ export const RunFieldsFragmentDoc = new TypedDocumentString(`
   id
   source
   status
+  startedBy
   started
   ended
   nodes
@@ -2255,6 +2256,8 @@ export const IngestRunsDocument = new TypedDocumentString(`
     source
     problem
     running
+    schedule
+    nextRunAt
     lastRun {
       id
       status
@@ -2266,6 +2269,7 @@ export const IngestRunsDocument = new TypedDocumentString(`
   id
   source
   status
+  startedBy
   started
   ended
   nodes
@@ -2303,6 +2307,7 @@ export const IngestRunDocument = new TypedDocumentString(`
   id
   source
   status
+  startedBy
   started
   ended
   nodes

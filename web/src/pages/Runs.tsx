@@ -137,7 +137,7 @@ function RunRow({ r, current }: { r: Run; current: boolean }) {
     <tr id={`run-${r.id}`} data-run={r.id} className={current ? 'current' : undefined} aria-current={current ? 'true' : undefined}>
       <td>{r.source}<div className="key" title="run id">{r.id}</div></td>
       <td><RunStatus s={r.status} />{r.error && <div className="error-text">{r.error}</div>}</td>
-      <td><Time t={r.started} /></td>
+      <td><Time t={r.started} />{r.startedBy && <div className="muted small" data-testid="run-by">{r.startedBy === 'schedule' ? 'by its schedule' : `by ${r.startedBy}`}</div>}</td>
       <td>{r.ended ? <Time t={r.ended} /> : <span className="muted">running</span>}</td>
       <td data-testid="run-found">{r.nodes} entities, {r.edges} relationships</td>
       <td>{a.nodesCreated + a.edgesCreated} / {a.nodesUpdated + a.edgesUpdated}</td>
@@ -183,7 +183,7 @@ function Sources({ sources, onStarted }: { sources: Source[]; onStarted: () => v
       {err ? <ErrorBox error={err} /> : null}
       <table data-testid="sources">
         <thead>
-          <tr><th scope="col">Name</th><th scope="col">Type</th><th scope="col">Source</th><th scope="col">Last run</th><th scope="col"><span className="visually-hidden">Action</span></th></tr>
+          <tr><th scope="col">Name</th><th scope="col">Type</th><th scope="col">Source</th><th scope="col">Schedule</th><th scope="col">Last run</th><th scope="col"><span className="visually-hidden">Action</span></th></tr>
         </thead>
         <tbody>
           {sources.map((s) => (
@@ -191,6 +191,11 @@ function Sources({ sources, onStarted }: { sources: Source[]; onStarted: () => v
               <td>{s.name}</td>
               <td>{s.type}</td>
               <td>{s.source ?? <span className="error-text">{s.problem}</span>}</td>
+              <td data-testid="source-schedule">
+                {s.schedule ? (
+                  <><code>{s.schedule}</code>{s.nextRunAt && <div className="muted small">next <Time t={s.nextRunAt} /></div>}</>
+                ) : <span className="muted">by hand</span>}
+              </td>
               <td>{s.lastRun ? <><RunStatus s={s.lastRun.status} /> <Time t={s.lastRun.ended} /></> : <span className="muted">never</span>}</td>
               <td>
                 <button type="button" className="secondary small" disabled={s.running || !s.source} onClick={() => start(s.name)}>
