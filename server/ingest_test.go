@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rs/zerolog"
 
@@ -156,6 +157,18 @@ func TestIngestRuns(t *testing.T) {
 	s := byID[stuck.StartIngest.ID]
 	if s.Status != "FAILED" || s.Ended == nil || s.Error == "" {
 		t.Errorf("cancelled run %+v, want failed with its error", s)
+	}
+
+	// Prometheus sees when each source last succeeded: the demo when its
+	// run ended; the stuck source, which failed, not at all.
+	ended, err := time.Parse(time.RFC3339Nano, *d.Ended)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, metrics := e.get(t, "/metrics")
+	want := fmt.Sprintf(`estate_ingest_last_success_timestamp_seconds{source="acme-demo"} %g`, float64(ended.UnixNano())/1e9)
+	if !strings.Contains(metrics, want) || strings.Contains(metrics, `last_success_timestamp_seconds{source="stuck"}`) {
+		t.Errorf("/metrics: want %s and no sample for stuck; got %q", want, slices.DeleteFunc(strings.Split(metrics, "\n"), func(l string) bool { return !strings.Contains(l, "estate_ingest") }))
 	}
 
 	// Filters and paging.

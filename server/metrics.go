@@ -13,6 +13,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/estate-cmdb/estate/graph"
+	"github.com/estate-cmdb/estate/server/gql/resolver"
 )
 
 // metrics are the server's Prometheus metrics, in a registry of its own
@@ -150,6 +151,45 @@ func (p pendingChanges) Collect(ch chan<- prometheus.Metric) {
 			return
 		}
 		ch <- prometheus.MustNewConstMetric(p.desc, prometheus.GaugeValue, float64(page.TotalCount), class)
+	}
+}
+
+// lastSuccess is the estate_ingest_last_success_timestamp_seconds gauge:
+// when each configured source's latest successful run ended, read from the
+// run log when Prometheus scrapes, so that an alert can say "GitHub has not
+// synced for a day" whether the schedule, a person or the command line ran
+// it. A source that never succeeded has no sample (alert on absent()).
+type lastSuccess struct {
+	store  graph.Store
+	ingest resolver.Ingester
+	log    zerolog.Logger
+	desc   *prometheus.Desc
+}
+
+func newLastSuccess(s graph.Store, in resolver.Ingester, log zerolog.Logger) lastSuccess {
+	return lastSuccess{store: s, ingest: in, log: log, desc: prometheus.NewDesc("estate_ingest_last_success_timestamp_seconds",
+		"When the latest successful run of each configured source ended (Unix time), by its name in the configuration file.",
+		[]string{"source"}, nil)}
+}
+
+func (l lastSuccess) Describe(ch chan<- *prometheus.Desc) { ch <- l.desc }
+
+func (l lastSuccess) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for _, src := range l.ingest.Sources() {
+		if src.Source == "" {
+			continue // cannot be built: it never runs
+		}
+		page, err := l.store.ListRuns(ctx, graph.RunQuery{Source: src.Source, Status: graph.RunSucceeded, First: 1})
+		if err != nil {
+			l.log.Warn().Err(err).Str("config_source", src.Name).Msg("metrics: last successful run not read")
+			continue
+		}
+		if len(page.Runs) > 0 {
+			ended := page.Runs[0].Ended
+			ch <- prometheus.MustNewConstMetric(l.desc, prometheus.GaugeValue, float64(ended.UnixNano())/1e9, src.Name)
+		}
 	}
 }
 

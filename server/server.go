@@ -172,6 +172,9 @@ func New(cfg Config, store graph.Store, tokens *auth.Store, log zerolog.Logger) 
 	}
 	s.governor = governance.New(s.store, cfg.ChangePolicy)
 	m.reg.MustRegister(newPendingChanges(store, s.log))
+	if cfg.Ingest != nil {
+		m.reg.MustRegister(newLastSuccess(store, cfg.Ingest, s.log))
+	}
 	s.handler = s.routes(s.graphQL())
 	return s, nil
 }
