@@ -300,6 +300,72 @@ func TestChangeGovernanceWebhooks(t *testing.T) {
 	}
 }
 
+// An incident's suspect changes: through GraphQL, and in the incident
+// webhook's answer. governancetest checks the answer itself.
+func TestSuspectChanges(t *testing.T) {
+	e := newEnv(t, withEstate(demoNow))
+	cab := member(t, e, "carla", auth.Membership{CAB: true})
+	var a struct {
+		AssessChange struct{ Change struct{ Key string } }
+	}
+	e.do(t, e.editor, `mutation { assessChange(input: {repository: "github.com/acme/payments-api", commit: "p1"}) { change { key } } }`, nil).mustData(t, &a)
+	key := a.AssessChange.Change.Key
+	e.do(t, cab, `mutation($k: String!) { approveChange(key: $k) { status } }`, map[string]any{"k": key}).mustData(t, &struct{}{})
+
+	// checkout-api depends on payments-api: the change is one step upstream.
+	started := time.Now().UTC().Add(time.Minute).Format(time.RFC3339)
+	status, body := e.hook(t, e.editor, "/hooks/incidents", `{"id":"PD-7","title":"checkout errors","startedAt":"`+started+`","services":["checkout-api"]}`)
+	var inc struct {
+		SuspectChanges []struct {
+			Change   struct{ Key string }
+			Affects  struct{ Key string }
+			Distance int
+		}
+	}
+	if err := json.Unmarshal([]byte(body), &inc); status != 200 || err != nil || len(inc.SuspectChanges) != 1 {
+		t.Fatalf("incident webhook: HTTP %d %v %s; want one suspect change", status, err, body)
+	}
+	if s := inc.SuspectChanges[0]; s.Change.Key != key || s.Affects.Key != "payments-api" || s.Distance != 1 {
+		t.Errorf("webhook suspect %+v; want %s affecting payments-api, one step upstream", s, key)
+	}
+
+	q := `query($d: Int) { entity(kind: Incident, key: "PD-7") { ... on Incident { suspectChanges(days: $d) {
+	  days depth truncated suspects { change { key status } affects { key } hit { key } distance minutesBefore recordedCause path { type from { key } to { key } } } } } } }`
+	var got struct {
+		Entity struct {
+			SuspectChanges struct {
+				Days, Depth int
+				Suspects    []struct {
+					Change        struct{ Key, Status string }
+					Affects, Hit  struct{ Key string }
+					Distance      int
+					MinutesBefore int
+					RecordedCause bool
+					Path          []struct {
+						Type     string
+						From, To struct{ Key string }
+					}
+				}
+			}
+		}
+	}
+	e.do(t, e.viewer, q, nil).mustData(t, &got)
+	sc := got.Entity.SuspectChanges
+	if sc.Days != 7 || sc.Depth != 3 || len(sc.Suspects) != 1 {
+		t.Fatalf("suspectChanges = %+v; want the default week and depth, one suspect", sc)
+	}
+	s := sc.Suspects[0]
+	if s.Change.Key != key || s.Change.Status != "APPROVED" || s.Hit.Key != "checkout-api" || s.RecordedCause || s.MinutesBefore > 2 ||
+		len(s.Path) != 1 || s.Path[0].Type != "DEPENDS_ON" || s.Path[0].From.Key != "checkout-api" || s.Path[0].To.Key != "payments-api" {
+		t.Errorf("suspect %+v; want the approved change, checkout-api DEPENDS_ON payments-api, minutes before", s)
+	}
+	for _, d := range []int{0, 91} {
+		if res := e.do(t, e.viewer, q, map[string]any{"d": d}); !slices.Equal(res.codes(), []string{"INVALID_INPUT"}) || !strings.Contains(string(res.Raw), "days") {
+			t.Errorf("days %d: %s, want INVALID_INPUT naming days", d, res.Raw)
+		}
+	}
+}
+
 // changes(orderBy:) lists by assessment time, oldest or newest first,
 // paged with cursors; KEY (the default) stays by key.
 func TestChangesOrderedByTime(t *testing.T) {

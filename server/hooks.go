@@ -23,8 +23,10 @@ import (
 // 4xx status naming the field; nothing is recorded on bad input.
 //
 //	POST /hooks/changes/assess  governance.AssessInput → governance.Change
-//	POST /hooks/incidents       governance.IncidentInput → the incident, and
-//	                            whoToCall: the accountable owners of what it hit
+//	POST /hooks/incidents       governance.IncidentInput → the incident,
+//	                            whoToCall: the accountable owners of what it hit,
+//	                            and suspectChanges: the first of the changes
+//	                            deployed in the week before that touched it
 func (s *Server) hooks(mux func(pattern, route string, h http.Handler)) {
 	wrap := func(h http.HandlerFunc) http.Handler {
 		var out http.Handler = h
@@ -50,6 +52,10 @@ func (s *Server) assessHook(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, c)
 }
 
+// hookSuspects is how many suspect changes the incident webhook answers
+// with: enough to route on; the API lists them all.
+const hookSuspects = 10
+
 func (s *Server) incidentHook(w http.ResponseWriter, r *http.Request) {
 	var in governance.IncidentInput
 	if !s.hookInput(w, r, &in) {
@@ -73,6 +79,12 @@ func (s *Server) incidentHook(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		out["whoToCall"] = call
+	}
+	// And which change may have caused it, nearest first.
+	if sus, err := s.governor.Suspects(r.Context(), n.Key, 0, 0); err != nil {
+		s.log.Warn().Err(err).Str("incident", n.Key).Msg("incident recorded; suspect changes not found")
+	} else {
+		out["suspectChanges"] = sus.Suspects[:min(len(sus.Suspects), hookSuspects)]
 	}
 	writeJSON(w, http.StatusOK, out)
 }

@@ -468,28 +468,29 @@ type ComplexityRoot struct {
 	}
 
 	Incident struct {
-		Affects       func(childComplexity int, first *int, after *string) int
-		Aliases       func(childComplexity int) int
-		CausedBy      func(childComplexity int) int
-		Confidence    func(childComplexity int) int
-		Conflicts     func(childComplexity int) int
-		Description   func(childComplexity int) int
-		FirstSeen     func(childComplexity int) int
-		History       func(childComplexity int, since *time.Time, first *int, after *string) int
-		ID            func(childComplexity int) int
-		Key           func(childComplexity int) int
-		Kind          func(childComplexity int) int
-		Labels        func(childComplexity int) int
-		LastSeen      func(childComplexity int) int
-		Name          func(childComplexity int) int
-		Relationships func(childComplexity int, typeArg []graph.RelType, direction *graph.Direction, first *int, after *string) int
-		RestoredAt    func(childComplexity int) int
-		Severity      func(childComplexity int) int
-		Source        func(childComplexity int) int
-		Sources       func(childComplexity int) int
-		StartedAt     func(childComplexity int) int
-		Status        func(childComplexity int) int
-		URL           func(childComplexity int) int
+		Affects        func(childComplexity int, first *int, after *string) int
+		Aliases        func(childComplexity int) int
+		CausedBy       func(childComplexity int) int
+		Confidence     func(childComplexity int) int
+		Conflicts      func(childComplexity int) int
+		Description    func(childComplexity int) int
+		FirstSeen      func(childComplexity int) int
+		History        func(childComplexity int, since *time.Time, first *int, after *string) int
+		ID             func(childComplexity int) int
+		Key            func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		Labels         func(childComplexity int) int
+		LastSeen       func(childComplexity int) int
+		Name           func(childComplexity int) int
+		Relationships  func(childComplexity int, typeArg []graph.RelType, direction *graph.Direction, first *int, after *string) int
+		RestoredAt     func(childComplexity int) int
+		Severity       func(childComplexity int) int
+		Source         func(childComplexity int) int
+		Sources        func(childComplexity int) int
+		StartedAt      func(childComplexity int) int
+		Status         func(childComplexity int) int
+		SuspectChanges func(childComplexity int, days *int, depth *int) int
+		URL            func(childComplexity int) int
 	}
 
 	IngestApplied struct {
@@ -938,6 +939,23 @@ type ComplexityRoot struct {
 		Relationships     func(childComplexity int) int
 	}
 
+	SuspectChange struct {
+		Affects       func(childComplexity int) int
+		Change        func(childComplexity int) int
+		Distance      func(childComplexity int) int
+		Hit           func(childComplexity int) int
+		MinutesBefore func(childComplexity int) int
+		Path          func(childComplexity int) int
+		RecordedCause func(childComplexity int) int
+	}
+
+	SuspectChanges struct {
+		Days      func(childComplexity int) int
+		Depth     func(childComplexity int) int
+		Suspects  func(childComplexity int) int
+		Truncated func(childComplexity int) int
+	}
+
 	Team struct {
 		Aliases       func(childComplexity int) int
 		Children      func(childComplexity int, first *int, after *string) int
@@ -1090,6 +1108,7 @@ type IncidentResolver interface {
 	Affects(ctx context.Context, obj *model.Incident, first *int, after *string) (*model.RelationshipConnection, error)
 	CausedBy(ctx context.Context, obj *model.Incident) (*model.Change, error)
 	History(ctx context.Context, obj *model.Incident, since *time.Time, first *int, after *string) (*model.AuditEventConnection, error)
+	SuspectChanges(ctx context.Context, obj *model.Incident, days *int, depth *int) (*model.SuspectChanges, error)
 }
 type IngestRunResolver interface {
 	Ended(ctx context.Context, obj *graph.IngestRun) (*time.Time, error)
@@ -3191,6 +3210,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Incident.Status(childComplexity), true
+	case "Incident.suspectChanges":
+		if e.ComplexityRoot.Incident.SuspectChanges == nil {
+			break
+		}
+
+		args, err := ec.field_Incident_suspectChanges_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Incident.SuspectChanges(childComplexity, args["days"].(*int), args["depth"].(*int)), true
 	case "Incident.url":
 		if e.ComplexityRoot.Incident.URL == nil {
 			break
@@ -5420,6 +5450,74 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Stats.Relationships(childComplexity), true
 
+	case "SuspectChange.affects":
+		if e.ComplexityRoot.SuspectChange.Affects == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SuspectChange.Affects(childComplexity), true
+	case "SuspectChange.change":
+		if e.ComplexityRoot.SuspectChange.Change == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SuspectChange.Change(childComplexity), true
+	case "SuspectChange.distance":
+		if e.ComplexityRoot.SuspectChange.Distance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SuspectChange.Distance(childComplexity), true
+	case "SuspectChange.hit":
+		if e.ComplexityRoot.SuspectChange.Hit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SuspectChange.Hit(childComplexity), true
+	case "SuspectChange.minutesBefore":
+		if e.ComplexityRoot.SuspectChange.MinutesBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SuspectChange.MinutesBefore(childComplexity), true
+	case "SuspectChange.path":
+		if e.ComplexityRoot.SuspectChange.Path == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SuspectChange.Path(childComplexity), true
+	case "SuspectChange.recordedCause":
+		if e.ComplexityRoot.SuspectChange.RecordedCause == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SuspectChange.RecordedCause(childComplexity), true
+
+	case "SuspectChanges.days":
+		if e.ComplexityRoot.SuspectChanges.Days == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SuspectChanges.Days(childComplexity), true
+	case "SuspectChanges.depth":
+		if e.ComplexityRoot.SuspectChanges.Depth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SuspectChanges.Depth(childComplexity), true
+	case "SuspectChanges.suspects":
+		if e.ComplexityRoot.SuspectChanges.Suspects == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SuspectChanges.Suspects(childComplexity), true
+	case "SuspectChanges.truncated":
+		if e.ComplexityRoot.SuspectChanges.Truncated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SuspectChanges.Truncated(childComplexity), true
+
 	case "Team.aliases":
 		if e.ComplexityRoot.Team.Aliases == nil {
 			break
@@ -7526,6 +7624,40 @@ extend type Change {
 }
 extend type Incident {
   history(since: Time, first: Int = 20, after: String): AuditEventConnection!
+  """
+  Changes deployed (approved) in the days before it started that touched
+  what it hit, or what that relies on up to depth steps upstream (its
+  applications, their repositories, what they depend on and run on):
+  candidates for its cause, the recorded cause first whenever it was
+  deployed. INVALID_INPUT for days outside 1..90 or depth outside 1..10.
+  """
+  suspectChanges(days: Int = 7, depth: Int = 3): SuspectChanges!
+}
+
+"A change deployed shortly before an incident that touched what it hit, or what that relies on."
+type SuspectChange {
+  change: Change!
+  "What the change affects that the incident reaches; null for a recorded cause that touched nothing it reaches."
+  affects: AnswerItem
+  "What the incident hit that relies on it (affects itself at distance 0)."
+  hit: AnswerItem
+  "0 when the change affects what the incident hit; otherwise the steps upstream from it."
+  distance: Int!
+  "From what the incident hit to what the change affects."
+  path: [PathStep!]!
+  "Minutes from its deployment (approval) to the incident's start."
+  minutesBefore: Int!
+  "The incident is recorded as caused by it (causedBy)."
+  recordedCause: Boolean!
+}
+
+type SuspectChanges {
+  days: Int!
+  depth: Int!
+  "The recorded cause first, then by distance, then the latest deployment first; at most 100."
+  suspects: [SuspectChange!]!
+  "More changes qualified than the answer holds, or the walk upstream hit its limit."
+  truncated: Boolean!
 }
 `, BuiltIn: false},
 }
@@ -8381,6 +8513,8 @@ func (ec *executionContext) childFields_Incident(ctx context.Context, field grap
 		return ec.fieldContext_Incident_causedBy(ctx, field)
 	case "history":
 		return ec.fieldContext_Incident_history(ctx, field)
+	case "suspectChanges":
+		return ec.fieldContext_Incident_suspectChanges(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Incident", field.Name)
 }
@@ -9163,6 +9297,40 @@ func (ec *executionContext) childFields_Stats(ctx context.Context, field graphql
 		return ec.fieldContext_Stats_relationshipTypes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Stats", field.Name)
+}
+
+func (ec *executionContext) childFields_SuspectChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "change":
+		return ec.fieldContext_SuspectChange_change(ctx, field)
+	case "affects":
+		return ec.fieldContext_SuspectChange_affects(ctx, field)
+	case "hit":
+		return ec.fieldContext_SuspectChange_hit(ctx, field)
+	case "distance":
+		return ec.fieldContext_SuspectChange_distance(ctx, field)
+	case "path":
+		return ec.fieldContext_SuspectChange_path(ctx, field)
+	case "minutesBefore":
+		return ec.fieldContext_SuspectChange_minutesBefore(ctx, field)
+	case "recordedCause":
+		return ec.fieldContext_SuspectChange_recordedCause(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SuspectChange", field.Name)
+}
+
+func (ec *executionContext) childFields_SuspectChanges(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "days":
+		return ec.fieldContext_SuspectChanges_days(ctx, field)
+	case "depth":
+		return ec.fieldContext_SuspectChanges_depth(ctx, field)
+	case "suspects":
+		return ec.fieldContext_SuspectChanges_suspects(ctx, field)
+	case "truncated":
+		return ec.fieldContext_SuspectChanges_truncated(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SuspectChanges", field.Name)
 }
 
 func (ec *executionContext) childFields_Team(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10284,6 +10452,28 @@ func (ec *executionContext) field_Incident_relationships_args(ctx context.Contex
 		return nil, err
 	}
 	args["after"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Incident_suspectChanges_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "days",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["days"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "depth",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["depth"] = arg1
 	return args, nil
 }
 
@@ -20374,6 +20564,50 @@ func (ec *executionContext) fieldContext_Incident_history(ctx context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Incident_suspectChanges(ctx context.Context, field graphql.CollectedField, obj *model.Incident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Incident_suspectChanges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Incident().SuspectChanges(ctx, obj, fc.Args["days"].(*int), fc.Args["depth"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SuspectChanges) graphql.Marshaler {
+			return ec.marshalNSuspectChanges2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐSuspectChanges(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Incident_suspectChanges(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Incident",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SuspectChanges(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Incident_suspectChanges_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _IngestApplied_nodesCreated(ctx context.Context, field graphql.CollectedField, obj *graph.ApplyResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -29913,6 +30147,304 @@ func (ec *executionContext) fieldContext_Stats_relationshipTypes(_ context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _SuspectChange_change(ctx context.Context, field graphql.CollectedField, obj *model.SuspectChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SuspectChange_change(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Change, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SuspectChange_change(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SuspectChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SuspectChange_affects(ctx context.Context, field graphql.CollectedField, obj *model.SuspectChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SuspectChange_affects(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Affects, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *analysis.Item) graphql.Marshaler {
+			return ec.marshalOAnswerItem2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐItem(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SuspectChange_affects(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SuspectChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnswerItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SuspectChange_hit(ctx context.Context, field graphql.CollectedField, obj *model.SuspectChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SuspectChange_hit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *analysis.Item) graphql.Marshaler {
+			return ec.marshalOAnswerItem2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐItem(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SuspectChange_hit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SuspectChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnswerItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SuspectChange_distance(ctx context.Context, field graphql.CollectedField, obj *model.SuspectChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SuspectChange_distance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Distance, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SuspectChange_distance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SuspectChange", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SuspectChange_path(ctx context.Context, field graphql.CollectedField, obj *model.SuspectChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SuspectChange_path(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Path, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*analysis.PathStep) graphql.Marshaler {
+			return ec.marshalNPathStep2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐPathStepᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SuspectChange_path(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SuspectChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PathStep(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SuspectChange_minutesBefore(ctx context.Context, field graphql.CollectedField, obj *model.SuspectChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SuspectChange_minutesBefore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MinutesBefore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SuspectChange_minutesBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SuspectChange", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SuspectChange_recordedCause(ctx context.Context, field graphql.CollectedField, obj *model.SuspectChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SuspectChange_recordedCause(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordedCause, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SuspectChange_recordedCause(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SuspectChange", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _SuspectChanges_days(ctx context.Context, field graphql.CollectedField, obj *model.SuspectChanges) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SuspectChanges_days(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Days, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SuspectChanges_days(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SuspectChanges", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SuspectChanges_depth(ctx context.Context, field graphql.CollectedField, obj *model.SuspectChanges) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SuspectChanges_depth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Depth, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SuspectChanges_depth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SuspectChanges", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SuspectChanges_suspects(ctx context.Context, field graphql.CollectedField, obj *model.SuspectChanges) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SuspectChanges_suspects(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Suspects, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SuspectChange) graphql.Marshaler {
+			return ec.marshalNSuspectChange2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐSuspectChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SuspectChanges_suspects(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SuspectChanges",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SuspectChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SuspectChanges_truncated(ctx context.Context, field graphql.CollectedField, obj *model.SuspectChanges) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SuspectChanges_truncated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Truncated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SuspectChanges_truncated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SuspectChanges", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Team_id(ctx context.Context, field graphql.CollectedField, obj *model.Team) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -35896,6 +36428,12 @@ func (ec *executionContext) _Incident(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Incident_history(ctx, field, obj)
 				})
+		case "suspectChanges":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Incident_suspectChanges(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -38848,6 +39386,117 @@ func (ec *executionContext) _Stats(ctx context.Context, sel ast.SelectionSet, ob
 	return out
 }
 
+var suspectChangeImplementors = []string{"SuspectChange"}
+
+func (ec *executionContext) _SuspectChange(ctx context.Context, sel ast.SelectionSet, obj *model.SuspectChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, suspectChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SuspectChange")
+		case "change":
+			out.Values[i] = ec._SuspectChange_change(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "affects":
+			out.Values[i] = ec._SuspectChange_affects(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "hit":
+			out.Values[i] = ec._SuspectChange_hit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "distance":
+			out.Values[i] = ec._SuspectChange_distance(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "path":
+			out.Values[i] = ec._SuspectChange_path(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "minutesBefore":
+			out.Values[i] = ec._SuspectChange_minutesBefore(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordedCause":
+			out.Values[i] = ec._SuspectChange_recordedCause(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var suspectChangesImplementors = []string{"SuspectChanges"}
+
+func (ec *executionContext) _SuspectChanges(ctx context.Context, sel ast.SelectionSet, obj *model.SuspectChanges) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, suspectChangesImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SuspectChanges")
+		case "days":
+			out.Values[i] = ec._SuspectChanges_days(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "depth":
+			out.Values[i] = ec._SuspectChanges_depth(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "suspects":
+			out.Values[i] = ec._SuspectChanges_suspects(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "truncated":
+			out.Values[i] = ec._SuspectChanges_truncated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var teamImplementors = []string{"Team", "Node", "Entity"}
 
 func (ec *executionContext) _Team(ctx context.Context, sel ast.SelectionSet, obj *model.Team) graphql.Marshaler {
@@ -41202,6 +41851,30 @@ func (ec *executionContext) marshalNPathStep2ᚕgithubᚗcomᚋestateᚑcmdbᚋe
 	return ret
 }
 
+func (ec *executionContext) marshalNPathStep2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐPathStepᚄ(ctx context.Context, sel ast.SelectionSet, v []*analysis.PathStep) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPathStep2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐPathStep(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPathStep2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐPathStep(ctx context.Context, sel ast.SelectionSet, v *analysis.PathStep) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PathStep!")
+		return graphql.Null
+	}
+	return ec._PathStep(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNPerson2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐPersonᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Person) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -41696,6 +42369,38 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNSuspectChange2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐSuspectChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SuspectChange) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSuspectChange2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐSuspectChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSuspectChange2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐSuspectChange(ctx context.Context, sel ast.SelectionSet, v *model.SuspectChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SuspectChange!")
+		return graphql.Null
+	}
+	return ec._SuspectChange(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSuspectChanges2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐSuspectChanges(ctx context.Context, sel ast.SelectionSet, v *model.SuspectChanges) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SuspectChanges!")
+		return graphql.Null
+	}
+	return ec._SuspectChanges(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNTeam2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐTeamᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Team) graphql.Marshaler {

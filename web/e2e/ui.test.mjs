@@ -767,6 +767,18 @@ describe('changes', () => {
       await page.getByTestId('change-incidents').getByRole('link', { name: 'INC0010442' }).click();
       await page.getByTestId('who-owns').getByRole('link', { name: 'Checkout' }).first().waitFor();
       assert.match(await page.getByTestId('who-owns').innerText(), /inherited/i);
+      // Which change may have caused it: the recorded one, deployed 30 h before it started, touching what it hit;
+      // listed whatever the window, as the recorded cause.
+      const suspects = page.getByTestId('suspects');
+      const cause = suspects.locator(`tr[data-change="${exportKey}"]`);
+      await cause.waitFor();
+      assert.match(await cause.innerText(), /recorded cause[\s\S]*30 h before[\s\S]*order[- ]export[\s\S]*what it hit/i);
+      await suspects.getByRole('combobox').selectOption('1');
+      await suspects.getByText(/refreshing/).waitFor({ state: 'detached' });
+      assert.equal(await suspects.locator('tbody tr').count(), 1);
+      await cause.getByRole('link').first().click();
+      await page.getByTestId('decision-reason').waitFor();
+      await page.goBack();
 
 
       // A key that is not one, or not even valid UTF-8 once decoded: said so.
@@ -909,6 +921,7 @@ describe('accessibility and a laptop screen', () => {
   const pages = async () => {
     const { application } = await gql('{ application(key:"payments-api"){ id } }');
     const { cloudAccount } = await gql('{ cloudAccount(key:"aws:444455556666"){ id } }');
+    const { entity: incident } = await gql('{ entity(kind: Incident, key:"INC0010442"){ id } }');
     return [
       ['home', '/', (p) => p.getByRole('heading', { name: /The estate: \d+ entities/ }).waitFor()],
       ['search', '/search?q=payments', (p) => p.getByRole('link', { name: 'Payments API' }).first().waitFor()],
@@ -920,6 +933,7 @@ describe('accessibility and a laptop screen', () => {
       ['runs', '/runs', (p) => p.getByTestId('runs').waitFor()],
       ['changes', '/changes', (p) => p.getByTestId('changes').waitFor()],
       ['change', `/changes/${encodeURIComponent('github.com/acme/payments-api@3f9c2e1/production')}`, (p) => p.getByTestId('change-factors').waitFor()],
+      ['incident', `/entity/${incident.id}`, (p) => p.getByTestId('suspects').locator('tbody tr').first().waitFor()],
     ];
   };
 

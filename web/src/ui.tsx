@@ -62,6 +62,12 @@ function relative(d: Date): string {
   return s < 0 ? `in ${span}` : `${span} ago`;
 }
 
+/** A change's class: STANDARD, NORMAL or HIGH. */
+export function ClassBadge({ c }: { c: string | null | undefined }) {
+  if (!c) return <span className="muted">—</span>;
+  return <span className={`change-class class-${c.toLowerCase()}`} data-class={c}>{c.toLowerCase()}</span>;
+}
+
 export function ErrorBox({ error }: { error: unknown }) {
   const msg = error instanceof ApiError || error instanceof Error ? error.message : String(error);
   return (

@@ -36,6 +36,7 @@ func Run(t *testing.T, h graphtest.Harness) {
 		{"Approvals", testApprovals},
 		{"DeliveryMetrics", testMetrics},
 		{"HistoryByMonth", testHistoryByMonth},
+		{"Suspects", testSuspects},
 		{"BadInput", testBadInput},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -561,6 +562,126 @@ func testHistoryByMonth(t *testing.T, s graph.Store, c *clock) {
 }
 
 // Bad input gets a clear error naming what was wrong and records nothing.
+// testSuspects: the changes deployed in the week before an incident that
+// touched what it hit or what that relies on, nearest first; not those
+// deployed after it, long before it, never, or elsewhere; the recorded
+// cause first whenever it was deployed.
+func testSuspects(t *testing.T, s graph.Store, c *clock) {
+	g := governor(s, c, nil)
+	ctx := t.Context()
+	cab := governance.Approver{Name: "carla", CAB: true}
+	start := c.now().Add(30 * 24 * time.Hour) // the incident, hitting checkout-api
+	keys := map[string]string{}
+	for _, x := range []struct {
+		name, repo, path string
+		before           time.Duration // decided this long before the incident
+		approve          bool
+	}{
+		{"direct", monorepo, "services/checkout-api/handler.go", 5 * time.Hour, true}, // checkout-api itself
+		{"cart", monorepo, "services/cart/main.go", 2 * time.Hour, true},              // checkout-api DEPENDS_ON cart-service
+		{"payments", "github.com/acme/payments-api", "", 24 * time.Hour, true},        // … DEPENDS_ON payments-api
+		{"ledger", "github.com/acme/ledger-service", "", 3 * 24 * time.Hour, true},    // payments-api DEPENDS_ON ledger-service
+		{"old", "github.com/acme/payments-api", "", 10 * 24 * time.Hour, true},        // before the window
+		{"pending", "github.com/acme/payments-api", "", time.Hour, false},             // never deployed
+		{"after", "github.com/acme/payments-api", "", -time.Hour, true},               // after the start
+		{"elsewhere", marketingRepo, "src/pages/index.astro", 30 * time.Minute, true}, // nothing checkout-api relies on
+	} {
+		c.set(start.Add(-x.before))
+		in := governance.AssessInput{Repository: x.repo, Commit: x.name}
+		if x.path != "" {
+			in.ChangedPaths = []string{x.path}
+		}
+		ch := assess(t, g, in)
+		keys[x.name] = ch.Key
+		if x.approve && ch.Status == governance.Pending {
+			if _, err := g.Approve(ctx, ch.Key, cab, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	c.set(start.Add(time.Hour))
+	if _, err := g.RecordIncident(ctx, governance.IncidentInput{ID: "INC-1", Title: "checkout errors", StartedAt: &start,
+		Services: []string{"Application:checkout-api"}}); err != nil {
+		t.Fatal(err)
+	}
+	type row struct {
+		change, affects, hit string
+		distance             int
+		before               time.Duration
+		recorded             bool
+	}
+	got := func(window time.Duration, depth int) []row {
+		t.Helper()
+		sus, err := g.Suspects(ctx, "INC-1", window, depth)
+		if err != nil {
+			t.Fatalf("Suspects(%s, %d): %v", window, depth, err)
+		}
+		if !sus.StartedAt.Equal(start) || sus.Truncated {
+			t.Errorf("Suspects: started %s truncated %v; want %s, false", sus.StartedAt, sus.Truncated, start)
+		}
+		var out []row
+		for _, x := range sus.Suspects {
+			r := row{change: x.Change.Key, distance: x.Distance, before: x.Before, recorded: x.Recorded}
+			if x.Affects != nil {
+				r.affects, r.hit = x.Affects.String(), x.Hit.String()
+			}
+			if len(x.Path) != x.Distance {
+				t.Errorf("%s: path %v for distance %d", x.Change.Key, x.Path, x.Distance)
+			}
+			out = append(out, r)
+		}
+		return out
+	}
+	hit := "Application:checkout-api"
+	direct := row{keys["direct"], hit, hit, 0, 5 * time.Hour, false}
+	cart := row{keys["cart"], "Application:cart-service", hit, 1, 2 * time.Hour, false}
+	payments := row{keys["payments"], "Application:payments-api", hit, 1, 24 * time.Hour, false}
+	ledger := row{keys["ledger"], "Application:ledger-service", hit, 2, 3 * 24 * time.Hour, false}
+	for _, tc := range []struct {
+		name   string
+		window time.Duration
+		depth  int
+		want   []row
+	}{
+		{"a week, three steps (the defaults)", 0, 0, []row{direct, cart, payments, ledger}},
+		{"two days", 48 * time.Hour, 0, []row{direct, cart, payments}},
+		{"one step", 0, 1, []row{direct, cart, payments}},
+	} {
+		if g := got(tc.window, tc.depth); !slices.Equal(g, tc.want) {
+			t.Errorf("%s:\n got %+v\nwant %+v", tc.name, g, tc.want)
+		}
+	}
+
+	// Once the incident is recorded as caused by the old change, that one
+	// comes first, though deployed before the window.
+	if _, err := g.RecordIncident(ctx, governance.IncidentInput{ID: "INC-1", Title: "checkout errors", StartedAt: &start,
+		Services: []string{"Application:checkout-api"}, CausedBy: keys["old"]}); err != nil {
+		t.Fatal(err)
+	}
+	old := row{keys["old"], "Application:payments-api", hit, 1, 10 * 24 * time.Hour, true}
+	if g := got(0, 0); !slices.Equal(g, []row{old, direct, cart, payments, ledger}) {
+		t.Errorf("with its recorded cause:\n got %+v", g)
+	}
+
+	for _, tc := range []struct {
+		incident string
+		window   time.Duration
+		depth    int
+		code     graph.Code
+		want     string
+	}{
+		{"INC-404", 0, 0, graph.CodeNotFound, "INC-404"},
+		{"INC-1", 91 * 24 * time.Hour, 0, graph.CodeInvalid, "window"},
+		{"INC-1", -time.Hour, 0, graph.CodeInvalid, "window"},
+		{"INC-1", 0, graph.MaxDepth + 1, graph.CodeInvalid, "depth"},
+	} {
+		_, err := g.Suspects(ctx, tc.incident, tc.window, tc.depth)
+		if graph.CodeOf(err) != tc.code || !strings.Contains(fmt.Sprint(err), tc.want) {
+			t.Errorf("Suspects(%s, %s, %d) = %v; want %s naming %q", tc.incident, tc.window, tc.depth, err, tc.code, tc.want)
+		}
+	}
+}
+
 func testBadInput(t *testing.T, s graph.Store, c *clock) {
 	g := governor(s, c, nil)
 	ctx := t.Context()

@@ -366,6 +366,32 @@ type Stats struct {
 	RelationshipTypes []*RelTypeCount `json:"relationshipTypes"`
 }
 
+// A change deployed shortly before an incident that touched what it hit, or what that relies on.
+type SuspectChange struct {
+	Change *Change `json:"change"`
+	// What the change affects that the incident reaches; null for a recorded cause that touched nothing it reaches.
+	Affects *analysis.Item `json:"affects,omitempty"`
+	// What the incident hit that relies on it (affects itself at distance 0).
+	Hit *analysis.Item `json:"hit,omitempty"`
+	// 0 when the change affects what the incident hit; otherwise the steps upstream from it.
+	Distance int `json:"distance"`
+	// From what the incident hit to what the change affects.
+	Path []*analysis.PathStep `json:"path"`
+	// Minutes from its deployment (approval) to the incident's start.
+	MinutesBefore int `json:"minutesBefore"`
+	// The incident is recorded as caused by it (causedBy).
+	RecordedCause bool `json:"recordedCause"`
+}
+
+type SuspectChanges struct {
+	Days  int `json:"days"`
+	Depth int `json:"depth"`
+	// The recorded cause first, then by distance, then the latest deployment first; at most 100.
+	Suspects []*SuspectChange `json:"suspects"`
+	// More changes qualified than the answer holds, or the walk upstream hit its limit.
+	Truncated bool `json:"truncated"`
+}
+
 // A team's standing from its track record over the policy's window.
 type TeamAccreditation struct {
 	Team  *graph.Ref       `json:"team"`

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/estate-cmdb/estate/graph"
+	"github.com/estate-cmdb/estate/graph/analysis"
 	"github.com/estate-cmdb/estate/graph/governance"
 	"github.com/estate-cmdb/estate/server/auth"
 	"github.com/estate-cmdb/estate/server/gql/model"
@@ -75,6 +76,30 @@ func (r *Resolver) recordIncident(ctx context.Context, in model.IncidentInput) (
 		return nil, err
 	}
 	return &model.Incident{Base: model.Base{N: n}}, nil
+}
+
+func (r *Resolver) suspectChanges(ctx context.Context, incident *graph.Node, days, depth *int) (*model.SuspectChanges, error) {
+	d := deref(days)
+	if days == nil {
+		d = int(governance.DefaultSuspectWindow / (24 * time.Hour))
+	}
+	if most := int(governance.MaxSuspectWindow / (24 * time.Hour)); d < 1 || d > most {
+		return nil, graph.Errorf(graph.CodeInvalid, "days %d is outside 1..%d", d, most)
+	}
+	sus, err := r.Governor.Suspects(ctx, incident.Key, time.Duration(d)*24*time.Hour, deref(depth))
+	if err != nil {
+		return nil, err
+	}
+	out := &model.SuspectChanges{Days: d, Depth: sus.Depth, Truncated: sus.Truncated, Suspects: make([]*model.SuspectChange, len(sus.Suspects))}
+	for i, s := range sus.Suspects {
+		path := make([]*analysis.PathStep, len(s.Path))
+		for j := range s.Path {
+			path[j] = &s.Path[j]
+		}
+		out.Suspects[i] = &model.SuspectChange{Change: asChange(s.Node), Affects: s.Affects, Hit: s.Hit, Distance: s.Distance,
+			Path: path, MinutesBefore: int(s.Before / time.Minute), RecordedCause: s.Recorded}
+	}
+	return out, nil
 }
 
 func (r *Resolver) changes(ctx context.Context, class *governance.Class, status *governance.Status, env, team *string, order *model.ChangeOrder, first *int, after *string) (*model.ChangeConnection, error) {

@@ -184,6 +184,10 @@ func (r *incidentResolver) History(ctx context.Context, obj *model.Incident, sin
 	return r.history(ctx, obj.N, since, first, after)
 }
 
+func (r *incidentResolver) SuspectChanges(ctx context.Context, obj *model.Incident, days *int, depth *int) (*model.SuspectChanges, error) {
+	return r.suspectChanges(ctx, obj.N, days, depth)
+}
+
 func (r *ingestRunResolver) Ended(ctx context.Context, obj *graph.IngestRun) (*time.Time, error) {
 	return runEnded(obj), nil
 }

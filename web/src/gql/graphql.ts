@@ -465,6 +465,28 @@ export type ScopeDeliveryQueryVariables = Exact<{
 
 export type ScopeDeliveryQuery = { deliveryMetrics: { from: string, to: string, deployments: number, deploymentsPerDay: number, leadTimeSeconds: number | null, failedDeployments: number, changeFailureRate: number, incidents: number, restored: number, timeToRestoreSeconds: number | null } };
 
+export type SuspectChangesQueryVariables = Exact<{
+  key: string;
+  days?: number | null | undefined;
+}>;
+
+
+export type SuspectChangesQuery = { entity:
+    | { suspectChanges: { days: number, depth: number, truncated: boolean, suspects: Array<{ distance: number, minutesBefore: number, recordedCause: boolean, change: { key: string, name: string, class: ChangeClass | null }, affects: { kind: Kind, key: string, name: string, entity:
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+              | { id: string }
+             | null } | null, hit: { kind: Kind, key: string, name: string } | null, path: Array<{ type: RelType, from: { key: string }, to: { key: string } }> }> } }
+    | Record<PropertyKey, never>
+   | null };
+
 export type AssertionFieldsFragment = { source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null };
 
 export type RelFieldsFragment = { cursor: string, node:
@@ -1975,6 +1997,51 @@ export const ScopeDeliveryDocument = new TypedDocumentString(`
   restored
   timeToRestoreSeconds
 }`) as unknown as TypedDocumentString<ScopeDeliveryQuery, ScopeDeliveryQueryVariables>;
+export const SuspectChangesDocument = new TypedDocumentString(`
+    query SuspectChanges($key: String!, $days: Int) {
+  entity(kind: Incident, key: $key) {
+    ... on Incident {
+      suspectChanges(days: $days) {
+        days
+        depth
+        truncated
+        suspects {
+          change {
+            key
+            name
+            class
+          }
+          affects {
+            kind
+            key
+            name
+            entity {
+              id
+            }
+          }
+          hit {
+            kind
+            key
+            name
+          }
+          distance
+          minutesBefore
+          recordedCause
+          path {
+            type
+            from {
+              key
+            }
+            to {
+              key
+            }
+          }
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<SuspectChangesQuery, SuspectChangesQueryVariables>;
 export const EntityPageDocument = new TypedDocumentString(`
     query EntityPage($id: ID!, $first: Int = 100) {
   node(id: $id) {

@@ -21,7 +21,7 @@ import {
 } from '../gql/graphql';
 import { kindLabel } from '../kinds';
 import { Link, useLocation } from '../router';
-import { ErrorBox, KindBadge, Loading, Time, useAsync } from '../ui';
+import { ClassBadge, ErrorBox, KindBadge, Loading, Time, useAsync } from '../ui';
 import { Unavailable, useServerHas } from './Answers';
 
 const classes: ChangeClass[] = ['STANDARD', 'NORMAL', 'HIGH'];
@@ -50,11 +50,6 @@ function mayDecide(v: Viewer | undefined, c: Pick<ChangeRowFragment, 'class' | '
   if (v.cab) return true;
   if (c.class === 'HIGH' || !c.team) return false;
   return v.teams.some((t) => t.trim().toLowerCase() === c.team!.toLowerCase());
-}
-
-function ClassBadge({ c }: { c: string | null | undefined }) {
-  if (!c) return <span className="muted">—</span>;
-  return <span className={`change-class class-${c.toLowerCase()}`} data-class={c}>{c.toLowerCase()}</span>;
 }
 
 function StatusBadge({ s }: { s: string | null | undefined }) {

@@ -1,12 +1,12 @@
-// Delivery on entity pages: a team's change track record (its
+// Change governance on entity pages: a team's change track record (its
 // accreditation, which the change policy weighs, and the four delivery
 // metrics over the policy's window), a service's or business unit's
-// delivery metrics over the last 90 days.
+// delivery metrics over the last 90 days, an incident's suspect changes.
 import { useState, type ReactNode } from 'react';
 import { request } from '../api';
-import { ScopeDeliveryDocument, TeamDeliveryDocument, type Kind, type MetricsFieldsFragment } from '../gql/graphql';
+import { ScopeDeliveryDocument, SuspectChangesDocument, TeamDeliveryDocument, type Kind, type MetricsFieldsFragment } from '../gql/graphql';
 import { Link } from '../router';
-import { ErrorBox, Loading, useAsync } from '../ui';
+import { ClassBadge, ErrorBox, KindBadge, Loading, useAsync } from '../ui';
 import { useServerHas } from './Answers';
 
 /** Seconds as the largest unit that reads well: 90 → "2 min", 93,600 → "26 h". */
@@ -74,6 +74,75 @@ function DeliveryCard({ title, m, error, children }: { title: string; m: Metrics
           </dl>
         </>
       )}
+    </section>
+  );
+}
+
+/** The windows a reader can pick for suspect changes, in days. */
+const suspectWindows = [1, 7, 30, 90];
+
+/**
+ * The changes deployed shortly before an incident that touched what it hit,
+ * or what that relies on: where a service desk looks for the cause.
+ */
+export function SuspectChanges({ incident }: { incident: string }) {
+  const has = useServerHas('deliveryMetrics');
+  const [days, setDays] = useState(7);
+  const { data, error, loading } = useAsync((sig) => request(SuspectChangesDocument, { key: incident, days }, sig), [incident, days]);
+  if (!has.has) return null;
+  const sc = data?.entity && 'suspectChanges' in data.entity ? data.entity.suspectChanges : undefined;
+  return (
+    <section className="card" aria-labelledby="suspects-h" data-testid="suspects">
+      <h2 id="suspects-h">
+        Changes that may have caused it {sc && <span className="count">{sc.suspects.length}</span>}{' '}
+        <label className="inline">
+          Deployed in the{' '}
+          <select value={days} onChange={(e) => setDays(Number(e.target.value))}>
+            {suspectWindows.map((d) => <option key={d} value={d}>{d === 1 ? 'day' : `${d} days`}</option>)}
+          </select>{' '}
+          before it started
+        </label>
+        {loading && sc && <span className="muted small"> refreshing…</span>}
+      </h2>
+      <p className="hint">
+        Approved changes that touched what it hit, or what that relies on ({sc?.depth ?? 3} steps upstream: its applications,
+        their repositories, what they depend on and run on); the nearest first. A recorded cause comes first whenever it was deployed.
+      </p>
+      {error ? <ErrorBox error={error} /> : !sc ? <Loading what="the suspect changes" /> : sc.suspects.length === 0 ? (
+        <p className="muted">No change touched what it hit, or what that relies on, in the {days === 1 ? 'day' : `${days} days`} before it started.</p>
+      ) : (
+        <table>
+          <thead>
+            <tr><th scope="col">Change</th><th scope="col">Deployed</th><th scope="col">Touched</th><th scope="col">How it reaches what the incident hit</th></tr>
+          </thead>
+          <tbody>
+            {sc.suspects.map((s) => (
+              <tr key={s.change.key} data-change={s.change.key}>
+                <td>
+                  <Link href={`/changes/${encodeURIComponent(s.change.key)}`}>{s.change.name}</Link>{' '}
+                  <ClassBadge c={s.change.class} />
+                  {s.recordedCause && <div><strong data-testid="recorded-cause">recorded cause</strong></div>}
+                </td>
+                <td>{duration(s.minutesBefore * 60)} before</td>
+                <td>
+                  {s.affects ? (
+                    <><KindBadge kind={s.affects.kind} /> {s.affects.entity ? <Link href={`/entity/${s.affects.entity.id}`}>{s.affects.name}</Link> : s.affects.name}</>
+                  ) : <span className="muted">nothing it reaches</span>}
+                </td>
+                <td data-testid="suspect-path">
+                  {!s.affects ? <span className="muted">—</span> : s.distance === 0 ? 'what it hit' : (
+                    <>
+                      {s.hit?.name}, {s.distance} step{s.distance === 1 ? '' : 's'}:{' '}
+                      {s.path.map((p, i) => <span key={i}>{i > 0 && ', '}<code>{p.from.key} {p.type} {p.to.key}</code></span>)}
+                    </>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {sc?.truncated && <p className="warn">More changes qualified than are shown: narrow the window.</p>}
     </section>
   );
 }

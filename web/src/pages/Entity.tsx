@@ -20,6 +20,7 @@ const impactKinds = new Set<Kind>(['BusinessUnit', 'Service', 'Application', 'Re
 
 // Delivery metrics: their own chunk, loaded for teams, services and business units only.
 const Delivery = lazy(() => import('./Delivery').then((m) => ({ default: m.Delivery })));
+const SuspectChanges = lazy(() => import('./Delivery').then((m) => ({ default: m.SuspectChanges })));
 
 type Node = NonNullable<EntityPageQuery['node']>;
 type EntityNode = Extract<Node, { kind: unknown }>;
@@ -150,6 +151,11 @@ export function EntityPage({ id }: { id: string }) {
       {(e.kind === 'Team' || e.kind === 'Service' || e.kind === 'BusinessUnit') && (
         <Suspense fallback={null}>
           <Delivery kind={e.kind} keyName={e.key} />
+        </Suspense>
+      )}
+      {e.kind === 'Incident' && (
+        <Suspense fallback={null}>
+          <SuspectChanges incident={e.key} />
         </Suspense>
       )}
 
