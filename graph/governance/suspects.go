@@ -25,7 +25,7 @@ const (
 // what the incident hit, or what that relies on: a candidate for its cause,
 // as a service desk's first question after "who do I call?" goes.
 type Suspect struct {
-	Change *Change      `json:"change"`
+	Change *Change     `json:"change"`
 	Node   *graph.Node `json:"-"` // the change's record
 	// Affects is what the change affects that the incident reaches; Hit is
 	// what the incident hit that relies on it, through Path (empty, and Hit
