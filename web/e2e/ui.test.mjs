@@ -883,6 +883,76 @@ describe('changes', () => {
   });
 });
 
+describe('owner edits', () => {
+  test('an editor records the owner of an unowned service with the evidence, and removes it; readers cannot', async () => {
+    const token = (bin, dataDir, role, name) =>
+      execFileSync(bin, ['token', 'create', '--role', role, '--name', name, '--data-dir', dataDir, '--log-level', 'error'], { encoding: 'utf8' }).trim();
+    const srv = await startServer({
+      prepare: (bin, dataDir) => ({ editor: token(bin, dataDir, 'editor', 'edna'), viewer: token(bin, dataDir, 'viewer', 'vic') }),
+    });
+    const page = await newPage();
+    try {
+      // The demo's service nobody owns.
+      const { service } = await gql('{ service(key:"document-archive"){ id } }', {}, srv.base);
+      const owners = page.getByTestId('owners');
+      const open = async (t) => {
+        await page.evaluate((v) => (v ? sessionStorage.setItem('estate.token', v) : sessionStorage.removeItem('estate.token')), t);
+        await page.goto(`${srv.base}/entity/${service.id}`);
+        await owners.waitFor();
+        await page.getByTestId('who-owns').waitFor();
+      };
+      await page.goto(srv.base + '/');
+      for (const t of [null, srv.prepared.viewer]) {
+        await open(t);
+        assert.match(await owners.innerText(), /No direct owner/);
+        assert.equal(await page.getByTestId('add-owner').count(), 0, 'a reader has no form');
+      }
+
+      await open(srv.prepared.editor);
+      const form = page.getByTestId('add-owner');
+      await form.getByText('Add an owner').click();
+      // A name that matches nobody says so; a suggestion is picked by its label.
+      await form.getByLabel('Team or person').fill('zzzz');
+      await form.getByText('No team or person matches “zzzz”.').waitFor();
+      await form.getByLabel('Team or person').fill('Platform S');
+      await form.getByText('Pick one of the suggestions.').waitFor();
+      const labels = await form.locator('datalist option').evaluateAll((os) => os.map((o) => o.value));
+      assert.ok(labels.includes('Platform SRE (team)'), `suggestions ${labels}`);
+      await form.getByLabel('Team or person').fill('Platform SRE (team)');
+      await form.getByLabel('Role').selectOption('SUPPORT');
+      assert.equal(await form.getByRole('button', { name: 'Add owner' }).isDisabled(), true, 'no evidence, no owner');
+      await form.getByLabel('Evidence').fill('CMDB-42: the SRE on-call runs it');
+      await form.getByRole('button', { name: 'Add owner' }).click();
+      // The owner, its role, the evidence and the manual source; whom to call follows.
+      const row = owners.locator('tbody tr').filter({ hasText: 'Platform SRE' });
+      await row.waitFor();
+      assert.match(await row.innerText(), /support[\s\S]*CMDB-42: the SRE on-call runs it[\s\S]*manual/);
+      await page.getByTestId('who-owns').getByRole('link', { name: 'Platform SRE' }).first().waitFor();
+      await shot(page, 'owner-added');
+      const owned = async () => (await gql('{ service(key:"document-archive"){ owners: relationships(type:[OWNS], direction: IN){ totalCount } } }', {}, srv.base)).service.owners.totalCount;
+      assert.equal(await owned(), 1);
+
+      // A reader sees it and cannot remove it; the editor can.
+      await open(srv.prepared.viewer);
+      await row.waitFor();
+      assert.equal(await row.getByRole('button', { name: 'Remove' }).count(), 0);
+      await open(srv.prepared.editor);
+      await row.getByRole('button', { name: 'Remove' }).click();
+      await owners.getByText(/No direct owner/).waitFor();
+      assert.equal(await owned(), 0);
+      // An owner a source asserts has no Remove button: the next run would put it back.
+      const { application } = await gql('{ application(key:"payments-api"){ id } }', {}, srv.base);
+      await page.goto(`${srv.base}/entity/${application.id}`);
+      await owners.locator('tbody tr').first().waitFor();
+      assert.equal(await owners.getByRole('button', { name: 'Remove' }).count(), 0);
+      assert.deepEqual(page.errors, []);
+    } finally {
+      await page.close();
+      await srv.stop();
+    }
+  });
+});
+
 describe('a server without the answers API', () => {
   test('the dashboards say so instead of failing', async () => {
     const page = await newPage();

@@ -79,6 +79,18 @@ export type Kind =
   | 'Service'
   | 'Team';
 
+export type LinkInput = {
+  confidence?: Confidence | null | undefined;
+  evidence?: string | null | undefined;
+  from: RefInput;
+  /** On BUILDS only: the subdirectory of a monorepo. */
+  path?: string | null | undefined;
+  /** On OWNS only; TECHNICAL by default. */
+  role?: OwnerRole | null | undefined;
+  to: RefInput;
+  type: RelType;
+};
+
 /** The role of an owner (OWNS relationships). */
 export type OwnerRole =
   | 'BUSINESS'
@@ -103,6 +115,12 @@ export type OwnershipClass =
   | 'INHERITED'
   /** An edit through the API (source manual). */
   | 'MANUAL';
+
+/** An entity named by kind and natural key. */
+export type RefInput = {
+  key: string;
+  kind: Kind;
+};
 
 /**
  * The type of a relationship. Only these pairs are valid:
@@ -137,6 +155,14 @@ export type Role =
   | 'EDITOR'
   /** Reads everything. */
   | 'VIEWER';
+
+export type UnlinkInput = {
+  from: RefInput;
+  /** On OWNS only; TECHNICAL by default. */
+  role?: OwnerRole | null | undefined;
+  to: RefInput;
+  type: RelType;
+};
 
 export type ItemFieldsFragment = { kind: Kind, key: string, name: string, entity:
     | { id: string }
@@ -1280,6 +1306,38 @@ export type EntityHistoryQuery = { node:
     | { history: { nodes: Array<{ at: string, op: AuditOp, actor: string, source: string, run: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null, entity: { kind: Kind, key: string } | null, relationship: { type: RelType, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } } | null, changes: Array<{ field: string, before: string, after: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
    | null };
 
+export type OwnerCandidatesQueryVariables = Exact<{
+  text: string;
+}>;
+
+
+export type OwnerCandidatesQuery = { search: Array<
+    | { id: string, kind: Kind, key: string, name: string }
+    | { id: string, kind: Kind, key: string, name: string }
+    | { id: string, kind: Kind, key: string, name: string }
+    | { id: string, kind: Kind, key: string, name: string }
+    | { id: string, kind: Kind, key: string, name: string }
+    | { id: string, kind: Kind, key: string, name: string }
+    | { id: string, kind: Kind, key: string, name: string }
+    | { id: string, kind: Kind, key: string, name: string }
+    | { id: string, kind: Kind, key: string, name: string }
+    | { id: string, kind: Kind, key: string, name: string }
+  > };
+
+export type AddOwnerMutationVariables = Exact<{
+  input: LinkInput;
+}>;
+
+
+export type AddOwnerMutation = { link: { created: boolean } };
+
+export type RemoveOwnerMutationVariables = Exact<{
+  input: UnlinkInput;
+}>;
+
+
+export type RemoveOwnerMutation = { unlink: { removed: number } };
+
 export type RunFieldsFragment = { id: string, source: string, status: IngestRunStatus, startedBy: string, started: string, ended: string | null, nodes: number, edges: number, sweepHeld: string, keptScopes: Array<string>, errorCount: number, warningCount: number, error: string, shadowFindings: number | null, applied: { nodesCreated: number, nodesUpdated: number, edgesCreated: number, edgesUpdated: number }, swept: { nodesRemoved: number, edgesRemoved: number, nodesRetracted: number, edgesRetracted: number } | null, errors: Array<{ item: string, error: string }> };
 
 export type IngestRunsQueryVariables = Exact<{
@@ -2305,6 +2363,30 @@ export const EntityHistoryDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<EntityHistoryQuery, EntityHistoryQueryVariables>;
+export const OwnerCandidatesDocument = new TypedDocumentString(`
+    query OwnerCandidates($text: String!) {
+  search(text: $text, kinds: [Team, Person], first: 10) {
+    id
+    kind
+    key
+    name
+  }
+}
+    `) as unknown as TypedDocumentString<OwnerCandidatesQuery, OwnerCandidatesQueryVariables>;
+export const AddOwnerDocument = new TypedDocumentString(`
+    mutation AddOwner($input: LinkInput!) {
+  link(input: $input) {
+    created
+  }
+}
+    `) as unknown as TypedDocumentString<AddOwnerMutation, AddOwnerMutationVariables>;
+export const RemoveOwnerDocument = new TypedDocumentString(`
+    mutation RemoveOwner($input: UnlinkInput!) {
+  unlink(input: $input) {
+    removed
+  }
+}
+    `) as unknown as TypedDocumentString<RemoveOwnerMutation, RemoveOwnerMutationVariables>;
 export const IngestRunsDocument = new TypedDocumentString(`
     query IngestRuns($source: String, $status: IngestRunStatus, $first: Int = 20, $after: String) {
   ingestRuns(source: $source, status: $status, first: $first, after: $after) {

@@ -12,7 +12,11 @@ import {
 import { Link } from '../router';
 import { ConfidenceBadge, ErrorBox, KindBadge, Loading, RunLink, Time, useAsync } from '../ui';
 import { HistoryPanel } from './History';
+import { AddOwner, RemoveOwner, useMayEdit } from './OwnerEdit';
 import { WhoOwnsPanel } from './WhoOwns';
+
+// What a team or person can own (graph's OWNS rule).
+const ownedKinds = new Set<Kind>(['BusinessUnit', 'Service', 'Application', 'Repository', 'CloudAccount', 'CloudResource', 'Team']);
 
 // What a change can start from (analysis.impactKinds): a team, a person or
 // an incident does not change.
@@ -50,7 +54,10 @@ function PropValue({ v }: { v: unknown }) {
 }
 
 export function EntityPage({ id }: { id: string }) {
-  const { data, error, loading } = useAsync((signal) => request(EntityPageDocument, { id }, signal), [id]);
+  // edits counts the owner edits made here: each reloads the page's answers.
+  const [edits, setEdits] = useState(0);
+  const { data, error, loading } = useAsync((signal) => request(EntityPageDocument, { id }, signal), [id, edits]);
+  const mayEdit = useMayEdit();
   const [more, setMore] = useState<{ id: string; edges: RelFieldsFragment[]; next: string | null } | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
 
@@ -129,7 +136,10 @@ export function EntityPage({ id }: { id: string }) {
         ) : (
           <table>
             <thead>
-              <tr><th scope="col">Owner</th><th scope="col">Role</th><th scope="col">Confidence</th><th scope="col">Evidence</th><th scope="col">Sources</th><th scope="col">Last seen</th></tr>
+              <tr>
+                <th scope="col">Owner</th><th scope="col">Role</th><th scope="col">Confidence</th><th scope="col">Evidence</th><th scope="col">Sources</th><th scope="col">Last seen</th>
+                {mayEdit && <th scope="col"><span className="visually-hidden">Action</span></th>}
+              </tr>
             </thead>
             <tbody>
               {e.owners.edges.map((o) => (
@@ -140,14 +150,22 @@ export function EntityPage({ id }: { id: string }) {
                   <td className="evidence">{o.relationship.evidence || <span className="muted">none given</span>}</td>
                   <td>{o.relationship.sources.map((s) => s.source).join(', ')}</td>
                   <td><Time t={o.relationship.lastSeen} /></td>
+                  {mayEdit && (
+                    <td>
+                      {o.relationship.sources.length === 1 && o.relationship.sources[0].source === 'manual' && (
+                        <RemoveOwner owner={{ kind: o.node.kind, key: o.node.key }} e={e} role={o.relationship.role} onChange={() => setEdits((n) => n + 1)} />
+                      )}
+                    </td>
+                  )}
                 </tr>
               ))}
             </tbody>
           </table>
         )}
+        {mayEdit && ownedKinds.has(e.kind) && <AddOwner e={e} onChange={() => setEdits((n) => n + 1)} />}
       </section>
 
-      <WhoOwnsPanel kind={e.kind} keyName={e.key} />
+      <WhoOwnsPanel key={edits} kind={e.kind} keyName={e.key} />
       {(e.kind === 'Team' || e.kind === 'Service' || e.kind === 'BusinessUnit') && (
         <Suspense fallback={null}>
           <Delivery kind={e.kind} keyName={e.key} />
