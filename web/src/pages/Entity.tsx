@@ -15,7 +15,8 @@ import { HistoryPanel } from './History';
 import { AddOwner, RemoveOwner, useMayEdit } from './OwnerEdit';
 import { WhoOwnsPanel } from './WhoOwns';
 
-// What a team or person can own (graph's OWNS rule).
+// What a team or person can own (graph's OWNS rule): the kinds with an
+// owners card (people, incidents and changes have none).
 const ownedKinds = new Set<Kind>(['BusinessUnit', 'Service', 'Application', 'Repository', 'CloudAccount', 'CloudResource', 'Team']);
 
 // What a change can start from (analysis.impactKinds): a team, a person or
@@ -124,11 +125,11 @@ export function EntityPage({ id }: { id: string }) {
         <div><dt>Sources</dt><dd>{e.sources.map((s) => s.source).join(', ') || '—'}</dd></div>
       </dl>
 
-      <section aria-labelledby="owners-h" className="card" data-testid="owners">
+      {ownedKinds.has(e.kind) && <section aria-labelledby="owners-h" className="card" data-testid="owners">
         <h2 id="owners-h">Owners {e.owners.totalCount > 0 && <span className="count">{e.owners.totalCount}</span>}</h2>
         <p className="hint">Teams and people with an OWNS relationship to it, and the evidence each source gave.</p>
         {e.owners.edges.length === 0 ? (
-          e.kind === 'Person' || e.kind === 'Team' || e.kind === 'BusinessUnit' ? (
+          e.kind === 'Team' || e.kind === 'BusinessUnit' ? (
             <p className="muted">No direct owner recorded.</p>
           ) : (
             <p className="warn">No direct owner: no team or person has an OWNS relationship to it.</p>
@@ -162,8 +163,8 @@ export function EntityPage({ id }: { id: string }) {
             </tbody>
           </table>
         )}
-        {mayEdit && ownedKinds.has(e.kind) && <AddOwner e={e} onChange={() => setEdits((n) => n + 1)} />}
-      </section>
+        {mayEdit && <AddOwner e={e} onChange={() => setEdits((n) => n + 1)} />}
+      </section>}
 
       <WhoOwnsPanel key={edits} kind={e.kind} keyName={e.key} />
       {(e.kind === 'Team' || e.kind === 'Service' || e.kind === 'BusinessUnit') && (
