@@ -170,6 +170,14 @@ func TestIngestRuns(t *testing.T) {
 	if !strings.Contains(metrics, want) || strings.Contains(metrics, `last_success_timestamp_seconds{source="stuck"}`) {
 		t.Errorf("/metrics: want %s and no sample for stuck; got %q", want, slices.DeleteFunc(strings.Split(metrics, "\n"), func(l string) bool { return !strings.Contains(l, "estate_ingest") }))
 	}
+	// And the shadow estate the demo run counted, by kind (the stuck run,
+	// later, counted nothing).
+	for _, f := range d.Summary {
+		kind, ok := strings.CutPrefix(f.Key, "shadow.")
+		if want := fmt.Sprintf("estate_shadow_findings{kind=%q} %d", kind, f.Value); ok && kind != "total" && !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
 
 	// Filters and paging.
 	for _, tc := range []struct {

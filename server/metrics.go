@@ -13,6 +13,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/estate-cmdb/estate/graph"
+	"github.com/estate-cmdb/estate/graph/analysis"
 	"github.com/estate-cmdb/estate/server/gql/resolver"
 )
 
@@ -190,6 +191,50 @@ func (l lastSuccess) Collect(ch chan<- prometheus.Metric) {
 			ended := page.Runs[0].Ended
 			ch <- prometheus.MustNewConstMetric(l.desc, prometheus.GaugeValue, float64(ended.UnixNano())/1e9, src.Name)
 		}
+	}
+}
+
+// shadowFindings is the estate_shadow_findings gauge: the shadow estate's
+// findings by kind as the latest ingest run that counted them left them
+// (the run summary, analysis.ShadowSummary), so that an alert can say
+// "an unregistered cloud account appeared" without the whole-graph scan at
+// every scrape. No run counted yet: no samples.
+type shadowFindings struct {
+	store graph.Store
+	log   zerolog.Logger
+	desc  *prometheus.Desc
+}
+
+// shadowRunsRead is how many of the latest runs a scrape reads for one that
+// counted the shadow estate: a running run has not yet.
+const shadowRunsRead = 10
+
+func newShadowFindings(s graph.Store, log zerolog.Logger) shadowFindings {
+	return shadowFindings{store: s, log: log, desc: prometheus.NewDesc("estate_shadow_findings",
+		"Shadow DevOps findings by kind, as counted after the latest ingest run that counted them.",
+		[]string{"kind"}, nil)}
+}
+
+func (f shadowFindings) Describe(ch chan<- *prometheus.Desc) { ch <- f.desc }
+
+func (f shadowFindings) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	page, err := f.store.ListRuns(ctx, graph.RunQuery{First: shadowRunsRead})
+	if err != nil {
+		f.log.Warn().Err(err).Msg("metrics: shadow findings not read")
+		return
+	}
+	for _, run := range page.Runs {
+		if _, ok := run.Summary[analysis.SummaryShadowTotal]; !ok {
+			continue
+		}
+		for k, n := range run.Summary {
+			if kind, ok := strings.CutPrefix(k, analysis.SummaryShadowPrefix); ok && k != analysis.SummaryShadowTotal {
+				ch <- prometheus.MustNewConstMetric(f.desc, prometheus.GaugeValue, float64(n), kind)
+			}
+		}
+		return
 	}
 }
 
