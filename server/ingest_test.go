@@ -3,8 +3,6 @@ package server_test
 import (
 	"context"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -15,6 +13,7 @@ import (
 	"github.com/estate-cmdb/estate/graph"
 	"github.com/estate-cmdb/estate/graph/analysis"
 	"github.com/estate-cmdb/estate/ingest"
+	"github.com/estate-cmdb/estate/ingest/ingesttest"
 	"github.com/estate-cmdb/estate/ingest/demo"
 	"github.com/estate-cmdb/estate/ingest/sources"
 	"github.com/estate-cmdb/estate/server/gql/resolver"
@@ -43,13 +42,7 @@ func TestIngestRuns(t *testing.T) {
 	// A git remote that holds every clone until released: a run that is
 	// deterministically still running.
 	runCtx, stop := context.WithCancel(context.Background())
-	remote := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-runCtx.Done():
-		case <-r.Context().Done():
-		}
-		http.Error(w, "gone", http.StatusInternalServerError)
-	}))
+	remote := ingesttest.StuckGitRemote(runCtx)
 	defer remote.Close()
 	defer stop() // before the remote closes: it waits for its requests
 

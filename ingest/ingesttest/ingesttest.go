@@ -7,6 +7,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -97,4 +99,18 @@ func GitRepo(t testing.TB, remote string, files map[string]string) string {
 		}
 	}
 	return dir
+}
+
+// StuckGitRemote is a git remote over HTTP that holds every request until
+// ctx ends, then fails it: a git source cloning from it runs until then,
+// so a test sees a run deterministically still running. Cancel ctx before
+// the server closes (it waits for its requests).
+func StuckGitRemote(ctx context.Context) *httptest.Server {
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-ctx.Done():
+		case <-r.Context().Done():
+		}
+		http.Error(w, "gone", http.StatusInternalServerError)
+	}))
 }

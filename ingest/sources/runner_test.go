@@ -2,8 +2,6 @@ package sources_test
 
 import (
 	"context"
-	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -12,6 +10,7 @@ import (
 	"github.com/estate-cmdb/estate/graph"
 	"github.com/estate-cmdb/estate/graph/embedded"
 	"github.com/estate-cmdb/estate/ingest"
+	"github.com/estate-cmdb/estate/ingest/ingesttest"
 	"github.com/estate-cmdb/estate/ingest/sources"
 )
 
@@ -23,13 +22,7 @@ func TestSchedule(t *testing.T) {
 	// A git remote that holds every clone until the test ends: a run that
 	// is still running when its next time comes.
 	ctx, stop := context.WithCancel(context.Background())
-	remote := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-ctx.Done():
-		case <-r.Context().Done():
-		}
-		http.Error(w, "gone", http.StatusInternalServerError)
-	}))
+	remote := ingesttest.StuckGitRemote(ctx)
 	defer remote.Close()
 	defer stop()
 
