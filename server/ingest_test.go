@@ -13,8 +13,8 @@ import (
 	"github.com/estate-cmdb/estate/graph"
 	"github.com/estate-cmdb/estate/graph/analysis"
 	"github.com/estate-cmdb/estate/ingest"
-	"github.com/estate-cmdb/estate/ingest/ingesttest"
 	"github.com/estate-cmdb/estate/ingest/demo"
+	"github.com/estate-cmdb/estate/ingest/ingesttest"
 	"github.com/estate-cmdb/estate/ingest/sources"
 	"github.com/estate-cmdb/estate/server/gql/resolver"
 )
