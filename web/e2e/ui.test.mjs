@@ -883,8 +883,8 @@ describe('changes', () => {
   });
 });
 
-describe('owner edits', () => {
-  test('an editor records the owner of an unowned service with the evidence, and removes it; readers cannot', async () => {
+describe('edits by an editor', () => {
+  test('an owner for an unowned service, a service for an orphan application, an unregistered account registered; each with evidence, removable; readers cannot', async () => {
     const token = (bin, dataDir, role, name) =>
       execFileSync(bin, ['token', 'create', '--role', role, '--name', name, '--data-dir', dataDir, '--log-level', 'error'], { encoding: 'utf8' }).trim();
     const srv = await startServer({
@@ -910,7 +910,7 @@ describe('owner edits', () => {
 
       await open(srv.prepared.editor);
       const form = page.getByTestId('add-owner');
-      await form.getByText('Add an owner').click();
+      await form.locator('summary').click();
       // A name that matches nobody says so; a suggestion is picked by its label.
       await form.getByLabel('Team or person').fill('zzzz');
       await form.getByText('No team or person matches “zzzz”.').waitFor();
@@ -945,6 +945,40 @@ describe('owner edits', () => {
       await page.goto(`${srv.base}/entity/${application.id}`);
       await owners.locator('tbody tr').first().waitFor();
       assert.equal(await owners.getByRole('button', { name: 'Remove' }).count(), 0);
+
+      // The application in no service: said to anyone; an editor puts it in one, and can take it out again.
+      const { application: orphan } = await gql('{ application(key:"fx-rates-poller"){ id } }', {}, srv.base);
+      await page.evaluate(() => sessionStorage.removeItem('estate.token'));
+      await page.goto(`${srv.base}/entity/${orphan.id}`);
+      await page.getByTestId('no-service').waitFor();
+      assert.equal(await page.getByTestId('add-to-service').count(), 0);
+      await page.evaluate((v) => sessionStorage.setItem('estate.token', v), srv.prepared.editor);
+      await page.reload();
+      const svc = page.getByTestId('add-to-service');
+      await svc.locator('summary').click();
+      await svc.getByLabel('Service').fill('General');
+      await svc.getByText('Pick one of the suggestions.').waitFor();
+      await svc.getByLabel('Service').fill('General Ledger (service)');
+      await svc.getByLabel('Evidence').fill('CMDB-77');
+      await svc.getByRole('button', { name: 'Put in service' }).click();
+      await page.getByTestId('no-service').waitFor({ state: 'detached' });
+      const partOf = page.getByTestId('relationships').locator('tbody tr').filter({ hasText: 'PART_OF' });
+      assert.match(await partOf.innerText(), /General Ledger[\s\S]*CMDB-77/);
+      assert.equal((await gql('{ application(key:"fx-rates-poller"){ service { key } } }', {}, srv.base)).application.service.key, 'ledger');
+      await partOf.getByRole('button', { name: 'Remove' }).click();
+      await page.getByTestId('no-service').waitFor();
+
+      // The unregistered account: registered with the ticket, and no longer Shadow DevOps.
+      const shadowAccounts = async () => (await gql('{ shadowEstate { findings(kinds: ["unregistered-account"]) { item { key } } } }', {}, srv.base)).shadowEstate.findings.map((f) => f.item.key);
+      assert.ok((await shadowAccounts()).includes('aws:444455556666'));
+      const { cloudAccount } = await gql('{ cloudAccount(key:"aws:444455556666"){ id } }', {}, srv.base);
+      await page.goto(`${srv.base}/entity/${cloudAccount.id}`);
+      const reg = page.getByTestId('register-account');
+      await reg.locator('summary').click();
+      await reg.getByLabel('Evidence').fill('CMDB-99: the data team\'s sandbox, approved');
+      await reg.getByRole('button', { name: 'Register' }).click();
+      await page.getByTestId('unregistered').waitFor({ state: 'detached' });
+      assert.ok(!(await shadowAccounts()).includes('aws:444455556666'));
       assert.deepEqual(page.errors, []);
     } finally {
       await page.close();

@@ -52,6 +52,23 @@ export type Direction =
   /** Relationships pointing away from the entity (the entity is `from`). */
   | 'OUT';
 
+/** An entity to create or update (by kind and key), as the source manual. */
+export type EntityInput = {
+  aliases?: Array<string> | null | undefined;
+  /** DECLARED by default. */
+  confidence?: Confidence | null | undefined;
+  /** Why: a ticket, a document. Defaults to who made the edit. */
+  evidence?: string | null | undefined;
+  key: string;
+  kind: Kind;
+  /** Labels merge into what is stored. */
+  labels?: Array<LabelInput> | null | undefined;
+  /** Empty keeps the stored name; a new entity is named after its key. */
+  name?: string | null | undefined;
+  /** Typed properties of the kind (tier, url, region…); they merge into what is stored. */
+  properties?: Record<string, unknown> | null | undefined;
+};
+
 export type ImpactDirection =
   /** What breaks if the refs change: dependents, what runs on or is built from them, and the services and business units they are part of. */
   | 'DOWNSTREAM'
@@ -78,6 +95,12 @@ export type Kind =
   | 'Repository'
   | 'Service'
   | 'Team';
+
+/** A label an entity must have, with exactly this value. */
+export type LabelInput = {
+  key: string;
+  value: string;
+};
 
 export type LinkInput = {
   confidence?: Confidence | null | undefined;
@@ -513,6 +536,46 @@ export type SuspectChangesQuery = { entity:
     | Record<PropertyKey, never>
    | null };
 
+export type CandidatesQueryVariables = Exact<{
+  text: string;
+  kinds?: Array<Kind> | Kind | null | undefined;
+}>;
+
+
+export type CandidatesQuery = { search: Array<
+    | { id: string, kind: Kind, key: string, name: string }
+    | { id: string, kind: Kind, key: string, name: string }
+    | { id: string, kind: Kind, key: string, name: string }
+    | { id: string, kind: Kind, key: string, name: string }
+    | { id: string, kind: Kind, key: string, name: string }
+    | { id: string, kind: Kind, key: string, name: string }
+    | { id: string, kind: Kind, key: string, name: string }
+    | { id: string, kind: Kind, key: string, name: string }
+    | { id: string, kind: Kind, key: string, name: string }
+    | { id: string, kind: Kind, key: string, name: string }
+  > };
+
+export type AddLinkMutationVariables = Exact<{
+  input: LinkInput;
+}>;
+
+
+export type AddLinkMutation = { link: { created: boolean } };
+
+export type RemoveLinkMutationVariables = Exact<{
+  input: UnlinkInput;
+}>;
+
+
+export type RemoveLinkMutation = { unlink: { removed: number } };
+
+export type RegisterAccountMutationVariables = Exact<{
+  input: Array<EntityInput> | EntityInput;
+}>;
+
+
+export type RegisterAccountMutation = { upsertEntities: { updated: number } };
+
 export type AssertionFieldsFragment = { source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null };
 
 export type RelFieldsFragment = { cursor: string, node:
@@ -557,7 +620,7 @@ export type EntityPageQuery = { node:
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
-          , relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string }> } }> } }
+          , relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string }> } }> }, service: { id: string } | null }
     | { kind: Kind, key: string, name: string, confidence: Confidence, firstSeen: string, lastSeen: string, description: string | null, id: string, labels: Array<{ key: string, value: string }>, aliases: Array<{ value: string, source: string }>, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null }>, owners: { totalCount: number, edges: Array<{ cursor: string, relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null }> }, node:
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
@@ -1305,38 +1368,6 @@ export type EntityHistoryQuery = { node:
     | { history: { nodes: Array<{ at: string, op: AuditOp, actor: string, source: string, run: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null, entity: { kind: Kind, key: string } | null, relationship: { type: RelType, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } } | null, changes: Array<{ field: string, before: string, after: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
     | { history: { nodes: Array<{ at: string, op: AuditOp, actor: string, source: string, run: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null, entity: { kind: Kind, key: string } | null, relationship: { type: RelType, from: { kind: Kind, key: string }, to: { kind: Kind, key: string } } | null, changes: Array<{ field: string, before: string, after: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
    | null };
-
-export type OwnerCandidatesQueryVariables = Exact<{
-  text: string;
-}>;
-
-
-export type OwnerCandidatesQuery = { search: Array<
-    | { id: string, kind: Kind, key: string, name: string }
-    | { id: string, kind: Kind, key: string, name: string }
-    | { id: string, kind: Kind, key: string, name: string }
-    | { id: string, kind: Kind, key: string, name: string }
-    | { id: string, kind: Kind, key: string, name: string }
-    | { id: string, kind: Kind, key: string, name: string }
-    | { id: string, kind: Kind, key: string, name: string }
-    | { id: string, kind: Kind, key: string, name: string }
-    | { id: string, kind: Kind, key: string, name: string }
-    | { id: string, kind: Kind, key: string, name: string }
-  > };
-
-export type AddOwnerMutationVariables = Exact<{
-  input: LinkInput;
-}>;
-
-
-export type AddOwnerMutation = { link: { created: boolean } };
-
-export type RemoveOwnerMutationVariables = Exact<{
-  input: UnlinkInput;
-}>;
-
-
-export type RemoveOwnerMutation = { unlink: { removed: number } };
 
 export type RunFieldsFragment = { id: string, source: string, status: IngestRunStatus, startedBy: string, started: string, ended: string | null, nodes: number, edges: number, sweepHeld: string, keptScopes: Array<string>, errorCount: number, warningCount: number, error: string, shadowFindings: number | null, applied: { nodesCreated: number, nodesUpdated: number, edgesCreated: number, edgesUpdated: number }, swept: { nodesRemoved: number, edgesRemoved: number, nodesRetracted: number, edgesRetracted: number } | null, errors: Array<{ item: string, error: string }> };
 
@@ -2100,6 +2131,37 @@ export const SuspectChangesDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<SuspectChangesQuery, SuspectChangesQueryVariables>;
+export const CandidatesDocument = new TypedDocumentString(`
+    query Candidates($text: String!, $kinds: [Kind!]) {
+  search(text: $text, kinds: $kinds, first: 10) {
+    id
+    kind
+    key
+    name
+  }
+}
+    `) as unknown as TypedDocumentString<CandidatesQuery, CandidatesQueryVariables>;
+export const AddLinkDocument = new TypedDocumentString(`
+    mutation AddLink($input: LinkInput!) {
+  link(input: $input) {
+    created
+  }
+}
+    `) as unknown as TypedDocumentString<AddLinkMutation, AddLinkMutationVariables>;
+export const RemoveLinkDocument = new TypedDocumentString(`
+    mutation RemoveLink($input: UnlinkInput!) {
+  unlink(input: $input) {
+    removed
+  }
+}
+    `) as unknown as TypedDocumentString<RemoveLinkMutation, RemoveLinkMutationVariables>;
+export const RegisterAccountDocument = new TypedDocumentString(`
+    mutation RegisterAccount($input: [EntityInput!]!) {
+  upsertEntities(input: $input) {
+    updated
+  }
+}
+    `) as unknown as TypedDocumentString<RegisterAccountMutation, RegisterAccountMutationVariables>;
 export const EntityPageDocument = new TypedDocumentString(`
     query EntityPage($id: ID!, $first: Int = 100) {
   node(id: $id) {
@@ -2155,6 +2217,9 @@ export const EntityPageDocument = new TypedDocumentString(`
     }
     ... on Application {
       description
+      service {
+        id
+      }
       appType: type
       lifecycle
       hostnames
@@ -2363,30 +2428,6 @@ export const EntityHistoryDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<EntityHistoryQuery, EntityHistoryQueryVariables>;
-export const OwnerCandidatesDocument = new TypedDocumentString(`
-    query OwnerCandidates($text: String!) {
-  search(text: $text, kinds: [Team, Person], first: 10) {
-    id
-    kind
-    key
-    name
-  }
-}
-    `) as unknown as TypedDocumentString<OwnerCandidatesQuery, OwnerCandidatesQueryVariables>;
-export const AddOwnerDocument = new TypedDocumentString(`
-    mutation AddOwner($input: LinkInput!) {
-  link(input: $input) {
-    created
-  }
-}
-    `) as unknown as TypedDocumentString<AddOwnerMutation, AddOwnerMutationVariables>;
-export const RemoveOwnerDocument = new TypedDocumentString(`
-    mutation RemoveOwner($input: UnlinkInput!) {
-  unlink(input: $input) {
-    removed
-  }
-}
-    `) as unknown as TypedDocumentString<RemoveOwnerMutation, RemoveOwnerMutationVariables>;
 export const IngestRunsDocument = new TypedDocumentString(`
     query IngestRuns($source: String, $status: IngestRunStatus, $first: Int = 20, $after: String) {
   ingestRuns(source: $source, status: $status, first: $first, after: $after) {

@@ -12,7 +12,7 @@ import {
 import { Link } from '../router';
 import { ConfidenceBadge, ErrorBox, KindBadge, Loading, RunLink, Time, useAsync } from '../ui';
 import { HistoryPanel } from './History';
-import { AddOwner, RemoveOwner, useMayEdit } from './OwnerEdit';
+import { AddOwner, AddToService, RegisterAccount, RemoveLink, useMayEdit } from './Edits';
 import { WhoOwnsPanel } from './WhoOwns';
 
 // What a team or person can own (graph's OWNS rule): the kinds with an
@@ -59,6 +59,7 @@ export function EntityPage({ id }: { id: string }) {
   const [edits, setEdits] = useState(0);
   const { data, error, loading } = useAsync((signal) => request(EntityPageDocument, { id }, signal), [id, edits]);
   const mayEdit = useMayEdit();
+  const reload = () => setEdits((n) => n + 1);
   const [more, setMore] = useState<{ id: string; edges: RelFieldsFragment[]; next: string | null } | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
 
@@ -153,8 +154,8 @@ export function EntityPage({ id }: { id: string }) {
                   <td><Time t={o.relationship.lastSeen} /></td>
                   {mayEdit && (
                     <td>
-                      {o.relationship.sources.length === 1 && o.relationship.sources[0].source === 'manual' && (
-                        <RemoveOwner owner={{ kind: o.node.kind, key: o.node.key }} e={e} role={o.relationship.role} onChange={() => setEdits((n) => n + 1)} />
+                      {manualOnly(o) && (
+                        <RemoveLink type="OWNS" from={{ kind: o.node.kind, key: o.node.key }} to={e} role={o.relationship.role} onChange={reload} />
                       )}
                     </td>
                   )}
@@ -163,9 +164,23 @@ export function EntityPage({ id }: { id: string }) {
             </tbody>
           </table>
         )}
-        {mayEdit && <AddOwner e={e} onChange={() => setEdits((n) => n + 1)} />}
+        {mayEdit && <AddOwner e={e} onChange={reload} />}
       </section>}
 
+      {'service' in e && e.kind === 'Application' && !e.service && (
+        <section aria-labelledby="service-h" className="card" data-testid="no-service">
+          <h2 id="service-h">Service</h2>
+          <p className="warn">In no service: nothing says which business service this application serves (a Shadow DevOps finding).</p>
+          {mayEdit && <AddToService e={e} onChange={reload} />}
+        </section>
+      )}
+      {'registered' in e && e.kind === 'CloudAccount' && !e.registered && (
+        <section aria-labelledby="registration-h" className="card" data-testid="unregistered">
+          <h2 id="registration-h">Registration</h2>
+          <p className="warn">Not registered: central IT does not know this account (a Shadow DevOps finding).</p>
+          {mayEdit && <RegisterAccount e={e} onChange={reload} />}
+        </section>
+      )}
       <WhoOwnsPanel key={edits} kind={e.kind} keyName={e.key} />
       {(e.kind === 'Team' || e.kind === 'Service' || e.kind === 'BusinessUnit') && (
         <Suspense fallback={null}>
@@ -209,8 +224,8 @@ export function EntityPage({ id }: { id: string }) {
 
       <section aria-labelledby="rels-h" className="card" data-testid="relationships">
         <h2 id="rels-h">Relationships <span className="count">{e.relationships.totalCount}</span></h2>
-        <RelTable title="Outgoing" caption={`${e.name} →`} edges={out} />
-        <RelTable title="Incoming" caption={`→ ${e.name}`} edges={inc} />
+        <RelTable title="Outgoing" caption={`${e.name} →`} edges={out} e={mayEdit ? e : null} onChange={reload} />
+        <RelTable title="Incoming" caption={`→ ${e.name}`} edges={inc} e={mayEdit ? e : null} onChange={reload} />
         {next && (
           <button type="button" onClick={loadMore} disabled={loadingMore}>
             {loadingMore ? 'Loading…' : `Load more (${rels.length} of ${e.relationships.totalCount})`}
@@ -249,7 +264,15 @@ export function EntityPage({ id }: { id: string }) {
   );
 }
 
-function RelTable({ title, caption, edges }: { title: string; caption: string; edges: RelFieldsFragment[] }) {
+/** Whether only a person asserted the relationship: an editor may remove it. */
+function manualOnly(r: RelFieldsFragment): boolean {
+  return r.relationship.sources.length === 1 && r.relationship.sources[0].source === 'manual';
+}
+
+/** A direction's relationships; with e (an editor's page), a Remove button on those only a person asserted. */
+function RelTable({ title, caption, edges, e, onChange }: {
+  title: string; caption: string; edges: RelFieldsFragment[]; e: { kind: Kind; key: string } | null; onChange: () => void;
+}) {
   if (edges.length === 0) return null;
   const sorted = [...edges].sort((a, b) =>
     a.relationship.type === b.relationship.type ? a.node.name.localeCompare(b.node.name) : a.relationship.type.localeCompare(b.relationship.type),
@@ -258,7 +281,10 @@ function RelTable({ title, caption, edges }: { title: string; caption: string; e
     <table className="rels">
       <caption>{title} <span className="muted">({caption})</span></caption>
       <thead>
-        <tr><th scope="col">Type</th><th scope="col">Entity</th><th scope="col">Detail</th><th scope="col">Confidence</th><th scope="col">Evidence</th><th scope="col">Last seen</th></tr>
+        <tr>
+          <th scope="col">Type</th><th scope="col">Entity</th><th scope="col">Detail</th><th scope="col">Confidence</th><th scope="col">Evidence</th><th scope="col">Last seen</th>
+          {e && <th scope="col"><span className="visually-hidden">Action</span></th>}
+        </tr>
       </thead>
       <tbody>
         {sorted.map((r) => (
@@ -269,6 +295,19 @@ function RelTable({ title, caption, edges }: { title: string; caption: string; e
             <td><ConfidenceBadge c={r.relationship.confidence} /></td>
             <td className="evidence">{r.relationship.evidence || <span className="muted">—</span>}</td>
             <td><Time t={r.relationship.lastSeen} /></td>
+            {e && (
+              <td>
+                {manualOnly(r) && (
+                  <RemoveLink
+                    type={r.relationship.type}
+                    from={r.relationship.direction === 'OUT' ? e : { kind: r.node.kind, key: r.node.key }}
+                    to={r.relationship.direction === 'OUT' ? { kind: r.node.kind, key: r.node.key } : e}
+                    role={r.relationship.role}
+                    onChange={onChange}
+                  />
+                )}
+              </td>
+            )}
           </tr>
         ))}
       </tbody>
