@@ -72,36 +72,41 @@ func (s *Store) List(ctx context.Context, q graph.ListQuery) (*graph.NodePage, e
 	page := &graph.NodePage{}
 	s.mu.RLock()
 	st := s.state
-	match := func(i int32) bool {
-		if q.Source != "" && !graph.AssertedBy(st.nodes[i].n.Assertions, q.Source) {
-			return false
-		}
-		return st.hasLabels(i, q.Labels)
-	}
-	unfiltered := q.Source == "" && len(q.Labels) == 0
 	for _, k := range kinds {
-		tree := st.byKind[k]
-		if unfiltered {
+		tree, exact := st.listTree(k, q.Labels)
+		// counted: every node of the tree matches, so its length is the
+		// count, and the walk may start at the cursor and stop at a full
+		// page; otherwise each node is checked and counted.
+		counted := exact && q.Source == ""
+		if counted {
 			page.TotalCount += tree.Len()
-		}
-		tree.Ascend(func(it keyItem) bool {
-			if !match(it.slot) {
-				return true
+			if q.After != "" && graph.KindRank(k) < graph.KindRank(after.Kind) {
+				continue // the whole kind comes before the cursor
 			}
-			n := st.nodes[it.slot].n
-			if !unfiltered {
+		}
+		visit := func(it keyItem) bool {
+			if !counted {
+				if q.Source != "" && !graph.AssertedBy(st.nodes[it.slot].n.Assertions, q.Source) || !st.hasLabels(it.slot, q.Labels) {
+					return true
+				}
 				page.TotalCount++
 			}
+			n := st.nodes[it.slot].n
 			if q.After != "" && graph.CompareRefs(n.Ref(), after) <= 0 {
 				return true
 			}
 			if len(page.Nodes) == q.First {
 				page.HasNext = true
-				return !unfiltered // keep counting only when filters apply
+				return !counted // keep counting only when the nodes must be checked
 			}
 			page.Nodes = append(page.Nodes, st.copyNode(it.slot))
 			return true
-		})
+		}
+		if counted && q.After != "" && after.Kind == k {
+			tree.AscendGreaterOrEqual(keyItem{key: after.Key}, visit)
+		} else {
+			tree.Ascend(visit)
+		}
 	}
 	s.mu.RUnlock()
 	page.FillCursors()

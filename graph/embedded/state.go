@@ -40,6 +40,10 @@ type state struct {
 	garbage int
 
 	byKind map[graph.Kind]*btree.BTreeG[keyItem]
+	// byLabel is the nodes of the kinds in labelIndexed by label, one tree
+	// per kind, label and value, in key order like byKind: List reads the
+	// smallest of the trees its label filter names instead of the kind.
+	byLabel map[labelKey]*btree.BTreeG[keyItem]
 	// names maps lower-cased aliases, and keys that are not lower-case
 	// already, to node ids, for Resolve (named); a lower-case key is
 	// found in byKind instead, so that most nodes need no entry here.
@@ -186,6 +190,7 @@ func (c relCode) relType() graph.RelType { return graph.RelTypes[c-1] }
 func newState() *state {
 	st := &state{
 		byKind:   map[graph.Kind]*btree.BTreeG[keyItem]{},
+		byLabel:  map[labelKey]*btree.BTreeG[keyItem]{},
 		names:    map[string][]graph.ID{},
 		srcNodes: map[string]map[int32]struct{}{},
 	}
@@ -633,6 +638,7 @@ func (st *state) putNode(n *graph.Node, props []byte) {
 		st.nodeAt.put(n.ID, i)
 	}
 	st.byKind[n.Kind].ReplaceOrInsert(keyItem{key: n.Key, slot: i})
+	st.indexLabels(i, true)
 	for _, k := range nameKeys(n) {
 		st.names[k] = append(st.names[k], n.ID)
 	}
@@ -643,6 +649,7 @@ func (st *state) putNode(n *graph.Node, props []byte) {
 
 func (st *state) unindexNode(i int32) {
 	n := st.nodes[i].n
+	st.indexLabels(i, false)
 	for _, k := range nameKeys(n) {
 		ids := slices.DeleteFunc(st.names[k], func(id graph.ID) bool { return id == n.ID })
 		if len(ids) == 0 {
@@ -655,6 +662,72 @@ func (st *state) unindexNode(i int32) {
 		removeFrom(st.srcNodes, a.Source, i)
 	}
 }
+
+// labelIndexed are the kinds whose nodes byLabel indexes: the records of
+// change governance, which only grow and are listed by label (a month's
+// history, the pending changes of a class). Other kinds' label filters
+// scan the kind: an index of every node's labels would cost every ingest
+// its upkeep and memory for listings nobody makes at that scale.
+var labelIndexed = map[graph.Kind]bool{graph.KindChange: true, graph.KindIncident: true}
+
+// labelKey names one of byLabel's trees.
+type labelKey struct {
+	kind graph.Kind
+	k, v string
+}
+
+// indexLabels adds the node in slot i to byLabel's trees of its labels, or
+// removes it (add false), when its kind is indexed.
+func (st *state) indexLabels(i int32, add bool) {
+	n := st.nodes[i].n
+	if !labelIndexed[n.Kind] {
+		return
+	}
+	eachLabel(st.nodes[i].data, func(k, v []byte) bool {
+		lk := labelKey{n.Kind, string(k), string(v)}
+		t := st.byLabel[lk]
+		switch {
+		case add && t == nil:
+			t = newKindTree()
+			st.byLabel[lk] = t
+			fallthrough
+		case add:
+			t.ReplaceOrInsert(keyItem{key: n.Key, slot: i})
+		case t != nil:
+			t.Delete(keyItem{key: n.Key})
+			if t.Len() == 0 {
+				delete(st.byLabel, lk)
+			}
+		}
+		return true
+	})
+}
+
+// listTree is the tree List reads for kind k under the label filter want:
+// the smallest of byLabel's trees want names when k is indexed (an empty
+// one when a label names no node), else the kind's. exact is set when every
+// node of the tree has the labels: no filter, or one indexed label.
+func (st *state) listTree(k graph.Kind, want map[string]string) (tree *btree.BTreeG[keyItem], exact bool) {
+	if len(want) == 0 {
+		return st.byKind[k], true
+	}
+	if !labelIndexed[k] {
+		return st.byKind[k], false
+	}
+	for lk, lv := range want {
+		t := st.byLabel[labelKey{k, lk, lv}]
+		if t == nil {
+			return emptyTree, true
+		}
+		if tree == nil || t.Len() < tree.Len() {
+			tree = t
+		}
+	}
+	return tree, len(want) == 1
+}
+
+// emptyTree is what List reads for a label no node has; never written.
+var emptyTree = newKindTree()
 
 // removeNode removes the node and any relationship still touching it.
 func (st *state) removeNode(id graph.ID) {

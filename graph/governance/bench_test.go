@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/estate-cmdb/estate/graph"
+	"github.com/estate-cmdb/estate/graph/analysis"
 	"github.com/estate-cmdb/estate/graph/analysis/analysistest"
 	"github.com/estate-cmdb/estate/graph/embedded/embeddedtest"
 	"github.com/estate-cmdb/estate/graph/governance"
@@ -82,5 +83,42 @@ func BenchmarkImpactFloor(b *testing.B) {
 		if _, err := analysisImpact(b, s); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkSuspects measures an incident's suspect changes (the week
+// before it) on the demo estate with the same recorded histories as
+// BenchmarkAssess: the week's 28 changes are read by month, whatever the
+// history's size. The incident checked is the newest seeded one, on the
+// identity service, caused by the newest change: the answer must name it.
+// The peer in the same run is the walk upstream from what it hit alone.
+func BenchmarkSuspects(b *testing.B) {
+	for _, history := range []int{1_000, 10_000, 100_000} {
+		b.Run(fmt.Sprintf("history=%d", history), func(b *testing.B) {
+			s := embeddedtest.Harness(b)
+			analysistest.LoadDemo(b, s)
+			seedHistory(b, s, history)
+			g := governance.New(s, nil)
+			cause := graph.ChangeKey("github.com/acme/auth-service", "s0", "production")
+			b.Run("suspects", func(b *testing.B) {
+				for range b.N {
+					sus, err := g.Suspects(b.Context(), "INC-0", 0, 0)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if len(sus.Suspects) != 1 || sus.Suspects[0].Change.Key != cause || !sus.Suspects[0].Recorded {
+						b.Fatalf("suspects %+v, want the recorded cause %s alone", sus.Suspects, cause)
+					}
+				}
+			})
+			b.Run("impact-upstream", func(b *testing.B) {
+				for range b.N {
+					if _, err := analysis.Impact(b.Context(), s, analysis.ImpactQuery{Refs: []string{"Service:identity"},
+						Direction: analysis.Upstream, MaxDepth: governance.DefaultSuspectDepth}); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		})
 	}
 }

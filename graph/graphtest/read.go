@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/estate-cmdb/estate/graph"
 )
@@ -148,14 +149,18 @@ func sortedRefs(bs []graph.Batch, keep func(graph.NodeInput, string) bool) []gra
 
 func testList(t *testing.T, h Harness) {
 	s := h(t)
+	s0 := s
 	batches := listEstate()
 	for _, b := range batches {
 		MustApply(t, s, b)
 	}
 	all := sortedRefs(batches, nil)
+	// store is what list and pages read: s, but for a subtest that builds
+	// its own.
+	store := s
 	list := func(t *testing.T, q graph.ListQuery) *graph.NodePage {
 		t.Helper()
-		p, err := s.List(t.Context(), q)
+		p, err := store.List(t.Context(), q)
 		if err != nil {
 			t.Fatalf("List(%+v): %v", q, err)
 		}
@@ -272,6 +277,68 @@ func testList(t *testing.T, h Harness) {
 				}
 			})
 		}
+	})
+
+	// Changes and incidents are listed by label at scale (a month of
+	// history, the pending changes of a class); a backend may index their
+	// labels, and the listing must follow every relabel and removal.
+	t.Run("LabelsOfChangeRecords", func(t *testing.T) {
+		s := h(t)
+		store = s
+		defer func() { store = s0 }()
+		change := func(key string) graph.Ref { return ref(graph.KindChange, key) }
+		labelled := func(r graph.Ref, labels map[string]string) graph.NodeInput {
+			return graph.NodeInput{Kind: r.Kind, Key: r.Key, Labels: labels}
+		}
+		pending := map[string]string{"status": "PENDING", "month": "2026-11"}
+		b := graph.Batch{Source: "governance", Run: "r1", At: T0}
+		for i := range 7 {
+			b.Nodes = append(b.Nodes, labelled(change(fmt.Sprintf("c%d", i)), pending))
+		}
+		b.Nodes = append(b.Nodes,
+			labelled(change("c-old"), map[string]string{"status": "PENDING", "month": "2026-10"}),
+			labelled(ref(graph.KindIncident, "INC-1"), map[string]string{"month": "2026-11"}),
+			labelled(app("app-pending"), map[string]string{"status": "PENDING"}))
+		MustApply(t, s, b)
+		check := func(what string, q graph.ListQuery, want ...graph.Ref) {
+			t.Helper()
+			q.First = graph.MaxPageSize
+			p := list(t, q)
+			sameRefs(t, what, p.Nodes, want...)
+			if p.TotalCount != len(want) {
+				t.Errorf("%s: totalCount %d, want %d", what, p.TotalCount, len(want))
+			}
+			if len(want) > 2 {
+				q.First = 2
+				pages(t, q, want)
+			}
+		}
+		changes := []graph.Kind{graph.KindChange}
+		check("pending changes of November", graph.ListQuery{Kinds: changes, Labels: pending},
+			change("c0"), change("c1"), change("c2"), change("c3"), change("c4"), change("c5"), change("c6"))
+		check("November, every kind", graph.ListQuery{Labels: map[string]string{"month": "2026-11"}},
+			change("c0"), change("c1"), change("c2"), change("c3"), change("c4"), change("c5"), change("c6"), ref(graph.KindIncident, "INC-1"))
+		check("pending, every kind", graph.ListQuery{Labels: map[string]string{"status": "PENDING"}},
+			app("app-pending"), change("c-old"), change("c0"), change("c1"), change("c2"), change("c3"), change("c4"), change("c5"), change("c6"))
+		check("a value nothing has", graph.ListQuery{Kinds: changes, Labels: map[string]string{"status": "PENDING", "month": "1999-01"}})
+
+		// A decision relabels c2 and c5; c4 is removed.
+		MustApply(t, s, graph.Batch{Source: "governance", Run: "r2", At: T0.Add(time.Minute), Nodes: []graph.NodeInput{
+			labelled(change("c2"), map[string]string{"status": "APPROVED"}),
+			labelled(change("c5"), map[string]string{"status": "APPROVED", "month": "2026-12"}),
+		}})
+		if _, err := s.DeleteNodes(t.Context(), []graph.ID{change("c4").ID()}); err != nil {
+			t.Fatal(err)
+		}
+		// A new change, which a store may put where c4 was.
+		MustApply(t, s, graph.Batch{Source: "governance", Run: "r3", At: T0.Add(2 * time.Minute), Nodes: []graph.NodeInput{
+			labelled(change("c9"), map[string]string{"status": "PENDING", "month": "2026-12"})}})
+		check("pending after the decisions", graph.ListQuery{Kinds: changes, Labels: map[string]string{"status": "PENDING"}},
+			change("c-old"), change("c0"), change("c1"), change("c3"), change("c6"), change("c9"))
+		check("approved", graph.ListQuery{Kinds: changes, Labels: map[string]string{"status": "APPROVED"}}, change("c2"), change("c5"))
+		check("November after the decisions", graph.ListQuery{Kinds: changes, Labels: map[string]string{"month": "2026-11"}},
+			change("c0"), change("c1"), change("c2"), change("c3"), change("c6"))
+		check("December", graph.ListQuery{Kinds: changes, Labels: map[string]string{"month": "2026-12"}}, change("c5"), change("c9"))
 	})
 
 	t.Run("DefaultPageSize", func(t *testing.T) {
