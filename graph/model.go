@@ -162,6 +162,15 @@ func (c Confidence) Valid() bool {
 	return c == Declared || c == Inferred || c == Heuristic
 }
 
+// ListedLabels are the labels of change governance's records that listings
+// filter on at scale — a month of history, the pending changes of a class,
+// a team's changes — by kind: a backend keeps them indexed. A record's
+// other labels are filtered by scanning its kind.
+var ListedLabels = map[Kind][]string{
+	KindChange:   {"month", "history", "status", "class", "team", "environment"},
+	KindIncident: {"month", "history"},
+}
+
 // SourceManual is the source of edits made by people through the API. Its
 // assertions are never swept.
 const SourceManual = "manual"

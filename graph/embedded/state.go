@@ -663,12 +663,19 @@ func (st *state) unindexNode(i int32) {
 	}
 }
 
-// labelIndexed are the kinds whose nodes byLabel indexes: the records of
-// change governance, which only grow and are listed by label (a month's
-// history, the pending changes of a class). Other kinds' label filters
-// scan the kind: an index of every node's labels would cost every ingest
-// its upkeep and memory for listings nobody makes at that scale.
-var labelIndexed = map[graph.Kind]bool{graph.KindChange: true, graph.KindIncident: true}
+// labelIndexed are the kinds whose nodes byLabel indexes: those with
+// graph.ListedLabels, the records of change governance, which only grow and
+// are listed by label. All their labels are indexed (there are few). Other
+// kinds' label filters scan the kind: an index of every node's labels would
+// cost every ingest its upkeep and memory for listings nobody makes at
+// that scale.
+var labelIndexed = func() map[graph.Kind]bool {
+	m := map[graph.Kind]bool{}
+	for k := range graph.ListedLabels {
+		m[k] = true
+	}
+	return m
+}()
 
 // labelKey names one of byLabel's trees.
 type labelKey struct {

@@ -584,7 +584,7 @@ func (g *Governor) record(ctx context.Context, a *assessment, now time.Time) err
 	if c.DecidedAt != nil {
 		placed = *c.DecidedAt
 	}
-	maps.Copy(labels, historyLabels(placed))
+	maps.Copy(labels, HistoryLabels(placed))
 	ref := graph.Ref{Kind: graph.KindChange, Key: c.Key}
 	b := graph.Batch{Source: Source, Run: "assess:" + c.Key, At: now, Nodes: []graph.NodeInput{{
 		Kind: graph.KindChange, Key: c.Key, Name: fmt.Sprintf("%s %s to %s", c.Repository, short(c.Commit), c.Environment),

@@ -64,7 +64,7 @@ func (g *Governor) decide(ctx context.Context, key string, who Approver, reason 
 	}
 	now := g.now()
 	props := map[string]any{"status": string(to), "decidedAt": stamp(now), "decidedBy": who.Name, "decisionReason": reason}
-	labels := historyLabels(now) // the decision moves the change to its month
+	labels := HistoryLabels(now) // the decision moves the change to its month
 	labels["status"] = string(to)
 	_, err = g.store.Apply(ctx, graph.Batch{Source: Source, Run: strings.ToLower(string(to)) + ":" + key, At: now,
 		Nodes: []graph.NodeInput{{Kind: graph.KindChange, Key: key, Props: props, Labels: labels, Confidence: graph.Declared,

@@ -107,7 +107,7 @@ func (g *Governor) RecordIncident(ctx context.Context, in IncidentInput) (*graph
 	}
 	now := g.now()
 	_, err := g.store.Apply(ctx, graph.Batch{Source: Source, Run: "incident:" + in.ID, At: now,
-		Nodes: []graph.NodeInput{{Kind: graph.KindIncident, Key: in.ID, Name: in.Title, Props: props, Labels: historyLabels(*in.StartedAt), Confidence: graph.Declared,
+		Nodes: []graph.NodeInput{{Kind: graph.KindIncident, Key: in.ID, Name: in.Title, Props: props, Labels: HistoryLabels(*in.StartedAt), Confidence: graph.Declared,
 			Evidence: "incident report from " + orText(in.Source, "an unnamed source")}},
 		Edges: edges})
 	if err != nil {

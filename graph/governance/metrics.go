@@ -51,8 +51,10 @@ const (
 	historyValue = "monthly"
 )
 
-// historyLabels are the labels of a record placed in history at t.
-func historyLabels(t time.Time) map[string]string {
+// HistoryLabels are the labels of a record placed in history at t: what
+// Assess, Approve and RecordIncident give their records, and what tests
+// seeding history directly must give theirs.
+func HistoryLabels(t time.Time) map[string]string {
 	return map[string]string{monthLabel: t.UTC().Format("2006-01"), historyLabel: historyValue}
 }
 

@@ -249,14 +249,17 @@ func TestSchema(t *testing.T) {
 	}
 	names := schema()
 	want := map[string]string{
-		"constraint " + s.schemaName("entity_id"):     "UNIQUENESS",
-		"constraint " + s.schemaName("service_key"):   "UNIQUENESS",
-		"constraint " + s.schemaName("depends_on_id"): "RELATIONSHIP_UNIQUENESS",
-		"index " + s.schemaName("entity_search"):      "TEXT",
-		"constraint " + s.schemaName("ingest_run_id"): "UNIQUENESS",
-		"index " + s.schemaName("ingest_run_started"): "RANGE",
-		"index " + s.schemaName("audit", "a"):         "RANGE",
-		"index " + s.schemaName("audit", "b"):         "RANGE",
+		"constraint " + s.schemaName("entity_id"):             "UNIQUENESS",
+		"constraint " + s.schemaName("service_key"):           "UNIQUENESS",
+		"constraint " + s.schemaName("depends_on_id"):         "RELATIONSHIP_UNIQUENESS",
+		"index " + s.schemaName("entity_search"):              "TEXT",
+		"constraint " + s.schemaName("ingest_run_id"):         "UNIQUENESS",
+		"index " + s.schemaName("ingest_run_started"):         "RANGE",
+		"index " + s.schemaName("audit", "a"):                 "RANGE",
+		"index " + s.schemaName("audit", "b"):                 "RANGE",
+		"index " + s.schemaName("change", "label", "month"):   "RANGE",
+		"index " + s.schemaName("change", "label", "status"):  "RANGE",
+		"index " + s.schemaName("incident", "label", "month"): "RANGE",
 	}
 	for name, typ := range want {
 		if names[name] != typ {
@@ -330,6 +333,17 @@ func TestHotQueryPlans(t *testing.T) {
 		// order and stops at the page size.
 		"History": {s.historyQuery(), []string{"NodeIndexSeek", "Limit"}},
 	}
+	// A month of change history, and its count: the listed label's index.
+	month, _ := graph.ListQuery{Kinds: []graph.Kind{graph.KindChange}, Labels: map[string]string{"month": "2026-11", "history": "monthly"}, First: 50}.Normalize()
+	page, count, _ := s.listStatements(month)
+	cases["ListByListedLabel"] = struct {
+		cypher string
+		want   []string
+	}{page, []string{"NodeIndexSeek"}}
+	cases["CountByListedLabel"] = struct {
+		cypher string
+		want   []string
+	}{count, []string{"NodeIndexSeek"}}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
 			res, err := neo4j.ExecuteQuery(t.Context(), s.driver, "EXPLAIN "+c.cypher, map[string]any{}, neo4j.EagerResultTransformer,
@@ -584,4 +598,11 @@ func TestHistoryPagesThroughOneInstant(t *testing.T) {
 	if len(seen) != 3 {
 		t.Errorf("paged through the events of runs %v, want 0, 1 and 2", seen)
 	}
+}
+
+// Change governance's benchmarks on Neo4j (governancetest), up to 10,000
+// recorded changes: seeding more takes minutes here.
+func BenchmarkGovernance(b *testing.B) {
+	requireServer(b)
+	governancetest.RunBenchmarks(b, harness, 1_000, 10_000)
 }

@@ -3,6 +3,7 @@ package neo4j
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -124,9 +125,7 @@ func collectNodes(ctx context.Context, tx neo4j.ManagedTransaction, cypher strin
 	return out, nil
 }
 
-// List implements graph.Store in two statements: the page (one branch per
-// kind, each an ordered scan of that kind's key index from the cursor,
-// filtered and limited) and the total count (count store when unfiltered).
+// List implements graph.Store in two statements (listStatements).
 func (s *Store) List(ctx context.Context, q graph.ListQuery) (*graph.NodePage, error) {
 	q, err := q.Normalize()
 	if err != nil {
@@ -135,51 +134,17 @@ func (s *Store) List(ctx context.Context, q graph.ListQuery) (*graph.NodePage, e
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	var after graph.Ref
-	if q.After != "" {
-		after, _ = graph.DecodeCursor(q.After)
-	}
-	kinds := q.PageKinds()
-
-	params := map[string]any{"limit": int64(q.First + 1)}
-	filter := ""
-	if len(q.Labels) > 0 {
-		labels := make(map[string]any, len(q.Labels))
-		for k, v := range q.Labels {
-			labels[labelPrefix+k] = v
-		}
-		params["labels"] = labels
-		filter += " AND all(k IN keys($labels) WHERE n[k] = $labels[k])"
-	}
-	if q.Source != "" {
-		params["source"] = q.Source
-		filter += " AND $source IN n.sources"
-	}
-	var page, count []string
-	for i, k := range kinds {
-		count = append(count, fmt.Sprintf("MATCH (n:%s) WHERE true%s RETURN count(n) AS c", s.kindLabel(k), filter))
-		if q.After != "" && graph.KindRank(k) < graph.KindRank(after.Kind) {
-			continue
-		}
-		p := fmt.Sprintf("a%d", i)
-		params[p] = ""
-		if q.After != "" && k == after.Kind {
-			params[p] = after.Key
-		}
-		page = append(page, s.keysAfter("n", k, p)+filter+" RETURN n ORDER BY n.key LIMIT $limit")
-	}
+	pageStmt, countStmt, params := s.listStatements(q)
 	res := &graph.NodePage{}
 	err = s.read(ctx, "list", func(ctx context.Context, tx neo4j.ManagedTransaction) error {
 		res.Nodes, res.TotalCount = nil, 0
-		if len(page) > 0 {
+		if pageStmt != "" {
 			var err error
-			res.Nodes, err = collectNodes(ctx, tx, "CALL { "+strings.Join(page, " UNION ALL ")+
-				" } RETURN properties(n) AS props ORDER BY n.rank, n.key LIMIT $limit", params)
-			if err != nil {
+			if res.Nodes, err = collectNodes(ctx, tx, pageStmt, params); err != nil {
 				return err
 			}
 		}
-		recs, err := collect(ctx, tx, "CALL { "+strings.Join(count, " UNION ALL ")+" } RETURN sum(c) AS total", params)
+		recs, err := collect(ctx, tx, countStmt, params)
 		if err != nil {
 			return err
 		}
@@ -195,6 +160,57 @@ func (s *Store) List(ctx context.Context, q graph.ListQuery) (*graph.NodePage, e
 	}
 	res.FillCursors()
 	return res, nil
+}
+
+// listStatements are List's statements for a normalized q: the page (one
+// branch per kind, each an ordered scan of that kind's key index from the
+// cursor, filtered and limited; a listed label's index instead, when the
+// filter names one) and the total count (count store when unfiltered). The
+// page statement is empty when the cursor is past every kind.
+func (s *Store) listStatements(q graph.ListQuery) (pageStmt, countStmt string, params map[string]any) {
+	var after graph.Ref
+	if q.After != "" {
+		after, _ = graph.DecodeCursor(q.After)
+	}
+	params = map[string]any{"limit": int64(q.First + 1)}
+	filter := ""
+	// Each label is a property of its own in the statement, so that the
+	// planner can use the indexes on the listed labels (graph.ListedLabels).
+	names := slices.Sorted(maps.Keys(q.Labels))
+	for i, k := range names {
+		p := fmt.Sprintf("label%d", i)
+		params[p] = q.Labels[k]
+		filter += " AND n." + quoteName(labelPrefix+k) + " = $" + p
+	}
+	if q.Source != "" {
+		params["source"] = q.Source
+		filter += " AND $source IN n.sources"
+	}
+	var page, count []string
+	for i, k := range q.PageKinds() {
+		count = append(count, fmt.Sprintf("MATCH (n:%s) WHERE true%s RETURN count(n) AS c", s.kindLabel(k), filter))
+		if q.After != "" && graph.KindRank(k) < graph.KindRank(after.Kind) {
+			continue
+		}
+		p := fmt.Sprintf("a%d", i)
+		params[p] = ""
+		if q.After != "" && k == after.Kind {
+			params[p] = after.Key
+		}
+		match := s.keysAfter("n", k, p)
+		if len(names) > 0 && len(graph.ListedLabels[k]) > 0 {
+			// A listed label's index finds the few records of a month or a
+			// status among many: not the walk of the key index the hint
+			// would force.
+			match = "MATCH (n:" + s.kindLabel(k) + ") WHERE n.key > $" + p
+		}
+		page = append(page, match+filter+" RETURN n ORDER BY n.key LIMIT $limit")
+	}
+	if len(page) > 0 {
+		pageStmt = "CALL { " + strings.Join(page, " UNION ALL ") + " } RETURN properties(n) AS props ORDER BY n.rank, n.key LIMIT $limit"
+	}
+	countStmt = "CALL { " + strings.Join(count, " UNION ALL ") + " } RETURN sum(c) AS total"
+	return pageStmt, countStmt, params
 }
 
 // Search implements graph.Store. The TEXT index on search finds the nodes

@@ -154,7 +154,20 @@ var migrations = []migration{
 		}
 		return st
 	}},
+	{5, "change governance listings: indexes on the listed labels of changes and incidents", func(s *Store) []string {
+		var st []string
+		for _, k := range []graph.Kind{graph.KindChange, graph.KindIncident} {
+			for _, l := range graph.ListedLabels[k] {
+				st = append(st, fmt.Sprintf("CREATE RANGE INDEX %s IF NOT EXISTS FOR (n:%s) ON (n.%s)",
+					s.schemaName(strings.ToLower(string(k)), "label", l), s.kindLabel(k), quoteName(labelPrefix+l)))
+			}
+		}
+		return st
+	}},
 }
+
+// quoteName quotes a property name for Cypher (backticks, doubled inside).
+func quoteName(name string) string { return "`" + strings.ReplaceAll(name, "`", "``") + "`" }
 
 // SchemaVersion is the schema version this package sets up.
 var SchemaVersion = migrations[len(migrations)-1].version

@@ -37,6 +37,7 @@ func Run(t *testing.T, h graphtest.Harness) {
 		{"DeliveryMetrics", testMetrics},
 		{"HistoryByMonth", testHistoryByMonth},
 		{"Suspects", testSuspects},
+		{"LabelsListed", testLabelsListed},
 		{"BadInput", testBadInput},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -678,6 +679,34 @@ func testSuspects(t *testing.T, s graph.Store, c *clock) {
 		_, err := g.Suspects(ctx, tc.incident, tc.window, tc.depth)
 		if graph.CodeOf(err) != tc.code || !strings.Contains(fmt.Sprint(err), tc.want) {
 			t.Errorf("Suspects(%s, %s, %d) = %v; want %s naming %q", tc.incident, tc.window, tc.depth, err, tc.code, tc.want)
+		}
+	}
+}
+
+// testLabelsListed: every label governance gives its records is one a
+// backend indexes (graph.ListedLabels), so that no listing of them scans.
+func testLabelsListed(t *testing.T, s graph.Store, c *clock) {
+	g := governor(s, c, nil)
+	ch := assess(t, g, governance.AssessInput{Repository: marketingRepo, Commit: "l1", ChangedPaths: []string{"src/a.ts"}})
+	if _, err := g.Approve(t.Context(), ch.Key, governance.Approver{Name: "mia", Teams: []string{"marketing-web"}}, "ok"); err != nil {
+		t.Fatal(err)
+	}
+	start := c.now()
+	if _, err := g.RecordIncident(t.Context(), governance.IncidentInput{ID: "INC-L", Title: "x", StartedAt: &start, Services: []string{"Application:marketing-site"}, CausedBy: ch.Key}); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []graph.Ref{{Kind: graph.KindChange, Key: ch.Key}, {Kind: graph.KindIncident, Key: "INC-L"}} {
+		n, err := s.Node(t.Context(), r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(n.Labels) == 0 {
+			t.Errorf("%s has no labels", r)
+		}
+		for k := range n.Labels {
+			if !slices.Contains(graph.ListedLabels[r.Kind], k) {
+				t.Errorf("%s carries label %q, which graph.ListedLabels[%s] does not list", r, k, r.Kind)
+			}
 		}
 	}
 }
