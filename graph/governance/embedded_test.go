@@ -9,4 +9,3 @@ import (
 
 // Change governance on the embedded store.
 func TestGovernanceEmbedded(t *testing.T) { governancetest.Run(t, embeddedtest.Harness) }
-

@@ -22,11 +22,12 @@ import (
 //     but 0 has the same 360 changes in the 90-day track-record window, so
 //     what grows from 1,000 up is only the history outside it, which an
 //     assessment should not pay for.
+//
 //   - Suspects: the newest seeded incident's suspect changes (the week
 //     before it: 28 changes), which must name the change that caused it,
 //     beside the walk upstream from what it hit alone.
 //
-//	func BenchmarkGovernance(b *testing.B) { governancetest.RunBenchmarks(b, harness, 0, 1_000) }
+//     func BenchmarkGovernance(b *testing.B) { governancetest.RunBenchmarks(b, harness, 0, 1_000) }
 func RunBenchmarks(b *testing.B, h graphtest.Harness, histories ...int) {
 	for _, history := range histories {
 		b.Run(fmt.Sprintf("history=%d", history), func(b *testing.B) {
