@@ -921,6 +921,7 @@ describe('edits by an editor', () => {
       await form.getByLabel('Team or person').fill('Platform SRE (team)');
       await form.getByLabel('Role').selectOption('SUPPORT');
       assert.equal(await form.getByRole('button', { name: 'Add owner' }).isDisabled(), true, 'no evidence, no owner');
+      assert.deepEqual(await axeViolations(page), [], 'the open form passes axe-core');
       await form.getByLabel('Evidence').fill('CMDB-42: the SRE on-call runs it');
       await form.getByRole('button', { name: 'Add owner' }).click();
       // The owner, its role, the evidence and the manual source; whom to call follows.
