@@ -265,6 +265,11 @@ func (d *Direct) Drop(ctx context.Context) error {
 	for _, end := range auditEnds {
 		indexes = append(indexes, s.schemaName("audit", end))
 	}
+	for k, labels := range graph.ListedLabels {
+		for _, l := range labels {
+			indexes = append(indexes, s.labelIndexName(k, l))
+		}
+	}
 	for _, idx := range indexes {
 		if err := exec("DROP INDEX "+idx+" IF EXISTS", nil); err != nil {
 			return err

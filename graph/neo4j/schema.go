@@ -159,11 +159,16 @@ var migrations = []migration{
 		for _, k := range []graph.Kind{graph.KindChange, graph.KindIncident} {
 			for _, l := range graph.ListedLabels[k] {
 				st = append(st, fmt.Sprintf("CREATE RANGE INDEX %s IF NOT EXISTS FOR (n:%s) ON (n.%s)",
-					s.schemaName(strings.ToLower(string(k)), "label", l), s.kindLabel(k), quoteName(labelPrefix+l)))
+					s.labelIndexName(k, l), s.kindLabel(k), quoteName(labelPrefix+l)))
 			}
 		}
 		return st
 	}},
+}
+
+// labelIndexName names the index on label l of kind k (migration 5).
+func (s *Store) labelIndexName(k graph.Kind, l string) string {
+	return s.schemaName(strings.ToLower(string(k)), "label", l)
 }
 
 // quoteName quotes a property name for Cypher (backticks, doubled inside).
