@@ -174,6 +174,13 @@ func (s *Store) labelIndexName(k graph.Kind, l string) string {
 // quoteName quotes a property name for Cypher (backticks, doubled inside).
 func quoteName(name string) string { return "`" + strings.ReplaceAll(name, "`", "``") + "`" }
 
+// migrationTimeout bounds bringing a namespace's schema up to date (the
+// caller's context still applies), when QueryTimeout is shorter: creating
+// some fifty constraints and indexes and waiting for them to be online
+// took over a minute on a loaded two-core machine, and an index on an
+// existing database must first be populated.
+const migrationTimeout = 5 * time.Minute
+
 // SchemaVersion is the schema version this package sets up.
 var SchemaVersion = migrations[len(migrations)-1].version
 
@@ -191,7 +198,8 @@ func (s *Store) ensureSchema(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	octx, cancel := context.WithTimeout(ctx, s.cfg.QueryTimeout)
+	budget := max(s.cfg.QueryTimeout, migrationTimeout)
+	octx, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
 	exec := func(cypher string, params map[string]any) (*neo4j.EagerResult, error) {
 		return neo4j.ExecuteQuery(octx, s.driver, cypher, params, neo4j.EagerResultTransformer,
@@ -223,7 +231,7 @@ func (s *Store) ensureSchema(ctx context.Context) error {
 				return s.mapErr(ctx, fmt.Sprintf("schema migration %d", m.version), err)
 			}
 		}
-		if _, err := exec("CALL db.awaitIndexes($seconds)", map[string]any{"seconds": int64(s.cfg.QueryTimeout / time.Second)}); err != nil {
+		if _, err := exec("CALL db.awaitIndexes($seconds)", map[string]any{"seconds": int64(budget / time.Second)}); err != nil {
 			return s.mapErr(ctx, "await indexes", err)
 		}
 		if _, err := exec("MERGE (v:EstateSchema {namespace: $ns}) SET v.version = $version, v.migratedAt = datetime()",
