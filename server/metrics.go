@@ -122,120 +122,106 @@ func (g gqlMetrics) InterceptResponse(ctx context.Context, next graphql.Response
 	return resp
 }
 
-// pendingChanges is the estate_changes_pending gauge: the changes waiting
-// for a decision, by class, counted in the store when Prometheus scrapes
-// (a count per class, through the labels index), so that an alert can say
-// "HIGH changes are waiting" whichever server instance decided them.
-type pendingChanges struct {
-	store graph.Store
-	log   zerolog.Logger
-	desc  *prometheus.Desc
+// scraped is a gauge read from the store each time Prometheus scrapes,
+// so that it is right whichever server instance made the change: read
+// emits its samples (value, then label values) within scrapeTimeout. On a
+// store error read logs and emits nothing more: a scrape without the
+// gauge, rather than a wrong value.
+type scraped struct {
+	desc *prometheus.Desc
+	read func(ctx context.Context, emit func(v float64, labels ...string))
 }
 
-func newPendingChanges(s graph.Store, log zerolog.Logger) pendingChanges {
-	return pendingChanges{store: s, log: log, desc: prometheus.NewDesc("estate_changes_pending",
-		"Assessed changes waiting for a decision, by class (NORMAL: the owning team; HIGH: the change advisory board).",
-		[]string{"class"}, nil)}
-}
+// scrapeTimeout bounds one scraped gauge's reads.
+const scrapeTimeout = 5 * time.Second
 
-func (p pendingChanges) Describe(ch chan<- *prometheus.Desc) { ch <- p.desc }
+func (g scraped) Describe(ch chan<- *prometheus.Desc) { ch <- g.desc }
 
-func (p pendingChanges) Collect(ch chan<- prometheus.Metric) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+func (g scraped) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), scrapeTimeout)
 	defer cancel()
-	for _, class := range []string{"NORMAL", "HIGH"} {
-		page, err := p.store.List(ctx, graph.ListQuery{Kinds: []graph.Kind{graph.KindChange},
-			Labels: map[string]string{"status": "PENDING", "class": class}, First: 1})
-		if err != nil {
-			// A scrape without the gauge, rather than a wrong zero.
-			p.log.Warn().Err(err).Msg("metrics: pending changes not counted")
-			return
-		}
-		ch <- prometheus.MustNewConstMetric(p.desc, prometheus.GaugeValue, float64(page.TotalCount), class)
-	}
+	g.read(ctx, func(v float64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(g.desc, prometheus.GaugeValue, v, labels...)
+	})
+}
+
+// pendingChanges is the estate_changes_pending gauge: the changes waiting
+// for a decision, by class (a count per class, through the labels index),
+// so that an alert can say "HIGH changes are waiting".
+func pendingChanges(s graph.Store, log zerolog.Logger) scraped {
+	return scraped{desc: prometheus.NewDesc("estate_changes_pending",
+		"Assessed changes waiting for a decision, by class (NORMAL: the owning team; HIGH: the change advisory board).",
+		[]string{"class"}, nil),
+		read: func(ctx context.Context, emit func(float64, ...string)) {
+			for _, class := range []string{"NORMAL", "HIGH"} {
+				page, err := s.List(ctx, graph.ListQuery{Kinds: []graph.Kind{graph.KindChange},
+					Labels: map[string]string{"status": "PENDING", "class": class}, First: 1})
+				if err != nil {
+					log.Warn().Err(err).Msg("metrics: pending changes not counted")
+					return
+				}
+				emit(float64(page.TotalCount), class)
+			}
+		}}
 }
 
 // lastSuccess is the estate_ingest_last_success_timestamp_seconds gauge:
 // when each configured source's latest successful run ended, read from the
-// run log when Prometheus scrapes, so that an alert can say "GitHub has not
-// synced for a day" whether the schedule, a person or the command line ran
-// it. A source that never succeeded has no sample (alert on absent()).
-type lastSuccess struct {
-	store  graph.Store
-	ingest resolver.Ingester
-	log    zerolog.Logger
-	desc   *prometheus.Desc
-}
-
-func newLastSuccess(s graph.Store, in resolver.Ingester, log zerolog.Logger) lastSuccess {
-	return lastSuccess{store: s, ingest: in, log: log, desc: prometheus.NewDesc("estate_ingest_last_success_timestamp_seconds",
+// run log, so that an alert can say "GitHub has not synced for a day"
+// whether the schedule, a person or the command line ran it. A source that
+// never succeeded has no sample (alert on absent()).
+func lastSuccess(s graph.Store, in resolver.Ingester, log zerolog.Logger) scraped {
+	return scraped{desc: prometheus.NewDesc("estate_ingest_last_success_timestamp_seconds",
 		"When the latest successful run of each configured source ended (Unix time), by its name in the configuration file.",
-		[]string{"source"}, nil)}
-}
-
-func (l lastSuccess) Describe(ch chan<- *prometheus.Desc) { ch <- l.desc }
-
-func (l lastSuccess) Collect(ch chan<- prometheus.Metric) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	for _, src := range l.ingest.Sources() {
-		if src.Source == "" {
-			continue // cannot be built: it never runs
-		}
-		page, err := l.store.ListRuns(ctx, graph.RunQuery{Source: src.Source, Status: graph.RunSucceeded, First: 1})
-		if err != nil {
-			l.log.Warn().Err(err).Str("config_source", src.Name).Msg("metrics: last successful run not read")
-			continue
-		}
-		if len(page.Runs) > 0 {
-			ended := page.Runs[0].Ended
-			ch <- prometheus.MustNewConstMetric(l.desc, prometheus.GaugeValue, float64(ended.UnixNano())/1e9, src.Name)
-		}
-	}
-}
-
-// shadowFindings is the estate_shadow_findings gauge: the shadow estate's
-// findings by kind as the latest ingest run that counted them left them
-// (the run summary, analysis.ShadowSummary), so that an alert can say
-// "an unregistered cloud account appeared" without the whole-graph scan at
-// every scrape. No run counted yet: no samples.
-type shadowFindings struct {
-	store graph.Store
-	log   zerolog.Logger
-	desc  *prometheus.Desc
+		[]string{"source"}, nil),
+		read: func(ctx context.Context, emit func(float64, ...string)) {
+			for _, src := range in.Sources() {
+				if src.Source == "" {
+					continue // cannot be built: it never runs
+				}
+				page, err := s.ListRuns(ctx, graph.RunQuery{Source: src.Source, Status: graph.RunSucceeded, First: 1})
+				if err != nil {
+					log.Warn().Err(err).Str("config_source", src.Name).Msg("metrics: last successful run not read")
+					continue
+				}
+				if len(page.Runs) > 0 {
+					emit(float64(page.Runs[0].Ended.UnixNano())/1e9, src.Name)
+				}
+			}
+		}}
 }
 
 // shadowRunsRead is how many of the latest runs a scrape reads for one that
 // counted the shadow estate: a running run has not yet.
 const shadowRunsRead = 10
 
-func newShadowFindings(s graph.Store, log zerolog.Logger) shadowFindings {
-	return shadowFindings{store: s, log: log, desc: prometheus.NewDesc("estate_shadow_findings",
+// shadowFindings is the estate_shadow_findings gauge: the shadow estate's
+// findings by kind as the latest ingest run that counted them left them
+// (the run summary, analysis.ShadowSummary), so that an alert can say
+// "an unregistered cloud account appeared" without the whole-graph scan at
+// every scrape. No run counted yet: no samples.
+func shadowFindings(s graph.Store, log zerolog.Logger) scraped {
+	return scraped{desc: prometheus.NewDesc("estate_shadow_findings",
 		"Shadow DevOps findings by kind, as counted after the latest ingest run that counted them.",
-		[]string{"kind"}, nil)}
-}
-
-func (f shadowFindings) Describe(ch chan<- *prometheus.Desc) { ch <- f.desc }
-
-func (f shadowFindings) Collect(ch chan<- prometheus.Metric) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	page, err := f.store.ListRuns(ctx, graph.RunQuery{First: shadowRunsRead})
-	if err != nil {
-		f.log.Warn().Err(err).Msg("metrics: shadow findings not read")
-		return
-	}
-	for _, run := range page.Runs {
-		if _, ok := run.Summary[analysis.SummaryShadowTotal]; !ok {
-			continue
-		}
-		for k, n := range run.Summary {
-			if kind, ok := strings.CutPrefix(k, analysis.SummaryShadowPrefix); ok && k != analysis.SummaryShadowTotal {
-				ch <- prometheus.MustNewConstMetric(f.desc, prometheus.GaugeValue, float64(n), kind)
+		[]string{"kind"}, nil),
+		read: func(ctx context.Context, emit func(float64, ...string)) {
+			page, err := s.ListRuns(ctx, graph.RunQuery{First: shadowRunsRead})
+			if err != nil {
+				log.Warn().Err(err).Msg("metrics: shadow findings not read")
+				return
 			}
-		}
-		return
-	}
+			for _, run := range page.Runs {
+				if _, ok := run.Summary[analysis.SummaryShadowTotal]; !ok {
+					continue
+				}
+				for k, n := range run.Summary {
+					if kind, ok := strings.CutPrefix(k, analysis.SummaryShadowPrefix); ok && k != analysis.SummaryShadowTotal {
+						emit(float64(n), kind)
+					}
+				}
+				return
+			}
+		}}
 }
 
 // instrumented wraps a store to time every call.

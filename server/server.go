@@ -171,9 +171,9 @@ func New(cfg Config, store graph.Store, tokens *auth.Store, log zerolog.Logger) 
 		metrics: m,
 	}
 	s.governor = governance.New(s.store, cfg.ChangePolicy)
-	m.reg.MustRegister(newPendingChanges(store, s.log), newShadowFindings(store, s.log))
+	m.reg.MustRegister(pendingChanges(store, s.log), shadowFindings(store, s.log))
 	if cfg.Ingest != nil {
-		m.reg.MustRegister(newLastSuccess(store, cfg.Ingest, s.log))
+		m.reg.MustRegister(lastSuccess(store, cfg.Ingest, s.log))
 	}
 	s.handler = s.routes(s.graphQL())
 	return s, nil
