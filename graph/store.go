@@ -23,7 +23,9 @@ type Store interface {
 	// Errors: CodeInvalid for a batch ValidateBatch rejects; CodeNotFound when
 	// a relationship names a node that is neither stored nor in the batch;
 	// CodeLimitExceeded for a batch over MaxBatchItems. A nil property
-	// value is ignored: Apply never removes a property.
+	// value is ignored: Apply never removes a property. A node or an end
+	// named by the key of a node merged away, and not stored again, is the
+	// node it was merged into (Redirect).
 	Apply(ctx context.Context, b Batch) (ApplyResult, error)
 
 	// Nodes returns the nodes with the given ids, in order; an id that does
@@ -69,6 +71,13 @@ type Store interface {
 	// whoever asserted them, and returns how many nodes were removed. Ids
 	// that do not exist are ignored.
 	DeleteNodes(ctx context.Context, ids []ID) (int, error)
+	// Merge merges the node from into the node into and removes from, in one
+	// transaction (MergeInto: into gains from's aliases, assertions and
+	// relationships, and from's key as an AliasMerged alias), and returns
+	// the node that stays. Errors: CodeNotFound when either does not
+	// exist; CodeInvalid when they are one node, of two kinds, or records
+	// of change governance (Mergeable).
+	Merge(ctx context.Context, into, from ID) (*Node, error)
 	// DeleteEdges removes relationships whoever asserted them.
 	DeleteEdges(ctx context.Context, ids []ID) (int, error)
 	// Sweep retracts the assertions of one source that were not made by the

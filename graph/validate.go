@@ -75,6 +75,9 @@ func validSource(s string) error {
 	if len(s) > 256 || hasControl(s) {
 		return Errorf(CodeInvalid, "source %q is malformed", s)
 	}
+	if s == AliasMerged {
+		return Errorf(CodeInvalid, "source %q is reserved: it names the keys merges leave behind", s)
+	}
 	return nil
 }
 

@@ -297,6 +297,11 @@ func (i *instrumented) DeleteNodes(ctx context.Context, ids []graph.ID) (n int, 
 	return i.s.DeleteNodes(ctx, ids)
 }
 
+func (i *instrumented) Merge(ctx context.Context, into, from graph.ID) (n *graph.Node, err error) {
+	defer func(t time.Time) { i.observe("Merge", t, err) }(time.Now())
+	return i.s.Merge(ctx, into, from)
+}
+
 func (i *instrumented) DeleteEdges(ctx context.Context, ids []graph.ID) (n int, err error) {
 	defer func(t time.Time) { i.observe("DeleteEdges", t, err) }(time.Now())
 	return i.s.DeleteEdges(ctx, ids)

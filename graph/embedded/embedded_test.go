@@ -77,6 +77,36 @@ func TestSurvivesRestart(t *testing.T) {
 	}
 }
 
+// TestMergeSurvivesRestart: the redirect a merge leaves is rebuilt when
+// the store is opened again, so the next sync naming the merged key still
+// lands on the node that stays.
+func TestMergeSurvivesRestart(t *testing.T) {
+	ctx := context.Background()
+	keep := graph.Ref{Kind: graph.KindTeam, Key: "acme/payments-core"}
+	dup := graph.Ref{Kind: graph.KindTeam, Key: "payments"}
+	dir := t.TempDir()
+	s := open(t, dir)
+	if _, err := s.Apply(ctx, graph.Batch{Source: "github", Run: "r1",
+		Nodes: []graph.NodeInput{{Kind: keep.Kind, Key: keep.Key}, {Kind: dup.Kind, Key: dup.Key}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Merge(ctx, keep.ID(), dup.ID()); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s = open(t, dir)
+	defer s.Close()
+	if _, err := s.Apply(ctx, graph.Batch{Source: "catalog", Run: "r2", Nodes: []graph.NodeInput{{Kind: dup.Kind, Key: dup.Key, Name: "Payments"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.Node(ctx, dup); err == nil {
+		t.Errorf("the merged key %q came back as %s after a restart", dup.Key, n.Ref())
+	}
+	if n, err := s.Node(ctx, keep); err != nil || n.Name != "Payments" {
+		t.Errorf("the write naming %q did not land on %s after a restart: %v %v", dup.Key, keep, n, err)
+	}
+}
+
 func TestLockedDirectory(t *testing.T) {
 	dir := t.TempDir()
 	s := open(t, dir)

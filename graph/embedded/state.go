@@ -48,6 +48,10 @@ type state struct {
 	// already, to node ids, for Resolve (named); a lower-case key is
 	// found in byKind instead, so that most nodes need no entry here.
 	names map[string][]graph.ID
+	// redirects maps the id of each node merged away to the node it was
+	// merged into (graph.MergedIDs), for Apply (graph.Redirect). Merges
+	// are people's work: the map is small, and empty in most estates.
+	redirects map[graph.ID]graph.ID
 	// srcNodes maps each source to the node slots it asserts, for sweeps.
 	srcNodes map[string]map[int32]struct{}
 	// shared is the assertions of the node last put or touched (share).
@@ -191,8 +195,9 @@ func newState() *state {
 	st := &state{
 		byKind:   map[graph.Kind]*btree.BTreeG[keyItem]{},
 		byLabel:  map[labelKey]*btree.BTreeG[keyItem]{},
-		names:    map[string][]graph.ID{},
-		srcNodes: map[string]map[int32]struct{}{},
+		names:     map[string][]graph.ID{},
+		redirects: map[graph.ID]graph.ID{},
+		srcNodes:  map[string]map[int32]struct{}{},
 	}
 	for _, k := range graph.Kinds {
 		st.byKind[k] = newKindTree()
@@ -642,6 +647,9 @@ func (st *state) putNode(n *graph.Node, props []byte) {
 	for _, k := range nameKeys(n) {
 		st.names[k] = append(st.names[k], n.ID)
 	}
+	for _, id := range graph.MergedIDs(n) {
+		st.redirects[id] = n.ID
+	}
 	for _, a := range n.Assertions {
 		addTo(st.srcNodes, a.Source, i)
 	}
@@ -658,9 +666,27 @@ func (st *state) unindexNode(i int32) {
 			st.names[k] = ids
 		}
 	}
+	for _, id := range graph.MergedIDs(n) {
+		if st.redirects[id] == n.ID {
+			delete(st.redirects, id)
+		}
+	}
 	for _, a := range n.Assertions {
 		removeFrom(st.srcNodes, a.Source, i)
 	}
+}
+
+// redirect is graph.Redirect's question: the node a merged node was merged
+// into, unless a node with the merged id is stored again.
+func (st *state) redirect(id graph.ID) (graph.Ref, bool) {
+	to, ok := st.redirects[id]
+	if !ok || st.has(id) {
+		return graph.Ref{}, false
+	}
+	if i, ok := st.nodeAt.get(to); ok {
+		return st.nodes[i].n.Ref(), true
+	}
+	return graph.Ref{}, false
 }
 
 // labelIndexed are the kinds whose nodes byLabel indexes: those with

@@ -19,6 +19,9 @@ func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, er
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	st := s.readState()
+	if len(st.redirects) > 0 {
+		b = graph.Redirect(b, st.redirect)
+	}
 	c := newChanges()
 	c.touch = touch{source: b.Source, run: b.Run, at: b.At}
 	// Most of a re-sync re-asserts what is stored: such an item is only
@@ -139,6 +142,46 @@ func (s *Store) DeleteNodes(ctx context.Context, ids []graph.ID) (int, error) {
 		return 0, err
 	}
 	return len(c.delNodes), nil
+}
+
+// Merge implements graph.Store.
+func (s *Store) Merge(ctx context.Context, intoID, fromID graph.ID) (*graph.Node, error) {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	st := s.readState()
+	var edges []*graph.Edge
+	var nodes [2]*graph.Node
+	for k, id := range []graph.ID{intoID, fromID} {
+		i, ok := st.nodeAt.get(id)
+		if !ok {
+			return nil, graph.Errorf(graph.CodeNotFound, "no node has the id %s", id)
+		}
+		nodes[k] = st.copyNode(i)
+		for _, l := range [][]link{st.nodes[i].out, st.nodes[i].in} {
+			for _, e := range l {
+				edges = append(edges, st.edge(e.slot()))
+			}
+		}
+	}
+	into, from := nodes[0], nodes[1]
+	n, moved, err := graph.MergeInto(into, from, edges)
+	if err != nil {
+		return nil, err
+	}
+	c := newChanges()
+	c.deleteNode(st, fromID)
+	c.putNodes[intoID], c.wasNodes[intoID] = n, into
+	for _, e := range moved {
+		if old := st.edgeByID(e.ID); old != nil {
+			c.wasEdges[e.ID] = old
+		}
+		c.putEdges[e.ID] = e
+	}
+	out := graph.CloneNode(n) // the state takes n over when it publishes
+	if err := s.commit(ctx, c, "", ""); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // DeleteEdges implements graph.Store.

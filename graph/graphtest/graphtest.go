@@ -92,6 +92,7 @@ func RunConformance(t *testing.T, h Harness) {
 		{"Runs", testRuns},
 		{"ManualProvenance", testManualProvenance},
 		{"Audit", testAudit},
+		{"Merge", testMerge},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.fn(t, h) })

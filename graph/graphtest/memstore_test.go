@@ -47,6 +47,7 @@ func (s *memStore) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult,
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	v = graph.Redirect(v, s.redirect)
 	nodes, edges := map[graph.ID]*graph.Node{}, map[graph.ID]*graph.Edge{}
 	for _, in := range v.Nodes {
 		id := in.Ref().ID()
@@ -360,6 +361,59 @@ func (s *memStore) DeleteNodes(ctx context.Context, ids []graph.ID) (int, error)
 	}
 	s.record(rec)
 	return n, nil
+}
+
+// redirect finds the node a merged id was merged into by looking at every
+// node: the reference the stores' indexes must agree with.
+func (s *memStore) redirect(id graph.ID) (graph.Ref, bool) {
+	if s.nodes[id] != nil {
+		return graph.Ref{}, false
+	}
+	for _, n := range s.nodes {
+		if slices.Contains(graph.MergedIDs(n), id) {
+			return n.Ref(), true
+		}
+	}
+	return graph.Ref{}, false
+}
+
+func (s *memStore) Merge(ctx context.Context, intoID, fromID graph.ID) (*graph.Node, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	into, from := s.nodes[intoID], s.nodes[fromID]
+	if into == nil || from == nil {
+		return nil, graph.Errorf(graph.CodeNotFound, "no node %s or %s", intoID, fromID)
+	}
+	var edges []*graph.Edge
+	for _, e := range s.edges {
+		if ids := []graph.ID{e.From.ID(), e.To.ID()}; slices.Contains(ids, intoID) || slices.Contains(ids, fromID) {
+			edges = append(edges, e)
+		}
+	}
+	n, moved, err := graph.MergeInto(into, from, edges)
+	if err != nil {
+		return nil, err
+	}
+	rec := graph.NewAuditRecorder(ctx, "", "", time.Now())
+	rec.Node(from, nil)
+	delete(s.nodes, fromID)
+	for id, e := range s.edges {
+		if e.From.ID() == fromID || e.To.ID() == fromID {
+			rec.Edge(e, nil)
+			delete(s.edges, id)
+		}
+	}
+	rec.Node(into, n)
+	s.nodes[intoID] = n
+	for _, e := range moved {
+		rec.Edge(s.edges[e.ID], e)
+		s.edges[e.ID] = e
+	}
+	s.record(rec)
+	return graph.CloneNode(n), nil
 }
 
 func (s *memStore) DeleteEdges(ctx context.Context, ids []graph.ID) (int, error) {

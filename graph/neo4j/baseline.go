@@ -242,6 +242,7 @@ func (d *Direct) Drop(ctx context.Context) error {
 		"MATCH (n:" + s.entity() + ") CALL (n) { DELETE n } IN TRANSACTIONS OF 10000 ROWS",
 		"MATCH (r:" + s.runLabel() + ") CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS",
 		"MATCH (e:" + s.auditLabel() + ") CALL (e) { DELETE e } IN TRANSACTIONS OF 10000 ROWS",
+		"MATCH (r:" + s.redirectLabel() + ") CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS",
 	} {
 		if err := exec(cypher, nil); err != nil {
 			return err
@@ -255,7 +256,7 @@ func (d *Direct) Drop(ctx context.Context) error {
 	for _, t := range graph.RelTypes {
 		constraints = append(constraints, s.schemaName(strings.ToLower(string(t)), "id"))
 	}
-	constraints = append(constraints, s.schemaName("ingest_run_id"))
+	constraints = append(constraints, s.schemaName("ingest_run_id"), s.schemaName("redirect_from"))
 	for _, c := range constraints {
 		if err := exec("DROP CONSTRAINT "+c+" IF EXISTS", nil); err != nil {
 			return err

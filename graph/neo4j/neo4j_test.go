@@ -113,7 +113,7 @@ func (s *Store) wipe(ctx context.Context) error {
 	}
 	sess := s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.cfg.Database, BookmarkManager: s.bm})
 	defer sess.Close(ctx)
-	for _, label := range []string{s.entity(), s.runLabel(), s.auditLabel()} {
+	for _, label := range []string{s.entity(), s.runLabel(), s.auditLabel(), s.redirectLabel()} {
 		res, err := sess.Run(ctx, "MATCH (n:"+label+") CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS", nil)
 		if err != nil {
 			return err

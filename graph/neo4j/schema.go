@@ -164,7 +164,17 @@ var migrations = []migration{
 		}
 		return st
 	}},
+	{6, "merges: the ids of nodes merged away, to the nodes they were merged into", func(s *Store) []string {
+		return []string{fmt.Sprintf("CREATE CONSTRAINT %s IF NOT EXISTS FOR (r:%s) REQUIRE r.from IS UNIQUE",
+			s.schemaName("redirect_from"), s.redirectLabel())}
+	}},
 }
+
+// redirectLabel labels a redirect: from, the id of a node merged away, and
+// to, the id of the node it was merged into. Redirects index the merged
+// aliases of the nodes that stay (graph.MergedIDs), which are what is
+// exported and what Restore writes them from again.
+func (s *Store) redirectLabel() string { return "`" + s.ns + "Redirect`" }
 
 // labelIndexName names the index on label l of kind k (migration 5).
 func (s *Store) labelIndexName(k graph.Kind, l string) string {

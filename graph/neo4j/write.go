@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -146,55 +147,63 @@ func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, er
 	if err := ctx.Err(); err != nil {
 		return graph.ApplyResult{}, err
 	}
-	// What each node becomes if it is new: the batch's assertions of it
-	// merged in order into nothing.
-	// Ids are hashes: compute each once.
-	nodeIDs := make([]graph.ID, len(b.Nodes))
-	for i, in := range b.Nodes {
-		nodeIDs[i] = in.Ref().ID()
-	}
-	type edgeIDs struct{ id, from, to graph.ID }
-	eIDs := make([]edgeIDs, len(b.Edges))
-	for i, in := range b.Edges {
-		eIDs[i] = edgeIDs{in.ID(), in.From.ID(), in.To.ID()}
-	}
-	fresh := map[graph.ID]*graph.Node{}
-	nodeInputs := map[graph.ID][]graph.NodeInput{}
-	var order []graph.ID
-	for i, in := range b.Nodes {
-		id := nodeIDs[i]
-		old, seen := fresh[id]
-		if !seen {
-			order = append(order, id)
-		}
-		fresh[id] = graph.MergeNode(old, in, b.Source, b.Run, b.At)
-		nodeInputs[id] = append(nodeInputs[id], in)
-	}
-	slices.SortFunc(order, func(a, b graph.ID) int { return cmp.Compare(a.String(), b.String()) })
-	nodeRows := make([]any, len(order))
-	for i, id := range order {
-		n := fresh[id]
-		props, err := encodeNode(n)
-		if err != nil {
-			return graph.ApplyResult{}, err
-		}
-		nodeRows[i] = map[string]any{"id": id.String(), "label": s.label(n.Kind), "fresh": props}
-	}
-	var ends []string
-	endSeen := map[graph.ID]bool{}
-	for _, e := range eIDs {
-		for _, id := range []graph.ID{e.from, e.to} {
-			if fresh[id] == nil && !endSeen[id] {
-				endSeen[id] = true
-				ends = append(ends, id.String())
-			}
-		}
-	}
-	slices.Sort(ends)
 
 	var res graph.ApplyResult
 	err = s.write(ctx, "apply", func(ctx context.Context, tx neo4j.ManagedTransaction) error {
 		res = graph.ApplyResult{}
+		b := b
+		to, err := s.redirects(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if len(to) > 0 {
+			b = graph.Redirect(b, func(id graph.ID) (graph.Ref, bool) { r, ok := to[id]; return r, ok })
+		}
+		// What each node becomes if it is new: the batch's assertions of it
+		// merged in order into nothing.
+		// Ids are hashes: compute each once.
+		nodeIDs := make([]graph.ID, len(b.Nodes))
+		for i, in := range b.Nodes {
+			nodeIDs[i] = in.Ref().ID()
+		}
+		type edgeIDs struct{ id, from, to graph.ID }
+		eIDs := make([]edgeIDs, len(b.Edges))
+		for i, in := range b.Edges {
+			eIDs[i] = edgeIDs{in.ID(), in.From.ID(), in.To.ID()}
+		}
+		fresh := map[graph.ID]*graph.Node{}
+		nodeInputs := map[graph.ID][]graph.NodeInput{}
+		var order []graph.ID
+		for i, in := range b.Nodes {
+			id := nodeIDs[i]
+			old, seen := fresh[id]
+			if !seen {
+				order = append(order, id)
+			}
+			fresh[id] = graph.MergeNode(old, in, b.Source, b.Run, b.At)
+			nodeInputs[id] = append(nodeInputs[id], in)
+		}
+		slices.SortFunc(order, func(a, b graph.ID) int { return cmp.Compare(a.String(), b.String()) })
+		nodeRows := make([]any, len(order))
+		for i, id := range order {
+			n := fresh[id]
+			props, err := encodeNode(n)
+			if err != nil {
+				return err
+			}
+			nodeRows[i] = map[string]any{"id": id.String(), "label": s.label(n.Kind), "fresh": props}
+		}
+		var ends []string
+		endSeen := map[graph.ID]bool{}
+		for _, e := range eIDs {
+			for _, id := range []graph.ID{e.from, e.to} {
+				if fresh[id] == nil && !endSeen[id] {
+					endSeen[id] = true
+					ends = append(ends, id.String())
+				}
+			}
+		}
+		slices.Sort(ends)
 		rec := graph.NewAuditRecorder(ctx, b.Source, b.Run, s.now())
 		stored := map[graph.ID]*graph.Node{}       // nodes that existed, as they were
 		storedRaw := map[graph.ID]map[string]any{} // and as Neo4j holds them
@@ -371,6 +380,49 @@ func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, er
 	return res, nil
 }
 
+// redirectsQuery returns the redirects of the merged ids no node has again
+// (graph.Redirect), each with the kind and key of the node it goes to.
+func (s *Store) redirectsQuery() string {
+	return "MATCH (r:" + s.redirectLabel() + ") WHERE NOT EXISTS { MATCH (:" + s.entity() + " {id: r.from}) }\n" +
+		"MATCH (n:" + s.entity() + " {id: r.to}) RETURN r.from AS from, n.kind AS kind, n.key AS key"
+}
+
+// redirects reads the redirects, in the write transaction so that a merge
+// committed before it is followed. There are as many as people merged
+// nodes; in most estates none, and the statement is one label lookup.
+func (s *Store) redirects(ctx context.Context, tx neo4j.ManagedTransaction) (map[graph.ID]graph.Ref, error) {
+	recs, err := collect(ctx, tx, s.redirectsQuery(), nil)
+	if err != nil {
+		return nil, err
+	}
+	to := make(map[graph.ID]graph.Ref, len(recs))
+	for _, r := range recs {
+		id, err := parseUUID("from", r.Values[0])
+		if err != nil {
+			return nil, err
+		}
+		to[id] = graph.Ref{Kind: graph.Kind(str(r.Values[1])), Key: str(r.Values[2])}
+	}
+	return to, nil
+}
+
+// putRedirectsQuery points the merged ids of $rows (from) at their nodes
+// (to).
+func (s *Store) putRedirectsQuery() string {
+	return "UNWIND $rows AS row MERGE (r:" + s.redirectLabel() + " {from: row.from}) SET r.to = row.to"
+}
+
+// redirectRows are putRedirectsQuery's rows for the merged ids of nodes.
+func redirectRows(nodes []*graph.Node) []any {
+	var rows []any
+	for _, n := range nodes {
+		for _, id := range graph.MergedIDs(n) {
+			rows = append(rows, map[string]any{"from": id.String(), "to": n.ID.String()})
+		}
+	}
+	return rows
+}
+
 // replaceReturningOld ends a MERGE of v whose ON CREATE SET marks v.__new:
 // a matched v is locked before it is read, then v's properties are
 // replaced by row.props, and the statement returns row.id with v's
@@ -437,12 +489,11 @@ func (s *Store) Restore(ctx context.Context, nodes []*graph.Node, edges []*graph
 	var nodeRows []any
 	slices.SortFunc(order, func(a, b graph.ID) int { return cmp.Compare(a.String(), b.String()) })
 	for _, id := range order {
-		n := byID[id]
-		props, err := encodeNode(n)
+		row, err := s.restoreRow(byID[id])
 		if err != nil {
 			return err
 		}
-		nodeRows = append(nodeRows, map[string]any{"id": id.String(), "label": s.label(n.Kind), "props": props})
+		nodeRows = append(nodeRows, row)
 	}
 	var edgeRows []any
 	restored := map[graph.ID]*graph.Edge{}
@@ -453,12 +504,11 @@ func (s *Store) Restore(ctx context.Context, nodes []*graph.Node, edges []*graph
 		if restored[e.ID] != e {
 			continue
 		}
-		props, err := encodeEdge(e)
+		row, err := s.restoreEdgeRow(e)
 		if err != nil {
 			return err
 		}
-		edgeRows = append(edgeRows, map[string]any{"id": e.ID.String(), "type": s.typeName(e.Type),
-			"from": e.From.ID().String(), "to": e.To.ID().String(), "props": props})
+		edgeRows = append(edgeRows, row)
 	}
 
 	return s.write(ctx, "restore", func(ctx context.Context, tx neo4j.ManagedTransaction) error {
@@ -485,8 +535,7 @@ func (s *Store) Restore(ctx context.Context, nodes []*graph.Node, edges []*graph
 			return badEdgeErr
 		}
 		if len(nodeRows) > 0 {
-			cypher := "UNWIND $rows AS row MERGE (n:" + s.entity() + " {id: row.id}) ON CREATE SET n:$(row.label), n.__new = true" + replaceReturningOld("n")
-			recs, err := collect(ctx, tx, cypher, map[string]any{"rows": nodeRows})
+			recs, err := collect(ctx, tx, s.restoreNodesQuery(), map[string]any{"rows": nodeRows})
 			if err != nil {
 				return err
 			}
@@ -505,10 +554,13 @@ func (s *Store) Restore(ctx context.Context, nodes []*graph.Node, edges []*graph
 				rec.Node(old, n)
 			}
 		}
+		if rows := redirectRows(slices.Collect(maps.Values(byID))); len(rows) > 0 {
+			if err := run(ctx, tx, s.putRedirectsQuery(), map[string]any{"rows": rows}); err != nil {
+				return err
+			}
+		}
 		if len(edgeRows) > 0 {
-			cypher := "UNWIND $rows AS row MATCH (a:" + s.entity() + " {id: row.from}) MATCH (b:" + s.entity() + " {id: row.to})\n" +
-				"MERGE (a)-[r:$(row.type) {id: row.id}]->(b) ON CREATE SET r.__new = true" + replaceReturningOld("r")
-			recs, err := collect(ctx, tx, cypher, map[string]any{"rows": edgeRows})
+			recs, err := collect(ctx, tx, s.restoreEdgesQuery(), map[string]any{"rows": edgeRows})
 			if err != nil {
 				return err
 			}
@@ -529,6 +581,129 @@ func (s *Store) Restore(ctx context.Context, nodes []*graph.Node, edges []*graph
 		}
 		return s.record(ctx, tx, rec)
 	})
+}
+
+// restoreNodesQuery writes the nodes of $rows (restoreRow) whole, creating
+// those that do not exist, and returns what each was.
+func (s *Store) restoreNodesQuery() string {
+	return "UNWIND $rows AS row MERGE (n:" + s.entity() + " {id: row.id}) ON CREATE SET n:$(row.label), n.__new = true" + replaceReturningOld("n")
+}
+
+// restoreEdgesQuery is restoreNodesQuery for relationships
+// (restoreEdgeRow), between stored nodes.
+func (s *Store) restoreEdgesQuery() string {
+	return "UNWIND $rows AS row MATCH (a:" + s.entity() + " {id: row.from}) MATCH (b:" + s.entity() + " {id: row.to})\n" +
+		"MERGE (a)-[r:$(row.type) {id: row.id}]->(b) ON CREATE SET r.__new = true" + replaceReturningOld("r")
+}
+
+func (s *Store) restoreRow(n *graph.Node) (map[string]any, error) {
+	props, err := encodeNode(n)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"id": n.ID.String(), "label": s.label(n.Kind), "props": props}, nil
+}
+
+func (s *Store) restoreEdgeRow(e *graph.Edge) (map[string]any, error) {
+	props, err := encodeEdge(e)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"id": e.ID.String(), "type": s.typeName(e.Type),
+		"from": e.From.ID().String(), "to": e.To.ID().String(), "props": props}, nil
+}
+
+// Merge implements graph.Store in one write transaction: lock and read the
+// two nodes and their relationships; merge in Go (graph.MergeInto); delete
+// the duplicate with its relationships; write the node that stays and the
+// moved relationships as Restore does; point the merged ids at the node
+// that stays; record the audit events.
+func (s *Store) Merge(ctx context.Context, into, from graph.ID) (*graph.Node, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var out *graph.Node
+	err := s.write(ctx, "merge", func(ctx context.Context, tx neo4j.ManagedTransaction) error {
+		rec := graph.NewAuditRecorder(ctx, "", "", s.now())
+		dec := newDecodeCache()
+		recs, err := collect(ctx, tx, "UNWIND $ids AS id MATCH (x:"+s.entity()+" {id: id})"+lockClause+
+			" RETURN x.id AS id, elementId(x) AS eid, properties(x) AS props", map[string]any{"ids": []any{into.String(), from.String()}})
+		if err != nil {
+			return err
+		}
+		nodes, eids := map[graph.ID]*graph.Node{}, map[graph.ID]any{}
+		for _, r := range recs {
+			id, err := parseUUID("id", r.Values[0])
+			if err != nil {
+				return err
+			}
+			if nodes[id], err = dec.node(r.Values[2].(map[string]any)); err != nil {
+				return err
+			}
+			eids[id] = r.Values[1]
+		}
+		for _, id := range []graph.ID{into, from} {
+			if nodes[id] == nil {
+				return graph.Errorf(graph.CodeNotFound, "no node has the id %s", id)
+			}
+		}
+		if recs, err = collect(ctx, tx, incidentQuery(lockClause), map[string]any{"eids": []any{eids[into], eids[from]}}); err != nil {
+			return err
+		}
+		stored := map[graph.ID]*graph.Edge{}
+		var edges []*graph.Edge
+		for _, r := range recs {
+			e, err := s.edgeOf(r, dec)
+			if err != nil {
+				return err
+			}
+			stored[e.ID] = e
+			edges = append(edges, e)
+		}
+		n, moved, err := graph.MergeInto(nodes[into], nodes[from], edges)
+		if err != nil {
+			return err
+		}
+
+		rec.Node(nodes[from], nil)
+		for _, e := range edges {
+			if e.From.ID() == from || e.To.ID() == from {
+				rec.Edge(e, nil)
+			}
+		}
+		if err := run(ctx, tx, "MATCH (n) WHERE elementId(n) = $eid DETACH DELETE n", map[string]any{"eid": eids[from]}); err != nil {
+			return err
+		}
+		row, err := s.restoreRow(n)
+		if err != nil {
+			return err
+		}
+		if err := run(ctx, tx, s.restoreNodesQuery(), map[string]any{"rows": []any{row}}); err != nil {
+			return err
+		}
+		rec.Node(nodes[into], n)
+		if len(moved) > 0 {
+			rows := make([]any, len(moved))
+			for i, e := range moved {
+				if rows[i], err = s.restoreEdgeRow(e); err != nil {
+					return err
+				}
+				rec.Edge(stored[e.ID], e)
+			}
+			if err := run(ctx, tx, s.restoreEdgesQuery(), map[string]any{"rows": rows}); err != nil {
+				return err
+			}
+		}
+		if err := run(ctx, tx, s.putRedirectsQuery(), map[string]any{"rows": redirectRows([]*graph.Node{n})}); err != nil {
+			return err
+		}
+		out = n
+		return s.record(ctx, tx, rec)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return graph.CloneNode(out), nil
 }
 
 // incidentQuery locks and reads the relationships of the nodes whose
