@@ -233,3 +233,101 @@ func TestInternalErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestMergeEntities: an editor merges the team the catalog knows as
+// "platform-team" into the GitHub team; its ownership moves over, lookups by
+// the old key find the team, and later edits naming the old key land on it.
+func TestMergeEntities(t *testing.T) {
+	e := newEnv(t)
+	platform := graph.NodeID(graph.KindTeam, "platform").String()
+	dup := graph.NodeID(graph.KindTeam, "platform-team").String()
+	e.do(t, e.editor, `mutation { upsertEntities(input: [{kind: Team, key: "platform-team", name: "Platform (catalog)", aliases: ["group:platform"], properties: {email: "platform@acme.example"}}]) { created } }`, nil).mustData(t, nil)
+	e.do(t, e.editor, `mutation { link(input: {type: OWNS, from: {kind: Team, key: "platform-team"}, to: {kind: Service, key: "payments"}, role: SUPPORT, evidence: "catalog"}) { created } }`, nil).mustData(t, nil)
+
+	const merge = `mutation($in: MergeEntitiesInput!) { mergeEntities(input: $in) { mergedKey entity { key name aliases { value source } ... on Team { email } } } }`
+	in := map[string]any{"into": platform, "duplicate": dup}
+	if res := e.do(t, e.viewer, merge, map[string]any{"in": in}); !slices.Equal(res.codes(), []string{"FORBIDDEN"}) {
+		t.Errorf("a viewer's merge: %s", res.Raw)
+	}
+	for _, c := range []struct {
+		name     string
+		in       map[string]any
+		code     string
+		contains string
+	}{
+		{"into itself", map[string]any{"into": platform, "duplicate": platform}, "INVALID_INPUT", "into itself"},
+		{"another kind", map[string]any{"into": platform, "duplicate": graph.NodeID(graph.KindService, "payments").String()}, "INVALID_INPUT", "is not a Team"},
+		{"a missing duplicate", map[string]any{"into": platform, "duplicate": graph.NodeID(graph.KindTeam, "nobody").String()}, "NOT_FOUND", "no node has the id"},
+	} {
+		res := e.do(t, e.editor, merge, map[string]any{"in": c.in})
+		if !slices.Equal(res.codes(), []string{c.code}) || !strings.Contains(string(res.Raw), c.contains) {
+			t.Errorf("merge %s: %s, want %s naming %q", c.name, res.Raw, c.code, c.contains)
+		}
+	}
+
+	var got struct {
+		MergeEntities struct {
+			MergedKey string
+			Entity    struct {
+				Key, Name string
+				Email     *string
+				Aliases   []struct{ Value, Source string }
+			}
+		}
+	}
+	e.do(t, e.editor, merge, map[string]any{"in": in}).mustData(t, &got)
+	m := got.MergeEntities
+	if m.MergedKey != "platform-team" || m.Entity.Key != "platform" || m.Entity.Email == nil || *m.Entity.Email != "platform@acme.example" {
+		t.Errorf("merge answered %+v", m)
+	}
+	if !slices.Contains(m.Entity.Aliases, struct{ Value, Source string }{"platform-team", graph.AliasMerged}) ||
+		!slices.Contains(m.Entity.Aliases, struct{ Value, Source string }{"group:platform", graph.SourceManual}) {
+		t.Errorf("aliases after the merge: %+v", m.Entity.Aliases)
+	}
+
+	// The old key still finds the team, which now owns what the duplicate did.
+	var seen struct {
+		Team struct {
+			Key  string
+			Owns struct {
+				Edges []struct {
+					Node         struct{ Key string }
+					Relationship struct{ Role string }
+				}
+			}
+		}
+	}
+	e.do(t, e.viewer, `{ team(name: "platform-team") { key owns { edges { node { key } relationship { role } } } } }`, nil).mustData(t, &seen)
+	if seen.Team.Key != "platform" || !slices.ContainsFunc(seen.Team.Owns.Edges, func(x struct {
+		Node         struct{ Key string }
+		Relationship struct{ Role string }
+	}) bool {
+		return x.Node.Key == "payments" && x.Relationship.Role == "SUPPORT"
+	}) {
+		t.Errorf("team(name: platform-team) after the merge: %+v", seen.Team)
+	}
+
+	// An edit naming the old key lands on the team.
+	var up struct {
+		UpsertEntities struct {
+			Created, Updated int
+			Entities         []struct{ Key, Name string }
+		}
+	}
+	e.do(t, e.editor, `mutation { upsertEntities(input: [{kind: Team, key: "platform-team", name: "Platform"}]) { created updated entities { key name } } }`, nil).mustData(t, &up)
+	if u := up.UpsertEntities; u.Created != 0 || u.Updated != 1 || len(u.Entities) != 1 || u.Entities[0].Key != "platform" || u.Entities[0].Name != "Platform" {
+		t.Errorf("an upsert naming the merged key: %+v", u)
+	}
+	var linked struct {
+		Link struct {
+			Relationship struct{ From struct{ Key string } }
+		}
+	}
+	e.do(t, e.editor, `mutation { link(input: {type: OWNS, from: {kind: Team, key: "platform-team"}, to: {kind: Service, key: "cards"}, evidence: "catalog"}) { relationship { from { key } } } }`, nil).mustData(t, &linked)
+	if k := linked.Link.Relationship.From.Key; k != "platform" {
+		t.Errorf("a link from the merged key starts at %q", k)
+	}
+	if n, err := e.base.Node(context.Background(), graph.Ref{Kind: graph.KindTeam, Key: "platform-team"}); !errors.Is(err, graph.ErrNotFound) {
+		t.Errorf("the duplicate is back: %v %v", n, err)
+	}
+}

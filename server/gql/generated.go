@@ -592,12 +592,18 @@ type ComplexityRoot struct {
 		Subject    func(childComplexity int) int
 	}
 
+	MergeEntitiesPayload struct {
+		Entity    func(childComplexity int) int
+		MergedKey func(childComplexity int) int
+	}
+
 	Mutation struct {
 		ApproveChange  func(childComplexity int, key string, reason *string) int
 		AssessChange   func(childComplexity int, input model.AssessChangeInput) int
 		CreateToken    func(childComplexity int, role auth.Role, name string, teams []string, cab *bool) int
 		DeleteEntities func(childComplexity int, ids []uuid.UUID) int
 		Link           func(childComplexity int, input model.LinkInput) int
+		MergeEntities  func(childComplexity int, input model.MergeEntitiesInput) int
 		RecordIncident func(childComplexity int, input model.IncidentInput) int
 		RejectChange   func(childComplexity int, key string, reason *string) int
 		RevokeToken    func(childComplexity int, id string) int
@@ -1121,6 +1127,7 @@ type MutationResolver interface {
 	Link(ctx context.Context, input model.LinkInput) (*model.LinkPayload, error)
 	Unlink(ctx context.Context, input model.UnlinkInput) (*model.UnlinkPayload, error)
 	DeleteEntities(ctx context.Context, ids []uuid.UUID) (*model.DeleteEntitiesPayload, error)
+	MergeEntities(ctx context.Context, input model.MergeEntitiesInput) (*model.MergeEntitiesPayload, error)
 	CreateToken(ctx context.Context, role auth.Role, name string, teams []string, cab *bool) (*model.CreateTokenPayload, error)
 	RevokeToken(ctx context.Context, id string) (*auth.Token, error)
 	AssessChange(ctx context.Context, input model.AssessChangeInput) (*model.ChangeAssessment, error)
@@ -3601,6 +3608,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Lookup.Subject(childComplexity), true
 
+	case "MergeEntitiesPayload.entity":
+		if e.ComplexityRoot.MergeEntitiesPayload.Entity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeEntitiesPayload.Entity(childComplexity), true
+	case "MergeEntitiesPayload.mergedKey":
+		if e.ComplexityRoot.MergeEntitiesPayload.MergedKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeEntitiesPayload.MergedKey(childComplexity), true
+
 	case "Mutation.approveChange":
 		if e.ComplexityRoot.Mutation.ApproveChange == nil {
 			break
@@ -3656,6 +3676,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Link(childComplexity, args["input"].(model.LinkInput)), true
+	case "Mutation.mergeEntities":
+		if e.ComplexityRoot.Mutation.MergeEntities == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_mergeEntities_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MergeEntities(childComplexity, args["input"].(model.MergeEntitiesInput)), true
 	case "Mutation.recordIncident":
 		if e.ComplexityRoot.Mutation.RecordIncident == nil {
 			break
@@ -5878,6 +5909,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("IncidentInput", ec.unmarshalInputIncidentInput),
 			graphql.NewInputUnmarshaler("LabelInput", ec.unmarshalInputLabelInput),
 			graphql.NewInputUnmarshaler("LinkInput", ec.unmarshalInputLinkInput),
+			graphql.NewInputUnmarshaler("MergeEntitiesInput", ec.unmarshalInputMergeEntitiesInput),
 			graphql.NewInputUnmarshaler("RefInput", ec.unmarshalInputRefInput),
 			graphql.NewInputUnmarshaler("UnlinkInput", ec.unmarshalInputUnlinkInput),
 		)
@@ -6721,6 +6753,20 @@ type DeleteEntitiesPayload {
   removed: Int!
 }
 
+input MergeEntitiesInput {
+  "The entity that stays."
+  into: ID!
+  "The duplicate, merged in and removed."
+  duplicate: ID!
+}
+
+type MergeEntitiesPayload {
+  "The entity that stays, as stored after the merge."
+  entity: Entity!
+  "The key the duplicate had, now an alias of the entity."
+  mergedKey: String!
+}
+
 type CreateTokenPayload {
   "The secret, shown only this once: send it as ` + "`" + `Authorization: Bearer <token>` + "`" + `."
   token: String!
@@ -6740,6 +6786,18 @@ type Mutation {
   unlink(input: UnlinkInput!): UnlinkPayload! @hasRole(role: EDITOR)
   "Removes entities and their relationships, whoever asserted them. Unknown ids are ignored."
   deleteEntities(ids: [ID!]!): DeleteEntitiesPayload! @hasRole(role: EDITOR)
+  """
+  Merges a duplicate into the entity that stays, atomically: two records of one
+  real thing (the GitHub team and the catalog's group, one person under two
+  e-mail addresses). The entity keeps its key, name and values, and gains the
+  duplicate's aliases, sources, relationships and the values it lacked; the
+  duplicate is removed. Its key stays as an alias from the source "merged",
+  and a source that still names it writes to the entity from then on, so the
+  merge survives every later sync. NOT_FOUND when either does not exist;
+  INVALID_INPUT when they are one entity or of two kinds, or are changes or
+  incidents.
+  """
+  mergeEntities(input: MergeEntitiesInput!): MergeEntitiesPayload! @hasRole(role: EDITOR)
   """
   Creates an API token; the payload holds the secret, shown only this once.
   teams and cab give it change-governance membership:
@@ -8717,6 +8775,16 @@ func (ec *executionContext) childFields_Lookup(ctx context.Context, field graphq
 	return nil, fmt.Errorf("no field named %q was found under type Lookup", field.Name)
 }
 
+func (ec *executionContext) childFields_MergeEntitiesPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "entity":
+		return ec.fieldContext_MergeEntitiesPayload_entity(ctx, field)
+	case "mergedKey":
+		return ec.fieldContext_MergeEntitiesPayload_mergedKey(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MergeEntitiesPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_NotifyTeam(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "kind":
@@ -10571,6 +10639,20 @@ func (ec *executionContext) field_Mutation_link_args(ctx context.Context, rawArg
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.LinkInput, error) {
 			return ec.unmarshalNLinkInput2githubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐLinkInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_mergeEntities_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.MergeEntitiesInput, error) {
+			return ec.unmarshalNMergeEntitiesInput2githubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐMergeEntitiesInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -22114,6 +22196,61 @@ func (ec *executionContext) fieldContext_Lookup_candidates(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _MergeEntitiesPayload_entity(ctx context.Context, field graphql.CollectedField, obj *model.MergeEntitiesPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeEntitiesPayload_entity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Entity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Entity) graphql.Marshaler {
+			return ec.marshalNEntity2githubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐEntity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeEntitiesPayload_entity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MergeEntitiesPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MergeEntitiesPayload_mergedKey(ctx context.Context, field graphql.CollectedField, obj *model.MergeEntitiesPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeEntitiesPayload_mergedKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MergedKey, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeEntitiesPayload_mergedKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeEntitiesPayload", field, false, false, "String")
+}
+
 func (ec *executionContext) _Mutation_upsertEntities(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22356,6 +22493,68 @@ func (ec *executionContext) fieldContext_Mutation_deleteEntities(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_deleteEntities_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_mergeEntities(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_mergeEntities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MergeEntities(ctx, fc.Args["input"].(model.MergeEntitiesInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋauthᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.MergeEntitiesPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.MergeEntitiesPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MergeEntitiesPayload) graphql.Marshaler {
+			return ec.marshalNMergeEntitiesPayload2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐMergeEntitiesPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_mergeEntities(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MergeEntitiesPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_mergeEntities_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -33430,6 +33629,55 @@ func UnmarshalLinkInput(ctx context.Context, raw any) (model.LinkInput, error) {
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputMergeEntitiesInput(ctx context.Context, obj any) (model.MergeEntitiesInput, error) {
+	var it model.MergeEntitiesInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"into", "duplicate"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "into":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("into"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Into = data
+		case "duplicate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("duplicate"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Duplicate = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMergeEntitiesInput unmarshals raw into the MergeEntitiesInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMergeEntitiesInput(ctx context.Context, raw any) (model.MergeEntitiesInput, error) {
+	var out model.MergeEntitiesInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MergeEntitiesInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRefInput(ctx context.Context, obj any) (model.RefInput, error) {
 	var it model.RefInput
 	if obj == nil {
@@ -37118,6 +37366,44 @@ func (ec *executionContext) _Lookup(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var mergeEntitiesPayloadImplementors = []string{"MergeEntitiesPayload"}
+
+func (ec *executionContext) _MergeEntitiesPayload(ctx context.Context, sel ast.SelectionSet, obj *model.MergeEntitiesPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mergeEntitiesPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MergeEntitiesPayload")
+		case "entity":
+			out.Values[i] = ec._MergeEntitiesPayload_entity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mergedKey":
+			out.Values[i] = ec._MergeEntitiesPayload_mergedKey(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -37161,6 +37447,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "deleteEntities":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteEntities(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mergeEntities":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_mergeEntities(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -41679,6 +41972,19 @@ func (ec *executionContext) marshalNMap2map(ctx context.Context, sel ast.Selecti
 		graphql.AddInvalidNullFromMarshaler(ctx, "Map!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNMergeEntitiesInput2githubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐMergeEntitiesInput(ctx context.Context, v any) (model.MergeEntitiesInput, error) {
+	res, err := ec.unmarshalInputMergeEntitiesInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMergeEntitiesPayload2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐMergeEntitiesPayload(ctx context.Context, sel ast.SelectionSet, v *model.MergeEntitiesPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MergeEntitiesPayload!")
+		return graphql.Null
+	}
+	return ec._MergeEntitiesPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v []model.Node) graphql.Marshaler {

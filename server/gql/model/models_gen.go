@@ -13,6 +13,7 @@ import (
 	"github.com/estate-cmdb/estate/graph/analysis"
 	"github.com/estate-cmdb/estate/graph/governance"
 	"github.com/estate-cmdb/estate/server/auth"
+	"github.com/google/uuid"
 )
 
 type ApplicationConnection struct {
@@ -270,6 +271,20 @@ type LinkPayload struct {
 	// False when the relationship existed already (it is refreshed).
 	Created      bool          `json:"created"`
 	Relationship *Relationship `json:"relationship"`
+}
+
+type MergeEntitiesInput struct {
+	// The entity that stays.
+	Into uuid.UUID `json:"into"`
+	// The duplicate, merged in and removed.
+	Duplicate uuid.UUID `json:"duplicate"`
+}
+
+type MergeEntitiesPayload struct {
+	// The entity that stays, as stored after the merge.
+	Entity Entity `json:"entity"`
+	// The key the duplicate had, now an alias of the entity.
+	MergedKey string `json:"mergedKey"`
 }
 
 type PageInfo struct {

@@ -2,6 +2,7 @@ package resolver
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/google/uuid"
@@ -34,6 +35,13 @@ func (r *Resolver) lookup(ctx context.Context, k graph.Kind, key string) (*graph
 	ns, err = r.Store.Resolve(ctx, ref.Key, []graph.Kind{k})
 	if err != nil || len(ns) == 0 {
 		return nil, err
+	}
+	// A key merged away names the node it was merged into, before any
+	// node that merely has it as an alias.
+	for _, n := range ns {
+		if slices.Contains(graph.MergedIDs(n), ref.ID()) {
+			return n, nil
+		}
 	}
 	return ns[0], nil
 }

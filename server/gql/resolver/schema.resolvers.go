@@ -221,13 +221,13 @@ func (r *mutationResolver) UpsertEntities(ctx context.Context, input []*model.En
 		return nil, err
 	}
 	r.loaders(ctx).Clear()
-	ids := make([]graph.ID, len(b.Nodes))
+	// By lookup: a key merged away was written to the node it was merged
+	// into.
+	ns := make([]*graph.Node, len(b.Nodes))
 	for i, n := range b.Nodes {
-		ids[i] = n.Ref().ID()
-	}
-	ns, err := r.Store.Nodes(ctx, ids)
-	if err != nil {
-		return nil, err
+		if ns[i], err = r.lookup(ctx, n.Kind, n.Key); err != nil {
+			return nil, err
+		}
 	}
 	return &model.UpsertEntitiesPayload{Created: res.NodesCreated, Updated: res.NodesUpdated, Entities: entities(ns)}, nil
 }
@@ -250,7 +250,17 @@ func (r *mutationResolver) Link(ctx context.Context, input model.LinkInput) (*mo
 		return nil, err
 	}
 	r.loaders(ctx).Clear()
-	es, err := r.Store.Edges(ctx, []graph.ID{b.Edges[0].ID()})
+	// The relationship between the nodes written: an end named by a key
+	// merged away is the node it was merged into.
+	stored := b.Edges[0]
+	for _, end := range []*graph.Ref{&stored.From, &stored.To} {
+		if n, err := r.lookup(ctx, end.Kind, end.Key); err != nil {
+			return nil, err
+		} else if n != nil {
+			*end = n.Ref()
+		}
+	}
+	es, err := r.Store.Edges(ctx, []graph.ID{stored.ID()})
 	if err != nil {
 		return nil, err
 	}
@@ -295,6 +305,19 @@ func (r *mutationResolver) DeleteEntities(ctx context.Context, ids []uuid.UUID) 
 	}
 	r.loaders(ctx).Clear()
 	return &model.DeleteEntitiesPayload{Removed: n}, nil
+}
+
+func (r *mutationResolver) MergeEntities(ctx context.Context, input model.MergeEntitiesInput) (*model.MergeEntitiesPayload, error) {
+	dup, err := r.Store.Nodes(ctx, []graph.ID{input.Duplicate})
+	if err != nil {
+		return nil, err
+	}
+	n, err := r.Store.Merge(ctx, input.Into, input.Duplicate)
+	if err != nil {
+		return nil, err
+	}
+	r.loaders(ctx).Clear()
+	return &model.MergeEntitiesPayload{Entity: model.Wrap(n), MergedKey: dup[0].Key}, nil
 }
 
 func (r *mutationResolver) CreateToken(ctx context.Context, role auth.Role, name string, teams []string, cab *bool) (*model.CreateTokenPayload, error) {
