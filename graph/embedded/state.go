@@ -193,8 +193,8 @@ func (c relCode) relType() graph.RelType { return graph.RelTypes[c-1] }
 
 func newState() *state {
 	st := &state{
-		byKind:   map[graph.Kind]*btree.BTreeG[keyItem]{},
-		byLabel:  map[labelKey]*btree.BTreeG[keyItem]{},
+		byKind:    map[graph.Kind]*btree.BTreeG[keyItem]{},
+		byLabel:   map[labelKey]*btree.BTreeG[keyItem]{},
 		names:     map[string][]graph.ID{},
 		redirects: map[graph.ID]graph.ID{},
 		srcNodes:  map[string]map[int32]struct{}{},
