@@ -884,7 +884,7 @@ describe('changes', () => {
 });
 
 describe('edits by an editor', () => {
-  test('an owner for an unowned service, a service for an orphan application, an unregistered account registered; each with evidence, removable; readers cannot', async () => {
+  test('an owner for an unowned service, a service for an orphan application, an unregistered account registered, a duplicate team merged; each with evidence, removable; readers cannot', async () => {
     const token = (bin, dataDir, role, name) =>
       execFileSync(bin, ['token', 'create', '--role', role, '--name', name, '--data-dir', dataDir, '--log-level', 'error'], { encoding: 'utf8' }).trim();
     const srv = await startServer({
@@ -980,6 +980,44 @@ describe('edits by an editor', () => {
       await reg.getByRole('button', { name: 'Register' }).click();
       await page.getByTestId('unregistered').waitFor({ state: 'detached' });
       assert.ok(!(await shadowAccounts()).includes('aws:444455556666'));
+
+      // A duplicate: the catalog's record of the SRE team, owning Grafana's security. Merged into the team from its page.
+      const asEditor = async (query) => {
+        const r = await fetch(`${srv.base}/graphql`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${srv.prepared.editor}` },
+          body: JSON.stringify({ query }),
+        });
+        const j = await r.json();
+        assert.equal(j.errors, undefined, JSON.stringify(j.errors));
+      };
+      await asEditor('mutation { upsertEntities(input: [{kind: Team, key: "platform-sre-oncall", name: "SRE on-call (catalog)", aliases: ["group:sre"]}]) { created } }');
+      await asEditor('mutation { link(input: {type: OWNS, from: {kind: Team, key: "platform-sre-oncall"}, to: {kind: Application, key: "grafana"}, role: SECURITY, evidence: "catalog-info.yaml"}) { created } }');
+      const { team } = await gql('{ team(name:"platform-sre"){ id } }', {}, srv.base);
+      await page.evaluate((v) => sessionStorage.setItem('estate.token', v), srv.prepared.viewer);
+      await page.goto(`${srv.base}/entity/${team.id}`);
+      await page.getByTestId('relationships').waitFor();
+      assert.equal(await page.getByTestId('duplicates').count(), 0, 'a reader cannot merge');
+      await page.evaluate((v) => sessionStorage.setItem('estate.token', v), srv.prepared.editor);
+      await page.reload();
+      const merge = page.getByTestId('merge-duplicate');
+      await merge.locator('summary').click();
+      await merge.getByRole('button', { name: /SRE on-call \(catalog\)/ }).click();
+      await merge.getByText(/will be removed/).waitFor();
+      assert.deepEqual(await axeViolations(page), [], 'the open merge form passes axe-core');
+      await merge.getByRole('button', { name: 'Merge' }).click();
+      // The team now has the duplicate's key and alias, and owns what it owned.
+      const aliases = page.getByTestId('aliases');
+      await aliases.getByText('platform-sre-oncall').waitFor();
+      assert.match(await aliases.innerText(), /platform-sre-oncall \(merged\)/);
+      assert.match(await aliases.innerText(), /group:sre \(manual\)/);
+      const grafana = page.getByTestId('relationships').locator('tbody tr').filter({ hasText: 'Grafana' }).filter({ hasText: 'security' });
+      assert.match(await grafana.innerText(), /catalog-info\.yaml/);
+      await page.waitForFunction(() => !document.querySelector('[data-testid="merge-duplicate"]')?.textContent?.includes('SRE on-call'));
+      await shot(page, 'duplicate-merged');
+      // The old key finds the team; nothing is left under it.
+      assert.equal((await gql('{ team(name:"platform-sre-oncall"){ key } }', {}, srv.base)).team.key, 'platform-sre');
+      assert.deepEqual((await gql('{ resolve(ref:"group:sre", kinds:[Team]){ key } }', {}, srv.base)).resolve, [{ key: 'platform-sre' }]);
       assert.deepEqual(page.errors, []);
     } finally {
       await page.close();

@@ -114,6 +114,13 @@ export type LinkInput = {
   type: RelType;
 };
 
+export type MergeEntitiesInput = {
+  /** The duplicate, merged in and removed. */
+  duplicate: string | number;
+  /** The entity that stays. */
+  into: string | number;
+};
+
 /** The role of an owner (OWNS relationships). */
 export type OwnerRole =
   | 'BUSINESS'
@@ -575,6 +582,13 @@ export type RegisterAccountMutationVariables = Exact<{
 
 
 export type RegisterAccountMutation = { upsertEntities: { updated: number } };
+
+export type MergeEntitiesMutationVariables = Exact<{
+  input: MergeEntitiesInput;
+}>;
+
+
+export type MergeEntitiesMutation = { mergeEntities: { mergedKey: string } };
 
 export type AssertionFieldsFragment = { source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null };
 
@@ -2162,6 +2176,13 @@ export const RegisterAccountDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<RegisterAccountMutation, RegisterAccountMutationVariables>;
+export const MergeEntitiesDocument = new TypedDocumentString(`
+    mutation MergeEntities($input: MergeEntitiesInput!) {
+  mergeEntities(input: $input) {
+    mergedKey
+  }
+}
+    `) as unknown as TypedDocumentString<MergeEntitiesMutation, MergeEntitiesMutationVariables>;
 export const EntityPageDocument = new TypedDocumentString(`
     query EntityPage($id: ID!, $first: Int = 100) {
   node(id: $id) {

@@ -9,6 +9,7 @@ import { request } from '../api';
 import {
   AddLinkDocument,
   CandidatesDocument,
+  MergeEntitiesDocument,
   RegisterAccountDocument,
   RemoveLinkDocument,
   ViewerDocument,
@@ -76,16 +77,23 @@ function usePick(kinds: Kind[], name: string) {
       {found.list.length ? 'Pick one of the suggestions.' : `No ${kinds.map((k) => k.toLowerCase()).join(' or ')} matches “${found.text}”.`}
     </p>
   );
-  return { picked, field, hint, clear: () => setText('') };
+  /** Fills the field with c, as if found and picked. */
+  const pick = (c: Candidate) => {
+    setFound({ text: label(c), list: [c] });
+    setText(label(c));
+  };
+  return { picked, field, hint, pick, clear: () => setText('') };
 }
 
 /**
  * A form that records one fact with its evidence: summary opens it, fields
  * come before the evidence, save writes it (and throws to show an error).
  */
-function EditForm({ summary, button, testId, fields, ready, save, onDone, children }: {
+function EditForm({ summary, button, testId, fields, ready, save, onDone, children, withEvidence = true }: {
   summary: string; button: string; testId: string; fields: ReactNode; ready: boolean;
   save: (evidence: string) => Promise<unknown>; onDone: () => void; children?: ReactNode;
+  /** False for an edit that records no evidence of its own (a merge keeps the evidence of what it moves). */
+  withEvidence?: boolean;
 }) {
   const [evidence, setEvidence] = useState('');
   const [err, setErr] = useState<unknown>(null);
@@ -109,11 +117,13 @@ function EditForm({ summary, button, testId, fields, ready, save, onDone, childr
       <summary>{summary}</summary>
       <form onSubmit={submit}>
         {fields}
-        <label>
-          Evidence{' '}
-          <input value={evidence} onChange={(x) => setEvidence(x.target.value)} placeholder="how you know: a ticket, a conversation" required />
-        </label>
-        <button type="submit" disabled={!ready || busy || !evidence.trim()}>{button}</button>
+        {withEvidence && (
+          <label>
+            Evidence{' '}
+            <input value={evidence} onChange={(x) => setEvidence(x.target.value)} placeholder="how you know: a ticket, a conversation" required />
+          </label>
+        )}
+        <button type="submit" disabled={!ready || busy || (withEvidence && !evidence.trim())}>{button}</button>
         {children}
       </form>
       {err ? <ErrorBox error={err} /> : null}
@@ -182,6 +192,55 @@ export function RegisterAccount({ e, onChange }: { e: Entity; onChange: () => vo
       save={(evidence) => request(RegisterAccountDocument, { input: [{ kind: 'CloudAccount', key: e.key, properties: { registered: true }, evidence }] })}
       onDone={onChange}
     />
+  );
+}
+
+/** The last part of a key, as other sources may spell the same thing: "payments-core" of "github.com/acme/team/payments-core". */
+const keyTail = (key: string) => key.split(/[/:@]/).filter(Boolean).pop() ?? key;
+
+/**
+ * Merges a duplicate into e: another record of the same real thing (the
+ * GitHub team and the catalog's group). Entities of e's kind named like it
+ * are suggested; the merge moves the duplicate's aliases, sources and
+ * relationships to e and removes it, and its key stays as an alias of e.
+ */
+export function MergeDuplicate({ e, onChange }: { e: Entity & { id: string; name: string }; onChange: () => void }) {
+  const kind = e.kind.toLowerCase();
+  const dup = usePick([e.kind], `Duplicate ${kind}`);
+  const { data } = useAsync((sig) => request(CandidatesDocument, { text: keyTail(e.key), kinds: [e.kind] }, sig), [e.id]);
+  const likely = (data?.search ?? []).filter((c) => c.id !== e.id).slice(0, 5);
+  const p = dup.picked && dup.picked.id !== e.id ? dup.picked : undefined;
+  return (
+    <EditForm
+      summary={`Merge a duplicate into this ${kind}`}
+      button="Merge"
+      testId="merge-duplicate"
+      ready={!!p}
+      withEvidence={false}
+      fields={
+        <>
+          {likely.length > 0 && (
+            <p className="small">
+              Named like it:{' '}
+              {likely.map((c) => (
+                <button key={c.id} type="button" className="link" onClick={() => dup.pick(c)}>{c.name} <span className="muted">({c.key})</span></button>
+              ))}
+            </p>
+          )}
+          {dup.field}
+        </>
+      }
+      save={() => request(MergeEntitiesDocument, { input: { into: e.id, duplicate: p!.id } }).then(dup.clear)}
+      onDone={onChange}
+    >
+      {p && (
+        <p className="small" role="status">
+          <strong>{p.name}</strong> ({p.key}) will be removed. Its aliases, sources and relationships move to {e.name}, and its key
+          becomes an alias of it: a source that still names it writes here.
+        </p>
+      )}
+      {dup.hint}
+    </EditForm>
   );
 }
 

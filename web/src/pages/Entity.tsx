@@ -12,7 +12,7 @@ import {
 import { Link } from '../router';
 import { ConfidenceBadge, ErrorBox, KindBadge, Loading, RunLink, Time, useAsync } from '../ui';
 import { HistoryPanel } from './History';
-import { AddOwner, AddToService, RegisterAccount, RemoveLink, useMayEdit } from './Edits';
+import { AddOwner, AddToService, MergeDuplicate, RegisterAccount, RemoveLink, useMayEdit } from './Edits';
 import { WhoOwnsPanel } from './WhoOwns';
 
 // What a team or person can own (graph's OWNS rule): the kinds with an
@@ -214,13 +214,20 @@ export function EntityPage({ id }: { id: string }) {
           {e.aliases.length > 0 && (
             <>
               <h3>Also known as</h3>
-              <ul className="plain">
+              <ul className="plain" data-testid="aliases">
                 {e.aliases.map((a) => <li key={a.value + a.source}><code>{a.value}</code> <span className="muted">({a.source})</span></li>)}
               </ul>
             </>
           )}
         </section>
       </div>
+
+      {mayEdit && e.kind !== 'Change' && e.kind !== 'Incident' && (
+        <section aria-labelledby="duplicates-h" className="card" data-testid="duplicates">
+          <h2 id="duplicates-h">Duplicates</h2>
+          <MergeDuplicate key={edits} e={e} onChange={reload} />
+        </section>
+      )}
 
       <section aria-labelledby="rels-h" className="card" data-testid="relationships">
         <h2 id="rels-h">Relationships <span className="count">{e.relationships.totalCount}</span></h2>
