@@ -49,6 +49,7 @@ func Run(t *testing.T, h graphtest.Harness) {
 	t.Run("WhoOwns/Incident", func(t *testing.T) { testWhoOwnsIncident(t, h) })
 	t.Run("Resolve/Links", func(t *testing.T) { testLinks(t, h) })
 	t.Run("Resolve/CloudRefs", func(t *testing.T) { testCloudRefs(t, h) })
+	t.Run("Duplicates", func(t *testing.T) { testDuplicates(t, h) })
 }
 
 // resolvesTo checks that ref resolves to want: "Kind:key by resolution".

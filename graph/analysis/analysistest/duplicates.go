@@ -1,0 +1,62 @@
+package analysistest
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/estate-cmdb/estate/graph"
+	"github.com/estate-cmdb/estate/graph/analysis"
+	"github.com/estate-cmdb/estate/graph/graphtest"
+)
+
+// testDuplicates: the likely duplicates of a small estate, as sources
+// would spell one team and one person twice; what is not a duplicate (one
+// name of a team and a service, a name seven applications share) is not
+// listed, and a merge settles a group.
+func testDuplicates(t *testing.T, h graphtest.Harness) {
+	s := h(t)
+	n := func(k graph.Kind, key, name string, aliases ...string) graph.NodeInput {
+		return graph.NodeInput{Kind: k, Key: key, Name: name, Aliases: aliases}
+	}
+	nodes := []graph.NodeInput{
+		n(graph.KindTeam, "github.com/acme/team/payments-core", "payments-core", "@acme/payments-core"),
+		n(graph.KindTeam, "payments_core", "Payments Core"),
+		n(graph.KindTeam, "ledger", "Ledger"),
+		n(graph.KindPerson, "priya.shah@acme.example", "Priya Shah", "priya-shah"),
+		n(graph.KindPerson, "@priyashah", "Priya Shah"),
+		n(graph.KindService, "ledger", "Ledger"),
+	}
+	for i := range 7 {
+		nodes = append(nodes, n(graph.KindApplication, fmt.Sprintf("team%d/api", i), "API"))
+	}
+	graphtest.MustApply(t, s, graph.Batch{Source: "src", Run: "r1", At: DemoAt, Nodes: nodes})
+
+	groups := func(kinds ...graph.Kind) []string {
+		t.Helper()
+		rep, err := analysis.Duplicates(t.Context(), s, kinds)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, g := range rep.Groups {
+			out = append(out, fmt.Sprintf("%s %v sharing %v", g.Kind, g.Items, g.Shared))
+		}
+		return out
+	}
+	same(t, "likely duplicates", groups(), []string{
+		"Team [Team:github.com/acme/team/payments-core Team:payments_core] sharing [payments-core]",
+		"Person [Person:@priyashah Person:priya.shah@acme.example] sharing [priya-shah]",
+	})
+	same(t, "likely duplicates among people", groups(graph.KindPerson), []string{
+		"Person [Person:@priyashah Person:priya.shah@acme.example] sharing [priya-shah]",
+	})
+	if _, err := analysis.Duplicates(t.Context(), s, []graph.Kind{graph.KindCloudResource}); !errors.Is(err, graph.ErrInvalid) {
+		t.Errorf("duplicates among cloud resources: %v, want INVALID_INPUT", err)
+	}
+
+	if _, err := s.Merge(t.Context(), graph.NodeID(graph.KindTeam, "github.com/acme/team/payments-core"), graph.NodeID(graph.KindTeam, "payments_core")); err != nil {
+		t.Fatal(err)
+	}
+	same(t, "likely duplicates after the teams' merge", groups(graph.KindTeam), []string(nil))
+}
