@@ -244,6 +244,31 @@ func TestMergeEntities(t *testing.T) {
 	e.do(t, e.editor, `mutation { upsertEntities(input: [{kind: Team, key: "platform-team", name: "Platform (catalog)", aliases: ["group:platform"], properties: {email: "platform@acme.example"}}]) { created } }`, nil).mustData(t, nil)
 	e.do(t, e.editor, `mutation { link(input: {type: OWNS, from: {kind: Team, key: "platform-team"}, to: {kind: Service, key: "payments"}, role: SUPPORT, evidence: "catalog"}) { created } }`, nil).mustData(t, nil)
 
+	// The two are listed as likely duplicates until they are merged.
+	const likely = `{ likelyDuplicates(kinds: [Team]) { totalCount groups { kind shared entities { key } } } }`
+	type report struct {
+		LikelyDuplicates struct {
+			TotalCount int
+			Groups     []struct {
+				Kind     string
+				Shared   []string
+				Entities []struct{ Key string }
+			}
+		}
+	}
+	var dups report
+	e.do(t, e.viewer, likely, nil).mustData(t, &dups)
+	if g := dups.LikelyDuplicates.Groups; dups.LikelyDuplicates.TotalCount != 1 || len(g) != 1 || g[0].Kind != "Team" ||
+		!slices.Equal(g[0].Shared, []string{"platform"}) || len(g[0].Entities) != 2 || g[0].Entities[0].Key != "platform" || g[0].Entities[1].Key != "platform-team" {
+		t.Errorf("likely duplicates before the merge: %+v", dups.LikelyDuplicates)
+	}
+	if res := e.do(t, e.viewer, `{ likelyDuplicates(first: 100000) { totalCount } }`, nil); !slices.Equal(res.codes(), []string{"LIMIT_EXCEEDED"}) {
+		t.Errorf("likelyDuplicates over the page size: %s", res.Raw)
+	}
+	if res := e.do(t, e.viewer, `{ likelyDuplicates(kinds: [CloudAccount]) { totalCount } }`, nil); !slices.Equal(res.codes(), []string{"INVALID_INPUT"}) {
+		t.Errorf("likelyDuplicates of cloud accounts: %s", res.Raw)
+	}
+
 	const merge = `mutation($in: MergeEntitiesInput!) { mergeEntities(input: $in) { mergedKey entity { key name aliases { value source } ... on Team { email } } } }`
 	in := map[string]any{"into": platform, "duplicate": dup}
 	if res := e.do(t, e.viewer, merge, map[string]any{"in": in}); !slices.Equal(res.codes(), []string{"FORBIDDEN"}) {
@@ -329,5 +354,10 @@ func TestMergeEntities(t *testing.T) {
 	}
 	if n, err := e.base.Node(context.Background(), graph.Ref{Kind: graph.KindTeam, Key: "platform-team"}); !errors.Is(err, graph.ErrNotFound) {
 		t.Errorf("the duplicate is back: %v %v", n, err)
+	}
+	dups = report{}
+	e.do(t, e.viewer, likely, nil).mustData(t, &dups)
+	if dups.LikelyDuplicates.TotalCount != 0 {
+		t.Errorf("likely duplicates after the merge: %+v", dups.LikelyDuplicates)
 	}
 }

@@ -391,6 +391,17 @@ type ComplexityRoot struct {
 		To                   func(childComplexity int) int
 	}
 
+	DuplicateGroup struct {
+		Entities func(childComplexity int) int
+		Kind     func(childComplexity int) int
+		Shared   func(childComplexity int) int
+	}
+
+	DuplicateReport struct {
+		Groups     func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
 	EntityConnection struct {
 		Edges      func(childComplexity int) int
 		Nodes      func(childComplexity int) int
@@ -734,6 +745,7 @@ type ComplexityRoot struct {
 		IngestRun         func(childComplexity int, id string) int
 		IngestRuns        func(childComplexity int, source *string, status *graph.RunStatus, first *int, after *string) int
 		IngestSources     func(childComplexity int) int
+		LikelyDuplicates  func(childComplexity int, kinds []graph.Kind, first *int) int
 		Lookup            func(childComplexity int, ref string, kinds []graph.Kind) int
 		Node              func(childComplexity int, id uuid.UUID) int
 		Nodes             func(childComplexity int, ids []uuid.UUID) int
@@ -1182,6 +1194,7 @@ type QueryResolver interface {
 	ShadowEstate(ctx context.Context) (*analysis.ShadowReport, error)
 	Unowned(ctx context.Context, ids []uuid.UUID) ([]uuid.UUID, error)
 	Health(ctx context.Context, staleDays *int) (*analysis.HealthReport, error)
+	LikelyDuplicates(ctx context.Context, kinds []graph.Kind, first *int) (*model.DuplicateReport, error)
 	Stats(ctx context.Context) (*model.Stats, error)
 	Viewer(ctx context.Context) (*model.Viewer, error)
 	Tokens(ctx context.Context) ([]*auth.Token, error)
@@ -2789,6 +2802,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DeliveryMetrics.To(childComplexity), true
+
+	case "DuplicateGroup.entities":
+		if e.ComplexityRoot.DuplicateGroup.Entities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DuplicateGroup.Entities(childComplexity), true
+	case "DuplicateGroup.kind":
+		if e.ComplexityRoot.DuplicateGroup.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DuplicateGroup.Kind(childComplexity), true
+	case "DuplicateGroup.shared":
+		if e.ComplexityRoot.DuplicateGroup.Shared == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DuplicateGroup.Shared(childComplexity), true
+
+	case "DuplicateReport.groups":
+		if e.ComplexityRoot.DuplicateReport.Groups == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DuplicateReport.Groups(childComplexity), true
+	case "DuplicateReport.totalCount":
+		if e.ComplexityRoot.DuplicateReport.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DuplicateReport.TotalCount(childComplexity), true
 
 	case "EntityConnection.edges":
 		if e.ComplexityRoot.EntityConnection.Edges == nil {
@@ -4421,6 +4466,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.IngestSources(childComplexity), true
 
+	case "Query.likelyDuplicates":
+		if e.ComplexityRoot.Query.LikelyDuplicates == nil {
+			break
+		}
+
+		args, err := ec.field_Query_likelyDuplicates_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.LikelyDuplicates(childComplexity, args["kinds"].([]graph.Kind), args["first"].(*int)), true
 	case "Query.lookup":
 		if e.ComplexityRoot.Query.Lookup == nil {
 			break
@@ -6680,6 +6736,16 @@ type Query {
   unowned(ids: [ID!]!): [ID!]!
   "Completeness and staleness of the CMDB, overall and per business unit. staleDays must be positive."
   health(staleDays: Int = 30): HealthReport!
+  """
+  Entities that may be one thing recorded twice, as two sources spell it their
+  own ways: of one kind (business units, services, applications, teams,
+  people), sharing a name or the last part of a key or alias once case,
+  punctuation, the prefixes sources add ("@", "group:") and an e-mail's domain
+  are set aside (docs/answers.md). Candidates for mergeEntities: a person
+  decides. first bounds the groups returned (LIMIT_EXCEEDED over the page
+  size); totalCount counts them all. INVALID_INPUT for another kind.
+  """
+  likelyDuplicates(kinds: [Kind!], first: Int = 50): DuplicateReport!
 
   "What the graph holds."
   stats: Stats!
@@ -7116,6 +7182,23 @@ type UnitHealth {
   businessUnit: AnswerItem!
   completeness: Completeness!
   stale: Ratio!
+}
+
+"The likely duplicates (Query.likelyDuplicates)."
+type DuplicateReport {
+  "Every group found."
+  totalCount: Int!
+  "The first groups, by kind, then by their first key."
+  groups: [DuplicateGroup!]!
+}
+
+"Entities of one kind spelled alike."
+type DuplicateGroup {
+  kind: Kind!
+  "The spellings they share, normalised: lower case, words joined by '-'."
+  shared: [String!]!
+  "The entities, by key."
+  entities: [Entity!]!
 }
 
 type HealthReport {
@@ -8371,6 +8454,28 @@ func (ec *executionContext) childFields_DeliveryMetrics(ctx context.Context, fie
 		return ec.fieldContext_DeliveryMetrics_timeToRestoreSeconds(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DeliveryMetrics", field.Name)
+}
+
+func (ec *executionContext) childFields_DuplicateGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_DuplicateGroup_kind(ctx, field)
+	case "shared":
+		return ec.fieldContext_DuplicateGroup_shared(ctx, field)
+	case "entities":
+		return ec.fieldContext_DuplicateGroup_entities(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DuplicateGroup", field.Name)
+}
+
+func (ec *executionContext) childFields_DuplicateReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "totalCount":
+		return ec.fieldContext_DuplicateReport_totalCount(ctx, field)
+	case "groups":
+		return ec.fieldContext_DuplicateReport_groups(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DuplicateReport", field.Name)
 }
 
 func (ec *executionContext) childFields_EntityConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -11376,6 +11481,28 @@ func (ec *executionContext) field_Query_ingestRuns_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["after"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_likelyDuplicates_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]graph.Kind, error) {
+			return ec.unmarshalOKind2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
 	return args, nil
 }
 
@@ -18794,6 +18921,139 @@ func (ec *executionContext) fieldContext_DeliveryMetrics_timeToRestoreSeconds(_ 
 	return graphql.NewScalarFieldContext("DeliveryMetrics", field, false, false, "Float")
 }
 
+func (ec *executionContext) _DuplicateGroup_kind(ctx context.Context, field graphql.CollectedField, obj *model.DuplicateGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DuplicateGroup_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v graph.Kind) graphql.Marshaler {
+			return ec.marshalNKind2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DuplicateGroup_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DuplicateGroup", field, false, false, "Kind")
+}
+
+func (ec *executionContext) _DuplicateGroup_shared(ctx context.Context, field graphql.CollectedField, obj *model.DuplicateGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DuplicateGroup_shared(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Shared, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DuplicateGroup_shared(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DuplicateGroup", field, false, false, "String")
+}
+
+func (ec *executionContext) _DuplicateGroup_entities(ctx context.Context, field graphql.CollectedField, obj *model.DuplicateGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DuplicateGroup_entities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Entities, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Entity) graphql.Marshaler {
+			return ec.marshalNEntity2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐEntityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DuplicateGroup_entities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DuplicateGroup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DuplicateReport_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.DuplicateReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DuplicateReport_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DuplicateReport_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DuplicateReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DuplicateReport_groups(ctx context.Context, field graphql.CollectedField, obj *model.DuplicateReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DuplicateReport_groups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Groups, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.DuplicateGroup) graphql.Marshaler {
+			return ec.marshalNDuplicateGroup2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐDuplicateGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DuplicateReport_groups(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DuplicateReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DuplicateGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _EntityConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.EntityConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -26147,6 +26407,50 @@ func (ec *executionContext) fieldContext_Query_health(ctx context.Context, field
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_health_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_likelyDuplicates(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_likelyDuplicates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().LikelyDuplicates(ctx, fc.Args["kinds"].([]graph.Kind), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DuplicateReport) graphql.Marshaler {
+			return ec.marshalNDuplicateReport2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐDuplicateReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_likelyDuplicates(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DuplicateReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_likelyDuplicates_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -36040,6 +36344,87 @@ func (ec *executionContext) _DeliveryMetrics(ctx context.Context, sel ast.Select
 	return out
 }
 
+var duplicateGroupImplementors = []string{"DuplicateGroup"}
+
+func (ec *executionContext) _DuplicateGroup(ctx context.Context, sel ast.SelectionSet, obj *model.DuplicateGroup) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, duplicateGroupImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DuplicateGroup")
+		case "kind":
+			out.Values[i] = ec._DuplicateGroup_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "shared":
+			out.Values[i] = ec._DuplicateGroup_shared(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "entities":
+			out.Values[i] = ec._DuplicateGroup_entities(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var duplicateReportImplementors = []string{"DuplicateReport"}
+
+func (ec *executionContext) _DuplicateReport(ctx context.Context, sel ast.SelectionSet, obj *model.DuplicateReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, duplicateReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DuplicateReport")
+		case "totalCount":
+			out.Values[i] = ec._DuplicateReport_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "groups":
+			out.Values[i] = ec._DuplicateReport_groups(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var entityConnectionImplementors = []string{"EntityConnection"}
 
 func (ec *executionContext) _EntityConnection(ctx context.Context, sel ast.SelectionSet, obj *model.EntityConnection) graphql.Marshaler {
@@ -38358,6 +38743,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_health(ctx, field)
+				})
+		case "likelyDuplicates":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_likelyDuplicates(ctx, field)
 				})
 		case "stats":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -41364,6 +41755,38 @@ var (
 		graph.Both: "BOTH",
 	}
 )
+
+func (ec *executionContext) marshalNDuplicateGroup2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐDuplicateGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.DuplicateGroup) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDuplicateGroup2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐDuplicateGroup(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDuplicateGroup2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐDuplicateGroup(ctx context.Context, sel ast.SelectionSet, v *model.DuplicateGroup) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DuplicateGroup!")
+		return graphql.Null
+	}
+	return ec._DuplicateGroup(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDuplicateReport2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐDuplicateReport(ctx context.Context, sel ast.SelectionSet, v *model.DuplicateReport) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DuplicateReport!")
+		return graphql.Null
+	}
+	return ec._DuplicateReport(ctx, sel, v)
+}
 
 func (ec *executionContext) marshalNEntity2githubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐEntity(ctx context.Context, sel ast.SelectionSet, v model.Entity) graphql.Marshaler {
 	if v == nil {

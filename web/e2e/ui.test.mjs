@@ -538,6 +538,8 @@ describe('answers', () => {
     assert.match(await page.getByTestId('health-services-owned').innerText(), /95\.5%[\s\S]*21 of 22/);
     assert.match(await page.getByTestId('health-repos-mapped').innerText(), /68\.3%[\s\S]*41 of 60/);
     assert.match(await page.getByTestId('health-resources-owned').innerText(), /84\.0%[\s\S]*89 of 106/);
+    // The demo spells each thing one way.
+    await page.getByTestId('health-duplicates').getByText('None found.').waitFor();
     await shot(page, 'health-dashboard');
     assert.deepEqual(page.errors, []);
     await page.close();
@@ -991,8 +993,13 @@ describe('edits by an editor', () => {
         const j = await r.json();
         assert.equal(j.errors, undefined, JSON.stringify(j.errors));
       };
-      await asEditor('mutation { upsertEntities(input: [{kind: Team, key: "platform-sre-oncall", name: "SRE on-call (catalog)", aliases: ["group:sre"]}]) { created } }');
+      await asEditor('mutation { upsertEntities(input: [{kind: Team, key: "platform-sre-oncall", name: "Platform SRE", aliases: ["group:sre"]}]) { created } }');
       await asEditor('mutation { link(input: {type: OWNS, from: {kind: Team, key: "platform-sre-oncall"}, to: {kind: Application, key: "grafana"}, role: SECURITY, evidence: "catalog-info.yaml"}) { created } }');
+      // The health dashboard lists the two as likely duplicates.
+      await page.goto(`${srv.base}/health`);
+      const likely = page.getByTestId('health-duplicates');
+      await likely.locator('tbody tr').first().waitFor();
+      assert.match(await likely.innerText(), /Team\s+Platform SRE platform-sre\s+Platform SRE platform-sre-oncall\s+platform-sre/);
       const { team } = await gql('{ team(name:"platform-sre"){ id } }', {}, srv.base);
       await page.evaluate((v) => sessionStorage.setItem('estate.token', v), srv.prepared.viewer);
       await page.goto(`${srv.base}/entity/${team.id}`);
@@ -1002,7 +1009,7 @@ describe('edits by an editor', () => {
       await page.reload();
       const merge = page.getByTestId('merge-duplicate');
       await merge.locator('summary').click();
-      await merge.getByRole('button', { name: /SRE on-call \(catalog\)/ }).click();
+      await merge.getByRole('button', { name: /platform-sre-oncall/ }).click();
       await merge.getByText(/will be removed/).waitFor();
       assert.deepEqual(await axeViolations(page), [], 'the open merge form passes axe-core');
       await merge.getByRole('button', { name: 'Merge' }).click();
@@ -1013,11 +1020,13 @@ describe('edits by an editor', () => {
       assert.match(await aliases.innerText(), /group:sre \(manual\)/);
       const grafana = page.getByTestId('relationships').locator('tbody tr').filter({ hasText: 'Grafana' }).filter({ hasText: 'security' });
       assert.match(await grafana.innerText(), /catalog-info\.yaml/);
-      await page.waitForFunction(() => !document.querySelector('[data-testid="merge-duplicate"]')?.textContent?.includes('SRE on-call'));
+      await page.waitForFunction(() => !document.querySelector('[data-testid="merge-duplicate"]')?.textContent?.includes('platform-sre-oncall'));
       await shot(page, 'duplicate-merged');
       // The old key finds the team; nothing is left under it.
       assert.equal((await gql('{ team(name:"platform-sre-oncall"){ key } }', {}, srv.base)).team.key, 'platform-sre');
       assert.deepEqual((await gql('{ resolve(ref:"group:sre", kinds:[Team]){ key } }', {}, srv.base)).resolve, [{ key: 'platform-sre' }]);
+      await page.goto(`${srv.base}/health`);
+      await likely.getByText('None found.').waitFor();
       assert.deepEqual(page.errors, []);
     } finally {
       await page.close();

@@ -143,6 +143,23 @@ type DeliveryMetrics struct {
 	TimeToRestoreSeconds *float64 `json:"timeToRestoreSeconds,omitempty"`
 }
 
+// Entities of one kind spelled alike.
+type DuplicateGroup struct {
+	Kind graph.Kind `json:"kind"`
+	// The spellings they share, normalised: lower case, words joined by '-'.
+	Shared []string `json:"shared"`
+	// The entities, by key.
+	Entities []Entity `json:"entities"`
+}
+
+// The likely duplicates (Query.likelyDuplicates).
+type DuplicateReport struct {
+	// Every group found.
+	TotalCount int `json:"totalCount"`
+	// The first groups, by kind, then by their first key.
+	Groups []*DuplicateGroup `json:"groups"`
+}
+
 type EntityConnection struct {
 	Edges      []*EntityEdge `json:"edges"`
 	Nodes      []Entity      `json:"nodes"`

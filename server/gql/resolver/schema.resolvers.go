@@ -589,6 +589,26 @@ func (r *queryResolver) Health(ctx context.Context, staleDays *int) (*analysis.H
 	return analysis.Health(ctx, r.Store, time.Duration(days)*24*time.Hour, r.Now())
 }
 
+func (r *queryResolver) LikelyDuplicates(ctx context.Context, kinds []graph.Kind, first *int) (*model.DuplicateReport, error) {
+	n, err := r.pageSize(first)
+	if err != nil {
+		return nil, err
+	}
+	rep, err := analysis.Duplicates(ctx, r.Store, kinds)
+	if err != nil {
+		return nil, err
+	}
+	out := &model.DuplicateReport{TotalCount: len(rep.Groups), Groups: []*model.DuplicateGroup{}}
+	for _, g := range rep.Groups[:min(n, len(rep.Groups))] {
+		mg := &model.DuplicateGroup{Kind: g.Kind, Shared: g.Shared}
+		for _, it := range g.Items {
+			mg.Entities = append(mg.Entities, model.Wrap(it.Node))
+		}
+		out.Groups = append(out.Groups, mg)
+	}
+	return out, nil
+}
+
 func (r *queryResolver) Stats(ctx context.Context) (*model.Stats, error) {
 	s, err := r.Store.Stats(ctx)
 	if err != nil {

@@ -438,6 +438,24 @@ export type WhoOwnsQuery = { whoOwns: { resolution: string, subject: { kind: Kin
           | { id: string }
          | null }> }> } };
 
+export type LikelyDuplicatesQueryVariables = Exact<{
+  first: number;
+}>;
+
+
+export type LikelyDuplicatesQuery = { likelyDuplicates: { totalCount: number, groups: Array<{ kind: Kind, shared: Array<string>, entities: Array<
+        | { id: string, key: string, name: string }
+        | { id: string, key: string, name: string }
+        | { id: string, key: string, name: string }
+        | { id: string, key: string, name: string }
+        | { id: string, key: string, name: string }
+        | { id: string, key: string, name: string }
+        | { id: string, key: string, name: string }
+        | { id: string, key: string, name: string }
+        | { id: string, key: string, name: string }
+        | { id: string, key: string, name: string }
+      > }> } };
+
 export type ChangeRowFragment = { id: string, key: string, repository: string | null, commit: string | null, environment: string | null, class: ChangeClass | null, score: number | null, status: ChangeStatus | null, team: string | null, assessedAt: string | null, decidedAt: string | null, decidedBy: string | null };
 
 export type ChangesQueryVariables = Exact<{
@@ -1906,6 +1924,22 @@ export const WhoOwnsDocument = new TypedDocumentString(`
     id
   }
 }`) as unknown as TypedDocumentString<WhoOwnsQuery, WhoOwnsQueryVariables>;
+export const LikelyDuplicatesDocument = new TypedDocumentString(`
+    query LikelyDuplicates($first: Int!) {
+  likelyDuplicates(first: $first) {
+    totalCount
+    groups {
+      kind
+      shared
+      entities {
+        id
+        key
+        name
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<LikelyDuplicatesQuery, LikelyDuplicatesQueryVariables>;
 export const ChangesDocument = new TypedDocumentString(`
     query Changes($status: ChangeStatus, $class: ChangeClass, $team: String, $orderBy: ChangeOrder, $first: Int = 50, $after: String) {
   changes(

@@ -1,8 +1,8 @@
 // The CMDB health dashboard: how complete (owned, mapped) and how fresh the
-// CMDB is, overall and per business unit.
+// CMDB is, overall and per business unit, and what it may hold twice.
 import { useState } from 'react';
 import { request } from '../api';
-import { HealthDocument, type RatioFieldsFragment } from '../gql/graphql';
+import { HealthDocument, LikelyDuplicatesDocument, type RatioFieldsFragment } from '../gql/graphql';
 import { kindLabel } from '../kinds';
 import { Link } from '../router';
 import { ErrorBox, KindBadge, Loading, Time, useAsync } from '../ui';
@@ -15,6 +15,7 @@ export function HealthView() {
     <div>
       <h1>CMDB health</h1>
       {s.loading ? <Loading /> : s.error ? <ErrorBox error={s.error} /> : s.has ? <HealthReport /> : <Unavailable what="The CMDB health dashboard" field="health" />}
+      <Duplicates />
     </div>
   );
 }
@@ -119,5 +120,49 @@ function HealthReport() {
         </>
       )}
     </>
+  );
+}
+
+/** How many groups of likely duplicates the card shows. */
+const duplicatesShown = 50;
+
+/**
+ * Likely duplicates: entities of one kind two sources may have spelled
+ * differently. Each links to the entities, where an editor merges one into
+ * the other.
+ */
+function Duplicates() {
+  const s = useServerHas('likelyDuplicates');
+  const { data, error } = useAsync((sig) => (s.has ? request(LikelyDuplicatesDocument, { first: duplicatesShown }, sig) : Promise.resolve(null)), [s.has]);
+  if (!s.has) return null;
+  const d = data?.likelyDuplicates;
+  return (
+    <section className="card" aria-labelledby="dups-h" data-testid="health-duplicates">
+      <h2 id="dups-h">Likely duplicates {d && d.totalCount > 0 && <span className="count">{d.totalCount}</span>}</h2>
+      <p className="muted">
+        Entities of one kind spelled alike once case, punctuation, prefixes such as <code>@</code> or <code>group:</code> and
+        e-mail domains are set aside: perhaps one thing that two sources name their own ways. Open the one to keep and merge
+        the other into it.
+      </p>
+      {error ? <ErrorBox error={error} /> : !d ? <Loading what="duplicates" /> : d.groups.length === 0 ? <p>None found.</p> : (
+        <table>
+          <thead><tr><th scope="col">Kind</th><th scope="col">Entities</th><th scope="col">Spelled alike</th></tr></thead>
+          <tbody>
+            {d.groups.map((g) => (
+              <tr key={g.kind + g.entities[0].id}>
+                <td>{kindLabel[g.kind]}</td>
+                <td>
+                  <ul className="plain">
+                    {g.entities.map((x) => <li key={x.id}><Link href={`/entity/${x.id}`}>{x.name}</Link> <span className="muted">{x.key}</span></li>)}
+                  </ul>
+                </td>
+                <td>{g.shared.join(', ')}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {d && d.totalCount > d.groups.length && <p className="muted">The first {d.groups.length} of {d.totalCount}.</p>}
+    </section>
   );
 }
