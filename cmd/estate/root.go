@@ -84,9 +84,26 @@ name upper-cased with dashes as underscores (--data-dir is ESTATE_DATA_DIR).`,
 	pf.StringVar(&a.logFormat, "log-format", "auto", "log format: json, console, or auto (console on a terminal)")
 	root.AddCommand(a.serveCommand(), a.tokenCommand(), a.exportCommand(), a.importCommand(),
 		a.ingestCommand(), a.benchCommand(), a.versionCommand())
-	root.AddCommand(a.ownersCommand(), a.impactCommand(), a.shadowCommand(), a.healthCommand(), a.historyCommand())
+	root.AddCommand(a.ownersCommand(), a.impactCommand(), a.shadowCommand(), a.healthCommand(), a.duplicatesCommand(), a.mergeCommand(), a.historyCommand())
 	root.AddCommand(a.changeCommand())
+	argsAreUsage(root)
 	return root
+}
+
+// argsAreUsage makes wrong arguments usage errors (exit 2), as wrong flags
+// are, in cmd and every command under it.
+func argsAreUsage(cmd *cobra.Command) {
+	if check := cmd.Args; check != nil {
+		cmd.Args = func(c *cobra.Command, args []string) error {
+			if err := check(c, args); err != nil {
+				return usageError("%v", err)
+			}
+			return nil
+		}
+	}
+	for _, sub := range cmd.Commands() {
+		argsAreUsage(sub)
+	}
 }
 
 // bindEnv sets every flag the user did not give from its ESTATE_* variable.
