@@ -1,14 +1,14 @@
 // Package analysis answers the questions estate exists for, on any
 // graph.Store: who owns this (WhoOwns), what breaks if it changes (Impact),
-// what runs that nobody registered (ShadowEstate) and how good the CMDB is
-// (Health). It lives next to the Store contract and depends only on it, so
+// what runs that nobody registered (ShadowEstate), how good the CMDB is
+// (Health) and what it may hold twice (Duplicates). It lives next to the Store contract and depends only on it, so
 // every backend gives the same answers; graph/analysis/analysistest checks
 // them on the demo estate.
 //
 // Store calls are bounded, never one per visited node: WhoOwns makes at most
 // seven resolution calls and six graph calls, Impact one resolution per ref,
 // at most one Neighbors call for monorepo paths, one Traverse and three
-// Neighbors calls, and ShadowEstate and Health one Topology each
+// Neighbors calls, and ShadowEstate, Health and Duplicates one Topology each
 // (docs/answers.md).
 package analysis
 
