@@ -383,3 +383,17 @@ func BenchmarkHealth(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDuplicates: the likely duplicates, one Topology read like Health
+// (run beside it: the read is most of both). At every tier the groups are
+// the generator's second spellings of people, and nothing else.
+func BenchmarkDuplicates(b *testing.B) {
+	s, samples := benchEstate(b)
+	ctx := context.Background()
+	for b.Loop() {
+		rep, err := analysis.Duplicates(ctx, s, nil)
+		if err != nil || len(rep.Groups) != len(samples.DuplicatePeople) {
+			b.Fatalf("duplicates: %d groups for %d second spellings, %v", len(rep.Groups), len(samples.DuplicatePeople), err)
+		}
+	}
+}
