@@ -168,8 +168,8 @@ func unionAssertions(a, b []Assertion) []Assertion {
 }
 
 // Redirect rewrites a validated batch so that what names a merged node names
-// the node it was merged into, and drops a relationship that would then
-// join a node to itself. to gives the node a merged id was merged into, if
+// the node it was merged into, without the name it gives it, and drops a
+// relationship that would then join a node to itself. to gives the node a merged id was merged into, if
 // any; it is asked only when the id's own node does not exist (a key a
 // person merged away and somebody stored again names that node again).
 func Redirect(b Batch, to func(ID) (Ref, bool)) Batch {
@@ -188,7 +188,10 @@ func Redirect(b Batch, to func(ID) (Ref, bool)) Batch {
 	nodes := b.Nodes[:0:0]
 	for _, n := range b.Nodes {
 		if t := follow(n.Ref()); t != n.Ref() {
-			n.Key = t.Key
+			// The name that goes with another spelling of the key is
+			// another spelling too: it would rename the node at every
+			// sync of the source, and back at every sync of the others.
+			n.Key, n.Name = t.Key, ""
 		}
 		nodes = append(nodes, n)
 	}

@@ -336,11 +336,15 @@ func TestMergeEntities(t *testing.T) {
 	var up struct {
 		UpsertEntities struct {
 			Created, Updated int
-			Entities         []struct{ Key, Name string }
+			Entities         []struct {
+				Key, Name string
+				Contact   *string
+			}
 		}
 	}
-	e.do(t, e.editor, `mutation { upsertEntities(input: [{kind: Team, key: "platform-team", name: "Platform"}]) { created updated entities { key name } } }`, nil).mustData(t, &up)
-	if u := up.UpsertEntities; u.Created != 0 || u.Updated != 1 || len(u.Entities) != 1 || u.Entities[0].Key != "platform" || u.Entities[0].Name != "Platform" {
+	e.do(t, e.editor, `mutation { upsertEntities(input: [{kind: Team, key: "platform-team", name: "Platform (catalog)", properties: {contact: "#platform"}}]) { created updated entities { key name ... on Team { contact } } } }`, nil).mustData(t, &up)
+	if u := up.UpsertEntities; u.Created != 0 || u.Updated != 1 || len(u.Entities) != 1 || u.Entities[0].Key != "platform" ||
+		u.Entities[0].Name == "Platform (catalog)" || u.Entities[0].Contact == nil || *u.Entities[0].Contact != "#platform" {
 		t.Errorf("an upsert naming the merged key: %+v", u)
 	}
 	var linked struct {

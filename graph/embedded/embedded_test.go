@@ -96,13 +96,14 @@ func TestMergeSurvivesRestart(t *testing.T) {
 	s.Close()
 	s = open(t, dir)
 	defer s.Close()
-	if _, err := s.Apply(ctx, graph.Batch{Source: "catalog", Run: "r2", Nodes: []graph.NodeInput{{Kind: dup.Kind, Key: dup.Key, Name: "Payments"}}}); err != nil {
+	if _, err := s.Apply(ctx, graph.Batch{Source: "catalog", Run: "r2",
+		Nodes: []graph.NodeInput{{Kind: dup.Kind, Key: dup.Key, Props: map[string]any{"email": "pay@acme.example"}}}}); err != nil {
 		t.Fatal(err)
 	}
 	if n, err := s.Node(ctx, dup); err == nil {
 		t.Errorf("the merged key %q came back as %s after a restart", dup.Key, n.Ref())
 	}
-	if n, err := s.Node(ctx, keep); err != nil || n.Name != "Payments" {
+	if n, err := s.Node(ctx, keep); err != nil || n.Props["email"] != "pay@acme.example" {
 		t.Errorf("the write naming %q did not land on %s after a restart: %v %v", dup.Key, keep, n, err)
 	}
 }

@@ -156,8 +156,8 @@ func testMerge(t *testing.T, h Harness) {
 		}
 		absent(t, s, dup)
 		n := getNode(t, s, keep)
-		if n.Name != "Payments" {
-			t.Errorf("name %q: the catalog renamed the team it names %q", n.Name, dup.Key)
+		if n.Name != "Payments Core" {
+			t.Errorf("name %q: the catalog's name for %q renamed the team", n.Name, dup.Key)
 		}
 		if i := slices.IndexFunc(n.Assertions, func(a graph.Assertion) bool { return a.Source == "catalog" }); i < 0 || n.Assertions[i].Run != "c2" {
 			t.Errorf("assertions %+v: want the catalog's from run c2", n.Assertions)
