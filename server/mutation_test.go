@@ -359,6 +359,16 @@ func TestMergeEntities(t *testing.T) {
 	if n, err := e.base.Node(context.Background(), graph.Ref{Kind: graph.KindTeam, Key: "platform-team"}); !errors.Is(err, graph.ErrNotFound) {
 		t.Errorf("the duplicate is back: %v %v", n, err)
 	}
+	// The duplicate's id, from a bookmark, leads to the team.
+	var into struct {
+		MergedInto *struct{ Key string }
+		Other      *struct{ Key string }
+	}
+	e.do(t, e.viewer, `query($id: ID!, $other: ID!) { mergedInto(id: $id) { key } other: mergedInto(id: $other) { key } }`,
+		map[string]any{"id": dup, "other": graph.NodeID(graph.KindTeam, "never-was").String()}).mustData(t, &into)
+	if into.MergedInto == nil || into.MergedInto.Key != "platform" || into.Other != nil {
+		t.Errorf("mergedInto: %+v %+v", into.MergedInto, into.Other)
+	}
 	dups = report{}
 	e.do(t, e.viewer, likely, nil).mustData(t, &dups)
 	if dups.LikelyDuplicates.TotalCount != 0 {

@@ -747,6 +747,7 @@ type ComplexityRoot struct {
 		IngestSources     func(childComplexity int) int
 		LikelyDuplicates  func(childComplexity int, kinds []graph.Kind, first *int) int
 		Lookup            func(childComplexity int, ref string, kinds []graph.Kind) int
+		MergedInto        func(childComplexity int, id uuid.UUID) int
 		Node              func(childComplexity int, id uuid.UUID) int
 		Nodes             func(childComplexity int, ids []uuid.UUID) int
 		People            func(childComplexity int, filter *model.EntityFilter, first *int, after *string) int
@@ -1167,6 +1168,7 @@ type PersonResolver interface {
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id uuid.UUID) (model.Node, error)
+	MergedInto(ctx context.Context, id uuid.UUID) (model.Entity, error)
 	Nodes(ctx context.Context, ids []uuid.UUID) ([]model.Node, error)
 	Entity(ctx context.Context, kind graph.Kind, key string) (model.Entity, error)
 	Resolve(ctx context.Context, ref string, kinds []graph.Kind) ([]model.Entity, error)
@@ -4488,6 +4490,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Lookup(childComplexity, args["ref"].(string), args["kinds"].([]graph.Kind)), true
+	case "Query.mergedInto":
+		if e.ComplexityRoot.Query.MergedInto == nil {
+			break
+		}
+
+		args, err := ec.field_Query_mergedInto_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MergedInto(childComplexity, args["id"].(uuid.UUID)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -6646,6 +6659,12 @@ type Token {
 type Query {
   "The entity with this id, or null."
   node(id: ID!): Node
+  """
+  The entity a merged entity went into (mergeEntities), for an id that names
+  nothing any more: a bookmark, a link in a ticket. Null for an id that was not
+  merged away.
+  """
+  mergedInto(id: ID!): Entity
   "The entities with these ids, in order; null for ids that match nothing."
   nodes(ids: [ID!]!): [Node]!
   "The entity of this kind and natural key, or null."
@@ -11525,6 +11544,20 @@ func (ec *executionContext) field_Query_lookup_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["kinds"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_mergedInto_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -25237,6 +25270,50 @@ func (ec *executionContext) fieldContext_Query_node(ctx context.Context, field g
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_mergedInto(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_mergedInto(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MergedInto(ctx, fc.Args["id"].(uuid.UUID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Entity) graphql.Marshaler {
+			return ec.marshalOEntity2githubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐEntity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_mergedInto(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_mergedInto_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_nodes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -38581,6 +38658,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_node(ctx, field)
+				})
+		case "mergedInto":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_mergedInto(ctx, field)
 				})
 		case "nodes":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,

@@ -1001,6 +1001,7 @@ describe('edits by an editor', () => {
       await likely.locator('tbody tr').first().waitFor();
       assert.match(await likely.innerText(), /Team\s+Platform SRE platform-sre\s+Platform SRE platform-sre-oncall\s+platform-sre/);
       const { team } = await gql('{ team(name:"platform-sre"){ id } }', {}, srv.base);
+      const { team: dupTeam } = await gql('{ team(name:"platform-sre-oncall"){ id } }', {}, srv.base);
       await page.evaluate((v) => sessionStorage.setItem('estate.token', v), srv.prepared.viewer);
       await page.goto(`${srv.base}/entity/${team.id}`);
       await page.getByTestId('relationships').waitFor();
@@ -1027,6 +1028,10 @@ describe('edits by an editor', () => {
       assert.deepEqual((await gql('{ resolve(ref:"group:sre", kinds:[Team]){ key } }', {}, srv.base)).resolve, [{ key: 'platform-sre' }]);
       await page.goto(`${srv.base}/health`);
       await likely.getByText('None found.').waitFor();
+      // A bookmark of the duplicate says where it went.
+      await page.goto(`${srv.base}/entity/${dupTeam.id}`);
+      await page.getByTestId('merged-into').getByRole('link', { name: 'Platform SRE' }).click();
+      await page.waitForURL(`${srv.base}/entity/${team.id}`);
       assert.deepEqual(page.errors, []);
     } finally {
       await page.close();

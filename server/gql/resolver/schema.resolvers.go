@@ -404,6 +404,26 @@ func (r *queryResolver) Node(ctx context.Context, id uuid.UUID) (model.Node, err
 	return model.Wrap(n), nil
 }
 
+func (r *queryResolver) MergedInto(ctx context.Context, id uuid.UUID) (model.Entity, error) {
+	// The id's last event says what it was; its key, an alias of the node
+	// it went into, finds that node.
+	// Its relationships' events come with its own, in the same commit.
+	page, err := r.Store.History(ctx, graph.HistoryQuery{ID: id, First: 100})
+	if err != nil {
+		return nil, err
+	}
+	i := slices.IndexFunc(page.Events, func(e *graph.AuditEvent) bool { return e.Subject == id })
+	if i < 0 || page.Events[i].Op != graph.AuditDeleted {
+		return nil, nil
+	}
+	ev := page.Events[i]
+	n, err := r.lookup(ctx, ev.Kind, ev.Key)
+	if err != nil || n == nil || !slices.Contains(graph.MergedIDs(n), id) {
+		return nil, err
+	}
+	return model.Wrap(n), nil
+}
+
 func (r *queryResolver) Nodes(ctx context.Context, ids []uuid.UUID) ([]model.Node, error) {
 	ns, err := r.nodesByID(ctx, ids)
 	if err != nil {

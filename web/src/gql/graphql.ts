@@ -992,6 +992,24 @@ export type MoreRelationshipsQuery = { node:
           , relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string }> } }> } }
    | null };
 
+export type MergedIntoQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type MergedIntoQuery = { mergedInto:
+    | { id: string, kind: Kind, name: string }
+    | { id: string, kind: Kind, name: string }
+    | { id: string, kind: Kind, name: string }
+    | { id: string, kind: Kind, name: string }
+    | { id: string, kind: Kind, name: string }
+    | { id: string, kind: Kind, name: string }
+    | { id: string, kind: Kind, name: string }
+    | { id: string, kind: Kind, name: string }
+    | { id: string, kind: Kind, name: string }
+    | { id: string, kind: Kind, name: string }
+   | null };
+
 type GraphNode_Application_Fragment = { id: string, kind: Kind, key: string, name: string };
 
 type GraphNode_BusinessUnit_Fragment = { id: string, kind: Kind, key: string, name: string };
@@ -2394,6 +2412,15 @@ export const MoreRelationshipsDocument = new TypedDocumentString(`
     }
   }
 }`) as unknown as TypedDocumentString<MoreRelationshipsQuery, MoreRelationshipsQueryVariables>;
+export const MergedIntoDocument = new TypedDocumentString(`
+    query MergedInto($id: ID!) {
+  mergedInto(id: $id) {
+    id
+    kind
+    name
+  }
+}
+    `) as unknown as TypedDocumentString<MergedIntoQuery, MergedIntoQueryVariables>;
 export const NeighbourhoodDocument = new TypedDocumentString(`
     query Neighbourhood($id: ID!, $types: [RelType!], $first: Int = 100) {
   node(id: $id) {

@@ -4,11 +4,13 @@ import { lazy, Suspense, useState } from 'react';
 import { request } from '../api';
 import {
   EntityPageDocument,
+  MergedIntoDocument,
   MoreRelationshipsDocument,
   type EntityPageQuery,
   type Kind,
   type RelFieldsFragment,
 } from '../gql/graphql';
+import { kindLabel } from '../kinds';
 import { Link } from '../router';
 import { ConfidenceBadge, ErrorBox, KindBadge, Loading, RunLink, Time, useAsync } from '../ui';
 import { HistoryPanel } from './History';
@@ -66,14 +68,7 @@ export function EntityPage({ id }: { id: string }) {
   if (error) return <ErrorBox error={error} />;
   if (loading && !data) return <Loading what="entity" />;
   const node = data?.node;
-  if (!node || !('kind' in node)) {
-    return (
-      <div>
-        <h1>Not found</h1>
-        <p>Nothing in the estate has this id. Try the search box.</p>
-      </div>
-    );
-  }
+  if (!node || !('kind' in node)) return <NotFound id={id} />;
   const e = node as EntityNode;
   document.title = `${e.name} · estate`;
   const props = Object.entries(e).filter(([k]) => !hiddenProps.has(k));
@@ -319,5 +314,24 @@ function RelTable({ title, caption, edges, e, onChange }: {
         ))}
       </tbody>
     </table>
+  );
+}
+
+/** An id that names nothing: perhaps a duplicate merged away, which says where it went. */
+function NotFound({ id }: { id: string }) {
+  const { data, loading } = useAsync((signal) => request(MergedIntoDocument, { id }, signal), [id]);
+  if (loading && !data) return <Loading what="entity" />;
+  const into = data?.mergedInto;
+  return (
+    <div>
+      <h1>Not found</h1>
+      {into ? (
+        <p data-testid="merged-into">
+          This was a duplicate, merged into the {kindLabel[into.kind].toLowerCase()} <Link href={`/entity/${into.id}`}>{into.name}</Link>.
+        </p>
+      ) : (
+        <p>Nothing in the estate has this id. Try the search box.</p>
+      )}
+    </div>
   );
 }
