@@ -51,6 +51,22 @@ func RunBenchmarks(b *testing.B, h Harness) {
 		b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "nodes/s")
 	})
 
+	// One edit through the API: a single node, whose description changes
+	// every time; a store's fixed cost per write.
+	b.Run("Apply/Edit", func(b *testing.B) {
+		s := h(b)
+		ref := graph.Ref{Kind: graph.KindService, Key: "payments"}
+		i := 0
+		for b.Loop() {
+			i++
+			res, err := s.Apply(b.Context(), graph.Batch{Source: graph.SourceManual, Run: fmt.Sprint("edit-", i),
+				Nodes: []graph.NodeInput{{Kind: ref.Kind, Key: ref.Key, Props: map[string]any{"description": fmt.Sprint("edit ", i)}}}})
+			if err != nil || res.NodesCreated+res.NodesUpdated != 1 {
+				b.Fatalf("edit: %+v, %v", res, err)
+			}
+		}
+	})
+
 	// The read benchmarks share one loaded store.
 	s := h(b)
 	estate := SyntheticEstate("", benchSize)
