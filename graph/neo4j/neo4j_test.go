@@ -611,3 +611,44 @@ func BenchmarkGovernance(b *testing.B) {
 	requireServer(b)
 	governancetest.RunBenchmarks(b, harness, 1_000, 10_000)
 }
+
+// TestMergeOvertakesAWrite: a write that read the redirects before a merge
+// committed, and then waited for the duplicate's lock, does not store the
+// duplicate again: it sees the merge's redirect and writes again, to the
+// node that stays. The commit gate holds the merge's commit back until the
+// write is waiting for the duplicate.
+func TestMergeOvertakesAWrite(t *testing.T) {
+	s := openStore(t)
+	ctx := t.Context()
+	keep, dup := graph.Ref{Kind: graph.KindTeam, Key: "payments-core"}, graph.Ref{Kind: graph.KindTeam, Key: "payments"}
+	graphtest.MustApply(t, s, graph.Batch{Source: "github", Run: "r1",
+		Nodes: []graph.NodeInput{{Kind: keep.Kind, Key: keep.Key, Name: "Payments Core"}, {Kind: dup.Kind, Key: dup.Key}}})
+
+	s.gate.Lock() // no commit until released
+	merged := make(chan error, 1)
+	go func() {
+		_, err := s.Merge(ctx, keep.ID(), dup.ID())
+		merged <- err
+	}()
+	time.Sleep(time.Second) // the merge holds the duplicate and waits for the gate
+	applied := make(chan error, 1)
+	go func() {
+		_, err := s.Apply(ctx, graph.Batch{Source: "catalog", Run: "c1",
+			Nodes: []graph.NodeInput{{Kind: dup.Kind, Key: dup.Key, Props: map[string]any{"email": "pay@acme.example"}}}})
+		applied <- err
+	}()
+	time.Sleep(time.Second) // the write read no redirect and waits for the duplicate
+	s.gate.Unlock()
+	if err := <-merged; err != nil {
+		t.Fatalf("merge: %v", err)
+	}
+	if err := <-applied; err != nil {
+		t.Fatalf("the write overtaken by the merge: %v", err)
+	}
+	if n, err := s.Node(ctx, dup); err == nil {
+		t.Errorf("the write stored the merged duplicate again: %s %v", n.Ref(), n.Assertions)
+	}
+	if n, err := s.Node(ctx, keep); err != nil || n.Props["email"] != "pay@acme.example" {
+		t.Errorf("the write did not land on %s: %v %v", keep, n, err)
+	}
+}

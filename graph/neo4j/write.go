@@ -3,6 +3,7 @@ package neo4j
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -149,7 +150,28 @@ func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, er
 	}
 
 	var res graph.ApplyResult
-	err = s.write(ctx, "apply", func(ctx context.Context, tx neo4j.ManagedTransaction) error {
+	for range maxOvertaken {
+		if err = s.applyOnce(ctx, b, &res); !errors.Is(err, errOvertaken) {
+			break
+		}
+	}
+	if err != nil {
+		return graph.ApplyResult{}, err
+	}
+	return res, nil
+}
+
+// errOvertaken ends a write transaction that a merge or a deletion
+// overtook: a node it matched was deleted as it waited for the node's lock,
+// or the redirects moved. maxOvertaken bounds how often Apply starts over.
+var errOvertaken = errors.New("neo4j apply: a merge or deletion committed during the write")
+
+const maxOvertaken = 3
+
+// applyOnce is one attempt of Apply, in one write transaction.
+func (s *Store) applyOnce(ctx context.Context, b graph.Batch, out *graph.ApplyResult) error {
+	var res graph.ApplyResult
+	err := s.write(ctx, "apply", func(ctx context.Context, tx neo4j.ManagedTransaction) error {
 		res = graph.ApplyResult{}
 		b := b
 		to, err := s.redirects(ctx, tx)
@@ -225,12 +247,27 @@ func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, er
 					continue
 				}
 				raw := r.Values[3].(map[string]any)
+				if raw["id"] == nil {
+					// Matched while another transaction deleted it (a
+					// merge, a deletion): its properties are gone.
+					return errOvertaken
+				}
 				n, err := (*decodeCache)(nil).node(raw)
 				if err != nil {
 					return err
 				}
 				stored[id], storedRaw[id] = n, raw
 			}
+		}
+		// A merge that committed while this write waited for the
+		// duplicate's lock left a redirect this write did not follow: it
+		// has just stored the duplicate again, or will miss it as an end.
+		// Its redirects are read again, and if they moved the write starts
+		// over.
+		if again, err := s.redirects(ctx, tx); err != nil {
+			return err
+		} else if !maps.Equal(to, again) {
+			return errOvertaken
 		}
 		if len(ends) > 0 {
 			recs, err := collect(ctx, tx, s.lockNodesQuery(), map[string]any{"ids": ends})
@@ -374,16 +411,17 @@ func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, er
 		}
 		return s.record(ctx, tx, rec)
 	})
-	if err != nil {
-		return graph.ApplyResult{}, err
-	}
-	return res, nil
+	*out = res
+	return err
 }
 
 // redirectsQuery returns the redirects of the merged ids no node has again
-// (graph.Redirect), each with the kind and key of the node it goes to.
+// (graph.Redirect), each with the kind and key of the node it goes to. A
+// redirect another transaction is creating can show without its
+// properties (Neo4j reads at read-committed, without snapshots): it is
+// left out, and the write reads the redirects again later (Apply).
 func (s *Store) redirectsQuery() string {
-	return "MATCH (r:" + s.redirectLabel() + ") WHERE NOT EXISTS { MATCH (:" + s.entity() + " {id: r.from}) }\n" +
+	return "MATCH (r:" + s.redirectLabel() + ") WHERE r.from IS NOT NULL AND NOT EXISTS { MATCH (:" + s.entity() + " {id: r.from}) }\n" +
 		"MATCH (n:" + s.entity() + " {id: r.to}) RETURN r.from AS from, n.kind AS kind, n.key AS key"
 }
 
