@@ -30,8 +30,9 @@ func ParseUnknownTagLabel(label string) (role, tagKey string, ok bool) {
 	return role, tagKey, true
 }
 
-// UnknownTagValues splits the value of an UnknownTagLabel.
-func UnknownTagValues(v string) []string {
+// ListLabelValues splits the value of a label that lists several values,
+// separated by ",": an UnknownTagLabel's, a DistinctLabel's.
+func ListLabelValues(v string) []string {
 	var out []string
 	for p := range strings.SplitSeq(v, ",") {
 		if p = strings.TrimSpace(p); p != "" {

@@ -19,10 +19,10 @@ func TestUnknownTagLabel(t *testing.T) {
 			t.Errorf("%q parsed as an unknown-tag label", l)
 		}
 	}
-	if got := UnknownTagValues(" cart, basket ,"); !slices.Equal(got, []string{"cart", "basket"}) {
+	if got := ListLabelValues(" cart, basket ,"); !slices.Equal(got, []string{"cart", "basket"}) {
 		t.Errorf("values %q", got)
 	}
-	if got := UnknownTagValues(""); got != nil {
+	if got := ListLabelValues(""); got != nil {
 		t.Errorf("no value: %q", got)
 	}
 }

@@ -205,3 +205,62 @@ func Redirect(b Batch, to func(ID) (Ref, bool)) Batch {
 	b.Nodes, b.Edges = nodes, edges
 	return b
 }
+
+// DistinctLabel is the label a person's decision that entities spelled
+// alike are not one thing leaves on each of them (Store.Annotate): the keys
+// of the others, separated by ", " (ListLabelValues). Likely duplicates no
+// longer pair them. A label, so that the decision is seen on the entity,
+// exported and in the audit trail; no source sets it.
+const DistinctLabel = "not-duplicate-of"
+
+// DistinctFrom reports whether n is recorded as not being the entity with
+// the key.
+func DistinctFrom(n *Node, key string) bool {
+	return slices.Contains(ListLabelValues(n.Labels[DistinctLabel]), key)
+}
+
+// DistinctLabels returns the labels that record the nodes, of one kind,
+// as distinct from one another (Store.Annotate): each node's DistinctLabel
+// with the others' keys added to those it holds. Errors: CodeInvalid for
+// fewer than two nodes or nodes of several kinds.
+func DistinctLabels(nodes []*Node) (map[ID]map[string]string, error) {
+	if len(nodes) < 2 {
+		return nil, Errorf(CodeInvalid, "name at least two entities that are not one thing")
+	}
+	out := map[ID]map[string]string{}
+	for _, n := range nodes {
+		if n.Kind != nodes[0].Kind {
+			return nil, Errorf(CodeInvalid, "%s and %s are of two kinds: they cannot be one thing anyway", nodes[0].Ref(), n.Ref())
+		}
+		keys := ListLabelValues(n.Labels[DistinctLabel])
+		for _, o := range nodes {
+			if o.ID != n.ID && !slices.Contains(keys, o.Key) {
+				keys = append(keys, o.Key)
+			}
+		}
+		slices.Sort(keys)
+		out[n.ID] = map[string]string{DistinctLabel: strings.Join(keys, ", ")}
+	}
+	return out, nil
+}
+
+// Annotated returns n with labels set (a label set to "" removed), for
+// Store.Annotate; n is not modified. Errors: CodeInvalid for an empty label
+// name.
+func Annotated(n *Node, labels map[string]string) (*Node, error) {
+	out := CloneNode(n)
+	for k, v := range labels {
+		if strings.TrimSpace(k) == "" {
+			return nil, Errorf(CodeInvalid, "%s: empty label name", n.Ref())
+		}
+		if v == "" {
+			delete(out.Labels, k)
+			continue
+		}
+		if out.Labels == nil {
+			out.Labels = map[string]string{}
+		}
+		out.Labels[k] = v
+	}
+	return out, nil
+}

@@ -78,6 +78,13 @@ type Store interface {
 	// exist; CodeInvalid when they are one node, of two kinds, or records
 	// of change governance (Mergeable).
 	Merge(ctx context.Context, into, from ID) (*Node, error)
+	// Annotate sets labels on nodes (a label set to "" is removed), in one
+	// transaction, without asserting the nodes: a person's note about them,
+	// such as DistinctLabel, which unlike an edit by the manual source keeps
+	// no node alive that its sources drop. Errors: CodeNotFound for an id
+	// with no node, CodeInvalid for an empty label name; nothing is written
+	// then.
+	Annotate(ctx context.Context, labels map[ID]map[string]string) error
 	// DeleteEdges removes relationships whoever asserted them.
 	DeleteEdges(ctx context.Context, ids []ID) (int, error)
 	// Sweep retracts the assertions of one source that were not made by the

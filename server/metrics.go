@@ -302,6 +302,11 @@ func (i *instrumented) Merge(ctx context.Context, into, from graph.ID) (n *graph
 	return i.s.Merge(ctx, into, from)
 }
 
+func (i *instrumented) Annotate(ctx context.Context, labels map[graph.ID]map[string]string) (err error) {
+	defer func(t time.Time) { i.observe("Annotate", t, err) }(time.Now())
+	return i.s.Annotate(ctx, labels)
+}
+
 func (i *instrumented) DeleteEdges(ctx context.Context, ids []graph.ID) (n int, err error) {
 	defer func(t time.Time) { i.observe("DeleteEdges", t, err) }(time.Now())
 	return i.s.DeleteEdges(ctx, ids)

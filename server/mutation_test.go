@@ -375,3 +375,61 @@ func TestMergeEntities(t *testing.T) {
 		t.Errorf("likely duplicates after the merge: %+v", dups.LikelyDuplicates)
 	}
 }
+
+// TestMarkDistinct: two teams spelled alike, recorded by an editor as two
+// teams, are no longer likely duplicates; the decision is a label on each,
+// and bad requests change nothing.
+func TestMarkDistinct(t *testing.T) {
+	e := newEnv(t)
+	e.do(t, e.editor, `mutation { upsertEntities(input: [{kind: Team, key: "cards/platform", name: "Platform"}]) { created } }`, nil).mustData(t, nil)
+	platform, other := graph.NodeID(graph.KindTeam, "platform").String(), graph.NodeID(graph.KindTeam, "cards/platform").String()
+	const likely = `{ likelyDuplicates(kinds: [Team]) { totalCount } }`
+	var dups struct{ LikelyDuplicates struct{ TotalCount int } }
+	e.do(t, e.viewer, likely, nil).mustData(t, &dups)
+	if dups.LikelyDuplicates.TotalCount != 1 {
+		t.Fatalf("likely duplicate teams before: %d, want 1", dups.LikelyDuplicates.TotalCount)
+	}
+
+	const mark = `mutation($ids: [ID!]!) { markDistinct(ids: $ids) { entities { key labels { key value } } } }`
+	before := dump(t, e.base)
+	for _, c := range []struct {
+		name string
+		ids  []string
+		code string
+	}{
+		{"by a viewer", []string{platform, other}, "FORBIDDEN"},
+		{"one entity", []string{platform}, "INVALID_INPUT"},
+		{"two kinds", []string{platform, graph.NodeID(graph.KindService, "payments").String()}, "INVALID_INPUT"},
+		{"a missing entity", []string{platform, graph.NodeID(graph.KindTeam, "nobody").String()}, "NOT_FOUND"},
+	} {
+		token := e.editor
+		if c.name == "by a viewer" {
+			token = e.viewer
+		}
+		if res := e.do(t, token, mark, map[string]any{"ids": c.ids}); !slices.Equal(res.codes(), []string{c.code}) {
+			t.Errorf("markDistinct %s: %s, want %s", c.name, res.Raw, c.code)
+		}
+	}
+	if after := dump(t, e.base); after != before {
+		t.Errorf("refused markDistinct requests changed the store")
+	}
+
+	var got struct {
+		MarkDistinct struct {
+			Entities []struct {
+				Key    string
+				Labels []struct{ Key, Value string }
+			}
+		}
+	}
+	e.do(t, e.editor, mark, map[string]any{"ids": []string{platform, other}}).mustData(t, &got)
+	if es := got.MarkDistinct.Entities; len(es) != 2 || es[0].Key != "platform" ||
+		!slices.Contains(es[0].Labels, struct{ Key, Value string }{graph.DistinctLabel, "cards/platform"}) ||
+		!slices.Contains(es[1].Labels, struct{ Key, Value string }{graph.DistinctLabel, "platform"}) {
+		t.Errorf("markDistinct answered %+v", es)
+	}
+	e.do(t, e.viewer, likely, nil).mustData(t, &dups)
+	if dups.LikelyDuplicates.TotalCount != 0 {
+		t.Errorf("likely duplicate teams after markDistinct: %d, want 0", dups.LikelyDuplicates.TotalCount)
+	}
+}

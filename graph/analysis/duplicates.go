@@ -48,8 +48,9 @@ type DuplicateReport struct {
 // of DuplicateKinds for none): entities of one kind whose name, or the last
 // part of whose key or of an alias, is spelled the same once case,
 // punctuation, the prefixes sources add ("@", "group:", "user:") and an
-// e-mail's domain are set aside. Entities sharing a spelling, directly or
-// through another entity, form one group. One Topology read. Errors:
+// e-mail's domain are set aside, and that nobody recorded as distinct
+// (graph.DistinctLabel). Entities sharing a spelling, directly or through
+// another entity, form one group. One Topology read. Errors:
 // CodeInvalid for a kind not in DuplicateKinds.
 func Duplicates(ctx context.Context, s Store, kinds []graph.Kind) (*DuplicateReport, error) {
 	if len(kinds) == 0 {
@@ -94,12 +95,20 @@ func duplicatesOf(k graph.Kind, ns []*node) []DuplicateGroup {
 		}
 		return i
 	}
-	for _, is := range by {
+	// told reports whether spelling sp ties nodes i and j: shared by few,
+	// and the two not recorded as distinct (graph.DistinctLabel).
+	told := map[string]bool{}
+	for sp, is := range by {
 		if len(is) < 2 || len(is) > maxSharing {
 			continue
 		}
-		for _, i := range is[1:] {
-			parent[root(i)] = root(is[0])
+		for x, i := range is {
+			for _, j := range is[x+1:] {
+				if !graph.DistinctFrom(ns[i].Node, ns[j].Key) && !graph.DistinctFrom(ns[j].Node, ns[i].Key) {
+					parent[root(j)] = root(i)
+					told[sp] = true
+				}
+			}
 		}
 	}
 	groups := map[int]*DuplicateGroup{}
@@ -114,11 +123,8 @@ func duplicatesOf(k graph.Kind, ns []*node) []DuplicateGroup {
 		}
 		g.Items = append(g.Items, itemOf(n.Node))
 	}
-	for sp, is := range by {
-		if len(is) < 2 || len(is) > maxSharing {
-			continue
-		}
-		g := groups[root(is[0])]
+	for sp := range told {
+		g := groups[root(by[sp][0])]
 		g.Shared = append(g.Shared, sp)
 	}
 	var out []DuplicateGroup

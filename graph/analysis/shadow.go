@@ -123,7 +123,7 @@ func ShadowEstate(ctx context.Context, s Store) (*ShadowReport, error) {
 			if !ok || !known {
 				continue
 			}
-			for _, v := range graph.UnknownTagValues(r.Labels[label]) {
+			for _, v := range graph.ListLabelValues(r.Labels[label]) {
 				add(r, Finding{Kind: tf.kind, Account: acct, Tag: tag, Value: v,
 					Explanation: fmt.Sprintf("tag %s=%s names no %s in the estate", tag, v, tf.names)})
 			}

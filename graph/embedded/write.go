@@ -184,6 +184,26 @@ func (s *Store) Merge(ctx context.Context, intoID, fromID graph.ID) (*graph.Node
 	return out, nil
 }
 
+// Annotate implements graph.Store.
+func (s *Store) Annotate(ctx context.Context, labels map[graph.ID]map[string]string) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	st := s.readState()
+	c := newChanges()
+	for id, ls := range labels {
+		old := st.node(id)
+		if old == nil {
+			return graph.Errorf(graph.CodeNotFound, "no node has the id %s", id)
+		}
+		n, err := graph.Annotated(old, ls)
+		if err != nil {
+			return err
+		}
+		c.putNodes[id], c.wasNodes[id] = n, old
+	}
+	return s.commit(ctx, c, "", "")
+}
+
 // DeleteEdges implements graph.Store.
 func (s *Store) DeleteEdges(ctx context.Context, ids []graph.ID) (int, error) {
 	s.writeMu.Lock()

@@ -93,6 +93,7 @@ func RunConformance(t *testing.T, h Harness) {
 		{"ManualProvenance", testManualProvenance},
 		{"Audit", testAudit},
 		{"Merge", testMerge},
+		{"Annotate", testAnnotate},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.fn(t, h) })

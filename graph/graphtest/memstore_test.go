@@ -416,6 +416,32 @@ func (s *memStore) Merge(ctx context.Context, intoID, fromID graph.ID) (*graph.N
 	return graph.CloneNode(n), nil
 }
 
+func (s *memStore) Annotate(ctx context.Context, labels map[graph.ID]map[string]string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	next := map[graph.ID]*graph.Node{}
+	for id, ls := range labels {
+		if s.nodes[id] == nil {
+			return graph.Errorf(graph.CodeNotFound, "no node %s", id)
+		}
+		n, err := graph.Annotated(s.nodes[id], ls)
+		if err != nil {
+			return err
+		}
+		next[id] = n
+	}
+	rec := graph.NewAuditRecorder(ctx, "", "", time.Now())
+	for id, n := range next {
+		rec.Node(s.nodes[id], n)
+		s.nodes[id] = n
+	}
+	s.record(rec)
+	return nil
+}
+
 func (s *memStore) DeleteEdges(ctx context.Context, ids []graph.ID) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err

@@ -239,3 +239,60 @@ func testMerge(t *testing.T, h Harness) {
 		unchanged(t, s, before, "refused merges")
 	})
 }
+
+// testAnnotate: labels a person sets on nodes without asserting them (the
+// "not duplicates" decision): kept through syncs, removed with "", and
+// keeping alive nothing a source drops; a bad annotation writes nothing.
+func testAnnotate(t *testing.T, h Harness) {
+	s := h(t)
+	a, b := team("payments"), team("cards/payments")
+	sync := func(run string, minutes int, refs ...graph.Ref) {
+		t.Helper()
+		in := nodes(refs...)
+		for i := range in {
+			in[i].Labels = map[string]string{"synced": run}
+		}
+		MustApply(t, s, graph.Batch{Source: "github", Run: run, At: at(minutes), Nodes: in})
+	}
+	sync("g1", 0, a, b)
+	if err := s.Annotate(t.Context(), map[graph.ID]map[string]string{a.ID(): {"note": "two teams"}, b.ID(): {"note": "two teams"}}); err != nil {
+		t.Fatal(err)
+	}
+	n := getNode(t, s, a)
+	if n.Labels["note"] != "two teams" || n.Labels["synced"] != "g1" || len(n.Assertions) != 1 || n.Assertions[0].Source != "github" {
+		t.Errorf("annotated node: labels %v, assertions %+v; want the note beside the source's label, and only the source's assertion", n.Labels, n.Assertions)
+	}
+	page, err := s.History(t.Context(), graph.HistoryQuery{ID: a.ID(), First: 1})
+	if err != nil || len(page.Events) != 1 || page.Events[0].Op != graph.AuditUpdated || page.Events[0].Node.Labels["note"] != "" {
+		t.Errorf("the annotation's audit event: %+v, %v", page, err)
+	}
+
+	sync("g2", 1, a, b)
+	if n := getNode(t, s, a); n.Labels["note"] != "two teams" || n.Labels["synced"] != "g2" {
+		t.Errorf("after the next sync: labels %v", n.Labels)
+	}
+
+	before := TakeDump(t, s)
+	for name, labels := range map[string]map[graph.ID]map[string]string{
+		"a missing node":   {a.ID(): {"note": "x"}, team("nobody").ID(): {"note": "x"}},
+		"empty label name": {a.ID(): {" ": "x"}},
+	} {
+		err := s.Annotate(t.Context(), labels)
+		wantCode(t, "Annotate "+name, err, map[string]graph.Code{"a missing node": graph.CodeNotFound, "empty label name": graph.CodeInvalid}[name])
+	}
+	unchanged(t, s, before, "refused annotations")
+
+	if err := s.Annotate(t.Context(), map[graph.ID]map[string]string{b.ID(): {"note": ""}}); err != nil {
+		t.Fatal(err)
+	}
+	if n := getNode(t, s, b); n.Labels["note"] != "" || n.Labels["synced"] != "g2" {
+		t.Errorf("a label set to \"\" is removed, the others kept: %v", n.Labels)
+	}
+
+	// The source drops one: the annotation does not keep it.
+	sync("g3", 2, b)
+	if _, err := s.Sweep(t.Context(), graph.SweepRequest{Source: "github", Run: "g3"}); err != nil {
+		t.Fatal(err)
+	}
+	absent(t, s, a)
+}

@@ -664,8 +664,7 @@ func (s *Store) Merge(ctx context.Context, into, from graph.ID) (*graph.Node, er
 	err := s.write(ctx, "merge", func(ctx context.Context, tx neo4j.ManagedTransaction) error {
 		rec := graph.NewAuditRecorder(ctx, "", "", s.now())
 		dec := newDecodeCache()
-		recs, err := collect(ctx, tx, "UNWIND $ids AS id MATCH (x:"+s.entity()+" {id: id})"+lockClause+
-			" RETURN x.id AS id, elementId(x) AS eid, properties(x) AS props", map[string]any{"ids": []any{into.String(), from.String()}})
+		recs, err := collect(ctx, tx, s.lockNodesByIDQuery(), map[string]any{"ids": []any{into.String(), from.String()}})
 		if err != nil {
 			return err
 		}
@@ -742,6 +741,64 @@ func (s *Store) Merge(ctx context.Context, into, from graph.ID) (*graph.Node, er
 		return nil, err
 	}
 	return graph.CloneNode(out), nil
+}
+
+// Annotate implements graph.Store in one write transaction: lock and read
+// the nodes, set their labels in Go (graph.Annotated), write them whole as
+// Restore does, record.
+func (s *Store) Annotate(ctx context.Context, labels map[graph.ID]map[string]string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if len(labels) == 0 {
+		return nil
+	}
+	ids := make([]graph.ID, 0, len(labels))
+	for id := range labels {
+		ids = append(ids, id)
+	}
+	return s.write(ctx, "annotate", func(ctx context.Context, tx neo4j.ManagedTransaction) error {
+		rec := graph.NewAuditRecorder(ctx, "", "", s.now())
+		dec := newDecodeCache()
+		recs, err := collect(ctx, tx, s.lockNodesByIDQuery(), map[string]any{"ids": idStrings(ids)})
+		if err != nil {
+			return err
+		}
+		old := map[graph.ID]*graph.Node{}
+		for _, r := range recs {
+			n, err := dec.node(r.Values[2].(map[string]any))
+			if err != nil {
+				return err
+			}
+			old[n.ID] = n
+		}
+		var rows []any
+		for _, id := range ids {
+			if old[id] == nil {
+				return graph.Errorf(graph.CodeNotFound, "no node has the id %s", id)
+			}
+			n, err := graph.Annotated(old[id], labels[id])
+			if err != nil {
+				return err
+			}
+			row, err := s.restoreRow(n)
+			if err != nil {
+				return err
+			}
+			rows = append(rows, row)
+			rec.Node(old[id], n)
+		}
+		if err := run(ctx, tx, s.restoreNodesQuery(), map[string]any{"rows": rows}); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, rec)
+	})
+}
+
+// lockNodesByIDQuery locks the nodes of $ids and returns each one's id,
+// element id and properties.
+func (s *Store) lockNodesByIDQuery() string {
+	return "UNWIND $ids AS id MATCH (x:" + s.entity() + " {id: id})" + lockClause + " RETURN x.id AS id, elementId(x) AS eid, properties(x) AS props"
 }
 
 // incidentQuery locks and reads the relationships of the nodes whose

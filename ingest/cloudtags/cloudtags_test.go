@@ -221,7 +221,7 @@ func TestLabels(t *testing.T) {
 				}
 			}
 			for _, v := range unknown {
-				want -= len(graph.UnknownTagValues(v))
+				want -= len(graph.ListLabelValues(v))
 			}
 			if len(rec.edges) != want {
 				t.Errorf("Link made %d edges, want %d (the linkable values less the unknown ones)", len(rec.edges), want)

@@ -603,6 +603,10 @@ type ComplexityRoot struct {
 		Subject    func(childComplexity int) int
 	}
 
+	MarkDistinctPayload struct {
+		Entities func(childComplexity int) int
+	}
+
 	MergeEntitiesPayload struct {
 		Entity    func(childComplexity int) int
 		MergedKey func(childComplexity int) int
@@ -614,6 +618,7 @@ type ComplexityRoot struct {
 		CreateToken    func(childComplexity int, role auth.Role, name string, teams []string, cab *bool) int
 		DeleteEntities func(childComplexity int, ids []uuid.UUID) int
 		Link           func(childComplexity int, input model.LinkInput) int
+		MarkDistinct   func(childComplexity int, ids []uuid.UUID) int
 		MergeEntities  func(childComplexity int, input model.MergeEntitiesInput) int
 		RecordIncident func(childComplexity int, input model.IncidentInput) int
 		RejectChange   func(childComplexity int, key string, reason *string) int
@@ -1141,6 +1146,7 @@ type MutationResolver interface {
 	Unlink(ctx context.Context, input model.UnlinkInput) (*model.UnlinkPayload, error)
 	DeleteEntities(ctx context.Context, ids []uuid.UUID) (*model.DeleteEntitiesPayload, error)
 	MergeEntities(ctx context.Context, input model.MergeEntitiesInput) (*model.MergeEntitiesPayload, error)
+	MarkDistinct(ctx context.Context, ids []uuid.UUID) (*model.MarkDistinctPayload, error)
 	CreateToken(ctx context.Context, role auth.Role, name string, teams []string, cab *bool) (*model.CreateTokenPayload, error)
 	RevokeToken(ctx context.Context, id string) (*auth.Token, error)
 	AssessChange(ctx context.Context, input model.AssessChangeInput) (*model.ChangeAssessment, error)
@@ -3655,6 +3661,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Lookup.Subject(childComplexity), true
 
+	case "MarkDistinctPayload.entities":
+		if e.ComplexityRoot.MarkDistinctPayload.Entities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarkDistinctPayload.Entities(childComplexity), true
+
 	case "MergeEntitiesPayload.entity":
 		if e.ComplexityRoot.MergeEntitiesPayload.Entity == nil {
 			break
@@ -3723,6 +3736,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Link(childComplexity, args["input"].(model.LinkInput)), true
+	case "Mutation.markDistinct":
+		if e.ComplexityRoot.Mutation.MarkDistinct == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_markDistinct_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MarkDistinct(childComplexity, args["ids"].([]uuid.UUID)), true
 	case "Mutation.mergeEntities":
 		if e.ComplexityRoot.Mutation.MergeEntities == nil {
 			break
@@ -6845,6 +6869,11 @@ input MergeEntitiesInput {
   duplicate: ID!
 }
 
+type MarkDistinctPayload {
+  "The entities, as stored after the decision, in the order asked."
+  entities: [Entity!]!
+}
+
 type MergeEntitiesPayload {
   "The entity that stays, as stored after the merge."
   entity: Entity!
@@ -6883,6 +6912,15 @@ type Mutation {
   incidents.
   """
   mergeEntities(input: MergeEntitiesInput!): MergeEntitiesPayload! @hasRole(role: EDITOR)
+  """
+  Records that entities spelled alike (2 to 20, of one kind) are not one thing:
+  likelyDuplicates no longer groups them. Each keeps the decision as its label
+  not-duplicate-of (the others' keys): seen on the entity, kept by every sync,
+  in the audit trail. It is a note, not an assertion: it keeps no entity alive
+  that its sources drop. NOT_FOUND for an id that names nothing; INVALID_INPUT
+  for fewer than two, or two kinds; LIMIT_EXCEEDED over 20.
+  """
+  markDistinct(ids: [ID!]!): MarkDistinctPayload! @hasRole(role: EDITOR)
   """
   Creates an API token; the payload holds the secret, shown only this once.
   teams and cab give it change-governance membership:
@@ -8899,6 +8937,14 @@ func (ec *executionContext) childFields_Lookup(ctx context.Context, field graphq
 	return nil, fmt.Errorf("no field named %q was found under type Lookup", field.Name)
 }
 
+func (ec *executionContext) childFields_MarkDistinctPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "entities":
+		return ec.fieldContext_MarkDistinctPayload_entities(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MarkDistinctPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_MergeEntitiesPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "entity":
@@ -10768,6 +10814,20 @@ func (ec *executionContext) field_Mutation_link_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_markDistinct_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "ids",
+		func(ctx context.Context, v any) ([]uuid.UUID, error) {
+			return ec.unmarshalNID2ᚕgithubᚗcomᚋgoogleᚋuuidᚐUUIDᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ids"] = arg0
 	return args, nil
 }
 
@@ -22489,6 +22549,38 @@ func (ec *executionContext) fieldContext_Lookup_candidates(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _MarkDistinctPayload_entities(ctx context.Context, field graphql.CollectedField, obj *model.MarkDistinctPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarkDistinctPayload_entities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Entities, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Entity) graphql.Marshaler {
+			return ec.marshalNEntity2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐEntityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MarkDistinctPayload_entities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MarkDistinctPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _MergeEntitiesPayload_entity(ctx context.Context, field graphql.CollectedField, obj *model.MergeEntitiesPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22848,6 +22940,68 @@ func (ec *executionContext) fieldContext_Mutation_mergeEntities(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_mergeEntities_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_markDistinct(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_markDistinct(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MarkDistinct(ctx, fc.Args["ids"].([]uuid.UUID))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋauthᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.MarkDistinctPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.MarkDistinctPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MarkDistinctPayload) graphql.Marshaler {
+			return ec.marshalNMarkDistinctPayload2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐMarkDistinctPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_markDistinct(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MarkDistinctPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_markDistinct_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -37828,6 +37982,39 @@ func (ec *executionContext) _Lookup(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var markDistinctPayloadImplementors = []string{"MarkDistinctPayload"}
+
+func (ec *executionContext) _MarkDistinctPayload(ctx context.Context, sel ast.SelectionSet, obj *model.MarkDistinctPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, markDistinctPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MarkDistinctPayload")
+		case "entities":
+			out.Values[i] = ec._MarkDistinctPayload_entities(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mergeEntitiesPayloadImplementors = []string{"MergeEntitiesPayload"}
 
 func (ec *executionContext) _MergeEntitiesPayload(ctx context.Context, sel ast.SelectionSet, obj *model.MergeEntitiesPayload) graphql.Marshaler {
@@ -37916,6 +38103,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "mergeEntities":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_mergeEntities(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "markDistinct":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_markDistinct(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -42478,6 +42672,14 @@ func (ec *executionContext) marshalNMap2map(ctx context.Context, sel ast.Selecti
 		graphql.AddInvalidNullFromMarshaler(ctx, "Map!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNMarkDistinctPayload2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐMarkDistinctPayload(ctx context.Context, sel ast.SelectionSet, v *model.MarkDistinctPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MarkDistinctPayload!")
+		return graphql.Null
+	}
+	return ec._MarkDistinctPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNMergeEntitiesInput2githubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐMergeEntitiesInput(ctx context.Context, v any) (model.MergeEntitiesInput, error) {

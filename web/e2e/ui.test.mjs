@@ -995,11 +995,21 @@ describe('edits by an editor', () => {
       };
       await asEditor('mutation { upsertEntities(input: [{kind: Team, key: "platform-sre-oncall", name: "Platform SRE", aliases: ["group:sre"]}]) { created } }');
       await asEditor('mutation { link(input: {type: OWNS, from: {kind: Team, key: "platform-sre-oncall"}, to: {kind: Application, key: "grafana"}, role: SECURITY, evidence: "catalog-info.yaml"}) { created } }');
+      // And a team spelled like the payments team that is another team.
+      await asEditor('mutation { upsertEntities(input: [{kind: Team, key: "retail/payments-core", name: "Payments Core (retail)"}]) { created } }');
       // The health dashboard lists the two as likely duplicates.
       await page.goto(`${srv.base}/health`);
       const likely = page.getByTestId('health-duplicates');
       await likely.locator('tbody tr').first().waitFor();
       assert.match(await likely.innerText(), /Team\s+Platform SRE platform-sre\s+Platform SRE platform-sre-oncall\s+platform-sre/);
+      assert.deepEqual(await axeViolations(page), [], "the editor's duplicates card passes axe-core");
+      // The editor says the two payments teams are two teams.
+      const payments = likely.locator('tbody tr').filter({ hasText: 'retail/payments-core' });
+      await payments.getByRole('button', { name: 'Not duplicates' }).click();
+      await payments.waitFor({ state: 'detached' });
+      assert.equal((await gql('{ likelyDuplicates { totalCount } }', {}, srv.base)).likelyDuplicates.totalCount, 1);
+      assert.equal((await gql('{ team(name:"retail/payments-core"){ labels { key value } } }', {}, srv.base)).team.labels
+        .find((l) => l.key === 'not-duplicate-of')?.value, 'payments-core');
       const { team } = await gql('{ team(name:"platform-sre"){ id } }', {}, srv.base);
       const { team: dupTeam } = await gql('{ team(name:"platform-sre-oncall"){ id } }', {}, srv.base);
       await page.evaluate((v) => sessionStorage.setItem('estate.token', v), srv.prepared.viewer);

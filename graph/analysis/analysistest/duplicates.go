@@ -23,6 +23,8 @@ func testDuplicates(t *testing.T, h graphtest.Harness) {
 		n(graph.KindTeam, "github.com/acme/team/payments-core", "payments-core", "@acme/payments-core"),
 		n(graph.KindTeam, "payments_core", "Payments Core"),
 		n(graph.KindTeam, "ledger", "Ledger"),
+		n(graph.KindTeam, "retail/payments", "Payments"),
+		n(graph.KindTeam, "cards/payments", "Payments"),
 		n(graph.KindPerson, "priya.shah@acme.example", "Priya Shah", "priya-shah"),
 		n(graph.KindPerson, "@priyashah", "Priya Shah"),
 		n(graph.KindService, "ledger", "Ledger"),
@@ -45,6 +47,7 @@ func testDuplicates(t *testing.T, h graphtest.Harness) {
 		return out
 	}
 	same(t, "likely duplicates", groups(), []string{
+		"Team [Team:cards/payments Team:retail/payments] sharing [payments]",
 		"Team [Team:github.com/acme/team/payments-core Team:payments_core] sharing [payments-core]",
 		"Person [Person:@priyashah Person:priya.shah@acme.example] sharing [priya-shah]",
 	})
@@ -54,6 +57,27 @@ func testDuplicates(t *testing.T, h graphtest.Harness) {
 	if _, err := analysis.Duplicates(t.Context(), s, []graph.Kind{graph.KindCloudResource}); !errors.Is(err, graph.ErrInvalid) {
 		t.Errorf("duplicates among cloud resources: %v, want INVALID_INPUT", err)
 	}
+
+	// Two payments teams in two business units: a person records that
+	// they are two teams, and they are no longer listed.
+	var teams []*graph.Node
+	for _, key := range []string{"retail/payments", "cards/payments"} {
+		n, err := s.Node(t.Context(), graph.Ref{Kind: graph.KindTeam, Key: key})
+		if err != nil {
+			t.Fatal(err)
+		}
+		teams = append(teams, n)
+	}
+	labels, err := graph.DistinctLabels(teams)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Annotate(t.Context(), labels); err != nil {
+		t.Fatal(err)
+	}
+	same(t, "likely duplicate teams, the payments teams recorded distinct", groups(graph.KindTeam), []string{
+		"Team [Team:github.com/acme/team/payments-core Team:payments_core] sharing [payments-core]",
+	})
 
 	if _, err := s.Merge(t.Context(), graph.NodeID(graph.KindTeam, "github.com/acme/team/payments-core"), graph.NodeID(graph.KindTeam, "payments_core")); err != nil {
 		t.Fatal(err)

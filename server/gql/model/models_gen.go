@@ -290,6 +290,11 @@ type LinkPayload struct {
 	Relationship *Relationship `json:"relationship"`
 }
 
+type MarkDistinctPayload struct {
+	// The entities, as stored after the decision, in the order asked.
+	Entities []Entity `json:"entities"`
+}
+
 type MergeEntitiesInput struct {
 	// The entity that stays.
 	Into uuid.UUID `json:"into"`

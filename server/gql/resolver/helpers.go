@@ -185,3 +185,7 @@ func (r *Resolver) nodesByID(ctx context.Context, ids []uuid.UUID) ([]*graph.Nod
 	}
 	return r.loaders(ctx).Nodes(ctx, ids)
 }
+
+// maxDistinct bounds the entities one markDistinct names: a group of
+// likely duplicates is a handful.
+const maxDistinct = 20

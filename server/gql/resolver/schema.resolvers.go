@@ -320,6 +320,33 @@ func (r *mutationResolver) MergeEntities(ctx context.Context, input model.MergeE
 	return &model.MergeEntitiesPayload{Entity: model.Wrap(n), MergedKey: dup[0].Key}, nil
 }
 
+func (r *mutationResolver) MarkDistinct(ctx context.Context, ids []uuid.UUID) (*model.MarkDistinctPayload, error) {
+	if len(ids) > maxDistinct {
+		return nil, graph.Errorf(graph.CodeLimitExceeded, "%d entities is over the limit of %d", len(ids), maxDistinct)
+	}
+	ns, err := r.Store.Nodes(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for i, n := range ns {
+		if n == nil {
+			return nil, graph.Errorf(graph.CodeNotFound, "no entity has the id %s", ids[i])
+		}
+	}
+	labels, err := graph.DistinctLabels(ns)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Store.Annotate(ctx, labels); err != nil {
+		return nil, err
+	}
+	r.loaders(ctx).Clear()
+	if ns, err = r.Store.Nodes(ctx, ids); err != nil {
+		return nil, err
+	}
+	return &model.MarkDistinctPayload{Entities: entities(ns)}, nil
+}
+
 func (r *mutationResolver) CreateToken(ctx context.Context, role auth.Role, name string, teams []string, cab *bool) (*model.CreateTokenPayload, error) {
 	ts, err := r.tokens()
 	if err != nil {

@@ -608,6 +608,24 @@ export type MergeEntitiesMutationVariables = Exact<{
 
 export type MergeEntitiesMutation = { mergeEntities: { mergedKey: string } };
 
+export type MarkDistinctMutationVariables = Exact<{
+  ids: Array<string | number> | string | number;
+}>;
+
+
+export type MarkDistinctMutation = { markDistinct: { entities: Array<
+      | { id: string }
+      | { id: string }
+      | { id: string }
+      | { id: string }
+      | { id: string }
+      | { id: string }
+      | { id: string }
+      | { id: string }
+      | { id: string }
+      | { id: string }
+    > } };
+
 export type AssertionFieldsFragment = { source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null };
 
 export type RelFieldsFragment = { cursor: string, node:
@@ -2235,6 +2253,15 @@ export const MergeEntitiesDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<MergeEntitiesMutation, MergeEntitiesMutationVariables>;
+export const MarkDistinctDocument = new TypedDocumentString(`
+    mutation MarkDistinct($ids: [ID!]!) {
+  markDistinct(ids: $ids) {
+    entities {
+      id
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<MarkDistinctMutation, MarkDistinctMutationVariables>;
 export const EntityPageDocument = new TypedDocumentString(`
     query EntityPage($id: ID!, $first: Int = 100) {
   node(id: $id) {

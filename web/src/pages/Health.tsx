@@ -2,11 +2,12 @@
 // CMDB is, overall and per business unit, and what it may hold twice.
 import { useState } from 'react';
 import { request } from '../api';
-import { HealthDocument, LikelyDuplicatesDocument, type RatioFieldsFragment } from '../gql/graphql';
+import { HealthDocument, LikelyDuplicatesDocument, MarkDistinctDocument, type RatioFieldsFragment } from '../gql/graphql';
 import { kindLabel } from '../kinds';
 import { Link } from '../router';
 import { ErrorBox, KindBadge, Loading, Time, useAsync } from '../ui';
 import { Unavailable, useServerHas } from './Answers';
+import { useMayEdit } from './Edits';
 
 export function HealthView() {
   const s = useServerHas('health');
@@ -133,20 +134,41 @@ const duplicatesShown = 50;
  */
 function Duplicates() {
   const s = useServerHas('likelyDuplicates');
-  const { data, error } = useAsync((sig) => (s.has ? request(LikelyDuplicatesDocument, { first: duplicatesShown }, sig) : Promise.resolve(null)), [s.has]);
+  const mayEdit = useMayEdit();
+  // decided counts the groups dismissed here: each reloads the list.
+  const [decided, setDecided] = useState(0);
+  const [markErr, setMarkErr] = useState<unknown>(null);
+  const { data, error } = useAsync(
+    (sig) => (s.has ? request(LikelyDuplicatesDocument, { first: duplicatesShown }, sig) : Promise.resolve(null)),
+    [s.has, decided],
+  );
   if (!s.has) return null;
   const d = data?.likelyDuplicates;
+  async function distinct(ids: string[]) {
+    setMarkErr(null);
+    try {
+      await request(MarkDistinctDocument, { ids });
+      setDecided((n) => n + 1);
+    } catch (x) {
+      setMarkErr(x);
+    }
+  }
   return (
     <section className="card" aria-labelledby="dups-h" data-testid="health-duplicates">
       <h2 id="dups-h">Likely duplicates {d && d.totalCount > 0 && <span className="count">{d.totalCount}</span>}</h2>
       <p className="muted">
         Entities of one kind spelled alike once case, punctuation, prefixes such as <code>@</code> or <code>group:</code> and
         e-mail domains are set aside: perhaps one thing that two sources name their own ways. Open the one to keep and merge
-        the other into it.
+        the other into it{mayEdit ? ', or say they are not duplicates' : ''}.
       </p>
       {error ? <ErrorBox error={error} /> : !d ? <Loading what="duplicates" /> : d.groups.length === 0 ? <p>None found.</p> : (
         <table>
-          <thead><tr><th scope="col">Kind</th><th scope="col">Entities</th><th scope="col">Spelled alike</th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">Kind</th><th scope="col">Entities</th><th scope="col">Spelled alike</th>
+              {mayEdit && <th scope="col"><span className="visually-hidden">Decision</span></th>}
+            </tr>
+          </thead>
           <tbody>
             {d.groups.map((g) => (
               <tr key={g.kind + g.entities[0].id}>
@@ -157,12 +179,20 @@ function Duplicates() {
                   </ul>
                 </td>
                 <td>{g.shared.join(', ')}</td>
+                {mayEdit && (
+                  <td>
+                    <button type="button" className="secondary" onClick={() => distinct(g.entities.map((x) => x.id))}>
+                      Not duplicates
+                    </button>
+                  </td>
+                )}
               </tr>
             ))}
           </tbody>
         </table>
       )}
       {d && d.totalCount > d.groups.length && <p className="muted">The first {d.groups.length} of {d.totalCount}.</p>}
+      {markErr ? <ErrorBox error={markErr} /> : null}
     </section>
   );
 }
