@@ -137,6 +137,46 @@ kind); both must name one entity of one kind.`,
 	return cmd
 }
 
+func (a *app) distinctCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "distinct REF REF...",
+		Short: "Record that entities spelled alike are not one thing",
+		Long: `Record that the entities (2 to 20, of one kind) are not one thing, so that
+"estate duplicates" no longer lists them together: each gets the label
+not-duplicate-of with the others' keys. A note, not an assertion: it keeps no
+entity alive that its sources drop. REFs are read as whoOwns reads them.`,
+		Example: `  estate distinct Team:payments-core Team:retail/payments-core`,
+		Args:    cobra.RangeArgs(2, 20),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			s, err := a.openStore(ctx)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			var ns []*graph.Node
+			for _, ref := range args {
+				n, err := one(ctx, s, ref)
+				if err != nil {
+					return answerError(err)
+				}
+				ns = append(ns, n)
+			}
+			labels, err := graph.DistinctLabels(ns)
+			if err == nil {
+				err = s.Annotate(ctx, labels)
+			}
+			if err != nil {
+				return answerError(err)
+			}
+			_, err = fmt.Fprintf(a.stdout, "Recorded %d entities as distinct.\n", len(ns))
+			return err
+		},
+	}
+	a.addStoreFlags(cmd)
+	return cmd
+}
+
 // one resolves ref to the one entity it names, or says what it may mean.
 func one(ctx context.Context, s analysis.Store, ref string) (*graph.Node, error) {
 	r, err := analysis.Resolve(ctx, s, ref, nil)

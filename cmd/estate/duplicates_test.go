@@ -4,7 +4,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rs/zerolog"
+
 	"github.com/estate-cmdb/estate/graph"
+	"github.com/estate-cmdb/estate/graph/embedded"
 )
 
 // TestDuplicatesAndMerge: the catalog's record of a demo team is listed as
@@ -45,6 +48,26 @@ Team  platform-sre-oncall  Platform SRE
 			t.Errorf("estate %v: exit %d (want %d): %s", c.args, code, c.code, stderr)
 		}
 	}
+	// Recorded as two teams, they are not listed; the label is removed again.
+	out, stderr, code = cli(t, "", "distinct", "Team:platform-sre", "Team:platform-sre-oncall", "--data-dir", dir)
+	if code != exitOK || out != "Recorded 2 entities as distinct.\n" {
+		t.Fatalf("distinct: exit %d: %s %s", code, out, stderr)
+	}
+	if out, _, _ := cli(t, "", "duplicates", "--data-dir", dir); out != "No likely duplicates.\n" {
+		t.Errorf("duplicates after distinct:\n%s", out)
+	}
+	if _, stderr, code := cli(t, "", "distinct", "Team:platform-sre", "--data-dir", dir); code != exitUsage {
+		t.Errorf("distinct of one entity: exit %d: %s", code, stderr)
+	}
+	s := openDemoStore(t, dir)
+	if err := s.Annotate(t.Context(), map[graph.ID]map[string]string{
+		graph.NodeID(graph.KindTeam, "platform-sre"):        {graph.DistinctLabel: ""},
+		graph.NodeID(graph.KindTeam, "platform-sre-oncall"): {graph.DistinctLabel: ""},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
 	out, stderr, code = cli(t, "", "merge", "Team:platform-sre", "Team:platform-sre-oncall", "--data-dir", dir)
 	if code != exitOK || !strings.Contains(out, `Merged Team:platform-sre-oncall into Team:platform-sre; "platform-sre-oncall" is now an alias of it.`) {
 		t.Fatalf("merge: exit %d: %s %s", code, out, stderr)
@@ -55,4 +78,13 @@ Team  platform-sre-oncall  Platform SRE
 	if out, _, code := cli(t, "", "owners", "Team:platform-sre-oncall", "--format", "json", "--data-dir", dir); code != exitOK || !strings.Contains(out, `"key": "platform-sre"`) {
 		t.Errorf("the merged key does not name the team: exit %d\n%s", code, out)
 	}
+}
+
+func openDemoStore(t *testing.T, dir string) *embedded.Store {
+	t.Helper()
+	s, err := embedded.Open(t.Context(), dir, embedded.Options{Logger: zerolog.Nop()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
