@@ -54,7 +54,8 @@ func Mergeable(into, from *Node) error {
 // between the same ends (same type and role), if any. edges must hold every
 // relationship of from and of into; from's are dropped with from, and one
 // between the two is dropped rather than turned into a loop. Neither input
-// is modified.
+// is modified. Errors: those of Mergeable; CodeLimitExceeded when from has
+// more relationships than a batch may hold (MaxBatchItems).
 //
 // What into holds wins: its key, name, properties, labels and their
 // manual pins; from's fill what into lacks. Aliases and assertions are the
@@ -63,6 +64,15 @@ func Mergeable(into, from *Node) error {
 func MergeInto(into, from *Node, edges []*Edge) (*Node, []*Edge, error) {
 	if err := Mergeable(into, from); err != nil {
 		return nil, nil, err
+	}
+	moving := 0
+	for _, e := range edges {
+		if e.From.ID() == from.ID || e.To.ID() == from.ID {
+			moving++
+		}
+	}
+	if moving > MaxBatchItems {
+		return nil, nil, Errorf(CodeLimitExceeded, "%s has %d relationships, over the %d one merge moves: merge the other into it", from.Ref(), moving, MaxBatchItems)
 	}
 	n := CloneNode(into)
 	fill(&n.Props, from.Props, PropField, &n.Manual, &n.Conflicts, from.Manual, from.Conflicts)

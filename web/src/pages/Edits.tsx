@@ -195,6 +195,9 @@ export function RegisterAccount({ e, onChange }: { e: Entity; onChange: () => vo
   );
 }
 
+/** The label markDistinct leaves: the keys of what an entity is known not to be (graph.DistinctLabel). */
+const distinctLabel = 'not-duplicate-of';
+
 /** The last part of a key, as other sources may spell the same thing: "payments-core" of "github.com/acme/team/payments-core". */
 const keyTail = (key: string) => key.split(/[/:@]/).filter(Boolean).pop() ?? key;
 
@@ -204,11 +207,15 @@ const keyTail = (key: string) => key.split(/[/:@]/).filter(Boolean).pop() ?? key
  * are suggested; the merge moves the duplicate's aliases, sources and
  * relationships to e and removes it, and its key stays as an alias of e.
  */
-export function MergeDuplicate({ e, onChange }: { e: Entity & { id: string; name: string }; onChange: () => void }) {
+export function MergeDuplicate({ e, onChange }: {
+  e: Entity & { id: string; name: string; labels: { key: string; value: string }[] }; onChange: () => void;
+}) {
   const kind = e.kind.toLowerCase();
   const dup = usePick([e.kind], `Duplicate ${kind}`);
   const { data } = useAsync((sig) => request(CandidatesDocument, { text: keyTail(e.key), kinds: [e.kind] }, sig), [e.id]);
-  const likely = (data?.search ?? []).filter((c) => c.id !== e.id).slice(0, 5);
+  // Not those a person said are another thing (markDistinct's label).
+  const distinct = (e.labels.find((l) => l.key === distinctLabel)?.value ?? '').split(',').map((k) => k.trim());
+  const likely = (data?.search ?? []).filter((c) => c.id !== e.id && !distinct.includes(c.key)).slice(0, 5);
   const p = dup.picked && dup.picked.id !== e.id ? dup.picked : undefined;
   return (
     <EditForm
