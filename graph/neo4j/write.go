@@ -181,51 +181,11 @@ func (s *Store) applyOnce(ctx context.Context, b graph.Batch, out *graph.ApplyRe
 		if len(to) > 0 {
 			b = graph.Redirect(b, func(id graph.ID) (graph.Ref, bool) { r, ok := to[id]; return r, ok })
 		}
-		// What each node becomes if it is new: the batch's assertions of it
-		// merged in order into nothing.
-		// Ids are hashes: compute each once.
-		nodeIDs := make([]graph.ID, len(b.Nodes))
-		for i, in := range b.Nodes {
-			nodeIDs[i] = in.Ref().ID()
+		p, err := s.planApply(b)
+		if err != nil {
+			return err
 		}
-		type edgeIDs struct{ id, from, to graph.ID }
-		eIDs := make([]edgeIDs, len(b.Edges))
-		for i, in := range b.Edges {
-			eIDs[i] = edgeIDs{in.ID(), in.From.ID(), in.To.ID()}
-		}
-		fresh := map[graph.ID]*graph.Node{}
-		nodeInputs := map[graph.ID][]graph.NodeInput{}
-		var order []graph.ID
-		for i, in := range b.Nodes {
-			id := nodeIDs[i]
-			old, seen := fresh[id]
-			if !seen {
-				order = append(order, id)
-			}
-			fresh[id] = graph.MergeNode(old, in, b.Source, b.Run, b.At)
-			nodeInputs[id] = append(nodeInputs[id], in)
-		}
-		slices.SortFunc(order, func(a, b graph.ID) int { return cmp.Compare(a.String(), b.String()) })
-		nodeRows := make([]any, len(order))
-		for i, id := range order {
-			n := fresh[id]
-			props, err := encodeNode(n)
-			if err != nil {
-				return err
-			}
-			nodeRows[i] = map[string]any{"id": id.String(), "label": s.label(n.Kind), "fresh": props}
-		}
-		var ends []string
-		endSeen := map[graph.ID]bool{}
-		for _, e := range eIDs {
-			for _, id := range []graph.ID{e.from, e.to} {
-				if fresh[id] == nil && !endSeen[id] {
-					endSeen[id] = true
-					ends = append(ends, id.String())
-				}
-			}
-		}
-		slices.Sort(ends)
+		nodeIDs, eIDs, fresh, nodeInputs, nodeRows, ends := p.nodeIDs, p.eIDs, p.fresh, p.nodeInputs, p.nodeRows, p.ends
 		rec := graph.NewAuditRecorder(ctx, b.Source, b.Run, s.now())
 		stored := map[graph.ID]*graph.Node{}       // nodes that existed, as they were
 		storedRaw := map[graph.ID]map[string]any{} // and as Neo4j holds them
@@ -413,6 +373,71 @@ func (s *Store) applyOnce(ctx context.Context, b graph.Batch, out *graph.ApplyRe
 	})
 	*out = res
 	return err
+}
+
+// applyPlan is what Apply derives from a batch before it reads anything.
+type applyPlan struct {
+	nodeIDs []graph.ID
+	eIDs    []edgeIDs
+	// fresh is what each node becomes if it is new; nodeInputs are the
+	// batch's assertions of each, for one that is stored.
+	fresh      map[graph.ID]*graph.Node
+	nodeInputs map[graph.ID][]graph.NodeInput
+	nodeRows   []any
+	// ends are the relationships' ends the batch does not hold.
+	ends []string
+}
+
+// edgeIDs are a relationship's id and its ends'.
+type edgeIDs struct{ id, from, to graph.ID }
+
+// planApply derives an applyPlan from a validated (and redirected) batch.
+func (s *Store) planApply(b graph.Batch) (*applyPlan, error) {
+	// What each node becomes if it is new: the batch's assertions of it
+	// merged in order into nothing.
+	// Ids are hashes: compute each once.
+	nodeIDs := make([]graph.ID, len(b.Nodes))
+	for i, in := range b.Nodes {
+		nodeIDs[i] = in.Ref().ID()
+	}
+	eIDs := make([]edgeIDs, len(b.Edges))
+	for i, in := range b.Edges {
+		eIDs[i] = edgeIDs{in.ID(), in.From.ID(), in.To.ID()}
+	}
+	fresh := map[graph.ID]*graph.Node{}
+	nodeInputs := map[graph.ID][]graph.NodeInput{}
+	var order []graph.ID
+	for i, in := range b.Nodes {
+		id := nodeIDs[i]
+		old, seen := fresh[id]
+		if !seen {
+			order = append(order, id)
+		}
+		fresh[id] = graph.MergeNode(old, in, b.Source, b.Run, b.At)
+		nodeInputs[id] = append(nodeInputs[id], in)
+	}
+	slices.SortFunc(order, func(a, b graph.ID) int { return cmp.Compare(a.String(), b.String()) })
+	nodeRows := make([]any, len(order))
+	for i, id := range order {
+		n := fresh[id]
+		props, err := encodeNode(n)
+		if err != nil {
+			return nil, err
+		}
+		nodeRows[i] = map[string]any{"id": id.String(), "label": s.label(n.Kind), "fresh": props}
+	}
+	var ends []string
+	endSeen := map[graph.ID]bool{}
+	for _, e := range eIDs {
+		for _, id := range []graph.ID{e.from, e.to} {
+			if fresh[id] == nil && !endSeen[id] {
+				endSeen[id] = true
+				ends = append(ends, id.String())
+			}
+		}
+	}
+	slices.Sort(ends)
+	return &applyPlan{nodeIDs: nodeIDs, eIDs: eIDs, fresh: fresh, nodeInputs: nodeInputs, nodeRows: nodeRows, ends: ends}, nil
 }
 
 // redirectsQuery returns the redirects of the merged ids no node has again
