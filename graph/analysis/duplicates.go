@@ -87,17 +87,17 @@ func duplicatesOf(k graph.Kind, ns []*node) []DuplicateGroup {
 	for i := range parent {
 		parent[i] = i
 	}
-	var root func(int) int
-	root = func(i int) int {
+	root := func(i int) int {
 		for parent[i] != i {
 			parent[i] = parent[parent[i]]
 			i = parent[i]
 		}
 		return i
 	}
-	// told reports whether spelling sp ties nodes i and j: shared by few,
-	// and the two not recorded as distinct (graph.DistinctLabel).
-	told := map[string]bool{}
+	// A spelling ties two nodes when few share it and the two are not
+	// recorded as distinct (graph.DistinctLabel); tied holds a node each
+	// spelling tied.
+	tied := map[string]int{}
 	for sp, is := range by {
 		if len(is) < 2 || len(is) > maxSharing {
 			continue
@@ -106,7 +106,7 @@ func duplicatesOf(k graph.Kind, ns []*node) []DuplicateGroup {
 			for _, j := range is[x+1:] {
 				if !graph.DistinctFrom(ns[i].Node, ns[j].Key) && !graph.DistinctFrom(ns[j].Node, ns[i].Key) {
 					parent[root(j)] = root(i)
-					told[sp] = true
+					tied[sp] = i
 				}
 			}
 		}
@@ -123,8 +123,8 @@ func duplicatesOf(k graph.Kind, ns []*node) []DuplicateGroup {
 		}
 		g.Items = append(g.Items, itemOf(n.Node))
 	}
-	for sp := range told {
-		g := groups[root(by[sp][0])]
+	for sp, i := range tied {
+		g := groups[root(i)]
 		g.Shared = append(g.Shared, sp)
 	}
 	var out []DuplicateGroup

@@ -79,8 +79,39 @@ func testDuplicates(t *testing.T, h graphtest.Harness) {
 		"Team [Team:github.com/acme/team/payments-core Team:payments_core] sharing [payments-core]",
 	})
 
+	// Three teams spelled alike, the first recorded distinct from the other
+	// two: those two are still a group, tied by the spelling.
+	var ops []*graph.Node
+	for _, key := range []string{"a/ledger-ops", "b/ledger-ops", "c/ledger-ops"} {
+		graphtest.MustApply(t, s, graph.Batch{Source: "src", Run: "r2", At: DemoAt, Nodes: []graph.NodeInput{n(graph.KindTeam, key, "Ledger Ops")}})
+		n, err := s.Node(t.Context(), graph.Ref{Kind: graph.KindTeam, Key: key})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ops = append(ops, n)
+	}
+	for _, pair := range [][]*graph.Node{{ops[0], ops[1]}, {ops[0], ops[2]}} {
+		labels, err := graph.DistinctLabels(pair)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Annotate(t.Context(), labels); err != nil {
+			t.Fatal(err)
+		}
+		// The second decision reads the first's label.
+		if ops[0], err = s.Node(t.Context(), ops[0].Ref()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	same(t, "likely duplicate teams, one of three recorded distinct from the others", groups(graph.KindTeam), []string{
+		"Team [Team:b/ledger-ops Team:c/ledger-ops] sharing [ledger-ops]",
+		"Team [Team:github.com/acme/team/payments-core Team:payments_core] sharing [payments-core]",
+	})
+
 	if _, err := s.Merge(t.Context(), graph.NodeID(graph.KindTeam, "github.com/acme/team/payments-core"), graph.NodeID(graph.KindTeam, "payments_core")); err != nil {
 		t.Fatal(err)
 	}
-	same(t, "likely duplicates after the teams' merge", groups(graph.KindTeam), []string(nil))
+	same(t, "likely duplicates after the teams' merge", groups(graph.KindTeam), []string{
+		"Team [Team:b/ledger-ops Team:c/ledger-ops] sharing [ledger-ops]",
+	})
 }
