@@ -219,15 +219,22 @@ func (s *Store) applyOnce(ctx context.Context, b graph.Batch, out *graph.ApplyRe
 				stored[id], storedRaw[id] = n, raw
 			}
 		}
-		// A merge that committed while this write waited for the
-		// duplicate's lock left a redirect this write did not follow: it
-		// has just stored the duplicate again, or will miss it as an end.
-		// Its redirects are read again, and if they moved the write starts
-		// over.
-		if again, err := s.redirects(ctx, tx); err != nil {
-			return err
-		} else if !maps.Equal(to, again) {
-			return errOvertaken
+		// A merge that committed after this write read the redirects left
+		// one it did not follow: the write has just stored the duplicate
+		// again (checked here, for the nodes it created), or misses it as
+		// an end (checked where an end is missing). It then starts over.
+		if len(created) > 0 {
+			var ids []string
+			for id := range created {
+				ids = append(ids, id.String())
+			}
+			recs, err := collect(ctx, tx, "UNWIND $ids AS id MATCH (r:"+s.redirectLabel()+" {from: id}) RETURN id", map[string]any{"ids": ids})
+			if err != nil {
+				return err
+			}
+			if len(recs) > 0 {
+				return errOvertaken
+			}
 		}
 		if len(ends) > 0 {
 			recs, err := collect(ctx, tx, s.lockNodesQuery(), map[string]any{"ids": ends})
@@ -243,12 +250,19 @@ func (s *Store) applyOnce(ctx context.Context, b graph.Batch, out *graph.ApplyRe
 			}
 		}
 		for i, in := range b.Edges {
-			if _, ok := eids[eIDs[i].from]; !ok {
-				return missingEnd(in.Type, in.From, in.To, in.From)
+			end := in.From
+			if _, ok := eids[eIDs[i].from]; ok {
+				if _, ok := eids[eIDs[i].to]; ok {
+					continue
+				}
+				end = in.To
 			}
-			if _, ok := eids[eIDs[i].to]; !ok {
-				return missingEnd(in.Type, in.From, in.To, in.To)
+			if again, err := s.redirects(ctx, tx); err != nil {
+				return err
+			} else if !maps.Equal(to, again) {
+				return errOvertaken
 			}
+			return missingEnd(in.Type, in.From, in.To, end)
 		}
 
 		// Relationships between nodes that existed may be stored.
