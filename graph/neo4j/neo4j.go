@@ -192,6 +192,10 @@ type Store struct {
 	// gate makes commits atomic for this process's readers (see exec).
 	gate *sync.RWMutex
 
+	// merged holds the ids of merged nodes this store has seen redirected
+	// (write.go, Apply).
+	merged mergedIDs
+
 	// health: while down, calls probe the server at most once per
 	// probeInterval and otherwise fail at once with CodeUnavailable.
 	healthMu  sync.Mutex

@@ -652,3 +652,40 @@ func TestMergeOvertakesAWrite(t *testing.T) {
 		t.Errorf("the write did not land on %s: %v %v", keep, n, err)
 	}
 }
+
+// TestMergeInAnotherProcess: a store that knows of no merge (and so reads
+// no redirects before a write) still follows one another process made since:
+// a node it would store again, and an end it would miss, make the write
+// start over with the redirects read.
+func TestMergeInAnotherProcess(t *testing.T) {
+	s := openStore(t)
+	ctx := t.Context()
+	other, err := Open(ctx, testConfig(s.cfg.Namespace))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	keep, dup := graph.Ref{Kind: graph.KindTeam, Key: "payments-core"}, graph.Ref{Kind: graph.KindTeam, Key: "payments"}
+	lee := graph.Ref{Kind: graph.KindPerson, Key: "lee"}
+	graphtest.MustApply(t, s, graph.Batch{Source: "github", Run: "r1",
+		Nodes: []graph.NodeInput{{Kind: keep.Kind, Key: keep.Key}, {Kind: dup.Kind, Key: dup.Key}}})
+	if _, err := other.Merge(ctx, keep.ID(), dup.ID()); err != nil {
+		t.Fatal(err)
+	}
+	// An end it would miss: lee's membership of the merged team.
+	graphtest.MustApply(t, s, graph.Batch{Source: "catalog", Run: "c1", Nodes: []graph.NodeInput{{Kind: lee.Kind, Key: lee.Key}},
+		Edges: []graph.EdgeInput{{Type: graph.RelMemberOf, From: lee, To: dup}}})
+	// A node it would store again.
+	graphtest.MustApply(t, s, graph.Batch{Source: "catalog", Run: "c2", Nodes: []graph.NodeInput{{Kind: dup.Kind, Key: dup.Key, Props: map[string]any{"email": "pay@acme.example"}}}})
+	if n, err := s.Node(ctx, dup); err == nil {
+		t.Errorf("the merged team is stored again: %s", n.Ref())
+	}
+	n, err := s.Node(ctx, keep)
+	if err != nil || n.Props["email"] != "pay@acme.example" {
+		t.Errorf("the write naming the merged team did not land on %s: %v %v", keep, n, err)
+	}
+	es, err := s.Edges(ctx, []graph.ID{graph.EdgeInput{Type: graph.RelMemberOf, From: lee, To: keep}.ID()})
+	if err != nil || es[0] == nil {
+		t.Errorf("lee's membership did not land on %s: %v", keep, err)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -150,8 +151,8 @@ func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, er
 	}
 
 	var res graph.ApplyResult
-	for range maxOvertaken {
-		if err = s.applyOnce(ctx, b, &res); !errors.Is(err, errOvertaken) {
+	for try := range maxOvertaken {
+		if err = s.applyOnce(ctx, b, &res, try > 0); !errors.Is(err, errOvertaken) {
 			break
 		}
 	}
@@ -168,22 +169,78 @@ var errOvertaken = errors.New("neo4j apply: a merge or deletion committed during
 
 const maxOvertaken = 3
 
-// applyOnce is one attempt of Apply, in one write transaction.
-func (s *Store) applyOnce(ctx context.Context, b graph.Batch, out *graph.ApplyResult) error {
+// mergedIDs caches the ids of merged nodes (a Redirect's from) this store
+// has read or written. Apply reads the redirects only for a batch naming
+// one of them, or when it starts over: a write pays no statement for them in
+// an estate without merges. A merge made by another process since is caught
+// after the write's node statement (a node it created among the merged ids,
+// a node it matched deleted under it, an end it misses), and the write
+// starts over reading them.
+type mergedIDs struct {
+	mu     sync.Mutex
+	loaded bool
+	ids    map[graph.ID]bool
+}
+
+// note records merged ids; loaded marks a complete read of them.
+func (m *mergedIDs) note(ids []graph.ID, loaded bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.ids == nil {
+		m.ids = map[graph.ID]bool{}
+	}
+	for _, id := range ids {
+		m.ids[id] = true
+	}
+	m.loaded = m.loaded || loaded
+}
+
+// mayName reports whether a batch with these node and end ids may name a
+// merged node, as far as the cache knows.
+func (m *mergedIDs) mayName(p *applyPlan) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !m.loaded {
+		return true
+	}
+	if len(m.ids) == 0 {
+		return false
+	}
+	for _, id := range p.nodeIDs {
+		if m.ids[id] {
+			return true
+		}
+	}
+	for _, e := range p.eIDs {
+		if m.ids[e.from] || m.ids[e.to] {
+			return true
+		}
+	}
+	return false
+}
+
+// applyOnce is one attempt of Apply, in one write transaction; fresh reads
+// the redirects whatever the cache says.
+func (s *Store) applyOnce(ctx context.Context, b graph.Batch, out *graph.ApplyResult, fresh bool) error {
 	var res graph.ApplyResult
 	err := s.write(ctx, "apply", func(ctx context.Context, tx neo4j.ManagedTransaction) error {
 		res = graph.ApplyResult{}
 		b := b
-		to, err := s.redirects(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if len(to) > 0 {
-			b = graph.Redirect(b, func(id graph.ID) (graph.Ref, bool) { r, ok := to[id]; return r, ok })
-		}
 		p, err := s.planApply(b)
 		if err != nil {
 			return err
+		}
+		var to map[graph.ID]graph.Ref // nil: not read
+		if fresh || s.merged.mayName(p) {
+			if to, err = s.redirects(ctx, tx); err != nil {
+				return err
+			}
+			if len(to) > 0 {
+				b = graph.Redirect(b, func(id graph.ID) (graph.Ref, bool) { r, ok := to[id]; return r, ok })
+				if p, err = s.planApply(b); err != nil {
+					return err
+				}
+			}
 		}
 		nodeIDs, eIDs, fresh, nodeInputs, nodeRows, ends := p.nodeIDs, p.eIDs, p.fresh, p.nodeInputs, p.nodeRows, p.ends
 		rec := graph.NewAuditRecorder(ctx, b.Source, b.Run, s.now())
@@ -259,7 +316,7 @@ func (s *Store) applyOnce(ctx context.Context, b graph.Batch, out *graph.ApplyRe
 			}
 			if again, err := s.redirects(ctx, tx); err != nil {
 				return err
-			} else if !maps.Equal(to, again) {
+			} else if _, moved := again[end.ID()]; moved || (to != nil && !maps.Equal(to, again)) {
 				return errOvertaken
 			}
 			return missingEnd(in.Type, in.From, in.To, end)
@@ -473,13 +530,16 @@ func (s *Store) redirects(ctx context.Context, tx neo4j.ManagedTransaction) (map
 		return nil, err
 	}
 	to := make(map[graph.ID]graph.Ref, len(recs))
+	ids := make([]graph.ID, 0, len(recs))
 	for _, r := range recs {
 		id, err := parseUUID("from", r.Values[0])
 		if err != nil {
 			return nil, err
 		}
 		to[id] = graph.Ref{Kind: graph.Kind(str(r.Values[1])), Key: str(r.Values[2])}
+		ids = append(ids, id)
 	}
+	s.merged.note(ids, true)
 	return to, nil
 }
 
@@ -635,6 +695,9 @@ func (s *Store) Restore(ctx context.Context, nodes []*graph.Node, edges []*graph
 			if err := run(ctx, tx, s.putRedirectsQuery(), map[string]any{"rows": rows}); err != nil {
 				return err
 			}
+			for _, n := range byID {
+				s.merged.note(graph.MergedIDs(n), false)
+			}
 		}
 		if len(edgeRows) > 0 {
 			recs, err := collect(ctx, tx, s.restoreEdgesQuery(), map[string]any{"rows": edgeRows})
@@ -773,6 +836,7 @@ func (s *Store) Merge(ctx context.Context, into, from graph.ID) (*graph.Node, er
 		if err := run(ctx, tx, s.putRedirectsQuery(), map[string]any{"rows": redirectRows([]*graph.Node{n})}); err != nil {
 			return err
 		}
+		s.merged.note(graph.MergedIDs(n), false)
 		out = n
 		return s.record(ctx, tx, rec)
 	})
