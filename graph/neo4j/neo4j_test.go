@@ -660,23 +660,28 @@ func TestMergeOvertakesAWrite(t *testing.T) {
 func TestMergeInAnotherProcess(t *testing.T) {
 	s := openStore(t)
 	ctx := t.Context()
-	other, err := Open(ctx, testConfig(s.cfg.Namespace))
-	if err != nil {
-		t.Fatal(err)
+	open := func() *Store {
+		o, err := Open(ctx, testConfig(s.cfg.Namespace))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { o.Close() })
+		return o
 	}
-	defer other.Close()
+	merger, stale := open(), open()
 	keep, dup := graph.Ref{Kind: graph.KindTeam, Key: "payments-core"}, graph.Ref{Kind: graph.KindTeam, Key: "payments"}
 	lee := graph.Ref{Kind: graph.KindPerson, Key: "lee"}
-	graphtest.MustApply(t, s, graph.Batch{Source: "github", Run: "r1",
-		Nodes: []graph.NodeInput{{Kind: keep.Kind, Key: keep.Key}, {Kind: dup.Kind, Key: dup.Key}}})
-	if _, err := other.Merge(ctx, keep.ID(), dup.ID()); err != nil {
+	// Both stores write before the merge, and so know of no merge.
+	graphtest.MustApply(t, s, graph.Batch{Source: "github", Run: "r1", Nodes: []graph.NodeInput{{Kind: keep.Kind, Key: keep.Key}}})
+	graphtest.MustApply(t, stale, graph.Batch{Source: "github", Run: "r1", Nodes: []graph.NodeInput{{Kind: dup.Kind, Key: dup.Key}}})
+	if _, err := merger.Merge(ctx, keep.ID(), dup.ID()); err != nil {
 		t.Fatal(err)
 	}
-	// An end it would miss: lee's membership of the merged team.
-	graphtest.MustApply(t, s, graph.Batch{Source: "catalog", Run: "c1", Nodes: []graph.NodeInput{{Kind: lee.Kind, Key: lee.Key}},
-		Edges: []graph.EdgeInput{{Type: graph.RelMemberOf, From: lee, To: dup}}})
-	// A node it would store again.
+	// A node one would store again.
 	graphtest.MustApply(t, s, graph.Batch{Source: "catalog", Run: "c2", Nodes: []graph.NodeInput{{Kind: dup.Kind, Key: dup.Key, Props: map[string]any{"email": "pay@acme.example"}}}})
+	// An end the other would miss: lee's membership of the merged team.
+	graphtest.MustApply(t, stale, graph.Batch{Source: "catalog", Run: "c1", Nodes: []graph.NodeInput{{Kind: lee.Kind, Key: lee.Key}},
+		Edges: []graph.EdgeInput{{Type: graph.RelMemberOf, From: lee, To: dup}}})
 	if n, err := s.Node(ctx, dup); err == nil {
 		t.Errorf("the merged team is stored again: %s", n.Ref())
 	}
