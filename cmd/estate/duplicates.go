@@ -111,26 +111,13 @@ kind); both must name one entity of one kind.`,
   estate merge priya.shah@acme.example Person:priyashah@acme.example`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			s, err := a.openStore(ctx)
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			var ids [2]graph.ID
-			var refs [2]graph.Ref
-			for i, ref := range args {
-				n, err := one(ctx, s, ref)
-				if err != nil {
-					return answerError(err)
+			return a.withEntities(cmd.Context(), args, func(s graph.Store, ns []*graph.Node) error {
+				if _, err := s.Merge(cmd.Context(), ns[0].ID, ns[1].ID); err != nil {
+					return err
 				}
-				ids[i], refs[i] = n.ID, n.Ref()
-			}
-			if _, err := s.Merge(ctx, ids[0], ids[1]); err != nil {
-				return answerError(err)
-			}
-			_, err = fmt.Fprintf(a.stdout, "Merged %s into %s; %q is now an alias of it.\n", refs[1], refs[0], refs[1].Key)
-			return err
+				_, err := fmt.Fprintf(a.stdout, "Merged %s into %s; %q is now an alias of it.\n", ns[1].Ref(), ns[0].Ref(), ns[1].Key)
+				return err
+			})
 		},
 	}
 	a.addStoreFlags(cmd)
@@ -148,33 +135,38 @@ entity alive that its sources drop. REFs are read as whoOwns reads them.`,
 		Example: `  estate distinct Team:payments-core Team:retail/payments-core`,
 		Args:    cobra.RangeArgs(2, 20),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			s, err := a.openStore(ctx)
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			var ns []*graph.Node
-			for _, ref := range args {
-				n, err := one(ctx, s, ref)
+			return a.withEntities(cmd.Context(), args, func(s graph.Store, ns []*graph.Node) error {
+				labels, err := graph.DistinctLabels(ns)
 				if err != nil {
-					return answerError(err)
+					return err
 				}
-				ns = append(ns, n)
-			}
-			labels, err := graph.DistinctLabels(ns)
-			if err == nil {
-				err = s.Annotate(ctx, labels)
-			}
-			if err != nil {
-				return answerError(err)
-			}
-			_, err = fmt.Fprintf(a.stdout, "Recorded %d entities as distinct.\n", len(ns))
-			return err
+				if err := s.Annotate(cmd.Context(), labels); err != nil {
+					return err
+				}
+				_, err = fmt.Fprintf(a.stdout, "Recorded %d entities as distinct.\n", len(ns))
+				return err
+			})
 		},
 	}
 	a.addStoreFlags(cmd)
 	return cmd
+}
+
+// withEntities opens the store and calls fn with the one entity each ref
+// names; errors get the answers' exit codes.
+func (a *app) withEntities(ctx context.Context, refs []string, fn func(graph.Store, []*graph.Node) error) error {
+	s, err := a.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	ns := make([]*graph.Node, len(refs))
+	for i, ref := range refs {
+		if ns[i], err = one(ctx, s, ref); err != nil {
+			return answerError(err)
+		}
+	}
+	return answerError(fn(s, ns))
 }
 
 // one resolves ref to the one entity it names, or says what it may mean.
