@@ -231,9 +231,10 @@ func DistinctFrom(n *Node, key string) bool {
 
 // DistinctLabels returns the labels that record the nodes, of one kind,
 // as distinct from one another (Store.Annotate): each node's DistinctLabel
-// with the others' keys added to those it holds. Errors: CodeInvalid for
-// fewer than two nodes or nodes of several kinds.
-func DistinctLabels(nodes []*Node) (map[ID]map[string]string, error) {
+// with the others' keys added to those it holds; or, with distinct false,
+// taken out of them (the decision withdrawn: "" removes an empty label).
+// Errors: CodeInvalid for fewer than two nodes or nodes of several kinds.
+func DistinctLabels(nodes []*Node, distinct bool) (map[ID]map[string]string, error) {
 	if len(nodes) < 2 {
 		return nil, Errorf(CodeInvalid, "name at least two entities that are not one thing")
 	}
@@ -244,8 +245,12 @@ func DistinctLabels(nodes []*Node) (map[ID]map[string]string, error) {
 		}
 		keys := ListLabelValues(n.Labels[DistinctLabel])
 		for _, o := range nodes {
-			if o.ID != n.ID && !slices.Contains(keys, o.Key) {
+			switch {
+			case o.ID == n.ID:
+			case distinct && !slices.Contains(keys, o.Key):
 				keys = append(keys, o.Key)
+			case !distinct:
+				keys = slices.DeleteFunc(keys, func(k string) bool { return k == o.Key })
 			}
 		}
 		slices.Sort(keys)

@@ -432,4 +432,17 @@ func TestMarkDistinct(t *testing.T) {
 	if dups.LikelyDuplicates.TotalCount != 0 {
 		t.Errorf("likely duplicate teams after markDistinct: %d, want 0", dups.LikelyDuplicates.TotalCount)
 	}
+
+	// Withdrawn, the decision's labels go and the pair is listed again.
+	e.do(t, e.editor, `mutation($ids: [ID!]!) { markDistinct(ids: $ids, distinct: false) { entities { key labels { key value } } } }`,
+		map[string]any{"ids": []string{platform, other}}).mustData(t, &got)
+	for _, x := range got.MarkDistinct.Entities {
+		if slices.ContainsFunc(x.Labels, func(l struct{ Key, Value string }) bool { return l.Key == graph.DistinctLabel }) {
+			t.Errorf("after withdrawing, %s still has %s: %v", x.Key, graph.DistinctLabel, x.Labels)
+		}
+	}
+	e.do(t, e.viewer, likely, nil).mustData(t, &dups)
+	if dups.LikelyDuplicates.TotalCount != 1 {
+		t.Errorf("likely duplicate teams after withdrawing: %d, want 1", dups.LikelyDuplicates.TotalCount)
+	}
 }

@@ -136,7 +136,7 @@ entity alive that its sources drop. REFs are read as whoOwns reads them.`,
 		Args:    cobra.RangeArgs(2, 20),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withEntities(cmd.Context(), args, func(s graph.Store, ns []*graph.Node) error {
-				labels, err := graph.DistinctLabels(ns)
+				labels, err := graph.DistinctLabels(ns, true)
 				if err != nil {
 					return err
 				}

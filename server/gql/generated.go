@@ -618,7 +618,7 @@ type ComplexityRoot struct {
 		CreateToken    func(childComplexity int, role auth.Role, name string, teams []string, cab *bool) int
 		DeleteEntities func(childComplexity int, ids []uuid.UUID) int
 		Link           func(childComplexity int, input model.LinkInput) int
-		MarkDistinct   func(childComplexity int, ids []uuid.UUID) int
+		MarkDistinct   func(childComplexity int, ids []uuid.UUID, distinct *bool) int
 		MergeEntities  func(childComplexity int, input model.MergeEntitiesInput) int
 		RecordIncident func(childComplexity int, input model.IncidentInput) int
 		RejectChange   func(childComplexity int, key string, reason *string) int
@@ -1146,7 +1146,7 @@ type MutationResolver interface {
 	Unlink(ctx context.Context, input model.UnlinkInput) (*model.UnlinkPayload, error)
 	DeleteEntities(ctx context.Context, ids []uuid.UUID) (*model.DeleteEntitiesPayload, error)
 	MergeEntities(ctx context.Context, input model.MergeEntitiesInput) (*model.MergeEntitiesPayload, error)
-	MarkDistinct(ctx context.Context, ids []uuid.UUID) (*model.MarkDistinctPayload, error)
+	MarkDistinct(ctx context.Context, ids []uuid.UUID, distinct *bool) (*model.MarkDistinctPayload, error)
 	CreateToken(ctx context.Context, role auth.Role, name string, teams []string, cab *bool) (*model.CreateTokenPayload, error)
 	RevokeToken(ctx context.Context, id string) (*auth.Token, error)
 	AssessChange(ctx context.Context, input model.AssessChangeInput) (*model.ChangeAssessment, error)
@@ -3746,7 +3746,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.MarkDistinct(childComplexity, args["ids"].([]uuid.UUID)), true
+		return e.ComplexityRoot.Mutation.MarkDistinct(childComplexity, args["ids"].([]uuid.UUID), args["distinct"].(*bool)), true
 	case "Mutation.mergeEntities":
 		if e.ComplexityRoot.Mutation.MergeEntities == nil {
 			break
@@ -6917,10 +6917,11 @@ type Mutation {
   likelyDuplicates no longer groups them. Each keeps the decision as its label
   not-duplicate-of (the others' keys): seen on the entity, kept by every sync,
   in the audit trail. It is a note, not an assertion: it keeps no entity alive
-  that its sources drop. NOT_FOUND for an id that names nothing; INVALID_INPUT
-  for fewer than two, or two kinds; LIMIT_EXCEEDED over 20.
+  that its sources drop. distinct: false withdraws the decision among these
+  entities. NOT_FOUND for an id that names nothing; INVALID_INPUT for fewer than
+  two, or two kinds; LIMIT_EXCEEDED over 20.
   """
-  markDistinct(ids: [ID!]!): MarkDistinctPayload! @hasRole(role: EDITOR)
+  markDistinct(ids: [ID!]!, distinct: Boolean = true): MarkDistinctPayload! @hasRole(role: EDITOR)
   """
   Creates an API token; the payload holds the secret, shown only this once.
   teams and cab give it change-governance membership:
@@ -10828,6 +10829,14 @@ func (ec *executionContext) field_Mutation_markDistinct_args(ctx context.Context
 		return nil, err
 	}
 	args["ids"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "distinct",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["distinct"] = arg1
 	return args, nil
 }
 
@@ -22956,7 +22965,7 @@ func (ec *executionContext) _Mutation_markDistinct(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().MarkDistinct(ctx, fc.Args["ids"].([]uuid.UUID))
+			return ec.Resolvers.Mutation().MarkDistinct(ctx, fc.Args["ids"].([]uuid.UUID), fc.Args["distinct"].(*bool))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next

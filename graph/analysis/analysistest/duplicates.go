@@ -68,7 +68,7 @@ func testDuplicates(t *testing.T, h graphtest.Harness) {
 		}
 		teams = append(teams, n)
 	}
-	labels, err := graph.DistinctLabels(teams)
+	labels, err := graph.DistinctLabels(teams, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +91,7 @@ func testDuplicates(t *testing.T, h graphtest.Harness) {
 		ops = append(ops, n)
 	}
 	for _, pair := range [][]*graph.Node{{ops[0], ops[1]}, {ops[0], ops[2]}} {
-		labels, err := graph.DistinctLabels(pair)
+		labels, err := graph.DistinctLabels(pair, true)
 		if err != nil {
 			t.Fatal(err)
 		}

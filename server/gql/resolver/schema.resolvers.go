@@ -320,7 +320,7 @@ func (r *mutationResolver) MergeEntities(ctx context.Context, input model.MergeE
 	return &model.MergeEntitiesPayload{Entity: model.Wrap(n), MergedKey: dup[0].Key}, nil
 }
 
-func (r *mutationResolver) MarkDistinct(ctx context.Context, ids []uuid.UUID) (*model.MarkDistinctPayload, error) {
+func (r *mutationResolver) MarkDistinct(ctx context.Context, ids []uuid.UUID, distinct *bool) (*model.MarkDistinctPayload, error) {
 	if len(ids) > maxDistinct {
 		return nil, graph.Errorf(graph.CodeLimitExceeded, "%d entities is over the limit of %d", len(ids), maxDistinct)
 	}
@@ -333,7 +333,7 @@ func (r *mutationResolver) MarkDistinct(ctx context.Context, ids []uuid.UUID) (*
 			return nil, graph.Errorf(graph.CodeNotFound, "no entity has the id %s", ids[i])
 		}
 	}
-	labels, err := graph.DistinctLabels(ns)
+	labels, err := graph.DistinctLabels(ns, distinct == nil || *distinct)
 	if err != nil {
 		return nil, err
 	}
