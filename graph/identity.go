@@ -65,14 +65,20 @@ func MergeInto(into, from *Node, edges []*Edge) (*Node, []*Edge, error) {
 	if err := Mergeable(into, from); err != nil {
 		return nil, nil, err
 	}
-	moving := 0
+	// from's relationships move; into's are kept, to merge those that
+	// meet. Refs are compared, not ids: an id is a hash of the ref.
+	fromRef := from.Ref()
+	kept := map[ID]*Edge{}
+	var moving []*Edge
 	for _, e := range edges {
-		if e.From.ID() == from.ID || e.To.ID() == from.ID {
-			moving++
+		if e.From == fromRef || e.To == fromRef {
+			moving = append(moving, e)
+		} else {
+			kept[e.ID] = e
 		}
 	}
-	if moving > MaxBatchItems {
-		return nil, nil, Errorf(CodeLimitExceeded, "%s has %d relationships, over the %d one merge moves: merge the other into it", from.Ref(), moving, MaxBatchItems)
+	if len(moving) > MaxBatchItems {
+		return nil, nil, Errorf(CodeLimitExceeded, "%s has %d relationships, over the %d one merge moves: merge the other into it", from.Ref(), len(moving), MaxBatchItems)
 	}
 	n := CloneNode(into)
 	fill(&n.Props, from.Props, PropField, &n.Manual, &n.Conflicts, from.Manual, from.Conflicts)
@@ -84,24 +90,14 @@ func MergeInto(into, from *Node, edges []*Edge) (*Node, []*Edge, error) {
 	n.Assertions = unionAssertions(n.Assertions, from.Assertions)
 	n.FirstSeen, n.LastSeen = seenSpan(n.Assertions)
 
-	kept := map[ID]*Edge{}
-	for _, e := range edges {
-		if e.From.ID() != from.ID && e.To.ID() != from.ID {
-			kept[e.ID] = e
-		}
-	}
 	var out []*Edge
-	for _, e := range edges {
+	for _, e := range moving {
 		moved := CloneEdge(e)
-		switch {
-		case e.From.ID() == from.ID && e.To.ID() == from.ID:
-			continue
-		case e.From.ID() == from.ID:
+		if moved.From == fromRef {
 			moved.From = n.Ref()
-		case e.To.ID() == from.ID:
+		}
+		if moved.To == fromRef {
 			moved.To = n.Ref()
-		default:
-			continue
 		}
 		if moved.From == moved.To {
 			continue // a relationship between the two
