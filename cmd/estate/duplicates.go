@@ -125,29 +125,37 @@ kind); both must name one entity of one kind.`,
 }
 
 func (a *app) distinctCommand() *cobra.Command {
+	var withdraw bool
 	cmd := &cobra.Command{
 		Use:   "distinct REF REF...",
 		Short: "Record that entities spelled alike are not one thing",
 		Long: `Record that the entities (2 to 20, of one kind) are not one thing, so that
 "estate duplicates" no longer lists them together: each gets the label
 not-duplicate-of with the others' keys. A note, not an assertion: it keeps no
-entity alive that its sources drop. REFs are read as whoOwns reads them.`,
-		Example: `  estate distinct Team:payments-core Team:retail/payments-core`,
-		Args:    cobra.RangeArgs(2, 20),
+entity alive that its sources drop. REFs are read as whoOwns reads them.
+--withdraw takes the decision back among them: they may be listed again.`,
+		Example: `  estate distinct Team:payments-core Team:retail/payments-core
+  estate distinct --withdraw Team:payments-core Team:retail/payments-core`,
+		Args: cobra.RangeArgs(2, 20),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withEntities(cmd.Context(), args, func(s graph.Store, ns []*graph.Node) error {
-				labels, err := graph.DistinctLabels(ns, true)
+				labels, err := graph.DistinctLabels(ns, !withdraw)
 				if err != nil {
 					return err
 				}
 				if err := s.Annotate(cmd.Context(), labels); err != nil {
 					return err
 				}
-				_, err = fmt.Fprintf(a.stdout, "Recorded %d entities as distinct.\n", len(ns))
+				if withdraw {
+					_, err = fmt.Fprintf(a.stdout, "Withdrew the decision: %d entities may be listed as likely duplicates again.\n", len(ns))
+				} else {
+					_, err = fmt.Fprintf(a.stdout, "Recorded %d entities as distinct.\n", len(ns))
+				}
 				return err
 			})
 		},
 	}
+	cmd.Flags().BoolVar(&withdraw, "withdraw", false, "take back an earlier decision that these entities are distinct")
 	a.addStoreFlags(cmd)
 	return cmd
 }

@@ -4,10 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rs/zerolog"
-
 	"github.com/estate-cmdb/estate/graph"
-	"github.com/estate-cmdb/estate/graph/embedded"
 )
 
 // TestDuplicatesAndMerge: the catalog's record of a demo team is listed as
@@ -24,13 +21,14 @@ func TestDuplicatesAndMerge(t *testing.T) {
 	if _, stderr, code := cli(t, line, "import", "--merge", "--data-dir", dir); code != exitOK {
 		t.Fatalf("import the duplicate: exit %d: %s", code, stderr)
 	}
-	out, _, code = cli(t, "", "duplicates", "--kind", "team", "--data-dir", dir)
-	if want := `KIND  KEY                  NAME          SPELLED ALIKE
+	const want = `KIND  KEY                  NAME          SPELLED ALIKE
 Team  platform-sre         Platform SRE  platform-sre
 Team  platform-sre-oncall  Platform SRE  
 
 1 groups. Merge the entities that are one thing: estate merge KEEP DUPLICATE
-`; code != exitOK || out != want {
+`
+	out, _, code = cli(t, "", "duplicates", "--kind", "team", "--data-dir", dir)
+	if code != exitOK || out != want {
 		t.Errorf("duplicates --kind team: exit %d\n%s\nwant\n%s", code, out, want)
 	}
 
@@ -59,14 +57,14 @@ Team  platform-sre-oncall  Platform SRE
 	if _, stderr, code := cli(t, "", "distinct", "Team:platform-sre", "--data-dir", dir); code != exitUsage {
 		t.Errorf("distinct of one entity: exit %d: %s", code, stderr)
 	}
-	s := openDemoStore(t, dir)
-	if err := s.Annotate(t.Context(), map[graph.ID]map[string]string{
-		graph.NodeID(graph.KindTeam, "platform-sre"):        {graph.DistinctLabel: ""},
-		graph.NodeID(graph.KindTeam, "platform-sre-oncall"): {graph.DistinctLabel: ""},
-	}); err != nil {
-		t.Fatal(err)
+	// Withdrawn, the pair is listed again.
+	out, stderr, code = cli(t, "", "distinct", "--withdraw", "Team:platform-sre-oncall", "Team:platform-sre", "--data-dir", dir)
+	if code != exitOK || !strings.HasPrefix(out, "Withdrew the decision: 2 entities") {
+		t.Fatalf("distinct --withdraw: exit %d: %s %s", code, out, stderr)
 	}
-	s.Close()
+	if out, _, _ := cli(t, "", "duplicates", "--kind", "team", "--data-dir", dir); out != want {
+		t.Errorf("duplicates after the decision was withdrawn:\n%s\nwant\n%s", out, want)
+	}
 
 	out, stderr, code = cli(t, "", "merge", "Team:platform-sre", "Team:platform-sre-oncall", "--data-dir", dir)
 	if code != exitOK || !strings.Contains(out, `Merged Team:platform-sre-oncall into Team:platform-sre; "platform-sre-oncall" is now an alias of it.`) {
@@ -78,13 +76,4 @@ Team  platform-sre-oncall  Platform SRE
 	if out, _, code := cli(t, "", "owners", "Team:platform-sre-oncall", "--format", "json", "--data-dir", dir); code != exitOK || !strings.Contains(out, `"key": "platform-sre"`) {
 		t.Errorf("the merged key does not name the team: exit %d\n%s", code, out)
 	}
-}
-
-func openDemoStore(t *testing.T, dir string) *embedded.Store {
-	t.Helper()
-	s, err := embedded.Open(t.Context(), dir, embedded.Options{Logger: zerolog.Nop()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
 }

@@ -1017,6 +1017,18 @@ describe('edits by an editor', () => {
       assert.ok(found.includes('payments-core'), `the search behind the suggestions found ${found}`);
       await page.getByTestId('merge-duplicate').locator('summary').click();
       assert.equal(await page.getByTestId('merge-duplicate').getByText('Named like it').count(), 0);
+      // The decision shows on the page, and is withdrawn there: the pair is listed and suggested again.
+      const { team: paymentsCore } = await gql('{ team(name:"payments-core"){ id name } }', {}, srv.base);
+      const notDup = page.getByTestId('not-duplicates');
+      await notDup.getByRole('link', { name: paymentsCore.name }).waitFor();
+      assert.deepEqual(await axeViolations(page), [], 'the recorded decision passes axe-core');
+      await notDup.getByRole('button', { name: `Withdraw: ${paymentsCore.name} may be a duplicate` }).click();
+      await notDup.waitFor({ state: 'detached' });
+      assert.equal((await gql('{ likelyDuplicates { totalCount } }', {}, srv.base)).likelyDuplicates.totalCount, 2);
+      await page.getByTestId('merge-duplicate').locator('summary').click();
+      await page.getByTestId('merge-duplicate').getByRole('button', { name: /\(payments-core\)/ }).waitFor();
+      // Recorded again, for what follows.
+      await asEditor(`mutation { markDistinct(ids: ["${retail.team.id}", "${paymentsCore.id}"]) { entities { id } } }`);
       const { team } = await gql('{ team(name:"platform-sre"){ id } }', {}, srv.base);
       const { team: dupTeam } = await gql('{ team(name:"platform-sre-oncall"){ id } }', {}, srv.base);
       await page.evaluate((v) => sessionStorage.setItem('estate.token', v), srv.prepared.viewer);

@@ -626,6 +626,43 @@ export type MarkDistinctMutation = { markDistinct: { entities: Array<
       | { id: string }
     > } };
 
+export type EntityByKeyQueryVariables = Exact<{
+  kind: Kind;
+  key: string;
+}>;
+
+
+export type EntityByKeyQuery = { entity:
+    | { id: string, name: string }
+    | { id: string, name: string }
+    | { id: string, name: string }
+    | { id: string, name: string }
+    | { id: string, name: string }
+    | { id: string, name: string }
+    | { id: string, name: string }
+    | { id: string, name: string }
+    | { id: string, name: string }
+    | { id: string, name: string }
+   | null };
+
+export type WithdrawDistinctMutationVariables = Exact<{
+  ids: Array<string | number> | string | number;
+}>;
+
+
+export type WithdrawDistinctMutation = { markDistinct: { entities: Array<
+      | { id: string }
+      | { id: string }
+      | { id: string }
+      | { id: string }
+      | { id: string }
+      | { id: string }
+      | { id: string }
+      | { id: string }
+      | { id: string }
+      | { id: string }
+    > } };
+
 export type AssertionFieldsFragment = { source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null };
 
 export type RelFieldsFragment = { cursor: string, node:
@@ -2262,6 +2299,23 @@ export const MarkDistinctDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<MarkDistinctMutation, MarkDistinctMutationVariables>;
+export const EntityByKeyDocument = new TypedDocumentString(`
+    query EntityByKey($kind: Kind!, $key: String!) {
+  entity(kind: $kind, key: $key) {
+    id
+    name
+  }
+}
+    `) as unknown as TypedDocumentString<EntityByKeyQuery, EntityByKeyQueryVariables>;
+export const WithdrawDistinctDocument = new TypedDocumentString(`
+    mutation WithdrawDistinct($ids: [ID!]!) {
+  markDistinct(ids: $ids, distinct: false) {
+    entities {
+      id
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<WithdrawDistinctMutation, WithdrawDistinctMutationVariables>;
 export const EntityPageDocument = new TypedDocumentString(`
     query EntityPage($id: ID!, $first: Int = 100) {
   node(id: $id) {

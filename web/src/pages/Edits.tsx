@@ -9,15 +9,18 @@ import { request } from '../api';
 import {
   AddLinkDocument,
   CandidatesDocument,
+  EntityByKeyDocument,
   MergeEntitiesDocument,
   RegisterAccountDocument,
   RemoveLinkDocument,
   ViewerDocument,
+  WithdrawDistinctDocument,
   type Kind,
   type CandidatesQuery,
   type OwnerRole,
   type RelType,
 } from '../gql/graphql';
+import { Link } from '../router';
 import { ErrorBox, useAsync } from '../ui';
 
 const roles: OwnerRole[] = ['TECHNICAL', 'BUSINESS', 'SUPPORT', 'SECURITY'];
@@ -198,6 +201,55 @@ export function RegisterAccount({ e, onChange }: { e: Entity; onChange: () => vo
 /** The label markDistinct leaves: the keys of what an entity is known not to be (graph.DistinctLabel). */
 const distinctLabel = 'not-duplicate-of';
 
+type Labelled = Entity & { id: string; name: string; labels: { key: string; value: string }[] };
+
+/** The keys of the entities e was recorded as not being. */
+const distinctKeys = (e: Labelled) =>
+  (e.labels.find((l) => l.key === distinctLabel)?.value ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+
+/**
+ * What a person recorded e is not (markDistinct), each with a way to
+ * withdraw the decision: the pair may be listed as likely duplicates again,
+ * and merged.
+ */
+export function NotDuplicates({ e, onChange }: { e: Labelled; onChange: () => void }) {
+  const keys = distinctKeys(e);
+  const { data, error } = useAsync(
+    (sig) => Promise.all(keys.map((key) => request(EntityByKeyDocument, { kind: e.kind, key }, sig).then((d) => ({ key, other: d.entity })))),
+    [e.id, keys.join()],
+  );
+  const [err, setErr] = useState<unknown>(null);
+  async function withdraw(id: string) {
+    setErr(null);
+    try {
+      await request(WithdrawDistinctDocument, { ids: [e.id, id] });
+      onChange();
+    } catch (x) {
+      setErr(x);
+    }
+  }
+  if (keys.length === 0) return null;
+  return (
+    <div data-testid="not-duplicates">
+      <p className="small">Recorded as not the same {e.kind.toLowerCase()} as:</p>
+      <ul className="plain">
+        {(data ?? keys.map((key) => ({ key, other: undefined }))).map(({ key, other }) => (
+          <li key={key}>
+            {other ? <Link href={`/entity/${other.id}`}>{other.name}</Link> : <code>{key}</code>}{' '}
+            <span className="muted">({key})</span>{' '}
+            {other && (
+              <button type="button" className="secondary small" onClick={() => withdraw(other.id)} aria-label={`Withdraw: ${other.name} may be a duplicate`}>
+                Withdraw
+              </button>
+            )}
+          </li>
+        ))}
+      </ul>
+      {error || err ? <ErrorBox error={error ?? err} /> : null}
+    </div>
+  );
+}
+
 /** The last part of a key, as other sources may spell the same thing: "payments-core" of "github.com/acme/team/payments-core". */
 const keyTail = (key: string) => key.split(/[/:@]/).filter(Boolean).pop() ?? key;
 
@@ -207,14 +259,12 @@ const keyTail = (key: string) => key.split(/[/:@]/).filter(Boolean).pop() ?? key
  * are suggested; the merge moves the duplicate's aliases, sources and
  * relationships to e and removes it, and its key stays as an alias of e.
  */
-export function MergeDuplicate({ e, onChange }: {
-  e: Entity & { id: string; name: string; labels: { key: string; value: string }[] }; onChange: () => void;
-}) {
+export function MergeDuplicate({ e, onChange }: { e: Labelled; onChange: () => void }) {
   const kind = e.kind.toLowerCase();
   const dup = usePick([e.kind], `Duplicate ${kind}`);
   const { data } = useAsync((sig) => request(CandidatesDocument, { text: keyTail(e.key), kinds: [e.kind] }, sig), [e.id]);
   // Not those a person said are another thing (markDistinct's label).
-  const distinct = (e.labels.find((l) => l.key === distinctLabel)?.value ?? '').split(',').map((k) => k.trim());
+  const distinct = distinctKeys(e);
   const likely = (data?.search ?? []).filter((c) => c.id !== e.id && !distinct.includes(c.key)).slice(0, 5);
   const p = dup.picked && dup.picked.id !== e.id ? dup.picked : undefined;
   return (

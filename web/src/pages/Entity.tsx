@@ -14,7 +14,7 @@ import { kindLabel } from '../kinds';
 import { Link } from '../router';
 import { ConfidenceBadge, ErrorBox, KindBadge, Loading, RunLink, Time, useAsync } from '../ui';
 import { HistoryPanel } from './History';
-import { AddOwner, AddToService, MergeDuplicate, RegisterAccount, RemoveLink, useMayEdit } from './Edits';
+import { AddOwner, AddToService, MergeDuplicate, NotDuplicates, RegisterAccount, RemoveLink, useMayEdit } from './Edits';
 import { WhoOwnsPanel } from './WhoOwns';
 
 // What a team or person can own (graph's OWNS rule): the kinds with an
@@ -220,6 +220,7 @@ export function EntityPage({ id }: { id: string }) {
       {mayEdit && e.kind !== 'Change' && e.kind !== 'Incident' && (
         <section aria-labelledby="duplicates-h" className="card" data-testid="duplicates">
           <h2 id="duplicates-h">Duplicates</h2>
+          <NotDuplicates key={`d${edits}`} e={e} onChange={reload} />
           <MergeDuplicate key={edits} e={e} onChange={reload} />
         </section>
       )}
