@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -268,6 +269,29 @@ func TestMergeEntities(t *testing.T) {
 	if res := e.do(t, e.viewer, `{ likelyDuplicates(kinds: [CloudAccount]) { totalCount } }`, nil); !slices.Equal(res.codes(), []string{"INVALID_INPUT"}) {
 		t.Errorf("likelyDuplicates of cloud accounts: %s", res.Raw)
 	}
+	// Each one's page suggests the other; the payments team has none.
+	const likelyOf = `query($id: ID!) { likelyDuplicatesOf(id: $id) { kind shared entities { key } } }`
+	type groupOf struct {
+		LikelyDuplicatesOf *struct {
+			Kind     string
+			Shared   []string
+			Entities []struct{ Key string }
+		}
+	}
+	for _, id := range []string{platform, dup} {
+		var of groupOf
+		e.do(t, e.viewer, likelyOf, map[string]any{"id": id}).mustData(t, &of)
+		if g := of.LikelyDuplicatesOf; g == nil || fmt.Sprint(*g) != fmt.Sprint(dups.LikelyDuplicates.Groups[0]) {
+			t.Errorf("likelyDuplicatesOf(%s): %+v, want %+v", id, g, dups.LikelyDuplicates.Groups[0])
+		}
+	}
+	var none groupOf
+	if e.do(t, e.viewer, likelyOf, map[string]any{"id": graph.NodeID(graph.KindTeam, "payments-core").String()}).mustData(t, &none); none.LikelyDuplicatesOf != nil {
+		t.Errorf("likelyDuplicatesOf(payments-core): %+v, want null", none.LikelyDuplicatesOf)
+	}
+	if res := e.do(t, e.viewer, likelyOf, map[string]any{"id": graph.NodeID(graph.KindTeam, "nobody").String()}); !slices.Equal(res.codes(), []string{"NOT_FOUND"}) {
+		t.Errorf("likelyDuplicatesOf a missing entity: %s", res.Raw)
+	}
 
 	const merge = `mutation($in: MergeEntitiesInput!) { mergeEntities(input: $in) { mergedKey entity { key name aliases { value source } ... on Team { email } } } }`
 	in := map[string]any{"into": platform, "duplicate": dup}
@@ -373,6 +397,10 @@ func TestMergeEntities(t *testing.T) {
 	e.do(t, e.viewer, likely, nil).mustData(t, &dups)
 	if dups.LikelyDuplicates.TotalCount != 0 {
 		t.Errorf("likely duplicates after the merge: %+v", dups.LikelyDuplicates)
+	}
+	var after groupOf
+	if e.do(t, e.viewer, likelyOf, map[string]any{"id": platform}).mustData(t, &after); after.LikelyDuplicatesOf != nil {
+		t.Errorf("likelyDuplicatesOf the team after the merge: %+v, want null", after.LikelyDuplicatesOf)
 	}
 }
 

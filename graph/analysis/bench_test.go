@@ -397,3 +397,42 @@ func BenchmarkDuplicates(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDuplicatesOf: one entity page's merge suggestions (a search per
+// word of the entity's spellings), beside the one search the page made
+// before (of the key's mailbox here), for the people the generator spells
+// twice: each finds its other spelling.
+func BenchmarkDuplicatesOf(b *testing.B) {
+	s, samples := benchEstate(b)
+	ctx := context.Background()
+	var ids []graph.ID
+	for _, r := range samples.DuplicatePeople {
+		ids = append(ids, r.ID())
+	}
+	people, err := s.Nodes(ctx, ids)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("DuplicatesOf", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			p := people[i%len(people)]
+			i++
+			g, err := analysis.DuplicatesOf(ctx, s, p)
+			if err != nil || g == nil || len(g.Items) != 2 {
+				b.Fatalf("duplicates of %s: %+v, %v", p.Ref(), g, err)
+			}
+		}
+	})
+	b.Run("Search", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			p := people[i%len(people)]
+			i++
+			text, _, _ := strings.Cut(p.Key, "@")
+			if _, err := s.Search(ctx, graph.SearchQuery{Text: text, Kinds: []graph.Kind{p.Kind}, Limit: 10}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

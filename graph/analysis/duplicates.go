@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"unicode"
@@ -72,6 +73,46 @@ func Duplicates(ctx context.Context, s Store, kinds []graph.Kind) (*DuplicateRep
 		}
 	}
 	return rep, nil
+}
+
+// DuplicatesOf is the group of likely duplicates that n is in (Duplicates'
+// rules), or nil: what n's page suggests merging. Instead of the whole graph
+// it reads the entities of n's kind containing the longest word of each of
+// n's spellings (Store.Search, a scan of names, keys and aliases), so it
+// finds those spelled like n itself, not the ones a group reaches through a
+// third entity; and a word more than graph.MaxSearch of them contain may
+// leave some out. Nil too for a kind not in DuplicateKinds.
+func DuplicatesOf(ctx context.Context, s Store, n *graph.Node) (*DuplicateGroup, error) {
+	if !slices.Contains(DuplicateKinds, n.Kind) {
+		return nil, nil
+	}
+	ns := []*node{{Node: n}}
+	seen := map[graph.ID]bool{n.ID: true}
+	var words []string
+	for _, sp := range spellings(n) {
+		w := slices.MaxFunc(strings.Split(sp, "-"), func(a, b string) int { return len(a) - len(b) })
+		if slices.Contains(words, w) {
+			continue
+		}
+		words = append(words, w)
+		found, err := s.Search(ctx, graph.SearchQuery{Text: w, Kinds: []graph.Kind{n.Kind}, Limit: graph.MaxSearch})
+		if err != nil {
+			return nil, fmt.Errorf("likely duplicates of %s: %w", n.Ref(), err)
+		}
+		for _, c := range found {
+			if !seen[c.ID] {
+				seen[c.ID] = true
+				ns = append(ns, &node{Node: c})
+			}
+		}
+	}
+	slices.SortFunc(ns, func(a, b *node) int { return strings.Compare(a.Key, b.Key) })
+	for _, g := range duplicatesOf(n.Kind, ns) {
+		if slices.ContainsFunc(g.Items, func(it Item) bool { return it.Node.ID == n.ID }) {
+			return &g, nil
+		}
+	}
+	return nil, nil
 }
 
 // duplicatesOf groups the nodes of one kind by shared spellings.

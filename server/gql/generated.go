@@ -731,47 +731,48 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Application       func(childComplexity int, key string) int
-		Applications      func(childComplexity int, filter *model.EntityFilter, first *int, after *string) int
-		BusinessUnit      func(childComplexity int, key string) int
-		BusinessUnits     func(childComplexity int, filter *model.EntityFilter, first *int, after *string) int
-		Change            func(childComplexity int, key string) int
-		Changes           func(childComplexity int, class *governance.Class, status *governance.Status, environment *string, team *string, orderBy *model.ChangeOrder, first *int, after *string) int
-		CloudAccount      func(childComplexity int, key string) int
-		CloudAccounts     func(childComplexity int, filter *model.EntityFilter, first *int, after *string) int
-		CloudResource     func(childComplexity int, arn string) int
-		CloudResources    func(childComplexity int, filter *model.EntityFilter, first *int, after *string) int
-		DeliveryMetrics   func(childComplexity int, kind graph.Kind, key string, from time.Time, to time.Time) int
-		Entities          func(childComplexity int, kinds []graph.Kind, labels []*model.LabelInput, source *string, first *int, after *string) int
-		Entity            func(childComplexity int, kind graph.Kind, key string) int
-		EntityAsOf        func(childComplexity int, id uuid.UUID, at time.Time) int
-		Health            func(childComplexity int, staleDays *int) int
-		Impact            func(childComplexity int, refs []string, direction *analysis.Direction, maxDepth *int, changedPaths []string) int
-		IngestRun         func(childComplexity int, id string) int
-		IngestRuns        func(childComplexity int, source *string, status *graph.RunStatus, first *int, after *string) int
-		IngestSources     func(childComplexity int) int
-		LikelyDuplicates  func(childComplexity int, kinds []graph.Kind, first *int) int
-		Lookup            func(childComplexity int, ref string, kinds []graph.Kind) int
-		MergedInto        func(childComplexity int, id uuid.UUID) int
-		Node              func(childComplexity int, id uuid.UUID) int
-		Nodes             func(childComplexity int, ids []uuid.UUID) int
-		People            func(childComplexity int, filter *model.EntityFilter, first *int, after *string) int
-		Person            func(childComplexity int, key string) int
-		Repositories      func(childComplexity int, filter *model.EntityFilter, first *int, after *string) int
-		Repository        func(childComplexity int, key *string, url *string) int
-		Resolve           func(childComplexity int, ref string, kinds []graph.Kind) int
-		Search            func(childComplexity int, text string, kinds []graph.Kind, first *int) int
-		Service           func(childComplexity int, key string) int
-		Services          func(childComplexity int, filter *model.EntityFilter, first *int, after *string) int
-		ShadowEstate      func(childComplexity int) int
-		Stats             func(childComplexity int) int
-		Team              func(childComplexity int, name string) int
-		TeamAccreditation func(childComplexity int, team string) int
-		Teams             func(childComplexity int, filter *model.EntityFilter, first *int, after *string) int
-		Tokens            func(childComplexity int) int
-		Unowned           func(childComplexity int, ids []uuid.UUID) int
-		Viewer            func(childComplexity int) int
-		WhoOwns           func(childComplexity int, ref string) int
+		Application        func(childComplexity int, key string) int
+		Applications       func(childComplexity int, filter *model.EntityFilter, first *int, after *string) int
+		BusinessUnit       func(childComplexity int, key string) int
+		BusinessUnits      func(childComplexity int, filter *model.EntityFilter, first *int, after *string) int
+		Change             func(childComplexity int, key string) int
+		Changes            func(childComplexity int, class *governance.Class, status *governance.Status, environment *string, team *string, orderBy *model.ChangeOrder, first *int, after *string) int
+		CloudAccount       func(childComplexity int, key string) int
+		CloudAccounts      func(childComplexity int, filter *model.EntityFilter, first *int, after *string) int
+		CloudResource      func(childComplexity int, arn string) int
+		CloudResources     func(childComplexity int, filter *model.EntityFilter, first *int, after *string) int
+		DeliveryMetrics    func(childComplexity int, kind graph.Kind, key string, from time.Time, to time.Time) int
+		Entities           func(childComplexity int, kinds []graph.Kind, labels []*model.LabelInput, source *string, first *int, after *string) int
+		Entity             func(childComplexity int, kind graph.Kind, key string) int
+		EntityAsOf         func(childComplexity int, id uuid.UUID, at time.Time) int
+		Health             func(childComplexity int, staleDays *int) int
+		Impact             func(childComplexity int, refs []string, direction *analysis.Direction, maxDepth *int, changedPaths []string) int
+		IngestRun          func(childComplexity int, id string) int
+		IngestRuns         func(childComplexity int, source *string, status *graph.RunStatus, first *int, after *string) int
+		IngestSources      func(childComplexity int) int
+		LikelyDuplicates   func(childComplexity int, kinds []graph.Kind, first *int) int
+		LikelyDuplicatesOf func(childComplexity int, id uuid.UUID) int
+		Lookup             func(childComplexity int, ref string, kinds []graph.Kind) int
+		MergedInto         func(childComplexity int, id uuid.UUID) int
+		Node               func(childComplexity int, id uuid.UUID) int
+		Nodes              func(childComplexity int, ids []uuid.UUID) int
+		People             func(childComplexity int, filter *model.EntityFilter, first *int, after *string) int
+		Person             func(childComplexity int, key string) int
+		Repositories       func(childComplexity int, filter *model.EntityFilter, first *int, after *string) int
+		Repository         func(childComplexity int, key *string, url *string) int
+		Resolve            func(childComplexity int, ref string, kinds []graph.Kind) int
+		Search             func(childComplexity int, text string, kinds []graph.Kind, first *int) int
+		Service            func(childComplexity int, key string) int
+		Services           func(childComplexity int, filter *model.EntityFilter, first *int, after *string) int
+		ShadowEstate       func(childComplexity int) int
+		Stats              func(childComplexity int) int
+		Team               func(childComplexity int, name string) int
+		TeamAccreditation  func(childComplexity int, team string) int
+		Teams              func(childComplexity int, filter *model.EntityFilter, first *int, after *string) int
+		Tokens             func(childComplexity int) int
+		Unowned            func(childComplexity int, ids []uuid.UUID) int
+		Viewer             func(childComplexity int) int
+		WhoOwns            func(childComplexity int, ref string) int
 	}
 
 	Ratio struct {
@@ -1203,6 +1204,7 @@ type QueryResolver interface {
 	Unowned(ctx context.Context, ids []uuid.UUID) ([]uuid.UUID, error)
 	Health(ctx context.Context, staleDays *int) (*analysis.HealthReport, error)
 	LikelyDuplicates(ctx context.Context, kinds []graph.Kind, first *int) (*model.DuplicateReport, error)
+	LikelyDuplicatesOf(ctx context.Context, id uuid.UUID) (*model.DuplicateGroup, error)
 	Stats(ctx context.Context) (*model.Stats, error)
 	Viewer(ctx context.Context) (*model.Viewer, error)
 	Tokens(ctx context.Context) ([]*auth.Token, error)
@@ -4503,6 +4505,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.LikelyDuplicates(childComplexity, args["kinds"].([]graph.Kind), args["first"].(*int)), true
+	case "Query.likelyDuplicatesOf":
+		if e.ComplexityRoot.Query.LikelyDuplicatesOf == nil {
+			break
+		}
+
+		args, err := ec.field_Query_likelyDuplicatesOf_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.LikelyDuplicatesOf(childComplexity, args["id"].(uuid.UUID)), true
 	case "Query.lookup":
 		if e.ComplexityRoot.Query.Lookup == nil {
 			break
@@ -6789,6 +6802,15 @@ type Query {
   size); totalCount counts them all. INVALID_INPUT for another kind.
   """
   likelyDuplicates(kinds: [Kind!], first: Int = 50): DuplicateReport!
+  """
+  The likely duplicates of one entity: its group, as likelyDuplicates would
+  list it, found among the entities of its kind that contain a word of its
+  spellings rather than in the whole graph (so not those a group reaches
+  only through a third entity). What an entity page suggests merging. Null
+  when there are none, or for a kind likelyDuplicates does not compare;
+  NOT_FOUND for an id that names nothing.
+  """
+  likelyDuplicatesOf(id: ID!): DuplicateGroup
 
   "What the graph holds."
   stats: Stats!
@@ -11569,6 +11591,20 @@ func (ec *executionContext) field_Query_ingestRuns_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["after"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_likelyDuplicatesOf_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -26697,6 +26733,50 @@ func (ec *executionContext) fieldContext_Query_likelyDuplicates(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_likelyDuplicatesOf(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_likelyDuplicatesOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().LikelyDuplicatesOf(ctx, fc.Args["id"].(uuid.UUID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DuplicateGroup) graphql.Marshaler {
+			return ec.marshalODuplicateGroup2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐDuplicateGroup(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_likelyDuplicatesOf(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DuplicateGroup(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_likelyDuplicatesOf_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_stats(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -39036,6 +39116,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_likelyDuplicates(ctx, field)
 				})
+		case "likelyDuplicatesOf":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_likelyDuplicatesOf(ctx, field)
+				})
 		case "stats":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -43941,6 +44027,13 @@ var (
 		graph.Both: "BOTH",
 	}
 )
+
+func (ec *executionContext) marshalODuplicateGroup2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐDuplicateGroup(ctx context.Context, sel ast.SelectionSet, v *model.DuplicateGroup) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DuplicateGroup(ctx, sel, v)
+}
 
 func (ec *executionContext) marshalOEntity2githubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐEntity(ctx context.Context, sel ast.SelectionSet, v model.Entity) graphql.Marshaler {
 	if v == nil {

@@ -3,6 +3,7 @@ package analysistest
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/estate-cmdb/estate/graph"
@@ -33,6 +34,10 @@ func testDuplicates(t *testing.T, h graphtest.Harness) {
 		nodes = append(nodes, n(graph.KindApplication, fmt.Sprintf("team%d/api", i), "API"))
 	}
 	graphtest.MustApply(t, s, graph.Batch{Source: "src", Run: "r1", At: DemoAt, Nodes: nodes})
+	var all []graph.Ref // what groups checks DuplicatesOf of
+	for _, n := range nodes {
+		all = append(all, n.Ref())
+	}
 
 	groups := func(kinds ...graph.Kind) []string {
 		t.Helper()
@@ -43,6 +48,21 @@ func testDuplicates(t *testing.T, h graphtest.Harness) {
 		var out []string
 		for _, g := range rep.Groups {
 			out = append(out, fmt.Sprintf("%s %v sharing %v", g.Kind, g.Items, g.Shared))
+		}
+		// Each entity's page suggests its own group, from a search; the
+		// others none.
+		if len(kinds) == 0 {
+			for _, r := range all {
+				want := "none"
+				for i, g := range rep.Groups {
+					if slices.ContainsFunc(g.Items, func(it analysis.Item) bool { return it.Ref() == r }) {
+						want = out[i]
+					}
+				}
+				if got := groupOf(t, s, r); got != want {
+					t.Errorf("the likely duplicates of %s: %s, want %s", r, got, want)
+				}
+			}
 		}
 		return out
 	}
@@ -75,8 +95,9 @@ func testDuplicates(t *testing.T, h graphtest.Harness) {
 	if err := s.Annotate(t.Context(), labels); err != nil {
 		t.Fatal(err)
 	}
-	same(t, "likely duplicate teams, the payments teams recorded distinct", groups(graph.KindTeam), []string{
+	same(t, "likely duplicates, the payments teams recorded distinct", groups(), []string{
 		"Team [Team:github.com/acme/team/payments-core Team:payments_core] sharing [payments-core]",
+		"Person [Person:@priyashah Person:priya.shah@acme.example] sharing [priya-shah]",
 	})
 
 	// Three teams spelled alike, the first recorded distinct from the other
@@ -84,6 +105,7 @@ func testDuplicates(t *testing.T, h graphtest.Harness) {
 	var ops []*graph.Node
 	for _, key := range []string{"a/ledger-ops", "b/ledger-ops", "c/ledger-ops"} {
 		graphtest.MustApply(t, s, graph.Batch{Source: "src", Run: "r2", At: DemoAt, Nodes: []graph.NodeInput{n(graph.KindTeam, key, "Ledger Ops")}})
+		all = append(all, graph.Ref{Kind: graph.KindTeam, Key: key})
 		n, err := s.Node(t.Context(), graph.Ref{Kind: graph.KindTeam, Key: key})
 		if err != nil {
 			t.Fatal(err)
@@ -103,15 +125,36 @@ func testDuplicates(t *testing.T, h graphtest.Harness) {
 			t.Fatal(err)
 		}
 	}
-	same(t, "likely duplicate teams, one of three recorded distinct from the others", groups(graph.KindTeam), []string{
+	same(t, "likely duplicates, one of three teams recorded distinct from the others", groups(), []string{
 		"Team [Team:b/ledger-ops Team:c/ledger-ops] sharing [ledger-ops]",
 		"Team [Team:github.com/acme/team/payments-core Team:payments_core] sharing [payments-core]",
+		"Person [Person:@priyashah Person:priya.shah@acme.example] sharing [priya-shah]",
 	})
 
 	if _, err := s.Merge(t.Context(), graph.NodeID(graph.KindTeam, "github.com/acme/team/payments-core"), graph.NodeID(graph.KindTeam, "payments_core")); err != nil {
 		t.Fatal(err)
 	}
-	same(t, "likely duplicates after the teams' merge", groups(graph.KindTeam), []string{
+	all = slices.DeleteFunc(all, func(r graph.Ref) bool { return r.Key == "payments_core" })
+	same(t, "likely duplicates after the teams' merge", groups(), []string{
 		"Team [Team:b/ledger-ops Team:c/ledger-ops] sharing [ledger-ops]",
+		"Person [Person:@priyashah Person:priya.shah@acme.example] sharing [priya-shah]",
 	})
+}
+
+// groupOf is analysis.DuplicatesOf's group for the entity r names, as
+// testDuplicates writes groups, or "none".
+func groupOf(t *testing.T, s graph.Store, r graph.Ref) string {
+	t.Helper()
+	n, err := s.Node(t.Context(), r)
+	if err != nil || n == nil {
+		t.Fatalf("node %s: %v, %v", r, n, err)
+	}
+	g, err := analysis.DuplicatesOf(t.Context(), s, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g == nil {
+		return "none"
+	}
+	return fmt.Sprintf("%s %v sharing %v", g.Kind, g.Items, g.Shared)
 }

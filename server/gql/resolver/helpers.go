@@ -115,6 +115,15 @@ func entities(ns []*graph.Node) []model.Entity {
 	return out
 }
 
+// duplicateGroup is g as the API gives it.
+func duplicateGroup(g analysis.DuplicateGroup) *model.DuplicateGroup {
+	out := &model.DuplicateGroup{Kind: g.Kind, Shared: g.Shared}
+	for _, it := range g.Items {
+		out.Entities = append(out.Entities, model.Wrap(it.Node))
+	}
+	return out
+}
+
 // Shared field resolvers of every kind.
 
 func (r *Resolver) relationships(ctx context.Context, n *graph.Node, types []graph.RelType, dir *graph.Direction, first *int, after *string) (*model.RelationshipConnection, error) {

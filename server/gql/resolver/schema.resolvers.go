@@ -647,13 +647,24 @@ func (r *queryResolver) LikelyDuplicates(ctx context.Context, kinds []graph.Kind
 	}
 	out := &model.DuplicateReport{TotalCount: len(rep.Groups), Groups: []*model.DuplicateGroup{}}
 	for _, g := range rep.Groups[:min(n, len(rep.Groups))] {
-		mg := &model.DuplicateGroup{Kind: g.Kind, Shared: g.Shared}
-		for _, it := range g.Items {
-			mg.Entities = append(mg.Entities, model.Wrap(it.Node))
-		}
-		out.Groups = append(out.Groups, mg)
+		out.Groups = append(out.Groups, duplicateGroup(g))
 	}
 	return out, nil
+}
+
+func (r *queryResolver) LikelyDuplicatesOf(ctx context.Context, id uuid.UUID) (*model.DuplicateGroup, error) {
+	n, err := r.loaders(ctx).Node(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if n == nil {
+		return nil, graph.Errorf(graph.CodeNotFound, "no entity has the id %s", id)
+	}
+	g, err := analysis.DuplicatesOf(ctx, r.Store, n)
+	if g == nil || err != nil {
+		return nil, err
+	}
+	return duplicateGroup(*g), nil
 }
 
 func (r *queryResolver) Stats(ctx context.Context) (*model.Stats, error) {

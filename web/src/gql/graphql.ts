@@ -601,6 +601,24 @@ export type RegisterAccountMutationVariables = Exact<{
 
 export type RegisterAccountMutation = { upsertEntities: { updated: number } };
 
+export type LikelyDuplicatesOfQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type LikelyDuplicatesOfQuery = { likelyDuplicatesOf: { entities: Array<
+      | { id: string, kind: Kind, key: string, name: string }
+      | { id: string, kind: Kind, key: string, name: string }
+      | { id: string, kind: Kind, key: string, name: string }
+      | { id: string, kind: Kind, key: string, name: string }
+      | { id: string, kind: Kind, key: string, name: string }
+      | { id: string, kind: Kind, key: string, name: string }
+      | { id: string, kind: Kind, key: string, name: string }
+      | { id: string, kind: Kind, key: string, name: string }
+      | { id: string, kind: Kind, key: string, name: string }
+      | { id: string, kind: Kind, key: string, name: string }
+    > } | null };
+
 export type MergeEntitiesMutationVariables = Exact<{
   input: MergeEntitiesInput;
 }>;
@@ -2283,6 +2301,18 @@ export const RegisterAccountDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<RegisterAccountMutation, RegisterAccountMutationVariables>;
+export const LikelyDuplicatesOfDocument = new TypedDocumentString(`
+    query LikelyDuplicatesOf($id: ID!) {
+  likelyDuplicatesOf(id: $id) {
+    entities {
+      id
+      kind
+      key
+      name
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<LikelyDuplicatesOfQuery, LikelyDuplicatesOfQueryVariables>;
 export const MergeEntitiesDocument = new TypedDocumentString(`
     mutation MergeEntities($input: MergeEntitiesInput!) {
   mergeEntities(input: $input) {

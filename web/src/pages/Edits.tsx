@@ -10,6 +10,7 @@ import {
   AddLinkDocument,
   CandidatesDocument,
   EntityByKeyDocument,
+  LikelyDuplicatesOfDocument,
   MergeEntitiesDocument,
   RegisterAccountDocument,
   RemoveLinkDocument,
@@ -250,22 +251,17 @@ export function NotDuplicates({ e, onChange }: { e: Labelled; onChange: () => vo
   );
 }
 
-/** The last part of a key, as other sources may spell the same thing: "payments-core" of "github.com/acme/team/payments-core". */
-const keyTail = (key: string) => key.split(/[/:@]/).filter(Boolean).pop() ?? key;
-
 /**
  * Merges a duplicate into e: another record of the same real thing (the
- * GitHub team and the catalog's group). Entities of e's kind named like it
- * are suggested; the merge moves the duplicate's aliases, sources and
+ * GitHub team and the catalog's group). The entities of e's kind spelled
+ * like it are suggested (likelyDuplicatesOf, the health page's rules); the merge moves the duplicate's aliases, sources and
  * relationships to e and removes it, and its key stays as an alias of e.
  */
 export function MergeDuplicate({ e, onChange }: { e: Labelled; onChange: () => void }) {
   const kind = e.kind.toLowerCase();
   const dup = usePick([e.kind], `Duplicate ${kind}`);
-  const { data } = useAsync((sig) => request(CandidatesDocument, { text: keyTail(e.key), kinds: [e.kind] }, sig), [e.id]);
-  // Not those a person said are another thing (markDistinct's label).
-  const distinct = distinctKeys(e);
-  const likely = (data?.search ?? []).filter((c) => c.id !== e.id && !distinct.includes(c.key)).slice(0, 5);
+  const { data } = useAsync((sig) => request(LikelyDuplicatesOfDocument, { id: e.id }, sig), [e.id]);
+  const likely = (data?.likelyDuplicatesOf?.entities ?? []).filter((c) => c.id !== e.id);
   const p = dup.picked && dup.picked.id !== e.id ? dup.picked : undefined;
   return (
     <EditForm
@@ -278,7 +274,7 @@ export function MergeDuplicate({ e, onChange }: { e: Labelled; onChange: () => v
         <>
           {likely.length > 0 && (
             <p className="small">
-              Named like it:{' '}
+              Spelled like it:{' '}
               {likely.map((c) => (
                 <button key={c.id} type="button" className="link" onClick={() => dup.pick(c)}>{c.name} <span className="muted">({c.key})</span></button>
               ))}
