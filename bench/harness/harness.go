@@ -65,7 +65,8 @@ type Config struct {
 	// (default 100).
 	Samples int
 	// QueryBudget bounds each latency series of F3 and F4 in queries and
-	// time (default 300 queries, 3s).
+	// time (default 300 queries, 3s); F3's take at least 1,000 queries
+	// when the time allows, as many as its floor.
 	QueryBudget Budget
 	// LoadBudget bounds each F5 load level (default 2000 requests, 3s).
 	LoadBudget Budget
