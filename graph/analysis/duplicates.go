@@ -91,6 +91,10 @@ func DuplicatesOf(ctx context.Context, s Store, n *graph.Node) (*DuplicateGroup,
 	var words []string
 	for _, sp := range spellings(n) {
 		w := slices.MaxFunc(strings.Split(sp, "-"), func(a, b string) int { return len(a) - len(b) })
+		// A word longer than a search may be is looked for by its start.
+		if len(w) > graph.MaxSearchText {
+			w = strings.ToValidUTF8(w[:graph.MaxSearchText], "")
+		}
 		if slices.Contains(words, w) {
 			continue
 		}

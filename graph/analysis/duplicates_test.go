@@ -11,6 +11,7 @@ import (
 	"github.com/estate-cmdb/estate/graph"
 	"github.com/estate-cmdb/estate/graph/analysis"
 	"github.com/estate-cmdb/estate/graph/embedded/embeddedtest"
+	"github.com/estate-cmdb/estate/graph/graphtest"
 	"github.com/estate-cmdb/estate/ingest"
 	"github.com/estate-cmdb/estate/ingest/synthetic"
 )
@@ -56,5 +57,25 @@ func TestDuplicatesOfSyntheticPeople(t *testing.T) {
 	slices.Sort(want)
 	if !slices.Equal(found, want) {
 		t.Errorf("second spellings found:\n %v\nwant\n %v", found, want)
+	}
+}
+
+// TestDuplicatesOfLongWord: a name whose one word is longer than a search
+// may be still finds the entity spelled like it (the word is searched for
+// by its first part).
+func TestDuplicatesOfLongWord(t *testing.T) {
+	s := embeddedtest.Harness(t)
+	word := strings.Repeat("é", graph.MaxSearchText) // two bytes a letter
+	graphtest.MustApply(t, s, graph.Batch{Source: "src", Run: "r1", Nodes: []graph.NodeInput{
+		{Kind: graph.KindTeam, Key: "a", Name: word},
+		{Kind: graph.KindTeam, Key: "b", Name: strings.ToUpper(word)},
+	}})
+	n, err := s.Node(t.Context(), graph.Ref{Kind: graph.KindTeam, Key: "a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := analysis.DuplicatesOf(t.Context(), s, n)
+	if err != nil || g == nil || len(g.Items) != 2 {
+		t.Fatalf("likely duplicates of a team named with a long word: %+v, %v", g, err)
 	}
 }
