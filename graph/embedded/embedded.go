@@ -41,7 +41,7 @@ const FileName = "estate.db"
 // bbolt file instead of reading garbage. Format 7 writes the audit index
 // in runs (auditruns.go), audit events in pieces (audit.go), and binary log
 // entries that may hold touches and whose relationships' assertions have
-// scopes (codec.go); a format 6 file (the audit index in one tree, moved
+// scopes (logentry.go, codec.go); a format 6 file (the audit index in one tree, moved
 // into a run on open), format 5 file (one audit event per key), format 4
 // file (no scopes), format 3 file (binary entries without touches) or
 // format 2 file (JSON entries) is still read, and its marker is moved to 7
