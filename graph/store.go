@@ -145,6 +145,23 @@ type Store interface {
 	Close() error
 }
 
+// NodeByRef is Store.Node made of Store.Nodes, for backends: the node ref
+// names once it is checked; CodeNotFound when there is none.
+func NodeByRef(ctx context.Context, nodes func(context.Context, []ID) ([]*Node, error), ref Ref) (*Node, error) {
+	ref, err := ValidateRef(ref)
+	if err != nil {
+		return nil, err
+	}
+	ns, err := nodes(ctx, []ID{ref.ID()})
+	if err != nil {
+		return nil, err
+	}
+	if ns[0] == nil {
+		return nil, Errorf(CodeNotFound, "%s %q not found", ref.Kind, ref.Key)
+	}
+	return ns[0], nil
+}
+
 // Limits every backend enforces.
 const (
 	MaxBatchItems   = 50_000

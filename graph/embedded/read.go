@@ -24,18 +24,7 @@ func (s *Store) Nodes(ctx context.Context, ids []graph.ID) ([]*graph.Node, error
 
 // Node implements graph.Store.
 func (s *Store) Node(ctx context.Context, ref graph.Ref) (*graph.Node, error) {
-	ref, err := graph.ValidateRef(ref)
-	if err != nil {
-		return nil, err
-	}
-	ns, err := s.Nodes(ctx, []graph.ID{ref.ID()})
-	if err != nil {
-		return nil, err
-	}
-	if ns[0] == nil {
-		return nil, graph.Errorf(graph.CodeNotFound, "%s %q not found", ref.Kind, ref.Key)
-	}
-	return ns[0], nil
+	return graph.NodeByRef(ctx, s.Nodes, ref)
 }
 
 // Resolve implements graph.Store.

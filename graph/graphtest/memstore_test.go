@@ -136,14 +136,7 @@ func (s *memStore) Nodes(ctx context.Context, ids []graph.ID) ([]*graph.Node, er
 }
 
 func (s *memStore) Node(ctx context.Context, ref graph.Ref) (*graph.Node, error) {
-	ns, err := s.Nodes(ctx, []graph.ID{ref.ID()})
-	if err != nil {
-		return nil, err
-	}
-	if ns[0] == nil {
-		return nil, graph.Errorf(graph.CodeNotFound, "no %s", ref)
-	}
-	return ns[0], nil
+	return graph.NodeByRef(ctx, s.Nodes, ref)
 }
 
 // sorted returns clones of the nodes keep accepts, ordered kind then key.
