@@ -19,18 +19,22 @@ func (a *app) duplicatesCommand() *cobra.Command {
 		kinds  []string
 	)
 	cmd := &cobra.Command{
-		Use:   "duplicates",
+		Use:   "duplicates [REF]",
 		Short: "Entities that may be one thing recorded twice, spelled two ways by two sources",
 		Long: `Print the likely duplicates: entities of one kind (business units, services,
 applications, teams, people) whose name, or the last part of whose key or of an
 alias, is spelled the same once case, punctuation, the prefixes sources add
 ("@", "group:") and an e-mail's domain are set aside. Each group lists what its
 entities share. They are candidates: merge the ones that are one thing with
-"estate merge". Rules: docs/answers.md.`,
+"estate merge". Rules: docs/answers.md.
+
+With REF (read as whoOwns reads it), only the group of the entity it names,
+found among the entities spelled like it: what its page suggests merging.`,
 		Example: `  estate duplicates
-  estate duplicates --kind Person --format json`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+  estate duplicates --kind Person --format json
+  estate duplicates Team:platform-sre-oncall`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkFormat(format, "table", "json"); err != nil {
 				return err
 			}
@@ -38,15 +42,34 @@ entities share. They are candidates: merge the ones that are one thing with
 			if err != nil {
 				return err
 			}
+			write := func(r *analysis.DuplicateReport) error {
+				if format == "json" {
+					return writeJSON(a.stdout, r)
+				}
+				return writeDuplicates(a.stdout, r)
+			}
+			if len(args) == 1 {
+				if len(ks) > 0 {
+					return usageError("--kind and a REF: the REF's kind decides")
+				}
+				return a.withEntities(cmd.Context(), args, func(s graph.Store, ns []*graph.Node) error {
+					g, err := analysis.DuplicatesOf(cmd.Context(), s, ns[0])
+					if err != nil {
+						return err
+					}
+					r := &analysis.DuplicateReport{Groups: []analysis.DuplicateGroup{}}
+					if g != nil {
+						r.Groups = append(r.Groups, *g)
+					}
+					return write(r)
+				})
+			}
 			return a.withStore(cmd.Context(), func(s analysis.Store) error {
 				r, err := analysis.Duplicates(cmd.Context(), s, ks)
 				if err != nil {
 					return err
 				}
-				if format == "json" {
-					return writeJSON(a.stdout, r)
-				}
-				return writeDuplicates(a.stdout, r)
+				return write(r)
 			})
 		},
 	}

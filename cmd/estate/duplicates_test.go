@@ -32,11 +32,23 @@ Team  platform-sre-oncall  Platform SRE
 		t.Errorf("duplicates --kind team: exit %d\n%s\nwant\n%s", code, out, want)
 	}
 
+	// Each one's own group, as its page suggests it.
+	for _, ref := range []string{"Team:platform-sre-oncall", "platform-sre"} {
+		if out, stderr, code := cli(t, "", "duplicates", ref, "--data-dir", dir); code != exitOK || out != want {
+			t.Errorf("duplicates %s: exit %d\n%s%s\nwant\n%s", ref, code, out, stderr, want)
+		}
+	}
+	if out, _, code := cli(t, "", "duplicates", "Team:payments-core", "--data-dir", dir); code != exitOK || out != "No likely duplicates.\n" {
+		t.Errorf("duplicates Team:payments-core: exit %d, %q", code, out)
+	}
+
 	for _, c := range []struct {
 		args []string
 		code int
 		say  string
 	}{
+		{[]string{"duplicates", "Team:nobody"}, exitNotFound, "nobody"},
+		{[]string{"duplicates", "--kind", "Team", "Team:platform-sre"}, exitUsage, "--kind and a REF"},
 		{[]string{"merge", "Team:platform-sre", "Application:payments-api"}, exitUsage, "is not a Team"},
 		{[]string{"merge", "Team:platform-sre", "Team:nobody"}, exitNotFound, "nobody"},
 		{[]string{"merge", "Team:platform-sre"}, exitUsage, "accepts 2 arg"},
