@@ -219,16 +219,24 @@ func Redirect(b Batch, to func(ID) (Ref, bool)) Batch {
 // exported and in the audit trail; no source sets it.
 const DistinctLabel = "not-duplicate-of"
 
-// DistinctFrom reports whether n is recorded as not being the entity with
-// the key.
-func DistinctFrom(n *Node, key string) bool {
-	return slices.Contains(ListLabelValues(n.Labels[DistinctLabel]), key)
+// DistinctFrom reports whether n is recorded as not being o: n's
+// DistinctLabel names o's key, or the key of a node merged into o since.
+func DistinctFrom(n, o *Node) bool {
+	return slices.ContainsFunc(ListLabelValues(n.Labels[DistinctLabel]), func(k string) bool { return names(o, k) })
+}
+
+// names reports whether key names n: its own, or the key of a node merged
+// into it.
+func names(n *Node, key string) bool {
+	return key == n.Key || slices.ContainsFunc(n.Aliases, func(a Alias) bool { return a.Source == AliasMerged && a.Value == key })
 }
 
 // DistinctLabels returns the labels that record the nodes, of one kind,
 // as distinct from one another (Store.Annotate): each node's DistinctLabel
 // with the others' keys added to those it holds; or, with distinct false,
-// taken out of them (the decision withdrawn: "" removes an empty label).
+// the keys that name the others taken out of them, those of nodes merged
+// into them since included (the decision withdrawn: "" removes an empty
+// label).
 // Errors: CodeInvalid for fewer than two nodes or nodes of several kinds.
 func DistinctLabels(nodes []*Node, distinct bool) (map[ID]map[string]string, error) {
 	if len(nodes) < 2 {
@@ -246,7 +254,7 @@ func DistinctLabels(nodes []*Node, distinct bool) (map[ID]map[string]string, err
 			case distinct && !slices.Contains(keys, o.Key):
 				keys = append(keys, o.Key)
 			case !distinct:
-				keys = slices.DeleteFunc(keys, func(k string) bool { return k == o.Key })
+				keys = slices.DeleteFunc(keys, func(k string) bool { return names(o, k) })
 			}
 		}
 		slices.Sort(keys)

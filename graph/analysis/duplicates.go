@@ -149,7 +149,7 @@ func duplicatesOf(k graph.Kind, ns []*node) []DuplicateGroup {
 		}
 		for x, i := range is {
 			for _, j := range is[x+1:] {
-				if !graph.DistinctFrom(ns[i].Node, ns[j].Key) && !graph.DistinctFrom(ns[j].Node, ns[i].Key) {
+				if !graph.DistinctFrom(ns[i].Node, ns[j].Node) && !graph.DistinctFrom(ns[j].Node, ns[i].Node) {
 					parent[root(j)] = root(i)
 					tied[sp] = i
 				}
