@@ -254,10 +254,11 @@ export function NotDuplicates({ e, onChange }: { e: Labelled; onChange: () => vo
 /**
  * Merges a duplicate into e: another record of the same real thing (the
  * GitHub team and the catalog's group). The entities of e's kind spelled
- * like it are suggested (likelyDuplicatesOf, the health page's rules); the merge moves the duplicate's aliases, sources and
- * relationships to e and removes it, and its key stays as an alias of e.
+ * like it are suggested (likelyDuplicatesOf, the health page's rules); the
+ * merge moves the duplicate's aliases, sources and relationships to e and
+ * removes it, and its key stays as an alias of e.
  */
-export function MergeDuplicate({ e, onChange }: { e: Labelled; onChange: () => void }) {
+export function MergeDuplicate({ e, onChange }: { e: Entity & { id: string; name: string }; onChange: () => void }) {
   const kind = e.kind.toLowerCase();
   const dup = usePick([e.kind], `Duplicate ${kind}`);
   const { data } = useAsync((sig) => request(LikelyDuplicatesOfDocument, { id: e.id }, sig), [e.id]);
