@@ -193,7 +193,7 @@ type Store struct {
 	gate *sync.RWMutex
 
 	// merged holds the ids of merged nodes this store has seen redirected
-	// (write.go, Apply).
+	// (merge.go; Apply reads it).
 	merged mergedIDs
 
 	// health: while down, calls probe the server at most once per
