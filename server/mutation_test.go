@@ -473,4 +473,32 @@ func TestMarkDistinct(t *testing.T) {
 	if dups.LikelyDuplicates.TotalCount != 1 {
 		t.Errorf("likely duplicate teams after withdrawing: %d, want 1", dups.LikelyDuplicates.TotalCount)
 	}
+
+	// Recorded again, then the other team merged into a third: the
+	// decision holds for the third, and is withdrawn by naming it (the
+	// entity page finds it by the old key).
+	e.do(t, e.editor, mark, map[string]any{"ids": []string{platform, other}}).mustData(t, nil)
+	e.do(t, e.editor, `mutation { upsertEntities(input: [{kind: Team, key: "platform-cards", name: "Platform"}]) { created } }`, nil).mustData(t, nil)
+	third := graph.NodeID(graph.KindTeam, "platform-cards").String()
+	e.do(t, e.editor, `mutation($in: MergeEntitiesInput!) { mergeEntities(input: $in) { mergedKey } }`,
+		map[string]any{"in": map[string]any{"into": third, "duplicate": other}}).mustData(t, nil)
+	e.do(t, e.viewer, likely, nil).mustData(t, &dups)
+	if dups.LikelyDuplicates.TotalCount != 0 {
+		t.Errorf("likely duplicate teams after the merge: %d, want 0", dups.LikelyDuplicates.TotalCount)
+	}
+	var byOldKey struct{ Entity struct{ ID string } }
+	if e.do(t, e.viewer, `{ entity(kind: Team, key: "cards/platform") { id } }`, nil).mustData(t, &byOldKey); byOldKey.Entity.ID != third {
+		t.Fatalf("entity by the merged key: %+v, want %s", byOldKey.Entity, third)
+	}
+	e.do(t, e.editor, `mutation($ids: [ID!]!) { markDistinct(ids: $ids, distinct: false) { entities { key labels { key value } } } }`,
+		map[string]any{"ids": []string{platform, third}}).mustData(t, &got)
+	for _, x := range got.MarkDistinct.Entities {
+		if slices.ContainsFunc(x.Labels, func(l struct{ Key, Value string }) bool { return l.Key == graph.DistinctLabel }) {
+			t.Errorf("after withdrawing the decision about the merged team, %s still has %s: %v", x.Key, graph.DistinctLabel, x.Labels)
+		}
+	}
+	e.do(t, e.viewer, likely, nil).mustData(t, &dups)
+	if dups.LikelyDuplicates.TotalCount != 1 {
+		t.Errorf("likely duplicate teams after withdrawing the decision about the merged team: %d, want 1", dups.LikelyDuplicates.TotalCount)
+	}
 }
