@@ -77,6 +77,19 @@ func (c *CheckedBatch) open() (*checkedItems, error) {
 	return it, nil
 }
 
+// DeriveIDs derives the ids of the items added so far (graph.DeriveIDs)
+// on the caller's goroutine, as long as while holds (asked every few
+// hundred items); the writer derives the rest. Nothing once the items were
+// taken.
+func (c *CheckedBatch) DeriveIDs(while func() bool) {
+	it, err := c.open()
+	if err != nil {
+		return
+	}
+	defer it.mu.Unlock()
+	deriveIDs(it.nodes, it.edges, while)
+}
+
 // Len is the number of items added.
 func (c *CheckedBatch) Len() int {
 	if c.items == nil {

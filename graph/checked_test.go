@@ -44,8 +44,17 @@ func TestCheckedBatchItemsAsAdded(t *testing.T) {
 		{Kind: team.Kind, Key: team.Key, Labels: map[string]string{}, Confidence: graph.Declared},
 		{Kind: graph.KindPerson, Key: "ann", Labels: map[string]string{}, Confidence: graph.Declared},
 	}
-	if !reflect.DeepEqual(b.Nodes, want) {
-		t.Errorf("nodes\n%+v\nwant\n%+v", b.Nodes, want)
+	// Their data, and their ids.
+	var got []graph.NodeInput
+	for _, n := range b.Nodes {
+		got = append(got, graph.NodeInput{Kind: n.Kind, Key: n.Key, Name: n.Name, Props: n.Props, Labels: n.Labels,
+			Aliases: n.Aliases, Confidence: n.Confidence, Evidence: n.Evidence, Scope: n.Scope})
+		if n.ID() != graph.NodeID(n.Kind, n.Key) {
+			t.Errorf("%s: id %s, want %s", n.Ref(), n.ID(), graph.NodeID(n.Kind, n.Key))
+		}
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("nodes\n%+v\nwant\n%+v", got, want)
 	}
 	if len(b.Edges) != 1 || b.Edges[0].Props["role"] != graph.OwnerTechnical {
 		t.Errorf("relationships %+v, want the OWNS with the technical role it was checked with", b.Edges)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 )
 
 // TestMergeIntoRefusesAHub: a duplicate with more relationships than one
@@ -54,4 +55,74 @@ func TestDistinctAfterAMerge(t *testing.T) {
 	if got := labels[a.ID][DistinctLabel]; got != "" {
 		t.Errorf("a's label after withdrawing the decision about c: %q, want none", got)
 	}
+}
+
+// TestInputIDsFollowChanges: the ids DeriveIDs derives ahead for an input
+// are its ids, and stay so when the input is changed since (as Redirect
+// changes keys and ends): each is derived again.
+func TestInputIDsFollowChanges(t *testing.T) {
+	team, svc, other := Ref{Kind: KindTeam, Key: "payments"}, Ref{Kind: KindService, Key: "pay"}, Ref{Kind: KindService, Key: "cards"}
+	b, err := ValidateBatch(Batch{Source: "s", Run: "r",
+		Nodes: []NodeInput{{Kind: KindTeam, Key: " payments "}},
+		Edges: []EdgeInput{{Type: RelOwns, From: team, To: svc, Props: map[string]any{"role": OwnerBusiness}}}}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	DeriveIDs(b.Nodes, b.Edges)
+	n, e := b.Nodes[0], b.Edges[0]
+	fresh := func(e EdgeInput) ID {
+		return EdgeID(e.Type, NodeID(e.From.Kind, e.From.Key), NodeID(e.To.Kind, e.To.Key), roleOf(e))
+	}
+	if n.ID() != NodeID(KindTeam, "payments") || e.ID() != fresh(e) {
+		t.Fatalf("validated ids: node %s, relationship %s", n.ID(), e.ID())
+	}
+	n.Key = "platform"
+	if n.ID() != NodeID(KindTeam, "platform") {
+		t.Errorf("node id after its key changed: %s", n.ID())
+	}
+	for name, change := range map[string]func(*EdgeInput){
+		"end":  func(e *EdgeInput) { e.To = other },
+		"role": func(e *EdgeInput) { e.Props = map[string]any{"role": OwnerSupport} },
+		"type": func(e *EdgeInput) { e.Type = RelDependsOn; e.From = Ref{Kind: KindApplication, Key: "api"} },
+	} {
+		c := e
+		change(&c)
+		if from, to := c.EndIDs(); c.ID() != fresh(c) || from != c.From.ID() || to != c.To.ID() || c.ID() == e.ID() {
+			t.Errorf("relationship ids after its %s changed: %s, want %s", name, c.ID(), fresh(c))
+		}
+	}
+}
+
+// TestCheckedBatchDerivesIDsWhileAsked: an ingest run derives a batch's
+// ids only while the write before runs; the writer derives the rest.
+func TestCheckedBatchDerivesIDsWhileAsked(t *testing.T) {
+	c := NewCheckedBatch(0, 600)
+	for i := range 600 {
+		e := EdgeInput{Type: RelDependsOn, From: Ref{Kind: KindApplication, Key: fmt.Sprint("a", i)}, To: Ref{Kind: KindApplication, Key: "db"}}
+		if err := c.Edge(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	asked := 0
+	c.DeriveIDs(func() bool { asked++; return asked <= 2 }) // two chunks, then the write is done
+	derived := 0
+	for _, e := range c.items.edges {
+		if e.id.typ != "" {
+			derived++
+		}
+	}
+	if derived != 512 {
+		t.Errorf("derived the ids of %d relationships, want the first two chunks' 512", derived)
+	}
+	b, err := ValidateBatch(Batch{Source: "s", Run: "r", Checked: c}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	DeriveIDs(b.Nodes, b.Edges)
+	for _, e := range b.Edges {
+		if e.id.typ == "" || e.ID() != EdgeID(e.Type, e.From.ID(), e.To.ID(), "") {
+			t.Fatalf("%s → %s: id %s after the writer derived the rest", e.From, e.To, e.ID())
+		}
+	}
+	c.DeriveIDs(nil) // taken: nothing to derive, no panic
 }

@@ -26,7 +26,7 @@ func MergeNode(old *Node, in NodeInput, source, run string, at time.Time) *Node 
 		widenScope(n.Assertions, source, run, in.Scope)
 		return n
 	}
-	n := &Node{ID: NodeID(in.Kind, in.Key), Kind: in.Kind, Key: in.Key, Name: in.Key}
+	n := &Node{ID: in.ID(), Kind: in.Kind, Key: in.Key, Name: in.Key}
 	if old != nil {
 		c := *old
 		n = &c

@@ -202,10 +202,30 @@ type NodeInput struct {
 	// Scope is the part of the source's system the node was read from
 	// (scope.go); "" is the whole source.
 	Scope string
+
+	id refID // derived by DeriveIDs
 }
 
 // Ref returns the node's kind and key.
 func (n NodeInput) Ref() Ref { return Ref{Kind: n.Kind, Key: n.Key} }
+
+// ID returns the id of the node n asserts.
+func (n NodeInput) ID() ID { return n.id.of(n.Ref()) }
+
+// refID is the id of ref as DeriveIDs derived it ahead of the write. It
+// holds as long as the input still names ref; one changed since
+// (graph.Redirect) derives its id again.
+type refID struct {
+	ref Ref
+	id  ID
+}
+
+func (c refID) of(r Ref) ID {
+	if r == c.ref && r.Key != "" {
+		return c.id
+	}
+	return r.ID()
+}
 
 // EdgeInput asserts a relationship between two nodes named by kind and key.
 type EdgeInput struct {
@@ -216,22 +236,92 @@ type EdgeInput struct {
 	Confidence Confidence
 	Evidence   string
 	Scope      string
+
+	from, to refID // derived by DeriveIDs, as NodeInput's
+	id       edgeID
+}
+
+// edgeID is a relationship's id as DeriveIDs derived it, for the ends,
+// type and role it was derived from.
+type edgeID struct {
+	from, to ID
+	typ      RelType
+	role     string
+	id       ID
 }
 
 // ID returns the relationship's deterministic id.
-func (e EdgeInput) ID() ID { return e.IDBetween(e.From.ID(), e.To.ID()) }
+func (e EdgeInput) ID() ID { return e.IDBetween(e.EndIDs()) }
+
+// EndIDs returns the ids of the relationship's ends.
+func (e EdgeInput) EndIDs() (from, to ID) { return e.from.of(e.From), e.to.of(e.To) }
 
 // IDBetween is ID for a writer that already derived its ends' ids (each a
 // SHA-1, like the relationship's own).
 func (e EdgeInput) IDBetween(from, to ID) ID {
-	role := ""
-	if e.Type == RelOwns {
-		role, _ = e.Props["role"].(string)
-		if role == "" {
-			role = OwnerTechnical
-		}
+	role := roleOf(e)
+	if c := e.id; c.from == from && c.to == to && c.typ == e.Type && c.role == role && c.typ != "" {
+		return c.id
 	}
 	return EdgeID(e.Type, from, to, role)
+}
+
+// roleOf is the role that tells e's id apart: an OWNS relationship's
+// (technical when none is given), "" for other types.
+func roleOf(e EdgeInput) string {
+	if e.Type != RelOwns {
+		return ""
+	}
+	if role, _ := e.Props["role"].(string); role != "" {
+		return role
+	}
+	return OwnerTechnical
+}
+
+// DeriveIDs derives the ids of the items that have none yet, in place: a
+// node's, a relationship's and its ends' (each a SHA-1; an end that several
+// relationships share, once). A writer calls it for what is left; an
+// ingest run derives them ahead (CheckedBatch.DeriveIDs) while it would
+// otherwise wait for the write before, so that in a cold sync, where the
+// one writer is the slower side, the writer does not.
+func DeriveIDs(nodes []NodeInput, edges []EdgeInput) { deriveIDs(nodes, edges, nil) }
+
+// deriveIDs is DeriveIDs, stopping once while, asked every few hundred
+// items, is false (nil: never).
+func deriveIDs(nodes []NodeInput, edges []EdgeInput, while func() bool) {
+	const every = 256
+	for i := range nodes {
+		if i%every == 0 && while != nil && !while() {
+			return
+		}
+		if n := &nodes[i]; n.id.ref != n.Ref() || n.Key == "" {
+			n.id = refID{ref: n.Ref(), id: n.Ref().ID()}
+		}
+	}
+	ends := map[Ref]ID{}
+	end := func(c *refID, r Ref) {
+		if c.ref == r && r.Key != "" {
+			return
+		}
+		id, ok := ends[r]
+		if !ok {
+			id = r.ID()
+			ends[r] = id
+		}
+		*c = refID{ref: r, id: id}
+	}
+	for i := range edges {
+		if i%every == 0 && while != nil && !while() {
+			return
+		}
+		e := &edges[i]
+		end(&e.from, e.From)
+		end(&e.to, e.To)
+		if c := e.id; c.from != e.from.id || c.to != e.to.id || c.typ != e.Type || c.role != roleOf(*e) || c.typ == "" {
+			e.id = edgeID{from: e.from.id, to: e.to.id, typ: e.Type, role: roleOf(*e)}
+			e.id.id = EdgeID(e.Type, e.from.id, e.to.id, e.id.role)
+		}
+	}
 }
 
 // ApplyResult counts what a batch changed. Each distinct node or

@@ -429,6 +429,16 @@ type write struct {
 	err   error
 }
 
+// finished reports whether the write is done, without waiting for it.
+func (w *write) finished() bool {
+	select {
+	case <-w.done:
+		return true
+	default:
+		return false
+	}
+}
+
 func (e *emitter) Node(n graph.NodeInput) error {
 	if err := e.batch.Checked.Node(n); err != nil {
 		e.scopedItemError(n.Scope, n.Ref().String(), err)
@@ -480,6 +490,13 @@ func (e *emitter) maybeFlush() error {
 // its ends always finds them. A store error reaches the source at the
 // next flush.
 func (e *emitter) flush() error {
+	// While the write before runs, this batch's ids are derived here
+	// rather than by the writer: in a cold sync the writer is the slower
+	// side. In a no-op sync the source is: the write is done by now, or
+	// soon, and the writer derives what is left.
+	if w := e.writing; w != nil {
+		e.batch.Checked.DeriveIDs(func() bool { return !w.finished() })
+	}
 	if err := e.wait(); err != nil {
 		return err
 	}

@@ -16,6 +16,7 @@ func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, er
 	if err != nil {
 		return res, err
 	}
+	graph.DeriveIDs(b.Nodes, b.Edges) // those the batch does not carry
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	st := s.readState()
@@ -33,7 +34,7 @@ func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, er
 	m := &s.marks
 	m.next(len(st.nodes), len(st.edges))
 	for _, in := range b.Nodes {
-		id := graph.NodeID(in.Kind, in.Key)
+		id := in.ID()
 		old, pending := c.putNodes[id]
 		if !pending {
 			i, stored := st.nodeAt.get(id)
@@ -60,20 +61,10 @@ func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, er
 		}
 		c.putNodes[id] = graph.MergeNode(old, in, b.Source, b.Run, b.At)
 	}
-	// Relationships of a batch share ends (accounts, hot services), and an
-	// end's id is a SHA-1: derive each once.
-	ids := make(map[graph.Ref]graph.ID, len(b.Edges))
-	idOf := func(r graph.Ref) graph.ID {
-		id, ok := ids[r]
-		if !ok {
-			id = r.ID()
-			ids[r] = id
-		}
-		return id
-	}
 	for _, in := range b.Edges {
-		ends := [2]graph.ID{idOf(in.From), idOf(in.To)}
-		id := in.IDBetween(ends[0], ends[1])
+		from, to := in.EndIDs()
+		ends := [2]graph.ID{from, to}
+		id := in.IDBetween(from, to)
 		old, pending := c.putEdges[id]
 		if !pending {
 			i, stored := st.edgeAt.get(id)

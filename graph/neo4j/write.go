@@ -148,6 +148,7 @@ func (s *Store) Apply(ctx context.Context, b graph.Batch) (graph.ApplyResult, er
 	if err := ctx.Err(); err != nil {
 		return graph.ApplyResult{}, err
 	}
+	graph.DeriveIDs(b.Nodes, b.Edges) // those the batch does not carry, once for every try
 
 	var res graph.ApplyResult
 	for try := range maxOvertaken {
@@ -418,11 +419,12 @@ func (s *Store) planApply(b graph.Batch) (*applyPlan, error) {
 	// Ids are hashes: compute each once.
 	nodeIDs := make([]graph.ID, len(b.Nodes))
 	for i, in := range b.Nodes {
-		nodeIDs[i] = in.Ref().ID()
+		nodeIDs[i] = in.ID()
 	}
 	eIDs := make([]edgeIDs, len(b.Edges))
 	for i, in := range b.Edges {
-		eIDs[i] = edgeIDs{in.ID(), in.From.ID(), in.To.ID()}
+		from, to := in.EndIDs()
+		eIDs[i] = edgeIDs{in.IDBetween(from, to), from, to}
 	}
 	fresh := map[graph.ID]*graph.Node{}
 	nodeInputs := map[graph.ID][]graph.NodeInput{}
