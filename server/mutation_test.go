@@ -462,17 +462,21 @@ func TestMarkDistinct(t *testing.T) {
 	}
 
 	// Withdrawn, the decision's labels go and the pair is listed again.
-	e.do(t, e.editor, `mutation($ids: [ID!]!) { markDistinct(ids: $ids, distinct: false) { entities { key labels { key value } } } }`,
-		map[string]any{"ids": []string{platform, other}}).mustData(t, &got)
-	for _, x := range got.MarkDistinct.Entities {
-		if slices.ContainsFunc(x.Labels, func(l struct{ Key, Value string }) bool { return l.Key == graph.DistinctLabel }) {
-			t.Errorf("after withdrawing, %s still has %s: %v", x.Key, graph.DistinctLabel, x.Labels)
+	withdraw := func(what string, ids ...string) {
+		t.Helper()
+		e.do(t, e.editor, `mutation($ids: [ID!]!) { markDistinct(ids: $ids, distinct: false) { entities { key labels { key value } } } }`,
+			map[string]any{"ids": ids}).mustData(t, &got)
+		for _, x := range got.MarkDistinct.Entities {
+			if slices.ContainsFunc(x.Labels, func(l struct{ Key, Value string }) bool { return l.Key == graph.DistinctLabel }) {
+				t.Errorf("after withdrawing %s, %s still has %s: %v", what, x.Key, graph.DistinctLabel, x.Labels)
+			}
+		}
+		e.do(t, e.viewer, likely, nil).mustData(t, &dups)
+		if dups.LikelyDuplicates.TotalCount != 1 {
+			t.Errorf("likely duplicate teams after withdrawing %s: %d, want 1", what, dups.LikelyDuplicates.TotalCount)
 		}
 	}
-	e.do(t, e.viewer, likely, nil).mustData(t, &dups)
-	if dups.LikelyDuplicates.TotalCount != 1 {
-		t.Errorf("likely duplicate teams after withdrawing: %d, want 1", dups.LikelyDuplicates.TotalCount)
-	}
+	withdraw("the decision", platform, other)
 
 	// Recorded again, then the other team merged into a third: the
 	// decision holds for the third, and is withdrawn by naming it (the
@@ -490,15 +494,5 @@ func TestMarkDistinct(t *testing.T) {
 	if e.do(t, e.viewer, `{ entity(kind: Team, key: "cards/platform") { id } }`, nil).mustData(t, &byOldKey); byOldKey.Entity.ID != third {
 		t.Fatalf("entity by the merged key: %+v, want %s", byOldKey.Entity, third)
 	}
-	e.do(t, e.editor, `mutation($ids: [ID!]!) { markDistinct(ids: $ids, distinct: false) { entities { key labels { key value } } } }`,
-		map[string]any{"ids": []string{platform, third}}).mustData(t, &got)
-	for _, x := range got.MarkDistinct.Entities {
-		if slices.ContainsFunc(x.Labels, func(l struct{ Key, Value string }) bool { return l.Key == graph.DistinctLabel }) {
-			t.Errorf("after withdrawing the decision about the merged team, %s still has %s: %v", x.Key, graph.DistinctLabel, x.Labels)
-		}
-	}
-	e.do(t, e.viewer, likely, nil).mustData(t, &dups)
-	if dups.LikelyDuplicates.TotalCount != 1 {
-		t.Errorf("likely duplicate teams after withdrawing the decision about the merged team: %d, want 1", dups.LikelyDuplicates.TotalCount)
-	}
+	withdraw("the decision about the merged team", platform, third)
 }
