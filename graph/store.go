@@ -220,8 +220,11 @@ type refID struct {
 	id  ID
 }
 
+// holds reports whether c is the id of r.
+func (c refID) holds(r Ref) bool { return r == c.ref && r.Key != "" }
+
 func (c refID) of(r Ref) ID {
-	if r == c.ref && r.Key != "" {
+	if c.holds(r) {
 		return c.id
 	}
 	return r.ID()
@@ -294,13 +297,12 @@ func deriveIDs(nodes []NodeInput, edges []EdgeInput, while func() bool) {
 		if i%every == 0 && while != nil && !while() {
 			return
 		}
-		if n := &nodes[i]; n.id.ref != n.Ref() || n.Key == "" {
-			n.id = refID{ref: n.Ref(), id: n.Ref().ID()}
-		}
+		n := &nodes[i]
+		n.id = refID{ref: n.Ref(), id: n.ID()}
 	}
 	ends := map[Ref]ID{}
 	end := func(c *refID, r Ref) {
-		if c.ref == r && r.Key != "" {
+		if c.holds(r) {
 			return
 		}
 		id, ok := ends[r]
@@ -317,10 +319,7 @@ func deriveIDs(nodes []NodeInput, edges []EdgeInput, while func() bool) {
 		e := &edges[i]
 		end(&e.from, e.From)
 		end(&e.to, e.To)
-		if c := e.id; c.from != e.from.id || c.to != e.to.id || c.typ != e.Type || c.role != roleOf(*e) || c.typ == "" {
-			e.id = edgeID{from: e.from.id, to: e.to.id, typ: e.Type, role: roleOf(*e)}
-			e.id.id = EdgeID(e.Type, e.from.id, e.to.id, e.id.role)
-		}
+		e.id = edgeID{from: e.from.id, to: e.to.id, typ: e.Type, role: roleOf(*e), id: e.IDBetween(e.from.id, e.to.id)}
 	}
 }
 
