@@ -79,10 +79,6 @@ var edgePropSchemas = map[RelType]map[string]PropType{
 	RelBuilds: {"path": PropString},
 }
 
-// PropSchema returns the typed properties of kind k (nil for an unknown kind).
-// Callers must not modify the map.
-func PropSchema(k Kind) map[string]PropType { return propSchemas[k] }
-
 // PropNames returns the property names of kind k, sorted.
 func PropNames(k Kind) []string {
 	names := make([]string, 0, len(propSchemas[k]))

@@ -51,7 +51,7 @@ func FormatValue(v any) string {
 		return x
 	case []string:
 		if x == nil {
-			x = []string{}
+			return "[]" // as an empty list reads: no conflict between the two
 		}
 	}
 	b, err := json.Marshal(v)

@@ -324,7 +324,8 @@ func (h *harness) shadow(ctx context.Context, s *opened, rec *recorder) error {
 	return nil
 }
 
-// sink keeps the floor's lookups from being optimised away.
+// sink keeps the floor's lookups from being optimised away: it is only
+// written.
 var sink int
 
 // concurrency levels of F5.

@@ -96,14 +96,6 @@ func awsConfig(t testing.TB, ep, region string, creds aws.CredentialsProvider) a
 	return cfg
 }
 
-// fixture is what a test created in moto.
-type fixture struct {
-	account string
-	creds   aws.CredentialsProvider
-	arns    map[string]string // resource type → ARN of the one created
-	types   map[string]string // ARN → type
-}
-
 // retriedCreate reports whether a create failed with the conflict code its
 // service gives for a name or range already taken. In a fresh account only
 // the create itself can have taken it: under load (other packages' tests

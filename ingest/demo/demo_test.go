@@ -121,14 +121,6 @@ func filter(es []graph.EdgeInput, t graph.RelType) []graph.EdgeInput {
 func (x *index) outOf(r graph.Ref, t graph.RelType) []graph.EdgeInput { return filter(x.out[r], t) }
 func (x *index) into(r graph.Ref, t graph.RelType) []graph.EdgeInput  { return filter(x.in[r], t) }
 
-func keys(ns []graph.NodeInput) []string {
-	out := make([]string, len(ns))
-	for i, n := range ns {
-		out[i] = n.Key
-	}
-	return out
-}
-
 func sorted(s []string) []string {
 	c := slices.Clone(s)
 	sort.Strings(c)

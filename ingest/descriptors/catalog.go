@@ -741,13 +741,3 @@ func dedupEdges(es []graph.EdgeInput) []graph.EdgeInput {
 	}
 	return out
 }
-
-// SortProblems orders problems by file and line (for stable reports).
-func SortProblems(ps []Problem) {
-	sort.SliceStable(ps, func(i, j int) bool {
-		if ps[i].File != ps[j].File {
-			return ps[i].File < ps[j].File
-		}
-		return ps[i].Line < ps[j].Line
-	})
-}

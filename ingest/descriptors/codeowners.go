@@ -32,13 +32,6 @@ const (
 	GitLab
 )
 
-func (f Flavor) String() string {
-	if f == GitLab {
-		return "gitlab"
-	}
-	return "github"
-}
-
 // Where each host looks for CODEOWNERS, in the order it looks; the first one
 // found is the one used.
 var (

@@ -50,14 +50,6 @@ type Result struct {
 	Problems []Problem
 }
 
-func (r *Result) problem(file string, line int, format string, args ...any) {
-	r.Problems = append(r.Problems, Problem{File: file, Line: line, Msg: fmt.Sprintf(format, args...)})
-}
-
-func (r *Result) fatal(file string, format string, args ...any) {
-	r.Problems = append(r.Problems, Problem{File: file, Msg: fmt.Sprintf(format, args...), Fatal: true})
-}
-
 // Evidence formats "path:line".
 func Evidence(file string, line int) string {
 	if line <= 0 {
@@ -138,13 +130,4 @@ func PersonNode(host, login, email, name string, c graph.Confidence, evidence st
 		n.Props = nil
 	}
 	return n
-}
-
-// RepoEvidence prefixes a file path with the repository it is in, so
-// evidence read out of context still says where it came from.
-func RepoEvidence(repo, file string, line int) string {
-	if repo == "" {
-		return Evidence(file, line)
-	}
-	return Evidence(repo+"/"+file, line)
 }

@@ -405,13 +405,6 @@ func imageOr(img string) string {
 	return img
 }
 
-// Has reports whether an application with this key was inferred.
-func (in *Inference) Has(key string) bool { _, ok := in.apps[strings.ToLower(key)]; return ok }
-
-// KeyOf is the application key a deployable unit's name maps to ("" when
-// no unit has that name).
-func (in *Inference) KeyOf(name string) string { return in.names[strings.ToLower(name)] }
-
 // Result returns the inferred applications (skipping those built where a
 // declared one is: a catalog-info.yaml there already says what it builds),
 // the dependencies between them, and the problems. A unit named only after

@@ -98,8 +98,6 @@ func mix64(x uint64) uint64 {
 // are fixed here (not delegated to rand.Rand) so output stays byte-identical.
 type rng struct{ p rand.PCG }
 
-func (r *rng) u64() uint64 { return r.p.Uint64() }
-
 func (r *rng) float() float64 { return float64(r.p.Uint64()>>11) * 0x1p-53 }
 
 // intn returns a number in [0, n); n must be positive.
