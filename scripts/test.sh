@@ -46,6 +46,16 @@ echo "== go vet" >&2
 go vet ./...
 go vet -tags neo4j_restart ./graph/neo4j
 
+echo "== staticcheck, deadcode" >&2
+go tool staticcheck ./...
+# deadcode lists functions no program or test reaches, and exits 0.
+dead="$(go tool deadcode -test ./...)"
+if [ -n "$dead" ]; then
+	echo "$dead" >&2
+	echo "unreachable functions: remove them (or use them)" >&2
+	exit 1
+fi
+
 echo "== generated code is up to date" >&2
 if git rev-parse --git-dir >/dev/null 2>&1; then
 	go generate ./...

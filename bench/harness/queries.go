@@ -324,8 +324,9 @@ func (h *harness) shadow(ctx context.Context, s *opened, rec *recorder) error {
 	return nil
 }
 
-// sink keeps the floor's lookups from being optimised away: it is only
-// written.
+// sink keeps the floor's lookups from being optimised away.
+//
+//lint:ignore U1000 it is written, never read, on purpose
 var sink int
 
 // concurrency levels of F5.
