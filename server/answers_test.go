@@ -7,12 +7,14 @@ import (
 	"testing"
 
 	"github.com/estate-cmdb/estate/graph"
+	"github.com/estate-cmdb/estate/graph/analysis"
 	"github.com/estate-cmdb/estate/graph/analysis/analysistest"
 	"github.com/estate-cmdb/estate/ingest/demo"
+	"github.com/estate-cmdb/estate/server"
 )
 
-func demoEnv(t *testing.T) *env {
-	return newEnv(t, withEstate(func(t testing.TB, s graph.Store) { analysistest.LoadDemo(t, s) }))
+func demoEnv(t *testing.T, opts ...envOption) *env {
+	return newEnv(t, append(opts, withEstate(func(t testing.TB, s graph.Store) { analysistest.LoadDemo(t, s) }))...)
 }
 
 const whoOwnsQuery = `query($ref: String!) {
@@ -483,5 +485,73 @@ func TestShadowFindingsPagedAndFiltered(t *testing.T) {
 		if !slices.Equal(res.codes(), []string{tc.code}) || !strings.Contains(string(res.Raw), tc.says) {
 			t.Errorf("%s: %s, want %s saying %s", tc.query, res.Raw, tc.code, tc.says)
 		}
+	}
+}
+
+// whoOwnsEach: a scanner's list answered in order, the refs naming nothing
+// marked in their lookups rather than failing the query, the list bounded
+// and its cost counted per ref.
+func TestWhoOwnsEachAPI(t *testing.T) {
+	const q = `query($refs: [String!]!) {
+  whoOwnsEach(refs: $refs) { ref code message answer { subject { kind key } candidates { key } owners { key role accountable } } }
+}`
+	type lookup struct {
+		Ref     string
+		Code    *string
+		Message *string
+		Answer  *struct {
+			Subject    *struct{ Kind, Key string }
+			Candidates []struct{ Key string }
+			Owners     []struct {
+				Key, Role   string
+				Accountable bool
+			}
+		}
+	}
+	e := demoEnv(t, withConfig(func(c *server.Config) { c.MaxComplexity = 1000 }))
+	refs := []string{demo.PaymentsHostname, "no-such-thing-anywhere", "payments", ""}
+	res := e.do(t, e.viewer, q, map[string]any{"refs": refs})
+	var d struct{ WhoOwnsEach []lookup }
+	res.mustData(t, &d)
+	if len(d.WhoOwnsEach) != len(refs) {
+		t.Fatalf("%d lookups for %d refs: %s", len(d.WhoOwnsEach), len(refs), res.Data)
+	}
+	for i, l := range d.WhoOwnsEach {
+		if l.Ref != refs[i] {
+			t.Errorf("lookup %d is of %q, want %q", i, l.Ref, refs[i])
+		}
+	}
+	first, missing, ambiguous, empty := d.WhoOwnsEach[0], d.WhoOwnsEach[1], d.WhoOwnsEach[2], d.WhoOwnsEach[3]
+	if first.Code != nil || first.Answer == nil || first.Answer.Subject == nil || first.Answer.Subject.Key != demo.MultiOwnerApp || len(first.Answer.Owners) != 3 {
+		t.Errorf("%s: %s", demo.PaymentsHostname, res.Data)
+	}
+	if missing.Answer != nil || missing.Code == nil || *missing.Code != string(graph.CodeNotFound) ||
+		missing.Message == nil || !strings.Contains(*missing.Message, "no-such-thing-anywhere") {
+		t.Errorf("a ref naming nothing: %+v", missing)
+	}
+	if ambiguous.Code != nil || ambiguous.Answer == nil || ambiguous.Answer.Subject != nil || len(ambiguous.Answer.Candidates) != 3 {
+		t.Errorf("payments: %s", res.Data)
+	}
+	if empty.Answer != nil || empty.Code == nil || *empty.Code != string(graph.CodeInvalid) {
+		t.Errorf("an empty ref: %+v", empty)
+	}
+
+	// The list's length is bounded, and each ref costs its answer's
+	// objects: 250 refs asking for five objects each are over a limit of
+	// 1,000; 501 asking for none are within it, and over the length.
+	for _, tc := range []struct {
+		query string
+		n     int
+		msg   string
+	}{{`query($refs: [String!]!) { whoOwnsEach(refs: $refs) { ref } }`, analysis.MaxOwnerLookups + 1, "at most 500"}, {q, 250, "complexity"}} {
+		res := e.do(t, e.viewer, tc.query, map[string]any{"refs": slices.Repeat([]string{demo.PaymentsHostname}, tc.n)})
+		if !slices.Equal(res.codes(), []string{string(graph.CodeLimitExceeded)}) || !strings.Contains(string(res.Raw), tc.msg) {
+			t.Errorf("%d refs: %.300s; want LIMIT_EXCEEDED mentioning %q", tc.n, res.Raw, tc.msg)
+		}
+	}
+	res = e.do(t, e.viewer, q, map[string]any{"refs": slices.Repeat([]string{demo.PaymentsHostname}, 20)})
+	res.mustData(t, &d)
+	if len(d.WhoOwnsEach) != 20 {
+		t.Errorf("20 refs within the limit: %d lookups", len(d.WhoOwnsEach))
 	}
 }

@@ -105,7 +105,7 @@ func intArg(v any) (int64, bool) {
 // pagedComplexity makes every field with a `first` argument cost `first`
 // times its children (the default when first is absent comes from the
 // schema's default value), so nested connections multiply; nodes(ids)
-// costs one per id. Other fields keep gqlgen's cost: one plus their
+// costs one per id, whoOwnsEach(refs) one per ref. Other fields keep gqlgen's cost: one plus their
 // children.
 type pagedComplexity struct {
 	graphql.ExecutableSchema
@@ -117,6 +117,8 @@ func (p pagedComplexity) Complexity(ctx context.Context, typeName, field string,
 		n, _ = intArg(v) // absent without a default: count one
 	} else if ids, ok := args["ids"].([]any); ok {
 		n = int64(len(ids)) // nodes(ids): one object per id
+	} else if refs, ok := args["refs"].([]any); ok && field == "whoOwnsEach" {
+		n = int64(len(refs)) // one answer per ref (impact's refs give one answer)
 	} else {
 		return p.ExecutableSchema.Complexity(ctx, typeName, field, child, args)
 	}

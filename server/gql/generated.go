@@ -50,6 +50,7 @@ type ResolverRoot interface {
 	Mutation() MutationResolver
 	NotifyTeam() NotifyTeamResolver
 	Owner() OwnerResolver
+	OwnerLookup() OwnerLookupResolver
 	OwnershipConflict() OwnershipConflictResolver
 	Person() PersonResolver
 	Query() QueryResolver
@@ -656,6 +657,13 @@ type ComplexityRoot struct {
 		Via           func(childComplexity int) int
 	}
 
+	OwnerLookup struct {
+		Answer  func(childComplexity int) int
+		Code    func(childComplexity int) int
+		Message func(childComplexity int) int
+		Ref     func(childComplexity int) int
+	}
+
 	OwnershipConflict struct {
 		Explanation func(childComplexity int) int
 		Owners      func(childComplexity int) int
@@ -773,6 +781,7 @@ type ComplexityRoot struct {
 		Unowned            func(childComplexity int, ids []uuid.UUID) int
 		Viewer             func(childComplexity int) int
 		WhoOwns            func(childComplexity int, ref string) int
+		WhoOwnsEach        func(childComplexity int, refs []string) int
 	}
 
 	Ratio struct {
@@ -1163,6 +1172,10 @@ type OwnerResolver interface {
 	Entity(ctx context.Context, obj *analysis.Owner) (model.Entity, error)
 	Role(ctx context.Context, obj *analysis.Owner) (model.OwnerRole, error)
 }
+type OwnerLookupResolver interface {
+	Code(ctx context.Context, obj *analysis.OwnerLookup) (*string, error)
+	Message(ctx context.Context, obj *analysis.OwnerLookup) (*string, error)
+}
 type OwnershipConflictResolver interface {
 	Role(ctx context.Context, obj *analysis.Conflict) (model.OwnerRole, error)
 }
@@ -1199,6 +1212,7 @@ type QueryResolver interface {
 	CloudResource(ctx context.Context, arn string) (*model.CloudResource, error)
 	Lookup(ctx context.Context, ref string, kinds []graph.Kind) (*analysis.Named, error)
 	WhoOwns(ctx context.Context, ref string) (*analysis.Ownership, error)
+	WhoOwnsEach(ctx context.Context, refs []string) ([]*analysis.OwnerLookup, error)
 	Impact(ctx context.Context, refs []string, direction *analysis.Direction, maxDepth *int, changedPaths []string) (*analysis.ImpactResult, error)
 	ShadowEstate(ctx context.Context) (*analysis.ShadowReport, error)
 	Unowned(ctx context.Context, ids []uuid.UUID) ([]uuid.UUID, error)
@@ -3961,6 +3975,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Owner.Via(childComplexity), true
 
+	case "OwnerLookup.answer":
+		if e.ComplexityRoot.OwnerLookup.Answer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnerLookup.Answer(childComplexity), true
+	case "OwnerLookup.code":
+		if e.ComplexityRoot.OwnerLookup.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnerLookup.Code(childComplexity), true
+	case "OwnerLookup.message":
+		if e.ComplexityRoot.OwnerLookup.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnerLookup.Message(childComplexity), true
+	case "OwnerLookup.ref":
+		if e.ComplexityRoot.OwnerLookup.Ref == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnerLookup.Ref(childComplexity), true
+
 	case "OwnershipConflict.explanation":
 		if e.ComplexityRoot.OwnershipConflict.Explanation == nil {
 			break
@@ -4727,6 +4766,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.WhoOwns(childComplexity, args["ref"].(string)), true
+	case "Query.whoOwnsEach":
+		if e.ComplexityRoot.Query.WhoOwnsEach == nil {
+			break
+		}
+
+		args, err := ec.field_Query_whoOwnsEach_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.WhoOwnsEach(childComplexity, args["refs"].([]string)), true
 
 	case "Ratio.count":
 		if e.ComplexityRoot.Ratio.Count == nil {
@@ -6771,6 +6821,15 @@ type Query {
   """
   whoOwns(ref: String!): OwnershipResult!
   """
+  Who owns each of several things at once: the hosts in a vulnerability
+  scanner's report, the resources in an alert, a column of a spreadsheet. Each
+  ref is read as whoOwns reads it, and the lookups come in the order asked. A
+  ref that names nothing or cannot be read gets its code in its lookup, and
+  the others are still answered; an ambiguous ref is answered with its
+  candidates. At most 500 refs (LIMIT_EXCEEDED).
+  """
+  whoOwnsEach(refs: [String!]!): [OwnerLookup!]!
+  """
   What breaks if this changes (DOWNSTREAM), or what it relies on (UPSTREAM):
   every item reached within maxDepth (1..10, else INVALID_INPUT) with its path,
   grouped by service and business unit, with the highest tier and the teams to
@@ -7074,6 +7133,17 @@ type Lookup {
   subject: AnswerItem
   "What an ambiguous ref may mean, best first."
   candidates: [AnswerItem!]!
+}
+
+"One ref of whoOwnsEach: who owns what it names, or why there is no answer."
+type OwnerLookup {
+  ref: String!
+  "Null when the ref has no answer (code says why)."
+  answer: OwnershipResult
+  "NOT_FOUND when the ref names nothing, INVALID_INPUT when it cannot be read (empty); null when answered."
+  code: String
+  "What is wrong with the ref; null when answered."
+  message: String
 }
 
 type OwnershipResult {
@@ -9032,6 +9102,20 @@ func (ec *executionContext) childFields_Owner(ctx context.Context, field graphql
 		return ec.fieldContext_Owner_accountable(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Owner", field.Name)
+}
+
+func (ec *executionContext) childFields_OwnerLookup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "ref":
+		return ec.fieldContext_OwnerLookup_ref(ctx, field)
+	case "answer":
+		return ec.fieldContext_OwnerLookup_answer(ctx, field)
+	case "code":
+		return ec.fieldContext_OwnerLookup_code(ctx, field)
+	case "message":
+		return ec.fieldContext_OwnerLookup_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OwnerLookup", field.Name)
 }
 
 func (ec *executionContext) childFields_OwnershipConflict(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -11955,6 +12039,20 @@ func (ec *executionContext) field_Query_unowned_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["ids"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_whoOwnsEach_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "refs",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["refs"] = arg0
 	return args, nil
 }
 
@@ -24038,6 +24136,107 @@ func (ec *executionContext) fieldContext_Owner_accountable(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Owner", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _OwnerLookup_ref(ctx context.Context, field graphql.CollectedField, obj *analysis.OwnerLookup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnerLookup_ref(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ref, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OwnerLookup_ref(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OwnerLookup", field, false, false, "String")
+}
+
+func (ec *executionContext) _OwnerLookup_answer(ctx context.Context, field graphql.CollectedField, obj *analysis.OwnerLookup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnerLookup_answer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Answer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *analysis.Ownership) graphql.Marshaler {
+			return ec.marshalOOwnershipResult2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐOwnership(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OwnerLookup_answer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OwnerLookup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OwnershipResult(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OwnerLookup_code(ctx context.Context, field graphql.CollectedField, obj *analysis.OwnerLookup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnerLookup_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OwnerLookup().Code(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OwnerLookup_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OwnerLookup", field, true, true, "String")
+}
+
+func (ec *executionContext) _OwnerLookup_message(ctx context.Context, field graphql.CollectedField, obj *analysis.OwnerLookup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnerLookup_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OwnerLookup().Message(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OwnerLookup_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OwnerLookup", field, true, true, "String")
+}
+
 func (ec *executionContext) _OwnershipConflict_role(ctx context.Context, field graphql.CollectedField, obj *analysis.Conflict) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -26519,6 +26718,50 @@ func (ec *executionContext) fieldContext_Query_whoOwns(ctx context.Context, fiel
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_whoOwns_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_whoOwnsEach(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_whoOwnsEach(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().WhoOwnsEach(ctx, fc.Args["refs"].([]string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*analysis.OwnerLookup) graphql.Marshaler {
+			return ec.marshalNOwnerLookup2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐOwnerLookupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_whoOwnsEach(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OwnerLookup(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_whoOwnsEach_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -38438,6 +38681,56 @@ func (ec *executionContext) _Owner(ctx context.Context, sel ast.SelectionSet, ob
 	return out
 }
 
+var ownerLookupImplementors = []string{"OwnerLookup"}
+
+func (ec *executionContext) _OwnerLookup(ctx context.Context, sel ast.SelectionSet, obj *analysis.OwnerLookup) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ownerLookupImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OwnerLookup")
+		case "ref":
+			out.Values[i] = ec._OwnerLookup_ref(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "answer":
+			out.Values[i] = ec._OwnerLookup_answer(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "code":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OwnerLookup_code(ctx, field, obj)
+				})
+		case "message":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OwnerLookup_message(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var ownershipConflictImplementors = []string{"OwnershipConflict"}
 
 func (ec *executionContext) _OwnershipConflict(ctx context.Context, sel ast.SelectionSet, obj *analysis.Conflict) graphql.Marshaler {
@@ -39085,6 +39378,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_whoOwns(ctx, field)
+				})
+		case "whoOwnsEach":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_whoOwnsEach(ctx, field)
 				})
 		case "impact":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -42840,6 +43139,30 @@ func (ec *executionContext) marshalNOwner2ᚕgithubᚗcomᚋestateᚑcmdbᚋesta
 	return ret
 }
 
+func (ec *executionContext) marshalNOwnerLookup2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐOwnerLookupᚄ(ctx context.Context, sel ast.SelectionSet, v []*analysis.OwnerLookup) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOwnerLookup2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐOwnerLookup(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOwnerLookup2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐOwnerLookup(ctx context.Context, sel ast.SelectionSet, v *analysis.OwnerLookup) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OwnerLookup!")
+		return graphql.Null
+	}
+	return ec._OwnerLookup(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNOwnerRole2githubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐOwnerRole(ctx context.Context, v any) (model.OwnerRole, error) {
 	var res model.OwnerRole
 	err := res.UnmarshalGQL(v)
@@ -44312,6 +44635,13 @@ func (ec *executionContext) marshalOOwnerRole2ᚖgithubᚗcomᚋestateᚑcmdbᚋ
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalOOwnershipResult2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐOwnership(ctx context.Context, sel ast.SelectionSet, v *analysis.Ownership) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._OwnershipResult(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOPerson2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐPerson(ctx context.Context, sel ast.SelectionSet, v *model.Person) graphql.Marshaler {

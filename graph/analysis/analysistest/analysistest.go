@@ -24,6 +24,7 @@ func Run(t *testing.T, h graphtest.Harness) {
 		{"WhoOwns/Inherited", testInherited},
 		{"WhoOwns/Departed", testDeparted},
 		{"WhoOwns/Resolution", testResolution},
+		{"WhoOwns/Each", testWhoOwnsEach},
 		{"Unowned", testUnowned},
 		{"Impact/Repository", testImpactRepository},
 		{"Impact/Monorepo", testImpactMonorepo},

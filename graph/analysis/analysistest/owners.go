@@ -290,3 +290,59 @@ func testResolution(t *testing.T, c *Counting) {
 		t.Errorf("9000-byte ref: %v, want INVALID_INPUT saying it is over 8192 bytes", err)
 	}
 }
+
+// A list of refs, as a scanner's report gives them: each answered as
+// WhoOwns answers it alone, in order, the ones naming nothing marked
+// rather than failing the others, a repeated ref asked of the store once.
+func testWhoOwnsEach(t *testing.T, c *Counting) {
+	refs := []string{demo.PaymentsHostname, "no-such-thing-anywhere", "payments", "", "service:payments", demo.PaymentsHostname}
+	var calls int
+	for _, ref := range refs[:len(refs)-1] {
+		if ref != "" {
+			analysis.WhoOwns(t.Context(), c, ref)
+		}
+	}
+	calls = c.Calls()
+	got, err := analysis.WhoOwnsEach(t.Context(), c, refs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := c.Calls(); n != calls {
+		t.Errorf("WhoOwnsEach made %d store calls; each distinct ref alone makes %d in all", n, calls)
+	}
+	if len(got) != len(refs) {
+		t.Fatalf("%d lookups for %d refs", len(got), len(refs))
+	}
+	for i, l := range got {
+		if l.Ref != refs[i] {
+			t.Errorf("lookup %d is of %q, want %q (the order asked)", i, l.Ref, refs[i])
+		}
+		want, werr := analysis.WhoOwns(t.Context(), c, refs[i])
+		if graph.CodeOf(l.Err) != graph.CodeOf(werr) {
+			t.Errorf("%q: error %v, want %v (as WhoOwns alone)", refs[i], l.Err, werr)
+			continue
+		}
+		if werr != nil {
+			if l.Answer != nil {
+				t.Errorf("%q: an answer beside its error", refs[i])
+			}
+			continue
+		}
+		same(t, refs[i]+" owners", owners(l.Answer), owners(want))
+		same(t, refs[i]+" candidates", keysOf(l.Answer.Candidates), keysOf(want.Candidates))
+	}
+	for i, code := range map[int]graph.Code{1: graph.CodeNotFound, 3: graph.CodeInvalid} {
+		if graph.CodeOf(got[i].Err) != code {
+			t.Errorf("%q: error %v, want %s", refs[i], got[i].Err, code)
+		}
+	}
+	if got[0].Answer == nil || got[0].Answer.Subject == nil || len(got[0].Answer.Owners) == 0 || !got[2].Answer.Ambiguous() {
+		t.Errorf("the demo's payments host has no owners, or payments is not ambiguous: %+v", got)
+	}
+
+	c.Calls()
+	_, err = analysis.WhoOwnsEach(t.Context(), c, make([]string, analysis.MaxOwnerLookups+1))
+	if graph.CodeOf(err) != graph.CodeLimitExceeded || c.Calls() != 0 {
+		t.Errorf("%d refs: %v; want LIMIT_EXCEEDED before any store call", analysis.MaxOwnerLookups+1, err)
+	}
+}

@@ -403,6 +403,22 @@ func (r *ownerResolver) Role(ctx context.Context, obj *analysis.Owner) (model.Ow
 	return model.OwnerRoleFromGraph(obj.Role), nil
 }
 
+func (r *ownerLookupResolver) Code(ctx context.Context, obj *analysis.OwnerLookup) (*string, error) {
+	if obj.Err == nil {
+		return nil, nil
+	}
+	code := string(graph.CodeOf(obj.Err))
+	return &code, nil
+}
+
+func (r *ownerLookupResolver) Message(ctx context.Context, obj *analysis.OwnerLookup) (*string, error) {
+	if obj.Err == nil {
+		return nil, nil
+	}
+	msg := obj.Err.Error()
+	return &msg, nil
+}
+
 func (r *ownershipConflictResolver) Role(ctx context.Context, obj *analysis.Conflict) (model.OwnerRole, error) {
 	return model.OwnerRoleFromGraph(obj.Role), nil
 }
@@ -603,6 +619,18 @@ func (r *queryResolver) Lookup(ctx context.Context, ref string, kinds []graph.Ki
 
 func (r *queryResolver) WhoOwns(ctx context.Context, ref string) (*analysis.Ownership, error) {
 	return analysis.WhoOwns(ctx, r.Store, ref)
+}
+
+func (r *queryResolver) WhoOwnsEach(ctx context.Context, refs []string) ([]*analysis.OwnerLookup, error) {
+	ls, err := analysis.WhoOwnsEach(ctx, r.Store, refs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*analysis.OwnerLookup, len(ls))
+	for i := range ls {
+		out[i] = &ls[i]
+	}
+	return out, nil
 }
 
 func (r *queryResolver) Impact(ctx context.Context, refs []string, direction *analysis.Direction, maxDepth *int, changedPaths []string) (*analysis.ImpactResult, error) {
@@ -899,6 +927,8 @@ func (r *Resolver) NotifyTeam() gql.NotifyTeamResolver { return &notifyTeamResol
 
 func (r *Resolver) Owner() gql.OwnerResolver { return &ownerResolver{r} }
 
+func (r *Resolver) OwnerLookup() gql.OwnerLookupResolver { return &ownerLookupResolver{r} }
+
 func (r *Resolver) OwnershipConflict() gql.OwnershipConflictResolver {
 	return &ownershipConflictResolver{r}
 }
@@ -938,6 +968,7 @@ type (
 	mutationResolver          struct{ *Resolver }
 	notifyTeamResolver        struct{ *Resolver }
 	ownerResolver             struct{ *Resolver }
+	ownerLookupResolver       struct{ *Resolver }
 	ownershipConflictResolver struct{ *Resolver }
 	personResolver            struct{ *Resolver }
 	queryResolver             struct{ *Resolver }
