@@ -63,9 +63,9 @@ func writeJSON(w io.Writer, v any) error {
 }
 
 func (a *app) ownersCommand() *cobra.Command {
-	var format string
+	var format, from string
 	cmd := &cobra.Command{
-		Use:   "owners REF",
+		Use:   "owners REF [REF...]",
 		Short: "Who owns this? Owners, evidence, conflicts and escalation for a name, URL, hostname or ARN",
 		Long: `Resolve REF (an application or service name, a repository URL or a link into a
 repository, a hostname or URL, an ARN or cloud resource id or URL, an object in a
@@ -75,10 +75,26 @@ role with their precedence class and evidence, conflicts, the escalation chain
 Precedence: manual > descriptor > CODEOWNERS > cloud tag > inherited > commit
 heuristics (docs/answers.md).
 
-Exit codes: 3 when REF names nothing; 1 when it is ambiguous (the candidates
-are printed).`,
-		Args: cobra.ExactArgs(1),
+Several refs (arguments, or one per line of --refs-from: a scanner's report, an
+alert's resources, a spreadsheet column) print one line each: the accountable
+owners per role, or why there are none. --format csv writes them for a
+spreadsheet.
+
+Exit codes: 3 when a REF names nothing; 1 when one is ambiguous (the candidates
+are printed). With several refs every line is printed first.`,
+		Example: `  estate owners pay.acme.example
+  estate owners --format csv --refs-from hosts.txt > owners.csv
+  grep -o 'arn:[^ ]*' alert.txt | estate owners --refs-from -`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if from == "" && len(args) == 0 {
+				return usageError("give a REF, or --refs-from FILE")
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if from != "" || len(args) > 1 {
+				return a.ownersOfEach(cmd.Context(), args, from, format)
+			}
 			if err := checkFormat(format, "table", "json"); err != nil {
 				return err
 			}
@@ -99,7 +115,8 @@ are printed).`,
 			})
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "table", "output format: table or json")
+	cmd.Flags().StringVar(&format, "format", "table", "output format: table or json; with several refs also csv")
+	cmd.Flags().StringVar(&from, "refs-from", "", "read refs from FILE, one per line (- for standard input; blank lines and # comments skipped)")
 	a.addStoreFlags(cmd)
 	return cmd
 }

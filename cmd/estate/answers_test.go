@@ -60,10 +60,13 @@ func TestAnswerTables(t *testing.T) {
 		// reach an item, which one comes back is unspecified
 		// (Store.Traverse).
 		noPaths bool
+		code    int
 	}{
 		{golden: "owners_payments_api", args: []string{"owners", demo.PaymentsHostname}},
 		{golden: "owners_pricing_service", args: []string{"owners", demo.ConflictApp}},
-		{golden: "owners_ambiguous", args: []string{"owners", "payments"}},
+		{golden: "owners_ambiguous", args: []string{"owners", "payments"}, code: exitError},
+		{golden: "owners_each", args: []string{"owners", demo.PaymentsHostname, "no-such-host.example", "payments",
+			"https://github.com/acme/payments-api/blob/main/go.mod", demo.ConflictApp}, code: exitNotFound},
 		{golden: "impact_payments_api_repo", args: []string{"impact", "https://github.com/acme/payments-api"}, noPaths: true},
 		{golden: "impact_monorepo_path", args: []string{"impact", demo.MonorepoKey, "--changed-path", "services/pricing/src/rules.ts"}},
 		{golden: "impact_upstream", args: []string{"impact", "Application:checkout-api", "--direction", "upstream", "--depth", "1"}},
@@ -72,12 +75,8 @@ func TestAnswerTables(t *testing.T) {
 	} {
 		t.Run(tc.golden, func(t *testing.T) {
 			out, stderr, code := cli(t, "", append(tc.args, "--data-dir", dir)...)
-			want := exitOK
-			if tc.golden == "owners_ambiguous" {
-				want = exitError
-			}
-			if code != want {
-				t.Fatalf("estate %v: exit %d, want %d: %s", tc.args, code, want, stderr)
+			if code != tc.code {
+				t.Fatalf("estate %v: exit %d, want %d: %s", tc.args, code, tc.code, stderr)
 			}
 			if tc.noPaths {
 				out = dropPathColumn(out)
@@ -202,5 +201,73 @@ func TestAnswerJSONAndExitCodes(t *testing.T) {
 			t.Errorf("estate %v: error takes several lines: %s", tc.args, stderr)
 		}
 		_ = out
+	}
+}
+
+// A list of refs, as a scanner's report gives them: read from a file or
+// standard input, one line each in the order given, as a spreadsheet
+// reads it or as JSON, and the exit code saying whether every ref was
+// answered.
+func TestOwnersOfEach(t *testing.T) {
+	dir := demoDir(t)
+	list := "# hosts from the scan\n" + demo.PaymentsHostname + "\r\n\n  no-such-host.example  \n" + demo.ConflictApp + "\n"
+	out, stderr, code := cli(t, list, "owners", "--refs-from", "-", "--format", "csv", "--data-dir", dir)
+	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if code != exitNotFound || err != nil {
+		t.Fatalf("exit %d, want %d; %v: %s %s", code, exitNotFound, err, out, stderr)
+	}
+	want := [][]string{
+		{"ref", "subject", "technical", "business", "support", "security", "contact", "code", "note"},
+		{demo.PaymentsHostname, "Application:" + demo.MultiOwnerApp, "payments-core", "priya.shah@acme.example", "platform-sre", "",
+			"payments-core@acme.example slack:#payments-core", "", ""},
+		{"no-such-host.example", "", "", "", "", "", "", "NOT_FOUND", `"no-such-host.example" names nothing in the estate (no key, alias, repository URL, host name or search match)`},
+		{demo.ConflictApp, "Application:" + demo.ConflictApp, "checkout", "laura.martin@acme.example", "", "", "checkout@acme.example slack:#checkout", "", ""},
+	}
+	if !slices.EqualFunc(rows, want, slices.Equal) {
+		t.Errorf("csv:\n got %q\nwant %q", rows, want)
+	}
+	if !strings.Contains(stderr, "naming nothing: 1") {
+		t.Errorf("stderr does not count the ref naming nothing: %s", stderr)
+	}
+
+	// The same file, as JSON: each ref's whole answer, or its code.
+	path := filepath.Join(t.TempDir(), "refs.txt")
+	if err := os.WriteFile(path, []byte(list), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, _, code = cli(t, "", "owners", "--refs-from", path, "--format", "json", "--data-dir", dir)
+	var ls []struct {
+		Ref, Code string
+		Answer    *struct {
+			Subject struct{ Key string }
+			Owners  []struct{ Key string }
+		}
+	}
+	if code != exitNotFound || json.Unmarshal([]byte(out), &ls) != nil || len(ls) != 3 || ls[0].Answer == nil || len(ls[0].Answer.Owners) != 3 ||
+		ls[1].Code != "NOT_FOUND" || ls[1].Answer != nil || ls[2].Answer == nil || ls[2].Answer.Subject.Key != demo.ConflictApp {
+		t.Errorf("json: exit %d: %s", code, out)
+	}
+
+	for _, tc := range []struct {
+		name  string
+		stdin string
+		args  []string
+		code  int
+		err   string
+	}{
+		{"every ref answered", "", []string{demo.PaymentsHostname, demo.ConflictApp}, exitOK, ""},
+		{"an ambiguous ref", "", []string{demo.PaymentsHostname, "payments"}, exitError, "ambiguous or unreadable: 1"},
+		{"a list with no refs", "# nothing\n\n", []string{"--refs-from", "-"}, exitUsage, "no refs"},
+		{"a file that is not there", "", []string{"--refs-from", filepath.Join(dir, "missing.txt")}, exitError, "missing.txt"},
+		{"a line too long to be a ref", strings.Repeat("x", 70<<10), []string{"--refs-from", "-"}, exitError, "too long"},
+		{"no ref at all", "", nil, exitUsage, "give a REF"},
+		{"a format for tables only", "", []string{"a", "b", "--format", "yaml"}, exitUsage, "--format"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, stderr, code := cli(t, tc.stdin, append(append([]string{"owners"}, tc.args...), "--data-dir", dir)...)
+			if code != tc.code || !strings.Contains(stderr, tc.err) {
+				t.Errorf("exit %d, want %d with %q: %s", code, tc.code, tc.err, stderr)
+			}
+		})
 	}
 }

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"context"
+	"encoding/json"
 
 	"golang.org/x/sync/errgroup"
 
@@ -20,13 +21,43 @@ const ownerLookupWorkers = 4
 // OwnerLookup is WhoOwnsEach's answer for one ref: who owns what it names,
 // or why it has no answer.
 type OwnerLookup struct {
-	Ref string `json:"ref"`
+	Ref string
 	// Answer is WhoOwns' answer, nil when Err is set. An ambiguous ref is
 	// answered: its candidates, no subject.
-	Answer *Ownership `json:"answer,omitempty"`
+	Answer *Ownership
 	// Err says why the ref has no answer: it names nothing (NOT_FOUND) or
 	// cannot be read (INVALID_INPUT, an empty ref).
-	Err error `json:"-"`
+	Err error
+}
+
+// Code is Err's code (NOT_FOUND, INVALID_INPUT), nil when the ref is
+// answered.
+func (l *OwnerLookup) Code() *string {
+	if l.Err == nil {
+		return nil
+	}
+	c := string(graph.CodeOf(l.Err))
+	return &c
+}
+
+// Message is what is wrong with the ref, nil when it is answered.
+func (l *OwnerLookup) Message() *string {
+	if l.Err == nil {
+		return nil
+	}
+	m := l.Err.Error()
+	return &m
+}
+
+// MarshalJSON writes the lookup as the API gives it: ref, code, message,
+// answer.
+func (l OwnerLookup) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Ref     string     `json:"ref"`
+		Code    *string    `json:"code,omitempty"`
+		Message *string    `json:"message,omitempty"`
+		Answer  *Ownership `json:"answer,omitempty"`
+	}{l.Ref, l.Code(), l.Message(), l.Answer})
 }
 
 // WhoOwnsEach answers WhoOwns for each of refs, in their order: the list a

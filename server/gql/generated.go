@@ -50,7 +50,6 @@ type ResolverRoot interface {
 	Mutation() MutationResolver
 	NotifyTeam() NotifyTeamResolver
 	Owner() OwnerResolver
-	OwnerLookup() OwnerLookupResolver
 	OwnershipConflict() OwnershipConflictResolver
 	Person() PersonResolver
 	Query() QueryResolver
@@ -1171,10 +1170,6 @@ type NotifyTeamResolver interface {
 type OwnerResolver interface {
 	Entity(ctx context.Context, obj *analysis.Owner) (model.Entity, error)
 	Role(ctx context.Context, obj *analysis.Owner) (model.OwnerRole, error)
-}
-type OwnerLookupResolver interface {
-	Code(ctx context.Context, obj *analysis.OwnerLookup) (*string, error)
-	Message(ctx context.Context, obj *analysis.OwnerLookup) (*string, error)
 }
 type OwnershipConflictResolver interface {
 	Role(ctx context.Context, obj *analysis.Conflict) (model.OwnerRole, error)
@@ -24200,7 +24195,7 @@ func (ec *executionContext) _OwnerLookup_code(ctx context.Context, field graphql
 			return ec.fieldContext_OwnerLookup_code(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.OwnerLookup().Code(ctx, obj)
+			return obj.Code(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -24211,7 +24206,7 @@ func (ec *executionContext) _OwnerLookup_code(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_OwnerLookup_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("OwnerLookup", field, true, true, "String")
+	return graphql.NewScalarFieldContext("OwnerLookup", field, true, false, "String")
 }
 
 func (ec *executionContext) _OwnerLookup_message(ctx context.Context, field graphql.CollectedField, obj *analysis.OwnerLookup) (ret graphql.Marshaler) {
@@ -24223,7 +24218,7 @@ func (ec *executionContext) _OwnerLookup_message(ctx context.Context, field grap
 			return ec.fieldContext_OwnerLookup_message(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.OwnerLookup().Message(ctx, obj)
+			return obj.Message(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -24234,7 +24229,7 @@ func (ec *executionContext) _OwnerLookup_message(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_OwnerLookup_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("OwnerLookup", field, true, true, "String")
+	return graphql.NewScalarFieldContext("OwnerLookup", field, true, false, "String")
 }
 
 func (ec *executionContext) _OwnershipConflict_role(ctx context.Context, field graphql.CollectedField, obj *analysis.Conflict) (ret graphql.Marshaler) {
@@ -38695,25 +38690,23 @@ func (ec *executionContext) _OwnerLookup(ctx context.Context, sel ast.SelectionS
 		case "ref":
 			out.Values[i] = ec._OwnerLookup_ref(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "answer":
 			out.Values[i] = ec._OwnerLookup_answer(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "code":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._OwnerLookup_code(ctx, field, obj)
-				})
+			out.Values[i] = ec._OwnerLookup_code(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "message":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._OwnerLookup_message(ctx, field, obj)
-				})
+			out.Values[i] = ec._OwnerLookup_message(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

@@ -403,22 +403,6 @@ func (r *ownerResolver) Role(ctx context.Context, obj *analysis.Owner) (model.Ow
 	return model.OwnerRoleFromGraph(obj.Role), nil
 }
 
-func (r *ownerLookupResolver) Code(ctx context.Context, obj *analysis.OwnerLookup) (*string, error) {
-	if obj.Err == nil {
-		return nil, nil
-	}
-	code := string(graph.CodeOf(obj.Err))
-	return &code, nil
-}
-
-func (r *ownerLookupResolver) Message(ctx context.Context, obj *analysis.OwnerLookup) (*string, error) {
-	if obj.Err == nil {
-		return nil, nil
-	}
-	msg := obj.Err.Error()
-	return &msg, nil
-}
-
 func (r *ownershipConflictResolver) Role(ctx context.Context, obj *analysis.Conflict) (model.OwnerRole, error) {
 	return model.OwnerRoleFromGraph(obj.Role), nil
 }
@@ -927,8 +911,6 @@ func (r *Resolver) NotifyTeam() gql.NotifyTeamResolver { return &notifyTeamResol
 
 func (r *Resolver) Owner() gql.OwnerResolver { return &ownerResolver{r} }
 
-func (r *Resolver) OwnerLookup() gql.OwnerLookupResolver { return &ownerLookupResolver{r} }
-
 func (r *Resolver) OwnershipConflict() gql.OwnershipConflictResolver {
 	return &ownershipConflictResolver{r}
 }
@@ -968,7 +950,6 @@ type (
 	mutationResolver          struct{ *Resolver }
 	notifyTeamResolver        struct{ *Resolver }
 	ownerResolver             struct{ *Resolver }
-	ownerLookupResolver       struct{ *Resolver }
 	ownershipConflictResolver struct{ *Resolver }
 	personResolver            struct{ *Resolver }
 	queryResolver             struct{ *Resolver }
