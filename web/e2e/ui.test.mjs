@@ -530,6 +530,44 @@ describe('answers', () => {
     await page.close();
   });
 
+  test('who owns these: a scanner’s list in one go, each line a row, as CSV too', async () => {
+    const page = await newPage();
+    await page.goto(server.base + '/');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Owners' }).click();
+    assert.ok(await serverHas('whoOwnsEach'), 'the server answers whoOwnsEach');
+    const list = ['pay.acme.example', '# from the scan', '', 'no-such-host.example', 'payments', 'arn:aws:s3:::acme-statements', 'arn:aws:s3:::acme-tmp-exports-2021'];
+    await page.getByLabel('One per line').fill(list.join('\n'));
+    await page.getByRole('button', { name: 'Look up owners' }).click();
+    const table = page.getByTestId('owner-lookups');
+    await table.waitFor();
+    const rows = table.locator('tbody tr');
+    assert.deepEqual(await rows.evaluateAll((trs) => trs.map((tr) => tr.dataset.code)), ['FOUND', 'NOT_FOUND', 'AMBIGUOUS', 'FOUND', 'FOUND']);
+    assert.match(await table.getByRole('heading').innerText(), /^5 looked up: 3 found, 1 naming nothing, 1 ambiguous, 1 without an owner/);
+    assert.match(await rows.nth(0).innerText(), /Payments API[\s\S]*Payments Core[\s\S]*Priya Shah[\s\S]*Platform SRE/);
+    assert.match(await rows.nth(1).innerText(), /names nothing in the estate/);
+    assert.match(await rows.nth(2).innerText(), /May mean: BusinessUnit:payments, Service:payments, Team:payments/);
+    assert.match(await rows.nth(3).innerText(), /Daily Banking[\s\S]*Grace Lee/);
+    assert.match(await rows.nth(4).innerText(), /Nobody owns it/);
+    assert.deepEqual(await axeViolations(page), []);
+    await shot(page, 'owners-list');
+    const [download] = await Promise.all([page.waitForEvent('download'), table.getByRole('button', { name: 'Download CSV' }).click()]);
+    const csv = readFileSync(await download.path(), 'utf8').trim().split('\n');
+    assert.equal(csv[0], 'ref,subject,technical,business,support,security,contact,code,note');
+    assert.equal(csv[1], 'pay.acme.example,Application:payments-api,payments-core,priya.shah@acme.example,platform-sre,,slack:#payments-core · payments-core@acme.example,,');
+    assert.match(csv[2], /^no-such-host\.example,,,,,,,NOT_FOUND,"/);
+    assert.equal(csv.length, 6);
+    // The owner is a link to its page.
+    await rows.nth(0).getByRole('link', { name: 'Payments Core' }).click();
+    await page.getByRole('heading', { name: /Payments Core/ }).first().waitFor();
+    // A list longer than one request takes is asked in turns.
+    await page.goBack();
+    await page.getByLabel('One per line').fill(Array.from({ length: 501 }, () => 'pay.acme.example').join('\n'));
+    await page.getByRole('button', { name: 'Look up owners' }).click();
+    await page.getByRole('heading', { name: /^501 looked up: 501 found/ }).waitFor();
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
   test('the CMDB health dashboard shows completeness', async () => {
     const page = await newPage();
     await page.goto(server.base + '/health');
@@ -1081,10 +1119,10 @@ describe('a server without the answers API', () => {
       if (!body.includes('__type(name: \\"Query\\")')) return route.continue();
       const res = await route.fetch();
       const json = await res.json();
-      json.data.__type.fields = json.data.__type.fields.filter((f) => !['impact', 'shadowEstate', 'health', 'whoOwns', 'lookup'].includes(f.name));
+      json.data.__type.fields = json.data.__type.fields.filter((f) => !['impact', 'shadowEstate', 'health', 'whoOwns', 'whoOwnsEach', 'lookup'].includes(f.name));
       return route.fulfill({ response: res, json });
     });
-    for (const [path, what] of [['/shadow', 'shadowEstate'], ['/impact', 'impact'], ['/health', 'health']]) {
+    for (const [path, what] of [['/shadow', 'shadowEstate'], ['/impact', 'impact'], ['/health', 'health'], ['/owners', 'whoOwnsEach']]) {
       await page.goto(server.base + path);
       const box = page.getByTestId('not-available');
       await box.waitFor();

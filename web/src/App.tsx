@@ -18,6 +18,7 @@ const RunsView = lazy(() => import('./pages/Runs').then((m) => ({ default: m.Run
 const RunView = lazy(() => import('./pages/Runs').then((m) => ({ default: m.RunView })));
 const ChangesView = lazy(() => import('./pages/Changes').then((m) => ({ default: m.ChangesView })));
 const ChangeView = lazy(() => import('./pages/Changes').then((m) => ({ default: m.ChangeView })));
+const OwnersView = lazy(() => import('./pages/Owners').then((m) => ({ default: m.OwnersView })));
 const HealthView = lazy(() => import('./pages/Health').then((m) => ({ default: m.HealthView })));
 // GraphiQL is large: its own chunk, loaded only by the playground.
 const Playground = lazy(() => import('./pages/Playground').then((m) => ({ default: m.Playground })));
@@ -29,6 +30,7 @@ function Route() {
   if (path === '/search') return <SearchResults q={query.get('q') ?? ''} />;
   if ((m = path.match(/^\/entity\/([^/]+)$/))) return <EntityPage id={segment(m[1])} />;
   if ((m = path.match(/^\/explore\/([^/]+)$/))) return <Explorer id={segment(m[1])} />;
+  if (path === '/owners') return <OwnersView />;
   if (path === '/impact') return <ImpactView />;
   if (path === '/shadow') return <ShadowView />;
   if (path === '/health') return <HealthView />;
@@ -98,6 +100,7 @@ export function App() {
 
   const nav = [
     ['/', 'Search'],
+    ['/owners', 'Owners'],
     ['/impact', 'Impact'],
     ['/shadow', 'Shadow DevOps'],
     ['/health', 'CMDB health'],

@@ -132,3 +132,18 @@ export function usePagedRows<T>(items: T[]): { rows: T[]; more: ReactNode } {
     ),
   };
 }
+
+function csvCell(v: string): string {
+  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+}
+
+/** Saves rows as a CSV file, built in the browser: nothing leaves it. */
+export function downloadCsv(name: string, rows: string[][]) {
+  const text = rows.map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
+  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}

@@ -456,6 +456,46 @@ export type LikelyDuplicatesQuery = { likelyDuplicates: { totalCount: number, gr
         | { id: string, key: string, name: string }
       > }> } };
 
+export type WhoOwnsEachQueryVariables = Exact<{
+  refs: Array<string> | string;
+}>;
+
+
+export type WhoOwnsEachQuery = { whoOwnsEach: Array<{ ref: string, code: string | null, message: string | null, answer: { subject: { kind: Kind, key: string, name: string, entity:
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+         | null } | null, candidates: Array<{ kind: Kind, key: string, name: string, entity:
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+         | null }>, owners: Array<{ kind: Kind, key: string, name: string, email: string, channel: string, departed: boolean, role: OwnerRole, accountable: boolean, entity:
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+         | null }> } | null }> };
+
 export type ChangeRowFragment = { id: string, key: string, repository: string | null, commit: string | null, environment: string | null, class: ChangeClass | null, score: number | null, status: ChangeStatus | null, team: string | null, assessedAt: string | null, decidedAt: string | null, decidedBy: string | null };
 
 export type ChangesQueryVariables = Exact<{
@@ -2031,6 +2071,43 @@ export const LikelyDuplicatesDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<LikelyDuplicatesQuery, LikelyDuplicatesQueryVariables>;
+export const WhoOwnsEachDocument = new TypedDocumentString(`
+    query WhoOwnsEach($refs: [String!]!) {
+  whoOwnsEach(refs: $refs) {
+    ref
+    code
+    message
+    answer {
+      subject {
+        ...ItemFields
+      }
+      candidates {
+        ...ItemFields
+      }
+      owners {
+        kind
+        key
+        name
+        email
+        channel
+        departed
+        role
+        accountable
+        entity {
+          id
+        }
+      }
+    }
+  }
+}
+    fragment ItemFields on AnswerItem {
+  kind
+  key
+  name
+  entity {
+    id
+  }
+}`) as unknown as TypedDocumentString<WhoOwnsEachQuery, WhoOwnsEachQueryVariables>;
 export const ChangesDocument = new TypedDocumentString(`
     query Changes($status: ChangeStatus, $class: ChangeClass, $team: String, $orderBy: ChangeOrder, $first: Int = 50, $after: String) {
   changes(

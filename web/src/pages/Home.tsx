@@ -21,6 +21,10 @@ export function Home() {
       </p>
       <ul className="entry-cards">
         <li className="card">
+          <h2><Link href="/owners">Who owns these?</Link></h2>
+          <p>The owners of a whole list at once: a scanner’s hosts, an alert’s resources, a spreadsheet column.</p>
+        </li>
+        <li className="card">
           <h2><Link href="/impact">What breaks if this changes?</Link></h2>
           <p>The blast radius of a change: services, business units, tiers and the teams to notify.</p>
         </li>

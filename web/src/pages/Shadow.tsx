@@ -5,7 +5,7 @@ import { useMemo, useState } from 'react';
 import { request } from '../api';
 import { ShadowEstateDocument, ShadowTrendDocument, type ShadowEstateQuery, type ShadowTrendQuery } from '../gql/graphql';
 import { Link } from '../router';
-import { ErrorBox, KindBadge, Loading, Time, useAsync, usePagedRows } from '../ui';
+import { downloadCsv, ErrorBox, KindBadge, Loading, Time, useAsync, usePagedRows } from '../ui';
 import { Unavailable, useServerHas } from './Answers';
 
 type Report = ShadowEstateQuery['shadowEstate'];
@@ -93,7 +93,7 @@ function ShadowReport() {
         <h2 id="findings-h">
           Findings{filter ? `: ${filter.label}` : ''} <span className="count" data-testid="shadow-shown">{shown.length}</span>{' '}
           {filter && <button type="button" className="secondary small" onClick={() => setFilter(null)}>Show all</button>}{' '}
-          <button type="button" className="secondary small" onClick={() => downloadCsv(shown)}>Download CSV</button>
+          <button type="button" className="secondary small" onClick={() => downloadFindings(shown)}>Download CSV</button>
         </h2>
         <table data-testid="shadow-findings">
           <thead>
@@ -228,22 +228,9 @@ function ShadowTrend() {
 
 type Finding = Report['findings'][number];
 
-function csvCell(v: string): string {
-  return /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
-}
-
-/** The findings shown, as CSV (built in the browser: nothing leaves it). */
-export function findingsCsv(fs: Finding[]): string {
+/** The findings shown, as CSV. */
+function downloadFindings(fs: Finding[]) {
   const head = ['finding', 'kind', 'key', 'name', 'account', 'business_units', 'tag', 'value', 'explanation'];
   const rows = fs.map((f) => [f.kind, f.item.kind, f.item.key, f.item.name, f.account ?? '', f.businessUnits.join(' '), f.tag ?? '', f.value ?? '', f.explanation]);
-  return [head, ...rows].map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
-}
-
-function downloadCsv(fs: Finding[]) {
-  const url = URL.createObjectURL(new Blob([findingsCsv(fs)], { type: 'text/csv' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = 'shadow-estate.csv';
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
+  downloadCsv('shadow-estate.csv', [head, ...rows]);
 }
