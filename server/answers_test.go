@@ -555,3 +555,53 @@ func TestWhoOwnsEachAPI(t *testing.T) {
 		t.Errorf("20 refs within the limit: %d lookups", len(d.WhoOwnsEach))
 	}
 }
+
+// ownedBy: what a team answers for, as analysis.OwnedBy lists it, with
+// the entities behind the items and the ancestors they inherit from.
+func TestOwnedByAPI(t *testing.T) {
+	e := demoEnv(t)
+	const q = `query($ref: String!) {
+  ownedBy(ref: $ref) { subject { kind key } truncated
+    items { kind key role class accountable inheritedFrom { kind key } entity { id key } } }
+}`
+	var d struct {
+		OwnedBy struct {
+			Subject   *struct{ Kind, Key string }
+			Truncated bool
+			Items     []struct {
+				Kind, Key, Role, Class string
+				Accountable            bool
+				InheritedFrom          *struct{ Kind, Key string }
+				Entity                 *struct{ ID, Key string }
+			}
+		}
+	}
+	res := e.do(t, e.viewer, q, map[string]any{"ref": "platform-sre"})
+	res.mustData(t, &d)
+	want, err := analysis.OwnedBy(t.Context(), e.store, "Team:platform-sre")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := d.OwnedBy
+	if got.Subject == nil || got.Subject.Key != "platform-sre" || got.Truncated || len(got.Items) != len(want.Items) || len(want.Items) == 0 {
+		t.Fatalf("ownedBy(platform-sre): %d items, want %d: %.500s", len(got.Items), len(want.Items), res.Data)
+	}
+	inherited := 0
+	for i, it := range got.Items {
+		w := want.Items[i]
+		if it.Kind != string(w.Kind) || it.Key != w.Key || !strings.EqualFold(it.Role, w.Role) || it.Accountable != w.Accountable ||
+			(it.InheritedFrom == nil) != (w.InheritedFrom == nil) || it.Entity == nil || it.Entity.Key != w.Key {
+			t.Errorf("item %d: %+v, want %+v", i, it, w)
+		}
+		if it.InheritedFrom != nil {
+			inherited++
+		}
+	}
+	if inherited == 0 {
+		t.Errorf("platform-sre inherits nothing: %.500s", res.Data)
+	}
+	res = e.do(t, e.viewer, q, map[string]any{"ref": demo.MultiOwnerApp})
+	if !slices.Equal(res.codes(), []string{string(graph.CodeInvalid)}) {
+		t.Errorf("ownedBy(an application): %.300s", res.Raw)
+	}
+}

@@ -49,6 +49,7 @@ type ResolverRoot interface {
 	IngestRun() IngestRunResolver
 	Mutation() MutationResolver
 	NotifyTeam() NotifyTeamResolver
+	OwnedItem() OwnedItemResolver
 	Owner() OwnerResolver
 	OwnershipConflict() OwnershipConflictResolver
 	Person() PersonResolver
@@ -638,6 +639,26 @@ type ComplexityRoot struct {
 		Name    func(childComplexity int) int
 	}
 
+	OwnedByResult struct {
+		Candidates func(childComplexity int) int
+		Items      func(childComplexity int) int
+		Ref        func(childComplexity int) int
+		Resolution func(childComplexity int) int
+		Subject    func(childComplexity int) int
+		Truncated  func(childComplexity int) int
+	}
+
+	OwnedItem struct {
+		Accountable   func(childComplexity int) int
+		Class         func(childComplexity int) int
+		Entity        func(childComplexity int) int
+		InheritedFrom func(childComplexity int) int
+		Key           func(childComplexity int) int
+		Kind          func(childComplexity int) int
+		Name          func(childComplexity int) int
+		Role          func(childComplexity int) int
+	}
+
 	Owner struct {
 		Accountable   func(childComplexity int) int
 		Channel       func(childComplexity int) int
@@ -763,6 +784,7 @@ type ComplexityRoot struct {
 		MergedInto         func(childComplexity int, id uuid.UUID) int
 		Node               func(childComplexity int, id uuid.UUID) int
 		Nodes              func(childComplexity int, ids []uuid.UUID) int
+		OwnedBy            func(childComplexity int, ref string) int
 		People             func(childComplexity int, filter *model.EntityFilter, first *int, after *string) int
 		Person             func(childComplexity int, key string) int
 		Repositories       func(childComplexity int, filter *model.EntityFilter, first *int, after *string) int
@@ -1167,6 +1189,10 @@ type MutationResolver interface {
 type NotifyTeamResolver interface {
 	Entity(ctx context.Context, obj *analysis.Notify) (model.Entity, error)
 }
+type OwnedItemResolver interface {
+	Entity(ctx context.Context, obj *analysis.OwnedItem) (model.Entity, error)
+	Role(ctx context.Context, obj *analysis.OwnedItem) (model.OwnerRole, error)
+}
 type OwnerResolver interface {
 	Entity(ctx context.Context, obj *analysis.Owner) (model.Entity, error)
 	Role(ctx context.Context, obj *analysis.Owner) (model.OwnerRole, error)
@@ -1208,6 +1234,7 @@ type QueryResolver interface {
 	Lookup(ctx context.Context, ref string, kinds []graph.Kind) (*analysis.Named, error)
 	WhoOwns(ctx context.Context, ref string) (*analysis.Ownership, error)
 	WhoOwnsEach(ctx context.Context, refs []string) ([]*analysis.OwnerLookup, error)
+	OwnedBy(ctx context.Context, ref string) (*analysis.Owned, error)
 	Impact(ctx context.Context, refs []string, direction *analysis.Direction, maxDepth *int, changedPaths []string) (*analysis.ImpactResult, error)
 	ShadowEstate(ctx context.Context) (*analysis.ShadowReport, error)
 	Unowned(ctx context.Context, ids []uuid.UUID) ([]uuid.UUID, error)
@@ -3879,6 +3906,92 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.NotifyTeam.Name(childComplexity), true
 
+	case "OwnedByResult.candidates":
+		if e.ComplexityRoot.OwnedByResult.Candidates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnedByResult.Candidates(childComplexity), true
+	case "OwnedByResult.items":
+		if e.ComplexityRoot.OwnedByResult.Items == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnedByResult.Items(childComplexity), true
+	case "OwnedByResult.ref":
+		if e.ComplexityRoot.OwnedByResult.Ref == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnedByResult.Ref(childComplexity), true
+	case "OwnedByResult.resolution":
+		if e.ComplexityRoot.OwnedByResult.Resolution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnedByResult.Resolution(childComplexity), true
+	case "OwnedByResult.subject":
+		if e.ComplexityRoot.OwnedByResult.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnedByResult.Subject(childComplexity), true
+	case "OwnedByResult.truncated":
+		if e.ComplexityRoot.OwnedByResult.Truncated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnedByResult.Truncated(childComplexity), true
+
+	case "OwnedItem.accountable":
+		if e.ComplexityRoot.OwnedItem.Accountable == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnedItem.Accountable(childComplexity), true
+	case "OwnedItem.class":
+		if e.ComplexityRoot.OwnedItem.Class == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnedItem.Class(childComplexity), true
+	case "OwnedItem.entity":
+		if e.ComplexityRoot.OwnedItem.Entity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnedItem.Entity(childComplexity), true
+	case "OwnedItem.inheritedFrom":
+		if e.ComplexityRoot.OwnedItem.InheritedFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnedItem.InheritedFrom(childComplexity), true
+	case "OwnedItem.key":
+		if e.ComplexityRoot.OwnedItem.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnedItem.Key(childComplexity), true
+	case "OwnedItem.kind":
+		if e.ComplexityRoot.OwnedItem.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnedItem.Kind(childComplexity), true
+	case "OwnedItem.name":
+		if e.ComplexityRoot.OwnedItem.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnedItem.Name(childComplexity), true
+	case "OwnedItem.role":
+		if e.ComplexityRoot.OwnedItem.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnedItem.Role(childComplexity), true
+
 	case "Owner.accountable":
 		if e.ComplexityRoot.Owner.Accountable == nil {
 			break
@@ -4594,6 +4707,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Nodes(childComplexity, args["ids"].([]uuid.UUID)), true
+	case "Query.ownedBy":
+		if e.ComplexityRoot.Query.OwnedBy == nil {
+			break
+		}
+
+		args, err := ec.field_Query_ownedBy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.OwnedBy(childComplexity, args["ref"].(string)), true
 	case "Query.people":
 		if e.ComplexityRoot.Query.People == nil {
 			break
@@ -6825,6 +6949,16 @@ type Query {
   """
   whoOwnsEach(refs: [String!]!): [OwnerLookup!]!
   """
+  What does this team or person answer for? Every thing whoOwns names them as
+  an owner of: what they own, and what inherits it from them (a service's
+  applications, the repositories building those, the resources they run on),
+  with the role, class and accountability whoOwns gives. ref is resolved among
+  teams and people; when it may mean several, the result has candidates and no
+  subject. NOT_FOUND when it names nothing; INVALID_INPUT when it names no team
+  or person.
+  """
+  ownedBy(ref: String!): OwnedByResult!
+  """
   What breaks if this changes (DOWNSTREAM), or what it relies on (UPSTREAM):
   every item reached within maxDepth (1..10, else INVALID_INPUT) with its path,
   grouped by service and business unit, with the highest tier and the teams to
@@ -7128,6 +7262,34 @@ type Lookup {
   subject: AnswerItem
   "What an ambiguous ref may mean, best first."
   candidates: [AnswerItem!]!
+}
+
+"What a team or person answers for (ownedBy)."
+type OwnedByResult {
+  ref: String!
+  "How ref was resolved, as in OwnershipResult."
+  resolution: String!
+  "The team or person; null when ref is ambiguous."
+  subject: AnswerItem
+  candidates: [AnswerItem!]!
+  "By kind and key, then role."
+  items: [OwnedItem!]!
+  "More things may inherit from what the owner owns than the 500 nearest looked at."
+  truncated: Boolean!
+}
+
+"One thing an owner answers for, as whoOwns names the owner for it."
+type OwnedItem {
+  kind: Kind!
+  key: String!
+  name: String!
+  entity: Entity
+  role: OwnerRole!
+  class: OwnershipClass!
+  "At the top precedence of its role."
+  accountable: Boolean!
+  "The ancestor the owner owns, when the ownership is inherited; null when the owner owns the thing itself."
+  inheritedFrom: AnswerItem
 }
 
 "One ref of whoOwnsEach: who owns what it names, or why there is no answer."
@@ -9061,6 +9223,46 @@ func (ec *executionContext) childFields_NotifyTeam(ctx context.Context, field gr
 		return ec.fieldContext_NotifyTeam_for(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type NotifyTeam", field.Name)
+}
+
+func (ec *executionContext) childFields_OwnedByResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "ref":
+		return ec.fieldContext_OwnedByResult_ref(ctx, field)
+	case "resolution":
+		return ec.fieldContext_OwnedByResult_resolution(ctx, field)
+	case "subject":
+		return ec.fieldContext_OwnedByResult_subject(ctx, field)
+	case "candidates":
+		return ec.fieldContext_OwnedByResult_candidates(ctx, field)
+	case "items":
+		return ec.fieldContext_OwnedByResult_items(ctx, field)
+	case "truncated":
+		return ec.fieldContext_OwnedByResult_truncated(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OwnedByResult", field.Name)
+}
+
+func (ec *executionContext) childFields_OwnedItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_OwnedItem_kind(ctx, field)
+	case "key":
+		return ec.fieldContext_OwnedItem_key(ctx, field)
+	case "name":
+		return ec.fieldContext_OwnedItem_name(ctx, field)
+	case "entity":
+		return ec.fieldContext_OwnedItem_entity(ctx, field)
+	case "role":
+		return ec.fieldContext_OwnedItem_role(ctx, field)
+	case "class":
+		return ec.fieldContext_OwnedItem_class(ctx, field)
+	case "accountable":
+		return ec.fieldContext_OwnedItem_accountable(ctx, field)
+	case "inheritedFrom":
+		return ec.fieldContext_OwnedItem_inheritedFrom(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OwnedItem", field.Name)
 }
 
 func (ec *executionContext) childFields_Owner(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -11770,6 +11972,20 @@ func (ec *executionContext) field_Query_nodes_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["ids"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_ownedBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "ref",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ref"] = arg0
 	return args, nil
 }
 
@@ -23750,6 +23966,373 @@ func (ec *executionContext) fieldContext_NotifyTeam_for(_ context.Context, field
 	return graphql.NewScalarFieldContext("NotifyTeam", field, false, false, "String")
 }
 
+func (ec *executionContext) _OwnedByResult_ref(ctx context.Context, field graphql.CollectedField, obj *analysis.Owned) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnedByResult_ref(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ref, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OwnedByResult_ref(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OwnedByResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _OwnedByResult_resolution(ctx context.Context, field graphql.CollectedField, obj *analysis.Owned) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnedByResult_resolution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Resolution, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OwnedByResult_resolution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OwnedByResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _OwnedByResult_subject(ctx context.Context, field graphql.CollectedField, obj *analysis.Owned) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnedByResult_subject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *analysis.Item) graphql.Marshaler {
+			return ec.marshalOAnswerItem2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐItem(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OwnedByResult_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OwnedByResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnswerItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OwnedByResult_candidates(ctx context.Context, field graphql.CollectedField, obj *analysis.Owned) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnedByResult_candidates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Candidates, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []analysis.Item) graphql.Marshaler {
+			return ec.marshalNAnswerItem2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OwnedByResult_candidates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OwnedByResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnswerItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OwnedByResult_items(ctx context.Context, field graphql.CollectedField, obj *analysis.Owned) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnedByResult_items(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Items, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []analysis.OwnedItem) graphql.Marshaler {
+			return ec.marshalNOwnedItem2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐOwnedItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OwnedByResult_items(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OwnedByResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OwnedItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OwnedByResult_truncated(ctx context.Context, field graphql.CollectedField, obj *analysis.Owned) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnedByResult_truncated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Truncated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OwnedByResult_truncated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OwnedByResult", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _OwnedItem_kind(ctx context.Context, field graphql.CollectedField, obj *analysis.OwnedItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnedItem_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v graph.Kind) graphql.Marshaler {
+			return ec.marshalNKind2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OwnedItem_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OwnedItem", field, false, false, "Kind")
+}
+
+func (ec *executionContext) _OwnedItem_key(ctx context.Context, field graphql.CollectedField, obj *analysis.OwnedItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnedItem_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OwnedItem_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OwnedItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _OwnedItem_name(ctx context.Context, field graphql.CollectedField, obj *analysis.OwnedItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnedItem_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OwnedItem_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OwnedItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _OwnedItem_entity(ctx context.Context, field graphql.CollectedField, obj *analysis.OwnedItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnedItem_entity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OwnedItem().Entity(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Entity) graphql.Marshaler {
+			return ec.marshalOEntity2githubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐEntity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OwnedItem_entity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OwnedItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OwnedItem_role(ctx context.Context, field graphql.CollectedField, obj *analysis.OwnedItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnedItem_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OwnedItem().Role(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.OwnerRole) graphql.Marshaler {
+			return ec.marshalNOwnerRole2githubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐOwnerRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OwnedItem_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OwnedItem", field, true, true, "OwnerRole")
+}
+
+func (ec *executionContext) _OwnedItem_class(ctx context.Context, field graphql.CollectedField, obj *analysis.OwnedItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnedItem_class(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Class, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v analysis.Class) graphql.Marshaler {
+			return ec.marshalNOwnershipClass2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐClass(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OwnedItem_class(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OwnedItem", field, false, false, "OwnershipClass")
+}
+
+func (ec *executionContext) _OwnedItem_accountable(ctx context.Context, field graphql.CollectedField, obj *analysis.OwnedItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnedItem_accountable(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Accountable, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OwnedItem_accountable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OwnedItem", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _OwnedItem_inheritedFrom(ctx context.Context, field graphql.CollectedField, obj *analysis.OwnedItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnedItem_inheritedFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InheritedFrom, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *analysis.Item) graphql.Marshaler {
+			return ec.marshalOAnswerItem2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐItem(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OwnedItem_inheritedFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OwnedItem",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnswerItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Owner_kind(ctx context.Context, field graphql.CollectedField, obj *analysis.Owner) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -26757,6 +27340,50 @@ func (ec *executionContext) fieldContext_Query_whoOwnsEach(ctx context.Context, 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_whoOwnsEach_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_ownedBy(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_ownedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().OwnedBy(ctx, fc.Args["ref"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *analysis.Owned) graphql.Marshaler {
+			return ec.marshalNOwnedByResult2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐOwned(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_ownedBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OwnedByResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_ownedBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -38571,6 +39198,134 @@ func (ec *executionContext) _NotifyTeam(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var ownedByResultImplementors = []string{"OwnedByResult"}
+
+func (ec *executionContext) _OwnedByResult(ctx context.Context, sel ast.SelectionSet, obj *analysis.Owned) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ownedByResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OwnedByResult")
+		case "ref":
+			out.Values[i] = ec._OwnedByResult_ref(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resolution":
+			out.Values[i] = ec._OwnedByResult_resolution(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "subject":
+			out.Values[i] = ec._OwnedByResult_subject(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "candidates":
+			out.Values[i] = ec._OwnedByResult_candidates(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "items":
+			out.Values[i] = ec._OwnedByResult_items(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "truncated":
+			out.Values[i] = ec._OwnedByResult_truncated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ownedItemImplementors = []string{"OwnedItem"}
+
+func (ec *executionContext) _OwnedItem(ctx context.Context, sel ast.SelectionSet, obj *analysis.OwnedItem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ownedItemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OwnedItem")
+		case "kind":
+			out.Values[i] = ec._OwnedItem_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "key":
+			out.Values[i] = ec._OwnedItem_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._OwnedItem_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "entity":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OwnedItem_entity(ctx, field, obj)
+				})
+		case "role":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OwnedItem_role(ctx, field, obj)
+				})
+		case "class":
+			out.Values[i] = ec._OwnedItem_class(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "accountable":
+			out.Values[i] = ec._OwnedItem_accountable(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "inheritedFrom":
+			out.Values[i] = ec._OwnedItem_inheritedFrom(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var ownerImplementors = []string{"Owner"}
 
 func (ec *executionContext) _Owner(ctx context.Context, sel ast.SelectionSet, obj *analysis.Owner) graphql.Marshaler {
@@ -39377,6 +40132,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_whoOwnsEach(ctx, field)
+				})
+		case "ownedBy":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_ownedBy(ctx, field)
 				})
 		case "impact":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -43101,6 +43862,34 @@ func (ec *executionContext) marshalNNotifyTeam2ᚕgithubᚗcomᚋestateᚑcmdb�
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNNotifyTeam2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐNotify(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOwnedByResult2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐOwned(ctx context.Context, sel ast.SelectionSet, v *analysis.Owned) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OwnedByResult!")
+		return graphql.Null
+	}
+	return ec._OwnedByResult(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOwnedItem2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐOwnedItem(ctx context.Context, sel ast.SelectionSet, v analysis.OwnedItem) graphql.Marshaler {
+	return ec._OwnedItem(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNOwnedItem2ᚕgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐOwnedItemᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.OwnedItem) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOwnedItem2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐOwnedItem(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {

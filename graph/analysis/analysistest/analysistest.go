@@ -25,6 +25,7 @@ func Run(t *testing.T, h graphtest.Harness) {
 		{"WhoOwns/Departed", testDeparted},
 		{"WhoOwns/Resolution", testResolution},
 		{"WhoOwns/Each", testWhoOwnsEach},
+		{"OwnedBy", testOwnedBy},
 		{"Unowned", testUnowned},
 		{"Impact/Repository", testImpactRepository},
 		{"Impact/Monorepo", testImpactMonorepo},

@@ -346,3 +346,74 @@ func testWhoOwnsEach(t *testing.T, c *Counting) {
 		t.Errorf("%d refs: %v; want LIMIT_EXCEEDED before any store call", analysis.MaxOwnerLookups+1, err)
 	}
 }
+
+// What a team or person answers for is what whoOwns says, read the other
+// way: for every owner in the demo estate, OwnedBy lists exactly the things
+// whose WhoOwns names it, in the same role, class and accountability, and
+// inherited from the same ancestor.
+func testOwnedBy(t *testing.T, c *Counting) {
+	ctx := t.Context()
+	var things, people []*graph.Node
+	err := c.ScanNodes(ctx, func(n *graph.Node) error {
+		switch n.Kind {
+		case graph.KindTeam, graph.KindPerson:
+			people = append(people, n)
+		case graph.KindIncident, graph.KindChange:
+		default:
+			things = append(things, n)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := func(item graph.Ref, role string, class analysis.Class, accountable bool, from *analysis.Item) string {
+		s := fmt.Sprintf("%s %s %s", item, role, class)
+		if accountable {
+			s += " accountable"
+		}
+		if from != nil {
+			s += " from " + from.Ref().String()
+		}
+		return s
+	}
+	want := map[graph.Ref][]string{}
+	for _, n := range things {
+		o, err := analysis.WhoOwns(ctx, c, n.Ref().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range o.Owners {
+			want[w.Ref()] = append(want[w.Ref()], line(n.Ref(), w.Role, w.Class, w.Accountable, w.InheritedFrom))
+		}
+	}
+	inherited := 0
+	for _, p := range people {
+		got, err := analysis.OwnedBy(ctx, c, p.Ref().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := []string{}
+		for _, it := range got.Items {
+			lines = append(lines, line(it.Ref(), it.Role, it.Class, it.Accountable, it.InheritedFrom))
+			if it.InheritedFrom != nil {
+				inherited++
+			}
+		}
+		w := want[p.Ref()]
+		slices.Sort(w)
+		slices.Sort(lines)
+		same(t, "owned by "+p.Ref().String(), lines, append([]string{}, w...))
+		if got.Truncated || got.Subject == nil || got.Subject.Key != p.Key {
+			t.Errorf("owned by %s: subject %v, truncated %v", p.Ref(), got.Subject, got.Truncated)
+		}
+	}
+	if len(want) < 5 || inherited == 0 {
+		t.Errorf("the demo's owners: %d own something, %d things inherited; the check proves little", len(want), inherited)
+	}
+	for ref, code := range map[string]graph.Code{"no-such-team-anywhere": graph.CodeNotFound, "Application:" + demo.MultiOwnerApp: graph.CodeInvalid} {
+		if _, err := analysis.OwnedBy(ctx, c, ref); graph.CodeOf(err) != code {
+			t.Errorf("OwnedBy(%q): %v, want %s", ref, err, code)
+		}
+	}
+}

@@ -395,6 +395,14 @@ func (r *notifyTeamResolver) Entity(ctx context.Context, obj *analysis.Notify) (
 	return r.itemEntity(ctx, obj.Item)
 }
 
+func (r *ownedItemResolver) Entity(ctx context.Context, obj *analysis.OwnedItem) (model.Entity, error) {
+	return r.itemEntity(ctx, obj.Item)
+}
+
+func (r *ownedItemResolver) Role(ctx context.Context, obj *analysis.OwnedItem) (model.OwnerRole, error) {
+	return model.OwnerRoleFromGraph(obj.Role), nil
+}
+
 func (r *ownerResolver) Entity(ctx context.Context, obj *analysis.Owner) (model.Entity, error) {
 	return r.itemEntity(ctx, obj.Item)
 }
@@ -615,6 +623,10 @@ func (r *queryResolver) WhoOwnsEach(ctx context.Context, refs []string) ([]*anal
 		out[i] = &ls[i]
 	}
 	return out, nil
+}
+
+func (r *queryResolver) OwnedBy(ctx context.Context, ref string) (*analysis.Owned, error) {
+	return analysis.OwnedBy(ctx, r.Store, ref)
 }
 
 func (r *queryResolver) Impact(ctx context.Context, refs []string, direction *analysis.Direction, maxDepth *int, changedPaths []string) (*analysis.ImpactResult, error) {
@@ -909,6 +921,8 @@ func (r *Resolver) Mutation() gql.MutationResolver { return &mutationResolver{r}
 
 func (r *Resolver) NotifyTeam() gql.NotifyTeamResolver { return &notifyTeamResolver{r} }
 
+func (r *Resolver) OwnedItem() gql.OwnedItemResolver { return &ownedItemResolver{r} }
+
 func (r *Resolver) Owner() gql.OwnerResolver { return &ownerResolver{r} }
 
 func (r *Resolver) OwnershipConflict() gql.OwnershipConflictResolver {
@@ -949,6 +963,7 @@ type (
 	ingestRunResolver         struct{ *Resolver }
 	mutationResolver          struct{ *Resolver }
 	notifyTeamResolver        struct{ *Resolver }
+	ownedItemResolver         struct{ *Resolver }
 	ownerResolver             struct{ *Resolver }
 	ownershipConflictResolver struct{ *Resolver }
 	personResolver            struct{ *Resolver }
