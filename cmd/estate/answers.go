@@ -142,15 +142,20 @@ func named(i analysis.Item) string {
 	return fmt.Sprintf("%s %s", i.Kind, i.Key)
 }
 
+// writeCandidates lists what an ambiguous ref may mean.
+func writeCandidates(w io.Writer, ref string, cs []analysis.Item) error {
+	fmt.Fprintf(w, "%q may mean:\n", ref)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "KIND\tKEY\tNAME")
+	for _, c := range cs {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", c.Kind, c.Key, c.Name)
+	}
+	return tw.Flush()
+}
+
 func writeOwners(w io.Writer, o *analysis.Ownership) error {
 	if o.Subject == nil {
-		fmt.Fprintf(w, "%q may mean:\n", o.Ref)
-		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "KIND\tKEY\tNAME")
-		for _, c := range o.Candidates {
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", c.Kind, c.Key, c.Name)
-		}
-		return tw.Flush()
+		return writeCandidates(w, o.Ref, o.Candidates)
 	}
 	fmt.Fprintf(w, "%s (resolved by %s)\n\n", named(*o.Subject), o.Resolution)
 	if len(o.Owners) == 0 {

@@ -65,6 +65,7 @@ func TestAnswerTables(t *testing.T) {
 		{golden: "owners_payments_api", args: []string{"owners", demo.PaymentsHostname}},
 		{golden: "owners_pricing_service", args: []string{"owners", demo.ConflictApp}},
 		{golden: "owners_ambiguous", args: []string{"owners", "payments"}, code: exitError},
+		{golden: "owned_by_person", args: []string{"owned-by", "priya.shah@acme.example"}},
 		{golden: "owners_each", args: []string{"owners", demo.PaymentsHostname, "no-such-host.example", "payments",
 			"https://github.com/acme/payments-api/blob/main/go.mod", demo.ConflictApp}, code: exitNotFound},
 		{golden: "impact_payments_api_repo", args: []string{"impact", "https://github.com/acme/payments-api"}, noPaths: true},
@@ -269,5 +270,29 @@ func TestOwnersOfEach(t *testing.T) {
 				t.Errorf("exit %d, want %d with %q: %s", code, tc.code, tc.err, stderr)
 			}
 		})
+	}
+}
+
+// owned-by as a spreadsheet reads it, and its exit codes.
+func TestOwnedByCommand(t *testing.T) {
+	dir := demoDir(t)
+	out, stderr, code := cli(t, "", "owned-by", "Team:platform-sre", "--format", "csv", "--data-dir", dir)
+	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if code != exitOK || err != nil || len(rows) < 2 {
+		t.Fatalf("exit %d, %v: %s %s", code, err, out, stderr)
+	}
+	if !slices.Equal(rows[0], []string{"kind", "key", "name", "role", "class", "accountable", "inherited_from", "truncated"}) ||
+		!slices.ContainsFunc(rows, func(r []string) bool {
+			return slices.Equal(r[:2], []string{"Repository", "github.com/acme/payments-api"}) && r[3] == "support" && r[6] == "Application:payments-api"
+		}) {
+		t.Errorf("csv lacks payments-api's repository, inherited for support from the application:\n%s", out)
+	}
+	for _, tc := range []struct {
+		ref  string
+		code int
+	}{{"no-such-team-anywhere", exitNotFound}, {demo.MultiOwnerApp, exitUsage}} {
+		if _, stderr, code := cli(t, "", "owned-by", tc.ref, "--data-dir", dir); code != tc.code {
+			t.Errorf("owned-by %s: exit %d, want %d: %s", tc.ref, code, tc.code, stderr)
+		}
 	}
 }

@@ -84,7 +84,7 @@ name upper-cased with dashes as underscores (--data-dir is ESTATE_DATA_DIR).`,
 	pf.StringVar(&a.logFormat, "log-format", "auto", "log format: json, console, or auto (console on a terminal)")
 	root.AddCommand(a.serveCommand(), a.tokenCommand(), a.exportCommand(), a.importCommand(),
 		a.ingestCommand(), a.benchCommand(), a.versionCommand())
-	root.AddCommand(a.ownersCommand(), a.impactCommand(), a.shadowCommand(), a.healthCommand(), a.duplicatesCommand(), a.mergeCommand(), a.distinctCommand(), a.historyCommand())
+	root.AddCommand(a.ownersCommand(), a.ownedByCommand(), a.impactCommand(), a.shadowCommand(), a.healthCommand(), a.duplicatesCommand(), a.mergeCommand(), a.distinctCommand(), a.historyCommand())
 	root.AddCommand(a.changeCommand())
 	argsAreUsage(root)
 	return root
