@@ -496,6 +496,35 @@ export type WhoOwnsEachQuery = { whoOwnsEach: Array<{ ref: string, code: string 
           | { id: string }
          | null }> } | null }> };
 
+export type OwnedByQueryVariables = Exact<{
+  ref: string;
+}>;
+
+
+export type OwnedByQuery = { ownedBy: { truncated: boolean, items: Array<{ kind: Kind, key: string, name: string, role: OwnerRole, class: OwnershipClass, accountable: boolean, entity:
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+        | { id: string }
+       | null, inheritedFrom: { kind: Kind, key: string, name: string, entity:
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+         | null } | null }> } };
+
 export type ChangeRowFragment = { id: string, key: string, repository: string | null, commit: string | null, environment: string | null, class: ChangeClass | null, score: number | null, status: ChangeStatus | null, team: string | null, assessedAt: string | null, decidedAt: string | null, decidedBy: string | null };
 
 export type ChangesQueryVariables = Exact<{
@@ -2108,6 +2137,34 @@ export const WhoOwnsEachDocument = new TypedDocumentString(`
     id
   }
 }`) as unknown as TypedDocumentString<WhoOwnsEachQuery, WhoOwnsEachQueryVariables>;
+export const OwnedByDocument = new TypedDocumentString(`
+    query OwnedBy($ref: String!) {
+  ownedBy(ref: $ref) {
+    truncated
+    items {
+      kind
+      key
+      name
+      entity {
+        id
+      }
+      role
+      class
+      accountable
+      inheritedFrom {
+        ...ItemFields
+      }
+    }
+  }
+}
+    fragment ItemFields on AnswerItem {
+  kind
+  key
+  name
+  entity {
+    id
+  }
+}`) as unknown as TypedDocumentString<OwnedByQuery, OwnedByQueryVariables>;
 export const ChangesDocument = new TypedDocumentString(`
     query Changes($status: ChangeStatus, $class: ChangeClass, $team: String, $orderBy: ChangeOrder, $first: Int = 50, $after: String) {
   changes(

@@ -15,7 +15,7 @@ import { Link } from '../router';
 import { ConfidenceBadge, ErrorBox, KindBadge, Loading, RunLink, Time, useAsync } from '../ui';
 import { HistoryPanel } from './History';
 import { AddOwner, AddToService, MergeDuplicate, NotDuplicates, RegisterAccount, RemoveLink, useMayEdit } from './Edits';
-import { WhoOwnsPanel } from './WhoOwns';
+import { OwnedByPanel, WhoOwnsPanel } from './WhoOwns';
 
 // What a team or person can own (graph's OWNS rule): the kinds with an
 // owners card (people, incidents and changes have none).
@@ -177,6 +177,7 @@ export function EntityPage({ id }: { id: string }) {
         </section>
       )}
       <WhoOwnsPanel key={edits} kind={e.kind} keyName={e.key} />
+      {(e.kind === 'Team' || e.kind === 'Person') && <OwnedByPanel key={`owned-${edits}`} kind={e.kind} keyName={e.key} />}
       {(e.kind === 'Team' || e.kind === 'Service' || e.kind === 'BusinessUnit') && (
         <Suspense fallback={null}>
           <Delivery kind={e.kind} keyName={e.key} />

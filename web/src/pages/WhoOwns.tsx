@@ -1,10 +1,11 @@
 // "Who owns this?" as the server answers it (whoOwns): accountable owners by
-// precedence, inherited owners, conflicts and the escalation chain. Shown on
-// the entity page when the server offers the answers API.
+// precedence, inherited owners, conflicts and the escalation chain; and the
+// same read the other way on a team's or person's page (ownedBy): what they
+// answer for. Shown on the entity page when the server offers them.
 import { request } from '../api';
-import { WhoOwnsDocument } from '../gql/graphql';
+import { OwnedByDocument, WhoOwnsDocument, type OwnedByQuery } from '../gql/graphql';
 import { Link } from '../router';
-import { ConfidenceBadge, KindBadge, useAsync } from '../ui';
+import { ConfidenceBadge, downloadCsv, KindBadge, useAsync, usePagedRows } from '../ui';
 import { useServerHas } from './Answers';
 
 const classLabel: Record<string, string> = {
@@ -85,6 +86,70 @@ function Answer({ ownRef }: { ownRef: string }) {
         </>
       )}
       {accountable.length === 0 && r.owners.length > 0 && <p className="muted">No owner is accountable at the top precedence.</p>}
+    </section>
+  );
+}
+
+export function OwnedByPanel({ kind, keyName }: { kind: string; keyName: string }) {
+  const s = useServerHas('ownedBy');
+  if (!s.has) return null;
+  return <OwnedBy ownerRef={`${kind}:${keyName}`} />;
+}
+
+type OwnedItems = OwnedByQuery['ownedBy']['items'];
+// One empty list: usePagedRows starts over whenever it is given another.
+const noItems: OwnedItems = [];
+
+function OwnedBy({ ownerRef }: { ownerRef: string }) {
+  const { data, error } = useAsync((sig) => request(OwnedByDocument, { ref: ownerRef }, sig), [ownerRef]);
+  const items = data?.ownedBy.items ?? noItems;
+  const { rows, more } = usePagedRows(items);
+  if (error) return <p className="muted">The server could not answer “what does it answer for” ({(error as Error).message}).</p>;
+  if (!data) return null;
+  const direct = items.filter((i) => !i.inheritedFrom).length;
+  const download = () =>
+    downloadCsv(`${ownerRef.replace(/[^\w.@-]+/g, '_')}-answers-for.csv`, [
+      ['kind', 'key', 'name', 'role', 'class', 'accountable', 'inherited_from'],
+      ...items.map((i) => [i.kind, i.key, i.name, i.role.toLowerCase(), classLabel[i.class] ?? i.class, String(i.accountable), i.inheritedFrom ? `${i.inheritedFrom.kind}:${i.inheritedFrom.key}` : '']),
+    ]);
+  return (
+    <section className="card" aria-labelledby="ownedby-h" data-testid="owned-by">
+      <h2 id="ownedby-h">
+        Answers for {items.length} things: {direct} directly, {items.length - direct} through what it owns
+      </h2>
+      {data.ownedBy.truncated && <p className="warn">Only the 500 things nearest to what it owns were looked at: there may be more.</p>}
+      {items.length === 0 ? (
+        <p className="muted">Nothing: no owner names it, directly or through what it owns.</p>
+      ) : (
+        <>
+          <button type="button" className="secondary small" onClick={download}>Download CSV</button>
+          <table>
+            <thead>
+              <tr><th scope="col">Thing</th><th scope="col">Role</th><th scope="col">Precedence</th><th scope="col">Through</th></tr>
+            </thead>
+            <tbody>
+              {rows.map((i) => (
+                <tr key={i.kind + i.key + i.role}>
+                  <td><KindBadge kind={i.kind} /> {i.entity ? <Link href={`/entity/${i.entity.id}`}>{i.name}</Link> : i.name}</td>
+                  <td>{i.role.toLowerCase()}</td>
+                  <td>
+                    {classLabel[i.class] ?? i.class}
+                    {i.accountable && <span className="exact"> accountable</span>}
+                  </td>
+                  <td>
+                    {i.inheritedFrom ? (
+                      i.inheritedFrom.entity ? <Link href={`/entity/${i.inheritedFrom.entity.id}`}>{i.inheritedFrom.name}</Link> : i.inheritedFrom.name
+                    ) : (
+                      <span className="muted">owns it</span>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {more}
+        </>
+      )}
     </section>
   );
 }
