@@ -179,6 +179,50 @@ func BenchmarkWhoOwnsEach(b *testing.B) {
 	})
 }
 
+// BenchmarkOwnedBy is what a team's page costs: what it answers for
+// (OwnedBy: its OWNS, the walk down, WhoOwns of each thing found) beside the
+// one store call that lists what it owns directly. Teams drawn uniformly,
+// taking turns; items per answer reported.
+func BenchmarkOwnedBy(b *testing.B) {
+	s, sm := benchEstate(b)
+	teams := sm.Teams
+	ctx := context.Background()
+	b.Run("owned-by", func(b *testing.B) {
+		var lat harness.Latencies
+		items, truncated := 0, 0
+		for i := 0; b.Loop(); i++ {
+			t := teams[i%len(teams)]
+			var o *analysis.Owned
+			var err error
+			lat.Time(func() { o, err = analysis.OwnedBy(ctx, s, t.String()) })
+			if err != nil || o.Subject == nil || o.Subject.Key != t.Key {
+				b.Fatalf("OwnedBy(%s): %+v, %v", t, o, err)
+			}
+			items += len(o.Items)
+			if o.Truncated {
+				truncated++
+			}
+		}
+		b.ReportMetric(float64(items)/float64(b.N), "items/op")
+		b.ReportMetric(float64(truncated)/float64(b.N), "truncated/op")
+		report(b, lat)
+	})
+	b.Run("owns-directly", func(b *testing.B) {
+		var lat harness.Latencies
+		for i := 0; b.Loop(); i++ {
+			id := teams[i%len(teams)].ID()
+			var err error
+			lat.Time(func() {
+				_, err = s.Neighbors(ctx, []graph.ID{id}, graph.NeighborQuery{Types: []graph.RelType{graph.RelOwns}, Direction: graph.Out, Limit: graph.MaxPageSize})
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		report(b, lat)
+	})
+}
+
 // BenchmarkResolve is what naming a subject costs, by the form of the
 // ref: a key (the baseline: one store lookup), a clone URL, links into
 // the repository (to a pull request: its view segment found; to a file:
