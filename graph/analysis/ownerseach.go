@@ -14,10 +14,11 @@ import (
 const MaxOwnerLookups = 500
 
 // ownerLookupWorkers is how many refs WhoOwnsEach answers at once: enough
-// to overlap a remote store's round trips and use both cores here (a list
-// took 0.59–0.81× the time of one by one, docs/benchmarks.md), few enough
-// to leave a busy server's other requests their share.
-const ownerLookupWorkers = 4
+// to overlap Neo4j's round trips (81 refs: 4 workers took 0.8–1.2 s, 8
+// took 0.66–0.87 s, 16 no less) and use both cores of the embedded store
+// (a list in 0.6× the time of one by one), few enough to leave a busy
+// server's other requests their share (docs/benchmarks.md).
+const ownerLookupWorkers = 8
 
 // OwnerLookup is WhoOwnsEach's answer for one ref: who owns what it names,
 // or why it has no answer.
