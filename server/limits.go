@@ -105,8 +105,8 @@ func intArg(v any) (int64, bool) {
 // pagedComplexity makes every field with a `first` argument cost `first`
 // times its children (the default when first is absent comes from the
 // schema's default value), so nested connections multiply; nodes(ids)
-// costs one per id, whoOwnsEach(refs) one per ref. Other fields keep gqlgen's cost: one plus their
-// children.
+// costs one per id, whoOwnsEach(refs) one per ref. Other fields keep
+// gqlgen's cost: one plus their children.
 type pagedComplexity struct {
 	graphql.ExecutableSchema
 }

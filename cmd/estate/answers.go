@@ -77,8 +77,8 @@ heuristics (docs/answers.md).
 
 Several refs (arguments, or one per line of --refs-from: a scanner's report, an
 alert's resources, a spreadsheet column) print one line each: the accountable
-owners per role, or why there are none. --format csv writes them for a
-spreadsheet.
+owners per role, or why there are none. --format csv writes such lines, for
+one ref or many, for a spreadsheet.
 
 Exit codes: 3 when a REF names nothing; 1 when one is ambiguous (the candidates
 are printed). With several refs every line is printed first.`,
@@ -92,7 +92,7 @@ are printed). With several refs every line is printed first.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if from != "" || len(args) > 1 {
+			if from != "" || len(args) > 1 || format == "csv" {
 				return a.ownersOfEach(cmd.Context(), args, from, format)
 			}
 			if err := checkFormat(format, "table", "json"); err != nil {
@@ -115,7 +115,7 @@ are printed). With several refs every line is printed first.`,
 			})
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "table", "output format: table or json; with several refs also csv")
+	cmd.Flags().StringVar(&format, "format", "table", "output format: table, json, or csv (one line per ref)")
 	cmd.Flags().StringVar(&from, "refs-from", "", "read refs from FILE, one per line (- for standard input; blank lines and # comments skipped)")
 	a.addStoreFlags(cmd)
 	return cmd

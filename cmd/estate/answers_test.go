@@ -257,6 +257,7 @@ func TestOwnersOfEach(t *testing.T) {
 		err   string
 	}{
 		{"every ref answered", "", []string{demo.PaymentsHostname, demo.ConflictApp}, exitOK, ""},
+		{"one ref as csv: a line", "", []string{"--format", "csv", "no-such-host.example"}, exitNotFound, "naming nothing: 1"},
 		{"an ambiguous ref", "", []string{demo.PaymentsHostname, "payments"}, exitError, "ambiguous or unreadable: 1"},
 		{"a list with no refs", "# nothing\n\n", []string{"--refs-from", "-"}, exitUsage, "no refs"},
 		{"a file that is not there", "", []string{"--refs-from", filepath.Join(dir, "missing.txt")}, exitError, "missing.txt"},

@@ -578,7 +578,7 @@ describe('answers', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), table.getByRole('button', { name: 'Download CSV' }).click()]);
     const csv = readFileSync(await download.path(), 'utf8').trim().split('\n');
     assert.equal(csv[0], 'ref,subject,technical,business,support,security,contact,code,note');
-    assert.equal(csv[1], 'pay.acme.example,Application:payments-api,payments-core,priya.shah@acme.example,platform-sre,,slack:#payments-core · payments-core@acme.example,,');
+    assert.equal(csv[1], 'pay.acme.example,Application:payments-api,payments-core,priya.shah@acme.example,platform-sre,,payments-core@acme.example slack:#payments-core,,');
     assert.match(csv[2], /^no-such-host\.example,,,,,,,NOT_FOUND,"/);
     assert.equal(csv.length, 6);
     // The owner is a link to its page.

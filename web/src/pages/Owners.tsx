@@ -96,9 +96,11 @@ function note(l: Lookup): string {
   return '';
 }
 
-function contact(l: Lookup): string {
+/** Whom to call first: the first accountable owner's e-mail and channel,
+ * in the order `estate owners` prints them. */
+function contact(l: Lookup): string[] {
   const first = roles.flatMap((r) => accountable(l, r))[0];
-  return first ? [first.channel, first.email].filter(Boolean).join(' · ') : '';
+  return first ? [first.email, first.channel].filter((x): x is string => !!x) : [];
 }
 
 function Lookups({ lookups }: { lookups: Lookup[] }) {
@@ -112,7 +114,7 @@ function Lookups({ lookups }: { lookups: Lookup[] }) {
       l.ref,
       l.answer?.subject ? `${l.answer.subject.kind}:${l.answer.subject.key}` : '',
       ...roles.map((r) => accountable(l, r).map((o) => o.key).join(', ')),
-      contact(l),
+      contact(l).join(' '),
       l.code ?? '',
       note(l),
     ]);
@@ -160,7 +162,7 @@ function Lookups({ lookups }: { lookups: Lookup[] }) {
                     ))}
                   </td>
                 ))}
-                {s && <td>{contact(l) || <span className="muted">—</span>}</td>}
+                {s && <td>{contact(l).join(' · ') || <span className="muted">—</span>}</td>}
               </tr>
             );
           })}
