@@ -191,7 +191,7 @@ func TestAnswerJSONAndExitCodes(t *testing.T) {
 		{[]string{"impact", "payments"}, exitUsage, "ambiguous"},
 		{[]string{"shadow", "--format", "xml"}, exitUsage, "--format"},
 		{[]string{"shadow", "--finding", "unowned"}, exitUsage, `finding kind "unowned"`},
-		{[]string{"owners", "payments", "--format", "csv"}, exitUsage, "--format"},
+		{[]string{"owners", "payments", "--format", "xml"}, exitUsage, "--format"},
 		{[]string{"health", "--stale-days", "0"}, exitUsage, "--stale-days"},
 	} {
 		out, stderr, code := cli(t, "", append(tc.args, "--data-dir", dir)...)
