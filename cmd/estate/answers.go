@@ -109,7 +109,7 @@ are printed). With several refs every line is printed first.`,
 					err = writeOwners(a.stdout, o)
 				}
 				if err == nil && o.Ambiguous() {
-					err = fmt.Errorf("%q is ambiguous: %d candidates (prefix the kind, as in %s)", args[0], len(o.Candidates), o.Candidates[0].Ref())
+					err = ambiguousError(args[0], len(o.Candidates), o.Candidates[0].Ref())
 				}
 				return err
 			})
@@ -140,6 +140,11 @@ func named(i analysis.Item) string {
 		return fmt.Sprintf("%s %s (%s)", i.Kind, i.Key, i.Name)
 	}
 	return fmt.Sprintf("%s %s", i.Kind, i.Key)
+}
+
+// ambiguousError says that ref names n things, with how to pick one.
+func ambiguousError(ref string, n int, example graph.Ref) error {
+	return fmt.Errorf("%q is ambiguous: %d candidates (prefix the kind, as in %s)", ref, n, example)
 }
 
 // writeCandidates lists what an ambiguous ref may mean.

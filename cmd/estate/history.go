@@ -80,8 +80,7 @@ func (a *app) history(ctx context.Context, s graph.Store, ref, format string, si
 		return err
 	}
 	if r.Subject == nil {
-		c := r.Candidates[0]
-		return fmt.Errorf("%q is ambiguous: %d candidates (prefix the kind, as in %s)", ref, len(r.Candidates), c.Ref())
+		return ambiguousError(ref, len(r.Candidates), r.Candidates[0].Ref())
 	}
 	id := r.Subject.ID
 	if !asOf.IsZero() {

@@ -50,7 +50,7 @@ when it is ambiguous (the candidates are printed).`,
 					err = writeOwned(a.stdout, o)
 				}
 				if err == nil && o.Ambiguous() {
-					err = fmt.Errorf("%q is ambiguous: %d candidates (prefix the kind, as in %s)", args[0], len(o.Candidates), o.Candidates[0].Ref())
+					err = ambiguousError(args[0], len(o.Candidates), o.Candidates[0].Ref())
 				}
 				return err
 			})

@@ -77,7 +77,7 @@ func (a *app) readRefs(from string) ([]string, error) {
 	var refs []string
 	sc := bufio.NewScanner(in)
 	sc.Buffer(nil, 64<<10) // a ref is at most a URL; a longer line is not one
-	for line := 1; sc.Scan(); line++ {
+	for sc.Scan() {
 		r := strings.TrimSpace(sc.Text())
 		if r == "" || strings.HasPrefix(r, "#") {
 			continue

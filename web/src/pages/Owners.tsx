@@ -123,7 +123,7 @@ function Lookups({ lookups }: { lookups: Lookup[] }) {
   return (
     <section className="card" aria-labelledby="lookups-h" data-testid="owner-lookups">
       <h2 id="lookups-h">
-        {lookups.length} looked up: {lookups.length - missing - unclear} found, <span data-testid="lookups-missing">{missing}</span> naming nothing,{' '}
+        {lookups.length} looked up: {lookups.length - missing - unclear} found, {missing} naming nothing,{' '}
         {unclear} ambiguous, {unowned} without an owner
       </h2>
       <button type="button" className="secondary small" onClick={download}>Download CSV</button>
