@@ -47,3 +47,17 @@ func ListLabelValues(v string) []string {
 // how a Terraform state source, reading that state, finds the repository
 // that DEFINES its resources without being told.
 func TerraformStateAlias(location string) string { return "terraform-state:" + location }
+
+// AcceptedFindingLabel is the label on an entity that records a person's
+// decision to accept one shadow-estate finding about it: the finding's kind
+// and, for a tag finding, the tag and its value. The analysis package
+// writes and reads its value; it is written with Store.Annotate, so it
+// keeps no entity alive and no source's sync overwrites or sweeps it.
+func AcceptedFindingLabel(finding, tag, value string) string {
+	if tag == "" && value == "" {
+		return acceptedFindingPrefix + finding
+	}
+	return acceptedFindingPrefix + finding + "/" + tag + "=" + value
+}
+
+const acceptedFindingPrefix = "shadow-accepted/"

@@ -64,7 +64,7 @@ func TestIngestRuns(t *testing.T) {
 	e := newEnv(t, func(c *envConfig) {
 		c.ingest = func(_ testing.TB, s graph.Store) resolver.Ingester {
 			runner = sources.NewRunner(runCtx, file, s, sources.Env{Logger: zerolog.Nop()}, ingest.Options{
-				Logger: zerolog.Nop(), Summarize: func(ctx context.Context) (map[string]int, error) { return analysis.ShadowSummary(ctx, s) },
+				Logger: zerolog.Nop(), Summarize: func(ctx context.Context) (map[string]int, error) { return analysis.ShadowSummary(ctx, s, time.Now()) },
 			})
 			return runner
 		}

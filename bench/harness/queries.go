@@ -289,7 +289,7 @@ func (h *harness) shadow(ctx context.Context, s *opened, rec *recorder) error {
 	var lat Latencies
 	for range shadowRuns {
 		var err error
-		lat.Time(func() { rep, err = analysis.ShadowEstate(ctx, s) })
+		lat.Time(func() { rep, err = analysis.ShadowEstate(ctx, s, time.Now()) })
 		if err != nil {
 			return fmt.Errorf("shadow estate: %w", err)
 		}

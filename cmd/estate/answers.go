@@ -424,7 +424,7 @@ findings with none. Finding kinds:
 				return usageError("--finding: %v", err)
 			}
 			return a.withStore(cmd.Context(), func(s analysis.Store) error {
-				r, err := analysis.ShadowEstate(cmd.Context(), s)
+				r, err := analysis.ShadowEstate(cmd.Context(), s, time.Now())
 				if err != nil {
 					return err
 				}

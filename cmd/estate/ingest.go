@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -65,7 +66,7 @@ was partial (some items could not be read; nothing was removed).`,
 // shadowSummary makes the Summarize hook of a run: the shadow estate's
 // finding counts after the run, kept in its record for the trend.
 func shadowSummary(s graph.Store) func(context.Context) (map[string]int, error) {
-	return func(ctx context.Context) (map[string]int, error) { return analysis.ShadowSummary(ctx, s) }
+	return func(ctx context.Context) (map[string]int, error) { return analysis.ShadowSummary(ctx, s, time.Now()) }
 }
 
 // configIngestCommand runs sources configured in a file.

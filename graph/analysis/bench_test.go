@@ -460,7 +460,7 @@ func BenchmarkShadowEstate(b *testing.B) {
 	s, _ := benchEstate(b)
 	ctx := context.Background()
 	for b.Loop() {
-		rep, err := analysis.ShadowEstate(ctx, s)
+		rep, err := analysis.ShadowEstate(ctx, s, time.Now())
 		if err != nil || len(rep.Findings) == 0 {
 			b.Fatalf("shadow estate: %d findings, %v", len(rep.Findings), err)
 		}

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/estate-cmdb/estate/graph"
 )
@@ -59,6 +60,10 @@ type Finding struct {
 	Related []Item `json:"related,omitempty"`
 	// Archived is set on an unmapped repository that is archived.
 	Archived bool `json:"archived,omitempty"`
+	// Acceptance is the decision that the finding may stand
+	// (AcceptFindings): on every accepted finding, and on an open one
+	// whose acceptance has ended.
+	Acceptance *Acceptance `json:"acceptance,omitempty"`
 }
 
 // Count is a number of findings under one name.
@@ -70,9 +75,12 @@ type Count struct {
 
 // ShadowReport answers "what runs that nobody registered?".
 type ShadowReport struct {
-	// Findings by kind (FindingKinds order), then item kind and key, then
-	// tag and value.
+	// Findings are the open findings (none accepted, or its acceptance
+	// ended), by kind (FindingKinds order), then item kind and key, then
+	// tag and value. The counts are of these.
 	Findings []Finding `json:"findings"`
+	// Accepted are the findings accepted until now, in the same order.
+	Accepted []Finding `json:"accepted"`
 	// ByKind counts findings per kind (every kind listed).
 	ByKind []Count `json:"byKind"`
 	// ByBusinessUnit counts findings per business unit they are attributed
@@ -83,16 +91,24 @@ type ShadowReport struct {
 }
 
 // ShadowEstate lists what no registered thing explains (docs/answers.md
-// has the rules). It reads the whole graph with one Topology call.
-func ShadowEstate(ctx context.Context, s Store) (*ShadowReport, error) {
+// has the rules), apart from what someone accepted until now. It reads the
+// whole graph with one Topology call.
+func ShadowEstate(ctx context.Context, s Store, now time.Time) (*ShadowReport, error) {
 	e, err := scan(ctx, s)
 	if err != nil {
 		return nil, err
 	}
-	rep := &ShadowReport{Findings: []Finding{}}
+	rep := &ShadowReport{Findings: []Finding{}, Accepted: []Finding{}}
 	add := func(n *node, f Finding) {
 		f.Item, f.BusinessUnits = itemOf(n.Node), n.unitsOf()
 		slices.Sort(f.BusinessUnits)
+		if v, ok := n.Labels[graph.AcceptedFindingLabel(f.Kind, f.Tag, f.Value)]; ok {
+			f.Acceptance, _ = parseAcceptance(v)
+		}
+		if f.Acceptance != nil && !f.Acceptance.Expired(now) {
+			rep.Accepted = append(rep.Accepted, f)
+			return
+		}
 		rep.Findings = append(rep.Findings, f)
 	}
 	for _, a := range e.byKind[graph.KindCloudAccount] {
@@ -163,7 +179,9 @@ func ShadowEstate(ctx context.Context, s Store) (*ShadowReport, error) {
 		add(p, Finding{Kind: FindingDepartedOwner, Related: items(owns),
 			Explanation: fmt.Sprintf("in no team any more, still owns %d items", len(owns))})
 	}
-	slices.SortStableFunc(rep.Findings, func(a, b Finding) int { return CompareFindings(&a, &b) })
+	for _, fs := range [][]Finding{rep.Findings, rep.Accepted} {
+		slices.SortStableFunc(fs, func(a, b Finding) int { return CompareFindings(&a, &b) })
+	}
 
 	byKind, byUnit, byAcct := map[string]int{}, map[string]int{}, map[string]int{}
 	for _, f := range rep.Findings {
@@ -210,13 +228,15 @@ func CompareFindings(a, b *Finding) int {
 	return strings.Compare(a.Value, b.Value)
 }
 
-// FindingFilter picks findings of a report. A nil field picks every
-// finding; an empty Account or BusinessUnit picks those with none (as the
-// "" rows of ByAccount and ByBusinessUnit count them).
+// FindingFilter picks findings of a report: open ones, or with Accepted
+// the accepted ones. A nil field picks every finding; an empty Account or
+// BusinessUnit picks those with none (as the "" rows of ByAccount and
+// ByBusinessUnit count them).
 type FindingFilter struct {
 	Kinds        []string // finding kinds (FindingKinds)
 	Account      *string  // a cloud account key
 	BusinessUnit *string  // a business unit key
+	Accepted     bool
 }
 
 // Validate reports a finding kind that is not one (CodeInvalid, naming it
@@ -247,13 +267,17 @@ func (f FindingFilter) Keep(x *Finding) bool {
 // Filter returns the findings f picks, in report order: the report's own
 // slice when f picks every finding.
 func (r *ShadowReport) Filter(f FindingFilter) []Finding {
+	from := r.Findings
+	if f.Accepted {
+		from = r.Accepted
+	}
 	if len(f.Kinds) == 0 && f.Account == nil && f.BusinessUnit == nil {
-		return r.Findings
+		return from
 	}
 	out := []Finding{}
-	for i := range r.Findings {
-		if f.Keep(&r.Findings[i]) {
-			out = append(out, r.Findings[i])
+	for i := range from {
+		if f.Keep(&from[i]) {
+			out = append(out, from[i])
 		}
 	}
 	return out

@@ -39,7 +39,7 @@ func TestShadowUnknownTags(t *testing.T) {
 			res("raw", map[string]string{"team": "nobody-checked"}),
 			res("repo", map[string]string{"repo": "acme/ghost", unknown("repository", "repo"): "acme/ghost"}),
 		}})
-	rep, err := analysis.ShadowEstate(t.Context(), s)
+	rep, err := analysis.ShadowEstate(t.Context(), s, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -45,6 +45,7 @@ func Run(t *testing.T, h graphtest.Harness) {
 	t.Run("Resolve/Links", func(t *testing.T) { testLinks(t, h) })
 	t.Run("Resolve/CloudRefs", func(t *testing.T) { testCloudRefs(t, h) })
 	t.Run("Duplicates", func(t *testing.T) { testDuplicates(t, h) })
+	t.Run("ShadowEstate/Accept", func(t *testing.T) { testAcceptFindings(t, h) })
 }
 
 func keysOf[T interface{ Ref() graph.Ref }](xs []T) []string {

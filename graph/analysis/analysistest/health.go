@@ -112,7 +112,7 @@ func testUnowned(t *testing.T, c *Counting) {
 	slices.Sort(got)
 	slices.Sort(want)
 	same(t, "unowned (WhoOwns finds no owner)", got, want)
-	rep, err := analysis.ShadowEstate(t.Context(), c)
+	rep, err := analysis.ShadowEstate(t.Context(), c, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package analysistest
 import (
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/estate-cmdb/estate/graph/analysis"
 	"github.com/estate-cmdb/estate/ingest/demo"
@@ -11,7 +12,7 @@ import (
 // testShadowSummary: the figures an ingest run keeps for the shadow trend
 // are the demo estate's findings, counted.
 func testShadowSummary(t *testing.T, c *Counting) {
-	sum, err := analysis.ShadowSummary(t.Context(), c)
+	sum, err := analysis.ShadowSummary(t.Context(), c, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,11 +37,12 @@ func testShadowSummary(t *testing.T, c *Counting) {
 		total += n
 	}
 	want[analysis.SummaryShadowTotal] = total
+	want[analysis.SummaryShadowAccepted] = 0
 	same(t, "shadow summary", sum, want)
 }
 
 func testShadow(t *testing.T, c *Counting) {
-	rep, err := analysis.ShadowEstate(t.Context(), c)
+	rep, err := analysis.ShadowEstate(t.Context(), c, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -638,7 +638,7 @@ func (r *queryResolver) Impact(ctx context.Context, refs []string, direction *an
 }
 
 func (r *queryResolver) ShadowEstate(ctx context.Context) (*analysis.ShadowReport, error) {
-	return analysis.ShadowEstate(ctx, r.Store)
+	return analysis.ShadowEstate(ctx, r.Store, r.Now())
 }
 
 func (r *queryResolver) Unowned(ctx context.Context, ids []uuid.UUID) ([]uuid.UUID, error) {
