@@ -144,8 +144,12 @@ func TestIngestRuns(t *testing.T) {
 	if d.Status != "SUCCEEDED" || d.Ended == nil || d.Nodes == 0 || d.Applied.NodesCreated == 0 || d.StartedBy != "test editor" {
 		t.Errorf("demo run %+v, want succeeded with what it created", d)
 	}
-	if d.ShadowFindings == nil || *d.ShadowFindings == 0 || len(d.Summary) != len(analysis.FindingKinds)+1 || d.Summary[0].Key != "shadow.application-without-service" {
-		t.Errorf("demo run summary %+v shadowFindings %v; want every finding kind sorted, and the total", d.Summary, d.ShadowFindings)
+	if d.ShadowFindings == nil || *d.ShadowFindings == 0 || len(d.Summary) != len(analysis.FindingKinds)+2 ||
+		d.Summary[0] != (struct {
+			Key   string
+			Value int
+		}{"shadow.accepted", 0}) || d.Summary[1].Key != "shadow.application-without-service" {
+		t.Errorf("demo run summary %+v shadowFindings %v; want every finding kind sorted, the accepted and the total", d.Summary, d.ShadowFindings)
 	}
 	s := byID[stuck.StartIngest.ID]
 	if s.Status != "FAILED" || s.Ended == nil || s.Error == "" {

@@ -44,6 +44,7 @@ type ResolverRoot interface {
 	CloudAccount() CloudAccountResolver
 	CloudResource() CloudResourceResolver
 	Contact() ContactResolver
+	FindingAcceptance() FindingAcceptanceResolver
 	HealthReport() HealthReportResolver
 	Incident() IncidentResolver
 	IngestRun() IngestRunResolver
@@ -456,6 +457,14 @@ type ComplexityRoot struct {
 		Source   func(childComplexity int) int
 	}
 
+	FindingAcceptance struct {
+		At      func(childComplexity int) int
+		By      func(childComplexity int) int
+		Expired func(childComplexity int) int
+		Reason  func(childComplexity int) int
+		Until   func(childComplexity int) int
+	}
+
 	HealthReport struct {
 		At             func(childComplexity int) int
 		ByBusinessUnit func(childComplexity int) int
@@ -614,19 +623,21 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		ApproveChange  func(childComplexity int, key string, reason *string) int
-		AssessChange   func(childComplexity int, input model.AssessChangeInput) int
-		CreateToken    func(childComplexity int, role auth.Role, name string, teams []string, cab *bool) int
-		DeleteEntities func(childComplexity int, ids []uuid.UUID) int
-		Link           func(childComplexity int, input model.LinkInput) int
-		MarkDistinct   func(childComplexity int, ids []uuid.UUID, distinct *bool) int
-		MergeEntities  func(childComplexity int, input model.MergeEntitiesInput) int
-		RecordIncident func(childComplexity int, input model.IncidentInput) int
-		RejectChange   func(childComplexity int, key string, reason *string) int
-		RevokeToken    func(childComplexity int, id string) int
-		StartIngest    func(childComplexity int, source string) int
-		Unlink         func(childComplexity int, input model.UnlinkInput) int
-		UpsertEntities func(childComplexity int, input []*model.EntityInput) int
+		AcceptShadowFindings func(childComplexity int, findings []*model.ShadowFindingInput, reason string, until *time.Time) int
+		ApproveChange        func(childComplexity int, key string, reason *string) int
+		AssessChange         func(childComplexity int, input model.AssessChangeInput) int
+		CreateToken          func(childComplexity int, role auth.Role, name string, teams []string, cab *bool) int
+		DeleteEntities       func(childComplexity int, ids []uuid.UUID) int
+		Link                 func(childComplexity int, input model.LinkInput) int
+		MarkDistinct         func(childComplexity int, ids []uuid.UUID, distinct *bool) int
+		MergeEntities        func(childComplexity int, input model.MergeEntitiesInput) int
+		RecordIncident       func(childComplexity int, input model.IncidentInput) int
+		RejectChange         func(childComplexity int, key string, reason *string) int
+		ReopenShadowFindings func(childComplexity int, findings []*model.ShadowFindingInput) int
+		RevokeToken          func(childComplexity int, id string) int
+		StartIngest          func(childComplexity int, source string) int
+		Unlink               func(childComplexity int, input model.UnlinkInput) int
+		UpsertEntities       func(childComplexity int, input []*model.EntityInput) int
 	}
 
 	NotifyTeam struct {
@@ -941,6 +952,7 @@ type ComplexityRoot struct {
 	}
 
 	ShadowFinding struct {
+		Acceptance    func(childComplexity int) int
 		Account       func(childComplexity int) int
 		Archived      func(childComplexity int) int
 		BusinessUnits func(childComplexity int) int
@@ -965,12 +977,17 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ShadowFindingsPayload struct {
+		Findings func(childComplexity int) int
+	}
+
 	ShadowReport struct {
+		AcceptedCount     func(childComplexity int) int
 		ByAccount         func(childComplexity int) int
 		ByBusinessUnit    func(childComplexity int) int
 		ByKind            func(childComplexity int) int
-		FindingConnection func(childComplexity int, kinds []string, account *string, businessUnit *string, first *int, after *string) int
-		Findings          func(childComplexity int, kinds []string, account *string, businessUnit *string) int
+		FindingConnection func(childComplexity int, kinds []string, account *string, businessUnit *string, accepted *bool, first *int, after *string) int
+		Findings          func(childComplexity int, kinds []string, account *string, businessUnit *string, accepted *bool) int
 	}
 
 	StaleItem struct {
@@ -1154,6 +1171,11 @@ type CloudResourceResolver interface {
 type ContactResolver interface {
 	Entity(ctx context.Context, obj *analysis.Contact) (model.Entity, error)
 }
+type FindingAcceptanceResolver interface {
+	Until(ctx context.Context, obj *analysis.Acceptance) (*time.Time, error)
+
+	Expired(ctx context.Context, obj *analysis.Acceptance) (bool, error)
+}
 type HealthReportResolver interface {
 	StaleDays(ctx context.Context, obj *analysis.HealthReport) (int, error)
 }
@@ -1178,6 +1200,8 @@ type MutationResolver interface {
 	DeleteEntities(ctx context.Context, ids []uuid.UUID) (*model.DeleteEntitiesPayload, error)
 	MergeEntities(ctx context.Context, input model.MergeEntitiesInput) (*model.MergeEntitiesPayload, error)
 	MarkDistinct(ctx context.Context, ids []uuid.UUID, distinct *bool) (*model.MarkDistinctPayload, error)
+	AcceptShadowFindings(ctx context.Context, findings []*model.ShadowFindingInput, reason string, until *time.Time) (*model.ShadowFindingsPayload, error)
+	ReopenShadowFindings(ctx context.Context, findings []*model.ShadowFindingInput) (*model.ShadowFindingsPayload, error)
 	CreateToken(ctx context.Context, role auth.Role, name string, teams []string, cab *bool) (*model.CreateTokenPayload, error)
 	RevokeToken(ctx context.Context, id string) (*auth.Token, error)
 	AssessChange(ctx context.Context, input model.AssessChangeInput) (*model.ChangeAssessment, error)
@@ -1279,8 +1303,9 @@ type ShadowFindingResolver interface {
 	RelatedCount(ctx context.Context, obj *analysis.Finding) (int, error)
 }
 type ShadowReportResolver interface {
-	Findings(ctx context.Context, obj *analysis.ShadowReport, kinds []string, account *string, businessUnit *string) ([]*analysis.Finding, error)
-	FindingConnection(ctx context.Context, obj *analysis.ShadowReport, kinds []string, account *string, businessUnit *string, first *int, after *string) (*model.ShadowFindingConnection, error)
+	Findings(ctx context.Context, obj *analysis.ShadowReport, kinds []string, account *string, businessUnit *string, accepted *bool) ([]*analysis.Finding, error)
+	FindingConnection(ctx context.Context, obj *analysis.ShadowReport, kinds []string, account *string, businessUnit *string, accepted *bool, first *int, after *string) (*model.ShadowFindingConnection, error)
+	AcceptedCount(ctx context.Context, obj *analysis.ShadowReport) (int, error)
 }
 type StaleItemResolver interface {
 	Entity(ctx context.Context, obj *analysis.StaleItem) (model.Entity, error)
@@ -3063,6 +3088,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.FieldConflict.Source(childComplexity), true
 
+	case "FindingAcceptance.at":
+		if e.ComplexityRoot.FindingAcceptance.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingAcceptance.At(childComplexity), true
+	case "FindingAcceptance.by":
+		if e.ComplexityRoot.FindingAcceptance.By == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingAcceptance.By(childComplexity), true
+	case "FindingAcceptance.expired":
+		if e.ComplexityRoot.FindingAcceptance.Expired == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingAcceptance.Expired(childComplexity), true
+	case "FindingAcceptance.reason":
+		if e.ComplexityRoot.FindingAcceptance.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingAcceptance.Reason(childComplexity), true
+	case "FindingAcceptance.until":
+		if e.ComplexityRoot.FindingAcceptance.Until == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingAcceptance.Until(childComplexity), true
+
 	case "HealthReport.at":
 		if e.ComplexityRoot.HealthReport.At == nil {
 			break
@@ -3719,6 +3775,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MergeEntitiesPayload.MergedKey(childComplexity), true
 
+	case "Mutation.acceptShadowFindings":
+		if e.ComplexityRoot.Mutation.AcceptShadowFindings == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acceptShadowFindings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcceptShadowFindings(childComplexity, args["findings"].([]*model.ShadowFindingInput), args["reason"].(string), args["until"].(*time.Time)), true
 	case "Mutation.approveChange":
 		if e.ComplexityRoot.Mutation.ApproveChange == nil {
 			break
@@ -3818,6 +3885,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RejectChange(childComplexity, args["key"].(string), args["reason"].(*string)), true
+	case "Mutation.reopenShadowFindings":
+		if e.ComplexityRoot.Mutation.ReopenShadowFindings == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reopenShadowFindings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReopenShadowFindings(childComplexity, args["findings"].([]*model.ShadowFindingInput)), true
 	case "Mutation.revokeToken":
 		if e.ComplexityRoot.Mutation.RevokeToken == nil {
 			break
@@ -5536,6 +5614,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ServiceImpact.Tier(childComplexity), true
 
+	case "ShadowFinding.acceptance":
+		if e.ComplexityRoot.ShadowFinding.Acceptance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShadowFinding.Acceptance(childComplexity), true
 	case "ShadowFinding.account":
 		if e.ComplexityRoot.ShadowFinding.Account == nil {
 			break
@@ -5640,6 +5724,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ShadowFindingEdge.Node(childComplexity), true
 
+	case "ShadowFindingsPayload.findings":
+		if e.ComplexityRoot.ShadowFindingsPayload.Findings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShadowFindingsPayload.Findings(childComplexity), true
+
+	case "ShadowReport.acceptedCount":
+		if e.ComplexityRoot.ShadowReport.AcceptedCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShadowReport.AcceptedCount(childComplexity), true
 	case "ShadowReport.byAccount":
 		if e.ComplexityRoot.ShadowReport.ByAccount == nil {
 			break
@@ -5668,7 +5765,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.ShadowReport.FindingConnection(childComplexity, args["kinds"].([]string), args["account"].(*string), args["businessUnit"].(*string), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.ShadowReport.FindingConnection(childComplexity, args["kinds"].([]string), args["account"].(*string), args["businessUnit"].(*string), args["accepted"].(*bool), args["first"].(*int), args["after"].(*string)), true
 	case "ShadowReport.findings":
 		if e.ComplexityRoot.ShadowReport.Findings == nil {
 			break
@@ -5679,7 +5776,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.ShadowReport.Findings(childComplexity, args["kinds"].([]string), args["account"].(*string), args["businessUnit"].(*string)), true
+		return e.ComplexityRoot.ShadowReport.Findings(childComplexity, args["kinds"].([]string), args["account"].(*string), args["businessUnit"].(*string), args["accepted"].(*bool)), true
 
 	case "StaleItem.entity":
 		if e.ComplexityRoot.StaleItem.Entity == nil {
@@ -6186,6 +6283,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("LinkInput", ec.unmarshalInputLinkInput),
 			graphql.NewInputUnmarshaler("MergeEntitiesInput", ec.unmarshalInputMergeEntitiesInput),
 			graphql.NewInputUnmarshaler("RefInput", ec.unmarshalInputRefInput),
+			graphql.NewInputUnmarshaler("ShadowFindingInput", ec.unmarshalInputShadowFindingInput),
 			graphql.NewInputUnmarshaler("UnlinkInput", ec.unmarshalInputUnlinkInput),
 		)
 	}
@@ -7133,6 +7231,25 @@ type Mutation {
   """
   markDistinct(ids: [ID!]!, distinct: Boolean = true): MarkDistinctPayload! @hasRole(role: EDITOR)
   """
+  Accepts shadow findings (1 to 500), in one write: each is known and may
+  stand, for the reason given (a ticket, why; at most 500 characters), until
+  a time or with no end. The shadow estate then lists it among the accepted,
+  out of the counts, until that time passes or reopenShadowFindings. The
+  decision is a label on the finding's entity (shadow-accepted/<finding
+  kind>[/<tag>=<value>]): seen on the entity, kept by every sync, in its
+  history; accepting again replaces it. Nothing is written when any finding
+  is wrong: NOT_FOUND for an id that names nothing or a finding the shadow
+  estate does not list; INVALID_INPUT for an empty or long reason, or an
+  until that is not in the future; LIMIT_EXCEEDED over 500.
+  """
+  acceptShadowFindings(findings: [ShadowFindingInput!]!, reason: String!, until: Time): ShadowFindingsPayload! @hasRole(role: EDITOR)
+  """
+  Reopens accepted findings (1 to 500), in one write: their acceptance is
+  removed. NOT_FOUND, writing nothing, when one is not a finding or not
+  accepted.
+  """
+  reopenShadowFindings(findings: [ShadowFindingInput!]!): ShadowFindingsPayload! @hasRole(role: EDITOR)
+  """
   Creates an API token; the payload holds the secret, shown only this once.
   teams and cab give it change-governance membership:
   the teams whose NORMAL changes it may decide, and the change advisory board.
@@ -7409,6 +7526,36 @@ type ShadowFinding {
   relatedCount: Int!
   "An unmapped repository that is archived."
   archived: Boolean!
+  """
+  The decision that the finding may stand: on every accepted finding, and on
+  an open one whose acceptance has ended (expired).
+  """
+  acceptance: FindingAcceptance
+}
+
+"A person's decision that a shadow finding is known and may stand: an exception."
+type FindingAcceptance {
+  "Who accepted it: the API token's name, or the command line's user."
+  by: String!
+  at: Time!
+  "When the finding is open again; null for no end."
+  until: Time
+  reason: String!
+  "Whether until has passed, so the finding is open again."
+  expired: Boolean!
+}
+
+"One shadow finding: its kind, the entity it is about, and for a tag finding the tag and value."
+input ShadowFindingInput {
+  kind: String!
+  item: ID!
+  tag: String
+  value: String
+}
+
+type ShadowFindingsPayload {
+  "The findings, as the shadow estate now lists them, in the order named (a repeated one once)."
+  findings: [ShadowFinding!]!
 }
 
 "A count of findings under one key (an empty key: attributed to none)."
@@ -7420,17 +7567,21 @@ type AnswerCount {
 }
 
 """
-The shadow estate. The counts are of every finding; findings and
+The shadow estate. A finding is open, or accepted until now
+(acceptShadowFindings): the counts are of every open finding. findings and
 findingConnection take the same filters: kinds (finding kinds, as byKind
 lists them; another is INVALID_INPUT), account (a cloud account key; "" for
-the findings with none) and businessUnit (a business unit key; "" for the
-findings attributed to none).
+the findings with none), businessUnit (a business unit key; "" for the
+findings attributed to none) and accepted (true: the accepted findings
+instead of the open ones).
 """
 type ShadowReport {
   "Every finding the filters pick, in report order: for exports. findingConnection pages them."
-  findings(kinds: [String!], account: String, businessUnit: String): [ShadowFinding!]!
+  findings(kinds: [String!], account: String, businessUnit: String, accepted: Boolean = false): [ShadowFinding!]!
   "The findings the filters pick, a page at a time, in report order."
-  findingConnection(kinds: [String!], account: String, businessUnit: String, first: Int = 50, after: String): ShadowFindingConnection!
+  findingConnection(kinds: [String!], account: String, businessUnit: String, accepted: Boolean = false, first: Int = 50, after: String): ShadowFindingConnection!
+  "How many findings are accepted until now; the counts below leave them out."
+  acceptedCount: Int!
   byKind: [AnswerCount!]!
   byBusinessUnit: [AnswerCount!]!
   byAccount: [AnswerCount!]!
@@ -8891,6 +9042,22 @@ func (ec *executionContext) childFields_FieldConflict(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type FieldConflict", field.Name)
 }
 
+func (ec *executionContext) childFields_FindingAcceptance(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "by":
+		return ec.fieldContext_FindingAcceptance_by(ctx, field)
+	case "at":
+		return ec.fieldContext_FindingAcceptance_at(ctx, field)
+	case "until":
+		return ec.fieldContext_FindingAcceptance_until(ctx, field)
+	case "reason":
+		return ec.fieldContext_FindingAcceptance_reason(ctx, field)
+	case "expired":
+		return ec.fieldContext_FindingAcceptance_expired(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FindingAcceptance", field.Name)
+}
+
 func (ec *executionContext) childFields_HealthReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "at":
@@ -9755,6 +9922,8 @@ func (ec *executionContext) childFields_ShadowFinding(ctx context.Context, field
 		return ec.fieldContext_ShadowFinding_relatedCount(ctx, field)
 	case "archived":
 		return ec.fieldContext_ShadowFinding_archived(ctx, field)
+	case "acceptance":
+		return ec.fieldContext_ShadowFinding_acceptance(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ShadowFinding", field.Name)
 }
@@ -9783,12 +9952,22 @@ func (ec *executionContext) childFields_ShadowFindingEdge(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type ShadowFindingEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_ShadowFindingsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "findings":
+		return ec.fieldContext_ShadowFindingsPayload_findings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ShadowFindingsPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_ShadowReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "findings":
 		return ec.fieldContext_ShadowReport_findings(ctx, field)
 	case "findingConnection":
 		return ec.fieldContext_ShadowReport_findingConnection(ctx, field)
+	case "acceptedCount":
+		return ec.fieldContext_ShadowReport_acceptedCount(ctx, field)
 	case "byKind":
 		return ec.fieldContext_ShadowReport_byKind(ctx, field)
 	case "byBusinessUnit":
@@ -11019,6 +11198,36 @@ func (ec *executionContext) field_Incident_suspectChanges_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_acceptShadowFindings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "findings",
+		func(ctx context.Context, v any) ([]*model.ShadowFindingInput, error) {
+			return ec.unmarshalNShadowFindingInput2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐShadowFindingInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["findings"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "until",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["until"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_approveChange_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11190,6 +11399,20 @@ func (ec *executionContext) field_Mutation_rejectChange_args(ctx context.Context
 		return nil, err
 	}
 	args["reason"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_reopenShadowFindings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "findings",
+		func(ctx context.Context, v any) ([]*model.ShadowFindingInput, error) {
+			return ec.unmarshalNShadowFindingInput2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐShadowFindingInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["findings"] = arg0
 	return args, nil
 }
 
@@ -12606,22 +12829,30 @@ func (ec *executionContext) field_ShadowReport_findingConnection_args(ctx contex
 		return nil, err
 	}
 	args["businessUnit"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "accepted",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["accepted"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg4
+	args["after"] = arg5
 	return args, nil
 }
 
@@ -12652,6 +12883,14 @@ func (ec *executionContext) field_ShadowReport_findings_args(ctx context.Context
 		return nil, err
 	}
 	args["businessUnit"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "accepted",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["accepted"] = arg3
 	return args, nil
 }
 
@@ -20258,6 +20497,121 @@ func (ec *executionContext) fieldContext_FieldConflict_seenAt(_ context.Context,
 	return graphql.NewScalarFieldContext("FieldConflict", field, false, false, "Time")
 }
 
+func (ec *executionContext) _FindingAcceptance_by(ctx context.Context, field graphql.CollectedField, obj *analysis.Acceptance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingAcceptance_by(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.By, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingAcceptance_by(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FindingAcceptance", field, false, false, "String")
+}
+
+func (ec *executionContext) _FindingAcceptance_at(ctx context.Context, field graphql.CollectedField, obj *analysis.Acceptance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingAcceptance_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingAcceptance_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FindingAcceptance", field, false, false, "Time")
+}
+
+func (ec *executionContext) _FindingAcceptance_until(ctx context.Context, field graphql.CollectedField, obj *analysis.Acceptance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingAcceptance_until(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.FindingAcceptance().Until(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FindingAcceptance_until(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FindingAcceptance", field, true, true, "Time")
+}
+
+func (ec *executionContext) _FindingAcceptance_reason(ctx context.Context, field graphql.CollectedField, obj *analysis.Acceptance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingAcceptance_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingAcceptance_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FindingAcceptance", field, false, false, "String")
+}
+
+func (ec *executionContext) _FindingAcceptance_expired(ctx context.Context, field graphql.CollectedField, obj *analysis.Acceptance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingAcceptance_expired(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.FindingAcceptance().Expired(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingAcceptance_expired(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FindingAcceptance", field, true, true, "Boolean")
+}
+
 func (ec *executionContext) _HealthReport_at(ctx context.Context, field graphql.CollectedField, obj *analysis.HealthReport) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23356,6 +23710,130 @@ func (ec *executionContext) fieldContext_Mutation_markDistinct(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_markDistinct_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_acceptShadowFindings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_acceptShadowFindings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AcceptShadowFindings(ctx, fc.Args["findings"].([]*model.ShadowFindingInput), fc.Args["reason"].(string), fc.Args["until"].(*time.Time))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋauthᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.ShadowFindingsPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.ShadowFindingsPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ShadowFindingsPayload) graphql.Marshaler {
+			return ec.marshalNShadowFindingsPayload2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐShadowFindingsPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_acceptShadowFindings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShadowFindingsPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_acceptShadowFindings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reopenShadowFindings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reopenShadowFindings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReopenShadowFindings(ctx, fc.Args["findings"].([]*model.ShadowFindingInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋauthᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.ShadowFindingsPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.ShadowFindingsPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ShadowFindingsPayload) graphql.Marshaler {
+			return ec.marshalNShadowFindingsPayload2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐShadowFindingsPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reopenShadowFindings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShadowFindingsPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reopenShadowFindings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -31147,6 +31625,38 @@ func (ec *executionContext) fieldContext_ShadowFinding_archived(_ context.Contex
 	return graphql.NewScalarFieldContext("ShadowFinding", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _ShadowFinding_acceptance(ctx context.Context, field graphql.CollectedField, obj *analysis.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShadowFinding_acceptance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Acceptance, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *analysis.Acceptance) graphql.Marshaler {
+			return ec.marshalOFindingAcceptance2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐAcceptance(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ShadowFinding_acceptance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShadowFinding",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FindingAcceptance(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ShadowFindingConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ShadowFindingConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -31321,6 +31831,38 @@ func (ec *executionContext) fieldContext_ShadowFindingEdge_node(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _ShadowFindingsPayload_findings(ctx context.Context, field graphql.CollectedField, obj *model.ShadowFindingsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShadowFindingsPayload_findings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Findings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*analysis.Finding) graphql.Marshaler {
+			return ec.marshalNShadowFinding2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐFindingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShadowFindingsPayload_findings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShadowFindingsPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShadowFinding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ShadowReport_findings(ctx context.Context, field graphql.CollectedField, obj *analysis.ShadowReport) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -31331,7 +31873,7 @@ func (ec *executionContext) _ShadowReport_findings(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.ShadowReport().Findings(ctx, obj, fc.Args["kinds"].([]string), fc.Args["account"].(*string), fc.Args["businessUnit"].(*string))
+			return ec.Resolvers.ShadowReport().Findings(ctx, obj, fc.Args["kinds"].([]string), fc.Args["account"].(*string), fc.Args["businessUnit"].(*string), fc.Args["accepted"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*analysis.Finding) graphql.Marshaler {
@@ -31375,7 +31917,7 @@ func (ec *executionContext) _ShadowReport_findingConnection(ctx context.Context,
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.ShadowReport().FindingConnection(ctx, obj, fc.Args["kinds"].([]string), fc.Args["account"].(*string), fc.Args["businessUnit"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.ShadowReport().FindingConnection(ctx, obj, fc.Args["kinds"].([]string), fc.Args["account"].(*string), fc.Args["businessUnit"].(*string), fc.Args["accepted"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ShadowFindingConnection) graphql.Marshaler {
@@ -31407,6 +31949,29 @@ func (ec *executionContext) fieldContext_ShadowReport_findingConnection(ctx cont
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ShadowReport_acceptedCount(ctx context.Context, field graphql.CollectedField, obj *analysis.ShadowReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShadowReport_acceptedCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ShadowReport().AcceptedCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShadowReport_acceptedCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShadowReport", field, true, true, "Int")
 }
 
 func (ec *executionContext) _ShadowReport_byKind(ctx context.Context, field graphql.CollectedField, obj *analysis.ShadowReport) (ret graphql.Marshaler) {
@@ -35216,6 +35781,69 @@ func UnmarshalRefInput(ctx context.Context, raw any) (model.RefInput, error) {
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputShadowFindingInput(ctx context.Context, obj any) (model.ShadowFindingInput, error) {
+	var it model.ShadowFindingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "item", "tag", "value"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "item":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("item"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Item = data
+		case "tag":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tag"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Tag = data
+		case "value":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Value = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalShadowFindingInput unmarshals raw into the ShadowFindingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalShadowFindingInput(ctx context.Context, raw any) (model.ShadowFindingInput, error) {
+	var out model.ShadowFindingInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ShadowFindingInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUnlinkInput(ctx context.Context, obj any) (model.UnlinkInput, error) {
 	var it model.UnlinkInput
 	if obj == nil {
@@ -37979,6 +38607,61 @@ func (ec *executionContext) _FieldConflict(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var findingAcceptanceImplementors = []string{"FindingAcceptance"}
+
+func (ec *executionContext) _FindingAcceptance(ctx context.Context, sel ast.SelectionSet, obj *analysis.Acceptance) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, findingAcceptanceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FindingAcceptance")
+		case "by":
+			out.Values[i] = ec._FindingAcceptance_by(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "at":
+			out.Values[i] = ec._FindingAcceptance_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "until":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._FindingAcceptance_until(ctx, field, obj)
+				})
+		case "reason":
+			out.Values[i] = ec._FindingAcceptance_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expired":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._FindingAcceptance_expired(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var healthReportImplementors = []string{"HealthReport"}
 
 func (ec *executionContext) _HealthReport(ctx context.Context, sel ast.SelectionSet, obj *analysis.HealthReport) graphql.Marshaler {
@@ -39064,6 +39747,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "markDistinct":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_markDistinct(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "acceptShadowFindings":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_acceptShadowFindings(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reopenShadowFindings":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reopenShadowFindings(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -41192,6 +41889,11 @@ func (ec *executionContext) _ShadowFinding(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "acceptance":
+			out.Values[i] = ec._ShadowFinding_acceptance(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -41295,6 +41997,39 @@ func (ec *executionContext) _ShadowFindingEdge(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var shadowFindingsPayloadImplementors = []string{"ShadowFindingsPayload"}
+
+func (ec *executionContext) _ShadowFindingsPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ShadowFindingsPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, shadowFindingsPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ShadowFindingsPayload")
+		case "findings":
+			out.Values[i] = ec._ShadowFindingsPayload_findings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var shadowReportImplementors = []string{"ShadowReport"}
 
 func (ec *executionContext) _ShadowReport(ctx context.Context, sel ast.SelectionSet, obj *analysis.ShadowReport) graphql.Marshaler {
@@ -41317,6 +42052,12 @@ func (ec *executionContext) _ShadowReport(ctx context.Context, sel ast.Selection
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ShadowReport_findingConnection(ctx, field, obj)
+				})
+		case "acceptedCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ShadowReport_acceptedCount(ctx, field, obj)
 				})
 		case "byKind":
 			out.Values[i] = ec._ShadowReport_byKind(ctx, field, obj)
@@ -44502,6 +45243,33 @@ func (ec *executionContext) marshalNShadowFindingEdge2ᚖgithubᚗcomᚋestate�
 	return ec._ShadowFindingEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNShadowFindingInput2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐShadowFindingInputᚄ(ctx context.Context, v any) ([]*model.ShadowFindingInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ShadowFindingInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNShadowFindingInput2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐShadowFindingInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNShadowFindingInput2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐShadowFindingInput(ctx context.Context, v any) (*model.ShadowFindingInput, error) {
+	res, err := ec.unmarshalInputShadowFindingInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNShadowFindingsPayload2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐShadowFindingsPayload(ctx context.Context, sel ast.SelectionSet, v *model.ShadowFindingsPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ShadowFindingsPayload!")
+		return graphql.Null
+	}
+	return ec._ShadowFindingsPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNShadowReport2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐShadowReport(ctx context.Context, sel ast.SelectionSet, v *analysis.ShadowReport) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ShadowReport!")
@@ -45167,6 +45935,13 @@ func (ec *executionContext) marshalOEntityState2ᚖgithubᚗcomᚋestateᚑcmdb�
 		return graphql.Null
 	}
 	return ec._EntityState(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOFindingAcceptance2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐAcceptance(ctx context.Context, sel ast.SelectionSet, v *analysis.Acceptance) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._FindingAcceptance(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {

@@ -394,6 +394,19 @@ type ShadowFindingEdge struct {
 	Node   *analysis.Finding `json:"node"`
 }
 
+// One shadow finding: its kind, the entity it is about, and for a tag finding the tag and value.
+type ShadowFindingInput struct {
+	Kind  string    `json:"kind"`
+	Item  uuid.UUID `json:"item"`
+	Tag   *string   `json:"tag,omitempty"`
+	Value *string   `json:"value,omitempty"`
+}
+
+type ShadowFindingsPayload struct {
+	// The findings, as the shadow estate now lists them, in the order named (a repeated one once).
+	Findings []*analysis.Finding `json:"findings"`
+}
+
 type Stats struct {
 	Entities      int `json:"entities"`
 	Relationships int `json:"relationships"`

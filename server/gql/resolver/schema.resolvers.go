@@ -163,6 +163,17 @@ func (r *contactResolver) Entity(ctx context.Context, obj *analysis.Contact) (mo
 	return r.itemEntity(ctx, obj.Item)
 }
 
+func (r *findingAcceptanceResolver) Until(ctx context.Context, obj *analysis.Acceptance) (*time.Time, error) {
+	if obj.Until.IsZero() {
+		return nil, nil
+	}
+	return &obj.Until, nil
+}
+
+func (r *findingAcceptanceResolver) Expired(ctx context.Context, obj *analysis.Acceptance) (bool, error) {
+	return obj.Expired(r.Now()), nil
+}
+
 func (r *healthReportResolver) StaleDays(ctx context.Context, obj *analysis.HealthReport) (int, error) {
 	return int(obj.StaleAfter / (24 * time.Hour)), nil
 }
@@ -345,6 +356,36 @@ func (r *mutationResolver) MarkDistinct(ctx context.Context, ids []uuid.UUID, di
 		return nil, err
 	}
 	return &model.MarkDistinctPayload{Entities: entities(ns)}, nil
+}
+
+func (r *mutationResolver) AcceptShadowFindings(ctx context.Context, findings []*model.ShadowFindingInput, reason string, until *time.Time) (*model.ShadowFindingsPayload, error) {
+	refs, err := r.findingRefs(ctx, findings)
+	if err != nil {
+		return nil, err
+	}
+	a := analysis.Acceptance{By: graph.ActorFrom(ctx), Reason: reason}
+	if until != nil {
+		a.Until = *until
+	}
+	fs, err := analysis.AcceptFindings(ctx, r.Store, refs, a, r.Now())
+	if err != nil {
+		return nil, err
+	}
+	r.loaders(ctx).Clear()
+	return &model.ShadowFindingsPayload{Findings: pointers(fs)}, nil
+}
+
+func (r *mutationResolver) ReopenShadowFindings(ctx context.Context, findings []*model.ShadowFindingInput) (*model.ShadowFindingsPayload, error) {
+	refs, err := r.findingRefs(ctx, findings)
+	if err != nil {
+		return nil, err
+	}
+	fs, err := analysis.ReopenFindings(ctx, r.Store, refs, r.Now())
+	if err != nil {
+		return nil, err
+	}
+	r.loaders(ctx).Clear()
+	return &model.ShadowFindingsPayload{Findings: pointers(fs)}, nil
 }
 
 func (r *mutationResolver) CreateToken(ctx context.Context, role auth.Role, name string, teams []string, cab *bool) (*model.CreateTokenPayload, error) {
@@ -842,20 +883,24 @@ func (r *shadowFindingResolver) RelatedCount(ctx context.Context, obj *analysis.
 	return len(obj.Related), nil
 }
 
-func (r *shadowReportResolver) Findings(ctx context.Context, obj *analysis.ShadowReport, kinds []string, account *string, businessUnit *string) ([]*analysis.Finding, error) {
-	fs, err := findings(obj, kinds, account, businessUnit)
+func (r *shadowReportResolver) Findings(ctx context.Context, obj *analysis.ShadowReport, kinds []string, account *string, businessUnit *string, accepted *bool) ([]*analysis.Finding, error) {
+	fs, err := findings(obj, kinds, account, businessUnit, accepted)
 	if err != nil {
 		return nil, err
 	}
 	return pointers(fs), nil
 }
 
-func (r *shadowReportResolver) FindingConnection(ctx context.Context, obj *analysis.ShadowReport, kinds []string, account *string, businessUnit *string, first *int, after *string) (*model.ShadowFindingConnection, error) {
-	fs, err := findings(obj, kinds, account, businessUnit)
+func (r *shadowReportResolver) FindingConnection(ctx context.Context, obj *analysis.ShadowReport, kinds []string, account *string, businessUnit *string, accepted *bool, first *int, after *string) (*model.ShadowFindingConnection, error) {
+	fs, err := findings(obj, kinds, account, businessUnit, accepted)
 	if err != nil {
 		return nil, err
 	}
 	return r.findingPage(fs, first, after)
+}
+
+func (r *shadowReportResolver) AcceptedCount(ctx context.Context, obj *analysis.ShadowReport) (int, error) {
+	return len(obj.Accepted), nil
 }
 
 func (r *staleItemResolver) Entity(ctx context.Context, obj *analysis.StaleItem) (model.Entity, error) {
@@ -911,6 +956,10 @@ func (r *Resolver) CloudResource() gql.CloudResourceResolver { return &cloudReso
 
 func (r *Resolver) Contact() gql.ContactResolver { return &contactResolver{r} }
 
+func (r *Resolver) FindingAcceptance() gql.FindingAcceptanceResolver {
+	return &findingAcceptanceResolver{r}
+}
+
 func (r *Resolver) HealthReport() gql.HealthReportResolver { return &healthReportResolver{r} }
 
 func (r *Resolver) Incident() gql.IncidentResolver { return &incidentResolver{r} }
@@ -958,6 +1007,7 @@ type (
 	cloudAccountResolver      struct{ *Resolver }
 	cloudResourceResolver     struct{ *Resolver }
 	contactResolver           struct{ *Resolver }
+	findingAcceptanceResolver struct{ *Resolver }
 	healthReportResolver      struct{ *Resolver }
 	incidentResolver          struct{ *Resolver }
 	ingestRunResolver         struct{ *Resolver }

@@ -1,6 +1,7 @@
 package resolver
 
 import (
+	"context"
 	"slices"
 
 	"github.com/estate-cmdb/estate/graph"
@@ -9,8 +10,8 @@ import (
 )
 
 // findings returns the findings the filter arguments pick, checked.
-func findings(rep *analysis.ShadowReport, kinds []string, account, businessUnit *string) ([]analysis.Finding, error) {
-	f := analysis.FindingFilter{Kinds: kinds, Account: account, BusinessUnit: businessUnit}
+func findings(rep *analysis.ShadowReport, kinds []string, account, businessUnit *string, accepted *bool) ([]analysis.Finding, error) {
+	f := analysis.FindingFilter{Kinds: kinds, Account: account, BusinessUnit: businessUnit, Accepted: deref(accepted)}
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
@@ -82,4 +83,29 @@ func (r *Resolver) relatedItems(f *analysis.Finding, first *int) ([]*analysis.It
 		n = min(n, size)
 	}
 	return pointers(f.Related[:n]), nil
+}
+
+// findingRefs names the findings of acceptShadowFindings' and
+// reopenShadowFindings' input by their entities' kinds and keys: NOT_FOUND
+// for an id that names nothing.
+func (r *Resolver) findingRefs(ctx context.Context, in []*model.ShadowFindingInput) ([]analysis.FindingRef, error) {
+	if len(in) > analysis.MaxAcceptances {
+		return nil, graph.Errorf(graph.CodeLimitExceeded, "%d findings is over the limit of %d", len(in), analysis.MaxAcceptances)
+	}
+	ids := make([]graph.ID, len(in))
+	for i, f := range in {
+		ids[i] = f.Item
+	}
+	ns, err := r.Store.Nodes(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]analysis.FindingRef, len(in))
+	for i, f := range in {
+		if ns[i] == nil {
+			return nil, graph.Errorf(graph.CodeNotFound, "finding %s: no entity has the id %s", f.Kind, f.Item)
+		}
+		out[i] = analysis.FindingRef{Kind: f.Kind, Item: ns[i].Ref(), Tag: deref(f.Tag), Value: deref(f.Value)}
+	}
+	return out, nil
 }
