@@ -394,6 +394,7 @@ func (a *app) shadowCommand() *cobra.Command {
 		format        string
 		kinds         []string
 		account, unit string
+		accepted      bool
 	)
 	cmd := &cobra.Command{
 		Use:   "shadow",
@@ -405,15 +406,17 @@ business unit, and owners who left; with counts per kind, business unit and
 account. Rules: docs/answers.md.
 
 --finding, --account and --business-unit list only some findings (the counts
-stay those of every finding); an empty --account or --business-unit lists the
-findings with none. Finding kinds:
+stay those of every open finding); an empty --account or --business-unit lists
+the findings with none. Findings someone accepted ("estate shadow accept") are
+left out, and --accepted lists them instead, with who accepted them, why and
+until when. Finding kinds:
 ` + wrapList(analysis.FindingKinds, "  ", 80),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := checkFormat(format, "table", "json", "csv"); err != nil {
 				return err
 			}
-			filter := analysis.FindingFilter{Kinds: kinds}
+			filter := analysis.FindingFilter{Kinds: kinds, Accepted: accepted}
 			if cmd.Flags().Changed("account") {
 				filter.Account = &account
 			}
@@ -429,14 +432,22 @@ findings with none. Finding kinds:
 					return err
 				}
 				all := len(r.Findings)
-				r.Findings = r.Filter(filter)
+				if accepted {
+					all = len(r.Accepted)
+				}
+				picked := r.Filter(filter)
+				if accepted {
+					r.Accepted = picked
+				} else {
+					r.Findings = picked
+				}
 				switch format {
 				case "json":
 					return writeJSON(a.stdout, r)
 				case "csv":
-					return writeShadowCSV(a.stdout, r)
+					return writeShadowCSV(a.stdout, picked)
 				}
-				return writeShadow(a.stdout, r, all)
+				return writeShadow(a.stdout, r, picked, all, accepted)
 			})
 		},
 	}
@@ -444,7 +455,9 @@ findings with none. Finding kinds:
 	cmd.Flags().StringArrayVar(&kinds, "finding", nil, "list only findings of this kind, e.g. unowned-resource (repeatable)")
 	cmd.Flags().StringVar(&account, "account", "", "list only the findings of this cloud account key")
 	cmd.Flags().StringVar(&unit, "business-unit", "", "list only the findings attributed to this business unit key")
+	cmd.Flags().BoolVar(&accepted, "accepted", false, "list the accepted findings instead of the open ones")
 	a.addStoreFlags(cmd)
+	cmd.AddCommand(a.shadowAcceptCommand(), a.shadowReopenCommand())
 	return cmd
 }
 
@@ -470,24 +483,42 @@ func wrapList(words []string, indent string, width int) string {
 	return b.String()
 }
 
-// writeShadow prints the report's findings (all of them, or those a filter
-// kept out of all) and the counts.
-func writeShadow(w io.Writer, r *analysis.ShadowReport, all int) error {
-	if len(r.Findings) == all {
-		fmt.Fprintf(w, "%d findings\n\n", all)
+// writeShadow prints findings (all the open ones, or the accepted ones, or
+// those a filter kept out of all); with the open ones, their counts.
+func writeShadow(w io.Writer, r *analysis.ShadowReport, fs []analysis.Finding, all int, accepted bool) error {
+	what := "open findings"
+	switch {
+	case accepted:
+		what = "accepted findings"
+	case len(r.Accepted) > 0:
+		what = fmt.Sprintf("open findings (and %d accepted: estate shadow --accepted)", len(r.Accepted))
+	}
+	if len(fs) == all {
+		fmt.Fprintf(w, "%d %s\n\n", all, what)
 	} else {
-		fmt.Fprintf(w, "%d of %d findings\n\n", len(r.Findings), all)
+		fmt.Fprintf(w, "%d of %d %s\n\n", len(fs), all, what)
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "FINDING\tKIND\tITEM\tACCOUNT\tEXPLANATION")
-	for _, f := range r.Findings {
-		acct := f.Account
-		if acct == "" {
-			acct = "-"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", f.Kind, f.Item.Kind, f.Item.Key, acct, f.Explanation)
+	if accepted {
+		fmt.Fprintln(tw, "FINDING\tKIND\tITEM\tTAG\tBY\tUNTIL\tREASON")
+	} else {
+		fmt.Fprintln(tw, "FINDING\tKIND\tITEM\tACCOUNT\tEXPLANATION")
 	}
-	if err := tw.Flush(); err != nil {
+	for _, f := range fs {
+		if accepted {
+			tag, until := "-", "no end"
+			if f.Tag != "" {
+				tag = f.Tag + "=" + f.Value
+			}
+			if !f.Acceptance.Until.IsZero() {
+				until = f.Acceptance.Until.UTC().Format(time.RFC3339)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", f.Kind, f.Item.Kind, f.Item.Key, tag, f.Acceptance.By, until, f.Acceptance.Reason)
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", f.Kind, f.Item.Kind, f.Item.Key, orDash(f.Account), f.Explanation)
+	}
+	if err := tw.Flush(); err != nil || accepted {
 		return err
 	}
 	for _, part := range []struct {
@@ -514,12 +545,22 @@ func writeShadow(w io.Writer, r *analysis.ShadowReport, all int) error {
 	return nil
 }
 
-func writeShadowCSV(w io.Writer, r *analysis.ShadowReport) error {
+// writeShadowCSV writes findings one a row; the acceptance columns are
+// filled on accepted findings and on open ones whose acceptance ended.
+func writeShadowCSV(w io.Writer, fs []analysis.Finding) error {
 	cw := csv.NewWriter(w)
-	_ = cw.Write([]string{"finding", "kind", "key", "name", "account", "business_units", "tag", "value", "archived", "explanation"})
-	for _, f := range r.Findings {
-		_ = cw.Write([]string{f.Kind, string(f.Item.Kind), f.Item.Key, f.Item.Name, f.Account,
-			strings.Join(f.BusinessUnits, ";"), f.Tag, f.Value, strconv.FormatBool(f.Archived), f.Explanation})
+	_ = cw.Write([]string{"finding", "kind", "key", "name", "account", "business_units", "tag", "value", "archived", "explanation",
+		"accepted_by", "accepted_at", "accepted_until", "accepted_reason"})
+	for _, f := range fs {
+		var acc [4]string
+		if a := f.Acceptance; a != nil {
+			acc = [4]string{a.By, a.At.UTC().Format(time.RFC3339), "", a.Reason}
+			if !a.Until.IsZero() {
+				acc[2] = a.Until.UTC().Format(time.RFC3339)
+			}
+		}
+		_ = cw.Write(append([]string{f.Kind, string(f.Item.Kind), f.Item.Key, f.Item.Name, f.Account,
+			strings.Join(f.BusinessUnits, ";"), f.Tag, f.Value, strconv.FormatBool(f.Archived), f.Explanation}, acc[:]...))
 	}
 	cw.Flush()
 	return cw.Error()

@@ -165,7 +165,7 @@ func TestAnswerJSONAndExitCodes(t *testing.T) {
 		t.Errorf("shadow filtered: exit %d, %v: %d rows, want %d:\n%s", code, err, len(picked), len(want), out)
 	}
 	out, _, code = cli(t, "", "shadow", "--business-unit", "", "--finding", "departed-owner", "--data-dir", dir)
-	if code != exitOK || !strings.HasPrefix(out, fmt.Sprintf("1 of %d findings\n", len(rows)-1)) {
+	if code != exitOK || !strings.HasPrefix(out, fmt.Sprintf("1 of %d open findings\n", len(rows)-1)) {
 		t.Errorf("shadow --business-unit '' --finding departed-owner: exit %d:\n%s", code, out)
 	}
 
