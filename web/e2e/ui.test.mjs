@@ -1135,6 +1135,87 @@ describe('edits by an editor', () => {
   });
 });
 
+describe('shadow triage by an editor', () => {
+  test('an editor accepts findings with a reason and an end, they leave the counts for the accepted list, and reopens one; readers cannot', async () => {
+    const token = (bin, dataDir, role, name) =>
+      execFileSync(bin, ['token', 'create', '--role', role, '--name', name, '--data-dir', dataDir, '--log-level', 'error'], { encoding: 'utf8' }).trim();
+    const srv = await startServer({
+      prepare: (bin, dataDir) => ({ editor: token(bin, dataDir, 'editor', 'edna'), viewer: token(bin, dataDir, 'viewer', 'vic') }),
+    });
+    const page = await newPage();
+    try {
+      const byKind = page.getByTestId('shadow-by-kind');
+      const count = async (k) => Number(await byKind.locator(`[data-kind="${k}"]`).innerText());
+      const open = async (t) => {
+        await page.evaluate((v) => (v ? sessionStorage.setItem('estate.token', v) : sessionStorage.removeItem('estate.token')), t);
+        await page.goto(`${srv.base}/shadow`);
+        await page.getByTestId('shadow-findings').locator('tbody tr').first().waitFor();
+      };
+      await page.goto(srv.base + '/');
+      await open(srv.prepared.viewer);
+      assert.equal(await page.getByTestId('shadow-findings').getByRole('checkbox').count(), 0, 'a reader selects nothing');
+      assert.equal(await count('accepted'), 0);
+
+      await open(srv.prepared.editor);
+      await byKind.getByRole('button', { name: /Repositories mapped to nothing/ }).click();
+      const findings = page.getByTestId('shadow-findings');
+      await findings.getByRole('checkbox', { name: 'Select Repositories mapped to nothing: engineering-handbook' }).check();
+      await findings.getByRole('checkbox', { name: 'Select Repositories mapped to nothing: .github' }).check();
+      const triage = page.getByTestId('triage');
+      const accept = triage.getByRole('button', { name: 'Accept 2 findings' });
+      assert.equal(await accept.isDisabled(), true, 'no reason, no acceptance');
+      assert.deepEqual(await axeViolations(page), [], 'the triage form passes axe-core');
+      await triage.getByLabel('Reason').fill('DOC-3: docs only, nothing runs from them');
+      const until = await triage.getByLabel(/Until/).inputValue();
+      await accept.click();
+      await page.getByTestId('triage-done').getByText('Accepted 2 findings.').waitFor();
+      await page.waitForFunction(() => document.querySelector('[data-kind="accepted"]')?.textContent === '2');
+      assert.equal(await count('unmapped-repository'), 17);
+      assert.equal(await count('all'), 52);
+
+      // The accepted list: who, why, until when.
+      await byKind.getByRole('button', { name: /Accepted/ }).click();
+      assert.equal(await page.getByTestId('shadow-shown').innerText(), '2');
+      const notes = await findings.getByTestId('acceptance').allInnerTexts();
+      // Accepted through the day picked (UTC): open again the day after.
+      const again = new Date(Date.parse(`${until}T00:00:00Z`) + 86_400_000).toLocaleDateString('en-US', { timeZone: 'UTC' });
+      assert.equal(notes.length, 2);
+      for (const n of notes) assert.ok(n.includes('“DOC-3: docs only, nothing runs from them” — edna') && n.includes(`open again on ${again}`), n);
+      await shot(page, 'shadow-accepted');
+      // The decision is on the repository, in its history by edna.
+      await findings.getByRole('link', { name: 'engineering-handbook' }).click();
+      await page.getByText('shadow-accepted/unmapped-repository').first().waitFor();
+      assert.match(await page.getByTestId('history').innerText(), /edna/);
+
+      // Reopened, it counts again.
+      await page.goto(`${srv.base}/shadow`);
+      await byKind.getByRole('button', { name: /Accepted/ }).click();
+      await findings.getByRole('checkbox', { name: 'Select Repositories mapped to nothing: .github' }).check();
+      await page.getByTestId('triage').getByRole('button', { name: 'Reopen 1 finding' }).click();
+      await page.getByTestId('triage-done').getByText('Reopened 1 finding.').waitFor();
+      await page.waitForFunction(() => document.querySelector('[data-kind="accepted"]')?.textContent === '1');
+      assert.equal(await page.getByTestId('shadow-shown').innerText(), '1');
+      assert.equal(await count('unmapped-repository'), 18);
+
+      // Every finding shown at once, with no end.
+      await byKind.getByRole('button', { name: /Tags naming unknown teams/ }).click();
+      await findings.getByRole('checkbox', { name: 'Select all 9 shown' }).check();
+      await page.getByTestId('triage').getByLabel('Reason').fill('CHG-12: retagging next sprint');
+      await page.getByTestId('triage').getByLabel(/Until/).fill('');
+      await page.getByTestId('triage').getByRole('button', { name: 'Accept 9 findings' }).click();
+      await page.waitForFunction(() => document.querySelector('[data-kind="accepted"]')?.textContent === '10');
+      assert.equal(await count('unknown-team-tag'), 0);
+      const tagged = (await gql('{ shadowEstate { findings(accepted: true, kinds: ["unknown-team-tag"]) { acceptance { by until reason } } } }', {}, srv.base)).shadowEstate.findings;
+      assert.equal(tagged.length, 9);
+      assert.ok(tagged.every((f) => f.acceptance.by === 'edna' && f.acceptance.until === null && f.acceptance.reason === 'CHG-12: retagging next sprint'), JSON.stringify(tagged[0]));
+      assert.deepEqual(page.errors, []);
+    } finally {
+      await page.close();
+      await srv.stop();
+    }
+  });
+});
+
 describe('a server without the answers API', () => {
   test('the dashboards say so instead of failing', async () => {
     const page = await newPage();

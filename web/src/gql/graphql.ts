@@ -186,6 +186,14 @@ export type Role =
   /** Reads everything. */
   | 'VIEWER';
 
+/** One shadow finding: its kind, the entity it is about, and for a tag finding the tag and value. */
+export type ShadowFindingInput = {
+  item: string | number;
+  kind: string;
+  tag?: string | null | undefined;
+  value?: string | null | undefined;
+};
+
 export type UnlinkInput = {
   from: RefInput;
   /** On OWNS only; TECHNICAL by default. */
@@ -327,10 +335,34 @@ export type ImpactQuery = { impact: { direction: ImpactDirection, maxDepth: numb
         | { id: string }
        | null }> } };
 
+export type ShadowFindingFieldsFragment = { kind: string, explanation: string, account: string, businessUnits: Array<string>, tag: string, value: string, relatedCount: number, archived: boolean, item: { kind: Kind, key: string, name: string, entity:
+      | { id: string }
+      | { id: string }
+      | { id: string }
+      | { id: string }
+      | { id: string }
+      | { id: string }
+      | { id: string }
+      | { id: string }
+      | { id: string }
+      | { id: string }
+     | null }, related: Array<{ kind: Kind, key: string, name: string, entity:
+      | { id: string }
+      | { id: string }
+      | { id: string }
+      | { id: string }
+      | { id: string }
+      | { id: string }
+      | { id: string }
+      | { id: string }
+      | { id: string }
+      | { id: string }
+     | null }>, acceptance: { by: string, at: string, until: string | null, reason: string, expired: boolean } | null };
+
 export type ShadowEstateQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type ShadowEstateQuery = { shadowEstate: { findings: Array<{ kind: string, explanation: string, account: string, businessUnits: Array<string>, tag: string, value: string, relatedCount: number, archived: boolean, item: { kind: Kind, key: string, name: string, entity:
+export type ShadowEstateQuery = { shadowEstate: { acceptedCount: number, findings: Array<{ kind: string, explanation: string, account: string, businessUnits: Array<string>, tag: string, value: string, relatedCount: number, archived: boolean, item: { kind: Kind, key: string, name: string, entity:
           | { id: string }
           | { id: string }
           | { id: string }
@@ -352,7 +384,29 @@ export type ShadowEstateQuery = { shadowEstate: { findings: Array<{ kind: string
           | { id: string }
           | { id: string }
           | { id: string }
-         | null }> }>, byKind: Array<{ key: string, name: string, count: number }>, byBusinessUnit: Array<{ key: string, name: string, count: number }>, byAccount: Array<{ key: string, name: string, count: number }> } };
+         | null }>, acceptance: { by: string, at: string, until: string | null, reason: string, expired: boolean } | null }>, accepted: Array<{ kind: string, explanation: string, account: string, businessUnits: Array<string>, tag: string, value: string, relatedCount: number, archived: boolean, item: { kind: Kind, key: string, name: string, entity:
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+         | null }, related: Array<{ kind: Kind, key: string, name: string, entity:
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+          | { id: string }
+         | null }>, acceptance: { by: string, at: string, until: string | null, reason: string, expired: boolean } | null }>, byKind: Array<{ key: string, name: string, count: number }>, byBusinessUnit: Array<{ key: string, name: string, count: number }>, byAccount: Array<{ key: string, name: string, count: number }> } };
 
 export type RatioFieldsFragment = { count: number, total: number, percent: number };
 
@@ -524,6 +578,22 @@ export type OwnedByQuery = { ownedBy: { truncated: boolean, items: Array<{ kind:
           | { id: string }
           | { id: string }
          | null } | null }> } };
+
+export type AcceptShadowFindingsMutationVariables = Exact<{
+  findings: Array<ShadowFindingInput> | ShadowFindingInput;
+  reason: string;
+  until?: string | null | undefined;
+}>;
+
+
+export type AcceptShadowFindingsMutation = { acceptShadowFindings: { findings: Array<{ kind: string }> } };
+
+export type ReopenShadowFindingsMutationVariables = Exact<{
+  findings: Array<ShadowFindingInput> | ShadowFindingInput;
+}>;
+
+
+export type ReopenShadowFindingsMutation = { reopenShadowFindings: { findings: Array<{ kind: string }> } };
 
 export type ChangeRowFragment = { id: string, key: string, repository: string | null, commit: string | null, environment: string | null, class: ChangeClass | null, score: number | null, status: ChangeStatus | null, team: string | null, assessedAt: string | null, decidedAt: string | null, decidedBy: string | null };
 
@@ -1691,6 +1761,38 @@ export const ItemFieldsFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"ItemFields"}) as unknown as TypedDocumentString<ItemFieldsFragment, unknown>;
+export const ShadowFindingFieldsFragmentDoc = new TypedDocumentString(`
+    fragment ShadowFindingFields on ShadowFinding {
+  kind
+  item {
+    ...ItemFields
+  }
+  explanation
+  account
+  businessUnits
+  tag
+  value
+  relatedCount
+  related(first: 20) {
+    ...ItemFields
+  }
+  archived
+  acceptance {
+    by
+    at
+    until
+    reason
+    expired
+  }
+}
+    fragment ItemFields on AnswerItem {
+  kind
+  key
+  name
+  entity {
+    id
+  }
+}`, {"fragmentName":"ShadowFindingFields"}) as unknown as TypedDocumentString<ShadowFindingFieldsFragment, unknown>;
 export const RatioFieldsFragmentDoc = new TypedDocumentString(`
     fragment RatioFields on Ratio {
   count
@@ -1919,21 +2021,12 @@ export const ShadowEstateDocument = new TypedDocumentString(`
     query ShadowEstate {
   shadowEstate {
     findings {
-      kind
-      item {
-        ...ItemFields
-      }
-      explanation
-      account
-      businessUnits
-      tag
-      value
-      relatedCount
-      related(first: 20) {
-        ...ItemFields
-      }
-      archived
+      ...ShadowFindingFields
     }
+    accepted: findings(accepted: true) {
+      ...ShadowFindingFields
+    }
+    acceptedCount
     byKind {
       key
       name
@@ -1957,6 +2050,29 @@ export const ShadowEstateDocument = new TypedDocumentString(`
   name
   entity {
     id
+  }
+}
+fragment ShadowFindingFields on ShadowFinding {
+  kind
+  item {
+    ...ItemFields
+  }
+  explanation
+  account
+  businessUnits
+  tag
+  value
+  relatedCount
+  related(first: 20) {
+    ...ItemFields
+  }
+  archived
+  acceptance {
+    by
+    at
+    until
+    reason
+    expired
   }
 }`) as unknown as TypedDocumentString<ShadowEstateQuery, ShadowEstateQueryVariables>;
 export const HealthDocument = new TypedDocumentString(`
@@ -2165,6 +2281,24 @@ export const OwnedByDocument = new TypedDocumentString(`
     id
   }
 }`) as unknown as TypedDocumentString<OwnedByQuery, OwnedByQueryVariables>;
+export const AcceptShadowFindingsDocument = new TypedDocumentString(`
+    mutation AcceptShadowFindings($findings: [ShadowFindingInput!]!, $reason: String!, $until: Time) {
+  acceptShadowFindings(findings: $findings, reason: $reason, until: $until) {
+    findings {
+      kind
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<AcceptShadowFindingsMutation, AcceptShadowFindingsMutationVariables>;
+export const ReopenShadowFindingsDocument = new TypedDocumentString(`
+    mutation ReopenShadowFindings($findings: [ShadowFindingInput!]!) {
+  reopenShadowFindings(findings: $findings) {
+    findings {
+      kind
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ReopenShadowFindingsMutation, ReopenShadowFindingsMutationVariables>;
 export const ChangesDocument = new TypedDocumentString(`
     query Changes($status: ChangeStatus, $class: ChangeClass, $team: String, $orderBy: ChangeOrder, $first: Int = 50, $after: String) {
   changes(

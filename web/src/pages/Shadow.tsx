@@ -1,12 +1,16 @@
 // The Shadow DevOps dashboard: what runs that nobody registered, counted by
 // finding type, cloud account and business unit, with every finding and
 // its explanation. Clicking a count filters the findings.
-import { useMemo, useState } from 'react';
+import { useMemo, useState, type FormEvent } from 'react';
 import { request } from '../api';
-import { ShadowEstateDocument, ShadowTrendDocument, type ShadowEstateQuery, type ShadowTrendQuery } from '../gql/graphql';
+import {
+  AcceptShadowFindingsDocument, ReopenShadowFindingsDocument, ShadowEstateDocument, ShadowTrendDocument,
+  type ShadowEstateQuery, type ShadowTrendQuery,
+} from '../gql/graphql';
 import { Link } from '../router';
 import { downloadCsv, ErrorBox, KindBadge, Loading, Time, useAsync, usePagedRows } from '../ui';
 import { Unavailable, useServerHas } from './Answers';
+import { useMayEdit } from './Edits';
 
 type Report = ShadowEstateQuery['shadowEstate'];
 type Count = Report['byKind'][number];
@@ -38,14 +42,26 @@ export function ShadowView() {
 
 type Filter = { by: 'kind' | 'account' | 'unit'; key: string; label: string } | null;
 
+/** Open findings, or the accepted ones. */
+type View = 'open' | 'accepted';
+
+/** A finding's identity: its kind, item and, for a tag finding, tag and value. */
+const findingKey = (f: Finding) => [f.kind, f.item.kind, f.item.key, f.tag ?? '', f.value ?? ''].join('\u0000');
+
 function ShadowReport() {
-  const { data, error, loading } = useAsync((sig) => request(ShadowEstateDocument, {}, sig), []);
+  const [version, setVersion] = useState(0);
+  const { data, error, loading } = useAsync((sig) => request(ShadowEstateDocument, {}, sig), [version]);
   const [filter, setFilter] = useState<Filter>(null);
+  const [view, setView] = useState<View>('open');
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const [done, setDone] = useState('');
+  const mayEdit = useMayEdit();
   const rep = data?.shadowEstate;
   const shown = useMemo(() => {
     if (!rep) return [];
-    if (!filter) return rep.findings;
-    return rep.findings.filter((f) =>
+    const all = view === 'open' ? rep.findings : rep.accepted;
+    if (!filter) return all;
+    return all.filter((f) =>
       filter.by === 'kind'
         ? f.kind === filter.key
         : filter.by === 'account'
@@ -54,61 +70,107 @@ function ShadowReport() {
             ? f.businessUnits.length === 0
             : f.businessUnits.includes(filter.key),
     );
-  }, [rep, filter]);
+  }, [rep, filter, view]);
   const { rows, more } = usePagedRows(shown);
   if (error) return <ErrorBox error={error} />;
-  if (loading || !rep) return <Loading what="the shadow estate" />;
+  if (loading && !rep) return <Loading what="the shadow estate" />;
+  if (!rep) return null;
+  const show = (v: View, f: Filter) => {
+    setView(v);
+    setFilter(f);
+    setSelected(new Set());
+    setDone('');
+  };
+  const picked = shown.filter((f) => selected.has(findingKey(f)));
+  const allPicked = shown.length > 0 && picked.length === shown.length;
+  const toggle = (f: Finding) => {
+    const next = new Set(selected);
+    if (!next.delete(findingKey(f))) next.add(findingKey(f));
+    setSelected(next);
+  };
+  const changed = (what: string) => {
+    setSelected(new Set());
+    setDone(what);
+    setVersion((v) => v + 1);
+  };
   return (
     <>
       <section aria-labelledby="by-kind-h">
         <h2 id="by-kind-h" className="visually-hidden">Findings by type</h2>
         <ul className="kpis" data-testid="shadow-by-kind">
           <li>
-            <button type="button" className={`kpi ${filter === null ? 'on' : ''}`} onClick={() => setFilter(null)} aria-pressed={filter === null}>
+            <button type="button" className={`kpi ${view === 'open' && filter === null ? 'on' : ''}`} onClick={() => show('open', null)} aria-pressed={view === 'open' && filter === null}>
               <span className="kpi-n" data-kind="all">{rep.findings.length}</span>
-              <span className="kpi-l">All findings</span>
+              <span className="kpi-l">All open findings</span>
             </button>
           </li>
           {rep.byKind.map((c) => (
             <li key={c.key}>
               <button
                 type="button"
-                className={`kpi ${filter?.by === 'kind' && filter.key === c.key ? 'on' : ''}`}
-                aria-pressed={filter?.by === 'kind' && filter.key === c.key}
-                onClick={() => setFilter({ by: 'kind', key: c.key, label: findingLabel[c.key] ?? c.key })}
+                className={`kpi ${view === 'open' && filter?.by === 'kind' && filter.key === c.key ? 'on' : ''}`}
+                aria-pressed={view === 'open' && filter?.by === 'kind' && filter.key === c.key}
+                onClick={() => show('open', { by: 'kind', key: c.key, label: findingLabel[c.key] ?? c.key })}
               >
                 <span className="kpi-n" data-kind={c.key}>{c.count}</span>
                 <span className="kpi-l">{findingLabel[c.key] ?? c.name ?? c.key}</span>
               </button>
             </li>
           ))}
+          <li>
+            <button type="button" className={`kpi accepted ${view === 'accepted' && filter === null ? 'on' : ''}`} onClick={() => show('accepted', null)} aria-pressed={view === 'accepted' && filter === null}>
+              <span className="kpi-n" data-kind="accepted">{rep.acceptedCount}</span>
+              <span className="kpi-l">Accepted: known, may stand</span>
+            </button>
+          </li>
         </ul>
       </section>
       <div className="two-col even">
-        <Bars title="By cloud account" counts={rep.byAccount} testId="shadow-by-account" none="No account" onPick={(c) => setFilter({ by: 'account', key: c.key, label: c.name ?? c.key })} />
-        <Bars title="By business unit" counts={rep.byBusinessUnit} testId="shadow-by-unit" none="No business unit" onPick={(c) => setFilter({ by: 'unit', key: c.key, label: c.name ?? (c.key || 'no business unit') })} />
+        <Bars title="By cloud account" counts={rep.byAccount} testId="shadow-by-account" none="No account" onPick={(c) => show('open', { by: 'account', key: c.key, label: c.name ?? c.key })} />
+        <Bars title="By business unit" counts={rep.byBusinessUnit} testId="shadow-by-unit" none="No business unit" onPick={(c) => show('open', { by: 'unit', key: c.key, label: c.name ?? (c.key || 'no business unit') })} />
       </div>
-      <ShadowTrend />
+      <ShadowTrend key={version} />
       <section className="card" aria-labelledby="findings-h">
         <h2 id="findings-h">
-          Findings{filter ? `: ${filter.label}` : ''} <span className="count" data-testid="shadow-shown">{shown.length}</span>{' '}
-          {filter && <button type="button" className="secondary small" onClick={() => setFilter(null)}>Show all</button>}{' '}
+          {view === 'open' ? 'Open findings' : 'Accepted findings'}{filter ? `: ${filter.label}` : ''} <span className="count" data-testid="shadow-shown">{shown.length}</span>{' '}
+          {(filter || view === 'accepted') && <button type="button" className="secondary small" onClick={() => show('open', null)}>Show all open</button>}{' '}
           <button type="button" className="secondary small" onClick={() => downloadFindings(shown)}>Download CSV</button>
         </h2>
+        {view === 'accepted' && <p className="hint">Findings someone accepted as known: they stay out of the counts until their end, or until reopened.</p>}
+        {done && <p className="ok" role="status" data-testid="triage-done">{done}</p>}
+        {mayEdit && picked.length > 0 && (
+          <Triage key={view} view={view} findings={picked} onDone={changed} onClear={() => setSelected(new Set())} />
+        )}
         <table data-testid="shadow-findings">
           <thead>
-            <tr><th scope="col">Finding</th><th scope="col">Item</th><th scope="col">Explanation</th><th scope="col">Account</th><th scope="col">Related</th></tr>
+            <tr>
+              {mayEdit && (
+                <th scope="col">
+                  <input type="checkbox" aria-label={`Select all ${shown.length} shown`} checked={allPicked}
+                    onChange={() => setSelected(allPicked ? new Set() : new Set(shown.map(findingKey)))} />
+                </th>
+              )}
+              <th scope="col">Finding</th><th scope="col">Item</th>
+              <th scope="col">{view === 'open' ? 'Explanation' : 'Accepted'}</th><th scope="col">Account</th><th scope="col">Related</th>
+            </tr>
           </thead>
           <tbody>
-            {rows.map((f, i) => (
-              <tr key={`${f.kind}-${f.item.kind}-${f.item.key}-${f.value ?? ''}-${i}`}>
+            {rows.map((f) => (
+              <tr key={findingKey(f)}>
+                {mayEdit && (
+                  <td><input type="checkbox" aria-label={`Select ${findingLabel[f.kind] ?? f.kind}: ${f.item.name}${f.tag ? ` (${f.tag}=${f.value})` : ''}`} checked={selected.has(findingKey(f))} onChange={() => toggle(f)} /></td>
+                )}
                 <td>{findingLabel[f.kind] ?? f.kind}{f.archived && <span className="muted"> (archived)</span>}</td>
                 <td>
                   <KindBadge kind={f.item.kind} />{' '}
                   {f.item.entity ? <Link href={`/entity/${f.item.entity.id}`}>{f.item.name}</Link> : f.item.name}
                   <div className="key">{f.item.key}</div>
                 </td>
-                <td>{f.explanation}{f.tag && <div className="muted">tag <code>{f.tag}={f.value}</code></div>}</td>
+                <td>
+                  {view === 'open' && f.explanation}
+                  {f.tag && <div className="muted">tag <code>{f.tag}={f.value}</code></div>}
+                  {f.acceptance && <AcceptanceNote a={f.acceptance} />}
+                </td>
                 <td>{f.account ?? <span className="muted">—</span>}</td>
                 <td>
                   {f.relatedCount === 0 ? <span className="muted">—</span> : <Related f={f} />}
@@ -122,6 +184,83 @@ function ShadowReport() {
     </>
   );
 }
+
+type Acceptance = NonNullable<Finding['acceptance']>;
+
+/** Who accepted a finding, why, and when it is open again; on an open finding, that the acceptance ended. */
+function AcceptanceNote({ a }: { a: Acceptance }) {
+  const end = a.until ? new Date(a.until).toLocaleDateString(undefined, { timeZone: 'UTC' }) : null;
+  return (
+    <div className={a.expired ? 'muted' : undefined} data-testid="acceptance">
+      {a.expired ? `Acceptance ended ${end}: ` : ''}“{a.reason}” — {a.by}, <Time t={a.at} />
+      {!a.expired && <span className="muted">{end ? ` · open again on ${end}` : ' · no end'}</span>}
+    </div>
+  );
+}
+
+/** The day after n days from now, as a date input holds it. */
+const daysAhead = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+
+/**
+ * An editor's decision on the selected findings: accept the open ones, with
+ * a reason and an end (by default in 90 days; through that day, UTC, as the
+ * command line reads a date), or reopen the accepted ones. Over 500 are sent
+ * in turns of 500, the API's limit.
+ */
+function Triage({ view, findings, onDone, onClear }: { view: View; findings: Finding[]; onDone: (what: string) => void; onClear: () => void }) {
+  const [reason, setReason] = useState('');
+  const [until, setUntil] = useState(daysAhead(90));
+  const [err, setErr] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const n = findings.length;
+  const what = `${n} finding${n === 1 ? '' : 's'}`;
+  async function submit(ev: FormEvent) {
+    ev.preventDefault();
+    setBusy(true);
+    setErr(null);
+    try {
+      const input = findings.map((f) => ({ kind: f.kind, item: f.item.entity?.id ?? '', tag: f.tag, value: f.value }));
+      for (let i = 0; i < input.length; i += maxPerCall) {
+        const part = input.slice(i, i + maxPerCall);
+        if (view === 'open') {
+          const end = until ? new Date(Date.parse(`${until}T00:00:00Z`) + 86_400_000).toISOString() : null;
+          await request(AcceptShadowFindingsDocument, { findings: part, reason: reason.trim(), until: end });
+        } else {
+          await request(ReopenShadowFindingsDocument, { findings: part });
+        }
+      }
+      onDone(view === 'open' ? `Accepted ${what}.` : `Reopened ${what}.`);
+    } catch (x) {
+      setErr(x);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <form className="triage" onSubmit={submit} data-testid="triage" aria-label={view === 'open' ? `Accept ${what}` : `Reopen ${what}`}>
+      {view === 'open' ? (
+        <>
+          <label>
+            Reason{' '}
+            <input value={reason} onChange={(x) => setReason(x.target.value)} placeholder="a ticket, why it may stand" maxLength={500} required />
+          </label>
+          <label>
+            Until <span className="muted small">(through that day; empty: no end)</span>{' '}
+            <input type="date" value={until} min={daysAhead(0)} onChange={(x) => setUntil(x.target.value)} />
+          </label>
+          <button type="submit" disabled={busy || !reason.trim()}>Accept {what}</button>
+        </>
+      ) : (
+        <button type="submit" disabled={busy}>Reopen {what}</button>
+      )}
+      <button type="button" className="secondary" onClick={onClear}>Clear selection</button>
+      {err ? <ErrorBox error={err} /> : null}
+    </form>
+  );
+}
+
+/** How many findings one accept or reopen call takes (the API's limit). */
+const maxPerCall = 500;
 
 /** A finding's related items, drawn once opened: the first 20 (an
  * unregistered account can hold thousands of resources; its page lists them
@@ -176,7 +315,7 @@ type TrendPoint = ShadowTrendQuery['ingestRuns']['nodes'][number];
 /** "unowned-resource 17, unmapped-repository 19": the run's counts by finding type, largest first. */
 function byType(p: TrendPoint): string {
   return p.summary
-    .filter((f) => f.key.startsWith('shadow.') && f.key !== 'shadow.total' && f.value > 0)
+    .filter((f) => f.key.startsWith('shadow.') && f.key !== 'shadow.total' && f.key !== 'shadow.accepted' && f.value > 0)
     .sort((a, b) => b.value - a.value || a.key.localeCompare(b.key))
     .map((f) => `${f.key.slice('shadow.'.length)} ${f.value}`)
     .join(', ');
@@ -228,9 +367,11 @@ function ShadowTrend() {
 
 type Finding = Report['findings'][number];
 
-/** The findings shown, as CSV. */
+/** The findings shown, as CSV: the columns of `estate shadow --format csv`, which `estate shadow accept --from` reads. */
 function downloadFindings(fs: Finding[]) {
-  const head = ['finding', 'kind', 'key', 'name', 'account', 'business_units', 'tag', 'value', 'explanation'];
-  const rows = fs.map((f) => [f.kind, f.item.kind, f.item.key, f.item.name, f.account ?? '', f.businessUnits.join(' '), f.tag ?? '', f.value ?? '', f.explanation]);
+  const head = ['finding', 'kind', 'key', 'name', 'account', 'business_units', 'tag', 'value', 'archived', 'explanation',
+    'accepted_by', 'accepted_at', 'accepted_until', 'accepted_reason'];
+  const rows = fs.map((f) => [f.kind, f.item.kind, f.item.key, f.item.name, f.account ?? '', f.businessUnits.join(';'), f.tag ?? '', f.value ?? '',
+    String(f.archived), f.explanation, f.acceptance?.by ?? '', f.acceptance?.at ?? '', f.acceptance?.until ?? '', f.acceptance?.reason ?? '']);
   downloadCsv('shadow-estate.csv', [head, ...rows]);
 }
