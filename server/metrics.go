@@ -196,13 +196,13 @@ func lastSuccess(s graph.Store, in resolver.Ingester, log zerolog.Logger) scrape
 const shadowRunsRead = 10
 
 // shadowFindings is the estate_shadow_findings gauge: the shadow estate's
-// findings by kind as the latest ingest run that counted them left them
+// open findings by kind as the latest ingest run that counted them left them
 // (the run summary, analysis.ShadowSummary), so that an alert can say
 // "an unregistered cloud account appeared" without the whole-graph scan at
 // every scrape. No run counted yet: no samples.
 func shadowFindings(s graph.Store, log zerolog.Logger) scraped {
 	return scraped{desc: prometheus.NewDesc("estate_shadow_findings",
-		"Shadow DevOps findings by kind, as counted after the latest ingest run that counted them.",
+		"Open Shadow DevOps findings (not accepted) by kind, as counted after the latest ingest run that counted them.",
 		[]string{"kind"}, nil),
 		read: func(ctx context.Context, emit func(float64, ...string)) {
 			page, err := s.ListRuns(ctx, graph.RunQuery{First: shadowRunsRead})
@@ -215,7 +215,7 @@ func shadowFindings(s graph.Store, log zerolog.Logger) scraped {
 					continue
 				}
 				for k, n := range run.Summary {
-					if kind, ok := strings.CutPrefix(k, analysis.SummaryShadowPrefix); ok && k != analysis.SummaryShadowTotal {
+					if kind, ok := strings.CutPrefix(k, analysis.SummaryShadowPrefix); ok && k != analysis.SummaryShadowTotal && k != analysis.SummaryShadowAccepted {
 						emit(float64(n), kind)
 					}
 				}

@@ -486,12 +486,12 @@ func wrapList(words []string, indent string, width int) string {
 // writeShadow prints findings (all the open ones, or the accepted ones, or
 // those a filter kept out of all); with the open ones, their counts.
 func writeShadow(w io.Writer, r *analysis.ShadowReport, fs []analysis.Finding, all int, accepted bool) error {
-	what := "open findings"
+	what := "open finding" + plural(all)
 	switch {
 	case accepted:
-		what = "accepted findings"
+		what = "accepted finding" + plural(all)
 	case len(r.Accepted) > 0:
-		what = fmt.Sprintf("open findings (and %d accepted: estate shadow --accepted)", len(r.Accepted))
+		what += fmt.Sprintf(" (and %d accepted: estate shadow --accepted)", len(r.Accepted))
 	}
 	if len(fs) == all {
 		fmt.Fprintf(w, "%d %s\n\n", all, what)
