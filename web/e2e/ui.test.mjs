@@ -89,6 +89,10 @@ describe('search and the entity page', () => {
     // The same as whoOwns says, read the other way (checked item by item
     // in analysistest): 3 things she owns, 45 through them.
     assert.equal(await card.getByRole('heading').innerText(), 'Answers for 48 things: 3 directly, 45 through what it owns');
+    // Nobody owns a person: whom to call is she, then her team; no warning.
+    const call = page.getByTestId('who-owns');
+    assert.match(await call.innerText(), /Nobody owns a person: call them, then the escalation below\.[\s\S]*Escalation[\s\S]*Payments/);
+    assert.equal(await call.locator('.warn').count(), 0);
     const rows = card.locator('tbody tr');
     assert.match(await rows.filter({ hasText: 'Payments API' }).first().innerText(), /business[\s\S]*descriptor[\s\S]*accountable[\s\S]*owns it/);
     assert.match(await rows.filter({ hasText: 'payments-api-1' }).innerText(), /business[\s\S]*inherited[\s\S]*Payments API/);

@@ -20,10 +20,16 @@ const classLabel: Record<string, string> = {
 export function WhoOwnsPanel({ kind, keyName }: { kind: string; keyName: string }) {
   const s = useServerHas('whoOwns');
   if (!s.has) return null;
-  return <Answer ownRef={`${kind}:${keyName}`} />;
+  return <Answer kind={kind} ownRef={`${kind}:${keyName}`} />;
 }
 
-function Answer({ ownRef }: { ownRef: string }) {
+/** What a page of a kind nobody owns says instead of "no owner": whom to call first. */
+const ownerless: Record<string, string> = {
+  Team: 'Nobody owns a team: call the team itself, then the escalation below.',
+  Person: 'Nobody owns a person: call them, then the escalation below.',
+};
+
+function Answer({ kind, ownRef }: { kind: string; ownRef: string }) {
   const { data, error } = useAsync((sig) => request(WhoOwnsDocument, { ref: ownRef }, sig), [ownRef]);
   if (error) return <p className="muted">The server could not answer “who owns this” ({(error as Error).message}).</p>;
   if (!data) return null;
@@ -33,7 +39,7 @@ function Answer({ ownRef }: { ownRef: string }) {
     <section className="card" aria-labelledby="whoowns-h" data-testid="who-owns">
       <h2 id="whoowns-h">Who to call</h2>
       {r.owners.length === 0 ? (
-        <p className="warn">No owner, declared or inherited.</p>
+        ownerless[kind] ? <p className="muted">{ownerless[kind]}</p> : <p className="warn">No owner, declared or inherited.</p>
       ) : (
         <table>
           <thead>
