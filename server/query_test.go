@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -385,33 +386,36 @@ func TestNestedQueryBatches(t *testing.T) {
 		// run for that long. On a loaded CI machine 25 ms did once (five
 		// Neighbors calls); the default is tuned for latency.
 		withConfig(func(c *server.Config) { c.LoaderWait = time.Second }))
-	cs.reset()
-	res := e.do(t, e.viewer, nestedQuery, map[string]any{"key": "payments"})
-	var got nestedResult
-	res.mustData(t, &got)
-	if len(got.summary()) != 3 {
-		t.Fatalf("unexpected answer %s", res.Data)
+	// A loader also dispatches when the process looks idle, and a resolver
+	// parked for a moment by the scheduler (a garbage collection's assist,
+	// on a machine other tests load) looks idle too: that costs one more
+	// store call now and then, which is no failure of the batching. So each
+	// query gets three tries, and its calls must be the batched ones in one
+	// of them; broken batching fails all three.
+	batched := func(query string, vars map[string]any, want map[string]int, check func(gqlResponse)) {
+		t.Helper()
+		var seen []map[string]int
+		for range 3 {
+			cs.reset()
+			check(e.do(t, e.viewer, query, vars))
+			c := cs.reset()
+			if maps.Equal(c, want) {
+				return
+			}
+			seen = append(seen, c)
+		}
+		t.Errorf("store calls of three tries %v, want %v", seen, want)
 	}
-	calls := cs.reset()
 	// businessUnit is a fourth relationship selection, at the first level.
-	want := map[string]int{"Nodes": 1, "Neighbors": 4}
-	for m, n := range want {
-		if calls[m] != n {
-			t.Errorf("%s called %d times, want %d (all calls: %v)", m, calls[m], n, calls)
+	batched(nestedQuery, map[string]any{"key": "payments"}, map[string]int{"Nodes": 1, "Neighbors": 4}, func(res gqlResponse) {
+		var got nestedResult
+		res.mustData(t, &got)
+		if len(got.summary()) != 3 {
+			t.Fatalf("unexpected answer %s", res.Data)
 		}
-	}
-	for m, n := range calls {
-		if _, ok := want[m]; !ok {
-			t.Errorf("unexpected store call %s ×%d", m, n)
-		}
-	}
-
+	})
 	// The same shape over a listing: every service's applications come
 	// from one call, their repositories from one more.
-	res = e.do(t, e.viewer, `{ services { nodes { key applications { nodes { key repositories { nodes { key } } } } } } }`, nil)
-	res.mustData(t, nil)
-	calls = cs.reset()
-	if calls["List"] != 1 || calls["Neighbors"] != 2 || calls["Nodes"] != 0 {
-		t.Errorf("listing with two nested levels: calls %v, want List 1, Neighbors 2", calls)
-	}
+	batched(`{ services { nodes { key applications { nodes { key repositories { nodes { key } } } } } } }`, nil,
+		map[string]int{"List": 1, "Neighbors": 2}, func(res gqlResponse) { res.mustData(t, nil) })
 }
