@@ -44,6 +44,14 @@ async function newPage() {
   return page;
 }
 
+/** Creates an API token with the CLI, before the server starts (startServer's prepare): its secret. */
+const createToken = (bin, dataDir, role, name, ...more) =>
+  execFileSync(bin, ['token', 'create', '--role', role, '--name', name, ...more, '--data-dir', dataDir, '--log-level', 'error'], { encoding: 'utf8' }).trim();
+
+/** A demo server with an editor's token (edna) and a viewer's (vic): srv.prepared.editor, .viewer. */
+const editorAndViewer = () =>
+  startServer({ prepare: (bin, dataDir) => ({ editor: createToken(bin, dataDir, 'editor', 'edna'), viewer: createToken(bin, dataDir, 'viewer', 'vic') }) });
+
 const graphCounts = async (page) => {
   const el = page.locator('[data-testid="graph-counts"] span');
   return { nodes: Number(await el.getAttribute('data-nodes')), edges: Number(await el.getAttribute('data-edges')) };
@@ -710,7 +718,7 @@ describe('a configured source run from the UI', () => {
         const fifo = join(dir, 'infra.tfstate');
         execFileSync('mkfifo', [fifo]);
         writeFileSync(join(dir, 'estate.yaml'), `sources:\n  - name: infra\n    type: terraform\n    schedule: "@every 1h"\n    paths: [${fifo}]\n`);
-        const token = execFileSync(bin, ['token', 'create', '--role', 'editor', '--name', 'e2e-editor', '--data-dir', dataDir, '--log-level', 'error'], { encoding: 'utf8' }).trim();
+        const token = createToken(bin, dataDir, 'editor', 'e2e-editor');
         return { fifo, token, config: join(dir, 'estate.yaml') };
       },
       args: (p) => ['--config', p.config],
@@ -785,10 +793,8 @@ describe('a configured source run from the UI', () => {
 
 describe('changes', () => {
   test('a team member approves its NORMAL change, the CAB rejects a HIGH one; each sees only what it may decide', async () => {
-    const token = (bin, dataDir, name, ...membership) =>
-      execFileSync(bin, ['token', 'create', '--role', 'editor', '--name', name, ...membership, '--data-dir', dataDir, '--log-level', 'error'], { encoding: 'utf8' }).trim();
     const srv = await startServer({
-      prepare: (bin, dataDir) => ({ team: token(bin, dataDir, 'wendy', '--team', 'workplace'), cab: token(bin, dataDir, 'carla', '--cab') }),
+      prepare: (bin, dataDir) => ({ team: createToken(bin, dataDir, 'editor', 'wendy', '--team', 'workplace'), cab: createToken(bin, dataDir, 'editor', 'carla', '--cab') }),
     });
     const page = await newPage();
     const row = (key) => page.locator(`[data-testid="changes"] tr[data-change="${key}"]`);
@@ -954,11 +960,7 @@ describe('changes', () => {
 
 describe('edits by an editor', () => {
   test('an owner for an unowned service, a service for an orphan application, an unregistered account registered, a duplicate team merged; each with evidence, removable; readers cannot', async () => {
-    const token = (bin, dataDir, role, name) =>
-      execFileSync(bin, ['token', 'create', '--role', role, '--name', name, '--data-dir', dataDir, '--log-level', 'error'], { encoding: 'utf8' }).trim();
-    const srv = await startServer({
-      prepare: (bin, dataDir) => ({ editor: token(bin, dataDir, 'editor', 'edna'), viewer: token(bin, dataDir, 'viewer', 'vic') }),
-    });
+    const srv = await editorAndViewer();
     const page = await newPage();
     try {
       // The demo's service nobody owns.
@@ -1141,11 +1143,7 @@ describe('edits by an editor', () => {
 
 describe('shadow triage by an editor', () => {
   test('an editor accepts findings with a reason and an end, they leave the counts for the accepted list, and reopens one; readers cannot', async () => {
-    const token = (bin, dataDir, role, name) =>
-      execFileSync(bin, ['token', 'create', '--role', role, '--name', name, '--data-dir', dataDir, '--log-level', 'error'], { encoding: 'utf8' }).trim();
-    const srv = await startServer({
-      prepare: (bin, dataDir) => ({ editor: token(bin, dataDir, 'editor', 'edna'), viewer: token(bin, dataDir, 'viewer', 'vic') }),
-    });
+    const srv = await editorAndViewer();
     const page = await newPage();
     try {
       const byKind = page.getByTestId('shadow-by-kind');
@@ -1302,8 +1300,7 @@ describe('sign-in', () => {
     // Listening on every interface turns anonymous reads off.
     const locked = await startServer({
       host: '0.0.0.0',
-      prepare: (bin, dataDir) =>
-        execFileSync(bin, ['token', 'create', '--role', 'viewer', '--name', 'e2e', '--data-dir', dataDir, '--log-level', 'error'], { encoding: 'utf8' }).trim(),
+      prepare: (bin, dataDir) => createToken(bin, dataDir, 'viewer', 'e2e'),
     });
     const token = locked.prepared;
     assert.match(token, /^\S{20,}$/);
