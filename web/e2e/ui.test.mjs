@@ -1341,7 +1341,10 @@ describe('long answers on a synthetic estate', () => {
   let big;
   before(async () => {
     big = await startServer({
-      prepare: (bin, dataDir) => execFileSync(bin, ['ingest', 'synthetic', '--tier', 'S', '--data-dir', dataDir, '--log-level', 'error'], { stdio: 'ignore' }),
+      prepare: (bin, dataDir) => {
+        execFileSync(bin, ['ingest', 'synthetic', '--tier', 'S', '--data-dir', dataDir, '--log-level', 'error'], { stdio: 'ignore' });
+        return { editor: createToken(bin, dataDir, 'editor', 'edna') };
+      },
     });
   });
   after(async () => big?.stop());
@@ -1412,6 +1415,30 @@ describe('long answers on a synthetic estate', () => {
     assert.match(await page.getByTestId('impact-graph-note').innerText(), new RegExp(`the 300 nearest of the ${total} affected items`));
     await page.getByTestId('more-rows').getByRole('button', { name: 'Show all' }).click();
     assert.equal(await until(() => rowsOf(page, 'impact-affected'), (n) => n === total), total);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
+  // Last: it accepts every finding of the estate the tests above read.
+  test('an editor accepts every open finding at once: over 500 go in turns of 500', async () => {
+    const page = await newPage();
+    const calls = [];
+    page.on('request', (r) => r.postData()?.includes('acceptShadowFindings') && calls.push(JSON.parse(r.postData()).variables.findings.length));
+    await page.goto(big.base + '/');
+    await page.evaluate((v) => sessionStorage.setItem('estate.token', v), big.prepared.editor);
+    await page.goto(big.base + '/shadow');
+    await page.getByTestId('shadow-findings').locator('tbody tr').first().waitFor();
+    const total = Number(await page.getByTestId('shadow-shown').innerText());
+    assert.ok(total > 500, `${total} findings: more than one turn`);
+    await page.getByTestId('shadow-findings').getByRole('checkbox', { name: `Select all ${total} shown` }).check();
+    const triage = page.getByTestId('triage');
+    await triage.getByLabel('Reason').fill('REV-7: reviewed, all known');
+    await triage.getByRole('button', { name: `Accept ${total} findings` }).click();
+    await page.getByTestId('triage-done').getByText(`Accepted ${total} findings.`).waitFor({ timeout: 30_000 });
+    await page.waitForFunction((n) => document.querySelector('[data-kind="accepted"]')?.textContent === String(n), total);
+    assert.equal(await page.locator('[data-kind="all"]').innerText(), '0');
+    const turns = Array.from({ length: Math.ceil(total / 500) }, (_, i) => Math.min(500, total - 500 * i));
+    assert.deepEqual(calls, turns);
     assert.deepEqual(page.errors, []);
     await page.close();
   });
