@@ -117,7 +117,7 @@ func AcceptFindings(ctx context.Context, s Annotator, refs []FindingRef, a Accep
 	case !a.Until.IsZero() && !a.Until.After(now):
 		return nil, graph.Errorf(graph.CodeInvalid, "accept findings: until %s is not after now (%s)", a.Until.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
 	}
-	if a.By = strings.TrimSpace(a.By); a.By == "" {
+	if a.By = strings.Join(strings.Fields(a.By), " "); a.By == "" {
 		a.By = "unknown"
 	}
 	a.At = now.UTC().Truncate(time.Second)
