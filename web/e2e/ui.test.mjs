@@ -466,6 +466,16 @@ describe('answers', () => {
     assert.equal(teams.length, 6);
     assert.ok(teams.some((t) => /Payments Core/.test(t)), teams.join('\n'));
     await page.getByTestId('impact-graph').locator('canvas').first().waitFor();
+    // The graph's rows are the table's depths: every item lower than each
+    // item nearer the start, the start on top.
+    await page.waitForFunction(() => window.__estateImpactCy?.nodes().length === 18);
+    const y = Object.fromEntries(await page.evaluate(() => window.__estateImpactCy.nodes().map((n) => [n.id(), n.position('y')])));
+    const { impact } = await gql('{ impact(refs: ["github.com/acme/payments-api"]) { starts { kind key } affected { kind key depth } } }');
+    const depth = { [`${impact.starts[0].kind}:${impact.starts[0].key}`]: 0 };
+    for (const a of impact.affected) depth[`${a.kind}:${a.key}`] = a.depth;
+    for (const [a, da] of Object.entries(depth)) {
+      for (const [b, db] of Object.entries(depth)) if (da < db) assert.ok(y[a] < y[b], `${a} (depth ${da}) is drawn above ${b} (depth ${db})`);
+    }
     await page.waitForTimeout(500);
     await shot(page, 'impact-payments-api');
     // The plain-text summary for a change request.

@@ -45,7 +45,10 @@ export function ImpactGraph({ r }: { r: Impact }) {
         container: box.current,
         style: style as never,
         elements: els,
-        layout: { name: 'breadthfirst', directed: true, roots: cy0Roots(els), spacingFactor: 1.1, padding: 20 } as never,
+        // Rows by distance from the starts, whichever way a relationship
+        // points (a dependent points at what it depends on): the rows are
+        // the depths the tables list, not a pile of dependents above.
+        layout: { name: 'breadthfirst', directed: false, roots: cy0Roots(els), spacingFactor: 1.1, padding: 20 } as never,
         maxZoom: 1.5,
         wheelSensitivity: 0.3,
       });
