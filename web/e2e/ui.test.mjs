@@ -474,7 +474,7 @@ describe('answers', () => {
     const depth = { [`${impact.starts[0].kind}:${impact.starts[0].key}`]: 0 };
     for (const a of impact.affected) depth[`${a.kind}:${a.key}`] = a.depth;
     for (const [a, da] of Object.entries(depth)) {
-      for (const [b, db] of Object.entries(depth)) if (da < db) assert.ok(y[a] < y[b], `${a} (depth ${da}) is drawn above ${b} (depth ${db})`);
+      for (const [b, db] of Object.entries(depth)) if (da < db) assert.ok(y[a] < y[b], `${a} (depth ${da}) is not drawn above ${b} (depth ${db})`);
     }
     await page.waitForTimeout(500);
     await shot(page, 'impact-payments-api');
