@@ -81,6 +81,11 @@ describe('search and the entity page', () => {
     assert.ok(await rels.getByRole('table').filter({ hasText: 'Incoming' }).count(), 'incoming relationships');
     assert.match(await rels.innerText(), /DEPENDS_ON/);
     assert.match(await page.getByRole('region', { name: 'Sources' }).innerText(), /demo/);
+    // Its properties, the service it is part of as a link.
+    const props = page.getByRole('region', { name: 'Properties' });
+    assert.match(await props.innerText(), /lifecycle\s+production[\s\S]*hostnames\s+pay\.acme\.example/);
+    await props.getByRole('link', { name: 'Card Payments' }).waitFor();
+    assert.doesNotMatch(await page.locator('main').innerText(), /\[object Object\]/);
     await shot(page, 'entity-payments-api');
     assert.deepEqual(page.errors, []);
     await page.close();

@@ -864,7 +864,7 @@ export type EntityPageQuery = { node:
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
-          , relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string }> } }> }, service: { id: string } | null }
+          , relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string }> } }> }, service: { id: string, name: string } | null }
     | { kind: Kind, key: string, name: string, confidence: Confidence, firstSeen: string, lastSeen: string, description: string | null, id: string, labels: Array<{ key: string, value: string }>, aliases: Array<{ value: string, source: string }>, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null }>, owners: { totalCount: number, edges: Array<{ cursor: string, relationship: { id: string, type: RelType, direction: Direction, confidence: Confidence, evidence: string | null, role: OwnerRole | null, path: string | null, firstSeen: string, lastSeen: string, sources: Array<{ source: string, run: string, confidence: Confidence, evidence: string, firstSeen: string, lastSeen: string, ingestRun: { id: string, status: IngestRunStatus, started: string } | null }> }, node:
             | { id: string, kind: Kind, key: string, name: string }
             | { id: string, kind: Kind, key: string, name: string }
@@ -2671,6 +2671,7 @@ export const EntityPageDocument = new TypedDocumentString(`
       description
       service {
         id
+        name
       }
       appType: type
       lifecycle

@@ -49,6 +49,8 @@ const propLabel: Record<string, string> = {
 function PropValue({ v }: { v: unknown }) {
   if (v === null || v === undefined || v === '') return <span className="muted">—</span>;
   if (typeof v === 'boolean') return <>{v ? 'yes' : 'no'}</>;
+  // A related entity (an application's service): its name, linked.
+  if (typeof v === 'object' && 'id' in v && 'name' in v) return <Link href={`/entity/${v.id}`}>{String(v.name)}</Link>;
   if (Array.isArray(v)) return v.length ? <>{v.join(', ')}</> : <span className="muted">—</span>;
   const s = String(v);
   if (/^https?:\/\//.test(s)) return <a href={s} rel="noreferrer noopener">{s}</a>;
