@@ -140,7 +140,7 @@ func TestAcceptShadowFindingsAPI(t *testing.T) {
 		map[string]any{"k": repo.Item.Key}).mustData(t, &ent)
 	label := "shadow-accepted/unmapped-repository"
 	if !slices.ContainsFunc(ent.Repository.Labels, func(l struct{ Key, Value string }) bool {
-		return l.Key == label && strings.HasPrefix(l.Value, "accepted by test editor at ") && strings.HasSuffix(l.Value, ": CHG-12: known")
+		return l.Key == label && strings.HasPrefix(l.Value, `accepted by "test editor" at `) && strings.HasSuffix(l.Value, ": CHG-12: known")
 	}) {
 		t.Errorf("repository labels %+v, want %s", ent.Repository.Labels, label)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -40,16 +41,17 @@ type Acceptance struct {
 // Expired reports whether the acceptance has ended at now.
 func (a *Acceptance) Expired(now time.Time) bool { return !a.Until.IsZero() && !now.Before(a.Until) }
 
-// String is the label's value: "accepted by BY at AT[ until UNTIL]: REASON".
+// String is the label's value: `accepted by "BY" at AT[ until UNTIL]:
+// REASON`, the name quoted so that nothing in it reads as the rest.
 func (a *Acceptance) String() string {
-	s := "accepted by " + a.By + " at " + a.At.UTC().Format(time.RFC3339)
+	s := "accepted by " + strconv.Quote(a.By) + " at " + a.At.UTC().Format(time.RFC3339)
 	if !a.Until.IsZero() {
 		s += " until " + a.Until.UTC().Format(time.RFC3339)
 	}
 	return s + ": " + a.Reason
 }
 
-var acceptanceText = regexp.MustCompile(`^accepted by (.*?) at (\S+)(?: until (\S+))?: (.*)$`)
+var acceptanceText = regexp.MustCompile(`^accepted by ("(?:[^"\\]|\\.)*") at (\S+)(?: until (\S+))?: (.*)$`)
 
 // parseAcceptance reads a label value String wrote; ok is false for
 // anything else, which then accepts nothing.
@@ -58,8 +60,11 @@ func parseAcceptance(v string) (a *Acceptance, ok bool) {
 	if m == nil {
 		return nil, false
 	}
-	a = &Acceptance{By: m[1], Reason: m[4]}
+	a = &Acceptance{Reason: m[4]}
 	var err error
+	if a.By, err = strconv.Unquote(m[1]); err != nil {
+		return nil, false
+	}
 	if a.At, err = time.Parse(time.RFC3339, m[2]); err != nil {
 		return nil, false
 	}
@@ -108,7 +113,7 @@ type Annotator interface {
 // CodeLimitExceeded for more than MaxAcceptances; CodeNotFound naming a
 // ref the shadow estate does not list.
 func AcceptFindings(ctx context.Context, s Annotator, refs []FindingRef, a Acceptance, now time.Time) ([]Finding, error) {
-	a.Reason = strings.Join(strings.Fields(a.Reason), " ")
+	a.By, a.Reason = oneLine(a.By), oneLine(a.Reason)
 	switch {
 	case a.Reason == "":
 		return nil, graph.Errorf(graph.CodeInvalid, "accept findings: a reason is required (a ticket, why it may stand)")
@@ -117,7 +122,7 @@ func AcceptFindings(ctx context.Context, s Annotator, refs []FindingRef, a Accep
 	case !a.Until.IsZero() && !a.Until.After(now):
 		return nil, graph.Errorf(graph.CodeInvalid, "accept findings: until %s is not after now (%s)", a.Until.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
 	}
-	if a.By = strings.Join(strings.Fields(a.By), " "); a.By == "" {
+	if a.By == "" {
 		a.By = "unknown"
 	}
 	a.At = now.UTC().Truncate(time.Second)
@@ -157,6 +162,10 @@ func ReopenFindings(ctx context.Context, s Annotator, refs []FindingRef, now tim
 	}
 	return found, nil
 }
+
+// oneLine is s with each run of white space one space, and none at the
+// ends: what an acceptance's name and reason keep.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func setLabel(labels map[graph.ID]map[string]string, f *Finding, v string) {
 	id := f.Item.Node.ID
