@@ -124,6 +124,24 @@ func TestAcceptShadowFindingsAPI(t *testing.T) {
 		}
 	}
 
+	// The exceptions to review: those ending before a time.
+	for _, c := range []struct {
+		before time.Time
+		want   int
+	}{{until.Add(time.Second), 2}, {until, 0}} {
+		var d struct {
+			ShadowEstate struct {
+				Findings          []finding
+				FindingConnection struct{ TotalCount int }
+			}
+		}
+		e.do(t, e.viewer, `query($t: Time) { shadowEstate { findings(accepted: true, acceptanceEndsBefore: $t) { kind }
+			findingConnection(accepted: true, acceptanceEndsBefore: $t) { totalCount } } }`, map[string]any{"t": c.before}).mustData(t, &d)
+		if len(d.ShadowEstate.Findings) != c.want || d.ShadowEstate.FindingConnection.TotalCount != c.want {
+			t.Errorf("accepted, ending before %s: %d listed, %d counted; want %d", c.before, len(d.ShadowEstate.Findings), d.ShadowEstate.FindingConnection.TotalCount, c.want)
+		}
+	}
+
 	// The entity carries the decision, and its history says who wrote it.
 	var ent struct {
 		Repository struct {

@@ -395,6 +395,7 @@ func (a *app) shadowCommand() *cobra.Command {
 		kinds         []string
 		account, unit string
 		accepted      bool
+		endingWithin  int
 	)
 	cmd := &cobra.Command{
 		Use:   "shadow",
@@ -409,7 +410,9 @@ account. Rules: docs/answers.md.
 stay those of every open finding); an empty --account or --business-unit lists
 the findings with none. Findings someone accepted ("estate shadow accept") are
 left out, and --accepted lists them instead, with who accepted them, why and
-until when. Finding kinds:
+until when; --ending-within N lists only those whose acceptance ends within N
+days (with --accepted: the exceptions to review; without: the open findings
+whose acceptance has lapsed). Finding kinds:
 ` + wrapList(analysis.FindingKinds, "  ", 80),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -422,6 +425,12 @@ until when. Finding kinds:
 			}
 			if cmd.Flags().Changed("business-unit") {
 				filter.BusinessUnit = &unit
+			}
+			if cmd.Flags().Changed("ending-within") {
+				if endingWithin < 1 {
+					return usageError("--ending-within %d: want a number of days, at least 1", endingWithin)
+				}
+				filter.EndsBefore = time.Now().AddDate(0, 0, endingWithin)
 			}
 			if err := filter.Validate(); err != nil {
 				return usageError("--finding: %v", err)
@@ -456,6 +465,7 @@ until when. Finding kinds:
 	cmd.Flags().StringVar(&account, "account", "", "list only the findings of this cloud account key")
 	cmd.Flags().StringVar(&unit, "business-unit", "", "list only the findings attributed to this business unit key")
 	cmd.Flags().BoolVar(&accepted, "accepted", false, "list the accepted findings instead of the open ones")
+	cmd.Flags().IntVar(&endingWithin, "ending-within", 0, "list only findings whose acceptance ends within this many days")
 	a.addStoreFlags(cmd)
 	cmd.AddCommand(a.shadowAcceptCommand(), a.shadowReopenCommand())
 	return cmd

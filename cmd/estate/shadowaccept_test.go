@@ -62,6 +62,16 @@ func TestShadowAcceptAndReopen(t *testing.T) {
 		strings.Contains(out, handbook) {
 		t.Errorf("shadow after accepting 10:\n%s", out)
 	}
+	// The exceptions to review: dan's end in 2100, carla's never.
+	if out, _, _ := run("", "shadow", "--accepted", "--ending-within", "36500"); !strings.HasPrefix(out, "9 of 10 accepted findings\n") || strings.Count(out, "CHG-12") != 9 || strings.Contains(out, handbook) {
+		t.Errorf("shadow --accepted --ending-within 36500 days:\n%s", out)
+	}
+	if out, _, _ := run("", "shadow", "--accepted", "--ending-within", "30"); !strings.HasPrefix(out, "0 of 10 accepted findings\n") {
+		t.Errorf("shadow --accepted --ending-within 30:\n%s", out)
+	}
+	if _, stderr, code := run("", "shadow", "--ending-within", "0"); code != exitUsage || !strings.Contains(stderr, "at least 1") {
+		t.Errorf("--ending-within 0: exit %d: %s", code, stderr)
+	}
 	if out, _, _ := run("", "history", handbook); !strings.Contains(out, "carla") || !strings.Contains(out, "labels.shadow-accepted/unmapped-repository") {
 		t.Errorf("history of %s does not show carla's label:\n%s", handbook, out)
 	}

@@ -237,6 +237,9 @@ type FindingFilter struct {
 	Account      *string  // a cloud account key
 	BusinessUnit *string  // a business unit key
 	Accepted     bool
+	// EndsBefore, when set, picks the findings whose acceptance has an
+	// end before it: the exceptions to review before they lapse.
+	EndsBefore time.Time
 }
 
 // Validate reports a finding kind that is not one (CodeInvalid, naming it
@@ -261,6 +264,9 @@ func (f FindingFilter) Keep(x *Finding) bool {
 	if u := f.BusinessUnit; u != nil && (*u == "" && len(x.BusinessUnits) > 0 || *u != "" && !slices.Contains(x.BusinessUnits, *u)) {
 		return false
 	}
+	if !f.EndsBefore.IsZero() && (x.Acceptance == nil || x.Acceptance.Until.IsZero() || !x.Acceptance.Until.Before(f.EndsBefore)) {
+		return false
+	}
 	return true
 }
 
@@ -271,7 +277,7 @@ func (r *ShadowReport) Filter(f FindingFilter) []Finding {
 	if f.Accepted {
 		from = r.Accepted
 	}
-	if len(f.Kinds) == 0 && f.Account == nil && f.BusinessUnit == nil {
+	if len(f.Kinds) == 0 && f.Account == nil && f.BusinessUnit == nil && f.EndsBefore.IsZero() {
 		return from
 	}
 	out := []Finding{}

@@ -81,6 +81,11 @@ func TestFindingFilter(t *testing.T) {
 		f(analysis.FindingUnownedResource, "c", "aws:2", "payments", "retail"),
 		f(analysis.FindingUnmappedRepository, "d", ""),
 	}}
+	// b's acceptance ends in 2027, c's never, d's ended in June 2026.
+	day := func(y int, m time.Month) time.Time { return time.Date(y, m, 1, 0, 0, 0, 0, time.UTC) }
+	rep.Findings[1].Acceptance = &analysis.Acceptance{By: "x", Reason: "r", Until: day(2027, 1)}
+	rep.Findings[2].Acceptance = &analysis.Acceptance{By: "x", Reason: "r"}
+	rep.Findings[3].Acceptance = &analysis.Acceptance{By: "x", Reason: "r", Until: day(2026, 6)}
 	str := func(s string) *string { return &s }
 	for _, tc := range []struct {
 		name   string
@@ -96,6 +101,9 @@ func TestFindingFilter(t *testing.T) {
 		{"no unit", analysis.FindingFilter{BusinessUnit: str("")}, "ad"},
 		{"all three", analysis.FindingFilter{Kinds: []string{analysis.FindingUnownedResource}, Account: str("aws:1"), BusinessUnit: str("payments")}, "b"},
 		{"none left", analysis.FindingFilter{Account: str("aws:9")}, ""},
+		{"acceptance ends before", analysis.FindingFilter{EndsBefore: day(2026, 12)}, "d"},
+		{"acceptance ends before, later", analysis.FindingFilter{EndsBefore: day(2027, 6)}, "bd"},
+		{"acceptance ends on the day", analysis.FindingFilter{EndsBefore: day(2027, 1)}, "d"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if err := tc.filter.Validate(); err != nil {

@@ -986,8 +986,8 @@ type ComplexityRoot struct {
 		ByAccount         func(childComplexity int) int
 		ByBusinessUnit    func(childComplexity int) int
 		ByKind            func(childComplexity int) int
-		FindingConnection func(childComplexity int, kinds []string, account *string, businessUnit *string, accepted *bool, first *int, after *string) int
-		Findings          func(childComplexity int, kinds []string, account *string, businessUnit *string, accepted *bool) int
+		FindingConnection func(childComplexity int, kinds []string, account *string, businessUnit *string, accepted *bool, acceptanceEndsBefore *time.Time, first *int, after *string) int
+		Findings          func(childComplexity int, kinds []string, account *string, businessUnit *string, accepted *bool, acceptanceEndsBefore *time.Time) int
 	}
 
 	StaleItem struct {
@@ -1303,8 +1303,8 @@ type ShadowFindingResolver interface {
 	RelatedCount(ctx context.Context, obj *analysis.Finding) (int, error)
 }
 type ShadowReportResolver interface {
-	Findings(ctx context.Context, obj *analysis.ShadowReport, kinds []string, account *string, businessUnit *string, accepted *bool) ([]*analysis.Finding, error)
-	FindingConnection(ctx context.Context, obj *analysis.ShadowReport, kinds []string, account *string, businessUnit *string, accepted *bool, first *int, after *string) (*model.ShadowFindingConnection, error)
+	Findings(ctx context.Context, obj *analysis.ShadowReport, kinds []string, account *string, businessUnit *string, accepted *bool, acceptanceEndsBefore *time.Time) ([]*analysis.Finding, error)
+	FindingConnection(ctx context.Context, obj *analysis.ShadowReport, kinds []string, account *string, businessUnit *string, accepted *bool, acceptanceEndsBefore *time.Time, first *int, after *string) (*model.ShadowFindingConnection, error)
 	AcceptedCount(ctx context.Context, obj *analysis.ShadowReport) (int, error)
 }
 type StaleItemResolver interface {
@@ -5765,7 +5765,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.ShadowReport.FindingConnection(childComplexity, args["kinds"].([]string), args["account"].(*string), args["businessUnit"].(*string), args["accepted"].(*bool), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.ShadowReport.FindingConnection(childComplexity, args["kinds"].([]string), args["account"].(*string), args["businessUnit"].(*string), args["accepted"].(*bool), args["acceptanceEndsBefore"].(*time.Time), args["first"].(*int), args["after"].(*string)), true
 	case "ShadowReport.findings":
 		if e.ComplexityRoot.ShadowReport.Findings == nil {
 			break
@@ -5776,7 +5776,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.ShadowReport.Findings(childComplexity, args["kinds"].([]string), args["account"].(*string), args["businessUnit"].(*string), args["accepted"].(*bool)), true
+		return e.ComplexityRoot.ShadowReport.Findings(childComplexity, args["kinds"].([]string), args["account"].(*string), args["businessUnit"].(*string), args["accepted"].(*bool), args["acceptanceEndsBefore"].(*time.Time)), true
 
 	case "StaleItem.entity":
 		if e.ComplexityRoot.StaleItem.Entity == nil {
@@ -7572,14 +7572,16 @@ The shadow estate. A finding is open, or accepted until now
 findingConnection take the same filters: kinds (finding kinds, as byKind
 lists them; another is INVALID_INPUT), account (a cloud account key; "" for
 the findings with none), businessUnit (a business unit key; "" for the
-findings attributed to none) and accepted (true: the accepted findings
-instead of the open ones).
+findings attributed to none), accepted (true: the accepted findings
+instead of the open ones) and acceptanceEndsBefore (only findings whose
+acceptance ends before that time: the exceptions to review before they
+lapse).
 """
 type ShadowReport {
   "Every finding the filters pick, in report order: for exports. findingConnection pages them."
-  findings(kinds: [String!], account: String, businessUnit: String, accepted: Boolean = false): [ShadowFinding!]!
+  findings(kinds: [String!], account: String, businessUnit: String, accepted: Boolean = false, acceptanceEndsBefore: Time): [ShadowFinding!]!
   "The findings the filters pick, a page at a time, in report order."
-  findingConnection(kinds: [String!], account: String, businessUnit: String, accepted: Boolean = false, first: Int = 50, after: String): ShadowFindingConnection!
+  findingConnection(kinds: [String!], account: String, businessUnit: String, accepted: Boolean = false, acceptanceEndsBefore: Time, first: Int = 50, after: String): ShadowFindingConnection!
   "How many findings are accepted until now; the counts below leave them out."
   acceptedCount: Int!
   byKind: [AnswerCount!]!
@@ -12837,22 +12839,30 @@ func (ec *executionContext) field_ShadowReport_findingConnection_args(ctx contex
 		return nil, err
 	}
 	args["accepted"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "acceptanceEndsBefore",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["acceptanceEndsBefore"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg5
+	args["after"] = arg6
 	return args, nil
 }
 
@@ -12891,6 +12901,14 @@ func (ec *executionContext) field_ShadowReport_findings_args(ctx context.Context
 		return nil, err
 	}
 	args["accepted"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "acceptanceEndsBefore",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["acceptanceEndsBefore"] = arg4
 	return args, nil
 }
 
@@ -31873,7 +31891,7 @@ func (ec *executionContext) _ShadowReport_findings(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.ShadowReport().Findings(ctx, obj, fc.Args["kinds"].([]string), fc.Args["account"].(*string), fc.Args["businessUnit"].(*string), fc.Args["accepted"].(*bool))
+			return ec.Resolvers.ShadowReport().Findings(ctx, obj, fc.Args["kinds"].([]string), fc.Args["account"].(*string), fc.Args["businessUnit"].(*string), fc.Args["accepted"].(*bool), fc.Args["acceptanceEndsBefore"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*analysis.Finding) graphql.Marshaler {
@@ -31917,7 +31935,7 @@ func (ec *executionContext) _ShadowReport_findingConnection(ctx context.Context,
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.ShadowReport().FindingConnection(ctx, obj, fc.Args["kinds"].([]string), fc.Args["account"].(*string), fc.Args["businessUnit"].(*string), fc.Args["accepted"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.ShadowReport().FindingConnection(ctx, obj, fc.Args["kinds"].([]string), fc.Args["account"].(*string), fc.Args["businessUnit"].(*string), fc.Args["accepted"].(*bool), fc.Args["acceptanceEndsBefore"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ShadowFindingConnection) graphql.Marshaler {

@@ -1191,7 +1191,7 @@ describe('shadow triage by an editor', () => {
       assert.equal(await count('all'), 52);
 
       // The accepted list: who, why, until when.
-      await byKind.getByRole('button', { name: /Accepted/ }).click();
+      await byKind.getByRole('button', { name: /Accepted: known/ }).click();
       assert.equal(await page.getByTestId('shadow-shown').innerText(), '2');
       const notes = await findings.getByTestId('acceptance').allInnerTexts();
       // Accepted through the day picked (UTC): open again the day after.
@@ -1206,7 +1206,7 @@ describe('shadow triage by an editor', () => {
 
       // Reopened, it counts again.
       await page.goto(`${srv.base}/shadow`);
-      await byKind.getByRole('button', { name: /Accepted/ }).click();
+      await byKind.getByRole('button', { name: /Accepted: known/ }).click();
       await findings.getByRole('checkbox', { name: 'Select Repositories mapped to nothing: .github' }).check();
       await page.getByTestId('triage').getByRole('button', { name: 'Reopen 1 finding' }).click();
       await page.getByTestId('triage-done').getByText('Reopened 1 finding.').waitFor();
@@ -1214,13 +1214,26 @@ describe('shadow triage by an editor', () => {
       assert.equal(await page.getByTestId('shadow-shown').innerText(), '1');
       assert.equal(await count('unmapped-repository'), 18);
 
+      // One ending within 30 days: the exceptions to review.
+      assert.equal(await count('ending'), 0);
+      await byKind.getByRole('button', { name: /Owners who left/ }).click();
+      await findings.getByRole('checkbox', { name: /^Select Owners who left/ }).check();
+      await page.getByTestId('triage').getByLabel('Reason').fill('HR-9: handover in progress');
+      const soon = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
+      await page.getByTestId('triage').getByLabel(/Until/).fill(soon);
+      await page.getByTestId('triage').getByRole('button', { name: 'Accept 1 finding' }).click();
+      await page.waitForFunction(() => document.querySelector('[data-kind="ending"]')?.textContent === '1');
+      await byKind.getByRole('button', { name: /ending within 30 days/ }).click();
+      assert.equal(await page.getByTestId('shadow-shown').innerText(), '1');
+      assert.match(await findings.innerText(), /Owners who left[\s\S]*HR-9: handover in progress/);
+
       // Every finding shown at once, with no end.
       await byKind.getByRole('button', { name: /Tags naming unknown teams/ }).click();
       await findings.getByRole('checkbox', { name: 'Select all 9 shown' }).check();
       await page.getByTestId('triage').getByLabel('Reason').fill('CHG-12: retagging next sprint');
       await page.getByTestId('triage').getByLabel(/Until/).fill('');
       await page.getByTestId('triage').getByRole('button', { name: 'Accept 9 findings' }).click();
-      await page.waitForFunction(() => document.querySelector('[data-kind="accepted"]')?.textContent === '10');
+      await page.waitForFunction(() => document.querySelector('[data-kind="accepted"]')?.textContent === '11');
       assert.equal(await count('unknown-team-tag'), 0);
       const tagged = (await gql('{ shadowEstate { findings(accepted: true, kinds: ["unknown-team-tag"]) { acceptance { by until reason } } } }', {}, srv.base)).shadowEstate.findings;
       assert.equal(tagged.length, 9);

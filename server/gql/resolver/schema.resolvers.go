@@ -883,16 +883,16 @@ func (r *shadowFindingResolver) RelatedCount(ctx context.Context, obj *analysis.
 	return len(obj.Related), nil
 }
 
-func (r *shadowReportResolver) Findings(ctx context.Context, obj *analysis.ShadowReport, kinds []string, account *string, businessUnit *string, accepted *bool) ([]*analysis.Finding, error) {
-	fs, err := findings(obj, kinds, account, businessUnit, accepted)
+func (r *shadowReportResolver) Findings(ctx context.Context, obj *analysis.ShadowReport, kinds []string, account *string, businessUnit *string, accepted *bool, acceptanceEndsBefore *time.Time) ([]*analysis.Finding, error) {
+	fs, err := findings(obj, kinds, account, businessUnit, accepted, acceptanceEndsBefore)
 	if err != nil {
 		return nil, err
 	}
 	return pointers(fs), nil
 }
 
-func (r *shadowReportResolver) FindingConnection(ctx context.Context, obj *analysis.ShadowReport, kinds []string, account *string, businessUnit *string, accepted *bool, first *int, after *string) (*model.ShadowFindingConnection, error) {
-	fs, err := findings(obj, kinds, account, businessUnit, accepted)
+func (r *shadowReportResolver) FindingConnection(ctx context.Context, obj *analysis.ShadowReport, kinds []string, account *string, businessUnit *string, accepted *bool, acceptanceEndsBefore *time.Time, first *int, after *string) (*model.ShadowFindingConnection, error) {
+	fs, err := findings(obj, kinds, account, businessUnit, accepted, acceptanceEndsBefore)
 	if err != nil {
 		return nil, err
 	}

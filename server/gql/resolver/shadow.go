@@ -3,6 +3,7 @@ package resolver
 import (
 	"context"
 	"slices"
+	"time"
 
 	"github.com/estate-cmdb/estate/graph"
 	"github.com/estate-cmdb/estate/graph/analysis"
@@ -10,8 +11,8 @@ import (
 )
 
 // findings returns the findings the filter arguments pick, checked.
-func findings(rep *analysis.ShadowReport, kinds []string, account, businessUnit *string, accepted *bool) ([]analysis.Finding, error) {
-	f := analysis.FindingFilter{Kinds: kinds, Account: account, BusinessUnit: businessUnit, Accepted: deref(accepted)}
+func findings(rep *analysis.ShadowReport, kinds []string, account, businessUnit *string, accepted *bool, endsBefore *time.Time) ([]analysis.Finding, error) {
+	f := analysis.FindingFilter{Kinds: kinds, Account: account, BusinessUnit: businessUnit, Accepted: deref(accepted), EndsBefore: deref(endsBefore)}
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}

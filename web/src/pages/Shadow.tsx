@@ -40,7 +40,13 @@ export function ShadowView() {
   );
 }
 
-type Filter = { by: 'kind' | 'account' | 'unit'; key: string; label: string } | null;
+type Filter = { by: 'kind' | 'account' | 'unit' | 'ending'; key: string; label: string } | null;
+
+/** How far ahead the accepted findings to review look: their acceptance ends within it. */
+const reviewDays = 30;
+
+/** Whether f's acceptance ends within reviewDays. */
+const endingSoon = (f: Finding) => !!f.acceptance?.until && Date.parse(f.acceptance.until) < Date.now() + reviewDays * 86_400_000;
 
 /** Open findings, or the accepted ones. */
 type View = 'open' | 'accepted';
@@ -66,9 +72,11 @@ function ShadowReport() {
         ? f.kind === filter.key
         : filter.by === 'account'
           ? (f.account ?? '') === filter.key
-          : filter.key === ''
-            ? f.businessUnits.length === 0
-            : f.businessUnits.includes(filter.key),
+          : filter.by === 'ending'
+            ? endingSoon(f)
+            : filter.key === ''
+              ? f.businessUnits.length === 0
+              : f.businessUnits.includes(filter.key),
     );
   }, [rep, filter, view]);
   const { rows, more } = usePagedRows(shown);
@@ -121,6 +129,13 @@ function ShadowReport() {
             <button type="button" className={`kpi accepted ${view === 'accepted' && filter === null ? 'on' : ''}`} onClick={() => show('accepted', null)} aria-pressed={view === 'accepted' && filter === null}>
               <span className="kpi-n" data-kind="accepted">{rep.acceptedCount}</span>
               <span className="kpi-l">Accepted: known, may stand</span>
+            </button>
+          </li>
+          <li>
+            <button type="button" className={`kpi accepted ${filter?.by === 'ending' ? 'on' : ''}`} aria-pressed={filter?.by === 'ending'}
+              onClick={() => show('accepted', { by: 'ending', key: String(reviewDays), label: `ending within ${reviewDays} days` })}>
+              <span className="kpi-n" data-kind="ending">{rep.accepted.filter(endingSoon).length}</span>
+              <span className="kpi-l">Accepted, ending within {reviewDays} days: to review</span>
             </button>
           </li>
         </ul>
