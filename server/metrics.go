@@ -205,23 +205,43 @@ func shadowFindings(s graph.Store, log zerolog.Logger) scraped {
 		"Open Shadow DevOps findings (not accepted) by kind, as counted after the latest ingest run that counted them.",
 		[]string{"kind"}, nil),
 		read: func(ctx context.Context, emit func(float64, ...string)) {
-			page, err := s.ListRuns(ctx, graph.RunQuery{First: shadowRunsRead})
-			if err != nil {
-				log.Warn().Err(err).Msg("metrics: shadow findings not read")
-				return
-			}
-			for _, run := range page.Runs {
-				if _, ok := run.Summary[analysis.SummaryShadowTotal]; !ok {
-					continue
+			for k, n := range latestShadowSummary(ctx, s, log) {
+				if kind, ok := strings.CutPrefix(k, analysis.SummaryShadowPrefix); ok && k != analysis.SummaryShadowTotal && k != analysis.SummaryShadowAccepted {
+					emit(float64(n), kind)
 				}
-				for k, n := range run.Summary {
-					if kind, ok := strings.CutPrefix(k, analysis.SummaryShadowPrefix); ok && k != analysis.SummaryShadowTotal && k != analysis.SummaryShadowAccepted {
-						emit(float64(n), kind)
-					}
-				}
-				return
 			}
 		}}
+}
+
+// acceptedFindings is the estate_shadow_findings_accepted gauge: the
+// findings accepted as known when the same run counted them, the
+// exceptions a review keeps an eye on.
+func acceptedFindings(s graph.Store, log zerolog.Logger) scraped {
+	return scraped{desc: prometheus.NewDesc("estate_shadow_findings_accepted",
+		"Shadow DevOps findings accepted as known (exceptions), as counted after the latest ingest run that counted them.",
+		nil, nil),
+		read: func(ctx context.Context, emit func(float64, ...string)) {
+			if n, ok := latestShadowSummary(ctx, s, log)[analysis.SummaryShadowAccepted]; ok {
+				emit(float64(n))
+			}
+		}}
+}
+
+// latestShadowSummary is the summary of the latest of shadowRunsRead runs
+// that counted the shadow estate; nil when none did, or when the runs
+// could not be read (logged).
+func latestShadowSummary(ctx context.Context, s graph.Store, log zerolog.Logger) map[string]int {
+	page, err := s.ListRuns(ctx, graph.RunQuery{First: shadowRunsRead})
+	if err != nil {
+		log.Warn().Err(err).Msg("metrics: shadow findings not read")
+		return nil
+	}
+	for _, run := range page.Runs {
+		if _, ok := run.Summary[analysis.SummaryShadowTotal]; ok {
+			return run.Summary
+		}
+	}
+	return nil
 }
 
 // instrumented wraps a store to time every call.
