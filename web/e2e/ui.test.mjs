@@ -789,8 +789,8 @@ describe('a configured source run from the UI', () => {
       assert.equal(await bars.count(), 3);
       assert.deepEqual(await bars.evaluateAll((els) => els.map((e) => Number(e.dataset.n))), counts);
       const labels = await bars.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
-      assert.match(labels[0], new RegExp(`^demo run of .+: ${counts[0]} findings$`));
-      assert.match(labels[2], new RegExp(`^terraform:infra\\.tfstate run of .+: ${counts[2]} findings$`));
+      assert.match(labels[0], new RegExp(`^demo run of .+: ${counts[0]} open findings$`));
+      assert.match(labels[2], new RegExp(`^terraform:infra\\.tfstate run of .+: ${counts[2]} open findings$`));
       assert.deepEqual(await bars.locator('.trend-n').allInnerTexts(), counts.map(String));
       // By finding type, in the table.
       await page.getByText(/As a table, by finding type/).click();

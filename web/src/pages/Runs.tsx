@@ -66,7 +66,7 @@ function RunTable({ runs }: { runs: Run[] }) {
       <thead>
         <tr>
           <th scope="col">Source</th><th scope="col">Status</th><th scope="col">Started</th><th scope="col">Ended</th>
-          <th scope="col">Found</th><th scope="col">Created / updated</th><th scope="col">Swept</th><th scope="col">Problems</th><th scope="col">Shadow findings</th>
+          <th scope="col">Found</th><th scope="col">Created / updated</th><th scope="col">Swept</th><th scope="col">Problems</th><th scope="col">Open shadow findings</th>
         </tr>
       </thead>
       <tbody>

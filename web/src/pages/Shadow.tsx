@@ -356,7 +356,7 @@ function ShadowTrend() {
             {points.map((p) => {
               const when = new Date(p.started).toLocaleString();
               return (
-                <li key={p.id} className="trend-bar" data-n={p.shadowFindings} aria-label={`${p.source} run of ${when}: ${p.shadowFindings} findings`} title={`${p.source}, ${when}: ${p.shadowFindings} findings (${byType(p)})`}>
+                <li key={p.id} className="trend-bar" data-n={p.shadowFindings} aria-label={`${p.source} run of ${when}: ${p.shadowFindings} open findings`} title={`${p.source}, ${when}: ${p.shadowFindings} open findings (${byType(p)})`}>
                   <span className="trend-n" aria-hidden="true">{p.shadowFindings}</span>
                   <span className="trend-fill" aria-hidden="true" style={{ height: `calc((100% - 1rem) * ${(p.shadowFindings ?? 0) / max})` }} />
                 </li>
@@ -366,7 +366,7 @@ function ShadowTrend() {
           <details>
             <summary>As a table, by finding type ({points.length} run{points.length === 1 ? '' : 's'})</summary>
             <table data-testid="shadow-trend-table">
-              <thead><tr><th scope="col">Run started</th><th scope="col">Source</th><th scope="col">Findings after it</th><th scope="col">By type</th></tr></thead>
+              <thead><tr><th scope="col">Run started</th><th scope="col">Source</th><th scope="col">Open findings after it</th><th scope="col">By type</th></tr></thead>
               <tbody>
                 {points.map((p) => (
                   <tr key={p.id}><td><Time t={p.started} /></td><td>{p.source}</td><td>{p.shadowFindings}</td><td className="small">{byType(p)}</td></tr>
