@@ -163,9 +163,14 @@ func writeOwners(w io.Writer, o *analysis.Ownership) error {
 		return writeCandidates(w, o.Ref, o.Candidates)
 	}
 	fmt.Fprintf(w, "%s (resolved by %s)\n\n", named(*o.Subject), o.Resolution)
-	if len(o.Owners) == 0 {
+	switch {
+	case len(o.Owners) == 0 && o.Subject.Kind == graph.KindTeam:
+		fmt.Fprintf(w, "Nobody owns a team: call the team itself, then the escalation below. What it answers for: estate owned-by %s\n", o.Subject.Ref())
+	case len(o.Owners) == 0 && o.Subject.Kind == graph.KindPerson:
+		fmt.Fprintf(w, "Nobody owns a person: call them, then the escalation below. What they answer for: estate owned-by %s\n", o.Subject.Ref())
+	case len(o.Owners) == 0:
 		fmt.Fprintln(w, "No owner, direct or inherited.")
-	} else {
+	default:
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "ROLE\tOWNER\tCLASS\tCONFIDENCE\tACCOUNTABLE\tCONTACT\tEVIDENCE")
 		for _, x := range o.Owners {

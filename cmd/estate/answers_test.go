@@ -66,6 +66,7 @@ func TestAnswerTables(t *testing.T) {
 		{golden: "owners_pricing_service", args: []string{"owners", demo.ConflictApp}},
 		{golden: "owners_ambiguous", args: []string{"owners", "payments"}, code: exitError},
 		{golden: "owned_by_person", args: []string{"owned-by", "priya.shah@acme.example"}},
+		{golden: "owners_team", args: []string{"owners", "Team:platform-sre"}},
 		{golden: "owners_each", args: []string{"owners", demo.PaymentsHostname, "no-such-host.example", "payments",
 			"https://github.com/acme/payments-api/blob/main/go.mod", demo.ConflictApp}, code: exitNotFound},
 		{golden: "impact_payments_api_repo", args: []string{"impact", "https://github.com/acme/payments-api"}, noPaths: true},
