@@ -1448,7 +1448,7 @@ describe('long answers on a synthetic estate', () => {
   });
 
   // Last: it accepts every finding of the estate the tests above read.
-  test('an editor accepts every open finding at once: over 500 go in turns of 500', async () => {
+  test('an editor accepts every open finding at once: over 500 go in turns of 500; a turn refused says what was written', async () => {
     const page = await newPage();
     const calls = [];
     page.on('request', (r) => r.postData()?.includes('acceptShadowFindings') && calls.push(JSON.parse(r.postData()).variables.findings.length));
@@ -1461,12 +1461,31 @@ describe('long answers on a synthetic estate', () => {
     await page.getByTestId('shadow-findings').getByRole('checkbox', { name: `Select all ${total} shown` }).check();
     const triage = page.getByTestId('triage');
     await triage.getByLabel('Reason').fill('REV-7: reviewed, all known');
+    // Meanwhile someone removes the item of the last finding: the second turn names a finding that is gone.
+    const { shadowEstate } = await gql('{ shadowEstate { findings { item { entity { id } } } } }', {}, big.base);
+    const gone = shadowEstate.findings.at(-1).item.entity.id;
+    const del = await fetch(`${big.base}/graphql`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${big.prepared.editor}` },
+      body: JSON.stringify({ query: 'mutation($ids: [ID!]!) { deleteEntities(ids: $ids) { removed } }', variables: { ids: [gone] } }),
+    });
+    assert.equal((await del.json()).data.deleteEntities.removed, 1);
     await triage.getByRole('button', { name: `Accept ${total} findings` }).click();
-    await page.getByTestId('triage-done').getByText(`Accepted ${total} findings.`).waitFor({ timeout: 30_000 });
-    await page.waitForFunction((n) => document.querySelector('[data-kind="accepted"]')?.textContent === String(n), total);
-    assert.equal(await page.locator('[data-kind="all"]').innerText(), '0');
+    const done = page.getByTestId('triage-done');
+    await done.getByText(`Accepted 500 of ${total} findings; the rest was refused:`).waitFor({ timeout: 30_000 });
+    assert.match(await done.getAttribute('class'), /warn/);
+    // What was written shows: the first turn accepted, the rest still open.
+    await page.waitForFunction(() => document.querySelector('[data-kind="accepted"]')?.textContent === '500');
+    assert.equal(await page.locator('[data-kind="all"]').innerText(), String(total - 500 - 1));
     const turns = Array.from({ length: Math.ceil(total / 500) }, (_, i) => Math.min(500, total - 500 * i));
     assert.deepEqual(calls, turns);
+    // The rest, asked again, goes through.
+    await page.getByTestId('shadow-findings').getByRole('checkbox', { name: `Select all ${total - 501} shown` }).check();
+    await triage.getByLabel('Reason').fill('REV-7: reviewed, all known');
+    await triage.getByRole('button', { name: `Accept ${total - 501} findings` }).click();
+    await page.getByTestId('triage-done').getByText(`Accepted ${total - 501} findings.`).waitFor({ timeout: 30_000 });
+    await page.waitForFunction((n) => document.querySelector('[data-kind="accepted"]')?.textContent === String(n), total - 1);
+    assert.equal(await page.locator('[data-kind="all"]').innerText(), '0');
     assert.deepEqual(page.errors, []);
     await page.close();
   });

@@ -60,7 +60,7 @@ function ShadowReport() {
   const [filter, setFilter] = useState<Filter>(null);
   const [view, setView] = useState<View>('open');
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
-  const [done, setDone] = useState('');
+  const [done, setDone] = useState<{ text: string; ok: boolean } | null>(null);
   const mayEdit = useMayEdit();
   const rep = data?.shadowEstate;
   const shown = useMemo(() => {
@@ -87,7 +87,7 @@ function ShadowReport() {
     setView(v);
     setFilter(f);
     setSelected(new Set());
-    setDone('');
+    setDone(null);
   };
   const picked = shown.filter((f) => selected.has(findingKey(f)));
   const allPicked = shown.length > 0 && picked.length === shown.length;
@@ -96,9 +96,9 @@ function ShadowReport() {
     if (!next.delete(findingKey(f))) next.add(findingKey(f));
     setSelected(next);
   };
-  const changed = (what: string) => {
+  const changed = (text: string, ok: boolean) => {
     setSelected(new Set());
-    setDone(what);
+    setDone({ text, ok });
     setVersion((v) => v + 1);
   };
   return (
@@ -152,7 +152,7 @@ function ShadowReport() {
           <button type="button" className="secondary small" onClick={() => downloadFindings(shown)}>Download CSV</button>
         </h2>
         {view === 'accepted' && <p className="hint">Findings someone accepted as known: they stay out of the counts until their end, or until reopened.</p>}
-        {done && <p className="ok" role="status" data-testid="triage-done">{done}</p>}
+        {done && <p className={done.ok ? 'ok' : 'warn'} role="status" data-testid="triage-done">{done.text}</p>}
         {mayEdit && picked.length > 0 && (
           <Triage key={view} view={view} findings={picked} onDone={changed} onClear={() => setSelected(new Set())} />
         )}
@@ -213,7 +213,7 @@ function AcceptanceNote({ a }: { a: Acceptance }) {
   );
 }
 
-/** The day after n days from now, as a date input holds it. */
+/** The date n days from now (UTC), as a date input holds it. */
 const daysAhead = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
 
 /**
@@ -222,7 +222,7 @@ const daysAhead = (n: number) => new Date(Date.now() + n * 86_400_000).toISOStri
  * command line reads a date), or reopen the accepted ones. Over 500 are sent
  * in turns of 500, the API's limit.
  */
-function Triage({ view, findings, onDone, onClear }: { view: View; findings: Finding[]; onDone: (what: string) => void; onClear: () => void }) {
+function Triage({ view, findings, onDone, onClear }: { view: View; findings: Finding[]; onDone: (text: string, ok: boolean) => void; onClear: () => void }) {
   const [reason, setReason] = useState('');
   const [until, setUntil] = useState(daysAhead(90));
   const [err, setErr] = useState<unknown>(null);
@@ -233,6 +233,8 @@ function Triage({ view, findings, onDone, onClear }: { view: View; findings: Fin
     ev.preventDefault();
     setBusy(true);
     setErr(null);
+    const verb = view === 'open' ? 'Accepted' : 'Reopened';
+    let sent = 0;
     try {
       const input = findings.map((f) => ({ kind: f.kind, item: f.item.entity?.id ?? '', tag: f.tag, value: f.value }));
       for (let i = 0; i < input.length; i += maxPerCall) {
@@ -243,10 +245,13 @@ function Triage({ view, findings, onDone, onClear }: { view: View; findings: Fin
         } else {
           await request(ReopenShadowFindingsDocument, { findings: part });
         }
+        sent += part.length;
       }
-      onDone(view === 'open' ? `Accepted ${what}.` : `Reopened ${what}.`);
+      onDone(`${verb} ${what}.`, true);
     } catch (x) {
-      setErr(x);
+      // A turn refused after others were written: say what was, and show the report as it is now.
+      if (sent > 0) onDone(`${verb} ${sent} of ${what}; the rest was refused: ${(x as Error).message}`, false);
+      else setErr(x);
     } finally {
       setBusy(false);
     }
