@@ -81,6 +81,9 @@ describe('search and the entity page', () => {
     assert.ok(await rels.getByRole('table').filter({ hasText: 'Incoming' }).count(), 'incoming relationships');
     assert.match(await rels.innerText(), /DEPENDS_ON/);
     assert.match(await page.getByRole('region', { name: 'Sources' }).innerText(), /demo/);
+    // Whom to escalate to, each step with its kind: a team and a business unit may share a name.
+    assert.match(await page.getByTestId('who-owns').innerText(),
+      /Payments Core \(team, slack:#payments-core\) → Payments \(team, slack:#payments\) → Payments \(business unit\) → Retail Banking \(business unit\)/);
     // Its properties, the service it is part of as a link.
     const props = page.getByRole('region', { name: 'Properties' });
     assert.match(await props.innerText(), /lifecycle\s+production[\s\S]*hostnames\s+pay\.acme\.example/);
@@ -104,7 +107,7 @@ describe('search and the entity page', () => {
     assert.equal(await card.getByRole('heading').innerText(), 'Answers for 48 things: 3 directly, 45 through what it owns');
     // Nobody owns a person: whom to call is she, then her team; no warning.
     const call = page.getByTestId('who-owns');
-    assert.match(await call.innerText(), /Nobody owns a person: call them, then the escalation below\.[\s\S]*Escalation[\s\S]*Payments/);
+    assert.match(await call.innerText(), /Nobody owns a person: call them, then the escalation below\.[\s\S]*Escalation\s+Payments \(team, slack:#payments\)/);
     assert.equal(await call.locator('.warn').count(), 0);
     const rows = card.locator('tbody tr');
     assert.match(await rows.filter({ hasText: 'Payments API' }).first().innerText(), /business[\s\S]*descriptor[\s\S]*accountable[\s\S]*owns it/);

@@ -4,6 +4,7 @@
 // answer for. Shown on the entity page when the server offers them.
 import { request } from '../api';
 import { OwnedByDocument, WhoOwnsDocument, type OwnedByQuery } from '../gql/graphql';
+import { kindLabel } from '../kinds';
 import { Link } from '../router';
 import { ConfidenceBadge, downloadCsv, KindBadge, useAsync, usePagedRows } from '../ui';
 import { useServerHas } from './Answers';
@@ -84,7 +85,7 @@ function Answer({ kind, ownRef }: { kind: string; ownRef: string }) {
                 <span key={s.kind + s.key}>
                   {j > 0 && ' → '}
                   {s.entity ? <Link href={`/entity/${s.entity.id}`}>{s.name}</Link> : s.name}
-                  {s.channel && <span className="muted"> ({s.channel})</span>}
+                  <span className="muted"> ({[kindLabel[s.kind].toLowerCase(), s.channel].filter(Boolean).join(', ')})</span>
                 </span>
               ))}
             </p>
