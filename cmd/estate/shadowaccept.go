@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/user"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -38,7 +39,9 @@ Name one finding by its kind and its item (REF, read as whoOwns reads it;
 --tag and --value for a tag finding), or many with --from: a CSV file ("-" for
 standard input) with the columns finding, kind, key, tag and value, as
 "estate shadow --format csv" writes them — keep the rows to accept. Every
-finding must be one the shadow estate lists, or nothing is written.
+finding must be one the shadow estate lists, or nothing is written; a file of
+more than 500 is written in turns of 500, and a turn refused says how many
+the turns before it accepted.
 The decision is the label shadow-accepted/FINDING[/TAG=VALUE] on the item,
 kept by every sync and in its history, by --by (default: your user name).`,
 		Example: `  estate shadow accept unmapped-repository github.com/acme/engineering-handbook --reason "DOC-3: docs only"
@@ -53,7 +56,9 @@ kept by every sync and in its history, by --by (default: your user name).`,
 			}
 			ctx := graph.WithActor(cmd.Context(), by)
 			return a.withFindings(ctx, sel, args, func(s graph.Store, refs []analysis.FindingRef) error {
-				fs, err := analysis.AcceptFindings(ctx, s, refs, analysis.Acceptance{By: by, Reason: reason, Until: untilT}, time.Now())
+				n, err := a.inTurns(refs, "Accepted", func(part []analysis.FindingRef) ([]analysis.Finding, error) {
+					return analysis.AcceptFindings(ctx, s, part, analysis.Acceptance{By: by, Reason: reason, Until: untilT}, time.Now())
+				})
 				if err != nil {
 					return err
 				}
@@ -61,7 +66,7 @@ kept by every sync and in its history, by --by (default: your user name).`,
 				if !untilT.IsZero() {
 					end = "until " + untilT.Format(time.RFC3339)
 				}
-				_, err = fmt.Fprintf(a.stdout, "Accepted %d finding%s %s.\n", len(fs), plural(len(fs)), end)
+				_, err = fmt.Fprintf(a.stdout, "Accepted %d finding%s %s.\n", n, plural(n), end)
 				return err
 			})
 		},
@@ -86,11 +91,13 @@ be accepted, or nothing is written.`,
 		Args:    cobra.MaximumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withFindings(cmd.Context(), sel, args, func(s graph.Store, refs []analysis.FindingRef) error {
-				fs, err := analysis.ReopenFindings(cmd.Context(), s, refs, time.Now())
+				n, err := a.inTurns(refs, "Reopened", func(part []analysis.FindingRef) ([]analysis.Finding, error) {
+					return analysis.ReopenFindings(cmd.Context(), s, part, time.Now())
+				})
 				if err != nil {
 					return err
 				}
-				_, err = fmt.Fprintf(a.stdout, "Reopened %d finding%s.\n", len(fs), plural(len(fs)))
+				_, err = fmt.Fprintf(a.stdout, "Reopened %d finding%s.\n", n, plural(n))
 				return err
 			})
 		},
@@ -98,6 +105,28 @@ be accepted, or nothing is written.`,
 	sel.flags(cmd)
 	a.addStoreFlags(cmd)
 	return cmd
+}
+
+// inTurns calls do with refs in turns of analysis.MaxAcceptances, the
+// limit of one call, each turn its own write, with a progress bar on a
+// terminal. It returns how many findings the turns took; when a turn is
+// refused after others were written, its error says how many were.
+func (a *app) inTurns(refs []analysis.FindingRef, verb string, do func([]analysis.FindingRef) ([]analysis.Finding, error)) (int, error) {
+	add, done := a.progress(strings.ToLower(verb), int64(len(refs)))
+	defer done()
+	n := 0
+	for part := range slices.Chunk(refs, analysis.MaxAcceptances) {
+		fs, err := do(part)
+		switch {
+		case err != nil && n > 0:
+			return n, fmt.Errorf("%s %d of %d findings; the rest was refused: %w", verb, n, len(refs), err)
+		case err != nil:
+			return 0, err
+		}
+		n += len(fs)
+		add(len(part))
+	}
+	return n, nil
 }
 
 // findingSelection is how accept and reopen name findings: FINDING REF

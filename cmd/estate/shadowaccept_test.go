@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -85,5 +86,40 @@ func TestShadowAcceptAndReopen(t *testing.T) {
 	if out, _, _ := run("", "shadow", "--accepted", "--format", "csv"); strings.Count(out, "\n") != 10 || strings.Contains(out, handbook) ||
 		!strings.Contains(out, ",dan,") || !strings.Contains(out, "2100-01-01T00:00:00Z,CHG-12\n") {
 		t.Errorf("accepted after reopening, as CSV:\n%s", out)
+	}
+}
+
+// TestShadowAcceptInTurns: a file of more findings than one call takes is
+// written in turns of 500; a turn refused after others says how many were
+// written, with the refusal's exit code.
+func TestShadowAcceptInTurns(t *testing.T) {
+	// The S estate beside the demo: 491 findings and 54.
+	dir := demoDir(t)
+	if _, stderr, code := cli(t, "", "ingest", "synthetic", "--tier", "S", "--data-dir", dir); code != exitOK {
+		t.Fatalf("ingest synthetic: exit %d: %s", code, stderr)
+	}
+	run := func(stdin string, args ...string) (string, string, int) {
+		t.Helper()
+		return cli(t, stdin, append(args, "--data-dir", dir)...)
+	}
+	all, _, _ := run("", "shadow", "--format", "csv")
+	n := strings.Count(all, "\n") - 1
+	if n <= 500 {
+		t.Fatalf("the S estate has %d findings, want more than one turn", n)
+	}
+	if out, stderr, code := run(all, "shadow", "accept", "--from", "-", "--reason", "REV-7", "--by", "edna"); code != exitOK || out != fmt.Sprintf("Accepted %d findings with no end.\n", n) {
+		t.Fatalf("accept %d from a file: exit %d: %s%s", n, code, out, stderr)
+	}
+	if out, _, _ := run("", "shadow"); !strings.HasPrefix(out, fmt.Sprintf("0 open findings (and %d accepted", n)) {
+		t.Errorf("after accepting all:\n%.200s", out)
+	}
+	// Reopen them all and one never accepted, last: the second turn is refused.
+	extra := "unmapped-repository,Repository,no-such-repository\n"
+	out, stderr, code := run(all+extra, "shadow", "reopen", "--from", "-")
+	if code != exitNotFound || out != "" || !strings.Contains(stderr, fmt.Sprintf("Reopened 500 of %d findings; the rest was refused: ", n+1)) {
+		t.Errorf("reopen with one wrong row last: exit %d: %s%s", code, out, stderr)
+	}
+	if out, _, _ := run("", "shadow"); !strings.HasPrefix(out, fmt.Sprintf("500 open findings (and %d accepted", n-500)) {
+		t.Errorf("after the first turn was reopened:\n%.200s", out)
 	}
 }
