@@ -45,7 +45,7 @@ the turns before it accepted.
 The decision is the label shadow-accepted/FINDING[/TAG=VALUE] on the item,
 kept by every sync and in its history, by --by (default: your user name).`,
 		Example: `  estate shadow accept unmapped-repository github.com/acme/engineering-handbook --reason "DOC-3: docs only"
-  estate shadow accept unknown-team-tag Bastion-legacy --tag team --value growth-hackers --reason "CHG-12" --until 2027-03-31
+  estate shadow accept unknown-team-tag growth-analytics --tag team --value growth-hackers --reason "CHG-12" --until 2027-03-31
   estate shadow --finding unmapped-repository --format csv > repos.csv   # keep the rows to accept, then:
   estate shadow accept --from repos.csv --reason "REV-2026-11: reviewed, not deployed"`,
 		Args: cobra.MaximumNArgs(2),
