@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -122,26 +123,31 @@ func (g gqlMetrics) InterceptResponse(ctx context.Context, next graphql.Response
 	return resp
 }
 
-// scraped is a gauge read from the store each time Prometheus scrapes,
-// so that it is right whichever server instance made the change: read
-// emits its samples (value, then label values) within scrapeTimeout. On a
-// store error read logs and emits nothing more: a scrape without the
-// gauge, rather than a wrong value.
+// scraped is gauges read from the store each time Prometheus scrapes, so
+// that they are right whichever server instance made the change: read
+// emits their samples (the gauge, its value, then label values) within
+// scrapeTimeout; gauges from one reading share one scraped. On a store
+// error read logs and emits nothing more: a scrape without the gauge,
+// rather than a wrong value.
 type scraped struct {
-	desc *prometheus.Desc
-	read func(ctx context.Context, emit func(v float64, labels ...string))
+	descs []*prometheus.Desc
+	read  func(ctx context.Context, emit func(d *prometheus.Desc, v float64, labels ...string))
 }
 
 // scrapeTimeout bounds one scraped gauge's reads.
 const scrapeTimeout = 5 * time.Second
 
-func (g scraped) Describe(ch chan<- *prometheus.Desc) { ch <- g.desc }
+func (g scraped) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range g.descs {
+		ch <- d
+	}
+}
 
 func (g scraped) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), scrapeTimeout)
 	defer cancel()
-	g.read(ctx, func(v float64, labels ...string) {
-		ch <- prometheus.MustNewConstMetric(g.desc, prometheus.GaugeValue, v, labels...)
+	g.read(ctx, func(d *prometheus.Desc, v float64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
 	})
 }
 
@@ -149,10 +155,11 @@ func (g scraped) Collect(ch chan<- prometheus.Metric) {
 // for a decision, by class (a count per class, through the labels index),
 // so that an alert can say "HIGH changes are waiting".
 func pendingChanges(s graph.Store, log zerolog.Logger) scraped {
-	return scraped{desc: prometheus.NewDesc("estate_changes_pending",
+	d := prometheus.NewDesc("estate_changes_pending",
 		"Assessed changes waiting for a decision, by class (NORMAL: the owning team; HIGH: the change advisory board).",
-		[]string{"class"}, nil),
-		read: func(ctx context.Context, emit func(float64, ...string)) {
+		[]string{"class"}, nil)
+	return scraped{descs: []*prometheus.Desc{d},
+		read: func(ctx context.Context, emit func(*prometheus.Desc, float64, ...string)) {
 			for _, class := range []string{"NORMAL", "HIGH"} {
 				page, err := s.List(ctx, graph.ListQuery{Kinds: []graph.Kind{graph.KindChange},
 					Labels: map[string]string{"status": "PENDING", "class": class}, First: 1})
@@ -160,7 +167,7 @@ func pendingChanges(s graph.Store, log zerolog.Logger) scraped {
 					log.Warn().Err(err).Msg("metrics: pending changes not counted")
 					return
 				}
-				emit(float64(page.TotalCount), class)
+				emit(d, float64(page.TotalCount), class)
 			}
 		}}
 }
@@ -171,10 +178,11 @@ func pendingChanges(s graph.Store, log zerolog.Logger) scraped {
 // whether the schedule, a person or the command line ran it. A source that
 // never succeeded has no sample (alert on absent()).
 func lastSuccess(s graph.Store, in resolver.Ingester, log zerolog.Logger) scraped {
-	return scraped{desc: prometheus.NewDesc("estate_ingest_last_success_timestamp_seconds",
+	d := prometheus.NewDesc("estate_ingest_last_success_timestamp_seconds",
 		"When the latest successful run of each configured source ended (Unix time), by its name in the configuration file.",
-		[]string{"source"}, nil),
-		read: func(ctx context.Context, emit func(float64, ...string)) {
+		[]string{"source"}, nil)
+	return scraped{descs: []*prometheus.Desc{d},
+		read: func(ctx context.Context, emit func(*prometheus.Desc, float64, ...string)) {
 			for _, src := range in.Sources() {
 				if src.Source == "" {
 					continue // cannot be built: it never runs
@@ -185,7 +193,7 @@ func lastSuccess(s graph.Store, in resolver.Ingester, log zerolog.Logger) scrape
 					continue
 				}
 				if len(page.Runs) > 0 {
-					emit(float64(page.Runs[0].Ended.UnixNano())/1e9, src.Name)
+					emit(d, float64(page.Runs[0].Ended.UnixNano())/1e9, src.Name)
 				}
 			}
 		}}
@@ -195,53 +203,42 @@ func lastSuccess(s graph.Store, in resolver.Ingester, log zerolog.Logger) scrape
 // counted the shadow estate: a running run has not yet.
 const shadowRunsRead = 10
 
-// shadowFindings is the estate_shadow_findings gauge: the shadow estate's
-// open findings by kind as the latest ingest run that counted them left them
-// (the run summary, analysis.ShadowSummary), so that an alert can say
-// "an unregistered cloud account appeared" without the whole-graph scan at
-// every scrape. No run counted yet: no samples.
+// shadowFindings are two gauges from the run summary (analysis.ShadowSummary)
+// of the latest ingest run that counted the shadow estate, so that an alert
+// can say "an unregistered cloud account appeared" without the whole-graph
+// scan at every scrape: estate_shadow_findings, the open findings by kind,
+// and estate_shadow_findings_accepted, the findings accepted as known (the
+// exceptions a review keeps an eye on). No run counted yet: no samples.
 func shadowFindings(s graph.Store, log zerolog.Logger) scraped {
-	return scraped{desc: prometheus.NewDesc("estate_shadow_findings",
+	open := prometheus.NewDesc("estate_shadow_findings",
 		"Open Shadow DevOps findings (not accepted) by kind, as counted after the latest ingest run that counted them.",
-		[]string{"kind"}, nil),
-		read: func(ctx context.Context, emit func(float64, ...string)) {
-			for k, n := range latestShadowSummary(ctx, s, log) {
-				if kind, ok := strings.CutPrefix(k, analysis.SummaryShadowPrefix); ok && k != analysis.SummaryShadowTotal && k != analysis.SummaryShadowAccepted {
-					emit(float64(n), kind)
+		[]string{"kind"}, nil)
+	accepted := prometheus.NewDesc("estate_shadow_findings_accepted",
+		"Shadow DevOps findings accepted as known (exceptions), as counted after the latest ingest run that counted them.",
+		nil, nil)
+	return scraped{descs: []*prometheus.Desc{open, accepted},
+		read: func(ctx context.Context, emit func(*prometheus.Desc, float64, ...string)) {
+			page, err := s.ListRuns(ctx, graph.RunQuery{First: shadowRunsRead})
+			if err != nil {
+				log.Warn().Err(err).Msg("metrics: shadow findings not read")
+				return
+			}
+			i := slices.IndexFunc(page.Runs, func(r *graph.IngestRun) bool {
+				_, ok := r.Summary[analysis.SummaryShadowTotal]
+				return ok
+			})
+			if i < 0 {
+				return
+			}
+			for k, n := range page.Runs[i].Summary {
+				switch kind, ok := strings.CutPrefix(k, analysis.SummaryShadowPrefix); {
+				case k == analysis.SummaryShadowAccepted:
+					emit(accepted, float64(n))
+				case ok && k != analysis.SummaryShadowTotal:
+					emit(open, float64(n), kind)
 				}
 			}
 		}}
-}
-
-// acceptedFindings is the estate_shadow_findings_accepted gauge: the
-// findings accepted as known when the same run counted them, the
-// exceptions a review keeps an eye on.
-func acceptedFindings(s graph.Store, log zerolog.Logger) scraped {
-	return scraped{desc: prometheus.NewDesc("estate_shadow_findings_accepted",
-		"Shadow DevOps findings accepted as known (exceptions), as counted after the latest ingest run that counted them.",
-		nil, nil),
-		read: func(ctx context.Context, emit func(float64, ...string)) {
-			if n, ok := latestShadowSummary(ctx, s, log)[analysis.SummaryShadowAccepted]; ok {
-				emit(float64(n))
-			}
-		}}
-}
-
-// latestShadowSummary is the summary of the latest of shadowRunsRead runs
-// that counted the shadow estate; nil when none did, or when the runs
-// could not be read (logged).
-func latestShadowSummary(ctx context.Context, s graph.Store, log zerolog.Logger) map[string]int {
-	page, err := s.ListRuns(ctx, graph.RunQuery{First: shadowRunsRead})
-	if err != nil {
-		log.Warn().Err(err).Msg("metrics: shadow findings not read")
-		return nil
-	}
-	for _, run := range page.Runs {
-		if _, ok := run.Summary[analysis.SummaryShadowTotal]; ok {
-			return run.Summary
-		}
-	}
-	return nil
 }
 
 // instrumented wraps a store to time every call.

@@ -171,7 +171,7 @@ func New(cfg Config, store graph.Store, tokens *auth.Store, log zerolog.Logger) 
 		metrics: m,
 	}
 	s.governor = governance.New(s.store, cfg.ChangePolicy)
-	m.reg.MustRegister(pendingChanges(store, s.log), shadowFindings(store, s.log), acceptedFindings(store, s.log))
+	m.reg.MustRegister(pendingChanges(store, s.log), shadowFindings(store, s.log))
 	if cfg.Ingest != nil {
 		m.reg.MustRegister(lastSuccess(store, cfg.Ingest, s.log))
 	}

@@ -175,15 +175,25 @@ func setLabel(labels map[graph.ID]map[string]string, f *Finding, v string) {
 	labels[id][graph.AcceptedFindingLabel(f.Kind, f.Tag, f.Value)] = v
 }
 
+// CheckFindingCount refuses n findings named to AcceptFindings or
+// ReopenFindings when it is none (CodeInvalid) or over MaxAcceptances
+// (CodeLimitExceeded): what a caller can check before reading anything.
+func CheckFindingCount(n int) error {
+	switch {
+	case n == 0:
+		return graph.Errorf(graph.CodeInvalid, "no findings named")
+	case n > MaxAcceptances:
+		return graph.Errorf(graph.CodeLimitExceeded, "%d findings is over the limit of %d", n, MaxAcceptances)
+	}
+	return nil
+}
+
 // findFindings returns the findings refs name, open or accepted, in the
 // order asked (a repeated ref once); with accepted, each must have an
 // acceptance.
 func findFindings(ctx context.Context, s Store, refs []FindingRef, now time.Time, accepted bool) ([]Finding, error) {
-	switch {
-	case len(refs) == 0:
-		return nil, graph.Errorf(graph.CodeInvalid, "no findings named")
-	case len(refs) > MaxAcceptances:
-		return nil, graph.Errorf(graph.CodeLimitExceeded, "%d findings is over the limit of %d", len(refs), MaxAcceptances)
+	if err := CheckFindingCount(len(refs)); err != nil {
+		return nil, err
 	}
 	rep, err := ShadowEstate(ctx, s, now)
 	if err != nil {

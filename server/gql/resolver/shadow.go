@@ -90,8 +90,8 @@ func (r *Resolver) relatedItems(f *analysis.Finding, first *int) ([]*analysis.It
 // reopenShadowFindings' input by their entities' kinds and keys: NOT_FOUND
 // for an id that names nothing.
 func (r *Resolver) findingRefs(ctx context.Context, in []*model.ShadowFindingInput) ([]analysis.FindingRef, error) {
-	if len(in) > analysis.MaxAcceptances {
-		return nil, graph.Errorf(graph.CodeLimitExceeded, "%d findings is over the limit of %d", len(in), analysis.MaxAcceptances)
+	if err := analysis.CheckFindingCount(len(in)); err != nil {
+		return nil, err
 	}
 	ids := make([]graph.ID, len(in))
 	for i, f := range in {
