@@ -45,6 +45,20 @@ type Filter = { by: 'kind' | 'account' | 'unit' | 'ending'; key: string; label: 
 /** How far ahead the accepted findings to review look: their acceptance ends within it. */
 const reviewDays = 30;
 
+/** Whether filter picks f; an empty unit key picks the findings attributed to none. */
+function picks(filter: NonNullable<Filter>, f: Finding): boolean {
+  switch (filter.by) {
+    case 'kind':
+      return f.kind === filter.key;
+    case 'account':
+      return (f.account ?? '') === filter.key;
+    case 'ending':
+      return endingSoon(f);
+    case 'unit':
+      return filter.key === '' ? f.businessUnits.length === 0 : f.businessUnits.includes(filter.key);
+  }
+}
+
 /** Whether f's acceptance ends within reviewDays. */
 const endingSoon = (f: Finding) => !!f.acceptance?.until && Date.parse(f.acceptance.until) < Date.now() + reviewDays * 86_400_000;
 
@@ -66,18 +80,7 @@ function ShadowReport() {
   const shown = useMemo(() => {
     if (!rep) return [];
     const all = view === 'open' ? rep.findings : rep.accepted;
-    if (!filter) return all;
-    return all.filter((f) =>
-      filter.by === 'kind'
-        ? f.kind === filter.key
-        : filter.by === 'account'
-          ? (f.account ?? '') === filter.key
-          : filter.by === 'ending'
-            ? endingSoon(f)
-            : filter.key === ''
-              ? f.businessUnits.length === 0
-              : f.businessUnits.includes(filter.key),
-    );
+    return filter ? all.filter((f) => picks(filter, f)) : all;
   }, [rep, filter, view]);
   const { rows, more } = usePagedRows(shown);
   if (error) return <ErrorBox error={error} />;
