@@ -30,6 +30,7 @@ import (
 	"github.com/estate-cmdb/estate/server/auth"
 	"github.com/estate-cmdb/estate/server/gql/resolver"
 	"github.com/estate-cmdb/estate/server/loaders"
+	"github.com/estate-cmdb/estate/server/sso"
 )
 
 // Defaults for Config's zero values.
@@ -85,6 +86,9 @@ type Config struct {
 	// lists them for ingestSources; nil when none are configured. Its
 	// runs are its owner's to stop and wait for (sources.Runner).
 	Ingest resolver.Ingester
+	// SSO signs people in through an OpenID Connect provider; nil when
+	// only API tokens are used.
+	SSO *sso.SSO
 }
 
 func (c Config) withDefaults() (Config, error) {
@@ -149,6 +153,8 @@ type Server struct {
 	handler http.Handler
 	// governor serves change governance to GraphQL and the webhooks.
 	governor *governance.Governor
+	// csrf refuses cross-site requests made with a session cookie.
+	csrf *http.CrossOriginProtection
 }
 
 // New builds a server over store. tokens may be nil: then no token is
@@ -169,6 +175,12 @@ func New(cfg Config, store graph.Store, tokens *auth.Store, log zerolog.Logger) 
 		store:   instrument(store, m.storeDuration),
 		tokens:  tokens,
 		metrics: m,
+		csrf:    http.NewCrossOriginProtection(),
+	}
+	if cfg.SSO != nil {
+		if err := s.csrf.AddTrustedOrigin(cfg.SSO.PublicURL()); err != nil {
+			return nil, fmt.Errorf("server config: public URL: %w", err)
+		}
 	}
 	s.governor = governance.New(s.store, cfg.ChangePolicy)
 	m.reg.MustRegister(pendingChanges(store, s.log), shadowFindings(store, s.log))
@@ -221,6 +233,12 @@ func (s *Server) routes(gqlHandler http.Handler) http.Handler {
 	handle("GET /healthz", "/healthz", http.HandlerFunc(s.healthz))
 	handle("GET /readyz", "/readyz", http.HandlerFunc(s.readyz))
 	handle("GET /metrics", "/metrics", s.metrics.handler())
+	handle("GET /auth/config", "/auth/config", http.HandlerFunc(s.authConfig))
+	if s.cfg.SSO != nil {
+		handle("GET "+sso.LoginPath, sso.LoginPath, http.HandlerFunc(s.cfg.SSO.Login))
+		handle("GET "+sso.CallbackPath, sso.CallbackPath, http.HandlerFunc(s.cfg.SSO.Callback))
+		handle("POST "+sso.LogoutPath, sso.LogoutPath, s.sameOrigin(http.HandlerFunc(s.cfg.SSO.Logout)))
+	}
 	s.hooks(handle)
 	handle("GET /", "/", webUI())
 

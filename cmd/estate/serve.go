@@ -17,6 +17,7 @@ import (
 	"github.com/estate-cmdb/estate/server"
 	"github.com/estate-cmdb/estate/server/auth"
 	"github.com/estate-cmdb/estate/server/loaders"
+	"github.com/estate-cmdb/estate/server/sso"
 )
 
 func (a *app) serveCommand() *cobra.Command {
@@ -24,6 +25,7 @@ func (a *app) serveCommand() *cobra.Command {
 		Addr: server.DefaultAddr, RequestTimeout: server.DefaultRequestTimeout,
 		MaxDepth: server.DefaultMaxDepth, MaxComplexity: server.DefaultMaxComplexity, Version: version,
 	}
+	var ssoCfg sso.Config
 	var loadDemo, anonymous bool
 	var changePolicy string
 	var configPath string
@@ -32,9 +34,22 @@ func (a *app) serveCommand() *cobra.Command {
 		Short: "Serve the GraphQL API, the web UI, health checks and metrics",
 		Long: `Serve /graphql, /playground, /healthz, /readyz, /metrics and the web UI at /.
 
-Mutations need an API token (estate token create --role editor). Reads are open
-without a token only when the server listens on loopback, or with
---allow-anonymous.`,
+Mutations need an API token (estate token create --role editor) or a person
+signed in through single sign-on. Reads are open without either only when the
+server listens on loopback, or with --allow-anonymous.
+
+Single sign-on (OpenID Connect: Keycloak, Entra ID, Okta, Google...) is on with
+--oidc-issuer. Register estate at the provider as a confidential client whose
+redirect URI is PUBLIC_URL/auth/callback, with the person's groups in an ID
+token claim (--oidc-groups-claim). Give the secret through
+ESTATE_OIDC_CLIENT_SECRET rather than the flag, which other users of the
+machine can see.`,
+		Example: `  estate serve --demo
+  ESTATE_OIDC_CLIENT_SECRET=... estate serve --addr 0.0.0.0:8080 \
+    --public-url https://estate.acme.example \
+    --oidc-issuer https://login.acme.example/realms/acme --oidc-client-id estate \
+    --oidc-viewer-groups staff --oidc-editor-groups estate-editors \
+    --oidc-admin-groups estate-admins --oidc-cab-groups cab --oidc-team-group-prefix team-`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
@@ -74,6 +89,17 @@ without a token only when the server listens on loopback, or with
 			if err != nil {
 				return err
 			}
+			if ssoCfg.Issuer != "" {
+				if ssoCfg.PublicURL == "" {
+					if !server.IsLoopback(cfg.Addr) {
+						return usageError("--oidc-issuer needs --public-url when serving on %s: the address people reach estate at, which the provider sends them back to", cfg.Addr)
+					}
+					ssoCfg.PublicURL = "http://" + cfg.Addr
+				}
+				if cfg.SSO, err = sso.New(ssoCfg, a.log); err != nil {
+					return usageError("%v", err)
+				}
+			}
 			var runner *sources.Runner
 			if file != nil {
 				// Background runs stop with the server, however it stops
@@ -104,6 +130,18 @@ without a token only when the server listens on loopback, or with
 	f.IntVar(&cfg.MaxDepth, "max-depth", cfg.MaxDepth, "maximum GraphQL query depth")
 	f.IntVar(&cfg.MaxComplexity, "max-complexity", cfg.MaxComplexity, "maximum GraphQL query complexity")
 	f.StringVar(&changePolicy, "change-policy", "", "change-governance policy file (default: the built-in policy; estate change policy prints it)")
+	f.StringVar(&ssoCfg.Issuer, "oidc-issuer", "", "single sign-on: the OpenID Connect provider's issuer URL (turns sign-in on)")
+	f.StringVar(&ssoCfg.ClientID, "oidc-client-id", "", "single sign-on: estate's client id at the provider")
+	f.StringVar(&ssoCfg.ClientSecret, "oidc-client-secret", "", "single sign-on: estate's client secret (prefer ESTATE_OIDC_CLIENT_SECRET)")
+	f.StringVar(&ssoCfg.PublicURL, "public-url", "", "where people reach estate, scheme://host[:port] (default http://ADDR); the provider sends them back to PUBLIC_URL/auth/callback")
+	f.StringVar(&ssoCfg.Name, "oidc-name", sso.DefaultName, `single sign-on: the sign-in button says "Sign in with NAME"`)
+	f.StringVar(&ssoCfg.GroupsClaim, "oidc-groups-claim", sso.DefaultGroupsClaim, "single sign-on: the ID token claim listing the person's groups")
+	f.StringSliceVar(&ssoCfg.ViewerGroups, "oidc-viewer-groups", nil, "groups that may read (default: every person the provider signs in)")
+	f.StringSliceVar(&ssoCfg.EditorGroups, "oidc-editor-groups", nil, "groups that may edit the estate")
+	f.StringSliceVar(&ssoCfg.AdminGroups, "oidc-admin-groups", nil, "groups that may also manage API tokens")
+	f.StringSliceVar(&ssoCfg.CABGroups, "oidc-cab-groups", nil, "groups on the change advisory board (decide any change)")
+	f.StringVar(&ssoCfg.TeamGroupPrefix, "oidc-team-group-prefix", "", "a group named PREFIX+KEY lets its members decide team KEY's NORMAL changes")
+	f.DurationVar(&ssoCfg.SessionTTL, "session-ttl", sso.DefaultSessionTTL, "how long a single sign-on session lasts")
 	a.addConfigFlag(cmd, &configPath)
 	a.addStoreFlags(cmd)
 	return cmd

@@ -213,3 +213,23 @@ func TestServeDemoAndRestart(t *testing.T) {
 		t.Fatal("a restart changed the stored estate")
 	}
 }
+
+// TestServeSingleSignOnFlags: a single sign-on configuration that cannot
+// work is refused before the server starts, saying what to change.
+func TestServeSingleSignOnFlags(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"--addr", "0.0.0.0:0", "--oidc-issuer", "https://login.acme.example", "--oidc-client-id", "estate"}, "--oidc-issuer needs --public-url when serving on 0.0.0.0:0"},
+		{[]string{"--addr", "127.0.0.1:0", "--oidc-issuer", "http://login.acme.example", "--oidc-client-id", "estate"}, `issuer "http://login.acme.example": want an https URL`},
+		{[]string{"--addr", "127.0.0.1:0", "--oidc-issuer", "https://login.acme.example"}, "no client id"},
+		{[]string{"--addr", "127.0.0.1:0", "--oidc-issuer", "https://login.acme.example", "--oidc-client-id", "estate", "--public-url", "estate.acme.example"}, `public URL "estate.acme.example"`},
+	} {
+		_, stderr, code := cli(t, "", append(append([]string{"serve"}, tc.args...), "--data-dir", dir)...)
+		if code != exitUsage || !strings.Contains(stderr, tc.msg) {
+			t.Errorf("serve %v: exit %d, stderr %q; want exit %d mentioning %q", tc.args, code, stderr, exitUsage, tc.msg)
+		}
+	}
+}

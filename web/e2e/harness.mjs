@@ -44,7 +44,8 @@ let builtBin = null;
  * Starts estate serve --demo on a free port; resolves with { base, stop, log }.
  * host: the interface to listen on (a non-loopback one turns anonymous reads
  * off). prepare(bin, dataDir): runs before the server starts (token create,
- * files in dirname(dataDir)); args(prepared): more arguments for serve.
+ * files in dirname(dataDir)); args(prepared, { base }): more arguments for
+ * serve (base: the URL it will answer at).
  */
 export async function startServer({ host = '127.0.0.1', prepare, args = () => [] } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'estate-e2e-'));
@@ -55,7 +56,7 @@ export async function startServer({ host = '127.0.0.1', prepare, args = () => []
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   let log = '';
-  const proc = spawn(bin, ['serve', '--demo', '--addr', `${host}:${port}`, '--data-dir', dataDir, '--log-format', 'json', ...args(prepared)], {
+  const proc = spawn(bin, ['serve', '--demo', '--addr', `${host}:${port}`, '--data-dir', dataDir, '--log-format', 'json', ...args(prepared, { base })], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   proc.stdout.on('data', (d) => (log += d));

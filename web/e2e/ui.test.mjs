@@ -1366,6 +1366,72 @@ describe('sign-in', () => {
   });
 });
 
+describe('single sign-on', () => {
+  // The real Keycloak scripts/keycloak.sh starts (scripts/e2e.sh starts it
+  // when nobody did), with the realm of scripts/keycloak/estate-realm.json.
+  const keycloak = process.env.ESTATE_TEST_KEYCLOAK_URL;
+  const why = 'ESTATE_TEST_KEYCLOAK_URL is not set: start Keycloak with scripts/keycloak.sh start';
+  if (!keycloak && process.env.ESTATE_REQUIRE_KEYCLOAK === '1') throw new Error(why);
+
+  test('a locked server sends people to the organisation’s sign-in and back; their groups decide what they may do; signing out ends the session', { skip: !keycloak && why }, async () => {
+    const locked = await startServer({
+      host: '0.0.0.0',
+      args: (_, { base }) => [
+        '--public-url', base,
+        '--oidc-issuer', `${keycloak}/realms/estate`, '--oidc-client-id', 'estate', '--oidc-client-secret', 'estate-test-secret',
+        '--oidc-name', 'Acme Keycloak', '--oidc-viewer-groups', 'estate-viewers', '--oidc-editor-groups', 'estate-editors',
+        '--oidc-team-group-prefix', 'team-',
+      ],
+    });
+    const page = await newPage();
+    const graphqlAuth = [];
+    page.on('request', (r) => {
+      if (r.url().endsWith('/graphql')) graphqlAuth.push(r.headers()['authorization'] ?? '');
+    });
+    const signInAs = async (user) => {
+      await page.getByRole('link', { name: 'Sign in with Acme Keycloak' }).click();
+      await page.waitForURL((u) => u.href.startsWith(keycloak));
+      await page.locator('#username').fill(user);
+      await page.locator('#password').fill(`${user}-password`);
+      await page.locator('#kc-login').click();
+    };
+    try {
+      await page.goto(locked.base + '/shadow');
+      await page.getByRole('link', { name: 'Sign in with Acme Keycloak' }).waitFor();
+      await axeViolations(page).then((v) => assert.deepEqual(v, [], 'sign-in with single sign-on'));
+      await signInAs('edna');
+      // Back where she started, signed in as herself, an editor.
+      await page.waitForURL(locked.base + '/shadow');
+      await page.locator('header').getByText('edna (editor)').waitFor();
+      await page.getByRole('checkbox').first().waitFor();
+      await shot(page, 'sso-signed-in');
+      assert.ok(graphqlAuth.length > 0 && graphqlAuth.every((h) => h === ''), 'the session travels in its cookie, no Authorization header');
+      assert.equal(await page.evaluate(() => document.cookie.includes('estate_session')), false, 'the session cookie is out of scripts’ reach');
+
+      // Signing out ends the session here: a reload asks to sign in again.
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+      await page.reload();
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+
+      // Someone in none of estate's groups is told why (Keycloak's own
+      // session is edna's until it is cleared: estate signs out of estate).
+      await browser.context.clearCookies();
+      await page.goto(locked.base + '/');
+      await signInAs('olga');
+      await page.getByRole('heading', { name: 'Not allowed to use estate' }).waitFor();
+      await page.getByText('olga is signed in at the identity provider but in none of the groups that may use estate').waitFor();
+      await shot(page, 'sso-refused');
+      await page.getByRole('link', { name: 'Back to estate' }).click();
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    } finally {
+      await browser.context.clearCookies();
+      await page.close();
+      await locked.stop();
+    }
+  });
+});
+
 describe('long answers on a synthetic estate', () => {
   // The S tier (10,000 nodes) beside the demo: hundreds of findings and of
   // affected items, drawn a page (200 rows) at a time.

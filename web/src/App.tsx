@@ -1,5 +1,5 @@
 import { lazy, Suspense, useEffect, useRef, useState } from 'react';
-import { authRequired, getToken, onAuthChange, request, setToken } from './api';
+import { authMessage, authRequired, getToken, onAuthChange, request, setToken, signOut } from './api';
 import { ViewerDocument, type ViewerQuery } from './gql/graphql';
 import { Link, segment, useLocation } from './router';
 import { SearchBox } from './SearchBox';
@@ -58,6 +58,9 @@ export function App() {
   // sources); needAuth: the server asked for a token.
   const [signIn, setSignIn] = useState(false);
   const [failed, setFailed] = useState(false);
+  // Why a single sign-on session stopped working (it ended, or the server
+  // restarted).
+  const [notice, setNotice] = useState('');
   // The server answered without a token once: a reader whose token it
   // refuses may go back to reading without one.
   const [readsWithoutToken, setReadsWithoutToken] = useState(false);
@@ -81,6 +84,7 @@ export function App() {
       onAuthChange(() => {
         if (authRequired) {
           setFailed(!!getToken());
+          setNotice(!getToken() && /sign-in has ended/.test(authMessage) ? 'Your sign-in has ended: sign in again.' : '');
           setNeedAuth(true);
         }
       }),
@@ -131,9 +135,10 @@ export function App() {
                 type="button"
                 className="linkish"
                 onClick={() => {
-                  setToken(null);
-                  setViewer(null);
-                  setGen((g) => g + 1);
+                  void signOut().then(() => {
+                    setViewer(null);
+                    setGen((g) => g + 1);
+                  });
                 }}
               >
                 Sign out
@@ -153,18 +158,21 @@ export function App() {
         {needAuth || signIn ? (
           <SignIn
             failed={failed}
+            notice={notice}
             optional={!needAuth || readsWithoutToken}
             onCancel={() => {
               setToken(null);
               setNeedAuth(false);
               setSignIn(false);
               setFailed(false);
+              setNotice('');
               setGen((g) => g + 1);
             }}
             onDone={() => {
               setNeedAuth(false);
               setSignIn(false);
               setFailed(false);
+              setNotice('');
               setGen((g) => g + 1);
             }}
           />

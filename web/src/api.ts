@@ -1,6 +1,8 @@
 // A tiny GraphQL client: typed documents in, typed data out. The API token
 // (when the server needs one) lives in memory and sessionStorage only, and
-// travels in the Authorization header — never in a URL.
+// travels in the Authorization header — never in a URL. A person signed in
+// through single sign-on has an HttpOnly session cookie instead, which the
+// browser sends with these same-origin requests.
 import type { TypedDocumentString } from './gql/graphql';
 
 const TOKEN_KEY = 'estate.token';
@@ -39,6 +41,33 @@ export function onAuthChange(f: () => void): () => void {
 }
 
 export let authRequired = false;
+/** The server's reason for its last 401 (a refused token, an ended sign-in). */
+export let authMessage = '';
+
+/** How people sign in to this server besides API tokens. */
+export interface AuthConfig {
+  sso: { name: string; loginUrl: string } | null;
+}
+
+export async function authConfig(): Promise<AuthConfig> {
+  try {
+    const res = await fetch('/auth/config', { credentials: 'same-origin' });
+    if (res.ok) return (await res.json()) as AuthConfig;
+  } catch {
+    // an older server, or none: tokens only
+  }
+  return { sso: null };
+}
+
+/** Signs out: ends the single sign-on session, if any, and forgets the token. */
+export async function signOut(): Promise<void> {
+  try {
+    await fetch('/auth/logout', { method: 'POST', credentials: 'same-origin' });
+  } catch {
+    // no session to end, or no server: the token is forgotten either way
+  }
+  setToken(null);
+}
 
 export class ApiError extends Error {
   constructor(
@@ -72,7 +101,7 @@ export async function request<TResult, TVariables>(
       headers,
       body: JSON.stringify({ query: doc.toString(), variables: variables ?? {} }),
       signal,
-      credentials: 'omit',
+      credentials: 'same-origin',
     });
   } catch (e) {
     if ((e as Error).name === 'AbortError') throw e;
@@ -87,6 +116,7 @@ export async function request<TResult, TVariables>(
   const first = body?.errors?.[0];
   if (res.status === 401 || first?.extensions?.code === 'UNAUTHENTICATED') {
     authRequired = true;
+    authMessage = first?.message ?? '';
     authListeners.forEach((f) => f());
     throw new ApiError(first?.message ?? 'This server needs an API token.', 'UNAUTHENTICATED', 401);
   }

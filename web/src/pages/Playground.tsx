@@ -1,6 +1,7 @@
 // The GraphQL playground: GraphiQL bundled with the UI (no CDN, works
-// offline), sending the signed-in token in the Authorization header like
-// every other request of the UI — never in a URL.
+// offline), sending the signed-in token in the Authorization header (or,
+// signed in through single sign-on, the session cookie) like every other
+// request of the UI — never in a URL.
 import { GraphiQL } from 'graphiql';
 import 'graphiql/style.css';
 import { getToken } from '../api';
@@ -10,7 +11,7 @@ async function fetcher(params: unknown, opts?: { headers?: Record<string, unknow
   for (const [k, v] of Object.entries(opts?.headers ?? {})) headers[k] = String(v);
   const token = getToken();
   if (token) headers.Authorization = `Bearer ${token}`;
-  const res = await fetch('/graphql', { method: 'POST', headers, body: JSON.stringify(params), credentials: 'omit' });
+  const res = await fetch('/graphql', { method: 'POST', headers, body: JSON.stringify(params), credentials: 'same-origin' });
   return res.json();
 }
 
