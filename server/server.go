@@ -181,6 +181,7 @@ func New(cfg Config, store graph.Store, tokens *auth.Store, log zerolog.Logger) 
 		if err := s.csrf.AddTrustedOrigin(cfg.SSO.PublicURL()); err != nil {
 			return nil, fmt.Errorf("server config: public URL: %w", err)
 		}
+		m.reg.MustRegister(cfg.SSO.Collector())
 	}
 	s.governor = governance.New(s.store, cfg.ChangePolicy)
 	m.reg.MustRegister(pendingChanges(store, s.log), shadowFindings(store, s.log))

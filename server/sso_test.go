@@ -215,6 +215,13 @@ func TestSingleSignOn(t *testing.T) {
 
 	// API tokens work beside sessions.
 	e.do(t, e.editor, create, nil).mustData(t, nil)
+
+	_, _, metrics := e.get(t, "/metrics")
+	for _, want := range []string{`estate_signins_total{result="ok"} 4`, `estate_signins_total{result="refused"} 1`} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics has no %s", want)
+		}
+	}
 }
 
 // TestSignInRefusals: a callback this browser did not start, and a client
@@ -261,6 +268,16 @@ func TestSignInRefusals(t *testing.T) {
 	}
 	if strings.Contains(page, "not-the-secret") || strings.Contains(wrong.logs.String(), "not-the-secret") {
 		t.Fatal("the client secret was shown or logged")
+	}
+	_, _, metrics := e.get(t, "/metrics")
+	_, _, wrongMetrics := wrong.get(t, "/metrics")
+	for _, want := range []string{`estate_signins_total{result="invalid"} 3`, `estate_signins_total{result="denied"} 1`} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics has no %s", want)
+		}
+	}
+	if !strings.Contains(wrongMetrics, `estate_signins_total{result="provider_error"} 1`) {
+		t.Error(`/metrics has no estate_signins_total{result="provider_error"} 1 after a refused client secret`)
 	}
 }
 

@@ -100,6 +100,7 @@ func (s *SSO) Callback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.SetCookie(w, s.cookie(sessionCookie, s.start(principal), "/", int(s.cfg.SessionTTL.Seconds())))
+	s.signins.WithLabelValues("ok").Inc()
 	s.log.Info().Str("user", name).Str("role", principal.Role.String()).
 		Strs("teams", principal.Membership.Teams).Bool("cab", principal.Membership.CAB).Msg("signed in")
 	http.Redirect(w, r, pend.returnTo, http.StatusSeeOther)
@@ -149,8 +150,10 @@ var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
 </main></body></html>
 `))
 
-// page answers a browser with a short page saying what went wrong.
+// page answers a browser with a short page saying what went wrong, and
+// counts the failed sign-in by what went wrong.
 func (s *SSO) page(w http.ResponseWriter, status int, title, msg, returnTo string) {
+	s.signins.WithLabelValues(failure(status)).Inc()
 	retry := ""
 	if returnTo != "" {
 		retry = LoginPath + "?return=" + url.QueryEscape(returnTo)
@@ -159,4 +162,19 @@ func (s *SSO) page(w http.ResponseWriter, status int, title, msg, returnTo strin
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_ = pageTmpl.Execute(w, struct{ Title, Message, Retry string }{title, msg, retry})
+}
+
+// failure names a failed sign-in for the metric, from the page's status.
+func failure(status int) string {
+	switch status {
+	case http.StatusForbidden:
+		return "refused" // in none of estate's groups
+	case http.StatusUnauthorized:
+		return "denied" // the provider said no, or its ID token did not verify
+	case http.StatusBadGateway:
+		return "provider_error" // unreachable, or refused estate's client
+	case http.StatusBadRequest:
+		return "invalid" // a callback this browser did not start
+	}
+	return "busy"
 }

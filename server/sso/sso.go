@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
 	"golang.org/x/oauth2"
 
@@ -101,6 +102,10 @@ type SSO struct {
 	secure bool
 	now    func() time.Time
 
+	// signins counts sign-ins by result: a provider refusing estate's
+	// secret (an expired one) shows here before anyone calls the desk.
+	signins *prometheus.CounterVec
+
 	mu       sync.Mutex
 	provider *oidc.Provider
 	sessions map[string]session       // by the SHA-256 of the cookie's value
@@ -153,12 +158,19 @@ func New(cfg Config, log zerolog.Logger) (*SSO, error) {
 		now:      time.Now,
 		sessions: map[string]session{},
 		pending:  map[string]pendingSignIn{},
+		signins: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "estate_signins_total",
+			Help: "Single sign-on attempts by result: ok, refused (in none of estate's groups), denied (by the provider, or its ID token did not verify), provider_error (unreachable, or it refused estate's client), invalid (a callback this browser did not start), busy.",
+		}, []string{"result"}),
 	}
 	if !s.secure && !isLoopback(pub.Hostname()) {
 		s.log.Warn().Str("public_url", cfg.PublicURL).Msg("session cookies go over plain http: put estate behind TLS and give an https public URL")
 	}
 	return s, nil
 }
+
+// Collector is the sign-in metrics, for the server's registry.
+func (s *SSO) Collector() prometheus.Collector { return s.signins }
 
 // Name is what the sign-in button says.
 func (s *SSO) Name() string { return s.cfg.Name }

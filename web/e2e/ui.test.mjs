@@ -1399,6 +1399,7 @@ describe('single sign-on', () => {
       await page.goto(locked.base + '/shadow');
       await page.getByRole('link', { name: 'Sign in with Acme Keycloak' }).waitFor();
       await axeViolations(page).then((v) => assert.deepEqual(v, [], 'sign-in with single sign-on'));
+      await shot(page, 'sso-sign-in');
       await signInAs('edna');
       // Back where she started, signed in as herself, an editor.
       await page.waitForURL(locked.base + '/shadow');
