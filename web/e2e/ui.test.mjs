@@ -1366,6 +1366,67 @@ describe('sign-in', () => {
   });
 });
 
+describe('API tokens', () => {
+  test('an administrator makes a token for automation, sees its secret once, and revokes it; nobody else sees the page', async () => {
+    const srv = await startServer({
+      prepare: (bin, dataDir) => ({ admin: createToken(bin, dataDir, 'admin', 'ada'), editor: createToken(bin, dataDir, 'editor', 'edna') }),
+    });
+    const page = await newPage();
+    const asToken = async (t) => {
+      await page.evaluate((v) => sessionStorage.setItem('estate.token', v), t);
+      await page.goto(srv.base + '/');
+    };
+    const viewerOf = (secret) =>
+      fetch(`${srv.base}/graphql`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${secret}` },
+        body: JSON.stringify({ query: '{ viewer { name role teams cab } }' }),
+      });
+    try {
+      await page.goto(srv.base + '/');
+      await asToken(srv.prepared.editor);
+      await page.locator('header').getByText('edna (editor)').waitFor();
+      assert.equal(await page.getByRole('link', { name: 'API tokens' }).count(), 0, 'an editor has no tokens page');
+      await page.goto(srv.base + '/tokens');
+      await page.getByText('Only administrators manage API tokens').waitFor();
+
+      await asToken(srv.prepared.admin);
+      await page.getByRole('link', { name: 'API tokens' }).click();
+      const table = page.getByTestId('tokens');
+      await table.getByText('edna').waitFor();
+      assert.equal(await table.locator('tbody tr').count(), 2);
+      await page.getByLabel('Name').fill('ci-change-gate');
+      await page.getByRole('radio', { name: /^editor/ }).check();
+      await page.getByLabel('Teams whose NORMAL changes it may decide').fill('payments, platform-sre');
+      await page.getByRole('button', { name: 'Make the token' }).click();
+      const secret = await page.getByTestId('token-secret').locator('code.secret-value').innerText();
+      assert.match(secret, /^est_\S{40,}$/);
+      const row = table.locator('tr', { hasText: 'ci-change-gate' });
+      await row.waitFor();
+      assert.match(await row.innerText(), /editor\s+team payments, team platform-sre/);
+      assert.deepEqual(await axeViolations(page), [], 'the tokens page with a secret shown');
+      await shot(page, 'tokens');
+
+      // The secret works, as what the form said.
+      const who = await (await viewerOf(secret)).json();
+      assert.deepEqual(who.data.viewer, { name: 'ci-change-gate', role: 'EDITOR', teams: ['payments', 'platform-sre'], cab: false });
+      await page.getByRole('button', { name: 'Done' }).click();
+      assert.equal(await page.getByTestId('token-secret').count(), 0, 'the secret is shown once');
+      assert.equal(await page.getByText(secret).count(), 0);
+
+      // Revoked, it stops working at once.
+      page.once('dialog', (d) => d.accept());
+      await page.getByRole('button', { name: 'Revoke ci-change-gate' }).click();
+      await page.getByText('Revoked "ci-change-gate".').waitFor();
+      assert.equal(await table.locator('tr', { hasText: 'ci-change-gate' }).count(), 0);
+      assert.equal((await viewerOf(secret)).status, 401);
+    } finally {
+      await page.close();
+      await srv.stop();
+    }
+  });
+});
+
 describe('single sign-on', () => {
   // The real Keycloak scripts/keycloak.sh starts (scripts/e2e.sh starts it
   // when nobody did), with the realm of scripts/keycloak/estate-realm.json.

@@ -20,6 +20,7 @@ const ChangesView = lazy(() => import('./pages/Changes').then((m) => ({ default:
 const ChangeView = lazy(() => import('./pages/Changes').then((m) => ({ default: m.ChangeView })));
 const OwnersView = lazy(() => import('./pages/Owners').then((m) => ({ default: m.OwnersView })));
 const HealthView = lazy(() => import('./pages/Health').then((m) => ({ default: m.HealthView })));
+const TokensView = lazy(() => import('./pages/Tokens').then((m) => ({ default: m.TokensView })));
 // GraphiQL is large: its own chunk, loaded only by the playground.
 const Playground = lazy(() => import('./pages/Playground').then((m) => ({ default: m.Playground })));
 
@@ -36,6 +37,7 @@ function Route() {
   if (path === '/health') return <HealthView />;
   if (path === '/playground') return <Playground />;
   if (path === '/runs') return <RunsView />;
+  if (path === '/tokens') return <TokensView />;
   if (path === '/changes') return <ChangesView />;
   if ((m = path.match(/^\/changes\/(.+)$/))) return <ChangeView changeKey={segment(m[1])} />;
   if ((m = path.match(/^\/runs\/([^/]+)$/))) return <RunView id={segment(m[1])} />;
@@ -102,7 +104,7 @@ export function App() {
     document.getElementById('main')?.focus({ preventScroll: true });
   }, [loc.path]);
 
-  const nav = [
+  const nav: [string, string][] = [
     ['/', 'Search'],
     ['/owners', 'Owners'],
     ['/impact', 'Impact'],
@@ -110,7 +112,8 @@ export function App() {
     ['/health', 'CMDB health'],
     ['/changes', 'Changes'],
     ['/runs', 'Ingest runs'],
-  ] as const;
+  ];
+  if (viewer?.role === 'ADMIN') nav.push(['/tokens', 'API tokens']);
 
   return (
     <>

@@ -147,3 +147,33 @@ export function downloadCsv(name: string, rows: string[][]) {
   a.click();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
+
+/**
+ * Puts text on the clipboard; false when the browser refuses. The Clipboard
+ * API exists only in secure contexts (HTTPS, localhost), so on a plain
+ * http://host:8080 the older copy command is used on a hidden text area.
+ */
+export async function copyText(text: string): Promise<boolean> {
+  try {
+    if (navigator.clipboard) {
+      await navigator.clipboard.writeText(text);
+      return true;
+    }
+  } catch {
+    // Denied (no permission, page not focused): try the copy command.
+  }
+  const area = document.createElement('textarea');
+  area.value = text;
+  area.setAttribute('readonly', '');
+  area.style.position = 'fixed';
+  area.style.opacity = '0';
+  document.body.appendChild(area);
+  area.select();
+  try {
+    return document.execCommand('copy');
+  } catch {
+    return false;
+  } finally {
+    area.remove();
+  }
+}

@@ -1723,6 +1723,30 @@ export type LookupQuery = { lookup: { resolution: string, subject: { kind: Kind,
         | { id: string }
        | null }> } | null };
 
+export type TokensQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type TokensQuery = { tokens: Array<{ id: string, name: string, role: Role, createdAt: string, teams: Array<string>, cab: boolean }> };
+
+export type TokenInfoFragment = { id: string, name: string, role: Role, createdAt: string, teams: Array<string>, cab: boolean };
+
+export type CreateTokenMutationVariables = Exact<{
+  role: Role;
+  name: string;
+  teams?: Array<string> | string | null | undefined;
+  cab?: boolean | null | undefined;
+}>;
+
+
+export type CreateTokenMutation = { createToken: { token: string, info: { id: string, name: string, role: Role, createdAt: string, teams: Array<string>, cab: boolean } } };
+
+export type RevokeTokenMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type RevokeTokenMutation = { revokeToken: { id: string, name: string } };
+
 export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -1932,6 +1956,16 @@ export const RunFieldsFragmentDoc = new TypedDocumentString(`
   shadowFindings
 }
     `, {"fragmentName":"RunFields"}) as unknown as TypedDocumentString<RunFieldsFragment, unknown>;
+export const TokenInfoFragmentDoc = new TypedDocumentString(`
+    fragment TokenInfo on Token {
+  id
+  name
+  role
+  createdAt
+  teams
+  cab
+}
+    `, {"fragmentName":"TokenInfo"}) as unknown as TypedDocumentString<TokenInfoFragment, unknown>;
 export const ImpactDocument = new TypedDocumentString(`
     query Impact($refs: [String!]!, $direction: ImpactDirection!, $maxDepth: Int!, $changedPaths: [String!]) {
   impact(
@@ -3048,6 +3082,45 @@ export const LookupDocument = new TypedDocumentString(`
     id
   }
 }`) as unknown as TypedDocumentString<LookupQuery, LookupQueryVariables>;
+export const TokensDocument = new TypedDocumentString(`
+    query Tokens {
+  tokens {
+    ...TokenInfo
+  }
+}
+    fragment TokenInfo on Token {
+  id
+  name
+  role
+  createdAt
+  teams
+  cab
+}`) as unknown as TypedDocumentString<TokensQuery, TokensQueryVariables>;
+export const CreateTokenDocument = new TypedDocumentString(`
+    mutation CreateToken($role: Role!, $name: String!, $teams: [String!], $cab: Boolean) {
+  createToken(role: $role, name: $name, teams: $teams, cab: $cab) {
+    token
+    info {
+      ...TokenInfo
+    }
+  }
+}
+    fragment TokenInfo on Token {
+  id
+  name
+  role
+  createdAt
+  teams
+  cab
+}`) as unknown as TypedDocumentString<CreateTokenMutation, CreateTokenMutationVariables>;
+export const RevokeTokenDocument = new TypedDocumentString(`
+    mutation RevokeToken($id: String!) {
+  revokeToken(id: $id) {
+    id
+    name
+  }
+}
+    `) as unknown as TypedDocumentString<RevokeTokenMutation, RevokeTokenMutationVariables>;
 export const ViewerDocument = new TypedDocumentString(`
     query Viewer {
   viewer {

@@ -6,7 +6,7 @@ import { lazy, Suspense, useState } from 'react';
 import { request } from '../api';
 import { ImpactDocument, type ImpactDirection, type ImpactQuery } from '../gql/graphql';
 import { Link, navigate } from '../router';
-import { ErrorBox, KindBadge, Loading, useAsync, usePagedRows } from '../ui';
+import { copyText, ErrorBox, KindBadge, Loading, useAsync, usePagedRows } from '../ui';
 import { Unavailable, useServerHas } from './Answers';
 
 const ImpactGraph = lazy(() => import('./ImpactGraph').then((m) => ({ default: m.ImpactGraph })));
@@ -244,36 +244,6 @@ function ImpactResult({ params }: { params: Params }) {
       </section>
     </div>
   );
-}
-
-/**
- * Puts text on the clipboard; false when the browser refuses. The Clipboard
- * API exists only in secure contexts (HTTPS, localhost), so on a plain
- * http://host:8080 the older copy command is used on a hidden text area.
- */
-async function copyText(text: string): Promise<boolean> {
-  try {
-    if (navigator.clipboard) {
-      await navigator.clipboard.writeText(text);
-      return true;
-    }
-  } catch {
-    // Denied (no permission, page not focused): try the copy command.
-  }
-  const area = document.createElement('textarea');
-  area.value = text;
-  area.setAttribute('readonly', '');
-  area.style.position = 'fixed';
-  area.style.opacity = '0';
-  document.body.appendChild(area);
-  area.select();
-  try {
-    return document.execCommand('copy');
-  } catch {
-    return false;
-  } finally {
-    area.remove();
-  }
 }
 
 function selectContents(el: Element | null) {
