@@ -12,11 +12,35 @@ pkgs=("$@")
 
 started_neo4j=0
 started_moto=0
+started_keycloak=0
+keycloak_job=""
+keycloak_out=""
 cleanup() {
+	# A Keycloak start still in progress (this script failed before waiting
+	# for it) is cut short after its current step; the stop below then ends
+	# the server it launched.
+	if [ -n "$keycloak_job" ]; then
+		kill "$keycloak_job" 2>/dev/null || true
+		wait "$keycloak_job" 2>/dev/null || true
+	fi
+	if [ "$started_keycloak" = 1 ]; then scripts/keycloak.sh stop >&2 || true; fi
+	if [ -n "$keycloak_out" ]; then rm -f "$keycloak_out"; fi
 	if [ "$started_neo4j" = 1 ]; then scripts/neo4j.sh stop >&2 || true; fi
 	if [ "$started_moto" = 1 ]; then scripts/moto.sh stop >&2 || true; fi
 }
 trap cleanup EXIT
+
+# Keycloak: the OpenID Connect provider the login tests run against. Its
+# start takes about a minute (a fresh database and realm each time), so it
+# runs in the background from here on, alongside Neo4j's start and the
+# checks, and is waited for just before go test. A server already running
+# (scripts/keycloak.sh start by hand) is reused.
+if ! scripts/keycloak.sh status >/dev/null 2>&1; then
+	started_keycloak=1
+fi
+keycloak_out="$(mktemp)"
+scripts/keycloak.sh start >"$keycloak_out" &
+keycloak_job=$!
 
 # Neo4j: the conformance suite and the Neo4j tests need a real server. A
 # server already running (scripts/neo4j.sh start by hand) is reused.
@@ -64,6 +88,21 @@ if git rev-parse --git-dir >/dev/null 2>&1; then
 		exit 1
 	fi
 fi
+
+echo "== waiting for Keycloak" >&2
+# Its own output says why if it failed (its exit status is the job's).
+if ! wait "$keycloak_job"; then
+	keycloak_job=""
+	echo "Keycloak did not start" >&2
+	exit 1
+fi
+keycloak_job=""
+keycloak_env="$(cat "$keycloak_out")"
+set -a
+eval "$keycloak_env"
+set +a
+# With a server up, the Keycloak tests must run: a skip would be a failure.
+export ESTATE_REQUIRE_KEYCLOAK=1
 
 echo "== go test" >&2
 go test -race -timeout 30m "${pkgs[@]}"
