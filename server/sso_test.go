@@ -137,7 +137,9 @@ func TestSingleSignOn(t *testing.T) {
 	const create = `mutation { upsertEntities(input: [{kind: Service, key: "sso-made", evidence: "CHG-1"}]) { created } }`
 	e.post(t, edna, e.url, create).mustData(t, nil)
 	var h struct {
-		Service struct{ History struct{ Nodes []struct{ Op, Actor string } } }
+		Service struct {
+			History struct{ Nodes []struct{ Op, Actor string } }
+		}
 	}
 	e.do(t, e.viewer, `{ service(key: "sso-made") { history(first: 5) { nodes { op actor } } } }`, nil).mustData(t, &h)
 	if n := h.Service.History.Nodes; len(n) != 1 || n[0].Actor != "edna" {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/estate-cmdb/estate/graph/neo4j"
 	"github.com/estate-cmdb/estate/ingest/synthetic"
+	"github.com/estate-cmdb/estate/internal/testdep"
 )
 
 // smoke runs the harness once on the S tier against one store, with small
@@ -167,12 +168,7 @@ func TestSmokeEmbedded(t *testing.T) {
 }
 
 func TestSmokeNeo4j(t *testing.T) {
-	if os.Getenv("ESTATE_NEO4J_URI") == "" {
-		if os.Getenv("ESTATE_REQUIRE_NEO4J") == "1" {
-			t.Fatal("ESTATE_REQUIRE_NEO4J=1 but ESTATE_NEO4J_URI is unset")
-		}
-		t.Skip("ESTATE_NEO4J_URI is unset, so the harness is not run against Neo4j")
-	}
+	testdep.Env(t, "ESTATE_NEO4J_URI", "ESTATE_REQUIRE_NEO4J", "scripts/neo4j.sh")
 	checkResult(t, smoke(t, StoreNeo4j, ""), StoreNeo4j)
 }
 

@@ -32,21 +32,14 @@ import (
 	"github.com/estate-cmdb/estate/graph/analysis/analysistest"
 	"github.com/estate-cmdb/estate/graph/governance/governancetest"
 	"github.com/estate-cmdb/estate/graph/graphtest"
+	"github.com/estate-cmdb/estate/internal/testdep"
 )
-
-const howToStart = `start one with: set -a; eval "$(scripts/neo4j.sh start)"; set +a`
 
 // requireServer skips (or, with ESTATE_REQUIRE_NEO4J=1, fails) the test
 // when no Neo4j is configured.
 func requireServer(t testing.TB) {
 	t.Helper()
-	if os.Getenv("ESTATE_NEO4J_URI") != "" {
-		return
-	}
-	if os.Getenv("ESTATE_REQUIRE_NEO4J") == "1" {
-		t.Fatalf("ESTATE_REQUIRE_NEO4J=1 but ESTATE_NEO4J_URI is unset; %s", howToStart)
-	}
-	t.Skipf("ESTATE_NEO4J_URI is unset, so the Neo4j backend is not tested; %s", howToStart)
+	testdep.Env(t, "ESTATE_NEO4J_URI", "ESTATE_REQUIRE_NEO4J", "scripts/neo4j.sh")
 }
 
 func testConfig(namespace string) Config {

@@ -10,6 +10,8 @@ package mototest
 import (
 	"os"
 	"testing"
+
+	"github.com/estate-cmdb/estate/internal/testdep"
 )
 
 // Endpoint returns moto's URL from ESTATE_AWS_ENDPOINT, skipping the test
@@ -17,15 +19,7 @@ import (
 // where the AWS leg must run).
 func Endpoint(tb testing.TB) string {
 	tb.Helper()
-	ep := os.Getenv("ESTATE_AWS_ENDPOINT")
-	if ep == "" {
-		msg := `ESTATE_AWS_ENDPOINT is not set: start moto with  set -a; eval "$(scripts/moto.sh start)"; set +a`
-		if os.Getenv("ESTATE_REQUIRE_AWS") == "1" {
-			tb.Fatal(msg + " (ESTATE_REQUIRE_AWS=1: the AWS leg must run)")
-		}
-		tb.Skip(msg)
-	}
-	return ep
+	return testdep.Env(tb, "ESTATE_AWS_ENDPOINT", "ESTATE_REQUIRE_AWS", "scripts/moto.sh")
 }
 
 // Credentials puts static credentials in the environment for the rest of

@@ -14,11 +14,12 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 
 	"golang.org/x/net/html"
+
+	"github.com/estate-cmdb/estate/internal/testdep"
 )
 
 // The realm's client and people (scripts/keycloak/estate-realm.json). Each
@@ -34,14 +35,7 @@ const (
 // ESTATE_REQUIRE_KEYCLOAK=1 (CI, where the single sign-on leg must run).
 func Issuer(tb testing.TB) string {
 	tb.Helper()
-	base := os.Getenv("ESTATE_TEST_KEYCLOAK_URL")
-	if base == "" {
-		msg := `ESTATE_TEST_KEYCLOAK_URL is not set: start Keycloak with  set -a; eval "$(scripts/keycloak.sh start)"; set +a`
-		if os.Getenv("ESTATE_REQUIRE_KEYCLOAK") == "1" {
-			tb.Fatal(msg + " (ESTATE_REQUIRE_KEYCLOAK=1: the single sign-on leg must run)")
-		}
-		tb.Skip(msg)
-	}
+	base := testdep.Env(tb, "ESTATE_TEST_KEYCLOAK_URL", "ESTATE_REQUIRE_KEYCLOAK", "scripts/keycloak.sh")
 	return strings.TrimSuffix(base, "/") + "/realms/" + Realm
 }
 
