@@ -200,9 +200,28 @@ func TestSingleSignOn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var bye struct{ Next string }
+	err = json.NewDecoder(out.Body).Decode(&bye)
 	out.Body.Close()
-	if out.StatusCode != http.StatusNoContent || sessionCookie(edna, e.url) != nil {
-		t.Fatalf("sign-out: HTTP %d, cookie left %v", out.StatusCode, sessionCookie(edna, e.url))
+	if err != nil || out.StatusCode != http.StatusOK || sessionCookie(edna, e.url) != nil {
+		t.Fatalf("sign-out: HTTP %d, %v, cookie left %v", out.StatusCode, err, sessionCookie(edna, e.url))
+	}
+	// The browser then signs out at the provider and comes back; the next
+	// person at this desk gets the provider's form, not edna's session.
+	if !strings.HasPrefix(bye.Next, ssotest.Issuer(t)+"/protocol/openid-connect/logout?") || !strings.Contains(bye.Next, "id_token_hint=") {
+		t.Fatalf("sign-out sends the browser to %q, want the provider's logout with the ID token", bye.Next)
+	}
+	res, err = edna.Get(bye.Next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.Request.URL.String() != e.url+"/" {
+		t.Fatalf("the provider's sign-out ended at %s, want estate's front page", res.Request.URL)
+	}
+	ssotest.SignIn(t, edna, e.url+"/auth/login", "vera") // fails without a login form
+	if v := e.who(t, edna).Viewer; v.Name != "vera" {
+		t.Fatalf("the next person at edna's browser is %q", v.Name)
 	}
 	stale := browser(t)
 	u, _ := url.Parse(e.url)
@@ -219,7 +238,7 @@ func TestSingleSignOn(t *testing.T) {
 	e.do(t, e.editor, create, nil).mustData(t, nil)
 
 	_, _, metrics := e.get(t, "/metrics")
-	for _, want := range []string{`estate_signins_total{result="ok"} 4`, `estate_signins_total{result="refused"} 1`} {
+	for _, want := range []string{`estate_signins_total{result="ok"} 5`, `estate_signins_total{result="refused"} 1`} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("/metrics has no %s", want)
 		}

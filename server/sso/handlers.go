@@ -1,6 +1,7 @@
 package sso
 
 import (
+	"encoding/json"
 	"errors"
 	"html/template"
 	"net/http"
@@ -99,18 +100,27 @@ func (s *SSO) Callback(w http.ResponseWriter, r *http.Request) {
 		s.page(w, http.StatusForbidden, "Not allowed to use estate", err.Error(), "")
 		return
 	}
-	http.SetCookie(w, s.cookie(sessionCookie, s.start(principal), "/", int(s.cfg.SessionTTL.Seconds())))
+	http.SetCookie(w, s.cookie(sessionCookie, s.start(principal, raw), "/", int(s.cfg.SessionTTL.Seconds())))
 	s.signins.WithLabelValues("ok").Inc()
 	s.log.Info().Str("user", name).Str("role", principal.Role.String()).
 		Strs("teams", principal.Membership.Teams).Bool("cab", principal.Membership.CAB).Msg("signed in")
 	http.Redirect(w, r, pend.returnTo, http.StatusSeeOther)
 }
 
-// Logout ends the request's session (POST; the browser's cookie too).
+// Logout ends the request's session (POST; the browser's cookie too). Its
+// JSON answer names where the browser goes next to sign out at the
+// provider too: {"next": URL}, or {} when there is nowhere.
 func (s *SSO) Logout(w http.ResponseWriter, r *http.Request) {
-	s.end(r)
+	var out struct {
+		Next string `json:"next,omitempty"`
+	}
+	if sess, ok := s.end(r); ok {
+		out.Next = s.providerLogout(sess)
+	}
 	s.ClearSession(w)
-	w.WriteHeader(http.StatusNoContent)
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	_ = json.NewEncoder(w).Encode(out)
 }
 
 // safeReturn keeps a return path on this server: a path, never another

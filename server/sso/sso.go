@@ -115,6 +115,9 @@ type SSO struct {
 type session struct {
 	principal auth.Principal
 	expires   time.Time
+	// idToken is the provider's ID token, the hint that lets its sign-out
+	// end its own session without asking.
+	idToken string
 }
 
 type pendingSignIn struct {
@@ -265,7 +268,7 @@ func (s *SSO) finish(state string) (pendingSignIn, bool) {
 }
 
 // start creates a session for p and returns the cookie's value.
-func (s *SSO) start(p auth.Principal) string {
+func (s *SSO) start(p auth.Principal, idToken string) string {
 	value := randomString()
 	now := s.now()
 	s.mu.Lock()
@@ -275,17 +278,53 @@ func (s *SSO) start(p auth.Principal) string {
 			delete(s.sessions, k)
 		}
 	}
-	s.sessions[hashKey(value)] = session{principal: p, expires: now.Add(s.cfg.SessionTTL)}
+	s.sessions[hashKey(value)] = session{principal: p, expires: now.Add(s.cfg.SessionTTL), idToken: idToken}
 	return value
 }
 
-// end removes the request's session, if any.
-func (s *SSO) end(r *http.Request) {
-	if c, err := r.Cookie(sessionCookie); err == nil {
-		s.mu.Lock()
-		delete(s.sessions, hashKey(c.Value))
-		s.mu.Unlock()
+// end removes the request's session, if any, and returns it.
+func (s *SSO) end(r *http.Request) (session, bool) {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil {
+		return session{}, false
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sess, ok := s.sessions[hashKey(c.Value)]
+	delete(s.sessions, hashKey(c.Value))
+	return sess, ok
+}
+
+// providerLogout is the provider's sign-out for an ended session (OpenID
+// Connect RP-initiated logout), back to estate's front page; empty when the
+// provider has none. Without it, the next person at a shared desk who
+// clicks "Sign in" would be signed in as the last one, by the provider's
+// own session.
+func (s *SSO) providerLogout(sess session) string {
+	s.mu.Lock()
+	p := s.provider
+	s.mu.Unlock()
+	if p == nil {
+		return ""
+	}
+	var meta struct {
+		EndSession string `json:"end_session_endpoint"`
+	}
+	if err := p.Claims(&meta); err != nil || meta.EndSession == "" {
+		return ""
+	}
+	u, err := url.Parse(meta.EndSession)
+	if err != nil {
+		return ""
+	}
+	q := u.Query()
+	q.Set("client_id", s.cfg.ClientID)
+	q.Set("post_logout_redirect_uri", s.cfg.PublicURL+"/")
+	if sess.idToken != "" {
+		q.Set("id_token_hint", sess.idToken)
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 // Refusal is a sign-in the provider allowed and estate does not: the

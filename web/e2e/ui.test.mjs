@@ -1470,16 +1470,15 @@ describe('single sign-on', () => {
       assert.ok(graphqlAuth.length > 0 && graphqlAuth.every((h) => h === ''), 'the session travels in its cookie, no Authorization header');
       assert.equal(await page.evaluate(() => document.cookie.includes('estate_session')), false, 'the session cookie is out of scripts’ reach');
 
-      // Signing out ends the session here: a reload asks to sign in again.
+      // Signing out ends the session here and at Keycloak, and comes back:
+      // the next person at this browser is asked who they are.
       await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.waitForURL(locked.base + '/');
       await page.getByRole('heading', { name: 'Sign in' }).waitFor();
       await page.reload();
       await page.getByRole('heading', { name: 'Sign in' }).waitFor();
 
-      // Someone in none of estate's groups is told why (Keycloak's own
-      // session is edna's until it is cleared: estate signs out of estate).
-      await browser.context.clearCookies();
-      await page.goto(locked.base + '/');
+      // Someone in none of estate's groups is told why.
       await signInAs('olga');
       await page.getByRole('heading', { name: 'Not allowed to use estate' }).waitFor();
       await page.getByText('olga is signed in at the identity provider but in none of the groups that may use estate').waitFor();

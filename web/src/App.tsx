@@ -138,7 +138,11 @@ export function App() {
                 type="button"
                 className="linkish"
                 onClick={() => {
-                  void signOut().then(() => {
+                  void signOut().then((next) => {
+                    if (next) {
+                      window.location.assign(next);
+                      return;
+                    }
                     setViewer(null);
                     setGen((g) => g + 1);
                   });

@@ -59,14 +59,22 @@ export async function authConfig(): Promise<AuthConfig> {
   return { sso: null };
 }
 
-/** Signs out: ends the single sign-on session, if any, and forgets the token. */
-export async function signOut(): Promise<void> {
+/**
+ * Signs out: ends the single sign-on session, if any, and forgets the token.
+ * Resolves to where the browser goes next to sign out at the identity
+ * provider too (so the next person at this browser is asked who they are),
+ * or null.
+ */
+export async function signOut(): Promise<string | null> {
+  let next: string | null = null;
   try {
-    await fetch('/auth/logout', { method: 'POST', credentials: 'same-origin' });
+    const res = await fetch('/auth/logout', { method: 'POST', credentials: 'same-origin' });
+    if (res.ok) next = ((await res.json()) as { next?: string }).next ?? null;
   } catch {
     // no session to end, or no server: the token is forgotten either way
   }
   setToken(null);
+  return next;
 }
 
 export class ApiError extends Error {
