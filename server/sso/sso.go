@@ -40,7 +40,7 @@ import (
 // Defaults for Config's zero values.
 const (
 	DefaultGroupsClaim = "groups"
-	DefaultName        = "single sign-on"
+	DefaultName        = "SSO"
 	DefaultSessionTTL  = 8 * time.Hour
 )
 
