@@ -90,13 +90,14 @@ type viewerData struct {
 		Anonymous  bool
 		Teams      []string
 		CAB        bool
+		Person     *struct{ Key string }
 	}
 }
 
 func (e *ssoEnv) who(t *testing.T, c *http.Client) viewerData {
 	t.Helper()
 	var d viewerData
-	e.post(t, c, e.url, `{ viewer { name role anonymous teams cab } }`).mustData(t, &d)
+	e.post(t, c, e.url, `{ viewer { name role anonymous teams cab person { key } } }`).mustData(t, &d)
 	return d
 }
 
@@ -121,6 +122,11 @@ func TestSingleSignOn(t *testing.T) {
 		t.Fatalf("/auth/config: %d %s", code, body)
 	}
 
+	// The estate knows edna by her e-mail (as the git ingests key people),
+	// carl by his user name.
+	e.do(t, e.editor, `mutation { upsertEntities(input: [{kind: Person, key: "edna@acme.example", name: "Edna Editor"},
+		{kind: Person, key: "carl.cab", aliases: ["carl"]}]) { created } }`, nil).mustData(t, nil)
+
 	edna := browser(t)
 	res, _ := ssotest.SignIn(t, edna, e.url+"/auth/login?return=/shadow", "edna")
 	if res.StatusCode != http.StatusOK || res.Request.URL.String() != e.url+"/shadow" {
@@ -129,8 +135,9 @@ func TestSingleSignOn(t *testing.T) {
 	if k := sessionCookie(edna, e.url); k == nil {
 		t.Fatal("no session cookie after signing in")
 	}
-	if v := e.who(t, edna).Viewer; v.Name != "edna" || v.Role != "EDITOR" || v.Anonymous || strings.Join(v.Teams, ",") != "payments" || v.CAB {
-		t.Fatalf("edna is %+v, want an editor of team payments, not on the CAB", v)
+	if v := e.who(t, edna).Viewer; v.Name != "edna" || v.Role != "EDITOR" || v.Anonymous || strings.Join(v.Teams, ",") != "payments" || v.CAB ||
+		v.Person == nil || v.Person.Key != "edna@acme.example" {
+		t.Fatalf("edna is %+v, want an editor of team payments, not on the CAB, the person edna@acme.example", v)
 	}
 
 	// Her edits are hers in the audit trail.
@@ -159,16 +166,16 @@ func TestSingleSignOn(t *testing.T) {
 	// A viewer reads and cannot edit; the CAB group puts carl on the board.
 	vera := browser(t)
 	ssotest.SignIn(t, vera, e.url+"/auth/login", "vera")
-	if v := e.who(t, vera).Viewer; v.Name != "vera" || v.Role != "VIEWER" {
-		t.Fatalf("vera is %+v, want a viewer", v)
+	if v := e.who(t, vera).Viewer; v.Name != "vera" || v.Role != "VIEWER" || v.Person != nil {
+		t.Fatalf("vera is %+v, want a viewer the estate does not know", v)
 	}
 	if r := e.post(t, vera, e.url, create); strings.Join(r.codes(), ",") != "FORBIDDEN" {
 		t.Fatalf("vera's edit: %s, want FORBIDDEN", r.Raw)
 	}
 	carl := browser(t)
 	ssotest.SignIn(t, carl, e.url+"/auth/login", "carl")
-	if v := e.who(t, carl).Viewer; v.Role != "EDITOR" || !v.CAB {
-		t.Fatalf("carl is %+v, want an editor on the CAB", v)
+	if v := e.who(t, carl).Viewer; v.Role != "EDITOR" || !v.CAB || v.Person == nil || v.Person.Key != "carl.cab" {
+		t.Fatalf("carl is %+v, want an editor on the CAB, the person carl.cab", v)
 	}
 
 	// Someone in none of estate's groups is told so, and gets no session.
@@ -234,8 +241,13 @@ func TestSingleSignOn(t *testing.T) {
 		t.Fatalf("no session, no token: HTTP %d %s", r.Status, r.Raw)
 	}
 
-	// API tokens work beside sessions.
+	// API tokens work beside sessions; a token is no person, whatever its name.
 	e.do(t, e.editor, create, nil).mustData(t, nil)
+	var tok viewerData
+	e.do(t, e.editor, `{ viewer { name person { key } } }`, nil).mustData(t, &tok)
+	if tok.Viewer.Person != nil {
+		t.Errorf("the token %q is the person %q", tok.Viewer.Name, tok.Viewer.Person.Key)
+	}
 
 	_, _, metrics := e.get(t, "/metrics")
 	for _, want := range []string{`estate_signins_total{result="ok"} 5`, `estate_signins_total{result="refused"} 1`} {

@@ -105,6 +105,9 @@ type Principal struct {
 	Anonymous bool
 	// Membership says which changes the principal may approve.
 	Membership Membership
+	// Email is a signed-in person's verified e-mail address, from the
+	// identity provider; empty for tokens.
+	Email string
 }
 
 // Anonymous is the principal of a request without a token on a server that

@@ -62,6 +62,7 @@ type ResolverRoot interface {
 	ShadowReport() ShadowReportResolver
 	StaleItem() StaleItemResolver
 	Team() TeamResolver
+	Viewer() ViewerResolver
 }
 
 type DirectiveRoot struct {
@@ -1102,6 +1103,7 @@ type ComplexityRoot struct {
 		Anonymous func(childComplexity int) int
 		Cab       func(childComplexity int) int
 		Name      func(childComplexity int) int
+		Person    func(childComplexity int) int
 		Role      func(childComplexity int) int
 		Teams     func(childComplexity int) int
 	}
@@ -1319,6 +1321,9 @@ type TeamResolver interface {
 	Children(ctx context.Context, obj *model.Team, first *int, after *string) (*model.TeamConnection, error)
 	Owners(ctx context.Context, obj *model.Team, role []model.OwnerRole, first *int, after *string) (*model.RelationshipConnection, error)
 	History(ctx context.Context, obj *model.Team, since *time.Time, first *int, after *string) (*model.AuditEventConnection, error)
+}
+type ViewerResolver interface {
+	Person(ctx context.Context, obj *model.Viewer) (*model.Person, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -6253,6 +6258,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Viewer.Name(childComplexity), true
+	case "Viewer.person":
+		if e.ComplexityRoot.Viewer.Person == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.Person(childComplexity), true
 	case "Viewer.role":
 		if e.ComplexityRoot.Viewer.Role == nil {
 			break
@@ -6938,7 +6949,7 @@ type Stats {
 
 "Who is asking."
 type Viewer {
-  "The API token's name, or anonymous."
+  "The API token's name, the signed-in person's user name, or anonymous."
   name: String!
   role: Role!
   anonymous: Boolean!
@@ -6946,6 +6957,13 @@ type Viewer {
   teams: [String!]!
   "Whether the caller is on the change advisory board, which decides any change, HIGH ones included."
   cab: Boolean!
+  """
+  The person signed in, as the estate knows them: the Person whose key or
+  alias is their e-mail address (as the git ingests key people), else their
+  user name. Null for API tokens, anonymous readers, and people the estate
+  does not know.
+  """
+  person: Person
 }
 
 "An API token. The secret itself is shown once, when it is created."
@@ -10208,6 +10226,8 @@ func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphq
 		return ec.fieldContext_Viewer_teams(ctx, field)
 	case "cab":
 		return ec.fieldContext_Viewer_cab(ctx, field)
+	case "person":
+		return ec.fieldContext_Viewer_person(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Viewer", field.Name)
 }
@@ -34159,6 +34179,38 @@ func (ec *executionContext) fieldContext_Viewer_cab(_ context.Context, field gra
 	return graphql.NewScalarFieldContext("Viewer", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _Viewer_person(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Viewer_person(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Viewer().Person(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Viewer_person(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Viewer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -42840,28 +42892,34 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 		case "name":
 			out.Values[i] = ec._Viewer_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "role":
 			out.Values[i] = ec._Viewer_role(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "anonymous":
 			out.Values[i] = ec._Viewer_anonymous(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "teams":
 			out.Values[i] = ec._Viewer_teams(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "cab":
 			out.Values[i] = ec._Viewer_cab(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "person":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Viewer_person(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

@@ -100,6 +100,7 @@ func (s *SSO) Callback(w http.ResponseWriter, r *http.Request) {
 		s.page(w, http.StatusForbidden, "Not allowed to use estate", err.Error(), "")
 		return
 	}
+	principal.Email = verifiedEmail(claims)
 	http.SetCookie(w, s.cookie(sessionCookie, s.start(principal, raw), "/", int(s.cfg.SessionTTL.Seconds())))
 	s.signins.WithLabelValues("ok").Inc()
 	s.log.Info().Str("user", name).Str("role", principal.Role.String()).

@@ -390,6 +390,16 @@ func claimStrings(v any) []string {
 	return nil
 }
 
+// verifiedEmail is the person's e-mail address unless the provider says it
+// is unverified (some never say: Entra ID's addresses are the directory's).
+func verifiedEmail(claims map[string]any) string {
+	if v, ok := claims["email_verified"].(bool); ok && !v {
+		return ""
+	}
+	e, _ := claims["email"].(string)
+	return strings.TrimSpace(e)
+}
+
 // nameOf is the name a person is shown and recorded by in the audit trail.
 func nameOf(claims map[string]any) string {
 	for _, k := range []string{"preferred_username", "email", "sub"} {

@@ -98,6 +98,18 @@ func TestClaims(t *testing.T) {
 		claims map[string]any
 		want   string
 	}{
+		{map[string]any{"email": " e@acme.example "}, "e@acme.example"},
+		{map[string]any{"email": "e@acme.example", "email_verified": true}, "e@acme.example"},
+		{map[string]any{"email": "e@acme.example", "email_verified": false}, ""},
+	} {
+		if got := verifiedEmail(tc.claims); got != tc.want {
+			t.Errorf("verifiedEmail(%v) = %q, want %q", tc.claims, got, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		claims map[string]any
+		want   string
+	}{
 		{map[string]any{"preferred_username": "edna", "email": "e@acme.example", "sub": "1"}, "edna"},
 		{map[string]any{"preferred_username": " ", "email": "e@acme.example", "sub": "1"}, "e@acme.example"},
 		{map[string]any{"sub": "1"}, "1"},

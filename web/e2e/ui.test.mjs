@@ -1437,6 +1437,7 @@ describe('single sign-on', () => {
   test('a locked server sends people to the organisation’s sign-in and back; their groups decide what they may do; signing out ends the session', { skip: !keycloak && why }, async () => {
     const locked = await startServer({
       host: '0.0.0.0',
+      prepare: (bin, dataDir) => createToken(bin, dataDir, 'editor', 'e2e'),
       args: (_, { base }) => [
         '--public-url', base,
         '--oidc-issuer', `${keycloak}/realms/estate`, '--oidc-client-id', 'estate', '--oidc-client-secret', 'estate-test-secret',
@@ -1457,6 +1458,13 @@ describe('single sign-on', () => {
       await page.locator('#kc-login').click();
     };
     try {
+      // The estate knows edna by her e-mail, as the git ingests key people.
+      const made = await fetch(`${locked.base}/graphql`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${locked.prepared}` },
+        body: JSON.stringify({ query: 'mutation { upsertEntities(input: [{kind: Person, key: "edna@acme.example", name: "Edna Editor"}]) { created } }' }),
+      }).then((r) => r.json());
+      assert.equal(made.data?.upsertEntities.created, 1, JSON.stringify(made));
       await page.goto(locked.base + '/shadow');
       await page.getByRole('link', { name: 'Sign in with Acme Keycloak' }).waitFor();
       await axeViolations(page).then((v) => assert.deepEqual(v, [], 'sign-in with single sign-on'));
@@ -1469,6 +1477,9 @@ describe('single sign-on', () => {
       await shot(page, 'sso-signed-in');
       assert.ok(graphqlAuth.length > 0 && graphqlAuth.every((h) => h === ''), 'the session travels in its cookie, no Authorization header');
       assert.equal(await page.evaluate(() => document.cookie.includes('estate_session')), false, 'the session cookie is out of scripts’ reach');
+      // Her name opens her page in the estate.
+      await page.locator('header').getByRole('link', { name: 'edna' }).click();
+      await page.getByRole('heading', { name: 'Edna Editor' }).waitFor();
 
       // Signing out ends the session here and at Keycloak, and comes back:
       // the next person at this browser is asked who they are.

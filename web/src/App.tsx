@@ -133,7 +133,16 @@ export function App() {
         <div className="who">
           {viewer && !viewer.anonymous ? (
             <>
-              <span>{viewer.name} ({viewer.role.toLowerCase()})</span>{' '}
+              <span>
+                {viewer.person ? (
+                  <Link href={`/entity/${viewer.person.id}`} title="Your page: what you answer for">
+                    {viewer.name}
+                  </Link>
+                ) : (
+                  viewer.name
+                )}{' '}
+                ({viewer.role.toLowerCase()})
+              </span>{' '}
               <button
                 type="button"
                 className="linkish"

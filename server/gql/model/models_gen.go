@@ -486,7 +486,7 @@ type UpsertEntitiesPayload struct {
 
 // Who is asking.
 type Viewer struct {
-	// The API token's name, or anonymous.
+	// The API token's name, the signed-in person's user name, or anonymous.
 	Name      string    `json:"name"`
 	Role      auth.Role `json:"role"`
 	Anonymous bool      `json:"anonymous"`
@@ -494,6 +494,11 @@ type Viewer struct {
 	Teams []string `json:"teams"`
 	// Whether the caller is on the change advisory board, which decides any change, HIGH ones included.
 	Cab bool `json:"cab"`
+	// The person signed in, as the estate knows them: the Person whose key or
+	// alias is their e-mail address (as the git ingests key people), else their
+	// user name. Null for API tokens, anonymous readers, and people the estate
+	// does not know.
+	Person *Person `json:"person,omitempty"`
 }
 
 // How changes are listed.

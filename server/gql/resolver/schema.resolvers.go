@@ -936,6 +936,26 @@ func (r *teamResolver) History(ctx context.Context, obj *model.Team, since *time
 	return r.history(ctx, obj.N, since, first, after)
 }
 
+func (r *viewerResolver) Person(ctx context.Context, obj *model.Viewer) (*model.Person, error) {
+	p, ok := auth.PrincipalFrom(ctx)
+	if !ok || p.Anonymous || p.TokenID != "" {
+		return nil, nil // a token names a use, not a person
+	}
+	for _, key := range []string{p.Email, p.Name} {
+		if key == "" {
+			continue
+		}
+		n, err := r.lookup(ctx, graph.KindPerson, key)
+		if err != nil && graph.CodeOf(err) != graph.CodeInvalid { // a name no key can be
+			return nil, err
+		}
+		if n != nil {
+			return asPerson(n), nil
+		}
+	}
+	return nil, nil
+}
+
 func (r *Resolver) AffectedItem() gql.AffectedItemResolver { return &affectedItemResolver{r} }
 
 func (r *Resolver) AnswerItem() gql.AnswerItemResolver { return &answerItemResolver{r} }
@@ -996,6 +1016,8 @@ func (r *Resolver) StaleItem() gql.StaleItemResolver { return &staleItemResolver
 
 func (r *Resolver) Team() gql.TeamResolver { return &teamResolver{r} }
 
+func (r *Resolver) Viewer() gql.ViewerResolver { return &viewerResolver{r} }
+
 type (
 	affectedItemResolver      struct{ *Resolver }
 	answerItemResolver        struct{ *Resolver }
@@ -1025,4 +1047,5 @@ type (
 	shadowReportResolver      struct{ *Resolver }
 	staleItemResolver         struct{ *Resolver }
 	teamResolver              struct{ *Resolver }
+	viewerResolver            struct{ *Resolver }
 )

@@ -1750,7 +1750,7 @@ export type RevokeTokenMutation = { revokeToken: { id: string, name: string } };
 export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type ViewerQuery = { viewer: { name: string, role: Role, anonymous: boolean } };
+export type ViewerQuery = { viewer: { name: string, role: Role, anonymous: boolean, person: { id: string } | null } };
 
 export type StatsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -3127,6 +3127,9 @@ export const ViewerDocument = new TypedDocumentString(`
     name
     role
     anonymous
+    person {
+      id
+    }
   }
 }
     `) as unknown as TypedDocumentString<ViewerQuery, ViewerQueryVariables>;
