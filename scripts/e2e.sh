@@ -7,37 +7,33 @@
 #
 #   scripts/e2e.sh
 #
-# The tests log in through a real Keycloak at ESTATE_TEST_KEYCLOAK_URL:
+# The tests sign in through a real Keycloak at ESTATE_TEST_KEYCLOAK_URL:
 # scripts/test.sh starts one and sets it; when it is unset, this script starts
-# one itself (scripts/keycloak.sh, in the background while the rest installs
-# and builds) and stops it on exit if it started it.
+# one itself (scripts/keycloak.sh, about a minute) and stops it on exit if it
+# started it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
 bin_dir=""
 started_keycloak=0
-keycloak_job=""
-keycloak_out=""
 cleanup() {
-	if [ -n "$keycloak_job" ]; then
-		kill "$keycloak_job" 2>/dev/null || true
-		wait "$keycloak_job" 2>/dev/null || true
-	fi
 	if [ "$started_keycloak" = 1 ]; then "$root/scripts/keycloak.sh" stop >&2 || true; fi
-	if [ -n "$keycloak_out" ]; then rm -f "$keycloak_out"; fi
 	if [ -n "$bin_dir" ]; then rm -rf "$bin_dir"; fi
 }
 trap cleanup EXIT
 
 if [ -z "${ESTATE_TEST_KEYCLOAK_URL:-}" ]; then
-	echo "== Keycloak (starting in the background)" >&2
+	echo "== Keycloak" >&2
 	if ! scripts/keycloak.sh status >/dev/null 2>&1; then
 		started_keycloak=1
 	fi
-	keycloak_out=$(mktemp)
-	scripts/keycloak.sh start >"$keycloak_out" &
-	keycloak_job=$!
+	# Captured first so that a server that cannot start fails this script.
+	keycloak_env="$(scripts/keycloak.sh start)"
+	set -a
+	eval "$keycloak_env"
+	set +a
+	export ESTATE_REQUIRE_KEYCLOAK=1
 fi
 
 if [ ! -x /usr/bin/chromium ]; then
@@ -64,21 +60,6 @@ fi
 echo "== estate binary" >&2
 bin_dir=$(mktemp -d) # removed by cleanup, on exit
 go build -o "$bin_dir/estate" ./cmd/estate
-
-if [ -n "$keycloak_job" ]; then
-	echo "== waiting for Keycloak" >&2
-	if ! wait "$keycloak_job"; then
-		keycloak_job=""
-		echo "Keycloak did not start" >&2
-		exit 1
-	fi
-	keycloak_job=""
-	keycloak_env=$(cat "$keycloak_out")
-	set -a
-	eval "$keycloak_env"
-	set +a
-	export ESTATE_REQUIRE_KEYCLOAK=1
-fi
 
 echo "== web e2e (Chromium against estate serve --demo)" >&2
 cd web
