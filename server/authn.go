@@ -123,6 +123,18 @@ func (s *Server) sameOrigin(next http.Handler) http.Handler {
 	return s.csrf.Handler(next)
 }
 
+// logout ends a single sign-on session. The UI signs out the same way on
+// every server, so without single sign-on there is nothing to end: {}.
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.SSO != nil {
+		s.cfg.SSO.Logout(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write([]byte("{}\n"))
+}
+
 // authConfig tells the web UI how people sign in here.
 func (s *Server) authConfig(w http.ResponseWriter, _ *http.Request) {
 	type signIn struct {

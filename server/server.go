@@ -235,10 +235,10 @@ func (s *Server) routes(gqlHandler http.Handler) http.Handler {
 	handle("GET /readyz", "/readyz", http.HandlerFunc(s.readyz))
 	handle("GET /metrics", "/metrics", s.metrics.handler())
 	handle("GET /auth/config", "/auth/config", http.HandlerFunc(s.authConfig))
+	handle("POST "+sso.LogoutPath, sso.LogoutPath, s.sameOrigin(http.HandlerFunc(s.logout)))
 	if s.cfg.SSO != nil {
 		handle("GET "+sso.LoginPath, sso.LoginPath, http.HandlerFunc(s.cfg.SSO.Login))
 		handle("GET "+sso.CallbackPath, sso.CallbackPath, http.HandlerFunc(s.cfg.SSO.Callback))
-		handle("POST "+sso.LogoutPath, sso.LogoutPath, s.sameOrigin(http.HandlerFunc(s.cfg.SSO.Logout)))
 	}
 	s.hooks(handle)
 	handle("GET /", "/", webUI())

@@ -336,4 +336,10 @@ func TestSignInProviderDown(t *testing.T) {
 	if code, _, _ := plain.get(t, "/auth/login"); code == http.StatusFound {
 		t.Fatal("/auth/login redirects on a server without single sign-on")
 	}
+	// The UI signs out the same way everywhere: nothing to end here.
+	rec := httptest.NewRecorder()
+	plain.h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/auth/logout", nil))
+	if rec.Code != http.StatusOK || strings.TrimSpace(rec.Body.String()) != "{}" {
+		t.Fatalf("POST /auth/logout without single sign-on: %d %s", rec.Code, rec.Body)
+	}
 }
