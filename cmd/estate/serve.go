@@ -38,7 +38,7 @@ Mutations need an API token (estate token create --role editor) or a person
 signed in through single sign-on. Reads are open without either only when the
 server listens on loopback, or with --allow-anonymous.
 
-Single sign-on (OpenID Connect: Keycloak, Entra ID, Okta, Google...) is on with
+Single sign-on (OpenID Connect: Keycloak, Entra ID, Okta...) is on with
 --oidc-issuer. Register estate at the provider as a confidential client whose
 redirect URI is PUBLIC_URL/auth/callback, with the person's groups in an ID
 token claim (--oidc-groups-claim). Give the secret through

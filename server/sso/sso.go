@@ -1,6 +1,6 @@
 // Package sso signs people in to estate through their organisation's
-// OpenID Connect identity provider (Keycloak, Microsoft Entra ID, Okta,
-// Google...), so that a service desk of hundreds reads and edits the CMDB
+// OpenID Connect identity provider (Keycloak, Microsoft Entra ID, Okta...),
+// so that a service desk of hundreds reads and edits the CMDB
 // under their own names without anyone handing out API tokens; tokens stay
 // for automation.
 //
@@ -144,6 +144,11 @@ func New(cfg Config, log zerolog.Logger) (*SSO, error) {
 	iss, err := url.Parse(cfg.Issuer)
 	if err != nil || iss.Host == "" || (iss.Scheme != "https" && !(iss.Scheme == "http" && isLoopback(iss.Hostname()))) {
 		return nil, fmt.Errorf("sso: issuer %q: want an https URL (http only on loopback)", cfg.Issuer)
+	}
+	if strings.EqualFold(iss.Hostname(), "accounts.google.com") {
+		// Its ID tokens carry no groups, and it signs in any Google account:
+		// without viewer groups the world could read, with them nobody can.
+		return nil, errors.New("sso: Google signs in any Google account and names no groups, so it cannot say who may use estate: put a provider that knows your groups in front of it (docs/single-sign-on.md)")
 	}
 	if cfg.ClientID == "" {
 		return nil, errors.New("sso: no client id: register estate with the identity provider and give its client id")

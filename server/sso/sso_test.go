@@ -26,6 +26,7 @@ func TestNewChecksConfig(t *testing.T) {
 		{"http issuer elsewhere", func(c *Config) { c.Issuer = "http://login.acme.example" }, `issuer "http://login.acme.example": want an https URL`},
 		{"issuer not a URL", func(c *Config) { c.Issuer = "login.acme.example" }, "want an https URL"},
 		{"no client id", func(c *Config) { c.ClientID = "" }, "no client id"},
+		{"Google directly", func(c *Config) { c.Issuer = "https://accounts.google.com" }, "Google signs in any Google account and names no groups"},
 		{"no public URL", func(c *Config) { c.PublicURL = "" }, `public URL ""`},
 		{"public URL with a path", func(c *Config) { c.PublicURL = "https://acme.example/estate" }, "want scheme://host[:port]"},
 		{"session under a minute", func(c *Config) { c.SessionTTL = time.Second }, "under a minute"},
