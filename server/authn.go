@@ -1,7 +1,6 @@
 package server
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -117,12 +116,6 @@ func (s *Server) sessionPrincipal(r *http.Request) (auth.Principal, *authFailure
 	return auth.Principal{}, unauthenticated(msg)
 }
 
-// sameOrigin refuses cross-site requests that would act with a browser's
-// session (the sign-out).
-func (s *Server) sameOrigin(next http.Handler) http.Handler {
-	return s.csrf.Handler(next)
-}
-
 // logout ends a single sign-on session. The UI signs out the same way on
 // every server, so without single sign-on there is nothing to end: {}.
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
@@ -130,9 +123,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 		s.cfg.SSO.Logout(w, r)
 		return
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	_, _ = w.Write([]byte("{}\n"))
+	writeJSON(w, http.StatusOK, struct{}{})
 }
 
 // authConfig tells the web UI how people sign in here.
@@ -147,7 +138,5 @@ func (s *Server) authConfig(w http.ResponseWriter, _ *http.Request) {
 	if s.cfg.SSO != nil {
 		out.SSO = &signIn{Name: s.cfg.SSO.Name(), LoginURL: sso.LoginPath}
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	_ = json.NewEncoder(w).Encode(out)
+	writeJSON(w, http.StatusOK, out)
 }

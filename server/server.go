@@ -133,14 +133,7 @@ func (c Config) withDefaults() (Config, error) {
 // interface, where anonymous reads are safe to allow by default.
 func IsLoopback(addr string) bool {
 	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return false
-	}
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	return err == nil && sso.IsLoopbackHost(host)
 }
 
 // Server serves estate over HTTP.
@@ -235,7 +228,9 @@ func (s *Server) routes(gqlHandler http.Handler) http.Handler {
 	handle("GET /readyz", "/readyz", http.HandlerFunc(s.readyz))
 	handle("GET /metrics", "/metrics", s.metrics.handler())
 	handle("GET /auth/config", "/auth/config", http.HandlerFunc(s.authConfig))
-	handle("POST "+sso.LogoutPath, sso.LogoutPath, s.sameOrigin(http.HandlerFunc(s.logout)))
+	// The sign-out acts with a browser's session: only pages of this
+	// server may ask for it.
+	handle("POST "+sso.LogoutPath, sso.LogoutPath, s.csrf.Handler(http.HandlerFunc(s.logout)))
 	if s.cfg.SSO != nil {
 		handle("GET "+sso.LoginPath, sso.LoginPath, http.HandlerFunc(s.cfg.SSO.Login))
 		handle("GET "+sso.CallbackPath, sso.CallbackPath, http.HandlerFunc(s.cfg.SSO.Callback))

@@ -22,6 +22,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -142,7 +143,7 @@ func New(cfg Config, log zerolog.Logger) (*SSO, error) {
 		return nil, fmt.Errorf("sso: session lifetime %s is under a minute", cfg.SessionTTL)
 	}
 	iss, err := url.Parse(cfg.Issuer)
-	if err != nil || iss.Host == "" || (iss.Scheme != "https" && !(iss.Scheme == "http" && isLoopback(iss.Hostname()))) {
+	if err != nil || iss.Host == "" || (iss.Scheme != "https" && !(iss.Scheme == "http" && IsLoopbackHost(iss.Hostname()))) {
 		return nil, fmt.Errorf("sso: issuer %q: want an https URL (http only on loopback)", cfg.Issuer)
 	}
 	if strings.EqualFold(iss.Hostname(), "accounts.google.com") {
@@ -171,7 +172,7 @@ func New(cfg Config, log zerolog.Logger) (*SSO, error) {
 			Help: "Single sign-on attempts by result: ok, refused (in none of estate's groups), denied (by the provider, or its ID token did not verify), provider_error (unreachable, or it refused estate's client), invalid (a callback this browser did not start), busy.",
 		}, []string{"result"}),
 	}
-	if !s.secure && !isLoopback(pub.Hostname()) {
+	if !s.secure && !IsLoopbackHost(pub.Hostname()) {
 		s.log.Warn().Str("public_url", cfg.PublicURL).Msg("session cookies go over plain http: put estate behind TLS and give an https public URL")
 	}
 	return s, nil
@@ -430,6 +431,12 @@ func hashKey(v string) string {
 	return hex.EncodeToString(h[:])
 }
 
-func isLoopback(host string) bool {
-	return host == "localhost" || host == "127.0.0.1" || host == "::1"
+// IsLoopbackHost reports whether host (a name or IP, no port) is this
+// machine's loopback: localhost or any loopback address.
+func IsLoopbackHost(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
