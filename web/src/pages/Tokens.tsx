@@ -19,6 +19,9 @@ export function TokensView() {
   const [tick, setTick] = useState(0);
   const [made, setMade] = useState<{ name: string; secret: string } | null>(null);
   const [status, setStatus] = useState('');
+  // Tokens revoked here leave the list with the message that says so, not
+  // when the list is next fetched.
+  const [revoked, setRevoked] = useState<ReadonlySet<string>>(new Set());
   const admin = viewer.data?.viewer.role === 'ADMIN';
   const { data, error } = useAsync((sig) => (admin ? request(TokensDocument, {}, sig) : Promise.resolve(null)), [admin, tick]);
 
@@ -32,11 +35,13 @@ export function TokensView() {
       </div>
     );
   }
+  const tokens = data?.tokens.filter((t) => !revoked.has(t.id));
   const revoke = async (id: string, name: string) => {
     if (!window.confirm(`Revoke the token "${name}"? Whatever uses it stops working at once.`)) return;
     try {
       await request(RevokeTokenDocument, { id });
       setStatus(`Revoked "${name}".`);
+      setRevoked((r) => new Set(r).add(id));
       setTick((n) => n + 1);
     } catch (e) {
       setStatus(`Not revoked: ${(e as Error).message}`);
@@ -59,14 +64,14 @@ export function TokensView() {
       />
       <section className="card" aria-labelledby="tokens-h">
         <h2 id="tokens-h">
-          Tokens {data && <span className="count">{data.tokens.length}</span>}
+          Tokens {tokens && <span className="count">{tokens.length}</span>}
         </h2>
         {status && <p role="status" className={status.startsWith('Not') ? 'error-text' : 'muted'}>{status}</p>}
         {error ? (
           <ErrorBox error={error} />
-        ) : !data ? (
+        ) : !tokens ? (
           <Loading what="the tokens" />
-        ) : data.tokens.length === 0 ? (
+        ) : tokens.length === 0 ? (
           <p className="muted">No tokens yet.</p>
         ) : (
           <table data-testid="tokens">
@@ -76,7 +81,7 @@ export function TokensView() {
               </tr>
             </thead>
             <tbody>
-              {data.tokens.map((t) => (
+              {tokens.map((t) => (
                 <tr key={t.id}>
                   <td>{t.name}<div className="key" title="token id">{t.id}</div></td>
                   <td>{t.role.toLowerCase()}</td>
