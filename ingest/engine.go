@@ -163,11 +163,13 @@ type Options struct {
 	// the progress so far (default 2s); it is also written at the start
 	// and the end.
 	RecordEvery time.Duration
-	// Summarize, when set, is called once the run is over (swept or not)
-	// and its figures are kept in the run record's Summary — the shadow
-	// estate's counts, say, so a trend across runs can be drawn. An error
-	// is reported as a warning of the run.
-	Summarize func(ctx context.Context) (map[string]int, error)
+	// Summarize, when set, is called once the run is over (swept or not),
+	// with its record as it stands then (its status decided, not yet
+	// ended), and its figures are kept in the run record's Summary — the
+	// shadow estate's counts, say, so a trend across runs can be drawn. An
+	// error is reported as a warning of the run; figures returned with it
+	// are kept.
+	Summarize func(ctx context.Context, run graph.IngestRun) (map[string]int, error)
 	// SummaryTimeout bounds Summarize (default 1m): the shadow estate of
 	// half a million nodes takes seconds to count on a small machine.
 	SummaryTimeout time.Duration
@@ -271,7 +273,7 @@ func (e *emitter) record(ctx context.Context) {
 func summarize(ctx context.Context, em *emitter, opts *Options) map[string]int {
 	sctx, cancel := context.WithTimeout(ctx, opts.SummaryTimeout)
 	defer cancel()
-	sum, err := opts.Summarize(sctx)
+	sum, err := opts.Summarize(sctx, em.rep.Record())
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
 			err = fmt.Errorf("not done within %s: %w", opts.SummaryTimeout, err)

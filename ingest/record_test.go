@@ -83,7 +83,7 @@ func TestRunIsRecorded(t *testing.T) {
 		name       string
 		src        teamsSource
 		cancel     bool
-		summarize  func(context.Context) (map[string]int, error)
+		summarize  func(context.Context, graph.IngestRun) (map[string]int, error)
 		sumTime    time.Duration // Options.SummaryTimeout
 		wantStatus graph.RunStatus
 		wantErrs   int // item errors kept in the record
@@ -91,20 +91,33 @@ func TestRunIsRecorded(t *testing.T) {
 		wantWarn   string
 	}{
 		{name: "succeeded, progress recorded", src: teamsSource{teams: 50},
-			summarize:  func(context.Context) (map[string]int, error) { return map[string]int{"shadow.total": 7}, nil },
+			// The summary is told which run it sums up, its outcome decided.
+			summarize: func(_ context.Context, run graph.IngestRun) (map[string]int, error) {
+				if run.Source != "test:teams" || run.Status != graph.RunSucceeded || run.Nodes != 50 {
+					return nil, fmt.Errorf("summary of %+v, want the succeeded run of test:teams", run)
+				}
+				return map[string]int{"shadow.total": 7}, nil
+			},
 			wantStatus: graph.RunSucceeded, wantSum: map[string]int{"shadow.total": 7}},
 		{name: "partial, errors capped", src: teamsSource{teams: 5, itemErrors: graph.MaxRunItems + 20},
 			wantStatus: graph.RunPartial, wantErrs: graph.MaxRunItems},
 		{name: "cancelled is recorded failed", src: teamsSource{teams: 5}, cancel: true,
 			wantStatus: graph.RunFailed},
 		{name: "summary failure is a warning", src: teamsSource{teams: 5},
-			summarize:  func(context.Context) (map[string]int, error) { return nil, errors.New("scan failed") },
+			summarize:  func(context.Context, graph.IngestRun) (map[string]int, error) { return nil, errors.New("scan failed") },
 			wantStatus: graph.RunSucceeded, wantWarn: "scan failed"},
+		// Figures that come with an error (the counts made, a notification
+		// not delivered) are kept beside the warning.
+		{name: "summary with a failure keeps its figures", src: teamsSource{teams: 5},
+			summarize: func(context.Context, graph.IngestRun) (map[string]int, error) {
+				return map[string]int{"shadow.total": 3}, errors.New("notify slack: answered HTTP 500")
+			},
+			wantStatus: graph.RunSucceeded, wantSum: map[string]int{"shadow.total": 3}, wantWarn: "notify slack: answered HTTP 500"},
 		// A summary out of time (the shadow estate of a large estate) is a
 		// warning, and leaves the end of the run its own time to be
 		// recorded: the run is not left running.
 		{name: "summary out of time is a warning", src: teamsSource{teams: 5}, sumTime: 20 * time.Millisecond,
-			summarize: func(ctx context.Context) (map[string]int, error) {
+			summarize: func(ctx context.Context, _ graph.IngestRun) (map[string]int, error) {
 				<-ctx.Done()
 				return nil, ctx.Err()
 			},

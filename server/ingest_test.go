@@ -64,7 +64,13 @@ func TestIngestRuns(t *testing.T) {
 	e := newEnv(t, func(c *envConfig) {
 		c.ingest = func(_ testing.TB, s graph.Store) resolver.Ingester {
 			runner = sources.NewRunner(runCtx, file, s, sources.Env{Logger: zerolog.Nop()}, ingest.Options{
-				Logger: zerolog.Nop(), Summarize: func(ctx context.Context) (map[string]int, error) { return analysis.ShadowSummary(ctx, s, time.Now()) },
+				Logger: zerolog.Nop(), Summarize: func(ctx context.Context, _ graph.IngestRun) (map[string]int, error) {
+					rep, err := analysis.ShadowEstate(ctx, s, time.Now())
+					if err != nil {
+						return nil, err
+					}
+					return rep.Summary(), nil
+				},
 			})
 			return runner
 		}

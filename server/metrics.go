@@ -203,7 +203,7 @@ func lastSuccess(s graph.Store, in resolver.Ingester, log zerolog.Logger) scrape
 // counted the shadow estate: a running run has not yet.
 const shadowRunsRead = 10
 
-// shadowFindings are two gauges from the run summary (analysis.ShadowSummary)
+// shadowFindings are two gauges from the run summary (analysis.ShadowReport.Summary)
 // of the latest ingest run that counted the shadow estate, so that an alert
 // can say "an unregistered cloud account appeared" without the whole-graph
 // scan at every scrape: estate_shadow_findings, the open findings by kind,

@@ -4,12 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/estate-cmdb/estate/graph"
-	"github.com/estate-cmdb/estate/graph/analysis"
 	"github.com/estate-cmdb/estate/ingest"
 	"github.com/estate-cmdb/estate/ingest/cloudtags"
 	"github.com/estate-cmdb/estate/ingest/demo"
@@ -63,12 +60,6 @@ was partial (some items could not be read; nothing was removed).`,
 	return cmd
 }
 
-// shadowSummary makes the Summarize hook of a run: the shadow estate's
-// finding counts after the run, kept in its record for the trend.
-func shadowSummary(s graph.Store) func(context.Context) (map[string]int, error) {
-	return func(ctx context.Context) (map[string]int, error) { return analysis.ShadowSummary(ctx, s, time.Now()) }
-}
-
 // configIngestCommand runs sources configured in a file.
 func (a *app) configIngestCommand(opts *ingest.Options) *cobra.Command {
 	var path string
@@ -97,6 +88,9 @@ run's: 1 failed, 4 partial, 2 for a bad file or an unknown name.`,
 					}
 					selected = append(selected, c)
 				}
+			}
+			if a.notify, err = a.notifier(f, ""); err != nil {
+				return err
 			}
 			var first error
 			for _, c := range selected {
@@ -142,7 +136,10 @@ func (a *app) runIngest(ctx context.Context, src ingest.Source, opts ingest.Opti
 		r.SetResolver(cloudtags.StoreResolver(s.Resolve))
 	}
 	opts.Logger = a.log
-	opts.Summarize = shadowSummary(s)
+	if err := seedNotifier(ctx, s, a.notify); err != nil {
+		return err
+	}
+	opts.Summarize = runSummary(s, a.notify)
 	add, done := a.progress("ingest "+src.Name(), -1)
 	opts.Progress = add
 	defer done()

@@ -2,10 +2,19 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/estate-cmdb/estate/graph/analysis"
+	"github.com/estate-cmdb/estate/ingest"
+	"github.com/estate-cmdb/estate/notify"
 )
 
 func TestIngestRunFromConfig(t *testing.T) {
@@ -61,5 +70,118 @@ func TestIngestRunFromConfig(t *testing.T) {
 		if _, stderr, code := cli(t, "", tc.args...); code != exitUsage || !strings.Contains(stderr, tc.msg) {
 			t.Errorf("estate %v: exit %d, stderr %q; want usage error mentioning %q", tc.args, code, stderr, tc.msg)
 		}
+	}
+}
+
+// TestIngestRunNotifies: the targets a configuration file names hear of
+// what a run found new in the shadow estate, once; a target that fails is
+// a warning of the run, which keeps its figures; a target whose URL
+// variable is not set stops the command before anything runs.
+func TestIngestRunNotifies(t *testing.T) {
+	const secretPath = "/services/T0001/B0001/s3cr3tW3bh00k"
+	var mu sync.Mutex
+	var chat, hook [][]byte
+	chatAnswer := http.StatusOK
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		defer mu.Unlock()
+		switch r.URL.Path {
+		case secretPath:
+			chat = append(chat, body)
+			if chatAnswer != http.StatusOK {
+				http.Error(w, "channel_is_archived", chatAnswer)
+			}
+		case "/itsm":
+			if r.Header.Get("X-Estate-Signature-256") == notify.Sign("hmac-key", body) {
+				hook = append(hook, body)
+			}
+		}
+	}))
+	defer recv.Close()
+	received := func() (int, int) {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(chat), len(hook)
+	}
+	cfg := filepath.Join(t.TempDir(), "estate.yaml")
+	if err := os.WriteFile(cfg, []byte(`sources:
+  - name: demo
+    type: demo
+notify:
+  - name: chat
+    type: slack
+    urlEnv: ESTATE_TEST_CHAT_URL
+    findings: [unregistered-account]
+  - name: itsm
+    type: webhook
+    urlEnv: ESTATE_TEST_ITSM_URL
+    secretEnv: ESTATE_TEST_ITSM_SECRET
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("ESTATE_TEST_CHAT_URL", recv.URL+secretPath)
+	t.Setenv("ESTATE_TEST_ITSM_URL", recv.URL+"/itsm")
+	t.Setenv("ESTATE_TEST_ITSM_SECRET", "hmac-key")
+	ingestDemo := func(dir string) (ingest.Report, string) {
+		t.Helper()
+		out, stderr, code := cli(t, "", "ingest", "run", "--config", cfg, "--data-dir", dir, "--log-level", "info")
+		var rep ingest.Report
+		if err := json.Unmarshal([]byte(out), &rep); err != nil || code != exitOK {
+			t.Fatalf("ingest run: exit %d, %v: %s %s", code, err, out, stderr)
+		}
+		if strings.Contains(stderr, secretPath) || strings.Contains(out, secretPath) || strings.Contains(stderr, "hmac-key") {
+			t.Errorf("a webhook's URL or secret shows: %s", stderr)
+		}
+		return rep, stderr
+	}
+
+	// Into an empty store, everything the demo run finds is new.
+	dir := t.TempDir()
+	rep, _ := ingestDemo(dir)
+	if c, h := received(); c != 1 || h != 1 {
+		t.Fatalf("after the first run the chat got %d messages and the webhook %d signed events, want 1 each", c, h)
+	}
+	var msg struct{ Text string }
+	var ev notify.Event
+	if err := errors.Join(json.Unmarshal(chat[0], &msg), json.Unmarshal(hook[0], &ev)); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(msg.Text, "the run of demo found 1 new shadow finding (1 open in all).") || !strings.Contains(msg.Text, "unregistered-account") {
+		t.Errorf("chat message %q, want the demo's unregistered account", msg.Text)
+	}
+	if total := rep.Summary[analysis.SummaryShadowTotal]; total == 0 || ev.New != total || ev.Open != total || ev.Run.ID != rep.ID || ev.Run.Source != "demo" {
+		t.Errorf("event of %d new and %d open findings from run %+v; the run (%s) counts %d", ev.New, ev.Open, ev.Run, rep.ID, total)
+	}
+
+	// The same findings again: nobody hears anything.
+	ingestDemo(dir)
+	if c, h := received(); c != 1 || h != 1 {
+		t.Errorf("a run with nothing new sent %d and %d", c-1, h-1)
+	}
+
+	// A chat that refuses: the run succeeds, warns, and keeps its figures;
+	// the webhook still hears.
+	mu.Lock()
+	chatAnswer = http.StatusGone
+	mu.Unlock()
+	rep, stderr := ingestDemo(t.TempDir())
+	if len(rep.Warnings) != 1 || rep.Warnings[0].Err != "notify chat: answered HTTP 410: channel_is_archived" || rep.Summary[analysis.SummaryShadowTotal] == 0 {
+		t.Errorf("a refused notification: warnings %+v, summary %v", rep.Warnings, rep.Summary)
+	}
+	if c, h := received(); c != 2 || h != 2 || !strings.Contains(stderr, "notification not delivered") {
+		t.Errorf("chat tried %d times, webhook got %d, log %s", c, h, stderr)
+	}
+
+	// A URL variable not set: nothing runs.
+	t.Setenv("ESTATE_TEST_ITSM_URL", "")
+	dir = t.TempDir()
+	if _, stderr, code := cli(t, "", "ingest", "run", "--config", cfg, "--data-dir", dir); code != exitUsage || !strings.Contains(stderr, `notify target "itsm": the environment variable ESTATE_TEST_ITSM_URL (urlEnv) is not set`) {
+		t.Errorf("unset urlEnv: exit %d, %s", code, stderr)
+	}
+	out, _, _ := cli(t, "", "shadow", "--data-dir", dir, "--format", "json")
+	var left analysis.ShadowReport
+	if err := json.Unmarshal([]byte(out), &left); err != nil || len(left.Findings) != 0 {
+		t.Errorf("the run went ahead: %v %s", err, out)
 	}
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/estate-cmdb/estate/graph"
 	"github.com/estate-cmdb/estate/graph/embedded"
+	"github.com/estate-cmdb/estate/notify"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -32,6 +33,9 @@ type app struct {
 	log       zerolog.Logger
 
 	store storeFlags
+	// notify, when set, is told of every ingest run's new shadow findings
+	// (ingest run --config with notify targets).
+	notify *notify.Notifier
 }
 
 // storeFlags are the flags of every command that touches the store.

@@ -75,6 +75,10 @@ machine can see.`,
 				}
 				file = f
 			}
+			notifier, err := a.notifier(file, ssoCfg.PublicURL)
+			if err != nil {
+				return err
+			}
 			s, err := a.openStore(ctx)
 			if err != nil {
 				return err
@@ -100,13 +104,17 @@ machine can see.`,
 					return usageError("%v", err)
 				}
 			}
+			// The open findings before the first run are not news.
+			if err := seedNotifier(ctx, s, notifier); err != nil {
+				return err
+			}
 			var runner *sources.Runner
 			if file != nil {
 				// Background runs stop with the server, however it stops
 				// (recorded failed), and end before the store is closed.
 				runCtx, cancel := context.WithCancel(ctx)
 				runner = sources.NewRunner(runCtx, file, s, sources.Env{Logger: a.log},
-					ingest.Options{Logger: a.log, Summarize: shadowSummary(s)})
+					ingest.Options{Logger: a.log, Summarize: runSummary(s, notifier)})
 				defer runner.Wait()
 				defer cancel()
 				cfg.Ingest = runner
@@ -115,6 +123,9 @@ machine can see.`,
 			srv, err := server.New(cfg, s, tokens, a.log)
 			if err != nil {
 				return err
+			}
+			if notifier != nil {
+				srv.Registry().MustRegister(notifier.Collector())
 			}
 			if runner != nil {
 				runner.Schedule()
@@ -133,7 +144,7 @@ machine can see.`,
 	f.StringVar(&ssoCfg.Issuer, "oidc-issuer", "", "single sign-on: the OpenID Connect provider's issuer URL (turns sign-in on)")
 	f.StringVar(&ssoCfg.ClientID, "oidc-client-id", "", "single sign-on: estate's client id at the provider")
 	f.StringVar(&ssoCfg.ClientSecret, "oidc-client-secret", "", "single sign-on: estate's client secret (prefer ESTATE_OIDC_CLIENT_SECRET)")
-	f.StringVar(&ssoCfg.PublicURL, "public-url", "", "where people reach estate, scheme://host[:port] (default http://ADDR); the provider sends them back to PUBLIC_URL/auth/callback")
+	f.StringVar(&ssoCfg.PublicURL, "public-url", "", "where people reach estate, scheme://host[:port] (default http://ADDR); the provider sends them back to PUBLIC_URL/auth/callback, and notifications link there")
 	f.StringVar(&ssoCfg.Name, "oidc-name", sso.DefaultName, `single sign-on: the sign-in button says "Sign in with NAME"`)
 	f.StringVar(&ssoCfg.GroupsClaim, "oidc-groups-claim", sso.DefaultGroupsClaim, "single sign-on: the ID token claim listing the person's groups")
 	f.StringSliceVar(&ssoCfg.ViewerGroups, "oidc-viewer-groups", nil, "groups that may read (default: every person the provider signs in)")
@@ -160,7 +171,7 @@ func (a *app) loadDemo(ctx context.Context, s graph.Store, policy *governance.Po
 		a.log.Info().Msg("demo estate already loaded")
 	} else {
 		start := time.Now()
-		rep, err := ingest.Run(ctx, s, src, ingest.Options{Logger: a.log, Summarize: shadowSummary(s)})
+		rep, err := ingest.Run(ctx, s, src, ingest.Options{Logger: a.log, Summarize: runSummary(s, nil)})
 		if err != nil {
 			return err
 		}

@@ -2,23 +2,58 @@ package main
 
 import (
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/estate-cmdb/estate/graph/analysis"
+	"github.com/estate-cmdb/estate/notify"
 )
 
 // TestServeConfig: serve --config lists the example file's sources without
 // secrets and with their schedules, serve --demo records its run with the
-// shadow figures, and a bad file stops the start with the file named.
+// shadow figures, a run started from the API tells the file's notify
+// targets what it found new (and nothing of what was open at the start),
+// and a bad file stops the start with the file named.
 func TestServeConfig(t *testing.T) {
 	example, err := filepath.Abs("../../docs/estate.example.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Setenv("GITHUB_TOKEN", "ghp-never-shown")
-	p := startServer(t, binary(t), t.TempDir(), "--demo", "--config", example)
+	var mu sync.Mutex
+	got := map[string][][]byte{}
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if r.URL.Path == "/itsm" && r.Header.Get(notify.SignatureHeader) != notify.Sign("itsm-key", body) {
+			http.Error(w, "bad signature", http.StatusUnauthorized)
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		got[r.URL.Path] = append(got[r.URL.Path], body)
+	}))
+	defer recv.Close()
+	received := func(path string) [][]byte {
+		mu.Lock()
+		defer mu.Unlock()
+		return got[path]
+	}
+	t.Setenv("ESTATE_SLACK_WEBHOOK_URL", recv.URL+"/services/T1/B1/chat-secret")
+	t.Setenv("ESTATE_ITSM_WEBHOOK_URL", recv.URL+"/itsm")
+	t.Setenv("ESTATE_ITSM_WEBHOOK_SECRET", "itsm-key")
+	dir := t.TempDir()
+	token, stderr, code := cli(t, "", "token", "create", "--role", "editor", "--name", "ci", "--data-dir", dir)
+	if code != exitOK {
+		t.Fatalf("token create: %s", stderr)
+	}
+	p := startServer(t, binary(t), dir, "--demo", "--config", example, "--public-url", "https://estate.acme.example")
 	var res struct {
 		Data struct {
 			IngestSources []struct {
@@ -58,9 +93,45 @@ func TestServeConfig(t *testing.T) {
 	if runs.TotalCount != 1 || runs.Nodes[0].Source != "demo" || runs.Nodes[0].Status != "SUCCEEDED" || runs.Nodes[0].ShadowFindings == 0 {
 		t.Errorf("ingestRuns after serve --demo = %+v, want the demo run with its shadow findings", runs)
 	}
+	if len(received("/itsm")) != 0 {
+		t.Errorf("the demo's findings, open before the server watched, were sent: %s", received("/itsm")[0])
+	}
+
+	// A synthetic estate brings unregistered accounts, among much else.
+	p.queryAs(t, strings.TrimSpace(token), `mutation { startIngest(source: "synthetic-s") { id } }`)
+	deadline := time.Now().Add(2 * time.Minute)
+	for !strings.Contains(p.query(t, `{ ingestRuns(first: 1) { nodes { status } } }`), "SUCCEEDED") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the synthetic run did not succeed:\n%s", p.log.String())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	chat, itsm := received("/services/T1/B1/chat-secret"), received("/itsm")
+	if len(chat) != 1 || len(itsm) != 1 {
+		t.Fatalf("after the synthetic run: %d chat messages and %d signed events, want 1 each", len(chat), len(itsm))
+	}
+	var ev notify.Event
+	if err := json.Unmarshal(itsm[0], &ev); err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]int{}
+	for _, f := range ev.Findings {
+		kinds[f.Kind]++
+	}
+	if ev.Run.Source != "synthetic:S:1" || ev.Run.StartedBy != "ci" || ev.New == 0 || ev.Open <= ev.New || kinds[analysis.FindingUnregisteredAccount] == 0 || ev.URL != "https://estate.acme.example/shadow" {
+		t.Errorf("event: run %+v, %d new of %d open, kinds %v, url %q", ev.Run, ev.New, ev.Open, kinds, ev.URL)
+	}
+	if !strings.Contains(string(chat[0]), "the run of synthetic:S:1 found") || !strings.Contains(string(chat[0]), "unregistered-account") || strings.Contains(string(chat[0]), "unmapped-repository") {
+		t.Errorf("chat message %s: want the run's unregistered accounts, only the kinds the target hears of", chat[0])
+	}
+	if _, metrics := get(t, p.base+"/metrics"); !strings.Contains(metrics, `estate_notifications_total{result="sent",target="platform-slack"} 1`) {
+		t.Errorf("/metrics lacks the notification sent")
+	}
 	p.stop(t)
-	if strings.Contains(p.log.String(), "ghp-never-shown") || strings.Contains(body, "ghp-never-shown") {
-		t.Error("the token from the environment appears in the log or the API")
+	for _, secret := range []string{"ghp-never-shown", "chat-secret", "itsm-key"} {
+		if strings.Contains(p.log.String(), secret) || strings.Contains(body, secret) {
+			t.Errorf("the secret %s from the environment appears in the log or the API", secret)
+		}
 	}
 
 	bad := filepath.Join(t.TempDir(), "bad.yaml")

@@ -109,8 +109,22 @@ func (p *serverProc) stop(t *testing.T) {
 
 func (p *serverProc) query(t *testing.T, q string) string {
 	t.Helper()
+	return p.queryAs(t, "", q)
+}
+
+// queryAs sends q with token, if any, as its bearer token.
+func (p *serverProc) queryAs(t *testing.T, token, q string) string {
+	t.Helper()
 	body, _ := json.Marshal(map[string]string{"query": q})
-	resp, err := http.Post(p.base+"/graphql", "application/json", bytes.NewReader(body))
+	req, err := http.NewRequest(http.MethodPost, p.base+"/graphql", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,6 +28,28 @@ import (
 type File struct {
 	Path    string
 	Sources []*Configured
+	// Notify are the targets told of each run's new shadow findings
+	// (package notify), in file order.
+	Notify []*Notify
+}
+
+// Notify is a notification target as the file gives it: its URL and
+// secret are named by the environment variables holding them, as a chat
+// webhook's URL is itself the secret.
+//
+//	notify:
+//	  - name: platform-slack
+//	    type: slack
+//	    urlEnv: ESTATE_SLACK_WEBHOOK_URL
+//	    findings: [unregistered-account, unowned-resource]
+type Notify struct {
+	Name      string   `yaml:"name"`
+	Type      string   `yaml:"type"`
+	URLEnv    string   `yaml:"urlEnv"`
+	SecretEnv string   `yaml:"secretEnv"`
+	Findings  []string `yaml:"findings"`
+	// Where names the file and line, for errors found later.
+	Where string `yaml:"-"`
 }
 
 // Configured is one named source of a file.
@@ -88,13 +110,17 @@ func Parse(path string, data []byte) (*File, error) {
 	if root.Kind != yaml.MappingNode {
 		return nil, fmt.Errorf("config %s:%d: want a mapping with \"sources\"", path, root.Line)
 	}
-	var list *yaml.Node
+	var list, notify *yaml.Node
 	for i := 0; i < len(root.Content); i += 2 {
 		k, v := root.Content[i], root.Content[i+1]
-		if k.Value != "sources" {
-			return nil, fmt.Errorf("config %s:%d: unknown field %q (want sources)", path, k.Line, k.Value)
+		switch k.Value {
+		case "sources":
+			list = v
+		case "notify":
+			notify = v
+		default:
+			return nil, fmt.Errorf("config %s:%d: unknown field %q (want sources or notify)", path, k.Line, k.Value)
 		}
-		list = v
 	}
 	if list == nil || list.Kind != yaml.SequenceNode {
 		return nil, fmt.Errorf("config %s: \"sources\" must be a list", path)
@@ -111,7 +137,50 @@ func Parse(path string, data []byte) (*File, error) {
 		seen[c.Name] = c.line
 		f.Sources = append(f.Sources, c)
 	}
+	if notify != nil {
+		targets, err := parseNotify(path, notify)
+		if err != nil {
+			return nil, err
+		}
+		f.Notify = targets
+	}
 	return f, nil
+}
+
+// parseNotify checks the notify list's shape; the notify package checks
+// the types and finding kinds when the targets are made.
+func parseNotify(path string, list *yaml.Node) ([]*Notify, error) {
+	if list.Kind != yaml.SequenceNode {
+		return nil, fmt.Errorf("config %s:%d: \"notify\" must be a list of targets", path, list.Line)
+	}
+	var out []*Notify
+	seen := map[string]string{}
+	for i, item := range list.Content {
+		where := fmt.Sprintf("config %s:%d: notify target %d", path, item.Line, i+1)
+		if item.Kind != yaml.MappingNode {
+			return nil, fmt.Errorf("%s must be a mapping with name, type and urlEnv", where)
+		}
+		if err := checkFields(item, reflect.TypeFor[Notify](), nil, where, "notify"); err != nil {
+			return nil, err
+		}
+		n := &Notify{}
+		if err := item.Decode(n); err != nil {
+			return nil, fmt.Errorf("%s: %w", where, err)
+		}
+		if !nameRE.MatchString(n.Name) {
+			return nil, fmt.Errorf("%s: name %q must be letters, digits, '.', '_' or '-'", where, n.Name)
+		}
+		n.Where = fmt.Sprintf("config %s:%d", path, item.Line)
+		if n.URLEnv == "" {
+			return nil, fmt.Errorf("%s: notify target %q: urlEnv must name the environment variable holding its URL", n.Where, n.Name)
+		}
+		if at, dup := seen[n.Name]; dup {
+			return nil, fmt.Errorf("%s: notify target %q is also defined at %s", n.Where, n.Name, at)
+		}
+		seen[n.Name] = n.Where
+		out = append(out, n)
+	}
+	return out, nil
 }
 
 func parseSource(path string, i int, item *yaml.Node) (*Configured, error) {
@@ -202,7 +271,11 @@ func checkFields(node *yaml.Node, t reflect.Type, extra []string, where, typ str
 			known = slices.Compact(known)
 			msg := fmt.Sprintf("%s: line %d: unknown option %q for type %s (known: %s)", where, k.Line, k.Value, typ, strings.Join(known, ", "))
 			lower := strings.ToLower(k.Value)
-			if slices.ContainsFunc(secretish, func(s string) bool { return strings.Contains(lower, s) }) {
+			switch {
+			case typ == "notify" && (lower == "url" || slices.ContainsFunc(secretish, func(s string) bool { return strings.Contains(lower, s) })):
+				// A chat webhook's URL is its secret.
+				msg += "; secrets do not belong in the file: name the environment variables holding them with urlEnv and secretEnv"
+			case slices.ContainsFunc(secretish, func(s string) bool { return strings.Contains(lower, s) }):
 				msg += "; secrets do not belong in the file: name the environment variable holding it with tokenEnv"
 			}
 			return fmt.Errorf("%s", msg)

@@ -49,6 +49,10 @@ func TestExampleFile(t *testing.T) {
 	if o := aws.Options.(*sources.AWS); !o.Organization || len(o.Regions) != 2 || o.Tags.Team[1] != "owner" || o.OrganizationRole != "OrganizationAccountAccessRole" {
 		t.Errorf("aws-org options %+v (the default organisation role must survive)", o.Config)
 	}
+	if len(f.Notify) != 2 || f.Notify[0].Name != "platform-slack" || f.Notify[0].URLEnv != "ESTATE_SLACK_WEBHOOK_URL" || len(f.Notify[0].Findings) != 3 ||
+		f.Notify[1].Type != "webhook" || f.Notify[1].SecretEnv != "ESTATE_ITSM_WEBHOOK_SECRET" || !strings.HasPrefix(f.Notify[1].Where, "config ../../docs/estate.example.yaml:") {
+		t.Errorf("example's notify targets: %+v %+v", f.Notify[0], f.Notify[1])
+	}
 	if _, err := f.Lookup("nope"); !errors.Is(err, graph.ErrNotFound) || !strings.Contains(err.Error(), "acme-github") {
 		t.Errorf("Lookup(nope) = %v, want NOT_FOUND listing the configured names", err)
 	}
@@ -78,6 +82,14 @@ func TestParseRejects(t *testing.T) {
 		{"bad schedule", "sources:\n  - name: d\n    type: demo\n    schedule: 0 3 * *", []string{`source "d"`, "line 4", `schedule "0 3 * *"`, "5 fields"}},
 		{"schedule not a string", "sources:\n  - name: d\n    type: demo\n    schedule: [daily]", []string{`source "d"`, "line 4", "cron expression"}},
 		{"duplicate name", "sources:\n  - name: d\n    type: demo\n  - name: d\n    type: synthetic", []string{`source "d"`, "line 2"}},
+		{"notify not a list", "sources: []\nnotify: {name: x}", []string{"bad.yaml:2", `"notify" must be a list`}},
+		{"notify target not a mapping", "sources: []\nnotify: [slack]", []string{"notify target 1", "mapping"}},
+		{"notify target without urlEnv", "sources: []\nnotify:\n  - name: chat\n    type: slack", []string{"bad.yaml:3", `notify target "chat"`, "urlEnv"}},
+		{"notify URL in the file", "sources: []\nnotify:\n  - name: chat\n    type: slack\n    url: https://hooks.slack.com/services/T0/B0/ghp-abc", []string{"notify target 1", "line 5", `unknown option "url"`, "with urlEnv"}},
+		{"notify secret in the file", "sources: []\nnotify:\n  - name: h\n    type: webhook\n    urlEnv: U\n    secret: ghp-abc", []string{`unknown option "secret"`, "do not belong", "and secretEnv"}},
+		{"notify findings not a list", "sources: []\nnotify:\n  - name: h\n    type: webhook\n    urlEnv: U\n    findings: 3", []string{"notify target 1", "line 6"}},
+		{"notify bad name", "sources: []\nnotify:\n  - name: a b\n    type: slack\n    urlEnv: U", []string{`"a b"`}},
+		{"notify duplicate name", "sources: []\nnotify:\n  - {name: h, type: slack, urlEnv: U}\n  - {name: h, type: webhook, urlEnv: V}", []string{"bad.yaml:4", `notify target "h"`, "bad.yaml:3"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f, err := sources.Parse("bad.yaml", []byte(tc.yaml))

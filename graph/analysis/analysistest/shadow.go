@@ -12,10 +12,11 @@ import (
 // testShadowSummary: the figures an ingest run keeps for the shadow trend
 // are the demo estate's findings, counted.
 func testShadowSummary(t *testing.T, c *Counting) {
-	sum, err := analysis.ShadowSummary(t.Context(), c, time.Now())
+	rep, err := analysis.ShadowEstate(t.Context(), c, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
+	sum := rep.Summary()
 	// By hand, as in testShadow: 1 unregistered account, the unowned
 	// resources, 9 team-tag and 4 app-tag findings, the unmapped
 	// repositories, one each of the orphan application, the service

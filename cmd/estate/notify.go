@@ -1,0 +1,72 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/estate-cmdb/estate/graph"
+	"github.com/estate-cmdb/estate/graph/analysis"
+	"github.com/estate-cmdb/estate/ingest/sources"
+	"github.com/estate-cmdb/estate/notify"
+)
+
+// notifier makes the notifier of file's notify targets, their URLs and
+// secrets read from the environment variables the file names; nil when
+// the file names no target. A target that cannot work is a usage error:
+// an alert channel that silently never alerts is worse than none.
+func (a *app) notifier(file *sources.File, publicURL string) (*notify.Notifier, error) {
+	if file == nil || len(file.Notify) == 0 {
+		return nil, nil
+	}
+	targets := make([]notify.Target, 0, len(file.Notify))
+	for _, n := range file.Notify {
+		t := notify.Target{Name: n.Name, Type: n.Type, URL: os.Getenv(n.URLEnv), Findings: n.Findings}
+		if t.URL == "" {
+			return nil, usageError("%s: notify target %q: the environment variable %s (urlEnv) is not set", n.Where, n.Name, n.URLEnv)
+		}
+		if n.SecretEnv != "" {
+			if t.Secret = os.Getenv(n.SecretEnv); t.Secret == "" {
+				return nil, usageError("%s: notify target %q: the environment variable %s (secretEnv) is not set", n.Where, n.Name, n.SecretEnv)
+			}
+		}
+		targets = append(targets, t)
+	}
+	nt, err := notify.New(targets, notify.Options{PublicURL: publicURL, Logger: a.log})
+	if err != nil {
+		return nil, usageError("config %s: %v", file.Path, err)
+	}
+	return nt, nil
+}
+
+// seedNotifier gives n, once, the open findings its first run's are
+// compared with: what is open before estate watches is not news.
+func seedNotifier(ctx context.Context, s graph.Store, n *notify.Notifier) error {
+	if n == nil || n.Seeded() {
+		return nil
+	}
+	rep, err := analysis.ShadowEstate(ctx, s, time.Now())
+	if err != nil {
+		return fmt.Errorf("notify: read the shadow estate runs are compared with: %w", err)
+	}
+	n.Seed(rep)
+	return nil
+}
+
+// runSummary makes the Summarize hook of a run: the shadow estate's
+// finding counts after the run, kept in its record for the trend, and its
+// new findings told to n's targets (n may be nil). A notification that
+// fails is a warning of the run; the counts are kept.
+func runSummary(s graph.Store, n *notify.Notifier) func(context.Context, graph.IngestRun) (map[string]int, error) {
+	return func(ctx context.Context, run graph.IngestRun) (map[string]int, error) {
+		rep, err := analysis.ShadowEstate(ctx, s, time.Now())
+		if err != nil {
+			return nil, err
+		}
+		if n == nil {
+			return rep.Summary(), nil
+		}
+		return rep.Summary(), n.Observe(ctx, run, rep)
+	}
+}

@@ -1,0 +1,211 @@
+// Package notify tells people's chat channels and systems what an ingest
+// run found new in the shadow estate — an unregistered cloud account, a
+// resource nobody owns, a repository mapped to nothing — so that the
+// platform team hears of it the day it appears, not when the service desk
+// takes the first call about it.
+//
+// A Notifier remembers the open findings it last saw (Seed, then each
+// Observe): a finding is new when it is open now and was not then. Two
+// runs that end together each report only what the other did not. The
+// memory is the process's: a restarted server seeds again from the store
+// and says nothing of what was open already.
+package notify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/rs/zerolog"
+
+	"github.com/estate-cmdb/estate/graph"
+	"github.com/estate-cmdb/estate/graph/analysis"
+)
+
+// Types of target.
+const (
+	// TypeSlack posts a message to a Slack incoming webhook; Mattermost
+	// and Rocket.Chat take the same.
+	TypeSlack = "slack"
+	// TypeWebhook posts the new findings as JSON (Event), signed with
+	// HMAC-SHA256 when the target has a secret.
+	TypeWebhook = "webhook"
+)
+
+// Target is where notifications go.
+type Target struct {
+	// Name names the target in logs, errors and metrics; its URL never
+	// appears there, as a chat webhook's URL is its secret.
+	Name string
+	Type string
+	URL  string
+	// Secret, when set, signs a webhook's body (SignatureHeader).
+	Secret string
+	// Findings are the finding kinds the target hears of; none: all.
+	Findings []string
+}
+
+// Options tune a Notifier.
+type Options struct {
+	// PublicURL is where people reach estate's UI (scheme://host[:port]);
+	// messages link to its shadow estate page when it is set.
+	PublicURL string
+	// Attempts is how often a delivery is tried (default 4), waiting
+	// RetryWait, then twice as long each time, up to ten times as long
+	// (default 1s), or what a 429's Retry-After asks.
+	Attempts  int
+	RetryWait time.Duration
+	// Timeout bounds one delivery, its retries included (default 30s).
+	Timeout time.Duration
+	Logger  zerolog.Logger
+}
+
+// Notifier sends the new findings of each run to its targets.
+type Notifier struct {
+	targets []Target
+	opts    Options
+	client  *retryablehttp.Client
+	sent    *prometheus.CounterVec
+
+	mu   sync.Mutex
+	open map[analysis.FindingRef]bool // nil until seeded
+}
+
+// New checks targets and makes their Notifier. Errors name the target and
+// what is wrong with it, never its URL.
+func New(targets []Target, opts Options) (*Notifier, error) {
+	if opts.Attempts <= 0 {
+		opts.Attempts = 4
+	}
+	if opts.RetryWait <= 0 {
+		opts.RetryWait = time.Second
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = 30 * time.Second
+	}
+	opts.PublicURL = strings.TrimRight(opts.PublicURL, "/")
+	if u, err := url.Parse(opts.PublicURL); opts.PublicURL != "" && (err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "") {
+		return nil, fmt.Errorf("notify: public URL %q: want scheme://host[:port], where people reach estate", opts.PublicURL)
+	}
+	names := map[string]bool{}
+	for _, t := range targets {
+		if err := t.check(); err != nil {
+			return nil, err
+		}
+		if names[t.Name] {
+			return nil, fmt.Errorf("notify target %q is named twice", t.Name)
+		}
+		names[t.Name] = true
+	}
+	c := retryablehttp.NewClient()
+	c.RetryMax = opts.Attempts - 1
+	c.RetryWaitMin, c.RetryWaitMax = opts.RetryWait, 10*opts.RetryWait
+	// Its logger would print each request's URL: the secret.
+	c.Logger = nil
+	// The last answer or error comes back as it is, to be described here
+	// without the URL retryablehttp's own error would carry.
+	c.ErrorHandler = retryablehttp.PassthroughErrorHandler
+	return &Notifier{
+		targets: targets, opts: opts, client: c,
+		sent: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "estate_notifications_total",
+			Help: "Notifications of new shadow-estate findings by target and result (sent, failed).",
+		}, []string{"target", "result"}),
+	}, nil
+}
+
+func (t Target) check() error {
+	if t.Name == "" {
+		return errors.New("notify target: a name is required")
+	}
+	if t.Type != TypeSlack && t.Type != TypeWebhook {
+		return fmt.Errorf("notify target %q: type %q (want %s or %s)", t.Name, t.Type, TypeSlack, TypeWebhook)
+	}
+	u, err := url.Parse(t.URL)
+	if t.URL == "" || err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		// The URL itself is not repeated: it may be the secret.
+		return fmt.Errorf("notify target %q: its URL must be an absolute http(s) URL", t.Name)
+	}
+	for _, k := range t.Findings {
+		if !slices.Contains(analysis.FindingKinds, k) {
+			return fmt.Errorf("notify target %q: unknown finding kind %q (want one of %s)", t.Name, k, strings.Join(analysis.FindingKinds, ", "))
+		}
+	}
+	return nil
+}
+
+// Collector is the notifications' counter, for /metrics.
+func (n *Notifier) Collector() prometheus.Collector { return n.sent }
+
+// Seed remembers rep's open findings as seen, without telling anyone.
+func (n *Notifier) Seed(rep *analysis.ShadowReport) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.open = openRefs(rep)
+}
+
+// Seeded reports whether Seed or Observe has been called.
+func (n *Notifier) Seeded() bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.open != nil
+}
+
+// Observe sends rep's findings that were not open at the last look to
+// every target that hears of their kind, as found by run, and remembers
+// rep's open findings. Before any Seed, it only seeds. The error names
+// each target that could not be told, and why.
+func (n *Notifier) Observe(ctx context.Context, run graph.IngestRun, rep *analysis.ShadowReport) error {
+	n.mu.Lock()
+	was := n.open
+	n.open = openRefs(rep)
+	n.mu.Unlock()
+	if was == nil {
+		return nil
+	}
+	var fresh []analysis.Finding
+	for _, f := range rep.Findings {
+		if !was[f.Ref()] {
+			fresh = append(fresh, f)
+		}
+	}
+	if len(fresh) == 0 {
+		return nil
+	}
+	var errs []error
+	for _, t := range n.targets {
+		ev := t.event(run, rep, fresh, n.opts.PublicURL)
+		if ev.New == 0 {
+			continue
+		}
+		if err := n.deliver(ctx, t, ev); err != nil {
+			n.sent.WithLabelValues(t.Name, "failed").Inc()
+			n.opts.Logger.Error().Str("target", t.Name).Str("run", run.ID).Int("new", ev.New).Str("error", err.Error()).Msg("notification not delivered")
+			errs = append(errs, fmt.Errorf("notify %s: %w", t.Name, err))
+			continue
+		}
+		n.sent.WithLabelValues(t.Name, "sent").Inc()
+		n.opts.Logger.Info().Str("target", t.Name).Str("run", run.ID).Int("new", ev.New).Msg("new shadow findings notified")
+	}
+	return errors.Join(errs...)
+}
+
+func openRefs(rep *analysis.ShadowReport) map[analysis.FindingRef]bool {
+	out := make(map[analysis.FindingRef]bool, len(rep.Findings))
+	for i := range rep.Findings {
+		out[rep.Findings[i].Ref()] = true
+	}
+	return out
+}
+
+// hears reports whether t is told of findings of kind.
+func (t Target) hears(kind string) bool {
+	return len(t.Findings) == 0 || slices.Contains(t.Findings, kind)
+}
