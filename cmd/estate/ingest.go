@@ -68,8 +68,10 @@ func (a *app) configIngestCommand(opts *ingest.Options) *cobra.Command {
 		Short: "Run the sources configured in a file: the named ones, or all of them in order",
 		Long: `Run sources configured in a YAML file (see docs/estate.example.yaml), each as
 its own run, one after the other. Tokens come from the environment variables the
-file names (tokenEnv), never from the file. The exit code is the first failed
-run's: 1 failed, 4 partial, 2 for a bad file or an unknown name.`,
+file names (tokenEnv), never from the file. The file's notify targets hear of
+what each run found new in the shadow estate. The exit code is the first failed
+run's: 1 failed, 4 partial, 2 for a bad file, an unknown name or a notify
+target that cannot work.`,
 		RunE: func(cmd *cobra.Command, names []string) error {
 			if path == "" {
 				return usageError("--config (or ESTATE_CONFIG) must name the configuration file")

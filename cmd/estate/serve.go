@@ -43,7 +43,11 @@ Single sign-on (OpenID Connect: Keycloak, Entra ID, Okta...) is on with
 redirect URI is PUBLIC_URL/auth/callback, with the person's groups in an ID
 token claim (--oidc-groups-claim). Give the secret through
 ESTATE_OIDC_CLIENT_SECRET rather than the flag, which other users of the
-machine can see.`,
+machine can see.
+
+With --config FILE the server runs the file's sources when asked and at their
+schedules, and tells the file's notify targets (chat webhooks, signed JSON
+webhooks) what each run found new in the shadow estate (docs/estate.example.yaml).`,
 		Example: `  estate serve --demo
   ESTATE_OIDC_CLIENT_SECRET=... estate serve --addr 0.0.0.0:8080 \
     --public-url https://estate.acme.example \
