@@ -30,8 +30,13 @@ const (
 	SignatureHeader = "X-Estate-Signature-256"
 )
 
-// EventNewFindings is the event a run's new findings are.
-const EventNewFindings = "shadow.new-findings"
+// Events a webhook receives: a run's new findings, and the test a person
+// sends to check that a target is set up (Notifier.Ping), which carries
+// no run and no findings.
+const (
+	EventNewFindings = "shadow.new-findings"
+	EventPing        = "ping"
+)
 
 // MaxEventFindings bounds the findings an Event carries; New counts them
 // all. A first run over a large estate can find thousands.
@@ -43,12 +48,12 @@ const slackLines = 20
 // Event is the body of a webhook delivery: the findings run found new, of
 // the kinds the target hears of.
 type Event struct {
-	Event string   `json:"event"`
-	Run   EventRun `json:"run"`
+	Event string    `json:"event"`
+	Run   *EventRun `json:"run,omitempty"`
 	// New counts the new findings; Findings lists the first
 	// MaxEventFindings of them, in the shadow estate's order.
 	New      int                `json:"new"`
-	Findings []analysis.Finding `json:"findings"`
+	Findings []analysis.Finding `json:"findings,omitempty"`
 	// Open counts every open finding of those kinds now, new or not.
 	Open int `json:"open"`
 	// URL is the shadow estate page, when estate knows its public URL.
@@ -67,7 +72,7 @@ type EventRun struct {
 func (t Target) event(run graph.IngestRun, rep *analysis.ShadowReport, fresh []analysis.Finding, publicURL string) Event {
 	ev := Event{
 		Event: EventNewFindings,
-		Run:   EventRun{ID: run.ID, Source: run.Source, Status: run.Status, StartedBy: run.StartedBy, Started: run.Started},
+		Run:   &EventRun{ID: run.ID, Source: run.Source, Status: run.Status, StartedBy: run.StartedBy, Started: run.Started},
 	}
 	for _, f := range fresh {
 		if t.hears(f.Kind) {
@@ -152,6 +157,9 @@ type slackMessage struct {
 }
 
 func slackText(ev Event) string {
+	if ev.Event == EventPing {
+		return "*estate*: a test message. New shadow findings will come here."
+	}
 	var b strings.Builder
 	found := "1 new shadow finding"
 	if ev.New != 1 {

@@ -197,6 +197,26 @@ func (n *Notifier) Observe(ctx context.Context, run graph.IngestRun, rep *analys
 	return errors.Join(errs...)
 }
 
+// Targets names the targets, in the order they were given.
+func (n *Notifier) Targets() []string {
+	out := make([]string, len(n.targets))
+	for i, t := range n.targets {
+		out[i] = t.Name
+	}
+	return out
+}
+
+// Ping sends the named target a test message (EventPing), so that whoever
+// sets it up sees it work, or why not, without waiting for a finding.
+// Errors: graph.CodeNotFound for a name no target has.
+func (n *Notifier) Ping(ctx context.Context, name string) error {
+	i := slices.IndexFunc(n.targets, func(t Target) bool { return t.Name == name })
+	if i < 0 {
+		return graph.Errorf(graph.CodeNotFound, "no notify target %q (configured: %s)", name, strings.Join(n.Targets(), ", "))
+	}
+	return n.deliver(ctx, n.targets[i], Event{Event: EventPing})
+}
+
 func openRefs(rep *analysis.ShadowReport) map[analysis.FindingRef]bool {
 	out := make(map[analysis.FindingRef]bool, len(rep.Findings))
 	for i := range rep.Findings {

@@ -173,13 +173,29 @@ notify:
 		t.Errorf("chat tried %d times, webhook got %d, log %s", c, h, stderr)
 	}
 
+	// Testing the targets: each says whether it arrived; the webhook's
+	// test is a signed ping.
+	out, stderr, code := cli(t, "", "notify", "test", "--config", cfg)
+	if code != exitError || out != "chat: not delivered: answered HTTP 410: channel_is_archived\nitsm: delivered\n" || !strings.Contains(stderr, "1 of 2 notify targets could not be told") {
+		t.Errorf("notify test: exit %d, %q, %s", code, out, stderr)
+	}
+	mu.Lock()
+	last := hook[len(hook)-1]
+	mu.Unlock()
+	if c, h := received(); c != 3 || h != 3 || !strings.HasPrefix(string(last), `{"event":"ping","new":0,"open":0}`) {
+		t.Errorf("notify test: chat tried %d times, webhook got %d, the last %s", c, h, last)
+	}
+	if _, stderr, code := cli(t, "", "notify", "test", "nope", "--config", cfg); code != exitUsage || !strings.Contains(stderr, `no notify target "nope" (configured: chat, itsm)`) {
+		t.Errorf("notify test nope: exit %d, %s", code, stderr)
+	}
+
 	// A URL variable not set: nothing runs.
 	t.Setenv("ESTATE_TEST_ITSM_URL", "")
 	dir = t.TempDir()
 	if _, stderr, code := cli(t, "", "ingest", "run", "--config", cfg, "--data-dir", dir); code != exitUsage || !strings.Contains(stderr, `notify target "itsm": the environment variable ESTATE_TEST_ITSM_URL (urlEnv) is not set`) {
 		t.Errorf("unset urlEnv: exit %d, %s", code, stderr)
 	}
-	out, _, _ := cli(t, "", "shadow", "--data-dir", dir, "--format", "json")
+	out, _, _ = cli(t, "", "shadow", "--data-dir", dir, "--format", "json")
 	var left analysis.ShadowReport
 	if err := json.Unmarshal([]byte(out), &left); err != nil || len(left.Findings) != 0 {
 		t.Errorf("the run went ahead: %v %s", err, out)

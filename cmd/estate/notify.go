@@ -2,15 +2,78 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/estate-cmdb/estate/graph"
 	"github.com/estate-cmdb/estate/graph/analysis"
 	"github.com/estate-cmdb/estate/ingest/sources"
 	"github.com/estate-cmdb/estate/notify"
 )
+
+// notifyCommand checks the notify targets of a configuration file.
+func (a *app) notifyCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "notify",
+		Short: "The notify targets of a configuration file: who hears of new shadow findings",
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	}
+	var path string
+	test := &cobra.Command{
+		Use:   "test [NAME...] --config FILE",
+		Short: "Send each notify target (or the named ones) a test message",
+		Long: `Send a test message to the notify targets of a configuration file (all, or
+the named ones), one after the other, and say for each whether it arrived: a
+chat gets a line saying new shadow findings will come there, a webhook the
+event "ping". Nothing is read from or written to the store. The exit code is
+1 when a target could not be told, 2 for a bad file or an unknown name.`,
+		Example: `  ESTATE_SLACK_WEBHOOK_URL=https://hooks.slack.com/services/... estate notify test platform-slack --config estate.yaml`,
+		RunE: func(cmd *cobra.Command, names []string) error {
+			if path == "" {
+				return usageError("--config (or ESTATE_CONFIG) must name the configuration file")
+			}
+			f, err := sources.Load(path)
+			if err != nil {
+				return usageError("%v", err)
+			}
+			n, err := a.notifier(f, "")
+			if err != nil {
+				return err
+			}
+			if n == nil {
+				return usageError("config %s names no notify targets", path)
+			}
+			if len(names) == 0 {
+				names = n.Targets()
+			}
+			failed := 0
+			for _, name := range names {
+				err := n.Ping(cmd.Context(), name)
+				switch {
+				case errors.Is(err, graph.ErrNotFound):
+					return usageError("%v", err)
+				case err != nil:
+					failed++
+					fmt.Fprintf(a.stdout, "%s: not delivered: %v\n", name, err)
+				default:
+					fmt.Fprintf(a.stdout, "%s: delivered\n", name)
+				}
+			}
+			if failed > 0 {
+				return fmt.Errorf("%d of %d notify targets could not be told", failed, len(names))
+			}
+			return nil
+		},
+	}
+	a.addConfigFlag(test, &path)
+	cmd.AddCommand(test)
+	return cmd
+}
 
 // notifier makes the notifier of file's notify targets, their URLs and
 // secrets read from the environment variables the file names; nil when

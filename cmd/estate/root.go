@@ -89,7 +89,7 @@ name upper-cased with dashes as underscores (--data-dir is ESTATE_DATA_DIR).`,
 	root.AddCommand(a.serveCommand(), a.tokenCommand(), a.exportCommand(), a.importCommand(),
 		a.ingestCommand(), a.benchCommand(), a.versionCommand())
 	root.AddCommand(a.ownersCommand(), a.ownedByCommand(), a.impactCommand(), a.shadowCommand(), a.healthCommand(), a.duplicatesCommand(), a.mergeCommand(), a.distinctCommand(), a.historyCommand())
-	root.AddCommand(a.changeCommand())
+	root.AddCommand(a.changeCommand(), a.notifyCommand())
 	argsAreUsage(root)
 	return root
 }
