@@ -197,13 +197,27 @@ func (n *Notifier) Observe(ctx context.Context, run graph.IngestRun, rep *analys
 	return errors.Join(errs...)
 }
 
-// Targets names the targets, in the order they were given.
-func (n *Notifier) Targets() []string {
-	out := make([]string, len(n.targets))
+// TargetInfo describes a target, without its URL and secret.
+type TargetInfo struct {
+	Name, Type string
+	Findings   []string
+}
+
+// Targets describes the targets, in the order they were given.
+func (n *Notifier) Targets() []TargetInfo {
+	out := make([]TargetInfo, len(n.targets))
 	for i, t := range n.targets {
-		out[i] = t.Name
+		out[i] = TargetInfo{Name: t.Name, Type: t.Type, Findings: slices.Clone(t.Findings)}
 	}
 	return out
+}
+
+func (n *Notifier) names() string {
+	names := make([]string, len(n.targets))
+	for i, t := range n.targets {
+		names[i] = t.Name
+	}
+	return strings.Join(names, ", ")
 }
 
 // Ping sends the named target a test message (EventPing), so that whoever
@@ -212,7 +226,7 @@ func (n *Notifier) Targets() []string {
 func (n *Notifier) Ping(ctx context.Context, name string) error {
 	i := slices.IndexFunc(n.targets, func(t Target) bool { return t.Name == name })
 	if i < 0 {
-		return graph.Errorf(graph.CodeNotFound, "no notify target %q (configured: %s)", name, strings.Join(n.Targets(), ", "))
+		return graph.Errorf(graph.CodeNotFound, "no notify target %q (configured: %s)", name, n.names())
 	}
 	return n.deliver(ctx, n.targets[i], Event{Event: EventPing})
 }

@@ -86,6 +86,9 @@ type Config struct {
 	// lists them for ingestSources; nil when none are configured. Its
 	// runs are its owner's to stop and wait for (sources.Runner).
 	Ingest resolver.Ingester
+	// Notify tells of the runs' new shadow findings; nil when nobody
+	// hears of them.
+	Notify resolver.Notifier
 	// SSO signs people in through an OpenID Connect provider; nil when
 	// only API tokens are used.
 	SSO *sso.SSO
@@ -190,6 +193,7 @@ func (s *Server) graphQL() http.Handler {
 	es := resolver.NewExecutableSchema(&resolver.Resolver{
 		Store:       s.store,
 		Ingest:      s.cfg.Ingest,
+		Notify:      s.cfg.Notify,
 		Tokens:      s.tokens,
 		MaxPageSize: s.cfg.MaxPageSize,
 		Governor:    s.governor,

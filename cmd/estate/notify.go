@@ -49,7 +49,9 @@ event "ping". Nothing is read from or written to the store. The exit code is
 				return usageError("config %s names no notify targets", path)
 			}
 			if len(names) == 0 {
-				names = n.Targets()
+				for _, t := range n.Targets() {
+					names = append(names, t.Name)
+				}
 			}
 			failed := 0
 			for _, name := range names {

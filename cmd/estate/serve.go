@@ -112,6 +112,9 @@ webhooks) what each run found new in the shadow estate (docs/estate.example.yaml
 			if err := seedNotifier(ctx, s, notifier); err != nil {
 				return err
 			}
+			if notifier != nil {
+				cfg.Notify = notifier
+			}
 			var runner *sources.Runner
 			if file != nil {
 				// Background runs stop with the server, however it stops

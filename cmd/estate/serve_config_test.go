@@ -38,6 +38,9 @@ func TestServeConfig(t *testing.T) {
 		mu.Lock()
 		defer mu.Unlock()
 		got[r.URL.Path] = append(got[r.URL.Path], body)
+		if strings.Contains(string(body), "a test message") {
+			http.Error(w, "channel_is_archived", http.StatusGone)
+		}
 	}))
 	defer recv.Close()
 	received := func(path string) [][]byte {
@@ -53,6 +56,11 @@ func TestServeConfig(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("token create: %s", stderr)
 	}
+	admin, stderr, code := cli(t, "", "token", "create", "--role", "admin", "--name", "ada", "--data-dir", dir)
+	if code != exitOK {
+		t.Fatalf("token create: %s", stderr)
+	}
+	token, admin = strings.TrimSpace(token), strings.TrimSpace(admin)
 	p := startServer(t, binary(t), dir, "--demo", "--config", example, "--public-url", "https://estate.acme.example")
 	var res struct {
 		Data struct {
@@ -98,7 +106,7 @@ func TestServeConfig(t *testing.T) {
 	}
 
 	// A synthetic estate brings unregistered accounts, among much else.
-	p.queryAs(t, strings.TrimSpace(token), `mutation { startIngest(source: "synthetic-s") { id } }`)
+	p.queryAs(t, token, `mutation { startIngest(source: "synthetic-s") { id } }`)
 	deadline := time.Now().Add(2 * time.Minute)
 	for !strings.Contains(p.query(t, `{ ingestRuns(first: 1) { nodes { status } } }`), "SUCCEEDED") {
 		if time.Now().After(deadline) {
@@ -126,6 +134,28 @@ func TestServeConfig(t *testing.T) {
 	}
 	if _, metrics := get(t, p.base+"/metrics"); !strings.Contains(metrics, `estate_notifications_total{result="sent",target="platform-slack"} 1`) {
 		t.Errorf("/metrics lacks the notification sent")
+	}
+
+	// Who hears of them, without URLs; a test message from an admin.
+	targets := p.query(t, `{ notifyTargets { name type findings } }`)
+	if want := `{"data":{"notifyTargets":[{"name":"platform-slack","type":"slack","findings":["unregistered-account","unowned-resource","departed-owner"]},{"name":"itsm","type":"webhook","findings":[]}]}}`; targets != want {
+		t.Errorf("notifyTargets = %s, want %s", targets, want)
+	}
+	test := func(token, name string) string {
+		_, b := p.post(t, token, `mutation { testNotifyTarget(name: "`+name+`") { target delivered problem } }`)
+		return b
+	}
+	if b := test(token, "itsm"); !strings.Contains(b, "FORBIDDEN") {
+		t.Errorf("an editor tests a target: %s", b)
+	}
+	if b := test(admin, "itsm"); b != `{"data":{"testNotifyTarget":{"target":"itsm","delivered":true,"problem":""}}}` || !strings.HasPrefix(string(received("/itsm")[1]), `{"event":"ping"`) {
+		t.Errorf("testNotifyTarget(itsm) = %s", b)
+	}
+	if b := test(admin, "platform-slack"); b != `{"data":{"testNotifyTarget":{"target":"platform-slack","delivered":false,"problem":"answered HTTP 410: channel_is_archived"}}}` {
+		t.Errorf("testNotifyTarget(platform-slack) = %s", b)
+	}
+	if b := test(admin, "nope"); !strings.Contains(b, "NOT_FOUND") || !strings.Contains(b, "configured: platform-slack, itsm") {
+		t.Errorf("testNotifyTarget(nope) = %s", b)
 	}
 	p.stop(t)
 	for _, secret := range []string{"ghp-never-shown", "chat-secret", "itsm-key"} {

@@ -112,8 +112,19 @@ func (p *serverProc) query(t *testing.T, q string) string {
 	return p.queryAs(t, "", q)
 }
 
-// queryAs sends q with token, if any, as its bearer token.
+// queryAs sends q with token, if any, as its bearer token, and fails the
+// test on an error.
 func (p *serverProc) queryAs(t *testing.T, token, q string) string {
+	t.Helper()
+	code, b := p.post(t, token, q)
+	if code != http.StatusOK || strings.Contains(b, `"errors"`) {
+		t.Fatalf("query %s: HTTP %d: %s", q, code, b)
+	}
+	return b
+}
+
+// post sends q with token, if any, and returns the status and body.
+func (p *serverProc) post(t *testing.T, token, q string) (int, string) {
 	t.Helper()
 	body, _ := json.Marshal(map[string]string{"query": q})
 	req, err := http.NewRequest(http.MethodPost, p.base+"/graphql", bytes.NewReader(body))
@@ -130,10 +141,7 @@ func (p *serverProc) queryAs(t *testing.T, token, q string) string {
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK || bytes.Contains(b, []byte(`"errors"`)) {
-		t.Fatalf("query %s: HTTP %d: %s", q, resp.StatusCode, b)
-	}
-	return string(b)
+	return resp.StatusCode, string(b)
 }
 
 func get(t *testing.T, url string) (int, string) {

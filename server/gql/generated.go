@@ -637,8 +637,15 @@ type ComplexityRoot struct {
 		ReopenShadowFindings func(childComplexity int, findings []*model.ShadowFindingInput) int
 		RevokeToken          func(childComplexity int, id string) int
 		StartIngest          func(childComplexity int, source string) int
+		TestNotifyTarget     func(childComplexity int, name string) int
 		Unlink               func(childComplexity int, input model.UnlinkInput) int
 		UpsertEntities       func(childComplexity int, input []*model.EntityInput) int
+	}
+
+	NotifyTarget struct {
+		Findings func(childComplexity int) int
+		Name     func(childComplexity int) int
+		Type     func(childComplexity int) int
 	}
 
 	NotifyTeam struct {
@@ -649,6 +656,12 @@ type ComplexityRoot struct {
 		Key     func(childComplexity int) int
 		Kind    func(childComplexity int) int
 		Name    func(childComplexity int) int
+	}
+
+	NotifyTestResult struct {
+		Delivered func(childComplexity int) int
+		Problem   func(childComplexity int) int
+		Target    func(childComplexity int) int
 	}
 
 	OwnedByResult struct {
@@ -796,6 +809,7 @@ type ComplexityRoot struct {
 		MergedInto         func(childComplexity int, id uuid.UUID) int
 		Node               func(childComplexity int, id uuid.UUID) int
 		Nodes              func(childComplexity int, ids []uuid.UUID) int
+		NotifyTargets      func(childComplexity int) int
 		OwnedBy            func(childComplexity int, ref string) int
 		People             func(childComplexity int, filter *model.EntityFilter, first *int, after *string) int
 		Person             func(childComplexity int, key string) int
@@ -1211,6 +1225,7 @@ type MutationResolver interface {
 	RejectChange(ctx context.Context, key string, reason *string) (*model.Change, error)
 	RecordIncident(ctx context.Context, input model.IncidentInput) (*model.Incident, error)
 	StartIngest(ctx context.Context, source string) (*graph.IngestRun, error)
+	TestNotifyTarget(ctx context.Context, name string) (*model.NotifyTestResult, error)
 }
 type NotifyTeamResolver interface {
 	Entity(ctx context.Context, obj *analysis.Notify) (model.Entity, error)
@@ -1277,6 +1292,7 @@ type QueryResolver interface {
 	IngestRuns(ctx context.Context, source *string, status *graph.RunStatus, first *int, after *string) (*model.IngestRunConnection, error)
 	IngestRun(ctx context.Context, id string) (*graph.IngestRun, error)
 	IngestSources(ctx context.Context) ([]*model.IngestSource, error)
+	NotifyTargets(ctx context.Context) ([]*model.NotifyTarget, error)
 	EntityAsOf(ctx context.Context, id uuid.UUID, at time.Time) (*model.EntitySnapshot, error)
 }
 type RelationshipResolver interface {
@@ -3923,6 +3939,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.StartIngest(childComplexity, args["source"].(string)), true
+	case "Mutation.testNotifyTarget":
+		if e.ComplexityRoot.Mutation.TestNotifyTarget == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_testNotifyTarget_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.TestNotifyTarget(childComplexity, args["name"].(string)), true
 	case "Mutation.unlink":
 		if e.ComplexityRoot.Mutation.Unlink == nil {
 			break
@@ -3945,6 +3972,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpsertEntities(childComplexity, args["input"].([]*model.EntityInput)), true
+
+	case "NotifyTarget.findings":
+		if e.ComplexityRoot.NotifyTarget.Findings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotifyTarget.Findings(childComplexity), true
+	case "NotifyTarget.name":
+		if e.ComplexityRoot.NotifyTarget.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotifyTarget.Name(childComplexity), true
+	case "NotifyTarget.type":
+		if e.ComplexityRoot.NotifyTarget.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotifyTarget.Type(childComplexity), true
 
 	case "NotifyTeam.channel":
 		if e.ComplexityRoot.NotifyTeam.Channel == nil {
@@ -3988,6 +4034,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.NotifyTeam.Name(childComplexity), true
+
+	case "NotifyTestResult.delivered":
+		if e.ComplexityRoot.NotifyTestResult.Delivered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotifyTestResult.Delivered(childComplexity), true
+	case "NotifyTestResult.problem":
+		if e.ComplexityRoot.NotifyTestResult.Problem == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotifyTestResult.Problem(childComplexity), true
+	case "NotifyTestResult.target":
+		if e.ComplexityRoot.NotifyTestResult.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotifyTestResult.Target(childComplexity), true
 
 	case "OwnedByResult.candidates":
 		if e.ComplexityRoot.OwnedByResult.Candidates == nil {
@@ -4790,6 +4855,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Nodes(childComplexity, args["ids"].([]uuid.UUID)), true
+	case "Query.notifyTargets":
+		if e.ComplexityRoot.Query.NotifyTargets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.NotifyTargets(childComplexity), true
 	case "Query.ownedBy":
 		if e.ComplexityRoot.Query.OwnedBy == nil {
 			break
@@ -8066,6 +8137,40 @@ extend type Mutation {
   startIngest(source: String!): IngestRun! @hasRole(role: EDITOR)
 }
 
+"""
+A target told of each ingest run's new shadow findings: a notify target of
+the configuration file (serve --config). Its URL and secret are never shown.
+"""
+type NotifyTarget {
+  name: String!
+  "slack (a chat's incoming webhook: Slack, Mattermost, Rocket.Chat) or webhook (signed JSON)."
+  type: String!
+  "The finding kinds it hears of (ShadowFinding.kind); empty for every kind."
+  findings: [String!]!
+}
+
+"What a test message to a notify target came to."
+type NotifyTestResult {
+  target: String!
+  delivered: Boolean!
+  "Why it was not delivered (the receiver's answer, or the connection's failure); empty when it was."
+  problem: String!
+}
+
+extend type Query {
+  "Who hears of each ingest run's new shadow findings, in file order; empty when nobody does."
+  notifyTargets: [NotifyTarget!]!
+}
+
+extend type Mutation {
+  """
+  Sends the notify target a test message (a chat gets a line, a webhook the
+  event ping), to see it arrive without waiting for a finding. NOT_FOUND
+  for a name no target has.
+  """
+  testNotifyTarget(name: String!): NotifyTestResult! @hasRole(role: ADMIN)
+}
+
 extend type Assertion {
   "The ingest run that made the assertion; null for manual edits and runs not recorded."
   ingestRun: IngestRun
@@ -9392,6 +9497,18 @@ func (ec *executionContext) childFields_MergeEntitiesPayload(ctx context.Context
 	return nil, fmt.Errorf("no field named %q was found under type MergeEntitiesPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_NotifyTarget(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_NotifyTarget_name(ctx, field)
+	case "type":
+		return ec.fieldContext_NotifyTarget_type(ctx, field)
+	case "findings":
+		return ec.fieldContext_NotifyTarget_findings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NotifyTarget", field.Name)
+}
+
 func (ec *executionContext) childFields_NotifyTeam(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "kind":
@@ -9410,6 +9527,18 @@ func (ec *executionContext) childFields_NotifyTeam(ctx context.Context, field gr
 		return ec.fieldContext_NotifyTeam_for(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type NotifyTeam", field.Name)
+}
+
+func (ec *executionContext) childFields_NotifyTestResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "target":
+		return ec.fieldContext_NotifyTestResult_target(ctx, field)
+	case "delivered":
+		return ec.fieldContext_NotifyTestResult_delivered(ctx, field)
+	case "problem":
+		return ec.fieldContext_NotifyTestResult_problem(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NotifyTestResult", field.Name)
 }
 
 func (ec *executionContext) childFields_OwnedByResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -11463,6 +11592,20 @@ func (ec *executionContext) field_Mutation_startIngest_args(ctx context.Context,
 		return nil, err
 	}
 	args["source"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_testNotifyTarget_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "name",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["name"] = arg0
 	return args, nil
 }
 
@@ -24312,6 +24455,137 @@ func (ec *executionContext) fieldContext_Mutation_startIngest(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_testNotifyTarget(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_testNotifyTarget(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().TestNotifyTarget(ctx, fc.Args["name"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋauthᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.NotifyTestResult
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.NotifyTestResult
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.NotifyTestResult) graphql.Marshaler {
+			return ec.marshalNNotifyTestResult2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐNotifyTestResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_testNotifyTarget(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NotifyTestResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_testNotifyTarget_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NotifyTarget_name(ctx context.Context, field graphql.CollectedField, obj *model.NotifyTarget) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NotifyTarget_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NotifyTarget_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NotifyTarget", field, false, false, "String")
+}
+
+func (ec *executionContext) _NotifyTarget_type(ctx context.Context, field graphql.CollectedField, obj *model.NotifyTarget) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NotifyTarget_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NotifyTarget_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NotifyTarget", field, false, false, "String")
+}
+
+func (ec *executionContext) _NotifyTarget_findings(ctx context.Context, field graphql.CollectedField, obj *model.NotifyTarget) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NotifyTarget_findings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Findings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NotifyTarget_findings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NotifyTarget", field, false, false, "String")
+}
+
 func (ec *executionContext) _NotifyTeam_kind(ctx context.Context, field graphql.CollectedField, obj *analysis.Notify) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -24480,6 +24754,75 @@ func (ec *executionContext) _NotifyTeam_for(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_NotifyTeam_for(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("NotifyTeam", field, false, false, "String")
+}
+
+func (ec *executionContext) _NotifyTestResult_target(ctx context.Context, field graphql.CollectedField, obj *model.NotifyTestResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NotifyTestResult_target(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Target, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NotifyTestResult_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NotifyTestResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _NotifyTestResult_delivered(ctx context.Context, field graphql.CollectedField, obj *model.NotifyTestResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NotifyTestResult_delivered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Delivered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NotifyTestResult_delivered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NotifyTestResult", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _NotifyTestResult_problem(ctx context.Context, field graphql.CollectedField, obj *model.NotifyTestResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NotifyTestResult_problem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Problem, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NotifyTestResult_problem(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NotifyTestResult", field, false, false, "String")
 }
 
 func (ec *executionContext) _OwnedByResult_ref(ctx context.Context, field graphql.CollectedField, obj *analysis.Owned) (ret graphql.Marshaler) {
@@ -28563,6 +28906,38 @@ func (ec *executionContext) fieldContext_Query_ingestSources(_ context.Context, 
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_IngestSource(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_notifyTargets(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_notifyTargets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().NotifyTargets(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.NotifyTarget) graphql.Marshaler {
+			return ec.marshalNNotifyTarget2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐNotifyTargetᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_notifyTargets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NotifyTarget(ctx, field)
 		},
 	}
 	return fc, nil
@@ -39884,6 +40259,56 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "testNotifyTarget":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_testNotifyTarget(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var notifyTargetImplementors = []string{"NotifyTarget"}
+
+func (ec *executionContext) _NotifyTarget(ctx context.Context, sel ast.SelectionSet, obj *model.NotifyTarget) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, notifyTargetImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NotifyTarget")
+		case "name":
+			out.Values[i] = ec._NotifyTarget_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "type":
+			out.Values[i] = ec._NotifyTarget_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "findings":
+			out.Values[i] = ec._NotifyTarget_findings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -39947,6 +40372,49 @@ func (ec *executionContext) _NotifyTeam(ctx context.Context, sel ast.SelectionSe
 			out.Values[i] = ec._NotifyTeam_for(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var notifyTestResultImplementors = []string{"NotifyTestResult"}
+
+func (ec *executionContext) _NotifyTestResult(ctx context.Context, sel ast.SelectionSet, obj *model.NotifyTestResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, notifyTestResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NotifyTestResult")
+		case "target":
+			out.Values[i] = ec._NotifyTestResult_target(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "delivered":
+			out.Values[i] = ec._NotifyTestResult_delivered(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "problem":
+			out.Values[i] = ec._NotifyTestResult_problem(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -41001,6 +41469,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_ingestSources(ctx, field)
+				})
+		case "notifyTargets":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_notifyTargets(ctx, field)
 				})
 		case "entityAsOf":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -44670,6 +45144,30 @@ func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋestateᚑcmdbᚋestat
 	return ret
 }
 
+func (ec *executionContext) marshalNNotifyTarget2ᚕᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐNotifyTargetᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.NotifyTarget) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNotifyTarget2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐNotifyTarget(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNotifyTarget2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐNotifyTarget(ctx context.Context, sel ast.SelectionSet, v *model.NotifyTarget) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NotifyTarget!")
+		return graphql.Null
+	}
+	return ec._NotifyTarget(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNNotifyTeam2githubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐNotify(ctx context.Context, sel ast.SelectionSet, v analysis.Notify) graphql.Marshaler {
 	return ec._NotifyTeam(ctx, sel, &v)
 }
@@ -44688,6 +45186,14 @@ func (ec *executionContext) marshalNNotifyTeam2ᚕgithubᚗcomᚋestateᚑcmdb�
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNNotifyTestResult2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋserverᚋgqlᚋmodelᚐNotifyTestResult(ctx context.Context, sel ast.SelectionSet, v *model.NotifyTestResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NotifyTestResult!")
+		return graphql.Null
+	}
+	return ec._NotifyTestResult(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNOwnedByResult2ᚖgithubᚗcomᚋestateᚑcmdbᚋestateᚋgraphᚋanalysisᚐOwned(ctx context.Context, sel ast.SelectionSet, v *analysis.Owned) graphql.Marshaler {

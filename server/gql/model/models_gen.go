@@ -309,6 +309,24 @@ type MergeEntitiesPayload struct {
 	MergedKey string `json:"mergedKey"`
 }
 
+// A target told of each ingest run's new shadow findings: a notify target of
+// the configuration file (serve --config). Its URL and secret are never shown.
+type NotifyTarget struct {
+	Name string `json:"name"`
+	// slack (a chat's incoming webhook: Slack, Mattermost, Rocket.Chat) or webhook (signed JSON).
+	Type string `json:"type"`
+	// The finding kinds it hears of (ShadowFinding.kind); empty for every kind.
+	Findings []string `json:"findings"`
+}
+
+// What a test message to a notify target came to.
+type NotifyTestResult struct {
+	Target    string `json:"target"`
+	Delivered bool   `json:"delivered"`
+	// Why it was not delivered (the receiver's answer, or the connection's failure); empty when it was.
+	Problem string `json:"problem"`
+}
+
 type PageInfo struct {
 	HasNextPage     bool    `json:"hasNextPage"`
 	HasPreviousPage bool    `json:"hasPreviousPage"`

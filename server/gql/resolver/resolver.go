@@ -26,6 +26,9 @@ type Resolver struct {
 	// Ingest starts configured sources (startIngest, ingestSources); nil
 	// when none are configured.
 	Ingest Ingester
+	// Notify tells of the runs' new shadow findings (notifyTargets,
+	// testNotifyTarget); nil when nobody hears of them.
+	Notify Notifier
 	// Tokens manages API tokens; nil disables token management.
 	Tokens *auth.Store
 	// MaxPageSize caps `first` (default 100). The server rejects larger

@@ -432,6 +432,10 @@ func (r *mutationResolver) StartIngest(ctx context.Context, source string) (*gra
 	return r.startIngest(ctx, source)
 }
 
+func (r *mutationResolver) TestNotifyTarget(ctx context.Context, name string) (*model.NotifyTestResult, error) {
+	return r.testNotifyTarget(ctx, name)
+}
+
 func (r *notifyTeamResolver) Entity(ctx context.Context, obj *analysis.Notify) (model.Entity, error) {
 	return r.itemEntity(ctx, obj.Item)
 }
@@ -802,6 +806,10 @@ func (r *queryResolver) IngestRun(ctx context.Context, id string) (*graph.Ingest
 
 func (r *queryResolver) IngestSources(ctx context.Context) ([]*model.IngestSource, error) {
 	return r.ingestSources(ctx)
+}
+
+func (r *queryResolver) NotifyTargets(ctx context.Context) ([]*model.NotifyTarget, error) {
+	return r.notifyTargets(), nil
 }
 
 func (r *queryResolver) EntityAsOf(ctx context.Context, id uuid.UUID, at time.Time) (*model.EntitySnapshot, error) {
