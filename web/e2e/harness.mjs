@@ -47,7 +47,7 @@ let builtBin = null;
  * files in dirname(dataDir)); args(prepared, { base }): more arguments for
  * serve (base: the URL it will answer at).
  */
-export async function startServer({ host = '127.0.0.1', prepare, args = () => [] } = {}) {
+export async function startServer({ host = '127.0.0.1', prepare, args = () => [], env = {} } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'estate-e2e-'));
   builtBin ??= buildBinary(dir);
   const bin = builtBin;
@@ -58,6 +58,7 @@ export async function startServer({ host = '127.0.0.1', prepare, args = () => []
   let log = '';
   const proc = spawn(bin, ['serve', '--demo', '--addr', `${host}:${port}`, '--data-dir', dataDir, '--log-format', 'json', ...args(prepared, { base })], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
   });
   proc.stdout.on('data', (d) => (log += d));
   proc.stderr.on('data', (d) => (log += d));

@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { axeViolations, launchBrowser, shot, startServer, stats, viewportFrames } from './harness.mjs';
@@ -727,7 +728,18 @@ describe('ingest runs', () => {
 });
 
 describe('a configured source run from the UI', () => {
-  test('Run source: its schedule, running, then succeeded, by whom; each run a bar in the shadow trend', async () => {
+  test('Run source: its schedule, running, then succeeded, by whom; each run a bar in the shadow trend; the chat hears what each found new', async () => {
+    // The chat channel: a local server taking Slack-style webhook messages.
+    const chat = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        chat.push(JSON.parse(body).text);
+        res.end('ok');
+      });
+    });
+    await new Promise((r) => receiver.listen(0, '127.0.0.1', r));
     // A terraform source whose state file is a named pipe: each run blocks reading it
     // until the test writes a state, so the page is seen while the run is RUNNING.
     const cfg = await startServer({
@@ -735,11 +747,14 @@ describe('a configured source run from the UI', () => {
         const dir = dirname(dataDir);
         const fifo = join(dir, 'infra.tfstate');
         execFileSync('mkfifo', [fifo]);
-        writeFileSync(join(dir, 'estate.yaml'), `sources:\n  - name: infra\n    type: terraform\n    schedule: "@every 1h"\n    paths: [${fifo}]\n`);
+        writeFileSync(join(dir, 'estate.yaml'), `sources:\n  - name: infra\n    type: terraform\n    schedule: "@every 1h"\n    paths: [${fifo}]\n` +
+          'notify:\n  - name: platform-chat\n    type: slack\n    urlEnv: E2E_CHAT_URL\n    findings: [unowned-resource]\n');
         const token = createToken(bin, dataDir, 'editor', 'e2e-editor');
-        return { fifo, token, config: join(dir, 'estate.yaml') };
+        const admin = createToken(bin, dataDir, 'admin', 'e2e-admin');
+        return { fifo, token, admin, config: join(dir, 'estate.yaml') };
       },
       args: (p) => ['--config', p.config],
+      env: { E2E_CHAT_URL: `http://127.0.0.1:${receiver.address().port}/services/T1/B1/e2e` },
     });
     const { fifo, token } = cfg.prepared;
     // Buckets nobody owns: each is an unowned-resource finding.
@@ -800,11 +815,37 @@ describe('a configured source run from the UI', () => {
       const last = page.getByTestId('shadow-trend-table').locator('tbody tr').last();
       assert.match(await last.innerText(), new RegExp(`terraform:infra\\.tfstate\\s+${counts[2]}\\s+.*unowned-resource ${17 + 5}`));
       await shot(page, 'shadow-trend-runs');
+
+      // The chat heard of the 2 new buckets, then of the 3 more: not the
+      // demo's findings, open before the server started, nor the 2 again.
+      assert.equal(chat.length, 2, chat.join('\n---\n'));
+      assert.match(chat[0], /the run of terraform:infra\.tfstate found 2 new shadow findings \(19 open in all\)/);
+      assert.match(chat[1], /found 3 new shadow findings \(22 open in all\)/);
+      assert.ok(['e2e-orphan-2', 'e2e-orphan-3', 'e2e-orphan-4'].every((b) => chat[1].includes(b)) && !chat[1].includes('e2e-orphan-0'), chat[1]);
+      // The page says who hears of new findings; an editor cannot test it, an admin can.
+      const targets = page.getByTestId('notify-targets');
+      assert.match(await targets.innerText(), /platform-chat \(chat\): Cloud resources nobody owns/);
+      assert.equal(await targets.getByRole('button').count(), 0);
+      const asAdmin = await browser.context.newPage();
+      try {
+        await asAdmin.addInitScript((t) => sessionStorage.setItem('estate.token', t), cfg.prepared.admin);
+        await asAdmin.goto(cfg.base + '/shadow');
+        const theirs = asAdmin.getByTestId('notify-targets');
+        await theirs.getByRole('button', { name: 'Send platform-chat a test message' }).click();
+        await theirs.getByText('Delivered.').waitFor();
+        await theirs.scrollIntoViewIfNeeded();
+        await shot(asAdmin, 'notify-targets');
+      } finally {
+        await asAdmin.close();
+      }
+      assert.equal(chat.length, 3);
+      assert.match(chat[2], /a test message/);
       assert.deepEqual(errors, []);
     } finally {
       await page.close();
       if (blocked) await writeFile(fifo, state(0));
       await cfg.stop();
+      receiver.close();
     }
   });
 });

@@ -1664,6 +1664,18 @@ export type StartIngestMutationVariables = Exact<{
 
 export type StartIngestMutation = { startIngest: { id: string, status: IngestRunStatus } };
 
+export type NotifyTargetsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type NotifyTargetsQuery = { notifyTargets: Array<{ name: string, type: string, findings: Array<string> }>, viewer: { role: Role } };
+
+export type TestNotifyTargetMutationVariables = Exact<{
+  name: string;
+}>;
+
+
+export type TestNotifyTargetMutation = { testNotifyTarget: { target: string, delivered: boolean, problem: string } };
+
 export type SearchQueryVariables = Exact<{
   text: string;
   first?: number | null | undefined;
@@ -3046,6 +3058,27 @@ export const StartIngestDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<StartIngestMutation, StartIngestMutationVariables>;
+export const NotifyTargetsDocument = new TypedDocumentString(`
+    query NotifyTargets {
+  notifyTargets {
+    name
+    type
+    findings
+  }
+  viewer {
+    role
+  }
+}
+    `) as unknown as TypedDocumentString<NotifyTargetsQuery, NotifyTargetsQueryVariables>;
+export const TestNotifyTargetDocument = new TypedDocumentString(`
+    mutation TestNotifyTarget($name: String!) {
+  testNotifyTarget(name: $name) {
+    target
+    delivered
+    problem
+  }
+}
+    `) as unknown as TypedDocumentString<TestNotifyTargetMutation, TestNotifyTargetMutationVariables>;
 export const SearchDocument = new TypedDocumentString(`
     query Search($text: String!, $first: Int = 20) {
   resolve(ref: $text) {

@@ -4,8 +4,8 @@
 import { useMemo, useState, type FormEvent } from 'react';
 import { request } from '../api';
 import {
-  AcceptShadowFindingsDocument, ReopenShadowFindingsDocument, ShadowEstateDocument, ShadowTrendDocument,
-  type ShadowEstateQuery, type ShadowTrendQuery,
+  AcceptShadowFindingsDocument, NotifyTargetsDocument, ReopenShadowFindingsDocument, ShadowEstateDocument, ShadowTrendDocument,
+  TestNotifyTargetDocument, type ShadowEstateQuery, type ShadowTrendQuery,
 } from '../gql/graphql';
 import { Link } from '../router';
 import { downloadCsv, ErrorBox, KindBadge, Loading, Time, useAsync, usePagedRows } from '../ui';
@@ -148,6 +148,7 @@ function ShadowReport() {
         <Bars title="By business unit" counts={rep.byBusinessUnit} testId="shadow-by-unit" none="No business unit" onPick={(c) => show('open', { by: 'unit', key: c.key, label: c.name ?? (c.key || 'no business unit') })} />
       </div>
       <ShadowTrend key={version} />
+      <NotifyTargets />
       <section className="card" aria-labelledby="findings-h">
         <h2 id="findings-h">
           {view === 'open' ? 'Open findings' : 'Accepted findings'}{filter ? `: ${filter.label}` : ''} <span className="count" data-testid="shadow-shown">{shown.length}</span>{' '}
@@ -382,6 +383,60 @@ function ShadowTrend() {
               </tbody>
             </table>
           </details>
+        </>
+      )}
+    </section>
+  );
+}
+
+/**
+ * Who hears of each ingest run's new findings: the notify targets of the
+ * server's configuration file (never their URLs). An admin can send each a
+ * test message and see it arrive, or why not.
+ */
+function NotifyTargets() {
+  const has = useServerHas('notifyTargets');
+  const { data, error } = useAsync((sig) => (has.has ? request(NotifyTargetsDocument, {}, sig) : Promise.resolve(null)), [has.has]);
+  const [tested, setTested] = useState<Record<string, { ok: boolean; text: string }>>({});
+  if (!has.has || error || !data) return null;
+  const admin = data.viewer.role === 'ADMIN';
+  const test = async (name: string) => {
+    setTested((t) => ({ ...t, [name]: { ok: true, text: 'Sending…' } }));
+    try {
+      const r = (await request(TestNotifyTargetDocument, { name })).testNotifyTarget;
+      setTested((t) => ({ ...t, [name]: r.delivered ? { ok: true, text: 'Delivered.' } : { ok: false, text: `Not delivered: ${r.problem}` } }));
+    } catch (e) {
+      setTested((t) => ({ ...t, [name]: { ok: false, text: `Not sent: ${(e as Error).message}` } }));
+    }
+  };
+  return (
+    <section className="card" aria-labelledby="notify-h" data-testid="notify-targets">
+      <h2 id="notify-h">Who hears of new findings</h2>
+      {data.notifyTargets.length === 0 ? (
+        <p className="muted">
+          Nobody is told when a run finds something new. The server's configuration file can name chat channels and webhooks
+          under <code>notify</code>.
+        </p>
+      ) : (
+        <>
+          <p className="hint">After every ingest run, the findings that were not open before go to:</p>
+          <ul className="plain">
+            {data.notifyTargets.map((t) => (
+              <li key={t.name}>
+                <strong>{t.name}</strong> <span className="muted">({t.type === 'slack' ? 'chat' : 'webhook'})</span>:{' '}
+                {t.findings.length === 0 ? 'every kind' : t.findings.map((k) => findingLabel[k] ?? k).join(', ')}
+                {admin && (
+                  <>
+                    {' '}
+                    <button type="button" className="secondary small" onClick={() => test(t.name)} aria-label={`Send ${t.name} a test message`}>
+                      Send a test
+                    </button>
+                  </>
+                )}
+                {tested[t.name] && <span role="status" className={tested[t.name].ok ? 'ok' : 'warn'}> {tested[t.name].text}</span>}
+              </li>
+            ))}
+          </ul>
         </>
       )}
     </section>
