@@ -144,11 +144,21 @@ func (t Target) check() error {
 // Collector is the notifications' counter, for /metrics.
 func (n *Notifier) Collector() prometheus.Collector { return n.sent }
 
-// Seed remembers rep's open findings as seen, without telling anyone.
-func (n *Notifier) Seed(rep *analysis.ShadowReport) {
+// Shadow makes the shadow estate as it is now: analysis.ShadowEstate of
+// the store runs write to.
+type Shadow func(context.Context) (*analysis.ShadowReport, error)
+
+// Seed makes the shadow estate and remembers its open findings as seen,
+// without telling anyone.
+func (n *Notifier) Seed(ctx context.Context, shadow Shadow) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	rep, err := shadow(ctx)
+	if err != nil {
+		return err
+	}
 	n.open = openRefs(rep)
+	return nil
 }
 
 // Seeded reports whether Seed or Observe has been called.
@@ -158,17 +168,25 @@ func (n *Notifier) Seeded() bool {
 	return n.open != nil
 }
 
-// Observe sends rep's findings that were not open at the last look to
-// every target that hears of their kind, as found by run, and remembers
-// rep's open findings. Before any Seed, it only seeds. The error names
-// each target that could not be told, and why.
-func (n *Notifier) Observe(ctx context.Context, run graph.IngestRun, rep *analysis.ShadowReport) error {
+// Observe makes the shadow estate after run, sends its findings that were
+// not open at the last look to every target that hears of their kind, and
+// returns it. Reports are made and compared one at a time, so that of two
+// runs ending together the later report is compared with the earlier one:
+// compared the other way round, what the later run closed would be news.
+// Before any Seed it only seeds. The error names each target that could
+// not be told, and why; the report comes with it.
+func (n *Notifier) Observe(ctx context.Context, run graph.IngestRun, shadow Shadow) (*analysis.ShadowReport, error) {
 	n.mu.Lock()
+	rep, err := shadow(ctx)
+	if err != nil {
+		n.mu.Unlock()
+		return nil, err
+	}
 	was := n.open
 	n.open = openRefs(rep)
 	n.mu.Unlock()
 	if was == nil {
-		return nil
+		return rep, nil
 	}
 	var fresh []analysis.Finding
 	for _, f := range rep.Findings {
@@ -177,7 +195,7 @@ func (n *Notifier) Observe(ctx context.Context, run graph.IngestRun, rep *analys
 		}
 	}
 	if len(fresh) == 0 {
-		return nil
+		return rep, nil
 	}
 	var errs []error
 	for _, t := range n.targets {
@@ -194,7 +212,7 @@ func (n *Notifier) Observe(ctx context.Context, run graph.IngestRun, rep *analys
 		n.sent.WithLabelValues(t.Name, "sent").Inc()
 		n.opts.Logger.Info().Str("target", t.Name).Str("run", run.ID).Int("new", ev.New).Msg("new shadow findings notified")
 	}
-	return errors.Join(errs...)
+	return rep, errors.Join(errs...)
 }
 
 // TargetInfo describes a target, without its URL and secret.

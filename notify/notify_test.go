@@ -2,6 +2,7 @@ package notify_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -86,14 +87,16 @@ func newNotifier(t *testing.T, log io.Writer, targets ...notify.Target) *notify.
 
 var run = graph.IngestRun{ID: "run-2", Source: "aws:audit", Status: graph.RunSucceeded, StartedBy: "scheduler", Started: time.Date(2026, 11, 29, 3, 0, 0, 0, time.UTC)}
 
-// shadow is the shadow estate of s now.
-func shadow(t *testing.T, s graph.Store) *analysis.ShadowReport {
-	t.Helper()
-	rep, err := analysis.ShadowEstate(t.Context(), s, time.Now())
-	if err != nil {
-		t.Fatal(err)
+// live makes the shadow estate of s as it is then.
+func live(s graph.Store) notify.Shadow {
+	return func(ctx context.Context) (*analysis.ShadowReport, error) {
+		return analysis.ShadowEstate(ctx, s, time.Now())
 	}
-	return rep
+}
+
+// fixed is a shadow estate made beforehand.
+func fixed(rep *analysis.ShadowReport) notify.Shadow {
+	return func(context.Context) (*analysis.ShadowReport, error) { return rep, nil }
 }
 
 // TestNewFindingsAreToldOnce: after a run, each target hears of the
@@ -119,7 +122,7 @@ func TestNewFindingsAreToldOnce(t *testing.T) {
 		t.Fatal("seeded before Seed")
 	}
 	// Before a seed, a look only seeds: what was open before is not news.
-	if err := n.Observe(t.Context(), run, shadow(t, s)); err != nil || !n.Seeded() {
+	if _, err := n.Observe(t.Context(), run, live(s)); err != nil || !n.Seeded() {
 		t.Fatalf("first look: %v, seeded %v", err, n.Seeded())
 	}
 	if len(chat.deliveries())+len(hook.deliveries()) != 0 {
@@ -128,7 +131,7 @@ func TestNewFindingsAreToldOnce(t *testing.T) {
 
 	// A run brings a new account and a repository mapped to nothing.
 	apply(account("222222222222"), graph.NodeInput{Kind: graph.KindRepository, Key: "github.com/acme/pricing-spike", Name: "pricing-spike"})
-	if err := n.Observe(t.Context(), run, shadow(t, s)); err != nil {
+	if _, err := n.Observe(t.Context(), run, live(s)); err != nil {
 		t.Fatal(err)
 	}
 	got := chat.deliveries()
@@ -173,7 +176,7 @@ func TestNewFindingsAreToldOnce(t *testing.T) {
 	}
 
 	// Nothing new: nobody hears anything.
-	if err := n.Observe(t.Context(), run, shadow(t, s)); err != nil {
+	if _, err := n.Observe(t.Context(), run, live(s)); err != nil {
 		t.Fatal(err)
 	}
 	if len(chat.deliveries()) != 1 || len(hook.deliveries()) != 1 {
@@ -184,12 +187,12 @@ func TestNewFindingsAreToldOnce(t *testing.T) {
 	registered := account("111111111111")
 	registered.Props = map[string]any{"registered": true}
 	apply(registered)
-	if err := n.Observe(t.Context(), run, shadow(t, s)); err != nil {
+	if _, err := n.Observe(t.Context(), run, live(s)); err != nil {
 		t.Fatal(err)
 	}
 	registered.Props = map[string]any{"registered": false}
 	apply(registered)
-	if err := n.Observe(t.Context(), run, shadow(t, s)); err != nil {
+	if _, err := n.Observe(t.Context(), run, live(s)); err != nil {
 		t.Fatal(err)
 	}
 	if got := chat.deliveries(); len(got) != 2 || !strings.Contains(string(got[1].body), "aws:111111111111") {
@@ -240,8 +243,10 @@ func TestDeliveryFailures(t *testing.T) {
 			}
 			var log bytes.Buffer
 			n := newNotifier(t, &log, notify.Target{Name: "t", Type: notify.TypeSlack, URL: u}, notify.Target{Name: "other", Type: notify.TypeWebhook, URL: other.url()})
-			n.Seed(before)
-			err := n.Observe(t.Context(), run, after)
+			if err := n.Seed(t.Context(), fixed(before)); err != nil {
+				t.Fatal(err)
+			}
+			_, err := n.Observe(t.Context(), run, fixed(after))
 			switch {
 			case tc.wantErr == "" && err != nil:
 				t.Fatalf("not delivered: %v", err)
@@ -275,7 +280,9 @@ estate_notifications_total{result=%q,target="t"} 1
 func TestSlackMessage(t *testing.T) {
 	r := newReceiver(t)
 	n := newNotifier(t, io.Discard, notify.Target{Name: "chat", Type: notify.TypeSlack, URL: r.url()})
-	n.Seed(&analysis.ShadowReport{})
+	if err := n.Seed(t.Context(), fixed(&analysis.ShadowReport{})); err != nil {
+		t.Fatal(err)
+	}
 	rep := &analysis.ShadowReport{}
 	for i := range 25 {
 		rep.Findings = append(rep.Findings, analysis.Finding{
@@ -285,7 +292,7 @@ func TestSlackMessage(t *testing.T) {
 	}
 	partial := run
 	partial.Status = graph.RunPartial
-	if err := n.Observe(t.Context(), partial, rep); err != nil {
+	if _, err := n.Observe(t.Context(), partial, fixed(rep)); err != nil {
 		t.Fatal(err)
 	}
 	var msg struct{ Text string }
@@ -330,4 +337,41 @@ func TestNewRejects(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestReportsAreComparedInOrder: of two runs ending together, the later
+// report is made after the earlier one is compared, never beside it; made
+// beside it and compared first, what the later run closed would be told
+// as new by the earlier.
+func TestReportsAreComparedInOrder(t *testing.T) {
+	n := newNotifier(t, io.Discard, notify.Target{Name: "chat", Type: notify.TypeSlack, URL: newReceiver(t).url()})
+	if err := n.Seed(t.Context(), fixed(&analysis.ShadowReport{})); err != nil {
+		t.Fatal(err)
+	}
+	started, release := make(chan struct{}), make(chan struct{})
+	var second sync.WaitGroup
+	second.Add(1)
+	secondMade := make(chan struct{})
+	go func() {
+		_, _ = n.Observe(t.Context(), run, func(context.Context) (*analysis.ShadowReport, error) {
+			close(started)
+			<-release
+			return &analysis.ShadowReport{}, nil
+		})
+	}()
+	<-started
+	go func() {
+		defer second.Done()
+		_, _ = n.Observe(t.Context(), run, func(context.Context) (*analysis.ShadowReport, error) {
+			close(secondMade)
+			return &analysis.ShadowReport{}, nil
+		})
+	}()
+	select {
+	case <-secondMade:
+		t.Error("the second report was made while the first was being made")
+	case <-time.After(100 * time.Millisecond):
+	}
+	close(release)
+	second.Wait()
 }

@@ -111,12 +111,15 @@ func seedNotifier(ctx context.Context, s graph.Store, n *notify.Notifier) error 
 	if n == nil || n.Seeded() {
 		return nil
 	}
-	rep, err := analysis.ShadowEstate(ctx, s, time.Now())
-	if err != nil {
+	if err := n.Seed(ctx, shadowOf(s)); err != nil {
 		return fmt.Errorf("notify: read the shadow estate runs are compared with: %w", err)
 	}
-	n.Seed(rep)
 	return nil
+}
+
+// shadowOf makes the shadow estate of s as it is then.
+func shadowOf(s graph.Store) notify.Shadow {
+	return func(ctx context.Context) (*analysis.ShadowReport, error) { return analysis.ShadowEstate(ctx, s, time.Now()) }
 }
 
 // runSummary makes the Summarize hook of a run: the shadow estate's
@@ -125,13 +128,16 @@ func seedNotifier(ctx context.Context, s graph.Store, n *notify.Notifier) error 
 // fails is a warning of the run; the counts are kept.
 func runSummary(s graph.Store, n *notify.Notifier) func(context.Context, graph.IngestRun) (map[string]int, error) {
 	return func(ctx context.Context, run graph.IngestRun) (map[string]int, error) {
-		rep, err := analysis.ShadowEstate(ctx, s, time.Now())
-		if err != nil {
+		var rep *analysis.ShadowReport
+		var err error
+		if n == nil {
+			rep, err = shadowOf(s)(ctx)
+		} else {
+			rep, err = n.Observe(ctx, run, shadowOf(s))
+		}
+		if rep == nil {
 			return nil, err
 		}
-		if n == nil {
-			return rep.Summary(), nil
-		}
-		return rep.Summary(), n.Observe(ctx, run, rep)
+		return rep.Summary(), err
 	}
 }
