@@ -19,6 +19,7 @@ import (
 	"github.com/estate-cmdb/estate/graph/embedded"
 	"github.com/estate-cmdb/estate/ingest"
 	"github.com/estate-cmdb/estate/ingest/synthetic"
+	"github.com/estate-cmdb/estate/notify"
 )
 
 // The benchmark estate: synthetic tier M (about 100,000 nodes and 350,000
@@ -463,6 +464,30 @@ func BenchmarkShadowEstate(b *testing.B) {
 		rep, err := analysis.ShadowEstate(ctx, s, time.Now())
 		if err != nil || len(rep.Findings) == 0 {
 			b.Fatalf("shadow estate: %d findings, %v", len(rep.Findings), err)
+		}
+	}
+}
+
+// BenchmarkShadowEstateObserved is BenchmarkShadowEstate as a run's
+// summary makes it with notify targets: the report, and the comparison
+// with the last look's open findings (nothing new, so nothing sent). Run
+// beside BenchmarkShadowEstate, the difference is what notify adds to
+// every run.
+func BenchmarkShadowEstateObserved(b *testing.B) {
+	s, _ := benchEstate(b)
+	ctx := context.Background()
+	n, err := notify.New([]notify.Target{{Name: "chat", Type: notify.TypeSlack, URL: "http://127.0.0.1:9/never-called"}}, notify.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	shadow := func(ctx context.Context) (*analysis.ShadowReport, error) { return analysis.ShadowEstate(ctx, s, time.Now()) }
+	if err := n.Seed(ctx, shadow); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		rep, err := n.Observe(ctx, graph.IngestRun{ID: "bench"}, shadow)
+		if err != nil || len(rep.Findings) == 0 {
+			b.Fatalf("observed: %v", err)
 		}
 	}
 }
