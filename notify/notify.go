@@ -186,6 +186,7 @@ func (n *Notifier) Observe(ctx context.Context, run graph.IngestRun, shadow Shad
 	n.open = openRefs(rep)
 	n.mu.Unlock()
 	if was == nil {
+		n.opts.Logger.Warn().Str("run", run.ID).Msg("notify: no earlier look to compare this run with; its findings are the first look and nothing is sent")
 		return rep, nil
 	}
 	var fresh []analysis.Finding

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -11,7 +13,11 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/rs/zerolog"
+
+	"github.com/estate-cmdb/estate/graph"
 	"github.com/estate-cmdb/estate/graph/analysis"
 	"github.com/estate-cmdb/estate/ingest"
 	"github.com/estate-cmdb/estate/notify"
@@ -199,5 +205,43 @@ notify:
 	var left analysis.ShadowReport
 	if err := json.Unmarshal([]byte(out), &left); err != nil || len(left.Findings) != 0 {
 		t.Errorf("the run went ahead: %v %s", err, out)
+	}
+}
+
+// TestSeedWhenReady: a server whose store does not answer at start still
+// starts; the notifier's first look is taken once the store answers, and
+// the tries end with the server.
+func TestSeedWhenReady(t *testing.T) {
+	n, err := notify.New([]notify.Target{{Name: "chat", Type: notify.TypeSlack, URL: "http://127.0.0.1:9/x"}}, notify.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	tries := 0
+	shadow := func(context.Context) (*analysis.ShadowReport, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if tries++; tries < 3 {
+			return nil, graph.Errorf(graph.CodeUnavailable, "neo4j: connection refused")
+		}
+		return &analysis.ShadowReport{}, nil
+	}
+	var log bytes.Buffer
+	a := &app{log: zerolog.New(&log)}
+	wait := a.seedWhenReady(t.Context(), n, shadow, time.Millisecond)
+	wait()
+	if !n.Seeded() || tries != 3 || !strings.Contains(log.String(), "trying again") {
+		t.Errorf("seeded %v after %d tries; log %s", n.Seeded(), tries, log.String())
+	}
+
+	// A store that never answers: the tries stop with the server.
+	n, _ = notify.New(nil, notify.Options{})
+	ctx, cancel := context.WithCancel(t.Context())
+	wait = a.seedWhenReady(ctx, n, func(context.Context) (*analysis.ShadowReport, error) { return nil, errors.New("down") }, time.Millisecond)
+	time.Sleep(10 * time.Millisecond)
+	cancel()
+	wait()
+	if n.Seeded() {
+		t.Error("seeded from a store that never answered")
 	}
 }

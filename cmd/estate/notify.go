@@ -117,6 +117,46 @@ func seedNotifier(ctx context.Context, s graph.Store, n *notify.Notifier) error 
 	return nil
 }
 
+// seedRetry is how often a server whose store did not answer at start
+// tries again to take the notifier's first look.
+const seedRetry = 15 * time.Second
+
+// seedWhenReady seeds n with shadow at once, or, when the store does not
+// answer (Neo4j restarting), in the background every retry until it does,
+// n is seeded by a run, or ctx ends: a server starts without its store, as
+// it does without notify targets. The returned func waits for the
+// background tries to end, to be called after ctx is cancelled and before
+// the store is closed.
+func (a *app) seedWhenReady(ctx context.Context, n *notify.Notifier, shadow notify.Shadow, retry time.Duration) (wait func()) {
+	err := n.Seed(ctx, shadow)
+	if err == nil {
+		return func() {}
+	}
+	a.log.Warn().Err(err).Dur("retry", retry).Msg("notify: the shadow estate runs are compared with cannot be read yet; trying again")
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(retry)
+		defer tick.Stop()
+		for !n.Seeded() {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+			if n.Seeded() {
+				return
+			}
+			if err := n.Seed(ctx, shadow); err != nil {
+				a.log.Warn().Err(err).Msg("notify: the shadow estate still cannot be read")
+				continue
+			}
+			a.log.Info().Msg("notify: the shadow estate runs are compared with is read")
+		}
+	}()
+	return func() { <-done }
+}
+
 // shadowOf makes the shadow estate of s as it is then.
 func shadowOf(s graph.Store) notify.Shadow {
 	return func(ctx context.Context) (*analysis.ShadowReport, error) { return analysis.ShadowEstate(ctx, s, time.Now()) }

@@ -108,11 +108,11 @@ webhooks) what each run found new in the shadow estate (docs/estate.example.yaml
 					return usageError("%v", err)
 				}
 			}
-			// The open findings before the first run are not news.
-			if err := seedNotifier(ctx, s, notifier); err != nil {
-				return err
-			}
 			if notifier != nil {
+				// The open findings before the first run are not news.
+				seedCtx, cancel := context.WithCancel(ctx)
+				defer a.seedWhenReady(seedCtx, notifier, shadowOf(s), seedRetry)()
+				defer cancel()
 				cfg.Notify = notifier
 			}
 			var runner *sources.Runner
