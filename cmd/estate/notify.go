@@ -159,7 +159,9 @@ func (a *app) seedWhenReady(ctx context.Context, n *notify.Notifier, shadow noti
 
 // shadowOf makes the shadow estate of s as it is then.
 func shadowOf(s graph.Store) notify.Shadow {
-	return func(ctx context.Context) (*analysis.ShadowReport, error) { return analysis.ShadowEstate(ctx, s, time.Now()) }
+	return func(ctx context.Context) (*analysis.ShadowReport, error) {
+		return analysis.ShadowEstate(ctx, s, time.Now())
+	}
 }
 
 // runSummary makes the Summarize hook of a run: the shadow estate's
