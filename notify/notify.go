@@ -198,21 +198,27 @@ func (n *Notifier) Observe(ctx context.Context, run graph.IngestRun, shadow Shad
 	if len(fresh) == 0 {
 		return rep, nil
 	}
-	var errs []error
-	for _, t := range n.targets {
+	// Each target is told beside the others: one that is slow to answer
+	// (its retries take up to Options.Timeout) does not hold the rest.
+	errs := make([]error, len(n.targets))
+	var wg sync.WaitGroup
+	for i, t := range n.targets {
 		ev := t.event(run, rep, fresh, n.opts.PublicURL)
 		if ev.New == 0 {
 			continue
 		}
-		if err := n.deliver(ctx, t, ev); err != nil {
-			n.sent.WithLabelValues(t.Name, "failed").Inc()
-			n.opts.Logger.Error().Str("target", t.Name).Str("run", run.ID).Int("new", ev.New).Str("error", err.Error()).Msg("notification not delivered")
-			errs = append(errs, fmt.Errorf("notify %s: %w", t.Name, err))
-			continue
-		}
-		n.sent.WithLabelValues(t.Name, "sent").Inc()
-		n.opts.Logger.Info().Str("target", t.Name).Str("run", run.ID).Int("new", ev.New).Msg("new shadow findings notified")
+		wg.Go(func() {
+			if err := n.deliver(ctx, t, ev); err != nil {
+				n.sent.WithLabelValues(t.Name, "failed").Inc()
+				n.opts.Logger.Error().Str("target", t.Name).Str("run", run.ID).Int("new", ev.New).Str("error", err.Error()).Msg("notification not delivered")
+				errs[i] = fmt.Errorf("notify %s: %w", t.Name, err)
+				return
+			}
+			n.sent.WithLabelValues(t.Name, "sent").Inc()
+			n.opts.Logger.Info().Str("target", t.Name).Str("run", run.ID).Int("new", ev.New).Msg("new shadow findings notified")
+		})
 	}
+	wg.Wait()
 	return rep, errors.Join(errs...)
 }
 

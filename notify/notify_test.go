@@ -78,7 +78,7 @@ func (r *receiver) deliveries() []delivery {
 
 func newNotifier(t *testing.T, log io.Writer, targets ...notify.Target) *notify.Notifier {
 	t.Helper()
-	n, err := notify.New(targets, notify.Options{PublicURL: "https://estate.acme.example/", Attempts: 3, RetryWait: time.Millisecond, Logger: zerolog.New(log)})
+	n, err := notify.New(targets, notify.Options{PublicURL: "https://estate.acme.example/", Attempts: 3, RetryWait: time.Millisecond, Logger: zerolog.New(zerolog.SyncWriter(log))})
 	if err != nil {
 		t.Fatal(err)
 	}

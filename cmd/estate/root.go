@@ -147,7 +147,9 @@ func (a *app) setupLogger() error {
 	default:
 		return usageError("--log-format %q: want json, console or auto", a.logFormat)
 	}
-	a.log = zerolog.New(w).Level(lvl).With().Timestamp().Logger()
+	// Events come from several goroutines (a server's requests, notify's
+	// deliveries side by side); one at a time, whatever stderr is.
+	a.log = zerolog.New(zerolog.SyncWriter(w)).Level(lvl).With().Timestamp().Logger()
 	return nil
 }
 
