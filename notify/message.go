@@ -19,6 +19,7 @@ import (
 
 	"github.com/estate-cmdb/estate/graph"
 	"github.com/estate-cmdb/estate/graph/analysis"
+	"github.com/estate-cmdb/estate/graph/governance"
 )
 
 // Headers of a webhook delivery. The signature is GitHub's convention
@@ -30,12 +31,13 @@ const (
 	SignatureHeader = "X-Estate-Signature-256"
 )
 
-// Events a webhook receives: a run's new findings, and the test a person
-// sends to check that a target is set up (Notifier.Ping), which carries
-// no run and no findings.
+// Events a webhook receives: a run's new findings, a change waiting for
+// whoever decides it, and the test a person sends to check that a target
+// is set up (Notifier.Ping), which carries nothing else.
 const (
-	EventNewFindings = "shadow.new-findings"
-	EventPing        = "ping"
+	EventNewFindings   = "shadow.new-findings"
+	EventChangePending = "change.pending"
+	EventPing          = "ping"
 )
 
 // MaxEventFindings bounds the findings an Event carries; New counts them
@@ -45,18 +47,22 @@ const MaxEventFindings = 500
 // slackLines bounds the findings a chat message lists.
 const slackLines = 20
 
-// Event is the body of a webhook delivery: the findings run found new, of
-// the kinds the target hears of.
+// Event is the body of a webhook delivery: the findings a run found new,
+// of the kinds the target hears of; or a change that waits for a decision.
 type Event struct {
 	Event string    `json:"event"`
 	Run   *EventRun `json:"run,omitempty"`
 	// New counts the new findings; Findings lists the first
 	// MaxEventFindings of them, in the shadow estate's order.
-	New      int                `json:"new"`
+	New      int                `json:"new,omitempty"`
 	Findings []analysis.Finding `json:"findings,omitempty"`
 	// Open counts every open finding of those kinds now, new or not.
-	Open int `json:"open"`
-	// URL is the shadow estate page, when estate knows its public URL.
+	Open int `json:"open,omitempty"`
+	// Change waits for DecidedBy: CAB, or its team's key.
+	Change    *governance.Change `json:"change,omitempty"`
+	DecidedBy string             `json:"decidedBy,omitempty"`
+	// URL is the page to act on (the shadow estate, the changes), when
+	// estate knows its public URL.
 	URL string `json:"url,omitempty"`
 }
 
@@ -93,19 +99,18 @@ func (t Target) event(run graph.IngestRun, rep *analysis.ShadowReport, fresh []a
 	return ev
 }
 
-// deliver posts ev to t, retrying what may pass (a 429 or 5xx answer, a
-// connection that failed). Errors never carry t's URL.
-func (n *Notifier) deliver(ctx context.Context, t Target, ev Event) error {
-	var body []byte
-	var err error
+// body is ev as t takes it: a chat message, or the event as JSON.
+func (t Target) body(ev Event) ([]byte, error) {
 	if t.Type == TypeSlack {
-		body, err = json.Marshal(slackMessage{Text: slackText(ev)})
-	} else {
-		body, err = json.Marshal(ev)
+		return json.Marshal(slackMessage{Text: slackText(ev)})
 	}
-	if err != nil {
-		return err
-	}
+	return json.Marshal(ev)
+}
+
+// deliver posts body, of the event named, to t, retrying what may pass (a
+// 429 or 5xx answer, a connection that failed). Errors never carry t's
+// URL.
+func (n *Notifier) deliver(ctx context.Context, t Target, event string, body []byte) error {
 	ctx, cancel := context.WithTimeout(ctx, n.opts.Timeout)
 	defer cancel()
 	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodPost, t.URL, body)
@@ -115,7 +120,7 @@ func (n *Notifier) deliver(ctx context.Context, t Target, ev Event) error {
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "estate")
 	if t.Type == TypeWebhook {
-		req.Header.Set(EventHeader, ev.Event)
+		req.Header.Set(EventHeader, event)
 		req.Header.Set(DeliveryHeader, uuid.NewString())
 		if t.Secret != "" {
 			req.Header.Set(SignatureHeader, Sign(t.Secret, body))
@@ -157,8 +162,11 @@ type slackMessage struct {
 }
 
 func slackText(ev Event) string {
-	if ev.Event == EventPing {
-		return "*estate*: a test message. New shadow findings will come here."
+	switch ev.Event {
+	case EventPing:
+		return "*estate*: a test message. What it is set to tell will come here."
+	case EventChangePending:
+		return changeText(ev)
 	}
 	var b strings.Builder
 	found := "1 new shadow finding"
@@ -185,6 +193,33 @@ func slackText(ev Event) string {
 	}
 	if ev.URL != "" {
 		fmt.Fprintf(&b, "<%s|The shadow estate>\n", ev.URL)
+	}
+	return b.String()
+}
+
+// changeFactors bounds the factors a chat message names.
+const changeFactors = 3
+
+func changeText(ev Event) string {
+	c := ev.Change
+	var b strings.Builder
+	who := "the CAB"
+	if ev.DecidedBy != CAB {
+		who = "team " + slackEscape(ev.DecidedBy)
+	}
+	fmt.Fprintf(&b, "*estate*: a %s change waits for %s: `%s` (score %d", c.Class, who, slackEscape(c.Key), c.Score)
+	if c.RequestedBy != "" {
+		fmt.Fprintf(&b, ", requested by %s", slackEscape(c.RequestedBy))
+	}
+	b.WriteString(").\n")
+	for i, f := range c.Factors {
+		if i == changeFactors {
+			break
+		}
+		fmt.Fprintf(&b, "• %s (+%d): %s\n", f.Name, f.Points, slackEscape(f.Explanation))
+	}
+	if ev.URL != "" {
+		fmt.Fprintf(&b, "<%s|The changes to decide>\n", ev.URL)
 	}
 	return b.String()
 }

@@ -2,7 +2,8 @@
 // run found new in the shadow estate — an unregistered cloud account, a
 // resource nobody owns, a repository mapped to nothing — so that the
 // platform team hears of it the day it appears, not when the service desk
-// takes the first call about it.
+// takes the first call about it; and who must decide a change that waits
+// for them (ChangePending): its team, or the change advisory board.
 //
 // A Notifier remembers the open findings it last saw (Seed, then each
 // Observe): a finding is new when it is open now and was not then. Two
@@ -27,6 +28,7 @@ import (
 
 	"github.com/estate-cmdb/estate/graph"
 	"github.com/estate-cmdb/estate/graph/analysis"
+	"github.com/estate-cmdb/estate/graph/governance"
 )
 
 // Types of target.
@@ -48,9 +50,17 @@ type Target struct {
 	URL  string
 	// Secret, when set, signs a webhook's body (SignatureHeader).
 	Secret string
-	// Findings are the finding kinds the target hears of; none: all.
+	// Findings are the finding kinds the target hears of; none: all,
+	// unless it names Changes (a channel for approvers only).
 	Findings []string
+	// Changes are whose waiting changes the target hears of: CAB for the
+	// HIGH changes the change advisory board decides, a team's key for the
+	// NORMAL changes that team decides. None: no changes.
+	Changes []string
 }
+
+// CAB, among a target's Changes, is the change advisory board.
+const CAB = "cab"
 
 // Options tune a Notifier.
 type Options struct {
@@ -76,6 +86,9 @@ type Notifier struct {
 
 	mu   sync.Mutex
 	open map[analysis.FindingRef]bool // nil until seeded
+
+	// background are the changes' deliveries under way (Wait).
+	background sync.WaitGroup
 }
 
 // New checks targets and makes their Notifier. Errors name the target and
@@ -116,7 +129,7 @@ func New(targets []Target, opts Options) (*Notifier, error) {
 		targets: targets, opts: opts, client: c,
 		sent: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "estate_notifications_total",
-			Help: "Notifications of new shadow-estate findings by target and result (sent, failed).",
+			Help: "Notifications (new shadow-estate findings, changes waiting for a decision) by target and result (sent, failed).",
 		}, []string{"target", "result"}),
 	}, nil
 }
@@ -132,6 +145,11 @@ func (t Target) check() error {
 	if t.URL == "" || err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		// The URL itself is not repeated: it may be the secret.
 		return fmt.Errorf("notify target %q: its URL must be an absolute http(s) URL", t.Name)
+	}
+	for _, c := range t.Changes {
+		if strings.TrimSpace(c) == "" {
+			return fmt.Errorf("notify target %q: an empty name among its changes (want %s or a team's key)", t.Name, CAB)
+		}
 	}
 	for _, k := range t.Findings {
 		if !slices.Contains(analysis.FindingKinds, k) {
@@ -208,31 +226,81 @@ func (n *Notifier) Observe(ctx context.Context, run graph.IngestRun, shadow Shad
 			continue
 		}
 		wg.Go(func() {
-			if err := n.deliver(ctx, t, ev); err != nil {
-				n.sent.WithLabelValues(t.Name, "failed").Inc()
-				n.opts.Logger.Error().Str("target", t.Name).Str("run", run.ID).Int("new", ev.New).Str("error", err.Error()).Msg("notification not delivered")
-				errs[i] = fmt.Errorf("notify %s: %w", t.Name, err)
-				return
+			body, err := t.body(ev)
+			if err == nil {
+				err = n.told(ctx, t, ev.Event, body, n.opts.Logger.With().Str("run", run.ID).Int("new", ev.New).Logger())
 			}
-			n.sent.WithLabelValues(t.Name, "sent").Inc()
-			n.opts.Logger.Info().Str("target", t.Name).Str("run", run.ID).Int("new", ev.New).Msg("new shadow findings notified")
+			if err != nil {
+				errs[i] = fmt.Errorf("notify %s: %w", t.Name, err)
+			}
 		})
 	}
 	wg.Wait()
 	return rep, errors.Join(errs...)
 }
 
+// ChangePending tells the targets that hear of whoever decides c — its
+// team for a NORMAL change, the CAB for a HIGH one — that it waits for
+// them. It returns at once (governance.Governor.Pending holds assessments
+// while it runs): the deliveries run in the background, beyond ctx's end,
+// each within Options.Timeout; Wait waits for them. Failures are logged
+// and counted, as nobody waits for them.
+func (n *Notifier) ChangePending(ctx context.Context, c *governance.Change) {
+	decider := c.Team
+	if c.Class == governance.High {
+		decider = CAB
+	}
+	if decider == "" || c.Status != governance.Pending {
+		return
+	}
+	ev := Event{Event: EventChangePending, Change: c, DecidedBy: decider}
+	if n.opts.PublicURL != "" {
+		ev.URL = n.opts.PublicURL + "/changes"
+	}
+	ctx = context.WithoutCancel(ctx)
+	log := n.opts.Logger.With().Str("change", c.Key).Str("class", string(c.Class)).Logger()
+	for _, t := range n.targets {
+		if !slices.Contains(t.Changes, decider) {
+			continue
+		}
+		// The body is made now: c is the caller's once this returns.
+		body, err := t.body(ev)
+		if err != nil {
+			log.Error().Str("target", t.Name).Err(err).Msg("notification not made")
+			continue
+		}
+		n.background.Go(func() { _ = n.told(ctx, t, ev.Event, body, log) })
+	}
+}
+
+// Wait waits for the deliveries ChangePending started.
+func (n *Notifier) Wait() { n.background.Wait() }
+
+// told delivers body, of the event named, to t, and logs and counts what
+// came of it.
+func (n *Notifier) told(ctx context.Context, t Target, event string, body []byte, log zerolog.Logger) error {
+	err := n.deliver(ctx, t, event, body)
+	if err != nil {
+		n.sent.WithLabelValues(t.Name, "failed").Inc()
+		log.Error().Str("target", t.Name).Str("error", err.Error()).Msg("notification not delivered")
+		return err
+	}
+	n.sent.WithLabelValues(t.Name, "sent").Inc()
+	log.Info().Str("target", t.Name).Msg("notification delivered")
+	return nil
+}
+
 // TargetInfo describes a target, without its URL and secret.
 type TargetInfo struct {
-	Name, Type string
-	Findings   []string
+	Name, Type        string
+	Findings, Changes []string
 }
 
 // Targets describes the targets, in the order they were given.
 func (n *Notifier) Targets() []TargetInfo {
 	out := make([]TargetInfo, len(n.targets))
 	for i, t := range n.targets {
-		out[i] = TargetInfo{Name: t.Name, Type: t.Type, Findings: slices.Clone(t.Findings)}
+		out[i] = TargetInfo{Name: t.Name, Type: t.Type, Findings: slices.Clone(t.Findings), Changes: slices.Clone(t.Changes)}
 	}
 	return out
 }
@@ -253,7 +321,12 @@ func (n *Notifier) Ping(ctx context.Context, name string) error {
 	if i < 0 {
 		return graph.Errorf(graph.CodeNotFound, "no notify target %q (configured: %s)", name, n.names())
 	}
-	return n.deliver(ctx, n.targets[i], Event{Event: EventPing})
+	t := n.targets[i]
+	body, err := t.body(Event{Event: EventPing})
+	if err != nil {
+		return err
+	}
+	return n.deliver(ctx, t, EventPing, body)
 }
 
 func openRefs(rep *analysis.ShadowReport) map[analysis.FindingRef]bool {
@@ -266,5 +339,8 @@ func openRefs(rep *analysis.ShadowReport) map[analysis.FindingRef]bool {
 
 // hears reports whether t is told of findings of kind.
 func (t Target) hears(kind string) bool {
-	return len(t.Findings) == 0 || slices.Contains(t.Findings, kind)
+	if len(t.Findings) == 0 {
+		return len(t.Changes) == 0
+	}
+	return slices.Contains(t.Findings, kind)
 }

@@ -20,9 +20,14 @@ import (
 	"github.com/estate-cmdb/estate/graph"
 	"github.com/estate-cmdb/estate/graph/analysis"
 	"github.com/estate-cmdb/estate/graph/embedded/embeddedtest"
+	"github.com/estate-cmdb/estate/graph/governance"
 	"github.com/estate-cmdb/estate/graph/graphtest"
 	"github.com/estate-cmdb/estate/notify"
 )
+
+// metricHead is how /metrics introduces the notifications' counter.
+const metricHead = `# HELP estate_notifications_total Notifications (new shadow-estate findings, changes waiting for a decision) by target and result (sent, failed).
+# TYPE estate_notifications_total counter`
 
 // secretPath is the part of a chat webhook's URL that is its secret, as in
 // Slack's https://hooks.slack.com/services/T…/B…/XXXX.
@@ -198,9 +203,7 @@ func TestNewFindingsAreToldOnce(t *testing.T) {
 	if got := chat.deliveries(); len(got) != 2 || !strings.Contains(string(got[1].body), "aws:111111111111") {
 		t.Errorf("chat deliveries after the account opened again: %d", len(got))
 	}
-	if err := testutil.CollectAndCompare(n.Collector(), strings.NewReader(`
-# HELP estate_notifications_total Notifications of new shadow-estate findings by target and result (sent, failed).
-# TYPE estate_notifications_total counter
+	if err := testutil.CollectAndCompare(n.Collector(), strings.NewReader(metricHead + `
 estate_notifications_total{result="sent",target="chat"} 2
 estate_notifications_total{result="sent",target="itsm"} 2
 `)); err != nil {
@@ -262,9 +265,7 @@ func TestDeliveryFailures(t *testing.T) {
 			if err != nil && strings.Contains(err.Error(), secretPath) || strings.Contains(log.String(), secretPath) {
 				t.Errorf("the URL shows: error %v, log %s", err, log.String())
 			}
-			want := fmt.Sprintf(`
-# HELP estate_notifications_total Notifications of new shadow-estate findings by target and result (sent, failed).
-# TYPE estate_notifications_total counter
+			want := fmt.Sprintf(metricHead + `
 estate_notifications_total{result="sent",target="other"} 1
 estate_notifications_total{result=%q,target="t"} 1
 `, tc.wantSent)
@@ -374,4 +375,72 @@ func TestReportsAreComparedInOrder(t *testing.T) {
 	}
 	close(release)
 	second.Wait()
+}
+
+// TestChangesWaiting: a change an assessment leaves waiting goes to the
+// targets that hear of whoever decides it — the CAB for a HIGH change, its
+// team for a NORMAL one — and to nobody else; a target for changes hears
+// of no findings unless it names them.
+func TestChangesWaiting(t *testing.T) {
+	cab, team, findings, both := newReceiver(t), newReceiver(t), newReceiver(t), newReceiver(t)
+	n := newNotifier(t, io.Discard,
+		notify.Target{Name: "cab", Type: notify.TypeSlack, URL: cab.url(), Changes: []string{notify.CAB}},
+		notify.Target{Name: "payments", Type: notify.TypeWebhook, URL: team.url(), Secret: "k", Changes: []string{"payments"}},
+		notify.Target{Name: "findings", Type: notify.TypeSlack, URL: findings.url()},
+		notify.Target{Name: "both", Type: notify.TypeSlack, URL: both.url(), Changes: []string{notify.CAB}, Findings: []string{analysis.FindingUnregisteredAccount}})
+	change := func(class governance.Class, status governance.Status) *governance.Change {
+		return &governance.Change{Key: "github.com/acme/payments-api@9f8e7d6/production", Class: class, Status: status, Team: "payments", Score: 78, RequestedBy: "ci",
+			Factors: []governance.Factor{{Name: "tier", Points: 40, Explanation: "tier 1 service <!here>"}, {Name: "blast", Points: 20, Explanation: "3 services"},
+				{Name: "fresh", Points: 10, Explanation: "new code"}, {Name: "fourth", Points: 8, Explanation: "not listed"}}}
+	}
+	n.ChangePending(t.Context(), change(governance.High, governance.Pending))
+	n.ChangePending(t.Context(), change(governance.Normal, governance.Pending))
+	n.ChangePending(t.Context(), change(governance.Standard, governance.Approved))
+	n.Wait()
+
+	text := func(r *receiver) []string {
+		var out []string
+		for _, d := range r.deliveries() {
+			var m struct{ Text string }
+			if err := json.Unmarshal(d.body, &m); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, m.Text)
+		}
+		return out
+	}
+	want := "*estate*: a HIGH change waits for the CAB: `github.com/acme/payments-api@9f8e7d6/production` (score 78, requested by ci).\n" +
+		"• tier (+40): tier 1 service &lt;!here&gt;\n• blast (+20): 3 services\n• fresh (+10): new code\n<https://estate.acme.example/changes|The changes to decide>\n"
+	if got := text(cab); len(got) != 1 || got[0] != want {
+		t.Errorf("the CAB's channel got %q, want only\n%q", got, want)
+	}
+	if got := text(both); len(got) != 1 || got[0] != want {
+		t.Errorf("the channel for the CAB and accounts got %q", got)
+	}
+	if got := team.deliveries(); len(got) != 1 || got[0].header.Get(notify.EventHeader) != notify.EventChangePending || got[0].header.Get(notify.SignatureHeader) != notify.Sign("k", got[0].body) {
+		t.Fatalf("the team's webhook got %d deliveries, want one signed change.pending", len(got))
+	}
+	var ev notify.Event
+	if err := json.Unmarshal(team.deliveries()[0].body, &ev); err != nil {
+		t.Fatal(err)
+	}
+	if ev.DecidedBy != "payments" || ev.Change == nil || ev.Change.Class != governance.Normal || ev.Change.Key != "github.com/acme/payments-api@9f8e7d6/production" || ev.URL != "https://estate.acme.example/changes" || ev.Run != nil || ev.New != 0 {
+		t.Errorf("the team's event: %+v", ev)
+	}
+	if len(findings.deliveries()) != 0 {
+		t.Error("a target for findings heard of changes")
+	}
+
+	// A run's new account: the findings target and the one that names the
+	// kind hear of it; the channels for changes only do not.
+	if err := n.Seed(t.Context(), fixed(&analysis.ShadowReport{})); err != nil {
+		t.Fatal(err)
+	}
+	acct := analysis.Finding{Kind: analysis.FindingUnregisteredAccount, Item: analysis.Item{Kind: graph.KindCloudAccount, Key: "aws:3"}, Explanation: "no source registers it"}
+	if _, err := n.Observe(t.Context(), run, fixed(&analysis.ShadowReport{Findings: []analysis.Finding{acct}})); err != nil {
+		t.Fatal(err)
+	}
+	if len(findings.deliveries()) != 1 || len(both.deliveries()) != 2 || len(cab.deliveries()) != 1 || len(team.deliveries()) != 1 {
+		t.Errorf("after a run: findings %d, both %d, cab %d, team %d deliveries", len(findings.deliveries()), len(both.deliveries()), len(cab.deliveries()), len(team.deliveries()))
+	}
 }

@@ -86,12 +86,20 @@ type Config struct {
 	// lists them for ingestSources; nil when none are configured. Its
 	// runs are its owner's to stop and wait for (sources.Runner).
 	Ingest resolver.Ingester
-	// Notify tells of the runs' new shadow findings; nil when nobody
-	// hears of them.
-	Notify resolver.Notifier
+	// Notify tells of the runs' new shadow findings and of changes that
+	// wait for a decision; nil when nobody hears of them.
+	Notify Notifier
 	// SSO signs people in through an OpenID Connect provider; nil when
 	// only API tokens are used.
 	SSO *sso.SSO
+}
+
+// Notifier tells people what waits for them: what the API shows of it
+// (its targets, a test message) and each change an assessment leaves
+// waiting for a decision (notify.Notifier).
+type Notifier interface {
+	resolver.Notifier
+	ChangePending(ctx context.Context, c *governance.Change)
 }
 
 func (c Config) withDefaults() (Config, error) {
@@ -180,6 +188,9 @@ func New(cfg Config, store graph.Store, tokens *auth.Store, log zerolog.Logger) 
 		m.reg.MustRegister(cfg.SSO.Collector())
 	}
 	s.governor = governance.New(s.store, cfg.ChangePolicy)
+	if cfg.Notify != nil {
+		s.governor.Pending = cfg.Notify.ChangePending
+	}
 	m.reg.MustRegister(pendingChanges(store, s.log), shadowFindings(store, s.log))
 	if cfg.Ingest != nil {
 		m.reg.MustRegister(lastSuccess(store, cfg.Ingest, s.log))

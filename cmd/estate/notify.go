@@ -87,7 +87,7 @@ func (a *app) notifier(file *sources.File, publicURL string) (*notify.Notifier, 
 	}
 	targets := make([]notify.Target, 0, len(file.Notify))
 	for _, n := range file.Notify {
-		t := notify.Target{Name: n.Name, Type: n.Type, URL: os.Getenv(n.URLEnv), Findings: n.Findings}
+		t := notify.Target{Name: n.Name, Type: n.Type, URL: os.Getenv(n.URLEnv), Findings: n.Findings, Changes: n.Changes}
 		if t.URL == "" {
 			return nil, usageError("%s: notify target %q: the environment variable %s (urlEnv) is not set", n.Where, n.Name, n.URLEnv)
 		}

@@ -113,6 +113,9 @@ webhooks) what each run found new in the shadow estate (docs/estate.example.yaml
 				seedCtx, cancel := context.WithCancel(ctx)
 				defer a.seedWhenReady(seedCtx, notifier, shadowOf(s), seedRetry)()
 				defer cancel()
+				// Changes' notifications are sent in the background: a
+				// stopping server lets them finish.
+				defer notifier.Wait()
 				cfg.Notify = notifier
 			}
 			var runner *sources.Runner

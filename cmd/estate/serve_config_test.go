@@ -51,6 +51,7 @@ func TestServeConfig(t *testing.T) {
 	t.Setenv("ESTATE_SLACK_WEBHOOK_URL", recv.URL+"/services/T1/B1/chat-secret")
 	t.Setenv("ESTATE_ITSM_WEBHOOK_URL", recv.URL+"/itsm")
 	t.Setenv("ESTATE_ITSM_WEBHOOK_SECRET", "itsm-key")
+	t.Setenv("ESTATE_CAB_WEBHOOK_URL", recv.URL+"/cab")
 	dir := t.TempDir()
 	token, stderr, code := cli(t, "", "token", "create", "--role", "editor", "--name", "ci", "--data-dir", dir)
 	if code != exitOK {
@@ -137,8 +138,9 @@ func TestServeConfig(t *testing.T) {
 	}
 
 	// Who hears of them, without URLs; a test message from an admin.
-	targets := p.query(t, `{ notifyTargets { name type findings } }`)
-	if want := `{"data":{"notifyTargets":[{"name":"platform-slack","type":"slack","findings":["unregistered-account","unowned-resource","departed-owner"]},{"name":"itsm","type":"webhook","findings":[]}]}}`; targets != want {
+	targets := p.query(t, `{ notifyTargets { name type findings changes } }`)
+	if want := `{"data":{"notifyTargets":[{"name":"platform-slack","type":"slack","findings":["unregistered-account","unowned-resource","departed-owner"],"changes":[]},` +
+		`{"name":"itsm","type":"webhook","findings":[],"changes":[]},{"name":"cab-chat","type":"slack","findings":[],"changes":["cab"]}]}}`; targets != want {
 		t.Errorf("notifyTargets = %s, want %s", targets, want)
 	}
 	test := func(token, name string) string {
@@ -154,10 +156,44 @@ func TestServeConfig(t *testing.T) {
 	if b := test(admin, "platform-slack"); b != `{"data":{"testNotifyTarget":{"target":"platform-slack","delivered":false,"problem":"answered HTTP 410: channel_is_archived"}}}` {
 		t.Errorf("testNotifyTarget(platform-slack) = %s", b)
 	}
-	if b := test(admin, "nope"); !strings.Contains(b, "NOT_FOUND") || !strings.Contains(b, "configured: platform-slack, itsm") {
+	if b := test(admin, "nope"); !strings.Contains(b, "NOT_FOUND") || !strings.Contains(b, "configured: platform-slack, itsm, cab-chat") {
 		t.Errorf("testNotifyTarget(nope) = %s", b)
 	}
+	if len(received("/cab")) != 0 {
+		t.Errorf("the CAB's channel heard of findings: %s", received("/cab")[0])
+	}
+
+	// A pipeline's change gate: a HIGH change waits for the CAB, whose
+	// channel hears of it once (in the background: the gate is answered
+	// at once).
+	assessed := func() string {
+		req, _ := http.NewRequest(http.MethodPost, p.base+"/hooks/changes/assess", strings.NewReader(
+			`{"repository":"github.com/acme/payments-api","commit":"9f8e7d6","changedPaths":["internal/charge/retry.go"],"linesChanged":120,"coverage":82}`))
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	if b := assessed(); !strings.Contains(b, `"class":"HIGH"`) || !strings.Contains(b, `"status":"PENDING"`) {
+		t.Fatalf("assess: %s", b)
+	}
+	for deadline := time.Now().Add(20 * time.Second); len(received("/cab")) == 0 && time.Now().Before(deadline); {
+		time.Sleep(50 * time.Millisecond)
+	}
+	var msg struct{ Text string }
+	if cab := received("/cab"); len(cab) != 1 || json.Unmarshal(cab[0], &msg) != nil || !strings.Contains(msg.Text, "a HIGH change waits for the CAB: `github.com/acme/payments-api@9f8e7d6/production`") ||
+		!strings.Contains(msg.Text, "<https://estate.acme.example/changes|The changes to decide>") {
+		t.Errorf("the CAB's channel got %q", cab)
+	}
+	assessed()
 	p.stop(t)
+	if cab := received("/cab"); len(cab) != 1 {
+		t.Errorf("the CAB's channel heard of the change %d times, want once: assessing it again is no news", len(cab))
+	}
 	for _, secret := range []string{"ghp-never-shown", "chat-secret", "itsm-key"} {
 		if strings.Contains(p.log.String(), secret) || strings.Contains(body, secret) {
 			t.Errorf("the secret %s from the environment appears in the log or the API", secret)

@@ -106,6 +106,9 @@ func (g *Governor) Assess(ctx context.Context, in AssessInput) (*Change, error) 
 	if err := g.record(ctx, a, now); err != nil {
 		return nil, err
 	}
+	if g.Pending != nil && a.change.Status == Pending {
+		g.Pending(ctx, a.change)
+	}
 	return a.change, nil
 }
 

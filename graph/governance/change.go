@@ -147,7 +147,13 @@ type Governor struct {
 	policy *Policy
 	// Now is the clock (default time.Now).
 	Now func() time.Time
-	mu  sync.Mutex
+	// Pending, when set, is told of each change an assessment records as
+	// waiting for a decision (NORMAL or HIGH), once it is recorded; not of
+	// a change assessed again. It is called while assessments wait, so it
+	// must return at once (notify.Notifier.ChangePending delivers in the
+	// background).
+	Pending func(context.Context, *Change)
+	mu      sync.Mutex
 }
 
 // New returns a Governor over store with policy (DefaultPolicy when nil).

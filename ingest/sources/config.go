@@ -42,12 +42,17 @@ type File struct {
 //	    type: slack
 //	    urlEnv: ESTATE_SLACK_WEBHOOK_URL
 //	    findings: [unregistered-account, unowned-resource]
+//	  - name: cab-chat
+//	    type: slack
+//	    urlEnv: ESTATE_CAB_WEBHOOK_URL
+//	    changes: [cab]
 type Notify struct {
 	Name      string   `yaml:"name"`
 	Type      string   `yaml:"type"`
 	URLEnv    string   `yaml:"urlEnv"`
 	SecretEnv string   `yaml:"secretEnv"`
 	Findings  []string `yaml:"findings"`
+	Changes   []string `yaml:"changes"`
 	// Where names the file and line, for errors found later.
 	Where string `yaml:"-"`
 }

@@ -49,7 +49,7 @@ func TestExampleFile(t *testing.T) {
 	if o := aws.Options.(*sources.AWS); !o.Organization || len(o.Regions) != 2 || o.Tags.Team[1] != "owner" || o.OrganizationRole != "OrganizationAccountAccessRole" {
 		t.Errorf("aws-org options %+v (the default organisation role must survive)", o.Config)
 	}
-	if len(f.Notify) != 2 || f.Notify[0].Name != "platform-slack" || f.Notify[0].URLEnv != "ESTATE_SLACK_WEBHOOK_URL" || len(f.Notify[0].Findings) != 3 ||
+	if len(f.Notify) != 3 || f.Notify[2].Changes[0] != "cab" || f.Notify[0].Name != "platform-slack" || f.Notify[0].URLEnv != "ESTATE_SLACK_WEBHOOK_URL" || len(f.Notify[0].Findings) != 3 ||
 		f.Notify[1].Type != "webhook" || f.Notify[1].SecretEnv != "ESTATE_ITSM_WEBHOOK_SECRET" || !strings.HasPrefix(f.Notify[1].Where, "config ../../docs/estate.example.yaml:") {
 		t.Errorf("example's notify targets: %+v %+v", f.Notify[0], f.Notify[1])
 	}

@@ -643,6 +643,7 @@ type ComplexityRoot struct {
 	}
 
 	NotifyTarget struct {
+		Changes  func(childComplexity int) int
 		Findings func(childComplexity int) int
 		Name     func(childComplexity int) int
 		Type     func(childComplexity int) int
@@ -3973,6 +3974,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Mutation.UpsertEntities(childComplexity, args["input"].([]*model.EntityInput)), true
 
+	case "NotifyTarget.changes":
+		if e.ComplexityRoot.NotifyTarget.Changes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotifyTarget.Changes(childComplexity), true
 	case "NotifyTarget.findings":
 		if e.ComplexityRoot.NotifyTarget.Findings == nil {
 			break
@@ -8138,15 +8145,18 @@ extend type Mutation {
 }
 
 """
-A target told of each ingest run's new shadow findings: a notify target of
-the configuration file (serve --config). Its URL and secret are never shown.
+A target told of each ingest run's new shadow findings, and of changes that
+wait for a decision: a notify target of the configuration file (serve
+--config). Its URL and secret are never shown.
 """
 type NotifyTarget {
   name: String!
   "slack (a chat's incoming webhook: Slack, Mattermost, Rocket.Chat) or webhook (signed JSON)."
   type: String!
-  "The finding kinds it hears of (ShadowFinding.kind); empty for every kind."
+  "The finding kinds it hears of (ShadowFinding.kind); empty for every kind, or for none when it hears of changes."
   findings: [String!]!
+  "Whose waiting changes it hears of: cab (the HIGH changes the change advisory board decides) and team keys (the NORMAL changes of that team)."
+  changes: [String!]!
 }
 
 "What a test message to a notify target came to."
@@ -9505,6 +9515,8 @@ func (ec *executionContext) childFields_NotifyTarget(ctx context.Context, field 
 		return ec.fieldContext_NotifyTarget_type(ctx, field)
 	case "findings":
 		return ec.fieldContext_NotifyTarget_findings(ctx, field)
+	case "changes":
+		return ec.fieldContext_NotifyTarget_changes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type NotifyTarget", field.Name)
 }
@@ -24583,6 +24595,29 @@ func (ec *executionContext) _NotifyTarget_findings(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_NotifyTarget_findings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NotifyTarget", field, false, false, "String")
+}
+
+func (ec *executionContext) _NotifyTarget_changes(ctx context.Context, field graphql.CollectedField, obj *model.NotifyTarget) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NotifyTarget_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NotifyTarget_changes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("NotifyTarget", field, false, false, "String")
 }
 
@@ -40306,6 +40341,11 @@ func (ec *executionContext) _NotifyTarget(ctx context.Context, sel ast.Selection
 			}
 		case "findings":
 			out.Values[i] = ec._NotifyTarget_findings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changes":
+			out.Values[i] = ec._NotifyTarget_changes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

@@ -9,6 +9,7 @@
 package governancetest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -143,7 +144,11 @@ func testStandard(t *testing.T, s graph.Store, c *clock) {
 	if acc.Level != governance.Gold || acc.Metrics.Deployments != 10 {
 		t.Fatalf("marketing-web accreditation %s with %d deployments (%v), want gold with 10", acc.Level, acc.Metrics.Deployments, acc.Reasons)
 	}
+	g.Pending = func(_ context.Context, c *governance.Change) {
+		t.Errorf("Pending told of %s %s, which waits for nobody", c.Key, c.Status)
+	}
 	ch := assess(t, g, governance.AssessInput{Repository: marketingRepo, Commit: "docs1", ChangedPaths: docs, LinesChanged: ptr(12)})
+	g.Pending = nil
 	if ch.Class != governance.Standard || ch.Status != governance.Approved {
 		t.Fatalf("docs change by a gold team: %s %s (%+v), want STANDARD APPROVED", ch.Class, ch.Status, ch.Factors)
 	}
@@ -265,6 +270,9 @@ func stats(t *testing.T, s graph.Store) graph.Stats {
 // writes nothing, even under another policy.
 func testRecorded(t *testing.T, s graph.Store, c *clock) {
 	g := governor(s, c, nil)
+	// Who must decide is told of each change once, when it is recorded.
+	var told []string
+	g.Pending = func(_ context.Context, c *governance.Change) { told = append(told, c.Key+" "+string(c.Status)) }
 	in := governance.AssessInput{Repository: authLibRepo, Commit: "abc", Environment: "staging"}
 	first := assess(t, g, in)
 	if first.Recorded || first.Key != "github.com/acme/auth-client-go@abc/staging" {
@@ -306,6 +314,10 @@ func testRecorded(t *testing.T, s graph.Store, c *clock) {
 	// Another environment is another change.
 	if prod := assess(t, g, governance.AssessInput{Repository: authLibRepo, Commit: "abc"}); prod.Recorded {
 		t.Errorf("production assessment of a staging-assessed commit returned the staging record")
+	}
+	if want := []string{"github.com/acme/auth-client-go@abc/staging PENDING", "github.com/acme/auth-client-go@race/production PENDING",
+		"github.com/acme/auth-client-go@abc/production PENDING"}; !slices.Equal(told, want) {
+		t.Errorf("Pending told of %q, want %q", told, want)
 	}
 }
 

@@ -309,14 +309,17 @@ type MergeEntitiesPayload struct {
 	MergedKey string `json:"mergedKey"`
 }
 
-// A target told of each ingest run's new shadow findings: a notify target of
-// the configuration file (serve --config). Its URL and secret are never shown.
+// A target told of each ingest run's new shadow findings, and of changes that
+// wait for a decision: a notify target of the configuration file (serve
+// --config). Its URL and secret are never shown.
 type NotifyTarget struct {
 	Name string `json:"name"`
 	// slack (a chat's incoming webhook: Slack, Mattermost, Rocket.Chat) or webhook (signed JSON).
 	Type string `json:"type"`
-	// The finding kinds it hears of (ShadowFinding.kind); empty for every kind.
+	// The finding kinds it hears of (ShadowFinding.kind); empty for every kind, or for none when it hears of changes.
 	Findings []string `json:"findings"`
+	// Whose waiting changes it hears of: cab (the HIGH changes the change advisory board decides) and team keys (the NORMAL changes of that team).
+	Changes []string `json:"changes"`
 }
 
 // What a test message to a notify target came to.

@@ -22,7 +22,7 @@ func (r *Resolver) notifyTargets() []*model.NotifyTarget {
 		return out
 	}
 	for _, t := range r.Notify.Targets() {
-		out = append(out, &model.NotifyTarget{Name: t.Name, Type: t.Type, Findings: append([]string{}, t.Findings...)})
+		out = append(out, &model.NotifyTarget{Name: t.Name, Type: t.Type, Findings: append([]string{}, t.Findings...), Changes: append([]string{}, t.Changes...)})
 	}
 	return out
 }

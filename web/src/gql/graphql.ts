@@ -1667,7 +1667,7 @@ export type StartIngestMutation = { startIngest: { id: string, status: IngestRun
 export type NotifyTargetsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type NotifyTargetsQuery = { notifyTargets: Array<{ name: string, type: string, findings: Array<string> }>, viewer: { role: Role } };
+export type NotifyTargetsQuery = { notifyTargets: Array<{ name: string, type: string, findings: Array<string>, changes: Array<string> }>, viewer: { role: Role } };
 
 export type TestNotifyTargetMutationVariables = Exact<{
   name: string;
@@ -3064,6 +3064,7 @@ export const NotifyTargetsDocument = new TypedDocumentString(`
     name
     type
     findings
+    changes
   }
   viewer {
     role

@@ -389,6 +389,15 @@ function ShadowTrend() {
   );
 }
 
+/** What a notify target hears of, as a sentence's end: its findings, and whose changes. */
+function heard(t: { findings: string[]; changes: string[] }) {
+  const parts: string[] = [];
+  if (t.findings.length > 0) parts.push(t.findings.map((k) => findingLabel[k] ?? k).join(', '));
+  else if (t.changes.length === 0) parts.push('every kind of finding');
+  if (t.changes.length > 0) parts.push(`changes waiting for ${t.changes.map((c) => (c === 'cab' ? 'the CAB' : `team ${c}`)).join(', ')}`);
+  return parts.join('; ');
+}
+
 /**
  * Who hears of each ingest run's new findings: the notify targets of the
  * server's configuration file (never their URLs). An admin can send each a
@@ -419,12 +428,12 @@ function NotifyTargets() {
         </p>
       ) : (
         <>
-          <p className="hint">After every ingest run, the findings that were not open before go to:</p>
+          <p className="hint">After every ingest run, the findings that were not open before go to these; changes that wait for a decision go to whoever decides them.</p>
           <ul className="plain">
             {data.notifyTargets.map((t) => (
               <li key={t.name}>
                 <strong>{t.name}</strong> <span className="muted">({t.type === 'slack' ? 'chat' : 'webhook'})</span>:{' '}
-                {t.findings.length === 0 ? 'every kind' : t.findings.map((k) => findingLabel[k] ?? k).join(', ')}
+                {heard(t)}
                 {admin && (
                   <>
                     {' '}
