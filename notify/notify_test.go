@@ -203,7 +203,7 @@ func TestNewFindingsAreToldOnce(t *testing.T) {
 	if got := chat.deliveries(); len(got) != 2 || !strings.Contains(string(got[1].body), "aws:111111111111") {
 		t.Errorf("chat deliveries after the account opened again: %d", len(got))
 	}
-	if err := testutil.CollectAndCompare(n.Collector(), strings.NewReader(metricHead + `
+	if err := testutil.CollectAndCompare(n.Collector(), strings.NewReader(metricHead+`
 estate_notifications_total{result="sent",target="chat"} 2
 estate_notifications_total{result="sent",target="itsm"} 2
 `)); err != nil {
@@ -265,7 +265,7 @@ func TestDeliveryFailures(t *testing.T) {
 			if err != nil && strings.Contains(err.Error(), secretPath) || strings.Contains(log.String(), secretPath) {
 				t.Errorf("the URL shows: error %v, log %s", err, log.String())
 			}
-			want := fmt.Sprintf(metricHead + `
+			want := fmt.Sprintf(metricHead+`
 estate_notifications_total{result="sent",target="other"} 1
 estate_notifications_total{result=%q,target="t"} 1
 `, tc.wantSent)

@@ -480,7 +480,9 @@ func BenchmarkShadowEstateObserved(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	shadow := func(ctx context.Context) (*analysis.ShadowReport, error) { return analysis.ShadowEstate(ctx, s, time.Now()) }
+	shadow := func(ctx context.Context) (*analysis.ShadowReport, error) {
+		return analysis.ShadowEstate(ctx, s, time.Now())
+	}
 	if err := n.Seed(ctx, shadow); err != nil {
 		b.Fatal(err)
 	}
