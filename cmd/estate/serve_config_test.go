@@ -167,16 +167,9 @@ func TestServeConfig(t *testing.T) {
 	// channel hears of it once (in the background: the gate is answered
 	// at once).
 	assessed := func() string {
-		req, _ := http.NewRequest(http.MethodPost, p.base+"/hooks/changes/assess", strings.NewReader(
-			`{"repository":"github.com/acme/payments-api","commit":"9f8e7d6","changedPaths":["internal/charge/retry.go"],"linesChanged":120,"coverage":82}`))
-		req.Header.Set("Authorization", "Bearer "+token)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return string(b)
+		_, b := p.postTo(t, token, "/hooks/changes/assess",
+			`{"repository":"github.com/acme/payments-api","commit":"9f8e7d6","changedPaths":["internal/charge/retry.go"],"linesChanged":120,"coverage":82}`)
+		return b
 	}
 	if b := assessed(); !strings.Contains(b, `"class":"HIGH"`) || !strings.Contains(b, `"status":"PENDING"`) {
 		t.Fatalf("assess: %s", b)

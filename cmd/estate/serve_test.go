@@ -127,7 +127,14 @@ func (p *serverProc) queryAs(t *testing.T, token, q string) string {
 func (p *serverProc) post(t *testing.T, token, q string) (int, string) {
 	t.Helper()
 	body, _ := json.Marshal(map[string]string{"query": q})
-	req, err := http.NewRequest(http.MethodPost, p.base+"/graphql", bytes.NewReader(body))
+	return p.postTo(t, token, "/graphql", string(body))
+}
+
+// postTo POSTs the JSON body to path with token, if any, and returns the
+// status and body.
+func (p *serverProc) postTo(t *testing.T, token, path, body string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, p.base+path, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
