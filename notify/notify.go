@@ -240,17 +240,18 @@ func (n *Notifier) Observe(ctx context.Context, run graph.IngestRun, shadow Shad
 }
 
 // ChangePending tells the targets that hear of whoever decides c — its
-// team for a NORMAL change, the CAB for a HIGH one — that it waits for
-// them. It returns at once (governance.Governor.Pending holds assessments
+// team for a NORMAL change, the CAB for a HIGH one or one no team owns —
+// that it waits for them. It returns at once (governance.Governor.Pending holds assessments
 // while it runs): the deliveries run in the background, beyond ctx's end,
 // each within Options.Timeout; Wait waits for them. Failures are logged
 // and counted, as nobody waits for them.
 func (n *Notifier) ChangePending(ctx context.Context, c *governance.Change) {
+	// The CAB decides a HIGH change, and a NORMAL one no team owns.
 	decider := c.Team
-	if c.Class == governance.High {
+	if c.Class == governance.High || decider == "" {
 		decider = CAB
 	}
-	if decider == "" || c.Status != governance.Pending {
+	if c.Status != governance.Pending {
 		return
 	}
 	ev := Event{Event: EventChangePending, Change: c, DecidedBy: decider}

@@ -396,6 +396,9 @@ func TestChangesWaiting(t *testing.T) {
 	n.ChangePending(t.Context(), change(governance.High, governance.Pending))
 	n.ChangePending(t.Context(), change(governance.Normal, governance.Pending))
 	n.ChangePending(t.Context(), change(governance.Standard, governance.Approved))
+	unowned := change(governance.Normal, governance.Pending)
+	unowned.Team, unowned.Key = "", "github.com/acme/orphan@1/production"
+	n.ChangePending(t.Context(), unowned)
 	n.Wait()
 
 	text := func(r *receiver) []string {
@@ -411,10 +414,12 @@ func TestChangesWaiting(t *testing.T) {
 	}
 	want := "*estate*: a HIGH change waits for the CAB: `github.com/acme/payments-api@9f8e7d6/production` (score 78, requested by ci).\n" +
 		"• tier (+40): tier 1 service &lt;!here&gt;\n• blast (+20): 3 services\n• fresh (+10): new code\n<https://estate.acme.example/changes|The changes to decide>\n"
-	if got := text(cab); len(got) != 1 || got[0] != want {
-		t.Errorf("the CAB's channel got %q, want only\n%q", got, want)
+	got := text(cab)
+	slices.Sort(got) // the two were sent side by side
+	if len(got) != 2 || got[0] != want || !strings.HasPrefix(got[1], "*estate*: a NORMAL change waits for the CAB: `github.com/acme/orphan@1/production`") {
+		t.Errorf("the CAB's channel got %q, want\n%q and the NORMAL change no team owns", got, want)
 	}
-	if got := text(both); len(got) != 1 || got[0] != want {
+	if got := text(both); len(got) != 2 || !slices.Contains(got, want) {
 		t.Errorf("the channel for the CAB and accounts got %q", got)
 	}
 	if got := team.deliveries(); len(got) != 1 || got[0].header.Get(notify.EventHeader) != notify.EventChangePending || got[0].header.Get(notify.SignatureHeader) != notify.Sign("k", got[0].body) {
@@ -440,7 +445,7 @@ func TestChangesWaiting(t *testing.T) {
 	if _, err := n.Observe(t.Context(), run, fixed(&analysis.ShadowReport{Findings: []analysis.Finding{acct}})); err != nil {
 		t.Fatal(err)
 	}
-	if len(findings.deliveries()) != 1 || len(both.deliveries()) != 2 || len(cab.deliveries()) != 1 || len(team.deliveries()) != 1 {
+	if len(findings.deliveries()) != 1 || len(both.deliveries()) != 3 || len(cab.deliveries()) != 2 || len(team.deliveries()) != 1 {
 		t.Errorf("after a run: findings %d, both %d, cab %d, team %d deliveries", len(findings.deliveries()), len(both.deliveries()), len(cab.deliveries()), len(team.deliveries()))
 	}
 }

@@ -318,7 +318,7 @@ type NotifyTarget struct {
 	Type string `json:"type"`
 	// The finding kinds it hears of (ShadowFinding.kind); empty for every kind, or for none when it hears of changes.
 	Findings []string `json:"findings"`
-	// Whose waiting changes it hears of: cab (the HIGH changes the change advisory board decides) and team keys (the NORMAL changes of that team).
+	// Whose waiting changes it hears of: cab (the HIGH changes the change advisory board decides, and NORMAL ones no team owns) and team keys (the NORMAL changes of that team).
 	Changes []string `json:"changes"`
 }
 
