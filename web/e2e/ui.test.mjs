@@ -826,6 +826,9 @@ describe('a configured source run from the UI', () => {
       const targets = page.getByTestId('notify-targets');
       assert.match(await targets.innerText(), /platform-chat \(chat\): Cloud resources nobody owns/);
       assert.equal(await targets.getByRole('button').count(), 0);
+      // The changes page names who hears of changes: nobody here.
+      await page.goto(cfg.base + '/changes');
+      await page.getByTestId('notify-targets').getByText('Nobody is told when a change waits for a decision.').waitFor();
       const asAdmin = await browser.context.newPage();
       try {
         await asAdmin.addInitScript((t) => sessionStorage.setItem('estate.token', t), cfg.prepared.admin);

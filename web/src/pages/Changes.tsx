@@ -23,6 +23,7 @@ import { kindLabel } from '../kinds';
 import { Link, useLocation } from '../router';
 import { ClassBadge, ErrorBox, KindBadge, Loading, Time, useAsync } from '../ui';
 import { Unavailable, useServerHas } from './Answers';
+import { NotifyTargets } from './Shadow';
 
 const classes: ChangeClass[] = ['STANDARD', 'NORMAL', 'HIGH'];
 
@@ -71,6 +72,7 @@ export function ChangesView() {
         change advisory board.
       </p>
       {s.loading ? <Loading /> : s.error ? <ErrorBox error={s.error} /> : s.has ? <ChangeList key={search} /> : <Unavailable what="The changes page" field="changes" />}
+      <NotifyTargets of="changes" />
     </div>
   );
 }

@@ -148,7 +148,7 @@ function ShadowReport() {
         <Bars title="By business unit" counts={rep.byBusinessUnit} testId="shadow-by-unit" none="No business unit" onPick={(c) => show('open', { by: 'unit', key: c.key, label: c.name ?? (c.key || 'no business unit') })} />
       </div>
       <ShadowTrend key={version} />
-      <NotifyTargets />
+      <NotifyTargets of="findings" />
       <section className="card" aria-labelledby="findings-h">
         <h2 id="findings-h">
           {view === 'open' ? 'Open findings' : 'Accepted findings'}{filter ? `: ${filter.label}` : ''} <span className="count" data-testid="shadow-shown">{shown.length}</span>{' '}
@@ -390,7 +390,7 @@ function ShadowTrend() {
 }
 
 /** What a notify target hears of, as a sentence's end: its findings, and whose changes. */
-function heard(t: { findings: string[]; changes: string[] }) {
+function heard(t: Target) {
   const parts: string[] = [];
   if (t.findings.length > 0) parts.push(t.findings.map((k) => findingLabel[k] ?? k).join(', '));
   else if (t.changes.length === 0) parts.push('every kind of finding');
@@ -398,17 +398,37 @@ function heard(t: { findings: string[]; changes: string[] }) {
   return parts.join('; ');
 }
 
+type Target = { name: string; type: string; findings: string[]; changes: string[] };
+
+/** What each page says of the notify targets: the shadow estate's findings, or changes. */
+const about = {
+  findings: {
+    title: 'Who hears of new findings',
+    hint: 'After every ingest run, the findings that were not open before go to:',
+    none: 'Nobody is told when a run finds something new. The server\'s configuration file can name chat channels and webhooks under notify.',
+    hears: (t: Target) => t.findings.length > 0 || t.changes.length === 0,
+  },
+  changes: {
+    title: 'Who hears of changes waiting for a decision',
+    hint: 'When an assessment leaves a change waiting, whoever decides it is told through:',
+    none: 'Nobody is told when a change waits for a decision. The server\'s configuration file can name chat channels and webhooks under notify, with changes: [cab] or a team\'s key.',
+    hears: (t: Target) => t.changes.length > 0,
+  },
+};
+
 /**
- * Who hears of each ingest run's new findings: the notify targets of the
- * server's configuration file (never their URLs). An admin can send each a
- * test message and see it arrive, or why not.
+ * Who hears of what: the notify targets of the server's configuration file
+ * (never their URLs) that hear of new findings, or of changes. An admin can
+ * send each a test message and see it arrive, or why not.
  */
-function NotifyTargets() {
+export function NotifyTargets({ of }: { of: keyof typeof about }) {
   const has = useServerHas('notifyTargets');
   const { data, error } = useAsync((sig) => (has.has ? request(NotifyTargetsDocument, {}, sig) : Promise.resolve(null)), [has.has]);
   const [tested, setTested] = useState<Record<string, { ok: boolean; text: string }>>({});
   if (!has.has || error || !data) return null;
   const admin = data.viewer.role === 'ADMIN';
+  const page = about[of];
+  const targets = data.notifyTargets.filter(page.hears);
   const test = async (name: string) => {
     setTested((t) => ({ ...t, [name]: { ok: true, text: 'Sending…' } }));
     try {
@@ -419,18 +439,15 @@ function NotifyTargets() {
     }
   };
   return (
-    <section className="card" aria-labelledby="notify-h" data-testid="notify-targets">
-      <h2 id="notify-h">Who hears of new findings</h2>
-      {data.notifyTargets.length === 0 ? (
-        <p className="muted">
-          Nobody is told when a run finds something new. The server's configuration file can name chat channels and webhooks
-          under <code>notify</code>.
-        </p>
+    <section className="card" aria-labelledby={`notify-${of}-h`} data-testid="notify-targets">
+      <h2 id={`notify-${of}-h`}>{page.title}</h2>
+      {targets.length === 0 ? (
+        <p className="muted">{page.none}</p>
       ) : (
         <>
-          <p className="hint">After every ingest run, the findings that were not open before go to these; changes that wait for a decision go to whoever decides them.</p>
+          <p className="hint">{page.hint}</p>
           <ul className="plain">
-            {data.notifyTargets.map((t) => (
+            {targets.map((t) => (
               <li key={t.name}>
                 <strong>{t.name}</strong> <span className="muted">({t.type === 'slack' ? 'chat' : 'webhook'})</span>:{' '}
                 {heard(t)}
