@@ -169,14 +169,21 @@ type Shadow func(context.Context) (*analysis.ShadowReport, error)
 // Seed makes the shadow estate and remembers its open findings as seen,
 // without telling anyone.
 func (n *Notifier) Seed(ctx context.Context, shadow Shadow) error {
+	_, _, err := n.look(ctx, shadow)
+	return err
+}
+
+// look makes the shadow estate and remembers its open findings, returning
+// it with those of the look before (nil before any). Looks are taken one
+// at a time, so each is compared with the one made before it.
+func (n *Notifier) look(ctx context.Context, shadow Shadow) (rep *analysis.ShadowReport, was map[analysis.FindingRef]bool, err error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	rep, err := shadow(ctx)
-	if err != nil {
-		return err
+	if rep, err = shadow(ctx); err != nil {
+		return nil, nil, err
 	}
-	n.open = openRefs(rep)
-	return nil
+	was, n.open = n.open, openRefs(rep)
+	return rep, was, nil
 }
 
 // Seeded reports whether Seed or Observe has been called.
@@ -194,15 +201,10 @@ func (n *Notifier) Seeded() bool {
 // Before any Seed it only seeds. The error names each target that could
 // not be told, and why; the report comes with it.
 func (n *Notifier) Observe(ctx context.Context, run graph.IngestRun, shadow Shadow) (*analysis.ShadowReport, error) {
-	n.mu.Lock()
-	rep, err := shadow(ctx)
+	rep, was, err := n.look(ctx, shadow)
 	if err != nil {
-		n.mu.Unlock()
 		return nil, err
 	}
-	was := n.open
-	n.open = openRefs(rep)
-	n.mu.Unlock()
 	if was == nil {
 		n.opts.Logger.Warn().Str("run", run.ID).Msg("notify: no earlier look to compare this run with; its findings are the first look and nothing is sent")
 		return rep, nil
@@ -220,6 +222,7 @@ func (n *Notifier) Observe(ctx context.Context, run graph.IngestRun, shadow Shad
 	// (its retries take up to Options.Timeout) does not hold the rest.
 	errs := make([]error, len(n.targets))
 	var wg sync.WaitGroup
+	log := n.opts.Logger.With().Str("run", run.ID).Logger()
 	for i, t := range n.targets {
 		ev := t.event(run, rep, fresh, n.opts.PublicURL)
 		if ev.New == 0 {
@@ -228,7 +231,7 @@ func (n *Notifier) Observe(ctx context.Context, run graph.IngestRun, shadow Shad
 		wg.Go(func() {
 			body, err := t.body(ev)
 			if err == nil {
-				err = n.told(ctx, t, ev.Event, body, n.opts.Logger.With().Str("run", run.ID).Int("new", ev.New).Logger())
+				err = n.told(ctx, t, ev.Event, body, log.With().Int("new", ev.New).Logger())
 			}
 			if err != nil {
 				errs[i] = fmt.Errorf("notify %s: %w", t.Name, err)
@@ -241,8 +244,8 @@ func (n *Notifier) Observe(ctx context.Context, run graph.IngestRun, shadow Shad
 
 // ChangePending tells the targets that hear of whoever decides c — its
 // team for a NORMAL change, the CAB for a HIGH one or one no team owns —
-// that it waits for them. It returns at once (governance.Governor.Pending holds assessments
-// while it runs): the deliveries run in the background, beyond ctx's end,
+// that it waits for them. It returns at once (governance.Governor.Pending
+// holds assessments while it runs): the deliveries run in the background, beyond ctx's end,
 // each within Options.Timeout; Wait waits for them. Failures are logged
 // and counted, as nobody waits for them.
 func (n *Notifier) ChangePending(ctx context.Context, c *governance.Change) {

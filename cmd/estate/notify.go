@@ -138,20 +138,21 @@ func (a *app) seedWhenReady(ctx context.Context, n *notify.Notifier, shadow noti
 		defer close(done)
 		tick := time.NewTicker(retry)
 		defer tick.Stop()
-		for !n.Seeded() {
+		for {
 			select {
 			case <-ctx.Done():
 				return
 			case <-tick.C:
 			}
 			if n.Seeded() {
-				return
+				return // a run's summary took the first look
 			}
 			if err := n.Seed(ctx, shadow); err != nil {
 				a.log.Warn().Err(err).Msg("notify: the shadow estate still cannot be read")
 				continue
 			}
 			a.log.Info().Msg("notify: the shadow estate runs are compared with is read")
+			return
 		}
 	}()
 	return func() { <-done }
